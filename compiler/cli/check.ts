@@ -1,0 +1,66 @@
+/**
+ * `thwonkc check FILE|DIR...`: read the files, hand them to the core, print
+ * what it found. The core decides what is wrong; this file decides only
+ * which files to read, which diagnostics to show, how, and the exit code.
+ */
+import { checkSources } from "../program.js";
+import { allMessages } from "../diagnostics/catalog/index.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { ExitCode } from "./exit-codes.js";
+import { InputError, loadSources } from "./files.js";
+import { wantColor, type CliIo } from "./io.js";
+import { renderPretty } from "./render/pretty.js";
+import { renderJson } from "./render/json.js";
+import { renderSarif } from "./render/sarif.js";
+import { THWONKC_VERSION } from "./version.js";
+
+export const FORMATS = ["pretty", "json", "sarif"] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface CheckOptions {
+  format: Format;
+  /** Warnings count, and are shown, as errors. */
+  strict: boolean;
+  /** `--color` / `--no-color`; undefined decides from the environment. */
+  color?: boolean | undefined;
+}
+
+/** The diagnostics to report: only those of files the user named or that were found in a named directory. */
+export function selectDiagnostics(all: readonly Diagnostic[], reported: ReadonlySet<string>, strict: boolean): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const d of all) {
+    if (!reported.has(d.span.file)) continue;
+    out.push(strict && d.severity === "warning" ? { ...d, severity: "error" } : d);
+  }
+  return out;
+}
+
+export function runCheck(paths: readonly string[], opts: CheckOptions, io: CliIo): ExitCode {
+  let loaded;
+  try {
+    loaded = loadSources(io.cwd, paths);
+  } catch (err) {
+    if (err instanceof InputError) {
+      io.stderr.write(`thwonkc: ${err.message}\n`);
+      return ExitCode.Usage;
+    }
+    throw err;
+  }
+  const result = checkSources(loaded.sources);
+  const diags = selectDiagnostics(result.diagnostics, loaded.reported, opts.strict);
+  switch (opts.format) {
+    case "json":
+      io.stdout.write(renderJson(diags));
+      break;
+    case "sarif":
+      io.stdout.write(renderSarif(diags, { toolVersion: THWONKC_VERSION, rules: allMessages, cwd: io.cwd }));
+      break;
+    case "pretty": {
+      const texts = new Map(loaded.sources.map((s) => [s.fileName, s.text] as const));
+      const color = wantColor(io, io.stdout, opts.color);
+      io.stdout.write(renderPretty(diags, texts, loaded.reported.size, { color }));
+      break;
+    }
+  }
+  return diags.some((d) => d.severity === "error") ? ExitCode.Findings : ExitCode.Success;
+}

@@ -1,0 +1,19 @@
+/**
+ * The exit codes of every thwonkc command. One table, so `check`, `compile`,
+ * `test`, `run` and `deploy` all mean the same thing by the same number, and
+ * CI scripts can rely on them.
+ */
+export const ExitCode = {
+  /** Everything went well: no errors (warnings allowed unless `--strict`). */
+  Success: 0,
+  /** The command ran and found problems: errors in a rule, a failing test. */
+  Findings: 1,
+  /** Bad usage (unknown option or command, a bad value) or a file that is missing or unreadable. */
+  Usage: 2,
+  /** A server could not be reached or answered with an error (deploy, admin commands). */
+  Server: 3,
+  /** A bug in thwonkc itself (an exception it did not expect). Should never happen; please report it. */
+  Internal: 70,
+} as const;
+
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

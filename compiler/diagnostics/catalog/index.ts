@@ -1,0 +1,22 @@
+/**
+ * The one catalog of messages. Each band lives in its own file:
+ * TW1xxx syntax, TW2xxx names and types, TW3xxx verifier, TW4xxx emit and
+ * bundles, TW5xxx runtime. A test fails on a duplicate code or a code that
+ * no golden test exercises.
+ */
+import { syntaxMessages } from "./syntax.js";
+import { typeMessages } from "./types.js";
+import type { MessageDef } from "./define.js";
+
+export { syntaxMessages, typeMessages };
+export { makeDiagnostic, def, q } from "./define.js";
+export type { MessageDef, DiagnosticExtras } from "./define.js";
+
+export const allMessages: readonly MessageDef[] = [
+  ...Object.values(syntaxMessages),
+  ...Object.values(typeMessages),
+];
+
+export function messageByCode(code: string): MessageDef | undefined {
+  return allMessages.find((m) => m.code === code);
+}

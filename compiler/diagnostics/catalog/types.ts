@@ -1,0 +1,220 @@
+/**
+ * TW2xxx: names and types. Produced by the binder and the type checker
+ * (compiler/semantic/). Each message says what is wrong and how to fix it;
+ * `hint` is an optional sentence (usually "Did you mean `x`?") added at the end.
+ */
+import { def, q } from "./define.js";
+
+/** " Did you mean `x`?" or "". */
+export function didYouMean(s: string | undefined): string {
+  return s === undefined ? "" : ` Did you mean ${q(s)}?`;
+}
+
+const tail = (hint: string | undefined): string => (hint ? " " + hint : "");
+
+export const typeMessages = {
+  // ---------------------------------------------------------------- files and declarations
+  testWithoutRule: def("TW2001", "error", "Test file without a rule file",
+    (testFile: string, ruleFile: string) =>
+      `The test file ${q(testFile)} has no rule file: its tests run against ${q(ruleFile)}, which was not given. Add that file, or rename the test file after its rule.`),
+  missingRule: def("TW2002", "error", "Missing rule declaration",
+    () => "This file has no `rule` declaration. Start it with `rule NAME`, e.g. `rule announcements`."),
+  duplicateRule: def("TW2003", "error", "Second rule declaration",
+    (name: string) => `A file holds one rule, and it is already named ${q(name)}. Remove this \`rule\` line, or move the rest to a file of its own.`),
+  duplicateDeclaration: def("TW2004", "error", "Duplicate declaration",
+    (what: string, name: string) => `${what} ${q(name)} is already declared. Rename one of them.`),
+  declarationInTestFile: def("TW2005", "error", "Declaration in a test file",
+    (what: string) => `A test file holds only \`test\` blocks; ${what} belongs in the rule file.`),
+
+  // ---------------------------------------------------------------- names
+  unknownName: def("TW2010", "error", "Unknown name",
+    (name: string, hint?: string) => `${q(name)} is not defined.${tail(hint)}`),
+  unknownType: def("TW2011", "error", "Unknown type",
+    (name: string, hint?: string) => `There is no type called ${q(name)}.${tail(hint)}`),
+  unknownMember: def("TW2012", "error", "Unknown field or method",
+    (type: string, name: string, hint?: string) => `${q(type)} has no field or method ${q(name)}.${tail(hint)}`),
+  typeArgumentCount: def("TW2013", "error", "Wrong number of type arguments",
+    (name: string, expected: number, found: number) =>
+      expected === 0
+        ? `${q(name)} takes no type arguments; write just ${q(name)}.`
+        : `${q(name)} takes ${expected} type argument${expected === 1 ? "" : "s"}, e.g. ${q(name + "<" + ["T", "K, V", "A, B, C"][Math.min(expected, 3) - 1] + ">")}, but ${found} ${found === 1 ? "was" : "were"} given.`),
+  recursiveType: def("TW2014", "error", "Recursive type",
+    (name: string) => `The type ${q(name)} refers to itself. Types cannot be recursive: every value must have a bounded size.`),
+  functionAsValue: def("TW2015", "error", "Function used as a value",
+    (name: string) => `${q(name)} is a function; call it, as in ${q(name + "(...)")}. Functions are not values.`),
+  methodNotCalled: def("TW2016", "error", "Method used without a call",
+    (name: string, type: string, example: string) => `${q(name)} is a method of ${q(type)}, not a field: call it, as in ${q(example)}.`),
+  notCallable: def("TW2017", "error", "Not a function",
+    (what: string) => `${what} is not a function and cannot be called.`),
+
+  // ---------------------------------------------------------------- types of values
+  typeMismatch: def("TW2020", "error", "Type mismatch",
+    (expected: string, found: string, hint?: string) => `Expected ${q(expected)} here, but this is ${q(found)}.${tail(hint)}`),
+  argumentType: def("TW2021", "error", "Wrong argument type",
+    (param: string, fn: string, expected: string, found: string, hint?: string) =>
+      `The argument ${q(param)} of ${q(fn)} must be ${q(expected)}, but this is ${q(found)}.${tail(hint)}`),
+  conditionNotBool: def("TW2022", "error", "Condition is not a bool",
+    (found: string, hint?: string) => `A condition must be a \`bool\`, but this is ${q(found)}.${tail(hint)}`),
+  maybeNone: def("TW2023", "error", "Value may be none",
+    (expr: string, type: string, use: string) =>
+      `${q(expr)} is ${q(type)} and may be none, so it cannot be used ${use}. Check it first (\`if ${expr} != none { ... }\`) or give a default with \`??\`.`),
+  noValue: def("TW2024", "error", "Call returns nothing",
+    (name: string) => `${q(name)} returns nothing, so its result cannot be used as a value. Call it on a line of its own.`),
+  operatorTypes: def("TW2025", "error", "Operator not defined for these types",
+    (op: string, left: string, right: string, hint?: string) =>
+      `${q(op)} cannot be applied to ${q(left)} and ${q(right)}.${tail(hint)}`),
+  unaryOperatorType: def("TW2026", "error", "Operator not defined for this type",
+    (op: string, operand: string) => `${q(op)} cannot be applied to ${q(operand)}.`),
+  notComparable: def("TW2027", "error", "Values cannot be compared",
+    (left: string, right: string, hint?: string) => `${q(left)} and ${q(right)} cannot be compared with \`==\` or \`!=\`.${tail(hint)}`),
+  noneNeverEqual: def("TW2028", "warning", "Comparison with none is always the same",
+    (expr: string, type: string, result: string) =>
+      `${q(expr)} is ${q(type)}, which is never none, so this comparison is always ${result}. Remove it, or declare the value with a \`?\` type.`),
+  defaultNeverUsed: def("TW2029", "warning", "`??` default is never used",
+    (type: string) => `The left side of \`??\` is ${q(type)}, which is never none, so the default is never used. Remove \`?? ...\`.`),
+  notInterpolable: def("TW2030", "error", "Value cannot be put in a string",
+    (type: string, hint?: string) => `A value of type ${q(type)} cannot be put inside a string with \`{...}\`.${tail(hint)}`),
+  emptyNeedsType: def("TW2031", "error", "Type of an empty literal is unknown",
+    (lit: string) => `The type of ${q(lit)} cannot be worked out here. Declare it, as in \`let x: List<string> = []\` or \`let m: Map<Address, int> = {}\`.`),
+  mixedBrace: def("TW2032", "error", "Record keys and map keys mixed",
+    () => "In `{ ... }`, the keys are either all names (a record, `{ name: \"Ann\" }`) or all values (a map, `{ \"ann@example.org\": 1 }`), not both."),
+  missingField: def("TW2033", "error", "Missing record field",
+    (type: string, names: string) => `This ${q(type)} needs ${names}. Add ${names.includes(",") ? "them" : "it"}.`),
+  duplicateKey: def("TW2034", "error", "Duplicate key",
+    (key: string) => `The key ${q(key)} appears twice. Remove one.`),
+  invalidAddress: def("TW2035", "error", "Invalid address literal",
+    (text: string) => `${q(JSON.stringify(text))} is not an e-mail address. Write one as \`"name@example.org"\`.`),
+  invalidLiteral: def("TW2036", "error", "Value not among the allowed ones",
+    (text: string, type: string, allowed: string, hint?: string) =>
+      `${q(JSON.stringify(text))} is not a ${q(type)}: it must be one of ${allowed}.${tail(hint)}`),
+  invalidTimeZone: def("TW2037", "error", "Unknown time zone",
+    (text: string, hint?: string) =>
+      `${q(JSON.stringify(text))} is not an IANA time zone name. Write one such as \`"Europe/Paris"\`, \`"America/New_York"\` or \`"UTC"\`.${tail(hint)}`),
+  receiverMismatch: def("TW2038", "error", "Method not available on this type",
+    (name: string, required: string, found: string) =>
+      `${q(name)} is only available on ${q(required)}, and this is ${q(found)}.`),
+  notIndexable: def("TW2039", "error", "Value cannot be indexed",
+    (type: string) => `A value of type ${q(type)} cannot be indexed with \`[...]\`: it has no \`get\` method.`),
+  notAType: def("TW2040", "error", "Value where a type was expected", (name: string) => `${q(name)} is a value, not a type.`),
+
+  // ---------------------------------------------------------------- calls
+  unknownArgument: def("TW2041", "error", "Unknown named argument",
+    (fn: string, name: string, params: string, hint?: string) =>
+      `${q(fn)} has no parameter ${q(name)}.${tail(hint)} Its parameters are ${params}.`),
+  missingArgument: def("TW2042", "error", "Missing argument",
+    (fn: string, names: string) => `${q(fn)} needs ${names}. Add ${names.includes(",") || names.includes(" and ") ? "them" : "it"} to the call.`),
+  duplicateArgument: def("TW2043", "error", "Argument given twice",
+    (name: string) => `The argument ${q(name)} is given twice. Remove one.`),
+  positionalAfterNamed: def("TW2044", "error", "Positional argument after a named one",
+    () => "An argument without a name cannot follow a named one. Name it, or move it before the named arguments."),
+  tooManyArguments: def("TW2045", "error", "Too many arguments",
+    (fn: string, max: number) => `${q(fn)} takes ${max === 0 ? "no arguments" : max === 1 ? "one argument" : `at most ${max} arguments`}. Remove this one.`),
+  recursion: def("TW2046", "error", "Recursive function",
+    (name: string, path: string) =>
+      `${q(name)} calls itself${path ? ` (through ${path})` : ""}. Functions cannot be recursive, so that every run ends; use a \`for\` loop over a collection instead.`),
+  paramNeedsType: def("TW2047", "error", "Parameter without a type",
+    (name: string) => `The parameter ${q(name)} needs a type, as in ${q(name + ": string")}.`),
+
+  // ---------------------------------------------------------------- statements
+  assignToLet: def("TW2050", "error", "Assignment to a `let`",
+    (name: string) => `${q(name)} is declared with \`let\` and cannot change. Declare it with \`var\` to change it.`),
+  assignToReadonly: def("TW2051", "error", "Assignment to something that cannot change",
+    (what: string) => `${what} cannot be changed.`),
+  invalidAssignTarget: def("TW2052", "error", "Not something that can be assigned",
+    (hint?: string) => `Only a \`var\`, a field of \`state\` or a field of a record in one of them can be assigned.${tail(hint)}`),
+  mutateImmutable: def("TW2053", "error", "Change to a value that cannot change",
+    (method: string, what: string, hint?: string) => `${q(method)} changes its receiver, but ${what} cannot change.${tail(hint)}`),
+  mutateWhileIterating: def("TW2054", "error", "Collection changed while it is walked",
+    (name: string) => `${q(name)} cannot be changed inside a \`for\` loop over it: the loop must end. Collect the changes in a \`var\` and apply them after the loop.`),
+  notIterable: def("TW2055", "error", "Value cannot be walked with `for`",
+    (type: string, hint?: string) => `A value of type ${q(type)} cannot be walked with \`for\`.${tail(hint)}`),
+  noKeyValue: def("TW2056", "error", "Two loop variables on a collection without keys",
+    (type: string) => `\`for k, v in ...\` needs a map; ${q(type)} gives one value per step. Use one loop variable.`),
+  outsideLoop: def("TW2057", "error", "`break` or `continue` outside a loop",
+    (kw: string) => `\`${kw}\` can only be used inside a \`for\` loop.`),
+  returnValueNotExpected: def("TW2058", "error", "Return with a value where none is expected",
+    (where: string) => `${where} does not return a value. Write just \`return\`.`),
+  returnValueMissing: def("TW2059", "error", "Return without a value",
+    (name: string, type: string) => `${q(name)} returns ${q(type)}: write \`return\` followed by a value.`),
+  missingReturn: def("TW2060", "error", "Function may end without returning",
+    (name: string, type: string) => `${q(name)} returns ${q(type)}, but it can reach its end without a \`return\`. Add a \`return\` at the end.`),
+  returnOutsideBody: def("TW2061", "error", "`return` outside a function or trigger",
+    () => "`return` can only be used inside a `fn` or a trigger."),
+  noEffect: def("TW2062", "warning", "Expression has no effect",
+    () => "This expression computes a value and drops it, so it does nothing. Assign it with `let`, or remove it."),
+  unusedResult: def("TW2063", "warning", "Result of a call is not used",
+    (name: string) => `${q(name)} changes nothing; its result is dropped here, so the call does nothing. Use the result, or remove the call.`),
+
+  // ---------------------------------------------------------------- warnings on code
+  unusedVariable: def("TW2070", "warning", "Unused variable",
+    (what: string, name: string) => `The ${what} ${q(name)} is never used. Remove it, or name it ${q("_" + name)} to say that is intended.`),
+  unreachable: def("TW2071", "warning", "Unreachable code",
+    (after: string) => `This code never runs: it comes after ${after}. Remove it, or move it before.`),
+  unusedFunction: def("TW2072", "warning", "Unused function",
+    (name: string) => `The function ${q(name)} is never called. Remove it, or call it.`),
+
+  // ---------------------------------------------------------------- state, limits, settings
+  invalidMax: def("TW2080", "error", "Invalid `max` bound",
+    () => "`max` must be followed by a positive whole number, as in `List<Address> max 500`."),
+  maxNotAllowed: def("TW2081", "error", "`max` on a type without a size",
+    (type: string, sized: string) => `${q(type)} has no size, so it takes no \`max\`. Only ${sized} do.`),
+  stateNeedsInit: def("TW2082", "error", "State field without an initial value",
+    (name: string, type: string) => `The state field ${q(name)} of type ${q(type)} has no natural empty value. Give it one (\`${name}: ${type} = ...\`), or make it optional (\`${type}?\`).`),
+  stateInitNotConstant: def("TW2083", "error", "State initial value is not a constant",
+    () => "A state field's initial value is stored when the rule is first deployed, so it must be a literal (a number, string, time, `[...]` or `{...}` of literals)."),
+  unknownLimit: def("TW2084", "error", "Unknown limit",
+    (name: string, known: string, hint?: string) => `There is no limit called ${q(name)}.${tail(hint)} The limits are ${known}.`),
+  invalidLimit: def("TW2085", "error", "Invalid limit value",
+    (name: string) => `The limit ${q(name)} must be a positive whole number, as in \`${name}: 500\`.`),
+  limitTooHigh: def("TW2086", "error", "Limit above its ceiling",
+    (name: string, value: number, ceiling: number, unit: string) =>
+      `The limit ${q(name)} is ${value}, but at most ${ceiling} ${unit} is accepted. Lower it.`),
+  unknownSetting: def("TW2087", "error", "Unknown setting",
+    (name: string, known: string, hint?: string) => `There is no setting called ${q(name)}.${tail(hint)} The settings are ${known}.`),
+  settingNotLiteral: def("TW2088", "error", "Setting value is not a literal",
+    (name: string) => `The setting ${q(name)} must be a literal value, as in \`${name}: "..."\`.`),
+
+  // ---------------------------------------------------------------- triggers
+  unknownTrigger: def("TW2090", "error", "Unknown trigger",
+    (name: string, known: string, hint?: string) => `There is no trigger ${q("on " + name)}.${tail(hint)} The triggers are ${known}; for schedules write \`every day at 00:00\`.`),
+  triggerParam: def("TW2091", "error", "Wrong trigger parameter",
+    (event: string, expected: string | undefined) =>
+      expected === undefined
+        ? `${q("on " + event)} takes no parameter. Remove it.`
+        : `The parameter of ${q("on " + event)} is a ${q(expected)}: write ${q(`on ${event}(m: ${expected})`)} or leave the type out.`),
+  duplicateTrigger: def("TW2092", "error", "Trigger declared twice",
+    (what: string) => `${q(what)} is already declared. Put both bodies into one.`),
+  invalidScheduleUnit: def("TW2093", "error", "Unknown schedule",
+    (unit: string, hint?: string) =>
+      `${q("every " + unit)} is not a schedule.${tail(hint)} Write \`every day\`, \`every week\`, \`every hour\`, \`every monday\` (or another weekday) or an interval such as \`every 2h\`.`),
+  atNotAllowed: def("TW2094", "error", "`at` with a schedule that has no time of day",
+    (what: string) => `${q("every " + what)} runs at fixed intervals, so it takes no \`at\`. \`at\` goes with \`day\`, \`week\` and weekdays.`),
+  invalidClock: def("TW2095", "error", "Invalid time of day",
+    (text: string) => `${q(text)} is not a time of day. Write hours 0–23 and minutes 00–59, as in \`at 09:30\`.`),
+  invalidInterval: def("TW2096", "error", "Invalid schedule interval",
+    (text: string) => `${q("every " + text)} is not a usable interval: schedules run at most once a minute, on whole minutes. Write e.g. \`every 15m\` or \`every 2h\`.`),
+
+  // ---------------------------------------------------------------- tests
+  duplicateTest: def("TW2100", "error", "Two tests with the same name",
+    (name: string) => `There is already a test called ${q(JSON.stringify(name))}. Rename one of them.`),
+  unknownGiven: def("TW2101", "error", "Unknown test input",
+    (what: string) => `A test cannot set ${q(what)}. It can set \`members\`, \`now\`, \`state.NAME\` and a trigger's input such as \`message\`.`),
+  duplicateGiven: def("TW2102", "error", "Test input set twice",
+    (what: string) => `${q(what)} is already set in this test. Remove one.`),
+  emlFileName: def("TW2103", "error", "Message file is not an .eml file",
+    (text: string) => `${q(JSON.stringify(text))} should name an \`.eml\` file (a message saved from a mail program), or write the message as a record: \`message = { from: "ann@example.org", text: "..." }\`.`),
+  unknownSchedule: def("TW2104", "error", "Test runs a schedule the rule does not have",
+    (what: string, declared: string) => `The rule has no trigger ${q("every " + what)}.${declared ? ` Its schedules are ${declared}.` : " Declare one, or remove this `run`."}`),
+  runAndMessage: def("TW2105", "error", "Test both runs a schedule and gives a message",
+    () => "A test either handles a message or runs a schedule. Remove the `message = ...` or the `run every ...`."),
+  noTriggerToRun: def("TW2106", "error", "Nothing for the test to run",
+    (event: string) => `This test gives no \`run every ...\`, so it runs ${q("on " + event)}, which the rule does not declare.`),
+  expectNotBool: def("TW2107", "error", "Expectation is neither an action nor a condition",
+    (found: string) => `\`expect\` takes an action (\`expect send(to: "a@example.org")\`) or a \`bool\` condition, but this is ${q(found)}.`),
+  expectNoWithCondition: def("TW2108", "error", "`expect no` with a condition",
+    () => "`expect no` takes an action, as in `expect no reply`. For a condition, write `expect not ...`."),
+
+  // ---------------------------------------------------------------- the compiler itself
+  internalError: def("TW2999", "error", "Internal error in the checker",
+    (detail: string) => `Internal error in the checker: ${detail}. This is a bug in thwonkc; please report it with this file.`),
+};

@@ -1,0 +1,79 @@
+/**
+ * The entry point of the compiler core: a set of source texts in, parsed and
+ * checked files and their diagnostics out. No I/O: hosts (the CLI, the
+ * language server, the daemon) hand in the texts.
+ *
+ * A rule is one `.thwonk` file. Its tests live in `test` blocks in the same
+ * file or in a sibling `NAME.test.thwonk` file, which is checked in the
+ * context of `NAME.thwonk` (it sees the rule's state, triggers and types).
+ */
+import type { Diagnostic } from "./diagnostics/diagnostic.js";
+import { compareDiagnostics } from "./diagnostics/diagnostic.js";
+import type { SourceFile } from "./syntax/ast.js";
+import { parseFile } from "./syntax/parser.js";
+import { checkRule, type CheckResult } from "./semantic/checker.js";
+import { makeDiagnostic, typeMessages } from "./diagnostics/catalog/index.js";
+
+export interface SourceText {
+  fileName: string;
+  text: string;
+}
+
+export interface RuleUnit {
+  /** The rule file (NAME.thwonk). */
+  rule: SourceFile;
+  /** Its test files (NAME.test.thwonk), if any. */
+  tests: SourceFile[];
+  check: CheckResult;
+}
+
+export interface ProgramResult {
+  units: RuleUnit[];
+  /** All diagnostics of all files, sorted by file and position. */
+  diagnostics: Diagnostic[];
+}
+
+const TEST_SUFFIX = ".test.thwonk";
+
+export function isTestFile(fileName: string): boolean {
+  return fileName.endsWith(TEST_SUFFIX);
+}
+
+/** `dir/once.test.thwonk` → `dir/once.thwonk` */
+export function ruleFileForTest(fileName: string): string {
+  return fileName.slice(0, -TEST_SUFFIX.length) + ".thwonk";
+}
+
+export function checkSources(sources: readonly SourceText[]): ProgramResult {
+  const diagnostics: Diagnostic[] = [];
+  const parsed = new Map<string, SourceFile>();
+  for (const src of sources) {
+    const r = parseFile(src.fileName, src.text);
+    parsed.set(src.fileName, r.file);
+    diagnostics.push(...r.diagnostics);
+  }
+  const testsByRule = new Map<string, SourceFile[]>();
+  for (const [name, file] of parsed) {
+    if (!isTestFile(name)) continue;
+    const ruleName = ruleFileForTest(name);
+    if (!parsed.has(ruleName)) {
+      diagnostics.push(
+        makeDiagnostic(typeMessages.testWithoutRule, file.span, [name, ruleName]),
+      );
+      continue;
+    }
+    const list = testsByRule.get(ruleName) ?? [];
+    list.push(file);
+    testsByRule.set(ruleName, list);
+  }
+  const units: RuleUnit[] = [];
+  for (const [name, file] of parsed) {
+    if (isTestFile(name)) continue;
+    const tests = testsByRule.get(name) ?? [];
+    const check = checkRule(file, tests);
+    diagnostics.push(...check.diagnostics);
+    units.push({ rule: file, tests, check });
+  }
+  diagnostics.sort(compareDiagnostics);
+  return { units, diagnostics };
+}

@@ -1,0 +1,1255 @@
+/**
+ * The parser: tokens → syntax tree, with chevrotain's embedded-actions
+ * parser (one instance, reused). It never throws on user input and always
+ * returns a tree.
+ *
+ * Recovery is our own rather than chevrotain's (whose re-sync recursion can
+ * overflow the stack on long runs of bad lines):
+ *  - a missing closing token is reported and assumed (single-token insertion),
+ *    or a stray token before it is skipped (single-token deletion);
+ *  - a statement, entry or test clause that fails is dropped and the parser
+ *    skips to the next line that can start one, keeping brackets balanced;
+ *  - a declaration that fails is dropped up to the next declaration keyword
+ *    at the start of a line;
+ *  - stray tokens where a statement or declaration should start are reported
+ *    once per run and skipped.
+ * Expressions are parsed flat (operands and operators) and folded by
+ * precedence in plain code: a rule per precedence level costs 5× the speed.
+ */
+import {
+  EmbeddedActionsParser,
+  EOF,
+  isRecognitionException,
+  tokenMatcher,
+  type IRecognitionException,
+  type IToken,
+  type TokenType,
+} from "chevrotain";
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { spanCover, spanEnd } from "../diagnostics/diagnostic.js";
+import { makeDiagnostic, syntaxMessages, type MessageDef } from "../diagnostics/catalog/index.js";
+import type * as A from "./ast.js";
+import { lex, tokenSpan } from "./lexer.js";
+import type { StringScan } from "./strings.js";
+import * as T from "./tokens.js";
+
+type Tok = IToken & { idx?: number; payload?: StringScan };
+
+const DECL_START: TokenType[] = [T.Rule, T.Limits, T.Settings, T.State, T.Type, T.Fn, T.On, T.Every, T.Test];
+const STMT_KEYWORDS: TokenType[] = [T.Let, T.Var, T.If, T.For, T.Return, T.Break, T.Continue];
+const EXPR_START: TokenType[] = [
+  T.IntLiteral, T.StringLiteral, T.DurationLiteral, T.TimeLiteral, T.True, T.False, T.None,
+  T.Identifier, T.LParen, T.LBracket, T.LCurly, T.Not, T.Minus,
+];
+const STMT_START: TokenType[] = [...STMT_KEYWORDS, ...EXPR_START];
+const OPENERS = new Set<TokenType>([T.LParen, T.LBracket, T.LCurly]);
+const CLOSERS = new Set<TokenType>([T.RParen, T.RBracket, T.RCurly]);
+
+/** Binding power of binary operators: higher binds tighter. */
+const PRECEDENCE: Record<A.BinaryOp, number> = {
+  "??": 1,
+  or: 2,
+  and: 3,
+  "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
+  "+": 5, "-": 5,
+  "*": 6, "/": 6, "%": 6,
+};
+
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000,
+};
+
+/** Consecutive failed recoveries after which the parser gives up on the file. */
+const MAX_CONSECUTIVE_FAILURES = 5000;
+
+function nextDepth(depth: number, ty: TokenType): number {
+  if (OPENERS.has(ty)) return depth + 1;
+  if (CLOSERS.has(ty)) return Math.max(0, depth - 1);
+  return depth;
+}
+
+function is(t: IToken, types: readonly TokenType[]): boolean {
+  for (const ty of types) if (tokenMatcher(t, ty)) return true;
+  return false;
+}
+
+export function describeToken(t: IToken): string {
+  if (t.tokenType === EOF) return "the end of the file";
+  if (t.tokenType === T.StringLiteral) return "a string";
+  if (t.tokenType === T.IntLiteral) return `the number \`${t.image}\``;
+  if (t.tokenType === T.Identifier) return `the name \`${t.image}\``;
+  return "`" + t.image + "`";
+}
+
+class ThwonkParser extends EmbeddedActionsParser {
+  private file = "";
+  private diags: Diagnostic[] = [];
+  private allTokens: Tok[] = [];
+  private pendingStrings: { node: A.StringLit; scan: StringScan; tok: Tok }[] = [];
+  private failures = 0;
+  private gaveUp = false;
+  /** Offsets already carrying a syntax error: one error per position. */
+  private errorAt = new Set<number>();
+
+  constructor() {
+    super(T.allTokenTypes, { recoveryEnabled: false, maxLookahead: 3, skipValidations: true });
+    this.performSelfAnalysis();
+  }
+
+  // ------------------------------------------------------------ entry points
+
+  parseFile(file: string, text: string): { file: A.SourceFile; diagnostics: Diagnostic[] } {
+    this.file = file;
+    this.diags = [];
+    this.pendingStrings = [];
+    this.failures = 0;
+    this.gaveUp = false;
+    this.errorAt = new Set();
+    const lexed = lex(file, text);
+    for (const d of lexed.diagnostics) this.report(d);
+    this.setTokens(lexed.tokens);
+    let decls: A.Decl[] = [];
+    try {
+      decls = this.sourceFile();
+    } catch (e) {
+      this.internalError(e);
+    }
+    this.collectChevrotainErrors();
+    this.parsePendingStrings();
+    const fileSpan: Span = {
+      file, start: 0, end: text.length, line: 1, col: 1,
+      ...endPosition(text),
+    };
+    const diagnostics = this.diags;
+    this.allTokens = [];
+    return {
+      file: { kind: "SourceFile", span: fileSpan, fileName: file, decls, comments: lexed.comments },
+      diagnostics,
+    };
+  }
+
+  parseTypeText(text: string): A.TypeNode | undefined {
+    this.file = "<stdlib>";
+    this.diags = [];
+    this.pendingStrings = [];
+    this.errorAt = new Set();
+    const lexed = lex(this.file, text);
+    this.setTokens(lexed.tokens);
+    let t: A.TypeNode | undefined;
+    try {
+      t = this.type();
+    } catch (e) {
+      if (!isRecognitionException(e as Error)) throw e;
+    }
+    const ok = lexed.diagnostics.length === 0 && this.errors.length === 0 && this.diags.length === 0
+      && tokenMatcher(this.LA(1), EOF);
+    this.allTokens = [];
+    return ok ? t : undefined;
+  }
+
+  private setTokens(tokens: IToken[]): void {
+    const toks = tokens as Tok[];
+    for (let i = 0; i < toks.length; i++) toks[i]!.idx = i;
+    this.allTokens = toks;
+    this.input = tokens;
+  }
+
+  // ------------------------------------------------------------ diagnostics
+
+  private report(d: Diagnostic): void {
+    if (this.errorAt.has(d.span.start)) return;
+    this.errorAt.add(d.span.start);
+    this.diags.push(d);
+  }
+
+  private error<Args extends unknown[]>(m: MessageDef<Args>, span: Span, args: Args, related?: Diagnostic["related"]): void {
+    this.report(makeDiagnostic(m, span, args, related ? { related } : {}));
+  }
+
+  private span(t: IToken): Span {
+    return tokenSpan(this.file, t);
+  }
+
+  private internalError(e: unknown): void {
+    const t = this.LA(1);
+    const span = tokenMatcher(t, EOF) ? this.eofSpan() : this.span(t);
+    if (e instanceof RangeError) {
+      this.error(syntaxMessages.tooDeep, span, []);
+    } else {
+      this.error(syntaxMessages.internalError, span, [e instanceof Error ? e.message : String(e)]);
+    }
+  }
+
+  /** Chevrotain's own exceptions, worded by us. */
+  private collectChevrotainErrors(): void {
+    for (const e of this.errors) this.report(this.recognitionDiagnostic(e));
+    this.errors = [];
+  }
+
+  private recognitionDiagnostic(e: IRecognitionException): Diagnostic {
+    const t = e.token;
+    const span = tokenMatcher(t, EOF) || Number.isNaN(t.startOffset) ? this.eofSpan() : this.span(t);
+    const found = describeToken(t);
+    const expected = expectedFromMessage(e);
+    if (expected === "a name" && T.RESERVED_WORDS.includes(t.image)) {
+      return makeDiagnostic(syntaxMessages.reservedWord, span, [t.image]);
+    }
+    const rules = e.context?.ruleStack ?? [];
+    const rule = rules[rules.length - 1] ?? "";
+    if (e.name === "MismatchedTokenException" && expected) {
+      return makeDiagnostic(syntaxMessages.expectedToken, span, [expected, found]);
+    }
+    if (rule === "primary" || rule === "unary" || rule === "postfix" || rule === "expr") {
+      return makeDiagnostic(syntaxMessages.expectedExpression, span, [found]);
+    }
+    if (rule === "decl") return makeDiagnostic(syntaxMessages.expectedDeclaration, span, [found]);
+    if (rule === "statement") return makeDiagnostic(syntaxMessages.expectedStatement, span, [found]);
+    return makeDiagnostic(syntaxMessages.expectedToken, span, [RULE_DESCRIPTIONS[rule] ?? expected ?? "something else", found]);
+  }
+
+  private eofSpan(): Span {
+    // chevrotain pads its token vector (our array) with EOF sentinels: look past them.
+    let i = this.allTokens.length - 1;
+    while (i >= 0 && tokenMatcher(this.allTokens[i]!, EOF)) i--;
+    const last = this.allTokens[i];
+    if (!last) return { file: this.file, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
+    return spanEnd(this.span(last));
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  private from(start: IToken): Span {
+    const last = this.LA(0);
+    if (!last || last.startOffset < start.startOffset || Number.isNaN(last.startOffset)) return this.span(start);
+    return spanCover(this.span(start), this.span(last));
+  }
+
+  private fromSpan(start: Span): Span {
+    const last = this.LA(0);
+    if (!last || last.startOffset < start.start || Number.isNaN(last.startOffset)) return start;
+    return spanCover(start, this.span(last));
+  }
+
+  private sameLine(a: IToken, b: IToken): boolean {
+    return a.startLine === b.endLine;
+  }
+
+  /**
+   * Consumes a closing token; when it is missing, reports it and carries on
+   * as if it were there (or skips one stray token right before it).
+   */
+  private close(idx: number, tokType: TokenType, open: IToken | undefined, closeText: string): void {
+    if (this.RECORDING_PHASE) {
+      this.consume(idx, tokType);
+      return;
+    }
+    const next = this.LA(1);
+    if (tokenMatcher(next, tokType)) {
+      this.consume(idx, tokType);
+      return;
+    }
+    const after = this.LA(2);
+    if (!tokenMatcher(next, EOF) && tokenMatcher(after, tokType) && this.sameLine(next, after) && !CLOSERS.has(next.tokenType)) {
+      this.error(syntaxMessages.expectedToken, this.span(next), ["`" + closeText + "`", describeToken(next)]);
+      this.SKIP_TOKEN();
+      this.consume(idx, tokType);
+      return;
+    }
+    // A closer missing at the end of a line is reported there, not at the next line's first token.
+    const prev = this.LA(0);
+    const at = tokenMatcher(next, EOF)
+      ? this.eofSpan()
+      : prev && next.startLine! > prev.endLine! ? spanEnd(this.span(prev)) : this.span(next);
+    if (open) {
+      this.error(syntaxMessages.unclosedBracket, at, [open.image, closeText, describeToken(next)], [
+        { span: this.span(open), message: `\`${open.image}\` opened here` },
+      ]);
+    } else {
+      this.error(syntaxMessages.expectedToken, at, ["`" + closeText + "`", describeToken(next)]);
+    }
+  }
+
+  /** An optional `,` between items; a missing one before another item is reported. */
+  private separator(optionIdx: number, consumeIdx: number, closer: TokenType): void {
+    let had = false;
+    this.option(optionIdx, () => {
+      this.consume(consumeIdx, T.Comma);
+      had = true;
+    });
+    if (this.RECORDING_PHASE || had) return;
+    const next = this.LA(1);
+    if (!tokenMatcher(next, closer) && is(next, EXPR_START)) {
+      this.error(syntaxMessages.expectedToken, this.span(next), ["`,`", describeToken(next)]);
+    }
+  }
+
+  /** A name; a missing one is reported and replaced by an empty name (so `m.` still has a tree). */
+  private ident(idx: number): A.Ident {
+    if (!this.RECORDING_PHASE && (!tokenMatcher(this.LA(1), T.Identifier) || this.isDeclAtLineStart(this.LA(1)))) {
+      const next = this.LA(1);
+      if (T.RESERVED_WORDS.includes(next.image) && this.sameLine(this.LA(0), next)) {
+        this.error(syntaxMessages.reservedWord, this.span(next), [next.image]);
+        this.SKIP_TOKEN();
+        return { kind: "Ident", span: this.span(next), name: next.image };
+      }
+      this.error(syntaxMessages.expectedToken, tokenMatcher(next, EOF) ? this.eofSpan() : this.span(next), ["a name", describeToken(next)]);
+      return { kind: "Ident", span: spanEnd(this.span(this.LA(0))), name: "" };
+    }
+    const t = this.consume(idx, T.Identifier);
+    return this.ACTION(() => ({ kind: "Ident", span: this.span(t), name: t.image }) as A.Ident);
+  }
+
+  /** A zero-width placeholder just after the last token, where the missing expression belongs. */
+  private errorExpr(at: IToken): A.ErrorExpr {
+    const prev = this.LA(0);
+    if (prev && !Number.isNaN(prev.startOffset)) return { kind: "ErrorExpr", span: spanEnd(this.span(prev)) };
+    return { kind: "ErrorExpr", span: tokenMatcher(at, EOF) ? this.eofSpan() : this.span(at) };
+  }
+
+  /** Runs a sub-parse; when it fails, skips to a place where the list can go on. */
+  private guarded<R>(parse: () => R, sync: (start: Tok) => void): R | undefined {
+    const start = this.LA(1) as Tok;
+    try {
+      const r = parse();
+      this.failures = 0;
+      return r;
+    } catch (e) {
+      if (this.RECORDING_PHASE) throw e;
+      if (e instanceof RangeError) {
+        // Nesting deep enough to exhaust the stack: say so, and skip the construct.
+        this.error(syntaxMessages.tooDeep, this.span(start), []);
+      } else if (!isRecognitionException(e as Error)) {
+        throw e;
+      }
+      this.failures++;
+      if (this.failures > MAX_CONSECUTIVE_FAILURES) {
+        this.giveUp();
+        return undefined;
+      }
+      sync(start);
+      return undefined;
+    }
+  }
+
+  private giveUp(): void {
+    if (!this.gaveUp) {
+      this.gaveUp = true;
+      this.collectChevrotainErrors();
+      const t = this.LA(1);
+      this.error(syntaxMessages.tooManyErrors, tokenMatcher(t, EOF) ? this.eofSpan() : this.span(t), []);
+    }
+    while (!tokenMatcher(this.LA(1), EOF)) this.SKIP_TOKEN();
+  }
+
+  /**
+   * After a failed statement (or entry, or clause): skip to the next line
+   * that can start one, or to the `}` that closes the enclosing block,
+   * keeping brackets balanced so a `}` inside the broken statement is not
+   * mistaken for the block's end.
+   */
+  private syncStatement(start: Tok): void {
+    const failedAt = this.LA(1) as Tok;
+    let depth = 0;
+    for (let i = start.idx ?? 0; i < (failedAt.idx ?? 0); i++) {
+      depth = nextDepth(depth, this.allTokens[i]!.tokenType);
+    }
+    for (;;) {
+      const t = this.LA(1) as Tok;
+      if (tokenMatcher(t, EOF)) return;
+      if ((t.idx ?? 0) > (start.idx ?? 0)) {
+        if (tokenMatcher(t, T.RCurly) && depth === 0) return;
+        if (this.isDeclAtLineStart(t)) return;
+        const lineStart = t.startLine! > this.LA(0).endLine!;
+        if (lineStart && (is(t, STMT_KEYWORDS) || (depth === 0 && tokenMatcher(t, T.Identifier)))) return;
+      }
+      depth = nextDepth(depth, t.tokenType);
+      this.SKIP_TOKEN();
+    }
+  }
+
+  /** After a failed declaration: skip to the next declaration keyword at the start of a line. */
+  private syncDecl(start: Tok): void {
+    for (;;) {
+      const t = this.LA(1) as Tok;
+      if (tokenMatcher(t, EOF)) return;
+      if ((t.idx ?? 0) > (start.idx ?? 0) && this.isDeclAtLineStart(t)) return;
+      this.SKIP_TOKEN();
+    }
+  }
+
+  /** Inside `{ ... }`: until the `}`, or a declaration at the start of a line (its `}` is missing). */
+  private inBraces(): boolean {
+    const t = this.LA(1);
+    return !tokenMatcher(t, T.RCurly) && !this.isDeclAtLineStart(t);
+  }
+
+  /** Entries and fields may be separated by commas. */
+  private withComma<R>(r: R): R {
+    if (tokenMatcher(this.LA(1), T.Comma)) this.SKIP_TOKEN();
+    return r;
+  }
+
+  /** Is `t` a declaration keyword at the start of a line (ends a block whose `}` is missing)? */
+  private isDeclAtLineStart(t: IToken): boolean {
+    return t.startColumn === 1 && is(t, DECL_START);
+  }
+
+  /**
+   * A list of items (declarations, statements, entries, test clauses) with
+   * stray tokens between them reported once per run and skipped. The
+   * grammar records the loop body as "any token", and the real parse is
+   * dispatched here by hand: an OR between an item and "any token" would make
+   * chevrotain look several tokens ahead to tell them apart, and a broken
+   * item (`let = 5`) would then be taken for junk instead of being parsed
+   * and reported precisely.
+   */
+  private items<R>(
+    more: () => boolean,
+    startsItem: (t: IToken) => boolean,
+    parseItem: () => R,
+    sync: (start: Tok) => void,
+    junk: (t: IToken) => void,
+  ): R[] {
+    const out: R[] = [];
+    let inJunk = false;
+    this.MANY({
+      GATE: more,
+      DEF: () => {
+        if (this.RECORDING_PHASE) {
+          this.CONSUME(T.AnyToken);
+          return;
+        }
+        if (startsItem(this.LA(1))) {
+          const r = this.guarded(parseItem, sync);
+          if (r !== undefined) out.push(r);
+          if (tokenMatcher(this.LA(1), T.Semicolon)) this.SKIP_TOKEN();
+          inJunk = false;
+        } else {
+          const t = this.LA(1);
+          this.SKIP_TOKEN();
+          if (!inJunk) junk(t);
+          inJunk = true;
+        }
+      },
+    });
+    return out;
+  }
+
+  /** Runs a rule from hand-written dispatch (see `items`): like SUBRULE, without recording. */
+  private invoke<R>(rule: (...args: any[]) => R): R {
+    return (rule as unknown as { coreRule: () => R }).coreRule.call(this);
+  }
+
+  // ------------------------------------------------------------ file and declarations
+
+  private sourceFile = this.RULE("sourceFile", (): A.Decl[] =>
+    this.items(
+      () => true,
+      (t) => is(t, DECL_START),
+      () => this.invoke(this.decl),
+      (start) => this.syncDecl(start),
+      (t) => this.error(syntaxMessages.expectedDeclaration, this.span(t), [describeToken(t)]),
+    ),
+  );
+
+  private decl = this.RULE("decl", (): A.Decl =>
+    this.OR([
+      { ALT: () => this.SUBRULE(this.ruleDecl) },
+      { ALT: () => this.SUBRULE(this.limitsDecl) },
+      { ALT: () => this.SUBRULE(this.settingsDecl) },
+      { ALT: () => this.SUBRULE(this.stateDecl) },
+      { ALT: () => this.SUBRULE(this.typeDecl) },
+      { ALT: () => this.SUBRULE(this.fnDecl) },
+      { ALT: () => this.SUBRULE(this.onDecl) },
+      { ALT: () => this.SUBRULE(this.everyDecl) },
+      { ALT: () => this.SUBRULE(this.testDecl) },
+    ]),
+  );
+
+  private ruleDecl = this.RULE("ruleDecl", (): A.RuleDecl => {
+    const start = this.CONSUME(T.Rule);
+    const name = this.ident(1);
+    return this.ACTION(() => ({ kind: "RuleDecl", span: this.from(start), name }));
+  });
+
+  /** `{ name: expr, ... }` of `limits` and `settings`. */
+  private entries = this.RULE("entries", (): A.Entry[] => {
+    const open = this.CONSUME(T.LCurly);
+    const entries = this.items(
+      () => this.inBraces(),
+      (t) => tokenMatcher(t, T.Identifier),
+      () => this.withComma(this.invoke(this.entry)),
+      (start) => this.syncStatement(start),
+      (t) => this.error(syntaxMessages.expectedToken, this.span(t), ["an entry such as `members: 500`", describeToken(t)]),
+    );
+    this.close(1, T.RCurly, open, "}");
+    return entries;
+  });
+
+  private entry = this.RULE("entry", (): A.Entry => {
+    const name = this.ident(1);
+    this.CONSUME(T.Colon);
+    const value = this.SUBRULE(this.expr);
+    return this.ACTION(() => ({ kind: "Entry", span: spanCover(name.span, value.span), name, value }));
+  });
+
+  private limitsDecl = this.RULE("limitsDecl", (): A.LimitsDecl => {
+    const start = this.CONSUME(T.Limits);
+    const entries = this.SUBRULE(this.entries);
+    return this.ACTION(() => ({ kind: "LimitsDecl", span: this.from(start), entries }));
+  });
+
+  private settingsDecl = this.RULE("settingsDecl", (): A.SettingsDecl => {
+    const start = this.CONSUME(T.Settings);
+    const entries = this.SUBRULE(this.entries);
+    return this.ACTION(() => ({ kind: "SettingsDecl", span: this.from(start), entries }));
+  });
+
+  private stateDecl = this.RULE("stateDecl", (): A.StateDecl => {
+    const start = this.CONSUME(T.State);
+    const open = this.CONSUME(T.LCurly);
+    const fields = this.items(
+      () => this.inBraces(),
+      (t) => tokenMatcher(t, T.Identifier),
+      () => this.withComma(this.invoke(this.stateField)),
+      (s) => this.syncStatement(s),
+      (t) => this.error(syntaxMessages.expectedToken, this.span(t), ["a state field such as `count: int = 0`", describeToken(t)]),
+    );
+    this.close(1, T.RCurly, open, "}");
+    return this.ACTION(() => ({ kind: "StateDecl", span: this.from(start), fields }));
+  });
+
+  private stateField = this.RULE("stateField", (): A.StateField => {
+    const name = this.ident(1);
+    this.CONSUME(T.Colon);
+    const type = this.SUBRULE(this.type);
+    let init: A.Expr | undefined;
+    this.OPTION(() => {
+      this.CONSUME(T.Eq);
+      init = this.SUBRULE(this.expr);
+    });
+    return this.ACTION(() => ({ kind: "StateField", span: this.fromSpan(name.span), name, type, init }));
+  });
+
+  private typeDecl = this.RULE("typeDecl", (): A.TypeDecl => {
+    const start = this.CONSUME(T.Type);
+    const name = this.ident(1);
+    this.CONSUME(T.Eq);
+    const type = this.SUBRULE(this.type);
+    return this.ACTION(() => ({ kind: "TypeDecl", span: this.from(start), name, type }));
+  });
+
+  private param = this.RULE("param", (): A.Param => {
+    const name = this.ident(1);
+    let type: A.TypeNode | undefined;
+    this.OPTION(() => {
+      this.CONSUME(T.Colon);
+      type = this.SUBRULE(this.type);
+    });
+    return this.ACTION(() => ({ kind: "Param", span: type ? spanCover(name.span, type.span) : name.span, name, type }));
+  });
+
+  private fnDecl = this.RULE("fnDecl", (): A.FnDecl => {
+    const start = this.CONSUME(T.Fn);
+    const name = this.ident(1);
+    const open = this.CONSUME(T.LParen);
+    const params: A.Param[] = [];
+    this.MANY_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        const p = this.SUBRULE(this.param);
+        this.ACTION(() => params.push(p));
+      },
+    });
+    this.close(1, T.RParen, open, ")");
+    let returnType: A.TypeNode | undefined;
+    this.OPTION(() => {
+      this.CONSUME(T.Colon);
+      returnType = this.SUBRULE(this.type);
+    });
+    const body = this.SUBRULE(this.block);
+    return this.ACTION(() => ({ kind: "FnDecl", span: this.from(start), name, params, returnType, body }));
+  });
+
+  private onDecl = this.RULE("onDecl", (): A.OnDecl => {
+    const start = this.CONSUME(T.On);
+    const event = this.ident(1);
+    let param: A.Param | undefined;
+    this.OPTION(() => {
+      const open = this.CONSUME(T.LParen);
+      param = this.SUBRULE(this.param);
+      this.close(1, T.RParen, open, ")");
+    });
+    const body = this.SUBRULE(this.block);
+    return this.ACTION(() => ({ kind: "OnDecl", span: this.from(start), event, param, body }));
+  });
+
+  private everyDecl = this.RULE("everyDecl", (): A.EveryDecl => {
+    const start = this.CONSUME(T.Every);
+    const schedule = this.SUBRULE(this.schedule);
+    const body = this.SUBRULE(this.block);
+    return this.ACTION(() => ({ kind: "EveryDecl", span: this.from(start), schedule, body }));
+  });
+
+  private schedule = this.RULE("schedule", (): A.Schedule => {
+    const first = this.LA(1);
+    let unit: A.Ident | undefined;
+    let interval: A.DurationLit | undefined;
+    this.OR([
+      { ALT: () => { unit = this.ident(1); } },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.DurationLiteral);
+          interval = this.ACTION(() => this.durationLit(t));
+        },
+      },
+    ]);
+    let at: A.ClockLit | undefined;
+    this.OPTION(() => {
+      this.CONSUME(T.At);
+      const t = this.CONSUME(T.ClockLiteral);
+      at = this.ACTION(() => this.clockLit(t));
+    });
+    return this.ACTION(() => ({ kind: "Schedule", span: this.from(first), unit, interval, at }));
+  });
+
+  private testDecl = this.RULE("testDecl", (): A.TestDecl => {
+    const start = this.CONSUME(T.Test);
+    const nameTok = this.CONSUME(T.StringLiteral);
+    const name = this.ACTION(() => this.stringLit(nameTok));
+    const open = this.CONSUME(T.LCurly);
+    const clauses = this.items(
+      () => this.inBraces(),
+      (t) => is(t, EXPR_START),
+      () => this.invoke(this.testClause),
+      (s) => this.syncStatement(s),
+      (t) => this.error(syntaxMessages.expectedToken, this.span(t), ["`expect`, `run` or a given such as `members = [...]`", describeToken(t)]),
+    );
+    this.close(1, T.RCurly, open, "}");
+    return this.ACTION(() => ({ kind: "TestDecl", span: this.from(start), name, clauses }));
+  });
+
+  private testClause = this.RULE("testClause", (): A.TestClause =>
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          ALT: () => {
+            const start = this.CONSUME(T.Expect);
+            let negated = false;
+            this.OPTION(() => {
+              this.CONSUME(T.No);
+              negated = true;
+            });
+            const expr = this.SUBRULE(this.expr);
+            return this.ACTION(() => ({ kind: "ExpectClause", span: this.from(start), negated, expr }) as A.ExpectClause);
+          },
+        },
+        {
+          ALT: () => {
+            const start = this.CONSUME(T.Run);
+            this.CONSUME(T.Every);
+            const schedule = this.SUBRULE(this.schedule);
+            return this.ACTION(() => ({ kind: "RunClause", span: this.from(start), schedule }) as A.RunClause);
+          },
+        },
+        {
+          ALT: () => {
+            const target = this.SUBRULE(this.postfix);
+            this.CONSUME(T.Eq);
+            const value = this.SUBRULE1(this.expr);
+            return this.ACTION(() => ({ kind: "GivenClause", span: spanCover(target.span, value.span), target, value }) as A.GivenClause);
+          },
+        },
+      ],
+    }),
+  );
+
+  // ------------------------------------------------------------ types
+
+  private type = this.RULE("type", (): A.TypeNode => {
+    const start = this.LA(1);
+    let node: A.TypeNode = this.OR([
+      {
+        ALT: () => {
+          const name = this.ident(1);
+          const args: A.TypeNode[] = [];
+          this.OPTION(() => {
+            const open = this.CONSUME(T.Lt);
+            this.AT_LEAST_ONE_SEP({
+              SEP: T.Comma,
+              DEF: () => {
+                const a = this.SUBRULE(this.type);
+                this.ACTION(() => args.push(a));
+              },
+            });
+            this.close(1, T.Gt, open, ">");
+          });
+          return this.ACTION(() => ({ kind: "TypeRef", span: this.from(start), name, args, max: undefined, optional: false }) as A.TypeNode);
+        },
+      },
+      {
+        ALT: () => {
+          const open = this.CONSUME(T.LCurly);
+          const fields: A.RecordFieldType[] = [];
+          this.MANY(() => {
+            const fname = this.ident(2);
+            this.CONSUME(T.Colon);
+            const ftype = this.SUBRULE1(this.type);
+            this.ACTION(() => fields.push({ kind: "RecordFieldType", span: spanCover(fname.span, ftype.span), name: fname, type: ftype }));
+            this.OPTION1(() => this.CONSUME(T.Comma));
+          });
+          this.close(2, T.RCurly, open, "}");
+          return this.ACTION(() => ({ kind: "RecordType", span: this.from(start), fields, optional: false }) as A.TypeNode);
+        },
+      },
+    ]);
+    this.OPTION2(() => {
+      this.CONSUME(T.Max);
+      const t = this.CONSUME(T.IntLiteral);
+      this.ACTION(() => {
+        if (node.kind === "TypeRef") node = { ...node, max: this.intLit(t) };
+      });
+    });
+    this.OPTION3(() => {
+      this.CONSUME(T.Question);
+      this.ACTION(() => {
+        if (node.kind === "TypeRef" || node.kind === "RecordType") node = { ...node, optional: true };
+      });
+    });
+    return this.ACTION(() => ({ ...node, span: this.from(start) }));
+  });
+
+  // ------------------------------------------------------------ statements
+
+  private block = this.RULE("block", (): A.Block => {
+    const open = this.CONSUME(T.LCurly);
+    const stmts = this.items(
+      () => this.inBraces(),
+      (t) => is(t, STMT_START),
+      () => this.invoke(this.statement),
+      (s) => this.syncStatement(s),
+      (t) => this.error(syntaxMessages.expectedStatement, this.span(t), [describeToken(t)]),
+    );
+    this.close(1, T.RCurly, open, "}");
+    return this.ACTION(() => ({ kind: "Block", span: this.from(open), stmts }));
+  });
+
+  private statement = this.RULE("statement", (): A.Stmt =>
+    this.OR([
+      { ALT: () => this.SUBRULE(this.letStmt) },
+      { ALT: () => this.SUBRULE(this.ifStmt) },
+      { ALT: () => this.SUBRULE(this.forStmt) },
+      { ALT: () => this.SUBRULE(this.returnStmt) },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.Break);
+          return this.ACTION(() => ({ kind: "BreakStmt", span: this.span(t) }) as A.Stmt);
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.Continue);
+          return this.ACTION(() => ({ kind: "ContinueStmt", span: this.span(t) }) as A.Stmt);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.exprStmt) },
+    ]),
+  );
+
+  private letStmt = this.RULE("letStmt", (): A.LetStmt => {
+    const start = this.OR([
+      { ALT: () => this.CONSUME(T.Let) },
+      { ALT: () => this.CONSUME(T.Var) },
+    ]);
+    const name = this.ident(1);
+    let type: A.TypeNode | undefined;
+    this.OPTION(() => {
+      this.CONSUME(T.Colon);
+      type = this.SUBRULE(this.type);
+    });
+    this.CONSUME(T.Eq);
+    const init = this.SUBRULE(this.expr);
+    return this.ACTION(() => ({
+      kind: "LetStmt", span: this.from(start), mutable: tokenMatcher(start, T.Var), name, type, init,
+    }));
+  });
+
+  /** A condition; `if x = 1` gets a hint to write `==`. */
+  private condition(): A.Expr {
+    const cond = this.SUBRULE(this.expr);
+    this.ACTION(() => {
+      const t = this.LA(1);
+      if (tokenMatcher(t, T.Eq)) {
+        this.error(syntaxMessages.assignInCondition, this.span(t), []);
+      }
+    });
+    return cond;
+  }
+
+  private ifStmt = this.RULE("ifStmt", (): A.IfStmt => {
+    const start = this.CONSUME(T.If);
+    const cond = this.condition();
+    const then = this.SUBRULE(this.block);
+    let otherwise: A.Block | A.IfStmt | undefined;
+    this.OPTION(() => {
+      this.CONSUME(T.Else);
+      otherwise = this.OR([
+        { ALT: () => this.SUBRULE(this.ifStmt) as A.Block | A.IfStmt },
+        { ALT: () => this.SUBRULE1(this.block) },
+      ]);
+    });
+    return this.ACTION(() => ({ kind: "IfStmt", span: this.from(start), cond, then, else: otherwise }));
+  });
+
+  private forStmt = this.RULE("forStmt", (): A.ForStmt => {
+    const start = this.CONSUME(T.For);
+    let key: A.Ident | undefined;
+    let name = this.ident(1);
+    this.OPTION(() => {
+      this.CONSUME(T.Comma);
+      const second = this.ident(2);
+      this.ACTION(() => {
+        key = name;
+        name = second;
+      });
+    });
+    this.CONSUME(T.In);
+    const iterable = this.SUBRULE(this.expr);
+    let where: A.Expr | undefined;
+    this.OPTION1(() => {
+      this.CONSUME(T.Where);
+      where = this.SUBRULE1(this.expr);
+    });
+    const body = this.SUBRULE(this.block);
+    return this.ACTION(() => ({ kind: "ForStmt", span: this.from(start), key, name, iterable, where, body }));
+  });
+
+  private returnStmt = this.RULE("returnStmt", (): A.ReturnStmt => {
+    const start = this.CONSUME(T.Return);
+    let value: A.Expr | undefined;
+    this.OPTION({
+      GATE: () => this.sameLine(start, this.LA(1)),
+      DEF: () => {
+        value = this.SUBRULE(this.expr);
+      },
+    });
+    return this.ACTION(() => ({ kind: "ReturnStmt", span: this.from(start), value }));
+  });
+
+  private exprStmt = this.RULE("exprStmt", (): A.Stmt => {
+    const expr = this.SUBRULE(this.expr);
+    let assign: { op: A.AssignOp; value: A.Expr } | undefined;
+    this.OPTION(() => {
+      const opTok = this.OR([
+        { ALT: () => this.CONSUME(T.Eq) },
+        { ALT: () => this.CONSUME(T.PlusEq) },
+        { ALT: () => this.CONSUME(T.MinusEq) },
+      ]);
+      const value = this.SUBRULE1(this.expr);
+      this.ACTION(() => {
+        assign = { op: opTok.image as A.AssignOp, value };
+      });
+    });
+    return this.ACTION(() => {
+      if (assign) {
+        return { kind: "AssignStmt", span: spanCover(expr.span, assign.value.span), target: expr, op: assign.op, value: assign.value } as A.Stmt;
+      }
+      return { kind: "ExprStmt", span: expr.span, expr } as A.Stmt;
+    });
+  });
+
+  // ------------------------------------------------------------ expressions
+
+  private expr = this.RULE("expr", (): A.Expr => {
+    const operands: A.Expr[] = [this.SUBRULE(this.unary)];
+    const ops: IToken[] = [];
+    this.MANY(() => {
+      const op = this.CONSUME(T.BinOp);
+      const right = this.SUBRULE1(this.unary);
+      this.ACTION(() => {
+        ops.push(op);
+        operands.push(right);
+      });
+    });
+    return this.ACTION(() => (ops.length === 0 ? operands[0]! : this.fold(operands, ops)));
+  });
+
+  /** Folds `a op b op c ...` by precedence climbing; all binary operators associate left. */
+  private fold(operands: A.Expr[], ops: IToken[]): A.Expr {
+    let pos = 0;
+    const climb = (minPrec: number): A.Expr => {
+      let left = operands[pos]!;
+      while (pos < ops.length) {
+        const opTok = ops[pos]!;
+        const op = opTok.image as A.BinaryOp;
+        const prec = PRECEDENCE[op];
+        if (prec < minPrec) break;
+        pos++;
+        const right = climb(prec + 1);
+        left = { kind: "BinaryExpr", span: spanCover(left.span, right.span), op, opSpan: this.span(opTok), left, right };
+      }
+      return left;
+    };
+    return climb(0);
+  }
+
+  private unary = this.RULE("unary", (): A.Expr => {
+    if (!this.RECORDING_PHASE && !is(this.LA(1), EXPR_START)) {
+      const t = this.LA(1);
+      this.error(syntaxMessages.expectedExpression, tokenMatcher(t, EOF) ? this.eofSpan() : this.span(t), [describeToken(t)]);
+      return this.errorExpr(t);
+    }
+    return this.OR([
+      {
+        ALT: () => {
+          const op = this.OR1([
+            { ALT: () => this.CONSUME(T.Not) },
+            { ALT: () => this.CONSUME(T.Minus) },
+          ]);
+          const operand = this.SUBRULE(this.unary);
+          return this.ACTION(() => ({
+            kind: "UnaryExpr", span: spanCover(this.span(op), operand.span), op: op.image as A.UnaryOp, operand,
+          }) as A.Expr);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.postfix) },
+    ]);
+  });
+
+  private postfix = this.RULE("postfix", (): A.Expr => {
+    let e = this.SUBRULE(this.primary);
+    this.MANY({
+      GATE: () => tokenMatcher(this.LA(1), T.Dot) || this.sameLine(this.LA(0), this.LA(1)),
+      DEF: () => {
+        this.OR([
+          {
+            ALT: () => {
+              this.CONSUME(T.Dot);
+              const name = this.ident(1);
+              this.ACTION(() => {
+                e = { kind: "MemberExpr", span: spanCover(e.span, name.span), object: e, name };
+              });
+            },
+          },
+          {
+            ALT: () => {
+              const open = this.CONSUME(T.LParen);
+              const args: A.Arg[] = [];
+              this.MANY1(() => {
+                const a = this.SUBRULE(this.arg);
+                this.ACTION(() => args.push(a));
+                this.separator(0, 0, T.RParen);
+              });
+              this.close(1, T.RParen, open, ")");
+              this.ACTION(() => {
+                e = { kind: "CallExpr", span: spanCover(e.span, this.span(this.LA(0))), callee: e, args };
+              });
+            },
+          },
+          {
+            ALT: () => {
+              const open = this.CONSUME(T.LBracket);
+              const index = this.SUBRULE(this.expr);
+              this.close(3, T.RBracket, open, "]");
+              this.ACTION(() => {
+                e = { kind: "IndexExpr", span: spanCover(e.span, this.span(this.LA(0))), object: e, index };
+              });
+            },
+          },
+        ]);
+      },
+    });
+    return e;
+  });
+
+  private arg = this.RULE("arg", (): A.Arg => {
+    let name: A.Ident | undefined;
+    this.OPTION(() => {
+      name = this.ident(1);
+      this.CONSUME(T.Colon);
+    });
+    const value = this.SUBRULE(this.expr);
+    return this.ACTION(() => ({ kind: "Arg", span: name ? spanCover(name.span, value.span) : value.span, name, value }));
+  });
+
+  private primary = this.RULE("primary", (): A.Expr =>
+    this.OR([
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.IntLiteral);
+          return this.ACTION(() => this.intLit(t) as A.Expr);
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.StringLiteral);
+          return this.ACTION(() => this.stringLit(t) as A.Expr);
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.DurationLiteral);
+          return this.ACTION(() => this.durationLit(t) as A.Expr);
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.TimeLiteral);
+          return this.ACTION(() => this.timeLit(t) as A.Expr);
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.True);
+          return this.ACTION(() => ({ kind: "BoolLit", span: this.span(t), value: true }) as A.Expr);
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.False);
+          return this.ACTION(() => ({ kind: "BoolLit", span: this.span(t), value: false }) as A.Expr);
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.None);
+          return this.ACTION(() => ({ kind: "NoneLit", span: this.span(t) }) as A.Expr);
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.Identifier);
+          return this.ACTION(() => ({ kind: "Ident", span: this.span(t), name: t.image }) as A.Expr);
+        },
+      },
+      {
+        ALT: () => {
+          const open = this.CONSUME(T.LParen);
+          const inner = this.SUBRULE(this.expr);
+          this.close(1, T.RParen, open, ")");
+          // Parentheses only group; the span widens to include them.
+          return this.ACTION(() => ({ ...inner, span: this.from(open) }) as A.Expr);
+        },
+      },
+      {
+        ALT: () => {
+          const open = this.CONSUME(T.LBracket);
+          const elements: A.Expr[] = [];
+          this.MANY(() => {
+            const el = this.SUBRULE1(this.expr);
+            this.ACTION(() => elements.push(el));
+            this.separator(0, 0, T.RBracket);
+          });
+          this.close(3, T.RBracket, open, "]");
+          return this.ACTION(() => ({ kind: "ListLit", span: this.from(open), elements }) as A.Expr);
+        },
+      },
+      {
+        ALT: () => {
+          const open = this.CONSUME(T.LCurly);
+          const entries: A.BraceEntry[] = [];
+          this.MANY1(() => {
+            const key = this.SUBRULE2(this.expr);
+            this.CONSUME(T.Colon);
+            const value = this.SUBRULE3(this.expr);
+            this.ACTION(() => entries.push({ kind: "BraceEntry", span: spanCover(key.span, value.span), key, value }));
+            this.separator(1, 1, T.RCurly);
+          });
+          this.close(5, T.RCurly, open, "}");
+          return this.ACTION(() => ({ kind: "BraceLit", span: this.from(open), entries }) as A.Expr);
+        },
+      },
+    ]),
+  );
+
+  // ------------------------------------------------------------ literals
+
+  private intLit(t: IToken): A.IntLit {
+    const value = Number(t.image.replace(/_/g, ""));
+    if (!Number.isSafeInteger(value)) this.error(syntaxMessages.intTooLarge, this.span(t), [t.image]);
+    return { kind: "IntLit", span: this.span(t), value: Number.isSafeInteger(value) ? value : 0 };
+  }
+
+  private durationLit(t: IToken): A.DurationLit {
+    const m = /^([\d_]+)(ms|s|m|h|d|w)$/.exec(t.image)!;
+    const n = Number(m[1]!.replace(/_/g, ""));
+    const ms = n * DURATION_UNITS[m[2]!]!;
+    if (!Number.isSafeInteger(ms)) this.error(syntaxMessages.intTooLarge, this.span(t), [t.image]);
+    return { kind: "DurationLit", span: this.span(t), text: t.image, ms: Number.isSafeInteger(ms) ? ms : 0 };
+  }
+
+  private timeLit(t: IToken): A.TimeLit {
+    const ms = parseTimeLiteral(t.image);
+    if (ms === undefined) this.error(syntaxMessages.invalidTime, this.span(t), [t.image]);
+    return { kind: "TimeLit", span: this.span(t), text: t.image, ms: ms ?? 0 };
+  }
+
+  private clockLit(t: IToken): A.ClockLit {
+    const [h, m] = t.image.split(":").map(Number) as [number, number];
+    const ok = h >= 0 && h <= 23 && m >= 0 && m <= 59;
+    if (!ok) this.error(syntaxMessages.invalidClock, this.span(t), [t.image]);
+    return { kind: "ClockLit", span: this.span(t), text: t.image, minutes: ok ? h * 60 + m : 0 };
+  }
+
+  /** The string's parts; interpolations are parsed after the main pass (the parser is not re-entrant). */
+  private stringLit(t: Tok): A.StringLit {
+    const node: A.StringLit = { kind: "StringLit", span: this.span(t), parts: [] };
+    const scan = t.payload!;
+    this.pendingStrings.push({ node, scan, tok: t });
+    return node;
+  }
+
+  private parsePendingStrings(): void {
+    // Interpolations may hold strings of their own: a queue, not a loop over a snapshot.
+    for (let i = 0; i < this.pendingStrings.length; i++) {
+      const { node, scan: raw, tok } = this.pendingStrings[i]!;
+      const scan = shiftScan(raw, tok.startOffset - raw.start);
+      const base = { offset: tok.startOffset, line: tok.startLine!, col: tok.startColumn! };
+      const at = (offset: number): Span => {
+        const col = base.col + (offset - base.offset);
+        return { file: this.file, start: offset, end: offset, line: base.line, col, endLine: base.line, endCol: col };
+      };
+      const range = (start: number, end: number): Span => ({ ...at(start), end, endCol: at(end).col });
+      if (!scan.terminated) this.error(syntaxMessages.unterminatedString, this.span(tok), []);
+      for (const p of scan.problems) {
+        const text = this.sourceSlice(tok, p.start, p.end);
+        this.error(syntaxMessages.badEscape, range(p.start, p.end), [text]);
+      }
+      for (const part of scan.parts) {
+        if (part.kind === "text") {
+          node.parts.push({ kind: "StringText", span: range(part.start, part.end), value: part.value });
+          continue;
+        }
+        const src = this.sourceSlice(tok, part.start, part.end);
+        if (!part.closed) this.error(syntaxMessages.unclosedInterpolation, range(part.start - 1, part.start), []);
+        if (src.trim() === "") {
+          if (part.closed) this.error(syntaxMessages.emptyInterpolation, range(part.start - 1, part.end + 1), []);
+          node.parts.push({ kind: "ErrorExpr", span: range(part.start, part.end) });
+          continue;
+        }
+        node.parts.push(this.parseInterpolation(src, at(part.start), range(part.start, part.end)));
+      }
+    }
+  }
+
+  private sourceSlice(tok: IToken, start: number, end: number): string {
+    return tok.image.slice(start - tok.startOffset, end - tok.startOffset);
+  }
+
+  private parseInterpolation(src: string, at: Span, whole: Span): A.Expr {
+    const lexed = lex(this.file, src, { offset: at.start, line: at.line, col: at.col });
+    for (const d of lexed.diagnostics) this.report(d);
+    this.setTokens(lexed.tokens);
+    let e: A.Expr = { kind: "ErrorExpr", span: whole };
+    try {
+      e = this.expr();
+      const rest = this.LA(1);
+      if (!tokenMatcher(rest, EOF)) {
+        this.error(syntaxMessages.expectedToken, this.span(rest), ["`}` to end the interpolation", describeToken(rest)]);
+      }
+    } catch (err) {
+      if (!isRecognitionException(err as Error)) throw err;
+    }
+    this.collectChevrotainErrors();
+    return e;
+  }
+}
+
+/** Parses an ISO 8601 date or date-time literal to epoch milliseconds (UTC unless an offset is given). */
+export function parseTimeLiteral(text: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "0", zone] = m;
+  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, Number(frac.padEnd(3, "0")));
+  const check = new Date(ms);
+  if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return undefined;
+  let offsetMin = 0;
+  if (zone && zone !== "Z") {
+    const sign = zone[0] === "-" ? -1 : 1;
+    const [zh, zm] = zone.slice(1).split(":").map(Number) as [number, number];
+    if (zh > 23 || zm > 59) return undefined;
+    offsetMin = sign * (zh * 60 + zm);
+  }
+  return ms - offsetMin * 60_000;
+}
+
+/** The scan of a string lexed inside an interpolation has offsets relative to that piece: move them. */
+function shiftScan(scan: StringScan, delta: number): StringScan {
+  if (delta === 0) return scan;
+  return {
+    ...scan,
+    start: scan.start + delta,
+    end: scan.end + delta,
+    parts: scan.parts.map((p) => ({ ...p, start: p.start + delta, end: p.end + delta })),
+    problems: scan.problems.map((p) => ({ ...p, start: p.start + delta, end: p.end + delta })),
+  };
+}
+
+function expectedFromMessage(e: IRecognitionException): string | undefined {
+  // Chevrotain's default message: "Expecting token of type --> X <-- but found --> 'y' <--".
+  const m = /-->\s*(\w+)\s*<--/.exec(e.message);
+  if (!m) return undefined;
+  return TOKEN_DESCRIPTIONS[m[1]!] ?? "`" + m[1]! + "`";
+}
+
+/** What a rule that could not start wanted, for "Expected X but found Y". */
+const RULE_DESCRIPTIONS: Record<string, string> = {
+  type: "a type such as `string`, `List<Address>` or `{ name: string }`",
+  schedule: "a schedule such as `day at 00:00`, `monday at 09:30` or `2h`",
+  testClause: "`expect`, `run` or a given such as `members = [...]`",
+  letStmt: "`let` or `var`",
+  exprStmt: "`=`, `+=` or `-=`",
+};
+
+const TOKEN_DESCRIPTIONS: Record<string, string> = {
+  Identifier: "a name",
+  IntLiteral: "a number",
+  StringLiteral: "a string",
+  DurationLiteral: "a duration such as `1d` or `90m`",
+  TimeLiteral: "a date or time such as `2026-11-25T09:00:00Z`",
+  ClockLiteral: "a time of day such as `09:30`",
+  LCurly: "`{`", RCurly: "`}`", LParen: "`(`", RParen: "`)`", LBracket: "`[`", RBracket: "`]`",
+  Colon: "`:`", Comma: "`,`", Eq: "`=`", Dot: "`.`", Lt: "`<`", Gt: "`>`", In: "`in`", At: "`at`",
+  Every: "`every`", Max: "`max`",
+};
+
+function endPosition(text: string): { endLine: number; endCol: number } {
+  let line = 1;
+  let lastBreak = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+      line++;
+      lastBreak = i;
+    }
+  }
+  return { endLine: line, endCol: text.length - lastBreak };
+}
+
+let parser: ThwonkParser | undefined;
+
+function getParser(): ThwonkParser {
+  parser ??= new ThwonkParser();
+  return parser;
+}
+
+export interface ParseResult {
+  file: A.SourceFile;
+  diagnostics: Diagnostic[];
+}
+
+/** Parses one .thwonk file. Never throws; always returns a tree. */
+export function parseFile(fileName: string, text: string): ParseResult {
+  return getParser().parseFile(fileName, text);
+}
+
+const typeCache = new Map<string, A.TypeNode | undefined>();
+
+/** Parses one type in .thwonk syntax ("Map<Address, Time>", "string?"); undefined when it is not one. */
+export function parseTypeText(text: string): A.TypeNode | undefined {
+  if (!typeCache.has(text)) typeCache.set(text, getParser().parseTypeText(text));
+  return typeCache.get(text);
+}

@@ -1,0 +1,48 @@
+// Runs every compiled test file (dist/test/**/*.test.js) with node's test
+// runner. `node --test dist/test/` on Node 20 would also run every other .js
+// file under a directory named "test" (helpers included), so the files are
+// listed here. The TAP reporter ends the output with node's summary
+// ("# pass N", "# fail N"), which CI reads. Extra arguments are passed on
+// to node (e.g. --test-name-pattern=check).
+import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const testDir = join(root, "dist", "test");
+
+function find(dir, out) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const full = join(dir, e.name);
+    if (e.isDirectory()) find(full, out);
+    else if (e.name.endsWith(".test.js")) out.push(relative(root, full));
+  }
+  return out;
+}
+
+const files = find(testDir, []).sort();
+if (files.length === 0) {
+  console.error(`run-tests: no *.test.js files under ${relative(root, testDir)}; did the build run?`);
+  process.exit(1);
+}
+
+const concurrency = Math.max(2, availableParallelism());
+const args = [
+  "--test",
+  "--test-reporter=tap",
+  `--test-concurrency=${concurrency}`,
+  ...process.argv.slice(2),
+  ...files,
+];
+const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit" });
+child.on("exit", (code, signal) => {
+  process.exit(signal ? 1 : (code ?? 1));
+});

@@ -1,0 +1,159 @@
+/**
+ * The shape of the one stdlib declaration (stdlib/index.ts). The checker,
+ * the TypeScript `.d.ts`, hover docs, the verifier's cost table and the
+ * runtime's host functions all read this; nothing about the stdlib is
+ * hard-coded anywhere else.
+ *
+ * Types are written as strings in .thwonk type syntax ("List<Address>",
+ * "string?", "Map<K, V>") and parsed by the compiler's own type parser.
+ */
+
+// ------------------------------------------------------------------ costs
+
+/**
+ * A cost (or result-size) expression: a small monotone expression over the
+ * sizes of a call's arguments. Integers only; every operator is monotone in
+ * its operands, so evaluating on upper bounds gives an upper bound.
+ *  - a number: a constant
+ *  - `{ size: "name" }`: the size of the argument `name` (`"self"` is the
+ *    receiver of a method): a string's length in UTF-16 code units, a
+ *    collection's element count.
+ */
+export type CostExpr =
+  | number
+  | { size: string }
+  | { add: CostExpr[] }
+  | { mul: CostExpr[] }
+  | { max: CostExpr[] }
+  | { min: CostExpr[] }
+  | { ceilDiv: CostExpr; by: number };
+
+export const cost = {
+  size: (name: string): CostExpr => ({ size: name }),
+  add: (...args: CostExpr[]): CostExpr => ({ add: args }),
+  mul: (...args: CostExpr[]): CostExpr => ({ mul: args }),
+  max: (...args: CostExpr[]): CostExpr => ({ max: args }),
+  min: (...args: CostExpr[]): CostExpr => ({ min: args }),
+  ceilDiv: (e: CostExpr, by: number): CostExpr => ({ ceilDiv: e, by }),
+};
+
+// ------------------------------------------------------------------ capabilities
+
+/** What a rule may do; each action needs one, and the bundle declares those it uses. */
+export type Capability =
+  | "send"
+  | "reply"
+  | "forward"
+  | "reject"
+  | "hold"
+  | "members.add"
+  | "members.remove"
+  | "state.write"
+  | "publish"
+  | "log";
+
+// ------------------------------------------------------------------ declarations
+
+export interface ParamDecl {
+  name: string;
+  /** .thwonk type syntax; may use the enclosing type's parameters (T, K, V). */
+  type: string;
+  optional?: boolean;
+  doc?: string;
+}
+
+export interface FunctionDecl {
+  doc: string;
+  params: ParamDecl[];
+  /** Result type; "void" for actions that return nothing. */
+  returns: string;
+  /** Gas charged before the call runs. */
+  cost: CostExpr;
+  /** Upper bound of the result's size (string length or element count), when the result has one. */
+  resultSize?: CostExpr;
+  /** The capability the call needs (actions only). */
+  capability?: Capability;
+  /** `reject` and `hold` end the trigger. */
+  terminates?: boolean;
+  /** The method changes its receiver (state writes, members.add). */
+  mutates?: boolean;
+  /** Only available when the receiver is exactly this type (e.g. `join` on "List<string>"). */
+  receiver?: string;
+}
+
+export interface FieldDecl {
+  type: string;
+  doc: string;
+  /** Gas to read the field; 0 when absent. */
+  cost?: CostExpr;
+}
+
+export interface TypeDeclSpec {
+  doc: string;
+  /** Generic parameters, e.g. ["T"] for List, ["K", "V"] for Map. */
+  typeParams?: string[];
+  fields?: Record<string, FieldDecl>;
+  methods?: Record<string, FunctionDecl>;
+  /** `for x in value` walks elements of this type. */
+  iterates?: string;
+  /** Values of these types are accepted where this type is expected (e.g. Recipients accepts Address). */
+  acceptsFrom?: string[];
+  /** String literals accepted for this type (an enumeration such as "list" | "sender"). */
+  literals?: string[];
+  /** `==`/`!=` allowed. */
+  equatable?: boolean;
+  /** `<`, `<=`, `>`, `>=` allowed. */
+  ordered?: boolean;
+  /** May appear inside `{...}` in a string. */
+  interpolates?: boolean;
+  /** A string literal of this form converts to the type where it is expected; the checker validates it with this kind. */
+  fromStringLiteral?: "address" | "time" | "timezone";
+}
+
+export interface GlobalDecl {
+  type: string;
+  doc: string;
+}
+
+export interface TriggerDecl {
+  doc: string;
+  /** Type of the trigger's parameter, e.g. `on message(m: Message)`. */
+  param?: string;
+}
+
+export interface LimitDecl {
+  doc: string;
+  default: number;
+  /** What the number counts. */
+  unit: "members" | "characters" | "items" | "gas" | "messages" | "bytes";
+  /** The largest value the daemon accepts. */
+  ceiling: number;
+}
+
+export interface SettingDecl {
+  doc: string;
+  type: string;
+  default: string;
+}
+
+/** Binary operators whose operand types are declared, not built into the checker. */
+export interface OperatorDecl {
+  op: "+" | "-" | "*" | "/" | "%" | "<" | "<=" | ">" | ">=";
+  left: string;
+  right: string;
+  result: string;
+  cost: CostExpr;
+  doc: string;
+}
+
+export interface StdlibDecl {
+  version: string;
+  costTableVersion: string;
+  types: Record<string, TypeDeclSpec>;
+  globals: Record<string, GlobalDecl>;
+  functions: Record<string, FunctionDecl>;
+  operators: OperatorDecl[];
+  triggers: Record<string, TriggerDecl>;
+  limits: Record<string, LimitDecl>;
+  settings: Record<string, SettingDecl>;
+}
