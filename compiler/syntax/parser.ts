@@ -26,7 +26,7 @@ import {
   type TokenType,
 } from "chevrotain";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
-import { spanCover, spanEnd } from "../diagnostics/diagnostic.js";
+import { compareDiagnostics, spanCover, spanEnd } from "../diagnostics/diagnostic.js";
 import { makeDiagnostic, syntaxMessages, type MessageDef } from "../diagnostics/catalog/index.js";
 import type * as A from "./ast.js";
 import { lex, tokenSpan } from "./lexer.js";
@@ -120,7 +120,7 @@ class ThwonkParser extends EmbeddedActionsParser {
       file, start: 0, end: text.length, line: 1, col: 1,
       ...endPosition(text),
     };
-    const diagnostics = this.diags;
+    const diagnostics = this.diags.sort(compareDiagnostics);
     this.allTokens = [];
     return {
       file: { kind: "SourceFile", span: fileSpan, fileName: file, decls, comments: lexed.comments },
@@ -248,6 +248,9 @@ class ThwonkParser extends EmbeddedActionsParser {
       this.consume(idx, tokType);
       return;
     }
+    // An unterminated string swallowed the rest of its line, closers included: one error is enough.
+    const prevTok = this.LA(0) as Tok;
+    if (prevTok?.payload && !prevTok.payload.terminated) return;
     const after = this.LA(2);
     if (!tokenMatcher(next, EOF) && tokenMatcher(after, tokType) && this.sameLine(next, after) && !CLOSERS.has(next.tokenType)) {
       this.error(syntaxMessages.expectedToken, this.span(next), ["`" + closeText + "`", describeToken(next)]);
@@ -778,13 +781,13 @@ class ThwonkParser extends EmbeddedActionsParser {
   /** A condition; `if x = 1` gets a hint to write `==`. */
   private condition(): A.Expr {
     const cond = this.SUBRULE(this.expr);
-    this.ACTION(() => {
-      const t = this.LA(1);
-      if (tokenMatcher(t, T.Eq)) {
-        this.error(syntaxMessages.assignInCondition, this.span(t), []);
-      }
-    });
-    return cond;
+    if (this.RECORDING_PHASE || !tokenMatcher(this.LA(1), T.Eq)) return cond;
+    // `if a = b {`: report it, then read it as `a == b` so the rest of the `if` survives.
+    const eq = this.LA(1);
+    this.error(syntaxMessages.assignInCondition, this.span(eq), []);
+    this.SKIP_TOKEN();
+    const right = this.invoke(this.expr);
+    return { kind: "BinaryExpr", span: spanCover(cond.span, right.span), op: "==", opSpan: this.span(eq), left: cond, right };
   }
 
   private ifStmt = this.RULE("ifStmt", (): A.IfStmt => {
