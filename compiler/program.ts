@@ -13,6 +13,8 @@ import type { SourceFile } from "./syntax/ast.js";
 import { parseFile } from "./syntax/parser.js";
 import { checkRule, type CheckResult } from "./semantic/checker.js";
 import { makeDiagnostic, typeMessages } from "./diagnostics/catalog/index.js";
+import { hasErrors } from "./diagnostics/diagnostic.js";
+import { verifyRule, type VerifyOptions, type VerifyResult } from "./verify/index.js";
 
 export interface SourceText {
   fileName: string;
@@ -25,6 +27,14 @@ export interface RuleUnit {
   /** Its test files (NAME.test.thwonk), if any. */
   tests: SourceFile[];
   check: CheckResult;
+  /** The verifier's result; undefined when the rule has errors before verification (or verify is off). */
+  verify: VerifyResult | undefined;
+}
+
+export interface ProgramOptions {
+  /** Run the verifier (bounds, budgets, capabilities) on rules without errors. Default true. */
+  verify?: boolean;
+  verifyOptions?: VerifyOptions;
 }
 
 export interface ProgramResult {
@@ -44,7 +54,7 @@ export function ruleFileForTest(fileName: string): string {
   return fileName.slice(0, -TEST_SUFFIX.length) + ".thwonk";
 }
 
-export function checkSources(sources: readonly SourceText[]): ProgramResult {
+export function checkSources(sources: readonly SourceText[], options: ProgramOptions = {}): ProgramResult {
   const diagnostics: Diagnostic[] = [];
   const parsed = new Map<string, SourceFile>();
   for (const src of sources) {
@@ -72,7 +82,13 @@ export function checkSources(sources: readonly SourceText[]): ProgramResult {
     const tests = testsByRule.get(name) ?? [];
     const check = checkRule(file, tests);
     diagnostics.push(...check.diagnostics);
-    units.push({ rule: file, tests, check });
+    const fileErrors = diagnostics.some((d) => d.severity === "error" && (d.span.file === name || tests.some((t) => t.fileName === d.span.file)));
+    let verify: VerifyResult | undefined;
+    if (options.verify !== false && !fileErrors && !hasErrors(check.diagnostics)) {
+      verify = verifyRule(file, check.model, options.verifyOptions);
+      diagnostics.push(...verify.diagnostics);
+    }
+    units.push({ rule: file, tests, check, verify });
   }
   diagnostics.sort(compareDiagnostics);
   return { units, diagnostics };

@@ -18,10 +18,20 @@
  *  - `{ size: "name" }`: the size of the argument `name` (`"self"` is the
  *    receiver of a method): a string's length in UTF-16 code units, a
  *    collection's element count.
+ *  - `{ total: "name" }`: the sum of the sizes of the elements of a
+ *    collection argument (the characters of all the strings in a list).
+ *  - `{ limit: "name" }`: the value of one of the rule's limits, in the
+ *    unit the runtime measures (a `characters` limit counts UTF-16 units).
+ *
+ * Sizes follow the parameter's declared type: a `string` parameter's size is
+ * its length; a collection's (List, Map, Members, Recipients) its count; any
+ * other value's size is 1 (an Address given as Recipients is one recipient).
  */
 export type CostExpr =
   | number
   | { size: string }
+  | { total: string }
+  | { limit: string }
   | { add: CostExpr[] }
   | { mul: CostExpr[] }
   | { max: CostExpr[] }
@@ -30,6 +40,8 @@ export type CostExpr =
 
 export const cost = {
   size: (name: string): CostExpr => ({ size: name }),
+  total: (name: string): CostExpr => ({ total: name }),
+  limit: (name: string): CostExpr => ({ limit: name }),
   add: (...args: CostExpr[]): CostExpr => ({ add: args }),
   mul: (...args: CostExpr[]): CostExpr => ({ mul: args }),
   max: (...args: CostExpr[]): CostExpr => ({ max: args }),
@@ -71,6 +83,10 @@ export interface FunctionDecl {
   cost: CostExpr;
   /** Upper bound of the result's size (string length or element count), when the result has one. */
   resultSize?: CostExpr;
+  /** How many messages the call sends (send, reply, forward): the trigger's fan-out. */
+  fanout?: CostExpr;
+  /** Answers "must not be replied to automatically" (RFC 3834): the verifier's reply check looks for it. */
+  autoReplyGuard?: boolean;
   /** The capability the call needs (actions only). */
   capability?: Capability;
   /** `reject` and `hold` end the trigger. */
@@ -84,6 +100,12 @@ export interface FunctionDecl {
 export interface FieldDecl {
   type: string;
   doc: string;
+  /**
+   * What bounds the field's size (a string's length, a list's count) in
+   * incoming data: the name of a limit (`"text"`), or a fixed number of
+   * UTF-16 code units or elements.
+   */
+  bound?: string | number;
   /** Gas to read the field; 0 when absent. */
   cost?: CostExpr;
 }
@@ -106,6 +128,12 @@ export interface TypeDeclSpec {
   ordered?: boolean;
   /** May appear inside `{...}` in a string. */
   interpolates?: boolean;
+  /**
+   * The most UTF-16 code units a value of this type takes as text (an
+   * Address is at most 320 characters by RFC 5321; an int at most 20): its
+   * size in `{...}` interpolation and, for string-like types, its length.
+   */
+  maxLength?: number;
   /** A string literal of this form converts to the type where it is expected; the checker validates it with this kind. */
   fromStringLiteral?: "address" | "time" | "timezone";
 }
@@ -146,6 +174,24 @@ export interface OperatorDecl {
   doc: string;
 }
 
+/** The gas of the language's own constructs (not calls), charged by the emitted code. */
+export interface ConstructCosts {
+  /** Each statement run. */
+  statement: number;
+  /** Each operation in an expression (member access, operator, call, index); names and literals are free. */
+  operation: number;
+  /** Each iteration of a `for` loop. */
+  iteration: number;
+  /** Each call of one of the rule's own `fn`s. */
+  fnCall: number;
+  /** Building a string from `{...}` parts: over `size(result)`. */
+  interpolation: CostExpr;
+  /** `==`/`!=` between strings: over `size(left)`, `size(right)`. */
+  stringEquality: CostExpr;
+  /** A list, record or map literal: over `size(result)`, its element count. */
+  literal: CostExpr;
+}
+
 export interface StdlibDecl {
   version: string;
   costTableVersion: string;
@@ -153,6 +199,7 @@ export interface StdlibDecl {
   globals: Record<string, GlobalDecl>;
   functions: Record<string, FunctionDecl>;
   operators: OperatorDecl[];
+  constructs: ConstructCosts;
   triggers: Record<string, TriggerDecl>;
   limits: Record<string, LimitDecl>;
   settings: Record<string, SettingDecl>;

@@ -6,15 +6,17 @@
  */
 import { syntaxMessages } from "./syntax.js";
 import { typeMessages } from "./types.js";
+import { verifyMessages } from "./verify.js";
 import type { MessageDef } from "./define.js";
 
-export { syntaxMessages, typeMessages };
+export { syntaxMessages, typeMessages, verifyMessages };
 export { makeDiagnostic, def, q } from "./define.js";
 export type { MessageDef, DiagnosticExtras } from "./define.js";
 
 export const allMessages: readonly MessageDef[] = [
   ...Object.values(syntaxMessages),
   ...Object.values(typeMessages),
+  ...Object.values(verifyMessages),
 ];
 
 export function messageByCode(code: string): MessageDef | undefined {

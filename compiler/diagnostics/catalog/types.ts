@@ -10,7 +10,7 @@ export function didYouMean(s: string | undefined): string {
   return s === undefined ? "" : ` Did you mean ${q(s)}?`;
 }
 
-const tail = (hint: string | undefined): string => (hint ? " " + hint : "");
+const tail = (hint: string | undefined): string => (hint ? " " + hint.trim() : "");
 
 export const typeMessages = {
   // ---------------------------------------------------------------- files and declarations
@@ -45,7 +45,7 @@ export const typeMessages = {
   methodNotCalled: def("TW2016", "error", "Method used without a call",
     (name: string, type: string, example: string) => `${q(name)} is a method of ${q(type)}, not a field: call it, as in ${q(example)}.`),
   notCallable: def("TW2017", "error", "Not a function",
-    (what: string) => `${what} is not a function and cannot be called.`),
+    (what: string, hint?: string) => `${what} is not a function and cannot be called.${tail(hint)}`),
 
   // ---------------------------------------------------------------- types of values
   typeMismatch: def("TW2020", "error", "Type mismatch",
@@ -123,7 +123,7 @@ export const typeMessages = {
   invalidAssignTarget: def("TW2052", "error", "Not something that can be assigned",
     (hint?: string) => `Only a \`var\`, a field of \`state\` or a field of a record in one of them can be assigned.${tail(hint)}`),
   mutateImmutable: def("TW2053", "error", "Change to a value that cannot change",
-    (method: string, what: string, hint?: string) => `${q(method)} changes its receiver, but ${what} cannot change.${tail(hint)}`),
+    (method: string, what: string, hint?: string) => `${q(method)} would change ${what}, which cannot change.${tail(hint)}`),
   mutateWhileIterating: def("TW2054", "error", "Collection changed while it is walked",
     (name: string) => `${q(name)} cannot be changed inside a \`for\` loop over it: the loop must end. Collect the changes in a \`var\` and apply them after the loop.`),
   notIterable: def("TW2055", "error", "Value cannot be walked with `for`",
@@ -138,8 +138,6 @@ export const typeMessages = {
     (name: string, type: string) => `${q(name)} returns ${q(type)}: write \`return\` followed by a value.`),
   missingReturn: def("TW2060", "error", "Function may end without returning",
     (name: string, type: string) => `${q(name)} returns ${q(type)}, but it can reach its end without a \`return\`. Add a \`return\` at the end.`),
-  returnOutsideBody: def("TW2061", "error", "`return` outside a function or trigger",
-    () => "`return` can only be used inside a `fn` or a trigger."),
   noEffect: def("TW2062", "warning", "Expression has no effect",
     () => "This expression computes a value and drops it, so it does nothing. Assign it with `let`, or remove it."),
   unusedResult: def("TW2063", "warning", "Result of a call is not used",
@@ -154,6 +152,8 @@ export const typeMessages = {
     (name: string) => `The function ${q(name)} is never called. Remove it, or call it.`),
 
   // ---------------------------------------------------------------- state, limits, settings
+  stateNotStorable: def("TW2079", "error", "Type cannot be stored in state",
+    (type: string) => `A ${q(type)} cannot be stored in state: state holds plain values (bool, int, string, Address, Time, Duration, lists, maps and records of them). Store the parts you need, such as an address or a subject.`),
   invalidMax: def("TW2080", "error", "Invalid `max` bound",
     () => "`max` must be followed by a positive whole number, as in `List<Address> max 500`."),
   maxNotAllowed: def("TW2081", "error", "`max` on a type without a size",
@@ -189,8 +189,6 @@ export const typeMessages = {
       `${q("every " + unit)} is not a schedule.${tail(hint)} Write \`every day\`, \`every week\`, \`every hour\`, \`every monday\` (or another weekday) or an interval such as \`every 2h\`.`),
   atNotAllowed: def("TW2094", "error", "`at` with a schedule that has no time of day",
     (what: string) => `${q("every " + what)} runs at fixed intervals, so it takes no \`at\`. \`at\` goes with \`day\`, \`week\` and weekdays.`),
-  invalidClock: def("TW2095", "error", "Invalid time of day",
-    (text: string) => `${q(text)} is not a time of day. Write hours 0–23 and minutes 00–59, as in \`at 09:30\`.`),
   invalidInterval: def("TW2096", "error", "Invalid schedule interval",
     (text: string) => `${q("every " + text)} is not a usable interval: schedules run at most once a minute, on whole minutes. Write e.g. \`every 15m\` or \`every 2h\`.`),
 

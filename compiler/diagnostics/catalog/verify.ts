@@ -1,0 +1,47 @@
+/** TW3xxx: the verifier — worst-case gas and fan-out, bounds, capabilities. */
+import { def, q } from "./define.js";
+
+const n = (x: number): string => x.toLocaleString("en-US");
+
+export const verifyMessages = {
+  overBudget: def(
+    "TW3001",
+    "error",
+    "worst-case gas over budget",
+    (trigger: string, bound: number, budget: number, dominant: string, fits: string) =>
+      `The worst-case gas of ${trigger} is ${n(bound)}, over the budget of ${n(budget)} (${(bound / budget).toFixed(2)}×). ` +
+      `Most of it is ${dominant}. It would fit with ${fits}; or raise \`limits { budget: ... }\`, or move the costly call out of the loop.`,
+  ),
+  overFanout: def(
+    "TW3002",
+    "error",
+    "worst-case fan-out over limit",
+    (trigger: string, bound: number, limit: number, dominant: string) =>
+      `${trigger} can send up to ${n(bound)} messages, over the fan-out limit of ${n(limit)}. Most of them come from ${dominant}. ` +
+      "Send to a list of recipients in one call, lower the limits that multiply it, or raise `limits { fanout: ... }`.",
+  ),
+  unboundedState: def("TW3003", "error", "state without a bound", (field: string, type: string, suggestion: string) =>
+    `${q("state." + field)} has no bound on its size (${q(type)}): every collection and string kept in state needs one, so the cost of reading it is known. Write ${q(suggestion)}.`,
+  ),
+  unboundedGrowth: def("TW3004", "error", "growth the verifier cannot bound", (name: string) =>
+    `${q(name)} grows in this loop in a way whose size cannot be bounded (it is combined with itself). Build it from the loop's elements only, e.g. ${q(name + " = " + name + " + x")}.`,
+  ),
+  overCeiling: def("TW3005", "error", "limit over the daemon's ceiling", (name: string, value: number, ceiling: number) =>
+    `${q("limits." + name)} is ${n(value)}, above the ceiling of ${n(ceiling)} that the daemon allows. Lower it to at most ${n(ceiling)}.`,
+  ),
+  unboundedValue: def("TW3006", "error", "size without a bound", (what: string) =>
+    `The size of ${what} cannot be bounded from the declared limits. Declare a bound for it (a \`max\` on the state field or a limit).`,
+  ),
+  mailLoop: def("TW3101", "warning", "possible mail loop", (action: string) =>
+    `This ${q(action)} can reach the list's own address, so the list would receive its own message and may loop. Send to the members or the sender instead, or filter out ${q("list.address")}.`,
+  ),
+  unguardedReply: def("TW3102", "warning", "reply without an auto-reply guard", () =>
+    "This reply can answer automatic mail (auto-replies, bounces, other lists), and two such rules can answer each other forever (RFC 3834). Guard it: `if m.isAutomated() { return }` before replying.",
+  ),
+  unusedState: def("TW3103", "warning", "unused state field", (field: string) =>
+    `${q("state." + field)} is never read or written. Remove it, or use it.`,
+  ),
+  unneededLimit: def("TW3104", "warning", "limit declared but never needed", (name: string) =>
+    `${q("limits." + name)} is declared but no trigger's cost depends on it. Remove it, or keep it to refuse larger input (the runtime still enforces it).`,
+  ),
+};

@@ -1,0 +1,879 @@
+/**
+ * The verifier's walk: one pass over a trigger's body (and the fns it calls)
+ * computing, as symbolic formulas over the limits, the worst-case gas, the
+ * worst-case fan-out (messages sent), the capabilities used and to whom it
+ * can send. Rules (docs/cost-model.md):
+ *  - a statement costs `statement` plus its operations, plus each call's
+ *    declared cost evaluated on its arguments' bounds;
+ *  - `if` takes the larger branch; a path that ends the trigger early is
+ *    kept apart, and the bound is the larger of the two;
+ *  - `for x in xs where p` costs count × (iteration + p + body), every
+ *    element assumed to pass; an early exit is charged as the full loop;
+ *  - a variable that grows in a loop grows by count × its growth per
+ *    iteration; growth that feeds on itself is refused.
+ */
+import type { Capability, CostExpr, FunctionDecl } from "../../stdlib/decl.js";
+import { evalCost, type CostDomain } from "../../stdlib/cost-eval.js";
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
+import type { CallTarget, SemanticModel, TriggerInfo } from "../semantic/model.js";
+import type { Symbol } from "../semantic/scope.js";
+import type { StdlibTypes } from "../semantic/stdlib-types.js";
+import type { Type } from "../semantic/types.js";
+import type * as A from "../syntax/ast.js";
+import { inputShape, join, originOf, SCALAR, sizeFor, str, totalOf, withOrigin, type Origin, type Shape } from "./shapes.js";
+import * as S from "./sym.js";
+import type { Sym } from "./sym.js";
+import { operations, statementExprs } from "./units.js";
+
+/** Gas and fan-out together: every rule of the walk applies to both. */
+export interface Cost {
+  g: Sym;
+  f: Sym;
+}
+
+const NONE: Cost = { g: S.ZERO, f: S.ZERO };
+
+function plus(a: Cost, b: Cost): Cost {
+  return { g: S.add(a.g, b.g), f: S.add(a.f, b.f) };
+}
+
+function maxCost(a: Cost, b: Cost): Cost {
+  return { g: S.max(a.g, b.g), f: S.max(a.f, b.f) };
+}
+
+function times(n: Sym, c: Cost, span: Span, label: string): Cost {
+  return { g: S.at(S.mul(n, c.g), span, label), f: S.at(S.mul(n, c.f), span, label) };
+}
+
+/** The result of a statement list: the cost of the paths that go on, and of those that end the trigger. */
+interface Flow {
+  cont: Cost;
+  exit: Cost | undefined;
+  /** Every path ends the trigger (`return`, `reject`, `hold`). */
+  ends: boolean;
+}
+
+const symDomain: CostDomain<Sym> = {
+  num: S.num,
+  add: (xs) => S.add(...xs),
+  mul: (xs) => S.mul(...xs),
+  max: (xs) => S.max(...xs),
+  min: (xs) => S.min(...xs),
+  ceilDiv: (x, by) => S.cdiv(x, by),
+};
+
+export type RecipientClass = Exclude<Origin, "list"> | "list";
+
+export interface TriggerAnalysis {
+  trigger: TriggerInfo;
+  name: string;
+  gas: Sym;
+  fanout: Sym;
+  capabilities: Set<Capability>;
+  recipients: Set<RecipientClass>;
+  /** `where` filters assumed to pass for every element. */
+  filters: Span[];
+}
+
+interface Frame {
+  locals: Map<Symbol, Shape>;
+  /** Joined shapes of `return` values, in a fn. */
+  returns: Shape | undefined;
+  /** Replies here are guarded by an `isAutomated()` check. */
+  guarded: boolean;
+}
+
+export interface AnalyzeHost {
+  model: SemanticModel;
+  std: StdlibTypes;
+  /** The symbolic variable of a limit. */
+  limit(name: string): Sym;
+  report(d: Diagnostic): void;
+}
+
+export class TriggerAnalyzer {
+  private readonly capabilities = new Set<Capability>();
+  private readonly recipients = new Set<RecipientClass>();
+  private readonly filters = new Map<number, Span>();
+  /** State fields the trigger reads or writes. */
+  readonly stateUsed = new Set<string>();
+  private readonly stateShapes = new Map<string, Shape>();
+  private accCounter = 0;
+  private readonly warnedAt = new Set<number>();
+  /** Inside a trial pass (loop growth): effects and warnings are not recorded. */
+  private quiet = 0;
+
+  private warn(at: Span, d: Diagnostic): void {
+    if (this.quiet > 0 || this.warnedAt.has(at.start)) return;
+    this.warnedAt.add(at.start);
+    this.host.report(d);
+  }
+
+  constructor(private readonly host: AnalyzeHost) {}
+
+  run(trigger: TriggerInfo): TriggerAnalysis {
+    const frame: Frame = { locals: new Map(), returns: undefined, guarded: false };
+    let name: string;
+    if (trigger.kind === "on") {
+      name = `on ${trigger.event}`;
+      if (trigger.param && trigger.paramType) {
+        frame.locals.set(trigger.param, this.messageShape(trigger.paramType));
+      }
+    } else {
+      name = `every ${trigger.schedule.text}`;
+    }
+    const flow = this.block(trigger.decl.body, frame);
+    const total = flow.exit ? maxCost(flow.cont, flow.exit) : flow.cont;
+    return {
+      trigger,
+      name,
+      gas: total.g,
+      fanout: total.f,
+      capabilities: this.capabilities,
+      recipients: this.recipients,
+      filters: [...this.filters.values()],
+    };
+  }
+
+  // ------------------------------------------------------------------ inputs
+
+  private bounds = {
+    limit: (name: string): Sym => this.host.limit(name),
+    unbounded: (): Sym => S.ZERO,
+  };
+
+  private messageShape(t: Type): Shape {
+    const m = inputShape(t, this.host.std, this.bounds, "the message");
+    if (m.t !== "rec") return m;
+    const fields = new Map(m.fields);
+    const from = fields.get("from");
+    if (from) fields.set("from", withOrigin(from, new Set(["sender"])));
+    const env = fields.get("envelope");
+    if (env?.t === "rec") {
+      const ef = new Map(env.fields);
+      const sender = ef.get("sender");
+      if (sender) ef.set("sender", withOrigin(sender, new Set(["sender"])));
+      const recipient = ef.get("recipient");
+      if (recipient) ef.set("recipient", withOrigin(recipient, new Set(["list"])));
+      fields.set("envelope", { t: "rec", fields: ef });
+    }
+    return { t: "rec", fields };
+  }
+
+  private globalShape(sym: Symbol): Shape {
+    const t = sym.type;
+    if (sym.name === "members") {
+      const shape = inputShape(t, this.host.std, { ...this.bounds, unbounded: () => this.host.limit("members") }, "members");
+      return this.tagMembers(shape, "members");
+    }
+    if (sym.name === "list") {
+      const shape = inputShape(t, this.host.std, { ...this.bounds, unbounded: () => this.host.limit("members") }, "list");
+      if (shape.t !== "rec") return shape;
+      const fields = new Map(shape.fields);
+      const addr = fields.get("address");
+      if (addr) fields.set("address", withOrigin(addr, new Set(["list"])));
+      const owners = fields.get("owners");
+      if (owners?.t === "list") fields.set("owners", { ...owners, elem: withOrigin(owners.elem, new Set(["owners"])), origin: new Set(["owners"]) });
+      return { t: "rec", fields };
+    }
+    return inputShape(t, this.host.std, this.bounds, sym.name);
+  }
+
+  /** Members and what is read from them are addresses of members. */
+  private tagMembers(s: Shape, origin: Origin): Shape {
+    const o = new Set<Origin>([origin]);
+    if (s.t === "list") return { ...s, elem: this.tagMembers(s.elem, origin), origin: o };
+    if (s.t === "rec") {
+      const fields = new Map(s.fields);
+      const addr = fields.get("address");
+      if (addr) fields.set("address", withOrigin(addr, o));
+      return { t: "rec", fields, origin: o };
+    }
+    return withOrigin(s, o);
+  }
+
+  private stateField(field: { name: string; type: Type }): Shape {
+    let s = this.stateShapes.get(field.name);
+    if (!s) {
+      s = inputShape(field.type, this.host.std, this.bounds, `state.${field.name}`);
+      // Bounds of state fields are variables named after them, so formulas say `state.lastPost`.
+      if ((s.t === "list" || s.t === "map") && field.type.kind === "named" && field.type.max !== undefined) {
+        s = { ...s, count: S.v(`state.${field.name}`) };
+      } else if (s.t === "str" && field.type.kind === "named" && field.type.max !== undefined) {
+        s = { ...s, len: S.v(`state.${field.name}`) };
+      }
+      this.stateShapes.set(field.name, s);
+    }
+    return s;
+  }
+
+  // ------------------------------------------------------------------ statements
+
+  private block(b: A.Block, frame: Frame): Flow {
+    let cont = NONE;
+    let exit: Cost | undefined;
+    for (const s of b.stmts) {
+      const r = this.stmt(s, frame);
+      if (r.exit) exit = exit ? maxCost(exit, plus(cont, r.exit)) : plus(cont, r.exit);
+      cont = plus(cont, r.cont);
+      if (r.ends) return { cont: NONE, exit: exit ? maxCost(exit, cont) : cont, ends: true };
+    }
+    return { cont, exit, ends: false };
+  }
+
+  private stmtBase(s: A.Stmt): Cost {
+    const ops = statementExprs(s).reduce((n, e) => n + operations(e), 0);
+    return { g: S.num(this.constructs.statement + ops * this.constructs.operation), f: S.ZERO };
+  }
+
+  private get constructs() {
+    return this.host.std.decl.constructs;
+  }
+
+  private stmt(s: A.Stmt, frame: Frame): Flow {
+    const base = this.stmtBase(s);
+    const acc = { cost: base };
+    switch (s.kind) {
+      case "LetStmt": {
+        const v = this.expr(s.init, frame, acc);
+        const sym = this.host.model.symbols.get(s.name);
+        if (sym) frame.locals.set(sym, v);
+        return { cont: acc.cost, exit: undefined, ends: false };
+      }
+      case "AssignStmt":
+        this.assign(s, frame, acc);
+        return { cont: acc.cost, exit: undefined, ends: false };
+      case "ExprStmt": {
+        this.expr(s.expr, frame, acc);
+        const ends = this.terminates(s.expr);
+        return ends ? { cont: NONE, exit: acc.cost, ends: true } : { cont: acc.cost, exit: undefined, ends: false };
+      }
+      case "ReturnStmt": {
+        if (s.value) {
+          const v = this.expr(s.value, frame, acc);
+          frame.returns = frame.returns ? join(frame.returns, v) : v;
+        }
+        return { cont: NONE, exit: acc.cost, ends: true };
+      }
+      case "BreakStmt":
+      case "ContinueStmt":
+        // Charged as if the loop ran fully: nothing to subtract.
+        return { cont: acc.cost, exit: undefined, ends: false };
+      case "IfStmt":
+        return this.ifStmt(s, frame, acc.cost);
+      case "ForStmt":
+        return this.forStmt(s, frame, acc.cost);
+    }
+  }
+
+  private terminates(e: A.Expr): boolean {
+    if (e.kind !== "CallExpr") return false;
+    const t = this.host.model.calls.get(e);
+    return !!t && t.kind === "function" && t.decl.terminates === true;
+  }
+
+  private ifStmt(s: A.IfStmt, frame: Frame, base: Cost): Flow {
+    const acc = { cost: base };
+    this.expr(s.cond, frame, acc);
+    const guard = this.guardOf(s.cond);
+    const thenFrame: Frame = { ...frame, locals: new Map(frame.locals), guarded: frame.guarded || guard === "then" };
+    const elseFrame: Frame = { ...frame, locals: new Map(frame.locals), guarded: frame.guarded || guard === "else" };
+    const a = this.block(s.then, thenFrame);
+    const b: Flow = s.else
+      ? s.else.kind === "IfStmt"
+        ? this.stmt(s.else, elseFrame)
+        : this.block(s.else, elseFrame)
+      : { cont: NONE, exit: undefined, ends: false };
+    this.joinInto(frame, a.ends ? undefined : thenFrame, b.ends ? undefined : elseFrame);
+    frame.returns = [thenFrame.returns, elseFrame.returns, frame.returns].reduce<Shape | undefined>(
+      (x, y) => (x && y ? join(x, y) : x ?? y),
+      undefined,
+    );
+    // `if m.isAutomated() { return }`: what follows is guarded.
+    if (guard === "then" || guard === "else") {
+      const exiting = guard === "then" ? b : a;
+      if (exiting.ends) frame.guarded = true;
+    }
+    const exits = [a.exit, b.exit].filter((x): x is Cost => !!x);
+    const exit = exits.length ? plus(acc.cost, exits.reduce(maxCost)) : undefined;
+    if (a.ends && b.ends) return { cont: NONE, exit: exit ?? acc.cost, ends: true };
+    const conts = [a.ends ? undefined : a.cont, b.ends ? undefined : b.cont].filter((x): x is Cost => !!x);
+    return { cont: plus(acc.cost, conts.reduce(maxCost)), exit, ends: false };
+  }
+
+  /** Which branch of an `if` is free of automatic mail: `not m.isAutomated()` → then; `m.isAutomated()` → else. */
+  private guardOf(cond: A.Expr): "then" | "else" | undefined {
+    const isGuardCall = (e: A.Expr): boolean => {
+      if (e.kind !== "CallExpr") return false;
+      const t = this.host.model.calls.get(e);
+      return !!t && t.kind !== "fn" && t.decl.autoReplyGuard === true;
+    };
+    if (isGuardCall(cond)) return "else";
+    if (cond.kind === "UnaryExpr" && cond.op === "not" && isGuardCall(cond.operand)) return "then";
+    if (cond.kind === "BinaryExpr" && cond.op === "and") {
+      // `not m.isAutomated() and x`: the then-branch is guarded.
+      if (this.guardOf(cond.left) === "then" || this.guardOf(cond.right) === "then") return "then";
+    }
+    if (cond.kind === "BinaryExpr" && cond.op === "or") {
+      // `m.isAutomated() or x`: the else-branch is guarded.
+      if (this.guardOf(cond.left) === "else" || this.guardOf(cond.right) === "else") return "else";
+    }
+    return undefined;
+  }
+
+  private joinInto(frame: Frame, a: Frame | undefined, b: Frame | undefined): void {
+    for (const [sym, shape] of frame.locals) {
+      const x = a?.locals.get(sym);
+      const y = b?.locals.get(sym);
+      let j = shape;
+      if (x) j = join(j, x);
+      if (y) j = join(j, y);
+      frame.locals.set(sym, j);
+    }
+  }
+
+  private forStmt(s: A.ForStmt, frame: Frame, base: Cost): Flow {
+    const acc = { cost: base };
+    const iter = this.expr(s.iterable, frame, acc);
+    let count: Sym = S.ZERO;
+    let elem: Shape = SCALAR;
+    let value: Shape | undefined;
+    if (iter.t === "list") {
+      count = iter.count;
+      elem = iter.elem;
+    } else if (iter.t === "map") {
+      count = iter.count;
+      elem = iter.key;
+      value = iter.value;
+    } else if (iter.t === "str") {
+      count = iter.len;
+      elem = str(S.num(2));
+    }
+    const bindVars = (f: Frame): void => {
+      const nameSym = this.host.model.symbols.get(s.name);
+      if (s.key) {
+        const keySym = this.host.model.symbols.get(s.key);
+        if (keySym) f.locals.set(keySym, elem);
+        if (nameSym) f.locals.set(nameSym, value ?? SCALAR);
+      } else if (nameSym) {
+        f.locals.set(nameSym, elem);
+      }
+    };
+    // Pass 1: how does each variable assigned in the body grow per iteration?
+    const grown = this.accumulate(s, frame, count, bindVars);
+    for (const [sym, shape] of grown) frame.locals.set(sym, shape);
+    // Pass 2: the body's cost with every variable at its largest.
+    const bodyFrame: Frame = { ...frame, locals: new Map(frame.locals) };
+    bindVars(bodyFrame);
+    const iteration = { cost: { g: S.num(this.constructs.iteration + operations(s.where) * this.constructs.operation), f: S.ZERO } };
+    if (s.where) {
+      this.expr(s.where, bodyFrame, iteration);
+      if (this.quiet === 0) this.filters.set(s.where.span.start, s.where.span);
+    }
+    const body = this.block(s.body, bodyFrame);
+    const perIteration = plus(iteration.cost, body.exit ? maxCost(body.cont, body.exit) : body.cont);
+    frame.returns = bodyFrame.returns ?? frame.returns;
+    const loop = plus(acc.cost, times(count, perIteration, s.span, `the loop at line ${s.span.line}`));
+    if (body.exit) return { cont: loop, exit: loop, ends: false };
+    return { cont: loop, exit: undefined, ends: false };
+  }
+
+  /**
+   * Runs the loop body once with each variable it assigns replaced by a
+   * symbolic size `$acc`, and reads the growth per iteration off the result:
+   * `$acc + d` grows to `init + count × d`; a value not built from itself
+   * is at most the larger of `init` and it; anything else is refused.
+   */
+  private accumulate(s: A.ForStmt, frame: Frame, count: Sym, bindVars: (f: Frame) => void): Map<Symbol, Shape> {
+    const assigned = this.assignedIn(s.body);
+    const out = new Map<Symbol, Shape>();
+    if (assigned.size === 0) return out;
+    const trial: Frame = { ...frame, locals: new Map(frame.locals) };
+    const placeholders = new Map<Symbol, Shape>();
+    for (const sym of assigned) {
+      const init = frame.locals.get(sym);
+      if (!init) continue;
+      const p = this.placeholder(init);
+      placeholders.set(sym, p.shape);
+      trial.locals.set(sym, p.shape);
+    }
+    bindVars(trial);
+    // Analyze for shapes only: effects and warnings of this trial pass are not recorded.
+    this.quiet++;
+    try {
+      this.block(s.body, trial);
+    } finally {
+      this.quiet--;
+    }
+    for (const [sym, p] of placeholders) {
+      const init = frame.locals.get(sym)!;
+      const after = trial.locals.get(sym) ?? p;
+      const grown = this.grow(init, p, after, count, sym);
+      out.set(sym, grown);
+    }
+    return out;
+  }
+
+  private placeholder(init: Shape): { shape: Shape } {
+    const name = `$acc${this.accCounter++}`;
+    if (init.t === "str") return { shape: { ...init, len: S.v(name) } };
+    if (init.t === "list") return { shape: { ...init, count: S.v(name) } };
+    if (init.t === "map") return { shape: { ...init, count: S.v(name) } };
+    return { shape: init };
+  }
+
+  private grow(init: Shape, placeholder: Shape, after: Shape, count: Sym, sym: Symbol): Shape {
+    const pick = (s: Shape): Sym | undefined => (s.t === "str" ? s.len : s.t === "list" || s.t === "map" ? s.count : undefined);
+    const p = pick(placeholder);
+    const a = pick(after);
+    const i = pick(init);
+    if (!p || !a || i === undefined || p.k !== "var") return after.t === init.t ? join(init, after) : init;
+    const accName = p.name;
+    const withSize = (base: Shape, size: Sym): Shape =>
+      base.t === "str" ? { ...base, len: size } : base.t === "list" || base.t === "map" ? { ...base, count: size } : base;
+    // Element shapes (of lists) are joined; only the size grows.
+    const shapeAfter = after.t === init.t ? join(withSize(init, S.ZERO), withSize(after, S.ZERO)) : init;
+    if (!S.mentions(a, accName)) return withSize(shapeAfter, S.max(i, a));
+    const delta = linearGrowth(a, accName);
+    if (delta === undefined) {
+      if (sym.span) this.warn(sym.span, makeDiagnostic(verifyMessages.unboundedGrowth, sym.span, [sym.name]));
+      return withSize(shapeAfter, i);
+    }
+    return withSize(shapeAfter, S.add(i, S.mul(count, delta)));
+  }
+
+  /** Local variables a block assigns or grows (`x = ...`, `x += ...`, `x.push(...)`). */
+  private assignedIn(b: A.Block): Set<Symbol> {
+    const out = new Set<Symbol>();
+    const visitStmt = (s: A.Stmt): void => {
+      switch (s.kind) {
+        case "AssignStmt": {
+          const root = rootIdent(s.target);
+          const sym = root && this.host.model.symbols.get(root);
+          if (sym && sym.kind === "var") out.add(sym);
+          break;
+        }
+        case "ExprStmt":
+          if (s.expr.kind === "CallExpr" && s.expr.callee.kind === "MemberExpr") {
+            const t = this.host.model.calls.get(s.expr);
+            const root = rootIdent(s.expr.callee.object);
+            const sym = root && this.host.model.symbols.get(root);
+            if (t && t.kind === "method" && t.decl.mutates && sym && sym.kind === "var") out.add(sym);
+          }
+          break;
+        case "IfStmt":
+          s.then.stmts.forEach(visitStmt);
+          if (s.else) (s.else.kind === "IfStmt" ? [s.else] : s.else.stmts).forEach(visitStmt);
+          break;
+        case "ForStmt":
+          s.body.stmts.forEach(visitStmt);
+          break;
+        default:
+          break;
+      }
+    };
+    b.stmts.forEach(visitStmt);
+    return out;
+  }
+
+  private assign(s: A.AssignStmt, frame: Frame, acc: { cost: Cost }): void {
+    const value = this.expr(s.value, frame, acc);
+    if (s.target.kind === "Ident") {
+      const sym = this.host.model.symbols.get(s.target);
+      if (!sym) return;
+      const old = frame.locals.get(sym) ?? value;
+      if (s.op === "=") frame.locals.set(sym, value);
+      else if (old.t === "str" && value.t === "str") {
+        frame.locals.set(sym, str(S.add(old.len, value.len), originOf(old)));
+        this.charge(acc, this.operatorCost(s.target, s.value, "+", old, value), s.span, "+=");
+      } else frame.locals.set(sym, old);
+      return;
+    }
+    // `state.x = v`, `state.x += v`, `r.f = v`: a write through a path.
+    const target = this.expr(s.target, frame, acc);
+    const root = rootIdent(s.target);
+    const rootSym = root && this.host.model.symbols.get(root);
+    if (rootSym && rootSym.kind === "global" && rootSym.name === "state" && this.quiet === 0) this.capabilities.add("state.write");
+    if (s.op !== "=" && target.t === "str" && value.t === "str") {
+      this.charge(acc, this.operatorCost(s.target, s.value, "+", target, value), s.span, "+=");
+    }
+  }
+
+  // ------------------------------------------------------------------ expressions
+
+  private charge(acc: { cost: Cost }, c: Cost, span: Span, label: string): void {
+    if (S.isZero(c.g) && S.isZero(c.f)) return;
+    acc.cost = plus(acc.cost, { g: S.at(c.g, span, label), f: S.at(c.f, span, label) });
+  }
+
+  private expr(e: A.Expr, frame: Frame, acc: { cost: Cost }): Shape {
+    const model = this.host.model;
+    switch (e.kind) {
+      case "Ident": {
+        const sym = model.symbols.get(e);
+        if (!sym) return SCALAR;
+        const local = frame.locals.get(sym);
+        if (local) return local;
+        if (sym.kind === "global") return this.globalShape(sym);
+        return inputShape(sym.type, this.host.std, this.bounds, sym.name);
+      }
+      case "IntLit":
+      case "BoolLit":
+      case "NoneLit":
+      case "DurationLit":
+      case "TimeLit":
+      case "ErrorExpr":
+        return SCALAR;
+      case "StringLit":
+        return this.stringLit(e, frame, acc);
+      case "ListLit": {
+        let elem: Shape | undefined;
+        for (const x of e.elements) {
+          const s = this.expr(x, frame, acc);
+          elem = elem ? join(elem, s) : s;
+        }
+        this.chargeConstruct(acc, this.constructs.literal, { result: S.num(e.elements.length) }, e.span, "a list literal");
+        return { t: "list", count: S.num(e.elements.length), elem: elem ?? SCALAR };
+      }
+      case "BraceLit": {
+        const t = model.types.get(e);
+        this.chargeConstruct(acc, this.constructs.literal, { result: S.num(e.entries.length) }, e.span, "a literal");
+        if (t?.kind === "named" && t.name === "Map") {
+          let key: Shape | undefined;
+          let value: Shape | undefined;
+          for (const en of e.entries) {
+            const k = this.expr(en.key, frame, acc);
+            const v = this.expr(en.value, frame, acc);
+            key = key ? join(key, k) : k;
+            value = value ? join(value, v) : v;
+          }
+          return { t: "map", count: S.num(e.entries.length), key: key ?? SCALAR, value: value ?? SCALAR };
+        }
+        const fields = new Map<string, Shape>();
+        for (const en of e.entries) {
+          const v = this.expr(en.value, frame, acc);
+          if (en.key.kind === "Ident") fields.set(en.key.name, v);
+        }
+        return { t: "rec", fields };
+      }
+      case "MemberExpr":
+        return this.member(e, frame, acc);
+      case "CallExpr":
+        return this.call(e, frame, acc);
+      case "IndexExpr": {
+        const obj = this.expr(e.object, frame, acc);
+        const idx = this.expr(e.index, frame, acc);
+        const target = model.indexes.get(e);
+        if (target && target.kind === "method") {
+          this.chargeDecl(acc, target.decl, target.sig.params.map((p) => p.type), (name) =>
+            name === "self" ? sizeFor(obj, undefined) : name === target.sig.params[0]?.name ? sizeFor(idx, target.sig.params[0]?.type) : S.ZERO,
+          (name) => (name === "self" ? totalOf(obj) : totalOf(idx)), e.span, "an index");
+        }
+        return elementOf(obj, target);
+      }
+      case "UnaryExpr":
+        this.expr(e.operand, frame, acc);
+        return SCALAR;
+      case "BinaryExpr":
+        return this.binary(e, frame, acc);
+    }
+  }
+
+  private stringLit(e: A.StringLit, frame: Frame, acc: { cost: Cost }): Shape {
+    const lens: Sym[] = [];
+    let interpolated = false;
+    for (const p of e.parts) {
+      if (p.kind === "StringText") {
+        lens.push(S.num(p.value.length));
+        continue;
+      }
+      interpolated = true;
+      const s = this.expr(p, frame, acc);
+      lens.push(s.t === "str" ? s.len : S.num(this.displayLength(this.host.model.types.get(p))));
+    }
+    const len = S.add(...lens);
+    if (interpolated) this.chargeConstruct(acc, this.constructs.interpolation, { result: len }, e.span, "building a string");
+    return str(len);
+  }
+
+  /** How long a value is when shown in a string: its type's declared `maxLength`. */
+  private displayLength(t: Type | undefined): number {
+    const base = t?.kind === "optional" ? t.inner : t;
+    if (base?.kind === "named") {
+      const spec = this.host.std.typeDecl(base.name);
+      if (spec?.maxLength !== undefined) return spec.maxLength;
+      if (spec?.literals) return Math.max(...spec.literals.map((l) => l.length));
+    }
+    return 32;
+  }
+
+  private member(e: A.MemberExpr, frame: Frame, acc: { cost: Cost }): Shape {
+    const target = this.host.model.members.get(e);
+    if (target?.kind === "state") {
+      this.stateUsed.add(target.field.name);
+      return this.stateField({ name: target.field.name, type: target.field.type });
+    }
+    const obj = this.expr(e.object, frame, acc);
+    if (target?.kind === "field" && target.decl.cost !== undefined && target.decl.cost !== 0) {
+      this.chargeConstruct(acc, target.decl.cost, {}, e.span, `.${e.name.name}`);
+    }
+    if (obj.t === "rec") {
+      const f = obj.fields.get(e.name.name);
+      if (f) return f;
+    }
+    const t = this.host.model.types.get(e);
+    if (!t) return SCALAR;
+    const decl = target?.kind === "field" ? target.decl : undefined;
+    return inputShape(t, this.host.std, this.bounds, e.name.name, decl);
+  }
+
+  private binary(e: A.BinaryExpr, frame: Frame, acc: { cost: Cost }): Shape {
+    const l = this.expr(e.left, frame, acc);
+    const r = this.expr(e.right, frame, acc);
+    switch (e.op) {
+      case "and":
+      case "or":
+        return SCALAR;
+      case "??":
+        return join(l, r);
+      case "==":
+      case "!=":
+        if (l.t === "str" && r.t === "str") {
+          const lt = this.host.model.types.get(e.left);
+          const isString = lt?.kind === "named" && lt.name === "string" || lt?.kind === "optional" && lt.inner.kind === "named" && lt.inner.name === "string";
+          if (isString) this.chargeConstruct(acc, this.constructs.stringEquality, { left: l.len, right: r.len }, e.span, "comparing strings");
+        }
+        return SCALAR;
+      default: {
+        this.charge(acc, this.operatorCost(e.left, e.right, e.op, l, r, e), e.span, `\`${e.op}\``);
+        if (l.t === "str" && r.t === "str") return str(S.add(l.len, r.len));
+        return SCALAR;
+      }
+    }
+  }
+
+  private operatorCost(left: A.Expr, right: A.Expr, op: string, l: Shape, r: Shape, node?: A.BinaryExpr): Cost {
+    const decl = node ? this.host.model.operators.get(node) : this.findOperator(op, left, right);
+    if (!decl) return NONE;
+    const lt = this.host.model.types.get(left);
+    const rt = this.host.model.types.get(right);
+    const g = evalCost(decl.cost, {
+      size: (name) => (name === "left" ? sizeFor(l, lt) : sizeFor(r, rt)),
+      total: (name) => (name === "left" ? totalOf(l) : totalOf(r)),
+      limit: (name) => this.host.limit(name),
+    }, symDomain);
+    return { g, f: S.ZERO };
+  }
+
+  private findOperator(op: string, left: A.Expr, right: A.Expr) {
+    const lt = this.host.model.types.get(left);
+    const rt = this.host.model.types.get(right);
+    return this.host.std.operators(op).find(
+      (o) => o.left.kind === lt?.kind && o.right.kind === rt?.kind && JSON.stringify(o.left) === JSON.stringify(lt) && JSON.stringify(o.right) === JSON.stringify(rt),
+    )?.decl;
+  }
+
+  private chargeConstruct(acc: { cost: Cost }, c: CostExpr, sizes: Record<string, Sym>, span: Span, label: string): void {
+    const g = evalCost(c, {
+      size: (name) => sizes[name] ?? S.ZERO,
+      total: (name) => sizes[name] ?? S.ZERO,
+      limit: (name) => this.host.limit(name),
+    }, symDomain);
+    this.charge(acc, { g, f: S.ZERO }, span, label);
+  }
+
+  private chargeDecl(
+    acc: { cost: Cost },
+    decl: FunctionDecl,
+    _params: Type[],
+    size: (name: string) => Sym,
+    total: (name: string) => Sym,
+    span: Span,
+    label: string,
+  ): Cost {
+    const sizes = { size, total, limit: (name: string) => this.host.limit(name) };
+    const g = evalCost(decl.cost, sizes, symDomain);
+    const f = decl.fanout !== undefined ? evalCost(decl.fanout, sizes, symDomain) : S.ZERO;
+    const c = { g, f };
+    this.charge(acc, c, span, label);
+    return c;
+  }
+
+  private call(e: A.CallExpr, frame: Frame, acc: { cost: Cost }): Shape {
+    const target = this.host.model.calls.get(e);
+    if (!target) {
+      for (const a of e.args) this.expr(a.value, frame, acc);
+      return SCALAR;
+    }
+    if (target.kind === "fn") return this.fnCall(e, target, frame, acc);
+    let receiver: Shape | undefined;
+    if (target.kind === "method" && e.callee.kind === "MemberExpr") receiver = this.expr(e.callee.object, frame, acc);
+    const args = this.bindArgs(e, target, frame, acc);
+    const params = target.sig.params;
+    const typeOf = (name: string): Type | undefined => params.find((p) => p.name === name)?.type;
+    const size = (name: string): Sym => {
+      if (name === "self") return receiver ? sizeFor(receiver, target.kind === "method" ? receiverSizeType(target.receiverType) : undefined) : S.ZERO;
+      const a = args.get(name);
+      return a ? sizeFor(a, typeOf(name)) : S.ZERO;
+    };
+    const total = (name: string): Sym => {
+      const a = name === "self" ? receiver : args.get(name);
+      return a ? totalOf(a) : S.ZERO;
+    };
+    const label = target.kind === "method" ? `${target.name}(...)` : `${target.name}(...)`;
+    this.chargeDecl(acc, target.decl, [], size, total, e.span, label);
+    this.effects(e, target, args, receiver, frame);
+    return this.result(e, target, receiver, size, total);
+  }
+
+  private bindArgs(e: A.CallExpr, target: Exclude<CallTarget, { kind: "fn" }>, frame: Frame, acc: { cost: Cost }): Map<string, Shape> {
+    const out = new Map<string, Shape>();
+    const params = target.sig.params;
+    e.args.forEach((a, i) => {
+      const s = this.expr(a.value, frame, acc);
+      const name = a.name ? a.name.name : params[i]?.name;
+      if (name) out.set(name, s);
+    });
+    return out;
+  }
+
+  /** What a call does besides costing gas: capabilities, recipients, the reply guard, growth of locals. */
+  private effects(e: A.CallExpr, target: Exclude<CallTarget, { kind: "fn" }>, args: Map<string, Shape>, receiver: Shape | undefined, frame: Frame): void {
+    const decl = target.decl;
+    const record = this.quiet === 0;
+    if (decl.capability && record) this.capabilities.add(decl.capability);
+    if (target.kind === "method" && decl.mutates && e.callee.kind === "MemberExpr") {
+      const root = rootIdent(e.callee.object);
+      const sym = root && this.host.model.symbols.get(root);
+      if (sym?.kind === "global" && sym.name === "state" && record) this.capabilities.add("state.write");
+      // `xs.push(x)` on a local list: one more element, of x's shape.
+      if (sym && sym.kind === "var" && receiver?.t === "list" && e.callee.object.kind === "Ident") {
+        const pushed = args.values().next().value as Shape | undefined;
+        const elem = pushed ? join(receiver.elem, pushed) : receiver.elem;
+        frame.locals.set(sym, { ...receiver, count: S.add(receiver.count, S.ONE), elem });
+      }
+    }
+    if (decl.fanout !== undefined) {
+      const to = args.get("to");
+      if (to) {
+        const origin = deepOrigin(to);
+        if (record) for (const o of origin ?? new Set<Origin>(["any"])) this.recipients.add(o);
+        if (origin?.has("list")) this.warn(e.span, makeDiagnostic(verifyMessages.mailLoop, e.span, [target.name]));
+      } else if (record) {
+        this.recipients.add("sender");
+      }
+    }
+    if (decl.capability === "reply" && !frame.guarded) {
+      this.warn(e.span, makeDiagnostic(verifyMessages.unguardedReply, e.span, []));
+    }
+  }
+
+  private result(
+    e: A.CallExpr,
+    target: Exclude<CallTarget, { kind: "fn" }>,
+    receiver: Shape | undefined,
+    size: (name: string) => Sym,
+    total: (name: string) => Sym,
+  ): Shape {
+    const t = this.host.model.types.get(e);
+    if (!t || t.kind === "void") return SCALAR;
+    const base = t.kind === "optional" ? t.inner : t;
+    const decl = target.decl;
+    const resultSize =
+      decl.resultSize !== undefined
+        ? evalCost(decl.resultSize, { size, total, limit: (n) => this.host.limit(n) }, symDomain)
+        : undefined;
+    // Results typed by the receiver's type parameters take the receiver's inner shapes.
+    if (receiver) {
+      const elemOf = receiver.t === "list" ? receiver.elem : receiver.t === "map" ? receiver.key : undefined;
+      const valueOf = receiver.t === "map" ? receiver.value : undefined;
+      const ret = decl.returns.replace(/\?$/, "");
+      if ((ret === "T" || ret === "K" || ret === "Member") && elemOf) return elemOf;
+      if (ret === "V" && valueOf) return valueOf;
+      if (base.kind === "named" && base.name === "List") {
+        const inner = ret === "List<V>" ? valueOf : receiver.t === "str" ? str(receiver.len) : elemOf;
+        return withOrigin({ t: "list", count: resultSize ?? sizeFor(receiver, undefined), elem: inner ?? SCALAR }, originOf(receiver));
+      }
+    }
+    if (base.kind === "named" && base.name === "string") return str(resultSize ?? S.ZERO);
+    if (resultSize !== undefined && base.kind === "named" && base.name === "List") {
+      return { t: "list", count: resultSize, elem: inputShape(base.args[0] ?? { kind: "error" }, this.host.std, this.bounds, "element") };
+    }
+    return inputShape(t, this.host.std, this.bounds, `the result of ${e.callee.kind === "MemberExpr" ? e.callee.name.name : "a call"}`);
+  }
+
+  private fnCall(e: A.CallExpr, target: Extract<CallTarget, { kind: "fn" }>, frame: Frame, acc: { cost: Cost }): Shape {
+    const fn = target.fn;
+    const inner: Frame = { locals: new Map(), returns: undefined, guarded: frame.guarded };
+    e.args.forEach((a, i) => {
+      const s = this.expr(a.value, frame, acc);
+      const p = a.name ? fn.params.find((x) => x.name === a.name!.name) : fn.params[i];
+      if (p) inner.locals.set(p, s);
+    });
+    const body = this.block(fn.decl.body, inner);
+    const c = plus({ g: S.num(this.constructs.fnCall), f: S.ZERO }, body.exit ? maxCost(body.cont, body.exit) : body.cont);
+    this.charge(acc, c, e.span, `${fn.name}(...)`);
+    return inner.returns ?? SCALAR;
+  }
+}
+
+/** The receiver type that decides what `size(self)` means: strings by length, collections by count. */
+function receiverSizeType(t: Type): Type | undefined {
+  return t.kind === "optional" ? t.inner : t;
+}
+
+function elementOf(obj: Shape, _target: CallTarget | undefined): Shape {
+  if (obj.t === "list") return obj.elem;
+  if (obj.t === "map") return obj.value;
+  return SCALAR;
+}
+
+function deepOrigin(s: Shape): ReadonlySet<Origin> | undefined {
+  const own = originOf(s);
+  if (own) return own;
+  if (s.t === "list") return deepOrigin(s.elem);
+  if (s.t === "rec") return s.fields.get("address") ? deepOrigin(s.fields.get("address")!) : undefined;
+  return undefined;
+}
+
+function rootIdent(e: A.Expr): A.Ident | undefined {
+  if (e.kind === "Ident") return e;
+  if (e.kind === "MemberExpr") return rootIdent(e.object);
+  if (e.kind === "IndexExpr") return rootIdent(e.object);
+  return undefined;
+}
+
+/**
+ * `after ≤ acc + d` for a `d` free of `acc`, or undefined when `after`
+ * feeds on itself (`2 × acc`, `acc × n`).
+ */
+export function linearGrowth(after: Sym, acc: string): Sym | undefined {
+  if (!S.mentions(after, acc)) return after;
+  switch (after.k) {
+    case "var":
+      return S.ZERO;
+    case "at":
+      return linearGrowth(after.x, acc);
+    case "add": {
+      const withAcc = after.xs.filter((x) => S.mentions(x, acc));
+      if (withAcc.length !== 1) return undefined;
+      const d = linearGrowth(withAcc[0]!, acc);
+      if (d === undefined) return undefined;
+      return S.add(d, ...after.xs.filter((x) => !S.mentions(x, acc)));
+    }
+    case "max": {
+      const ds = after.xs.map((x) => linearGrowth(x, acc));
+      if (ds.some((d) => d === undefined)) return undefined;
+      return S.max(...(ds as Sym[]));
+    }
+    case "cdiv":
+      return linearGrowth(after.x, acc);
+    case "min": {
+      const first = after.xs.find((x) => S.mentions(x, acc))!;
+      return linearGrowth(first, acc);
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,310 @@
+/**
+ * The verifier: after the checker, proves a bound on every trigger's work
+ * (gas) and mail (fan-out) as formulas over the rule's limits, refuses a
+ * rule over its budget saying why, and records the capabilities and
+ * recipients each trigger needs for the manifest and the daemon's policy.
+ * Runs only on programs without errors.
+ */
+import type { Capability, LimitDecl } from "../../stdlib/decl.js";
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
+import type { SemanticModel, TriggerInfo } from "../semantic/model.js";
+import { loadStdlib, type StdlibTypes } from "../semantic/stdlib-types.js";
+import { typeToString, type Type } from "../semantic/types.js";
+import type { SourceFile } from "../syntax/ast.js";
+import { TriggerAnalyzer, type RecipientClass } from "./analyze.js";
+import * as S from "./sym.js";
+import type { Sym, Term } from "./sym.js";
+
+export interface Assumption {
+  /** The variable in the formulas: `members`, `text`, `state.lastPost`. */
+  name: string;
+  /** Its value in the unit the runtime measures. */
+  value: number;
+  unit: string;
+  /** What was declared: `limits.text = 20,000 characters`, `max 5000`. */
+  source: string;
+  declared: Span | undefined;
+}
+
+export interface Bound {
+  formula: string;
+  bound: number;
+  limit: number;
+  terms: Term[];
+  dominant: Term | undefined;
+}
+
+export interface TriggerCost {
+  name: string;
+  span: Span;
+  gas: Bound;
+  fanout: Bound;
+  assumptions: Assumption[];
+  filters: Span[];
+  capabilities: Capability[];
+  recipients: RecipientClass[];
+  /** The raw symbolic bounds, for the emitter's manifest and the tightness tests. */
+  gasSym: Sym;
+  fanoutSym: Sym;
+}
+
+export interface VerifyOptions {
+  /** The daemon's ceilings, which override the stdlib's (e.g. a lower gas budget). */
+  ceilings?: Partial<Record<string, number>>;
+}
+
+export interface VerifyResult {
+  diagnostics: Diagnostic[];
+  triggers: TriggerCost[];
+  /** Every variable's value, in runtime units. */
+  env: Map<string, number>;
+  /** Capabilities of the whole rule. */
+  capabilities: Capability[];
+}
+
+/** Limits counted in characters are measured by the runtime in UTF-16 code units: at most two per character. */
+export function unitsPerLimitUnit(decl: LimitDecl): number {
+  return decl.unit === "characters" ? 2 : 1;
+}
+
+export function verifyRule(file: SourceFile, model: SemanticModel, options: VerifyOptions = {}): VerifyResult {
+  const std = loadStdlib();
+  const diagnostics: Diagnostic[] = [];
+  const report = (d: Diagnostic): void => {
+    diagnostics.push(d);
+  };
+  const env = new Map<string, number>();
+  const assumptionsByVar = new Map<string, Assumption>();
+  const ceiling = (name: string, decl: LimitDecl): number => options.ceilings?.[name] ?? decl.ceiling;
+
+  for (const [name, info] of model.limits) {
+    const c = ceiling(name, info.decl);
+    if (info.declared && info.value > c) report(makeDiagnostic(verifyMessages.overCeiling, info.declared, [name, info.value, c]));
+    const k = unitsPerLimitUnit(info.decl);
+    env.set(name, info.value * k);
+    assumptionsByVar.set(name, {
+      name,
+      value: info.value * k,
+      unit: info.decl.unit === "characters" ? "UTF-16 units" : info.decl.unit,
+      source: info.decl.unit === "characters"
+        ? `${info.declared ? `limits.${name} =` : "default"} ${info.value.toLocaleString("en-US")} characters`
+        : info.declared ? `limits.${name}` : `default limits.${name}`,
+      declared: info.declared,
+    });
+  }
+  for (const f of model.state) {
+    checkStateBound(f.name, f.type, f.decl.type.span, report);
+    if (f.type.kind === "named" && f.type.max !== undefined) {
+      const name = `state.${f.name}`;
+      env.set(name, f.type.max);
+      assumptionsByVar.set(name, {
+        name,
+        value: f.type.max,
+        unit: f.type.name === "string" ? "UTF-16 units" : "entries",
+        source: `max ${f.type.max.toLocaleString("en-US")}`,
+        declared: f.decl.type.span,
+      });
+    }
+  }
+
+  const triggers: TriggerCost[] = [];
+  const used = new Set<string>();
+  const capabilities = new Set<Capability>();
+  const limitSym = (name: string): Sym => {
+    used.add(name);
+    return S.v(name);
+  };
+  const gasBudget = Math.min(model.limits.get("budget")?.value ?? Infinity, options.ceilings?.["budget"] ?? Infinity);
+  const fanoutLimit = Math.min(model.limits.get("fanout")?.value ?? Infinity, options.ceilings?.["fanout"] ?? Infinity);
+
+  for (const trigger of model.triggers) {
+    const analyzer = new TriggerAnalyzer({ model, std, limit: limitSym, report });
+    const a = analyzer.run(trigger);
+    for (const c of a.capabilities) capabilities.add(c);
+    const vars = new Set([...S.variables(a.gas), ...S.variables(a.fanout)]);
+    const assumptions = [...vars].sort().map((v) => assumptionsByVar.get(v)).filter((x): x is Assumption => !!x);
+    const gas = bound(a.gas, env, gasBudget);
+    const fanout = bound(a.fanout, env, fanoutLimit);
+    const span = triggerHead(trigger);
+    const cost: TriggerCost = {
+      name: a.name,
+      span,
+      gas,
+      fanout,
+      assumptions,
+      filters: a.filters,
+      capabilities: [...a.capabilities].sort(),
+      recipients: [...a.recipients].sort(),
+      gasSym: a.gas,
+      fanoutSym: a.fanout,
+    };
+    triggers.push(cost);
+    if (gas.bound > gasBudget) {
+      report(makeDiagnostic(verifyMessages.overBudget, span, [
+        `\`${a.name}\``, gas.bound, gasBudget, describeTerm(gas.dominant, gas.bound), fittingLimits(a.gas, env, gasBudget, model),
+      ], relatedOf(gas.dominant)));
+    }
+    if (fanout.bound > fanoutLimit) {
+      report(makeDiagnostic(verifyMessages.overFanout, span, [`\`${a.name}\``, fanout.bound, fanoutLimit, describeTerm(fanout.dominant, fanout.bound)], relatedOf(fanout.dominant)));
+    }
+  }
+
+  const referenced = stateReferencedByRuleCode(file, model);
+  for (const f of model.state) {
+    if (!referenced.has(f.name)) report(makeDiagnostic(verifyMessages.unusedState, f.decl.name.span, [f.name]));
+  }
+  const inputs = inputLimits(std);
+  for (const [name, info] of model.limits) {
+    if (info.declared && inputs.has(name) && !used.has(name)) {
+      report(makeDiagnostic(verifyMessages.unneededLimit, info.declared, [name]));
+    }
+  }
+  return { diagnostics, triggers, env, capabilities: [...capabilities].sort() };
+}
+
+function bound(s: Sym, env: Map<string, number>, limit: number): Bound {
+  const ts = S.terms(s, env);
+  return { formula: S.formula(ts), bound: S.evaluate(s, env), limit, terms: ts, dominant: ts[0] };
+}
+
+function describeTerm(t: Term | undefined, total: number): string {
+  if (!t) return "constant work";
+  const what = t.product === "" ? `${t.value.toLocaleString("en-US")} gas of fixed work` : `${t.coeff === 1 ? "" : t.coeff.toLocaleString("en-US") + " × "}${t.product} = ${t.value.toLocaleString("en-US")} (${Math.round((100 * t.value) / Math.max(1, total))}%)`;
+  return t.span ? `${what} at line ${t.span.line}${t.label ? `, ${t.label}` : ""}` : what;
+}
+
+function relatedOf(t: Term | undefined): { related: { span: Span; message: string }[] } | undefined {
+  if (!t?.span) return undefined;
+  return { related: [{ span: t.span, message: `the largest part of the bound${t.label ? `: ${t.label}` : ""}` }] };
+}
+
+/** "members ≤ 3,039, or text ≤ 11,712 characters": the largest value of each single limit that fits. */
+function fittingLimits(gas: Sym, env: Map<string, number>, budget: number, model: SemanticModel): string {
+  const out: string[] = [];
+  for (const name of [...S.variables(gas)].sort()) {
+    const info = model.limits.get(name);
+    if (!info) continue;
+    const k = unitsPerLimitUnit(info.decl);
+    // Bisection runs in the limit's own unit; the formula's variable is k times it.
+    const scaled = S.substitute(gas, name, S.mul(S.num(k), S.v(name)));
+    const best = S.largestFitting(scaled, name, env, budget, info.value);
+    if (best !== undefined && best > 0 && best < info.value) {
+      out.push(`${name} ≤ ${best.toLocaleString("en-US")}${info.decl.unit === "members" ? "" : " " + info.decl.unit}`);
+    }
+  }
+  return out.length ? out.join(", or ") : "no single smaller limit";
+}
+
+function triggerHead(t: TriggerInfo): Span {
+  const d = t.decl;
+  const end = t.kind === "on" ? (d as import("../syntax/ast.js").OnDecl).event.span : (d as import("../syntax/ast.js").EveryDecl).schedule.span;
+  return { ...d.span, end: end.end, endLine: end.endLine, endCol: end.endCol };
+}
+
+/** State needs a bound on every collection and string it keeps: "no infinity". */
+function checkStateBound(field: string, t: Type, span: Span, report: (d: Diagnostic) => void): void {
+  const missing = (x: Type): boolean => {
+    if (x.kind === "optional") return missing(x.inner);
+    if (x.kind === "record") return [...x.fields.values()].some((f) => missing(f.type));
+    if (x.kind !== "named") return false;
+    const needs = x.name === "string" || x.name === "List" || x.name === "Map";
+    if (needs && x.max === undefined) return true;
+    return x.args.some(missing);
+  };
+  if (!missing(t)) return;
+  report(makeDiagnostic(verifyMessages.unboundedState, span, [field, typeToString(t), suggestBound(t)]));
+}
+
+function suggestBound(t: Type): string {
+  const withMax = (x: Type): string => {
+    if (x.kind === "optional") return withMax(x.inner) + "?";
+    if (x.kind === "record") return `{ ${[...x.fields.values()].map((f) => `${f.name}: ${withMax(f.type)}`).join(", ")} }`;
+    if (x.kind !== "named") return typeToString(x);
+    const args = x.args.length ? `<${x.args.map(withMax).join(", ")}>` : "";
+    const needs = x.name === "string" || x.name === "List" || x.name === "Map";
+    const max = x.max ?? (needs ? (x.name === "string" ? 200 : 1000) : undefined);
+    return `${x.name}${args}${max !== undefined ? ` max ${max}` : ""}`;
+  };
+  return withMax(t);
+}
+
+/** State fields the rule's own code (triggers and fns, not its tests) reads or writes. */
+function stateReferencedByRuleCode(file: SourceFile, model: SemanticModel): Set<string> {
+  const tests = file.decls.filter((d) => d.kind === "TestDecl").map((d) => d.span);
+  const inTest = (sp: Span): boolean => tests.some((t) => sp.start >= t.start && sp.end <= t.end);
+  const out = new Set<string>();
+  for (const [expr, target] of model.members) {
+    if (target.kind === "state" && expr.span.file === file.fileName && !inTest(expr.span)) out.add(target.field.name);
+  }
+  return out;
+}
+
+/** Limits that bound an input (and so can be "not needed"), as opposed to budgets. */
+function inputLimits(std: StdlibTypes): Set<string> {
+  const out = new Set<string>(["members"]);
+  for (const spec of Object.values(std.decl.types)) {
+    for (const f of Object.values(spec.fields ?? {})) if (typeof f.bound === "string") out.add(f.bound);
+    for (const m of Object.values(spec.methods ?? {})) {
+      for (const e of [m.cost, m.resultSize]) if (e !== undefined) collectLimits(e, out);
+    }
+  }
+  for (const fn of Object.values(std.decl.functions)) collectLimits(fn.cost, out);
+  return out;
+}
+
+function collectLimits(e: import("../../stdlib/decl.js").CostExpr, out: Set<string>): void {
+  if (typeof e === "number") return;
+  if ("limit" in e) out.add(e.limit);
+  else if ("ceilDiv" in e) collectLimits(e.ceilDiv, out);
+  else if ("add" in e) e.add.forEach((x) => collectLimits(x, out));
+  else if ("mul" in e) e.mul.forEach((x) => collectLimits(x, out));
+  else if ("max" in e) e.max.forEach((x) => collectLimits(x, out));
+  else if ("min" in e) e.min.forEach((x) => collectLimits(x, out));
+}
+
+/** The explanation `thwonkc check --cost` prints for one trigger. */
+export function explainTrigger(t: TriggerCost): string[] {
+  const n = (x: number): string => x.toLocaleString("en-US");
+  const lines: string[] = [];
+  lines.push(`${t.name} (line ${t.span.line})`);
+  lines.push(`  gas     ≤ ${t.gas.formula}`);
+  lines.push(`          = ${n(t.gas.bound)}${Number.isFinite(t.gas.limit) ? ` of a budget of ${n(t.gas.limit)}` : ""}`);
+  lines.push(`  fan-out ≤ ${t.fanout.formula} = ${n(t.fanout.bound)} message${t.fanout.bound === 1 ? "" : "s"}${Number.isFinite(t.fanout.limit) ? ` (limit ${n(t.fanout.limit)})` : ""}`);
+  if (t.gas.dominant) lines.push(`  dominant: ${describeTerm(t.gas.dominant, t.gas.bound)}`);
+  if (t.assumptions.length || t.filters.length) {
+    lines.push("  assumptions:");
+    for (const a of t.assumptions) {
+      const unit = a.unit === "UTF-16 units" || a.unit === "entries" ? ` ${a.unit}` : "";
+      lines.push(`    ${a.name} ≤ ${n(a.value)}${unit} (${a.source}${a.declared ? `, line ${a.declared.line}` : ""})`);
+    }
+    for (const f of t.filters) lines.push(`    the filter at line ${f.line} passes every element`);
+  }
+  lines.push(`  capabilities: ${t.capabilities.length ? t.capabilities.join(", ") : "none"}`);
+  if (t.recipients.length) lines.push(`  sends to: ${t.recipients.join(", ")}`);
+  return lines;
+}
+
+/** The JSON form of a trigger's cost, for `--format json --cost` and the manifest. */
+export function triggerCostJson(t: TriggerCost): object {
+  const pos = (s: Span | undefined) => (s ? { line: s.line, column: s.col } : null);
+  const boundJson = (b: Bound) => ({
+    bound: b.bound,
+    formula: b.formula,
+    limit: Number.isFinite(b.limit) ? b.limit : null,
+    dominant: b.dominant
+      ? { term: b.dominant.product || "constant", coefficient: b.dominant.coeff, value: b.dominant.value, share: b.bound ? b.dominant.value / b.bound : 0, at: pos(b.dominant.span), what: b.dominant.label ?? null }
+      : null,
+    terms: b.terms.map((x) => ({ term: x.product || "constant", coefficient: x.coeff, value: x.value, at: pos(x.span), what: x.label ?? null })),
+  });
+  return {
+    trigger: t.name,
+    at: pos(t.span),
+    gas: boundJson(t.gas),
+    fanout: boundJson(t.fanout),
+    assumptions: t.assumptions.map((a) => ({ name: a.name, value: a.value, unit: a.unit, source: a.source, at: pos(a.declared) })),
+    filters: t.filters.map((f) => pos(f)),
+    capabilities: t.capabilities,
+    recipients: t.recipients,
+  };
+}

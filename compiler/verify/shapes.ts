@@ -1,0 +1,154 @@
+/**
+ * The abstract values of the verifier: for each value, an upper bound of its
+ * size (a string's length in UTF-16 code units, a collection's count, and
+ * the shapes inside), and for addresses where they come from (members, the
+ * sender, the owners, the list itself, anywhere) — the recipients policy.
+ */
+import type { FieldDecl, StdlibDecl } from "../../stdlib/decl.js";
+import type { StdlibTypes } from "../semantic/stdlib-types.js";
+import type { Type } from "../semantic/types.js";
+import * as S from "./sym.js";
+import type { Sym } from "./sym.js";
+
+export type Origin = "members" | "owners" | "sender" | "list" | "any";
+
+export type Shape =
+  | { t: "scalar" }
+  | { t: "str"; len: Sym; origin?: ReadonlySet<Origin> }
+  | { t: "list"; count: Sym; elem: Shape; origin?: ReadonlySet<Origin> }
+  | { t: "map"; count: Sym; key: Shape; value: Shape }
+  | { t: "rec"; fields: ReadonlyMap<string, Shape>; origin?: ReadonlySet<Origin> };
+
+export const SCALAR: Shape = { t: "scalar" };
+
+export function str(len: Sym, origin?: ReadonlySet<Origin>): Shape {
+  return origin ? { t: "str", len, origin } : { t: "str", len };
+}
+
+export function originOf(s: Shape): ReadonlySet<Origin> | undefined {
+  return s.t === "str" || s.t === "list" || s.t === "rec" ? s.origin : undefined;
+}
+
+export function withOrigin(s: Shape, origin: ReadonlySet<Origin> | undefined): Shape {
+  if (!origin) return s;
+  if (s.t === "str" || s.t === "list" || s.t === "rec") return { ...s, origin };
+  return s;
+}
+
+function unionOrigin(a: ReadonlySet<Origin> | undefined, b: ReadonlySet<Origin> | undefined): ReadonlySet<Origin> | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return new Set([...a, ...b]);
+}
+
+/** The least shape above both (branches meeting, elements of one list). */
+export function join(a: Shape, b: Shape): Shape {
+  if (a === b) return a;
+  if (a.t === "str" && b.t === "str") return str(S.max(a.len, b.len), unionOrigin(a.origin, b.origin));
+  if (a.t === "list" && b.t === "list") {
+    const o = unionOrigin(a.origin, b.origin);
+    const l: Shape = { t: "list", count: S.max(a.count, b.count), elem: join(a.elem, b.elem) };
+    return o ? { ...l, origin: o } : l;
+  }
+  if (a.t === "map" && b.t === "map") {
+    return { t: "map", count: S.max(a.count, b.count), key: join(a.key, b.key), value: join(a.value, b.value) };
+  }
+  if (a.t === "rec" && b.t === "rec") {
+    const fields = new Map<string, Shape>();
+    for (const [k, v] of a.fields) fields.set(k, b.fields.has(k) ? join(v, b.fields.get(k)!) : v);
+    for (const [k, v] of b.fields) if (!fields.has(k)) fields.set(k, v);
+    const o = unionOrigin(a.origin, b.origin);
+    return o ? { t: "rec", fields, origin: o } : { t: "rec", fields };
+  }
+  // Different kinds only meet through `none` or an error already reported: keep the larger-looking one.
+  return a.t === "scalar" ? b : a;
+}
+
+/** The size a cost expression's `size(...)` reads, by the parameter's declared type (see stdlib/decl.ts). */
+export function sizeFor(s: Shape, paramType: Type | undefined): Sym {
+  const isString = paramType?.kind === "named" && paramType.name === "string";
+  if (s.t === "str") return isString ? s.len : S.ONE;
+  if (s.t === "list" || s.t === "map") return s.count;
+  return S.ONE;
+}
+
+/** `total(...)`: the summed sizes of the elements. */
+export function totalOf(s: Shape): Sym {
+  if (s.t === "list") return S.mul(s.count, s.elem.t === "str" ? s.elem.len : S.ONE);
+  if (s.t === "map") return S.mul(s.count, s.value.t === "str" ? s.value.len : S.ONE);
+  if (s.t === "str") return s.len;
+  return S.ONE;
+}
+
+/** Where a value's bound comes from when it enters the rule (inputs, state). */
+export interface InputBounds {
+  /** The symbolic variable of a limit (its value is in env). */
+  limit(name: string): Sym;
+  /** Reports a value no declaration bounds; returns a placeholder. */
+  unbounded(what: string): Sym;
+}
+
+/**
+ * The shape of an incoming value of type `t` (a message field, a member,
+ * a state field): sizes come from the field's declared bound, a `max` on the
+ * type, or the type's intrinsic length.
+ */
+export function inputShape(
+  t: Type,
+  std: StdlibTypes,
+  bounds: InputBounds,
+  what: string,
+  field?: FieldDecl,
+  depth = 0,
+): Shape {
+  const declaredBound = (): Sym | undefined => {
+    if (field?.bound !== undefined) return typeof field.bound === "number" ? S.num(field.bound) : bounds.limit(field.bound);
+    if (t.kind === "named" && t.max !== undefined) return S.num(t.max);
+    return undefined;
+  };
+  if (t.kind === "optional") return inputShape(t.inner, std, bounds, what, field, depth);
+  if (t.kind === "record") {
+    const fields = new Map<string, Shape>();
+    for (const [name, f] of t.fields) fields.set(name, inputShape(f.type, std, bounds, `${what}.${name}`, undefined, depth + 1));
+    return { t: "rec", fields };
+  }
+  if (t.kind !== "named") return SCALAR;
+  const spec = std.typeDecl(t.name);
+  if (t.name === "List" || t.name === "Map") {
+    const count = declaredBound() ?? bounds.unbounded(what);
+    const first = inputShape(t.args[0] ?? { kind: "error" }, std, bounds, `${what}[]`, undefined, depth + 1);
+    if (t.name === "List") return { t: "list", count, elem: first };
+    const value = inputShape(t.args[1] ?? { kind: "error" }, std, bounds, `${what}[]`, undefined, depth + 1);
+    return { t: "map", count, key: first, value };
+  }
+  if (t.name === "string") return str(declaredBound() ?? bounds.unbounded(what));
+  if (spec?.maxLength !== undefined) return str(declaredBound() ?? S.num(spec.maxLength));
+  if (spec?.iterates && depth < 4) {
+    // A collection type of the stdlib (Members): its count is bounded by its declared bound.
+    const elem = std.iteration({ kind: "named", name: t.name, args: t.args });
+    const count = declaredBound() ?? bounds.unbounded(what);
+    return { t: "list", count, elem: elem ? inputShape(elem.element, std, bounds, `${what}[]`, undefined, depth + 1) : SCALAR };
+  }
+  if (spec?.fields && depth < 4) {
+    const fields = new Map<string, Shape>();
+    for (const [name, f] of Object.entries(spec.fields)) {
+      const ft = std.field({ kind: "named", name: t.name, args: t.args }, name)?.type;
+      fields.set(name, inputShape(ft ?? { kind: "error" }, std, bounds, `${what}.${name}`, f, depth + 1));
+    }
+    return { t: "rec", fields };
+  }
+  return SCALAR;
+}
+
+/** Whether a stdlib declaration is complete enough for the verifier: used by a test. */
+export function fieldsWithoutBounds(decl: StdlibDecl): string[] {
+  const out: string[] = [];
+  for (const [typeName, spec] of Object.entries(decl.types)) {
+    for (const [name, f] of Object.entries(spec.fields ?? {})) {
+      const base = f.type.replace(/\?$/, "");
+      const needs = base === "string" || base.startsWith("List<") || base.startsWith("Map<");
+      if (needs && f.bound === undefined) out.push(`${typeName}.${name}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,365 @@
+/**
+ * Symbolic upper bounds: small monotone expressions over the rule's limits
+ * (`members`, `text`, `state.lastPost`, ...). Constants, variables, `+`, `×`,
+ * `max`, `min` and `⌈x/k⌉` over non-negative integers only, so every
+ * expression is monotone in every variable: evaluating it at the limits
+ * gives an upper bound, and the largest value of one limit that keeps it
+ * under a budget can be found by bisection.
+ *
+ * `at` nodes carry where a part of the bound comes from (a call, a loop),
+ * so the explanation can name the dominant term's source line.
+ */
+import type { Span } from "../diagnostics/diagnostic.js";
+
+export type Sym =
+  | { k: "num"; v: number }
+  | { k: "var"; name: string }
+  | { k: "add"; xs: Sym[] }
+  | { k: "mul"; xs: Sym[] }
+  | { k: "max"; xs: Sym[] }
+  | { k: "min"; xs: Sym[] }
+  | { k: "cdiv"; x: Sym; by: number }
+  | { k: "at"; x: Sym; span: Span; label: string };
+
+/** Saturate instead of losing precision: past 2^53 a bound is "too big" anyway. */
+export const HUGE = Number.MAX_SAFE_INTEGER;
+
+const sat = (v: number): number => (v > HUGE || !Number.isFinite(v) ? HUGE : v);
+
+export const ZERO: Sym = { k: "num", v: 0 };
+export const ONE: Sym = { k: "num", v: 1 };
+
+export function num(v: number): Sym {
+  return v === 0 ? ZERO : v === 1 ? ONE : { k: "num", v: sat(Math.max(0, Math.ceil(v))) };
+}
+
+export function v(name: string): Sym {
+  return { k: "var", name };
+}
+
+export function isZero(s: Sym): boolean {
+  return s.k === "num" && s.v === 0;
+}
+
+function strip(s: Sym): Sym {
+  return s.k === "at" ? strip(s.x) : s;
+}
+
+export function add(...xs: Sym[]): Sym {
+  const out: Sym[] = [];
+  let c = 0;
+  for (const x of xs) {
+    const b = strip(x);
+    if (b.k === "num") c += b.v;
+    else if (x.k === "add") {
+      for (const y of x.xs) {
+        const yb = strip(y);
+        if (yb.k === "num") c += yb.v;
+        else out.push(y);
+      }
+    } else out.push(x);
+  }
+  if (c > 0) out.push(num(c));
+  if (out.length === 0) return ZERO;
+  if (out.length === 1) return out[0]!;
+  return { k: "add", xs: out };
+}
+
+export function mul(...xs: Sym[]): Sym {
+  const out: Sym[] = [];
+  let c = 1;
+  for (const x of xs) {
+    const b = strip(x);
+    if (b.k === "num") c *= b.v;
+    else if (x.k === "mul") {
+      for (const y of x.xs) {
+        const yb = strip(y);
+        if (yb.k === "num") c *= yb.v;
+        else out.push(y);
+      }
+    } else out.push(x);
+  }
+  if (c === 0) return ZERO;
+  if (c !== 1) out.unshift(num(c));
+  if (out.length === 0) return ONE;
+  if (out.length === 1) return out[0]!;
+  return { k: "mul", xs: out };
+}
+
+export function max(...xs: Sym[]): Sym {
+  const out: Sym[] = [];
+  const seen = new Set<string>();
+  let c = 0;
+  for (const x of xs.flatMap((y) => (y.k === "max" ? y.xs : [y]))) {
+    const b = strip(x);
+    if (b.k === "num") {
+      c = Math.max(c, b.v);
+      continue;
+    }
+    const key = show(x);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(x);
+  }
+  if (c > 0) out.push(num(c));
+  if (out.length === 0) return ZERO;
+  if (out.length === 1) return out[0]!;
+  return { k: "max", xs: out };
+}
+
+export function min(...xs: Sym[]): Sym {
+  const flat = xs.flatMap((y) => (y.k === "min" ? y.xs : [y]));
+  const nums = flat.map(strip).filter((x): x is { k: "num"; v: number } => x.k === "num");
+  if (nums.length === flat.length) return num(Math.min(...nums.map((n) => n.v)));
+  if (nums.some((n) => n.v === 0)) return ZERO;
+  const rest = flat.filter((x) => strip(x).k !== "num");
+  const c = nums.length ? [num(Math.min(...nums.map((n) => n.v)))] : [];
+  const all = [...rest, ...c];
+  return all.length === 1 ? all[0]! : { k: "min", xs: all };
+}
+
+export function cdiv(x: Sym, by: number): Sym {
+  if (by <= 1) return x;
+  const b = strip(x);
+  if (b.k === "num") return num(Math.ceil(b.v / by));
+  return { k: "cdiv", x, by };
+}
+
+/** Marks where this part of a bound comes from. */
+export function at(x: Sym, span: Span, label: string): Sym {
+  if (isZero(x)) return x;
+  return { k: "at", x, span, label };
+}
+
+export function mentions(s: Sym, name: string): boolean {
+  switch (s.k) {
+    case "num":
+      return false;
+    case "var":
+      return s.name === name;
+    case "add":
+    case "mul":
+    case "max":
+    case "min":
+      return s.xs.some((x) => mentions(x, name));
+    case "cdiv":
+    case "at":
+      return mentions(s.x, name);
+  }
+}
+
+export function variables(s: Sym, out = new Set<string>()): Set<string> {
+  switch (s.k) {
+    case "num":
+      break;
+    case "var":
+      out.add(s.name);
+      break;
+    case "add":
+    case "mul":
+    case "max":
+    case "min":
+      for (const x of s.xs) variables(x, out);
+      break;
+    case "cdiv":
+    case "at":
+      variables(s.x, out);
+      break;
+  }
+  return out;
+}
+
+/** Replaces variables (used for loop accumulators). */
+export function substitute(s: Sym, name: string, by: Sym): Sym {
+  switch (s.k) {
+    case "num":
+      return s;
+    case "var":
+      return s.name === name ? by : s;
+    case "add":
+      return add(...s.xs.map((x) => substitute(x, name, by)));
+    case "mul":
+      return mul(...s.xs.map((x) => substitute(x, name, by)));
+    case "max":
+      return max(...s.xs.map((x) => substitute(x, name, by)));
+    case "min":
+      return min(...s.xs.map((x) => substitute(x, name, by)));
+    case "cdiv":
+      return cdiv(substitute(s.x, name, by), s.by);
+    case "at":
+      return at(substitute(s.x, name, by), s.span, s.label);
+  }
+}
+
+export type Env = ReadonlyMap<string, number>;
+
+export function evaluate(s: Sym, env: Env): number {
+  switch (s.k) {
+    case "num":
+      return s.v;
+    case "var": {
+      const val = env.get(s.name);
+      if (val === undefined) throw new Error(`no value for ${s.name}`);
+      return val;
+    }
+    case "add":
+      return sat(s.xs.reduce((a, x) => a + evaluate(x, env), 0));
+    case "mul":
+      return sat(s.xs.reduce((a, x) => a * evaluate(x, env), 1));
+    case "max":
+      return Math.max(...s.xs.map((x) => evaluate(x, env)));
+    case "min":
+      return Math.min(...s.xs.map((x) => evaluate(x, env)));
+    case "cdiv":
+      return Math.ceil(evaluate(s.x, env) / s.by);
+    case "at":
+      return evaluate(s.x, env);
+  }
+}
+
+// ------------------------------------------------------------------ printing
+
+const PREC = { add: 1, mul: 2, atom: 3 } as const;
+
+function prec(s: Sym): number {
+  const b = strip(s);
+  return b.k === "add" ? PREC.add : b.k === "mul" ? PREC.mul : PREC.atom;
+}
+
+/** `40 + members × (12 + ⌈subject/64⌉ + ⌈text/64⌉)` */
+export function show(s: Sym): string {
+  switch (s.k) {
+    case "num":
+      return s.v.toLocaleString("en-US");
+    case "var":
+      return s.name;
+    case "add":
+      return orderTerms(s.xs).map(show).join(" + ");
+    case "mul":
+      return s.xs.map((x) => (prec(x) < PREC.mul ? `(${show(x)})` : show(x))).join(" × ");
+    case "max":
+      return `max(${s.xs.map(show).join(", ")})`;
+    case "min":
+      return `min(${s.xs.map(show).join(", ")})`;
+    case "cdiv":
+      return prec(s.x) < PREC.atom ? `⌈(${show(s.x)})/${s.by}⌉` : `⌈${show(s.x)}/${s.by}⌉`;
+    case "at":
+      return show(s.x);
+  }
+}
+
+/** Constants first, then the rest as written: formulas read like the brief's examples. */
+function orderTerms(xs: Sym[]): Sym[] {
+  const c = xs.filter((x) => strip(x).k === "num");
+  return [...c, ...xs.filter((x) => strip(x).k !== "num")];
+}
+
+// ------------------------------------------------------------------ terms
+
+export interface Term {
+  /** The product without its constant factor, as printed (`members × ⌈text/16⌉`); "" for a constant. */
+  product: string;
+  coeff: number;
+  /** coeff × product, evaluated. */
+  value: number;
+  /** The innermost source location that produced it. */
+  span: Span | undefined;
+  label: string | undefined;
+}
+
+/**
+ * Expands a bound into a sum of products evaluated at `env`, for the printed
+ * formula and the dominant term. `max` takes the branch that is largest at
+ * `env` (the verifier's worst-case choice); `⌈x/k⌉` and `min` stay atoms.
+ * The terms add up to evaluate(s, env) exactly.
+ */
+export function terms(s: Sym, env: Env): Term[] {
+  type Part = { factors: Sym[]; span: Span | undefined; label: string | undefined };
+  const expand = (x: Sym, where: { span: Span | undefined; label: string | undefined }): Part[] => {
+    switch (x.k) {
+      case "at":
+        return expand(x.x, { span: x.span, label: x.label });
+      case "add":
+        return x.xs.flatMap((y) => expand(y, where));
+      case "mul": {
+        let parts: Part[] = [{ factors: [], ...where }];
+        for (const f of x.xs) {
+          const fp = expand(f, where);
+          const next: Part[] = [];
+          for (const p of parts) {
+            for (const q of fp) {
+              next.push({ factors: [...p.factors, ...q.factors], span: q.span ?? p.span, label: q.label ?? p.label });
+            }
+          }
+          parts = next;
+        }
+        return parts;
+      }
+      case "max": {
+        let best = x.xs[0]!;
+        let bestVal = -1;
+        for (const y of x.xs) {
+          const val = evaluate(y, env);
+          if (val > bestVal) {
+            best = y;
+            bestVal = val;
+          }
+        }
+        return expand(best, where);
+      }
+      default:
+        return [{ factors: [x], ...where }];
+    }
+  };
+  const merged = new Map<string, Term>();
+  for (const p of expand(s, { span: undefined, label: undefined })) {
+    let coeff = 1;
+    const rest: Sym[] = [];
+    for (const f of p.factors) {
+      const b = strip(f);
+      if (b.k === "num") coeff *= b.v;
+      else rest.push(b);
+    }
+    if (coeff === 0) continue;
+    rest.sort((a, b) => (show(a) < show(b) ? -1 : 1));
+    const product = rest.length ? rest.map((r) => (prec(r) < PREC.mul ? `(${show(r)})` : show(r))).join(" × ") : "";
+    const value = sat(coeff * (rest.length ? evaluate(mul(...rest), env) : 1));
+    const key = `${product}@${p.span?.start ?? -1}`;
+    const prev = merged.get(key);
+    if (prev) {
+      prev.coeff = sat(prev.coeff + coeff);
+      prev.value = sat(prev.value + value);
+    } else merged.set(key, { product, coeff, value, span: p.span, label: p.label });
+  }
+  return [...merged.values()].sort((a, b) => b.value - a.value);
+}
+
+/** Terms with the same product summed, whatever their source: the printed formula. */
+export function formula(ts: readonly Term[]): string {
+  const byProduct = new Map<string, number>();
+  for (const t of ts) byProduct.set(t.product, sat((byProduct.get(t.product) ?? 0) + t.coeff));
+  const parts = [...byProduct].sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.length - b.length || (a < b ? -1 : 1)));
+  if (parts.length === 0) return "0";
+  return parts
+    .map(([p, c]) => (p === "" ? c.toLocaleString("en-US") : c === 1 ? p : `${c.toLocaleString("en-US")} × ${p}`))
+    .join(" + ");
+}
+
+/**
+ * The largest value of `name` (others fixed at `env`) that keeps `s` at or
+ * under `budget`, or undefined when even 0 does not fit. Bisection is exact
+ * because `s` is monotone.
+ */
+export function largestFitting(s: Sym, name: string, env: Env, budget: number, upTo: number): number | undefined {
+  const at = (x: number): number => evaluate(s, new Map(env).set(name, x));
+  if (at(0) > budget) return undefined;
+  if (at(upTo) <= budget) return upTo;
+  let lo = 0;
+  let hi = upTo;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (at(mid) <= budget) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,54 @@
+/**
+ * The static part of the gas: how many operations a statement's own
+ * expressions perform (nested blocks are charged on their own). The emitter
+ * charges exactly these counts in the generated code and the verifier counts
+ * them in its bound — one function, so the two cannot disagree.
+ */
+import type * as A from "../syntax/ast.js";
+
+/** Member access, calls, indexing, operators and composite literals each count one; names and plain literals are free. */
+export function operations(e: A.Expr | undefined): number {
+  if (!e) return 0;
+  switch (e.kind) {
+    case "MemberExpr":
+      return 1 + operations(e.object);
+    case "CallExpr":
+      return 1 + (e.callee.kind === "MemberExpr" ? operations(e.callee.object) : 0) + e.args.reduce((n, a) => n + operations(a.value), 0);
+    case "IndexExpr":
+      return 1 + operations(e.object) + operations(e.index);
+    case "UnaryExpr":
+      return 1 + operations(e.operand);
+    case "BinaryExpr":
+      return 1 + operations(e.left) + operations(e.right);
+    case "ListLit":
+      return 1 + e.elements.reduce((n, x) => n + operations(x), 0);
+    case "BraceLit":
+      return 1 + e.entries.reduce((n, x) => n + operations(x.key) + operations(x.value), 0);
+    case "StringLit": {
+      const exprs = e.parts.filter((p): p is A.Expr => p.kind !== "StringText");
+      return exprs.length === 0 ? 0 : 1 + exprs.reduce((n, x) => n + operations(x), 0);
+    }
+    default:
+      return 0;
+  }
+}
+
+/** The expressions a statement evaluates itself, before any block it holds. */
+export function statementExprs(s: A.Stmt): (A.Expr | undefined)[] {
+  switch (s.kind) {
+    case "LetStmt":
+      return [s.init];
+    case "AssignStmt":
+      return [s.target.kind === "Ident" ? undefined : s.target, s.value];
+    case "IfStmt":
+      return [s.cond];
+    case "ForStmt":
+      return [s.iterable];
+    case "ReturnStmt":
+      return [s.value];
+    case "ExprStmt":
+      return [s.expr];
+    default:
+      return [];
+  }
+}

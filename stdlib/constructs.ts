@@ -1,0 +1,18 @@
+/**
+ * The gas of the language's own constructs: part of the one cost table.
+ * The emitter charges these in the generated code and the verifier counts
+ * them in its bound, both from here.
+ */
+import { cost, type ConstructCosts } from "./decl.js";
+
+const { size, add, min, ceilDiv } = cost;
+
+export const constructs: ConstructCosts = {
+  statement: 1,
+  operation: 1,
+  iteration: 2,
+  fnCall: 3,
+  interpolation: add(1, ceilDiv(size("result"), 16)),
+  stringEquality: add(1, ceilDiv(min(size("left"), size("right")), 16)),
+  literal: add(1, size("result")),
+};
