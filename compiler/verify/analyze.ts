@@ -360,8 +360,18 @@ export class TriggerAnalyzer {
         f.locals.set(nameSym, elem);
       }
     };
+    // When the elements' sizes have a known sum (the parts of a split
+    // string), an element's size is a variable and what depends on it is
+    // summed over the elements instead of multiplied by their count.
+    const aggregate = iter.t === "list" && iter.total !== undefined && elem.t === "str" ? `$elem${this.accCounter++}` : undefined;
+    const elemMax = elem.t === "str" ? elem.len : S.ZERO;
+    if (aggregate && elem.t === "str") elem = { ...elem, len: S.v(aggregate) };
+    const sumOver = (perIteration: Sym): Sym =>
+      aggregate && iter.t === "list" && iter.total
+        ? S.sumOverElements(perIteration, aggregate, count, iter.total, elemMax)
+        : S.mul(count, perIteration);
     // Pass 1: how does each variable assigned in the body grow per iteration?
-    const grown = this.accumulate(s, frame, count, bindVars);
+    const grown = this.accumulate(s, frame, sumOver, bindVars);
     for (const [sym, shape] of grown) frame.locals.set(sym, shape);
     // Pass 2: the body's cost with every variable at its largest.
     const bodyFrame: Frame = { ...frame, locals: new Map(frame.locals) };
@@ -374,7 +384,12 @@ export class TriggerAnalyzer {
     const body = this.block(s.body, bodyFrame);
     const perIteration = plus(iteration.cost, body.exit ? maxCost(body.cont, body.exit) : body.cont);
     frame.returns = bodyFrame.returns ?? frame.returns;
-    const loop = plus(acc.cost, times(count, perIteration, s.span, `the loop at line ${s.span.line}`));
+    const label = `the loop at line ${s.span.line}`;
+    const loop = plus(acc.cost, { g: S.at(sumOver(perIteration.g), s.span, label), f: S.at(sumOver(perIteration.f), s.span, label) });
+    if (aggregate) {
+      // Shapes that escaped the loop body carry the element variable: bound them by the largest element.
+      for (const [sym, shape] of frame.locals) frame.locals.set(sym, replaceVar(shape, aggregate, elemMax));
+    }
     if (body.exit) return { cont: loop, exit: loop, ends: false };
     return { cont: loop, exit: undefined, ends: false };
   }
@@ -385,7 +400,7 @@ export class TriggerAnalyzer {
    * `$acc + d` grows to `init + count × d`; a value not built from itself
    * is at most the larger of `init` and it; anything else is refused.
    */
-  private accumulate(s: A.ForStmt, frame: Frame, count: Sym, bindVars: (f: Frame) => void): Map<Symbol, Shape> {
+  private accumulate(s: A.ForStmt, frame: Frame, sumOver: (perIteration: Sym) => Sym, bindVars: (f: Frame) => void): Map<Symbol, Shape> {
     const assigned = this.assignedIn(s.body);
     const out = new Map<Symbol, Shape>();
     if (assigned.size === 0) return out;
@@ -409,7 +424,7 @@ export class TriggerAnalyzer {
     for (const [sym, p] of placeholders) {
       const init = frame.locals.get(sym)!;
       const after = trial.locals.get(sym) ?? p;
-      const grown = this.grow(init, p, after, count, sym);
+      const grown = this.grow(init, p, after, sumOver, sym);
       out.set(sym, grown);
     }
     return out;
@@ -418,29 +433,43 @@ export class TriggerAnalyzer {
   private placeholder(init: Shape): { shape: Shape } {
     const name = `$acc${this.accCounter++}`;
     if (init.t === "str") return { shape: { ...init, len: S.v(name) } };
-    if (init.t === "list") return { shape: { ...init, count: S.v(name) } };
+    if (init.t === "list") return { shape: { ...init, count: S.v(name), total: S.v(name + "t") } };
     if (init.t === "map") return { shape: { ...init, count: S.v(name) } };
     return { shape: init };
   }
 
-  private grow(init: Shape, placeholder: Shape, after: Shape, count: Sym, sym: Symbol): Shape {
-    const pick = (s: Shape): Sym | undefined => (s.t === "str" ? s.len : s.t === "list" || s.t === "map" ? s.count : undefined);
-    const p = pick(placeholder);
-    const a = pick(after);
-    const i = pick(init);
-    if (!p || !a || i === undefined || p.k !== "var") return after.t === init.t ? join(init, after) : init;
-    const accName = p.name;
-    const withSize = (base: Shape, size: Sym): Shape =>
-      base.t === "str" ? { ...base, len: size } : base.t === "list" || base.t === "map" ? { ...base, count: size } : base;
-    // Element shapes (of lists) are joined; only the size grows.
-    const shapeAfter = after.t === init.t ? join(withSize(init, S.ZERO), withSize(after, S.ZERO)) : init;
-    if (!S.mentions(a, accName)) return withSize(shapeAfter, S.max(i, a));
-    const delta = linearGrowth(a, accName);
-    if (delta === undefined) {
+  /** The size after the loop of one measure (length, count or total) of a variable; undefined when it feeds on itself. */
+  private grown(init: Sym, placeholder: Sym | undefined, after: Sym, sumOver: (d: Sym) => Sym): Sym | undefined {
+    if (!placeholder || placeholder.k !== "var") return S.max(init, after);
+    if (!S.mentions(after, placeholder.name)) return S.max(init, after);
+    const delta = linearGrowth(after, placeholder.name);
+    return delta === undefined ? undefined : S.add(init, sumOver(delta));
+  }
+
+  private grow(init: Shape, placeholder: Shape, after: Shape, sumOver: (d: Sym) => Sym, sym: Symbol): Shape {
+    if (after.t !== init.t || placeholder.t !== init.t) return init;
+    const refuse = (): Shape => {
       if (sym.span) this.warn(sym.span, makeDiagnostic(verifyMessages.unboundedGrowth, sym.span, [sym.name]));
-      return withSize(shapeAfter, i);
+      return init;
+    };
+    if (init.t === "str" && after.t === "str" && placeholder.t === "str") {
+      const len = this.grown(init.len, placeholder.len, after.len, sumOver);
+      return len === undefined ? refuse() : str(len, originOf(join(init, after)));
     }
-    return withSize(shapeAfter, S.add(i, S.mul(count, delta)));
+    if (init.t === "list" && after.t === "list" && placeholder.t === "list") {
+      const count = this.grown(init.count, placeholder.count, after.count, sumOver);
+      const total = this.grown(totalOf(init), placeholder.total, after.total ?? totalOf(after), sumOver);
+      if (count === undefined || total === undefined) return refuse();
+      const j = join({ ...init, total: S.ZERO }, { ...after, total: S.ZERO });
+      return j.t === "list" ? { ...j, count, total } : j;
+    }
+    if (init.t === "map" && after.t === "map" && placeholder.t === "map") {
+      const count = this.grown(init.count, placeholder.count, after.count, sumOver);
+      if (count === undefined) return refuse();
+      const j = join(init, after);
+      return j.t === "map" ? { ...j, count } : j;
+    }
+    return join(init, after);
   }
 
   /** Local variables a block assigns or grows (`x = ...`, `x += ...`, `x.push(...)`). */
@@ -751,7 +780,8 @@ export class TriggerAnalyzer {
       if (sym && sym.kind === "var" && receiver?.t === "list" && e.callee.object.kind === "Ident") {
         const pushed = args.values().next().value as Shape | undefined;
         const elem = pushed ? join(receiver.elem, pushed) : receiver.elem;
-        frame.locals.set(sym, { ...receiver, count: S.add(receiver.count, S.ONE), elem });
+        const total = S.add(totalOf(receiver), pushed ? totalOf(pushed) : S.ONE);
+        frame.locals.set(sym, { ...receiver, count: S.add(receiver.count, S.ONE), elem, total });
       }
     }
     if (decl.fanout !== undefined) {
@@ -793,10 +823,19 @@ export class TriggerAnalyzer {
       if (ret === "V" && valueOf) return valueOf;
       if (base.kind === "named" && base.name === "List") {
         const inner = ret === "List<V>" ? valueOf : receiver.t === "str" ? str(receiver.len) : elemOf;
-        return withOrigin({ t: "list", count: resultSize ?? sizeFor(receiver, undefined), elem: inner ?? SCALAR }, originOf(receiver));
+        const list: Shape = { t: "list", count: resultSize ?? sizeFor(receiver, undefined), elem: inner ?? SCALAR };
+        // The parts of a string add up to at most the string: loops over them cost O(length), not O(length²).
+        if (receiver.t === "str") list.total = receiver.len;
+        return withOrigin(list, originOf(receiver));
       }
     }
-    if (base.kind === "named" && base.name === "string") return str(resultSize ?? S.ZERO);
+    if (base.kind === "named" && base.name === "string") {
+      if (resultSize === undefined) {
+        this.warn(e.span, makeDiagnostic(verifyMessages.unboundedValue, e.span, [`the string ${target.name}(...) returns`]));
+        return str(S.ZERO);
+      }
+      return str(resultSize);
+    }
     if (resultSize !== undefined && base.kind === "named" && base.name === "List") {
       return { t: "list", count: resultSize, elem: inputShape(base.args[0] ?? { kind: "error" }, this.host.std, this.bounds, "element") };
     }
@@ -835,6 +874,24 @@ function deepOrigin(s: Shape): ReadonlySet<Origin> | undefined {
   if (s.t === "list") return deepOrigin(s.elem);
   if (s.t === "rec") return s.fields.get("address") ? deepOrigin(s.fields.get("address")!) : undefined;
   return undefined;
+}
+
+function replaceVar(s: Shape, name: string, by: Sym): Shape {
+  switch (s.t) {
+    case "scalar":
+      return s;
+    case "str":
+      return { ...s, len: S.substitute(s.len, name, by) };
+    case "list": {
+      const l: Shape = { ...s, count: S.substitute(s.count, name, by), elem: replaceVar(s.elem, name, by) };
+      if (s.total) l.total = S.substitute(s.total, name, by);
+      return l;
+    }
+    case "map":
+      return { ...s, count: S.substitute(s.count, name, by), key: replaceVar(s.key, name, by), value: replaceVar(s.value, name, by) };
+    case "rec":
+      return { ...s, fields: new Map([...s.fields].map(([k, v]) => [k, replaceVar(v, name, by)])) };
+  }
 }
 
 function rootIdent(e: A.Expr): A.Ident | undefined {

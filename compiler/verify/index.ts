@@ -50,7 +50,11 @@ export interface TriggerCost {
 }
 
 export interface VerifyOptions {
-  /** The daemon's ceilings, which override the stdlib's (e.g. a lower gas budget). */
+  /**
+   * The daemon's ceilings on the budgets (`budget`, `fanout`): a rule's own
+   * budget above them is lowered to them. (Limits above the stdlib's
+   * ceilings are refused by the checker.)
+   */
   ceilings?: Partial<Record<string, number>>;
 }
 
@@ -76,11 +80,7 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
   };
   const env = new Map<string, number>();
   const assumptionsByVar = new Map<string, Assumption>();
-  const ceiling = (name: string, decl: LimitDecl): number => options.ceilings?.[name] ?? decl.ceiling;
-
   for (const [name, info] of model.limits) {
-    const c = ceiling(name, info.decl);
-    if (info.declared && info.value > c) report(makeDiagnostic(verifyMessages.overCeiling, info.declared, [name, info.value, c]));
     const k = unitsPerLimitUnit(info.decl);
     env.set(name, info.value * k);
     assumptionsByVar.set(name, {
@@ -111,10 +111,7 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
   const triggers: TriggerCost[] = [];
   const used = new Set<string>();
   const capabilities = new Set<Capability>();
-  const limitSym = (name: string): Sym => {
-    used.add(name);
-    return S.v(name);
-  };
+  const limitSym = (name: string): Sym => S.v(name);
   const gasBudget = Math.min(model.limits.get("budget")?.value ?? Infinity, options.ceilings?.["budget"] ?? Infinity);
   const fanoutLimit = Math.min(model.limits.get("fanout")?.value ?? Infinity, options.ceilings?.["fanout"] ?? Infinity);
 
@@ -123,6 +120,7 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
     const a = analyzer.run(trigger);
     for (const c of a.capabilities) capabilities.add(c);
     const vars = new Set([...S.variables(a.gas), ...S.variables(a.fanout)]);
+    for (const v of vars) used.add(v);
     const assumptions = [...vars].sort().map((v) => assumptionsByVar.get(v)).filter((x): x is Assumption => !!x);
     const gas = bound(a.gas, env, gasBudget);
     const fanout = bound(a.fanout, env, fanoutLimit);

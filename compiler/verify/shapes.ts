@@ -15,7 +15,8 @@ export type Origin = "members" | "owners" | "sender" | "list" | "any";
 export type Shape =
   | { t: "scalar" }
   | { t: "str"; len: Sym; origin?: ReadonlySet<Origin> }
-  | { t: "list"; count: Sym; elem: Shape; origin?: ReadonlySet<Origin> }
+  /** `total`, when known, bounds the summed sizes of the elements (the parts of a split string). */
+  | { t: "list"; count: Sym; elem: Shape; origin?: ReadonlySet<Origin>; total?: Sym }
   | { t: "map"; count: Sym; key: Shape; value: Shape }
   | { t: "rec"; fields: ReadonlyMap<string, Shape>; origin?: ReadonlySet<Origin> };
 
@@ -48,6 +49,7 @@ export function join(a: Shape, b: Shape): Shape {
   if (a.t === "list" && b.t === "list") {
     const o = unionOrigin(a.origin, b.origin);
     const l: Shape = { t: "list", count: S.max(a.count, b.count), elem: join(a.elem, b.elem) };
+    if (a.total && b.total) l.total = S.max(a.total, b.total);
     return o ? { ...l, origin: o } : l;
   }
   if (a.t === "map" && b.t === "map") {
@@ -74,6 +76,7 @@ export function sizeFor(s: Shape, paramType: Type | undefined): Sym {
 
 /** `total(...)`: the summed sizes of the elements. */
 export function totalOf(s: Shape): Sym {
+  if (s.t === "list" && s.total) return s.total;
   if (s.t === "list") return S.mul(s.count, s.elem.t === "str" ? s.elem.len : S.ONE);
   if (s.t === "map") return S.mul(s.count, s.value.t === "str" ? s.value.len : S.ONE);
   if (s.t === "str") return s.len;

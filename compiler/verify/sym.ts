@@ -60,9 +60,39 @@ export function add(...xs: Sym[]): Sym {
     } else out.push(x);
   }
   if (c > 0) out.push(num(c));
-  if (out.length === 0) return ZERO;
-  if (out.length === 1) return out[0]!;
-  return { k: "add", xs: out };
+  const merged = mergeLikeTerms(out);
+  if (merged.length === 0) return ZERO;
+  if (merged.length === 1) return merged[0]!;
+  return { k: "add", xs: merged };
+}
+
+/** `text + 2 × text` → `3 × text` (terms without provenance only, so no source location is lost). */
+function mergeLikeTerms(xs: Sym[]): Sym[] {
+  const byKey = new Map<string, { coeff: number; rest: Sym; index: number }>();
+  const out: (Sym | undefined)[] = [];
+  for (const x of xs) {
+    if (x.k === "at" || x.k === "num") {
+      out.push(x);
+      continue;
+    }
+    let coeff = 1;
+    let rest: Sym = x;
+    if (x.k === "mul" && x.xs[0]!.k === "num") {
+      coeff = x.xs[0]!.v;
+      rest = x.xs.length === 2 ? x.xs[1]! : { k: "mul", xs: x.xs.slice(1) };
+    }
+    const key = show(rest);
+    const prev = byKey.get(key);
+    if (prev) {
+      prev.coeff += coeff;
+      out[prev.index] = undefined;
+    }
+    const entry = prev ?? { coeff, rest, index: -1 };
+    entry.index = out.length;
+    byKey.set(key, entry);
+    out.push(entry.coeff === 1 ? rest : { k: "mul", xs: [num(entry.coeff), rest] });
+  }
+  return out.filter((x): x is Sym => x !== undefined);
 }
 
 export function mul(...xs: Sym[]): Sym {
@@ -362,4 +392,84 @@ export function largestFitting(s: Sym, name: string, env: Env, budget: number, u
     else hi = mid;
   }
   return lo;
+}
+
+// ------------------------------------------------------------------ sums over elements
+
+interface Product {
+  factors: Sym[];
+  span: Span | undefined;
+  label: string | undefined;
+}
+
+/** A sum of products, symbolically; undefined when a `max` or `min` holds `e` (not expanded). */
+function products(s: Sym, e: string, where: Omit<Product, "factors">): Product[] | undefined {
+  switch (s.k) {
+    case "at":
+      return products(s.x, e, { span: s.span, label: s.label });
+    case "add": {
+      const out: Product[] = [];
+      for (const x of s.xs) {
+        const p = products(x, e, where);
+        if (!p) return undefined;
+        out.push(...p);
+      }
+      return out;
+    }
+    case "mul": {
+      let parts: Product[] = [{ factors: [], ...where }];
+      for (const f of s.xs) {
+        const fp = products(f, e, where);
+        if (!fp) return undefined;
+        parts = parts.flatMap((p) => fp.map((q) => ({ factors: [...p.factors, ...q.factors], span: q.span ?? p.span, label: q.label ?? p.label })));
+      }
+      return parts;
+    }
+    case "max":
+    case "min":
+      return mentions(s, e) ? undefined : [{ factors: [s], ...where }];
+    default:
+      return [{ factors: [s], ...where }];
+  }
+}
+
+/** `x` is a sum of `e`-free terms and terms `c × e`. */
+function linearIn(x: Sym, e: string): boolean {
+  const ps = products(x, e, { span: undefined, label: undefined });
+  return !!ps && ps.every((p) => p.factors.filter((f) => mentions(f, e)).every((f) => f.k === "var"));
+}
+
+/**
+ * Σ over the elements of a collection of `body(e_i)`, where `e` stands for
+ * an element's size, the elements number at most `count` and their sizes
+ * add up to at most `total` (the parts of a split string). A term linear in
+ * `e` sums to its value at `total`; a `⌈(a + b·e)/k⌉` term to its value at
+ * `total` plus `count × (its value at 0 + 1)` for the rounding. Anything
+ * else falls back to `count × body(elemMax)`.
+ */
+export function sumOverElements(body: Sym, e: string, count: Sym, total: Sym, elemMax: Sym): Sym {
+  const fallback = (): Sym => mul(count, substitute(body, e, elemMax));
+  if (!mentions(body, e)) return mul(count, body);
+  const ps = products(body, e, { span: undefined, label: undefined });
+  if (!ps) return fallback();
+  const out: Sym[] = [];
+  for (const p of ps) {
+    const withE = p.factors.filter((f) => mentions(f, e));
+    const rest = mul(...p.factors.filter((f) => !mentions(f, e)));
+    const wrap = (x: Sym): Sym => (p.span ? at(x, p.span, p.label ?? "") : x);
+    if (withE.length === 0) {
+      out.push(wrap(mul(count, rest)));
+      continue;
+    }
+    if (withE.length !== 1) return fallback();
+    const f = withE[0]!;
+    if (f.k === "var") {
+      out.push(wrap(mul(rest, total)));
+    } else if (f.k === "cdiv" && linearIn(f.x, e)) {
+      out.push(wrap(mul(rest, add(substitute(f, e, total), mul(count, add(substitute(f, e, ZERO), ONE))))));
+    } else {
+      return fallback();
+    }
+  }
+  return add(...out);
 }
