@@ -97,12 +97,14 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
     checkStateBound(f.name, f.type, f.decl.type.span, report);
     if (f.type.kind === "named" && f.type.max !== undefined) {
       const name = `state.${f.name}`;
-      env.set(name, f.type.max);
+      const isString = f.type.name === "string";
+      const value = isString ? 2 * f.type.max : f.type.max;
+      env.set(name, value);
       assumptionsByVar.set(name, {
         name,
-        value: f.type.max,
-        unit: f.type.name === "string" ? "UTF-16 units" : "entries",
-        source: `max ${f.type.max.toLocaleString("en-US")}`,
+        value,
+        unit: isString ? "UTF-16 units" : "entries",
+        source: `max ${f.type.max.toLocaleString("en-US")}${isString ? " characters" : ""}`,
         declared: f.decl.type.span,
       });
     }

@@ -106,7 +106,8 @@ export function inputShape(
 ): Shape {
   const declaredBound = (): Sym | undefined => {
     if (field?.bound !== undefined) return typeof field.bound === "number" ? S.num(field.bound) : bounds.limit(field.bound);
-    if (t.kind === "named" && t.max !== undefined) return S.num(t.max);
+    // `string max N` counts characters; the runtime measures UTF-16 code units, at most two per character.
+    if (t.kind === "named" && t.max !== undefined) return S.num(t.name === "string" ? 2 * t.max : t.max);
     return undefined;
   };
   if (t.kind === "optional") return inputShape(t.inner, std, bounds, what, field, depth);

@@ -1,0 +1,745 @@
+/**
+ * The emitter: a checked, verified rule → strict JavaScript for QuickJS,
+ * instrumented with gas from the one cost table.
+ *
+ * Gas: each block charges, on entry, the static cost of its statements
+ * (`statement` + operations, and every constant cost: int operators, field
+ * reads, literals, calls whose cost does not depend on sizes); each loop
+ * iteration charges `iteration` + its filter + its body's static cost; a
+ * call whose cost depends on sizes is charged just before it runs, on its
+ * actual arguments (the cost expression is compiled to JS from the same
+ * table the verifier evaluated symbolically). The counter lives in the
+ * sandbox; running out calls the host, which interrupts the run in a way
+ * rule code cannot catch.
+ *
+ * Each statement goes on its own line, so the line-level source map in the
+ * bundle points a runtime error at its .thwonk line and column.
+ */
+import type { CostExpr, FunctionDecl } from "../../stdlib/decl.js";
+import { costSizes, evalCost, numberDomain, type CostDomain } from "../../stdlib/cost-eval.js";
+import type { CallTarget, SemanticModel, TriggerInfo } from "../semantic/model.js";
+import type { Symbol } from "../semantic/scope.js";
+import { loadStdlib, type StdlibTypes } from "../semantic/stdlib-types.js";
+import type { Type } from "../semantic/types.js";
+import type * as A from "../syntax/ast.js";
+import { operations } from "../verify/units.js";
+import { PRELUDE, PRELUDE_GETTERS } from "./prelude.js";
+import { canonicalAddress } from "./values.js";
+
+export interface EmitOptions {
+  /** Record each statement's value and gas (thwonkc run --trace, test --coverage). */
+  trace?: boolean;
+  /** Include the rule's tests (thwonkc test). */
+  tests?: A.TestDecl[];
+}
+
+/** [generated line (1-based), .thwonk line, .thwonk column] */
+export type SourceMapping = [number, number, number];
+
+export interface EmitResult {
+  code: string;
+  sourceMap: SourceMapping[];
+  /** The trigger names `__thwonk_run` accepts: `message`, `every day at 00:00`. */
+  triggers: string[];
+}
+
+const GETTERS = new Set(PRELUDE_GETTERS);
+
+const jsDomain: CostDomain<string> = {
+  num: (n) => String(n),
+  add: (xs) => (xs.length === 1 ? xs[0]! : `(${xs.join(" + ")})`),
+  mul: (xs) => (xs.length === 1 ? xs[0]! : `(${xs.join(" * ")})`),
+  max: (xs) => `Math.max(${xs.join(", ")})`,
+  min: (xs) => `Math.min(${xs.join(", ")})`,
+  ceilDiv: (x, by) => `Math.ceil(${x} / ${by})`,
+};
+
+/** A cost that does not depend on any size: its value; otherwise undefined. */
+function constantCost(e: CostExpr): number | undefined {
+  if (costSizes(e).size > 0 || JSON.stringify(e).includes('"limit"')) return undefined;
+  return evalCost(e, { size: () => 0, total: () => 0, limit: () => 0 }, numberDomain);
+}
+
+export function triggerKey(t: TriggerInfo): string {
+  return t.kind === "on" ? t.event : `every ${t.schedule.text}`;
+}
+
+class FunctionScope {
+  temps = 0;
+  newTemp(): string {
+    return `__t${this.temps++}`;
+  }
+}
+
+export class Emitter {
+  private readonly out: string[] = [];
+  private readonly map: SourceMapping[] = [];
+  private readonly std: StdlibTypes = loadStdlib();
+  private fn = new FunctionScope();
+  private indent = 1;
+
+  constructor(
+    private readonly file: A.SourceFile,
+    private readonly model: SemanticModel,
+    private readonly options: EmitOptions = {},
+  ) {}
+
+  private get c() {
+    return this.std.decl.constructs;
+  }
+
+  private line(text: string, at?: { line: number; col: number }): void {
+    this.out.push("  ".repeat(this.indent) + text);
+    if (at) this.map.push([this.out.length, at.line, at.col]);
+  }
+
+  emit(): EmitResult {
+    this.out.push("var __thwonk_run = (function () {");
+    for (const l of PRELUDE.split("\n")) this.out.push(l);
+    this.line(`// rule ${this.model.ruleName ?? "?"}`);
+    this.emitState();
+    for (const fn of this.model.fns.values()) this.emitFn(fn.decl, fn.params);
+    const triggers: string[] = [];
+    this.model.triggers.forEach((t, i) => {
+      triggers.push(triggerKey(t));
+      this.emitTrigger(t, i);
+    });
+    this.line(`var __triggers = { ${this.model.triggers.map((t, i) => `${JSON.stringify(triggerKey(t))}: __trigger_${i}`).join(", ")} };`);
+    if (this.options.tests) this.emitTests(this.options.tests);
+    else this.line("var __tests = [];");
+    this.emitDriver();
+    this.out.push("})();");
+    return { code: this.out.join("\n") + "\n", sourceMap: this.map, triggers };
+  }
+
+  // ------------------------------------------------------------------ state
+
+  private emitState(): void {
+    const schema = this.model.state.map((f) => `${JSON.stringify(f.name)}: ${JSON.stringify(descriptor(f.type))}`);
+    this.line(`var __stateSchema = { ${schema.join(", ")} };`);
+    this.line("function __stateInit(name) {");
+    this.indent++;
+    this.fn = new FunctionScope();
+    const body: string[] = [];
+    for (const f of this.model.state) {
+      const init = f.init ? this.expr(f.init, f.type) : defaultValue(f.type);
+      body.push(`if (name === ${JSON.stringify(f.name)}) return ${init};`);
+    }
+    this.declareTemps();
+    for (const b of body) this.line(b);
+    this.line("return null;");
+    this.indent--;
+    this.line("}");
+  }
+
+  private declareTemps(): void {
+    if (this.fn.temps > 0) {
+      this.line(`var ${Array.from({ length: this.fn.temps }, (_, i) => `__t${i}`).join(", ")};`);
+    }
+  }
+
+  // ------------------------------------------------------------------ functions and triggers
+
+  private emitFn(decl: A.FnDecl, params: Symbol[]): void {
+    this.emitFunction(`$${decl.name.name}`, params.map((p) => `$${p.name}`), decl.body, decl.span);
+  }
+
+  private emitTrigger(t: TriggerInfo, i: number): void {
+    const param = t.kind === "on" && t.param ? [`$${t.param.name}`] : [];
+    this.emitFunction(`__trigger_${i}`, param, t.decl.body, t.decl.span);
+  }
+
+  private emitFunction(name: string, params: string[], body: A.Block, span: A.Block["span"]): void {
+    this.line(`function ${name}(${params.join(", ")}) {`, span);
+    this.indent++;
+    this.fn = new FunctionScope();
+    const start = this.out.length;
+    this.blockBody(body);
+    // Temporaries are known only once the body is emitted: declare them at the top.
+    const decl = this.fn.temps > 0 ? ["  ".repeat(this.indent) + `var ${Array.from({ length: this.fn.temps }, (_, k) => `__t${k}`).join(", ")};`] : [];
+    if (decl.length) {
+      this.out.splice(start, 0, ...decl);
+      for (const m of this.map) if (m[0] > start) m[0] += decl.length;
+    }
+    this.indent--;
+    this.line("}");
+  }
+
+  // ------------------------------------------------------------------ statements
+
+  /** The static gas of a statement: charged when its block is entered. */
+  private staticCost(s: A.Stmt): number {
+    let n = this.c.statement;
+    for (const e of stmtExprs(s)) n += operations(e) * this.c.operation + this.constantCosts(e);
+    return n;
+  }
+
+  private charge(n: number): void {
+    if (n > 0) this.line(`if ((__gas -= ${n}) < 0) __oog();`);
+  }
+
+  private blockBody(b: A.Block, extra = 0): void {
+    this.charge(extra + b.stmts.reduce((n, s) => n + this.staticCost(s), 0));
+    for (const s of b.stmts) this.stmt(s);
+  }
+
+  private stmt(s: A.Stmt): void {
+    const at = { line: s.span.line, col: s.span.col };
+    if (this.options.trace) this.line(`__tr(${at.line}, ${at.col}, ${JSON.stringify(s.kind)}, null);`);
+    switch (s.kind) {
+      case "LetStmt":
+        this.line(`${s.mutable ? "let" : "const"} $${s.name.name} = ${this.expr(s.init, this.typeOf(s.init))};`, at);
+        if (this.options.trace) this.line(`__tr(${at.line}, ${at.col}, ${JSON.stringify(s.name.name)}, $${s.name.name});`);
+        return;
+      case "AssignStmt":
+        this.line(this.assign(s) + ";", at);
+        return;
+      case "ExprStmt":
+        this.line(this.expr(s.expr, undefined) + ";", at);
+        return;
+      case "ReturnStmt":
+        this.line(s.value ? `return ${this.expr(s.value, this.typeOf(s.value))};` : "return;", at);
+        return;
+      case "BreakStmt":
+        this.line("break;", at);
+        return;
+      case "ContinueStmt":
+        this.line("continue;", at);
+        return;
+      case "IfStmt":
+        this.ifStmt(s, "if");
+        return;
+      case "ForStmt":
+        this.forStmt(s);
+        return;
+    }
+  }
+
+  private ifStmt(s: A.IfStmt, keyword: "if" | "else if"): void {
+    this.line(`${keyword === "if" ? "if" : "} else if"} (${this.expr(s.cond, undefined)}) {`, { line: s.span.line, col: s.span.col });
+    this.indent++;
+    this.blockBody(s.then);
+    this.indent--;
+    if (!s.else) {
+      this.line("}");
+      return;
+    }
+    if (s.else.kind === "IfStmt") {
+      // The nested `if` is a statement of its own: charge it when it is reached.
+      this.line("} else {");
+      this.indent++;
+      this.charge(this.staticCost(s.else));
+      this.ifStmt(s.else, "if");
+      this.indent--;
+      this.line("}");
+      return;
+    }
+    this.line("} else {");
+    this.indent++;
+    this.blockBody(s.else);
+    this.indent--;
+    this.line("}");
+  }
+
+  private forStmt(s: A.ForStmt): void {
+    const iterType = this.typeOf(s.iterable);
+    const iter = this.expr(s.iterable, iterType);
+    const base = iterType?.kind === "optional" ? iterType.inner : iterType;
+    const kind = base?.kind === "named" ? base.name : "List";
+    let head: string;
+    if (kind === "Map") {
+      head = s.key ? `const [$${s.key.name}, $${s.name.name}] of Array.from(${iter})` : `const $${s.name.name} of Array.from(${iter}.keys())`;
+    } else if (kind === "Members") {
+      head = `const $${s.name.name} of ${iter}.list.slice()`;
+    } else {
+      head = `const $${s.name.name} of ${iter}.slice()`;
+    }
+    this.line(`for (${head}) {`, { line: s.span.line, col: s.span.col });
+    this.indent++;
+    const perIteration = this.c.iteration + (s.where ? operations(s.where) * this.c.operation + this.constantCosts(s.where) : 0);
+    if (s.where) {
+      this.charge(perIteration);
+      this.line(`if (!(${this.expr(s.where, undefined)})) continue;`, { line: s.where.span.line, col: s.where.span.col });
+      this.blockBody(s.body);
+    } else {
+      this.blockBody(s.body, perIteration);
+    }
+    this.indent--;
+    this.line("}");
+  }
+
+  private assign(s: A.AssignStmt): string {
+    const at = `${s.span.line}, ${s.span.col}`;
+    const targetType = this.typeOf(s.target);
+    let value = this.expr(s.value, targetType);
+    if (s.op !== "=") {
+      const cur = this.lvalue(s.target);
+      const isString = isNamed(targetType, "string");
+      if (isString) {
+        const l = this.fn.newTemp();
+        const r = this.fn.newTemp();
+        const op = this.std.operators("+").find((o) => isNamed(o.left, "string"));
+        const cost = op ? evalCost(op.decl.cost, { size: (n) => `${n === "left" ? l : r}.length`, total: () => "0", limit: () => "0" }, jsDomain) : "1";
+        value = `(${l} = ${cur}, ${r} = ${value}, __g(${cost}), ${l} + ${r})`;
+      } else if (isNamed(targetType, "int") || isNamed(targetType, "Duration")) {
+        value = `__ia(${cur} ${s.op === "+=" ? "+" : "-"} ${value}, ${at})`;
+      } else {
+        value = `(${cur} ${s.op === "+=" ? "+" : "-"} ${value})`;
+      }
+    }
+    const stateMax = this.stateMaxOf(s.target);
+    if (stateMax) value = `__stmax(${value}, ${stateMax.max}, ${JSON.stringify(stateMax.name)}, ${at})`;
+    return `${this.lvalue(s.target)} = ${value}`;
+  }
+
+  private lvalue(e: A.Expr): string {
+    if (e.kind === "Ident") return this.ident(e);
+    if (e.kind === "MemberExpr") {
+      const t = this.model.members.get(e);
+      if (t?.kind === "state") return `__st[${JSON.stringify(t.field.name)}]`;
+      return `${this.expr(e.object, undefined)}.${e.name.name}`;
+    }
+    return this.expr(e, undefined);
+  }
+
+  private stateMaxOf(e: A.Expr): { name: string; max: number } | undefined {
+    if (e.kind !== "MemberExpr") return undefined;
+    const t = this.model.members.get(e);
+    if (t?.kind !== "state" || t.field.type.kind !== "named" || t.field.type.max === undefined) return undefined;
+    return { name: t.field.name, max: t.field.type.max };
+  }
+
+  // ------------------------------------------------------------------ constant costs
+
+  /** Costs in an expression that do not depend on sizes (charged with the statement). */
+  private constantCosts(e: A.Expr | undefined): number {
+    if (!e) return 0;
+    let n = 0;
+    const visit = (x: A.Expr): void => {
+      switch (x.kind) {
+        case "MemberExpr": {
+          const t = this.model.members.get(x);
+          if (t?.kind === "field" && t.decl.cost !== undefined) n += constantCost(t.decl.cost) ?? 0;
+          visit(x.object);
+          return;
+        }
+        case "CallExpr": {
+          const t = this.model.calls.get(x);
+          if (t?.kind === "fn") n += this.c.fnCall;
+          else if (t) n += constantCost(t.decl.cost) ?? 0;
+          if (x.callee.kind === "MemberExpr") visit(x.callee.object);
+          x.args.forEach((a) => visit(a.value));
+          return;
+        }
+        case "IndexExpr": {
+          const t = this.model.indexes.get(x);
+          if (t && t.kind !== "fn") n += constantCost(t.decl.cost) ?? 0;
+          visit(x.object);
+          visit(x.index);
+          return;
+        }
+        case "BinaryExpr": {
+          const op = this.model.operators.get(x);
+          if (op) n += constantCost(op.cost) ?? 0;
+          visit(x.left);
+          visit(x.right);
+          return;
+        }
+        case "UnaryExpr": {
+          const op = this.model.operators.get(x);
+          if (op) n += constantCost(op.cost) ?? 0;
+          visit(x.operand);
+          return;
+        }
+        case "ListLit":
+          n += constantCost(this.c.literal) ?? evalCost(this.c.literal, { size: () => x.elements.length, total: () => 0, limit: () => 0 }, numberDomain);
+          x.elements.forEach(visit);
+          return;
+        case "BraceLit":
+          n += evalCost(this.c.literal, { size: () => x.entries.length, total: () => 0, limit: () => 0 }, numberDomain);
+          x.entries.forEach((en) => {
+            if (en.key.kind !== "Ident") visit(en.key);
+            visit(en.value);
+          });
+          return;
+        case "StringLit":
+          x.parts.forEach((p) => p.kind !== "StringText" && visit(p));
+          return;
+        default:
+          return;
+      }
+    };
+    visit(e);
+    return n;
+  }
+
+  // ------------------------------------------------------------------ expressions
+
+  private typeOf(e: A.Expr): Type | undefined {
+    return this.model.types.get(e);
+  }
+
+  private ident(e: A.Ident): string {
+    const sym = this.model.symbols.get(e);
+    if (!sym) return `$${e.name}`;
+    if (sym.kind === "global") return sym.name === "state" ? "__st" : `__G_${sym.name}`;
+    return `$${sym.name}`;
+  }
+
+  /** `expected` is the type the context wants (for string literals that are Addresses). */
+  private expr(e: A.Expr, expected: Type | undefined): string {
+    switch (e.kind) {
+      case "Ident":
+        return this.ident(e);
+      case "IntLit":
+        return String(e.value);
+      case "BoolLit":
+        return String(e.value);
+      case "NoneLit":
+        return "null";
+      case "DurationLit":
+      case "TimeLit":
+        return String(e.ms);
+      case "ErrorExpr":
+        return "null";
+      case "StringLit":
+        return this.stringLit(e, expected);
+      case "ListLit": {
+        const elemType = listElement(this.typeOf(e) ?? expected);
+        return `[${e.elements.map((x) => this.expr(x, elemType)).join(", ")}]`;
+      }
+      case "BraceLit":
+        return this.braceLit(e, expected);
+      case "MemberExpr":
+        return this.member(e);
+      case "CallExpr":
+        return this.call(e);
+      case "IndexExpr": {
+        const target = this.model.indexes.get(e);
+        if (target && target.kind === "method") return this.stdCall(target, e.object, [e.index], e);
+        return `${this.expr(e.object, undefined)}[${this.expr(e.index, undefined)}]`;
+      }
+      case "UnaryExpr":
+        return e.op === "not" ? `!(${this.expr(e.operand, undefined)})` : `(-${this.expr(e.operand, undefined)})`;
+      case "BinaryExpr":
+        return this.binary(e);
+    }
+  }
+
+  private stringLit(e: A.StringLit, expected: Type | undefined): string {
+    const own = this.typeOf(e) ?? expected;
+    const hasInterp = e.parts.some((p) => p.kind !== "StringText");
+    if (!hasInterp) {
+      const text = e.parts.map((p) => (p as A.StringText).value).join("");
+      if (isNamed(own, "Address") || (isNamed(expected, "Address") && !isNamed(own, "string"))) return JSON.stringify(canonicalAddress(text) ?? text);
+      return JSON.stringify(text);
+    }
+    const pieces = e.parts.map((p) => (p.kind === "StringText" ? JSON.stringify(p.value) : this.show(p)));
+    const t = this.fn.newTemp();
+    const cost = evalCost(this.c.interpolation, { size: () => `${t}.length`, total: () => "0", limit: () => "0" }, jsDomain);
+    return `(${t} = ${pieces.join(" + ")}, __g(${cost}), ${t})`;
+  }
+
+  /** A value as text inside a string. */
+  private show(e: A.Expr): string {
+    const t = this.typeOf(e);
+    const inner = t?.kind === "optional" ? t.inner : t;
+    const v = this.expr(e, undefined);
+    const wrapOpt = (x: string): string => (t?.kind === "optional" ? `__showAny(${v})` : x);
+    if (isNamed(inner, "Time")) return wrapOpt(`__showTime(${v})`);
+    if (isNamed(inner, "Duration")) return wrapOpt(`__showDuration(${v})`);
+    if (isNamed(inner, "string") || isNamed(inner, "Address")) return t?.kind === "optional" ? `__showAny(${v})` : v;
+    return `String(${v})`;
+  }
+
+  private braceLit(e: A.BraceLit, expected: Type | undefined): string {
+    const t = this.typeOf(e) ?? expected;
+    if (t?.kind === "named" && t.name === "Map") {
+      const [kt, vt] = t.args;
+      return `new Map([${e.entries.map((en) => `[${this.expr(en.key, kt)}, ${this.expr(en.value, vt)}]`).join(", ")}])`;
+    }
+    const fields = t?.kind === "record" ? t.fields : undefined;
+    return `{ ${e.entries.map((en) => `${JSON.stringify(en.key.kind === "Ident" ? en.key.name : "")}: ${this.expr(en.value, fields?.get(en.key.kind === "Ident" ? en.key.name : "")?.type)}`).join(", ")} }`;
+  }
+
+  private member(e: A.MemberExpr): string {
+    const target = this.model.members.get(e);
+    if (target?.kind === "state") return `__st[${JSON.stringify(target.field.name)}]`;
+    const obj = this.expr(e.object, undefined);
+    if (target?.kind === "field" && GETTERS.has(`${target.owner}$${target.name}`)) return `G$${target.owner}$${target.name}(${obj})`;
+    return `${obj}.${e.name.name}`;
+  }
+
+  private binary(e: A.BinaryExpr): string {
+    const at = `${e.span.line}, ${e.span.col}`;
+    switch (e.op) {
+      case "and":
+        return `(${this.expr(e.left, undefined)} && ${this.expr(e.right, undefined)})`;
+      case "or":
+        return `(${this.expr(e.left, undefined)} || ${this.expr(e.right, undefined)})`;
+      case "??": {
+        const t = this.fn.newTemp();
+        return `((${t} = ${this.expr(e.left, undefined)}) !== null ? ${t} : ${this.expr(e.right, this.typeOf(e))})`;
+      }
+      case "==":
+      case "!=": {
+        const lt = this.typeOf(e.left);
+        const rt = this.typeOf(e.right);
+        const l = this.expr(e.left, rt);
+        const r = this.expr(e.right, lt);
+        const op = e.op === "==" ? "===" : "!==";
+        const isStr = (t: Type | undefined) => isNamed(t, "string") || (t?.kind === "optional" && isNamed(t.inner, "string"));
+        if (isStr(lt) && isStr(rt)) {
+          const a = this.fn.newTemp();
+          const b = this.fn.newTemp();
+          const len = (x: string) => `(${x} === null ? 0 : ${x}.length)`;
+          const cost = evalCost(this.c.stringEquality, { size: (n) => len(n === "left" ? a : b), total: () => "0", limit: () => "0" }, jsDomain);
+          return `(${a} = ${l}, ${b} = ${r}, __g(${cost}), ${a} ${op} ${b})`;
+        }
+        return `(${l} ${op} ${r})`;
+      }
+      default: {
+        const decl = this.model.operators.get(e);
+        const l = this.expr(e.left, undefined);
+        const r = this.expr(e.right, undefined);
+        const lt = this.typeOf(e.left);
+        const isInt = isNamed(this.typeOf(e), "int") || isNamed(this.typeOf(e), "Duration") && (e.op === "*" || e.op === "/");
+        if (decl && constantCost(decl.cost) === undefined) {
+          const a = this.fn.newTemp();
+          const b = this.fn.newTemp();
+          const size = (n: string): string => {
+            const x = n === "left" ? a : b;
+            const t = n === "left" ? lt : this.typeOf(e.right);
+            return isNamed(t, "string") ? `${x}.length` : "1";
+          };
+          const cost = evalCost(decl.cost, { size, total: () => "0", limit: () => "0" }, jsDomain);
+          return `(${a} = ${l}, ${b} = ${r}, __g(${cost}), ${this.arith(e.op, a, b, isInt, at)})`;
+        }
+        return this.arith(e.op, l, r, isInt, at);
+      }
+    }
+  }
+
+  private arith(op: A.BinaryOp, l: string, r: string, isInt: boolean, at: string): string {
+    if (isInt && op === "/") return `__idiv(${l}, ${r}, ${at})`;
+    if (isInt && op === "%") return `__imod(${l}, ${r}, ${at})`;
+    if (isInt && (op === "+" || op === "-" || op === "*")) return `__ia(${l} ${op} ${r}, ${at})`;
+    return `(${l} ${op} ${r})`;
+  }
+
+  private call(e: A.CallExpr): string {
+    const target = this.model.calls.get(e);
+    if (!target) return "null";
+    if (target.kind === "fn") {
+      const args = target.fn.params.map((p, i) => {
+        const a = e.args.find((x) => x.name?.name === p.name) ?? e.args.filter((x) => !x.name)[i];
+        return a ? this.expr(a.value, p.type) : "null";
+      });
+      // `fnCall` is charged with the statement (a constant cost).
+      return `$${target.fn.name}(${args.join(", ")})`;
+    }
+    if (target.kind === "method" && e.callee.kind === "MemberExpr") return this.stdCall(target, e.callee.object, e, e);
+    return this.stdCall(target, undefined, e, e);
+  }
+
+  /**
+   * A stdlib call: arguments bound to parameters (in declaration order,
+   * missing optionals as null), the size-dependent cost charged before the
+   * call on the actual arguments, then the implementation. Actions also
+   * get the call's line and column.
+   */
+  private stdCall(
+    target: Exclude<CallTarget, { kind: "fn" }>,
+    receiver: A.Expr | undefined,
+    argsOf: A.CallExpr | A.Expr[],
+    site: A.Expr,
+  ): string {
+    const decl: FunctionDecl = target.decl;
+    const params = target.sig.params;
+    const given = Array.isArray(argsOf) ? argsOf.map((value) => ({ name: undefined as A.Ident | undefined, value })) : argsOf.args;
+    const bound = params.map((p, i) => {
+      const a = given.find((x) => x.name?.name === p.name) ?? (given[i] && !given[i]!.name ? given[i] : undefined);
+      return a ? this.expr(a.value, p.type) : "null";
+    });
+    const recv = receiver ? this.expr(receiver, undefined) : undefined;
+    const at = `${site.span.line}, ${site.span.col}`;
+    const needsAt = decl.capability !== undefined || decl.terminates === true;
+    const impl = target.kind === "method" ? `${target.owner}$${target.name}` : `F$${target.name}`;
+    const fixed = constantCost(decl.cost);
+    const stateMax = receiver && decl.mutates ? this.stateMaxOf(receiver) : undefined;
+    const finish = (recvExpr: string | undefined, args: string[]): string => {
+      const all = [...(recvExpr !== undefined ? [recvExpr] : []), ...args, ...(needsAt ? [at] : [])];
+      const callText = `${impl}(${all.join(", ")})`;
+      if (stateMax && recvExpr !== undefined) {
+        return `(${callText}, __stmax(${recvExpr}, ${stateMax.max}, ${JSON.stringify(stateMax.name)}, ${at}), undefined)`;
+      }
+      return callText;
+    };
+    if (fixed !== undefined && stateMax === undefined) return finish(recv, bound);
+    // Evaluate into temporaries, charge on their sizes, then call.
+    const temps: string[] = [];
+    const assigns: string[] = [];
+    let recvTemp: string | undefined;
+    if (recv !== undefined) {
+      recvTemp = this.fn.newTemp();
+      assigns.push(`${recvTemp} = ${recv}`);
+    }
+    const argTemps = bound.map((b) => {
+      const t = this.fn.newTemp();
+      temps.push(t);
+      assigns.push(`${t} = ${b}`);
+      return t;
+    });
+    const sizeOf = (name: string): string => {
+      if (name === "self") return recvTemp ? sizeExpr(recvTemp, target.kind === "method" ? target.receiverType : undefined) : "0";
+      const i = params.findIndex((p) => p.name === name);
+      return i < 0 ? "0" : sizeExpr(argTemps[i]!, params[i]!.type);
+    };
+    const totalOf = (name: string): string => {
+      if (name === "self") return recvTemp ? `__total(${recvTemp})` : "0";
+      const i = params.findIndex((p) => p.name === name);
+      return i < 0 ? "0" : `__total(${argTemps[i]!})`;
+    };
+    const parts = [...assigns];
+    if (fixed === undefined) {
+      const cost = evalCost(decl.cost, { size: sizeOf, total: totalOf, limit: (n) => `__in.limits[${JSON.stringify(n)}]` }, jsDomain);
+      parts.push(`__g(${cost})`);
+    }
+    parts.push(finish(recvTemp, argTemps));
+    return `(${parts.join(", ")})`;
+  }
+
+  // ------------------------------------------------------------------ tests and driver
+
+  private emitTests(tests: A.TestDecl[]): void {
+    this.line("var __tests = [];");
+    void tests;
+  }
+
+  private emitDriver(): void {
+    this.line("var __G_members = null, __G_list = null, __G_now = 0;");
+    this.line("function __loadState(saved) {");
+    this.line("  var st = {};");
+    this.line("  Object.keys(__stateSchema).forEach(function (k) { st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __load(__stateSchema[k], saved[k]) : __stateInit(k); });");
+    this.line("  return st;");
+    this.line("}");
+    this.line("function __saveState(st) { var o = {}; Object.keys(__stateSchema).forEach(function (k) { o[k] = __save(__stateSchema[k], st[k]); }); return o; }");
+    this.line("return function (name, inputJson) {");
+    this.line("  var input = JSON.parse(inputJson);");
+    this.line("  __in = input; __gas = __gasLimit = input.gas; __actions = []; __logs = 0; __sent = 0; __tz = input.tz || []; __trace = input.trace ? [] : null;");
+    this.line("  __G_now = typeof input.now === 'number' ? input.now : Date.parse(input.now);");
+    this.line("  __G_members = __members(input.members);");
+    this.line("  __G_list = { address: __addr(input.list.address), name: input.list.name || '', owners: (input.list.owners || []).map(__addr).filter(function (a) { return a !== null; }) };");
+    this.line("  var error = null;");
+    this.line("  try {");
+    this.line("    // Loading state (and evaluating initial values) is not the rule's work: it costs no gas.");
+    this.line("    var gasBefore = __gas;");
+    this.line("    __st = __loadState(input.state);");
+    this.line("    __gas = gasBefore;");
+    this.line("    var trigger = __triggers[name];");
+    this.line("    if (!trigger) __err('TW5018', [name], 0, 0);");
+    this.line("    trigger(__message(input.message));");
+    this.line("  } catch (e) {");
+    this.line("    if (e === __STOP) { /* reject or hold ended the trigger */ }");
+    this.line("    else if (e && e.thwonk === true) error = { code: e.code, args: e.args, line: e.line, column: e.column };");
+    this.line("    else throw e;");
+    this.line("  }");
+    this.line("  var used = __gasLimit - __gas;");
+    this.line("  if (error) return JSON.stringify({ actions: [], state: null, gas: { used: used }, error: error, trace: __trace });");
+    this.line("  return JSON.stringify({ actions: __actions, state: __saveState(__st), gas: { used: used }, error: null, trace: __trace });");
+    this.line("};");
+  }
+}
+
+function stmtExprs(s: A.Stmt): (A.Expr | undefined)[] {
+  switch (s.kind) {
+    case "LetStmt":
+      return [s.init];
+    case "AssignStmt":
+      return [s.target.kind === "Ident" ? undefined : s.target, s.value];
+    case "IfStmt":
+      return [s.cond];
+    case "ForStmt":
+      return [s.iterable];
+    case "ReturnStmt":
+      return [s.value];
+    case "ExprStmt":
+      return [s.expr];
+    default:
+      return [];
+  }
+}
+
+function isNamed(t: Type | undefined, name: string): boolean {
+  return t?.kind === "named" && t.name === name;
+}
+
+function listElement(t: Type | undefined): Type | undefined {
+  return t?.kind === "named" && t.name === "List" ? t.args[0] : undefined;
+}
+
+/** What `size(...)` reads at run time: the same rule as the verifier's `sizeFor` (stdlib/decl.ts). */
+function sizeExpr(v: string, t: Type | undefined): string {
+  const base = t?.kind === "optional" ? t.inner : t;
+  if (isNamed(base, "string")) return `(${v} === null ? 0 : ${v}.length)`;
+  if (isNamed(base, "List")) return `${v}.length`;
+  if (isNamed(base, "Map")) return `${v}.size`;
+  if (isNamed(base, "Members")) return `${v}.list.length`;
+  if (isNamed(base, "Recipients")) return `__rcount(${v})`;
+  return "1";
+}
+
+/** The state type descriptor the prelude loads and saves by. */
+export function descriptor(t: Type): unknown {
+  switch (t.kind) {
+    case "optional":
+      return ["opt", descriptor(t.inner)];
+    case "record":
+      return ["rec", Object.fromEntries([...t.fields].map(([k, f]) => [k, descriptor(f.type)]))];
+    case "named":
+      switch (t.name) {
+        case "List":
+          return ["list", descriptor(t.args[0]!)];
+        case "Map":
+          return ["map", descriptor(t.args[0]!), descriptor(t.args[1]!)];
+        case "Address":
+          return "address";
+        case "Time":
+          return "time";
+        case "Duration":
+          return "duration";
+        case "int":
+        case "bool":
+          return t.name;
+        default:
+          return "string";
+      }
+    default:
+      return "string";
+  }
+}
+
+function defaultValue(t: Type): string {
+  if (t.kind === "optional") return "null";
+  if (t.kind === "named") {
+    switch (t.name) {
+      case "int":
+      case "Time":
+      case "Duration":
+        return "0";
+      case "bool":
+        return "false";
+      case "string":
+        return '""';
+      case "List":
+        return "[]";
+      case "Map":
+        return "new Map()";
+    }
+  }
+  return "null";
+}
+
+export function emitRule(file: A.SourceFile, model: SemanticModel, options: EmitOptions = {}): EmitResult {
+  return new Emitter(file, model, options).emit();
+}

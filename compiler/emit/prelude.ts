@@ -1,0 +1,282 @@
+/**
+ * The prelude: the stdlib's implementations as they run inside the QuickJS
+ * sandbox, placed at the top of every bundle's code (so a bundle is
+ * self-contained and what the daemon runs is what was verified). Gas is not
+ * charged here: the emitted code charges every call from the one cost table
+ * before the call runs. A test checks that every function, method and field
+ * the stdlib declares has an implementation here, and nothing more.
+ *
+ * Values: bool, int, string as in JS; Address is its canonical string
+ * (`local@domain`, domain in lower case); Time and Duration are numbers of
+ * milliseconds; List is an array, Map a Map; none is null; Members is
+ * `{ list, index }`; records and Message are plain objects.
+ */
+
+/** Implementations of stdlib methods, `Type$method(self, ...args)`. */
+export const PRELUDE_METHODS: readonly string[] = [
+  "int$abs",
+  "string$isEmpty", "string$truncate", "string$slice", "string$contains", "string$startsWith", "string$endsWith",
+  "string$lower", "string$upper", "string$trim", "string$split", "string$lines", "string$replace", "string$escapeHtml", "string$indexOf",
+  "Time$sameDay", "Time$startOfDay",
+  "List$isEmpty", "List$contains", "List$get", "List$first", "List$last", "List$join", "List$push",
+  "Map$isEmpty", "Map$get", "Map$has", "Map$set", "Map$remove", "Map$keys", "Map$values",
+  "Headers$get", "Headers$has", "Headers$all",
+  "Message$isAutomated",
+  "Members$has", "Members$get", "Members$owners", "Members$add", "Members$remove",
+];
+
+/** Fields read through a getter, `G$Type$field(self)` (the rest are plain properties of objects). */
+export const PRELUDE_GETTERS: readonly string[] = [
+  "string$length",
+  "Address$local", "Address$domain", "Address$tag",
+  "Time$year", "Time$month", "Time$day", "Time$hour", "Time$minute", "Time$weekday", "Time$date",
+  "Duration$days", "Duration$hours", "Duration$minutes", "Duration$seconds", "Duration$ms",
+  "List$size", "Map$size", "Members$size",
+];
+
+/** Implementations of stdlib functions, `F$name(...args)`; actions take the call's line and column last. */
+export const PRELUDE_FUNCTIONS: readonly string[] = [
+  "send", "reply", "forward", "reject", "hold", "publish", "log", "address", "min", "max",
+];
+
+/** Runtime errors the prelude raises (codes of the TW5xxx band; messages in the runtime catalog). */
+export const PRELUDE_ERRORS = {
+  divisionByZero: "TW5010",
+  intOverflow: "TW5011",
+  stateMax: "TW5012",
+  listFull: "TW5013",
+  tooManyLogs: "TW5014",
+  pageTooLarge: "TW5015",
+  badPath: "TW5016",
+  badInput: "TW5017",
+} as const;
+
+export const PRELUDE = String.raw`
+"use strict";
+var __in = null, __gas = 0, __gasLimit = 0, __actions = [], __st = null, __tz = [], __trace = null, __logs = 0, __sent = 0;
+var __STOP = { stop: true };
+function __oog() { __host_outOfGas(); for (;;) {} }
+function __g(n) { if ((__gas -= n) < 0) __oog(); }
+function __err(code, args, line, column) { throw { thwonk: true, code: code, args: args, line: line, column: column }; }
+function __ia(r, line, column) { if (!Number.isSafeInteger(r)) __err("${PRELUDE_ERRORS.intOverflow}", [], line, column); return r; }
+function __idiv(a, b, line, column) { if (b === 0) __err("${PRELUDE_ERRORS.divisionByZero}", [], line, column); return Math.trunc(a / b); }
+function __imod(a, b, line, column) { if (b === 0) __err("${PRELUDE_ERRORS.divisionByZero}", [], line, column); return a % b; }
+function __tr(line, column, what, value) { if (__trace) __trace.push({ line: line, column: column, what: what, value: __showAny(value), gas: __gasLimit - __gas }); return value; }
+
+// ---------------------------------------------------------------- code points
+function __cps(s) { return Array.from(s); }
+function __cpLen(s) { var n = 0; for (var i = 0; i < s.length; i++) { var c = s.charCodeAt(i); if (c < 0xd800 || c > 0xdbff || i + 1 >= s.length) n++; else { var d = s.charCodeAt(i + 1); if (d >= 0xdc00 && d <= 0xdfff) { n++; i++; } else n++; } } return n; }
+
+// ---------------------------------------------------------------- sizes (for charging)
+function __rcount(x) { if (x === null) return 0; if (typeof x === "string") return 1; if (Array.isArray(x)) return x.length; if (x.index instanceof Map) return x.list.length; return 1; }
+function __total(x) { var t = 0; if (Array.isArray(x)) { for (var i = 0; i < x.length; i++) t += typeof x[i] === "string" ? x[i].length : 1; } else if (x instanceof Map) { x.forEach(function (v) { t += typeof v === "string" ? v.length : 1; }); } return t; }
+
+// ---------------------------------------------------------------- time zones
+// Offsets come from the host as [[fromMs, offsetMinutes], ...] sorted by time (QuickJS has no Intl).
+function __off(t) { var lo = 0, hi = __tz.length - 1, r = 0; while (lo <= hi) { var mid = (lo + hi) >> 1; if (__tz[mid][0] <= t) { r = __tz[mid][1]; lo = mid + 1; } else hi = mid - 1; } return r; }
+function __local(t) { return new Date(t + __off(t) * 60000); }
+var __WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+function __p2(n) { return n < 10 ? "0" + n : String(n); }
+function __showTime(t) { var o = __off(t), d = new Date(t + o * 60000); var s = d.getUTCFullYear() + "-" + __p2(d.getUTCMonth() + 1) + "-" + __p2(d.getUTCDate()) + "T" + __p2(d.getUTCHours()) + ":" + __p2(d.getUTCMinutes()) + ":" + __p2(d.getUTCSeconds()); if (o === 0) return s + "Z"; var a = Math.abs(o); return s + (o < 0 ? "-" : "+") + __p2(Math.floor(a / 60)) + ":" + __p2(a % 60); }
+function __showDuration(ms) { if (ms === 0) return "0s"; var neg = ms < 0, m = Math.abs(ms), parts = []; var units = [["d", 86400000], ["h", 3600000], ["m", 60000], ["s", 1000], ["ms", 1]]; for (var i = 0; i < units.length; i++) { var q = Math.floor(m / units[i][1]); if (q > 0) { parts.push(q + units[i][0]); m -= q * units[i][1]; } } return (neg ? "-" : "") + parts.join(" "); }
+function __showAny(v) { if (v === null || v === undefined) return "none"; if (typeof v === "string") return v; if (typeof v === "number" || typeof v === "boolean") return String(v); if (Array.isArray(v)) return "[" + v.map(__showAny).join(", ") + "]"; if (v instanceof Map) return "{" + Array.from(v).map(function (e) { return __showAny(e[0]) + ": " + __showAny(e[1]); }).join(", ") + "}"; if (v.index instanceof Map) return "members(" + v.list.length + ")"; if (typeof v.address === "string") return v.address; return "{...}"; }
+
+// ---------------------------------------------------------------- addresses
+function __addr(s) {
+  if (typeof s !== "string") return null;
+  var t = s.trim(); var at = t.lastIndexOf("@");
+  if (at <= 0 || at === t.length - 1 || t.length > 320 || /[\s<>(),;:"\[\]\\]/.test(t)) return null;
+  var local = t.slice(0, at), domain = t.slice(at + 1).toLowerCase();
+  if (local.length > 64 || domain.length > 255 || domain.indexOf(".") < 0 || /^\.|\.\.|\.$/.test(domain)) return null;
+  return local + "@" + domain;
+}
+
+// ---------------------------------------------------------------- getters
+var G$string$length = function (s) { return s.length; };
+var G$Address$local = function (a) { return a.slice(0, a.lastIndexOf("@")); };
+var G$Address$domain = function (a) { return a.slice(a.lastIndexOf("@") + 1); };
+var G$Address$tag = function (a) { var l = G$Address$local(a), i = l.indexOf("+"); return i < 0 ? null : l.slice(i + 1); };
+var G$Time$year = function (t) { return __local(t).getUTCFullYear(); };
+var G$Time$month = function (t) { return __local(t).getUTCMonth() + 1; };
+var G$Time$day = function (t) { return __local(t).getUTCDate(); };
+var G$Time$hour = function (t) { return __local(t).getUTCHours(); };
+var G$Time$minute = function (t) { return __local(t).getUTCMinutes(); };
+var G$Time$weekday = function (t) { return __WEEKDAYS[__local(t).getUTCDay()]; };
+var G$Time$date = function (t) { var d = __local(t); return d.getUTCFullYear() + "-" + __p2(d.getUTCMonth() + 1) + "-" + __p2(d.getUTCDate()); };
+var G$Duration$days = function (d) { return Math.trunc(d / 86400000); };
+var G$Duration$hours = function (d) { return Math.trunc(d / 3600000); };
+var G$Duration$minutes = function (d) { return Math.trunc(d / 60000); };
+var G$Duration$seconds = function (d) { return Math.trunc(d / 1000); };
+var G$Duration$ms = function (d) { return d; };
+var G$List$size = function (l) { return l.length; };
+var G$Map$size = function (m) { return m.size; };
+var G$Members$size = function (m) { return m.list.length; };
+
+// ---------------------------------------------------------------- methods
+var int$abs = function (n) { return Math.abs(n); };
+var string$isEmpty = function (s) { return s.length === 0; };
+var string$truncate = function (s, n) { if (n <= 0) return ""; if (s.length <= n) return s; var out = "", k = 0; for (var i = 0; i < s.length && k < n; k++) { var c = s.charCodeAt(i); if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) { var d = s.charCodeAt(i + 1); if (d >= 0xdc00 && d <= 0xdfff) { out += s[i] + s[i + 1]; i += 2; continue; } } out += s[i]; i++; } return out; };
+var string$slice = function (s, start, end) { var cp = __cps(s); var n = cp.length; var a = start < 0 ? Math.max(0, n + start) : Math.min(start, n); var b = end === null || end === undefined ? n : end < 0 ? Math.max(0, n + end) : Math.min(end, n); return b <= a ? "" : cp.slice(a, b).join(""); };
+var string$contains = function (s, x) { return s.indexOf(x) >= 0; };
+var string$startsWith = function (s, x) { return s.startsWith(x); };
+var string$endsWith = function (s, x) { return s.endsWith(x); };
+var string$lower = function (s) { return s.toLowerCase(); };
+var string$upper = function (s) { return s.toUpperCase(); };
+var string$trim = function (s) { return s.trim(); };
+var string$split = function (s, sep) { return sep === "" ? __cps(s) : s.split(sep); };
+var string$lines = function (s) { return s.split(/\r\n|\n|\r/); };
+var string$replace = function (s, a, b) { return a === "" ? s : s.split(a).join(b); };
+var string$escapeHtml = function (s) { return s.replace(/[&<>"']/g, function (c) { return c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"; }); };
+var string$indexOf = function (s, x) { var i = s.indexOf(x); return i < 0 ? null : __cpLen(s.slice(0, i)); };
+var Time$sameDay = function (a, b) { return G$Time$date(a) === G$Time$date(b); };
+var Time$startOfDay = function (t) { var d = __local(t); var midnightLocal = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()); return midnightLocal - __off(midnightLocal - __off(t) * 60000) * 60000; };
+var List$isEmpty = function (l) { return l.length === 0; };
+var List$contains = function (l, x) { for (var i = 0; i < l.length; i++) if (l[i] === x) return true; return false; };
+var List$get = function (l, i) { return i >= 0 && i < l.length ? l[i] : null; };
+var List$first = function (l) { return l.length ? l[0] : null; };
+var List$last = function (l) { return l.length ? l[l.length - 1] : null; };
+var List$join = function (l, sep) { return l.join(sep); };
+var List$push = function (l, x) { l.push(x); };
+var Map$isEmpty = function (m) { return m.size === 0; };
+var Map$get = function (m, k) { return m.has(k) ? m.get(k) : null; };
+var Map$has = function (m, k) { return m.has(k); };
+var Map$set = function (m, k, v) { m.set(k, v); };
+var Map$remove = function (m, k) { m.delete(k); };
+var Map$keys = function (m) { return Array.from(m.keys()); };
+var Map$values = function (m) { return Array.from(m.values()); };
+var Headers$get = function (h, name) { var n = name.toLowerCase(); for (var i = 0; i < h.fields.length; i++) if (h.fields[i][0].toLowerCase() === n) return h.fields[i][1]; return null; };
+var Headers$has = function (h, name) { return Headers$get(h, name) !== null; };
+var Headers$all = function (h, name) { var n = name.toLowerCase(), out = []; for (var i = 0; i < h.fields.length; i++) if (h.fields[i][0].toLowerCase() === n) out.push(h.fields[i][1]); return out; };
+var Message$isAutomated = function (m) {
+  var auto = Headers$get(m.headers, "Auto-Submitted");
+  if (auto !== null && auto.trim().toLowerCase() !== "no") return true;
+  var prec = Headers$get(m.headers, "Precedence");
+  if (prec !== null && /^(bulk|list|junk)$/i.test(prec.trim())) return true;
+  if (Headers$has(m.headers, "List-Id")) return true;
+  return m.envelope.sender === null;
+};
+var Members$has = function (ms, a) { return ms.index.has(a); };
+var Members$get = function (ms, a) { return ms.index.has(a) ? ms.index.get(a) : null; };
+var Members$owners = function (ms) { return ms.list.filter(function (m) { return m.role === "owner"; }); };
+var Members$add = function (ms, a, name, line, column) {
+  if (ms.index.has(a)) return;
+  if (ms.list.length >= __in.limits.members) __err("${PRELUDE_ERRORS.listFull}", [a, __in.limits.members], line, column);
+  var m = { address: a, name: name === null || name === undefined ? "" : name, role: "member", joined: __in.now };
+  ms.list.push(m); ms.index.set(a, m);
+  __actions.push({ kind: "members.add", address: a, name: m.name, at: { line: line, column: column } });
+};
+var Members$remove = function (ms, a, line, column) {
+  if (!ms.index.has(a)) return;
+  ms.index.delete(a);
+  ms.list = ms.list.filter(function (m) { return m.address !== a; });
+  __actions.push({ kind: "members.remove", address: a, at: { line: line, column: column } });
+};
+
+// ---------------------------------------------------------------- actions
+function __oneLine(s) { return s.replace(/[\r\n]+/g, " "); }
+function __recipients(x) {
+  var out = [], seen = new Set();
+  var add = function (a) { if (a !== null && !seen.has(a)) { seen.add(a); out.push(a); } };
+  if (x === null) return out;
+  if (typeof x === "string") add(x);
+  else if (Array.isArray(x)) x.forEach(function (e) { add(typeof e === "string" ? e : e.address); });
+  else if (x.index instanceof Map) x.list.forEach(function (m) { add(m.address); });
+  else add(x.address);
+  return out;
+}
+function __listHeaders() {
+  var l = __in.list, at = l.address.lastIndexOf("@");
+  var local = l.address.slice(0, at), domain = l.address.slice(at + 1);
+  var h = {
+    "List-Id": __oneLine(l.name) + " <" + local + "." + domain + ">",
+    "List-Post": "<mailto:" + l.address + ">",
+    "List-Unsubscribe": "<mailto:" + local + "-request@" + domain + "?subject=unsubscribe>",
+    "X-Thwonk-Loop": l.address
+  };
+  return h;
+}
+var F$send = function (to, subject, text, html, from, replyTo, line, column) {
+  var rcpt = __recipients(to);
+  __sent += rcpt.length;
+  __actions.push({ kind: "send", to: rcpt, subject: __oneLine(subject), text: text, html: html === undefined ? null : html,
+    from: from === null || from === undefined ? "list" : from, replyTo: replyTo === undefined ? null : replyTo,
+    headers: __listHeaders(), at: { line: line, column: column } });
+};
+var F$reply = function (m, text, subject, line, column) {
+  var subj = subject === null || subject === undefined ? (/^re:/i.test(m.subject) ? m.subject : "Re: " + m.subject) : subject;
+  var h = __listHeaders(); h["Auto-Submitted"] = "auto-replied"; if (m.messageId) { h["In-Reply-To"] = "<" + m.messageId + ">"; h["References"] = "<" + m.messageId + ">"; }
+  __sent += 1;
+  __actions.push({ kind: "reply", to: [m.from], subject: __oneLine(subj), text: text, html: null, headers: h, at: { line: line, column: column } });
+};
+var F$forward = function (m, to, line, column) {
+  var rcpt = __recipients(to);
+  __sent += rcpt.length;
+  __actions.push({ kind: "forward", to: rcpt, subject: __oneLine(m.subject), text: m.text, html: m.html, messageId: m.messageId, headers: __listHeaders(), at: { line: line, column: column } });
+};
+var F$reject = function (reason, line, column) { __actions.push({ kind: "reject", to: [], reason: reason, at: { line: line, column: column } }); throw __STOP; };
+var F$hold = function (reason, line, column) { __actions.push({ kind: "hold", to: [], reason: reason, at: { line: line, column: column } }); throw __STOP; };
+var F$publish = function (path, html, line, column) {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9._\/-]*$/.test(path) || path.indexOf("..") >= 0 || path.length > 200) __err("${PRELUDE_ERRORS.badPath}", [path], line, column);
+  if (__cpLen(html) > __in.limits.page) __err("${PRELUDE_ERRORS.pageTooLarge}", [path, __in.limits.page], line, column);
+  __actions.push({ kind: "publish", to: [], path: path, html: html, at: { line: line, column: column } });
+};
+var F$log = function (text, line, column) {
+  if (++__logs > __in.limits.logs) __err("${PRELUDE_ERRORS.tooManyLogs}", [__in.limits.logs], line, column);
+  __actions.push({ kind: "log", to: [], text: text, at: { line: line, column: column } });
+};
+var F$address = function (s) { return __addr(s); };
+var F$min = function (a, b) { return Math.min(a, b); };
+var F$max = function (a, b) { return Math.max(a, b); };
+
+// ---------------------------------------------------------------- state: bounds, loading, saving
+function __stmax(v, max, field, line, column) {
+  var n = typeof v === "string" ? __cpLen(v) : Array.isArray(v) ? v.length : v instanceof Map ? v.size : 0;
+  if (n > max) __err("${PRELUDE_ERRORS.stateMax}", [field, max, n], line, column);
+  return v;
+}
+// Type descriptors: "int" | "bool" | "string" | "address" | "time" | "duration" | ["list", d] | ["map", k, v] | ["opt", d] | ["rec", {f: d}]
+function __load(d, v) {
+  if (v === null || v === undefined) return null;
+  if (typeof d === "string") {
+    if (d === "time") return typeof v === "number" ? v : Date.parse(v);
+    if (d === "address") return __addr(v);
+    return v;
+  }
+  if (d[0] === "opt") return __load(d[1], v);
+  if (d[0] === "list") return v.map(function (x) { return __load(d[1], x); });
+  if (d[0] === "map") { var m = new Map(); Object.keys(v).forEach(function (k) { m.set(__loadKey(d[1], k), __load(d[2], v[k])); }); return m; }
+  if (d[0] === "rec") { var r = {}; Object.keys(d[1]).forEach(function (f) { r[f] = __load(d[1][f], v[f]); }); return r; }
+  return v;
+}
+function __loadKey(d, k) { if (d === "int" || d === "duration") return Number(k); if (d === "time") return Date.parse(k); if (d === "bool") return k === "true"; if (d === "address") return __addr(k); return k; }
+function __save(d, v) {
+  if (v === null || v === undefined) return null;
+  if (typeof d === "string") { if (d === "time") return new Date(v).toISOString(); return v; }
+  if (d[0] === "opt") return __save(d[1], v);
+  if (d[0] === "list") return v.map(function (x) { return __save(d[1], x); });
+  if (d[0] === "map") { var o = {}; v.forEach(function (val, k) { o[__saveKey(d[1], k)] = __save(d[2], val); }); return o; }
+  if (d[0] === "rec") { var r = {}; Object.keys(d[1]).forEach(function (f) { r[f] = __save(d[1][f], v[f]); }); return r; }
+  return v;
+}
+function __saveKey(d, k) { if (d === "time") return new Date(k).toISOString(); return String(k); }
+
+// ---------------------------------------------------------------- inputs
+function __members(list) {
+  var ms = { list: [], index: new Map() };
+  (list || []).forEach(function (m) { var a = __addr(m.address); if (a !== null && !ms.index.has(a)) { var r = { address: a, name: m.name || "", role: m.role || "member", joined: typeof m.joined === "number" ? m.joined : Date.parse(m.joined || 0) }; ms.list.push(r); ms.index.set(a, r); } });
+  return ms;
+}
+function __message(j) {
+  if (!j) return null;
+  var addrs = function (xs) { return (xs || []).map(__addr).filter(function (a) { return a !== null; }); };
+  var env = j.envelope || {};
+  var from = __addr(j.from) || "unknown@invalid.invalid";
+  return {
+    from: from, to: addrs(j.to), cc: addrs(j.cc), subject: j.subject || "", text: j.text || "",
+    html: j.html === undefined ? null : j.html, headers: { fields: j.headers || [] },
+    attachments: (j.attachments || []).map(function (a) { return { filename: a.filename === undefined ? null : a.filename, contentType: a.contentType || "application/octet-stream", size: a.size || 0 }; }),
+    date: j.date === null || j.date === undefined ? null : (typeof j.date === "number" ? j.date : Date.parse(j.date)),
+    messageId: j.messageId || "", envelope: { sender: env.sender === null ? null : __addr(env.sender === undefined ? from : env.sender), recipient: __addr(env.recipient) || __in.list.address, isRequest: !!env.isRequest, tag: env.tag === undefined ? null : env.tag }
+  };
+}
+`;
