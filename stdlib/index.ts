@@ -12,9 +12,10 @@
  * collection's element count. Receivers are named "self", operator operands
  * "left" and "right". Every cost is an integer and monotone in the sizes.
  */
+import { constructs } from "./constructs.js";
 import { cost, type CostExpr, type OperatorDecl, type StdlibDecl, type TypeDeclSpec } from "./decl.js";
 
-const { size, add, mul, ceilDiv } = cost;
+const { size, total, add, mul, max, ceilDiv } = cost;
 
 /** Linear work over a string: a base plus one unit of gas per 16 code units. */
 const linear = (base: number, ...names: string[]): CostExpr =>
@@ -28,6 +29,7 @@ const search = (needle: string): CostExpr => add(5, ceilDiv(mul(size("self"), ad
 const types: Record<string, TypeDeclSpec> = {
   bool: {
     doc: "`true` or `false`.",
+    maxLength: 5,
     equatable: true,
     interpolates: true,
   },
@@ -36,6 +38,7 @@ const types: Record<string, TypeDeclSpec> = {
     equatable: true,
     ordered: true,
     interpolates: true,
+    maxLength: 20,
     methods: {
       abs: { doc: "The absolute value.", params: [], returns: "int", cost: 1 },
     },
@@ -121,14 +124,22 @@ const types: Record<string, TypeDeclSpec> = {
         resultSize: add(size("self"), 1),
       },
       replace: {
-        doc: "The string with every occurrence of `old` replaced by `new`.",
+        doc: "The string with every occurrence of `old` replaced by `new`. An empty `old` replaces nothing.",
         params: [
           { name: "old", type: "string" },
           { name: "new", type: "string" },
         ],
         returns: "string",
         cost: add(search("old"), ceilDiv(mul(add(size("self"), 1), size("new")), 16)),
-        resultSize: add(size("self"), mul(add(size("self"), 1), size("new"))),
+        // Each occurrence of a non-empty `old` (an empty one replaces nothing) becomes `new`.
+        resultSize: max(size("self"), mul(size("self"), size("new"))),
+      },
+      escapeHtml: {
+        doc: "The string with `&`, `<`, `>`, `\"` and `'` written as HTML entities, safe to put in a page or an attribute.",
+        params: [],
+        returns: "string",
+        cost: linear(5, "self"),
+        resultSize: mul(size("self"), 6),
       },
       indexOf: {
         doc: "The position (in code points) of the first occurrence of `s`, or none.",
@@ -143,14 +154,16 @@ const types: Record<string, TypeDeclSpec> = {
     equatable: true,
     interpolates: true,
     fromStringLiteral: "address",
+    maxLength: 320,
     fields: {
-      local: { type: "string", doc: "The part before `@` (with its `+tag`)." },
-      domain: { type: "string", doc: "The part after `@`, in lower case." },
-      tag: { type: "string?", doc: "The `+tag` of the local part (`news` in `ann+news@example.org`), or none." },
+      local: { type: "string", doc: "The part before `@` (with its `+tag`).", bound: 64 },
+      domain: { type: "string", doc: "The part after `@`, in lower case.", bound: 255 },
+      tag: { type: "string?", doc: "The `+tag` of the local part (`news` in `ann+news@example.org`), or none.", bound: 64 },
     },
   },
   Time: {
-    doc: "A moment in time. Its calendar fields are read in the rule's time zone (setting `timezone`). `Time - Time` is a Duration; `Time + Duration` and `Time - Duration` are Times.",
+    doc: "A moment in time. Its calendar fields are read in the rule's time zone (setting `timezone`). `Time - Time` is a Duration; `Time + Duration` and `Time - Duration` are Times. In a string it reads as `2026-11-25T09:00:00+01:00`.",
+    maxLength: 32,
     equatable: true,
     ordered: true,
     interpolates: true,
@@ -160,8 +173,8 @@ const types: Record<string, TypeDeclSpec> = {
       day: { type: "int", doc: "The day of the month, 1 to 31.", cost: 2 },
       hour: { type: "int", doc: "The hour, 0 to 23.", cost: 2 },
       minute: { type: "int", doc: "The minute, 0 to 59.", cost: 2 },
-      weekday: { type: "string", doc: "The day of the week in lower case English: `monday` … `sunday`.", cost: 2 },
-      date: { type: "string", doc: "The calendar date as `YYYY-MM-DD`.", cost: 2 },
+      weekday: { type: "string", doc: "The day of the week in lower case English: `monday` … `sunday`.", cost: 2, bound: 9 },
+      date: { type: "string", doc: "The calendar date as `YYYY-MM-DD`.", cost: 2, bound: 10 },
     },
     methods: {
       sameDay: {
@@ -180,6 +193,7 @@ const types: Record<string, TypeDeclSpec> = {
   },
   Duration: {
     doc: "A length of time, such as `90m` or `1d`. Durations add and subtract, and multiply or divide by an int.",
+    maxLength: 32,
     equatable: true,
     ordered: true,
     interpolates: true,
@@ -195,8 +209,10 @@ const types: Record<string, TypeDeclSpec> = {
     doc: "An ordered list of values. `for x in list` walks its elements.",
     typeParams: ["T"],
     iterates: "T",
+    fields: {
+      size: { type: "int", doc: "The number of elements.", cost: 1 },
+    },
     methods: {
-      size: { doc: "The number of elements.", params: [], returns: "int", cost: 1 },
       isEmpty: { doc: "`true` when the list has no elements.", params: [], returns: "bool", cost: 1 },
       contains: {
         doc: "`true` when an element equals `x`.",
@@ -217,7 +233,8 @@ const types: Record<string, TypeDeclSpec> = {
         params: [{ name: "sep", type: "string" }],
         returns: "string",
         receiver: "List<string>",
-        cost: add(5, mul(size("self"), 4)),
+        cost: add(5, mul(size("self"), 2), ceilDiv(add(total("self"), mul(size("self"), size("sep"))), 16)),
+        resultSize: add(total("self"), mul(size("self"), size("sep"))),
       },
       push: {
         doc: "Adds `x` at the end of the list.",
@@ -232,8 +249,10 @@ const types: Record<string, TypeDeclSpec> = {
     doc: "A map from keys to values. `for k in map` walks the keys; `for k, v in map` the keys and their values.",
     typeParams: ["K", "V"],
     iterates: "K",
+    fields: {
+      size: { type: "int", doc: "The number of entries.", cost: 1 },
+    },
     methods: {
-      size: { doc: "The number of entries.", params: [], returns: "int", cost: 1 },
       isEmpty: { doc: "`true` when the map has no entries.", params: [], returns: "bool", cost: 1 },
       get: {
         doc: "The value for `k`, or none when there is none. `map[k]` is the same.",
@@ -289,6 +308,7 @@ const types: Record<string, TypeDeclSpec> = {
         params: [{ name: "name", type: "string" }],
         returns: "string?",
         cost: linear(3, "name"),
+        resultSize: cost.limit("header"),
       },
       has: {
         doc: "`true` when the message has a header field called `name`.",
@@ -301,14 +321,15 @@ const types: Record<string, TypeDeclSpec> = {
         params: [{ name: "name", type: "string" }],
         returns: "List<string>",
         cost: linear(5, "name"),
+        resultSize: cost.limit("headers"),
       },
     },
   },
   Attachment: {
     doc: "A file attached to a message.",
     fields: {
-      filename: { type: "string?", doc: "The file name the sender gave, or none." },
-      contentType: { type: "string", doc: "The MIME type, e.g. `application/pdf`." },
+      filename: { type: "string?", doc: "The file name the sender gave, or none.", bound: "header" },
+      contentType: { type: "string", doc: "The MIME type, e.g. `application/pdf`.", bound: "header" },
       size: { type: "int", doc: "The size in bytes." },
     },
   },
@@ -318,22 +339,22 @@ const types: Record<string, TypeDeclSpec> = {
       sender: { type: "Address?", doc: "The MAIL FROM address; none for bounces (`MAIL FROM:<>`)." },
       recipient: { type: "Address", doc: "The list address as used (with its `-request` or `+tag` form)." },
       isRequest: { type: "bool", doc: "`true` when the message was sent to the `-request` address." },
-      tag: { type: "string?", doc: "The `+tag` of the address used, or none." },
+      tag: { type: "string?", doc: "The `+tag` of the address used, or none.", bound: 64 },
     },
   },
   Message: {
     doc: "An incoming message. Its header fields are the sender's claims; `now` is when it arrived.",
     fields: {
       from: { type: "Address", doc: "The author (the From header)." },
-      to: { type: "List<Address>", doc: "The To addresses." },
-      cc: { type: "List<Address>", doc: "The Cc addresses." },
-      subject: { type: "string", doc: "The subject (empty when there is none)." },
-      text: { type: "string", doc: "The plain-text body (derived from the HTML part when there is no text part)." },
-      html: { type: "string?", doc: "The HTML body, or none." },
+      to: { type: "List<Address>", doc: "The To addresses.", bound: "recipients" },
+      cc: { type: "List<Address>", doc: "The Cc addresses.", bound: "recipients" },
+      subject: { type: "string", doc: "The subject (empty when there is none).", bound: "subject" },
+      text: { type: "string", doc: "The plain-text body (derived from the HTML part when there is no text part).", bound: "text" },
+      html: { type: "string?", doc: "The HTML body, or none.", bound: "html" },
       headers: { type: "Headers", doc: "All header fields." },
-      attachments: { type: "List<Attachment>", doc: "The attached files." },
+      attachments: { type: "List<Attachment>", doc: "The attached files.", bound: "attachments" },
       date: { type: "Time?", doc: "The Date header: the sender's claim, not the clock (use `now` for the arrival time). None when absent or unreadable." },
-      messageId: { type: "string", doc: "The Message-ID (without angle brackets)." },
+      messageId: { type: "string", doc: "The Message-ID (without angle brackets).", bound: "header" },
       envelope: { type: "Envelope", doc: "The SMTP envelope." },
     },
     methods: {
@@ -342,12 +363,14 @@ const types: Record<string, TypeDeclSpec> = {
         params: [],
         returns: "bool",
         cost: 5,
+        autoReplyGuard: true,
       },
     },
   },
   Role: {
     doc: "A member's role: `\"member\"`, `\"moderator\"` or `\"owner\"`.",
     literals: ["member", "moderator", "owner"],
+    maxLength: 9,
     equatable: true,
     interpolates: true,
   },
@@ -355,7 +378,7 @@ const types: Record<string, TypeDeclSpec> = {
     doc: "A member of the list.",
     fields: {
       address: { type: "Address", doc: "The member's address." },
-      name: { type: "string", doc: "The member's name (empty when unknown)." },
+      name: { type: "string", doc: "The member's name (empty when unknown).", bound: 256 },
       role: { type: "Role", doc: "The member's role." },
       joined: { type: "Time", doc: "When the member joined." },
     },
@@ -363,8 +386,10 @@ const types: Record<string, TypeDeclSpec> = {
   Members: {
     doc: "The members of the list (at most `limits.members`). `for m in members` walks them as Member records, in the order they joined.",
     iterates: "Member",
+    fields: {
+      size: { type: "int", doc: "The number of members.", cost: 1 },
+    },
     methods: {
-      size: { doc: "The number of members.", params: [], returns: "int", cost: 1 },
       has: {
         doc: "`true` when `a` is a member.",
         params: [{ name: "a", type: "Address" }],
@@ -409,8 +434,8 @@ const types: Record<string, TypeDeclSpec> = {
     doc: "The list this rule runs for.",
     fields: {
       address: { type: "Address", doc: "The list's address." },
-      name: { type: "string", doc: "The list's display name." },
-      owners: { type: "List<Address>", doc: "The addresses of the list's owners." },
+      name: { type: "string", doc: "The list's display name.", bound: 256 },
+      owners: { type: "List<Address>", doc: "The addresses of the list's owners.", bound: "members" },
     },
   },
   Recipients: {
@@ -420,11 +445,13 @@ const types: Record<string, TypeDeclSpec> = {
   SendFrom: {
     doc: "On whose behalf a message goes out: `\"list\"` (the list's address) or `\"sender\"` (the author of the message being handled).",
     literals: ["list", "sender"],
+    maxLength: 6,
     equatable: true,
   },
   TimeZone: {
     doc: "An IANA time zone name such as `\"Europe/Paris\"` or `\"UTC\"`.",
     fromStringLiteral: "timezone",
+    maxLength: 64,
     equatable: true,
     interpolates: true,
   },
@@ -493,6 +520,7 @@ export const stdlib: StdlibDecl = {
       ],
       returns: "void",
       cost: add(50, mul(size("to"), 10), ceilDiv(add(size("subject"), size("text"), size("html")), 64)),
+      fanout: size("to"),
       capability: "send",
     },
     reply: {
@@ -504,6 +532,7 @@ export const stdlib: StdlibDecl = {
       ],
       returns: "void",
       cost: add(50, ceilDiv(add(size("text"), size("subject")), 64)),
+      fanout: 1,
       capability: "reply",
     },
     forward: {
@@ -514,6 +543,7 @@ export const stdlib: StdlibDecl = {
       ],
       returns: "void",
       cost: add(50, mul(size("to"), 10)),
+      fanout: size("to"),
       capability: "forward",
     },
     reject: {
@@ -575,6 +605,7 @@ export const stdlib: StdlibDecl = {
     },
   },
   operators,
+  constructs,
   triggers: {
     message: {
       doc: "Runs for every message that arrives at the list's address: `on message(m: Message) { ... }`.",

@@ -42,13 +42,16 @@ export interface Symbol {
   node?: Node;
   /** Read at least once. */
   used: boolean;
+  /** Documentation, for stdlib symbols (hover). */
+  doc?: string;
 }
 
 let nextId = 1;
 
-export function newSymbol(kind: SymbolKind, name: string, span: Span | undefined, type: Type, node?: Node): Symbol {
+export function newSymbol(kind: SymbolKind, name: string, span: Span | undefined, type: Type, node?: Node, doc?: string): Symbol {
   const s: Symbol = { id: nextId++, kind, name, span, type, used: false };
   if (node) s.node = node;
+  if (doc !== undefined) s.doc = doc;
   return s;
 }
 

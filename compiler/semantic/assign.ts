@@ -1,0 +1,107 @@
+/**
+ * When a value of one type may stand where another is expected, and the
+ * string literals that convert to a declared type (`"ann@example.org"` where
+ * an Address is expected, `"sender"` where a SendFrom is). The rules come
+ * from the stdlib declaration: `acceptsFrom`, `fromStringLiteral`, `literals`.
+ */
+import type { Ctx } from "./context.js";
+import type { StdlibTypes } from "./stdlib-types.js";
+import { nonOptional, type Type } from "./types.js";
+
+/** Equality that lets an error type match anything (so one mistake is reported once). */
+export function sameType(a: Type, b: Type): boolean {
+  if (a.kind === "error" || b.kind === "error") return true;
+  switch (a.kind) {
+    case "named":
+      return (
+        b.kind === "named" &&
+        a.name === b.name &&
+        a.args.length === b.args.length &&
+        a.args.every((x, i) => sameType(x, b.args[i]!))
+      );
+    case "record": {
+      if (b.kind !== "record" || a.fields.size !== b.fields.size) return false;
+      for (const [name, f] of a.fields) {
+        const g = b.fields.get(name);
+        if (!g || !sameType(f.type, g.type)) return false;
+      }
+      return true;
+    }
+    case "optional":
+      return b.kind === "optional" && sameType(a.inner, b.inner);
+    case "param":
+      return b.kind === "param" && a.name === b.name;
+    default:
+      return a.kind === b.kind;
+  }
+}
+
+/** May a value of type `src` be used where `dst` is expected? */
+export function assignable(std: StdlibTypes, src: Type, dst: Type): boolean {
+  if (src.kind === "error" || dst.kind === "error") return true;
+  if (src.kind === "void" || dst.kind === "void") return false;
+  if (dst.kind === "optional") {
+    if (src.kind === "none") return true;
+    return assignable(std, nonOptional(src), dst.inner);
+  }
+  if (src.kind === "optional" || src.kind === "none") return false;
+  if (sameType(src, dst)) return true;
+  if (dst.kind === "record" && src.kind === "record") {
+    // A record fits when it has every field (optional ones may be missing) and no others.
+    for (const [name, f] of dst.fields) {
+      const g = src.fields.get(name);
+      if (g ? !assignable(std, g.type, f.type) : f.type.kind !== "optional") return false;
+    }
+    for (const name of src.fields.keys()) if (!dst.fields.has(name)) return false;
+    return true;
+  }
+  if (dst.kind === "named") {
+    for (const t of std.acceptsFrom(dst.name)) if (sameType(src, t)) return true;
+  }
+  return false;
+}
+
+/** What a string literal converts to where `expected` is expected: the type, and how to validate the text. */
+export interface LiteralTarget {
+  type: Type;
+  /** `address`, `time`, `timezone`, or `literals` (one of an enumeration). */
+  kind: "address" | "time" | "timezone" | "literals";
+  literals: readonly string[];
+}
+
+export function literalTarget(ctx: Ctx, expected: Type | undefined, depth = 0): LiteralTarget | undefined {
+  if (!expected || depth > 3) return undefined;
+  const t = nonOptional(expected);
+  if (t.kind !== "named") return undefined;
+  const d = ctx.std.typeDecl(t.name);
+  if (!d) return undefined;
+  if (d.fromStringLiteral) return { type: t, kind: d.fromStringLiteral, literals: [] };
+  if (d.literals) return { type: t, kind: "literals", literals: d.literals };
+  for (const a of ctx.std.acceptsFrom(t.name)) {
+    const r = literalTarget(ctx, a, depth + 1);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+const ADDRESS = /^[^\s@"<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+export function isValidAddress(s: string): boolean {
+  return s.length <= 254 && ADDRESS.test(s) && s.indexOf("@") <= 64;
+}
+
+export function isValidTimeZone(s: string): boolean {
+  if (s.length === 0) return false;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: s });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The time zone names this Node knows (for suggestions). */
+export function knownTimeZones(): string[] {
+  const f = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf;
+  return f ? [...f("timeZone"), "UTC"] : ["UTC"];
+}

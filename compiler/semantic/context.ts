@@ -1,0 +1,88 @@
+/**
+ * The state one check of a rule carries through all the semantic modules:
+ * the loaded stdlib, the model being built, the diagnostics, the current
+ * scope, the current narrowing facts and where in the program we are.
+ */
+import type { Capability } from "../../stdlib/decl.js";
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { makeDiagnostic, type DiagnosticExtras, type MessageDef } from "../diagnostics/catalog/index.js";
+import type { Ident, TypeDecl } from "../syntax/ast.js";
+import type { Facts } from "./narrowing.js";
+import type { FnInfo, SemanticModel, TypeDeclInfo } from "./model.js";
+import { newSymbol, Scope, type Symbol, type SymbolKind } from "./scope.js";
+import type { StdlibTypes } from "./stdlib-types.js";
+import type { RecordField, Type } from "./types.js";
+
+/** What the code being checked belongs to, for `return`. */
+export type Body =
+  | { kind: "fn"; fn: FnInfo }
+  | { kind: "trigger"; what: string }
+  | { kind: "test" }
+  | { kind: "top" };
+
+/** A `type` declaration while types are being resolved (to find cycles). */
+export interface PendingType {
+  decl: TypeDecl;
+  symbol: Symbol;
+  state: "pending" | "resolving" | "done";
+  info?: TypeDeclInfo;
+}
+
+export class Ctx {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly reported = new Set<string>();
+  /** The scope of stdlib globals and functions; the file scope is its child. */
+  readonly globalScope = new Scope("global", undefined);
+  readonly fileScope = new Scope("file", this.globalScope);
+  scope: Scope = this.fileScope;
+  facts: Facts = new Map();
+  body: Body = { kind: "top" };
+  loopDepth = 0;
+  /** Path keys of the collections the enclosing `for` loops walk. */
+  iterating: { key: string; name: string }[] = [];
+  /** Inside a `test` block: capabilities are not recorded and stdlib records may be written partially. */
+  inTest = false;
+  readonly userTypes = new Map<string, PendingType>();
+  readonly fieldSymbols = new WeakMap<RecordField, Symbol>();
+  stateSymbol: Symbol | undefined;
+
+  constructor(
+    readonly std: StdlibTypes,
+    readonly model: SemanticModel,
+  ) {}
+
+  /** Reports a diagnostic; a second error on the same span is dropped (one error per span). */
+  report<A extends unknown[]>(m: MessageDef<A>, span: Span, args: A, extras?: DiagnosticExtras): void {
+    const key = m.severity === "error" ? `${span.file}:${span.start}:${span.end}` : `${m.code}:${span.file}:${span.start}:${span.end}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.diagnostics.push(makeDiagnostic(m, span, args, extras));
+  }
+
+  /** Declares a user symbol in the current scope and records it in the model. */
+  declare(kind: SymbolKind, name: Ident, type: Type, node?: Parameters<typeof newSymbol>[4]): Symbol {
+    const sym = newSymbol(kind, name.name, name.span, type, node);
+    this.scope.declare(sym);
+    this.model.symbols.set(name, sym);
+    this.model.declarations.push(sym);
+    return sym;
+  }
+
+  /** Runs `f` in a new child scope; returns its result and the scope (for unused-variable checks). */
+  inScope<R>(kind: Scope["kind"], f: (scope: Scope) => R): R {
+    const saved = this.scope;
+    this.scope = new Scope(kind, saved);
+    try {
+      return f(this.scope);
+    } finally {
+      this.scope = saved;
+    }
+  }
+
+  useCapability(cap: Capability, span: Span): void {
+    if (this.inTest) return;
+    const list = this.model.capabilities.get(cap) ?? [];
+    list.push(span);
+    this.model.capabilities.set(cap, list);
+  }
+}

@@ -1,0 +1,305 @@
+/**
+ * The rule's top-level declarations after binding: `type`s, `fn` signatures
+ * and bodies, the `state` block, `limits`, `settings` and the triggers
+ * (`on message(m)`, `every day at 00:00`) with their bodies. Everything
+ * about limits, settings and triggers is read from the stdlib declaration.
+ */
+import type { Entry, FnDecl, StateField } from "../syntax/ast.js";
+import { q } from "../diagnostics/catalog/define.js";
+import { didYouMean, typeMessages as M } from "../diagnostics/catalog/types.js";
+import { sameType } from "./assign.js";
+import type { Ctx } from "./context.js";
+import { checkAgainst, checkExpr } from "./expressions.js";
+import type { FnInfo, TriggerInfo } from "./model.js";
+import type { TopLevel } from "./binder.js";
+import { checkSchedule } from "./schedule.js";
+import { newSymbol } from "./scope.js";
+import { checkBody, reportUnused } from "./statements.js";
+import type { SigParam } from "./stdlib-types.js";
+import { closest } from "./suggest.js";
+import { resolveTypeNode, resolveUserType } from "./typenodes.js";
+import { errorType, voidType, typeToString, type Type } from "./types.js";
+import { isConstant, listWords, plainString } from "./util.js";
+
+// ---------------------------------------------------------------- types and signatures
+
+export function resolveTypes(ctx: Ctx): void {
+  for (const name of ctx.userTypes.keys()) resolveUserType(ctx, name);
+}
+
+export function resolveSignatures(ctx: Ctx, fns: readonly FnDecl[]): void {
+  for (const d of fns) {
+    const info = ctx.model.fns.get(d.name.name);
+    if (!info || info.decl !== d) continue;
+    const params: SigParam[] = [];
+    const seen = new Set<string>();
+    for (const p of d.params) {
+      let t: Type = errorType;
+      if (p.type) t = resolveTypeNode(ctx, p.type);
+      else ctx.report(M.paramNeedsType, p.name.span, [p.name.name]);
+      if (seen.has(p.name.name)) ctx.report(M.duplicateDeclaration, p.name.span, ["The parameter", p.name.name]);
+      seen.add(p.name.name);
+      const sym = newSymbol("param", p.name.name, p.name.span, t, p);
+      ctx.model.symbols.set(p.name, sym);
+      ctx.model.declarations.push(sym);
+      info.params.push(sym);
+      params.push({ name: p.name.name, type: t, optional: false });
+    }
+    const returns = d.returnType ? resolveTypeNode(ctx, d.returnType) : voidType;
+    info.sig = { name: info.name, params, returns };
+    info.symbol.type = returns;
+  }
+}
+
+// ---------------------------------------------------------------- state
+
+/** A stdlib type may be stored when it is a plain value (equatable) or a collection of storable values. */
+function unstorable(ctx: Ctx, t: Type): Type | undefined {
+  switch (t.kind) {
+    case "optional":
+      return unstorable(ctx, t.inner);
+    case "record":
+      for (const f of t.fields.values()) {
+        const u = unstorable(ctx, f.type);
+        if (u) return u;
+      }
+      return undefined;
+    case "named": {
+      const d = ctx.std.typeDecl(t.name);
+      if (d?.typeParams?.length) {
+        for (const a of t.args) {
+          const u = unstorable(ctx, a);
+          if (u) return u;
+        }
+        return undefined;
+      }
+      return d?.equatable ? undefined : t;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Types whose fields start empty without an initial value: optionals, bool, int, string, Duration, lists, maps, and records of them. */
+export function hasZeroValue(t: Type): boolean {
+  switch (t.kind) {
+    case "optional":
+    case "error":
+      return true;
+    case "named":
+      return ["bool", "int", "string", "Duration", "List", "Map"].includes(t.name);
+    case "record":
+      return [...t.fields.values()].every((f) => hasZeroValue(f.type));
+    default:
+      return false;
+  }
+}
+
+export function checkState(ctx: Ctx, fields: readonly StateField[]): void {
+  const stateType = ctx.model.stateType;
+  for (const f of fields) {
+    const name = f.name.name;
+    const t = resolveTypeNode(ctx, f.type);
+    const bad = unstorable(ctx, t);
+    if (bad) ctx.report(M.stateNotStorable, f.type.span, [typeToString(bad)]);
+    if (f.init) {
+      if (!isConstant(f.init)) {
+        ctx.report(M.stateInitNotConstant, f.init.span, []);
+        checkExpr(ctx, f.init, t);
+      } else {
+        checkAgainst(ctx, f.init, t);
+      }
+    } else if (!hasZeroValue(t)) {
+      ctx.report(M.stateNeedsInit, f.name.span, [name, typeToString(t)]);
+    }
+    if (stateType.fields.has(name)) {
+      ctx.report(M.duplicateDeclaration, f.name.span, ["The state field", name]);
+      continue;
+    }
+    const symbol = newSymbol("state", name, f.name.span, t, f);
+    ctx.model.symbols.set(f.name, symbol);
+    ctx.model.declarations.push(symbol);
+    stateType.fields.set(name, { name, type: t, span: f.name.span });
+    ctx.model.state.push({ name, symbol, type: t, max: t.kind === "named" ? t.max : undefined, init: f.init, decl: f });
+  }
+}
+
+// ---------------------------------------------------------------- limits and settings
+
+export function checkLimits(ctx: Ctx, entries: readonly Entry[]): void {
+  const limits = ctx.std.decl.limits;
+  const known = Object.keys(limits);
+  for (const [name, decl] of Object.entries(limits)) {
+    ctx.model.limits.set(name, { name, value: decl.default, declared: undefined, decl });
+  }
+  const seen = new Set<string>();
+  for (const e of entries) {
+    const name = e.name.name;
+    const decl = Object.hasOwn(limits, name) ? limits[name] : undefined;
+    checkExpr(ctx, e.value);
+    if (!decl) {
+      ctx.report(M.unknownLimit, e.name.span, [name, listWords(known), didYouMean(closest(name, known)) || undefined]);
+      continue;
+    }
+    if (seen.has(name)) {
+      ctx.report(M.duplicateDeclaration, e.name.span, ["The limit", name]);
+      continue;
+    }
+    seen.add(name);
+    const v = e.value;
+    if (v.kind !== "IntLit" || !Number.isSafeInteger(v.value) || v.value <= 0) {
+      if (v.kind !== "ErrorExpr") ctx.report(M.invalidLimit, v.span, [name]);
+      continue;
+    }
+    if (v.value > decl.ceiling) {
+      ctx.report(M.limitTooHigh, v.span, [name, v.value, decl.ceiling, decl.unit]);
+      continue;
+    }
+    ctx.model.limits.set(name, { name, value: v.value, declared: e.span, decl });
+  }
+}
+
+export function checkSettings(ctx: Ctx, entries: readonly Entry[]): void {
+  const settings = ctx.std.decl.settings;
+  const known = Object.keys(settings);
+  for (const [name, decl] of Object.entries(settings)) {
+    ctx.model.settings.set(name, { name, value: decl.default, declared: undefined, decl });
+  }
+  const seen = new Set<string>();
+  for (const e of entries) {
+    const name = e.name.name;
+    const decl = Object.hasOwn(settings, name) ? settings[name] : undefined;
+    if (!decl) {
+      ctx.report(M.unknownSetting, e.name.span, [name, listWords(known), didYouMean(closest(name, known)) || undefined]);
+      checkExpr(ctx, e.value);
+      continue;
+    }
+    if (seen.has(name)) {
+      ctx.report(M.duplicateDeclaration, e.name.span, ["The setting", name]);
+      continue;
+    }
+    seen.add(name);
+    const text = plainString(e.value);
+    if (text === undefined) {
+      if (e.value.kind !== "ErrorExpr") ctx.report(M.settingNotLiteral, e.value.span, [name]);
+      continue;
+    }
+    const before = ctx.diagnostics.length;
+    checkAgainst(ctx, e.value, ctx.std.type(decl.type));
+    if (ctx.diagnostics.length === before) ctx.model.settings.set(name, { name, value: text, declared: e.span, decl });
+  }
+}
+
+// ---------------------------------------------------------------- triggers
+
+export function checkTriggers(ctx: Ctx, top: TopLevel): void {
+  const triggers = ctx.std.decl.triggers;
+  const known = Object.keys(triggers);
+  const seenEvents = new Set<string>();
+  for (const d of top.ons) {
+    const event = d.event.name;
+    const decl = Object.hasOwn(triggers, event) ? triggers[event] : undefined;
+    let paramType: Type | undefined;
+    if (!decl) {
+      ctx.report(M.unknownTrigger, d.event.span, [event, listWords(known.map((k) => "on " + k)), didYouMean(closest(event, known)) || undefined]);
+    } else {
+      paramType = decl.param !== undefined ? ctx.std.type(decl.param) : undefined;
+      if (seenEvents.has(event)) ctx.report(M.duplicateTrigger, d.event.span, ["on " + event]);
+      seenEvents.add(event);
+    }
+    let param = undefined;
+    if (d.param) {
+      let t: Type = paramType ?? errorType;
+      if (decl && !paramType) ctx.report(M.triggerParam, d.param.span, [event, undefined]);
+      if (d.param.type) {
+        const written = resolveTypeNode(ctx, d.param.type);
+        if (paramType && !sameType(written, paramType)) {
+          ctx.report(M.triggerParam, d.param.type.span, [event, typeToString(paramType)]);
+          t = errorType; // what the body does with it follows the written type: no second diagnostic
+        } else if (!decl) t = written;
+      }
+      param = newSymbol("param", d.param.name.name, d.param.name.span, t, d.param);
+      ctx.model.symbols.set(d.param.name, param);
+      ctx.model.declarations.push(param);
+    }
+    ctx.model.triggers.push({ kind: "on", event, decl: d, param, paramType });
+  }
+  const seenSchedules = new Set<string>();
+  for (const d of top.everys) {
+    const schedule = checkSchedule(ctx, d.schedule);
+    if (!schedule) continue;
+    if (seenSchedules.has(schedule.text)) ctx.report(M.duplicateTrigger, d.schedule.span, ["every " + schedule.text]);
+    seenSchedules.add(schedule.text);
+    ctx.model.triggers.push({ kind: "every", decl: d, schedule });
+  }
+}
+
+function freshFlow(ctx: Ctx): void {
+  ctx.facts = new Map();
+  ctx.loopDepth = 0;
+  ctx.iterating = [];
+}
+
+export function checkTriggerBodies(ctx: Ctx, top: TopLevel): void {
+  const byDecl = new Map<unknown, TriggerInfo>(ctx.model.triggers.map((t) => [t.decl, t]));
+  for (const d of [...top.ons, ...top.everys].sort((a, b) => a.span.start - b.span.start)) {
+    const info = byDecl.get(d);
+    const what = d.kind === "OnDecl" ? `on ${d.event.name}` : info?.kind === "every" ? `every ${info.schedule.text}` : "every";
+    ctx.body = { kind: "trigger", what };
+    freshFlow(ctx);
+    ctx.inScope("trigger", (scope) => {
+      if (info?.kind === "on" && info.param) scope.declare(info.param);
+      checkBody(ctx, d.body);
+      reportUnused(ctx, scope);
+    });
+  }
+  ctx.body = { kind: "top" };
+}
+
+export function checkFnBodies(ctx: Ctx, fns: readonly FnDecl[]): void {
+  for (const d of fns) {
+    const info = ctx.model.fns.get(d.name.name);
+    if (!info || info.decl !== d) continue;
+    ctx.body = { kind: "fn", fn: info };
+    freshFlow(ctx);
+    ctx.inScope("fn", (scope) => {
+      for (const p of info.params) if (!scope.own(p.name)) scope.declare(p);
+      const ends = checkBody(ctx, d.body);
+      const ret = info.sig.returns;
+      if (!ends && ret.kind !== "void" && ret.kind !== "error") ctx.report(M.missingReturn, d.name.span, [info.name, typeToString(ret)]);
+      reportUnused(ctx, scope);
+    });
+  }
+  ctx.body = { kind: "top" };
+}
+
+// ---------------------------------------------------------------- after the bodies
+
+/** Refuses recursion: every cycle in the call graph between `fn`s, reported at the call that closes it. */
+export function checkRecursion(ctx: Ctx): void {
+  const state = new Map<FnInfo, "active" | "done">();
+  const stack: FnInfo[] = [];
+  const visit = (fn: FnInfo): void => {
+    state.set(fn, "active");
+    stack.push(fn);
+    for (const { fn: callee, call } of fn.calls) {
+      const s = state.get(callee);
+      if (s === "active") {
+        const cycle = stack.slice(stack.indexOf(callee)).map((f) => f.name);
+        const path = cycle.length > 1 ? [...cycle.slice(1), callee.name].map((n) => q(n)).join(" → ") : "";
+        ctx.report(M.recursion, call.callee.span, [callee.name, path]);
+      } else if (!s) {
+        visit(callee);
+      }
+    }
+    stack.pop();
+    state.set(fn, "done");
+  };
+  for (const fn of ctx.model.fns.values()) if (!state.has(fn)) visit(fn);
+}
+
+export function checkUnusedFns(ctx: Ctx): void {
+  for (const fn of ctx.model.fns.values()) {
+    if (!fn.symbol.used && !fn.name.startsWith("_")) ctx.report(M.unusedFunction, fn.decl.name.span, [fn.name]);
+  }
+}

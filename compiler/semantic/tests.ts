@@ -1,0 +1,192 @@
+/**
+ * `test` blocks, in the rule file and in its test files. A test sets its
+ * inputs (`members = [...]`, `now = ...`, `state.NAME = ...`, and a
+ * trigger's input such as `message = {...}` or `message = "post.eml"`),
+ * runs `on message` or a schedule (`run every day at 00:00`), and expects
+ * actions (`expect send(to: "a@example.org")`, `expect no reply`) or
+ * conditions (`expect state.count == 1`).
+ */
+import type { Expr, ExpectClause, GivenClause, TestDecl } from "../syntax/ast.js";
+import { typeMessages as M } from "../diagnostics/catalog/types.js";
+import type { Ctx } from "./context.js";
+import { checkArgs, resolveCallee, type Callee } from "./calls.js";
+import { checkAgainst, checkExpr } from "./expressions.js";
+import type { TopLevel } from "./binder.js";
+import type { TestInfo, TriggerInfo } from "./model.js";
+import { checkSchedule, sameSchedule } from "./schedule.js";
+import { newSymbol } from "./scope.js";
+import { errorType, named, nonOptional, typeToString, type Type } from "./types.js";
+import { exprText, listWords, plainString } from "./util.js";
+
+export function checkTests(ctx: Ctx, top: TopLevel): void {
+  const names = new Set<string>();
+  for (const { decl, file } of top.tests) {
+    const name = plainString(decl.name) ?? "";
+    if (names.has(name)) ctx.report(M.duplicateTest, decl.name.span, [name]);
+    names.add(name);
+    ctx.inTest = true;
+    ctx.body = { kind: "test" };
+    ctx.facts = new Map();
+    ctx.loopDepth = 0;
+    ctx.iterating = [];
+    try {
+      const trigger = ctx.inScope("test", () => checkTest(ctx, decl));
+      const info: TestInfo = { name, decl, file, trigger };
+      ctx.model.tests.push(info);
+    } finally {
+      ctx.inTest = false;
+      ctx.body = { kind: "top" };
+    }
+  }
+}
+
+function checkTest(ctx: Ctx, test: TestDecl): TriggerInfo | undefined {
+  // A trigger's input is named after its event: `message = {...}`.
+  for (const [event, t] of Object.entries(ctx.std.decl.triggers)) {
+    if (t.param !== undefined && !ctx.scope.lookup(event)?.span) {
+      ctx.scope.declare(newSymbol("trigger", event, undefined, ctx.std.type(t.param), undefined, t.doc));
+    }
+  }
+  const given = new Set<string>();
+  let event: { name: string; clause: GivenClause } | undefined;
+  let run: { trigger: TriggerInfo | undefined; clause: Extract<TestDecl["clauses"][number], { kind: "RunClause" }> } | undefined;
+  for (const c of test.clauses) {
+    switch (c.kind) {
+      case "GivenClause": {
+        const what = checkGiven(ctx, c);
+        if (!what) break;
+        if (given.has(what.key)) ctx.report(M.duplicateGiven, c.target.span, [what.key]);
+        given.add(what.key);
+        if (what.event) {
+          if (run) ctx.report(M.runAndMessage, c.span, []);
+          event = { name: what.event, clause: c };
+        }
+        break;
+      }
+      case "RunClause": {
+        const schedule = checkSchedule(ctx, c.schedule);
+        if (run) ctx.report(M.duplicateGiven, c.span, ["run every ..."]);
+        else if (event) ctx.report(M.runAndMessage, c.span, []);
+        let trigger: TriggerInfo | undefined;
+        if (schedule) {
+          const everys = ctx.model.triggers.filter((t): t is Extract<TriggerInfo, { kind: "every" }> => t.kind === "every");
+          trigger = everys.find((t) => sameSchedule(t.schedule, schedule));
+          if (!trigger) ctx.report(M.unknownSchedule, c.schedule.span, [schedule.text, listWords(everys.map((t) => "every " + t.schedule.text))]);
+        }
+        run ??= { trigger, clause: c };
+        break;
+      }
+      case "ExpectClause":
+        checkExpect(ctx, c);
+        break;
+    }
+  }
+  if (run) return run.trigger;
+  const eventName = event?.name ?? Object.keys(ctx.std.decl.triggers)[0];
+  if (eventName === undefined) return undefined;
+  const trigger = ctx.model.triggers.find((t) => t.kind === "on" && t.event === eventName);
+  if (!trigger) ctx.report(M.noTriggerToRun, test.name.span, [eventName]);
+  return trigger;
+}
+
+/** Checks `target = value`; returns the input it sets (and the event, for a trigger's input). */
+function checkGiven(ctx: Ctx, c: GivenClause): { key: string; event?: string } | undefined {
+  const target = c.target;
+  if (target.kind === "Ident") {
+    const sym = ctx.scope.lookup(target.name);
+    if (sym && (sym.kind === "global" || sym.kind === "trigger") && sym !== ctx.stateSymbol) {
+      ctx.model.symbols.set(target, sym);
+      ctx.model.types.set(target, sym.type);
+      if (sym.kind === "trigger") {
+        const file = plainString(c.value);
+        if (file !== undefined) {
+          checkExpr(ctx, c.value);
+          if (!file.toLowerCase().endsWith(".eml")) ctx.report(M.emlFileName, c.value.span, [file]);
+        } else {
+          checkAgainst(ctx, c.value, sym.type);
+        }
+        return { key: target.name, event: target.name };
+      }
+      checkGivenValue(ctx, c.value, sym.type);
+      return { key: target.name };
+    }
+  } else if (target.kind === "MemberExpr" && target.object.kind === "Ident" && ctx.scope.lookup(target.object.name) === ctx.stateSymbol) {
+    const t = checkExpr(ctx, target);
+    const m = ctx.model.members.get(target);
+    checkAgainst(ctx, c.value, m?.kind === "state" ? m.field.type : t);
+    return { key: exprText(target) };
+  }
+  ctx.report(M.unknownGiven, target.span, [exprText(target)]);
+  checkExpr(ctx, c.value);
+  return undefined;
+}
+
+/**
+ * The value of a global in a test. For a collection global (`members`, which
+ * iterates Member), a list whose items are records of the element type, or
+ * just the value of its first field (`"ann@example.org"` for a Member).
+ */
+function checkGivenValue(ctx: Ctx, value: Expr, t: Type): void {
+  const it = t.kind === "named" ? ctx.std.iteration(t) : undefined;
+  if (!it || value.kind !== "ListLit") {
+    checkAgainst(ctx, value, t);
+    return;
+  }
+  ctx.model.types.set(value, named("List", [it.element]));
+  const element = it.element;
+  const firstField = element.kind === "named" ? Object.keys(ctx.std.typeDecl(element.name)?.fields ?? {})[0] : undefined;
+  const short = firstField !== undefined && element.kind === "named" ? ctx.std.field(element, firstField)?.type : undefined;
+  for (const x of value.elements) {
+    if (x.kind === "BraceLit" || !short) checkAgainst(ctx, x, element);
+    else checkAgainst(ctx, x, short);
+  }
+}
+
+function checkExpect(ctx: Ctx, c: ExpectClause): void {
+  const action = actionPattern(ctx, c.expr);
+  if (action) {
+    ctx.model.expectations.set(c, { target: action.target, negated: c.negated });
+    return;
+  }
+  if (c.negated) {
+    ctx.report(M.expectNoWithCondition, c.span, []);
+    checkExpr(ctx, c.expr);
+    return;
+  }
+  const before = ctx.diagnostics.length;
+  const here = ctx.facts;
+  const t = checkExpr(ctx, c.expr);
+  ctx.facts = here;
+  if (ctx.diagnostics.length === before && t.kind !== "error" && !(t.kind === "named" && t.name === "bool")) {
+    ctx.report(M.expectNotBool, c.expr.span, [typeToString(t)]);
+  }
+}
+
+/** `send`, `send(to: ...)`, `members.add("a@example.org")`: an action with its arguments as a pattern. */
+function actionPattern(ctx: Ctx, e: Expr): Callee | undefined {
+  const callee = e.kind === "CallExpr" ? e.callee : e;
+  if (!isActionName(ctx, callee)) return undefined;
+  const resolved = resolveCallee(ctx, callee);
+  if (!resolved) return undefined;
+  if (e.kind === "CallExpr") {
+    checkArgs(ctx, e.args, resolved, true);
+    ctx.model.types.set(e, errorType);
+  }
+  ctx.model.types.set(callee, errorType);
+  return resolved;
+}
+
+/** Whether `e` names an action (a stdlib function or method that needs a capability), without reporting anything. */
+function isActionName(ctx: Ctx, e: Expr): boolean {
+  if (e.kind === "Ident") {
+    const sym = ctx.scope.lookup(e.name);
+    return sym?.kind === "function" && ctx.std.function(e.name)?.decl.capability !== undefined;
+  }
+  if (e.kind === "MemberExpr" && e.object.kind === "Ident") {
+    const sym = ctx.scope.lookup(e.object.name);
+    if (!sym || sym.kind !== "global") return false;
+    const t = nonOptional(sym.type);
+    return t.kind === "named" && ctx.std.method(t, e.name.name)?.decl.capability !== undefined;
+  }
+  return false;
+}
