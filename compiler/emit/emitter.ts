@@ -29,8 +29,22 @@ import { canonicalAddress } from "./values.js";
 export interface EmitOptions {
   /** Record each statement's value and gas (thwonkc run --trace, test --coverage). */
   trace?: boolean;
-  /** Include the rule's tests (thwonkc test). */
-  tests?: A.TestDecl[];
+  /**
+   * Include the rule's tests (thwonkc test): each runs as trigger `test:N`.
+   * `sourceOf` gives the text of a file, for quoting expectations in failures.
+   */
+  tests?: { sourceOf: (fileName: string) => string | undefined };
+}
+
+/** What `thwonkc test` needs to know about each emitted test, in order. */
+export interface EmittedTest {
+  name: string;
+  file: string;
+  line: number;
+  /** The trigger it runs (`message`, `every day at 00:00`). */
+  trigger: string | undefined;
+  /** `message = "post.eml"`: the file the host must parse and pass in `emls`. */
+  eml: string | undefined;
 }
 
 /** [generated line (1-based), .thwonk line, .thwonk column] */
@@ -41,6 +55,8 @@ export interface EmitResult {
   sourceMap: SourceMapping[];
   /** The trigger names `__thwonk_run` accepts: `message`, `every day at 00:00`. */
   triggers: string[];
+  /** With `tests`: the tests, run as `__thwonk_run("test:N", input)`. */
+  tests: EmittedTest[];
 }
 
 const GETTERS = new Set(PRELUDE_GETTERS);
@@ -105,11 +121,11 @@ export class Emitter {
       this.emitTrigger(t, i);
     });
     this.line(`var __triggers = { ${this.model.triggers.map((t, i) => `${JSON.stringify(triggerKey(t))}: __trigger_${i}`).join(", ")} };`);
-    if (this.options.tests) this.emitTests(this.options.tests);
-    else this.line("var __tests = [];");
+    const tests = this.options.tests ? this.emitTests(this.options.tests.sourceOf) : [];
+    if (!this.options.tests) this.line("var __tests = [];");
     this.emitDriver();
     this.out.push("})();");
-    return { code: this.out.join("\n") + "\n", sourceMap: this.map, triggers };
+    return { code: this.out.join("\n") + "\n", sourceMap: this.map, triggers, tests };
   }
 
   // ------------------------------------------------------------------ state
@@ -602,52 +618,206 @@ export class Emitter {
     };
     const parts = [...assigns];
     if (fixed === undefined) {
-      const cost = evalCost(decl.cost, { size: sizeOf, total: totalOf, limit: (n) => `__in.limits[${JSON.stringify(n)}]` }, jsDomain);
+      const cost = evalCost(decl.cost, { size: sizeOf, total: totalOf, limit: (n) => this.limitUnits(n) }, jsDomain);
       parts.push(`__g(${cost})`);
     }
     parts.push(finish(recvTemp, argTemps));
     return `(${parts.join(", ")})`;
   }
 
+  /** A limit as the cost table reads it: in the unit the runtime measures (a character is up to two UTF-16 units). */
+  private limitUnits(name: string): string {
+    const decl = this.std.decl.limits[name];
+    const k = decl?.unit === "characters" ? 2 : 1;
+    return k === 1 ? `__in.limits[${JSON.stringify(name)}]` : `(__in.limits[${JSON.stringify(name)}] * ${k})`;
+  }
+
   // ------------------------------------------------------------------ tests and driver
 
-  private emitTests(tests: A.TestDecl[]): void {
+  /**
+   * Each test becomes `{ setup, expects }`: `setup` sets the givens (members,
+   * state, now) and returns the trigger's message; `expects` checks the
+   * actions and the state after the run and returns the failures. Neither
+   * costs gas: only the trigger run does.
+   */
+  private emitTests(sourceOf: (fileName: string) => string | undefined): EmittedTest[] {
+    const out: EmittedTest[] = [];
     this.line("var __tests = [];");
-    void tests;
+    this.model.tests.forEach((t, i) => {
+      const trigger = t.trigger ? triggerKey(t.trigger) : undefined;
+      let eml: string | undefined;
+      this.line(`__tests[${i}] = {`, { line: t.decl.span.line, col: t.decl.span.col });
+      this.indent++;
+      this.line("setup: function () {");
+      this.indent++;
+      this.fn = new FunctionScope();
+      const body: string[] = ["var __msg = null;"];
+      for (const c of t.decl.clauses) {
+        if (c.kind !== "GivenClause") continue;
+        const target = c.target;
+        if (target.kind === "Ident") {
+          const sym = this.model.symbols.get(target);
+          if (sym?.kind === "trigger") {
+            const file = c.value.kind === "StringLit" && c.value.parts.every((p) => p.kind === "StringText")
+              ? c.value.parts.map((p) => (p as A.StringText).value).join("")
+              : undefined;
+            if (file !== undefined) {
+              eml = file;
+              body.push(`__msg = __message(__in.emls[${JSON.stringify(file)}]);`);
+            } else {
+              body.push(`__msg = __testMessage(${this.expr(c.value, sym.type)});`);
+            }
+          } else if (target.name === "members") {
+            body.push(`__G_members = __members((${this.expr(c.value, undefined)}).map(function (m) { return typeof m === "string" ? { address: m } : m; }));`);
+          } else if (target.name === "now") {
+            body.push(`__G_now = ${this.expr(c.value, sym?.type)};`);
+          } else if (target.name === "list") {
+            body.push(`__G_list = ${this.expr(c.value, sym?.type)};`);
+          }
+        } else {
+          body.push(`${this.lvalue(target)} = ${this.expr(c.value, this.typeOf(target))};`);
+        }
+      }
+      body.push("return __msg;");
+      this.declareTemps();
+      for (const b of body) this.line(b);
+      this.indent--;
+      this.line("},");
+      this.line("expects: function () {");
+      this.indent++;
+      this.fn = new FunctionScope();
+      const checks: string[] = ["var __f = [];"];
+      const text = sourceOf(t.file);
+      const quote = (e: { span: { start: number; end: number } }): string =>
+        text !== undefined ? text.slice(e.span.start, e.span.end).replace(/\s+/g, " ") : "the expectation";
+      for (const c of t.decl.clauses) {
+        if (c.kind !== "ExpectClause") continue;
+        const at = `${c.span.line}, ${c.span.col}`;
+        const pattern = this.model.expectations.get(c);
+        if (pattern) {
+          const callee = c.expr.kind === "CallExpr" ? c.expr.callee : c.expr;
+          const kind = callee.kind === "MemberExpr" ? `${callee.object.kind === "Ident" ? callee.object.name : "?"}.${callee.name.name}` : callee.kind === "Ident" ? callee.name : "?";
+          const params = pattern.target.kind === "fn" ? [] : pattern.target.sig.params;
+          const args = c.expr.kind === "CallExpr" ? c.expr.args : [];
+          const fields = args.map((a, k) => {
+            const p = a.name ? params.find((x) => x.name === a.name!.name) : params[k];
+            return p ? `${JSON.stringify(p.name)}: ${this.expr(a.value, p.type)}` : undefined;
+          }).filter((x): x is string => x !== undefined);
+          checks.push(`__expectAction(__f, ${JSON.stringify(kind)}, { ${fields.join(", ")} }, ${c.negated}, ${JSON.stringify(quote(c))}, ${at});`);
+        } else {
+          const e = c.expr;
+          if (e.kind === "BinaryExpr" && ["==", "!=", "<", "<=", ">", ">="].includes(e.op)) {
+            const l = this.fn.newTemp();
+            const r = this.fn.newTemp();
+            checks.push(`${l} = ${this.expr(e.left, this.typeOf(e.right))}; ${r} = ${this.expr(e.right, this.typeOf(e.left))};`);
+            checks.push(`if (!(${this.expr(e, undefined)})) __f.push({ line: ${c.span.line}, column: ${c.span.col}, message: ${JSON.stringify("expected `" + quote(e) + "`, but `" + quote(e.left) + "` is ")} + __showAny(${l}) + ${JSON.stringify(" and `" + quote(e.right) + "` is ")} + __showAny(${r}) });`);
+          } else {
+            checks.push(`if (!(${this.expr(e, undefined)})) __f.push({ line: ${c.span.line}, column: ${c.span.col}, message: ${JSON.stringify("expected `" + quote(e) + "` to be true")} });`);
+          }
+        }
+      }
+      checks.push("return __f;");
+      this.declareTemps();
+      for (const ch of checks) this.line(ch);
+      this.indent--;
+      this.line("},");
+      this.line(`trigger: ${JSON.stringify(trigger ?? null)}`);
+      this.indent--;
+      this.line("};");
+      out.push({ name: t.name, file: t.file, line: t.decl.span.line, trigger, eml });
+    });
+    return out;
   }
 
   private emitDriver(): void {
-    this.line("var __G_members = null, __G_list = null, __G_now = 0;");
-    this.line("function __loadState(saved) {");
-    this.line("  var st = {};");
-    this.line("  Object.keys(__stateSchema).forEach(function (k) { st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __load(__stateSchema[k], saved[k]) : __stateInit(k); });");
-    this.line("  return st;");
-    this.line("}");
-    this.line("function __saveState(st) { var o = {}; Object.keys(__stateSchema).forEach(function (k) { o[k] = __save(__stateSchema[k], st[k]); }); return o; }");
-    this.line("return function (name, inputJson) {");
-    this.line("  var input = JSON.parse(inputJson);");
-    this.line("  __in = input; __gas = __gasLimit = input.gas; __actions = []; __logs = 0; __sent = 0; __tz = input.tz || []; __trace = input.trace ? [] : null;");
-    this.line("  __G_now = typeof input.now === 'number' ? input.now : Date.parse(input.now);");
-    this.line("  __G_members = __members(input.members);");
-    this.line("  __G_list = { address: __addr(input.list.address), name: input.list.name || '', owners: (input.list.owners || []).map(__addr).filter(function (a) { return a !== null; }) };");
-    this.line("  var error = null;");
-    this.line("  try {");
-    this.line("    // Loading state (and evaluating initial values) is not the rule's work: it costs no gas.");
-    this.line("    var gasBefore = __gas;");
-    this.line("    __st = __loadState(input.state);");
-    this.line("    __gas = gasBefore;");
-    this.line("    var trigger = __triggers[name];");
-    this.line("    if (!trigger) __err('TW5018', [name], 0, 0);");
-    this.line("    trigger(__message(input.message));");
-    this.line("  } catch (e) {");
-    this.line("    if (e === __STOP) { /* reject or hold ended the trigger */ }");
-    this.line("    else if (e && e.thwonk === true) error = { code: e.code, args: e.args, line: e.line, column: e.column };");
-    this.line("    else throw e;");
-    this.line("  }");
-    this.line("  var used = __gasLimit - __gas;");
-    this.line("  if (error) return JSON.stringify({ actions: [], state: null, gas: { used: used }, error: error, trace: __trace });");
-    this.line("  return JSON.stringify({ actions: __actions, state: __saveState(__st), gas: { used: used }, error: null, trace: __trace });");
-    this.line("};");
+    const lines = String.raw`
+var __G_members = null, __G_list = null, __G_now = 0;
+function __loadState(saved) {
+  var st = {};
+  Object.keys(__stateSchema).forEach(function (k) { st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __load(__stateSchema[k], saved[k]) : __stateInit(k); });
+  return st;
+}
+function __saveState(st) { var o = {}; Object.keys(__stateSchema).forEach(function (k) { o[k] = __save(__stateSchema[k], st[k]); }); return o; }
+function __begin(input) {
+  __in = input; __gas = __gasLimit = input.gas; __actions = []; __logs = 0; __sent = 0; __tz = input.tz || []; __trace = input.trace ? [] : null;
+  __G_now = typeof input.now === "number" ? input.now : Date.parse(input.now);
+  __G_members = __members(input.members);
+  __G_list = { address: __addr(input.list.address), name: input.list.name || "", owners: (input.list.owners || []).map(__addr).filter(function (a) { return a !== null; }) };
+  // Loading state (and evaluating initial values) is not the rule's work: it costs no gas.
+  __st = __loadState(input.state);
+  __gas = __gasLimit;
+}
+function __runTrigger(name, msg) {
+  try {
+    var trigger = __triggers[name];
+    if (!trigger) __err("TW5018", [name], 0, 0);
+    trigger(msg);
+  } catch (e) {
+    if (e === __STOP) return null; // reject or hold ended the trigger
+    if (e && e.thwonk === true) return { code: e.code, args: e.args, line: e.line, column: e.column };
+    throw e;
+  }
+  return null;
+}
+function __result(error, extra) {
+  var r = { actions: error ? [] : __actions, state: error ? null : __saveState(__st), gas: { used: __gasLimit - __gas }, error: error, trace: __trace };
+  if (extra) Object.keys(extra).forEach(function (k) { r[k] = extra[k]; });
+  return JSON.stringify(r);
+}
+// A message given in a test as a record: the fields it names, sensible defaults for the rest.
+function __testMessage(r) {
+  var j = {};
+  Object.keys(r).forEach(function (k) { j[k] = r[k]; });
+  if (j.headers instanceof Map) j.headers = Array.from(j.headers);
+  else if (j.headers && j.headers.fields) j.headers = j.headers.fields;
+  if (j.envelope && typeof j.envelope === "object") j.envelope = j.envelope;
+  if (j.from === undefined) j.from = __G_members.list.length ? __G_members.list[0].address : "sender@example.org";
+  if (j.messageId === undefined) j.messageId = "test@thwonk.invalid";
+  return __message(j);
+}
+var __PATTERN_FIELDS = { a: "address", reason: "reason" };
+function __expectAction(failures, kind, pattern, negated, text, line, column) {
+  var matches = __actions.filter(function (a) {
+    if (a.kind !== kind) return false;
+    return Object.keys(pattern).every(function (p) {
+      var want = pattern[p];
+      if (p === "m") return true;
+      if (p === "to") { var got = a.to || []; return __recipients(want).every(function (x) { return got.indexOf(x) >= 0; }); }
+      var field = __PATTERN_FIELDS[p] || p;
+      return a[field] === want;
+    });
+  });
+  if (negated && matches.length > 0) failures.push({ line: line, column: column, message: "expected no match for \u0060" + text + "\u0060, but the run did " + matches.length + ": " + matches.map(__describeAction).join("; ") });
+  if (!negated && matches.length === 0) failures.push({ line: line, column: column, message: "expected \u0060" + text + "\u0060, but " + (__actions.length ? "the run did: " + __actions.map(__describeAction).join("; ") : "the run did nothing") });
+}
+function __describeAction(a) {
+  var s = a.kind;
+  if (a.to && a.to.length) s += " to " + (a.to.length > 3 ? a.to.slice(0, 3).join(", ") + " and " + (a.to.length - 3) + " more" : a.to.join(", "));
+  if (a.subject !== undefined) s += " subject " + JSON.stringify(a.subject);
+  if (a.reason !== undefined) s += " " + JSON.stringify(a.reason);
+  if (a.address !== undefined) s += " " + a.address;
+  if (a.path !== undefined) s += " " + a.path;
+  return s;
+}
+return function (name, inputJson) {
+  var input = JSON.parse(inputJson);
+  __begin(input);
+  if (name.indexOf("test:") === 0) {
+    var t = __tests[Number(name.slice(5))];
+    var msg = t.setup();
+    if (msg === null && t.trigger === "message") msg = __testMessage({});
+    __gas = __gasLimit;
+    var error = __runTrigger(t.trigger, msg);
+    var used = __gasLimit - __gas;
+    // Checking the expectations is not the rule's work: it neither counts nor runs out.
+    __gas = 1e15;
+    var failures = error ? [] : t.expects();
+    __gas = __gasLimit - used;
+    return __result(error, { failures: failures });
+  }
+  return __result(__runTrigger(name, __message(input.message)));
+};`;
+    for (const l of lines.split("\n").slice(1)) this.line(l);
   }
 }
 

@@ -263,7 +263,7 @@ function __saveKey(d, k) { if (d === "time") return new Date(k).toISOString(); r
 // ---------------------------------------------------------------- inputs
 function __members(list) {
   var ms = { list: [], index: new Map() };
-  (list || []).forEach(function (m) { var a = __addr(m.address); if (a !== null && !ms.index.has(a)) { var r = { address: a, name: m.name || "", role: m.role || "member", joined: typeof m.joined === "number" ? m.joined : Date.parse(m.joined || 0) }; ms.list.push(r); ms.index.set(a, r); } });
+  (list || []).forEach(function (m) { var a = __addr(m.address); if (a !== null && !ms.index.has(a)) { var r = { address: a, name: m.name || "", role: m.role || "member", joined: typeof m.joined === "number" ? m.joined : typeof m.joined === "string" ? Date.parse(m.joined) : __in.now }; ms.list.push(r); ms.index.set(a, r); } });
   return ms;
 }
 function __message(j) {

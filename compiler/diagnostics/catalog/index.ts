@@ -7,9 +7,10 @@
 import { syntaxMessages } from "./syntax.js";
 import { typeMessages } from "./types.js";
 import { verifyMessages } from "./verify.js";
+import { emitMessages } from "./emit.js";
 import type { MessageDef } from "./define.js";
 
-export { syntaxMessages, typeMessages, verifyMessages };
+export { syntaxMessages, typeMessages, verifyMessages, emitMessages };
 export { makeDiagnostic, def, q } from "./define.js";
 export type { MessageDef, DiagnosticExtras } from "./define.js";
 
@@ -17,6 +18,7 @@ export const allMessages: readonly MessageDef[] = [
   ...Object.values(syntaxMessages),
   ...Object.values(typeMessages),
   ...Object.values(verifyMessages),
+  ...Object.values(emitMessages),
 ];
 
 export function messageByCode(code: string): MessageDef | undefined {

@@ -1,0 +1,207 @@
+/**
+ * The bundle (`.thwb`): one JSON file holding the manifest, the source and
+ * the gas-instrumented code, with a sha256 over the rest in a canonical
+ * form. The compiler is deterministic — the same source and compiler give
+ * the same bundle byte for byte — so a receiver can recompile the source
+ * and refuse a bundle whose code or bounds differ.
+ */
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { emitMessages, makeDiagnostic } from "../diagnostics/catalog/index.js";
+import { checkSources, type RuleUnit } from "../program.js";
+import { typeToString } from "../semantic/types.js";
+import { triggerCostJson } from "../verify/index.js";
+import { stdlib } from "../../stdlib/index.js";
+import { COMPILER_VERSION } from "../version.js";
+import { descriptor, emitRule, triggerKey, type SourceMapping } from "./emitter.js";
+import { sha256Hex } from "./sha256.js";
+
+export const BUNDLE_FORMAT = "thwonk-bundle/1";
+/** quickjs-emscripten cannot serialize QuickJS bytecode: the code is JavaScript the runtime compiles once per context. */
+export const CODE_TARGET = "quickjs-js/1";
+
+export interface ManifestTrigger {
+  /** What the runtime calls it: `message`, `every day at 00:00`. */
+  name: string;
+  kind: "on" | "every";
+  schedule: { unit: string | null; intervalMs: number | null; atMinutes: number | null } | null;
+  gasBound: number;
+  fanoutBound: number;
+  capabilities: string[];
+  recipients: string[];
+  /** The verifier's explanation (formula, terms, assumptions) as `check --cost --format json` gives it. */
+  cost: unknown;
+}
+
+export interface Manifest {
+  format: string;
+  rule: string;
+  compiler: string;
+  stdlib: string;
+  costTable: string;
+  target: string;
+  triggers: ManifestTrigger[];
+  capabilities: string[];
+  /** The state schema: a redeploy that would break stored state can be refused. */
+  state: { name: string; type: string; descriptor: unknown; max: number | null }[];
+  /** Every limit the rule runs under (declared or default), in the unit it is declared in. */
+  limits: Record<string, { value: number; unit: string; declared: boolean }>;
+  settings: Record<string, string>;
+}
+
+export interface Bundle {
+  format: string;
+  manifest: Manifest;
+  source: { fileName: string; text: string };
+  code: { target: string; text: string; sourceMap: SourceMapping[] };
+  sha256: string;
+}
+
+/** JSON with sorted keys and no spaces: what the sha256 covers. */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== "object") return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    .join(",")}}`;
+}
+
+function contentHash(b: Omit<Bundle, "sha256">): string {
+  return sha256Hex(canonicalJson({ format: b.format, manifest: b.manifest, source: b.source, code: b.code }));
+}
+
+function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+}
+
+/** A bundle for a checked and verified rule (no errors). */
+export function buildBundle(unit: RuleUnit, sourceText: string): Bundle {
+  const verify = unit.verify;
+  if (!verify) throw new Error("buildBundle needs a verified rule without errors");
+  const model = unit.check.model;
+  const emitted = emitRule(unit.rule, model);
+  const costs = new Map(verify.triggers.map((t) => [t.name, t]));
+  const triggers: ManifestTrigger[] = model.triggers.map((t) => {
+    const name = t.kind === "on" ? `on ${t.event}` : `every ${t.schedule.text}`;
+    const c = costs.get(name)!;
+    return {
+      name: triggerKey(t),
+      kind: t.kind,
+      schedule: t.kind === "every" ? { unit: t.schedule.unit ?? null, intervalMs: t.schedule.intervalMs ?? null, atMinutes: t.schedule.atMinutes ?? null } : null,
+      gasBound: c.gas.bound,
+      fanoutBound: c.fanout.bound,
+      capabilities: c.capabilities,
+      recipients: c.recipients,
+      cost: triggerCostJson(c),
+    };
+  });
+  const limits: Manifest["limits"] = {};
+  for (const [name, l] of [...model.limits].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    limits[name] = { value: l.value, unit: l.decl.unit, declared: l.declared !== undefined };
+  }
+  const settings: Record<string, string> = {};
+  for (const [name, s] of [...model.settings].sort(([a], [b]) => (a < b ? -1 : 1))) settings[name] = s.value;
+  const manifest: Manifest = {
+    format: BUNDLE_FORMAT,
+    rule: model.ruleName ?? baseName(unit.rule.fileName).replace(/\.thwonk$/, ""),
+    compiler: COMPILER_VERSION,
+    stdlib: stdlib.version,
+    costTable: stdlib.costTableVersion,
+    target: CODE_TARGET,
+    triggers,
+    capabilities: verify.capabilities,
+    state: model.state.map((f) => ({ name: f.name, type: typeToString(f.type), descriptor: descriptor(f.type), max: f.max ?? null })),
+    limits,
+    settings,
+  };
+  const body = {
+    format: BUNDLE_FORMAT,
+    manifest,
+    source: { fileName: baseName(unit.rule.fileName), text: sourceText },
+    code: { target: CODE_TARGET, text: emitted.code, sourceMap: emitted.sourceMap },
+  };
+  return { ...body, sha256: contentHash(body) };
+}
+
+/** The bundle file: the canonical form (deterministic), then a newline. */
+export function serializeBundle(b: Bundle): string {
+  return canonicalJson(b) + "\n";
+}
+
+export interface CompileResult {
+  bundle: Bundle | undefined;
+  diagnostics: Diagnostic[];
+}
+
+/** Source text → bundle, or the diagnostics that prevent one. */
+export function compileSource(fileName: string, text: string): CompileResult {
+  const r = checkSources([{ fileName, text }]);
+  const unit = r.units[0];
+  const errors = r.diagnostics.filter((d) => d.severity === "error");
+  if (!unit || errors.length > 0 || !unit.verify) return { bundle: undefined, diagnostics: r.diagnostics };
+  return { bundle: buildBundle(unit, text), diagnostics: r.diagnostics };
+}
+
+const WHOLE: Span = { file: "", start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
+
+export interface ReadBundleResult {
+  bundle: Bundle | undefined;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Reads a bundle file and proves it untampered: its shape, format, hash,
+ * and — by recompiling its source with this compiler — its code and bounds.
+ * A bundle that fails any check is refused, never run.
+ */
+export function readBundle(fileName: string, text: string, options: { recompile?: boolean } = {}): ReadBundleResult {
+  const at = { ...WHOLE, file: fileName };
+  const fail = (d: Diagnostic): ReadBundleResult => ({ bundle: undefined, diagnostics: [d] });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return fail(makeDiagnostic(emitMessages.malformedBundle, at, [e instanceof Error ? e.message : String(e)]));
+  }
+  const shapeProblem = checkShape(raw);
+  if (shapeProblem) return fail(makeDiagnostic(emitMessages.malformedBundle, at, [shapeProblem]));
+  const b = raw as Bundle;
+  if (b.format !== BUNDLE_FORMAT) return fail(makeDiagnostic(emitMessages.unsupportedFormat, at, [String(b.format), BUNDLE_FORMAT]));
+  const { sha256, ...body } = b;
+  if (contentHash(body) !== sha256) return fail(makeDiagnostic(emitMessages.hashMismatch, at, []));
+  if (options.recompile !== false) {
+    if (b.manifest.compiler !== COMPILER_VERSION || b.manifest.costTable !== stdlib.costTableVersion) {
+      return fail(makeDiagnostic(emitMessages.otherCompiler, at, [b.manifest.compiler, b.manifest.costTable, COMPILER_VERSION, stdlib.costTableVersion]));
+    }
+    const again = compileSource(b.source.fileName, b.source.text);
+    if (!again.bundle) return fail(makeDiagnostic(emitMessages.sourceDoesNotCompile, at, [again.diagnostics.filter((d) => d.severity === "error").length]));
+    if (again.bundle.sha256 !== b.sha256) {
+      const what = again.bundle.code.text !== b.code.text ? "code" : canonicalJson(again.bundle.manifest) !== canonicalJson(b.manifest) ? "manifest (bounds, capabilities or schema)" : "content";
+      return fail(makeDiagnostic(emitMessages.recompileMismatch, at, [what]));
+    }
+  }
+  return { bundle: b, diagnostics: [] };
+}
+
+function checkShape(v: unknown): string | undefined {
+  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+  if (!isObj(v)) return "the file is not a JSON object";
+  for (const k of ["format", "sha256"]) if (typeof v[k] !== "string") return `\`${k}\` is missing or not a string`;
+  if (!isObj(v["manifest"])) return "`manifest` is missing";
+  if (!isObj(v["source"]) || typeof v["source"]["text"] !== "string" || typeof v["source"]["fileName"] !== "string") return "`source` is missing or incomplete";
+  if (!isObj(v["code"]) || typeof v["code"]["text"] !== "string" || !Array.isArray(v["code"]["sourceMap"])) return "`code` is missing or incomplete";
+  const m = v["manifest"];
+  if (!Array.isArray(m["triggers"]) || typeof m["rule"] !== "string" || !isObj(m["limits"])) return "the manifest is incomplete";
+  return undefined;
+}
+
+/** The .thwonk position of a line of the generated code (for runtime errors and traces). */
+export function sourcePosition(b: Bundle, generatedLine: number): { line: number; column: number } | undefined {
+  let best: SourceMapping | undefined;
+  for (const m of b.code.sourceMap) {
+    if (m[0] <= generatedLine && (!best || m[0] > best[0])) best = m;
+  }
+  return best ? { line: best[1], column: best[2] } : undefined;
+}

@@ -1,0 +1,128 @@
+/**
+ * Runs a rule's tests (`test "..." { }` blocks in NAME.thwonk and
+ * NAME.test.thwonk), each in a fresh sandbox, exactly as the daemon would
+ * run the trigger: the compiled code, the QuickJS sandbox, the gas limit set
+ * to the verifier's bound for that trigger (so a test also proves the bound
+ * held for its input).
+ */
+import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.js";
+import { checkSources, type SourceText } from "../../compiler/program.js";
+import { emitRule, type EmittedTest } from "../../compiler/emit/emitter.js";
+import { runOnce } from "../sandbox/index.js";
+import { runtimeInputBase, type HostServices } from "./host.js";
+import { describeSandboxError, type RunError } from "./errors.js";
+
+export interface TestFailure {
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface TestOutcome {
+  name: string;
+  file: string;
+  line: number;
+  ok: boolean;
+  failures: TestFailure[];
+  error: RunError | null;
+  gas: { used: number; bound: number };
+  actions: unknown[];
+}
+
+export interface TestRunResult {
+  /** Diagnostics that stopped the tests from running (errors in the rule or its tests). */
+  diagnostics: Diagnostic[];
+  outcomes: TestOutcome[];
+  /** With `coverage`: the rule's statement lines no test reached. */
+  uncovered: number[] | undefined;
+  /** All statement lines of the rule (for a coverage percentage). */
+  statementLines: number[] | undefined;
+}
+
+export interface TestRunOptions {
+  coverage?: boolean;
+}
+
+export async function runRuleTests(rule: SourceText, tests: SourceText[], host: HostServices, options: TestRunOptions = {}): Promise<TestRunResult> {
+  const sources = [rule, ...tests];
+  const checked = checkSources(sources);
+  const errors = checked.diagnostics.filter((d) => d.severity === "error");
+  const unit = checked.units.find((u) => u.rule.fileName === rule.fileName);
+  if (!unit || errors.length > 0 || !unit.verify) {
+    return { diagnostics: checked.diagnostics, outcomes: [], uncovered: undefined, statementLines: undefined };
+  }
+  const texts = new Map(sources.map((s) => [s.fileName, s.text]));
+  const emitted = emitRule(unit.rule, unit.check.model, {
+    trace: options.coverage === true,
+    tests: { sourceOf: (f) => texts.get(f) },
+  });
+  const bounds = new Map(unit.verify.triggers.map((t) => [t.name.replace(/^on /, ""), t.gas.bound]));
+  const outcomes: TestOutcome[] = [];
+  const reached = new Set<number>();
+  for (let i = 0; i < emitted.tests.length; i++) {
+    const t: EmittedTest = emitted.tests[i]!;
+    const bound = (t.trigger ? bounds.get(t.trigger) : undefined) ?? 0;
+    const input = await runtimeInputBase(unit, host, {
+      gas: bound,
+      emls: t.eml ? { [t.eml]: await host.loadEml(t.eml, t.file) } : {},
+      trace: options.coverage === true,
+    });
+    const r = await runOnce(emitted.code, `test:${i}`, JSON.stringify(input));
+    if (!r.ok) {
+      outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: [], error: describeSandboxError(r.error, emitted.sourceMap), gas: { used: 0, bound }, actions: [] });
+      continue;
+    }
+    const out = JSON.parse(r.output) as {
+      actions: unknown[];
+      gas: { used: number };
+      error: { code: string; args: unknown[]; line: number; column: number } | null;
+      failures: TestFailure[];
+      trace: { line: number }[] | null;
+    };
+    for (const step of out.trace ?? []) reached.add(step.line);
+    const error = out.error ? host.describeRuleError(out.error) : null;
+    outcomes.push({
+      name: t.name,
+      file: t.file,
+      line: t.line,
+      ok: !error && out.failures.length === 0,
+      failures: out.failures,
+      error,
+      gas: { used: out.gas.used, bound },
+      actions: out.actions,
+    });
+  }
+  let uncovered: number[] | undefined;
+  let statementLines: number[] | undefined;
+  if (options.coverage) {
+    statementLines = ruleStatementLines(unit.rule);
+    uncovered = statementLines.filter((l) => !reached.has(l));
+  }
+  return { diagnostics: checked.diagnostics, outcomes, uncovered, statementLines };
+}
+
+/** The lines of the rule file that hold a statement of a trigger or fn (what coverage counts). */
+function ruleStatementLines(file: import("../../compiler/syntax/ast.js").SourceFile): number[] {
+  const lines = new Set<number>();
+  const visit = (stmts: import("../../compiler/syntax/ast.js").Stmt[]): void => {
+    for (const s of stmts) {
+      lines.add(s.span.line);
+      if (s.kind === "IfStmt") {
+        visit(s.then.stmts);
+        let e = s.else;
+        while (e) {
+          if (e.kind === "IfStmt") {
+            lines.add(e.span.line);
+            visit(e.then.stmts);
+            e = e.else;
+          } else {
+            visit(e.stmts);
+            e = undefined;
+          }
+        }
+      } else if (s.kind === "ForStmt") visit(s.body.stmts);
+    }
+  };
+  for (const d of file.decls) if (d.kind === "OnDecl" || d.kind === "EveryDecl" || d.kind === "FnDecl") visit(d.body.stmts);
+  return [...lines].sort((a, b) => a - b);
+}
