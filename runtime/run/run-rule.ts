@@ -1,0 +1,71 @@
+/**
+ * One trigger of a bundle, run exactly as the daemon runs it: the bundle's
+ * own code in a fresh QuickJS sandbox, with the gas limit set to the
+ * verifier's bound for that trigger. Returns the one result shape shared by
+ * `thwonkc run --json`, the tests and the daemon's API.
+ */
+import type { Bundle } from "../../compiler/emit/bundle.js";
+import { runOnce, type SandboxLimits } from "../sandbox/index.js";
+import type { RunError } from "../testing/errors.js";
+
+export interface RunAction {
+  kind: string;
+  to: string[];
+  at: { line: number; column: number };
+  [field: string]: unknown;
+}
+
+export interface TraceStep {
+  line: number;
+  column: number;
+  what: string;
+  value: string;
+  gas: number;
+}
+
+export interface RunResult {
+  actions: RunAction[];
+  /** The state after the run (maps as objects keyed by canonical strings, times ISO 8601 UTC, none as null); null after an error. */
+  state: Record<string, unknown> | null;
+  gas: { used: number; bound: number };
+  error: RunError | null;
+  trace: TraceStep[] | null;
+}
+
+export interface RunRequest {
+  /** `message`, or a schedule such as `every day at 00:00`. */
+  trigger: string;
+  /** The input the compiled code reads (see compiler/emit/prelude.ts); `gas` is filled in from the bundle. */
+  input: Record<string, unknown>;
+  /** Code to run instead of the bundle's (the trace build of the same source, for --trace). */
+  code?: string;
+  limits?: Partial<SandboxLimits>;
+}
+
+export interface RuleErrorWords {
+  describeRuleError(e: { code: string; args: unknown[]; line: number; column: number }): RunError;
+}
+
+export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErrorWords): Promise<RunResult> {
+  const trigger = bundle.manifest.triggers.find((t) => t.name === req.trigger);
+  const bound = trigger?.gasBound ?? 0;
+  const input = { ...req.input, gas: bound };
+  const r = await runOnce(req.code ?? bundle.code.text, req.trigger, JSON.stringify(input), req.limits);
+  if (!r.ok) {
+    return { actions: [], state: null, gas: { used: bound, bound }, error: { code: r.error.code, message: r.error.message, line: r.error.line ?? null, column: r.error.column ?? null }, trace: null };
+  }
+  const out = JSON.parse(r.output) as {
+    actions: RunAction[];
+    state: Record<string, unknown> | null;
+    gas: { used: number };
+    error: { code: string; args: unknown[]; line: number; column: number } | null;
+    trace: TraceStep[] | null;
+  };
+  return {
+    actions: out.actions,
+    state: out.state,
+    gas: { used: out.gas.used, bound },
+    error: out.error ? words.describeRuleError(out.error) : null,
+    trace: out.trace,
+  };
+}
