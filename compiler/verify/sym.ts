@@ -118,7 +118,7 @@ export function mul(...xs: Sym[]): Sym {
 
 export function max(...xs: Sym[]): Sym {
   const out: Sym[] = [];
-  const seen = new Set<string>();
+  const byShape = new Map<string, number>();
   let c = 0;
   for (const x of xs.flatMap((y) => (y.k === "max" ? y.xs : [y]))) {
     const b = strip(x);
@@ -126,15 +126,54 @@ export function max(...xs: Sym[]): Sym {
       c = Math.max(c, b.v);
       continue;
     }
-    const key = show(x);
-    if (seen.has(key)) continue;
-    seen.add(key);
+    // Two arguments alike but for their constants: every constant is a
+    // monotone position, so the one with the larger constants bounds both.
+    const key = shapeKey(b);
+    const i = byShape.get(key);
+    if (i !== undefined) {
+      out[i] = largerConstants(strip(out[i]!), b);
+      continue;
+    }
+    byShape.set(key, out.length);
     out.push(x);
   }
   if (c > 0) out.push(num(c));
   if (out.length === 0) return ZERO;
   if (out.length === 1) return out[0]!;
   return { k: "max", xs: out };
+}
+
+/** The structure of an expression with its constants left out. */
+function shapeKey(s: Sym): string {
+  switch (s.k) {
+    case "num":
+      return "#";
+    case "var":
+      return s.name;
+    case "add":
+    case "mul":
+    case "max":
+    case "min":
+      return `${s.k}(${s.xs.map(shapeKey).join(",")})`;
+    case "cdiv":
+      return `cdiv(${shapeKey(s.x)},${s.by})`;
+    case "at":
+      return shapeKey(s.x);
+  }
+}
+
+/** `a` and `b` of the same shape: the expression with the larger constant at each place. */
+function largerConstants(a: Sym, b: Sym): Sym {
+  const x = strip(a);
+  const y = strip(b);
+  if (x.k === "num" && y.k === "num") return num(Math.max(x.v, y.v));
+  if ((x.k === "add" || x.k === "mul" || x.k === "max" || x.k === "min") && x.k === y.k) {
+    const ys = (y as { xs: Sym[] }).xs;
+    const parts = x.xs.map((xi, i) => largerConstants(xi, ys[i]!));
+    return { k: x.k, xs: parts } as Sym;
+  }
+  if (x.k === "cdiv" && y.k === "cdiv") return { k: "cdiv", x: largerConstants(x.x, y.x), by: x.by };
+  return x;
 }
 
 export function min(...xs: Sym[]): Sym {
