@@ -27,6 +27,11 @@ import { PRELUDE, PRELUDE_GETTERS } from "./prelude.js";
 import { canonicalAddress } from "./values.js";
 
 export interface EmitOptions {
+  /**
+   * Charge gas (default). `false` builds the same code without any gas
+   * accounting, only to measure what the accounting costs (bench/run).
+   */
+  meter?: boolean;
   /** Record each statement's value and gas (thwonkc run --trace, test --coverage). */
   trace?: boolean;
   /**
@@ -191,7 +196,12 @@ export class Emitter {
   }
 
   private charge(n: number): void {
-    if (n > 0) this.line(`if ((__gas -= ${n}) < 0) __oog();`);
+    if (n > 0 && this.options.meter !== false) this.line(`if ((__gas -= ${n}) < 0) __oog();`);
+  }
+
+  /** A size-dependent charge inside an expression (`0` in an unmetered build, kept for the comma expression). */
+  private gas(cost: string): string {
+    return this.options.meter === false ? "0" : `__g(${cost})`;
   }
 
   private blockBody(b: A.Block, extra = 0): void {
@@ -296,7 +306,7 @@ export class Emitter {
         const r = this.fn.newTemp();
         const op = this.std.operators("+").find((o) => isNamed(o.left, "string"));
         const cost = op ? evalCost(op.decl.cost, { size: (n) => `${n === "left" ? l : r}.length`, total: () => "0", limit: () => "0" }, jsDomain) : "1";
-        value = `(${l} = ${cur}, ${r} = ${value}, __g(${cost}), ${l} + ${r})`;
+        value = `(${l} = ${cur}, ${r} = ${value}, ${this.gas(cost)}, ${l} + ${r})`;
       } else if (isNamed(targetType, "int") || isNamed(targetType, "Duration")) {
         value = `__ia(${cur} ${s.op === "+=" ? "+" : "-"} ${value}, ${at})`;
       } else {
@@ -453,7 +463,7 @@ export class Emitter {
     const pieces = e.parts.map((p) => (p.kind === "StringText" ? JSON.stringify(p.value) : this.show(p)));
     const t = this.fn.newTemp();
     const cost = evalCost(this.c.interpolation, { size: () => `${t}.length`, total: () => "0", limit: () => "0" }, jsDomain);
-    return `(${t} = ${pieces.join(" + ")}, __g(${cost}), ${t})`;
+    return `(${t} = ${pieces.join(" + ")}, ${this.gas(cost)}, ${t})`;
   }
 
   /** A value as text inside a string. */
@@ -510,7 +520,7 @@ export class Emitter {
           const b = this.fn.newTemp();
           const len = (x: string) => `(${x} === null ? 0 : ${x}.length)`;
           const cost = evalCost(this.c.stringEquality, { size: (n) => len(n === "left" ? a : b), total: () => "0", limit: () => "0" }, jsDomain);
-          return `(${a} = ${l}, ${b} = ${r}, __g(${cost}), ${a} ${op} ${b})`;
+          return `(${a} = ${l}, ${b} = ${r}, ${this.gas(cost)}, ${a} ${op} ${b})`;
         }
         return `(${l} ${op} ${r})`;
       }
@@ -529,7 +539,7 @@ export class Emitter {
             return isNamed(t, "string") ? `${x}.length` : "1";
           };
           const cost = evalCost(decl.cost, { size, total: () => "0", limit: () => "0" }, jsDomain);
-          return `(${a} = ${l}, ${b} = ${r}, __g(${cost}), ${this.arith(e.op, a, b, isInt, at)})`;
+          return `(${a} = ${l}, ${b} = ${r}, ${this.gas(cost)}, ${this.arith(e.op, a, b, isInt, at)})`;
         }
         return this.arith(e.op, l, r, isInt, at);
       }
@@ -619,7 +629,7 @@ export class Emitter {
     const parts = [...assigns];
     if (fixed === undefined) {
       const cost = evalCost(decl.cost, { size: sizeOf, total: totalOf, limit: (n) => this.limitUnits(n) }, jsDomain);
-      parts.push(`__g(${cost})`);
+      parts.push(`${this.gas(cost)}`);
     }
     parts.push(finish(recvTemp, argTemps));
     return `(${parts.join(", ")})`;
@@ -731,7 +741,7 @@ export class Emitter {
 
   private emitDriver(): void {
     const lines = String.raw`
-var __G_members = null, __G_list = null, __G_now = 0;
+var __G_members = null, __G_list = null, __G_now = 0, __membersCache = null, __membersCacheKey = null;
 function __loadState(saved) {
   var st = {};
   Object.keys(__stateSchema).forEach(function (k) { st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __load(__stateSchema[k], saved[k]) : __stateInit(k); });
@@ -739,9 +749,12 @@ function __loadState(saved) {
 }
 function __saveState(st) { var o = {}; Object.keys(__stateSchema).forEach(function (k) { o[k] = __save(__stateSchema[k], st[k]); }); return o; }
 function __begin(input) {
-  __in = input; __gas = __gasLimit = input.gas; __actions = []; __logs = 0; __sent = 0; __tz = input.tz || []; __trace = input.trace ? [] : null;
+  __in = input; __gas = __gasLimit = input.gas; __actions = []; __snapshots = new Map(); __logs = 0; __sent = 0; __tz = input.tz || []; __trace = input.trace ? [] : null;
   __G_now = typeof input.now === "number" ? input.now : Date.parse(input.now);
-  __G_members = __members(input.members);
+  // Members stay in a reused context between runs: the host sends them again only when they changed
+  // (a new membersKey), and a run that changes them or fails drops the cached copy.
+  if (input.members === undefined && input.membersKey !== undefined && input.membersKey === __membersCacheKey) __G_members = __membersCache;
+  else { __G_members = __members(input.members); __membersCache = __G_members; __membersCacheKey = input.membersKey === undefined ? null : input.membersKey; }
   __G_list = { address: __addr(input.list.address), name: input.list.name || "", owners: (input.list.owners || []).map(__addr).filter(function (a) { return a !== null; }) };
   // Loading state (and evaluating initial values) is not the rule's work: it costs no gas.
   __st = __loadState(input.state);
@@ -760,6 +773,7 @@ function __runTrigger(name, msg) {
   return null;
 }
 function __result(error, extra) {
+  if (error || __actions.some(function (a) { return a.kind === "members.add" || a.kind === "members.remove"; })) __membersCacheKey = null;
   var r = { actions: error ? [] : __actions, state: error ? null : __saveState(__st), gas: { used: __gasLimit - __gas }, error: error, trace: __trace };
   if (extra) Object.keys(extra).forEach(function (k) { r[k] = extra[k]; });
   return JSON.stringify(r);
@@ -782,7 +796,7 @@ function __expectAction(failures, kind, pattern, negated, text, line, column) {
     return Object.keys(pattern).every(function (p) {
       var want = pattern[p];
       if (p === "m") return true;
-      if (p === "to") { var got = a.to || []; return __recipients(want).every(function (x) { return got.indexOf(x) >= 0; }); }
+      if (p === "to") { var got = __actionRecipients(a); return __recipients(want).every(function (x) { return got.indexOf(x) >= 0; }); }
       var field = __PATTERN_FIELDS[p] || p;
       return a[field] === want;
     });
@@ -792,7 +806,9 @@ function __expectAction(failures, kind, pattern, negated, text, line, column) {
 }
 function __describeAction(a) {
   var s = a.kind;
-  if (a.to && a.to.length) s += " to " + (a.to.length > 3 ? a.to.slice(0, 3).join(", ") + " and " + (a.to.length - 3) + " more" : a.to.join(", "));
+  var to = __actionRecipients(a);
+  if (a.toMembers) s += " to all " + to.length + " members";
+  else if (to.length) s += " to " + (to.length > 3 ? to.slice(0, 3).join(", ") + " and " + (to.length - 3) + " more" : to.join(", "));
   if (a.subject !== undefined) s += " subject " + JSON.stringify(a.subject);
   if (a.reason !== undefined) s += " " + JSON.stringify(a.reason);
   if (a.address !== undefined) s += " " + a.address;

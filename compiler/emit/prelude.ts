@@ -53,6 +53,7 @@ export const PRELUDE_ERRORS = {
 
 export const PRELUDE = String.raw`
 "use strict";
+var __snapshots = new Map();
 var __in = null, __gas = 0, __gasLimit = 0, __actions = [], __st = null, __tz = [], __trace = null, __logs = 0, __sent = 0;
 var __STOP = { stop: true };
 function __oog() { __host_outOfGas(); for (;;) {} }
@@ -68,6 +69,8 @@ function __cps(s) { return Array.from(s); }
 function __cpLen(s) { var n = 0; for (var i = 0; i < s.length; i++) { var c = s.charCodeAt(i); if (c < 0xd800 || c > 0xdbff || i + 1 >= s.length) n++; else { var d = s.charCodeAt(i + 1); if (d >= 0xdc00 && d <= 0xdfff) { n++; i++; } else n++; } } return n; }
 
 // ---------------------------------------------------------------- sizes (for charging)
+/** The addresses an action goes to (a send to all members: the members when it was sent). */
+function __actionRecipients(a) { return a.toMembers ? (__snapshots.get(a) || []).map(function (m) { return m.address; }) : (a.to || []); }
 function __rcount(x) { if (x === null) return 0; if (typeof x === "string") return 1; if (Array.isArray(x)) return x.length; if (x.index instanceof Map) return x.list.length; return 1; }
 function __total(x) { var t = 0; if (Array.isArray(x)) { for (var i = 0; i < x.length; i++) t += typeof x[i] === "string" ? x[i].length : 1; } else if (x instanceof Map) { x.forEach(function (v) { t += typeof v === "string" ? v.length : 1; }); } return t; }
 
@@ -162,7 +165,8 @@ var Members$add = function (ms, a, name, line, column) {
   if (ms.index.has(a)) return;
   if (ms.list.length >= __in.limits.members) __err("${PRELUDE_ERRORS.listFull}", [a, __in.limits.members], line, column);
   var m = { address: a, name: name === null || name === undefined ? "" : name, role: "member", joined: __in.now };
-  ms.list.push(m); ms.index.set(a, m);
+  // Copy on write: a send to all members keeps the list as it was when it was sent.
+  ms.list = ms.list.concat([m]); ms.index.set(a, m);
   __actions.push({ kind: "members.add", address: a, name: m.name, at: { line: line, column: column } });
 };
 var Members$remove = function (ms, a, line, column) {
@@ -195,12 +199,18 @@ function __listHeaders() {
   };
   return h;
 }
+// Sending to all members is one action marked toMembers: the host expands it from its own member list
+// (replaying the run's members.add/remove before it), so a message to 1,000 members costs no 1,000-address list here.
+function __isMembers(x) { return x !== null && typeof x === "object" && x.index instanceof Map; }
 var F$send = function (to, subject, text, html, from, replyTo, line, column) {
-  var rcpt = __recipients(to);
-  __sent += rcpt.length;
-  __actions.push({ kind: "send", to: rcpt, subject: __oneLine(subject), text: text, html: html === undefined ? null : html,
+  var all = __isMembers(to);
+  var rcpt = all ? [] : __recipients(to);
+  __sent += all ? to.list.length : rcpt.length;
+  var action = { kind: "send", to: rcpt, toMembers: all, subject: __oneLine(subject), text: text, html: html === undefined ? null : html,
     from: from === null || from === undefined ? "list" : from, replyTo: replyTo === undefined ? null : replyTo,
-    headers: __listHeaders(), at: { line: line, column: column } });
+    headers: __listHeaders(), at: { line: line, column: column } };
+  if (all) __snapshots.set(action, to.list);
+  __actions.push(action);
 };
 var F$reply = function (m, text, subject, line, column) {
   var subj = subject === null || subject === undefined ? (/^re:/i.test(m.subject) ? m.subject : "Re: " + m.subject) : subject;
@@ -209,9 +219,12 @@ var F$reply = function (m, text, subject, line, column) {
   __actions.push({ kind: "reply", to: [m.from], subject: __oneLine(subj), text: text, html: null, headers: h, at: { line: line, column: column } });
 };
 var F$forward = function (m, to, line, column) {
-  var rcpt = __recipients(to);
-  __sent += rcpt.length;
-  __actions.push({ kind: "forward", to: rcpt, subject: __oneLine(m.subject), text: m.text, html: m.html, messageId: m.messageId, headers: __listHeaders(), at: { line: line, column: column } });
+  var all = __isMembers(to);
+  var rcpt = all ? [] : __recipients(to);
+  __sent += all ? to.list.length : rcpt.length;
+  var action = { kind: "forward", to: rcpt, toMembers: all, subject: __oneLine(m.subject), text: m.text, html: m.html, messageId: m.messageId, headers: __listHeaders(), at: { line: line, column: column } };
+  if (all) __snapshots.set(action, to.list);
+  __actions.push(action);
 };
 var F$reject = function (reason, line, column) { __actions.push({ kind: "reject", to: [], reason: reason, at: { line: line, column: column } }); throw __STOP; };
 var F$hold = function (reason, line, column) { __actions.push({ kind: "hold", to: [], reason: reason, at: { line: line, column: column } }); throw __STOP; };

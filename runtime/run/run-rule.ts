@@ -62,10 +62,26 @@ export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErro
     trace: TraceStep[] | null;
   };
   return {
-    actions: out.actions,
+    actions: expandToMembers(out.actions, (req.input["members"] as { address: string }[] | undefined) ?? []),
     state: out.state,
     gas: { used: out.gas.used, bound },
     error: out.error ? words.describeRuleError(out.error) : null,
     trace: out.trace,
   };
+}
+
+/**
+ * The sandbox marks a send to all members `toMembers` instead of listing
+ * them; the list is the run's starting members with the run's own
+ * members.add/remove applied up to that action, in order.
+ */
+export function expandToMembers(actions: RunAction[], members: readonly { address: string }[]): RunAction[] {
+  let current = members.map((m) => m.address);
+  return actions.map((a) => {
+    if (a.kind === "members.add" && typeof a["address"] === "string" && !current.includes(a["address"])) current = [...current, a["address"]];
+    if (a.kind === "members.remove") current = current.filter((x) => x !== a["address"]);
+    if (!a["toMembers"]) return a;
+    const { toMembers: _, ...rest } = a;
+    return { ...rest, to: [...current] } as RunAction;
+  });
 }
