@@ -14,8 +14,7 @@ import { renderJson } from "./render/json.js";
 import { renderSarif } from "./render/sarif.js";
 import { THWONKC_VERSION } from "./version.js";
 
-export const FORMATS = ["pretty", "json", "sarif"] as const;
-export type Format = (typeof FORMATS)[number];
+export type Format = "pretty" | "json" | "sarif";
 
 export interface CheckOptions {
   format: Format;
@@ -25,11 +24,15 @@ export interface CheckOptions {
   color?: boolean | undefined;
 }
 
-/** The diagnostics to report: only those of files the user named or that were found in a named directory. */
-export function selectDiagnostics(all: readonly Diagnostic[], reported: ReadonlySet<string>, strict: boolean): Diagnostic[] {
+/**
+ * The diagnostics to report: not those of rule files loaded only as the
+ * context of a test file (a diagnostic without a known file is kept, so
+ * nothing the core says is lost). With `strict`, warnings become errors.
+ */
+export function selectDiagnostics(all: readonly Diagnostic[], context: ReadonlySet<string>, strict: boolean): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const d of all) {
-    if (!reported.has(d.span.file)) continue;
+    if (context.has(d.span.file)) continue;
     out.push(strict && d.severity === "warning" ? { ...d, severity: "error" } : d);
   }
   return out;
@@ -47,7 +50,7 @@ export function runCheck(paths: readonly string[], opts: CheckOptions, io: CliIo
     throw err;
   }
   const result = checkSources(loaded.sources);
-  const diags = selectDiagnostics(result.diagnostics, loaded.reported, opts.strict);
+  const diags = selectDiagnostics(result.diagnostics, loaded.context, opts.strict);
   switch (opts.format) {
     case "json":
       io.stdout.write(renderJson(diags));

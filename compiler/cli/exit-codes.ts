@@ -17,3 +17,11 @@ export const ExitCode = {
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The table as `--help` shows it. */
+export const EXIT_CODES_HELP = `
+Exit codes (the same for every command):
+  ${ExitCode.Success}  success (warnings allowed unless --strict)
+  ${ExitCode.Findings}  findings: errors in a rule, failing tests
+  ${ExitCode.Usage}  bad usage, or a file that is missing or unreadable
+  ${ExitCode.Server}  a server or connection error`;

@@ -27,8 +27,10 @@ export class InputError extends Error {}
 export interface LoadedSources {
   /** Every text the core should see, in a stable order. */
   sources: SourceText[];
-  /** The names (as in `sources`) whose diagnostics are reported. */
+  /** The names (as in `sources`) the user named or that were found: reported on. */
   reported: Set<string>;
+  /** Rule files loaded only as the context of a test file: not reported on. */
+  context: Set<string>;
 }
 
 /** The name of `absPath` as shown to the user and given to the core. */
@@ -153,7 +155,7 @@ export function loadSources(cwd: string, args: readonly string[]): LoadedSources
     sources.push({ fileName: ruleName, text });
     context.add(ruleName);
   }
-  return { sources, reported };
+  return { sources, reported, context };
 }
 
 function statExists(p: string): boolean {

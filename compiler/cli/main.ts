@@ -8,16 +8,13 @@
  * in-process by tests and benchmarks.
  */
 import { Command, CommanderError, Option } from "commander";
-import { ExitCode } from "./exit-codes.js";
+import { EXIT_CODES_HELP, ExitCode } from "./exit-codes.js";
 import { processIo, type CliIo } from "./io.js";
+import type { Format } from "./check.js";
 import { THWONKC_VERSION } from "./version.js";
 
-const EXIT_CODES_HELP = `
-Exit codes (the same for every command):
-  0  success (warnings allowed unless --strict)
-  1  findings: errors in a rule, failing tests
-  2  bad usage, or a file that is missing or unreadable
-  3  a server or connection error`;
+/** The values of `check --format` (the type lives with the command, which is loaded lazily). */
+const FORMATS: readonly Format[] = ["pretty", "json", "sarif"];
 
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command("thwonkc");
@@ -46,7 +43,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     )
     .argument("<paths...>", ".thwonk files or directories")
     .addOption(
-      new Option("-f, --format <format>", "output format").choices(["pretty", "json", "sarif"]).default("pretty"),
+      new Option("-f, --format <format>", "output format").choices(FORMATS).default("pretty"),
     )
     .option("--strict", "treat warnings as errors", false)
     .option("--color", "colour the output (default: when stdout is a terminal; NO_COLOR/FORCE_COLOR respected)")
@@ -61,7 +58,7 @@ Examples:
   thwonkc check rules/ --format sarif > thwonk.sarif
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (paths: string[], opts: { format: "pretty" | "json" | "sarif"; strict: boolean; color?: boolean }) => {
+    .action(async (paths: string[], opts: { format: Format; strict: boolean; color?: boolean }) => {
       const { runCheck } = await import("./check.js");
       setExit(runCheck(paths, { format: opts.format, strict: opts.strict, color: opts.color }, io));
     });

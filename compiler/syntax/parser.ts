@@ -61,6 +61,8 @@ const DURATION_UNITS: Record<string, number> = {
 
 /** Consecutive failed recoveries after which the parser gives up on the file. */
 const MAX_CONSECUTIVE_FAILURES = 5000;
+/** Syntax errors after which the parser stops (TW1013). */
+const MAX_SYNTAX_ERRORS = 200;
 
 function nextDepth(depth: number, ty: TokenType): number {
   if (OPENERS.has(ty)) return depth + 1;
@@ -157,9 +159,14 @@ class ThwonkParser extends EmbeddedActionsParser {
   // ------------------------------------------------------------ diagnostics
 
   private report(d: Diagnostic): void {
-    if (this.errorAt.has(d.span.start)) return;
+    if (this.gaveUp || this.errorAt.has(d.span.start)) return;
     this.errorAt.add(d.span.start);
     this.diags.push(d);
+    // Past this many errors the file is not a rule with mistakes but something else: stop.
+    if (this.diags.length >= MAX_SYNTAX_ERRORS) {
+      this.diags.push(makeDiagnostic(syntaxMessages.tooManyErrors, d.span, []));
+      this.gaveUp = true;
+    }
   }
 
   private error<Args extends unknown[]>(m: MessageDef<Args>, span: Span, args: Args, related?: Diagnostic["related"]): void {
@@ -324,6 +331,8 @@ class ThwonkParser extends EmbeddedActionsParser {
       } else if (!isRecognitionException(e as Error)) {
         throw e;
       }
+      // Word chevrotain's error now, so errors stay in order with ours (and count toward giving up).
+      this.collectChevrotainErrors();
       this.failures++;
       if (this.failures > MAX_CONSECUTIVE_FAILURES) {
         this.giveUp();
@@ -336,10 +345,10 @@ class ThwonkParser extends EmbeddedActionsParser {
 
   private giveUp(): void {
     if (!this.gaveUp) {
-      this.gaveUp = true;
       this.collectChevrotainErrors();
       const t = this.LA(1);
       this.error(syntaxMessages.tooManyErrors, tokenMatcher(t, EOF) ? this.eofSpan() : this.span(t), []);
+      this.gaveUp = true;
     }
     while (!tokenMatcher(this.LA(1), EOF)) this.SKIP_TOKEN();
   }
@@ -416,7 +425,7 @@ class ThwonkParser extends EmbeddedActionsParser {
     const out: R[] = [];
     let inJunk = false;
     this.MANY({
-      GATE: more,
+      GATE: () => !this.gaveUp && more(),
       DEF: () => {
         if (this.RECORDING_PHASE) {
           this.CONSUME(T.AnyToken);

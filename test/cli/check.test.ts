@@ -22,7 +22,26 @@ on message(m: Message) {
 const BROKEN = `rule broken
 
 on message(m: Message) {
-  let x = 1 @ 2
+  let n = 1 @
+  send(to: members, subject: m.subject, text: "{n}")
+}
+`;
+
+/** A rule with one type error (a \`let\` assigned to), which comes with a fix. */
+const FIXABLE = `rule fixable
+
+on message(m: Message) {
+  let n = m.subject.length
+  n += 1
+  send(to: members, subject: m.subject, text: "{n}")
+}
+`;
+
+/** A rule with one warning (an unused variable) and no error. */
+const WARNS = `rule warns
+
+on message(m: Message) {
+  let unused = 1
   send(to: members, subject: m.subject, text: m.text)
 }
 `;
@@ -34,6 +53,8 @@ before(() => {
   t = tempDir({
     "clean.thwonk": CLEAN,
     "broken.thwonk": BROKEN,
+    "fixable.thwonk": FIXABLE,
+    "warns.thwonk": WARNS,
     "tree/top.thwonk": CLEAN,
     "tree/a/b/deep.thwonk": BROKEN,
     "tree/node_modules/dep/ignored.thwonk": BROKEN,
@@ -102,6 +123,33 @@ describe("exit codes", () => {
   });
 });
 
+describe("warnings and --strict", () => {
+  test("warnings alone exit 0", () => {
+    const r = check(["warns.thwonk"]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^warns\.thwonk:4:7: warning TW\d{4}: .*`unused`/);
+    assert.match(r.stdout, /\n0 errors, 1 warning in 1 file\n$/);
+  });
+
+  test("--strict makes them errors, in every format", () => {
+    const pretty = check(["--strict", "warns.thwonk"]);
+    assert.equal(pretty.code, 1);
+    assert.match(pretty.stdout, /^warns\.thwonk:4:7: error TW\d{4}: /);
+    assert.match(pretty.stdout, /\n1 error, 0 warnings in 1 file\n$/);
+    const json = check(["--strict", "--format", "json", "warns.thwonk"]);
+    assert.equal(json.code, 1);
+    assert.deepEqual((JSON.parse(json.stdout) as { severity: string }[]).map((d) => d.severity), ["error"]);
+    const sarif = check(["--strict", "--format", "sarif", "warns.thwonk"]);
+    assert.equal(sarif.code, 1);
+    assert.equal(JSON.parse(sarif.stdout).runs[0].results[0].level, "error");
+  });
+
+  test("without --strict, json and sarif keep the warning's severity", () => {
+    assert.equal((JSON.parse(check(["-f", "json", "warns.thwonk"]).stdout) as { severity: string }[])[0]!.severity, "warning");
+    assert.equal(JSON.parse(check(["-f", "sarif", "warns.thwonk"]).stdout).runs[0].results[0].level, "warning");
+  });
+});
+
 describe("--help and --version", () => {
   test("thwonkc --help lists the commands and the exit codes", () => {
     const r = runCli(["--help"], { cwd: t.dir });
@@ -137,9 +185,9 @@ describe("pretty output", () => {
     assert.deepEqual(lines.slice(1, 6), [
       "  2 |",
       "  3 | on message(m: Message) {",
-      "> 4 |   let x = 1 @ 2",
+      "> 4 |   let n = 1 @",
       "    |             ^",
-      "  5 |   send(to: members, subject: m.subject, text: m.text)",
+      '  5 |   send(to: members, subject: m.subject, text: "{n}")',
     ]);
     assert.equal(lines.at(-2), "1 error, 0 warnings in 1 file");
     assert.equal(lines.at(-1), "");
@@ -164,8 +212,17 @@ describe("pretty output", () => {
     t.write("unclosed.thwonk", `rule unclosed\n\non message(m: Message) {\n  log("hi"\n}\n`);
     const r = check(["unclosed.thwonk"]);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /^unclosed\.thwonk:5:1: error TW1\d{3}: /m);
+    assert.match(r.stdout, /^unclosed\.thwonk:\d+:\d+: error TW1\d{3}: /m);
     assert.match(r.stdout, /^unclosed\.thwonk:4:6: note: .+\n> 4 \|   log\("hi"\n {4}\| {6}\^$/m);
+  });
+
+  test("a fix is described as help", () => {
+    const r = check(["fixable.thwonk"]);
+    assert.equal(r.code, 1);
+    const lines = r.stdout.split("\n");
+    assert.match(lines[0]!, /^fixable\.thwonk:5:3: error TW2\d{3}: .+/);
+    assert.deepEqual(lines.slice(3, 5), ["> 5 |   n += 1", "    |   ^"]);
+    assert.match(r.stdout, /^help: .*`var`/m);
   });
 
   test("the summary counts errors and warnings and the files checked", () => {
@@ -197,6 +254,14 @@ describe("--format json", () => {
       ["code", "column", "endColumn", "endLine", "file", "line", "message", "severity"],
       "related and fix appear only when present",
     );
+  });
+
+  test("a fix is included with its edits", () => {
+    const r = check(["--format", "json", "fixable.thwonk"]);
+    const [d] = JSON.parse(r.stdout) as { fix?: { description: string; edits: Record<string, unknown>[] } }[];
+    assert.ok(d?.fix, r.stdout);
+    assert.match(d.fix.description, /`var`/);
+    assert.deepEqual(d.fix.edits, [{ file: "fixable.thwonk", line: 4, column: 3, endLine: 4, endColumn: 6, newText: "var" }]);
   });
 
   test("related spans are included", () => {
@@ -309,10 +374,7 @@ on message(m: Message) {
       assert.equal(only.code, 0);
       const both = runCli(["check", "--format", "json", "counter.test.thwonk", "counter.thwonk"], { cwd: d.dir });
       assert.equal(both.code, 1);
-      assert.deepEqual(
-        (JSON.parse(both.stdout) as { file: string }[]).map((x) => x.file),
-        ["counter.thwonk"],
-      );
+      assert.deepEqual([...new Set((JSON.parse(both.stdout) as { file: string }[]).map((x) => x.file))], ["counter.thwonk"]);
       const dir = runCli(["check", "."], { cwd: d.dir });
       assert.equal(dir.code, 1);
       assert.match(dir.stdout, /in 2 files\n$/);

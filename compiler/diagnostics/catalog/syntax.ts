@@ -41,7 +41,7 @@ export const syntaxMessages = {
     `${q(word)} is a reserved word and cannot be used as a name. Choose another name, such as ${q(word + "_")}.`,
   ),
   tooManyErrors: def("TW1013", "error", "parser stopped", () =>
-    "The parser stopped here: the file has too many syntax errors in a row. Fix the errors above and check again.",
+    "The parser stopped here: the file has too many syntax errors (200) to be worth reading further. Fix the errors above and check again.",
   ),
   emptyInterpolation: def("TW1014", "error", "empty interpolation", () =>
     "`{}` in a string needs an expression inside. For literal braces write `\\{` and `\\}`.",

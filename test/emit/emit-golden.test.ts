@@ -1,0 +1,34 @@
+/**
+ * Golden files of the emitted code of every example (the rule's part, after
+ * the shared prelude): a change to code generation shows as a diff.
+ * `THWONK_BLESS=1` rewrites them.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { compileSource } from "../../compiler/emit/bundle.js";
+import { PRELUDE } from "../../compiler/emit/prelude.js";
+import { repoRoot } from "../helpers/repo.js";
+
+const bless = process.env["THWONK_BLESS"] === "1";
+
+for (const name of readdirSync(join(repoRoot, "examples")).sort()) {
+  const file = join(repoRoot, "examples", name, `${name}.thwonk`);
+  if (!existsSync(file)) continue;
+  test(`emitted code: ${name}`, () => {
+    const r = compileSource(relative(repoRoot, file), readFileSync(file, "utf8"));
+    assert.ok(r.bundle, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+    const code = r.bundle.code.text;
+    const at = code.indexOf(PRELUDE);
+    assert.ok(at > 0, "the prelude is in the code");
+    const rulePart = code.slice(at + PRELUDE.length);
+    const golden = join(repoRoot, "test", "golden", "emit", `${name}.js`);
+    if (bless || !existsSync(golden)) {
+      writeFileSync(golden, rulePart);
+      if (!bless) assert.fail(`${relative(repoRoot, golden)} was written; review it and run again`);
+      return;
+    }
+    assert.equal(rulePart, readFileSync(golden, "utf8"), `${relative(repoRoot, golden)} differs (THWONK_BLESS=1 re-blesses)`);
+  });
+}

@@ -1,0 +1,145 @@
+
+  // rule archive
+  var __stateSchema = { "count": "int", "recent": ["list",["rec",{"number":"int","subject":"string","from":"address","at":"time"}]] };
+  function __stateInit(name) {
+    if (name === "count") return 0;
+    if (name === "recent") return [];
+    return null;
+  }
+  function $postPage($link, $text) {
+    var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12;
+    if ((__gas -= 31) < 0) __oog();
+    const $sender = (__t0 = $link.from, __g((1 + Math.ceil(__t0.length / 16))), __t0);
+    return (__t11 = ["<!doctype html>", "<meta charset=\"utf-8\">", (__t2 = "<title>" + (__t1 = $link.subject, __g((5 + Math.ceil((__t1 === null ? 0 : __t1.length) / 16))), string$escapeHtml(__t1)) + "</title>", __g((1 + Math.ceil(__t2.length / 16))), __t2), (__t4 = "<p><a href=\"../index.html\">" + (__t3 = __G_list.name, __g((5 + Math.ceil((__t3 === null ? 0 : __t3.length) / 16))), string$escapeHtml(__t3)) + "</a></p>", __g((1 + Math.ceil(__t4.length / 16))), __t4), (__t6 = "<h1>" + (__t5 = $link.subject, __g((5 + Math.ceil((__t5 === null ? 0 : __t5.length) / 16))), string$escapeHtml(__t5)) + "</h1>", __g((1 + Math.ceil(__t6.length / 16))), __t6), (__t8 = "<p>From " + (__t7 = $sender, __g((5 + Math.ceil((__t7 === null ? 0 : __t7.length) / 16))), string$escapeHtml(__t7)) + ", " + G$Time$date($link.at) + "</p>", __g((1 + Math.ceil(__t8.length / 16))), __t8), (__t10 = "<pre>" + (__t9 = $text, __g((5 + Math.ceil((__t9 === null ? 0 : __t9.length) / 16))), string$escapeHtml(__t9)) + "</pre>", __g((1 + Math.ceil(__t10.length / 16))), __t10)], __t12 = "\n", __g((5 + (__t11.length * 2) + Math.ceil((__total(__t11) + (__t11.length * (__t12 === null ? 0 : __t12.length))) / 16))), List$join(__t11, __t12));
+  }
+  function $indexPage() {
+    var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9;
+    if ((__gas -= 23) < 0) __oog();
+    let $items = [];
+    for (const $link of __st["recent"].slice()) {
+      if ((__gas -= 14) < 0) __oog();
+      List$push($items, (__t1 = "<li><a href=\"posts/" + String($link.number) + ".html\">" + (__t0 = $link.subject, __g((5 + Math.ceil((__t0 === null ? 0 : __t0.length) / 16))), string$escapeHtml(__t0)) + "</a> (" + G$Time$date($link.at) + ")</li>", __g((1 + Math.ceil(__t1.length / 16))), __t1));
+    }
+    return (__t8 = ["<!doctype html>", "<meta charset=\"utf-8\">", (__t3 = "<title>" + (__t2 = __G_list.name, __g((5 + Math.ceil((__t2 === null ? 0 : __t2.length) / 16))), string$escapeHtml(__t2)) + "</title>", __g((1 + Math.ceil(__t3.length / 16))), __t3), (__t5 = "<h1>" + (__t4 = __G_list.name, __g((5 + Math.ceil((__t4 === null ? 0 : __t4.length) / 16))), string$escapeHtml(__t4)) + "</h1>", __g((1 + Math.ceil(__t5.length / 16))), __t5), "<ul>", (__t6 = $items, __t7 = "\n", __g((5 + (__t6.length * 2) + Math.ceil((__total(__t6) + (__t6.length * (__t7 === null ? 0 : __t7.length))) / 16))), List$join(__t6, __t7)), "</ul>"], __t9 = "\n", __g((5 + (__t8.length * 2) + Math.ceil((__total(__t8) + (__t8.length * (__t9 === null ? 0 : __t9.length))) / 16))), List$join(__t8, __t9));
+  }
+  function __trigger_0($m) {
+    var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13, __t14;
+    if ((__gas -= 56) < 0) __oog();
+    if (!(Members$has(__G_members, $m.from))) {
+      if ((__gas -= 4) < 0) __oog();
+      (__t1 = (__t0 = "Only members may post to " + __G_list.address + ".", __g((1 + Math.ceil(__t0.length / 16))), __t0), __g((10 + Math.ceil((__t1 === null ? 0 : __t1.length) / 64))), F$reject(__t1, 24, 5));
+    }
+    (__t2 = __G_members, __t3 = $m.subject, __t4 = $m.text, __t5 = null, __t6 = "sender", __t7 = "list", __g((50 + (__rcount(__t2) * 10) + Math.ceil(((__t3 === null ? 0 : __t3.length) + (__t4 === null ? 0 : __t4.length) + (__t5 === null ? 0 : __t5.length)) / 64))), F$send(__t2, __t3, __t4, __t5, __t6, __t7, 26, 3));
+    __st["count"] = __ia(__st["count"] + 1, 28, 3);
+    const $link = { "number": __st["count"], "subject": (__t8 = $m.subject, __t9 = 200, __g((5 + Math.ceil((__t8 === null ? 0 : __t8.length) / 16))), string$truncate(__t8, __t9)), "from": $m.from, "at": __G_now };
+    (__t11 = (__t10 = "posts/" + String(__st["count"]) + ".html", __g((1 + Math.ceil(__t10.length / 16))), __t10), __t12 = $postPage($link, $m.text), __g((20 + Math.ceil(((__t11 === null ? 0 : __t11.length) + (__t12 === null ? 0 : __t12.length)) / 64))), F$publish(__t11, __t12, 30, 3));
+    let $kept = [];
+    let $skip = (G$List$size(__st["recent"]) >= 50);
+    for (const $old of __st["recent"].slice()) {
+      if ((__gas -= 7) < 0) __oog();
+      if ($skip) {
+        if ((__gas -= 2) < 0) __oog();
+        $skip = false;
+        continue;
+      }
+      List$push($kept, $old);
+    }
+    List$push($kept, $link);
+    __st["recent"] = __stmax($kept, 50, "recent", 43, 3);
+    (__t13 = "index.html", __t14 = $indexPage(), __g((20 + Math.ceil(((__t13 === null ? 0 : __t13.length) + (__t14 === null ? 0 : __t14.length)) / 64))), F$publish(__t13, __t14, 44, 3));
+  }
+  var __triggers = { "message": __trigger_0 };
+  var __tests = [];
+  var __G_members = null, __G_list = null, __G_now = 0, __membersCache = null, __membersCacheKey = null;
+  function __loadState(saved) {
+    var st = {};
+    Object.keys(__stateSchema).forEach(function (k) { st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __load(__stateSchema[k], saved[k]) : __stateInit(k); });
+    return st;
+  }
+  function __saveState(st) { var o = {}; Object.keys(__stateSchema).forEach(function (k) { o[k] = __save(__stateSchema[k], st[k]); }); return o; }
+  function __begin(input) {
+    __in = input; __gas = __gasLimit = input.gas; __actions = []; __snapshots = new Map(); __logs = 0; __sent = 0; __tz = input.tz || []; __trace = input.trace ? [] : null;
+    __G_now = typeof input.now === "number" ? input.now : Date.parse(input.now);
+    // Members stay in a reused context between runs: the host sends them again only when they changed
+    // (a new membersKey), and a run that changes them or fails drops the cached copy.
+    if (input.members === undefined && input.membersKey !== undefined && input.membersKey === __membersCacheKey) __G_members = __membersCache;
+    else { __G_members = __members(input.members); __membersCache = __G_members; __membersCacheKey = input.membersKey === undefined ? null : input.membersKey; }
+    __G_list = { address: __addr(input.list.address), name: input.list.name || "", owners: (input.list.owners || []).map(__addr).filter(function (a) { return a !== null; }) };
+    // Loading state (and evaluating initial values) is not the rule's work: it costs no gas.
+    __st = __loadState(input.state);
+    __gas = __gasLimit;
+  }
+  function __runTrigger(name, msg) {
+    try {
+      var trigger = __triggers[name];
+      if (!trigger) __err("TW5018", [name], 0, 0);
+      trigger(msg);
+    } catch (e) {
+      if (e === __STOP) return null; // reject or hold ended the trigger
+      if (e && e.thwonk === true) return { code: e.code, args: e.args, line: e.line, column: e.column };
+      throw e;
+    }
+    return null;
+  }
+  function __result(error, extra) {
+    if (error || __actions.some(function (a) { return a.kind === "members.add" || a.kind === "members.remove"; })) __membersCacheKey = null;
+    var r = { actions: error ? [] : __actions, state: error ? null : __saveState(__st), gas: { used: __gasLimit - __gas }, error: error, trace: __trace };
+    if (extra) Object.keys(extra).forEach(function (k) { r[k] = extra[k]; });
+    return JSON.stringify(r);
+  }
+  // A message given in a test as a record: the fields it names, sensible defaults for the rest.
+  function __testMessage(r) {
+    var j = {};
+    Object.keys(r).forEach(function (k) { j[k] = r[k]; });
+    if (j.headers instanceof Map) j.headers = Array.from(j.headers);
+    else if (j.headers && j.headers.fields) j.headers = j.headers.fields;
+    if (j.envelope && typeof j.envelope === "object") j.envelope = j.envelope;
+    if (j.from === undefined) j.from = __G_members.list.length ? __G_members.list[0].address : "sender@example.org";
+    if (j.messageId === undefined) j.messageId = "test@thwonk.invalid";
+    return __message(j);
+  }
+  var __PATTERN_FIELDS = { a: "address", reason: "reason" };
+  function __expectAction(failures, kind, pattern, negated, text, line, column) {
+    var matches = __actions.filter(function (a) {
+      if (a.kind !== kind) return false;
+      return Object.keys(pattern).every(function (p) {
+        var want = pattern[p];
+        if (p === "m") return true;
+        if (p === "to") { var got = __actionRecipients(a); return __recipients(want).every(function (x) { return got.indexOf(x) >= 0; }); }
+        var field = __PATTERN_FIELDS[p] || p;
+        return a[field] === want;
+      });
+    });
+    if (negated && matches.length > 0) failures.push({ line: line, column: column, message: "expected no match for \u0060" + text + "\u0060, but the run did " + matches.length + ": " + matches.map(__describeAction).join("; ") });
+    if (!negated && matches.length === 0) failures.push({ line: line, column: column, message: "expected \u0060" + text + "\u0060, but " + (__actions.length ? "the run did: " + __actions.map(__describeAction).join("; ") : "the run did nothing") });
+  }
+  function __describeAction(a) {
+    var s = a.kind;
+    var to = __actionRecipients(a);
+    if (a.toMembers) s += " to all " + to.length + " members";
+    else if (to.length) s += " to " + (to.length > 3 ? to.slice(0, 3).join(", ") + " and " + (to.length - 3) + " more" : to.join(", "));
+    if (a.subject !== undefined) s += " subject " + JSON.stringify(a.subject);
+    if (a.reason !== undefined) s += " " + JSON.stringify(a.reason);
+    if (a.address !== undefined) s += " " + a.address;
+    if (a.path !== undefined) s += " " + a.path;
+    return s;
+  }
+  return function (name, inputJson) {
+    var input = JSON.parse(inputJson);
+    __begin(input);
+    if (name.indexOf("test:") === 0) {
+      var t = __tests[Number(name.slice(5))];
+      var msg = t.setup();
+      if (msg === null && t.trigger === "message") msg = __testMessage({});
+      __gas = __gasLimit;
+      var error = __runTrigger(t.trigger, msg);
+      var used = __gasLimit - __gas;
+      // Checking the expectations is not the rule's work: it neither counts nor runs out.
+      __gas = 1e15;
+      var failures = error ? [] : t.expects();
+      __gas = __gasLimit - used;
+      return __result(error, { failures: failures });
+    }
+    return __result(__runTrigger(name, __message(input.message)));
+  };
+})();

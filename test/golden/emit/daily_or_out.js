@@ -1,0 +1,135 @@
+
+  // rule daily_or_out
+  var __stateSchema = { "postedToday": ["map","address","bool"] };
+  function __stateInit(name) {
+    if (name === "postedToday") return new Map([]);
+    return null;
+  }
+  function __trigger_0($m) {
+    var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10;
+    if ((__gas -= 20) < 0) __oog();
+    if (!(Members$has(__G_members, $m.from))) {
+      if ((__gas -= 4) < 0) __oog();
+      (__t1 = (__t0 = "Only members may post to " + __G_list.address + ".", __g((1 + Math.ceil(__t0.length / 16))), __t0), __g((10 + Math.ceil((__t1 === null ? 0 : __t1.length) / 64))), F$reject(__t1, 18, 5));
+    }
+    (__t2 = __st["postedToday"], __t3 = $m.from, __t4 = true, (Map$set(__t2, __t3, __t4), __stmax(__t2, 500, "postedToday", 20, 3), undefined));
+    (__t5 = __G_members, __t6 = $m.subject, __t7 = $m.text, __t8 = null, __t9 = "sender", __t10 = "list", __g((50 + (__rcount(__t5) * 10) + Math.ceil(((__t6 === null ? 0 : __t6.length) + (__t7 === null ? 0 : __t7.length) + (__t8 === null ? 0 : __t8.length)) / 64))), F$send(__t5, __t6, __t7, __t8, __t9, __t10, 21, 3));
+  }
+  function __trigger_1() {
+    var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13, __t14, __t15, __t16, __t17, __t18, __t19;
+    if ((__gas -= 16) < 0) __oog();
+    let $silent = [];
+    let $names = [];
+    for (const $member of __G_members.list.slice()) {
+      if ((__gas -= 15) < 0) __oog();
+      if (!((!(Map$has(__st["postedToday"], $member.address)) && ((__G_now - $member.joined) >= 86400000)))) continue;
+      if ((__gas -= 9) < 0) __oog();
+      List$push($silent, $member);
+      List$push($names, $member.name);
+    }
+    if ((G$List$size($silent) > 0)) {
+      if ((__gas -= 14) < 0) __oog();
+      (__t2 = $silent, __t3 = (__t0 = "You have left " + __G_list.name, __g((1 + Math.ceil(__t0.length / 16))), __t0), __t4 = (__t1 = "You did not post to " + __G_list.address + " yesterday, so you have been unsubscribed. Write to " + __G_list.address + " and ask an owner to let you back in.", __g((1 + Math.ceil(__t1.length / 16))), __t1), __t5 = null, __t6 = null, __t7 = null, __g((50 + (__rcount(__t2) * 10) + Math.ceil(((__t3 === null ? 0 : __t3.length) + (__t4 === null ? 0 : __t4.length) + (__t5 === null ? 0 : __t5.length)) / 64))), F$send(__t2, __t3, __t4, __t5, __t6, __t7, 33, 5));
+      for (const $member of $silent.slice()) {
+        if ((__gas -= 25) < 0) __oog();
+        Members$remove(__G_members, $member.address, 36, 7);
+      }
+      (__t14 = __G_members, __t15 = (__t10 = "Left today: " + (__t8 = $names, __t9 = ", ", __g((5 + (__t8.length * 2) + Math.ceil((__total(__t8) + (__t8.length * (__t9 === null ? 0 : __t9.length))) / 16))), List$join(__t8, __t9)), __g((1 + Math.ceil(__t10.length / 16))), __t10), __t16 = (__t13 = "These members did not post yesterday and have been unsubscribed: " + (__t11 = $names, __t12 = ", ", __g((5 + (__t11.length * 2) + Math.ceil((__total(__t11) + (__t11.length * (__t12 === null ? 0 : __t12.length))) / 16))), List$join(__t11, __t12)) + ".", __g((1 + Math.ceil(__t13.length / 16))), __t13), __t17 = null, __t18 = null, __t19 = null, __g((50 + (__rcount(__t14) * 10) + Math.ceil(((__t15 === null ? 0 : __t15.length) + (__t16 === null ? 0 : __t16.length) + (__t17 === null ? 0 : __t17.length)) / 64))), F$send(__t14, __t15, __t16, __t17, __t18, __t19, 38, 5));
+    }
+    __st["postedToday"] = __stmax(new Map([]), 500, "postedToday", 41, 3);
+  }
+  var __triggers = { "message": __trigger_0, "every day at 00:00": __trigger_1 };
+  var __tests = [];
+  var __G_members = null, __G_list = null, __G_now = 0, __membersCache = null, __membersCacheKey = null;
+  function __loadState(saved) {
+    var st = {};
+    Object.keys(__stateSchema).forEach(function (k) { st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __load(__stateSchema[k], saved[k]) : __stateInit(k); });
+    return st;
+  }
+  function __saveState(st) { var o = {}; Object.keys(__stateSchema).forEach(function (k) { o[k] = __save(__stateSchema[k], st[k]); }); return o; }
+  function __begin(input) {
+    __in = input; __gas = __gasLimit = input.gas; __actions = []; __snapshots = new Map(); __logs = 0; __sent = 0; __tz = input.tz || []; __trace = input.trace ? [] : null;
+    __G_now = typeof input.now === "number" ? input.now : Date.parse(input.now);
+    // Members stay in a reused context between runs: the host sends them again only when they changed
+    // (a new membersKey), and a run that changes them or fails drops the cached copy.
+    if (input.members === undefined && input.membersKey !== undefined && input.membersKey === __membersCacheKey) __G_members = __membersCache;
+    else { __G_members = __members(input.members); __membersCache = __G_members; __membersCacheKey = input.membersKey === undefined ? null : input.membersKey; }
+    __G_list = { address: __addr(input.list.address), name: input.list.name || "", owners: (input.list.owners || []).map(__addr).filter(function (a) { return a !== null; }) };
+    // Loading state (and evaluating initial values) is not the rule's work: it costs no gas.
+    __st = __loadState(input.state);
+    __gas = __gasLimit;
+  }
+  function __runTrigger(name, msg) {
+    try {
+      var trigger = __triggers[name];
+      if (!trigger) __err("TW5018", [name], 0, 0);
+      trigger(msg);
+    } catch (e) {
+      if (e === __STOP) return null; // reject or hold ended the trigger
+      if (e && e.thwonk === true) return { code: e.code, args: e.args, line: e.line, column: e.column };
+      throw e;
+    }
+    return null;
+  }
+  function __result(error, extra) {
+    if (error || __actions.some(function (a) { return a.kind === "members.add" || a.kind === "members.remove"; })) __membersCacheKey = null;
+    var r = { actions: error ? [] : __actions, state: error ? null : __saveState(__st), gas: { used: __gasLimit - __gas }, error: error, trace: __trace };
+    if (extra) Object.keys(extra).forEach(function (k) { r[k] = extra[k]; });
+    return JSON.stringify(r);
+  }
+  // A message given in a test as a record: the fields it names, sensible defaults for the rest.
+  function __testMessage(r) {
+    var j = {};
+    Object.keys(r).forEach(function (k) { j[k] = r[k]; });
+    if (j.headers instanceof Map) j.headers = Array.from(j.headers);
+    else if (j.headers && j.headers.fields) j.headers = j.headers.fields;
+    if (j.envelope && typeof j.envelope === "object") j.envelope = j.envelope;
+    if (j.from === undefined) j.from = __G_members.list.length ? __G_members.list[0].address : "sender@example.org";
+    if (j.messageId === undefined) j.messageId = "test@thwonk.invalid";
+    return __message(j);
+  }
+  var __PATTERN_FIELDS = { a: "address", reason: "reason" };
+  function __expectAction(failures, kind, pattern, negated, text, line, column) {
+    var matches = __actions.filter(function (a) {
+      if (a.kind !== kind) return false;
+      return Object.keys(pattern).every(function (p) {
+        var want = pattern[p];
+        if (p === "m") return true;
+        if (p === "to") { var got = __actionRecipients(a); return __recipients(want).every(function (x) { return got.indexOf(x) >= 0; }); }
+        var field = __PATTERN_FIELDS[p] || p;
+        return a[field] === want;
+      });
+    });
+    if (negated && matches.length > 0) failures.push({ line: line, column: column, message: "expected no match for \u0060" + text + "\u0060, but the run did " + matches.length + ": " + matches.map(__describeAction).join("; ") });
+    if (!negated && matches.length === 0) failures.push({ line: line, column: column, message: "expected \u0060" + text + "\u0060, but " + (__actions.length ? "the run did: " + __actions.map(__describeAction).join("; ") : "the run did nothing") });
+  }
+  function __describeAction(a) {
+    var s = a.kind;
+    var to = __actionRecipients(a);
+    if (a.toMembers) s += " to all " + to.length + " members";
+    else if (to.length) s += " to " + (to.length > 3 ? to.slice(0, 3).join(", ") + " and " + (to.length - 3) + " more" : to.join(", "));
+    if (a.subject !== undefined) s += " subject " + JSON.stringify(a.subject);
+    if (a.reason !== undefined) s += " " + JSON.stringify(a.reason);
+    if (a.address !== undefined) s += " " + a.address;
+    if (a.path !== undefined) s += " " + a.path;
+    return s;
+  }
+  return function (name, inputJson) {
+    var input = JSON.parse(inputJson);
+    __begin(input);
+    if (name.indexOf("test:") === 0) {
+      var t = __tests[Number(name.slice(5))];
+      var msg = t.setup();
+      if (msg === null && t.trigger === "message") msg = __testMessage({});
+      __gas = __gasLimit;
+      var error = __runTrigger(t.trigger, msg);
+      var used = __gasLimit - __gas;
+      // Checking the expectations is not the rule's work: it neither counts nor runs out.
+      __gas = 1e15;
+      var failures = error ? [] : t.expects();
+      __gas = __gasLimit - used;
+      return __result(error, { failures: failures });
+    }
+    return __result(__runTrigger(name, __message(input.message)));
+  };
+})();
