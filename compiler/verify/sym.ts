@@ -137,10 +137,33 @@ export function max(...xs: Sym[]): Sym {
     byShape.set(key, out.length);
     out.push(x);
   }
-  if (c > 0) out.push(num(c));
+  // A constant no larger than some argument's value at all-zero limits never wins.
+  if (c > 0 && !out.some((x) => atZero(x) >= c)) out.push(num(c));
   if (out.length === 0) return ZERO;
   if (out.length === 1) return out[0]!;
   return { k: "max", xs: out };
+}
+
+/** The value with every variable at 0: a lower bound, every formula being monotone. */
+function atZero(s: Sym): number {
+  switch (s.k) {
+    case "num":
+      return s.v;
+    case "var":
+      return 0;
+    case "add":
+      return s.xs.reduce((a, x) => a + atZero(x), 0);
+    case "mul":
+      return s.xs.reduce((a, x) => a * atZero(x), 1);
+    case "max":
+      return Math.max(...s.xs.map(atZero));
+    case "min":
+      return Math.min(...s.xs.map(atZero));
+    case "cdiv":
+      return Math.ceil(atZero(s.x) / s.by);
+    case "at":
+      return atZero(s.x);
+  }
 }
 
 /** The structure of an expression with its constants left out. */
