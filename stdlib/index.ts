@@ -623,7 +623,7 @@ export const stdlib: StdlibDecl = {
     attachments: { doc: "The most attachments a message may have.", default: 20, unit: "items", ceiling: 200 },
     size: { doc: "The largest message accepted, attachments included.", default: 10_000_000, unit: "bytes", ceiling: 50_000_000 },
     budget: { doc: "The gas one trigger run may use; the verifier refuses a rule whose worst case is higher.", default: 1_000_000, unit: "gas", ceiling: 100_000_000 },
-    fanout: { doc: "The most messages one trigger run may send (each recipient of `send` counts).", default: 1_000, unit: "messages", ceiling: 100_000 },
+    fanout: { doc: "The most messages one trigger run may send (each recipient of `send` counts).", default: 10_000, unit: "messages", ceiling: 100_000 },
     logs: { doc: "The most `log` lines one trigger run may write.", default: 100, unit: "items", ceiling: 10_000 },
     page: { doc: "The largest page `publish` may write.", default: 1_000_000, unit: "characters", ceiling: 10_000_000 },
   },

@@ -120,7 +120,7 @@
   }
   var __triggers = { "message": __trigger_0, "every day at 00:00": __trigger_1 };
   var __tests = [];
-  var __G_members = null, __G_list = null, __G_now = 0, __membersCache = null, __membersCacheKey = null;
+  var __G_members = null, __G_list = null, __G_now = 0;
   function __loadState(saved) {
     var st = {};
     Object.keys(__stateSchema).forEach(function (k) { st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __load(__stateSchema[k], saved[k]) : __stateInit(k); });
@@ -130,10 +130,7 @@
   function __begin(input) {
     __in = input; __gas = __gasLimit = input.gas; __actions = []; __snapshots = new Map(); __logs = 0; __sent = 0; __tz = input.tz || []; __trace = input.trace ? [] : null;
     __G_now = typeof input.now === "number" ? input.now : Date.parse(input.now);
-    // Members stay in a reused context between runs: the host sends them again only when they changed
-    // (a new membersKey), and a run that changes them or fails drops the cached copy.
-    if (input.members === undefined && input.membersKey !== undefined && input.membersKey === __membersCacheKey) __G_members = __membersCache;
-    else { __G_members = __members(input.members); __membersCache = __G_members; __membersCacheKey = input.membersKey === undefined ? null : input.membersKey; }
+    __G_members = __members(input.members);
     __G_list = { address: __addr(input.list.address), name: input.list.name || "", owners: (input.list.owners || []).map(__addr).filter(function (a) { return a !== null; }) };
     // Loading state (and evaluating initial values) is not the rule's work: it costs no gas.
     __st = __loadState(input.state);
@@ -152,7 +149,6 @@
     return null;
   }
   function __result(error, extra) {
-    if (error || __actions.some(function (a) { return a.kind === "members.add" || a.kind === "members.remove"; })) __membersCacheKey = null;
     var r = { actions: error ? [] : __actions, state: error ? null : __saveState(__st), gas: { used: __gasLimit - __gas }, error: error, trace: __trace };
     if (extra) Object.keys(extra).forEach(function (k) { r[k] = extra[k]; });
     return JSON.stringify(r);
