@@ -276,7 +276,7 @@ export class Emitter {
     if (kind === "Map") {
       head = s.key ? `const [$${s.key.name}, $${s.name.name}] of Array.from(${iter})` : `const $${s.name.name} of Array.from(${iter}.keys())`;
     } else if (kind === "Members") {
-      head = `const $${s.name.name} of ${iter}.list.slice()`;
+      head = `const $${s.name.name} of __mlist(${iter}).slice()`;
     } else {
       head = `const $${s.name.name} of ${iter}.slice()`;
     }
@@ -781,7 +781,7 @@ function __testMessage(r) {
   if (j.headers instanceof Map) j.headers = Array.from(j.headers);
   else if (j.headers && j.headers.fields) j.headers = j.headers.fields;
   if (j.envelope && typeof j.envelope === "object") j.envelope = j.envelope;
-  if (j.from === undefined) j.from = __G_members.list.length ? __G_members.list[0].address : "sender@example.org";
+  if (j.from === undefined) j.from = G$Members$size(__G_members) ? __maddresses(__G_members)[0] : "sender@example.org";
   if (j.messageId === undefined) j.messageId = "test@thwonk.invalid";
   return __message(j);
 }
@@ -866,7 +866,7 @@ function sizeExpr(v: string, t: Type | undefined): string {
   if (isNamed(base, "string")) return `(${v} === null ? 0 : ${v}.length)`;
   if (isNamed(base, "List")) return `${v}.length`;
   if (isNamed(base, "Map")) return `${v}.size`;
-  if (isNamed(base, "Members")) return `${v}.list.length`;
+  if (isNamed(base, "Members")) return `G$Members$size(${v})`;
   if (isNamed(base, "Recipients")) return `__rcount(${v})`;
   return "1";
 }

@@ -9,7 +9,7 @@
  * Values: bool, int, string as in JS; Address is its canonical string
  * (`local@domain`, domain in lower case); Time and Duration are numbers of
  * milliseconds; List is an array, Map a Map; none is null; Members is
- * `{ list, index }`; records and Message are plain objects.
+ * `{ members: true, cols, list, index }` (see `__members`); records and Message are plain objects.
  */
 
 /** Implementations of stdlib methods, `Type$method(self, ...args)`. */
@@ -70,8 +70,8 @@ function __cpLen(s) { var n = 0; for (var i = 0; i < s.length; i++) { var c = s.
 
 // ---------------------------------------------------------------- sizes (for charging)
 /** The addresses an action goes to (a send to all members: the members when it was sent). */
-function __actionRecipients(a) { return a.toMembers ? (__snapshots.get(a) || []).map(function (m) { return m.address; }) : (a.to || []); }
-function __rcount(x) { if (x === null) return 0; if (typeof x === "string") return 1; if (Array.isArray(x)) return x.length; if (x.index instanceof Map) return x.list.length; return 1; }
+function __actionRecipients(a) { return a.toMembers ? (__snapshots.get(a) || []) : (a.to || []); }
+function __rcount(x) { if (x === null) return 0; if (typeof x === "string") return 1; if (Array.isArray(x)) return x.length; if (__isMembers(x)) return G$Members$size(x); return 1; }
 function __total(x) { var t = 0; if (Array.isArray(x)) { for (var i = 0; i < x.length; i++) t += typeof x[i] === "string" ? x[i].length : 1; } else if (x instanceof Map) { x.forEach(function (v) { t += typeof v === "string" ? v.length : 1; }); } return t; }
 
 // ---------------------------------------------------------------- time zones
@@ -82,7 +82,7 @@ var __WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "frida
 function __p2(n) { return n < 10 ? "0" + n : String(n); }
 function __showTime(t) { var o = __off(t), d = new Date(t + o * 60000); var s = d.getUTCFullYear() + "-" + __p2(d.getUTCMonth() + 1) + "-" + __p2(d.getUTCDate()) + "T" + __p2(d.getUTCHours()) + ":" + __p2(d.getUTCMinutes()) + ":" + __p2(d.getUTCSeconds()); if (o === 0) return s + "Z"; var a = Math.abs(o); return s + (o < 0 ? "-" : "+") + __p2(Math.floor(a / 60)) + ":" + __p2(a % 60); }
 function __showDuration(ms) { if (ms === 0) return "0s"; var neg = ms < 0, m = Math.abs(ms), parts = []; var units = [["d", 86400000], ["h", 3600000], ["m", 60000], ["s", 1000], ["ms", 1]]; for (var i = 0; i < units.length; i++) { var q = Math.floor(m / units[i][1]); if (q > 0) { parts.push(q + units[i][0]); m -= q * units[i][1]; } } return (neg ? "-" : "") + parts.join(" "); }
-function __showAny(v) { if (v === null || v === undefined) return "none"; if (typeof v === "string") return v; if (typeof v === "number" || typeof v === "boolean") return String(v); if (Array.isArray(v)) return "[" + v.map(__showAny).join(", ") + "]"; if (v instanceof Map) return "{" + Array.from(v).map(function (e) { return __showAny(e[0]) + ": " + __showAny(e[1]); }).join(", ") + "}"; if (v.index instanceof Map) return "members(" + v.list.length + ")"; if (typeof v.address === "string") return v.address; return "{...}"; }
+function __showAny(v) { if (v === null || v === undefined) return "none"; if (typeof v === "string") return v; if (typeof v === "number" || typeof v === "boolean") return String(v); if (Array.isArray(v)) return "[" + v.map(__showAny).join(", ") + "]"; if (v instanceof Map) return "{" + Array.from(v).map(function (e) { return __showAny(e[0]) + ": " + __showAny(e[1]); }).join(", ") + "}"; if (__isMembers(v)) return "members(" + G$Members$size(v) + ")"; if (typeof v.address === "string") return v.address; return "{...}"; }
 
 // ---------------------------------------------------------------- addresses
 function __addr(s) {
@@ -113,7 +113,7 @@ var G$Duration$seconds = function (d) { return Math.trunc(d / 1000); };
 var G$Duration$ms = function (d) { return d; };
 var G$List$size = function (l) { return l.length; };
 var G$Map$size = function (m) { return m.size; };
-var G$Members$size = function (m) { return m.list.length; };
+var G$Members$size = function (m) { return m.list !== null ? m.list.length : __col(m, "address").length; };
 
 // ---------------------------------------------------------------- methods
 var int$abs = function (n) { return Math.abs(n); };
@@ -158,21 +158,21 @@ var Message$isAutomated = function (m) {
   if (Headers$has(m.headers, "List-Id")) return true;
   return m.envelope.sender === null;
 };
-var Members$has = function (ms, a) { return ms.index.has(a); };
-var Members$get = function (ms, a) { return ms.index.has(a) ? ms.index.get(a) : null; };
-var Members$owners = function (ms) { return ms.list.filter(function (m) { return m.role === "owner"; }); };
+var Members$has = function (ms, a) { return __mindex(ms).has(a); };
+var Members$get = function (ms, a) { var i = __mindex(ms).get(a); return i === undefined ? null : __mlist(ms)[i]; };
+var Members$owners = function (ms) { return __mlist(ms).filter(function (m) { return m.role === "owner"; }); };
 var Members$add = function (ms, a, name, line, column) {
-  if (ms.index.has(a)) return;
-  if (ms.list.length >= __in.limits.members) __err("${PRELUDE_ERRORS.listFull}", [a, __in.limits.members], line, column);
+  if (__mindex(ms).has(a)) return;
+  if (G$Members$size(ms) >= __in.limits.members) __err("${PRELUDE_ERRORS.listFull}", [a, __in.limits.members], line, column);
   var m = { address: a, name: name === null || name === undefined ? "" : name, role: "member", joined: __in.now };
   // Copy on write: a send to all members keeps the list as it was when it was sent.
-  ms.list = ms.list.concat([m]); ms.index.set(a, m);
+  ms.list = __mlist(ms).concat([m]); ms.index.set(a, ms.list.length - 1);
   __actions.push({ kind: "members.add", address: a, name: m.name, at: { line: line, column: column } });
 };
 var Members$remove = function (ms, a, line, column) {
-  if (!ms.index.has(a)) return;
-  ms.index.delete(a);
-  ms.list = ms.list.filter(function (m) { return m.address !== a; });
+  if (!__mindex(ms).has(a)) return;
+  ms.list = __mlist(ms).filter(function (m) { return m.address !== a; });
+  ms.index = null;
   __actions.push({ kind: "members.remove", address: a, at: { line: line, column: column } });
 };
 
@@ -184,7 +184,7 @@ function __recipients(x) {
   if (x === null) return out;
   if (typeof x === "string") add(x);
   else if (Array.isArray(x)) x.forEach(function (e) { add(typeof e === "string" ? e : e.address); });
-  else if (x.index instanceof Map) x.list.forEach(function (m) { add(m.address); });
+  else if (__isMembers(x)) __maddresses(x).forEach(add);
   else add(x.address);
   return out;
 }
@@ -201,15 +201,15 @@ function __listHeaders() {
 }
 // Sending to all members is one action marked toMembers: the host expands it from its own member list
 // (replaying the run's members.add/remove before it), so a message to 1,000 members costs no 1,000-address list here.
-function __isMembers(x) { return x !== null && typeof x === "object" && x.index instanceof Map; }
+function __isMembers(x) { return x !== null && typeof x === "object" && x.members === true; }
 var F$send = function (to, subject, text, html, from, replyTo, line, column) {
   var all = __isMembers(to);
   var rcpt = all ? [] : __recipients(to);
-  __sent += all ? to.list.length : rcpt.length;
+  __sent += all ? G$Members$size(to) : rcpt.length;
   var action = { kind: "send", to: rcpt, toMembers: all, subject: __oneLine(subject), text: text, html: html === undefined ? null : html,
     from: from === null || from === undefined ? "list" : from, replyTo: replyTo === undefined ? null : replyTo,
     headers: __listHeaders(), at: { line: line, column: column } };
-  if (all) __snapshots.set(action, to.list);
+  if (all) __snapshots.set(action, __maddresses(to));
   __actions.push(action);
 };
 var F$reply = function (m, text, subject, line, column) {
@@ -221,9 +221,9 @@ var F$reply = function (m, text, subject, line, column) {
 var F$forward = function (m, to, line, column) {
   var all = __isMembers(to);
   var rcpt = all ? [] : __recipients(to);
-  __sent += all ? to.list.length : rcpt.length;
+  __sent += all ? G$Members$size(to) : rcpt.length;
   var action = { kind: "forward", to: rcpt, toMembers: all, subject: __oneLine(m.subject), text: m.text, html: m.html, messageId: m.messageId, headers: __listHeaders(), at: { line: line, column: column } };
-  if (all) __snapshots.set(action, to.list);
+  if (all) __snapshots.set(action, __maddresses(to));
   __actions.push(action);
 };
 var F$reject = function (reason, line, column) { __actions.push({ kind: "reject", to: [], reason: reason, at: { line: line, column: column } }); throw __STOP; };
@@ -274,11 +274,48 @@ function __save(d, v) {
 function __saveKey(d, k) { if (d === "time") return new Date(k).toISOString(); return String(k); }
 
 // ---------------------------------------------------------------- inputs
-function __members(list) {
-  var ms = { list: [], index: new Map() };
-  (list || []).forEach(function (m) { var a = __addr(m.address); if (a !== null && !ms.index.has(a)) { var r = { address: a, name: m.name || "", role: m.role || "member", joined: typeof m.joined === "number" ? m.joined : typeof m.joined === "string" ? Date.parse(m.joined) : __in.now }; ms.list.push(r); ms.index.set(a, r); } });
-  return ms;
+// Members arrive from the host in columns ({ address, name, role, joined }: each an array, or the
+// values joined by newlines, which parse far faster; addresses already canonical), or as a list of
+// records (tests). A column is split, and records and the address index made, only when the rule
+// needs them: sending to all members touches none of it.
+function __members(input) {
+  var cols = { address: [], name: [], role: [], joined: [] };
+  if (Array.isArray(input)) {
+    var seen = new Set();
+    input.forEach(function (m) {
+      var a = __addr(m.address); if (a === null || seen.has(a)) return; seen.add(a);
+      cols.address.push(a); cols.name.push(m.name || ""); cols.role.push(m.role || "member");
+      cols.joined.push(typeof m.joined === "number" ? m.joined : typeof m.joined === "string" ? Date.parse(m.joined) : __in.now);
+    });
+  } else if (input) cols = { address: input.address, name: input.name, role: input.role, joined: input.joined };
+  return { members: true, cols: cols, list: null, index: null };
 }
+function __col(ms, key) {
+  var c = ms.cols[key];
+  if (typeof c === "string") {
+    c = c === "" ? [] : c.split("\n");
+    if (key === "joined") c = c.map(Number);
+    ms.cols[key] = c;
+  }
+  return c;
+}
+function __mlist(ms) {
+  if (ms.list === null) {
+    var a = __col(ms, "address"), n = __col(ms, "name"), r = __col(ms, "role"), j = __col(ms, "joined"), out = new Array(a.length);
+    for (var i = 0; i < out.length; i++) out[i] = { address: a[i], name: n[i], role: r[i], joined: j[i] };
+    ms.list = out;
+  }
+  return ms.list;
+}
+function __mindex(ms) {
+  if (ms.index === null) {
+    var idx = new Map(), addrs = __maddresses(ms);
+    for (var i = 0; i < addrs.length; i++) idx.set(addrs[i], i);
+    ms.index = idx;
+  }
+  return ms.index;
+}
+function __maddresses(ms) { return ms.list !== null ? ms.list.map(function (m) { return m.address; }) : __col(ms, "address"); }
 function __message(j) {
   if (!j) return null;
   var addrs = function (xs) { return (xs || []).map(__addr).filter(function (a) { return a !== null; }); };

@@ -62,7 +62,7 @@ export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErro
     trace: TraceStep[] | null;
   };
   return {
-    actions: expandToMembers(out.actions, (req.input["members"] as { address: string }[] | undefined) ?? []),
+    actions: expandToMembers(out.actions, memberAddresses(req.input["members"])),
     state: out.state,
     gas: { used: out.gas.used, bound },
     error: out.error ? words.describeRuleError(out.error) : null,
@@ -75,8 +75,8 @@ export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErro
  * them; the list is the run's starting members with the run's own
  * members.add/remove applied up to that action, in order.
  */
-export function expandToMembers(actions: RunAction[], members: readonly { address: string }[]): RunAction[] {
-  let current = members.map((m) => m.address);
+export function expandToMembers(actions: RunAction[], members: readonly string[]): RunAction[] {
+  let current = [...members];
   return actions.map((a) => {
     if (a.kind === "members.add" && typeof a["address"] === "string" && !current.includes(a["address"])) current = [...current, a["address"]];
     if (a.kind === "members.remove") current = current.filter((x) => x !== a["address"]);
@@ -84,4 +84,13 @@ export function expandToMembers(actions: RunAction[], members: readonly { addres
     const { toMembers: _, ...rest } = a;
     return { ...rest, to: [...current] } as RunAction;
   });
+}
+
+/** The members' addresses of a run's input, in either form (records, or columns). */
+export function memberAddresses(members: unknown): string[] {
+  if (Array.isArray(members)) return members.map((m: { address: string }) => m.address);
+  const address = members && typeof members === "object" ? (members as { address?: unknown }).address : undefined;
+  if (Array.isArray(address)) return address as string[];
+  if (typeof address === "string") return address === "" ? [] : address.split("\n");
+  return [];
 }

@@ -63,7 +63,7 @@
   function $longestStanding() {
     if ((__gas -= 3) < 0) __oog();
     let $oldest = null;
-    for (const $member of __G_members.list.slice()) {
+    for (const $member of __mlist(__G_members).slice()) {
       if ((__gas -= 9) < 0) __oog();
       if ((($oldest === null) || ($member.joined < $oldest.joined))) {
         if ((__gas -= 1) < 0) __oog();
@@ -80,7 +80,7 @@
     var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11;
     if ((__gas -= 32) < 0) __oog();
     let $rows = [];
-    for (const $member of __G_members.list.slice()) {
+    for (const $member of __mlist(__G_members).slice()) {
       if ((__gas -= 25) < 0) __oog();
       List$push($rows, (__t2 = "<tr><td>" + (__t0 = $member.name, __g((5 + Math.ceil((__t0 === null ? 0 : __t0.length) / 16))), string$escapeHtml(__t0)) + "</td><td>" + G$Time$date($member.joined) + "</td><td>" + String($daysSince($member.joined)) + "</td><td>" + String(((__t1 = Map$get(__st["posts"], $member.address)) !== null ? __t1 : 0)) + "</td></tr>", __g((1 + Math.ceil(__t2.length / 16))), __t2));
     }
@@ -160,7 +160,7 @@
     if (j.headers instanceof Map) j.headers = Array.from(j.headers);
     else if (j.headers && j.headers.fields) j.headers = j.headers.fields;
     if (j.envelope && typeof j.envelope === "object") j.envelope = j.envelope;
-    if (j.from === undefined) j.from = __G_members.list.length ? __G_members.list[0].address : "sender@example.org";
+    if (j.from === undefined) j.from = G$Members$size(__G_members) ? __maddresses(__G_members)[0] : "sender@example.org";
     if (j.messageId === undefined) j.messageId = "test@thwonk.invalid";
     return __message(j);
   }

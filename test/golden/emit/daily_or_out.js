@@ -20,7 +20,7 @@
     if ((__gas -= 16) < 0) __oog();
     let $silent = [];
     let $names = [];
-    for (const $member of __G_members.list.slice()) {
+    for (const $member of __mlist(__G_members).slice()) {
       if ((__gas -= 15) < 0) __oog();
       if (!((!(Map$has(__st["postedToday"], $member.address)) && ((__G_now - $member.joined) >= 86400000)))) continue;
       if ((__gas -= 9) < 0) __oog();
@@ -80,7 +80,7 @@
     if (j.headers instanceof Map) j.headers = Array.from(j.headers);
     else if (j.headers && j.headers.fields) j.headers = j.headers.fields;
     if (j.envelope && typeof j.envelope === "object") j.envelope = j.envelope;
-    if (j.from === undefined) j.from = __G_members.list.length ? __G_members.list[0].address : "sender@example.org";
+    if (j.from === undefined) j.from = G$Members$size(__G_members) ? __maddresses(__G_members)[0] : "sender@example.org";
     if (j.messageId === undefined) j.messageId = "test@thwonk.invalid";
     return __message(j);
   }

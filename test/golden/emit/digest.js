@@ -98,7 +98,7 @@
     if (j.headers instanceof Map) j.headers = Array.from(j.headers);
     else if (j.headers && j.headers.fields) j.headers = j.headers.fields;
     if (j.envelope && typeof j.envelope === "object") j.envelope = j.envelope;
-    if (j.from === undefined) j.from = __G_members.list.length ? __G_members.list[0].address : "sender@example.org";
+    if (j.from === undefined) j.from = G$Members$size(__G_members) ? __maddresses(__G_members)[0] : "sender@example.org";
     if (j.messageId === undefined) j.messageId = "test@thwonk.invalid";
     return __message(j);
   }
