@@ -8,9 +8,10 @@ import { syntaxMessages } from "./syntax.js";
 import { typeMessages } from "./types.js";
 import { verifyMessages } from "./verify.js";
 import { emitMessages } from "./emit.js";
+import { runtimeMessages } from "./runtime.js";
 import type { MessageDef } from "./define.js";
 
-export { syntaxMessages, typeMessages, verifyMessages, emitMessages };
+export { syntaxMessages, typeMessages, verifyMessages, emitMessages, runtimeMessages };
 export { makeDiagnostic, def, q } from "./define.js";
 export type { MessageDef, DiagnosticExtras } from "./define.js";
 
@@ -19,6 +20,7 @@ export const allMessages: readonly MessageDef[] = [
   ...Object.values(typeMessages),
   ...Object.values(verifyMessages),
   ...Object.values(emitMessages),
+  ...Object.values(runtimeMessages),
 ];
 
 export function messageByCode(code: string): MessageDef | undefined {

@@ -1,0 +1,70 @@
+/**
+ * A locked-down QuickJS context on an engine instance: limits set, the host
+ * hooks installed, the lockdown script run. Nothing of the rule's yet.
+ */
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
+import type { Instance } from "./instance.js";
+import { LOCKDOWN_SOURCE } from "./lockdown.js";
+import type { SandboxLimits } from "./types.js";
+
+/** Why the interrupt handler stops the code; reset before each run. */
+export interface Guard {
+  outOfGas: boolean;
+  timedOut: boolean;
+  deadline: number;
+}
+
+export interface Sandbox {
+  inst: Instance;
+  rt: QuickJSRuntime;
+  ctx: QuickJSContext;
+  guard: Guard;
+  /** Host-only helpers returned by the lockdown script. */
+  describe: QuickJSHandle;
+  sourceOf: QuickJSHandle;
+  intact: QuickJSHandle;
+}
+
+/** Extra host functions, for tests only (e.g. one that kills the worker). */
+export type HostHooks = Record<string, () => void>;
+
+export function armGuard(guard: Guard, timeLimitMs: number): void {
+  guard.outOfGas = false;
+  guard.timedOut = false;
+  guard.deadline = performance.now() + timeLimitMs;
+}
+
+export function openSandbox(inst: Instance, limits: SandboxLimits, hooks: HostHooks = {}): Sandbox {
+  const rt = inst.qjs.newRuntime();
+  rt.setMemoryLimit(limits.memoryLimitBytes);
+  rt.setMaxStackSize(limits.stackLimitBytes);
+  // Armed (armGuard) when the rule's code is loaded or run; the lockdown is not the rule's time.
+  const guard: Guard = { outOfGas: false, timedOut: false, deadline: Infinity };
+  // Out of gas first: the code spins after calling the hook, and this turns
+  // the spin into QuickJS's uncatchable interrupt.
+  rt.setInterruptHandler(() => {
+    if (guard.outOfGas) return true;
+    if (performance.now() > guard.deadline) guard.timedOut = true;
+    return guard.timedOut;
+  });
+  const ctx = rt.newContext();
+  const all: HostHooks = { ...hooks, __host_outOfGas: () => { guard.outOfGas = true; } };
+  for (const [name, fn] of Object.entries(all)) {
+    const h = ctx.newFunction(name, () => { fn(); });
+    ctx.defineProp(ctx.global, name, { value: h, configurable: false, enumerable: false });
+    h.dispose();
+  }
+  const helpers = ctx.unwrapResult(ctx.evalCode(LOCKDOWN_SOURCE, "thwonk-lockdown.js"));
+  const [describe, sourceOf, intact] = [0, 1, 2].map((i) => ctx.getProp(helpers, i)) as [QuickJSHandle, QuickJSHandle, QuickJSHandle];
+  helpers.dispose();
+  return { inst, rt, ctx, guard, describe, sourceOf, intact };
+}
+
+/** Frees the context inside its instance. May throw (QuickJS aborts on a leaked object): then drop the instance. */
+export function closeSandbox(sb: Sandbox): void {
+  sb.describe.dispose();
+  sb.sourceOf.dispose();
+  sb.intact.dispose();
+  sb.ctx.dispose();
+  sb.rt.dispose();
+}

@@ -1,0 +1,153 @@
+/**
+ * Runs bundles on QuickJS engine instances in the current thread, with either
+ * context strategy. The worker and runOnce both use it, so limits are
+ * applied by one code path.
+ *
+ * fresh: one instance per engine; each run opens a new context on it and
+ *   closes it after. A failed run drops the instance instead (it may be at its
+ *   memory cap or hold half-built objects); the next run makes a new one.
+ * reuse: one instance + context per bundle (codeId), kept in a small LRU; the
+ *   bundle is compiled once, each run calls its factory. A failed run, or one
+ *   that leaves jobs queued or the heap near its cap, evicts the entry.
+ * Evicted instances are dropped, not disposed: their memory goes with them,
+ * and no QuickJS assertion about leaked objects can fire.
+ */
+import type { QuickJSHandle } from "quickjs-emscripten-core";
+import { loadBundle } from "./bundle.js";
+import { armGuard, openSandbox, closeSandbox, type HostHooks, type Sandbox } from "./context.js";
+import { sandboxError, sandboxMessages as M } from "./errors.js";
+import { execute, type Outcome } from "./execute.js";
+import { nearCap, newInstance, type Instance } from "./instance.js";
+import type { ContextStrategy, SandboxLimits, SandboxResult } from "./types.js";
+
+const WARM_UP = 'function __thwonk_run(t, i) { return JSON.stringify([t, JSON.parse(i)]); }';
+
+export interface EngineOptions {
+  limits: SandboxLimits;
+  strategy: ContextStrategy;
+  hooks?: HostHooks;
+  /** Bundles kept loaded with the reuse strategy (default 16), and their engines' memory (default 256 MiB). */
+  cacheSize?: number;
+  cacheBytes?: number;
+}
+
+interface Loaded {
+  code: string;
+  sb: Sandbox;
+  factory: QuickJSHandle;
+}
+
+/** `fatal`: the host side failed in a way that may have damaged this thread's state; replace the thread. */
+export interface EngineRun {
+  result: SandboxResult;
+  fatal: boolean;
+}
+
+export class Engine {
+  private shared: Instance | undefined;
+  private readonly cache = new Map<string, Loaded>();
+  private damaged = false;
+  /** Engine instances created and bundles compiled: lets tests and benchmarks see what was reused. */
+  readonly stats = { instances: 0, loads: 0 };
+
+  constructor(private readonly opts: EngineOptions) {}
+
+  async run(code: string, codeId: string, trigger: string, inputJson: string): Promise<EngineRun> {
+    const start = performance.now();
+    let outcome: Outcome;
+    let fatal = false;
+    try {
+      outcome = this.opts.strategy === "reuse"
+        ? await this.runReused(code, codeId, trigger, inputJson)
+        : await this.runFresh(code, trigger, inputJson);
+    } catch (e) {
+      // Not the rule's error: a trap in the engine, a host stack overflow, an abort.
+      this.reset();
+      fatal = true;
+      outcome = { ok: false, error: sandboxError(M.sandboxFailed, hostErrorText(e)) };
+    }
+    fatal ||= this.damaged;
+    this.damaged = false;
+    return { result: { ...outcome, wallMs: performance.now() - start }, fatal };
+  }
+
+  /** Runs a trivial bundle, so the engine's code is compiled before the first real run's clock starts. */
+  async warmUp(): Promise<void> {
+    await this.run(WARM_UP, "thwonk:warm-up", "warm-up", "{}");
+    this.cache.delete("thwonk:warm-up");
+  }
+
+  private newInstance(): Promise<Instance> {
+    this.stats.instances++;
+    return newInstance(this.opts.limits.memoryLimitBytes);
+  }
+
+  /** Drops every instance. */
+  reset(): void {
+    this.shared = undefined;
+    this.cache.clear();
+  }
+
+  private async runFresh(code: string, trigger: string, inputJson: string): Promise<Outcome> {
+    const { limits, hooks } = this.opts;
+    const inst = this.shared ?? (await this.newInstance());
+    this.shared = undefined; // given back only if the run leaves it clean
+    const sb = openSandbox(inst, limits, hooks);
+    armGuard(sb.guard, limits.timeLimitMs);
+    this.stats.loads++;
+    const loaded = loadBundle(sb, code, limits);
+    const outcome = loaded.ok ? execute(sb, loaded.factory, trigger, inputJson, limits) : loaded;
+    if (outcome.ok && !nearCap(inst) && !sb.rt.hasPendingJob()) {
+      if (loaded.ok) loaded.factory.dispose();
+      try {
+        closeSandbox(sb);
+        this.shared = inst;
+      } catch {
+        this.damaged = true; // QuickJS aborted on a leaked object: a host bug, so replace the thread too
+      }
+    }
+    return outcome;
+  }
+
+  private async runReused(code: string, codeId: string, trigger: string, inputJson: string): Promise<Outcome> {
+    const { limits } = this.opts;
+    let entry = this.cache.get(codeId);
+    this.cache.delete(codeId);
+    if (entry && entry.code !== code) entry = undefined;
+    if (entry) {
+      armGuard(entry.sb.guard, limits.timeLimitMs);
+    } else {
+      // A miss: loading the bundle counts against this run's time limit.
+      const sb = openSandbox(await this.newInstance(), limits, this.opts.hooks);
+      armGuard(sb.guard, limits.timeLimitMs);
+      this.stats.loads++;
+      const loaded = loadBundle(sb, code, limits);
+      if (!loaded.ok) return loaded;
+      entry = { code, sb, factory: loaded.factory };
+    }
+    const outcome = execute(entry.sb, entry.factory, trigger, inputJson, limits);
+    if (outcome.ok && !entry.sb.rt.hasPendingJob() && !nearCap(entry.sb.inst)) {
+      this.cache.set(codeId, entry);
+      this.trimCache();
+    }
+    return outcome;
+  }
+
+  /** Evicts the least recently used bundles beyond the count, or beyond the bytes (a WASM memory never shrinks). */
+  private trimCache(): void {
+    const maxCount = this.opts.cacheSize ?? 16;
+    const maxBytes = this.opts.cacheBytes ?? 256 * 2 ** 20;
+    let bytes = 0;
+    for (const e of this.cache.values()) bytes += e.sb.inst.memory.buffer.byteLength;
+    for (const [id, e] of this.cache) {
+      if (this.cache.size <= maxCount && bytes <= maxBytes) break;
+      this.cache.delete(id);
+      bytes -= e.sb.inst.memory.buffer.byteLength;
+    }
+  }
+}
+
+function hostErrorText(e: unknown): string {
+  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return text.length > 300 ? text.slice(0, 300) + "…" : text;
+}

@@ -1,0 +1,149 @@
+/**
+ * The script the sandbox runs in every new context before any rule code:
+ * it takes away what would let a rule see outside its input or keep state
+ * from one run for the next, then freezes every object the rule could reach
+ * without creating it. Evaluated as trusted code; its completion value is a
+ * few helpers that only the host holds: describe(error), sourceOf(fn), intact().
+ *
+ * - String evaluation: `eval`, `Function` and the constructors of generator
+ *   and async functions throw. (QuickJS's Eval intrinsic cannot be turned off
+ *   instead: without it the host cannot evaluate the bundle either.)
+ * - Clock and randomness: Date.now, `new Date()` and Math.random throw. Date
+ *   otherwise works in UTC only, since QuickJS's local time is the host's
+ *   time zone: local getters/setters are the UTC ones, a date string must
+ *   name its zone.
+ * - GC observers (WeakRef, FinalizationRegistry) are removed: they would make
+ *   a run depend on when the collector ran.
+ * - Everything reachable from globalThis and from the hidden intrinsics
+ *   (generator, async and iterator prototypes) is frozen, so a reused context
+ *   is the same for every run: `Object.prototype.x = 1` is a TypeError.
+ */
+export const LOCKDOWN_SOURCE = String.raw`(() => {
+"use strict";
+const G = globalThis;
+const { defineProperty, freeze, getOwnPropertyDescriptor, getPrototypeOf } = Object;
+const { apply, construct, ownKeys } = Reflect;
+const RealDate = G.Date, DP = RealDate.prototype, toSource = Function.prototype.toString;
+const fixed = (o, k, value) => defineProperty(o, k, { value, writable: false, enumerable: false, configurable: false });
+// A plain function (not a method), so that "new Function(...)" gets this message too.
+const refuse = (name, why) => ({ [name]: function () { throw new TypeError(name + " is not available in a Thwonk rule: " + why); } })[name];
+
+const noEval = refuse("eval", "rules cannot evaluate strings as code");
+const noFunction = refuse("Function", "rules cannot evaluate strings as code");
+defineProperty(noFunction, "prototype", { value: Function.prototype });
+fixed(G, "eval", noEval);
+fixed(G, "Function", noFunction);
+for (const f of [function () {}, function* () {}, async function () {}, async function* () {}]) {
+  fixed(getPrototypeOf(f), "constructor", noFunction);
+}
+
+fixed(Math, "random", refuse("Math.random", "rules are deterministic"));
+delete G.WeakRef;
+delete G.FinalizationRegistry;
+
+const ZONED = /(?:Z|GMT|UTC|[+-]\d\d:?\d\d)\s*$|^[+-]?\d{4,6}(?:-\d\d){0,2}$/i;
+const zoned = (s) => {
+  if (!ZONED.test(s)) throw new RangeError("the date string " + JSON.stringify(s) + " has no time zone: add Z or an offset (rules do not see the host's zone)");
+  return s;
+};
+const isDate = (v) => { try { DP.getTime.call(v); return true; } catch { return false; } };
+function Date(...args) {
+  if (new.target === undefined || args.length === 0) {
+    throw new TypeError("Date() and new Date() read the clock, which rules cannot see: use the trigger's time");
+  }
+  if (args.length > 1) return construct(RealDate, [RealDate.UTC(...args)], new.target);
+  const v = args[0];
+  return construct(RealDate, [typeof v === "string" ? zoned(v) : isDate(v) ? v : Number(v)], new.target);
+}
+Date.prototype = DP;
+fixed(DP, "constructor", Date);
+fixed(Date, "UTC", RealDate.UTC);
+fixed(Date, "parse", function parse(s) { return RealDate.parse(zoned(String(s))); });
+fixed(Date, "now", refuse("Date.now", "rules cannot read the clock: use the trigger's time"));
+fixed(G, "Date", Date);
+for (const n of ["FullYear", "Month", "Date", "Day", "Hours", "Minutes", "Seconds", "Milliseconds"]) {
+  fixed(DP, "get" + n, DP["getUTC" + n]);
+  if (n !== "Day") fixed(DP, "set" + n, DP["setUTC" + n]);
+}
+delete DP.getYear;
+delete DP.setYear;
+const iso = DP.toISOString;
+const utcText = (from, to) => function () {
+  const t = DP.getTime.call(this);
+  return t !== t ? "Invalid Date" : apply(iso, this, []).slice(from, to);
+};
+fixed(DP, "getTimezoneOffset", function getTimezoneOffset() { const t = DP.getTime.call(this); return t !== t ? NaN : 0; });
+for (const k of ["toString", "toLocaleString"]) fixed(DP, k, utcText(0, undefined));
+for (const k of ["toDateString", "toLocaleDateString"]) fixed(DP, k, utcText(0, 10));
+for (const k of ["toTimeString", "toLocaleTimeString"]) fixed(DP, k, utcText(11, undefined));
+
+// Freeze all that is reachable: from the global object, and from intrinsics
+// that only syntax reaches (generators, async functions, iterators, arguments).
+const roots = [G];
+const reach = (make) => { try { roots.push(make()); } catch {} };
+reach(() => function* () {});
+reach(() => (function* () {})());
+reach(() => async function () {});
+reach(() => async function* () {});
+reach(() => (async function* () {})());
+reach(() => [][Symbol.iterator]());
+reach(() => ""[Symbol.iterator]());
+reach(() => new Map()[Symbol.iterator]());
+reach(() => new Set()[Symbol.iterator]());
+reach(() => /x/[Symbol.matchAll](""));
+reach(() => [].values().map((x) => x));
+reach(() => Iterator.from({ next() { return { done: true }; } }));
+reach(() => (function () { return arguments; })());
+const seen = new Set();
+while (roots.length > 0) {
+  const o = roots.pop();
+  if ((typeof o !== "object" && typeof o !== "function") || o === null || seen.has(o)) continue;
+  seen.add(o);
+  freeze(o);
+  roots.push(getPrototypeOf(o));
+  for (const k of ownKeys(o)) {
+    const d = getOwnPropertyDescriptor(o, k);
+    if ("value" in d) roots.push(d.value);
+    else roots.push(d.get, d.set);
+  }
+}
+
+// Host helpers. They run after the rule's code in the same context, so they
+// use only what was captured here, never a global name: QuickJS (2025-09)
+// lets Object.defineProperty change even a frozen global's value. intact()
+// finds such a change (the host then fails the run and drops the context).
+// describe() reads a thrown value without running the rule's code where it
+// can help it (no getters, no toString): data properties only.
+const { stringify } = JSON, { isSafeInteger } = Number, { is } = Object, Str = String;
+const pristine = ownKeys(G).map((k) => [k, getOwnPropertyDescriptor(G, k)]);
+const same = (a, b) => b !== void 0 && is(a.value, b.value) && a.get === b.get && a.set === b.set;
+const intact = () => {
+  for (const [k, d] of pristine) if (!same(d, getOwnPropertyDescriptor(G, k))) return typeof k === "symbol" ? k.toString() : k;
+  return "";
+};
+const data = (o, k) => {
+  for (let p = o; p !== null; p = getPrototypeOf(p)) {
+    const d = getOwnPropertyDescriptor(p, k);
+    if (d) return "value" in d ? d.value : void 0;
+  }
+  return void 0;
+};
+const describe = (e) => {
+  try {
+    if (e === null || (typeof e !== "object" && typeof e !== "function")) {
+      return stringify({ message: typeof e === "symbol" ? e.toString() : Str(e) });
+    }
+    const pick = (k, ok) => { const v = data(e, k); return ok(v) ? v : void 0; };
+    const isText = (v) => typeof v === "string";
+    const isPos = (v) => isSafeInteger(v) && v > 0;
+    return stringify({
+      name: pick("name", isText), message: pick("message", isText),
+      line: pick("thwonkLine", isPos), column: pick("thwonkColumn", isPos),
+    });
+  } catch {
+    return "{}";
+  }
+};
+const sourceOf = (f) => apply(toSource, f, []);
+return [describe, sourceOf, intact];
+})()`;

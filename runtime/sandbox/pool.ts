@@ -1,0 +1,158 @@
+/**
+ * A pool of sandbox workers. Runs are started in the order they were asked
+ * for (FIFO; with the reuse strategy a free worker that already has the
+ * bundle loaded is preferred). A worker that dies, reports a fatal engine
+ * error, or overruns the watchdog is thrown away and replaced; its run ends
+ * with TW5006 (or TW5004 for the watchdog) and the pool goes on.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { sandboxError, sandboxMessages as M, type SandboxError } from "./errors.js";
+import { engineModule } from "./instance.js";
+import type { FromWorker, RunRequest, WorkerConfig } from "./protocol.js";
+import { resolveLimits, type SandboxOptions, type SandboxPool, type SandboxResult } from "./types.js";
+
+export interface PoolInternals {
+  /** Tests only: see WorkerConfig.testHooks. */
+  testHooks?: boolean;
+}
+
+interface Job {
+  req: RunRequest;
+  resolve: (r: SandboxResult) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  dead: boolean;
+  job?: Job;
+  started: number;
+  watchdog?: NodeJS.Timeout;
+  /** codeIds recently run here, most recent last: where a reuse-mode worker has them loaded. */
+  recent: string[];
+}
+
+const WORKER_URL = new URL("./worker.js", import.meta.url);
+const MAX_START_FAILURES = 3;
+
+export function createSandboxPool(options: SandboxOptions & PoolInternals = {}): SandboxPool {
+  const limits = resolveLimits(options);
+  const size = options.workers ?? Math.max(1, Math.min(4, availableParallelism()));
+  if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`sandbox: workers must be a positive integer, got ${size}`);
+  const config: WorkerConfig = {
+    limits,
+    strategy: options.contextStrategy ?? "reuse",
+    wasm: engineModule(),
+    testHooks: options.testHooks ?? false,
+  };
+  // The interrupt handler stops code within milliseconds of the limit; the
+  // watchdog is for a built-in that never polls it (e.g. a huge sort).
+  const watchdogMs = limits.timeLimitMs + Math.max(1000, limits.timeLimitMs);
+
+  const slots: Slot[] = [];
+  const queue: Job[] = [];
+  let nextId = 1;
+  let startFailures = 0;
+  let closing = false;
+  let drained: (() => void) | undefined;
+  let closed: Promise<void> | undefined;
+
+  function spawn(): void {
+    const worker = new Worker(WORKER_URL, { workerData: config });
+    const slot: Slot = { worker, ready: false, dead: false, started: 0, recent: [] };
+    slots.push(slot);
+    worker.on("message", (msg: FromWorker) => onMessage(slot, msg));
+    worker.on("error", (err) => bury(slot, `the worker failed: ${err.message}`));
+    worker.on("exit", (code) => bury(slot, `the worker running it exited with code ${code}`));
+  }
+
+  function onMessage(slot: Slot, msg: FromWorker): void {
+    if (msg.type === "ready") {
+      slot.ready = true;
+      startFailures = 0;
+    } else {
+      const job = slot.job;
+      if (!job || job.req.id !== msg.id) return;
+      finish(slot, msg.result);
+      if (msg.fatal) replace(slot, "");
+    }
+    pump();
+  }
+
+  function finish(slot: Slot, result: SandboxResult): void {
+    const job = slot.job!;
+    slot.job = undefined;
+    clearTimeout(slot.watchdog);
+    slot.recent = [...slot.recent.filter((c) => c !== job.req.codeId), job.req.codeId].slice(-16);
+    job.resolve(result);
+  }
+
+  function failJob(slot: Slot, error: SandboxError): void {
+    if (slot.job) finish(slot, { ok: false, error, wallMs: performance.now() - slot.started });
+  }
+
+  /** A worker is gone (or going): its run fails, a new worker takes its place. */
+  function bury(slot: Slot, why: string): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    slots.splice(slots.indexOf(slot), 1);
+    if (!slot.ready) startFailures++;
+    failJob(slot, sandboxError(M.sandboxFailed, why));
+    if (!closing && startFailures < MAX_START_FAILURES) spawn();
+    if (slots.length === 0) {
+      for (const job of queue.splice(0)) job.resolve({ ok: false, error: sandboxError(M.sandboxFailed, `no sandbox worker could start (${why})`), wallMs: 0 });
+    }
+    pump();
+  }
+
+  function replace(slot: Slot, why: string): void {
+    bury(slot, why);
+    void slot.worker.terminate();
+  }
+
+  function pump(): void {
+    while (queue.length > 0) {
+      const idle = slots.filter((s) => s.ready && !s.job);
+      if (idle.length === 0) break;
+      const job = queue.shift()!;
+      const slot = idle.find((s) => s.recent.includes(job.req.codeId)) ?? idle[0]!;
+      slot.job = job;
+      slot.started = performance.now();
+      slot.watchdog = setTimeout(() => {
+        failJob(slot, sandboxError(M.timeLimit, limits.timeLimitMs));
+        replace(slot, "");
+      }, watchdogMs);
+      slot.worker.postMessage(job.req);
+    }
+    // Keep the process alive only while there is work: an idle pool does not hold it open.
+    const busy = queue.length > 0 || slots.some((s) => s.job);
+    for (const s of slots) busy ? s.worker.ref() : s.worker.unref();
+    if (!busy && closing) drained?.();
+  }
+
+  for (let i = 0; i < size; i++) spawn();
+  pump();
+
+  return {
+    run(code, codeId, trigger, inputJson) {
+      if (closing) return Promise.resolve({ ok: false, error: sandboxError(M.sandboxFailed, "the sandbox pool is closed"), wallMs: 0 });
+      if (slots.length === 0) {
+        startFailures = 0;
+        for (let i = 0; i < size; i++) spawn();
+      }
+      return new Promise<SandboxResult>((resolve) => {
+        queue.push({ req: { type: "run", id: nextId++, code, codeId, trigger, inputJson }, resolve });
+        pump();
+      });
+    },
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        if (queue.length > 0 || slots.some((s) => s.job)) await new Promise<void>((r) => (drained = r));
+        await Promise.all(slots.splice(0).map((s) => ((s.dead = true), s.worker.terminate())));
+      })();
+      return closed;
+    },
+  };
+}

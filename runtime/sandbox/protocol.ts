@@ -1,0 +1,26 @@
+/** Messages between the pool (main thread) and a sandbox worker. One run at a time per worker. */
+import type { WasmModule } from "./instance.js";
+import type { ContextStrategy, SandboxLimits, SandboxResult } from "./types.js";
+
+export interface WorkerConfig {
+  limits: SandboxLimits;
+  strategy: ContextStrategy;
+  /** Compiled once in the main thread and shared, so a new worker starts fast. */
+  wasm: WasmModule;
+  /** Installs `__host_testCrash()` (exits the worker mid-run). Tests only. */
+  testHooks: boolean;
+}
+
+export interface RunRequest {
+  type: "run";
+  id: number;
+  code: string;
+  codeId: string;
+  trigger: string;
+  inputJson: string;
+}
+
+export type FromWorker =
+  | { type: "ready" }
+  /** fatal: the worker's engine is suspect; the pool replaces the worker. */
+  | { type: "result"; id: number; result: SandboxResult; fatal: boolean };

@@ -1,0 +1,58 @@
+/** The sandbox's public types, its limits and their defaults. */
+import type { SandboxError } from "./errors.js";
+
+export type { SandboxError, SandboxErrorCode } from "./errors.js";
+
+/** "fresh": a new QuickJS context for every run. "reuse": one context per bundle, kept between runs. */
+export type ContextStrategy = "fresh" | "reuse";
+
+export interface SandboxLimits {
+  /** Heap the rule may use; the engine's fixed 16 MiB base (static data, C stack, empty context) comes on top. */
+  memoryLimitBytes: number;
+  /** QuickJS stack limit. At most 64 KiB: deeper recursion in the WASM engine overflows Node's own stack. */
+  stackLimitBytes: number;
+  /** Wall-clock backstop per run; gas is the real bound. */
+  timeLimitMs: number;
+}
+
+export interface SandboxOptions extends Partial<SandboxLimits> {
+  /** Worker threads; default min(4, available cores). */
+  workers?: number;
+  contextStrategy?: ContextStrategy;
+}
+
+export type SandboxResult =
+  | { ok: true; output: string; wallMs: number }
+  | { ok: false; error: SandboxError; wallMs: number };
+
+export interface SandboxPool {
+  /** Runs `__thwonk_run(trigger, inputJson)` of `code`; codeId (e.g. the bundle's sha256) names the code for caching. */
+  run(code: string, codeId: string, trigger: string, inputJson: string): Promise<SandboxResult>;
+  /** Lets queued runs finish, then stops the workers. Runs asked for after close() fail with TW5006. */
+  close(): Promise<void>;
+}
+
+export const MAX_STACK_BYTES = 64 * 1024;
+
+export const DEFAULT_LIMITS: Readonly<SandboxLimits> = Object.freeze({
+  memoryLimitBytes: 32 * 1024 * 1024,
+  stackLimitBytes: MAX_STACK_BYTES,
+  timeLimitMs: 1000,
+});
+
+/** Fills in defaults and refuses limits the engine cannot honour (a programming error, so it throws). */
+export function resolveLimits(given: Partial<SandboxLimits> = {}): SandboxLimits {
+  const limits = {
+    memoryLimitBytes: given.memoryLimitBytes ?? DEFAULT_LIMITS.memoryLimitBytes,
+    stackLimitBytes: given.stackLimitBytes ?? DEFAULT_LIMITS.stackLimitBytes,
+    timeLimitMs: given.timeLimitMs ?? DEFAULT_LIMITS.timeLimitMs,
+  };
+  for (const [k, v] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(v) || v <= 0) throw new RangeError(`sandbox: ${k} must be a positive integer, got ${v}`);
+  }
+  if (limits.stackLimitBytes > MAX_STACK_BYTES) {
+    throw new RangeError(`sandbox: stackLimitBytes may be at most ${MAX_STACK_BYTES}, got ${limits.stackLimitBytes}`);
+  }
+  if (limits.memoryLimitBytes > 1024 * 2 ** 20) throw new RangeError("sandbox: memoryLimitBytes may be at most 1 GiB");
+  return limits;
+}
