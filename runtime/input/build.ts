@@ -1,0 +1,114 @@
+/**
+ * Assembling a run's input: the JSON `__thwonk_run(trigger, inputJson)`
+ * reads. Everything is checked first; an input over the rule's limits is
+ * refused with InputRefused, never run and never cut.
+ */
+import { runtimeMessages } from "../../compiler/diagnostics/catalog/runtime.js";
+import { canonicalAddress } from "../../compiler/emit/values.js";
+import { DEFAULT_LIST_ADDRESS } from "./eml.js";
+import { InputRefused } from "./errors.js";
+import { checkList, checkMembers, checkMessage, resolveLimits, runtimeLimits, type RuleLimits } from "./limits.js";
+import { isKnownTimeZone, offsetTransitions } from "./timezone.js";
+import type { InputProblem, ListJson, MemberColumns, MemberJson, MessageJson, OffsetTable, RunInput } from "./types.js";
+
+export interface BuildInputOptions {
+  /** Arrival time (message) or scheduled time (schedule). Default: the clock; the CLI and the daemon pass it. */
+  now?: number | Date | string;
+  /** Gas for the run. Default: the rule's `limits.budget`. */
+  gas?: number;
+  /** IANA zone of `settings { timezone }`. Default UTC. */
+  timeZone?: string;
+  /** Default address `list@example.org`, name its local part, owners the members whose role is owner. */
+  list?: Partial<ListJson>;
+  members?: readonly MemberJson[];
+  /** The stored state as the last run saved it; null or absent for a first run. */
+  state?: Record<string, unknown> | null;
+  /** The rule's limits; missing ones take the stdlib defaults. */
+  limits?: RuleLimits;
+  /** The message, for the `message` trigger (parseEml's `message`). */
+  message?: MessageJson;
+  /** The raw message's size in bytes, checked against `limits.size`. */
+  messageSize?: number;
+  /** Record each statement's value (thwonkc run --trace). */
+  trace?: boolean;
+  /** The span the offset table covers; default from a year before `now` to a year after. */
+  tzRange?: [number, number];
+}
+
+/** The earliest time JavaScript can hold: the table's first offset stands for everything before its range. */
+const MIN_TIME = -8.64e15;
+
+export function buildInput(options: BuildInputOptions = {}): string {
+  return JSON.stringify(assembleInput(options));
+}
+
+/** The input as an object (buildInput is its JSON); throws InputRefused. */
+export function assembleInput(options: BuildInputOptions = {}): RunInput {
+  const problems: InputProblem[] = [];
+  const now = toMs(options.now ?? Date.now());
+  const zone = options.timeZone ?? "UTC";
+  const members = [...(options.members ?? [])];
+  const list = listOf(options.list, members);
+  problems.push(...checkList(list, options.limits), ...checkMembers(members, options.limits));
+  if (options.message) problems.push(...checkMessage(options.message, options.limits, options.messageSize));
+  if (!isKnownTimeZone(zone)) problems.push({ code: runtimeMessages.unknownTimeZone.code, message: runtimeMessages.unknownTimeZone.format(zone) });
+  if (!Number.isFinite(now)) problems.push(badInput(`\`now\` ${JSON.stringify(options.now)} is not a time`));
+  const gas = options.gas ?? resolveLimits(options.limits)["budget"]?.value ?? 0;
+  if (!Number.isSafeInteger(gas) || gas < 0) problems.push(badInput(`the gas ${gas} is not a whole number ≥ 0`));
+  if (problems.length) throw new InputRefused(problems);
+
+  const input: RunInput = {
+    gas,
+    now,
+    tz: offsetTable(zone, now, options.tzRange),
+    list,
+    members: memberColumns(members),
+    state: options.state ?? null,
+    limits: runtimeLimits(options.limits),
+  };
+  if (options.message) input.message = options.message;
+  if (options.trace) input.trace = true;
+  return input;
+}
+
+/**
+ * Members go to the sandbox in columns, each the values joined by newlines:
+ * QuickJS splits four long strings far faster than it parses a thousand
+ * records, and the code makes records only when a rule reads them.
+ */
+export function memberColumns(members: readonly MemberJson[]): MemberColumns {
+  const line = (s: string): string => s.replace(/[\r\n]+/g, " ");
+  return {
+    address: members.map((m) => m.address).join("\n"),
+    name: members.map((m) => line(m.name ?? "")).join("\n"),
+    role: members.map((m) => m.role ?? "member").join("\n"),
+    joined: members.map((m) => String(m.joined)).join("\n"),
+  };
+}
+
+function toMs(t: number | Date | string): number {
+  return typeof t === "number" ? t : typeof t === "string" ? Date.parse(t) : t.getTime();
+}
+
+function badInput(detail: string): InputProblem {
+  return { code: runtimeMessages.badInput.code, message: runtimeMessages.badInput.format(detail) };
+}
+
+function listOf(given: Partial<ListJson> = {}, members: readonly MemberJson[]): ListJson {
+  const raw = given.address ?? DEFAULT_LIST_ADDRESS;
+  const address = canonicalAddress(raw) ?? raw; // checkList reports it when it is not an address
+  return {
+    address,
+    name: given.name ?? address.slice(0, Math.max(0, address.lastIndexOf("@"))),
+    owners: (given.owners ?? members.filter((m) => m.role === "owner").map((m) => m.address)).map((o) => canonicalAddress(o) ?? o),
+  };
+}
+
+/** Whole UTC years around `now`, so the per-year cache in timezone.ts is hit across runs. */
+function offsetTable(zone: string, now: number, range?: [number, number]): OffsetTable {
+  const year = new Date(now).getUTCFullYear();
+  const [from, to] = range ?? [Date.UTC(year - 1, 0, 1), Date.UTC(year + 2, 0, 1) - 1];
+  const table = offsetTransitions(zone, from, to);
+  table[0]![0] = MIN_TIME;
+  return table;
+}

@@ -1,0 +1,140 @@
+/**
+ * A raw message (.eml, RFC 5322 + MIME) → the `message` the compiled code
+ * reads. Never throws on bad mail: it returns what could be read and says
+ * what could not, so the daemon can decide (and log) instead of crashing.
+ * Limits are not checked here (see limits.ts): parsing and refusing are
+ * separate steps.
+ */
+import { Buffer } from "node:buffer";
+import { convert } from "html-to-text";
+import { simpleParser, parseAddressHeader, type ParsedMail } from "mailparser";
+import { canonicalAddress } from "../../compiler/emit/values.js";
+import { readEnvelope, type EnvelopeGiven } from "./envelope.js";
+import { readHeaders } from "./headers.js";
+import { parseMailDate } from "./maildate.js";
+import type { AttachmentJson, MessageJson } from "./types.js";
+
+export const DEFAULT_LIST_ADDRESS = "list@example.org";
+const MAX_HTML_TO_TEXT = 4_000_000;
+/** As mailparser: html-to-text's recursive walk overflows the stack at about 2000 levels. */
+const MAX_HTML_DEPTH = 1000;
+
+export interface EmlOptions {
+  /** The list's address: the default envelope recipient, and what `-request`/`+tag` are read against. */
+  listAddress?: string;
+  envelope?: EnvelopeGiven;
+  /** HTML longer than this (UTF-16 units) is not converted to text, to bound the work; default 4,000,000. */
+  maxHtmlToText?: number;
+}
+
+export interface ParsedEml {
+  message: MessageJson;
+  /** The raw message's size in bytes (for `limits.size`). */
+  size: number;
+  /** What could not be read, in words; empty for a well-formed message. */
+  problems: string[];
+}
+
+export async function parseEml(raw: Buffer | Uint8Array | string, options: EmlOptions = {}): Promise<ParsedEml> {
+  const bytes = typeof raw === "string" ? Buffer.from(raw, "utf8") : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const listAddress = canonicalAddress(options.listAddress ?? DEFAULT_LIST_ADDRESS) ?? DEFAULT_LIST_ADDRESS;
+  const { fields, problems } = readHeaders(bytes);
+  const values = (name: string): string[] => fields.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
+
+  let mail: ParsedMail | undefined;
+  try {
+    // keepCidLinks: the HTML as sent (inlining images as data: URLs would inflate it past `limits.html`).
+    mail = await simpleParser(bytes, {
+      keepCidLinks: true,
+      skipTextToHtml: true,
+      checksumAlgo: false,
+      maxHtmlLengthToParse: options.maxHtmlToText ?? MAX_HTML_TO_TEXT,
+    });
+  } catch (e) {
+    problems.push(`the MIME structure could not be parsed (${e instanceof Error ? e.message : String(e)}); only the header fields were read`);
+  }
+  if (mail?.textConversionError) problems.push(`the HTML part could not be converted to text (${mail.textConversionError.message}); the text is empty`);
+  const html = typeof mail?.html === "string" ? mail.html : null;
+
+  const fromList = addresses("From", values("from"), problems);
+  if (fromList.length === 0) problems.push("the message has no readable From address");
+  const from = fromList[0] ?? null;
+  const message: MessageJson = {
+    from,
+    to: addresses("To", values("to"), problems),
+    cc: addresses("Cc", values("cc"), problems),
+    subject: readSubject(mail?.subject, values("subject")[0], problems),
+    text: readText(mail, html, options.maxHtmlToText ?? MAX_HTML_TO_TEXT, problems),
+    html,
+    headers: fields,
+    attachments: (mail?.attachments ?? []).map(
+      (a): AttachmentJson => ({ filename: a.filename ?? null, contentType: a.contentType || "application/octet-stream", size: a.size ?? 0 }),
+    ),
+    date: readDate(values("date")[0], problems),
+    messageId: readMessageId(values("message-id")[0]),
+    envelope: readEnvelope(options.envelope ?? {}, from, listAddress, problems),
+  };
+  return { message, size: bytes.length, problems };
+}
+
+/**
+ * mailparser's text, or the HTML as text when the message has no text part:
+ * mailparser converts only a top-level or `alternative` HTML part, not one
+ * inside multipart/related or multipart/mixed.
+ */
+function readText(mail: ParsedMail | undefined, html: string | null, max: number, problems: string[]): string {
+  const text = mail?.text ?? "";
+  if (text.trim() !== "" || html === null || mail?.textConversionError) return text;
+  if (html.length > max) {
+    problems.push(`the HTML part is too long to convert to text (${html.length} characters); the text is empty`);
+    return "";
+  }
+  try {
+    return convert(html, { limits: { maxDepth: MAX_HTML_DEPTH } });
+  } catch (e) {
+    problems.push(`the HTML part could not be converted to text (${e instanceof Error ? e.message : String(e)}); the text is empty`);
+    return "";
+  }
+}
+
+/** The decoded subject; the raw one when an encoded word in it is broken (decoding gave U+FFFD). */
+function readSubject(decoded: string | undefined, raw: string | undefined, problems: string[]): string {
+  if (decoded === undefined) return raw ?? "";
+  if (raw !== undefined && decoded.includes("\uFFFD") && !raw.includes("\uFFFD")) {
+    problems.push("the Subject has an encoded word that could not be decoded; it is kept as written");
+    return raw;
+  }
+  return decoded;
+}
+
+/** Every mailbox of the header fields (groups flattened), canonical; the unreadable ones are reported and left out. */
+function addresses(field: string, headerValues: string[], problems: string[]): string[] {
+  if (headerValues.length === 0) return [];
+  const parsed = parseAddressHeader(headerValues, { flatten: true, decodePunycode: false });
+  const out: string[] = [];
+  const bad: string[] = [];
+  for (const a of parsed.value) {
+    const c = a.address ? canonicalAddress(a.address) : undefined;
+    if (c === undefined) bad.push(a.address || a.name || "(empty)");
+    else if (!out.includes(c)) out.push(c);
+  }
+  if (bad.length) problems.push(`${field}: not an address, left out: ${bad.map((b) => JSON.stringify(b)).join(", ")}`);
+  return out;
+}
+
+/** `<id@host> (comment)` → `id@host`; a value without brackets as it is. */
+function readMessageId(value: string | undefined): string {
+  if (value === undefined) return "";
+  return (/<([^<>]*)>/.exec(value)?.[1] ?? value).trim();
+}
+
+/** The Date header as epoch ms; null when missing or unreadable. */
+function readDate(value: string | undefined, problems: string[]): number | null {
+  if (value === undefined) return null;
+  const t = parseMailDate(value);
+  if (t === undefined) {
+    problems.push(`the Date header ${JSON.stringify(value)} could not be read; the date is none`);
+    return null;
+  }
+  return t;
+}

@@ -1,0 +1,127 @@
+/**
+ * The rule's limits at run time. The verifier proved the rule's gas bound
+ * assuming every input stays within them, so the host checks each input
+ * BEFORE a run and refuses one over a limit, whole: cutting a message to fit
+ * would change what the sender said.
+ *
+ * Characters are code points, as the rule's author declared them. The input
+ * carries every limit in its declared unit: the compiled code scales a
+ * `characters` limit to UTF-16 units itself where its cost table needs them
+ * (Emitter.limitUnits), the way the verifier did (unitsPerLimitUnit).
+ */
+import { runtimeMessages } from "../../compiler/diagnostics/catalog/runtime.js";
+import { canonicalAddress } from "../../compiler/emit/values.js";
+import type { LimitDecl } from "../../stdlib/decl.js";
+import { stdlib } from "../../stdlib/index.js";
+import { codePoints } from "./chars.js";
+import { ROLES, type InputProblem, type ListJson, type MemberJson, type MessageJson } from "./types.js";
+
+export interface RuleLimit {
+  value: number;
+  unit: LimitDecl["unit"];
+}
+
+/** The limits a rule declares (name → value and unit), as its bundle's manifest carries them. */
+export type RuleLimits = Record<string, RuleLimit>;
+
+/** Fixed sizes the stdlib declares (`bound: 256` on Member.name and ListInfo.name): UTF-16 units, as the verifier counts them. */
+export const MAX_NAME_UNITS = 256;
+export const MAX_ADDRESS_LENGTH = 320;
+
+/** A rule's limits from its checked model (`model.limits`). */
+export function ruleLimitsOf(limits: ReadonlyMap<string, { value: number; decl: LimitDecl }>): RuleLimits {
+  return Object.fromEntries([...limits].map(([name, info]) => [name, { value: info.value, unit: info.decl.unit }]));
+}
+
+/** Every limit the stdlib declares: the rule's value, or the default. */
+export function resolveLimits(rule: RuleLimits = {}): RuleLimits {
+  const out: RuleLimits = {};
+  for (const [name, decl] of Object.entries(stdlib.limits)) out[name] = { value: decl.default, unit: decl.unit };
+  return { ...out, ...rule };
+}
+
+/** The `limits` of the run's input: every limit, in the unit the rule declares it in. */
+export function runtimeLimits(rule: RuleLimits = {}): Record<string, number> {
+  return Object.fromEntries(Object.entries(resolveLimits(rule)).map(([name, l]) => [name, l.value]));
+}
+
+function over(limits: RuleLimits, name: string, what: string, actual: number, noun: string): InputProblem[] {
+  const max = limits[name]?.value;
+  if (max === undefined || actual <= max) return [];
+  const m = runtimeMessages.inputOverLimit;
+  return [{ code: m.code, message: m.format(what, name, actual, max, noun, stdlib.limits[name]?.ceiling) }];
+}
+
+/** Every way `message` is over the rule's limits; empty when it may be run. `size` is the raw message's bytes. */
+export function checkMessage(message: MessageJson, rule: RuleLimits = {}, size?: number): InputProblem[] {
+  const l = resolveLimits(rule);
+  const out: InputProblem[] = [];
+  if (size !== undefined) out.push(...over(l, "size", "its size", size, "bytes"));
+  out.push(...over(l, "subject", "its subject", codePoints(message.subject), "characters"));
+  out.push(...over(l, "text", "its text", codePoints(message.text), "characters"));
+  if (message.html !== null) out.push(...over(l, "html", "its HTML body", codePoints(message.html), "characters"));
+  out.push(...over(l, "headers", "its number of header fields", message.headers.length, "fields"));
+  const longest = message.headers.reduce<[string, number] | undefined>((best, [name, value]) => {
+    const n = Math.max(codePoints(value), codePoints(name));
+    return best === undefined || n > best[1] ? [name, n] : best;
+  }, undefined);
+  if (longest) out.push(...over(l, "header", `its longest header field, ${longest[0]},`, longest[1], "characters"));
+  // The Message-ID is read from its header field, checked above; a message built by hand may have only the field.
+  if (!message.headers.some(([name]) => name.toLowerCase() === "message-id")) {
+    out.push(...over(l, "header", "its Message-ID", codePoints(message.messageId), "characters"));
+  }
+  out.push(...over(l, "recipients", "its number of To and Cc addresses", message.to.length + message.cc.length, "addresses"));
+  out.push(...over(l, "attachments", "its number of attachments", message.attachments.length, "attachments"));
+  message.attachments.forEach((a, i) => {
+    out.push(...over(l, "header", `the file name of attachment ${i + 1}`, codePoints(a.filename ?? ""), "characters"));
+    out.push(...over(l, "header", `the content type of attachment ${i + 1}`, codePoints(a.contentType), "characters"));
+  });
+  return out;
+}
+
+/** What is wrong with one member's fields, in words; undefined when nothing. */
+export function memberFieldProblem(m: MemberJson): string | undefined {
+  if (m.address.length > MAX_ADDRESS_LENGTH) return `the address is ${m.address.length} characters long; an address has at most ${MAX_ADDRESS_LENGTH}`;
+  if (canonicalAddress(m.address) === undefined) return `${JSON.stringify(m.address)} is not an e-mail address`;
+  if (m.name.length > MAX_NAME_UNITS) {
+    return `the name is ${codePoints(m.name)} characters long; a name has at most ${MAX_NAME_UNITS} (characters beyond the Basic Multilingual Plane, such as emoji, count twice)`;
+  }
+  if (!ROLES.includes(m.role)) return `the role ${JSON.stringify(m.role)} is not one of ${ROLES.join(", ")}`;
+  if (!Number.isSafeInteger(m.joined)) return `\`joined\` ${JSON.stringify(m.joined)} is not a time in epoch milliseconds`;
+  return undefined;
+}
+
+/** The members against `limits.members` and the fixed sizes; duplicates are reported too (the runtime would drop them). */
+export function checkMembers(members: readonly MemberJson[], rule: RuleLimits = {}): InputProblem[] {
+  const l = resolveLimits(rule);
+  const out: InputProblem[] = [];
+  const max = l["members"]?.value;
+  if (max !== undefined && members.length > max) {
+    const m = runtimeMessages.membersOverLimit;
+    out.push({ code: m.code, message: m.format(members.length, max, stdlib.limits["members"]?.ceiling) });
+  }
+  const seen = new Set<string>();
+  members.forEach((member, i) => {
+    const where = `member ${i + 1} (${member.address})`;
+    const bad = memberFieldProblem(member);
+    const address = canonicalAddress(member.address);
+    const reason = bad ?? (address !== undefined && seen.has(address) ? "the address is listed twice" : undefined);
+    if (address !== undefined) seen.add(address);
+    if (reason) out.push({ code: runtimeMessages.badMember.code, message: runtimeMessages.badMember.format(where, reason) });
+  });
+  return out;
+}
+
+/** The list's own settings: its address, name and owners. */
+export function checkList(list: ListJson, rule: RuleLimits = {}): InputProblem[] {
+  const reasons: string[] = [];
+  if (canonicalAddress(list.address) === undefined) reasons.push(`its address ${JSON.stringify(list.address)} is not an e-mail address`);
+  if (list.name.length > MAX_NAME_UNITS) {
+    reasons.push(`its name is ${codePoints(list.name)} characters long; a name has at most ${MAX_NAME_UNITS} (characters beyond the Basic Multilingual Plane, such as emoji, count twice)`);
+  }
+  const badOwners = list.owners.filter((o) => canonicalAddress(o) === undefined);
+  if (badOwners.length) reasons.push(`these owners are not e-mail addresses: ${badOwners.map((o) => JSON.stringify(o)).join(", ")}`);
+  const max = resolveLimits(rule)["members"]?.value;
+  if (max !== undefined && list.owners.length > max) reasons.push(`it has ${list.owners.length} owners, over limits.members = ${max}`);
+  return reasons.map((r) => ({ code: runtimeMessages.badList.code, message: runtimeMessages.badList.format(r) }));
+}
