@@ -3,7 +3,7 @@
  * what it found. The core decides what is wrong; this file decides only
  * which files to read, which diagnostics to show, how, and the exit code.
  */
-import { checkSources } from "../program.js";
+import { checkSources, type ProgramResult } from "../program.js";
 import { allMessages } from "../diagnostics/catalog/index.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { ExitCode } from "./exit-codes.js";
@@ -13,6 +13,7 @@ import { renderPretty } from "./render/pretty.js";
 import { renderJson } from "./render/json.js";
 import { renderSarif } from "./render/sarif.js";
 import { THWONKC_VERSION } from "./version.js";
+import { costJson, renderCost } from "./render/cost.js";
 
 export type Format = "pretty" | "json" | "sarif";
 
@@ -22,6 +23,10 @@ export interface CheckOptions {
   strict: boolean;
   /** `--color` / `--no-color`; undefined decides from the environment. */
   color?: boolean | undefined;
+  /** After the diagnostics, each trigger's worst-case cost and why (`--cost`). */
+  cost?: boolean;
+  /** The daemon's ceilings on `budget` and `fanout` (`--ceiling budget=N,fanout=N`, see ceilings.ts). */
+  ceilings?: Partial<Record<string, number>> | undefined;
 }
 
 /**
@@ -49,11 +54,20 @@ export function runCheck(paths: readonly string[], opts: CheckOptions, io: CliIo
     }
     throw err;
   }
-  const result = checkSources(loaded.sources);
+  if (opts.cost && opts.format === "sarif") {
+    io.stderr.write("thwonkc: --cost works with --format pretty or json, not sarif\n");
+    return ExitCode.Usage;
+  }
+  const result = checkSources(loaded.sources, opts.ceilings ? { verifyOptions: { ceilings: opts.ceilings } } : {});
   const diags = selectDiagnostics(result.diagnostics, loaded.context, opts.strict);
   switch (opts.format) {
     case "json":
-      io.stdout.write(renderJson(diags));
+      if (opts.cost) {
+        const body = { diagnostics: JSON.parse(renderJson(diags)) as unknown, cost: costJson(reportedUnits(result, loaded.context)) };
+        io.stdout.write(JSON.stringify(body, null, 2) + "\n");
+      } else {
+        io.stdout.write(renderJson(diags));
+      }
       break;
     case "sarif":
       io.stdout.write(renderSarif(diags, { toolVersion: THWONKC_VERSION, rules: allMessages, cwd: io.cwd }));
@@ -62,8 +76,14 @@ export function runCheck(paths: readonly string[], opts: CheckOptions, io: CliIo
       const texts = new Map(loaded.sources.map((s) => [s.fileName, s.text] as const));
       const color = wantColor(io, io.stdout, opts.color);
       io.stdout.write(renderPretty(diags, texts, loaded.reported.size, { color }));
+      if (opts.cost) io.stdout.write(renderCost(reportedUnits(result, loaded.context), { color }));
       break;
     }
   }
   return diags.some((d) => d.severity === "error") ? ExitCode.Findings : ExitCode.Success;
+}
+
+/** The rules the user asked about (not those loaded only as the context of a test file). */
+function reportedUnits(result: ProgramResult, context: ReadonlySet<string>): ProgramResult["units"] {
+  return result.units.filter((u) => !context.has(u.rule.fileName));
 }

@@ -7,7 +7,8 @@
  * loads; `main` returns the exit code instead of exiting, so it can be run
  * in-process by tests and benchmarks.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { parseCeilings } from "./ceilings.js";
 import { EXIT_CODES_HELP, ExitCode } from "./exit-codes.js";
 import { processIo, type CliIo } from "./io.js";
 import type { Format } from "./check.js";
@@ -16,10 +17,18 @@ import { THWONKC_VERSION } from "./version.js";
 /** The values of `check --format` (the type lives with the command, which is loaded lazily). */
 const FORMATS: readonly Format[] = ["pretty", "json", "sarif"];
 
+function ceilingArg(value: string, previous: Record<string, number> | undefined): Record<string, number> {
+  try {
+    return parseCeilings(value, previous);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command("thwonkc");
   program
-    .description("The Thwonk compiler: checks rules for programmable mailing lists (.thwonk files).")
+    .description("The Thwonk compiler: checks, compiles, tests and dry-runs rules for programmable mailing lists (.thwonk files).")
     .version(THWONKC_VERSION, "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .helpCommand("help [command]", "show help for a command")
@@ -46,6 +55,12 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       new Option("-f, --format <format>", "output format").choices(FORMATS).default("pretty"),
     )
     .option("--strict", "treat warnings as errors", false)
+    .option("--cost", "after the diagnostics, explain each trigger's worst-case gas and fan-out (pretty or json)", false)
+    .option(
+      "--ceiling <name=n,...>",
+      "the daemon's ceilings on the budgets: budget=N (gas), fanout=N (messages); a rule's own budget above one is lowered to it",
+      ceilingArg,
+    )
     .option("--color", "colour the output (default: when stdout is a terminal; NO_COLOR/FORCE_COLOR respected)")
     .option("--no-color", "do not colour the output")
     .showHelpAfterError("(run thwonkc check --help for usage)")
@@ -56,11 +71,140 @@ Examples:
   thwonkc check rules/                       check every rule under rules/
   thwonkc check once.thwonk once.test.thwonk check a rule and its tests
   thwonkc check rules/ --format sarif > thwonk.sarif
+  thwonkc check rules/ --cost                show each trigger's worst-case cost
+  thwonkc check rules/ --cost --format json  the same, as { diagnostics, cost }
+  thwonkc check rules/ --ceiling budget=200000,fanout=1000
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (paths: string[], opts: { format: Format; strict: boolean; color?: boolean }) => {
+    .action(async (paths: string[], opts: { format: Format; strict: boolean; color?: boolean; cost: boolean; ceiling?: Record<string, number> }) => {
       const { runCheck } = await import("./check.js");
-      setExit(runCheck(paths, { format: opts.format, strict: opts.strict, color: opts.color }, io));
+      setExit(runCheck(paths, { format: opts.format, strict: opts.strict, color: opts.color, cost: opts.cost, ceilings: opts.ceiling }, io));
+    });
+
+  program
+    .command("compile")
+    .summary("compile rules to bundles (.thwb) for deployment")
+    .description(
+      "Compile each rule to NAME.thwb: one file holding the manifest (triggers, gas and fan-out bounds, " +
+        "capabilities, state schema, limits), the source and the gas-metered code, with a sha256. " +
+        "A directory stands for every rule inside it (test files are skipped). A rule with errors gets " +
+        "no bundle: its diagnostics are printed and the exit code is 1.",
+    )
+    .argument("<paths...>", ".thwonk files or directories")
+    .option("-o, --out <path>", "a directory for the bundles (made if missing), or FILE.thwb for a single rule (default: next to each rule)")
+    .option("--strict", "treat warnings as errors (no bundle for a rule with warnings)", false)
+    .option("--color", "colour the output")
+    .option("--no-color", "do not colour the output")
+    .showHelpAfterError("(run thwonkc compile --help for usage)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  thwonkc compile examples/once_a_day/once_a_day.thwonk -o once_a_day.thwb
+  thwonkc compile rules/ -o build/           every rule under rules/ into build/
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (paths: string[], opts: { out?: string; strict: boolean; color?: boolean }) => {
+      const { runCompile } = await import("./compile.js");
+      setExit(runCompile(paths, { out: opts.out, strict: opts.strict, color: opts.color }, io));
+    });
+
+  program
+    .command("inspect")
+    .summary("show what a bundle holds (after verifying it)")
+    .description(
+      "Verify a bundle (its sha256, and that its source compiled by this thwonkc gives the same code and " +
+        "bounds) and print its manifest: the rule, the versions, each trigger's gas and fan-out bounds and " +
+        "capabilities, the recipients, the state schema, the limits and settings. A tampered or malformed " +
+        "bundle is reported (TW4xxx) with exit code 1.",
+    )
+    .argument("<bundle>", "a .thwb file")
+    .option("--json", "print the manifest as JSON", false)
+    .option("--color", "colour the output")
+    .option("--no-color", "do not colour the output")
+    .showHelpAfterError("(run thwonkc inspect --help for usage)")
+    .addHelpText("after", `\nExamples:\n  thwonkc inspect build/once_a_day.thwb\n  thwonkc inspect build/once_a_day.thwb --json\n${EXIT_CODES_HELP}`)
+    .action(async (path: string, opts: { json: boolean; color?: boolean }) => {
+      const { runInspect } = await import("./inspect.js");
+      setExit(runInspect(path, { json: opts.json, color: opts.color }, io));
+    });
+
+  program
+    .command("run")
+    .summary("dry-run a rule on a message (or a schedule): print its actions, state changes and gas")
+    .description(
+      "Run a rule once, exactly as the daemon would (its code in the QuickJS sandbox, gas limited to the " +
+        "verifier's bound, the input checked against the rule's limits first), but send and store nothing: " +
+        "print the actions, the state before → after and the gas used. A .thwonk file is compiled first; a " +
+        ".thwb bundle is verified first.\n\n" +
+        "Exit code 0 when the rule ran, whatever it decided (reject and hold included); 1 when it did not " +
+        "compile, failed (a runtime error, out of gas) or its input was refused; 2 for bad usage.",
+    )
+    .argument("<rule>", "a .thwonk rule or a .thwb bundle")
+    .option("-m, --message <file.eml>", "the message (RFC 5322 / MIME, as saved by a mail program); runs `on message`")
+    .option("--members <file>", "the list's members: one address a line (`Name <addr>` allowed, # comments), or a JSON array")
+    .option("--state <file.json>", "the state before the run, as `run --json` prints it (its whole output is accepted too)")
+    .option("--at <time>", "the arrival time, ISO 8601 (without Z or an offset: in the rule's time zone); default now")
+    .option("--address <addr>", "the list's address (default NAME@example.org, with _ in the rule's name written -)")
+    .option("--trigger <name>", "`message` (the default with --message) or a schedule of the rule, e.g. \"every day at 00:00\"")
+    .option("--mail-from <addr>", "the envelope sender (MAIL FROM); default the From address, `<>` for a bounce")
+    .option("--rcpt-to <addr>", "the envelope recipient (RCPT TO), e.g. list-request@example.org; default the list address")
+    .option("--json", "print the run's result as JSON (actions, state, gas, error, trace)", false)
+    .option("--trace", "show each statement run: line:col, what, value and the gas used so far", false)
+    .option("--color", "colour the output")
+    .option("--no-color", "do not colour the output")
+    .showHelpAfterError("(run thwonkc run --help for usage)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  thwonkc run trim140.thwonk --message post.eml --members members.txt
+  thwonkc run once_a_day.thwb -m post.eml --members members.txt --at 2026-11-25T12:00:00Z --json > first.json
+  thwonkc run once_a_day.thwb -m again.eml --members members.txt --state first.json
+  thwonkc run once_a_day.thwonk --trigger "every day at 00:00" --state first.json
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (path: string, opts: Record<string, unknown>) => {
+      const { runRun } = await import("./run.js");
+      setExit(
+        await runRun(
+          path,
+          {
+            message: opts["message"] as string | undefined,
+            members: opts["members"] as string | undefined,
+            state: opts["state"] as string | undefined,
+            at: opts["at"] as string | undefined,
+            address: opts["address"] as string | undefined,
+            trigger: opts["trigger"] as string | undefined,
+            mailFrom: opts["mailFrom"] as string | undefined,
+            rcptTo: opts["rcptTo"] as string | undefined,
+            json: opts["json"] === true,
+            trace: opts["trace"] === true,
+            color: opts["color"] as boolean | undefined,
+          },
+          io,
+        ),
+      );
+    });
+
+  program
+    .command("test")
+    .summary("run the rules' tests")
+    .description(
+      "Run the tests of each rule: the `test` blocks in NAME.thwonk and in NAME.test.thwonk beside it, each " +
+        "in a fresh sandbox as the daemon would run the trigger. Prints each test (✓ or ✗, and why it failed) " +
+        "and ends with the line `N passed, N failed`. A directory stands for every rule inside it; the default " +
+        "is the current directory.",
+    )
+    .argument("[paths...]", ".thwonk files or directories (default: .)")
+    .option("--coverage", "per rule, the statement lines no test reached, and the share reached", false)
+    .option("--color", "colour the output")
+    .option("--no-color", "do not colour the output")
+    .showHelpAfterError("(run thwonkc test --help for usage)")
+    .addHelpText("after", `\nExamples:\n  thwonkc test                      every rule under the current directory\n  thwonkc test examples/ --coverage\n${EXIT_CODES_HELP}`)
+    .action(async (paths: string[], opts: { coverage: boolean; color?: boolean }) => {
+      const { runTest } = await import("./test.js");
+      setExit(await runTest(paths, { coverage: opts.coverage, color: opts.color }, io));
     });
 
   return program;

@@ -62,11 +62,18 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
   for (let i = 0; i < emitted.tests.length; i++) {
     const t: EmittedTest = emitted.tests[i]!;
     const bound = (t.trigger ? bounds.get(t.trigger) : undefined) ?? 0;
-    const input = await runtimeInputBase(unit, host, {
-      gas: bound,
-      emls: t.eml ? { [t.eml]: await host.loadEml(t.eml, t.file) } : {},
-      trace: options.coverage === true,
-    });
+    // A message file that cannot be read fails its own test, not the others.
+    let emls: Record<string, unknown> = {};
+    if (t.eml) {
+      try {
+        emls = { [t.eml]: await host.loadEml(t.eml, t.file) };
+      } catch (e) {
+        const message = `the message file ${t.eml} could not be read: ${e instanceof Error ? e.message : String(e)}`;
+        outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: [{ line: t.line, column: 1, message }], error: null, gas: { used: 0, bound }, actions: [] });
+        continue;
+      }
+    }
+    const input = await runtimeInputBase(unit, host, { gas: bound, emls, trace: options.coverage === true });
     const r = await runOnce(emitted.code, `test:${i}`, JSON.stringify(input));
     if (!r.ok) {
       outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: [], error: describeSandboxError(r.error, emitted.sourceMap), gas: { used: 0, bound }, actions: [] });

@@ -44,10 +44,10 @@ export const typeMessages = {
     (name: string) => `${q(name)} is a function; call it, as in ${q(name + "(...)")}. Functions are not values.`),
   methodNotCalled: def("TW2016", "error", "Method used without a call",
     (name: string, type: string, example: string) => `${q(name)} is a method of ${q(type)}, not a field: call it, as in ${q(example)}.`),
-  invalidMapKey: def("TW2018", "error", "Map key that cannot be compared",
-    (type: string) => `A map's keys are compared with \`==\`, which ${q(type)} does not have. Use a key such as an \`Address\`, a \`string\` or an \`int\`.`),
   notCallable: def("TW2017", "error", "Not a function",
     (what: string, hint?: string) => `${what} is not a function and cannot be called.${tail(hint)}`),
+  invalidMapKey: def("TW2018", "error", "Map key that cannot be compared",
+    (type: string) => `A map's keys are compared with \`==\`, which ${q(type)} does not have. Use a key such as an \`Address\`, a \`string\` or an \`int\`.`),
 
   // ---------------------------------------------------------------- types of values
   typeMismatch: def("TW2020", "error", "Type mismatch",

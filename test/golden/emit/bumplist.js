@@ -176,13 +176,13 @@
         return a[field] === want;
       });
     });
-    if (negated && matches.length > 0) failures.push({ line: line, column: column, message: "expected no match for \u0060" + text + "\u0060, but the run did " + matches.length + ": " + matches.map(__describeAction).join("; ") });
-    if (!negated && matches.length === 0) failures.push({ line: line, column: column, message: "expected \u0060" + text + "\u0060, but " + (__actions.length ? "the run did: " + __actions.map(__describeAction).join("; ") : "the run did nothing") });
+    if (negated && matches.length > 0) failures.push({ line: line, column: column, message: "expected no \u0060" + text + "\u0060, but the run did " + (matches.length === 1 ? "one" : matches.length) + ": " + matches.map(__describeAction).join("; ") });
+    if (!negated && matches.length === 0) failures.push({ line: line, column: column, message: "expected a \u0060" + text + "\u0060, but " + (__actions.length ? "the run did: " + __actions.map(__describeAction).join("; ") : "the run did nothing") });
   }
   function __describeAction(a) {
     var s = a.kind;
     var to = __actionRecipients(a);
-    if (a.toMembers) s += " to all " + to.length + " members";
+    if (a.toMembers) s += to.length === 1 ? " to the one member" : " to all " + to.length + " members";
     else if (to.length) s += " to " + (to.length > 3 ? to.slice(0, 3).join(", ") + " and " + (to.length - 3) + " more" : to.join(", "));
     if (a.subject !== undefined) s += " subject " + JSON.stringify(a.subject);
     if (a.reason !== undefined) s += " " + JSON.stringify(a.reason);

@@ -1,0 +1,55 @@
+/**
+ * Reading a rule for `compile`, `inspect` and `run`: a `.thwonk` file is
+ * compiled to a bundle in memory; a `.thwb` file is read and proven
+ * untampered (readBundle: its hash, and its source recompiled by this
+ * compiler). Either way the caller gets a bundle or the diagnostics that
+ * prevent one, with the texts to quote them from.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { compileSource, readBundle, type Bundle } from "../emit/bundle.js";
+import { displayName, InputError } from "./files.js";
+
+export const BUNDLE_EXT = ".thwb";
+
+export interface LoadedRule {
+  /** The path as shown to the user. */
+  file: string;
+  kind: "source" | "bundle";
+  bundle: Bundle | undefined;
+  diagnostics: Diagnostic[];
+  /** File name → text, for code frames (only sources: a bundle is one long line). */
+  texts: Map<string, string>;
+}
+
+export function isBundlePath(path: string): boolean {
+  return path.toLowerCase().endsWith(BUNDLE_EXT);
+}
+
+/** The text of a file the user named; InputError (exit 2) when it cannot be read. */
+export function readUserFile(cwd: string, arg: string, what = ""): { abs: string; name: string; text: string } {
+  const abs = resolve(cwd, arg);
+  const name = displayName(cwd, abs);
+  let text: string;
+  try {
+    if (statSync(abs).isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+    text = readFileSync(abs, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file or directory" : code === "EISDIR" ? "is a directory" : code === "EACCES" || code === "EPERM" ? "permission denied" : String(err);
+    throw new InputError(`cannot read ${what ? what + " " : ""}${arg}: ${why}`);
+  }
+  return { abs, name, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+}
+
+/** A `.thwb` is read as a bundle; anything else is compiled as a rule. */
+export function loadRuleOrBundle(cwd: string, arg: string): LoadedRule {
+  const { name, text } = readUserFile(cwd, arg);
+  if (isBundlePath(arg)) {
+    const r = readBundle(name, text);
+    return { file: name, kind: "bundle", bundle: r.bundle, diagnostics: r.diagnostics, texts: new Map() };
+  }
+  const r = compileSource(name, text);
+  return { file: name, kind: "source", bundle: r.bundle, diagnostics: r.diagnostics, texts: new Map([[name, text]]) };
+}
