@@ -1,6 +1,7 @@
 /**
- * Golden files of the emitted code of every example (the rule's part, after
- * the shared prelude): a change to code generation shows as a diff.
+ * Golden files of the emitted code of every example (the rule's part,
+ * between the shared prelude and the shared driver): a change to code
+ * generation shows as a diff.
  * `THWONK_BLESS=1` rewrites them.
  */
 import { test } from "node:test";
@@ -8,7 +9,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { compileSource } from "../../compiler/emit/bundle.js";
-import { PRELUDE } from "../../compiler/emit/prelude.js";
+import { DRIVER, PRELUDE } from "../../compiler/emit/prelude.js";
 import { repoRoot } from "../helpers/repo.js";
 
 const bless = process.env["THWONK_BLESS"] === "1";
@@ -22,7 +23,9 @@ for (const name of readdirSync(join(repoRoot, "examples")).sort()) {
     const code = r.bundle.code.text;
     const at = code.indexOf(PRELUDE);
     assert.ok(at > 0, "the prelude is in the code");
-    const rulePart = code.slice(at + PRELUDE.length);
+    const end = code.lastIndexOf(DRIVER);
+    assert.ok(end > at, "the driver is in the code");
+    const rulePart = code.slice(at + PRELUDE.length, end);
     const golden = join(repoRoot, "test", "golden", "emit", `${name}.js`);
     if (bless || !existsSync(golden)) {
       writeFileSync(golden, rulePart);
