@@ -410,7 +410,7 @@ const types: Record<string, TypeDeclSpec> = {
         resultSize: size("self"),
       },
       add: {
-        doc: "Subscribes `a` (with an optional display name). Does nothing when `a` is already a member.",
+        doc: "Subscribes `a` (with an optional display name, kept to its first 256 UTF-16 code units). Does nothing when `a` is already a member; a list already at `limits.members` is an error.",
         params: [
           { name: "a", type: "Address" },
           { name: "name", type: "string", optional: true },

@@ -77,10 +77,14 @@ function __total(x) { var t = 0; if (Array.isArray(x)) { for (var i = 0; i < x.l
 // ---------------------------------------------------------------- time zones
 // Offsets come from the host as [[fromMs, offsetMinutes], ...] sorted by time (QuickJS has no Intl).
 function __off(t) { var lo = 0, hi = __tz.length - 1, r = 0; while (lo <= hi) { var mid = (lo + hi) >> 1; if (__tz[mid][0] <= t) { r = __tz[mid][1]; lo = mid + 1; } else hi = mid - 1; } return r; }
-function __local(t) { return new Date(t + __off(t) * 60000); }
+// Calendar fields are read within years 0000–9999 (a time outside reads as the nearest end), so a
+// date is always YYYY-MM-DD: the lengths the verifier assumed hold for any time a rule computes.
+var __T_MIN = -62167219200000, __T_MAX = 253402300799999;
+function __clampTime(t) { return t !== t ? 0 : t < __T_MIN ? __T_MIN : t > __T_MAX ? __T_MAX : t; }
+function __local(t) { t = __clampTime(t); return new Date(__clampTime(t + __off(t) * 60000)); }
 var __WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 function __p2(n) { return n < 10 ? "0" + n : String(n); }
-function __showTime(t) { var o = __off(t), d = new Date(t + o * 60000); var s = d.getUTCFullYear() + "-" + __p2(d.getUTCMonth() + 1) + "-" + __p2(d.getUTCDate()) + "T" + __p2(d.getUTCHours()) + ":" + __p2(d.getUTCMinutes()) + ":" + __p2(d.getUTCSeconds()); if (o === 0) return s + "Z"; var a = Math.abs(o); return s + (o < 0 ? "-" : "+") + __p2(Math.floor(a / 60)) + ":" + __p2(a % 60); }
+function __showTime(t) { t = __clampTime(t); var o = __off(t), d = new Date(__clampTime(t + o * 60000)); var s = d.getUTCFullYear() + "-" + __p2(d.getUTCMonth() + 1) + "-" + __p2(d.getUTCDate()) + "T" + __p2(d.getUTCHours()) + ":" + __p2(d.getUTCMinutes()) + ":" + __p2(d.getUTCSeconds()); if (o === 0) return s + "Z"; var a = Math.abs(o); return s + (o < 0 ? "-" : "+") + __p2(Math.floor(a / 60)) + ":" + __p2(a % 60); }
 function __showDuration(ms) { if (ms === 0) return "0s"; var neg = ms < 0, m = Math.abs(ms), parts = []; var units = [["d", 86400000], ["h", 3600000], ["m", 60000], ["s", 1000], ["ms", 1]]; for (var i = 0; i < units.length; i++) { var q = Math.floor(m / units[i][1]); if (q > 0) { parts.push(q + units[i][0]); m -= q * units[i][1]; } } return (neg ? "-" : "") + parts.join(" "); }
 function __showAny(v) { if (v === null || v === undefined) return "none"; if (typeof v === "string") return v; if (typeof v === "number" || typeof v === "boolean") return String(v); if (Array.isArray(v)) return "[" + v.map(__showAny).join(", ") + "]"; if (v instanceof Map) return "{" + Array.from(v).map(function (e) { return __showAny(e[0]) + ": " + __showAny(e[1]); }).join(", ") + "}"; if (__isMembers(v)) return "members(" + G$Members$size(v) + ")"; if (typeof v.address === "string") return v.address; return "{...}"; }
 
@@ -164,7 +168,10 @@ var Members$owners = function (ms) { return __mlist(ms).filter(function (m) { re
 var Members$add = function (ms, a, name, line, column) {
   if (__mindex(ms).has(a)) return;
   if (G$Members$size(ms) >= __in.limits.members) __err("${PRELUDE_ERRORS.listFull}", [a, __in.limits.members], line, column);
-  var m = { address: a, name: name === null || name === undefined ? "" : name, role: "member", joined: __in.now };
+  // A display name is kept to the 256 UTF-16 units every member name is bounded by (never splitting a character).
+  var shown = name === null || name === undefined ? "" : name;
+  if (shown.length > 256) { var cut = 256; var c = shown.charCodeAt(cut - 1); if (c >= 0xd800 && c <= 0xdbff) cut--; shown = shown.slice(0, cut); }
+  var m = { address: a, name: shown, role: "member", joined: __in.now };
   // Copy on write: a send to all members keeps the list as it was when it was sent.
   ms.list = __mlist(ms).concat([m]); ms.index.set(a, ms.list.length - 1);
   __actions.push({ kind: "members.add", address: a, name: m.name, at: { line: line, column: column } });

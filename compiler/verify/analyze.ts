@@ -558,12 +558,15 @@ export class TriggerAnalyzer {
         return this.stringLit(e, frame, acc);
       case "ListLit": {
         let elem: Shape | undefined;
+        const sizes: Sym[] = [];
         for (const x of e.elements) {
           const s = this.expr(x, frame, acc);
           elem = elem ? join(elem, s) : s;
+          sizes.push(s.t === "str" ? s.len : S.ONE);
         }
         this.chargeConstruct(acc, this.constructs.literal, { result: S.num(e.elements.length) }, e.span, "a list literal");
-        return { t: "list", count: S.num(e.elements.length), elem: elem ?? SCALAR };
+        // The elements are known one by one: their summed size is exact, not count × the largest.
+        return { t: "list", count: S.num(e.elements.length), elem: elem ?? SCALAR, total: S.add(...sizes) };
       }
       case "BraceLit": {
         const t = model.types.get(e);

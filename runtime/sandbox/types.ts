@@ -35,7 +35,8 @@ export interface SandboxPool {
 export const MAX_STACK_BYTES = 64 * 1024;
 
 export const DEFAULT_LIMITS: Readonly<SandboxLimits> = Object.freeze({
-  memoryLimitBytes: 32 * 1024 * 1024,
+  // A message at every default limit (escape-heavy text, HTML and headers) is several MB of JSON: 32 MiB was too little.
+  memoryLimitBytes: 64 * 1024 * 1024,
   stackLimitBytes: MAX_STACK_BYTES,
   timeLimitMs: 1000,
 });
