@@ -143,6 +143,7 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
     if (gas.bound > gasBudget) {
       report(makeDiagnostic(verifyMessages.overBudget, span, [
         `\`${a.name}\``, gas.bound, gasBudget, describeTerm(gas.dominant, gas.bound), fittingLimits(a.gas, env, gasBudget, model),
+        (options.ceilings?.["budget"] ?? Infinity) < (model.limits.get("budget")?.value ?? Infinity),
       ], relatedOf(gas.dominant)));
     }
     if (fanout.bound > fanoutLimit) {
