@@ -91,6 +91,8 @@ export interface FunctionDecl {
   capability?: Capability;
   /** `reject` and `hold` end the trigger. */
   terminates?: boolean;
+  /** Only meaningful in this trigger (`reject` and `hold` refuse or hold the message: there is none in a schedule). */
+  onlyIn?: string;
   /** The method changes its receiver (state writes, members.add). */
   mutates?: boolean;
   /** Only available when the receiver is exactly this type (e.g. `join` on "List<string>"). */

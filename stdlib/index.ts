@@ -553,6 +553,7 @@ export const stdlib: StdlibDecl = {
       cost: add(10, ceilDiv(size("reason"), 64)),
       capability: "reject",
       terminates: true,
+      onlyIn: "message",
     },
     hold: {
       doc: "Holds the message for a moderator, with `reason`, and ends the trigger.",
@@ -561,6 +562,7 @@ export const stdlib: StdlibDecl = {
       cost: add(10, ceilDiv(size("reason"), 64)),
       capability: "hold",
       terminates: true,
+      onlyIn: "message",
     },
     publish: {
       doc: "Writes `html` to `path` in the list's public archive (served over HTTP). Writing a path again replaces it.",

@@ -44,6 +44,10 @@ export function checkCall(ctx: Ctx, e: CallExpr): Type {
     return errorType;
   }
   checkArgs(ctx, e.args, callee, false);
+  const onlyIn = callee.target.kind === "fn" ? undefined : callee.target.decl.onlyIn;
+  if (onlyIn !== undefined && ctx.body.kind === "trigger" && ctx.body.what !== `on ${onlyIn}`) {
+    ctx.report(M.onlyInTrigger, callee.nameSpan, [callee.name, `on ${onlyIn}`, ctx.body.what]);
+  }
   ctx.model.calls.set(e, callee.target);
   afterCall(ctx, e, callee);
   return callee.sig.returns;

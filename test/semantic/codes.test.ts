@@ -169,6 +169,7 @@ const cases: Case[] = [
   { code: "TW2106", name: "no on message to run", src: `${R}every day { log("a") }\ntest ⟪"a" {\n  expect log\n}\n` },
   { code: "TW2107", name: "expect an int", src: `${R}on message(m: Message) { log(m.subject) }\ntest "a" {\n  expect ⟪members.size\n}\n` },
   { code: "TW2108", name: "expect no with a condition", src: `${R}on message(m: Message) { log(m.subject) }\ntest "a" {\n  ⟪expect no members.size == 1\n}\n` },
+  { code: "TW2109", name: "reject in a scheduled trigger", src: `${R}every day at 08:00 { ⟪reject("no") }\n` },
 ];
 
 for (const c of cases) {

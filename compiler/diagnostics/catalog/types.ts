@@ -97,7 +97,7 @@ export const typeMessages = {
       `${q(name)} is only available on ${q(required)}, and this is ${q(found)}.`),
   notIndexable: def("TW2039", "error", "Value cannot be indexed",
     (type: string) => `A value of type ${q(type)} cannot be indexed with \`[...]\`: it has no \`get\` method.`),
-  notAType: def("TW2040", "error", "Value where a type was expected", (name: string) => `${q(name)} is a value, not a type.`),
+  notAType: def("TW2040", "error", "Type where a value was expected", (name: string) => `${q(name)} is a type, not a value. Use a value of that type here (such as a trigger's parameter).`),
 
   // ---------------------------------------------------------------- calls
   unknownArgument: def("TW2041", "error", "Unknown named argument",
@@ -213,6 +213,8 @@ export const typeMessages = {
     (found: string) => `\`expect\` takes an action (\`expect send(to: "a@example.org")\`) or a \`bool\` condition, but this is ${q(found)}.`),
   expectNoWithCondition: def("TW2108", "error", "`expect no` with a condition",
     () => "`expect no` takes an action, as in `expect no reply`. For a condition, write `expect not ...`."),
+  onlyInTrigger: def("TW2109", "error", "Action outside the trigger it belongs to",
+    (name: string, trigger: string, here: string) => `${q(name)} only makes sense in ${q(trigger)}: \`${here}\` has no message to ${name === "hold" ? "hold" : "refuse"}. Remove it, or move it into ${q(trigger)}.`),
 
   // ---------------------------------------------------------------- the compiler itself
   internalError: def("TW2999", "error", "Internal error in the checker",
