@@ -162,22 +162,22 @@ var Message$isAutomated = function (m) {
   if (Headers$has(m.headers, "List-Id")) return true;
   return m.envelope.sender === null;
 };
-var Members$has = function (ms, a) { return __mindex(ms).has(a); };
-var Members$get = function (ms, a) { var i = __mindex(ms).get(a); return i === undefined ? null : __mlist(ms)[i]; };
+var Members$has = function (ms, a) { return __mpos(ms, a) >= 0; };
+var Members$get = function (ms, a) { var i = __mpos(ms, a); return i < 0 ? null : __mrecord(ms, i); };
 var Members$owners = function (ms) { return __mlist(ms).filter(function (m) { return m.role === "owner"; }); };
 var Members$add = function (ms, a, name, line, column) {
-  if (__mindex(ms).has(a)) return;
+  if (__mpos(ms, a) >= 0) return;
   if (G$Members$size(ms) >= __in.limits.members) __err("${PRELUDE_ERRORS.listFull}", [a, __in.limits.members], line, column);
   // A display name is kept to the 256 UTF-16 units every member name is bounded by (never splitting a character).
   var shown = name === null || name === undefined ? "" : name;
   if (shown.length > 256) { var cut = 256; var c = shown.charCodeAt(cut - 1); if (c >= 0xd800 && c <= 0xdbff) cut--; shown = shown.slice(0, cut); }
   var m = { address: a, name: shown, role: "member", joined: __in.now };
   // Copy on write: a send to all members keeps the list as it was when it was sent.
-  ms.list = __mlist(ms).concat([m]); ms.index.set(a, ms.list.length - 1);
+  ms.list = __mlist(ms).concat([m]); if (ms.index !== null) ms.index.set(a, ms.list.length - 1);
   __actions.push({ kind: "members.add", address: a, name: m.name, at: { line: line, column: column } });
 };
 var Members$remove = function (ms, a, line, column) {
-  if (!__mindex(ms).has(a)) return;
+  if (__mpos(ms, a) < 0) return;
   ms.list = __mlist(ms).filter(function (m) { return m.address !== a; });
   ms.index = null;
   __actions.push({ kind: "members.remove", address: a, at: { line: line, column: column } });
@@ -295,7 +295,7 @@ function __members(input) {
       cols.joined.push(typeof m.joined === "number" ? m.joined : typeof m.joined === "string" ? Date.parse(m.joined) : __in.now);
     });
   } else if (input) cols = { address: input.address, name: input.name, role: input.role, joined: input.joined };
-  return { members: true, cols: cols, list: null, index: null };
+  return { members: true, cols: cols, list: null, index: null, lookups: 0 };
 }
 function __col(ms, key) {
   var c = ms.cols[key];
@@ -321,6 +321,18 @@ function __mindex(ms) {
     ms.index = idx;
   }
   return ms.index;
+}
+// A member's position, or -1. The first few look-ups scan the addresses (a rule that asks once
+// should not pay for an index of every member); after that an index is built.
+function __mpos(ms, a) {
+  if (ms.index === null && ++ms.lookups <= 4) return __maddresses(ms).indexOf(a);
+  var i = __mindex(ms).get(a);
+  return i === undefined ? -1 : i;
+}
+// One member's record, without making all of them.
+function __mrecord(ms, i) {
+  if (ms.list !== null) return ms.list[i];
+  return { address: __col(ms, "address")[i], name: __col(ms, "name")[i], role: __col(ms, "role")[i], joined: __col(ms, "joined")[i] };
 }
 function __maddresses(ms) { return ms.list !== null ? ms.list.map(function (m) { return m.address; }) : __col(ms, "address"); }
 function __message(j) {
