@@ -13,12 +13,9 @@ export function sameType(a: Type, b: Type): boolean {
   if (a.kind === "error" || b.kind === "error") return true;
   switch (a.kind) {
     case "named":
-      return (
-        b.kind === "named" &&
-        a.name === b.name &&
-        a.args.length === b.args.length &&
-        a.args.every((x, i) => sameType(x, b.args[i]!))
-      );
+      if (b.kind !== "named" || a.name !== b.name || a.args.length !== b.args.length) return false;
+      for (let i = 0; i < a.args.length; i++) if (!sameType(a.args[i]!, b.args[i]!)) return false;
+      return true;
     case "record": {
       if (b.kind !== "record" || a.fields.size !== b.fields.size) return false;
       for (const [name, f] of a.fields) {
@@ -90,14 +87,22 @@ export function isValidAddress(s: string): boolean {
   return s.length <= 254 && ADDRESS.test(s) && s.indexOf("@") <= 64;
 }
 
+/** Answers of isValidTimeZone (making a DateTimeFormat costs milliseconds; the answer never changes). */
+const timeZoneValidity = new Map<string, boolean>();
+
 export function isValidTimeZone(s: string): boolean {
   if (s.length === 0) return false;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: s });
-    return true;
-  } catch {
-    return false;
+  let ok = timeZoneValidity.get(s);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: s });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    if (timeZoneValidity.size < 1000) timeZoneValidity.set(s, ok);
   }
+  return ok;
 }
 
 /** The time zone names this Node knows (for suggestions). */

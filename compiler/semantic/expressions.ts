@@ -33,7 +33,11 @@ import {
 } from "./types.js";
 import { exprText } from "./util.js";
 
+// Types are never mutated: literals share one object per type.
 const BOOL = named("bool");
+const INT = named("int");
+const DURATION = named("Duration");
+const TIME = named("Time");
 
 /** Checks `e` and returns its type; `expected` lets literals take their meaning from the context. */
 export function checkExpr(ctx: Ctx, e: Expr, expected?: Type): Type {
@@ -47,15 +51,15 @@ function inner(ctx: Ctx, e: Expr, expected: Type | undefined): Type {
     case "Ident":
       return checkIdent(ctx, e);
     case "IntLit":
-      return named("int");
+      return INT;
     case "BoolLit":
       return BOOL;
     case "NoneLit":
       return noneType;
     case "DurationLit":
-      return named("Duration");
+      return DURATION;
     case "TimeLit":
-      return named("Time");
+      return TIME;
     case "StringLit":
       return checkString(ctx, e, expected);
     case "ListLit":
@@ -308,11 +312,14 @@ function checkArithmetic(ctx: Ctx, e: BinaryExpr): Type {
   const l = checkExpr(ctx, e.left);
   const r = checkExpr(ctx, e.right);
   if (l.kind === "error" || r.kind === "error") return errorType;
-  for (const [side, t] of [[e.left, l], [e.right, r]] as const) {
-    if (isOptional(t)) {
-      ctx.report(M.maybeNone, side.span, [exprText(side), typeToString(t), `with ${q(e.op)}`]);
-      return errorType;
-    }
+  // Left first: the first optional side is the one reported.
+  if (isOptional(l)) {
+    ctx.report(M.maybeNone, e.left.span, [exprText(e.left), typeToString(l), `with ${q(e.op)}`]);
+    return errorType;
+  }
+  if (isOptional(r)) {
+    ctx.report(M.maybeNone, e.right.span, [exprText(e.right), typeToString(r), `with ${q(e.op)}`]);
+    return errorType;
   }
   const op = ctx.std.operators(e.op).find((o) => sameType(o.left, l) && sameType(o.right, r));
   if (op) {

@@ -48,7 +48,7 @@ export function checkString(ctx: Ctx, e: StringLit, expected: Type | undefined):
     }
   }
   const text = plainString(e);
-  const string = named("string");
+  const string = STRING;
   if (text === undefined || !expected || assignable(ctx.std, string, expected)) return string;
   const target = literalTarget(ctx, expected);
   if (!target) return string;
@@ -254,3 +254,5 @@ function checkRecordEntries(
   if (missing.length) ctx.report(M.missingField, e.span, [typeName, listWords(missing.map((f) => f.name))]);
 }
 
+/** The type of strings (types are never mutated: one object serves). */
+const STRING = named("string");

@@ -49,10 +49,14 @@ export interface Symbol {
 let nextId = 1;
 
 export function newSymbol(kind: SymbolKind, name: string, span: Span | undefined, type: Type, node?: Node, doc?: string): Symbol {
-  const s: Symbol = { id: nextId++, kind, name, span, type, used: false };
-  if (node) s.node = node;
-  if (doc !== undefined) s.doc = doc;
-  return s;
+  // Made whole (no properties added later): the same fields, in the same order, one shape each.
+  const id = nextId++;
+  if (node) {
+    return doc !== undefined
+      ? { id, kind, name, span, type, used: false, node, doc }
+      : { id, kind, name, span, type, used: false, node };
+  }
+  return doc !== undefined ? { id, kind, name, span, type, used: false, doc } : { id, kind, name, span, type, used: false };
 }
 
 export type ScopeKind = "global" | "file" | "fn" | "trigger" | "test" | "block" | "loop";

@@ -73,8 +73,27 @@ export class StdlibTypes {
   /** Type strings of the declaration that did not parse or name unknown types (a bug in the stdlib). */
   readonly problems: string[] = [];
   private readonly cache = new Map<string, Type>();
+  /** `type(text)` without type parameters, by text. */
+  private readonly plainCache = new Map<string, Type>();
+  // Resolved members, functions and operators. Types are never mutated, so a
+  // result can be shared: it is the same, field for field, as a fresh one.
+  // Keyed by the type's name for non-generic types (their arguments play no
+  // part), by typeKey for generic ones (not cached when there is none).
+  private readonly fieldCache = new Map<string, Map<string, ResolvedField | undefined>>();
+  private readonly methodCache = new Map<string, Map<string, ResolvedMethod | undefined>>();
+  private readonly functionCache = new Map<string, { decl: FunctionDecl; sig: Signature } | undefined>();
+  private readonly operatorCache = new Map<string, ResolvedOperator[]>();
+  private readonly acceptsCache = new Map<string, Type[]>();
+  private readonly iterationCache = new Map<string, Iteration | undefined>();
 
   constructor(readonly decl: StdlibDecl) {}
+
+  /** The key under which results for `t` are cached, or undefined when they are not. */
+  private memberKey(t: NamedType): string | undefined {
+    const params = this.typeDecl(t.name)?.typeParams;
+    if (!params || params.length === 0) return t.name;
+    return typeKey(t);
+  }
 
   typeDecl(name: string): TypeDeclSpec | undefined {
     return Object.hasOwn(this.decl.types, name) ? this.decl.types[name] : undefined;
@@ -87,6 +106,10 @@ export class StdlibTypes {
 
   /** A type string of the declaration; `typeParams` are the enclosing type's parameters. */
   type(text: string, typeParams: readonly string[] = []): Type {
+    if (typeParams.length === 0) {
+      const t = this.plainCache.get(text);
+      if (t) return t;
+    }
     const key = typeParams.join(",") + "|" + text;
     let t = this.cache.get(key);
     if (!t) {
@@ -99,6 +122,7 @@ export class StdlibTypes {
       }
       this.cache.set(key, t);
     }
+    if (typeParams.length === 0) this.plainCache.set(text, t);
     return t;
   }
 
@@ -147,6 +171,17 @@ export class StdlibTypes {
   }
 
   field(t: NamedType, name: string): ResolvedField | undefined {
+    const key = this.memberKey(t);
+    if (key === undefined) return this.resolveField(t, name);
+    let byName = this.fieldCache.get(key);
+    if (!byName) this.fieldCache.set(key, (byName = new Map()));
+    if (byName.has(name)) return byName.get(name);
+    const r = this.resolveField(t, name);
+    byName.set(name, r);
+    return r;
+  }
+
+  private resolveField(t: NamedType, name: string): ResolvedField | undefined {
     const fields = this.typeDecl(t.name)?.fields;
     if (!fields || !Object.hasOwn(fields, name)) return undefined;
     const decl = fields[name]!;
@@ -154,6 +189,17 @@ export class StdlibTypes {
   }
 
   method(t: NamedType, name: string): ResolvedMethod | undefined {
+    const key = this.memberKey(t);
+    if (key === undefined) return this.resolveMethod(t, name);
+    let byName = this.methodCache.get(key);
+    if (!byName) this.methodCache.set(key, (byName = new Map()));
+    if (byName.has(name)) return byName.get(name);
+    const r = this.resolveMethod(t, name);
+    byName.set(name, r);
+    return r;
+  }
+
+  private resolveMethod(t: NamedType, name: string): ResolvedMethod | undefined {
     const methods = this.typeDecl(t.name)?.methods;
     if (!methods || !Object.hasOwn(methods, name)) return undefined;
     const decl = methods[name]!;
@@ -171,9 +217,14 @@ export class StdlibTypes {
   }
 
   function(name: string): { decl: FunctionDecl; sig: Signature } | undefined {
-    if (!Object.hasOwn(this.decl.functions, name)) return undefined;
-    const decl = this.decl.functions[name]!;
-    return { decl, sig: this.signature(name, decl, [], new Map()) };
+    if (this.functionCache.has(name)) return this.functionCache.get(name);
+    let r: { decl: FunctionDecl; sig: Signature } | undefined;
+    if (Object.hasOwn(this.decl.functions, name)) {
+      const decl = this.decl.functions[name]!;
+      r = { decl, sig: this.signature(name, decl, [], new Map()) };
+    }
+    this.functionCache.set(name, r);
+    return r;
   }
 
   signature(name: string, decl: FunctionDecl, typeParams: readonly string[], subst: ReadonlyMap<string, Type>): Signature {
@@ -194,6 +245,15 @@ export class StdlibTypes {
 
   /** What iterating a value of type `t` binds, or undefined when it cannot be iterated. */
   iteration(t: NamedType): Iteration | undefined {
+    const key = this.memberKey(t);
+    if (key === undefined) return this.resolveIteration(t);
+    if (this.iterationCache.has(key)) return this.iterationCache.get(key);
+    const r = this.resolveIteration(t);
+    this.iterationCache.set(key, r);
+    return r;
+  }
+
+  private resolveIteration(t: NamedType): Iteration | undefined {
     const d = this.typeDecl(t.name);
     if (!d?.iterates) return undefined;
     const element = this.inType(t, d.iterates);
@@ -210,13 +270,68 @@ export class StdlibTypes {
 
   /** The types a value of `name` may be given as (`Recipients` accepts `Address`, ...). */
   acceptsFrom(name: string): Type[] {
-    return (this.typeDecl(name)?.acceptsFrom ?? []).map((s) => this.type(s));
+    let r = this.acceptsCache.get(name);
+    if (!r) {
+      r = (this.typeDecl(name)?.acceptsFrom ?? []).map((s) => this.type(s));
+      this.acceptsCache.set(name, r);
+    }
+    return r;
   }
 
   operators(op: string): ResolvedOperator[] {
-    return this.decl.operators
-      .filter((o) => o.op === op)
-      .map((o) => ({ decl: o, left: this.type(o.left), right: this.type(o.right), result: this.type(o.result) }));
+    let r = this.operatorCache.get(op);
+    if (!r) {
+      r = this.decl.operators
+        .filter((o) => o.op === op)
+        .map((o) => ({ decl: o, left: this.type(o.left), right: this.type(o.right), result: this.type(o.result) }));
+      this.operatorCache.set(op, r);
+    }
+    return r;
+  }
+}
+
+/**
+ * A string that is the same for two types exactly when they are equal field
+ * for field (bounds included), or undefined for types holding records (not
+ * cached: their fields carry declaration spans).
+ */
+function typeKey(t: Type): string | undefined {
+  if (t.kind !== "named") return typeKeyOf(t);
+  // A type's key never changes (types are never mutated): made once per type object.
+  if (typeKeys.has(t)) return typeKeys.get(t);
+  const k = typeKeyOf(t);
+  typeKeys.set(t, k);
+  return k;
+}
+
+const typeKeys = new WeakMap<NamedType, string | undefined>();
+
+function typeKeyOf(t: Type): string | undefined {
+  switch (t.kind) {
+    case "named": {
+      let k = t.name;
+      if (t.max !== undefined) k += "#" + t.max;
+      if (t.args.length) {
+        const args: string[] = [];
+        for (const a of t.args) {
+          const ak = typeKey(a);
+          if (ak === undefined) return undefined;
+          args.push(ak);
+        }
+        k += "<" + args.join(",") + ">";
+      }
+      return k;
+    }
+    case "optional": {
+      const k = typeKey(t.inner);
+      return k === undefined ? undefined : k + "?";
+    }
+    case "param":
+      return "$" + t.name;
+    case "record":
+      return undefined;
+    default:
+      return "!" + t.kind;
   }
 }
 

@@ -13,6 +13,15 @@ import { closest } from "./suggest.js";
 import { errorType, optional, typeToString, type NamedType, type RecordField, type RecordType, type Type } from "./types.js";
 import { listWords } from "./util.js";
 
+/** `int`, `Address`, ...: one object per name (types are never mutated). */
+const plainTypes = new Map<string, NamedType>();
+
+function plainNamed(name: string): NamedType {
+  let t = plainTypes.get(name);
+  if (!t) plainTypes.set(name, (t = { kind: "named", name, args: [] }));
+  return t;
+}
+
 /** The types that have a size, and so may carry a `max` bound. */
 export const SIZED_TYPES: readonly string[] = ["string", "List", "Map"];
 
@@ -49,8 +58,11 @@ export function resolveTypeNode(ctx: Ctx, node: TypeNode): Type {
         t = resolveUserType(ctx, name);
       } else if (ctx.std.typeDecl(name)) {
         const arity = ctx.std.arity(name);
-        const args = node.args.map((a) => resolveTypeNode(ctx, a));
-        if (args.length !== arity) {
+        const args: Type[] = [];
+        for (const a of node.args) args.push(resolveTypeNode(ctx, a));
+        if (args.length === 0 && arity === 0) {
+          t = plainNamed(name);
+        } else if (args.length !== arity) {
           ctx.report(M.typeArgumentCount, node.name.span, [name, arity, args.length]);
           t = errorType;
         } else {

@@ -15,12 +15,27 @@
  *    once per run and skipped.
  * Expressions are parsed flat (operands and operators) and folded by
  * precedence in plain code: a rule per precedence level costs 5× the speed.
+ *
+ * Speed (figures in bench/RESULTS.md), without changing what is parsed or
+ * reported:
+ *  - tokens carry offsets only (less lexing, less GC); lines and columns
+ *    come from a LineMap of the text when a span is made;
+ *  - rules allocate nothing per call but their nodes: OR alternatives are
+ *    made once, ACTION closures are `if (this.RECORDING_PHASE)` tests, and
+ *    an OPTION or MANY whose first token is not next is skipped without
+ *    asking chevrotain (whose lookahead would say no);
+ *  - token-type sets are tables by tokenTypeIdx, not loops of tokenMatcher;
+ *  - the interpolations of the strings are lexed in one call of the lexer;
+ *  - chevrotain's lookahead functions are built when first needed (start-up).
  */
 import {
   EmbeddedActionsParser,
   EOF,
   isRecognitionException,
+  LLkLookaheadStrategy,
   tokenMatcher,
+  type ILookaheadStrategy,
+  type IOrAlt,
   type IRecognitionException,
   type IToken,
   type TokenType,
@@ -29,11 +44,11 @@ import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { compareDiagnostics, spanCover, spanEnd } from "../diagnostics/diagnostic.js";
 import { makeDiagnostic, syntaxMessages, type MessageDef } from "../diagnostics/catalog/index.js";
 import type * as A from "./ast.js";
-import { lex, tokenSpan } from "./lexer.js";
+import { lexOffsets, lexPieces, LineMap, offsetTokenSpan, type LexResult } from "./lexer.js";
 import type { StringScan } from "./strings.js";
 import * as T from "./tokens.js";
 
-type Tok = IToken & { idx?: number; payload?: StringScan };
+type Tok = IToken & { payload?: StringScan };
 
 const DECL_START: TokenType[] = [T.Rule, T.Limits, T.Settings, T.State, T.Type, T.Fn, T.On, T.Every, T.Test];
 const STMT_KEYWORDS: TokenType[] = [T.Let, T.Var, T.If, T.For, T.Return, T.Break, T.Continue];
@@ -70,9 +85,50 @@ function nextDepth(depth: number, ty: TokenType): number {
   return depth;
 }
 
-function is(t: IToken, types: readonly TokenType[]): boolean {
-  for (const ty of types) if (tokenMatcher(t, ty)) return true;
-  return false;
+/**
+ * A table by tokenTypeIdx: 1 when a token of that type matches one of
+ * `types` (categories included, as `tokenMatcher` does). One array lookup
+ * instead of a loop of `tokenMatcher` calls.
+ */
+function matcherTable(types: readonly TokenType[]): Uint8Array {
+  const kinds = [...T.allTokenTypes, EOF];
+  const table = new Uint8Array(Math.max(...kinds.map((k) => k.tokenTypeIdx!)) + 1);
+  for (const k of kinds) {
+    const probe = { tokenTypeIdx: k.tokenTypeIdx, tokenType: k } as IToken;
+    if (types.some((ty) => tokenMatcher(probe, ty))) table[k.tokenTypeIdx!] = 1;
+  }
+  return table;
+}
+
+const IS_DECL_START = matcherTable(DECL_START);
+const IS_STMT_KEYWORD = matcherTable(STMT_KEYWORDS);
+const IS_EXPR_START = matcherTable(EXPR_START);
+const IS_STMT_START = matcherTable(STMT_START);
+const IS_IDENTIFIER = matcherTable([T.Identifier]);
+/** Tokens that can continue a postfix expression: `.name`, `(args)`, `[index]`. */
+const IS_SUFFIX_START = matcherTable([T.Dot, T.LParen, T.LBracket]);
+const IS_ASSIGN_OP = matcherTable([T.Eq, T.PlusEq, T.MinusEq]);
+const RESERVED = new Set(T.RESERVED_WORDS);
+
+/** Does `t` match one of the types of `table` (see matcherTable)? */
+function is(t: IToken, table: Uint8Array): boolean {
+  return table[t.tokenTypeIdx] === 1;
+}
+
+const NO_LINES = new LineMap("");
+
+/** What a rule returns while chevrotain records the grammar (its value is never used). */
+const RECORDING = undefined as never;
+/** A field `postfix` fills in right after the node is made. */
+const PENDING = undefined as never;
+
+/** A list of items (see `items`): when to go on, what starts one, how to parse one, recover, report junk. */
+interface ItemsSpec<R> {
+  more: () => boolean;
+  starts: Uint8Array;
+  parse: () => R;
+  sync: (start: IToken) => void;
+  junk: (t: IToken) => void;
 }
 
 export function describeToken(t: IToken): string {
@@ -83,18 +139,68 @@ export function describeToken(t: IToken): string {
   return "`" + t.image + "`";
 }
 
+/** The most tokens of lookahead any choice of the grammar needs. */
+const MAX_LOOKAHEAD = 3;
+
+/**
+ * Chevrotain's LL(k) lookahead, each function built the first time it is
+ * needed rather than all of them when the parser is made: `thwonkc check`
+ * on one small rule needs a part of them (start-up time), and once built a
+ * function costs one more call. The functions are the same either way.
+ */
+class LazyLLkLookahead implements ILookaheadStrategy {
+  private readonly llk = new LLkLookaheadStrategy({ maxLookahead: MAX_LOOKAHEAD });
+
+  validate(options: Parameters<ILookaheadStrategy["validate"]>[0]): ReturnType<ILookaheadStrategy["validate"]> {
+    return this.llk.validate(options);
+  }
+
+  buildLookaheadForAlternation(
+    options: Parameters<ILookaheadStrategy["buildLookaheadForAlternation"]>[0],
+  ): ReturnType<ILookaheadStrategy["buildLookaheadForAlternation"]> {
+    const llk = this.llk;
+    let f: ReturnType<ILookaheadStrategy["buildLookaheadForAlternation"]> | undefined;
+    return function (this: unknown, alts) {
+      f ??= llk.buildLookaheadForAlternation(options);
+      return f.call(this, alts);
+    };
+  }
+
+  buildLookaheadForOptional(
+    options: Parameters<ILookaheadStrategy["buildLookaheadForOptional"]>[0],
+  ): ReturnType<ILookaheadStrategy["buildLookaheadForOptional"]> {
+    const llk = this.llk;
+    let f: ReturnType<ILookaheadStrategy["buildLookaheadForOptional"]> | undefined;
+    return function (this: unknown) {
+      f ??= llk.buildLookaheadForOptional(options);
+      return f.call(this);
+    };
+  }
+}
+
 class ThwonkParser extends EmbeddedActionsParser {
   private file = "";
   private diags: Diagnostic[] = [];
   private allTokens: Tok[] = [];
+  /** Lines of the text being parsed (tokens carry only offsets). */
+  private lines = new LineMap("");
+  /** Real tokens in `allTokens` (chevrotain pads the array with EOF sentinels while parsing). */
+  private tokenCount = 0;
   private pendingStrings: { node: A.StringLit; scan: StringScan; tok: Tok }[] = [];
+  /** Interpolations lexed ahead (see lexInterpolations), by the offset where they start. */
+  private prelexed = new Map<number, LexResult>();
   private failures = 0;
   private gaveUp = false;
   /** Offsets already carrying a syntax error: one error per position. */
   private errorAt = new Set<number>();
 
   constructor() {
-    super(T.allTokenTypes, { recoveryEnabled: false, maxLookahead: 3, skipValidations: true });
+    super(T.allTokenTypes, {
+      recoveryEnabled: false,
+      maxLookahead: MAX_LOOKAHEAD,
+      skipValidations: true,
+      lookaheadStrategy: new LazyLLkLookahead(),
+    });
     this.performSelfAnalysis();
   }
 
@@ -107,7 +213,9 @@ class ThwonkParser extends EmbeddedActionsParser {
     this.failures = 0;
     this.gaveUp = false;
     this.errorAt = new Set();
-    const lexed = lex(file, text);
+    const lines = new LineMap(text);
+    this.lines = lines;
+    const lexed = lexOffsets(file, text, lines);
     for (const d of lexed.diagnostics) this.report(d);
     this.setTokens(lexed.tokens);
     let decls: A.Decl[] = [];
@@ -120,10 +228,12 @@ class ThwonkParser extends EmbeddedActionsParser {
     this.parsePendingStrings();
     const fileSpan: Span = {
       file, start: 0, end: text.length, line: 1, col: 1,
-      ...endPosition(text),
+      endLine: lines.lineCount, endCol: text.length - lines.lastLineStart + 1,
     };
     const diagnostics = this.diags.sort(compareDiagnostics);
     this.allTokens = [];
+    this.lines = NO_LINES;
+    this.prelexed.clear();
     return {
       file: { kind: "SourceFile", span: fileSpan, fileName: file, decls, comments: lexed.comments },
       diagnostics,
@@ -135,7 +245,8 @@ class ThwonkParser extends EmbeddedActionsParser {
     this.diags = [];
     this.pendingStrings = [];
     this.errorAt = new Set();
-    const lexed = lex(this.file, text);
+    this.lines = new LineMap(text);
+    const lexed = lexOffsets(this.file, text, this.lines);
     this.setTokens(lexed.tokens);
     let t: A.TypeNode | undefined;
     try {
@@ -150,10 +261,24 @@ class ThwonkParser extends EmbeddedActionsParser {
   }
 
   private setTokens(tokens: IToken[]): void {
-    const toks = tokens as Tok[];
-    for (let i = 0; i < toks.length; i++) toks[i]!.idx = i;
-    this.allTokens = toks;
+    this.allTokens = tokens as Tok[];
+    this.tokenCount = tokens.length;
     this.input = tokens;
+  }
+
+  /** The index of a token of the current vector (offsets increase along it). */
+  private indexOf(t: IToken): number {
+    const toks = this.allTokens;
+    let lo = 0;
+    let hi = this.tokenCount - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const o = toks[mid]!.startOffset;
+      if (o === t.startOffset) return mid;
+      if (o < t.startOffset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   // ------------------------------------------------------------ diagnostics
@@ -174,7 +299,7 @@ class ThwonkParser extends EmbeddedActionsParser {
   }
 
   private span(t: IToken): Span {
-    return tokenSpan(this.file, t);
+    return offsetTokenSpan(this.file, t, this.lines);
   }
 
   private internalError(e: unknown): void {
@@ -225,20 +350,45 @@ class ThwonkParser extends EmbeddedActionsParser {
 
   // ------------------------------------------------------------ helpers
 
+  /** From `start` through the last consumed token (as spanCover of their spans, in one object). */
   private from(start: IToken): Span {
     const last = this.LA(0);
     if (!last || last.startOffset < start.startOffset || Number.isNaN(last.startOffset)) return this.span(start);
-    return spanCover(this.span(start), this.span(last));
+    const len = last.image.length;
+    return {
+      file: this.file,
+      start: start.startOffset,
+      end: last.startOffset + len,
+      line: this.lines.line(start.startOffset),
+      col: this.lines.col(start.startOffset),
+      endLine: this.lines.line(last.startOffset),
+      endCol: this.lines.col(last.startOffset) + len,
+    };
   }
 
   private fromSpan(start: Span): Span {
     const last = this.LA(0);
     if (!last || last.startOffset < start.start || Number.isNaN(last.startOffset)) return start;
-    return spanCover(start, this.span(last));
+    return this.coverTo(start, last);
   }
 
+  /** spanCover(s, this.span(last)) in one object. */
+  private coverTo(s: Span, last: IToken): Span {
+    const len = last.image.length;
+    return {
+      file: s.file,
+      start: s.start,
+      end: last.startOffset + len,
+      line: s.line,
+      col: s.col,
+      endLine: this.lines.line(last.startOffset),
+      endCol: this.lines.col(last.startOffset) + len,
+    };
+  }
+
+  /** Tokens are single-line: `b` ends on the line it starts on. */
   private sameLine(a: IToken, b: IToken): boolean {
-    return a.startLine === b.endLine;
+    return this.lines.line(a.startOffset) === this.lines.line(b.startOffset);
   }
 
   /**
@@ -269,7 +419,7 @@ class ThwonkParser extends EmbeddedActionsParser {
     const prev = this.LA(0);
     const at = tokenMatcher(next, EOF)
       ? this.eofSpan()
-      : prev && next.startLine! > prev.endLine! ? spanEnd(this.span(prev)) : this.span(next);
+      : prev && this.lines.line(next.startOffset) > this.lines.line(prev.startOffset) ? spanEnd(this.span(prev)) : this.span(next);
     if (open) {
       this.error(syntaxMessages.unclosedBracket, at, [open.image, closeText, describeToken(next)], [
         { span: this.span(open), message: `\`${open.image}\` opened here` },
@@ -279,25 +429,31 @@ class ThwonkParser extends EmbeddedActionsParser {
     }
   }
 
+  private readonly consumeComma0 = (): IToken => this.consume(0, T.Comma);
+  private readonly consumeComma1 = (): IToken => this.consume(1, T.Comma);
+
   /** An optional `,` between items; a missing one before another item is reported. */
-  private separator(optionIdx: number, consumeIdx: number, closer: TokenType): void {
-    let had = false;
-    this.option(optionIdx, () => {
-      this.consume(consumeIdx, T.Comma);
-      had = true;
-    });
-    if (this.RECORDING_PHASE || had) return;
+  private separator(optionIdx: number, consumeIdx: 0 | 1, closer: TokenType): void {
+    // Without a `,` next the option cannot be taken: skip chevrotain's lookahead.
+    if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Comma)) {
+      const had = this.option(optionIdx, consumeIdx === 0 ? this.consumeComma0 : this.consumeComma1) !== undefined;
+      if (this.RECORDING_PHASE || had) return;
+    }
     const next = this.LA(1);
-    if (!tokenMatcher(next, closer) && is(next, EXPR_START)) {
+    if (!tokenMatcher(next, closer) && is(next, IS_EXPR_START)) {
       this.error(syntaxMessages.expectedToken, this.span(next), ["`,`", describeToken(next)]);
     }
   }
 
   /** A name; a missing one is reported and replaced by an empty name (so `m.` still has a tree). */
   private ident(idx: number): A.Ident {
-    if (!this.RECORDING_PHASE && (!tokenMatcher(this.LA(1), T.Identifier) || this.isDeclAtLineStart(this.LA(1)))) {
-      const next = this.LA(1);
-      if (T.RESERVED_WORDS.includes(next.image) && this.sameLine(this.LA(0), next)) {
+    if (this.RECORDING_PHASE) {
+      this.consume(idx, T.Identifier);
+      return RECORDING;
+    }
+    const next = this.LA(1);
+    if (!is(next, IS_IDENTIFIER) || this.isDeclAtLineStart(next)) {
+      if (RESERVED.has(next.image) && this.sameLine(this.LA(0), next)) {
         this.error(syntaxMessages.reservedWord, this.span(next), [next.image]);
         this.SKIP_TOKEN();
         return { kind: "Ident", span: this.span(next), name: next.image };
@@ -306,7 +462,7 @@ class ThwonkParser extends EmbeddedActionsParser {
       return { kind: "Ident", span: spanEnd(this.span(this.LA(0))), name: "" };
     }
     const t = this.consume(idx, T.Identifier);
-    return this.ACTION(() => ({ kind: "Ident", span: this.span(t), name: t.image }) as A.Ident);
+    return { kind: "Ident", span: this.span(t), name: t.image };
   }
 
   /** A zero-width placeholder just after the last token, where the missing expression belongs. */
@@ -317,8 +473,8 @@ class ThwonkParser extends EmbeddedActionsParser {
   }
 
   /** Runs a sub-parse; when it fails, skips to a place where the list can go on. */
-  private guarded<R>(parse: () => R, sync: (start: Tok) => void): R | undefined {
-    const start = this.LA(1) as Tok;
+  private guarded<R>(parse: () => R, sync: (start: IToken) => void): R | undefined {
+    const start = this.LA(1);
     try {
       const r = parse();
       this.failures = 0;
@@ -359,20 +515,23 @@ class ThwonkParser extends EmbeddedActionsParser {
    * keeping brackets balanced so a `}` inside the broken statement is not
    * mistaken for the block's end.
    */
-  private syncStatement(start: Tok): void {
-    const failedAt = this.LA(1) as Tok;
+  private syncStatement(start: IToken): void {
+    const failedAt = this.LA(1);
+    // At the end of the file there is nothing to skip.
+    if (tokenMatcher(failedAt, EOF)) return;
     let depth = 0;
-    for (let i = start.idx ?? 0; i < (failedAt.idx ?? 0); i++) {
+    for (let i = this.indexOf(start), end = this.indexOf(failedAt); i < end; i++) {
       depth = nextDepth(depth, this.allTokens[i]!.tokenType);
     }
+    // Offsets increase along the token vector: "after start" is "at a larger offset".
     for (;;) {
-      const t = this.LA(1) as Tok;
+      const t = this.LA(1);
       if (tokenMatcher(t, EOF)) return;
-      if ((t.idx ?? 0) > (start.idx ?? 0)) {
+      if (t.startOffset > start.startOffset) {
         if (tokenMatcher(t, T.RCurly) && depth === 0) return;
         if (this.isDeclAtLineStart(t)) return;
-        const lineStart = t.startLine! > this.LA(0).endLine!;
-        if (lineStart && (is(t, STMT_KEYWORDS) || (depth === 0 && tokenMatcher(t, T.Identifier)))) return;
+        const lineStart = this.lines.line(t.startOffset) > this.lines.line(this.LA(0).startOffset);
+        if (lineStart && (is(t, IS_STMT_KEYWORD) || (depth === 0 && tokenMatcher(t, T.Identifier)))) return;
       }
       depth = nextDepth(depth, t.tokenType);
       this.SKIP_TOKEN();
@@ -380,11 +539,11 @@ class ThwonkParser extends EmbeddedActionsParser {
   }
 
   /** After a failed declaration: skip to the next declaration keyword at the start of a line. */
-  private syncDecl(start: Tok): void {
+  private syncDecl(start: IToken): void {
     for (;;) {
-      const t = this.LA(1) as Tok;
+      const t = this.LA(1);
       if (tokenMatcher(t, EOF)) return;
-      if ((t.idx ?? 0) > (start.idx ?? 0) && this.isDeclAtLineStart(t)) return;
+      if (t.startOffset > start.startOffset && this.isDeclAtLineStart(t)) return;
       this.SKIP_TOKEN();
     }
   }
@@ -403,7 +562,7 @@ class ThwonkParser extends EmbeddedActionsParser {
 
   /** Is `t` a declaration keyword at the start of a line (ends a block whose `}` is missing)? */
   private isDeclAtLineStart(t: IToken): boolean {
-    return t.startColumn === 1 && is(t, DECL_START);
+    return is(t, IS_DECL_START) && this.lines.col(t.startOffset) === 1;
   }
 
   /**
@@ -415,31 +574,25 @@ class ThwonkParser extends EmbeddedActionsParser {
    * item (`let = 5`) would then be taken for junk instead of being parsed
    * and reported precisely.
    */
-  private items<R>(
-    more: () => boolean,
-    startsItem: (t: IToken) => boolean,
-    parseItem: () => R,
-    sync: (start: Tok) => void,
-    junk: (t: IToken) => void,
-  ): R[] {
+  private items<R>(spec: ItemsSpec<R>): R[] {
     const out: R[] = [];
     let inJunk = false;
     this.MANY({
-      GATE: () => !this.gaveUp && more(),
+      GATE: () => !this.gaveUp && spec.more(),
       DEF: () => {
         if (this.RECORDING_PHASE) {
           this.CONSUME(T.AnyToken);
           return;
         }
-        if (startsItem(this.LA(1))) {
-          const r = this.guarded(parseItem, sync);
+        const next = this.LA(1);
+        if (is(next, spec.starts)) {
+          const r = this.guarded(spec.parse, spec.sync);
           if (r !== undefined) out.push(r);
           if (tokenMatcher(this.LA(1), T.Semicolon)) this.SKIP_TOKEN();
           inJunk = false;
         } else {
-          const t = this.LA(1);
           this.SKIP_TOKEN();
-          if (!inJunk) junk(t);
+          if (!inJunk) spec.junk(next);
           inJunk = true;
         }
       },
@@ -452,48 +605,85 @@ class ThwonkParser extends EmbeddedActionsParser {
     return (rule as unknown as { coreRule: () => R }).coreRule.call(this);
   }
 
+  // The kinds of item lists, made once (no closures per list).
+  private readonly inBracesGate = (): boolean => this.inBraces();
+  private readonly syncStatementFn = (start: IToken): void => this.syncStatement(start);
+
+  private readonly declItems: ItemsSpec<A.Decl> = {
+    more: () => true,
+    starts: IS_DECL_START,
+    parse: () => this.invoke(this.decl),
+    sync: (start) => this.syncDecl(start),
+    junk: (t) => this.error(syntaxMessages.expectedDeclaration, this.span(t), [describeToken(t)]),
+  };
+
+  private readonly entryItems: ItemsSpec<A.Entry> = {
+    more: this.inBracesGate,
+    starts: IS_IDENTIFIER,
+    parse: () => this.withComma(this.invoke(this.entry)),
+    sync: this.syncStatementFn,
+    junk: (t) => this.error(syntaxMessages.expectedToken, this.span(t), ["an entry such as `members: 500`", describeToken(t)]),
+  };
+
+  private readonly stateFieldItems: ItemsSpec<A.StateField> = {
+    more: this.inBracesGate,
+    starts: IS_IDENTIFIER,
+    parse: () => this.withComma(this.invoke(this.stateField)),
+    sync: this.syncStatementFn,
+    junk: (t) => this.error(syntaxMessages.expectedToken, this.span(t), ["a state field such as `count: int = 0`", describeToken(t)]),
+  };
+
+  private readonly testClauseItems: ItemsSpec<A.TestClause> = {
+    more: this.inBracesGate,
+    starts: IS_EXPR_START,
+    parse: () => this.invoke(this.testClause),
+    sync: this.syncStatementFn,
+    junk: (t) => this.error(syntaxMessages.expectedToken, this.span(t), ["`expect`, `run` or a given such as `members = [...]`", describeToken(t)]),
+  };
+
+  private readonly statementItems: ItemsSpec<A.Stmt> = {
+    more: this.inBracesGate,
+    starts: IS_STMT_START,
+    parse: () => this.invoke(this.statement),
+    sync: this.syncStatementFn,
+    junk: (t) => this.error(syntaxMessages.expectedStatement, this.span(t), [describeToken(t)]),
+  };
+
+  // Rules below build their nodes only outside chevrotain's recording phase
+  // (`if (this.RECORDING_PHASE) return RECORDING`), as ACTION would, without
+  // a closure per call; OR alternatives are made once, not per call; and an
+  // OPTION or MANY whose first token is not next is skipped without asking
+  // chevrotain (its lookahead would say no). A hot rule runs per token.
+
   // ------------------------------------------------------------ file and declarations
 
-  private sourceFile = this.RULE("sourceFile", (): A.Decl[] =>
-    this.items(
-      () => true,
-      (t) => is(t, DECL_START),
-      () => this.invoke(this.decl),
-      (start) => this.syncDecl(start),
-      (t) => this.error(syntaxMessages.expectedDeclaration, this.span(t), [describeToken(t)]),
-    ),
-  );
+  private sourceFile = this.RULE("sourceFile", (): A.Decl[] => this.items(this.declItems));
 
-  private decl = this.RULE("decl", (): A.Decl =>
-    this.OR([
-      { ALT: () => this.SUBRULE(this.ruleDecl) },
-      { ALT: () => this.SUBRULE(this.limitsDecl) },
-      { ALT: () => this.SUBRULE(this.settingsDecl) },
-      { ALT: () => this.SUBRULE(this.stateDecl) },
-      { ALT: () => this.SUBRULE(this.typeDecl) },
-      { ALT: () => this.SUBRULE(this.fnDecl) },
-      { ALT: () => this.SUBRULE(this.onDecl) },
-      { ALT: () => this.SUBRULE(this.everyDecl) },
-      { ALT: () => this.SUBRULE(this.testDecl) },
-    ]),
-  );
+  private readonly declAlts: IOrAlt<A.Decl>[] = [
+    { ALT: () => this.SUBRULE(this.ruleDecl) },
+    { ALT: () => this.SUBRULE(this.limitsDecl) },
+    { ALT: () => this.SUBRULE(this.settingsDecl) },
+    { ALT: () => this.SUBRULE(this.stateDecl) },
+    { ALT: () => this.SUBRULE(this.typeDecl) },
+    { ALT: () => this.SUBRULE(this.fnDecl) },
+    { ALT: () => this.SUBRULE(this.onDecl) },
+    { ALT: () => this.SUBRULE(this.everyDecl) },
+    { ALT: () => this.SUBRULE(this.testDecl) },
+  ];
+
+  private decl = this.RULE("decl", (): A.Decl => this.OR(this.declAlts));
 
   private ruleDecl = this.RULE("ruleDecl", (): A.RuleDecl => {
     const start = this.CONSUME(T.Rule);
     const name = this.ident(1);
-    return this.ACTION(() => ({ kind: "RuleDecl", span: this.from(start), name }));
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "RuleDecl", span: this.from(start), name };
   });
 
   /** `{ name: expr, ... }` of `limits` and `settings`. */
   private entries = this.RULE("entries", (): A.Entry[] => {
     const open = this.CONSUME(T.LCurly);
-    const entries = this.items(
-      () => this.inBraces(),
-      (t) => tokenMatcher(t, T.Identifier),
-      () => this.withComma(this.invoke(this.entry)),
-      (start) => this.syncStatement(start),
-      (t) => this.error(syntaxMessages.expectedToken, this.span(t), ["an entry such as `members: 500`", describeToken(t)]),
-    );
+    const entries = this.items(this.entryItems);
     this.close(1, T.RCurly, open, "}");
     return entries;
   });
@@ -502,45 +692,46 @@ class ThwonkParser extends EmbeddedActionsParser {
     const name = this.ident(1);
     this.CONSUME(T.Colon);
     const value = this.SUBRULE(this.expr);
-    return this.ACTION(() => ({ kind: "Entry", span: spanCover(name.span, value.span), name, value }));
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "Entry", span: spanCover(name.span, value.span), name, value };
   });
 
   private limitsDecl = this.RULE("limitsDecl", (): A.LimitsDecl => {
     const start = this.CONSUME(T.Limits);
     const entries = this.SUBRULE(this.entries);
-    return this.ACTION(() => ({ kind: "LimitsDecl", span: this.from(start), entries }));
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "LimitsDecl", span: this.from(start), entries };
   });
 
   private settingsDecl = this.RULE("settingsDecl", (): A.SettingsDecl => {
     const start = this.CONSUME(T.Settings);
     const entries = this.SUBRULE(this.entries);
-    return this.ACTION(() => ({ kind: "SettingsDecl", span: this.from(start), entries }));
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "SettingsDecl", span: this.from(start), entries };
   });
 
   private stateDecl = this.RULE("stateDecl", (): A.StateDecl => {
     const start = this.CONSUME(T.State);
     const open = this.CONSUME(T.LCurly);
-    const fields = this.items(
-      () => this.inBraces(),
-      (t) => tokenMatcher(t, T.Identifier),
-      () => this.withComma(this.invoke(this.stateField)),
-      (s) => this.syncStatement(s),
-      (t) => this.error(syntaxMessages.expectedToken, this.span(t), ["a state field such as `count: int = 0`", describeToken(t)]),
-    );
+    const fields = this.items(this.stateFieldItems);
     this.close(1, T.RCurly, open, "}");
-    return this.ACTION(() => ({ kind: "StateDecl", span: this.from(start), fields }));
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "StateDecl", span: this.from(start), fields };
   });
+
+  /** `= expr` of a state field. */
+  private readonly eqExpr = (): A.Expr => {
+    this.CONSUME(T.Eq);
+    return this.SUBRULE(this.expr);
+  };
 
   private stateField = this.RULE("stateField", (): A.StateField => {
     const name = this.ident(1);
     this.CONSUME(T.Colon);
     const type = this.SUBRULE(this.type);
-    let init: A.Expr | undefined;
-    this.OPTION(() => {
-      this.CONSUME(T.Eq);
-      init = this.SUBRULE(this.expr);
-    });
-    return this.ACTION(() => ({ kind: "StateField", span: this.fromSpan(name.span), name, type, init }));
+    const init: A.Expr | undefined = this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Eq) ? this.OPTION(this.eqExpr) : undefined;
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "StateField", span: this.fromSpan(name.span), name, type, init };
   });
 
   private typeDecl = this.RULE("typeDecl", (): A.TypeDecl => {
@@ -548,17 +739,21 @@ class ThwonkParser extends EmbeddedActionsParser {
     const name = this.ident(1);
     this.CONSUME(T.Eq);
     const type = this.SUBRULE(this.type);
-    return this.ACTION(() => ({ kind: "TypeDecl", span: this.from(start), name, type }));
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "TypeDecl", span: this.from(start), name, type };
   });
+
+  /** `: type` of a parameter, a `let` or a function's result (in each rule, CONSUME(Colon) and SUBRULE(type) occur once). */
+  private readonly colonType = (): A.TypeNode => {
+    this.CONSUME(T.Colon);
+    return this.SUBRULE(this.type);
+  };
 
   private param = this.RULE("param", (): A.Param => {
     const name = this.ident(1);
-    let type: A.TypeNode | undefined;
-    this.OPTION(() => {
-      this.CONSUME(T.Colon);
-      type = this.SUBRULE(this.type);
-    });
-    return this.ACTION(() => ({ kind: "Param", span: type ? spanCover(name.span, type.span) : name.span, name, type }));
+    const type: A.TypeNode | undefined = this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Colon) ? this.OPTION(this.colonType) : undefined;
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "Param", span: type ? spanCover(name.span, type.span) : name.span, name, type };
   });
 
   private fnDecl = this.RULE("fnDecl", (): A.FnDecl => {
@@ -570,17 +765,14 @@ class ThwonkParser extends EmbeddedActionsParser {
       SEP: T.Comma,
       DEF: () => {
         const p = this.SUBRULE(this.param);
-        this.ACTION(() => params.push(p));
+        if (!this.RECORDING_PHASE) params.push(p);
       },
     });
     this.close(1, T.RParen, open, ")");
-    let returnType: A.TypeNode | undefined;
-    this.OPTION(() => {
-      this.CONSUME(T.Colon);
-      returnType = this.SUBRULE(this.type);
-    });
+    const returnType: A.TypeNode | undefined = this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Colon) ? this.OPTION(this.colonType) : undefined;
     const body = this.SUBRULE(this.block);
-    return this.ACTION(() => ({ kind: "FnDecl", span: this.from(start), name, params, returnType, body }));
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "FnDecl", span: this.from(start), name, params, returnType, body };
   });
 
   private onDecl = this.RULE("onDecl", (): A.OnDecl => {
@@ -593,14 +785,16 @@ class ThwonkParser extends EmbeddedActionsParser {
       this.close(1, T.RParen, open, ")");
     });
     const body = this.SUBRULE(this.block);
-    return this.ACTION(() => ({ kind: "OnDecl", span: this.from(start), event, param, body }));
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "OnDecl", span: this.from(start), event, param, body };
   });
 
   private everyDecl = this.RULE("everyDecl", (): A.EveryDecl => {
     const start = this.CONSUME(T.Every);
     const schedule = this.SUBRULE(this.schedule);
     const body = this.SUBRULE(this.block);
-    return this.ACTION(() => ({ kind: "EveryDecl", span: this.from(start), schedule, body }));
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "EveryDecl", span: this.from(start), schedule, body };
   });
 
   private schedule = this.RULE("schedule", (): A.Schedule => {
@@ -612,7 +806,7 @@ class ThwonkParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const t = this.CONSUME(T.DurationLiteral);
-          interval = this.ACTION(() => this.durationLit(t));
+          if (!this.RECORDING_PHASE) interval = this.durationLit(t);
         },
       },
     ]);
@@ -620,25 +814,21 @@ class ThwonkParser extends EmbeddedActionsParser {
     this.OPTION(() => {
       this.CONSUME(T.At);
       const t = this.CONSUME(T.ClockLiteral);
-      at = this.ACTION(() => this.clockLit(t));
+      if (!this.RECORDING_PHASE) at = this.clockLit(t);
     });
-    return this.ACTION(() => ({ kind: "Schedule", span: this.from(first), unit, interval, at }));
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "Schedule", span: this.from(first), unit, interval, at };
   });
 
   private testDecl = this.RULE("testDecl", (): A.TestDecl => {
     const start = this.CONSUME(T.Test);
     const nameTok = this.CONSUME(T.StringLiteral);
-    const name = this.ACTION(() => this.stringLit(nameTok));
+    const name = this.RECORDING_PHASE ? RECORDING : this.stringLit(nameTok);
     const open = this.CONSUME(T.LCurly);
-    const clauses = this.items(
-      () => this.inBraces(),
-      (t) => is(t, EXPR_START),
-      () => this.invoke(this.testClause),
-      (s) => this.syncStatement(s),
-      (t) => this.error(syntaxMessages.expectedToken, this.span(t), ["`expect`, `run` or a given such as `members = [...]`", describeToken(t)]),
-    );
+    const clauses = this.items(this.testClauseItems);
     this.close(1, T.RCurly, open, "}");
-    return this.ACTION(() => ({ kind: "TestDecl", span: this.from(start), name, clauses }));
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "TestDecl", span: this.from(start), name, clauses };
   });
 
   private testClause = this.RULE("testClause", (): A.TestClause =>
@@ -654,7 +844,8 @@ class ThwonkParser extends EmbeddedActionsParser {
               negated = true;
             });
             const expr = this.SUBRULE(this.expr);
-            return this.ACTION(() => ({ kind: "ExpectClause", span: this.from(start), negated, expr }) as A.ExpectClause);
+            if (this.RECORDING_PHASE) return RECORDING;
+            return { kind: "ExpectClause", span: this.from(start), negated, expr } as A.ExpectClause;
           },
         },
         {
@@ -662,7 +853,8 @@ class ThwonkParser extends EmbeddedActionsParser {
             const start = this.CONSUME(T.Run);
             this.CONSUME(T.Every);
             const schedule = this.SUBRULE(this.schedule);
-            return this.ACTION(() => ({ kind: "RunClause", span: this.from(start), schedule }) as A.RunClause);
+            if (this.RECORDING_PHASE) return RECORDING;
+            return { kind: "RunClause", span: this.from(start), schedule } as A.RunClause;
           },
         },
         {
@@ -670,7 +862,8 @@ class ThwonkParser extends EmbeddedActionsParser {
             const target = this.SUBRULE(this.postfix);
             this.CONSUME(T.Eq);
             const value = this.SUBRULE1(this.expr);
-            return this.ACTION(() => ({ kind: "GivenClause", span: spanCover(target.span, value.span), target, value }) as A.GivenClause);
+            if (this.RECORDING_PHASE) return RECORDING;
+            return { kind: "GivenClause", span: spanCover(target.span, value.span), target, value } as A.GivenClause;
           },
         },
       ],
@@ -679,112 +872,119 @@ class ThwonkParser extends EmbeddedActionsParser {
 
   // ------------------------------------------------------------ types
 
-  private type = this.RULE("type", (): A.TypeNode => {
-    const start = this.LA(1);
-    let node: A.TypeNode = this.OR([
-      {
-        ALT: () => {
-          const name = this.ident(1);
-          const args: A.TypeNode[] = [];
+  /** The first token of the type being parsed, for the alternatives below (made once, they cannot see it). */
+  private typeStart: IToken | undefined;
+
+  private readonly typeAlts: IOrAlt<A.TypeNode>[] = [
+    {
+      ALT: () => {
+        const start = this.typeStart!;
+        const name = this.ident(1);
+        const args: A.TypeNode[] = [];
+        if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Lt)) {
           this.OPTION(() => {
             const open = this.CONSUME(T.Lt);
             this.AT_LEAST_ONE_SEP({
               SEP: T.Comma,
               DEF: () => {
                 const a = this.SUBRULE(this.type);
-                this.ACTION(() => args.push(a));
+                if (!this.RECORDING_PHASE) args.push(a);
               },
             });
             this.close(1, T.Gt, open, ">");
           });
-          return this.ACTION(() => ({ kind: "TypeRef", span: this.from(start), name, args, max: undefined, optional: false }) as A.TypeNode);
-        },
+        }
+        if (this.RECORDING_PHASE) return RECORDING;
+        return { kind: "TypeRef", span: this.from(start), name, args, max: undefined, optional: false } as A.TypeNode;
       },
-      {
-        ALT: () => {
-          const open = this.CONSUME(T.LCurly);
-          const fields: A.RecordFieldType[] = [];
-          this.MANY(() => {
-            const fname = this.ident(2);
-            this.CONSUME(T.Colon);
-            const ftype = this.SUBRULE1(this.type);
-            this.ACTION(() => fields.push({ kind: "RecordFieldType", span: spanCover(fname.span, ftype.span), name: fname, type: ftype }));
-            this.OPTION1(() => this.CONSUME(T.Comma));
-          });
-          this.close(2, T.RCurly, open, "}");
-          return this.ACTION(() => ({ kind: "RecordType", span: this.from(start), fields, optional: false }) as A.TypeNode);
-        },
+    },
+    {
+      ALT: () => {
+        const start = this.typeStart!;
+        const open = this.CONSUME(T.LCurly);
+        const fields: A.RecordFieldType[] = [];
+        this.MANY(() => {
+          const fname = this.ident(2);
+          this.CONSUME(T.Colon);
+          const ftype = this.SUBRULE1(this.type);
+          if (!this.RECORDING_PHASE) fields.push({ kind: "RecordFieldType", span: spanCover(fname.span, ftype.span), name: fname, type: ftype });
+          this.OPTION1(() => this.CONSUME(T.Comma));
+        });
+        this.close(2, T.RCurly, open, "}");
+        if (this.RECORDING_PHASE) return RECORDING;
+        return { kind: "RecordType", span: this.from(start), fields, optional: false } as A.TypeNode;
       },
-    ]);
-    this.OPTION2(() => {
-      this.CONSUME(T.Max);
-      const t = this.CONSUME(T.IntLiteral);
-      this.ACTION(() => {
-        if (node.kind === "TypeRef") node = { ...node, max: this.intLit(t) };
+    },
+  ];
+
+  private type = this.RULE("type", (): A.TypeNode => {
+    const start = this.LA(1);
+    this.typeStart = start;
+    let node: A.TypeNode = this.OR(this.typeAlts);
+    if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Max)) {
+      this.OPTION2(() => {
+        this.CONSUME(T.Max);
+        const t = this.CONSUME(T.IntLiteral);
+        if (!this.RECORDING_PHASE && node.kind === "TypeRef") node = { ...node, max: this.intLit(t) };
       });
-    });
-    this.OPTION3(() => {
-      this.CONSUME(T.Question);
-      this.ACTION(() => {
-        if (node.kind === "TypeRef" || node.kind === "RecordType") node = { ...node, optional: true };
+    }
+    if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Question)) {
+      this.OPTION3(() => {
+        this.CONSUME(T.Question);
+        if (!this.RECORDING_PHASE && (node.kind === "TypeRef" || node.kind === "RecordType")) node = { ...node, optional: true };
       });
-    });
-    return this.ACTION(() => ({ ...node, span: this.from(start) }));
+    }
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { ...node, span: this.from(start) };
   });
 
   // ------------------------------------------------------------ statements
 
   private block = this.RULE("block", (): A.Block => {
     const open = this.CONSUME(T.LCurly);
-    const stmts = this.items(
-      () => this.inBraces(),
-      (t) => is(t, STMT_START),
-      () => this.invoke(this.statement),
-      (s) => this.syncStatement(s),
-      (t) => this.error(syntaxMessages.expectedStatement, this.span(t), [describeToken(t)]),
-    );
+    const stmts = this.items(this.statementItems);
     this.close(1, T.RCurly, open, "}");
-    return this.ACTION(() => ({ kind: "Block", span: this.from(open), stmts }));
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "Block", span: this.from(open), stmts };
   });
 
-  private statement = this.RULE("statement", (): A.Stmt =>
-    this.OR([
-      { ALT: () => this.SUBRULE(this.letStmt) },
-      { ALT: () => this.SUBRULE(this.ifStmt) },
-      { ALT: () => this.SUBRULE(this.forStmt) },
-      { ALT: () => this.SUBRULE(this.returnStmt) },
-      {
-        ALT: () => {
-          const t = this.CONSUME(T.Break);
-          return this.ACTION(() => ({ kind: "BreakStmt", span: this.span(t) }) as A.Stmt);
-        },
+  private readonly statementAlts: IOrAlt<A.Stmt>[] = [
+    { ALT: () => this.SUBRULE(this.letStmt) },
+    { ALT: () => this.SUBRULE(this.ifStmt) },
+    { ALT: () => this.SUBRULE(this.forStmt) },
+    { ALT: () => this.SUBRULE(this.returnStmt) },
+    {
+      ALT: () => {
+        const t = this.CONSUME(T.Break);
+        if (this.RECORDING_PHASE) return RECORDING;
+        return { kind: "BreakStmt", span: this.span(t) } as A.Stmt;
       },
-      {
-        ALT: () => {
-          const t = this.CONSUME(T.Continue);
-          return this.ACTION(() => ({ kind: "ContinueStmt", span: this.span(t) }) as A.Stmt);
-        },
+    },
+    {
+      ALT: () => {
+        const t = this.CONSUME(T.Continue);
+        if (this.RECORDING_PHASE) return RECORDING;
+        return { kind: "ContinueStmt", span: this.span(t) } as A.Stmt;
       },
-      { ALT: () => this.SUBRULE(this.exprStmt) },
-    ]),
-  );
+    },
+    { ALT: () => this.SUBRULE(this.exprStmt) },
+  ];
+
+  private statement = this.RULE("statement", (): A.Stmt => this.OR(this.statementAlts));
+
+  private readonly letOrVarAlts: IOrAlt<IToken>[] = [
+    { ALT: () => this.CONSUME(T.Let) },
+    { ALT: () => this.CONSUME(T.Var) },
+  ];
 
   private letStmt = this.RULE("letStmt", (): A.LetStmt => {
-    const start = this.OR([
-      { ALT: () => this.CONSUME(T.Let) },
-      { ALT: () => this.CONSUME(T.Var) },
-    ]);
+    const start = this.OR(this.letOrVarAlts);
     const name = this.ident(1);
-    let type: A.TypeNode | undefined;
-    this.OPTION(() => {
-      this.CONSUME(T.Colon);
-      type = this.SUBRULE(this.type);
-    });
+    const type: A.TypeNode | undefined = this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Colon) ? this.OPTION(this.colonType) : undefined;
     this.CONSUME(T.Eq);
     const init = this.SUBRULE(this.expr);
-    return this.ACTION(() => ({
-      kind: "LetStmt", span: this.from(start), mutable: tokenMatcher(start, T.Var), name, type, init,
-    }));
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "LetStmt", span: this.from(start), mutable: tokenMatcher(start, T.Var), name, type, init };
   });
 
   /** A condition; `if x = 1` gets a hint to write `==`. */
@@ -799,92 +999,114 @@ class ThwonkParser extends EmbeddedActionsParser {
     return { kind: "BinaryExpr", span: spanCover(cond.span, right.span), op: "==", opSpan: this.span(eq), left: cond, right };
   }
 
+  private readonly elseAlts: IOrAlt<A.Block | A.IfStmt>[] = [
+    { ALT: () => this.SUBRULE(this.ifStmt) as A.Block | A.IfStmt },
+    { ALT: () => this.SUBRULE1(this.block) },
+  ];
+
+  /** `else { ... }` or `else if ...`. */
+  private readonly elseBranch = (): A.Block | A.IfStmt => {
+    this.CONSUME(T.Else);
+    return this.OR(this.elseAlts);
+  };
+
   private ifStmt = this.RULE("ifStmt", (): A.IfStmt => {
     const start = this.CONSUME(T.If);
     const cond = this.condition();
     const then = this.SUBRULE(this.block);
-    let otherwise: A.Block | A.IfStmt | undefined;
-    this.OPTION(() => {
-      this.CONSUME(T.Else);
-      otherwise = this.OR([
-        { ALT: () => this.SUBRULE(this.ifStmt) as A.Block | A.IfStmt },
-        { ALT: () => this.SUBRULE1(this.block) },
-      ]);
-    });
-    return this.ACTION(() => ({ kind: "IfStmt", span: this.from(start), cond, then, else: otherwise }));
+    const otherwise: A.Block | A.IfStmt | undefined =
+      this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Else) ? this.OPTION(this.elseBranch) : undefined;
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "IfStmt", span: this.from(start), cond, then, else: otherwise };
   });
 
   private forStmt = this.RULE("forStmt", (): A.ForStmt => {
     const start = this.CONSUME(T.For);
     let key: A.Ident | undefined;
     let name = this.ident(1);
-    this.OPTION(() => {
-      this.CONSUME(T.Comma);
-      const second = this.ident(2);
-      this.ACTION(() => {
-        key = name;
-        name = second;
+    if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Comma)) {
+      this.OPTION(() => {
+        this.CONSUME(T.Comma);
+        const second = this.ident(2);
+        if (!this.RECORDING_PHASE) {
+          key = name;
+          name = second;
+        }
       });
-    });
+    }
     this.CONSUME(T.In);
     const iterable = this.SUBRULE(this.expr);
     let where: A.Expr | undefined;
-    this.OPTION1(() => {
-      this.CONSUME(T.Where);
-      where = this.SUBRULE1(this.expr);
-    });
+    if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Where)) {
+      this.OPTION1(() => {
+        this.CONSUME(T.Where);
+        where = this.SUBRULE1(this.expr);
+      });
+    }
     const body = this.SUBRULE(this.block);
-    return this.ACTION(() => ({ kind: "ForStmt", span: this.from(start), key, name, iterable, where, body }));
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "ForStmt", span: this.from(start), key, name, iterable, where, body };
   });
 
   private returnStmt = this.RULE("returnStmt", (): A.ReturnStmt => {
     const start = this.CONSUME(T.Return);
     let value: A.Expr | undefined;
-    this.OPTION({
-      GATE: () => this.sameLine(start, this.LA(1)),
-      DEF: () => {
-        value = this.SUBRULE(this.expr);
-      },
-    });
-    return this.ACTION(() => ({ kind: "ReturnStmt", span: this.from(start), value }));
+    // The value must start on the `return` line (the GATE): otherwise the option is not taken.
+    if (this.RECORDING_PHASE || this.sameLine(start, this.LA(1))) {
+      this.OPTION({
+        GATE: () => this.sameLine(start, this.LA(1)),
+        DEF: () => {
+          value = this.SUBRULE(this.expr);
+        },
+      });
+    }
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "ReturnStmt", span: this.from(start), value };
   });
+
+  private readonly assignOpAlts: IOrAlt<IToken>[] = [
+    { ALT: () => this.CONSUME(T.Eq) },
+    { ALT: () => this.CONSUME(T.PlusEq) },
+    { ALT: () => this.CONSUME(T.MinusEq) },
+  ];
+
+  /** `= value`, `+= value` or `-= value` after an expression statement's target. */
+  private readonly assignTail = (): { op: A.AssignOp; value: A.Expr } => {
+    const opTok = this.OR(this.assignOpAlts);
+    const value = this.SUBRULE1(this.expr);
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { op: opTok.image as A.AssignOp, value };
+  };
 
   private exprStmt = this.RULE("exprStmt", (): A.Stmt => {
     const expr = this.SUBRULE(this.expr);
-    let assign: { op: A.AssignOp; value: A.Expr } | undefined;
-    this.OPTION(() => {
-      const opTok = this.OR([
-        { ALT: () => this.CONSUME(T.Eq) },
-        { ALT: () => this.CONSUME(T.PlusEq) },
-        { ALT: () => this.CONSUME(T.MinusEq) },
-      ]);
-      const value = this.SUBRULE1(this.expr);
-      this.ACTION(() => {
-        assign = { op: opTok.image as A.AssignOp, value };
-      });
-    });
-    return this.ACTION(() => {
-      if (assign) {
-        return { kind: "AssignStmt", span: spanCover(expr.span, assign.value.span), target: expr, op: assign.op, value: assign.value } as A.Stmt;
-      }
-      return { kind: "ExprStmt", span: expr.span, expr } as A.Stmt;
-    });
+    const assign: { op: A.AssignOp; value: A.Expr } | undefined =
+      this.RECORDING_PHASE || is(this.LA(1), IS_ASSIGN_OP) ? this.OPTION(this.assignTail) : undefined;
+    if (this.RECORDING_PHASE) return RECORDING;
+    if (assign) {
+      return { kind: "AssignStmt", span: spanCover(expr.span, assign.value.span), target: expr, op: assign.op, value: assign.value } as A.Stmt;
+    }
+    return { kind: "ExprStmt", span: expr.span, expr } as A.Stmt;
   });
 
   // ------------------------------------------------------------ expressions
 
   private expr = this.RULE("expr", (): A.Expr => {
-    const operands: A.Expr[] = [this.SUBRULE(this.unary)];
+    const first = this.SUBRULE(this.unary);
+    // No operator next: the loop below would not start.
+    if (!this.RECORDING_PHASE && !tokenMatcher(this.LA(1), T.BinOp)) return first;
+    const operands: A.Expr[] = [first];
     const ops: IToken[] = [];
     this.MANY(() => {
       const op = this.CONSUME(T.BinOp);
       const right = this.SUBRULE1(this.unary);
-      this.ACTION(() => {
+      if (!this.RECORDING_PHASE) {
         ops.push(op);
         operands.push(right);
-      });
+      }
     });
-    return this.ACTION(() => (ops.length === 0 ? operands[0]! : this.fold(operands, ops)));
+    if (this.RECORDING_PHASE) return RECORDING;
+    return ops.length === 0 ? operands[0]! : this.fold(operands, ops);
   });
 
   /** Folds `a op b op c ...` by precedence climbing; all binary operators associate left. */
@@ -906,174 +1128,211 @@ class ThwonkParser extends EmbeddedActionsParser {
     return climb(0);
   }
 
+  private readonly prefixOpAlts: IOrAlt<IToken>[] = [
+    { ALT: () => this.CONSUME(T.Not) },
+    { ALT: () => this.CONSUME(T.Minus) },
+  ];
+
+  private readonly unaryAlts: IOrAlt<A.Expr>[] = [
+    {
+      ALT: () => {
+        const op = this.OR1(this.prefixOpAlts);
+        const operand = this.SUBRULE(this.unary);
+        if (this.RECORDING_PHASE) return RECORDING;
+        return { kind: "UnaryExpr", span: spanCover(this.span(op), operand.span), op: op.image as A.UnaryOp, operand } as A.Expr;
+      },
+    },
+    { ALT: () => this.SUBRULE(this.postfix) },
+  ];
+
   private unary = this.RULE("unary", (): A.Expr => {
-    if (!this.RECORDING_PHASE && !is(this.LA(1), EXPR_START)) {
+    if (!this.RECORDING_PHASE && !is(this.LA(1), IS_EXPR_START)) {
       const t = this.LA(1);
       this.error(syntaxMessages.expectedExpression, tokenMatcher(t, EOF) ? this.eofSpan() : this.span(t), [describeToken(t)]);
       return this.errorExpr(t);
     }
-    return this.OR([
-      {
-        ALT: () => {
-          const op = this.OR1([
-            { ALT: () => this.CONSUME(T.Not) },
-            { ALT: () => this.CONSUME(T.Minus) },
-          ]);
-          const operand = this.SUBRULE(this.unary);
-          return this.ACTION(() => ({
-            kind: "UnaryExpr", span: spanCover(this.span(op), operand.span), op: op.image as A.UnaryOp, operand,
-          }) as A.Expr);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.postfix) },
-    ]);
+    return this.OR(this.unaryAlts);
   });
+
+  /**
+   * The suffixes of a postfix expression. Each returns its node without the
+   * expression it applies to (and without the span that covers it), which
+   * `postfix` fills in: the alternatives are made once, so they cannot see it.
+   */
+  private readonly suffixAlts: IOrAlt<A.Expr>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.Dot);
+        const name = this.ident(1);
+        if (this.RECORDING_PHASE) return RECORDING;
+        return { kind: "MemberExpr", span: PENDING, object: PENDING, name } as A.Expr;
+      },
+    },
+    {
+      ALT: () => {
+        const open = this.CONSUME(T.LParen);
+        const args: A.Arg[] = [];
+        // No argument can start here: the loop would not run.
+        if (this.RECORDING_PHASE || is(this.LA(1), IS_EXPR_START)) {
+          this.MANY1(() => {
+            const a = this.SUBRULE(this.arg);
+            if (!this.RECORDING_PHASE) args.push(a);
+            this.separator(0, 0, T.RParen);
+          });
+        }
+        this.close(1, T.RParen, open, ")");
+        if (this.RECORDING_PHASE) return RECORDING;
+        return { kind: "CallExpr", span: PENDING, callee: PENDING, args } as A.Expr;
+      },
+    },
+    {
+      ALT: () => {
+        const open = this.CONSUME(T.LBracket);
+        const index = this.SUBRULE(this.expr);
+        this.close(3, T.RBracket, open, "]");
+        if (this.RECORDING_PHASE) return RECORDING;
+        return { kind: "IndexExpr", span: PENDING, object: PENDING, index } as A.Expr;
+      },
+    },
+  ];
+
+  private readonly postfixGate = (): boolean => tokenMatcher(this.LA(1), T.Dot) || this.sameLine(this.LA(0), this.LA(1));
 
   private postfix = this.RULE("postfix", (): A.Expr => {
     let e = this.SUBRULE(this.primary);
+    // No `.`, `(` or `[` next: the loop below would not start.
+    if (!this.RECORDING_PHASE && !is(this.LA(1), IS_SUFFIX_START)) return e;
     this.MANY({
-      GATE: () => tokenMatcher(this.LA(1), T.Dot) || this.sameLine(this.LA(0), this.LA(1)),
+      GATE: this.postfixGate,
       DEF: () => {
-        this.OR([
-          {
-            ALT: () => {
-              this.CONSUME(T.Dot);
-              const name = this.ident(1);
-              this.ACTION(() => {
-                e = { kind: "MemberExpr", span: spanCover(e.span, name.span), object: e, name };
-              });
-            },
-          },
-          {
-            ALT: () => {
-              const open = this.CONSUME(T.LParen);
-              const args: A.Arg[] = [];
-              this.MANY1(() => {
-                const a = this.SUBRULE(this.arg);
-                this.ACTION(() => args.push(a));
-                this.separator(0, 0, T.RParen);
-              });
-              this.close(1, T.RParen, open, ")");
-              this.ACTION(() => {
-                e = { kind: "CallExpr", span: spanCover(e.span, this.span(this.LA(0))), callee: e, args };
-              });
-            },
-          },
-          {
-            ALT: () => {
-              const open = this.CONSUME(T.LBracket);
-              const index = this.SUBRULE(this.expr);
-              this.close(3, T.RBracket, open, "]");
-              this.ACTION(() => {
-                e = { kind: "IndexExpr", span: spanCover(e.span, this.span(this.LA(0))), object: e, index };
-              });
-            },
-          },
-        ]);
+        const s = this.OR(this.suffixAlts);
+        if (this.RECORDING_PHASE) return;
+        // Right after the suffix: LA(0) is its last token.
+        switch (s.kind) {
+          case "MemberExpr":
+            s.span = spanCover(e.span, s.name.span);
+            s.object = e;
+            break;
+          case "CallExpr":
+            s.span = this.coverTo(e.span, this.LA(0));
+            s.callee = e;
+            break;
+          case "IndexExpr":
+            s.span = this.coverTo(e.span, this.LA(0));
+            s.object = e;
+            break;
+        }
+        e = s;
       },
     });
     return e;
   });
 
+  /** `name: value` of a named argument. */
+  private readonly argName = (): A.Ident => {
+    const name = this.ident(1);
+    this.CONSUME(T.Colon);
+    return name;
+  };
+
   private arg = this.RULE("arg", (): A.Arg => {
-    let name: A.Ident | undefined;
-    this.OPTION(() => {
-      name = this.ident(1);
-      this.CONSUME(T.Colon);
-    });
+    // The option needs a name then `:` (two tokens of lookahead): without them it is not taken.
+    const name: A.Ident | undefined =
+      this.RECORDING_PHASE || (is(this.LA(1), IS_IDENTIFIER) && tokenMatcher(this.LA(2), T.Colon)) ? this.OPTION(this.argName) : undefined;
     const value = this.SUBRULE(this.expr);
-    return this.ACTION(() => ({ kind: "Arg", span: name ? spanCover(name.span, value.span) : value.span, name, value }));
+    if (this.RECORDING_PHASE) return RECORDING;
+    return { kind: "Arg", span: name ? spanCover(name.span, value.span) : value.span, name, value };
   });
 
-  private primary = this.RULE("primary", (): A.Expr =>
-    this.OR([
-      {
-        ALT: () => {
-          const t = this.CONSUME(T.IntLiteral);
-          return this.ACTION(() => this.intLit(t) as A.Expr);
-        },
+  private readonly primaryAlts: IOrAlt<A.Expr>[] = [
+    {
+      ALT: () => {
+        const t = this.CONSUME(T.IntLiteral);
+        return this.RECORDING_PHASE ? RECORDING : this.intLit(t);
       },
-      {
-        ALT: () => {
-          const t = this.CONSUME(T.StringLiteral);
-          return this.ACTION(() => this.stringLit(t) as A.Expr);
-        },
+    },
+    {
+      ALT: () => {
+        const t = this.CONSUME(T.StringLiteral);
+        return this.RECORDING_PHASE ? RECORDING : this.stringLit(t);
       },
-      {
-        ALT: () => {
-          const t = this.CONSUME(T.DurationLiteral);
-          return this.ACTION(() => this.durationLit(t) as A.Expr);
-        },
+    },
+    {
+      ALT: () => {
+        const t = this.CONSUME(T.DurationLiteral);
+        return this.RECORDING_PHASE ? RECORDING : this.durationLit(t);
       },
-      {
-        ALT: () => {
-          const t = this.CONSUME(T.TimeLiteral);
-          return this.ACTION(() => this.timeLit(t) as A.Expr);
-        },
+    },
+    {
+      ALT: () => {
+        const t = this.CONSUME(T.TimeLiteral);
+        return this.RECORDING_PHASE ? RECORDING : this.timeLit(t);
       },
-      {
-        ALT: () => {
-          const t = this.CONSUME(T.True);
-          return this.ACTION(() => ({ kind: "BoolLit", span: this.span(t), value: true }) as A.Expr);
-        },
+    },
+    {
+      ALT: () => {
+        const t = this.CONSUME(T.True);
+        return this.RECORDING_PHASE ? RECORDING : { kind: "BoolLit", span: this.span(t), value: true };
       },
-      {
-        ALT: () => {
-          const t = this.CONSUME(T.False);
-          return this.ACTION(() => ({ kind: "BoolLit", span: this.span(t), value: false }) as A.Expr);
-        },
+    },
+    {
+      ALT: () => {
+        const t = this.CONSUME(T.False);
+        return this.RECORDING_PHASE ? RECORDING : { kind: "BoolLit", span: this.span(t), value: false };
       },
-      {
-        ALT: () => {
-          const t = this.CONSUME(T.None);
-          return this.ACTION(() => ({ kind: "NoneLit", span: this.span(t) }) as A.Expr);
-        },
+    },
+    {
+      ALT: () => {
+        const t = this.CONSUME(T.None);
+        return this.RECORDING_PHASE ? RECORDING : { kind: "NoneLit", span: this.span(t) };
       },
-      {
-        ALT: () => {
-          const t = this.CONSUME(T.Identifier);
-          return this.ACTION(() => ({ kind: "Ident", span: this.span(t), name: t.image }) as A.Expr);
-        },
+    },
+    {
+      ALT: () => {
+        const t = this.CONSUME(T.Identifier);
+        return this.RECORDING_PHASE ? RECORDING : { kind: "Ident", span: this.span(t), name: t.image };
       },
-      {
-        ALT: () => {
-          const open = this.CONSUME(T.LParen);
-          const inner = this.SUBRULE(this.expr);
-          this.close(1, T.RParen, open, ")");
-          // Parentheses only group; the span widens to include them.
-          return this.ACTION(() => ({ ...inner, span: this.from(open) }) as A.Expr);
-        },
+    },
+    {
+      ALT: () => {
+        const open = this.CONSUME(T.LParen);
+        const inner = this.SUBRULE(this.expr);
+        this.close(1, T.RParen, open, ")");
+        // Parentheses only group; the span widens to include them.
+        return this.RECORDING_PHASE ? RECORDING : ({ ...inner, span: this.from(open) } as A.Expr);
       },
-      {
-        ALT: () => {
-          const open = this.CONSUME(T.LBracket);
-          const elements: A.Expr[] = [];
-          this.MANY(() => {
-            const el = this.SUBRULE1(this.expr);
-            this.ACTION(() => elements.push(el));
-            this.separator(0, 0, T.RBracket);
-          });
-          this.close(3, T.RBracket, open, "]");
-          return this.ACTION(() => ({ kind: "ListLit", span: this.from(open), elements }) as A.Expr);
-        },
+    },
+    {
+      ALT: () => {
+        const open = this.CONSUME(T.LBracket);
+        const elements: A.Expr[] = [];
+        this.MANY(() => {
+          const el = this.SUBRULE1(this.expr);
+          if (!this.RECORDING_PHASE) elements.push(el);
+          this.separator(0, 0, T.RBracket);
+        });
+        this.close(3, T.RBracket, open, "]");
+        return this.RECORDING_PHASE ? RECORDING : { kind: "ListLit", span: this.from(open), elements };
       },
-      {
-        ALT: () => {
-          const open = this.CONSUME(T.LCurly);
-          const entries: A.BraceEntry[] = [];
-          this.MANY1(() => {
-            const key = this.SUBRULE2(this.expr);
-            this.CONSUME(T.Colon);
-            const value = this.SUBRULE3(this.expr);
-            this.ACTION(() => entries.push({ kind: "BraceEntry", span: spanCover(key.span, value.span), key, value }));
-            this.separator(1, 1, T.RCurly);
-          });
-          this.close(5, T.RCurly, open, "}");
-          return this.ACTION(() => ({ kind: "BraceLit", span: this.from(open), entries }) as A.Expr);
-        },
+    },
+    {
+      ALT: () => {
+        const open = this.CONSUME(T.LCurly);
+        const entries: A.BraceEntry[] = [];
+        this.MANY1(() => {
+          const key = this.SUBRULE2(this.expr);
+          this.CONSUME(T.Colon);
+          const value = this.SUBRULE3(this.expr);
+          if (!this.RECORDING_PHASE) entries.push({ kind: "BraceEntry", span: spanCover(key.span, value.span), key, value });
+          this.separator(1, 1, T.RCurly);
+        });
+        this.close(5, T.RCurly, open, "}");
+        return this.RECORDING_PHASE ? RECORDING : { kind: "BraceLit", span: this.from(open), entries };
       },
-    ]),
-  );
+    },
+  ];
+
+  private primary = this.RULE("primary", (): A.Expr => this.OR(this.primaryAlts));
 
   // ------------------------------------------------------------ literals
 
@@ -1112,12 +1371,45 @@ class ThwonkParser extends EmbeddedActionsParser {
     return node;
   }
 
-  private parsePendingStrings(): void {
-    // Interpolations may hold strings of their own: a queue, not a loop over a snapshot.
-    for (let i = 0; i < this.pendingStrings.length; i++) {
-      const { node, scan: raw, tok } = this.pendingStrings[i]!;
+  /**
+   * Lexes the interpolations of the queued strings `from`..`to` (those that
+   * parsePendingStrings will parse) with one call of the lexer instead of one
+   * each; see lexPieces. Returns the strings' scans, in file offsets.
+   */
+  private lexInterpolations(from: number, to: number): StringScan[] {
+    const scans: StringScan[] = [];
+    const pieces: string[] = [];
+    const offsets: number[] = [];
+    for (let i = from; i < to; i++) {
+      const { scan: raw, tok } = this.pendingStrings[i]!;
       const scan = shiftScan(raw, tok.startOffset - raw.start);
-      const base = { offset: tok.startOffset, line: tok.startLine!, col: tok.startColumn! };
+      scans.push(scan);
+      for (const part of scan.parts) {
+        if (part.kind === "text") continue;
+        const src = this.sourceSlice(tok, part.start, part.end);
+        if (src.trim() === "" || src.includes("/*")) continue;
+        pieces.push(src);
+        offsets.push(part.start);
+      }
+    }
+    const lexed = lexPieces(this.file, pieces, offsets, this.lines);
+    for (let k = 0; k < lexed.length; k++) this.prelexed.set(offsets[k]!, lexed[k]!);
+    return scans;
+  }
+
+  private parsePendingStrings(): void {
+    // Interpolations may hold strings of their own: a queue, processed in
+    // rounds (the strings queued so far, whose interpolations are lexed together).
+    let scans: StringScan[] = [];
+    let round = 0;
+    for (let i = 0; i < this.pendingStrings.length; i++) {
+      if (i === round) {
+        scans = this.lexInterpolations(i, this.pendingStrings.length);
+        round = this.pendingStrings.length;
+      }
+      const { node, tok } = this.pendingStrings[i]!;
+      const scan = scans[i - (round - scans.length)]!;
+      const base = { offset: tok.startOffset, line: this.lines.line(tok.startOffset), col: this.lines.col(tok.startOffset) };
       const at = (offset: number): Span => {
         const col = base.col + (offset - base.offset);
         return { file: this.file, start: offset, end: offset, line: base.line, col, endLine: base.line, endCol: col };
@@ -1150,7 +1442,8 @@ class ThwonkParser extends EmbeddedActionsParser {
   }
 
   private parseInterpolation(src: string, at: Span, whole: Span): A.Expr {
-    const lexed = lex(this.file, src, { offset: at.start, line: at.line, col: at.col });
+    const lexed = this.prelexed.get(at.start) ?? lexOffsets(this.file, src, this.lines, at.start);
+    this.prelexed.delete(at.start);
     for (const d of lexed.diagnostics) this.report(d);
     this.setTokens(lexed.tokens);
     let e: A.Expr = { kind: "ErrorExpr", span: whole };
@@ -1227,19 +1520,6 @@ const TOKEN_DESCRIPTIONS: Record<string, string> = {
   Colon: "`:`", Comma: "`,`", Eq: "`=`", Dot: "`.`", Lt: "`<`", Gt: "`>`", In: "`in`", At: "`at`",
   Every: "`every`", Max: "`max`",
 };
-
-function endPosition(text: string): { endLine: number; endCol: number } {
-  let line = 1;
-  let lastBreak = -1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
-      line++;
-      lastBreak = i;
-    }
-  }
-  return { endLine: line, endCol: text.length - lastBreak };
-}
 
 let parser: ThwonkParser | undefined;
 

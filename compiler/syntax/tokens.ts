@@ -146,5 +146,21 @@ const codeMode: TokenType[] = [
 ];
 export const lexerDefinition: TokenType[] = codeMode;
 
+/** The keywords (reserved and soft), by their text. */
+export const KEYWORDS: ReadonlyMap<string, TokenType> = new Map(
+  [Let, Var, If, Else, For, In, Where, Return, Break, Continue, And, Or, Not, True, False, None, Fn, Test,
+    Rule, Limits, Settings, State, Type, On, Every, At, Max, No, Run, Expect].map((t) => [t.name.toLowerCase(), t]),
+);
+
+/**
+ * The parser's lexer definition: the same without the keywords, which are
+ * lexed as identifiers and then told apart by their text (keywordsOf in
+ * lexer.ts). The same tokens: a keyword's pattern matches exactly when the
+ * whole identifier at that place is the keyword (its lookahead and its
+ * longer alternative see to that), so one pattern per word start instead of
+ * one per keyword with that first letter.
+ */
+export const parserLexerDefinition: TokenType[] = codeMode.filter((t) => !KEYWORDS.has(t.name.toLowerCase()) || t === Identifier);
+
 /** Every token type the parser may see, plus the categories. */
 export const allTokenTypes: TokenType[] = [AnyToken, BinOp, ...all];

@@ -54,6 +54,21 @@ interface Flow {
   ends: boolean;
 }
 
+/** Nothing happens and control goes on (an `if` without `else`). Flows are never mutated. */
+const GOES_ON: Flow = { cont: NONE, exit: undefined, ends: false };
+
+/** A copy of a frame's locals (`new Map(m)` makes an entry array per entry; this does not). */
+function copyLocals(m: ReadonlyMap<Symbol, Shape>): Map<Symbol, Shape> {
+  const out = new Map<Symbol, Shape>();
+  m.forEach((v, k) => out.set(k, v));
+  return out;
+}
+
+/** The joined `return` shapes of two paths (either may have none). */
+function joinReturns(x: Shape | undefined, y: Shape | undefined): Shape | undefined {
+  return x && y ? join(x, y) : x ?? y;
+}
+
 const symDomain: CostDomain<Sym> = {
   num: S.num,
   add: (xs) => S.add(...xs),
@@ -277,29 +292,27 @@ export class TriggerAnalyzer {
     const acc = { cost: base };
     this.expr(s.cond, frame, acc);
     const guard = this.guardOf(s.cond);
-    const thenFrame: Frame = { ...frame, locals: new Map(frame.locals), guarded: frame.guarded || guard === "then" };
-    const elseFrame: Frame = { ...frame, locals: new Map(frame.locals), guarded: frame.guarded || guard === "else" };
+    const thenFrame: Frame = { locals: copyLocals(frame.locals), returns: frame.returns, guarded: frame.guarded || guard === "then" };
+    const elseFrame: Frame = { locals: copyLocals(frame.locals), returns: frame.returns, guarded: frame.guarded || guard === "else" };
     const a = this.block(s.then, thenFrame);
     const b: Flow = s.else
       ? s.else.kind === "IfStmt"
         ? this.stmt(s.else, elseFrame)
         : this.block(s.else, elseFrame)
-      : { cont: NONE, exit: undefined, ends: false };
+      : GOES_ON;
     this.joinInto(frame, a.ends ? undefined : thenFrame, b.ends ? undefined : elseFrame);
-    frame.returns = [thenFrame.returns, elseFrame.returns, frame.returns].reduce<Shape | undefined>(
-      (x, y) => (x && y ? join(x, y) : x ?? y),
-      undefined,
-    );
+    frame.returns = joinReturns(joinReturns(thenFrame.returns, elseFrame.returns), frame.returns);
     // `if m.isAutomated() { return }`: what follows is guarded.
     if (guard === "then" || guard === "else") {
       const exiting = guard === "then" ? b : a;
       if (exiting.ends) frame.guarded = true;
     }
-    const exits = [a.exit, b.exit].filter((x): x is Cost => !!x);
-    const exit = exits.length ? plus(acc.cost, exits.reduce(maxCost)) : undefined;
+    // The larger of the branches' exits (and of the ones that go on), after the condition.
+    const branchExit = a.exit && b.exit ? maxCost(a.exit, b.exit) : a.exit ?? b.exit;
+    const exit = branchExit ? plus(acc.cost, branchExit) : undefined;
     if (a.ends && b.ends) return { cont: NONE, exit: exit ?? acc.cost, ends: true };
-    const conts = [a.ends ? undefined : a.cont, b.ends ? undefined : b.cont].filter((x): x is Cost => !!x);
-    return { cont: plus(acc.cost, conts.reduce(maxCost)), exit, ends: false };
+    const cont = a.ends ? b.cont : b.ends ? a.cont : maxCost(a.cont, b.cont);
+    return { cont: plus(acc.cost, cont), exit, ends: false };
   }
 
   /** Which branch of an `if` is free of automatic mail: `not m.isAutomated()` → then; `m.isAutomated()` → else. */
@@ -323,14 +336,14 @@ export class TriggerAnalyzer {
   }
 
   private joinInto(frame: Frame, a: Frame | undefined, b: Frame | undefined): void {
-    for (const [sym, shape] of frame.locals) {
+    frame.locals.forEach((shape, sym, locals) => {
       const x = a?.locals.get(sym);
       const y = b?.locals.get(sym);
       let j = shape;
       if (x) j = join(j, x);
       if (y) j = join(j, y);
-      frame.locals.set(sym, j);
-    }
+      locals.set(sym, j);
+    });
   }
 
   private forStmt(s: A.ForStmt, frame: Frame, base: Cost): Flow {
@@ -374,7 +387,7 @@ export class TriggerAnalyzer {
     const grown = this.accumulate(s, frame, sumOver, bindVars);
     for (const [sym, shape] of grown) frame.locals.set(sym, shape);
     // Pass 2: the body's cost with every variable at its largest.
-    const bodyFrame: Frame = { ...frame, locals: new Map(frame.locals) };
+    const bodyFrame: Frame = { ...frame, locals: copyLocals(frame.locals) };
     bindVars(bodyFrame);
     const iteration = { cost: { g: S.num(this.constructs.iteration + operations(s.where) * this.constructs.operation), f: S.ZERO } };
     if (s.where) {
@@ -404,7 +417,7 @@ export class TriggerAnalyzer {
     const assigned = this.assignedIn(s.body);
     const out = new Map<Symbol, Shape>();
     if (assigned.size === 0) return out;
-    const trial: Frame = { ...frame, locals: new Map(frame.locals) };
+    const trial: Frame = { ...frame, locals: copyLocals(frame.locals) };
     const placeholders = new Map<Symbol, Shape>();
     for (const sym of assigned) {
       const init = frame.locals.get(sym);

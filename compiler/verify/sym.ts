@@ -26,6 +26,20 @@ export const HUGE = Number.MAX_SAFE_INTEGER;
 
 const sat = (v: number): number => (v > HUGE || !Number.isFinite(v) ? HUGE : v);
 
+/**
+ * `n.toLocaleString("en-US")`, which is slow (Intl), by hand for the
+ * non-negative safe integers every bound is (`1,234,567`); others through Intl.
+ */
+export function fmt(n: number): string {
+  if (!Number.isSafeInteger(n) || !(n > 0 || Object.is(n, 0))) return n.toLocaleString("en-US");
+  const s = String(n);
+  if (s.length <= 3) return s;
+  const head = s.length % 3 || 3;
+  let out = s.slice(0, head);
+  for (let i = head; i < s.length; i += 3) out += "," + s.slice(i, i + 3);
+  return out;
+}
+
 export const ZERO: Sym = { k: "num", v: 0 };
 export const ONE: Sym = { k: "num", v: 1 };
 
@@ -45,8 +59,39 @@ function strip(s: Sym): Sym {
   return s.k === "at" ? strip(s.x) : s;
 }
 
+/**
+ * Whether `add` (`max` when `inMax`) of `x` alone gives back `x` itself:
+ * a constant (even one with provenance) is rebuilt, a sum flattened by
+ * `add` and a product put in `coeff × rest` form, a maximum flattened by `max`.
+ */
+function keptAlone(x: Sym, inMax: boolean): boolean {
+  switch (x.k) {
+    case "var":
+    case "cdiv":
+    case "min":
+      return true;
+    case "at":
+      return strip(x).k !== "num";
+    case "max":
+      return !inMax;
+    case "add":
+    case "mul":
+      return inMax;
+    default:
+      return false;
+  }
+}
+
 export function add(...xs: Sym[]): Sym {
-  const out: Sym[] = [];
+  // A zero adds nothing (to the constant or the terms): the common `x + 0` costs nothing.
+  if (xs.length === 2) {
+    const [a, b] = xs as [Sym, Sym];
+    if (b === ZERO && (a === ZERO || keptAlone(a, false))) return a;
+    if (a === ZERO && keptAlone(b, false)) return b;
+  }
+  // Two passes: the constant and the number of terms, then the terms into an
+  // array of the right size (bounds are made by the thousand).
+  let n = 0;
   let c = 0;
   for (const x of xs) {
     const b = strip(x);
@@ -55,11 +100,19 @@ export function add(...xs: Sym[]): Sym {
       for (const y of x.xs) {
         const yb = strip(y);
         if (yb.k === "num") c += yb.v;
-        else out.push(y);
+        else n++;
       }
-    } else out.push(x);
+    } else n++;
   }
-  if (c > 0) out.push(num(c));
+  const out: Sym[] = new Array<Sym>(c > 0 ? n + 1 : n);
+  let i = 0;
+  for (const x of xs) {
+    if (strip(x).k === "num") continue;
+    if (x.k === "add") {
+      for (const y of x.xs) if (strip(y).k !== "num") out[i++] = y;
+    } else out[i++] = x;
+  }
+  if (c > 0) out[i] = num(c);
   const merged = mergeLikeTerms(out);
   if (merged.length === 0) return ZERO;
   if (merged.length === 1) return merged[0]!;
@@ -68,6 +121,22 @@ export function add(...xs: Sym[]): Sym {
 
 /** `text + 2 × text` → `3 × text` (terms without provenance only, so no source location is lost). */
 function mergeLikeTerms(xs: Sym[]): Sym[] {
+  let candidates = 0;
+  for (const x of xs) if (x.k !== "at" && x.k !== "num") candidates++;
+  // Fewer than two terms that could merge: each is only put in `coeff × rest` form, as below.
+  if (candidates < 2) {
+    if (candidates === 0) return xs;
+    const out: Sym[] = new Array<Sym>(xs.length);
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i]!;
+      if (x.k === "mul" && x.xs[0]!.k === "num") {
+        const coeff = x.xs[0]!.v;
+        const rest: Sym = x.xs.length === 2 ? x.xs[1]! : { k: "mul", xs: x.xs.slice(1) };
+        out[i] = coeff === 1 ? rest : { k: "mul", xs: [num(coeff), rest] };
+      } else out[i] = x;
+    }
+    return out;
+  }
   const byKey = new Map<string, { coeff: number; rest: Sym; index: number }>();
   const out: (Sym | undefined)[] = [];
   for (const x of xs) {
@@ -117,25 +186,19 @@ export function mul(...xs: Sym[]): Sym {
 }
 
 export function max(...xs: Sym[]): Sym {
+  // A zero never raises the maximum: `max(x, 0)` is x.
+  if (xs.length === 2) {
+    const [a, b] = xs as [Sym, Sym];
+    if (b === ZERO && (a === ZERO || keptAlone(a, true))) return a;
+    if (a === ZERO && keptAlone(b, true)) return b;
+  }
   const out: Sym[] = [];
-  const byShape = new Map<string, number>();
+  /** Each of `out` as it was added, without its provenance: what a new argument is compared with. */
+  const shapes: Sym[] = [];
   let c = 0;
-  for (const x of xs.flatMap((y) => (y.k === "max" ? y.xs : [y]))) {
-    const b = strip(x);
-    if (b.k === "num") {
-      c = Math.max(c, b.v);
-      continue;
-    }
-    // Two arguments alike but for their constants: every constant is a
-    // monotone position, so the one with the larger constants bounds both.
-    const key = shapeKey(b);
-    const i = byShape.get(key);
-    if (i !== undefined) {
-      out[i] = largerConstants(strip(out[i]!), b);
-      continue;
-    }
-    byShape.set(key, out.length);
-    out.push(x);
+  for (const y of xs) {
+    if (y.k === "max") for (const x of y.xs) c = maxArg(x, out, shapes, c);
+    else c = maxArg(y, out, shapes, c);
   }
   // A constant no larger than some argument's value at all-zero limits never wins.
   if (c > 0 && !out.some((x) => atZero(x) >= c)) out.push(num(c));
@@ -143,6 +206,24 @@ export function max(...xs: Sym[]): Sym {
   if (out.length === 1) return out[0]!;
   return { k: "max", xs: out };
 }
+
+/** One argument of `max`: a constant raises `c` (returned); otherwise it joins `out` or the argument of its shape. */
+function maxArg(x: Sym, out: Sym[], shapes: Sym[], c: number): number {
+  const b = strip(x);
+  if (b.k === "num") return Math.max(c, b.v);
+  // Two arguments alike but for their constants: every constant is a
+  // monotone position, so the one with the larger constants bounds both.
+  for (let i = 0; i < shapes.length; i++) {
+    if (sameShape(shapes[i]!, b)) {
+      out[i] = largerConstants(strip(out[i]!), b);
+      return c;
+    }
+  }
+  shapes.push(b);
+  out.push(x);
+  return c;
+}
+
 
 /** The value with every variable at 0: a lower bound, every formula being monotone. */
 function atZero(s: Sym): number {
@@ -166,22 +247,35 @@ function atZero(s: Sym): number {
   }
 }
 
-/** The structure of an expression with its constants left out. */
-function shapeKey(s: Sym): string {
-  switch (s.k) {
+/**
+ * Are `a` and `b` the same expression once their constants are left out
+ * (and their provenance)? Constants match constants, variables their name,
+ * operations their kind, arity (and divisor) and arguments, in order.
+ */
+function sameShape(a: Sym, b: Sym): boolean {
+  const x = strip(a);
+  const y = strip(b);
+  if (x.k !== y.k) return false;
+  switch (x.k) {
     case "num":
-      return "#";
+      return true;
     case "var":
-      return s.name;
+      return x.name === (y as { name: string }).name;
+    case "cdiv": {
+      const z = y as { x: Sym; by: number };
+      return String(x.by) === String(z.by) && sameShape(x.x, z.x);
+    }
     case "add":
     case "mul":
     case "max":
-    case "min":
-      return `${s.k}(${s.xs.map(shapeKey).join(",")})`;
-    case "cdiv":
-      return `cdiv(${shapeKey(s.x)},${s.by})`;
-    case "at":
-      return shapeKey(s.x);
+    case "min": {
+      const ys = (y as { xs: Sym[] }).xs;
+      if (x.xs.length !== ys.length) return false;
+      for (let i = 0; i < ys.length; i++) if (!sameShape(x.xs[i]!, ys[i]!)) return false;
+      return true;
+    }
+    default:
+      return false;
   }
 }
 
@@ -322,7 +416,7 @@ function prec(s: Sym): number {
 export function show(s: Sym): string {
   switch (s.k) {
     case "num":
-      return s.v.toLocaleString("en-US");
+      return fmt(s.v);
     case "var":
       return s.name;
     case "add":
@@ -433,7 +527,7 @@ export function formula(ts: readonly Term[]): string {
   const parts = [...byProduct].sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.length - b.length || (a < b ? -1 : 1)));
   if (parts.length === 0) return "0";
   return parts
-    .map(([p, c]) => (p === "" ? c.toLocaleString("en-US") : c === 1 ? p : `${c.toLocaleString("en-US")} × ${p}`))
+    .map(([p, c]) => (p === "" ? fmt(c) : c === 1 ? p : `${fmt(c)} × ${p}`))
     .join(" + ");
 }
 

@@ -12,21 +12,36 @@ export function operations(e: A.Expr | undefined): number {
   switch (e.kind) {
     case "MemberExpr":
       return 1 + operations(e.object);
-    case "CallExpr":
-      return 1 + (e.callee.kind === "MemberExpr" ? operations(e.callee.object) : 0) + e.args.reduce((n, a) => n + operations(a.value), 0);
+    case "CallExpr": {
+      let n = 1 + (e.callee.kind === "MemberExpr" ? operations(e.callee.object) : 0);
+      for (const a of e.args) n += operations(a.value);
+      return n;
+    }
     case "IndexExpr":
       return 1 + operations(e.object) + operations(e.index);
     case "UnaryExpr":
       return 1 + operations(e.operand);
     case "BinaryExpr":
       return 1 + operations(e.left) + operations(e.right);
-    case "ListLit":
-      return 1 + e.elements.reduce((n, x) => n + operations(x), 0);
-    case "BraceLit":
-      return 1 + e.entries.reduce((n, x) => n + operations(x.key) + operations(x.value), 0);
+    case "ListLit": {
+      let n = 1;
+      for (const x of e.elements) n += operations(x);
+      return n;
+    }
+    case "BraceLit": {
+      let n = 1;
+      for (const x of e.entries) n += operations(x.key) + operations(x.value);
+      return n;
+    }
     case "StringLit": {
-      const exprs = e.parts.filter((p): p is A.Expr => p.kind !== "StringText");
-      return exprs.length === 0 ? 0 : 1 + exprs.reduce((n, x) => n + operations(x), 0);
+      let exprs = 0;
+      let n = 1;
+      for (const p of e.parts) {
+        if (p.kind === "StringText") continue;
+        exprs++;
+        n += operations(p);
+      }
+      return exprs === 0 ? 0 : n;
     }
     default:
       return 0;
