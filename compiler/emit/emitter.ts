@@ -22,7 +22,7 @@ import type { Symbol } from "../semantic/scope.js";
 import { loadStdlib, type StdlibTypes } from "../semantic/stdlib-types.js";
 import type { Type } from "../semantic/types.js";
 import type * as A from "../syntax/ast.js";
-import { operations } from "../verify/units.js";
+import { operations, statementExprs } from "../verify/units.js";
 import { DRIVER, PRELUDE, PRELUDE_GETTERS } from "./prelude.js";
 import { canonicalAddress } from "./values.js";
 
@@ -191,7 +191,7 @@ export class Emitter {
   /** The static gas of a statement: charged when its block is entered. */
   private staticCost(s: A.Stmt): number {
     let n = this.c.statement;
-    for (const e of stmtExprs(s)) n += operations(e) * this.c.operation + this.constantCosts(e);
+    for (const e of statementExprs(s)) n += operations(e) * this.c.operation + this.constantCosts(e);
     return n;
   }
 
@@ -743,25 +743,6 @@ export class Emitter {
   /** The driver is the same for every rule (see prelude.ts): it reads the rule's `__triggers`, `__tests` and state schema. */
   private emitDriver(): void {
     for (const l of DRIVER.split("\n")) this.out.push(l);
-  }
-}
-
-function stmtExprs(s: A.Stmt): (A.Expr | undefined)[] {
-  switch (s.kind) {
-    case "LetStmt":
-      return [s.init];
-    case "AssignStmt":
-      return [s.target.kind === "Ident" ? undefined : s.target, s.value];
-    case "IfStmt":
-      return [s.cond];
-    case "ForStmt":
-      return [s.iterable];
-    case "ReturnStmt":
-      return [s.value];
-    case "ExprStmt":
-      return [s.expr];
-    default:
-      return [];
   }
 }
 
