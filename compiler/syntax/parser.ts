@@ -1448,7 +1448,8 @@ class ThwonkParser extends EmbeddedActionsParser {
     this.setTokens(lexed.tokens);
     let e: A.Expr = { kind: "ErrorExpr", span: whole };
     try {
-      e = this.expr();
+      // Chevrotain returns undefined when it caught an error at this top rule: keep the ErrorExpr then.
+      e = this.expr() ?? e;
       const rest = this.LA(1);
       if (!tokenMatcher(rest, EOF)) {
         this.error(syntaxMessages.expectedToken, this.span(rest), ["`}` to end the interpolation", describeToken(rest)]);
