@@ -13,9 +13,10 @@
  * This module loads the runtime (QuickJS, mailparser): main.ts imports it
  * only when `run` is the command.
  */
+import { forEachRuleStatement } from "../syntax/walk.js";
 import { readFileSync } from "node:fs";
 import { createColors } from "picocolors";
-import type { Expr, SourceFile, Stmt } from "../syntax/ast.js";
+import type { Expr, SourceFile } from "../syntax/ast.js";
 import type { Type } from "../semantic/types.js";
 import type { Bundle } from "../emit/bundle.js";
 import { emitRule } from "../emit/emitter.js";
@@ -357,27 +358,11 @@ interface TraceInfo {
 /** Every `let` of the rule's triggers and functions, by position, with its value's type. */
 function letTypes(file: SourceFile, types: ReadonlyMap<Expr, Type>): Map<string, Type> {
   const out = new Map<string, Type>();
-  const visit = (stmts: readonly Stmt[]): void => {
-    for (const s of stmts) {
-      if (s.kind === "LetStmt") {
-        const t = types.get(s.init);
-        if (t) out.set(`${s.span.line}:${s.span.col}`, t);
-      } else if (s.kind === "IfStmt") {
-        visit(s.then.stmts);
-        let e = s.else;
-        while (e) {
-          if (e.kind === "IfStmt") {
-            visit(e.then.stmts);
-            e = e.else;
-          } else {
-            visit(e.stmts);
-            e = undefined;
-          }
-        }
-      } else if (s.kind === "ForStmt") visit(s.body.stmts);
-    }
-  };
-  for (const d of file.decls) if (d.kind === "OnDecl" || d.kind === "EveryDecl" || d.kind === "FnDecl") visit(d.body.stmts);
+  forEachRuleStatement(file, (s) => {
+    if (s.kind !== "LetStmt") return;
+    const t = types.get(s.init);
+    if (t) out.set(`${s.span.line}:${s.span.col}`, t);
+  });
   return out;
 }
 

@@ -15,7 +15,7 @@
  */
 import { existsSync } from "node:fs";
 import { createColors } from "picocolors";
-import type { SourceFile, Stmt } from "../syntax/ast.js";
+import type { SourceFile } from "../syntax/ast.js";
 import { parseFile } from "../syntax/parser.js";
 import { runRuleTests, type TestOutcome, type TestRunResult } from "../../runtime/testing/run-tests.js";
 import type { HostServices } from "../../runtime/testing/host.js";
@@ -158,7 +158,7 @@ export async function runTest(paths: readonly string[], opts: TestOptions, io: C
       for (const p of problems) io.stdout.write(`  ${c.yellow("warning")}: ${displayName(io.cwd, file)}: ${p}\n`);
     }
     if (opts.coverage && r.statementLines && r.uncovered) {
-      io.stdout.write(renderCoverage(rule.name, rule.text, r.statementLines, fixElseIf(parseFile(rule.name, rule.text).file, r.statementLines, r.uncovered), c));
+      io.stdout.write(renderCoverage(rule.name, rule.text, r.statementLines, r.uncovered, c));
     }
     io.stdout.write("\n");
   }
@@ -210,61 +210,6 @@ function renderOutcome(o: TestOutcome & { cannotRun?: string }, ruleFile: string
   return out.join("\n") + "\n";
 }
 
-/**
- * An `else if` line counts as reached when anything in its branch or in the
- * rest of its chain was (its condition was evaluated). The trace build
- * records the statements inside the chain but not the `else if` line itself,
- * so without this it would always show as missed.
- */
-export function fixElseIf(file: SourceFile, statementLines: readonly number[], uncovered: readonly number[]): number[] {
-  const missed = new Set(uncovered);
-  const reachedIn = (stmts: readonly Stmt[]): boolean => {
-    const lines: number[] = [];
-    collect(stmts, lines);
-    return lines.some((l) => statementLines.includes(l) && !missed.has(l));
-  };
-  const visit = (stmts: readonly Stmt[]): void => {
-    for (const s of stmts) {
-      if (s.kind === "IfStmt") {
-        visit(s.then.stmts);
-        let e = s.else;
-        while (e) {
-          if (e.kind === "IfStmt") {
-            const rest: Stmt[] = [...e.then.stmts, ...(e.else ? (e.else.kind === "IfStmt" ? [e.else] : e.else.stmts) : [])];
-            if (missed.has(e.span.line) && reachedIn(rest)) missed.delete(e.span.line);
-            visit(e.then.stmts);
-            e = e.else;
-          } else {
-            visit(e.stmts);
-            e = undefined;
-          }
-        }
-      } else if (s.kind === "ForStmt") visit(s.body.stmts);
-    }
-  };
-  for (const d of file.decls) if (d.kind === "OnDecl" || d.kind === "EveryDecl" || d.kind === "FnDecl") visit(d.body.stmts);
-  return [...missed].sort((a, b) => a - b);
-}
-
-function collect(stmts: readonly Stmt[], out: number[]): void {
-  for (const s of stmts) {
-    out.push(s.span.line);
-    if (s.kind === "IfStmt") {
-      collect(s.then.stmts, out);
-      let e = s.else;
-      while (e) {
-        if (e.kind === "IfStmt") {
-          out.push(e.span.line);
-          collect(e.then.stmts, out);
-          e = e.else;
-        } else {
-          collect(e.stmts, out);
-          e = undefined;
-        }
-      }
-    } else if (s.kind === "ForStmt") collect(s.body.stmts, out);
-  }
-}
 
 function renderCoverage(ruleFile: string, text: string, all: readonly number[], uncovered: readonly number[], c: ReturnType<typeof createColors>): string {
   const reached = all.length - uncovered.length;

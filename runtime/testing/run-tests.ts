@@ -8,6 +8,7 @@
 import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.js";
 import { checkSources, type SourceText } from "../../compiler/program.js";
 import { emitRule, type EmittedTest } from "../../compiler/emit/emitter.js";
+import { forEachRuleStatement } from "../../compiler/syntax/walk.js";
 import { runOnce } from "../sandbox/index.js";
 import { runtimeInputBase, type HostServices } from "./host.js";
 import { describeSandboxError, type RunError } from "./errors.js";
@@ -111,25 +112,6 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
 /** The lines of the rule file that hold a statement of a trigger or fn (what coverage counts). */
 function ruleStatementLines(file: import("../../compiler/syntax/ast.js").SourceFile): number[] {
   const lines = new Set<number>();
-  const visit = (stmts: import("../../compiler/syntax/ast.js").Stmt[]): void => {
-    for (const s of stmts) {
-      lines.add(s.span.line);
-      if (s.kind === "IfStmt") {
-        visit(s.then.stmts);
-        let e = s.else;
-        while (e) {
-          if (e.kind === "IfStmt") {
-            lines.add(e.span.line);
-            visit(e.then.stmts);
-            e = e.else;
-          } else {
-            visit(e.stmts);
-            e = undefined;
-          }
-        }
-      } else if (s.kind === "ForStmt") visit(s.body.stmts);
-    }
-  };
-  for (const d of file.decls) if (d.kind === "OnDecl" || d.kind === "EveryDecl" || d.kind === "FnDecl") visit(d.body.stmts);
+  forEachRuleStatement(file, (s) => lines.add(s.span.line));
   return [...lines].sort((a, b) => a - b);
 }
