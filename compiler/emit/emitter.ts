@@ -97,7 +97,7 @@ export class Emitter {
   private readonly map: SourceMapping[] = [];
   private readonly std: StdlibTypes = loadStdlib();
   private fn = new FunctionScope();
-  private indent = 1;
+  private indent = 0;
 
   constructor(
     private readonly file: A.SourceFile,
@@ -115,8 +115,8 @@ export class Emitter {
   }
 
   emit(): EmitResult {
-    this.out.push("var __thwonk_run = (function () {");
-    for (const l of PRELUDE.split("\n")) this.out.push(l);
+    // The prelude, then the rule: a sandbox that knows the prelude runs it once per context (runtime/sandbox/bundle.ts).
+    this.out.push(...PRELUDE.slice(0, -1).split("\n"));
     this.line(`// rule ${this.model.ruleName ?? "?"}`);
     this.emitState();
     for (const fn of this.model.fns.values()) this.emitFn(fn.decl, fn.params);
@@ -129,7 +129,6 @@ export class Emitter {
     const tests = this.options.tests ? this.emitTests(this.options.tests.sourceOf) : [];
     if (!this.options.tests) this.line("var __tests = [];");
     this.emitDriver();
-    this.out.push("})();");
     return { code: this.out.join("\n") + "\n", sourceMap: this.map, triggers, tests };
   }
 

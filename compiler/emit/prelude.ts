@@ -51,45 +51,58 @@ export const PRELUDE_ERRORS = {
   badInput: "TW5017",
 } as const;
 
-export const PRELUDE = String.raw`
+/**
+ * The library's state for one run, with its initial values. The sandbox runs
+ * the prelude once per context and keeps it between runs (runtime/sandbox/bundle.ts),
+ * so these are the only bindings it may change: declared with `let` and all
+ * set back by `__reset()`, which the sandbox calls before each run. Every
+ * other top-level binding of the prelude is a `const` whose value is frozen.
+ */
+const RUN_STATE: Readonly<Record<string, string>> = {
+  __in: "null", __gas: "0", __gasLimit: "0", __actions: "[]", __snapshots: "new Map()",
+  __st: "null", __tz: "[]", __trace: "null", __logs: "0", __sent: "0",
+};
+const runState = Object.entries(RUN_STATE);
+
+const LIBRARY = String.raw`
 "use strict";
-var __snapshots = new Map();
-var __in = null, __gas = 0, __gasLimit = 0, __actions = [], __st = null, __tz = [], __trace = null, __logs = 0, __sent = 0;
-var __STOP = { stop: true };
-function __oog() { __host_outOfGas(); for (;;) {} }
-function __g(n) { if ((__gas -= n) < 0) __oog(); }
-function __err(code, args, line, column) { throw { thwonk: true, code: code, args: args, line: line, column: column }; }
-function __ia(r, line, column) { if (!Number.isSafeInteger(r)) __err("${PRELUDE_ERRORS.intOverflow}", [], line, column); return r; }
-function __idiv(a, b, line, column) { if (b === 0) __err("${PRELUDE_ERRORS.divisionByZero}", [], line, column); return Math.trunc(a / b); }
-function __imod(a, b, line, column) { if (b === 0) __err("${PRELUDE_ERRORS.divisionByZero}", [], line, column); return a % b; }
-function __tr(line, column, what, value) { if (__trace) __trace.push({ line: line, column: column, what: what, value: __showAny(value), gas: __gasLimit - __gas }); return value; }
+let ${runState.map(([k, v]) => `${k} = ${v}`).join(", ")};
+const __reset = function () { ${runState.map(([k, v]) => `${k} = ${v};`).join(" ")} };
+const __STOP = { stop: true };
+const __oog = function () { __host_outOfGas(); for (;;) {} }
+const __g = function (n) { if ((__gas -= n) < 0) __oog(); }
+const __err = function (code, args, line, column) { throw { thwonk: true, code: code, args: args, line: line, column: column }; }
+const __ia = function (r, line, column) { if (!Number.isSafeInteger(r)) __err("${PRELUDE_ERRORS.intOverflow}", [], line, column); return r; }
+const __idiv = function (a, b, line, column) { if (b === 0) __err("${PRELUDE_ERRORS.divisionByZero}", [], line, column); return Math.trunc(a / b); }
+const __imod = function (a, b, line, column) { if (b === 0) __err("${PRELUDE_ERRORS.divisionByZero}", [], line, column); return a % b; }
+const __tr = function (line, column, what, value) { if (__trace) __trace.push({ line: line, column: column, what: what, value: __showAny(value), gas: __gasLimit - __gas }); return value; }
 
 // ---------------------------------------------------------------- code points
-function __cps(s) { return Array.from(s); }
-function __cpLen(s) { var n = 0; for (var i = 0; i < s.length; i++) { var c = s.charCodeAt(i); if (c < 0xd800 || c > 0xdbff || i + 1 >= s.length) n++; else { var d = s.charCodeAt(i + 1); if (d >= 0xdc00 && d <= 0xdfff) { n++; i++; } else n++; } } return n; }
+const __cps = function (s) { return Array.from(s); }
+const __cpLen = function (s) { var n = 0; for (var i = 0; i < s.length; i++) { var c = s.charCodeAt(i); if (c < 0xd800 || c > 0xdbff || i + 1 >= s.length) n++; else { var d = s.charCodeAt(i + 1); if (d >= 0xdc00 && d <= 0xdfff) { n++; i++; } else n++; } } return n; }
 
 // ---------------------------------------------------------------- sizes (for charging)
 /** The addresses an action goes to (a send to all members: the members when it was sent). */
-function __actionRecipients(a) { return a.toMembers ? (__snapshots.get(a) || []) : (a.to || []); }
-function __rcount(x) { if (x === null) return 0; if (typeof x === "string") return 1; if (Array.isArray(x)) return x.length; if (__isMembers(x)) return G$Members$size(x); return 1; }
-function __total(x) { var t = 0; if (Array.isArray(x)) { for (var i = 0; i < x.length; i++) t += typeof x[i] === "string" ? x[i].length : 1; } else if (x instanceof Map) { x.forEach(function (v) { t += typeof v === "string" ? v.length : 1; }); } return t; }
+const __actionRecipients = function (a) { return a.toMembers ? (__snapshots.get(a) || []) : (a.to || []); }
+const __rcount = function (x) { if (x === null) return 0; if (typeof x === "string") return 1; if (Array.isArray(x)) return x.length; if (__isMembers(x)) return G$Members$size(x); return 1; }
+const __total = function (x) { var t = 0; if (Array.isArray(x)) { for (var i = 0; i < x.length; i++) t += typeof x[i] === "string" ? x[i].length : 1; } else if (x instanceof Map) { x.forEach(function (v) { t += typeof v === "string" ? v.length : 1; }); } return t; }
 
 // ---------------------------------------------------------------- time zones
 // Offsets come from the host as [[fromMs, offsetMinutes], ...] sorted by time (QuickJS has no Intl).
-function __off(t) { var lo = 0, hi = __tz.length - 1, r = 0; while (lo <= hi) { var mid = (lo + hi) >> 1; if (__tz[mid][0] <= t) { r = __tz[mid][1]; lo = mid + 1; } else hi = mid - 1; } return r; }
+const __off = function (t) { var lo = 0, hi = __tz.length - 1, r = 0; while (lo <= hi) { var mid = (lo + hi) >> 1; if (__tz[mid][0] <= t) { r = __tz[mid][1]; lo = mid + 1; } else hi = mid - 1; } return r; }
 // Calendar fields are read within years 0000–9999 (a time outside reads as the nearest end), so a
 // date is always YYYY-MM-DD: the lengths the verifier assumed hold for any time a rule computes.
-var __T_MIN = -62167219200000, __T_MAX = 253402300799999;
-function __clampTime(t) { return t !== t ? 0 : t < __T_MIN ? __T_MIN : t > __T_MAX ? __T_MAX : t; }
-function __local(t) { t = __clampTime(t); return new Date(__clampTime(t + __off(t) * 60000)); }
-var __WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
-function __p2(n) { return n < 10 ? "0" + n : String(n); }
-function __showTime(t) { t = __clampTime(t); var o = __off(t), d = new Date(__clampTime(t + o * 60000)); var s = d.getUTCFullYear() + "-" + __p2(d.getUTCMonth() + 1) + "-" + __p2(d.getUTCDate()) + "T" + __p2(d.getUTCHours()) + ":" + __p2(d.getUTCMinutes()) + ":" + __p2(d.getUTCSeconds()); if (o === 0) return s + "Z"; var a = Math.abs(o); return s + (o < 0 ? "-" : "+") + __p2(Math.floor(a / 60)) + ":" + __p2(a % 60); }
-function __showDuration(ms) { if (ms === 0) return "0s"; var neg = ms < 0, m = Math.abs(ms), parts = []; var units = [["d", 86400000], ["h", 3600000], ["m", 60000], ["s", 1000], ["ms", 1]]; for (var i = 0; i < units.length; i++) { var q = Math.floor(m / units[i][1]); if (q > 0) { parts.push(q + units[i][0]); m -= q * units[i][1]; } } return (neg ? "-" : "") + parts.join(" "); }
-function __showAny(v) { if (v === null || v === undefined) return "none"; if (typeof v === "string") return v; if (typeof v === "number" || typeof v === "boolean") return String(v); if (Array.isArray(v)) return "[" + v.map(__showAny).join(", ") + "]"; if (v instanceof Map) return "{" + Array.from(v).map(function (e) { return __showAny(e[0]) + ": " + __showAny(e[1]); }).join(", ") + "}"; if (__isMembers(v)) return "members(" + G$Members$size(v) + ")"; if (typeof v.address === "string") return v.address; return "{...}"; }
+const __T_MIN = -62167219200000, __T_MAX = 253402300799999;
+const __clampTime = function (t) { return t !== t ? 0 : t < __T_MIN ? __T_MIN : t > __T_MAX ? __T_MAX : t; }
+const __local = function (t) { t = __clampTime(t); return new Date(__clampTime(t + __off(t) * 60000)); }
+const __WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+const __p2 = function (n) { return n < 10 ? "0" + n : String(n); }
+const __showTime = function (t) { t = __clampTime(t); var o = __off(t), d = new Date(__clampTime(t + o * 60000)); var s = d.getUTCFullYear() + "-" + __p2(d.getUTCMonth() + 1) + "-" + __p2(d.getUTCDate()) + "T" + __p2(d.getUTCHours()) + ":" + __p2(d.getUTCMinutes()) + ":" + __p2(d.getUTCSeconds()); if (o === 0) return s + "Z"; var a = Math.abs(o); return s + (o < 0 ? "-" : "+") + __p2(Math.floor(a / 60)) + ":" + __p2(a % 60); }
+const __showDuration = function (ms) { if (ms === 0) return "0s"; var neg = ms < 0, m = Math.abs(ms), parts = []; var units = [["d", 86400000], ["h", 3600000], ["m", 60000], ["s", 1000], ["ms", 1]]; for (var i = 0; i < units.length; i++) { var q = Math.floor(m / units[i][1]); if (q > 0) { parts.push(q + units[i][0]); m -= q * units[i][1]; } } return (neg ? "-" : "") + parts.join(" "); }
+const __showAny = function (v) { if (v === null || v === undefined) return "none"; if (typeof v === "string") return v; if (typeof v === "number" || typeof v === "boolean") return String(v); if (Array.isArray(v)) return "[" + v.map(__showAny).join(", ") + "]"; if (v instanceof Map) return "{" + Array.from(v).map(function (e) { return __showAny(e[0]) + ": " + __showAny(e[1]); }).join(", ") + "}"; if (__isMembers(v)) return "members(" + G$Members$size(v) + ")"; if (typeof v.address === "string") return v.address; return "{...}"; }
 
 // ---------------------------------------------------------------- addresses
-function __addr(s) {
+const __addr = function (s) {
   if (typeof s !== "string") return null;
   var t = s.trim(); var at = t.lastIndexOf("@");
   if (at <= 0 || at === t.length - 1 || t.length > 320 || /[\s<>(),;:"\[\]\\]/.test(t)) return null;
@@ -99,62 +112,62 @@ function __addr(s) {
 }
 
 // ---------------------------------------------------------------- getters
-var G$string$length = function (s) { return s.length; };
-var G$Address$local = function (a) { return a.slice(0, a.lastIndexOf("@")); };
-var G$Address$domain = function (a) { return a.slice(a.lastIndexOf("@") + 1); };
-var G$Address$tag = function (a) { var l = G$Address$local(a), i = l.indexOf("+"); return i < 0 ? null : l.slice(i + 1); };
-var G$Time$year = function (t) { return __local(t).getUTCFullYear(); };
-var G$Time$month = function (t) { return __local(t).getUTCMonth() + 1; };
-var G$Time$day = function (t) { return __local(t).getUTCDate(); };
-var G$Time$hour = function (t) { return __local(t).getUTCHours(); };
-var G$Time$minute = function (t) { return __local(t).getUTCMinutes(); };
-var G$Time$weekday = function (t) { return __WEEKDAYS[__local(t).getUTCDay()]; };
-var G$Time$date = function (t) { var d = __local(t); return d.getUTCFullYear() + "-" + __p2(d.getUTCMonth() + 1) + "-" + __p2(d.getUTCDate()); };
-var G$Duration$days = function (d) { return Math.trunc(d / 86400000); };
-var G$Duration$hours = function (d) { return Math.trunc(d / 3600000); };
-var G$Duration$minutes = function (d) { return Math.trunc(d / 60000); };
-var G$Duration$seconds = function (d) { return Math.trunc(d / 1000); };
-var G$Duration$ms = function (d) { return d; };
-var G$List$size = function (l) { return l.length; };
-var G$Map$size = function (m) { return m.size; };
-var G$Members$size = function (m) { return m.list !== null ? m.list.length : __col(m, "address").length; };
+const G$string$length = function (s) { return s.length; };
+const G$Address$local = function (a) { return a.slice(0, a.lastIndexOf("@")); };
+const G$Address$domain = function (a) { return a.slice(a.lastIndexOf("@") + 1); };
+const G$Address$tag = function (a) { var l = G$Address$local(a), i = l.indexOf("+"); return i < 0 ? null : l.slice(i + 1); };
+const G$Time$year = function (t) { return __local(t).getUTCFullYear(); };
+const G$Time$month = function (t) { return __local(t).getUTCMonth() + 1; };
+const G$Time$day = function (t) { return __local(t).getUTCDate(); };
+const G$Time$hour = function (t) { return __local(t).getUTCHours(); };
+const G$Time$minute = function (t) { return __local(t).getUTCMinutes(); };
+const G$Time$weekday = function (t) { return __WEEKDAYS[__local(t).getUTCDay()]; };
+const G$Time$date = function (t) { var d = __local(t); return d.getUTCFullYear() + "-" + __p2(d.getUTCMonth() + 1) + "-" + __p2(d.getUTCDate()); };
+const G$Duration$days = function (d) { return Math.trunc(d / 86400000); };
+const G$Duration$hours = function (d) { return Math.trunc(d / 3600000); };
+const G$Duration$minutes = function (d) { return Math.trunc(d / 60000); };
+const G$Duration$seconds = function (d) { return Math.trunc(d / 1000); };
+const G$Duration$ms = function (d) { return d; };
+const G$List$size = function (l) { return l.length; };
+const G$Map$size = function (m) { return m.size; };
+const G$Members$size = function (m) { return m.list !== null ? m.list.length : __col(m, "address").length; };
 
 // ---------------------------------------------------------------- methods
-var int$abs = function (n) { return Math.abs(n); };
-var string$isEmpty = function (s) { return s.length === 0; };
-var string$truncate = function (s, n) { if (n <= 0) return ""; if (s.length <= n) return s; var out = "", k = 0; for (var i = 0; i < s.length && k < n; k++) { var c = s.charCodeAt(i); if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) { var d = s.charCodeAt(i + 1); if (d >= 0xdc00 && d <= 0xdfff) { out += s[i] + s[i + 1]; i += 2; continue; } } out += s[i]; i++; } return out; };
-var string$slice = function (s, start, end) { var cp = __cps(s); var n = cp.length; var a = start < 0 ? Math.max(0, n + start) : Math.min(start, n); var b = end === null || end === undefined ? n : end < 0 ? Math.max(0, n + end) : Math.min(end, n); return b <= a ? "" : cp.slice(a, b).join(""); };
-var string$contains = function (s, x) { return s.indexOf(x) >= 0; };
-var string$startsWith = function (s, x) { return s.startsWith(x); };
-var string$endsWith = function (s, x) { return s.endsWith(x); };
-var string$lower = function (s) { return s.toLowerCase(); };
-var string$upper = function (s) { return s.toUpperCase(); };
-var string$trim = function (s) { return s.trim(); };
-var string$split = function (s, sep) { return sep === "" ? __cps(s) : s.split(sep); };
-var string$lines = function (s) { return s.split(/\r\n|\n|\r/); };
-var string$replace = function (s, a, b) { return a === "" ? s : s.split(a).join(b); };
-var string$escapeHtml = function (s) { return s.replace(/[&<>"']/g, function (c) { return c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"; }); };
-var string$indexOf = function (s, x) { var i = s.indexOf(x); return i < 0 ? null : __cpLen(s.slice(0, i)); };
-var Time$sameDay = function (a, b) { return G$Time$date(a) === G$Time$date(b); };
-var Time$startOfDay = function (t) { var d = __local(t); var midnightLocal = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()); return midnightLocal - __off(midnightLocal - __off(t) * 60000) * 60000; };
-var List$isEmpty = function (l) { return l.length === 0; };
-var List$contains = function (l, x) { for (var i = 0; i < l.length; i++) if (l[i] === x) return true; return false; };
-var List$get = function (l, i) { return i >= 0 && i < l.length ? l[i] : null; };
-var List$first = function (l) { return l.length ? l[0] : null; };
-var List$last = function (l) { return l.length ? l[l.length - 1] : null; };
-var List$join = function (l, sep) { return l.join(sep); };
-var List$push = function (l, x) { l.push(x); };
-var Map$isEmpty = function (m) { return m.size === 0; };
-var Map$get = function (m, k) { return m.has(k) ? m.get(k) : null; };
-var Map$has = function (m, k) { return m.has(k); };
-var Map$set = function (m, k, v) { m.set(k, v); };
-var Map$remove = function (m, k) { m.delete(k); };
-var Map$keys = function (m) { return Array.from(m.keys()); };
-var Map$values = function (m) { return Array.from(m.values()); };
-var Headers$get = function (h, name) { var n = name.toLowerCase(); for (var i = 0; i < h.fields.length; i++) if (h.fields[i][0].toLowerCase() === n) return h.fields[i][1]; return null; };
-var Headers$has = function (h, name) { return Headers$get(h, name) !== null; };
-var Headers$all = function (h, name) { var n = name.toLowerCase(), out = []; for (var i = 0; i < h.fields.length; i++) if (h.fields[i][0].toLowerCase() === n) out.push(h.fields[i][1]); return out; };
-var Message$isAutomated = function (m) {
+const int$abs = function (n) { return Math.abs(n); };
+const string$isEmpty = function (s) { return s.length === 0; };
+const string$truncate = function (s, n) { if (n <= 0) return ""; if (s.length <= n) return s; var out = "", k = 0; for (var i = 0; i < s.length && k < n; k++) { var c = s.charCodeAt(i); if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) { var d = s.charCodeAt(i + 1); if (d >= 0xdc00 && d <= 0xdfff) { out += s[i] + s[i + 1]; i += 2; continue; } } out += s[i]; i++; } return out; };
+const string$slice = function (s, start, end) { var cp = __cps(s); var n = cp.length; var a = start < 0 ? Math.max(0, n + start) : Math.min(start, n); var b = end === null || end === undefined ? n : end < 0 ? Math.max(0, n + end) : Math.min(end, n); return b <= a ? "" : cp.slice(a, b).join(""); };
+const string$contains = function (s, x) { return s.indexOf(x) >= 0; };
+const string$startsWith = function (s, x) { return s.startsWith(x); };
+const string$endsWith = function (s, x) { return s.endsWith(x); };
+const string$lower = function (s) { return s.toLowerCase(); };
+const string$upper = function (s) { return s.toUpperCase(); };
+const string$trim = function (s) { return s.trim(); };
+const string$split = function (s, sep) { return sep === "" ? __cps(s) : s.split(sep); };
+const string$lines = function (s) { return s.split(/\r\n|\n|\r/); };
+const string$replace = function (s, a, b) { return a === "" ? s : s.split(a).join(b); };
+const string$escapeHtml = function (s) { return s.replace(/[&<>"']/g, function (c) { return c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"; }); };
+const string$indexOf = function (s, x) { var i = s.indexOf(x); return i < 0 ? null : __cpLen(s.slice(0, i)); };
+const Time$sameDay = function (a, b) { return G$Time$date(a) === G$Time$date(b); };
+const Time$startOfDay = function (t) { var d = __local(t); var midnightLocal = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()); return midnightLocal - __off(midnightLocal - __off(t) * 60000) * 60000; };
+const List$isEmpty = function (l) { return l.length === 0; };
+const List$contains = function (l, x) { for (var i = 0; i < l.length; i++) if (l[i] === x) return true; return false; };
+const List$get = function (l, i) { return i >= 0 && i < l.length ? l[i] : null; };
+const List$first = function (l) { return l.length ? l[0] : null; };
+const List$last = function (l) { return l.length ? l[l.length - 1] : null; };
+const List$join = function (l, sep) { return l.join(sep); };
+const List$push = function (l, x) { l.push(x); };
+const Map$isEmpty = function (m) { return m.size === 0; };
+const Map$get = function (m, k) { return m.has(k) ? m.get(k) : null; };
+const Map$has = function (m, k) { return m.has(k); };
+const Map$set = function (m, k, v) { m.set(k, v); };
+const Map$remove = function (m, k) { m.delete(k); };
+const Map$keys = function (m) { return Array.from(m.keys()); };
+const Map$values = function (m) { return Array.from(m.values()); };
+const Headers$get = function (h, name) { var n = name.toLowerCase(); for (var i = 0; i < h.fields.length; i++) if (h.fields[i][0].toLowerCase() === n) return h.fields[i][1]; return null; };
+const Headers$has = function (h, name) { return Headers$get(h, name) !== null; };
+const Headers$all = function (h, name) { var n = name.toLowerCase(), out = []; for (var i = 0; i < h.fields.length; i++) if (h.fields[i][0].toLowerCase() === n) out.push(h.fields[i][1]); return out; };
+const Message$isAutomated = function (m) {
   var auto = Headers$get(m.headers, "Auto-Submitted");
   if (auto !== null && auto.trim().toLowerCase() !== "no") return true;
   var prec = Headers$get(m.headers, "Precedence");
@@ -162,10 +175,10 @@ var Message$isAutomated = function (m) {
   if (Headers$has(m.headers, "List-Id")) return true;
   return m.envelope.sender === null;
 };
-var Members$has = function (ms, a) { return __mpos(ms, a) >= 0; };
-var Members$get = function (ms, a) { var i = __mpos(ms, a); return i < 0 ? null : __mrecord(ms, i); };
-var Members$owners = function (ms) { return __mlist(ms).filter(function (m) { return m.role === "owner"; }); };
-var Members$add = function (ms, a, name, line, column) {
+const Members$has = function (ms, a) { return __mpos(ms, a) >= 0; };
+const Members$get = function (ms, a) { var i = __mpos(ms, a); return i < 0 ? null : __mrecord(ms, i); };
+const Members$owners = function (ms) { return __mlist(ms).filter(function (m) { return m.role === "owner"; }); };
+const Members$add = function (ms, a, name, line, column) {
   if (__mpos(ms, a) >= 0) return;
   if (G$Members$size(ms) >= __in.limits.members) __err("${PRELUDE_ERRORS.listFull}", [a, __in.limits.members], line, column);
   // A display name is kept to the 256 UTF-16 units every member name is bounded by (never splitting a character).
@@ -176,7 +189,7 @@ var Members$add = function (ms, a, name, line, column) {
   ms.list = __mlist(ms).concat([m]); if (ms.index !== null) ms.index.set(a, ms.list.length - 1);
   __actions.push({ kind: "members.add", address: a, name: m.name, at: { line: line, column: column } });
 };
-var Members$remove = function (ms, a, line, column) {
+const Members$remove = function (ms, a, line, column) {
   if (__mpos(ms, a) < 0) return;
   ms.list = __mlist(ms).filter(function (m) { return m.address !== a; });
   ms.index = null;
@@ -184,8 +197,8 @@ var Members$remove = function (ms, a, line, column) {
 };
 
 // ---------------------------------------------------------------- actions
-function __oneLine(s) { return s.replace(/[\r\n]+/g, " "); }
-function __recipients(x) {
+const __oneLine = function (s) { return s.replace(/[\r\n]+/g, " "); }
+const __recipients = function (x) {
   var out = [], seen = new Set();
   var add = function (a) { if (a !== null && !seen.has(a)) { seen.add(a); out.push(a); } };
   if (x === null) return out;
@@ -195,7 +208,7 @@ function __recipients(x) {
   else add(x.address);
   return out;
 }
-function __listHeaders() {
+const __listHeaders = function () {
   var l = __in.list, at = l.address.lastIndexOf("@");
   var local = l.address.slice(0, at), domain = l.address.slice(at + 1);
   var h = {
@@ -208,8 +221,8 @@ function __listHeaders() {
 }
 // Sending to all members is one action marked toMembers: the host expands it from its own member list
 // (replaying the run's members.add/remove before it), so a message to 1,000 members costs no 1,000-address list here.
-function __isMembers(x) { return x !== null && typeof x === "object" && x.members === true; }
-var F$send = function (to, subject, text, html, from, replyTo, line, column) {
+const __isMembers = function (x) { return x !== null && typeof x === "object" && x.members === true; }
+const F$send = function (to, subject, text, html, from, replyTo, line, column) {
   var all = __isMembers(to);
   var rcpt = all ? [] : __recipients(to);
   __sent += all ? G$Members$size(to) : rcpt.length;
@@ -219,13 +232,13 @@ var F$send = function (to, subject, text, html, from, replyTo, line, column) {
   if (all) __snapshots.set(action, __maddresses(to));
   __actions.push(action);
 };
-var F$reply = function (m, text, subject, line, column) {
+const F$reply = function (m, text, subject, line, column) {
   var subj = subject === null || subject === undefined ? (/^re:/i.test(m.subject) ? m.subject : "Re: " + m.subject) : subject;
   var h = __listHeaders(); h["Auto-Submitted"] = "auto-replied"; if (m.messageId) { h["In-Reply-To"] = "<" + m.messageId + ">"; h["References"] = "<" + m.messageId + ">"; }
   __sent += 1;
   __actions.push({ kind: "reply", to: [m.from], subject: __oneLine(subj), text: text, html: null, headers: h, at: { line: line, column: column } });
 };
-var F$forward = function (m, to, line, column) {
+const F$forward = function (m, to, line, column) {
   var all = __isMembers(to);
   var rcpt = all ? [] : __recipients(to);
   __sent += all ? G$Members$size(to) : rcpt.length;
@@ -233,29 +246,29 @@ var F$forward = function (m, to, line, column) {
   if (all) __snapshots.set(action, __maddresses(to));
   __actions.push(action);
 };
-var F$reject = function (reason, line, column) { __actions.push({ kind: "reject", to: [], reason: reason, at: { line: line, column: column } }); throw __STOP; };
-var F$hold = function (reason, line, column) { __actions.push({ kind: "hold", to: [], reason: reason, at: { line: line, column: column } }); throw __STOP; };
-var F$publish = function (path, html, line, column) {
+const F$reject = function (reason, line, column) { __actions.push({ kind: "reject", to: [], reason: reason, at: { line: line, column: column } }); throw __STOP; };
+const F$hold = function (reason, line, column) { __actions.push({ kind: "hold", to: [], reason: reason, at: { line: line, column: column } }); throw __STOP; };
+const F$publish = function (path, html, line, column) {
   if (!/^[A-Za-z0-9_][A-Za-z0-9._\/-]*$/.test(path) || path.indexOf("..") >= 0 || path.length > 200) __err("${PRELUDE_ERRORS.badPath}", [path], line, column);
   if (__cpLen(html) > __in.limits.page) __err("${PRELUDE_ERRORS.pageTooLarge}", [path, __in.limits.page], line, column);
   __actions.push({ kind: "publish", to: [], path: path, html: html, at: { line: line, column: column } });
 };
-var F$log = function (text, line, column) {
+const F$log = function (text, line, column) {
   if (++__logs > __in.limits.logs) __err("${PRELUDE_ERRORS.tooManyLogs}", [__in.limits.logs], line, column);
   __actions.push({ kind: "log", to: [], text: text, at: { line: line, column: column } });
 };
-var F$address = function (s) { return __addr(s); };
-var F$min = function (a, b) { return Math.min(a, b); };
-var F$max = function (a, b) { return Math.max(a, b); };
+const F$address = function (s) { return __addr(s); };
+const F$min = function (a, b) { return Math.min(a, b); };
+const F$max = function (a, b) { return Math.max(a, b); };
 
 // ---------------------------------------------------------------- state: bounds, loading, saving
-function __stmax(v, max, field, line, column) {
+const __stmax = function (v, max, field, line, column) {
   var n = typeof v === "string" ? __cpLen(v) : Array.isArray(v) ? v.length : v instanceof Map ? v.size : 0;
   if (n > max) __err("${PRELUDE_ERRORS.stateMax}", [field, max, n], line, column);
   return v;
 }
 // Type descriptors: "int" | "bool" | "string" | "address" | "time" | "duration" | ["list", d] | ["map", k, v] | ["opt", d] | ["rec", {f: d}]
-function __load(d, v) {
+const __load = function (d, v) {
   if (v === null || v === undefined) return null;
   if (typeof d === "string") {
     if (d === "time") return typeof v === "number" ? v : Date.parse(v);
@@ -268,8 +281,8 @@ function __load(d, v) {
   if (d[0] === "rec") { var r = {}; Object.keys(d[1]).forEach(function (f) { r[f] = __load(d[1][f], v[f]); }); return r; }
   return v;
 }
-function __loadKey(d, k) { if (d === "int" || d === "duration") return Number(k); if (d === "time") return Date.parse(k); if (d === "bool") return k === "true"; if (d === "address") return __addr(k); return k; }
-function __save(d, v) {
+const __loadKey = function (d, k) { if (d === "int" || d === "duration") return Number(k); if (d === "time") return Date.parse(k); if (d === "bool") return k === "true"; if (d === "address") return __addr(k); return k; }
+const __save = function (d, v) {
   if (v === null || v === undefined) return null;
   if (typeof d === "string") { if (d === "time") return new Date(v).toISOString(); return v; }
   if (d[0] === "opt") return __save(d[1], v);
@@ -278,14 +291,15 @@ function __save(d, v) {
   if (d[0] === "rec") { var r = {}; Object.keys(d[1]).forEach(function (f) { r[f] = __save(d[1][f], v[f]); }); return r; }
   return v;
 }
-function __saveKey(d, k) { if (d === "time") return new Date(k).toISOString(); return String(k); }
+const __saveKey = function (d, k) { if (d === "time") return new Date(k).toISOString(); return String(k); }
 
 // ---------------------------------------------------------------- inputs
 // Members arrive from the host in columns ({ address, name, role, joined }: each an array, or the
 // values joined by newlines, which parse far faster; addresses already canonical), or as a list of
-// records (tests). A column is split, and records and the address index made, only when the rule
-// needs them: sending to all members touches none of it.
-function __members(input) {
+// records (tests), or as the sandbox's shared columns ({ col, pos }: kept between runs while the
+// members stay the same; see runtime/sandbox/lockdown.ts). A column is split, and records and the
+// address index made, only when the rule needs them: sending to all members touches none of it.
+const __members = function (input) {
   var cols = { address: [], name: [], role: [], joined: [] };
   if (Array.isArray(input)) {
     var seen = new Set();
@@ -294,11 +308,14 @@ function __members(input) {
       cols.address.push(a); cols.name.push(m.name || ""); cols.role.push(m.role || "member");
       cols.joined.push(typeof m.joined === "number" ? m.joined : typeof m.joined === "string" ? Date.parse(m.joined) : __in.now);
     });
+  } else if (input && typeof input.col === "function") {
+    return { members: true, cols: {}, shared: input, list: null, index: null, lookups: 0 };
   } else if (input) cols = { address: input.address, name: input.name, role: input.role, joined: input.joined };
-  return { members: true, cols: cols, list: null, index: null, lookups: 0 };
+  return { members: true, cols: cols, shared: null, list: null, index: null, lookups: 0 };
 }
-function __col(ms, key) {
+const __col = function (ms, key) {
   var c = ms.cols[key];
+  if (c === undefined) c = ms.cols[key] = ms.shared.col(key);
   if (typeof c === "string") {
     c = c === "" ? [] : c.split("\n");
     if (key === "joined") c = c.map(Number);
@@ -306,7 +323,7 @@ function __col(ms, key) {
   }
   return c;
 }
-function __mlist(ms) {
+const __mlist = function (ms) {
   if (ms.list === null) {
     var a = __col(ms, "address"), n = __col(ms, "name"), r = __col(ms, "role"), j = __col(ms, "joined"), out = new Array(a.length);
     for (var i = 0; i < out.length; i++) out[i] = { address: a[i], name: n[i], role: r[i], joined: j[i] };
@@ -314,7 +331,7 @@ function __mlist(ms) {
   }
   return ms.list;
 }
-function __mindex(ms) {
+const __mindex = function (ms) {
   if (ms.index === null) {
     var idx = new Map(), addrs = __maddresses(ms);
     for (var i = 0; i < addrs.length; i++) idx.set(addrs[i], i);
@@ -324,18 +341,19 @@ function __mindex(ms) {
 }
 // A member's position, or -1. The first few look-ups scan the addresses (a rule that asks once
 // should not pay for an index of every member); after that an index is built.
-function __mpos(ms, a) {
+const __mpos = function (ms, a) {
+  if (ms.list === null && ms.shared !== null) return ms.shared.pos(a); // the members as given, indexed once for all runs
   if (ms.index === null && ++ms.lookups <= 4) return __maddresses(ms).indexOf(a);
   var i = __mindex(ms).get(a);
   return i === undefined ? -1 : i;
 }
 // One member's record, without making all of them.
-function __mrecord(ms, i) {
+const __mrecord = function (ms, i) {
   if (ms.list !== null) return ms.list[i];
   return { address: __col(ms, "address")[i], name: __col(ms, "name")[i], role: __col(ms, "role")[i], joined: __col(ms, "joined")[i] };
 }
-function __maddresses(ms) { return ms.list !== null ? ms.list.map(function (m) { return m.address; }) : __col(ms, "address"); }
-function __message(j) {
+const __maddresses = function (ms) { return ms.list !== null ? ms.list.map(function (m) { return m.address; }) : __col(ms, "address"); }
+const __message = function (j) {
   if (!j) return null;
   var addrs = function (xs) { return (xs || []).map(__addr).filter(function (a) { return a !== null; }); };
   var env = j.envelope || {};
@@ -349,6 +367,16 @@ function __message(j) {
   };
 }
 `;
+
+/** Names of the prelude's `const` bindings: frozen once the prelude has run, functions with their prototypes. */
+export const PRELUDE_CONSTS: readonly string[] = [...LIBRARY.matchAll(/^const ([\w$]+) =/gm)].map((m) => m[1]!);
+
+/**
+ * The stdlib's implementations and the run state, in the order the sandbox
+ * runs them. A bundle's code starts with exactly this text; a sandbox that
+ * recognises it runs it once per context (see runtime/sandbox/bundle.ts).
+ */
+export const PRELUDE = LIBRARY + `;[${PRELUDE_CONSTS.join(", ")}].forEach(function (v) { Object.freeze(v); if (typeof v === "function" && v.prototype) Object.freeze(v.prototype); });\n`;
 
 /**
  * The driver, after the rule's own code: it loads a run's input, runs the
@@ -427,8 +455,11 @@ function __describeAction(a) {
   if (a.path !== undefined) s += " " + a.path;
   return s;
 }
-return function (name, inputJson) {
+// The sandbox's entry point. \`members\`, when given, is the members' columns as frozen arrays, which the
+// sandbox keeps between runs while the list's members stay the same (the input then has none).
+function __thwonk_run(name, inputJson, members) {
   var input = JSON.parse(inputJson);
+  if (members !== undefined) input.members = members;
   __begin(input);
   if (name.indexOf("test:") === 0) {
     var t = __tests[Number(name.slice(5))];
@@ -444,4 +475,4 @@ return function (name, inputJson) {
     return __result(error, { failures: failures });
   }
   return __result(__runTrigger(name, __message(input.message)));
-};`;
+}`;

@@ -86,6 +86,24 @@ export function memberColumns(members: readonly MemberJson[]): MemberColumns {
   };
 }
 
+/**
+ * An input as the sandbox takes it: the JSON, and the members' columns apart,
+ * so that a reused context keeps them between runs while the list stays the
+ * same (runtime/sandbox). Members given as records, or with a NUL anywhere
+ * (the engine reads C strings), stay in the JSON.
+ */
+export function encodeInput(input: object): { inputJson: string; members?: MemberColumns } {
+  const { members, ...rest } = input as { members?: unknown };
+  if (!isColumns(members)) return { inputJson: JSON.stringify(input) };
+  return { inputJson: JSON.stringify(rest), members };
+}
+
+function isColumns(m: unknown): m is MemberColumns {
+  if (m === null || typeof m !== "object" || Array.isArray(m)) return false;
+  const c = m as Record<string, unknown>;
+  return (["address", "name", "role", "joined"] as const).every((k) => typeof c[k] === "string" && !(c[k] as string).includes("\0"));
+}
+
 function toMs(t: number | Date | string): number {
   return typeof t === "number" ? t : typeof t === "string" ? Date.parse(t) : t.getTime();
 }

@@ -7,7 +7,7 @@
  *   // ... run __thwonk_run("message", inputJson) in the sandbox ...
  *   if (out.error) formatRuntimeError(out.error, "rule.thwonk");
  */
-export { buildInput, assembleInput, type BuildInputOptions } from "./build.js";
+export { buildInput, assembleInput, encodeInput, type BuildInputOptions } from "./build.js";
 export { formatRuntimeError, InputRefused, type FormattedRuntimeError, type RuntimeErrorLike } from "./errors.js";
 export { parseEml, DEFAULT_LIST_ADDRESS, type EmlOptions, type ParsedEml } from "./eml.js";
 export type { EnvelopeGiven } from "./envelope.js";

@@ -5,6 +5,7 @@
  * `thwonkc run --json`, the tests and the daemon's API.
  */
 import type { Bundle } from "../../compiler/emit/bundle.js";
+import { encodeInput } from "../input/build.js";
 import { runOnce, type SandboxLimits } from "../sandbox/index.js";
 import type { RunError } from "../testing/errors.js";
 
@@ -50,7 +51,8 @@ export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErro
   const trigger = bundle.manifest.triggers.find((t) => t.name === req.trigger);
   const bound = trigger?.gasBound ?? 0;
   const input = { ...req.input, gas: bound };
-  const r = await runOnce(req.code ?? bundle.code.text, req.trigger, JSON.stringify(input), req.limits);
+  const { inputJson, members } = encodeInput(input);
+  const r = await runOnce(req.code ?? bundle.code.text, req.trigger, inputJson, req.limits, members);
   if (!r.ok) {
     return { actions: [], state: null, gas: { used: bound, bound }, error: { code: r.error.code, message: r.error.message, line: r.error.line ?? null, column: r.error.column ?? null }, trace: null };
   }

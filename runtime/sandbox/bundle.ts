@@ -1,11 +1,34 @@
 /**
- * Loading a bundle's code into a sandbox. The code (a script that declares
- * `function __thwonk_run(trigger, inputJson)`) is compiled once as the body of
- * a factory function; each run calls the factory, so each run gets its own
- * top-level bindings and nothing a run leaves in them reaches the next. Line
- * numbers are kept: the wrapper adds nothing before the code's first line.
+ * Loading a bundle's code into a sandbox. The code is a script that declares
+ * `function __thwonk_run(trigger, inputJson, members?)`; loading it yields a
+ * factory, and each run calls the factory for its own `__thwonk_run`, so
+ * nothing a run leaves in the code's top-level bindings reaches the next.
+ *
+ * Two ways, chosen by the code's first characters:
+ * - Code that starts with the compiler's prelude (the stdlib's
+ *   implementations, compiler/emit/prelude.ts, exactly as this runtime has it)
+ *   is split there. The prelude is trusted: it runs once per context, and its
+ *   only mutable bindings are the run state that `__reset()` sets back. The
+ *   rest (the rule and the driver) runs per run, nested inside it:
+ *
+ *       (function(){"use strict";PRELUDE
+ *       ;const __rule = function(){"use strict";REST
+ *       ;return ...__thwonk_run...;
+ *       };return [function(){__reset();return __rule();}, __rule];})
+ *
+ *   The factory is the first function: it resets the run state from outside
+ *   the rule's scope (where the rule cannot shadow `__reset`), then makes the
+ *   rule's functions. A run makes a few closures instead of the prelude's
+ *   hundreds.
+ * - Any other code is the body of one factory function, run whole per run.
+ *
+ * Either way, code that closes the function it is loaded in (to reach a
+ * scope shared by all runs) is refused: the source text of each function
+ * must be exactly the text composed here. Line numbers are kept: nothing is
+ * added before the code's first line, and no line break inside it.
  */
 import type { QuickJSHandle } from "quickjs-emscripten-core";
+import { PRELUDE } from "../../compiler/emit/prelude.js";
 import type { Sandbox } from "./context.js";
 import { sandboxError, sandboxMessages, type SandboxError } from "./errors.js";
 import { thrownError } from "./classify.js";
@@ -13,28 +36,77 @@ import type { SandboxLimits } from "./types.js";
 
 const HEAD = 'function(){"use strict";';
 const TAIL = '\n;return typeof __thwonk_run === "function" ? __thwonk_run : void 0;\n}';
+const RULE_HEAD = ";const __rule = ";
+const LIBRARY_TAIL = ";return [function(){__reset();return __rule();}, __rule];}";
 
-export type Loaded = { ok: true; factory: QuickJSHandle } | { ok: false; error: SandboxError };
+/** `prelude`: the code started with the prelude, which now runs once for the context. */
+export type Loaded = { ok: true; factory: QuickJSHandle; prelude: boolean } | { ok: false; error: SandboxError };
+
+const escaped = (): Loaded => ({
+  ok: false,
+  error: sandboxError(sandboxMessages.runtimeError, "the bundle's code closes the function it is loaded in, which compiled code never does (recompile the rule)"),
+});
 
 export function loadBundle(sb: Sandbox, code: string, limits: SandboxLimits): Loaded {
-  const { ctx } = sb;
+  return code.startsWith(PRELUDE) ? loadWithPrelude(sb, code.slice(PRELUDE.length), limits) : loadWhole(sb, code, limits);
+}
+
+function loadWhole(sb: Sandbox, code: string, limits: SandboxLimits): Loaded {
   const source = HEAD + code + TAIL;
-  const r = ctx.evalCode("(" + source + ")", "bundle.js");
+  const made = evaluate(sb, source, limits);
+  if (!made.ok) return made;
+  if (!hasSource(sb, made.factory, source)) {
+    made.factory.dispose();
+    return escaped();
+  }
+  return made;
+}
+
+function loadWithPrelude(sb: Sandbox, rest: string, limits: SandboxLimits): Loaded {
+  const rule = HEAD + rest + TAIL; // the source text of __rule
+  const source = HEAD + PRELUDE + RULE_HEAD + rule + LIBRARY_TAIL;
+  const made = evaluate(sb, source, limits);
+  if (!made.ok) return made;
+  const outer = made.factory;
+  if (!hasSource(sb, outer, source)) {
+    outer.dispose();
+    return escaped();
+  }
+  // Runs the prelude: its functions are made and frozen here, once.
+  const r = sb.ctx.callFunction(outer, sb.ctx.undefined);
+  outer.dispose();
   if (r.error) {
     const error = thrownError(sb, r.error, limits);
     r.error.dispose();
     return { ok: false, error };
   }
-  const factory = r.value;
-  // Code that closes the wrapper early (`}); let shared = ...; (function(){`)
-  // would get a real top level shared by all runs. Then the value is not the
-  // function written above, and its source text shows it.
-  const text = ctx.callFunction(sb.sourceOf, ctx.undefined, factory);
-  const same = !text.error && ctx.typeof(text.value) === "string" && ctx.getString(text.value) === source;
-  (text.error ?? text.value).dispose();
+  const factory = sb.ctx.getProp(r.value, 0);
+  const ruleFn = sb.ctx.getProp(r.value, 1);
+  r.value.dispose();
+  const same = hasSource(sb, ruleFn, rule);
+  ruleFn.dispose();
   if (!same) {
     factory.dispose();
-    return { ok: false, error: sandboxError(sandboxMessages.runtimeError, "the bundle's code closes the function it is loaded in, which compiled code never does (recompile the rule)") };
+    return escaped();
   }
-  return { ok: true, factory };
+  return { ok: true, factory, prelude: true };
+}
+
+function evaluate(sb: Sandbox, source: string, limits: SandboxLimits): Loaded {
+  const r = sb.ctx.evalCode("(" + source + ")", "bundle.js");
+  if (r.error) {
+    const error = thrownError(sb, r.error, limits);
+    r.error.dispose();
+    return { ok: false, error };
+  }
+  return { ok: true, factory: r.value, prelude: false };
+}
+
+/** True when `fn` is a function whose source text is exactly `text` (the function literal written above, not one the code made). */
+function hasSource(sb: Sandbox, fn: QuickJSHandle, text: string): boolean {
+  const { ctx } = sb;
+  const got = ctx.callFunction(sb.sourceOf, ctx.undefined, fn);
+  const same = !got.error && ctx.typeof(got.value) === "string" && ctx.getString(got.value) === text;
+  (got.error ?? got.value).dispose();
+  return same;
 }

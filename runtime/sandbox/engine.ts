@@ -13,10 +13,10 @@
  * and no QuickJS assertion about leaked objects can fire.
  */
 import type { QuickJSHandle } from "quickjs-emscripten-core";
-import { loadBundle } from "./bundle.js";
+import { loadBundle, type Loaded as LoadResult } from "./bundle.js";
 import { armGuard, openSandbox, closeSandbox, type HostHooks, type Sandbox } from "./context.js";
 import { sandboxError, sandboxMessages as M } from "./errors.js";
-import { execute, type Outcome } from "./execute.js";
+import { execute, makeColumns, type MemberColumnsText, type Outcome } from "./execute.js";
 import { nearCap, newInstance, type Instance } from "./instance.js";
 import type { ContextStrategy, SandboxLimits, SandboxResult } from "./types.js";
 
@@ -35,6 +35,8 @@ interface Loaded {
   code: string;
   sb: Sandbox;
   factory: QuickJSHandle;
+  /** The members of the last run, made into frozen columns once and passed to each run while they stay the same. */
+  members?: { text: MemberColumnsText; handle: QuickJSHandle };
 }
 
 /** `fatal`: the host side failed in a way that may have damaged this thread's state; replace the thread. */
@@ -47,19 +49,23 @@ export class Engine {
   private shared: Instance | undefined;
   private readonly cache = new Map<string, Loaded>();
   private damaged = false;
-  /** Engine instances created and bundles compiled: lets tests and benchmarks see what was reused. */
-  readonly stats = { instances: 0, loads: 0 };
+  /**
+   * Engine instances created, bundles compiled (of which `preludes` started with the prelude, run once
+   * per context), and members' columns passed in: lets tests and benchmarks see what was reused.
+   */
+  readonly stats = { instances: 0, loads: 0, preludes: 0, members: 0 };
 
   constructor(private readonly opts: EngineOptions) {}
 
-  async run(code: string, codeId: string, trigger: string, inputJson: string): Promise<EngineRun> {
+  /** `members`: the members' columns, given apart from the input JSON so that a reused context can keep them (see execute.ts). */
+  async run(code: string, codeId: string, trigger: string, inputJson: string, members?: MemberColumnsText): Promise<EngineRun> {
     const start = performance.now();
     let outcome: Outcome;
     let fatal = false;
     try {
       outcome = this.opts.strategy === "reuse"
-        ? await this.runReused(code, codeId, trigger, inputJson)
-        : await this.runFresh(code, trigger, inputJson);
+        ? await this.runReused(code, codeId, trigger, inputJson, members)
+        : await this.runFresh(code, trigger, inputJson, members);
     } catch (e) {
       // Not the rule's error: a trap in the engine, a host stack overflow, an abort.
       this.reset();
@@ -88,17 +94,18 @@ export class Engine {
     this.cache.clear();
   }
 
-  private async runFresh(code: string, trigger: string, inputJson: string): Promise<Outcome> {
+  private async runFresh(code: string, trigger: string, inputJson: string, members: MemberColumnsText | undefined): Promise<Outcome> {
     const { limits, hooks } = this.opts;
     const inst = this.shared ?? (await this.newInstance());
     this.shared = undefined; // given back only if the run leaves it clean
     const sb = openSandbox(inst, limits, hooks);
     armGuard(sb.guard, limits.timeLimitMs);
-    this.stats.loads++;
-    const loaded = loadBundle(sb, code, limits);
-    const outcome = loaded.ok ? execute(sb, loaded.factory, trigger, inputJson, limits) : loaded;
+    const loaded = this.load(sb, code, limits);
+    const cols = loaded.ok && members ? this.makeColumns(sb, members, limits) : undefined;
+    const outcome = !loaded.ok ? loaded : cols && !cols.ok ? cols : execute(sb, loaded.factory, trigger, inputJson, limits, cols?.handle);
     if (outcome.ok && !nearCap(inst) && !sb.rt.hasPendingJob()) {
       if (loaded.ok) loaded.factory.dispose();
+      if (cols?.ok) cols.handle.dispose();
       try {
         closeSandbox(sb);
         this.shared = inst;
@@ -109,7 +116,7 @@ export class Engine {
     return outcome;
   }
 
-  private async runReused(code: string, codeId: string, trigger: string, inputJson: string): Promise<Outcome> {
+  private async runReused(code: string, codeId: string, trigger: string, inputJson: string, members: MemberColumnsText | undefined): Promise<Outcome> {
     const { limits } = this.opts;
     let entry = this.cache.get(codeId);
     this.cache.delete(codeId);
@@ -120,17 +127,39 @@ export class Engine {
       // A miss: loading the bundle counts against this run's time limit.
       const sb = openSandbox(await this.newInstance(), limits, this.opts.hooks);
       armGuard(sb.guard, limits.timeLimitMs);
-      this.stats.loads++;
-      const loaded = loadBundle(sb, code, limits);
+      const loaded = this.load(sb, code, limits);
       if (!loaded.ok) return loaded;
       entry = { code, sb, factory: loaded.factory };
     }
-    const outcome = execute(entry.sb, entry.factory, trigger, inputJson, limits);
+    let cols: QuickJSHandle | undefined;
+    if (members) {
+      if (!entry.members || !sameColumns(entry.members.text, members)) {
+        entry.members?.handle.dispose();
+        entry.members = undefined;
+        const made = this.makeColumns(entry.sb, members, limits);
+        if (!made.ok) return made;
+        entry.members = { text: members, handle: made.handle };
+      }
+      cols = entry.members.handle;
+    }
+    const outcome = execute(entry.sb, entry.factory, trigger, inputJson, limits, cols);
     if (outcome.ok && !entry.sb.rt.hasPendingJob() && !nearCap(entry.sb.inst)) {
       this.cache.set(codeId, entry);
       this.trimCache();
     }
     return outcome;
+  }
+
+  private load(sb: Sandbox, code: string, limits: SandboxLimits): LoadResult {
+    this.stats.loads++;
+    const loaded = loadBundle(sb, code, limits);
+    if (loaded.ok && loaded.prelude) this.stats.preludes++;
+    return loaded;
+  }
+
+  private makeColumns(sb: Sandbox, members: MemberColumnsText, limits: SandboxLimits): ReturnType<typeof makeColumns> {
+    this.stats.members++;
+    return makeColumns(sb, members, limits);
   }
 
   /** Evicts the least recently used bundles beyond the count, or beyond the bytes (a WASM memory never shrinks). */
@@ -145,6 +174,11 @@ export class Engine {
       bytes -= e.sb.inst.memory.buffer.byteLength;
     }
   }
+}
+
+/** Compared in full: equal strings compare in microseconds, and a members list that changed must never pass for the old one. */
+function sameColumns(a: MemberColumnsText, b: MemberColumnsText): boolean {
+  return a.address === b.address && a.name === b.name && a.role === b.role && a.joined === b.joined;
 }
 
 function hostErrorText(e: unknown): string {

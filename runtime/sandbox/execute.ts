@@ -1,54 +1,59 @@
-/** One run: make this run's `__thwonk_run` from the factory, call it, read its JSON string. */
+/** One run: the lockdown's `invoke` makes this run's `__thwonk_run` from the factory, calls it and checks the globals. */
 import type { QuickJSHandle } from "quickjs-emscripten-core";
 import { guardError, thrownError } from "./classify.js";
-import type { Sandbox } from "./context.js";
+import { newString, type Sandbox } from "./context.js";
 import { sandboxError, sandboxMessages as M, type SandboxError } from "./errors.js";
 import type { SandboxLimits } from "./types.js";
 
 export type Outcome = { ok: true; output: string } | { ok: false; error: SandboxError };
 
-export function execute(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJson: string, limits: SandboxLimits): Outcome {
+/** `members`: the members' columns in a frozen object (see lockdown.ts `columns`), passed as the run's third argument. */
+export function execute(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJson: string, limits: SandboxLimits, members?: QuickJSHandle): Outcome {
   const { ctx } = sb;
-  const made = ctx.callFunction(factory, ctx.undefined);
-  if (made.error) return fail(sb, made.error, limits);
-  const run = made.value;
-  if (ctx.typeof(run) !== "function") {
-    run.dispose();
-    return { ok: false, error: sandboxError(M.runtimeError, "the bundle's code defines no function `__thwonk_run`") };
+  const args = [factory, ctx.newString(trigger), newString(sb, inputJson)];
+  if (members) args.push(members);
+  const r = ctx.callFunction(sb.invoke, ctx.undefined, ...args);
+  args[1]!.dispose();
+  args[2]!.dispose();
+  if (r.error) {
+    const error = thrownError(sb, r.error, limits);
+    r.error.dispose();
+    return { ok: false, error };
   }
-  const args = [ctx.newString(trigger), ctx.newString(inputJson)];
-  const r = ctx.callFunction(run, ctx.undefined, ...args);
-  for (const h of [run, ...args]) h.dispose();
-  if (r.error) return fail(sb, r.error, limits);
   // The code may have called the out-of-gas hook and returned before the interrupt came.
   const broken = guardError(sb, limits);
-  const type = ctx.typeof(r.value);
-  const output = !broken && type === "string" ? ctx.getString(r.value) : undefined;
+  const output = !broken && ctx.typeof(r.value) === "string" ? ctx.getString(r.value) : undefined;
+  const wrong = output === undefined && !broken ? (ctx.dump(r.value) as { wrong?: string; detail?: string }) : undefined;
   r.value.dispose();
   if (broken) return { ok: false, error: broken };
-  const changed = output === undefined ? "" : changedGlobal(sb);
-  if (changed) return { ok: false, error: sandboxError(M.runtimeError, `the rule redefined the global \`${changed}\`, which rules may not change`) };
-  if (output === undefined) {
-    return { ok: false, error: sandboxError(M.runtimeError, `\`__thwonk_run\` returned a value of type ${type}, not a JSON string`) };
+  if (output !== undefined) return { ok: true, output };
+  if (wrong?.wrong === "global") {
+    return { ok: false, error: sandboxError(M.runtimeError, `the rule redefined the global \`${wrong.detail}\`, which rules may not change`) };
   }
-  return { ok: true, output };
+  if (wrong?.wrong === "noRun") {
+    return { ok: false, error: sandboxError(M.runtimeError, "the bundle's code defines no function `__thwonk_run`") };
+  }
+  return { ok: false, error: sandboxError(M.runtimeError, `\`__thwonk_run\` returned a value of type ${wrong?.detail ?? "unknown"}, not a JSON string`) };
 }
 
-function fail(sb: Sandbox, thrown: QuickJSHandle, limits: SandboxLimits): Outcome {
-  const error = thrownError(sb, thrown, limits);
-  thrown.dispose();
-  return { ok: false, error };
-}
-
-/** The global the run redefined despite the freeze (see lockdown.ts), or "". */
-function changedGlobal(sb: Sandbox): string {
+/** The members' columns as the frozen arrays a run receives (made once per members list and context). */
+export function makeColumns(sb: Sandbox, cols: MemberColumnsText, limits: SandboxLimits): { ok: true; handle: QuickJSHandle } | { ok: false; error: SandboxError } {
   const { ctx } = sb;
-  const r = ctx.callFunction(sb.intact, ctx.undefined);
+  const args = [cols.address, cols.name, cols.role, cols.joined].map((s) => newString(sb, s));
+  const r = ctx.callFunction(sb.columns, ctx.undefined, ...args);
+  for (const a of args) a.dispose();
   if (r.error) {
+    const error = thrownError(sb, r.error, limits);
     r.error.dispose();
-    return "(unknown)";
+    return { ok: false, error };
   }
-  const name = ctx.typeof(r.value) === "string" ? ctx.getString(r.value) : "(unknown)";
-  r.value.dispose();
-  return name;
+  return { ok: true, handle: r.value };
+}
+
+/** The members in columns, each column's values joined by newlines (runtime/input's MemberColumns). */
+export interface MemberColumnsText {
+  address: string;
+  name: string;
+  role: string;
+  joined: string;
 }

@@ -135,14 +135,16 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
   pump();
 
   return {
-    run(code, codeId, trigger, inputJson) {
+    run(code, codeId, trigger, inputJson, members) {
       if (closing) return Promise.resolve({ ok: false, error: sandboxError(M.sandboxFailed, "the sandbox pool is closed"), wallMs: 0 });
       if (slots.length === 0) {
         startFailures = 0;
         for (let i = 0; i < size; i++) spawn();
       }
       return new Promise<SandboxResult>((resolve) => {
-        queue.push({ req: { type: "run", id: nextId++, code, codeId, trigger, inputJson }, resolve });
+        const req: RunRequest = { type: "run", id: nextId++, code, codeId, trigger, inputJson };
+        if (members) req.members = members;
+        queue.push({ req, resolve });
         pump();
       });
     },

@@ -1,5 +1,8 @@
 /** The sandbox's public types, its limits and their defaults. */
 import type { SandboxError } from "./errors.js";
+import type { MemberColumnsText } from "./execute.js";
+
+export type { MemberColumnsText } from "./execute.js";
 
 export type { SandboxError, SandboxErrorCode } from "./errors.js";
 
@@ -26,8 +29,11 @@ export type SandboxResult =
   | { ok: false; error: SandboxError; wallMs: number };
 
 export interface SandboxPool {
-  /** Runs `__thwonk_run(trigger, inputJson)` of `code`; codeId (e.g. the bundle's sha256) names the code for caching. */
-  run(code: string, codeId: string, trigger: string, inputJson: string): Promise<SandboxResult>;
+  /**
+   * Runs `__thwonk_run(trigger, inputJson, members)` of `code`; codeId (e.g. the bundle's sha256) names the code for caching.
+   * `members` (optional, no NUL in it): the members' columns, kept in a reused context while they stay the same.
+   */
+  run(code: string, codeId: string, trigger: string, inputJson: string, members?: MemberColumnsText): Promise<SandboxResult>;
   /** Lets queued runs finish, then stops the workers. Runs asked for after close() fail with TW5006. */
   close(): Promise<void>;
 }

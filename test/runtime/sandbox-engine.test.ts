@@ -11,11 +11,11 @@ import { assertEcho, assertOk, bundle, ECHO } from "./harness.js";
 test("with the reuse strategy the bundle is compiled once and its context really is reused", async () => {
   const engine = new Engine({ limits: resolveLimits(), strategy: "reuse" });
   for (let n = 0; n < 5; n++) assertEcho((await engine.run(ECHO, "echo", "message", `{"n":${n}}`)).result, n);
-  assert.deepEqual(engine.stats, { instances: 1, loads: 1 });
+  assert.deepEqual(engine.stats, { instances: 1, loads: 1, preludes: 0, members: 0 });
   // A failed run drops the context; the next run loads the bundle anew.
   await engine.run(ECHO, "echo", "message", "not json");
   assertEcho((await engine.run(ECHO, "echo", "message", '{"n":9}')).result, 9);
-  assert.deepEqual(engine.stats, { instances: 2, loads: 2 });
+  assert.deepEqual(engine.stats, { instances: 2, loads: 2, preludes: 0, members: 0 });
   // The same codeId with other code is not served the old code.
   assertOk((await engine.run(bundle("return '\"other\"';"), "echo", "message", "{}")).result);
   assert.equal(engine.stats.loads, 3);
@@ -24,7 +24,7 @@ test("with the reuse strategy the bundle is compiled once and its context really
 test("with the fresh strategy each run gets a new context on the same engine instance", async () => {
   const engine = new Engine({ limits: resolveLimits(), strategy: "fresh" });
   for (let n = 0; n < 3; n++) assertEcho((await engine.run(ECHO, "echo", "message", `{"n":${n}}`)).result, n);
-  assert.deepEqual(engine.stats, { instances: 1, loads: 3 });
+  assert.deepEqual(engine.stats, { instances: 1, loads: 3, preludes: 0, members: 0 });
 });
 
 test("the reuse cache keeps the most recently used bundles, up to its count", async () => {

@@ -1,52 +1,51 @@
-
-  // rule archive
-  var __stateSchema = { "count": "int", "recent": ["list",["rec",{"number":"int","subject":"string","from":"address","at":"time"}]] };
-  function __stateInit(name) {
-    if (name === "count") return 0;
-    if (name === "recent") return [];
-    return null;
+// rule archive
+var __stateSchema = { "count": "int", "recent": ["list",["rec",{"number":"int","subject":"string","from":"address","at":"time"}]] };
+function __stateInit(name) {
+  if (name === "count") return 0;
+  if (name === "recent") return [];
+  return null;
+}
+function $postPage($link, $text) {
+  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12;
+  if ((__gas -= 31) < 0) __oog();
+  const $sender = (__t0 = $link.from, __g((1 + Math.ceil(__t0.length / 16))), __t0);
+  return (__t11 = ["<!doctype html>", "<meta charset=\"utf-8\">", (__t2 = "<title>" + (__t1 = $link.subject, __g((5 + Math.ceil((__t1 === null ? 0 : __t1.length) / 16))), string$escapeHtml(__t1)) + "</title>", __g((1 + Math.ceil(__t2.length / 16))), __t2), (__t4 = "<p><a href=\"../index.html\">" + (__t3 = __G_list.name, __g((5 + Math.ceil((__t3 === null ? 0 : __t3.length) / 16))), string$escapeHtml(__t3)) + "</a></p>", __g((1 + Math.ceil(__t4.length / 16))), __t4), (__t6 = "<h1>" + (__t5 = $link.subject, __g((5 + Math.ceil((__t5 === null ? 0 : __t5.length) / 16))), string$escapeHtml(__t5)) + "</h1>", __g((1 + Math.ceil(__t6.length / 16))), __t6), (__t8 = "<p>From " + (__t7 = $sender, __g((5 + Math.ceil((__t7 === null ? 0 : __t7.length) / 16))), string$escapeHtml(__t7)) + ", " + G$Time$date($link.at) + "</p>", __g((1 + Math.ceil(__t8.length / 16))), __t8), (__t10 = "<pre>" + (__t9 = $text, __g((5 + Math.ceil((__t9 === null ? 0 : __t9.length) / 16))), string$escapeHtml(__t9)) + "</pre>", __g((1 + Math.ceil(__t10.length / 16))), __t10)], __t12 = "\n", __g((5 + (__t11.length * 2) + Math.ceil((__total(__t11) + (__t11.length * (__t12 === null ? 0 : __t12.length))) / 16))), List$join(__t11, __t12));
+}
+function $indexPage() {
+  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9;
+  if ((__gas -= 23) < 0) __oog();
+  let $items = [];
+  for (const $link of __st["recent"].slice()) {
+    if ((__gas -= 14) < 0) __oog();
+    List$push($items, (__t1 = "<li><a href=\"posts/" + String($link.number) + ".html\">" + (__t0 = $link.subject, __g((5 + Math.ceil((__t0 === null ? 0 : __t0.length) / 16))), string$escapeHtml(__t0)) + "</a> (" + G$Time$date($link.at) + ")</li>", __g((1 + Math.ceil(__t1.length / 16))), __t1));
   }
-  function $postPage($link, $text) {
-    var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12;
-    if ((__gas -= 31) < 0) __oog();
-    const $sender = (__t0 = $link.from, __g((1 + Math.ceil(__t0.length / 16))), __t0);
-    return (__t11 = ["<!doctype html>", "<meta charset=\"utf-8\">", (__t2 = "<title>" + (__t1 = $link.subject, __g((5 + Math.ceil((__t1 === null ? 0 : __t1.length) / 16))), string$escapeHtml(__t1)) + "</title>", __g((1 + Math.ceil(__t2.length / 16))), __t2), (__t4 = "<p><a href=\"../index.html\">" + (__t3 = __G_list.name, __g((5 + Math.ceil((__t3 === null ? 0 : __t3.length) / 16))), string$escapeHtml(__t3)) + "</a></p>", __g((1 + Math.ceil(__t4.length / 16))), __t4), (__t6 = "<h1>" + (__t5 = $link.subject, __g((5 + Math.ceil((__t5 === null ? 0 : __t5.length) / 16))), string$escapeHtml(__t5)) + "</h1>", __g((1 + Math.ceil(__t6.length / 16))), __t6), (__t8 = "<p>From " + (__t7 = $sender, __g((5 + Math.ceil((__t7 === null ? 0 : __t7.length) / 16))), string$escapeHtml(__t7)) + ", " + G$Time$date($link.at) + "</p>", __g((1 + Math.ceil(__t8.length / 16))), __t8), (__t10 = "<pre>" + (__t9 = $text, __g((5 + Math.ceil((__t9 === null ? 0 : __t9.length) / 16))), string$escapeHtml(__t9)) + "</pre>", __g((1 + Math.ceil(__t10.length / 16))), __t10)], __t12 = "\n", __g((5 + (__t11.length * 2) + Math.ceil((__total(__t11) + (__t11.length * (__t12 === null ? 0 : __t12.length))) / 16))), List$join(__t11, __t12));
+  return (__t8 = ["<!doctype html>", "<meta charset=\"utf-8\">", (__t3 = "<title>" + (__t2 = __G_list.name, __g((5 + Math.ceil((__t2 === null ? 0 : __t2.length) / 16))), string$escapeHtml(__t2)) + "</title>", __g((1 + Math.ceil(__t3.length / 16))), __t3), (__t5 = "<h1>" + (__t4 = __G_list.name, __g((5 + Math.ceil((__t4 === null ? 0 : __t4.length) / 16))), string$escapeHtml(__t4)) + "</h1>", __g((1 + Math.ceil(__t5.length / 16))), __t5), "<ul>", (__t6 = $items, __t7 = "\n", __g((5 + (__t6.length * 2) + Math.ceil((__total(__t6) + (__t6.length * (__t7 === null ? 0 : __t7.length))) / 16))), List$join(__t6, __t7)), "</ul>"], __t9 = "\n", __g((5 + (__t8.length * 2) + Math.ceil((__total(__t8) + (__t8.length * (__t9 === null ? 0 : __t9.length))) / 16))), List$join(__t8, __t9));
+}
+function __trigger_0($m) {
+  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13, __t14;
+  if ((__gas -= 56) < 0) __oog();
+  if (!(Members$has(__G_members, $m.from))) {
+    if ((__gas -= 4) < 0) __oog();
+    (__t1 = (__t0 = "Only members may post to " + __G_list.address + ".", __g((1 + Math.ceil(__t0.length / 16))), __t0), __g((10 + Math.ceil((__t1 === null ? 0 : __t1.length) / 64))), F$reject(__t1, 24, 5));
   }
-  function $indexPage() {
-    var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9;
-    if ((__gas -= 23) < 0) __oog();
-    let $items = [];
-    for (const $link of __st["recent"].slice()) {
-      if ((__gas -= 14) < 0) __oog();
-      List$push($items, (__t1 = "<li><a href=\"posts/" + String($link.number) + ".html\">" + (__t0 = $link.subject, __g((5 + Math.ceil((__t0 === null ? 0 : __t0.length) / 16))), string$escapeHtml(__t0)) + "</a> (" + G$Time$date($link.at) + ")</li>", __g((1 + Math.ceil(__t1.length / 16))), __t1));
+  (__t2 = __G_members, __t3 = $m.subject, __t4 = $m.text, __t5 = null, __t6 = "sender", __t7 = "list", __g((50 + (__rcount(__t2) * 10) + Math.ceil(((__t3 === null ? 0 : __t3.length) + (__t4 === null ? 0 : __t4.length) + (__t5 === null ? 0 : __t5.length)) / 64))), F$send(__t2, __t3, __t4, __t5, __t6, __t7, 26, 3));
+  __st["count"] = __ia(__st["count"] + 1, 28, 3);
+  const $link = { "number": __st["count"], "subject": (__t8 = $m.subject, __t9 = 200, __g((5 + Math.ceil((__t8 === null ? 0 : __t8.length) / 16))), string$truncate(__t8, __t9)), "from": $m.from, "at": __G_now };
+  (__t11 = (__t10 = "posts/" + String(__st["count"]) + ".html", __g((1 + Math.ceil(__t10.length / 16))), __t10), __t12 = $postPage($link, $m.text), __g((20 + Math.ceil(((__t11 === null ? 0 : __t11.length) + (__t12 === null ? 0 : __t12.length)) / 64))), F$publish(__t11, __t12, 30, 3));
+  let $kept = [];
+  let $skip = (G$List$size(__st["recent"]) >= 50);
+  for (const $old of __st["recent"].slice()) {
+    if ((__gas -= 7) < 0) __oog();
+    if ($skip) {
+      if ((__gas -= 2) < 0) __oog();
+      $skip = false;
+      continue;
     }
-    return (__t8 = ["<!doctype html>", "<meta charset=\"utf-8\">", (__t3 = "<title>" + (__t2 = __G_list.name, __g((5 + Math.ceil((__t2 === null ? 0 : __t2.length) / 16))), string$escapeHtml(__t2)) + "</title>", __g((1 + Math.ceil(__t3.length / 16))), __t3), (__t5 = "<h1>" + (__t4 = __G_list.name, __g((5 + Math.ceil((__t4 === null ? 0 : __t4.length) / 16))), string$escapeHtml(__t4)) + "</h1>", __g((1 + Math.ceil(__t5.length / 16))), __t5), "<ul>", (__t6 = $items, __t7 = "\n", __g((5 + (__t6.length * 2) + Math.ceil((__total(__t6) + (__t6.length * (__t7 === null ? 0 : __t7.length))) / 16))), List$join(__t6, __t7)), "</ul>"], __t9 = "\n", __g((5 + (__t8.length * 2) + Math.ceil((__total(__t8) + (__t8.length * (__t9 === null ? 0 : __t9.length))) / 16))), List$join(__t8, __t9));
+    List$push($kept, $old);
   }
-  function __trigger_0($m) {
-    var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13, __t14;
-    if ((__gas -= 56) < 0) __oog();
-    if (!(Members$has(__G_members, $m.from))) {
-      if ((__gas -= 4) < 0) __oog();
-      (__t1 = (__t0 = "Only members may post to " + __G_list.address + ".", __g((1 + Math.ceil(__t0.length / 16))), __t0), __g((10 + Math.ceil((__t1 === null ? 0 : __t1.length) / 64))), F$reject(__t1, 24, 5));
-    }
-    (__t2 = __G_members, __t3 = $m.subject, __t4 = $m.text, __t5 = null, __t6 = "sender", __t7 = "list", __g((50 + (__rcount(__t2) * 10) + Math.ceil(((__t3 === null ? 0 : __t3.length) + (__t4 === null ? 0 : __t4.length) + (__t5 === null ? 0 : __t5.length)) / 64))), F$send(__t2, __t3, __t4, __t5, __t6, __t7, 26, 3));
-    __st["count"] = __ia(__st["count"] + 1, 28, 3);
-    const $link = { "number": __st["count"], "subject": (__t8 = $m.subject, __t9 = 200, __g((5 + Math.ceil((__t8 === null ? 0 : __t8.length) / 16))), string$truncate(__t8, __t9)), "from": $m.from, "at": __G_now };
-    (__t11 = (__t10 = "posts/" + String(__st["count"]) + ".html", __g((1 + Math.ceil(__t10.length / 16))), __t10), __t12 = $postPage($link, $m.text), __g((20 + Math.ceil(((__t11 === null ? 0 : __t11.length) + (__t12 === null ? 0 : __t12.length)) / 64))), F$publish(__t11, __t12, 30, 3));
-    let $kept = [];
-    let $skip = (G$List$size(__st["recent"]) >= 50);
-    for (const $old of __st["recent"].slice()) {
-      if ((__gas -= 7) < 0) __oog();
-      if ($skip) {
-        if ((__gas -= 2) < 0) __oog();
-        $skip = false;
-        continue;
-      }
-      List$push($kept, $old);
-    }
-    List$push($kept, $link);
-    __st["recent"] = __stmax($kept, 50, "recent", 43, 3);
-    (__t13 = "index.html", __t14 = $indexPage(), __g((20 + Math.ceil(((__t13 === null ? 0 : __t13.length) + (__t14 === null ? 0 : __t14.length)) / 64))), F$publish(__t13, __t14, 44, 3));
-  }
-  var __triggers = { "message": __trigger_0 };
-  var __tests = [];
+  List$push($kept, $link);
+  __st["recent"] = __stmax($kept, 50, "recent", 43, 3);
+  (__t13 = "index.html", __t14 = $indexPage(), __g((20 + Math.ceil(((__t13 === null ? 0 : __t13.length) + (__t14 === null ? 0 : __t14.length)) / 64))), F$publish(__t13, __t14, 44, 3));
+}
+var __triggers = { "message": __trigger_0 };
+var __tests = [];
