@@ -17,7 +17,8 @@ import { sha256Hex } from "./sha256.js";
 
 export const BUNDLE_FORMAT = "thwonk-bundle/1";
 /** quickjs-emscripten cannot serialize QuickJS bytecode: the code is JavaScript the runtime compiles once per context. */
-export const CODE_TARGET = "quickjs-js/1";
+// 2: the code starts with the prelude (run once per context) and `__thwonk_run` takes the members apart.
+export const CODE_TARGET = "quickjs-js/2";
 
 export interface ManifestTrigger {
   /** What the runtime calls it: `message`, `every day at 00:00`. */
@@ -169,6 +170,8 @@ export function readBundle(fileName: string, text: string, options: { recompile?
   if (shapeProblem) return fail(makeDiagnostic(emitMessages.malformedBundle, at, [shapeProblem]));
   const b = raw as Bundle;
   if (b.format !== BUNDLE_FORMAT) return fail(makeDiagnostic(emitMessages.unsupportedFormat, at, [String(b.format), BUNDLE_FORMAT]));
+  // Code for another ABI would run wrongly here, not fail: refused even when the source is not recompiled.
+  if (b.code.target !== CODE_TARGET) return fail(makeDiagnostic(emitMessages.unsupportedFormat, at, [`${b.format}, code ${String(b.code.target)}`, `${BUNDLE_FORMAT}, code ${CODE_TARGET}`]));
   const { sha256, ...body } = b;
   if (contentHash(body) !== sha256) return fail(makeDiagnostic(emitMessages.hashMismatch, at, []));
   if (options.recompile !== false) {

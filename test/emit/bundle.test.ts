@@ -81,6 +81,13 @@ test("malformed and tampered bundles are refused with a clear code", () => {
   const { sha256: ___, ...body3 } = d;
   d.sha256 = sha256Hex(canonicalJson(body3));
   assert.deepEqual(codes(JSON.stringify(d)), ["TW4004"]);
+  // Code for another ABI (an older code target), hash fixed: refused before anything else, even without recompiling.
+  const f = JSON.parse(good);
+  f.code.target = "quickjs-js/1";
+  const { sha256: _____, ...body5 } = f;
+  f.sha256 = sha256Hex(canonicalJson(body5));
+  assert.deepEqual(codes(JSON.stringify(f)), ["TW4002"]);
+  assert.deepEqual(readBundle("x.thwb", JSON.stringify(f), { recompile: false }).diagnostics.map((d) => d.code), ["TW4002"]);
   // Source that no longer compiles.
   const e = JSON.parse(good);
   e.source.text = e.source.text.replace("rule once_a_day", "rule once_a_day\nlet = ");
