@@ -102,7 +102,7 @@ export class Engine {
     armGuard(sb.guard, limits.timeLimitMs);
     const loaded = this.load(sb, code, limits);
     const cols = loaded.ok && members ? this.makeColumns(sb, members, limits) : undefined;
-    const outcome = !loaded.ok ? loaded : cols && !cols.ok ? cols : execute(sb, loaded.factory, trigger, inputJson, limits, cols?.handle);
+    const outcome = memoryKept(inst, !loaded.ok ? loaded : cols && !cols.ok ? cols : execute(sb, loaded.factory, trigger, inputJson, limits, cols?.handle), limits);
     if (outcome.ok && !nearCap(inst) && !sb.rt.hasPendingJob()) {
       if (loaded.ok) loaded.factory.dispose();
       if (cols?.ok) cols.handle.dispose();
@@ -142,7 +142,7 @@ export class Engine {
       }
       cols = entry.members.handle;
     }
-    const outcome = execute(entry.sb, entry.factory, trigger, inputJson, limits, cols);
+    const outcome = memoryKept(entry.sb.inst, execute(entry.sb, entry.factory, trigger, inputJson, limits, cols), limits);
     if (outcome.ok && !entry.sb.rt.hasPendingJob() && !nearCap(entry.sb.inst)) {
       this.cache.set(codeId, entry);
       this.trimCache();
@@ -174,6 +174,15 @@ export class Engine {
       bytes -= e.sb.inst.memory.buffer.byteLength;
     }
   }
+}
+
+/**
+ * A run that reached the memory cap failed, even if it caught QuickJS's "out
+ * of memory" and returned (hand-written code can; compiled rules have no
+ * try): the engine's memory never shrinks, so having been at the cap shows.
+ */
+function memoryKept(inst: Instance, outcome: Outcome, limits: SandboxLimits): Outcome {
+  return outcome.ok && nearCap(inst) ? { ok: false, error: sandboxError(M.outOfMemory, limits.memoryLimitBytes) } : outcome;
 }
 
 /** Compared in full: equal strings compare in microseconds, and a members list that changed must never pass for the old one. */

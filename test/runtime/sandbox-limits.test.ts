@@ -122,3 +122,8 @@ test("the sandbox's codes are the catalog's TW5001–TW5006, in order", async ()
   const { sandboxMessages } = await import("../../runtime/sandbox/index.js");
   assert.deepEqual(Object.values(sandboxMessages).map((m) => m.code), ["TW5001", "TW5002", "TW5003", "TW5004", "TW5005", "TW5006"]);
 });
+
+test("running out of memory cannot be caught: a run that caught it and returned is TW5002 all the same", async () => {
+  const code = bundle("let a = []; try { for (;;) a.push('x'.repeat(1e5) + a.length); } catch (e) { a = null; return JSON.stringify('caught ' + e); } return '1';");
+  assertFails(await run(code, "{}", { memoryLimitBytes: 8 * 2 ** 20 }), "TW5002");
+});
