@@ -67,7 +67,7 @@ export class LineMap {
   }
 
   /** The 0-based index of the line holding `offset` (NaN for NaN, chevrotain's EOF token). */
-  private index(offset: number): number {
+  index(offset: number): number {
     const s = this.starts;
     const n = s.length;
     let i = this.last;
@@ -93,7 +93,11 @@ export class LineMap {
 
   /** The 1-based column of `offset`. */
   col(offset: number): number {
-    const i = this.index(offset);
+    return this.colAt(offset, this.index(offset));
+  }
+
+  /** The 1-based column of `offset`, on the line of 0-based index `i` (see index). */
+  colAt(offset: number, i: number): number {
     return Number.isNaN(i) ? NaN : offset - this.starts[i]! + 1;
   }
 
@@ -181,18 +185,6 @@ function lexErrorDiagnostic(
 }
 
 // ---------------------------------------------------------------- the parser's lexing
-
-/**
- * The span of a token (ends exclusive). Tokens the parser sees never contain
- * a line break (strings end at one, whitespace and comments are not parser
- * tokens), so the end is on the start line, `image.length` further.
- */
-export function offsetTokenSpan(file: string, t: IToken, lines: LineMap): Span {
-  const len = t.image.length;
-  const line = lines.line(t.startOffset);
-  const col = lines.col(t.startOffset);
-  return { file, start: t.startOffset, end: t.startOffset + len, line, col, endLine: line, endCol: col + len };
-}
 
 /**
  * The span of a comment token, which may cover several lines: its end line

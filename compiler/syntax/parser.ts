@@ -13,20 +13,25 @@
  *    at the start of a line;
  *  - stray tokens where a statement or declaration should start are reported
  *    once per run and skipped.
- * Expressions are parsed flat (operands and operators) and folded by
- * precedence in plain code: a rule per precedence level costs 5× the speed.
+ * Expressions are parsed by precedence climbing in one function: a rule per
+ * precedence level costs 5× the speed.
  *
  * Speed (figures in bench/RESULTS.md), without changing what is parsed or
  * reported:
+ *  - types, statements and expressions, the rules that run for nearly every
+ *    token, are parsed by hand from the same grammar, which chevrotain still
+ *    records (see "types, statements and expressions" below);
  *  - tokens carry offsets only (less lexing, less GC); lines and columns
  *    come from a LineMap of the text when a span is made;
- *  - rules allocate nothing per call but their nodes: OR alternatives are
- *    made once, ACTION closures are `if (this.RECORDING_PHASE)` tests, and
- *    an OPTION or MANY whose first token is not next is skipped without
- *    asking chevrotain (whose lookahead would say no);
+ *  - the other rules allocate nothing per call but their nodes: OR
+ *    alternatives are made once, ACTION closures are `if
+ *    (this.RECORDING_PHASE)` tests, and an OPTION or MANY whose first token
+ *    is not next is skipped without asking chevrotain;
+ *  - spans come from a pool, apart from the nodes (see newSpan);
  *  - token-type sets are tables by tokenTypeIdx, not loops of tokenMatcher;
  *  - the interpolations of the strings are lexed in one call of the lexer;
  *  - chevrotain's lookahead functions are built when first needed (start-up).
+ * Nesting has a fixed limit (MAX_NESTING) rather than the stack's.
  */
 import {
   EmbeddedActionsParser,
@@ -41,10 +46,10 @@ import {
   type TokenType,
 } from "chevrotain";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
-import { compareDiagnostics, spanCover, spanEnd } from "../diagnostics/diagnostic.js";
+import { compareDiagnostics, spanEnd } from "../diagnostics/diagnostic.js";
 import { makeDiagnostic, syntaxMessages, type MessageDef } from "../diagnostics/catalog/index.js";
 import type * as A from "./ast.js";
-import { lexOffsets, lexPieces, LineMap, offsetTokenSpan, type LexResult } from "./lexer.js";
+import { lexOffsets, lexPieces, LineMap, type LexResult } from "./lexer.js";
 import type { StringScan } from "./strings.js";
 import * as T from "./tokens.js";
 
@@ -79,6 +84,23 @@ const MAX_CONSECUTIVE_FAILURES = 5000;
 /** Syntax errors after which the parser stops (TW1013). */
 const MAX_SYNTAX_ERRORS = 200;
 
+/**
+ * How deep constructs may nest, in units: a bracket in an expression (`(`,
+ * `[`, `{`, a call's arguments, an index) costs 4, a block or a type inside a
+ * type 2, a prefix operator 1. Deeper is reported as nested too deeply
+ * (TW1018), as when the stack runs out: this keeps the later phases, which
+ * recurse too, well within the stack, whatever the JIT has made of them. The
+ * figures are close to where the first chevrotain-only parser ran out of
+ * stack (about 330 nested brackets, 650 blocks, 1,300 prefix operators).
+ */
+const MAX_NESTING = 1300;
+/** Spans made at a time (see newSpan). */
+const SPAN_BATCH = 2048;
+const NEST_BRACKET = 4;
+const NEST_BLOCK = 2;
+const NEST_TYPE = 2;
+const NEST_PREFIX = 1;
+
 function nextDepth(depth: number, ty: TokenType): number {
   if (OPENERS.has(ty)) return depth + 1;
   if (CLOSERS.has(ty)) return Math.max(0, depth - 1);
@@ -108,6 +130,10 @@ const IS_IDENTIFIER = matcherTable([T.Identifier]);
 /** Tokens that can continue a postfix expression: `.name`, `(args)`, `[index]`. */
 const IS_SUFFIX_START = matcherTable([T.Dot, T.LParen, T.LBracket]);
 const IS_ASSIGN_OP = matcherTable([T.Eq, T.PlusEq, T.MinusEq]);
+const IS_BIN_OP = matcherTable([T.BinOp]);
+const IS_TYPE_START = matcherTable([T.Identifier, T.LCurly]);
+/** What a primary expression starts with: an expression start but `not` and `-`. */
+const IS_PRIMARY_START = matcherTable(EXPR_START.filter((t) => t !== T.Not && t !== T.Minus));
 const RESERVED = new Set(T.RESERVED_WORDS);
 
 /** Does `t` match one of the types of `table` (see matcherTable)? */
@@ -119,8 +145,6 @@ const NO_LINES = new LineMap("");
 
 /** What a rule returns while chevrotain records the grammar (its value is never used). */
 const RECORDING = undefined as never;
-/** A field `postfix` fills in right after the node is made. */
-const PENDING = undefined as never;
 
 /** A list of items (see `items`): when to go on, what starts one, how to parse one, recover, report junk. */
 interface ItemsSpec<R> {
@@ -190,6 +214,8 @@ class ThwonkParser extends EmbeddedActionsParser {
   /** Interpolations lexed ahead (see lexInterpolations), by the offset where they start. */
   private prelexed = new Map<number, LexResult>();
   private failures = 0;
+  /** Nesting so far, in the units of MAX_NESTING. */
+  private depth = 0;
   private gaveUp = false;
   /** Offsets already carrying a syntax error: one error per position. */
   private errorAt = new Set<number>();
@@ -211,6 +237,7 @@ class ThwonkParser extends EmbeddedActionsParser {
     this.diags = [];
     this.pendingStrings = [];
     this.failures = 0;
+    this.depth = 0;
     this.gaveUp = false;
     this.errorAt = new Set();
     const lines = new LineMap(text);
@@ -248,6 +275,7 @@ class ThwonkParser extends EmbeddedActionsParser {
     this.lines = new LineMap(text);
     const lexed = lexOffsets(this.file, text, this.lines);
     this.setTokens(lexed.tokens);
+    this.depth = 0;
     let t: A.TypeNode | undefined;
     try {
       t = this.type();
@@ -299,7 +327,39 @@ class ThwonkParser extends EmbeddedActionsParser {
   }
 
   private span(t: IToken): Span {
-    return offsetTokenSpan(this.file, t, this.lines);
+    const start = t.startOffset;
+    const len = t.image.length;
+    const i = this.lines.index(start);
+    const col = this.lines.colAt(start, i);
+    return this.newSpan(this.file, start, start + len, i + 1, col, i + 1, col + len);
+  }
+
+  /** spanCover(a, b), from the pool. */
+  private cover(a: Span, b: Span): Span {
+    return this.newSpan(a.file, a.start, b.end, a.line, a.col, b.endLine, b.endCol);
+  }
+
+  // The tree's spans come from a pool filled a batch at a time, so that they
+  // lie apart from the nodes in memory: the later phases walk the nodes and
+  // seldom read a span, and nodes packed together walk several times faster.
+  private spanPool: Span[] = [];
+  private spanNext = 0;
+
+  private newSpan(file: string, start: number, end: number, line: number, col: number, endLine: number, endCol: number): Span {
+    if (this.spanNext === this.spanPool.length) {
+      const pool = (this.spanPool = new Array<Span>(SPAN_BATCH));
+      for (let i = 0; i < SPAN_BATCH; i++) pool[i] = { file: "", start: 0, end: 0, line: 0, col: 0, endLine: 0, endCol: 0 };
+      this.spanNext = 0;
+    }
+    const s = this.spanPool[this.spanNext++]!;
+    s.file = file;
+    s.start = start;
+    s.end = end;
+    s.line = line;
+    s.col = col;
+    s.endLine = endLine;
+    s.endCol = endCol;
+    return s;
   }
 
   private internalError(e: unknown): void {
@@ -354,16 +414,11 @@ class ThwonkParser extends EmbeddedActionsParser {
   private from(start: IToken): Span {
     const last = this.LA(0);
     if (!last || last.startOffset < start.startOffset || Number.isNaN(last.startOffset)) return this.span(start);
+    const lines = this.lines;
+    const i = lines.index(start.startOffset);
+    const j = lines.index(last.startOffset);
     const len = last.image.length;
-    return {
-      file: this.file,
-      start: start.startOffset,
-      end: last.startOffset + len,
-      line: this.lines.line(start.startOffset),
-      col: this.lines.col(start.startOffset),
-      endLine: this.lines.line(last.startOffset),
-      endCol: this.lines.col(last.startOffset) + len,
-    };
+    return this.newSpan(this.file, start.startOffset, last.startOffset + len, i + 1, lines.colAt(start.startOffset, i), j + 1, lines.colAt(last.startOffset, j) + len);
   }
 
   private fromSpan(start: Span): Span {
@@ -375,15 +430,8 @@ class ThwonkParser extends EmbeddedActionsParser {
   /** spanCover(s, this.span(last)) in one object. */
   private coverTo(s: Span, last: IToken): Span {
     const len = last.image.length;
-    return {
-      file: s.file,
-      start: s.start,
-      end: last.startOffset + len,
-      line: s.line,
-      col: s.col,
-      endLine: this.lines.line(last.startOffset),
-      endCol: this.lines.col(last.startOffset) + len,
-    };
+    const j = this.lines.index(last.startOffset);
+    return this.newSpan(s.file, s.start, last.startOffset + len, s.line, s.col, j + 1, this.lines.colAt(last.startOffset, j) + len);
   }
 
   /** Tokens are single-line: `b` ends on the line it starts on. */
@@ -434,13 +482,14 @@ class ThwonkParser extends EmbeddedActionsParser {
 
   /** An optional `,` between items; a missing one before another item is reported. */
   private separator(optionIdx: number, consumeIdx: 0 | 1, closer: TokenType): void {
-    // Without a `,` next the option cannot be taken: skip chevrotain's lookahead.
-    if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Comma)) {
-      const had = this.option(optionIdx, consumeIdx === 0 ? this.consumeComma0 : this.consumeComma1) !== undefined;
-      if (this.RECORDING_PHASE || had) return;
+    if (this.RECORDING_PHASE) {
+      this.option(optionIdx, consumeIdx === 0 ? this.consumeComma0 : this.consumeComma1);
+      return;
     }
     const next = this.LA(1);
-    if (!tokenMatcher(next, closer) && is(next, IS_EXPR_START)) {
+    if (tokenMatcher(next, T.Comma)) {
+      this.SKIP_TOKEN();
+    } else if (!tokenMatcher(next, closer) && is(next, IS_EXPR_START)) {
       this.error(syntaxMessages.expectedToken, this.span(next), ["`,`", describeToken(next)]);
     }
   }
@@ -475,12 +524,14 @@ class ThwonkParser extends EmbeddedActionsParser {
   /** Runs a sub-parse; when it fails, skips to a place where the list can go on. */
   private guarded<R>(parse: () => R, sync: (start: IToken) => void): R | undefined {
     const start = this.LA(1);
+    const depth = this.depth;
     try {
       const r = parse();
       this.failures = 0;
       return r;
     } catch (e) {
       if (this.RECORDING_PHASE) throw e;
+      this.depth = depth;
       if (e instanceof RangeError) {
         // Nesting deep enough to exhaust the stack: say so, and skip the construct.
         this.error(syntaxMessages.tooDeep, this.span(start), []);
@@ -575,29 +626,35 @@ class ThwonkParser extends EmbeddedActionsParser {
    * and reported precisely.
    */
   private items<R>(spec: ItemsSpec<R>): R[] {
+    if (this.RECORDING_PHASE) {
+      this.MANY({ GATE: () => !this.gaveUp && spec.more(), DEF: () => this.CONSUME(T.AnyToken) });
+      return RECORDING;
+    }
     const out: R[] = [];
     let inJunk = false;
-    this.MANY({
-      GATE: () => !this.gaveUp && spec.more(),
-      DEF: () => {
-        if (this.RECORDING_PHASE) {
-          this.CONSUME(T.AnyToken);
-          return;
-        }
-        const next = this.LA(1);
-        if (is(next, spec.starts)) {
-          const r = this.guarded(spec.parse, spec.sync);
-          if (r !== undefined) out.push(r);
-          if (tokenMatcher(this.LA(1), T.Semicolon)) this.SKIP_TOKEN();
-          inJunk = false;
-        } else {
-          this.SKIP_TOKEN();
-          if (!inJunk) spec.junk(next);
-          inJunk = true;
-        }
-      },
-    });
+    // As chevrotain's MANY runs it: while the gate holds and a token is next, as long as each round moves on.
+    for (;;) {
+      const next = this.LA(1);
+      if (this.gaveUp || !spec.more() || !tokenMatcher(next, T.AnyToken)) break;
+      if (is(next, spec.starts)) {
+        const r = this.guarded(spec.parse, spec.sync);
+        if (r !== undefined) out.push(r);
+        if (tokenMatcher(this.LA(1), T.Semicolon)) this.SKIP_TOKEN();
+        inJunk = false;
+      } else {
+        this.SKIP_TOKEN();
+        if (!inJunk) spec.junk(next);
+        inJunk = true;
+      }
+      if (this.LA(1) === next) break;
+    }
     return out;
+  }
+
+  /** Goes `units` deeper (see MAX_NESTING); past the limit, as if the stack ran out. */
+  private nest(units: number): void {
+    this.depth += units;
+    if (this.depth > MAX_NESTING) throw new RangeError("nested too deeply");
   }
 
   /** Runs a rule from hand-written dispatch (see `items`): like SUBRULE, without recording. */
@@ -644,7 +701,7 @@ class ThwonkParser extends EmbeddedActionsParser {
   private readonly statementItems: ItemsSpec<A.Stmt> = {
     more: this.inBracesGate,
     starts: IS_STMT_START,
-    parse: () => this.invoke(this.statement),
+    parse: () => this.parseStatement(),
     sync: this.syncStatementFn,
     junk: (t) => this.error(syntaxMessages.expectedStatement, this.span(t), [describeToken(t)]),
   };
@@ -693,7 +750,7 @@ class ThwonkParser extends EmbeddedActionsParser {
     this.CONSUME(T.Colon);
     const value = this.SUBRULE(this.expr);
     if (this.RECORDING_PHASE) return RECORDING;
-    return { kind: "Entry", span: spanCover(name.span, value.span), name, value };
+    return { kind: "Entry", span: this.cover(name.span, value.span), name, value };
   });
 
   private limitsDecl = this.RULE("limitsDecl", (): A.LimitsDecl => {
@@ -753,7 +810,7 @@ class ThwonkParser extends EmbeddedActionsParser {
     const name = this.ident(1);
     const type: A.TypeNode | undefined = this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Colon) ? this.OPTION(this.colonType) : undefined;
     if (this.RECORDING_PHASE) return RECORDING;
-    return { kind: "Param", span: type ? spanCover(name.span, type.span) : name.span, name, type };
+    return { kind: "Param", span: type ? this.cover(name.span, type.span) : name.span, name, type };
   });
 
   private fnDecl = this.RULE("fnDecl", (): A.FnDecl => {
@@ -863,114 +920,181 @@ class ThwonkParser extends EmbeddedActionsParser {
             this.CONSUME(T.Eq);
             const value = this.SUBRULE1(this.expr);
             if (this.RECORDING_PHASE) return RECORDING;
-            return { kind: "GivenClause", span: spanCover(target.span, value.span), target, value } as A.GivenClause;
+            return { kind: "GivenClause", span: this.cover(target.span, value.span), target, value } as A.GivenClause;
           },
         },
       ],
     }),
   );
 
-  // ------------------------------------------------------------ types
+  // ------------------------------------------------------------ types, statements and expressions
+  //
+  // These rules run for nearly every token, so each is written twice:
+  //  - the chevrotain grammar (`if (this.RECORDING_PHASE)`), recorded once
+  //    when the parser is made. The declaration rules' lookahead and
+  //    chevrotain's error messages are computed from it, so it stays the
+  //    whole grammar, occurrence indices included;
+  //  - a hand-written parse of the same grammar (parseType, parseBlock,
+  //    parseExpr, ...), which decides by the next token as chevrotain's LL(1)
+  //    lookahead would, and builds the nodes. It calls no rule wrapper and no
+  //    lookahead function: 5× fewer calls per token. Where chevrotain would
+  //    raise an error it still does (CONSUME of a missing token, or the OR
+  //    with no alternative, inside the rule its message names), so errors and
+  //    recovery are the same.
 
-  /** The first token of the type being parsed, for the alternatives below (made once, they cannot see it). */
-  private typeStart: IToken | undefined;
+  // ------------------------------------------------------------ types
 
   private readonly typeAlts: IOrAlt<A.TypeNode>[] = [
     {
       ALT: () => {
-        const start = this.typeStart!;
-        const name = this.ident(1);
-        const args: A.TypeNode[] = [];
-        if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Lt)) {
-          this.OPTION(() => {
-            const open = this.CONSUME(T.Lt);
-            this.AT_LEAST_ONE_SEP({
-              SEP: T.Comma,
-              DEF: () => {
-                const a = this.SUBRULE(this.type);
-                if (!this.RECORDING_PHASE) args.push(a);
-              },
-            });
-            this.close(1, T.Gt, open, ">");
-          });
-        }
-        if (this.RECORDING_PHASE) return RECORDING;
-        return { kind: "TypeRef", span: this.from(start), name, args, max: undefined, optional: false } as A.TypeNode;
+        this.ident(1);
+        this.OPTION(() => {
+          this.CONSUME(T.Lt);
+          this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.type) });
+          this.close(1, T.Gt, undefined, ">");
+        });
+        return RECORDING;
       },
     },
     {
       ALT: () => {
-        const start = this.typeStart!;
-        const open = this.CONSUME(T.LCurly);
-        const fields: A.RecordFieldType[] = [];
+        this.CONSUME(T.LCurly);
         this.MANY(() => {
-          const fname = this.ident(2);
+          this.ident(2);
           this.CONSUME(T.Colon);
-          const ftype = this.SUBRULE1(this.type);
-          if (!this.RECORDING_PHASE) fields.push({ kind: "RecordFieldType", span: spanCover(fname.span, ftype.span), name: fname, type: ftype });
+          this.SUBRULE1(this.type);
           this.OPTION1(() => this.CONSUME(T.Comma));
         });
-        this.close(2, T.RCurly, open, "}");
-        if (this.RECORDING_PHASE) return RECORDING;
-        return { kind: "RecordType", span: this.from(start), fields, optional: false } as A.TypeNode;
+        this.close(2, T.RCurly, undefined, "}");
+        return RECORDING;
       },
     },
   ];
 
+  /** A type; its hand-written parse runs inside this rule, whose name chevrotain's errors carry. */
   private type = this.RULE("type", (): A.TypeNode => {
-    const start = this.LA(1);
-    this.typeStart = start;
-    let node: A.TypeNode = this.OR(this.typeAlts);
-    if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Max)) {
-      this.OPTION2(() => {
-        this.CONSUME(T.Max);
-        const t = this.CONSUME(T.IntLiteral);
-        if (!this.RECORDING_PHASE && node.kind === "TypeRef") node = { ...node, max: this.intLit(t) };
-      });
-    }
-    if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Question)) {
-      this.OPTION3(() => {
-        this.CONSUME(T.Question);
-        if (!this.RECORDING_PHASE && (node.kind === "TypeRef" || node.kind === "RecordType")) node = { ...node, optional: true };
-      });
-    }
-    if (this.RECORDING_PHASE) return RECORDING;
-    return { ...node, span: this.from(start) };
+    if (!this.RECORDING_PHASE) return this.parseType();
+    this.OR(this.typeAlts);
+    this.OPTION2(() => {
+      this.CONSUME(T.Max);
+      this.CONSUME(T.IntLiteral);
+    });
+    this.OPTION3(() => this.CONSUME(T.Question));
+    return RECORDING;
   });
+
+  private parseType(): A.TypeNode {
+    const start = this.LA(1);
+    let name: A.Ident | undefined;
+    let args: A.TypeNode[] | undefined;
+    let fields: A.RecordFieldType[] | undefined;
+    if (is(start, IS_IDENTIFIER)) {
+      name = this.ident(1);
+      args = [];
+      if (tokenMatcher(this.LA(1), T.Lt)) {
+        const open = this.LA(1);
+        this.SKIP_TOKEN();
+        // At least one argument: without one, AT_LEAST_ONE_SEP raises chevrotain's error.
+        if (!is(this.LA(1), IS_TYPE_START)) this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.type) });
+        this.nest(NEST_TYPE);
+        args.push(this.invoke(this.type));
+        while (tokenMatcher(this.LA(1), T.Comma)) {
+          this.SKIP_TOKEN();
+          args.push(this.invoke(this.type));
+        }
+        this.depth -= NEST_TYPE;
+        this.close(1, T.Gt, open, ">");
+      }
+    } else if (tokenMatcher(start, T.LCurly)) {
+      this.SKIP_TOKEN();
+      fields = [];
+      this.nest(NEST_TYPE);
+      while (is(this.LA(1), IS_IDENTIFIER)) {
+        const fname = this.ident(2);
+        this.CONSUME(T.Colon);
+        const ftype = this.invoke(this.type);
+        fields.push({ kind: "RecordFieldType", span: this.cover(fname.span, ftype.span), name: fname, type: ftype });
+        if (tokenMatcher(this.LA(1), T.Comma)) this.SKIP_TOKEN();
+      }
+      this.depth -= NEST_TYPE;
+      this.close(2, T.RCurly, start, "}");
+    } else {
+      return this.OR(this.typeAlts); // no alternative: chevrotain's error
+    }
+    let max: A.IntLit | undefined;
+    if (tokenMatcher(this.LA(1), T.Max)) {
+      this.SKIP_TOKEN();
+      const t = this.CONSUME(T.IntLiteral);
+      // A record type takes no `max`: it is read past, unchecked.
+      if (name) max = this.intLit(t);
+    }
+    let optional = false;
+    if (tokenMatcher(this.LA(1), T.Question)) {
+      this.SKIP_TOKEN();
+      optional = true;
+    }
+    const span = this.from(start);
+    if (name) return { kind: "TypeRef", span, name, args: args!, max, optional };
+    return { kind: "RecordType", span, fields: fields!, optional };
+  }
 
   // ------------------------------------------------------------ statements
 
   private block = this.RULE("block", (): A.Block => {
-    const open = this.CONSUME(T.LCurly);
-    const stmts = this.items(this.statementItems);
-    this.close(1, T.RCurly, open, "}");
-    if (this.RECORDING_PHASE) return RECORDING;
-    return { kind: "Block", span: this.from(open), stmts };
+    if (!this.RECORDING_PHASE) return this.parseBlock();
+    this.CONSUME(T.LCurly);
+    this.items(this.statementItems);
+    this.close(1, T.RCurly, undefined, "}");
+    return RECORDING;
   });
+
+  private parseBlock(): A.Block {
+    const open = this.CONSUME(T.LCurly);
+    this.nest(NEST_BLOCK);
+    const stmts = this.items(this.statementItems);
+    this.depth -= NEST_BLOCK;
+    this.close(1, T.RCurly, open, "}");
+    return { kind: "Block", span: this.from(open), stmts };
+  }
 
   private readonly statementAlts: IOrAlt<A.Stmt>[] = [
     { ALT: () => this.SUBRULE(this.letStmt) },
     { ALT: () => this.SUBRULE(this.ifStmt) },
     { ALT: () => this.SUBRULE(this.forStmt) },
     { ALT: () => this.SUBRULE(this.returnStmt) },
-    {
-      ALT: () => {
-        const t = this.CONSUME(T.Break);
-        if (this.RECORDING_PHASE) return RECORDING;
-        return { kind: "BreakStmt", span: this.span(t) } as A.Stmt;
-      },
-    },
-    {
-      ALT: () => {
-        const t = this.CONSUME(T.Continue);
-        if (this.RECORDING_PHASE) return RECORDING;
-        return { kind: "ContinueStmt", span: this.span(t) } as A.Stmt;
-      },
-    },
+    { ALT: () => (this.CONSUME(T.Break), RECORDING) },
+    { ALT: () => (this.CONSUME(T.Continue), RECORDING) },
     { ALT: () => this.SUBRULE(this.exprStmt) },
   ];
 
-  private statement = this.RULE("statement", (): A.Stmt => this.OR(this.statementAlts));
+  private statement = this.RULE("statement", (): A.Stmt => {
+    if (!this.RECORDING_PHASE) return this.parseStatement();
+    return this.OR(this.statementAlts);
+  });
+
+  /** A statement; `items` calls this only when the next token can start one. */
+  private parseStatement(): A.Stmt {
+    const t = this.LA(1);
+    switch (t.tokenType) {
+      case T.Let:
+      case T.Var:
+        return this.parseLet();
+      case T.If:
+        return this.invoke(this.ifStmt);
+      case T.For:
+        return this.parseFor();
+      case T.Return:
+        return this.parseReturn();
+      case T.Break:
+        this.SKIP_TOKEN();
+        return { kind: "BreakStmt", span: this.span(t) };
+      case T.Continue:
+        this.SKIP_TOKEN();
+        return { kind: "ContinueStmt", span: this.span(t) };
+      default:
+        return this.parseExprStmt();
+    }
+  }
 
   private readonly letOrVarAlts: IOrAlt<IToken>[] = [
     { ALT: () => this.CONSUME(T.Let) },
@@ -978,25 +1102,39 @@ class ThwonkParser extends EmbeddedActionsParser {
   ];
 
   private letStmt = this.RULE("letStmt", (): A.LetStmt => {
-    const start = this.OR(this.letOrVarAlts);
-    const name = this.ident(1);
-    const type: A.TypeNode | undefined = this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Colon) ? this.OPTION(this.colonType) : undefined;
+    if (!this.RECORDING_PHASE) return this.parseLet();
+    this.OR(this.letOrVarAlts);
+    this.ident(1);
+    this.OPTION(this.colonType);
     this.CONSUME(T.Eq);
-    const init = this.SUBRULE(this.expr);
-    if (this.RECORDING_PHASE) return RECORDING;
-    return { kind: "LetStmt", span: this.from(start), mutable: tokenMatcher(start, T.Var), name, type, init };
+    this.SUBRULE(this.expr);
+    return RECORDING;
   });
+
+  private parseLet(): A.LetStmt {
+    const start = this.LA(1);
+    this.SKIP_TOKEN(); // `let` or `var`
+    const name = this.ident(1);
+    let type: A.TypeNode | undefined;
+    if (tokenMatcher(this.LA(1), T.Colon)) {
+      this.SKIP_TOKEN();
+      type = this.invoke(this.type);
+    }
+    this.CONSUME(T.Eq);
+    const init = this.parseExpr();
+    return { kind: "LetStmt", span: this.from(start), mutable: tokenMatcher(start, T.Var), name, type, init };
+  }
 
   /** A condition; `if x = 1` gets a hint to write `==`. */
   private condition(): A.Expr {
-    const cond = this.SUBRULE(this.expr);
-    if (this.RECORDING_PHASE || !tokenMatcher(this.LA(1), T.Eq)) return cond;
-    // `if a = b {`: report it, then read it as `a == b` so the rest of the `if` survives.
+    const cond = this.parseExpr();
     const eq = this.LA(1);
+    if (!tokenMatcher(eq, T.Eq)) return cond;
+    // `if a = b {`: report it, then read it as `a == b` so the rest of the `if` survives.
     this.error(syntaxMessages.assignInCondition, this.span(eq), []);
     this.SKIP_TOKEN();
-    const right = this.invoke(this.expr);
-    return { kind: "BinaryExpr", span: spanCover(cond.span, right.span), op: "==", opSpan: this.span(eq), left: cond, right };
+    const right = this.parseExpr();
+    return { kind: "BinaryExpr", span: this.cover(cond.span, right.span), op: "==", opSpan: this.span(eq), left: cond, right };
   }
 
   private readonly elseAlts: IOrAlt<A.Block | A.IfStmt>[] = [
@@ -1010,59 +1148,86 @@ class ThwonkParser extends EmbeddedActionsParser {
     return this.OR(this.elseAlts);
   };
 
+  /** An `if`; its hand-written parse runs inside this rule, whose name chevrotain's error after `else` carries. */
   private ifStmt = this.RULE("ifStmt", (): A.IfStmt => {
-    const start = this.CONSUME(T.If);
-    const cond = this.condition();
-    const then = this.SUBRULE(this.block);
-    const otherwise: A.Block | A.IfStmt | undefined =
-      this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Else) ? this.OPTION(this.elseBranch) : undefined;
-    if (this.RECORDING_PHASE) return RECORDING;
-    return { kind: "IfStmt", span: this.from(start), cond, then, else: otherwise };
+    if (!this.RECORDING_PHASE) return this.parseIf();
+    this.CONSUME(T.If);
+    this.SUBRULE(this.expr);
+    this.SUBRULE(this.block);
+    this.OPTION(this.elseBranch);
+    return RECORDING;
   });
+
+  private parseIf(): A.IfStmt {
+    const start = this.LA(1);
+    this.SKIP_TOKEN(); // `if`
+    const cond = this.condition();
+    const then = this.parseBlock();
+    let otherwise: A.Block | A.IfStmt | undefined;
+    if (tokenMatcher(this.LA(1), T.Else)) {
+      this.SKIP_TOKEN();
+      const next = this.LA(1);
+      if (tokenMatcher(next, T.If)) otherwise = this.invoke(this.ifStmt);
+      else if (tokenMatcher(next, T.LCurly)) otherwise = this.parseBlock();
+      else otherwise = this.OR(this.elseAlts); // neither: chevrotain's error
+    }
+    return { kind: "IfStmt", span: this.from(start), cond, then, else: otherwise };
+  }
 
   private forStmt = this.RULE("forStmt", (): A.ForStmt => {
-    const start = this.CONSUME(T.For);
-    let key: A.Ident | undefined;
-    let name = this.ident(1);
-    if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Comma)) {
-      this.OPTION(() => {
-        this.CONSUME(T.Comma);
-        const second = this.ident(2);
-        if (!this.RECORDING_PHASE) {
-          key = name;
-          name = second;
-        }
-      });
-    }
+    if (!this.RECORDING_PHASE) return this.parseFor();
+    this.CONSUME(T.For);
+    this.ident(1);
+    this.OPTION(() => {
+      this.CONSUME(T.Comma);
+      this.ident(2);
+    });
     this.CONSUME(T.In);
-    const iterable = this.SUBRULE(this.expr);
-    let where: A.Expr | undefined;
-    if (this.RECORDING_PHASE || tokenMatcher(this.LA(1), T.Where)) {
-      this.OPTION1(() => {
-        this.CONSUME(T.Where);
-        where = this.SUBRULE1(this.expr);
-      });
-    }
-    const body = this.SUBRULE(this.block);
-    if (this.RECORDING_PHASE) return RECORDING;
-    return { kind: "ForStmt", span: this.from(start), key, name, iterable, where, body };
+    this.SUBRULE(this.expr);
+    this.OPTION1(() => {
+      this.CONSUME(T.Where);
+      this.SUBRULE1(this.expr);
+    });
+    this.SUBRULE(this.block);
+    return RECORDING;
   });
 
-  private returnStmt = this.RULE("returnStmt", (): A.ReturnStmt => {
-    const start = this.CONSUME(T.Return);
-    let value: A.Expr | undefined;
-    // The value must start on the `return` line (the GATE): otherwise the option is not taken.
-    if (this.RECORDING_PHASE || this.sameLine(start, this.LA(1))) {
-      this.OPTION({
-        GATE: () => this.sameLine(start, this.LA(1)),
-        DEF: () => {
-          value = this.SUBRULE(this.expr);
-        },
-      });
+  private parseFor(): A.ForStmt {
+    const start = this.LA(1);
+    this.SKIP_TOKEN(); // `for`
+    let key: A.Ident | undefined;
+    let name = this.ident(1);
+    if (tokenMatcher(this.LA(1), T.Comma)) {
+      this.SKIP_TOKEN();
+      key = name;
+      name = this.ident(2);
     }
-    if (this.RECORDING_PHASE) return RECORDING;
-    return { kind: "ReturnStmt", span: this.from(start), value };
+    this.CONSUME(T.In);
+    const iterable = this.parseExpr();
+    let where: A.Expr | undefined;
+    if (tokenMatcher(this.LA(1), T.Where)) {
+      this.SKIP_TOKEN();
+      where = this.parseExpr();
+    }
+    const body = this.parseBlock();
+    return { kind: "ForStmt", span: this.from(start), key, name, iterable, where, body };
+  }
+
+  private returnStmt = this.RULE("returnStmt", (): A.ReturnStmt => {
+    if (!this.RECORDING_PHASE) return this.parseReturn();
+    const start = this.CONSUME(T.Return);
+    this.OPTION({ GATE: () => this.sameLine(start, this.LA(1)), DEF: () => this.SUBRULE(this.expr) });
+    return RECORDING;
   });
+
+  private parseReturn(): A.ReturnStmt {
+    const start = this.LA(1);
+    this.SKIP_TOKEN(); // `return`
+    // The value must start on the `return` line.
+    const next = this.LA(1);
+    const value = this.sameLine(start, next) && is(next, IS_EXPR_START) ? this.parseExpr() : undefined;
+    return { kind: "ReturnStmt", span: this.from(start), value };
+  }
 
   private readonly assignOpAlts: IOrAlt<IToken>[] = [
     { ALT: () => this.CONSUME(T.Eq) },
@@ -1070,62 +1235,51 @@ class ThwonkParser extends EmbeddedActionsParser {
     { ALT: () => this.CONSUME(T.MinusEq) },
   ];
 
-  /** `= value`, `+= value` or `-= value` after an expression statement's target. */
-  private readonly assignTail = (): { op: A.AssignOp; value: A.Expr } => {
-    const opTok = this.OR(this.assignOpAlts);
-    const value = this.SUBRULE1(this.expr);
-    if (this.RECORDING_PHASE) return RECORDING;
-    return { op: opTok.image as A.AssignOp, value };
-  };
-
   private exprStmt = this.RULE("exprStmt", (): A.Stmt => {
-    const expr = this.SUBRULE(this.expr);
-    const assign: { op: A.AssignOp; value: A.Expr } | undefined =
-      this.RECORDING_PHASE || is(this.LA(1), IS_ASSIGN_OP) ? this.OPTION(this.assignTail) : undefined;
-    if (this.RECORDING_PHASE) return RECORDING;
-    if (assign) {
-      return { kind: "AssignStmt", span: spanCover(expr.span, assign.value.span), target: expr, op: assign.op, value: assign.value } as A.Stmt;
-    }
-    return { kind: "ExprStmt", span: expr.span, expr } as A.Stmt;
+    if (!this.RECORDING_PHASE) return this.parseExprStmt();
+    this.SUBRULE(this.expr);
+    this.OPTION(() => {
+      this.OR(this.assignOpAlts);
+      this.SUBRULE1(this.expr);
+    });
+    return RECORDING;
   });
+
+  /** A call, or an assignment `target = value` (`+=`, `-=`). */
+  private parseExprStmt(): A.Stmt {
+    const expr = this.parseExpr();
+    const op = this.LA(1);
+    if (!is(op, IS_ASSIGN_OP)) return { kind: "ExprStmt", span: expr.span, expr };
+    this.SKIP_TOKEN();
+    const value = this.parseExpr();
+    return { kind: "AssignStmt", span: this.cover(expr.span, value.span), target: expr, op: op.image as A.AssignOp, value };
+  }
 
   // ------------------------------------------------------------ expressions
 
   private expr = this.RULE("expr", (): A.Expr => {
-    const first = this.SUBRULE(this.unary);
-    // No operator next: the loop below would not start.
-    if (!this.RECORDING_PHASE && !tokenMatcher(this.LA(1), T.BinOp)) return first;
-    const operands: A.Expr[] = [first];
-    const ops: IToken[] = [];
+    if (!this.RECORDING_PHASE) return this.parseExpr();
+    this.SUBRULE(this.unary);
     this.MANY(() => {
-      const op = this.CONSUME(T.BinOp);
-      const right = this.SUBRULE1(this.unary);
-      if (!this.RECORDING_PHASE) {
-        ops.push(op);
-        operands.push(right);
-      }
+      this.CONSUME(T.BinOp);
+      this.SUBRULE1(this.unary);
     });
-    if (this.RECORDING_PHASE) return RECORDING;
-    return ops.length === 0 ? operands[0]! : this.fold(operands, ops);
+    return RECORDING;
   });
 
-  /** Folds `a op b op c ...` by precedence climbing; all binary operators associate left. */
-  private fold(operands: A.Expr[], ops: IToken[]): A.Expr {
-    let pos = 0;
-    const climb = (minPrec: number): A.Expr => {
-      let left = operands[pos]!;
-      while (pos < ops.length) {
-        const opTok = ops[pos]!;
-        const op = opTok.image as A.BinaryOp;
-        const prec = PRECEDENCE[op];
-        if (prec < minPrec) break;
-        pos++;
-        const right = climb(prec + 1);
-        left = { kind: "BinaryExpr", span: spanCover(left.span, right.span), op, opSpan: this.span(opTok), left, right };
-      }
-      return left;
-    };
-    return climb(0);
+  /** `a op b op c ...`, by precedence climbing; all binary operators associate left. */
+  private parseExpr(minPrec = 0): A.Expr {
+    let left = this.parseUnary();
+    for (;;) {
+      const opTok = this.LA(1);
+      if (!is(opTok, IS_BIN_OP)) return left;
+      const op = opTok.image as A.BinaryOp;
+      const prec = PRECEDENCE[op];
+      if (prec < minPrec) return left;
+      this.SKIP_TOKEN();
+      const right = this.parseExpr(prec + 1);
+      left = { kind: "BinaryExpr", span: this.cover(left.span, right.span), op, opSpan: this.span(opTok), left, right };
+    }
   }
 
   private readonly prefixOpAlts: IOrAlt<IToken>[] = [
@@ -1136,97 +1290,101 @@ class ThwonkParser extends EmbeddedActionsParser {
   private readonly unaryAlts: IOrAlt<A.Expr>[] = [
     {
       ALT: () => {
-        const op = this.OR1(this.prefixOpAlts);
-        const operand = this.SUBRULE(this.unary);
-        if (this.RECORDING_PHASE) return RECORDING;
-        return { kind: "UnaryExpr", span: spanCover(this.span(op), operand.span), op: op.image as A.UnaryOp, operand } as A.Expr;
+        this.OR1(this.prefixOpAlts);
+        this.SUBRULE(this.unary);
+        return RECORDING;
       },
     },
     { ALT: () => this.SUBRULE(this.postfix) },
   ];
 
   private unary = this.RULE("unary", (): A.Expr => {
-    if (!this.RECORDING_PHASE && !is(this.LA(1), IS_EXPR_START)) {
-      const t = this.LA(1);
-      this.error(syntaxMessages.expectedExpression, tokenMatcher(t, EOF) ? this.eofSpan() : this.span(t), [describeToken(t)]);
-      return this.errorExpr(t);
-    }
+    if (!this.RECORDING_PHASE) return this.parseUnary();
     return this.OR(this.unaryAlts);
   });
 
-  /**
-   * The suffixes of a postfix expression. Each returns its node without the
-   * expression it applies to (and without the span that covers it), which
-   * `postfix` fills in: the alternatives are made once, so they cannot see it.
-   */
+  private parseUnary(): A.Expr {
+    const t = this.LA(1);
+    if (!is(t, IS_EXPR_START)) {
+      this.error(syntaxMessages.expectedExpression, tokenMatcher(t, EOF) ? this.eofSpan() : this.span(t), [describeToken(t)]);
+      return this.errorExpr(t);
+    }
+    if (t.tokenType !== T.Not && t.tokenType !== T.Minus) return this.parsePostfix();
+    this.SKIP_TOKEN();
+    this.nest(NEST_PREFIX);
+    const operand = this.parseUnary();
+    this.depth -= NEST_PREFIX;
+    return { kind: "UnaryExpr", span: this.cover(this.span(t), operand.span), op: t.image as A.UnaryOp, operand };
+  }
+
   private readonly suffixAlts: IOrAlt<A.Expr>[] = [
     {
       ALT: () => {
         this.CONSUME(T.Dot);
-        const name = this.ident(1);
-        if (this.RECORDING_PHASE) return RECORDING;
-        return { kind: "MemberExpr", span: PENDING, object: PENDING, name } as A.Expr;
+        this.ident(1);
+        return RECORDING;
       },
     },
     {
       ALT: () => {
-        const open = this.CONSUME(T.LParen);
-        const args: A.Arg[] = [];
-        // No argument can start here: the loop would not run.
-        if (this.RECORDING_PHASE || is(this.LA(1), IS_EXPR_START)) {
-          this.MANY1(() => {
-            const a = this.SUBRULE(this.arg);
-            if (!this.RECORDING_PHASE) args.push(a);
-            this.separator(0, 0, T.RParen);
-          });
-        }
-        this.close(1, T.RParen, open, ")");
-        if (this.RECORDING_PHASE) return RECORDING;
-        return { kind: "CallExpr", span: PENDING, callee: PENDING, args } as A.Expr;
+        this.CONSUME(T.LParen);
+        this.MANY1(() => {
+          this.SUBRULE(this.arg);
+          this.separator(0, 0, T.RParen);
+        });
+        this.close(1, T.RParen, undefined, ")");
+        return RECORDING;
       },
     },
     {
       ALT: () => {
-        const open = this.CONSUME(T.LBracket);
-        const index = this.SUBRULE(this.expr);
-        this.close(3, T.RBracket, open, "]");
-        if (this.RECORDING_PHASE) return RECORDING;
-        return { kind: "IndexExpr", span: PENDING, object: PENDING, index } as A.Expr;
+        this.CONSUME(T.LBracket);
+        this.SUBRULE(this.expr);
+        this.close(3, T.RBracket, undefined, "]");
+        return RECORDING;
       },
     },
   ];
 
+  /** A suffix goes on a `.` on a new line, but `(` and `[` only on the same line (else they start the next statement). */
   private readonly postfixGate = (): boolean => tokenMatcher(this.LA(1), T.Dot) || this.sameLine(this.LA(0), this.LA(1));
 
   private postfix = this.RULE("postfix", (): A.Expr => {
-    let e = this.SUBRULE(this.primary);
-    // No `.`, `(` or `[` next: the loop below would not start.
-    if (!this.RECORDING_PHASE && !is(this.LA(1), IS_SUFFIX_START)) return e;
-    this.MANY({
-      GATE: this.postfixGate,
-      DEF: () => {
-        const s = this.OR(this.suffixAlts);
-        if (this.RECORDING_PHASE) return;
-        // Right after the suffix: LA(0) is its last token.
-        switch (s.kind) {
-          case "MemberExpr":
-            s.span = spanCover(e.span, s.name.span);
-            s.object = e;
-            break;
-          case "CallExpr":
-            s.span = this.coverTo(e.span, this.LA(0));
-            s.callee = e;
-            break;
-          case "IndexExpr":
-            s.span = this.coverTo(e.span, this.LA(0));
-            s.object = e;
-            break;
-        }
-        e = s;
-      },
-    });
-    return e;
+    if (!this.RECORDING_PHASE) return this.parsePostfix();
+    this.SUBRULE(this.primary);
+    this.MANY({ GATE: this.postfixGate, DEF: () => this.OR(this.suffixAlts) });
+    return RECORDING;
   });
+
+  /** A primary expression and its suffixes: `.name`, `(args)`, `[index]`. */
+  private parsePostfix(): A.Expr {
+    let e = this.parsePrimary();
+    for (;;) {
+      const t = this.LA(1);
+      if (!is(t, IS_SUFFIX_START) || !this.postfixGate()) return e;
+      this.SKIP_TOKEN();
+      if (t.tokenType === T.Dot) {
+        const name = this.ident(1);
+        e = { kind: "MemberExpr", span: this.cover(e.span, name.span), object: e, name };
+      } else if (t.tokenType === T.LParen) {
+        const args: A.Arg[] = [];
+        this.nest(NEST_BRACKET);
+        while (is(this.LA(1), IS_EXPR_START)) {
+          args.push(this.parseArg());
+          this.separator(0, 0, T.RParen);
+        }
+        this.depth -= NEST_BRACKET;
+        this.close(1, T.RParen, t, ")");
+        e = { kind: "CallExpr", span: this.coverTo(e.span, this.LA(0)), callee: e, args };
+      } else {
+        this.nest(NEST_BRACKET);
+        const index = this.parseExpr();
+        this.depth -= NEST_BRACKET;
+        this.close(3, T.RBracket, t, "]");
+        e = { kind: "IndexExpr", span: this.coverTo(e.span, this.LA(0)), object: e, index };
+      }
+    }
+  }
 
   /** `name: value` of a named argument. */
   private readonly argName = (): A.Ident => {
@@ -1236,103 +1394,133 @@ class ThwonkParser extends EmbeddedActionsParser {
   };
 
   private arg = this.RULE("arg", (): A.Arg => {
-    // The option needs a name then `:` (two tokens of lookahead): without them it is not taken.
-    const name: A.Ident | undefined =
-      this.RECORDING_PHASE || (is(this.LA(1), IS_IDENTIFIER) && tokenMatcher(this.LA(2), T.Colon)) ? this.OPTION(this.argName) : undefined;
-    const value = this.SUBRULE(this.expr);
-    if (this.RECORDING_PHASE) return RECORDING;
-    return { kind: "Arg", span: name ? spanCover(name.span, value.span) : value.span, name, value };
+    if (!this.RECORDING_PHASE) return this.parseArg();
+    this.OPTION(this.argName);
+    this.SUBRULE(this.expr);
+    return RECORDING;
   });
 
+  private parseArg(): A.Arg {
+    // A name then `:` (two tokens of lookahead) makes a named argument.
+    const name = is(this.LA(1), IS_IDENTIFIER) && tokenMatcher(this.LA(2), T.Colon) ? this.argName() : undefined;
+    const value = this.parseExpr();
+    return { kind: "Arg", span: name ? this.cover(name.span, value.span) : value.span, name, value };
+  }
+
   private readonly primaryAlts: IOrAlt<A.Expr>[] = [
+    { ALT: () => (this.CONSUME(T.IntLiteral), RECORDING) },
+    { ALT: () => (this.CONSUME(T.StringLiteral), RECORDING) },
+    { ALT: () => (this.CONSUME(T.DurationLiteral), RECORDING) },
+    { ALT: () => (this.CONSUME(T.TimeLiteral), RECORDING) },
+    { ALT: () => (this.CONSUME(T.True), RECORDING) },
+    { ALT: () => (this.CONSUME(T.False), RECORDING) },
+    { ALT: () => (this.CONSUME(T.None), RECORDING) },
+    { ALT: () => (this.CONSUME(T.Identifier), RECORDING) },
     {
       ALT: () => {
-        const t = this.CONSUME(T.IntLiteral);
-        return this.RECORDING_PHASE ? RECORDING : this.intLit(t);
+        this.CONSUME(T.LParen);
+        this.SUBRULE(this.expr);
+        this.close(1, T.RParen, undefined, ")");
+        return RECORDING;
       },
     },
     {
       ALT: () => {
-        const t = this.CONSUME(T.StringLiteral);
-        return this.RECORDING_PHASE ? RECORDING : this.stringLit(t);
-      },
-    },
-    {
-      ALT: () => {
-        const t = this.CONSUME(T.DurationLiteral);
-        return this.RECORDING_PHASE ? RECORDING : this.durationLit(t);
-      },
-    },
-    {
-      ALT: () => {
-        const t = this.CONSUME(T.TimeLiteral);
-        return this.RECORDING_PHASE ? RECORDING : this.timeLit(t);
-      },
-    },
-    {
-      ALT: () => {
-        const t = this.CONSUME(T.True);
-        return this.RECORDING_PHASE ? RECORDING : { kind: "BoolLit", span: this.span(t), value: true };
-      },
-    },
-    {
-      ALT: () => {
-        const t = this.CONSUME(T.False);
-        return this.RECORDING_PHASE ? RECORDING : { kind: "BoolLit", span: this.span(t), value: false };
-      },
-    },
-    {
-      ALT: () => {
-        const t = this.CONSUME(T.None);
-        return this.RECORDING_PHASE ? RECORDING : { kind: "NoneLit", span: this.span(t) };
-      },
-    },
-    {
-      ALT: () => {
-        const t = this.CONSUME(T.Identifier);
-        return this.RECORDING_PHASE ? RECORDING : { kind: "Ident", span: this.span(t), name: t.image };
-      },
-    },
-    {
-      ALT: () => {
-        const open = this.CONSUME(T.LParen);
-        const inner = this.SUBRULE(this.expr);
-        this.close(1, T.RParen, open, ")");
-        // Parentheses only group; the span widens to include them.
-        return this.RECORDING_PHASE ? RECORDING : ({ ...inner, span: this.from(open) } as A.Expr);
-      },
-    },
-    {
-      ALT: () => {
-        const open = this.CONSUME(T.LBracket);
-        const elements: A.Expr[] = [];
+        this.CONSUME(T.LBracket);
         this.MANY(() => {
-          const el = this.SUBRULE1(this.expr);
-          if (!this.RECORDING_PHASE) elements.push(el);
+          this.SUBRULE1(this.expr);
           this.separator(0, 0, T.RBracket);
         });
-        this.close(3, T.RBracket, open, "]");
-        return this.RECORDING_PHASE ? RECORDING : { kind: "ListLit", span: this.from(open), elements };
+        this.close(3, T.RBracket, undefined, "]");
+        return RECORDING;
       },
     },
     {
       ALT: () => {
-        const open = this.CONSUME(T.LCurly);
-        const entries: A.BraceEntry[] = [];
+        this.CONSUME(T.LCurly);
         this.MANY1(() => {
-          const key = this.SUBRULE2(this.expr);
+          this.SUBRULE2(this.expr);
           this.CONSUME(T.Colon);
-          const value = this.SUBRULE3(this.expr);
-          if (!this.RECORDING_PHASE) entries.push({ kind: "BraceEntry", span: spanCover(key.span, value.span), key, value });
+          this.SUBRULE3(this.expr);
           this.separator(1, 1, T.RCurly);
         });
-        this.close(5, T.RCurly, open, "}");
-        return this.RECORDING_PHASE ? RECORDING : { kind: "BraceLit", span: this.from(open), entries };
+        this.close(5, T.RCurly, undefined, "}");
+        return RECORDING;
       },
     },
   ];
 
-  private primary = this.RULE("primary", (): A.Expr => this.OR(this.primaryAlts));
+  private primary = this.RULE("primary", (): A.Expr => {
+    if (this.RECORDING_PHASE) return this.OR(this.primaryAlts);
+    // A token no primary starts with: the OR raises chevrotain's error, inside this rule.
+    return is(this.LA(1), IS_PRIMARY_START) ? this.parsePrimary() : this.OR(this.primaryAlts);
+  });
+
+  private parsePrimary(): A.Expr {
+    const t = this.LA(1);
+    switch (t.tokenType) {
+      case T.IntLiteral:
+        this.SKIP_TOKEN();
+        return this.intLit(t);
+      case T.StringLiteral:
+        this.SKIP_TOKEN();
+        return this.stringLit(t);
+      case T.DurationLiteral:
+        this.SKIP_TOKEN();
+        return this.durationLit(t);
+      case T.TimeLiteral:
+        this.SKIP_TOKEN();
+        return this.timeLit(t);
+      case T.True:
+      case T.False:
+        this.SKIP_TOKEN();
+        return { kind: "BoolLit", span: this.span(t), value: t.tokenType === T.True };
+      case T.None:
+        this.SKIP_TOKEN();
+        return { kind: "NoneLit", span: this.span(t) };
+      case T.LParen: {
+        this.SKIP_TOKEN();
+        this.nest(NEST_BRACKET);
+        const inner = this.parseExpr();
+        this.depth -= NEST_BRACKET;
+        this.close(1, T.RParen, t, ")");
+        // Parentheses only group; the span widens to include them.
+        return { ...inner, span: this.from(t) };
+      }
+      case T.LBracket: {
+        this.SKIP_TOKEN();
+        const elements: A.Expr[] = [];
+        this.nest(NEST_BRACKET);
+        while (is(this.LA(1), IS_EXPR_START)) {
+          elements.push(this.parseExpr());
+          this.separator(0, 0, T.RBracket);
+        }
+        this.depth -= NEST_BRACKET;
+        this.close(3, T.RBracket, t, "]");
+        return { kind: "ListLit", span: this.from(t), elements };
+      }
+      case T.LCurly: {
+        this.SKIP_TOKEN();
+        const entries: A.BraceEntry[] = [];
+        this.nest(NEST_BRACKET);
+        while (is(this.LA(1), IS_EXPR_START)) {
+          const key = this.parseExpr();
+          this.CONSUME(T.Colon);
+          const value = this.parseExpr();
+          entries.push({ kind: "BraceEntry", span: this.cover(key.span, value.span), key, value });
+          this.separator(1, 1, T.RCurly);
+        }
+        this.depth -= NEST_BRACKET;
+        this.close(5, T.RCurly, t, "}");
+        return { kind: "BraceLit", span: this.from(t), entries };
+      }
+    }
+    if (is(t, IS_IDENTIFIER)) {
+      this.SKIP_TOKEN();
+      return { kind: "Ident", span: this.span(t), name: t.image };
+    }
+    return this.invoke(this.primary);
+  }
 
   // ------------------------------------------------------------ literals
 
@@ -1409,12 +1597,11 @@ class ThwonkParser extends EmbeddedActionsParser {
       }
       const { node, tok } = this.pendingStrings[i]!;
       const scan = scans[i - (round - scans.length)]!;
-      const base = { offset: tok.startOffset, line: this.lines.line(tok.startOffset), col: this.lines.col(tok.startOffset) };
-      const at = (offset: number): Span => {
-        const col = base.col + (offset - base.offset);
-        return { file: this.file, start: offset, end: offset, line: base.line, col, endLine: base.line, endCol: col };
-      };
-      const range = (start: number, end: number): Span => ({ ...at(start), end, endCol: at(end).col });
+      // A string is on one line: a column inside it is its offset moved by `shift`.
+      const li = this.lines.index(tok.startOffset);
+      const line = li + 1;
+      const shift = this.lines.colAt(tok.startOffset, li) - tok.startOffset;
+      const range = (start: number, end: number): Span => this.newSpan(this.file, start, end, line, start + shift, line, end + shift);
       if (!scan.terminated) this.error(syntaxMessages.unterminatedString, this.span(tok), []);
       for (const p of scan.problems) {
         const text = this.sourceSlice(tok, p.start, p.end);
@@ -1432,7 +1619,7 @@ class ThwonkParser extends EmbeddedActionsParser {
           node.parts.push({ kind: "ErrorExpr", span: range(part.start, part.end) });
           continue;
         }
-        node.parts.push(this.parseInterpolation(src, at(part.start), range(part.start, part.end)));
+        node.parts.push(this.parseInterpolation(src, part.start, range(part.start, part.end)));
       }
     }
   }
@@ -1441,11 +1628,12 @@ class ThwonkParser extends EmbeddedActionsParser {
     return tok.image.slice(start - tok.startOffset, end - tok.startOffset);
   }
 
-  private parseInterpolation(src: string, at: Span, whole: Span): A.Expr {
-    const lexed = this.prelexed.get(at.start) ?? lexOffsets(this.file, src, this.lines, at.start);
-    this.prelexed.delete(at.start);
+  private parseInterpolation(src: string, start: number, whole: Span): A.Expr {
+    const lexed = this.prelexed.get(start) ?? lexOffsets(this.file, src, this.lines, start);
+    this.prelexed.delete(start);
     for (const d of lexed.diagnostics) this.report(d);
     this.setTokens(lexed.tokens);
+    this.depth = 0;
     let e: A.Expr = { kind: "ErrorExpr", span: whole };
     try {
       // Chevrotain returns undefined when it caught an error at this top rule: keep the ErrorExpr then.
