@@ -112,7 +112,8 @@ export function resolveCallee(ctx: Ctx, callee: Expr): Callee | undefined {
  */
 export function checkArgs(ctx: Ctx, args: readonly Arg[], callee: Callee, pattern: boolean): void {
   const { sig, name } = callee;
-  const bound = new Set<string>();
+  // The parameters given so far (a few: a list is cheaper than a set).
+  const bound: string[] = [];
   let position = 0;
   let sawNamed = false;
   let misplaced = false; // an argument that matched no parameter: missing ones are likely a consequence
@@ -120,7 +121,7 @@ export function checkArgs(ctx: Ctx, args: readonly Arg[], callee: Callee, patter
     let index: number;
     if (arg.name) {
       sawNamed = true;
-      index = sig.params.findIndex((p) => p.name === arg.name!.name);
+      index = paramIndex(sig.params, arg.name.name);
       if (index < 0) {
         const hint = didYouMean(closest(arg.name.name, sig.params.map((p) => p.name)));
         const params = sig.params.length ? listWords(sig.params.map((p) => p.name)) : "none";
@@ -129,7 +130,7 @@ export function checkArgs(ctx: Ctx, args: readonly Arg[], callee: Callee, patter
         misplaced = true;
         continue;
       }
-      if (bound.has(arg.name.name)) {
+      if (bound.includes(arg.name.name)) {
         ctx.report(M.duplicateArgument, arg.name.span, [arg.name.name]);
         checkExpr(ctx, arg.value);
         continue;
@@ -151,14 +152,19 @@ export function checkArgs(ctx: Ctx, args: readonly Arg[], callee: Callee, patter
       }
     }
     const p = sig.params[index]!;
-    bound.add(p.name);
+    bound.push(p.name);
     checkAgainst(ctx, arg.value, p.optional ? optional(p.type) : p.type, { arg: { param: p.name, fn: name } });
   }
   if (pattern || misplaced) return;
-  const missing = sig.params.filter((p) => !p.optional && !bound.has(p.name));
+  const missing = sig.params.filter((p) => !p.optional && !bound.includes(p.name));
   if (missing.length) {
     ctx.report(M.missingArgument, callee.nameSpan, [name, listWords(missing.map((p) => `${p.name}: ${typeToString(p.type)}`))]);
   }
+}
+
+function paramIndex(params: readonly { name: string }[], name: string): number {
+  for (let i = 0; i < params.length; i++) if (params[i]!.name === name) return i;
+  return -1;
 }
 
 /** Capabilities, the call graph, mutation rules and narrowing after a call. */

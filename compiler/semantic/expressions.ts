@@ -47,9 +47,14 @@ export function checkExpr(ctx: Ctx, e: Expr, expected?: Type): Type {
 }
 
 function inner(ctx: Ctx, e: Expr, expected: Type | undefined): Type {
+  // The most frequent kinds first (a switch on strings compares in order).
   switch (e.kind) {
     case "Ident":
       return checkIdent(ctx, e);
+    case "MemberExpr":
+      return checkMemberValue(ctx, e);
+    case "BinaryExpr":
+      return checkBinary(ctx, e, expected);
     case "IntLit":
       return INT;
     case "BoolLit":
@@ -66,8 +71,6 @@ function inner(ctx: Ctx, e: Expr, expected: Type | undefined): Type {
       return checkList(ctx, e, expected);
     case "BraceLit":
       return checkBrace(ctx, e, expected);
-    case "MemberExpr":
-      return checkMemberValue(ctx, e);
     case "CallExpr": {
       const t = checkCall(ctx, e);
       if (t.kind === "void") {
@@ -82,8 +85,6 @@ function inner(ctx: Ctx, e: Expr, expected: Type | undefined): Type {
       return checkIndex(ctx, e);
     case "UnaryExpr":
       return e.op === "not" ? (conditionAsValue(ctx, e), BOOL) : checkNegate(ctx, e);
-    case "BinaryExpr":
-      return checkBinary(ctx, e, expected);
     case "ErrorExpr":
       return errorType;
   }
@@ -321,10 +322,11 @@ function checkArithmetic(ctx: Ctx, e: BinaryExpr): Type {
     ctx.report(M.maybeNone, e.right.span, [exprText(e.right), typeToString(r), `with ${q(e.op)}`]);
     return errorType;
   }
-  const op = ctx.std.operators(e.op).find((o) => sameType(o.left, l) && sameType(o.right, r));
-  if (op) {
-    ctx.model.operators.set(e, op.decl);
-    return op.result;
+  for (const op of ctx.std.operators(e.op)) {
+    if (sameType(op.left, l) && sameType(op.right, r)) {
+      ctx.model.operators.set(e, op.decl);
+      return op.result;
+    }
   }
   let hint: string | undefined;
   if (e.op === "+" && (isNamedAs(l, "string") || isNamedAs(r, "string")) && interpolates(ctx, l) && interpolates(ctx, r)) {

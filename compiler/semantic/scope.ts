@@ -62,7 +62,8 @@ export function newSymbol(kind: SymbolKind, name: string, span: Span | undefined
 export type ScopeKind = "global" | "file" | "fn" | "trigger" | "test" | "block" | "loop";
 
 export class Scope {
-  private readonly names = new Map<string, Symbol>();
+  /** Made on the first declaration: most block scopes declare nothing. */
+  private names: Map<string, Symbol> | undefined = undefined;
 
   constructor(
     readonly kind: ScopeKind,
@@ -71,7 +72,7 @@ export class Scope {
 
   lookup(name: string): Symbol | undefined {
     for (let s: Scope | undefined = this; s; s = s.parent) {
-      const sym = s.names.get(name);
+      const sym = s.names?.get(name);
       if (sym) return sym;
     }
     return undefined;
@@ -79,23 +80,23 @@ export class Scope {
 
   /** The symbol declared with this name in this very scope. */
   own(name: string): Symbol | undefined {
-    return this.names.get(name);
+    return this.names?.get(name);
   }
 
   declare(sym: Symbol): void {
-    this.names.set(sym.name, sym);
+    (this.names ??= new Map()).set(sym.name, sym);
   }
 
   /** Every name visible from here (for suggestions). */
   visibleNames(): string[] {
     const out = new Set<string>();
-    for (let s: Scope | undefined = this; s; s = s.parent) for (const n of s.names.keys()) out.add(n);
+    for (let s: Scope | undefined = this; s; s = s.parent) if (s.names) for (const n of s.names.keys()) out.add(n);
     return [...out];
   }
 
   /** The symbols declared in this scope. */
   symbols(): Symbol[] {
-    return [...this.names.values()];
+    return this.names ? [...this.names.values()] : [];
   }
 
   /** The nearest enclosing scope of one of these kinds. */

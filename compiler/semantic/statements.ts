@@ -29,7 +29,12 @@ interface Flow {
   what?: string;
 }
 
+// Flows are never mutated: the common ones are made once.
 const GOES_ON: Flow = { ends: false };
+const RETURNS: Flow = { ends: true, what: "`return`" };
+const BREAKS: Flow = { ends: true, what: q("break") };
+const CONTINUES: Flow = { ends: true, what: q("continue") };
+const IF_ENDS: Flow = { ends: true, what: "an `if` whose branches all end" };
 
 /** Checks a block in a new scope; returns whether it always ends (never falls through). */
 export function checkBlock(ctx: Ctx, block: Block, kind: ScopeKind = "block"): boolean {
@@ -87,7 +92,7 @@ export function checkStmt(ctx: Ctx, s: Stmt): Flow {
       return GOES_ON;
     case "ReturnStmt":
       checkReturn(ctx, s);
-      return { ends: true, what: "`return`" };
+      return RETURNS;
     case "BreakStmt":
     case "ContinueStmt": {
       const kw = s.kind === "BreakStmt" ? "break" : "continue";
@@ -95,7 +100,7 @@ export function checkStmt(ctx: Ctx, s: Stmt): Flow {
         ctx.report(M.outsideLoop, s.span, [kw]);
         return GOES_ON;
       }
-      return { ends: true, what: q(kw) };
+      return s.kind === "BreakStmt" ? BREAKS : CONTINUES;
     }
     case "ExprStmt": {
       const e = s.expr;
@@ -229,7 +234,7 @@ function checkIf(ctx: Ctx, s: IfStmt): Flow {
   if (s.else?.kind === "Block") elseFlow = { ends: checkBlock(ctx, s.else) };
   else if (s.else) elseFlow = checkStmt(ctx, s.else);
   const elseFacts = ctx.facts;
-  if (thenEnds && elseFlow.ends) return { ends: true, what: "an `if` whose branches all end" };
+  if (thenEnds && elseFlow.ends) return IF_ENDS;
   ctx.facts = thenEnds ? elseFacts : elseFlow.ends ? thenFacts : join(thenFacts, elseFacts);
   return GOES_ON;
 }

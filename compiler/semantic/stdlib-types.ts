@@ -86,7 +86,12 @@ export class StdlibTypes {
   private readonly acceptsCache = new Map<string, Type[]>();
   private readonly iterationCache = new Map<string, Iteration | undefined>();
 
-  constructor(readonly decl: StdlibDecl) {}
+  /** The declared types by name (a Map: looked up for nearly every type the checker meets). */
+  private readonly types: Map<string, TypeDeclSpec>;
+
+  constructor(readonly decl: StdlibDecl) {
+    this.types = new Map(Object.entries(decl.types));
+  }
 
   /** The key under which results for `t` are cached, or undefined when they are not. */
   private memberKey(t: NamedType): string | undefined {
@@ -96,7 +101,7 @@ export class StdlibTypes {
   }
 
   typeDecl(name: string): TypeDeclSpec | undefined {
-    return Object.hasOwn(this.decl.types, name) ? this.decl.types[name] : undefined;
+    return this.types.get(name);
   }
 
   /** The number of type arguments a stdlib type takes. */
