@@ -13,7 +13,7 @@
  *    iteration; growth that feeds on itself is refused.
  */
 import type { Capability, CostExpr, FunctionDecl } from "../../stdlib/decl.js";
-import { evalCost, type CostDomain } from "../../stdlib/cost-eval.js";
+import { evalCost, type CostDomain, type CostSizes } from "../../stdlib/cost-eval.js";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
 import type { CallTarget, SemanticModel, TriggerInfo } from "../semantic/model.js";
@@ -24,7 +24,7 @@ import type * as A from "../syntax/ast.js";
 import { inputShape, join, originOf, SCALAR, sizeFor, str, totalOf, withOrigin, type Origin, type Shape } from "./shapes.js";
 import * as S from "./sym.js";
 import type { Sym } from "./sym.js";
-import { operations, statementExprs } from "./units.js";
+import { operations, statementOperations } from "./units.js";
 
 /** Gas and fan-out together: every rule of the walk applies to both. */
 export interface Cost {
@@ -34,12 +34,13 @@ export interface Cost {
 
 const NONE: Cost = { g: S.ZERO, f: S.ZERO };
 
+// Most fan-outs are zero: `0 + 0` and `max(0, 0)` (both 0, as S.add and S.max give) are not worked out.
 function plus(a: Cost, b: Cost): Cost {
-  return { g: S.add(a.g, b.g), f: S.add(a.f, b.f) };
+  return { g: S.add(a.g, b.g), f: a.f === S.ZERO && b.f === S.ZERO ? S.ZERO : S.add(a.f, b.f) };
 }
 
 function maxCost(a: Cost, b: Cost): Cost {
-  return { g: S.max(a.g, b.g), f: S.max(a.f, b.f) };
+  return { g: S.max(a.g, b.g), f: a.f === S.ZERO && b.f === S.ZERO ? S.ZERO : S.max(a.f, b.f) };
 }
 
 function times(n: Sym, c: Cost, span: Span, label: string): Cost {
@@ -71,11 +72,11 @@ function joinReturns(x: Shape | undefined, y: Shape | undefined): Shape | undefi
 
 const symDomain: CostDomain<Sym> = {
   num: S.num,
-  add: (xs) => S.add(...xs),
-  mul: (xs) => S.mul(...xs),
-  max: (xs) => S.max(...xs),
-  min: (xs) => S.min(...xs),
-  ceilDiv: (x, by) => S.cdiv(x, by),
+  add: S.addAll,
+  mul: S.mulAll,
+  max: S.maxAll,
+  min: S.minAll,
+  ceilDiv: S.cdiv,
 };
 
 export type RecipientClass = Exclude<Origin, "list"> | "list";
@@ -116,7 +117,11 @@ export class TriggerAnalyzer {
   private readonly stateShapes = new Map<string, Shape>();
   private accCounter = 0;
   private readonly warnedAt = new Set<number>();
-  /** Inside a trial pass (loop growth): effects and warnings are not recorded. */
+  /**
+   * Inside a trial pass (loop growth): effects and warnings are not
+   * recorded, and nothing is charged (the pass is run for the shapes it
+   * leaves; its cost is not used).
+   */
   private quiet = 0;
 
   private warn(at: Span, d: Diagnostic): void {
@@ -238,8 +243,8 @@ export class TriggerAnalyzer {
   }
 
   private stmtBase(s: A.Stmt): Cost {
-    const ops = statementExprs(s).reduce((n, e) => n + operations(e), 0);
-    return { g: S.num(this.constructs.statement + ops * this.constructs.operation), f: S.ZERO };
+    if (this.quiet > 0) return NONE;
+    return { g: S.num(this.constructs.statement + statementOperations(s) * this.constructs.operation), f: S.ZERO };
   }
 
   private get constructs() {
@@ -293,7 +298,8 @@ export class TriggerAnalyzer {
     this.expr(s.cond, frame, acc);
     const guard = this.guardOf(s.cond);
     const thenFrame: Frame = { locals: copyLocals(frame.locals), returns: frame.returns, guarded: frame.guarded || guard === "then" };
-    const elseFrame: Frame = { locals: copyLocals(frame.locals), returns: frame.returns, guarded: frame.guarded || guard === "else" };
+    // Without `else`, the else path changes nothing: it reads the frame's own locals (joinInto reads each before it writes it).
+    const elseFrame: Frame = { locals: s.else ? copyLocals(frame.locals) : frame.locals, returns: frame.returns, guarded: frame.guarded || guard === "else" };
     const a = this.block(s.then, thenFrame);
     const b: Flow = s.else
       ? s.else.kind === "IfStmt"
@@ -528,7 +534,7 @@ export class TriggerAnalyzer {
       if (s.op === "=") frame.locals.set(sym, value);
       else if (old.t === "str" && value.t === "str") {
         frame.locals.set(sym, str(S.add(old.len, value.len), originOf(old)));
-        this.charge(acc, this.operatorCost(s.target, s.value, "+", old, value), s.span, "+=");
+        if (this.quiet === 0) this.charge(acc, this.operatorCost(s.target, s.value, "+", old, value), s.span, "+=");
       } else frame.locals.set(sym, old);
       return;
     }
@@ -538,14 +544,14 @@ export class TriggerAnalyzer {
     const rootSym = root && this.host.model.symbols.get(root);
     if (rootSym && rootSym.kind === "global" && rootSym.name === "state" && this.quiet === 0) this.capabilities.add("state.write");
     if (s.op !== "=" && target.t === "str" && value.t === "str") {
-      this.charge(acc, this.operatorCost(s.target, s.value, "+", target, value), s.span, "+=");
+      if (this.quiet === 0) this.charge(acc, this.operatorCost(s.target, s.value, "+", target, value), s.span, "+=");
     }
   }
 
   // ------------------------------------------------------------------ expressions
 
   private charge(acc: { cost: Cost }, c: Cost, span: Span, label: string): void {
-    if (S.isZero(c.g) && S.isZero(c.f)) return;
+    if (this.quiet > 0 || (S.isZero(c.g) && S.isZero(c.f))) return;
     acc.cost = plus(acc.cost, { g: S.at(c.g, span, label), f: S.at(c.f, span, label) });
   }
 
@@ -560,6 +566,13 @@ export class TriggerAnalyzer {
         if (sym.kind === "global") return this.globalShape(sym);
         return inputShape(sym.type, this.host.std, this.bounds, sym.name);
       }
+      // The most frequent kinds first (a switch on strings compares in order).
+      case "MemberExpr":
+        return this.member(e, frame, acc);
+      case "CallExpr":
+        return this.call(e, frame, acc);
+      case "BinaryExpr":
+        return this.binary(e, frame, acc);
       case "IntLit":
       case "BoolLit":
       case "NoneLit":
@@ -602,26 +615,23 @@ export class TriggerAnalyzer {
         }
         return { t: "rec", fields };
       }
-      case "MemberExpr":
-        return this.member(e, frame, acc);
-      case "CallExpr":
-        return this.call(e, frame, acc);
       case "IndexExpr": {
         const obj = this.expr(e.object, frame, acc);
         const idx = this.expr(e.index, frame, acc);
         const target = model.indexes.get(e);
         if (target && target.kind === "method") {
-          this.chargeDecl(acc, target.decl, target.sig.params.map((p) => p.type), (name) =>
-            name === "self" ? sizeFor(obj, undefined) : name === target.sig.params[0]?.name ? sizeFor(idx, target.sig.params[0]?.type) : S.ZERO,
-          (name) => (name === "self" ? totalOf(obj) : totalOf(idx)), e.span, "an index");
+          const sizes: CostSizes<Sym> = {
+            size: (name) => (name === "self" ? sizeFor(obj, undefined) : name === target.sig.params[0]?.name ? sizeFor(idx, target.sig.params[0]?.type) : S.ZERO),
+            total: (name) => (name === "self" ? totalOf(obj) : totalOf(idx)),
+            limit: (name) => this.host.limit(name),
+          };
+          this.chargeDecl(acc, target.decl, sizes, e.span, "an index");
         }
         return elementOf(obj, target);
       }
       case "UnaryExpr":
         this.expr(e.operand, frame, acc);
         return SCALAR;
-      case "BinaryExpr":
-        return this.binary(e, frame, acc);
     }
   }
 
@@ -691,7 +701,7 @@ export class TriggerAnalyzer {
         }
         return SCALAR;
       default: {
-        this.charge(acc, this.operatorCost(e.left, e.right, e.op, l, r, e), e.span, `\`${e.op}\``);
+        if (this.quiet === 0) this.charge(acc, this.operatorCost(e.left, e.right, e.op, l, r, e), e.span, opLabel(e.op));
         if (l.t === "str" && r.t === "str") return str(S.add(l.len, r.len));
         return SCALAR;
       }
@@ -701,13 +711,9 @@ export class TriggerAnalyzer {
   private operatorCost(left: A.Expr, right: A.Expr, op: string, l: Shape, r: Shape, node?: A.BinaryExpr): Cost {
     const decl = node ? this.host.model.operators.get(node) : this.findOperator(op, left, right);
     if (!decl) return NONE;
-    const lt = this.host.model.types.get(left);
-    const rt = this.host.model.types.get(right);
-    const g = evalCost(decl.cost, {
-      size: (name) => (name === "left" ? sizeFor(l, lt) : sizeFor(r, rt)),
-      total: (name) => (name === "left" ? totalOf(l) : totalOf(r)),
-      limit: (name) => this.host.limit(name),
-    }, symDomain);
+    // Most operators cost a constant: no sizes to read.
+    if (typeof decl.cost === "number") return { g: S.num(decl.cost), f: S.ZERO };
+    const g = evalCost(decl.cost, new OperandSizes(this.host, left, right, l, r), symDomain);
     return { g, f: S.ZERO };
   }
 
@@ -720,24 +726,13 @@ export class TriggerAnalyzer {
   }
 
   private chargeConstruct(acc: { cost: Cost }, c: CostExpr, sizes: Record<string, Sym>, span: Span, label: string): void {
-    const g = evalCost(c, {
-      size: (name) => sizes[name] ?? S.ZERO,
-      total: (name) => sizes[name] ?? S.ZERO,
-      limit: (name) => this.host.limit(name),
-    }, symDomain);
+    if (this.quiet > 0) return;
+    const g = evalCost(c, new NamedSizes(this.host, sizes), symDomain);
     this.charge(acc, { g, f: S.ZERO }, span, label);
   }
 
-  private chargeDecl(
-    acc: { cost: Cost },
-    decl: FunctionDecl,
-    _params: Type[],
-    size: (name: string) => Sym,
-    total: (name: string) => Sym,
-    span: Span,
-    label: string,
-  ): Cost {
-    const sizes = { size, total, limit: (name: string) => this.host.limit(name) };
+  private chargeDecl(acc: { cost: Cost }, decl: FunctionDecl, sizes: CostSizes<Sym>, span: Span, label: string): Cost {
+    if (this.quiet > 0) return NONE;
     const g = evalCost(decl.cost, sizes, symDomain);
     const f = decl.fanout !== undefined ? evalCost(decl.fanout, sizes, symDomain) : S.ZERO;
     const c = { g, f };
@@ -755,21 +750,10 @@ export class TriggerAnalyzer {
     let receiver: Shape | undefined;
     if (target.kind === "method" && e.callee.kind === "MemberExpr") receiver = this.expr(e.callee.object, frame, acc);
     const args = this.bindArgs(e, target, frame, acc);
-    const params = target.sig.params;
-    const typeOf = (name: string): Type | undefined => params.find((p) => p.name === name)?.type;
-    const size = (name: string): Sym => {
-      if (name === "self") return receiver ? sizeFor(receiver, target.kind === "method" ? receiverSizeType(target.receiverType) : undefined) : S.ZERO;
-      const a = args.get(name);
-      return a ? sizeFor(a, typeOf(name)) : S.ZERO;
-    };
-    const total = (name: string): Sym => {
-      const a = name === "self" ? receiver : args.get(name);
-      return a ? totalOf(a) : S.ZERO;
-    };
-    const label = target.kind === "method" ? `${target.name}(...)` : `${target.name}(...)`;
-    this.chargeDecl(acc, target.decl, [], size, total, e.span, label);
+    const sizes = new CallSizes(this.host, target, receiver, args);
+    this.chargeDecl(acc, target.decl, sizes, e.span, callLabel(target.name));
     this.effects(e, target, args, receiver, frame);
-    return this.result(e, target, receiver, size, total);
+    return this.result(e, target, receiver, sizes);
   }
 
   private bindArgs(e: A.CallExpr, target: Exclude<CallTarget, { kind: "fn" }>, frame: Frame, acc: { cost: Cost }): Map<string, Shape> {
@@ -819,8 +803,7 @@ export class TriggerAnalyzer {
     e: A.CallExpr,
     target: Exclude<CallTarget, { kind: "fn" }>,
     receiver: Shape | undefined,
-    size: (name: string) => Sym,
-    total: (name: string) => Sym,
+    sizes: CostSizes<Sym>,
   ): Shape {
     const t = this.host.model.types.get(e);
     if (!t || t.kind === "void") return SCALAR;
@@ -828,13 +811,13 @@ export class TriggerAnalyzer {
     const decl = target.decl;
     const resultSize =
       decl.resultSize !== undefined
-        ? evalCost(decl.resultSize, { size, total, limit: (n) => this.host.limit(n) }, symDomain)
+        ? evalCost(decl.resultSize, sizes, symDomain)
         : undefined;
     // Results typed by the receiver's type parameters take the receiver's inner shapes.
     if (receiver) {
       const elemOf = receiver.t === "list" ? receiver.elem : receiver.t === "map" ? receiver.key : undefined;
       const valueOf = receiver.t === "map" ? receiver.value : undefined;
-      const ret = decl.returns.replace(/\?$/, "");
+      const ret = decl.returns.endsWith("?") ? decl.returns.slice(0, -1) : decl.returns;
       if ((ret === "T" || ret === "K" || ret === "Member") && elemOf) return elemOf;
       if (ret === "V" && valueOf) return valueOf;
       if (base.kind === "named" && base.name === "List") {
@@ -867,9 +850,101 @@ export class TriggerAnalyzer {
       if (p) inner.locals.set(p, s);
     });
     const body = this.block(fn.decl.body, inner);
-    const c = plus({ g: S.num(this.constructs.fnCall), f: S.ZERO }, body.exit ? maxCost(body.cont, body.exit) : body.cont);
-    this.charge(acc, c, e.span, `${fn.name}(...)`);
+    if (this.quiet === 0) {
+      const c = plus({ g: S.num(this.constructs.fnCall), f: S.ZERO }, body.exit ? maxCost(body.cont, body.exit) : body.cont);
+      this.charge(acc, c, e.span, callLabel(fn.name));
+    }
     return inner.returns ?? SCALAR;
+  }
+}
+
+/** `send(...)`: the label of a call's part of a bound, made once per name. */
+function callLabel(name: string): string {
+  let label = callLabels.get(name);
+  if (label === undefined) callLabels.set(name, (label = `${name}(...)`));
+  return label;
+}
+const callLabels = new Map<string, string>();
+
+/** `` `+` ``: the label of an operator's part of a bound, made once per operator. */
+function opLabel(op: string): string {
+  let label = opLabels.get(op);
+  if (label === undefined) opLabels.set(op, (label = `\`${op}\``));
+  return label;
+}
+const opLabels = new Map<string, string>();
+
+// What the cost expressions read (see stdlib/cost-eval.ts), one object per use.
+
+/** The sizes of a call's receiver (`self`) and arguments, by parameter name. */
+class CallSizes implements CostSizes<Sym> {
+  constructor(
+    private readonly host: AnalyzeHost,
+    private readonly target: Exclude<CallTarget, { kind: "fn" }>,
+    private readonly receiver: Shape | undefined,
+    private readonly args: Map<string, Shape>,
+  ) {}
+
+  size(name: string): Sym {
+    const target = this.target;
+    if (name === "self") return this.receiver ? sizeFor(this.receiver, target.kind === "method" ? receiverSizeType(target.receiverType) : undefined) : S.ZERO;
+    const a = this.args.get(name);
+    if (!a) return S.ZERO;
+    for (const p of target.sig.params) if (p.name === name) return sizeFor(a, p.type);
+    return sizeFor(a, undefined);
+  }
+
+  total(name: string): Sym {
+    const a = name === "self" ? this.receiver : this.args.get(name);
+    return a ? totalOf(a) : S.ZERO;
+  }
+
+  limit(name: string): Sym {
+    return this.host.limit(name);
+  }
+}
+
+/** The sizes of an operator's operands, `left` and `right` (their types read only when a size is). */
+class OperandSizes implements CostSizes<Sym> {
+  constructor(
+    private readonly host: AnalyzeHost,
+    private readonly left: A.Expr,
+    private readonly right: A.Expr,
+    private readonly l: Shape,
+    private readonly r: Shape,
+  ) {}
+
+  size(name: string): Sym {
+    const types = this.host.model.types;
+    return name === "left" ? sizeFor(this.l, types.get(this.left)) : sizeFor(this.r, types.get(this.right));
+  }
+
+  total(name: string): Sym {
+    return name === "left" ? totalOf(this.l) : totalOf(this.r);
+  }
+
+  limit(name: string): Sym {
+    return this.host.limit(name);
+  }
+}
+
+/** Sizes given by name (a construct's `result`, `left`, `right`); both `size` and `total` read them. */
+class NamedSizes implements CostSizes<Sym> {
+  constructor(
+    private readonly host: AnalyzeHost,
+    private readonly sizes: Record<string, Sym>,
+  ) {}
+
+  size(name: string): Sym {
+    return this.sizes[name] ?? S.ZERO;
+  }
+
+  total(name: string): Sym {
+    return this.sizes[name] ?? S.ZERO;
+  }
+
+  limit(name: string): Sym {
+    return this.host.limit(name);
   }
 }
 

@@ -43,8 +43,13 @@ export function fmt(n: number): string {
 export const ZERO: Sym = { k: "num", v: 0 };
 export const ONE: Sym = { k: "num", v: 1 };
 
+/** Small constants, made once: bounds are made by the thousand and never mutated. */
+const SMALL: Sym[] = [];
+for (let i = 0; i < 1024; i++) SMALL.push(i === 0 ? ZERO : i === 1 ? ONE : { k: "num", v: i });
+
 export function num(v: number): Sym {
-  return v === 0 ? ZERO : v === 1 ? ONE : { k: "num", v: sat(Math.max(0, Math.ceil(v))) };
+  if (v >= 0 && v < 1024 && Number.isInteger(v)) return SMALL[v]!;
+  return { k: "num", v: sat(Math.max(0, Math.ceil(v))) };
 }
 
 export function v(name: string): Sym {
@@ -83,9 +88,15 @@ function keptAlone(x: Sym, inMax: boolean): boolean {
 }
 
 export function add(...xs: Sym[]): Sym {
+  return addAll(xs);
+}
+
+/** `add` of an array (not changed). */
+export function addAll(xs: readonly Sym[]): Sym {
   // A zero adds nothing (to the constant or the terms): the common `x + 0` costs nothing.
   if (xs.length === 2) {
-    const [a, b] = xs as [Sym, Sym];
+    const a = xs[0]!;
+    const b = xs[1]!;
     if (b === ZERO && (a === ZERO || keptAlone(a, false))) return a;
     if (a === ZERO && keptAlone(b, false)) return b;
   }
@@ -125,17 +136,17 @@ function mergeLikeTerms(xs: Sym[]): Sym[] {
   for (const x of xs) if (x.k !== "at" && x.k !== "num") candidates++;
   // Fewer than two terms that could merge: each is only put in `coeff × rest` form, as below.
   if (candidates < 2) {
+    // `xs` is the caller's own array: rewritten in place, where needed.
     if (candidates === 0) return xs;
-    const out: Sym[] = new Array<Sym>(xs.length);
     for (let i = 0; i < xs.length; i++) {
       const x = xs[i]!;
       if (x.k === "mul" && x.xs[0]!.k === "num") {
         const coeff = x.xs[0]!.v;
         const rest: Sym = x.xs.length === 2 ? x.xs[1]! : { k: "mul", xs: x.xs.slice(1) };
-        out[i] = coeff === 1 ? rest : { k: "mul", xs: [num(coeff), rest] };
-      } else out[i] = x;
+        xs[i] = coeff === 1 ? rest : { k: "mul", xs: [num(coeff), rest] };
+      }
     }
-    return out;
+    return xs;
   }
   const byKey = new Map<string, { coeff: number; rest: Sym; index: number }>();
   const out: (Sym | undefined)[] = [];
@@ -165,6 +176,11 @@ function mergeLikeTerms(xs: Sym[]): Sym[] {
 }
 
 export function mul(...xs: Sym[]): Sym {
+  return mulAll(xs);
+}
+
+/** `mul` of an array (not changed). */
+export function mulAll(xs: readonly Sym[]): Sym {
   const out: Sym[] = [];
   let c = 1;
   for (const x of xs) {
@@ -186,40 +202,50 @@ export function mul(...xs: Sym[]): Sym {
 }
 
 export function max(...xs: Sym[]): Sym {
+  return maxAll(xs);
+}
+
+/** `max` of an array (not changed). */
+export function maxAll(xs: readonly Sym[]): Sym {
   // A zero never raises the maximum: `max(x, 0)` is x.
   if (xs.length === 2) {
-    const [a, b] = xs as [Sym, Sym];
+    const a = xs[0]!;
+    const b = xs[1]!;
     if (b === ZERO && (a === ZERO || keptAlone(a, true))) return a;
     if (a === ZERO && keptAlone(b, true)) return b;
   }
   const out: Sym[] = [];
-  /** Each of `out` as it was added, without its provenance: what a new argument is compared with. */
-  const shapes: Sym[] = [];
   let c = 0;
   for (const y of xs) {
-    if (y.k === "max") for (const x of y.xs) c = maxArg(x, out, shapes, c);
-    else c = maxArg(y, out, shapes, c);
+    if (y.k === "max") for (const x of y.xs) c = maxArg(x, out, c);
+    else c = maxArg(y, out, c);
   }
   // A constant no larger than some argument's value at all-zero limits never wins.
-  if (c > 0 && !out.some((x) => atZero(x) >= c)) out.push(num(c));
+  if (c > 0 && !someAtZeroReaches(out, c)) out.push(num(c));
   if (out.length === 0) return ZERO;
   if (out.length === 1) return out[0]!;
   return { k: "max", xs: out };
 }
 
+function someAtZeroReaches(xs: readonly Sym[], c: number): boolean {
+  for (const x of xs) if (atZero(x) >= c) return true;
+  return false;
+}
+
 /** One argument of `max`: a constant raises `c` (returned); otherwise it joins `out` or the argument of its shape. */
-function maxArg(x: Sym, out: Sym[], shapes: Sym[], c: number): number {
+function maxArg(x: Sym, out: Sym[], c: number): number {
   const b = strip(x);
   if (b.k === "num") return Math.max(c, b.v);
   // Two arguments alike but for their constants: every constant is a
   // monotone position, so the one with the larger constants bounds both.
-  for (let i = 0; i < shapes.length; i++) {
-    if (sameShape(shapes[i]!, b)) {
-      out[i] = largerConstants(strip(out[i]!), b);
+  // (largerConstants keeps the shape, so each of `out` is compared as it was added.)
+  for (let i = 0; i < out.length; i++) {
+    const o = strip(out[i]!);
+    if (sameShape(o, b)) {
+      out[i] = largerConstants(o, b);
       return c;
     }
   }
-  shapes.push(b);
   out.push(x);
   return c;
 }
@@ -294,6 +320,11 @@ function largerConstants(a: Sym, b: Sym): Sym {
 }
 
 export function min(...xs: Sym[]): Sym {
+  return minAll(xs);
+}
+
+/** `min` of an array (not changed). */
+export function minAll(xs: readonly Sym[]): Sym {
   const flat = xs.flatMap((y) => (y.k === "min" ? y.xs : [y]));
   const nums = flat.map(strip).filter((x): x is { k: "num"; v: number } => x.k === "num");
   if (nums.length === flat.length) return num(Math.min(...nums.map((n) => n.v)));
@@ -461,16 +492,20 @@ export interface Term {
  */
 export function terms(s: Sym, env: Env): Term[] {
   type Part = { factors: Sym[]; span: Span | undefined; label: string | undefined };
-  const expand = (x: Sym, where: { span: Span | undefined; label: string | undefined }): Part[] => {
+  // The parts of `x` onto `out`, in order.
+  const expand = (x: Sym, span: Span | undefined, label: string | undefined, out: Part[]): void => {
     switch (x.k) {
       case "at":
-        return expand(x.x, { span: x.span, label: x.label });
+        expand(x.x, x.span, x.label, out);
+        return;
       case "add":
-        return x.xs.flatMap((y) => expand(y, where));
+        for (const y of x.xs) expand(y, span, label, out);
+        return;
       case "mul": {
-        let parts: Part[] = [{ factors: [], ...where }];
+        let parts: Part[] = [{ factors: [], span, label }];
         for (const f of x.xs) {
-          const fp = expand(f, where);
+          const fp: Part[] = [];
+          expand(f, span, label, fp);
           const next: Part[] = [];
           for (const p of parts) {
             for (const q of fp) {
@@ -479,7 +514,8 @@ export function terms(s: Sym, env: Env): Term[] {
           }
           parts = next;
         }
-        return parts;
+        for (const p of parts) out.push(p);
+        return;
       }
       case "max": {
         let best = x.xs[0]!;
@@ -491,14 +527,17 @@ export function terms(s: Sym, env: Env): Term[] {
             bestVal = val;
           }
         }
-        return expand(best, where);
+        expand(best, span, label, out);
+        return;
       }
       default:
-        return [{ factors: [x], ...where }];
+        out.push({ factors: [x], span, label });
     }
   };
+  const parts: Part[] = [];
+  expand(s, undefined, undefined, parts);
   const merged = new Map<string, Term>();
-  for (const p of expand(s, { span: undefined, label: undefined })) {
+  for (const p of parts) {
     let coeff = 1;
     const rest: Sym[] = [];
     for (const f of p.factors) {
@@ -507,9 +546,19 @@ export function terms(s: Sym, env: Env): Term[] {
       else rest.push(b);
     }
     if (coeff === 0) continue;
-    rest.sort((a, b) => (show(a) < show(b) ? -1 : 1));
-    const product = rest.length ? rest.map((r) => (prec(r) < PREC.mul ? `(${show(r)})` : show(r))).join(" × ") : "";
-    const value = sat(coeff * (rest.length ? evaluate(mul(...rest), env) : 1));
+    let product = "";
+    let value = coeff;
+    if (rest.length === 1) {
+      const r = rest[0]!;
+      product = prec(r) < PREC.mul ? `(${show(r)})` : show(r);
+      value = sat(coeff * evaluate(r, env));
+    } else if (rest.length > 1) {
+      // Sorted by their printed form, each printed once.
+      const shown = rest.map((r) => ({ r, text: show(r) }));
+      shown.sort((a, b) => (a.text < b.text ? -1 : 1));
+      product = shown.map((x) => (prec(x.r) < PREC.mul ? `(${x.text})` : x.text)).join(" × ");
+      value = sat(coeff * evaluate(mul(...shown.map((x) => x.r)), env));
+    }
     const key = `${product}@${p.span?.start ?? -1}`;
     const prev = merged.get(key);
     if (prev) {

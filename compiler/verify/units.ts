@@ -9,7 +9,10 @@ import type * as A from "../syntax/ast.js";
 /** Member access, calls, indexing, operators and composite literals each count one; names and plain literals are free. */
 export function operations(e: A.Expr | undefined): number {
   if (!e) return 0;
-  switch (e.kind) {
+  // The most frequent kinds first (a switch on strings compares in order).
+  const kind = e.kind;
+  if (kind === "Ident" || kind === "IntLit") return 0;
+  switch (kind) {
     case "MemberExpr":
       return 1 + operations(e.object);
     case "CallExpr": {
@@ -43,6 +46,26 @@ export function operations(e: A.Expr | undefined): number {
       }
       return exprs === 0 ? 0 : n;
     }
+    default:
+      return 0;
+  }
+}
+
+/** The operations of the expressions a statement evaluates itself: the sum of `operations` over statementExprs(s), without the array. */
+export function statementOperations(s: A.Stmt): number {
+  switch (s.kind) {
+    case "LetStmt":
+      return operations(s.init);
+    case "AssignStmt":
+      return (s.target.kind === "Ident" ? 0 : operations(s.target)) + operations(s.value);
+    case "IfStmt":
+      return operations(s.cond);
+    case "ForStmt":
+      return operations(s.iterable);
+    case "ReturnStmt":
+      return operations(s.value);
+    case "ExprStmt":
+      return operations(s.expr);
     default:
       return 0;
   }
