@@ -36,11 +36,11 @@ const NONE: Cost = { g: S.ZERO, f: S.ZERO };
 
 // Most fan-outs are zero: `0 + 0` and `max(0, 0)` (both 0, as S.add and S.max give) are not worked out.
 function plus(a: Cost, b: Cost): Cost {
-  return { g: S.add(a.g, b.g), f: a.f === S.ZERO && b.f === S.ZERO ? S.ZERO : S.add(a.f, b.f) };
+  return { g: S.add2(a.g, b.g), f: a.f === S.ZERO && b.f === S.ZERO ? S.ZERO : S.add2(a.f, b.f) };
 }
 
 function maxCost(a: Cost, b: Cost): Cost {
-  return { g: S.max(a.g, b.g), f: a.f === S.ZERO && b.f === S.ZERO ? S.ZERO : S.max(a.f, b.f) };
+  return { g: S.max2(a.g, b.g), f: a.f === S.ZERO && b.f === S.ZERO ? S.ZERO : S.max2(a.f, b.f) };
 }
 
 function times(n: Sym, c: Cost, span: Span, label: string): Cost {
@@ -322,14 +322,15 @@ export class TriggerAnalyzer {
   }
 
   /** Which branch of an `if` is free of automatic mail: `not m.isAutomated()` → then; `m.isAutomated()` → else. */
+  private isGuardCall(e: A.Expr): boolean {
+    if (e.kind !== "CallExpr") return false;
+    const t = this.host.model.calls.get(e);
+    return !!t && t.kind !== "fn" && t.decl.autoReplyGuard === true;
+  }
+
   private guardOf(cond: A.Expr): "then" | "else" | undefined {
-    const isGuardCall = (e: A.Expr): boolean => {
-      if (e.kind !== "CallExpr") return false;
-      const t = this.host.model.calls.get(e);
-      return !!t && t.kind !== "fn" && t.decl.autoReplyGuard === true;
-    };
-    if (isGuardCall(cond)) return "else";
-    if (cond.kind === "UnaryExpr" && cond.op === "not" && isGuardCall(cond.operand)) return "then";
+    if (this.isGuardCall(cond)) return "else";
+    if (cond.kind === "UnaryExpr" && cond.op === "not" && this.isGuardCall(cond.operand)) return "then";
     if (cond.kind === "BinaryExpr" && cond.op === "and") {
       // `not m.isAutomated() and x`: the then-branch is guarded.
       if (this.guardOf(cond.left) === "then" || this.guardOf(cond.right) === "then") return "then";
@@ -552,7 +553,10 @@ export class TriggerAnalyzer {
 
   private charge(acc: { cost: Cost }, c: Cost, span: Span, label: string): void {
     if (this.quiet > 0 || (S.isZero(c.g) && S.isZero(c.f))) return;
-    acc.cost = plus(acc.cost, { g: S.at(c.g, span, label), f: S.at(c.f, span, label) });
+    // A constant's provenance is lost when it is added to the constant of a sum: no `at` needed.
+    const g = c.g.k === "num" ? c.g : S.at(c.g, span, label);
+    const f = c.f.k === "num" ? c.f : S.at(c.f, span, label);
+    acc.cost = plus(acc.cost, { g, f });
   }
 
   private expr(e: A.Expr, frame: Frame, acc: { cost: Cost }): Shape {
@@ -759,11 +763,13 @@ export class TriggerAnalyzer {
   private bindArgs(e: A.CallExpr, target: Exclude<CallTarget, { kind: "fn" }>, frame: Frame, acc: { cost: Cost }): Map<string, Shape> {
     const out = new Map<string, Shape>();
     const params = target.sig.params;
-    e.args.forEach((a, i) => {
+    const args = e.args;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
       const s = this.expr(a.value, frame, acc);
       const name = a.name ? a.name.name : params[i]?.name;
       if (name) out.set(name, s);
-    });
+    }
     return out;
   }
 
@@ -844,11 +850,13 @@ export class TriggerAnalyzer {
   private fnCall(e: A.CallExpr, target: Extract<CallTarget, { kind: "fn" }>, frame: Frame, acc: { cost: Cost }): Shape {
     const fn = target.fn;
     const inner: Frame = { locals: new Map(), returns: undefined, guarded: frame.guarded };
-    e.args.forEach((a, i) => {
+    const args = e.args;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
       const s = this.expr(a.value, frame, acc);
       const p = a.name ? fn.params.find((x) => x.name === a.name!.name) : fn.params[i];
       if (p) inner.locals.set(p, s);
-    });
+    }
     const body = this.block(fn.decl.body, inner);
     if (this.quiet === 0) {
       const c = plus({ g: S.num(this.constructs.fnCall), f: S.ZERO }, body.exit ? maxCost(body.cont, body.exit) : body.cont);

@@ -236,7 +236,11 @@ function stateReferencedByRuleCode(file: SourceFile, model: SemanticModel): Set<
   const inTest = (sp: Span): boolean => tests.some((t) => sp.start >= t.start && sp.end <= t.end);
   const out = new Set<string>();
   for (const [expr, target] of model.members) {
-    if (target.kind === "state" && expr.span.file === file.fileName && !inTest(expr.span)) out.add(target.field.name);
+    if (target.kind === "state" && expr.span.file === file.fileName && !inTest(expr.span)) {
+      out.add(target.field.name);
+      // Every field found: the rest cannot add one.
+      if (out.size === model.state.length) break;
+    }
   }
   return out;
 }

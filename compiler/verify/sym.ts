@@ -91,6 +91,14 @@ export function add(...xs: Sym[]): Sym {
   return addAll(xs);
 }
 
+/** `add(a, b)`, without an array when both are constants (most statements' costs). */
+export function add2(a: Sym, b: Sym): Sym {
+  const x = strip(a);
+  const y = strip(b);
+  if (x.k === "num" && y.k === "num") return num(x.v + y.v);
+  return addAll([a, b]);
+}
+
 /** `add` of an array (not changed). */
 export function addAll(xs: readonly Sym[]): Sym {
   // A zero adds nothing (to the constant or the terms): the common `x + 0` costs nothing.
@@ -115,6 +123,8 @@ export function addAll(xs: readonly Sym[]): Sym {
       }
     } else n++;
   }
+  // Only constants: their sum (what the rest below would give).
+  if (n === 0) return num(c);
   const out: Sym[] = new Array<Sym>(c > 0 ? n + 1 : n);
   let i = 0;
   for (const x of xs) {
@@ -203,6 +213,14 @@ export function mulAll(xs: readonly Sym[]): Sym {
 
 export function max(...xs: Sym[]): Sym {
   return maxAll(xs);
+}
+
+/** `max(a, b)`, without an array when both are constants. */
+export function max2(a: Sym, b: Sym): Sym {
+  const x = strip(a);
+  const y = strip(b);
+  if (x.k === "num" && y.k === "num") return num(Math.max(x.v, y.v));
+  return maxAll([a, b]);
 }
 
 /** `max` of an array (not changed). */
