@@ -1525,7 +1525,8 @@ class ThwonkParser extends EmbeddedActionsParser {
   // ------------------------------------------------------------ literals
 
   private intLit(t: IToken): A.IntLit {
-    const value = Number(t.image.replace(/_/g, ""));
+    const image = t.image;
+    const value = Number(image.includes("_") ? image.replace(/_/g, "") : image);
     if (!Number.isSafeInteger(value)) this.error(syntaxMessages.intTooLarge, this.span(t), [t.image]);
     return { kind: "IntLit", span: this.span(t), value: Number.isSafeInteger(value) ? value : 0 };
   }
@@ -1545,7 +1546,10 @@ class ThwonkParser extends EmbeddedActionsParser {
   }
 
   private clockLit(t: IToken): A.ClockLit {
-    const [h, m] = t.image.split(":").map(Number) as [number, number];
+    // `H:MM` or `HH:MM` (the token's pattern): one colon.
+    const colon = t.image.indexOf(":");
+    const h = Number(t.image.slice(0, colon));
+    const m = Number(t.image.slice(colon + 1));
     const ok = h >= 0 && h <= 23 && m >= 0 && m <= 59;
     if (!ok) this.error(syntaxMessages.invalidClock, this.span(t), [t.image]);
     return { kind: "ClockLit", span: this.span(t), text: t.image, minutes: ok ? h * 60 + m : 0 };
