@@ -437,14 +437,27 @@ export function evaluate(s: Sym, env: Env): number {
       if (val === undefined) throw new Error(`no value for ${s.name}`);
       return val;
     }
-    case "add":
-      return sat(s.xs.reduce((a, x) => a + evaluate(x, env), 0));
-    case "mul":
-      return sat(s.xs.reduce((a, x) => a * evaluate(x, env), 1));
-    case "max":
-      return Math.max(...s.xs.map((x) => evaluate(x, env)));
-    case "min":
-      return Math.min(...s.xs.map((x) => evaluate(x, env)));
+    // Loops rather than reduce and spread (the same order, the same numbers).
+    case "add": {
+      let a = 0;
+      for (const x of s.xs) a += evaluate(x, env);
+      return sat(a);
+    }
+    case "mul": {
+      let a = 1;
+      for (const x of s.xs) a *= evaluate(x, env);
+      return sat(a);
+    }
+    case "max": {
+      let m = -Infinity;
+      for (const x of s.xs) m = Math.max(m, evaluate(x, env));
+      return m;
+    }
+    case "min": {
+      let m = Infinity;
+      for (const x of s.xs) m = Math.min(m, evaluate(x, env));
+      return m;
+    }
     case "cdiv":
       return Math.ceil(evaluate(s.x, env) / s.by);
     case "at":
@@ -510,8 +523,43 @@ export interface Term {
  */
 export function terms(s: Sym, env: Env): Term[] {
   type Part = { factors: Sym[]; span: Span | undefined; label: string | undefined };
-  // The parts of `x` onto `out`, in order.
-  const expand = (x: Sym, span: Span | undefined, label: string | undefined, out: Part[]): void => {
+  const merged = new Map<string, Term>();
+  // One part (a product, with where it comes from) into the terms.
+  const addPart = (factors: readonly Sym[], span: Span | undefined, label: string | undefined): void => {
+    let coeff = 1;
+    let rest: Sym[] | undefined;
+    let only: Sym | undefined;
+    for (const f of factors) {
+      const b = strip(f);
+      if (b.k === "num") coeff *= b.v;
+      else if (only === undefined && rest === undefined) only = b;
+      else {
+        rest ??= [only!];
+        rest.push(b);
+      }
+    }
+    if (coeff === 0) return;
+    let product = "";
+    let value = coeff;
+    if (rest) {
+      // Sorted by their printed form, each printed once.
+      const shown = rest.map((r) => ({ r, text: show(r) }));
+      shown.sort((a, b) => (a.text < b.text ? -1 : 1));
+      product = shown.map((x) => (prec(x.r) < PREC.mul ? `(${x.text})` : x.text)).join(" × ");
+      value = sat(coeff * evaluate(mul(...shown.map((x) => x.r)), env));
+    } else if (only) {
+      product = prec(only) < PREC.mul ? `(${show(only)})` : show(only);
+      value = sat(coeff * evaluate(only, env));
+    }
+    const key = `${product}@${span?.start ?? -1}`;
+    const prev = merged.get(key);
+    if (prev) {
+      prev.coeff = sat(prev.coeff + coeff);
+      prev.value = sat(prev.value + value);
+    } else merged.set(key, { product, coeff, value, span, label });
+  };
+  // The parts of `x`, in order, into `out` (or straight into the terms when `out` is undefined).
+  const expand = (x: Sym, span: Span | undefined, label: string | undefined, out: Part[] | undefined): void => {
     switch (x.k) {
       case "at":
         expand(x.x, x.span, x.label, out);
@@ -532,7 +580,10 @@ export function terms(s: Sym, env: Env): Term[] {
           }
           parts = next;
         }
-        for (const p of parts) out.push(p);
+        for (const p of parts) {
+          if (out) out.push(p);
+          else addPart(p.factors, p.span, p.label);
+        }
         return;
       }
       case "max": {
@@ -549,41 +600,11 @@ export function terms(s: Sym, env: Env): Term[] {
         return;
       }
       default:
-        out.push({ factors: [x], span, label });
+        if (out) out.push({ factors: [x], span, label });
+        else addPart([x], span, label);
     }
   };
-  const parts: Part[] = [];
-  expand(s, undefined, undefined, parts);
-  const merged = new Map<string, Term>();
-  for (const p of parts) {
-    let coeff = 1;
-    const rest: Sym[] = [];
-    for (const f of p.factors) {
-      const b = strip(f);
-      if (b.k === "num") coeff *= b.v;
-      else rest.push(b);
-    }
-    if (coeff === 0) continue;
-    let product = "";
-    let value = coeff;
-    if (rest.length === 1) {
-      const r = rest[0]!;
-      product = prec(r) < PREC.mul ? `(${show(r)})` : show(r);
-      value = sat(coeff * evaluate(r, env));
-    } else if (rest.length > 1) {
-      // Sorted by their printed form, each printed once.
-      const shown = rest.map((r) => ({ r, text: show(r) }));
-      shown.sort((a, b) => (a.text < b.text ? -1 : 1));
-      product = shown.map((x) => (prec(x.r) < PREC.mul ? `(${x.text})` : x.text)).join(" × ");
-      value = sat(coeff * evaluate(mul(...shown.map((x) => x.r)), env));
-    }
-    const key = `${product}@${p.span?.start ?? -1}`;
-    const prev = merged.get(key);
-    if (prev) {
-      prev.coeff = sat(prev.coeff + coeff);
-      prev.value = sat(prev.value + value);
-    } else merged.set(key, { product, coeff, value, span: p.span, label: p.label });
-  }
+  expand(s, undefined, undefined, undefined);
   return [...merged.values()].sort((a, b) => b.value - a.value);
 }
 
