@@ -115,6 +115,8 @@ const REGRESSIONS: { why: string; text: string }[] = [
   { why: "chevrotain's recovery threw a RangeError on thousands of consecutive bad lines", text: "rule r\n" + ") ] } ,\n".repeat(10_000) },
   { why: "nesting deeper than the parser's stack", text: "rule r\non message(m: Message) {\n  let x = " + "(".repeat(5_000) + "1" + ")".repeat(5_000) + "\n}\n" },
   { why: "an unterminated string at the end of the file", text: 'rule r\non message(m: Message) {\n  log("abc' },
+  { why: "strings nested in interpolations deeper than the later phases' stack (TW2999)", text: `rule r\non message(m: Message) {\n  log(${'"{'.repeat(3000)}1${'}"'.repeat(3000)})\n}\n` },
+  { why: "an interpolation whose brackets, with its string's, nest too deeply", text: `rule r\non message(m: Message) {\n  log(${"(".repeat(300)}"{${"(".repeat(300)}1${")".repeat(300)}}"${")".repeat(300)})\n}\n` },
 ];
 
 for (const r of REGRESSIONS) {
@@ -122,3 +124,9 @@ for (const r of REGRESSIONS) {
     assertPipelineHolds([{ fileName: "r.thwonk", text: r.text }]);
   });
 }
+
+test("nesting through string interpolations is limited like brackets: one TW1018, no internal error", () => {
+  const text = `rule r\non message(m: Message) {\n  log(${'"{'.repeat(3000)}1${'}"'.repeat(3000)})\n}\n`;
+  const codes = checkSources([{ fileName: "r.thwonk", text }]).diagnostics.map((d) => d.code);
+  assert.deepEqual(codes.filter((c) => c.startsWith("TW1") || c.endsWith("999")), ["TW1018"]);
+});

@@ -211,7 +211,9 @@ class ThwonkParser extends EmbeddedActionsParser {
   private lines = new LineMap("");
   /** Real tokens in `allTokens` (chevrotain pads the array with EOF sentinels while parsing). */
   private tokenCount = 0;
-  private pendingStrings: { node: A.StringLit; scan: StringScan; tok: Tok }[] = [];
+  private pendingStrings: { node: A.StringLit; scan: StringScan; tok: Tok; depth: number }[] = [];
+  /** The nesting (see MAX_NESTING) where the interpolation being parsed sits: its string's, and a bracket. */
+  private interpolationDepth = 0;
   /** Interpolations lexed ahead (see lexInterpolations), by the offset where they start. */
   private prelexed = new Map<number, LexResult>();
   private failures = 0;
@@ -1560,7 +1562,7 @@ class ThwonkParser extends EmbeddedActionsParser {
   private stringLit(t: Tok): A.StringLit {
     const node: A.StringLit = { kind: "StringLit", span: this.span(t), parts: [] };
     const scan = t.payload!;
-    this.pendingStrings.push({ node, scan, tok: t });
+    this.pendingStrings.push({ node, scan, tok: t, depth: this.depth });
     return node;
   }
 
@@ -1600,8 +1602,9 @@ class ThwonkParser extends EmbeddedActionsParser {
         scans = this.lexInterpolations(i, this.pendingStrings.length);
         round = this.pendingStrings.length;
       }
-      const { node, tok } = this.pendingStrings[i]!;
+      const { node, tok, depth } = this.pendingStrings[i]!;
       const scan = scans[i - (round - scans.length)]!;
+      this.interpolationDepth = depth + NEST_BRACKET;
       // A string is on one line: a column inside it is its offset moved by `shift`.
       const li = this.lines.index(tok.startOffset);
       const line = li + 1;
@@ -1627,6 +1630,7 @@ class ThwonkParser extends EmbeddedActionsParser {
         node.parts.push(this.parseInterpolation(src, part.start, range(part.start, part.end)));
       }
     }
+    this.interpolationDepth = 0;
   }
 
   private sourceSlice(tok: IToken, start: number, end: number): string {
@@ -1638,9 +1642,11 @@ class ThwonkParser extends EmbeddedActionsParser {
     this.prelexed.delete(start);
     for (const d of lexed.diagnostics) this.report(d);
     this.setTokens(lexed.tokens);
-    this.depth = 0;
+    // Strings are parsed one after another, not nested, but the tree they make is nested: go on from the string's depth.
+    this.depth = this.interpolationDepth;
     let e: A.Expr = { kind: "ErrorExpr", span: whole };
     try {
+      if (this.depth > MAX_NESTING) throw new RangeError("nested too deeply");
       // Chevrotain returns undefined when it caught an error at this top rule: keep the ErrorExpr then.
       e = this.expr() ?? e;
       const rest = this.LA(1);
@@ -1648,7 +1654,10 @@ class ThwonkParser extends EmbeddedActionsParser {
         this.error(syntaxMessages.expectedToken, this.span(rest), ["`}` to end the interpolation", describeToken(rest)]);
       }
     } catch (err) {
-      if (!isRecognitionException(err as Error)) throw err;
+      if (err instanceof RangeError) {
+        this.errors = []; // what chevrotain noted on the way out is not the user's error
+        this.error(syntaxMessages.tooDeep, whole, []);
+      } else if (!isRecognitionException(err as Error)) throw err;
     }
     this.collectChevrotainErrors();
     return e;
