@@ -20,7 +20,7 @@ const { compileSource } = await load("compiler/emit/bundle.js");
 const { emitRule } = await load("compiler/emit/emitter.js");
 const { checkSources } = await load("compiler/program.js");
 const { createSandboxPool } = await load("runtime/sandbox/index.js");
-const { encodeInput } = await load("runtime/input/build.js");
+const { encodeInput, memberColumns } = await load("runtime/input/build.js");
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const BLOCK = 20;
@@ -44,7 +44,7 @@ function inputFor(bundle) {
     now,
     tz: [],
     list: { address: "list@example.org", name: "Bench", owners: ["member0@example.org"] },
-    members: columns(members.slice(0, Math.min(MEMBERS, limits.members))),
+    members: memberColumns(members.slice(0, Math.min(MEMBERS, limits.members))),
     state: null,
     limits,
     message: {
@@ -55,10 +55,6 @@ function inputFor(bundle) {
   };
 }
 
-// Members go to the sandbox in columns, addresses canonical: what the daemon sends.
-function columns(ms) {
-  return { address: ms.map((m) => m.address).join("\n"), name: ms.map((m) => m.name).join("\n"), role: ms.map((m) => m.role).join("\n"), joined: ms.map((m) => m.joined).join("\n") };
-}
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

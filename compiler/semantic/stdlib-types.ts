@@ -176,12 +176,17 @@ export class StdlibTypes {
   }
 
   field(t: NamedType, name: string): ResolvedField | undefined {
+    return this.memo(this.fieldCache, t, name, this.resolveField);
+  }
+
+  /** A member of a stdlib type, resolved once per type (when it has a key) and name: types are never mutated. */
+  private memo<R>(cache: Map<string, Map<string, R | undefined>>, t: NamedType, name: string, resolve: (t: NamedType, name: string) => R | undefined): R | undefined {
     const key = this.memberKey(t);
-    if (key === undefined) return this.resolveField(t, name);
-    let byName = this.fieldCache.get(key);
-    if (!byName) this.fieldCache.set(key, (byName = new Map()));
+    if (key === undefined) return resolve.call(this, t, name);
+    let byName = cache.get(key);
+    if (!byName) cache.set(key, (byName = new Map()));
     if (byName.has(name)) return byName.get(name);
-    const r = this.resolveField(t, name);
+    const r = resolve.call(this, t, name);
     byName.set(name, r);
     return r;
   }
@@ -194,14 +199,7 @@ export class StdlibTypes {
   }
 
   method(t: NamedType, name: string): ResolvedMethod | undefined {
-    const key = this.memberKey(t);
-    if (key === undefined) return this.resolveMethod(t, name);
-    let byName = this.methodCache.get(key);
-    if (!byName) this.methodCache.set(key, (byName = new Map()));
-    if (byName.has(name)) return byName.get(name);
-    const r = this.resolveMethod(t, name);
-    byName.set(name, r);
-    return r;
+    return this.memo(this.methodCache, t, name, this.resolveMethod);
   }
 
   private resolveMethod(t: NamedType, name: string): ResolvedMethod | undefined {

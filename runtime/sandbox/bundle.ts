@@ -31,7 +31,7 @@ import type { QuickJSHandle } from "quickjs-emscripten-core";
 import { PRELUDE } from "../../compiler/emit/prelude.js";
 import type { Sandbox } from "./context.js";
 import { sandboxError, sandboxMessages, type SandboxError } from "./errors.js";
-import { thrownError } from "./classify.js";
+import { failedBy } from "./classify.js";
 import type { SandboxLimits } from "./types.js";
 
 const HEAD = 'function(){"use strict";';
@@ -75,11 +75,7 @@ function loadWithPrelude(sb: Sandbox, rest: string, limits: SandboxLimits): Load
   // Runs the prelude: its functions are made and frozen here, once.
   const r = sb.ctx.callFunction(outer, sb.ctx.undefined);
   outer.dispose();
-  if (r.error) {
-    const error = thrownError(sb, r.error, limits);
-    r.error.dispose();
-    return { ok: false, error };
-  }
+  if (r.error) return failedBy(sb, r.error, limits);
   const factory = sb.ctx.getProp(r.value, 0);
   const ruleFn = sb.ctx.getProp(r.value, 1);
   r.value.dispose();
@@ -94,11 +90,7 @@ function loadWithPrelude(sb: Sandbox, rest: string, limits: SandboxLimits): Load
 
 function evaluate(sb: Sandbox, source: string, limits: SandboxLimits): Loaded {
   const r = sb.ctx.evalCode("(" + source + ")", "bundle.js");
-  if (r.error) {
-    const error = thrownError(sb, r.error, limits);
-    r.error.dispose();
-    return { ok: false, error };
-  }
+  if (r.error) return failedBy(sb, r.error, limits);
   return { ok: true, factory: r.value, prelude: false };
 }
 

@@ -21,6 +21,13 @@ export function guardError(sb: Sandbox, limits: SandboxLimits): SandboxError | u
   return undefined;
 }
 
+/** A failed outcome for a value the code threw; frees the handle. */
+export function failedBy(sb: Sandbox, thrown: QuickJSHandle, limits: SandboxLimits): { ok: false; error: SandboxError } {
+  const error = thrownError(sb, thrown, limits);
+  thrown.dispose();
+  return { ok: false, error };
+}
+
 /** The error for a value the code threw (or QuickJS threw for it). */
 export function thrownError(sb: Sandbox, thrown: QuickJSHandle, limits: SandboxLimits): SandboxError {
   const broken = guardError(sb, limits);

@@ -22,7 +22,6 @@ export interface Sandbox {
   /** Host-only helpers returned by the lockdown script. */
   describe: QuickJSHandle;
   sourceOf: QuickJSHandle;
-  intact: QuickJSHandle;
   invoke: QuickJSHandle;
   columns: QuickJSHandle;
 }
@@ -57,16 +56,15 @@ export function openSandbox(inst: Instance, limits: SandboxLimits, hooks: HostHo
     h.dispose();
   }
   const helpers = ctx.unwrapResult(ctx.evalCode(LOCKDOWN_SOURCE, "thwonk-lockdown.js"));
-  const [describe, sourceOf, intact, invoke, columns] = [0, 1, 2, 3, 4].map((i) => ctx.getProp(helpers, i)) as QuickJSHandle[] as [QuickJSHandle, QuickJSHandle, QuickJSHandle, QuickJSHandle, QuickJSHandle];
+  const [describe, sourceOf, invoke, columns] = [0, 1, 2, 3].map((i) => ctx.getProp(helpers, i)) as [QuickJSHandle, QuickJSHandle, QuickJSHandle, QuickJSHandle];
   helpers.dispose();
-  return { inst, rt, ctx, guard, describe, sourceOf, intact, invoke, columns };
+  return { inst, rt, ctx, guard, describe, sourceOf, invoke, columns };
 }
 
 /** Frees the context inside its instance. May throw (QuickJS aborts on a leaked object): then drop the instance. */
 export function closeSandbox(sb: Sandbox): void {
   sb.describe.dispose();
   sb.sourceOf.dispose();
-  sb.intact.dispose();
   sb.invoke.dispose();
   sb.columns.dispose();
   sb.ctx.dispose();

@@ -16,7 +16,8 @@ import type { QuickJSHandle } from "quickjs-emscripten-core";
 import { loadBundle, type Loaded as LoadResult } from "./bundle.js";
 import { armGuard, openSandbox, closeSandbox, type HostHooks, type Sandbox } from "./context.js";
 import { sandboxError, sandboxMessages as M } from "./errors.js";
-import { execute, makeColumns, type MemberColumnsText, type Outcome } from "./execute.js";
+import type { MemberColumns } from "../input/types.js";
+import { execute, makeColumns, type Outcome } from "./execute.js";
 import { nearCap, newInstance, type Instance } from "./instance.js";
 import type { ContextStrategy, SandboxLimits, SandboxResult } from "./types.js";
 
@@ -36,7 +37,7 @@ interface Loaded {
   sb: Sandbox;
   factory: QuickJSHandle;
   /** The members of the last run, made into frozen columns once and passed to each run while they stay the same. */
-  members?: { text: MemberColumnsText; handle: QuickJSHandle };
+  members?: { text: MemberColumns; handle: QuickJSHandle };
 }
 
 /** `fatal`: the host side failed in a way that may have damaged this thread's state; replace the thread. */
@@ -58,7 +59,7 @@ export class Engine {
   constructor(private readonly opts: EngineOptions) {}
 
   /** `members`: the members' columns, given apart from the input JSON so that a reused context can keep them (see execute.ts). */
-  async run(code: string, codeId: string, trigger: string, inputJson: string, members?: MemberColumnsText): Promise<EngineRun> {
+  async run(code: string, codeId: string, trigger: string, inputJson: string, members?: MemberColumns): Promise<EngineRun> {
     const start = performance.now();
     let outcome: Outcome;
     let fatal = false;
@@ -94,7 +95,7 @@ export class Engine {
     this.cache.clear();
   }
 
-  private async runFresh(code: string, trigger: string, inputJson: string, members: MemberColumnsText | undefined): Promise<Outcome> {
+  private async runFresh(code: string, trigger: string, inputJson: string, members: MemberColumns | undefined): Promise<Outcome> {
     const { limits, hooks } = this.opts;
     const inst = this.shared ?? (await this.newInstance());
     this.shared = undefined; // given back only if the run leaves it clean
@@ -116,7 +117,7 @@ export class Engine {
     return outcome;
   }
 
-  private async runReused(code: string, codeId: string, trigger: string, inputJson: string, members: MemberColumnsText | undefined): Promise<Outcome> {
+  private async runReused(code: string, codeId: string, trigger: string, inputJson: string, members: MemberColumns | undefined): Promise<Outcome> {
     const { limits } = this.opts;
     let entry = this.cache.get(codeId);
     this.cache.delete(codeId);
@@ -157,7 +158,7 @@ export class Engine {
     return loaded;
   }
 
-  private makeColumns(sb: Sandbox, members: MemberColumnsText, limits: SandboxLimits): ReturnType<typeof makeColumns> {
+  private makeColumns(sb: Sandbox, members: MemberColumns, limits: SandboxLimits): ReturnType<typeof makeColumns> {
     this.stats.members++;
     return makeColumns(sb, members, limits);
   }
@@ -186,7 +187,7 @@ function memoryKept(inst: Instance, outcome: Outcome, limits: SandboxLimits): Ou
 }
 
 /** Compared in full: equal strings compare in microseconds, and a members list that changed must never pass for the old one. */
-function sameColumns(a: MemberColumnsText, b: MemberColumnsText): boolean {
+function sameColumns(a: MemberColumns, b: MemberColumns): boolean {
   return a.address === b.address && a.name === b.name && a.role === b.role && a.joined === b.joined;
 }
 

@@ -1,13 +1,14 @@
 /** One run: the lockdown's `invoke` makes this run's `__thwonk_run` from the factory, calls it and checks the globals. */
 import type { QuickJSHandle } from "quickjs-emscripten-core";
-import { guardError, thrownError } from "./classify.js";
+import { failedBy, guardError } from "./classify.js";
 import { newString, type Sandbox } from "./context.js";
 import { sandboxError, sandboxMessages as M, type SandboxError } from "./errors.js";
+import type { MemberColumns } from "../input/types.js";
 import type { SandboxLimits } from "./types.js";
 
 export type Outcome = { ok: true; output: string } | { ok: false; error: SandboxError };
 
-/** `members`: the members' columns in a frozen object (see lockdown.ts `columns`), passed as the run's third argument. */
+/** `members`: made by makeColumns, passed as the run's third argument. */
 export function execute(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJson: string, limits: SandboxLimits, members?: QuickJSHandle): Outcome {
   const { ctx } = sb;
   const args = [factory, ctx.newString(trigger), newString(sb, inputJson)];
@@ -15,11 +16,7 @@ export function execute(sb: Sandbox, factory: QuickJSHandle, trigger: string, in
   const r = ctx.callFunction(sb.invoke, ctx.undefined, ...args);
   args[1]!.dispose();
   args[2]!.dispose();
-  if (r.error) {
-    const error = thrownError(sb, r.error, limits);
-    r.error.dispose();
-    return { ok: false, error };
-  }
+  if (r.error) return failedBy(sb, r.error, limits);
   // The code may have called the out-of-gas hook and returned before the interrupt came.
   const broken = guardError(sb, limits);
   const output = !broken && ctx.typeof(r.value) === "string" ? ctx.getString(r.value) : undefined;
@@ -36,24 +33,12 @@ export function execute(sb: Sandbox, factory: QuickJSHandle, trigger: string, in
   return { ok: false, error: sandboxError(M.runtimeError, `\`__thwonk_run\` returned a value of type ${wrong?.detail ?? "unknown"}, not a JSON string`) };
 }
 
-/** The members' columns as the frozen arrays a run receives (made once per members list and context). */
-export function makeColumns(sb: Sandbox, cols: MemberColumnsText, limits: SandboxLimits): { ok: true; handle: QuickJSHandle } | { ok: false; error: SandboxError } {
+/** The members as a run receives them: lockdown.ts `columns` (made once per members list and context). */
+export function makeColumns(sb: Sandbox, cols: MemberColumns, limits: SandboxLimits): { ok: true; handle: QuickJSHandle } | { ok: false; error: SandboxError } {
   const { ctx } = sb;
   const args = [cols.address, cols.name, cols.role, cols.joined].map((s) => newString(sb, s));
   const r = ctx.callFunction(sb.columns, ctx.undefined, ...args);
   for (const a of args) a.dispose();
-  if (r.error) {
-    const error = thrownError(sb, r.error, limits);
-    r.error.dispose();
-    return { ok: false, error };
-  }
+  if (r.error) return failedBy(sb, r.error, limits);
   return { ok: true, handle: r.value };
-}
-
-/** The members in columns, each column's values joined by newlines (runtime/input's MemberColumns). */
-export interface MemberColumnsText {
-  address: string;
-  name: string;
-  role: string;
-  joined: string;
 }

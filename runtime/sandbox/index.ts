@@ -9,7 +9,7 @@ export { sandboxMessages } from "./errors.js";
 export { DEFAULT_LIMITS, MAX_STACK_BYTES } from "./types.js";
 export type {
   ContextStrategy,
-  MemberColumnsText,
+  MemberColumns,
   SandboxError,
   SandboxErrorCode,
   SandboxLimits,

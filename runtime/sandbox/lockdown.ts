@@ -3,8 +3,9 @@
  * it takes away what would let a rule see outside its input or keep state
  * from one run for the next, then freezes every object the rule could reach
  * without creating it. Evaluated as trusted code; its completion value is a
- * few helpers that only the host holds: describe(error), sourceOf(fn), intact(),
- * invoke(factory, trigger, input, members) and columns(address, name, role, joined).
+ * few helpers that only the host holds: describe(error), sourceOf(fn),
+ * invoke(factory, trigger, input, members) (which checks the globals with
+ * intact()) and columns(address, name, role, joined).
  *
  * - String evaluation: `eval`, `Function` and the constructors of generator
  *   and async functions throw. (QuickJS's Eval intrinsic cannot be turned off
@@ -198,5 +199,5 @@ const columns = (address, name, role, joined) => {
   };
   return freeze({ col: freeze(col), pos: freeze(pos) });
 };
-return [describe, sourceOf, intact, invoke, columns];
+return [describe, sourceOf, invoke, columns];
 })()`;

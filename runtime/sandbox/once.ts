@@ -5,9 +5,9 @@
  * pool's watchdog lives in the main thread, and here there is none.
  */
 import { Engine } from "./engine.js";
-import { resolveLimits, type MemberColumnsText, type SandboxLimits, type SandboxResult } from "./types.js";
+import { resolveLimits, type MemberColumns, type SandboxLimits, type SandboxResult } from "./types.js";
 
-export async function runOnce(code: string, trigger: string, inputJson: string, limits: Partial<SandboxLimits> = {}, members?: MemberColumnsText): Promise<SandboxResult> {
+export async function runOnce(code: string, trigger: string, inputJson: string, limits: Partial<SandboxLimits> = {}, members?: MemberColumns): Promise<SandboxResult> {
   const engine = new Engine({ limits: resolveLimits(limits), strategy: "fresh" });
   return (await engine.run(code, "", trigger, inputJson, members)).result;
 }

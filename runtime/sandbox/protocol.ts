@@ -1,6 +1,6 @@
 /** Messages between the pool (main thread) and a sandbox worker. One run at a time per worker. */
 import type { WasmModule } from "./instance.js";
-import type { MemberColumnsText } from "./execute.js";
+import type { MemberColumns } from "../input/types.js";
 import type { ContextStrategy, SandboxLimits, SandboxResult } from "./types.js";
 
 export interface WorkerConfig {
@@ -19,7 +19,7 @@ export interface RunRequest {
   codeId: string;
   trigger: string;
   inputJson: string;
-  members?: MemberColumnsText;
+  members?: MemberColumns;
 }
 
 export type FromWorker =

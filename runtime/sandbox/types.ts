@@ -1,8 +1,8 @@
 /** The sandbox's public types, its limits and their defaults. */
 import type { SandboxError } from "./errors.js";
-import type { MemberColumnsText } from "./execute.js";
+import type { MemberColumns } from "../input/types.js";
 
-export type { MemberColumnsText } from "./execute.js";
+export type { MemberColumns } from "../input/types.js";
 
 export type { SandboxError, SandboxErrorCode } from "./errors.js";
 
@@ -33,7 +33,7 @@ export interface SandboxPool {
    * Runs `__thwonk_run(trigger, inputJson, members)` of `code`; codeId (e.g. the bundle's sha256) names the code for caching.
    * `members` (optional, no NUL in it): the members' columns, kept in a reused context while they stay the same.
    */
-  run(code: string, codeId: string, trigger: string, inputJson: string, members?: MemberColumnsText): Promise<SandboxResult>;
+  run(code: string, codeId: string, trigger: string, inputJson: string, members?: MemberColumns): Promise<SandboxResult>;
   /** Lets queued runs finish, then stops the workers. Runs asked for after close() fail with TW5006. */
   close(): Promise<void>;
 }
