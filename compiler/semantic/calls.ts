@@ -16,6 +16,7 @@ import { checkAgainst, checkExpr, resolveMember } from "./expressions.js";
 import type { CallTarget } from "./model.js";
 import { forgetState, pathKey } from "./narrowing.js";
 import { analyzePlace, letToVarFix } from "./places.js";
+import { checkOwnedFlow } from "./ownership.js";
 import type { Symbol } from "./scope.js";
 import type { ResolvedMethod, Signature } from "./stdlib-types.js";
 import { closest } from "./suggest.js";
@@ -176,7 +177,11 @@ function afterCall(ctx: Ctx, e: CallExpr, callee: Callee): void {
     return;
   }
   if (t.decl.capability) ctx.useCapability(t.decl.capability, e.span);
-  if (t.decl.mutates && callee.receiver) checkMutation(ctx, callee.receiver, callee.name, callee.nameSpan, t.decl.capability !== undefined);
+  if (t.decl.mutates && callee.receiver) {
+    checkMutation(ctx, callee.receiver, callee.name, callee.nameSpan, t.decl.capability !== undefined);
+    // What a mutating method stores (`push(x)`, `set(k, v)`) gets a new home inside the receiver.
+    for (const a of e.args) checkOwnedFlow(ctx, a.value, q(exprText(callee.receiver)));
+  }
 }
 
 /** `xs.push(x)`, `state.seen.set(k, v)`, `members.add(a)`: may the receiver change here? */
@@ -195,7 +200,11 @@ function checkMutation(ctx: Ctx, receiver: Expr, method: string, span: Span, has
     if (place.state) ctx.useCapability("state.write", span);
     return;
   }
-  if (place.reason === "notPlace") return; // a fresh value, such as the result of a call
+  if (place.reason === "notPlace") {
+    // An element or a call's result: the change would be lost, or land in a collection held elsewhere.
+    ctx.report(M.mutateTemporary, span, [method, exprText(receiver)]);
+    return;
+  }
   if (place.reason === "let") {
     const fix = letToVarFix(place.symbol);
     ctx.report(

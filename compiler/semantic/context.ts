@@ -40,6 +40,10 @@ export class Ctx {
   loopDepth = 0;
   /** Path keys of the collections the enclosing `for` loops walk. */
   iterating: { key: string; name: string }[] = [];
+  /** Locals whose collection was moved into another home, by symbol id (ownership.ts). */
+  readonly moves = new Map<number, { span: Span; into: string }>();
+  /** The loop depth each local was declared at, by symbol id: a move from outside a loop is refused. */
+  readonly loopDepthOf = new Map<number, number>();
   /** Inside a `test` block: capabilities are not recorded and stdlib records may be written partially. */
   inTest = false;
   readonly userTypes = new Map<string, PendingType>();

@@ -32,6 +32,7 @@ import {
   type Type,
 } from "./types.js";
 import { exprText } from "./util.js";
+import { checkNotMoved } from "./ownership.js";
 
 // Types are never mutated: literals share one object per type.
 const BOOL = named("bool");
@@ -156,6 +157,7 @@ function checkIdent(ctx: Ctx, e: Ident): Type {
   }
   ctx.model.symbols.set(e, sym);
   sym.used = true;
+  if (ctx.moves.size > 0) checkNotMoved(ctx, sym, e.span);
   if (sym.kind === "function" || sym.kind === "fn") {
     ctx.report(M.functionAsValue, e.span, [e.name]);
     return errorType;

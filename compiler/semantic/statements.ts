@@ -18,6 +18,7 @@ import { condition } from "./conditions.js";
 import { checkAgainst, checkExpr, reportMismatch } from "./expressions.js";
 import { assignedInBlock, forgetState, join, pathKey, without, withFact } from "./narrowing.js";
 import { analyzePlace, letToVarFix } from "./places.js";
+import { checkOwnedFlow, forgetMove } from "./ownership.js";
 import type { Scope, ScopeKind } from "./scope.js";
 import { resolveTypeNode } from "./typenodes.js";
 import { errorType, isOptional, nonOptional, typeToString, type Type } from "./types.js";
@@ -143,7 +144,9 @@ function checkLet(ctx: Ctx, s: LetStmt): void {
     ctx.report(M.duplicateDeclaration, s.name.span, ["The variable", s.name.name]);
     return;
   }
+  checkOwnedFlow(ctx, s.init, q(s.name.name));
   const sym = ctx.declare(s.mutable ? "var" : "let", s.name, t, s);
+  ctx.loopDepthOf.set(sym.id, ctx.loopDepth);
   // `var x: T? = value` starts out set.
   const init = ctx.model.types.get(s.init);
   if (isOptional(t) && init && !isOptional(init) && init.kind !== "error") ctx.facts = withFact(ctx.facts, `#${sym.id}`, nonOptional(t));
@@ -195,6 +198,11 @@ function checkAssign(ctx: Ctx, s: AssignStmt): void {
   let assigned: Type;
   if (s.op === "=") {
     assigned = checkAgainst(ctx, s.value, declared);
+    checkOwnedFlow(ctx, s.value, q(exprText(target)));
+    if (target.kind === "Ident") {
+      const sym = ctx.model.symbols.get(target);
+      if (sym) forgetMove(ctx, sym);
+    }
   } else {
     const op = s.op === "+=" ? "+" : "-";
     const v = checkExpr(ctx, s.value, nonOptional(declared));
@@ -308,6 +316,7 @@ function checkReturn(ctx: Ctx, s: ReturnStmt): void {
       ctx.report(M.returnValueMissing, s.span, [body.fn.name, typeToString(ret)]);
     } else {
       checkAgainst(ctx, s.value, ret);
+      checkOwnedFlow(ctx, s.value, `the result of ${q(body.fn.name)}`);
     }
     return;
   }

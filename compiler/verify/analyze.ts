@@ -25,6 +25,9 @@ import { inputShape, join, originOf, SCALAR, sizeFor, str, totalOf, withOrigin, 
 import * as S from "./sym.js";
 import type { Sym } from "./sym.js";
 import { operations, statementOperations } from "./units.js";
+import { collectAfter, rebuild, Slots, solve, substituteAll, substituteShape } from "./growth.js";
+import { both, declaredAt, either, fitFix, immutableKeyText, NO_ROOM, overflowOf, placeOf, roomOf, shapeAt, stateKey, updateAt, without, type Place, type Room } from "./writes.js";
+import { exprText } from "../semantic/util.js";
 
 /** Gas and fan-out together: every rule of the walk applies to both. */
 export interface Cost {
@@ -90,6 +93,8 @@ export interface TriggerAnalysis {
   recipients: Set<RecipientClass>;
   /** `where` filters assumed to pass for every element. */
   filters: Span[];
+  /** Statements and expressions the analysis visited. */
+  steps: number;
 }
 
 interface Frame {
@@ -98,6 +103,15 @@ interface Frame {
   returns: Shape | undefined;
   /** Replies here are guarded by an `isAutomated()` check. */
   guarded: boolean;
+  /** What the conditions in force prove about room in state collections (writes.ts). */
+  room: Room;
+}
+
+/** The loop being analysed: the locals where an iteration goes on early (`continue`) or leaves (`break`). */
+interface LoopFrame {
+  carried: Map<Symbol, Shape>[];
+  broken: Map<Symbol, Shape>[];
+  watched: ReadonlySet<Symbol>;
 }
 
 export interface AnalyzeHost {
@@ -105,6 +119,8 @@ export interface AnalyzeHost {
   std: StdlibTypes;
   /** The symbolic variable of a limit. */
   limit(name: string): Sym;
+  /** A bound's value at the rule's limits (and state maxima). */
+  evaluate(s: Sym): number;
   report(d: Diagnostic): void;
 }
 
@@ -123,6 +139,11 @@ export class TriggerAnalyzer {
    * leaves; its cost is not used).
    */
   private quiet = 0;
+  /** Statements and expressions visited: the verifier's work, which a test holds polynomial. */
+  steps = 0;
+  private readonly loops: LoopFrame[] = [];
+  /** Analyses of a fn for the shapes it was called with (a call tree must not be walked exponentially often). */
+  private readonly fnMemo = new Map<string, { cost: Cost; returns: Shape | undefined }>();
 
   private warn(at: Span, d: Diagnostic): void {
     if (this.quiet > 0 || this.warnedAt.has(at.start)) return;
@@ -133,7 +154,7 @@ export class TriggerAnalyzer {
   constructor(private readonly host: AnalyzeHost) {}
 
   run(trigger: TriggerInfo): TriggerAnalysis {
-    const frame: Frame = { locals: new Map(), returns: undefined, guarded: false };
+    const frame: Frame = { locals: new Map(), returns: undefined, guarded: false, room: NO_ROOM };
     let name: string;
     if (trigger.kind === "on") {
       name = `on ${trigger.event}`;
@@ -153,6 +174,7 @@ export class TriggerAnalyzer {
       capabilities: this.capabilities,
       recipients: this.recipients,
       filters: [...this.filters.values()],
+      steps: this.steps,
     };
   }
 
@@ -252,13 +274,14 @@ export class TriggerAnalyzer {
   }
 
   private stmt(s: A.Stmt, frame: Frame): Flow {
+    this.steps++;
     const base = this.stmtBase(s);
     const acc = { cost: base };
     switch (s.kind) {
       case "LetStmt": {
         const v = this.expr(s.init, frame, acc);
         const sym = this.host.model.symbols.get(s.name);
-        if (sym) frame.locals.set(sym, v);
+        if (sym) frame.locals.set(sym, coerce(v, sym.type, this.host));
         return { cont: acc.cost, exit: undefined, ends: false };
       }
       case "AssignStmt":
@@ -277,9 +300,12 @@ export class TriggerAnalyzer {
         return { cont: NONE, exit: acc.cost, ends: true };
       }
       case "BreakStmt":
-      case "ContinueStmt":
-        // Charged as if the loop ran fully: nothing to subtract.
+      case "ContinueStmt": {
+        // Charged as if the loop ran fully: nothing to subtract. The locals here go on to the next iteration, or out of the loop.
+        const loop = this.loops[this.loops.length - 1];
+        if (loop) (s.kind === "BreakStmt" ? loop.broken : loop.carried).push(pick(frame.locals, loop.watched));
         return { cont: acc.cost, exit: undefined, ends: false };
+      }
       case "IfStmt":
         return this.ifStmt(s, frame, acc.cost);
       case "ForStmt":
@@ -297,9 +323,10 @@ export class TriggerAnalyzer {
     const acc = { cost: base };
     this.expr(s.cond, frame, acc);
     const guard = this.guardOf(s.cond);
-    const thenFrame: Frame = { locals: copyLocals(frame.locals), returns: frame.returns, guarded: frame.guarded || guard === "then" };
+    const room = roomOf(this.host.model, s.cond);
+    const thenFrame: Frame = { locals: copyLocals(frame.locals), returns: frame.returns, guarded: frame.guarded || guard === "then", room: either(frame.room, room.t) };
     // Without `else`, the else path changes nothing: it reads the frame's own locals (joinInto reads each before it writes it).
-    const elseFrame: Frame = { locals: s.else ? copyLocals(frame.locals) : frame.locals, returns: frame.returns, guarded: frame.guarded || guard === "else" };
+    const elseFrame: Frame = { locals: s.else ? copyLocals(frame.locals) : frame.locals, returns: frame.returns, guarded: frame.guarded || guard === "else", room: either(frame.room, room.f) };
     const a = this.block(s.then, thenFrame);
     const b: Flow = s.else
       ? s.else.kind === "IfStmt"
@@ -307,6 +334,8 @@ export class TriggerAnalyzer {
         : this.block(s.else, elseFrame)
       : GOES_ON;
     this.joinInto(frame, a.ends ? undefined : thenFrame, b.ends ? undefined : elseFrame);
+    // What is known after the `if`: what both paths that go on know.
+    frame.room = a.ends && b.ends ? NO_ROOM : a.ends ? elseFrame.room : b.ends ? thenFrame.room : both(thenFrame.room, elseFrame.room);
     frame.returns = joinReturns(joinReturns(thenFrame.returns, elseFrame.returns), frame.returns);
     // `if m.isAutomated() { return }`: what follows is guarded.
     if (guard === "then" || guard === "else") {
@@ -370,16 +399,6 @@ export class TriggerAnalyzer {
       count = iter.len;
       elem = str(S.num(2));
     }
-    const bindVars = (f: Frame): void => {
-      const nameSym = this.host.model.symbols.get(s.name);
-      if (s.key) {
-        const keySym = this.host.model.symbols.get(s.key);
-        if (keySym) f.locals.set(keySym, elem);
-        if (nameSym) f.locals.set(nameSym, value ?? SCALAR);
-      } else if (nameSym) {
-        f.locals.set(nameSym, elem);
-      }
-    };
     // When the elements' sizes have a known sum (the parts of a split
     // string), an element's size is a variable and what depends on it is
     // summed over the elements instead of multiplied by their count.
@@ -390,106 +409,87 @@ export class TriggerAnalyzer {
       aggregate && iter.t === "list" && iter.total
         ? S.sumOverElements(perIteration, aggregate, count, iter.total, elemMax)
         : S.mul(count, perIteration);
-    // Pass 1: how does each variable assigned in the body grow per iteration?
-    const grown = this.accumulate(s, frame, sumOver, bindVars);
-    for (const [sym, shape] of grown) frame.locals.set(sym, shape);
-    // Pass 2: the body's cost with every variable at its largest.
-    const bodyFrame: Frame = { ...frame, locals: copyLocals(frame.locals) };
-    bindVars(bodyFrame);
+    const elemVar = aggregate ? { name: aggregate, max: elemMax } : undefined;
+
+    // One pass over the body, each measure of each variable it changes a slot (growth.ts).
+    const slots = new Slots(() => `$acc${this.accCounter++}`);
+    const placeholders = new Map<Symbol, Shape>();
+    const bodyFrame: Frame = { locals: copyLocals(frame.locals), returns: frame.returns, guarded: frame.guarded, room: NO_ROOM };
+    for (const sym of this.assignedIn(s.body)) {
+      const init = frame.locals.get(sym);
+      if (!init) continue;
+      const p = slots.abstract(init);
+      placeholders.set(sym, p);
+      bodyFrame.locals.set(sym, p);
+    }
+    const nameSym = this.host.model.symbols.get(s.name);
+    if (s.key) {
+      const keySym = this.host.model.symbols.get(s.key);
+      if (keySym) bodyFrame.locals.set(keySym, elem);
+      if (nameSym) bodyFrame.locals.set(nameSym, value ?? SCALAR);
+    } else if (nameSym) {
+      bodyFrame.locals.set(nameSym, elem);
+    }
     const iteration = { cost: { g: S.num(this.constructs.iteration + operations(s.where) * this.constructs.operation), f: S.ZERO } };
     if (s.where) {
       this.expr(s.where, bodyFrame, iteration);
       if (this.quiet === 0) this.filters.set(s.where.span.start, s.where.span);
+      // The filter runs before every iteration: what it proves holds in the body.
+      bodyFrame.room = roomOf(this.host.model, s.where).t;
     }
-    const body = this.block(s.body, bodyFrame);
-    const perIteration = plus(iteration.cost, body.exit ? maxCost(body.cont, body.exit) : body.cont);
-    frame.returns = bodyFrame.returns ?? frame.returns;
-    const label = `the loop at line ${s.span.line}`;
-    const loop = plus(acc.cost, { g: S.at(sumOver(perIteration.g), s.span, label), f: S.at(sumOver(perIteration.f), s.span, label) });
-    if (aggregate) {
-      // Shapes that escaped the loop body carry the element variable: bound them by the largest element.
-      for (const [sym, shape] of frame.locals) frame.locals.set(sym, replaceVar(shape, aggregate, elemMax));
-    }
-    if (body.exit) return { cont: loop, exit: loop, ends: false };
-    return { cont: loop, exit: undefined, ends: false };
-  }
-
-  /**
-   * Runs the loop body once with each variable it assigns replaced by a
-   * symbolic size `$acc`, and reads the growth per iteration off the result:
-   * `$acc + d` grows to `init + count × d`; a value not built from itself
-   * is at most the larger of `init` and it; anything else is refused.
-   */
-  private accumulate(s: A.ForStmt, frame: Frame, sumOver: (perIteration: Sym) => Sym, bindVars: (f: Frame) => void): Map<Symbol, Shape> {
-    const assigned = this.assignedIn(s.body);
-    const out = new Map<Symbol, Shape>();
-    if (assigned.size === 0) return out;
-    const trial: Frame = { ...frame, locals: copyLocals(frame.locals) };
-    const placeholders = new Map<Symbol, Shape>();
-    for (const sym of assigned) {
-      const init = frame.locals.get(sym);
-      if (!init) continue;
-      const p = this.placeholder(init);
-      placeholders.set(sym, p.shape);
-      trial.locals.set(sym, p.shape);
-    }
-    bindVars(trial);
-    // Analyze for shapes only: effects and warnings of this trial pass are not recorded.
-    this.quiet++;
+    const loop: LoopFrame = { carried: [], broken: [], watched: new Set(placeholders.keys()) };
+    this.loops.push(loop);
+    let body: Flow;
     try {
-      this.block(s.body, trial);
+      body = this.block(s.body, bodyFrame);
     } finally {
-      this.quiet--;
+      this.loops.pop();
     }
+
+    // Each slot's value where an iteration ends and the next begins.
+    const ends = body.ends ? loop.carried : [pick(bodyFrame.locals, loop.watched), ...loop.carried];
+    const after = new Map<string, Sym>();
+    const afterShapes = new Map<Symbol, Shape>();
     for (const [sym, p] of placeholders) {
-      const init = frame.locals.get(sym)!;
-      const after = trial.locals.get(sym) ?? p;
-      const grown = this.grow(init, p, after, sumOver, sym);
-      out.set(sym, grown);
+      let a: Shape | undefined;
+      for (const e of ends) {
+        const x = e.get(sym);
+        if (x) a = a ? join(a, x) : x;
+      }
+      const shape = a ?? p;
+      afterShapes.set(sym, shape);
+      collectAfter(p, shape, after);
     }
-    return out;
-  }
+    const solution = solve(slots, after, sumOver, elemVar);
+    for (const sym of placeholders.keys()) {
+      const p = placeholders.get(sym)!;
+      if (hasSlotIn(p, solution.unbounded) && sym.span) {
+        this.warn(sym.span, makeDiagnostic(verifyMessages.unboundedGrowth, sym.span, [sym.name]));
+      }
+    }
+    const sub = (x: Sym): Sym => substituteAll(x, solution.finals, elemVar);
 
-  private placeholder(init: Shape): { shape: Shape } {
-    const name = `$acc${this.accCounter++}`;
-    if (init.t === "str") return { shape: { ...init, len: S.v(name) } };
-    if (init.t === "list") return { shape: { ...init, count: S.v(name), total: S.v(name + "t") } };
-    if (init.t === "map") return { shape: { ...init, count: S.v(name) } };
-    return { shape: init };
-  }
+    const perIteration = plus(iteration.cost, body.exit ? maxCost(body.cont, body.exit) : body.cont);
+    const label = `the loop at line ${s.span.line}`;
+    // The iteration's cost with every slot at its largest; the current element's size stays, to be summed.
+    const g = substituteAll(perIteration.g, solution.finals);
+    const f = substituteAll(perIteration.f, solution.finals);
+    const cost = plus(acc.cost, { g: S.at(sumOver(g), s.span, label), f: S.at(sumOver(f), s.span, label) });
 
-  /** The size after the loop of one measure (length, count or total) of a variable; undefined when it feeds on itself. */
-  private grown(init: Sym, placeholder: Sym | undefined, after: Sym, sumOver: (d: Sym) => Sym): Sym | undefined {
-    if (!placeholder || placeholder.k !== "var") return S.max(init, after);
-    if (!S.mentions(after, placeholder.name)) return S.max(init, after);
-    const delta = linearGrowth(after, placeholder.name);
-    return delta === undefined ? undefined : S.add(init, sumOver(delta));
-  }
-
-  private grow(init: Shape, placeholder: Shape, after: Shape, sumOver: (d: Sym) => Sym, sym: Symbol): Shape {
-    if (after.t !== init.t || placeholder.t !== init.t) return init;
-    const refuse = (): Shape => {
-      if (sym.span) this.warn(sym.span, makeDiagnostic(verifyMessages.unboundedGrowth, sym.span, [sym.name]));
-      return init;
-    };
-    if (init.t === "str" && after.t === "str" && placeholder.t === "str") {
-      const len = this.grown(init.len, placeholder.len, after.len, sumOver);
-      return len === undefined ? refuse() : str(len, originOf(join(init, after)));
+    // What leaves the loop: the variables at their largest, joined with where `break` left them.
+    for (const [sym, p] of placeholders) {
+      let out = rebuild(p, afterShapes.get(sym)!, sub);
+      for (const b of loop.broken) {
+        const x = b.get(sym);
+        if (x) out = join(out, substituteShape(x, sub));
+      }
+      frame.locals.set(sym, join(frame.locals.get(sym)!, out));
     }
-    if (init.t === "list" && after.t === "list" && placeholder.t === "list") {
-      const count = this.grown(init.count, placeholder.count, after.count, sumOver);
-      const total = this.grown(totalOf(init), placeholder.total, after.total ?? totalOf(after), sumOver);
-      if (count === undefined || total === undefined) return refuse();
-      const j = join({ ...init, total: S.ZERO }, { ...after, total: S.ZERO });
-      return j.t === "list" ? { ...j, count, total } : j;
-    }
-    if (init.t === "map" && after.t === "map" && placeholder.t === "map") {
-      const count = this.grown(init.count, placeholder.count, after.count, sumOver);
-      if (count === undefined) return refuse();
-      const j = join(init, after);
-      return j.t === "map" ? { ...j, count } : j;
-    }
-    return join(init, after);
+    if (bodyFrame.returns && bodyFrame.returns !== frame.returns) frame.returns = substituteShape(bodyFrame.returns, sub);
+    // Facts about room do not survive a loop that may write state.
+    frame.room = NO_ROOM;
+    if (body.exit) return { cont: cost, exit: cost, ends: false };
+    return { cont: cost, exit: undefined, ends: false };
   }
 
   /** Local variables a block assigns or grows (`x = ...`, `x += ...`, `x.push(...)`). */
@@ -528,25 +528,91 @@ export class TriggerAnalyzer {
 
   private assign(s: A.AssignStmt, frame: Frame, acc: { cost: Cost }): void {
     const value = this.expr(s.value, frame, acc);
-    if (s.target.kind === "Ident") {
-      const sym = this.host.model.symbols.get(s.target);
-      if (!sym) return;
-      const old = frame.locals.get(sym) ?? value;
-      if (s.op === "=") frame.locals.set(sym, value);
-      else if (old.t === "str" && value.t === "str") {
-        frame.locals.set(sym, str(S.add(old.len, value.len), originOf(old)));
-        if (this.quiet === 0) this.charge(acc, this.operatorCost(s.target, s.value, "+", old, value), s.span, "+=");
-      } else frame.locals.set(sym, old);
+    const place = placeOf(this.host.model, s.target);
+    // `x += v` on a string: the new value is the old one and v.
+    let target: Shape | undefined;
+    if (s.target.kind !== "Ident") target = this.expr(s.target, frame, acc);
+    else if (place?.root === "local") target = frame.locals.get(place.sym);
+    let written = value;
+    if (s.op !== "=" && target) {
+      if (target.t === "str" && value.t === "str") {
+        written = str(S.add(target.len, value.len), originOf(target));
+        if (this.quiet === 0) this.charge(acc, this.operatorCost(s.target, s.value, "+", target, value), s.span, "+=");
+      } else {
+        written = target;
+      }
+    }
+    if (!place) return;
+    if (place.root === "local") {
+      const old = frame.locals.get(place.sym);
+      if (!old) return;
+      frame.locals.set(place.sym, updateAt(old, place.fields, () => coerce(written, this.host.model.types.get(s.target) ?? place.sym.type, this.host)));
       return;
     }
-    // `state.x = v`, `state.x += v`, `r.f = v`: a write through a path.
-    const target = this.expr(s.target, frame, acc);
-    const root = rootIdent(s.target);
-    const rootSym = root && this.host.model.symbols.get(root);
-    if (rootSym && rootSym.kind === "global" && rootSym.name === "state" && this.quiet === 0) this.capabilities.add("state.write");
-    if (s.op !== "=" && target.t === "str" && value.t === "str") {
-      if (this.quiet === 0) this.charge(acc, this.operatorCost(s.target, s.value, "+", target, value), s.span, "+=");
+    if (this.quiet === 0) this.capabilities.add("state.write");
+    this.checkFits(place, written, s.value, s.span);
+    frame.room = without(frame.room, stateKey(place)!);
+  }
+
+  /** A value written into state must fit the place's declared bounds (TW3005). */
+  private checkFits(place: Extract<Place, { root: "state" }>, value: Shape, valueExpr: A.Expr, at: A.Expr["span"], declared = declaredAt(place)): void {
+    if (!declared) return;
+    const o = overflowOf(value, declared, (x) => this.host.evaluate(x));
+    if (!o) return;
+    // `{ subject: m.subject, ... }`: point at the field's own value.
+    let field = /^the field `([^`]+)` of $/.exec(o.where);
+    while (field && valueExpr.kind === "BraceLit") {
+      const entry = valueExpr.entries.find((en) => en.key.kind === "Ident" && en.key.name === field![1]);
+      if (!entry) break;
+      valueExpr = entry.value;
+      o.where = "";
+      field = null;
     }
+    const fix = fitFix(o);
+    const text = exprText(valueExpr);
+    this.warn(at, makeDiagnostic(verifyMessages.overBound, valueExpr.span, [
+      text, o.where, o.value, o.unit, stateKey(place)!, o.max, fix ? `${text}${fix}` : undefined,
+    ], fix && valueExpr.kind !== "ErrorExpr" ? { fix: { description: `Write \`${text}${fix}\``, edits: [{ span: { ...valueExpr.span, start: valueExpr.span.end, line: valueExpr.span.endLine, col: valueExpr.span.endCol }, newText: fix }] } } : undefined));
+  }
+
+  /**
+   * `xs.push(x)`, `m.set(k, v)`, `r.items.push(x)`: the changed collection
+   * at its place — a local's shape grows; a state field's write must fit
+   * its bounds and, when it grows, have room.
+   */
+  private mutation(e: A.CallExpr, name: string, args: Map<string, Shape>, receiver: Shape | undefined, frame: Frame): void {
+    if (e.callee.kind !== "MemberExpr") return;
+    const place = placeOf(this.host.model, e.callee.object);
+    if (!place) return;
+    const grows = name === "push" || name === "set";
+    if (!grows) return; // `remove` and the like only shrink: the bound stands
+    const argList = [...args.values()];
+    if (place.root === "local") {
+      const old = frame.locals.get(place.sym);
+      if (!old) return;
+      frame.locals.set(place.sym, updateAt(old, place.fields, (c) => grown(c, name, argList)));
+      return;
+    }
+    const declared = declaredAt(place);
+    const base = declared?.kind === "optional" ? declared.inner : declared;
+    if (base?.kind !== "named") return;
+    // What is stored must fit: the element (push), the key and the value (set).
+    if (name === "push" && base.args[0] && argList[0]) {
+      this.checkFits(place, argList[0], e.args[0]!.value, e.span, base.args[0]);
+    } else if (name === "set" && base.args[0] && base.args[1]) {
+      if (argList[0]) this.checkFits(place, argList[0], e.args[0]!.value, e.span, base.args[0]);
+      if (argList[1]) this.checkFits(place, argList[1], e.args[1]!.value, e.span, base.args[1]);
+    }
+    const key = stateKey(place)!;
+    if (base.max !== undefined) {
+      const keyText = name === "set" && e.args[0] ? immutableKeyText(this.host.model, e.args[0].value) : undefined;
+      const w = { key, kind: name as "push" | "set", max: base.max, ...(keyText !== undefined ? { keyText } : {}) };
+      if (!frame.room.allows(w)) {
+        this.warn(e.span, makeDiagnostic(verifyMessages.mayFillUp, e.span, [`${key}.${name}(...)`, key, base.max, name === "set" ? keyText : undefined]));
+      }
+    }
+    frame.room = without(frame.room, key);
+    void receiver;
   }
 
   // ------------------------------------------------------------------ expressions
@@ -560,6 +626,7 @@ export class TriggerAnalyzer {
   }
 
   private expr(e: A.Expr, frame: Frame, acc: { cost: Cost }): Shape {
+    this.steps++;
     const model = this.host.model;
     switch (e.kind) {
       case "Ident": {
@@ -757,7 +824,7 @@ export class TriggerAnalyzer {
     const sizes = new CallSizes(this.host, target, receiver, args);
     this.chargeDecl(acc, target.decl, sizes, e.span, callLabel(target.name));
     this.effects(e, target, args, receiver, frame);
-    return this.result(e, target, receiver, sizes);
+    return literalBound(e, target.name, this.result(e, target, receiver, sizes));
   }
 
   private bindArgs(e: A.CallExpr, target: Exclude<CallTarget, { kind: "fn" }>, frame: Frame, acc: { cost: Cost }): Map<string, Shape> {
@@ -782,13 +849,7 @@ export class TriggerAnalyzer {
       const root = rootIdent(e.callee.object);
       const sym = root && this.host.model.symbols.get(root);
       if (sym?.kind === "global" && sym.name === "state" && record) this.capabilities.add("state.write");
-      // `xs.push(x)` on a local list: one more element, of x's shape.
-      if (sym && sym.kind === "var" && receiver?.t === "list" && e.callee.object.kind === "Ident") {
-        const pushed = args.values().next().value as Shape | undefined;
-        const elem = pushed ? join(receiver.elem, pushed) : receiver.elem;
-        const total = S.add(totalOf(receiver), pushed ? totalOf(pushed) : S.ONE);
-        frame.locals.set(sym, { ...receiver, count: S.add(receiver.count, S.ONE), elem, total });
-      }
+      this.mutation(e, target.name, args, receiver, frame);
     }
     if (decl.fanout !== undefined) {
       const to = args.get("to");
@@ -849,20 +910,46 @@ export class TriggerAnalyzer {
 
   private fnCall(e: A.CallExpr, target: Extract<CallTarget, { kind: "fn" }>, frame: Frame, acc: { cost: Cost }): Shape {
     const fn = target.fn;
-    const inner: Frame = { locals: new Map(), returns: undefined, guarded: frame.guarded };
+    const inner: Frame = { locals: new Map(), returns: undefined, guarded: frame.guarded, room: NO_ROOM };
     const args = e.args;
+    let key = `${fn.symbol.id}|${frame.guarded ? 1 : 0}`;
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       const s = this.expr(a.value, frame, acc);
       const p = a.name ? fn.params.find((x) => x.name === a.name!.name) : fn.params[i];
-      if (p) inner.locals.set(p, s);
+      if (p) {
+        inner.locals.set(p, s);
+        key += `|${p.id}:${shapeKey(s)}`;
+      }
     }
-    const body = this.block(fn.decl.body, inner);
-    if (this.quiet === 0) {
-      const c = plus({ g: S.num(this.constructs.fnCall), f: S.ZERO }, body.exit ? maxCost(body.cont, body.exit) : body.cont);
-      this.charge(acc, c, e.span, callLabel(fn.name));
+    // The same fn called with the same shapes costs the same: a call tree is analysed once per distinct call.
+    let done = this.fnMemo.get(key);
+    if (!done) {
+      const body = this.block(fn.decl.body, inner);
+      const cost = plus({ g: S.num(this.constructs.fnCall), f: S.ZERO }, body.exit ? maxCost(body.cont, body.exit) : body.cont);
+      done = { cost, returns: inner.returns };
+      this.fnMemo.set(key, done);
     }
-    return inner.returns ?? SCALAR;
+    if (this.quiet === 0) this.charge(acc, done.cost, e.span, callLabel(fn.name));
+    // The fn may have written state: what was known about room no longer holds.
+    frame.room = NO_ROOM;
+    return done.returns ?? SCALAR;
+  }
+}
+
+/** A text that identifies a shape (for the fn memo). */
+function shapeKey(s: Shape): string {
+  switch (s.t) {
+    case "scalar":
+      return "_";
+    case "str":
+      return `s(${S.structId(s.len)};${s.chars ? S.structId(s.chars) : ""};${[...(s.origin ?? [])].join(",")})`;
+    case "list":
+      return `l(${S.structId(s.count)};${s.total ? S.structId(s.total) : ""};${shapeKey(s.elem)};${[...(s.origin ?? [])].join(",")})`;
+    case "map":
+      return `m(${S.structId(s.count)};${shapeKey(s.key)};${shapeKey(s.value)})`;
+    case "rec":
+      return `r(${[...s.fields].map(([k, v]) => `${k}=${shapeKey(v)}`).join(",")};${[...(s.origin ?? [])].join(",")})`;
   }
 }
 
@@ -975,24 +1062,6 @@ function deepOrigin(s: Shape): ReadonlySet<Origin> | undefined {
   return undefined;
 }
 
-function replaceVar(s: Shape, name: string, by: Sym): Shape {
-  switch (s.t) {
-    case "scalar":
-      return s;
-    case "str":
-      return { ...s, len: S.substitute(s.len, name, by) };
-    case "list": {
-      const l: Shape = { ...s, count: S.substitute(s.count, name, by), elem: replaceVar(s.elem, name, by) };
-      if (s.total) l.total = S.substitute(s.total, name, by);
-      return l;
-    }
-    case "map":
-      return { ...s, count: S.substitute(s.count, name, by), key: replaceVar(s.key, name, by), value: replaceVar(s.value, name, by) };
-    case "rec":
-      return { ...s, fields: new Map([...s.fields].map(([k, v]) => [k, replaceVar(v, name, by)])) };
-  }
-}
-
 function rootIdent(e: A.Expr): A.Ident | undefined {
   if (e.kind === "Ident") return e;
   if (e.kind === "MemberExpr") return rootIdent(e.object);
@@ -1000,36 +1069,88 @@ function rootIdent(e: A.Expr): A.Ident | undefined {
   return undefined;
 }
 
-/**
- * `after ≤ acc + d` for a `d` free of `acc`, or undefined when `after`
- * feeds on itself (`2 × acc`, `acc × n`).
- */
-export function linearGrowth(after: Sym, acc: string): Sym | undefined {
-  if (!S.mentions(after, acc)) return after;
-  switch (after.k) {
-    case "var":
-      return S.ZERO;
-    case "at":
-      return linearGrowth(after.x, acc);
-    case "add": {
-      const withAcc = after.xs.filter((x) => S.mentions(x, acc));
-      if (withAcc.length !== 1) return undefined;
-      const d = linearGrowth(withAcc[0]!, acc);
-      if (d === undefined) return undefined;
-      return S.add(d, ...after.xs.filter((x) => !S.mentions(x, acc)));
-    }
-    case "max": {
-      const ds = after.xs.map((x) => linearGrowth(x, acc));
-      if (ds.some((d) => d === undefined)) return undefined;
-      return S.max(...(ds as Sym[]));
-    }
-    case "cdiv":
-      return linearGrowth(after.x, acc);
-    case "min": {
-      const first = after.xs.find((x) => S.mentions(x, acc))!;
-      return linearGrowth(first, acc);
-    }
-    default:
-      return undefined;
+/** A collection after `push(x)` or `set(k, v)`: one more element, of the stored shapes. */
+function grown(c: Shape, name: string, args: Shape[]): Shape {
+  if (name === "push" && c.t === "list") {
+    const pushed = args[0];
+    const elem = pushed ? join(c.elem, pushed) : c.elem;
+    return { ...c, count: S.add(c.count, S.ONE), elem, total: S.add(totalOf(c), pushed ? totalOf(pushed) : S.ONE) };
   }
+  if (name === "set" && c.t === "map") {
+    const [k, v] = args;
+    return { ...c, count: S.add(c.count, S.ONE), key: k ? join(c.key, k) : c.key, value: v ? join(c.value, v) : c.value };
+  }
+  return c;
+}
+
+/** The locals of `watched` in `m`: what a loop carries from one iteration to the next. */
+function pick(m: ReadonlyMap<Symbol, Shape>, watched: ReadonlySet<Symbol>): Map<Symbol, Shape> {
+  const out = new Map<Symbol, Shape>();
+  for (const sym of watched) {
+    const x = m.get(sym);
+    if (x) out.set(sym, x);
+  }
+  return out;
+}
+
+function hasSlotIn(s: Shape, names: ReadonlySet<string>): boolean {
+  if (names.size === 0) return false;
+  const has = (x: Sym | undefined): boolean => x !== undefined && [...S.variables(x)].some((v) => names.has(v));
+  switch (s.t) {
+    case "scalar":
+      return false;
+    case "str":
+      return has(s.len) || has(s.chars);
+    case "list":
+      return has(s.count) || has(s.total) || hasSlotIn(s.elem, names);
+    case "map":
+      return has(s.count) || hasSlotIn(s.key, names) || hasSlotIn(s.value, names);
+    case "rec":
+      return [...s.fields.values()].some((f) => hasSlotIn(f, names));
+  }
+}
+
+/**
+ * A value's shape as the variable's type has it: `none` in a `string?`
+ * is an empty string that may grow, `[]` a list of empty elements, so
+ * every measure a loop may grow has a place in the shape.
+ */
+function coerce(s: Shape, t: Type, host: AnalyzeHost, depth = 0): Shape {
+  if (depth > 8) return s;
+  const base = t.kind === "optional" ? t.inner : t;
+  if (base.kind === "record") {
+    const fields = new Map<string, Shape>(s.t === "rec" ? s.fields : []);
+    for (const [name, f] of base.fields) fields.set(name, coerce(fields.get(name) ?? SCALAR, f.type, host, depth + 1));
+    return s.t === "rec" ? { ...s, fields } : { t: "rec", fields };
+  }
+  if (base.kind !== "named") return s;
+  if (base.name === "string") return s.t === "str" ? s : str(S.ZERO);
+  if (base.name === "List") {
+    const elemT = base.args[0];
+    if (s.t === "list") return elemT ? { ...s, elem: coerce(s.elem, elemT, host, depth + 1) } : s;
+    return { t: "list", count: S.ZERO, elem: elemT ? coerce(SCALAR, elemT, host, depth + 1) : SCALAR, total: S.ZERO };
+  }
+  if (base.name === "Map") {
+    const [kt, vt] = base.args;
+    if (s.t === "map") return { ...s, key: kt ? coerce(s.key, kt, host, depth + 1) : s.key, value: vt ? coerce(s.value, vt, host, depth + 1) : s.value };
+    return { t: "map", count: S.ZERO, key: kt ? coerce(SCALAR, kt, host, depth + 1) : SCALAR, value: vt ? coerce(SCALAR, vt, host, depth + 1) : SCALAR };
+  }
+  return s;
+}
+
+/**
+ * `s.truncate(200)`, `xs.take(50)` with a literal: the result is bounded by
+ * the literal too (200 characters, so at most 400 UTF-16 units; 50
+ * elements), which is what lets it fit a state field's `max`.
+ */
+function literalBound(e: A.CallExpr, name: string, r: Shape): Shape {
+  const arg = e.args[0]?.value;
+  if (arg?.kind !== "IntLit" || e.args.length !== 1) return r;
+  const k = S.num(Math.max(0, arg.value));
+  if (name === "truncate" && r.t === "str") return { ...r, len: S.min(r.len, S.mul(S.num(2), k)), chars: r.chars ? S.min(r.chars, k) : k };
+  if (name === "take" && r.t === "list") {
+    const l: Shape = { ...r, count: S.min(r.count, k) };
+    return l;
+  }
+  return r;
 }

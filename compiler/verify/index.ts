@@ -65,6 +65,8 @@ export interface VerifyResult {
   env: Map<string, number>;
   /** Capabilities of the whole rule. */
   capabilities: Capability[];
+  /** The verifier's work: statements and expressions visited, over all triggers (a test holds it polynomial). */
+  steps: number;
 }
 
 /** Limits counted in characters are measured by the runtime in UTF-16 code units: at most two per character. */
@@ -111,6 +113,7 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
   }
 
   const triggers: TriggerCost[] = [];
+  let steps = 0;
   const used = new Set<string>();
   const capabilities = new Set<Capability>();
   const limitSym = (name: string): Sym => S.v(name);
@@ -118,8 +121,9 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
   const fanoutLimit = Math.min(model.limits.get("fanout")?.value ?? Infinity, options.ceilings?.["fanout"] ?? Infinity);
 
   for (const trigger of model.triggers) {
-    const analyzer = new TriggerAnalyzer({ model, std, limit: limitSym, report });
+    const analyzer = new TriggerAnalyzer({ model, std, limit: limitSym, evaluate: (x) => S.evaluate(x, env), report });
     const a = analyzer.run(trigger);
+    steps += a.steps;
     for (const c of a.capabilities) capabilities.add(c);
     const vars = new Set([...S.variables(a.gas), ...S.variables(a.fanout)]);
     for (const v of vars) used.add(v);
@@ -161,7 +165,7 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
       report(makeDiagnostic(verifyMessages.unneededLimit, info.declared, [name]));
     }
   }
-  return { diagnostics, triggers, env, capabilities: [...capabilities].sort() };
+  return { diagnostics, triggers, env, capabilities: [...capabilities].sort(), steps };
 }
 
 function bound(s: Sym, env: Map<string, number>, limit: number): Bound {

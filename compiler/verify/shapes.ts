@@ -14,7 +14,8 @@ export type Origin = "members" | "owners" | "sender" | "list" | "any";
 
 export type Shape =
   | { t: "scalar" }
-  | { t: "str"; len: Sym; origin?: ReadonlySet<Origin> }
+  /** `chars`, when known, bounds the code points (a `truncate(n)`, a state `string max n`); otherwise `len` does. */
+  | { t: "str"; len: Sym; origin?: ReadonlySet<Origin>; chars?: Sym }
   /** `total`, when known, bounds the summed sizes of the elements (the parts of a split string). */
   | { t: "list"; count: Sym; elem: Shape; origin?: ReadonlySet<Origin>; total?: Sym }
   | { t: "map"; count: Sym; key: Shape; value: Shape }
@@ -24,6 +25,11 @@ export const SCALAR: Shape = { t: "scalar" };
 
 export function str(len: Sym, origin?: ReadonlySet<Origin>): Shape {
   return origin ? { t: "str", len, origin } : { t: "str", len };
+}
+
+/** A bound of a string's characters (code points): each is at least one UTF-16 unit. */
+export function charsOf(s: Extract<Shape, { t: "str" }>): Sym {
+  return s.chars ? S.min(s.chars, s.len) : s.len;
 }
 
 export function originOf(s: Shape): ReadonlySet<Origin> | undefined {
@@ -45,7 +51,10 @@ function unionOrigin(a: ReadonlySet<Origin> | undefined, b: ReadonlySet<Origin> 
 /** The least shape above both (branches meeting, elements of one list). */
 export function join(a: Shape, b: Shape): Shape {
   if (a === b) return a;
-  if (a.t === "str" && b.t === "str") return str(S.max(a.len, b.len), unionOrigin(a.origin, b.origin));
+  if (a.t === "str" && b.t === "str") {
+    const j = str(S.max(a.len, b.len), unionOrigin(a.origin, b.origin));
+    return a.chars || b.chars ? { ...j, chars: S.max(charsOf(a), charsOf(b)) } as Shape : j;
+  }
   if (a.t === "list" && b.t === "list") {
     const o = unionOrigin(a.origin, b.origin);
     const l: Shape = { t: "list", count: S.max(a.count, b.count), elem: join(a.elem, b.elem) };

@@ -134,7 +134,8 @@ export function addAll(xs: readonly Sym[]): Sym {
     } else out[i++] = x;
   }
   if (c > 0) out[i] = num(c);
-  const merged = mergeLikeTerms(out);
+  let merged = mergeLikeTerms(out);
+  if (merged.length > WIDEN_AT || sizeOfAll(merged) > WIDEN_SIZE) merged = widen(merged);
   if (merged.length === 0) return ZERO;
   if (merged.length === 1) return merged[0]!;
   return { k: "add", xs: merged };
@@ -158,7 +159,7 @@ function mergeLikeTerms(xs: Sym[]): Sym[] {
     }
     return xs;
   }
-  const byKey = new Map<string, { coeff: number; rest: Sym; index: number }>();
+  const byKey = new Map<number, { coeff: number; rest: Sym; index: number }>();
   const out: (Sym | undefined)[] = [];
   for (const x of xs) {
     if (x.k === "at" || x.k === "num") {
@@ -171,7 +172,7 @@ function mergeLikeTerms(xs: Sym[]): Sym[] {
       coeff = x.xs[0]!.v;
       rest = x.xs.length === 2 ? x.xs[1]! : { k: "mul", xs: x.xs.slice(1) };
     }
-    const key = show(rest);
+    const key = structId(rest);
     const prev = byKey.get(key);
     if (prev) {
       prev.coeff += coeff;
@@ -183,6 +184,141 @@ function mergeLikeTerms(xs: Sym[]): Sym[] {
     out.push(entry.coeff === 1 ? rest : { k: "mul", xs: [num(entry.coeff), rest] });
   }
   return out.filter((x): x is Sym => x !== undefined);
+}
+
+/**
+ * A number per structure: two formulas equal but for provenance get the
+ * same one. Computed once per node (a walk of a shared formula visits each
+ * node once), with a table that starts over when it gets large.
+ */
+let structIds = new WeakMap<Sym, number>();
+let structTable = new Map<string, number>();
+
+/** The same number for formulas equal but for provenance (`at`). */
+export function structId(s: Sym): number {
+  let id = structIds.get(s);
+  if (id !== undefined) return id;
+  let key: string;
+  switch (s.k) {
+    case "num":
+      key = `n${s.v}`;
+      break;
+    case "var":
+      key = `v${s.name}`;
+      break;
+    case "cdiv":
+      key = `c${s.by}(${structId(s.x)})`;
+      break;
+    case "at":
+      key = `a(${structId(s.x)})`;
+      break;
+    default:
+      key = `${s.k}(${s.xs.map(structId).join(",")})`;
+  }
+  if (structTable.size > 1_000_000) {
+    structTable = new Map();
+    structIds = new WeakMap();
+  }
+  id = structTable.get(key);
+  if (id === undefined) structTable.set(key, (id = structTable.size));
+  structIds.set(s, id);
+  return id;
+}
+
+/**
+ * A sum with more terms than `WIDEN_AT`, or larger than `WIDEN_SIZE` nodes,
+ * is widened: terms alike but for their constants become one, with the
+ * larger constants and the summed coefficients (every formula being
+ * monotone, that bounds them all), and the first one's provenance. Bounds
+ * of real rules stay exact and explain every part; a bound over a call tree
+ * (a fn calling another twice, that one another twice...) cannot grow with
+ * the tree.
+ */
+const WIDEN_AT = 64;
+const WIDEN_SIZE = 2_000;
+
+/** The nodes of a formula, each occurrence counted (memoised: formulas are shared, never changed). */
+const sizes = new WeakMap<Sym, number>();
+
+function sizeOf(s: Sym): number {
+  if (s.k === "num" || s.k === "var") return 1;
+  let n = sizes.get(s);
+  if (n !== undefined) return n;
+  n = 1;
+  if (s.k === "cdiv" || s.k === "at") n += sizeOf(s.x);
+  else for (const x of s.xs) n += sizeOf(x);
+  sizes.set(s, n);
+  return n;
+}
+
+function sizeOfAll(xs: readonly Sym[]): number {
+  let n = 1;
+  for (const x of xs) n += sizeOf(x);
+  return n;
+}
+
+function widen(xs: Sym[]): Sym[] {
+  const groups = new Map<number, { coeff: number; rest: Sym; at: Extract<Sym, { k: "at" }> | undefined }>();
+  const out: Sym[] = [];
+  for (const x of xs) {
+    const b = strip(x);
+    if (b.k === "num") {
+      out.push(x);
+      continue;
+    }
+    let coeff = 1;
+    let rest: Sym = b;
+    if (b.k === "mul" && b.xs[0]!.k === "num") {
+      coeff = b.xs[0]!.v;
+      rest = mulAll(b.xs.slice(1));
+    }
+    const key = shapeId(rest);
+    const g = groups.get(key);
+    if (g) {
+      g.coeff += coeff;
+      g.rest = largerConstants(g.rest, rest);
+    } else {
+      groups.set(key, { coeff, rest, at: x.k === "at" ? x : undefined });
+    }
+  }
+  for (const g of groups.values()) {
+    const term = mulAll([num(g.coeff), g.rest]);
+    out.push(g.at ? { k: "at", x: term, span: g.at.span, label: g.at.label } : term);
+  }
+  return out;
+}
+
+/** `structId` with every constant alike: the shape `largerConstants` can merge. */
+let shapeIds = new WeakMap<Sym, number>();
+let shapeTable = new Map<string, number>();
+
+function shapeId(s: Sym): number {
+  let id = shapeIds.get(s);
+  if (id !== undefined) return id;
+  let key: string;
+  switch (s.k) {
+    case "num":
+      key = "n";
+      break;
+    case "var":
+      key = `v${s.name}`;
+      break;
+    case "cdiv":
+      key = `c${s.by}(${shapeId(s.x)})`;
+      break;
+    case "at":
+      return shapeId(s.x);
+    default:
+      key = `${s.k}(${s.xs.map(shapeId).join(",")})`;
+  }
+  if (shapeTable.size > 1_000_000) {
+    shapeTable = new Map();
+    shapeIds = new WeakMap();
+  }
+  id = shapeTable.get(key);
+  if (id === undefined) shapeTable.set(key, (id = shapeTable.size));
+  shapeIds.set(s, id);
+  return id;
 }
 
 export function mul(...xs: Sym[]): Sym {

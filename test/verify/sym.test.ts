@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as S from "../../compiler/verify/sym.js";
-import { linearGrowth } from "../../compiler/verify/analyze.js";
+import { stepOf } from "../../compiler/verify/growth.js";
 import { checkSources } from "../../compiler/program.js";
 
 const env = (o: Record<string, number>) => new Map(Object.entries(o));
@@ -33,12 +33,18 @@ test("the largest single limit that fits a budget is exact", () => {
   assert.equal(S.largestFitting(S.add(S.num(200_000), S.v("x")), "x", env({ x: 1 }), 100_000, 10), undefined);
 });
 
-test("loop growth: linear growth is read off, self-feeding growth refused", () => {
+test("loop growth: next ≤ max(x, c) + d is read off, self-feeding growth refused", () => {
   const acc = "$acc";
-  assert.equal(S.show(linearGrowth(S.add(S.v(acc), S.num(5), S.v("n")), acc)!), "5 + n");
-  assert.equal(S.show(linearGrowth(S.max(S.add(S.v(acc), S.num(3)), S.v(acc)), acc)!), "3");
-  assert.equal(linearGrowth(S.add(S.v(acc), S.v(acc)), acc), undefined);
-  assert.equal(linearGrowth(S.mul(S.num(2), S.v(acc)), acc), undefined);
+  const step = (x: S.Sym) => {
+    const st = stepOf(x, acc);
+    return st && `d=${S.show(st.d)} c=${S.show(st.c)}`;
+  };
+  assert.equal(step(S.add(S.v(acc), S.num(5), S.v("n"))), "d=5 + n c=0");
+  assert.equal(step(S.max(S.add(S.v(acc), S.num(3)), S.v(acc))), "d=3 c=0");
+  assert.equal(step(S.max(S.v(acc), S.v("n"))), "d=0 c=n");
+  assert.equal(step(S.v("n")), "d=0 c=n");
+  assert.equal(stepOf(S.add(S.v(acc), S.v(acc)), acc), undefined);
+  assert.equal(stepOf(S.mul(S.num(2), S.v(acc)), acc), undefined);
 });
 
 test("summing over the parts of a string is linear in its length", () => {

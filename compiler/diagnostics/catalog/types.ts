@@ -216,6 +216,17 @@ export const typeMessages = {
   onlyInTrigger: def("TW2109", "error", "Action outside the trigger it belongs to",
     (name: string, trigger: string, here: string) => `${q(name)} only makes sense in ${q(trigger)}: \`${here}\` has no message to ${name === "hold" ? "hold" : "refuse"}. Remove it, or move it into ${q(trigger)}.`),
 
+  // ---------------------------------------------------------------- one name per collection
+  secondName: def("TW2110", "error", "A collection would get a second name",
+    (what: string, kind: string, into: string, copy: string | undefined, hint: string | undefined) =>
+      `${q(what)} is a ${kind} that already has a name; storing it in ${into} would give it a second one, and a change made through either name would go unseen through the other.${tail(hint)} ${copy ? `Store a copy: ${q(copy)}.` : "Build a new value from its parts."}`),
+  usedAfterMove: def("TW2111", "error", "A collection used after it was stored elsewhere",
+    (name: string, into: string, line: number) =>
+      `${q(name)} was stored in ${into} on line ${line}, which moved it there: it cannot be used after that, or both would name the same collection. Store ${q(name + ".copy()")} there to keep using ${q(name)}.`),
+  mutateTemporary: def("TW2112", "error", "A change to a value that is neither a variable nor a state field",
+    (method: string, what: string) =>
+      `${q(method)} changes the value it is called on, but ${q(what)} is not a \`var\` or a state field: the change would be lost, or would change a collection held elsewhere without the verifier seeing it. Put the value in a \`var\` (a copy, \`.copy()\`) and change that, or change the state field itself.`),
+
   // ---------------------------------------------------------------- the compiler itself
   internalError: def("TW2999", "error", "Internal error in the checker",
     (detail: string) => `Internal error in the checker: ${detail}. This is a bug in thwonkc; please report it with this file.`),

@@ -26,6 +26,14 @@ export const verifyMessages = {
   unboundedGrowth: def("TW3004", "error", "growth the verifier cannot bound", (name: string) =>
     `${q(name)} grows in this loop in a way whose size cannot be bounded (it is combined with itself). Build it from the loop's elements only, e.g. ${q(name + " = " + name + " + x")}.`,
   ),
+  overBound: def("TW3005", "error", "value may not fit the state field's bound",
+    (value: string, where: string, bound: number, unit: string, field: string, max: number, fixed: string | undefined) =>
+      `${where ? where.charAt(0).toUpperCase() + where.slice(1) : ""}${q(value)} may have up to ${bound.toLocaleString("en-US")} ${unit}, but ${where ? "that part of " : ""}${q(field)} holds at most ${max.toLocaleString("en-US")}: the write would fail at run time. ${fixed ? `Write ${q(fixed)}.` : `Make it smaller first (\`truncate\`, \`take\`), or raise the \`max\` of ${q(field)}.`}`,
+  ),
+  mayFillUp: def("TW3006", "error", "state collection may fill up",
+    (call: string, field: string, max: number, key: string | undefined) =>
+      `${q(call)} adds to ${q(field)}, which holds at most ${max.toLocaleString("en-US")}: once it is full, every run that gets here would fail, and nothing could empty it. Check for room first: ${q(`if ${field}.size < ${max} { ... }`)}${key ? ` (or ${q(`${field}.has(${key}) or ${field}.size < ${max}`)}, since setting a key already there adds nothing)` : ""}, or make room with a reset elsewhere.`,
+  ),
   /** The stdlib declares a string result without a `resultSize`: a bug in the stdlib, not in the rule (a test guards it). */
   unboundedValue: def("TW3999", "error", "internal: size without a bound", (what: string) =>
     `Internal verifier error: the size of ${what} has no declared bound in the stdlib. This is a bug in thwonkc; please report it.`,

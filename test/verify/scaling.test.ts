@@ -1,0 +1,77 @@
+/**
+ * The verifier's work grows polynomially with the program (issue 8, hole
+ * 6): it walks each loop body once (growth.ts solves the loop-carried
+ * sizes instead of a second pass per loop), analyses a fn once per
+ * distinct call (a memo), and keeps a bound that counts a fn twice as
+ * `2 × ...` instead of a copy. Counted in steps (statements and
+ * expressions visited) and in the size of the bound's formula, not in
+ * time, so the test holds on a loaded machine.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { checkSources } from "../../compiler/program.js";
+import type { Sym } from "../../compiler/verify/sym.js";
+
+function verify(text: string): { steps: number; nodes: number; codes: string[] } {
+  const r = checkSources([{ fileName: "t.thwonk", text }]);
+  const v = r.units[0]?.verify;
+  assert.ok(v, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+  const codes = r.diagnostics.filter((d) => d.severity === "error").map((d) => d.code);
+  assert.ok(!codes.some((c) => c.endsWith("999")), codes.join(" "));
+  return { steps: v.steps, nodes: v.triggers.reduce((n, t) => n + size(t.gasSym), 0), codes };
+}
+
+/** The nodes of a formula, each occurrence counted (what a walk over it visits). */
+function size(s: Sym): number {
+  switch (s.k) {
+    case "num":
+    case "var":
+      return 1;
+    case "add":
+    case "mul":
+    case "max":
+    case "min":
+      return 1 + s.xs.reduce((n, x) => n + size(x), 0);
+    case "cdiv":
+    case "at":
+      return 1 + size(s.x);
+  }
+}
+
+function nested(depth: number): string {
+  let src = "rule n\nlimits { members: 2 }\non message(m: Message) {\n  var s = \"\"\n  var n = 0\n";
+  for (let i = 0; i < depth; i++) src += `${"  ".repeat(i + 1)}for x${i} in members {\n`;
+  src += `${"  ".repeat(depth + 1)}s += "a"\n${"  ".repeat(depth + 1)}n += s.length + x${depth - 1}.name.length\n`;
+  for (let i = depth - 1; i >= 0; i--) src += `${"  ".repeat(i + 1)}}\n`;
+  return src + "  log(\"{s} {n} {m.subject}\")\n}\n";
+}
+
+/** `f{i}` loops and calls `f{i-1}` twice: a call tree of 2^depth calls. */
+function chain(depth: number): string {
+  let src = "rule f\nlimits { members: 2 }\nfn f0(s: string): int {\n  return s.length\n}\n";
+  for (let i = 1; i <= depth; i++) {
+    src += `fn f${i}(s: string): int {\n  var t = 0\n  for x in members {\n    t += f${i - 1}(s) + f${i - 1}(s + x.name)\n  }\n  return t\n}\n`;
+  }
+  return src + `on message(m: Message) {\n  log("{f${depth}(m.subject)}")\n}\n`;
+}
+
+function assertPolynomial(name: string, measure: (n: number) => number, ns: number[], degree: number): void {
+  const ms = ns.map(measure);
+  for (let i = 1; i < ns.length; i++) {
+    const ratio = ms[i]! / ms[i - 1]!;
+    const allowed = (ns[i]! / ns[i - 1]!) ** degree * 1.2;
+    assert.ok(ratio <= allowed, `${name}: ${ns[i - 1]} → ${ns[i]} grew ${ratio.toFixed(2)}× (allowed ${allowed.toFixed(2)}×); measures ${ms.join(", ")}`);
+  }
+}
+
+test("60 nested loops: steps grow linearly, the bound's formula at most quadratically", () => {
+  assertPolynomial("steps", (n) => verify(nested(n)).steps, [15, 30, 60], 1);
+  assertPolynomial("formula", (n) => verify(nested(n)).nodes, [15, 30, 60], 2);
+});
+
+test("a chain of 40 looping functions, each calling the previous twice: polynomial work", () => {
+  assertPolynomial("steps", (n) => verify(chain(n)).steps, [10, 20, 40], 2);
+  assertPolynomial("formula", (n) => verify(chain(n)).nodes, [10, 20, 40], 2);
+  // The bound is exponential in the depth (as the runs are), and refused as such.
+  assert.deepEqual(verify(chain(40)).codes, ["TW3001"]);
+});
