@@ -49,6 +49,7 @@ export const PRELUDE_ERRORS = {
   pageTooLarge: "TW5015",
   badPath: "TW5016",
   badInput: "TW5017",
+  fanout: "TW5030",
 } as const;
 
 /**
@@ -60,7 +61,7 @@ export const PRELUDE_ERRORS = {
  */
 const RUN_STATE: Readonly<Record<string, string>> = {
   __in: "null", __gas: "0", __gasLimit: "0", __actions: "[]", __snapshots: "new Map()",
-  __st: "null", __tz: "[]", __trace: "null", __logs: "0", __sent: "0",
+  __st: "null", __tz: "[]", __trace: "null", __logs: "0", __sent: "0", __fanout: "0",
 };
 const runState = Object.entries(RUN_STATE);
 
@@ -222,10 +223,17 @@ const __listHeaders = function () {
 // Sending to all members is one action marked toMembers: the host expands it from its own member list
 // (replaying the run's members.add/remove before it), so a message to 1,000 members costs no 1,000-address list here.
 const __isMembers = function (x) { return x !== null && typeof x === "object" && x.members === true; }
+// Each message an action sends counts once: a distinct address (a list with duplicates sends once to each), or a
+// member when it goes to all members. The verifier counts size(to) per call, never fewer. An action is refused,
+// before it is recorded, when it would take the run past its trigger's fan-out bound.
+const __fan = function (n, line, column) {
+  if (__sent + n > __fanout) __err("${PRELUDE_ERRORS.fanout}", [__fanout, __sent + n], line, column);
+  __sent += n;
+}
 const F$send = function (to, subject, text, html, from, replyTo, line, column) {
   var all = __isMembers(to);
   var rcpt = all ? [] : __recipients(to);
-  __sent += all ? G$Members$size(to) : rcpt.length;
+  __fan(all ? G$Members$size(to) : rcpt.length, line, column);
   var action = { kind: "send", to: rcpt, toMembers: all, subject: __oneLine(subject), text: text, html: html === undefined ? null : html,
     from: from === null || from === undefined ? "list" : from, replyTo: replyTo === undefined ? null : replyTo,
     headers: __listHeaders(), at: { line: line, column: column } };
@@ -235,13 +243,13 @@ const F$send = function (to, subject, text, html, from, replyTo, line, column) {
 const F$reply = function (m, text, subject, line, column) {
   var subj = subject === null || subject === undefined ? (/^re:/i.test(m.subject) ? m.subject : "Re: " + m.subject) : subject;
   var h = __listHeaders(); h["Auto-Submitted"] = "auto-replied"; if (m.messageId) { h["In-Reply-To"] = "<" + m.messageId + ">"; h["References"] = "<" + m.messageId + ">"; }
-  __sent += 1;
+  __fan(1, line, column);
   __actions.push({ kind: "reply", to: [m.from], subject: __oneLine(subj), text: text, html: null, headers: h, at: { line: line, column: column } });
 };
 const F$forward = function (m, to, line, column) {
   var all = __isMembers(to);
   var rcpt = all ? [] : __recipients(to);
-  __sent += all ? G$Members$size(to) : rcpt.length;
+  __fan(all ? G$Members$size(to) : rcpt.length, line, column);
   var action = { kind: "forward", to: rcpt, toMembers: all, subject: __oneLine(m.subject), text: m.text, html: m.html, messageId: m.messageId, headers: __listHeaders(), at: { line: line, column: column } };
   if (all) __snapshots.set(action, __maddresses(to));
   __actions.push(action);
@@ -394,12 +402,16 @@ function __loadState(saved) {
 function __saveState(st) { var o = {}; Object.keys(__stateSchema).forEach(function (k) { o[k] = __save(__stateSchema[k], st[k]); }); return o; }
 function __begin(input) {
   __in = input; __gas = __gasLimit = input.gas; __actions = []; __snapshots = new Map(); __logs = 0; __sent = 0; __tz = input.tz || []; __trace = input.trace ? [] : null;
+  // The trigger's fan-out bound (the host passes the manifest's); without one, the rule's limits.fanout, which it never exceeds.
+  __fanout = input.fanout !== undefined ? input.fanout : input.limits ? input.limits.fanout : undefined;
+  if (!Number.isSafeInteger(__fanout) || __fanout < 0) return { code: "${PRELUDE_ERRORS.badInput}", args: ["its fan-out bound " + JSON.stringify(__fanout === undefined ? null : __fanout) + " is not a whole number \u2265 0"], line: 0, column: 0 };
   __G_now = typeof input.now === "number" ? input.now : Date.parse(input.now);
   __G_members = __members(input.members);
   __G_list = { address: __addr(input.list.address), name: input.list.name || "", owners: (input.list.owners || []).map(__addr).filter(function (a) { return a !== null; }) };
   // Loading state (and evaluating initial values) is not the rule's work: it costs no gas.
   __st = __loadState(input.state);
   __gas = __gasLimit;
+  return null;
 }
 function __runTrigger(name, msg) {
   try {
@@ -460,7 +472,8 @@ function __describeAction(a) {
 function __thwonk_run(name, inputJson, members) {
   var input = JSON.parse(inputJson);
   if (members !== undefined) input.members = members;
-  __begin(input);
+  var refused = __begin(input);
+  if (refused) return __result(refused);
   if (name.indexOf("test:") === 0) {
     var t = __tests[Number(name.slice(5))];
     var msg = t.setup();
