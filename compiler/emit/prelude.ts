@@ -270,10 +270,65 @@ const F$min = function (a, b) { return Math.min(a, b); };
 const F$max = function (a, b) { return Math.max(a, b); };
 
 // ---------------------------------------------------------------- state: bounds, loading, saving
-const __stmax = function (v, max, field, line, column) {
-  var n = typeof v === "string" ? __cpLen(v) : Array.isArray(v) ? v.length : v instanceof Map ? v.size : 0;
-  if (n > max) __err("${PRELUDE_ERRORS.stateMax}", [field, max, n], line, column);
-  return v;
+// Bounds descriptors, made by the emitter from each field's declared type (emitter.ts boundsOf): 0 when nothing
+// inside is bounded, else ["s", max] | ["l", max or null, elem] | ["m", max or null, key, value] | ["r", { field: d }].
+// An optional is its inner type's descriptor (none always fits). Strings count characters (code points), as
+// "string max N" means; collections count entries.
+//
+// __stbad: null when v fits d, else { max, n, path } with the path from v down to the part over its bound,
+// innermost first (built only on failure: a value that fits allocates nothing).
+const __stbad = function (d, v) {
+  if (d === 0 || v === null || v === undefined) return null;
+  var t = d[0], r;
+  if (t === "s") {
+    // A string's UTF-16 length is never less than its characters: count them only when it could be over.
+    if (v.length > d[1]) { var n = __cpLen(v); if (n > d[1]) return { max: d[1], n: n, path: [] }; }
+    return null;
+  }
+  if (t === "l") {
+    if (d[1] !== null && v.length > d[1]) return { max: d[1], n: v.length, path: [] };
+    if (d[2] === 0) return null;
+    r = __stall(d[2], v); if (r !== null) r.path.push("[" + r.at + "]");
+    return r;
+  }
+  if (t === "m") {
+    if (d[1] !== null && v.size > d[1]) return { max: d[1], n: v.size, path: [] };
+    // Arrays of the keys and values walk faster than the map's iterators in QuickJS.
+    var ks = d[2] !== 0 || d[3] !== 0 ? Array.from(v.keys()) : null;
+    if (d[2] !== 0) { r = __stall(d[2], ks); if (r !== null) { r.path.push(" (the key " + __stkey(ks[r.at]) + ")"); return r; } }
+    if (d[3] !== 0) { r = __stall(d[3], Array.from(v.values())); if (r !== null) { r.path.push("[" + __stkey(ks[r.at]) + "]"); return r; } }
+    return null;
+  }
+  if (t === "r") {
+    for (var f in d[1]) if ((r = __stbad(d[1][f], v[f])) !== null) { r.path.push("." + f); return r; }
+    return null;
+  }
+  return null;
+}
+// The first element of xs over d, with its index as "at"; strings are compared inline (the common case).
+const __stall = function (d, xs) {
+  var r, i, x;
+  if (d[0] === "s") {
+    for (i = 0; i < xs.length; i++) if ((x = xs[i]) !== null && x.length > d[1] && (r = __stbad(d, x)) !== null) { r.at = i; return r; }
+    return null;
+  }
+  for (i = 0; i < xs.length; i++) if ((r = __stbad(d, xs[i])) !== null) { r.at = i; return r; }
+  return null;
+}
+const __stkey = function (k) { var s = typeof k === "string" ? JSON.stringify(k) : __showAny(k); return s.length > 40 ? s.slice(0, 39) + "\u2026" : s; }
+const __stfail = function (place, r, line, column) { __err("${PRELUDE_ERRORS.stateMax}", [place + r.path.reverse().join(""), r.max, r.n], line, column); }
+/** A whole value written into the state place "place" ("x", "x.f"): checked before it is stored; returns it. */
+const __stput = function (d, v, place, line, column) { var r = __stbad(d, v); if (r !== null) __stfail(place, r, line, column); return v; }
+/** Before "push(x)" onto a state list: its new count and the element alone, not the whole list. */
+const __stpush = function (d, l, x, place, line, column) {
+  if (d[1] !== null && l.length >= d[1]) __stfail(place, { max: d[1], n: l.length + 1, path: [] }, line, column);
+  var r = __stbad(d[2], x); if (r !== null) { r.path.push("[" + l.length + "]"); __stfail(place, r, line, column); }
+}
+/** Before "set(k, v)" on a state map: its new count (a new key adds one), the key and the value. */
+const __stset = function (d, m, k, x, place, line, column) {
+  if (d[1] !== null && m.size >= d[1] && !m.has(k)) __stfail(place, { max: d[1], n: m.size + 1, path: [] }, line, column);
+  var r = __stbad(d[2], k); if (r !== null) { r.path.push(" (the key " + __stkey(k) + ")"); __stfail(place, r, line, column); }
+  r = __stbad(d[3], x); if (r !== null) { r.path.push("[" + __stkey(k) + "]"); __stfail(place, r, line, column); }
 }
 // Type descriptors: "int" | "bool" | "string" | "address" | "time" | "duration" | ["list", d] | ["map", k, v] | ["opt", d] | ["rec", {f: d}]
 const __load = function (d, v) {
@@ -390,7 +445,7 @@ export const PRELUDE = LIBRARY + `;[${PRELUDE_CONSTS.join(", ")}].forEach(functi
  * The driver, after the rule's own code: it loads a run's input, runs the
  * trigger (or a test: \`test:N\`) and returns the result as JSON. It reads
  * what the rule's code defines: \`__triggers\`, \`__tests\`, \`__stateSchema\`,
- * \`__stateInit\`.
+ * \`__stateBounds\`, \`__stateInit\`.
  */
 export const DRIVER = String.raw`
 var __G_members = null, __G_list = null, __G_now = 0;
@@ -425,7 +480,14 @@ function __runTrigger(name, msg) {
   }
   return null;
 }
+// The backstop behind the checks at each write: state goes back to the host only within every bound it declares
+// (a value that reached state another way, e.g. a collection changed through a second name, fails the run here).
+function __stateOver(st) {
+  for (var k in __stateBounds) { var r = __stbad(__stateBounds[k], st[k]); if (r !== null) return { code: "${PRELUDE_ERRORS.stateMax}", args: [k + r.path.reverse().join(""), r.max, r.n], line: 0, column: 0 }; }
+  return null;
+}
 function __result(error, extra) {
+  if (!error) error = __stateOver(__st);
   var r = { actions: error ? [] : __actions, state: error ? null : __saveState(__st), gas: { used: __gasLimit - __gas }, error: error, trace: __trace };
   if (extra) Object.keys(extra).forEach(function (k) { r[k] = extra[k]; });
   return JSON.stringify(r);

@@ -216,6 +216,14 @@ export const typeMessages = {
   onlyInTrigger: def("TW2109", "error", "Action outside the trigger it belongs to",
     (name: string, trigger: string, here: string) => `${q(name)} only makes sense in ${q(trigger)}: \`${here}\` has no message to ${name === "hold" ? "hold" : "refuse"}. Remove it, or move it into ${q(trigger)}.`),
 
+  // ---------------------------------------------------------------- state initial values
+  initOverMax: def("TW2120", "error", "Initial value over its `max`",
+    (count: number, unit: string, type: string, max: number) => {
+      const of = (k: number): string => `${k.toLocaleString("en-US")} ${k === 1 ? unit : unit === "entry" ? "entries" : unit + "s"}`;
+      return `This initial value has ${of(count)}, but ${q(type)} holds at most ${max.toLocaleString("en-US")}. ` +
+        `Start with at most ${of(max)} (${unit === "character" ? "shorten the text" : "remove some"}), or raise the \`max\` in the type.`;
+    }),
+
   // ---------------------------------------------------------------- the compiler itself
   internalError: def("TW2999", "error", "Internal error in the checker",
     (detail: string) => `Internal error in the checker: ${detail}. This is a bug in thwonkc; please report it with this file.`),
