@@ -98,6 +98,8 @@ export class Emitter {
   private readonly std: StdlibTypes = loadStdlib();
   private fn = new FunctionScope();
   private indent = 0;
+  /** Bounds descriptors (JSON) the state writes check against: `__SB[i]` in the code. */
+  private readonly boundsTable: string[] = [];
 
   constructor(
     private readonly file: A.SourceFile,
@@ -128,6 +130,8 @@ export class Emitter {
     this.line(`var __triggers = { ${this.model.triggers.map((t, i) => `${JSON.stringify(triggerKey(t))}: __trigger_${i}`).join(", ")} };`);
     const tests = this.options.tests ? this.emitTests(this.options.tests.sourceOf) : [];
     if (!this.options.tests) this.line("var __tests = [];");
+    // The bounds each state write checks against (boundsOf), once each: the writes above refer to them by index.
+    this.line(`var __SB = [${this.boundsTable.join(", ")}];`);
     this.emitDriver();
     return { code: this.out.join("\n") + "\n", sourceMap: this.map, triggers, tests };
   }
@@ -137,6 +141,11 @@ export class Emitter {
   private emitState(): void {
     const schema = this.model.state.map((f) => `${JSON.stringify(f.name)}: ${JSON.stringify(descriptor(f.type))}`);
     this.line(`var __stateSchema = { ${schema.join(", ")} };`);
+    const bounds = this.model.state.flatMap((f) => {
+      const d = boundsOf(f.type);
+      return d === 0 ? [] : [`${JSON.stringify(f.name)}: ${JSON.stringify(d)}`];
+    });
+    this.line(`var __stateBounds = ${bounds.length ? `{ ${bounds.join(", ")} }` : "{}"};`);
     this.line("function __stateInit(name) {");
     this.indent++;
     this.fn = new FunctionScope();
@@ -313,8 +322,9 @@ export class Emitter {
         value = `(${cur} ${s.op === "+=" ? "+" : "-"} ${value})`;
       }
     }
-    const stateMax = this.stateMaxOf(s.target);
-    if (stateMax) value = `__stmax(${value}, ${stateMax.max}, ${JSON.stringify(stateMax.name)}, ${at})`;
+    // A value written into state is checked whole, against every bound inside the place's declared type, before it is stored.
+    const place = this.statePlace(s.target);
+    if (place) value = `__stput(${place.ref}, ${value}, ${JSON.stringify(place.name)}, ${at})`;
     return `${this.lvalue(s.target)} = ${value}`;
   }
 
@@ -328,11 +338,33 @@ export class Emitter {
     return this.expr(e, undefined);
   }
 
-  private stateMaxOf(e: A.Expr): { name: string; max: number } | undefined {
-    if (e.kind !== "MemberExpr") return undefined;
-    const t = this.model.members.get(e);
-    if (t?.kind !== "state" || t.field.type.kind !== "named" || t.field.type.max === undefined) return undefined;
-    return { name: t.field.name, max: t.field.type.max };
+  /**
+   * A place in state (`state.x`, or a record field inside it, `state.x.f.g`) whose declared type bounds
+   * something: its name (`x.f.g`) and the `__SB` entry of its bounds. Undefined for any other place, or
+   * when nothing in the type has a `max`.
+   */
+  private statePlace(e: A.Expr): { name: string; ref: string } | undefined {
+    const names: string[] = [];
+    let type: Type | undefined;
+    for (let x: A.Expr = e; ; ) {
+      if (x.kind !== "MemberExpr") return undefined;
+      const t = this.model.members.get(x);
+      if (t?.kind === "state") {
+        names.unshift(t.field.name);
+        type ??= t.field.type;
+        break;
+      }
+      if (t?.kind !== "record") return undefined;
+      names.unshift(t.field.name);
+      type ??= t.field.type;
+      x = x.object;
+    }
+    const d = boundsOf(type);
+    if (d === 0) return undefined;
+    const json = JSON.stringify(d);
+    let i = this.boundsTable.indexOf(json);
+    if (i < 0) i = this.boundsTable.push(json) - 1;
+    return { name: names.join("."), ref: `__SB[${i}]` };
   }
 
   // ------------------------------------------------------------------ constant costs
@@ -592,16 +624,22 @@ export class Emitter {
     const needsAt = decl.capability !== undefined || decl.terminates === true;
     const impl = target.kind === "method" ? `${target.owner}$${target.name}` : `F$${target.name}`;
     const fixed = constantCost(decl.cost);
-    const stateMax = receiver && decl.mutates ? this.stateMaxOf(receiver) : undefined;
+    const place = receiver && decl.mutates ? this.statePlace(receiver) : undefined;
     const finish = (recvExpr: string | undefined, args: string[]): string => {
       const all = [...(recvExpr !== undefined ? [recvExpr] : []), ...args, ...(needsAt ? [at] : [])];
       const callText = `${impl}(${all.join(", ")})`;
-      if (stateMax && recvExpr !== undefined) {
-        return `(${callText}, __stmax(${recvExpr}, ${stateMax.max}, ${JSON.stringify(stateMax.name)}, ${at}), undefined)`;
+      if (place && recvExpr !== undefined) {
+        const write = STATE_WRITES[impl];
+        const where = `${JSON.stringify(place.name)}, ${at}`;
+        if (write === "push") return `(__stpush(${place.ref}, ${recvExpr}, ${args[0]}, ${where}), ${callText})`;
+        if (write === "set") return `(__stset(${place.ref}, ${recvExpr}, ${args[0]}, ${args[1]}, ${where}), ${callText})`;
+        if (write === "shrinks") return callText;
+        // A change this table does not know: the whole collection is checked after it.
+        return `(${callText}, __stput(${place.ref}, ${recvExpr}, ${where}), undefined)`;
       }
       return callText;
     };
-    if (fixed !== undefined && stateMax === undefined) return finish(recv, bound);
+    if (fixed !== undefined && place === undefined) return finish(recv, bound);
     // Evaluate into temporaries, charge on their sizes, then call.
     const temps: string[] = [];
     const assigns: string[] = [];
@@ -742,6 +780,55 @@ export class Emitter {
   /** The driver is the same for every rule (see prelude.ts): it reads the rule's `__triggers`, `__tests` and state schema. */
   private emitDriver(): void {
     for (const l of DRIVER.split("\n")) this.out.push(l);
+  }
+}
+
+/**
+ * How each mutating stdlib method changes a collection in state, so that a write is checked before it
+ * happens and only for what it adds: `push` one element, `set` one entry (a new key adds one to the count),
+ * `shrinks` nothing to check. A mutating method not listed here is checked after it runs, whole.
+ */
+const STATE_WRITES: Readonly<Record<string, "push" | "set" | "shrinks">> = {
+  List$push: "push",
+  Map$set: "set",
+  Map$remove: "shrinks",
+};
+
+/** A bounds descriptor (the prelude's `__stbad` reads it): 0 when nothing in `t` has a `max`. */
+export type Bounds = 0 | ["s", number] | ["l", number | null, Bounds] | ["m", number | null, Bounds, Bounds] | ["r", Record<string, Bounds>];
+
+/** The bounds a value of type `t` must keep: every `max` in it, at any depth (an optional is its inner type). */
+export function boundsOf(t: Type | undefined): Bounds {
+  if (t === undefined) return 0;
+  if (t.kind === "optional") return boundsOf(t.inner);
+  if (t.kind === "record") {
+    const fields: Record<string, Bounds> = {};
+    let any = false;
+    for (const [name, f] of t.fields) {
+      const d = boundsOf(f.type);
+      if (d !== 0) {
+        fields[name] = d;
+        any = true;
+      }
+    }
+    return any ? ["r", fields] : 0;
+  }
+  if (t.kind !== "named") return 0;
+  const max = t.max ?? null;
+  switch (t.name) {
+    case "string":
+      return max === null ? 0 : ["s", max];
+    case "List": {
+      const e = boundsOf(t.args[0]);
+      return max === null && e === 0 ? 0 : ["l", max, e];
+    }
+    case "Map": {
+      const k = boundsOf(t.args[0]);
+      const v = boundsOf(t.args[1]);
+      return max === null && k === 0 && v === 0 ? 0 : ["m", max, k, v];
+    }
+    default:
+      return 0;
   }
 }
 

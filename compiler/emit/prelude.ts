@@ -49,6 +49,7 @@ export const PRELUDE_ERRORS = {
   pageTooLarge: "TW5015",
   badPath: "TW5016",
   badInput: "TW5017",
+  fanout: "TW5030",
 } as const;
 
 /**
@@ -60,7 +61,7 @@ export const PRELUDE_ERRORS = {
  */
 const RUN_STATE: Readonly<Record<string, string>> = {
   __in: "null", __gas: "0", __gasLimit: "0", __actions: "[]", __snapshots: "new Map()",
-  __st: "null", __tz: "[]", __trace: "null", __logs: "0", __sent: "0",
+  __st: "null", __tz: "[]", __trace: "null", __logs: "0", __sent: "0", __fanout: "0",
 };
 const runState = Object.entries(RUN_STATE);
 
@@ -222,10 +223,17 @@ const __listHeaders = function () {
 // Sending to all members is one action marked toMembers: the host expands it from its own member list
 // (replaying the run's members.add/remove before it), so a message to 1,000 members costs no 1,000-address list here.
 const __isMembers = function (x) { return x !== null && typeof x === "object" && x.members === true; }
+// Each message an action sends counts once: a distinct address (a list with duplicates sends once to each), or a
+// member when it goes to all members. The verifier counts size(to) per call, never fewer. An action is refused,
+// before it is recorded, when it would take the run past its trigger's fan-out bound.
+const __fan = function (n, line, column) {
+  if (__sent + n > __fanout) __err("${PRELUDE_ERRORS.fanout}", [__fanout, __sent + n], line, column);
+  __sent += n;
+}
 const F$send = function (to, subject, text, html, from, replyTo, line, column) {
   var all = __isMembers(to);
   var rcpt = all ? [] : __recipients(to);
-  __sent += all ? G$Members$size(to) : rcpt.length;
+  __fan(all ? G$Members$size(to) : rcpt.length, line, column);
   var action = { kind: "send", to: rcpt, toMembers: all, subject: __oneLine(subject), text: text, html: html === undefined ? null : html,
     from: from === null || from === undefined ? "list" : from, replyTo: replyTo === undefined ? null : replyTo,
     headers: __listHeaders(), at: { line: line, column: column } };
@@ -235,13 +243,13 @@ const F$send = function (to, subject, text, html, from, replyTo, line, column) {
 const F$reply = function (m, text, subject, line, column) {
   var subj = subject === null || subject === undefined ? (/^re:/i.test(m.subject) ? m.subject : "Re: " + m.subject) : subject;
   var h = __listHeaders(); h["Auto-Submitted"] = "auto-replied"; if (m.messageId) { h["In-Reply-To"] = "<" + m.messageId + ">"; h["References"] = "<" + m.messageId + ">"; }
-  __sent += 1;
+  __fan(1, line, column);
   __actions.push({ kind: "reply", to: [m.from], subject: __oneLine(subj), text: text, html: null, headers: h, at: { line: line, column: column } });
 };
 const F$forward = function (m, to, line, column) {
   var all = __isMembers(to);
   var rcpt = all ? [] : __recipients(to);
-  __sent += all ? G$Members$size(to) : rcpt.length;
+  __fan(all ? G$Members$size(to) : rcpt.length, line, column);
   var action = { kind: "forward", to: rcpt, toMembers: all, subject: __oneLine(m.subject), text: m.text, html: m.html, messageId: m.messageId, headers: __listHeaders(), at: { line: line, column: column } };
   if (all) __snapshots.set(action, __maddresses(to));
   __actions.push(action);
@@ -262,10 +270,65 @@ const F$min = function (a, b) { return Math.min(a, b); };
 const F$max = function (a, b) { return Math.max(a, b); };
 
 // ---------------------------------------------------------------- state: bounds, loading, saving
-const __stmax = function (v, max, field, line, column) {
-  var n = typeof v === "string" ? __cpLen(v) : Array.isArray(v) ? v.length : v instanceof Map ? v.size : 0;
-  if (n > max) __err("${PRELUDE_ERRORS.stateMax}", [field, max, n], line, column);
-  return v;
+// Bounds descriptors, made by the emitter from each field's declared type (emitter.ts boundsOf): 0 when nothing
+// inside is bounded, else ["s", max] | ["l", max or null, elem] | ["m", max or null, key, value] | ["r", { field: d }].
+// An optional is its inner type's descriptor (none always fits). Strings count characters (code points), as
+// "string max N" means; collections count entries.
+//
+// __stbad: null when v fits d, else { max, n, path } with the path from v down to the part over its bound,
+// innermost first (built only on failure: a value that fits allocates nothing).
+const __stbad = function (d, v) {
+  if (d === 0 || v === null || v === undefined) return null;
+  var t = d[0], r;
+  if (t === "s") {
+    // A string's UTF-16 length is never less than its characters: count them only when it could be over.
+    if (v.length > d[1]) { var n = __cpLen(v); if (n > d[1]) return { max: d[1], n: n, path: [] }; }
+    return null;
+  }
+  if (t === "l") {
+    if (d[1] !== null && v.length > d[1]) return { max: d[1], n: v.length, path: [] };
+    if (d[2] === 0) return null;
+    r = __stall(d[2], v); if (r !== null) r.path.push("[" + r.at + "]");
+    return r;
+  }
+  if (t === "m") {
+    if (d[1] !== null && v.size > d[1]) return { max: d[1], n: v.size, path: [] };
+    // Arrays of the keys and values walk faster than the map's iterators in QuickJS.
+    var ks = d[2] !== 0 || d[3] !== 0 ? Array.from(v.keys()) : null;
+    if (d[2] !== 0) { r = __stall(d[2], ks); if (r !== null) { r.path.push(" (the key " + __stkey(ks[r.at]) + ")"); return r; } }
+    if (d[3] !== 0) { r = __stall(d[3], Array.from(v.values())); if (r !== null) { r.path.push("[" + __stkey(ks[r.at]) + "]"); return r; } }
+    return null;
+  }
+  if (t === "r") {
+    for (var f in d[1]) if ((r = __stbad(d[1][f], v[f])) !== null) { r.path.push("." + f); return r; }
+    return null;
+  }
+  return null;
+}
+// The first element of xs over d, with its index as "at"; strings are compared inline (the common case).
+const __stall = function (d, xs) {
+  var r, i, x;
+  if (d[0] === "s") {
+    for (i = 0; i < xs.length; i++) if ((x = xs[i]) !== null && x.length > d[1] && (r = __stbad(d, x)) !== null) { r.at = i; return r; }
+    return null;
+  }
+  for (i = 0; i < xs.length; i++) if ((r = __stbad(d, xs[i])) !== null) { r.at = i; return r; }
+  return null;
+}
+const __stkey = function (k) { var s = typeof k === "string" ? JSON.stringify(k) : __showAny(k); return s.length > 40 ? s.slice(0, 39) + "\u2026" : s; }
+const __stfail = function (place, r, line, column) { __err("${PRELUDE_ERRORS.stateMax}", [place + r.path.reverse().join(""), r.max, r.n], line, column); }
+/** A whole value written into the state place "place" ("x", "x.f"): checked before it is stored; returns it. */
+const __stput = function (d, v, place, line, column) { var r = __stbad(d, v); if (r !== null) __stfail(place, r, line, column); return v; }
+/** Before "push(x)" onto a state list: its new count and the element alone, not the whole list. */
+const __stpush = function (d, l, x, place, line, column) {
+  if (d[1] !== null && l.length >= d[1]) __stfail(place, { max: d[1], n: l.length + 1, path: [] }, line, column);
+  var r = __stbad(d[2], x); if (r !== null) { r.path.push("[" + l.length + "]"); __stfail(place, r, line, column); }
+}
+/** Before "set(k, v)" on a state map: its new count (a new key adds one), the key and the value. */
+const __stset = function (d, m, k, x, place, line, column) {
+  if (d[1] !== null && m.size >= d[1] && !m.has(k)) __stfail(place, { max: d[1], n: m.size + 1, path: [] }, line, column);
+  var r = __stbad(d[2], k); if (r !== null) { r.path.push(" (the key " + __stkey(k) + ")"); __stfail(place, r, line, column); }
+  r = __stbad(d[3], x); if (r !== null) { r.path.push("[" + __stkey(k) + "]"); __stfail(place, r, line, column); }
 }
 // Type descriptors: "int" | "bool" | "string" | "address" | "time" | "duration" | ["list", d] | ["map", k, v] | ["opt", d] | ["rec", {f: d}]
 const __load = function (d, v) {
@@ -382,7 +445,7 @@ export const PRELUDE = LIBRARY + `;[${PRELUDE_CONSTS.join(", ")}].forEach(functi
  * The driver, after the rule's own code: it loads a run's input, runs the
  * trigger (or a test: \`test:N\`) and returns the result as JSON. It reads
  * what the rule's code defines: \`__triggers\`, \`__tests\`, \`__stateSchema\`,
- * \`__stateInit\`.
+ * \`__stateBounds\`, \`__stateInit\`.
  */
 export const DRIVER = String.raw`
 var __G_members = null, __G_list = null, __G_now = 0;
@@ -394,12 +457,16 @@ function __loadState(saved) {
 function __saveState(st) { var o = {}; Object.keys(__stateSchema).forEach(function (k) { o[k] = __save(__stateSchema[k], st[k]); }); return o; }
 function __begin(input) {
   __in = input; __gas = __gasLimit = input.gas; __actions = []; __snapshots = new Map(); __logs = 0; __sent = 0; __tz = input.tz || []; __trace = input.trace ? [] : null;
+  // The trigger's fan-out bound (the host passes the manifest's); without one, the rule's limits.fanout, which it never exceeds.
+  __fanout = input.fanout !== undefined ? input.fanout : input.limits ? input.limits.fanout : undefined;
+  if (!Number.isSafeInteger(__fanout) || __fanout < 0) return { code: "${PRELUDE_ERRORS.badInput}", args: ["its fan-out bound " + JSON.stringify(__fanout === undefined ? null : __fanout) + " is not a whole number \u2265 0"], line: 0, column: 0 };
   __G_now = typeof input.now === "number" ? input.now : Date.parse(input.now);
   __G_members = __members(input.members);
   __G_list = { address: __addr(input.list.address), name: input.list.name || "", owners: (input.list.owners || []).map(__addr).filter(function (a) { return a !== null; }) };
   // Loading state (and evaluating initial values) is not the rule's work: it costs no gas.
   __st = __loadState(input.state);
   __gas = __gasLimit;
+  return null;
 }
 function __runTrigger(name, msg) {
   try {
@@ -413,7 +480,14 @@ function __runTrigger(name, msg) {
   }
   return null;
 }
+// The backstop behind the checks at each write: state goes back to the host only within every bound it declares
+// (a value that reached state another way, e.g. a collection changed through a second name, fails the run here).
+function __stateOver(st) {
+  for (var k in __stateBounds) { var r = __stbad(__stateBounds[k], st[k]); if (r !== null) return { code: "${PRELUDE_ERRORS.stateMax}", args: [k + r.path.reverse().join(""), r.max, r.n], line: 0, column: 0 }; }
+  return null;
+}
 function __result(error, extra) {
+  if (!error) error = __stateOver(__st);
   var r = { actions: error ? [] : __actions, state: error ? null : __saveState(__st), gas: { used: __gasLimit - __gas }, error: error, trace: __trace };
   if (extra) Object.keys(extra).forEach(function (k) { r[k] = extra[k]; });
   return JSON.stringify(r);
@@ -460,7 +534,8 @@ function __describeAction(a) {
 function __thwonk_run(name, inputJson, members) {
   var input = JSON.parse(inputJson);
   if (members !== undefined) input.members = members;
-  __begin(input);
+  var refused = __begin(input);
+  if (refused) return __result(refused);
   if (name.indexOf("test:") === 0) {
     var t = __tests[Number(name.slice(5))];
     var msg = t.setup();

@@ -4,7 +4,7 @@
  * (`on message(m)`, `every day at 00:00`) with their bodies. Everything
  * about limits, settings and triggers is read from the stdlib declaration.
  */
-import type { Entry, FnDecl, StateField } from "../syntax/ast.js";
+import type { Entry, Expr, FnDecl, StateField } from "../syntax/ast.js";
 import { q } from "../diagnostics/catalog/define.js";
 import { didYouMean, typeMessages as M } from "../diagnostics/catalog/types.js";
 import { sameType } from "./assign.js";
@@ -95,6 +95,47 @@ export function hasZeroValue(t: Type): boolean {
   }
 }
 
+/**
+ * A constant initial value must fit every `max` in its field's type, at any depth: the state a rule
+ * starts with is stored as it is, and the verifier counts on every stored value being within bounds.
+ * Strings count characters (code points), lists elements, maps entries.
+ */
+function checkInitBounds(ctx: Ctx, e: Expr, t: Type): void {
+  const base = t.kind === "optional" ? t.inner : t;
+  if (base.kind === "record") {
+    if (e.kind !== "BraceLit") return;
+    for (const en of e.entries) {
+      const f = en.key.kind === "Ident" ? base.fields.get(en.key.name) : undefined;
+      if (f) checkInitBounds(ctx, en.value, f.type);
+    }
+    return;
+  }
+  if (base.kind !== "named") return;
+  const over = (count: number, unit: string, span: Expr["span"]): void => {
+    if (base.max !== undefined && count > base.max) ctx.report(M.initOverMax, span, [count, unit, typeToString(base), base.max]);
+  };
+  if (base.name === "string") {
+    const text = plainString(e);
+    if (text !== undefined) over(codePoints(text), "character", e.span);
+  } else if (base.name === "List" && e.kind === "ListLit") {
+    over(e.elements.length, "element", e.span);
+    for (const x of e.elements) checkInitBounds(ctx, x, base.args[0]!);
+  } else if (base.name === "Map" && e.kind === "BraceLit") {
+    over(e.entries.length, "entry", e.span); // a key given twice is an error of its own (TW2034)
+    for (const en of e.entries) {
+      checkInitBounds(ctx, en.key, base.args[0]!);
+      checkInitBounds(ctx, en.value, base.args[1]!);
+    }
+  }
+}
+
+/** Characters as `string max N` counts them: code points (a surrogate pair is one). */
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
 export function checkState(ctx: Ctx, fields: readonly StateField[]): void {
   const stateType = ctx.model.stateType;
   for (const f of fields) {
@@ -107,7 +148,9 @@ export function checkState(ctx: Ctx, fields: readonly StateField[]): void {
         ctx.report(M.stateInitNotConstant, f.init.span, []);
         checkExpr(ctx, f.init, t);
       } else {
+        const before = ctx.diagnostics.length;
         checkAgainst(ctx, f.init, t);
+        if (ctx.diagnostics.length === before) checkInitBounds(ctx, f.init, t);
       }
     } else if (!hasZeroValue(t)) {
       ctx.report(M.stateNeedsInit, f.name.span, [name, typeToString(t)]);

@@ -1,7 +1,8 @@
 /**
  * One trigger of a bundle, run exactly as the daemon runs it: the bundle's
  * own code in a fresh QuickJS sandbox, with the gas limit set to the
- * verifier's bound for that trigger. Returns the one result shape shared by
+ * verifier's bound for that trigger, and the fan-out limit to its fan-out
+ * bound. Returns the one result shape shared by
  * `thwonkc run --json`, the tests and the daemon's API.
  */
 import type { Bundle } from "../../compiler/emit/bundle.js";
@@ -36,7 +37,7 @@ export interface RunResult {
 export interface RunRequest {
   /** `message`, or a schedule such as `every day at 00:00`. */
   trigger: string;
-  /** The input the compiled code reads (see compiler/emit/prelude.ts); `gas` is filled in from the bundle. */
+  /** The input the compiled code reads (see compiler/emit/prelude.ts); `gas` and `fanout` are filled in from the bundle. */
   input: Record<string, unknown>;
   /** Code to run instead of the bundle's (the trace build of the same source, for --trace). */
   code?: string;
@@ -50,7 +51,8 @@ export interface RuleErrorWords {
 export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErrorWords): Promise<RunResult> {
   const trigger = bundle.manifest.triggers.find((t) => t.name === req.trigger);
   const bound = trigger?.gasBound ?? 0;
-  const input = { ...req.input, gas: bound };
+  // The verifier's bounds for this trigger: the code stops a run that would exceed either (out of gas, TW5030).
+  const input = { ...req.input, gas: bound, fanout: trigger?.fanoutBound ?? 0 };
   const { inputJson, members } = encodeInput(input);
   const r = await runOnce(req.code ?? bundle.code.text, req.trigger, inputJson, req.limits, members);
   if (!r.ok) {

@@ -23,11 +23,11 @@ export function defaultListAddress(unit: RuleUnit): string {
   return `${(unit.check.model.ruleName ?? "list").replace(/_/g, "-")}@example.org`;
 }
 
-/** The parts of a run's input every run has: gas, time, zone, list, limits, empty members and state. */
+/** The parts of a run's input every run has: gas (and the fan-out bound, when given), time, zone, list, limits, empty members and state. */
 export async function runtimeInputBase(
   unit: RuleUnit,
   host: HostServices,
-  extra: { gas: number; now?: number; emls?: Record<string, unknown>; trace?: boolean },
+  extra: { gas: number; fanout?: number; now?: number; emls?: Record<string, unknown>; trace?: boolean },
 ): Promise<Record<string, unknown>> {
   const model = unit.check.model;
   const now = extra.now ?? TEST_EPOCH;
@@ -37,6 +37,7 @@ export async function runtimeInputBase(
   const address = defaultListAddress(unit);
   return {
     gas: extra.gas,
+    ...(extra.fanout !== undefined ? { fanout: extra.fanout } : {}),
     now,
     // Wide enough for any time a rule computes from `now` or reads from state.
     tz: host.tzFor(zone, now - 5 * 366 * 86_400_000, now + 2 * 366 * 86_400_000),

@@ -2,8 +2,8 @@
  * Runs a rule's tests (`test "..." { }` blocks in NAME.thwonk and
  * NAME.test.thwonk), each in a fresh sandbox, exactly as the daemon would
  * run the trigger: the compiled code, the QuickJS sandbox, the gas limit set
- * to the verifier's bound for that trigger (so a test also proves the bound
- * held for its input).
+ * to the verifier's bound for that trigger and the fan-out limit to its
+ * fan-out bound (so a test also proves both bounds held for its input).
  */
 import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.js";
 import { checkSources, type SourceText } from "../../compiler/program.js";
@@ -57,12 +57,13 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
     trace: options.coverage === true,
     tests: { sourceOf: (f) => texts.get(f) },
   });
-  const bounds = new Map(unit.verify.triggers.map((t) => [t.name.replace(/^on /, ""), t.gas.bound]));
+  const bounds = new Map(unit.verify.triggers.map((t) => [t.name.replace(/^on /, ""), { gas: t.gas.bound, fanout: t.fanout.bound }]));
   const outcomes: TestOutcome[] = [];
   const reached = new Set<number>();
   for (let i = 0; i < emitted.tests.length; i++) {
     const t: EmittedTest = emitted.tests[i]!;
-    const bound = (t.trigger ? bounds.get(t.trigger) : undefined) ?? 0;
+    const tb = t.trigger ? bounds.get(t.trigger) : undefined;
+    const bound = tb?.gas ?? 0;
     // A message file that cannot be read fails its own test, not the others.
     let emls: Record<string, unknown> = {};
     if (t.eml) {
@@ -74,7 +75,7 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
         continue;
       }
     }
-    const input = await runtimeInputBase(unit, host, { gas: bound, emls, trace: options.coverage === true });
+    const input = await runtimeInputBase(unit, host, { gas: bound, fanout: tb?.fanout ?? 0, emls, trace: options.coverage === true });
     const r = await runOnce(emitted.code, `test:${i}`, JSON.stringify(input));
     if (!r.ok) {
       outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: [], error: describeSandboxError(r.error, emitted.sourceMap), gas: { used: 0, bound }, actions: [] });

@@ -21,13 +21,13 @@ import { assertFails, assertOk } from "./harness.js";
 /** What a run sees of the prelude's state and objects before it does anything. */
 const OBSERVE = `JSON.stringify({
   calls: ++calls,
-  state: [__in, __gas, __gasLimit, __actions.length, Object.keys(__actions).length, __snapshots.size, __st, __tz.length, __trace, __logs, __sent],
+  state: [__in, __gas, __gasLimit, __actions.length, Object.keys(__actions).length, __snapshots.size, __st, __tz.length, __trace, __logs, __sent, __fanout],
   fnProp: typeof F$send.x, protoProp: typeof __g.prototype.x, stop: Object.keys(__STOP), weekday: __WEEKDAYS[0],
   truncate: string$truncate("abcdef", 3), reset: typeof __reset,
 })`;
 const CLEAN = {
   calls: 1,
-  state: [null, 0, 0, 0, 0, 0, null, 0, null, 0, 0],
+  state: [null, 0, 0, 0, 0, 0, null, 0, null, 0, 0, 0],
   fnProp: "undefined", protoProp: "undefined", stop: ["stop"], weekday: "sunday", truncate: "abc", reset: "function",
 };
 
@@ -37,7 +37,7 @@ function hostile(attempt: string, extra = ""): string {
 }
 
 const ATTEMPTS: { name: string; attempt: string; extra?: string }[] = [
-  { name: "the run state", attempt: "__in = 1; __gas = 5; __gasLimit = 5; __actions.push(1); __actions.x = 1; __snapshots.set(1, 1); __st = {}; __tz.push([0, 60]); __trace = []; __logs = 9; __sent = 9;" },
+  { name: "the run state", attempt: "__in = 1; __gas = 5; __gasLimit = 5; __actions.push(1); __actions.x = 1; __snapshots.set(1, 1); __st = {}; __tz.push([0, 60]); __trace = []; __logs = 9; __sent = 9; __fanout = 9;" },
   { name: "the run state, replaced", attempt: "__actions = [1]; __snapshots = new Map([[1, 1]]); __tz = [[0, 60]];" },
   { name: "a property on a prelude function", attempt: "F$send.x = 1;" },
   { name: "defineProperty on a prelude function", attempt: "Object.defineProperty(F$send, 'x', { value: 1 });" },

@@ -170,6 +170,11 @@ const cases: Case[] = [
   { code: "TW2107", name: "expect an int", src: `${R}on message(m: Message) { log(m.subject) }\ntest "a" {\n  expect ⟪members.size\n}\n` },
   { code: "TW2108", name: "expect no with a condition", src: `${R}on message(m: Message) { log(m.subject) }\ntest "a" {\n  ⟪expect no members.size == 1\n}\n` },
   { code: "TW2109", name: "reject in a scheduled trigger", src: `${R}every day at 08:00 { ⟪reject("no") }\n` },
+
+  // ---------------------------------------------------------------- state initial values
+  { code: "TW2120", name: "state list initial value over its max", src: `${R}state { xs: List<int> max 2 = ⟪[1, 2, 3] }\n` },
+  { code: "TW2120", name: "state string initial value over its max, in characters", src: `${R}state { s: string max 3 = ⟪"😀😀😀😀" }\n` },
+  { code: "TW2120", name: "state initial value over a max deep inside", src: `${R}state { ns: List<{ body: string max 3 }> max 2 = [{ body: ⟪"abcd" }] }\n` },
 ];
 
 for (const c of cases) {

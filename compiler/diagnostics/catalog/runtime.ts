@@ -5,6 +5,7 @@
  * TW5010–TW5018: the compiled code raises them itself (PRELUDE_ERRORS in
  *   compiler/emit/prelude.ts); their `args` arrive in the run's JSON output.
  * TW5020–TW5024: the host refuses the input before any run (runtime/input).
+ * TW5030: the compiled code stops a run past its fan-out bound (PRELUDE_ERRORS).
  *
  * A failed run takes no effect at all: no action, no state change. Each
  * message says so, and what to do.
@@ -79,6 +80,12 @@ export const runtimeMessages = {
       `The time zone ${q(zone)} is not known to this runtime. Use an IANA name such as ${q("Europe/Paris")} or ${q("UTC")} in ${q("settings { timezone: ... }")}.`),
   badList: def("TW5024", "error", "Bad list settings",
     (reason: string) => `The list's settings cannot be used: ${reason}. Fix them where the list is configured (the deploy's ${q("--address")} and the list's name and owners).`),
+
+  // ---------------------------------------------------------------- raised by the compiled code (continued)
+  fanoutExceeded: def("TW5030", "error", "Fan-out over its bound",
+    (bound: number, count: number) =>
+      `This action would bring the run's messages to ${n(count)}, over the fan-out bound of ${n(bound)} the verifier proved for this trigger, so the run was stopped before sending anything. ${NO_EFFECT}. ` +
+      `The bound should prevent this: check that the input (the members, the state) stayed within the rule's declared limits; if it did, report it as a bug in thwonkc's verifier, with the rule.`),
 };
 
 export type RuntimeMessageKey = keyof typeof runtimeMessages;

@@ -227,6 +227,14 @@ export const typeMessages = {
     (method: string, what: string) =>
       `${q(method)} changes the value it is called on, but ${q(what)} is not a \`var\` or a state field: the change would be lost, or would change a collection held elsewhere without the verifier seeing it. Put the value in a \`var\` (a copy, \`.copy()\`) and change that, or change the state field itself.`),
 
+  // ---------------------------------------------------------------- state initial values
+  initOverMax: def("TW2120", "error", "Initial value over its `max`",
+    (count: number, unit: string, type: string, max: number) => {
+      const of = (k: number): string => `${k.toLocaleString("en-US")} ${k === 1 ? unit : unit === "entry" ? "entries" : unit + "s"}`;
+      return `This initial value has ${of(count)}, but ${q(type)} holds at most ${max.toLocaleString("en-US")}. ` +
+        `Start with at most ${of(max)} (${unit === "character" ? "shorten the text" : "remove some"}), or raise the \`max\` in the type.`;
+    }),
+
   // ---------------------------------------------------------------- the compiler itself
   internalError: def("TW2999", "error", "Internal error in the checker",
     (detail: string) => `Internal error in the checker: ${detail}. This is a bug in thwonkc; please report it with this file.`),

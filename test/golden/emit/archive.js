@@ -1,5 +1,6 @@
 // rule archive
 var __stateSchema = { "count": "int", "recent": ["list",["rec",{"number":"int","subject":"string","from":"address","at":"time"}]] };
+var __stateBounds = { "recent": ["l",50,["r",{"subject":["s",200]}]] };
 function __stateInit(name) {
   if (name === "count") return 0;
   if (name === "recent") return [];
@@ -44,8 +45,9 @@ function __trigger_0($m) {
     List$push($kept, $old);
   }
   List$push($kept, $link);
-  __st["recent"] = __stmax($kept, 50, "recent", 43, 3);
+  __st["recent"] = __stput(__SB[0], $kept, "recent", 43, 3);
   (__t13 = "index.html", __t14 = $indexPage(), __g((20 + Math.ceil(((__t13 === null ? 0 : __t13.length) + (__t14 === null ? 0 : __t14.length)) / 64))), F$publish(__t13, __t14, 44, 3));
 }
 var __triggers = { "message": __trigger_0 };
 var __tests = [];
+var __SB = [["l",50,["r",{"subject":["s",200]}]]];

@@ -1,5 +1,6 @@
 // rule auto_reply
 var __stateSchema = { "answered": ["map","address","time"] };
+var __stateBounds = { "answered": ["m",10000,0,0] };
 function __stateInit(name) {
   if (name === "answered") return new Map([]);
   return null;
@@ -26,12 +27,13 @@ function __trigger_0($m) {
     (__t3 = (__t2 = "more than 10000 senders today; " + $m.from + " gets no acknowledgement", __g((1 + Math.ceil(__t2.length / 16))), __t2), __g((5 + Math.ceil((__t3 === null ? 0 : __t3.length) / 64))), F$log(__t3, 30, 5));
     return;
   }
-  (__t4 = __st["answered"], __t5 = $m.from, __t6 = __G_now, (Map$set(__t4, __t5, __t6), __stmax(__t4, 10000, "answered", 33, 3), undefined));
+  (__t4 = __st["answered"], __t5 = $m.from, __t6 = __G_now, (__stset(__SB[0], __t4, __t5, __t6, "answered", 33, 3), Map$set(__t4, __t5, __t6)));
   (__t9 = $m, __t10 = (__t7 = "Thank you for writing to " + __G_list.name + ". Someone will answer within two working days. (This reply is automatic; you get at most one a day.)", __g((1 + Math.ceil(__t7.length / 16))), __t7), __t11 = (__t8 = "Re: " + $m.subject, __g((1 + Math.ceil(__t8.length / 16))), __t8), __g((50 + Math.ceil(((__t10 === null ? 0 : __t10.length) + (__t11 === null ? 0 : __t11.length)) / 64))), F$reply(__t9, __t10, __t11, 34, 3));
 }
 function __trigger_1() {
   if ((__gas -= 4) < 0) __oog();
-  __st["answered"] = __stmax(new Map([]), 10000, "answered", 39, 3);
+  __st["answered"] = __stput(__SB[0], new Map([]), "answered", 39, 3);
 }
 var __triggers = { "message": __trigger_0, "every day at 00:00": __trigger_1 };
 var __tests = [];
+var __SB = [["m",10000,0,0]];

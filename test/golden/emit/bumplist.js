@@ -1,5 +1,6 @@
 // rule bumplist
 var __stateSchema = { "posts": ["map","address","int"], "bumped": "int" };
+var __stateBounds = { "posts": ["m",10,0,0] };
 function __stateInit(name) {
   if (name === "posts") return new Map([]);
   if (name === "bumped") return 0;
@@ -27,7 +28,7 @@ function $handleRequest($m) {
       if (Members$has(__G_members, $m.from)) {
         if ((__gas -= 36) < 0) __oog();
         Members$remove(__G_members, $m.from, 55, 7);
-        (__t6 = __st["posts"], __t7 = $m.from, (Map$remove(__t6, __t7), __stmax(__t6, 10, "posts", 56, 7), undefined));
+        (__t6 = __st["posts"], __t7 = $m.from, Map$remove(__t6, __t7));
         (__t9 = $m, __t10 = (__t8 = "You have left " + __G_list.name + " of your own accord. Nobody had to bump you.", __g((1 + Math.ceil(__t8.length / 16))), __t8), __t11 = null, __g((50 + Math.ceil(((__t10 === null ? 0 : __t10.length) + (__t11 === null ? 0 : __t11.length)) / 64))), F$reply(__t9, __t10, __t11, 57, 7));
       }
     } else {
@@ -52,7 +53,7 @@ function $subscribe($m) {
       if ((__gas -= 53) < 0) __oog();
       (__t7 = $oldest, __t8 = (__t4 = "You have been bumped off " + __G_list.name, __g((1 + Math.ceil(__t4.length / 16))), __t4), __t9 = (__t6 = $m.from + " has just joined " + __G_list.name + ", and as its longest-standing member you made room. You were on the list for " + String($daysSince($oldest.joined)) + " days and posted " + String(((__t5 = Map$get(__st["posts"], $oldest.address)) !== null ? __t5 : 0)) + " times. Subscribe again to bump someone else off.", __g((1 + Math.ceil(__t6.length / 16))), __t6), __t10 = null, __t11 = null, __t12 = null, __g((50 + (__rcount(__t7) * 10) + Math.ceil(((__t8 === null ? 0 : __t8.length) + (__t9 === null ? 0 : __t9.length) + (__t10 === null ? 0 : __t10.length)) / 64))), F$send(__t7, __t8, __t9, __t10, __t11, __t12, 73, 7));
       Members$remove(__G_members, $oldest.address, 75, 7);
-      (__t13 = __st["posts"], __t14 = $oldest.address, (Map$remove(__t13, __t14), __stmax(__t13, 10, "posts", 76, 7), undefined));
+      (__t13 = __st["posts"], __t14 = $oldest.address, Map$remove(__t13, __t14));
       __st["bumped"] = __ia(__st["bumped"] + 1, 77, 7);
     }
   }
@@ -108,7 +109,7 @@ function __trigger_0($m) {
     if ((__gas -= 4) < 0) __oog();
     (__t1 = (__t0 = "Only members may post to " + __G_list.address + ". Subscribe (and bump someone off) by sending \"subscribe\" as the subject to the -request address.", __g((1 + Math.ceil(__t0.length / 16))), __t0), __g((10 + Math.ceil((__t1 === null ? 0 : __t1.length) / 64))), F$reject(__t1, 34, 5));
   }
-  (__t3 = __st["posts"], __t4 = $m.from, __t5 = __ia(((__t2 = Map$get(__st["posts"], $m.from)) !== null ? __t2 : 0) + 1, 36, 27), (Map$set(__t3, __t4, __t5), __stmax(__t3, 10, "posts", 36, 3), undefined));
+  (__t3 = __st["posts"], __t4 = $m.from, __t5 = __ia(((__t2 = Map$get(__st["posts"], $m.from)) !== null ? __t2 : 0) + 1, 36, 27), (__stset(__SB[0], __t3, __t4, __t5, "posts", 36, 3), Map$set(__t3, __t4, __t5)));
   (__t6 = __G_members, __t7 = $m.subject, __t8 = $m.text, __t9 = null, __t10 = "sender", __t11 = "list", __g((50 + (__rcount(__t6) * 10) + Math.ceil(((__t7 === null ? 0 : __t7.length) + (__t8 === null ? 0 : __t8.length) + (__t9 === null ? 0 : __t9.length)) / 64))), F$send(__t6, __t7, __t8, __t9, __t10, __t11, 37, 3));
   (__t12 = "index.html", __t13 = $page(), __g((20 + Math.ceil(((__t12 === null ? 0 : __t12.length) + (__t13 === null ? 0 : __t13.length)) / 64))), F$publish(__t12, __t13, 38, 3));
 }
@@ -119,3 +120,4 @@ function __trigger_1() {
 }
 var __triggers = { "message": __trigger_0, "every day at 00:00": __trigger_1 };
 var __tests = [];
+var __SB = [["m",10,0,0]];

@@ -1,5 +1,6 @@
 // rule subscribe
 var __stateSchema = {  };
+var __stateBounds = {};
 function __stateInit(name) {
   return null;
 }
@@ -69,3 +70,4 @@ function __trigger_0($m) {
 }
 var __triggers = { "message": __trigger_0 };
 var __tests = [];
+var __SB = [];

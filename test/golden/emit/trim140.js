@@ -1,5 +1,6 @@
 // rule trim140
 var __stateSchema = {  };
+var __stateBounds = {};
 function __stateInit(name) {
   return null;
 }
@@ -14,3 +15,4 @@ function __trigger_0($m) {
 }
 var __triggers = { "message": __trigger_0 };
 var __tests = [];
+var __SB = [];
