@@ -25,16 +25,46 @@ export interface CostSizes<T> {
   limit(name: string): T;
 }
 
+/** The sizes a result bound reads: also an int argument's value, undefined when it is not known. */
+export interface BoundSizes<T> extends CostSizes<T> {
+  value(name: string): T | undefined;
+}
+
 export function evalCost<T>(e: CostExpr, sizes: CostSizes<T>, d: CostDomain<T>): T {
   if (typeof e === "number") return d.num(e);
   if ("size" in e) return sizes.size(e.size);
   if ("total" in e) return sizes.total(e.total);
   if ("limit" in e) return sizes.limit(e.limit);
+  if ("value" in e) throw new Error(`a cost reads the value of ${e.value}: only result sizes may (stdlib/decl.ts)`);
   if ("add" in e) return d.add(e.add.map((x) => evalCost(x, sizes, d)));
   if ("mul" in e) return d.mul(e.mul.map((x) => evalCost(x, sizes, d)));
   if ("max" in e) return d.max(e.max.map((x) => evalCost(x, sizes, d)));
   if ("min" in e) return d.min(e.min.map((x) => evalCost(x, sizes, d)));
   return d.ceilDiv(evalCost(e.ceilDiv, sizes, d), e.by);
+}
+
+/**
+ * A result bound (`resultSize`, `elementSize`, `resultTotal`): like
+ * `evalCost`, but an int argument's value may be unknown (undefined). A
+ * `min` keeps its known operands; anything else built from an unknown is
+ * unknown, and so is the whole bound (the caller refuses what it cannot bound).
+ */
+export function evalBound<T>(e: CostExpr, sizes: BoundSizes<T>, d: CostDomain<T>): T | undefined {
+  if (typeof e === "number") return d.num(e);
+  if ("size" in e) return sizes.size(e.size);
+  if ("total" in e) return sizes.total(e.total);
+  if ("limit" in e) return sizes.limit(e.limit);
+  if ("value" in e) return sizes.value(e.value);
+  if ("ceilDiv" in e) {
+    const x = evalBound(e.ceilDiv, sizes, d);
+    return x === undefined ? undefined : d.ceilDiv(x, e.by);
+  }
+  const [op, args] = Object.entries(e)[0] as ["add" | "mul" | "max" | "min", CostExpr[]];
+  const xs = args.map((x) => evalBound(x, sizes, d));
+  const known = xs.filter((x): x is T => x !== undefined);
+  if (op === "min") return known.length ? d.min(known) : undefined;
+  if (known.length < xs.length) return undefined;
+  return d[op](known);
 }
 
 /** Integers, for the runtime: charge = evalCost(cost, actualSize, numberDomain). */
@@ -52,7 +82,7 @@ export function costSizes(e: CostExpr, out = new Set<string>()): Set<string> {
   if (typeof e === "number") return out;
   if ("size" in e) out.add(e.size);
   else if ("total" in e) out.add(e.total);
-  else if ("limit" in e) return out;
+  else if ("limit" in e || "value" in e) return out;
   else if ("ceilDiv" in e) costSizes(e.ceilDiv, out);
   else for (const x of Object.values(e)[0] as CostExpr[]) costSizes(x, out);
   return out;
@@ -64,6 +94,7 @@ export function showCost(e: CostExpr): string {
   if ("size" in e) return `size(${e.size})`;
   if ("total" in e) return `total(${e.total})`;
   if ("limit" in e) return `limits.${e.limit}`;
+  if ("value" in e) return `value(${e.value})`;
   if ("ceilDiv" in e) return `⌈${showCost(e.ceilDiv)}/${e.by}⌉`;
   if ("add" in e) return e.add.map(showCost).join(" + ");
   if ("mul" in e) return e.mul.map((x) => (typeof x === "object" && "add" in x ? `(${showCost(x)})` : showCost(x))).join(" × ");

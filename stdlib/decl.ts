@@ -20,8 +20,16 @@
  *    collection's element count.
  *  - `{ total: "name" }`: the sum of the sizes of the elements of a
  *    collection argument (the characters of all the strings in a list).
+ *  - `{ total: "name" }` counts, for each element (each value of a map), a
+ *    string's length, a collection's count plus its own total, a record's
+ *    fields by the same rule, and 1 for anything else: the work of walking
+ *    everything inside the collection (what a deep copy does).
  *  - `{ limit: "name" }`: the value of one of the rule's limits, in the
  *    unit the runtime measures (a `characters` limit counts UTF-16 units).
+ *  - `{ value: "name" }`: the value of an int argument (a negative one counts
+ *    as 0). Only in result sizes (never in a cost): the verifier knows it
+ *    when the argument is a literal, and otherwise takes the bound as
+ *    unknown, so it may only appear inside a `min` beside a known bound.
  *
  * Sizes follow the parameter's declared type: a `string` parameter's size is
  * its length; a collection's (List, Map, Members, Recipients) its count; any
@@ -32,6 +40,7 @@ export type CostExpr =
   | { size: string }
   | { total: string }
   | { limit: string }
+  | { value: string }
   | { add: CostExpr[] }
   | { mul: CostExpr[] }
   | { max: CostExpr[] }
@@ -42,6 +51,7 @@ export const cost = {
   size: (name: string): CostExpr => ({ size: name }),
   total: (name: string): CostExpr => ({ total: name }),
   limit: (name: string): CostExpr => ({ limit: name }),
+  value: (name: string): CostExpr => ({ value: name }),
   add: (...args: CostExpr[]): CostExpr => ({ add: args }),
   mul: (...args: CostExpr[]): CostExpr => ({ mul: args }),
   max: (...args: CostExpr[]): CostExpr => ({ max: args }),
@@ -81,8 +91,26 @@ export interface FunctionDecl {
   returns: string;
   /** Gas charged before the call runs. */
   cost: CostExpr;
-  /** Upper bound of the result's size (string length or element count), when the result has one. */
+  /**
+   * Upper bound of the result's size (string length or element count).
+   * Every result that is a string or a collection declares one, unless
+   * `carries: "self"` gives the whole receiver's shape (a test guards this).
+   */
   resultSize?: CostExpr;
+  /**
+   * Upper bound of each element's length, for a collection of strings made
+   * by the call (the parts of `split`, the values of `headers.all`).
+   */
+  elementSize?: CostExpr;
+  /** Upper bound of the summed lengths of the elements (the parts of a string add up to at most the string). */
+  resultTotal?: CostExpr;
+  /**
+   * The result is made of the receiver's own values, so their shapes carry
+   * over: `"self"` the receiver itself (a copy); `"elements"` one of its
+   * elements, or a collection of them (`first`, `take`, `owners`); `"keys"`
+   * and `"values"` a map's keys or values (`keys()`, `get`).
+   */
+  carries?: "self" | "elements" | "keys" | "values";
   /** How many messages the call sends (send, reply, forward): the trigger's fan-out. */
   fanout?: CostExpr;
   /** Answers "must not be replied to automatically" (RFC 3834): the verifier's reply check looks for it. */

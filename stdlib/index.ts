@@ -15,7 +15,7 @@
 import { constructs } from "./constructs.js";
 import { cost, type CostExpr, type OperatorDecl, type StdlibDecl, type TypeDeclSpec } from "./decl.js";
 
-const { size, total, add, mul, max, ceilDiv } = cost;
+const { size, total, value, add, mul, max, min, ceilDiv, limit } = cost;
 
 /** Linear work over a string: a base plus one unit of gas per 16 code units. */
 const linear = (base: number, ...names: string[]): CostExpr =>
@@ -58,7 +58,8 @@ const types: Record<string, TypeDeclSpec> = {
         params: [{ name: "n", type: "int", doc: "How many code points to keep." }],
         returns: "string",
         cost: linear(5, "self"),
-        resultSize: size("self"),
+        // n code points are at most 2n UTF-16 units.
+        resultSize: min(size("self"), mul(value("n"), 2)),
       },
       slice: {
         doc: "The code points from `start` up to (not including) `end`; `end` defaults to the end of the string. Negative positions count from the end.",
@@ -89,17 +90,19 @@ const types: Record<string, TypeDeclSpec> = {
         cost: linear(2, "suffix"),
       },
       lower: {
-        doc: "The string in lower case (Unicode default case mapping).",
+        doc: "The string in lower case (Unicode default case mapping; `İ` becomes `i̇`, two characters).",
         params: [],
         returns: "string",
         cost: linear(5, "self"),
-        resultSize: mul(size("self"), 3),
+        // One UTF-16 unit lowers to at most two (U+0130 İ → i + U+0307); an astral character stays two.
+        resultSize: mul(size("self"), 2),
       },
       upper: {
-        doc: "The string in upper case (Unicode default case mapping; `ß` becomes `SS`).",
+        doc: "The string in upper case (Unicode default case mapping; `ß` becomes `SS`, `ﬃ` becomes `FFI`): up to three times as long.",
         params: [],
         returns: "string",
         cost: linear(5, "self"),
+        // One UTF-16 unit uppers to at most three (ﬃ → FFI, ΐ → Ϊ́); an astral character stays two.
         resultSize: mul(size("self"), 3),
       },
       trim: {
@@ -115,6 +118,9 @@ const types: Record<string, TypeDeclSpec> = {
         returns: "List<string>",
         cost: search("sep"),
         resultSize: add(size("self"), 1),
+        // The parts are pieces of the string: each, and all of them together, at most as long as it.
+        elementSize: size("self"),
+        resultTotal: size("self"),
       },
       lines: {
         doc: "The lines of the string (split at `\\n`, `\\r\\n` or `\\r`).",
@@ -122,6 +128,8 @@ const types: Record<string, TypeDeclSpec> = {
         returns: "List<string>",
         cost: linear(5, "self"),
         resultSize: add(size("self"), 1),
+        elementSize: size("self"),
+        resultTotal: size("self"),
       },
       replace: {
         doc: "The string with every occurrence of `old` replaced by `new`. An empty `old` replaces nothing.",
@@ -135,10 +143,11 @@ const types: Record<string, TypeDeclSpec> = {
         resultSize: max(size("self"), mul(size("self"), size("new"))),
       },
       escapeHtml: {
-        doc: "The string with `&`, `<`, `>`, `\"` and `'` written as HTML entities, safe to put in a page or an attribute.",
+        doc: "The string with `&`, `<`, `>`, `\"` and `'` written as HTML entities, safe to put in a page or an attribute: up to six times as long.",
         params: [],
         returns: "string",
         cost: linear(5, "self"),
+        // `"` → `&quot;`, the longest entity.
         resultSize: mul(size("self"), 6),
       },
       indexOf: {
@@ -225,9 +234,10 @@ const types: Record<string, TypeDeclSpec> = {
         params: [{ name: "i", type: "int" }],
         returns: "T?",
         cost: 1,
+        carries: "elements",
       },
-      first: { doc: "The first element, or none when the list is empty.", params: [], returns: "T?", cost: 1 },
-      last: { doc: "The last element, or none when the list is empty.", params: [], returns: "T?", cost: 1 },
+      first: { doc: "The first element, or none when the list is empty.", params: [], returns: "T?", cost: 1, carries: "elements" },
+      last: { doc: "The last element, or none when the list is empty.", params: [], returns: "T?", cost: 1, carries: "elements" },
       join: {
         doc: "The elements joined into one string with `sep` between them.",
         params: [{ name: "sep", type: "string" }],
@@ -242,6 +252,22 @@ const types: Record<string, TypeDeclSpec> = {
         returns: "void",
         cost: 2,
         mutates: true,
+      },
+      take: {
+        doc: "A new list of the first `n` elements (all of them when the list is shorter; none when `n` ≤ 0). The elements themselves are not copied: a list or map inside is the same one (use `copy()` for a list that shares nothing).",
+        params: [{ name: "n", type: "int", doc: "How many elements to keep." }],
+        returns: "List<T>",
+        cost: add(2, size("self")),
+        resultSize: min(size("self"), value("n")),
+        carries: "elements",
+      },
+      copy: {
+        doc: "A deep copy: a new list whose lists, maps and records (at every depth) are new too, so changing one never changes the other.",
+        params: [],
+        returns: "List<T>",
+        // Every element, and everything inside the elements, is visited once.
+        cost: add(3, mul(size("self"), 2), ceilDiv(total("self"), 16)),
+        carries: "self",
       },
     },
   },
@@ -259,6 +285,7 @@ const types: Record<string, TypeDeclSpec> = {
         params: [{ name: "k", type: "K" }],
         returns: "V?",
         cost: 3,
+        carries: "values",
       },
       has: {
         doc: "`true` when the map has an entry for `k`.",
@@ -289,6 +316,7 @@ const types: Record<string, TypeDeclSpec> = {
         returns: "List<K>",
         cost: add(2, size("self")),
         resultSize: size("self"),
+        carries: "keys",
       },
       values: {
         doc: "The values, in the order of their keys.",
@@ -296,6 +324,14 @@ const types: Record<string, TypeDeclSpec> = {
         returns: "List<V>",
         cost: add(2, size("self")),
         resultSize: size("self"),
+        carries: "values",
+      },
+      copy: {
+        doc: "A deep copy: a new map whose lists, maps and records (at every depth) are new too, so changing one never changes the other.",
+        params: [],
+        returns: "Map<K, V>",
+        cost: add(3, mul(size("self"), 2), ceilDiv(total("self"), 16)),
+        carries: "self",
       },
     },
   },
@@ -308,7 +344,7 @@ const types: Record<string, TypeDeclSpec> = {
         params: [{ name: "name", type: "string" }],
         returns: "string?",
         cost: linear(3, "name"),
-        resultSize: cost.limit("header"),
+        resultSize: limit("header"),
       },
       has: {
         doc: "`true` when the message has a header field called `name`.",
@@ -321,7 +357,10 @@ const types: Record<string, TypeDeclSpec> = {
         params: [{ name: "name", type: "string" }],
         returns: "List<string>",
         cost: linear(5, "name"),
-        resultSize: cost.limit("headers"),
+        resultSize: limit("headers"),
+        // Each value is one header field's, checked against `limits.header` before the run.
+        elementSize: limit("header"),
+        resultTotal: mul(limit("headers"), limit("header")),
       },
     },
   },
@@ -401,6 +440,7 @@ const types: Record<string, TypeDeclSpec> = {
         params: [{ name: "a", type: "Address" }],
         returns: "Member?",
         cost: 3,
+        carries: "elements",
       },
       owners: {
         doc: "The members whose role is `owner`.",
@@ -408,6 +448,7 @@ const types: Record<string, TypeDeclSpec> = {
         returns: "List<Member>",
         cost: add(2, size("self")),
         resultSize: size("self"),
+        carries: "elements",
       },
       add: {
         doc: "Subscribes `a` (with an optional display name, kept to its first 256 UTF-16 code units). Does nothing when `a` is already a member; a list already at `limits.members` is an error.",

@@ -18,8 +18,8 @@ export const PRELUDE_METHODS: readonly string[] = [
   "string$isEmpty", "string$truncate", "string$slice", "string$contains", "string$startsWith", "string$endsWith",
   "string$lower", "string$upper", "string$trim", "string$split", "string$lines", "string$replace", "string$escapeHtml", "string$indexOf",
   "Time$sameDay", "Time$startOfDay",
-  "List$isEmpty", "List$contains", "List$get", "List$first", "List$last", "List$join", "List$push",
-  "Map$isEmpty", "Map$get", "Map$has", "Map$set", "Map$remove", "Map$keys", "Map$values",
+  "List$isEmpty", "List$contains", "List$get", "List$first", "List$last", "List$join", "List$push", "List$copy", "List$take",
+  "Map$isEmpty", "Map$get", "Map$has", "Map$set", "Map$remove", "Map$keys", "Map$values", "Map$copy",
   "Headers$get", "Headers$has", "Headers$all",
   "Message$isAutomated",
   "Members$has", "Members$get", "Members$owners", "Members$add", "Members$remove",
@@ -86,7 +86,18 @@ const __cpLen = function (s) { var n = 0; for (var i = 0; i < s.length; i++) { v
 /** The addresses an action goes to (a send to all members: the members when it was sent). */
 const __actionRecipients = function (a) { return a.toMembers ? (__snapshots.get(a) || []) : (a.to || []); }
 const __rcount = function (x) { if (x === null) return 0; if (typeof x === "string") return 1; if (Array.isArray(x)) return x.length; if (__isMembers(x)) return G$Members$size(x); return 1; }
-const __total = function (x) { var t = 0; if (Array.isArray(x)) { for (var i = 0; i < x.length; i++) t += typeof x[i] === "string" ? x[i].length : 1; } else if (x instanceof Map) { x.forEach(function (v) { t += typeof v === "string" ? v.length : 1; }); } return t; }
+// total(x) (stdlib/decl.ts): each element's (each map value's) weight: a string its length, a list or map
+// its count plus its total, a record its fields' weights, none 0, anything else 1. Values the language
+// cannot change (Members, frozen stdlib objects such as a message's headers) weigh 1: a copy shares them.
+const __weight = function (v) {
+  if (typeof v === "string") return v.length;
+  if (v === null || v === undefined) return 0;
+  if (Array.isArray(v)) return v.length + __total(v);
+  if (v instanceof Map) return v.size + __total(v);
+  if (typeof v === "object" && !__isMembers(v) && !Object.isFrozen(v)) { var t = 0; for (var k in v) t += __weight(v[k]); return t; }
+  return 1;
+}
+const __total = function (x) { var t = 0; if (Array.isArray(x)) { for (var i = 0; i < x.length; i++) t += __weight(x[i]); } else if (x instanceof Map) { x.forEach(function (v) { t += __weight(v); }); } return t; }
 
 // ---------------------------------------------------------------- time zones
 // Offsets come from the host as [[fromMs, offsetMinutes], ...] sorted by time (QuickJS has no Intl).
@@ -158,6 +169,16 @@ const List$first = function (l) { return l.length ? l[0] : null; };
 const List$last = function (l) { return l.length ? l[l.length - 1] : null; };
 const List$join = function (l, sep) { return l.join(sep); };
 const List$push = function (l, x) { l.push(x); };
+// A deep copy: lists, maps and records at every depth are new, so the copy shares nothing the rule can change.
+const __copy = function (v) {
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) { var a = new Array(v.length); for (var i = 0; i < v.length; i++) a[i] = __copy(v[i]); return a; }
+  if (v instanceof Map) { var m = new Map(); v.forEach(function (x, k) { m.set(k, __copy(x)); }); return m; }
+  if (__isMembers(v) || Object.isFrozen(v)) return v;
+  var r = {}; for (var f in v) r[f] = __copy(v[f]); return r;
+}
+const List$copy = function (l) { return __copy(l); };
+const List$take = function (l, n) { return n <= 0 ? [] : l.slice(0, n); };
 const Map$isEmpty = function (m) { return m.size === 0; };
 const Map$get = function (m, k) { return m.has(k) ? m.get(k) : null; };
 const Map$has = function (m, k) { return m.has(k); };
@@ -165,6 +186,7 @@ const Map$set = function (m, k, v) { m.set(k, v); };
 const Map$remove = function (m, k) { m.delete(k); };
 const Map$keys = function (m) { return Array.from(m.keys()); };
 const Map$values = function (m) { return Array.from(m.values()); };
+const Map$copy = function (m) { return __copy(m); };
 const Headers$get = function (h, name) { var n = name.toLowerCase(); for (var i = 0; i < h.fields.length; i++) if (h.fields[i][0].toLowerCase() === n) return h.fields[i][1]; return null; };
 const Headers$has = function (h, name) { return Headers$get(h, name) !== null; };
 const Headers$all = function (h, name) { var n = name.toLowerCase(), out = []; for (var i = 0; i < h.fields.length; i++) if (h.fields[i][0].toLowerCase() === n) out.push(h.fields[i][1]); return out; };
@@ -423,7 +445,7 @@ const __message = function (j) {
   var from = __addr(j.from) || "unknown@invalid.invalid";
   return {
     from: from, to: addrs(j.to), cc: addrs(j.cc), subject: j.subject || "", text: j.text || "",
-    html: j.html === undefined ? null : j.html, headers: { fields: j.headers || [] },
+    html: j.html === undefined ? null : j.html, headers: Object.freeze({ fields: j.headers || [] }),
     attachments: (j.attachments || []).map(function (a) { return { filename: a.filename === undefined ? null : a.filename, contentType: a.contentType || "application/octet-stream", size: a.size || 0 }; }),
     date: j.date === null || j.date === undefined ? null : (typeof j.date === "number" ? j.date : Date.parse(j.date)),
     messageId: j.messageId || "", envelope: { sender: env.sender === null ? null : __addr(env.sender === undefined ? from : env.sender), recipient: __addr(env.recipient) || __in.list.address, isRequest: !!env.isRequest, tag: env.tag === undefined ? null : env.tag }

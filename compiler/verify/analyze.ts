@@ -13,7 +13,7 @@
  *    iteration; growth that feeds on itself is refused.
  */
 import type { Capability, CostExpr, FunctionDecl } from "../../stdlib/decl.js";
-import { evalCost, type CostDomain, type CostSizes } from "../../stdlib/cost-eval.js";
+import { evalBound, evalCost, type BoundSizes, type CostDomain, type CostSizes } from "../../stdlib/cost-eval.js";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
 import type { CallTarget, SemanticModel, TriggerInfo } from "../semantic/model.js";
@@ -21,7 +21,7 @@ import type { Symbol } from "../semantic/scope.js";
 import type { StdlibTypes } from "../semantic/stdlib-types.js";
 import type { Type } from "../semantic/types.js";
 import type * as A from "../syntax/ast.js";
-import { inputShape, join, originOf, SCALAR, sizeFor, str, totalOf, withOrigin, type Origin, type Shape } from "./shapes.js";
+import { carriedPart, inputShape, join, literalInt, originOf, SCALAR, sized, sizeFor, str, totalOf, withOrigin, type InputBounds, type Origin, type Shape } from "./shapes.js";
 import * as S from "./sym.js";
 import type { Sym } from "./sym.js";
 import { operations, statementOperations } from "./units.js";
@@ -180,10 +180,27 @@ export class TriggerAnalyzer {
 
   // ------------------------------------------------------------------ inputs
 
-  private bounds = {
+  /** Where values enter: a value no declaration bounds refuses the rule (TW3020), reported at the trigger. */
+  private bounds: InputBounds = {
     limit: (name: string): Sym => this.host.limit(name),
-    unbounded: (): Sym => S.ZERO,
+    unbounded: (what: string): Sym => this.cannotBound(what, undefined),
   };
+
+  /** The same, reported at a call. */
+  private boundsAt(at: Span): InputBounds {
+    return { limit: this.bounds.limit, unbounded: (what: string): Sym => this.cannotBound(what, at) };
+  }
+
+  /**
+   * A size no declaration bounds: the rule is refused (an error; never the
+   * size 0 it would otherwise be assumed). The placeholder returned keeps
+   * the walk going for the other diagnostics.
+   */
+  private cannotBound(what: string, at: Span | undefined): Sym {
+    const span = at ?? this.host.model.triggers[0]?.decl.span;
+    if (span) this.warn(span, makeDiagnostic(verifyMessages.unboundedSize, span, [what]));
+    return S.ZERO;
+  }
 
   private messageShape(t: Type): Shape {
     const m = inputShape(t, this.host.std, this.bounds, "the message");
@@ -206,11 +223,13 @@ export class TriggerAnalyzer {
   private globalShape(sym: Symbol): Shape {
     const t = sym.type;
     if (sym.name === "members") {
-      const shape = inputShape(t, this.host.std, { ...this.bounds, unbounded: () => this.host.limit("members") }, "members");
+      // The members' count is `limits.members` (the Members type declares no field for it); everything inside has its own bound.
+      const count = { ...this.bounds, unbounded: (what: string) => (what === "members" ? this.host.limit("members") : this.bounds.unbounded(what)) };
+      const shape = inputShape(t, this.host.std, count, "members");
       return this.tagMembers(shape, "members");
     }
     if (sym.name === "list") {
-      const shape = inputShape(t, this.host.std, { ...this.bounds, unbounded: () => this.host.limit("members") }, "list");
+      const shape = inputShape(t, this.host.std, this.bounds, "list");
       if (shape.t !== "rec") return shape;
       const fields = new Map(shape.fields);
       const addr = fields.get("address");
@@ -238,7 +257,8 @@ export class TriggerAnalyzer {
   private stateField(field: { name: string; type: Type }): Shape {
     let s = this.stateShapes.get(field.name);
     if (!s) {
-      s = inputShape(field.type, this.host.std, this.bounds, `state.${field.name}`);
+      // A state field without a bound is refused already (TW3003, verify/index.ts): no second error for it.
+      s = inputShape(field.type, this.host.std, { ...this.bounds, unbounded: () => S.ZERO }, `state.${field.name}`);
       // Bounds of state fields are variables named after them, so formulas say `state.lastPost`.
       if ((s.t === "list" || s.t === "map") && field.type.kind === "named" && field.type.max !== undefined) {
         s = { ...s, count: S.v(`state.${field.name}`) };
@@ -876,36 +896,53 @@ export class TriggerAnalyzer {
     if (!t || t.kind === "void") return SCALAR;
     const base = t.kind === "optional" ? t.inner : t;
     const decl = target.decl;
-    const resultSize =
-      decl.resultSize !== undefined
-        ? evalCost(decl.resultSize, sizes, symDomain)
-        : undefined;
-    // Results typed by the receiver's type parameters take the receiver's inner shapes.
-    if (receiver) {
-      const elemOf = receiver.t === "list" ? receiver.elem : receiver.t === "map" ? receiver.key : undefined;
-      const valueOf = receiver.t === "map" ? receiver.value : undefined;
-      const ret = decl.returns.endsWith("?") ? decl.returns.slice(0, -1) : decl.returns;
-      if ((ret === "T" || ret === "K" || ret === "Member") && elemOf) return elemOf;
-      if (ret === "V" && valueOf) return valueOf;
-      if (base.kind === "named" && base.name === "List") {
-        const inner = ret === "List<V>" ? valueOf : receiver.t === "str" ? str(receiver.len) : elemOf;
-        const list: Shape = { t: "list", count: resultSize ?? sizeFor(receiver, undefined), elem: inner ?? SCALAR };
-        // The parts of a string add up to at most the string: loops over them cost O(length), not O(length²).
-        if (receiver.t === "str") list.total = receiver.len;
-        return withOrigin(list, originOf(receiver));
-      }
+    const what = `the result of ${callLabel(target.name)}`;
+    const bounds = this.boundsAt(e.span);
+    // Every bound is a declared formula over the call's sizes (and its literal int arguments); one that cannot be evaluated is refused.
+    const withValues: BoundSizes<Sym> = {
+      size: (n) => sizes.size(n),
+      total: (n) => sizes.total(n),
+      limit: (n) => sizes.limit(n),
+      value: (n) => {
+        const i = target.sig.params.findIndex((p) => p.name === n);
+        const arg = e.args.find((a) => a.name?.name === n) ?? (e.args[i] && !e.args[i]!.name ? e.args[i] : undefined);
+        const v = literalInt(arg?.value);
+        return v === undefined ? undefined : S.num(Math.max(0, v));
+      },
+    };
+    const bound = (x: CostExpr | undefined, part: string): Sym | undefined => {
+      if (x === undefined) return undefined;
+      return evalBound(x, withValues, symDomain) ?? bounds.unbounded(`${part} ${what}`);
+    };
+    const isList = base.kind === "named" && base.name === "List";
+    const elemType = isList && base.kind === "named" ? base.args[0] ?? { kind: "error" as const } : undefined;
+    const origin = receiver ? originOf(receiver) : undefined;
+    if (decl.carries) {
+      // The receiver's own values: their shapes carry over, when the receiver has them.
+      const part = receiver ? carriedPart(receiver, decl.carries) : undefined;
+      if (decl.carries === "self") return part && sized(part, t) ? part : inputShape(t, this.host.std, bounds, what);
+      const partType = elemType ?? t;
+      const elem = part && sized(part, partType) ? part : inputShape(partType, this.host.std, bounds, isList ? `an element of ${what}` : what);
+      if (!isList) return elem;
+      const count = bound(decl.resultSize, "the size of") ?? (receiver ? sizeFor(receiver, undefined) : bounds.unbounded(`the size of ${what}`));
+      const list: Shape = { t: "list", count, elem };
+      // Some of the receiver's elements add up to at most all of them.
+      if (receiver?.t === "list" && receiver.total && (elem.t === "str" || elem.t === "scalar")) list.total = receiver.total;
+      return withOrigin(list, origin);
     }
     if (base.kind === "named" && base.name === "string") {
-      if (resultSize === undefined) {
-        this.warn(e.span, makeDiagnostic(verifyMessages.unboundedValue, e.span, [`the string ${target.name}(...) returns`]));
-        return str(S.ZERO);
-      }
-      return str(resultSize);
+      return str(bound(decl.resultSize, "the length of") ?? bounds.unbounded(`the length of ${what}`));
     }
-    if (resultSize !== undefined && base.kind === "named" && base.name === "List") {
-      return { t: "list", count: resultSize, elem: inputShape(base.args[0] ?? { kind: "error" }, this.host.std, this.bounds, "element") };
+    if (isList && elemType) {
+      const count = bound(decl.resultSize, "the size of") ?? bounds.unbounded(`the size of ${what}`);
+      const elemLen = bound(decl.elementSize, "an element of");
+      const elem = elemLen !== undefined ? str(elemLen) : inputShape(elemType, this.host.std, bounds, `an element of ${what}`);
+      const list: Shape = { t: "list", count, elem };
+      const total = bound(decl.resultTotal, "the elements of");
+      if (total !== undefined) list.total = total;
+      return withOrigin(list, origin);
     }
-    return inputShape(t, this.host.std, this.bounds, `the result of ${e.callee.kind === "MemberExpr" ? e.callee.name.name : "a call"}`);
+    return inputShape(t, this.host.std, bounds, what);
   }
 
   private fnCall(e: A.CallExpr, target: Extract<CallTarget, { kind: "fn" }>, frame: Frame, acc: { cost: Cost }): Shape {

@@ -4,7 +4,8 @@
  * the shapes inside), and for addresses where they come from (members, the
  * sender, the owners, the list itself, anywhere) — the recipients policy.
  */
-import type { FieldDecl, StdlibDecl } from "../../stdlib/decl.js";
+import type { FieldDecl, FunctionDecl, StdlibDecl } from "../../stdlib/decl.js";
+import type { Expr } from "../syntax/ast.js";
 import type { StdlibTypes } from "../semantic/stdlib-types.js";
 import type { Type } from "../semantic/types.js";
 import * as S from "./sym.js";
@@ -83,13 +84,60 @@ export function sizeFor(s: Shape, paramType: Type | undefined): Sym {
   return S.ONE;
 }
 
-/** `total(...)`: the summed sizes of the elements. */
+/**
+ * `total(...)` (stdlib/decl.ts): each element's (each map value's) weight
+ * summed — a string's length, a collection's count plus its own total, a
+ * record's fields' weights, 1 for anything else — as the prelude's `__total`
+ * measures it at run time.
+ */
 export function totalOf(s: Shape): Sym {
-  if (s.t === "list" && s.total) return s.total;
-  if (s.t === "list") return S.mul(s.count, s.elem.t === "str" ? s.elem.len : S.ONE);
-  if (s.t === "map") return S.mul(s.count, s.value.t === "str" ? s.value.len : S.ONE);
+  if (s.t === "list") {
+    // A known sum of the elements (the parts of a split string, a literal's) is tighter than count × the largest;
+    // it is kept only for elements without insides (a pushed list would add its own count too).
+    if (s.total && (s.elem.t === "str" || s.elem.t === "scalar")) return s.total;
+    return S.mul(s.count, weightOf(s.elem));
+  }
+  if (s.t === "map") return S.mul(s.count, weightOf(s.value));
+  if (s.t === "rec") return weightOf(s);
   if (s.t === "str") return s.len;
   return S.ONE;
+}
+
+/** One value's part of a `total`: see totalOf. */
+export function weightOf(s: Shape): Sym {
+  switch (s.t) {
+    case "str":
+      return s.len;
+    case "list":
+    case "map":
+      return S.add(s.count, totalOf(s));
+    case "rec":
+      return S.add(...[...s.fields.values()].map(weightOf));
+    case "scalar":
+      return S.ONE;
+  }
+}
+
+/** The part of a receiver a result carries (stdlib/decl.ts `carries`); undefined when the receiver has none. */
+export function carriedPart(receiver: Shape, carries: "self" | "elements" | "keys" | "values"): Shape | undefined {
+  if (carries === "self") return receiver;
+  if (receiver.t === "list") return carries === "elements" ? receiver.elem : undefined;
+  if (receiver.t === "map") return carries === "values" ? receiver.value : receiver.key;
+  return undefined;
+}
+
+/**
+ * Whether a shape says how big a value of type `t` is. A scalar shape where
+ * `t` has a size (a string, a collection, a record) says nothing: it is
+ * what an empty literal's elements are, or a value the walk did not follow
+ * (`[]` grown through another name), and is not taken as size 0.
+ */
+export function sized(s: Shape, t: Type): boolean {
+  if (s.t !== "scalar") return true;
+  const base = t.kind === "optional" ? t.inner : t;
+  if (base.kind === "record") return base.fields.size === 0;
+  if (base.kind !== "named") return true;
+  return base.name !== "string" && base.name !== "List" && base.name !== "Map";
 }
 
 /** Where a value's bound comes from when it enters the rule (inputs, state). */
@@ -151,6 +199,40 @@ export function inputShape(
     return { t: "rec", fields };
   }
   return SCALAR;
+}
+
+/**
+ * Methods and functions whose result is a string or a collection and whose
+ * declaration does not bound it (its size, and its elements' when the call
+ * makes them): the verifier would have to refuse every rule that calls them.
+ * Used by a test, so a new declaration cannot forget its bounds.
+ */
+export function resultsWithoutBounds(decl: StdlibDecl): string[] {
+  const out: string[] = [];
+  const check = (where: string, f: FunctionDecl): void => {
+    const ret = f.returns.replace(/\?$/, "");
+    const isString = ret === "string";
+    const isCollection = /^(List|Map)</.test(ret);
+    if (!isString && !isCollection) return;
+    if (f.carries === "self") return;
+    if (f.resultSize === undefined) out.push(`${where}: no resultSize`);
+    if (!isCollection || f.carries !== undefined) return;
+    // Elements the call makes: strings need a length bound; other element types must be fixed-size.
+    const elem = ret.slice(ret.indexOf("<") + 1, -1);
+    if (elem === "string" && f.elementSize === undefined) out.push(`${where}: no elementSize`);
+    else if (elem !== "string" && !(decl.types[elem]?.maxLength !== undefined || elem === "int" || elem === "bool")) out.push(`${where}: elements of ${elem} without a bound`);
+  };
+  for (const [t, spec] of Object.entries(decl.types)) for (const [m, f] of Object.entries(spec.methods ?? {})) check(`${t}.${m}`, f);
+  for (const [name, f] of Object.entries(decl.functions)) check(name, f);
+  return out;
+}
+
+/** The value of an int argument when the program writes it as a literal (`-3` is negative: 0); otherwise undefined. */
+export function literalInt(e: Expr | undefined): number | undefined {
+  if (!e) return undefined;
+  if (e.kind === "IntLit") return e.value;
+  if (e.kind === "UnaryExpr" && e.op === "-" && e.operand.kind === "IntLit") return 0;
+  return undefined;
 }
 
 /** Whether a stdlib declaration is complete enough for the verifier: used by a test. */

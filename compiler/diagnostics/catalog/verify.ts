@@ -50,4 +50,9 @@ export const verifyMessages = {
   unneededLimit: def("TW3104", "warning", "limit declared but never needed", (name: string) =>
     `${q("limits." + name)} is declared but no trigger's cost depends on it. Remove it, or keep it to refuse larger input (the runtime still enforces it).`,
   ),
+  unboundedSize: def("TW3020", "error", "size the verifier cannot bound", (what: string) =>
+    `The verifier cannot bound the size of ${what}, so it cannot bound the cost of what uses it. ` +
+    "Use the value where it is made (a value stored by `set` into a map, or pushed into a list through another name, is not followed), " +
+    "or keep it in `state` with a declared `max`.",
+  ),
 };
