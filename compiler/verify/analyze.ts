@@ -16,6 +16,7 @@ import type { Capability, CostExpr, FunctionDecl } from "../../stdlib/decl.js";
 import { evalCost, type CostDomain, type CostSizes } from "../../stdlib/cost-eval.js";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
+import { sameType } from "../semantic/assign.js";
 import type { CallTarget, SemanticModel, TriggerInfo } from "../semantic/model.js";
 import type { Symbol } from "../semantic/scope.js";
 import type { StdlibTypes } from "../semantic/stdlib-types.js";
@@ -736,9 +737,9 @@ export class TriggerAnalyzer {
   private findOperator(op: string, left: A.Expr, right: A.Expr) {
     const lt = this.host.model.types.get(left);
     const rt = this.host.model.types.get(right);
-    return this.host.std.operators(op).find(
-      (o) => o.left.kind === lt?.kind && o.right.kind === rt?.kind && JSON.stringify(o.left) === JSON.stringify(lt) && JSON.stringify(o.right) === JSON.stringify(rt),
-    )?.decl;
+    // By type, not by bound: `state.s += x` with `s: string max 5` is the string `+`.
+    if (!lt || !rt) return undefined;
+    return this.host.std.operators(op).find((o) => sameType(o.left, lt) && sameType(o.right, rt))?.decl;
   }
 
   private chargeConstruct(acc: { cost: Cost }, c: CostExpr, sizes: Record<string, Sym>, span: Span, label: string): void {

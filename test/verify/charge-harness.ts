@@ -38,7 +38,8 @@ export function compileRule(source: string): Compiled {
   return { source, bundle, bound: t.gasBound };
 }
 
-export const NOW = Date.UTC(2026, 5, 15, 12, 0, 0);
+/** A Wednesday, the longest weekday name. */
+export const NOW = Date.UTC(2026, 5, 17, 12, 0, 0);
 
 /** A message with every field given (the rest as small defaults). */
 export function message(m: Partial<MessageJson> = {}): MessageJson {
