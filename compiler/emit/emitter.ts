@@ -15,7 +15,7 @@
  * Each statement goes on its own line, so the line-level source map in the
  * bundle points a runtime error at its .thwonk line and column.
  */
-import type { CostExpr, FunctionDecl } from "../../stdlib/decl.js";
+import type { FunctionDecl } from "../../stdlib/decl.js";
 import { evalCost, type CostDomain, type CostSizes } from "../../stdlib/cost-eval.js";
 import type { CallTarget, SemanticModel, TriggerInfo } from "../semantic/model.js";
 import type { Symbol } from "../semantic/scope.js";
