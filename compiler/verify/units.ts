@@ -1,8 +1,11 @@
 /**
- * The static part of the gas: how many operations a statement's own
- * expressions perform (nested blocks are charged on their own). The emitter
- * charges exactly these counts in the generated code and the verifier counts
- * them in its bound — one function, so the two cannot disagree.
+ * The static part of the gas and what each expression node charges: how
+ * many operations a statement's own expressions perform (nested blocks are
+ * charged on their own), and which cost of the one table (stdlib/index.ts,
+ * stdlib/constructs.ts) each node adds (`nodeCharge`). The emitter charges
+ * exactly these in the generated code and the verifier counts them in its
+ * bound — one function, so the two cannot disagree
+ * (test/verify/charges.test.ts runs every construct against its bound).
  */
 import type { CostExpr } from "../../stdlib/decl.js";
 import { costSizes, evalCost, numberDomain } from "../../stdlib/cost-eval.js";
