@@ -15,14 +15,14 @@
  * Each statement goes on its own line, so the line-level source map in the
  * bundle points a runtime error at its .thwonk line and column.
  */
-import type { CostExpr, FunctionDecl } from "../../stdlib/decl.js";
-import { costSizes, evalCost, numberDomain, type CostDomain } from "../../stdlib/cost-eval.js";
+import type { FunctionDecl } from "../../stdlib/decl.js";
+import { evalCost, type CostDomain, type CostSizes } from "../../stdlib/cost-eval.js";
 import type { CallTarget, SemanticModel, TriggerInfo } from "../semantic/model.js";
 import type { Symbol } from "../semantic/scope.js";
 import { loadStdlib, type StdlibTypes } from "../semantic/stdlib-types.js";
 import type { Type } from "../semantic/types.js";
 import type * as A from "../syntax/ast.js";
-import { operations, statementExprs } from "../verify/units.js";
+import { compoundCharge, constantOf, fixedCharge, iterationCharge, nodeCharge, statementCharge, type ChargeContext, type NodeCharge } from "../verify/units.js";
 import { DRIVER, PRELUDE, PRELUDE_GETTERS } from "./prelude.js";
 import { canonicalAddress } from "./values.js";
 
@@ -75,12 +75,6 @@ const jsDomain: CostDomain<string> = {
   ceilDiv: (x, by) => `Math.ceil(${x} / ${by})`,
 };
 
-/** A cost that does not depend on any size: its value; otherwise undefined. */
-function constantCost(e: CostExpr): number | undefined {
-  if (costSizes(e).size > 0 || JSON.stringify(e).includes('"limit"')) return undefined;
-  return evalCost(e, { size: () => 0, total: () => 0, limit: () => 0 }, numberDomain);
-}
-
 export function triggerKey(t: TriggerInfo): string {
   return t.kind === "on" ? t.event : `every ${t.schedule.text}`;
 }
@@ -109,6 +103,11 @@ export class Emitter {
 
   private get c() {
     return this.std.decl.constructs;
+  }
+
+  /** What decides each node's charge (compiler/verify/units.ts), shared with the verifier. */
+  private get cx(): ChargeContext {
+    return { model: this.model, std: this.std };
   }
 
   private line(text: string, at?: { line: number; col: number }): void {
@@ -198,9 +197,7 @@ export class Emitter {
 
   /** The static gas of a statement: charged when its block is entered. */
   private staticCost(s: A.Stmt): number {
-    let n = this.c.statement;
-    for (const e of statementExprs(s)) n += operations(e) * this.c.operation + this.constantCosts(e);
-    return n;
+    return statementCharge(s, this.cx);
   }
 
   private charge(n: number): void {
@@ -291,7 +288,7 @@ export class Emitter {
     }
     this.line(`for (${head}) {`, { line: s.span.line, col: s.span.col });
     this.indent++;
-    const perIteration = this.c.iteration + (s.where ? operations(s.where) * this.c.operation + this.constantCosts(s.where) : 0);
+    const perIteration = iterationCharge(s, this.cx);
     if (s.where) {
       this.charge(perIteration);
       this.line(`if (!(${this.expr(s.where, undefined)})) continue;`, { line: s.where.span.line, col: s.where.span.col });
@@ -311,11 +308,7 @@ export class Emitter {
       const cur = this.lvalue(s.target);
       const isString = isNamed(targetType, "string");
       if (isString) {
-        const l = this.fn.newTemp();
-        const r = this.fn.newTemp();
-        const op = this.std.operators("+").find((o) => isNamed(o.left, "string"));
-        const cost = op ? evalCost(op.decl.cost, { size: (n) => `${n === "left" ? l : r}.length`, total: () => "0", limit: () => "0" }, jsDomain) : "1";
-        value = `(${l} = ${cur}, ${r} = ${value}, ${this.gas(cost)}, ${l} + ${r})`;
+        value = this.operands(compoundCharge(s, this.cx), cur, value, targetType, this.typeOf(s.value), (a, b) => `(${a} + ${b})`);
       } else if (isNamed(targetType, "int") || isNamed(targetType, "Duration")) {
         value = `__ia(${cur} ${s.op === "+=" ? "+" : "-"} ${value}, ${at})`;
       } else {
@@ -367,70 +360,6 @@ export class Emitter {
     return { name: names.join("."), ref: `__SB[${i}]` };
   }
 
-  // ------------------------------------------------------------------ constant costs
-
-  /** Costs in an expression that do not depend on sizes (charged with the statement). */
-  private constantCosts(e: A.Expr | undefined): number {
-    if (!e) return 0;
-    let n = 0;
-    const visit = (x: A.Expr): void => {
-      switch (x.kind) {
-        case "MemberExpr": {
-          const t = this.model.members.get(x);
-          if (t?.kind === "field" && t.decl.cost !== undefined) n += constantCost(t.decl.cost) ?? 0;
-          visit(x.object);
-          return;
-        }
-        case "CallExpr": {
-          const t = this.model.calls.get(x);
-          if (t?.kind === "fn") n += this.c.fnCall;
-          else if (t) n += constantCost(t.decl.cost) ?? 0;
-          if (x.callee.kind === "MemberExpr") visit(x.callee.object);
-          x.args.forEach((a) => visit(a.value));
-          return;
-        }
-        case "IndexExpr": {
-          const t = this.model.indexes.get(x);
-          if (t && t.kind !== "fn") n += constantCost(t.decl.cost) ?? 0;
-          visit(x.object);
-          visit(x.index);
-          return;
-        }
-        case "BinaryExpr": {
-          const op = this.model.operators.get(x);
-          if (op) n += constantCost(op.cost) ?? 0;
-          visit(x.left);
-          visit(x.right);
-          return;
-        }
-        case "UnaryExpr": {
-          const op = this.model.operators.get(x);
-          if (op) n += constantCost(op.cost) ?? 0;
-          visit(x.operand);
-          return;
-        }
-        case "ListLit":
-          n += constantCost(this.c.literal) ?? evalCost(this.c.literal, { size: () => x.elements.length, total: () => 0, limit: () => 0 }, numberDomain);
-          x.elements.forEach(visit);
-          return;
-        case "BraceLit":
-          n += evalCost(this.c.literal, { size: () => x.entries.length, total: () => 0, limit: () => 0 }, numberDomain);
-          x.entries.forEach((en) => {
-            if (en.key.kind !== "Ident") visit(en.key);
-            visit(en.value);
-          });
-          return;
-        case "StringLit":
-          x.parts.forEach((p) => p.kind !== "StringText" && visit(p));
-          return;
-        default:
-          return;
-      }
-    };
-    visit(e);
-    return n;
-  }
-
   // ------------------------------------------------------------------ expressions
 
   private typeOf(e: A.Expr): Type | undefined {
@@ -478,7 +407,7 @@ export class Emitter {
         return `${this.expr(e.object, undefined)}[${this.expr(e.index, undefined)}]`;
       }
       case "UnaryExpr":
-        return e.op === "not" ? `!(${this.expr(e.operand, undefined)})` : `(-${this.expr(e.operand, undefined)})`;
+        return this.unary(e);
       case "BinaryExpr":
         return this.binary(e);
     }
@@ -493,9 +422,10 @@ export class Emitter {
       return JSON.stringify(text);
     }
     const pieces = e.parts.map((p) => (p.kind === "StringText" ? JSON.stringify(p.value) : this.show(p)));
+    const run = this.atRun(nodeCharge(e, this.cx));
+    if (!run) return `(${pieces.join(" + ")})`;
     const t = this.fn.newTemp();
-    const cost = evalCost(this.c.interpolation, { size: () => `${t}.length`, total: () => "0", limit: () => "0" }, jsDomain);
-    return `(${t} = ${pieces.join(" + ")}, ${this.gas(cost)}, ${t})`;
+    return `(${t} = ${pieces.join(" + ")}, ${run.charge({ size: () => `${t}.length`, total: () => `${t}.length` })}, ${t})`;
   }
 
   /** A value as text inside a string. */
@@ -523,9 +453,48 @@ export class Emitter {
   private member(e: A.MemberExpr): string {
     const target = this.model.members.get(e);
     if (target?.kind === "state") return `__st[${JSON.stringify(target.field.name)}]`;
-    const obj = this.expr(e.object, undefined);
-    if (target?.kind === "field" && GETTERS.has(`${target.owner}$${target.name}`)) return `G$${target.owner}$${target.name}(${obj})`;
-    return `${obj}.${e.name.name}`;
+    let obj = this.expr(e.object, undefined);
+    const charge = this.atRun(nodeCharge(e, this.cx));
+    let pre = "";
+    if (charge) {
+      const t = this.fn.newTemp();
+      pre = `${t} = ${obj}, ${charge.charge({ size: (n) => (n === "self" ? sizeExpr(t, this.typeOf(e.object)) : "0"), total: (n) => (n === "self" ? `__total(${t})` : "0") })}, `;
+      obj = t;
+    }
+    const read = target?.kind === "field" && GETTERS.has(`${target.owner}$${target.name}`) ? `G$${target.owner}$${target.name}(${obj})` : `${obj}.${e.name.name}`;
+    return pre ? `(${pre}${read})` : read;
+  }
+
+  /**
+   * A node's charge where it runs, when it depends on sizes (fixed charges go
+   * with the statement): `charge(sizes)` is the JS that charges it, reading
+   * the sizes the caller gives (of temporaries holding the evaluated operands).
+   */
+  private atRun(c: NodeCharge | undefined): { charge: (sizes: Omit<CostSizes<string>, "limit">) => string } | undefined {
+    if (!c || fixedCharge(c) !== undefined) return undefined;
+    return { charge: (sizes) => this.gas(evalCost(c.cost, { ...sizes, limit: (n) => this.limitUnits(n) }, jsDomain)) };
+  }
+
+  /** Operands of an operator (or a string comparison) in temporaries, charged on their sizes, then `op(l, r)`. */
+  private operands(c: NodeCharge | undefined, l: string, r: string, lt: Type | undefined, rt: Type | undefined, op: (l: string, r: string) => string): string {
+    const run = this.atRun(c);
+    if (!run) return op(l, r);
+    const a = this.fn.newTemp();
+    const b = this.fn.newTemp();
+    const size = (n: string): string => (n === "left" ? sizeExpr(a, lt) : n === "right" ? sizeExpr(b, rt) : "0");
+    const total = (n: string): string => (n === "left" ? `__total(${a})` : n === "right" ? `__total(${b})` : "0");
+    return `(${a} = ${l}, ${b} = ${r}, ${run.charge({ size, total })}, ${op(a, b)})`;
+  }
+
+  private unary(e: A.UnaryExpr): string {
+    const v = this.expr(e.operand, undefined);
+    if (e.op === "not") return `!(${v})`;
+    const c = nodeCharge(e, this.cx);
+    if (!this.atRun(c)) return `(-${v})`;
+    // `-x` is charged as `x - x`: the operand is evaluated once.
+    const t = this.fn.newTemp();
+    const ot = this.typeOf(e.operand);
+    return `(${t} = ${v}, ${this.operands(c, t, t, ot, ot, (a) => `(-${a})`)})`;
   }
 
   private binary(e: A.BinaryExpr): string {
@@ -543,37 +512,14 @@ export class Emitter {
       case "!=": {
         const lt = this.typeOf(e.left);
         const rt = this.typeOf(e.right);
-        const l = this.expr(e.left, rt);
-        const r = this.expr(e.right, lt);
         const op = e.op === "==" ? "===" : "!==";
-        const isStr = (t: Type | undefined) => isNamed(t, "string") || (t?.kind === "optional" && isNamed(t.inner, "string"));
-        if (isStr(lt) && isStr(rt)) {
-          const a = this.fn.newTemp();
-          const b = this.fn.newTemp();
-          const len = (x: string) => `(${x} === null ? 0 : ${x}.length)`;
-          const cost = evalCost(this.c.stringEquality, { size: (n) => len(n === "left" ? a : b), total: () => "0", limit: () => "0" }, jsDomain);
-          return `(${a} = ${l}, ${b} = ${r}, ${this.gas(cost)}, ${a} ${op} ${b})`;
-        }
-        return `(${l} ${op} ${r})`;
+        return this.operands(nodeCharge(e, this.cx), this.expr(e.left, rt), this.expr(e.right, lt), lt, rt, (a, b) => `(${a} ${op} ${b})`);
       }
       default: {
-        const decl = this.model.operators.get(e);
+        const isInt = isNamed(this.typeOf(e), "int") || isNamed(this.typeOf(e), "Duration") && (e.op === "*" || e.op === "/");
         const l = this.expr(e.left, undefined);
         const r = this.expr(e.right, undefined);
-        const lt = this.typeOf(e.left);
-        const isInt = isNamed(this.typeOf(e), "int") || isNamed(this.typeOf(e), "Duration") && (e.op === "*" || e.op === "/");
-        if (decl && constantCost(decl.cost) === undefined) {
-          const a = this.fn.newTemp();
-          const b = this.fn.newTemp();
-          const size = (n: string): string => {
-            const x = n === "left" ? a : b;
-            const t = n === "left" ? lt : this.typeOf(e.right);
-            return isNamed(t, "string") ? `${x}.length` : "1";
-          };
-          const cost = evalCost(decl.cost, { size, total: () => "0", limit: () => "0" }, jsDomain);
-          return `(${a} = ${l}, ${b} = ${r}, ${this.gas(cost)}, ${this.arith(e.op, a, b, isInt, at)})`;
-        }
-        return this.arith(e.op, l, r, isInt, at);
+        return this.operands(nodeCharge(e, this.cx), l, r, this.typeOf(e.left), this.typeOf(e.right), (a, b) => this.arith(e.op, a, b, isInt, at));
       }
     }
   }
@@ -623,7 +569,7 @@ export class Emitter {
     const at = `${site.span.line}, ${site.span.col}`;
     const needsAt = decl.capability !== undefined || decl.terminates === true;
     const impl = target.kind === "method" ? `${target.owner}$${target.name}` : `F$${target.name}`;
-    const fixed = constantCost(decl.cost);
+    const fixed = constantOf(decl.cost);
     const place = receiver && decl.mutates ? this.statePlace(receiver) : undefined;
     const finish = (recvExpr: string | undefined, args: string[]): string => {
       const all = [...(recvExpr !== undefined ? [recvExpr] : []), ...args, ...(needsAt ? [at] : [])];

@@ -16,15 +16,17 @@ import type { Capability, CostExpr, FunctionDecl } from "../../stdlib/decl.js";
 import { evalBound, evalCost, type BoundSizes, type CostDomain, type CostSizes } from "../../stdlib/cost-eval.js";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
+import { sameType } from "../semantic/assign.js";
 import type { CallTarget, SemanticModel, TriggerInfo } from "../semantic/model.js";
 import type { Symbol } from "../semantic/scope.js";
 import type { StdlibTypes } from "../semantic/stdlib-types.js";
 import type { Type } from "../semantic/types.js";
 import type * as A from "../syntax/ast.js";
 import { carriedPart, inputShape, join, literalInt, originOf, SCALAR, sized, sizeFor, str, totalOf, withOrigin, type InputBounds, type Origin, type Shape } from "./shapes.js";
+import { canonicalAddress } from "../emit/values.js";
 import * as S from "./sym.js";
 import type { Sym } from "./sym.js";
-import { operations, statementOperations } from "./units.js";
+import { nodeCharge, operations, statementOperations, type ChargeContext, type NodeCharge } from "./units.js";
 import { collectAfter, rebuild, Slots, solve, substituteAll, substituteShape } from "./growth.js";
 import { both, declaredAt, either, fitFix, immutableKeyText, NO_ROOM, overflowOf, placeOf, roomOf, shapeAt, stateKey, updateAt, without, type Place, type Room } from "./writes.js";
 import { exprText } from "../semantic/util.js";
@@ -681,13 +683,13 @@ export class TriggerAnalyzer {
           elem = elem ? join(elem, s) : s;
           sizes.push(s.t === "str" ? s.len : S.ONE);
         }
-        this.chargeConstruct(acc, this.constructs.literal, { result: S.num(e.elements.length) }, e.span, "a list literal");
+        this.chargeNode(acc, nodeCharge(e, this.cx), NO_SIZES, e.span, "a list literal");
         // The elements are known one by one: their summed size is exact, not count × the largest.
         return { t: "list", count: S.num(e.elements.length), elem: elem ?? SCALAR, total: S.add(...sizes) };
       }
       case "BraceLit": {
         const t = model.types.get(e);
-        this.chargeConstruct(acc, this.constructs.literal, { result: S.num(e.entries.length) }, e.span, "a literal");
+        this.chargeNode(acc, nodeCharge(e, this.cx), NO_SIZES, e.span, "a literal");
         if (t?.kind === "named" && t.name === "Map") {
           let key: Shape | undefined;
           let value: Shape | undefined;
@@ -710,48 +712,61 @@ export class TriggerAnalyzer {
         const obj = this.expr(e.object, frame, acc);
         const idx = this.expr(e.index, frame, acc);
         const target = model.indexes.get(e);
-        if (target && target.kind === "method") {
-          const sizes: CostSizes<Sym> = {
-            size: (name) => (name === "self" ? sizeFor(obj, undefined) : name === target.sig.params[0]?.name ? sizeFor(idx, target.sig.params[0]?.type) : S.ZERO),
-            total: (name) => (name === "self" ? totalOf(obj) : totalOf(idx)),
-            limit: (name) => this.host.limit(name),
-          };
-          this.chargeDecl(acc, target.decl, sizes, e.span, "an index");
+        // An index is a call of the type's `get` (nodeCharge): its receiver and its one argument.
+        if (target && target.kind !== "fn") {
+          const p = target.sig.params[0];
+          this.chargeDecl(acc, target.decl, new CallSizes(this.host, target, obj, new Map(p ? [[p.name, idx]] : [])), e.span, "an index");
         }
         return elementOf(obj, target);
       }
-      case "UnaryExpr":
-        this.expr(e.operand, frame, acc);
+      case "UnaryExpr": {
+        const v = this.expr(e.operand, frame, acc);
+        // `-x` is charged as the declared `x - x` (nodeCharge).
+        this.chargeNode(acc, nodeCharge(e, this.cx), new OperandSizes(this.host, e.operand, e.operand, v, v), e.span, opLabel(e.op));
         return SCALAR;
+      }
     }
   }
 
   private stringLit(e: A.StringLit, frame: Frame, acc: { cost: Cost }): Shape {
     const lens: Sym[] = [];
-    let interpolated = false;
     for (const p of e.parts) {
       if (p.kind === "StringText") {
         lens.push(S.num(p.value.length));
         continue;
       }
-      interpolated = true;
-      const s = this.expr(p, frame, acc);
-      lens.push(s.t === "str" ? s.len : S.num(this.displayLength(this.host.model.types.get(p))));
+      lens.push(this.displayLength(this.expr(p, frame, acc), this.host.model.types.get(p)));
+    }
+    if (lens.length === 1 && e.parts[0]?.kind === "StringText") {
+      // An Address literal is stored in canonical form (its domain in lower case), which can be longer.
+      const t = this.host.model.types.get(e);
+      if (t?.kind === "named" && t.name === "Address") {
+        const text = (e.parts[0] as A.StringText).value;
+        return str(S.num(Math.max(text.length, (canonicalAddress(text) ?? text).length)));
+      }
     }
     const len = S.add(...lens);
-    if (interpolated) this.chargeConstruct(acc, this.constructs.interpolation, { result: len }, e.span, "building a string");
+    this.chargeNode(acc, nodeCharge(e, this.cx), new NamedSizes(this.host, { result: len }), e.span, "building a string");
     return str(len);
   }
 
-  /** How long a value is when shown in a string: its type's declared `maxLength`. */
-  private displayLength(t: Type | undefined): number {
+  /**
+   * How long a value is when shown in a string (compiler/emit `show`): a
+   * string its length; any other type at most its declared `maxLength`
+   * (and at most its own length when its shape has one: an Address
+   * literal). A string-typed value without a string shape is none.
+   */
+  private displayLength(s: Shape, t: Type | undefined): Sym {
     const base = t?.kind === "optional" ? t.inner : t;
+    const isString = base?.kind === "named" && base.name === "string";
+    let max: number | undefined;
     if (base?.kind === "named") {
       const spec = this.host.std.typeDecl(base.name);
-      if (spec?.maxLength !== undefined) return spec.maxLength;
-      if (spec?.literals) return Math.max(...spec.literals.map((l) => l.length));
+      if (spec?.maxLength !== undefined) max = spec.maxLength;
+      else if (spec?.literals) max = Math.max(...spec.literals.map((l) => l.length));
     }
-    return 32;
+    if (s.t === "str") return isString || max === undefined ? s.len : S.min(s.len, S.num(max));
+    return S.num(max ?? 32);
   }
 
   private member(e: A.MemberExpr, frame: Frame, acc: { cost: Cost }): Shape {
@@ -761,9 +776,8 @@ export class TriggerAnalyzer {
       return this.stateField({ name: target.field.name, type: target.field.type });
     }
     const obj = this.expr(e.object, frame, acc);
-    if (target?.kind === "field" && target.decl.cost !== undefined && target.decl.cost !== 0) {
-      this.chargeConstruct(acc, target.decl.cost, {}, e.span, `.${e.name.name}`);
-    }
+    const c = nodeCharge(e, this.cx);
+    if (c) this.chargeNode(acc, c, new FieldSizes(this.host, obj, this.host.model.types.get(e.object)), e.span, `.${e.name.name}`);
     if (obj.t === "rec") {
       const f = obj.fields.get(e.name.name);
       if (f) return f;
@@ -777,25 +791,24 @@ export class TriggerAnalyzer {
   private binary(e: A.BinaryExpr, frame: Frame, acc: { cost: Cost }): Shape {
     const l = this.expr(e.left, frame, acc);
     const r = this.expr(e.right, frame, acc);
+    // What is charged (nodeCharge, shared with the emitter): a declared operator over its operands' sizes, `==` between strings over their lengths.
+    const c = nodeCharge(e, this.cx);
+    if (c?.kind === "stringEquality") {
+      this.chargeNode(acc, c, new NamedSizes(this.host, { left: stringLength(l), right: stringLength(r) }), e.span, "comparing strings");
+    } else if (c) {
+      this.chargeNode(acc, c, new OperandSizes(this.host, e.left, e.right, l, r), e.span, opLabel(e.op));
+    }
     switch (e.op) {
       case "and":
       case "or":
+      case "==":
+      case "!=":
         return SCALAR;
       case "??":
         return join(l, r);
-      case "==":
-      case "!=":
-        if (l.t === "str" && r.t === "str") {
-          const lt = this.host.model.types.get(e.left);
-          const isString = lt?.kind === "named" && lt.name === "string" || lt?.kind === "optional" && lt.inner.kind === "named" && lt.inner.name === "string";
-          if (isString) this.chargeConstruct(acc, this.constructs.stringEquality, { left: l.len, right: r.len }, e.span, "comparing strings");
-        }
-        return SCALAR;
-      default: {
-        if (this.quiet === 0) this.charge(acc, this.operatorCost(e.left, e.right, e.op, l, r, e), e.span, opLabel(e.op));
+      default:
         if (l.t === "str" && r.t === "str") return str(S.add(l.len, r.len));
         return SCALAR;
-      }
     }
   }
 
@@ -811,15 +824,26 @@ export class TriggerAnalyzer {
   private findOperator(op: string, left: A.Expr, right: A.Expr) {
     const lt = this.host.model.types.get(left);
     const rt = this.host.model.types.get(right);
-    return this.host.std.operators(op).find(
-      (o) => o.left.kind === lt?.kind && o.right.kind === rt?.kind && JSON.stringify(o.left) === JSON.stringify(lt) && JSON.stringify(o.right) === JSON.stringify(rt),
-    )?.decl;
+    // By type, not by bound: `state.s += x` with `s: string max 5` is the string `+`.
+    if (!lt || !rt) return undefined;
+    return this.host.std.operators(op).find((o) => sameType(o.left, lt) && sameType(o.right, rt))?.decl;
   }
 
   private chargeConstruct(acc: { cost: Cost }, c: CostExpr, sizes: Record<string, Sym>, span: Span, label: string): void {
     if (this.quiet > 0) return;
     const g = evalCost(c, new NamedSizes(this.host, sizes), symDomain);
     this.charge(acc, { g, f: S.ZERO }, span, label);
+  }
+
+  /** A node's charge (nodeCharge) on its operands' bounds. */
+  private chargeNode(acc: { cost: Cost }, c: NodeCharge | undefined, sizes: CostSizes<Sym>, span: Span, label: string): void {
+    if (!c || this.quiet > 0) return;
+    if (c.kind === "literal") sizes = new NamedSizes(this.host, { result: S.num(c.count) });
+    this.charge(acc, { g: evalCost(c.cost, sizes, symDomain), f: S.ZERO }, span, label);
+  }
+
+  private get cx(): ChargeContext {
+    return { model: this.host.model, std: this.host.std };
   }
 
   private chargeDecl(acc: { cost: Cost }, decl: FunctionDecl, sizes: CostSizes<Sym>, span: Span, label: string): Cost {
@@ -1058,6 +1082,35 @@ class OperandSizes implements CostSizes<Sym> {
   limit(name: string): Sym {
     return this.host.limit(name);
   }
+}
+
+/** A field's object (`self`): its size by its type, as a method's receiver. */
+class FieldSizes implements CostSizes<Sym> {
+  constructor(
+    private readonly host: AnalyzeHost,
+    private readonly object: Shape,
+    private readonly type: Type | undefined,
+  ) {}
+
+  size(name: string): Sym {
+    return name === "self" ? sizeFor(this.object, this.type && receiverSizeType(this.type)) : S.ZERO;
+  }
+
+  total(name: string): Sym {
+    return name === "self" ? totalOf(this.object) : S.ZERO;
+  }
+
+  limit(name: string): Sym {
+    return this.host.limit(name);
+  }
+}
+
+/** A literal's sizes are its count (nodeCharge carries it). */
+const NO_SIZES: CostSizes<Sym> = { size: () => S.ZERO, total: () => S.ZERO, limit: () => S.ZERO };
+
+/** The length `==` reads of a string operand: a string-typed value without a string shape is none (length 0, as the run measures it). */
+function stringLength(s: Shape): Sym {
+  return s.t === "str" ? s.len : S.ZERO;
 }
 
 /** Sizes given by name (a construct's `result`, `left`, `right`); both `size` and `total` read them. */

@@ -18,12 +18,12 @@ function $handleRequest($m) {
     return;
   }
   const $command = (__t1 = (__t0 = $m.subject, __g((5 + Math.ceil((__t0 === null ? 0 : __t0.length) / 16))), string$trim(__t0)), __g((5 + Math.ceil((__t1 === null ? 0 : __t1.length) / 16))), string$lower(__t1));
-  if ((__t2 = $command, __t3 = "subscribe", __g((1 + Math.ceil(Math.min((__t2 === null ? 0 : __t2.length), (__t3 === null ? 0 : __t3.length)) / 16))), __t2 === __t3)) {
+  if ((__t2 = $command, __t3 = "subscribe", __g((1 + Math.ceil(Math.min((__t2 === null ? 0 : __t2.length), (__t3 === null ? 0 : __t3.length)) / 16))), (__t2 === __t3))) {
     if ((__gas -= 5) < 0) __oog();
     $subscribe($m);
   } else {
     if ((__gas -= 2) < 0) __oog();
-    if ((__t4 = $command, __t5 = "unsubscribe", __g((1 + Math.ceil(Math.min((__t4 === null ? 0 : __t4.length), (__t5 === null ? 0 : __t5.length)) / 16))), __t4 === __t5)) {
+    if ((__t4 = $command, __t5 = "unsubscribe", __g((1 + Math.ceil(Math.min((__t4 === null ? 0 : __t4.length), (__t5 === null ? 0 : __t5.length)) / 16))), (__t4 === __t5))) {
       if ((__gas -= 6) < 0) __oog();
       if (Members$has(__G_members, $m.from)) {
         if ((__gas -= 36) < 0) __oog();

@@ -12,7 +12,7 @@ function $handleRequest($m) {
     return;
   }
   const $command = (__t1 = (__t0 = $m.subject, __g((5 + Math.ceil((__t0 === null ? 0 : __t0.length) / 16))), string$trim(__t0)), __g((5 + Math.ceil((__t1 === null ? 0 : __t1.length) / 16))), string$lower(__t1));
-  if ((__t2 = $command, __t3 = "subscribe", __g((1 + Math.ceil(Math.min((__t2 === null ? 0 : __t2.length), (__t3 === null ? 0 : __t3.length)) / 16))), __t2 === __t3)) {
+  if ((__t2 = $command, __t3 = "subscribe", __g((1 + Math.ceil(Math.min((__t2 === null ? 0 : __t2.length), (__t3 === null ? 0 : __t3.length)) / 16))), (__t2 === __t3))) {
     if ((__gas -= 43) < 0) __oog();
     if (Members$has(__G_members, $m.from)) {
       if ((__gas -= 5) < 0) __oog();
@@ -23,7 +23,7 @@ function $handleRequest($m) {
     (__t10 = $m, __t11 = (__t8 = "You are now subscribed to " + __G_list.address + ". To leave, send \"unsubscribe\" as the subject to " + $requestAddress() + ".", __g((1 + Math.ceil(__t8.length / 16))), __t8), __t12 = (__t9 = "Welcome to " + __G_list.name, __g((1 + Math.ceil(__t9.length / 16))), __t9), __g((50 + Math.ceil(((__t11 === null ? 0 : __t11.length) + (__t12 === null ? 0 : __t12.length)) / 64))), F$reply(__t10, __t11, __t12, 35, 5));
   } else {
     if ((__gas -= 2) < 0) __oog();
-    if ((__t13 = $command, __t14 = "unsubscribe", __g((1 + Math.ceil(Math.min((__t13 === null ? 0 : __t13.length), (__t14 === null ? 0 : __t14.length)) / 16))), __t13 === __t14)) {
+    if ((__t13 = $command, __t14 = "unsubscribe", __g((1 + Math.ceil(Math.min((__t13 === null ? 0 : __t13.length), (__t14 === null ? 0 : __t14.length)) / 16))), (__t13 === __t14))) {
       if ((__gas -= 36) < 0) __oog();
       if (!(Members$has(__G_members, $m.from))) {
         if ((__gas -= 6) < 0) __oog();
