@@ -216,6 +216,11 @@ export const typeMessages = {
   onlyInTrigger: def("TW2109", "error", "Action outside the trigger it belongs to",
     (name: string, trigger: string, here: string) => `${q(name)} only makes sense in ${q(trigger)}: \`${here}\` has no message to ${name === "hold" ? "hold" : "refuse"}. Remove it, or move it into ${q(trigger)}.`),
 
+  // ---------------------------------------------------------------- the size of the program
+  callChainTooDeep: def("TW2130", "error", "Function calls nested too deeply",
+    (chain: string, depth: number, max: number) =>
+      `${chain} is a chain of ${depth} functions, each calling the next; at most ${max} are allowed, so that a run stays within the sandbox's stack. Flatten it: let one function call the others in turn and pass the results along, or merge the small ones into their callers.`),
+
   // ---------------------------------------------------------------- the compiler itself
   internalError: def("TW2999", "error", "Internal error in the checker",
     (detail: string) => `Internal error in the checker: ${detail}. This is a bug in thwonkc; please report it with this file.`),
