@@ -33,7 +33,7 @@ const DEEP: Record<string, (v: string) => string> = {
   "230 nested calls": (v) => `${"_h(".repeat(230)}${v}${")".repeat(230)}`,
   "340 nested records": (v) => `${"{a: 1, b: ".repeat(340)}${v}${"}".repeat(340)}.a`,
   "340 nested lists": (v) => `${"[".repeat(340)}${v}${"]".repeat(340)}.size`,
-  "200 `??`s": (v) => `[${v}].get(0)${" ?? [1].get(0)".repeat(199)} ?? 0`,
+  "130 `??`s of optional calls": (v) => `[${v}].get(0)${" ?? [1].get(0)".repeat(129)} ?? 0`,
 };
 
 function chain(deep: (v: string) => string, depth: number): string {
