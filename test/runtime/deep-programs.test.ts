@@ -47,7 +47,7 @@ for (const [what, deep] of Object.entries(DEEP)) {
     const r = compileSource("deep.thwonk", chain(deep, MAX_CALL_DEPTH));
     const errors = r.diagnostics.filter((d) => d.severity === "error");
     assert.deepEqual(errors.map((d) => `${d.code} ${d.message.slice(0, 120)}`), []);
-    const run = await runBundle(r.bundle!, { trigger: "message", input: runInput() }, words);
+    const run = await runBundle(r.bundle!, { trigger: "message", input: runInput(), limits: { timeLimitMs: 20_000 } }, words);
     assert.equal(run.error, null, JSON.stringify(run.error));
     assert.equal(run.actions.length, 1);
   });

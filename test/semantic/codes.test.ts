@@ -170,6 +170,11 @@ const cases: Case[] = [
   { code: "TW2107", name: "expect an int", src: `${R}on message(m: Message) { log(m.subject) }\ntest "a" {\n  expect ⟪members.size\n}\n` },
   { code: "TW2108", name: "expect no with a condition", src: `${R}on message(m: Message) { log(m.subject) }\ntest "a" {\n  ⟪expect no members.size == 1\n}\n` },
   { code: "TW2109", name: "reject in a scheduled trigger", src: `${R}every day at 08:00 { ⟪reject("no") }\n` },
+  {
+    code: "TW2130",
+    name: "a call chain of 17 functions",
+    src: `${R}fn ⟪f16(n: int): int { return f15(n) }\n${Array.from({ length: 16 }, (_, i) => `fn f${15 - i}(n: int): int { return ${i === 15 ? "n" : `f${14 - i}(n)`} }\n`).join("")}on message(m: Message) { log("{f16(1)} {m.subject}") }\n`,
+  },
 ];
 
 for (const c of cases) {

@@ -71,7 +71,7 @@ async function checkAndRun(what: string, src: string, past?: string): Promise<vo
   }
   assert.deepEqual(errors.map((d) => `${d.code} ${d.message.slice(0, 150)}`), [], what);
   const c = compileSource("size.thwonk", src);
-  const run = await runBundle(c.bundle!, { trigger: "message", input: runInput() }, words);
+  const run = await runBundle(c.bundle!, { trigger: "message", input: runInput(), limits: { timeLimitMs: 20_000 } }, words);
   assert.equal(run.error, null, `${what}: ${JSON.stringify(run.error)}`);
 }
 
