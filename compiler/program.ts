@@ -85,11 +85,28 @@ export function checkSources(sources: readonly SourceText[], options: ProgramOpt
     const fileErrors = diagnostics.some((d) => d.severity === "error" && (d.span.file === name || tests.some((t) => t.fileName === d.span.file)));
     let verify: VerifyResult | undefined;
     if (options.verify !== false && !fileErrors && !hasErrors(check.diagnostics)) {
-      verify = verifyRule(file, check.model, options.verifyOptions);
-      diagnostics.push(...verify.diagnostics);
+      try {
+        verify = verifyRule(file, check.model, options.verifyOptions);
+        diagnostics.push(...verify.diagnostics);
+      } catch (err) {
+        // A bug in the verifier must not take the host down: the rule gets an error, and no bounds.
+        diagnostics.push(internalErrorDiagnostic(name, "the verifier", err));
+      }
     }
     units.push({ rule: file, tests, check, verify });
   }
   diagnostics.sort(compareDiagnostics);
   return { units, diagnostics };
+}
+
+/**
+ * An exception from a phase (the verifier, the emitter) on a rule, as the
+ * internal-error diagnostic at the start of the rule's file: the command
+ * reports it and exits 1 like for any error, instead of crashing.
+ */
+export function internalErrorDiagnostic(fileName: string, phase: string, err: unknown): Diagnostic {
+  const where = err instanceof Error && err.stack ? ` (${err.stack.split("\n")[1]?.trim() ?? ""})` : "";
+  const what = err instanceof Error ? err.message : String(err);
+  const span = { file: fileName, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
+  return makeDiagnostic(typeMessages.internalError, span, [`${phase} failed: ${what}${where}`]);
 }

@@ -12,12 +12,12 @@
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { compileSource, serializeBundle } from "../emit/bundle.js";
+import { serializeBundle } from "../emit/bundle.js";
 import { ExitCode } from "./exit-codes.js";
 import { displayName, expandPaths, InputError, SOURCE_EXT } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
 import { renderPretty } from "./render/pretty.js";
-import { BUNDLE_EXT, readUserFile } from "./rule-files.js";
+import { BUNDLE_EXT, compileGuarded, readUserFile } from "./rule-files.js";
 import { selectDiagnostics } from "./check.js";
 
 export interface CompileOptions {
@@ -95,7 +95,7 @@ export function runCompile(paths: readonly string[], opts: CompileOptions, io: C
       throw err;
     }
     texts.set(src.name, src.text);
-    const r = compileSource(src.name, src.text);
+    const r = compileGuarded(src.name, src.text);
     const diags = selectDiagnostics(r.diagnostics, new Set(), opts.strict);
     shown.push(...diags);
     if (!r.bundle || diags.some((d) => d.severity === "error")) {

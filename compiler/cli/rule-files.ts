@@ -8,7 +8,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { compileSource, readBundle, type Bundle } from "../emit/bundle.js";
+import { compileSource, readBundle, type Bundle, type CompileResult } from "../emit/bundle.js";
+import { internalErrorDiagnostic } from "../program.js";
 import { displayName, InputError } from "./files.js";
 
 export const BUNDLE_EXT = ".thwb";
@@ -50,6 +51,15 @@ export function loadRuleOrBundle(cwd: string, arg: string): LoadedRule {
     const r = readBundle(name, text);
     return { file: name, kind: "bundle", bundle: r.bundle, diagnostics: r.diagnostics, texts: new Map() };
   }
-  const r = compileSource(name, text);
+  const r = compileGuarded(name, text);
   return { file: name, kind: "source", bundle: r.bundle, diagnostics: r.diagnostics, texts: new Map([[name, text]]) };
+}
+
+/** compileSource, with a bug in the emitter reported as an error on the rule (exit 1) rather than a crash (exit 70). */
+export function compileGuarded(name: string, text: string): CompileResult {
+  try {
+    return compileSource(name, text);
+  } catch (err) {
+    return { bundle: undefined, diagnostics: [internalErrorDiagnostic(name, "the emitter", err)] };
+  }
 }

@@ -318,27 +318,83 @@ export function checkFnBodies(ctx: Ctx, fns: readonly FnDecl[]): void {
 
 // ---------------------------------------------------------------- after the bodies
 
-/** Refuses recursion: every cycle in the call graph between `fn`s, reported at the call that closes it. */
+/**
+ * The longest chain of `fn` calls allowed (TW2130). Each call is a QuickJS
+ * frame, sized by the deepest expression in its function, and the sandbox
+ * has a 64 KiB stack: 16 functions, each holding an expression at the
+ * nesting limit, run (test/runtime/deep-programs.test.ts); the checker and
+ * the verifier follow calls one level at a time too.
+ */
+export const MAX_CALL_DEPTH = 16;
+
+/**
+ * Refuses recursion (every cycle in the call graph between `fn`s, reported
+ * at the call that closes it) and call chains longer than MAX_CALL_DEPTH
+ * (reported at the first function of the chain). A depth-first walk with
+ * its own stack: the graph may be thousands of functions deep.
+ */
 export function checkRecursion(ctx: Ctx): void {
   const state = new Map<FnInfo, "active" | "done">();
-  const stack: FnInfo[] = [];
-  const visit = (fn: FnInfo): void => {
+  /** Functions on the longest chain starting at each function, and the callee that continues it. */
+  const depth = new Map<FnInfo, number>();
+  const next = new Map<FnInfo, FnInfo>();
+  const called = new Set<FnInfo>();
+  const stack: { fn: FnInfo; i: number }[] = [];
+  const enter = (fn: FnInfo): void => {
     state.set(fn, "active");
-    stack.push(fn);
-    for (const { fn: callee, call } of fn.calls) {
-      const s = state.get(callee);
-      if (s === "active") {
-        const cycle = stack.slice(stack.indexOf(callee)).map((f) => f.name);
-        const path = cycle.length > 1 ? [...cycle.slice(1), callee.name].map((n) => q(n)).join(" → ") : "";
-        ctx.report(M.recursion, call.callee.span, [callee.name, path]);
-      } else if (!s) {
-        visit(callee);
+    depth.set(fn, 1);
+    stack.push({ fn, i: 0 });
+  };
+  for (const root of ctx.model.fns.values()) {
+    if (state.has(root)) continue;
+    enter(root);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const fn = top.fn;
+      if (top.i < fn.calls.length) {
+        const { fn: callee, call } = fn.calls[top.i++]!;
+        called.add(callee);
+        const s = state.get(callee);
+        if (s === "active") {
+          const from = stack.findIndex((e) => e.fn === callee);
+          const cycle = stack.slice(from).map((e) => e.fn.name);
+          const path = cycle.length > 1 ? [...cycle.slice(1), callee.name].map((n) => q(n)).join(" → ") : "";
+          ctx.report(M.recursion, call.callee.span, [callee.name, path]);
+        } else if (!s) {
+          enter(callee);
+        } else if (depth.get(callee)! + 1 > depth.get(fn)!) {
+          depth.set(fn, depth.get(callee)! + 1);
+          next.set(fn, callee);
+        }
+        continue;
+      }
+      stack.pop();
+      state.set(fn, "done");
+      const caller = stack[stack.length - 1]?.fn;
+      if (caller && depth.get(fn)! + 1 > depth.get(caller)!) {
+        depth.set(caller, depth.get(fn)! + 1);
+        next.set(caller, fn);
       }
     }
-    stack.pop();
-    state.set(fn, "done");
-  };
-  for (const fn of ctx.model.fns.values()) if (!state.has(fn)) visit(fn);
+  }
+  for (const fn of ctx.model.fns.values()) {
+    const d = depth.get(fn)!;
+    if (d <= MAX_CALL_DEPTH || called.has(fn)) continue;
+    ctx.report(M.callChainTooDeep, fn.decl.name.span, [describeChain(fn, next, d), d, MAX_CALL_DEPTH]);
+  }
+}
+
+/** `a` → `b` → `c`, or `a` → `b` → … → `z` for a long chain. */
+function describeChain(first: FnInfo, next: Map<FnInfo, FnInfo>, length: number): string {
+  const names: string[] = [];
+  let last = first;
+  for (let f: FnInfo | undefined = first; f; f = next.get(f)) {
+    if (names.length < 3) names.push(q(f.name));
+    last = f;
+  }
+  if (length > 4) names.push("…");
+  if (length > 3) names.push(q(last.name));
+  return names.join(" → ");
 }
 
 export function checkUnusedFns(ctx: Ctx): void {

@@ -85,22 +85,37 @@ const MAX_CONSECUTIVE_FAILURES = 5000;
 const MAX_SYNTAX_ERRORS = 200;
 
 /**
- * How deep constructs may nest, in units: a bracket in an expression (`(`,
- * `[`, `{`, a call's arguments, an index) costs 4, a block or a type inside a
- * type 2, a prefix operator 1. Deeper is reported as nested too deeply
- * (TW1018), as when the stack runs out: this keeps the later phases, which
- * recurse too, well within the stack, whatever the JIT has made of them. The
- * limit (350 nested brackets, 700 blocks or types, 1,400 prefix operators)
- * is above where the chevrotain-only parser ran out of stack when cold for
- * brackets, blocks and types (about 315 to 340, 620 and 660).
+ * How deep the tree may grow, in units of the stack that the later phases
+ * and the QuickJS that runs the emitted code spend on a level: a bracket in
+ * an expression (`(`, `[`, `{`, a call's arguments, an index) or a suffix
+ * (`.name`, `(...)`, `[...]` after a value) costs 4, a block (an `if`'s or
+ * a loop's body, an `else if`) 8, a type inside a type 2, a prefix operator
+ * and a binary operator 3, `??` 6 (its JavaScript is a conditional around an
+ * assignment). Binary operators and suffixes make left-deep trees (the
+ * first operand is the deepest), so they are counted when their expression
+ * ends, on top of the deepest point inside it. Deeper is reported as nested
+ * too deeply (TW1018), as when the stack runs out.
+ *
+ * The weights come from where each construct, nested alone, stops running
+ * on QuickJS (64 KiB stack, in the calling thread): about 580 prefix
+ * operators, 610 `and`s or `==`s, 680 `+`s, 300 `??`s, 220 nested `if`s;
+ * the limit leaves a fifth of that spare. It is also below where the
+ * chevrotain-only parser ran out of stack (about 315 brackets, 620 blocks,
+ * 660 types), and test/semantic/program-size.test.ts runs every construct
+ * at the limit through check and QuickJS.
  */
 const MAX_NESTING = 1400;
+/** Binary operators in one expression outside brackets (TW1020): a longer chain is a list or a `let` in disguise. */
+const MAX_CHAIN = 200;
 /** Spans made at a time (see newSpan). */
 const SPAN_BATCH = 2048;
 const NEST_BRACKET = 4;
-const NEST_BLOCK = 2;
+const NEST_BLOCK = 8;
 const NEST_TYPE = 2;
-const NEST_PREFIX = 1;
+const NEST_PREFIX = 3;
+const NEST_BINARY = 3;
+const NEST_COALESCE = 6;
+const NEST_SUFFIX = 2;
 
 function nextDepth(depth: number, ty: TokenType): number {
   if (OPENERS.has(ty)) return depth + 1;
@@ -219,6 +234,11 @@ class ThwonkParser extends EmbeddedActionsParser {
   private failures = 0;
   /** Nesting so far, in the units of MAX_NESTING. */
   private depth = 0;
+  /** The deepest `depth` reached inside the expression being parsed (see parseExpr). */
+  private deepest = 0;
+  /** Units of the binary operators and suffixes of the expression being parsed, and how many operators. */
+  private chainUnits = 0;
+  private chainOps = 0;
   private gaveUp = false;
   /** Offsets already carrying a syntax error: one error per position. */
   private errorAt = new Set<number>();
@@ -245,7 +265,15 @@ class ThwonkParser extends EmbeddedActionsParser {
     this.errorAt = new Set();
     const lines = new LineMap(text);
     this.lines = lines;
-    const lexed = lexOffsets(file, text, lines);
+    let lexed: LexResult;
+    try {
+      lexed = lexOffsets(file, text, lines);
+    } catch (e) {
+      // Strings nested in interpolations thousands deep exhaust the string scanner's stack.
+      if (!(e instanceof RangeError)) throw e;
+      this.error(syntaxMessages.tooDeep, this.newSpan(file, 0, 0, 1, 1, 1, 1), []);
+      lexed = { tokens: [], diagnostics: [], comments: [] };
+    }
     for (const d of lexed.diagnostics) this.report(d);
     this.setTokens(lexed.tokens);
     let decls: A.Decl[] = [];
@@ -658,6 +686,7 @@ class ThwonkParser extends EmbeddedActionsParser {
   private nest(units: number): void {
     this.depth += units;
     if (this.depth > MAX_NESTING) throw new RangeError("nested too deeply");
+    if (this.depth > this.deepest) this.deepest = this.depth;
   }
 
   /** Runs a rule from hand-written dispatch (see `items`): like SUBRULE, without recording. */
@@ -1170,7 +1199,12 @@ class ThwonkParser extends EmbeddedActionsParser {
     if (tokenMatcher(this.LA(1), T.Else)) {
       this.SKIP_TOKEN();
       const next = this.LA(1);
-      if (tokenMatcher(next, T.If)) otherwise = this.invoke(this.ifStmt);
+      if (tokenMatcher(next, T.If)) {
+        // An `else if` is an `if` inside the `else`, to every later phase too.
+        this.nest(NEST_BLOCK);
+        otherwise = this.invoke(this.ifStmt);
+        this.depth -= NEST_BLOCK;
+      }
       else if (tokenMatcher(next, T.LCurly)) otherwise = this.parseBlock();
       else otherwise = this.OR(this.elseAlts); // neither: chevrotain's error
     }
@@ -1270,8 +1304,43 @@ class ThwonkParser extends EmbeddedActionsParser {
     return RECORDING;
   });
 
+  /**
+   * A whole expression. Its operators and suffixes nest its first operand
+   * deepest, which is only known at its end: then the deepest point inside
+   * it, plus their units, must be within MAX_NESTING (else TW1018, and the
+   * expression is dropped so that no later phase walks it), and the strings
+   * inside it start their interpolations that much deeper.
+   */
+  private parseExpr(): A.Expr {
+    const outerDeepest = this.deepest;
+    const outerUnits = this.chainUnits;
+    const outerOps = this.chainOps;
+    const firstString = this.pendingStrings.length;
+    this.deepest = this.depth;
+    this.chainUnits = 0;
+    this.chainOps = 0;
+    let e = this.parseChain(0);
+    const units = this.chainUnits;
+    let deepest = this.deepest + units;
+    if (units > 0) {
+      if (deepest > MAX_NESTING && this.chainOps <= MAX_CHAIN) {
+        this.error(syntaxMessages.tooDeep, e.span, []);
+        e = { kind: "ErrorExpr", span: e.span };
+        deepest = this.depth;
+      } else if (this.chainOps > MAX_CHAIN) {
+        e = { kind: "ErrorExpr", span: e.span };
+        deepest = this.depth;
+      }
+      for (let i = firstString; i < this.pendingStrings.length; i++) this.pendingStrings[i]!.depth += units;
+    }
+    this.deepest = Math.max(outerDeepest, deepest);
+    this.chainUnits = outerUnits;
+    this.chainOps = outerOps;
+    return e;
+  }
+
   /** `a op b op c ...`, by precedence climbing; all binary operators associate left. */
-  private parseExpr(minPrec = 0): A.Expr {
+  private parseChain(minPrec: number): A.Expr {
     let left = this.parseUnary();
     for (;;) {
       const opTok = this.LA(1);
@@ -1280,7 +1349,9 @@ class ThwonkParser extends EmbeddedActionsParser {
       const prec = PRECEDENCE[op];
       if (prec < minPrec) return left;
       this.SKIP_TOKEN();
-      const right = this.parseExpr(prec + 1);
+      this.chainUnits += op === "??" ? NEST_COALESCE : NEST_BINARY;
+      if (++this.chainOps === MAX_CHAIN + 1) this.error(syntaxMessages.chainTooLong, this.span(opTok), [MAX_CHAIN]);
+      const right = this.parseChain(prec + 1);
       left = { kind: "BinaryExpr", span: this.cover(left.span, right.span), op, opSpan: this.span(opTok), left, right };
     }
   }
@@ -1366,6 +1437,7 @@ class ThwonkParser extends EmbeddedActionsParser {
       const t = this.LA(1);
       if (!is(t, IS_SUFFIX_START) || !this.postfixGate()) return e;
       this.SKIP_TOKEN();
+      this.chainUnits += NEST_SUFFIX;
       if (t.tokenType === T.Dot) {
         const name = this.ident(1);
         e = { kind: "MemberExpr", span: this.cover(e.span, name.span), object: e, name };

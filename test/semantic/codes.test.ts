@@ -171,10 +171,21 @@ const cases: Case[] = [
   { code: "TW2108", name: "expect no with a condition", src: `${R}on message(m: Message) { log(m.subject) }\ntest "a" {\n  ⟪expect no members.size == 1\n}\n` },
   { code: "TW2109", name: "reject in a scheduled trigger", src: `${R}every day at 08:00 { ⟪reject("no") }\n` },
 
+  // ---------------------------------------------------------------- one name per collection
+  { code: "TW2110", name: "a state list given a second name", src: `${R}state { xs: List<int> max 3 = [] }\non message(m: Message) {\n  var ys = ⟪state.xs\n  log("{ys.size} {m.subject}")\n}\n` },
+  { code: "TW2110", name: "a parameter returned as a fn's result", src: `${R}fn same(xs: List<int>): List<int> {\n  return ⟪xs\n}\non message(m: Message) {\n  log("{same([1]).size} {m.subject}")\n}\n` },
+  { code: "TW2111", name: "a list used after it was moved", src: `${R}on message(m: Message) {\n  var a: List<string> = []\n  let b = a\n  ⟪a.push(m.subject)\n  log("{b.size}")\n}\n` },
+  { code: "TW2112", name: "push on a call's result", src: `${R}on message(m: Message) {\n  m.text.split(",").⟪push("x")\n}\n` },
+
   // ---------------------------------------------------------------- state initial values
   { code: "TW2120", name: "state list initial value over its max", src: `${R}state { xs: List<int> max 2 = ⟪[1, 2, 3] }\n` },
   { code: "TW2120", name: "state string initial value over its max, in characters", src: `${R}state { s: string max 3 = ⟪"😀😀😀😀" }\n` },
   { code: "TW2120", name: "state initial value over a max deep inside", src: `${R}state { ns: List<{ body: string max 3 }> max 2 = [{ body: ⟪"abcd" }] }\n` },
+  {
+    code: "TW2130",
+    name: "a call chain of 17 functions",
+    src: `${R}fn ⟪f16(n: int): int { return f15(n) }\n${Array.from({ length: 16 }, (_, i) => `fn f${15 - i}(n: int): int { return ${i === 15 ? "n" : `f${14 - i}(n)`} }\n`).join("")}on message(m: Message) { log("{f16(1)} {m.subject}") }\n`,
+  },
 ];
 
 for (const c of cases) {

@@ -58,6 +58,9 @@ export const syntaxMessages = {
   tooDeep: def("TW1018", "error", "nested too deeply", () =>
     "This is nested too deeply for the parser. Split it into smaller pieces with `let`.",
   ),
+  chainTooLong: def("TW1020", "error", "expression too long", (max: number) =>
+    `This expression has more than ${max} operators in a row. Split it into parts with \`let\` (\`let a = ...\`, \`let b = ...\`, then \`a + b\`), or put the values in a list.`,
+  ),
   internalError: def("TW1999", "error", "internal compiler error", (detail: string) =>
     `Internal compiler error: ${detail}. This is a bug in thwonkc; please report it with the file that caused it.`,
   ),

@@ -234,6 +234,10 @@ export const typeMessages = {
       return `This initial value has ${of(count)}, but ${q(type)} holds at most ${max.toLocaleString("en-US")}. ` +
         `Start with at most ${of(max)} (${unit === "character" ? "shorten the text" : "remove some"}), or raise the \`max\` in the type.`;
     }),
+  // ---------------------------------------------------------------- the size of the program
+  callChainTooDeep: def("TW2130", "error", "Function calls nested too deeply",
+    (chain: string, depth: number, max: number) =>
+      `${chain} is a chain of ${depth} functions, each calling the next; at most ${max} are allowed, so that a run stays within the sandbox's stack. Flatten it: let one function call the others in turn and pass the results along, or merge the small ones into their callers.`),
 
   // ---------------------------------------------------------------- the compiler itself
   internalError: def("TW2999", "error", "Internal error in the checker",
