@@ -76,7 +76,7 @@ function outcome(rule: GeneratedRule): Promise<Outcome> {
   return o;
 }
 
-const params = (): fc.Parameters<[GeneratedRule]> => ({ seed: SEED, numRuns: RULES, endOnFailure: !LONG, verbose: 0 });
+const params = (): fc.Parameters<[GeneratedRule]> => ({ seed: SEED, numRuns: RULES, endOnFailure: !LONG, includeErrorInReport: true });
 
 /** The stream of rules every test walks (the same seed: the same rules, checked once). */
 const stats = { rules: 0, accepted: 0, refused: new Map<string, number>(), crashed: 0, runs: 0, checkMs: 0, runMs: 0, maxRatio: 0 };
