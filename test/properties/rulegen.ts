@@ -876,8 +876,8 @@ export function overBound(t: Type, v: unknown, path: string, out: string[]): voi
     const entries = Object.entries(v as Record<string, unknown>);
     if (t.max !== undefined && entries.length > t.max) out.push(`${path} has ${entries.length} entries, over its max ${t.max}`);
     for (const [k, x] of entries) {
-      overBound(t.args[0]!, k, `${path} key ${JSON.stringify(k.slice(0, 20))}`, out);
-      overBound(t.args[1]!, x, `${path}[${JSON.stringify(k.slice(0, 20))}]`, out);
+      overBound(t.args[0]!, k, `${path} key ${JSON.stringify([...k].slice(0, 12).join(""))}`, out);
+      overBound(t.args[1]!, x, `${path}[${JSON.stringify([...k].slice(0, 12).join(""))}]`, out);
     }
   }
 }
@@ -1007,7 +1007,7 @@ export async function runSequence(ex: Example, steps: Step[], again = 2): Promis
 }
 
 /** A failure as a reader needs it: the rule, the run, the input's plan and the state it started from. */
-export function describeFailure(source: string, f: StepFailure, prop?: Property): string {
+export function describeFailure(source: string | undefined, f: StepFailure, prop?: Property): string {
   const problems = f.problems.filter((p) => !prop || p.property === prop);
   const state = JSON.stringify(f.stateBefore);
   return [
@@ -1015,7 +1015,6 @@ export function describeFailure(source: string, f: StepFailure, prop?: Property)
     `at run ${f.step} (${f.trigger}) of the sequence, state carried from the runs before`,
     `plan: ${JSON.stringify(f.plan)}`,
     `state before: ${state.length > 1500 ? `${state.slice(0, 1500)}… (${state.length} characters)` : state}`,
-    "rule:",
-    source,
+    ...(source === undefined ? [] : ["rule:", source]),
   ].join("\n");
 }
