@@ -44,7 +44,7 @@ import {
 } from "./rulegen.js";
 
 const LONG = process.env["THWONK_FUZZ_LONG"] === "1" || process.env["THWONK_FUZZ_RUNS"] !== undefined;
-const RULES = Number(process.env["THWONK_FUZZ_RUNS"] ?? (LONG ? 400 : 45));
+const RULES = Number(process.env["THWONK_FUZZ_RUNS"] ?? (LONG ? 400 : 90));
 const SEED = process.env["THWONK_FUZZ_SEED"] !== undefined ? Number(process.env["THWONK_FUZZ_SEED"]) : LONG ? Date.now() % 2 ** 31 : 20260815;
 /** Random inputs added to each rule's sequence of adversarial ones. */
 const RANDOM_INPUTS = 3;

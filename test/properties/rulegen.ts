@@ -388,6 +388,7 @@ class Builder {
       () => this.emit(`log(${this.interp()})`),
       () => this.alias(),
       () => this.exit(),
+      () => this.collectRecipients(),
     ];
     t.of(kinds)();
   }
@@ -439,6 +440,28 @@ class Builder {
     this.emit(`${mutable ? "var" : "let"} ${name} = ${src.name}`);
     this.declare({ name, ty: src.ty, mutable });
     if (mutable && this.t.chance(70)) this.mutateVar({ name, ty: src.ty, mutable });
+  }
+
+  /** Recipients collected in a loop, through the list's name or a second name, then sent to (through either). */
+  private collectRecipients(): void {
+    const t = this.t;
+    const to = this.fresh("to");
+    this.emit(`var ${to}: List<Address> = []`);
+    this.declare({ name: to, ty: "List<Address>", mutable: true });
+    let via = to;
+    if (t.chance(70)) {
+      via = this.fresh("alias");
+      this.emit(`var ${via} = ${to}`);
+      this.declare({ name: via, ty: "List<Address>", mutable: true });
+    }
+    const x = this.fresh("x");
+    this.emit(`for ${x} in members${t.chance(30) ? ` where ${x}.role != "owner"` : ""} {`);
+    this.depth++;
+    this.emit(`${via}.push(${x}.address)`);
+    this.depth--;
+    this.emit("}");
+    const target = t.chance(70) ? to : via;
+    this.emit(t.chance(70) ? `send(to: ${target}, subject: ${this.str(2)}, text: ${this.str(2)})` : this.inMessage ? `forward(m, to: ${target})` : `send(to: ${target}, subject: "a", text: "b")`);
   }
 
   private mutate(): void {
@@ -812,12 +835,18 @@ export async function runRule(ex: Example, trigger: string, input: Record<string
   const { inputJson, members } = encodeInput({ ...input, gas: bound });
   const { result: r } = await engine.run(ex.bundle.code.text, ex.bundle.sha256, trigger, inputJson, members);
   if (!r.ok) return { actions: [], state: null, gas: { used: bound, bound }, error: { code: r.error.code, message: r.error.message, line: r.error.line ?? null, column: r.error.column ?? null }, trace: null };
-  const out = JSON.parse(r.output) as {
+  let out: {
     actions: RunResult["actions"];
     state: Record<string, unknown> | null;
     gas: { used: number };
     error: { code: string; args: unknown[]; line: number; column: number } | null;
   };
+  try {
+    out = JSON.parse(r.output);
+  } catch (e) {
+    // The run "succeeded" but its output is not the result the prelude writes: a sandbox or prelude bug, reported as such.
+    return { actions: [], state: null, gas: { used: bound, bound }, error: { code: "NO-RESULT", message: `the run's output is not a result (${String(e)}): ${JSON.stringify(r.output.slice(0, 200))}`, line: null, column: null }, trace: null };
+  }
   return {
     actions: expandToMembers(out.actions, memberAddresses(input["members"])),
     state: out.state,
