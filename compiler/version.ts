@@ -1,2 +1,2 @@
 /** The version of the compiler (thwonkc); goes into every bundle. A test keeps it equal to package.json's. */
-export const COMPILER_VERSION = "0.1.0";
+export const COMPILER_VERSION = "0.2.0";

@@ -536,8 +536,8 @@ const operators: OperatorDecl[] = [
 // ------------------------------------------------------------------ the declaration
 
 export const stdlib: StdlibDecl = {
-  version: "0.1.0",
-  costTableVersion: "1",
+  version: "0.2.0",
+  costTableVersion: "2",
   types,
   globals: {
     members: { type: "Members", doc: "The members of the list." },

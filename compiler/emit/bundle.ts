@@ -18,7 +18,7 @@ import { sha256Hex } from "./sha256.js";
 export const BUNDLE_FORMAT = "thwonk-bundle/1";
 /** quickjs-emscripten cannot serialize QuickJS bytecode: the code is JavaScript the runtime compiles once per context. */
 // 2: the code starts with the prelude (run once per context) and `__thwonk_run` takes the members apart.
-export const CODE_TARGET = "quickjs-js/2";
+export const CODE_TARGET = "quickjs-js/3";
 
 export interface ManifestTrigger {
   /** What the runtime calls it: `message`, `every day at 00:00`. */
@@ -170,14 +170,16 @@ export function readBundle(fileName: string, text: string, options: { recompile?
   if (shapeProblem) return fail(makeDiagnostic(emitMessages.malformedBundle, at, [shapeProblem]));
   const b = raw as Bundle;
   if (b.format !== BUNDLE_FORMAT) return fail(makeDiagnostic(emitMessages.unsupportedFormat, at, [String(b.format), BUNDLE_FORMAT]));
+  // A bundle from another thwonkc is not tampered with, only old (or new): it asks to be compiled again.
+  const other = b.manifest.compiler !== COMPILER_VERSION || b.manifest.costTable !== stdlib.costTableVersion;
+  if (other && (b.code.target !== CODE_TARGET || options.recompile !== false)) {
+    return fail(makeDiagnostic(emitMessages.otherCompiler, at, [String(b.manifest.compiler), String(b.manifest.costTable), COMPILER_VERSION, stdlib.costTableVersion]));
+  }
   // Code for another ABI would run wrongly here, not fail: refused even when the source is not recompiled.
   if (b.code.target !== CODE_TARGET) return fail(makeDiagnostic(emitMessages.unsupportedFormat, at, [`${b.format}, code ${String(b.code.target)}`, `${BUNDLE_FORMAT}, code ${CODE_TARGET}`]));
   const { sha256, ...body } = b;
   if (contentHash(body) !== sha256) return fail(makeDiagnostic(emitMessages.hashMismatch, at, []));
   if (options.recompile !== false) {
-    if (b.manifest.compiler !== COMPILER_VERSION || b.manifest.costTable !== stdlib.costTableVersion) {
-      return fail(makeDiagnostic(emitMessages.otherCompiler, at, [b.manifest.compiler, b.manifest.costTable, COMPILER_VERSION, stdlib.costTableVersion]));
-    }
     const again = compileSource(b.source.fileName, b.source.text);
     if (!again.bundle) return fail(makeDiagnostic(emitMessages.sourceDoesNotCompile, at, [again.diagnostics.filter((d) => d.severity === "error").length]));
     if (again.bundle.sha256 !== b.sha256) {

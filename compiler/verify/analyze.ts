@@ -26,7 +26,7 @@ import { carriedPart, inputShape, join, literalInt, originOf, SCALAR, sized, siz
 import { canonicalAddress } from "../emit/values.js";
 import * as S from "./sym.js";
 import type { Sym } from "./sym.js";
-import { nodeCharge, operations, statementOperations, type ChargeContext, type NodeCharge } from "./units.js";
+import { nodeCharge, operations, statementCharge, statementOperations, type ChargeContext, type NodeCharge } from "./units.js";
 import { collectAfter, rebuild, Slots, solve, substituteAll, substituteShape } from "./growth.js";
 import { both, declaredAt, either, fitFix, immutableKeyText, NO_ROOM, overflowOf, placeOf, roomOf, shapeAt, stateKey, updateAt, without, type Place, type Room } from "./writes.js";
 import { exprText } from "../semantic/util.js";
@@ -144,6 +144,8 @@ export class TriggerAnalyzer {
   /** Statements and expressions visited: the verifier's work, which a test holds polynomial. */
   steps = 0;
   private readonly loops: LoopFrame[] = [];
+  /** Writes into state to check against their bounds, once the loops around them are solved. */
+  private readonly pendingFits: { shape: Shape; check: (shape: Shape) => void }[] = [];
   /** Analyses of a fn for the shapes it was called with (a call tree must not be walked exponentially often). */
   private readonly fnMemo = new Map<string, { cost: Cost; returns: Shape | undefined }>();
 
@@ -167,6 +169,7 @@ export class TriggerAnalyzer {
       name = `every ${trigger.schedule.text}`;
     }
     const flow = this.block(trigger.decl.body, frame);
+    for (const p of this.pendingFits) p.check(p.shape);
     const total = flow.exit ? maxCost(flow.cont, flow.exit) : flow.cont;
     return {
       trigger,
@@ -274,16 +277,46 @@ export class TriggerAnalyzer {
 
   // ------------------------------------------------------------------ statements
 
+  /**
+   * A block is charged, on entry, the static cost of all its statements (as
+   * the emitted code does), so a path that leaves it early has paid for the
+   * statements after its exit too.
+   */
   private block(b: A.Block, frame: Frame): Flow {
     let cont = NONE;
+    for (const s of b.stmts) cont = plus(cont, this.stmtBase(s));
     let exit: Cost | undefined;
-    for (const s of b.stmts) {
-      const r = this.stmt(s, frame);
-      if (r.exit) exit = exit ? maxCost(exit, plus(cont, r.exit)) : plus(cont, r.exit);
+    // The fixed charges of the statements after an exit (paid on entry, counted here where they run).
+    let after: number[] | undefined;
+    const unpaid = (i: number): Cost => {
+      after ??= this.fixedAfter(b);
+      return { g: S.num(after[i]!), f: S.ZERO };
+    };
+    for (let i = 0; i < b.stmts.length; i++) {
+      const r = this.stmt(b.stmts[i]!, frame, true);
+      if (r.exit) {
+        const here = plus(plus(cont, r.exit), unpaid(i));
+        exit = exit ? maxCost(exit, here) : here;
+      }
       cont = plus(cont, r.cont);
-      if (r.ends) return { cont: NONE, exit: exit ? maxCost(exit, cont) : cont, ends: true };
+      if (r.ends) {
+        const here = plus(cont, unpaid(i));
+        return { cont: NONE, exit: exit ? maxCost(exit, here) : here, ends: true };
+      }
     }
     return { cont, exit, ends: false };
+  }
+
+  /** For each statement, the fixed charges (statementCharge less statement and operations) of those after it. */
+  private fixedAfter(b: A.Block): number[] {
+    const out = new Array<number>(b.stmts.length).fill(0);
+    let sum = 0;
+    for (let i = b.stmts.length - 1; i >= 0; i--) {
+      out[i] = sum;
+      const s = b.stmts[i]!;
+      sum += statementCharge(s, this.cx) - (this.constructs.statement + statementOperations(s) * this.constructs.operation);
+    }
+    return out;
   }
 
   private stmtBase(s: A.Stmt): Cost {
@@ -295,9 +328,10 @@ export class TriggerAnalyzer {
     return this.host.std.decl.constructs;
   }
 
-  private stmt(s: A.Stmt, frame: Frame): Flow {
+  /** `charged`: its static cost was charged with its block's. */
+  private stmt(s: A.Stmt, frame: Frame, charged = false): Flow {
     this.steps++;
-    const base = this.stmtBase(s);
+    const base = charged ? NONE : this.stmtBase(s);
     const acc = { cost: base };
     switch (s.kind) {
       case "LetStmt": {
@@ -460,6 +494,7 @@ export class TriggerAnalyzer {
       bodyFrame.room = roomOf(this.host.model, s.where).t;
     }
     const loop: LoopFrame = { carried: [], broken: [], watched: new Set(placeholders.keys()) };
+    const fitsFrom = this.pendingFits.length;
     this.loops.push(loop);
     let body: Flow;
     try {
@@ -490,6 +525,7 @@ export class TriggerAnalyzer {
       }
     }
     const sub = (x: Sym): Sym => substituteAll(x, solution.finals, elemVar);
+    for (let i = fitsFrom; i < this.pendingFits.length; i++) this.pendingFits[i]!.shape = substituteShape(this.pendingFits[i]!.shape, sub);
 
     const perIteration = plus(iteration.cost, body.exit ? maxCost(body.cont, body.exit) : body.cont);
     const label = `the loop at line ${s.span.line}`;
@@ -558,7 +594,7 @@ export class TriggerAnalyzer {
     let written = value;
     if (s.op !== "=" && target) {
       if (target.t === "str" && value.t === "str") {
-        written = str(S.add(target.len, value.len), originOf(target));
+        written = withOrigin(concat(target, value), originOf(target));
         if (this.quiet === 0) this.charge(acc, this.operatorCost(s.target, s.value, "+", target, value), s.span, "+=");
       } else {
         written = target;
@@ -572,13 +608,22 @@ export class TriggerAnalyzer {
       return;
     }
     if (this.quiet === 0) this.capabilities.add("state.write");
-    this.checkFits(place, written, s.value, s.span);
+    this.checkFits(place, written, s.value, s.span, undefined, s.op === "=" ? undefined : { target: exprText(s.target), text: `${exprText(s.target)} + ${exprText(s.value)}` });
     frame.room = without(frame.room, stateKey(place)!);
   }
 
   /** A value written into state must fit the place's declared bounds (TW3005). */
-  private checkFits(place: Extract<Place, { root: "state" }>, value: Shape, valueExpr: A.Expr, at: A.Expr["span"], declared = declaredAt(place)): void {
+  /**
+   * A value written into state must fit the place's declared bounds
+   * (TW3005). Inside a loop its shape may hold the loop's slots and element
+   * size: it is checked once the loops around it are solved (`pendingFits`).
+   */
+  private checkFits(place: Extract<Place, { root: "state" }>, value: Shape, valueExpr: A.Expr, at: A.Expr["span"], declared = declaredAt(place), written?: { target: string; text: string }): void {
     if (!declared) return;
+    this.pendingFits.push({ shape: value, check: (shape) => this.reportFit(place, shape, declared, valueExpr, at, written) });
+  }
+
+  private reportFit(place: Extract<Place, { root: "state" }>, value: Shape, declared: Type, valueExpr: A.Expr, at: A.Expr["span"], written?: { target: string; text: string }): void {
     const o = overflowOf(value, declared, (x) => this.host.evaluate(x));
     if (!o) return;
     // `{ subject: m.subject, ... }`: point at the field's own value.
@@ -590,8 +635,13 @@ export class TriggerAnalyzer {
       o.where = "";
       field = null;
     }
-    const fix = fitFix(o);
-    const text = exprText(valueExpr);
+    // `state.s += x` writes `state.s + x`: the fix makes the whole of it fit.
+    const fix = written === undefined ? fitFix(o) : undefined;
+    const text = written?.text ?? exprText(valueExpr);
+    if (written !== undefined && o.where === "" && o.unit === "characters") {
+      this.warn(at, makeDiagnostic(verifyMessages.overBound, valueExpr.span, [text, "", o.value, o.unit, stateKey(place)!, o.max, `${written.target} = (${text}).truncate(${o.max})`]));
+      return;
+    }
     this.warn(at, makeDiagnostic(verifyMessages.overBound, valueExpr.span, [
       text, o.where, o.value, o.unit, stateKey(place)!, o.max, fix ? `${text}${fix}` : undefined,
     ], fix && valueExpr.kind !== "ErrorExpr" ? { fix: { description: `Write \`${text}${fix}\``, edits: [{ span: { ...valueExpr.span, start: valueExpr.span.end, line: valueExpr.span.endLine, col: valueExpr.span.endCol }, newText: fix }] } } : undefined));
@@ -807,7 +857,7 @@ export class TriggerAnalyzer {
       case "??":
         return join(l, r);
       default:
-        if (l.t === "str" && r.t === "str") return str(S.add(l.len, r.len));
+        if (l.t === "str" && r.t === "str") return concat(l, r);
         return SCALAR;
     }
   }
@@ -945,9 +995,11 @@ export class TriggerAnalyzer {
       // The receiver's own values: their shapes carry over, when the receiver has them.
       const part = receiver ? carriedPart(receiver, decl.carries) : undefined;
       if (decl.carries === "self") return part && sized(part, t) ? part : inputShape(t, this.host.std, bounds, what);
-      const partType = elemType ?? t;
-      const elem = part && sized(part, partType) ? part : inputShape(partType, this.host.std, bounds, isList ? `an element of ${what}` : what);
-      if (!isList) return elem;
+      // `get(k): V?` is one of them (a list itself, when V is); `values(): List<V>` a list of them.
+      const listOfParts = /^List</.test(decl.returns);
+      const partType = listOfParts ? elemType ?? t : t;
+      const elem = part && sized(part, partType) ? part : inputShape(partType, this.host.std, bounds, listOfParts ? `an element of ${what}` : what);
+      if (!listOfParts) return elem;
       const count = bound(decl.resultSize, "the size of") ?? (receiver ? sizeFor(receiver, undefined) : bounds.unbounded(`the size of ${what}`));
       const list: Shape = { t: "list", count, elem };
       // Some of the receiver's elements add up to at most all of them.
@@ -1243,4 +1295,10 @@ function literalBound(e: A.CallExpr, name: string, r: Shape): Shape {
     return l;
   }
   return r;
+}
+
+/** `a + b` on strings: the lengths add, and so do the characters. */
+function concat(a: Extract<Shape, { t: "str" }>, b: Extract<Shape, { t: "str" }>): Shape {
+  const out = str(S.add(a.len, b.len));
+  return a.chars || b.chars ? { ...out, chars: S.add(a.chars ?? a.len, b.chars ?? b.len) } as Shape : out;
 }

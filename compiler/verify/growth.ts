@@ -36,9 +36,8 @@ export class Slots {
       case "scalar":
         return init;
       case "str": {
-        const s: Shape = { ...init, len: this.slot(init.len) };
-        if (init.chars) s.chars = this.slot(init.chars);
-        return s;
+        // Characters get a slot of their own, so a bound in characters (`truncate(n)`) survives the loop.
+        return { ...init, len: this.slot(init.len), chars: this.slot(init.chars ?? init.len) };
       }
       case "list":
         return { ...init, count: this.slot(init.count), elem: this.abstract(init.elem, depth + 1), total: this.slot(totalOf(init)) };

@@ -54,7 +54,8 @@ export function join(a: Shape, b: Shape): Shape {
   if (a === b) return a;
   if (a.t === "str" && b.t === "str") {
     const j = str(S.max(a.len, b.len), unionOrigin(a.origin, b.origin));
-    return a.chars || b.chars ? { ...j, chars: S.max(charsOf(a), charsOf(b)) } as Shape : j;
+    // Each side's own character bound (not min(chars, len): that would tie the two measures together in a loop).
+    return a.chars || b.chars ? { ...j, chars: S.max(a.chars ?? a.len, b.chars ?? b.len) } as Shape : j;
   }
   if (a.t === "list" && b.t === "list") {
     const o = unionOrigin(a.origin, b.origin);
@@ -182,7 +183,11 @@ export function inputShape(
     const value = inputShape(t.args[1] ?? { kind: "error" }, std, bounds, `${what}[]`, undefined, depth + 1);
     return { t: "map", count, key: first, value };
   }
-  if (t.name === "string") return str(declaredBound() ?? bounds.unbounded(what));
+  if (t.name === "string") {
+    const s = str(declaredBound() ?? bounds.unbounded(what));
+    // `string max N`: N characters, whatever the units; what the runtime checks a state write against.
+    return t.max !== undefined && s.t === "str" ? { ...s, chars: S.num(t.max) } : s;
+  }
   if (spec?.maxLength !== undefined) return str(declaredBound() ?? S.num(spec.maxLength));
   if (spec?.iterates && depth < 4) {
     // A collection type of the stdlib (Members): its count is bounded by its declared bound.

@@ -23,6 +23,9 @@ export function execute(sb: Sandbox, factory: QuickJSHandle, trigger: string, in
   const wrong = output === undefined && !broken ? (ctx.dump(r.value) as { wrong?: string; detail?: string }) : undefined;
   r.value.dispose();
   if (broken) return { ok: false, error: broken };
+  // A run's output is a JSON object, never empty: an empty string is what reading it out of the engine gives when
+  // the engine's memory cannot hold a copy of it (a result of tens of MB), after the run itself fitted.
+  if (output === "") return { ok: false, error: sandboxError(M.outOfMemory, limits.memoryLimitBytes) };
   if (output !== undefined) return { ok: true, output };
   if (wrong?.wrong === "global") {
     return { ok: false, error: sandboxError(M.runtimeError, `the rule redefined the global \`${wrong.detail}\`, which rules may not change`) };

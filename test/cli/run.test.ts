@@ -218,7 +218,7 @@ describe("run", () => {
         "",
       ].join("\n"),
     );
-    assert.match(r.stdout, /\ngas: \d+ used of a bound of 53,208 \(0%\)\n$/);
+    assert.match(r.stdout, /\ngas: \d+ used of a bound of 52,587 \(0%\)\n$/);
 
     const j = json(["run", "build/trim140.thwb", "-m", "weather.eml", "--members", "members.txt"]);
     assert.equal(j.code, 0);
@@ -239,7 +239,7 @@ describe("run", () => {
     assert.deepEqual(a.at, { line: 15, column: 3 });
     assert.equal(a.subject, "Weather");
     assert.deepEqual(j.out.state, {});
-    assert.equal(j.out.gas.bound, 53_208);
+    assert.equal(j.out.gas.bound, 52_587);
     assert.ok(j.out.gas.used > 0 && j.out.gas.used <= j.out.gas.bound);
     assert.equal(j.out.error, null);
     assert.equal(j.out.trace, null);

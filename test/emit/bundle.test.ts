@@ -88,6 +88,16 @@ test("malformed and tampered bundles are refused with a clear code", () => {
   f.sha256 = sha256Hex(canonicalJson(body5));
   assert.deepEqual(codes(JSON.stringify(f)), ["TW4002"]);
   assert.deepEqual(readBundle("x.thwb", JSON.stringify(f), { recompile: false }).diagnostics.map((d) => d.code), ["TW4002"]);
+  // A bundle an older thwonkc made (its version, cost table and code target): "compile it again", not "tampered", even without recompiling.
+  const g = JSON.parse(good);
+  g.manifest.compiler = "0.1.0";
+  g.manifest.costTable = "1";
+  g.code.target = "quickjs-js/2";
+  const { sha256: ______, ...body6 } = g;
+  g.sha256 = sha256Hex(canonicalJson(body6));
+  assert.deepEqual(codes(JSON.stringify(g)), ["TW4004"]);
+  assert.deepEqual(readBundle("x.thwb", JSON.stringify(g), { recompile: false }).diagnostics.map((d) => d.code), ["TW4004"]);
+  assert.match(readBundle("x.thwb", JSON.stringify(g)).diagnostics[0]!.message, /made by thwonkc 0\.1\.0 .*Compile the rule again/);
   // Source that no longer compiles.
   const e = JSON.parse(good);
   e.source.text = e.source.text.replace("rule once_a_day", "rule once_a_day\nlet = ");
