@@ -12,7 +12,7 @@ import { compareDiagnostics } from "./diagnostics/diagnostic.js";
 import type { SourceFile } from "./syntax/ast.js";
 import { parseFile } from "./syntax/parser.js";
 import { checkRule, type CheckResult } from "./semantic/checker.js";
-import { makeDiagnostic, typeMessages } from "./diagnostics/catalog/index.js";
+import { makeDiagnostic, typeMessages, verifyMessages } from "./diagnostics/catalog/index.js";
 import { hasErrors } from "./diagnostics/diagnostic.js";
 import { verifyRule, type VerifyOptions, type VerifyResult } from "./verify/index.js";
 
@@ -108,5 +108,5 @@ export function internalErrorDiagnostic(fileName: string, phase: string, err: un
   const where = err instanceof Error && err.stack ? ` (${err.stack.split("\n")[1]?.trim() ?? ""})` : "";
   const what = err instanceof Error ? err.message : String(err);
   const span = { file: fileName, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
-  return makeDiagnostic(typeMessages.internalError, span, [`${phase} failed: ${what}${where}`]);
+  return makeDiagnostic(verifyMessages.internalError, span, [phase, `${what}${where}`]);
 }

@@ -125,5 +125,6 @@ test("a verifier exception on a rule is an internal-error diagnostic, and the CL
   }
   const d = internalErrorDiagnostic("x.thwonk", "the emitter", new Error("boom"));
   assert.equal(d.severity, "error");
-  assert.match(d.message, /the emitter failed: boom/);
+  assert.equal(d.code, "TW3999");
+  assert.match(d.message, /Internal error in the emitter: boom/);
 });

@@ -34,9 +34,9 @@ export const verifyMessages = {
     (call: string, field: string, max: number, key: string | undefined) =>
       `${q(call)} adds to ${q(field)}, which holds at most ${max.toLocaleString("en-US")}: once it is full, every run that gets here would fail, and nothing could empty it. Check for room first: ${q(`if ${field}.size < ${max} { ... }`)}${key ? ` (or ${q(`${field}.has(${key}) or ${field}.size < ${max}`)}, since setting a key already there adds nothing)` : ""}, or make room with a reset elsewhere.`,
   ),
-  /** The stdlib declares a string result without a `resultSize`: a bug in the stdlib, not in the rule (a test guards it). */
-  unboundedValue: def("TW3999", "error", "internal: size without a bound", (what: string) =>
-    `Internal verifier error: the size of ${what} has no declared bound in the stdlib. This is a bug in thwonkc; please report it.`,
+  /** A bug in the verifier or the emitter, caught by program.ts: never a crash of the host. */
+  internalError: def("TW3999", "error", "internal error in the verifier", (phase: string, detail: string) =>
+    `Internal error in ${phase}: ${detail}. This is a bug in thwonkc; please report it with this file.`,
   ),
   mailLoop: def("TW3101", "warning", "possible mail loop", (action: string) =>
     `This ${q(action)} can reach the list's own address, so the list would receive its own message and may loop. Send to the members or the sender instead, or filter out ${q("list.address")}.`,
