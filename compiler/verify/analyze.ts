@@ -680,7 +680,7 @@ export class TriggerAnalyzer {
       const keyText = name === "set" && e.args[0] ? immutableKeyText(this.host.model, e.args[0].value) : undefined;
       const w = { key, kind: name as "push" | "set", max: base.max, ...(keyText !== undefined ? { keyText } : {}) };
       if (!frame.room.allows(w)) {
-        this.warn(e.span, makeDiagnostic(verifyMessages.mayFillUp, e.span, [`${key}.${name}(...)`, key, base.max, name === "set" ? keyText : undefined]));
+        this.warn(e.span, makeDiagnostic(verifyMessages.mayFillUp, e.span, [`${key}.${name}(...)`, key, base.max, name === "set" && e.args[0] ? exprText(e.args[0].value) : undefined]));
       }
     }
     frame.room = without(frame.room, key);

@@ -268,5 +268,6 @@ export function immutableKeyText(model: SemanticModel, e: A.Expr): string | unde
   if (cur.kind !== "Ident") return e.kind === "StringLit" && e.parts.every((p) => p.kind === "StringText") ? exprText(e) : undefined;
   const sym = model.symbols.get(cur);
   if (!sym || (sym.kind !== "let" && sym.kind !== "param" && sym.kind !== "for")) return undefined;
-  return exprText(e);
+  // The symbol, not its name: a `let k` in an inner block is another `k`.
+  return `${exprText(e)}#${sym.id}`;
 }

@@ -245,3 +245,18 @@ state {
   }
 }`), ["TW3006", "TW3006"]);
 });
+
+test("a has(k) guard holds for that k only: a `let k` in an inner block is another key", () => {
+  assert.deepEqual(codes(`rule t
+state { m: Map<string max 20, int> max 3 = {} }
+on message(m: Message) {
+  let k = "a"
+  if state.m.has(k) {
+    let k = m.subject.truncate(20)
+    state.m.set(k, 1)
+  }
+  if state.m.has(k) {
+    state.m.set(k, 2)
+  }
+}`), ["TW3006"]);
+});
