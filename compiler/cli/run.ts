@@ -21,6 +21,7 @@ import type { Type } from "../semantic/types.js";
 import type { Bundle } from "../emit/bundle.js";
 import { emitRule } from "../emit/emitter.js";
 import { canonicalAddress } from "../emit/values.js";
+import type { StateDescriptor as Descriptor } from "../../contract/state.js";
 import { checkSources } from "../program.js";
 import { assembleInput, InputRefused, offsetAt, parseEml, readMembers, isKnownTimeZone } from "../../runtime/input/index.js";
 import type { MemberJson, MessageJson, RuleLimits, RunInput } from "../../runtime/input/index.js";
@@ -133,7 +134,7 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
   const unit = checkSources([{ fileName: sourceFile, text: bundle.source.text }]).units[0];
   const code = opts.trace && unit ? emitRule(unit.rule, unit.check.model, { trace: true }).code : undefined;
   const host = new NodeHost({ cwd: io.cwd, listAddress: address });
-  const result = await runBundle(bundle, { trigger, input: input as unknown as Record<string, unknown>, ...(code ? { code } : {}) }, host);
+  const result = await runBundle(bundle, { trigger, input, ...(code ? { code } : {}) }, host);
 
   if (opts.json) {
     io.stdout.write(JSON.stringify(result, null, 2) + "\n");
@@ -240,7 +241,6 @@ function readStateFile(io: CliIo, arg: string, bundle: Bundle): Record<string, u
 
 // ------------------------------------------------------------------ the state before the run
 
-type Descriptor = string | [string, ...unknown[]];
 const UNKNOWN = Symbol("unknown");
 
 /**

@@ -14,11 +14,13 @@ import { stdlib } from "../../stdlib/index.js";
 import { COMPILER_VERSION } from "../version.js";
 import { descriptor, emitRule, triggerKey, type SourceMapping } from "./emitter.js";
 import { sha256Hex } from "./sha256.js";
+import type { StateDescriptor } from "../../contract/state.js";
 
 export const BUNDLE_FORMAT = "thwonk-bundle/1";
 /** quickjs-emscripten cannot serialize QuickJS bytecode: the code is JavaScript the runtime compiles once per context. */
 // 2: the code starts with the prelude (run once per context) and `__thwonk_run` takes the members apart.
-export const CODE_TARGET = "quickjs-js/3";
+// 4: the prelude's text is built from contract/prelude/library.js and driver.js.
+export const CODE_TARGET = "quickjs-js/4";
 
 export interface ManifestTrigger {
   /** What the runtime calls it: `message`, `every day at 00:00`. */
@@ -43,7 +45,7 @@ export interface Manifest {
   triggers: ManifestTrigger[];
   capabilities: string[];
   /** The state schema: a redeploy that would break stored state can be refused. */
-  state: { name: string; type: string; descriptor: unknown; max: number | null }[];
+  state: { name: string; type: string; descriptor: StateDescriptor; max: number | null }[];
   /** Every limit the rule runs under (declared or default), in the unit it is declared in. */
   limits: Record<string, { value: number; unit: string; declared: boolean }>;
   settings: Record<string, string>;
@@ -113,7 +115,7 @@ export function buildBundle(unit: RuleUnit, sourceText: string): Bundle {
     target: CODE_TARGET,
     triggers,
     capabilities: verify.capabilities,
-    state: model.state.map((f) => ({ name: f.name, type: typeToString(f.type), descriptor: descriptor(f.type), max: f.max ?? null })),
+    state: model.state.map((f) => ({ name: f.name, type: typeToString(f.type), descriptor: descriptor(f.type) as StateDescriptor, max: f.max ?? null })),
     limits,
     settings,
   };

@@ -1,6 +1,6 @@
 /**
  * The Node implementation of the services a run needs from its host
- * (runtime/testing/host.ts HostServices), on top of runtime/input: time-zone
+ * (contract/output.ts HostServices), on top of runtime/input: time-zone
  * offsets from Node's ICU data, .eml files parsed with mailparser, and
  * runtime errors phrased from the TW5xxx catalog. `thwonkc test` and
  * `thwonkc run` use it; the daemon can too.
@@ -8,8 +8,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { formatRuntimeError, offsetTransitions, parseEml } from "../input/index.js";
-import type { HostServices } from "../testing/host.js";
-import type { RunError } from "../testing/errors.js";
+import type { HostServices, RuleErrorJson, RunError } from "../../contract/index.js";
 
 /** The earliest time JavaScript holds: the first offset of a table stands for all time before it. */
 const MIN_TIME = -8.64e15;
@@ -71,7 +70,7 @@ export class NodeHost implements HostServices {
     return { ...parsed.message, envelope };
   }
 
-  describeRuleError(e: { code: string; args: unknown[]; line: number; column: number }): RunError {
+  describeRuleError(e: RuleErrorJson): RunError {
     const f = formatRuntimeError(e, "");
     return { code: f.code, message: f.message, line: f.line, column: f.column };
   }

@@ -3,13 +3,13 @@
  * reads. Everything is checked first; an input over the rule's limits is
  * refused with InputRefused, never run and never cut.
  */
-import { runtimeMessages } from "../../compiler/diagnostics/catalog/runtime.js";
-import { canonicalAddress } from "../../compiler/emit/values.js";
+import { runtimeMessages } from "../../contract/messages.js";
+import { canonicalAddress } from "../../contract/values.js";
 import { DEFAULT_LIST_ADDRESS } from "./eml.js";
 import { InputRefused } from "./errors.js";
 import { checkList, checkMembers, checkMessage, resolveLimits, runtimeLimits, type RuleLimits } from "./limits.js";
 import { isKnownTimeZone, offsetTransitions } from "./timezone.js";
-import type { InputProblem, ListJson, MemberColumns, MemberJson, MessageJson, OffsetTable, RunInput } from "./types.js";
+import type { BuiltInput, HandMadeInput, InputProblem, ListJson, MemberColumns, MemberJson, MessageJson, OffsetTable, RunInput } from "../../contract/input.js";
 
 export interface BuildInputOptions {
   /** Arrival time (message) or scheduled time (schedule). Default: the clock; the CLI and the daemon pass it. */
@@ -43,7 +43,7 @@ export function buildInput(options: BuildInputOptions = {}): string {
 }
 
 /** The input as an object (buildInput is its JSON); throws InputRefused. */
-export function assembleInput(options: BuildInputOptions = {}): RunInput {
+export function assembleInput(options: BuildInputOptions = {}): BuiltInput {
   const problems: InputProblem[] = [];
   const now = toMs(options.now ?? Date.now());
   const zone = options.timeZone ?? "UTC";
@@ -57,7 +57,7 @@ export function assembleInput(options: BuildInputOptions = {}): RunInput {
   if (!Number.isSafeInteger(gas) || gas < 0) problems.push(badInput(`the gas ${gas} is not a whole number ≥ 0`));
   if (problems.length) throw new InputRefused(problems);
 
-  const input: RunInput = {
+  const input: BuiltInput = {
     gas,
     now,
     tz: offsetTable(zone, now, options.tzRange),
@@ -92,7 +92,7 @@ export function memberColumns(members: readonly MemberJson[]): MemberColumns {
  * same (runtime/sandbox). Members given as records, or with a NUL anywhere
  * (the engine reads C strings), stay in the JSON.
  */
-export function encodeInput(input: object): { inputJson: string; members?: MemberColumns } {
+export function encodeInput(input: RunInput | HandMadeInput): { inputJson: string; members?: MemberColumns } {
   const { members, ...rest } = input as { members?: unknown };
   if (!isColumns(members)) return { inputJson: JSON.stringify(input) };
   return { inputJson: JSON.stringify(rest), members };

@@ -8,7 +8,7 @@
 import { Buffer } from "node:buffer";
 import { convert } from "html-to-text";
 import { simpleParser, parseAddressHeader, type ParsedMail } from "mailparser";
-import { canonicalAddress } from "../../compiler/emit/values.js";
+import { canonicalAddress } from "../../contract/values.js";
 import { readEnvelope, type EnvelopeGiven } from "./envelope.js";
 import { readHeaders } from "./headers.js";
 import { parseMailDate } from "./maildate.js";

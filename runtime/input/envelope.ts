@@ -3,7 +3,7 @@
  * (MAIL FROM) and which form of the list's address it was sent to (RCPT TO:
  * `list@`, `list-request@`, `list+tag@`).
  */
-import { canonicalAddress } from "../../compiler/emit/values.js";
+import { canonicalAddress } from "../../contract/values.js";
 import type { EnvelopeJson } from "./types.js";
 
 export interface EnvelopeGiven {

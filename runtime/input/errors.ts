@@ -3,8 +3,8 @@
  * run's output ({ code, args, line, column }) or a sandbox error ({ code,
  * message }), and the refusal of an input before any run.
  */
-import { runtimeMessages } from "../../compiler/diagnostics/catalog/runtime.js";
-import type { MessageDef } from "../../compiler/diagnostics/catalog/define.js";
+import { runtimeMessages } from "../../contract/messages.js";
+import type { RuntimeMessage } from "../../contract/messages.js";
 import type { InputProblem } from "./types.js";
 
 export interface RuntimeErrorLike {
@@ -28,7 +28,7 @@ export interface FormattedRuntimeError {
   column: number | null;
 }
 
-const byCode = new Map<string, MessageDef>(Object.values(runtimeMessages).map((m) => [m.code, m]));
+const byCode = new Map<string, RuntimeMessage>(Object.values(runtimeMessages).map((m) => [m.code, m]));
 
 const position = (n: number | null | undefined): number | null => (typeof n === "number" && n > 0 ? n : null);
 

@@ -9,8 +9,8 @@
  * `characters` limit to UTF-16 units itself where its cost table needs them
  * (Emitter.limitUnits), the way the verifier did (unitsPerLimitUnit).
  */
-import { runtimeMessages } from "../../compiler/diagnostics/catalog/runtime.js";
-import { canonicalAddress } from "../../compiler/emit/values.js";
+import { runtimeMessages } from "../../contract/messages.js";
+import { canonicalAddress } from "../../contract/values.js";
 import type { LimitDecl } from "../../stdlib/decl.js";
 import { stdlib } from "../../stdlib/index.js";
 import { codePoints } from "./chars.js";

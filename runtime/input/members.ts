@@ -10,8 +10,8 @@
  * Order is kept: it is the order the rule walks members in. A bad entry is
  * reported with where it is and left out; the rest is still read.
  */
-import { runtimeMessages } from "../../compiler/diagnostics/catalog/runtime.js";
-import { canonicalAddress } from "../../compiler/emit/values.js";
+import { runtimeMessages } from "../../contract/messages.js";
+import { canonicalAddress } from "../../contract/values.js";
 import { memberFieldProblem } from "./limits.js";
 import { ROLES, type InputProblem, type MemberJson, type Role } from "./types.js";
 

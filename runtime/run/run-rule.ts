@@ -6,46 +6,20 @@
  * `thwonkc run --json`, the tests and the daemon's API.
  */
 import type { Bundle } from "../../compiler/emit/bundle.js";
+import type { HandMadeInput, RuleErrorWords, RunAction, RunInput, RunOutput, RunResult } from "../../contract/index.js";
 import { encodeInput } from "../input/build.js";
 import { runOnce, type SandboxLimits } from "../sandbox/index.js";
-import type { RunError } from "../testing/errors.js";
 
-export interface RunAction {
-  kind: string;
-  to: string[];
-  at: { line: number; column: number };
-  [field: string]: unknown;
-}
-
-export interface TraceStep {
-  line: number;
-  column: number;
-  what: string;
-  value: string;
-  gas: number;
-}
-
-export interface RunResult {
-  actions: RunAction[];
-  /** The state after the run (maps as objects keyed by canonical strings, times ISO 8601 UTC, none as null); null after an error. */
-  state: Record<string, unknown> | null;
-  gas: { used: number; bound: number };
-  error: RunError | null;
-  trace: TraceStep[] | null;
-}
+export type { RuleErrorWords, RunAction, RunResult, TraceStep } from "../../contract/index.js";
 
 export interface RunRequest {
   /** `message`, or a schedule such as `every day at 00:00`. */
   trigger: string;
-  /** The input the compiled code reads (see compiler/emit/prelude.ts); `gas` and `fanout` are filled in from the bundle. */
-  input: Record<string, unknown>;
+  /** The input the compiled code reads; `gas` and `fanout` are filled in from the bundle. */
+  input: RunInput | HandMadeInput;
   /** Code to run instead of the bundle's (the trace build of the same source, for --trace). */
   code?: string;
   limits?: Partial<SandboxLimits>;
-}
-
-export interface RuleErrorWords {
-  describeRuleError(e: { code: string; args: unknown[]; line: number; column: number }): RunError;
 }
 
 export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErrorWords): Promise<RunResult> {
@@ -58,13 +32,7 @@ export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErro
   if (!r.ok) {
     return { actions: [], state: null, gas: { used: bound, bound }, error: { code: r.error.code, message: r.error.message, line: r.error.line ?? null, column: r.error.column ?? null }, trace: null };
   }
-  const out = JSON.parse(r.output) as {
-    actions: RunAction[];
-    state: Record<string, unknown> | null;
-    gas: { used: number };
-    error: { code: string; args: unknown[]; line: number; column: number } | null;
-    trace: TraceStep[] | null;
-  };
+  const out = JSON.parse(r.output) as RunOutput;
   return {
     actions: expandToMembers(out.actions, memberAddresses(req.input["members"])),
     state: out.state,

@@ -6,7 +6,7 @@
  *
  * Two ways, chosen by the code's first characters:
  * - Code that starts with the compiler's prelude (the stdlib's
- *   implementations, compiler/emit/prelude.ts, exactly as this runtime has it)
+ *   implementations, contract/prelude.ts, exactly as this runtime has it)
  *   is split there. The prelude is trusted: it runs once per context, and its
  *   only mutable bindings are the run state that `__reset()` sets back. The
  *   rest (the rule and the driver) runs per run, nested inside it:
@@ -28,7 +28,7 @@
  * added before the code's first line, and no line break inside it.
  */
 import type { QuickJSHandle } from "quickjs-emscripten-core";
-import { PRELUDE } from "../../compiler/emit/prelude.js";
+import { PRELUDE } from "../../contract/prelude.js";
 import type { Sandbox } from "./context.js";
 import { sandboxError, sandboxMessages, type SandboxError } from "./errors.js";
 import { failedBy } from "./classify.js";

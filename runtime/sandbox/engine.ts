@@ -16,7 +16,7 @@ import type { QuickJSHandle } from "quickjs-emscripten-core";
 import { loadBundle, type Loaded as LoadResult } from "./bundle.js";
 import { armGuard, openSandbox, closeSandbox, type HostHooks, type Sandbox } from "./context.js";
 import { sandboxError, sandboxMessages as M } from "./errors.js";
-import type { MemberColumns } from "../input/types.js";
+import type { MemberColumns } from "../../contract/input.js";
 import { execute, makeColumns, type Outcome } from "./execute.js";
 import { nearCap, newInstance, type Instance } from "./instance.js";
 import type { ContextStrategy, SandboxLimits, SandboxResult } from "./types.js";

@@ -1,10 +1,10 @@
 /**
  * TW5001–TW5006: what stops a rule in the sandbox. The texts live in the one
- * catalog (compiler/diagnostics/catalog/runtime.ts), so the CLI, the daemon
+ * catalog (contract/messages.ts, listed in compiler/diagnostics/catalog/), so the CLI, the daemon
  * and the docs show the same words; this file picks the sandbox's entries and
  * builds the error a SandboxResult carries.
  */
-import { runtimeMessages as R } from "../../compiler/diagnostics/catalog/runtime.js";
+import { runtimeMessages as R } from "../../contract/messages.js";
 
 export const sandboxMessages = {
   outOfGas: R.outOfGas,

@@ -3,7 +3,7 @@ import type { QuickJSHandle } from "quickjs-emscripten-core";
 import { failedBy, guardError } from "./classify.js";
 import { newString, type Sandbox } from "./context.js";
 import { sandboxError, sandboxMessages as M, type SandboxError } from "./errors.js";
-import type { MemberColumns } from "../input/types.js";
+import type { MemberColumns } from "../../contract/input.js";
 import type { SandboxLimits } from "./types.js";
 
 export type Outcome = { ok: true; output: string } | { ok: false; error: SandboxError };

@@ -1,6 +1,6 @@
 /** Messages between the pool (main thread) and a sandbox worker. One run at a time per worker. */
 import type { WasmModule } from "./instance.js";
-import type { MemberColumns } from "../input/types.js";
+import type { MemberColumns } from "../../contract/input.js";
 import type { ContextStrategy, SandboxLimits, SandboxResult } from "./types.js";
 
 export interface WorkerConfig {

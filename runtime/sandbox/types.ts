@@ -1,8 +1,8 @@
 /** The sandbox's public types, its limits and their defaults. */
 import type { SandboxError } from "./errors.js";
-import type { MemberColumns } from "../input/types.js";
+import type { MemberColumns } from "../../contract/input.js";
 
-export type { MemberColumns } from "../input/types.js";
+export type { MemberColumns } from "../../contract/input.js";
 
 export type { SandboxError, SandboxErrorCode } from "./errors.js";
 

@@ -1,13 +1,9 @@
-/** The one error shape of a run, shared by `run --json`, the tests and the daemon: a code, words, and the .thwonk place. */
+/** Sandbox failures as the one error shape of a run (contract/output.ts RunError). */
 import type { SandboxError } from "../sandbox/index.js";
 import type { SourceMapping } from "../../compiler/emit/emitter.js";
+import type { RunError } from "../../contract/index.js";
 
-export interface RunError {
-  code: string;
-  message: string;
-  line: number | null;
-  column: number | null;
-}
+export type { RunError } from "../../contract/index.js";
 
 /** A failure of the sandbox itself (out of gas, memory, time, a crash), placed in the source when it knows where. */
 export function describeSandboxError(e: SandboxError, _map: readonly SourceMapping[]): RunError {

@@ -1,19 +1,12 @@
 /**
- * What a run needs from its host besides the compiled code: the time zone's
- * offsets (QuickJS has no Intl), .eml files parsed, words for runtime
- * errors, and the defaults a dry run or a test starts from.
+ * The defaults a dry run or a test starts from, and the input of a test's
+ * run (the contract's RunInput, built from the services of the host,
+ * contract/output.ts HostServices).
  */
 import type { RuleUnit } from "../../compiler/program.js";
-import type { RunError } from "./errors.js";
+import type { HostServices, RunInput } from "../../contract/index.js";
 
-export interface HostServices {
-  /** UTC offset transitions of `zone` over [fromMs, toMs]: [[fromMs, offsetMinutes], ...]. */
-  tzFor(zone: string, fromMs: number, toMs: number): [number, number][];
-  /** A message file named in a test (`message = "post.eml"`), relative to the test's file, as message JSON. */
-  loadEml(path: string, relativeTo: string): Promise<unknown>;
-  /** Words for an error the rule code raised (TW501x) with its material. */
-  describeRuleError(e: { code: string; args: unknown[]; line: number; column: number }): RunError;
-}
+export type { HostServices } from "../../contract/index.js";
 
 /** Tests start at this moment unless they say `now = ...`: fixed, so tests are reproducible. */
 export const TEST_EPOCH = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -28,7 +21,7 @@ export async function runtimeInputBase(
   unit: RuleUnit,
   host: HostServices,
   extra: { gas: number; fanout?: number; now?: number; emls?: Record<string, unknown>; trace?: boolean },
-): Promise<Record<string, unknown>> {
+): Promise<RunInput> {
   const model = unit.check.model;
   const now = extra.now ?? TEST_EPOCH;
   const zone = model.settings.get("timezone")?.value ?? "UTC";

@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { allMessages, runtimeMessages } from "../../compiler/diagnostics/catalog/index.js";
-import { PRELUDE_ERRORS } from "../../compiler/emit/prelude.js";
+import { PRELUDE_ERRORS } from "../../contract/prelude.js";
 import { sandboxMessages } from "../../runtime/sandbox/index.js";
 import { formatRuntimeError } from "../../runtime/input/index.js";
 

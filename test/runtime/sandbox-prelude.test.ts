@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileSource } from "../../compiler/emit/bundle.js";
-import { PRELUDE, PRELUDE_CONSTS } from "../../compiler/emit/prelude.js";
+import { PRELUDE, PRELUDE_CONSTS, type HandMadeInput, type RunInput } from "../../contract/index.js";
 import { assembleInput, encodeInput } from "../../runtime/input/build.js";
 import type { MemberJson } from "../../runtime/input/types.js";
 import { Engine } from "../../runtime/sandbox/engine.js";
@@ -110,7 +110,7 @@ function exampleBundle(name: string): string {
 }
 
 /** A message from member 1 (or a stranger) to the list. */
-function inputFor(ms: ReturnType<typeof members>, from = "m1@example.org"): object {
+function inputFor(ms: ReturnType<typeof members>, from = "m1@example.org"): RunInput | HandMadeInput {
   const input = assembleInput({
     now: NOW, members: ms, gas: 10_000_000,
     message: { from, to: ["list@example.org"], cc: [], subject: "Hello", text: "A post with ünïcödé 😀 ".repeat(20), html: null, headers: [["From", from]], attachments: [], date: NOW, messageId: "t@example.org", envelope: { sender: from, recipient: "list@example.org", isRequest: false, tag: null } },

@@ -13,7 +13,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { checkSources } from "../../compiler/program.js";
 import { boundsOf, emitRule } from "../../compiler/emit/emitter.js";
-import { PRELUDE } from "../../compiler/emit/prelude.js";
+import { PRELUDE } from "../../contract/prelude.js";
 import { runOnce } from "../../runtime/sandbox/index.js";
 import { assertOk, bundle } from "./harness.js";
 

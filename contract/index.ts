@@ -1,0 +1,15 @@
+/**
+ * The contract between the compiler and the runtime: what the compiled code
+ * reads (input.ts) and returns (output.ts), how state is described and saved
+ * (state.ts), the value rules both sides apply (values.ts), the runtime's
+ * messages (messages.ts), and the prelude and driver every bundle carries
+ * (prelude.ts). It imports nothing of the compiler or the runtime; both
+ * import it.
+ */
+export type * from "./input.js";
+export { ROLES } from "./input.js";
+export type * from "./output.js";
+export type * from "./state.js";
+export { canonicalAddress, isValidAddress } from "./values.js";
+export { runtimeMessages, type RuntimeMessage, type RuntimeMessageKey } from "./messages.js";
+export { DRIVER, PRELUDE, PRELUDE_CONSTS, PRELUDE_ERRORS, PRELUDE_FUNCTIONS, PRELUDE_GETTERS, PRELUDE_METHODS } from "./prelude.js";

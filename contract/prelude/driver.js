@@ -1,0 +1,112 @@
+// @ts-check
+/**
+ * The driver, after the rule's own code: it loads a run's input, runs the
+ * trigger (or a test: `test:N`) and returns the result as JSON (the shapes
+ * of contract/input.ts and contract/output.ts). It reads what the rule's code
+ * defines: `__triggers`, `__tests`, `__stateSchema`, `__stateBounds`,
+ * `__stateInit` (globals.d.ts), and the prelude's bindings (library.js).
+ */
+// ---8<--- the prelude's text: everything below this line goes into every bundle, as it is
+var __G_members = null, __G_list = null, __G_now = 0;
+function __loadState(saved) {
+  var st = {};
+  Object.keys(__stateSchema).forEach(function (k) { st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __load(__stateSchema[k], saved[k]) : __stateInit(k); });
+  return st;
+}
+function __saveState(st) { var o = {}; Object.keys(__stateSchema).forEach(function (k) { o[k] = __save(__stateSchema[k], st[k]); }); return o; }
+function __begin(input) {
+  __in = input; __gas = __gasLimit = input.gas; __actions = []; __snapshots = new Map(); __logs = 0; __sent = 0; __tz = input.tz || []; __trace = input.trace ? [] : null;
+  // The trigger's fan-out bound (the host passes the manifest's); without one, the rule's limits.fanout, which it never exceeds.
+  __fanout = input.fanout !== undefined ? input.fanout : input.limits ? input.limits.fanout : undefined;
+  if (!Number.isSafeInteger(__fanout) || __fanout < 0) return { code: "TW5017", args: ["its fan-out bound " + JSON.stringify(__fanout === undefined ? null : __fanout) + " is not a whole number \u2265 0"], line: 0, column: 0 };
+  __G_now = typeof input.now === "number" ? input.now : Date.parse(input.now);
+  __G_members = __members(input.members);
+  __G_list = { address: __addr(input.list.address), name: input.list.name || "", owners: (input.list.owners || []).map(__addr).filter(function (a) { return a !== null; }) };
+  // Loading state (and evaluating initial values) is not the rule's work: it costs no gas.
+  __st = __loadState(input.state);
+  __gas = __gasLimit;
+  return null;
+}
+function __runTrigger(name, msg) {
+  try {
+    var trigger = __triggers[name];
+    if (!trigger) __err("TW5018", [name], 0, 0);
+    trigger(msg);
+  } catch (e) {
+    if (e === __STOP) return null; // reject or hold ended the trigger
+    if (e && e.thwonk === true) return { code: e.code, args: e.args, line: e.line, column: e.column };
+    throw e;
+  }
+  return null;
+}
+// The backstop behind the checks at each write: state goes back to the host only within every bound it declares
+// (a value that reached state another way, e.g. a collection changed through a second name, fails the run here).
+function __stateOver(st) {
+  for (var k in __stateBounds) { var r = __stbad(__stateBounds[k], st[k]); if (r !== null) return { code: "TW5012", args: [k + r.path.reverse().join(""), r.max, r.n], line: 0, column: 0 }; }
+  return null;
+}
+function __result(error, extra) {
+  if (!error) error = __stateOver(__st);
+  var r = { actions: error ? [] : __actions, state: error ? null : __saveState(__st), gas: { used: __gasLimit - __gas }, error: error, trace: __trace };
+  if (extra) Object.keys(extra).forEach(function (k) { r[k] = extra[k]; });
+  return JSON.stringify(r);
+}
+// A message given in a test as a record: the fields it names, sensible defaults for the rest.
+function __testMessage(r) {
+  var j = {};
+  Object.keys(r).forEach(function (k) { j[k] = r[k]; });
+  if (j.headers instanceof Map) j.headers = Array.from(j.headers);
+  else if (j.headers && j.headers.fields) j.headers = j.headers.fields;
+  if (j.envelope && typeof j.envelope === "object") j.envelope = j.envelope;
+  if (j.from === undefined) j.from = G$Members$size(__G_members) ? __maddresses(__G_members)[0] : "sender@example.org";
+  if (j.messageId === undefined) j.messageId = "test@thwonk.invalid";
+  return __message(j);
+}
+var __PATTERN_FIELDS = { a: "address", reason: "reason" };
+function __expectAction(failures, kind, pattern, negated, text, line, column) {
+  var matches = __actions.filter(function (a) {
+    if (a.kind !== kind) return false;
+    return Object.keys(pattern).every(function (p) {
+      var want = pattern[p];
+      if (p === "m") return true;
+      if (p === "to") { var got = __actionRecipients(a); return __recipients(want).every(function (x) { return got.indexOf(x) >= 0; }); }
+      var field = __PATTERN_FIELDS[p] || p;
+      return a[field] === want;
+    });
+  });
+  if (negated && matches.length > 0) failures.push({ line: line, column: column, message: "expected no \u0060" + text + "\u0060, but the run did " + (matches.length === 1 ? "one" : matches.length) + ": " + matches.map(__describeAction).join("; ") });
+  if (!negated && matches.length === 0) failures.push({ line: line, column: column, message: "expected a \u0060" + text + "\u0060, but " + (__actions.length ? "the run did: " + __actions.map(__describeAction).join("; ") : "the run did nothing") });
+}
+function __describeAction(a) {
+  var s = a.kind;
+  var to = __actionRecipients(a);
+  if (a.toMembers) s += to.length === 1 ? " to the one member" : " to all " + to.length + " members";
+  else if (to.length) s += " to " + (to.length > 3 ? to.slice(0, 3).join(", ") + " and " + (to.length - 3) + " more" : to.join(", "));
+  if (a.subject !== undefined) s += " subject " + JSON.stringify(a.subject);
+  if (a.reason !== undefined) s += " " + JSON.stringify(a.reason);
+  if (a.address !== undefined) s += " " + a.address;
+  if (a.path !== undefined) s += " " + a.path;
+  return s;
+}
+// The sandbox's entry point. \`members\`, when given, is the members' columns as frozen arrays, which the
+// sandbox keeps between runs while the list's members stay the same (the input then has none).
+function __thwonk_run(name, inputJson, members) {
+  var input = JSON.parse(inputJson);
+  if (members !== undefined) input.members = members;
+  var refused = __begin(input);
+  if (refused) return __result(refused);
+  if (name.indexOf("test:") === 0) {
+    var t = __tests[Number(name.slice(5))];
+    var msg = t.setup();
+    if (msg === null && t.trigger === "message") msg = __testMessage({});
+    __gas = __gasLimit;
+    var error = __runTrigger(t.trigger, msg);
+    var used = __gasLimit - __gas;
+    // Checking the expectations is not the rule's work: it neither counts nor runs out.
+    __gas = 1e15;
+    var failures = error ? [] : t.expects();
+    __gas = __gasLimit - used;
+    return __result(error, { failures: failures });
+  }
+  return __result(__runTrigger(name, __message(input.message)));
+}

@@ -1,0 +1,19 @@
+/**
+ * What the prelude (library.js) and the driver (driver.js) use but do not
+ * define: what the sandbox gives the code, and what the emitted rule code
+ * defines between the two.
+ */
+
+/** The sandbox's: stops the run out of gas (runtime/sandbox). */
+declare function __host_outOfGas(): void;
+
+/** The rule's triggers by name (`message`, `every day at 00:00`), each taking the message or null. */
+declare const __triggers: Record<string, (msg: unknown) => void>;
+/** The rule's tests in order: `setup` runs the test's givens and returns its message, `expects` its expectations' failures. */
+declare const __tests: { trigger: string; setup(): unknown; expects(): unknown[] }[];
+/** Each state field's type descriptor (contract/state.ts StateDescriptor). */
+declare const __stateSchema: Record<string, unknown>;
+/** Each state field's bounds descriptor, for the fields that have a `max` somewhere. */
+declare const __stateBounds: Record<string, unknown>;
+/** A state field's initial value, evaluated when the run has no saved value for it. */
+declare function __stateInit(name: string): unknown;

@@ -1,0 +1,418 @@
+// @ts-check
+/**
+ * The prelude: the stdlib's implementations as they run inside the QuickJS
+ * sandbox, placed at the top of every bundle's code (so a bundle is
+ * self-contained and what the daemon runs is what was verified). It is a
+ * script: its top-level bindings are the globals the emitted code calls.
+ * scripts/prelude.js turns the text below the marker into a string
+ * (contract/prelude.ts PRELUDE); `tsc -p contract/prelude` type-checks it
+ * against the globals the emitted code and the sandbox define (globals.d.ts).
+ * Gas is not charged here: the emitted code charges every call from the one
+ * cost table before the call runs. test/contract/prelude.test.ts checks that
+ * every function, method and field the stdlib declares has an implementation
+ * here, with its arity, and nothing more.
+ *
+ * Names: stdlib methods are `Type$method(self, ...args)`, fields read through
+ * a getter `G$Type$field(self)`, functions `F$name(...args)` (actions take the
+ * call's line and column last); the rest start with `__`.
+ *
+ * Values: bool, int, string as in JS; Address is its canonical string
+ * (`local@domain`, domain in lower case); Time and Duration are numbers of
+ * milliseconds; List is an array, Map a Map; none is null; Members is
+ * `{ members: true, cols, list, index }` (see `__members`); records and
+ * Message are plain objects.
+ *
+ * The sandbox runs the prelude once per context and keeps it between runs
+ * (runtime/sandbox/bundle.ts), so the `let` bindings of the first line are
+ * the only ones it may change: all set back by `__reset()`, which the sandbox
+ * calls before each run. Every other top-level binding is a `const` whose
+ * value is frozen (contract/prelude.ts adds the freezing).
+ *
+ * Runtime errors are raised by code (TW5xxx, worded in contract/messages.ts).
+ */
+// ---8<--- the prelude's text: everything below this line goes into every bundle, as it is
+"use strict";
+let __in = null, __gas = 0, __gasLimit = 0, __actions = [], __snapshots = new Map(), __st = null, __tz = [], __trace = null, __logs = 0, __sent = 0, __fanout = 0;
+const __reset = function () { __in = null; __gas = 0; __gasLimit = 0; __actions = []; __snapshots = new Map(); __st = null; __tz = []; __trace = null; __logs = 0; __sent = 0; __fanout = 0; };
+const __STOP = { stop: true };
+const __oog = function () { __host_outOfGas(); for (;;) {} }
+const __g = function (n) { if ((__gas -= n) < 0) __oog(); }
+const __err = function (code, args, line, column) { throw { thwonk: true, code: code, args: args, line: line, column: column }; }
+const __ia = function (r, line, column) { if (!Number.isSafeInteger(r)) __err("TW5011", [], line, column); return r; }
+const __idiv = function (a, b, line, column) { if (b === 0) __err("TW5010", [], line, column); return Math.trunc(a / b); }
+const __imod = function (a, b, line, column) { if (b === 0) __err("TW5010", [], line, column); return a % b; }
+const __tr = function (line, column, what, value) { if (__trace) __trace.push({ line: line, column: column, what: what, value: __showAny(value), gas: __gasLimit - __gas }); return value; }
+
+// ---------------------------------------------------------------- code points
+const __cps = function (s) { return Array.from(s); }
+const __cpLen = function (s) { var n = 0; for (var i = 0; i < s.length; i++) { var c = s.charCodeAt(i); if (c < 0xd800 || c > 0xdbff || i + 1 >= s.length) n++; else { var d = s.charCodeAt(i + 1); if (d >= 0xdc00 && d <= 0xdfff) { n++; i++; } else n++; } } return n; }
+
+// ---------------------------------------------------------------- sizes (for charging)
+/** The addresses an action goes to (a send to all members: the members when it was sent). */
+const __actionRecipients = function (a) { return a.toMembers ? (__snapshots.get(a) || []) : (a.to || []); }
+const __rcount = function (x) { if (x === null) return 0; if (typeof x === "string") return 1; if (Array.isArray(x)) return x.length; if (__isMembers(x)) return G$Members$size(x); return 1; }
+// total(x) (stdlib/decl.ts): each element's (each map value's) weight: a string its length, a list or map
+// its count plus its total, a record its fields' weights, none 0, anything else 1. Values the language
+// cannot change (Members, frozen stdlib objects such as a message's headers) weigh 1: a copy shares them.
+const __weight = function (v) {
+  if (typeof v === "string") return v.length;
+  if (v === null || v === undefined) return 0;
+  if (Array.isArray(v)) return v.length + __total(v);
+  if (v instanceof Map) return v.size + __total(v);
+  if (typeof v === "object" && !__isMembers(v) && !Object.isFrozen(v)) { var t = 0; for (var k in v) t += __weight(v[k]); return t; }
+  return 1;
+}
+const __total = function (x) { var t = 0; if (Array.isArray(x)) { for (var i = 0; i < x.length; i++) t += __weight(x[i]); } else if (x instanceof Map) { x.forEach(function (v) { t += __weight(v); }); } return t; }
+
+// ---------------------------------------------------------------- time zones
+// Offsets come from the host as [[fromMs, offsetMinutes], ...] sorted by time (QuickJS has no Intl).
+const __off = function (t) { var lo = 0, hi = __tz.length - 1, r = 0; while (lo <= hi) { var mid = (lo + hi) >> 1; if (__tz[mid][0] <= t) { r = __tz[mid][1]; lo = mid + 1; } else hi = mid - 1; } return r; }
+// Calendar fields are read within years 0000–9999 (a time outside reads as the nearest end), so a
+// date is always YYYY-MM-DD: the lengths the verifier assumed hold for any time a rule computes.
+const __T_MIN = -62167219200000, __T_MAX = 253402300799999;
+const __clampTime = function (t) { return t !== t ? 0 : t < __T_MIN ? __T_MIN : t > __T_MAX ? __T_MAX : t; }
+const __local = function (t) { t = __clampTime(t); return new Date(__clampTime(t + __off(t) * 60000)); }
+const __WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+const __p2 = function (n) { return n < 10 ? "0" + n : String(n); }
+const __showTime = function (t) { t = __clampTime(t); var o = __off(t), d = new Date(__clampTime(t + o * 60000)); var s = d.getUTCFullYear() + "-" + __p2(d.getUTCMonth() + 1) + "-" + __p2(d.getUTCDate()) + "T" + __p2(d.getUTCHours()) + ":" + __p2(d.getUTCMinutes()) + ":" + __p2(d.getUTCSeconds()); if (o === 0) return s + "Z"; var a = Math.abs(o); return s + (o < 0 ? "-" : "+") + __p2(Math.floor(a / 60)) + ":" + __p2(a % 60); }
+const __showDuration = function (ms) { if (ms === 0) return "0s"; var neg = ms < 0, m = Math.abs(ms), parts = []; var units = /** @type {[string, number][]} */ ([["d", 86400000], ["h", 3600000], ["m", 60000], ["s", 1000], ["ms", 1]]); for (var i = 0; i < units.length; i++) { var q = Math.floor(m / units[i][1]); if (q > 0) { parts.push(q + units[i][0]); m -= q * units[i][1]; } } return (neg ? "-" : "") + parts.join(" "); }
+const __showAny = function (v) { if (v === null || v === undefined) return "none"; if (typeof v === "string") return v; if (typeof v === "number" || typeof v === "boolean") return String(v); if (Array.isArray(v)) return "[" + v.map(__showAny).join(", ") + "]"; if (v instanceof Map) return "{" + Array.from(v).map(function (e) { return __showAny(e[0]) + ": " + __showAny(e[1]); }).join(", ") + "}"; if (__isMembers(v)) return "members(" + G$Members$size(v) + ")"; if (typeof v.address === "string") return v.address; return "{...}"; }
+
+// ---------------------------------------------------------------- addresses
+const __addr = function (s) {
+  if (typeof s !== "string") return null;
+  var t = s.trim(); var at = t.lastIndexOf("@");
+  if (at <= 0 || at === t.length - 1 || t.length > 320 || /[\s<>(),;:"\[\]\\]/.test(t)) return null;
+  var local = t.slice(0, at), domain = t.slice(at + 1).toLowerCase();
+  if (local.length > 64 || domain.length > 255 || domain.indexOf(".") < 0 || /^\.|\.\.|\.$/.test(domain)) return null;
+  return local + "@" + domain;
+}
+
+// ---------------------------------------------------------------- getters
+const G$string$length = function (s) { return s.length; };
+const G$Address$local = function (a) { return a.slice(0, a.lastIndexOf("@")); };
+const G$Address$domain = function (a) { return a.slice(a.lastIndexOf("@") + 1); };
+const G$Address$tag = function (a) { var l = G$Address$local(a), i = l.indexOf("+"); return i < 0 ? null : l.slice(i + 1); };
+const G$Time$year = function (t) { return __local(t).getUTCFullYear(); };
+const G$Time$month = function (t) { return __local(t).getUTCMonth() + 1; };
+const G$Time$day = function (t) { return __local(t).getUTCDate(); };
+const G$Time$hour = function (t) { return __local(t).getUTCHours(); };
+const G$Time$minute = function (t) { return __local(t).getUTCMinutes(); };
+const G$Time$weekday = function (t) { return __WEEKDAYS[__local(t).getUTCDay()]; };
+const G$Time$date = function (t) { var d = __local(t); return d.getUTCFullYear() + "-" + __p2(d.getUTCMonth() + 1) + "-" + __p2(d.getUTCDate()); };
+const G$Duration$days = function (d) { return Math.trunc(d / 86400000); };
+const G$Duration$hours = function (d) { return Math.trunc(d / 3600000); };
+const G$Duration$minutes = function (d) { return Math.trunc(d / 60000); };
+const G$Duration$seconds = function (d) { return Math.trunc(d / 1000); };
+const G$Duration$ms = function (d) { return d; };
+const G$List$size = function (l) { return l.length; };
+const G$Map$size = function (m) { return m.size; };
+const G$Members$size = function (m) { return m.list !== null ? m.list.length : __col(m, "address").length; };
+
+// ---------------------------------------------------------------- methods
+const int$abs = function (n) { return Math.abs(n); };
+const string$isEmpty = function (s) { return s.length === 0; };
+const string$truncate = function (s, n) { if (n <= 0) return ""; if (s.length <= n) return s; var out = "", k = 0; for (var i = 0; i < s.length && k < n; k++) { var c = s.charCodeAt(i); if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) { var d = s.charCodeAt(i + 1); if (d >= 0xdc00 && d <= 0xdfff) { out += s[i] + s[i + 1]; i += 2; continue; } } out += s[i]; i++; } return out; };
+const string$slice = function (s, start, end) { var cp = __cps(s); var n = cp.length; var a = start < 0 ? Math.max(0, n + start) : Math.min(start, n); var b = end === null || end === undefined ? n : end < 0 ? Math.max(0, n + end) : Math.min(end, n); return b <= a ? "" : cp.slice(a, b).join(""); };
+const string$contains = function (s, x) { return s.indexOf(x) >= 0; };
+const string$startsWith = function (s, x) { return s.startsWith(x); };
+const string$endsWith = function (s, x) { return s.endsWith(x); };
+const string$lower = function (s) { return s.toLowerCase(); };
+const string$upper = function (s) { return s.toUpperCase(); };
+const string$trim = function (s) { return s.trim(); };
+const string$split = function (s, sep) { return sep === "" ? __cps(s) : s.split(sep); };
+const string$lines = function (s) { return s.split(/\r\n|\n|\r/); };
+const string$replace = function (s, a, b) { return a === "" ? s : s.split(a).join(b); };
+const string$escapeHtml = function (s) { return s.replace(/[&<>"']/g, function (c) { return c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"; }); };
+const string$indexOf = function (s, x) { var i = s.indexOf(x); return i < 0 ? null : __cpLen(s.slice(0, i)); };
+const Time$sameDay = function (a, b) { return G$Time$date(a) === G$Time$date(b); };
+const Time$startOfDay = function (t) { var d = __local(t); var midnightLocal = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()); return midnightLocal - __off(midnightLocal - __off(t) * 60000) * 60000; };
+const List$isEmpty = function (l) { return l.length === 0; };
+const List$contains = function (l, x) { for (var i = 0; i < l.length; i++) if (l[i] === x) return true; return false; };
+const List$get = function (l, i) { return i >= 0 && i < l.length ? l[i] : null; };
+const List$first = function (l) { return l.length ? l[0] : null; };
+const List$last = function (l) { return l.length ? l[l.length - 1] : null; };
+const List$join = function (l, sep) { return l.join(sep); };
+const List$push = function (l, x) { l.push(x); };
+// A deep copy: lists, maps and records at every depth are new, so the copy shares nothing the rule can change.
+const __copy = function (v) {
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) { var a = new Array(v.length); for (var i = 0; i < v.length; i++) a[i] = __copy(v[i]); return a; }
+  if (v instanceof Map) { var m = new Map(); v.forEach(function (x, k) { m.set(k, __copy(x)); }); return m; }
+  if (__isMembers(v) || Object.isFrozen(v)) return v;
+  var r = {}; for (var f in v) r[f] = __copy(v[f]); return r;
+}
+const List$copy = function (l) { return __copy(l); };
+const List$take = function (l, n) { return n <= 0 ? [] : l.slice(0, n); };
+const Map$isEmpty = function (m) { return m.size === 0; };
+const Map$get = function (m, k) { return m.has(k) ? m.get(k) : null; };
+const Map$has = function (m, k) { return m.has(k); };
+const Map$set = function (m, k, v) { m.set(k, v); };
+const Map$remove = function (m, k) { m.delete(k); };
+const Map$keys = function (m) { return Array.from(m.keys()); };
+const Map$values = function (m) { return Array.from(m.values()); };
+const Map$copy = function (m) { return __copy(m); };
+const Headers$get = function (h, name) { var n = name.toLowerCase(); for (var i = 0; i < h.fields.length; i++) if (h.fields[i][0].toLowerCase() === n) return h.fields[i][1]; return null; };
+const Headers$has = function (h, name) { return Headers$get(h, name) !== null; };
+const Headers$all = function (h, name) { var n = name.toLowerCase(), out = []; for (var i = 0; i < h.fields.length; i++) if (h.fields[i][0].toLowerCase() === n) out.push(h.fields[i][1]); return out; };
+const Message$isAutomated = function (m) {
+  var auto = Headers$get(m.headers, "Auto-Submitted");
+  if (auto !== null && auto.trim().toLowerCase() !== "no") return true;
+  var prec = Headers$get(m.headers, "Precedence");
+  if (prec !== null && /^(bulk|list|junk)$/i.test(prec.trim())) return true;
+  if (Headers$has(m.headers, "List-Id")) return true;
+  return m.envelope.sender === null;
+};
+const Members$has = function (ms, a) { return __mpos(ms, a) >= 0; };
+const Members$get = function (ms, a) { var i = __mpos(ms, a); return i < 0 ? null : __mrecord(ms, i); };
+const Members$owners = function (ms) { return __mlist(ms).filter(function (m) { return m.role === "owner"; }); };
+const Members$add = function (ms, a, name, line, column) {
+  if (__mpos(ms, a) >= 0) return;
+  if (G$Members$size(ms) >= __in.limits.members) __err("TW5013", [a, __in.limits.members], line, column);
+  // A display name is kept to the 256 UTF-16 units every member name is bounded by (never splitting a character).
+  var shown = name === null || name === undefined ? "" : name;
+  if (shown.length > 256) { var cut = 256; var c = shown.charCodeAt(cut - 1); if (c >= 0xd800 && c <= 0xdbff) cut--; shown = shown.slice(0, cut); }
+  var m = { address: a, name: shown, role: "member", joined: __in.now };
+  // Copy on write: a send to all members keeps the list as it was when it was sent.
+  ms.list = __mlist(ms).concat([m]); if (ms.index !== null) ms.index.set(a, ms.list.length - 1);
+  __actions.push({ kind: "members.add", address: a, name: m.name, at: { line: line, column: column } });
+};
+const Members$remove = function (ms, a, line, column) {
+  if (__mpos(ms, a) < 0) return;
+  ms.list = __mlist(ms).filter(function (m) { return m.address !== a; });
+  ms.index = null;
+  __actions.push({ kind: "members.remove", address: a, at: { line: line, column: column } });
+};
+
+// ---------------------------------------------------------------- actions
+const __oneLine = function (s) { return s.replace(/[\r\n]+/g, " "); }
+const __recipients = function (x) {
+  var out = [], seen = new Set();
+  var add = function (a) { if (a !== null && !seen.has(a)) { seen.add(a); out.push(a); } };
+  if (x === null) return out;
+  if (typeof x === "string") add(x);
+  else if (Array.isArray(x)) x.forEach(function (e) { add(typeof e === "string" ? e : e.address); });
+  else if (__isMembers(x)) __maddresses(x).forEach(add);
+  else add(x.address);
+  return out;
+}
+const __listHeaders = function () {
+  var l = __in.list, at = l.address.lastIndexOf("@");
+  var local = l.address.slice(0, at), domain = l.address.slice(at + 1);
+  var h = {
+    "List-Id": __oneLine(l.name) + " <" + local + "." + domain + ">",
+    "List-Post": "<mailto:" + l.address + ">",
+    "List-Unsubscribe": "<mailto:" + local + "-request@" + domain + "?subject=unsubscribe>",
+    "X-Thwonk-Loop": l.address
+  };
+  return h;
+}
+// Sending to all members is one action marked toMembers: the host expands it from its own member list
+// (replaying the run's members.add/remove before it), so a message to 1,000 members costs no 1,000-address list here.
+const __isMembers = function (x) { return x !== null && typeof x === "object" && x.members === true; }
+// Each message an action sends counts once: a distinct address (a list with duplicates sends once to each), or a
+// member when it goes to all members. The verifier counts size(to) per call, never fewer. An action is refused,
+// before it is recorded, when it would take the run past its trigger's fan-out bound.
+const __fan = function (n, line, column) {
+  if (__sent + n > __fanout) __err("TW5030", [__fanout, __sent + n], line, column);
+  __sent += n;
+}
+const F$send = function (to, subject, text, html, from, replyTo, line, column) {
+  var all = __isMembers(to);
+  var rcpt = all ? [] : __recipients(to);
+  __fan(all ? G$Members$size(to) : rcpt.length, line, column);
+  var action = { kind: "send", to: rcpt, toMembers: all, subject: __oneLine(subject), text: text, html: html === undefined ? null : html,
+    from: from === null || from === undefined ? "list" : from, replyTo: replyTo === undefined ? null : replyTo,
+    headers: __listHeaders(), at: { line: line, column: column } };
+  if (all) __snapshots.set(action, __maddresses(to));
+  __actions.push(action);
+};
+const F$reply = function (m, text, subject, line, column) {
+  var subj = subject === null || subject === undefined ? (/^re:/i.test(m.subject) ? m.subject : "Re: " + m.subject) : subject;
+  var h = __listHeaders(); h["Auto-Submitted"] = "auto-replied"; if (m.messageId) { h["In-Reply-To"] = "<" + m.messageId + ">"; h["References"] = "<" + m.messageId + ">"; }
+  __fan(1, line, column);
+  __actions.push({ kind: "reply", to: [m.from], subject: __oneLine(subj), text: text, html: null, headers: h, at: { line: line, column: column } });
+};
+const F$forward = function (m, to, line, column) {
+  var all = __isMembers(to);
+  var rcpt = all ? [] : __recipients(to);
+  __fan(all ? G$Members$size(to) : rcpt.length, line, column);
+  var action = { kind: "forward", to: rcpt, toMembers: all, subject: __oneLine(m.subject), text: m.text, html: m.html, messageId: m.messageId, headers: __listHeaders(), at: { line: line, column: column } };
+  if (all) __snapshots.set(action, __maddresses(to));
+  __actions.push(action);
+};
+const F$reject = function (reason, line, column) { __actions.push({ kind: "reject", to: [], reason: reason, at: { line: line, column: column } }); throw __STOP; };
+const F$hold = function (reason, line, column) { __actions.push({ kind: "hold", to: [], reason: reason, at: { line: line, column: column } }); throw __STOP; };
+const F$publish = function (path, html, line, column) {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9._\/-]*$/.test(path) || path.indexOf("..") >= 0 || path.length > 200) __err("TW5016", [path], line, column);
+  if (__cpLen(html) > __in.limits.page) __err("TW5015", [path, __in.limits.page], line, column);
+  __actions.push({ kind: "publish", to: [], path: path, html: html, at: { line: line, column: column } });
+};
+const F$log = function (text, line, column) {
+  if (++__logs > __in.limits.logs) __err("TW5014", [__in.limits.logs], line, column);
+  __actions.push({ kind: "log", to: [], text: text, at: { line: line, column: column } });
+};
+const F$address = function (s) { return __addr(s); };
+const F$min = function (a, b) { return Math.min(a, b); };
+const F$max = function (a, b) { return Math.max(a, b); };
+
+// ---------------------------------------------------------------- state: bounds, loading, saving
+// Bounds descriptors, made by the emitter from each field's declared type (emitter.ts boundsOf): 0 when nothing
+// inside is bounded, else ["s", max] | ["l", max or null, elem] | ["m", max or null, key, value] | ["r", { field: d }].
+// An optional is its inner type's descriptor (none always fits). Strings count characters (code points), as
+// "string max N" means; collections count entries.
+//
+// __stbad: null when v fits d, else { max, n, path } with the path from v down to the part over its bound,
+// innermost first (built only on failure: a value that fits allocates nothing).
+const __stbad = function (d, v) {
+  if (d === 0 || v === null || v === undefined) return null;
+  var t = d[0], r;
+  if (t === "s") {
+    // A string's UTF-16 length is never less than its characters: count them only when it could be over.
+    if (v.length > d[1]) { var n = __cpLen(v); if (n > d[1]) return { max: d[1], n: n, path: [] }; }
+    return null;
+  }
+  if (t === "l") {
+    if (d[1] !== null && v.length > d[1]) return { max: d[1], n: v.length, path: [] };
+    if (d[2] === 0) return null;
+    r = __stall(d[2], v); if (r !== null) r.path.push("[" + r.at + "]");
+    return r;
+  }
+  if (t === "m") {
+    if (d[1] !== null && v.size > d[1]) return { max: d[1], n: v.size, path: [] };
+    // Arrays of the keys and values walk faster than the map's iterators in QuickJS.
+    var ks = d[2] !== 0 || d[3] !== 0 ? Array.from(v.keys()) : null;
+    if (d[2] !== 0) { r = __stall(d[2], ks); if (r !== null) { r.path.push(" (the key " + __stkey(ks[r.at]) + ")"); return r; } }
+    if (d[3] !== 0) { r = __stall(d[3], Array.from(v.values())); if (r !== null) { r.path.push("[" + __stkey(ks[r.at]) + "]"); return r; } }
+    return null;
+  }
+  if (t === "r") {
+    for (var f in d[1]) if ((r = __stbad(d[1][f], v[f])) !== null) { r.path.push("." + f); return r; }
+    return null;
+  }
+  return null;
+}
+// The first element of xs over d, with its index as "at"; strings are compared inline (the common case).
+const __stall = function (d, xs) {
+  var r, i, x;
+  if (d[0] === "s") {
+    for (i = 0; i < xs.length; i++) if ((x = xs[i]) !== null && x.length > d[1] && (r = __stbad(d, x)) !== null) { r.at = i; return r; }
+    return null;
+  }
+  for (i = 0; i < xs.length; i++) if ((r = __stbad(d, xs[i])) !== null) { r.at = i; return r; }
+  return null;
+}
+const __stkey = function (k) { var s = typeof k === "string" ? JSON.stringify(k) : __showAny(k); return s.length > 40 ? s.slice(0, 39) + "\u2026" : s; }
+const __stfail = function (place, r, line, column) { __err("TW5012", [place + r.path.reverse().join(""), r.max, r.n], line, column); }
+/** A whole value written into the state place "place" ("x", "x.f"): checked before it is stored; returns it. */
+const __stput = function (d, v, place, line, column) { var r = __stbad(d, v); if (r !== null) __stfail(place, r, line, column); return v; }
+/** Before "push(x)" onto a state list: its new count and the element alone, not the whole list. */
+const __stpush = function (d, l, x, place, line, column) {
+  if (d[1] !== null && l.length >= d[1]) __stfail(place, { max: d[1], n: l.length + 1, path: [] }, line, column);
+  var r = __stbad(d[2], x); if (r !== null) { r.path.push("[" + l.length + "]"); __stfail(place, r, line, column); }
+}
+/** Before "set(k, v)" on a state map: its new count (a new key adds one), the key and the value. */
+const __stset = function (d, m, k, x, place, line, column) {
+  if (d[1] !== null && m.size >= d[1] && !m.has(k)) __stfail(place, { max: d[1], n: m.size + 1, path: [] }, line, column);
+  var r = __stbad(d[2], k); if (r !== null) { r.path.push(" (the key " + __stkey(k) + ")"); __stfail(place, r, line, column); }
+  r = __stbad(d[3], x); if (r !== null) { r.path.push("[" + __stkey(k) + "]"); __stfail(place, r, line, column); }
+}
+// Type descriptors: "int" | "bool" | "string" | "address" | "time" | "duration" | ["list", d] | ["map", k, v] | ["opt", d] | ["rec", {f: d}]
+const __load = function (d, v) {
+  if (v === null || v === undefined) return null;
+  if (typeof d === "string") {
+    if (d === "time") return typeof v === "number" ? v : Date.parse(v);
+    if (d === "address") return __addr(v);
+    return v;
+  }
+  if (d[0] === "opt") return __load(d[1], v);
+  if (d[0] === "list") return v.map(function (x) { return __load(d[1], x); });
+  if (d[0] === "map") { var m = new Map(); Object.keys(v).forEach(function (k) { m.set(__loadKey(d[1], k), __load(d[2], v[k])); }); return m; }
+  if (d[0] === "rec") { var r = {}; Object.keys(d[1]).forEach(function (f) { r[f] = __load(d[1][f], v[f]); }); return r; }
+  return v;
+}
+const __loadKey = function (d, k) { if (d === "int" || d === "duration") return Number(k); if (d === "time") return Date.parse(k); if (d === "bool") return k === "true"; if (d === "address") return __addr(k); return k; }
+const __save = function (d, v) {
+  if (v === null || v === undefined) return null;
+  if (typeof d === "string") { if (d === "time") return new Date(v).toISOString(); return v; }
+  if (d[0] === "opt") return __save(d[1], v);
+  if (d[0] === "list") return v.map(function (x) { return __save(d[1], x); });
+  if (d[0] === "map") { var o = {}; v.forEach(function (val, k) { o[__saveKey(d[1], k)] = __save(d[2], val); }); return o; }
+  if (d[0] === "rec") { var r = {}; Object.keys(d[1]).forEach(function (f) { r[f] = __save(d[1][f], v[f]); }); return r; }
+  return v;
+}
+const __saveKey = function (d, k) { if (d === "time") return new Date(k).toISOString(); return String(k); }
+
+// ---------------------------------------------------------------- inputs
+// Members arrive from the host in columns ({ address, name, role, joined }: each an array, or the
+// values joined by newlines, which parse far faster; addresses already canonical), or as a list of
+// records (tests), or as the sandbox's shared columns ({ col, pos }: kept between runs while the
+// members stay the same; see runtime/sandbox/lockdown.ts). A column is split, and records and the
+// address index made, only when the rule needs them: sending to all members touches none of it.
+const __members = function (input) {
+  var cols = { address: [], name: [], role: [], joined: [] };
+  if (Array.isArray(input)) {
+    var seen = new Set();
+    input.forEach(function (m) {
+      var a = __addr(m.address); if (a === null || seen.has(a)) return; seen.add(a);
+      cols.address.push(a); cols.name.push(m.name || ""); cols.role.push(m.role || "member");
+      cols.joined.push(typeof m.joined === "number" ? m.joined : typeof m.joined === "string" ? Date.parse(m.joined) : __in.now);
+    });
+  } else if (input && typeof input.col === "function") {
+    return { members: true, cols: {}, shared: input, list: null, index: null, lookups: 0 };
+  } else if (input) cols = { address: input.address, name: input.name, role: input.role, joined: input.joined };
+  return { members: true, cols: cols, shared: null, list: null, index: null, lookups: 0 };
+}
+const __col = function (ms, key) {
+  var c = ms.cols[key];
+  if (c === undefined) c = ms.cols[key] = ms.shared.col(key);
+  if (typeof c === "string") {
+    c = c === "" ? [] : c.split("\n");
+    if (key === "joined") c = c.map(Number);
+    ms.cols[key] = c;
+  }
+  return c;
+}
+const __mlist = function (ms) {
+  if (ms.list === null) {
+    var a = __col(ms, "address"), n = __col(ms, "name"), r = __col(ms, "role"), j = __col(ms, "joined"), out = new Array(a.length);
+    for (var i = 0; i < out.length; i++) out[i] = { address: a[i], name: n[i], role: r[i], joined: j[i] };
+    ms.list = out;
+  }
+  return ms.list;
+}
+const __mindex = function (ms) {
+  if (ms.index === null) {
+    var idx = new Map(), addrs = __maddresses(ms);
+    for (var i = 0; i < addrs.length; i++) idx.set(addrs[i], i);
+    ms.index = idx;
+  }
+  return ms.index;
+}
+// A member's position, or -1. The first few look-ups scan the addresses (a rule that asks once
+// should not pay for an index of every member); after that an index is built.
+const __mpos = function (ms, a) {
+  if (ms.list === null && ms.shared !== null) return ms.shared.pos(a); // the members as given, indexed once for all runs
+  if (ms.index === null && ++ms.lookups <= 4) return __maddresses(ms).indexOf(a);
+  var i = __mindex(ms).get(a);
+  return i === undefined ? -1 : i;
+}
+// One member's record, without making all of them.
+const __mrecord = function (ms, i) {
+  if (ms.list !== null) return ms.list[i];
+  return { address: __col(ms, "address")[i], name: __col(ms, "name")[i], role: __col(ms, "role")[i], joined: __col(ms, "joined")[i] };
+}
+const __maddresses = function (ms) { return ms.list !== null ? ms.list.map(function (m) { return m.address; }) : __col(ms, "address"); }
+const __message = function (j) {
+  if (!j) return null;
+  var addrs = function (xs) { return (xs || []).map(__addr).filter(function (a) { return a !== null; }); };
+  var env = j.envelope || {};
+  var from = __addr(j.from) || "unknown@invalid.invalid";
+  return {
+    from: from, to: addrs(j.to), cc: addrs(j.cc), subject: j.subject || "", text: j.text || "",
+    html: j.html === undefined ? null : j.html, headers: Object.freeze({ fields: j.headers || [] }),
+    attachments: (j.attachments || []).map(function (a) { return { filename: a.filename === undefined ? null : a.filename, contentType: a.contentType || "application/octet-stream", size: a.size || 0 }; }),
+    date: j.date === null || j.date === undefined ? null : (typeof j.date === "number" ? j.date : Date.parse(j.date)),
+    messageId: j.messageId || "", envelope: { sender: env.sender === null ? null : __addr(env.sender === undefined ? from : env.sender), recipient: __addr(env.recipient) || __in.list.address, isRequest: !!env.isRequest, tag: env.tag === undefined ? null : env.tag }
+  };
+}
