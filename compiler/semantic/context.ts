@@ -41,7 +41,7 @@ export class Ctx {
   /** Path keys of the collections the enclosing `for` loops walk. */
   iterating: { key: string; name: string }[] = [];
   /** Locals whose collection was moved into another home, by symbol id (ownership.ts). */
-  readonly moves = new Map<number, { span: Span; into: string }>();
+  readonly moves = new Map<number, { span: Span; into: string; scope: Scope }>();
   /** The loop depth each local was declared at, by symbol id: a move from outside a loop is refused. */
   readonly loopDepthOf = new Map<number, number>();
   /** Inside a `test` block: capabilities are not recorded and stdlib records may be written partially. */

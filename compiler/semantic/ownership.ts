@@ -128,7 +128,14 @@ function recordMoves(ctx: Ctx, value: Expr, into: string): void {
   switch (value.kind) {
     case "Ident": {
       const sym = ctx.model.symbols.get(value);
-      if (sym && (sym.kind === "let" || sym.kind === "var")) ctx.moves.set(sym.id, { span: value.span, into });
+      if (!sym || (sym.kind !== "let" && sym.kind !== "var")) return;
+      // `[a, a]`: one list under two element names.
+      if (ctx.moves.get(sym.id)?.span.start === value.span.start) return;
+      if (ctx.moves.has(sym.id) && ctx.moves.get(sym.id)!.into === into && ctx.moves.get(sym.id)!.scope === ctx.scope) {
+        ctx.report(M.usedAfterMove, value.span, [sym.name, into, ctx.moves.get(sym.id)!.span.line]);
+        return;
+      }
+      ctx.moves.set(sym.id, { span: value.span, into, scope: ctx.scope });
       return;
     }
     case "ListLit":
@@ -155,9 +162,14 @@ export function checkNotMoved(ctx: Ctx, sym: Symbol, at: Span): void {
   ctx.report(M.usedAfterMove, at, [sym.name, moved.into, moved.span.line]);
 }
 
-/** Assigning a new value to a moved variable makes it usable again. */
+/**
+ * Assigning a new value to a moved variable makes it usable again — when
+ * the assignment is in the block of the move, so it runs on every path the
+ * move did. Moves are not tracked per path: one in a branch, or undone in
+ * a branch, stands for the rest of the body.
+ */
 export function forgetMove(ctx: Ctx, sym: Symbol): void {
-  ctx.moves.delete(sym.id);
+  if (ctx.moves.get(sym.id)?.scope === ctx.scope) ctx.moves.delete(sym.id);
 }
 
 function describe(t: Type | undefined): string {

@@ -190,7 +190,11 @@ export function roomOf(model: SemanticModel, cond: A.Expr): { t: Room; f: Room }
       if (cond.op === "and" || cond.op === "or") {
         const a = roomOf(model, cond.left);
         const b = roomOf(model, cond.right);
-        return cond.op === "and" ? { t: either(a.t, b.t), f: both(a.f, b.f) } : { t: both(a.t, b.t), f: either(a.f, b.f) };
+        // When both sides ran (`and` true, `or` false), a fn called on the right may have used the room the left proved.
+        const leftHolds = !callsFn(model, cond.right);
+        return cond.op === "and"
+          ? { t: leftHolds ? either(a.t, b.t) : b.t, f: both(a.f, b.f) }
+          : { t: both(a.t, b.t), f: leftHolds ? either(a.f, b.f) : b.f };
       }
       const sizeL = sizeOf(model, cond.left);
       const sizeR = sizeOf(model, cond.right);
@@ -235,6 +239,31 @@ export function roomOf(model: SemanticModel, cond: A.Expr): { t: Room; f: Room }
     }
     default:
       return none;
+  }
+}
+
+/** Whether evaluating `e` may call one of the rule's fns (which may write state). */
+function callsFn(model: SemanticModel, e: A.Expr): boolean {
+  if (e.kind === "CallExpr" && model.calls.get(e)?.kind === "fn") return true;
+  switch (e.kind) {
+    case "MemberExpr":
+      return callsFn(model, e.object);
+    case "CallExpr":
+      return (e.callee.kind === "MemberExpr" && callsFn(model, e.callee.object)) || e.args.some((a) => callsFn(model, a.value));
+    case "IndexExpr":
+      return callsFn(model, e.object) || callsFn(model, e.index);
+    case "UnaryExpr":
+      return callsFn(model, e.operand);
+    case "BinaryExpr":
+      return callsFn(model, e.left) || callsFn(model, e.right);
+    case "ListLit":
+      return e.elements.some((x) => callsFn(model, x));
+    case "BraceLit":
+      return e.entries.some((x) => callsFn(model, x.key) || callsFn(model, x.value));
+    case "StringLit":
+      return e.parts.some((p) => p.kind !== "StringText" && callsFn(model, p));
+    default:
+      return false;
   }
 }
 
