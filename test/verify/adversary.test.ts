@@ -291,3 +291,199 @@ on message(m: Message) {
   }
 }`, [{ subject: "a" }, { subject: "b" }]);
 });
+
+/*
+ * BREAK 4: check's work is exponential in a call chain whose calls pass
+ * different shapes. analyze.ts fnCall memoises a fn per distinct argument
+ * shapes (shapeKey); `f{i}(a, b)` calling `f{i+1}(a + b, b)` and
+ * `f{i+1}(b + "x", a)` gives every call a new pair of shapes, so the memo
+ * never hits: the steps double per level (33, 77, 165, 341, 693, 1393,
+ * 2767, 5441 for depths 2..9), the formulas grow with them, and the time
+ * explodes (depth 9: ~1 s; depth 11: over 100 s; the chain limit TW2130
+ * allows 16). A hostile rule of 16 small fns hangs `check`. A fn needs one
+ * analysis with symbolic parameters (a summary instantiated per call), or
+ * a memo that widens the shapes after a few distinct ones.
+ */
+function shapeChain(depth: number): string {
+  let s = "rule t\nlimits { members: 10, text: 30, logs: 1000 }\n";
+  for (let i = 1; i <= depth; i++) {
+    const body = i < depth ? `  log(f${i + 1}(a + b, b))\n  log(f${i + 1}(b + "x", a))\n` : "";
+    s += `fn f${i}(a: string, b: string): string {\n${body}  return a.truncate(1)\n}\n`;
+  }
+  return `${s}on message(m: Message) {\n  log(f1(m.text, m.subject))\n}\n`;
+}
+
+test("BREAK 4: a chain of fns passing new shapes on each call: check's steps double with every fn", async () => {
+  const { checkSources } = await import("../../compiler/program.js");
+  const steps = (d: number): number => checkSources([{ fileName: "t.thwonk", text: shapeChain(d) }]).units[0]!.verify!.steps;
+  const ns = [3, 5, 7];
+  const ms = ns.map(steps);
+  for (let i = 1; i < ns.length; i++) {
+    const allowed = (ns[i]! / ns[i - 1]!) ** 2 * 1.2;
+    assert.ok(ms[i]! / ms[i - 1]! <= allowed, `depth ${ns[i - 1]} → ${ns[i]}: steps ${ms.join(", ")} (allowed ×${allowed.toFixed(2)} per step)`);
+  }
+});
+
+// ================================================================== HELD (the guarantee, documented)
+
+test("held: a value doubled in a loop through any route is refused (TW3004)", () => {
+  const loop = (decl: string, body: string): string => `${HEAD}${decl}on message(m: Message) {\n${body}\n}`;
+  const cases: [string, string][] = [
+    ["fn f(s: string): string {\n  return s + s\n}\n", `  var s = "x"\n  for l in m.text.lines() {\n    s = f(s)\n  }\n  log("{s.length}")`],
+    ["", `  var mp: Map<int, string> = {}\n  mp.set(0, "x")\n  for l in m.text.lines() {\n    let v = mp.get(0) ?? ""\n    mp.set(0, v + v)\n  }\n  log("{mp.size}")`],
+    ["", `  var xs: List<string> = ["x"]\n  for l in m.text.lines() {\n    let j = xs.join("")\n    xs.push(j)\n  }\n  log("{xs.size}")`],
+    ["", `  var r = { a: "x" }\n  for l in m.text.lines() {\n    r = { a: r.a + r.a }\n  }\n  log("{r.a.length}")`],
+    ["", `  var s = "x"\n  for l in m.text.lines() {\n    s = s.upper()\n  }\n  log("{s.length}")`],
+    ["", `  var s = "x"\n  for l in m.text.lines() {\n    s = s.escapeHtml()\n  }\n  log("{s.length}")`],
+    ["", `  var s = "aa"\n  for l in m.text.lines() {\n    s = s.replace("a", s)\n  }\n  log("{s.length}")`],
+    ["", `  var s = "ab"\n  for l in m.text.lines() {\n    s = s.split("").join(s)\n  }\n  log("{s.length}")`],
+    ["", `  var s = "x"\n  for l in m.text.lines() {\n    if l == "" {\n      s = s + s\n      continue\n    }\n    s += "y"\n  }\n  log("{s.length}")`],
+    ["", `  var s: string? = "x"\n  for l in m.text.lines() {\n    s = (s ?? "") + (s ?? "y")\n  }\n  log("{(s ?? "").length}")`],
+    ["", `  var s = "x"\n  for l in m.text.lines() {\n    s = "{s}{s}"\n  }\n  log("{s.length}")`],
+    ["fn dbl(s: string): string {\n  var out = \"\"\n  for c in s.split(\"\") {\n    out += \"{c}{c}\"\n  }\n  return out\n}\n", `  var s = "x"\n  for l in m.text.lines() {\n    s = dbl(s)\n  }\n  log("{s.length}")`],
+    ["", `  var mp: Map<string, int> = {}\n  mp.set("a", 1)\n  for l in m.text.lines() {\n    for k in mp.keys() {\n      mp.set("{k}1", 1)\n    }\n  }\n  log("{mp.size}")`],
+    ["", `  var xs: List<string> = ["x"]\n  for l in m.text.lines() {\n    for x in xs.copy() {\n      xs.push(x)\n    }\n  }\n  log("{xs.size}")`],
+  ];
+  for (const [decl, body] of cases) {
+    const r = compile(loop(decl, body));
+    assert.equal(r.bundle, undefined, body);
+    assert.ok(r.codes.includes("TW3004"), `${body}\n${r.text}`);
+  }
+});
+
+test("held: second names through records, fn results, `??`, map values and values() are refused", () => {
+  refused(`${HEAD}on message(m: Message) {
+  var r = { items: [""] }
+  var xs = r.items
+  log("{xs.size}")
+}`, ["TW2110"]);
+  refused(`${HEAD}fn wrap(xs: List<string>): { items: List<string> } {
+  return { items: xs }
+}
+on message(m: Message) {
+  var a: List<string> = []
+  var r = wrap(a)
+  a.push("x")
+  log("{r.items.size}")
+}`, ["TW2110"]);
+  refused(`${HEAD}on message(m: Message) {
+  var a: List<string> = []
+  var mp: Map<string, List<string>> = {}
+  mp.set("k", a)
+  a.push("x")
+  log("{mp.size}")
+}`, ["TW2111"]);
+  refused(`${HEAD}on message(m: Message) {
+  var mp: Map<string, List<string>> = {}
+  mp.set("k", [])
+  var vs = mp.values()
+  log("{vs.size}")
+}`, ["TW2110"]);
+  refused(`${HEAD}on message(m: Message) {
+  var a: List<string>? = []
+  var b = a ?? []
+  for p in m.text.split(",") {
+    (a ?? []).push(p)
+  }
+  log("{b.size}")
+}`, ["TW2111", "TW2112"]);
+});
+
+test("held: guards that do not guard are refused (TW3006)", () => {
+  const st = `${HEAD}state { l: List<int> max 2 = [] }\n`;
+  refused(`${st}on message(m: Message) {
+  if state.l.size >= 2 {
+    if m.subject == "x" {
+      return
+    }
+  }
+  state.l.push(1)
+}`, ["TW3006"]);
+  refused(`${st}on message(m: Message) {
+  if state.l.size < 2 {
+    state.l = [1, 2]
+    state.l.push(3)
+  }
+}`, ["TW3006"]);
+  refused(`${st}fn f(): bool {
+  if state.l.size < 2 {
+    state.l.push(1)
+  }
+  return false
+}
+on message(m: Message) {
+  if f() or state.l.size < 2 {
+    state.l.push(2)
+  }
+  if not (state.l.size >= 2 or f()) {
+    state.l.push(3)
+  }
+}`, ["TW3006"]);
+  refused(`${st}on message(m: Message) {
+  if state.l.size < 2 or m.subject == "x" {
+    state.l.push(1)
+  }
+}`, ["TW3006"]);
+});
+
+test("held: remove then set of a key proven present or with room; a state collection written while a fn walks it", async () => {
+  const r = await promise(`${HEAD}state { mp: Map<string max 20, int> max 1 = {} }
+on message(m: Message) {
+  let k = m.subject.truncate(20)
+  if state.mp.has(k) or state.mp.size < 1 {
+    state.mp.remove(k)
+    state.mp.set(k, 1)
+  }
+}`, [{ subject: "a" }, { subject: "a" }, { subject: "b" }]);
+  assert.notEqual(r, "refused");
+  const w = await promise(`${HEAD}state { mp: Map<string max 20, int> max 5 = {} }
+fn walk(xs: Map<string max 20, int>) {
+  for k, v in xs {
+    state.mp.remove(k)
+    if state.mp.size < 5 {
+      state.mp.set("{k}x".truncate(20), v + 1)
+    }
+  }
+}
+on message(m: Message) {
+  if state.mp.size < 5 {
+    state.mp.set("a", 1)
+  }
+  walk(state.mp)
+  log("{state.mp.size}")
+}`, [{}, {}, {}]);
+  assert.notEqual(w, "refused");
+});
+
+test("held: characters and UTF-16 units: truncated astral text, concatenated, fits its `string max`", async () => {
+  const r = await promise(`${HEAD}state {
+  s: string max 10 = ""
+  t: string max 20 = ""
+}
+on message(m: Message) {
+  state.s = m.subject.truncate(5) + m.subject.truncate(5)
+  state.t = m.subject.truncate(10).lower().truncate(20)
+}`, [{ subject: "😀".repeat(500), text: "𝔸".repeat(2000) }, { subject: "İ".repeat(500) }]);
+  assert.notEqual(r, "refused");
+  // Interpolation counts every part: 3 + 1 + 6 characters is not 10 when the parts are bounded in units.
+  refused(`${HEAD}state { t: string max 10 = "" }
+on message(m: Message) {
+  state.t = "{m.subject.truncate(3)}-{m.text.truncate(6)}"
+}`, ["TW3005"]);
+});
+
+test("held: exits in nested blocks and fns, continue/break, truncate and `??` growth, fns in loops: within the bound", async () => {
+  const L = { members: 10, text: 30 };
+  const H = "rule t\nlimits { members: 10, text: 30, logs: 1000 }\n";
+  const texts = [",".repeat(30), "\n".repeat(30), "a,".repeat(15), "ab\n".repeat(10)].map((text) => ({ text }));
+  for (const body of [
+    `fn g(s: string) {\n  if s == "stop" {\n    hold("x")\n  }\n}\non message(m: Message) {\n  for l in m.text.split(",") {\n    g(l)\n    log(l)\n  }\n  reject("no")\n}`,
+    `on message(m: Message) {\n  let parts = m.text.split(",")\n  let j = parts.join("--")\n  if j.length > 3 {\n    let k = j.split("-")\n    for x in k {\n      if x == "" {\n        return\n      }\n    }\n  }\n  log(j)\n}`,
+    `on message(m: Message) {\n  var s: string? = none\n  var t = ""\n  for l in m.text.split(",") {\n    s = ((s ?? "") + "{l}xy").truncate(50)\n    t = t + (s ?? "") + "{s ?? ""}"\n  }\n  log("{t.length}")\n  for c in t.split("") {\n    log(c)\n  }\n}`,
+    `fn ext(xs: List<string>, s: string): List<string> {\n  var out = xs.copy()\n  out.push(s)\n  out.push(s)\n  return out\n}\non message(m: Message) {\n  var xs: List<string> = []\n  for l in m.text.split(",") {\n    xs = ext(xs, l)\n  }\n  var n = 0\n  for x in xs {\n    for y in xs {\n      n += 1\n    }\n  }\n  log("{n}")\n}`,
+    `on message(m: Message) {\n  var b: List<string> = []\n  for p in m.text.split(",") {\n    var a: List<string> = []\n    a.push(p)\n    b = a\n    break\n  }\n  b.push("x")\n  log("{b.size}")\n}`,
+  ]) {
+    const r = await promise(H + body, texts, L);
+    assert.notEqual(r, "refused", body);
+  }
+});
