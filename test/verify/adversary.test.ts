@@ -487,3 +487,54 @@ test("held: exits in nested blocks and fns, continue/break, truncate and `??` gr
     assert.notEqual(r, "refused", body);
   }
 });
+
+test("BREAK 2c: the same hole in a loop's `where`: `where state.l.size < 2 and fill()`", async () => {
+  // Run 1 (subject "one") leaves one entry; run 2 (subject "two"): fill() pushes the second, the body a third (TW5012).
+  await promise(`${HEAD}state { l: List<int> max 2 = [] }
+fn fill(): bool {
+  if state.l.size < 2 {
+    state.l.push(1)
+  }
+  return true
+}
+on message(m: Message) {
+  if m.subject == "one" {
+    if state.l.isEmpty() {
+      state.l.push(0)
+    }
+    return
+  }
+  for w in m.subject.split(" ") where state.l.size < 2 and fill() {
+    state.l.push(2)
+  }
+}`, [{ subject: "one" }, { subject: "two" }]);
+});
+
+test("held: a state-writing fn in the argument of a guarded push or set clears the room (TW3006)", () => {
+  refused(`${HEAD}state { l: List<int> max 2 = [] }
+fn fill(): int {
+  if state.l.size < 2 {
+    state.l.push(1)
+  }
+  return 5
+}
+on message(m: Message) {
+  if state.l.size < 2 {
+    state.l.push(fill())
+  }
+}`, ["TW3006"]);
+  refused(`${HEAD}state { mp: Map<string max 20, int> max 1 = {} }
+fn other(): int {
+  state.mp.remove("a")
+  if state.mp.isEmpty() {
+    state.mp.set("b", 1)
+  }
+  return 1
+}
+on message(m: Message) {
+  let k = "a"
+  if state.mp.has(k) {
+    state.mp.set(k, other())
+  }
+}`, ["TW3006"]);
+});
