@@ -418,7 +418,7 @@ on message(m: Message) {
   if not (state.l.size >= 2 or f()) {
     state.l.push(3)
   }
-}`, ["TW3006"]);
+}`, ["TW3006", "TW3006"]); // the second: f() ran after the size test, and may have filled the list
   refused(`${st}on message(m: Message) {
   if state.l.size < 2 or m.subject == "x" {
     state.l.push(1)
