@@ -1,6 +1,6 @@
 /**
  * Architecture Invariant: the compiler core does no I/O. Under compiler/
- * only compiler/cli/ (the command-line host) may use Node's modules, the
+ * only cli/ (the command-line host) may use Node's modules, the
  * `process` object or the console; stdlib/ is pure declaration. And the core
  * does not depend on its host: nothing outside compiler/cli imports it. The language
  * server, the daemon and the browser reuse the core because of this.

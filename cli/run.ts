@@ -13,19 +13,19 @@
  * This module loads the runtime (QuickJS, mailparser): main.ts imports it
  * only when `run` is the command.
  */
-import { forEachRuleStatement } from "../syntax/walk.js";
+import { forEachRuleStatement } from "../compiler/syntax/walk.js";
 import { readFileSync } from "node:fs";
 import { createColors } from "picocolors";
-import type { Expr, SourceFile } from "../syntax/ast.js";
-import type { Type } from "../semantic/types.js";
-import type { Bundle } from "../emit/bundle.js";
-import { emitRule } from "../emit/emitter.js";
-import { canonicalAddress } from "../emit/values.js";
-import { checkSources } from "../program.js";
-import { assembleInput, InputRefused, offsetAt, parseEml, readMembers, isKnownTimeZone } from "../../runtime/input/index.js";
-import type { MemberJson, MessageJson, RuleLimits, RunInput } from "../../runtime/input/index.js";
-import { runBundle, type RunAction, type RunResult, type TraceStep } from "../../runtime/run/run-rule.js";
-import { NodeHost } from "../../runtime/host/node-host.js";
+import type { Expr, SourceFile } from "../compiler/syntax/ast.js";
+import type { Type } from "../compiler/semantic/types.js";
+import type { Bundle } from "../compiler/emit/bundle.js";
+import { emitRule } from "../compiler/emit/emitter.js";
+import { canonicalAddress } from "../compiler/emit/values.js";
+import { checkSources } from "../compiler/program.js";
+import { assembleInput, InputRefused, offsetAt, parseEml, readMembers, isKnownTimeZone } from "../runtime/input/index.js";
+import type { MemberJson, MessageJson, RuleLimits, RunInput } from "../runtime/input/index.js";
+import { runBundle, type RunAction, type RunResult, type TraceStep } from "../runtime/run/run-rule.js";
+import { NodeHost } from "../runtime/host/node-host.js";
 import { ExitCode } from "./exit-codes.js";
 import { InputError } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";

@@ -15,11 +15,11 @@
  */
 import { existsSync } from "node:fs";
 import { createColors } from "picocolors";
-import type { SourceFile } from "../syntax/ast.js";
-import { parseFile } from "../syntax/parser.js";
-import { runRuleTests, type TestOutcome, type TestRunResult } from "../../runtime/testing/run-tests.js";
-import type { HostServices } from "../../runtime/testing/host.js";
-import { EmlNotFound, NodeHost } from "../../runtime/host/node-host.js";
+import type { SourceFile } from "../compiler/syntax/ast.js";
+import { parseFile } from "../compiler/syntax/parser.js";
+import { runRuleTests, type TestOutcome, type TestRunResult } from "../runtime/testing/run-tests.js";
+import type { HostServices } from "../runtime/testing/host.js";
+import { EmlNotFound, NodeHost } from "../runtime/host/node-host.js";
 import { ExitCode } from "./exit-codes.js";
 import { displayName, expandPaths, InputError } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";

@@ -10,8 +10,8 @@
  * A rule with errors has no cost: the verifier runs only on rules without.
  */
 import { createColors } from "picocolors";
-import type { RuleUnit } from "../../program.js";
-import { explainTrigger, triggerCostJson } from "../../verify/index.js";
+import type { RuleUnit } from "../../compiler/program.js";
+import { explainTrigger, triggerCostJson } from "../../compiler/verify/index.js";
 
 function ruleName(u: RuleUnit): string {
   return u.check.model.ruleName ?? u.rule.fileName.replace(/^.*[\\/]/, "").replace(/\.thwonk$/, "");

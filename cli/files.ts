@@ -16,7 +16,7 @@
  */
 import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import type { SourceText } from "../program.js";
+import type { SourceText } from "../compiler/program.js";
 
 export const SOURCE_EXT = ".thwonk";
 const TEST_EXT = ".test.thwonk";

@@ -7,9 +7,9 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { compileSource, readBundle, type Bundle, type CompileResult } from "../emit/bundle.js";
-import { internalErrorDiagnostic } from "../program.js";
+import type { Diagnostic } from "../compiler/diagnostics/diagnostic.js";
+import { compileSource, readBundle, type Bundle, type CompileResult } from "../compiler/emit/bundle.js";
+import { internalErrorDiagnostic } from "../compiler/program.js";
 import { displayName, InputError } from "./files.js";
 
 export const BUNDLE_EXT = ".thwb";

@@ -11,8 +11,8 @@
  */
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { serializeBundle } from "../emit/bundle.js";
+import type { Diagnostic } from "../compiler/diagnostics/diagnostic.js";
+import { serializeBundle } from "../compiler/emit/bundle.js";
 import { ExitCode } from "./exit-codes.js";
 import { displayName, expandPaths, InputError, SOURCE_EXT } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
