@@ -5,7 +5,7 @@
  * bound. Returns the one result shape shared by
  * `thwonkc run --json`, the tests and the daemon's API.
  */
-import type { Bundle } from "../../compiler/emit/bundle.js";
+import type { Bundle } from "../../compiler/index.js";
 import { encodeInput } from "../input/build.js";
 import { runOnce, type SandboxLimits } from "../sandbox/index.js";
 import type { RunError } from "../testing/errors.js";

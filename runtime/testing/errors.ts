@@ -1,6 +1,6 @@
 /** The one error shape of a run, shared by `run --json`, the tests and the daemon: a code, words, and the .thwonk place. */
 import type { SandboxError } from "../sandbox/index.js";
-import type { SourceMapping } from "../../compiler/emit/emitter.js";
+import type { SourceMapping } from "../../compiler/index.js";
 
 export interface RunError {
   code: string;

@@ -3,7 +3,7 @@
  * offsets (QuickJS has no Intl), .eml files parsed, words for runtime
  * errors, and the defaults a dry run or a test starts from.
  */
-import type { RuleUnit } from "../../compiler/program.js";
+import type { RuleUnit } from "../../compiler/index.js";
 import type { RunError } from "./errors.js";
 
 export interface HostServices {
