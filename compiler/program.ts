@@ -15,6 +15,7 @@ import { checkRule, type CheckResult } from "./semantic/checker.js";
 import { makeDiagnostic, typeMessages, verifyMessages } from "./diagnostics/catalog/index.js";
 import { hasErrors } from "./diagnostics/diagnostic.js";
 import { verifyRule, type VerifyOptions, type VerifyResult } from "./verify/index.js";
+import { rulePair } from "./test-files.js";
 
 export interface SourceText {
   fileName: string;
@@ -43,17 +44,6 @@ export interface ProgramResult {
   diagnostics: Diagnostic[];
 }
 
-const TEST_SUFFIX = ".test.thwonk";
-
-export function isTestFile(fileName: string): boolean {
-  return fileName.endsWith(TEST_SUFFIX);
-}
-
-/** `dir/once.test.thwonk` → `dir/once.thwonk` */
-export function ruleFileForTest(fileName: string): string {
-  return fileName.slice(0, -TEST_SUFFIX.length) + ".thwonk";
-}
-
 export function checkSources(sources: readonly SourceText[], options: ProgramOptions = {}): ProgramResult {
   const diagnostics: Diagnostic[] = [];
   const parsed = new Map<string, SourceFile>();
@@ -64,8 +54,9 @@ export function checkSources(sources: readonly SourceText[], options: ProgramOpt
   }
   const testsByRule = new Map<string, SourceFile[]>();
   for (const [name, file] of parsed) {
-    if (!isTestFile(name)) continue;
-    const ruleName = ruleFileForTest(name);
+    const pair = rulePair(name);
+    if (!pair.isTest) continue;
+    const ruleName = pair.rule;
     if (!parsed.has(ruleName)) {
       diagnostics.push(
         makeDiagnostic(typeMessages.testWithoutRule, file.span, [name, ruleName]),
@@ -78,7 +69,7 @@ export function checkSources(sources: readonly SourceText[], options: ProgramOpt
   }
   const units: RuleUnit[] = [];
   for (const [name, file] of parsed) {
-    if (isTestFile(name)) continue;
+    if (rulePair(name).isTest) continue;
     const tests = testsByRule.get(name) ?? [];
     const check = checkRule(file, tests);
     diagnostics.push(...check.diagnostics);

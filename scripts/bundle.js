@@ -1,4 +1,4 @@
-// Bundles the CLI (dist/compiler/cli/main.js, compiled by tsc) and everything
+// Bundles the CLI (dist/cli/main.js, compiled by tsc) and everything
 // it imports into dist/thwonkc.mjs, which bin/thwonkc.js loads. One file
 // starts much faster than the module graph (chevrotain alone pulls in ~650
 // lodash-es files). Run after `tsc -b`.
@@ -21,7 +21,7 @@ rmSync(join(root, "dist", "chunks"), { recursive: true, force: true });
 
 await build({
   absWorkingDir: root,
-  entryPoints: { thwonkc: "dist/compiler/cli/main.js" },
+  entryPoints: { thwonkc: "dist/cli/main.js" },
   outdir: "dist",
   outExtension: { ".js": ".mjs" },
   chunkNames: "chunks/[name]-[hash]",

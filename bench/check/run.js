@@ -7,7 +7,7 @@
 //    verifier, whose cost is at most 1.5x the front end's), alternating.
 // 2. Cold start: `node bin/thwonkc.js check small.thwonk` against `node -e 0`,
 //    run alternately, median of each, and their ratio. Target: < 4x node.
-//    The unbundled CLI (dist/compiler/cli/main.js) is timed too, to show what
+//    The unbundled CLI (dist/cli/main.js) is timed too, to show what
 //    the bundle saves.
 //
 // Prints the figures and writes them as the "check" section of
@@ -125,7 +125,7 @@ try {
   writeFileSync(small, SMALL);
   writeFileSync(join(dir, "big.thwonk"), big.text);
   const bin = join(root, "bin", "thwonkc.js");
-  const unbundled = pathToFileURL(join(root, "dist", "compiler", "cli", "main.js")).href;
+  const unbundled = pathToFileURL(join(root, "dist", "cli", "main.js")).href;
 
   const commands = {
     node: [process.execPath, ["-e", "0"]],
@@ -154,7 +154,7 @@ try {
   console.log(`\ncold start: median of ${COLD_RUNS} runs each, interleaved`);
   console.log(`  node -e 0                                        ${ms(m.node)}`);
   console.log(`  node bin/thwonkc.js check small.thwonk (bundle)  ${ms(m.bundle)}  ${ratio.toFixed(2)}x node`);
-  console.log(`  same, unbundled (dist/compiler/cli/main.js)      ${ms(m.unbundled)}  ${(m.unbundled / m.node).toFixed(2)}x node`);
+  console.log(`  same, unbundled (dist/cli/main.js)      ${ms(m.unbundled)}  ${(m.unbundled / m.node).toFixed(2)}x node`);
   console.log(`  target < 4x node: ${verdict(ratio < 4)}`);
   rows.push(
     [`\`node -e 0\`, median of ${COLD_RUNS}`, ms(m.node)],

@@ -5,7 +5,7 @@
  * bound. Returns the one result shape shared by
  * `thwonkc run --json`, the tests and the daemon's API.
  */
-import type { Bundle } from "../../compiler/emit/bundle.js";
+import type { Bundle } from "../../compiler/index.js";
 import type { HandMadeInput, RuleErrorWords, RunAction, RunInput, RunOutput, RunResult } from "../../contract/index.js";
 import { encodeInput } from "../input/build.js";
 import { runOnce, type SandboxLimits } from "../sandbox/index.js";

@@ -1,6 +1,6 @@
 /** Sandbox failures as the one error shape of a run (contract/output.ts RunError). */
 import type { SandboxError } from "../sandbox/index.js";
-import type { SourceMapping } from "../../compiler/emit/emitter.js";
+import type { SourceMapping } from "../../compiler/index.js";
 import type { RunError } from "../../contract/index.js";
 
 export type { RunError } from "../../contract/index.js";

@@ -3,7 +3,7 @@
  * run (the contract's RunInput, built from the services of the host,
  * contract/output.ts HostServices).
  */
-import type { RuleUnit } from "../../compiler/program.js";
+import type { RuleUnit } from "../../compiler/index.js";
 import type { HostServices, RunInput } from "../../contract/index.js";
 
 export type { HostServices } from "../../contract/index.js";

@@ -5,10 +5,7 @@
  * to the verifier's bound for that trigger and the fan-out limit to its
  * fan-out bound (so a test also proves both bounds held for its input).
  */
-import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.js";
-import { checkSources, type SourceText } from "../../compiler/program.js";
-import { emitRule, type EmittedTest } from "../../compiler/emit/emitter.js";
-import { forEachRuleStatement } from "../../compiler/syntax/walk.js";
+import { checkSources, describeTrace, emitRule, type Diagnostic, type EmittedTest, type SourceText } from "../../compiler/index.js";
 import { runOnce } from "../sandbox/index.js";
 import { runtimeInputBase, type HostServices } from "./host.js";
 import { describeSandboxError, type RunError } from "./errors.js";
@@ -104,15 +101,9 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
   let uncovered: number[] | undefined;
   let statementLines: number[] | undefined;
   if (options.coverage) {
-    statementLines = ruleStatementLines(unit.rule);
+    statementLines = describeTrace(unit).statementLines;
     uncovered = statementLines.filter((l) => !reached.has(l));
   }
   return { diagnostics: checked.diagnostics, outcomes, uncovered, statementLines };
 }
 
-/** The lines of the rule file that hold a statement of a trigger or fn (what coverage counts). */
-function ruleStatementLines(file: import("../../compiler/syntax/ast.js").SourceFile): number[] {
-  const lines = new Set<number>();
-  forEachRuleStatement(file, (s) => lines.add(s.span.line));
-  return [...lines].sort((a, b) => a - b);
-}

@@ -8,12 +8,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Diagnostic, Span } from "../../compiler/diagnostics/diagnostic.js";
-import { codeFrame, renderPretty, summaryLine } from "../../compiler/cli/render/pretty.js";
-import { renderJson } from "../../compiler/cli/render/json.js";
-import { renderSarif } from "../../compiler/cli/render/sarif.js";
-import { selectDiagnostics } from "../../compiler/cli/check.js";
-import { wantColor, BufferStream, type CliIo } from "../../compiler/cli/io.js";
-import { THWONKC_VERSION } from "../../compiler/cli/version.js";
+import { codeFrame, renderPretty, summaryLine } from "../../cli/render/pretty.js";
+import { renderJson } from "../../cli/render/json.js";
+import { renderSarif } from "../../cli/render/sarif.js";
+import { selectDiagnostics } from "../../cli/check.js";
+import { wantColor, BufferStream, type CliIo } from "../../cli/io.js";
+import { THWONKC_VERSION } from "../../cli/version.js";
 import { allMessages } from "../../compiler/diagnostics/catalog/index.js";
 import { repoRoot } from "../helpers/repo.js";
 

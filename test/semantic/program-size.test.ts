@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { checkSources, internalErrorDiagnostic } from "../../compiler/program.js";
 import { compileSource } from "../../compiler/emit/bundle.js";
-import { main } from "../../compiler/cli/main.js";
+import { main } from "../../cli/main.js";
 import { runBundle } from "../../runtime/run/run-rule.js";
 import { tempDir } from "../helpers/cli.js";
 

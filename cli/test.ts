@@ -15,11 +15,10 @@
  */
 import { existsSync } from "node:fs";
 import { createColors } from "picocolors";
-import type { SourceFile } from "../syntax/ast.js";
-import { parseFile } from "../syntax/parser.js";
-import { runRuleTests, type TestOutcome, type TestRunResult } from "../../runtime/testing/run-tests.js";
-import type { HostServices } from "../../runtime/testing/host.js";
-import { EmlNotFound, NodeHost } from "../../runtime/host/node-host.js";
+import { declaredTests, rulePair } from "../compiler/index.js";
+import { runRuleTests, type TestOutcome, type TestRunResult } from "../runtime/testing/run-tests.js";
+import type { HostServices } from "../runtime/testing/host.js";
+import { EmlNotFound, NodeHost } from "../runtime/host/node-host.js";
 import { ExitCode } from "./exit-codes.js";
 import { displayName, expandPaths, InputError } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
@@ -31,9 +30,6 @@ export interface TestOptions {
   coverage: boolean;
   color?: boolean | undefined;
 }
-
-const RULE_EXT = ".thwonk";
-const TEST_EXT = ".test.thwonk";
 
 interface RuleGroup {
   /** Absolute path of NAME.thwonk (may not exist when only a test file was found). */
@@ -53,20 +49,15 @@ export function groupRules(files: readonly string[]): RuleGroup[] {
     return g;
   };
   for (const f of files) {
-    if (f.endsWith(TEST_EXT)) {
-      const g = get(f.slice(0, -TEST_EXT.length) + RULE_EXT);
+    const pair = rulePair(f);
+    const g = get(pair.rule);
+    if (pair.isTest) {
       if (!g.tests.includes(f)) g.tests.push(f);
-    } else {
-      const g = get(f);
-      const sibling = f.slice(0, -RULE_EXT.length) + TEST_EXT;
-      if (f.endsWith(RULE_EXT) && !g.tests.includes(sibling) && existsSync(sibling)) g.tests.push(sibling);
+    } else if (pair.test !== undefined && !g.tests.includes(pair.test) && existsSync(pair.test)) {
+      g.tests.push(pair.test);
     }
   }
   return [...groups.values()];
-}
-
-function countTests(files: readonly SourceFile[]): number {
-  return files.reduce((k, f) => k + f.decls.filter((d) => d.kind === "TestDecl").length, 0);
 }
 
 export async function runTest(paths: readonly string[], opts: TestOptions, io: CliIo): Promise<ExitCode> {
@@ -107,8 +98,8 @@ export async function runTest(paths: readonly string[], opts: TestOptions, io: C
       throw err;
     }
     const sources = [{ fileName: rule.name, text: rule.text }, ...tests.map((t) => ({ fileName: t.name, text: t.text }))];
-    const parsed = sources.map((s) => parseFile(s.fileName, s.text).file);
-    const declared = countTests(parsed);
+    const testDecls = declaredTests(sources);
+    const declared = testDecls.length;
     if (declared === 0) continue; // a rule without tests: nothing to run, nothing to say
     rulesWithTests++;
     io.stdout.write(`${c.bold(rule.name)}\n`);
@@ -129,7 +120,7 @@ export async function runTest(paths: readonly string[], opts: TestOptions, io: C
         }
       },
     };
-    const emlOf = testEmls(parsed);
+    const emlOf = new Map(testDecls.flatMap((t) => (t.eml === undefined ? [] : [[`${t.file}:${t.line}`, t.eml] as const])));
     const r: TestRunResult = await runRuleTests(sources[0]!, sources.slice(1), services, { coverage: opts.coverage });
     for (const o of r.outcomes) {
       const eml = emlOf.get(`${o.file}:${o.line}`);
@@ -177,23 +168,6 @@ function indent(text: string): string {
     .split("\n")
     .map((l) => (l === "" ? l : "    " + l))
     .join("\n");
-}
-
-/** `message = "post.eml"` of each test, by "file:line" of the test. */
-function testEmls(files: readonly SourceFile[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const f of files) {
-    for (const d of f.decls) {
-      if (d.kind !== "TestDecl") continue;
-      for (const cl of d.clauses) {
-        if (cl.kind !== "GivenClause" || cl.target.kind !== "Ident" || cl.target.name !== "message" || cl.value.kind !== "StringLit") continue;
-        if (cl.value.parts.every((p) => p.kind === "StringText")) {
-          out.set(`${f.fileName}:${d.span.line}`, cl.value.parts.map((p) => (p as { value: string }).value).join(""));
-        }
-      }
-    }
-  }
-  return out;
 }
 
 function renderOutcome(o: TestOutcome & { cannotRun?: string }, ruleFile: string, c: ReturnType<typeof createColors>): string {

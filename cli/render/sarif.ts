@@ -5,8 +5,7 @@
  * Files are URIs relative to the working directory (uriBaseId %SRCROOT%),
  * columns count UTF-16 code units (the run's columnKind), ends exclusive.
  */
-import type { Diagnostic, Severity, Span } from "../../diagnostics/diagnostic.js";
-import type { MessageDef } from "../../diagnostics/catalog/define.js";
+import type { Diagnostic, MessageDef, Severity, Span } from "../../compiler/index.js";
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 

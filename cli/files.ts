@@ -16,10 +16,9 @@
  */
 import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import type { SourceText } from "../program.js";
+import { RULE_EXT, rulePair, type SourceText } from "../compiler/index.js";
 
-export const SOURCE_EXT = ".thwonk";
-const TEST_EXT = ".test.thwonk";
+export const SOURCE_EXT = RULE_EXT;
 
 /** A problem with what the user typed or with the file system: exit code 2. */
 export class InputError extends Error {}
@@ -140,8 +139,9 @@ export function loadSources(cwd: string, args: readonly string[]): LoadedSources
   }
   const context = new Set<string>();
   for (const abs of files) {
-    if (!abs.endsWith(TEST_EXT)) continue;
-    const ruleAbs = abs.slice(0, -TEST_EXT.length) + SOURCE_EXT;
+    const pair = rulePair(abs);
+    if (!pair.isTest) continue;
+    const ruleAbs = pair.rule;
     const ruleName = displayName(cwd, ruleAbs);
     if (reported.has(ruleName) || context.has(ruleName)) continue;
     let text: string;

@@ -9,7 +9,7 @@
  *
  * `related` and `fix` are present only when the diagnostic has them.
  */
-import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
+import type { Diagnostic, Span } from "../../compiler/index.js";
 
 export interface JsonRange {
   file: string;

@@ -6,8 +6,7 @@
  * exit code 1, never described.
  */
 import { createColors } from "picocolors";
-import type { Bundle, Manifest } from "../emit/bundle.js";
-import { readBundle } from "../emit/bundle.js";
+import { readBundle, type Bundle, type Manifest } from "../compiler/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { InputError } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";

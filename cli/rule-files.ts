@@ -7,9 +7,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { compileSource, readBundle, type Bundle, type CompileResult } from "../emit/bundle.js";
-import { internalErrorDiagnostic } from "../program.js";
+import { compileSource, internalErrorDiagnostic, readBundle, type Bundle, type CompileResult, type Diagnostic } from "../compiler/index.js";
 import { displayName, InputError } from "./files.js";
 
 export const BUNDLE_EXT = ".thwb";

@@ -10,8 +10,7 @@
  * A rule with errors has no cost: the verifier runs only on rules without.
  */
 import { createColors } from "picocolors";
-import type { RuleUnit } from "../../program.js";
-import { explainTrigger, triggerCostJson } from "../../verify/index.js";
+import { explainTrigger, triggerCostJson, type RuleUnit } from "../../compiler/index.js";
 
 function ruleName(u: RuleUnit): string {
   return u.check.model.ruleName ?? u.rule.fileName.replace(/^.*[\\/]/, "").replace(/\.thwonk$/, "");

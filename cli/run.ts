@@ -13,20 +13,23 @@
  * This module loads the runtime (QuickJS, mailparser): main.ts imports it
  * only when `run` is the command.
  */
-import { forEachRuleStatement } from "../syntax/walk.js";
 import { readFileSync } from "node:fs";
 import { createColors } from "picocolors";
-import type { Expr, SourceFile } from "../syntax/ast.js";
-import type { Type } from "../semantic/types.js";
-import type { Bundle } from "../emit/bundle.js";
-import { emitRule } from "../emit/emitter.js";
-import { canonicalAddress } from "../emit/values.js";
-import type { StateDescriptor as Descriptor } from "../../contract/state.js";
-import { checkSources } from "../program.js";
-import { assembleInput, InputRefused, offsetAt, parseEml, readMembers, isKnownTimeZone } from "../../runtime/input/index.js";
-import type { MemberJson, MessageJson, RuleLimits, RunInput } from "../../runtime/input/index.js";
-import { runBundle, type RunAction, type RunResult, type TraceStep } from "../../runtime/run/run-rule.js";
-import { NodeHost } from "../../runtime/host/node-host.js";
+import {
+  canonicalAddress,
+  checkSources,
+  describeTrace,
+  emitRule,
+  initialState,
+  type Bundle,
+  type InitialState,
+  type TraceValueKind,
+} from "../compiler/index.js";
+import type { StateDescriptor as Descriptor } from "../contract/state.js";
+import { assembleInput, InputRefused, offsetAt, parseEml, readMembers, isKnownTimeZone } from "../runtime/input/index.js";
+import type { MemberJson, MessageJson, RuleLimits, RunInput } from "../runtime/input/index.js";
+import { runBundle, type RunAction, type RunResult, type TraceStep } from "../runtime/run/run-rule.js";
+import { NodeHost } from "../runtime/host/node-host.js";
 import { ExitCode } from "./exit-codes.js";
 import { InputError } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
@@ -139,8 +142,8 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
   if (opts.json) {
     io.stdout.write(JSON.stringify(result, null, 2) + "\n");
   } else {
-    const before = stateBefore(bundle, stateFile, unit?.check.model.state);
-    const traceInfo = unit ? { lines: bundle.source.text.split(/\r\n|\r|\n/), letTypes: letTypes(unit.rule, unit.check.model.types) } : undefined;
+    const before = stateBefore(bundle, stateFile, unit ? initialState(unit.check.model) : undefined);
+    const traceInfo = unit ? { lines: bundle.source.text.split(/\r\n|\r|\n/), letValues: describeTrace(unit).letValues } : undefined;
     io.stdout.write(renderRun({ bundle, sourceFile, trigger, now, zone, address, members: members.length, message, result, before, trace: opts.trace, traceInfo }, color));
   }
   return result.error ? ExitCode.Findings : ExitCode.Success;
@@ -245,90 +248,17 @@ const UNKNOWN = Symbol("unknown");
 
 /**
  * Each field's value before the run, in the saved form: from the state file,
- * or the rule's initial value when it is a literal (`= {}`, `= 0`, none);
- * UNKNOWN otherwise (an initializer that computes).
+ * or where the rule starts it (the core evaluates literal initialisers);
+ * UNKNOWN for an initialiser that computes.
  */
-function stateBefore(bundle: Bundle, given: Record<string, unknown> | undefined, fields: readonly { name: string; init: Expr | undefined }[] | undefined): Map<string, unknown> {
+function stateBefore(bundle: Bundle, given: Record<string, unknown> | undefined, initial: InitialState | undefined): Map<string, unknown> {
   const out = new Map<string, unknown>();
   for (const s of bundle.manifest.state) {
-    if (given && Object.prototype.hasOwnProperty.call(given, s.name)) {
-      out.set(s.name, given[s.name]);
-      continue;
-    }
-    const init = fields?.find((f) => f.name === s.name)?.init;
-    out.set(s.name, init === undefined ? defaultSaved(s.descriptor as Descriptor) : literalSaved(init, s.descriptor as Descriptor));
+    if (given && Object.prototype.hasOwnProperty.call(given, s.name)) out.set(s.name, given[s.name]);
+    else if (initial && initial.values.has(s.name)) out.set(s.name, initial.values.get(s.name));
+    else out.set(s.name, UNKNOWN);
   }
   return out;
-}
-
-function defaultSaved(d: Descriptor): unknown {
-  if (typeof d === "string") {
-    switch (d) {
-      case "int":
-      case "duration":
-        return 0;
-      case "time":
-        return new Date(0).toISOString();
-      case "bool":
-        return false;
-      case "string":
-        return "";
-      default:
-        return null;
-    }
-  }
-  return d[0] === "list" ? [] : d[0] === "map" ? {} : null;
-}
-
-function literalSaved(e: Expr, d: Descriptor): unknown {
-  const inner = Array.isArray(d) && d[0] === "opt" ? (d[1] as Descriptor) : d;
-  switch (e.kind) {
-    case "NoneLit":
-      return null;
-    case "IntLit":
-    case "BoolLit":
-      return e.value;
-    case "DurationLit":
-      return e.ms;
-    case "TimeLit":
-      return new Date(e.ms).toISOString();
-    case "StringLit": {
-      if (!e.parts.every((p) => p.kind === "StringText")) return UNKNOWN;
-      const s = e.parts.map((p) => (p as { value: string }).value).join("");
-      return inner === "address" ? (canonicalAddress(s) ?? null) : s;
-    }
-    case "ListLit": {
-      const el = Array.isArray(inner) && inner[0] === "list" ? (inner[1] as Descriptor) : "string";
-      const xs = e.elements.map((x) => literalSaved(x, el));
-      return xs.includes(UNKNOWN) ? UNKNOWN : xs;
-    }
-    case "BraceLit": {
-      const o: Record<string, unknown> = {};
-      if (Array.isArray(inner) && inner[0] === "map") {
-        for (const en of e.entries) {
-          const k = literalSaved(en.key, inner[1] as Descriptor);
-          const v = literalSaved(en.value, inner[2] as Descriptor);
-          if (k === UNKNOWN || v === UNKNOWN) return UNKNOWN;
-          o[String(k)] = v;
-        }
-        return o;
-      }
-      if (Array.isArray(inner) && inner[0] === "rec") {
-        const fields = inner[1] as Record<string, Descriptor>;
-        for (const en of e.entries) {
-          if (en.key.kind !== "Ident") return UNKNOWN;
-          const v = literalSaved(en.value, fields[en.key.name] ?? "string");
-          if (v === UNKNOWN) return UNKNOWN;
-          o[en.key.name] = v;
-        }
-        for (const f of Object.keys(fields)) if (!(f in o)) o[f] = null;
-        return o;
-      }
-      return UNKNOWN;
-    }
-    default:
-      return UNKNOWN;
-  }
 }
 
 // ------------------------------------------------------------------ output
@@ -351,19 +281,8 @@ interface RunReport {
 interface TraceInfo {
   /** The rule's source lines, to show each statement as written. */
   lines: string[];
-  /** The type of each `let` ("line:col" of the statement), to show times and durations as such. */
-  letTypes: Map<string, Type>;
-}
-
-/** Every `let` of the rule's triggers and functions, by position, with its value's type. */
-function letTypes(file: SourceFile, types: ReadonlyMap<Expr, Type>): Map<string, Type> {
-  const out = new Map<string, Type>();
-  forEachRuleStatement(file, (s) => {
-    if (s.kind !== "LetStmt") return;
-    const t = types.get(s.init);
-    if (t) out.set(`${s.span.line}:${s.span.col}`, t);
-  });
-  return out;
+  /** The kind of value of each `let` ("line:col" of the statement), to show times and durations as such. */
+  letValues: Map<string, TraceValueKind>;
 }
 
 /** `2026-11-25T09:00:00+01:00`: an instant as the wall-clock time of `zone`, with its offset. */
@@ -390,13 +309,12 @@ function duration(ms: number): string {
 }
 
 /** A traced value as the rule's author would write it: the trace shows times and durations as numbers. */
-function traceValue(value: string, type: Type | undefined, zone: string): string {
-  const base = type?.kind === "optional" ? type.inner : type;
-  if (base?.kind === "named" && /^-?\d+$/.test(value)) {
-    if (base.name === "Time") return localTime(Number(value), zone);
-    if (base.name === "Duration") return duration(Number(value));
+function traceValue(value: string, kind: TraceValueKind | undefined, zone: string): string {
+  if (/^-?\d+$/.test(value)) {
+    if (kind === "time") return localTime(Number(value), zone);
+    if (kind === "duration") return duration(Number(value));
   }
-  if (base?.kind === "named" && base.name === "string" && value !== "none") return JSON.stringify(value);
+  if (kind === "string" && value !== "none") return JSON.stringify(value);
   return value;
 }
 
@@ -509,7 +427,7 @@ function renderTrace(steps: readonly TraceStep[], info: TraceInfo | undefined, z
       const text = withoutComment(info?.lines[s.line - 1]?.slice(Math.max(0, s.column - 1)) ?? "").trim();
       return text ? clip(text, 60) : s.what.replace(/Stmt$/, "").toLowerCase();
     }
-    return `  → ${s.what} = ${clip(traceValue(s.value, info?.letTypes.get(key), zone), 56)}`;
+    return `  → ${s.what} = ${clip(traceValue(s.value, info?.letValues.get(key), zone), 56)}`;
   });
   const ww = Math.max(0, ...whats.map((x) => Array.from(x).length));
   steps.forEach((s, i) => {

@@ -3,9 +3,7 @@
  * what it found. The core decides what is wrong; this file decides only
  * which files to read, which diagnostics to show, how, and the exit code.
  */
-import { checkSources, type ProgramResult } from "../program.js";
-import { allMessages } from "../diagnostics/catalog/index.js";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { allMessages, checkSources, type Diagnostic, type ProgramResult } from "../compiler/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { InputError, loadSources } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";

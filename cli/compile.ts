@@ -11,8 +11,7 @@
  */
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { serializeBundle } from "../emit/bundle.js";
+import { isTestFile, serializeBundle, type Diagnostic } from "../compiler/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { displayName, expandPaths, InputError, SOURCE_EXT } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
@@ -26,8 +25,6 @@ export interface CompileOptions {
   color?: boolean | undefined;
 }
 
-const TEST_EXT = ".test.thwonk";
-
 /** `dir/once.thwonk` → `once` */
 function stem(file: string): string {
   const b = basename(file);
@@ -37,7 +34,7 @@ function stem(file: string): string {
 export function runCompile(paths: readonly string[], opts: CompileOptions, io: CliIo): ExitCode {
   let rules: string[];
   try {
-    rules = expandPaths(io.cwd, paths).filter((f) => !f.endsWith(TEST_EXT));
+    rules = expandPaths(io.cwd, paths).filter((f) => !isTestFile(f));
     if (rules.length === 0) throw new InputError(`no rules to compile in ${paths.join(", ")} (only test files)`);
   } catch (err) {
     if (err instanceof InputError) {

@@ -17,7 +17,7 @@
  */
 import { codeFrameColumns } from "@babel/code-frame";
 import { createColors } from "picocolors";
-import type { Diagnostic, Severity, Span } from "../../diagnostics/diagnostic.js";
+import type { Diagnostic, Severity, Span } from "../../compiler/index.js";
 
 export interface PrettyOptions {
   color: boolean;

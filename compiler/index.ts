@@ -1,0 +1,53 @@
+/**
+ * The compiler core's one public entry. Hosts (cli/, runtime/testing,
+ * runtime/run, the coming daemon and language server) import the compiler
+ * only through this file (test/architecture.test.ts checks it): what is not
+ * exported here is the core's own business and may change freely.
+ *
+ * Everything here is a re-export; the definitions live in the phases.
+ */
+
+// Checking a set of sources: parse, check, verify.
+export { checkSources, internalErrorDiagnostic } from "./program.js";
+export type { SourceText, RuleUnit, ProgramOptions, ProgramResult } from "./program.js";
+
+// A rule and its test file, and the tests they declare.
+export { rulePair, isTestFile, declaredTests, RULE_EXT, TEST_EXT } from "./test-files.js";
+export type { RulePair, DeclaredTest } from "./test-files.js";
+
+// Compiling to a bundle, and reading one back (its hash checked, its source recompiled).
+export { compileSource, readBundle, serializeBundle, BUNDLE_FORMAT, CODE_TARGET } from "./emit/bundle.js";
+export type { Bundle, Manifest, ManifestTrigger, CompileResult, ReadBundleResult } from "./emit/bundle.js";
+
+// The code of a rule for a test run or a traced run (emitRule with `tests` or `trace`).
+export { emitRule } from "./emit/emitter.js";
+export type { EmitOptions, EmitResult, EmittedTest, SourceMapping } from "./emit/emitter.js";
+
+// What a run starts from and how to show its trace.
+export { initialState } from "./initial-state.js";
+export type { InitialState } from "./initial-state.js";
+export { describeTrace } from "./trace.js";
+export type { TraceDescription, TraceValueKind } from "./trace.js";
+
+// The verifier's costs, as `check --cost` shows them.
+export { explainTrigger, triggerCostJson } from "./verify/index.js";
+export type { TriggerCost, VerifyResult, VerifyOptions } from "./verify/index.js";
+
+// Diagnostics and the one catalog they come from.
+export { compareDiagnostics, hasErrors } from "./diagnostics/diagnostic.js";
+export type { Diagnostic, Severity, Span, RelatedInfo, Fix, TextEdit } from "./diagnostics/diagnostic.js";
+export { allMessages, messageByCode } from "./diagnostics/catalog/index.js";
+export type { MessageDef } from "./diagnostics/catalog/index.js";
+
+// The value rules a host applies to what a user typed (an address given on the command line).
+// They belong to the contract between compiler and runtime, and move there with it.
+export { canonicalAddress } from "./emit/values.js";
+
+// Versions that go into every bundle.
+export { COMPILER_VERSION } from "./version.js";
+
+// For the language server: the node and symbol at an offset, and references.
+export { nodeAt, nodePathAt, referencesOf } from "./query.js";
+export type { CheckedUnit, NodeAt } from "./query.js";
+export type { Symbol, SymbolKind } from "./semantic/scope.js";
+export type { Node, SourceFile, Ident } from "./syntax/ast.js";
