@@ -1,14 +1,18 @@
 /**
  * The layer graph, checked on every import of the source tree:
  *
- *   stdlib ← compiler ← hosts (cli/, runtime/testing, runtime/run,
+ *   stdlib ← contract ← compiler ← hosts (cli/, runtime/testing, runtime/run,
  *   runtime/host, and the coming lsp/ and runtime/daemon/)
+ *   contract ← runtime/sandbox, runtime/input
  *
  * - stdlib/ imports nothing of ours: it is the one declaration of the
  *   library every layer reads.
- * - compiler/ imports only itself and stdlib/, never a Node built-in (no
- *   file system, network or process: hosts hand it texts), never runtime/ or
- *   cli/.
+ * - contract/ (what the compiler and the runtime agree on: the run's input
+ *   and output, the state descriptor, the value rules, the runtime
+ *   messages, the prelude) imports only itself and stdlib/.
+ * - compiler/ imports only itself, contract/ and stdlib/, never a Node
+ *   built-in (no file system, network or process: hosts hand it texts),
+ *   never runtime/ or cli/.
  * - runtime/sandbox and runtime/input run deployed bundles and must not need
  *   the compiler; they import it only where listed in SANDBOX_TO_COMPILER
  *   below (what the contract between compiler and runtime has still to take
@@ -30,7 +34,7 @@ import { repoRoot } from "./helpers/repo.js";
 import { lineAt, stripTs } from "./helpers/strip-ts.js";
 
 /** The folders whose code the graph covers (tests and benchmarks may import anything). */
-const SOURCE_ROOTS = ["stdlib", "compiler", "runtime", "cli", "lsp"];
+const SOURCE_ROOTS = ["stdlib", "contract", "compiler", "runtime", "cli", "lsp"];
 
 /** Hosts: programs built on the compiler, which they reach only through its entry. */
 const HOSTS = ["cli/", "lsp/", "runtime/testing/", "runtime/run/", "runtime/host/", "runtime/daemon/"];
@@ -45,22 +49,8 @@ const ENTRY = "compiler/index.ts";
  * has. A new one is refused; a listed one no longer made fails too, so the
  * list stays the truth.
  */
-const SANDBOX_TO_COMPILER = new Set([
-  // The prelude (the stdlib's implementation inside the sandbox): moves to the contract.
-  "runtime/sandbox/bundle.ts -> compiler/emit/prelude.ts",
-  // The runtime messages of the one catalog: move to the contract.
-  "runtime/sandbox/errors.ts -> compiler/diagnostics/catalog/runtime.ts",
-  "runtime/input/build.ts -> compiler/diagnostics/catalog/runtime.ts",
-  "runtime/input/errors.ts -> compiler/diagnostics/catalog/runtime.ts",
-  "runtime/input/errors.ts -> compiler/diagnostics/catalog/define.ts",
-  "runtime/input/limits.ts -> compiler/diagnostics/catalog/runtime.ts",
-  "runtime/input/members.ts -> compiler/diagnostics/catalog/runtime.ts",
-  // The value rules (canonicalAddress, one of the three address checks): move to the contract.
-  "runtime/input/build.ts -> compiler/emit/values.ts",
-  "runtime/input/eml.ts -> compiler/emit/values.ts",
-  "runtime/input/envelope.ts -> compiler/emit/values.ts",
-  "runtime/input/limits.ts -> compiler/emit/values.ts",
-  "runtime/input/members.ts -> compiler/emit/values.ts",
+const SANDBOX_TO_COMPILER = new Set<string>([
+  // Empty: the contract (contract/) took over the prelude, the runtime messages and the value rules.
 ]);
 
 const BUILTINS = new Set(builtinModules);
@@ -106,9 +96,12 @@ export function layerViolations(imports: readonly Import[]): string[] {
     if (from === "stdlib") {
       if (to !== undefined && !under(to, "stdlib/")) bad(i, "stdlib imports nothing of ours");
       if (isBuiltin(i.spec)) bad(i, "stdlib imports no Node built-in");
+    } else if (from === "contract") {
+      if (isBuiltin(i.spec)) bad(i, "the contract does no I/O: no Node built-in");
+      if (to !== undefined && !under(to, "contract/") && !under(to, "stdlib/")) bad(i, "the contract imports only contract/ and stdlib/");
     } else if (from === "compiler") {
       if (isBuiltin(i.spec)) bad(i, "the compiler does no I/O: no Node built-in");
-      if (to !== undefined && !under(to, "compiler/") && !under(to, "stdlib/")) bad(i, "the compiler imports only compiler/ and stdlib/");
+      if (to !== undefined && !under(to, "compiler/") && !under(to, "contract/") && !under(to, "stdlib/")) bad(i, "the compiler imports only compiler/, contract/ and stdlib/");
     } else if (SANDBOXED.some((s) => under(i.file, s))) {
       if (to !== undefined && under(to, "compiler/")) {
         if (!SANDBOX_TO_COMPILER.has(`${i.file} -> ${to}`)) bad(i, "the sandbox and the input builder never import the compiler (take it from the contract)");
@@ -175,7 +168,9 @@ test("the layer check fails on each broken rule (self-check on made-up imports)"
     [imp("compiler/syntax/parser.ts", "node:fs"), /no Node built-in/],
     [imp("compiler/emit/bundle.ts", "net"), /no Node built-in/],
     [imp("compiler/program.ts", "node:process"), /no Node built-in/],
-    [imp("compiler/emit/emitter.ts", "../../runtime/sandbox/index.js"), /only compiler\/ and stdlib\//],
+    [imp("compiler/emit/emitter.ts", "../../runtime/sandbox/index.js"), /only compiler\/, contract\/ and stdlib\//],
+    [imp("contract/input.ts", "../compiler/index.js"), /the contract imports only contract\/ and stdlib\//],
+    [imp("contract/values.ts", "node:fs"), /the contract does no I\/O/],
     [imp("compiler/program.ts", "../cli/main.js"), /imports the host cli\//],
     [imp("runtime/sandbox/pool.ts", "../../compiler/emit/emitter.js"), /never import the compiler/],
     [imp("runtime/input/eml.ts", "../../compiler/index.js"), /never import the compiler/],
@@ -199,12 +194,13 @@ test("the layer check fails on each broken rule (self-check on made-up imports)"
     imp("runtime/sandbox/engine.ts", "quickjs-emscripten-core"),
     imp("runtime/host/node-host.ts", "node:fs"),
     imp("runtime/testing/host.ts", "../../compiler/index.js"),
+    imp("runtime/sandbox/bundle.ts", "../../contract/prelude.js"),
+    imp("compiler/emit/values.ts", "../../contract/values.js"),
+    imp("contract/input.ts", "../stdlib/index.js"),
   ];
   assert.deepEqual(layerViolations(fine), []);
-  // A listed import that no longer exists is reported, so the list shrinks as the contract grows.
-  const stale = staleAllowances([imp("runtime/sandbox/bundle.ts", "../../compiler/emit/prelude.js")]);
-  assert.equal(stale.length, SANDBOX_TO_COMPILER.size - 1);
-  assert.match(stale[0]!, /no longer exists: delete the line/);
+  // The list of allowed sandbox → compiler imports is empty now, and stays so: none is stale.
+  assert.deepEqual(staleAllowances([]), []);
   // Imports are read from real syntax, not from comments.
   const read = importsOf("cli/x.ts", `// import { a } from "../compiler/program.js";\nexport { b } from "../compiler/index.js";\nconst m = await import("./run.js");\nimport type { T } from '../compiler/emit/emitter.js';`);
   assert.deepEqual(read.map((i) => `${i.line} ${i.target}`), ["2 compiler/index.ts", "3 cli/run.ts", "4 compiler/emit/emitter.ts"]);
