@@ -252,3 +252,9 @@ export function fieldsWithoutBounds(decl: StdlibDecl): string[] {
   }
   return out;
 }
+
+/** `a + b` on strings: the lengths add, and so do the characters. */
+export function concat(a: Extract<Shape, { t: "str" }>, b: Extract<Shape, { t: "str" }>): Shape {
+  const out = str(S.add(a.len, b.len));
+  return a.chars || b.chars ? { ...out, chars: S.add(a.chars ?? a.len, b.chars ?? b.len) } as Shape : out;
+}

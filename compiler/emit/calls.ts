@@ -1,0 +1,167 @@
+/**
+ * Calls and charges: arguments bound to parameters, a size-dependent cost
+ * compiled to JavaScript from the same cost table the verifier evaluates
+ * symbolically and charged on the actual arguments before the call, and a
+ * mutating call on state checked for what it adds (STATE_WRITES).
+ */
+import type { FunctionDecl } from "../../stdlib/decl.js";
+import { evalCost, type CostDomain, type CostSizes } from "../../stdlib/cost-eval.js";
+import type { CallTarget } from "../semantic/model.js";
+import type { Type } from "../semantic/types.js";
+import type * as A from "../syntax/ast.js";
+import { constantOf, fixedCharge, type NodeCharge } from "../verify/units.js";
+import { isNamed, type EmitContext } from "./context.js";
+import { statePlace } from "./state.js";
+
+const jsDomain: CostDomain<string> = {
+  num: (n) => String(n),
+  add: (xs) => (xs.length === 1 ? xs[0]! : `(${xs.join(" + ")})`),
+  mul: (xs) => (xs.length === 1 ? xs[0]! : `(${xs.join(" * ")})`),
+  max: (xs) => `Math.max(${xs.join(", ")})`,
+  min: (xs) => `Math.min(${xs.join(", ")})`,
+  ceilDiv: (x, by) => `Math.ceil(${x} / ${by})`,
+};
+
+/** A size-dependent charge inside an expression (`0` in an unmetered build, kept for the comma expression). */
+export function gas(em: EmitContext, cost: string): string {
+  return em.options.meter === false ? "0" : `__g(${cost})`;
+}
+
+/**
+ * A node's charge where it runs, when it depends on sizes (fixed charges go
+ * with the statement): `charge(sizes)` is the JS that charges it, reading
+ * the sizes the caller gives (of temporaries holding the evaluated operands).
+ */
+export function atRun(em: EmitContext, c: NodeCharge | undefined): { charge: (sizes: Omit<CostSizes<string>, "limit">) => string } | undefined {
+  if (!c || fixedCharge(c) !== undefined) return undefined;
+  return { charge: (sizes) => gas(em, evalCost(c.cost, { ...sizes, limit: (n) => limitUnits(em, n) }, jsDomain)) };
+}
+
+/** Operands of an operator (or a string comparison) in temporaries, charged on their sizes, then `op(l, r)`. */
+export function operands(em: EmitContext, c: NodeCharge | undefined, l: string, r: string, lt: Type | undefined, rt: Type | undefined, op: (l: string, r: string) => string): string {
+  const run = atRun(em, c);
+  if (!run) return op(l, r);
+  const a = em.fn.newTemp();
+  const b = em.fn.newTemp();
+  const size = (n: string): string => (n === "left" ? sizeExpr(a, lt) : n === "right" ? sizeExpr(b, rt) : "0");
+  const total = (n: string): string => (n === "left" ? `__total(${a})` : n === "right" ? `__total(${b})` : "0");
+  return `(${a} = ${l}, ${b} = ${r}, ${run.charge({ size, total })}, ${op(a, b)})`;
+}
+
+export function call(em: EmitContext, e: A.CallExpr): string {
+  const target = em.model.calls.get(e);
+  if (!target) return "null";
+  if (target.kind === "fn") {
+    const args = target.fn.params.map((p, i) => {
+      const a = e.args.find((x) => x.name?.name === p.name) ?? e.args.filter((x) => !x.name)[i];
+      return a ? em.expr(a.value, p.type) : "null";
+    });
+    // `fnCall` is charged with the statement (a constant cost).
+    return `$${target.fn.name}(${args.join(", ")})`;
+  }
+  if (target.kind === "method" && e.callee.kind === "MemberExpr") return stdCall(em, target, e.callee.object, e, e);
+  return stdCall(em, target, undefined, e, e);
+}
+
+/**
+ * A stdlib call: arguments bound to parameters (in declaration order,
+ * missing optionals as null), the size-dependent cost charged before the
+ * call on the actual arguments, then the implementation. Actions also
+ * get the call's line and column.
+ */
+export function stdCall(
+  em: EmitContext,
+  target: Exclude<CallTarget, { kind: "fn" }>,
+  receiver: A.Expr | undefined,
+  argsOf: A.CallExpr | A.Expr[],
+  site: A.Expr,
+): string {
+  const decl: FunctionDecl = target.decl;
+  const params = target.sig.params;
+  const given = Array.isArray(argsOf) ? argsOf.map((value) => ({ name: undefined as A.Ident | undefined, value })) : argsOf.args;
+  const bound = params.map((p, i) => {
+    const a = given.find((x) => x.name?.name === p.name) ?? (given[i] && !given[i]!.name ? given[i] : undefined);
+    return a ? em.expr(a.value, p.type) : "null";
+  });
+  const recv = receiver ? em.expr(receiver, undefined) : undefined;
+  const at = `${site.span.line}, ${site.span.col}`;
+  const needsAt = decl.capability !== undefined || decl.terminates === true;
+  const impl = target.kind === "method" ? `${target.owner}$${target.name}` : `F$${target.name}`;
+  const fixed = constantOf(decl.cost);
+  const place = receiver && decl.mutates ? statePlace(em, receiver) : undefined;
+  const finish = (recvExpr: string | undefined, args: string[]): string => {
+    const all = [...(recvExpr !== undefined ? [recvExpr] : []), ...args, ...(needsAt ? [at] : [])];
+    const callText = `${impl}(${all.join(", ")})`;
+    if (place && recvExpr !== undefined) {
+      const write = STATE_WRITES[impl];
+      const where = `${JSON.stringify(place.name)}, ${at}`;
+      if (write === "push") return `(__stpush(${place.ref}, ${recvExpr}, ${args[0]}, ${where}), ${callText})`;
+      if (write === "set") return `(__stset(${place.ref}, ${recvExpr}, ${args[0]}, ${args[1]}, ${where}), ${callText})`;
+      if (write === "shrinks") return callText;
+      // A change this table does not know: the whole collection is checked after it.
+      return `(${callText}, __stput(${place.ref}, ${recvExpr}, ${where}), undefined)`;
+    }
+    return callText;
+  };
+  if (fixed !== undefined && place === undefined) return finish(recv, bound);
+  // Evaluate into temporaries, charge on their sizes, then call.
+  const temps: string[] = [];
+  const assigns: string[] = [];
+  let recvTemp: string | undefined;
+  if (recv !== undefined) {
+    recvTemp = em.fn.newTemp();
+    assigns.push(`${recvTemp} = ${recv}`);
+  }
+  const argTemps = bound.map((b) => {
+    const t = em.fn.newTemp();
+    temps.push(t);
+    assigns.push(`${t} = ${b}`);
+    return t;
+  });
+  const sizeOf = (name: string): string => {
+    if (name === "self") return recvTemp ? sizeExpr(recvTemp, target.kind === "method" ? target.receiverType : undefined) : "0";
+    const i = params.findIndex((p) => p.name === name);
+    return i < 0 ? "0" : sizeExpr(argTemps[i]!, params[i]!.type);
+  };
+  const totalOf = (name: string): string => {
+    if (name === "self") return recvTemp ? `__total(${recvTemp})` : "0";
+    const i = params.findIndex((p) => p.name === name);
+    return i < 0 ? "0" : `__total(${argTemps[i]!})`;
+  };
+  const parts = [...assigns];
+  if (fixed === undefined) {
+    const cost = evalCost(decl.cost, { size: sizeOf, total: totalOf, limit: (n) => limitUnits(em, n) }, jsDomain);
+    parts.push(`${gas(em, cost)}`);
+  }
+  parts.push(finish(recvTemp, argTemps));
+  return `(${parts.join(", ")})`;
+}
+
+/** A limit as the cost table reads it: in the unit the runtime measures (a character is up to two UTF-16 units). */
+export function limitUnits(em: EmitContext, name: string): string {
+  const decl = em.std.decl.limits[name];
+  const k = decl?.unit === "characters" ? 2 : 1;
+  return k === 1 ? `__in.limits[${JSON.stringify(name)}]` : `(__in.limits[${JSON.stringify(name)}] * ${k})`;
+}
+
+/**
+ * How each mutating stdlib method changes a collection in state, so that a write is checked before it
+ * happens and only for what it adds: `push` one element, `set` one entry (a new key adds one to the count),
+ * `shrinks` nothing to check. A mutating method not listed here is checked after it runs, whole.
+ */
+const STATE_WRITES: Readonly<Record<string, "push" | "set" | "shrinks">> = {
+  List$push: "push",
+  Map$set: "set",
+  Map$remove: "shrinks",
+};
+
+/** What `size(...)` reads at run time: the same rule as the verifier's `sizeFor` (stdlib/decl.ts). */
+export function sizeExpr(v: string, t: Type | undefined): string {
+  const base = t?.kind === "optional" ? t.inner : t;
+  if (isNamed(base, "string")) return `(${v} === null ? 0 : ${v}.length)`;
+  if (isNamed(base, "List")) return `${v}.length`;
+  if (isNamed(base, "Map")) return `${v}.size`;
+  if (isNamed(base, "Members")) return `G$Members$size(${v})`;
+  if (isNamed(base, "Recipients")) return `__rcount(${v})`;
+  return "1";
+}

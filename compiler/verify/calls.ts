@@ -1,0 +1,206 @@
+/**
+ * Calls: a stdlib call is charged its declared cost (and fan-out) on its
+ * arguments' bounds, has its effects (capabilities, recipients, the
+ * mail-loop and reply-guard checks, writes through a mutating method) and
+ * a result whose shape is its declared bound; a call of a fn is its body's
+ * walk, memoised by the shapes it is called with.
+ */
+import type { CostExpr } from "../../stdlib/decl.js";
+import { evalBound, type BoundSizes, type CostSizes } from "../../stdlib/cost-eval.js";
+import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
+import type { CallTarget } from "../semantic/model.js";
+import type * as A from "../syntax/ast.js";
+import { mutation } from "./mutation.js";
+import { carriedPart, inputShape, literalInt, originOf, SCALAR, sized, sizeFor, str, withOrigin, type Origin, type Shape } from "./shapes.js";
+import { CallSizes } from "./sizes.js";
+import * as S from "./sym.js";
+import type { Sym } from "./sym.js";
+import { callLabel, maxCost, plus, rootIdent, symDomain, type Cost, type Frame, type Walk } from "./walk.js";
+import { NO_ROOM } from "./writes.js";
+
+export function call(w: Walk, e: A.CallExpr, frame: Frame, acc: { cost: Cost }): Shape {
+  const target = w.host.model.calls.get(e);
+  if (!target) {
+    for (const a of e.args) w.expr(a.value, frame, acc);
+    return SCALAR;
+  }
+  if (target.kind === "fn") return fnCall(w, e, target, frame, acc);
+  let receiver: Shape | undefined;
+  if (target.kind === "method" && e.callee.kind === "MemberExpr") receiver = w.expr(e.callee.object, frame, acc);
+  const args = bindArgs(w, e, target, frame, acc);
+  const sizes = new CallSizes(w.host, target, receiver, args);
+  w.chargeDecl(acc, target.decl, sizes, e.span, callLabel(target.name));
+  effects(w, e, target, args, receiver, frame);
+  return literalBound(e, target.name, result(w, e, target, receiver, sizes));
+}
+
+export function bindArgs(w: Walk, e: A.CallExpr, target: Exclude<CallTarget, { kind: "fn" }>, frame: Frame, acc: { cost: Cost }): Map<string, Shape> {
+  const out = new Map<string, Shape>();
+  const params = target.sig.params;
+  const args = e.args;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const s = w.expr(a.value, frame, acc);
+    const name = a.name ? a.name.name : params[i]?.name;
+    if (name) out.set(name, s);
+  }
+  return out;
+}
+
+/** What a call does besides costing gas: capabilities, recipients, the reply guard, growth of locals. */
+export function effects(w: Walk, e: A.CallExpr, target: Exclude<CallTarget, { kind: "fn" }>, args: Map<string, Shape>, receiver: Shape | undefined, frame: Frame): void {
+  const decl = target.decl;
+  const record = w.quiet === 0;
+  if (decl.capability && record) w.capabilities.add(decl.capability);
+  if (target.kind === "method" && decl.mutates && e.callee.kind === "MemberExpr") {
+    const root = rootIdent(e.callee.object);
+    const sym = root && w.host.model.symbols.get(root);
+    if (sym?.kind === "global" && sym.name === "state" && record) w.capabilities.add("state.write");
+    mutation(w, e, target.name, args, receiver, frame);
+  }
+  if (decl.fanout !== undefined) {
+    const to = args.get("to");
+    if (to) {
+      const origin = deepOrigin(to);
+      if (record) for (const o of origin ?? new Set<Origin>(["any"])) w.recipients.add(o);
+      if (origin?.has("list")) w.warn(e.span, makeDiagnostic(verifyMessages.mailLoop, e.span, [target.name]));
+    } else if (record) {
+      w.recipients.add("sender");
+    }
+  }
+  if (decl.capability === "reply" && !frame.guarded) {
+    w.warn(e.span, makeDiagnostic(verifyMessages.unguardedReply, e.span, []));
+  }
+}
+
+export function result(
+  w: Walk,
+  e: A.CallExpr,
+  target: Exclude<CallTarget, { kind: "fn" }>,
+  receiver: Shape | undefined,
+  sizes: CostSizes<Sym>,
+): Shape {
+  const t = w.host.model.types.get(e);
+  if (!t || t.kind === "void") return SCALAR;
+  const base = t.kind === "optional" ? t.inner : t;
+  const decl = target.decl;
+  const what = `the result of ${callLabel(target.name)}`;
+  const bounds = w.boundsAt(e.span);
+  // Every bound is a declared formula over the call's sizes (and its literal int arguments); one that cannot be evaluated is refused.
+  const withValues: BoundSizes<Sym> = {
+    size: (n) => sizes.size(n),
+    total: (n) => sizes.total(n),
+    limit: (n) => sizes.limit(n),
+    value: (n) => {
+      const i = target.sig.params.findIndex((p) => p.name === n);
+      const arg = e.args.find((a) => a.name?.name === n) ?? (e.args[i] && !e.args[i]!.name ? e.args[i] : undefined);
+      const v = literalInt(arg?.value);
+      return v === undefined ? undefined : S.num(Math.max(0, v));
+    },
+  };
+  const bound = (x: CostExpr | undefined, part: string): Sym | undefined => {
+    if (x === undefined) return undefined;
+    return evalBound(x, withValues, symDomain) ?? bounds.unbounded(`${part} ${what}`);
+  };
+  const isList = base.kind === "named" && base.name === "List";
+  const elemType = isList && base.kind === "named" ? base.args[0] ?? { kind: "error" as const } : undefined;
+  const origin = receiver ? originOf(receiver) : undefined;
+  if (decl.carries) {
+    // The receiver's own values: their shapes carry over, when the receiver has them.
+    const part = receiver ? carriedPart(receiver, decl.carries) : undefined;
+    if (decl.carries === "self") return part && sized(part, t) ? part : inputShape(t, w.host.std, bounds, what);
+    // `get(k): V?` is one of them (a list itself, when V is); `values(): List<V>` a list of them.
+    const listOfParts = /^List</.test(decl.returns);
+    const partType = listOfParts ? elemType ?? t : t;
+    const elem = part && sized(part, partType) ? part : inputShape(partType, w.host.std, bounds, listOfParts ? `an element of ${what}` : what);
+    if (!listOfParts) return elem;
+    const count = bound(decl.resultSize, "the size of") ?? (receiver ? sizeFor(receiver, undefined) : bounds.unbounded(`the size of ${what}`));
+    const list: Shape = { t: "list", count, elem };
+    // Some of the receiver's elements add up to at most all of them.
+    if (receiver?.t === "list" && receiver.total && (elem.t === "str" || elem.t === "scalar")) list.total = receiver.total;
+    return withOrigin(list, origin);
+  }
+  if (base.kind === "named" && base.name === "string") {
+    return str(bound(decl.resultSize, "the length of") ?? bounds.unbounded(`the length of ${what}`));
+  }
+  if (isList && elemType) {
+    const count = bound(decl.resultSize, "the size of") ?? bounds.unbounded(`the size of ${what}`);
+    const elemLen = bound(decl.elementSize, "an element of");
+    const elem = elemLen !== undefined ? str(elemLen) : inputShape(elemType, w.host.std, bounds, `an element of ${what}`);
+    const list: Shape = { t: "list", count, elem };
+    const total = bound(decl.resultTotal, "the elements of");
+    if (total !== undefined) list.total = total;
+    return withOrigin(list, origin);
+  }
+  return inputShape(t, w.host.std, bounds, what);
+}
+
+export function fnCall(w: Walk, e: A.CallExpr, target: Extract<CallTarget, { kind: "fn" }>, frame: Frame, acc: { cost: Cost }): Shape {
+  const fn = target.fn;
+  const inner: Frame = { locals: new Map(), returns: undefined, guarded: frame.guarded, room: NO_ROOM };
+  const args = e.args;
+  let key = `${fn.symbol.id}|${frame.guarded ? 1 : 0}`;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const s = w.expr(a.value, frame, acc);
+    const p = a.name ? fn.params.find((x) => x.name === a.name!.name) : fn.params[i];
+    if (p) {
+      inner.locals.set(p, s);
+      key += `|${p.id}:${shapeKey(s)}`;
+    }
+  }
+  // The same fn called with the same shapes costs the same: a call tree is analysed once per distinct call.
+  let done = w.fnMemo.get(key);
+  if (!done) {
+    const body = w.block(fn.decl.body, inner);
+    const cost = plus({ g: S.num(w.constructs.fnCall), f: S.ZERO }, body.exit ? maxCost(body.cont, body.exit) : body.cont);
+    done = { cost, returns: inner.returns };
+    w.fnMemo.set(key, done);
+  }
+  if (w.quiet === 0) w.charge(acc, done.cost, e.span, callLabel(fn.name));
+  // The fn may have written state: what was known about room no longer holds.
+  frame.room = NO_ROOM;
+  return done.returns ?? SCALAR;
+}
+
+
+/** A text that identifies a shape (for the fn memo). */
+function shapeKey(s: Shape): string {
+  switch (s.t) {
+    case "scalar":
+      return "_";
+    case "str":
+      return `s(${S.structId(s.len)};${s.chars ? S.structId(s.chars) : ""};${[...(s.origin ?? [])].join(",")})`;
+    case "list":
+      return `l(${S.structId(s.count)};${s.total ? S.structId(s.total) : ""};${shapeKey(s.elem)};${[...(s.origin ?? [])].join(",")})`;
+    case "map":
+      return `m(${S.structId(s.count)};${shapeKey(s.key)};${shapeKey(s.value)})`;
+    case "rec":
+      return `r(${[...s.fields].map(([k, v]) => `${k}=${shapeKey(v)}`).join(",")};${[...(s.origin ?? [])].join(",")})`;
+  }
+}
+
+/**
+ * `s.truncate(200)`, `xs.take(50)` with a literal: the result is bounded by
+ * the literal too (200 characters, so at most 400 UTF-16 units; 50
+ * elements), which is what lets it fit a state field's `max`.
+ */
+function literalBound(e: A.CallExpr, name: string, r: Shape): Shape {
+  const arg = e.args[0]?.value;
+  if (arg?.kind !== "IntLit" || e.args.length !== 1) return r;
+  const k = S.num(Math.max(0, arg.value));
+  if (name === "truncate" && r.t === "str") return { ...r, len: S.min(r.len, S.mul(S.num(2), k)), chars: r.chars ? S.min(r.chars, k) : k };
+  if (name === "take" && r.t === "list") {
+    const l: Shape = { ...r, count: S.min(r.count, k) };
+    return l;
+  }
+  return r;
+}
+
+function deepOrigin(s: Shape): ReadonlySet<Origin> | undefined {
+  const own = originOf(s);
+  if (own) return own;
+  if (s.t === "list") return deepOrigin(s.elem);
+  if (s.t === "rec") return s.fields.get("address") ? deepOrigin(s.fields.get("address")!) : undefined;
+  return undefined;
+}

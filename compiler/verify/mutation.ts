@@ -1,0 +1,180 @@
+/**
+ * Writes, as the walk meets them: an assignment (`x = v`, `x += v`) and a
+ * mutating call (`xs.push(x)`, `m.set(k, v)`). A local's shape becomes the
+ * written one or grows; a state field's written value must fit its
+ * declared bounds (checked once the loops around it are solved), and a
+ * write that grows a bounded state collection must have room (writes.ts
+ * decides what the conditions in force prove).
+ */
+import { evalCost } from "../../stdlib/cost-eval.js";
+import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
+import { sameType } from "../semantic/assign.js";
+import type { Type } from "../semantic/types.js";
+import type * as A from "../syntax/ast.js";
+import { exprText } from "../semantic/util.js";
+import { concat, join, originOf, SCALAR, str, totalOf, withOrigin, type Shape } from "./shapes.js";
+import * as S from "./sym.js";
+import { OperandSizes } from "./sizes.js";
+import { NONE, symDomain, type AnalyzeHost, type Cost, type Frame, type Walk } from "./walk.js";
+import { declaredAt, fitFix, immutableKeyText, overflowOf, placeOf, stateKey, updateAt, without, type Place } from "./writes.js";
+
+export function assign(w: Walk, s: A.AssignStmt, frame: Frame, acc: { cost: Cost }): void {
+  const value = w.expr(s.value, frame, acc);
+  const place = placeOf(w.host.model, s.target);
+  // `x += v` on a string: the new value is the old one and v.
+  let target: Shape | undefined;
+  if (s.target.kind !== "Ident") target = w.expr(s.target, frame, acc);
+  else if (place?.root === "local") target = frame.locals.get(place.sym);
+  let written = value;
+  if (s.op !== "=" && target) {
+    if (target.t === "str" && value.t === "str") {
+      written = withOrigin(concat(target, value), originOf(target));
+      if (w.quiet === 0) w.charge(acc, operatorCost(w, s.target, s.value, "+", target, value), s.span, "+=");
+    } else {
+      written = target;
+    }
+  }
+  if (!place) return;
+  if (place.root === "local") {
+    const old = frame.locals.get(place.sym);
+    if (!old) return;
+    frame.locals.set(place.sym, updateAt(old, place.fields, () => coerce(written, w.host.model.types.get(s.target) ?? place.sym.type, w.host)));
+    return;
+  }
+  if (w.quiet === 0) w.capabilities.add("state.write");
+  checkFits(w, place, written, s.value, s.span, undefined, s.op === "=" ? undefined : { target: exprText(s.target), text: `${exprText(s.target)} + ${exprText(s.value)}` });
+  frame.room = without(frame.room, stateKey(place)!);
+}
+
+/**
+ * A value written into state must fit the place's declared bounds
+ * (TW3005). Inside a loop its shape may hold the loop's slots and element
+ * size: it is checked once the loops around it are solved (`pendingFits`).
+ */
+export function checkFits(w: Walk, place: Extract<Place, { root: "state" }>, value: Shape, valueExpr: A.Expr, at: A.Expr["span"], declared = declaredAt(place), written?: { target: string; text: string }): void {
+  if (!declared) return;
+  w.pendingFits.push({ shape: value, check: (shape) => reportFit(w, place, shape, declared, valueExpr, at, written) });
+}
+
+export function reportFit(w: Walk, place: Extract<Place, { root: "state" }>, value: Shape, declared: Type, valueExpr: A.Expr, at: A.Expr["span"], written?: { target: string; text: string }): void {
+  const o = overflowOf(value, declared, (x) => w.host.evaluate(x));
+  if (!o) return;
+  // `{ subject: m.subject, ... }`: point at the field's own value.
+  let field = /^the field `([^`]+)` of $/.exec(o.where);
+  while (field && valueExpr.kind === "BraceLit") {
+    const entry = valueExpr.entries.find((en) => en.key.kind === "Ident" && en.key.name === field![1]);
+    if (!entry) break;
+    valueExpr = entry.value;
+    o.where = "";
+    field = null;
+  }
+  // `state.s += x` writes `state.s + x`: the fix makes the whole of it fit.
+  const fix = written === undefined ? fitFix(o) : undefined;
+  const text = written?.text ?? exprText(valueExpr);
+  if (written !== undefined && o.where === "" && o.unit === "characters") {
+    w.warn(at, makeDiagnostic(verifyMessages.overBound, valueExpr.span, [text, "", o.value, o.unit, stateKey(place)!, o.max, `${written.target} = (${text}).truncate(${o.max})`]));
+    return;
+  }
+  w.warn(at, makeDiagnostic(verifyMessages.overBound, valueExpr.span, [
+    text, o.where, o.value, o.unit, stateKey(place)!, o.max, fix ? `${text}${fix}` : undefined,
+  ], fix && valueExpr.kind !== "ErrorExpr" ? { fix: { description: `Write \`${text}${fix}\``, edits: [{ span: { ...valueExpr.span, start: valueExpr.span.end, line: valueExpr.span.endLine, col: valueExpr.span.endCol }, newText: fix }] } } : undefined));
+}
+
+/**
+ * `xs.push(x)`, `m.set(k, v)`, `r.items.push(x)`: the changed collection
+ * at its place — a local's shape grows; a state field's write must fit
+ * its bounds and, when it grows, have room.
+ */
+export function mutation(w: Walk, e: A.CallExpr, name: string, args: Map<string, Shape>, receiver: Shape | undefined, frame: Frame): void {
+  if (e.callee.kind !== "MemberExpr") return;
+  const place = placeOf(w.host.model, e.callee.object);
+  if (!place) return;
+  const grows = name === "push" || name === "set";
+  if (!grows) return; // `remove` and the like only shrink: the bound stands
+  const argList = [...args.values()];
+  if (place.root === "local") {
+    const old = frame.locals.get(place.sym);
+    if (!old) return;
+    frame.locals.set(place.sym, updateAt(old, place.fields, (c) => grown(c, name, argList)));
+    return;
+  }
+  const declared = declaredAt(place);
+  const base = declared?.kind === "optional" ? declared.inner : declared;
+  if (base?.kind !== "named") return;
+  // What is stored must fit: the element (push), the key and the value (set).
+  if (name === "push" && base.args[0] && argList[0]) {
+    checkFits(w, place, argList[0], e.args[0]!.value, e.span, base.args[0]);
+  } else if (name === "set" && base.args[0] && base.args[1]) {
+    if (argList[0]) checkFits(w, place, argList[0], e.args[0]!.value, e.span, base.args[0]);
+    if (argList[1]) checkFits(w, place, argList[1], e.args[1]!.value, e.span, base.args[1]);
+  }
+  const key = stateKey(place)!;
+  if (base.max !== undefined) {
+    const keyText = name === "set" && e.args[0] ? immutableKeyText(w.host.model, e.args[0].value) : undefined;
+    const write = { key, kind: name as "push" | "set", max: base.max, ...(keyText !== undefined ? { keyText } : {}) };
+    if (!frame.room.allows(write)) {
+      w.warn(e.span, makeDiagnostic(verifyMessages.mayFillUp, e.span, [`${key}.${name}(...)`, key, base.max, name === "set" && e.args[0] ? exprText(e.args[0].value) : undefined]));
+    }
+  }
+  frame.room = without(frame.room, key);
+  void receiver;
+}
+
+export function operatorCost(w: Walk, left: A.Expr, right: A.Expr, op: string, l: Shape, r: Shape, node?: A.BinaryExpr): Cost {
+  const decl = node ? w.host.model.operators.get(node) : findOperator(w, op, left, right);
+  if (!decl) return NONE;
+  // Most operators cost a constant: no sizes to read.
+  if (typeof decl.cost === "number") return { g: S.num(decl.cost), f: S.ZERO };
+  const g = evalCost(decl.cost, new OperandSizes(w.host, left, right, l, r), symDomain);
+  return { g, f: S.ZERO };
+}
+
+export function findOperator(w: Walk, op: string, left: A.Expr, right: A.Expr) {
+  const lt = w.host.model.types.get(left);
+  const rt = w.host.model.types.get(right);
+  // By type, not by bound: `state.s += x` with `s: string max 5` is the string `+`.
+  if (!lt || !rt) return undefined;
+  return w.host.std.operators(op).find((o) => sameType(o.left, lt) && sameType(o.right, rt))?.decl;
+}
+
+/** A collection after `push(x)` or `set(k, v)`: one more element, of the stored shapes. */
+export function grown(c: Shape, name: string, args: Shape[]): Shape {
+  if (name === "push" && c.t === "list") {
+    const pushed = args[0];
+    const elem = pushed ? join(c.elem, pushed) : c.elem;
+    return { ...c, count: S.add(c.count, S.ONE), elem, total: S.add(totalOf(c), pushed ? totalOf(pushed) : S.ONE) };
+  }
+  if (name === "set" && c.t === "map") {
+    const [k, v] = args;
+    return { ...c, count: S.add(c.count, S.ONE), key: k ? join(c.key, k) : c.key, value: v ? join(c.value, v) : c.value };
+  }
+  return c;
+}
+
+/**
+ * A value's shape as the variable's type has it: `none` in a `string?`
+ * is an empty string that may grow, `[]` a list of empty elements, so
+ * every measure a loop may grow has a place in the shape.
+ */
+export function coerce(s: Shape, t: Type, host: AnalyzeHost, depth = 0): Shape {
+  if (depth > 8) return s;
+  const base = t.kind === "optional" ? t.inner : t;
+  if (base.kind === "record") {
+    const fields = new Map<string, Shape>(s.t === "rec" ? s.fields : []);
+    for (const [name, f] of base.fields) fields.set(name, coerce(fields.get(name) ?? SCALAR, f.type, host, depth + 1));
+    return s.t === "rec" ? { ...s, fields } : { t: "rec", fields };
+  }
+  if (base.kind !== "named") return s;
+  if (base.name === "string") return s.t === "str" ? s : str(S.ZERO);
+  if (base.name === "List") {
+    const elemT = base.args[0];
+    if (s.t === "list") return elemT ? { ...s, elem: coerce(s.elem, elemT, host, depth + 1) } : s;
+    return { t: "list", count: S.ZERO, elem: elemT ? coerce(SCALAR, elemT, host, depth + 1) : SCALAR, total: S.ZERO };
+  }
+  if (base.name === "Map") {
+    const [kt, vt] = base.args;
+    if (s.t === "map") return { ...s, key: kt ? coerce(s.key, kt, host, depth + 1) : s.key, value: vt ? coerce(s.value, vt, host, depth + 1) : s.value };
+    return { t: "map", count: S.ZERO, key: kt ? coerce(SCALAR, kt, host, depth + 1) : SCALAR, value: vt ? coerce(SCALAR, vt, host, depth + 1) : SCALAR };
+  }
+  return s;
+}

@@ -1,0 +1,82 @@
+/**
+ * The declaration's message types: `Headers`, `Attachment`, `Envelope` and
+ * `Message` (stdlib/index.ts assembles the declaration).
+ */
+import { cost, type TypeDeclSpec } from "./decl.js";
+import { linear } from "./costs.js";
+
+const { mul, limit } = cost;
+
+export const messageTypes: Record<string, TypeDeclSpec> = {
+  Headers: {
+    doc: "A message's header fields. Names are matched ignoring case. In a test, a map literal such as `{ \"List-Id\": \"<news.example.org>\" }` gives them.",
+    acceptsFrom: ["Map<string, string>"],
+    methods: {
+      get: {
+        doc: "The value of the first header field called `name`, or none.",
+        params: [{ name: "name", type: "string" }],
+        returns: "string?",
+        cost: linear(3, "name"),
+        resultSize: limit("header"),
+      },
+      has: {
+        doc: "`true` when the message has a header field called `name`.",
+        params: [{ name: "name", type: "string" }],
+        returns: "bool",
+        cost: linear(3, "name"),
+      },
+      all: {
+        doc: "The values of every header field called `name`, in order.",
+        params: [{ name: "name", type: "string" }],
+        returns: "List<string>",
+        cost: linear(5, "name"),
+        resultSize: limit("headers"),
+        // Each value is one header field's, checked against `limits.header` before the run.
+        elementSize: limit("header"),
+        resultTotal: mul(limit("headers"), limit("header")),
+      },
+    },
+  },
+  Attachment: {
+    doc: "A file attached to a message.",
+    fields: {
+      filename: { type: "string?", doc: "The file name the sender gave, or none.", bound: "header" },
+      contentType: { type: "string", doc: "The MIME type, e.g. `application/pdf`.", bound: "header" },
+      size: { type: "int", doc: "The size in bytes." },
+    },
+  },
+  Envelope: {
+    doc: "The SMTP envelope: who handed the message to the list, and which address they used.",
+    fields: {
+      sender: { type: "Address?", doc: "The MAIL FROM address; none for bounces (`MAIL FROM:<>`)." },
+      recipient: { type: "Address", doc: "The list address as used (with its `-request` or `+tag` form)." },
+      isRequest: { type: "bool", doc: "`true` when the message was sent to the `-request` address." },
+      tag: { type: "string?", doc: "The `+tag` of the address used, or none.", bound: 64 },
+    },
+  },
+  Message: {
+    doc: "An incoming message. Its header fields are the sender's claims; `now` is when it arrived.",
+    fields: {
+      from: { type: "Address", doc: "The author (the From header)." },
+      to: { type: "List<Address>", doc: "The To addresses.", bound: "recipients" },
+      cc: { type: "List<Address>", doc: "The Cc addresses.", bound: "recipients" },
+      subject: { type: "string", doc: "The subject (empty when there is none).", bound: "subject" },
+      text: { type: "string", doc: "The plain-text body (derived from the HTML part when there is no text part).", bound: "text" },
+      html: { type: "string?", doc: "The HTML body, or none.", bound: "html" },
+      headers: { type: "Headers", doc: "All header fields." },
+      attachments: { type: "List<Attachment>", doc: "The attached files.", bound: "attachments" },
+      date: { type: "Time?", doc: "The Date header: the sender's claim, not the clock (use `now` for the arrival time). None when absent or unreadable." },
+      messageId: { type: "string", doc: "The Message-ID (without angle brackets).", bound: "header" },
+      envelope: { type: "Envelope", doc: "The SMTP envelope." },
+    },
+    methods: {
+      isAutomated: {
+        doc: "`true` for automatic mail that must not be answered automatically (RFC 3834): an `Auto-Submitted` header other than `no`, `Precedence: bulk`, `list` or `junk`, or a `List-Id` header.",
+        params: [],
+        returns: "bool",
+        cost: 5,
+        autoReplyGuard: true,
+      },
+    },
+  },
+};

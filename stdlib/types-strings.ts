@@ -1,0 +1,154 @@
+/**
+ * The declaration's scalar and text types: `bool`, `int`, `string` and
+ * `Address` (stdlib/index.ts assembles the declaration).
+ */
+import { cost, type TypeDeclSpec } from "./decl.js";
+import { linear, search } from "./costs.js";
+
+const { size, value, add, mul, max, min, ceilDiv } = cost;
+
+export const stringTypes: Record<string, TypeDeclSpec> = {
+  bool: {
+    doc: "`true` or `false`.",
+    maxLength: 5,
+    equatable: true,
+    interpolates: true,
+  },
+  int: {
+    doc: "A whole number (a safe integer: at most 2^53 − 1 in size). `/` divides rounding toward zero; dividing by zero stops the trigger.",
+    equatable: true,
+    ordered: true,
+    interpolates: true,
+    maxLength: 20,
+    methods: {
+      abs: { doc: "The absolute value.", params: [], returns: "int", cost: 1 },
+    },
+  },
+  string: {
+    doc: "Unicode text. Lengths count UTF-16 code units; `truncate` and `slice` count code points and never split one.",
+    equatable: true,
+    ordered: true,
+    interpolates: true,
+    fields: {
+      length: { type: "int", doc: "The length in UTF-16 code units.", cost: 1 },
+    },
+    methods: {
+      isEmpty: { doc: "`true` when the string has no characters.", params: [], returns: "bool", cost: 1 },
+      truncate: {
+        doc: "The first `n` code points of the string (all of it when it is shorter). Never splits a character.",
+        params: [{ name: "n", type: "int", doc: "How many code points to keep." }],
+        returns: "string",
+        cost: linear(5, "self"),
+        // n code points are at most 2n UTF-16 units.
+        resultSize: min(size("self"), mul(value("n"), 2)),
+      },
+      slice: {
+        doc: "The code points from `start` up to (not including) `end`; `end` defaults to the end of the string. Negative positions count from the end.",
+        params: [
+          { name: "start", type: "int" },
+          { name: "end", type: "int", optional: true },
+        ],
+        returns: "string",
+        cost: linear(5, "self"),
+        resultSize: size("self"),
+      },
+      contains: {
+        doc: "`true` when `s` occurs in the string.",
+        params: [{ name: "s", type: "string" }],
+        returns: "bool",
+        cost: search("s"),
+      },
+      startsWith: {
+        doc: "`true` when the string begins with `prefix`.",
+        params: [{ name: "prefix", type: "string" }],
+        returns: "bool",
+        cost: linear(2, "prefix"),
+      },
+      endsWith: {
+        doc: "`true` when the string ends with `suffix`.",
+        params: [{ name: "suffix", type: "string" }],
+        returns: "bool",
+        cost: linear(2, "suffix"),
+      },
+      lower: {
+        doc: "The string in lower case (Unicode default case mapping; `İ` becomes `i̇`, two characters).",
+        params: [],
+        returns: "string",
+        cost: linear(5, "self"),
+        // One UTF-16 unit lowers to at most two (U+0130 İ → i + U+0307); an astral character stays two.
+        resultSize: mul(size("self"), 2),
+      },
+      upper: {
+        doc: "The string in upper case (Unicode default case mapping; `ß` becomes `SS`, `ﬃ` becomes `FFI`): up to three times as long.",
+        params: [],
+        returns: "string",
+        cost: linear(5, "self"),
+        // One UTF-16 unit uppers to at most three (ﬃ → FFI, ΐ → Ϊ́); an astral character stays two.
+        resultSize: mul(size("self"), 3),
+      },
+      trim: {
+        doc: "The string without white space at either end.",
+        params: [],
+        returns: "string",
+        cost: linear(5, "self"),
+        resultSize: size("self"),
+      },
+      split: {
+        doc: "The pieces of the string between occurrences of `sep`. An empty `sep` splits into code points.",
+        params: [{ name: "sep", type: "string" }],
+        returns: "List<string>",
+        cost: search("sep"),
+        resultSize: add(size("self"), 1),
+        // The parts are pieces of the string: each, and all of them together, at most as long as it.
+        elementSize: size("self"),
+        resultTotal: size("self"),
+      },
+      lines: {
+        doc: "The lines of the string (split at `\\n`, `\\r\\n` or `\\r`).",
+        params: [],
+        returns: "List<string>",
+        cost: linear(5, "self"),
+        resultSize: add(size("self"), 1),
+        elementSize: size("self"),
+        resultTotal: size("self"),
+      },
+      replace: {
+        doc: "The string with every occurrence of `old` replaced by `new`. An empty `old` replaces nothing.",
+        params: [
+          { name: "old", type: "string" },
+          { name: "new", type: "string" },
+        ],
+        returns: "string",
+        cost: add(search("old"), ceilDiv(mul(add(size("self"), 1), size("new")), 16)),
+        // Each occurrence of a non-empty `old` (an empty one replaces nothing) becomes `new`.
+        resultSize: max(size("self"), mul(size("self"), size("new"))),
+      },
+      escapeHtml: {
+        doc: "The string with `&`, `<`, `>`, `\"` and `'` written as HTML entities, safe to put in a page or an attribute: up to six times as long.",
+        params: [],
+        returns: "string",
+        cost: linear(5, "self"),
+        // `"` → `&quot;`, the longest entity.
+        resultSize: mul(size("self"), 6),
+      },
+      indexOf: {
+        doc: "The position (in code points) of the first occurrence of `s`, or none.",
+        params: [{ name: "s", type: "string" }],
+        returns: "int?",
+        cost: search("s"),
+      },
+    },
+  },
+  Address: {
+    doc: "An e-mail address such as `ann+news@example.org`. Two addresses are equal when their local parts are equal and their domains are equal ignoring case. A string literal is accepted where an Address is expected.",
+    equatable: true,
+    interpolates: true,
+    fromStringLiteral: "address",
+    maxLength: 320,
+    fields: {
+      local: { type: "string", doc: "The part before `@` (with its `+tag`).", bound: 64 },
+      domain: { type: "string", doc: "The part after `@`, in lower case.", bound: 255 },
+      tag: { type: "string?", doc: "The `+tag` of the local part (`news` in `ann+news@example.org`), or none.", bound: 64 },
+    },
+  },
+};
