@@ -15,8 +15,11 @@ import { carriedPart, inputShape, literalInt, originOf, SCALAR, sized, sizeFor, 
 import { CallSizes } from "./sizes.js";
 import * as S from "./sym.js";
 import type { Sym } from "./sym.js";
-import { callLabel, maxCost, plus, rootIdent, symDomain, type Cost, type Frame, type Walk } from "./walk.js";
+import { callLabel, maxCost, plus, rootIdent, symDomain, type Cost, type FnSummary, type Frame, type Walk } from "./walk.js";
 import { NO_ROOM } from "./writes.js";
+import { collectAfter, Slots, substituteAll, substituteShape } from "./growth.js";
+import { coerce } from "./mutation.js";
+import type { Symbol } from "../semantic/scope.js";
 
 export function call(w: Walk, e: A.CallExpr, frame: Frame, acc: { cost: Cost }): Shape {
   const target = w.host.model.calls.get(e);
@@ -135,6 +138,13 @@ export function result(
   return inputShape(t, w.host.std, bounds, what);
 }
 
+/**
+ * Precise analyses of one fn (for distinct argument shapes) before calls
+ * of it use its summary: enough for real rules, and a call tree whose calls
+ * all pass new shapes costs polynomial work, not one analysis per path.
+ */
+const PRECISE_PER_FN = 2;
+
 export function fnCall(w: Walk, e: A.CallExpr, target: Extract<CallTarget, { kind: "fn" }>, frame: Frame, acc: { cost: Cost }): Shape {
   const fn = target.fn;
   const inner: Frame = { locals: new Map(), returns: undefined, guarded: frame.guarded, room: NO_ROOM };
@@ -152,15 +162,104 @@ export function fnCall(w: Walk, e: A.CallExpr, target: Extract<CallTarget, { kin
   // The same fn called with the same shapes costs the same: a call tree is analysed once per distinct call.
   let done = w.fnMemo.get(key);
   if (!done) {
-    const body = w.block(fn.decl.body, inner);
-    const cost = plus({ g: S.num(w.constructs.fnCall), f: S.ZERO }, body.exit ? maxCost(body.cont, body.exit) : body.cont);
-    done = { cost, returns: inner.returns };
+    const analyses = w.fnAnalyses.get(fn.symbol.id) ?? 0;
+    done = analyses >= PRECISE_PER_FN ? instantiate(w, summaryOf(w, fn, frame.guarded), inner.locals) : undefined;
+    if (!done) {
+      w.fnAnalyses.set(fn.symbol.id, analyses + 1);
+      const body = w.block(fn.decl.body, inner);
+      const cost = plus({ g: S.num(w.constructs.fnCall), f: S.ZERO }, body.exit ? maxCost(body.cont, body.exit) : body.cont);
+      done = { cost, returns: inner.returns };
+    }
     w.fnMemo.set(key, done);
   }
   if (w.quiet === 0) w.charge(acc, done.cost, e.span, callLabel(fn.name));
   // The fn may have written state: what was known about room no longer holds.
   frame.room = NO_ROOM;
   return done.returns ?? SCALAR;
+}
+
+function summaryOf(w: Walk, fn: Extract<CallTarget, { kind: "fn" }>["fn"], guarded: boolean): FnSummary {
+  let s = w.fnSummaries.get(fn.symbol.id);
+  if (s) return s;
+  const slots = new Slots(() => `$p${w.accCounter++}`);
+  const params = new Map<Symbol, Shape>();
+  const inner: Frame = { locals: new Map(), returns: undefined, guarded, room: NO_ROOM };
+  for (const p of fn.params) {
+    const shape = anyOrigin(slots.abstract(coerce(SCALAR, p.type, w.host)));
+    params.set(p, shape);
+    inner.locals.set(p, shape);
+  }
+  const fitsFrom = w.pendingFits.length;
+  const body = w.block(fn.decl.body, inner);
+  // Their shapes hold the parameters' slots: checked per call, with the arguments in them.
+  const fits = w.pendingFits.splice(fitsFrom);
+  const cost = plus({ g: S.num(w.constructs.fnCall), f: S.ZERO }, body.exit ? maxCost(body.cont, body.exit) : body.cont);
+  s = { params, cost, returns: inner.returns, fits };
+  w.fnSummaries.set(fn.symbol.id, s);
+  return s;
+}
+
+/** A summary with the arguments' measures in its slots; undefined when an argument's shape does not match its parameter's. */
+function instantiate(w: Walk, s: FnSummary, args: ReadonlyMap<Symbol, Shape>): { cost: Cost; returns: Shape | undefined } | undefined {
+  const measures = new Map<string, Sym>();
+  for (const [p, shape] of s.params) {
+    const arg = args.get(p);
+    if (!arg) return undefined;
+    collectAfter(shape, arg, measures);
+  }
+  for (const [p, shape] of s.params) for (const v of slotsOf(shape)) if (!measures.has(v)) return undefined;
+  const sub = (x: Sym): Sym => substituteAll(x, measures);
+  for (const f of s.fits) w.pendingFits.push({ shape: substituteShape(f.shape, sub), check: f.check });
+  return { cost: { g: sub(s.cost.g), f: sub(s.cost.f) }, returns: s.returns && substituteShape(s.returns, sub) };
+}
+
+/** The slot variables of a parameter's abstract shape. */
+function slotsOf(s: Shape, out: string[] = []): string[] {
+  const add = (x: Sym | undefined): void => {
+    if (x?.k === "var") out.push(x.name);
+  };
+  switch (s.t) {
+    case "str":
+      add(s.len);
+      add(s.chars);
+      break;
+    case "list":
+      add(s.count);
+      add(s.total);
+      slotsOf(s.elem, out);
+      break;
+    case "map":
+      add(s.count);
+      slotsOf(s.key, out);
+      slotsOf(s.value, out);
+      break;
+    case "rec":
+      for (const f of s.fields.values()) slotsOf(f, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/** Origins unknown: an address from a parameter of a summary may be anyone's. */
+function anyOrigin(s: Shape): Shape {
+  const any = new Set<Origin>(["any"]);
+  switch (s.t) {
+    case "str":
+      return withOrigin(s, any);
+    case "list":
+      return withOrigin({ ...s, elem: anyOrigin(s.elem) }, any);
+    case "map":
+      return { ...s, key: anyOrigin(s.key), value: anyOrigin(s.value) };
+    case "rec": {
+      const fields = new Map<string, Shape>();
+      for (const [k, v] of s.fields) fields.set(k, anyOrigin(v));
+      return withOrigin({ ...s, fields }, any);
+    }
+    default:
+      return s;
+  }
 }
 
 

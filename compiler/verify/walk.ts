@@ -138,6 +138,9 @@ export abstract class Walk {
   readonly pendingFits: { shape: Shape; check: (shape: Shape) => void }[] = [];
   /** Analyses of a fn for the shapes it was called with (a call tree must not be walked exponentially often). */
   readonly fnMemo = new Map<string, { cost: Cost; returns: Shape | undefined }>();
+  /** How many precise analyses each fn had (by symbol id), and its summary once it has one. */
+  readonly fnAnalyses = new Map<number, number>();
+  readonly fnSummaries = new Map<number, FnSummary>();
 
   constructor(readonly host: AnalyzeHost) {}
 
@@ -238,4 +241,17 @@ export function pick(m: ReadonlyMap<Symbol, Shape>, watched: ReadonlySet<Symbol>
     if (x) out.set(sym, x);
   }
   return out;
+}
+
+/**
+ * A fn analysed once with symbolic parameters: each measure of each
+ * parameter a slot, its origins unknown ("any"). A call instantiates it by
+ * putting the arguments' measures in the slots.
+ */
+export interface FnSummary {
+  params: Map<Symbol, Shape>;
+  cost: Cost;
+  returns: Shape | undefined;
+  /** Writes into state in the body, to check per call once the slots are the arguments' measures. */
+  fits: { shape: Shape; check: (shape: Shape) => void }[];
 }

@@ -8,10 +8,11 @@
  * Every attempt compiles with the core and, when accepted, runs on real
  * QuickJS on the worst input built for it, with state carried from run to
  * run. An attempt that held is a passing test (it documents the
- * guarantee: most say which refusal stops it). An attempt that BROKE the
- * promise is a test that fails today, with a comment naming the hole and
- * the smallest input; it passes once the verifier refuses the rule (or the
- * rule runs within its bounds).
+ * guarantee: most say which refusal stops it). The attempts named BREAK
+ * once broke the promise (a move undone in one branch, room used up by a
+ * fn called in the condition, a shadowed `has` key, a call tree passing new
+ * shapes); each comment names the hole and the smallest input, and each
+ * now passes because the verifier refuses the rule or bounds it.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
