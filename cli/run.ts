@@ -25,7 +25,6 @@ import {
   type InitialState,
   type TraceValueKind,
 } from "../compiler/index.js";
-import type { StateDescriptor as Descriptor } from "../contract/state.js";
 import { assembleInput, InputRefused, offsetAt, parseEml, readMembers, isKnownTimeZone } from "../runtime/input/index.js";
 import type { MemberJson, MessageJson, RuleLimits, RunInput } from "../runtime/input/index.js";
 import { runBundle, type RunAction, type RunResult, type TraceStep } from "../runtime/run/run-rule.js";
@@ -254,8 +253,8 @@ const UNKNOWN = Symbol("unknown");
 function stateBefore(bundle: Bundle, given: Record<string, unknown> | undefined, initial: InitialState | undefined): Map<string, unknown> {
   const out = new Map<string, unknown>();
   for (const s of bundle.manifest.state) {
-    if (given && Object.prototype.hasOwnProperty.call(given, s.name)) out.set(s.name, given[s.name]);
-    else if (initial && initial.values.has(s.name)) out.set(s.name, initial.values.get(s.name));
+    if (given && Object.hasOwn(given, s.name)) out.set(s.name, given[s.name]);
+    else if (initial?.values.has(s.name)) out.set(s.name, initial.values.get(s.name));
     else out.set(s.name, UNKNOWN);
   }
   return out;

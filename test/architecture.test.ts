@@ -29,7 +29,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { builtinModules } from "node:module";
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, posix, relative, sep } from "node:path";
+import { join, posix, relative, sep } from "node:path";
 import { repoRoot } from "./helpers/repo.js";
 import { lineAt, stripTs } from "./helpers/strip-ts.js";
 

@@ -65,7 +65,7 @@ for (const name of readdirSync(join(root, "examples")).sort()) {
   if (!existsSync(file)) continue;
   const src = readFileSync(file, "utf8");
   const { bundle } = compileSource(`${name}.thwonk`, src);
-  if (!bundle || !bundle.manifest.triggers.some((t) => t.name === "message")) continue;
+  if (!bundle?.manifest.triggers.some((t) => t.name === "message")) continue;
   const unit = checkSources([{ fileName: `${name}.thwonk`, text: src }]).units[0];
   const unmetered = emitRule(unit.rule, unit.check.model, { meter: false }).code;
   const input = inputFor(bundle);
@@ -78,10 +78,10 @@ for (const name of readdirSync(join(root, "examples")).sort()) {
   // Members inside the input JSON, as before they went apart.
   const inJson = JSON.stringify({ ...input, gas: bound });
   const variants = {
-    metered: (i) => pool.run(bundle.code.text, bundle.sha256, "message", metered.inputJson, metered.members),
+    metered: (_i) => pool.run(bundle.code.text, bundle.sha256, "message", metered.inputJson, metered.members),
     changed: (i) => pool.run(bundle.code.text, bundle.sha256 + ":changed", "message", metered.inputJson, changed[i % 2]),
-    json: (i) => pool.run(bundle.code.text, bundle.sha256 + ":json", "message", inJson),
-    plain: (i) => pool.run(unmetered, bundle.sha256 + ":plain", "message", plain.inputJson, plain.members),
+    json: (_i) => pool.run(bundle.code.text, bundle.sha256 + ":json", "message", inJson),
+    plain: (_i) => pool.run(unmetered, bundle.sha256 + ":plain", "message", plain.inputJson, plain.members),
   };
   const times = { metered: [], trip: [], changed: [], json: [], plain: [] };
   let gas = 0;

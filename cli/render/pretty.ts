@@ -52,8 +52,8 @@ const MAX_FRAME_SPAN_LINES = 3;
 export function codeFrame(lines: readonly string[], span: Span, around: number, color: boolean): string {
   if (lines.length === 0) return "";
   const lineText = (n: number): string => lines[n - 1] ?? "";
-  let startLine = Math.min(Math.max(span.line, 1), lines.length);
-  let startCol = startLine === span.line ? Math.max(span.col, 1) : lineText(startLine).length + 1;
+  const startLine = Math.min(Math.max(span.line, 1), lines.length);
+  const startCol = startLine === span.line ? Math.max(span.col, 1) : lineText(startLine).length + 1;
   let endLine = Math.min(Math.max(span.endLine, startLine), lines.length);
   let endCol = endLine === span.endLine ? span.endCol : lineText(endLine).length + 1;
   if (endLine > startLine && endCol <= 1) {

@@ -150,7 +150,7 @@ export function binary(em: EmitContext, e: A.BinaryExpr): string {
   }
 }
 
-export function arith(em: EmitContext, op: A.BinaryOp, l: string, r: string, isInt: boolean, at: string): string {
+export function arith(_em: EmitContext, op: A.BinaryOp, l: string, r: string, isInt: boolean, at: string): string {
   if (isInt && op === "/") return `__idiv(${l}, ${r}, ${at})`;
   if (isInt && op === "%") return `__imod(${l}, ${r}, ${at})`;
   if (isInt && (op === "+" || op === "-" || op === "*")) return `__ia(${l} ${op} ${r}, ${at})`;

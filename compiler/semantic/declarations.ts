@@ -250,7 +250,7 @@ export function checkTriggers(ctx: Ctx, top: TopLevel): void {
       if (seenEvents.has(event)) ctx.report(M.duplicateTrigger, d.event.span, ["on " + event]);
       seenEvents.add(event);
     }
-    let param = undefined;
+    let param ;
     if (d.param) {
       let t: Type = paramType ?? errorType;
       if (decl && !paramType) ctx.report(M.triggerParam, d.param.span, [event, undefined]);

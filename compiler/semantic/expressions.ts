@@ -266,7 +266,7 @@ function checkIndex(ctx: Ctx, e: Extract<Expr, { kind: "IndexExpr" }>): Type {
     obj = obj.inner;
   }
   const get = obj.kind === "named" ? ctx.std.method(obj, "get") : undefined;
-  if (!get || get.sig.params.length !== 1 || obj.kind !== "named") {
+  if (get?.sig.params.length !== 1 || obj.kind !== "named") {
     ctx.report(M.notIndexable, e.object.span, [typeToString(obj)]);
     checkExpr(ctx, e.index);
     return errorType;

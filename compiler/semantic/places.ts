@@ -54,8 +54,8 @@ export function analyzePlace(ctx: Ctx, e: Expr): Place {
         case "field":
           return { ok: false, reason: "readonly", what: `The field \`${target.name}\` of \`${target.owner}\`` };
       }
+      return { ok: true, state: false }; // unreachable: every kind returns above
     }
-    // falls through (unreachable: the switch above returns in every case)
     case "ErrorExpr":
       return { ok: true, state: false };
     default:
@@ -66,6 +66,6 @@ export function analyzePlace(ctx: Ctx, e: Expr): Place {
 /** The fix that turns the `let` declaring `sym` into a `var`. */
 export function letToVarFix(sym: Symbol): Fix | undefined {
   const node = sym.node;
-  if (!node || node.kind !== "LetStmt") return undefined;
+  if (node?.kind !== "LetStmt") return undefined;
   return { description: `Declare \`${sym.name}\` with \`var\``, edits: [{ span: spanPrefix(node.span, 3), newText: "var" }] };
 }

@@ -184,7 +184,7 @@ function isActionName(ctx: Ctx, e: Expr): boolean {
   }
   if (e.kind === "MemberExpr" && e.object.kind === "Ident") {
     const sym = ctx.scope.lookup(e.object.name);
-    if (!sym || sym.kind !== "global") return false;
+    if (sym?.kind !== "global") return false;
     const t = nonOptional(sym.type);
     return t.kind === "named" && ctx.std.method(t, e.name.name)?.decl.capability !== undefined;
   }

@@ -70,7 +70,7 @@ export class LineMap {
   index(offset: number): number {
     const s = this.starts;
     const n = s.length;
-    let i = this.last;
+    const i = this.last;
     if (offset >= s[i]!) {
       if (i + 1 === n || offset < s[i + 1]!) return i;
       if (i + 2 === n || offset < s[i + 2]!) return (this.last = i + 1);

@@ -207,7 +207,7 @@ function instantiate(w: Walk, s: FnSummary, args: ReadonlyMap<Symbol, Shape>): {
     if (!arg) return undefined;
     collectAfter(shape, arg, measures);
   }
-  for (const [p, shape] of s.params) for (const v of slotsOf(shape)) if (!measures.has(v)) return undefined;
+  for (const [_p, shape] of s.params) for (const v of slotsOf(shape)) if (!measures.has(v)) return undefined;
   const sub = (x: Sym): Sym => substituteAll(x, measures);
   for (const f of s.fits) w.pendingFits.push({ shape: substituteShape(f.shape, sub), check: f.check });
   return { cost: { g: sub(s.cost.g), f: sub(s.cost.f) }, returns: s.returns && substituteShape(s.returns, sub) };

@@ -213,7 +213,7 @@ describe("pretty output", () => {
     const r = check(["unclosed.thwonk"]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^unclosed\.thwonk:\d+:\d+: error TW1\d{3}: /m);
-    assert.match(r.stdout, /^unclosed\.thwonk:4:6: note: .+\n> 4 \|   log\("hi"\n {4}\| {6}\^$/m);
+    assert.match(r.stdout, /^unclosed\.thwonk:4:6: note: .+\n> 4 \| {3}log\("hi"\n {4}\| {6}\^$/m);
   });
 
   test("a fix is described as help", () => {

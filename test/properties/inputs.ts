@@ -307,7 +307,7 @@ function stateValue(c: Ctx, t: Type, full: boolean, key = false): unknown {
         if (fromMembers.length && (c.plan.stateKeys === "members" || c.r() < 0.5)) k = fromMembers.pop();
         else k = byAddress ? address(c, "s") : stateValue(c, kt, full, true);
         const ks = typeof k === "string" ? k : String(k);
-        if (!Object.prototype.hasOwnProperty.call(o, ks)) {
+        if (!Object.hasOwn(o, ks)) {
           o[ks] = stateValue(c, vt, full);
           size++;
         }
