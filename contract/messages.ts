@@ -95,6 +95,9 @@ export const runtimeMessages = {
   unknownTimeZone: def("TW5023", "error", "Unknown time zone",
     (zone: string) =>
       `The time zone ${q(zone)} is not known to this runtime. Use an IANA name such as ${q("Europe/Paris")} or ${q("UTC")} in ${q("settings { timezone: ... }")}.`),
+  fieldTooLong: def("TW5025", "error", "Message field over its fixed size",
+    (what: string, actual: number, max: number) =>
+      `The message was refused: ${what} is ${n(actual)} characters long, and at most ${n(max)} are allowed (the size every rule's bounds assume). Messages are refused whole, never cut.`),
   badList: def("TW5024", "error", "Bad list settings",
     (reason: string) => `The list's settings cannot be used: ${reason}. Fix them where the list is configured (the deploy's ${q("--address")} and the list's name and owners).`),
 

@@ -27,6 +27,8 @@ export type RuleLimits = Record<string, RuleLimit>;
 /** Fixed sizes the stdlib declares (`bound: 256` on Member.name and ListInfo.name): UTF-16 units, as the verifier counts them. */
 export const MAX_NAME_UNITS = 256;
 export const MAX_ADDRESS_LENGTH = 320;
+/** The `+tag` of the address used: its declared bound in the stdlib (Envelope.tag). */
+const TAG_MAX = Number(stdlib.types["Envelope"]?.fields?.["tag"]?.bound ?? 64);
 
 /** A rule's limits from its checked model (`model.limits`). */
 export function ruleLimitsOf(limits: ReadonlyMap<string, { value: number; decl: LimitDecl }>): RuleLimits {
@@ -71,6 +73,19 @@ export function checkMessage(message: MessageJson, rule: RuleLimits = {}, size?:
     out.push(...over(l, "header", "its Message-ID", codePoints(message.messageId), "characters"));
   }
   out.push(...over(l, "recipients", "its number of To and Cc addresses", message.to.length + message.cc.length, "addresses"));
+  // Fixed sizes the verifier assumes of every message (stdlib: an Address's maxLength, the envelope tag's bound).
+  const fixed = (what: string, value: string | null | undefined, max: number): void => {
+    if (value !== null && value !== undefined && codePoints(value) > max) {
+      const m = runtimeMessages.fieldTooLong;
+      out.push({ code: m.code, message: m.format(what, codePoints(value), max) });
+    }
+  };
+  fixed("its From address", message.from, MAX_ADDRESS_LENGTH);
+  message.to.forEach((a, i) => fixed(`To address ${i + 1}`, a, MAX_ADDRESS_LENGTH));
+  message.cc.forEach((a, i) => fixed(`Cc address ${i + 1}`, a, MAX_ADDRESS_LENGTH));
+  fixed("the envelope sender", message.envelope?.sender, MAX_ADDRESS_LENGTH);
+  fixed("the envelope recipient", message.envelope?.recipient, MAX_ADDRESS_LENGTH);
+  fixed("the envelope's +tag", message.envelope?.tag, TAG_MAX);
   out.push(...over(l, "attachments", "its number of attachments", message.attachments.length, "attachments"));
   message.attachments.forEach((a, i) => {
     out.push(...over(l, "header", `the file name of attachment ${i + 1}`, codePoints(a.filename ?? ""), "characters"));

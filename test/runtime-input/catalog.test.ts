@@ -19,6 +19,7 @@ const SAMPLES: Record<string, unknown[]> = {
   TW5020: ["its subject", "subject", 612, 500, "characters", 2000], TW5021: [1200, 1000, 100000], TW5022: ["line 3", "\"x\" is not an e-mail address"],
   TW5023: ["Mars/Olympus"], TW5024: ["its address \"x\" is not an e-mail address"],
   TW5030: [3, 4],
+  TW5025: ["its From address", 400, 320],
 };
 
 test("every runtime entry is in the catalog, in the TW5xxx band, and formats to a sentence", () => {

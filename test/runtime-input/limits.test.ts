@@ -123,3 +123,16 @@ test("the list: address, name and owners", () => {
   assert.deepEqual(problems.map((p) => p.code), ["TW5024", "TW5024", "TW5024"]);
   assert.match(problems[0]!.message, /its address "nope" is not an e-mail address/);
 });
+
+test("addresses and the envelope's +tag past the fixed sizes every bound assumes are refused (TW5025), at the limit accepted", () => {
+  const long = (n: number): string => `${"a".repeat(n - "@example.org".length)}@example.org`;
+  assert.deepEqual(checkMessage(message({ from: long(320), to: [long(320)], cc: [long(320)] })), []);
+  const codes = (m: MessageJson): string[] => checkMessage(m).map((p) => p.code);
+  assert.deepEqual(codes(message({ from: long(321) })), ["TW5025"]);
+  assert.deepEqual(codes(message({ to: ["list@example.org", long(321)] })), ["TW5025"]);
+  assert.deepEqual(codes(message({ cc: [long(400)] })), ["TW5025"]);
+  assert.deepEqual(codes(message({ envelope: { sender: long(321), recipient: "list@example.org", isRequest: false, tag: null } })), ["TW5025"]);
+  assert.deepEqual(codes(message({ envelope: { sender: null, recipient: "list@example.org", isRequest: false, tag: "t".repeat(64) } })), []);
+  assert.deepEqual(codes(message({ envelope: { sender: null, recipient: "list@example.org", isRequest: false, tag: "😀".repeat(65) } })), ["TW5025"]);
+  assert.match(checkMessage(message({ from: long(321) }))[0]!.message, /its From address is 321 characters long, and at most 320/);
+});
