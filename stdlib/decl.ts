@@ -123,6 +123,15 @@ export interface FunctionDecl {
   onlyIn?: string;
   /** The method changes its receiver (state writes, members.add). */
   mutates?: boolean;
+  /**
+   * How a changing method grows its receiver, for the verifier: `"element"`
+   * adds one element (its first argument), `"entry"` one entry (its key and
+   * value), when the key is new. A changing method without it never grows
+   * the receiver (`remove`).
+   */
+  grows?: "element" | "entry";
+  /** The result shares nothing mutable with the receiver, at any depth (`copy()`): the one-name rule takes it as fresh. */
+  deepCopy?: boolean;
   /** Only available when the receiver is exactly this type (e.g. `join` on "List<string>"). */
   receiver?: string;
 }

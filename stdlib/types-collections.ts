@@ -45,6 +45,7 @@ export const collectionTypes: Record<string, TypeDeclSpec> = {
         returns: "void",
         cost: 2,
         mutates: true,
+        grows: "element",
       },
       take: {
         doc: "A new list of the first `n` elements (all of them when the list is shorter; none when `n` ≤ 0). The elements themselves are not copied: a list or map inside is the same one (use `copy()` for a list that shares nothing).",
@@ -61,6 +62,7 @@ export const collectionTypes: Record<string, TypeDeclSpec> = {
         // Every element, and everything inside the elements, is visited once.
         cost: add(3, mul(size("self"), 2), ceilDiv(total("self"), 16)),
         carries: "self",
+        deepCopy: true,
       },
     },
   },
@@ -95,6 +97,7 @@ export const collectionTypes: Record<string, TypeDeclSpec> = {
         returns: "void",
         cost: 5,
         mutates: true,
+        grows: "entry",
       },
       remove: {
         doc: "Removes the entry for `k`, if any.",
@@ -125,6 +128,7 @@ export const collectionTypes: Record<string, TypeDeclSpec> = {
         returns: "Map<K, V>",
         cost: add(3, mul(size("self"), 2), ceilDiv(total("self"), 16)),
         carries: "self",
+        deepCopy: true,
       },
     },
   },

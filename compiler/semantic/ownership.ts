@@ -60,7 +60,7 @@ function notOwned(ctx: Ctx, e: Expr): NotOwned | undefined {
     case "CallExpr": {
       const target = ctx.model.calls.get(e);
       if (!target || target.kind === "fn") return undefined; // a fn's result is owned (its `return`s are checked)
-      return freshResult(target.name, target.decl.returns, t) ? undefined : { e, why: "shared" };
+      return freshResult(target.decl.deepCopy === true, target.decl.returns, t) ? undefined : { e, why: "shared" };
     }
     case "Ident": {
       const sym = ctx.model.symbols.get(e);
@@ -83,9 +83,9 @@ function notOwned(ctx: Ctx, e: Expr): NotOwned | undefined {
  * (`keys()`, `values()`, `take(n)`) is new but holds the same elements;
  * `copy()` copies all the way down.
  */
-function freshResult(name: string, returns: string, actual: Type): boolean {
+function freshResult(deepCopy: boolean, returns: string, actual: Type): boolean {
   const r = returns.endsWith("?") ? returns.slice(0, -1) : returns;
-  if (name === "copy") return true;
+  if (deepCopy) return true;
   if (r === "T" || r === "K" || r === "V") return false;
   if (/^List<[TKV]>$/.test(r)) {
     const base = nonOptional(actual);

@@ -59,7 +59,7 @@ export function effects(w: Walk, e: A.CallExpr, target: Exclude<CallTarget, { ki
     const root = rootIdent(e.callee.object);
     const sym = root && w.host.model.symbols.get(root);
     if (sym?.kind === "global" && sym.name === "state" && record) w.capabilities.add("state.write");
-    mutation(w, e, target.name, args, receiver, frame);
+    mutation(w, e, target.name, decl.grows, args, frame);
   }
   if (decl.fanout !== undefined) {
     const to = args.get("to");

@@ -85,39 +85,37 @@ export function reportFit(w: Walk, place: Extract<Place, { root: "state" }>, val
  * at its place — a local's shape grows; a state field's write must fit
  * its bounds and, when it grows, have room.
  */
-export function mutation(w: Walk, e: A.CallExpr, name: string, args: Map<string, Shape>, receiver: Shape | undefined, frame: Frame): void {
+export function mutation(w: Walk, e: A.CallExpr, name: string, grows: "element" | "entry" | undefined, args: Map<string, Shape>, frame: Frame): void {
   if (e.callee.kind !== "MemberExpr") return;
   const place = placeOf(w.host.model, e.callee.object);
   if (!place) return;
-  const grows = name === "push" || name === "set";
-  if (!grows) return; // `remove` and the like only shrink: the bound stands
+  if (!grows) return; // `remove` and the like only shrink: the bound stands (the stdlib declares which grow)
   const argList = [...args.values()];
   if (place.root === "local") {
     const old = frame.locals.get(place.sym);
     if (!old) return;
-    frame.locals.set(place.sym, updateAt(old, place.fields, (c) => grown(c, name, argList)));
+    frame.locals.set(place.sym, updateAt(old, place.fields, (c) => grown(c, grows, argList)));
     return;
   }
   const declared = declaredAt(place);
   const base = declared?.kind === "optional" ? declared.inner : declared;
   if (base?.kind !== "named") return;
   // What is stored must fit: the element (push), the key and the value (set).
-  if (name === "push" && base.args[0] && argList[0]) {
+  if (grows === "element" && base.args[0] && argList[0]) {
     checkFits(w, place, argList[0], e.args[0]!.value, e.span, base.args[0]);
-  } else if (name === "set" && base.args[0] && base.args[1]) {
+  } else if (grows === "entry" && base.args[0] && base.args[1]) {
     if (argList[0]) checkFits(w, place, argList[0], e.args[0]!.value, e.span, base.args[0]);
     if (argList[1]) checkFits(w, place, argList[1], e.args[1]!.value, e.span, base.args[1]);
   }
   const key = stateKey(place)!;
   if (base.max !== undefined) {
-    const keyText = name === "set" && e.args[0] ? immutableKeyText(w.host.model, e.args[0].value) : undefined;
-    const write = { key, kind: name as "push" | "set", max: base.max, ...(keyText !== undefined ? { keyText } : {}) };
+    const keyText = grows === "entry" && e.args[0] ? immutableKeyText(w.host.model, e.args[0].value) : undefined;
+    const write = { key, kind: grows, max: base.max, ...(keyText !== undefined ? { keyText } : {}) };
     if (!frame.room.allows(write)) {
-      w.warn(e.span, makeDiagnostic(verifyMessages.mayFillUp, e.span, [`${key}.${name}(...)`, key, base.max, name === "set" && e.args[0] ? exprText(e.args[0].value) : undefined]));
+      w.warn(e.span, makeDiagnostic(verifyMessages.mayFillUp, e.span, [`${key}.${name}(...)`, key, base.max, grows === "entry" && e.args[0] ? exprText(e.args[0].value) : undefined]));
     }
   }
   frame.room = without(frame.room, key);
-  void receiver;
 }
 
 export function operatorCost(w: Walk, left: A.Expr, right: A.Expr, op: string, l: Shape, r: Shape, node?: A.BinaryExpr): Cost {
@@ -138,13 +136,13 @@ export function findOperator(w: Walk, op: string, left: A.Expr, right: A.Expr) {
 }
 
 /** A collection after `push(x)` or `set(k, v)`: one more element, of the stored shapes. */
-export function grown(c: Shape, name: string, args: Shape[]): Shape {
-  if (name === "push" && c.t === "list") {
+export function grown(c: Shape, grows: "element" | "entry", args: Shape[]): Shape {
+  if (grows === "element" && c.t === "list") {
     const pushed = args[0];
     const elem = pushed ? join(c.elem, pushed) : c.elem;
     return { ...c, count: S.add(c.count, S.ONE), elem, total: S.add(totalOf(c), pushed ? totalOf(pushed) : S.ONE) };
   }
-  if (name === "set" && c.t === "map") {
+  if (grows === "entry" && c.t === "map") {
     const [k, v] = args;
     return { ...c, count: S.add(c.count, S.ONE), key: k ? join(c.key, k) : c.key, value: v ? join(c.value, v) : c.value };
   }

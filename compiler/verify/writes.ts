@@ -134,7 +134,7 @@ export function fitFix(o: Overflow): string | undefined {
 /** A write that makes a state collection grow by one. */
 export interface Growth {
   key: string;
-  kind: "push" | "set";
+  kind: "element" | "entry";
   /** The key expression of a `set`, when it is a path of immutable names (its text is its identity). */
   keyText?: string;
   max: number;
@@ -179,7 +179,7 @@ function atMost(key: string, count: number): Room {
 }
 
 function hasKey(key: string, keyText: string): Room {
-  return { allows: (w) => w.key === key && w.kind === "set" && w.keyText === keyText, depth: 1 };
+  return { allows: (w) => w.key === key && w.kind === "entry" && w.keyText === keyText, depth: 1 };
 }
 
 /** What `cond` proves when true (`t`) and when false (`f`). */
