@@ -53,43 +53,49 @@ export function mergeLikeTerms(xs: Sym[]): Sym[] {
 }
 
 /**
- * A number per structure: two formulas equal but for provenance get the
- * same one. Computed once per node (a walk of a shared formula visits each
- * node once), with a table that starts over when it gets large.
+ * A number per structure, computed once per node (a walk of a shared
+ * formula visits each node once), with a table that starts over when it
+ * gets large. `structId`: formulas equal but for provenance (`at`) get the
+ * same one; `shapeId`: formulas equal but for provenance and constants (the
+ * shape `largerConstants` can merge).
  */
-let structIds = new WeakMap<Sym, number>();
-let structTable = new Map<string, number>();
+function numbering(constants: boolean): (s: Sym) => number {
+  let ids = new WeakMap<Sym, number>();
+  let table = new Map<string, number>();
+  const idOf = (s: Sym): number => {
+    let id = ids.get(s);
+    if (id !== undefined) return id;
+    let key: string;
+    switch (s.k) {
+      case "num":
+        key = constants ? `n${s.v}` : "n";
+        break;
+      case "var":
+        key = `v${s.name}`;
+        break;
+      case "cdiv":
+        key = `c${s.by}(${idOf(s.x)})`;
+        break;
+      case "at":
+        return idOf(s.x);
+      default:
+        key = `${s.k}(${s.xs.map(idOf).join(",")})`;
+    }
+    if (table.size > 1_000_000) {
+      table = new Map();
+      ids = new WeakMap();
+    }
+    id = table.get(key);
+    if (id === undefined) table.set(key, (id = table.size));
+    ids.set(s, id);
+    return id;
+  };
+  return idOf;
+}
 
 /** The same number for formulas equal but for provenance (`at`). */
-export function structId(s: Sym): number {
-  let id = structIds.get(s);
-  if (id !== undefined) return id;
-  let key: string;
-  switch (s.k) {
-    case "num":
-      key = `n${s.v}`;
-      break;
-    case "var":
-      key = `v${s.name}`;
-      break;
-    case "cdiv":
-      key = `c${s.by}(${structId(s.x)})`;
-      break;
-    case "at":
-      key = `a(${structId(s.x)})`;
-      break;
-    default:
-      key = `${s.k}(${s.xs.map(structId).join(",")})`;
-  }
-  if (structTable.size > 1_000_000) {
-    structTable = new Map();
-    structIds = new WeakMap();
-  }
-  id = structTable.get(key);
-  if (id === undefined) structTable.set(key, (id = structTable.size));
-  structIds.set(s, id);
-  return id;
-}
+export const structId = numbering(true);
+const shapeId = numbering(false);
 
 /**
  * A sum with more terms than `WIDEN_AT`, or larger than `WIDEN_SIZE` nodes,
@@ -154,38 +160,6 @@ export function widen(xs: Sym[]): Sym[] {
   return out;
 }
 
-/** `structId` with every constant alike: the shape `largerConstants` can merge. */
-let shapeIds = new WeakMap<Sym, number>();
-let shapeTable = new Map<string, number>();
-
-function shapeId(s: Sym): number {
-  let id = shapeIds.get(s);
-  if (id !== undefined) return id;
-  let key: string;
-  switch (s.k) {
-    case "num":
-      key = "n";
-      break;
-    case "var":
-      key = `v${s.name}`;
-      break;
-    case "cdiv":
-      key = `c${s.by}(${shapeId(s.x)})`;
-      break;
-    case "at":
-      return shapeId(s.x);
-    default:
-      key = `${s.k}(${s.xs.map(shapeId).join(",")})`;
-  }
-  if (shapeTable.size > 1_000_000) {
-    shapeTable = new Map();
-    shapeIds = new WeakMap();
-  }
-  id = shapeTable.get(key);
-  if (id === undefined) shapeTable.set(key, (id = shapeTable.size));
-  shapeIds.set(s, id);
-  return id;
-}
 
 
 /**

@@ -8,24 +8,11 @@ import assert from "node:assert/strict";
 import { compileSource } from "../../compiler/emit/bundle.js";
 import { MAX_CALL_DEPTH } from "../../compiler/semantic/declarations.js";
 import { runBundle } from "../../runtime/run/run-rule.js";
+import { handInput, ruleErrorWords } from "../helpers/run-input.js";
 
-const words = { describeRuleError: (e: { code: string; args: unknown[]; line: number; column: number }) => ({ code: e.code, message: JSON.stringify(e.args), line: e.line, column: e.column }) };
+const words = ruleErrorWords;
 
-export function runInput(): Record<string, unknown> {
-  return {
-    now: Date.UTC(2026, 10, 25, 12),
-    tz: [],
-    list: { address: "news@example.org", name: "News", owners: ["owner@example.org"] },
-    members: [{ address: "ann@example.org", name: "Ann", role: "owner", joined: Date.UTC(2026, 0, 1) }],
-    state: null,
-    limits: { members: 2, logs: 3, page: 20 },
-    message: {
-      from: "ann@example.org", to: ["news@example.org"], cc: [], subject: "Hello", text: "Some text", html: null,
-      headers: [["From", "ann@example.org"]], attachments: [], date: null, messageId: "m1@example.org",
-      envelope: { sender: "ann@example.org", recipient: "news@example.org", isRequest: false, tag: null },
-    },
-  };
-}
+export const runInput = (): Record<string, unknown> => handInput();
 
 /** The deepest expressions of each kind the parser accepts, around the int `v`. */
 const DEEP: Record<string, (v: string) => string> = {

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileSource, type Bundle } from "../../compiler/emit/bundle.js";
 import { runBundle, type RunResult } from "../../runtime/run/run-rule.js";
+import { handInput } from "../helpers/run-input.js";
 
 const words = { describeRuleError: (e: { code: string; args: unknown[]; line: number; column: number }) => ({ code: e.code, message: JSON.stringify(e.args), line: e.line, column: e.column }) };
 
@@ -16,24 +17,15 @@ function compile(src: string): Bundle {
   return r.bundle;
 }
 
+/** Two members: Ann (an owner) and Bob. */
 function input(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    now: Date.UTC(2026, 10, 25, 12),
-    tz: [],
-    list: { address: "news@example.org", name: "News", owners: ["owner@example.org"] },
+  return handInput({
     members: [
       { address: "ann@example.org", name: "Ann", role: "owner", joined: Date.UTC(2026, 0, 1) },
       { address: "bob@example.org", name: "Bob", role: "member", joined: Date.UTC(2026, 0, 1) },
     ],
-    state: null,
-    limits: { members: 2, logs: 3, page: 20 },
-    message: {
-      from: "ann@example.org", to: ["news@example.org"], cc: [], subject: "Hello", text: "Some text", html: null,
-      headers: [["From", "ann@example.org"]], attachments: [], date: null, messageId: "m1@example.org",
-      envelope: { sender: "ann@example.org", recipient: "news@example.org", isRequest: false, tag: null },
-    },
     ...extra,
-  };
+  });
 }
 
 async function run(src: string, extra: Record<string, unknown> = {}, trigger = "message"): Promise<RunResult> {

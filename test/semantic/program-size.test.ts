@@ -12,26 +12,13 @@ import { compileSource } from "../../compiler/emit/bundle.js";
 import { main } from "../../cli/main.js";
 import { runBundle } from "../../runtime/run/run-rule.js";
 import { tempDir } from "../helpers/cli.js";
+import { handInput, ruleErrorWords } from "../helpers/run-input.js";
 
-const words = { describeRuleError: (e: { code: string; args: unknown[]; line: number; column: number }) => ({ code: e.code, message: JSON.stringify(e.args), line: e.line, column: e.column }) };
+const words = ruleErrorWords;
 
 const rule = (body: string, top = ""): string => `rule size\nlimits { budget: 10000000 }\n${top}on message(m: Message) {\n${body.replace(/^/gm, "  ")}\n}\n`;
 
-function runInput(): Record<string, unknown> {
-  return {
-    now: Date.UTC(2026, 10, 25, 12),
-    tz: [],
-    list: { address: "news@example.org", name: "News", owners: ["owner@example.org"] },
-    members: [{ address: "ann@example.org", name: "Ann", role: "owner", joined: Date.UTC(2026, 0, 1) }],
-    state: null,
-    limits: { members: 2, logs: 3, page: 20 },
-    message: {
-      from: "ann@example.org", to: ["news@example.org"], cc: [], subject: "Hello", text: "Some text", html: null,
-      headers: [["From", "ann@example.org"]], attachments: [], date: null, messageId: "m1@example.org",
-      envelope: { sender: "ann@example.org", recipient: "news@example.org", isRequest: false, tag: null },
-    },
-  };
-}
+const runInput = (): Record<string, unknown> => handInput();
 const chainOf = (n: number, operand: string, op: string): string => Array(n + 1).fill(operand).join(` ${op} `);
 const fns = (n: number): string => {
   let s = "fn f0(x: int): int { return x + 1 }\n";

@@ -9,23 +9,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileSource } from "../../compiler/emit/bundle.js";
 import { runBundle, type RunResult } from "../../runtime/run/run-rule.js";
+import { handInput, ruleErrorWords } from "../helpers/run-input.js";
 
-const words = { describeRuleError: (e: { code: string; args: unknown[]; line: number; column: number }) => ({ code: e.code, message: JSON.stringify(e.args), line: e.line, column: e.column }) };
+const words = ruleErrorWords;
 
 function input(text: string, subject = "hi"): Record<string, unknown> {
-  return {
-    now: Date.UTC(2026, 10, 25, 12),
-    tz: [],
-    list: { address: "news@example.org", name: "News", owners: ["owner@example.org"] },
-    members: [{ address: "ann@example.org", name: "Ann", role: "owner", joined: Date.UTC(2026, 0, 1) }],
-    state: null,
-    limits: { members: 10, text: 2000 },
-    message: {
-      from: "ann@example.org", to: ["news@example.org"], cc: [], subject, text, html: null,
-      headers: [["From", "ann@example.org"]], attachments: [], date: null, messageId: "m1@example.org",
-      envelope: { sender: "ann@example.org", recipient: "news@example.org", isRequest: false, tag: null },
-    },
-  };
+  return handInput({ members: [{ address: "ann@example.org", name: "Ann", role: "owner", joined: Date.UTC(2026, 0, 1) }], limits: { members: 10, text: 2000 } }, { subject, text });
 }
 
 function codes(src: string): string[] {
