@@ -28,9 +28,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { builtinModules } from "node:module";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, posix, relative, sep } from "node:path";
-import { repoRoot } from "./helpers/repo.js";
+import { repoRoot, sourceFiles } from "./helpers/repo.js";
 import { lineAt, stripTs } from "./helpers/strip-ts.js";
 
 /** The folders whose code the graph covers (tests and benchmarks may import anything). */
@@ -119,22 +119,6 @@ export function layerViolations(imports: readonly Import[]): string[] {
 export function staleAllowances(imports: readonly Import[]): string[] {
   const made = new Set(imports.map((i) => `${i.file} -> ${i.target}`));
   return [...SANDBOX_TO_COMPILER].filter((p) => !made.has(p)).map((p) => `SANDBOX_TO_COMPILER lists ${p}, which no longer exists: delete the line`);
-}
-
-function sourceFiles(dir: string, out: string[]): string[] {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    const full = join(dir, e.name);
-    if (e.isDirectory()) {
-      if (e.name !== "node_modules" && !e.name.startsWith(".")) sourceFiles(full, out);
-    } else if (/\.(ts|mts|cts|js|mjs|cjs)$/.test(e.name) && !e.name.endsWith(".d.ts")) out.push(full);
-  }
-  return out;
 }
 
 function repoImports(): Import[] {

@@ -280,20 +280,15 @@ function shapeKey(s: Shape): string {
 }
 
 /**
- * `s.truncate(200)`, `xs.take(50)` with a literal: the result is bounded by
- * the literal too (200 characters, so at most 400 UTF-16 units; 50
- * elements), which is what lets it fit a state field's `max`.
+ * `s.truncate(200)`: at most 200 characters (code points), which is what
+ * lets it fit a state `string max 200`. Its length in UTF-16 units (and a
+ * `take(n)`'s count) the declaration bounds already (`value(n)`).
  */
 function literalBound(e: A.CallExpr, name: string, r: Shape): Shape {
   const arg = e.args[0]?.value;
-  if (arg?.kind !== "IntLit" || e.args.length !== 1) return r;
+  if (name !== "truncate" || r.t !== "str" || arg?.kind !== "IntLit" || e.args.length !== 1) return r;
   const k = S.num(Math.max(0, arg.value));
-  if (name === "truncate" && r.t === "str") return { ...r, len: S.min(r.len, S.mul(S.num(2), k)), chars: r.chars ? S.min(r.chars, k) : k };
-  if (name === "take" && r.t === "list") {
-    const l: Shape = { ...r, count: S.min(r.count, k) };
-    return l;
-  }
-  return r;
+  return { ...r, chars: r.chars ? S.min(r.chars, k) : k };
 }
 
 function deepOrigin(s: Shape): ReadonlySet<Origin> | undefined {

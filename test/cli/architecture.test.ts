@@ -12,9 +12,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { builtinModules } from "node:module";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { repoRoot } from "../helpers/repo.js";
+import { repoRoot, sourceFiles } from "../helpers/repo.js";
 import { lineAt, stripTs } from "../helpers/strip-ts.js";
 
 /** Directories whose code must stay pure. */
@@ -47,25 +47,6 @@ function findIoUse(source: string): Violation[] {
     out.push({ line: lineAt(source, m.index!), what: `uses ${m[1]}` });
   }
   return out.sort((a, b) => a.line - b.line);
-}
-
-function sourceFiles(dir: string, out: string[]): string[] {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    const full = join(dir, e.name);
-    if (e.isDirectory()) {
-      if (e.name === "node_modules" || e.name.startsWith(".")) continue;
-      sourceFiles(full, out);
-    } else if (/\.(ts|mts|cts|js|mjs|cjs)$/.test(e.name) && !e.name.endsWith(".d.ts")) {
-      out.push(full);
-    }
-  }
-  return out;
 }
 
 test("the compiler core and the stdlib do no I/O (only the hosts outside them do)", () => {
