@@ -46,6 +46,12 @@ export { canonicalAddress } from "./emit/values.js";
 // Versions that go into every bundle.
 export { COMPILER_VERSION } from "./version.js";
 
+// For long-lived hosts (the language server): documents re-checked only as much as changed, and cancellation.
+export { Workspace } from "./workspace.js";
+export type { CheckedDocument, WorkspaceCheckOptions, WorkspaceStats } from "./workspace.js";
+export { CheckCancelled } from "./cancel.js";
+export type { IsCancelled } from "./cancel.js";
+
 // For the language server: the node and symbol at an offset, and references.
 export { nodeAt, nodePathAt, referencesOf } from "./query.js";
 export type { CheckedUnit, NodeAt } from "./query.js";

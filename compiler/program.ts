@@ -16,6 +16,7 @@ import { makeDiagnostic, typeMessages, verifyMessages } from "./diagnostics/cata
 import { hasErrors } from "./diagnostics/diagnostic.js";
 import { verifyRule, type VerifyOptions, type VerifyResult } from "./verify/index.js";
 import { rulePair } from "./test-files.js";
+import { CheckCancelled, throwIfCancelled } from "./cancel.js";
 
 export interface SourceText {
   fileName: string;
@@ -71,20 +72,11 @@ export function checkSources(sources: readonly SourceText[], options: ProgramOpt
   for (const [name, file] of parsed) {
     if (rulePair(name).isTest) continue;
     const tests = testsByRule.get(name) ?? [];
-    const check = checkRule(file, tests);
-    diagnostics.push(...check.diagnostics);
-    const fileErrors = diagnostics.some((d) => d.severity === "error" && (d.span.file === name || tests.some((t) => t.fileName === d.span.file)));
-    let verify: VerifyResult | undefined;
-    if (options.verify !== false && !fileErrors && !hasErrors(check.diagnostics)) {
-      try {
-        verify = verifyRule(file, check.model, options.verifyOptions);
-        diagnostics.push(...verify.diagnostics);
-      } catch (err) {
-        // A bug in the verifier must not take the host down: the rule gets an error, and no bounds.
-        diagnostics.push(internalErrorDiagnostic(name, "the verifier", err));
-      }
-    }
-    units.push({ rule: file, tests, check, verify });
+    const files = new Set([name, ...tests.map((t) => t.fileName)]);
+    const parseErrors = diagnostics.some((d) => d.severity === "error" && files.has(d.span.file));
+    const unit = checkUnit(file, tests, parseErrors, options);
+    diagnostics.push(...unit.check.diagnostics, ...(unit.verify?.diagnostics ?? []), ...unit.internal);
+    units.push({ rule: unit.rule, tests: unit.tests, check: unit.check, verify: unit.verify });
   }
   diagnostics.sort(compareDiagnostics);
   return { units, diagnostics };
@@ -100,4 +92,28 @@ export function internalErrorDiagnostic(fileName: string, phase: string, err: un
   const what = err instanceof Error ? err.message : String(err);
   const span = { file: fileName, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
   return makeDiagnostic(verifyMessages.internalError, span, [phase, `${what}${where}`]);
+}
+
+/**
+ * Checks one rule with its test files, and verifies it when nothing so far
+ * (its files' syntax errors, `parseErrors`, or the checker) found an error.
+ * The one sequence of phases after parsing, for checkSources and for the
+ * language server's Workspace.
+ */
+export function checkUnit(rule: SourceFile, tests: SourceFile[], parseErrors: boolean, options: ProgramOptions = {}): RuleUnit & { internal: Diagnostic[] } {
+  throwIfCancelled(options.verifyOptions?.isCancelled);
+  const check = checkRule(rule, tests);
+  const internal: Diagnostic[] = [];
+  let verify: VerifyResult | undefined;
+  if (options.verify !== false && !parseErrors && !hasErrors(check.diagnostics)) {
+    throwIfCancelled(options.verifyOptions?.isCancelled);
+    try {
+      verify = verifyRule(rule, check.model, options.verifyOptions);
+    } catch (err) {
+      if (err instanceof CheckCancelled) throw err;
+      // A bug in the verifier must not take the host down: the rule gets an error, and no bounds.
+      internal.push(internalErrorDiagnostic(rule.fileName, "the verifier", err));
+    }
+  }
+  return { rule, tests, check, verify, internal };
 }

@@ -14,6 +14,7 @@ export const actionTypes: Record<string, TypeDeclSpec> = {
   Recipients: {
     doc: "Whom to send to: one address, a list of addresses, a member, a list of members, or `members` (everyone).",
     acceptsFrom: ["Address", "List<Address>", "Member", "List<Member>", "Members"],
+    atRun: { size: "__rcount" },
   },
   SendFrom: {
     doc: "On whose behalf a message goes out: `\"list\"` (the list's address) or `\"sender\"` (the author of the message being handled).",

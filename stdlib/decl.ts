@@ -102,6 +102,8 @@ export interface FunctionDecl {
    * by the call (the parts of `split`, the values of `headers.all`).
    */
   elementSize?: CostExpr;
+  /** Upper bound of a string result's length in characters (code points), when it is tighter than its UTF-16 length says. */
+  resultChars?: CostExpr;
   /** Upper bound of the summed lengths of the elements (the parts of a string add up to at most the string). */
   resultTotal?: CostExpr;
   /**
@@ -175,6 +177,13 @@ export interface TypeDeclSpec {
   maxLength?: number;
   /** A string literal of this form converts to the type where it is expected; the checker validates it with this kind. */
   fromStringLiteral?: "address" | "time" | "timezone";
+  /**
+   * How the sandbox holds the type's values when they are not plain strings,
+   * arrays or Maps: the prelude functions (contract/prelude/library.js) that
+   * give a value's size and its elements as an array. The emitter calls
+   * them; a test checks the prelude defines them.
+   */
+  atRun?: { size: string; elements?: string };
 }
 
 export interface GlobalDecl {
@@ -242,4 +251,17 @@ export interface StdlibDecl {
   triggers: Record<string, TriggerDecl>;
   limits: Record<string, LimitDecl>;
   settings: Record<string, SettingDecl>;
+}
+
+/**
+ * How a call's result holds the receiver's own values (`carries`): `"whole"`
+ * the receiver itself (a copy), `"part"` one of its values (`first`, `get`),
+ * `"parts"` a new list of them (`take`, `keys`, `values`), `"none"` nothing
+ * of the receiver's (a value the call builds). The checker's one-name rule
+ * and the verifier's shapes both read it.
+ */
+export function carriedAs(decl: FunctionDecl): "whole" | "part" | "parts" | "none" {
+  if (decl.carries === undefined) return "none";
+  if (decl.carries === "self") return "whole";
+  return decl.returns.startsWith("List<") ? "parts" : "part";
 }

@@ -26,6 +26,7 @@ export const memberTypes: Record<string, TypeDeclSpec> = {
   Members: {
     doc: "The members of the list (at most `limits.members`). `for m in members` walks them as Member records, in the order they joined.",
     iterates: "Member",
+    atRun: { size: "G$Members$size", elements: "__mlist" },
     fields: {
       size: { type: "int", doc: "The number of members.", cost: 1 },
     },

@@ -41,6 +41,7 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         cost: linear(5, "self"),
         // n code points are at most 2n UTF-16 units.
         resultSize: min(size("self"), mul(value("n"), 2)),
+        resultChars: value("n"),
       },
       slice: {
         doc: "The code points from `start` up to (not including) `end`; `end` defaults to the end of the string. Negative positions count from the end.",

@@ -2,9 +2,10 @@
  * Calls and charges: arguments bound to parameters, a size-dependent cost
  * compiled to JavaScript from the same cost table the verifier evaluates
  * symbolically and charged on the actual arguments before the call, and a
- * mutating call on state checked for what it adds (STATE_WRITES).
+ * mutating call on state checked for what it adds (the declaration's `grows`).
  */
 import type { FunctionDecl } from "../../stdlib/decl.js";
+import { stdlib } from "../../stdlib/index.js";
 import { evalCost, type CostDomain, type CostSizes } from "../../stdlib/cost-eval.js";
 import type { CallTarget } from "../semantic/model.js";
 import type { Type } from "../semantic/types.js";
@@ -52,8 +53,9 @@ export function call(em: EmitContext, e: A.CallExpr): string {
   const target = em.model.calls.get(e);
   if (!target) return "null";
   if (target.kind === "fn") {
+    const byParam = em.model.argumentsOf.get(e) ?? [];
     const args = target.fn.params.map((p, i) => {
-      const a = e.args.find((x) => x.name?.name === p.name) ?? e.args.filter((x) => !x.name)[i];
+      const a = byParam[i];
       return a ? em.expr(a.value, p.type) : "null";
     });
     // `fnCall` is charged with the statement (a constant cost).
@@ -78,10 +80,11 @@ export function stdCall(
 ): string {
   const decl: FunctionDecl = target.decl;
   const params = target.sig.params;
-  const given = Array.isArray(argsOf) ? argsOf.map((value) => ({ name: undefined as A.Ident | undefined, value })) : argsOf.args;
+  // An operator's or an index's operands are positional; a call's arguments as the checker bound them.
+  const given: readonly (A.Expr | undefined)[] = Array.isArray(argsOf) ? argsOf : (em.model.argumentsOf.get(argsOf) ?? []).map((a) => a?.value);
   const bound = params.map((p, i) => {
-    const a = given.find((x) => x.name?.name === p.name) ?? (given[i] && !given[i]!.name ? given[i] : undefined);
-    return a ? em.expr(a.value, p.type) : "null";
+    const a = given[i];
+    return a ? em.expr(a, p.type) : "null";
   });
   const recv = receiver ? em.expr(receiver, undefined) : undefined;
   const at = `${site.span.line}, ${site.span.col}`;
@@ -93,13 +96,11 @@ export function stdCall(
     const all = [...(recvExpr !== undefined ? [recvExpr] : []), ...args, ...(needsAt ? [at] : [])];
     const callText = `${impl}(${all.join(", ")})`;
     if (place && recvExpr !== undefined) {
-      const write = STATE_WRITES[impl];
+      // Checked before it happens, for what it adds (the stdlib declares how a method grows its receiver; one that does not, only shrinks it).
       const where = `${JSON.stringify(place.name)}, ${at}`;
-      if (write === "push") return `(__stpush(${place.ref}, ${recvExpr}, ${args[0]}, ${where}), ${callText})`;
-      if (write === "set") return `(__stset(${place.ref}, ${recvExpr}, ${args[0]}, ${args[1]}, ${where}), ${callText})`;
-      if (write === "shrinks") return callText;
-      // A change this table does not know: the whole collection is checked after it.
-      return `(${callText}, __stput(${place.ref}, ${recvExpr}, ${where}), undefined)`;
+      if (decl.grows === "element") return `(__stpush(${place.ref}, ${recvExpr}, ${args[0]}, ${where}), ${callText})`;
+      if (decl.grows === "entry") return `(__stset(${place.ref}, ${recvExpr}, ${args[0]}, ${args[1]}, ${where}), ${callText})`;
+      return callText;
     }
     return callText;
   };
@@ -144,24 +145,12 @@ export function limitUnits(em: EmitContext, name: string): string {
   return k === 1 ? `__in.limits[${JSON.stringify(name)}]` : `(__in.limits[${JSON.stringify(name)}] * ${k})`;
 }
 
-/**
- * How each mutating stdlib method changes a collection in state, so that a write is checked before it
- * happens and only for what it adds: `push` one element, `set` one entry (a new key adds one to the count),
- * `shrinks` nothing to check. A mutating method not listed here is checked after it runs, whole.
- */
-const STATE_WRITES: Readonly<Record<string, "push" | "set" | "shrinks">> = {
-  List$push: "push",
-  Map$set: "set",
-  Map$remove: "shrinks",
-};
-
 /** What `size(...)` reads at run time: the same rule as the verifier's `sizeFor` (stdlib/decl.ts). */
 export function sizeExpr(v: string, t: Type | undefined): string {
   const base = t?.kind === "optional" ? t.inner : t;
   if (isNamed(base, "string")) return `(${v} === null ? 0 : ${v}.length)`;
   if (isNamed(base, "List")) return `${v}.length`;
   if (isNamed(base, "Map")) return `${v}.size`;
-  if (isNamed(base, "Members")) return `G$Members$size(${v})`;
-  if (isNamed(base, "Recipients")) return `__rcount(${v})`;
-  return "1";
+  const held = base?.kind === "named" ? stdlib.types[base.name]?.atRun : undefined;
+  return held ? `${held.size}(${v})` : "1";
 }

@@ -6,6 +6,7 @@
  * whole against the place's bounds before it is stored.
  */
 import type * as A from "../syntax/ast.js";
+import { stdlib } from "../../stdlib/index.js";
 import { compoundCharge, iterationCharge, statementCharge } from "../verify/units.js";
 import { operands } from "./calls.js";
 import { isNamed, type EmitContext } from "./context.js";
@@ -90,11 +91,12 @@ export function forStmt(em: EmitContext, s: A.ForStmt): void {
   const iter = em.expr(s.iterable, iterType);
   const base = iterType?.kind === "optional" ? iterType.inner : iterType;
   const kind = base?.kind === "named" ? base.name : "List";
+  const elements = stdlib.types[kind]?.atRun?.elements;
   let head: string;
   if (kind === "Map") {
     head = s.key ? `const [$${s.key.name}, $${s.name.name}] of Array.from(${iter})` : `const $${s.name.name} of Array.from(${iter}.keys())`;
-  } else if (kind === "Members") {
-    head = `const $${s.name.name} of __mlist(${iter}).slice()`;
+  } else if (elements) {
+    head = `const $${s.name.name} of ${elements}(${iter}).slice()`;
   } else {
     head = `const $${s.name.name} of ${iter}.slice()`;
   }

@@ -71,11 +71,11 @@ export function emitTests(em: EmitContext, sourceOf: (fileName: string) => strin
         const callee = c.expr.kind === "CallExpr" ? c.expr.callee : c.expr;
         const kind = callee.kind === "MemberExpr" ? `${callee.object.kind === "Ident" ? callee.object.name : "?"}.${callee.name.name}` : callee.kind === "Ident" ? callee.name : "?";
         const params = pattern.target.kind === "fn" ? [] : pattern.target.sig.params;
-        const args = c.expr.kind === "CallExpr" ? c.expr.args : [];
-        const fields = args.map((a, k) => {
-          const p = a.name ? params.find((x) => x.name === a.name!.name) : params[k];
-          return p ? `${JSON.stringify(p.name)}: ${em.expr(a.value, p.type)}` : undefined;
-        }).filter((x): x is string => x !== undefined);
+        const byParam = c.expr.kind === "CallExpr" ? (em.model.argumentsOf.get(c.expr) ?? []) : [];
+        const fields = params.flatMap((p, k) => {
+          const a = byParam[k];
+          return a ? [`${JSON.stringify(p.name)}: ${em.expr(a.value, p.type)}`] : [];
+        });
         checks.push(`__expectAction(__f, ${JSON.stringify(kind)}, { ${fields.join(", ")} }, ${c.negated}, ${JSON.stringify(quote(c.expr))}, ${at});`);
       } else {
         const e = c.expr;

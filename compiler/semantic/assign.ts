@@ -6,31 +6,11 @@
  */
 import type { Ctx } from "./context.js";
 import type { StdlibTypes } from "./stdlib-types.js";
-import { nonOptional, type Type } from "./types.js";
+import { nonOptional, typeEquals, type Type } from "./types.js";
 
-/** Equality that lets an error type match anything (so one mistake is reported once). */
+/** The checker's type equality: an error type matches anything, so one mistake is reported once. */
 export function sameType(a: Type, b: Type): boolean {
-  if (a.kind === "error" || b.kind === "error") return true;
-  switch (a.kind) {
-    case "named":
-      if (b.kind !== "named" || a.name !== b.name || a.args.length !== b.args.length) return false;
-      for (let i = 0; i < a.args.length; i++) if (!sameType(a.args[i]!, b.args[i]!)) return false;
-      return true;
-    case "record": {
-      if (b.kind !== "record" || a.fields.size !== b.fields.size) return false;
-      for (const [name, f] of a.fields) {
-        const g = b.fields.get(name);
-        if (!g || !sameType(f.type, g.type)) return false;
-      }
-      return true;
-    }
-    case "optional":
-      return b.kind === "optional" && sameType(a.inner, b.inner);
-    case "param":
-      return b.kind === "param" && a.name === b.name;
-    default:
-      return a.kind === b.kind;
-  }
+  return typeEquals(a, b, true);
 }
 
 /** May a value of type `src` be used where `dst` is expected? */

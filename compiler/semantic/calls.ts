@@ -44,7 +44,7 @@ export function checkCall(ctx: Ctx, e: CallExpr): Type {
     for (const a of e.args) checkExpr(ctx, a.value);
     return errorType;
   }
-  checkArgs(ctx, e.args, callee, false);
+  checkArgs(ctx, e, callee, false);
   const onlyIn = callee.target.kind === "fn" ? undefined : callee.target.decl.onlyIn;
   if (onlyIn !== undefined && ctx.body.kind === "trigger" && ctx.body.what !== `on ${onlyIn}`) {
     ctx.report(M.onlyInTrigger, callee.nameSpan, [callee.name, `on ${onlyIn}`, ctx.body.what]);
@@ -111,10 +111,13 @@ export function resolveCallee(ctx: Ctx, callee: Expr): Callee | undefined {
  * Matches arguments to parameters. In a `pattern` (`expect send(to: ...)`)
  * every parameter is optional.
  */
-export function checkArgs(ctx: Ctx, args: readonly Arg[], callee: Callee, pattern: boolean): void {
+export function checkArgs(ctx: Ctx, call: CallExpr, callee: Callee, pattern: boolean): void {
   const { sig, name } = callee;
+  const args = call.args;
   // The parameters given so far (a few: a list is cheaper than a set).
   const bound: string[] = [];
+  const byParam: (Arg | undefined)[] = sig.params.map(() => undefined);
+  ctx.model.argumentsOf.set(call, byParam);
   let position = 0;
   let sawNamed = false;
   let misplaced = false; // an argument that matched no parameter: missing ones are likely a consequence
@@ -154,6 +157,7 @@ export function checkArgs(ctx: Ctx, args: readonly Arg[], callee: Callee, patter
     }
     const p = sig.params[index]!;
     bound.push(p.name);
+    byParam[index] = arg;
     checkAgainst(ctx, arg.value, p.optional ? optional(p.type) : p.type, { arg: { param: p.name, fn: name } });
   }
   if (pattern || misplaced) return;

@@ -7,6 +7,8 @@
 import type { Span } from "../diagnostics/diagnostic.js";
 import type { Capability, FieldDecl, FunctionDecl, LimitDecl, OperatorDecl, SettingDecl } from "../../stdlib/decl.js";
 import type {
+  Arg,
+  AssignStmt,
   BinaryExpr,
   CallExpr,
   EveryDecl,
@@ -146,7 +148,13 @@ export interface SemanticModel {
   indexes: Map<IndexExpr, CallTarget>;
   members: Map<MemberExpr, MemberTarget>;
   /** Operators resolved to a stdlib operator declaration (arithmetic, ordering). */
-  operators: Map<BinaryExpr | UnaryExpr, OperatorDecl>;
+  operators: Map<BinaryExpr | UnaryExpr | AssignStmt, OperatorDecl>;
+  /**
+   * Each call's arguments in the order of its parameters (`undefined`: not
+   * given), as the checker bound them: the verifier and the emitter read
+   * this instead of matching names and positions again.
+   */
+  argumentsOf: Map<CallExpr, readonly (Arg | undefined)[]>;
   loops: Map<ForStmt, LoopInfo>;
   /** The capabilities the rule's code uses (not its tests), with where. */
   capabilities: Map<Capability, Span[]>;
@@ -171,6 +179,7 @@ export function emptyModel(stateType: RecordType): SemanticModel {
     indexes: new Map(),
     members: new Map(),
     operators: new Map(),
+    argumentsOf: new Map(),
     loops: new Map(),
     capabilities: new Map(),
     tests: [],

@@ -13,6 +13,7 @@
  * must be copied with `.copy()`. The same rule serves TypeScript rules,
  * where arrays are references and copying on assignment is not an option.
  */
+import { carriedAs, type FunctionDecl } from "../../stdlib/decl.js";
 import type { Span } from "../diagnostics/diagnostic.js";
 import { q } from "../diagnostics/catalog/define.js";
 import { typeMessages as M } from "../diagnostics/catalog/types.js";
@@ -60,7 +61,7 @@ function notOwned(ctx: Ctx, e: Expr): NotOwned | undefined {
     case "CallExpr": {
       const target = ctx.model.calls.get(e);
       if (!target || target.kind === "fn") return undefined; // a fn's result is owned (its `return`s are checked)
-      return freshResult(target.decl.deepCopy === true, target.decl.returns, t) ? undefined : { e, why: "shared" };
+      return freshResult(target.decl, t) ? undefined : { e, why: "shared" };
     }
     case "Ident": {
       const sym = ctx.model.symbols.get(e);
@@ -79,19 +80,22 @@ function notOwned(ctx: Ctx, e: Expr): NotOwned | undefined {
 
 /**
  * Whether a stdlib call's result shares nothing mutable with its receiver:
- * an element (`T`, `V?`) is the element itself; a list of elements
- * (`keys()`, `values()`, `take(n)`) is new but holds the same elements;
- * `copy()` copies all the way down.
+ * one of its values (`first`, `get`) is that value itself; a new list of
+ * them (`keys()`, `values()`, `take(n)`) holds the same elements; `copy()`
+ * copies all the way down; anything else the call builds.
  */
-function freshResult(deepCopy: boolean, returns: string, actual: Type): boolean {
-  const r = returns.endsWith("?") ? returns.slice(0, -1) : returns;
-  if (deepCopy) return true;
-  if (r === "T" || r === "K" || r === "V") return false;
-  if (/^List<[TKV]>$/.test(r)) {
-    const base = nonOptional(actual);
-    return !(base.kind === "named" && base.args[0] !== undefined && holdsCollection(base.args[0]));
+function freshResult(decl: FunctionDecl, actual: Type): boolean {
+  if (decl.deepCopy) return true;
+  switch (carriedAs(decl)) {
+    case "none":
+      return true;
+    case "parts": {
+      const base = nonOptional(actual);
+      return !(base.kind === "named" && base.args[0] !== undefined && holdsCollection(base.args[0]));
+    }
+    default:
+      return false;
   }
-  return true;
 }
 
 /**

@@ -217,6 +217,8 @@ function checkAssign(ctx: Ctx, s: AssignStmt): void {
           ctx.report(M.operatorTypes, s.span, [s.op, typeToString(declared), typeToString(v), undefined]);
         } else if (!assignable(ctx.std, found.result, declared)) {
           reportMismatch(ctx, s.value, found.result, declared);
+        } else {
+          ctx.model.operators.set(s, found.decl);
         }
       }
     }

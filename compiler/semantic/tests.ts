@@ -169,7 +169,7 @@ function actionPattern(ctx: Ctx, e: Expr): Callee | undefined {
   const resolved = resolveCallee(ctx, callee);
   if (!resolved) return undefined;
   if (e.kind === "CallExpr") {
-    checkArgs(ctx, e.args, resolved, true);
+    checkArgs(ctx, e, resolved, true);
     ctx.model.types.set(e, errorType);
   }
   ctx.model.types.set(callee, errorType);

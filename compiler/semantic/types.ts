@@ -90,27 +90,33 @@ export function isNamed(t: Type, name: string): boolean {
   return t.kind === "named" && t.name === name;
 }
 
-/** Structural equality, ignoring `max` bounds. */
-export function typeEquals(a: Type, b: Type): boolean {
+/**
+ * Structural equality, ignoring `max` bounds: the one type equality of the
+ * compiler. `lenient` lets an error type match anything, so that one mistake
+ * is reported once (the checker's comparisons); strict, an error type equals
+ * only itself.
+ */
+export function typeEquals(a: Type, b: Type, lenient = false): boolean {
   if (a === b) return true;
+  if (lenient && (a.kind === "error" || b.kind === "error")) return true;
   switch (a.kind) {
     case "named":
       return (
         b.kind === "named" &&
         a.name === b.name &&
         a.args.length === b.args.length &&
-        a.args.every((x, i) => typeEquals(x, b.args[i]!))
+        a.args.every((x, i) => typeEquals(x, b.args[i]!, lenient))
       );
     case "record": {
       if (b.kind !== "record" || a.fields.size !== b.fields.size) return false;
       for (const [name, f] of a.fields) {
         const g = b.fields.get(name);
-        if (!g || !typeEquals(f.type, g.type)) return false;
+        if (!g || !typeEquals(f.type, g.type, lenient)) return false;
       }
       return true;
     }
     case "optional":
-      return b.kind === "optional" && typeEquals(a.inner, b.inner);
+      return b.kind === "optional" && typeEquals(a.inner, b.inner, lenient);
     case "param":
       return b.kind === "param" && a.name === b.name;
     default:

@@ -17,6 +17,7 @@
  * costs read (sizes.ts) and writes (mutation.ts).
  */
 import type { TriggerInfo } from "../semantic/model.js";
+import { throwIfCancelled } from "../cancel.js";
 import type * as A from "../syntax/ast.js";
 import { expr } from "./expressions.js";
 import { messageShape } from "./inputs.js";
@@ -65,6 +66,7 @@ export class TriggerAnalyzer extends Walk {
    * statements after its exit too.
    */
   override block(b: A.Block, frame: Frame): Flow {
+    throwIfCancelled(this.host.isCancelled);
     let cont = NONE;
     for (const s of b.stmts) cont = plus(cont, this.stmtBase(s));
     let exit: Cost | undefined;

@@ -5,7 +5,7 @@
  * a result whose shape is its declared bound; a call of a fn is its body's
  * walk, memoised by the shapes it is called with.
  */
-import type { CostExpr } from "../../stdlib/decl.js";
+import { carriedAs, type CostExpr } from "../../stdlib/decl.js";
 import { evalBound, type BoundSizes, type CostSizes } from "../../stdlib/cost-eval.js";
 import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
 import type { CallTarget } from "../semantic/model.js";
@@ -34,17 +34,17 @@ export function call(w: Walk, e: A.CallExpr, frame: Frame, acc: { cost: Cost }):
   const sizes = new CallSizes(w.host, target, receiver, args);
   w.chargeDecl(acc, target.decl, sizes, e.span, callLabel(target.name));
   effects(w, e, target, args, receiver, frame);
-  return literalBound(e, target.name, result(w, e, target, receiver, sizes));
+  return result(w, e, target, receiver, sizes);
 }
 
 export function bindArgs(w: Walk, e: A.CallExpr, target: Exclude<CallTarget, { kind: "fn" }>, frame: Frame, acc: { cost: Cost }): Map<string, Shape> {
   const out = new Map<string, Shape>();
   const params = target.sig.params;
-  const args = e.args;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
+  const byParam = w.host.model.argumentsOf.get(e) ?? [];
+  // In the order written (the order they run), each under the parameter the checker bound it to.
+  for (const a of e.args) {
     const s = w.expr(a.value, frame, acc);
-    const name = a.name ? a.name.name : params[i]?.name;
+    const name = params[byParam.indexOf(a)]?.name;
     if (name) out.set(name, s);
   }
   return out;
@@ -59,7 +59,7 @@ export function effects(w: Walk, e: A.CallExpr, target: Exclude<CallTarget, { ki
     const root = rootIdent(e.callee.object);
     const sym = root && w.host.model.symbols.get(root);
     if (sym?.kind === "global" && sym.name === "state" && record) w.capabilities.add("state.write");
-    mutation(w, e, target.name, decl.grows, args, frame);
+    mutation(w, e, target.name, decl.grows, target.sig.params.map((p) => args.get(p.name)), frame);
   }
   if (decl.fanout !== undefined) {
     const to = args.get("to");
@@ -96,8 +96,7 @@ export function result(
     limit: (n) => sizes.limit(n),
     value: (n) => {
       const i = target.sig.params.findIndex((p) => p.name === n);
-      const arg = e.args.find((a) => a.name?.name === n) ?? (e.args[i] && !e.args[i]!.name ? e.args[i] : undefined);
-      const v = literalInt(arg?.value);
+      const v = literalInt(w.host.model.argumentsOf.get(e)?.[i]?.value);
       return v === undefined ? undefined : S.num(Math.max(0, v));
     },
   };
@@ -113,7 +112,7 @@ export function result(
     const part = receiver ? carriedPart(receiver, decl.carries) : undefined;
     if (decl.carries === "self") return part && sized(part, t) ? part : inputShape(t, w.host.std, bounds, what);
     // `get(k): V?` is one of them (a list itself, when V is); `values(): List<V>` a list of them.
-    const listOfParts = /^List</.test(decl.returns);
+    const listOfParts = carriedAs(decl) === "parts";
     const partType = listOfParts ? elemType ?? t : t;
     const elem = part && sized(part, partType) ? part : inputShape(partType, w.host.std, bounds, listOfParts ? `an element of ${what}` : what);
     if (!listOfParts) return elem;
@@ -124,7 +123,10 @@ export function result(
     return withOrigin(list, origin);
   }
   if (base.kind === "named" && base.name === "string") {
-    return str(bound(decl.resultSize, "the length of") ?? bounds.unbounded(`the length of ${what}`));
+    const r = str(bound(decl.resultSize, "the length of") ?? bounds.unbounded(`the length of ${what}`));
+    // At most so many characters (`truncate(200)` fits `string max 200`), when the declaration says and the arguments tell.
+    const chars = decl.resultChars === undefined ? undefined : evalBound(decl.resultChars, withValues, symDomain);
+    return chars === undefined || r.t !== "str" ? r : { ...r, chars: r.chars ? S.min(r.chars, chars) : chars };
   }
   if (isList && elemType) {
     const count = bound(decl.resultSize, "the size of") ?? bounds.unbounded(`the size of ${what}`);
@@ -148,12 +150,11 @@ const PRECISE_PER_FN = 2;
 export function fnCall(w: Walk, e: A.CallExpr, target: Extract<CallTarget, { kind: "fn" }>, frame: Frame, acc: { cost: Cost }): Shape {
   const fn = target.fn;
   const inner: Frame = { locals: new Map(), returns: undefined, guarded: frame.guarded, room: NO_ROOM };
-  const args = e.args;
+  const byParam = w.host.model.argumentsOf.get(e) ?? [];
   let key = `${fn.symbol.id}|${frame.guarded ? 1 : 0}`;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
+  for (const a of e.args) {
     const s = w.expr(a.value, frame, acc);
-    const p = a.name ? fn.params.find((x) => x.name === a.name!.name) : fn.params[i];
+    const p = fn.params[byParam.indexOf(a)];
     if (p) {
       inner.locals.set(p, s);
       key += `|${p.id}:${shapeKey(s)}`;
@@ -277,18 +278,6 @@ function shapeKey(s: Shape): string {
     case "rec":
       return `r(${[...s.fields].map(([k, v]) => `${k}=${shapeKey(v)}`).join(",")};${[...(s.origin ?? [])].join(",")})`;
   }
-}
-
-/**
- * `s.truncate(200)`: at most 200 characters (code points), which is what
- * lets it fit a state `string max 200`. Its length in UTF-16 units (and a
- * `take(n)`'s count) the declaration bounds already (`value(n)`).
- */
-function literalBound(e: A.CallExpr, name: string, r: Shape): Shape {
-  const arg = e.args[0]?.value;
-  if (name !== "truncate" || r.t !== "str" || arg?.kind !== "IntLit" || e.args.length !== 1) return r;
-  const k = S.num(Math.max(0, arg.value));
-  return { ...r, chars: r.chars ? S.min(r.chars, k) : k };
 }
 
 function deepOrigin(s: Shape): ReadonlySet<Origin> | undefined {

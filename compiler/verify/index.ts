@@ -5,6 +5,7 @@
  * recipients each trigger needs for the manifest and the daemon's policy.
  * Runs only on programs without errors.
  */
+import type { IsCancelled } from "../cancel.js";
 import type { Capability, LimitDecl } from "../../stdlib/decl.js";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
@@ -56,6 +57,8 @@ export interface VerifyOptions {
    * ceilings are refused by the checker.)
    */
   ceilings?: Partial<Record<string, number>>;
+  /** Polled as the verifier walks: when it answers true, verifyRule throws CheckCancelled (compiler/cancel.ts). */
+  isCancelled?: IsCancelled;
 }
 
 export interface VerifyResult {
@@ -121,7 +124,7 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
   const fanoutLimit = Math.min(model.limits.get("fanout")?.value ?? Infinity, options.ceilings?.["fanout"] ?? Infinity);
 
   for (const trigger of model.triggers) {
-    const analyzer = new TriggerAnalyzer({ model, std, limit: limitSym, evaluate: (x) => S.evaluate(x, env), report });
+    const analyzer = new TriggerAnalyzer({ model, std, limit: limitSym, evaluate: (x) => S.evaluate(x, env), report, isCancelled: options.isCancelled });
     const a = analyzer.run(trigger);
     steps += a.steps;
     for (const c of a.capabilities) capabilities.add(c);

@@ -8,7 +8,6 @@
  */
 import { evalCost } from "../../stdlib/cost-eval.js";
 import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
-import { sameType } from "../semantic/assign.js";
 import type { Type } from "../semantic/types.js";
 import type * as A from "../syntax/ast.js";
 import { exprText } from "../semantic/util.js";
@@ -29,7 +28,7 @@ export function assign(w: Walk, s: A.AssignStmt, frame: Frame, acc: { cost: Cost
   if (s.op !== "=" && target) {
     if (target.t === "str" && value.t === "str") {
       written = withOrigin(concat(target, value), originOf(target));
-      if (w.quiet === 0) w.charge(acc, operatorCost(w, s.target, s.value, "+", target, value), s.span, "+=");
+      if (w.quiet === 0) w.charge(acc, operatorCost(w, s.target, s.value, target, value, s), s.span, "+=");
     } else {
       written = target;
     }
@@ -85,12 +84,13 @@ export function reportFit(w: Walk, place: Extract<Place, { root: "state" }>, val
  * at its place — a local's shape grows; a state field's write must fit
  * its bounds and, when it grows, have room.
  */
-export function mutation(w: Walk, e: A.CallExpr, name: string, grows: "element" | "entry" | undefined, args: Map<string, Shape>, frame: Frame): void {
+export function mutation(w: Walk, e: A.CallExpr, name: string, grows: "element" | "entry" | undefined, argList: readonly (Shape | undefined)[], frame: Frame): void {
   if (e.callee.kind !== "MemberExpr") return;
   const place = placeOf(w.host.model, e.callee.object);
   if (!place) return;
   if (!grows) return; // `remove` and the like only shrink: the bound stands (the stdlib declares which grow)
-  const argList = [...args.values()];
+  // The element (push) or the key and the value (set), by parameter, however they were written.
+  const argExprs = (w.host.model.argumentsOf.get(e) ?? []).map((a) => a?.value);
   if (place.root === "local") {
     const old = frame.locals.get(place.sym);
     if (!old) return;
@@ -101,25 +101,27 @@ export function mutation(w: Walk, e: A.CallExpr, name: string, grows: "element" 
   const base = declared?.kind === "optional" ? declared.inner : declared;
   if (base?.kind !== "named") return;
   // What is stored must fit: the element (push), the key and the value (set).
-  if (grows === "element" && base.args[0] && argList[0]) {
-    checkFits(w, place, argList[0], e.args[0]!.value, e.span, base.args[0]);
+  if (grows === "element" && base.args[0] && argList[0] && argExprs[0]) {
+    checkFits(w, place, argList[0], argExprs[0], e.span, base.args[0]);
   } else if (grows === "entry" && base.args[0] && base.args[1]) {
-    if (argList[0]) checkFits(w, place, argList[0], e.args[0]!.value, e.span, base.args[0]);
-    if (argList[1]) checkFits(w, place, argList[1], e.args[1]!.value, e.span, base.args[1]);
+    if (argList[0] && argExprs[0]) checkFits(w, place, argList[0], argExprs[0], e.span, base.args[0]);
+    if (argList[1] && argExprs[1]) checkFits(w, place, argList[1], argExprs[1], e.span, base.args[1]);
   }
   const key = stateKey(place)!;
   if (base.max !== undefined) {
-    const keyText = grows === "entry" && e.args[0] ? immutableKeyText(w.host.model, e.args[0].value) : undefined;
+    const keyExpr = grows === "entry" ? argExprs[0] : undefined;
+    const keyText = keyExpr ? immutableKeyText(w.host.model, keyExpr) : undefined;
     const write = { key, kind: grows, max: base.max, ...(keyText !== undefined ? { keyText } : {}) };
     if (!frame.room.allows(write)) {
-      w.warn(e.span, makeDiagnostic(verifyMessages.mayFillUp, e.span, [`${key}.${name}(...)`, key, base.max, grows === "entry" && e.args[0] ? exprText(e.args[0].value) : undefined]));
+      w.warn(e.span, makeDiagnostic(verifyMessages.mayFillUp, e.span, [`${key}.${name}(...)`, key, base.max, keyExpr ? exprText(keyExpr) : undefined]));
     }
   }
   frame.room = without(frame.room, key);
 }
 
-export function operatorCost(w: Walk, left: A.Expr, right: A.Expr, op: string, l: Shape, r: Shape, node?: A.BinaryExpr): Cost {
-  const decl = node ? w.host.model.operators.get(node) : findOperator(w, op, left, right);
+/** The cost of an operator the checker resolved (a binary one, or the `+` of `x += v`). */
+export function operatorCost(w: Walk, left: A.Expr, right: A.Expr, l: Shape, r: Shape, node: A.BinaryExpr | A.AssignStmt): Cost {
+  const decl = w.host.model.operators.get(node);
   if (!decl) return NONE;
   // Most operators cost a constant: no sizes to read.
   if (typeof decl.cost === "number") return { g: S.num(decl.cost), f: S.ZERO };
@@ -127,16 +129,8 @@ export function operatorCost(w: Walk, left: A.Expr, right: A.Expr, op: string, l
   return { g, f: S.ZERO };
 }
 
-export function findOperator(w: Walk, op: string, left: A.Expr, right: A.Expr) {
-  const lt = w.host.model.types.get(left);
-  const rt = w.host.model.types.get(right);
-  // By type, not by bound: `state.s += x` with `s: string max 5` is the string `+`.
-  if (!lt || !rt) return undefined;
-  return w.host.std.operators(op).find((o) => sameType(o.left, lt) && sameType(o.right, rt))?.decl;
-}
-
 /** A collection after `push(x)` or `set(k, v)`: one more element, of the stored shapes. */
-export function grown(c: Shape, grows: "element" | "entry", args: Shape[]): Shape {
+export function grown(c: Shape, grows: "element" | "entry", args: readonly (Shape | undefined)[]): Shape {
   if (grows === "element" && c.t === "list") {
     const pushed = args[0];
     const elem = pushed ? join(c.elem, pushed) : c.elem;

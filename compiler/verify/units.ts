@@ -286,6 +286,6 @@ export function compoundCharge(s: A.AssignStmt, cx: ChargeContext): NodeCharge |
   if (s.op === "=") return undefined;
   const t = cx.model.types.get(s.target);
   if (!(t?.kind === "named" && t.name === "string")) return undefined;
-  const op = cx.std.operators("+").find((o) => o.left.kind === "named" && o.left.name === "string" && o.right.kind === "named" && o.right.name === "string");
-  return op ? { kind: "operator", cost: op.decl.cost, left: s.target, right: s.value } : undefined;
+  const op = cx.model.operators.get(s);
+  return op ? { kind: "operator", cost: op.cost, left: s.target, right: s.value } : undefined;
 }

@@ -9,6 +9,7 @@ import type { Capability, FunctionDecl } from "../../stdlib/decl.js";
 import { evalCost, type CostDomain, type CostSizes } from "../../stdlib/cost-eval.js";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
+import type { IsCancelled } from "../cancel.js";
 import type { SemanticModel, TriggerInfo } from "../semantic/model.js";
 import type { Symbol } from "../semantic/scope.js";
 import type { StdlibTypes } from "../semantic/stdlib-types.js";
@@ -109,6 +110,8 @@ export interface AnalyzeHost {
   /** A bound's value at the rule's limits (and state maxima). */
   evaluate(s: Sym): number;
   report(d: Diagnostic): void;
+  /** Polled at every block: the check is no longer wanted (see compiler/cancel.ts). */
+  isCancelled?: IsCancelled;
 }
 
 /**

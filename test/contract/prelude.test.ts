@@ -70,3 +70,11 @@ test("the run state: every `let` binding of the prelude is set back by __reset, 
   assert.deepEqual(set, lets);
   assert.ok(!PRELUDE_CONSTS.some((c) => lets.includes(c)));
 });
+
+test("the prelude defines the functions the stdlib declares for values it holds in its own way (atRun), taking the value alone", () => {
+  const held = Object.entries(stdlib.types).flatMap(([name, t]) => (t.atRun ? [[name, t.atRun] as const] : []));
+  assert.ok(held.some(([name]) => name === "Members"), "Members is held by the prelude in its own way");
+  const fns = held.flatMap(([, a]) => [a.size, ...(a.elements ? [a.elements] : [])]);
+  const arities = vm.runInContext(`${PRELUDE}; ({ ${fns.map((n) => `${JSON.stringify(n)}: typeof ${n} === "function" ? ${n}.length : -1`).join(", ")} })`, vm.createContext({})) as Record<string, number>;
+  for (const f of fns) assert.equal(arities[f], 1, `${f}: a prelude function of one argument`);
+});
