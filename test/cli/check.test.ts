@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, tempDir, type TempDir } from "../helpers/cli.js";
+import { runCli, runCliProcess, tempDir, type TempDir } from "../helpers/cli.js";
 import { repoRoot } from "../helpers/repo.js";
 
 /** A rule that checks clean. */
@@ -49,7 +49,7 @@ on message(m: Message) {
 const ESC = "\u001b[";
 
 let t: TempDir;
-before(() => {
+before(async () => {
   t = tempDir({
     "clean.thwonk": CLEAN,
     "broken.thwonk": BROKEN,
@@ -69,90 +69,91 @@ const check = (args: string[], env?: Record<string, string>) =>
   runCli(["check", ...args], env ? { cwd: t.dir, env } : { cwd: t.dir });
 
 describe("exit codes", () => {
-  test("0 when there are no errors", () => {
-    const r = check(["clean.thwonk"]);
+  test("0 when there are no errors", async () => {
+    const r = await check(["clean.thwonk"]);
     assert.equal(r.stderr, "");
     assert.equal(r.code, 0, r.stdout);
     assert.equal(r.stdout, "no problems in 1 file\n");
   });
 
-  test("1 when there are errors", () => {
-    const r = check(["broken.thwonk"]);
+  test("1 when there are errors", async () => {
+    const r = await check(["broken.thwonk"]);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, "");
   });
 
-  test("2 for a missing file, with a message on stderr", () => {
-    const r = check(["clean.thwonk", "missing.thwonk"]);
+  test("2 for a missing file, with a message on stderr", async () => {
+    const r = await check(["clean.thwonk", "missing.thwonk"]);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /^thwonkc: cannot read missing\.thwonk: no such file or directory\n$/);
   });
 
-  test("2 for an unknown option", () => {
-    const r = check(["--frobnicate", "clean.thwonk"]);
+  test("2 for an unknown option", async () => {
+    const r = await check(["--frobnicate", "clean.thwonk"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown option '--frobnicate'/);
   });
 
-  test("2 for a bad --format value", () => {
-    const r = check(["--format", "xml", "clean.thwonk"]);
+  test("2 for a bad --format value", async () => {
+    const r = await check(["--format", "xml", "clean.thwonk"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /Allowed choices are pretty, json, sarif/);
   });
 
-  test("2 when no path is given", () => {
-    const r = check([]);
+  test("2 when no path is given", async () => {
+    const r = await check([]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /missing required argument 'paths'/);
   });
 
-  test("2 for an unknown command, and for no command at all", () => {
-    const unknown = runCli(["frobnicate"], { cwd: t.dir });
+  test("2 for an unknown command, and for no command at all", async () => {
+    // Through the real bin, as a shell runs it: the process's exit code.
+    const unknown = runCliProcess(["frobnicate"], { cwd: t.dir });
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command 'frobnicate'/);
-    const none = runCli([], { cwd: t.dir });
+    const none = await runCli([], { cwd: t.dir });
     assert.equal(none.code, 2);
     assert.match(none.stderr, /Usage: thwonkc/);
   });
 
-  test("2 for a directory without .thwonk files", () => {
-    const r = check(["empty"]);
+  test("2 for a directory without .thwonk files", async () => {
+    const r = await check(["empty"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^thwonkc: no \.thwonk files in empty\n$/);
   });
 });
 
 describe("warnings and --strict", () => {
-  test("warnings alone exit 0", () => {
-    const r = check(["warns.thwonk"]);
+  test("warnings alone exit 0", async () => {
+    const r = await check(["warns.thwonk"]);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^warns\.thwonk:4:7: warning TW\d{4}: .*`unused`/);
     assert.match(r.stdout, /\n0 errors, 1 warning in 1 file\n$/);
   });
 
-  test("--strict makes them errors, in every format", () => {
-    const pretty = check(["--strict", "warns.thwonk"]);
+  test("--strict makes them errors, in every format", async () => {
+    const pretty = await check(["--strict", "warns.thwonk"]);
     assert.equal(pretty.code, 1);
     assert.match(pretty.stdout, /^warns\.thwonk:4:7: error TW\d{4}: /);
     assert.match(pretty.stdout, /\n1 error, 0 warnings in 1 file\n$/);
-    const json = check(["--strict", "--format", "json", "warns.thwonk"]);
+    const json = await check(["--strict", "--format", "json", "warns.thwonk"]);
     assert.equal(json.code, 1);
     assert.deepEqual((JSON.parse(json.stdout) as { severity: string }[]).map((d) => d.severity), ["error"]);
-    const sarif = check(["--strict", "--format", "sarif", "warns.thwonk"]);
+    const sarif = await check(["--strict", "--format", "sarif", "warns.thwonk"]);
     assert.equal(sarif.code, 1);
     assert.equal(JSON.parse(sarif.stdout).runs[0].results[0].level, "error");
   });
 
-  test("without --strict, json and sarif keep the warning's severity", () => {
-    assert.equal((JSON.parse(check(["-f", "json", "warns.thwonk"]).stdout) as { severity: string }[])[0]!.severity, "warning");
-    assert.equal(JSON.parse(check(["-f", "sarif", "warns.thwonk"]).stdout).runs[0].results[0].level, "warning");
+  test("without --strict, json and sarif keep the warning's severity", async () => {
+    assert.equal((JSON.parse((await check(["-f", "json", "warns.thwonk"])).stdout) as { severity: string }[])[0]!.severity, "warning");
+    assert.equal(JSON.parse((await check(["-f", "sarif", "warns.thwonk"])).stdout).runs[0].results[0].level, "warning");
   });
 });
 
 describe("--help and --version", () => {
-  test("thwonkc --help lists the commands and the exit codes", () => {
-    const r = runCli(["--help"], { cwd: t.dir });
+  test("thwonkc --help lists the commands and the exit codes", async () => {
+    const r = runCliProcess(["--help"], { cwd: t.dir });
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^Usage: thwonkc \[options\] \[command\]/);
     assert.match(r.stdout, /check \[options\] <paths\.\.\.>/);
@@ -160,26 +161,26 @@ describe("--help and --version", () => {
     assert.equal(r.stderr, "");
   });
 
-  test("thwonkc check --help describes the options", () => {
+  test("thwonkc check --help describes the options", async () => {
     for (const args of [["check", "--help"], ["help", "check"], ["check", "-h"]]) {
-      const r = runCli(args, { cwd: t.dir });
+      const r = await runCli(args, { cwd: t.dir });
       assert.equal(r.code, 0, args.join(" "));
       assert.match(r.stdout, /^Usage: thwonkc check \[options\] <paths\.\.\.>/);
       for (const opt of ["--format", "--strict", "--no-color", "Exit codes"]) assert.ok(r.stdout.includes(opt), opt);
     }
   });
 
-  test("--version prints package.json's version", () => {
+  test("--version prints package.json's version", async () => {
     const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
-    const r = runCli(["--version"], { cwd: t.dir });
+    const r = runCliProcess(["--version"], { cwd: t.dir });
     assert.equal(r.code, 0);
     assert.equal(r.stdout, pkg.version + "\n");
   });
 });
 
 describe("pretty output", () => {
-  test("file:line:col, severity and code, a code frame with the span underlined, a summary", () => {
-    const r = check(["broken.thwonk"]);
+  test("file:line:col, severity and code, a code frame with the span underlined, a summary", async () => {
+    const r = await check(["broken.thwonk"]);
     const lines = r.stdout.split("\n");
     assert.match(lines[0]!, /^broken\.thwonk:4:13: error TW1\d{3}: .+/);
     assert.deepEqual(lines.slice(1, 6), [
@@ -193,31 +194,31 @@ describe("pretty output", () => {
     assert.equal(lines.at(-1), "");
   });
 
-  test("plain when piped; colour with FORCE_COLOR or --color; NO_COLOR and --no-color turn it off", () => {
-    assert.ok(!check(["broken.thwonk"]).stdout.includes(ESC));
-    assert.ok(check(["broken.thwonk"], { FORCE_COLOR: "1" }).stdout.includes(ESC));
-    assert.ok(check(["broken.thwonk", "--color"]).stdout.includes(ESC));
-    assert.ok(!check(["broken.thwonk"], { NO_COLOR: "1" }).stdout.includes(ESC));
-    assert.ok(!check(["broken.thwonk"], { FORCE_COLOR: "0" }).stdout.includes(ESC));
-    assert.ok(!check(["broken.thwonk", "--no-color"], { FORCE_COLOR: "1" }).stdout.includes(ESC));
+  test("plain when piped; colour with FORCE_COLOR or --color; NO_COLOR and --no-color turn it off", async () => {
+    assert.ok(!(await check(["broken.thwonk"])).stdout.includes(ESC));
+    assert.ok((await check(["broken.thwonk"], { FORCE_COLOR: "1" })).stdout.includes(ESC));
+    assert.ok((await check(["broken.thwonk", "--color"])).stdout.includes(ESC));
+    assert.ok(!(await check(["broken.thwonk"], { NO_COLOR: "1" })).stdout.includes(ESC));
+    assert.ok(!(await check(["broken.thwonk"], { FORCE_COLOR: "0" })).stdout.includes(ESC));
+    assert.ok(!(await check(["broken.thwonk", "--no-color"], { FORCE_COLOR: "1" })).stdout.includes(ESC));
   });
 
-  test("colour changes nothing but the escape codes", () => {
-    const plain = check(["broken.thwonk"]).stdout;
-    const coloured = check(["broken.thwonk", "--color"]).stdout;
+  test("colour changes nothing but the escape codes", async () => {
+    const plain = (await check(["broken.thwonk"])).stdout;
+    const coloured = (await check(["broken.thwonk", "--color"])).stdout;
     assert.equal(coloured.replace(/\u001b\[[0-9;]*m/g, ""), plain);
   });
 
-  test("related spans are shown as notes, with their own frame", () => {
+  test("related spans are shown as notes, with their own frame", async () => {
     t.write("unclosed.thwonk", `rule unclosed\n\non message(m: Message) {\n  log("hi"\n}\n`);
-    const r = check(["unclosed.thwonk"]);
+    const r = await check(["unclosed.thwonk"]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^unclosed\.thwonk:\d+:\d+: error TW1\d{3}: /m);
     assert.match(r.stdout, /^unclosed\.thwonk:4:6: note: .+\n> 4 \| {3}log\("hi"\n {4}\| {6}\^$/m);
   });
 
-  test("a fix is described as help", () => {
-    const r = check(["fixable.thwonk"]);
+  test("a fix is described as help", async () => {
+    const r = await check(["fixable.thwonk"]);
     assert.equal(r.code, 1);
     const lines = r.stdout.split("\n");
     assert.match(lines[0]!, /^fixable\.thwonk:5:3: error TW2\d{3}: .+/);
@@ -225,16 +226,16 @@ describe("pretty output", () => {
     assert.match(r.stdout, /^help: .*`var`/m);
   });
 
-  test("the summary counts errors and warnings and the files checked", () => {
-    const r = check(["clean.thwonk", "broken.thwonk", "tree"]);
+  test("the summary counts errors and warnings and the files checked", async () => {
+    const r = await check(["clean.thwonk", "broken.thwonk", "tree"]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /\n2 errors, 0 warnings in 4 files\n$/);
   });
 });
 
 describe("--format json", () => {
-  test("an array of diagnostics, field by field", () => {
-    const r = check(["--format", "json", "broken.thwonk", "clean.thwonk"]);
+  test("an array of diagnostics, field by field", async () => {
+    const r = await check(["--format", "json", "broken.thwonk", "clean.thwonk"]);
     assert.equal(r.code, 1);
     const diags = JSON.parse(r.stdout) as Record<string, unknown>[];
     assert.ok(Array.isArray(diags));
@@ -256,17 +257,17 @@ describe("--format json", () => {
     );
   });
 
-  test("a fix is included with its edits", () => {
-    const r = check(["--format", "json", "fixable.thwonk"]);
+  test("a fix is included with its edits", async () => {
+    const r = await check(["--format", "json", "fixable.thwonk"]);
     const [d] = JSON.parse(r.stdout) as { fix?: { description: string; edits: Record<string, unknown>[] } }[];
     assert.ok(d?.fix, r.stdout);
     assert.match(d.fix.description, /`var`/);
     assert.deepEqual(d.fix.edits, [{ file: "fixable.thwonk", line: 4, column: 3, endLine: 4, endColumn: 6, newText: "var" }]);
   });
 
-  test("related spans are included", () => {
+  test("related spans are included", async () => {
     t.write("unclosed2.thwonk", `rule unclosed\n\non message(m: Message) {\n  log("hi"\n}\n`);
-    const r = check(["--format=json", "unclosed2.thwonk"]);
+    const r = await check(["--format=json", "unclosed2.thwonk"]);
     const diags = JSON.parse(r.stdout) as { related?: Record<string, unknown>[] }[];
     const withRelated = diags.find((d) => d.related);
     assert.ok(withRelated, r.stdout);
@@ -275,16 +276,16 @@ describe("--format json", () => {
     assert.equal(withRelated.related![0]!["column"], 6);
   });
 
-  test("an empty array and exit 0 for clean files", () => {
-    const r = check(["-f", "json", "clean.thwonk"]);
+  test("an empty array and exit 0 for clean files", async () => {
+    const r = await check(["-f", "json", "clean.thwonk"]);
     assert.equal(r.code, 0);
     assert.deepEqual(JSON.parse(r.stdout), []);
   });
 });
 
 describe("--format sarif", () => {
-  test("a SARIF 2.1.0 log: driver, rules from the catalog, results with locations", () => {
-    const r = check(["--format", "sarif", "broken.thwonk"]);
+  test("a SARIF 2.1.0 log: driver, rules from the catalog, results with locations", async () => {
+    const r = await check(["--format", "sarif", "broken.thwonk"]);
     assert.equal(r.code, 1);
     const log = JSON.parse(r.stdout);
     assert.equal(log.version, "2.1.0");
@@ -315,36 +316,36 @@ describe("--format sarif", () => {
     assert.ok(run.originalUriBaseIds[loc.artifactLocation.uriBaseId].uri.startsWith("file://"));
   });
 
-  test("relative URIs keep directories and are percent-encoded", () => {
+  test("relative URIs keep directories and are percent-encoded", async () => {
     t.write("odd dir/ün.thwonk", BROKEN);
-    const r = check(["--format", "sarif", "odd dir"]);
+    const r = await check(["--format", "sarif", "odd dir"]);
     const uri = JSON.parse(r.stdout).runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri;
     assert.equal(uri, "odd%20dir/%C3%BCn.thwonk");
   });
 
-  test("no results and exit 0 for clean files", () => {
-    const r = check(["--format", "sarif", "clean.thwonk"]);
+  test("no results and exit 0 for clean files", async () => {
+    const r = await check(["--format", "sarif", "clean.thwonk"]);
     assert.equal(r.code, 0);
     assert.deepEqual(JSON.parse(r.stdout).runs[0].results, []);
   });
 });
 
 describe("which files are checked", () => {
-  test("a directory: every .thwonk inside, recursively, skipping node_modules and dot-directories", () => {
-    const r = check(["--format", "json", "tree"]);
+  test("a directory: every .thwonk inside, recursively, skipping node_modules and dot-directories", async () => {
+    const r = await check(["--format", "json", "tree"]);
     assert.equal(r.code, 1);
     const files = (JSON.parse(r.stdout) as { file: string }[]).map((d) => d.file);
     assert.deepEqual(files, ["tree/a/b/deep.thwonk"]);
-    assert.match(check(["tree"]).stdout, /in 2 files\n$/);
+    assert.match((await check(["tree"])).stdout, /in 2 files\n$/);
   });
 
-  test("a file named twice, or named and inside a named directory, is checked once", () => {
-    const r = check(["tree", "tree/a/b/deep.thwonk", "./tree/a/b/deep.thwonk"]);
+  test("a file named twice, or named and inside a named directory, is checked once", async () => {
+    const r = await check(["tree", "tree/a/b/deep.thwonk", "./tree/a/b/deep.thwonk"]);
     assert.match(r.stdout, /^1 error, 0 warnings in 2 files$/m);
   });
 
-  test("an absolute path is shown relative to the working directory", () => {
-    const r = check(["--format", "json", t.path("broken.thwonk")]);
+  test("an absolute path is shown relative to the working directory", async () => {
+    const r = await check(["--format", "json", t.path("broken.thwonk")]);
     assert.equal((JSON.parse(r.stdout) as { file: string }[])[0]!.file, "broken.thwonk");
   });
 });
@@ -366,16 +367,16 @@ on message(m: Message) {
 }
 `;
 
-  test("naming NAME.test.thwonk loads NAME.thwonk as its context but reports only on the test file", () => {
+  test("naming NAME.test.thwonk loads NAME.thwonk as its context but reports only on the test file", async () => {
     const d = tempDir({ "counter.thwonk": RULE_WITH_ERROR, "counter.test.thwonk": TEST });
     try {
-      const only = runCli(["check", "--format", "json", "counter.test.thwonk"], { cwd: d.dir });
+      const only = await runCli(["check", "--format", "json", "counter.test.thwonk"], { cwd: d.dir });
       assert.deepEqual(JSON.parse(only.stdout), [], "the rule's own error is not reported, and the test has its rule");
       assert.equal(only.code, 0);
-      const both = runCli(["check", "--format", "json", "counter.test.thwonk", "counter.thwonk"], { cwd: d.dir });
+      const both = await runCli(["check", "--format", "json", "counter.test.thwonk", "counter.thwonk"], { cwd: d.dir });
       assert.equal(both.code, 1);
       assert.deepEqual([...new Set((JSON.parse(both.stdout) as { file: string }[]).map((x) => x.file))], ["counter.thwonk"]);
-      const dir = runCli(["check", "."], { cwd: d.dir });
+      const dir = await runCli(["check", "."], { cwd: d.dir });
       assert.equal(dir.code, 1);
       assert.match(dir.stdout, /in 2 files\n$/);
     } finally {
@@ -383,10 +384,10 @@ on message(m: Message) {
     }
   });
 
-  test("a test file without its rule file is an error on the test file", () => {
+  test("a test file without its rule file is an error on the test file", async () => {
     const d = tempDir({ "lonely.test.thwonk": TEST });
     try {
-      const r = runCli(["check", "--format", "json", "lonely.test.thwonk"], { cwd: d.dir });
+      const r = await runCli(["check", "--format", "json", "lonely.test.thwonk"], { cwd: d.dir });
       assert.equal(r.code, 1);
       const diags = JSON.parse(r.stdout) as { file: string; code: string }[];
       assert.deepEqual(diags.map((x) => [x.file, x.code]), [["lonely.test.thwonk", "TW2001"]]);

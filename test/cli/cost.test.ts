@@ -31,7 +31,7 @@ on message(m: Message) {
 `;
 
 let t: TempDir;
-before(() => {
+before(async () => {
   t = tempDir({ "trim.thwonk": TRIM, "broken.thwonk": BROKEN });
 });
 after(() => t.remove());
@@ -48,8 +48,8 @@ interface CostJson {
 }
 
 describe("check --cost", () => {
-  test("explains each trigger after the diagnostics", () => {
-    const r = check(["--cost", "trim.thwonk"]);
+  test("explains each trigger after the diagnostics", async () => {
+    const r = await check(["--cost", "trim.thwonk"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const lines = r.stdout.split("\n");
     assert.equal(lines[0], "no problems in 1 file");
@@ -66,16 +66,16 @@ describe("check --cost", () => {
     assert.ok(r.stdout.endsWith("\n"));
   });
 
-  test("a rule with errors has no cost, and the exit code stays 1", () => {
-    const r = check(["--cost", "broken.thwonk", "trim.thwonk"]);
+  test("a rule with errors has no cost, and the exit code stays 1", async () => {
+    const r = await check(["--cost", "broken.thwonk", "trim.thwonk"]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /broken\.thwonk:4:32: error TW2012/);
     assert.match(r.stdout, /\nbroken\.thwonk: rule broken\n {2}no cost: the rule has errors/);
     assert.match(r.stdout, /\ntrim\.thwonk: rule trim\n {2}on message/);
   });
 
-  test("--format json --cost is { diagnostics, cost }; plain --format json stays an array", () => {
-    const r = check(["--cost", "--format", "json", "trim.thwonk", "broken.thwonk"]);
+  test("--format json --cost is { diagnostics, cost }; plain --format json stays an array", async () => {
+    const r = await check(["--cost", "--format", "json", "trim.thwonk", "broken.thwonk"]);
     assert.equal(r.code, 1);
     const j = JSON.parse(r.stdout) as CostJson;
     assert.deepEqual(Object.keys(j), ["diagnostics", "cost"]);
@@ -92,55 +92,55 @@ describe("check --cost", () => {
     assert.equal(msg.fanout.bound, 100);
     assert.ok(msg.capabilities.includes("send"));
 
-    const plain = check(["--format", "json", "trim.thwonk"]);
+    const plain = await check(["--format", "json", "trim.thwonk"]);
     assert.deepEqual(JSON.parse(plain.stdout), []);
   });
 
-  test("--cost with --format sarif is bad usage", () => {
-    const r = check(["--cost", "--format", "sarif", "trim.thwonk"]);
+  test("--cost with --format sarif is bad usage", async () => {
+    const r = await check(["--cost", "--format", "sarif", "trim.thwonk"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--cost works with --format pretty or json/);
   });
 });
 
 describe("check --ceiling", () => {
-  test("a budget ceiling below the bound refuses the rule (TW3001) and shows as the limit", () => {
-    const free = JSON.parse(check(["--cost", "-f", "json", "trim.thwonk"]).stdout) as CostJson;
+  test("a budget ceiling below the bound refuses the rule (TW3001) and shows as the limit", async () => {
+    const free = JSON.parse((await check(["--cost", "-f", "json", "trim.thwonk"])).stdout) as CostJson;
     const bound = free.cost[0]!.triggers[0]!.gas.bound;
-    const r = check(["--cost", "-f", "json", "--ceiling", `budget=${bound - 1}`, "trim.thwonk"]);
+    const r = await check(["--cost", "-f", "json", "--ceiling", `budget=${bound - 1}`, "trim.thwonk"]);
     assert.equal(r.code, 1);
     const j = JSON.parse(r.stdout) as CostJson;
     assert.deepEqual(j.diagnostics.map((d) => d.code), ["TW3001"]);
     assert.equal(j.cost[0]!.triggers[0]!.gas.limit, bound - 1);
     // At the bound it fits.
-    assert.equal(check(["--ceiling", `budget=${bound}`, "trim.thwonk"]).code, 0);
+    assert.equal((await check(["--ceiling", `budget=${bound}`, "trim.thwonk"])).code, 0);
   });
 
-  test("a fan-out ceiling works the same way, and ceilings can be given together or repeated", () => {
-    const r = check(["--ceiling", "fanout=50", "trim.thwonk"]);
+  test("a fan-out ceiling works the same way, and ceilings can be given together or repeated", async () => {
+    const r = await check(["--ceiling", "fanout=50", "trim.thwonk"]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /error TW\d{4}: .*100.*50/);
-    const both = check(["-f", "json", "--cost", "--ceiling", "budget=900000,fanout=100", "trim.thwonk"]);
+    const both = await check(["-f", "json", "--cost", "--ceiling", "budget=900000,fanout=100", "trim.thwonk"]);
     assert.equal(both.code, 0);
     const j = JSON.parse(both.stdout) as CostJson;
     assert.equal(j.cost[0]!.triggers[0]!.gas.limit, 900_000);
     assert.equal(j.cost[0]!.triggers[0]!.fanout.limit, 100);
-    const repeated = JSON.parse(check(["-f", "json", "--cost", "--ceiling", "budget=900000", "--ceiling", "fanout=99", "trim.thwonk"]).stdout) as CostJson;
+    const repeated = JSON.parse((await check(["-f", "json", "--cost", "--ceiling", "budget=900000", "--ceiling", "fanout=99", "trim.thwonk"])).stdout) as CostJson;
     assert.equal(repeated.cost[0]!.triggers[0]!.gas.limit, 900_000);
     assert.equal(repeated.cost[0]!.triggers[0]!.fanout.limit, 99);
   });
 
-  test("a ceiling above the rule's own budget changes nothing", () => {
-    const j = JSON.parse(check(["-f", "json", "--cost", "--ceiling", "budget=5000000", "trim.thwonk"]).stdout) as CostJson;
+  test("a ceiling above the rule's own budget changes nothing", async () => {
+    const j = JSON.parse((await check(["-f", "json", "--cost", "--ceiling", "budget=5000000", "trim.thwonk"])).stdout) as CostJson;
     assert.equal(j.cost[0]!.triggers[0]!.gas.limit, 1_000_000);
   });
 
-  test("bad ceilings are bad usage (exit 2)", () => {
+  test("bad ceilings are bad usage (exit 2)", async () => {
     for (const bad of ["bugdet=10", "budget", "budget=-1", "budget=0", "budget=ten"]) {
-      const r = check(["--ceiling", bad, "trim.thwonk"]);
+      const r = await check(["--ceiling", bad, "trim.thwonk"]);
       assert.equal(r.code, 2, bad);
       assert.match(r.stderr, /--ceiling/, bad);
     }
-    assert.match(check(["--ceiling", "bugdet=10", "trim.thwonk"]).stderr, /unknown ceiling `bugdet`; the ceilings are budget and fanout/);
+    assert.match((await check(["--ceiling", "bugdet=10", "trim.thwonk"])).stderr, /unknown ceiling `bugdet`; the ceilings are budget and fanout/);
   });
 });

@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, tempDir, type TempDir } from "../helpers/cli.js";
+import { runCli, runCliProcess, tempDir, type TempDir } from "../helpers/cli.js";
 import { repoRoot } from "../helpers/repo.js";
 import { canonicalJson, type Bundle } from "../../compiler/emit/bundle.js";
 import { sha256Hex } from "../../compiler/emit/sha256.js";
@@ -45,7 +45,7 @@ interface RunJson {
 }
 
 let t: TempDir;
-before(() => {
+before(async () => {
   t = tempDir({
     "members.txt": MEMBERS,
     "weather.eml": eml("Ann Lee <ann@example.org>", "trim140@example.org", "Weather", "Wed, 25 Nov 2026 09:00:00 +0100", "w1@example.org", WEATHER),
@@ -72,32 +72,32 @@ after(() => t.remove());
 
 const cli = (args: string[]) => runCli(args, { cwd: t.dir });
 
-function json(args: string[]): { code: number | null; out: RunJson; stderr: string } {
-  const r = cli([...args, "--json"]);
+async function json(args: string[]): Promise<{ code: number | null; out: RunJson; stderr: string }> {
+  const r = await cli([...args, "--json"]);
   return { code: r.code, out: JSON.parse(r.stdout) as RunJson, stderr: r.stderr };
 }
 
 describe("compile", () => {
-  test("writes NAME.thwb for each rule into a directory, deterministically", () => {
-    const r = cli(["compile", example("trim140"), example("once_a_day"), "-o", "build"]);
+  test("writes NAME.thwb for each rule into a directory, deterministically", async () => {
+    const r = await cli(["compile", example("trim140"), example("once_a_day"), "-o", "build"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /compiled .*trim140\.thwonk → build\/trim140\.thwb {2}\(rule trim140; message; sha256 [0-9a-f]{12}…\)/);
     assert.match(r.stdout, /compiled .*once_a_day\.thwonk → build\/once_a_day\.thwb/);
     assert.match(r.stdout, /\n2 bundles written\n$/);
     const first = readFileSync(t.path("build/trim140.thwb"), "utf8");
-    assert.equal(cli(["compile", example("trim140"), "-o", "again.thwb"]).code, 0);
+    assert.equal((await cli(["compile", example("trim140"), "-o", "again.thwb"])).code, 0);
     assert.equal(readFileSync(t.path("again.thwb"), "utf8"), first, "the same source gives the same bundle, byte for byte");
   });
 
-  test("a directory stands for every rule in it (test files are not rules)", () => {
-    const r = cli(["compile", join(repoRoot, "examples"), "-o", "all"]);
+  test("a directory stands for every rule in it (test files are not rules)", async () => {
+    const r = await cli(["compile", join(repoRoot, "examples"), "-o", "all"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /\n9 bundles written\n$/);
     assert.doesNotMatch(r.stdout, /\.test\.thwonk/);
   });
 
-  test("a rule with errors gets no bundle: diagnostics, exit 1; the others are still written", () => {
-    const r = cli(["compile", "broken.thwonk", "div.thwonk", "-o", "mixed"]);
+  test("a rule with errors gets no bundle: diagnostics, exit 1; the others are still written", async () => {
+    const r = await cli(["compile", "broken.thwonk", "div.thwonk", "-o", "mixed"]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^broken\.thwonk:4:32: error TW2012: /);
     assert.match(r.stdout, /compiled div\.thwonk → mixed\/div\.thwb/);
@@ -105,20 +105,20 @@ describe("compile", () => {
     assert.throws(() => readFileSync(t.path("mixed/broken.thwb")));
   });
 
-  test("-o FILE.thwb with several rules is bad usage", () => {
-    const r = cli(["compile", "div.thwonk", example("trim140"), "-o", "one.thwb"]);
+  test("-o FILE.thwb with several rules is bad usage", async () => {
+    const r = await cli(["compile", "div.thwonk", example("trim140"), "-o", "one.thwb"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /names one bundle, but 2 rules were given/);
   });
 });
 
 describe("inspect", () => {
-  before(() => {
-    assert.equal(cli(["compile", example("trim140"), example("once_a_day"), "-o", "build"]).code, 0);
+  before(async () => {
+    assert.equal((await cli(["compile", example("trim140"), example("once_a_day"), "-o", "build"])).code, 0);
   });
 
-  test("prints the manifest: rule, versions, triggers with bounds, state, limits, settings, sha256", () => {
-    const r = cli(["inspect", "build/once_a_day.thwb"]);
+  test("prints the manifest: rule, versions, triggers with bounds, state, limits, settings, sha256", async () => {
+    const r = await cli(["inspect", "build/once_a_day.thwb"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const bundle = JSON.parse(readFileSync(t.path("build/once_a_day.thwb"), "utf8")) as Bundle;
     const gas = bundle.manifest.triggers.find((x) => x.name === "message")!.gasBound;
@@ -137,8 +137,8 @@ describe("inspect", () => {
     assert.match(r.stdout, /\nsettings\n {2}timezone {2}Europe\/Paris\n$/);
   });
 
-  test("--json: the manifest as the bundle has it", () => {
-    const r = cli(["inspect", "build/trim140.thwb", "--json"]);
+  test("--json: the manifest as the bundle has it", async () => {
+    const r = await cli(["inspect", "build/trim140.thwb", "--json"]);
     assert.equal(r.code, 0);
     const j = JSON.parse(r.stdout) as { file: string; sha256: string; manifest: Bundle["manifest"]; diagnostics: unknown[] };
     const bundle = JSON.parse(readFileSync(t.path("build/trim140.thwb"), "utf8")) as Bundle;
@@ -148,53 +148,53 @@ describe("inspect", () => {
     assert.deepEqual(j.diagnostics, []);
   });
 
-  test("a tampered bundle is refused: TW4003 when the hash no longer matches", () => {
+  test("a tampered bundle is refused: TW4003 when the hash no longer matches", async () => {
     const text = readFileSync(t.path("build/once_a_day.thwb"), "utf8");
     const b = JSON.parse(text) as Bundle;
     b.manifest.triggers[0]!.gasBound = 1_000_000_000;
     writeFileSync(t.path("tampered.thwb"), JSON.stringify(b));
-    const r = cli(["inspect", "tampered.thwb"]);
+    const r = await cli(["inspect", "tampered.thwb"]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^tampered\.thwb:1:1: error TW4003: .*sha256/);
-    const j = cli(["inspect", "tampered.thwb", "--json"]);
+    const j = await cli(["inspect", "tampered.thwb", "--json"]);
     assert.equal(j.code, 1);
     assert.deepEqual((JSON.parse(j.stdout) as { diagnostics: { code: string }[] }).diagnostics.map((d) => d.code), ["TW4003"]);
   });
 
-  test("a tampered bundle with its hash recomputed is refused too: TW4006, by recompiling its source", () => {
+  test("a tampered bundle with its hash recomputed is refused too: TW4006, by recompiling its source", async () => {
     const b = JSON.parse(readFileSync(t.path("build/once_a_day.thwb"), "utf8")) as Bundle;
     b.code.text = b.code.text.replace("You have already posted today", "Welcome back");
     const { sha256: _old, ...body } = b;
     b.sha256 = sha256Hex(canonicalJson(body));
     writeFileSync(t.path("rehashed.thwb"), JSON.stringify(b));
-    const r = cli(["inspect", "rehashed.thwb"]);
+    const r = await cli(["inspect", "rehashed.thwb"]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^rehashed\.thwb:1:1: error TW4006: .*code/);
     // and it is never run
-    const run = cli(["run", "rehashed.thwb", "-m", "morning.eml"]);
+    const run = await cli(["run", "rehashed.thwb", "-m", "morning.eml"]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /TW4006/);
     assert.equal(run.stdout, "");
   });
 
-  test("a file that is not a bundle: TW4001; a missing one: exit 2", () => {
+  test("a file that is not a bundle: TW4001; a missing one: exit 2", async () => {
     writeFileSync(t.path("junk.thwb"), "not json");
-    const r = cli(["inspect", "junk.thwb"]);
+    const r = await cli(["inspect", "junk.thwb"]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^junk\.thwb:1:1: error TW4001: /);
-    const missing = cli(["inspect", "missing.thwb"]);
+    const missing = await cli(["inspect", "missing.thwb"]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read missing\.thwb: no such file or directory/);
   });
 });
 
 describe("run", () => {
-  before(() => {
-    assert.equal(cli(["compile", example("trim140"), example("once_a_day"), "-o", "build"]).code, 0);
+  before(async () => {
+    assert.equal((await cli(["compile", example("trim140"), example("once_a_day"), "-o", "build"])).code, 0);
   });
 
-  test("trim140: the post is cut to 140 code points and sent to every member", () => {
-    const r = cli(["run", "build/trim140.thwb", "--message", "weather.eml", "--members", "members.txt", "--at", "2026-11-25T09:00:00+01:00"]);
+  test("trim140: the post is cut to 140 code points and sent to every member", async () => {
+    const r = await cli(["run", "build/trim140.thwb", "--message", "weather.eml", "--members", "members.txt", "--at", "2026-11-25T09:00:00+01:00"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const cut = Array.from(WEATHER).slice(0, 140).join("");
     assert.ok(cut.endsWith("dry 🌞"));
@@ -220,7 +220,7 @@ describe("run", () => {
     );
     assert.match(r.stdout, /\ngas: \d+ used of a bound of 52,587 \(0%\)\n$/);
 
-    const j = json(["run", "build/trim140.thwb", "-m", "weather.eml", "--members", "members.txt"]);
+    const j = await json(["run", "build/trim140.thwb", "-m", "weather.eml", "--members", "members.txt"]);
     assert.equal(j.code, 0);
     const send = j.out.actions[0]!;
     assert.equal(send.kind, "send");
@@ -229,8 +229,16 @@ describe("run", () => {
     assert.deepEqual(send.to, ["ann@example.org", "bob@example.org"]);
   });
 
-  test("--json prints the RunResult: actions, state, gas, error, trace", () => {
-    const j = json(["run", example("trim140"), "-m", "weather.eml", "--members", "members.txt"]);
+  test("the bin, as a shell runs it: run trim140 and run a rule with errors, each with its process exit code", () => {
+    const ok = runCliProcess(["run", "build/trim140.thwb", "--message", "weather.eml", "--members", "members.txt"], { cwd: t.dir });
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /send to ann@example\.org, bob@example\.org/);
+    const missing = runCliProcess(["run", "build/none.thwb", "--message", "weather.eml"], { cwd: t.dir });
+    assert.equal(missing.code, 2, missing.stdout + missing.stderr);
+  });
+
+  test("--json prints the RunResult: actions, state, gas, error, trace", async () => {
+    const j = await json(["run", example("trim140"), "-m", "weather.eml", "--members", "members.txt"]);
     assert.equal(j.code, 0);
     assert.deepEqual(Object.keys(j.out), ["actions", "state", "gas", "error", "trace"]);
     assert.equal(j.out.actions.length, 1);
@@ -244,27 +252,27 @@ describe("run", () => {
     assert.equal(j.out.error, null);
     assert.equal(j.out.trace, null);
     // The source and its bundle run the same.
-    const fromBundle = json(["run", "build/trim140.thwb", "-m", "weather.eml", "--members", "members.txt"]);
+    const fromBundle = await json(["run", "build/trim140.thwb", "-m", "weather.eml", "--members", "members.txt"]);
     assert.deepEqual(fromBundle.out, j.out);
   });
 
-  test("a long recipient list is summarized (--json has it whole)", () => {
+  test("a long recipient list is summarized (--json has it whole)", async () => {
     const many = Array.from({ length: 7 }, (_, i) => `m${i}@example.org`);
     writeFileSync(t.path("many.txt"), ["ann@example.org", ...many].join("\n") + "\n");
-    const r = cli(["run", "build/trim140.thwb", "-m", "weather.eml", "--members", "many.txt"]);
+    const r = await cli(["run", "build/trim140.thwb", "-m", "weather.eml", "--members", "many.txt"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\n {3}1\. send to 8 addresses: ann@example\.org, m0@example\.org, m1@example\.org and 5 more {2}\(line 15\)\n/);
-    assert.equal(json(["run", "build/trim140.thwb", "-m", "weather.eml", "--members", "many.txt"]).out.actions[0]!.to.length, 8);
+    assert.equal((await json(["run", "build/trim140.thwb", "-m", "weather.eml", "--members", "many.txt"])).out.actions[0]!.to.length, 8);
   });
 
-  test("a reject is a decision, not a failure: exit 0", () => {
-    const r = cli(["run", "build/trim140.thwb", "-m", "stranger.eml", "--members", "members.txt"]);
+  test("a reject is a decision, not a failure: exit 0", async () => {
+    const r = await cli(["run", "build/trim140.thwb", "-m", "stranger.eml", "--members", "members.txt"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\n {3}1\. reject: Only members may post to trim140@example\.org\. {2}\(line 11\)\n/);
   });
 
-  test("once_a_day: a second post the same day gets a reply (state from the first run's output)", () => {
-    const first = cli(["run", "build/once_a_day.thwb", "-m", "morning.eml", "--members", "members.txt", "--at", "2026-11-25T09:00", "--json"]);
+  test("once_a_day: a second post the same day gets a reply (state from the first run's output)", async () => {
+    const first = await cli(["run", "build/once_a_day.thwb", "-m", "morning.eml", "--members", "members.txt", "--at", "2026-11-25T09:00", "--json"]);
     assert.equal(first.code, 0, first.stderr);
     writeFileSync(t.path("first.json"), first.stdout);
     const f = JSON.parse(first.stdout) as RunJson;
@@ -272,11 +280,11 @@ describe("run", () => {
     // --at without an offset is in the rule's time zone (Europe/Paris, +01:00 in November).
     assert.deepEqual(f.state, { lastPost: { "ann@example.org": "2026-11-25T08:00:00.000Z" } });
 
-    const pretty = cli(["run", "build/once_a_day.thwb", "-m", "morning.eml", "--members", "members.txt", "--at", "2026-11-25T09:00"]);
+    const pretty = await cli(["run", "build/once_a_day.thwb", "-m", "morning.eml", "--members", "members.txt", "--at", "2026-11-25T09:00"]);
     assert.match(pretty.stdout, /^rule once_a_day, on message, at 2026-11-25T09:00:00\+01:00 \(Europe\/Paris\)\n/);
     assert.match(pretty.stdout, /\nstate\n {2}lastPost: \{\} → \{"ann@example\.org":"2026-11-25T08:00:00\.000Z"\}\n/);
 
-    const second = cli(["run", "build/once_a_day.thwb", "-m", "again.eml", "--members", "members.txt", "--at", "2026-11-25T15:00", "--state", "first.json"]);
+    const second = await cli(["run", "build/once_a_day.thwb", "-m", "again.eml", "--members", "members.txt", "--at", "2026-11-25T15:00", "--state", "first.json"]);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /\nactions \(1\)\n {3}1\. reply to ann@example\.org {2}\(line 26\)\n {7}subject: Re: Again\n {7}\| You have already posted today/);
     assert.doesNotMatch(second.stdout, /send to/);
@@ -284,34 +292,34 @@ describe("run", () => {
 
     // Only the state (not the whole output) works too, and the next day the post goes out.
     writeFileSync(t.path("state.json"), JSON.stringify(f.state));
-    const tomorrow = json(["run", "build/once_a_day.thwb", "-m", "again.eml", "--members", "members.txt", "--at", "2026-11-26T08:00:00Z", "--state", "state.json"]);
+    const tomorrow = await json(["run", "build/once_a_day.thwb", "-m", "again.eml", "--members", "members.txt", "--at", "2026-11-26T08:00:00Z", "--state", "state.json"]);
     assert.deepEqual(tomorrow.out.actions.map((a) => a.kind), ["send"]);
   });
 
-  test("--trigger runs a schedule; an unknown one lists the rule's triggers (exit 2)", () => {
+  test("--trigger runs a schedule; an unknown one lists the rule's triggers (exit 2)", async () => {
     writeFileSync(t.path("posted.json"), JSON.stringify({ lastPost: { "ann@example.org": "2026-11-25T08:00:00.000Z" } }));
-    const r = cli(["run", "build/once_a_day.thwb", "--trigger", "every day at 00:00", "--state", "posted.json", "--at", "2026-11-26"]);
+    const r = await cli(["run", "build/once_a_day.thwb", "--trigger", "every day at 00:00", "--state", "posted.json", "--at", "2026-11-26"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^rule once_a_day, every day at 00:00, at 2026-11-26T00:00:00\+01:00 \(Europe\/Paris\)\n/);
     assert.match(r.stdout, /\nactions: none/);
     assert.match(r.stdout, /\n {2}lastPost: \{"ann@example\.org":"2026-11-25T08:00:00\.000Z"\} → \{\}\n/);
-    const unknown = cli(["run", "build/once_a_day.thwb", "--trigger", "every hour"]);
+    const unknown = await cli(["run", "build/once_a_day.thwb", "--trigger", "every hour"]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /rule once_a_day has no trigger `every hour`; its triggers: `message`, `every day at 00:00`/);
-    const none = cli(["run", "build/once_a_day.thwb"]);
+    const none = await cli(["run", "build/once_a_day.thwb"]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /give --message FILE\.eml/);
   });
 
-  test("--trace shows each step: line:col, what, value, gas", () => {
+  test("--trace shows each step: line:col, what, value, gas", async () => {
     writeFileSync(t.path("morning-state.json"), JSON.stringify({ lastPost: { "ann@example.org": "2026-11-25T08:00:00.000Z" } }));
-    const r = cli(["run", "build/once_a_day.thwb", "-m", "again.eml", "--members", "members.txt", "--at", "2026-11-25T15:00", "--state", "morning-state.json", "--trace"]);
+    const r = await cli(["run", "build/once_a_day.thwb", "-m", "again.eml", "--members", "members.txt", "--at", "2026-11-25T15:00", "--state", "morning-state.json", "--trace"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\ntrace \(\d+ steps; gas used so far\)\n/);
     assert.match(r.stdout, /\n {2}24:3 {2}let last = state\.lastPost\.get\(m\.from\) +gas \d+\n/);
     assert.match(r.stdout, /\n {2}24:3 {4}→ last = 2026-11-25T09:00:00\+01:00 +gas \d+\n/);
     assert.match(r.stdout, /\n {2}27:5 {2}return +gas \d+\n/);
-    const j = json(["run", "build/once_a_day.thwb", "-m", "again.eml", "--members", "members.txt", "--at", "2026-11-25T15:00", "--state", "morning-state.json", "--trace"]);
+    const j = await json(["run", "build/once_a_day.thwb", "-m", "again.eml", "--members", "members.txt", "--at", "2026-11-25T15:00", "--state", "morning-state.json", "--trace"]);
     assert.ok(j.out.trace && j.out.trace.length > 3);
     const step = j.out.trace.find((s) => s.what === "last")!;
     assert.deepEqual(Object.keys(step).sort(), ["column", "gas", "line", "value", "what"]);
@@ -321,36 +329,36 @@ describe("run", () => {
     assert.ok(gases.at(-1)! <= j.out.gas.used);
   });
 
-  test("a message over the rule's limits is refused, whole (exit 1)", () => {
-    const r = cli(["run", "build/trim140.thwb", "-m", "long.eml", "--members", "members.txt"]);
+  test("a message over the rule's limits is refused, whole (exit 1)", async () => {
+    const r = await cli(["run", "build/trim140.thwb", "-m", "long.eml", "--members", "members.txt"]);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /the input was refused; the rule was not run:\n {2}TW5020 The message was refused: its text is 20,00\d characters, over `limits\.text` = 20,000 characters/);
   });
 
-  test("a bad members file is refused (exit 1); a bad state file or --at is bad usage (exit 2)", () => {
+  test("a bad members file is refused (exit 1); a bad state file or --at is bad usage (exit 2)", async () => {
     writeFileSync(t.path("bad-members.txt"), "ann@example.org\nnot an address\n");
-    const m = cli(["run", "build/trim140.thwb", "-m", "weather.eml", "--members", "bad-members.txt"]);
+    const m = await cli(["run", "build/trim140.thwb", "-m", "weather.eml", "--members", "bad-members.txt"]);
     assert.equal(m.code, 1);
     assert.match(m.stderr, /TW5022 The member at bad-members\.txt:2 was not accepted/);
     writeFileSync(t.path("typo.json"), JSON.stringify({ lastPosts: {} }));
-    const s = cli(["run", "build/once_a_day.thwb", "-m", "morning.eml", "--state", "typo.json"]);
+    const s = await cli(["run", "build/once_a_day.thwb", "-m", "morning.eml", "--state", "typo.json"]);
     assert.equal(s.code, 2);
     assert.match(s.stderr, /has `lastPosts`, which rule once_a_day does not declare \(its state: lastPost\)/);
-    const at = cli(["run", "build/once_a_day.thwb", "-m", "morning.eml", "--at", "yesterday"]);
+    const at = await cli(["run", "build/once_a_day.thwb", "-m", "morning.eml", "--at", "yesterday"]);
     assert.equal(at.code, 2);
     assert.match(at.stderr, /--at yesterday is not an ISO 8601 time/);
-    const msg = cli(["run", "build/once_a_day.thwb", "-m", "nope.eml"]);
+    const msg = await cli(["run", "build/once_a_day.thwb", "-m", "nope.eml"]);
     assert.equal(msg.code, 2);
     assert.match(msg.stderr, /cannot read the message nope\.eml: no such file or directory/);
   });
 
-  test("a runtime error fails the run (exit 1) with its code and the .thwonk place", () => {
-    const r = cli(["run", "div.thwonk", "-m", "morning.eml"]);
+  test("a runtime error fails the run (exit 1) with its code and the .thwonk place", async () => {
+    const r = await cli(["run", "div.thwonk", "-m", "morning.eml"]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /\ndiv\.thwonk:5:\d+: error TW5010: The rule divided by zero/);
     assert.match(r.stdout, /\ngas: \d+ used of a bound of \d+\n$/);
-    const j = json(["run", "div.thwonk", "-m", "morning.eml"]);
+    const j = await json(["run", "div.thwonk", "-m", "morning.eml"]);
     assert.equal(j.code, 1);
     assert.equal(j.out.error?.code, "TW5010");
     assert.equal(j.out.error?.line, 5);
@@ -358,8 +366,8 @@ describe("run", () => {
     assert.equal(j.out.state, null);
   });
 
-  test("a rule with errors is not run: diagnostics on stderr, exit 1", () => {
-    const r = cli(["run", "broken.thwonk", "-m", "morning.eml"]);
+  test("a rule with errors is not run: diagnostics on stderr, exit 1", async () => {
+    const r = await cli(["run", "broken.thwonk", "-m", "morning.eml"]);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /^broken\.thwonk:4:32: error TW2012: /);

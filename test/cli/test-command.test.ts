@@ -67,7 +67,7 @@ const POST = [
 ].join("\r\n");
 
 let t: TempDir;
-before(() => {
+before(async () => {
   t = tempDir({
     "rules/echo.thwonk": RULE,
     "rules/echo.test.thwonk": TESTS,
@@ -111,8 +111,8 @@ after(() => t.remove());
 const cli = (args: string[], cwd = t.dir) => runCli(args, { cwd });
 
 describe("thwonkc test on examples/", () => {
-  test("every example's tests pass; the last line is `N passed, 0 failed`", () => {
-    const r = cli(["test", "examples/"], repoRoot);
+  test("every example's tests pass; the last line is `N passed, 0 failed`", async () => {
+    const r = await cli(["test", "examples/"], repoRoot);
     assert.equal(r.stderr, "");
     assert.equal(r.code, 0, r.stdout);
     const lines = r.stdout.trimEnd().split("\n");
@@ -125,8 +125,8 @@ describe("thwonkc test on examples/", () => {
     }
   });
 
-  test("--coverage: per rule, the share of statement lines reached and the lines missed", () => {
-    const r = cli(["test", "examples/once_a_day", "examples/trim140", "--coverage"], repoRoot);
+  test("--coverage: per rule, the share of statement lines reached and the lines missed", async () => {
+    const r = await cli(["test", "examples/once_a_day", "examples/trim140", "--coverage"], repoRoot);
     assert.equal(r.code, 0, r.stdout);
     assert.match(r.stdout, /\n {2}coverage: 100% \(3 of 3 statement lines reached\)\n/);
     assert.match(r.stdout, /\n {2}coverage: [\d.]+% \((\d+) of (\d+) statement lines reached\); not reached:\n {4}examples\/once_a_day\/once_a_day\.thwonk:19 {2}return\n/);
@@ -135,8 +135,8 @@ describe("thwonkc test on examples/", () => {
 });
 
 describe("thwonkc test reports each test", () => {
-  test("failures with file:line:col, runtime errors with their code, a missing .eml; exit 1", () => {
-    const r = cli(["test", "rules"]);
+  test("failures with file:line:col, runtime errors with their code, a missing .eml; exit 1", async () => {
+    const r = await cli(["test", "rules"]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const out = r.stdout;
     assert.match(out, /^rules\/echo\.thwonk\n/);
@@ -148,8 +148,8 @@ describe("thwonkc test reports each test", () => {
     assert.match(out, /\n2 passed, 3 failed\n$/);
   });
 
-  test("a rule with errors: its tests are not run and count as failed", () => {
-    const r = cli(["test", "broken", "good"]);
+  test("a rule with errors: its tests are not run and count as failed", async () => {
+    const r = await cli(["test", "broken", "good"]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^broken\/bad\.thwonk\n {2}✗ 2 tests not run: the rule or its tests have errors\n/);
     assert.match(r.stdout, /broken\/bad\.thwonk:4:32: error TW2012/);
@@ -158,23 +158,23 @@ describe("thwonkc test reports each test", () => {
     assert.match(r.stdout, /\n1 passed, 2 failed\n$/);
   });
 
-  test("the default is the current directory; naming only the test file finds its rule", () => {
-    const r = cli(["test"], t.path("good"));
+  test("the default is the current directory; naming only the test file finds its rule", async () => {
+    const r = await cli(["test"], t.path("good"));
     assert.equal(r.code, 0, r.stdout);
     assert.equal(r.stdout, "pass.thwonk\n  ✓ passes\n\n1 passed, 0 failed\n");
-    const viaTest = cli(["test", "rules/echo.test.thwonk"]);
+    const viaTest = await cli(["test", "rules/echo.test.thwonk"]);
     assert.match(viaTest.stdout, /^rules\/echo\.thwonk\n/);
     assert.match(viaTest.stdout, /\n2 passed, 3 failed\n$/);
   });
 
-  test("a directory without rules is bad usage (exit 2)", () => {
-    const r = cli(["test", "empty"]);
+  test("a directory without rules is bad usage (exit 2)", async () => {
+    const r = await cli(["test", "empty"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /no \.thwonk files in empty/);
   });
 
-  test("--coverage counts an `else if` as reached when its branch ran", () => {
-    const r = cli(["test", "good/pass.thwonk", "rules/echo.thwonk", "--coverage"]);
+  test("--coverage counts an `else if` as reached when its branch ran", async () => {
+    const r = await cli(["test", "good/pass.thwonk", "rules/echo.thwonk", "--coverage"]);
     // echo: lines 6-13; `quiet` (10) is never sent, so only the `return` at line 10 is missed.
     assert.match(r.stdout, /\n {2}coverage: [\d.]+% \(\d+ of \d+ statement lines reached\); not reached:\n {4}rules\/echo\.thwonk:10 {2}return\n\n/);
   });

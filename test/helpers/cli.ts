@@ -1,11 +1,16 @@
 /**
- * Running thwonkc as a user does: `node bin/thwonkc.js ...` in a child
- * process, on files written to a fresh temporary directory.
+ * Running thwonkc as a user does, on files written to a fresh temporary
+ * directory: in-process through `main(args, io)` (what the bin runs, without
+ * the cost of starting node for every case), and as a real child process
+ * `node bin/thwonkc.js ...` for the few smoke tests that cover the bin, the
+ * bundle and the process's exit code.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { BufferStream } from "../../cli/io.js";
+import { main } from "../../cli/main.js";
 import { repoRoot } from "./repo.js";
 
 export const binPath = join(repoRoot, "bin", "thwonkc.js");
@@ -22,14 +27,27 @@ export interface RunOptions {
   env?: Record<string, string>;
 }
 
-export function runCli(args: readonly string[], opts: RunOptions): CliRun {
+function environment(opts: RunOptions): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env };
   delete env["NO_COLOR"];
   delete env["FORCE_COLOR"];
   Object.assign(env, opts.env ?? {});
+  return env;
+}
+
+/** `thwonkc ARGS` in this process: its exit code and what it printed (to streams that are not terminals). */
+export async function runCli(args: readonly string[], opts: RunOptions): Promise<CliRun> {
+  const stdout = new BufferStream(false);
+  const stderr = new BufferStream(false);
+  const code = await main(args, { cwd: opts.cwd, env: environment(opts), stdout, stderr });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** `node bin/thwonkc.js ARGS` in a child process, as a shell runs it. */
+export function runCliProcess(args: readonly string[], opts: RunOptions): CliRun {
   const r = spawnSync(process.execPath, [binPath, ...args], {
     cwd: opts.cwd,
-    env,
+    env: environment(opts),
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
     timeout: 60_000,
