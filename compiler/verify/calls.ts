@@ -15,10 +15,11 @@ import { carriedPart, inputShape, literalInt, originOf, SCALAR, sized, sizeFor, 
 import { CallSizes } from "./sizes.js";
 import * as S from "./sym.js";
 import type { Sym } from "./sym.js";
-import { callLabel, maxCost, plus, rootIdent, symDomain, type Cost, type FnSummary, type Frame, type Walk } from "./walk.js";
+import { callLabel, mapCost, maxCost, plus, rootIdent, symDomain, type Cost, type FnSummary, type Frame, type Walk } from "./walk.js";
 import { NO_ROOM } from "./writes.js";
 import { collectAfter, Slots, substituteAll, substituteShape } from "./growth.js";
 import { coerce } from "./mutation.js";
+import { actionBytesOf } from "./memory.js";
 import type { Symbol } from "../semantic/scope.js";
 
 export function call(w: Walk, e: A.CallExpr, frame: Frame, acc: { cost: Cost }): Shape {
@@ -33,6 +34,10 @@ export function call(w: Walk, e: A.CallExpr, frame: Frame, acc: { cost: Cost }):
   const args = bindArgs(w, e, target, frame, acc);
   const sizes = new CallSizes(w.host, target, receiver, args);
   w.chargeDecl(acc, target.decl, sizes, e.span, callLabel(target.name));
+  // An action is recorded with its arguments and kept until the run ends (memory.ts).
+  if (target.decl.capability !== undefined && w.quiet === 0) {
+    w.charge(acc, { g: S.ZERO, f: S.ZERO, m: actionBytesOf(args.values()) }, e.span, callLabel(target.name));
+  }
   effects(w, e, target, args, receiver, frame);
   return literalBound(e, target.name, result(w, e, target, receiver, sizes));
 }
@@ -190,11 +195,13 @@ function summaryOf(w: Walk, fn: Extract<CallTarget, { kind: "fn" }>["fn"], guard
     inner.locals.set(p, shape);
   }
   const fitsFrom = w.pendingFits.length;
+  const liveFrom = w.live.length;
   const body = w.block(fn.decl.body, inner);
   // Their shapes hold the parameters' slots: checked per call, with the arguments in them.
   const fits = w.pendingFits.splice(fitsFrom);
+  const live = w.live.splice(liveFrom);
   const cost = plus({ g: S.num(w.constructs.fnCall), f: S.ZERO }, body.exit ? maxCost(body.cont, body.exit) : body.cont);
-  s = { params, cost, returns: inner.returns, fits };
+  s = { params, cost, returns: inner.returns, fits, live };
   w.fnSummaries.set(fn.symbol.id, s);
   return s;
 }
@@ -210,7 +217,8 @@ function instantiate(w: Walk, s: FnSummary, args: ReadonlyMap<Symbol, Shape>): {
   for (const [_p, shape] of s.params) for (const v of slotsOf(shape)) if (!measures.has(v)) return undefined;
   const sub = (x: Sym): Sym => substituteAll(x, measures);
   for (const f of s.fits) w.pendingFits.push({ shape: substituteShape(f.shape, sub), check: f.check });
-  return { cost: { g: sub(s.cost.g), f: sub(s.cost.f) }, returns: s.returns && substituteShape(s.returns, sub) };
+  if (w.quiet === 0) for (const v of s.live) w.live.push({ ...v, bytes: sub(v.bytes) });
+  return { cost: mapCost(s.cost, sub), returns: s.returns && substituteShape(s.returns, sub) };
 }
 
 /** The slot variables of a parameter's abstract shape. */
