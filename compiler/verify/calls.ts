@@ -36,10 +36,18 @@ export function call(w: Walk, e: A.CallExpr, frame: Frame, acc: { cost: Cost }):
   w.chargeDecl(acc, target.decl, sizes, e.span, callLabel(target.name));
   // An action is recorded with its arguments and kept until the run ends (memory.ts).
   if (target.decl.capability !== undefined && w.quiet === 0) {
-    w.charge(acc, { g: S.ZERO, f: S.ZERO, m: actionBytesOf(args.values()) }, e.span, callLabel(target.name));
+    // `to: members` is recorded as a mark, not a copy of the roster (the host expands it).
+    const kept = e.args.filter((x) => !isMembersGlobal(w, x.value)).map((x) => args.get(x.name ? x.name.name : target.sig.params[e.args.indexOf(x)]?.name ?? "")).filter((x): x is Shape => !!x);
+    w.charge(acc, { g: S.ZERO, f: S.ZERO, m: actionBytesOf(kept) }, e.span, callLabel(target.name));
   }
   effects(w, e, target, args, receiver, frame);
   return literalBound(e, target.name, result(w, e, target, receiver, sizes));
+}
+
+function isMembersGlobal(w: Walk, e: A.Expr): boolean {
+  if (e.kind !== "Ident") return false;
+  const sym = w.host.model.symbols.get(e);
+  return sym?.kind === "global" && sym.name === "members";
 }
 
 export function bindArgs(w: Walk, e: A.CallExpr, target: Exclude<CallTarget, { kind: "fn" }>, frame: Frame, acc: { cost: Cost }): Map<string, Shape> {

@@ -14,7 +14,7 @@ import { typeToString, type Type } from "../semantic/types.js";
 import type { SourceFile } from "../syntax/ast.js";
 import { TriggerAnalyzer, type RecipientClass, type TriggerAnalysis } from "./analyze.js";
 import { globalShape, messageShape, stateField } from "./inputs.js";
-import { crossingBytesOf, ENGINE_BYTES, formatBytes, SOURCE_BYTES_PER_CHAR, type MemoryPart } from "./memory.js";
+import { crossingBytesOf, outgoingBytesOf, rosterBytesOf, ENGINE_BYTES, formatBytes, SOURCE_BYTES_PER_CHAR, type MemoryPart } from "./memory.js";
 import * as S from "./sym.js";
 import type { Sym, Term } from "./sym.js";
 
@@ -205,12 +205,12 @@ function memoryBound(w: TriggerAnalyzer, a: TriggerAnalysis, file: SourceFile, e
   }
   // Every trigger receives the members (columns made into records), whether it reads them or not.
   const roster = globalShape(w, { name: "members", type: { kind: "named", name: "Members", args: [] } } as unknown as import("../semantic/scope.js").Symbol);
-  parts.push({ what: `the members (limits.members = ${(env.get("members") ?? 0).toLocaleString("en-US")})`, bytes: at(crossingBytesOf(roster)), line: undefined });
+  parts.push({ what: `the members (limits.members = ${(env.get("members") ?? 0).toLocaleString("en-US")})`, bytes: at(rosterBytesOf(roster)), line: undefined });
   let stateBytes = 0;
   for (const f of w.host.model.state) {
     const shape = stateField(w, f);
     // Read in with the input and written back out: twice its JSON.
-    stateBytes += at(S.add(crossingBytesOf(shape), crossingBytesOf(shape)));
+    stateBytes += at(S.add(crossingBytesOf(shape), outgoingBytesOf(shape)));
   }
   if (w.host.model.state.length) parts.push({ what: "state at its maxima", bytes: stateBytes, line: w.host.model.state[0]!.decl.span.line });
   // Per value (a local, an expression's result), its largest: the working set is their sum.

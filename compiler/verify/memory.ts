@@ -57,6 +57,10 @@ export function bytesOf(s: Shape, depth = 0): Sym {
     case "str":
       return S.add(S.num(BYTES.string), S.mul(S.num(BYTES.unit), s.len));
     case "list":
+      // The parts of a split string: their summed length is known, tighter than count × the longest.
+      if (s.total && s.elem.t === "str") {
+        return S.add(S.num(BYTES.list), S.mul(s.count, S.num(BYTES.element + BYTES.string)), S.mul(S.num(BYTES.unit), S.min(s.total, S.mul(s.count, s.elem.len))));
+      }
       return S.add(S.num(BYTES.list), S.mul(s.count, S.add(S.num(BYTES.element), bytesOf(s.elem, depth + 1))));
     case "map":
       return S.add(S.num(BYTES.map), S.mul(s.count, S.add(S.num(BYTES.entry), bytesOf(s.key, depth + 1), bytesOf(s.value, depth + 1))));
@@ -89,13 +93,40 @@ export function jsonCharsOf(s: Shape, depth = 0): Sym {
  * in or out (up to 3 bytes a character).
  */
 export function crossingBytesOf(s: Shape): Sym {
+  return S.add(bytesOf(s), S.mul(S.num(2), jsonCharsOf(s)));
+}
+
+/** What a value costs on its way out: as crossingBytesOf, and the UTF-8 copy the host reads (3 bytes a character). */
+export function outgoingBytesOf(s: Shape): Sym {
   return S.add(bytesOf(s), S.mul(S.num(5), jsonCharsOf(s)));
+}
+
+/** The characters of a value's strings (and 32 per scalar): the members cross as newline-joined columns, not JSON. */
+export function textUnitsOf(s: Shape, depth = 0): Sym {
+  if (depth > 16) return S.num(32);
+  switch (s.t) {
+    case "scalar":
+      return S.num(32);
+    case "str":
+      return S.add(S.ONE, s.len);
+    case "list":
+      return S.mul(s.count, textUnitsOf(s.elem, depth + 1));
+    case "map":
+      return S.mul(s.count, S.add(textUnitsOf(s.key, depth + 1), textUnitsOf(s.value, depth + 1)));
+    case "rec":
+      return S.addAll([...s.fields.values()].map((f) => textUnitsOf(f, depth + 1)));
+  }
+}
+
+/** The members: their records, and the columns' strings (2 bytes a unit) with their UTF-8 copies on the way in (3). */
+export function rosterBytesOf(s: Shape): Sym {
+  return S.add(bytesOf(s), S.mul(S.num(5), textUnitsOf(s)));
 }
 
 /** A recorded action: its arguments as they cross back to the host, and the action's own record. */
 export function actionBytesOf(args: Iterable<Shape>): Sym {
   const parts: Sym[] = [S.num(BYTES.action)];
-  for (const a of args) parts.push(crossingBytesOf(a));
+  for (const a of args) parts.push(outgoingBytesOf(a));
   return S.addAll(parts);
 }
 
