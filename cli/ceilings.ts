@@ -4,7 +4,7 @@
  * loading the compiler.
  */
 /** The names `--ceiling` accepts: the budgets the daemon may lower. */
-export const CEILING_NAMES = ["budget", "fanout"] as const;
+export const CEILING_NAMES = ["budget", "fanout", "memory"] as const;
 
 /**
  * `budget=200000,fanout=1000` (one option or several, merged into `previous`).
@@ -16,10 +16,10 @@ export function parseCeilings(value: string, previous: Record<string, number> = 
     const item = part.trim();
     if (item === "") continue;
     const m = /^([A-Za-z]+)\s*=\s*([0-9][0-9_]*)$/.exec(item);
-    if (!m) throw new Error(`\`${item}\` is not NAME=NUMBER (e.g. budget=200000,fanout=1000)`);
+    if (!m) throw new Error(`\`${item}\` is not NAME=NUMBER (e.g. budget=200000,fanout=1000,memory=33554432)`);
     const name = m[1]!;
     if (!(CEILING_NAMES as readonly string[]).includes(name)) {
-      throw new Error(`unknown ceiling \`${name}\`; the ceilings are ${CEILING_NAMES.join(" and ")}`);
+      throw new Error(`unknown ceiling \`${name}\`; the ceilings are ${CEILING_NAMES.slice(0, -1).join(", ")} and ${CEILING_NAMES[CEILING_NAMES.length - 1]}`);
     }
     const n = Number(m[2]!.replace(/_/g, ""));
     if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`the ceiling ${name}=${m[2]} is not a whole number above 0`);

@@ -115,6 +115,12 @@ export const stdlib: StdlibDecl = {
     fanout: { doc: "The most messages one trigger run may send (each recipient of `send` counts).", default: 10_000, unit: "messages", ceiling: 100_000 },
     logs: { doc: "The most `log` lines one trigger run may write.", default: 100, unit: "items", ceiling: 10_000 },
     page: { doc: "The largest page `publish` may write.", default: 1_000_000, unit: "characters", ceiling: 10_000_000 },
+    memory: {
+      doc: "The memory one trigger run may use, in bytes (`32 * 1024 * 1024` is 32 MiB); the verifier refuses a rule whose worst case is higher.",
+      default: 64 * 1024 * 1024,
+      unit: "bytes",
+      ceiling: 512 * 1024 * 1024,
+    },
   },
   settings: {
     timezone: {

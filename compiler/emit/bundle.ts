@@ -20,7 +20,7 @@ export const BUNDLE_FORMAT = "thwonk-bundle/1";
 /** quickjs-emscripten cannot serialize QuickJS bytecode: the code is JavaScript the runtime compiles once per context. */
 // 2: the code starts with the prelude (run once per context) and `__thwonk_run` takes the members apart.
 // 4: the prelude's text is built from contract/prelude/library.js and driver.js.
-export const CODE_TARGET = "quickjs-js/4";
+export const CODE_TARGET = "quickjs-js/5";
 
 export interface ManifestTrigger {
   /** What the runtime calls it: `message`, `every day at 00:00`. */
@@ -29,6 +29,8 @@ export interface ManifestTrigger {
   schedule: { unit: string | null; intervalMs: number | null; atMinutes: number | null } | null;
   gasBound: number;
   fanoutBound: number;
+  /** The worst-case memory of a run, in bytes (compiler/verify/memory.ts); the run's memory limit is the rule's `limits.memory`. */
+  memoryBound: number;
   capabilities: string[];
   recipients: string[];
   /** The verifier's explanation (formula, terms, assumptions) as `check --cost --format json` gives it. */
@@ -95,6 +97,7 @@ export function buildBundle(unit: RuleUnit, sourceText: string): Bundle {
       schedule: t.kind === "every" ? { unit: t.schedule.unit ?? null, intervalMs: t.schedule.intervalMs ?? null, atMinutes: t.schedule.atMinutes ?? null } : null,
       gasBound: c.gas.bound,
       fanoutBound: c.fanout.bound,
+      memoryBound: c.memory.bound,
       capabilities: c.capabilities,
       recipients: c.recipients,
       cost: triggerCostJson(c),

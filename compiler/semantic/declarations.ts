@@ -190,16 +190,28 @@ export function checkLimits(ctx: Ctx, entries: readonly Entry[]): void {
     }
     seen.add(name);
     const v = e.value;
-    if (v.kind !== "IntLit" || !Number.isSafeInteger(v.value) || v.value <= 0) {
+    const value = limitValue(v);
+    if (value === undefined || !Number.isSafeInteger(value) || value <= 0) {
       if (v.kind !== "ErrorExpr") ctx.report(M.invalidLimit, v.span, [name]);
       continue;
     }
-    if (v.value > decl.ceiling) {
-      ctx.report(M.limitTooHigh, v.span, [name, v.value, decl.ceiling, decl.unit]);
+    if (value > decl.ceiling) {
+      ctx.report(M.limitTooHigh, v.span, [name, value, decl.ceiling, decl.unit]);
       continue;
     }
-    ctx.model.limits.set(name, { name, value: v.value, declared: e.span, decl });
+    ctx.model.limits.set(name, { name, value, declared: e.span, decl });
   }
+}
+
+/** A limit's value: a whole number, or a product of whole numbers (`32 * 1024 * 1024` bytes). */
+function limitValue(e: Entry["value"]): number | undefined {
+  if (e.kind === "IntLit") return e.value;
+  if (e.kind === "BinaryExpr" && e.op === "*") {
+    const a = limitValue(e.left);
+    const b = limitValue(e.right);
+    return a !== undefined && b !== undefined ? a * b : undefined;
+  }
+  return undefined;
 }
 
 export function checkSettings(ctx: Ctx, entries: readonly Entry[]): void {

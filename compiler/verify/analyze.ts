@@ -26,7 +26,8 @@ import { assign, coerce } from "./mutation.js";
 import { join, type Shape } from "./shapes.js";
 import * as S from "./sym.js";
 import { statementCharge, statementOperations } from "./units.js";
-import { GOES_ON, maxCost, NONE, pick, plus, copyLocals, joinReturns, Walk, type Cost, type Flow, type Frame, type TriggerAnalysis } from "./walk.js";
+import { bytesOf } from "./memory.js";
+import { GOES_ON, maxCost, NONE, pick, plus, copyLocals, joinReturns, rootIdent, Walk, type Cost, type Flow, type Frame, type TriggerAnalysis } from "./walk.js";
 import { both, either, NO_ROOM, roomOf } from "./writes.js";
 
 export type { AnalyzeHost, Cost, RecipientClass, TriggerAnalysis } from "./walk.js";
@@ -51,6 +52,8 @@ export class TriggerAnalyzer extends Walk {
       name,
       gas: total.g,
       fanout: total.f,
+      actions: total.m ?? S.ZERO,
+      live: this.live,
       capabilities: this.capabilities,
       recipients: this.recipients,
       filters: [...this.filters.values()],
@@ -117,14 +120,20 @@ export class TriggerAnalyzer extends Walk {
       case "LetStmt": {
         const v = this.expr(s.init, frame, acc);
         const sym = this.host.model.symbols.get(s.name);
-        if (sym) frame.locals.set(sym, coerce(v, sym.type, this.host));
+        if (sym) {
+          frame.locals.set(sym, coerce(v, sym.type, this.host));
+          this.keep(sym, frame, s.span.line);
+        }
         return { cont: acc.cost, exit: undefined, ends: false };
       }
       case "AssignStmt":
         assign(this, s, frame, acc);
+        this.keepRoot(s.target, frame, s.span.line);
         return { cont: acc.cost, exit: undefined, ends: false };
       case "ExprStmt": {
         this.expr(s.expr, frame, acc);
+        // A method that grows its receiver (`xs.push(x)`): the local at its new size.
+        if (s.expr.kind === "CallExpr" && s.expr.callee.kind === "MemberExpr") this.keepRoot(s.expr.callee.object, frame, s.span.line);
         const ends = this.terminates(s.expr);
         return ends ? { cont: NONE, exit: acc.cost, ends: true } : { cont: acc.cost, exit: undefined, ends: false };
       }
@@ -219,6 +228,24 @@ export class TriggerAnalyzer extends Walk {
   }
 
   override expr(e: A.Expr, frame: Frame, acc: { cost: Cost }): Shape {
-    return expr(this, e, frame, acc);
+    const shape = expr(this, e, frame, acc);
+    // What an expression builds may be alive with everything else (memory.ts); a name or a field read builds nothing.
+    if (this.quiet === 0 && shape.t !== "scalar" && e.kind !== "Ident" && e.kind !== "MemberExpr") {
+      this.live.push({ key: e, bytes: bytesOf(shape), line: e.span.line, what: "a value built" });
+    }
+    return shape;
+  }
+
+  /** A local at its current shape, as one of the values alive while the trigger runs. */
+  private keep(sym: import("../semantic/scope.js").Symbol, frame: Frame, line: number): void {
+    const shape = frame.locals.get(sym);
+    if (this.quiet > 0 || !shape || shape.t === "scalar") return;
+    this.live.push({ key: sym, bytes: bytesOf(shape), line: sym.span?.line ?? line, what: `\`${sym.name}\`` });
+  }
+
+  private keepRoot(target: A.Expr, frame: Frame, line: number): void {
+    const root = rootIdent(target);
+    const sym = root && this.host.model.symbols.get(root);
+    if (sym && frame.locals.has(sym)) this.keep(sym, frame, line);
   }
 }

@@ -15,10 +15,11 @@ import { carriedPart, inputShape, literalInt, originOf, SCALAR, sized, sizeFor, 
 import { CallSizes } from "./sizes.js";
 import * as S from "./sym.js";
 import type { Sym } from "./sym.js";
-import { callLabel, maxCost, plus, rootIdent, symDomain, type Cost, type FnSummary, type Frame, type Walk } from "./walk.js";
+import { callLabel, mapCost, maxCost, plus, rootIdent, symDomain, type Cost, type FnSummary, type Frame, type Walk } from "./walk.js";
 import { NO_ROOM } from "./writes.js";
 import { collectAfter, Slots, substituteAll, substituteShape } from "./growth.js";
 import { coerce } from "./mutation.js";
+import { actionBytesOf } from "./memory.js";
 import type { Symbol } from "../semantic/scope.js";
 
 export function call(w: Walk, e: A.CallExpr, frame: Frame, acc: { cost: Cost }): Shape {
@@ -33,8 +34,20 @@ export function call(w: Walk, e: A.CallExpr, frame: Frame, acc: { cost: Cost }):
   const args = bindArgs(w, e, target, frame, acc);
   const sizes = new CallSizes(w.host, target, receiver, args);
   w.chargeDecl(acc, target.decl, sizes, e.span, callLabel(target.name));
+  // An action is recorded with its arguments and kept until the run ends (memory.ts).
+  if (target.decl.capability !== undefined && w.quiet === 0) {
+    // `to: members` is recorded as a mark, not a copy of the roster (the host expands it).
+    const kept = e.args.filter((x) => !isMembersGlobal(w, x.value)).map((x) => args.get(x.name ? x.name.name : target.sig.params[e.args.indexOf(x)]?.name ?? "")).filter((x): x is Shape => !!x);
+    w.charge(acc, { g: S.ZERO, f: S.ZERO, m: actionBytesOf(kept) }, e.span, callLabel(target.name));
+  }
   effects(w, e, target, args, receiver, frame);
   return result(w, e, target, receiver, sizes);
+}
+
+function isMembersGlobal(w: Walk, e: A.Expr): boolean {
+  if (e.kind !== "Ident") return false;
+  const sym = w.host.model.symbols.get(e);
+  return sym?.kind === "global" && sym.name === "members";
 }
 
 export function bindArgs(w: Walk, e: A.CallExpr, target: Exclude<CallTarget, { kind: "fn" }>, frame: Frame, acc: { cost: Cost }): Map<string, Shape> {
@@ -191,11 +204,13 @@ function summaryOf(w: Walk, fn: Extract<CallTarget, { kind: "fn" }>["fn"], guard
     inner.locals.set(p, shape);
   }
   const fitsFrom = w.pendingFits.length;
+  const liveFrom = w.live.length;
   const body = w.block(fn.decl.body, inner);
   // Their shapes hold the parameters' slots: checked per call, with the arguments in them.
   const fits = w.pendingFits.splice(fitsFrom);
+  const live = w.live.splice(liveFrom);
   const cost = plus({ g: S.num(w.constructs.fnCall), f: S.ZERO }, body.exit ? maxCost(body.cont, body.exit) : body.cont);
-  s = { params, cost, returns: inner.returns, fits };
+  s = { params, cost, returns: inner.returns, fits, live };
   w.fnSummaries.set(fn.symbol.id, s);
   return s;
 }
@@ -211,7 +226,8 @@ function instantiate(w: Walk, s: FnSummary, args: ReadonlyMap<Symbol, Shape>): {
   for (const [_p, shape] of s.params) for (const v of slotsOf(shape)) if (!measures.has(v)) return undefined;
   const sub = (x: Sym): Sym => substituteAll(x, measures);
   for (const f of s.fits) w.pendingFits.push({ shape: substituteShape(f.shape, sub), check: f.check });
-  return { cost: { g: sub(s.cost.g), f: sub(s.cost.f) }, returns: s.returns && substituteShape(s.returns, sub) };
+  if (w.quiet === 0) for (const v of s.live) w.live.push({ ...v, bytes: sub(v.bytes) });
+  return { cost: mapCost(s.cost, sub), returns: s.returns && substituteShape(s.returns, sub) };
 }
 
 /** The slot variables of a parameter's abstract shape. */

@@ -13,7 +13,9 @@ import type { SemanticModel, TriggerInfo } from "../semantic/model.js";
 import { loadStdlib, type StdlibTypes } from "../semantic/stdlib-types.js";
 import { typeToString, type Type } from "../semantic/types.js";
 import type { SourceFile } from "../syntax/ast.js";
-import { TriggerAnalyzer, type RecipientClass } from "./analyze.js";
+import { TriggerAnalyzer, type RecipientClass, type TriggerAnalysis } from "./analyze.js";
+import { globalShape, messageShape, stateField } from "./inputs.js";
+import { crossingBytesOf, outgoingBytesOf, rosterBytesOf, ENGINE_BYTES, formatBytes, SOURCE_BYTES_PER_CHAR, type MemoryPart } from "./memory.js";
 import * as S from "./sym.js";
 import type { Sym, Term } from "./sym.js";
 
@@ -36,11 +38,19 @@ export interface Bound {
   dominant: Term | undefined;
 }
 
+/** A trigger's worst-case memory (memory.ts): the parts, largest first, and their sum. */
+export interface MemoryBound {
+  bound: number;
+  limit: number;
+  parts: MemoryPart[];
+}
+
 export interface TriggerCost {
   name: string;
   span: Span;
   gas: Bound;
   fanout: Bound;
+  memory: MemoryBound;
   assumptions: Assumption[];
   filters: Span[];
   capabilities: Capability[];
@@ -122,6 +132,7 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
   const limitSym = (name: string): Sym => S.v(name);
   const gasBudget = Math.min(model.limits.get("budget")?.value ?? Infinity, options.ceilings?.["budget"] ?? Infinity);
   const fanoutLimit = Math.min(model.limits.get("fanout")?.value ?? Infinity, options.ceilings?.["fanout"] ?? Infinity);
+  const memoryLimit = Math.min(model.limits.get("memory")?.value ?? Infinity, options.ceilings?.["memory"] ?? Infinity);
 
   for (const trigger of model.triggers) {
     const analyzer = new TriggerAnalyzer({ model, std, limit: limitSym, evaluate: (x) => S.evaluate(x, env), report, isCancelled: options.isCancelled });
@@ -134,11 +145,13 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
     const gas = bound(a.gas, env, gasBudget);
     const fanout = bound(a.fanout, env, fanoutLimit);
     const span = triggerHead(trigger);
+    const memory = memoryBound(analyzer, a, file, env, memoryLimit);
     const cost: TriggerCost = {
       name: a.name,
       span,
       gas,
       fanout,
+      memory,
       assumptions,
       filters: a.filters,
       capabilities: [...a.capabilities].sort(),
@@ -152,6 +165,13 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
         `\`${a.name}\``, gas.bound, gasBudget, describeTerm(gas.dominant, gas.bound), fittingLimits(a.gas, env, gasBudget, model),
         (options.ceilings?.["budget"] ?? Infinity) < (model.limits.get("budget")?.value ?? Infinity),
       ], relatedOf(gas.dominant)));
+    }
+    if (memory.bound > memoryLimit) {
+      const top = memory.parts[0]!;
+      report(makeDiagnostic(verifyMessages.overMemory, span, [
+        `\`${a.name}\``, memory.bound, memoryLimit, describePart(top, memory.bound), memoryAdvice(top),
+        (options.ceilings?.["memory"] ?? Infinity) < (model.limits.get("memory")?.value ?? Infinity),
+      ]));
     }
     if (fanout.bound > fanoutLimit) {
       report(makeDiagnostic(verifyMessages.overFanout, span, [`\`${a.name}\``, fanout.bound, fanoutLimit, describeTerm(fanout.dominant, fanout.bound)], relatedOf(fanout.dominant)));
@@ -169,6 +189,69 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
     }
   }
   return { diagnostics, triggers, env, capabilities: [...capabilities].sort(), steps };
+}
+
+/**
+ * A trigger's worst case in bytes (docs/cost-model.md, "Memory"): the
+ * engine with the rule's code, the input (the message and the members, as
+ * JSON and parsed), state at its maxima (in and out), every value the
+ * trigger keeps or builds at its largest (all alive at once), and the
+ * actions it records (kept until the end, then written out as JSON).
+ */
+function memoryBound(w: TriggerAnalyzer, a: TriggerAnalysis, file: SourceFile, env: Map<string, number>, limit: number): MemoryBound {
+  const at = (s: Sym): number => S.evaluate(s, env);
+  const parts: MemoryPart[] = [];
+  parts.push({ what: "the engine and the rule's code", bytes: ENGINE_BYTES + SOURCE_BYTES_PER_CHAR * file.span.end, line: undefined });
+  const trigger = a.trigger;
+  if (trigger.kind === "on" && trigger.param && trigger.paramType) {
+    parts.push({ what: "the message", bytes: at(crossingBytesOf(messageShape(w, trigger.paramType))), line: trigger.decl.span.line });
+  }
+  // Every trigger receives the members (columns made into records), whether it reads them or not.
+  const roster = globalShape(w, { name: "members", type: { kind: "named", name: "Members", args: [] } } as unknown as import("../semantic/scope.js").Symbol);
+  parts.push({ what: `the members (limits.members = ${(env.get("members") ?? 0).toLocaleString("en-US")})`, bytes: at(rosterBytesOf(roster)), line: undefined });
+  let stateBytes = 0;
+  for (const f of w.host.model.state) {
+    const shape = stateField(w, f);
+    // Read in with the input and written back out: twice its JSON.
+    stateBytes += at(S.add(crossingBytesOf(shape), outgoingBytesOf(shape)));
+  }
+  if (w.host.model.state.length) parts.push({ what: "state at its maxima", bytes: stateBytes, line: w.host.model.state[0]!.decl.span.line });
+  // Per value (a local, an expression's result), its largest: the working set is their sum.
+  const largest = new Map<object, { bytes: number; line: number; what: string }>();
+  for (const v of a.live) {
+    let b: number;
+    try {
+      b = at(v.bytes);
+    } catch {
+      continue; // a slot of an abandoned pass: its value was recorded again with the solution
+    }
+    const prev = largest.get(v.key);
+    if (!prev || b > prev.bytes) largest.set(v.key, { bytes: b, line: v.line, what: v.what });
+  }
+  for (const v of largest.values()) {
+    parts.push({ what: v.what === "a value built" ? `a value built at line ${v.line}` : `${v.what} (line ${v.line})`, bytes: v.bytes, line: v.line });
+  }
+  const actions = at(a.actions);
+  if (actions > 0) {
+    const top = S.terms(a.actions, env)[0];
+    parts.push({ what: "the actions recorded", bytes: actions, line: top?.span?.line });
+  }
+  parts.sort((x, y) => y.bytes - x.bytes);
+  const bound = parts.reduce((sum, p) => sum + p.bytes, 0);
+  return { bound, limit, parts };
+}
+
+function describePart(p: MemoryPart, total: number): string {
+  return `${p.what}: ${formatBytes(p.bytes)} (${Math.round((100 * p.bytes) / Math.max(1, total))}%)`;
+}
+
+function memoryAdvice(p: MemoryPart): string {
+  if (p.what.startsWith("the members")) return "lower `limits { members: ... }`";
+  if (p.what === "the message") return "lower the message limits (`limits { text: ..., html: ... }`)";
+  if (p.what.startsWith("state")) return "lower the `max` of the largest state field";
+  if (p.what === "the actions recorded") return "send one message to a list of recipients instead of one per recipient, or send less";
+  if (p.what.startsWith("the engine")) return "make the rule shorter";
+  return "keep fewer or smaller values (`take(n)`, `truncate(n)`, or a smaller `max`)";
 }
 
 function bound(s: Sym, env: Map<string, number>, limit: number): Bound {
@@ -284,6 +367,12 @@ export function explainTrigger(t: TriggerCost): string[] {
   lines.push(`          = ${n(t.gas.bound)}${Number.isFinite(t.gas.limit) ? ` of a budget of ${n(t.gas.limit)}` : ""}`);
   lines.push(`  fan-out ≤ ${t.fanout.formula} = ${n(t.fanout.bound)} message${t.fanout.bound === 1 ? "" : "s"}${Number.isFinite(t.fanout.limit) ? ` (limit ${n(t.fanout.limit)})` : ""}`);
   if (t.gas.dominant) lines.push(`  dominant: ${describeTerm(t.gas.dominant, t.gas.bound)}`);
+  lines.push(`  memory  ≤ ${formatBytes(t.memory.bound)}${Number.isFinite(t.memory.limit) ? ` of a limit of ${formatBytes(t.memory.limit)}` : ""}`);
+  for (const p of t.memory.parts.slice(0, 4)) lines.push(`    ${formatBytes(p.bytes).padStart(9)}  ${p.what}`);
+  if (t.memory.parts.length > 4) {
+    const rest = t.memory.parts.slice(4);
+    lines.push(`    ${formatBytes(rest.reduce((x, p) => x + p.bytes, 0)).padStart(9)}  ${rest.length} more value${rest.length === 1 ? "" : "s"}`);
+  }
   if (t.assumptions.length || t.filters.length) {
     lines.push("  assumptions:");
     for (const a of t.assumptions) {
@@ -314,6 +403,11 @@ export function triggerCostJson(t: TriggerCost): object {
     at: pos(t.span),
     gas: boundJson(t.gas),
     fanout: boundJson(t.fanout),
+    memory: {
+      bound: t.memory.bound,
+      limit: Number.isFinite(t.memory.limit) ? t.memory.limit : null,
+      parts: t.memory.parts.map((p) => ({ what: p.what, bytes: p.bytes, line: p.line ?? null })),
+    },
     assumptions: t.assumptions.map((a) => ({ name: a.name, value: a.value, unit: a.unit, source: a.source, at: pos(a.declared) })),
     filters: t.filters.map((f) => pos(f)),
     capabilities: t.capabilities,

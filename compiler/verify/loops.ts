@@ -74,6 +74,7 @@ export function forStmt(w: Walk, s: A.ForStmt, frame: Frame, base: Cost): Flow {
   }
   const loop: LoopFrame = { carried: [], broken: [], watched: new Set(placeholders.keys()) };
   const fitsFrom = w.pendingFits.length;
+  const liveFrom = w.live.length;
   w.loops.push(loop);
   let body: Flow;
   try {
@@ -105,13 +106,18 @@ export function forStmt(w: Walk, s: A.ForStmt, frame: Frame, base: Cost): Flow {
   }
   const sub = (x: Sym): Sym => substituteAll(x, solution.finals, elemVar);
   for (let i = fitsFrom; i < w.pendingFits.length; i++) w.pendingFits[i]!.shape = substituteShape(w.pendingFits[i]!.shape, sub);
+  // A value built in the body is alive once at a time (the next iteration's replaces it): at its largest, not summed.
+  for (let i = liveFrom; i < w.live.length; i++) w.live[i]!.bytes = sub(w.live[i]!.bytes);
 
   const perIteration = plus(iteration.cost, body.exit ? maxCost(body.cont, body.exit) : body.cont);
   const label = `the loop at line ${s.span.line}`;
   // The iteration's cost with every slot at its largest; the current element's size stays, to be summed.
   const g = substituteAll(perIteration.g, solution.finals);
   const f = substituteAll(perIteration.f, solution.finals);
-  const cost = plus(acc.cost, { g: S.at(sumOver(g), s.span, label), f: S.at(sumOver(f), s.span, label) });
+  const loopCost: Cost = { g: S.at(sumOver(g), s.span, label), f: S.at(sumOver(f), s.span, label) };
+  // Actions are kept until the run ends: their bytes add up over the iterations, like gas.
+  if (perIteration.m) loopCost.m = S.at(sumOver(substituteAll(perIteration.m, solution.finals)), s.span, label);
+  const cost = plus(acc.cost, loopCost);
 
   // What leaves the loop: the variables at their largest, joined with where `break` left them.
   for (const [sym, p] of placeholders) {

@@ -25,17 +25,43 @@ import { NamedSizes } from "./sizes.js";
 export interface Cost {
   g: Sym;
   f: Sym;
+  /** Bytes of the actions the path records (kept until the run ends): memory.ts. Absent: none. */
+  m?: Sym;
 }
 
 export const NONE: Cost = { g: S.ZERO, f: S.ZERO };
 
 // Most fan-outs are zero: `0 + 0` and `max(0, 0)` (both 0, as S.add and S.max give) are not worked out.
 export function plus(a: Cost, b: Cost): Cost {
-  return { g: S.add2(a.g, b.g), f: a.f === S.ZERO && b.f === S.ZERO ? S.ZERO : S.add2(a.f, b.f) };
+  const c: Cost = { g: S.add2(a.g, b.g), f: a.f === S.ZERO && b.f === S.ZERO ? S.ZERO : S.add2(a.f, b.f) };
+  if (a.m || b.m) c.m = a.m && b.m ? S.add2(a.m, b.m) : a.m ?? b.m;
+  return c;
 }
 
 export function maxCost(a: Cost, b: Cost): Cost {
-  return { g: S.max2(a.g, b.g), f: a.f === S.ZERO && b.f === S.ZERO ? S.ZERO : S.max2(a.f, b.f) };
+  const c: Cost = { g: S.max2(a.g, b.g), f: a.f === S.ZERO && b.f === S.ZERO ? S.ZERO : S.max2(a.f, b.f) };
+  if (a.m || b.m) c.m = a.m && b.m ? S.max2(a.m, b.m) : a.m ?? b.m;
+  return c;
+}
+
+/** Each part of a cost put through `sub` (slots replaced by their solutions, a summary's by the arguments). */
+export function mapCost(c: Cost, sub: (x: Sym) => Sym): Cost {
+  const out: Cost = { g: sub(c.g), f: sub(c.f) };
+  if (c.m) out.m = sub(c.m);
+  return out;
+}
+
+/**
+ * A value that may be alive while the trigger runs: a local (keyed by its
+ * symbol) or a value an expression builds (keyed by the node), its bytes
+ * at its bound (memory.ts). The bound of the working set sums, per key,
+ * the largest; slots in `bytes` are replaced when their loop is solved.
+ */
+export interface LiveValue {
+  key: object;
+  bytes: Sym;
+  line: number;
+  what: string;
 }
 
 /** The result of a statement list: the cost of the paths that go on, and of those that end the trigger. */
@@ -77,6 +103,10 @@ export interface TriggerAnalysis {
   name: string;
   gas: Sym;
   fanout: Sym;
+  /** Bytes of the actions recorded (memory.ts). */
+  actions: Sym;
+  /** Values alive while the trigger runs, in limits' terms once every loop is solved. */
+  live: LiveValue[];
   capabilities: Set<Capability>;
   recipients: Set<RecipientClass>;
   /** `where` filters assumed to pass for every element. */
@@ -139,6 +169,8 @@ export abstract class Walk {
   readonly loops: LoopFrame[] = [];
   /** Writes into state to check against their bounds, once the loops around them are solved. */
   readonly pendingFits: { shape: Shape; check: (shape: Shape) => void }[] = [];
+  /** The values the trigger builds and keeps in locals (memory.ts). */
+  readonly live: LiveValue[] = [];
   /** Analyses of a fn for the shapes it was called with (a call tree must not be walked exponentially often). */
   readonly fnMemo = new Map<string, { cost: Cost; returns: Shape | undefined }>();
   /** How many precise analyses each fn had (by symbol id), and its summary once it has one. */
@@ -189,11 +221,13 @@ export abstract class Walk {
   }
 
   charge(acc: { cost: Cost }, c: Cost, span: Span, label: string): void {
-    if (this.quiet > 0 || (S.isZero(c.g) && S.isZero(c.f))) return;
+    if (this.quiet > 0 || (S.isZero(c.g) && S.isZero(c.f) && (!c.m || S.isZero(c.m)))) return;
     // A constant's provenance is lost when it is added to the constant of a sum: no `at` needed.
     const g = c.g.k === "num" ? c.g : S.at(c.g, span, label);
     const f = c.f.k === "num" ? c.f : S.at(c.f, span, label);
-    acc.cost = plus(acc.cost, { g, f });
+    const withAt: Cost = { g, f };
+    if (c.m) withAt.m = S.at(c.m, span, label);
+    acc.cost = plus(acc.cost, withAt);
   }
 
   /** A node's charge (nodeCharge) on its operands' bounds. */
@@ -257,4 +291,6 @@ export interface FnSummary {
   returns: Shape | undefined;
   /** Writes into state in the body, to check per call once the slots are the arguments' measures. */
   fits: { shape: Shape; check: (shape: Shape) => void }[];
+  /** Values the body builds, in the parameters' slots: put per call with the arguments' measures. */
+  live: LiveValue[];
 }

@@ -28,7 +28,9 @@ export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErro
   // The verifier's bounds for this trigger: the code stops a run that would exceed either (out of gas, TW5030).
   const input = { ...req.input, gas: bound, fanout: trigger?.fanoutBound ?? 0 };
   const { inputJson, members } = encodeInput(input);
-  const r = await runOnce(req.code ?? bundle.code.text, req.trigger, inputJson, req.limits, members);
+  // The rule's declared memory limit (what the verifier proved its bound against), unless the caller sets one.
+  const memoryLimitBytes = bundle.manifest.limits["memory"]?.value;
+  const r = await runOnce(req.code ?? bundle.code.text, req.trigger, inputJson, { ...(memoryLimitBytes ? { memoryLimitBytes } : {}), ...req.limits }, members);
   if (!r.ok) {
     return { actions: [], state: null, gas: { used: bound, bound }, error: { code: r.error.code, message: r.error.message, line: r.error.line ?? null, column: r.error.column ?? null }, trace: null };
   }

@@ -141,6 +141,6 @@ describe("check --ceiling", () => {
       assert.equal(r.code, 2, bad);
       assert.match(r.stderr, /--ceiling/, bad);
     }
-    assert.match((await check(["--ceiling", "bugdet=10", "trim.thwonk"])).stderr, /unknown ceiling `bugdet`; the ceilings are budget and fanout/);
+    assert.match((await check(["--ceiling", "bugdet=10", "trim.thwonk"])).stderr, /unknown ceiling `bugdet`; the ceilings are budget, fanout and memory/);
   });
 });

@@ -55,4 +55,17 @@ export const verifyMessages = {
     "Use the value where it is made (a value stored by `set` into a map, or pushed into a list through another name, is not followed), " +
     "or keep it in `state` with a declared `max`.",
   ),
+  overMemory: def(
+    "TW3030",
+    "error",
+    "worst-case memory over limit",
+    (trigger: string, bound: number, limit: number, dominant: string, fix: string, capped: boolean) =>
+      `The worst-case memory of ${trigger} is ${mib(bound)}, over the ${capped ? "daemon's ceiling" : "memory limit"} of ${mib(limit)} (${(bound / limit).toFixed(2)}×). ` +
+      `The largest part is ${dominant}. To fit: ${fix}; or ${capped ? "ask for a higher ceiling" : "raise `limits { memory: ... }` (in bytes, e.g. `128 * 1024 * 1024`, up to the ceiling of 512 MiB)"}.`,
+  ),
 };
+
+/** Bytes in MiB, with the exact count: "70.3 MiB (73,728,000 bytes)". */
+function mib(b: number): string {
+  return `${(b / 2 ** 20).toFixed(1)} MiB (${n(b)} bytes)`;
+}
