@@ -10,6 +10,7 @@
  * given state. Bad state is refused with the path of the bad part, so the
  * rule never sees a value its type does not allow.
  */
+import { runtimeMessages } from "./messages.js";
 import { canonicalAddress } from "./values.js";
 
 /** A scalar field's type. */
@@ -57,6 +58,15 @@ export interface StateProblem {
 /** `state.bumps: expected int, got "lots"`. */
 export function describeStateProblem(p: StateProblem): string {
   return `${p.path}: ${p.problem}`;
+}
+
+/**
+ * What a host says when it refuses stored state before a run: one line per
+ * problem, `TW5070 The stored state does not fit ...: state.bumps: expected
+ * int, got "lots". ...`; [] when the state fits.
+ */
+export function stateRefusals(fields: readonly StateFieldSchema[], saved: unknown): string[] {
+  return checkSavedState(fields, saved).map((p) => `${runtimeMessages.badState.code} ${runtimeMessages.badState.format(describeStateProblem(p))}`);
 }
 
 /** The type as the language writes it: `Map<Address, List<string max 80> max 10> max 500`. */

@@ -97,7 +97,7 @@ export function canonicalJson(v: unknown): string {
     .join(",")}}`;
 }
 
-function contentHash(b: Omit<Bundle, "sha256">): string {
+export function contentHash(b: Omit<Bundle, "sha256">): string {
   return sha256Hex(canonicalJson({ format: b.format, manifest: b.manifest, source: b.source, code: b.code }));
 }
 

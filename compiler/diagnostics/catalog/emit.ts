@@ -21,8 +21,8 @@ export const emitMessages = {
     `Compiling the bundle's own source gives a different ${what}: the bundle was altered or made by a different compiler. It will not be run.`,
   ),
   // ---------------------------------------------------------------- a new version against the deployed one (compiler/compat.ts)
-  stateFieldRemoved: def("TW4020", "error", "state field removed", (field: string, type: string) =>
-    `\`state.${field}\` (${type}) is in the deployed version and not in this one: redeploying would drop its stored value. Keep the field, or pass \`--allow-data-loss\` to drop it on purpose.`,
+  stateFieldRemoved: def("TW4020", "error", "state field removed", (path: string, type: string) =>
+    `\`${path}\` (${type}) is in the deployed version and not in this one: redeploying would drop its stored values. Keep the field, or pass \`--allow-data-loss\` to drop it on purpose.`,
   ),
   stateTypeChanged: def("TW4021", "error", "state type changed", (path: string, before: string, after: string) =>
     `\`${path}\` changes type from \`${before}\` to \`${after}\`: the stored values cannot be read as the new type. Keep the type (a larger \`max\` or adding \`?\` is fine), or add a new field and keep the old one until it is no longer needed.`,
@@ -39,8 +39,8 @@ export const emitMessages = {
   storedStateDoesNotFit: def("TW4025", "error", "stored state does not fit the new version", (problem: string) =>
     `The stored state does not fit this version: ${problem}. Keep the old type or bound, or change the stored state first.`,
   ),
-  stateFieldDropped: def("TW4026", "warning", "state field dropped", (field: string, type: string) =>
-    `\`state.${field}\` (${type}) is not in this version: its stored value will be dropped (allowed by \`--allow-data-loss\`).`,
+  stateFieldDropped: def("TW4026", "warning", "state field dropped", (path: string, type: string) =>
+    `\`${path}\` (${type}) is not in this version: its stored values will be dropped (allowed by \`--allow-data-loss\`).`,
   ),
   previousSchemaUnknown: def("TW4027", "error", "deployed schema unknown", (detail: string) =>
     `The deployed bundle's state schema cannot be read (${detail}), so this version cannot be checked against it. Compile the deployed source with this thwonkc and check against that bundle.`,
