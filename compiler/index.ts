@@ -28,7 +28,7 @@ export { emitRule } from "./emit/emitter.js";
 export type { EmitOptions, EmitResult, EmittedTest, SourceMapping } from "./emit/emitter.js";
 
 // What a run starts from and how to show its trace.
-export { initialState } from "./initial-state.js";
+export { givenState, initialState, stateSchema } from "./initial-state.js";
 export type { InitialState } from "./initial-state.js";
 export { describeTrace } from "./trace.js";
 export type { TraceDescription, TraceValueKind } from "./trace.js";
