@@ -3,7 +3,8 @@
  * what it found. The core decides what is wrong; this file decides only
  * which files to read, which diagnostics to show, how, and the exit code.
  */
-import { allMessages, checkSources, type Diagnostic, type ProgramResult } from "../compiler/index.js";
+import { allMessages, checkAgainstDeployed, checkSources, type Diagnostic, type ProgramResult } from "../compiler/index.js";
+import type { SavedState } from "../contract/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { InputError, loadSources } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
@@ -12,6 +13,7 @@ import { renderJson } from "./render/json.js";
 import { renderSarif } from "./render/sarif.js";
 import { THWONKC_VERSION } from "./version.js";
 import { costJson, renderCost } from "./render/cost.js";
+import { readUserFile } from "./rule-files.js";
 
 export type Format = "pretty" | "json" | "sarif";
 
@@ -25,6 +27,17 @@ export interface CheckOptions {
   cost?: boolean;
   /** The daemon's ceilings on `budget` and `fanout` (`--ceiling budget=N,fanout=N`, see ceilings.ts). */
   ceilings?: Partial<Record<string, number>> | undefined;
+  /** The deployed bundle the rule must be able to replace (`--against OLD.thwb`), with what the check may know of the stored data. */
+  against?: AgainstOptions | undefined;
+}
+
+export interface AgainstOptions {
+  bundle: string;
+  /** The stored state (`--state FILE.json`, as `run --json` prints it). */
+  state?: string | undefined;
+  /** The list's member count (`--member-count N`). */
+  memberCount?: number | undefined;
+  allowDataLoss?: boolean | undefined;
 }
 
 /**
@@ -57,7 +70,26 @@ export function runCheck(paths: readonly string[], opts: CheckOptions, io: CliIo
     return ExitCode.Usage;
   }
   const result = checkSources(loaded.sources, opts.ceilings ? { verifyOptions: { ceilings: opts.ceilings } } : {});
-  const diags = selectDiagnostics(result.diagnostics, loaded.context, opts.strict);
+  let all = result.diagnostics;
+  if (opts.against) {
+    const units = reportedUnits(result, loaded.context);
+    if (units.length !== 1) {
+      io.stderr.write(`thwonkc: --against compares one rule with its deployed bundle; ${units.length} rules were given\n`);
+      return ExitCode.Usage;
+    }
+    let compat: Diagnostic[];
+    try {
+      compat = againstDeployed(io, units[0]!, loaded.sources, opts.against);
+    } catch (err) {
+      if (err instanceof InputError) {
+        io.stderr.write(`thwonkc: ${err.message}\n`);
+        return ExitCode.Usage;
+      }
+      throw err;
+    }
+    all = [...all, ...compat];
+  }
+  const diags = selectDiagnostics(all, loaded.context, opts.strict);
   switch (opts.format) {
     case "json":
       if (opts.cost) {
@@ -84,4 +116,35 @@ export function runCheck(paths: readonly string[], opts: CheckOptions, io: CliIo
 /** The rules the user asked about (not those loaded only as the context of a test file). */
 function reportedUnits(result: ProgramResult, context: ReadonlySet<string>): ProgramResult["units"] {
   return result.units.filter((u) => !context.has(u.rule.fileName));
+}
+
+/**
+ * `--against OLD.thwb`: the changes the deployed version's stored state could
+ * not take. Nothing to compare when the rule itself has errors (they are
+ * reported already).
+ */
+function againstDeployed(io: CliIo, unit: ProgramResult["units"][number], sources: readonly { fileName: string; text: string }[], a: AgainstOptions): Diagnostic[] {
+  if (!unit.verify || unit.check.diagnostics.some((d) => d.severity === "error")) return [];
+  const text = sources.find((s) => s.fileName === unit.rule.fileName)?.text ?? "";
+  const deployed = readUserFile(io.cwd, a.bundle, "the deployed bundle");
+  return checkAgainstDeployed(unit, text, { fileName: deployed.name, text: deployed.text }, {
+    allowDataLoss: a.allowDataLoss === true,
+    state: a.state === undefined ? undefined : readSavedState(io, a.state),
+    memberCount: a.memberCount,
+  });
+}
+
+/** A stored state file: `{ FIELD: value }`, or the whole output of `run --json`. */
+function readSavedState(io: CliIo, arg: string): SavedState {
+  const f = readUserFile(io.cwd, arg, "the state file");
+  let data: unknown;
+  try {
+    data = JSON.parse(f.text);
+  } catch (e) {
+    throw new InputError(`the state file ${arg} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+  if (isObj(data) && "actions" in data && "gas" in data && "state" in data) data = data["state"];
+  if (!isObj(data)) throw new InputError(`the state file ${arg} must hold a JSON object: { "FIELD": value, ... }`);
+  return data;
 }

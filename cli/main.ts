@@ -25,6 +25,11 @@ function ceilingArg(value: string, previous: Record<string, number> | undefined)
   }
 }
 
+function countArg(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError("a whole number of members, e.g. 1200");
+  return Number(value);
+}
+
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command("thwonkc");
   program
@@ -61,6 +66,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       "the daemon's ceilings on the budgets: budget=N (gas), fanout=N (messages); a rule's own budget above one is lowered to it",
       ceilingArg,
     )
+    .option("--against <bundle.thwb>", "the deployed bundle: refuse (exit 1) a change of the state schema its stored state could not take")
+    .option("--state <file.json>", "with --against: the stored state, to check that it fits the new types and bounds")
+    .option("--member-count <n>", "with --against: the list's member count, to allow a lower limits.members it fits", countArg)
+    .option("--allow-data-loss", "with --against: a removed state field (or record field) is dropped with a warning instead of refused", false)
     .option("--color", "colour the output (default: when stdout is a terminal; NO_COLOR/FORCE_COLOR respected)")
     .option("--no-color", "do not colour the output")
     .showHelpAfterError("(run thwonkc check --help for usage)")
@@ -74,12 +83,25 @@ Examples:
   thwonkc check rules/ --cost                show each trigger's worst-case cost
   thwonkc check rules/ --cost --format json  the same, as { diagnostics, cost }
   thwonkc check rules/ --ceiling budget=200000,fanout=1000
+  thwonkc check digest.thwonk --against deployed/digest.thwb               in CI, before a redeploy
+  thwonkc check digest.thwonk --against deployed/digest.thwb --state state.json
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (paths: string[], opts: { format: Format; strict: boolean; color?: boolean; cost: boolean; ceiling?: Record<string, number> }) => {
-      const { runCheck } = await import("./check.js");
-      setExit(runCheck(paths, { format: opts.format, strict: opts.strict, color: opts.color, cost: opts.cost, ceilings: opts.ceiling }, io));
-    });
+    .action(
+      async (
+        paths: string[],
+        opts: { format: Format; strict: boolean; color?: boolean; cost: boolean; ceiling?: Record<string, number>; against?: string; state?: string; memberCount?: number; allowDataLoss: boolean },
+      ) => {
+        const { runCheck } = await import("./check.js");
+        if (opts.against === undefined && (opts.state !== undefined || opts.memberCount !== undefined || opts.allowDataLoss)) {
+          io.stderr.write("thwonkc: --state, --member-count and --allow-data-loss go with --against OLD.thwb\n");
+          setExit(ExitCode.Usage);
+          return;
+        }
+        const against = opts.against === undefined ? undefined : { bundle: opts.against, state: opts.state, memberCount: opts.memberCount, allowDataLoss: opts.allowDataLoss };
+        setExit(runCheck(paths, { format: opts.format, strict: opts.strict, color: opts.color, cost: opts.cost, ceilings: opts.ceiling, against }, io));
+      },
+    );
 
   program
     .command("compile")

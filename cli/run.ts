@@ -29,6 +29,7 @@ import { assembleInput, InputRefused, offsetAt, parseEml, readMembers, isKnownTi
 import type { MemberJson, MessageJson, RuleLimits, RunInput } from "../runtime/input/index.js";
 import { runBundle, type RunAction, type RunResult, type TraceStep } from "../runtime/run/run-rule.js";
 import { NodeHost } from "../runtime/host/node-host.js";
+import { stateRefusals } from "../contract/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { InputError } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
@@ -238,6 +239,8 @@ function readStateFile(io: CliIo, arg: string, bundle: Bundle): Record<string, u
       `the state file ${arg} has ${unknown.map((k) => `\`${k}\``).join(", ")}, which rule ${bundle.manifest.rule} does not declare (its state: ${fields.length ? fields.join(", ") : "none"})`,
     );
   }
+  const refused = stateRefusals(bundle.manifest.state, data);
+  if (refused.length) throw new Refused(refused);
   return data;
 }
 

@@ -17,14 +17,18 @@ export type { RulePair, DeclaredTest } from "./test-files.js";
 
 // Compiling to a bundle, and reading one back (its hash checked, its source recompiled).
 export { compileSource, readBundle, serializeBundle, BUNDLE_FORMAT, CODE_TARGET } from "./emit/bundle.js";
-export type { Bundle, Manifest, ManifestTrigger, CompileResult, ReadBundleResult } from "./emit/bundle.js";
+export type { Bundle, Manifest, ManifestTrigger, ManifestStateField, CompileResult, ReadBundleResult } from "./emit/bundle.js";
+
+// A new version against the deployed one: which state changes are safe, and the stored state migrated.
+export { checkAgainstDeployed, compareVersions, compatDiagnostics, deployedSchema, migrateState, unitSpans, versionSchema } from "./compat.js";
+export type { CompatOptions, CompatProblem, CompatSpans, VersionSchema } from "./compat.js";
 
 // The code of a rule for a test run or a traced run (emitRule with `tests` or `trace`).
 export { emitRule } from "./emit/emitter.js";
 export type { EmitOptions, EmitResult, EmittedTest, SourceMapping } from "./emit/emitter.js";
 
 // What a run starts from and how to show its trace.
-export { initialState } from "./initial-state.js";
+export { givenState, initialState, stateSchema } from "./initial-state.js";
 export type { InitialState } from "./initial-state.js";
 export { describeTrace } from "./trace.js";
 export type { TraceDescription, TraceValueKind } from "./trace.js";

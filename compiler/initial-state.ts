@@ -8,7 +8,8 @@
  */
 import type { Expr } from "./syntax/ast.js";
 import type { SemanticModel } from "./semantic/model.js";
-import { descriptor } from "./emit/emitter.js";
+import type { SavedState, StateFieldSchema } from "../contract/state.js";
+import { descriptor, stateType } from "./emit/emitter.js";
 import { canonicalAddress } from "./emit/values.js";
 
 export interface InitialState {
@@ -32,6 +33,31 @@ export function initialState(model: Pick<SemanticModel, "state">): InitialState 
     else values.set(f.name, v);
   }
   return { values, computed };
+}
+
+/** Each state field with its full type: what saved state is checked against (contract/state.ts checkSavedState). */
+export function stateSchema(model: Pick<SemanticModel, "state">): StateFieldSchema[] {
+  return model.state.map((f) => ({ name: f.name, schema: stateType(f.type) }));
+}
+
+/**
+ * The state a test gives (`state.FIELD = value`) as the runtime saves it, for
+ * the givens whose value is a literal; a given that computes (or sets a part
+ * of a field) is known only by running the test.
+ */
+export function givenState(model: Pick<SemanticModel, "state" | "tests">, testIndex: number): SavedState {
+  const out: SavedState = {};
+  const t = model.tests[testIndex];
+  if (!t) return out;
+  for (const c of t.decl.clauses) {
+    if (c.kind !== "GivenClause" || c.target.kind !== "MemberExpr" || c.target.object.kind !== "Ident" || c.target.object.name !== "state") continue;
+    const name = c.target.name.name;
+    const f = model.state.find((x) => x.name === name);
+    if (!f) continue;
+    const v = literalSaved(c.value, descriptor(f.type) as Descriptor);
+    if (v !== COMPUTED) Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 /** A field without an initialiser starts at its type's zero. */

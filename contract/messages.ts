@@ -106,6 +106,11 @@ export const runtimeMessages = {
     (bound: number, count: number) =>
       `This action would bring the run's messages to ${n(count)}, over the fan-out bound of ${n(bound)} the verifier proved for this trigger, so the run was stopped before sending anything. ${NO_EFFECT}. ` +
       `The bound should prevent this: check that the input (the members, the state) stayed within the rule's declared limits; if it did, report it as a bug in thwonkc's verifier, with the rule.`),
+
+  // ---------------------------------------------------------------- stored state refused by the host, before any run
+  badState: def("TW5070", "error", "Stored state refused",
+    (problem: string) =>
+      `The stored state does not fit the rule's declared state, so the rule was not run: ${problem}. Fix that value where the state is kept (the ${q("--state")} file, the test's ${q("state.FIELD = ...")}), or deploy a version of the rule whose state types it fits.`),
 };
 
 export type RuntimeMessageKey = keyof typeof runtimeMessages;

@@ -1,9 +1,17 @@
 /**
  * A rule's state as it crosses the contract: the emitter describes each
- * field's type (emitter.ts `descriptor`, the bundle manifest's `state`), the
- * compiled code loads and saves by that description (`__load`/`__save` in
- * contract/prelude/library.js), and hosts keep the saved form between runs.
+ * field's type (emitter.ts `descriptor`), the compiled code loads and saves
+ * by that description (`__load`/`__save` in contract/prelude/library.js),
+ * and hosts keep the saved form between runs.
+ *
+ * The bundle's manifest keeps each field's full type with every bound
+ * (`StateType`), and every host checks saved state against it before a run
+ * (`checkSavedState`): the daemon's store, `thwonkc run --state`, a test's
+ * given state. Bad state is refused with the path of the bad part, so the
+ * rule never sees a value its type does not allow.
  */
+import { runtimeMessages } from "./messages.js";
+import { canonicalAddress } from "./values.js";
 
 /** A scalar field's type. */
 export type ScalarDescriptor = "int" | "bool" | "string" | "address" | "time" | "duration";
@@ -17,7 +25,195 @@ export type StateDescriptor =
   | readonly ["rec", Readonly<Record<string, StateDescriptor>>];
 
 /**
+ * A state type in full: the descriptor's shape with every declared `max`
+ * (characters of a string, entries of a list or map) at any depth, and a
+ * record's name. `max` is absent where none is declared.
+ */
+export type StateType =
+  | { readonly kind: "int" | "bool" | "address" | "time" | "duration" }
+  | { readonly kind: "string"; readonly max?: number }
+  | { readonly kind: "list"; readonly of: StateType; readonly max?: number }
+  | { readonly kind: "map"; readonly key: StateType; readonly value: StateType; readonly max?: number }
+  | { readonly kind: "opt"; readonly of: StateType }
+  | { readonly kind: "rec"; readonly name?: string; readonly fields: Readonly<Record<string, StateType>> };
+
+/** A state field as the manifest lists it: enough to check saved state without the source. */
+export interface StateFieldSchema {
+  readonly name: string;
+  readonly schema: StateType;
+}
+
+/**
  * State as saved between runs, field by field: maps as objects keyed by
  * canonical strings, times ISO 8601 UTC, none as null.
  */
 export type SavedState = Record<string, unknown>;
+
+/** One thing wrong with saved state: where (`state.notes[3].body`) and what. */
+export interface StateProblem {
+  path: string;
+  problem: string;
+}
+
+/** `state.bumps: expected int, got "lots"`. */
+export function describeStateProblem(p: StateProblem): string {
+  return `${p.path}: ${p.problem}`;
+}
+
+/**
+ * What a host says when it refuses stored state before a run: one line per
+ * problem, `TW5070 The stored state does not fit ...: state.bumps: expected
+ * int, got "lots". ...`; [] when the state fits.
+ */
+export function stateRefusals(fields: readonly StateFieldSchema[], saved: unknown): string[] {
+  return checkSavedState(fields, saved).map((p) => `${runtimeMessages.badState.code} ${runtimeMessages.badState.format(describeStateProblem(p))}`);
+}
+
+/** The type as the language writes it: `Map<Address, List<string max 80> max 10> max 500`. */
+export function stateTypeText(t: StateType): string {
+  const max = "max" in t && t.max !== undefined ? ` max ${t.max}` : "";
+  switch (t.kind) {
+    case "int":
+    case "bool":
+      return t.kind;
+    case "address":
+      return "Address";
+    case "time":
+      return "Time";
+    case "duration":
+      return "Duration";
+    case "string":
+      return `string${max}`;
+    case "list":
+      return `List<${stateTypeText(t.of)}>${max}`;
+    case "map":
+      return `Map<${stateTypeText(t.key)}, ${stateTypeText(t.value)}>${max}`;
+    case "opt":
+      return `${stateTypeText(t.of)}?`;
+    case "rec":
+      return t.name ?? `{ ${Object.entries(t.fields).map(([k, f]) => `${k}: ${stateTypeText(f)}`).join(", ")} }`;
+  }
+}
+
+/** At most this many problems are reported: the first ones say what is wrong. */
+const MAX_PROBLEMS = 20;
+
+/**
+ * What is wrong with `saved` as the state of a rule whose fields are
+ * `fields`: [] when it fits every type and bound. A field absent from
+ * `saved` is not a problem (it starts at its initial value); a field the
+ * rule does not declare is. The walk follows the types, so a value nested
+ * deeper than its type is refused where the type ends.
+ */
+export function checkSavedState(fields: readonly StateFieldSchema[], saved: unknown): StateProblem[] {
+  const out: StateProblem[] = [];
+  if (!isPlainObject(saved)) return [{ path: "state", problem: `expected an object of the state's fields, got ${shown(saved)}` }];
+  const byName = new Map(fields.map((f) => [f.name, f.schema]));
+  for (const k of Object.keys(saved)) {
+    if (out.length >= MAX_PROBLEMS) break;
+    const t = byName.get(k);
+    if (t === undefined) out.push({ path: `state${member(k)}`, problem: `not a field of the rule's state (its fields: ${fields.map((f) => f.name).join(", ") || "none"})` });
+    else checkValue(t, saved[k], `state${member(k)}`, out);
+  }
+  return out;
+}
+
+function checkValue(t: StateType, v: unknown, path: string, out: StateProblem[]): void {
+  if (out.length >= MAX_PROBLEMS) return;
+  const bad = (problem: string): void => void out.push({ path, problem });
+  const expected = (): void => bad(`expected ${stateTypeText(t)}, got ${shown(v)}`);
+  if (t.kind === "opt") {
+    if (v !== null) checkValue(t.of, v, path, out);
+    return;
+  }
+  switch (t.kind) {
+    case "int":
+    case "duration":
+      if (!Number.isSafeInteger(v)) expected();
+      return;
+    case "bool":
+      if (typeof v !== "boolean") expected();
+      return;
+    case "string":
+      if (typeof v !== "string") return expected();
+      if (t.max !== undefined && v.length > t.max) {
+        const n = [...v].length;
+        if (n > t.max) bad(`${n} characters, over its declared max ${t.max}`);
+      }
+      return;
+    case "address":
+      if (typeof v !== "string" || canonicalAddress(v) === undefined) expected();
+      return;
+    case "time":
+      if (!isSavedTime(v)) expected();
+      return;
+    case "list":
+      if (!Array.isArray(v)) return expected();
+      if (t.max !== undefined && v.length > t.max) return bad(`${v.length} entries, over its declared max ${t.max}`);
+      for (let i = 0; i < v.length && out.length < MAX_PROBLEMS; i++) checkValue(t.of, v[i], `${path}[${i}]`, out);
+      return;
+    case "map": {
+      if (!isPlainObject(v)) return expected();
+      const keys = Object.keys(v);
+      if (t.max !== undefined && keys.length > t.max) return bad(`${keys.length} entries, over its declared max ${t.max}`);
+      for (const k of keys) {
+        if (out.length >= MAX_PROBLEMS) return;
+        checkKey(t.key, k, `${path} (the key ${JSON.stringify(k)})`, out);
+        checkValue(t.value, v[k], `${path}[${JSON.stringify(k)}]`, out);
+      }
+      return;
+    }
+    case "rec": {
+      if (!isPlainObject(v)) return expected();
+      for (const [f, ft] of Object.entries(t.fields)) {
+        if (!Object.hasOwn(v, f)) bad(`the record has no field \`${f}\` (${stateTypeText(ft)})`);
+        else checkValue(ft, v[f], `${path}${member(f)}`, out);
+      }
+      for (const f of Object.keys(v)) if (!Object.hasOwn(t.fields, f)) out.push({ path: `${path}${member(f)}`, problem: `not a field of ${stateTypeText(t)}` });
+      return;
+    }
+  }
+}
+
+/** A map's key is saved as a string: the canonical text of a value of the key type. */
+function checkKey(t: StateType, k: string, path: string, out: StateProblem[]): void {
+  const inner = t.kind === "opt" ? t.of : t;
+  switch (inner.kind) {
+    case "int":
+    case "duration":
+      if (!/^-?(0|[1-9]\d*)$/.test(k) || !Number.isSafeInteger(Number(k))) out.push({ path, problem: `expected ${stateTypeText(inner)} as a key, got ${JSON.stringify(k)}` });
+      return;
+    case "bool":
+      if (k !== "true" && k !== "false") out.push({ path, problem: `expected bool as a key, got ${JSON.stringify(k)}` });
+      return;
+    default:
+      checkValue(inner, k, path, out);
+  }
+}
+
+const ISO_TIME = /^[+-]?\d{4,6}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A time is saved as ISO 8601 (the prelude also loads a number of milliseconds). */
+function isSavedTime(v: unknown): boolean {
+  if (typeof v === "number") return Number.isSafeInteger(v) && Math.abs(v) <= 8.64e15;
+  return typeof v === "string" && ISO_TIME.test(v) && !Number.isNaN(Date.parse(v));
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** `.name`, or `["odd key"]` for a name that is not an identifier. */
+function member(k: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+}
+
+/** A value as a problem shows it: short JSON for scalars, what kind for the rest. */
+function shown(v: unknown): string {
+  if (v === null) return "null (none)";
+  if (v === undefined) return "nothing";
+  if (Array.isArray(v)) return `a list (${v.length} entries)`;
+  if (typeof v === "object") return "an object";
+  const s = JSON.stringify(v);
+  return s.length > 40 ? `${s.slice(0, 39)}…` : s;
+}

@@ -12,11 +12,13 @@ import { typeToString } from "../semantic/types.js";
 import { triggerCostJson } from "../verify/index.js";
 import { stdlib } from "../../stdlib/index.js";
 import { COMPILER_VERSION } from "../version.js";
-import { descriptor, emitRule, triggerKey, type SourceMapping } from "./emitter.js";
+import { emitRule, stateType, triggerKey, type SourceMapping } from "./emitter.js";
 import { sha256Hex } from "./sha256.js";
-import type { StateDescriptor } from "../../contract/state.js";
+import type { StateFieldSchema, StateType } from "../../contract/state.js";
 
-export const BUNDLE_FORMAT = "thwonk-bundle/1";
+// 2: the manifest's state keeps each field's full type with every bound (`schema`), and the zone data a rule
+// with a time zone was compiled against (`zoneData`).
+export const BUNDLE_FORMAT = "thwonk-bundle/2";
 /** quickjs-emscripten cannot serialize QuickJS bytecode: the code is JavaScript the runtime compiles once per context. */
 // 2: the code starts with the prelude (run once per context) and `__thwonk_run` takes the members apart.
 // 4: the prelude's text is built from contract/prelude/library.js and driver.js.
@@ -46,11 +48,35 @@ export interface Manifest {
   target: string;
   triggers: ManifestTrigger[];
   capabilities: string[];
-  /** The state schema: a redeploy that would break stored state can be refused. */
-  state: { name: string; type: string; descriptor: StateDescriptor; max: number | null }[];
+  /**
+   * The state schema: each field's type as written (`type`) and in full with every bound (`schema`), so
+   * stored state can be checked (contract/state.ts checkSavedState) and a redeploy that would break it
+   * refused (compiler/compat.ts).
+   */
+  state: ManifestStateField[];
+  /**
+   * The version of the IANA zone data (`process.versions.tz`) the rule was compiled against, when its time
+   * zone is not UTC: whether the zone is known, and its offsets, come from the host's ICU. Null for UTC.
+   */
+  zoneData: string | null;
   /** Every limit the rule runs under (declared or default), in the unit it is declared in. */
   limits: Record<string, { value: number; unit: string; declared: boolean }>;
   settings: Record<string, string>;
+}
+
+export interface ManifestStateField extends StateFieldSchema {
+  name: string;
+  type: string;
+  schema: StateType;
+}
+
+/**
+ * The zone data of this host's ICU (Node's `process.versions.tz`): the compiler reads zones through `Intl`,
+ * so it records which data it read. Undefined on a host that does not say.
+ */
+export function hostZoneData(): string | null {
+  const p = (globalThis as { process?: { versions?: Record<string, string | undefined> } }).process;
+  return p?.versions?.["tz"] ?? null;
 }
 
 export interface Bundle {
@@ -73,7 +99,7 @@ export function canonicalJson(v: unknown): string {
     .join(",")}}`;
 }
 
-function contentHash(b: Omit<Bundle, "sha256">): string {
+export function contentHash(b: Omit<Bundle, "sha256">): string {
   return sha256Hex(canonicalJson({ format: b.format, manifest: b.manifest, source: b.source, code: b.code }));
 }
 
@@ -118,7 +144,8 @@ export function buildBundle(unit: RuleUnit, sourceText: string): Bundle {
     target: CODE_TARGET,
     triggers,
     capabilities: verify.capabilities,
-    state: model.state.map((f) => ({ name: f.name, type: typeToString(f.type), descriptor: descriptor(f.type) as StateDescriptor, max: f.max ?? null })),
+    state: model.state.map((f) => ({ name: f.name, type: typeToString(f.type), schema: stateType(f.type) })),
+    zoneData: (settings["timezone"] ?? "UTC") === "UTC" ? null : hostZoneData(),
     limits,
     settings,
   };
@@ -184,15 +211,26 @@ export function readBundle(fileName: string, text: string, options: { recompile?
   if (b.code.target !== CODE_TARGET) return fail(makeDiagnostic(emitMessages.unsupportedFormat, at, [`${b.format}, code ${String(b.code.target)}`, `${BUNDLE_FORMAT}, code ${CODE_TARGET}`]));
   const { sha256, ...body } = b;
   if (contentHash(body) !== sha256) return fail(makeDiagnostic(emitMessages.hashMismatch, at, []));
+  const warnings = zoneDataWarnings(b.manifest, at);
   if (options.recompile !== false) {
     const again = compileSource(b.source.fileName, b.source.text);
     if (!again.bundle) return fail(makeDiagnostic(emitMessages.sourceDoesNotCompile, at, [again.diagnostics.filter((d) => d.severity === "error").length]));
-    if (again.bundle.sha256 !== b.sha256) {
-      const what = again.bundle.code.text !== b.code.text ? "code" : canonicalJson(again.bundle.manifest) !== canonicalJson(b.manifest) ? "manifest (bounds, capabilities or schema)" : "content";
+    // Other zone data is this host's, not a change to the bundle: said above, and left out of the comparison.
+    const { sha256: _, ...rebuilt } = again.bundle;
+    rebuilt.manifest = { ...rebuilt.manifest, zoneData: b.manifest.zoneData };
+    if (contentHash(rebuilt) !== b.sha256) {
+      const what = rebuilt.code.text !== b.code.text ? "code" : canonicalJson(rebuilt.manifest) !== canonicalJson(b.manifest) ? "manifest (bounds, capabilities or schema)" : "content";
       return fail(makeDiagnostic(emitMessages.recompileMismatch, at, [what]));
     }
   }
-  return { bundle: b, diagnostics: [] };
+  return { bundle: b, diagnostics: warnings };
+}
+
+/** TW4029 when the bundle's rule has a time zone and this host's zone data is not the data it was compiled against. */
+export function zoneDataWarnings(m: Manifest, at: Span): Diagnostic[] {
+  const here = hostZoneData();
+  if (m.zoneData === null || m.zoneData === undefined || m.zoneData === here) return [];
+  return [makeDiagnostic(emitMessages.zoneDataDiffers, at, [m.settings["timezone"] ?? "UTC", m.zoneData, here ?? "unknown zone data"])];
 }
 
 function checkShape(v: unknown): string | undefined {

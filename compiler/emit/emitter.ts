@@ -33,7 +33,7 @@ import { blockBody } from "./statements.js";
 import { emitTests } from "./tests.js";
 
 export { triggerKey } from "./context.js";
-export { boundsOf, descriptor, type Bounds } from "./state.js";
+export { boundsOf, descriptor, stateType, type Bounds } from "./state.js";
 
 export interface EmitOptions {
   /**

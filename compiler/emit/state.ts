@@ -4,6 +4,7 @@
  * write is checked against (`boundsOf`, one `__SB` entry per distinct
  * bounds, referred to by the writes).
  */
+import type { StateType } from "../../contract/state.js";
 import type { Type } from "../semantic/types.js";
 import type * as A from "../syntax/ast.js";
 import { FunctionScope, type EmitContext } from "./context.js";
@@ -125,6 +126,45 @@ export function descriptor(t: Type): unknown {
       }
     default:
       return "string";
+  }
+}
+
+/**
+ * The full type of a state field, every bound included (the manifest's
+ * `schema`): what a host checks stored state against, and what two versions
+ * of a rule are compared by.
+ */
+export function stateType(t: Type): StateType {
+  switch (t.kind) {
+    case "optional":
+      return { kind: "opt", of: stateType(t.inner) };
+    case "record": {
+      const fields: Record<string, StateType> = {};
+      for (const [k, f] of t.fields) fields[k] = stateType(f.type);
+      return t.name === undefined ? { kind: "rec", fields } : { kind: "rec", name: t.name, fields };
+    }
+    case "named": {
+      const max = t.max === undefined ? {} : { max: t.max };
+      switch (t.name) {
+        case "List":
+          return { kind: "list", of: stateType(t.args[0]!), ...max };
+        case "Map":
+          return { kind: "map", key: stateType(t.args[0]!), value: stateType(t.args[1]!), ...max };
+        case "Address":
+          return { kind: "address" };
+        case "Time":
+          return { kind: "time" };
+        case "Duration":
+          return { kind: "duration" };
+        case "int":
+        case "bool":
+          return { kind: t.name };
+        default:
+          return { kind: "string", ...max };
+      }
+    }
+    default:
+      return { kind: "string" };
   }
 }
 

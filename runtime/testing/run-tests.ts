@@ -5,7 +5,8 @@
  * to the verifier's bound for that trigger and the fan-out limit to its
  * fan-out bound (so a test also proves both bounds held for its input).
  */
-import { checkSources, describeTrace, emitRule, type Diagnostic, type EmittedTest, type SourceText } from "../../compiler/index.js";
+import { checkSources, describeTrace, emitRule, givenState, stateSchema, type Diagnostic, type EmittedTest, type SourceText } from "../../compiler/index.js";
+import { stateRefusals } from "../../contract/index.js";
 import { runOnce } from "../sandbox/index.js";
 import { runtimeInputBase, type HostServices } from "./host.js";
 import { describeSandboxError, type RunError } from "./errors.js";
@@ -71,6 +72,12 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
         outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: [{ line: t.line, column: 1, message }], error: null, gas: { used: 0, bound }, actions: [] });
         continue;
       }
+    }
+    // A test's given state is stored state like any other: checked by the one validator before the run.
+    const refused = stateRefusals(stateSchema(unit.check.model), givenState(unit.check.model, i));
+    if (refused.length) {
+      outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: refused.map((message) => ({ line: t.line, column: 1, message })), error: null, gas: { used: 0, bound }, actions: [] });
+      continue;
     }
     const input = await runtimeInputBase(unit, host, { gas: bound, fanout: tb?.fanout ?? 0, emls, trace: options.coverage === true });
     const r = await runOnce(emitted.code, `test:${i}`, JSON.stringify(input));

@@ -33,7 +33,7 @@ function hasState(ex: Example): boolean {
 }
 
 function keepsTimes(ex: Example): boolean {
-  return ex.bundle.manifest.state.some((f) => JSON.stringify(f.descriptor).includes('"time"'));
+  return ex.bundle.manifest.state.some((f) => JSON.stringify(f.schema).includes('"time"'));
 }
 
 /** What the path cases keep small: the message's extras no example reads. */

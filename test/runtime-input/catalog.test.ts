@@ -20,6 +20,7 @@ const SAMPLES: Record<string, unknown[]> = {
   TW5023: ["Mars/Olympus"], TW5024: ["its address \"x\" is not an e-mail address"],
   TW5030: [3, 4],
   TW5025: ["its From address", 400, 320],
+  TW5070: ['state.bumps: expected int, got "lots"'],
 };
 
 test("every runtime entry is in the catalog, in the TW5xxx band, and formats to a sentence", () => {
