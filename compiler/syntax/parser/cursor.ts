@@ -116,6 +116,12 @@ export class Parser {
     return t[Math.min(this.pos + 1, t.length - 1)]!;
   }
 
+  /** The token `n` ahead (peek() is 0). */
+  peekAt(n: number): Token {
+    const t = this.tokens;
+    return t[Math.min(this.pos + n, t.length - 1)]!;
+  }
+
   /** The last token taken, if any. */
   prev(): Token | undefined {
     return this.pos === 0 ? undefined : this.tokens[this.pos - 1];

@@ -1,6 +1,7 @@
 /** `test "name" { ... }`: givens, `run every ...` and `expect` clauses. */
 import { syntaxMessages } from "../../diagnostics/catalog/index.js";
 import type * as A from "../ast.js";
+import type { Token } from "../lexer.js";
 import * as T from "../tokens.js";
 import { describeToken, type Parser } from "./cursor.js";
 import { schedule } from "./declarations.js";
@@ -22,6 +23,15 @@ const testClauseItems: ItemsSpec<A.TestClause> = {
 /** What may follow the name a given starts with: `members = ...`, `state.count = ...`, `m[0] = ...`. */
 const IS_GIVEN_SECOND = T.kindTable([T.Eq, T.Dot, T.LParen, T.LBracket]);
 
+/** Can `t2` (and the token after) follow the name a given starts with? `m(` and `m[` need what a call or an index holds. */
+function givenAfterName(p: Parser, t2: Token): boolean {
+  if (IS_GIVEN_SECOND[t2.kind] !== 1) return false;
+  const t3 = p.peekAt(2).kind;
+  if (t2.kind === T.LBracket) return IS_EXPR_START[t3] === 1;
+  if (t2.kind === T.LParen) return IS_EXPR_START[t3] === 1 || t3 === T.RParen;
+  return true;
+}
+
 export function testDecl(p: Parser): A.TestDecl {
   p.open(N.TestDecl);
   const start = p.bump();
@@ -34,8 +44,11 @@ export function testDecl(p: Parser): A.TestDecl {
 }
 
 /**
- * A clause, told apart by its first two tokens (`expect` and `run` are
- * also names): `expect [no] expr`, `run every schedule`, `target = value`.
+ * A clause: `expect [no] expr`, `run every schedule`, `target = value`.
+ * told apart by their first two tokens (`expect` and `run` are names too):
+ * `expect` then `no` or an expression, `run every`; a given that starts
+ * with a name needs a second token that can follow a target (`=`, `.`,
+ * `(`, `[`).
  */
 function testClause(p: Parser): A.TestClause {
   const t = p.peek();
@@ -43,9 +56,7 @@ function testClause(p: Parser): A.TestClause {
   if (t.kind === T.Expect && (t2.kind === T.No || IS_EXPR_START[t2.kind] === 1)) {
     p.open(N.ExpectClause);
     p.bump();
-    // `expect no send`, but `expect no == x` compares a name `no`.
-    const negated = p.at(T.No) && IS_EXPR_START[p.peek2().kind] === 1;
-    if (negated) p.bump();
+    const negated = p.eat(T.No);
     const e = expr(p);
     p.close();
     return { kind: "ExpectClause", span: p.from(t), negated, expr: e };
@@ -53,12 +64,12 @@ function testClause(p: Parser): A.TestClause {
   if (t.kind === T.Run && t2.kind === T.Every) {
     p.open(N.RunClause);
     p.bump();
-    p.bump();
+    p.expect(T.Every);
     const sched = schedule(p);
     p.close();
     return { kind: "RunClause", span: p.from(t), schedule: sched };
   }
-  if (t.kind === T.Not || t.kind === T.Minus || (T.IS_IDENTIFIER[t.kind] === 1 && IS_GIVEN_SECOND[t2.kind] !== 1)) {
+  if (t.kind === T.Not || t.kind === T.Minus || (T.IS_IDENTIFIER[t.kind] === 1 && !givenAfterName(p, t2))) {
     p.fail(EXPECTED_CLAUSE);
   }
   p.open(N.GivenClause);
