@@ -10,7 +10,10 @@
  * the first time `root` is read, so a check that does not need them does
  * not pay for them. A node's [start, end) runs from its first token to its
  * last, trivia excluded, as the typed tree's spans do: the typed node with
- * span s is the concrete node of the same construct covering s.
+ * span s is the concrete node of the same construct covering s (or, for a
+ * parenthesized expression, whose typed node takes the parentheses' span,
+ * the ParenExpr covering s). A string is one token: its interpolations are
+ * in the typed tree only.
  */
 import { TRIVIA_NAMES, type Token } from "../lexer.js";
 import * as T from "../tokens.js";
