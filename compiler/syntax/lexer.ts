@@ -73,7 +73,6 @@ export function lex(file: string, text: string, lines: LineMap, from = 0, to = t
   const trivia: number[] = [];
   const comments: Comment[] = [];
   const diagnostics: Diagnostic[] = [];
-  const at = (i: number): number => (i < to ? text.charCodeAt(i) : -1);
   const token = (kind: number, start: number, end: number): void => {
     tokens.push({ kind, start, end, text: text.slice(start, end), scan: undefined });
   };
@@ -95,7 +94,9 @@ export function lex(file: string, text: string, lines: LineMap, from = 0, to = t
       continue;
     }
     if (isDigit(c)) {
-      i = number(text, start, to, at, token);
+      const [kind, end] = number(text, start, to);
+      token(kind, start, end);
+      i = end;
       continue;
     }
     if (c === 34) {
@@ -106,14 +107,15 @@ export function lex(file: string, text: string, lines: LineMap, from = 0, to = t
       tokens.push({ kind: T.StringLiteral, start, end: i, text: text.slice(start, i), scan });
       continue;
     }
-    if (c === 47 && at(i + 1) === 47) {
+    const next = at(text, i + 1, to);
+    if (c === 47 && next === 47) {
       i += 2;
       while (i < to && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
       trivia.push(LINE_COMMENT, start, i);
       if (keepComments) comments.push({ span: commentSpan(file, text, start, i, lines), text: text.slice(start, i) });
       continue;
     }
-    if (c === 47 && at(i + 1) === 42) {
+    if (c === 47 && next === 42) {
       const close = text.indexOf("*/", i + 2);
       const closed = close >= 0 && close + 2 <= to;
       i = closed ? close + 2 : to;
@@ -123,7 +125,6 @@ export function lex(file: string, text: string, lines: LineMap, from = 0, to = t
       if (!closed) diagnostics.push(makeDiagnostic(syntaxMessages.unterminatedComment, { ...span }, []));
       continue;
     }
-    const next = at(i + 1);
     switch (c) {
       case 63: // ?
         if (next === 63) { token(T.QuestionQuestion, start, (i += 2)); continue; }
@@ -154,7 +155,7 @@ export function lex(file: string, text: string, lines: LineMap, from = 0, to = t
     }
     // A run of characters no token starts with: one diagnostic, kept as trivia.
     i++;
-    while (i < to && !canStart(text.charCodeAt(i), at(i + 1))) i++;
+    while (i < to && !canStart(text.charCodeAt(i), at(text, i + 1, to))) i++;
     trivia.push(UNKNOWN, start, i);
     const line = lines.line(start);
     const col = lines.col(start);
@@ -165,58 +166,55 @@ export function lex(file: string, text: string, lines: LineMap, from = 0, to = t
   return { tokens, trivia, comments, diagnostics };
 }
 
+function at(text: string, i: number, to: number): number {
+  return i < to ? text.charCodeAt(i) : -1;
+}
+
+function digits(text: string, i: number, n: number, to: number): boolean {
+  for (let k = 0; k < n; k++) if (!isDigit(at(text, i + k, to))) return false;
+  return true;
+}
+
 function canStart(c: number, next: number): boolean {
   return isSpace(c) || isIdentStart(c) || isDigit(c) || c === 34 || (c < 128 && PUNCT[c]! !== 0) || (c === 33 && next === 61);
 }
 
-/** The longest of: a date or time, a time of day, a duration, an integer (tried in that order, as their patterns were). */
-function number(text: string, start: number, to: number, at: (i: number) => number, token: (k: number, s: number, e: number) => void): number {
-  const digits = (i: number, n: number): boolean => {
-    for (let k = 0; k < n; k++) if (!isDigit(at(i + k))) return false;
-    return true;
-  };
+/** The kind and end of the date or time, time of day, duration or integer at `start` (tried in that order, as their patterns were). */
+function number(text: string, start: number, to: number): [number, number] {
   // TimeLiteral: \d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})?)?
-  if (digits(start, 4) && at(start + 4) === 45 && digits(start + 5, 2) && at(start + 7) === 45 && digits(start + 8, 2)) {
+  if (digits(text, start, 4, to) && at(text, start + 4, to) === 45 && digits(text, start + 5, 2, to) && at(text, start + 7, to) === 45 && digits(text, start + 8, 2, to)) {
     let i = start + 10;
-    if (at(i) === 84 && digits(i + 1, 2) && at(i + 3) === 58 && digits(i + 4, 2)) {
+    if (at(text, i, to) === 84 && digits(text, i + 1, 2, to) && at(text, i + 3, to) === 58 && digits(text, i + 4, 2, to)) {
       i += 6;
-      if (at(i) === 58 && digits(i + 1, 2)) {
+      if (at(text, i, to) === 58 && digits(text, i + 1, 2, to)) {
         i += 3;
-        if (at(i) === 46 && isDigit(at(i + 1))) {
+        if (at(text, i, to) === 46 && isDigit(at(text, i + 1, to))) {
           i += 2;
-          if (isDigit(at(i))) i++;
-          if (isDigit(at(i))) i++;
+          if (isDigit(at(text, i, to))) i++;
+          if (isDigit(at(text, i, to))) i++;
         }
       }
-      const z = at(i);
+      const z = at(text, i, to);
       if (z === 90) i++;
-      else if ((z === 43 || z === 45) && digits(i + 1, 2) && at(i + 3) === 58 && digits(i + 4, 2)) i += 6;
+      else if ((z === 43 || z === 45) && digits(text, i + 1, 2, to) && at(text, i + 3, to) === 58 && digits(text, i + 4, 2, to)) i += 6;
     }
-    token(T.TimeLiteral, start, i);
-    return i;
+    return [T.TimeLiteral, i];
   }
   // ClockLiteral: \d{1,2}:\d{2}(?![\d:])
-  for (const n of [2, 1]) {
-    if (digits(start, n) && at(start + n) === 58 && digits(start + n + 1, 2)) {
-      const after = at(start + n + 3);
-      if (!isDigit(after) && after !== 58) {
-        token(T.ClockLiteral, start, start + n + 3);
-        return start + n + 3;
-      }
+  for (let n = 2; n >= 1; n--) {
+    if (digits(text, start, n, to) && at(text, start + n, to) === 58 && digits(text, start + n + 1, 2, to)) {
+      const after = at(text, start + n + 3, to);
+      if (!isDigit(after) && after !== 58) return [T.ClockLiteral, start + n + 3];
     }
   }
   let i = start + 1;
-  while (isDigit(at(i)) || at(i) === 95) i++;
+  while (isDigit(at(text, i, to)) || at(text, i, to) === 95) i++;
   // DurationLiteral: \d[\d_]*(?:ms|s|m|h|d|w)(?![A-Za-z0-9_])
-  const u = at(i);
-  const unit = u === 109 && at(i + 1) === 115 && !isIdentPart(at(i + 2)) ? 2
-    : (u === 115 || u === 109 || u === 104 || u === 100 || u === 119) && !isIdentPart(at(i + 1)) ? 1 : 0;
-  if (unit !== 0) {
-    token(T.DurationLiteral, start, i + unit);
-    return i + unit;
-  }
-  token(T.IntLiteral, start, i);
-  return i;
+  const u = at(text, i, to);
+  const unit = u === 109 && at(text, i + 1, to) === 115 && !isIdentPart(at(text, i + 2, to)) ? 2
+    : (u === 115 || u === 109 || u === 104 || u === 100 || u === 119) && !isIdentPart(at(text, i + 1, to)) ? 1 : 0;
+  if (unit !== 0) return [T.DurationLiteral, i + unit];
+  return [T.IntLiteral, i];
 }
 
 /**
