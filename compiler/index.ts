@@ -61,3 +61,8 @@ export { nodeAt, nodePathAt, referencesOf } from "./query.js";
 export type { CheckedUnit, NodeAt } from "./query.js";
 export type { Symbol, SymbolKind } from "./semantic/scope.js";
 export type { Node, SourceFile, Ident } from "./syntax/ast.js";
+
+// For the formatter and the language server: one file's trees (the typed tree and the
+// lossless concrete tree, which prints back the text byte for byte) and its syntax diagnostics.
+export { parseFile, printSyntax, isSyntaxNode, SyntaxTree } from "./syntax/parser.js";
+export type { ParseResult, SyntaxElement, SyntaxNode, SyntaxToken, Trivia, TriviaKind, NodeName } from "./syntax/parser.js";

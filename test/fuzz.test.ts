@@ -13,6 +13,8 @@ import { checkSources } from "../compiler/program.js";
 import { allMessages } from "../compiler/diagnostics/catalog/index.js";
 import { emitRule } from "../compiler/emit/emitter.js";
 import { lex } from "../compiler/syntax/lexer.js";
+import { LineMap } from "../compiler/syntax/lines.js";
+import { parseFile, printSyntax } from "../compiler/syntax/parser.js";
 import { repoRoot } from "./helpers/repo.js";
 
 const MUTATIONS_PER_EXAMPLE = Number(process.env["THWONK_FUZZ_RUNS"] ?? 350);
@@ -39,19 +41,24 @@ function rng(seed: number): () => number {
   };
 }
 
+/** The tokens of `text`, EOF left out. */
+function tokensOf(text: string): { start: number; end: number }[] {
+  return lex("m.thwonk", text, new LineMap(text)).tokens.slice(0, -1);
+}
+
 /** Deletes, duplicates or swaps whole tokens, keeping the rest of the text as it was. */
 function mutate(text: string, rnd: () => number): string {
-  const tokens = lex("m.thwonk", text).tokens;
+  const tokens = tokensOf(text);
   if (tokens.length < 2) return text;
   let out = text;
   const edits = 1 + Math.floor(rnd() * 3);
   for (let e = 0; e < edits; e++) {
-    const toks = lex("m.thwonk", out).tokens;
+    const toks = tokensOf(out);
     if (toks.length < 2) break;
     const i = Math.floor(rnd() * toks.length);
     const t = toks[i]!;
-    const start = t.startOffset;
-    const end = t.endOffset! + 1;
+    const start = t.start;
+    const end = t.end;
     const op = rnd();
     if (op < 0.4) {
       out = out.slice(0, start) + out.slice(end);
@@ -61,18 +68,21 @@ function mutate(text: string, rnd: () => number): string {
       const j = Math.floor(rnd() * toks.length);
       const u = toks[j]!;
       if (u === t) continue;
-      const [a, b] = t.startOffset < u.startOffset ? [t, u] : [u, t];
-      const aText = out.slice(a.startOffset, a.endOffset! + 1);
-      const bText = out.slice(b.startOffset, b.endOffset! + 1);
-      out = out.slice(0, a.startOffset) + bText + out.slice(a.endOffset! + 1, b.startOffset) + aText + out.slice(b.endOffset! + 1);
+      const [a, b] = t.start < u.start ? [t, u] : [u, t];
+      const aText = out.slice(a.start, a.end);
+      const bText = out.slice(b.start, b.end);
+      out = out.slice(0, a.start) + bText + out.slice(a.end, b.start) + aText + out.slice(b.end);
     }
   }
   return out;
 }
 
-/** The whole pipeline on one input: nothing throws, every diagnostic is from the catalog with a span inside its file, no internal error. Returns whether the rule came out clean (and was emitted). */
+/** The whole pipeline on one input: nothing throws, every diagnostic is from the catalog with a span inside its file, no internal error, and the concrete tree prints back each source byte for byte. Returns whether the rule came out clean (and was emitted). */
 function assertPipelineHolds(sources: { fileName: string; text: string }[]): boolean {
   const shown = sources.map((s) => s.text).join("\n---\n");
+  for (const s of sources) {
+    assert.equal(printSyntax(parseFile(s.fileName, s.text).syntax.root), s.text, `the concrete tree does not print back ${s.fileName}:\n${s.text}`);
+  }
   let result;
   try {
     result = checkSources(sources);

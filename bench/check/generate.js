@@ -100,7 +100,7 @@ function trigger() {
     '    reject("Only members may post to {list.address}.")',
     "  }",
     "  state.count += 1",
-    "  state.seen.set(m.from, (state.seen.get(m.from) ?? 0) + 1)",
+    "  if state.seen.has(m.from) or state.seen.size < 50 { state.seen.set(m.from, (state.seen.get(m.from) ?? 0) + 1) }",
     "  state.last = now",
     "  if state.names.size < 10 {",
     "    state.names.push(m.subject.truncate(100))",

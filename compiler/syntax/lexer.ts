@@ -1,213 +1,242 @@
 /**
- * Turns source text into tokens (chevrotain's lexer over the token types in
- * tokens.ts). Never fails: characters no token starts with become a
- * diagnostic and are skipped. Comments are kept, in order, for the formatter.
+ * Turns source text into tokens, by hand (one pass, one switch on the
+ * character). Never fails. The tokens are what the parser reads; trivia
+ * (whitespace, comments, and runs of characters no token starts with,
+ * which are reported) are kept apart, in order, so that the syntax tree
+ * gives back the text byte for byte.
  */
-import { Lexer, type ILexingError, type IToken, type TokenType } from "chevrotain";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { makeDiagnostic, syntaxMessages } from "../diagnostics/catalog/index.js";
 import type { Comment } from "./ast.js";
-import { Identifier, KEYWORDS, lexerDefinition, parserLexerDefinition, UnterminatedComment } from "./tokens.js";
+import type { LineMap } from "./lines.js";
+import { scanString, type StringScan } from "./strings.js";
+import * as T from "./tokens.js";
 
-let lexer: Lexer | undefined;
-
-function getLexer(): Lexer {
-  lexer ??= new Lexer(lexerDefinition, {
-    positionTracking: "full",
-    ensureOptimizations: false,
-    skipValidations: true,
-  });
-  return lexer;
+export interface Token {
+  /** A kind of tokens.ts. */
+  kind: number;
+  /** Offsets in the file; `end` exclusive. */
+  start: number;
+  end: number;
+  text: string;
+  /** A string's parts (strings only). */
+  scan: StringScan | undefined;
 }
 
-let offsetLexer: Lexer | undefined;
-
-/**
- * The parser's lexer: offsets only, so chevrotain skips line counting and
- * tokens are smaller (less GC). Lines and columns come from a LineMap of
- * the text, computed only where a position is needed. (`lex` keeps full
- * positions for other users of tokens.)
- */
-function getOffsetLexer(): Lexer {
-  offsetLexer ??= new Lexer(parserLexerDefinition, {
-    positionTracking: "onlyOffset",
-    ensureOptimizations: false,
-    skipValidations: true,
-  });
-  return offsetLexer;
-}
-
-/**
- * Lines and columns of offsets in a text, as chevrotain's position tracking
- * counts them: lines break at `\n`, `\r\n` and `\r`; columns count UTF-16
- * units from 1. (Chevrotain counts line breaks inside whitespace and
- * comments; no other token or unexpected character can hold one, so that is
- * every line break of the text.)
- */
-export class LineMap {
-  /** Offsets at which lines start; starts[0] === 0. */
-  private readonly starts: number[] = [0];
-  /** The line of the last lookup (lookups mostly move forward a little). */
-  private last = 0;
-
-  constructor(readonly text: string) {
-    const starts = this.starts;
-    if (text.indexOf("\r") < 0) {
-      for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-      return;
-    }
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) starts.push(i + 1);
-      else if (c === 13) {
-        if (text.charCodeAt(i + 1) === 10) i++;
-        starts.push(i + 1);
-      }
-    }
-  }
-
-  /** The 0-based index of the line holding `offset` (NaN for NaN, chevrotain's EOF token). */
-  index(offset: number): number {
-    const s = this.starts;
-    const n = s.length;
-    const i = this.last;
-    if (offset >= s[i]!) {
-      if (i + 1 === n || offset < s[i + 1]!) return i;
-      if (i + 2 === n || offset < s[i + 2]!) return (this.last = i + 1);
-    }
-    if (Number.isNaN(offset)) return NaN;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (s[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return (this.last = lo);
-  }
-
-  /** The 1-based line of `offset`. */
-  line(offset: number): number {
-    return this.index(offset) + 1;
-  }
-
-  /** The 1-based column of `offset`. */
-  col(offset: number): number {
-    return this.colAt(offset, this.index(offset));
-  }
-
-  /** The 1-based column of `offset`, on the line of 0-based index `i` (see index). */
-  colAt(offset: number, i: number): number {
-    return Number.isNaN(i) ? NaN : offset - this.starts[i]! + 1;
-  }
-
-  /** How many lines the text has. */
-  get lineCount(): number {
-    return this.starts.length;
-  }
-
-  /** The offset where the last line starts. */
-  get lastLineStart(): number {
-    return this.starts[this.starts.length - 1]!;
-  }
-}
+/** Kinds of trivia. */
+export const WHITESPACE = 0;
+export const LINE_COMMENT = 1;
+export const BLOCK_COMMENT = 2;
+/** A block comment missing its `*` `/` (reported). */
+export const UNTERMINATED_COMMENT = 3;
+/** Characters no token starts with (reported). */
+export const UNKNOWN = 4;
+export const TRIVIA_NAMES = ["Whitespace", "LineComment", "BlockComment", "UnterminatedComment", "Unknown"] as const;
 
 export interface LexResult {
-  tokens: IToken[];
+  /** The tokens, the last one EOF (empty, at the end of the lexed range). */
+  tokens: Token[];
+  /** Trivia as triples: kind, start, end (flat, to allocate little). */
+  trivia: number[];
   comments: Comment[];
   diagnostics: Diagnostic[];
 }
 
-/** The span of a token (ends exclusive). */
-export function tokenSpan(file: string, t: IToken): Span {
-  return {
-    file,
-    start: t.startOffset,
-    end: (t.endOffset ?? t.startOffset) + 1,
-    line: t.startLine ?? 1,
-    col: t.startColumn ?? 1,
-    endLine: t.endLine ?? t.startLine ?? 1,
-    endCol: (t.endColumn ?? t.startColumn ?? 0) + 1,
-  };
+const PUNCT = new Uint8Array(128);
+for (const [ch, kind] of [
+  ["+", T.Plus], ["-", T.Minus], ["*", T.Star], ["/", T.Slash], ["%", T.Percent], ["=", T.Eq], [".", T.Dot],
+  [",", T.Comma], [":", T.Colon], [";", T.Semicolon], ["?", T.Question], ["<", T.Lt], [">", T.Gt],
+  ["(", T.LParen], [")", T.RParen], ["[", T.LBracket], ["]", T.RBracket], ["{", T.LCurly], ["}", T.RCurly],
+] as const) PUNCT[ch.charCodeAt(0)] = kind;
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || isDigit(c);
+}
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 11 || c === 0xa0 || c === 0xfeff;
 }
 
 /**
- * Lexes `text`. `base` shifts positions, for lexing a piece of a line (an
- * interpolation) as if it stood at that place in the file.
+ * Lexes `text` from `from` to `to` (an interpolation is lexed in place, as
+ * the piece of its line it is). Positions come from `lines`, the whole
+ * text's. `keepComments` collects the comments for the tree (not those of
+ * interpolations).
  */
-export function lex(
-  file: string,
-  text: string,
-  base?: { offset: number; line: number; col: number },
-): LexResult {
-  const result = getLexer().tokenize(text);
-  const diagnostics: Diagnostic[] = [];
-  if (base) {
-    for (const t of result.tokens) shiftToken(t, base);
-    for (const t of result.groups["comments"] ?? []) shiftToken(t, base);
-  }
-  for (const e of result.errors) {
-    diagnostics.push(lexErrorDiagnostic(file, text, e, base));
-  }
+export function lex(file: string, text: string, lines: LineMap, from = 0, to = text.length, keepComments = true): LexResult {
+  const tokens: Token[] = [];
+  const trivia: number[] = [];
   const comments: Comment[] = [];
-  for (const t of result.groups["comments"] ?? []) {
-    comments.push({ span: tokenSpan(file, t), text: t.image });
-    if (t.tokenType === UnterminatedComment) {
-      diagnostics.push(makeDiagnostic(syntaxMessages.unterminatedComment, tokenSpan(file, t), []));
+  const diagnostics: Diagnostic[] = [];
+  const token = (kind: number, start: number, end: number): void => {
+    tokens.push({ kind, start, end, text: text.slice(start, end), scan: undefined });
+  };
+  let i = from;
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    const start = i;
+    if (isSpace(c)) {
+      i++;
+      while (i < to && isSpace(text.charCodeAt(i))) i++;
+      trivia.push(WHITESPACE, start, i);
+      continue;
+    }
+    if (isIdentStart(c)) {
+      i++;
+      while (i < to && isIdentPart(text.charCodeAt(i))) i++;
+      const word = text.slice(start, i);
+      tokens.push({ kind: T.KEYWORDS.get(word) ?? T.Identifier, start, end: i, text: word, scan: undefined });
+      continue;
+    }
+    if (isDigit(c)) {
+      const [kind, end] = number(text, start, to);
+      token(kind, start, end);
+      i = end;
+      continue;
+    }
+    if (c === 34) {
+      let scan = scanString(text, start);
+      // Inside an interpolation a string cannot run past the interpolation.
+      if (scan.end > to) scan = scanString(text.slice(0, to), start);
+      i = scan.end;
+      tokens.push({ kind: T.StringLiteral, start, end: i, text: text.slice(start, i), scan });
+      continue;
+    }
+    const next = at(text, i + 1, to);
+    if (c === 47 && next === 47) {
+      i += 2;
+      while (i < to && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+      trivia.push(LINE_COMMENT, start, i);
+      if (keepComments) comments.push({ span: commentSpan(file, text, start, i, lines), text: text.slice(start, i) });
+      continue;
+    }
+    if (c === 47 && next === 42) {
+      const close = text.indexOf("*/", i + 2);
+      const closed = close >= 0 && close + 2 <= to;
+      i = closed ? close + 2 : to;
+      trivia.push(closed ? BLOCK_COMMENT : UNTERMINATED_COMMENT, start, i);
+      const span = commentSpan(file, text, start, i, lines);
+      if (keepComments) comments.push({ span, text: text.slice(start, i) });
+      if (!closed) diagnostics.push(makeDiagnostic(syntaxMessages.unterminatedComment, { ...span }, []));
+      continue;
+    }
+    switch (c) {
+      case 63: // ?
+        if (next === 63) { token(T.QuestionQuestion, start, (i += 2)); continue; }
+        break;
+      case 61: // =
+        if (next === 61) { token(T.EqEq, start, (i += 2)); continue; }
+        break;
+      case 33: // !
+        if (next === 61) { token(T.NotEq, start, (i += 2)); continue; }
+        break;
+      case 60: // <
+        if (next === 61) { token(T.LtEq, start, (i += 2)); continue; }
+        break;
+      case 62: // >
+        if (next === 61) { token(T.GtEq, start, (i += 2)); continue; }
+        break;
+      case 43: // +
+        if (next === 61) { token(T.PlusEq, start, (i += 2)); continue; }
+        break;
+      case 45: // -
+        if (next === 61) { token(T.MinusEq, start, (i += 2)); continue; }
+        break;
+    }
+    const p = c < 128 ? PUNCT[c]! : 0;
+    if (p !== 0) {
+      token(p, start, ++i);
+      continue;
+    }
+    // A run of characters no token starts with: one diagnostic, kept as trivia.
+    i++;
+    while (i < to && !canStart(text.charCodeAt(i), at(text, i + 1, to))) i++;
+    trivia.push(UNKNOWN, start, i);
+    const line = lines.line(start);
+    const col = lines.col(start);
+    const span: Span = { file, start, end: i, line, col, endLine: line, endCol: col + (i - start) };
+    diagnostics.push(makeDiagnostic(syntaxMessages.unexpectedCharacter, span, [text.slice(start, i)]));
+  }
+  tokens.push({ kind: T.EOF, start: to, end: to, text: "", scan: undefined });
+  return { tokens, trivia, comments, diagnostics };
+}
+
+function at(text: string, i: number, to: number): number {
+  return i < to ? text.charCodeAt(i) : -1;
+}
+
+function digits(text: string, i: number, n: number, to: number): boolean {
+  for (let k = 0; k < n; k++) if (!isDigit(at(text, i + k, to))) return false;
+  return true;
+}
+
+function canStart(c: number, next: number): boolean {
+  return isSpace(c) || isIdentStart(c) || isDigit(c) || c === 34 || (c < 128 && PUNCT[c]! !== 0) || (c === 33 && next === 61);
+}
+
+/** The kind and end of the date or time, time of day, duration or integer at `start` (tried in that order, as their patterns were). */
+function number(text: string, start: number, to: number): [number, number] {
+  // TimeLiteral: \d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})?)?
+  if (digits(text, start, 4, to) && at(text, start + 4, to) === 45 && digits(text, start + 5, 2, to) && at(text, start + 7, to) === 45 && digits(text, start + 8, 2, to)) {
+    let i = start + 10;
+    if (at(text, i, to) === 84 && digits(text, i + 1, 2, to) && at(text, i + 3, to) === 58 && digits(text, i + 4, 2, to)) {
+      i += 6;
+      if (at(text, i, to) === 58 && digits(text, i + 1, 2, to)) {
+        i += 3;
+        if (at(text, i, to) === 46 && isDigit(at(text, i + 1, to))) {
+          i += 2;
+          if (isDigit(at(text, i, to))) i++;
+          if (isDigit(at(text, i, to))) i++;
+        }
+      }
+      const z = at(text, i, to);
+      if (z === 90) i++;
+      else if ((z === 43 || z === 45) && digits(text, i + 1, 2, to) && at(text, i + 3, to) === 58 && digits(text, i + 4, 2, to)) i += 6;
+    }
+    return [T.TimeLiteral, i];
+  }
+  // ClockLiteral: \d{1,2}:\d{2}(?![\d:])
+  for (let n = 2; n >= 1; n--) {
+    if (digits(text, start, n, to) && at(text, start + n, to) === 58 && digits(text, start + n + 1, 2, to)) {
+      const after = at(text, start + n + 3, to);
+      if (!isDigit(after) && after !== 58) return [T.ClockLiteral, start + n + 3];
     }
   }
-  return { tokens: result.tokens, comments, diagnostics };
+  let i = start + 1;
+  while (isDigit(at(text, i, to)) || at(text, i, to) === 95) i++;
+  // DurationLiteral: \d[\d_]*(?:ms|s|m|h|d|w)(?![A-Za-z0-9_])
+  const u = at(text, i, to);
+  const unit = u === 109 && at(text, i + 1, to) === 115 && !isIdentPart(at(text, i + 2, to)) ? 2
+    : (u === 115 || u === 109 || u === 104 || u === 100 || u === 119) && !isIdentPart(at(text, i + 1, to)) ? 1 : 0;
+  if (unit !== 0) return [T.DurationLiteral, i + unit];
+  return [T.IntLiteral, i];
 }
-
-function shiftToken(t: IToken, base: { offset: number; line: number; col: number }): void {
-  // Interpolations are single-line, so only the first line's columns shift.
-  t.startOffset += base.offset;
-  if (t.endOffset !== undefined) t.endOffset += base.offset;
-  if (t.startLine === 1 && t.startColumn !== undefined) t.startColumn += base.col - 1;
-  if (t.endLine === 1 && t.endColumn !== undefined) t.endColumn += base.col - 1;
-  if (t.startLine !== undefined) t.startLine += base.line - 1;
-  if (t.endLine !== undefined) t.endLine += base.line - 1;
-}
-
-function lexErrorDiagnostic(
-  file: string,
-  text: string,
-  e: ILexingError,
-  base: { offset: number; line: number; col: number } | undefined,
-): Diagnostic {
-  const chars = text.slice(e.offset, e.offset + e.length);
-  const line = (e.line ?? 1) + (base ? base.line - 1 : 0);
-  const col = (e.column ?? 1) + (base && (e.line ?? 1) === 1 ? base.col - 1 : 0);
-  const start = e.offset + (base?.offset ?? 0);
-  // Unexpected runs never contain a line break (whitespace is a token), so the run is on one line.
-  const span: Span = { file, start, end: start + e.length, line, col, endLine: line, endCol: col + e.length };
-  return makeDiagnostic(syntaxMessages.unexpectedCharacter, span, [chars]);
-}
-
-// ---------------------------------------------------------------- the parser's lexing
 
 /**
- * The span of a comment token, which may cover several lines: its end line
- * and column as chevrotain's full position tracking computes them (line
- * breaks are `\n`, `\r\n` and `\r`; a comment that ends with its only line
- * break ends on its first line).
+ * The span of a comment, which may cover several lines (line breaks are
+ * `\n`, `\r\n` and `\r`; a comment that ends with its only line break ends
+ * on its first line, and one that ends with a line break ends just past it).
  */
-function commentSpan(file: string, t: IToken, lines: LineMap): Span {
-  const img = t.image;
-  const len = img.length;
-  const startLine = lines.line(t.startOffset);
-  const startColumn = lines.col(t.startOffset);
+function commentSpan(file: string, text: string, start: number, end: number, lines: LineMap): Span {
+  const len = end - start;
+  const startLine = lines.line(start);
+  const startColumn = lines.col(start);
   let endLine = startLine;
   let endColumn = startColumn + len - 1;
   let breaks = 0;
   let lastBreakEnd = -1;
   for (let i = 0; i < len; i++) {
-    const c = img.charCodeAt(i);
+    const c = text.charCodeAt(start + i);
     if (c === 10) {
       breaks++;
       lastBreakEnd = i;
     } else if (c === 13) {
-      if (img.charCodeAt(i + 1) === 10) i++;
+      if (text.charCodeAt(start + i + 1) === 10 && i + 1 < len) i++;
       breaks++;
       lastBreakEnd = i;
     }
@@ -219,105 +248,5 @@ function commentSpan(file: string, t: IToken, lines: LineMap): Span {
       endColumn = len - lastBreakEnd - 1 + (endsWithBreak ? 1 : 0);
     }
   }
-  return { file, start: t.startOffset, end: t.startOffset + len, line: startLine, col: startColumn, endLine, endCol: endColumn + 1 };
-}
-
-/**
- * The parser's lexing: tokens with offsets only (see LineMap). `text` stands
- * at `offset` in the text of `lines` (an interpolation is lexed as the piece
- * of its line it is): token offsets are shifted by `offset`, and positions
- * read from `lines`. Diagnostics and comments are the same as `lex`'s.
- */
-export function lexOffsets(file: string, text: string, lines: LineMap, offset = 0): LexResult {
-  const result = getOffsetLexer().tokenize(text);
-  keywordsOf(result.tokens);
-  const diagnostics: Diagnostic[] = [];
-  if (offset !== 0) {
-    for (const t of result.tokens) t.startOffset += offset;
-  }
-  for (const e of result.errors) {
-    diagnostics.push(offsetLexErrorDiagnostic(file, text, e, lines, offset));
-  }
-  const comments: Comment[] = [];
-  const commentTokens = result.groups["comments"];
-  if (commentTokens) {
-    for (const t of commentTokens) {
-      if (offset !== 0) t.startOffset += offset;
-      const span = commentSpan(file, t, lines);
-      comments.push({ span, text: t.image });
-      if (t.tokenType === UnterminatedComment) {
-        diagnostics.push(makeDiagnostic(syntaxMessages.unterminatedComment, { ...span }, []));
-      }
-    }
-  }
-  return { tokens: result.tokens, comments, diagnostics };
-}
-
-function offsetLexErrorDiagnostic(file: string, text: string, e: ILexingError, lines: LineMap, offset: number): Diagnostic {
-  const chars = text.slice(e.offset, e.offset + e.length);
-  const start = e.offset + offset;
-  const line = lines.line(start);
-  const col = lines.col(start);
-  // Unexpected runs never contain a line break (whitespace is a token), so the run is on one line.
-  const span: Span = { file, start, end: start + e.length, line, col, endLine: line, endCol: col + e.length };
-  return makeDiagnostic(syntaxMessages.unexpectedCharacter, span, [chars]);
-}
-
-/**
- * Lexes several pieces of `lines`'s text at once, as `lexOffsets` lexes each
- * (`pieces[i]` standing at `offsets[i]`), with one call of chevrotain's
- * lexer: the pieces are joined with line breaks, which end every token that
- * can reach the end of a piece (a piece is part of one line: a string or a
- * line comment stops at a line break as at the end of the piece). Not for
- * pieces holding `/*` (a block comment would run into the next piece).
- * Comments are not returned (interpolations' comments are not kept).
- */
-export function lexPieces(file: string, pieces: readonly string[], offsets: readonly number[], lines: LineMap): LexResult[] {
-  const out: LexResult[] = [];
-  if (pieces.length === 0) return out;
-  const result = getOffsetLexer().tokenize(pieces.join("\n"));
-  keywordsOf(result.tokens);
-  // Where each piece starts in the joined text.
-  const starts: number[] = [];
-  let at = 0;
-  for (const piece of pieces) {
-    starts.push(at);
-    at += piece.length + 1;
-    out.push({ tokens: [], comments: [], diagnostics: [] });
-  }
-  let k = 0;
-  for (const t of result.tokens) {
-    while (k + 1 < starts.length && t.startOffset >= starts[k + 1]!) k++;
-    t.startOffset = t.startOffset - starts[k]! + offsets[k]!;
-    out[k]!.tokens.push(t);
-  }
-  k = 0;
-  for (const e of result.errors) {
-    while (k + 1 < starts.length && e.offset >= starts[k + 1]!) k++;
-    const local: ILexingError = { ...e, offset: e.offset - starts[k]! };
-    out[k]!.diagnostics.push(offsetLexErrorDiagnostic(file, pieces[k]!, local, lines, offsets[k]!));
-  }
-  return out;
-}
-
-/** The keywords by their first character's code (a few to compare with: no hashing of every name). */
-const KEYWORDS_BY_FIRST: [string, TokenType][][] = [];
-for (const [word, type] of KEYWORDS) (KEYWORDS_BY_FIRST[word.charCodeAt(0)] ??= []).push([word, type]);
-
-/** Gives the identifiers that are keywords their keyword's type (see parserLexerDefinition). */
-function keywordsOf(tokens: IToken[]): void {
-  const idx = Identifier.tokenTypeIdx;
-  for (const t of tokens) {
-    if (t.tokenTypeIdx !== idx) continue;
-    const image = t.image;
-    const candidates = KEYWORDS_BY_FIRST[image.charCodeAt(0)];
-    if (candidates === undefined) continue;
-    for (const [word, type] of candidates) {
-      if (word === image) {
-        t.tokenType = type;
-        t.tokenTypeIdx = type.tokenTypeIdx!;
-        break;
-      }
-    }
-  }
+  return { file, start, end, line: startLine, col: startColumn, endLine, endCol: endColumn + 1 };
 }

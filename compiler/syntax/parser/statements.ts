@@ -1,0 +1,154 @@
+/** Blocks and statements. */
+import { syntaxMessages } from "../../diagnostics/catalog/index.js";
+import type * as A from "../ast.js";
+import * as T from "../tokens.js";
+import { describeToken, type Parser } from "./cursor.js";
+import { expr, nest, NEST_BLOCK } from "./expressions.js";
+import * as N from "./kinds.js";
+import { closing, ident, inBraces, IS_EXPR_START, IS_STMT_START, items, syncStatement, type ItemsSpec } from "./recovery.js";
+import { type } from "./types.js";
+
+const IS_ASSIGN_OP = T.kindTable([T.Eq, T.PlusEq, T.MinusEq]);
+
+const statementItems: ItemsSpec<A.Stmt> = {
+  more: inBraces,
+  starts: IS_STMT_START,
+  parse: statement,
+  sync: syncStatement,
+  junk: (p, t) => p.error(syntaxMessages.expectedStatement, p.span(t), [describeToken(t)]),
+};
+
+/** `{ statements }` */
+export function block(p: Parser): A.Block {
+  p.open(N.Block);
+  const open = p.expect(T.LCurly);
+  nest(p, NEST_BLOCK);
+  const stmts = items(p, statementItems);
+  p.depth -= NEST_BLOCK;
+  closing(p, T.RCurly, open, "}");
+  p.close();
+  return { kind: "Block", span: p.from(open), stmts };
+}
+
+/** A statement; `items` calls this only when the next token can start one. */
+function statement(p: Parser): A.Stmt {
+  const t = p.peek();
+  switch (t.kind) {
+    case T.Let:
+    case T.Var:
+      return letStmt(p);
+    case T.If:
+      return ifStmt(p);
+    case T.For:
+      return forStmt(p);
+    case T.Return:
+      return returnStmt(p);
+    case T.Break:
+      p.open(N.BreakStmt);
+      p.bump();
+      p.close();
+      return { kind: "BreakStmt", span: p.span(t) };
+    case T.Continue:
+      p.open(N.ContinueStmt);
+      p.bump();
+      p.close();
+      return { kind: "ContinueStmt", span: p.span(t) };
+    default:
+      return exprStmt(p);
+  }
+}
+
+/** `let x = e`, `var x: T = e` */
+function letStmt(p: Parser): A.LetStmt {
+  p.open(N.LetStmt);
+  const start = p.bump();
+  const name = ident(p);
+  let ty: A.TypeNode | undefined;
+  if (p.eat(T.Colon)) ty = type(p);
+  p.expect(T.Eq);
+  const init = expr(p);
+  p.close();
+  return { kind: "LetStmt", span: p.from(start), mutable: start.kind === T.Var, name, type: ty, init };
+}
+
+/** A condition; `if x = 1` gets a hint to write `==`. */
+function condition(p: Parser): A.Expr {
+  const mark = p.events.length;
+  const startPos = p.pos;
+  const cond = expr(p);
+  const eq = p.peek();
+  if (eq.kind !== T.Eq) return cond;
+  // `if a = b {`: report it, then read it as `a == b` so the rest of the `if` survives.
+  p.error(syntaxMessages.assignInCondition, p.span(eq), []);
+  p.bump();
+  const right = expr(p);
+  p.wrap(mark, startPos, N.BinaryExpr);
+  return { kind: "BinaryExpr", span: p.cover(cond.span, right.span), op: "==", opSpan: p.span(eq), left: cond, right };
+}
+
+function ifStmt(p: Parser): A.IfStmt {
+  p.open(N.IfStmt);
+  const start = p.bump();
+  const cond = condition(p);
+  const then = block(p);
+  let otherwise: A.Block | A.IfStmt | undefined;
+  if (p.at(T.Else)) {
+    p.open(N.ElseBranch);
+    p.bump();
+    if (p.at(T.If)) {
+      // An `else if` is an `if` inside the `else`, to every later phase too.
+      nest(p, NEST_BLOCK);
+      otherwise = ifStmt(p);
+      p.depth -= NEST_BLOCK;
+    } else if (p.at(T.LCurly)) otherwise = block(p);
+    else p.fail("`if` or `{`");
+    p.close();
+  }
+  p.close();
+  return { kind: "IfStmt", span: p.from(start), cond, then, else: otherwise };
+}
+
+/** `for x in xs where cond { }`, `for k, v in map { }` */
+function forStmt(p: Parser): A.ForStmt {
+  p.open(N.ForStmt);
+  const start = p.bump();
+  let key: A.Ident | undefined;
+  let name = ident(p);
+  if (p.eat(T.Comma)) {
+    key = name;
+    name = ident(p);
+  }
+  p.expect(T.In);
+  const iterable = expr(p);
+  let where: A.Expr | undefined;
+  if (p.eat(T.Where)) where = expr(p);
+  const body = block(p);
+  p.close();
+  return { kind: "ForStmt", span: p.from(start), key, name, iterable, where, body };
+}
+
+function returnStmt(p: Parser): A.ReturnStmt {
+  p.open(N.ReturnStmt);
+  const start = p.bump();
+  // The value must start on the `return` line.
+  const next = p.peek();
+  const value = p.sameLine(start, next) && IS_EXPR_START[next.kind] === 1 ? expr(p) : undefined;
+  p.close();
+  return { kind: "ReturnStmt", span: p.from(start), value };
+}
+
+/** A call, or an assignment `target = value` (`+=`, `-=`). */
+function exprStmt(p: Parser): A.Stmt {
+  const m = p.open(N.ExprStmt);
+  const e = expr(p);
+  const op = p.peek();
+  if (IS_ASSIGN_OP[op.kind] !== 1) {
+    p.close();
+    return { kind: "ExprStmt", span: e.span, expr: e };
+  }
+  p.events[m] = N.AssignStmt;
+  p.bump();
+  const value = expr(p);
+  p.close();
+  return { kind: "AssignStmt", span: p.cover(e.span, value.span), target: e, op: op.text as A.AssignOp, value };
+}
