@@ -1,7 +1,6 @@
 // Bundles the CLI (dist/cli/main.js, compiled by tsc) and everything
 // it imports into dist/thwonkc.mjs, which bin/thwonkc.js loads. One file
-// starts much faster than the module graph (chevrotain alone pulls in ~650
-// lodash-es files). Run after `tsc -b`.
+// starts much faster than a graph of hundreds of modules. Run after `tsc -b`.
 //
 // Each command's module is imported lazily (main.ts), and code splitting
 // keeps those imports lazy in the bundle: what only `run` and `test` need

@@ -174,7 +174,6 @@ test("the layer check fails on each broken rule (self-check on made-up imports)"
     imp("cli/run.ts", "../runtime/run/run-rule.js"),
     imp("cli/check.ts", "./files.js"),
     imp("compiler/semantic/checker.ts", "../../stdlib/index.js"),
-    imp("compiler/syntax/lexer.ts", "chevrotain"),
     imp("runtime/sandbox/engine.ts", "quickjs-emscripten-core"),
     imp("runtime/host/node-host.ts", "node:fs"),
     imp("runtime/testing/host.ts", "../../compiler/index.js"),
