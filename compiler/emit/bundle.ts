@@ -20,7 +20,8 @@ export const BUNDLE_FORMAT = "thwonk-bundle/1";
 /** quickjs-emscripten cannot serialize QuickJS bytecode: the code is JavaScript the runtime compiles once per context. */
 // 2: the code starts with the prelude (run once per context) and `__thwonk_run` takes the members apart.
 // 4: the prelude's text is built from contract/prelude/library.js and driver.js.
-export const CODE_TARGET = "quickjs-js/4";
+// 5: keys are data (records, state and saved maps are null-prototype objects); Duration sums are checked (TW5011).
+export const CODE_TARGET = "quickjs-js/5";
 
 export interface ManifestTrigger {
   /** What the runtime calls it: `message`, `every day at 00:00`. */

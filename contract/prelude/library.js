@@ -20,7 +20,9 @@
  * (`local@domain`, domain in lower case); Time and Duration are numbers of
  * milliseconds; List is an array, Map a Map; none is null; Members is
  * `{ members: true, cols, list, index }` (see `__members`); records and
- * Message are plain objects.
+ * Message are plain objects. Keys are data: every object this file makes
+ * from a rule's names or keys (records, state, saved maps) has a null
+ * prototype, so `__proto__` or `toString` is a key like any other.
  *
  * The sandbox runs the prelude once per context and keeps it between runs
  * (runtime/sandbox/bundle.ts), so the `let` bindings of the first line are
@@ -140,7 +142,7 @@ const __copy = function (v) {
   if (Array.isArray(v)) { var a = new Array(v.length); for (var i = 0; i < v.length; i++) a[i] = __copy(v[i]); return a; }
   if (v instanceof Map) { var m = new Map(); v.forEach(function (x, k) { m.set(k, __copy(x)); }); return m; }
   if (__isMembers(v) || Object.isFrozen(v)) return v;
-  var r = {}; for (var f in v) r[f] = __copy(v[f]); return r;
+  var r = Object.create(null); for (var f in v) r[f] = __copy(v[f]); return r;
 }
 const List$copy = function (l) { return __copy(l); };
 const List$take = function (l, n) { return n <= 0 ? [] : l.slice(0, n); };
@@ -328,7 +330,7 @@ const __load = function (d, v) {
   if (d[0] === "opt") return __load(d[1], v);
   if (d[0] === "list") return v.map(function (x) { return __load(d[1], x); });
   if (d[0] === "map") { var m = new Map(); Object.keys(v).forEach(function (k) { m.set(__loadKey(d[1], k), __load(d[2], v[k])); }); return m; }
-  if (d[0] === "rec") { var r = {}; Object.keys(d[1]).forEach(function (f) { r[f] = __load(d[1][f], v[f]); }); return r; }
+  if (d[0] === "rec") { var r = Object.create(null); Object.keys(d[1]).forEach(function (f) { r[f] = __load(d[1][f], v[f]); }); return r; }
   return v;
 }
 const __loadKey = function (d, k) { if (d === "int" || d === "duration") return Number(k); if (d === "time") return Date.parse(k); if (d === "bool") return k === "true"; if (d === "address") return __addr(k); return k; }
@@ -337,8 +339,8 @@ const __save = function (d, v) {
   if (typeof d === "string") { if (d === "time") return new Date(v).toISOString(); return v; }
   if (d[0] === "opt") return __save(d[1], v);
   if (d[0] === "list") return v.map(function (x) { return __save(d[1], x); });
-  if (d[0] === "map") { var o = {}; v.forEach(function (val, k) { o[__saveKey(d[1], k)] = __save(d[2], val); }); return o; }
-  if (d[0] === "rec") { var r = {}; Object.keys(d[1]).forEach(function (f) { r[f] = __save(d[1][f], v[f]); }); return r; }
+  if (d[0] === "map") { var o = Object.create(null); v.forEach(function (val, k) { o[__saveKey(d[1], k)] = __save(d[2], val); }); return o; }
+  if (d[0] === "rec") { var r = Object.create(null); Object.keys(d[1]).forEach(function (f) { r[f] = __save(d[1][f], v[f]); }); return r; }
   return v;
 }
 const __saveKey = function (d, k) { if (d === "time") return new Date(k).toISOString(); return String(k); }
