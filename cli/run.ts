@@ -102,6 +102,8 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
   const members = opts.members === undefined ? [] : readMembersFile(io, opts.members);
   const stateFile = opts.state === undefined ? undefined : readStateFile(io, opts.state, bundle);
 
+  const declared: RuleLimits = {};
+  for (const [name, l] of Object.entries(manifest.limits)) declared[name] = { value: l.value, unit: l.unit as RuleLimits[string]["unit"] };
   let message: MessageJson | undefined;
   let messageSize: number | undefined;
   if (trigger === "message") {
@@ -109,14 +111,13 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
     const envelope: { mailFrom?: string | null; rcptTo?: string } = {};
     if (opts.mailFrom !== undefined) envelope.mailFrom = opts.mailFrom;
     if (opts.rcptTo !== undefined) envelope.rcptTo = opts.rcptTo;
-    const parsed = await parseEml(raw, { listAddress: address, envelope });
+    const parsed = await parseEml(raw, { listAddress: address, envelope, limits: declared });
+    if (parsed.refused.length) throw new Refused(parsed.refused.map((p) => `${p.code} ${p.message}`));
     for (const p of parsed.problems) io.stderr.write(`thwonkc: warning: ${opts.message}: ${p}\n`);
     message = parsed.message;
     messageSize = parsed.size;
   }
 
-  const declared: RuleLimits = {};
-  for (const [name, l] of Object.entries(manifest.limits)) declared[name] = { value: l.value, unit: l.unit as RuleLimits[string]["unit"] };
   let input: RunInput;
   try {
     input = assembleInput({
