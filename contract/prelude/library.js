@@ -81,13 +81,13 @@ const __showDuration = function (ms) { if (ms === 0) return "0s"; var neg = ms <
 const __showAny = function (v) { if (v === null || v === undefined) return "none"; if (typeof v === "string") return v; if (typeof v === "number" || typeof v === "boolean") return String(v); if (Array.isArray(v)) return "[" + v.map(__showAny).join(", ") + "]"; if (v instanceof Map) return "{" + Array.from(v).map(function (e) { return __showAny(e[0]) + ": " + __showAny(e[1]); }).join(", ") + "}"; if (__isMembers(v)) return "members(" + G$Members$size(v) + ")"; if (typeof v.address === "string") return v.address; return "{...}"; }
 
 // ---------------------------------------------------------------- addresses
+// The one address rule, as contract/values.ts canonicalAddress states it (test/contract/values.test.ts: they agree).
 const __addr = function (s) {
   if (typeof s !== "string") return null;
-  var t = s.trim(); var at = t.lastIndexOf("@");
-  if (at <= 0 || at === t.length - 1 || t.length > 320 || /[\s<>(),;:"\[\]\\]/.test(t)) return null;
-  var local = t.slice(0, at), domain = t.slice(at + 1).toLowerCase();
-  if (local.length > 64 || domain.length > 255 || domain.indexOf(".") < 0 || /^\.|\.\.|\.$/.test(domain)) return null;
-  return local + "@" + domain;
+  var t = s.trim().toLowerCase(), at = t.indexOf("@");
+  if (t.length > 254 || at < 1 || at > 64) return null;
+  return /^[a-z0-9!#$%&'*+\/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+\/=?^_`{|}~-]+)*$/.test(t.slice(0, at)) &&
+    /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(t.slice(at + 1)) ? t : null;
 }
 
 // ---------------------------------------------------------------- getters
@@ -246,7 +246,8 @@ const F$forward = function (m, to, line, column) {
 const F$reject = function (reason, line, column) { __actions.push({ kind: "reject", to: [], reason: reason, at: { line: line, column: column } }); throw __STOP; };
 const F$hold = function (reason, line, column) { __actions.push({ kind: "hold", to: [], reason: reason, at: { line: line, column: column } }); throw __STOP; };
 const F$publish = function (path, html, line, column) {
-  if (!/^[A-Za-z0-9_][A-Za-z0-9._\/-]*$/.test(path) || path.indexOf("..") >= 0 || path.length > 200) __err("TW5016", [path], line, column);
+  // The one publish path rule, as contract/values.ts canonicalPublishPath states it.
+  if (path.length > 200 || !/^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+$/.test(path)) __err("TW5016", [path], line, column);
   if (__cpLen(html) > __in.limits.page) __err("TW5015", [path, __in.limits.page], line, column);
   __actions.push({ kind: "publish", to: [], path: path, html: html, at: { line: line, column: column } });
 };
