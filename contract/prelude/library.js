@@ -229,11 +229,13 @@ const F$send = function (to, subject, text, html, from, replyTo, line, column) {
   if (all) __snapshots.set(action, __maddresses(to));
   __actions.push(action);
 };
+// To the envelope sender (RFC 3834), never a header anyone can set; a bounce (no envelope sender) is never answered.
 const F$reply = function (m, text, subject, line, column) {
+  if (m.envelope.sender === null) return;
   var subj = subject === null || subject === undefined ? (/^re:/i.test(m.subject) ? m.subject : "Re: " + m.subject) : subject;
   var h = __listHeaders(); h["Auto-Submitted"] = "auto-replied"; if (m.messageId) { h["In-Reply-To"] = "<" + m.messageId + ">"; h["References"] = "<" + m.messageId + ">"; }
   __fan(1, line, column);
-  __actions.push({ kind: "reply", to: [m.from], subject: __oneLine(subj), text: text, html: null, headers: h, at: { line: line, column: column } });
+  __actions.push({ kind: "reply", to: [m.envelope.sender], subject: __oneLine(subj), text: text, html: null, headers: h, at: { line: line, column: column } });
 };
 const F$forward = function (m, to, line, column) {
   var all = __isMembers(to);
@@ -370,7 +372,8 @@ const __col = function (ms, key) {
   var c = ms.cols[key];
   if (c === undefined) c = ms.cols[key] = ms.shared.col(key);
   if (typeof c === "string") {
-    c = c === "" ? [] : c.split("\n");
+    // Only the address column tells "no members" from one: one member's name column is "" when the name is empty.
+    c = c === "" && key === "address" ? [] : c.split("\n");
     if (key === "joined") c = c.map(Number);
     ms.cols[key] = c;
   }
