@@ -35,6 +35,7 @@ import { wantColor, type CliIo } from "./io.js";
 import { renderPretty } from "./render/pretty.js";
 import { loadRuleOrBundle, readUserFile } from "./rule-files.js";
 import { withoutComment } from "./render/source-line.js";
+import { normalizeSaved } from "./render/state.js";
 
 export interface RunOptions {
   message?: string | undefined;
@@ -403,10 +404,10 @@ function renderChange(name: string, before: unknown, after: unknown, out: string
   }
   const lines: string[] = [];
   for (const k of Object.keys(after)) {
-    if (!(k in before)) lines.push(`    + ${clip(`${JSON.stringify(k)}: ${JSON.stringify(after[k])}`, 160)}`);
+    if (!Object.hasOwn(before, k)) lines.push(`    + ${clip(`${JSON.stringify(k)}: ${JSON.stringify(after[k])}`, 160)}`);
     else if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) lines.push(`    ~ ${clip(`${JSON.stringify(k)}: ${JSON.stringify(before[k])} → ${JSON.stringify(after[k])}`, 160)}`);
   }
-  for (const k of Object.keys(before)) if (!(k in after)) lines.push(`    - ${clip(JSON.stringify(k), 160)}`);
+  for (const k of Object.keys(before)) if (!Object.hasOwn(after, k)) lines.push(`    - ${clip(JSON.stringify(k), 160)}`);
   const size = (o: object): string => plural(Object.keys(o).length, "entry").replace("entrys", "entries");
   out.push(`  ${name}: ${size(before)} → ${size(after)}`);
   out.push(...lines.slice(0, 10));
@@ -464,8 +465,9 @@ export function renderRun(r: RunReport, color: boolean): string {
   const changed: string[] = [];
   const same: string[] = [];
   for (const s of bundle.manifest.state) {
-    const b = r.before.get(s.name);
-    const a = after[s.name];
+    const given = r.before.get(s.name);
+    const b = given === UNKNOWN ? given : normalizeSaved(s.descriptor, given);
+    const a = normalizeSaved(s.descriptor, after[s.name]);
     if (b !== UNKNOWN && JSON.stringify(b) === JSON.stringify(a)) same.push(s.name);
     else renderChange(s.name, b, a, changed);
   }
