@@ -52,3 +52,25 @@ const PATH = /^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+$/;
 export function canonicalPublishPath(path: string): string | undefined {
   return path.length <= MAX_PUBLISH_PATH && PATH.test(path) ? path : undefined;
 }
+
+/**
+ * How deep a JSON document the host reads (a bundle, a state file) may nest. Every state type a rule can
+ * declare is far shallower; a deeper document is refused before anything walks it recursively (JSON.stringify,
+ * hashing, the prelude's loader), which would overflow the stack at a few thousand levels.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** The nesting depth of a parsed JSON value, counted without recursion, stopping once it passes `max`. */
+export function jsonDepth(value: unknown, max = MAX_JSON_DEPTH): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    const d = depth + 1;
+    if (d > deepest) deepest = d;
+    if (deepest > max) return deepest;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === "object") stack.push([x, d]);
+  }
+  return deepest;
+}

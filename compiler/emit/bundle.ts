@@ -15,6 +15,7 @@ import { COMPILER_VERSION } from "../version.js";
 import { descriptor, emitRule, triggerKey, type SourceMapping } from "./emitter.js";
 import { sha256Hex } from "./sha256.js";
 import type { StateDescriptor } from "../../contract/state.js";
+import { jsonDepth, MAX_JSON_DEPTH } from "../../contract/values.js";
 
 export const BUNDLE_FORMAT = "thwonk-bundle/1";
 /** quickjs-emscripten cannot serialize QuickJS bytecode: the code is JavaScript the runtime compiles once per context. */
@@ -168,6 +169,9 @@ export function readBundle(fileName: string, text: string, options: { recompile?
     raw = JSON.parse(text);
   } catch (e) {
     return fail(makeDiagnostic(emitMessages.malformedBundle, at, [e instanceof Error ? e.message : String(e)]));
+  }
+  if (jsonDepth(raw) > MAX_JSON_DEPTH) {
+    return fail(makeDiagnostic(emitMessages.malformedBundle, at, [`it nests deeper than ${MAX_JSON_DEPTH} levels, which no bundle does`]));
   }
   const shapeProblem = checkShape(raw);
   if (shapeProblem) return fail(makeDiagnostic(emitMessages.malformedBundle, at, [shapeProblem]));

@@ -8,7 +8,7 @@ import { canonicalAddress } from "../../contract/values.js";
 import { DEFAULT_LIST_ADDRESS } from "./eml.js";
 import { InputRefused } from "./errors.js";
 import { checkList, checkMembers, checkMessage, resolveLimits, runtimeLimits, type RuleLimits } from "./limits.js";
-import { isKnownTimeZone, offsetTransitions } from "./timezone.js";
+import { isKnownTimeZone, offsetTransitions, yearStart } from "./timezone.js";
 import type { BuiltInput, HandMadeInput, InputProblem, ListJson, MemberColumns, MemberJson, MessageJson, OffsetTable, RunInput } from "../../contract/input.js";
 
 export interface BuildInputOptions {
@@ -128,7 +128,7 @@ function listOf(given: Partial<ListJson> = {}, members: readonly MemberJson[]): 
 /** Whole UTC years around `now`, so the per-year cache in timezone.ts is hit across runs. */
 function offsetTable(zone: string, now: number, range?: [number, number]): OffsetTable {
   const year = new Date(now).getUTCFullYear();
-  const [from, to] = range ?? [Date.UTC(year - 1, 0, 1), Date.UTC(year + 2, 0, 1) - 1];
+  const [from, to] = range ?? [yearStart(year - 1), yearStart(year + 2) - 1];
   const table = offsetTransitions(zone, from, to);
   table[0]![0] = MIN_TIME;
   return table;
