@@ -7,16 +7,17 @@
  * states them for rule authors.
  */
 
-/** RFC 5322 atext: what a dot-atom's parts are made of. */
-const LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+/** RFC 5322 atext and, as RFC 6531 allows, any character past U+009F: what a dot-atom's parts are made of. */
+const LOCAL = /^[a-z0-9!#$%&'*+/=?^_`{|}~\u00a0-\uffff-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~\u00a0-\uffff-]+)*$/;
 /** Host names (RFC 1123): labels of letters, digits and inner hyphens, two at least, the last starting with a letter. */
 const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
- * The one address rule: `local@domain` with an ASCII dot-atom local part of
- * 1–64 characters and a host name of two labels or more (so `ann@localhost`,
- * `ann@exa_mple.org`, controls, spaces, quotes and a second `@` are not
- * addresses), 254 characters at most (RFC 5321's path less its brackets).
+ * The one address rule: `local@domain` with a dot-atom local part of 1–64
+ * UTF-16 units (RFC 5322 atext, or any character past U+009F as RFC 6531
+ * allows) and a host name of two labels or more, at most 255 long (so
+ * `ann@localhost`, `ann@exa_mple.org`, controls, spaces, quotes and a second
+ * `@` are not addresses), 320 at most in all (the stdlib's Address bound).
  * Surrounding white space is ignored. The canonical form is the whole
  * address in lower case: mail clients capitalise local parts differently and
  * no real mailbox tells `Ann@` from `ann@`, so membership, equality, map keys
@@ -24,9 +25,9 @@ const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,
  */
 export function canonicalAddress(s: string): string | undefined {
   const t = s.trim().toLowerCase();
-  if (t.length > 254) return undefined;
+  if (t.length > 320) return undefined;
   const at = t.indexOf("@");
-  if (at < 1 || at > 64) return undefined;
+  if (at < 1 || at > 64 || t.length - at - 1 > 255) return undefined;
   return LOCAL.test(t.slice(0, at)) && DOMAIN.test(t.slice(at + 1)) ? t : undefined;
 }
 

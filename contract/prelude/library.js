@@ -85,8 +85,8 @@ const __showAny = function (v) { if (v === null || v === undefined) return "none
 const __addr = function (s) {
   if (typeof s !== "string") return null;
   var t = s.trim().toLowerCase(), at = t.indexOf("@");
-  if (t.length > 254 || at < 1 || at > 64) return null;
-  return /^[a-z0-9!#$%&'*+\/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+\/=?^_`{|}~-]+)*$/.test(t.slice(0, at)) &&
+  if (t.length > 320 || at < 1 || at > 64 || t.length - at - 1 > 255) return null;
+  return /^[a-z0-9!#$%&'*+\/=?^_`{|}~\u00a0-\uffff-]+(?:\.[a-z0-9!#$%&'*+\/=?^_`{|}~\u00a0-\uffff-]+)*$/.test(t.slice(0, at)) &&
     /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(t.slice(at + 1)) ? t : null;
 }
 

@@ -29,13 +29,13 @@ const NOT_ADDRESSES = [
   "ann@localhost", "ann@exa_mple.org", "ann\x7f@example.org", "ann\0@example.org", "ann@b@example.org", "ann@example.org\0",
   "@example.org", "ann@", "ann", "ann @example.org", "\"ann\"@example.org", "ann..lee@example.org", ".ann@example.org",
   "ann.@example.org", "ann@-example.org", "ann@example-.org", "ann@example..org", "ann@.example.org", "ann@example.org.",
-  "ann@example.123", "ännä@example.org", "ann@exämple.org", "<ann@example.org>", `${"a".repeat(65)}@example.org`,
-  `ann@${"a".repeat(64)}.org`, `ann@${"abcdefghi.".repeat(25)}org`,
+  "ann@example.123", "ann\u0085@example.org", "ann@exämple.org", "<ann@example.org>", `${"a".repeat(65)}@example.org`,
+  `ann@${"a".repeat(64)}.org`, `ann@${"abcdefghi.".repeat(26)}org`,
 ];
 const ADDRESSES: [string, string][] = [
   ["ann@example.org", "ann@example.org"], ["Ann@Example.ORG", "ann@example.org"], [" ann@example.org\t", "ann@example.org"],
   ["ann.lee+tag@mail.example.co.uk", "ann.lee+tag@mail.example.co.uk"], ["o'brien@example.ie", "o'brien@example.ie"],
-  ["a@xn--p1ai.xn--p1ai", "a@xn--p1ai.xn--p1ai"], ["x{y}|z~@e-x.io", "x{y}|z~@e-x.io"], [`${"a".repeat(64)}@example.org`, `${"a".repeat(64)}@example.org`],
+  ["a@xn--p1ai.xn--p1ai", "a@xn--p1ai.xn--p1ai"], ["x{y}|z~@e-x.io", "x{y}|z~@e-x.io"], ["Ännä.😀@example.org", "ännä.😀@example.org"], [`${"a".repeat(64)}@example.org`, `${"a".repeat(64)}@example.org`],
 ];
 
 test("the address rule: what is not an address, and each address's canonical form", () => {
