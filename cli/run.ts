@@ -25,6 +25,7 @@ import {
   type InitialState,
   type TraceValueKind,
 } from "../compiler/index.js";
+import { jsonDepth, MAX_JSON_DEPTH } from "../contract/values.js";
 import { assembleInput, InputRefused, offsetAt, parseEml, readMembers, isKnownTimeZone } from "../runtime/input/index.js";
 import type { MemberJson, MessageJson, RuleLimits, RunInput } from "../runtime/input/index.js";
 import { runBundle, type RunAction, type RunResult, type TraceStep } from "../runtime/run/run-rule.js";
@@ -36,6 +37,7 @@ import { wantColor, type CliIo } from "./io.js";
 import { renderPretty } from "./render/pretty.js";
 import { loadRuleOrBundle, readUserFile } from "./rule-files.js";
 import { withoutComment } from "./render/source-line.js";
+import { normalizeSaved } from "./render/state.js";
 
 export interface RunOptions {
   message?: string | undefined;
@@ -103,6 +105,8 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
   const members = opts.members === undefined ? [] : readMembersFile(io, opts.members);
   const stateFile = opts.state === undefined ? undefined : readStateFile(io, opts.state, bundle);
 
+  const declared: RuleLimits = {};
+  for (const [name, l] of Object.entries(manifest.limits)) declared[name] = { value: l.value, unit: l.unit as RuleLimits[string]["unit"] };
   let message: MessageJson | undefined;
   let messageSize: number | undefined;
   if (trigger === "message") {
@@ -110,14 +114,13 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
     const envelope: { mailFrom?: string | null; rcptTo?: string } = {};
     if (opts.mailFrom !== undefined) envelope.mailFrom = opts.mailFrom;
     if (opts.rcptTo !== undefined) envelope.rcptTo = opts.rcptTo;
-    const parsed = await parseEml(raw, { listAddress: address, envelope });
+    const parsed = await parseEml(raw, { listAddress: address, envelope, limits: declared });
+    if (parsed.refused.length) throw new Refused(parsed.refused.map((p) => `${p.code} ${p.message}`));
     for (const p of parsed.problems) io.stderr.write(`thwonkc: warning: ${opts.message}: ${p}\n`);
     message = parsed.message;
     messageSize = parsed.size;
   }
 
-  const declared: RuleLimits = {};
-  for (const [name, l] of Object.entries(manifest.limits)) declared[name] = { value: l.value, unit: l.unit as RuleLimits[string]["unit"] };
   let input: RunInput;
   try {
     input = assembleInput({
@@ -186,12 +189,19 @@ export function parseAt(text: string, zone: string): number {
   if (!m) return bad();
   const [, y, mo, d, h = "0", mi = "0", s = "0", ms = "0", off] = m;
   const fields = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms.padEnd(3, "0"))] as const;
-  const local = Date.UTC(...fields);
-  const check = new Date(local);
-  if (check.getUTCMonth() !== fields[1] || check.getUTCDate() !== fields[2] || fields[3] > 23 || fields[4] > 59 || fields[5] > 59) return bad();
+  // Date.UTC reads years 0–99 as 1900–1999: set the year on its own, so `0000-01-01` is year 0.
+  const date = new Date(0);
+  date.setUTCFullYear(fields[0], fields[1], fields[2]);
+  date.setUTCHours(fields[3], fields[4], fields[5], fields[6]);
+  const local = date.getTime();
+  if (date.getUTCFullYear() !== fields[0] || date.getUTCMonth() !== fields[1] || date.getUTCDate() !== fields[2] || fields[3] > 23 || fields[4] > 59 || fields[5] > 59) return bad();
   if (off !== undefined) {
     if (off.toUpperCase() === "Z") return local;
     const om = /^([+-])(\d{2}):?(\d{2})$/.exec(off)!;
+    // Real offsets are within ±18:00 (ISO 8601 profiles, java.time); minutes are minutes.
+    if (Number(om[2]) > 18 || Number(om[3]) > 59 || (Number(om[2]) === 18 && Number(om[3]) > 0)) {
+      throw new Usage(`--at ${text}: the offset ${off} is not a UTC offset (from -18:00 to +18:00, minutes 00–59)`);
+    }
     const minutes = (Number(om[2]) * 60 + Number(om[3])) * (om[1] === "-" ? -1 : 1);
     return local - minutes * 60_000;
   }
@@ -225,6 +235,9 @@ function readStateFile(io: CliIo, arg: string, bundle: Bundle): Record<string, u
     data = JSON.parse(f.text);
   } catch (e) {
     throw new Usage(`the state file ${arg} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (jsonDepth(data) > MAX_JSON_DEPTH) {
+    throw new Usage(`the state file ${arg} nests deeper than ${MAX_JSON_DEPTH} levels; no rule's state does (a state file is what \`run --json\` printed, or its \`state\`)`);
   }
   const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
   if (isObj(data) && "actions" in data && "gas" in data && "state" in data) {
@@ -405,10 +418,10 @@ function renderChange(name: string, before: unknown, after: unknown, out: string
   }
   const lines: string[] = [];
   for (const k of Object.keys(after)) {
-    if (!(k in before)) lines.push(`    + ${clip(`${JSON.stringify(k)}: ${JSON.stringify(after[k])}`, 160)}`);
+    if (!Object.hasOwn(before, k)) lines.push(`    + ${clip(`${JSON.stringify(k)}: ${JSON.stringify(after[k])}`, 160)}`);
     else if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) lines.push(`    ~ ${clip(`${JSON.stringify(k)}: ${JSON.stringify(before[k])} → ${JSON.stringify(after[k])}`, 160)}`);
   }
-  for (const k of Object.keys(before)) if (!(k in after)) lines.push(`    - ${clip(JSON.stringify(k), 160)}`);
+  for (const k of Object.keys(before)) if (!Object.hasOwn(after, k)) lines.push(`    - ${clip(JSON.stringify(k), 160)}`);
   const size = (o: object): string => plural(Object.keys(o).length, "entry").replace("entrys", "entries");
   out.push(`  ${name}: ${size(before)} → ${size(after)}`);
   out.push(...lines.slice(0, 10));
@@ -466,8 +479,9 @@ export function renderRun(r: RunReport, color: boolean): string {
   const changed: string[] = [];
   const same: string[] = [];
   for (const s of bundle.manifest.state) {
-    const b = r.before.get(s.name);
-    const a = after[s.name];
+    const given = r.before.get(s.name);
+    const b = given === UNKNOWN ? given : normalizeSaved(s.schema, given);
+    const a = normalizeSaved(s.schema, after[s.name]);
     if (b !== UNKNOWN && JSON.stringify(b) === JSON.stringify(a)) same.push(s.name);
     else renderChange(s.name, b, a, changed);
   }

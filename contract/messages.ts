@@ -74,7 +74,7 @@ export const runtimeMessages = {
       `The page ${q(path)} is larger than ${n(limit)} characters, its ${q("limits.page")}. ${NO_EFFECT}. Publish less on one page (split it into several), or raise ${q("limits { page: ... }")}.`),
   badPath: def("TW5016", "error", "Bad publish path",
     (path: string) =>
-      `${q(path)} is not a path ${q("publish")} accepts: use letters, digits, ${q("_")}, ${q(".")}, ${q("-")} and ${q("/")}, start with a letter, digit or ${q("_")}, no ${q("..")}, at most 200 characters. ${NO_EFFECT}.`),
+      `${q(path)} is not a path ${q("publish")} accepts: write ${q("name.ext")} or ${q("folder/name.ext")}, folders and names of letters, digits, ${q("_")} and ${q("-")}, the file name with an extension (so no empty, hidden or ${q("..")} part, no trailing ${q("/")}, and no file that is also a folder), at most 200 characters. ${NO_EFFECT}.`),
   badInput: def("TW5017", "error", "Bad input",
     (detail?: string) =>
       `The run's input could not be read${detail ? ` (${detail})` : ""}. ${NO_EFFECT}. This is a fault of the host that built the input, not of the rule: report it.`),

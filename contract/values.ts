@@ -1,29 +1,77 @@
 /**
  * The value rules outside the sandbox, so literals in the source (the
- * compiler) and the input a host builds (runtime/input) become exactly the
- * values the compiled code would make of them (`__addr` in
- * contract/prelude/library.js is the same rule inside the sandbox).
- *
- * Three address checks live here side by side, as they were: `__addr`
- * (the prelude), `canonicalAddress` (inputs and literals' values) and
- * `isValidAddress` (which literals the checker accepts). They do not agree
- * on every string; making them one rule is the state-lifetime issue's.
+ * compiler), the input a host builds (runtime/input) and the compiled code
+ * (`__addr` and `F$publish` in contract/prelude/library.js, which mirror the
+ * rules here; test/contract/values.test.ts checks they agree) make the same
+ * values of the same text. docs/language.md ("Addresses", "Publish paths")
+ * states them for rule authors.
  */
 
-/** `Ann@Example.ORG` → `Ann@example.org`; undefined when it is not an address. Mirrors the prelude's `__addr`. */
+/** RFC 5322 atext and, as RFC 6531 allows, any character past U+009F: what a dot-atom's parts are made of. */
+const LOCAL = /^[a-z0-9!#$%&'*+/=?^_`{|}~\u00a0-\uffff-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~\u00a0-\uffff-]+)*$/;
+/** Host names (RFC 1123): labels of letters, digits and inner hyphens, two at least, the last starting with a letter. */
+const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * The one address rule: `local@domain` with a dot-atom local part of 1–64
+ * UTF-16 units (RFC 5322 atext, or any character past U+009F as RFC 6531
+ * allows) and a host name of two labels or more, at most 255 long (so
+ * `ann@localhost`, `ann@exa_mple.org`, controls, spaces, quotes and a second
+ * `@` are not addresses), 320 at most in all (the stdlib's Address bound).
+ * Surrounding white space is ignored. The canonical form is the whole
+ * address in lower case: mail clients capitalise local parts differently and
+ * no real mailbox tells `Ann@` from `ann@`, so membership, equality, map keys
+ * and de-duplication all compare it. Undefined when `s` is not an address.
+ */
 export function canonicalAddress(s: string): string | undefined {
-  const t = s.trim();
-  const at = t.lastIndexOf("@");
-  if (at <= 0 || at === t.length - 1 || t.length > 320 || /[\s<>(),;:"[\]\\]/.test(t)) return undefined;
-  const local = t.slice(0, at);
-  const domain = t.slice(at + 1).toLowerCase();
-  if (local.length > 64 || domain.length > 255 || !domain.includes(".") || /^\.|\.\.|\.$/.test(domain)) return undefined;
-  return `${local}@${domain}`;
+  const t = s.trim().toLowerCase();
+  if (t.length > 320) return undefined;
+  const at = t.indexOf("@");
+  if (at < 1 || at > 64 || t.length - at - 1 > 255) return undefined;
+  return LOCAL.test(t.slice(0, at)) && DOMAIN.test(t.slice(at + 1)) ? t : undefined;
 }
 
-const ADDRESS = /^[^\s@"<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
-
-/** Whether the checker accepts an address literal (TW2xxx invalidAddress). */
+/** Whether the checker accepts an address literal (TW2xxx invalidAddress): exactly the addresses the runtime loads. */
 export function isValidAddress(s: string): boolean {
-  return s.length <= 254 && ADDRESS.test(s) && s.indexOf("@") <= 64;
+  return canonicalAddress(s) !== undefined;
+}
+
+/** The longest publish path, in characters. */
+export const MAX_PUBLISH_PATH = 200;
+const PATH = /^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+$/;
+
+/**
+ * The one publish path rule: `name.ext` or `dir/.../name.ext`, 200
+ * characters at most. Folders are letters, digits, `_` and `-`; the file
+ * name is the same with one or more `.ext` after it. So no path is empty,
+ * absolute, ends in `/`, has an empty part (`a//b`), a hidden part
+ * (`.htaccess`, `.git`) or `..`; and since a file's name always has a dot
+ * and a folder's never does, no path is both a file and a folder
+ * (`posts` and `posts/1.html`). Case is kept, and paths differing only in
+ * case are different pages. Returns the path, or undefined when it is not one.
+ */
+export function canonicalPublishPath(path: string): string | undefined {
+  return path.length <= MAX_PUBLISH_PATH && PATH.test(path) ? path : undefined;
+}
+
+/**
+ * How deep a JSON document the host reads (a bundle, a state file) may nest. Every state type a rule can
+ * declare is far shallower; a deeper document is refused before anything walks it recursively (JSON.stringify,
+ * hashing, the prelude's loader), which would overflow the stack at a few thousand levels.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** The nesting depth of a parsed JSON value, counted without recursion, stopping once it passes `max`. */
+export function jsonDepth(value: unknown, max = MAX_JSON_DEPTH): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    const d = depth + 1;
+    if (d > deepest) deepest = d;
+    if (deepest > max) return deepest;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === "object") stack.push([x, d]);
+  }
+  return deepest;
 }

@@ -15,6 +15,7 @@ import { COMPILER_VERSION } from "../version.js";
 import { emitRule, stateType, triggerKey, type SourceMapping } from "./emitter.js";
 import { sha256Hex } from "./sha256.js";
 import type { StateFieldSchema, StateType } from "../../contract/state.js";
+import { jsonDepth, MAX_JSON_DEPTH } from "../../contract/values.js";
 
 // 2: the manifest's state keeps each field's full type with every bound (`schema`), and the zone data a rule
 // with a time zone was compiled against (`zoneData`).
@@ -22,7 +23,9 @@ export const BUNDLE_FORMAT = "thwonk-bundle/2";
 /** quickjs-emscripten cannot serialize QuickJS bytecode: the code is JavaScript the runtime compiles once per context. */
 // 2: the code starts with the prelude (run once per context) and `__thwonk_run` takes the members apart.
 // 4: the prelude's text is built from contract/prelude/library.js and driver.js.
-export const CODE_TARGET = "quickjs-js/5";
+// 5: each trigger's memory bound in the manifest, the run's memory limit the rule's own.
+// 6: keys are data (records, state and saved maps are null-prototype objects); Duration sums are checked (TW5011).
+export const CODE_TARGET = "quickjs-js/6";
 
 export interface ManifestTrigger {
   /** What the runtime calls it: `message`, `every day at 00:00`. */
@@ -197,6 +200,9 @@ export function readBundle(fileName: string, text: string, options: { recompile?
     raw = JSON.parse(text);
   } catch (e) {
     return fail(makeDiagnostic(emitMessages.malformedBundle, at, [e instanceof Error ? e.message : String(e)]));
+  }
+  if (jsonDepth(raw) > MAX_JSON_DEPTH) {
+    return fail(makeDiagnostic(emitMessages.malformedBundle, at, [`it nests deeper than ${MAX_JSON_DEPTH} levels, which no bundle does`]));
   }
   const shapeProblem = checkShape(raw);
   if (shapeProblem) return fail(makeDiagnostic(emitMessages.malformedBundle, at, [shapeProblem]));

@@ -9,7 +9,7 @@ import { nodeCharge } from "../verify/units.js";
 import { atRun, call, operands, sizeExpr, stdCall } from "./calls.js";
 import { isNamed, listElement, type EmitContext } from "./context.js";
 import { PRELUDE_GETTERS } from "./prelude.js";
-import { canonicalAddress } from "./values.js";
+import { canonicalAddress, jsKey } from "./values.js";
 
 const GETTERS = new Set(PRELUDE_GETTERS);
 
@@ -94,7 +94,7 @@ export function braceLit(em: EmitContext, e: A.BraceLit, expected: Type | undefi
     return `new Map([${e.entries.map((en) => `[${expr(em, en.key, kt)}, ${expr(em, en.value, vt)}]`).join(", ")}])`;
   }
   const fields = t?.kind === "record" ? t.fields : undefined;
-  return `{ ${e.entries.map((en) => `${JSON.stringify(en.key.kind === "Ident" ? en.key.name : "")}: ${expr(em, en.value, fields?.get(en.key.kind === "Ident" ? en.key.name : "")?.type)}`).join(", ")} }`;
+  return `{ ${e.entries.map((en) => `${jsKey(en.key.kind === "Ident" ? en.key.name : "")}: ${expr(em, en.value, fields?.get(en.key.kind === "Ident" ? en.key.name : "")?.type)}`).join(", ")} }`;
 }
 
 export function member(em: EmitContext, e: A.MemberExpr): string {
@@ -142,7 +142,8 @@ export function binary(em: EmitContext, e: A.BinaryExpr): string {
       return operands(em, nodeCharge(e, em.cx), expr(em, e.left, rt), expr(em, e.right, lt), lt, rt, (a, b) => `(${a} ${op} ${b})`);
     }
     default: {
-      const isInt = isNamed(em.typeOf(e), "int") || isNamed(em.typeOf(e), "Duration") && (e.op === "*" || e.op === "/");
+      // A Duration is whole milliseconds: its sums overflow past 2^53 like an int's (TW5011), never silently.
+      const isInt = isNamed(em.typeOf(e), "int") || isNamed(em.typeOf(e), "Duration");
       const l = expr(em, e.left, undefined);
       const r = expr(em, e.right, undefined);
       return operands(em, nodeCharge(e, em.cx), l, r, em.typeOf(e.left), em.typeOf(e.right), (a, b) => arith(em, e.op, a, b, isInt, at));

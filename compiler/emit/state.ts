@@ -8,13 +8,14 @@ import type { StateType } from "../../contract/state.js";
 import type { Type } from "../semantic/types.js";
 import type * as A from "../syntax/ast.js";
 import { FunctionScope, type EmitContext } from "./context.js";
+import { jsData, jsKey } from "./values.js";
 
 export function emitState(em: EmitContext, ): void {
-  const schema = em.model.state.map((f) => `${JSON.stringify(f.name)}: ${JSON.stringify(descriptor(f.type))}`);
+  const schema = em.model.state.map((f) => `${jsKey(f.name)}: ${jsData(descriptor(f.type))}`);
   em.line(`var __stateSchema = { ${schema.join(", ")} };`);
   const bounds = em.model.state.flatMap((f) => {
     const d = boundsOf(f.type);
-    return d === 0 ? [] : [`${JSON.stringify(f.name)}: ${JSON.stringify(d)}`];
+    return d === 0 ? [] : [`${jsKey(f.name)}: ${jsData(d)}`];
   });
   em.line(`var __stateBounds = ${bounds.length ? `{ ${bounds.join(", ")} }` : "{}"};`);
   em.line("function __stateInit(name) {");
@@ -55,7 +56,7 @@ export function statePlace(em: EmitContext, e: A.Expr): { name: string; ref: str
   }
   const d = boundsOf(type);
   if (d === 0) return undefined;
-  const json = JSON.stringify(d);
+  const json = jsData(d);
   let i = em.boundsTable.indexOf(json);
   if (i < 0) i = em.boundsTable.push(json) - 1;
   return { name: names.join("."), ref: `__SB[${i}]` };

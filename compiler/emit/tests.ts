@@ -25,6 +25,7 @@ export function emitTests(em: EmitContext, sourceOf: (fileName: string) => strin
     em.indent++;
     em.fn = new FunctionScope();
     const body: string[] = ["var __msg = null;"];
+    const givens = new Set(t.decl.clauses.flatMap((c) => (c.kind === "GivenClause" && c.target.kind === "Ident" ? [c.target.name] : [])));
     for (const c of t.decl.clauses) {
       if (c.kind !== "GivenClause") continue;
       const target = c.target;
@@ -51,6 +52,8 @@ export function emitTests(em: EmitContext, sourceOf: (fileName: string) => strin
         body.push(`${lvalue(em, target)} = ${em.expr(c.value, em.typeOf(target))};`);
       }
     }
+    // The list's owners are the roster's, as in a run (runtime/input listOf), unless the test gives the list.
+    if (givens.has("members") && !givens.has("list")) body.push("__G_list.owners = Members$owners(__G_members).map(function (m) { return m.address; });");
     body.push("return __msg;");
     em.declareTemps();
     for (const b of body) em.line(b);

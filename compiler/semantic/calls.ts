@@ -10,6 +10,7 @@ import type { Arg, CallExpr, Expr } from "../syntax/ast.js";
 import type { Span } from "../diagnostics/diagnostic.js";
 import { didYouMean, typeMessages as M } from "../diagnostics/catalog/types.js";
 import { q } from "../diagnostics/catalog/define.js";
+import { checkActionLiterals } from "./action-literals.js";
 import { sameType } from "./assign.js";
 import type { Ctx } from "./context.js";
 import { checkAgainst, checkExpr, resolveMember } from "./expressions.js";
@@ -50,6 +51,7 @@ export function checkCall(ctx: Ctx, e: CallExpr): Type {
     ctx.report(M.onlyInTrigger, callee.nameSpan, [callee.name, `on ${onlyIn}`, ctx.body.what]);
   }
   ctx.model.calls.set(e, callee.target);
+  checkActionLiterals(ctx, e, callee.target);
   afterCall(ctx, e, callee);
   return callee.sig.returns;
 }

@@ -8,7 +8,8 @@
 import type { BraceEntry, BraceLit, Expr, ListLit, StringLit } from "../syntax/ast.js";
 import { q } from "../diagnostics/catalog/define.js";
 import { didYouMean, typeMessages as M } from "../diagnostics/catalog/types.js";
-import { assignable, isValidAddress, isValidTimeZone, knownTimeZones, literalTarget, sameType } from "./assign.js";
+import { isValidAddress } from "../../contract/values.js";
+import { assignable, isValidTimeZone, knownTimeZones, literalTarget, sameType } from "./assign.js";
 import type { Ctx } from "./context.js";
 import { checkAgainst, checkExpr, fieldHint, interpolates, reportMismatch } from "./expressions.js";
 import { closest } from "./suggest.js";

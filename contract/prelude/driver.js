@@ -9,11 +9,11 @@
 // ---8<--- the prelude's text: everything below this line goes into every bundle, as it is
 var __G_members = null, __G_list = null, __G_now = 0;
 function __loadState(saved) {
-  var st = {};
+  var st = Object.create(null);
   Object.keys(__stateSchema).forEach(function (k) { st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __load(__stateSchema[k], saved[k]) : __stateInit(k); });
   return st;
 }
-function __saveState(st) { var o = {}; Object.keys(__stateSchema).forEach(function (k) { o[k] = __save(__stateSchema[k], st[k]); }); return o; }
+function __saveState(st) { var o = Object.create(null); Object.keys(__stateSchema).forEach(function (k) { o[k] = __save(__stateSchema[k], st[k]); }); return o; }
 function __begin(input) {
   __in = input; __gas = __gasLimit = input.gas; __actions = []; __snapshots = new Map(); __logs = 0; __sent = 0; __tz = input.tz || []; __trace = input.trace ? [] : null;
   // The trigger's fan-out bound (the host passes the manifest's); without one, the rule's limits.fanout, which it never exceeds.
@@ -69,7 +69,8 @@ function __expectAction(failures, kind, pattern, negated, text, line, column) {
     return Object.keys(pattern).every(function (p) {
       var want = pattern[p];
       if (p === "m") return true;
-      if (p === "to") { var got = __actionRecipients(a); return __recipients(want).every(function (x) { return got.indexOf(x) >= 0; }); }
+      // The exact set of addresses (docs/language.md, Tests): order and repeats aside, no more and no fewer.
+      if (p === "to") { var got = __actionRecipients(a), w = __recipients(want); return w.length === new Set(got).size && w.every(function (x) { return got.indexOf(x) >= 0; }); }
       var field = __PATTERN_FIELDS[p] || p;
       return a[field] === want;
     });

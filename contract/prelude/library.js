@@ -20,7 +20,9 @@
  * (`local@domain`, domain in lower case); Time and Duration are numbers of
  * milliseconds; List is an array, Map a Map; none is null; Members is
  * `{ members: true, cols, list, index }` (see `__members`); records and
- * Message are plain objects.
+ * Message are plain objects. Keys are data: every object this file makes
+ * from a rule's names or keys (records, state, saved maps) has a null
+ * prototype, so `__proto__` or `toString` is a key like any other.
  *
  * The sandbox runs the prelude once per context and keeps it between runs
  * (runtime/sandbox/bundle.ts), so the `let` bindings of the first line are
@@ -79,13 +81,13 @@ const __showDuration = function (ms) { if (ms === 0) return "0s"; var neg = ms <
 const __showAny = function (v) { if (v === null || v === undefined) return "none"; if (typeof v === "string") return v; if (typeof v === "number" || typeof v === "boolean") return String(v); if (Array.isArray(v)) return "[" + v.map(__showAny).join(", ") + "]"; if (v instanceof Map) return "{" + Array.from(v).map(function (e) { return __showAny(e[0]) + ": " + __showAny(e[1]); }).join(", ") + "}"; if (__isMembers(v)) return "members(" + G$Members$size(v) + ")"; if (typeof v.address === "string") return v.address; return "{...}"; }
 
 // ---------------------------------------------------------------- addresses
+// The one address rule, as contract/values.ts canonicalAddress states it (test/contract/values.test.ts: they agree).
 const __addr = function (s) {
   if (typeof s !== "string") return null;
-  var t = s.trim(); var at = t.lastIndexOf("@");
-  if (at <= 0 || at === t.length - 1 || t.length > 320 || /[\s<>(),;:"\[\]\\]/.test(t)) return null;
-  var local = t.slice(0, at), domain = t.slice(at + 1).toLowerCase();
-  if (local.length > 64 || domain.length > 255 || domain.indexOf(".") < 0 || /^\.|\.\.|\.$/.test(domain)) return null;
-  return local + "@" + domain;
+  var t = s.trim().toLowerCase(), at = t.indexOf("@");
+  if (t.length > 320 || at < 1 || at > 64 || t.length - at - 1 > 255) return null;
+  return /^[a-z0-9!#$%&'*+\/=?^_`{|}~\u00a0-\uffff-]+(?:\.[a-z0-9!#$%&'*+\/=?^_`{|}~\u00a0-\uffff-]+)*$/.test(t.slice(0, at)) &&
+    /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(t.slice(at + 1)) ? t : null;
 }
 
 // ---------------------------------------------------------------- getters
@@ -140,7 +142,7 @@ const __copy = function (v) {
   if (Array.isArray(v)) { var a = new Array(v.length); for (var i = 0; i < v.length; i++) a[i] = __copy(v[i]); return a; }
   if (v instanceof Map) { var m = new Map(); v.forEach(function (x, k) { m.set(k, __copy(x)); }); return m; }
   if (__isMembers(v) || Object.isFrozen(v)) return v;
-  var r = {}; for (var f in v) r[f] = __copy(v[f]); return r;
+  var r = Object.create(null); for (var f in v) r[f] = __copy(v[f]); return r;
 }
 const List$copy = function (l) { return __copy(l); };
 const List$take = function (l, n) { return n <= 0 ? [] : l.slice(0, n); };
@@ -227,11 +229,13 @@ const F$send = function (to, subject, text, html, from, replyTo, line, column) {
   if (all) __snapshots.set(action, __maddresses(to));
   __actions.push(action);
 };
+// To the envelope sender (RFC 3834), never a header anyone can set; a bounce (no envelope sender) is never answered.
 const F$reply = function (m, text, subject, line, column) {
+  if (m.envelope.sender === null) return;
   var subj = subject === null || subject === undefined ? (/^re:/i.test(m.subject) ? m.subject : "Re: " + m.subject) : subject;
   var h = __listHeaders(); h["Auto-Submitted"] = "auto-replied"; if (m.messageId) { h["In-Reply-To"] = "<" + m.messageId + ">"; h["References"] = "<" + m.messageId + ">"; }
   __fan(1, line, column);
-  __actions.push({ kind: "reply", to: [m.from], subject: __oneLine(subj), text: text, html: null, headers: h, at: { line: line, column: column } });
+  __actions.push({ kind: "reply", to: [m.envelope.sender], subject: __oneLine(subj), text: text, html: null, headers: h, at: { line: line, column: column } });
 };
 const F$forward = function (m, to, line, column) {
   var all = __isMembers(to);
@@ -244,7 +248,8 @@ const F$forward = function (m, to, line, column) {
 const F$reject = function (reason, line, column) { __actions.push({ kind: "reject", to: [], reason: reason, at: { line: line, column: column } }); throw __STOP; };
 const F$hold = function (reason, line, column) { __actions.push({ kind: "hold", to: [], reason: reason, at: { line: line, column: column } }); throw __STOP; };
 const F$publish = function (path, html, line, column) {
-  if (!/^[A-Za-z0-9_][A-Za-z0-9._\/-]*$/.test(path) || path.indexOf("..") >= 0 || path.length > 200) __err("TW5016", [path], line, column);
+  // The one publish path rule, as contract/values.ts canonicalPublishPath states it.
+  if (path.length > 200 || !/^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+$/.test(path)) __err("TW5016", [path], line, column);
   if (__cpLen(html) > __in.limits.page) __err("TW5015", [path, __in.limits.page], line, column);
   __actions.push({ kind: "publish", to: [], path: path, html: html, at: { line: line, column: column } });
 };
@@ -328,7 +333,7 @@ const __load = function (d, v) {
   if (d[0] === "opt") return __load(d[1], v);
   if (d[0] === "list") return v.map(function (x) { return __load(d[1], x); });
   if (d[0] === "map") { var m = new Map(); Object.keys(v).forEach(function (k) { m.set(__loadKey(d[1], k), __load(d[2], v[k])); }); return m; }
-  if (d[0] === "rec") { var r = {}; Object.keys(d[1]).forEach(function (f) { r[f] = __load(d[1][f], v[f]); }); return r; }
+  if (d[0] === "rec") { var r = Object.create(null); Object.keys(d[1]).forEach(function (f) { r[f] = __load(d[1][f], v[f]); }); return r; }
   return v;
 }
 const __loadKey = function (d, k) { if (d === "int" || d === "duration") return Number(k); if (d === "time") return Date.parse(k); if (d === "bool") return k === "true"; if (d === "address") return __addr(k); return k; }
@@ -337,8 +342,8 @@ const __save = function (d, v) {
   if (typeof d === "string") { if (d === "time") return new Date(v).toISOString(); return v; }
   if (d[0] === "opt") return __save(d[1], v);
   if (d[0] === "list") return v.map(function (x) { return __save(d[1], x); });
-  if (d[0] === "map") { var o = {}; v.forEach(function (val, k) { o[__saveKey(d[1], k)] = __save(d[2], val); }); return o; }
-  if (d[0] === "rec") { var r = {}; Object.keys(d[1]).forEach(function (f) { r[f] = __save(d[1][f], v[f]); }); return r; }
+  if (d[0] === "map") { var o = Object.create(null); v.forEach(function (val, k) { o[__saveKey(d[1], k)] = __save(d[2], val); }); return o; }
+  if (d[0] === "rec") { var r = Object.create(null); Object.keys(d[1]).forEach(function (f) { r[f] = __save(d[1][f], v[f]); }); return r; }
   return v;
 }
 const __saveKey = function (d, k) { if (d === "time") return new Date(k).toISOString(); return String(k); }
@@ -367,7 +372,8 @@ const __col = function (ms, key) {
   var c = ms.cols[key];
   if (c === undefined) c = ms.cols[key] = ms.shared.col(key);
   if (typeof c === "string") {
-    c = c === "" ? [] : c.split("\n");
+    // Only the address column tells "no members" from one: one member's name column is "" when the name is empty.
+    c = c === "" && key === "address" ? [] : c.split("\n");
     if (key === "joined") c = c.map(Number);
     ms.cols[key] = c;
   }

@@ -8,7 +8,7 @@ import { canonicalAddress } from "../../contract/values.js";
 import { DEFAULT_LIST_ADDRESS } from "./eml.js";
 import { InputRefused } from "./errors.js";
 import { checkList, checkMembers, checkMessage, resolveLimits, runtimeLimits, type RuleLimits } from "./limits.js";
-import { isKnownTimeZone, offsetTransitions } from "./timezone.js";
+import { isKnownTimeZone, offsetTransitions, yearStart } from "./timezone.js";
 import type { BuiltInput, HandMadeInput, InputProblem, ListJson, MemberColumns, MemberJson, MessageJson, OffsetTable, RunInput } from "../../contract/input.js";
 
 export interface BuildInputOptions {
@@ -89,7 +89,7 @@ export function memberColumns(members: readonly MemberJson[]): MemberColumns {
 /**
  * An input as the sandbox takes it: the JSON, and the members' columns apart,
  * so that a reused context keeps them between runs while the list stays the
- * same (runtime/sandbox). Members given as records, or with a NUL anywhere
+ * same (runtime/sandbox). Members given as records, with a NUL anywhere, or one member without a name
  * (the engine reads C strings), stay in the JSON.
  */
 export function encodeInput(input: RunInput | HandMadeInput): { inputJson: string; members?: MemberColumns } {
@@ -101,7 +101,10 @@ export function encodeInput(input: RunInput | HandMadeInput): { inputJson: strin
 function isColumns(m: unknown): m is MemberColumns {
   if (m === null || typeof m !== "object" || Array.isArray(m)) return false;
   const c = m as Record<string, unknown>;
-  return (["address", "name", "role", "joined"] as const).every((k) => typeof c[k] === "string" && !(c[k] as string).includes("\0"));
+  const strings = (["address", "name", "role", "joined"] as const).every((k) => typeof c[k] === "string" && !(c[k] as string).includes("\0"));
+  // One member without a name has a name column of "", which the sandbox's shared columns read as no entries:
+  // such a list goes in the JSON, where the compiled code reads the columns by the address column's count.
+  return strings && !(c["address"] !== "" && c["name"] === "");
 }
 
 function toMs(t: number | Date | string): number {
@@ -125,7 +128,7 @@ function listOf(given: Partial<ListJson> = {}, members: readonly MemberJson[]): 
 /** Whole UTC years around `now`, so the per-year cache in timezone.ts is hit across runs. */
 function offsetTable(zone: string, now: number, range?: [number, number]): OffsetTable {
   const year = new Date(now).getUTCFullYear();
-  const [from, to] = range ?? [Date.UTC(year - 1, 0, 1), Date.UTC(year + 2, 0, 1) - 1];
+  const [from, to] = range ?? [yearStart(year - 1), yearStart(year + 2) - 1];
   const table = offsetTransitions(zone, from, to);
   table[0]![0] = MIN_TIME;
   return table;

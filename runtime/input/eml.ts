@@ -2,8 +2,12 @@
  * A raw message (.eml, RFC 5322 + MIME) → the `message` the compiled code
  * reads. Never throws on bad mail: it returns what could be read and says
  * what could not, so the daemon can decide (and log) instead of crashing.
- * Limits are not checked here (see limits.ts): parsing and refusing are
- * separate steps.
+ * Given the rule's limits, it checks them while it reads, so the work is
+ * bounded by the limits, never by the message: the size and the header
+ * block are measured before any field is parsed (a message over them is
+ * `refused`, unparsed), and addresses stop being collected one past
+ * `limits.recipients` (enough for checkMessage to refuse it). Reading is
+ * linear in the message's size.
  */
 import { Buffer } from "node:buffer";
 import { convert } from "html-to-text";
@@ -12,7 +16,8 @@ import { canonicalAddress } from "../../contract/values.js";
 import { readEnvelope, type EnvelopeGiven } from "./envelope.js";
 import { readHeaders } from "./headers.js";
 import { parseMailDate } from "./maildate.js";
-import type { AttachmentJson, MessageJson } from "./types.js";
+import { checkHeaderFields, checkSize, maxRecipients, type RuleLimits } from "./limits.js";
+import type { AttachmentJson, InputProblem, MessageJson } from "./types.js";
 
 export const DEFAULT_LIST_ADDRESS = "list@example.org";
 const MAX_HTML_TO_TEXT = 4_000_000;
@@ -25,6 +30,8 @@ export interface EmlOptions {
   envelope?: EnvelopeGiven;
   /** HTML longer than this (UTF-16 units) is not converted to text, to bound the work; default 4,000,000. */
   maxHtmlToText?: number;
+  /** The rule's limits: checked while reading (see above). Without them nothing is refused and every address is read. */
+  limits?: RuleLimits;
 }
 
 export interface ParsedEml {
@@ -33,12 +40,19 @@ export interface ParsedEml {
   size: number;
   /** What could not be read, in words; empty for a well-formed message. */
   problems: string[];
+  /** With `limits`: why the message may not be run, found before it was parsed; `message` is then empty. */
+  refused: InputProblem[];
 }
 
 export async function parseEml(raw: Buffer | Uint8Array | string, options: EmlOptions = {}): Promise<ParsedEml> {
   const bytes = typeof raw === "string" ? Buffer.from(raw, "utf8") : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const listAddress = canonicalAddress(options.listAddress ?? DEFAULT_LIST_ADDRESS) ?? DEFAULT_LIST_ADDRESS;
   const { fields, problems } = readHeaders(bytes);
+  if (options.limits) {
+    const refused = [...checkSize(bytes.length, options.limits), ...checkHeaderFields(fields, options.limits)];
+    if (refused.length) return { message: emptyMessage(fields, listAddress), size: bytes.length, problems, refused };
+  }
+  const cap = { left: options.limits ? maxRecipients(options.limits) + 1 : Number.POSITIVE_INFINITY };
   const values = (name: string): string[] => fields.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
 
   let mail: ParsedMail | undefined;
@@ -56,13 +70,13 @@ export async function parseEml(raw: Buffer | Uint8Array | string, options: EmlOp
   if (mail?.textConversionError) problems.push(`the HTML part could not be converted to text (${mail.textConversionError.message}); the text is empty`);
   const html = typeof mail?.html === "string" ? mail.html : null;
 
-  const fromList = addresses("From", values("from"), problems);
+  const fromList = addresses("From", values("from"), problems, { left: 1 });
   if (fromList.length === 0) problems.push("the message has no readable From address");
   const from = fromList[0] ?? null;
   const message: MessageJson = {
     from,
-    to: addresses("To", values("to"), problems),
-    cc: addresses("Cc", values("cc"), problems),
+    to: addresses("To", values("to"), problems, cap),
+    cc: addresses("Cc", values("cc"), problems, cap),
     subject: readSubject(mail?.subject, values("subject")[0], problems),
     text: readText(mail, html, options.maxHtmlToText ?? MAX_HTML_TO_TEXT, problems),
     html,
@@ -74,7 +88,14 @@ export async function parseEml(raw: Buffer | Uint8Array | string, options: EmlOp
     messageId: readMessageId(values("message-id")[0]),
     envelope: readEnvelope(options.envelope ?? {}, from, listAddress, problems),
   };
-  return { message, size: bytes.length, problems };
+  return { message, size: bytes.length, problems, refused: [] };
+}
+
+function emptyMessage(headers: [string, string][], listAddress: string): MessageJson {
+  return {
+    from: null, to: [], cc: [], subject: "", text: "", html: null, headers, attachments: [], date: null, messageId: "",
+    envelope: { sender: null, recipient: listAddress, isRequest: false, tag: null },
+  };
 }
 
 /**
@@ -107,16 +128,25 @@ function readSubject(decoded: string | undefined, raw: string | undefined, probl
   return decoded;
 }
 
-/** Every mailbox of the header fields (groups flattened), canonical; the unreadable ones are reported and left out. */
-function addresses(field: string, headerValues: string[], problems: string[]): string[] {
+/**
+ * Every mailbox of the header fields (groups flattened), canonical, each once; the unreadable ones are reported
+ * and left out. At most `cap.left` are kept (shared by To and Cc): past it the message is over its limit anyway.
+ */
+function addresses(field: string, headerValues: string[], problems: string[], cap: { left: number }): string[] {
   if (headerValues.length === 0) return [];
   const parsed = parseAddressHeader(headerValues, { flatten: true, decodePunycode: false });
   const out: string[] = [];
+  const seen = new Set<string>();
   const bad: string[] = [];
   for (const a of parsed.value) {
+    if (cap.left <= 0) break;
     const c = a.address ? canonicalAddress(a.address) : undefined;
     if (c === undefined) bad.push(a.address || a.name || "(empty)");
-    else if (!out.includes(c)) out.push(c);
+    else if (!seen.has(c)) {
+      seen.add(c);
+      out.push(c);
+      cap.left--;
+    }
   }
   if (bad.length) problems.push(`${field}: not an address, left out: ${bad.map((b) => JSON.stringify(b)).join(", ")}`);
   return out;

@@ -16,6 +16,7 @@ export { readMembers, parseMembersText, parseMembersJson, type MembersOptions, t
 export { offsetTransitions, offsetAt, isKnownTimeZone } from "./timezone.js";
 export {
   checkMessage,
+  checkHeaderFields,
   checkMembers,
   checkList,
   memberFieldProblem,

@@ -62,12 +62,7 @@ export function checkMessage(message: MessageJson, rule: RuleLimits = {}, size?:
   out.push(...over(l, "subject", "its subject", codePoints(message.subject), "characters"));
   out.push(...over(l, "text", "its text", codePoints(message.text), "characters"));
   if (message.html !== null) out.push(...over(l, "html", "its HTML body", codePoints(message.html), "characters"));
-  out.push(...over(l, "headers", "its number of header fields", message.headers.length, "fields"));
-  const longest = message.headers.reduce<[string, number] | undefined>((best, [name, value]) => {
-    const n = Math.max(codePoints(value), codePoints(name));
-    return best === undefined || n > best[1] ? [name, n] : best;
-  }, undefined);
-  if (longest) out.push(...over(l, "header", `its longest header field, ${longest[0]},`, longest[1], "characters"));
+  out.push(...checkHeaderFields(message.headers, rule));
   // The Message-ID is read from its header field, checked above; a message built by hand may have only the field.
   if (!message.headers.some(([name]) => name.toLowerCase() === "message-id")) {
     out.push(...over(l, "header", "its Message-ID", codePoints(message.messageId), "characters"));
@@ -92,6 +87,32 @@ export function checkMessage(message: MessageJson, rule: RuleLimits = {}, size?:
     out.push(...over(l, "header", `the content type of attachment ${i + 1}`, codePoints(a.contentType), "characters"));
   });
   return out;
+}
+
+/**
+ * The header block against `limits.headers` and `limits.header`: what parseEml checks before it parses any
+ * field's content, so a To field of 60,000 addresses is refused in the time it takes to measure it.
+ */
+export function checkHeaderFields(headers: readonly (readonly [string, string])[], rule: RuleLimits = {}): InputProblem[] {
+  const l = resolveLimits(rule);
+  const out = over(l, "headers", "its number of header fields", headers.length, "fields");
+  let longest: [string, number] | undefined;
+  for (const [name, value] of headers) {
+    const n = Math.max(codePoints(value), codePoints(name));
+    if (longest === undefined || n > longest[1]) longest = [name, n];
+  }
+  if (longest) out.push(...over(l, "header", `its longest header field, ${longest[0]},`, longest[1], "characters"));
+  return out;
+}
+
+/** The raw message's size against `limits.size`, before it is read. */
+export function checkSize(size: number, rule: RuleLimits = {}): InputProblem[] {
+  return over(resolveLimits(rule), "size", "its size", size, "bytes");
+}
+
+/** `limits.recipients`: the most To and Cc addresses a message may have. */
+export function maxRecipients(rule: RuleLimits = {}): number {
+  return resolveLimits(rule)["recipients"]?.value ?? Number.POSITIVE_INFINITY;
 }
 
 /** What is wrong with one member's fields, in words; undefined when nothing. */

@@ -16,23 +16,32 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?
 export function parseMailDate(value: string): number | undefined {
   const v = value.replace(/\([^()]*\)/g, " ").replace(/\s+/g, " ").trim();
   const m = RFC5322.exec(v);
-  if (!m) return ISO.test(v) ? Date.parse(v) : undefined;
+  if (!m) {
+    const t = ISO.test(v) ? Date.parse(v) : Number.NaN;
+    return Number.isNaN(t) ? undefined : t;
+  }
   const [, day, mon, yearText, hour, minute, second, zone] = m;
   const month = MONTHS.indexOf(mon!.toLowerCase());
   let year = Number(yearText);
   if (yearText!.length === 2) year += year < 50 ? 2000 : 1900; // §4.3
   else if (yearText!.length === 3) year += 1900;
   if (month < 0 || Number(hour) > 23 || Number(minute) > 59 || Number(second ?? 0) > 60) return undefined;
+  const offset = zoneMinutes(zone);
+  if (offset === undefined) return undefined;
   const t = Date.UTC(year, month, Number(day), Number(hour), Number(minute), Number(second ?? 0));
   if (new Date(t).getUTCDate() !== Number(day)) return undefined; // 31 Feb, or day 0
-  return t - zoneMinutes(zone) * 60_000;
+  return t - offset * 60_000;
 }
 
-function zoneMinutes(zone: string | undefined): number {
+/** The zone's offset in minutes; undefined for `+hhmm` whose minutes are over 59 or hours over 18 (not an offset). */
+function zoneMinutes(zone: string | undefined): number | undefined {
   if (zone === undefined) return 0;
   if (/^[+-]\d{4}$/.test(zone)) {
     const sign = zone[0] === "-" ? -1 : 1;
-    return sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5)));
+    const hours = Number(zone.slice(1, 3));
+    const minutes = Number(zone.slice(3, 5));
+    if (hours > 18 || minutes > 59) return undefined;
+    return sign * (hours * 60 + minutes);
   }
   return ZONES[zone.toLowerCase()] ?? 0;
 }

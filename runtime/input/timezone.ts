@@ -12,6 +12,13 @@ const DAY = 86_400_000;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/** The first instant of a UTC year; Date.UTC would read years 0–99 as 1900–1999. */
+export function yearStart(year: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, 0, 1);
+  return d.getTime();
+}
+
 function formatter(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
   if (!f) {
@@ -54,7 +61,7 @@ function zoneYear(zone: string, year: number): ZoneYear {
   const key = `${zone}\u0000${year}`;
   let y = years.get(key);
   if (!y) {
-    y = scan(zone, Date.UTC(year, 0, 1), Date.UTC(year + 1, 0, 1));
+    y = scan(zone, yearStart(year), yearStart(year + 1));
     years.set(key, y);
   }
   return y;

@@ -241,7 +241,8 @@ function address(c: Ctx, kind: string): string {
   const tag = `${kind}${n}`;
   if (!c.plan.longAddresses) return `${tag}@example.org`;
   const localStyle: Style = c.r() < 0.3 ? "astral" : "ascii";
-  const local = (tag + "." + charsInUnits(c.r, localStyle, 64)).slice(0, 64).replace(/[\s<>(),;:"[\]\\]/g, "x").replace(/[\uD800-\uDBFF]$/, "x");
+  // The one address rule (contract/values.ts): canonical is lower case, and a dot never follows a dot or ends the local part.
+  const local = (tag + "." + charsInUnits(c.r, localStyle, 64)).slice(0, 64).replace(/[\s<>(),;:"[\]\\]/g, "x").replace(/[\uD800-\uDBFF]$/, "x").toLowerCase().replace(/\.(?=\.|$)/g, "x");
   return `${local}@${pick(c.r, LONG_DOMAINS)}`;
 }
 

@@ -56,7 +56,7 @@ test("owners default to the members whose role is owner; names and given owners 
   const { members } = readMembers('[{"address":"ann@example.org","role":"owner"},"bob@example.org"]');
   assert.deepEqual(assembleInput({ now: NOW, members }).list.owners, ["ann@example.org"]);
   assert.deepEqual(assembleInput({ now: NOW, members, list: { address: "Talk@Example.org", name: "Talk", owners: ["x@EXAMPLE.org"] } }).list, {
-    address: "Talk@example.org", name: "Talk", owners: ["x@example.org"],
+    address: "talk@example.org", name: "Talk", owners: ["x@example.org"],
   });
 });
 
@@ -123,7 +123,7 @@ test("a parsed .eml reaches the rule as sent: addresses, decoded subject, envelo
   const out = await run(code, "message", buildInput({ now: NOW, timeZone: "Europe/Paris", message, messageSize: size, limits }));
   assert.equal(out.error, null);
   assert.deepEqual(out.actions.map((a) => a["text"]), [
-    "Ann.Lee@example.com|Minutes of the March meeting|1|2|0|true|10:30|20260303091500.1234@mail.example.com",
+    "ann.lee@example.com|Minutes of the March meeting|1|2|0|true|10:30|20260303091500.1234@mail.example.com",
     "date 2026-03-03 10:15",
     "header none",
   ]);

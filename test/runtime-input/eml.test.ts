@@ -12,7 +12,7 @@ test("multipart/alternative: text part, HTML part, addresses, date, Message-ID",
   const { message: m, problems, size } = await parseEml(fixture("alternative.eml"));
   assert.deepEqual(problems, []);
   assert.equal(size, fixture("alternative.eml").length);
-  assert.equal(m.from, "Ann.Lee@example.com", "address only; the domain in lower case, the local part as written");
+  assert.equal(m.from, "ann.lee@example.com", "address only, in lower case (the canonical form)");
   assert.deepEqual(m.to, ["list@example.org"]);
   assert.deepEqual(m.cc, ["bob@example.net", "carol@example.net"]);
   assert.equal(m.subject, "Minutes of the March meeting");
@@ -21,7 +21,7 @@ test("multipart/alternative: text part, HTML part, addresses, date, Message-ID",
   assert.equal(m.date, Date.UTC(2026, 2, 3, 9, 15, 0), "10:15 at +0100, the (CET) comment ignored");
   assert.equal(m.messageId, "20260303091500.1234@mail.example.com");
   assert.deepEqual(m.attachments, []);
-  assert.deepEqual(m.envelope, { sender: "Ann.Lee@example.com", recipient: "list@example.org", isRequest: false, tag: null });
+  assert.deepEqual(m.envelope, { sender: "ann.lee@example.com", recipient: "list@example.org", isRequest: false, tag: null });
   assert.deepEqual(
     m.headers.map(([n]) => n),
     ["Return-Path", "Received", "From", "To", "Cc", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type"],
@@ -138,13 +138,13 @@ test("the envelope: MAIL FROM, bounces, the -request and +tag forms of the list 
   const raw = fixture("alternative.eml");
   const list = "Weekly@Example.ORG";
   const plain = await parseEml(raw, { listAddress: list });
-  assert.deepEqual(plain.message.envelope, { sender: "Ann.Lee@example.com", recipient: "Weekly@example.org", isRequest: false, tag: null });
+  assert.deepEqual(plain.message.envelope, { sender: "ann.lee@example.com", recipient: "weekly@example.org", isRequest: false, tag: null });
 
   const request = await parseEml(raw, { listAddress: list, envelope: { mailFrom: "<bounces+x@example.com>", rcptTo: "<weekly-request@example.org>" } });
   assert.deepEqual(request.message.envelope, { sender: "bounces+x@example.com", recipient: "weekly-request@example.org", isRequest: true, tag: null });
 
   const tagged = await parseEml(raw, { listAddress: list, envelope: { rcptTo: "Weekly+news@EXAMPLE.org" } });
-  assert.deepEqual(tagged.message.envelope, { sender: "Ann.Lee@example.com", recipient: "Weekly+news@example.org", isRequest: false, tag: "news" });
+  assert.deepEqual(tagged.message.envelope, { sender: "ann.lee@example.com", recipient: "weekly+news@example.org", isRequest: false, tag: "news" });
 
   for (const mailFrom of [null, "", "<>"]) {
     const bounce = await parseEml(raw, { envelope: { mailFrom } });

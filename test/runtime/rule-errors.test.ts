@@ -92,7 +92,7 @@ on message(m: Message) {
   assert.equal(page.error?.code, "TW5015");
   const path = await run(`rule q
 on message(m: Message) {
-  publish("../../etc/passwd", "x")
+  publish("../{m.subject}.html", "x")
 }`);
   assert.equal(path.error?.code, "TW5016");
 });

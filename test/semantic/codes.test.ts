@@ -186,6 +186,8 @@ const cases: Case[] = [
     name: "a call chain of 17 functions",
     src: `${R}fn ⟪f16(n: int): int { return f15(n) }\n${Array.from({ length: 16 }, (_, i) => `fn f${15 - i}(n: int): int { return ${i === 15 ? "n" : `f${14 - i}(n)`} }\n`).join("")}on message(m: Message) { log("{f16(1)} {m.subject}") }\n`,
   },
+  { code: "TW2150", name: "send from the sender in a schedule", src: `${R}every day at 08:00 {\n  send(to: members, subject: "s", text: "t", from: ⟪"sender")\n}\n` },
+  { code: "TW2151", name: "a literal publish path that is not one", src: onMessage(`  publish(⟪"a//b.html", m.subject)`) },
 ];
 
 for (const c of cases) {

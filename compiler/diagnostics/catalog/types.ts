@@ -239,6 +239,14 @@ export const typeMessages = {
     (chain: string, depth: number, max: number) =>
       `${chain} is a chain of ${depth} functions, each calling the next; at most ${max} are allowed, so that a run stays within the sandbox's stack. Flatten it: let one function call the others in turn and pass the results along, or merge the small ones into their callers.`),
 
+  // ---------------------------------------------------------------- literal arguments of actions (action-literals.ts)
+  senderInSchedule: def("TW2150", "error", "`from: \"sender\"` in a scheduled trigger",
+    (trigger: string) =>
+      `\`${trigger}\` handles no message, so there is no sender to send on behalf of. Send from the list: leave out \`from:\` (or write \`from: "list"\`).`),
+  invalidPublishPath: def("TW2151", "error", "Invalid publish path",
+    (path: string) =>
+      `${q(path)} is not a path \`publish\` accepts: write \`name.ext\` or \`folder/name.ext\`, folders and names of letters, digits, \`_\` and \`-\`, the file name with an extension (no empty, hidden or \`..\` part, no trailing \`/\`), at most 200 characters.`),
+
   // ---------------------------------------------------------------- the compiler itself
   internalError: def("TW2999", "error", "Internal error in the checker",
     (detail: string) => `Internal error in the checker: ${detail}. This is a bug in thwonkc; please report it with this file.`),

@@ -74,7 +74,7 @@ function $longestStanding() {
 }
 function $daysSince($t) {
   if ((__gas -= 4) < 0) __oog();
-  return G$Duration$days((__G_now - $t));
+  return G$Duration$days(__ia(__G_now - $t, 99, 10));
 }
 function $page() {
   var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11;

@@ -25,7 +25,7 @@ function __trigger_1() {
   let $names = [];
   for (const $member of __mlist(__G_members).slice()) {
     if ((__gas -= 15) < 0) __oog();
-    if (!((!(Map$has(__st["postedToday"], $member.address)) && ((__G_now - $member.joined) >= 86400000)))) continue;
+    if (!((!(Map$has(__st["postedToday"], $member.address)) && (__ia(__G_now - $member.joined, 31, 77) >= 86400000)))) continue;
     if ((__gas -= 9) < 0) __oog();
     List$push($silent, $member);
     List$push($names, $member.name);
