@@ -74,3 +74,8 @@ export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
 export function hasErrors(diags: readonly Diagnostic[]): boolean {
   return diags.some((d) => d.severity === "error");
 }
+
+/** The first `n` characters of a span (e.g. the `let` keyword at the start of a `let` statement). */
+export function spanPrefix(s: Span, n: number): Span {
+  return { file: s.file, start: s.start, end: s.start + n, line: s.line, col: s.col, endLine: s.line, endCol: s.col + n };
+}

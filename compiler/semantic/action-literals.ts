@@ -9,7 +9,7 @@ import { canonicalPublishPath } from "../../contract/values.js";
 import { typeMessages as M } from "../diagnostics/catalog/types.js";
 import type { Ctx } from "./context.js";
 import type { CallTarget } from "./model.js";
-import { plainString } from "./util.js";
+import { plainString } from "./expr-text.js";
 
 /** The argument given for parameter `name` (by name, or by its position). */
 function argFor(e: CallExpr, target: CallTarget & { kind: "function" }, name: string): Expr | undefined {

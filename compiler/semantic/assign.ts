@@ -60,33 +60,3 @@ export function literalTarget(ctx: Ctx, expected: Type | undefined, depth = 0): 
   }
   return undefined;
 }
-
-const ADDRESS = /^[^\s@"<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
-
-export function isValidAddress(s: string): boolean {
-  return s.length <= 254 && ADDRESS.test(s) && s.indexOf("@") <= 64;
-}
-
-/** Answers of isValidTimeZone (making a DateTimeFormat costs milliseconds; the answer never changes). */
-const timeZoneValidity = new Map<string, boolean>();
-
-export function isValidTimeZone(s: string): boolean {
-  if (s.length === 0) return false;
-  let ok = timeZoneValidity.get(s);
-  if (ok === undefined) {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: s });
-      ok = true;
-    } catch {
-      ok = false;
-    }
-    if (timeZoneValidity.size < 1000) timeZoneValidity.set(s, ok);
-  }
-  return ok;
-}
-
-/** The time zone names this Node knows (for suggestions). */
-export function knownTimeZones(): string[] {
-  const f = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf;
-  return f ? [...f("timeZone"), "UTC"] : ["UTC"];
-}

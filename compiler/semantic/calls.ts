@@ -22,7 +22,8 @@ import type { Symbol } from "./scope.js";
 import type { ResolvedMethod, Signature } from "./stdlib-types.js";
 import { closest } from "./suggest.js";
 import { errorType, optional, typeToString, type Type } from "./types.js";
-import { exprText, listWords } from "./util.js";
+import { exprText } from "./expr-text.js";
+import { listWords } from "../diagnostics/catalog/define.js";
 
 /** The declaration a callee names, or undefined (after a diagnostic). */
 export interface Callee {

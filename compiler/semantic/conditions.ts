@@ -11,7 +11,7 @@ import type { Ctx } from "./context.js";
 import { checkExpr, fieldHint } from "./expressions.js";
 import { join, pathKey, withFact, type Facts } from "./narrowing.js";
 import { isOptional, named, nonOptional, typeToString, type Type } from "./types.js";
-import { exprText } from "./util.js";
+import { exprText } from "./expr-text.js";
 
 const BOOL = named("bool");
 

@@ -19,7 +19,8 @@ import type { SigParam } from "./stdlib-types.js";
 import { closest } from "./suggest.js";
 import { resolveTypeNode, resolveUserType } from "./typenodes.js";
 import { errorType, voidType, typeToString, type Type } from "./types.js";
-import { isConstant, listWords, plainString } from "./util.js";
+import { isConstant, plainString } from "./expr-text.js";
+import { listWords } from "../diagnostics/catalog/define.js";
 
 // ---------------------------------------------------------------- types and signatures
 

@@ -31,7 +31,7 @@ import {
   type RecordType,
   type Type,
 } from "./types.js";
-import { exprText } from "./util.js";
+import { exprText } from "./expr-text.js";
 import { checkNotMoved } from "./ownership.js";
 
 // Types are never mutated: literals share one object per type.

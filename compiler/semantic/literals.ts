@@ -9,7 +9,8 @@ import type { BraceEntry, BraceLit, Expr, ListLit, StringLit } from "../syntax/a
 import { q } from "../diagnostics/catalog/define.js";
 import { didYouMean, typeMessages as M } from "../diagnostics/catalog/types.js";
 import { isValidAddress } from "../../contract/values.js";
-import { assignable, isValidTimeZone, knownTimeZones, literalTarget, sameType } from "./assign.js";
+import { isKnownTimeZone, knownTimeZones } from "../../contract/zones.js";
+import { assignable, literalTarget, sameType } from "./assign.js";
 import type { Ctx } from "./context.js";
 import { checkAgainst, checkExpr, fieldHint, interpolates, reportMismatch } from "./expressions.js";
 import { closest } from "./suggest.js";
@@ -24,7 +25,8 @@ import {
   type RecordType,
   type Type,
 } from "./types.js";
-import { exprText, listWords, plainString } from "./util.js";
+import { exprText, plainString } from "./expr-text.js";
+import { listWords } from "../diagnostics/catalog/define.js";
 
 // ---------------------------------------------------------------- strings
 
@@ -58,7 +60,7 @@ export function checkString(ctx: Ctx, e: StringLit, expected: Type | undefined):
       if (!isValidAddress(text)) ctx.report(M.invalidAddress, e.span, [text]);
       break;
     case "timezone":
-      if (!isValidTimeZone(text)) {
+      if (!isKnownTimeZone(text)) {
         const hint = didYouMean(closest(text, knownTimeZones()));
         ctx.report(M.invalidTimeZone, e.span, [text, hint || undefined]);
       }

@@ -21,7 +21,7 @@ import type { Expr } from "../syntax/ast.js";
 import type { Ctx } from "./context.js";
 import type { Symbol } from "./scope.js";
 import { nonOptional, type Type } from "./types.js";
-import { exprText } from "./util.js";
+import { exprText } from "./expr-text.js";
 
 /** Whether values of `t` contain something that changes in place (a List or a Map, at any depth). */
 export function holdsCollection(t: Type, depth = 0): boolean {

@@ -8,7 +8,7 @@ import type { Fix } from "../diagnostics/diagnostic.js";
 import type { Expr } from "../syntax/ast.js";
 import type { Ctx } from "./context.js";
 import type { Symbol } from "./scope.js";
-import { spanPrefix } from "./util.js";
+import { spanPrefix } from "../diagnostics/diagnostic.js";
 
 export type Place =
   /** May change; `state` when the place is (inside) a state field. */

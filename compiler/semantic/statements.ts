@@ -22,7 +22,7 @@ import { checkOwnedFlow, forgetMove } from "./ownership.js";
 import type { Scope, ScopeKind } from "./scope.js";
 import { resolveTypeNode } from "./typenodes.js";
 import { errorType, isOptional, nonOptional, typeToString, type Type } from "./types.js";
-import { exprText } from "./util.js";
+import { exprText } from "./expr-text.js";
 
 /** How a statement ends: `ends` when control never reaches the next statement; `what` names the cause. */
 interface Flow {

@@ -16,7 +16,8 @@ import type { TestInfo, TriggerInfo } from "./model.js";
 import { checkSchedule, sameSchedule } from "./schedule.js";
 import { newSymbol } from "./scope.js";
 import { errorType, named, nonOptional, typeToString, type Type } from "./types.js";
-import { exprText, listWords, plainString } from "./util.js";
+import { exprText, plainString } from "./expr-text.js";
+import { listWords } from "../diagnostics/catalog/define.js";
 
 export function checkTests(ctx: Ctx, top: TopLevel): void {
   const names = new Set<string>();

@@ -11,7 +11,7 @@ import type { Ctx } from "./context.js";
 import { newSymbol } from "./scope.js";
 import { closest } from "./suggest.js";
 import { errorType, optional, typeToString, type NamedType, type RecordField, type RecordType, type Type } from "./types.js";
-import { listWords } from "./util.js";
+import { listWords } from "../diagnostics/catalog/define.js";
 
 /** `int`, `Address`, ...: one object per name (types are never mutated). */
 const plainTypes = new Map<string, NamedType>();

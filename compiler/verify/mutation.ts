@@ -10,7 +10,7 @@ import { evalCost } from "../../stdlib/cost-eval.js";
 import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
 import type { Type } from "../semantic/types.js";
 import type * as A from "../syntax/ast.js";
-import { exprText } from "../semantic/util.js";
+import { exprText } from "../semantic/expr-text.js";
 import { concat, join, originOf, SCALAR, str, totalOf, withOrigin, type Shape } from "./shapes.js";
 import * as S from "./sym.js";
 import { OperandSizes } from "./sizes.js";

@@ -13,7 +13,7 @@ import type { SemanticModel, StateFieldInfo } from "../semantic/model.js";
 import type { Symbol } from "../semantic/scope.js";
 import type { Type } from "../semantic/types.js";
 import type * as A from "../syntax/ast.js";
-import { exprText } from "../semantic/util.js";
+import { exprText } from "../semantic/expr-text.js";
 import { charsOf, type Shape } from "./shapes.js";
 import type { Sym } from "./sym.js";
 

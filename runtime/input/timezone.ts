@@ -7,6 +7,8 @@
  */
 import type { OffsetTable } from "./types.js";
 
+export { isKnownTimeZone } from "../../contract/zones.js";
+
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
@@ -26,16 +28,6 @@ function formatter(zone: string): Intl.DateTimeFormat {
     formatters.set(zone, f);
   }
   return f;
-}
-
-/** `true` when this runtime knows the IANA zone (Intl throws a RangeError otherwise). */
-export function isKnownTimeZone(zone: string): boolean {
-  try {
-    formatter(zone);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The zone's offset from UTC at `ms`, in minutes (east positive). Historical offsets in seconds are rounded. */

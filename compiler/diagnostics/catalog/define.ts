@@ -47,3 +47,10 @@ export function makeDiagnostic<A extends unknown[]>(
 export function q(s: string): string {
   return "`" + s + "`";
 }
+
+/** `a`, `a and b`, `a, b and c`, with each item in backticks. */
+export function listWords(items: readonly string[], conj = "and"): string {
+  const qs = items.map((i) => "`" + i + "`");
+  if (qs.length <= 1) return qs.join("");
+  return `${qs.slice(0, -1).join(", ")} ${conj} ${qs[qs.length - 1]}`;
+}

@@ -1,5 +1,8 @@
-/** Small helpers shared by the semantic modules. */
-import type { Span } from "../diagnostics/diagnostic.js";
+/**
+ * What an expression says without its types: a short rendering for
+ * messages, the text of a plain string literal, whether it is made only of
+ * literals (what a state field may start as).
+ */
 import type { Expr } from "../syntax/ast.js";
 
 /** A short rendering of an expression for messages: `m.date`, `members.get(...)`, or `this value`. */
@@ -64,16 +67,4 @@ export function isConstant(e: Expr): boolean {
     default:
       return false;
   }
-}
-
-/** The first `n` characters of a span (e.g. the `let` keyword at the start of a `let` statement). */
-export function spanPrefix(s: Span, n: number): Span {
-  return { file: s.file, start: s.start, end: s.start + n, line: s.line, col: s.col, endLine: s.line, endCol: s.col + n };
-}
-
-/** `a`, `a and b`, `a, b and c`, with each item in backticks. */
-export function listWords(items: readonly string[], conj = "and"): string {
-  const qs = items.map((i) => "`" + i + "`");
-  if (qs.length <= 1) return qs.join("");
-  return `${qs.slice(0, -1).join(", ")} ${conj} ${qs[qs.length - 1]}`;
 }
