@@ -31,8 +31,15 @@ export const BYTES = Object.freeze({
   entry: 72,
   /** Anything without insides (a number, a bool, a time): the value, and a box for a time or an interval. */
   scalar: 64,
-  /** One action the run records (its record and the host's list entry), besides its arguments. */
-  action: 256,
+  /**
+   * One action the run records, besides its arguments: its record, and the
+   * list headers a message action carries (List-Id, List-Post,
+   * List-Unsubscribe, X-Thwonk-Loop: the list's name, 256 units, and its
+   * address, 320, about 1,316 units) as strings and as outgoing JSON (6
+   * characters a unit, 3 bytes each). Measured missing before: 10,000 sends
+   * ran out of a bound that counted 256 (test/verify/memory-peaks.test.ts).
+   */
+  action: 28 * 1024,
 });
 
 /**
