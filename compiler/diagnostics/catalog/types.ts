@@ -167,7 +167,7 @@ export const typeMessages = {
   unknownLimit: def("TW2084", "error", "Unknown limit",
     (name: string, known: string, hint?: string) => `There is no limit called ${q(name)}.${tail(hint)} The limits are ${known}.`),
   invalidLimit: def("TW2085", "error", "Invalid limit value",
-    (name: string) => `The limit ${q(name)} must be a positive whole number, as in \`${name}: 500\`.`),
+    (name: string) => `The limit ${q(name)} must be a positive whole number, written as digits or as a product of them, as in \`${name}: 500\` or \`memory: 128 * 1024 * 1024\`.`),
   limitTooHigh: def("TW2086", "error", "Limit above its ceiling",
     (name: string, value: number, ceiling: number, unit: string) =>
       `The limit ${q(name)} is ${value}, but at most ${ceiling} ${unit} is accepted. Lower it.`),
