@@ -44,7 +44,7 @@ const MIGRATIONS: string[] = [
   CREATE INDEX runs_address ON runs(address, id);
   CREATE INDEX runs_outcome ON runs(outcome, id);
   CREATE TABLE outbox (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), address TEXT NOT NULL, file TEXT NOT NULL UNIQUE,
-    message_id TEXT NOT NULL, recipients TEXT NOT NULL, action TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0);
+    message_id TEXT NOT NULL, recipients TEXT NOT NULL, action TEXT NOT NULL, raw BLOB NOT NULL, done INTEGER NOT NULL DEFAULT 0);
   CREATE INDEX outbox_pending ON outbox(done, id);
   CREATE TABLE published (address TEXT NOT NULL, path TEXT NOT NULL, html TEXT NOT NULL, updated_at INTEGER NOT NULL, run_id INTEGER NOT NULL,
     PRIMARY KEY (address, path));
@@ -115,7 +115,7 @@ class SqliteStore implements Store {
       insertRun: db.prepare(
         "INSERT INTO runs (address, trigger, message_id, now, bundle_hash, outcome, error, gas_used, gas_bound, actions, replay_of, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       ),
-      insertOutbox: db.prepare("INSERT INTO outbox (run_id, address, file, message_id, recipients, action) VALUES (?, ?, ?, ?, ?, ?)"),
+      insertOutbox: db.prepare("INSERT INTO outbox (run_id, address, file, message_id, recipients, action, raw) VALUES (?, ?, ?, ?, ?, ?, ?)"),
       publish: db.prepare(
         "INSERT INTO published (address, path, html, updated_at, run_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT(address, path) DO UPDATE SET html = excluded.html, updated_at = excluded.updated_at, run_id = excluded.run_id",
       ),
@@ -252,7 +252,7 @@ class SqliteStore implements Store {
           this.q.setState.run(JSON.stringify(c.state), r.bundleHash, c.address);
         }
         if (c.members?.length) this.applyMembers(c.address, c.members);
-        for (const o of c.outbox ?? []) this.q.insertOutbox.run(runId, c.address, o.file, o.messageId, JSON.stringify(o.recipients), JSON.stringify(o.action));
+        for (const o of c.outbox ?? []) this.q.insertOutbox.run(runId, c.address, o.file, o.messageId, JSON.stringify(o.recipients), JSON.stringify(o.action), o.raw);
         for (const p of c.published ?? []) this.q.publish.run(c.address, p.path, p.html, now, runId);
         if (c.due) this.q.due.run(c.address, c.due.trigger, c.due.at);
         return { runId, messageId };
@@ -298,6 +298,7 @@ class SqliteStore implements Store {
       messageId: r["message_id"] as string,
       recipients: JSON.parse(r["recipients"] as string) as string[],
       action: JSON.parse(r["action"] as string),
+      raw: r["raw"] as Buffer,
     }));
   }
 

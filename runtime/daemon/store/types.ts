@@ -79,8 +79,10 @@ export interface OutgoingMail {
   /** The Message-ID it carries (stable, without brackets). */
   messageId: string;
   recipients: string[];
-  /** The action (send, reply, forward) it comes from, with the list's context the composer needs. */
+  /** The action (send, reply, forward) it comes from. */
   action: RunAction;
+  /** The RFC 5322 message, composed before the commit: what is written out, byte for byte. */
+  raw: Buffer;
 }
 
 export interface OutboxRow extends OutgoingMail {
