@@ -123,10 +123,6 @@ test("nothing answers MAIL FROM:<>: a bounce's second post gets no reply", async
   assert.equal(mail.filter((m) => /B1|B2/.test(m.mail.subject ?? "")).length, 0);
   assert.equal(mail.length, before);
 });
-  await new Promise((r) => setTimeout(r, 300));
-  assert.equal(mail.filter((m) => m.mail.subject === "Re: B2").length, 0);
-  assert.equal(mail.length, before + 1, "only the first post went out");
-});
 
 test("mail carrying the list's loop header is accepted and not run again", async () => {
   const before = runs().length;
