@@ -26,8 +26,9 @@ import {
   type TraceValueKind,
 } from "../compiler/index.js";
 import { jsonDepth, MAX_JSON_DEPTH } from "../contract/values.js";
-import { assembleInput, InputRefused, offsetAt, parseEml, readMembers, isKnownTimeZone } from "../runtime/input/index.js";
-import type { MemberJson, MessageJson, RuleLimits, RunInput } from "../runtime/input/index.js";
+import { InputRefused, offsetAt, parseEml, readMembers, isKnownTimeZone } from "../runtime/input/index.js";
+import type { MemberJson, MessageJson, RunInput } from "../runtime/input/index.js";
+import { bundleInput, bundleLimits, bundleTimeZone } from "../runtime/run/input.js";
 import { runBundle, type RunAction, type RunResult, type TraceStep } from "../runtime/run/run-rule.js";
 import { NodeHost } from "../runtime/host/node-host.js";
 import { stateRefusals } from "../contract/index.js";
@@ -95,7 +96,7 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
   const sourceFile = loaded.kind === "source" ? loaded.file : bundle.source.fileName;
 
   const trigger = pickTrigger(bundle, opts);
-  const zone = manifest.settings["timezone"] ?? "UTC";
+  const zone = bundleTimeZone(bundle);
   if (!isKnownTimeZone(zone)) throw new Refused([`the rule's time zone ${JSON.stringify(zone)} is not known to this runtime`]);
   const now = opts.at === undefined ? Date.now() : parseAt(opts.at, zone);
   const address = opts.address ?? `${manifest.rule.replace(/_/g, "-")}@example.org`;
@@ -105,8 +106,7 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
   const members = opts.members === undefined ? [] : readMembersFile(io, opts.members);
   const stateFile = opts.state === undefined ? undefined : readStateFile(io, opts.state, bundle);
 
-  const declared: RuleLimits = {};
-  for (const [name, l] of Object.entries(manifest.limits)) declared[name] = { value: l.value, unit: l.unit as RuleLimits[string]["unit"] };
+  const declared = bundleLimits(bundle);
   let message: MessageJson | undefined;
   let messageSize: number | undefined;
   if (trigger === "message") {
@@ -123,16 +123,7 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
 
   let input: RunInput;
   try {
-    input = assembleInput({
-      now,
-      timeZone: zone,
-      list: { address, name: listName },
-      members,
-      state: stateFile ?? null,
-      limits: declared,
-      ...(message ? { message, messageSize } : {}),
-      trace: opts.trace,
-    });
+    input = bundleInput(bundle, { now, address, listName, members, state: stateFile ?? null, ...(message ? { message, messageSize } : {}), trace: opts.trace });
   } catch (err) {
     if (err instanceof InputRefused) throw new Refused(err.problems.map((p) => `${p.code} ${p.message}`));
     throw err;

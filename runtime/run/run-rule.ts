@@ -8,7 +8,7 @@
 import type { Bundle } from "../../compiler/index.js";
 import type { HandMadeInput, RuleErrorWords, RunAction, RunInput, RunOutput, RunResult } from "../../contract/index.js";
 import { encodeInput } from "../input/build.js";
-import { runOnce, type SandboxLimits } from "../sandbox/index.js";
+import { runOnce, type SandboxLimits, type SandboxPool } from "../sandbox/index.js";
 
 export type { RuleErrorWords, RunAction, RunResult, TraceStep } from "../../contract/index.js";
 
@@ -20,6 +20,11 @@ export interface RunRequest {
   /** Code to run instead of the bundle's (the trace build of the same source, for --trace). */
   code?: string;
   limits?: Partial<SandboxLimits>;
+  /**
+   * Run in this pool's workers instead of a one-off sandbox (the daemon). The
+   * pool's own limits apply: it does not take a run's limits yet.
+   */
+  pool?: SandboxPool;
 }
 
 export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErrorWords): Promise<RunResult> {
@@ -30,7 +35,10 @@ export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErro
   const { inputJson, members } = encodeInput(input);
   // The rule's declared memory limit (what the verifier proved its bound against), unless the caller sets one.
   const memoryLimitBytes = bundle.manifest.limits["memory"]?.value;
-  const r = await runOnce(req.code ?? bundle.code.text, req.trigger, inputJson, { ...(memoryLimitBytes ? { memoryLimitBytes } : {}), ...req.limits }, members);
+  const code = req.code ?? bundle.code.text;
+  const r = req.pool
+    ? await req.pool.run(code, req.code ? `${bundle.sha256}:trace` : bundle.sha256, req.trigger, inputJson, members)
+    : await runOnce(code, req.trigger, inputJson, { ...(memoryLimitBytes ? { memoryLimitBytes } : {}), ...req.limits }, members);
   if (!r.ok) {
     return { actions: [], state: null, gas: { used: bound, bound }, error: { code: r.error.code, message: r.error.message, line: r.error.line ?? null, column: r.error.column ?? null }, trace: null };
   }

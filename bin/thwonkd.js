@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The thwonkd daemon. Runs from dist/ (tsc's output): the sandbox starts its
+// workers from their own module files, so the daemon is not bundled.
+const entry = new URL("../dist/runtime/daemon/main.js", import.meta.url);
+let main;
+try {
+  ({ main } = await import(entry.href));
+} catch (err) {
+  if (err && err.code === "ERR_MODULE_NOT_FOUND" && String(err.message).includes("daemon/main.js")) {
+    process.stderr.write("thwonkd: dist/runtime/daemon/main.js is missing; run `npm run build` (or `npm install`) first.\n");
+    process.exit(2);
+  }
+  throw err;
+}
+const code = await main(process.argv.slice(2));
+process.exit(code);

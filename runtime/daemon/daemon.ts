@@ -1,0 +1,311 @@
+/**
+ * The daemon: the store, the sandbox pool, the runner, the scheduler and the
+ * outbox, and the operations an API calls (deploy, members, state, runs,
+ * replay). SMTP and HTTP listeners (smtp.ts, main.ts) stand on it.
+ */
+import { join } from "node:path";
+import {
+  COMPILER_VERSION,
+  compareVersions,
+  compileSource,
+  readBundle,
+  serializeBundle,
+  versionSchema,
+  type Bundle,
+  type CompatProblem,
+  type Diagnostic,
+} from "../../compiler/index.js";
+import { canonicalAddress, type MemberJson } from "../../contract/index.js";
+import { NodeHost } from "../host/node-host.js";
+import { readMembers } from "../input/index.js";
+import { createSandboxPool, DEFAULT_LIMITS, type SandboxPool } from "../sandbox/index.js";
+import { GroupCommitter } from "./commit.js";
+import type { Logger } from "./log.js";
+import { daemonMessages as M, say } from "./messages.js";
+import { MaildirOutbox } from "./outbox.js";
+import { addressKey, Runner, type Answer, type Delivery } from "./runner.js";
+import { Scheduler } from "./scheduler.js";
+import { openSqliteStore } from "./store/sqlite.js";
+import type { MembersSnapshot, MessageRecord, RunFilter, RunRecord, SavedState, Store } from "./store/types.js";
+
+export interface DaemonOptions {
+  dataDir: string;
+  log: Logger;
+  clock?: () => number;
+  /** Sandbox workers; default the pool's (min(4, cores)). */
+  workers?: number;
+  /** Scheduler tick (ms). */
+  tickMs?: number;
+  store?: Store;
+}
+
+export interface DeployRequest {
+  /** A rule's source, or a bundle file's text (JSON). */
+  source?: string;
+  bundle?: string;
+  /** Its file name, for messages. */
+  fileName?: string;
+  addresses: string[];
+}
+
+export interface DeployResult {
+  ok: boolean;
+  hash?: string;
+  /** Per address: deployed, or why not. */
+  addresses: { address: string; deployed: boolean; problems: string[] }[];
+  problems: string[];
+}
+
+/** Thrown for a request the daemon refuses (an API answers it 4xx with the message). */
+export class Refusal extends Error {
+  override readonly name = "Refusal";
+}
+
+export class Daemon {
+  readonly store: Store;
+  readonly runner: Runner;
+  readonly scheduler: Scheduler;
+  readonly outbox: MaildirOutbox;
+  readonly committer: GroupCommitter;
+  readonly clock: () => number;
+  /** What start-up found (rules kept at an old version, ...), for the log and the API. */
+  readonly startReport: string[] = [];
+
+  private constructor(
+    private readonly o: DaemonOptions,
+    store: Store,
+    private readonly pool: SandboxPool,
+  ) {
+    this.store = store;
+    this.clock = o.clock ?? Date.now;
+    this.committer = new GroupCommitter(store);
+    this.outbox = new MaildirOutbox(o.dataDir, store, o.log);
+    this.runner = new Runner({
+      store,
+      pool,
+      committer: this.committer,
+      words: new NodeHost(),
+      clock: this.clock,
+      log: o.log,
+      onOutbox: () => void this.outbox.kick(),
+    });
+    this.scheduler = new Scheduler({ store, runner: this.runner, clock: this.clock, log: o.log, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });
+  }
+
+  static async open(o: DaemonOptions): Promise<Daemon> {
+    const store = o.store ?? openSqliteStore(join(o.dataDir, "thwonkd.sqlite"));
+    const deployments = await store.deployments();
+    const bundles = new Map<string, Bundle>();
+    for (const d of deployments) {
+      if (!bundles.has(d.hash)) {
+        const b = await store.bundle(d.hash);
+        if (b) bundles.set(d.hash, JSON.parse(b.json) as Bundle);
+      }
+    }
+    // Each run's memory limit is the rule's own in a pool that takes per-run limits; until then the largest of them.
+    const memory = Math.max(DEFAULT_LIMITS.memoryLimitBytes, ...[...bundles.values()].map((b) => b.manifest.limits["memory"]?.value ?? 0));
+    const pool = createSandboxPool({ ...(o.workers ? { workers: o.workers } : {}), memoryLimitBytes: Math.min(memory, 1024 * 2 ** 20) });
+    const daemon = new Daemon(o, store, pool);
+    for (const d of deployments) {
+      let bundle = bundles.get(d.hash);
+      if (!bundle) {
+        daemon.startReport.push(`${d.address}: its bundle ${d.hash} is missing from the store; the list takes no mail`);
+        continue;
+      }
+      if (bundle.manifest.compiler !== COMPILER_VERSION) bundle = await daemon.recompile(d.address, bundle);
+      await daemon.runner.install(d.address, bundle);
+    }
+    for (const line of daemon.startReport) o.log.warn(line);
+    return daemon;
+  }
+
+  /** A bundle from another compiler version: its source compiled again, or the old bundle kept and reported. */
+  private async recompile(address: string, old: Bundle): Promise<Bundle> {
+    const again = compileSource(old.source.fileName, old.source.text);
+    if (!again.bundle) {
+      this.startReport.push(say(M.keptOldBundle, address, COMPILER_VERSION, errorsText(again.diagnostics)));
+      return old;
+    }
+    const compat = compareVersions(versionSchema(old.manifest), versionSchema(again.bundle.manifest));
+    if (compat.length) {
+      this.startReport.push(say(M.keptOldBundle, address, COMPILER_VERSION, compatText(compat)));
+      return old;
+    }
+    await this.storeBundle(again.bundle);
+    await this.store.deploy(address, again.bundle.sha256, this.clock());
+    this.o.log.info({ list: address, from: old.manifest.compiler, to: COMPILER_VERSION }, "recompiled with this compiler");
+    return again.bundle;
+  }
+
+  start(): void {
+    this.scheduler.start();
+    void this.outbox.kick();
+  }
+
+  /** Stops the scheduler, lets queued runs finish, writes the outbox, closes the pool and the store. */
+  async close(): Promise<void> {
+    await this.scheduler.stop();
+    await this.runner.drain();
+    await this.outbox.kick();
+    await this.pool.close();
+    await this.store.close();
+  }
+
+  resolve(rcpt: string): string | undefined {
+    return this.runner.resolve(rcpt);
+  }
+
+  deliver(d: Delivery): Promise<Answer> {
+    return this.runner.deliver(d);
+  }
+
+  lists(): { address: string; rule: string; hash: string }[] {
+    return this.runner.addresses().map((address) => {
+      const b = this.runner.bundleAt(address)!;
+      return { address, rule: b.manifest.rule, hash: b.sha256 };
+    });
+  }
+
+  private async storeBundle(b: Bundle): Promise<void> {
+    await this.store.putBundle({ hash: b.sha256, rule: b.manifest.rule, compiler: b.manifest.compiler, source: b.source.text, json: serializeBundle(b), createdAt: this.clock() });
+  }
+
+  /**
+   * Deploys a source or a bundle (checked again: its hash, and its code and
+   * bounds against its recompiled source) at each address. An address whose
+   * stored state the new version cannot take keeps its running version.
+   */
+  async deploy(req: DeployRequest): Promise<DeployResult> {
+    const file = req.fileName ?? (req.bundle !== undefined ? "bundle.thwb" : "rule.thwonk");
+    let bundle: Bundle | undefined;
+    if (req.bundle !== undefined) {
+      const r = readBundle(file, req.bundle);
+      if (!r.bundle) return { ok: false, addresses: [], problems: [say(M.bundleRefused, file, errorsText(r.diagnostics))] };
+      bundle = r.bundle;
+    } else if (req.source !== undefined) {
+      const r = compileSource(file, req.source);
+      if (!r.bundle) return { ok: false, addresses: [], problems: [say(M.ruleDoesNotCompile, file, errorsText(r.diagnostics))] };
+      bundle = r.bundle;
+    } else return { ok: false, addresses: [], problems: ["give a rule's source or a bundle to deploy"] };
+    const out: DeployResult = { ok: true, hash: bundle.sha256, addresses: [], problems: [] };
+    await this.storeBundle(bundle);
+    for (const given of req.addresses) {
+      const address = canonicalAddress(given);
+      if (address === undefined) {
+        out.addresses.push({ address: given, deployed: false, problems: [say(M.badAddress, given)] });
+        continue;
+      }
+      const current = this.runner.bundleAt(address);
+      const at = current ? this.runner.resolve(address)! : address;
+      const problems: string[] = [];
+      if (current && current.sha256 !== bundle.sha256) {
+        const saved = await this.store.state(at);
+        const members = (await this.store.members(at)).members.length;
+        const compat = compareVersions(versionSchema(current.manifest), versionSchema(bundle.manifest), {});
+        const limit = bundle.manifest.limits["members"]?.value;
+        if (saved.state !== null && compat.length) problems.push(say(M.incompatibleState, at, compatText(compat)));
+        if (limit !== undefined && members > limit) problems.push(say(M.membersOverLimit, at, members, limit));
+      }
+      if (problems.length) {
+        out.addresses.push({ address: at, deployed: false, problems });
+        continue;
+      }
+      await this.store.deploy(at, bundle.sha256, this.clock());
+      await this.runner.install(at, bundle);
+      this.scheduler.forget(at);
+      out.addresses.push({ address: at, deployed: true, problems: [] });
+      this.o.log.info({ list: at, rule: bundle.manifest.rule, hash: bundle.sha256 }, "deployed");
+    }
+    out.ok = out.addresses.every((a) => a.deployed);
+    return out;
+  }
+
+  private listAddress(address: string): string {
+    const at = this.runner.resolve(address);
+    if (at === undefined || addressKey(at) !== addressKey(canonicalAddress(address) ?? address)) throw new Refusal(say(M.unknownList, address));
+    return at;
+  }
+
+  async members(address: string): Promise<MembersSnapshot> {
+    return this.store.members(this.listAddress(address));
+  }
+
+  /** Adds members (an address already there is updated), within the rule's member limit. */
+  async addMembers(address: string, members: (Partial<MemberJson> & { address: string })[]): Promise<MembersSnapshot> {
+    const at = this.listAddress(address);
+    const full = members.map((m) => this.member(m));
+    return this.runner.withList(at, async (bundle) => {
+      const now = await this.store.members(at);
+      const present = new Set(now.members.map((m) => addressKey(m.address)));
+      const count = now.members.length + new Set(full.map((m) => addressKey(m.address)).filter((k) => !present.has(k))).size;
+      this.checkLimit(at, bundle, count);
+      return this.store.changeMembers(at, full.map((member) => ({ op: "add", member })));
+    });
+  }
+
+  async removeMembers(address: string, addresses: string[]): Promise<MembersSnapshot> {
+    const at = this.listAddress(address);
+    return this.runner.withList(at, () => this.store.changeMembers(at, addresses.map((a) => ({ op: "remove", address: a }))));
+  }
+
+  /** Replaces the members with a members file's (text or JSON, runtime/input/members.ts). */
+  async importMembers(address: string, text: string): Promise<MembersSnapshot> {
+    const at = this.listAddress(address);
+    const r = readMembers(text, { joined: this.clock(), source: "import" });
+    if (r.problems.length) throw new Refusal(say(M.badMembers, r.problems.map((p) => `${p.code} ${p.message}`).join(" ")));
+    return this.runner.withList(at, async (bundle) => {
+      this.checkLimit(at, bundle, r.members.length);
+      return this.store.setMembers(at, r.members);
+    });
+  }
+
+  private member(m: Partial<MemberJson> & { address: string }): MemberJson {
+    const address = canonicalAddress(m.address);
+    if (address === undefined) throw new Refusal(say(M.badAddress, m.address));
+    return { address, name: m.name ?? "", role: m.role ?? "member", joined: m.joined ?? this.clock() };
+  }
+
+  private checkLimit(address: string, bundle: Bundle, count: number): void {
+    const limit = bundle.manifest.limits["members"]?.value;
+    if (limit !== undefined && count > limit) throw new Refusal(say(M.membersOverLimit, address, count, limit));
+  }
+
+  async state(address: string): Promise<{ state: SavedState | null; hash: string | null }> {
+    return this.store.state(this.listAddress(address));
+  }
+
+  async states(): Promise<{ address: string; state: SavedState | null }[]> {
+    return Promise.all(this.runner.addresses().map(async (address) => ({ address, state: (await this.store.state(address)).state })));
+  }
+
+  runs(filter: RunFilter = {}): Promise<RunRecord[]> {
+    return this.store.runs(filter.address ? { ...filter, address: this.listAddress(filter.address) } : filter);
+  }
+
+  run(id: number): Promise<RunRecord | undefined> {
+    return this.store.run(id);
+  }
+
+  failedMessages(address?: string): Promise<MessageRecord[]> {
+    return this.store.messages({ ...(address ? { address: this.listAddress(address) } : {}), status: "failed" });
+  }
+
+  /** Runs a failed run's message again with the version deployed now; the message is then `replayed`. */
+  async replay(runId: number): Promise<Answer> {
+    try {
+      return await this.runner.replay(runId);
+    } catch (err) {
+      if (err instanceof Error && err.message.startsWith(M.notReplayable.code)) throw new Refusal(err.message);
+      throw err;
+    }
+  }
+}
+
+function errorsText(ds: readonly Diagnostic[]): string {
+  const errors = ds.filter((d) => d.severity === "error");
+  return errors.slice(0, 5).map((d) => `${d.code} ${d.message}${d.span ? ` (line ${d.span.line})` : ""}`).join("; ") || "no details";
+}
+
+function compatText(problems: readonly CompatProblem[]): string {
+  return problems.map((p) => `${p.message.code} ${(p.message.format as (...a: unknown[]) => string)(...p.args)}`).join(" ");
+}

@@ -1,0 +1,153 @@
+/**
+ * thwonkd: `thwonkd --data DIR [--smtp HOST:PORT] [--lmtp HOST:PORT]
+ * [--http HOST:PORT] [--domain D] [--deploy DIR] [--config FILE]`.
+ * The first line on stdout is one JSON object with the ports bound; logs go
+ * to stderr. SIGTERM (or SIGINT): new connections get 421, the work in
+ * flight finishes, then the process exits 0.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { basename, join, resolve } from "node:path";
+import { Command } from "commander";
+import { COMPILER_VERSION } from "../../compiler/index.js";
+import { clockFromEnv, ConfigError, hostPort, resolveConfig, type DaemonConfig } from "./config.js";
+import { Daemon } from "./daemon.js";
+import { createLogger, type Logger } from "./log.js";
+import { publishHandler } from "./publish.js";
+import { createIngress, type Ingress } from "./smtp.js";
+
+/** A handler the HTTP server tries in turn; true when it answered. The API adds its own. */
+export type HttpHandler = (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => Promise<boolean>;
+
+export function healthHandler(daemon: Daemon): HttpHandler {
+  return async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname !== "/v1/health") return false;
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, compiler: COMPILER_VERSION, lists: daemon.lists().length }) + "\n");
+    return true;
+  };
+}
+
+export function createHttp(handlers: HttpHandler[], log: Logger): Server {
+  return createServer((req, res) => {
+    void (async () => {
+      for (const h of handlers) if (await h(req, res)) return;
+      res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found\n");
+    })().catch((err) => {
+      log.error({ err }, "HTTP handler failed");
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((ok, fail) => {
+    server.once("error", fail);
+    server.listen(port, host, () => {
+      const a = server.address();
+      ok(typeof a === "object" && a ? a.port : port);
+    });
+  });
+}
+
+/** Each rule of a directory (NAME.thwonk, or NAME/NAME.thwonk) at NAME@domain, `_` as `-`; its members file (members.txt or members.json beside it) if the list has none. */
+async function deployDirectory(daemon: Daemon, dir: string, domain: string, log: Logger): Promise<void> {
+  const rules: string[] = [];
+  for (const e of readdirSync(dir).sort()) {
+    const p = join(dir, e);
+    if (e.endsWith(".thwonk") && !e.endsWith(".test.thwonk")) rules.push(p);
+    else if (statSync(p).isDirectory() && existsSync(join(p, `${e}.thwonk`))) rules.push(join(p, `${e}.thwonk`));
+  }
+  for (const file of rules) {
+    const name = basename(file, ".thwonk");
+    const address = `${name.replace(/_/g, "-")}@${domain}`;
+    const r = await daemon.deploy({ source: readFileSync(file, "utf8"), fileName: basename(file), addresses: [address] });
+    if (!r.ok) {
+      log.warn({ file, problems: [...r.problems, ...r.addresses.flatMap((a) => a.problems)] }, "not deployed");
+      continue;
+    }
+    const at = join(file, "..");
+    for (const m of ["members.txt", "members.json"]) {
+      if (!existsSync(join(at, m))) continue;
+      if ((await daemon.members(address)).members.length === 0) await daemon.importMembers(address, readFileSync(join(at, m), "utf8"));
+      break;
+    }
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command("thwonkd")
+    .description("The Thwonk daemon: mail in over SMTP/LMTP, the deployed rules run in order, nothing acknowledged lost.")
+    .option("--data <dir>", "data directory (the store, the outbox)")
+    .option("--smtp <host:port>", "SMTP listener (default 127.0.0.1:2525; port 0: any free port)")
+    .option("--lmtp <host:port>", "LMTP listener (off by default)")
+    .option("--http <host:port>", "HTTP listener: /v1 and published files (default 127.0.0.1:8025)")
+    .option("--domain <domain>", "domain of the lists deployed with --deploy (default lists.localhost)")
+    .option("--deploy <dir>", "deploy every rule in DIR at start (NAME@DOMAIN)")
+    .option("--size <bytes>", "largest message accepted (default 10485760)")
+    .option("--workers <n>", "sandbox workers")
+    .option("--config <file>", "JSON config file")
+    .exitOverride();
+  let cfg: DaemonConfig;
+  try {
+    program.parse(argv, { from: "user" });
+    const f = program.opts<Record<string, string | undefined>>();
+    const flags: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(f)) if (v !== undefined) flags[k] = k === "deploy" ? [v] : v;
+    cfg = resolveConfig(flags, process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`thwonkd: ${err.message}\n`);
+      return 2;
+    }
+    const code = (err as { exitCode?: number }).exitCode;
+    if (code !== undefined) return code === 0 ? 0 : 2;
+    throw err;
+  }
+  const log = createLogger({ level: cfg.logLevel });
+  const dataDir = resolve(cfg.data);
+  mkdirSync(dataDir, { recursive: true });
+  const { clock, test } = clockFromEnv(process.env);
+  if (test) log.warn("THWONKD_TEST_CLOCK_FILE is set: the clock is a test's (never use it in production)");
+  const daemon = await Daemon.open({ dataDir, log, clock, ...(cfg.workers ? { workers: cfg.workers } : {}), ...(test ? { tickMs: 100 } : {}) });
+  for (const dir of cfg.deploy) await deployDirectory(daemon, dir, cfg.domain, log);
+
+  const smtpAt = hostPort(cfg.smtp, "--smtp");
+  const httpAt = hostPort(cfg.http, "--http");
+  const ingresses: Ingress[] = [createIngress({ daemon, log, size: cfg.size, name: cfg.domain })];
+  const ports: Record<string, number> = { smtp: await ingresses[0]!.listen(smtpAt.host, smtpAt.port) };
+  if (cfg.lmtp) {
+    const at = hostPort(cfg.lmtp, "--lmtp");
+    const lmtp = createIngress({ daemon, log, size: cfg.size, lmtp: true, name: cfg.domain });
+    ingresses.push(lmtp);
+    ports["lmtp"] = await lmtp.listen(at.host, at.port);
+  }
+  const http = createHttp([healthHandler(daemon), publishHandler(daemon.store, (a) => daemon.resolve(a))], log);
+  ports["http"] = await listen(http, httpAt.host, httpAt.port);
+  daemon.start();
+  process.stdout.write(JSON.stringify({ ...ports, data: dataDir, outbox: daemon.outbox.dir, lists: daemon.lists().map((l) => l.address) }) + "\n");
+  log.info({ ports, lists: daemon.lists().length }, "thwonkd is ready");
+
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, "stopping: new connections get 421, work in flight finishes");
+      for (const i of ingresses) i.refuseNew();
+      void (async () => {
+        await daemon.runner.drain();
+        await Promise.all(ingresses.map((i) => i.close()));
+        await new Promise<void>((r) => {
+          http.close(() => r());
+          http.closeAllConnections();
+        });
+        await daemon.close();
+        log.info("stopped");
+        done(0);
+      })();
+    };
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
+  });
+}

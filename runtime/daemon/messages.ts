@@ -1,0 +1,48 @@
+/**
+ * The daemon's messages (TW6001–TW6049): SMTP answers, deploy and members
+ * refusals, start-up reports. Each says what is wrong and how to fix it.
+ */
+export interface DaemonMessage<A extends unknown[]> {
+  code: string;
+  title: string;
+  format: (...args: A) => string;
+}
+
+function def<A extends unknown[]>(code: string, title: string, format: (...args: A) => string): DaemonMessage<A> {
+  return { code, title, format };
+}
+
+export const daemonMessages = {
+  noList: def("TW6001", "No list at this address", (address: string) =>
+    `No list is deployed at ${address}; this server accepts mail only for its lists (it is no relay). Check the address, or deploy a rule there.`),
+  secondList: def("TW6002", "One list per transaction", (address: string, first: string) =>
+    `${address} is another list than ${first}, which this transaction is already for: send the message to ${address} in a new transaction (MAIL FROM again).`),
+  tooBig: def("TW6003", "Message over the server's size limit", (size: number) =>
+    `The message is over this server's limit of ${size} bytes. Send a smaller message (e.g. a link instead of an attachment).`),
+  inputRefused: def("TW6004", "Message over the list's limits", (address: string, problems: string) =>
+    `The message is over the limits of the list ${address}, so it was not run: ${problems}`),
+  commitFailed: def("TW6005", "Not stored", (why: string) =>
+    `The message could not be stored (${why}); nothing was done with it. Send it again later.`),
+  listBroken: def("TW6006", "The list cannot run", (address: string, problems: string) =>
+    `The list ${address} cannot run its rule now: ${problems}. Its administrator must fix the list (e.g. its members) before it takes mail; send it again later.`),
+  shuttingDown: def("TW6007", "Shutting down", () => "The server is shutting down; send the message again in a moment."),
+  ruleDoesNotCompile: def("TW6010", "The rule does not compile", (file: string, errors: string) =>
+    `${file} has errors, so it was not deployed and the running version keeps running: ${errors}. Fix them (thwonkc check ${file}) and deploy again.`),
+  bundleRefused: def("TW6011", "Bundle refused", (file: string, why: string) =>
+    `The bundle ${file} was refused and the running version keeps running: ${why}. Build the bundle again with thwonkc compile from its source.`),
+  incompatibleState: def("TW6012", "The new version does not fit the stored state", (address: string, problems: string) =>
+    `The new version cannot take over ${address}'s stored state, so it was not deployed there: ${problems}`),
+  keptOldBundle: def("TW6013", "Kept the old version", (address: string, compiler: string, errors: string) =>
+    `The rule at ${address} no longer compiles with compiler ${compiler}, so it keeps running the version it was deployed with: ${errors}. Fix the rule and deploy it again.`),
+  membersOverLimit: def("TW6014", "Over the list's member limit", (address: string, count: number, limit: number) =>
+    `${address} would have ${count} members, over its rule's limit of ${limit}. Remove members first, or raise \`limits { members }\` in the rule and deploy it again.`),
+  unknownList: def("TW6015", "No such list", (address: string) => `No list is deployed at ${address}. Deploy a rule there first (thwonkc deploy).`),
+  notReplayable: def("TW6016", "Nothing to replay", (id: number, why: string) => `Run ${id} cannot be replayed: ${why}.`),
+  badAddress: def("TW6017", "Not an address", (text: string) => `${JSON.stringify(text)} is not an e-mail address; write it as name@example.org.`),
+  badMembers: def("TW6018", "Members refused", (problems: string) => `The members were not changed: ${problems}. Fix those entries and try again.`),
+} as const;
+
+/** `TW6001 No list is deployed at ...`: how answers and refusals start. */
+export function say<A extends unknown[]>(m: DaemonMessage<A>, ...args: A): string {
+  return `${m.code} ${m.format(...args)}`;
+}

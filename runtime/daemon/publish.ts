@@ -1,0 +1,44 @@
+/**
+ * Published files, served read-only over HTTP: GET /lists/ADDRESS/PATH
+ * answers the HTML a run last published at PATH for the list at ADDRESS.
+ * A plain node:http handler, so the API server can mount it; it answers
+ * false for a request that is not its own.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Store } from "./store/types.js";
+
+export const PUBLIC_PREFIX = "/lists/";
+
+export function publicPath(address: string, path: string): string {
+  return `${PUBLIC_PREFIX}${encodeURIComponent(address)}/${path}`;
+}
+
+export function publishHandler(store: Store, resolve: (address: string) => string | undefined) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (!url.pathname.startsWith(PUBLIC_PREFIX)) return false;
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" }).end("published files are read-only\n");
+      return true;
+    }
+    const rest = url.pathname.slice(PUBLIC_PREFIX.length);
+    const slash = rest.indexOf("/");
+    const address = resolve(decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash)));
+    let path = slash < 0 ? "" : decodeURIComponent(rest.slice(slash + 1));
+    if (path === "" || path.endsWith("/")) path += "index.html";
+    const page = address === undefined ? undefined : await store.published(address, path);
+    if (!page) {
+      res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("nothing is published here\n");
+      return true;
+    }
+    res.writeHead(200, {
+      "content-type": "text/html; charset=utf-8",
+      "last-modified": new Date(page.updatedAt).toUTCString(),
+      "x-content-type-options": "nosniff",
+      // A rule's HTML runs no script and loads nothing from elsewhere when it is shown here.
+      "content-security-policy": "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'",
+    });
+    res.end(req.method === "HEAD" ? undefined : page.html);
+    return true;
+  };
+}

@@ -1,0 +1,324 @@
+/**
+ * Runs rules: one run at a time per list, in the order the work arrived
+ * (messages, schedules, replays, member changes and deploys alike go
+ * through the list's one queue), lists in parallel across the sandbox
+ * pool's workers. A run's whole outcome is committed (GroupCommitter) before
+ * its answer is given; the list's cached state and members change only
+ * after that commit.
+ */
+import { COMPILER_VERSION, migrateState, type Bundle } from "../../compiler/index.js";
+import { canonicalAddress, stateRefusals, type MemberJson, type RunAction, type RunError, type RunResult } from "../../contract/index.js";
+import { checkMessage, InputRefused, parseEml } from "../input/index.js";
+import { bundleInput, bundleLimits } from "../run/input.js";
+import { runBundle } from "../run/run-rule.js";
+import type { SandboxPool } from "../sandbox/index.js";
+import type { RuleErrorWords } from "../../contract/index.js";
+import type { GroupCommitter } from "./commit.js";
+import { daemonMessages as M, say } from "./messages.js";
+import { composeAll, LOOP_HEADER } from "./outbox.js";
+import type { Logger } from "./log.js";
+import type { MemberChange, MembersSnapshot, MessageStatus, RunCommit, RunOutcome, SavedState, Store } from "./store/types.js";
+
+export interface RunnerOptions {
+  store: Store;
+  pool: SandboxPool;
+  committer: GroupCommitter;
+  words: RuleErrorWords;
+  clock: () => number;
+  log: Logger;
+  /** Called after each commit that wrote outbox rows. */
+  onOutbox: () => void;
+}
+
+/** An SMTP answer: the code, and the text after it (with its enhanced status code). */
+export interface Answer {
+  code: number;
+  message: string;
+  runId?: number;
+  outcome?: RunOutcome;
+}
+
+export interface Delivery {
+  /** The list's address, as deployed. */
+  address: string;
+  /** RCPT TO as given (`list+tag@`, `list-request@`). */
+  rcptTo: string;
+  /** MAIL FROM; null for the null sender `<>`. */
+  mailFrom: string | null;
+  raw: Buffer;
+  receivedAt: number;
+}
+
+interface ListSlot {
+  address: string;
+  bundle: Bundle;
+  tail: Promise<unknown>;
+  loaded?: { members: MembersSnapshot; state: SavedState | null };
+}
+
+/** A canonical address with its local part lower-cased too: the key lists are found by. */
+export function addressKey(address: string): string {
+  return address.toLowerCase();
+}
+
+export class Runner {
+  private readonly lists = new Map<string, ListSlot>();
+  private inFlight = 0;
+  private idle: (() => void)[] = [];
+
+  constructor(private readonly o: RunnerOptions) {}
+
+  addresses(): string[] {
+    return [...this.lists.values()].map((s) => s.address).sort();
+  }
+
+  bundleAt(address: string): Bundle | undefined {
+    return this.lists.get(addressKey(address))?.bundle;
+  }
+
+  /**
+   * The list a recipient reaches: the exact address first, then without a
+   * `+tag`, then `name-request@` reaches `name@`. Case-insensitive.
+   */
+  resolve(rcpt: string): string | undefined {
+    const c = canonicalAddress(rcpt.replace(/^<(.*)>$/, "$1"));
+    if (c === undefined) return undefined;
+    const key = addressKey(c);
+    const at = key.lastIndexOf("@");
+    const domain = key.slice(at);
+    let local = key.slice(0, at);
+    const candidates = [local];
+    const plus = local.indexOf("+");
+    if (plus > 0) candidates.push((local = local.slice(0, plus)));
+    if (local.endsWith("-request") && local.length > 8) candidates.push(local.slice(0, -8));
+    for (const l of candidates) {
+      const slot = this.lists.get(l + domain);
+      if (slot) return slot.address;
+    }
+    return undefined;
+  }
+
+  /** Puts a bundle at an address; for a running list the swap happens between runs. */
+  install(address: string, bundle: Bundle): Promise<void> {
+    const slot = this.lists.get(addressKey(address));
+    if (!slot) {
+      this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve() });
+      return Promise.resolve();
+    }
+    return this.enqueue(slot, async () => {
+      slot.bundle = bundle;
+      slot.loaded = undefined; // the state is migrated to the new version at the next load
+    });
+  }
+
+  /** Work on a list's data outside a run (members from the API), in the list's order. */
+  withList<T>(address: string, work: (bundle: Bundle) => Promise<T>): Promise<T> {
+    const slot = this.slot(address);
+    return this.enqueue(slot, async () => {
+      try {
+        return await work(slot.bundle);
+      } finally {
+        slot.loaded = undefined;
+      }
+    });
+  }
+
+  deliver(d: Delivery): Promise<Answer> {
+    const slot = this.slot(d.address);
+    return this.enqueue(slot, () => this.runMessage(slot, d));
+  }
+
+  runSchedule(address: string, trigger: string, due: number): Promise<Answer> {
+    const slot = this.slot(address);
+    return this.enqueue(slot, () => this.runDue(slot, trigger, due));
+  }
+
+  replay(runId: number): Promise<Answer> {
+    return (async () => {
+      const run = await this.o.store.run(runId);
+      if (!run) throw new Error(say(M.notReplayable, runId, "there is no such run"));
+      if (run.messageId === null) throw new Error(say(M.notReplayable, runId, "it ran on a schedule, not on a message"));
+      if (run.outcome !== "failed") throw new Error(say(M.notReplayable, runId, `it did not fail (its outcome: ${run.outcome})`));
+      const message = await this.o.store.message(run.messageId);
+      if (!message) throw new Error(say(M.notReplayable, runId, "its message is no longer stored"));
+      if (message.status === "replayed") throw new Error(say(M.notReplayable, runId, "its message was replayed already"));
+      const slot = this.slot(run.address);
+      const d: Delivery = { address: run.address, rcptTo: message.rcptTo, mailFrom: message.mailFrom, raw: message.raw, receivedAt: this.o.clock() };
+      return this.enqueue(slot, () => this.runMessage(slot, d, { messageId: message.id, replayOf: runId }));
+    })();
+  }
+
+  /** Resolves when no work is queued or running. */
+  drain(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((r) => this.idle.push(r));
+  }
+
+  private slot(address: string): ListSlot {
+    const slot = this.lists.get(addressKey(address));
+    if (!slot) throw new Error(say(M.unknownList, address));
+    return slot;
+  }
+
+  private enqueue<T>(slot: ListSlot, work: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    const result = slot.tail.then(work);
+    slot.tail = result.catch(() => undefined);
+    const done = (): void => {
+      if (--this.inFlight === 0) for (const r of this.idle.splice(0)) r();
+    };
+    result.then(done, done);
+    return result;
+  }
+
+  /** The list's members and state, loaded once and kept after each commit; state saved by another version migrated. */
+  private async load(slot: ListSlot): Promise<{ members: MembersSnapshot; state: SavedState | null }> {
+    if (slot.loaded) return slot.loaded;
+    const [members, saved] = await Promise.all([this.o.store.members(slot.address), this.o.store.state(slot.address)]);
+    let state = saved.state;
+    if (state !== null && saved.hash !== null && saved.hash !== slot.bundle.sha256) {
+      const old = await this.o.store.bundle(saved.hash);
+      if (old) state = migrateState((JSON.parse(old.json) as Bundle).manifest.state, slot.bundle.manifest.state, state);
+    }
+    slot.loaded = { members, state };
+    return slot.loaded;
+  }
+
+  private async runMessage(slot: ListSlot, d: Delivery, replay?: { messageId: number; replayOf: number }): Promise<Answer> {
+    const { bundle, address } = slot;
+    const limits = bundleLimits(bundle);
+    // The rule's limits are checked while parsing (size and header fields first), so a hostile message costs little.
+    const parsed = await parseEml(d.raw, { listAddress: address, envelope: { mailFrom: d.mailFrom, ...(d.rcptTo ? { rcptTo: d.rcptTo } : {}) }, limits });
+    const message = parsed.message;
+    const base = {
+      address,
+      ...(replay ? { messageId: replay.messageId } : {}),
+    };
+    const stored = (status: MessageStatus): Pick<RunCommit, "message"> =>
+      replay ? {} : { message: { raw: d.raw, mailFrom: d.mailFrom, rcptTo: d.rcptTo, receivedAt: d.receivedAt, status, problems: parsed.problems } };
+    const runBase = { trigger: "message", now: d.receivedAt, bundleHash: bundle.sha256, replayOf: replay?.replayOf ?? null };
+
+    if (this.isLoop(address, message.headers, message.from)) {
+      const c: RunCommit = { ...base, ...stored("loop"), run: { ...runBase, outcome: "loop", error: null, gasUsed: 0, gasBound: 0, actions: [] } };
+      return this.commitAndAnswer(slot, c, { code: 250, message: "2.0.0 accepted; not run: it came from this list (a loop)" });
+    }
+    // Over the rule's limits for a message: 552 with the limit it broke, nothing stored.
+    const tooBig = parsed.refused.length ? parsed.refused : checkMessage(message, limits, parsed.size);
+    if (tooBig.length) return { code: 552, message: `5.3.4 ${say(M.inputRefused, address, tooBig.map((p) => `${p.code} ${p.message}`).join(" "))}` };
+
+    const { members, state } = await this.load(slot);
+    const trigger = bundle.manifest.triggers.find((t) => t.name === "message");
+    let result: RunResult;
+    const refused = state === null ? [] : stateRefusals(bundle.manifest.state, state);
+    if (!trigger) {
+      result = failed(runBase.bundleHash, { code: "TW6019", message: `rule ${bundle.manifest.rule} has no \`on message\` trigger, so it does not take mail`, line: null, column: null });
+    } else if (refused.length) {
+      result = failed("", { code: "TW5070", message: refused.join(" "), line: null, column: null });
+    } else {
+      let input;
+      try {
+        input = bundleInput(bundle, { now: d.receivedAt, address, members: members.members, state, message, messageSize: parsed.size });
+      } catch (err) {
+        if (!(err instanceof InputRefused)) throw err;
+        this.o.log.warn({ list: address, problems: err.problems }, "the list cannot run: its members or settings are over the rule's limits");
+        return { code: 451, message: `4.3.0 ${say(M.listBroken, address, err.problems.map((p) => `${p.code} ${p.message}`).join(" "))}` };
+      }
+      result = await runBundle(bundle, { trigger: "message", input, pool: this.o.pool }, this.o.words);
+    }
+    let actions = result.actions;
+    // Nothing ever answers the null sender: a reply to a bounce could loop between two servers.
+    if (message.envelope.sender === null) actions = actions.filter((a) => a.kind !== "reply");
+    const reject = actions.find((a) => a.kind === "reject");
+    const hold = actions.find((a) => a.kind === "hold");
+    const outcome: RunOutcome = result.error ? "failed" : reject ? "rejected" : hold ? "held" : "ok";
+    const c = await this.outcomeCommit(slot, { ...base, ...stored(outcome === "ok" ? "accepted" : outcome) }, runBase, result, actions, outcome, message.from);
+    if (result.error) this.o.log.warn({ list: address, error: result.error }, "the rule failed on a message; it is kept and can be replayed");
+    const answer: Answer =
+      outcome === "rejected"
+        ? { code: 550, message: `5.7.1 ${oneLine(String(reject!["reason"] ?? "rejected"))}` }
+        : { code: 250, message: `2.0.0 accepted${outcome === "failed" ? " (the rule failed; the message is kept for replay)" : outcome === "held" ? " and held" : ""}` };
+    return this.commitAndAnswer(slot, c, answer);
+  }
+
+  private async runDue(slot: ListSlot, triggerName: string, due: number): Promise<Answer> {
+    const { bundle, address } = slot;
+    const { members, state } = await this.load(slot);
+    const runBase = { trigger: triggerName, now: due, bundleHash: bundle.sha256, replayOf: null };
+    const refused = state === null ? [] : stateRefusals(bundle.manifest.state, state);
+    let result: RunResult;
+    if (refused.length) result = failed("", { code: "TW5070", message: refused.join(" "), line: null, column: null });
+    else {
+      try {
+        const input = bundleInput(bundle, { now: due, address, members: members.members, state });
+        result = await runBundle(bundle, { trigger: triggerName, input, pool: this.o.pool }, this.o.words);
+      } catch (err) {
+        if (!(err instanceof InputRefused)) throw err;
+        result = failed("", { code: err.problems[0]?.code ?? "TW5017", message: err.message, line: null, column: null });
+      }
+    }
+    const outcome: RunOutcome = result.error ? "failed" : "ok";
+    if (result.error) this.o.log.warn({ list: address, trigger: triggerName, error: result.error }, "a scheduled run failed");
+    const c = await this.outcomeCommit(slot, { address, due: { trigger: triggerName, at: due } }, runBase, result, result.actions, outcome, null);
+    return this.commitAndAnswer(slot, c, { code: 250, message: "2.0.0 ran" });
+  }
+
+  private async outcomeCommit(
+    slot: ListSlot,
+    head: Omit<RunCommit, "run">,
+    runBase: { trigger: string; now: number; bundleHash: string; replayOf: number | null },
+    result: RunResult,
+    actions: RunAction[],
+    outcome: RunOutcome,
+    sender: string | null,
+  ): Promise<RunCommit> {
+    const run = { ...runBase, outcome, error: result.error, gasUsed: result.gas.used, gasBound: result.gas.bound, actions };
+    // A failed run commits nothing of its own (docs/language.md): only the record that it failed.
+    if (result.error) return { ...head, run };
+    const members: MemberChange[] = [];
+    for (const a of actions) {
+      if (a.kind === "members.add" && typeof a["address"] === "string") {
+        const m: MemberJson = { address: a["address"], name: typeof a["name"] === "string" ? a["name"] : "", role: "member", joined: runBase.now };
+        members.push({ op: "add", member: m });
+      } else if (a.kind === "members.remove" && typeof a["address"] === "string") members.push({ op: "remove", address: a["address"] });
+    }
+    const published = actions.filter((a) => a.kind === "publish").map((a) => ({ path: String(a["path"]), html: String(a["html"] ?? "") }));
+    const outbox = await composeAll(actions, { list: slot.address, sender, now: runBase.now });
+    return { ...head, run, ...(result.state ? { state: result.state } : {}), members, outbox, published };
+  }
+
+  private async commitAndAnswer(slot: ListSlot, c: RunCommit, answer: Answer): Promise<Answer> {
+    let ids;
+    try {
+      ids = await this.o.committer.commit(c);
+    } catch (err) {
+      slot.loaded = undefined;
+      this.o.log.error({ err, list: slot.address }, "a group commit failed; its messages were answered 451");
+      return { code: 451, message: `4.3.0 ${say(M.commitFailed, err instanceof Error ? err.message : String(err))}` };
+    }
+    if (slot.loaded) {
+      if (c.state !== undefined) slot.loaded.state = c.state;
+      if (c.members?.length) slot.loaded.members = await this.o.store.members(slot.address);
+    }
+    if (c.outbox?.length) this.o.onOutbox();
+    this.o.log.info({ list: slot.address, run: ids.runId, trigger: c.run.trigger, outcome: c.run.outcome, gas: c.run.gasUsed }, "run committed");
+    return { ...answer, runId: ids.runId, outcome: c.run.outcome };
+  }
+
+  /** Mail this list sent (its loop header), or from one of its own addresses. */
+  private isLoop(address: string, headers: readonly [string, string][], from: string | null): boolean {
+    const key = addressKey(address);
+    const loopName = LOOP_HEADER.toLowerCase();
+    if (headers.some(([n, v]) => n.toLowerCase() === loopName && v.split(",").some((x) => addressKey(x.trim().replace(/^<(.*)>$/, "$1")) === key))) return true;
+    return from !== null && this.resolve(from) === address;
+  }
+}
+
+function failed(_hash: string, error: RunError): RunResult {
+  return { actions: [], state: null, gas: { used: 0, bound: 0 }, error, trace: null };
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, " ").slice(0, 400);
+}
+
+export { COMPILER_VERSION };

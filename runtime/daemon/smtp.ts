@@ -1,0 +1,115 @@
+/**
+ * Mail in, over SMTP or LMTP (smtp-server). Recipients are checked at RCPT:
+ * an address without a list gets 550 (never a relay); with SMTP a second
+ * list in one transaction gets 452 4.5.3, so the answer to DATA is that one
+ * list's. The rule runs while the client waits after DATA: its reject is the
+ * answer (550 5.7.1), and a 250 comes only after the run's commit. With
+ * LMTP each recipient gets its own answer after DATA.
+ */
+import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+import type { Daemon } from "./daemon.js";
+import type { Logger } from "./log.js";
+import { daemonMessages as M, say } from "./messages.js";
+import type { Answer } from "./runner.js";
+
+export const DEFAULT_SIZE = 10 * 1024 * 1024;
+
+export interface IngressOptions {
+  daemon: Daemon;
+  log: Logger;
+  lmtp?: boolean;
+  /** The largest message in bytes (SIZE, enforced while streaming); default 10 MB. */
+  size?: number;
+  /** The name in the greeting. */
+  name?: string;
+}
+
+export interface Ingress {
+  server: SMTPServer;
+  listen(host: string, port: number): Promise<number>;
+  /** New connections and transactions get 421 from now on. */
+  refuseNew(): void;
+  close(): Promise<void>;
+}
+
+function smtpError(code: number, message: string): Error & { responseCode: number } {
+  return Object.assign(new Error(message), { responseCode: code });
+}
+
+export function createIngress(o: IngressOptions): Ingress {
+  const size = o.size ?? DEFAULT_SIZE;
+  let closing = false;
+  const lists = new WeakMap<SMTPServerSession, string[]>();
+  const server = new SMTPServer({
+    lmtp: o.lmtp ?? false,
+    size,
+    name: o.name ?? "thwonkd",
+    banner: "thwonkd",
+    authOptional: true,
+    disabledCommands: ["AUTH", "STARTTLS"],
+    logger: false,
+    closeTimeout: 5000,
+    onConnect(_session, cb) {
+      if (closing) return cb(smtpError(421, `4.3.2 ${say(M.shuttingDown)}`));
+      cb();
+    },
+    onMailFrom(_address, session, cb) {
+      if (closing) return cb(smtpError(421, `4.3.2 ${say(M.shuttingDown)}`));
+      lists.set(session, []);
+      cb();
+    },
+    onRcptTo(address: SMTPServerAddress, session, cb) {
+      const list = o.daemon.resolve(address.address);
+      if (list === undefined) return cb(smtpError(550, `5.1.1 ${say(M.noList, address.address)}`));
+      const seen = lists.get(session) ?? [];
+      if (!o.lmtp && seen.length > 0 && seen[0] !== list) return cb(smtpError(452, `4.5.3 ${say(M.secondList, address.address, seen[0]!)}`));
+      if (!o.lmtp && seen.length > 0) return cb(smtpError(452, `4.5.3 one address of a list per transaction: send to ${address.address} in a new transaction`));
+      seen.push(list);
+      lists.set(session, seen);
+      cb();
+    },
+    onData(stream: SMTPServerDataStream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        if (stream.sizeExceeded) return cb(smtpError(552, `5.3.4 ${say(M.tooBig, size)}`));
+        const raw = Buffer.concat(chunks);
+        const receivedAt = o.daemon.clock();
+        const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
+        const rcpts = session.envelope.rcptTo;
+        const found = lists.get(session) ?? [];
+        const runs = rcpts.map((r, i) => o.daemon.deliver({ address: found[i] ?? o.daemon.resolve(r.address)!, rcptTo: r.address, mailFrom, raw, receivedAt }));
+        void Promise.all(runs.map((p) => p.catch((err: unknown): Answer => {
+          o.log.error({ err }, "a delivery failed");
+          return { code: 451, message: `4.3.0 ${say(M.commitFailed, err instanceof Error ? err.message : String(err))}` };
+        }))).then((answers) => {
+          if (o.lmtp) return cb(null, answers.map((a) => (a.code === 250 ? a.message : smtpError(a.code, a.message))) as never);
+          const a = answers[0]!;
+          if (a.code === 250) cb(null, a.message);
+          else cb(smtpError(a.code, a.message));
+        });
+      });
+    },
+  });
+  server.on("error", (err) => o.log.error({ err }, "SMTP server error"));
+  return {
+    server,
+    listen(host, port) {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          const a = server.server.address();
+          resolve(typeof a === "object" && a ? a.port : port);
+        });
+      });
+    },
+    refuseNew() {
+      closing = true;
+    },
+    close() {
+      closing = true;
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,368 @@
+/**
+ * The embedded store: SQLite through better-sqlite3, in WAL mode, with
+ * `synchronous = FULL` so a committed run survives a power cut as well as a
+ * crash. The schema is versioned (`PRAGMA user_version`) and migrated at
+ * open, one step per version. better-sqlite3 is synchronous: each method
+ * does its work at once and returns a settled promise, which keeps the
+ * interface the one a networked store needs.
+ */
+import Database from "better-sqlite3";
+import type { MemberJson } from "../../../contract/index.js";
+import type {
+  Deployment,
+  MemberChange,
+  MembersSnapshot,
+  MessageRecord,
+  MessageStatus,
+  OutboxRow,
+  RunCommit,
+  RunFilter,
+  RunRecord,
+  SavedState,
+  StateSnapshot,
+  Store,
+  StoredBundle,
+} from "./types.js";
+
+/** Each step takes the schema from version i to i + 1. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE bundles (hash TEXT PRIMARY KEY, rule TEXT NOT NULL, compiler TEXT NOT NULL, source TEXT NOT NULL, json TEXT NOT NULL, created_at INTEGER NOT NULL);
+  CREATE TABLE deployments (id INTEGER PRIMARY KEY, address TEXT NOT NULL, hash TEXT NOT NULL REFERENCES bundles(hash), deployed_at INTEGER NOT NULL);
+  CREATE INDEX deployments_address ON deployments(address, id);
+  CREATE TABLE lists (address TEXT PRIMARY KEY, hash TEXT NOT NULL, members_version INTEGER NOT NULL DEFAULT 0,
+    state TEXT, state_hash TEXT);
+  CREATE TABLE members (address TEXT NOT NULL, member TEXT NOT NULL, pos INTEGER NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL, joined INTEGER NOT NULL,
+    PRIMARY KEY (address, member));
+  CREATE INDEX members_order ON members(address, pos);
+  CREATE TABLE messages (id INTEGER PRIMARY KEY, address TEXT NOT NULL, mail_from TEXT, rcpt_to TEXT NOT NULL, received_at INTEGER NOT NULL,
+    size INTEGER NOT NULL, status TEXT NOT NULL, problems TEXT NOT NULL, raw BLOB NOT NULL);
+  CREATE INDEX messages_status ON messages(address, status);
+  CREATE TABLE runs (id INTEGER PRIMARY KEY, address TEXT NOT NULL, trigger TEXT NOT NULL, message_id INTEGER REFERENCES messages(id), now INTEGER NOT NULL,
+    bundle_hash TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT, gas_used INTEGER NOT NULL, gas_bound INTEGER NOT NULL, actions TEXT NOT NULL,
+    replay_of INTEGER, created_at INTEGER NOT NULL);
+  CREATE INDEX runs_address ON runs(address, id);
+  CREATE INDEX runs_outcome ON runs(outcome, id);
+  CREATE TABLE outbox (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), address TEXT NOT NULL, file TEXT NOT NULL UNIQUE,
+    message_id TEXT NOT NULL, recipients TEXT NOT NULL, action TEXT NOT NULL, raw BLOB NOT NULL, done INTEGER NOT NULL DEFAULT 0);
+  CREATE INDEX outbox_pending ON outbox(done, id);
+  CREATE TABLE published (address TEXT NOT NULL, path TEXT NOT NULL, html TEXT NOT NULL, updated_at INTEGER NOT NULL, run_id INTEGER NOT NULL,
+    PRIMARY KEY (address, path));
+  CREATE TABLE schedule (address TEXT NOT NULL, trigger TEXT NOT NULL, last_due INTEGER NOT NULL, PRIMARY KEY (address, trigger));
+  CREATE TABLE list_start (address TEXT PRIMARY KEY, at INTEGER NOT NULL);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface SqliteStoreOptions {
+  /** "FULL" (default): every commit reaches the disk before the 250. "NORMAL" survives a crash of the process, not of the machine. */
+  synchronous?: "FULL" | "NORMAL";
+}
+
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  migrate(db);
+  return new SqliteStore(db);
+}
+
+function migrate(db: Database.Database): void {
+  const at = db.pragma("user_version", { simple: true }) as number;
+  if (at > MIGRATIONS.length) throw new Error(`the database's schema version ${at} is newer than this thwonkd's (${MIGRATIONS.length}); run a newer thwonkd`);
+  for (let v = at; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+type Row = Record<string, unknown>;
+
+class SqliteStore implements Store {
+  readonly kind = "sqlite";
+  private readonly q;
+
+  constructor(private readonly db: Database.Database) {
+    this.q = {
+      putBundle: db.prepare("INSERT OR IGNORE INTO bundles (hash, rule, compiler, source, json, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
+      bundle: db.prepare("SELECT * FROM bundles WHERE hash = ?"),
+      bundles: db.prepare("SELECT * FROM bundles ORDER BY created_at"),
+      addDeployment: db.prepare("INSERT INTO deployments (address, hash, deployed_at) VALUES (?, ?, ?)"),
+      upsertList: db.prepare("INSERT INTO lists (address, hash) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET hash = excluded.hash"),
+      listStart: db.prepare("INSERT OR IGNORE INTO list_start (address, at) VALUES (?, ?)"),
+      deployments: db.prepare("SELECT l.address, l.hash, (SELECT MAX(deployed_at) FROM deployments d WHERE d.address = l.address) AS deployed_at FROM lists l ORDER BY l.address"),
+      history: db.prepare("SELECT address, hash, deployed_at FROM deployments WHERE address = ? ORDER BY id"),
+      list: db.prepare("SELECT * FROM lists WHERE address = ?"),
+      members: db.prepare("SELECT member, name, role, joined FROM members WHERE address = ? ORDER BY pos"),
+      maxPos: db.prepare("SELECT COALESCE(MAX(pos), 0) AS p FROM members WHERE address = ?"),
+      addMember: db.prepare(
+        "INSERT INTO members (address, member, pos, name, role, joined) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(address, member) DO UPDATE SET name = excluded.name, role = excluded.role",
+      ),
+      removeMember: db.prepare("DELETE FROM members WHERE address = ? AND lower(member) = lower(?)"),
+      clearMembers: db.prepare("DELETE FROM members WHERE address = ?"),
+      bumpMembers: db.prepare("UPDATE lists SET members_version = members_version + 1 WHERE address = ?"),
+      ensureList: db.prepare("INSERT OR IGNORE INTO lists (address, hash) VALUES (?, '')"),
+      setState: db.prepare("UPDATE lists SET state = ?, state_hash = ? WHERE address = ?"),
+      insertMessage: db.prepare(
+        "INSERT INTO messages (address, mail_from, rcpt_to, received_at, size, status, problems, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      ),
+      messageStatus: db.prepare("UPDATE messages SET status = ? WHERE id = ?"),
+      insertRun: db.prepare(
+        "INSERT INTO runs (address, trigger, message_id, now, bundle_hash, outcome, error, gas_used, gas_bound, actions, replay_of, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      ),
+      insertOutbox: db.prepare("INSERT INTO outbox (run_id, address, file, message_id, recipients, action, raw) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+      publish: db.prepare(
+        "INSERT INTO published (address, path, html, updated_at, run_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT(address, path) DO UPDATE SET html = excluded.html, updated_at = excluded.updated_at, run_id = excluded.run_id",
+      ),
+      due: db.prepare("INSERT INTO schedule (address, trigger, last_due) VALUES (?, ?, ?) ON CONFLICT(address, trigger) DO UPDATE SET last_due = MAX(last_due, excluded.last_due)"),
+      run: db.prepare("SELECT * FROM runs WHERE id = ?"),
+      message: db.prepare("SELECT * FROM messages WHERE id = ?"),
+      pending: db.prepare("SELECT * FROM outbox WHERE done = 0 ORDER BY id LIMIT ?"),
+      done: db.prepare("UPDATE outbox SET done = 1 WHERE id = ?"),
+      published: db.prepare("SELECT html, updated_at FROM published WHERE address = ? AND path = ?"),
+      schedule: db.prepare("SELECT trigger, last_due FROM schedule WHERE address = ?"),
+      start: db.prepare("SELECT at FROM list_start WHERE address = ?"),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async putBundle(b: StoredBundle): Promise<void> {
+    this.q.putBundle.run(b.hash, b.rule, b.compiler, b.source, b.json, b.createdAt);
+  }
+
+  async bundle(hash: string): Promise<StoredBundle | undefined> {
+    const r = this.q.bundle.get(hash) as Row | undefined;
+    return r ? toBundle(r) : undefined;
+  }
+
+  async bundles(): Promise<StoredBundle[]> {
+    return (this.q.bundles.all() as Row[]).map(toBundle);
+  }
+
+  async deploy(address: string, hash: string, at: number): Promise<void> {
+    this.db.transaction(() => {
+      this.q.addDeployment.run(address, hash, at);
+      this.q.upsertList.run(address, hash);
+      this.q.listStart.run(address, at);
+    })();
+  }
+
+  async deployments(): Promise<Deployment[]> {
+    return (this.q.deployments.all() as Row[]).filter((r) => r["hash"] !== "").map(toDeployment);
+  }
+
+  async deploymentHistory(address: string): Promise<Deployment[]> {
+    return (this.q.history.all(address) as Row[]).map(toDeployment);
+  }
+
+  async members(address: string): Promise<MembersSnapshot> {
+    return this.snapshot(address);
+  }
+
+  private snapshot(address: string): MembersSnapshot {
+    const list = this.q.list.get(address) as Row | undefined;
+    const members = (this.q.members.all(address) as Row[]).map(
+      (r): MemberJson => ({ address: r["member"] as string, name: r["name"] as string, role: r["role"] as MemberJson["role"], joined: r["joined"] as number }),
+    );
+    return { version: (list?.["members_version"] as number | undefined) ?? 0, members };
+  }
+
+  private applyMembers(address: string, changes: MemberChange[]): void {
+    if (changes.length === 0) return;
+    this.q.ensureList.run(address);
+    let pos = (this.q.maxPos.get(address) as { p: number }).p;
+    for (const c of changes) {
+      if (c.op === "add") this.q.addMember.run(address, c.member.address, ++pos, c.member.name ?? "", c.member.role ?? "member", c.member.joined ?? 0);
+      else this.q.removeMember.run(address, c.address);
+    }
+    this.q.bumpMembers.run(address);
+  }
+
+  async changeMembers(address: string, changes: MemberChange[]): Promise<MembersSnapshot> {
+    return this.db.transaction(() => {
+      this.applyMembers(address, changes);
+      return this.snapshot(address);
+    })();
+  }
+
+  async setMembers(address: string, members: MemberJson[]): Promise<MembersSnapshot> {
+    return this.db.transaction(() => {
+      this.q.ensureList.run(address);
+      this.q.clearMembers.run(address);
+      this.applyMembers(
+        address,
+        members.map((member) => ({ op: "add", member })),
+      );
+      this.q.bumpMembers.run(address);
+      return this.snapshot(address);
+    })();
+  }
+
+  async state(address: string): Promise<StateSnapshot> {
+    const list = this.q.list.get(address) as Row | undefined;
+    const text = list?.["state"] as string | null | undefined;
+    return { state: text ? (JSON.parse(text) as SavedState) : null, hash: (list?.["state_hash"] as string | null | undefined) ?? null };
+  }
+
+  async setState(address: string, state: SavedState | null, hash: string): Promise<void> {
+    this.q.ensureList.run(address);
+    this.q.setState.run(state === null ? null : JSON.stringify(state), hash, address);
+  }
+
+  async commitRuns(commits: RunCommit[]): Promise<{ runId: number; messageId: number | null }[]> {
+    const now = Date.now();
+    return this.db.transaction(() =>
+      commits.map((c) => {
+        let messageId: number | null = c.messageId ?? null;
+        if (c.message) {
+          const m = c.message;
+          messageId = Number(
+            this.q.insertMessage.run(c.address, m.mailFrom, m.rcptTo, m.receivedAt, m.raw.length, m.status, JSON.stringify(m.problems), m.raw).lastInsertRowid,
+          );
+        } else if (c.messageId !== undefined) {
+          this.q.messageStatus.run("replayed", c.messageId);
+        }
+        const r = c.run;
+        const runId = Number(
+          this.q.insertRun.run(
+            c.address,
+            r.trigger,
+            messageId,
+            r.now,
+            r.bundleHash,
+            r.outcome,
+            r.error ? JSON.stringify(r.error) : null,
+            r.gasUsed,
+            r.gasBound,
+            JSON.stringify(r.actions),
+            r.replayOf,
+            now,
+          ).lastInsertRowid,
+        );
+        if (c.state !== undefined) {
+          this.q.ensureList.run(c.address);
+          this.q.setState.run(JSON.stringify(c.state), r.bundleHash, c.address);
+        }
+        if (c.members?.length) this.applyMembers(c.address, c.members);
+        for (const o of c.outbox ?? []) this.q.insertOutbox.run(runId, c.address, o.file, o.messageId, JSON.stringify(o.recipients), JSON.stringify(o.action), o.raw);
+        for (const p of c.published ?? []) this.q.publish.run(c.address, p.path, p.html, now, runId);
+        if (c.due) this.q.due.run(c.address, c.due.trigger, c.due.at);
+        return { runId, messageId };
+      }),
+    )();
+  }
+
+  async runs(filter: RunFilter = {}): Promise<RunRecord[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.address !== undefined) (where.push("address = ?"), args.push(filter.address));
+    if (filter.failed) where.push("outcome = 'failed'");
+    if (filter.after !== undefined) (where.push("id > ?"), args.push(filter.after));
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, filter.limit ?? 1000) as Row[]).map(toRun);
+  }
+
+  async run(id: number): Promise<RunRecord | undefined> {
+    const r = this.q.run.get(id) as Row | undefined;
+    return r ? toRun(r) : undefined;
+  }
+
+  async message(id: number): Promise<(MessageRecord & { raw: Buffer }) | undefined> {
+    const r = this.q.message.get(id) as Row | undefined;
+    return r ? { ...toMessage(r), raw: r["raw"] as Buffer } : undefined;
+  }
+
+  async messages(filter: { address?: string; status?: MessageStatus; limit?: number } = {}): Promise<MessageRecord[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.address !== undefined) (where.push("address = ?"), args.push(filter.address));
+    if (filter.status !== undefined) (where.push("status = ?"), args.push(filter.status));
+    const sql = `SELECT id, address, mail_from, rcpt_to, received_at, size, status, problems FROM messages ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, filter.limit ?? 1000) as Row[]).map(toMessage);
+  }
+
+  async pendingOutbox(limit = 500): Promise<OutboxRow[]> {
+    return (this.q.pending.all(limit) as Row[]).map((r) => ({
+      id: r["id"] as number,
+      runId: r["run_id"] as number,
+      address: r["address"] as string,
+      file: r["file"] as string,
+      messageId: r["message_id"] as string,
+      recipients: JSON.parse(r["recipients"] as string) as string[],
+      action: JSON.parse(r["action"] as string),
+      raw: r["raw"] as Buffer,
+    }));
+  }
+
+  async markOutboxDone(ids: number[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const id of ids) this.q.done.run(id);
+    })();
+  }
+
+  async published(address: string, path: string): Promise<{ html: string; updatedAt: number } | undefined> {
+    const r = this.q.published.get(address, path) as Row | undefined;
+    return r ? { html: r["html"] as string, updatedAt: r["updated_at"] as number } : undefined;
+  }
+
+  async schedule(address: string): Promise<{ since: number | null; last: Map<string, number> }> {
+    const last = new Map<string, number>();
+    const start = this.q.start.get(address) as { at: number } | undefined;
+    for (const r of this.q.schedule.all(address) as Row[]) last.set(r["trigger"] as string, r["last_due"] as number);
+    return { since: start?.at ?? null, last };
+  }
+}
+
+function toBundle(r: Row): StoredBundle {
+  return {
+    hash: r["hash"] as string,
+    rule: r["rule"] as string,
+    compiler: r["compiler"] as string,
+    source: r["source"] as string,
+    json: r["json"] as string,
+    createdAt: r["created_at"] as number,
+  };
+}
+
+function toDeployment(r: Row): Deployment {
+  return { address: r["address"] as string, hash: r["hash"] as string, deployedAt: (r["deployed_at"] as number | null) ?? 0 };
+}
+
+function toRun(r: Row): RunRecord {
+  return {
+    id: r["id"] as number,
+    address: r["address"] as string,
+    trigger: r["trigger"] as string,
+    messageId: (r["message_id"] as number | null) ?? null,
+    now: r["now"] as number,
+    bundleHash: r["bundle_hash"] as string,
+    outcome: r["outcome"] as RunRecord["outcome"],
+    error: r["error"] ? JSON.parse(r["error"] as string) : null,
+    gasUsed: r["gas_used"] as number,
+    gasBound: r["gas_bound"] as number,
+    actions: JSON.parse(r["actions"] as string),
+    replayOf: (r["replay_of"] as number | null) ?? null,
+    createdAt: r["created_at"] as number,
+  };
+}
+
+function toMessage(r: Row): MessageRecord {
+  return {
+    id: r["id"] as number,
+    address: r["address"] as string,
+    mailFrom: (r["mail_from"] as string | null) ?? null,
+    rcptTo: r["rcpt_to"] as string,
+    receivedAt: r["received_at"] as number,
+    size: r["size"] as number,
+    status: r["status"] as MessageStatus,
+    problems: JSON.parse(r["problems"] as string) as string[],
+  };
+}

@@ -1,0 +1,134 @@
+/** Starting a real thwonkd (bin/thwonkd.js) as a child process, on 127.0.0.1 with free ports, and reading what it wrote. */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { simpleParser, type ParsedMail } from "mailparser";
+import { repoRoot } from "../helpers/repo.js";
+
+export interface Ports {
+  smtp: number;
+  lmtp?: number;
+  http: number;
+  outbox: string;
+}
+
+export interface Running {
+  proc: ChildProcess;
+  ports: Ports;
+  stderr: () => string;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+  kill(): Promise<void>;
+}
+
+/** A temporary directory with `rules/NAME/NAME.thwonk` (and members.json) for each rule. */
+export function workspace(rules: Record<string, { example?: string; source?: string; members?: unknown[] }>): { dir: string; data: string; rules: string } {
+  const dir = mkdtempSync(join(tmpdir(), "thwonkd-test-"));
+  for (const [name, r] of Object.entries(rules)) {
+    const at = join(dir, "rules", name);
+    mkdirSync(at, { recursive: true });
+    if (r.example) cpSync(join(repoRoot, "examples", r.example, `${r.example}.thwonk`), join(at, `${name}.thwonk`));
+    else writeFileSync(join(at, `${name}.thwonk`), r.source!);
+    if (r.members) writeFileSync(join(at, "members.json"), JSON.stringify(r.members));
+  }
+  return { dir, data: join(dir, "data"), rules: join(dir, "rules") };
+}
+
+export function startDaemon(ws: { data: string; rules: string }, options: { env?: Record<string, string>; args?: string[] } = {}): Promise<Running> {
+  const proc = spawn(
+    process.execPath,
+    [join(repoRoot, "bin", "thwonkd.js"), "--data", ws.data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--lmtp", "127.0.0.1:0", "--deploy", ws.rules, "--domain", "example.org", "--workers", "2", ...(options.args ?? [])],
+    { env: { ...process.env, THWONKD_LOG_LEVEL: "info", ...options.env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let err = "";
+  proc.stderr!.on("data", (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`thwonkd did not start in 60 s:\n${err}`)), 60_000);
+    proc.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      const nl = out.indexOf("\n");
+      if (nl < 0) return;
+      clearTimeout(timer);
+      const ports = JSON.parse(out.slice(0, nl)) as Ports;
+      resolve({
+        proc,
+        ports,
+        stderr: () => err,
+        async stop() {
+          proc.kill("SIGTERM");
+          return exited;
+        },
+        async kill() {
+          proc.kill("SIGKILL");
+          await exited;
+        },
+      });
+    });
+    void exited.then((code) => reject(new Error(`thwonkd exited with ${code} before it was ready:\n${err}`)));
+  });
+}
+
+/** The messages in the outbox's new/, parsed. */
+export async function outboxMail(outbox: string): Promise<{ file: string; raw: string; mail: ParsedMail; recipients: string[] }[]> {
+  const dir = join(outbox, "new");
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const file of readdirSync(dir).sort()) {
+    const raw = readFileSync(join(dir, file), "utf8");
+    const mail = await simpleParser(raw);
+    const rcpt = mail.headers.get("x-thwonk-recipients");
+    out.push({ file, raw, mail, recipients: String(rcpt ?? "").split(",").map((s) => s.trim()).filter(Boolean) });
+  }
+  return out;
+}
+
+/** The store, read-only (WAL lets a reader in beside the daemon). */
+export function readStore<T>(data: string, read: (db: Database.Database) => T): T {
+  const db = new Database(join(data, "thwonkd.sqlite"), { readonly: true, fileMustExist: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** Whether a program is on the PATH. */
+export function have(program: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${program}`]).status === 0;
+}
+
+export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Runs a Python script (smtplib) and returns its stdout. */
+export function python(script: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn("python3", ["-c", script], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    p.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    p.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`python3 failed (${code}): ${err}`))));
+  });
+}
+
+export function swaks(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn("swaks", args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    p.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    p.stderr.on("data", (c: Buffer) => (out += c.toString()));
+    p.on("exit", (code) => resolve({ code, out }));
+  });
+}
