@@ -107,7 +107,7 @@ const G$Duration$seconds = function (d) { return Math.trunc(d / 1000); };
 const G$Duration$ms = function (d) { return d; };
 const G$List$size = function (l) { return l.length; };
 const G$Map$size = function (m) { return m.size; };
-const G$Members$size = function (m) { return m.list !== null ? m.list.length : __col(m, "address").length; };
+const G$Members$size = function (m) { return (m.list !== null ? m.list.length : __col(m, "address").length) - m.goneCount + m.extraLive; };
 
 // ---------------------------------------------------------------- methods
 const int$abs = function (n) { return Math.abs(n); };
@@ -152,35 +152,48 @@ const Map$remove = function (m, k) { m.delete(k); };
 const Map$keys = function (m) { return Array.from(m.keys()); };
 const Map$values = function (m) { return Array.from(m.values()); };
 const Map$copy = function (m) { return __copy(m); };
-const Headers$get = function (h, name) { var n = name.toLowerCase(); for (var i = 0; i < h.fields.length; i++) if (h.fields[i][0].toLowerCase() === n) return h.fields[i][1]; return null; };
-const Headers$has = function (h, name) { return Headers$get(h, name) !== null; };
-const Headers$all = function (h, name) { var n = name.toLowerCase(), out = []; for (var i = 0; i < h.fields.length; i++) if (h.fields[i][0].toLowerCase() === n) out.push(h.fields[i][1]); return out; };
-const Message$isAutomated = function (m) {
-  var auto = Headers$get(m.headers, "Auto-Submitted");
+// The fields by lower-case name (made with the message, before the run): a look-up walks only the name.
+const Headers$get = function (h, name) { var v = h.byName.get(name.toLowerCase()); return v === undefined ? null : v[0]; };
+const Headers$has = function (h, name) { return h.byName.has(name.toLowerCase()); };
+const Headers$all = function (h, name) { var v = h.byName.get(name.toLowerCase()); return v === undefined ? [] : v.slice(); };
+const __headers = function (fields) {
+  var byName = new Map();
+  for (var i = 0; i < fields.length; i++) { var k = String(fields[i][0]).toLowerCase(), v = byName.get(k); if (v === undefined) byName.set(k, [fields[i][1]]); else v.push(fields[i][1]); }
+  var h = { fields: fields, byName: byName, automated: false };
+  h.automated = __automated(h);
+  return Object.freeze(h);
+}
+// What the headers say about isAutomated(), answered once per message when it is read (a message never changes):
+// the rule's call walks nothing.
+const __automated = function (h) {
+  var auto = Headers$get(h, "Auto-Submitted");
   if (auto !== null && auto.trim().toLowerCase() !== "no") return true;
-  var prec = Headers$get(m.headers, "Precedence");
+  var prec = Headers$get(h, "Precedence");
   if (prec !== null && /^(bulk|list|junk)$/i.test(prec.trim())) return true;
-  if (Headers$has(m.headers, "List-Id")) return true;
-  return m.envelope.sender === null;
-};
-const Members$has = function (ms, a) { return __mpos(ms, a) >= 0; };
-const Members$get = function (ms, a) { var i = __mpos(ms, a); return i < 0 ? null : __mrecord(ms, i); };
+  return Headers$has(h, "List-Id");
+}
+const Message$isAutomated = function (m) { return m.headers.automated || m.envelope.sender === null; };
+const Members$has = function (ms, a) { return ms.extraAt.has(a) || __mbase(ms, a) >= 0; };
+const Members$get = function (ms, a) { var j = ms.extraAt.get(a); if (j !== undefined) return ms.extra[j]; var i = __mbase(ms, a); return i < 0 ? null : __mrecord(ms, i); };
 const Members$owners = function (ms) { return __mlist(ms).filter(function (m) { return m.role === "owner"; }); };
+// Adding and removing take constant time whatever the roster's size: an added member goes to `extra` (with its
+// position in `extraAt`), a removed one is forgotten there or, for a member of the roster as the run began, put in
+// `gone`; nothing is copied. What walks every member (a loop, owners(), a send to all) folds them in (__mlist).
 const Members$add = function (ms, a, name, line, column) {
-  if (__mpos(ms, a) >= 0) return;
+  if (Members$has(ms, a)) return;
   if (G$Members$size(ms) >= __in.limits.members) __err("TW5013", [a, __in.limits.members], line, column);
   // A display name is kept to the 256 UTF-16 units every member name is bounded by (never splitting a character).
   var shown = name === null || name === undefined ? "" : name;
   if (shown.length > 256) { var cut = 256; var c = shown.charCodeAt(cut - 1); if (c >= 0xd800 && c <= 0xdbff) cut--; shown = shown.slice(0, cut); }
   var m = { address: a, name: shown, role: "member", joined: __in.now };
-  // Copy on write: a send to all members keeps the list as it was when it was sent.
-  ms.list = __mlist(ms).concat([m]); if (ms.index !== null) ms.index.set(a, ms.list.length - 1);
+  ms.extraAt.set(a, ms.extra.length); ms.extra.push(m); ms.extraLive++;
   __actions.push({ kind: "members.add", address: a, name: m.name, at: { line: line, column: column } });
 };
 const Members$remove = function (ms, a, line, column) {
-  if (__mpos(ms, a) < 0) return;
-  ms.list = __mlist(ms).filter(function (m) { return m.address !== a; });
-  ms.index = null;
+  var j = ms.extraAt.get(a);
+  if (j !== undefined) { ms.extra[j] = null; ms.extraAt.delete(a); ms.extraLive--; }
+  else if (__mbase(ms, a) >= 0) { if (ms.gone === null) ms.gone = new Set(); ms.gone.add(a); ms.goneCount++; }
+  else return;
   __actions.push({ kind: "members.remove", address: a, at: { line: line, column: column } });
 };
 
@@ -245,7 +258,9 @@ const F$reject = function (reason, line, column) { __actions.push({ kind: "rejec
 const F$hold = function (reason, line, column) { __actions.push({ kind: "hold", to: [], reason: reason, at: { line: line, column: column } }); throw __STOP; };
 const F$publish = function (path, html, line, column) {
   if (!/^[A-Za-z0-9_][A-Za-z0-9._\/-]*$/.test(path) || path.indexOf("..") >= 0 || path.length > 200) __err("TW5016", [path], line, column);
-  if (__cpLen(html) > __in.limits.page) __err("TW5015", [path, __in.limits.page], line, column);
+  // A page's characters are at least half its UTF-16 units and at most all of them: they are counted only in between.
+  var page = __in.limits.page;
+  if (html.length > page && (html.length > 2 * page || __cpLen(html) > page)) __err("TW5015", [path, page], line, column);
   __actions.push({ kind: "publish", to: [], path: path, html: html, at: { line: line, column: column } });
 };
 const F$log = function (text, line, column) {
@@ -359,9 +374,14 @@ const __members = function (input) {
       cols.joined.push(typeof m.joined === "number" ? m.joined : typeof m.joined === "string" ? Date.parse(m.joined) : __in.now);
     });
   } else if (input && typeof input.col === "function") {
-    return { members: true, cols: {}, shared: input, list: null, index: null, lookups: 0 };
+    return __mnew({}, input);
   } else if (input) cols = { address: input.address, name: input.name, role: input.role, joined: input.joined };
-  return { members: true, cols: cols, shared: null, list: null, index: null, lookups: 0 };
+  return __mnew(cols, null);
+}
+// The roster as the run began (columns, or `list` once records were made; `index` its positions), and the run's
+// changes to it: `gone` (a Set, or null) the members of it removed, `extra` the members added (null once removed).
+const __mnew = function (cols, shared) {
+  return { members: true, cols: cols, shared: shared, list: null, index: null, lookups: 0, gone: null, goneCount: 0, extra: [], extraAt: new Map(), extraLive: 0 };
 }
 const __col = function (ms, key) {
   var c = ms.cols[key];
@@ -373,36 +393,47 @@ const __col = function (ms, key) {
   }
   return c;
 }
+// Every member's record, in the order they joined. The run's changes are folded in here, into a new roster (this
+// walks all members once, as the caller does: a loop, owners(), a send to all members, each charged per member).
 const __mlist = function (ms) {
   if (ms.list === null) {
     var a = __col(ms, "address"), n = __col(ms, "name"), r = __col(ms, "role"), j = __col(ms, "joined"), out = new Array(a.length);
     for (var i = 0; i < out.length; i++) out[i] = { address: a[i], name: n[i], role: r[i], joined: j[i] };
     ms.list = out;
   }
-  return ms.list;
+  if (ms.gone === null && ms.extra.length === 0) return ms.list;
+  var all = [], k, m;
+  for (k = 0; k < ms.list.length; k++) { m = ms.list[k]; if (ms.gone === null || !ms.gone.has(m.address)) all.push(m); }
+  for (k = 0; k < ms.extra.length; k++) if ((m = ms.extra[k]) !== null) all.push(m);
+  ms.list = all; ms.index = null; ms.gone = null; ms.goneCount = 0; ms.extra = []; ms.extraAt = new Map(); ms.extraLive = 0;
+  return all;
 }
 const __mindex = function (ms) {
   if (ms.index === null) {
-    var idx = new Map(), addrs = __maddresses(ms);
+    var idx = new Map(), addrs = __mbaseAddresses(ms);
     for (var i = 0; i < addrs.length; i++) idx.set(addrs[i], i);
     ms.index = idx;
   }
   return ms.index;
 }
-// A member's position, or -1. The first few look-ups scan the addresses (a rule that asks once
-// should not pay for an index of every member); after that an index is built.
-const __mpos = function (ms, a) {
-  if (ms.list === null && ms.shared !== null) return ms.shared.pos(a); // the members as given, indexed once for all runs
-  if (ms.index === null && ++ms.lookups <= 4) return __maddresses(ms).indexOf(a);
-  var i = __mindex(ms).get(a);
-  return i === undefined ? -1 : i;
+// A member's position in the roster as the run began (or as last folded), or -1 (also when removed since). The
+// first few look-ups scan the addresses (a rule that asks once should not pay for an index of every member);
+// after that an index is built, and kept: adding and removing leave the roster itself as it is.
+const __mbase = function (ms, a) {
+  var i;
+  if (ms.list === null && ms.shared !== null) i = ms.shared.pos(a); // the members as given, indexed once for all runs
+  else if (ms.index === null && ++ms.lookups <= 4) i = __mbaseAddresses(ms).indexOf(a);
+  else { i = __mindex(ms).get(a); if (i === undefined) i = -1; }
+  return i >= 0 && ms.gone !== null && ms.gone.has(a) ? -1 : i;
 }
 // One member's record, without making all of them.
 const __mrecord = function (ms, i) {
   if (ms.list !== null) return ms.list[i];
   return { address: __col(ms, "address")[i], name: __col(ms, "name")[i], role: __col(ms, "role")[i], joined: __col(ms, "joined")[i] };
 }
-const __maddresses = function (ms) { return ms.list !== null ? ms.list.map(function (m) { return m.address; }) : __col(ms, "address"); }
+const __mbaseAddresses = function (ms) { return ms.list !== null ? ms.list.map(function (m) { return m.address; }) : __col(ms, "address"); }
+/** Every member's address, in order: a new array, or the frozen column when the run changed nothing. */
+const __maddresses = function (ms) { if (ms.gone !== null || ms.extra.length !== 0) __mlist(ms); return __mbaseAddresses(ms); }
 const __message = function (j) {
   if (!j) return null;
   var addrs = function (xs) { return (xs || []).map(__addr).filter(function (a) { return a !== null; }); };
@@ -410,7 +441,7 @@ const __message = function (j) {
   var from = __addr(j.from) || "unknown@invalid.invalid";
   return {
     from: from, to: addrs(j.to), cc: addrs(j.cc), subject: j.subject || "", text: j.text || "",
-    html: j.html === undefined ? null : j.html, headers: Object.freeze({ fields: j.headers || [] }),
+    html: j.html === undefined ? null : j.html, headers: __headers(j.headers || []),
     attachments: (j.attachments || []).map(function (a) { return { filename: a.filename === undefined ? null : a.filename, contentType: a.contentType || "application/octet-stream", size: a.size || 0 }; }),
     date: j.date === null || j.date === undefined ? null : (typeof j.date === "number" ? j.date : Date.parse(j.date)),
     messageId: j.messageId || "", envelope: { sender: env.sender === null ? null : __addr(env.sender === undefined ? from : env.sender), recipient: __addr(env.recipient) || __in.list.address, isRequest: !!env.isRequest, tag: env.tag === undefined ? null : env.tag }

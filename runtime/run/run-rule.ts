@@ -8,7 +8,7 @@
 import type { Bundle } from "../../compiler/index.js";
 import type { HandMadeInput, RuleErrorWords, RunAction, RunInput, RunOutput, RunResult } from "../../contract/index.js";
 import { encodeInput } from "../input/build.js";
-import { runOnce, type SandboxLimits } from "../sandbox/index.js";
+import { runOnce, timeLimitFor, type SandboxLimits } from "../sandbox/index.js";
 
 export type { RuleErrorWords, RunAction, RunResult, TraceStep } from "../../contract/index.js";
 
@@ -28,7 +28,9 @@ export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErro
   // The verifier's bounds for this trigger: the code stops a run that would exceed either (out of gas, TW5030).
   const input = { ...req.input, gas: bound, fanout: trigger?.fanoutBound ?? 0 };
   const { inputJson, members } = encodeInput(input);
-  const r = await runOnce(req.code ?? bundle.code.text, req.trigger, inputJson, req.limits, members);
+  // The clock is a backstop far above what the gas bound allows (time-limit.ts): gas decides, not the machine's load.
+  const limits = { timeLimitMs: timeLimitFor(bound), ...req.limits };
+  const r = await runOnce(req.code ?? bundle.code.text, req.trigger, inputJson, limits, members);
   if (!r.ok) {
     return { actions: [], state: null, gas: { used: bound, bound }, error: { code: r.error.code, message: r.error.message, line: r.error.line ?? null, column: r.error.column ?? null }, trace: null };
   }
