@@ -53,6 +53,7 @@ for (const c of GAS_CASES) {
   const ms = Math.max(0, r.wallMs - (c.source ? 0 : base.wallMs));
   const gas = r.gasUsed - (c.source ? 0 : base.gasUsed ?? 0);
   rows.push({ name: c.name, bound: cc.bound, gas: r.gasUsed, error: r.error, ms, nsPerGas: gas > 0 ? (ms * 1e6) / gas : 0 });
+  process.stderr.write(`${c.name}: ${ms.toFixed(1)} ms, ${gas} gas\n`);
 }
 
 const ref = rows.find((r) => r.name.startsWith("reference"));

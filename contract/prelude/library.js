@@ -112,8 +112,18 @@ const G$Members$size = function (m) { return (m.list !== null ? m.list.length : 
 // ---------------------------------------------------------------- methods
 const int$abs = function (n) { return Math.abs(n); };
 const string$isEmpty = function (s) { return s.length === 0; };
-const string$truncate = function (s, n) { if (n <= 0) return ""; if (s.length <= n) return s; var out = "", k = 0; for (var i = 0; i < s.length && k < n; k++) { var c = s.charCodeAt(i); if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) { var d = s.charCodeAt(i + 1); if (d >= 0xdc00 && d <= 0xdfff) { out += s[i] + s[i + 1]; i += 2; continue; } } out += s[i]; i++; } return out; };
-const string$slice = function (s, start, end) { var cp = __cps(s); var n = cp.length; var a = start < 0 ? Math.max(0, n + start) : Math.min(start, n); var b = end === null || end === undefined ? n : end < 0 ? Math.max(0, n + end) : Math.min(end, n); return b <= a ? "" : cp.slice(a, b).join(""); };
+// Code points are counted by walking the UTF-16 units, without making a string or an array per character; text
+// with no surrogate at all (found by one native scan) is cut by its units directly.
+const __SURROGATE = /[\ud800-\udfff]/;
+/** The unit offset of code point k (from `from`, where the count starts at code point 0): s.length when there are fewer. */
+const __cpOffset = function (s, k, from) { var i = from; while (k > 0 && i < s.length) { var c = s.charCodeAt(i++); if (c >= 0xd800 && c <= 0xdbff && i < s.length) { var d = s.charCodeAt(i); if (d >= 0xdc00 && d <= 0xdfff) i++; } k--; } return i; }
+const string$truncate = function (s, n) { if (n <= 0) return ""; if (s.length <= n) return s; return __SURROGATE.test(s) ? s.slice(0, __cpOffset(s, n, 0)) : s.slice(0, n); };
+const string$slice = function (s, start, end) {
+  var cp = __SURROGATE.test(s) ? __cps(s) : null, len = cp === null ? s.length : cp.length;
+  var a = start < 0 ? Math.max(0, len + start) : Math.min(start, len); var b = end === null || end === undefined ? len : end < 0 ? Math.max(0, len + end) : Math.min(end, len);
+  if (b <= a) return "";
+  return cp === null ? s.slice(a, b) : cp.slice(a, b).join("");
+};
 const string$contains = function (s, x) { return s.indexOf(x) >= 0; };
 const string$startsWith = function (s, x) { return s.startsWith(x); };
 const string$endsWith = function (s, x) { return s.endsWith(x); };
@@ -124,7 +134,7 @@ const string$split = function (s, sep) { return sep === "" ? __cps(s) : s.split(
 const string$lines = function (s) { return s.split(/\r\n|\n|\r/); };
 const string$replace = function (s, a, b) { return a === "" ? s : s.split(a).join(b); };
 const string$escapeHtml = function (s) { return s.replace(/[&<>"']/g, function (c) { return c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"; }); };
-const string$indexOf = function (s, x) { var i = s.indexOf(x); return i < 0 ? null : __cpLen(s.slice(0, i)); };
+const string$indexOf = function (s, x) { var i = s.indexOf(x); if (i < 0) return null; var before = s.slice(0, i); return __SURROGATE.test(before) ? __cpLen(before) : i; };
 const Time$sameDay = function (a, b) { return G$Time$date(a) === G$Time$date(b); };
 const Time$startOfDay = function (t) { var d = __local(t); var midnightLocal = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()); return midnightLocal - __off(midnightLocal - __off(t) * 60000) * 60000; };
 const List$isEmpty = function (l) { return l.length === 0; };
