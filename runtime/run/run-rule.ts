@@ -8,7 +8,7 @@
 import type { Bundle } from "../../compiler/index.js";
 import type { HandMadeInput, RuleErrorWords, RunAction, RunInput, RunOutput, RunResult } from "../../contract/index.js";
 import { encodeInput } from "../input/build.js";
-import { runOnce, timeLimitFor, type SandboxLimits } from "../sandbox/index.js";
+import { inputChars, runOnce, timeLimitFor, type SandboxLimits } from "../sandbox/index.js";
 
 export type { RuleErrorWords, RunAction, RunResult, TraceStep } from "../../contract/index.js";
 
@@ -29,7 +29,7 @@ export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErro
   const input = { ...req.input, gas: bound, fanout: trigger?.fanoutBound ?? 0 };
   const { inputJson, members } = encodeInput(input);
   // The clock is a backstop far above what the gas bound allows (time-limit.ts): gas decides, not the machine's load.
-  const limits = { timeLimitMs: timeLimitFor(bound), ...req.limits };
+  const limits = { timeLimitMs: timeLimitFor(bound, inputChars(inputJson, members)), ...req.limits };
   const r = await runOnce(req.code ?? bundle.code.text, req.trigger, inputJson, limits, members);
   if (!r.ok) {
     return { actions: [], state: null, gas: { used: bound, bound }, error: { code: r.error.code, message: r.error.message, line: r.error.line ?? null, column: r.error.column ?? null }, trace: null };

@@ -19,9 +19,20 @@ export const NS_PER_GAS = 2000;
 export const TIME_MARGIN = 10;
 /** The least time limit: a run whose gas bound is small still reads its input. */
 export const MIN_TIME_LIMIT_MS = 1000;
+/**
+ * Reading the input (its JSON, the members' columns, a cold context's load) is work no gas counts: a
+ * generous time per character of it, under the same margin (100,000 members are about 4 MB).
+ */
+export const NS_PER_INPUT_CHAR = 100;
 
-/** The time limit of a run whose gas is at most `gasBound`. */
-export function timeLimitFor(gasBound: number): number {
+/** The time limit of a run whose gas is at most `gasBound`, on an input of `inputChars` characters (JSON and member columns). */
+export function timeLimitFor(gasBound: number, inputChars = 0): number {
   const bound = Number.isFinite(gasBound) && gasBound > 0 ? gasBound : 0;
-  return Math.max(MIN_TIME_LIMIT_MS, Math.ceil((TIME_MARGIN * bound * NS_PER_GAS) / 1e6));
+  const chars = Number.isFinite(inputChars) && inputChars > 0 ? inputChars : 0;
+  return Math.max(MIN_TIME_LIMIT_MS, Math.ceil((TIME_MARGIN * (bound * NS_PER_GAS + chars * NS_PER_INPUT_CHAR)) / 1e6));
+}
+
+/** The characters timeLimitFor counts of an input as the sandbox takes it. */
+export function inputChars(inputJson: string, members?: { address: string; name: string; role: string; joined: string }): number {
+  return inputJson.length + (members ? members.address.length + members.name.length + members.role.length + members.joined.length : 0);
 }

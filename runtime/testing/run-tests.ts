@@ -6,7 +6,7 @@
  * fan-out bound (so a test also proves both bounds held for its input).
  */
 import { checkSources, describeTrace, emitRule, type Diagnostic, type EmittedTest, type SourceText } from "../../compiler/index.js";
-import { runOnce, timeLimitFor } from "../sandbox/index.js";
+import { inputChars, runOnce, timeLimitFor } from "../sandbox/index.js";
 import { runtimeInputBase, type HostServices } from "./host.js";
 import { describeSandboxError, type RunError } from "./errors.js";
 
@@ -73,7 +73,8 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
       }
     }
     const input = await runtimeInputBase(unit, host, { gas: bound, fanout: tb?.fanout ?? 0, emls, trace: options.coverage === true });
-    const r = await runOnce(emitted.code, `test:${i}`, JSON.stringify(input), { timeLimitMs: timeLimitFor(bound) });
+    const inputJson = JSON.stringify(input);
+    const r = await runOnce(emitted.code, `test:${i}`, inputJson, { timeLimitMs: timeLimitFor(bound, inputChars(inputJson)) });
     if (!r.ok) {
       outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: [], error: describeSandboxError(r.error, emitted.sourceMap), gas: { used: 0, bound }, actions: [] });
       continue;

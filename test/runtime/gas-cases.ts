@@ -16,7 +16,7 @@ import { assembleInput, encodeInput } from "../../runtime/input/build.js";
 import type { RuleLimits } from "../../runtime/input/limits.js";
 import type { MemberJson, MessageJson } from "../../runtime/input/types.js";
 import type { Engine } from "../../runtime/sandbox/engine.js";
-import { timeLimitFor } from "../../runtime/sandbox/time-limit.js";
+import { inputChars, timeLimitFor } from "../../runtime/sandbox/time-limit.js";
 import { stdlib } from "../../stdlib/index.js";
 
 export interface GasCase {
@@ -256,7 +256,7 @@ export interface CaseRun {
 }
 
 /** One run of the case on an engine (its memory and context strategy), with the time limit its gas bound gives unless `timeLimitMs`. */
-export async function runCase(engine: Engine, cc: CompiledCase, input = inputOf(cc), codeId = cc.case.name, timeLimitMs = timeLimitFor(cc.bound)): Promise<CaseRun> {
+export async function runCase(engine: Engine, cc: CompiledCase, input = inputOf(cc), codeId = cc.case.name, timeLimitMs = timeLimitFor(cc.bound, inputChars(input.inputJson, input.members))): Promise<CaseRun> {
   const r = await engine.run(cc.bundle!.code.text, codeId, cc.trigger, input.inputJson, input.members, timeLimitMs);
   if (!r.result.ok) return { ok: false, error: r.result.error.code, gasUsed: 0, wallMs: r.result.wallMs };
   const out = JSON.parse(r.result.output) as { gas: { used: number }; error: { code: string } | null };
