@@ -92,6 +92,15 @@ export interface FunctionDecl {
   /** Gas charged before the call runs. */
   cost: CostExpr;
   /**
+   * What the implementation (contract/prelude/library.js) walks: the
+   * parameters (`"self"` the receiver) whose size its work grows with, and
+   * `limit:NAME` for a limit-bounded part of the input it walks (the
+   * message's header fields). Every other argument is read in constant time
+   * whatever its size. Required on every call that takes a string or a
+   * collection; `cost` has a size term for each (test/runtime/gas-walks.test.ts).
+   */
+  walks?: string[];
+  /**
    * Upper bound of the result's size (string length or element count).
    * Every result that is a string or a collection declares one, unless
    * `carries: "self"` gives the whole receiver's shape (a test guards this).
@@ -219,6 +228,8 @@ export interface OperatorDecl {
   right: string;
   result: string;
   cost: CostExpr;
+  /** As FunctionDecl.walks: `"left"`, `"right"`. */
+  walks?: string[];
   doc: string;
 }
 

@@ -50,7 +50,9 @@ const types: Record<string, TypeDeclSpec> = {
 const ORDERINGS = ["<", "<=", ">", ">="] as const;
 
 function arithmetic(op: OperatorDecl["op"], left: string, right: string, result: string, doc: string, c: CostExpr = 1): OperatorDecl {
-  return { op, left, right, result, cost: c, doc };
+  // Joining walks both strings; comparing walks at most the left one's length (it stops at the shorter).
+  const walks = left !== "string" ? [] : op === "+" ? ["left", "right"] : ["left"];
+  return { op, left, right, result, cost: c, walks, doc };
 }
 
 const operators: OperatorDecl[] = [
@@ -81,7 +83,7 @@ const operators: OperatorDecl[] = [
 
 export const stdlib: StdlibDecl = {
   version: "0.2.0",
-  costTableVersion: "2",
+  costTableVersion: "3",
   types,
   globals: {
     members: { type: "Members", doc: "The members of the list." },

@@ -5,7 +5,7 @@
 import { cost, type TypeDeclSpec } from "./decl.js";
 import { linear } from "./costs.js";
 
-const { mul, limit } = cost;
+const { add, ceilDiv, mul, limit } = cost;
 
 export const messageTypes: Record<string, TypeDeclSpec> = {
   Headers: {
@@ -16,6 +16,7 @@ export const messageTypes: Record<string, TypeDeclSpec> = {
         doc: "The value of the first header field called `name`, or none.",
         params: [{ name: "name", type: "string" }],
         returns: "string?",
+        walks: ["name"],
         cost: linear(3, "name"),
         resultSize: limit("header"),
       },
@@ -23,13 +24,16 @@ export const messageTypes: Record<string, TypeDeclSpec> = {
         doc: "`true` when the message has a header field called `name`.",
         params: [{ name: "name", type: "string" }],
         returns: "bool",
+        walks: ["name"],
         cost: linear(3, "name"),
       },
       all: {
         doc: "The values of every header field called `name`, in order.",
         params: [{ name: "name", type: "string" }],
         returns: "List<string>",
-        cost: linear(5, "name"),
+        walks: ["name", "limit:headers"],
+        // The values are copied out: at most one per header field.
+        cost: add(linear(5, "name"), ceilDiv(limit("headers"), 16)),
         resultSize: limit("headers"),
         // Each value is one header field's, checked against `limits.header` before the run.
         elementSize: limit("header"),
@@ -74,6 +78,7 @@ export const messageTypes: Record<string, TypeDeclSpec> = {
         doc: "`true` for automatic mail that must not be answered automatically (RFC 3834): an `Auto-Submitted` header other than `no`, `Precedence: bulk`, `list` or `junk`, or a `List-Id` header.",
         params: [],
         returns: "bool",
+        walks: [],
         cost: 5,
         autoReplyGuard: true,
       },

@@ -21,7 +21,7 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
     interpolates: true,
     maxLength: 20,
     methods: {
-      abs: { doc: "The absolute value.", params: [], returns: "int", cost: 1 },
+      abs: { doc: "The absolute value.", params: [], returns: "int", walks: [], cost: 1 },
     },
   },
   string: {
@@ -33,11 +33,12 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
       length: { type: "int", doc: "The length in UTF-16 code units.", cost: 1 },
     },
     methods: {
-      isEmpty: { doc: "`true` when the string has no characters.", params: [], returns: "bool", cost: 1 },
+      isEmpty: { doc: "`true` when the string has no characters.", params: [], returns: "bool", walks: [], cost: 1 },
       truncate: {
         doc: "The first `n` code points of the string (all of it when it is shorter). Never splits a character.",
         params: [{ name: "n", type: "int", doc: "How many code points to keep." }],
         returns: "string",
+        walks: ["self"],
         cost: linear(5, "self"),
         // n code points are at most 2n UTF-16 units.
         resultSize: min(size("self"), mul(value("n"), 2)),
@@ -50,6 +51,7 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
           { name: "end", type: "int", optional: true },
         ],
         returns: "string",
+        walks: ["self"],
         cost: linear(5, "self"),
         resultSize: size("self"),
       },
@@ -57,24 +59,28 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         doc: "`true` when `s` occurs in the string.",
         params: [{ name: "s", type: "string" }],
         returns: "bool",
+        walks: ["self", "s"],
         cost: search("s"),
       },
       startsWith: {
         doc: "`true` when the string begins with `prefix`.",
         params: [{ name: "prefix", type: "string" }],
         returns: "bool",
+        walks: ["prefix"],
         cost: linear(2, "prefix"),
       },
       endsWith: {
         doc: "`true` when the string ends with `suffix`.",
         params: [{ name: "suffix", type: "string" }],
         returns: "bool",
+        walks: ["suffix"],
         cost: linear(2, "suffix"),
       },
       lower: {
         doc: "The string in lower case (Unicode default case mapping; `İ` becomes `i̇`, two characters).",
         params: [],
         returns: "string",
+        walks: ["self"],
         cost: linear(5, "self"),
         // One UTF-16 unit lowers to at most two (U+0130 İ → i + U+0307); an astral character stays two.
         resultSize: mul(size("self"), 2),
@@ -83,6 +89,7 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         doc: "The string in upper case (Unicode default case mapping; `ß` becomes `SS`, `ﬃ` becomes `FFI`): up to three times as long.",
         params: [],
         returns: "string",
+        walks: ["self"],
         cost: linear(5, "self"),
         // One UTF-16 unit uppers to at most three (ﬃ → FFI, ΐ → Ϊ́); an astral character stays two.
         resultSize: mul(size("self"), 3),
@@ -91,6 +98,7 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         doc: "The string without white space at either end.",
         params: [],
         returns: "string",
+        walks: ["self"],
         cost: linear(5, "self"),
         resultSize: size("self"),
       },
@@ -98,6 +106,7 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         doc: "The pieces of the string between occurrences of `sep`. An empty `sep` splits into code points.",
         params: [{ name: "sep", type: "string" }],
         returns: "List<string>",
+        walks: ["self", "sep"],
         cost: search("sep"),
         resultSize: add(size("self"), 1),
         // The parts are pieces of the string: each, and all of them together, at most as long as it.
@@ -108,6 +117,7 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         doc: "The lines of the string (split at `\\n`, `\\r\\n` or `\\r`).",
         params: [],
         returns: "List<string>",
+        walks: ["self"],
         cost: linear(5, "self"),
         resultSize: add(size("self"), 1),
         elementSize: size("self"),
@@ -120,6 +130,7 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
           { name: "new", type: "string" },
         ],
         returns: "string",
+        walks: ["self", "old", "new"],
         cost: add(search("old"), ceilDiv(mul(add(size("self"), 1), size("new")), 16)),
         // Each occurrence of a non-empty `old` (an empty one replaces nothing) becomes `new`.
         resultSize: max(size("self"), mul(size("self"), size("new"))),
@@ -128,6 +139,7 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         doc: "The string with `&`, `<`, `>`, `\"` and `'` written as HTML entities, safe to put in a page or an attribute: up to six times as long.",
         params: [],
         returns: "string",
+        walks: ["self"],
         cost: linear(5, "self"),
         // `"` → `&quot;`, the longest entity.
         resultSize: mul(size("self"), 6),
@@ -136,6 +148,7 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         doc: "The position (in code points) of the first occurrence of `s`, or none.",
         params: [{ name: "s", type: "string" }],
         returns: "int?",
+        walks: ["self", "s"],
         cost: search("s"),
       },
     },

@@ -109,13 +109,23 @@ const G$Duration$seconds = function (d) { return Math.trunc(d / 1000); };
 const G$Duration$ms = function (d) { return d; };
 const G$List$size = function (l) { return l.length; };
 const G$Map$size = function (m) { return m.size; };
-const G$Members$size = function (m) { return m.list !== null ? m.list.length : __col(m, "address").length; };
+const G$Members$size = function (m) { return (m.list !== null ? m.list.length : __col(m, "address").length) - m.goneCount + m.extraLive; };
 
 // ---------------------------------------------------------------- methods
 const int$abs = function (n) { return Math.abs(n); };
 const string$isEmpty = function (s) { return s.length === 0; };
-const string$truncate = function (s, n) { if (n <= 0) return ""; if (s.length <= n) return s; var out = "", k = 0; for (var i = 0; i < s.length && k < n; k++) { var c = s.charCodeAt(i); if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) { var d = s.charCodeAt(i + 1); if (d >= 0xdc00 && d <= 0xdfff) { out += s[i] + s[i + 1]; i += 2; continue; } } out += s[i]; i++; } return out; };
-const string$slice = function (s, start, end) { var cp = __cps(s); var n = cp.length; var a = start < 0 ? Math.max(0, n + start) : Math.min(start, n); var b = end === null || end === undefined ? n : end < 0 ? Math.max(0, n + end) : Math.min(end, n); return b <= a ? "" : cp.slice(a, b).join(""); };
+// Code points are counted by walking the UTF-16 units, without making a string or an array per character; text
+// with no surrogate at all (found by one native scan) is cut by its units directly.
+const __SURROGATE = /[\ud800-\udfff]/;
+/** The unit offset of code point k (from `from`, where the count starts at code point 0): s.length when there are fewer. */
+const __cpOffset = function (s, k, from) { var i = from; while (k > 0 && i < s.length) { var c = s.charCodeAt(i++); if (c >= 0xd800 && c <= 0xdbff && i < s.length) { var d = s.charCodeAt(i); if (d >= 0xdc00 && d <= 0xdfff) i++; } k--; } return i; }
+const string$truncate = function (s, n) { if (n <= 0) return ""; if (s.length <= n) return s; return __SURROGATE.test(s) ? s.slice(0, __cpOffset(s, n, 0)) : s.slice(0, n); };
+const string$slice = function (s, start, end) {
+  var cp = __SURROGATE.test(s) ? __cps(s) : null, len = cp === null ? s.length : cp.length;
+  var a = start < 0 ? Math.max(0, len + start) : Math.min(start, len); var b = end === null || end === undefined ? len : end < 0 ? Math.max(0, len + end) : Math.min(end, len);
+  if (b <= a) return "";
+  return cp === null ? s.slice(a, b) : cp.slice(a, b).join("");
+};
 const string$contains = function (s, x) { return s.indexOf(x) >= 0; };
 const string$startsWith = function (s, x) { return s.startsWith(x); };
 const string$endsWith = function (s, x) { return s.endsWith(x); };
@@ -126,7 +136,7 @@ const string$split = function (s, sep) { return sep === "" ? __cps(s) : s.split(
 const string$lines = function (s) { return s.split(/\r\n|\n|\r/); };
 const string$replace = function (s, a, b) { return a === "" ? s : s.split(a).join(b); };
 const string$escapeHtml = function (s) { return s.replace(/[&<>"']/g, function (c) { return c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"; }); };
-const string$indexOf = function (s, x) { var i = s.indexOf(x); return i < 0 ? null : __cpLen(s.slice(0, i)); };
+const string$indexOf = function (s, x) { var i = s.indexOf(x); if (i < 0) return null; var before = s.slice(0, i); return __SURROGATE.test(before) ? __cpLen(before) : i; };
 const Time$sameDay = function (a, b) { return G$Time$date(a) === G$Time$date(b); };
 const Time$startOfDay = function (t) { var d = __local(t); var midnightLocal = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()); return midnightLocal - __off(midnightLocal - __off(t) * 60000) * 60000; };
 const List$isEmpty = function (l) { return l.length === 0; };
@@ -154,35 +164,48 @@ const Map$remove = function (m, k) { m.delete(k); };
 const Map$keys = function (m) { return Array.from(m.keys()); };
 const Map$values = function (m) { return Array.from(m.values()); };
 const Map$copy = function (m) { return __copy(m); };
-const Headers$get = function (h, name) { var n = name.toLowerCase(); for (var i = 0; i < h.fields.length; i++) if (h.fields[i][0].toLowerCase() === n) return h.fields[i][1]; return null; };
-const Headers$has = function (h, name) { return Headers$get(h, name) !== null; };
-const Headers$all = function (h, name) { var n = name.toLowerCase(), out = []; for (var i = 0; i < h.fields.length; i++) if (h.fields[i][0].toLowerCase() === n) out.push(h.fields[i][1]); return out; };
-const Message$isAutomated = function (m) {
-  var auto = Headers$get(m.headers, "Auto-Submitted");
+// The fields by lower-case name (made with the message, before the run): a look-up walks only the name.
+const Headers$get = function (h, name) { var v = h.byName.get(name.toLowerCase()); return v === undefined ? null : v[0]; };
+const Headers$has = function (h, name) { return h.byName.has(name.toLowerCase()); };
+const Headers$all = function (h, name) { var v = h.byName.get(name.toLowerCase()); return v === undefined ? [] : v.slice(); };
+const __headers = function (fields) {
+  var byName = new Map();
+  for (var i = 0; i < fields.length; i++) { var k = String(fields[i][0]).toLowerCase(), v = byName.get(k); if (v === undefined) byName.set(k, [fields[i][1]]); else v.push(fields[i][1]); }
+  var h = { fields: fields, byName: byName, automated: false };
+  h.automated = __automated(h);
+  return Object.freeze(h);
+}
+// What the headers say about isAutomated(), answered once per message when it is read (a message never changes):
+// the rule's call walks nothing.
+const __automated = function (h) {
+  var auto = Headers$get(h, "Auto-Submitted");
   if (auto !== null && auto.trim().toLowerCase() !== "no") return true;
-  var prec = Headers$get(m.headers, "Precedence");
+  var prec = Headers$get(h, "Precedence");
   if (prec !== null && /^(bulk|list|junk)$/i.test(prec.trim())) return true;
-  if (Headers$has(m.headers, "List-Id")) return true;
-  return m.envelope.sender === null;
-};
-const Members$has = function (ms, a) { return __mpos(ms, a) >= 0; };
-const Members$get = function (ms, a) { var i = __mpos(ms, a); return i < 0 ? null : __mrecord(ms, i); };
+  return Headers$has(h, "List-Id");
+}
+const Message$isAutomated = function (m) { return m.headers.automated || m.envelope.sender === null; };
+const Members$has = function (ms, a) { return ms.extraAt.has(a) || __mbase(ms, a) >= 0; };
+const Members$get = function (ms, a) { var j = ms.extraAt.get(a); if (j !== undefined) return ms.extra[j]; var i = __mbase(ms, a); return i < 0 ? null : __mrecord(ms, i); };
 const Members$owners = function (ms) { return __mlist(ms).filter(function (m) { return m.role === "owner"; }); };
+// Adding and removing take constant time whatever the roster's size: an added member goes to `extra` (with its
+// position in `extraAt`), a removed one is forgotten there or, for a member of the roster as the run began, put in
+// `gone`; nothing is copied. What walks every member (a loop, owners(), a send to all) folds them in (__mlist).
 const Members$add = function (ms, a, name, line, column) {
-  if (__mpos(ms, a) >= 0) return;
+  if (Members$has(ms, a)) return;
   if (G$Members$size(ms) >= __in.limits.members) __err("TW5013", [a, __in.limits.members], line, column);
   // A display name is kept to the 256 UTF-16 units every member name is bounded by (never splitting a character).
   var shown = name === null || name === undefined ? "" : name;
   if (shown.length > 256) { var cut = 256; var c = shown.charCodeAt(cut - 1); if (c >= 0xd800 && c <= 0xdbff) cut--; shown = shown.slice(0, cut); }
   var m = { address: a, name: shown, role: "member", joined: __in.now };
-  // Copy on write: a send to all members keeps the list as it was when it was sent.
-  ms.list = __mlist(ms).concat([m]); if (ms.index !== null) ms.index.set(a, ms.list.length - 1);
+  ms.extraAt.set(a, ms.extra.length); ms.extra.push(m); ms.extraLive++;
   __actions.push({ kind: "members.add", address: a, name: m.name, at: { line: line, column: column } });
 };
 const Members$remove = function (ms, a, line, column) {
-  if (__mpos(ms, a) < 0) return;
-  ms.list = __mlist(ms).filter(function (m) { return m.address !== a; });
-  ms.index = null;
+  var j = ms.extraAt.get(a);
+  if (j !== undefined) { ms.extra[j] = null; ms.extraAt.delete(a); ms.extraLive--; }
+  else if (__mbase(ms, a) >= 0) { if (ms.gone === null) ms.gone = new Set(); ms.gone.add(a); ms.goneCount++; }
+  else return;
   __actions.push({ kind: "members.remove", address: a, at: { line: line, column: column } });
 };
 
@@ -250,7 +273,9 @@ const F$hold = function (reason, line, column) { __actions.push({ kind: "hold", 
 const F$publish = function (path, html, line, column) {
   // The one publish path rule, as contract/values.ts canonicalPublishPath states it.
   if (path.length > 200 || !/^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+$/.test(path)) __err("TW5016", [path], line, column);
-  if (__cpLen(html) > __in.limits.page) __err("TW5015", [path, __in.limits.page], line, column);
+  // A page's characters are at least half its UTF-16 units and at most all of them: they are counted only in between.
+  var page = __in.limits.page;
+  if (html.length > page && (html.length > 2 * page || __cpLen(html) > page)) __err("TW5015", [path, page], line, column);
   __actions.push({ kind: "publish", to: [], path: path, html: html, at: { line: line, column: column } });
 };
 const F$log = function (text, line, column) {
@@ -364,9 +389,14 @@ const __members = function (input) {
       cols.joined.push(typeof m.joined === "number" ? m.joined : typeof m.joined === "string" ? Date.parse(m.joined) : __in.now);
     });
   } else if (input && typeof input.col === "function") {
-    return { members: true, cols: {}, shared: input, list: null, index: null, lookups: 0 };
+    return __mnew({}, input);
   } else if (input) cols = { address: input.address, name: input.name, role: input.role, joined: input.joined };
-  return { members: true, cols: cols, shared: null, list: null, index: null, lookups: 0 };
+  return __mnew(cols, null);
+}
+// The roster as the run began (columns, or `list` once records were made; `index` its positions), and the run's
+// changes to it: `gone` (a Set, or null) the members of it removed, `extra` the members added (null once removed).
+const __mnew = function (cols, shared) {
+  return { members: true, cols: cols, shared: shared, list: null, index: null, lookups: 0, gone: null, goneCount: 0, extra: [], extraAt: new Map(), extraLive: 0 };
 }
 const __col = function (ms, key) {
   var c = ms.cols[key];
@@ -379,36 +409,47 @@ const __col = function (ms, key) {
   }
   return c;
 }
+// Every member's record, in the order they joined. The run's changes are folded in here, into a new roster (this
+// walks all members once, as the caller does: a loop, owners(), a send to all members, each charged per member).
 const __mlist = function (ms) {
   if (ms.list === null) {
     var a = __col(ms, "address"), n = __col(ms, "name"), r = __col(ms, "role"), j = __col(ms, "joined"), out = new Array(a.length);
     for (var i = 0; i < out.length; i++) out[i] = { address: a[i], name: n[i], role: r[i], joined: j[i] };
     ms.list = out;
   }
-  return ms.list;
+  if (ms.gone === null && ms.extra.length === 0) return ms.list;
+  var all = [], k, m;
+  for (k = 0; k < ms.list.length; k++) { m = ms.list[k]; if (ms.gone === null || !ms.gone.has(m.address)) all.push(m); }
+  for (k = 0; k < ms.extra.length; k++) if ((m = ms.extra[k]) !== null) all.push(m);
+  ms.list = all; ms.index = null; ms.gone = null; ms.goneCount = 0; ms.extra = []; ms.extraAt = new Map(); ms.extraLive = 0;
+  return all;
 }
 const __mindex = function (ms) {
   if (ms.index === null) {
-    var idx = new Map(), addrs = __maddresses(ms);
+    var idx = new Map(), addrs = __mbaseAddresses(ms);
     for (var i = 0; i < addrs.length; i++) idx.set(addrs[i], i);
     ms.index = idx;
   }
   return ms.index;
 }
-// A member's position, or -1. The first few look-ups scan the addresses (a rule that asks once
-// should not pay for an index of every member); after that an index is built.
-const __mpos = function (ms, a) {
-  if (ms.list === null && ms.shared !== null) return ms.shared.pos(a); // the members as given, indexed once for all runs
-  if (ms.index === null && ++ms.lookups <= 4) return __maddresses(ms).indexOf(a);
-  var i = __mindex(ms).get(a);
-  return i === undefined ? -1 : i;
+// A member's position in the roster as the run began (or as last folded), or -1 (also when removed since). The
+// first few look-ups scan the addresses (a rule that asks once should not pay for an index of every member);
+// after that an index is built, and kept: adding and removing leave the roster itself as it is.
+const __mbase = function (ms, a) {
+  var i;
+  if (ms.list === null && ms.shared !== null) i = ms.shared.pos(a); // the members as given, indexed once for all runs
+  else if (ms.index === null && ++ms.lookups <= 4) i = __mbaseAddresses(ms).indexOf(a);
+  else { i = __mindex(ms).get(a); if (i === undefined) i = -1; }
+  return i >= 0 && ms.gone !== null && ms.gone.has(a) ? -1 : i;
 }
 // One member's record, without making all of them.
 const __mrecord = function (ms, i) {
   if (ms.list !== null) return ms.list[i];
   return { address: __col(ms, "address")[i], name: __col(ms, "name")[i], role: __col(ms, "role")[i], joined: __col(ms, "joined")[i] };
 }
-const __maddresses = function (ms) { return ms.list !== null ? ms.list.map(function (m) { return m.address; }) : __col(ms, "address"); }
+const __mbaseAddresses = function (ms) { return ms.list !== null ? ms.list.map(function (m) { return m.address; }) : __col(ms, "address"); }
+/** Every member's address, in order: a new array, or the frozen column when the run changed nothing. */
+const __maddresses = function (ms) { if (ms.gone !== null || ms.extra.length !== 0) __mlist(ms); return __mbaseAddresses(ms); }
 const __message = function (j) {
   if (!j) return null;
   var addrs = function (xs) { return (xs || []).map(__addr).filter(function (a) { return a !== null; }); };
@@ -416,7 +457,7 @@ const __message = function (j) {
   var from = __addr(j.from) || "unknown@invalid.invalid";
   return {
     from: from, to: addrs(j.to), cc: addrs(j.cc), subject: j.subject || "", text: j.text || "",
-    html: j.html === undefined ? null : j.html, headers: Object.freeze({ fields: j.headers || [] }),
+    html: j.html === undefined ? null : j.html, headers: __headers(j.headers || []),
     attachments: (j.attachments || []).map(function (a) { return { filename: a.filename === undefined ? null : a.filename, contentType: a.contentType || "application/octet-stream", size: a.size || 0 }; }),
     date: j.date === null || j.date === undefined ? null : (typeof j.date === "number" ? j.date : Date.parse(j.date)),
     messageId: j.messageId || "", envelope: { sender: env.sender === null ? null : __addr(env.sender === undefined ? from : env.sender), recipient: __addr(env.recipient) || __in.list.address, isRequest: !!env.isRequest, tag: env.tag === undefined ? null : env.tag }

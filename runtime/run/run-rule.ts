@@ -8,7 +8,7 @@
 import type { Bundle } from "../../compiler/index.js";
 import type { HandMadeInput, RuleErrorWords, RunAction, RunInput, RunOutput, RunResult } from "../../contract/index.js";
 import { encodeInput } from "../input/build.js";
-import { runOnce, type SandboxLimits, type SandboxPool } from "../sandbox/index.js";
+import { inputChars, runOnce, timeLimitFor, type SandboxLimits, type SandboxPool } from "../sandbox/index.js";
 
 export type { RuleErrorWords, RunAction, RunResult, TraceStep } from "../../contract/index.js";
 
@@ -35,10 +35,12 @@ export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErro
   const { inputJson, members } = encodeInput(input);
   // The rule's declared memory limit (what the verifier proved its bound against), unless the caller sets one.
   const memoryLimitBytes = bundle.manifest.limits["memory"]?.value;
+  // The clock is a backstop far above what the gas bound allows (time-limit.ts): gas decides, not the machine's load.
+  const timeLimitMs = timeLimitFor(bound, inputChars(inputJson, members));
   const code = req.code ?? bundle.code.text;
   const r = req.pool
-    ? await req.pool.run(code, req.code ? `${bundle.sha256}:trace` : bundle.sha256, req.trigger, inputJson, members)
-    : await runOnce(code, req.trigger, inputJson, { ...(memoryLimitBytes ? { memoryLimitBytes } : {}), ...req.limits }, members);
+    ? await req.pool.run(code, req.code ? `${bundle.sha256}:trace` : bundle.sha256, req.trigger, inputJson, members, { timeLimitMs, ...(req.limits?.timeLimitMs !== undefined ? { timeLimitMs: req.limits.timeLimitMs } : {}) })
+    : await runOnce(code, req.trigger, inputJson, { timeLimitMs, ...(memoryLimitBytes ? { memoryLimitBytes } : {}), ...req.limits }, members);
   if (!r.ok) {
     return { actions: [], state: null, gas: { used: bound, bound }, error: { code: r.error.code, message: r.error.message, line: r.error.line ?? null, column: r.error.column ?? null }, trace: null };
   }

@@ -37,10 +37,13 @@ import type { SandboxLimits } from "./types.js";
 const HEAD = 'function(){"use strict";';
 const TAIL = '\n;return typeof __thwonk_run === "function" ? __thwonk_run : void 0;\n}';
 const RULE_HEAD = ";const __rule = ";
-const LIBRARY_TAIL = ";return [function(){__reset();return __rule();}, __rule];}";
+const LIBRARY_TAIL = ";return [function(){__reset();return __rule();}, __rule, function(){__reset();}];}";
 
-/** `prelude`: the code started with the prelude, which now runs once for the context. */
-export type Loaded = { ok: true; factory: QuickJSHandle; prelude: boolean } | { ok: false; error: SandboxError };
+/**
+ * `prelude`: the code started with the prelude, which now runs once for the context; `reset` then sets its run
+ * state back (the host calls it after a run, so that nothing of the run stays alive in the kept context).
+ */
+export type Loaded = { ok: true; factory: QuickJSHandle; prelude: boolean; reset?: QuickJSHandle } | { ok: false; error: SandboxError };
 
 const escaped = (): Loaded => ({
   ok: false,
@@ -78,14 +81,16 @@ function loadWithPrelude(sb: Sandbox, rest: string, limits: SandboxLimits): Load
   if (r.error) return failedBy(sb, r.error, limits);
   const factory = sb.ctx.getProp(r.value, 0);
   const ruleFn = sb.ctx.getProp(r.value, 1);
+  const reset = sb.ctx.getProp(r.value, 2);
   r.value.dispose();
   const same = hasSource(sb, ruleFn, rule);
   ruleFn.dispose();
   if (!same) {
     factory.dispose();
+    reset.dispose();
     return escaped();
   }
-  return { ok: true, factory, prelude: true };
+  return { ok: true, factory, prelude: true, reset };
 }
 
 function evaluate(sb: Sandbox, source: string, limits: SandboxLimits): Loaded {

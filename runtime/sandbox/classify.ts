@@ -32,6 +32,9 @@ export function failedBy(sb: Sandbox, thrown: QuickJSHandle, limits: SandboxLimi
 export function thrownError(sb: Sandbox, thrown: QuickJSHandle, limits: SandboxLimits): SandboxError {
   const broken = guardError(sb, limits);
   if (broken) return broken;
+  // QuickJS throws null when it runs out of memory while reporting it (a large allocation refused at once leaves
+  // the heap far from its cap); compiled code never throws null.
+  if (sb.ctx.sameValue(thrown, sb.ctx.null)) return sandboxError(M.outOfMemory, limits.memoryLimitBytes);
   const d = describe(sb, thrown);
   if (d === undefined || (d.name === undefined && d.message === undefined && nearCap(sb.inst))) {
     // QuickJS could not even build its error object: memory is gone.

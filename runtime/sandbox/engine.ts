@@ -36,6 +36,8 @@ interface Loaded {
   code: string;
   sb: Sandbox;
   factory: QuickJSHandle;
+  /** Sets the prelude's run state back after a run (bundle.ts). */
+  reset?: QuickJSHandle;
   /** The members of the last run, made into frozen columns once and passed to each run while they stay the same. */
   members?: { text: MemberColumns; handle: QuickJSHandle };
 }
@@ -55,18 +57,35 @@ export class Engine {
    * per context), and members' columns passed in: lets tests and benchmarks see what was reused.
    */
   readonly stats = { instances: 0, loads: 0, preludes: 0, members: 0 };
+  /** Runs that ran out of memory where earlier runs had been, and ran again on a new instance. */
+  retries = 0;
+  /** The current run went to an instance or context an earlier run used (the engine then dropped it, if it failed). */
+  private used = false;
 
   constructor(private readonly opts: EngineOptions) {}
 
-  /** `members`: the members' columns, given apart from the input JSON so that a reused context can keep them (see execute.ts). */
-  async run(code: string, codeId: string, trigger: string, inputJson: string, members?: MemberColumns): Promise<EngineRun> {
+  /**
+   * `members`: the members' columns, given apart from the input JSON so that a reused context can keep them (see execute.ts).
+   * `timeLimitMs`: this run's time limit instead of the engine's (time-limit.ts timeLimitFor: from the trigger's gas bound).
+   */
+  async run(code: string, codeId: string, trigger: string, inputJson: string, members?: MemberColumns, timeLimitMs?: number): Promise<EngineRun> {
     const start = performance.now();
+    const limits = timeLimitMs === undefined ? this.opts.limits : { ...this.opts.limits, timeLimitMs };
     let outcome: Outcome;
     let fatal = false;
     try {
-      outcome = this.opts.strategy === "reuse"
-        ? await this.runReused(code, codeId, trigger, inputJson, members)
-        : await this.runFresh(code, trigger, inputJson, members);
+      const once = (): Promise<Outcome> => this.opts.strategy === "reuse"
+        ? this.runReused(limits, code, codeId, trigger, inputJson, members)
+        : this.runFresh(limits, code, trigger, inputJson, members);
+      this.used = false;
+      outcome = await once();
+      // Out of memory in a context or engine instance that earlier runs used: their leftovers (garbage QuickJS has
+      // not collected, a heap in pieces) may be what filled it. Run again on a new one, whose answer is the run's:
+      // a run's memory never depends on the runs before it (issue 11).
+      if (!outcome.ok && outcome.error.code === M.outOfMemory.code && this.used) {
+        this.retries++;
+        outcome = await once();
+      }
     } catch (e) {
       // Not the rule's error: a trap in the engine, a host stack overflow, an abort.
       this.reset();
@@ -95,8 +114,9 @@ export class Engine {
     this.cache.clear();
   }
 
-  private async runFresh(code: string, trigger: string, inputJson: string, members: MemberColumns | undefined): Promise<Outcome> {
-    const { limits, hooks } = this.opts;
+  private async runFresh(limits: SandboxLimits, code: string, trigger: string, inputJson: string, members: MemberColumns | undefined): Promise<Outcome> {
+    const { hooks } = this.opts;
+    this.used = this.shared !== undefined;
     const inst = this.shared ?? (await this.newInstance());
     this.shared = undefined; // given back only if the run leaves it clean
     const sb = openSandbox(inst, limits, hooks);
@@ -106,6 +126,7 @@ export class Engine {
     const outcome = memoryKept(inst, !loaded.ok ? loaded : cols && !cols.ok ? cols : execute(sb, loaded.factory, trigger, inputJson, limits, cols?.handle), limits);
     if (outcome.ok && !nearCap(inst) && !sb.rt.hasPendingJob()) {
       if (loaded.ok) loaded.factory.dispose();
+      if (loaded.ok) loaded.reset?.dispose();
       if (cols?.ok) cols.handle.dispose();
       try {
         closeSandbox(sb);
@@ -117,11 +138,11 @@ export class Engine {
     return outcome;
   }
 
-  private async runReused(code: string, codeId: string, trigger: string, inputJson: string, members: MemberColumns | undefined): Promise<Outcome> {
-    const { limits } = this.opts;
+  private async runReused(limits: SandboxLimits, code: string, codeId: string, trigger: string, inputJson: string, members: MemberColumns | undefined): Promise<Outcome> {
     let entry = this.cache.get(codeId);
     this.cache.delete(codeId);
     if (entry && entry.code !== code) entry = undefined;
+    this.used = entry !== undefined;
     if (entry) {
       armGuard(entry.sb.guard, limits.timeLimitMs);
     } else {
@@ -130,7 +151,7 @@ export class Engine {
       armGuard(sb.guard, limits.timeLimitMs);
       const loaded = this.load(sb, code, limits);
       if (!loaded.ok) return loaded;
-      entry = { code, sb, factory: loaded.factory };
+      entry = { code, sb, factory: loaded.factory, ...(loaded.reset ? { reset: loaded.reset } : {}) };
     }
     let cols: QuickJSHandle | undefined;
     if (members) {
@@ -144,6 +165,7 @@ export class Engine {
       cols = entry.members.handle;
     }
     const outcome = memoryKept(entry.sb.inst, execute(entry.sb, entry.factory, trigger, inputJson, limits, cols), limits);
+    if (outcome.ok && entry.reset && !resetRun(entry.sb, entry.reset)) return outcome; // not kept: the next run starts afresh
     if (outcome.ok && !entry.sb.rt.hasPendingJob() && !nearCap(entry.sb.inst)) {
       this.cache.set(codeId, entry);
       this.trimCache();
@@ -184,6 +206,13 @@ export class Engine {
  */
 function memoryKept(inst: Instance, outcome: Outcome, limits: SandboxLimits): Outcome {
   return outcome.ok && nearCap(inst) ? { ok: false, error: sandboxError(M.outOfMemory, limits.memoryLimitBytes) } : outcome;
+}
+
+/** The prelude's run state set back after a run, so that nothing of it (its input, actions, state) stays alive until the next. */
+function resetRun(sb: Sandbox, reset: QuickJSHandle): boolean {
+  const r = sb.ctx.callFunction(reset, sb.ctx.undefined);
+  (r.error ?? r.value).dispose();
+  return !r.error;
 }
 
 /** Compared in full: equal strings compare in microseconds, and a members list that changed must never pass for the old one. */

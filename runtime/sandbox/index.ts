@@ -7,9 +7,11 @@ export { createSandboxPool } from "./pool.js";
 export { runOnce } from "./once.js";
 export { sandboxMessages } from "./errors.js";
 export { DEFAULT_LIMITS, MAX_STACK_BYTES } from "./types.js";
+export { timeLimitFor, inputChars, NS_PER_GAS, NS_PER_INPUT_CHAR, TIME_MARGIN, MIN_TIME_LIMIT_MS } from "./time-limit.js";
 export type {
   ContextStrategy,
   MemberColumns,
+  RunLimits,
   SandboxError,
   SandboxErrorCode,
   SandboxLimits,

@@ -48,14 +48,22 @@ const zoned = (s) => {
   if (!ZONED.test(s)) throw new RangeError("the date string " + JSON.stringify(s) + " has no time zone: add Z or an offset (rules do not see the host's zone)");
   return s;
 };
+const arraySlice = Array.prototype.slice;
 const isDate = (v) => { try { DP.getTime.call(v); return true; } catch { return false; } };
-function Date(...args) {
-  if (new.target === undefined || args.length === 0) {
+// new Date(ms), the prelude's own call for every calendar field, takes the first branch: no rest array, no
+// try/catch (isDate throws and catches, some microseconds under QuickJS: far more than the gas of a field read).
+function Date(v) {
+  if (new.target !== undefined && arguments.length === 1 && typeof v === "number") return construct(RealDate, [v], new.target);
+  return slowDate(new.target, arguments);
+}
+function slowDate(target, given) {
+  const args = apply(arraySlice, given, []);
+  if (target === undefined || args.length === 0) {
     throw new TypeError("Date() and new Date() read the clock, which rules cannot see: use the trigger's time");
   }
-  if (args.length > 1) return construct(RealDate, [RealDate.UTC(...args)], new.target);
+  if (args.length > 1) return construct(RealDate, [apply(RealDate.UTC, void 0, args)], target);
   const v = args[0];
-  return construct(RealDate, [typeof v === "string" ? zoned(v) : isDate(v) ? v : Number(v)], new.target);
+  return construct(RealDate, [typeof v === "string" ? zoned(v) : isDate(v) ? v : Number(v)], target);
 }
 Date.prototype = DP;
 fixed(DP, "constructor", Date);

@@ -48,7 +48,7 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
   };
   // The interrupt handler stops code within milliseconds of the limit; the
   // watchdog is for a built-in that never polls it (e.g. a huge sort).
-  const watchdogMs = limits.timeLimitMs + Math.max(1000, limits.timeLimitMs);
+  const watchdogFor = (timeLimitMs: number): number => timeLimitMs + Math.max(1000, timeLimitMs);
 
   const slots: Slot[] = [];
   const queue: Job[] = [];
@@ -119,10 +119,11 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
       const slot = idle.find((s) => s.recent.includes(job.req.codeId)) ?? idle[0]!;
       slot.job = job;
       slot.started = performance.now();
+      const timeLimitMs = job.req.timeLimitMs ?? limits.timeLimitMs;
       slot.watchdog = setTimeout(() => {
-        failJob(slot, sandboxError(M.timeLimit, limits.timeLimitMs));
+        failJob(slot, sandboxError(M.timeLimit, timeLimitMs));
         replace(slot, "");
-      }, watchdogMs);
+      }, watchdogFor(timeLimitMs));
       slot.worker.postMessage(job.req);
     }
     // Keep the process alive only while there is work: an idle pool does not hold it open.
@@ -135,7 +136,7 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
   pump();
 
   return {
-    run(code, codeId, trigger, inputJson, members) {
+    run(code, codeId, trigger, inputJson, members, runLimits) {
       if (closing) return Promise.resolve({ ok: false, error: sandboxError(M.sandboxFailed, "the sandbox pool is closed"), wallMs: 0 });
       if (slots.length === 0) {
         startFailures = 0;
@@ -144,6 +145,7 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
       return new Promise<SandboxResult>((resolve) => {
         const req: RunRequest = { type: "run", id: nextId++, code, codeId, trigger, inputJson };
         if (members) req.members = members;
+        if (runLimits?.timeLimitMs !== undefined) req.timeLimitMs = resolveLimits({ ...limits, timeLimitMs: runLimits.timeLimitMs }).timeLimitMs;
         queue.push({ req, resolve });
         pump();
       });

@@ -20,6 +20,8 @@ export interface RunRequest {
   trigger: string;
   inputJson: string;
   members?: MemberColumns;
+  /** This run's time limit, when not the pool's. */
+  timeLimitMs?: number;
 }
 
 export type FromWorker =

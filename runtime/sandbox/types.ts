@@ -14,7 +14,10 @@ export interface SandboxLimits {
   memoryLimitBytes: number;
   /** QuickJS stack limit. At most 64 KiB: deeper recursion in the WASM engine overflows Node's own stack. */
   stackLimitBytes: number;
-  /** Wall-clock backstop per run; gas is the real bound. */
+  /**
+   * Wall-clock backstop per run; gas is the real bound. A run of a trigger should have timeLimitFor(its gas
+   * bound) (time-limit.ts), given per run: this is the default for runs that give none.
+   */
   timeLimitMs: number;
 }
 
@@ -33,9 +36,15 @@ export interface SandboxPool {
    * Runs `__thwonk_run(trigger, inputJson, members)` of `code`; codeId (e.g. the bundle's sha256) names the code for caching.
    * `members` (optional, no NUL in it): the members' columns, kept in a reused context while they stay the same.
    */
-  run(code: string, codeId: string, trigger: string, inputJson: string, members?: MemberColumns): Promise<SandboxResult>;
+  run(code: string, codeId: string, trigger: string, inputJson: string, members?: MemberColumns, run?: RunLimits): Promise<SandboxResult>;
   /** Lets queued runs finish, then stops the workers. Runs asked for after close() fail with TW5006. */
   close(): Promise<void>;
+}
+
+/** Limits of one run, over the pool's. */
+export interface RunLimits {
+  /** timeLimitFor(the trigger's gas bound) (time-limit.ts). */
+  timeLimitMs?: number;
 }
 
 export const MAX_STACK_BYTES = 64 * 1024;

@@ -18,7 +18,7 @@ const hooks: HostHooks = config.testHooks
 const engine = new Engine({ limits: config.limits, strategy: config.strategy, hooks });
 
 port.on("message", (req: RunRequest) => {
-  void engine.run(req.code, req.codeId, req.trigger, req.inputJson, req.members).then(({ result, fatal }) => {
+  void engine.run(req.code, req.codeId, req.trigger, req.inputJson, req.members, req.timeLimitMs).then(({ result, fatal }) => {
     const msg: FromWorker = { type: "result", id: req.id, result, fatal };
     port.postMessage(msg);
   });

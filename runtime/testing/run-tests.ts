@@ -7,7 +7,7 @@
  */
 import { checkSources, describeTrace, emitRule, givenState, stateSchema, type Diagnostic, type EmittedTest, type SourceText } from "../../compiler/index.js";
 import { stateRefusals } from "../../contract/index.js";
-import { runOnce } from "../sandbox/index.js";
+import { inputChars, runOnce, timeLimitFor } from "../sandbox/index.js";
 import { runtimeInputBase, type HostServices } from "./host.js";
 import { describeSandboxError, type RunError } from "./errors.js";
 
@@ -80,7 +80,8 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
       continue;
     }
     const input = await runtimeInputBase(unit, host, { gas: bound, fanout: tb?.fanout ?? 0, emls, trace: options.coverage === true });
-    const r = await runOnce(emitted.code, `test:${i}`, JSON.stringify(input));
+    const inputJson = JSON.stringify(input);
+    const r = await runOnce(emitted.code, `test:${i}`, inputJson, { timeLimitMs: timeLimitFor(bound, inputChars(inputJson)) });
     if (!r.ok) {
       outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: [], error: describeSandboxError(r.error, emitted.sourceMap), gas: { used: 0, bound }, actions: [] });
       continue;
