@@ -1,0 +1,17 @@
+/**
+ * `thwonkc lsp --stdio | --node-ipc`: the language server (lsp/server.ts,
+ * the same module a VS Code bundle starts) on the connection the editor
+ * chose. Resolves when the editor shuts the server down.
+ */
+import { createConnection, ProposedFeatures } from "vscode-languageserver/node";
+import { startServer } from "../lsp/server.js";
+
+export function runLsp(transport: "stdio" | "node-ipc"): Promise<number> {
+  // createConnection reads the transport from process.argv (--stdio, --node-ipc) when given none.
+  const connection =
+    transport === "stdio" ? createConnection(ProposedFeatures.all, process.stdin, process.stdout) : createConnection(ProposedFeatures.all);
+  return new Promise((resolve) => {
+    connection.onExit(() => resolve(0));
+    startServer(connection);
+  });
+}
