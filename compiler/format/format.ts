@@ -12,7 +12,9 @@
  * - Indentation: two spaces per open bracket, counted once per line (a line
  *   opening `({` indents what follows by one level), a closing bracket at the
  *   indentation of the line that opened it; a line continuing a statement,
- *   an argument or an entry begun on an earlier line gets one more level.
+ *   an argument or an entry begun on an earlier line gets one more level; a
+ *   block's contents are one level deeper than its statement, however many
+ *   lines the statement's head took.
  * - Spaces: one around binary operators, `=`, `+=`, `-=`; one after `,`, `:`
  *   and keywords; none inside `(` `)` `[` `]`, before `,` `:` `?`, around `.`,
  *   between a callee and its `(`, in `List<T>`, after a unary `-`; one inside
@@ -155,7 +157,10 @@ function layout(root: SyntaxNode): string {
     prevComment = undefined;
     prev = t;
     if (OPEN.has(t.tok.kind) || (t.tok.kind === "Lt" && t.parent.kind === "TypeArgs")) {
-      stack.push({ lineIndent, container: t.parent });
+      // A block is indented from its statement, even when the statement's head ran over several lines.
+      const top = stack[stack.length - 1];
+      const blockIndent = t.tok.kind === "LCurly" && BLOCK_OPENERS.has(t.parent.kind) ? (top ? top.lineIndent + 1 : 0) : lineIndent;
+      stack.push({ lineIndent: blockIndent, container: t.parent });
     } else if (CLOSE.has(t.tok.kind) || (t.tok.kind === "Gt" && t.parent.kind === "TypeArgs")) {
       stack.pop();
     }
