@@ -11,7 +11,12 @@ export function runLsp(transport: "stdio" | "node-ipc"): Promise<number> {
   const connection =
     transport === "stdio" ? createConnection(ProposedFeatures.all, process.stdin, process.stdout) : createConnection(ProposedFeatures.all);
   return new Promise((resolve) => {
-    connection.onExit(() => resolve(0));
-    startServer(connection);
+    // The editor's stdin stays open after `exit`: the process ends here (0 after `shutdown`, 1 without).
+    startServer(connection, {
+      exit: (code) => {
+        resolve(code);
+        setImmediate(() => process.exit(code));
+      },
+    });
   });
 }

@@ -57,7 +57,55 @@ function last<K extends Node["kind"]>(path: readonly Node[], kind: K, from = pat
   return undefined;
 }
 
-export function hover(unit: CheckedUnit, fileName: string, offset: number): HoverInfo | undefined {
+export function hover(unit: CheckedUnit, fileName: string, offset: number, text?: string): HoverInfo | undefined {
+  const found = hoverTyped(unit, fileName, offset);
+  if (found || text === undefined) return found;
+  return hoverByText(unit, fileName, text, offset);
+}
+
+/**
+ * Hover where the typed tree has nothing (a statement the parser could not
+ * read): the name at the cursor, found along its dotted chain from the names
+ * in scope, as completion finds them.
+ */
+function hoverByText(unit: CheckedUnit, fileName: string, text: string, offset: number): HoverInfo | undefined {
+  let s = offset;
+  let e = offset;
+  while (s > 0 && /\w/.test(text[s - 1]!)) s--;
+  while (e < text.length && /\w/.test(text[e]!)) e++;
+  if (s === e) return undefined;
+  const name = text.slice(s, e);
+  const lineStart = text.lastIndexOf("\n", s - 1) + 1;
+  const chainText = /((?:[A-Za-z_][A-Za-z0-9_]*\s*\.\s*)*)$/.exec(text.slice(lineStart, s))![1]!;
+  const chain = chainText.split(".").map((x) => x.trim()).filter((x) => x !== "");
+  const file = [unit.rule, ...unit.tests].find((f) => f.fileName === fileName);
+  if (!file) return undefined;
+  const model = unit.check.model;
+  const span: Span = { file: fileName, start: s, end: e, line: text.slice(0, s).split("\n").length, col: s - lineStart + 1, endLine: text.slice(0, s).split("\n").length, endCol: e - lineStart + 1 };
+  if (chain.length === 0) {
+    const sym = visibleSymbols(unit, file, offset).find((x) => x.name === name);
+    if (sym) return { markdown: symbolLine(sym), span };
+    const g = stdlib.globals[name];
+    if (g) return { markdown: [code(`(global) ${name}: ${g.type}`), g.doc].join("\n\n"), span };
+    const f = stdlib.functions[name];
+    if (f) return { markdown: declDoc(name, f), span };
+    return undefined;
+  }
+  let shape = rootShape(unit, file, offset, chain[0]!);
+  for (const n of chain.slice(1)) shape = step(shape, n, model);
+  if (shape?.kind === "record") {
+    const t = shape.fields.get(name);
+    return t ? { markdown: code(`(field) ${name}: ${typeToString(t)}`), span } : undefined;
+  }
+  const decl = shape ? stdlib.types[shape.name] : undefined;
+  const field = decl?.fields?.[name];
+  if (field && shape) return { markdown: [code(`(field) ${shape.name}.${name}: ${field.type}`), field.doc].join("\n\n"), span };
+  const method = decl?.methods?.[name];
+  if (method && shape) return { markdown: declDoc(name, method, shape.name), span };
+  return undefined;
+}
+
+function hoverTyped(unit: CheckedUnit, fileName: string, offset: number): HoverInfo | undefined {
   const at = nodeAt(unit, fileName, offset);
   if (!at) return undefined;
   const model = unit.check.model;
@@ -290,6 +338,16 @@ function step(shape: Shape, name: string, model: SemanticModel): Shape {
   return m ? shapeOfText(m.returns) : undefined;
 }
 
+/** The shape of the first name of a dotted chain: a name in scope, or a stdlib global. */
+function rootShape(unit: CheckedUnit, file: SourceFile, offset: number, root: string): Shape {
+  const model = unit.check.model;
+  const sym = visibleSymbols(unit, file, offset).find((s) => s.name === root);
+  if (sym) return shapeOf(sym.type, model);
+  if (root === "state") return shapeOf({ kind: "named", name: "State", args: [] }, model);
+  const g = stdlib.globals[root];
+  return g ? shapeOfText(g.type) : undefined;
+}
+
 /** The symbols visible at `offset` of `file`: the rule's declarations, and the locals of the blocks around it declared before it. */
 function visibleSymbols(unit: CheckedUnit, file: SourceFile, offset: number): Symbol[] {
   const model = unit.check.model;
@@ -382,12 +440,8 @@ export function complete(unit: CheckedUnit | undefined, file: SourceFile | undef
         else if (n.span.end === dotAt) shape = shapeOf(model.types.get(n as never), model);
       }
     }
-    if (!shape) {
-      const root = chain[0]!;
-      const sym = unit && file ? visibleSymbols(unit, file, offset).find((s) => s.name === root) : undefined;
-      if (sym) shape = shapeOf(sym.type, model);
-      else if (root === "state") shape = shapeOf({ kind: "named", name: "State", args: [] }, model);
-      else if (stdlib.globals[root]) shape = shapeOfText(stdlib.globals[root].type);
+    if (!shape && unit && file) {
+      shape = rootShape(unit, file, offset, chain[0]!);
       for (const name of chain.slice(1)) shape = step(shape, name, model);
     }
     return membersOf(shape);

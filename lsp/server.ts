@@ -137,7 +137,12 @@ interface RuleState {
   published: Set<string>;
 }
 
-export function startServer(connection: Connection): void {
+export interface ServerOptions {
+  /** Called on the protocol's `exit` with the exit code (0 after `shutdown`, 1 without); the host ends the process. */
+  exit?: (code: number) => void;
+}
+
+export function startServer(connection: Connection, options: ServerOptions = {}): void {
   const documents = new TextDocuments(TextDocument);
   const ws = new Workspace();
   const rules = new Map<string, RuleState>();
@@ -282,6 +287,7 @@ export function startServer(connection: Connection): void {
   connection.onShutdown(() => {
     shuttingDown = true;
   });
+  connection.onExit(() => options.exit?.(shuttingDown ? 0 : 1));
 
   documents.onDidChangeContent((e) => {
     const file = fileOfUri(e.document.uri);
@@ -322,7 +328,7 @@ export function startServer(connection: Connection): void {
   connection.onHover((p) => {
     const c = context(p.textDocument.uri);
     if (!c?.unit) return null;
-    const h = hover(c.unit, c.file, c.doc.offsetAt(p.position));
+    const h = hover(c.unit, c.file, c.doc.offsetAt(p.position), c.doc.getText());
     return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(h.span) } : null;
   });
 
