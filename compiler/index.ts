@@ -71,11 +71,8 @@ export type { ParseResult, SyntaxElement, SyntaxNode, SyntaxToken, Trivia, Trivi
 export { formatText, isFormatted } from "./format/format.js";
 export type { FormatResult } from "./format/format.js";
 
-// For the language server's hover and completion: the stdlib declaration (the one source of docs,
-// signatures and gas costs), how a cost and a type are written, and the checker's model.
-export { stdlib } from "../stdlib/index.js";
-export { showCost } from "../stdlib/cost-eval.js";
-export type { FunctionDecl, FieldDecl, TypeDeclSpec, CostExpr } from "../stdlib/decl.js";
+// For the language server's hover and completion (the stdlib declaration itself, the bottom layer,
+// hosts read directly): how a type is written, and the checker's model.
 export { typeToString } from "./semantic/types.js";
 export type { Type } from "./semantic/types.js";
 export type { SemanticModel, CallTarget, MemberTarget } from "./semantic/model.js";

@@ -9,11 +9,8 @@ import {
   nodeAt,
   nodePathAt,
   referencesOf,
-  showCost,
-  stdlib,
   typeToString,
   type CheckedUnit,
-  type FunctionDecl,
   type Ident,
   type Node,
   type SemanticModel,
@@ -22,6 +19,10 @@ import {
   type Symbol,
   type Type,
 } from "../compiler/index.js";
+// The one declaration of the stdlib (docs, signatures, gas costs): the bottom layer, which every layer reads.
+import { showCost } from "../stdlib/cost-eval.js";
+import type { FunctionDecl } from "../stdlib/decl.js";
+import { stdlib } from "../stdlib/index.js";
 
 export interface HoverInfo {
   markdown: string;
