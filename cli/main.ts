@@ -229,6 +229,51 @@ ${EXIT_CODES_HELP}`,
       setExit(await runTest(paths, { coverage: opts.coverage, color: opts.color }, io));
     });
 
+  program
+    .command("fmt")
+    .summary("format .thwonk files in the one canonical style")
+    .description(
+      "Format .thwonk files in place, in the one canonical style (no options; see docs/editing.md). " +
+        "A directory stands for every .thwonk file inside it. A file that does not parse is refused with " +
+        "its errors (exit 1) and left as it is. `-` reads stdin and writes the result to stdout.",
+    )
+    .argument("<paths...>", ".thwonk files or directories, or - for stdin")
+    .option("--check", "change nothing; list the files that would change and exit 1 if any", false)
+    .option("--stdout", "print the formatted text instead of rewriting the files", false)
+    .option("--color", "colour the diagnostics")
+    .option("--no-color", "do not colour the diagnostics")
+    .showHelpAfterError("(run thwonkc fmt --help for usage)")
+    .addHelpText(
+      "after",
+      `\nExamples:\n  thwonkc fmt rules/                 rewrite every rule under rules/\n  thwonkc fmt --check rules/         in CI: exit 1 and list the files not formatted\n  thwonkc fmt - < digest.thwonk      stdin to stdout (editors, pre-commit hooks)\n${EXIT_CODES_HELP}`,
+    )
+    .action(async (paths: string[], opts: { check: boolean; stdout: boolean; color?: boolean }) => {
+      const { runFmt } = await import("./fmt.js");
+      setExit(runFmt(paths, { check: opts.check, stdout: opts.stdout, color: opts.color }, io));
+    });
+
+  program
+    .command("lsp")
+    .summary("run the language server (for editors)")
+    .description(
+      "Run the Thwonk language server (Language Server Protocol) for editors: diagnostics as you type, " +
+        "hover, completion, go to definition, references, rename, formatting and more (see docs/editing.md). " +
+        "It talks over stdio (--stdio) or, when started by VS Code as a Node child process, over IPC (--node-ipc).",
+    )
+    .option("--stdio", "talk over stdin and stdout")
+    .option("--node-ipc", "talk over Node's IPC channel")
+    .option("--clientProcessId <pid>", "the editor's process id (exit when it does)")
+    .showHelpAfterError("(run thwonkc lsp --help for usage)")
+    .action(async (opts: { stdio?: boolean; nodeIpc?: boolean }) => {
+      if (opts.stdio === undefined && opts.nodeIpc === undefined) {
+        io.stderr.write("thwonkc: lsp needs --stdio or --node-ipc\n");
+        setExit(ExitCode.Usage);
+        return;
+      }
+      const { runLsp } = await import("./lsp.js");
+      setExit(await runLsp(opts.nodeIpc ? "node-ipc" : "stdio"));
+    });
+
   return program;
 }
 

@@ -66,3 +66,13 @@ export type { Node, SourceFile, Ident } from "./syntax/ast.js";
 // lossless concrete tree, which prints back the text byte for byte) and its syntax diagnostics.
 export { parseFile, printSyntax, isSyntaxNode, SyntaxTree } from "./syntax/parser.js";
 export type { ParseResult, SyntaxElement, SyntaxNode, SyntaxToken, Trivia, TriviaKind, NodeName } from "./syntax/parser.js";
+
+// The formatter (`thwonkc fmt`, the language server's formatting): one canonical layout, whitespace only.
+export { formatText, isFormatted } from "./format/format.js";
+export type { FormatResult } from "./format/format.js";
+
+// For the language server's hover and completion (the stdlib declaration itself, the bottom layer,
+// hosts read directly): how a type is written, and the checker's model.
+export { typeToString } from "./semantic/types.js";
+export type { Type } from "./semantic/types.js";
+export type { SemanticModel, CallTarget, MemberTarget } from "./semantic/model.js";

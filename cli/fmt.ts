@@ -1,0 +1,85 @@
+/**
+ * `thwonkc fmt FILE|DIR...`: the core's formatter over files. Rewrites
+ * in place (only the files that change), `--check` lists the files that
+ * would change (exit 1), `--stdout` prints the formatted text, `-` reads
+ * stdin and writes stdout. A file that does not parse is refused with its
+ * diagnostics (exit 1) and left as it is.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { formatText, type Diagnostic } from "../compiler/index.js";
+import { ExitCode } from "./exit-codes.js";
+import { displayName, expandPaths, InputError } from "./files.js";
+import { wantColor, type CliIo } from "./io.js";
+import { renderPretty } from "./render/pretty.js";
+
+export interface FmtOptions {
+  check: boolean;
+  stdout: boolean;
+  color?: boolean | undefined;
+}
+
+/** Where `fmt -` reads from: the process's stdin unless a test gives the text. */
+export interface FmtIo extends CliIo {
+  readStdin?: () => string;
+}
+
+export function runFmt(paths: readonly string[], opts: FmtOptions, io: FmtIo): ExitCode {
+  if (paths.includes("-")) {
+    if (paths.length > 1) {
+      io.stderr.write("thwonkc: `fmt -` formats stdin alone; give no other paths\n");
+      return ExitCode.Usage;
+    }
+    const text = io.readStdin ? io.readStdin() : readFileSync(0, "utf8");
+    const r = formatText("<stdin>", text);
+    if (!r.ok) return refuse(io, opts, [["<stdin>", text, r.diagnostics]]);
+    if (opts.check) {
+      if (r.changed) io.stdout.write("<stdin>\n");
+      return r.changed ? ExitCode.Findings : ExitCode.Success;
+    }
+    io.stdout.write(r.text);
+    return ExitCode.Success;
+  }
+  let files: string[];
+  try {
+    files = expandPaths(io.cwd, paths);
+  } catch (err) {
+    if (err instanceof InputError) {
+      io.stderr.write(`thwonkc: ${err.message}\n`);
+      return ExitCode.Usage;
+    }
+    throw err;
+  }
+  const refused: [string, string, Diagnostic[]][] = [];
+  const changed: string[] = [];
+  for (const abs of files) {
+    const name = displayName(io.cwd, abs);
+    let text: string;
+    try {
+      text = readFileSync(abs, "utf8");
+    } catch (err) {
+      io.stderr.write(`thwonkc: cannot read ${name}: ${(err as Error).message}\n`);
+      return ExitCode.Usage;
+    }
+    const r = formatText(name, text);
+    if (!r.ok) {
+      refused.push([name, text, r.diagnostics]);
+      continue;
+    }
+    if (opts.stdout) io.stdout.write(r.text);
+    if (!r.changed) continue;
+    changed.push(name);
+    if (!opts.check && !opts.stdout) writeFileSync(abs, r.text);
+  }
+  if (opts.check) for (const name of changed) io.stdout.write(`${name}\n`);
+  if (refused.length > 0) return refuse(io, opts, refused);
+  return opts.check && changed.length > 0 ? ExitCode.Findings : ExitCode.Success;
+}
+
+/** Files that do not parse: their errors, on stderr (stdout may be the formatted text). */
+function refuse(io: CliIo, opts: FmtOptions, refused: readonly [string, string, Diagnostic[]][]): ExitCode {
+  const texts = new Map(refused.map(([name, text]) => [name, text] as const));
+  const diags = refused.flatMap(([, , d]) => d);
+  io.stderr.write(renderPretty(diags, texts, refused.length, { color: wantColor(io, io.stderr, opts.color) }));
+  for (const [name] of refused) io.stderr.write(`thwonkc: ${name} was not formatted: fix its syntax errors first\n`);
+  return ExitCode.Findings;
+}

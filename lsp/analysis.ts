@@ -1,0 +1,496 @@
+/**
+ * The language features, as questions to a checked rule: hover, completion,
+ * definition, references, rename, symbols. Everything comes from the core
+ * (the typed tree, the semantic model, the stdlib declaration); this file
+ * only finds the right piece and writes it the way an editor shows it.
+ * Offsets are UTF-16 code units, as spans and the LSP count them.
+ */
+import {
+  nodeAt,
+  nodePathAt,
+  referencesOf,
+  typeToString,
+  type CheckedUnit,
+  type Ident,
+  type Node,
+  type SemanticModel,
+  type SourceFile,
+  type Span,
+  type Symbol,
+  type Type,
+} from "../compiler/index.js";
+// The one declaration of the stdlib (docs, signatures, gas costs): the bottom layer, which every layer reads.
+import { showCost } from "../stdlib/cost-eval.js";
+import type { FunctionDecl } from "../stdlib/decl.js";
+import { stdlib } from "../stdlib/index.js";
+
+export interface HoverInfo {
+  markdown: string;
+  span: Span;
+}
+
+function code(s: string): string {
+  return "```thwonk\n" + s + "\n```";
+}
+
+/** `send(to: Recipients, subject: string, text: string, html?: string, ...): void` */
+export function signatureText(name: string, d: FunctionDecl): string {
+  const ps = d.params.map((p) => `${p.name}${p.optional ? "?" : ""}: ${p.type}`).join(", ");
+  return `${name}(${ps})${d.returns === "void" ? "" : `: ${d.returns}`}`;
+}
+
+function declDoc(name: string, d: FunctionDecl, owner?: string): string {
+  const parts = [code(`${owner ? `(method) ${owner}.` : "(function) "}${signatureText(name, d)}`), d.doc];
+  const params = d.params.filter((p) => p.doc).map((p) => `- \`${p.name}\`: ${p.doc}`);
+  if (params.length) parts.push(params.join("\n"));
+  parts.push(`Gas: ${showCost(d.cost)}${d.fanout !== undefined ? ` · sends: ${showCost(d.fanout)}` : ""}${d.capability ? ` · needs \`${d.capability}\`` : ""}`);
+  return parts.join("\n\n");
+}
+
+function symbolLine(s: Symbol): string {
+  const kind = s.kind === "global" ? "global" : s.kind === "function" ? "function" : s.kind;
+  return code(`(${kind}) ${s.name}: ${typeToString(s.type)}`);
+}
+
+/** The innermost node of a kind on a path. */
+function last<K extends Node["kind"]>(path: readonly Node[], kind: K, from = path.length - 1): Extract<Node, { kind: K }> | undefined {
+  for (let i = from; i >= 0; i--) if (path[i]!.kind === kind) return path[i] as Extract<Node, { kind: K }>;
+  return undefined;
+}
+
+export function hover(unit: CheckedUnit, fileName: string, offset: number, text?: string): HoverInfo | undefined {
+  const found = hoverTyped(unit, fileName, offset);
+  if (found || text === undefined) return found;
+  return hoverByText(unit, fileName, text, offset);
+}
+
+/**
+ * Hover where the typed tree has nothing (a statement the parser could not
+ * read): the name at the cursor, found along its dotted chain from the names
+ * in scope, as completion finds them.
+ */
+function hoverByText(unit: CheckedUnit, fileName: string, text: string, offset: number): HoverInfo | undefined {
+  let s = offset;
+  let e = offset;
+  while (s > 0 && /\w/.test(text[s - 1]!)) s--;
+  while (e < text.length && /\w/.test(text[e]!)) e++;
+  if (s === e) return undefined;
+  const name = text.slice(s, e);
+  const lineStart = text.lastIndexOf("\n", s - 1) + 1;
+  const chainText = /((?:[A-Za-z_][A-Za-z0-9_]*\s*\.\s*)*)$/.exec(text.slice(lineStart, s))![1]!;
+  const chain = chainText.split(".").map((x) => x.trim()).filter((x) => x !== "");
+  const file = [unit.rule, ...unit.tests].find((f) => f.fileName === fileName);
+  if (!file) return undefined;
+  const model = unit.check.model;
+  const span: Span = { file: fileName, start: s, end: e, line: text.slice(0, s).split("\n").length, col: s - lineStart + 1, endLine: text.slice(0, s).split("\n").length, endCol: e - lineStart + 1 };
+  if (chain.length === 0) {
+    const sym = visibleSymbols(unit, file, offset).find((x) => x.name === name);
+    if (sym) return { markdown: symbolLine(sym), span };
+    const g = stdlib.globals[name];
+    if (g) return { markdown: [code(`(global) ${name}: ${g.type}`), g.doc].join("\n\n"), span };
+    const f = stdlib.functions[name];
+    if (f) return { markdown: declDoc(name, f), span };
+    return undefined;
+  }
+  let shape = rootShape(unit, file, offset, chain[0]!);
+  for (const n of chain.slice(1)) shape = step(shape, n, model);
+  if (shape?.kind === "record") {
+    const t = shape.fields.get(name);
+    return t ? { markdown: code(`(field) ${name}: ${typeToString(t)}`), span } : undefined;
+  }
+  const decl = shape ? stdlib.types[shape.name] : undefined;
+  const field = decl?.fields?.[name];
+  if (field && shape) return { markdown: [code(`(field) ${shape.name}.${name}: ${field.type}`), field.doc].join("\n\n"), span };
+  const method = decl?.methods?.[name];
+  if (method && shape) return { markdown: declDoc(name, method, shape.name), span };
+  return undefined;
+}
+
+function hoverTyped(unit: CheckedUnit, fileName: string, offset: number): HoverInfo | undefined {
+  const at = nodeAt(unit, fileName, offset);
+  if (!at) return undefined;
+  const model = unit.check.model;
+  const { node, path } = at;
+  const parent = path[path.length - 2];
+  const grand = path[path.length - 3];
+  if (node.kind === "Ident") {
+    // A name in `limits { }` or `settings { }`.
+    if (parent?.kind === "Entry" && parent.name === node) {
+      const inLimits = grand?.kind === "LimitsDecl";
+      const d = inLimits ? stdlib.limits[node.name] : stdlib.settings[node.name];
+      if (d) {
+        const info = inLimits ? model.limits.get(node.name) : model.settings.get(node.name);
+        return { markdown: [code(`(${inLimits ? "limit" : "setting"}) ${node.name}${info ? ` = ${info.value}` : ""}`), d.doc].join("\n\n"), span: node.span };
+      }
+    }
+    // The name of a call: the callee itself, or a method's name.
+    const callee = parent?.kind === "MemberExpr" && parent.name === node ? parent : node;
+    const callNode = path[path.length - (callee === node ? 2 : 3)];
+    if (callNode?.kind === "CallExpr" && callNode.callee === callee) {
+      const target = model.calls.get(callNode);
+      if (target?.kind === "function") return { markdown: declDoc(target.name, target.decl), span: node.span };
+      if (target?.kind === "method") return { markdown: declDoc(target.name, target.decl, typeToString(target.receiverType)), span: node.span };
+      if (target?.kind === "fn") {
+        const fn = target.fn;
+        const ps = fn.params.map((p) => `${p.name}: ${typeToString(p.type)}`).join(", ");
+        return { markdown: code(`(fn) ${fn.name}(${ps}): ${typeToString(fn.sig.returns)}`), span: node.span };
+      }
+    }
+    if (parent?.kind === "MemberExpr" && parent.name === node) {
+      const m = model.members.get(parent);
+      const t = model.types.get(parent);
+      if (m?.kind === "field") return { markdown: [code(`(field) ${m.owner}.${m.name}: ${m.decl.type}`), m.decl.doc].join("\n\n"), span: node.span };
+      if (m?.kind === "state") return { markdown: code(`(state) ${m.field.name}: ${typeToString(m.field.type)}`), span: node.span };
+      if (m?.kind === "record") return { markdown: code(`(field) ${m.name}: ${typeToString(m.field.type)}`), span: node.span };
+      if (t) return { markdown: code(typeToString(t)), span: node.span };
+    }
+    if (at.symbol) {
+      const s = at.symbol;
+      if (s.kind === "fn") {
+        const fn = model.fns.get(s.name);
+        if (fn) {
+          const ps = fn.params.map((p) => `${p.name}: ${typeToString(p.type)}`).join(", ");
+          return { markdown: code(`(fn) ${fn.name}(${ps}): ${typeToString(fn.sig.returns)}`), span: node.span };
+        }
+      }
+      if (s.kind === "function") {
+        const d = stdlib.functions[s.name];
+        if (d) return { markdown: declDoc(s.name, d), span: node.span };
+      }
+      const doc = s.doc ?? (s.kind === "global" ? stdlib.globals[s.name]?.doc : undefined);
+      return { markdown: [symbolLine(s), doc].filter(Boolean).join("\n\n"), span: node.span };
+    }
+  }
+  // An expression: its type.
+  for (let i = path.length - 1; i >= 0; i--) {
+    const t = model.types.get(path[i] as never);
+    if (t) return { markdown: code(typeToString(t)), span: path[i]!.span };
+  }
+  return undefined;
+}
+
+// ------------------------------------------------------------------ definition, references, rename
+
+/** Where the name at the offset is declared (a state field or record field for a member). */
+export function definition(unit: CheckedUnit, fileName: string, offset: number): Span | undefined {
+  const at = nodeAt(unit, fileName, offset);
+  if (!at) return undefined;
+  const parent = at.path[at.path.length - 2];
+  if (at.node.kind === "Ident" && parent?.kind === "MemberExpr" && parent.name === at.node) {
+    const m = unit.check.model.members.get(parent);
+    if (m?.kind === "state") return m.field.decl.name.span;
+    if (m?.kind === "record") return m.field.span;
+    return undefined;
+  }
+  return at.symbol?.span;
+}
+
+/** The symbol at the offset and every name referring to it (the declaration included). */
+export function references(unit: CheckedUnit, fileName: string, offset: number): { symbol: Symbol; idents: Ident[] } | undefined {
+  const at = nodeAt(unit, fileName, offset);
+  if (!at?.symbol) return undefined;
+  return { symbol: at.symbol, idents: referencesOf(unit, at.symbol) };
+}
+
+const RESERVED = new Set(["let", "var", "if", "else", "for", "in", "where", "return", "break", "continue", "and", "or", "not", "true", "false", "none", "fn", "test"]);
+
+/** Why the symbol may not be renamed to `newName` before the edit is even tried (the server then re-checks the result). */
+export function renameRefusal(symbol: Symbol, newName: string | undefined): string | undefined {
+  if (symbol.span === undefined) return `\`${symbol.name}\` belongs to the standard library and cannot be renamed.`;
+  if (symbol.kind === "trigger") return `\`${symbol.name}\` is a trigger's event and cannot be renamed.`;
+  if (newName === undefined) return undefined;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(newName)) return `\`${newName}\` is not a name: a name is letters, digits and _, not starting with a digit.`;
+  if (RESERVED.has(newName)) return `\`${newName}\` is a reserved word and cannot be a name.`;
+  if (newName in stdlib.functions || newName in stdlib.globals) return `\`${newName}\` is a name of the standard library: the renamed name would hide it or clash with it.`;
+  if (symbol.kind === "type" && newName in stdlib.types) return `\`${newName}\` is a type of the standard library.`;
+  return undefined;
+}
+
+// ------------------------------------------------------------------ document symbols
+
+export interface OutlineItem {
+  name: string;
+  detail: string;
+  kind: "rule" | "limits" | "settings" | "state" | "field" | "type" | "fn" | "trigger" | "test" | "entry";
+  span: Span;
+  nameSpan: Span;
+  children: OutlineItem[];
+}
+
+export function outline(file: SourceFile, text: string): OutlineItem[] {
+  const out: OutlineItem[] = [];
+  for (const d of file.decls) {
+    switch (d.kind) {
+      case "RuleDecl":
+        out.push({ name: d.name.name || "rule", detail: "rule", kind: "rule", span: d.span, nameSpan: d.name.span, children: [] });
+        break;
+      case "LimitsDecl":
+      case "SettingsDecl":
+        out.push({
+          name: d.kind === "LimitsDecl" ? "limits" : "settings",
+          detail: "",
+          kind: d.kind === "LimitsDecl" ? "limits" : "settings",
+          span: d.span,
+          nameSpan: d.span,
+          children: d.entries.map((e) => ({ name: e.name.name, detail: "", kind: "entry" as const, span: e.span, nameSpan: e.name.span, children: [] })),
+        });
+        break;
+      case "StateDecl":
+        out.push({
+          name: "state",
+          detail: "",
+          kind: "state",
+          span: d.span,
+          nameSpan: d.span,
+          children: d.fields.map((f) => ({ name: f.name.name, detail: "", kind: "field" as const, span: f.span, nameSpan: f.name.span, children: [] })),
+        });
+        break;
+      case "TypeDecl":
+        out.push({ name: d.name.name, detail: "type", kind: "type", span: d.span, nameSpan: d.name.span, children: [] });
+        break;
+      case "FnDecl":
+        out.push({ name: d.name.name, detail: `fn(${d.params.map((p) => p.name.name).join(", ")})`, kind: "fn", span: d.span, nameSpan: d.name.span, children: [] });
+        break;
+      case "OnDecl":
+        out.push({ name: `on ${d.event.name}`, detail: "trigger", kind: "trigger", span: d.span, nameSpan: d.event.span, children: [] });
+        break;
+      case "EveryDecl": {
+        const s = d.schedule;
+        const text = s.unit ? `${s.unit.name}${s.at ? ` at ${s.at.text}` : ""}` : (s.interval?.text ?? "");
+        out.push({ name: `every ${text}`, detail: "trigger", kind: "trigger", span: d.span, nameSpan: d.schedule.span, children: [] });
+        break;
+      }
+      case "TestDecl":
+        out.push({ name: `test ${text.slice(d.name.span.start, d.name.span.end)}`, detail: "test", kind: "test", span: d.span, nameSpan: d.name.span, children: [] });
+        break;
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ completion
+
+export type CompletionKind = "variable" | "function" | "method" | "field" | "keyword" | "type" | "property" | "module" | "snippet";
+
+export interface Completion {
+  label: string;
+  kind: CompletionKind;
+  detail?: string;
+  doc?: string;
+  /** A snippet (`send(to: ${1}, ...)`), when the item inserts more than its label. */
+  snippet?: string;
+}
+
+const DECL_KEYWORDS = ["rule", "limits", "settings", "state", "type", "fn", "on", "every", "test"];
+const STMT_KEYWORDS = ["let", "var", "if", "else", "for", "in", "where", "return", "break", "continue", "and", "or", "not", "true", "false", "none"];
+const TEST_KEYWORDS = ["expect", "no", "run", "every", "members", "message", "now", "state"];
+
+function callSnippet(name: string, d: FunctionDecl): string {
+  const req = d.params.filter((p) => !p.optional);
+  if (req.length === 0) return `${name}()`;
+  if (req.length === 1 && d.params.length === 1) return `${name}(\${1:${req[0]!.name}})`;
+  return `${name}(${req.map((p, i) => `${p.name}: \${${i + 1}}`).join(", ")})`;
+}
+
+/** A type, reduced to what completion lists: a record's fields or a stdlib type's name. */
+type Shape = { kind: "record"; fields: Map<string, Type> } | { kind: "named"; name: string } | undefined;
+
+function shapeOf(t: Type | undefined, model: SemanticModel): Shape {
+  if (!t) return undefined;
+  if (t.kind === "optional") return shapeOf(t.inner, model);
+  if (t.kind === "record") {
+    if (t.name === "state") return { kind: "record", fields: new Map(model.state.map((f) => [f.name, f.type])) };
+    return { kind: "record", fields: new Map([...t.fields.values()].map((f) => [f.name, f.type])) };
+  }
+  if (t.kind === "named") {
+    if (t.name === "State") return { kind: "record", fields: new Map(model.state.map((f) => [f.name, f.type])) };
+    return { kind: "named", name: t.name };
+  }
+  return undefined;
+}
+
+/** The shape of a stdlib type written as text (`List<Address>`, `string?`): its name is what lists its members. */
+function shapeOfText(s: string): Shape {
+  const name = s.replace(/\?$/, "").replace(/<.*$/, "").replace(/ max .*$/, "").trim();
+  return name in stdlib.types ? { kind: "named", name } : undefined;
+}
+
+function membersOf(shape: Shape): Completion[] {
+  if (!shape) return [];
+  if (shape.kind === "record") return [...shape.fields].map(([name, t]) => ({ label: name, kind: "field", detail: typeToString(t) }));
+  const decl = stdlib.types[shape.name];
+  if (!decl) return [];
+  const out: Completion[] = [];
+  for (const [name, f] of Object.entries(decl.fields ?? {})) out.push({ label: name, kind: "field", detail: f.type, doc: f.doc });
+  for (const [name, m] of Object.entries(decl.methods ?? {})) {
+    out.push({ label: name, kind: "method", detail: signatureText(name, m), doc: `${m.doc}\n\nGas: ${showCost(m.cost)}`, snippet: callSnippet(name, m) });
+  }
+  return out;
+}
+
+/** The member a field of a shape leads to (`m.envelope` → Envelope). */
+function step(shape: Shape, name: string, model: SemanticModel): Shape {
+  if (!shape) return undefined;
+  if (shape.kind === "record") return shapeOf(shape.fields.get(name), model);
+  const decl = stdlib.types[shape.name];
+  const f = decl?.fields?.[name];
+  if (f) return shapeOfText(f.type);
+  const m = decl?.methods?.[name];
+  return m ? shapeOfText(m.returns) : undefined;
+}
+
+/** The shape of the first name of a dotted chain: a name in scope, or a stdlib global. */
+function rootShape(unit: CheckedUnit, file: SourceFile, offset: number, root: string): Shape {
+  const model = unit.check.model;
+  const sym = visibleSymbols(unit, file, offset).find((s) => s.name === root);
+  if (sym) return shapeOf(sym.type, model);
+  if (root === "state") return shapeOf({ kind: "named", name: "State", args: [] }, model);
+  const g = stdlib.globals[root];
+  return g ? shapeOfText(g.type) : undefined;
+}
+
+/** The symbols visible at `offset` of `file`: the rule's declarations, and the locals of the blocks around it declared before it. */
+function visibleSymbols(unit: CheckedUnit, file: SourceFile, offset: number): Symbol[] {
+  const model = unit.check.model;
+  const out = new Map<string, Symbol>();
+  for (const s of model.declarations) {
+    if (!s.span) continue;
+    if (s.kind === "fn" || s.kind === "type") {
+      out.set(s.name, s);
+      continue;
+    }
+    if (s.kind !== "let" && s.kind !== "var" && s.kind !== "param" && s.kind !== "for") continue;
+    if (s.span.file !== file.fileName || s.span.start > offset) continue;
+    // Its scope: the innermost block (a `let`), loop (a loop variable) or fn/trigger (a parameter) around its name.
+    const path = nodePathAt(file, s.span.start);
+    const scopeKind = s.kind === "param" ? ["FnDecl", "OnDecl"] : s.kind === "for" ? ["ForStmt"] : ["Block"];
+    let scope: Node | undefined;
+    for (let i = path.length - 2; i >= 0; i--) {
+      if (scopeKind.includes(path[i]!.kind)) {
+        scope = path[i];
+        break;
+      }
+    }
+    if (scope && scope.span.start <= offset && offset <= scope.span.end) out.set(s.name, s);
+  }
+  return [...out.values()];
+}
+
+/** The brackets open at `offset` (strings and comments skipped), innermost last: each bracket and where it is. */
+function openBrackets(text: string, offset: number): { ch: string; at: number }[] {
+  const stack: { ch: string; at: number }[] = [];
+  let i = 0;
+  while (i < offset) {
+    const c = text[i]!;
+    if (c === "/" && text[i + 1] === "/") {
+      while (i < offset && text[i] !== "\n") i++;
+      continue;
+    }
+    if (c === "/" && text[i + 1] === "*") {
+      const e = text.indexOf("*/", i + 2);
+      i = e < 0 ? offset : e + 2;
+      continue;
+    }
+    if (c === '"') {
+      i++;
+      while (i < offset && text[i] !== '"' && text[i] !== "\n") i += text[i] === "\\" ? 2 : 1;
+      i++;
+      continue;
+    }
+    if (c === "{" || c === "(" || c === "[") stack.push({ ch: c, at: i });
+    else if ((c === "}" || c === ")" || c === "]") && stack.length) stack.pop();
+    i++;
+  }
+  return stack;
+}
+
+/** Inside a string literal on this line (completion offers nothing there). */
+function inString(lineBefore: string): boolean {
+  let n = 0;
+  for (let i = 0; i < lineBefore.length; i++) {
+    if (lineBefore[i] === "\\") i++;
+    else if (lineBefore[i] === '"') n++;
+  }
+  return n % 2 === 1 && !/\{[^}"]*$/.test(lineBefore);
+}
+
+/**
+ * What may be written at `offset`. `unit` is the rule as last checked (the
+ * text may have changed since: syntax errors, an unfinished line); the
+ * context is read from the text itself, so completion works in broken code.
+ */
+export function complete(unit: CheckedUnit | undefined, file: SourceFile | undefined, text: string, offset: number): Completion[] {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  const lineBefore = text.slice(lineStart, offset);
+  if (/\/\//.test(lineBefore.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) return [];
+  if (inString(lineBefore)) return [];
+  const model = unit?.check.model;
+
+  // After a dot: the fields and methods of what is before it.
+  const dot = /((?:[A-Za-z_][A-Za-z0-9_]*\s*(?:\([^()]*\))?\s*\.\s*)+)[A-Za-z_0-9]*$/.exec(lineBefore);
+  if (dot && model) {
+    const chain = dot[1]!.split(".").map((s) => s.trim().replace(/\(.*\)$/, "").trim()).filter((s) => s !== "");
+    const dotAt = lineStart + dot.index + dot[1]!.lastIndexOf(".");
+    // The checker's type of the expression before the dot, when it saw it; else the names along the chain.
+    let shape: Shape;
+    if (file) {
+      const path = nodePathAt(file, dotAt);
+      for (let i = path.length - 1; i >= 0 && !shape; i--) {
+        const n = path[i]!;
+        if (n.kind === "MemberExpr" && n.span.end > dotAt && n.object.span.end <= dotAt) shape = shapeOf(model.types.get(n.object), model);
+        else if (n.span.end === dotAt) shape = shapeOf(model.types.get(n as never), model);
+      }
+    }
+    if (!shape && unit && file) {
+      shape = rootShape(unit, file, offset, chain[0]!);
+      for (const name of chain.slice(1)) shape = step(shape, name, model);
+    }
+    return membersOf(shape);
+  }
+
+  // Inside `limits { }`, `settings { }`, or a test's `message = { }`: their keys.
+  const open = openBrackets(text, offset);
+  const inner = open[open.length - 1];
+  if (inner?.ch === "{") {
+    const before = text.slice(Math.max(0, inner.at - 40), inner.at);
+    const keyPosition = /(^|[{,\n])\s*[A-Za-z_0-9]*$/.test(text.slice(inner.at, offset));
+    if (keyPosition && /\blimits\s*$/.test(before)) return Object.entries(stdlib.limits).map(([k, d]) => ({ label: k, kind: "property", detail: `limit (default ${d.default})`, doc: d.doc, snippet: `${k}: \${1:${d.default}}` }));
+    if (keyPosition && /\bsettings\s*$/.test(before)) return Object.entries(stdlib.settings).map(([k, d]) => ({ label: k, kind: "property", detail: `setting (default ${JSON.stringify(d.default)})`, doc: d.doc, snippet: `${k}: \${1:"${d.default}"}` }));
+    if (keyPosition && /\bmessage\s*=\s*$/.test(before)) {
+      return Object.entries(stdlib.types["Message"]?.fields ?? {}).map(([k, f]) => ({ label: k, kind: "field", detail: f.type, doc: f.doc, snippet: `${k}: \${1}` }));
+    }
+  }
+
+  const out: Completion[] = [];
+  // At the top level: the declarations.
+  if (open.length === 0) {
+    for (const k of DECL_KEYWORDS) out.push({ label: k, kind: "keyword" });
+    return out;
+  }
+  const inTest = open.length >= 1 && /\btest\s+"(?:[^"\\]|\\.)*"\s*$/.test(text.slice(Math.max(0, open[0]!.at - 200), open[0]!.at));
+  for (const k of inTest ? [...TEST_KEYWORDS, ...STMT_KEYWORDS.slice(-6)] : STMT_KEYWORDS) out.push({ label: k, kind: "keyword" });
+  if (unit && file) {
+    for (const s of visibleSymbols(unit, file, offset)) {
+      out.push({ label: s.name, kind: s.kind === "fn" ? "function" : s.kind === "type" ? "type" : "variable", detail: typeToString(s.type) });
+    }
+  }
+  for (const [name, g] of Object.entries(stdlib.globals)) out.push({ label: name, kind: "variable", detail: g.type, doc: g.doc });
+  for (const [name, f] of Object.entries(stdlib.functions)) {
+    out.push({ label: name, kind: "function", detail: signatureText(name, f), doc: `${f.doc}\n\nGas: ${showCost(f.cost)}`, snippet: callSnippet(name, f) });
+  }
+  for (const name of Object.keys(stdlib.types)) if (!["State"].includes(name)) out.push({ label: name, kind: "type", detail: "type" });
+  return out;
+}
+
+export interface Lens {
+  span: Span;
+  title: string;
+}
+
+/** One line per trigger: its worst-case gas and fan-out, as the verifier bounds them. */
+export function triggerLenses(unit: { verify?: { triggers: { name: string; span: Span; gas: { bound: number }; fanout: { bound: number } }[] } | undefined }): Lens[] {
+  return (unit.verify?.triggers ?? []).map((t) => ({
+    span: t.span,
+    title: `worst case: ${t.gas.bound.toLocaleString("en-US")} gas · sends at most ${t.fanout.bound.toLocaleString("en-US")} message${t.fanout.bound === 1 ? "" : "s"}`,
+  }));
+}

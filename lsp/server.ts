@@ -1,0 +1,547 @@
+/**
+ * The Thwonk language server: a host of the compiler core, like the CLI.
+ * `startServer(connection)` is the one module that `thwonkc lsp` and an
+ * editor's bundle both start, on whatever connection they made.
+ *
+ * Documents: the editor's open files (incremental sync) over the rules read
+ * from the workspace folders' disk, all held in one core Workspace, which
+ * parses a file again only when its text changed and checks a rule with its
+ * NAME.test.thwonk together (editing the rule re-checks its tests).
+ *
+ * Diagnostics after an edit are published in two steps: syntax and types
+ * first (the checker is fast), the verifier's when it has run. The check
+ * runs after the edit's message has been answered, on the event loop: an
+ * edit arriving meanwhile makes the older check stale; the verifier is
+ * started only when no newer edit came, and polls `isCancelled` as it walks.
+ * A feature request (hover, completion, ...) first brings the types up to
+ * date, synchronously, so it always answers on the text as it is.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  CodeActionKind,
+  CompletionItemKind,
+  DiagnosticSeverity,
+  FileChangeType,
+  InsertTextFormat,
+  MarkupKind,
+  SymbolKind,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CodeAction,
+  type CompletionItem,
+  type Connection,
+  type Diagnostic as LspDiagnostic,
+  type DocumentSymbol,
+  type FoldingRange,
+  type Location,
+  type Range,
+  type TextEdit as LspTextEdit,
+  ResponseError,
+  ErrorCodes,
+} from "vscode-languageserver";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import {
+  CheckCancelled,
+  formatText,
+  isTestFile,
+  rulePair,
+  Workspace,
+  type CheckedDocument,
+  type Diagnostic,
+  type Span,
+} from "../compiler/index.js";
+import { complete, definition, hover, outline, references, renameRefusal, triggerLenses, type CompletionKind, type OutlineItem } from "./analysis.js";
+
+const SERVER_VERSION = "0.2.0";
+
+export function toRange(s: Span): Range {
+  return { start: { line: s.line - 1, character: s.col - 1 }, end: { line: s.endLine - 1, character: s.endCol - 1 } };
+}
+
+function fileOfUri(uri: string): string {
+  return uri.startsWith("file:") ? fileURLToPath(uri) : uri;
+}
+
+function uriOfFile(file: string): string {
+  return file.startsWith("/") || /^[A-Za-z]:[\\/]/.test(file) ? pathToFileURL(file).href : file;
+}
+
+function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
+  return {
+    range: toRange(d.span),
+    severity: d.severity === "error" ? DiagnosticSeverity.Error : d.severity === "warning" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
+    code: d.code,
+    source: "thwonk",
+    message: d.message,
+    relatedInformation: d.related.map((r) => ({ location: { uri: uriOfFile(r.span.file), range: toRange(r.span) }, message: r.message })),
+  };
+}
+
+const COMPLETION_KINDS: Record<CompletionKind, CompletionItemKind> = {
+  variable: CompletionItemKind.Variable,
+  function: CompletionItemKind.Function,
+  method: CompletionItemKind.Method,
+  field: CompletionItemKind.Field,
+  keyword: CompletionItemKind.Keyword,
+  type: CompletionItemKind.Class,
+  property: CompletionItemKind.Property,
+  module: CompletionItemKind.Module,
+  snippet: CompletionItemKind.Snippet,
+};
+
+const OUTLINE_KINDS: Record<OutlineItem["kind"], SymbolKind> = {
+  rule: SymbolKind.Module,
+  limits: SymbolKind.Namespace,
+  settings: SymbolKind.Namespace,
+  state: SymbolKind.Struct,
+  field: SymbolKind.Field,
+  type: SymbolKind.Class,
+  fn: SymbolKind.Function,
+  trigger: SymbolKind.Event,
+  test: SymbolKind.Method,
+  entry: SymbolKind.Property,
+};
+
+/** Directories skipped when the workspace is scanned, as `thwonkc check DIR` skips them. */
+function scan(dir: string, out: string[], depth = 0): void {
+  if (depth > 20) return;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith(".") || name === "node_modules") continue;
+    const p = join(dir, name);
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      continue;
+    }
+    if (st.isDirectory()) scan(p, out, depth + 1);
+    else if (name.endsWith(".thwonk")) out.push(p);
+  }
+}
+
+interface RuleState {
+  /** Bumped by every change to one of the rule's files: a check of an older generation is stale. */
+  generation: number;
+  /** The last check, with the generation it saw and whether it verified. */
+  last: { generation: number; verified: boolean; result: CheckedDocument } | undefined;
+  scheduled: boolean;
+  /** The files diagnostics were last published for (to clear those no longer in the rule). */
+  published: Set<string>;
+}
+
+export interface ServerOptions {
+  /** Called on the protocol's `exit` with the exit code (0 after `shutdown`, 1 without); the host ends the process. */
+  exit?: (code: number) => void;
+}
+
+export function startServer(connection: Connection, options: ServerOptions = {}): void {
+  const documents = new TextDocuments(TextDocument);
+  const ws = new Workspace();
+  const rules = new Map<string, RuleState>();
+  const diagnosticsOf = new Map<string, Diagnostic[]>();
+  let folders: string[] = [];
+  let shuttingDown = false;
+
+  const ruleKey = (file: string): string => rulePair(file).rule;
+  const ruleState = (key: string): RuleState => {
+    let r = rules.get(key);
+    if (!r) {
+      r = { generation: 0, last: undefined, scheduled: false, published: new Set() };
+      rules.set(key, r);
+    }
+    return r;
+  };
+  /** The file to check for a rule: the rule file, or a test file whose rule is missing. */
+  const checkTarget = (key: string): string | undefined => {
+    if (ws.has(key)) return key;
+    const test = rulePair(key).test;
+    return test !== undefined && ws.has(test) ? test : undefined;
+  };
+
+  const publish = (key: string, result: CheckedDocument): void => {
+    const r = ruleState(key);
+    const byFile = new Map<string, Diagnostic[]>(result.files.map((f) => [f, []]));
+    for (const d of result.diagnostics) {
+      const list = byFile.get(d.span.file);
+      if (list) list.push(d);
+      else if (result.files[0] !== undefined) byFile.get(result.files[0])!.push(d);
+    }
+    for (const f of r.published) if (!byFile.has(f)) byFile.set(f, []);
+    r.published = new Set(result.files);
+    for (const [file, diags] of byFile) {
+      diagnosticsOf.set(file, diags);
+      const doc = documents.get(uriOfFile(file));
+      void connection.sendDiagnostics({ uri: uriOfFile(file), version: doc?.version, diagnostics: diags.map(toLspDiagnostic) });
+    }
+  };
+
+  /** The rule's types, up to date with its texts (checked now if an edit came since). */
+  const typedNow = (key: string): CheckedDocument | undefined => {
+    const r = ruleState(key);
+    if (r.last && r.last.generation === r.generation) return r.last.result;
+    const target = checkTarget(key);
+    if (!target) return undefined;
+    const result = ws.check(target, { verify: false });
+    r.last = { generation: r.generation, verified: false, result };
+    return result;
+  };
+
+  const runCheck = (key: string): void => {
+    const r = ruleState(key);
+    r.scheduled = false;
+    if (shuttingDown) return;
+    const target = checkTarget(key);
+    if (!target) {
+      publish(key, { unit: undefined, files: [], diagnostics: [] });
+      return;
+    }
+    const gen = r.generation;
+    const stale = (): boolean => r.generation !== gen || shuttingDown;
+    try {
+      if (!(r.last && r.last.generation === gen)) {
+        const typed = ws.check(target, { verify: false, isCancelled: stale });
+        r.last = { generation: gen, verified: false, result: typed };
+      }
+      publish(key, r.last!.result);
+    } catch (e) {
+      if (e instanceof CheckCancelled) return;
+      throw e;
+    }
+    if (r.last!.result.unit === undefined || r.last!.verified) return;
+    // The verifier after the first publish has gone out, unless a newer edit came meanwhile.
+    setImmediate(() => {
+      if (stale()) return;
+      try {
+        const full = ws.check(target, { verify: true, isCancelled: stale });
+        r.last = { generation: gen, verified: true, result: full };
+        publish(key, full);
+        connection.sendNotification("thwonk/verified", { uri: uriOfFile(key), generation: gen });
+      } catch (e) {
+        if (!(e instanceof CheckCancelled)) throw e;
+      }
+    });
+  };
+
+  const schedule = (file: string): void => {
+    const key = ruleKey(file);
+    const r = ruleState(key);
+    r.generation++;
+    if (r.scheduled) return;
+    r.scheduled = true;
+    setImmediate(() => runCheck(key));
+  };
+
+  const fileText = (file: string): string | undefined => {
+    try {
+      return readFileSync(file, "utf8");
+    } catch {
+      return undefined;
+    }
+  };
+
+  // ------------------------------------------------------------------ lifecycle
+
+  connection.onInitialize((params) => {
+    const roots = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    folders = roots.filter((u) => u.startsWith("file:")).map(fileOfUri);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: ["."], resolveProvider: false },
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        documentFormattingProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        foldingRangeProvider: true,
+        documentHighlightProvider: true,
+        codeLensProvider: { resolveProvider: false },
+      },
+      serverInfo: { name: "thwonk", version: SERVER_VERSION },
+    };
+  });
+
+  connection.onInitialized(() => {
+    // The workspace's rules, read from disk: their diagnostics show without opening them.
+    const files: string[] = [];
+    for (const f of folders) scan(f, files);
+    for (const file of files) {
+      if (documents.get(uriOfFile(file))) continue;
+      const text = fileText(file);
+      if (text !== undefined) ws.set(file, text);
+    }
+    for (const file of files) if (!isTestFile(file) || !files.includes(ruleKey(file))) schedule(file);
+  });
+
+  connection.onShutdown(() => {
+    shuttingDown = true;
+  });
+  connection.onExit(() => options.exit?.(shuttingDown ? 0 : 1));
+
+  documents.onDidChangeContent((e) => {
+    const file = fileOfUri(e.document.uri);
+    ws.set(file, e.document.getText());
+    schedule(file);
+  });
+
+  documents.onDidClose((e) => {
+    const file = fileOfUri(e.document.uri);
+    const text = e.document.uri.startsWith("file:") ? fileText(file) : undefined;
+    if (text !== undefined) ws.set(file, text);
+    else ws.delete(file);
+    schedule(file);
+  });
+
+  connection.onDidChangeWatchedFiles((params) => {
+    for (const change of params.changes) {
+      if (!change.uri.endsWith(".thwonk") || documents.get(change.uri)) continue;
+      const file = fileOfUri(change.uri);
+      const text = change.type === FileChangeType.Deleted ? undefined : fileText(file);
+      if (text === undefined) ws.delete(file);
+      else ws.set(file, text);
+      schedule(file);
+    }
+  });
+
+  // ------------------------------------------------------------------ features
+
+  /** The open document, its file name, and its rule checked up to date. */
+  const context = (uri: string) => {
+    const doc = documents.get(uri);
+    if (!doc) return undefined;
+    const file = fileOfUri(uri);
+    const result = typedNow(ruleKey(file));
+    return { doc, file, result, unit: result?.unit };
+  };
+
+  connection.onHover((p) => {
+    const c = context(p.textDocument.uri);
+    if (!c?.unit) return null;
+    const h = hover(c.unit, c.file, c.doc.offsetAt(p.position), c.doc.getText());
+    return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(h.span) } : null;
+  });
+
+  connection.onCompletion((p) => {
+    const c = context(p.textDocument.uri);
+    if (!c) return [];
+    const file = c.unit ? [c.unit.rule, ...c.unit.tests].find((f) => f.fileName === c.file) : undefined;
+    const items = complete(c.unit, file, c.doc.getText(), c.doc.offsetAt(p.position));
+    return items.map((i): CompletionItem => {
+      const item: CompletionItem = { label: i.label, kind: COMPLETION_KINDS[i.kind] };
+      if (i.detail) item.detail = i.detail;
+      if (i.doc) item.documentation = { kind: MarkupKind.Markdown, value: i.doc };
+      if (i.snippet) {
+        item.insertText = i.snippet;
+        item.insertTextFormat = InsertTextFormat.Snippet;
+      }
+      return item;
+    });
+  });
+
+  connection.onDefinition((p) => {
+    const c = context(p.textDocument.uri);
+    if (!c?.unit) return null;
+    const span = definition(c.unit, c.file, c.doc.offsetAt(p.position));
+    return span ? { uri: uriOfFile(span.file), range: toRange(span) } : null;
+  });
+
+  connection.onReferences((p) => {
+    const c = context(p.textDocument.uri);
+    if (!c?.unit) return [];
+    const r = references(c.unit, c.file, c.doc.offsetAt(p.position));
+    if (!r) return [];
+    return r.idents
+      .filter((i) => p.context.includeDeclaration || i.span.start !== r.symbol.span?.start || i.span.file !== r.symbol.span?.file)
+      .map((i): Location => ({ uri: uriOfFile(i.span.file), range: toRange(i.span) }));
+  });
+
+  connection.onDocumentHighlight((p) => {
+    const c = context(p.textDocument.uri);
+    if (!c?.unit) return [];
+    const r = references(c.unit, c.file, c.doc.offsetAt(p.position));
+    return (r?.idents ?? []).filter((i) => i.span.file === c.file).map((i) => ({ range: toRange(i.span) }));
+  });
+
+  connection.onPrepareRename((p) => {
+    const c = context(p.textDocument.uri);
+    if (!c?.unit) return null;
+    const r = references(c.unit, c.file, c.doc.offsetAt(p.position));
+    if (!r) throw new ResponseError(ErrorCodes.InvalidRequest, "There is no name here that can be renamed.");
+    const why = renameRefusal(r.symbol, undefined);
+    if (why) throw new ResponseError(ErrorCodes.InvalidRequest, why);
+    const here = r.idents.find((i) => i.span.file === c.file && i.span.start <= c.doc.offsetAt(p.position) && c.doc.offsetAt(p.position) <= i.span.end);
+    return here ? { range: toRange(here.span), placeholder: r.symbol.name } : null;
+  });
+
+  connection.onRenameRequest((p) => {
+    const c = context(p.textDocument.uri);
+    if (!c?.unit || !c.result) return null;
+    const r = references(c.unit, c.file, c.doc.offsetAt(p.position));
+    if (!r) throw new ResponseError(ErrorCodes.InvalidRequest, "There is no name here that can be renamed.");
+    const why = renameRefusal(r.symbol, p.newName);
+    if (why) throw new ResponseError(ErrorCodes.InvalidRequest, why);
+    // Try the edit on a copy of the rule's files: refused if the program would then mean something else or not check.
+    const texts = new Map<string, string>();
+    for (const f of c.result.files) texts.set(f, documents.get(uriOfFile(f))?.getText() ?? fileText(f) ?? "");
+    const renamed = new Map(texts);
+    const byFile = new Map<string, Span[]>();
+    for (const i of r.idents) byFile.set(i.span.file, [...(byFile.get(i.span.file) ?? []), i.span]);
+    for (const [f, spans] of byFile) {
+      let t = renamed.get(f) ?? "";
+      for (const s of [...spans].sort((a, b) => b.start - a.start)) t = t.slice(0, s.start) + p.newName + t.slice(s.end);
+      renamed.set(f, t);
+    }
+    const trial = new Workspace();
+    for (const [f, t] of renamed) trial.set(f, t);
+    const after = trial.check(c.result.files[0]!, { verify: false });
+    const errorsBefore = c.result.diagnostics.filter((d) => d.severity === "error").length;
+    const newErrors = after.diagnostics.filter((d) => d.severity === "error");
+    const sameRefs = after.unit ? countRefs(after, p.newName, r.idents.length) : false;
+    if (newErrors.length > errorsBefore || !sameRefs) {
+      const first = newErrors[0];
+      throw new ResponseError(
+        ErrorCodes.InvalidRequest,
+        `Renaming \`${r.symbol.name}\` to \`${p.newName}\` would change the program${first ? `: ${first.message}` : ": another name would be captured"}`,
+      );
+    }
+    const changes: Record<string, LspTextEdit[]> = {};
+    for (const [f, spans] of byFile) changes[uriOfFile(f)] = spans.map((s) => ({ range: toRange(s), newText: p.newName }));
+    return { changes };
+  });
+
+  connection.onDocumentSymbol((p) => {
+    const c = context(p.textDocument.uri);
+    if (!c) return [];
+    const file = ws.fileOf(c.file);
+    if (!file) return [];
+    const toSymbol = (o: OutlineItem): DocumentSymbol => ({
+      name: o.name,
+      detail: o.detail,
+      kind: OUTLINE_KINDS[o.kind],
+      range: toRange(o.span),
+      selectionRange: toRange(o.nameSpan.start >= o.span.start && o.nameSpan.end <= o.span.end ? o.nameSpan : o.span),
+      children: o.children.map(toSymbol),
+    });
+    return outline(file, c.doc.getText()).map(toSymbol);
+  });
+
+  connection.onWorkspaceSymbol((p) => {
+    const q = p.query.toLowerCase();
+    const out: { name: string; kind: SymbolKind; location: Location }[] = [];
+    for (const key of rules.keys()) {
+      for (const f of [key, rulePair(key).test]) {
+        if (f === undefined) continue;
+        const file = ws.fileOf(f);
+        if (!file) continue;
+        const text = documents.get(uriOfFile(f))?.getText() ?? fileText(f) ?? "";
+        for (const o of outline(file, text)) {
+          if (o.kind === "limits" || o.kind === "settings" || o.kind === "state") continue;
+          if (q && !o.name.toLowerCase().includes(q)) continue;
+          out.push({ name: o.name, kind: OUTLINE_KINDS[o.kind], location: { uri: uriOfFile(f), range: toRange(o.span) } });
+        }
+      }
+    }
+    return out;
+  });
+
+  connection.onDocumentFormatting((p) => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) return null;
+    const text = doc.getText();
+    const r = formatText(fileOfUri(p.textDocument.uri), text);
+    if (!r.ok) {
+      void connection.window.showWarningMessage("Thwonk: the file has syntax errors; fix them before formatting.");
+      return null;
+    }
+    if (!r.changed) return [];
+    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: r.text }];
+  });
+
+  connection.onCodeAction((p) => {
+    const file = fileOfUri(p.textDocument.uri);
+    const out: CodeAction[] = [];
+    for (const d of diagnosticsOf.get(file) ?? []) {
+      if (!d.fix) continue;
+      const range = toRange(d.span);
+      const before = (a: Range["start"], b: Range["start"]) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+      if (!before(range.start, p.range.end) || !before(p.range.start, range.end)) continue;
+      const changes: Record<string, LspTextEdit[]> = {};
+      for (const e of d.fix.edits) (changes[uriOfFile(e.span.file)] ??= []).push({ range: toRange(e.span), newText: e.newText });
+      out.push({ title: d.fix.description, kind: CodeActionKind.QuickFix, diagnostics: [toLspDiagnostic(d)], edit: { changes }, isPreferred: true });
+    }
+    return out;
+  });
+
+  connection.onFoldingRanges((p) => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) return [];
+    return foldingRanges(doc.getText());
+  });
+
+  connection.onCodeLens((p) => {
+    const file = fileOfUri(p.textDocument.uri);
+    if (isTestFile(file)) return [];
+    const r = rules.get(ruleKey(file));
+    const unit = r?.last?.verified ? r.last.result.unit : undefined;
+    if (!unit) return [];
+    return triggerLenses(unit).map((l) => ({ range: toRange(l.span), command: { title: l.title, command: "" } }));
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+/** Does the renamed program refer to the new name as often as the old one was (no other name captured, none lost)? */
+function countRefs(after: CheckedDocument, name: string, expected: number): boolean {
+  const unit = after.unit!;
+  const bySymbol = new Map<unknown, number>();
+  for (const [ident, s] of unit.check.model.symbols) if (ident.name === name) bySymbol.set(s, (bySymbol.get(s) ?? 0) + 1);
+  return bySymbol.size === 1 && [...bySymbol.values()][0] === expected;
+}
+
+/** Brackets that span lines, and runs of line comments: what an editor may fold. */
+function foldingRanges(text: string): FoldingRange[] {
+  const out: FoldingRange[] = [];
+  const stack: number[] = [];
+  let line = 0;
+  let commentStart = -1;
+  let lastCommentLine = -2;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "\n") {
+      line++;
+      continue;
+    }
+    if (c === "/" && text[i + 1] === "/") {
+      if (lastCommentLine !== line - 1) commentStart = line;
+      else if (line - commentStart >= 1 && out[out.length - 1]?.startLine === commentStart && out[out.length - 1]?.kind === "comment") out.pop();
+      if (line > commentStart) out.push({ startLine: commentStart, endLine: line, kind: "comment" });
+      lastCommentLine = line;
+      while (i + 1 < text.length && text[i + 1] !== "\n") i++;
+      continue;
+    }
+    if (c === '"') {
+      i++;
+      while (i < text.length && text[i] !== '"' && text[i] !== "\n") i += text[i] === "\\" ? 2 : 1;
+      if (text[i] === "\n") line++;
+      continue;
+    }
+    if (c === "{" || c === "[" || c === "(") stack.push(line);
+    else if ((c === "}" || c === "]" || c === ")") && stack.length) {
+      const start = stack.pop()!;
+      if (line > start) out.push({ startLine: start, endLine: line - 1 });
+    }
+  }
+  return out;
+}
