@@ -37,8 +37,14 @@ export function call(w: Walk, e: A.CallExpr, frame: Frame, acc: { cost: Cost }):
   // An action is recorded with its arguments and kept until the run ends (memory.ts).
   if (target.decl.capability !== undefined && w.quiet === 0) {
     // `to: members` is recorded as a mark, not a copy of the roster (the host expands it).
-    const kept = e.args.filter((x) => !isMembersGlobal(w, x.value)).map((x) => args.get(x.name ? x.name.name : target.sig.params[e.args.indexOf(x)]?.name ?? "")).filter((x): x is Shape => !!x);
-    w.charge(acc, { g: S.ZERO, f: S.ZERO, m: actionBytesOf(kept) }, e.span, callLabel(target.name));
+    const byParam = w.host.model.argumentsOf.get(e) ?? [];
+    const kept = target.sig.params.flatMap((p, i) => {
+      const a = byParam[i];
+      const shape = a && !isMembersGlobal(w, a.value) ? args.get(p.name) : undefined;
+      return shape ? [shape] : [];
+    });
+    // A message action (one with a fan-out) also carries the list headers.
+    w.charge(acc, { g: S.ZERO, f: S.ZERO, m: actionBytesOf(kept, target.decl.fanout !== undefined) }, e.span, callLabel(target.name));
   }
   effects(w, e, target, args, receiver, frame);
   return result(w, e, target, receiver, sizes);

@@ -31,15 +31,17 @@ export const BYTES = Object.freeze({
   entry: 72,
   /** Anything without insides (a number, a bool, a time): the value, and a box for a time or an interval. */
   scalar: 64,
+  /** One action the run records (a log, a publish, a member change), besides its arguments: its record. */
+  action: 256,
   /**
-   * One action the run records, besides its arguments: its record, and the
-   * list headers a message action carries (List-Id, List-Post,
-   * List-Unsubscribe, X-Thwonk-Loop: the list's name, 256 units, and its
-   * address, 320, about 1,316 units) as strings and as outgoing JSON (6
-   * characters a unit, 3 bytes each). Measured missing before: 10,000 sends
-   * ran out of a bound that counted 256 (test/verify/memory-peaks.test.ts).
+   * What a message action (send, reply, forward) carries besides: the list
+   * headers (List-Id, List-Post, List-Unsubscribe, X-Thwonk-Loop: the list's
+   * name, 256 units, and its address, 320, about 1,316 units) as strings and
+   * as outgoing JSON (6 characters a unit, 3 bytes each). Measured missing
+   * before: 10,000 sends ran out of a bound that counted 256
+   * (test/verify/memory-peaks.test.ts).
    */
-  action: 28 * 1024,
+  messageHeaders: 28 * 1024,
 });
 
 /**
@@ -137,9 +139,9 @@ export function rosterBytesOf(s: Shape): Sym {
   return S.add(bytesOf(s), S.mul(S.num(5), textUnitsOf(s)));
 }
 
-/** A recorded action: its arguments as they cross back to the host, and the action's own record. */
-export function actionBytesOf(args: Iterable<Shape>): Sym {
-  const parts: Sym[] = [S.num(BYTES.action)];
+/** A recorded action: its arguments as they cross back to the host, the action's own record, and a message's list headers. */
+export function actionBytesOf(args: Iterable<Shape>, sendsMail: boolean): Sym {
+  const parts: Sym[] = [S.num(BYTES.action + (sendsMail ? BYTES.messageHeaders : 0))];
   for (const a of args) parts.push(outgoingBytesOf(a));
   return S.addAll(parts);
 }

@@ -15,8 +15,10 @@ import { Engine } from "../../runtime/sandbox/engine.js";
 import { resolveLimits } from "../../runtime/sandbox/types.js";
 import { handInput } from "../helpers/run-input.js";
 
+// The rule is compiled at limits whose worst-case memory fits the ceiling (the verifier refuses more, TW3030);
+// the runs below hand the engine larger inputs directly, to find where a 12 MiB context runs out.
 const SOURCE = `rule hungry
-limits { text: 1000000, subject: 2000, budget: 100000000 }
+limits { text: 300000, subject: 2000, budget: 100000000, memory: 512 * 1024 * 1024 }
 state { kept: int = 0 }
 on message(m: Message) {
   if m.subject == "heavy" {
