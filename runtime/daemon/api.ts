@@ -242,7 +242,6 @@ export function apiHandler(o: ApiOptions) {
     } catch (err) {
       const e = err instanceof ApiError ? err : err instanceof Refusal ? fromRefusal(err.message) : undefined;
       if (e) {
-        if (e.status === 413) res.setHeader("connection", "close");
         send(res, e.status, { error: { code: e.code, message: e.message }, ...(e.details !== undefined ? { result: e.details } : {}) });
         if (e.status === 401) o.log.warn({ method, path: url.pathname }, "API request refused: not authorized");
         return true;
@@ -287,12 +286,16 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 /** The body as JSON, refused (413) as soon as it passes `max` bytes: announced or streamed. */
 function readJson(req: IncomingMessage, max: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const announced = Number(req.headers["content-length"] ?? 0);
-    if (announced > max) {
-      req.resume();
+    const tooLarge = (): void => {
+      // The rest is read and dropped so the client sees the 413 rather than a broken upload; up to a bound, then the connection goes.
+      let dropped = 0;
+      req.on("data", (c: Buffer) => {
+        dropped += c.length;
+        if (dropped > 8 * max) req.destroy();
+      });
       reject(new ApiError(413, M.bodyTooLarge.code, say(M.bodyTooLarge, max)));
-      return;
-    }
+    };
+    if (Number(req.headers["content-length"] ?? 0) > max) return tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
@@ -301,7 +304,8 @@ function readJson(req: IncomingMessage, max: number): Promise<unknown> {
       size += c.length;
       if (size > max) {
         over = true;
-        reject(new ApiError(413, M.bodyTooLarge.code, say(M.bodyTooLarge, max)));
+        chunks.length = 0;
+        tooLarge();
         return;
       }
       chunks.push(c);
