@@ -6,11 +6,11 @@
 export const ExitCode = {
   /** Everything went well: no errors (warnings allowed unless `--strict`). */
   Success: 0,
-  /** The command ran and found problems: errors in a rule, a failing test. */
+  /** The command ran and found problems: errors in a rule, a failing test; or a server refused the request (its reason is printed). */
   Findings: 1,
   /** Bad usage (unknown option or command, a bad value) or a file that is missing or unreadable. */
   Usage: 2,
-  /** A server could not be reached or answered with an error (deploy, admin commands). */
+  /** A server could not be reached, or failed on the request (HTTP 5xx): deploy, the admin commands, mail. Try again later. */
   Server: 3,
   /** A bug in thwonkc itself (an exception it did not expect). Should never happen; please report it. */
   Internal: 70,
@@ -22,6 +22,6 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export const EXIT_CODES_HELP = `
 Exit codes (the same for every command):
   ${ExitCode.Success}  success (warnings allowed unless --strict)
-  ${ExitCode.Findings}  findings: errors in a rule, failing tests
+  ${ExitCode.Findings}  findings: errors in a rule, failing tests; a server refused the request
   ${ExitCode.Usage}  bad usage, or a file that is missing or unreadable
-  ${ExitCode.Server}  a server or connection error`;
+  ${ExitCode.Server}  the server could not be reached, or failed`;

@@ -33,7 +33,7 @@ function countArg(value: string): number {
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command("thwonkc");
   program
-    .description("The Thwonk compiler: checks, compiles, tests and dry-runs rules for programmable mailing lists (.thwonk files).")
+    .description("The Thwonk compiler: checks, compiles, tests and dry-runs rules for programmable mailing lists (.thwonk files), and deploys and administers them on a running thwonkd.")
     .version(THWONKC_VERSION, "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .helpCommand("help [command]", "show help for a command")
@@ -272,6 +272,97 @@ ${EXIT_CODES_HELP}`,
       }
       const { runLsp } = await import("./lsp.js");
       setExit(await runLsp(opts.nodeIpc ? "node-ipc" : "stdio"));
+    });
+
+  const serverOptions = (c: Command): Command =>
+    c
+      .option("--server <url>", "thwonkd's API (default THWONK_SERVER, else http://127.0.0.1:8025)")
+      .option("--token <token>", "the admin token (default THWONK_TOKEN, else DIR/admin.token with --data)")
+      .option("--data <dir>", "thwonkd's data directory on this machine: its admin.token is used")
+      .option("--json", "print the server's answer as JSON", false);
+  type ServerOpts = { server?: string; token?: string; data?: string; json: boolean };
+  const serverHelp = (examples: string): string => `\nExamples:\n${examples}\n${EXIT_CODES_HELP}`;
+
+  serverOptions(
+    program
+      .command("deploy")
+      .summary("deploy a rule or a bundle to list addresses on a running thwonkd")
+      .description(
+        "Send a rule (.thwonk, compiled by the server) or a bundle (.thwb, verified again by the server: its hash, and its code " +
+          "and bounds against its recompiled source) to thwonkd and put it at each address. An address whose stored state or " +
+          "members the new version cannot take keeps its running version, and the reason is printed (exit 1).",
+      )
+      .argument("<file>", "a .thwonk rule or a .thwb bundle")
+      .requiredOption("-a, --address <addresses...>", "list addresses (several, or comma-separated)"),
+  )
+    .addHelpText("after", serverHelp("  thwonkc deploy trim140.thwonk --address trim140@lists.example.org\n  thwonkc deploy build/digest.thwb --address a@lists.example.org b@lists.example.org --data /var/lib/thwonkd"))
+    .action(async (file: string, opts: ServerOpts & { address: string[] }) => {
+      const { runDeploy } = await import("./client/commands.js");
+      setExit(await runDeploy(file, opts.address, opts, io));
+    });
+
+  serverOptions(
+    program
+      .command("members")
+      .summary("list, add, remove or import a list's members on a running thwonkd")
+      .description(
+        "list ADDRESS: the members. add ADDRESS MEMBER...: add (or update) members, each `addr` or `Name <addr>`. " +
+          "remove ADDRESS MEMBER...: remove them. import ADDRESS FILE: replace the members with a members file's " +
+          "(one address a line, `Name <addr>` allowed, # comments; or a JSON array). The rule's `limits { members }` is enforced.",
+      )
+      .argument("<operation>", "list, add, remove or import")
+      .argument("<address>", "the list's address")
+      .argument("[members...]", "members (add, remove) or the members file (import)")
+      .option("--role <role>", "with add: member, owner or moderator"),
+  )
+    .addHelpText("after", serverHelp("  thwonkc members list trim140@lists.localhost\n  thwonkc members add trim140@lists.localhost 'Ann Lee <ann@example.org>' bob@example.org\n  thwonkc members import trim140@lists.localhost members.txt"))
+    .action(async (op: string, address: string, rest: string[], opts: ServerOpts & { role?: string }) => {
+      const { runMembers } = await import("./client/commands.js");
+      setExit(await runMembers(op, address, rest, opts, io));
+    });
+
+  serverOptions(program.command("state").summary("show a list's stored state on a running thwonkd").argument("<address>", "the list's address"))
+    .addHelpText("after", serverHelp("  thwonkc state once-a-day@lists.localhost"))
+    .action(async (address: string, opts: ServerOpts) => {
+      const { runState } = await import("./client/commands.js");
+      setExit(await runState(address, opts, io));
+    });
+
+  serverOptions(
+    program
+      .command("runs")
+      .summary("list a list's runs (or one run, with its actions and gas) on a running thwonkd")
+      .description("runs [ADDRESS]: the runs (of every list without ADDRESS), oldest first: trigger, outcome, gas used/bound, actions. runs ID: one run with its actions. --failed: the messages whose run failed and that can be replayed (thwonkc replay RUN).")
+      .argument("[address-or-id]", "a list's address, or a run's number")
+      .option("--failed", "the failed messages, with the run to replay", false)
+      .option("--limit <n>", "at most N runs", countArg),
+  )
+    .addHelpText("after", serverHelp("  thwonkc runs trim140@lists.localhost\n  thwonkc runs trim140@lists.localhost --failed\n  thwonkc runs 42"))
+    .action(async (target: string | undefined, opts: ServerOpts & { failed: boolean; limit?: number }) => {
+      const { runRuns } = await import("./client/commands.js");
+      setExit(await runRuns(target, opts, io));
+    });
+
+  serverOptions(program.command("replay").summary("run a failed run's message again with the version deployed now").argument("<id>", "the failed run's number (thwonkc runs ADDRESS --failed)"))
+    .addHelpText("after", serverHelp("  thwonkc replay 42"))
+    .action(async (id: string, opts: ServerOpts) => {
+      const { runReplay } = await import("./client/commands.js");
+      setExit(await runReplay(id, opts, io));
+    });
+
+  program
+    .command("mail")
+    .summary("send a saved message (.eml) to a server over SMTP: a real submission, e.g. to thwonkd")
+    .description("Submit FILE.eml over SMTP (or LMTP) with the envelope given apart: MAIL FROM is --from (default the message's From), RCPT TO each --to. Prints the server's answer; exit 1 when it refuses the message, 3 when it cannot be reached.")
+    .argument("<file>", "the message (RFC 5322 / MIME)")
+    .requiredOption("--to <addresses...>", "envelope recipients (RCPT TO)")
+    .option("--from <address>", "envelope sender (MAIL FROM); default the From header's address")
+    .option("--server <url>", "smtp://HOST:PORT or lmtp://HOST:PORT (default THWONK_SMTP, else smtp://127.0.0.1:2525)")
+    .option("--json", "print the answer as JSON", false)
+    .addHelpText("after", serverHelp("  thwonkc mail examples/trim140/weather.eml --to trim140@lists.localhost"))
+    .action(async (file: string, opts: { to: string[]; from?: string; server?: string; json: boolean }) => {
+      const { runMail } = await import("./client/mail.js");
+      setExit(await runMail(file, opts, io));
     });
 
   return program;

@@ -13,6 +13,8 @@ import { COMPILER_VERSION } from "../../compiler/index.js";
 import { clockFromEnv, ConfigError, hostPort, resolveConfig, type DaemonConfig } from "./config.js";
 import { Daemon } from "./daemon.js";
 import { createLogger, type Logger } from "./log.js";
+import { apiHandler } from "./api.js";
+import { adminAuthorizer, ensureAdminToken } from "./auth.js";
 import { publishHandler } from "./publish.js";
 import { createIngress, type Ingress } from "./smtp.js";
 
@@ -107,6 +109,8 @@ export async function main(argv: string[]): Promise<number> {
   const log = createLogger({ level: cfg.logLevel });
   const dataDir = resolve(cfg.data);
   mkdirSync(dataDir, { recursive: true });
+  const admin = ensureAdminToken(dataDir);
+  if (admin.created) log.info({ file: admin.file }, "made the admin token (send it as Authorization: Bearer)");
   const { clock, test } = clockFromEnv(process.env);
   if (test) log.warn("THWONKD_TEST_CLOCK_FILE is set: the clock is a test's (never use it in production)");
   const daemon = await Daemon.open({ dataDir, log, clock, ...(cfg.workers ? { workers: cfg.workers } : {}), ...(test ? { tickMs: 100 } : {}) });
@@ -122,10 +126,11 @@ export async function main(argv: string[]): Promise<number> {
     ingresses.push(lmtp);
     ports["lmtp"] = await lmtp.listen(at.host, at.port);
   }
-  const http = createHttp([healthHandler(daemon), publishHandler(daemon.store, (a) => daemon.resolve(a))], log);
+  const api = apiHandler({ daemon, authorize: adminAuthorizer(admin.token), log });
+  const http = createHttp([healthHandler(daemon), api, publishHandler(daemon.store, (a) => daemon.resolve(a))], log);
   ports["http"] = await listen(http, httpAt.host, httpAt.port);
   daemon.start();
-  process.stdout.write(JSON.stringify({ ...ports, data: dataDir, outbox: daemon.outbox.dir, lists: daemon.lists().map((l) => l.address) }) + "\n");
+  process.stdout.write(JSON.stringify({ ...ports, data: dataDir, outbox: daemon.outbox.dir, token: admin.file, lists: daemon.lists().map((l) => l.address) }) + "\n");
   log.info({ ports, lists: daemon.lists().length }, "thwonkd is ready");
 
   return new Promise<number>((done) => {

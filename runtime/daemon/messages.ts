@@ -40,6 +40,16 @@ export const daemonMessages = {
   notReplayable: def("TW6016", "Nothing to replay", (id: number, why: string) => `Run ${id} cannot be replayed: ${why}.`),
   badAddress: def("TW6017", "Not an address", (text: string) => `${JSON.stringify(text)} is not an e-mail address; write it as name@example.org.`),
   badMembers: def("TW6018", "Members refused", (problems: string) => `The members were not changed: ${problems}. Fix those entries and try again.`),
+  unauthorized: def("TW6020", "Not authorized", (why: string) =>
+    `${why}. Send the admin token as \`Authorization: Bearer TOKEN\` (it is in DATA/admin.token on the server; thwonkc takes --token, THWONK_TOKEN or --data DIR).`),
+  badRequest: def("TW6021", "Bad request", (why: string) => `The request was not understood: ${why}. See docs/daemon.md (the API) for what each route takes.`),
+  bodyTooLarge: def("TW6022", "Request too large", (limit: number) =>
+    `The request body is over this server's limit of ${limit} bytes. Send less at a time (e.g. import members in parts).`),
+  noRoute: def("TW6023", "No such route", (method: string, path: string) =>
+    `${method} ${path} is not a route of this server's API. See docs/daemon.md (the API) for the routes under /v1.`),
+  noRun: def("TW6024", "No such run", (id: string) => `There is no run ${id}. List the runs with thwonkc runs ADDRESS (GET /v1/lists/ADDRESS/runs).`),
+  deployRefused: def("TW6025", "Not deployed", (refused: string) =>
+    `The rule was not deployed at ${refused}; the running version keeps running there. The reasons are given per address.`),
 } as const;
 
 /** `TW6001 No list is deployed at ...`: how answers and refusals start. */

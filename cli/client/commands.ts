@@ -1,0 +1,188 @@
+/**
+ * thwonkc's client commands for a running thwonkd: deploy, members, state,
+ * runs, replay. Each is one or two API requests (http.ts) and prints the
+ * answer for people, or as the API's JSON with --json.
+ */
+import { readFileSync } from "node:fs";
+import { basename, resolve } from "node:path";
+import { ExitCode } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
+import { client, ClientError, connection, enc, request, type ServerOptions } from "./http.js";
+
+interface Member {
+  address: string;
+  name: string;
+  role: string;
+  joined: number;
+}
+interface Members {
+  version: number;
+  members: Member[];
+}
+interface RunError {
+  code: string;
+  message: string;
+  line: number | null;
+  column: number | null;
+}
+interface RunSummary {
+  id: number;
+  address: string;
+  trigger: string;
+  messageId: number | null;
+  now: number;
+  bundleHash: string;
+  outcome: string;
+  error: RunError | null;
+  gasUsed: number;
+  gasBound: number;
+  replayOf: number | null;
+  actionCount?: number;
+  actions?: { kind: string; to: string[]; at: { line: number; column: number }; [k: string]: unknown }[];
+}
+interface FailedMessage {
+  id: number;
+  address: string;
+  mailFrom: string | null;
+  receivedAt: number;
+  runId: number | null;
+  error: RunError | null;
+}
+interface DeployResult {
+  ok: boolean;
+  hash?: string;
+  addresses: { address: string; deployed: boolean; problems: string[] }[];
+  problems: string[];
+}
+
+function readFile(io: CliIo, path: string, what: string): string {
+  try {
+    return readFileSync(resolve(io.cwd, path), "utf8");
+  } catch (e) {
+    throw new ClientError(`thwonkc: cannot read the ${what} ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, ExitCode.Usage);
+  }
+}
+
+const json = (io: CliIo, v: unknown): void => io.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+const time = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+const errorText = (e: RunError): string => `${e.code} ${e.message}${e.line ? ` (line ${e.line}${e.column ? `:${e.column}` : ""})` : ""}`;
+
+/** `thwonkc deploy FILE --address A...`: a .thwb bundle is sent as it is (the server verifies it again), anything else as a rule's source. */
+export function runDeploy(file: string, addresses: string[], o: ServerOptions, io: CliIo): Promise<number> {
+  return client(io, async () => {
+    const c = connection(o, io);
+    const text = readFile(io, file, "rule or bundle");
+    const isBundle = file.endsWith(".thwb") || text.trimStart().startsWith("{");
+    const list = addresses.flatMap((a) => a.split(",")).map((a) => a.trim()).filter(Boolean);
+    try {
+      const r = await request<DeployResult>(c, "POST", "deploy", { [isBundle ? "bundle" : "source"]: text, fileName: basename(file), addresses: list });
+      if (o.json) return json(io, r);
+      for (const a of r.addresses) io.stdout.write(`deployed ${basename(file)} at ${a.address}  (sha256 ${r.hash?.slice(0, 12)}…)\n`);
+    } catch (e) {
+      const result = (e as { body?: { result?: DeployResult } }).body?.result;
+      if (o.json && e instanceof ClientError && e.exitCode === ExitCode.Findings) json(io, (e as { body?: unknown }).body);
+      else if (result)
+        for (const a of result.addresses) {
+          if (a.deployed) io.stdout.write(`deployed ${basename(file)} at ${a.address}\n`);
+          else for (const p of a.problems) io.stderr.write(`not deployed at ${a.address}: ${p}\n`);
+        }
+      throw e;
+    }
+  });
+}
+
+/** `Name <addr>` or `addr`, as in a members file. */
+function memberArg(text: string): { address: string; name?: string } {
+  const m = /^(.*?)\s*<([^<>]*)>$/.exec(text.trim());
+  if (!m) return { address: text.trim() };
+  const name = m[1]!.replace(/^"(.*)"$/, "$1");
+  return { address: m[2]!, ...(name ? { name } : {}) };
+}
+
+function printMembers(io: CliIo, address: string, m: Members): void {
+  for (const x of m.members) io.stdout.write(`${x.name ? `${x.name} <${x.address}>` : x.address}${x.role !== "member" ? `  (${x.role})` : ""}\n`);
+  io.stdout.write(`${m.members.length} member${m.members.length === 1 ? "" : "s"} on ${address}\n`);
+}
+
+export function runMembers(op: string, address: string, args: string[], o: ServerOptions & { role?: string }, io: CliIo): Promise<number> {
+  return client(io, async () => {
+    const c = connection(o, io);
+    const path = `lists/${enc(address)}/members`;
+    let r: Members;
+    if (op === "list") r = await request<Members>(c, "GET", path);
+    else if (op === "add") {
+      if (args.length === 0) throw new ClientError("thwonkc: members add ADDRESS MEMBER...: name at least one member (addr or 'Name <addr>')", ExitCode.Usage);
+      r = await request<Members>(c, "POST", path, { members: args.map((a) => ({ ...memberArg(a), ...(o.role ? { role: o.role } : {}) })) });
+    } else if (op === "remove") {
+      if (args.length === 0) throw new ClientError("thwonkc: members remove ADDRESS MEMBER...: name at least one member", ExitCode.Usage);
+      r = await request<Members>(c, "DELETE", path, { addresses: args.map((a) => memberArg(a).address) });
+    } else if (op === "import") {
+      if (args.length !== 1) throw new ClientError("thwonkc: members import ADDRESS FILE: give one members file (one address a line, or a JSON array)", ExitCode.Usage);
+      r = await request<Members>(c, "PUT", path, { text: readFile(io, args[0]!, "members file") });
+    } else throw new ClientError(`thwonkc: members ${op}: the operations are list, add, remove and import`, ExitCode.Usage);
+    if (o.json) return json(io, r);
+    if (op === "list") printMembers(io, address, r);
+    else io.stdout.write(`${r.members.length} member${r.members.length === 1 ? "" : "s"} on ${address} now\n`);
+  });
+}
+
+export function runState(address: string, o: ServerOptions, io: CliIo): Promise<number> {
+  return client(io, async () => {
+    const r = await request<{ address: string; state: unknown; hash: string | null }>(connection(o, io), "GET", `lists/${enc(address)}/state`);
+    if (o.json) return json(io, r);
+    if (r.state === null) io.stdout.write(`${r.address} has no state yet (no run has saved one)\n`);
+    else io.stdout.write(`${JSON.stringify(r.state, null, 2)}\n`);
+  });
+}
+
+function runLine(r: RunSummary): string {
+  const count = r.actions?.length ?? r.actionCount ?? 0;
+  return `#${r.id}  ${time(r.now)}  ${r.address}  ${r.trigger}  ${r.outcome}  gas ${r.gasUsed}/${r.gasBound}  ${count} action${count === 1 ? "" : "s"}${r.replayOf !== null ? `  (replay of #${r.replayOf})` : ""}${r.error ? `  ${errorText(r.error)}` : ""}`;
+}
+
+function printRun(io: CliIo, r: RunSummary): void {
+  io.stdout.write(`${runLine(r)}\n  bundle ${r.bundleHash}${r.messageId !== null ? `, message #${r.messageId}` : ""}\n`);
+  for (const a of r.actions ?? []) {
+    const { kind, to, at, ...rest } = a;
+    const detail = Object.entries(rest)
+      .filter(([k, v]) => k !== "toMembers" && k !== "headers" && v !== null && v !== undefined)
+      .map(([k, v]) => `${k}: ${typeof v === "string" ? JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v) : JSON.stringify(v)}`)
+      .join(", ");
+    io.stdout.write(`  ${kind}${to.length ? ` → ${to.length > 5 ? `${to.slice(0, 5).join(", ")} and ${to.length - 5} more` : to.join(", ")}` : ""}  (line ${at.line})${detail ? `  ${detail}` : ""}\n`);
+  }
+}
+
+/** `thwonkc runs [ADDRESS] [--failed]`, or `thwonkc runs ID`: one run with its actions. */
+export function runRuns(target: string | undefined, o: ServerOptions & { failed?: boolean; limit?: number }, io: CliIo): Promise<number> {
+  return client(io, async () => {
+    const c = connection(o, io);
+    if (target !== undefined && /^\d+$/.test(target)) {
+      const r = await request<RunSummary>(c, "GET", `runs/${target}`);
+      return o.json ? json(io, r) : printRun(io, r);
+    }
+    const base = target === undefined ? "" : `lists/${enc(target)}/`;
+    if (o.failed) {
+      const r = await request<{ messages: FailedMessage[] }>(c, "GET", `${base}failed`);
+      if (o.json) return json(io, r);
+      for (const m of r.messages)
+        io.stdout.write(`run #${m.runId ?? "?"}  message #${m.id}  ${time(m.receivedAt)}  ${m.address}  from ${m.mailFrom ?? "<>"}${m.error ? `  ${errorText(m.error)}` : ""}\n`);
+      io.stdout.write(r.messages.length ? `${r.messages.length} failed message${r.messages.length === 1 ? "" : "s"}; after a fix, deploy it and run: thwonkc replay RUN\n` : "no failed messages\n");
+      return;
+    }
+    const r = await request<{ runs: RunSummary[] }>(c, "GET", `${base === "" ? "runs" : `${base}runs`}${o.limit !== undefined ? `?limit=${o.limit}` : ""}`);
+    if (o.json) return json(io, r);
+    for (const x of r.runs) io.stdout.write(`${runLine(x)}\n`);
+    io.stdout.write(`${r.runs.length} run${r.runs.length === 1 ? "" : "s"}\n`);
+  });
+}
+
+export function runReplay(id: string, o: ServerOptions, io: CliIo): Promise<number> {
+  return client(io, async () => {
+    if (!/^\d+$/.test(id)) throw new ClientError(`thwonkc: replay takes a run's number (thwonkc runs ADDRESS --failed lists them), got ${JSON.stringify(id)}`, ExitCode.Usage);
+    const r = await request<{ replayed: number; answer: { code: number; message: string; runId?: number; outcome?: string }; run: RunSummary | null }>(connection(o, io), "POST", `runs/${id}/replay`);
+    if (o.json) return json(io, r);
+    io.stdout.write(`replayed run #${r.replayed}: ${r.answer.code} ${r.answer.message}\n`);
+    if (r.run) printRun(io, r.run);
+    if (r.run?.outcome === "failed") throw new ClientError("thwonkc: the rule failed again on this message", ExitCode.Findings);
+  });
+}

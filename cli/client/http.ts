@@ -1,0 +1,99 @@
+/**
+ * The client side of thwonkd's API (runtime/daemon/api.ts): where the server
+ * is, which token to send, and one request with the exit code its answer
+ * means (3 when the server cannot be reached or fails, 1 when it refuses).
+ */
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ExitCode } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
+
+export const DEFAULT_SERVER = "http://127.0.0.1:8025";
+
+export interface ServerOptions {
+  server?: string;
+  token?: string;
+  /** thwonkd's data directory: its admin.token is read when no token is given. */
+  data?: string;
+  json?: boolean;
+}
+
+export interface Connection {
+  server: string;
+  token: string | undefined;
+}
+
+/** A problem that ends the command: its message (printed on stderr) and exit code. */
+export class ClientError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The server and token: flags, then THWONK_SERVER / THWONK_TOKEN, then (for the token) DIR/admin.token with --data or THWONKD_DATA. */
+export function connection(o: ServerOptions, io: CliIo): Connection {
+  const server = (o.server ?? io.env["THWONK_SERVER"] ?? DEFAULT_SERVER).replace(/\/+$/, "");
+  if (!/^https?:\/\/[^/]+$/.test(server)) throw new ClientError(`thwonkc: --server must be the API's base URL, e.g. ${DEFAULT_SERVER} (got ${JSON.stringify(server)})`, ExitCode.Usage);
+  let token = o.token ?? io.env["THWONK_TOKEN"];
+  const data = o.data ?? (token === undefined ? io.env["THWONKD_DATA"] : undefined);
+  if (token === undefined && data !== undefined) {
+    const file = join(resolve(io.cwd, data), "admin.token");
+    try {
+      token = readFileSync(file, "utf8").trim();
+    } catch (e) {
+      throw new ClientError(`thwonkc: cannot read the admin token ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)}); give --token or THWONK_TOKEN`, ExitCode.Usage);
+    }
+  }
+  return { server, token };
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+  result?: unknown;
+}
+
+/** One API request; resolves to the answer's JSON, or throws a ClientError with the server's reason. */
+export async function request<T>(c: Connection, method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(`${c.server}/v1/${path}`, {
+      method,
+      headers: {
+        ...(c.token !== undefined ? { authorization: `Bearer ${c.token}` } : {}),
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new ClientError(`thwonkc: cannot reach the server at ${c.server} (${cause?.code ?? cause?.message ?? String(e)}). Is thwonkd running there? (--server URL or THWONK_SERVER)`, ExitCode.Server);
+  }
+  const text = await res.text();
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ClientError(`thwonkc: ${c.server} answered ${res.status} with something other than JSON; is it a thwonkd API? (${text.slice(0, 200)})`, ExitCode.Server);
+  }
+  if (res.ok) return data as T;
+  const err = (data as Partial<ApiErrorBody>).error;
+  const why = err?.message ?? `HTTP ${res.status}`;
+  throw Object.assign(new ClientError(`thwonkc: the server refused: ${why}`, res.status >= 500 ? ExitCode.Server : ExitCode.Findings), { body: data, status: res.status });
+}
+
+/** Runs a client command: a ClientError is printed with its exit code. */
+export async function client(io: CliIo, work: () => Promise<void>): Promise<number> {
+  try {
+    await work();
+    return ExitCode.Success;
+  } catch (e) {
+    if (!(e instanceof ClientError)) throw e;
+    io.stderr.write(`${e.message}\n`);
+    return e.exitCode;
+  }
+}
+
+export const enc = (address: string): string => encodeURIComponent(address);

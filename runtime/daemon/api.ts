@@ -1,0 +1,325 @@
+/**
+ * The administration API under /v1 (JSON), a plain node:http handler that
+ * main.ts mounts beside the health check and the published files. Every
+ * route but /v1/health asks the `Authorizer` (auth.ts) first. Errors are
+ * `{ error: { code, message } }` with the HTTP status that fits: 400 a
+ * request not understood, 401 no or a wrong token, 404 no such list, run or
+ * route, 409 a conflict with what is stored (state, member limit, a run that
+ * cannot be replayed), 413 a body over the limit, 422 content refused (a
+ * rule that does not compile, a tampered bundle, a bad address).
+ *
+ *   GET    /v1/lists                           the lists: address, rule, bundle hash
+ *   POST   /v1/deploy                          { source | bundle, fileName?, addresses: [] }
+ *   GET    /v1/lists/ADDR                      the list and its deployment history
+ *   GET    /v1/lists/ADDR/members              { version, members }
+ *   POST   /v1/lists/ADDR/members              { members: ["a@x" | { address, name?, role? }] }: add
+ *   DELETE /v1/lists/ADDR/members              { addresses: [] }: remove
+ *   PUT    /v1/lists/ADDR/members              { text }: replace with a members file's (text or JSON form)
+ *   GET    /v1/lists/ADDR/state                { address, state, hash }
+ *   GET    /v1/lists/ADDR/runs?failed=&limit=&after=   runs, newest last, without their actions
+ *   GET    /v1/lists/ADDR/failed               the messages whose run failed and were not replayed
+ *   GET    /v1/runs?failed=&limit=&after=      runs of every list
+ *   GET    /v1/failed                          failed messages of every list
+ *   GET    /v1/runs/ID                         one run with its actions, gas and error
+ *   POST   /v1/runs/ID/replay                  runs a failed run's message again with the version deployed now
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { bearerToken, type Access, type Authorizer } from "./auth.js";
+import { Refusal, type Daemon, type DeployResult } from "./daemon.js";
+import type { Logger } from "./log.js";
+import { daemonMessages as M, say } from "./messages.js";
+import type { MessageRecord, RunRecord } from "./store/types.js";
+
+export const API_PREFIX = "/v1/";
+/** Bodies over this many bytes get 413 (a large rule's bundle is ~100 KB; a members file of 100,000 lines a few MB). */
+export const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
+
+export interface ApiOptions {
+  daemon: Daemon;
+  authorize: Authorizer;
+  log: Logger;
+  maxBody?: number;
+}
+
+/** A refusal with its HTTP status and message code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const codeOf = (message: string): string => /^(TW\d{4})\b/.exec(message)?.[1] ?? "TW6021";
+
+/** The status of a daemon's refusal, by its message code. */
+function statusOf(code: string): number {
+  switch (code) {
+    case M.unknownList.code:
+      return 404;
+    case M.incompatibleState.code:
+    case M.membersOverLimit.code:
+    case M.notReplayable.code:
+      return 409;
+    default:
+      return 422;
+  }
+}
+
+function fromRefusal(message: string, details?: unknown): ApiError {
+  const code = codeOf(message);
+  return new ApiError(statusOf(code), code, message, details);
+}
+
+type Params = { address?: string; id?: string; query: URLSearchParams; body: () => Promise<unknown> };
+interface Route {
+  method: string;
+  pattern: RegExp;
+  access: Access["action"];
+  handle: (p: Params) => Promise<unknown>;
+}
+
+export function apiHandler(o: ApiOptions) {
+  const { daemon } = o;
+  const maxBody = o.maxBody ?? DEFAULT_MAX_BODY;
+
+  const summary = (r: RunRecord) => {
+    const { actions, ...rest } = r;
+    return { ...rest, actionCount: actions.length };
+  };
+  const runFilter = (q: URLSearchParams, address?: string) => ({
+    ...(address ? { address } : {}),
+    ...(q.get("failed") === "true" || q.get("failed") === "1" ? { failed: true } : {}),
+    ...(q.has("limit") ? { limit: wholeNumber(q.get("limit")!, "limit") } : {}),
+    ...(q.has("after") ? { after: wholeNumber(q.get("after")!, "after") } : {}),
+  });
+  /** Failed messages with the run that failed on each (what `replay` takes). */
+  const failed = async (address?: string) => {
+    const messages: MessageRecord[] = await daemon.failedMessages(address);
+    if (messages.length === 0) return [];
+    const runs = await daemon.runs({ ...(address ? { address } : {}), failed: true });
+    const runOf = new Map<number, number>();
+    for (const r of runs) if (r.messageId !== null) runOf.set(r.messageId, r.id); // the latest wins
+    return messages.map((m) => ({ ...m, runId: runOf.get(m.id) ?? null, error: runs.find((r) => r.id === runOf.get(m.id))?.error ?? null }));
+  };
+
+  const routes: Route[] = [
+    { method: "GET", pattern: /^lists$/, access: "read", handle: async () => ({ lists: daemon.lists() }) },
+    {
+      method: "POST",
+      pattern: /^deploy$/,
+      access: "write",
+      handle: async (p) => {
+        const body = object(await p.body());
+        const addresses = body["addresses"];
+        if (!Array.isArray(addresses) || addresses.length === 0 || !addresses.every((a) => typeof a === "string")) throw badRequest("`addresses` must be a non-empty list of list addresses");
+        const source = body["source"];
+        let bundle = body["bundle"];
+        if (bundle !== undefined && typeof bundle !== "string") bundle = JSON.stringify(bundle);
+        if ((source === undefined) === (bundle === undefined)) throw badRequest("give exactly one of `source` (a .thwonk rule's text) and `bundle` (a .thwb file's text)");
+        if (source !== undefined && typeof source !== "string") throw badRequest("`source` must be the rule's text");
+        const fileName = typeof body["fileName"] === "string" ? body["fileName"] : undefined;
+        const result = await daemon.deploy({
+          ...(source !== undefined ? { source } : { bundle: bundle as string }),
+          ...(fileName ? { fileName } : {}),
+          addresses: addresses as string[],
+        });
+        return deployAnswer(result);
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^lists\/([^/]+)$/,
+      access: "read",
+      handle: async (p) => {
+        await daemon.members(p.address!); // refuses a list that is not there
+        const at = daemon.resolve(p.address!)!;
+        const list = daemon.lists().find((l) => l.address === at)!;
+        return { ...list, deployments: await daemon.store.deploymentHistory(at) };
+      },
+    },
+    { method: "GET", pattern: /^lists\/([^/]+)\/members$/, access: "read", handle: async (p) => daemon.members(p.address!) },
+    {
+      method: "POST",
+      pattern: /^lists\/([^/]+)\/members$/,
+      access: "write",
+      handle: async (p) => {
+        const members = object(await p.body())["members"];
+        if (!Array.isArray(members)) throw badRequest('`members` must be a list of addresses or of { "address", "name"?, "role"? }');
+        const list = members.map((m, i) => {
+          if (typeof m === "string") return { address: m };
+          if (typeof m === "object" && m !== null && typeof (m as { address?: unknown }).address === "string") {
+            const { address, name, role } = m as { address: string; name?: unknown; role?: unknown };
+            if (name !== undefined && typeof name !== "string") throw badRequest(`members[${i}].name must be a string`);
+            if (role !== undefined && role !== "member" && role !== "owner" && role !== "moderator") throw badRequest(`members[${i}].role must be "member", "owner" or "moderator"`);
+            return { address, ...(name !== undefined ? { name } : {}), ...(role !== undefined ? { role: role as "member" } : {}) };
+          }
+          throw badRequest(`members[${i}] is neither an address nor { "address": ... }`);
+        });
+        return daemon.addMembers(p.address!, list);
+      },
+    },
+    {
+      method: "DELETE",
+      pattern: /^lists\/([^/]+)\/members$/,
+      access: "write",
+      handle: async (p) => {
+        const addresses = object(await p.body())["addresses"];
+        if (!Array.isArray(addresses) || !addresses.every((a) => typeof a === "string")) throw badRequest("`addresses` must be a list of member addresses");
+        return daemon.removeMembers(p.address!, addresses as string[]);
+      },
+    },
+    {
+      method: "PUT",
+      pattern: /^lists\/([^/]+)\/members$/,
+      access: "write",
+      handle: async (p) => {
+        const text = object(await p.body())["text"];
+        if (typeof text !== "string") throw badRequest("`text` must be a members file's text (one address a line, or a JSON array)");
+        return daemon.importMembers(p.address!, text);
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^lists\/([^/]+)\/state$/,
+      access: "read",
+      handle: async (p) => ({ address: daemon.resolve(p.address!) ?? p.address, ...(await daemon.state(p.address!)) }),
+    },
+    { method: "GET", pattern: /^lists\/([^/]+)\/runs$/, access: "read", handle: async (p) => ({ runs: (await daemon.runs(runFilter(p.query, p.address))).map(summary) }) },
+    { method: "GET", pattern: /^lists\/([^/]+)\/failed$/, access: "read", handle: async (p) => ({ messages: await failed(p.address) }) },
+    { method: "GET", pattern: /^runs$/, access: "read", handle: async (p) => ({ runs: (await daemon.runs(runFilter(p.query))).map(summary) }) },
+    { method: "GET", pattern: /^failed$/, access: "read", handle: async () => ({ messages: await failed() }) },
+  ];
+
+  /** Routes about one run: the run's list is known only after it is read, and is what the token is asked about. */
+  const runRoutes: { method: string; pattern: RegExp; access: Access["action"]; handle: (run: RunRecord) => Promise<unknown> }[] = [
+    { method: "GET", pattern: /^runs\/(\d+)$/, access: "read", handle: async (run) => run },
+    {
+      method: "POST",
+      pattern: /^runs\/(\d+)\/replay$/,
+      access: "write",
+      handle: async (run) => {
+        const answer = await daemon.replay(run.id);
+        return { replayed: run.id, answer, run: answer.runId !== undefined ? ((await daemon.run(answer.runId)) ?? null) : null };
+      },
+    },
+  ];
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (!url.pathname.startsWith(API_PREFIX) || url.pathname === "/v1/health") return false;
+    const path = url.pathname.slice(API_PREFIX.length).replace(/\/$/, "");
+    const method = req.method ?? "GET";
+    const token = bearerToken(req.headers.authorization);
+    try {
+      const allow = (access: Access): void => {
+        const r = o.authorize(token, access);
+        if (!r.ok) throw new ApiError(401, M.unauthorized.code, say(M.unauthorized, r.why));
+      };
+      for (const route of routes) {
+        const m = route.pattern.exec(path);
+        if (!m || route.method !== method) continue;
+        const address = m[1] === undefined ? undefined : decodeURIComponent(m[1]);
+        allow({ action: route.access, ...(address !== undefined ? { address } : {}) });
+        const body = await route.handle({ ...(address !== undefined ? { address } : {}), query: url.searchParams, body: () => readJson(req, maxBody) });
+        send(res, 200, body);
+        return true;
+      }
+      for (const route of runRoutes) {
+        const m = route.pattern.exec(path);
+        if (!m || route.method !== method) continue;
+        const run = await daemon.run(Number(m[1]));
+        allow({ action: route.access, ...(run ? { address: run.address } : {}) });
+        if (!run) throw new ApiError(404, M.noRun.code, say(M.noRun, m[1]!));
+        send(res, 200, await route.handle(run));
+        return true;
+      }
+      allow({ action: "read" });
+      throw new ApiError(404, M.noRoute.code, say(M.noRoute, method, url.pathname));
+    } catch (err) {
+      const e = err instanceof ApiError ? err : err instanceof Refusal ? fromRefusal(err.message) : undefined;
+      if (e) {
+        send(res, e.status, { error: { code: e.code, message: e.message }, ...(e.details !== undefined ? { result: e.details } : {}) });
+        if (e.status === 401) o.log.warn({ method, path: url.pathname }, "API request refused: not authorized");
+        return true;
+      }
+      o.log.error({ err, method, path: url.pathname }, "API request failed");
+      send(res, 500, { error: { code: "internal", message: `The server failed on this request: ${err instanceof Error ? err.message : String(err)}` } });
+      return true;
+    }
+  };
+}
+
+/** A deploy's answer: 200 when deployed everywhere; otherwise the refusal (422 content, 409 a list's stored data) with the per-address result. */
+function deployAnswer(r: DeployResult): DeployResult {
+  if (r.ok) return r;
+  if (r.problems.length) throw fromRefusal(r.problems.join(" "), r);
+  const refused = r.addresses.filter((a) => !a.deployed);
+  const problems = refused.flatMap((a) => a.problems);
+  const conflict = problems.some((p) => statusOf(codeOf(p)) === 409);
+  const message = `${say(M.deployRefused, refused.map((a) => a.address).join(", "))} ${problems.join(" ")}`;
+  throw new ApiError(conflict ? 409 : 422, problems.length ? codeOf(problems[0]!) : M.deployRefused.code, message, r);
+}
+
+function badRequest(why: string): ApiError {
+  return new ApiError(400, M.badRequest.code, say(M.badRequest, why));
+}
+
+function object(v: unknown): Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw badRequest("the body must be a JSON object");
+  return v as Record<string, unknown>;
+}
+
+function wholeNumber(text: string, name: string): number {
+  if (!/^\d{1,15}$/.test(text)) throw badRequest(`${name} must be a whole number, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), "cache-control": "no-store" }).end(text);
+}
+
+/** The body as JSON, refused (413) as soon as it passes `max` bytes: announced or streamed. */
+function readJson(req: IncomingMessage, max: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const tooLarge = (): void => {
+      // The rest is read and dropped so the client sees the 413 rather than a broken upload; up to a bound, then the connection goes.
+      let dropped = 0;
+      req.on("data", (c: Buffer) => {
+        dropped += c.length;
+        if (dropped > 8 * max) req.destroy();
+      });
+      reject(new ApiError(413, M.bodyTooLarge.code, say(M.bodyTooLarge, max)));
+    };
+    if (Number(req.headers["content-length"] ?? 0) > max) return tooLarge();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on("data", (c: Buffer) => {
+      if (over) return;
+      size += c.length;
+      if (size > max) {
+        over = true;
+        chunks.length = 0;
+        tooLarge();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("error", reject);
+    req.on("end", () => {
+      if (over) return;
+      const text = Buffer.concat(chunks).toString("utf8");
+      if (text.trim() === "") return reject(badRequest("the body is empty; send a JSON object"));
+      try {
+        resolve(JSON.parse(text));
+      } catch (e) {
+        reject(badRequest(`the body is not JSON (${e instanceof Error ? e.message : String(e)})`));
+      }
+    });
+  });
+}
