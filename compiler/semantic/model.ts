@@ -11,6 +11,7 @@ import type {
   AssignStmt,
   BinaryExpr,
   CallExpr,
+  ConstDecl,
   EveryDecl,
   ExpectClause,
   Expr,
@@ -125,6 +126,18 @@ export interface ExpectPattern {
   negated: boolean;
 }
 
+/** The value of a name known when the rule is checked: a constant, or a limit read in code. */
+export interface ConstValue {
+  type: Type;
+  /** An int, or a Duration or Time in milliseconds; a string or Address; a bool. */
+  value: number | string | boolean;
+}
+
+export interface ConstInfo extends ConstValue {
+  name: string;
+  decl: ConstDecl;
+}
+
 export interface SemanticModel {
   ruleName: string | undefined;
   /** The type of every checked expression. */
@@ -160,6 +173,10 @@ export interface SemanticModel {
   capabilities: Map<Capability, Span[]>;
   tests: TestInfo[];
   expectations: Map<ExpectClause, ExpectPattern>;
+  /** The rule's `const` declarations with their values, by name. */
+  consts: Map<string, ConstInfo>;
+  /** Each use of a constant (an identifier) or a limit read in code (`limits.members`), with its value. */
+  constants: Map<Expr, ConstValue>;
 }
 
 export function emptyModel(stateType: RecordType): SemanticModel {
@@ -184,5 +201,7 @@ export function emptyModel(stateType: RecordType): SemanticModel {
     capabilities: new Map(),
     tests: [],
     expectations: new Map(),
+    consts: new Map(),
+    constants: new Map(),
   };
 }
