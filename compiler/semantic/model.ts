@@ -118,6 +118,17 @@ export interface TestInfo {
   file: string;
   /** The trigger the test runs: the `run every ...` one, or `on message`. */
   trigger: TriggerInfo | undefined;
+  /**
+   * The runs of the test, in order: the first, then one for each given or
+   * `run` after an expectation (state, members and time carried over), each
+   * with its clauses and the trigger it runs.
+   */
+  steps: TestStep[];
+}
+
+export interface TestStep {
+  clauses: TestDecl["clauses"];
+  trigger: TriggerInfo | undefined;
 }
 
 /** An `expect ACTION(...)` clause: which action it matches. */
