@@ -194,6 +194,7 @@ const cases: Case[] = [
   { code: "TW2162", name: "`max` naming no constant", src: `${R}state { xs: List<int> max ⟪N = [] }\n` },
   { code: "TW2163", name: "a constant never used", src: onMessage(`  log(m.subject)`, `const ⟪N = 3\n`) },
   { code: "TW2164", name: "a constant of a list type", src: onMessage(`  log("{N.size} {m.subject}")`, `const N: ⟪List<int> = []\n`) },
+  { code: "TW2165", name: "a variable that starts as none without a type", src: onMessage(`  var x = ⟪none\n  log("{x} {m.subject}")`) },
 ];
 
 for (const c of cases) {

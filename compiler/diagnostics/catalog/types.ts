@@ -258,6 +258,9 @@ export const typeMessages = {
       `\`max\` takes a whole number or the name of an int constant, and ${q(name)} ${why}. Declare it at the top level, as in \`const ${name} = 10\`, or write the number.`),
   unusedConst: def("TW2163", "warning", "Unused constant",
     (name: string) => `The constant ${q(name)} is never used. Remove it, or use it where its value is written out.`),
+  noneNeedsType: def("TW2165", "error", "A variable that starts as `none` without a type",
+    (kw: string, name: string) =>
+      `${q(`${kw} ${name} = none`)} does not say what ${q(name)} will hold once it is set, and \`none\` alone has no type. Write the type with a \`?\` (\"or none\"): ${q(`${kw} ${name}: Member? = none`)}, ${q(`${kw} ${name}: string? = none`)}.`),
   constType: def("TW2164", "error", "A constant of a type that has no literal",
     (type: string) =>
       `A constant holds an \`int\`, \`string\`, \`Address\`, \`bool\`, \`Duration\` or \`Time\`, not ${q(type)}. Keep a collection or a record in \`state\`, or build it in a \`fn\`.`),
