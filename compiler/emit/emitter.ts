@@ -57,8 +57,12 @@ export interface EmittedTest {
   line: number;
   /** The trigger it runs (`message`, `every day at 00:00`). */
   trigger: string | undefined;
-  /** `message = "post.eml"`: the file the host must parse and pass in `emls`. */
+  /** `message = "post.eml"`: the file the host must parse and pass in `emls` (the first run's). */
   eml: string | undefined;
+  /** Every message file the test's runs read, in order. */
+  emls: string[];
+  /** The triggers of the runs after the first, whose gas bounds the host passes in `stepGas`. */
+  stepTriggers: string[];
 }
 
 /** [generated line (1-based), .thwonk line, .thwonk column] */

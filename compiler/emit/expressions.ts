@@ -13,7 +13,17 @@ import { canonicalAddress, jsKey } from "./values.js";
 
 const GETTERS = new Set(PRELUDE_GETTERS);
 
+/** A constant or a limit read in code, written as its literal (constants.ts). */
+function constLiteral(em: EmitContext, e: A.Expr): string | undefined {
+  const c = em.model.constants.get(e);
+  if (!c) return undefined;
+  if (typeof c.value === "string") return JSON.stringify(isNamed(c.type, "Address") ? canonicalAddress(c.value) ?? c.value : c.value);
+  return typeof c.value === "number" && c.value < 0 ? `(${c.value})` : String(c.value);
+}
+
 export function ident(em: EmitContext, e: A.Ident): string {
+  const lit = constLiteral(em, e);
+  if (lit !== undefined) return lit;
   const sym = em.model.symbols.get(e);
   if (!sym) return `$${e.name}`;
   if (sym.kind === "global") return sym.name === "state" ? "__st" : `__G_${sym.name}`;
@@ -98,6 +108,8 @@ export function braceLit(em: EmitContext, e: A.BraceLit, expected: Type | undefi
 }
 
 export function member(em: EmitContext, e: A.MemberExpr): string {
+  const lit = constLiteral(em, e);
+  if (lit !== undefined) return lit;
   const target = em.model.members.get(e);
   if (target?.kind === "state") return `__st[${JSON.stringify(target.field.name)}]`;
   let obj = expr(em, e.object, undefined);

@@ -3,58 +3,109 @@
  * `{ setup, expects }` run as trigger `test:N`.
  */
 import type * as A from "../syntax/ast.js";
+import type { TestInfo } from "../semantic/model.js";
 import { FunctionScope, triggerKey, type EmitContext } from "./context.js";
 import type { EmittedTest } from "./emitter.js";
 import { lvalue } from "./statements.js";
 
+/** The file a `message = "post.eml"` given reads, or undefined for a record. */
+function emlOf(c: A.GivenClause): string | undefined {
+  return c.value.kind === "StringLit" && c.value.parts.every((p) => p.kind === "StringText")
+    ? c.value.parts.map((p) => (p as A.StringText).value).join("")
+    : undefined;
+}
+
+/** The statements that set a run's givens; `__msg` is the message it handles. */
+function givens(em: EmitContext, clauses: readonly A.TestClause[], emls: string[], first: boolean): string[] {
+  const body: string[] = [];
+  const given = new Set(clauses.flatMap((c) => (c.kind === "GivenClause" && c.target.kind === "Ident" ? [c.target.name] : [])));
+  for (const c of clauses) {
+    if (c.kind !== "GivenClause") continue;
+    const target = c.target;
+    if (target.kind === "Ident") {
+      const sym = em.model.symbols.get(target);
+      if (sym?.kind === "trigger") {
+        const file = emlOf(c);
+        if (file !== undefined) {
+          if (!emls.includes(file)) emls.push(file);
+          body.push(`__msg = __message(__in.emls[${JSON.stringify(file)}]);`);
+        } else {
+          body.push(`__msg = __testMessage(${em.expr(c.value, sym.type)});`);
+        }
+      } else if (target.name === "members") {
+        body.push(`__G_members = __members((${em.expr(c.value, undefined)}).map(function (m) { return typeof m === "string" ? { address: m } : m; }));`);
+      } else if (target.name === "now") {
+        body.push(`__G_now = ${em.expr(c.value, sym?.type)};`);
+      } else if (target.name === "list") {
+        body.push(`__G_list = ${em.expr(c.value, sym?.type)};`);
+      }
+    } else {
+      body.push(`${lvalue(em, target)} = ${em.expr(c.value, em.typeOf(target))};`);
+    }
+  }
+  // The list's owners are the roster's, as in a run (runtime/input listOf), unless the test gives the list.
+  if (given.has("members") && !given.has("list")) body.push("__G_list.owners = Members$owners(__G_members).map(function (m) { return m.address; });");
+  // A later run without a message of its own handles a default one, as the first does.
+  if (!first && !given.has("message")) body.push("__msg = null;");
+  return body;
+}
+
+/** The checks of a run's expectations, pushing failures to `__f`. */
+function expectations(em: EmitContext, clauses: readonly A.TestClause[], quote: (e: { span: { start: number; end: number } }) => string): string[] {
+  const checks: string[] = [];
+  for (const c of clauses) {
+    if (c.kind !== "ExpectClause") continue;
+    const at = `${c.span.line}, ${c.span.col}`;
+    const pattern = em.model.expectations.get(c);
+    if (pattern) {
+      const callee = c.expr.kind === "CallExpr" ? c.expr.callee : c.expr;
+      const kind = callee.kind === "MemberExpr" ? `${callee.object.kind === "Ident" ? callee.object.name : "?"}.${callee.name.name}` : callee.kind === "Ident" ? callee.name : "?";
+      const params = pattern.target.kind === "fn" ? [] : pattern.target.sig.params;
+      const byParam = c.expr.kind === "CallExpr" ? (em.model.argumentsOf.get(c.expr) ?? []) : [];
+      const fields = params.flatMap((p, k) => {
+        const a = byParam[k];
+        return a ? [`${JSON.stringify(p.name)}: ${em.expr(a.value, p.type)}`] : [];
+      });
+      checks.push(`__expectAction(__f, ${JSON.stringify(kind)}, { ${fields.join(", ")} }, ${c.negated}, ${JSON.stringify(quote(c.expr))}, ${at});`);
+    } else {
+      const e = c.expr;
+      if (e.kind === "BinaryExpr" && ["==", "!=", "<", "<=", ">", ">="].includes(e.op)) {
+        const l = em.fn.newTemp();
+        const r = em.fn.newTemp();
+        checks.push(`${l} = ${em.expr(e.left, em.typeOf(e.right))}; ${r} = ${em.expr(e.right, em.typeOf(e.left))};`);
+        checks.push(`if (!(${em.expr(e, undefined)})) __f.push({ line: ${c.span.line}, column: ${c.span.col}, message: ${JSON.stringify("expected `" + quote(e) + "`, but `" + quote(e.left) + "` is ")} + __showAny(${l}) + ${JSON.stringify(" and `" + quote(e.right) + "` is ")} + __showAny(${r}) });`);
+      } else {
+        checks.push(`if (!(${em.expr(e, undefined)})) __f.push({ line: ${c.span.line}, column: ${c.span.col}, message: ${JSON.stringify("expected `" + quote(e) + "` to be true")} });`);
+      }
+    }
+  }
+  return checks;
+}
+
 /**
- * Each test becomes `{ setup, expects }`: `setup` sets the givens (members,
- * state, now) and returns the trigger's message; `expects` checks the
- * actions and the state after the run and returns the failures. Neither
- * costs gas: only the trigger run does.
+ * Each test becomes `{ setup, expects }`: `setup` sets the first run's
+ * givens (members, state, now) and returns its message; `expects` checks
+ * the actions and the state after it and returns the failures. A test of
+ * several runs continues in `expects`: each later run sets its givens on
+ * the state, members and time the last one left, runs its trigger as a run
+ * does (fresh actions, gas limited to its trigger's bound, `stepGas` from
+ * the host) and checks its own expectations; a run that fails ends the
+ * test with the error as a failure (`error`, described by the host).
+ * Checking costs no gas: only the trigger runs do.
  */
 export function emitTests(em: EmitContext, sourceOf: (fileName: string) => string | undefined): EmittedTest[] {
   const out: EmittedTest[] = [];
   em.line("var __tests = [];");
-  em.model.tests.forEach((t, i) => {
+  em.model.tests.forEach((t: TestInfo, i) => {
     const trigger = t.trigger ? triggerKey(t.trigger) : undefined;
-    let eml: string | undefined;
+    const steps = t.steps.length ? t.steps : [{ clauses: t.decl.clauses, trigger: t.trigger }];
+    const emls: string[] = [];
     em.line(`__tests[${i}] = {`, { line: t.decl.span.line, col: t.decl.span.col });
     em.indent++;
     em.line("setup: function () {");
     em.indent++;
     em.fn = new FunctionScope();
-    const body: string[] = ["var __msg = null;"];
-    const givens = new Set(t.decl.clauses.flatMap((c) => (c.kind === "GivenClause" && c.target.kind === "Ident" ? [c.target.name] : [])));
-    for (const c of t.decl.clauses) {
-      if (c.kind !== "GivenClause") continue;
-      const target = c.target;
-      if (target.kind === "Ident") {
-        const sym = em.model.symbols.get(target);
-        if (sym?.kind === "trigger") {
-          const file = c.value.kind === "StringLit" && c.value.parts.every((p) => p.kind === "StringText")
-            ? c.value.parts.map((p) => (p as A.StringText).value).join("")
-            : undefined;
-          if (file !== undefined) {
-            eml = file;
-            body.push(`__msg = __message(__in.emls[${JSON.stringify(file)}]);`);
-          } else {
-            body.push(`__msg = __testMessage(${em.expr(c.value, sym.type)});`);
-          }
-        } else if (target.name === "members") {
-          body.push(`__G_members = __members((${em.expr(c.value, undefined)}).map(function (m) { return typeof m === "string" ? { address: m } : m; }));`);
-        } else if (target.name === "now") {
-          body.push(`__G_now = ${em.expr(c.value, sym?.type)};`);
-        } else if (target.name === "list") {
-          body.push(`__G_list = ${em.expr(c.value, sym?.type)};`);
-        }
-      } else {
-        body.push(`${lvalue(em, target)} = ${em.expr(c.value, em.typeOf(target))};`);
-      }
-    }
-    // The list's owners are the roster's, as in a run (runtime/input listOf), unless the test gives the list.
-    if (givens.has("members") && !givens.has("list")) body.push("__G_list.owners = Members$owners(__G_members).map(function (m) { return m.address; });");
-    body.push("return __msg;");
+    const body: string[] = ["var __msg = null;", ...givens(em, steps[0]!.clauses, emls, true), "return __msg;"];
     em.declareTemps();
     for (const b of body) em.line(b);
     em.indent--;
@@ -62,35 +113,23 @@ export function emitTests(em: EmitContext, sourceOf: (fileName: string) => strin
     em.line("expects: function () {");
     em.indent++;
     em.fn = new FunctionScope();
-    const checks: string[] = ["var __f = [];"];
     const text = sourceOf(t.file);
     const quote = (e: { span: { start: number; end: number } }): string =>
       text !== undefined ? text.slice(e.span.start, e.span.end).replace(/\s+/g, " ") : "the expectation";
-    for (const c of t.decl.clauses) {
-      if (c.kind !== "ExpectClause") continue;
-      const at = `${c.span.line}, ${c.span.col}`;
-      const pattern = em.model.expectations.get(c);
-      if (pattern) {
-        const callee = c.expr.kind === "CallExpr" ? c.expr.callee : c.expr;
-        const kind = callee.kind === "MemberExpr" ? `${callee.object.kind === "Ident" ? callee.object.name : "?"}.${callee.name.name}` : callee.kind === "Ident" ? callee.name : "?";
-        const params = pattern.target.kind === "fn" ? [] : pattern.target.sig.params;
-        const byParam = c.expr.kind === "CallExpr" ? (em.model.argumentsOf.get(c.expr) ?? []) : [];
-        const fields = params.flatMap((p, k) => {
-          const a = byParam[k];
-          return a ? [`${JSON.stringify(p.name)}: ${em.expr(a.value, p.type)}`] : [];
-        });
-        checks.push(`__expectAction(__f, ${JSON.stringify(kind)}, { ${fields.join(", ")} }, ${c.negated}, ${JSON.stringify(quote(c.expr))}, ${at});`);
-      } else {
-        const e = c.expr;
-        if (e.kind === "BinaryExpr" && ["==", "!=", "<", "<=", ">", ">="].includes(e.op)) {
-          const l = em.fn.newTemp();
-          const r = em.fn.newTemp();
-          checks.push(`${l} = ${em.expr(e.left, em.typeOf(e.right))}; ${r} = ${em.expr(e.right, em.typeOf(e.left))};`);
-          checks.push(`if (!(${em.expr(e, undefined)})) __f.push({ line: ${c.span.line}, column: ${c.span.col}, message: ${JSON.stringify("expected `" + quote(e) + "`, but `" + quote(e.left) + "` is ")} + __showAny(${l}) + ${JSON.stringify(" and `" + quote(e.right) + "` is ")} + __showAny(${r}) });`);
-        } else {
-          checks.push(`if (!(${em.expr(e, undefined)})) __f.push({ line: ${c.span.line}, column: ${c.span.col}, message: ${JSON.stringify("expected `" + quote(e) + "` to be true")} });`);
-        }
-      }
+    const checks: string[] = ["var __f = [], __msg = null, __e = null;", ...expectations(em, steps[0]!.clauses, quote)];
+    const stepTriggers: string[] = [];
+    for (const step of steps.slice(1)) {
+      const key = step.trigger ? triggerKey(step.trigger) : "message";
+      stepTriggers.push(key);
+      const first = step.clauses[0]!;
+      checks.push(`if (__f.length) return __f;`);
+      checks.push(...givens(em, step.clauses, emls, false));
+      checks.push(`if (__msg === null && ${JSON.stringify(key)} === "message") __msg = __testMessage({});`);
+      // A run of its own: fresh actions and counters, the trigger's gas bound (as __begin sets them).
+      checks.push(`__actions = []; __snapshots = new Map(); __logs = 0; __sent = 0; __gas = __gasLimit = (__in.stepGas || {})[${JSON.stringify(key)}] || 0;`);
+      checks.push(`__e = __runTrigger(${JSON.stringify(key)}, __msg) || __stateOver(__st); __gas = 1e15;`);
+      checks.push(`if (__e) { __f.push({ line: ${first.span.line}, column: ${first.span.col}, message: "the run from here failed", error: __e }); return __f; }`);
+      checks.push(...expectations(em, step.clauses, quote));
     }
     checks.push("return __f;");
     em.declareTemps();
@@ -100,7 +139,7 @@ export function emitTests(em: EmitContext, sourceOf: (fileName: string) => strin
     em.line(`trigger: ${JSON.stringify(trigger ?? null)}`);
     em.indent--;
     em.line("};");
-    out.push({ name: t.name, file: t.file, line: t.decl.span.line, trigger, eml });
+    out.push({ name: t.name, file: t.file, line: t.decl.span.line, trigger, eml: emls[0], emls, stepTriggers });
   });
   return out;
 }

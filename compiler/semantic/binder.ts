@@ -7,6 +7,7 @@
  * signatures are resolved afterwards, by declarations.ts.
  */
 import type {
+  ConstDecl,
   Decl,
   Entry,
   EveryDecl,
@@ -22,11 +23,12 @@ import { typeMessages as M } from "../diagnostics/catalog/types.js";
 import type { Ctx } from "./context.js";
 import type { FnInfo } from "./model.js";
 import { newSymbol } from "./scope.js";
-import { errorType, voidType } from "./types.js";
+import { errorType, voidType, type RecordType } from "./types.js";
 
 /** The top-level declarations of a rule file, by kind. */
 export interface TopLevel {
   rule: RuleDecl | undefined;
+  consts: ConstDecl[];
   fns: FnDecl[];
   stateFields: StateField[];
   limits: Entry[];
@@ -49,6 +51,10 @@ export function bindStdlib(ctx: Ctx): void {
   for (const [name, f] of Object.entries(decl.functions)) {
     ctx.globalScope.declare(newSymbol("function", name, undefined, voidType, undefined, f.doc));
   }
+  // `limits.members` in code: every limit, an int (constants.ts records the value of each read).
+  const limits: RecordType = { kind: "record", name: "limits", fields: new Map() };
+  for (const name of Object.keys(decl.limits)) limits.fields.set(name, { name, type: ctx.std.type("int"), span: undefined });
+  ctx.globalScope.declare(newSymbol("limits", "limits", undefined, limits, undefined, "The rule's limits, as declared in `limits { }` or by default: `limits.members`."));
 }
 
 const DECL_WORDS: Record<Decl["kind"], string> = {
@@ -57,6 +63,7 @@ const DECL_WORDS: Record<Decl["kind"], string> = {
   SettingsDecl: "a `settings` block",
   StateDecl: "a `state` block",
   TypeDecl: "a `type` declaration",
+  ConstDecl: "a `const` declaration",
   FnDecl: "a `fn` declaration",
   OnDecl: "a trigger",
   EveryDecl: "a scheduled trigger",
@@ -65,7 +72,7 @@ const DECL_WORDS: Record<Decl["kind"], string> = {
 
 /** Binds the rule file's declarations. */
 export function bindRuleFile(ctx: Ctx, file: SourceFile): TopLevel {
-  const top: TopLevel = { rule: undefined, fns: [], stateFields: [], limits: [], settings: [], ons: [], everys: [], tests: [] };
+  const top: TopLevel = { rule: undefined, consts: [], fns: [], stateFields: [], limits: [], settings: [], ons: [], everys: [], tests: [] };
   for (const d of file.decls) {
     switch (d.kind) {
       case "RuleDecl":
@@ -95,6 +102,17 @@ export function bindRuleFile(ctx: Ctx, file: SourceFile): TopLevel {
         const info: FnInfo = { name, decl: d, symbol, sig: { name, params: [], returns: voidType }, params: [], calls: [] };
         ctx.model.fns.set(name, info);
         top.fns.push(d);
+        break;
+      }
+      case "ConstDecl": {
+        const name = d.name.name;
+        const prior = ctx.fileScope.own(name) ?? ctx.globalScope.own(name);
+        if (prior) {
+          ctx.report(M.duplicateDeclaration, d.name.span, [prior.span ? (prior.kind === "const" ? "The constant" : "The function") : "The built-in name", name]);
+          break;
+        }
+        ctx.declare("const", d.name, errorType, d);
+        top.consts.push(d);
         break;
       }
       case "StateDecl":

@@ -4,7 +4,7 @@
  * the diagnostics with the semantic model. Never throws on user input: a bug
  * in the checker itself becomes an internal-error diagnostic.
  *
- * Order: stdlib globals → rule-file declarations → test files → `type`s →
+ * Order: stdlib globals → rule-file declarations → test files → constants → `type`s →
  * `fn` signatures → state → limits → settings → trigger headers → trigger
  * bodies → `fn` bodies → tests → recursion and unused functions.
  */
@@ -28,6 +28,7 @@ import {
   resolveSignatures,
   resolveTypes,
 } from "./declarations.js";
+import { checkConstants, checkUnusedConstants } from "./constants.js";
 import { emptyModel, type SemanticModel } from "./model.js";
 import { loadStdlib } from "./stdlib-types.js";
 import { checkTests } from "./tests.js";
@@ -51,6 +52,7 @@ export function checkRule(rule: SourceFile, tests: SourceFile[], decl?: StdlibDe
     bindStdlib(ctx);
     const top = bindRuleFile(ctx, rule);
     for (const t of tests) bindTestFile(ctx, t, top);
+    checkConstants(ctx, top.consts);
     resolveTypes(ctx);
     resolveSignatures(ctx, top.fns);
     checkState(ctx, top.stateFields);
@@ -62,6 +64,7 @@ export function checkRule(rule: SourceFile, tests: SourceFile[], decl?: StdlibDe
     checkTests(ctx, top);
     checkRecursion(ctx);
     checkUnusedFns(ctx);
+    checkUnusedConstants(ctx, top.consts);
   } catch (err) {
     const detail = err instanceof Error ? `${err.message}${err.stack ? ` (${err.stack.split("\n")[1]?.trim() ?? ""})` : ""}` : String(err);
     ctx.diagnostics.push(makeDiagnostic(M.internalError, { ...rule.span, end: rule.span.start, endLine: rule.span.line, endCol: rule.span.col }, [detail]));

@@ -191,7 +191,7 @@ export function checkLimits(ctx: Ctx, entries: readonly Entry[]): void {
     }
     seen.add(name);
     const v = e.value;
-    const value = limitValue(v);
+    const value = limitValue(ctx, v);
     if (value === undefined || !Number.isSafeInteger(value) || value <= 0) {
       if (v.kind !== "ErrorExpr") ctx.report(M.invalidLimit, v.span, [name]);
       continue;
@@ -204,12 +204,16 @@ export function checkLimits(ctx: Ctx, entries: readonly Entry[]): void {
   }
 }
 
-/** A limit's value: a whole number, or a product of whole numbers (`32 * 1024 * 1024` bytes). */
-function limitValue(e: Entry["value"]): number | undefined {
+/** A limit's value: a whole number, an int constant, or a product of them (`32 * 1024 * 1024` bytes). */
+function limitValue(ctx: Ctx, e: Entry["value"]): number | undefined {
   if (e.kind === "IntLit") return e.value;
+  if (e.kind === "Ident") {
+    const c = ctx.model.constants.get(e);
+    return typeof c?.value === "number" && c.type.kind === "named" && c.type.name === "int" ? c.value : undefined;
+  }
   if (e.kind === "BinaryExpr" && e.op === "*") {
-    const a = limitValue(e.left);
-    const b = limitValue(e.right);
+    const a = limitValue(ctx, e.left);
+    const b = limitValue(ctx, e.right);
     return a !== undefined && b !== undefined ? a * b : undefined;
   }
   return undefined;

@@ -33,6 +33,7 @@ import {
 } from "./types.js";
 import { exprText } from "./expr-text.js";
 import { checkNotMoved } from "./ownership.js";
+import { limitRead, limitsAlone, useConstant } from "./constants.js";
 
 // Types are never mutated: literals share one object per type.
 const BOOL = named("bool");
@@ -162,6 +163,8 @@ function checkIdent(ctx: Ctx, e: Ident): Type {
     ctx.report(M.functionAsValue, e.span, [e.name]);
     return errorType;
   }
+  if (sym.kind === "const") useConstant(ctx, e);
+  else if (sym.kind === "limits") return limitsAlone(ctx, e);
   return narrowed(ctx, e, sym.type);
 }
 
@@ -181,6 +184,8 @@ export type MemberResolution =
 
 /** Resolves `obj.name`: a field (recorded in the model) or a method (for a call). */
 export function resolveMember(ctx: Ctx, e: MemberExpr): MemberResolution {
+  const limit = limitRead(ctx, e);
+  if (limit) return limit.kind === "error" ? { kind: "error" } : { kind: "field", type: limit };
   let obj = checkExpr(ctx, e.object);
   const name = e.name.name;
   if (obj.kind === "error") return { kind: "error" };

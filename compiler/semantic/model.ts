@@ -11,6 +11,7 @@ import type {
   AssignStmt,
   BinaryExpr,
   CallExpr,
+  ConstDecl,
   EveryDecl,
   ExpectClause,
   Expr,
@@ -117,12 +118,35 @@ export interface TestInfo {
   file: string;
   /** The trigger the test runs: the `run every ...` one, or `on message`. */
   trigger: TriggerInfo | undefined;
+  /**
+   * The runs of the test, in order: the first, then one for each given or
+   * `run` after an expectation (state, members and time carried over), each
+   * with its clauses and the trigger it runs.
+   */
+  steps: TestStep[];
+}
+
+export interface TestStep {
+  clauses: TestDecl["clauses"];
+  trigger: TriggerInfo | undefined;
 }
 
 /** An `expect ACTION(...)` clause: which action it matches. */
 export interface ExpectPattern {
   target: CallTarget;
   negated: boolean;
+}
+
+/** The value of a name known when the rule is checked: a constant, or a limit read in code. */
+export interface ConstValue {
+  type: Type;
+  /** An int, or a Duration or Time in milliseconds; a string or Address; a bool. */
+  value: number | string | boolean;
+}
+
+export interface ConstInfo extends ConstValue {
+  name: string;
+  decl: ConstDecl;
 }
 
 export interface SemanticModel {
@@ -160,6 +184,10 @@ export interface SemanticModel {
   capabilities: Map<Capability, Span[]>;
   tests: TestInfo[];
   expectations: Map<ExpectClause, ExpectPattern>;
+  /** The rule's `const` declarations with their values, by name. */
+  consts: Map<string, ConstInfo>;
+  /** Each use of a constant (an identifier) or a limit read in code (`limits.members`), with its value. */
+  constants: Map<Expr, ConstValue>;
 }
 
 export function emptyModel(stateType: RecordType): SemanticModel {
@@ -184,5 +212,7 @@ export function emptyModel(stateType: RecordType): SemanticModel {
     capabilities: new Map(),
     tests: [],
     expectations: new Map(),
+    consts: new Map(),
+    constants: new Map(),
   };
 }

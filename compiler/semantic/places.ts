@@ -39,11 +39,14 @@ export function analyzePlace(ctx: Ctx, e: Expr): Place {
           return { ok: false, reason: "readonly", what: sym === ctx.stateSymbol ? "`state` as a whole" : `\`${sym.name}\`` };
         case "trigger":
           return { ok: false, reason: "readonly", what: `\`${sym.name}\`` };
+        case "const":
+          return { ok: false, reason: "readonly", what: `The constant \`${sym.name}\`` };
         default:
           return { ok: false, reason: "readonly", what: `\`${sym.name}\`` };
       }
     }
     case "MemberExpr": {
+      if (ctx.model.constants.has(e)) return { ok: false, reason: "readonly", what: `The limit \`${e.name.name}\`` };
       const target = ctx.model.members.get(e);
       if (!target) return { ok: true, state: false }; // already reported
       switch (target.kind) {

@@ -29,7 +29,11 @@ export type SymbolKind =
   /** a stdlib function (`send`, `reject`, ...) */
   | "function"
   /** a trigger's event, in tests (`message = {...}`) */
-  | "trigger";
+  | "trigger"
+  /** a `const` declaration */
+  | "const"
+  /** `limits`, read in code as `limits.members` */
+  | "limits";
 
 export interface Symbol {
   id: number;

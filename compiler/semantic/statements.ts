@@ -135,7 +135,7 @@ function checkLet(ctx: Ctx, s: LetStmt): void {
   } else {
     t = checkExpr(ctx, s.init);
     if (t.kind === "none") {
-      ctx.report(M.emptyNeedsType, s.init.span, ["none"]);
+      ctx.report(M.noneNeedsType, s.init.span, [s.mutable ? "var" : "let", s.name.name]);
       t = errorType;
     }
   }

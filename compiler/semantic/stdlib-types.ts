@@ -151,7 +151,8 @@ export class StdlibTypes {
           t = voidType;
         } else if (this.typeDecl(name) && this.arity(name) === node.args.length) {
           const n: NamedType = { kind: "named", name, args: node.args.map((a) => this.fromNode(a, typeParams, text)) };
-          if (node.max) n.max = node.max.value;
+          if (node.max?.kind === "IntLit") n.max = node.max.value;
+          else if (node.max) this.problems.push(`a named max in ${JSON.stringify(text)}`);
           t = n;
         } else {
           this.problems.push(`unknown type ${JSON.stringify(name)} in ${JSON.stringify(text)}`);

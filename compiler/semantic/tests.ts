@@ -12,7 +12,7 @@ import type { Ctx } from "./context.js";
 import { checkArgs, resolveCallee, type Callee } from "./calls.js";
 import { checkAgainst, checkExpr } from "./expressions.js";
 import type { TopLevel } from "./binder.js";
-import type { TestInfo, TriggerInfo } from "./model.js";
+import type { TestInfo, TestStep, TriggerInfo } from "./model.js";
 import { checkSchedule, sameSchedule } from "./schedule.js";
 import { newSymbol } from "./scope.js";
 import { errorType, named, nonOptional, typeToString, type Type } from "./types.js";
@@ -31,8 +31,8 @@ export function checkTests(ctx: Ctx, top: TopLevel): void {
     ctx.loopDepth = 0;
     ctx.iterating = [];
     try {
-      const trigger = ctx.inScope("test", () => checkTest(ctx, decl));
-      const info: TestInfo = { name, decl, file, trigger };
+      const steps = ctx.inScope("test", () => checkTest(ctx, decl));
+      const info: TestInfo = { name, decl, file, trigger: steps[0]?.trigger, steps };
       ctx.model.tests.push(info);
     } finally {
       ctx.inTest = false;
@@ -41,17 +41,39 @@ export function checkTests(ctx: Ctx, top: TopLevel): void {
   }
 }
 
-function checkTest(ctx: Ctx, test: TestDecl): TriggerInfo | undefined {
+/**
+ * A test's runs: a given or `run` after an expectation starts the next run,
+ * which starts from where the last one left state, members and time.
+ */
+export function splitSteps(test: TestDecl): TestDecl["clauses"][] {
+  const steps: TestDecl["clauses"][] = [[]];
+  let expected = false;
+  for (const c of test.clauses) {
+    if (c.kind !== "ExpectClause" && expected) {
+      steps.push([]);
+      expected = false;
+    }
+    if (c.kind === "ExpectClause") expected = true;
+    steps[steps.length - 1]!.push(c);
+  }
+  return steps;
+}
+
+function checkTest(ctx: Ctx, test: TestDecl): TestStep[] {
   // A trigger's input is named after its event: `message = {...}`.
   for (const [event, t] of Object.entries(ctx.std.decl.triggers)) {
     if (t.param !== undefined && !ctx.scope.lookup(event)?.span) {
       ctx.scope.declare(newSymbol("trigger", event, undefined, ctx.std.type(t.param), undefined, t.doc));
     }
   }
+  return splitSteps(test).map((clauses, i) => ({ clauses, trigger: checkStep(ctx, test, clauses, i === 0) }));
+}
+
+function checkStep(ctx: Ctx, test: TestDecl, clauses: TestDecl["clauses"], first: boolean): TriggerInfo | undefined {
   const given = new Set<string>();
   let event: { name: string; clause: GivenClause } | undefined;
   let run: { trigger: TriggerInfo | undefined; clause: Extract<TestDecl["clauses"][number], { kind: "RunClause" }> } | undefined;
-  for (const c of test.clauses) {
+  for (const c of clauses) {
     switch (c.kind) {
       case "GivenClause": {
         const what = checkGiven(ctx, c);
@@ -86,7 +108,7 @@ function checkTest(ctx: Ctx, test: TestDecl): TriggerInfo | undefined {
   const eventName = event?.name ?? Object.keys(ctx.std.decl.triggers)[0];
   if (eventName === undefined) return undefined;
   const trigger = ctx.model.triggers.find((t) => t.kind === "on" && t.event === eventName);
-  if (!trigger) ctx.report(M.noTriggerToRun, test.name.span, [eventName]);
+  if (!trigger) ctx.report(M.noTriggerToRun, first ? test.name.span : (clauses[0]?.span ?? test.name.span), [eventName]);
   return trigger;
 }
 

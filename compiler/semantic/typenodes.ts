@@ -9,6 +9,7 @@ import { typeMessages as M } from "../diagnostics/catalog/types.js";
 import { didYouMean } from "../diagnostics/catalog/types.js";
 import type { Ctx } from "./context.js";
 import { newSymbol } from "./scope.js";
+import { maxConstant } from "./constants.js";
 import { closest } from "./suggest.js";
 import { errorType, optional, typeToString, type NamedType, type RecordField, type RecordType, type Type } from "./types.js";
 import { listWords } from "../diagnostics/catalog/define.js";
@@ -77,8 +78,10 @@ export function resolveTypeNode(ctx: Ctx, node: TypeNode): Type {
         t = errorType;
       }
       if (node.max) {
-        const v = node.max.value;
-        if (!Number.isSafeInteger(v) || v <= 0) {
+        const v = node.max.kind === "IntLit" ? node.max.value : maxConstant(ctx, node.max);
+        if (v === undefined) {
+          // reported by maxConstant
+        } else if (!Number.isSafeInteger(v) || v <= 0) {
           ctx.report(M.invalidMax, node.max.span, []);
         } else if (t.kind === "named" && SIZED_TYPES.includes(t.name)) {
           t = { ...t, max: v };

@@ -36,7 +36,17 @@ export type Decl =
   | FnDecl
   | OnDecl
   | EveryDecl
-  | TestDecl;
+  | TestDecl
+  | ConstDecl;
+
+/** `const CAPACITY = 10`, `const OWNER: Address = "ann@example.org"`: a named literal, usable wherever its value is. */
+export interface ConstDecl {
+  kind: "ConstDecl";
+  span: Span;
+  name: Ident;
+  type: TypeNode | undefined;
+  value: Expr;
+}
 
 /** `rule name` */
 export interface RuleDecl {
@@ -182,7 +192,8 @@ export interface TypeRef {
   span: Span;
   name: Ident;
   args: TypeNode[];
-  max: IntLit | undefined;
+  /** A number, or the name of an int constant (`max CAPACITY`). */
+  max: IntLit | Ident | undefined;
   optional: boolean;
 }
 

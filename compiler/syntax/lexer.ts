@@ -76,6 +76,14 @@ export function lex(file: string, text: string, lines: LineMap, from = 0, to = t
   const token = (kind: number, start: number, end: number): void => {
     tokens.push({ kind, start, end, text: text.slice(start, end), scan: undefined });
   };
+  // `!`, `&&`, `||` as other languages write them: reported once, read as `not`, `and`, `or`, so the rest of the line parses.
+  const cStyle = (kind: number, start: number, end: number, written: string, word: string): void => {
+    token(kind, start, end);
+    const line = lines.line(start);
+    const col = lines.col(start);
+    const span: Span = { file, start, end, line, col, endLine: line, endCol: col + (end - start) };
+    diagnostics.push(makeDiagnostic(syntaxMessages.cStyleOperator, span, [written, word]));
+  };
   let i = from;
   while (i < to) {
     const c = text.charCodeAt(i);
@@ -134,6 +142,13 @@ export function lex(file: string, text: string, lines: LineMap, from = 0, to = t
         break;
       case 33: // !
         if (next === 61) { token(T.NotEq, start, (i += 2)); continue; }
+        cStyle(T.Not, start, (i += 1), "!", "not");
+        continue;
+      case 38: // &
+        if (next === 38) { cStyle(T.And, start, (i += 2), "&&", "and"); continue; }
+        break;
+      case 124: // |
+        if (next === 124) { cStyle(T.Or, start, (i += 2), "||", "or"); continue; }
         break;
       case 60: // <
         if (next === 61) { token(T.LtEq, start, (i += 2)); continue; }
@@ -176,7 +191,7 @@ function digits(text: string, i: number, n: number, to: number): boolean {
 }
 
 function canStart(c: number, next: number): boolean {
-  return isSpace(c) || isIdentStart(c) || isDigit(c) || c === 34 || (c < 128 && PUNCT[c]! !== 0) || (c === 33 && next === 61);
+  return isSpace(c) || isIdentStart(c) || isDigit(c) || c === 34 || (c < 128 && PUNCT[c]! !== 0) || c === 33 || (c === 38 && next === 38) || (c === 124 && next === 124);
 }
 
 /** The kind and end of the date or time, time of day, duration or integer at `start` (tried in that order, as their patterns were). */

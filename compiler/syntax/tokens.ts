@@ -50,41 +50,42 @@ export const Max = 33;
 export const No = 34;
 export const Run = 35;
 export const Expect = 36;
+export const Const = 37;
 // Punctuation.
-export const QuestionQuestion = 37;
-export const EqEq = 38;
-export const NotEq = 39;
-export const LtEq = 40;
-export const GtEq = 41;
-export const Lt = 42;
-export const Gt = 43;
-export const PlusEq = 44;
-export const MinusEq = 45;
-export const Plus = 46;
-export const Minus = 47;
-export const Star = 48;
-export const Slash = 49;
-export const Percent = 50;
-export const Eq = 51;
-export const Dot = 52;
-export const Comma = 53;
-export const Colon = 54;
-export const Semicolon = 55;
-export const Question = 56;
-export const LParen = 57;
-export const RParen = 58;
-export const LBracket = 59;
-export const RBracket = 60;
-export const LCurly = 61;
-export const RCurly = 62;
-export const KIND_COUNT = 63;
+export const QuestionQuestion = 38;
+export const EqEq = 39;
+export const NotEq = 40;
+export const LtEq = 41;
+export const GtEq = 42;
+export const Lt = 43;
+export const Gt = 44;
+export const PlusEq = 45;
+export const MinusEq = 46;
+export const Plus = 47;
+export const Minus = 48;
+export const Star = 49;
+export const Slash = 50;
+export const Percent = 51;
+export const Eq = 52;
+export const Dot = 53;
+export const Comma = 54;
+export const Colon = 55;
+export const Semicolon = 56;
+export const Question = 57;
+export const LParen = 58;
+export const RParen = 59;
+export const LBracket = 60;
+export const RBracket = 61;
+export const LCurly = 62;
+export const RCurly = 63;
+export const KIND_COUNT = 64;
 
 /** The name of each token kind (the syntax tree's token kinds). */
 export const TOKEN_NAMES: readonly string[] = [
   "EOF", "Identifier", "IntLiteral", "StringLiteral", "DurationLiteral", "TimeLiteral", "ClockLiteral",
   "Let", "Var", "If", "Else", "For", "In", "Where", "Return", "Break", "Continue", "And", "Or", "Not",
   "True", "False", "None", "Fn", "Test",
-  "Rule", "Limits", "Settings", "State", "Type", "On", "Every", "At", "Max", "No", "Run", "Expect",
+  "Rule", "Limits", "Settings", "State", "Type", "On", "Every", "At", "Max", "No", "Run", "Expect", "Const",
   "QuestionQuestion", "EqEq", "NotEq", "LtEq", "GtEq", "Lt", "Gt", "PlusEq", "MinusEq", "Plus", "Minus",
   "Star", "Slash", "Percent", "Eq", "Dot", "Comma", "Colon", "Semicolon", "Question",
   "LParen", "RParen", "LBracket", "RBracket", "LCurly", "RCurly",
@@ -94,7 +95,7 @@ export const RESERVED_WORDS = [
   "let", "var", "if", "else", "for", "in", "where", "return", "break", "continue",
   "and", "or", "not", "true", "false", "none", "fn", "test",
 ];
-const SOFT_WORDS = ["rule", "limits", "settings", "state", "type", "on", "every", "at", "max", "no", "run", "expect"];
+const SOFT_WORDS = ["rule", "limits", "settings", "state", "type", "on", "every", "at", "max", "no", "run", "expect", "const"];
 
 /** The keywords (reserved and soft) by their text. */
 export const KEYWORDS: ReadonlyMap<string, number> = new Map(

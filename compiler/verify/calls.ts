@@ -115,7 +115,7 @@ export function result(
     limit: (n) => sizes.limit(n),
     value: (n) => {
       const i = target.sig.params.findIndex((p) => p.name === n);
-      const v = literalInt(w.host.model.argumentsOf.get(e)?.[i]?.value);
+      const v = literalInt(w.host.model.argumentsOf.get(e)?.[i]?.value, w.host.model.constants);
       return v === undefined ? undefined : S.num(Math.max(0, v));
     },
   };

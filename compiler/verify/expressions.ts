@@ -5,7 +5,7 @@
  */
 import type { Type } from "../semantic/types.js";
 import type * as A from "../syntax/ast.js";
-import type { CallTarget } from "../semantic/model.js";
+import type { CallTarget, ConstValue } from "../semantic/model.js";
 import { canonicalAddress } from "../emit/values.js";
 import { call } from "./calls.js";
 import { globalShape, stateField } from "./inputs.js";
@@ -21,6 +21,8 @@ export function expr(w: Walk, e: A.Expr, frame: Frame, acc: { cost: Cost }): Sha
   const model = w.host.model;
   switch (e.kind) {
     case "Ident": {
+      const c = model.constants.get(e);
+      if (c) return constShape(c);
       const sym = model.symbols.get(e);
       if (!sym) return SCALAR;
       const local = frame.locals.get(sym);
@@ -138,7 +140,16 @@ export function displayLength(w: Walk, s: Shape, t: Type | undefined): Sym {
   return S.num(max ?? 32);
 }
 
+/** A constant's value (or a limit read in code): a string's exact length, or a number. */
+function constShape(c: ConstValue): Shape {
+  if (typeof c.value !== "string") return SCALAR;
+  const text = c.type.kind === "named" && c.type.name === "Address" ? canonicalAddress(c.value) ?? c.value : c.value;
+  return str(S.num(Math.max(text.length, c.value.length)));
+}
+
 export function member(w: Walk, e: A.MemberExpr, frame: Frame, acc: { cost: Cost }): Shape {
+  const known = w.host.model.constants.get(e);
+  if (known) return constShape(known);
   const target = w.host.model.members.get(e);
   if (target?.kind === "state") {
     w.stateUsed.add(target.field.name);

@@ -183,6 +183,8 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
     if (!referenced.has(f.name)) report(makeDiagnostic(verifyMessages.unusedState, f.decl.name.span, [f.name]));
   }
   const inputs = inputLimits(std);
+  // A limit the code reads (`limits.members`) is needed for its value, whatever the costs.
+  for (const e of model.constants.keys()) if (e.kind === "MemberExpr") used.add(e.name.name);
   for (const [name, info] of model.limits) {
     if (info.declared && inputs.has(name) && !used.has(name)) {
       report(makeDiagnostic(verifyMessages.unneededLimit, info.declared, [name]));

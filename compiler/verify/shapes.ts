@@ -8,6 +8,7 @@ import type { FieldDecl, FunctionDecl, StdlibDecl } from "../../stdlib/decl.js";
 import type { Expr } from "../syntax/ast.js";
 import type { StdlibTypes } from "../semantic/stdlib-types.js";
 import type { Type } from "../semantic/types.js";
+import type { ConstValue } from "../semantic/model.js";
 import * as S from "./sym.js";
 import type { Sym } from "./sym.js";
 
@@ -232,10 +233,12 @@ export function resultsWithoutBounds(decl: StdlibDecl): string[] {
   return out;
 }
 
-/** The value of an int argument when the program writes it as a literal (`-3` is negative: 0); otherwise undefined. */
-export function literalInt(e: Expr | undefined): number | undefined {
+/** The value of an int argument when the program writes it as a literal or a constant (`-3` is negative: 0); otherwise undefined. */
+export function literalInt(e: Expr | undefined, constants?: ReadonlyMap<Expr, ConstValue>): number | undefined {
   if (!e) return undefined;
   if (e.kind === "IntLit") return e.value;
+  const c = constants?.get(e);
+  if (typeof c?.value === "number" && c.type.kind === "named" && c.type.name === "int") return Math.max(0, c.value);
   if (e.kind === "UnaryExpr" && e.op === "-" && e.operand.kind === "IntLit") return 0;
   return undefined;
 }

@@ -198,7 +198,7 @@ export function roomOf(model: SemanticModel, cond: A.Expr): { t: Room; f: Room }
       }
       const sizeL = sizeOf(model, cond.left);
       const sizeR = sizeOf(model, cond.right);
-      const k = sizeL !== undefined ? intOf(cond.right) : intOf(cond.left);
+      const k = sizeL !== undefined ? intOf(model, cond.right) : intOf(model, cond.left);
       const key = sizeL ?? sizeR;
       if (key === undefined || k === undefined) return none;
       // Written as `size OP k`: `k OP size` flips the operator.
@@ -271,8 +271,11 @@ function flip(op: string): string {
   return op === "<" ? ">" : op === ">" ? "<" : op === "<=" ? ">=" : op === ">=" ? "<=" : op;
 }
 
-function intOf(e: A.Expr): number | undefined {
-  return e.kind === "IntLit" ? Number(e.value) : undefined;
+/** A number the program writes, as a literal or a constant (`limits.members` is the declared limit, the value the runtime enforces). */
+function intOf(model: SemanticModel, e: A.Expr): number | undefined {
+  if (e.kind === "IntLit") return Number(e.value);
+  const c = model.constants.get(e);
+  return typeof c?.value === "number" && c.type.kind === "named" && c.type.name === "int" ? c.value : undefined;
 }
 
 /** `state.xs.size`: the key of the state place whose size it is. */

@@ -63,15 +63,19 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
     const tb = t.trigger ? bounds.get(t.trigger) : undefined;
     const bound = tb?.gas ?? 0;
     // A message file that cannot be read fails its own test, not the others.
-    let emls: Record<string, unknown> = {};
-    if (t.eml) {
+    const emls: Record<string, unknown> = {};
+    let unreadable: string | undefined;
+    for (const file of t.emls) {
       try {
-        emls = { [t.eml]: await host.loadEml(t.eml, t.file) };
+        emls[file] = await host.loadEml(file, t.file);
       } catch (e) {
-        const message = `the message file ${t.eml} could not be read: ${e instanceof Error ? e.message : String(e)}`;
-        outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: [{ line: t.line, column: 1, message }], error: null, gas: { used: 0, bound }, actions: [] });
-        continue;
+        unreadable = `the message file ${file} could not be read: ${e instanceof Error ? e.message : String(e)}`;
+        break;
       }
+    }
+    if (unreadable !== undefined) {
+      outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: [{ line: t.line, column: 1, message: unreadable }], error: null, gas: { used: 0, bound }, actions: [] });
+      continue;
     }
     // A test's given state is stored state like any other: checked by the one validator before the run.
     const refused = stateRefusals(stateSchema(unit.check.model), givenState(unit.check.model, i));
@@ -80,8 +84,13 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
       continue;
     }
     const input = await runtimeInputBase(unit, host, { gas: bound, fanout: tb?.fanout ?? 0, emls, trace: options.coverage === true });
+    // The later runs of a test each get their own trigger's gas bound (compiler/emit/tests.ts).
+    const stepGas = t.stepTriggers.map((k) => bounds.get(k)?.gas ?? 0);
+    if (t.stepTriggers.length) Object.assign(input, { stepGas: Object.fromEntries(t.stepTriggers.map((k, n) => [k, stepGas[n]])) });
     const inputJson = JSON.stringify(input);
-    const r = await runOnce(emitted.code, `test:${i}`, inputJson, { timeLimitMs: timeLimitFor(bound, inputChars(inputJson)) });
+    // The clock follows the gas of every run the test makes (time-limit.ts).
+    const allGas = stepGas.reduce((a, b) => a + b, bound);
+    const r = await runOnce(emitted.code, `test:${i}`, inputJson, { timeLimitMs: timeLimitFor(allGas, inputChars(inputJson)) });
     if (!r.ok) {
       outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: [], error: describeSandboxError(r.error, emitted.sourceMap), gas: { used: 0, bound }, actions: [] });
       continue;
@@ -90,17 +99,23 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
       actions: unknown[];
       gas: { used: number };
       error: { code: string; args: unknown[]; line: number; column: number } | null;
-      failures: TestFailure[];
+      failures: (TestFailure & { error?: { code: string; args: unknown[]; line: number; column: number } })[];
       trace: { line: number }[] | null;
     };
+    // A later run that failed: the failure says where the run started, and what went wrong.
+    const failures = out.failures.map((f) => {
+      if (!f.error) return f;
+      const e = host.describeRuleError(f.error);
+      return { line: f.line, column: f.column, message: `the run from line ${f.line} failed: ${describeFailure(e)}` };
+    });
     for (const step of out.trace ?? []) reached.add(step.line);
     const error = out.error ? host.describeRuleError(out.error) : null;
     outcomes.push({
       name: t.name,
       file: t.file,
       line: t.line,
-      ok: !error && out.failures.length === 0,
-      failures: out.failures,
+      ok: !error && failures.length === 0,
+      failures,
       error,
       gas: { used: out.gas.used, bound },
       actions: out.actions,
@@ -115,3 +130,7 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
   return { diagnostics: checked.diagnostics, outcomes, uncovered, statementLines };
 }
 
+
+function describeFailure(e: RunError): string {
+  return `${e.code}${e.line !== null ? ` at line ${e.line}` : ""}: ${e.message}`;
+}

@@ -188,6 +188,13 @@ const cases: Case[] = [
   },
   { code: "TW2150", name: "send from the sender in a schedule", src: `${R}every day at 08:00 {\n  send(to: members, subject: "s", text: "t", from: ⟪"sender")\n}\n` },
   { code: "TW2151", name: "a literal publish path that is not one", src: onMessage(`  publish(⟪"a//b.html", m.subject)`) },
+  // ---------------------------------------------------------------- constants and limits in code
+  { code: "TW2160", name: "a constant that is not a literal", src: onMessage(`  log("{N} {m.subject}")`, `const N = ⟪list.name\n`) },
+  { code: "TW2161", name: "`limits` alone", src: onMessage(`  log("{⟪limits} {m.subject}")`) },
+  { code: "TW2162", name: "`max` naming no constant", src: `${R}state { xs: List<int> max ⟪N = [] }\n` },
+  { code: "TW2163", name: "a constant never used", src: onMessage(`  log(m.subject)`, `const ⟪N = 3\n`) },
+  { code: "TW2164", name: "a constant of a list type", src: onMessage(`  log("{N.size} {m.subject}")`, `const N: ⟪List<int> = []\n`) },
+  { code: "TW2165", name: "a variable that starts as none without a type", src: onMessage(`  var x = ⟪none\n  log("{x} {m.subject}")`) },
 ];
 
 for (const c of cases) {

@@ -190,7 +190,7 @@ test("parseTypeText reads stdlib type strings", () => {
   const t = parseTypeText("Map<Address, List<string max 200>> max 50") as A.TypeRef;
   assert.equal(t.kind, "TypeRef");
   assert.equal(t.name.name, "Map");
-  assert.equal(t.max?.value, 50);
+  assert.equal((t.max as A.IntLit | undefined)?.value, 50);
   assert.equal((t.args[1] as A.TypeRef).args[0]!.kind, "TypeRef");
   assert.equal((parseTypeText("string?") as A.TypeRef).optional, true);
   assert.equal(parseTypeText("Map<"), undefined);

@@ -61,6 +61,12 @@ export const syntaxMessages = {
   chainTooLong: def("TW1020", "error", "expression too long", (max: number) =>
     `This expression has more than ${max} operators in a row. Split it into parts with \`let\` (\`let a = ...\`, \`let b = ...\`, then \`a + b\`), or put the values in a list.`,
   ),
+  cStyleOperator: def("TW1050", "error", "operator from another language", (written: string, word: string) =>
+    `Thwonk writes ${q(written)} as the word ${q(word)}: write ${q(word === "not" ? "not x" : `a ${word} b`)}. (The operators are words: \`not\`, \`and\`, \`or\`; \`!=\` is still "not equal".)`,
+  ),
+  whileLoop: def("TW1051", "error", "`while` loop", () =>
+    "Thwonk has no `while`: every loop must have a bound known before it runs, so that each run of the rule ends within its gas. Loop over a collection with `for x in xs { ... }` (a list, a map, `members`, `m.text.lines()`), and end it early with `break` when the condition is met.",
+  ),
   internalError: def("TW1999", "error", "internal compiler error", (detail: string) =>
     `Internal compiler error: ${detail}. This is a bug in thwonkc; please report it with the file that caused it.`,
   ),

@@ -247,6 +247,24 @@ export const typeMessages = {
     (path: string) =>
       `${q(path)} is not a path \`publish\` accepts: write \`name.ext\` or \`folder/name.ext\`, folders and names of letters, digits, \`_\` and \`-\`, the file name with an extension (no empty, hidden or \`..\` part, no trailing \`/\`), at most 200 characters.`),
 
+  // ---------------------------------------------------------------- constants and limits in code (constants.ts)
+  constNotLiteral: def("TW2160", "error", "A constant that is not a literal",
+    (name: string) =>
+      `The constant ${q(name)} must be a literal value: a number (\`10\`, \`-1\`, \`32 * 1024\`), a string without \`{...}\`, \`true\` or \`false\`, a duration (\`7d\`) or a time (\`2026-01-01T00:00:00Z\`), so that its value is known when the rule is checked. For a value computed at run time, use a \`fn\` or a \`let\`.`),
+  limitsNotValue: def("TW2161", "error", "`limits` read as a whole",
+    (example: string) => `\`limits\` is read one limit at a time, as in ${q(example)}; it is not a value of its own.`),
+  maxNotConstant: def("TW2162", "error", "`max` names no int constant",
+    (name: string, why: string) =>
+      `\`max\` takes a whole number or the name of an int constant, and ${q(name)} ${why}. Declare it at the top level, as in \`const ${name} = 10\`, or write the number.`),
+  unusedConst: def("TW2163", "warning", "Unused constant",
+    (name: string) => `The constant ${q(name)} is never used. Remove it, or use it where its value is written out.`),
+  noneNeedsType: def("TW2165", "error", "A variable that starts as `none` without a type",
+    (kw: string, name: string) =>
+      `${q(`${kw} ${name} = none`)} does not say what ${q(name)} will hold once it is set, and \`none\` alone has no type. Write the type with a \`?\` (\"or none\"): ${q(`${kw} ${name}: Member? = none`)}, ${q(`${kw} ${name}: string? = none`)}.`),
+  constType: def("TW2164", "error", "A constant of a type that has no literal",
+    (type: string) =>
+      `A constant holds an \`int\`, \`string\`, \`Address\`, \`bool\`, \`Duration\` or \`Time\`, not ${q(type)}. Keep a collection or a record in \`state\`, or build it in a \`fn\`.`),
+
   // ---------------------------------------------------------------- the compiler itself
   internalError: def("TW2999", "error", "Internal error in the checker",
     (detail: string) => `Internal error in the checker: ${detail}. This is a bug in thwonkc; please report it with this file.`),

@@ -44,7 +44,7 @@ export function describeToken(t: Token): string {
   return "`" + t.text + "`";
 }
 
-const DECL_START = T.kindTable([T.Rule, T.Limits, T.Settings, T.State, T.Type, T.Fn, T.On, T.Every, T.Test]);
+const DECL_START = T.kindTable([T.Rule, T.Limits, T.Settings, T.State, T.Type, T.Fn, T.On, T.Every, T.Test, T.Const]);
 
 export class Parser {
   file = "";

@@ -1,4 +1,4 @@
-/** The file and its declarations: `rule`, `limits`, `settings`, `state`, `type`, `fn`, `on`, `every`. (`test`: tests.ts.) */
+/** The file and its declarations: `rule`, `const`, `limits`, `settings`, `state`, `type`, `fn`, `on`, `every`. (`test`: tests.ts.) */
 import { syntaxMessages } from "../../diagnostics/catalog/index.js";
 import type * as A from "../ast.js";
 import * as T from "../tokens.js";
@@ -85,6 +85,16 @@ function decl(p: Parser): A.Decl {
       const ty = type(p);
       p.close();
       return { kind: "TypeDecl", span: p.from(start), name, type: ty };
+    }
+    case T.Const: {
+      p.open(N.ConstDecl);
+      const start = p.bump();
+      const name = ident(p);
+      const ty = p.eat(T.Colon) ? type(p) : undefined;
+      p.expect(T.Eq);
+      const value = expr(p);
+      p.close();
+      return { kind: "ConstDecl", span: p.from(start), name, type: ty, value };
     }
     case T.Fn:
       return fnDecl(p);

@@ -109,7 +109,8 @@ function chain(p: Parser, minPrec: number): A.Expr {
     for (;;) {
       const opTok = p.peek();
       if (T.IS_BIN_OP[opTok.kind] !== 1) return left;
-      const op = opTok.text as A.BinaryOp;
+      // By kind: `&&` and `||` (reported by the lexer, TW1050) are `and` and `or`.
+      const op = (opTok.kind === T.And ? "and" : opTok.kind === T.Or ? "or" : opTok.text) as A.BinaryOp;
       const prec = PRECEDENCE[op];
       if (prec < minPrec) return left;
       p.bump();
@@ -139,7 +140,7 @@ function unary(p: Parser): A.Expr {
   const operand = unary(p);
   p.depth -= NEST_PREFIX;
   p.close();
-  return { kind: "UnaryExpr", span: p.cover(p.span(t), operand.span), op: t.text as A.UnaryOp, operand };
+  return { kind: "UnaryExpr", span: p.cover(p.span(t), operand.span), op: (t.kind === T.Not ? "not" : t.text) as A.UnaryOp, operand };
 }
 
 /**

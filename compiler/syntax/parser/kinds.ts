@@ -6,6 +6,7 @@ export const NODE_NAMES = [
   "TypeRef", "TypeArgs", "RecordType", "RecordFieldType",
   "Block", "LetStmt", "AssignStmt", "ExprStmt", "IfStmt", "ElseBranch", "ForStmt", "ReturnStmt", "BreakStmt", "ContinueStmt",
   "BinaryExpr", "UnaryExpr", "MemberExpr", "CallExpr", "ArgList", "Arg", "IndexExpr", "ParenExpr", "ListLit", "BraceLit", "BraceEntry",
+  "ConstDecl",
 ] as const;
 
 export type NodeName = (typeof NODE_NAMES)[number];
@@ -57,3 +58,4 @@ export const ParenExpr = kind("ParenExpr");
 export const ListLit = kind("ListLit");
 export const BraceLit = kind("BraceLit");
 export const BraceEntry = kind("BraceEntry");
+export const ConstDecl = kind("ConstDecl");

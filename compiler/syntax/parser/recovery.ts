@@ -32,7 +32,7 @@ export const EXPR_START = [
 export const IS_EXPR_START = T.kindTable(EXPR_START);
 export const IS_STMT_KEYWORD = T.kindTable(STMT_KEYWORDS);
 export const IS_STMT_START = T.kindTable([...STMT_KEYWORDS, ...EXPR_START]);
-export const IS_DECL_START = T.kindTable([T.Rule, T.Limits, T.Settings, T.State, T.Type, T.Fn, T.On, T.Every, T.Test]);
+export const IS_DECL_START = T.kindTable([T.Rule, T.Limits, T.Settings, T.State, T.Type, T.Fn, T.On, T.Every, T.Test, T.Const]);
 const IS_OPENER = T.kindTable([T.LParen, T.LBracket, T.LCurly]);
 const IS_CLOSER = T.kindTable([T.RParen, T.RBracket, T.RCurly]);
 

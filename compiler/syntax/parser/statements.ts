@@ -54,8 +54,25 @@ function statement(p: Parser): A.Stmt {
       p.close();
       return { kind: "ContinueStmt", span: p.span(t) };
     default:
+      if (t.kind === T.Identifier && t.text === "while" && IS_EXPR_START[p.peek2().kind] === 1 && p.peek2().kind !== T.Dot) return whileLoop(p);
       return exprStmt(p);
   }
+}
+
+/**
+ * `while cond { ... }`, which Thwonk does not have: reported (TW1051), and
+ * read as an `if` so that the condition and the body are still checked and
+ * nothing after it is reported twice. In the concrete tree it is an `Error`
+ * node holding the tokens as written.
+ */
+function whileLoop(p: Parser): A.IfStmt {
+  p.open(N.Error);
+  const start = p.bump();
+  p.error(syntaxMessages.whileLoop, p.span(start), []);
+  const cond = condition(p);
+  const then = block(p);
+  p.close();
+  return { kind: "IfStmt", span: p.from(start), cond, then, else: undefined };
 }
 
 /** `let x = e`, `var x: T = e` */

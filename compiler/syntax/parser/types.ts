@@ -51,11 +51,12 @@ export function type(p: Parser): A.TypeNode {
   } else {
     p.fail(EXPECTED_TYPE);
   }
-  let max: A.IntLit | undefined;
+  let max: A.IntLit | A.Ident | undefined;
   if (p.eat(T.Max)) {
-    const t = p.expect(T.IntLiteral);
+    // A number or an int constant's name (`max CAPACITY`).
+    const m = T.IS_IDENTIFIER[p.peek().kind] === 1 ? ident(p) : intLit(p, p.expect(T.IntLiteral));
     // A record type takes no `max`: it is read past, unchecked.
-    if (name) max = intLit(p, t);
+    if (name) max = m;
   }
   const optional = p.eat(T.Question);
   p.close();
