@@ -31,7 +31,7 @@ async function withPool<T>(pool: SandboxPool, body: (pool: SandboxPool) => Promi
 for (const strategy of ["reuse", "fresh"] as ContextStrategy[]) {
   test(`each hostile run gets its code, and the next run in the pool is correct (${strategy})`, async () => {
     // A time limit long enough that only the infinite loop reaches it, even on a loaded machine.
-    await withPool(createSandboxPool({ workers: 1, contextStrategy: strategy, timeLimitMs: 1000, memoryLimitBytes: 16 << 20 }), async (pool) => {
+    await withPool(createSandboxPool({ workers: 1, contextStrategy: strategy, timeLimitMs: 3000, memoryLimitBytes: 16 << 20 }), async (pool) => {
       let n = 0;
       for (const [name, code, expected] of HOSTILE) {
         assertFails(await pool.run(code, name, "message", "{}"), expected);

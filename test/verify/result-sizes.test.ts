@@ -195,7 +195,7 @@ async function runCalls(impl: string, wrap: Wrap, paramNames: string[], calls: C
   const code = `${PRELUDE}
 const __wrap = function (w, v) {
   if (w === "map") return __unjson(v);
-  if (w === "headers") return Object.freeze({ fields: v });
+  if (w === "headers") return __headers(v);
   if (w === "members") return __members(v);
   return __unjson(v);
 };
@@ -211,6 +211,8 @@ const __tojson = function (v) {
   if (v !== null && typeof v === "object") { var r = {}; Object.keys(v).forEach(function (k) { r[k] = __tojson(v[k]); }); return r; }
   return v === undefined ? null : v;
 };
+// Headers as the test gave them (the prelude's own index beside them is not the receiver's value).
+const __shown = function (s) { return ${JSON.stringify(wrap)} === "headers" ? { fields: __tojson(s.fields) } : __tojson(s); };
 function __thwonk_run(t, i) {
   var calls = JSON.parse(i);
   __in = { now: 0, limits: {}, list: { address: "list@example.org" } };
@@ -219,8 +221,8 @@ function __thwonk_run(t, i) {
     var args = ${JSON.stringify(paramNames)}.map(function (p) { return c.args[p] === undefined ? null : __unjson(c.args[p]); });
     var r = self === undefined ? ${impl}.apply(null, args) : ${impl}.apply(null, [self].concat(args));
     // The receiver must come out unchanged (a copy shares nothing with it; take makes a fresh list).
-    if (self !== undefined && r !== self && (Array.isArray(r) || r instanceof Map)) { if (Array.isArray(r)) r.push("MUTATED"); else r.set("MUTATED", 1); var after = __tojson(self); if (Array.isArray(r)) r.pop(); else r.delete("MUTATED"); return { r: __tojson(r), after: after }; }
-    return { r: __tojson(r), after: self === undefined ? null : __tojson(self) };
+    if (self !== undefined && r !== self && (Array.isArray(r) || r instanceof Map)) { if (Array.isArray(r)) r.push("MUTATED"); else r.set("MUTATED", 1); var after = __shown(self); if (Array.isArray(r)) r.pop(); else r.delete("MUTATED"); return { r: __tojson(r), after: after }; }
+    return { r: __tojson(r), after: self === undefined ? null : __shown(self) };
   }));
 }
 `;
