@@ -543,6 +543,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   /** `thwonk/check`: the rule's diagnostics, verified, and each trigger's bounds. */
   connection.onRequest("thwonk/check", (p: { uri: string }) => {
     const key = ruleOfUri(p.uri);
+    // A rule the server has not seen (outside the workspace folders, not opened): read from disk.
+    for (const f of [key, rulePair(key).test]) {
+      if (f === undefined || ws.has(f)) continue;
+      const text = fileText(f);
+      if (text !== undefined) ws.set(f, text);
+    }
     const target = checkTarget(key);
     if (!target) throw new ResponseError(ErrorCodes.InvalidParams, `No rule is open or on disk for ${p.uri}.`);
     const r = ruleState(key);
