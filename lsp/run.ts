@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { compileSource, initialState, type CheckedUnit, type Diagnostic } from "../compiler/index.js";
 import { InputRefused, parseEml } from "../runtime/input/index.js";
-import { bundleInput, bundleLimits, bundleTimeZone } from "../runtime/run/input.js";
+import { bundleInput, bundleLimits } from "../runtime/run/input.js";
 import { runBundle, type RunAction, type RunResult } from "../runtime/run/run-rule.js";
 import { NodeHost } from "../runtime/host/node-host.js";
 import { runRuleTests } from "../runtime/testing/run-tests.js";
