@@ -494,3 +494,77 @@ export function triggerLenses(unit: { verify?: { triggers: { name: string; span:
     title: `worst case: ${t.gas.bound.toLocaleString("en-US")} gas · sends at most ${t.fanout.bound.toLocaleString("en-US")} message${t.fanout.bound === 1 ? "" : "s"}`,
   }));
 }
+
+export interface SignatureInfo {
+  label: string;
+  doc: string;
+  params: { label: string; doc: string | undefined }[];
+  /** The parameter the cursor is on (by name for a named argument, else by position); -1 for none. */
+  active: number;
+}
+
+/**
+ * The signature of the call whose parentheses the cursor is in: a stdlib
+ * function, a method of a stdlib type (`m.subject.truncate(`), or a `fn` of
+ * the rule. Read from the text, so it works on an unfinished line.
+ */
+export function signatureAt(unit: CheckedUnit | undefined, file: SourceFile | undefined, text: string, offset: number): SignatureInfo | undefined {
+  const open = openBrackets(text, offset);
+  for (let k = open.length - 1; k >= 0; k--) {
+    const b = open[k]!;
+    if (b.ch !== "(") continue;
+    const lineStart = text.lastIndexOf("\n", b.at - 1) + 1;
+    const m = /((?:[A-Za-z_][A-Za-z0-9_]*\s*\.\s*)*)([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(text.slice(lineStart, b.at));
+    if (!m) return undefined;
+    const name = m[2]!;
+    const chain = m[1]!.split(".").map((x) => x.trim()).filter((x) => x !== "");
+    // The arguments typed so far, at this call's depth: commas, and the name of a named argument.
+    const inner = open.slice(k + 1);
+    let argStart = b.at + 1;
+    let index = 0;
+    for (let i = b.at + 1; i < offset; i++) {
+      if (inner.some((x) => x.at === i)) continue;
+      const c = text[i]!;
+      if (c === '"') {
+        i++;
+        while (i < offset && text[i] !== '"' && text[i] !== "\n") i += text[i] === "\\" ? 2 : 1;
+      } else if (c === "(" || c === "[" || c === "{") {
+        let depth = 1;
+        for (i++; i < offset && depth > 0; i++) {
+          if ("([{".includes(text[i]!)) depth++;
+          else if (")]}".includes(text[i]!)) depth--;
+        }
+        i--;
+      } else if (c === ",") {
+        index++;
+        argStart = i + 1;
+      }
+    }
+    const named = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:/.exec(text.slice(argStart, offset))?.[1];
+    const pick = (names: string[]): number => (named !== undefined ? names.indexOf(named) : index < names.length ? index : -1);
+
+    let decl: FunctionDecl | undefined;
+    let owner: string | undefined;
+    if (chain.length === 0) {
+      const fn = unit?.check.model.fns.get(name);
+      if (fn) {
+        const params = fn.params.map((p) => ({ label: `${p.name}: ${typeToString(p.type)}`, doc: undefined }));
+        const returns = fn.sig.returns.kind === "void" ? "" : `: ${typeToString(fn.sig.returns)}`;
+        return { label: `${name}(${params.map((p) => p.label).join(", ")})${returns}`, doc: "", params, active: pick(fn.params.map((p) => p.name)) };
+      }
+      decl = stdlib.functions[name];
+    } else if (unit && file) {
+      let shape = rootShape(unit, file, offset, chain[0]!);
+      for (const n of chain.slice(1)) shape = step(shape, n, unit.check.model);
+      if (shape?.kind === "named") {
+        owner = shape.name;
+        decl = stdlib.types[shape.name]?.methods?.[name];
+      }
+    }
+    if (!decl) return undefined;
+    const params = decl.params.map((p) => ({ label: `${p.name}${p.optional ? "?" : ""}: ${p.type}`, doc: p.doc }));
+    const label = `${owner ? `${owner}.` : ""}${name}(${params.map((p) => p.label).join(", ")})${decl.returns === "void" ? "" : `: ${decl.returns}`}`;
+    return { label, doc: `${decl.doc}\n\nGas: ${showCost(decl.cost)}`, params, active: pick(decl.params.map((p) => p.name)) };
+  }
+  return undefined;
+}

@@ -16,7 +16,7 @@
  * A feature request (hover, completion, ...) first brings the types up to
  * date, synchronously, so it always answers on the text as it is.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
@@ -44,7 +44,9 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import {
   CheckCancelled,
+  compileSource,
   formatText,
+  serializeBundle,
   isTestFile,
   rulePair,
   Workspace,
@@ -52,7 +54,9 @@ import {
   type Diagnostic,
   type Span,
 } from "../compiler/index.js";
-import { complete, definition, hover, outline, references, renameRefusal, triggerLenses, type CompletionKind, type OutlineItem } from "./analysis.js";
+import { complete, definition, hover, outline, references, renameRefusal, signatureAt, triggerLenses, type CompletionKind, type OutlineItem } from "./analysis.js";
+import type { DryRunParams, DryRunResult, TestsResult } from "./run.js";
+import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from "./tokens.js";
 
 const SERVER_VERSION = "0.2.0";
 
@@ -267,6 +271,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         foldingRangeProvider: true,
         documentHighlightProvider: true,
         codeLensProvider: { resolveProvider: false },
+        signatureHelpProvider: { triggerCharacters: ["(", ","], retriggerCharacters: [":"] },
+        semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
       },
       serverInfo: { name: "thwonk", version: SERVER_VERSION },
     };
@@ -496,6 +502,102 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const unit = r?.last?.verified ? r.last.result.unit : undefined;
     if (!unit) return [];
     return triggerLenses(unit).map((l) => ({ range: toRange(l.span), command: { title: l.title, command: "" } }));
+  });
+
+  connection.onSignatureHelp((p) => {
+    const c = context(p.textDocument.uri);
+    if (!c) return null;
+    const file = c.unit ? [c.unit.rule, ...c.unit.tests].find((f) => f.fileName === c.file) : undefined;
+    const sig = signatureAt(c.unit, file, c.doc.getText(), c.doc.offsetAt(p.position));
+    if (!sig) return null;
+    return {
+      signatures: [
+        {
+          label: sig.label,
+          documentation: { kind: MarkupKind.Markdown, value: sig.doc },
+          parameters: sig.params.map((x) => ({ label: x.label, ...(x.doc ? { documentation: x.doc } : {}) })),
+        },
+      ],
+      activeSignature: 0,
+      activeParameter: sig.active < 0 ? null : sig.active,
+    } as never;
+  });
+
+  connection.languages.semanticTokens.on((p) => {
+    const c = context(p.textDocument.uri);
+    const file = c?.unit ? [c.unit.rule, ...c.unit.tests].find((f) => f.fileName === c.file) : undefined;
+    if (!c?.unit || !file) return { data: [] };
+    return { data: semanticTokens(c.unit, file) };
+  });
+
+  // ------------------------------------------------------------------ commands (custom requests)
+
+  /** The text of a rule file as the editor has it, else as on disk. */
+  const textOf = (file: string): string | undefined => documents.get(uriOfFile(file))?.getText() ?? fileText(file);
+  /** The rule a document belongs to (its own file, or the rule of a test file). */
+  const ruleOfUri = (uri: string): string => ruleKey(fileOfUri(uri));
+  // The runtime (QuickJS, mailparser) is loaded on the first run, not at start.
+  let runModule: Promise<typeof import("./run.js")> | undefined;
+  const runtime = () => (runModule ??= import("./run.js"));
+
+  /** `thwonk/check`: the rule's diagnostics, verified, and each trigger's bounds. */
+  connection.onRequest("thwonk/check", (p: { uri: string }) => {
+    const key = ruleOfUri(p.uri);
+    // A rule the server has not seen (outside the workspace folders, not opened): read from disk.
+    for (const f of [key, rulePair(key).test]) {
+      if (f === undefined || ws.has(f)) continue;
+      const text = fileText(f);
+      if (text !== undefined) ws.set(f, text);
+    }
+    const target = checkTarget(key);
+    if (!target) throw new ResponseError(ErrorCodes.InvalidParams, `No rule is open or on disk for ${p.uri}.`);
+    const r = ruleState(key);
+    const full = ws.check(target, { verify: true });
+    r.last = { generation: r.generation, verified: true, result: full };
+    publish(key, full);
+    const count = (s: string) => full.diagnostics.filter((d) => d.severity === s).length;
+    return {
+      errors: count("error"),
+      warnings: count("warning"),
+      triggers: (full.unit?.verify?.triggers ?? []).map((t) => ({ name: t.name, gas: t.gas.bound, fanout: t.fanout.bound })),
+      diagnostics: full.diagnostics.map((d) => `${d.span.file}:${d.span.line}:${d.span.col} ${d.severity} ${d.code} ${d.message}`),
+    };
+  });
+
+  /** `thwonk/compile`: the rule's bundle written next to it (NAME.thwb), as `thwonkc compile`. */
+  connection.onRequest("thwonk/compile", (p: { uri: string }): { ok: boolean; bundle: string | undefined; message: string; errors: string[] } => {
+    const file = ruleOfUri(p.uri);
+    const text = textOf(file);
+    if (text === undefined) throw new ResponseError(ErrorCodes.InvalidParams, `Cannot read ${file}.`);
+    const r = compileSource(file, text);
+    if (!r.bundle) {
+      const errors = r.diagnostics.filter((d) => d.severity === "error");
+      return { ok: false, bundle: undefined, message: `${file} has ${errors.length} error${errors.length === 1 ? "" : "s"}; no bundle was written`, errors: errors.map((d) => `${d.span.line}:${d.span.col} ${d.code} ${d.message}`) };
+    }
+    const out = file.replace(/\.thwonk$/, "") + ".thwb";
+    writeFileSync(out, serializeBundle(r.bundle));
+    const triggers = r.bundle.manifest.triggers.map((t) => `${t.name} (${t.gasBound.toLocaleString("en-US")} gas)`).join(", ");
+    return { ok: true, bundle: out, message: `Wrote ${out}: rule ${r.bundle.manifest.rule}; ${triggers}; sha256 ${r.bundle.sha256.slice(0, 12)}`, errors: [] };
+  });
+
+  /** `thwonk/dryRun`: one trigger run on an .eml in a sandbox; the actions, state changes and gas. */
+  connection.onRequest("thwonk/dryRun", async (p: DryRunParams): Promise<DryRunResult> => {
+    const file = ruleOfUri(p.uri);
+    const text = textOf(file);
+    if (text === undefined) throw new ResponseError(ErrorCodes.InvalidParams, `Cannot read ${file}.`);
+    const { dryRun } = await runtime();
+    return dryRun(file, text, typedNow(file)?.unit, p);
+  });
+
+  /** `thwonk/runTests`: the rule's NAME.test.thwonk run, as `thwonkc test`. */
+  connection.onRequest("thwonk/runTests", async (p: { uri: string }): Promise<TestsResult> => {
+    const file = ruleOfUri(p.uri);
+    const text = textOf(file);
+    if (text === undefined) throw new ResponseError(ErrorCodes.InvalidParams, `Cannot read ${file}.`);
+    const testFile = rulePair(file).test;
+    const testText = testFile === undefined ? undefined : textOf(testFile);
+    const { runTests } = await runtime();
+    return runTests({ fileName: file, text }, testText === undefined ? [] : [{ fileName: testFile!, text: testText }]);
   });
 
   documents.listen(connection);
