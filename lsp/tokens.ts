@@ -25,6 +25,8 @@ const BY_SYMBOL: Record<SymbolKind, [TokenType, number]> = {
   global: ["variable", DEFAULT_LIBRARY | READONLY],
   function: ["function", DEFAULT_LIBRARY],
   trigger: ["event", 0],
+  const: ["variable", READONLY],
+  limits: ["variable", DEFAULT_LIBRARY | READONLY],
 };
 
 interface Tok {
