@@ -51,8 +51,8 @@ const __tr = function (line, column, what, value) { if (__trace) __trace.push({ 
 const __cps = function (s) { return Array.from(s); }
 // A high surrogate followed by a low one is one code point; any other unit (a lone surrogate too) is one.
 const __SURROGATE = /[\ud800-\udfff]/;
-const __PAIRS = /[\ud800-\udbff][\udc00-\udfff]/g;
-const __cpLen = function (s) { return __SURROGATE.test(s) ? s.length - (s.length - s.replace(__PAIRS, "").length) / 2 : s.length; }
+// A new global expression per call: the prelude's own objects are frozen, and a global one writes its lastIndex.
+const __cpLen = function (s) { return __SURROGATE.test(s) ? s.length - (s.length - s.replace(/[\ud800-\udbff][\udc00-\udfff]/g, "").length) / 2 : s.length; }
 /** The unit offset `k` code points after unit offset `from` (s.length when fewer remain); `u` mode counts a pair as one, a lone surrogate as one. */
 const __cpSkip = function (s, k, from) {
   if (k <= 0) return from;
@@ -90,25 +90,22 @@ const __clampTime = function (t) { return t !== t ? 0 : t < __T_MIN ? __T_MIN : 
 // costs microseconds under the lockdown. The last time read is kept, as a rule reads several fields of one time.
 // Kept with the zone table it was read in (each run has its own).
 var __lcT = NaN, __lcZ = __tz, __lcF = [1970, 1, 1, 0, 0, 0, 4];
+/** The local time of t (ms since 1970-01-01 on the rule's zone's wall clock). */
+const __wall = function (t) { t = __clampTime(t); return __clampTime(t + __off(t) * 60000); }
 /** [year, month, day, hour, minute, second, weekday (0 = sunday)] of t in the rule's time zone. */
 const __local = function (t) {
   t = __clampTime(t);
   if (t === __lcT && __tz === __lcZ) return __lcF;
-  var l = __clampTime(t + __off(t) * 60000), days = Math.floor(l / 86400000), ms = l - days * 86400000;
-  var z = days + 719468, era = Math.floor(z / 146097), doe = z - era * 146097;
-  var yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  var doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100)), mp = Math.floor((5 * doy + 2) / 153);
-  var month = mp < 10 ? mp + 3 : mp - 9, year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  __lcF = [year, month, doy - Math.floor((153 * mp + 2) / 5) + 1, Math.floor(ms / 3600000), Math.floor(ms / 60000) % 60, Math.floor(ms / 1000) % 60, ((days % 7) + 11) % 7];
+  // Days are shifted by one 400-year era so every quotient below is of non-negative integers (`| 0`, no Math call).
+  var l = __wall(t), days = Math.floor(l / 86400000), ms = l - days * 86400000;
+  var z = days + 865565, era = (z / 146097) | 0, doe = z - era * 146097;
+  var yoe = ((doe - ((doe / 1460) | 0) + ((doe / 36524) | 0) - ((doe / 146096) | 0)) / 365) | 0;
+  var doy = doe - (365 * yoe + ((yoe / 4) | 0) - ((yoe / 100) | 0)), mp = ((5 * doy + 2) / 153) | 0;
+  var month = mp < 10 ? mp + 3 : mp - 9, year = yoe + (era - 1) * 400 + (month <= 2 ? 1 : 0);
+  __lcF = [year, month, doy - (((153 * mp + 2) / 5) | 0) + 1, (ms / 3600000) | 0, ((ms / 60000) | 0) % 60, ((ms / 1000) | 0) % 60, (z + 3) % 7];
   __lcT = t;
   __lcZ = __tz;
   return __lcF;
-}
-/** Days since 1970-01-01 of a civil date (the inverse of __local's). */
-const __daysFrom = function (y, m, d) {
-  y -= m <= 2 ? 1 : 0;
-  var era = Math.floor(y / 400), yoe = y - era * 400, doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
-  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
 }
 const __p4 = function (n) { return n < 10 ? "000" + n : n < 100 ? "00" + n : n < 1000 ? "0" + n : String(n); }
 const __WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
@@ -179,8 +176,8 @@ const string$replace = function (s, a, b) { return a === "" ? s : s.replaceAll(a
 const __ESCAPES = [["&", "&amp;"], ["<", "&lt;"], [">", "&gt;"], ['"', "&quot;"], ["'", "&#39;"]];
 const string$escapeHtml = function (s) { for (var i = 0; i < __ESCAPES.length; i++) if (s.indexOf(__ESCAPES[i][0]) >= 0) s = s.replaceAll(__ESCAPES[i][0], __ESCAPES[i][1]); return s; };
 const string$indexOf = function (s, x) { var i = s.indexOf(x); if (i < 0) return null; return i === 0 ? 0 : __cpLen(s.slice(0, i)); };
-const Time$sameDay = function (a, b) { var x = __local(a), y = __local(b); return x[0] === y[0] && x[1] === y[1] && x[2] === y[2]; };
-const Time$startOfDay = function (t) { var d = __local(t); var midnightLocal = __daysFrom(d[0], d[1], d[2]) * 86400000; return midnightLocal - __off(midnightLocal - __off(t) * 60000) * 60000; };
+const Time$sameDay = function (a, b) { return Math.floor(__wall(a) / 86400000) === Math.floor(__wall(b) / 86400000); };
+const Time$startOfDay = function (t) { t = __clampTime(t); var midnightLocal = Math.floor(__wall(t) / 86400000) * 86400000; return midnightLocal - __off(midnightLocal - __off(t) * 60000) * 60000; };
 const List$isEmpty = function (l) { return l.length === 0; };
 const List$contains = function (l, x) { for (var i = 0; i < l.length; i++) if (l[i] === x) return true; return false; };
 const List$get = function (l, i) { return i >= 0 && i < l.length ? l[i] : null; };
