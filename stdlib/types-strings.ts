@@ -109,8 +109,8 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         params: [{ name: "sep", type: "string" }],
         returns: "List<string>",
         walks: ["self", "sep"],
-        // A part is a new string: one gas for each the string may give (at most one per unit, and one more).
-        cost: add(search("sep"), size("self")),
+        // A part is a new string: a gas for every two it may give (at most one per unit, and one more; about a gas each measured, bench/gas).
+        cost: add(search("sep"), ceilDiv(size("self"), 2)),
         resultSize: add(size("self"), 1),
         // The parts are pieces of the string: each, and all of them together, at most as long as it.
         elementSize: size("self"),
@@ -121,8 +121,8 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         params: [],
         returns: "List<string>",
         walks: ["self"],
-        // As `split`: one gas for each line the string may give.
-        cost: add(5, size("self")),
+        // As `split`: a gas for every two lines the string may give.
+        cost: add(5, ceilDiv(size("self"), 2)),
         resultSize: add(size("self"), 1),
         elementSize: size("self"),
         resultTotal: size("self"),
@@ -154,7 +154,8 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         params: [{ name: "s", type: "string" }],
         returns: "int?",
         walks: ["self", "s"],
-        cost: search("s"),
+        // A hit after astral text counts the code points before it: one more pass.
+        cost: add(search("s"), ceilDiv(size("self"), 16)),
       },
     },
   },

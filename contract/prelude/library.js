@@ -110,9 +110,22 @@ const __local = function (t) {
 const __p4 = function (n) { return n < 10 ? "000" + n : n < 100 ? "00" + n : n < 1000 ? "0" + n : String(n); }
 const __WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 const __p2 = function (n) { return n < 10 ? "0" + n : String(n); }
-const __showTime = function (t) { t = __clampTime(t); var o = __off(t), d = __local(t); var s = __p4(d[0]) + "-" + __p2(d[1]) + "-" + __p2(d[2]) + "T" + __p2(d[3]) + ":" + __p2(d[4]) + ":" + __p2(d[5]); if (o === 0) return s + "Z"; var a = Math.abs(o); return s + (o < 0 ? "-" : "+") + __p2(Math.floor(a / 60)) + ":" + __p2(a % 60); }
-const __DURATION_UNITS = /** @type {[string, number][]} */ ([["d", 86400000], ["h", 3600000], ["m", 60000], ["s", 1000], ["ms", 1]]);
-const __showDuration = function (ms) { if (ms === 0) return "0s"; var neg = ms < 0, m = Math.abs(ms), parts = []; var units = __DURATION_UNITS; for (var i = 0; i < units.length; i++) { var q = Math.floor(m / units[i][1]); if (q > 0) { parts.push(q + units[i][0]); m -= q * units[i][1]; } } return (neg ? "-" : "") + parts.join(" "); }
+const __showTime = function (t) {
+  t = __clampTime(t);
+  var o = __off(t), d = __local(t);
+  var s = __p4(d[0]) + (d[1] < 10 ? "-0" : "-") + d[1] + (d[2] < 10 ? "-0" : "-") + d[2] + (d[3] < 10 ? "T0" : "T") + d[3] + (d[4] < 10 ? ":0" : ":") + d[4] + (d[5] < 10 ? ":0" : ":") + d[5];
+  if (o === 0) return s + "Z";
+  var a = o < 0 ? -o : o, h = (a / 60) | 0, m = a % 60;
+  return s + (o < 0 ? "-" : "+") + (h < 10 ? "0" : "") + h + (m < 10 ? ":0" : ":") + m;
+}
+// Whole days, then hours, minutes, seconds and milliseconds within the day (each under 2^31: `| 0`).
+const __showDuration = function (ms) {
+  if (ms === 0) return "0s";
+  var m = ms < 0 ? -ms : ms, days = Math.floor(m / 86400000), r = m - days * 86400000;
+  var h = (r / 3600000) | 0, mi = ((r / 60000) | 0) % 60, s = ((r / 1000) | 0) % 60, x = r % 1000;
+  var out = (days > 0 ? " " + days + "d" : "") + (h > 0 ? " " + h + "h" : "") + (mi > 0 ? " " + mi + "m" : "") + (s > 0 ? " " + s + "s" : "") + (x > 0 ? " " + x + "ms" : "");
+  return (ms < 0 ? "-" : "") + out.slice(1);
+}
 const __showAny = function (v) { if (v === null || v === undefined) return "none"; if (typeof v === "string") return v; if (typeof v === "number" || typeof v === "boolean") return String(v); if (Array.isArray(v)) return "[" + v.map(__showAny).join(", ") + "]"; if (v instanceof Map) return "{" + Array.from(v).map(function (e) { return __showAny(e[0]) + ": " + __showAny(e[1]); }).join(", ") + "}"; if (__isMembers(v)) return "members(" + G$Members$size(v) + ")"; if (typeof v.address === "string") return v.address; return "{...}"; }
 
 // ---------------------------------------------------------------- addresses
