@@ -34,8 +34,8 @@
  */
 // ---8<--- the prelude's text: everything below this line goes into every bundle, as it is
 "use strict";
-let __in = null, __gas = 0, __gasLimit = 0, __actions = [], __snapshots = new Map(), __st = null, __tz = [], __trace = null, __logs = 0, __sent = 0, __fanout = 0;
-const __reset = function () { __in = null; __gas = 0; __gasLimit = 0; __actions = []; __snapshots = new Map(); __st = null; __tz = []; __trace = null; __logs = 0; __sent = 0; __fanout = 0; };
+let __in = null, __gas = 0, __gasLimit = 0, __actions = [], __snapshots = new Map(), __st = null, __tz = [], __trace = null, __logs = 0, __sent = 0, __fanout = 0, __lcT = NaN, __lcZ = __tz, __lcF = [1970, 1, 1, 0, 0, 0, 4];
+const __reset = function () { __in = null; __gas = 0; __gasLimit = 0; __actions = []; __snapshots = new Map(); __st = null; __tz = []; __trace = null; __logs = 0; __sent = 0; __fanout = 0; __lcT = NaN; __lcZ = __tz; __lcF = [1970, 1, 1, 0, 0, 0, 4]; };
 const __STOP = { stop: true };
 const __oog = function () { __host_outOfGas(); for (;;) {} }
 const __g = function (n) { if ((__gas -= n) < 0) __oog(); }
@@ -88,13 +88,12 @@ const __T_MIN = -62167219200000, __T_MAX = 253402300799999;
 const __clampTime = function (t) { return t !== t ? 0 : t < __T_MIN ? __T_MIN : t > __T_MAX ? __T_MAX : t; }
 // Local calendar fields by arithmetic (days to civil date, H. Hinnant's algorithm), not a Date per read: a Date
 // costs microseconds under the lockdown. The last time read is kept, as a rule reads several fields of one time.
-// Kept with the zone table it was read in (each run has its own).
-var __lcT = NaN, __lcZ = __tz, __lcF = [1970, 1, 1, 0, 0, 0, 4];
 /** The local time of t (ms since 1970-01-01 on the rule's zone's wall clock). */
 const __wall = function (t) { t = __clampTime(t); return __clampTime(t + __off(t) * 60000); }
 /** [year, month, day, hour, minute, second, weekday (0 = sunday)] of t in the rule's time zone. */
 const __local = function (t) {
   t = __clampTime(t);
+  // The last time read, kept with the zone table it was read in (run state: reset with the run).
   if (t === __lcT && __tz === __lcZ) return __lcF;
   // Days are shifted by one 400-year era so every quotient below is of non-negative integers (`| 0`, no Math call).
   var l = __wall(t), days = Math.floor(l / 86400000), ms = l - days * 86400000;
