@@ -85,16 +85,18 @@ export const collectionTypes: Record<string, TypeDeclSpec> = {
         doc: "The value for `k`, or none when there is none. `map[k]` is the same.",
         params: [{ name: "k", type: "K" }],
         returns: "V?",
-        walks: [],
-        cost: 3,
+        // A string key is hashed over its whole length (an Address or any other key: a constant).
+        walks: ["k"],
+        cost: add(3, ceilDiv(size("k"), 16)),
         carries: "values",
       },
       has: {
         doc: "`true` when the map has an entry for `k`.",
         params: [{ name: "k", type: "K" }],
         returns: "bool",
-        walks: [],
-        cost: 3,
+        // A string key is hashed over its whole length (an Address or any other key: a constant).
+        walks: ["k"],
+        cost: add(3, ceilDiv(size("k"), 16)),
       },
       set: {
         doc: "Sets the value for `k`.",
@@ -103,8 +105,9 @@ export const collectionTypes: Record<string, TypeDeclSpec> = {
           { name: "v", type: "V" },
         ],
         returns: "void",
-        walks: [],
-        cost: 5,
+        // A string key is hashed over its whole length (an Address or any other key: a constant).
+        walks: ["k"],
+        cost: add(5, ceilDiv(size("k"), 16)),
         mutates: true,
         grows: "entry",
       },
@@ -112,8 +115,9 @@ export const collectionTypes: Record<string, TypeDeclSpec> = {
         doc: "Removes the entry for `k`, if any.",
         params: [{ name: "k", type: "K" }],
         returns: "void",
-        walks: [],
-        cost: 5,
+        // A string key is hashed over its whole length (an Address or any other key: a constant).
+        walks: ["k"],
+        cost: add(5, ceilDiv(size("k"), 16)),
         mutates: true,
       },
       keys: {

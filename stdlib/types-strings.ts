@@ -81,7 +81,8 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         params: [],
         returns: "string",
         walks: ["self"],
-        cost: linear(5, "self"),
+        // Case mapping outside ASCII (İ, ß, ﬃ) runs about four times slower per unit than a copy: charged for it (bench/gas).
+        cost: add(5, ceilDiv(size("self"), 4)),
         // One UTF-16 unit lowers to at most two (U+0130 İ → i + U+0307); an astral character stays two.
         resultSize: mul(size("self"), 2),
       },
@@ -90,7 +91,8 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         params: [],
         returns: "string",
         walks: ["self"],
-        cost: linear(5, "self"),
+        // As `lower`.
+        cost: add(5, ceilDiv(size("self"), 4)),
         // One UTF-16 unit uppers to at most three (ﬃ → FFI, ΐ → Ϊ́); an astral character stays two.
         resultSize: mul(size("self"), 3),
       },
@@ -107,7 +109,8 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         params: [{ name: "sep", type: "string" }],
         returns: "List<string>",
         walks: ["self", "sep"],
-        cost: search("sep"),
+        // A part is a new string: a gas for every two it may give (at most one per unit, and one more; about a gas each measured, bench/gas).
+        cost: add(search("sep"), ceilDiv(size("self"), 2)),
         resultSize: add(size("self"), 1),
         // The parts are pieces of the string: each, and all of them together, at most as long as it.
         elementSize: size("self"),
@@ -118,7 +121,8 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         params: [],
         returns: "List<string>",
         walks: ["self"],
-        cost: linear(5, "self"),
+        // As `split`: a gas for every two lines the string may give.
+        cost: add(5, ceilDiv(size("self"), 2)),
         resultSize: add(size("self"), 1),
         elementSize: size("self"),
         resultTotal: size("self"),
@@ -140,7 +144,8 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         params: [],
         returns: "string",
         walks: ["self"],
-        cost: linear(5, "self"),
+        // The result is written out, up to six units for one: charged per two units of the string.
+        cost: add(5, ceilDiv(size("self"), 2)),
         // `"` → `&quot;`, the longest entity.
         resultSize: mul(size("self"), 6),
       },
@@ -149,7 +154,8 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         params: [{ name: "s", type: "string" }],
         returns: "int?",
         walks: ["self", "s"],
-        cost: search("s"),
+        // A hit after astral text counts the code points before it: one more pass.
+        cost: add(search("s"), ceilDiv(size("self"), 16)),
       },
     },
   },

@@ -34,8 +34,8 @@
  */
 // ---8<--- the prelude's text: everything below this line goes into every bundle, as it is
 "use strict";
-let __in = null, __gas = 0, __gasLimit = 0, __actions = [], __snapshots = new Map(), __st = null, __tz = [], __trace = null, __logs = 0, __sent = 0, __fanout = 0;
-const __reset = function () { __in = null; __gas = 0; __gasLimit = 0; __actions = []; __snapshots = new Map(); __st = null; __tz = []; __trace = null; __logs = 0; __sent = 0; __fanout = 0; };
+let __in = null, __gas = 0, __gasLimit = 0, __actions = [], __snapshots = new Map(), __st = null, __tz = [], __trace = null, __logs = 0, __sent = 0, __fanout = 0, __lcT = NaN, __lcZ = __tz, __lcF = [1970, 1, 1, 0, 0, 0, 4];
+const __reset = function () { __in = null; __gas = 0; __gasLimit = 0; __actions = []; __snapshots = new Map(); __st = null; __tz = []; __trace = null; __logs = 0; __sent = 0; __fanout = 0; __lcT = NaN; __lcZ = __tz; __lcF = [1970, 1, 1, 0, 0, 0, 4]; };
 const __STOP = { stop: true };
 const __oog = function () { __host_outOfGas(); for (;;) {} }
 const __g = function (n) { if ((__gas -= n) < 0) __oog(); }
@@ -46,8 +46,21 @@ const __imod = function (a, b, line, column) { if (b === 0) __err("TW5010", [], 
 const __tr = function (line, column, what, value) { if (__trace) __trace.push({ line: line, column: column, what: what, value: __showAny(value), gas: __gasLimit - __gas }); return value; }
 
 // ---------------------------------------------------------------- code points
+// Each walk is one native step (a regular expression, a native string method), never a JS loop per UTF-16 unit:
+// the cost table charges these per 16 units (issue 11's calibration, bench/gas/calibrate.js).
 const __cps = function (s) { return Array.from(s); }
-const __cpLen = function (s) { var n = 0; for (var i = 0; i < s.length; i++) { var c = s.charCodeAt(i); if (c < 0xd800 || c > 0xdbff || i + 1 >= s.length) n++; else { var d = s.charCodeAt(i + 1); if (d >= 0xdc00 && d <= 0xdfff) { n++; i++; } else n++; } } return n; }
+// A high surrogate followed by a low one is one code point; any other unit (a lone surrogate too) is one.
+const __SURROGATE = /[\ud800-\udfff]/;
+// A new global expression per call: the prelude's own objects are frozen, and a global one writes its lastIndex.
+const __cpLen = function (s) { return __SURROGATE.test(s) ? s.length - (s.length - s.replace(/[\ud800-\udbff][\udc00-\udfff]/g, "").length) / 2 : s.length; }
+/** The unit offset `k` code points after unit offset `from` (s.length when fewer remain); `u` mode counts a pair as one, a lone surrogate as one. */
+const __cpSkip = function (s, k, from) {
+  if (k <= 0) return from;
+  if (k >= s.length - from) k = s.length - from;
+  var re = new RegExp("[\\s\\S]{" + k + "}", "uy");
+  re.lastIndex = from;
+  return re.exec(s) !== null ? re.lastIndex : s.length;
+}
 
 // ---------------------------------------------------------------- sizes (for charging)
 /** The addresses an action goes to (a send to all members: the members when it was sent). */
@@ -73,11 +86,45 @@ const __off = function (t) { var lo = 0, hi = __tz.length - 1, r = 0; while (lo 
 // date is always YYYY-MM-DD: the lengths the verifier assumed hold for any time a rule computes.
 const __T_MIN = -62167219200000, __T_MAX = 253402300799999;
 const __clampTime = function (t) { return t !== t ? 0 : t < __T_MIN ? __T_MIN : t > __T_MAX ? __T_MAX : t; }
-const __local = function (t) { t = __clampTime(t); return new Date(__clampTime(t + __off(t) * 60000)); }
+// Local calendar fields by arithmetic (days to civil date, H. Hinnant's algorithm), not a Date per read: a Date
+// costs microseconds under the lockdown. The last time read is kept, as a rule reads several fields of one time.
+/** The local time of t (ms since 1970-01-01 on the rule's zone's wall clock). */
+const __wall = function (t) { t = __clampTime(t); return __clampTime(t + __off(t) * 60000); }
+/** [year, month, day, hour, minute, second, weekday (0 = sunday)] of t in the rule's time zone. */
+const __local = function (t) {
+  t = __clampTime(t);
+  // The last time read, kept with the zone table it was read in (run state: reset with the run).
+  if (t === __lcT && __tz === __lcZ) return __lcF;
+  // Days are shifted by one 400-year era so every quotient below is of non-negative integers (`| 0`, no Math call).
+  var l = __wall(t), days = Math.floor(l / 86400000), ms = l - days * 86400000;
+  var z = days + 865565, era = (z / 146097) | 0, doe = z - era * 146097;
+  var yoe = ((doe - ((doe / 1460) | 0) + ((doe / 36524) | 0) - ((doe / 146096) | 0)) / 365) | 0;
+  var doy = doe - (365 * yoe + ((yoe / 4) | 0) - ((yoe / 100) | 0)), mp = ((5 * doy + 2) / 153) | 0;
+  var month = mp < 10 ? mp + 3 : mp - 9, year = yoe + (era - 1) * 400 + (month <= 2 ? 1 : 0);
+  __lcF = [year, month, doy - (((153 * mp + 2) / 5) | 0) + 1, (ms / 3600000) | 0, ((ms / 60000) | 0) % 60, ((ms / 1000) | 0) % 60, (z + 3) % 7];
+  __lcT = t;
+  __lcZ = __tz;
+  return __lcF;
+}
+const __p4 = function (n) { return n < 10 ? "000" + n : n < 100 ? "00" + n : n < 1000 ? "0" + n : String(n); }
 const __WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 const __p2 = function (n) { return n < 10 ? "0" + n : String(n); }
-const __showTime = function (t) { t = __clampTime(t); var o = __off(t), d = new Date(__clampTime(t + o * 60000)); var s = d.getUTCFullYear() + "-" + __p2(d.getUTCMonth() + 1) + "-" + __p2(d.getUTCDate()) + "T" + __p2(d.getUTCHours()) + ":" + __p2(d.getUTCMinutes()) + ":" + __p2(d.getUTCSeconds()); if (o === 0) return s + "Z"; var a = Math.abs(o); return s + (o < 0 ? "-" : "+") + __p2(Math.floor(a / 60)) + ":" + __p2(a % 60); }
-const __showDuration = function (ms) { if (ms === 0) return "0s"; var neg = ms < 0, m = Math.abs(ms), parts = []; var units = /** @type {[string, number][]} */ ([["d", 86400000], ["h", 3600000], ["m", 60000], ["s", 1000], ["ms", 1]]); for (var i = 0; i < units.length; i++) { var q = Math.floor(m / units[i][1]); if (q > 0) { parts.push(q + units[i][0]); m -= q * units[i][1]; } } return (neg ? "-" : "") + parts.join(" "); }
+const __showTime = function (t) {
+  t = __clampTime(t);
+  var o = __off(t), d = __local(t);
+  var s = __p4(d[0]) + (d[1] < 10 ? "-0" : "-") + d[1] + (d[2] < 10 ? "-0" : "-") + d[2] + (d[3] < 10 ? "T0" : "T") + d[3] + (d[4] < 10 ? ":0" : ":") + d[4] + (d[5] < 10 ? ":0" : ":") + d[5];
+  if (o === 0) return s + "Z";
+  var a = o < 0 ? -o : o, h = (a / 60) | 0, m = a % 60;
+  return s + (o < 0 ? "-" : "+") + (h < 10 ? "0" : "") + h + (m < 10 ? ":0" : ":") + m;
+}
+// Whole days, then hours, minutes, seconds and milliseconds within the day (each under 2^31: `| 0`).
+const __showDuration = function (ms) {
+  if (ms === 0) return "0s";
+  var m = ms < 0 ? -ms : ms, days = Math.floor(m / 86400000), r = m - days * 86400000;
+  var h = (r / 3600000) | 0, mi = ((r / 60000) | 0) % 60, s = ((r / 1000) | 0) % 60, x = r % 1000;
+  var out = (days > 0 ? " " + days + "d" : "") + (h > 0 ? " " + h + "h" : "") + (mi > 0 ? " " + mi + "m" : "") + (s > 0 ? " " + s + "s" : "") + (x > 0 ? " " + x + "ms" : "");
+  return (ms < 0 ? "-" : "") + out.slice(1);
+}
 const __showAny = function (v) { if (v === null || v === undefined) return "none"; if (typeof v === "string") return v; if (typeof v === "number" || typeof v === "boolean") return String(v); if (Array.isArray(v)) return "[" + v.map(__showAny).join(", ") + "]"; if (v instanceof Map) return "{" + Array.from(v).map(function (e) { return __showAny(e[0]) + ": " + __showAny(e[1]); }).join(", ") + "}"; if (__isMembers(v)) return "members(" + G$Members$size(v) + ")"; if (typeof v.address === "string") return v.address; return "{...}"; }
 
 // ---------------------------------------------------------------- addresses
@@ -95,13 +142,13 @@ const G$string$length = function (s) { return s.length; };
 const G$Address$local = function (a) { return a.slice(0, a.lastIndexOf("@")); };
 const G$Address$domain = function (a) { return a.slice(a.lastIndexOf("@") + 1); };
 const G$Address$tag = function (a) { var l = G$Address$local(a), i = l.indexOf("+"); return i < 0 ? null : l.slice(i + 1); };
-const G$Time$year = function (t) { return __local(t).getUTCFullYear(); };
-const G$Time$month = function (t) { return __local(t).getUTCMonth() + 1; };
-const G$Time$day = function (t) { return __local(t).getUTCDate(); };
-const G$Time$hour = function (t) { return __local(t).getUTCHours(); };
-const G$Time$minute = function (t) { return __local(t).getUTCMinutes(); };
-const G$Time$weekday = function (t) { return __WEEKDAYS[__local(t).getUTCDay()]; };
-const G$Time$date = function (t) { var d = __local(t); return d.getUTCFullYear() + "-" + __p2(d.getUTCMonth() + 1) + "-" + __p2(d.getUTCDate()); };
+const G$Time$year = function (t) { return __local(t)[0]; };
+const G$Time$month = function (t) { return __local(t)[1]; };
+const G$Time$day = function (t) { return __local(t)[2]; };
+const G$Time$hour = function (t) { return __local(t)[3]; };
+const G$Time$minute = function (t) { return __local(t)[4]; };
+const G$Time$weekday = function (t) { return __WEEKDAYS[__local(t)[6]]; };
+const G$Time$date = function (t) { var d = __local(t); return __p4(d[0]) + "-" + __p2(d[1]) + "-" + __p2(d[2]); };
 const G$Duration$days = function (d) { return Math.trunc(d / 86400000); };
 const G$Duration$hours = function (d) { return Math.trunc(d / 3600000); };
 const G$Duration$minutes = function (d) { return Math.trunc(d / 60000); };
@@ -114,17 +161,17 @@ const G$Members$size = function (m) { return (m.list !== null ? m.list.length : 
 // ---------------------------------------------------------------- methods
 const int$abs = function (n) { return Math.abs(n); };
 const string$isEmpty = function (s) { return s.length === 0; };
-// Code points are counted by walking the UTF-16 units, without making a string or an array per character; text
-// with no surrogate at all (found by one native scan) is cut by its units directly.
-const __SURROGATE = /[\ud800-\udfff]/;
-/** The unit offset of code point k (from `from`, where the count starts at code point 0): s.length when there are fewer. */
-const __cpOffset = function (s, k, from) { var i = from; while (k > 0 && i < s.length) { var c = s.charCodeAt(i++); if (c >= 0xd800 && c <= 0xdbff && i < s.length) { var d = s.charCodeAt(i); if (d >= 0xdc00 && d <= 0xdfff) i++; } k--; } return i; }
-const string$truncate = function (s, n) { if (n <= 0) return ""; if (s.length <= n) return s; return __SURROGATE.test(s) ? s.slice(0, __cpOffset(s, n, 0)) : s.slice(0, n); };
+// Text with no surrogate at all (found by one native scan) is cut by its units directly; other text by code
+// points, counted and skipped natively (__cpLen, __cpSkip).
+const string$truncate = function (s, n) { if (n <= 0) return ""; if (s.length <= n) return s; return __SURROGATE.test(s) ? s.slice(0, __cpSkip(s, n, 0)) : s.slice(0, n); };
 const string$slice = function (s, start, end) {
-  var cp = __SURROGATE.test(s) ? __cps(s) : null, len = cp === null ? s.length : cp.length;
-  var a = start < 0 ? Math.max(0, len + start) : Math.min(start, len); var b = end === null || end === undefined ? len : end < 0 ? Math.max(0, len + end) : Math.min(end, len);
+  var open = end === null || end === undefined, astral = __SURROGATE.test(s);
+  var len = !astral ? s.length : start < 0 || (!open && end < 0) ? __cpLen(s) : Infinity;
+  var a = start < 0 ? Math.max(0, len + start) : Math.min(start, len); var b = open ? len : end < 0 ? Math.max(0, len + end) : Math.min(end, len);
   if (b <= a) return "";
-  return cp === null ? s.slice(a, b) : cp.slice(a, b).join("");
+  if (!astral) return s.slice(a, b);
+  var i = __cpSkip(s, a, 0);
+  return b === Infinity ? s.slice(i) : s.slice(i, __cpSkip(s, b - a, i));
 };
 const string$contains = function (s, x) { return s.indexOf(x) >= 0; };
 const string$startsWith = function (s, x) { return s.startsWith(x); };
@@ -133,12 +180,16 @@ const string$lower = function (s) { return s.toLowerCase(); };
 const string$upper = function (s) { return s.toUpperCase(); };
 const string$trim = function (s) { return s.trim(); };
 const string$split = function (s, sep) { return sep === "" ? __cps(s) : s.split(sep); };
-const string$lines = function (s) { return s.split(/\r\n|\n|\r/); };
-const string$replace = function (s, a, b) { return a === "" ? s : s.split(a).join(b); };
-const string$escapeHtml = function (s) { return s.replace(/[&<>"']/g, function (c) { return c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"; }); };
-const string$indexOf = function (s, x) { var i = s.indexOf(x); if (i < 0) return null; var before = s.slice(0, i); return __SURROGATE.test(before) ? __cpLen(before) : i; };
-const Time$sameDay = function (a, b) { return G$Time$date(a) === G$Time$date(b); };
-const Time$startOfDay = function (t) { var d = __local(t); var midnightLocal = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()); return midnightLocal - __off(midnightLocal - __off(t) * 60000) * 60000; };
+// A regular expression split runs its matcher at every position: line ends are made `\n` first, then split natively.
+const string$lines = function (s) { return s.indexOf("\r") < 0 ? s.split("\n") : s.replace(/\r\n?/g, "\n").split("\n"); };
+// replaceAll with a string pattern reads `$` in the replacement as a pattern: written `$$` it is itself.
+const string$replace = function (s, a, b) { return a === "" ? s : s.replaceAll(a, b.indexOf("$") < 0 ? b : b.replace(/\$/g, "$$$$")); };
+// One native pass per special character present (`&` first, so the entities are not escaped again); no callback per character.
+const __ESCAPES = [["&", "&amp;"], ["<", "&lt;"], [">", "&gt;"], ['"', "&quot;"], ["'", "&#39;"]];
+const string$escapeHtml = function (s) { for (var i = 0; i < __ESCAPES.length; i++) if (s.indexOf(__ESCAPES[i][0]) >= 0) s = s.replaceAll(__ESCAPES[i][0], __ESCAPES[i][1]); return s; };
+const string$indexOf = function (s, x) { var i = s.indexOf(x); if (i < 0) return null; return i === 0 ? 0 : __cpLen(s.slice(0, i)); };
+const Time$sameDay = function (a, b) { return Math.floor(__wall(a) / 86400000) === Math.floor(__wall(b) / 86400000); };
+const Time$startOfDay = function (t) { t = __clampTime(t); var midnightLocal = Math.floor(__wall(t) / 86400000) * 86400000; return midnightLocal - __off(midnightLocal - __off(t) * 60000) * 60000; };
 const List$isEmpty = function (l) { return l.length === 0; };
 const List$contains = function (l, x) { for (var i = 0; i < l.length; i++) if (l[i] === x) return true; return false; };
 const List$get = function (l, i) { return i >= 0 && i < l.length ? l[i] : null; };

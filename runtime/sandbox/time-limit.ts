@@ -14,7 +14,7 @@
  */
 
 /** Worst nanoseconds per unit of gas: the calibration's slowest operation, with margin (see above). */
-export const NS_PER_GAS = 2000;
+export const NS_PER_GAS = 2500;
 /** How many times the calibrated worst time of the gas bound the clock allows. */
 export const TIME_MARGIN = 10;
 /** The least time limit: a run whose gas bound is small still reads its input. */

@@ -13,7 +13,8 @@ import { stdlib } from "../../stdlib/index.js";
 import { costSizes } from "../../stdlib/cost-eval.js";
 import type { CostExpr, FunctionDecl } from "../../stdlib/decl.js";
 
-const SIZED = new Set(["string", "List", "Map", "Members", "Recipients", "Headers"]);
+// `K`: a Map's key, a string when the map is keyed by strings (hashed over its whole length).
+const SIZED = new Set(["string", "List", "Map", "Members", "Recipients", "Headers", "K"]);
 const sized = (type: string): boolean => SIZED.has(type.replace(/[<?].*$/, "").trim());
 
 function limitsOf(e: CostExpr, out = new Set<string>()): Set<string> {
@@ -73,4 +74,15 @@ test("a declared walk of a fixed-size argument is refused (the guard can fail)",
   const fields = stdlib.types["string"]!.methods!["escapeHtml"]!;
   assert.deepEqual(fields.walks, ["self"]);
   assert.ok(costSizes(fields.cost).has("self"), "escapeHtml's cost grows with its string");
+});
+
+test("a Map operation on a key walks the key (a string key is hashed over its whole length)", () => {
+  const map = stdlib.types["Map"]!;
+  const keyed = Object.entries(map.methods ?? {}).filter(([, m]) => m.params.some((p) => p.type === "K"));
+  assert.deepEqual(keyed.map(([n]) => n).sort(), ["get", "has", "remove", "set"]);
+  for (const [name, m] of keyed) {
+    const k = m.params.find((p) => p.type === "K")!.name;
+    assert.ok(m.walks?.includes(k), `Map.${name} walks its key ${k}`);
+    assert.ok(costSizes(m.cost).has(k), `Map.${name}'s cost grows with size(${k})`);
+  }
 });

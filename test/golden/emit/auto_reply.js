@@ -6,8 +6,8 @@ function __stateInit(name) {
   return null;
 }
 function __trigger_0($m) {
-  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11;
-  if ((__gas -= 49) < 0) __oog();
+  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13;
+  if ((__gas -= 41) < 0) __oog();
   (__t0 = $m, __t1 = __G_members, __g((50 + (__rcount(__t1) * 10))), F$forward(__t0, __t1, 18, 3));
   if (Message$isAutomated($m)) {
     if ((__gas -= 1) < 0) __oog();
@@ -17,18 +17,18 @@ function __trigger_0($m) {
     if ((__gas -= 1) < 0) __oog();
     return;
   }
-  const $last = Map$get(__st["answered"], $m.from);
+  const $last = (__t2 = __st["answered"], __t3 = $m.from, __g((3 + Math.ceil(1 / 16))), Map$get(__t2, __t3));
   if ((($last !== null) && Time$sameDay($last, __G_now))) {
     if ((__gas -= 1) < 0) __oog();
     return;
   }
   if ((G$Map$size(__st["answered"]) >= 10000)) {
     if ((__gas -= 5) < 0) __oog();
-    (__t3 = (__t2 = "more than 10000 senders today; " + $m.from + " gets no acknowledgement", __g((1 + Math.ceil(__t2.length / 16))), __t2), __g((5 + Math.ceil((__t3 === null ? 0 : __t3.length) / 64))), F$log(__t3, 30, 5));
+    (__t5 = (__t4 = "more than 10000 senders today; " + $m.from + " gets no acknowledgement", __g((1 + Math.ceil(__t4.length / 16))), __t4), __g((5 + Math.ceil((__t5 === null ? 0 : __t5.length) / 64))), F$log(__t5, 30, 5));
     return;
   }
-  (__t4 = __st["answered"], __t5 = $m.from, __t6 = __G_now, (__stset(__SB[0], __t4, __t5, __t6, "answered", 33, 3), Map$set(__t4, __t5, __t6)));
-  (__t9 = $m, __t10 = (__t7 = "Thank you for writing to " + __G_list.name + ". Someone will answer within two working days. (This reply is automatic; you get at most one a day.)", __g((1 + Math.ceil(__t7.length / 16))), __t7), __t11 = (__t8 = "Re: " + $m.subject, __g((1 + Math.ceil(__t8.length / 16))), __t8), __g((50 + Math.ceil(((__t10 === null ? 0 : __t10.length) + (__t11 === null ? 0 : __t11.length)) / 64))), F$reply(__t9, __t10, __t11, 34, 3));
+  (__t6 = __st["answered"], __t7 = $m.from, __t8 = __G_now, __g((5 + Math.ceil(1 / 16))), (__stset(__SB[0], __t6, __t7, __t8, "answered", 33, 3), Map$set(__t6, __t7, __t8)));
+  (__t11 = $m, __t12 = (__t9 = "Thank you for writing to " + __G_list.name + ". Someone will answer within two working days. (This reply is automatic; you get at most one a day.)", __g((1 + Math.ceil(__t9.length / 16))), __t9), __t13 = (__t10 = "Re: " + $m.subject, __g((1 + Math.ceil(__t10.length / 16))), __t10), __g((50 + Math.ceil(((__t12 === null ? 0 : __t12.length) + (__t13 === null ? 0 : __t13.length)) / 64))), F$reply(__t11, __t12, __t13, 34, 3));
 }
 function __trigger_1() {
   if ((__gas -= 4) < 0) __oog();

@@ -6,8 +6,8 @@ function __stateInit(name) {
   return null;
 }
 function __trigger_0($m) {
-  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13;
-  if ((__gas -= 46) < 0) __oog();
+  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13, __t14, __t15, __t16, __t17;
+  if ((__gas -= 40) < 0) __oog();
   if (Message$isAutomated($m)) {
     if ((__gas -= 1) < 0) __oog();
     return;
@@ -16,17 +16,17 @@ function __trigger_0($m) {
     if ((__gas -= 4) < 0) __oog();
     (__t1 = (__t0 = "Only members may post to " + __G_list.address + ".", __g((1 + Math.ceil(__t0.length / 16))), __t0), __g((10 + Math.ceil((__t1 === null ? 0 : __t1.length) / 64))), F$reject(__t1, 22, 5));
   }
-  const $last = Map$get(__st["lastPost"], $m.from);
+  const $last = (__t2 = __st["lastPost"], __t3 = $m.from, __g((3 + Math.ceil(1 / 16))), Map$get(__t2, __t3));
   if ((($last !== null) && Time$sameDay($last, __G_now))) {
     if ((__gas -= 3) < 0) __oog();
-    (__t2 = $m, __t3 = "You have already posted today, so this message was not sent. Try again tomorrow.", __t4 = null, __g((50 + Math.ceil(((__t3 === null ? 0 : __t3.length) + (__t4 === null ? 0 : __t4.length)) / 64))), F$reply(__t2, __t3, __t4, 26, 5));
+    (__t4 = $m, __t5 = "You have already posted today, so this message was not sent. Try again tomorrow.", __t6 = null, __g((50 + Math.ceil(((__t5 === null ? 0 : __t5.length) + (__t6 === null ? 0 : __t6.length)) / 64))), F$reply(__t4, __t5, __t6, 26, 5));
     return;
   }
-  if ((Map$has(__st["lastPost"], $m.from) || (G$Map$size(__st["lastPost"]) < 5000))) {
-    if ((__gas -= 9) < 0) __oog();
-    (__t5 = __st["lastPost"], __t6 = $m.from, __t7 = __G_now, (__stset(__SB[0], __t5, __t6, __t7, "lastPost", 31, 5), Map$set(__t5, __t6, __t7)));
+  if (((__t7 = __st["lastPost"], __t8 = $m.from, __g((3 + Math.ceil(1 / 16))), Map$has(__t7, __t8)) || (G$Map$size(__st["lastPost"]) < 5000))) {
+    if ((__gas -= 4) < 0) __oog();
+    (__t9 = __st["lastPost"], __t10 = $m.from, __t11 = __G_now, __g((5 + Math.ceil(1 / 16))), (__stset(__SB[0], __t9, __t10, __t11, "lastPost", 31, 5), Map$set(__t9, __t10, __t11)));
   }
-  (__t8 = __G_members, __t9 = $m.subject, __t10 = $m.text, __t11 = null, __t12 = "sender", __t13 = "list", __g((50 + (__rcount(__t8) * 10) + Math.ceil(((__t9 === null ? 0 : __t9.length) + (__t10 === null ? 0 : __t10.length) + (__t11 === null ? 0 : __t11.length)) / 64))), F$send(__t8, __t9, __t10, __t11, __t12, __t13, 33, 3));
+  (__t12 = __G_members, __t13 = $m.subject, __t14 = $m.text, __t15 = null, __t16 = "sender", __t17 = "list", __g((50 + (__rcount(__t12) * 10) + Math.ceil(((__t13 === null ? 0 : __t13.length) + (__t14 === null ? 0 : __t14.length) + (__t15 === null ? 0 : __t15.length)) / 64))), F$send(__t12, __t13, __t14, __t15, __t16, __t17, 33, 3));
 }
 function __trigger_1() {
   if ((__gas -= 4) < 0) __oog();

@@ -11,7 +11,7 @@ function $handleRequest($m) {
     if ((__gas -= 1) < 0) __oog();
     return;
   }
-  const $command = (__t1 = (__t0 = $m.subject, __g((5 + Math.ceil((__t0 === null ? 0 : __t0.length) / 16))), string$trim(__t0)), __g((5 + Math.ceil((__t1 === null ? 0 : __t1.length) / 16))), string$lower(__t1));
+  const $command = (__t1 = (__t0 = $m.subject, __g((5 + Math.ceil((__t0 === null ? 0 : __t0.length) / 16))), string$trim(__t0)), __g((5 + Math.ceil((__t1 === null ? 0 : __t1.length) / 4))), string$lower(__t1));
   if ((__t2 = $command, __t3 = "subscribe", __g((1 + Math.ceil(Math.min((__t2 === null ? 0 : __t2.length), (__t3 === null ? 0 : __t3.length)) / 16))), (__t2 === __t3))) {
     if ((__gas -= 43) < 0) __oog();
     if (Members$has(__G_members, $m.from)) {
@@ -42,7 +42,7 @@ function $displayName($m) {
   var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9;
   if ((__gas -= 17) < 0) __oog();
   const $header = ((__t0 = (__t1 = $m.headers, __t2 = "From", __g((3 + Math.ceil((__t2 === null ? 0 : __t2.length) / 16))), Headers$get(__t1, __t2))) !== null ? __t0 : "");
-  const $parts = (__t3 = $header, __t4 = "<", __g((5 + Math.ceil(((__t3 === null ? 0 : __t3.length) * ((__t4 === null ? 0 : __t4.length) + 1)) / 32))), string$split(__t3, __t4));
+  const $parts = (__t3 = $header, __t4 = "<", __g(((5 + Math.ceil(((__t3 === null ? 0 : __t3.length) * ((__t4 === null ? 0 : __t4.length) + 1)) / 32)) + Math.ceil((__t3 === null ? 0 : __t3.length) / 2))), string$split(__t3, __t4));
   if ((G$List$size($parts) < 2)) {
     if ((__gas -= 1) < 0) __oog();
     return "";
