@@ -83,7 +83,7 @@ const operators: OperatorDecl[] = [
 
 export const stdlib: StdlibDecl = {
   version: "0.2.0",
-  costTableVersion: "3",
+  costTableVersion: "4",
   types,
   globals: {
     members: { type: "Members", doc: "The members of the list." },
