@@ -15,4 +15,7 @@ export const constructs: ConstructCosts = {
   interpolation: add(1, ceilDiv(size("result"), 16)),
   stringEquality: add(1, ceilDiv(min(size("left"), size("right")), 16)),
   literal: add(1, size("result")),
+  // Loading or saving one unit of state, each way: about 1 µs on the reference machine (bench/RESULTS.md,
+  // "Issue 12: state load and save"), under the calibration's 2,000 ns per gas with its margin.
+  stateUnit: 2,
 };

@@ -249,6 +249,12 @@ export interface ConstructCosts {
   stringEquality: CostExpr;
   /** A list, record or map literal: over `size(result)`, its element count. */
   literal: CostExpr;
+  /**
+   * Each unit of state loaded before a trigger runs and saved after it (docs/cost-model.md, "State"): a value
+   * walked is one unit, a string also one per 64 UTF-16 units, a map entry its key as well. The verifier
+   * counts the units at the state's declared maxima in every trigger's bound.
+   */
+  stateUnit: number;
 }
 
 export interface StdlibDecl {

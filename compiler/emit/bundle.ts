@@ -25,7 +25,9 @@ export const BUNDLE_FORMAT = "thwonk-bundle/2";
 // 4: the prelude's text is built from contract/prelude/library.js and driver.js.
 // 5: each trigger's memory bound in the manifest, the run's memory limit the rule's own.
 // 6: keys are data (records, state and saved maps are null-prototype objects); Duration sums are checked (TW5011).
-export const CODE_TARGET = "quickjs-js/6";
+// 7: loading and saving state is charged (`__stateUnitGas` per unit, driver.js), so a bound without it is too low;
+//    the prelude's string and time functions rewritten (cost table 4).
+export const CODE_TARGET = "quickjs-js/7";
 
 export interface ManifestTrigger {
   /** What the runtime calls it: `message`, `every day at 00:00`. */

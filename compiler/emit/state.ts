@@ -18,6 +18,8 @@ export function emitState(em: EmitContext, ): void {
     return d === 0 ? [] : [`${jsKey(f.name)}: ${jsData(d)}`];
   });
   em.line(`var __stateBounds = ${bounds.length ? `{ ${bounds.join(", ")} }` : "{}"};`);
+  // The driver charges each unit of state it loads and saves (stdlib constructs.stateUnit).
+  em.line(`var __stateUnitGas = ${em.c.stateUnit};`);
   em.line("function __stateInit(name) {");
   em.indent++;
   em.fn = new FunctionScope();

@@ -125,6 +125,7 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
     }
   }
 
+  const stateGas = stateLoadAndSave(model, std.decl.constructs.stateUnit);
   const triggers: TriggerCost[] = [];
   let steps = 0;
   const used = new Set<string>();
@@ -136,7 +137,9 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
 
   for (const trigger of model.triggers) {
     const analyzer = new TriggerAnalyzer({ model, std, limit: limitSym, evaluate: (x) => S.evaluate(x, env), report, isCancelled: options.isCancelled });
-    const a = analyzer.run(trigger);
+    const run = analyzer.run(trigger);
+    // Every run loads the state before the trigger and saves it after (docs/cost-model.md, "State").
+    const a = { ...run, gas: S.add(run.gas, stateGas) };
     steps += a.steps;
     for (const c of a.capabilities) capabilities.add(c);
     const vars = new Set([...S.variables(a.gas), ...S.variables(a.fanout)]);
@@ -293,6 +296,30 @@ function triggerHead(t: TriggerInfo): Span {
   const d = t.decl;
   const end = t.kind === "on" ? (d as import("../syntax/ast.js").OnDecl).event.span : (d as import("../syntax/ast.js").EveryDecl).schedule.span;
   return { ...d.span, end: end.end, endLine: end.endLine, endCol: end.endCol };
+}
+
+/**
+ * The gas of loading a run's state and saving it back, at the state's declared maxima: per field, its units
+ * (the driver's count, contract/prelude/driver.js: one per value walked, a string also one per 64 UTF-16
+ * units, a map entry its key as well) twice (in and out), `unitGas` each. A field's own `max` is its
+ * variable (`state.posts`), so the formula shows which field costs.
+ */
+export function stateLoadAndSave(model: SemanticModel, unitGas: number): Sym {
+  const units = (t: Type, top: string | undefined): Sym => {
+    if (t.kind === "optional") return units(t.inner, top);
+    if (t.kind === "record") return S.add(S.ONE, ...[...t.fields.values()].map((f) => units(f.type, undefined)));
+    if (t.kind !== "named") return S.ONE;
+    const count = (max: number): Sym => (top !== undefined ? S.v(top) : S.num(max));
+    if (t.name === "string") return S.num(1 + Math.floor((2 * (t.max ?? 0)) / 64));
+    if (t.name === "List" && t.max !== undefined) return S.add(S.ONE, S.mul(count(t.max), units(t.args[0]!, undefined)));
+    if (t.name === "Map" && t.max !== undefined) return S.add(S.ONE, S.mul(count(t.max), S.add(units(t.args[0]!, undefined), units(t.args[1]!, undefined))));
+    return S.ONE;
+  };
+  const parts = model.state.map((f) => {
+    const top = f.type.kind === "named" && f.type.max !== undefined && f.type.name !== "string" ? `state.${f.name}` : undefined;
+    return S.at(S.mul(S.num(2 * unitGas), units(f.type, top)), f.decl.name.span, `loading and saving \`state.${f.name}\``);
+  });
+  return parts.length ? S.add(...parts) : S.ZERO;
 }
 
 /** State needs a bound on every collection and string it keeps: "no infinity". */

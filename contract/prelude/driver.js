@@ -8,12 +8,79 @@
  */
 // ---8<--- the prelude's text: everything below this line goes into every bundle, as it is
 var __G_members = null, __G_list = null, __G_now = 0;
+// Loading and saving state is charged like the rule's own work (docs/cost-model.md, "State"): each value walked is
+// one unit (a string also one per 64 UTF-16 units, a map entry its key as well), `__stateUnitGas` gas each way;
+// the verifier's bound holds the same count at the state's declared maxima.
+var __stUnits = 0;
+function __stLen(s) { return 1 + (s.length >> 6); }
+function __stLoad(d, v) {
+  if (v === null || v === undefined) { __stUnits++; return null; }
+  if (typeof d === "string") {
+    if (d === "string") { __stUnits += __stLen(v); return v; }
+    __stUnits++;
+    if (d === "time") return typeof v === "number" ? v : Date.parse(v);
+    if (d === "address") return __addr(v);
+    return v;
+  }
+  if (d[0] === "opt") return __stLoad(d[1], v);
+  __stUnits++;
+  var i;
+  if (d[0] === "list") { var l = new Array(v.length); for (i = 0; i < v.length; i++) l[i] = __stLoad(d[1], v[i]); return l; }
+  if (d[0] === "map") {
+    // Keys and values of the common kinds are read here, without a call per entry.
+    var m = new Map(), ks = Object.keys(v), kd = d[1], vd = d[2], n = 2 * ks.length, x;
+    var plainKey = kd === "string" || kd === "int" || kd === "duration", plainValue = vd === "int" || vd === "bool" || vd === "duration";
+    for (i = 0; i < ks.length; i++) {
+      var k = ks[i];
+      if (kd === "string" && k.length >= 64) n += k.length >> 6;
+      x = v[k];
+      m.set(plainKey ? (kd === "string" ? k : Number(k)) : __loadKey(kd, k), plainValue && x !== null ? x : vd === "time" && typeof x === "string" ? Date.parse(x) : (n--, __stLoad(vd, x)));
+    }
+    __stUnits += n;
+    return m;
+  }
+  if (d[0] === "rec") { var r = Object.create(null); for (var f in d[1]) r[f] = __stLoad(d[1][f], v[f]); return r; }
+  return v;
+}
+function __stSave(d, v) {
+  if (v === null || v === undefined) { __stUnits++; return null; }
+  if (typeof d === "string") {
+    if (d === "string") { __stUnits += __stLen(v); return v; }
+    __stUnits++;
+    return d === "time" ? new Date(v).toISOString() : v;
+  }
+  if (d[0] === "opt") return __stSave(d[1], v);
+  __stUnits++;
+  var i;
+  if (d[0] === "list") { var l = new Array(v.length); for (i = 0; i < v.length; i++) l[i] = __stSave(d[1], v[i]); return l; }
+  if (d[0] === "map") {
+    var o = Object.create(null), kd = d[1], vd = d[2], n = 2 * v.size;
+    var plainValue = vd === "int" || vd === "bool" || vd === "duration" || vd === "address";
+    v.forEach(function (val, k) {
+      if (kd === "string" && k.length >= 64) n += k.length >> 6;
+      o[kd === "time" ? new Date(k).toISOString() : kd === "string" ? k : String(k)] = plainValue && val !== null ? val : vd === "time" && val !== null ? new Date(val).toISOString() : (n--, __stSave(vd, val));
+    });
+    __stUnits += n;
+    return o;
+  }
+  if (d[0] === "rec") { var r = Object.create(null); for (var f in d[1]) r[f] = __stSave(d[1][f], v[f]); return r; }
+  return v;
+}
+/** Loads the saved state (or each field's initial value, which is the rule's own code and charges as it runs). */
 function __loadState(saved) {
   var st = Object.create(null);
-  Object.keys(__stateSchema).forEach(function (k) { st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __load(__stateSchema[k], saved[k]) : __stateInit(k); });
+  Object.keys(__stateSchema).forEach(function (k) { st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __stLoad(__stateSchema[k], saved[k]) : __stateInit(k); });
   return st;
 }
-function __saveState(st) { var o = Object.create(null); Object.keys(__stateSchema).forEach(function (k) { o[k] = __save(__stateSchema[k], st[k]); }); return o; }
+/** The state as saved, and its units. */
+function __saveState(st) {
+  __stUnits = 0;
+  var o = Object.create(null);
+  Object.keys(__stateSchema).forEach(function (k) { o[k] = __stSave(__stateSchema[k], st[k]); });
+  return o;
+}
+/** Charges `units` of state walked: within the verifier's bound this never runs out, but gas is the one meter. */
+function __stCharge(units) { __gas -= units * __stateUnitGas; if (__gas < 0) __oog(); }
 function __begin(input) {
   __in = input; __gas = __gasLimit = input.gas; __actions = []; __snapshots = new Map(); __logs = 0; __sent = 0; __tz = input.tz || []; __trace = input.trace ? [] : null;
   // The trigger's fan-out bound (the host passes the manifest's); without one, the rule's limits.fanout, which it never exceeds.
@@ -22,9 +89,12 @@ function __begin(input) {
   __G_now = typeof input.now === "number" ? input.now : Date.parse(input.now);
   __G_members = __members(input.members);
   __G_list = { address: __addr(input.list.address), name: input.list.name || "", owners: (input.list.owners || []).map(__addr).filter(function (a) { return a !== null; }) };
-  // Loading state (and evaluating initial values) is not the rule's work: it costs no gas.
+  // Initial values are evaluated with gas to spare (their cost is in no bound); the load is charged by its units.
+  __gas = 1e15;
+  __stUnits = 0;
   __st = __loadState(input.state);
   __gas = __gasLimit;
+  __stCharge(__stUnits);
   return null;
 }
 function __runTrigger(name, msg) {
@@ -47,7 +117,9 @@ function __stateOver(st) {
 }
 function __result(error, extra) {
   if (!error) error = __stateOver(__st);
-  var r = { actions: error ? [] : __actions, state: error ? null : __saveState(__st), gas: { used: __gasLimit - __gas }, error: error, trace: __trace };
+  var saved = null;
+  if (!error) { saved = __saveState(__st); __stCharge(__stUnits); }
+  var r = { actions: error ? [] : __actions, state: saved, gas: { used: __gasLimit - __gas }, error: error, trace: __trace };
   if (extra) Object.keys(extra).forEach(function (k) { r[k] = extra[k]; });
   return JSON.stringify(r);
 }
@@ -101,6 +173,9 @@ function __thwonk_run(name, inputJson, members) {
     var msg = t.setup();
     if (msg === null && t.trigger === "message") msg = __testMessage({});
     __gas = __gasLimit;
+    // The test's state, charged as a run loading it would be.
+    __saveState(__st);
+    __stCharge(__stUnits);
     var error = __runTrigger(t.trigger, msg);
     var used = __gasLimit - __gas;
     // Checking the expectations is not the rule's work: it neither counts nor runs out.

@@ -15,5 +15,7 @@ declare const __tests: { trigger: string; setup(): unknown; expects(): unknown[]
 declare const __stateSchema: Record<string, unknown>;
 /** Each state field's bounds descriptor, for the fields that have a `max` somewhere. */
 declare const __stateBounds: Record<string, unknown>;
+/** The gas of one unit of state loaded or saved (stdlib constructs.stateUnit). */
+declare const __stateUnitGas: number;
 /** A state field's initial value, evaluated when the run has no saved value for it. */
 declare function __stateInit(name: string): unknown;

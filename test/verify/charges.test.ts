@@ -189,6 +189,7 @@ interface Row {
  * the `break` or skips the rest. Used ≤ bound, and the bound is over by at
  * most one statement per iteration.
  */
+const GROWS = "loading and saving state is charged at its maxima both ways (docs/cost-model.md, \"State\"): a run that adds to state loaded less than its max";
 const BREAK = "an early exit is charged as the full loop plus the exit's own statement (the verifier takes both paths of the `if`)";
 
 const rows: Row[] = [
@@ -283,9 +284,9 @@ const rows: Row[] = [
   { covers: ["method List.get", "method List.first", "method List.last"], body: `let a = m.to.get(1)\nlet b = m.to.first()\nlet c = m.to.last()` },
   { covers: ["method List.join"], body: `let a = state.xs.join(m.subject)` },
   { covers: ["method List.push"], body: `var xs = ["a"]\nxs.push(m.subject)` },
-  { covers: ["method List.push state"], body: `if state.xs.size < 3 {\n  state.xs.push(m.subject.truncate(3))\n}`, worst: (w) => void (w.state!["xs"] = ["a", "b"]) },
+  { covers: ["method List.push state"], body: `if state.xs.size < 3 {\n  state.xs.push(m.subject.truncate(3))\n}`, worst: (w) => void (w.state!["xs"] = ["a", "b"]), notExact: GROWS },
   { covers: ["method Map.isEmpty", "method Map.get", "method Map.has"], body: `let b = state.mp.isEmpty() or state.mp.has("a")\nlet v = state.mp.get("k")` },
-  { covers: ["method Map.set", "method Map.remove"], body: `state.mp.remove("a")\nif state.mp.size < 3 {\n  state.mp.set("k", "v")\n}`, worst: (w) => void (w.state!["mp"] = { a: "b" }) },
+  { covers: ["method Map.set", "method Map.remove"], body: `state.mp.remove("a")\nif state.mp.size < 3 {\n  state.mp.set("k", "v")\n}`, worst: (w) => void (w.state!["mp"] = { a: "b" }), notExact: GROWS },
   { covers: ["method Map.keys", "method Map.values"], body: `let k = state.mp.keys()\nlet v = state.mp.values()` },
   { covers: ["method List.take", "method List.copy", "method Map.copy"], body: `let a = state.xs.take(2)\nlet b = state.xs.copy()\nlet c = state.mp.copy()` },
   { covers: ["method Headers.get", "method Headers.has", "method Headers.all"], body: `let a = m.headers.get(m.subject)\nlet b = m.headers.has(m.text)\nlet c = m.headers.all(m.subject)` },
@@ -306,7 +307,8 @@ const rows: Row[] = [
   { covers: ["function forward"], body: `forward(m, to: list.owners)` },
   { covers: ["function reject"], body: `reject(m.text)` },
   { covers: ["function hold"], body: `hold("held: {m.subject}")` },
-  { covers: ["function publish"], body: `publish(path: m.subject, html: m.text)` },
+  { covers: ["function publish"], body: `publish(path: m.subject, html: m.text)`, notExact: "the worst subject is not a path (TW5016): a run stopped by its rule saves no state, whose saving the bound holds" },
+  { covers: ["construct stateUnit"], body: `let k = state.mp.size + state.xs.size` },
   { covers: ["function log"], body: `log(m.text)` },
   { covers: ["function address"], body: `let a = address(m.text)` },
   { covers: ["function min", "function max"], body: `let a = min(m.text.length, 3) + max(m.subject.length, 3)` },

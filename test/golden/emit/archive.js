@@ -1,6 +1,7 @@
 // rule archive
 var __stateSchema = { "count": "int", "recent": ["list",["rec",{"number":"int","subject":"string","from":"address","at":"time"}]] };
 var __stateBounds = { "recent": ["l",50,["r",{"subject":["s",200]}]] };
+var __stateUnitGas = 2;
 function __stateInit(name) {
   if (name === "count") return 0;
   if (name === "recent") return [];

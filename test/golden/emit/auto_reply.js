@@ -1,6 +1,7 @@
 // rule auto_reply
 var __stateSchema = { "answered": ["map","address","time"] };
 var __stateBounds = { "answered": ["m",10000,0,0] };
+var __stateUnitGas = 2;
 function __stateInit(name) {
   if (name === "answered") return new Map([]);
   return null;

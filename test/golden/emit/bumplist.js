@@ -1,6 +1,7 @@
 // rule bumplist
 var __stateSchema = { "posts": ["map","address","int"], "bumped": "int" };
 var __stateBounds = { "posts": ["m",10,0,0] };
+var __stateUnitGas = 2;
 function __stateInit(name) {
   if (name === "posts") return new Map([]);
   if (name === "bumped") return 0;

@@ -1,6 +1,7 @@
 // rule daily_or_out
 var __stateSchema = { "postedToday": ["map","address","bool"] };
 var __stateBounds = { "postedToday": ["m",500,0,0] };
+var __stateUnitGas = 2;
 function __stateInit(name) {
   if (name === "postedToday") return new Map([]);
   return null;

@@ -1,6 +1,7 @@
 // rule digest
 var __stateSchema = { "posts": ["list",["rec",{"from":"address","subject":"string","text":"string","at":"time"}]] };
 var __stateBounds = { "posts": ["l",100,["r",{"subject":["s",200],"text":["s",4000]}]] };
+var __stateUnitGas = 2;
 function __stateInit(name) {
   if (name === "posts") return [];
   return null;

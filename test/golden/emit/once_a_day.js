@@ -1,6 +1,7 @@
 // rule once_a_day
 var __stateSchema = { "lastPost": ["map","address","time"] };
 var __stateBounds = { "lastPost": ["m",5000,0,0] };
+var __stateUnitGas = 2;
 function __stateInit(name) {
   if (name === "lastPost") return new Map([]);
   return null;

@@ -1,6 +1,7 @@
 // rule subscribe
 var __stateSchema = {  };
 var __stateBounds = {};
+var __stateUnitGas = 2;
 function __stateInit(name) {
   return null;
 }
