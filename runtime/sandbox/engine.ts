@@ -50,6 +50,8 @@ export interface EngineRunOptions {
    */
   list?: string;
   membersVersion?: string;
+  /** The pool left the members out (it sent this version to this worker before): runs without members otherwise need none. */
+  membersLeftOut?: boolean;
 }
 
 /** A list's members in a kept context: made into frozen columns once, passed to each run while they stay the same. */
@@ -235,7 +237,7 @@ export class Engine {
     const byVersion = o.list !== undefined && o.membersVersion !== undefined;
     const listKey = byVersion ? `${o.list}` : "";
     // Asked without the members it names: only a kept context with that version of them can run it.
-    if (!members && byVersion && entry?.members.get(listKey)?.version !== o.membersVersion) {
+    if (!members && o.membersLeftOut && (!byVersion || entry?.members.get(listKey)?.version !== o.membersVersion)) {
       if (entry) this.cache.set(key, entry);
       throw new NeedMembers();
     }
@@ -251,7 +253,7 @@ export class Engine {
       entry = { code, sb, factory: loaded.factory, ...(loaded.reset ? { reset: loaded.reset } : {}), members: new Map(), membersChars: 0 };
     }
     let cols: QuickJSHandle | undefined;
-    if (members || byVersion) {
+    if (members || (o.membersLeftOut && byVersion)) {
       let kept = entry.members.get(listKey);
       entry.members.delete(listKey);
       const same = kept && (byVersion ? kept.version === o.membersVersion : members !== undefined && kept.text !== undefined && sameColumns(kept.text, members));

@@ -167,7 +167,7 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
       const has = req.membersVersion !== undefined && req.members !== undefined && slot.shipped.get(shippedKey(req)) === req.membersVersion;
       if (has) {
         const { members: _, ...rest } = req;
-        slot.worker.postMessage(rest);
+        slot.worker.postMessage({ ...rest, membersLeftOut: true } satisfies RunRequest);
       } else slot.worker.postMessage(req);
     }
     // Keep the process alive only while there is work: an idle pool does not hold it open.

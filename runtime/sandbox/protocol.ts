@@ -27,6 +27,8 @@ export interface RunRequest {
   /** The list, and its members' version: `members` may then be left out when the worker has that version. */
   list?: string;
   membersVersion?: string;
+  /** Set by the pool when it left the members out. */
+  membersLeftOut?: boolean;
 }
 
 export type FromWorker =
