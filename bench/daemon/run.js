@@ -127,9 +127,10 @@ try {
     const d = await start(thwonkdArgs(data));
     const r = await load({ port: d.port, sessions: SESSIONS, messages: MANY, to: seeded.addresses });
     if (r.failed) throw new Error(`${r.failed} messages not answered 250: ${JSON.stringify(r.answers)}`);
-    many[distinct ? "distinct" : "shared"] = { ...r, startMs: d.startMs, rss: peakRss(d.proc.pid), compileSeconds: seeded.compileSeconds };
+    const rss = peakRss(d.proc.pid);
+    many[distinct ? "distinct" : "shared"] = { ...r, startMs: d.startMs, rss, compileSeconds: seeded.compileSeconds };
     await stop(d);
-    console.log(`${LISTS} lists, ${distinct ? "distinct bundles" : "one bundle"}: ${f1(r.rate)}/s (${pct(r.rate, t.lat.rate)} of one list), median ${f2(percentile(r.latencies, 50))} ms, p99 ${f2(percentile(r.latencies, 99))} ms; start ${f1(d.startMs)} ms; peak RSS ${f1(peakRss(d.proc.pid))} MiB; seeding compiled for ${f1(seeded.compileSeconds)} s`);
+    console.log(`${LISTS} lists, ${distinct ? "distinct bundles" : "one bundle"}: ${f1(r.rate)}/s (${pct(r.rate, t.lat.rate)} of one list), median ${f2(percentile(r.latencies, 50))} ms, p99 ${f2(percentile(r.latencies, 99))} ms; start ${f1(d.startMs)} ms; peak RSS ${f1(rss)} MiB; seeding compiled for ${f1(seeded.compileSeconds)} s`);
   }
 
   const row = (name, x) => `| ${name} | ${f1(x.reused.rate)} | ${f1(x.fresh.rate)} | ${f1(x.lat.rate)} | ${f2(percentile(x.lat.latencies, 50))} | ${f2(percentile(x.lat.latencies, 99))} | ${f1(x.rss)} |`;
