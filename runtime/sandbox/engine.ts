@@ -30,6 +30,36 @@ export interface EngineOptions {
   /** Bundles kept loaded with the reuse strategy (default 16), and their engines' memory (default 256 MiB). */
   cacheSize?: number;
   cacheBytes?: number;
+  /**
+   * Keep one locked-down context ready (per memory limit that missed lately), made by `prepare()` between runs,
+   * so a miss skips making the engine instance and running the lockdown. The worker turns it on.
+   */
+  spares?: boolean;
+}
+
+/** One run's options over the engine's. */
+export interface EngineRunOptions {
+  /** timeLimitFor(the trigger's gas bound) (time-limit.ts). */
+  timeLimitMs?: number;
+  /** The rule's own memory limit (`manifest.limits.memory`): contexts are kept per bundle and memory limit. */
+  memoryLimitBytes?: number;
+  /**
+   * The list the run is for, and its members' version (the store bumps it on each change). With both, a
+   * context keeps each list's members by version, not compared in full, and a run may come without its
+   * members when the context has that version: if it has not, the run answers `needMembers` instead.
+   */
+  list?: string;
+  membersVersion?: string;
+  /** The pool left the members out (it sent this version to this worker before): runs without members otherwise need none. */
+  membersLeftOut?: boolean;
+}
+
+/** A list's members in a kept context: made into frozen columns once, passed to each run while they stay the same. */
+interface KeptMembers {
+  version?: string;
+  text?: MemberColumns;
+  chars: number;
+  handle: QuickJSHandle;
 }
 
 interface Loaded {
@@ -38,19 +68,32 @@ interface Loaded {
   factory: QuickJSHandle;
   /** Sets the prelude's run state back after a run (bundle.ts). */
   reset?: QuickJSHandle;
-  /** The members of the last run, made into frozen columns once and passed to each run while they stay the same. */
-  members?: { text: MemberColumns; handle: QuickJSHandle };
+  /** Each list's members (key: the list, "" for runs that name none), least recently used first. */
+  members: Map<string, KeptMembers>;
+  membersChars: number;
 }
 
 /** `fatal`: the host side failed in a way that may have damaged this thread's state; replace the thread. */
 export interface EngineRun {
   result: SandboxResult;
   fatal: boolean;
+  /** The run named a list and members version this engine does not have, and came without the members: ask again with them. */
+  needMembers?: boolean;
 }
 
+/** Member lists kept per context, and their characters (a share of the context's memory limit). */
+const MAX_KEPT_MEMBERS = 1024;
+const KEPT_MEMBERS_SHARE = 1 / 32;
+
+class NeedMembers {}
+
 export class Engine {
-  private shared: Instance | undefined;
+  /** fresh: the kept instance per memory limit. */
+  private readonly shared = new Map<number, Instance>();
   private readonly cache = new Map<string, Loaded>();
+  /** Locked-down contexts ready for a miss, per memory limit; and the limits that missed since the last prepare(). */
+  private readonly spares = new Map<number, Sandbox>();
+  private readonly missed = new Set<number>();
   private damaged = false;
   /**
    * Engine instances created, bundles compiled (of which `preludes` started with the prelude, run once
@@ -59,6 +102,8 @@ export class Engine {
   readonly stats = { instances: 0, loads: 0, preludes: 0, members: 0 };
   /** Runs that ran out of memory where earlier runs had been, and ran again on a new instance. */
   retries = 0;
+  /** Misses that took a spare context, and runs whose members were reused by version (not compared). */
+  readonly reuse = { spares: 0, membersByVersion: 0 };
   /** The current run went to an instance or context an earlier run used (the engine then dropped it, if it failed). */
   private used = false;
 
@@ -68,14 +113,19 @@ export class Engine {
    * `members`: the members' columns, given apart from the input JSON so that a reused context can keep them (see execute.ts).
    * `timeLimitMs`: this run's time limit instead of the engine's (time-limit.ts timeLimitFor: from the trigger's gas bound).
    */
-  async run(code: string, codeId: string, trigger: string, inputJson: string, members?: MemberColumns, timeLimitMs?: number): Promise<EngineRun> {
+  async run(code: string, codeId: string, trigger: string, inputJson: string, members?: MemberColumns, options?: number | EngineRunOptions): Promise<EngineRun> {
     const start = performance.now();
-    const limits = timeLimitMs === undefined ? this.opts.limits : { ...this.opts.limits, timeLimitMs };
+    const o: EngineRunOptions = typeof options === "number" ? { timeLimitMs: options } : (options ?? {});
+    const limits: SandboxLimits = {
+      ...this.opts.limits,
+      ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}),
+      ...(o.memoryLimitBytes !== undefined ? { memoryLimitBytes: o.memoryLimitBytes } : {}),
+    };
     let outcome: Outcome;
     let fatal = false;
     try {
       const once = (): Promise<Outcome> => this.opts.strategy === "reuse"
-        ? this.runReused(limits, code, codeId, trigger, inputJson, members)
+        ? this.runReused(limits, code, codeId, trigger, inputJson, members, o)
         : this.runFresh(limits, code, trigger, inputJson, members);
       this.used = false;
       outcome = await once();
@@ -87,6 +137,7 @@ export class Engine {
         outcome = await once();
       }
     } catch (e) {
+      if (e instanceof NeedMembers) return { result: { ok: false, error: sandboxError(M.sandboxFailed, "members needed"), wallMs: 0 }, fatal: false, needMembers: true };
       // Not the rule's error: a trap in the engine, a host stack overflow, an abort.
       this.reset();
       fatal = true;
@@ -100,25 +151,57 @@ export class Engine {
   /** Runs a trivial bundle, so the engine's code is compiled before the first real run's clock starts. */
   async warmUp(): Promise<void> {
     await this.run(WARM_UP, "thwonk:warm-up", "warm-up", "{}");
-    this.cache.delete("thwonk:warm-up");
+    this.cache.delete(cacheKey(this.opts.limits.memoryLimitBytes, "thwonk:warm-up"));
   }
 
-  private newInstance(): Promise<Instance> {
+  /**
+   * Between runs: makes a locked-down context for each memory limit that missed since the last call and has
+   * none ready (the instance and the lockdown are most of a miss's cost; the bundle's code still loads at the miss).
+   */
+  async prepare(): Promise<void> {
+    if (!this.opts.spares || this.opts.strategy !== "reuse") return;
+    const limits = [...this.missed];
+    this.missed.clear();
+    for (const memoryLimitBytes of limits) {
+      if (this.spares.has(memoryLimitBytes)) continue;
+      const l = { ...this.opts.limits, memoryLimitBytes };
+      this.spares.set(memoryLimitBytes, openSandbox(await this.newInstance(memoryLimitBytes), l, this.opts.hooks));
+      // Spares of limits no longer in use go first: at most four are kept.
+      for (const k of this.spares.keys()) if (this.spares.size > 4) this.spares.delete(k);
+    }
+  }
+
+  private newInstance(memoryLimitBytes: number): Promise<Instance> {
     this.stats.instances++;
-    return newInstance(this.opts.limits.memoryLimitBytes);
+    return newInstance(memoryLimitBytes);
+  }
+
+  /** A locked-down context for a miss: the spare if one is ready, else a new one. */
+  private async openContext(limits: SandboxLimits): Promise<Sandbox> {
+    const spare = this.spares.get(limits.memoryLimitBytes);
+    if (this.opts.spares) this.missed.add(limits.memoryLimitBytes);
+    if (spare) {
+      this.spares.delete(limits.memoryLimitBytes);
+      this.reuse.spares++;
+      // Made with the engine's limits but this memory limit; the stack limit is the same, the time limit is armed per run.
+      return spare;
+    }
+    return openSandbox(await this.newInstance(limits.memoryLimitBytes), limits, this.opts.hooks);
   }
 
   /** Drops every instance. */
   reset(): void {
-    this.shared = undefined;
+    this.shared.clear();
     this.cache.clear();
+    this.spares.clear();
   }
 
   private async runFresh(limits: SandboxLimits, code: string, trigger: string, inputJson: string, members: MemberColumns | undefined): Promise<Outcome> {
     const { hooks } = this.opts;
-    this.used = this.shared !== undefined;
-    const inst = this.shared ?? (await this.newInstance());
-    this.shared = undefined; // given back only if the run leaves it clean
+    const kept = this.shared.get(limits.memoryLimitBytes);
+    this.used = kept !== undefined;
+    const inst = kept ?? (await this.newInstance(limits.memoryLimitBytes));
+    this.shared.delete(limits.memoryLimitBytes); // given back only if the run leaves it clean
     const sb = openSandbox(inst, limits, hooks);
     armGuard(sb.guard, limits.timeLimitMs);
     const loaded = this.load(sb, code, limits);
@@ -130,7 +213,7 @@ export class Engine {
       if (cols?.ok) cols.handle.dispose();
       try {
         closeSandbox(sb);
-        this.shared = inst;
+        this.shared.set(limits.memoryLimitBytes, inst);
       } catch {
         this.damaged = true; // QuickJS aborted on a leaked object: a host bug, so replace the thread too
       }
@@ -138,36 +221,60 @@ export class Engine {
     return outcome;
   }
 
-  private async runReused(limits: SandboxLimits, code: string, codeId: string, trigger: string, inputJson: string, members: MemberColumns | undefined): Promise<Outcome> {
-    let entry = this.cache.get(codeId);
-    this.cache.delete(codeId);
+  private async runReused(
+    limits: SandboxLimits,
+    code: string,
+    codeId: string,
+    trigger: string,
+    inputJson: string,
+    members: MemberColumns | undefined,
+    o: EngineRunOptions,
+  ): Promise<Outcome> {
+    const key = cacheKey(limits.memoryLimitBytes, codeId);
+    let entry = this.cache.get(key);
+    this.cache.delete(key);
     if (entry && entry.code !== code) entry = undefined;
+    const byVersion = o.list !== undefined && o.membersVersion !== undefined;
+    const listKey = byVersion ? `${o.list}` : "";
+    // Asked without the members it names: only a kept context with that version of them can run it.
+    if (!members && o.membersLeftOut && (!byVersion || entry?.members.get(listKey)?.version !== o.membersVersion)) {
+      if (entry) this.cache.set(key, entry);
+      throw new NeedMembers();
+    }
     this.used = entry !== undefined;
     if (entry) {
       armGuard(entry.sb.guard, limits.timeLimitMs);
     } else {
       // A miss: loading the bundle counts against this run's time limit.
-      const sb = openSandbox(await this.newInstance(), limits, this.opts.hooks);
+      const sb = await this.openContext(limits);
       armGuard(sb.guard, limits.timeLimitMs);
       const loaded = this.load(sb, code, limits);
       if (!loaded.ok) return loaded;
-      entry = { code, sb, factory: loaded.factory, ...(loaded.reset ? { reset: loaded.reset } : {}) };
+      entry = { code, sb, factory: loaded.factory, ...(loaded.reset ? { reset: loaded.reset } : {}), members: new Map(), membersChars: 0 };
     }
     let cols: QuickJSHandle | undefined;
-    if (members) {
-      if (!entry.members || !sameColumns(entry.members.text, members)) {
-        entry.members?.handle.dispose();
-        entry.members = undefined;
-        const made = this.makeColumns(entry.sb, members, limits);
+    if (members || (o.membersLeftOut && byVersion)) {
+      let kept = entry.members.get(listKey);
+      entry.members.delete(listKey);
+      const same = kept && (byVersion ? kept.version === o.membersVersion : members !== undefined && kept.text !== undefined && sameColumns(kept.text, members));
+      if (same && byVersion) this.reuse.membersByVersion++;
+      if (!same) {
+        if (kept) dropMembers(entry, kept);
+        kept = undefined;
+        const made = this.makeColumns(entry.sb, members!, limits);
         if (!made.ok) return made;
-        entry.members = { text: members, handle: made.handle };
+        const chars = members!.address.length + members!.name.length + members!.role.length + members!.joined.length;
+        kept = { ...(byVersion ? { version: o.membersVersion } : { text: members! }), chars, handle: made.handle };
+        entry.membersChars += chars;
       }
-      cols = entry.members.handle;
+      entry.members.set(listKey, kept!);
+      cols = kept!.handle;
     }
     const outcome = memoryKept(entry.sb.inst, execute(entry.sb, entry.factory, trigger, inputJson, limits, cols), limits);
     if (outcome.ok && entry.reset && !resetRun(entry.sb, entry.reset)) return outcome; // not kept: the next run starts afresh
     if (outcome.ok && !entry.sb.rt.hasPendingJob() && !nearCap(entry.sb.inst)) {
-      this.cache.set(codeId, entry);
+      trimMembers(entry, limits.memoryLimitBytes * KEPT_MEMBERS_SHARE);
+      this.cache.set(key, entry);
       this.trimCache();
     }
     return outcome;
@@ -213,6 +320,25 @@ function resetRun(sb: Sandbox, reset: QuickJSHandle): boolean {
   const r = sb.ctx.callFunction(reset, sb.ctx.undefined);
   (r.error ?? r.value).dispose();
   return !r.error;
+}
+
+/** Contexts are kept per memory limit and bundle: a run never gets a context made with another rule's memory limit. */
+function cacheKey(memoryLimitBytes: number, codeId: string): string {
+  return `${memoryLimitBytes}:${codeId}`;
+}
+
+function dropMembers(entry: Loaded, kept: KeptMembers): void {
+  kept.handle.dispose();
+  entry.membersChars -= kept.chars;
+}
+
+/** Drops the least recently used lists' members beyond the count or the characters; the last run's stay. */
+function trimMembers(entry: Loaded, maxChars: number): void {
+  for (const [list, kept] of entry.members) {
+    if (entry.members.size <= 1 || (entry.members.size <= MAX_KEPT_MEMBERS && entry.membersChars <= maxChars)) break;
+    entry.members.delete(list);
+    dropMembers(entry, kept);
+  }
 }
 
 /** Compared in full: equal strings compare in microseconds, and a members list that changed must never pass for the old one. */

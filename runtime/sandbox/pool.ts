@@ -18,6 +18,7 @@ export interface PoolInternals {
 }
 
 interface Job {
+  /** Always with the members (when the run has any): they are left out of what is posted when the worker has them. */
   req: RunRequest;
   resolve: (r: SandboxResult) => void;
 }
@@ -29,8 +30,23 @@ interface Slot {
   job?: Job;
   started: number;
   watchdog?: NodeJS.Timeout;
-  /** codeIds recently run here, most recent last: where a reuse-mode worker has them loaded. */
+  /** Contexts (memory limit and codeId) recently run here, most recent last: where a reuse-mode worker has them loaded. */
   recent: string[];
+  /** Lists recently run here, most recent last. */
+  lists: string[];
+  /** The members' version last sent here, per context and list (bounded; a worker that lost them asks again). */
+  shipped: Map<string, string>;
+}
+
+const MAX_SHIPPED = 8192;
+const RECENT_LISTS = 256;
+
+function contextOf(req: RunRequest, memoryLimitBytes: number): string {
+  return `${req.memoryLimitBytes ?? memoryLimitBytes}:${req.codeId}`;
+}
+
+function shippedKey(req: RunRequest): string {
+  return `${req.memoryLimitBytes ?? ""}:${req.codeId}\n${req.list ?? ""}`;
 }
 
 const WORKER_URL = new URL("./worker.js", import.meta.url);
@@ -60,7 +76,7 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
 
   function spawn(): void {
     const worker = new Worker(WORKER_URL, { workerData: config });
-    const slot: Slot = { worker, ready: false, dead: false, started: 0, recent: [] };
+    const slot: Slot = { worker, ready: false, dead: false, started: 0, recent: [], lists: [], shipped: new Map() };
     slots.push(slot);
     worker.on("message", (msg: FromWorker) => onMessage(slot, msg));
     worker.on("error", (err) => bury(slot, `the worker failed: ${err.message}`));
@@ -71,6 +87,12 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
     if (msg.type === "ready") {
       slot.ready = true;
       startFailures = 0;
+    } else if (msg.type === "needMembers") {
+      const job = slot.job;
+      if (!job || job.req.id !== msg.id) return;
+      slot.shipped.delete(shippedKey(job.req));
+      slot.worker.postMessage(job.req);
+      return;
     } else {
       const job = slot.job;
       if (!job || job.req.id !== msg.id) return;
@@ -84,7 +106,19 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
     const job = slot.job!;
     slot.job = undefined;
     clearTimeout(slot.watchdog);
-    slot.recent = [...slot.recent.filter((c) => c !== job.req.codeId), job.req.codeId].slice(-16);
+    const context = contextOf(job.req, limits.memoryLimitBytes);
+    slot.recent = [...slot.recent.filter((c) => c !== context), context].slice(-16);
+    const { list, membersVersion } = job.req;
+    if (list !== undefined) {
+      slot.lists = [...slot.lists.filter((l) => l !== list), list].slice(-RECENT_LISTS);
+      const key = shippedKey(job.req);
+      slot.shipped.delete(key);
+      // A failed run drops its context, and the members with it.
+      if (result.ok && membersVersion !== undefined && job.req.members) {
+        slot.shipped.set(key, membersVersion);
+        if (slot.shipped.size > MAX_SHIPPED) slot.shipped.delete(slot.shipped.keys().next().value!);
+      }
+    }
     job.resolve(result);
   }
 
@@ -116,7 +150,12 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
       const idle = slots.filter((s) => s.ready && !s.job);
       if (idle.length === 0) break;
       const job = queue.shift()!;
-      const slot = idle.find((s) => s.recent.includes(job.req.codeId)) ?? idle[0]!;
+      const context = contextOf(job.req, limits.memoryLimitBytes);
+      const list = job.req.list;
+      const slot =
+        (list !== undefined ? idle.find((s) => s.lists.includes(list) && s.recent.includes(context)) : undefined) ??
+        idle.find((s) => s.recent.includes(context)) ??
+        idle[0]!;
       slot.job = job;
       slot.started = performance.now();
       const timeLimitMs = job.req.timeLimitMs ?? limits.timeLimitMs;
@@ -124,7 +163,12 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
         failJob(slot, sandboxError(M.timeLimit, timeLimitMs));
         replace(slot, "");
       }, watchdogFor(timeLimitMs));
-      slot.worker.postMessage(job.req);
+      const { req } = job;
+      const has = req.membersVersion !== undefined && req.members !== undefined && slot.shipped.get(shippedKey(req)) === req.membersVersion;
+      if (has) {
+        const { members: _, ...rest } = req;
+        slot.worker.postMessage({ ...rest, membersLeftOut: true } satisfies RunRequest);
+      } else slot.worker.postMessage(req);
     }
     // Keep the process alive only while there is work: an idle pool does not hold it open.
     const busy = queue.length > 0 || slots.some((s) => s.job);
@@ -146,6 +190,11 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
         const req: RunRequest = { type: "run", id: nextId++, code, codeId, trigger, inputJson };
         if (members) req.members = members;
         if (runLimits?.timeLimitMs !== undefined) req.timeLimitMs = resolveLimits({ ...limits, timeLimitMs: runLimits.timeLimitMs }).timeLimitMs;
+        if (runLimits?.memoryLimitBytes !== undefined) req.memoryLimitBytes = resolveLimits({ ...limits, memoryLimitBytes: runLimits.memoryLimitBytes }).memoryLimitBytes;
+        if (runLimits?.list !== undefined) {
+          req.list = runLimits.list;
+          if (runLimits.membersVersion !== undefined) req.membersVersion = String(runLimits.membersVersion);
+        }
         queue.push({ req, resolve });
         pump();
       });

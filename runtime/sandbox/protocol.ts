@@ -22,9 +22,18 @@ export interface RunRequest {
   members?: MemberColumns;
   /** This run's time limit, when not the pool's. */
   timeLimitMs?: number;
+  /** This run's memory limit (the rule's), when not the pool's. */
+  memoryLimitBytes?: number;
+  /** The list, and its members' version: `members` may then be left out when the worker has that version. */
+  list?: string;
+  membersVersion?: string;
+  /** Set by the pool when it left the members out. */
+  membersLeftOut?: boolean;
 }
 
 export type FromWorker =
   | { type: "ready" }
   /** fatal: the worker's engine is suspect; the pool replaces the worker. */
-  | { type: "result"; id: number; result: SandboxResult; fatal: boolean };
+  | { type: "result"; id: number; result: SandboxResult; fatal: boolean }
+  /** The run came without members, and the worker does not have that version of them: send it again with them. */
+  | { type: "needMembers"; id: number };

@@ -41,10 +41,20 @@ export interface SandboxPool {
   close(): Promise<void>;
 }
 
-/** Limits of one run, over the pool's. */
+/** Limits of one run, over the pool's, and what the run is for. */
 export interface RunLimits {
   /** timeLimitFor(the trigger's gas bound) (time-limit.ts). */
   timeLimitMs?: number;
+  /** The rule's own memory limit (`manifest.limits.memory`): its context is made with it, never shared with another limit's. */
+  memoryLimitBytes?: number;
+  /** The list the run is for: the pool keeps a list on the worker that ran it last, while that worker is free. */
+  list?: string;
+  /**
+   * The list's members' version (the store's, bumped on each change; with `list`). The members then go to a
+   * worker only when it does not have this version, and a context keeps each list's members by version instead of
+   * comparing them in full. Runs with the same list and version must have the same members.
+   */
+  membersVersion?: number | string;
 }
 
 export const MAX_STACK_BYTES = 64 * 1024;

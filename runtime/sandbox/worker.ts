@@ -15,12 +15,23 @@ const hooks: HostHooks = config.testHooks
       __host_testHang: () => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000),
     }
   : {};
-const engine = new Engine({ limits: config.limits, strategy: config.strategy, hooks });
+const engine = new Engine({ limits: config.limits, strategy: config.strategy, hooks, spares: true });
 
+let queued = 0;
 port.on("message", (req: RunRequest) => {
-  void engine.run(req.code, req.codeId, req.trigger, req.inputJson, req.members, req.timeLimitMs).then(({ result, fatal }) => {
-    const msg: FromWorker = { type: "result", id: req.id, result, fatal };
+  queued++;
+  const options = {
+    ...(req.timeLimitMs !== undefined ? { timeLimitMs: req.timeLimitMs } : {}),
+    ...(req.memoryLimitBytes !== undefined ? { memoryLimitBytes: req.memoryLimitBytes } : {}),
+    ...(req.list !== undefined ? { list: req.list } : {}),
+    ...(req.membersVersion !== undefined ? { membersVersion: req.membersVersion } : {}),
+    ...(req.membersLeftOut ? { membersLeftOut: true } : {}),
+  };
+  void engine.run(req.code, req.codeId, req.trigger, req.inputJson, req.members, options).then(({ result, fatal, needMembers }) => {
+    const msg: FromWorker = needMembers ? { type: "needMembers", id: req.id } : { type: "result", id: req.id, result, fatal };
     port.postMessage(msg);
+    // After the answer, while no run waits: the next miss finds a locked-down context ready.
+    if (--queued === 0 && !fatal) setImmediate(() => void (queued === 0 ? engine.prepare() : undefined));
   });
 });
 await engine.warmUp();

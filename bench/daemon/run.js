@@ -1,0 +1,173 @@
+// `node bench/daemon/run.js` (after `npm run build`): thwonkd's throughput
+// against a bare smtp-server, in one run (the machine is shared: the ratios
+// measured in the same run are what count).
+//
+// 1. Ingest, with Postfix's smtp-source (Debian's postfix package) as the client:
+//    `smtp-source -d -s 10 -m 5000 -f from@example.org -t list@lists.localhost 127.0.0.1:PORT`
+//    (-d: reused connections), then without -d (a new connection per message), against
+//    bench/daemon/bare.js (smtp-server + mailparser, 250 after the parse) and against
+//    thwonkd with a one-member forwarding rule (seed.js), outbox delivery: a message is
+//    counted when its run is committed and answered 250.
+// 2. Latency from the end of DATA to the answer (median, p99), and the servers' peak RSS,
+//    with load.js (10 sessions, reused connections).
+// 3. Many lists, with load.js spreading mail evenly: one bundle deployed at 1,000
+//    addresses, and 1,000 distinct bundles, against the one list's rate with the same client.
+//    The lists are seeded into the store (seed.js); the start with 1,000 lists is timed.
+//
+// Environment: BENCH_MESSAGES (5000), BENCH_SESSIONS (10), BENCH_NEWCONN (1000 messages
+// with a new connection each), BENCH_LISTS (1000), BENCH_MANY_MESSAGES (3000), BENCH_WORKERS
+// (thwonkd's sandbox workers; its default if unset). Writes the section "Issue 13: thwonkd
+// throughput" of bench/RESULTS.md (other sections kept).
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { load, percentile } from "./load.js";
+import { seed } from "./seed.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..");
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5000);
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10);
+const NEWCONN = Number(process.env.BENCH_NEWCONN ?? 1000);
+const LISTS = Number(process.env.BENCH_LISTS ?? 1000);
+const MANY = Number(process.env.BENCH_MANY_MESSAGES ?? 3000);
+const WORKERS = process.env.BENCH_WORKERS;
+
+/** Starts a server whose first stdout line is JSON with its smtp port; resolves with it and the ms to that line. */
+function start(args, env = {}) {
+  const t = performance.now();
+  const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, THWONKD_LOG_LEVEL: "warn", ...env } });
+  let err = "";
+  proc.stderr.on("data", (c) => (err += c));
+  return new Promise((resolve, reject) => {
+    let out = "";
+    proc.stdout.on("data", (c) => {
+      out += c;
+      const nl = out.indexOf("\n");
+      if (nl >= 0 && out !== null) {
+        const ports = JSON.parse(out.slice(0, nl));
+        out = null;
+        resolve({ proc, port: ports.smtp, startMs: performance.now() - t, stderr: () => err });
+      }
+    });
+    proc.on("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}: ${err}`)));
+  });
+}
+
+async function stop(s) {
+  const exited = new Promise((r) => s.proc.on("exit", r));
+  s.proc.kill("SIGTERM");
+  await exited;
+}
+
+/** Peak resident memory of a process, MiB. */
+function peakRss(pid) {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Not execFileSync: this process must keep reading the servers' pipes meanwhile. */
+async function smtpSource(port, messages, reuse) {
+  const t = performance.now();
+  const args = [...(reuse ? ["-d"] : []), "-s", String(SESSIONS), "-m", String(messages), "-f", "from@example.org", "-t", "list@lists.localhost", `127.0.0.1:${port}`];
+  const p = spawn("smtp-source", args, { stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  p.stderr.on("data", (c) => (err += c));
+  const code = await new Promise((r) => p.on("exit", r));
+  if (code !== 0) throw new Error(`smtp-source ${args.join(" ")} exited with ${code}: ${err}`);
+  const seconds = (performance.now() - t) / 1000;
+  return { seconds, rate: messages / seconds };
+}
+
+function thwonkdArgs(data) {
+  return [join(root, "bin", "thwonkd.js"), "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--domain", "lists.localhost", ...(WORKERS ? ["--workers", WORKERS] : [])];
+}
+
+function outboxCount(data) {
+  const dir = join(data, "outbox", "new");
+  return existsSync(dir) ? readdirSync(dir).length : 0;
+}
+
+const f1 = (x) => x.toFixed(1);
+const f2 = (x) => x.toFixed(2);
+const pct = (a, b) => `${((100 * a) / b).toFixed(0)}%`;
+
+async function ingest(name, server) {
+  const reused = await smtpSource(server.port, MESSAGES, true);
+  const fresh = await smtpSource(server.port, NEWCONN, false);
+  const lat = await load({ port: server.port, sessions: SESSIONS, messages: MESSAGES, to: "list@lists.localhost" });
+  if (lat.failed) throw new Error(`${name}: ${lat.failed} messages not answered 250: ${JSON.stringify(lat.answers)}`);
+  const r = { reused, fresh, lat, rss: peakRss(server.proc.pid) };
+  console.log(`${name}: smtp-source reused ${f1(reused.rate)}/s, new connection ${f1(fresh.rate)}/s; load.js ${f1(lat.rate)}/s, DATA→250 median ${f2(percentile(lat.latencies, 50))} ms, p99 ${f2(percentile(lat.latencies, 99))} ms; peak RSS ${f1(r.rss)} MiB`);
+  return r;
+}
+
+const work = mkdtempSync(join(tmpdir(), "thwonkd-bench-"));
+try {
+  console.log(`cpus: ${availableParallelism()} × ${cpus()[0]?.model ?? "?"}, load ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  const bare = await start([join(here, "bare.js")]);
+  const b = await ingest("bare smtp-server", bare);
+  await stop(bare);
+
+  const oneData = join(work, "one");
+  await seed(oneData, { lists: 1 });
+  const one = await start(thwonkdArgs(oneData));
+  const t = await ingest("thwonkd, one list", one);
+  await stop(one);
+  const written = outboxCount(oneData);
+  const expected = 2 * MESSAGES + NEWCONN;
+  if (written !== expected) throw new Error(`thwonkd's outbox has ${written} messages, not ${expected}`);
+
+  const many = {};
+  for (const distinct of [false, true]) {
+    const data = join(work, distinct ? "distinct" : "shared");
+    const seeded = await seed(data, { lists: LISTS, distinct });
+    const d = await start(thwonkdArgs(data));
+    const r = await load({ port: d.port, sessions: SESSIONS, messages: MANY, to: seeded.addresses });
+    if (r.failed) throw new Error(`${r.failed} messages not answered 250: ${JSON.stringify(r.answers)}`);
+    const rss = peakRss(d.proc.pid);
+    many[distinct ? "distinct" : "shared"] = { ...r, startMs: d.startMs, rss, compileSeconds: seeded.compileSeconds };
+    await stop(d);
+    console.log(`${LISTS} lists, ${distinct ? "distinct bundles" : "one bundle"}: ${f1(r.rate)}/s (${pct(r.rate, t.lat.rate)} of one list), median ${f2(percentile(r.latencies, 50))} ms, p99 ${f2(percentile(r.latencies, 99))} ms; start ${f1(d.startMs)} ms; peak RSS ${f1(rss)} MiB; seeding compiled for ${f1(seeded.compileSeconds)} s`);
+  }
+
+  const row = (name, x) => `| ${name} | ${f1(x.reused.rate)} | ${f1(x.fresh.rate)} | ${f1(x.lat.rate)} | ${f2(percentile(x.lat.latencies, 50))} | ${f2(percentile(x.lat.latencies, 99))} | ${f1(x.rss)} |`;
+  const mrow = (name, x) => `| ${name} | ${f1(x.rate)} | ${pct(x.rate, t.lat.rate)} | ${f2(percentile(x.latencies, 50))} | ${f2(percentile(x.latencies, 99))} | ${f1(x.startMs)} | ${f1(x.rss)} |`;
+  const section = `## Issue 13: thwonkd throughput
+
+\`node bench/daemon/run.js\` (after \`npm run build\`; Postfix's \`smtp-source\` from Debian). ${new Date().toISOString().slice(0, 10)},
+${availableParallelism()} × ${cpus()[0]?.model ?? "?"}, shared and noisy (load ${loadavg().map((x) => x.toFixed(1)).join(" ")} at the end): the ratios, measured in the same run, are what count.
+thwonkd: a one-member forwarding rule (bench/daemon/seed.js), each message run and committed (SQLite, synchronous=FULL) before its 250,
+its outgoing copy written to the Maildir outbox (${expected} files checked); sandbox workers: ${WORKERS ?? "thwonkd's default"}.
+The bare server (bench/daemon/bare.js): smtp-server parsing each message with mailparser, nothing else.
+
+Ingest: \`smtp-source -d -s ${SESSIONS} -m ${MESSAGES} -f from@example.org -t list@lists.localhost 127.0.0.1:PORT\` (reused connections),
+the same without \`-d\` and \`-m ${NEWCONN}\` (a new connection per message), then bench/daemon/load.js (${SESSIONS} sessions, reused
+connections, ${MESSAGES} messages) for the latency from the end of DATA to the answer. Messages per second; peak RSS of the server process.
+
+| server | smtp-source reused | new connection | load.js | DATA→250 median ms | p99 ms | peak RSS MiB |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+${row("bare smtp-server", b)}
+${row("thwonkd, one list", t)}
+
+thwonkd / bare: **${pct(t.reused.rate, b.reused.rate)}** with reused connections (target ≥ 70%), ${pct(t.fresh.rate, b.fresh.rate)} with a new connection per message, ${pct(t.lat.rate, b.lat.rate)} with load.js.
+
+Many lists: load.js, ${SESSIONS} sessions, ${MANY} messages sent to ${LISTS} addresses in turn, against thwonkd's one-list load.js rate above
+(${f1(t.lat.rate)}/s). Lists seeded straight into the store (seed.js compiles each distinct source once, as a deploy does: ${f1(many.distinct.compileSeconds)} s
+for ${LISTS}); start: from spawning thwonkd to its first stdout line (ports bound, every list installed; bundles are not recompiled at start).
+
+| lists | msg/s | of one list | DATA→250 median ms | p99 ms | start ms | peak RSS MiB |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+${mrow(`${LISTS} addresses, one bundle (target ≥ 50%)`, many.shared)}
+${mrow(`${LISTS} distinct bundles (target ≥ 25%)`, many.distinct)}
+`;
+  const file = join(root, "bench", "RESULTS.md");
+  const old = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmark results\n";
+  const re = /## Issue 13: thwonkd throughput[\s\S]*?(?=\n## |$)/;
+  writeFileSync(file, re.test(old) ? old.replace(re, section.trimEnd() + "\n") : old.trimEnd() + "\n\n" + section);
+  console.log(`written to ${file}`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
