@@ -94,6 +94,7 @@ export function safeAddress(s: unknown): string | undefined {
 
 /** Text for a header: no control characters (a CR or LF would start a new header), one line, at most `max` code points. */
 export function headerText(s: string, max = 998): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
   const one = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ").replace(/\s+/g, " ").trim();
   const cps = Array.from(one);
   return cps.length <= max ? one : cps.slice(0, max).join("");
