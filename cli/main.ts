@@ -171,6 +171,7 @@ ${EXIT_CODES_HELP}`,
     .option("--trigger <name>", "`message` (the default with --message) or a schedule of the rule, e.g. \"every day at 00:00\"")
     .option("--mail-from <addr>", "the envelope sender (MAIL FROM); default the From address, `<>` for a bounce")
     .option("--rcpt-to <addr>", "the envelope recipient (RCPT TO), e.g. list-request@example.org; default the list address")
+    .option("--write <dir>", "write each outgoing message as it would be sent: DIR/N.eml and its envelope DIR/N.envelope.json")
     .option("--json", "print the run's result as JSON (actions, state, gas, error, trace)", false)
     .option("--trace", "show each statement run: line:col, what, value and the gas used so far", false)
     .option("--color", "colour the output")
@@ -200,6 +201,7 @@ ${EXIT_CODES_HELP}`,
             trigger: opts["trigger"] as string | undefined,
             mailFrom: opts["mailFrom"] as string | undefined,
             rcptTo: opts["rcptTo"] as string | undefined,
+            write: opts["write"] as string | undefined,
             json: opts["json"] === true,
             trace: opts["trace"] === true,
             color: opts["color"] as boolean | undefined,

@@ -13,7 +13,9 @@
  * This module loads the runtime (QuickJS, mailparser): main.ts imports it
  * only when `run` is the command.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
+import { composeRun, dryRunKey, overHopLimit } from "../runtime/mail/compose.js";
 import { createColors } from "picocolors";
 import {
   canonicalAddress,
@@ -51,6 +53,8 @@ export interface RunOptions {
   mailFrom?: string | undefined;
   /** RCPT TO of the envelope (default: the list address), e.g. `list-request@example.org`. */
   rcptTo?: string | undefined;
+  /** Write each outgoing message, as it would go on the wire, to this directory (N.eml, N.envelope.json; N the action's number). */
+  write?: string | undefined;
   json: boolean;
   trace: boolean;
   color?: boolean | undefined;
@@ -116,6 +120,8 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
     if (opts.rcptTo !== undefined) envelope.rcptTo = opts.rcptTo;
     const parsed = await parseEml(raw, { listAddress: address, envelope, limits: declared });
     if (parsed.refused.length) throw new Refused(parsed.refused.map((p) => `${p.code} ${p.message}`));
+    const loop = overHopLimit(parsed.message.headers);
+    if (loop) throw new Refused([`TW6050 not run: ${loop} (a mail loop)`]);
     for (const p of parsed.problems) io.stderr.write(`thwonkc: warning: ${opts.message}: ${p}\n`);
     message = parsed.message;
     messageSize = parsed.size;
@@ -133,6 +139,17 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
   const host = new NodeHost({ cwd: io.cwd, listAddress: address });
   const result = await runBundle(bundle, { trigger, input, ...(code ? { code } : {}) }, host);
 
+  if (opts.write !== undefined && !result.error) {
+    const dir = resolvePath(io.cwd, opts.write);
+    mkdirSync(dir, { recursive: true });
+    const incoming = message ? { from: message.from, headers: message.headers } : null;
+    const runKey = dryRunKey(bundle.sha256, address, now, trigger, JSON.stringify(message ?? null));
+    for (const m of await composeRun(result.actions, { list: address, listName, incoming, now, runKey })) {
+      writeFileSync(`${dir}/${m.index}.eml`, m.raw);
+      writeFileSync(`${dir}/${m.index}.envelope.json`, JSON.stringify({ messageId: m.messageId, from: m.envelope.from, to: m.envelope.to, refused: m.refused }, null, 2) + "\n");
+      io.stderr.write(`thwonkc: wrote ${opts.write}/${m.index}.eml (<${m.messageId}>, to ${m.envelope.to.length} recipient${m.envelope.to.length === 1 ? "" : "s"})\n`);
+    }
+  }
   if (opts.json) {
     io.stdout.write(JSON.stringify(result, null, 2) + "\n");
   } else {

@@ -16,6 +16,19 @@ export interface DaemonConfig {
   size: number;
   workers: number | null;
   logLevel: string;
+  /** The SMTP relay all mail goes to (`smtp://HOST:PORT`); null: the Maildir outbox is the delivery. */
+  relay: string | null;
+  /** Most recipients in one SMTP transaction to the relay. */
+  relayBatch: number;
+  /** Retry backoff after a 4xx or an unreachable relay (ms): the first wait, doubled each attempt up to relayRetryMax. */
+  relayRetryMin: number;
+  relayRetryMax: number;
+  /** A message not handed to the relay this long after its commit (ms) is a dead letter. */
+  deadAfter: number;
+  /** A message that passed through more lists than this is not run (a loop). */
+  hopLimit: number;
+  /** Per list address: `{ "from": "munge" | "keep" }` (docs/mail-out.md). */
+  lists: Record<string, { from?: "munge" | "keep" }>;
 }
 
 export const DEFAULTS: Omit<DaemonConfig, "data"> & { data: string | null } = {
@@ -28,6 +41,13 @@ export const DEFAULTS: Omit<DaemonConfig, "data"> & { data: string | null } = {
   size: 10 * 1024 * 1024,
   workers: null,
   logLevel: "info",
+  relay: null,
+  relayBatch: 100,
+  relayRetryMin: 30_000,
+  relayRetryMax: 3_600_000,
+  deadAfter: 5 * 86_400_000,
+  hopLimit: 10,
+  lists: {},
 };
 
 const KEYS = Object.keys(DEFAULTS) as (keyof DaemonConfig)[];
@@ -40,7 +60,25 @@ function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
     if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v;
     throw new ConfigError(`${from}: deploy must be a list of directories`);
   }
-  if (key === "size" || key === "workers") {
+  if (key === "lists") {
+    let data = v;
+    if (typeof v === "string") {
+      try {
+        data = JSON.parse(v);
+      } catch {
+        throw new ConfigError(`${from}: lists must be JSON: { "LIST@DOMAIN": { "from": "munge" | "keep" } }`);
+      }
+    }
+    if (typeof data !== "object" || data === null || Array.isArray(data)) throw new ConfigError(`${from}: lists must be an object: { "LIST@DOMAIN": { "from": "munge" | "keep" } }`);
+    for (const [address, s] of Object.entries(data)) {
+      const mode = (s as { from?: unknown } | null)?.from;
+      if (typeof s !== "object" || s === null || Object.keys(s).some((k) => k !== "from") || (mode !== undefined && mode !== "munge" && mode !== "keep")) {
+        throw new ConfigError(`${from}: lists.${address} must be { "from": "munge" } (From is the list, the default) or { "from": "keep" } (From is the author's)`);
+      }
+    }
+    return data;
+  }
+  if (key === "size" || key === "workers" || key === "relayBatch" || key === "relayRetryMin" || key === "relayRetryMax" || key === "deadAfter" || key === "hopLimit") {
     const n = typeof v === "number" ? v : Number(v);
     if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${from}: ${key} must be a positive whole number, got ${JSON.stringify(v)}`);
     return n;

@@ -1,6 +1,6 @@
 /**
  * thwonkd: `thwonkd --data DIR [--smtp HOST:PORT] [--lmtp HOST:PORT]
- * [--http HOST:PORT] [--domain D] [--deploy DIR] [--config FILE]`.
+ * [--http HOST:PORT] [--domain D] [--deploy DIR] [--relay smtp://HOST:PORT] [--config FILE]`.
  * The first line on stdout is one JSON object with the ports bound; logs go
  * to stderr. SIGTERM (or SIGINT): new connections get 421, the work in
  * flight finishes, then the process exits 0.
@@ -12,6 +12,7 @@ import { Command } from "commander";
 import { COMPILER_VERSION } from "../../compiler/index.js";
 import { clockFromEnv, ConfigError, hostPort, resolveConfig, type DaemonConfig } from "./config.js";
 import { Daemon } from "./daemon.js";
+import { RelayDelivery } from "./delivery.js";
 import { createLogger, type Logger } from "./log.js";
 import { apiHandler } from "./api.js";
 import { adminAuthorizer, ensureAdminToken } from "./auth.js";
@@ -88,6 +89,12 @@ export async function main(argv: string[]): Promise<number> {
     .option("--deploy <dir>", "deploy every rule in DIR at start (NAME@DOMAIN)")
     .option("--size <bytes>", "largest message accepted (default 10485760)")
     .option("--workers <n>", "sandbox workers")
+    .option("--relay <url>", "deliver through this SMTP relay (smtp://HOST:PORT); without it mail goes to the Maildir outbox")
+    .option("--relay-batch <n>", "most recipients in one SMTP transaction (default 100)")
+    .option("--relay-retry-min <ms>", "first wait after a 4xx or an unreachable relay, doubled each attempt (default 30000)")
+    .option("--relay-retry-max <ms>", "longest wait between attempts (default 3600000)")
+    .option("--dead-after <ms>", "give a message up as a dead letter this long after its commit (default 5 days)")
+    .option("--hop-limit <n>", "do not run a message that passed through more lists than this (default 10)")
     .option("--config <file>", "JSON config file")
     .exitOverride();
   let cfg: DaemonConfig;
@@ -114,6 +121,22 @@ export async function main(argv: string[]): Promise<number> {
   const { clock, test } = clockFromEnv(process.env);
   if (test) log.warn("THWONKD_TEST_CLOCK_FILE is set: the clock is a test's (never use it in production)");
   const daemon = await Daemon.open({ dataDir, log, clock, ...(cfg.workers ? { workers: cfg.workers } : {}), ...(test ? { tickMs: 100 } : {}) });
+  const lists = new Map(Object.entries(cfg.lists).map(([a, s]) => [a.toLowerCase(), s.from ? { fromMode: s.from } : {}]));
+  daemon.runner.mail = { lists: (address) => lists.get(address.toLowerCase()), hopLimit: cfg.hopLimit };
+  let relay: RelayDelivery | undefined;
+  if (cfg.relay) {
+    relay = new RelayDelivery({
+      url: cfg.relay,
+      store: daemon.store,
+      log,
+      clock,
+      batch: cfg.relayBatch,
+      retryMin: cfg.relayRetryMin,
+      retryMax: cfg.relayRetryMax,
+      deadAfter: cfg.deadAfter,
+    });
+    daemon.outbox.useRelay(relay);
+  }
   for (const dir of cfg.deploy) await deployDirectory(daemon, dir, cfg.domain, log);
 
   const smtpAt = hostPort(cfg.smtp, "--smtp");
@@ -130,6 +153,7 @@ export async function main(argv: string[]): Promise<number> {
   const http = createHttp([healthHandler(daemon), api, publishHandler(daemon.store, (a) => daemon.resolve(a))], log);
   ports["http"] = await listen(http, httpAt.host, httpAt.port);
   daemon.start();
+  void relay?.kick();
   process.stdout.write(JSON.stringify({ ...ports, data: dataDir, outbox: daemon.outbox.dir, token: admin.file, lists: daemon.lists().map((l) => l.address) }) + "\n");
   log.info({ ports, lists: daemon.lists().length }, "thwonkd is ready");
 
@@ -147,6 +171,8 @@ export async function main(argv: string[]): Promise<number> {
           http.close(() => r());
           http.closeAllConnections();
         });
+        await daemon.outbox.kick();
+        await relay?.stop();
         await daemon.close();
         log.info("stopped");
         done(0);

@@ -1,5 +1,5 @@
 /**
- * The daemon's messages (TW6001–TW6049): SMTP answers, deploy and members
+ * The daemon's messages (TW6001–TW6069): SMTP answers, deploy and members
  * refusals, start-up reports. Each says what is wrong and how to fix it.
  */
 export interface DaemonMessage<A extends unknown[]> {
@@ -50,6 +50,12 @@ export const daemonMessages = {
   noRun: def("TW6024", "No such run", (id: string) => `There is no run ${id}. List the runs with thwonkc runs ADDRESS (GET /v1/lists/ADDRESS/runs).`),
   deployRefused: def("TW6025", "Not deployed", (refused: string) =>
     `The rule was not deployed at ${refused}; the running version keeps running there. The reasons are given per address.`),
+  tooManyHops: def("TW6050", "Mail loop", (address: string, why: string) =>
+    `The message was not run by ${address}: ${why}, so it is probably going round in a loop between lists or servers. Look at its Received and X-Thwonk-Hops fields to find the loop, and break it (a rule that forwards to a list that forwards back).`),
+  relayRefused: def("TW6051", "The relay refused the message", (code: number, response: string) =>
+    `The relay answered ${code} (${response}); the message is not sent again to these recipients. Check the addresses, or the relay's policy for this list's mail.`),
+  deadLetter: def("TW6052", "Not delivered in time", (window: string, last: string) =>
+    `The message could not be handed to the relay within ${window} (last: ${last}); it is given up as a dead letter. Check that the relay is up and accepts mail from this server, and raise --dead-after if it is often down this long.`),
 } as const;
 
 /** `TW6001 No list is deployed at ...`: how answers and refusals start. */

@@ -16,6 +16,7 @@ import type { RuleErrorWords } from "../../contract/index.js";
 import type { GroupCommitter } from "./commit.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { composeAll, LOOP_HEADER } from "./outbox.js";
+import { DEFAULT_HOP_LIMIT, overHopLimit, type ListMailSettings } from "../mail/compose.js";
 import type { Logger } from "./log.js";
 import type { MemberChange, MembersSnapshot, MessageStatus, RunCommit, RunOutcome, SavedState, Store } from "./store/types.js";
 
@@ -65,6 +66,8 @@ export class Runner {
   private readonly lists = new Map<string, ListSlot>();
   private inFlight = 0;
   private idle: (() => void)[] = [];
+  /** Outgoing mail: each list's settings (From mode), and the hop limit (thwonkd's config, main.ts). */
+  mail: { lists: (address: string) => Partial<ListMailSettings> | undefined; hopLimit: number } = { lists: () => undefined, hopLimit: DEFAULT_HOP_LIMIT };
 
   constructor(private readonly o: RunnerOptions) {}
 
@@ -202,6 +205,8 @@ export class Runner {
       const c: RunCommit = { ...base, ...stored("loop"), run: { ...runBase, outcome: "loop", error: null, gasUsed: 0, gasBound: 0, actions: [] } };
       return this.commitAndAnswer(slot, c, { code: 250, message: "2.0.0 accepted; not run: it came from this list (a loop)" });
     }
+    const hops = overHopLimit(message.headers, this.mail.hopLimit);
+    if (hops) return { code: 554, message: `5.4.6 ${say(M.tooManyHops, address, hops)}` };
     // Over the rule's limits for a message: 552 with the limit it broke, nothing stored.
     const tooBig = parsed.refused.length ? parsed.refused : checkMessage(message, limits, parsed.size);
     if (tooBig.length) return { code: 552, message: `5.3.4 ${say(M.inputRefused, address, tooBig.map((p) => `${p.code} ${p.message}`).join(" "))}` };
@@ -231,7 +236,7 @@ export class Runner {
     const reject = actions.find((a) => a.kind === "reject");
     const hold = actions.find((a) => a.kind === "hold");
     const outcome: RunOutcome = result.error ? "failed" : reject ? "rejected" : hold ? "held" : "ok";
-    const c = await this.outcomeCommit(slot, { ...base, ...stored(outcome === "ok" ? "accepted" : outcome) }, runBase, result, actions, outcome, message.from);
+    const c = await this.outcomeCommit(slot, { ...base, ...stored(outcome === "ok" ? "accepted" : outcome) }, runBase, result, actions, outcome, message);
     if (result.error) this.o.log.warn({ list: address, error: result.error }, "the rule failed on a message; it is kept and can be replayed");
     const answer: Answer =
       outcome === "rejected"
@@ -269,7 +274,7 @@ export class Runner {
     result: RunResult,
     actions: RunAction[],
     outcome: RunOutcome,
-    sender: string | null,
+    incoming: { from: string | null; headers: [string, string][] } | null,
   ): Promise<RunCommit> {
     const run = { ...runBase, outcome, error: result.error, gasUsed: result.gas.used, gasBound: result.gas.bound, actions };
     // A failed run commits nothing of its own (docs/language.md): only the record that it failed.
@@ -282,7 +287,8 @@ export class Runner {
       } else if (a.kind === "members.remove" && typeof a["address"] === "string") members.push({ op: "remove", address: a["address"] });
     }
     const published = actions.filter((a) => a.kind === "publish").map((a) => ({ path: String(a["path"]), html: String(a["html"] ?? "") }));
-    const outbox = await composeAll(actions, { list: slot.address, sender, now: runBase.now });
+    const settings = this.mail.lists(slot.address);
+    const outbox = await composeAll(actions, { list: slot.address, incoming, now: runBase.now, ...(settings ? { settings } : {}) });
     return { ...head, run, ...(result.state ? { state: result.state } : {}), members, outbox, published };
   }
 

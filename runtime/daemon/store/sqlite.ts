@@ -10,6 +10,8 @@ import Database from "better-sqlite3";
 import type { MemberJson } from "../../../contract/index.js";
 import type {
   Deployment,
+  DeliveryPart,
+  DeliveryRow,
   MemberChange,
   MembersSnapshot,
   MessageRecord,
@@ -50,6 +52,14 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (address, path));
   CREATE TABLE schedule (address TEXT NOT NULL, trigger TEXT NOT NULL, last_due INTEGER NOT NULL, PRIMARY KEY (address, trigger));
   CREATE TABLE list_start (address TEXT PRIMARY KEY, at INTEGER NOT NULL);
+  `,
+  // Delivery to a relay: each outbox row in batches of recipients, each batch's state.
+  `
+  CREATE TABLE deliveries (id INTEGER PRIMARY KEY, outbox_id INTEGER NOT NULL REFERENCES outbox(id), recipients TEXT NOT NULL,
+    status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+    code INTEGER, response TEXT);
+  CREATE INDEX deliveries_due ON deliveries(status, next_at);
+  CREATE INDEX deliveries_outbox ON deliveries(outbox_id);
   `,
 ];
 
@@ -124,6 +134,15 @@ class SqliteStore implements Store {
       message: db.prepare("SELECT * FROM messages WHERE id = ?"),
       pending: db.prepare("SELECT * FROM outbox WHERE done = 0 ORDER BY id LIMIT ?"),
       done: db.prepare("UPDATE outbox SET done = 1 WHERE id = ?"),
+      planDelivery: db.prepare("INSERT INTO deliveries (outbox_id, recipients, status, attempts, next_at, created_at, updated_at) VALUES (?, ?, 'pending', 0, ?, ?, ?)"),
+      dueDeliveries: db.prepare(
+        "SELECT d.*, o.address, o.message_id, o.raw FROM deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.status = 'pending' AND d.next_at <= ? ORDER BY d.next_at, d.id LIMIT ?",
+      ),
+      nextDelivery: db.prepare("SELECT MIN(next_at) AS t FROM deliveries WHERE status = 'pending'"),
+      settleDelivery: db.prepare("UPDATE deliveries SET recipients = ?, status = ?, attempts = ?, next_at = ?, updated_at = ?, code = ?, response = ? WHERE id = ?"),
+      splitDelivery: db.prepare(
+        "INSERT INTO deliveries (outbox_id, recipients, status, attempts, next_at, created_at, updated_at, code, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      ),
       published: db.prepare("SELECT html, updated_at FROM published WHERE address = ? AND path = ?"),
       schedule: db.prepare("SELECT trigger, last_due FROM schedule WHERE address = ?"),
       start: db.prepare("SELECT at FROM list_start WHERE address = ?"),
@@ -305,6 +324,44 @@ class SqliteStore implements Store {
   async markOutboxDone(ids: number[]): Promise<void> {
     this.db.transaction(() => {
       for (const id of ids) this.q.done.run(id);
+    })();
+  }
+
+  async planDeliveries(plans: { outboxId: number; batches: string[][] }[], at: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const p of plans) {
+        for (const b of p.batches) this.q.planDelivery.run(p.outboxId, JSON.stringify(b), at, at, at);
+        this.q.done.run(p.outboxId);
+      }
+    })();
+  }
+
+  async dueDeliveries(now: number, limit = 100): Promise<DeliveryRow[]> {
+    return (this.q.dueDeliveries.all(now, limit) as Row[]).map((r) => ({
+      id: r["id"] as number,
+      outboxId: r["outbox_id"] as number,
+      address: r["address"] as string,
+      messageId: r["message_id"] as string,
+      recipients: JSON.parse(r["recipients"] as string) as string[],
+      attempts: r["attempts"] as number,
+      createdAt: r["created_at"] as number,
+      raw: r["raw"] as Buffer,
+    }));
+  }
+
+  async nextDeliveryAt(): Promise<number | null> {
+    return (this.q.nextDelivery.get() as { t: number | null }).t;
+  }
+
+  async settleDelivery(row: Pick<DeliveryRow, "id" | "outboxId" | "createdAt">, parts: DeliveryPart[], at: number): Promise<void> {
+    const real = parts.filter((p) => p.recipients.length > 0);
+    if (real.length === 0) return;
+    this.db.transaction(() => {
+      real.forEach((p, i) => {
+        const args = [JSON.stringify(p.recipients), p.status, p.attempts, p.nextAt ?? at, at, p.code ?? null, p.response ?? null] as const;
+        if (i === 0) this.q.settleDelivery.run(...args, row.id);
+        else this.q.splitDelivery.run(row.outboxId, args[0], args[1], args[2], args[3], row.createdAt, at, args[5], args[6]);
+      });
     })();
   }
 

@@ -85,6 +85,34 @@ export interface OutgoingMail {
   raw: Buffer;
 }
 
+/** One SMTP transaction to the relay: an outbox row's batch of recipients. */
+export interface DeliveryRow {
+  id: number;
+  outboxId: number;
+  /** The list that sends it (its bounce address is the envelope sender). */
+  address: string;
+  messageId: string;
+  recipients: string[];
+  attempts: number;
+  /** When the batch was planned: the dead-letter window counts from then. */
+  createdAt: number;
+  raw: Buffer;
+}
+
+export type DeliveryStatus = "pending" | "sent" | "failed" | "dead";
+
+/** What became of some of a batch's recipients after an attempt. */
+export interface DeliveryPart {
+  recipients: string[];
+  status: DeliveryStatus;
+  attempts: number;
+  /** For `pending`: when to try again. */
+  nextAt?: number;
+  /** The relay's answer (code and text), or the connection's error. */
+  code?: number | null;
+  response?: string | null;
+}
+
 export interface OutboxRow extends OutgoingMail {
   id: number;
   runId: number;
@@ -151,6 +179,15 @@ export interface Store {
   /** Outbox rows not yet written out, in commit order. */
   pendingOutbox(limit?: number): Promise<OutboxRow[]>;
   markOutboxDone(ids: number[]): Promise<void>;
+
+  /** Hands outbox rows to the relay: each row's batches stored as pending deliveries and the row marked done, in one transaction. */
+  planDeliveries(plans: { outboxId: number; batches: string[][] }[], at: number): Promise<void>;
+  /** Pending deliveries due at `now`, the earliest first. */
+  dueDeliveries(now: number, limit?: number): Promise<DeliveryRow[]>;
+  /** The earliest due time of a pending delivery, or null when none is pending. */
+  nextDeliveryAt(): Promise<number | null>;
+  /** Records an attempt's outcome, in one transaction: the first part updates the row, each other part is a new row of the same message. */
+  settleDelivery(row: Pick<DeliveryRow, "id" | "outboxId" | "createdAt">, parts: DeliveryPart[], at: number): Promise<void>;
 
   published(address: string, path: string): Promise<{ html: string; updatedAt: number } | undefined>;
 

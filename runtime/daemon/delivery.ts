@@ -1,0 +1,196 @@
+/**
+ * Delivery to a relay (`thwonkd --relay smtp://HOST:PORT`), at least once.
+ * Each committed outbox row is split into batches of at most `batch`
+ * recipients, stored as pending deliveries in the transaction that marks
+ * the row done. Each batch is one SMTP transaction (envelope sender: the
+ * list's bounce address); after the relay's 250 the batch is marked sent in
+ * one store transaction, so after a crash only the transactions in flight
+ * are sent again, byte for byte (the same Message-ID). Per recipient and per
+ * transaction: a 4xx or a relay that cannot be reached is tried again with
+ * exponential backoff (retryMin, doubling, at most retryMax) until
+ * `deadAfter` from the plan, then it is a dead letter; a 5xx is recorded
+ * and not tried again.
+ */
+import nodemailer, { type Transporter } from "nodemailer";
+import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
+import { bounceAddress } from "../mail/compose.js";
+import type { Logger } from "./log.js";
+import { daemonMessages as M, say } from "./messages.js";
+import type { RelayHandOff } from "./outbox.js";
+import type { DeliveryPart, DeliveryRow, OutboxRow, Store } from "./store/types.js";
+
+export interface RelayOptions {
+  /** `smtp://HOST:PORT` (nodemailer's connection URL; `smtps://` for TLS, query options such as `?ignoreTLS=true`). */
+  url: string;
+  store: Store;
+  log: Logger;
+  clock: () => number;
+  /** Most recipients in one SMTP transaction. */
+  batch: number;
+  /** Backoff: the first wait after a temporary failure (ms), doubled each attempt up to retryMax. */
+  retryMin: number;
+  retryMax: number;
+  /** A batch not delivered this long after it was planned (ms) is a dead letter. */
+  deadAfter: number;
+  /** SMTP connections at once. */
+  connections?: number;
+}
+
+interface SmtpError extends Error {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  recipient?: string;
+  rejectedErrors?: SmtpError[];
+}
+
+/** Splits recipients into transactions of at most `size`. */
+export function batches(recipients: readonly string[], size: number): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < recipients.length; i += size) out.push(recipients.slice(i, i + size));
+  return out;
+}
+
+/** The wait before attempt `attempts + 1`: retryMin doubled per attempt made, at most retryMax. */
+export function backoff(attempts: number, min: number, max: number): number {
+  return Math.min(max, min * 2 ** Math.max(0, attempts - 1));
+}
+
+export class RelayDelivery implements RelayHandOff {
+  private readonly transport: Transporter<SMTPTransport.SentMessageInfo>;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: RelayOptions) {
+    const connections = o.connections ?? 4;
+    this.transport = nodemailer.createTransport({
+      url: o.url,
+      pool: true,
+      maxConnections: connections,
+      maxMessages: Infinity,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 60_000,
+    } as SMTPTransport.Options);
+  }
+
+  async take(rows: OutboxRow[]): Promise<void> {
+    await this.o.store.planDeliveries(
+      rows.map((r) => ({ outboxId: r.id, batches: batches(r.recipients, this.o.batch) })),
+      this.o.clock(),
+    );
+    void this.kick();
+  }
+
+  /** Delivers what is due, now or right after the pass in progress; then waits for the next due time. */
+  kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.pass();
+        } while (this.again && !this.stopped);
+        await this.arm();
+      } catch (err) {
+        this.o.log.error({ err }, "delivery to the relay failed; it is tried again at the next commit or start");
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Waits for the transactions in flight (their outcome is recorded), then closes the connections. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    this.transport.close();
+  }
+
+  private async arm(): Promise<void> {
+    if (this.stopped) return;
+    const next = await this.o.store.nextDeliveryAt();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (next === null) return;
+    const wait = Math.max(0, Math.min(next - this.o.clock(), 2 ** 31 - 1));
+    this.timer = setTimeout(() => void this.kick(), wait);
+    this.timer.unref?.();
+  }
+
+  private async pass(): Promise<void> {
+    const width = this.o.connections ?? 4;
+    while (!this.stopped) {
+      const due = await this.o.store.dueDeliveries(this.o.clock(), width * 8);
+      if (due.length === 0) return;
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(width, due.length) }, async () => {
+          while (next < due.length && !this.stopped) await this.attempt(due[next++]!);
+        }),
+      );
+    }
+  }
+
+  /** One SMTP transaction for a batch, and its outcome recorded in one store transaction. */
+  private async attempt(d: DeliveryRow): Promise<void> {
+    const attempts = d.attempts + 1;
+    let parts: DeliveryPart[];
+    try {
+      const info = await this.transport.sendMail({ envelope: { from: bounceAddress(d.address), to: d.recipients }, raw: d.raw });
+      const rejected = ((info as unknown as { rejectedErrors?: SmtpError[] }).rejectedErrors ?? []).filter((e) => e.recipient);
+      const code = Number(/^\d{3}/.exec(info.response ?? "")?.[0] ?? 250);
+      const gone = new Set(rejected.map((e) => e.recipient!.toLowerCase()));
+      parts = [{ recipients: d.recipients.filter((r) => !gone.has(r.toLowerCase())), status: "sent", attempts, code, response: info.response ?? null }];
+      parts.push(...this.perRecipient(d, rejected, attempts));
+    } catch (e) {
+      const err = e as SmtpError;
+      if (err.rejectedErrors?.length && err.rejectedErrors.every((r) => r.recipient)) parts = this.perRecipient(d, err.rejectedErrors, attempts);
+      else parts = [this.failure(d, d.recipients, attempts, err)];
+    }
+    await this.o.store.settleDelivery(d, parts, this.o.clock());
+    for (const p of parts) {
+      const at = { list: d.address, messageId: d.messageId, recipients: p.recipients.length, attempts, code: p.code };
+      if (p.status === "sent") this.o.log.info(at, "delivered to the relay");
+      else if (p.status === "pending") this.o.log.warn({ ...at, response: p.response, next: new Date(p.nextAt!).toISOString() }, "the relay did not take it now; it is tried again");
+      else this.o.log.warn({ ...at, response: p.response }, p.status === "dead" ? "given up (a dead letter)" : "the relay refused it");
+    }
+  }
+
+  /** The recipients the relay refused at RCPT, by their answers: 4xx again later, 5xx recorded. */
+  private perRecipient(d: DeliveryRow, rejected: SmtpError[], attempts: number): DeliveryPart[] {
+    const hard = rejected.filter((e) => (e.responseCode ?? 0) >= 500);
+    const soft = rejected.filter((e) => (e.responseCode ?? 0) < 500);
+    const parts: DeliveryPart[] = [];
+    // One part per distinct answer, so each recipient keeps the relay's words about it.
+    const byAnswer = new Map<string, SmtpError[]>();
+    for (const e of hard) byAnswer.set(e.response ?? "", [...(byAnswer.get(e.response ?? "") ?? []), e]);
+    for (const [response, es] of byAnswer) {
+      const code = es[0]!.responseCode ?? 550;
+      parts.push({ recipients: es.map((e) => e.recipient!), status: "failed", attempts, code, response: say(M.relayRefused, code, response) });
+    }
+    if (soft.length) parts.push(this.failure(d, soft.map((e) => e.recipient!), attempts, soft[0]!));
+    return parts;
+  }
+
+  /** A whole transaction that failed: 5xx recorded; 4xx or no answer tried again, or dead after the window. */
+  private failure(d: DeliveryRow, recipients: string[], attempts: number, err: SmtpError): DeliveryPart {
+    const code = err.responseCode ?? null;
+    const words = err.response ?? `${err.code ?? "error"}: ${err.message}`;
+    if (code !== null && code >= 500) return { recipients, status: "failed", attempts, code, response: say(M.relayRefused, code, words) };
+    const now = this.o.clock();
+    const nextAt = now + backoff(attempts, this.o.retryMin, this.o.retryMax);
+    if (nextAt - d.createdAt > this.o.deadAfter) {
+      return { recipients, status: "dead", attempts, code, response: say(M.deadLetter, `${Math.round(this.o.deadAfter / 1000)} s`, words) };
+    }
+    return { recipients, status: "pending", attempts, nextAt, code, response: words };
+  }
+}
