@@ -130,7 +130,8 @@ on message(m: Message) {
   const copied = loopOver(`m.text.split(" ").copy()`);
   assert.deepEqual([...all.codes, ...three.codes, ...unknown.codes, ...copied.codes], []);
   // Three iterations, each over a part of at most the whole text.
-  assert.ok(three.gas < all.gas / 10, `take(3): ${three.gas} vs ${all.gas}`);
+  // The split itself is charged over the whole text (per part too); the loop after take(3) runs three times.
+  assert.ok(three.gas < all.gas / 5, `take(3): ${three.gas} vs ${all.gas}`);
   assert.ok(three.gas > 3 * Math.ceil((3 * 2000) / 64), `take(3) still counts each part at up to the text's length: ${three.formula}`);
   // Without a literal n, take is bounded by the receiver's size.
   assert.ok(unknown.gas >= all.gas, `take(unknown): ${unknown.gas} vs ${all.gas}`);
