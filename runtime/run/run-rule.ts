@@ -8,6 +8,7 @@
 import type { Bundle } from "../../compiler/index.js";
 import type { HandMadeInput, RuleErrorWords, RunAction, RunInput, RunOutput, RunResult } from "../../contract/index.js";
 import { encodeInput } from "../input/build.js";
+import { describeSandboxError } from "../testing/errors.js";
 import { inputChars, runOnce, timeLimitFor, type SandboxLimits, type SandboxPool } from "../sandbox/index.js";
 
 export type { RuleErrorWords, RunAction, RunResult, TraceStep } from "../../contract/index.js";
@@ -42,7 +43,9 @@ export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErro
     ? await req.pool.run(code, req.code ? `${bundle.sha256}:trace` : bundle.sha256, req.trigger, inputJson, members, { timeLimitMs, ...(req.limits?.timeLimitMs !== undefined ? { timeLimitMs: req.limits.timeLimitMs } : {}) })
     : await runOnce(code, req.trigger, inputJson, { timeLimitMs, ...(memoryLimitBytes ? { memoryLimitBytes } : {}), ...req.limits }, members);
   if (!r.ok) {
-    return { actions: [], state: null, gas: { used: bound, bound }, error: { code: r.error.code, message: r.error.message, line: r.error.line ?? null, column: r.error.column ?? null }, trace: null };
+    // The gas used when it stopped; a run out of gas used its bound (the counter goes past it by the last charge).
+    const used = r.gasUsed === undefined || r.error.code === "TW5001" ? bound : Math.max(0, Math.min(bound, r.gasUsed));
+    return { actions: [], state: null, gas: { used, bound }, error: describeSandboxError(r.error, bundle.code.sourceMap, req.code ? undefined : r.jsLines), trace: null };
   }
   const out = JSON.parse(r.output) as RunOutput;
   return {

@@ -37,7 +37,12 @@ import type { SandboxLimits } from "./types.js";
 const HEAD = 'function(){"use strict";';
 const TAIL = '\n;return typeof __thwonk_run === "function" ? __thwonk_run : void 0;\n}';
 const RULE_HEAD = ";const __rule = ";
-const LIBRARY_TAIL = ";return [function(){__reset();return __rule();}, __rule, function(){__reset();}];}";
+// The fourth function reads the gas a run used, for the host after a failed run (out of memory, time, a JS error),
+// when the run returned no output to carry it: the counter lives in this closure.
+const LIBRARY_TAIL = ";return [function(){__reset();return __rule();}, __rule, function(){__reset();}, function(){return __gasLimit-__gas;}];}";
+
+/** The property of a loaded factory that holds its gas reader (read by execute.ts; the rule's code cannot reach the factory). */
+export const GAS_USED = "gasUsed";
 
 /**
  * `prelude`: the code started with the prelude, which now runs once for the context; `reset` then sets its run
@@ -82,7 +87,11 @@ function loadWithPrelude(sb: Sandbox, rest: string, limits: SandboxLimits): Load
   const factory = sb.ctx.getProp(r.value, 0);
   const ruleFn = sb.ctx.getProp(r.value, 1);
   const reset = sb.ctx.getProp(r.value, 2);
+  const gasUsed = sb.ctx.getProp(r.value, 3);
   r.value.dispose();
+  // Kept on the factory, so that it lives and dies with it wherever the host keeps the factory.
+  sb.ctx.setProp(factory, GAS_USED, gasUsed);
+  gasUsed.dispose();
   const same = hasSource(sb, ruleFn, rule);
   ruleFn.dispose();
   if (!same) {

@@ -1,12 +1,18 @@
 /** One run: the lockdown's `invoke` makes this run's `__thwonk_run` from the factory, calls it and checks the globals. */
 import type { QuickJSHandle } from "quickjs-emscripten-core";
-import { failedBy, guardError } from "./classify.js";
+import { failedBy, guardError, thrownError } from "./classify.js";
+import { GAS_USED } from "./bundle.js";
 import { newString, type Sandbox } from "./context.js";
 import { sandboxError, sandboxMessages as M, type SandboxError } from "./errors.js";
 import type { MemberColumns } from "../../contract/input.js";
 import type { SandboxLimits } from "./types.js";
 
-export type Outcome = { ok: true; output: string } | { ok: false; error: SandboxError };
+/**
+ * A failed run's `gasUsed` is the gas it had used when it stopped (read from the prelude's counter: such a run
+ * returns no output to carry it); `jsLines`, for an error the code did not place in the .thwonk source, are the
+ * lines of the bundle's code on its stack, innermost first (the driver reads them off the error), for the host to map.
+ */
+export type Outcome = { ok: true; output: string } | { ok: false; error: SandboxError; gasUsed?: number; jsLines?: number[] };
 
 /** `members`: made by makeColumns, passed as the run's third argument. */
 export function execute(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJson: string, limits: SandboxLimits, members?: QuickJSHandle): Outcome {
@@ -16,16 +22,21 @@ export function execute(sb: Sandbox, factory: QuickJSHandle, trigger: string, in
   const r = ctx.callFunction(sb.invoke, ctx.undefined, ...args);
   args[1]!.dispose();
   args[2]!.dispose();
-  if (r.error) return failedBy(sb, r.error, limits);
+  if (r.error) {
+    const error = thrownError(sb, r.error, limits);
+    const jsLines = error.code === M.runtimeError.code && error.line === undefined ? readJsLines(sb, r.error) : undefined;
+    r.error.dispose();
+    return failed(sb, factory, error, jsLines);
+  }
   // The code may have called the out-of-gas hook and returned before the interrupt came.
   const broken = guardError(sb, limits);
   const output = !broken && ctx.typeof(r.value) === "string" ? ctx.getString(r.value) : undefined;
   const wrong = output === undefined && !broken ? (ctx.dump(r.value) as { wrong?: string; detail?: string }) : undefined;
   r.value.dispose();
-  if (broken) return { ok: false, error: broken };
+  if (broken) return failed(sb, factory, broken);
   // A run's output is a JSON object, never empty: an empty string is what reading it out of the engine gives when
   // the engine's memory cannot hold a copy of it (a result of tens of MB), after the run itself fitted.
-  if (output === "") return { ok: false, error: sandboxError(M.outOfMemory, limits.memoryLimitBytes) };
+  if (output === "") return failed(sb, factory, sandboxError(M.outOfMemory, limits.memoryLimitBytes));
   if (output !== undefined) return { ok: true, output };
   if (wrong?.wrong === "global") {
     return { ok: false, error: sandboxError(M.runtimeError, `the rule redefined the global \`${wrong.detail}\`, which rules may not change`) };
@@ -34,6 +45,50 @@ export function execute(sb: Sandbox, factory: QuickJSHandle, trigger: string, in
     return { ok: false, error: sandboxError(M.runtimeError, "the bundle's code defines no function `__thwonk_run`") };
   }
   return { ok: false, error: sandboxError(M.runtimeError, `\`__thwonk_run\` returned a value of type ${wrong?.detail ?? "unknown"}, not a JSON string`) };
+}
+
+function failed(sb: Sandbox, factory: QuickJSHandle, error: SandboxError, jsLines?: number[]): Outcome {
+  const gasUsed = readGasUsed(sb, factory);
+  return { ok: false, error, ...(gasUsed !== undefined ? { gasUsed } : {}), ...(jsLines?.length ? { jsLines } : {}) };
+}
+
+/**
+ * The gas the failed run used, from the prelude's counter (bundle.ts GAS_USED); undefined for code loaded without
+ * the prelude. The guard is lifted for the call: after an interrupt (gas, time) it would stop any code at once,
+ * and this reader is the prelude's, not the rule's, and does one subtraction.
+ */
+function readGasUsed(sb: Sandbox, factory: QuickJSHandle): number | undefined {
+  const { ctx, guard } = sb;
+  const fn = ctx.getProp(factory, GAS_USED);
+  if (ctx.typeof(fn) !== "function") {
+    fn.dispose();
+    return undefined;
+  }
+  const saved = { ...guard };
+  guard.outOfGas = false;
+  guard.timedOut = false;
+  guard.deadline = Infinity;
+  const r = ctx.callFunction(fn, ctx.undefined);
+  Object.assign(guard, saved);
+  fn.dispose();
+  if (r.error) {
+    r.error.dispose();
+    return undefined;
+  }
+  const n = ctx.typeof(r.value) === "number" ? ctx.getNumber(r.value) : NaN;
+  r.value.dispose();
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** The driver's `thwonkJsLines` on an error the rule's code did not place (contract/prelude/driver.js __runTrigger). */
+function readJsLines(sb: Sandbox, thrown: QuickJSHandle): number[] | undefined {
+  const { ctx } = sb;
+  if (ctx.typeof(thrown) !== "object" || ctx.sameValue(thrown, ctx.null)) return undefined;
+  const v = ctx.getProp(thrown, "thwonkJsLines");
+  const text = ctx.typeof(v) === "string" ? ctx.getString(v) : "";
+  v.dispose();
+  const lines = text.split(",").slice(0, 32).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
+  return lines.length ? lines : undefined;
 }
 
 /** The members as a run receives them: lockdown.ts `columns` (made once per members list and context). */

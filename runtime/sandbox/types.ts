@@ -29,7 +29,11 @@ export interface SandboxOptions extends Partial<SandboxLimits> {
 
 export type SandboxResult =
   | { ok: true; output: string; wallMs: number }
-  | { ok: false; error: SandboxError; wallMs: number };
+  /**
+   * `gasUsed`: the gas the run had used when it stopped (absent for code without the prelude, or when it cannot be
+   * read). `jsLines`: for an error the code did not place in the source, the lines of the bundle's code on its stack, innermost first.
+   */
+  | { ok: false; error: SandboxError; wallMs: number; gasUsed?: number; jsLines?: number[] };
 
 export interface SandboxPool {
   /**
