@@ -13,6 +13,7 @@ import { wantColor, type CliIo } from "./io.js";
 import { toJson } from "./render/json.js";
 import { renderPretty } from "./render/pretty.js";
 import { readUserFile } from "./rule-files.js";
+import { groupDigits } from "../contract/numbers.js";
 
 export interface InspectOptions {
   json: boolean;
@@ -56,7 +57,7 @@ export function inspectJson(file: string, text: string, b: Bundle): object {
   };
 }
 
-const n = (x: number): string => x.toLocaleString("en-US");
+const n = (x: number): string => groupDigits(x);
 
 function unitWord(value: number, unit: string): string {
   // "members" and "characters" read as nouns already; a singular value keeps the unit as declared.

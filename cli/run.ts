@@ -41,6 +41,7 @@ import { renderPretty } from "./render/pretty.js";
 import { loadRuleOrBundle, readUserFile } from "./rule-files.js";
 import { withoutComment } from "./render/source-line.js";
 import { normalizeSaved } from "./render/state.js";
+import { groupDigits } from "../contract/numbers.js";
 
 export interface RunOptions {
   message?: string | undefined;
@@ -341,7 +342,7 @@ function traceValue(value: string, kind: TraceValueKind | undefined, zone: strin
   return value;
 }
 
-const n = (x: number): string => x.toLocaleString("en-US");
+const n = (x: number): string => groupDigits(x);
 const plural = (k: number, word: string): string => `${n(k)} ${word}${k === 1 ? "" : "s"}`;
 
 /** At most `max` code points, on one line. */

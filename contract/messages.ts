@@ -13,6 +13,7 @@
  * A failed run takes no effect at all: no action, no state change. Each
  * message says so, and what to do.
  */
+import { groupDigits } from "./numbers.js";
 
 /** One runtime message: the catalog's MessageDef, declared here so the runtime needs nothing of the compiler. */
 export interface RuntimeMessage<A extends unknown[] = any[]> {
@@ -29,7 +30,7 @@ function def<A extends unknown[]>(code: string, severity: "error", title: string
 /** Source text in a message, as every catalog quotes it (compiler/diagnostics/catalog/define.ts q). */
 const q = (s: string): string => "`" + s + "`";
 
-const n = (x: number): string => x.toLocaleString("en-US");
+const n = (x: number): string => groupDigits(x);
 const mib = (bytes: number): string => `${Math.round((bytes / 2 ** 20) * 10) / 10} MiB`;
 const NO_EFFECT = "Nothing the rule did in this run takes effect";
 

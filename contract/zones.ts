@@ -8,8 +8,14 @@
 /** Answers of isKnownTimeZone (making a DateTimeFormat costs milliseconds; the answer never changes). */
 const known = new Map<string, boolean>();
 
+/** The canonical zone names, read once: far cheaper than a first DateTimeFormat (which loads a zone's rules). */
+let canonical: ReadonlySet<string> | undefined;
+
 export function isKnownTimeZone(zone: string): boolean {
   if (zone.length === 0 || zone.length > 64) return false;
+  canonical ??= new Set(knownTimeZones());
+  if (canonical.has(zone)) return true;
+  // An alias ("Asia/Calcutta") or a mistake: ask ICU itself.
   let ok = known.get(zone);
   if (ok === undefined) {
     try {

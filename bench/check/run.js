@@ -39,7 +39,7 @@ const baseline = BASELINE ? await import(pathToFileURL(join(BASELINE, "dist", "c
 // A small, typical rule (after examples/once_a_day).
 const SMALL = `rule once_a_day
 
-limits { members: 5000, text: 20000, fanout: 5000 }
+limits { members: 5000, text: 20000, fanout: 5000, memory: 160 * 1024 * 1024 }
 
 settings { timezone: "Europe/Paris" }
 

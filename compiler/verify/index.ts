@@ -18,6 +18,7 @@ import { globalShape, messageShape, stateField } from "./inputs.js";
 import { crossingBytesOf, outgoingBytesOf, rosterBytesOf, ENGINE_BYTES, formatBytes, SOURCE_BYTES_PER_CHAR, type MemoryPart } from "./memory.js";
 import * as S from "./sym.js";
 import type { Sym, Term } from "./sym.js";
+import { groupDigits } from "../../contract/numbers.js";
 
 export interface Assumption {
   /** The variable in the formulas: `members`, `text`, `state.lastPost`. */
@@ -103,7 +104,7 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
       value: info.value * k,
       unit: info.decl.unit === "characters" ? "UTF-16 units" : info.decl.unit,
       source: info.decl.unit === "characters"
-        ? `${info.declared ? `limits.${name} =` : "default"} ${info.value.toLocaleString("en-US")} characters`
+        ? `${info.declared ? `limits.${name} =` : "default"} ${groupDigits(info.value)} characters`
         : info.declared ? `limits.${name}` : `default limits.${name}`,
       declared: info.declared,
     });
@@ -119,7 +120,7 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
         name,
         value,
         unit: isString ? "UTF-16 units" : "entries",
-        source: `max ${f.type.max.toLocaleString("en-US")}${isString ? " characters" : ""}`,
+        source: `max ${groupDigits(f.type.max)}${isString ? " characters" : ""}`,
         declared: f.decl.type.span,
       });
     }
@@ -213,7 +214,7 @@ function memoryBound(w: TriggerAnalyzer, a: TriggerAnalysis, file: SourceFile, e
   }
   // Every trigger receives the members (columns made into records), whether it reads them or not.
   const roster = globalShape(w, { name: "members", type: { kind: "named", name: "Members", args: [] } } as unknown as import("../semantic/scope.js").Symbol);
-  parts.push({ what: `the members (limits.members = ${(env.get("members") ?? 0).toLocaleString("en-US")})`, bytes: at(rosterBytesOf(roster)), line: undefined });
+  parts.push({ what: `the members (limits.members = ${groupDigits(env.get("members") ?? 0)})`, bytes: at(rosterBytesOf(roster)), line: undefined });
   let stateBytes = 0;
   for (const f of w.host.model.state) {
     const shape = stateField(w, f);
@@ -266,7 +267,7 @@ function bound(s: Sym, env: Map<string, number>, limit: number): Bound {
 
 function describeTerm(t: Term | undefined, total: number): string {
   if (!t) return "constant work";
-  const what = t.product === "" ? `${t.value.toLocaleString("en-US")} gas of fixed work` : `${t.coeff === 1 ? "" : t.coeff.toLocaleString("en-US") + " × "}${t.product} = ${t.value.toLocaleString("en-US")} (${Math.round((100 * t.value) / Math.max(1, total))}%)`;
+  const what = t.product === "" ? `${groupDigits(t.value)} gas of fixed work` : `${t.coeff === 1 ? "" : groupDigits(t.coeff) + " × "}${t.product} = ${groupDigits(t.value)} (${Math.round((100 * t.value) / Math.max(1, total))}%)`;
   return t.span ? `${what} at line ${t.span.line}${t.label ? `, ${t.label}` : ""}` : what;
 }
 
@@ -286,7 +287,7 @@ function fittingLimits(gas: Sym, env: Map<string, number>, budget: number, model
     const scaled = S.substitute(gas, name, S.mul(S.num(k), S.v(name)));
     const best = S.largestFitting(scaled, name, env, budget, info.value);
     if (best !== undefined && best > 0 && best < info.value) {
-      out.push(`${name} ≤ ${best.toLocaleString("en-US")}${info.decl.unit === "members" ? "" : " " + info.decl.unit}`);
+      out.push(`${name} ≤ ${groupDigits(best)}${info.decl.unit === "members" ? "" : " " + info.decl.unit}`);
     }
   }
   return out.length ? out.join(", or ") : "no single smaller limit";
@@ -389,7 +390,7 @@ function collectLimits(e: import("../../stdlib/decl.js").CostExpr, out: Set<stri
 
 /** The explanation `thwonkc check --cost` prints for one trigger. */
 export function explainTrigger(t: TriggerCost): string[] {
-  const n = (x: number): string => x.toLocaleString("en-US");
+  const n = (x: number): string => groupDigits(x);
   const lines: string[] = [];
   lines.push(`${t.name} (line ${t.span.line})`);
   lines.push(`  gas     ≤ ${t.gas.formula}`);

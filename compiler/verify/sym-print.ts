@@ -5,22 +5,12 @@
  * source line), `formula` prints those terms, `fmt` a number.
  */
 import type { Span } from "../diagnostics/diagnostic.js";
+import { groupDigits } from "../../contract/numbers.js";
 import { mul, sat, strip, type Sym } from "./sym-base.js";
 import { evaluate, type Env } from "./sym-search.js";
 
-/**
- * `n.toLocaleString("en-US")`, which is slow (Intl), by hand for the
- * non-negative safe integers every bound is (`1,234,567`); others through Intl.
- */
-export function fmt(n: number): string {
-  if (!Number.isSafeInteger(n) || !(n > 0 || Object.is(n, 0))) return n.toLocaleString("en-US");
-  const s = String(n);
-  if (s.length <= 3) return s;
-  const head = s.length % 3 || 3;
-  let out = s.slice(0, head);
-  for (let i = head; i < s.length; i += 3) out += "," + s.slice(i, i + 3);
-  return out;
-}
+/** Numbers in formulas: `1,234,567` (contract/numbers.ts). */
+export const fmt = groupDigits;
 
 // ------------------------------------------------------------------ printing
 

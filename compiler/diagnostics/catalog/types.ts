@@ -4,6 +4,7 @@
  * `hint` is an optional sentence (usually "Did you mean `x`?") added at the end.
  */
 import { def, q } from "./define.js";
+import { groupDigits } from "../../../contract/numbers.js";
 
 /** " Did you mean `x`?" or "". */
 export function didYouMean(s: string | undefined): string {
@@ -230,8 +231,8 @@ export const typeMessages = {
   // ---------------------------------------------------------------- state initial values
   initOverMax: def("TW2120", "error", "Initial value over its `max`",
     (count: number, unit: string, type: string, max: number) => {
-      const of = (k: number): string => `${k.toLocaleString("en-US")} ${k === 1 ? unit : unit === "entry" ? "entries" : unit + "s"}`;
-      return `This initial value has ${of(count)}, but ${q(type)} holds at most ${max.toLocaleString("en-US")}. ` +
+      const of = (k: number): string => `${groupDigits(k)} ${k === 1 ? unit : unit === "entry" ? "entries" : unit + "s"}`;
+      return `This initial value has ${of(count)}, but ${q(type)} holds at most ${groupDigits(max)}. ` +
         `Start with at most ${of(max)} (${unit === "character" ? "shorten the text" : "remove some"}), or raise the \`max\` in the type.`;
     }),
   // ---------------------------------------------------------------- the size of the program

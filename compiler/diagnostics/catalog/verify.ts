@@ -1,7 +1,8 @@
 /** TW3xxx: the verifier — worst-case gas and fan-out, bounds, capabilities. */
 import { def, q } from "./define.js";
+import { groupDigits } from "../../../contract/numbers.js";
 
-const n = (x: number): string => x.toLocaleString("en-US");
+const n = (x: number): string => groupDigits(x);
 
 export const verifyMessages = {
   overBudget: def(
@@ -28,11 +29,11 @@ export const verifyMessages = {
   ),
   overBound: def("TW3005", "error", "value may not fit the state field's bound",
     (value: string, where: string, bound: number, unit: string, field: string, max: number, fixed: string | undefined) =>
-      `${where ? where.charAt(0).toUpperCase() + where.slice(1) : ""}${q(value)} may have up to ${bound.toLocaleString("en-US")} ${unit}, but ${where ? "that part of " : ""}${q(field)} holds at most ${max.toLocaleString("en-US")}: the write would fail at run time. ${fixed ? `Write ${q(fixed)}.` : `Make it smaller first (\`truncate\`, \`take\`), or raise the \`max\` of ${q(field)}.`}`,
+      `${where ? where.charAt(0).toUpperCase() + where.slice(1) : ""}${q(value)} may have up to ${groupDigits(bound)} ${unit}, but ${where ? "that part of " : ""}${q(field)} holds at most ${groupDigits(max)}: the write would fail at run time. ${fixed ? `Write ${q(fixed)}.` : `Make it smaller first (\`truncate\`, \`take\`), or raise the \`max\` of ${q(field)}.`}`,
   ),
   mayFillUp: def("TW3006", "error", "state collection may fill up",
     (call: string, field: string, max: number, key: string | undefined) =>
-      `${q(call)} adds to ${q(field)}, which holds at most ${max.toLocaleString("en-US")}: once it is full, every run that gets here would fail, and nothing could empty it. Check for room first: ${q(`if ${field}.size < ${max} { ... }`)}${key ? ` (or ${q(`${field}.has(${key}) or ${field}.size < ${max}`)}, since setting a key already there adds nothing)` : ""}, or make room with a reset elsewhere.`,
+      `${q(call)} adds to ${q(field)}, which holds at most ${groupDigits(max)}: once it is full, every run that gets here would fail, and nothing could empty it. Check for room first: ${q(`if ${field}.size < ${max} { ... }`)}${key ? ` (or ${q(`${field}.has(${key}) or ${field}.size < ${max}`)}, since setting a key already there adds nothing)` : ""}, or make room with a reset elsewhere.`,
   ),
   /** A bug in the verifier or the emitter, caught by program.ts: never a crash of the host. */
   internalError: def("TW3999", "error", "internal error in the verifier", (phase: string, detail: string) =>
