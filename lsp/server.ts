@@ -16,6 +16,7 @@
  * A feature request (hover, completion, ...) first brings the types up to
  * date, synchronously, so it always answers on the text as it is.
  */
+import { foldingRanges } from "./folding.js";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -492,7 +493,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onFoldingRanges((p) => {
     const doc = documents.get(p.textDocument.uri);
     if (!doc) return [];
-    return foldingRanges(doc.getText());
+    return foldingRanges(fileOfUri(p.textDocument.uri), doc.getText(), (offset) => doc.positionAt(offset).line);
   });
 
   connection.onCodeLens((p) => {
@@ -610,40 +611,4 @@ function countRefs(after: CheckedDocument, name: string, expected: number): bool
   const bySymbol = new Map<unknown, number>();
   for (const [ident, s] of unit.check.model.symbols) if (ident.name === name) bySymbol.set(s, (bySymbol.get(s) ?? 0) + 1);
   return bySymbol.size === 1 && [...bySymbol.values()][0] === expected;
-}
-
-/** Brackets that span lines, and runs of line comments: what an editor may fold. */
-function foldingRanges(text: string): FoldingRange[] {
-  const out: FoldingRange[] = [];
-  const stack: number[] = [];
-  let line = 0;
-  let commentStart = -1;
-  let lastCommentLine = -2;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === "\n") {
-      line++;
-      continue;
-    }
-    if (c === "/" && text[i + 1] === "/") {
-      if (lastCommentLine !== line - 1) commentStart = line;
-      else if (line - commentStart >= 1 && out[out.length - 1]?.startLine === commentStart && out[out.length - 1]?.kind === "comment") out.pop();
-      if (line > commentStart) out.push({ startLine: commentStart, endLine: line, kind: "comment" });
-      lastCommentLine = line;
-      while (i + 1 < text.length && text[i + 1] !== "\n") i++;
-      continue;
-    }
-    if (c === '"') {
-      i++;
-      while (i < text.length && text[i] !== '"' && text[i] !== "\n") i += text[i] === "\\" ? 2 : 1;
-      if (text[i] === "\n") line++;
-      continue;
-    }
-    if (c === "{" || c === "[" || c === "(") stack.push(line);
-    else if ((c === "}" || c === "]" || c === ")") && stack.length) {
-      const start = stack.pop()!;
-      if (line > start) out.push({ startLine: start, endLine: line - 1 });
-    }
-  }
-  return out;
 }

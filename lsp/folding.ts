@@ -1,0 +1,48 @@
+/**
+ * What an editor may fold: brackets that span lines, and runs of line
+ * comments. Read off the lossless syntax tree (its tokens and their leading
+ * trivia), so strings, comments and brackets are told apart by the one lexer.
+ */
+import type { FoldingRange } from "vscode-languageserver";
+import { parseFile, type SyntaxElement, type SyntaxNode, type SyntaxToken } from "../compiler/index.js";
+
+const OPEN = new Set(["LCurly", "LBracket", "LParen"]);
+const CLOSE = new Set(["RCurly", "RBracket", "RParen"]);
+
+function tokens(n: SyntaxNode, out: SyntaxToken[]): SyntaxToken[] {
+  for (const c of n.children as SyntaxElement[]) {
+    if ("children" in c) tokens(c, out);
+    else out.push(c);
+  }
+  return out;
+}
+
+export function foldingRanges(fileName: string, text: string, lineOf: (offset: number) => number): FoldingRange[] {
+  const out: FoldingRange[] = [];
+  const stack: number[] = [];
+  let run: { start: number; end: number } | undefined;
+  const endRun = (): void => {
+    if (run && run.end > run.start) out.push({ startLine: run.start, endLine: run.end, kind: "comment" });
+    run = undefined;
+  };
+  for (const t of tokens(parseFile(fileName, text).syntax.root, [])) {
+    for (const tr of t.leading) {
+      if (tr.kind === "LineComment") {
+        const line = lineOf(tr.start);
+        if (run && line === run.end + 1) run.end = line;
+        else {
+          endRun();
+          run = { start: line, end: line };
+        }
+      } else if (tr.kind !== "Whitespace") endRun();
+    }
+    endRun();
+    if (OPEN.has(t.kind)) stack.push(lineOf(t.start));
+    else if (CLOSE.has(t.kind) && stack.length) {
+      const start = stack.pop()!;
+      const line = lineOf(t.start);
+      if (line > start) out.push({ startLine: start, endLine: line - 1 });
+    }
+  }
+  return out;
+}
