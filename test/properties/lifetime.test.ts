@@ -1,5 +1,5 @@
 /**
- * Issue 12, the Proof (examples part): a list's life, many runs in a row. For each example, runs of its triggers
+ * Issue 12, the Proof: a list's life, many runs in a row. For each example, runs of its triggers
  * with adversarial inputs (inputs.ts, at the limits), the state each run saves carried into the next (checked
  * against the manifest's types and bounds first), starting from state at its maxima, with a compatible redeploy
  * in the middle (every `max` raised: compareVersions finds nothing wrong, migrateState carries the data). Every
@@ -18,7 +18,8 @@ import { buildInput, planArb } from "./inputs.js";
 const LONG = process.env["THWONK_LIFETIME_LONG"] === "1";
 const STEPS = LONG ? 300 : 30;
 const SEED = 20261206;
-const NAMES = ["once_a_day", "bumplist", "daily_or_out", "digest"];
+// Every example: the stateless ones live the same life (their redeploy changes nothing they keep).
+const NAMES = examples().map((e) => e.name);
 
 /** The example with every `max N` raised to N + 1 (more would break some examples' memory bound): a redeploy the stored state must survive. */
 function redeployed(ex: Example): Example {
