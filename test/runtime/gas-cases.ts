@@ -145,7 +145,7 @@ export const GAS_CASES: GasCase[] = [
     members: 10_000,
     trigger: "every day at 00:00",
     source: `rule daily_or_out
-limits { members: 10000, text: 20000, fanout: 30000, budget: 10000000 }
+limits { members: 10000, text: 20000, fanout: 30000, budget: 10000000, memory: 512 * 1024 * 1024 }
 settings { timezone: "Europe/Paris" }
 state { postedToday: Map<Address, bool> max 10000 = {} }
 on message(m: Message) { send(to: members, subject: m.subject, text: m.text) }
@@ -172,7 +172,8 @@ every day at 00:00 {
 export function sourceOf(c: GasCase): string {
   if (c.source) return c.source;
   const indent = (s: string, by: string): string => s.split("\n").filter((l) => l !== "").map((l) => by + l).join("\n");
-  const limits = [c.limits, c.limits?.includes("budget") ? "" : `budget: ${ceiling("budget")}`, c.limits?.includes("recipients") ? "" : `recipients: ${Math.max(1, c.reps + (c.inner ?? 0))}`];
+  // Memory at its ceiling too: each case is as large as the rule's limits allow, which is what is timed here.
+  const limits = [c.limits, c.limits?.includes("budget") ? "" : `budget: ${ceiling("budget")}`, c.limits?.includes("recipients") ? "" : `recipients: ${Math.max(1, c.reps + (c.inner ?? 0))}`, c.limits?.includes("memory") ? "" : `memory: ${ceiling("memory")}`];
   return `rule calibrate
 limits { ${limits.filter(Boolean).join(", ")} }
 ${c.decls ?? ""}

@@ -25,7 +25,7 @@ function __trigger_0($m) {
   }
   if ((G$Map$size(__st["answered"]) >= 10000)) {
     if ((__gas -= 5) < 0) __oog();
-    (__t5 = (__t4 = "more than 10000 senders today; " + $m.from + " gets no acknowledgement", __g((1 + Math.ceil(__t4.length / 16))), __t4), __g((5 + Math.ceil((__t5 === null ? 0 : __t5.length) / 64))), F$log(__t5, 30, 5));
+    (__t5 = (__t4 = "more than 10000 senders today; " + $m.from + " gets no acknowledgement", __g((1 + Math.ceil(__t4.length / 16))), __t4), __g((20 + Math.ceil((__t5 === null ? 0 : __t5.length) / 64))), F$log(__t5, 30, 5));
     return;
   }
   (__t6 = __st["answered"], __t7 = $m.from, __t8 = __G_now, __g((5 + Math.ceil(1 / 16))), (__stset(__SB[0], __t6, __t7, __t8, "answered", 33, 3), Map$set(__t6, __t7, __t8)));

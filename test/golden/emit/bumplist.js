@@ -37,7 +37,7 @@ function $handleRequest($m) {
 }
 function $subscribe($m) {
   var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13, __t14, __t15, __t16, __t17, __t18, __t19, __t20, __t21;
-  if ((__gas -= 45) < 0) __oog();
+  if ((__gas -= 75) < 0) __oog();
   if (Members$has(__G_members, $m.from)) {
     if ((__gas -= 5) < 0) __oog();
     (__t1 = $m, __t2 = (__t0 = "You are already on " + __G_list.name + ". Enjoy it while it lasts.", __g((1 + Math.ceil(__t0.length / 16))), __t0), __t3 = null, __g((50 + Math.ceil(((__t2 === null ? 0 : __t2.length) + (__t3 === null ? 0 : __t3.length)) / 64))), F$reply(__t1, __t2, __t3, 68, 5));

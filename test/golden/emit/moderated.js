@@ -12,7 +12,7 @@ function __trigger_0($m) {
     if ((__gas -= 16) < 0) __oog();
     if ((Message$isAutomated($m) || ($m.envelope.sender === null))) {
       if ((__gas -= 6) < 0) __oog();
-      (__t1 = (__t0 = "dropped automated mail from " + $m.from + ": " + $m.subject, __g((1 + Math.ceil(__t0.length / 16))), __t0), __g((5 + Math.ceil((__t1 === null ? 0 : __t1.length) / 64))), F$log(__t1, 13, 7));
+      (__t1 = (__t0 = "dropped automated mail from " + $m.from + ": " + $m.subject, __g((1 + Math.ceil(__t0.length / 16))), __t0), __g((20 + Math.ceil((__t1 === null ? 0 : __t1.length) / 64))), F$log(__t1, 13, 7));
       return;
     }
     (__t3 = (__t2 = $m.from + " is not a member of " + __G_list.address + ".", __g((1 + Math.ceil(__t2.length / 16))), __t2), __g((10 + Math.ceil((__t3 === null ? 0 : __t3.length) / 64))), F$hold(__t3, 16, 5));
