@@ -13,8 +13,9 @@
  * - state: no value over its declared bound stored, no TW5012 (a verified
  *   rule never stores over-bound state nor fails because its state is full);
  * - internal: no internal error or stack stop, and a result from every run;
- * - resources: no memory or time stop (a `todo` until gas bounds memory and
- *   time, issue 11: 2,500 replies in nested member loops reach 64 MiB);
+ * - resources: no memory or time stop (TW5002, TW5004): the verifier's
+ *   memory bound (TW3030) refuses a rule that could outgrow its memory limit,
+ *   and the clock follows the gas bound;
  * - determinism: the same input and state give the same gas, actions, state.
  *
  * And `check` itself must never throw or report an internal error (TWn999).
@@ -127,8 +128,7 @@ describe(`differential soundness fuzzer (seed ${SEED}, ${RULES} rules${LONG ? ",
   });
 
   for (const prop of PROPERTIES) {
-    const todo = prop === "resources" ? { todo: "issue 11: gas does not bound memory and time yet" } : {};
-    test(`every run of an accepted rule: ${PROPERTY_TEXT[prop]}`, todo, async () => {
+    test(`every run of an accepted rule: ${PROPERTY_TEXT[prop]}`, async () => {
       const before = cache.size;
       await fc.assert(
         fc.asyncProperty(ruleArb(), async (rule) => {
