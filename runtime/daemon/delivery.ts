@@ -11,6 +11,7 @@
  * `deadAfter` from the plan, then it is a dead letter; a 5xx is recorded
  * and not tried again.
  */
+import { Coalesced } from "./coalesce.js";
 import nodemailer, { type Transporter } from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import { bounceAddress } from "../mail/compose.js";
@@ -58,8 +59,6 @@ export function backoff(attempts: number, min: number, max: number): number {
 
 export class RelayDelivery implements RelayHandOff {
   private readonly transport: Transporter<SMTPTransport.SentMessageInfo>;
-  private running: Promise<void> | undefined;
-  private again = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -84,34 +83,23 @@ export class RelayDelivery implements RelayHandOff {
     void this.kick();
   }
 
+  private readonly passes = new Coalesced(
+    () => this.pass(),
+    (err) => this.o.log.error({ err }, "delivery to the relay failed; it is tried again at the next commit or start"),
+    () => !this.stopped,
+  );
+
   /** Delivers what is due, now or right after the pass in progress; then waits for the next due time. */
   kick(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.pass();
-        } while (this.again && !this.stopped);
-        await this.arm();
-      } catch (err) {
-        this.o.log.error({ err }, "delivery to the relay failed; it is tried again at the next commit or start");
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
+    return this.passes.kick(() => this.arm());
   }
 
   /** Waits for the transactions in flight (their outcome is recorded), then closes the connections. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.passes.current;
     this.transport.close();
   }
 

@@ -9,6 +9,7 @@
  * marked done. A restart hands on the rows not marked done; a file already
  * in new/ or cur/ is not written again, so each committed row is written once.
  */
+import { Coalesced } from "./coalesce.js";
 import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
@@ -54,8 +55,6 @@ export interface RelayHandOff {
 }
 
 export class MaildirOutbox {
-  private running: Promise<void> | undefined;
-  private again = false;
   readonly dir: string;
 
   constructor(
@@ -67,25 +66,14 @@ export class MaildirOutbox {
     for (const sub of ["tmp", "new", "cur"]) mkdirSync(join(this.dir, sub), { recursive: true });
   }
 
+  private readonly writes = new Coalesced(
+    () => this.flush(),
+    (err) => this.log.error({ err }, "writing the outbox failed; it is tried again at the next commit or start"),
+  );
+
   /** Writes what is pending, now or right after the write in progress. */
   kick(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.flush();
-        } while (this.again);
-      } catch (err) {
-        this.log.error({ err }, "writing the outbox failed; it is tried again at the next commit or start");
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
+    return this.writes.kick();
   }
 
   private relay: RelayHandOff | undefined;

@@ -9,10 +9,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
-import { main } from "../../cli/main.js";
-import { BufferStream } from "../../cli/io.js";
 import { migrateState, versionSchema, type Bundle } from "../../compiler/index.js";
-import { tempDir, type TempDir } from "../helpers/cli.js";
+import { runCli, tempDir, type TempDir } from "../helpers/cli.js";
 
 const OLD = `rule r
 
@@ -61,11 +59,8 @@ before(async () => {
 });
 after(() => dir.remove());
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new BufferStream();
-  const stderr = new BufferStream();
-  const code = await main(args, { cwd: dir.dir, env: {}, stdout, stderr });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+function cli(args: string[]) {
+  return runCli(args, { cwd: dir.dir });
 }
 
 /** `check NEW --against old.thwb --format json`, NEW being OLD with `edit` applied: the exit code and the TW40xx diagnostics. */

@@ -7,9 +7,7 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { main } from "../../cli/main.js";
-import { BufferStream } from "../../cli/io.js";
-import { tempDir, type TempDir } from "../helpers/cli.js";
+import { runCli, tempDir, type TempDir } from "../helpers/cli.js";
 
 const RULE = `rule tally
 
@@ -45,11 +43,8 @@ before(() => {
 });
 after(() => dir.remove());
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new BufferStream();
-  const stderr = new BufferStream();
-  const code = await main(args, { cwd: dir.dir, env: {}, stdout, stderr });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+function cli(args: string[]) {
+  return runCli(args, { cwd: dir.dir });
 }
 
 for (const [state, path, what] of [

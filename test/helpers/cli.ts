@@ -36,7 +36,7 @@ function environment(opts: RunOptions): Record<string, string | undefined> {
 }
 
 /** `thwonkc ARGS` in this process: its exit code and what it printed (to streams that are not terminals). */
-export async function runCli(args: readonly string[], opts: RunOptions): Promise<CliRun> {
+export async function runCli(args: readonly string[], opts: RunOptions): Promise<CliRun & { code: number }> {
   const stdout = new BufferStream(false);
   const stderr = new BufferStream(false);
   const code = await main(args, { cwd: opts.cwd, env: environment(opts), stdout, stderr });
