@@ -176,6 +176,7 @@ ${EXIT_CODES_HELP}`,
     .option("--trace", "show each statement run: line:col, what, value and the gas used so far", false)
     .option("--color", "colour the output")
     .option("--no-color", "do not colour the output")
+    .option("--approved", "run as when a list owner approves the held message (thwonkc approve): m.approved is true", false)
     .showHelpAfterError("(run thwonkc run --help for usage)")
     .addHelpText(
       "after",
@@ -205,6 +206,7 @@ ${EXIT_CODES_HELP}`,
             json: opts["json"] === true,
             trace: opts["trace"] === true,
             color: opts["color"] as boolean | undefined,
+            approved: opts["approved"] === true,
           },
           io,
         ),

@@ -59,6 +59,8 @@ export interface RunOptions {
   json: boolean;
   trace: boolean;
   color?: boolean | undefined;
+  /** Run as the daemon does when a list owner approves a held message: `m.approved` is true. */
+  approved?: boolean | undefined;
 }
 
 /** A usage problem found while preparing the run: exit 2. */
@@ -125,6 +127,7 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
     if (loop) throw new Refused([`TW6050 not run: ${loop} (a mail loop)`]);
     for (const p of parsed.problems) io.stderr.write(`thwonkc: warning: ${opts.message}: ${p}\n`);
     message = parsed.message;
+    if (opts.approved) message.approved = true;
     messageSize = parsed.size;
   }
 
@@ -180,6 +183,7 @@ function pickTrigger(bundle: Bundle, opts: RunOptions): string {
   if (found === undefined) throw new Usage(`rule ${bundle.manifest.rule} has no trigger \`${wanted}\`; its triggers: ${list}`);
   if (found === "message" && opts.message === undefined) throw new Usage("the message trigger needs a message: give --message FILE.eml");
   if (found !== "message" && opts.message !== undefined) throw new Usage(`the scheduled trigger \`${found}\` takes no message; leave out --message`);
+  if (found !== "message" && opts.approved) throw new Usage(`--approved is about a held message: the scheduled trigger \`${found}\` takes none; leave out --approved`);
   return found;
 }
 

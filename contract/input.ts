@@ -47,6 +47,8 @@ export interface MessageJson {
   date: number | null;
   messageId: string;
   envelope: EnvelopeJson;
+  /** A list owner approved the message after the rule held it (the daemon's moderation); absent or false on arrival. */
+  approved?: boolean;
 }
 
 export interface ListJson {

@@ -72,6 +72,10 @@ export const messageTypes: Record<string, TypeDeclSpec> = {
       date: { type: "Time?", doc: "The Date header: the sender's claim, not the clock (use `now` for the arrival time). None when absent or unreadable." },
       messageId: { type: "string", doc: "The Message-ID (without angle brackets).", bound: "header" },
       envelope: { type: "Envelope", doc: "The SMTP envelope." },
+      approved: {
+        type: "bool",
+        doc: "`true` when a list owner approved this message after a `hold`: the daemon runs the rule again on it with `approved` true and `now` the approval time. `false` on arrival.",
+      },
     },
     methods: {
       isAutomated: {

@@ -22,10 +22,12 @@
  *   GET    /v1/failed                          failed messages of every list
  *   GET    /v1/runs/ID                         one run with its actions, gas and error
  *   POST   /v1/runs/ID/replay                  runs a failed run's message again with the version deployed now
+ *   ...    /v1/lists/ADDR/held, /v1/held/ID    moderation (api-held.ts)
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { bearerToken, type Access, type Authorizer } from "./auth.js";
 import { Refusal, type Daemon, type DeployResult } from "./daemon.js";
+import { heldRoutes } from "./api-held.js";
 import type { Logger } from "./log.js";
 import { daemonMessages as M, say } from "./messages.js";
 import type { MessageRecord, RunRecord } from "./store/types.js";
@@ -74,12 +76,14 @@ function fromRefusal(message: string, details?: unknown): ApiError {
   return new ApiError(statusOf(code), code, message, details);
 }
 
-type Params = { address?: string; id?: string; query: URLSearchParams; body: () => Promise<unknown> };
-interface Route {
+export type Params = { address?: string; id?: string; query: URLSearchParams; body: () => Promise<unknown> };
+export interface Route {
   method: string;
   pattern: RegExp;
   access: Access["action"];
   handle: (p: Params) => Promise<unknown>;
+  /** For a route whose match is a number (`id`), not a list's address: the list it belongs to, which the token is asked about (undefined: none such). */
+  listOf?: (id: string) => Promise<string | undefined>;
 }
 
 export function apiHandler(o: ApiOptions) {
@@ -192,6 +196,7 @@ export function apiHandler(o: ApiOptions) {
     { method: "GET", pattern: /^lists\/([^/]+)\/failed$/, access: "read", handle: async (p) => ({ messages: await failed(p.address) }) },
     { method: "GET", pattern: /^runs$/, access: "read", handle: async (p) => ({ runs: (await daemon.runs(runFilter(p.query))).map(summary) }) },
     { method: "GET", pattern: /^failed$/, access: "read", handle: async () => ({ messages: await failed() }) },
+    ...heldRoutes(daemon),
   ];
 
   /** Routes about one run: the run's list is known only after it is read, and is what the token is asked about. */
@@ -222,9 +227,10 @@ export function apiHandler(o: ApiOptions) {
       for (const route of routes) {
         const m = route.pattern.exec(path);
         if (!m || route.method !== method) continue;
-        const address = m[1] === undefined ? undefined : decodeURIComponent(m[1]);
+        const id = route.listOf && m[1] !== undefined ? m[1] : undefined;
+        const address = m[1] === undefined ? undefined : id !== undefined ? await route.listOf!(id) : decodeURIComponent(m[1]);
         allow({ action: route.access, ...(address !== undefined ? { address } : {}) });
-        const body = await route.handle({ ...(address !== undefined ? { address } : {}), query: url.searchParams, body: () => readJson(req, maxBody) });
+        const body = await route.handle({ ...(address !== undefined ? { address } : {}), ...(id !== undefined ? { id } : {}), query: url.searchParams, body: () => readJson(req, maxBody) });
         send(res, 200, body);
         return true;
       }

@@ -29,6 +29,8 @@ export interface DaemonConfig {
   hopLimit: number;
   /** Per list address: `{ "from": "munge" | "keep" }` (docs/mail-out.md). */
   lists: Record<string, { from?: "munge" | "keep" }>;
+  /** A held message no owner approved or rejected this long (ms) after its hold expires (no mail sent). */
+  holdExpiry: number;
 }
 
 export const DEFAULTS: Omit<DaemonConfig, "data"> & { data: string | null } = {
@@ -48,6 +50,7 @@ export const DEFAULTS: Omit<DaemonConfig, "data"> & { data: string | null } = {
   deadAfter: 5 * 86_400_000,
   hopLimit: 10,
   lists: {},
+  holdExpiry: 14 * 86_400_000,
 };
 
 const KEYS = Object.keys(DEFAULTS) as (keyof DaemonConfig)[];
@@ -78,7 +81,7 @@ function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
     }
     return data;
   }
-  if (key === "size" || key === "workers" || key === "relayBatch" || key === "relayRetryMin" || key === "relayRetryMax" || key === "deadAfter" || key === "hopLimit") {
+  if (key === "size" || key === "workers" || key === "relayBatch" || key === "relayRetryMin" || key === "relayRetryMax" || key === "deadAfter" || key === "hopLimit" || key === "holdExpiry") {
     const n = typeof v === "number" ? v : Number(v);
     if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${from}: ${key} must be a positive whole number, got ${JSON.stringify(v)}`);
     return n;

@@ -20,6 +20,7 @@ import { NodeHost } from "../host/node-host.js";
 import { readMembers } from "../input/index.js";
 import { createSandboxPool, DEFAULT_LIMITS, type SandboxPool } from "../sandbox/index.js";
 import { GroupCommitter } from "./commit.js";
+import { Holds } from "./holds.js";
 import type { Logger } from "./log.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { MaildirOutbox } from "./outbox.js";
@@ -68,6 +69,8 @@ export class Daemon {
   readonly outbox: MaildirOutbox;
   readonly committer: GroupCommitter;
   readonly clock: () => number;
+  /** Moderation: held messages, approved, rejected or expired (holds.ts). */
+  readonly holds: Holds;
   /** What start-up found (rules kept at an old version, ...), for the log and the API. */
   readonly startReport: string[] = [];
 
@@ -90,6 +93,7 @@ export class Daemon {
       onOutbox: () => void this.outbox.kick(),
     });
     this.scheduler = new Scheduler({ store, runner: this.runner, clock: this.clock, log: o.log, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });
+    this.holds = new Holds({ store, runner: this.runner, committer: this.committer, clock: this.clock, log: o.log, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });
   }
 
   static async open(o: DaemonOptions): Promise<Daemon> {
@@ -139,12 +143,14 @@ export class Daemon {
 
   start(): void {
     this.scheduler.start();
+    this.holds.start();
     void this.outbox.kick();
   }
 
   /** Stops the scheduler, lets queued runs finish, writes the outbox, closes the pool and the store. */
   async close(): Promise<void> {
     await this.scheduler.stop();
+    await this.holds.stop();
     await this.runner.drain();
     await this.outbox.kick();
     await this.pool.close();

@@ -95,6 +95,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--relay-retry-max <ms>", "longest wait between attempts (default 3600000)")
     .option("--dead-after <ms>", "give a message up as a dead letter this long after its commit (default 5 days)")
     .option("--hop-limit <n>", "do not run a message that passed through more lists than this (default 10)")
+    .option("--hold-expiry <ms>", "a held message nobody approves or rejects this long expires, unsent (default 14 days)")
     .option("--config <file>", "JSON config file")
     .exitOverride();
   let cfg: DaemonConfig;
@@ -123,6 +124,7 @@ export async function main(argv: string[]): Promise<number> {
   const daemon = await Daemon.open({ dataDir, log, clock, ...(cfg.workers ? { workers: cfg.workers } : {}), ...(test ? { tickMs: 100 } : {}) });
   const lists = new Map(Object.entries(cfg.lists).map(([a, s]) => [a.toLowerCase(), s.from ? { fromMode: s.from } : {}]));
   daemon.runner.mail = { lists: (address) => lists.get(address.toLowerCase()), hopLimit: cfg.hopLimit };
+  daemon.holds.expiry = cfg.holdExpiry;
   let relay: RelayDelivery | undefined;
   if (cfg.relay) {
     relay = new RelayDelivery({

@@ -1,5 +1,5 @@
 /**
- * The daemon's messages (TW6001–TW6069): SMTP answers, deploy and members
+ * The daemon's messages (TW6001–TW6069; moderation TW6150–TW6169): SMTP answers, deploy and members
  * refusals, start-up reports. Each says what is wrong and how to fix it.
  */
 export interface DaemonMessage<A extends unknown[]> {
@@ -56,6 +56,14 @@ export const daemonMessages = {
     `The relay answered ${code} (${response}); the message is not sent again to these recipients. Check the addresses, or the relay's policy for this list's mail.`),
   deadLetter: def("TW6052", "Not delivered in time", (window: string, last: string) =>
     `The message could not be handed to the relay within ${window} (last: ${last}); it is given up as a dead letter. Check that the relay is up and accepts mail from this server, and raise --dead-after if it is often down this long.`),
+  noHeld: def("TW6150", "No such held message", (id: string) =>
+    `There is no held message ${id}. List a list's held messages with thwonkc held ADDRESS (GET /v1/lists/ADDRESS/held).`),
+  heldDecided: def("TW6151", "Already decided", (id: number, status: string, at: string) =>
+    `Held message ${id} was ${status} at ${at}; a decision on a held message is final, so nothing was done. See it with thwonkc held ${id}.`),
+  heldExpired: def("TW6152", "The hold expired", (id: number, at: string, window: string) =>
+    `Held message ${id} expired at ${at}, ${window} after it was held, and can no longer be approved or rejected; nothing was sent. Ask its sender to send it again, or raise the server's holdExpiry (--hold-expiry) if owners need longer.`),
+  approvalNotRun: def("TW6153", "The approved message could not run", (id: number, why: string) =>
+    `Held message ${id} could not be run again, so it stays held: ${why}. Fix the cause (the list's rule, limits or members) and approve it again.`),
 } as const;
 
 /** `TW6001 No list is deployed at ...`: how answers and refusals start. */

@@ -18,6 +18,7 @@ import { daemonMessages as M, say } from "./messages.js";
 import { composeAll, LOOP_HEADER } from "./outbox.js";
 import { DEFAULT_HOP_LIMIT, overHopLimit, type ListMailSettings } from "../mail/compose.js";
 import type { Logger } from "./log.js";
+import { holdEffects, type RunAgain } from "./holds.js";
 import type { MemberChange, MembersSnapshot, MessageStatus, RunCommit, RunOutcome, SavedState, Store } from "./store/types.js";
 
 export interface RunnerOptions {
@@ -145,10 +146,17 @@ export class Runner {
       const message = await this.o.store.message(run.messageId);
       if (!message) throw new Error(say(M.notReplayable, runId, "its message is no longer stored"));
       if (message.status === "replayed") throw new Error(say(M.notReplayable, runId, "its message was replayed already"));
+      if (message.status === "held") throw new Error(say(M.notReplayable, runId, `its message is held for moderation: approve it (thwonkc approve ${message.id}) or reject it`));
       const slot = this.slot(run.address);
       const d: Delivery = { address: run.address, rcptTo: message.rcptTo, mailFrom: message.mailFrom, raw: message.raw, receivedAt: this.o.clock() };
       return this.enqueue(slot, () => this.runMessage(slot, d, { messageId: message.id, replayOf: runId }));
     })();
+  }
+
+  /** Moderation (holds.ts): `work` in the list's order, with a way to run one of the list's stored messages again, approved. */
+  moderate<T>(address: string, work: (rerun: (d: Delivery, messageId: number) => Promise<Answer>) => Promise<T>): Promise<T> {
+    const slot = this.slot(address);
+    return this.enqueue(slot, () => work((d, messageId) => this.runMessage(slot, d, { messageId, replayOf: null, approved: true })));
   }
 
   /** Resolves when no work is queued or running. */
@@ -187,12 +195,13 @@ export class Runner {
     return slot.loaded;
   }
 
-  private async runMessage(slot: ListSlot, d: Delivery, replay?: { messageId: number; replayOf: number }): Promise<Answer> {
+  private async runMessage(slot: ListSlot, d: Delivery, replay?: RunAgain): Promise<Answer> {
     const { bundle, address } = slot;
     const limits = bundleLimits(bundle);
     // The rule's limits are checked while parsing (size and header fields first), so a hostile message costs little.
     const parsed = await parseEml(d.raw, { listAddress: address, envelope: { mailFrom: d.mailFrom, ...(d.rcptTo ? { rcptTo: d.rcptTo } : {}) }, limits });
     const message = parsed.message;
+    if (replay?.approved) message.approved = true;
     const base = {
       address,
       ...(replay ? { messageId: replay.messageId } : {}),
@@ -202,7 +211,7 @@ export class Runner {
     const runBase = { trigger: "message", now: d.receivedAt, bundleHash: bundle.sha256, replayOf: replay?.replayOf ?? null };
 
     if (this.isLoop(address, message.headers, message.from)) {
-      const c: RunCommit = { ...base, ...stored("loop"), run: { ...runBase, outcome: "loop", error: null, gasUsed: 0, gasBound: 0, actions: [] } };
+      const c: RunCommit = { ...base, ...stored("loop"), run: { ...runBase, outcome: "loop", error: null, gasUsed: 0, gasBound: 0, actions: [] }, ...holdEffects("loop", undefined, message, d, replay) };
       return this.commitAndAnswer(slot, c, { code: 250, message: "2.0.0 accepted; not run: it came from this list (a loop)" });
     }
     const hops = overHopLimit(message.headers, this.mail.hopLimit);
@@ -237,6 +246,7 @@ export class Runner {
     const hold = actions.find((a) => a.kind === "hold");
     const outcome: RunOutcome = result.error ? "failed" : reject ? "rejected" : hold ? "held" : "ok";
     const c = await this.outcomeCommit(slot, { ...base, ...stored(outcome === "ok" ? "accepted" : outcome) }, runBase, result, actions, outcome, message);
+    Object.assign(c, holdEffects(outcome, hold, message, d, replay));
     if (result.error) this.o.log.warn({ list: address, error: result.error }, "the rule failed on a message; it is kept and can be replayed");
     const answer: Answer =
       outcome === "rejected"

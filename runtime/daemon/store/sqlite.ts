@@ -8,8 +8,11 @@
  */
 import Database from "better-sqlite3";
 import type { MemberJson } from "../../../contract/index.js";
+import { SqliteHeld } from "./sqlite-held.js";
 import type {
   Deployment,
+  HeldRecord,
+  HeldStatus,
   DeliveryPart,
   DeliveryRow,
   MemberChange,
@@ -61,6 +64,14 @@ const MIGRATIONS: string[] = [
   CREATE INDEX deliveries_due ON deliveries(status, next_at);
   CREATE INDEX deliveries_outbox ON deliveries(outbox_id);
   `,
+  // Moderation: each held message, waiting or decided (store/sqlite-held.ts).
+  `
+  CREATE TABLE held (message_id INTEGER PRIMARY KEY REFERENCES messages(id), address TEXT NOT NULL, mail_from TEXT, from_addr TEXT, subject TEXT NOT NULL,
+    reason TEXT NOT NULL, held_at INTEGER NOT NULL, run_id INTEGER NOT NULL REFERENCES runs(id), status TEXT NOT NULL,
+    decided_at INTEGER, decision_run INTEGER REFERENCES runs(id), note TEXT);
+  CREATE INDEX held_waiting ON held(status, held_at);
+  CREATE INDEX held_address ON held(address, status, message_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -96,6 +107,7 @@ type Row = Record<string, unknown>;
 class SqliteStore implements Store {
   readonly kind = "sqlite";
   private readonly q;
+  private readonly held: SqliteHeld;
 
   constructor(private readonly db: Database.Database) {
     this.q = {
@@ -147,6 +159,7 @@ class SqliteStore implements Store {
       schedule: db.prepare("SELECT trigger, last_due FROM schedule WHERE address = ?"),
       start: db.prepare("SELECT at FROM list_start WHERE address = ?"),
     };
+    this.held = new SqliteHeld(db);
   }
 
   async close(): Promise<void> {
@@ -247,7 +260,7 @@ class SqliteStore implements Store {
             this.q.insertMessage.run(c.address, m.mailFrom, m.rcptTo, m.receivedAt, m.raw.length, m.status, JSON.stringify(m.problems), m.raw).lastInsertRowid,
           );
         } else if (c.messageId !== undefined) {
-          this.q.messageStatus.run("replayed", c.messageId);
+          this.q.messageStatus.run(c.messageStatus ?? "replayed", c.messageId);
         }
         const r = c.run;
         const runId = Number(
@@ -274,6 +287,7 @@ class SqliteStore implements Store {
         for (const o of c.outbox ?? []) this.q.insertOutbox.run(runId, c.address, o.file, o.messageId, JSON.stringify(o.recipients), JSON.stringify(o.action), o.raw);
         for (const p of c.published ?? []) this.q.publish.run(c.address, p.path, p.html, now, runId);
         if (c.due) this.q.due.run(c.address, c.due.trigger, c.due.at);
+        if (c.held && messageId !== null) this.held.apply(c.address, messageId, runId, c.held);
         return { runId, messageId };
       }),
     )();
@@ -375,6 +389,18 @@ class SqliteStore implements Store {
     const start = this.q.start.get(address) as { at: number } | undefined;
     for (const r of this.q.schedule.all(address) as Row[]) last.set(r["trigger"] as string, r["last_due"] as number);
     return { since: start?.at ?? null, last };
+  }
+
+  async heldMessages(filter: { address?: string; status?: HeldStatus | "all"; limit?: number } = {}): Promise<HeldRecord[]> {
+    return this.held.list(filter);
+  }
+
+  async heldMessage(id: number): Promise<HeldRecord | undefined> {
+    return this.held.one(id);
+  }
+
+  async heldDue(heldBefore: number, limit = 100): Promise<HeldRecord[]> {
+    return this.held.due(heldBefore, limit);
   }
 }
 

@@ -38,8 +38,9 @@ export interface StateSnapshot {
   hash: string | null;
 }
 
-export type MessageStatus = "accepted" | "rejected" | "held" | "failed" | "loop" | "replayed";
-export type RunOutcome = "ok" | "rejected" | "held" | "failed" | "loop";
+export type MessageStatus = "accepted" | "rejected" | "held" | "failed" | "loop" | "replayed" | "expired";
+/** `expired`: a held message no owner decided on in time (holds.ts); no rule ran. */
+export type RunOutcome = "ok" | "rejected" | "held" | "failed" | "loop" | "expired";
 
 export interface MessageRecord {
   id: number;
@@ -133,6 +134,10 @@ export interface RunCommit {
   published?: { path: string; html: string }[];
   /** Schedule bookkeeping: the due time this run stands for. */
   due?: { trigger: string; at: number };
+  /** The message's moderation record after this run (holds.ts): held (again), or decided. */
+  held?: HeldChange;
+  /** A run on a stored message (`messageId`): its new status; default `replayed`. */
+  messageStatus?: MessageStatus;
 }
 
 export interface RunFilter {
@@ -193,4 +198,40 @@ export interface Store {
 
   /** When the list was first deployed (its schedules count from then), and the latest due time run per trigger. */
   schedule(address: string): Promise<{ since: number | null; last: Map<string, number> }>;
+
+  /** Held messages of a list (or of every list), oldest first; by default only those still waiting (`held`). */
+  heldMessages(filter?: { address?: string; status?: HeldStatus | "all"; limit?: number }): Promise<HeldRecord[]>;
+  heldMessage(id: number): Promise<HeldRecord | undefined>;
+  /** Held messages whose hold began at or before `heldBefore` (their time is up), the oldest first. */
+  heldDue(heldBefore: number, limit?: number): Promise<HeldRecord[]>;
 }
+
+/** Where a held message stands: waiting, or what became of it. */
+export type HeldStatus = "held" | "approved" | "rejected" | "expired";
+
+/** A message in a list's moderation queue, keyed by its message's id. */
+export interface HeldRecord {
+  id: number;
+  address: string;
+  /** The envelope sender and the From and Subject, as they were when it was held (for the owners' list). */
+  mailFrom: string | null;
+  from: string | null;
+  subject: string;
+  /** The reason the rule gave to its latest `hold`. */
+  reason: string;
+  /** When the latest hold began: arrival, or the approval the rule held again. Expiry counts from here. */
+  heldAt: number;
+  /** The run that held it last. */
+  runId: number;
+  status: HeldStatus;
+  decidedAt: number | null;
+  /** The run that carried the decision (the approval's run, or the rejection's or expiry's record). */
+  decisionRun: number | null;
+  /** The owner's note on a rejection. */
+  note: string | null;
+}
+
+/** What a run does to a message's moderation record (RunCommit.held). */
+export type HeldChange =
+  | { op: "hold"; reason: string; from: string | null; subject: string; mailFrom: string | null; at: number }
+  | { op: "decide"; status: Exclude<HeldStatus, "held">; at: number; note?: string };
