@@ -369,6 +369,43 @@ ${EXIT_CODES_HELP}`,
       setExit(await runMail(file, opts, io));
     });
 
+  serverOptions(
+    program
+      .command("held")
+      .summary("list a list's held messages (or read one) on a running thwonkd")
+      .description(
+        "held ADDRESS: the messages the list's rule held for moderation, oldest first: sender, subject, the rule's reason and when the hold expires. " +
+          "held ID: one held message with its text. Decide with thwonkc approve ID (the rule runs again with m.approved true) or thwonkc reject ID.",
+      )
+      .argument("<address-or-id>", "a list's address, or a held message's number")
+      .option("--all", "with ADDRESS: decided messages too (approved, rejected, expired)", false),
+  )
+    .addHelpText("after", serverHelp("  thwonkc held moderated@lists.localhost\n  thwonkc held 12"))
+    .action(async (target: string, opts: ServerOpts & { all: boolean }) => {
+      const { runHeld } = await import("./client/held.js");
+      setExit(await runHeld(target, opts, io));
+    });
+
+  serverOptions(program.command("approve").summary("approve a held message: the rule runs again on it with m.approved true").argument("<id>", "the held message's number (thwonkc held ADDRESS)"))
+    .addHelpText("after", serverHelp("  thwonkc approve 12"))
+    .action(async (id: string, opts: ServerOpts) => {
+      const { runApprove } = await import("./client/held.js");
+      setExit(await runApprove(id, opts, io));
+    });
+
+  serverOptions(
+    program
+      .command("reject")
+      .summary("reject a held message: the decision and the note are recorded, nothing is sent")
+      .argument("<id>", "the held message's number (thwonkc held ADDRESS)")
+      .option("--note <text>", "why, for the list's owners (kept with the decision)"),
+  )
+    .addHelpText("after", serverHelp("  thwonkc reject 12 --note 'spam'"))
+    .action(async (id: string, opts: ServerOpts & { note?: string }) => {
+      const { runReject } = await import("./client/held.js");
+      setExit(await runReject(id, opts, io));
+    });
+
   return program;
 }
 
