@@ -32,6 +32,7 @@ import { checkConstants, checkUnusedConstants } from "./constants.js";
 import { emptyModel, type SemanticModel } from "./model.js";
 import { loadStdlib } from "./stdlib-types.js";
 import { checkTests } from "./tests.js";
+import { checkApprovalRead } from "./approval.js";
 
 export type { SemanticModel } from "./model.js";
 export { typeToString } from "./types.js";
@@ -65,6 +66,7 @@ export function checkRule(rule: SourceFile, tests: SourceFile[], decl?: StdlibDe
     checkRecursion(ctx);
     checkUnusedFns(ctx);
     checkUnusedConstants(ctx, top.consts);
+    checkApprovalRead(ctx);
   } catch (err) {
     const detail = err instanceof Error ? `${err.message}${err.stack ? ` (${err.stack.split("\n")[1]?.trim() ?? ""})` : ""}` : String(err);
     ctx.diagnostics.push(makeDiagnostic(M.internalError, { ...rule.span, end: rule.span.start, endLine: rule.span.line, endCol: rule.span.col }, [detail]));

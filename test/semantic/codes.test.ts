@@ -121,7 +121,7 @@ const cases: Case[] = [
   { code: "TW2070", name: "unused loop variable", src: onMessage(`  for ⟪a in m.to { log("x") }\n  log(m.subject)`) },
   { code: "TW2070", name: "unused fn parameter", src: `${R}fn f(⟪a: int) { log("x") }\non message(m: Message) { f(1)\n log(m.subject) }\n` },
   { code: "TW2071", name: "code after reject", src: onMessage(`  reject("no")\n  ⟪log(m.subject)`) },
-  { code: "TW2071", name: "code after hold in an if whose branches end", src: onMessage(`  if m.isAutomated() { hold("a") } else { return }\n  ⟪log(m.subject)`) },
+  { code: "TW2071", name: "code after hold in an if whose branches end", src: onMessage(`  if m.isAutomated() { hold("a") } else { return }\n  ⟪log(m.subject)`), also: ["TW2260"] },
   { code: "TW2072", name: "unused fn", src: `${R}fn ⟪f() { log("x") }\n` },
 
   // ---------------------------------------------------------------- state, limits, settings
@@ -195,6 +195,7 @@ const cases: Case[] = [
   { code: "TW2163", name: "a constant never used", src: onMessage(`  log(m.subject)`, `const ⟪N = 3\n`) },
   { code: "TW2164", name: "a constant of a list type", src: onMessage(`  log("{N.size} {m.subject}")`, `const N: ⟪List<int> = []\n`) },
   { code: "TW2165", name: "a variable that starts as none without a type", src: onMessage(`  var x = ⟪none\n  log("{x} {m.subject}")`) },
+  { code: "TW2260", name: "a hold in a rule that never reads m.approved", src: onMessage(`  if m.isAutomated() {\n    ⟪hold("wait")\n  }\n  hold("again")`) },
 ];
 
 for (const c of cases) {

@@ -80,7 +80,7 @@ test("a leading underscore silences unused-variable warnings", () => {
 });
 
 test("unreachable code is reported once, over all the statements after the end", () => {
-  const r = check(onMessage(`  hold("wait")\n  log(m.subject)\n  log("b")`));
+  const r = check(onMessage(`  hold("wait {m.approved}")\n  log(m.subject)\n  log("b")`));
   assert.deepEqual(r.diagnostics.map((d) => [d.code, d.span.line, d.span.col, d.span.endLine]), [["TW2071", 5, 3, 6]]);
   assert.match(r.diagnostics[0]!.message, /after `hold\(\.\.\.\)`/);
 });

@@ -35,7 +35,7 @@ test("an early return narrows what follows", () => {
 });
 
 test("reject and hold guards narrow what follows (they end the trigger)", () => {
-  assertClean(onMessage(`  let d = m.date\n  if d == none { reject("no date") }\n  let e = m.envelope.sender\n  if e == none { hold("bounce") }\n  log("{d.year} {e.local}")`));
+  assertClean(onMessage(`  let d = m.date\n  if d == none { reject("no date") }\n  let e = m.envelope.sender\n  if e == none { hold("bounce {m.approved}") }\n  log("{d.year} {e.local}")`));
 });
 
 test("fields are narrowed too", () => {

@@ -70,7 +70,7 @@ fn bump(a: Address) {
 
 on message(m: Message) {
   if m.isAutomated() { return }
-  if not members.has(m.from) {
+  if not members.has(m.from) and not m.approved {
     hold("Only members may post to {list.address}.")
   }
   state.total += 1

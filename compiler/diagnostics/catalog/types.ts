@@ -266,6 +266,11 @@ export const typeMessages = {
     (type: string) =>
       `A constant holds an \`int\`, \`string\`, \`Address\`, \`bool\`, \`Duration\` or \`Time\`, not ${q(type)}. Keep a collection or a record in \`state\`, or build it in a \`fn\`.`),
 
+  // ---------------------------------------------------------------- moderation (approval.ts)
+  holdIgnoresApproval: def("TW2260", "warning", "A `hold` that an approval cannot pass",
+    () =>
+      "When a list owner approves a held message, the rule runs again on it with `m.approved` true; this rule never reads `m.approved`, so the approval takes the same path and holds the message again (unless the list changed meanwhile, e.g. the sender became a member). Let approved messages through where the rule holds: `if not members.has(m.from) and not m.approved { hold(...) }`."),
+
   // ---------------------------------------------------------------- the compiler itself
   internalError: def("TW2999", "error", "Internal error in the checker",
     (detail: string) => `Internal error in the checker: ${detail}. This is a bug in thwonkc; please report it with this file.`),
