@@ -6,7 +6,8 @@
  *
  * Order: stdlib globals → rule-file declarations → test files → constants → `type`s →
  * `fn` signatures → state → limits → settings → trigger headers → trigger
- * bodies → `fn` bodies → tests → recursion and unused functions.
+ * bodies → `fn` bodies → tests → recursion and unused functions → a `hold` that
+ * never reads `m.approved`.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { compareDiagnostics } from "../diagnostics/diagnostic.js";
