@@ -9,11 +9,12 @@
  * time, and an approval after the time is refused with the expiry recorded.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import pino from "pino";
+import { ConfigError, resolveConfig } from "../../runtime/daemon/config.js";
 import { Daemon } from "../../runtime/daemon/daemon.js";
 import { HeldRefusal } from "../../runtime/daemon/holds.js";
 import { outboxMail } from "./helpers.js";
@@ -163,4 +164,17 @@ test("no such held message: a message that was never held is not one", async () 
   const e = await refusal(daemon.holds.approve(messageId));
   assert.equal(e.kind, "missing");
   assert.match(e.message, /^TW6150 There is no held message \d+/);
+});
+
+test("holdExpiry: the default 14 days; the config file, THWONKD_HOLD_EXPIRY and --hold-expiry, in that order of strength; only a positive whole number", () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-holds-config-"));
+  const file = join(dir, "config.json");
+  writeFileSync(file, JSON.stringify({ data: dir, holdExpiry: 1000 }));
+  assert.equal(resolveConfig({ data: dir }, {}).holdExpiry, 14 * DAY);
+  assert.equal(resolveConfig({ config: file }, {}).holdExpiry, 1000);
+  assert.equal(resolveConfig({ config: file }, { THWONKD_HOLD_EXPIRY: "2000" }).holdExpiry, 2000);
+  assert.equal(resolveConfig({ config: file, holdExpiry: "3000" }, { THWONKD_HOLD_EXPIRY: "2000" }).holdExpiry, 3000);
+  for (const bad of ["0", "-1", "14d", "1.5", "__proto__"]) {
+    assert.throws(() => resolveConfig({ data: dir, holdExpiry: bad }, {}), (e: Error) => e instanceof ConfigError && /holdExpiry must be a positive whole number/.test(e.message), bad);
+  }
 });
