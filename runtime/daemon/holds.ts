@@ -131,7 +131,7 @@ export class Holds {
 
   /** Runs the rule again on the held message, approved; resolves after its commit. */
   async approve(id: number): Promise<Approval> {
-    const first = await this.get(id);
+    const first = await this.running(id);
     return this.o.runner.moderate(first.address, async (rerun) => {
       const now = this.o.clock();
       const h = await this.waiting(id, now);
@@ -147,7 +147,7 @@ export class Holds {
 
   /** Records the rejection and the note; sends nothing. */
   async reject(id: number, note: string): Promise<{ held: HeldRecord; runId: number }> {
-    const first = await this.get(id);
+    const first = await this.running(id);
     return this.o.runner.moderate(first.address, async () => {
       const now = this.o.clock();
       const h = await this.waiting(id, now);
@@ -160,7 +160,8 @@ export class Holds {
   /** Expires every hold whose time is up; resolves when their records are committed. */
   async sweep(): Promise<void> {
     const now = this.o.clock();
-    const due = await this.o.store.heldDue(now - this.expiry);
+    // A list that is not running (its bundle missing at start) keeps its held messages until it runs again.
+    const due = (await this.o.store.heldDue(now - this.expiry)).filter((h) => this.o.runner.bundleAt(h.address) !== undefined);
     await Promise.all(
       due.map((first) =>
         this.o.runner
@@ -171,6 +172,13 @@ export class Holds {
           .catch((err) => this.o.log.error({ err, list: first.address, held: first.id }, "a held message could not be expired; it is tried again")),
       ),
     );
+  }
+
+  /** A held message of a list that runs (decisions go through its queue). */
+  private async running(id: number): Promise<HeldRecord> {
+    const h = await this.get(id);
+    if (this.o.runner.bundleAt(h.address) === undefined) throw new HeldRefusal("notRun", say(M.approvalNotRun, id, `its list ${h.address} is not running on this server`));
+    return h;
   }
 
   /** The held message, still waiting at `now`; refused when decided, or expired (its expiry recorded first if the sweep has not yet). */
