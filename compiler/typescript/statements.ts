@@ -111,9 +111,10 @@ function lowerExprStmt(cx: Lowering, e: TsMorph.ts.Expression, span: ReturnType<
 }
 
 /**
- * `for (const x of xs) { … }` is `for x in xs { … }`. A loop whose whole
- * body is one `if` without `else` is `for x in xs where cond { … }`: the
- * same meaning, and the same charges as its .thwonk twin.
+ * `for (const x of xs) { … }` is `for x in xs { … }`, and
+ * `for (const x of xs) if (cond) { … }` (the `if` with no braces around it
+ * and no `else`) is `for x in xs where cond { … }`: the same meaning, the
+ * same line, and the same charges as the .thwonk twin's.
  */
 function lowerForOf(cx: Lowering, node: TsMorph.ts.ForOfStatement): Stmt | undefined {
   const ts = cx.ts;
@@ -126,8 +127,7 @@ function lowerForOf(cx: Lowering, node: TsMorph.ts.ForOfStatement): Stmt | undef
   if (!ts.isIdentifier(d.name)) return refuse(cx, d.name, "Destructuring a loop variable", "Loop over the keys and read each value: `for (const k of map) { const v = map.get(k); … }`.");
   const name = { kind: "Ident" as const, span: spanOf(cx, d.name), name: d.name.text };
   const iterable = lowerExpr(cx, node.expression);
-  let body = node.statement;
-  if (ts.isBlock(body) && body.statements.length === 1) body = body.statements[0]!;
+  const body = node.statement;
   if (ts.isIfStatement(body) && body.elseStatement === undefined) {
     return { kind: "ForStmt", span: spanOf(cx, node), key: undefined, name, iterable, where: lowerExpr(cx, body.expression), body: lowerBlock(cx, body.thenStatement) };
   }
