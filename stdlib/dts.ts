@@ -191,7 +191,7 @@ ${DURATION_UNITS.map(([fn, unit]) => `  export function ${fn}(n: int): Duration;
       out += `${jsdoc(spec.doc, "  ")}  export type ${name} = ${spec.literals.map((l) => JSON.stringify(l)).join(" | ")};\n`;
       continue;
     }
-    if (spec.acceptsFrom) {
+    if (spec.acceptsFrom && !spec.methods && !spec.fields) {
       out += `${jsdoc(spec.doc, "  ")}  export type ${name} = ${spec.acceptsFrom.map((a) => tsType(a)).join(" | ")};\n`;
       continue;
     }

@@ -326,7 +326,21 @@ declare module "thwonk" {
   /**
    * A message's header fields. Names are matched ignoring case. In a test, a map literal such as `{ "List-Id": "<news.example.org>" }` gives them.
    */
-  export type Headers = Map<string, string>;
+  export interface Headers {
+    readonly __headers?: never;
+    /**
+     * The value of the first header field called `name`, or none.
+     */
+    get(name: string): string | undefined;
+    /**
+     * `true` when the message has a header field called `name`.
+     */
+    has(name: string): boolean;
+    /**
+     * The values of every header field called `name`, in order.
+     */
+    all(name: string): List<string>;
+  }
   /**
    * A file attached to a message.
    */

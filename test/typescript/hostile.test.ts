@@ -1,0 +1,136 @@
+/**
+ * Hostile and out-of-subset TypeScript: each rule is refused at compile
+ * time (no bundle) with the diagnostic that says why, at the line of the
+ * offence; and the declaration a rule is checked against is the generated
+ * one alone, kept up to date, with no DOM, Node or ES library in it.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { checkSources, compileSource, type Diagnostic } from "../../compiler/index.js";
+import { stdlib } from "../../stdlib/index.js";
+import { thwonkDts } from "../../stdlib/dts.js";
+import { TS_VERSION } from "../../compiler/typescript/load.js";
+import { repoRoot } from "../helpers/repo.js";
+
+const HEAD = `import { every, List, list, Map, members, now, reply, send, type Message, type Address } from "thwonk";
+
+export const rule = "hostile";
+export const limits = { members: 100, text: 1000 };
+`;
+
+/** Compiles HEAD + body: no bundle, and an error with `code` on the line holding `marker`. */
+function refused(body: string, code: string, marker: string, says?: RegExp): Diagnostic {
+  const text = HEAD + body;
+  const { bundle, diagnostics } = compileSource("hostile.ts", text);
+  assert.equal(bundle, undefined, `compiled:\n${text}`);
+  const line = text.split("\n").findIndex((l) => l.includes(marker)) + 1;
+  assert.ok(line > 0, `marker ${marker} not in the text`);
+  const d = diagnostics.find((x) => x.code === code && x.span.line === line && x.severity === "error");
+  assert.ok(d, `no ${code} on line ${line}; got ${diagnostics.map((x) => `${x.span.line} ${x.code} ${x.message}`).join(" | ")}`);
+  assert.equal(d.span.file, "hostile.ts");
+  if (says) assert.match(d.message, says);
+  return d;
+}
+
+test("an infinite while loop", () => {
+  refused("export function onMessage(m: Message) {\n  while (true) { send({ to: members, subject: m.subject, text: m.text }); } // here\n}\n", "TW7002", "// here", /for \(const x of xs\)/);
+});
+
+test("for(;;) and do … while", () => {
+  refused("export function onMessage(m: Message) {\n  for (;;) { break; } // here\n}\n", "TW7002", "// here");
+  refused("export function onMessage(m: Message) {\n  do { reply(m, { text: \"x\" }); } while (m.subject !== \"\"); // here\n}\n", "TW7002", "do {");
+});
+
+test("direct recursion", () => {
+  refused("function f(n: number): number {\n  return f(n); // here\n}\nexport function onMessage(m: Message) {\n  reply(m, { text: `${f(1)}` });\n}\n", "TW2046", "// here", /recursive/);
+});
+
+test("mutual recursion", () => {
+  refused(
+    "function a(n: number): number {\n  return b(n);\n}\nfunction b(n: number): number {\n  return a(n); // here\n}\nexport function onMessage(m: Message) {\n  reply(m, { text: `${a(1)}` });\n}\n",
+    "TW2046",
+    "// here",
+    /through/,
+  );
+});
+
+test("a try/catch around a loop", () => {
+  refused("export function onMessage(m: Message) {\n  try { // here\n    for (const x of members) { reply(m, { text: x.name }); }\n  } catch (e) {}\n}\n", "TW7003", "// here");
+});
+
+test("building a string in a loop without a bound", () => {
+  refused("export function onMessage(m: Message) {\n  let s = \"\";\n  while (s.length < 1000000) { // here\n    s = s + m.text;\n  }\n  reply(m, { text: s });\n}\n", "TW7002", "// here");
+});
+
+test("mutating Array.prototype", () => {
+  refused("export function onMessage(m: Message) {\n  Array.prototype.push = m.text; // here\n}\n", "TW7010", "// here", /built-ins/);
+  refused("export function onMessage(m: Message) {\n  Array.from = m.text; // here\n}\n", "TW7007", "// here", /List<T, N>/);
+  refused("export function onMessage(m: Message) {\n  const xs: List<string> = [];\n  xs.__proto__.push = m.text; // here\n}\n", "TW7010", "// here");
+});
+
+test("globalThis, require, process, a dynamic import", () => {
+  refused("export function onMessage(m: Message) {\n  globalThis.leak = m.text; // here\n}\n", "TW7007", "// here");
+  refused("export function onMessage(m: Message) {\n  const fs = require(\"fs\"); // here\n}\n", "TW7006", "// here");
+  refused("export function onMessage(m: Message) {\n  reply(m, { text: process.env.HOME }); // here\n}\n", "TW7007", "// here", /cannot see its host/);
+  refused("export function onMessage(m: Message) {\n  const p = import(\"node:fs\"); // here\n}\n", "TW7006", "// here");
+});
+
+test("`as any`, `eval`, a class, async", () => {
+  refused("export function onMessage(m: Message) {\n  send({ to: members, subject: m.subject, text: m.text as any }); // here\n}\n", "TW7008", "// here");
+  refused("export function onMessage(m: Message) {\n  eval(m.text); // here\n}\n", "TW7005", "// here");
+  refused("class Box { v = 1; } // here\nexport function onMessage(m: Message) {}\n", "TW7004", "// here");
+  refused("export async function onMessage(m: Message) { // here\n}\n", "TW7009", "// here");
+});
+
+test("fetch, Date.now and Math.random do not exist", () => {
+  refused("export function onMessage(m: Message) {\n  fetch(\"https://example.org\"); // here\n}\n", "TW7007", "// here", /network/);
+  refused("export function onMessage(m: Message) {\n  reply(m, { text: `${Date.now()}` }); // here\n}\n", "TW7007", "// here", /`now`/);
+  refused("export function onMessage(m: Message) {\n  reply(m, { text: `${Math.random()}` }); // here\n}\n", "TW7007", "// here", /deterministic/);
+});
+
+test("sort, RegExp and friends are not in the declaration: TypeScript says so under its own code", () => {
+  refused("export function onMessage(m: Message) {\n  const xs: List<string> = [];\n  xs.sort(); // here\n}\n", "TS2339", "// here");
+  refused("export function onMessage(m: Message) {\n  const r = new RegExp(\"x\"); // here\n}\n", "TW7007", "// here");
+});
+
+test("an identifier spelled like the prototype chain in a record is data, not a reach into the built-ins", () => {
+  const text = `${HEAD}type Row = { proto: string };\nexport function onMessage(m: Message) {\n  const r: Row = { proto: m.subject };\n  reply(m, { text: r.proto });\n}\n`;
+  const { bundle, diagnostics } = compileSource("ok.ts", text);
+  assert.ok(bundle, diagnostics.map((d) => `${d.code} ${d.message}`).join("; "));
+});
+
+test("unicode and emoji in a template string survive the lowering", () => {
+  const text = `${HEAD}export function onMessage(m: Message) {\n  reply(m, { text: \`héllo 👋🏽 \${m.subject} — \\u00e9\` });\n}\n`;
+  const r = checkSources([{ fileName: "u.ts", text }]);
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error"), []);
+  const rule = r.units[0]!.rule;
+  assert.equal(rule.fileName, "u.ts");
+});
+
+test("an empty file and binary junk give diagnostics, not an exception", () => {
+  for (const text of ["", "\u0000\u0001\uffff", "export function onMessage(", "}}}{{{"]) {
+    const r = checkSources([{ fileName: "junk.ts", text }]);
+    assert.ok(Array.isArray(r.diagnostics));
+  }
+});
+
+test("stdlib/thwonk.d.ts is the one generated from the declaration (run `node scripts/thwonk-dts.js` after a change)", () => {
+  const committed = readFileSync(join(repoRoot, "stdlib", "thwonk.d.ts"), "utf8");
+  assert.equal(committed, thwonkDts(stdlib));
+});
+
+test("the declaration has no ES library: no sort, no RegExp value, no Promise, no console", () => {
+  const dts = thwonkDts(stdlib);
+  for (const leak of ["sort(", "declare var RegExp", "Promise", "console", "fetch", "process", "interface Date"]) assert.ok(!dts.includes(leak), `thwonk.d.ts mentions ${leak}`);
+  for (const [name, t] of Object.entries(stdlib.types)) {
+    for (const m of Object.keys(t.methods ?? {})) assert.ok(dts.includes(`${m}(`), `${name}.${m} is missing from thwonk.d.ts`);
+  }
+  for (const f of Object.keys(stdlib.functions)) assert.ok(dts.includes(`export function ${f}(`), `${f} is missing from thwonk.d.ts`);
+});
+
+test(`the TypeScript that decides is ${TS_VERSION}, the one ts-morph bundles`, async () => {
+  const morph = await import("ts-morph");
+  assert.equal(morph.ts.version, TS_VERSION);
+});
