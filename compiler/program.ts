@@ -15,7 +15,7 @@ import { checkRule, type CheckResult } from "./semantic/checker.js";
 import { makeDiagnostic, typeMessages, verifyMessages } from "./diagnostics/catalog/index.js";
 import { hasErrors } from "./diagnostics/diagnostic.js";
 import { verifyRule, type VerifyOptions, type VerifyResult } from "./verify/index.js";
-import { rulePair } from "./test-files.js";
+import { rulePair, ruleOfTest } from "./test-files.js";
 import { CheckCancelled, throwIfCancelled } from "./cancel.js";
 import { isTypeScriptRule, parseTypeScriptRule } from "./typescript/index.js";
 
@@ -62,8 +62,7 @@ export function checkSources(sources: readonly SourceText[], options: ProgramOpt
     const pair = rulePair(name);
     if (!pair.isTest) continue;
     // NAME.test.thwonk tests NAME.thwonk, or NAME.ts when that is the rule given.
-    const tsRule = pair.rule.slice(0, -".thwonk".length) + ".ts";
-    const ruleName = !parsed.has(pair.rule) && parsed.has(tsRule) ? tsRule : pair.rule;
+    const ruleName = ruleOfTest(name, (f) => parsed.has(f));
     if (!parsed.has(ruleName)) {
       diagnostics.push(
         makeDiagnostic(typeMessages.testWithoutRule, file.span, [name, ruleName]),
