@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { compileSource } from "../../compiler/index.js";
+import { compileSource, readBundle, serializeBundle } from "../../compiler/index.js";
 import { examples, observable, runTrigger, soundnessProblem, type Example } from "../properties/examples.js";
 import { buildInput, planArb } from "../properties/inputs.js";
 import { repoRoot } from "../helpers/repo.js";
@@ -70,6 +70,10 @@ for (const name of TWINS) {
     assert.equal(twin.bundle.manifest.rule, ex.bundle.manifest.rule);
     assert.equal(twin.bundle.source.fileName, `${name}.ts`, "the bundle keeps the .ts source");
     assert.equal(twin.bundle.source.text, twin.source);
+    // What the daemon does with an uploaded bundle: its hash checked and its .ts source recompiled through the one entry.
+    const again = readBundle(`${name}.thwb`, serializeBundle(twin.bundle));
+    assert.deepEqual(again.diagnostics.filter((d) => d.severity === "error"), []);
+    assert.equal(again.bundle?.sha256, twin.bundle.sha256);
   });
 
   test(`${name}.ts: the same actions and state as ${name}.thwonk, run after run`, async () => {
