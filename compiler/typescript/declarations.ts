@@ -15,6 +15,7 @@
  */
 import type * as TsMorph from "ts-morph";
 import type { Decl, Entry, Expr, Param, StateField, TypeNode } from "../syntax/ast.js";
+import type { Span } from "../diagnostics/diagnostic.js";
 import { parseFile } from "../syntax/parser.js";
 import { typescriptMessages as M } from "../diagnostics/catalog/typescript.js";
 import { report, spanOf, textOf, type Lowering } from "./context.js";
@@ -137,12 +138,14 @@ function stateFields(cx: Lowering, o: TsMorph.ts.ObjectLiteralExpression): State
       report(cx, M.moduleShape, p, ["Each state field is `name: initial value`", "Write e.g. `count: 0` or `seen: new Map<Address, Time, 5000>()`"]);
       continue;
     }
-    const type = stateType(cx, p.initializer);
+    // `title: "" as Text<100>`: here `as` declares the field's type (`title: string max 100 = ""`); the checker checks the value against it.
+    const init = ts.isAsExpression(p.initializer) ? p.initializer.expression : p.initializer;
+    const type = ts.isAsExpression(p.initializer) ? lowerType(cx, p.initializer.type) : stateType(cx, init);
     if (!type) {
       report(cx, M.stateInit, p.initializer, [p.name.text]);
       continue;
     }
-    out.push({ kind: "StateField", span: spanOf(cx, p), name: ident(cx, p.name), type, init: lowerExpr(cx, p.initializer) });
+    out.push({ kind: "StateField", span: spanOf(cx, p), name: ident(cx, p.name), type, init: lowerExpr(cx, init) });
   }
   return out;
 }
@@ -150,15 +153,28 @@ function stateFields(cx: Lowering, o: TsMorph.ts.ObjectLiteralExpression): State
 function stateType(cx: Lowering, init: Node): TypeNode | undefined {
   const ts = cx.ts;
   const span = spanOf(cx, init);
-  const ref = (name: string, args: TypeNode[] = [], max: ReturnType<typeof lowerMax> = undefined): TypeNode => ({ kind: "TypeRef", span, name: { kind: "Ident", span, name }, args, max, optional: false });
-  if (ts.isNumericLiteral(init) || (ts.isPrefixUnaryExpression(init) && ts.isNumericLiteral(init.operand))) return ref("int");
-  if (init.kind === ts.SyntaxKind.TrueKeyword || init.kind === ts.SyntaxKind.FalseKeyword) return ref("bool");
-  if (ts.isNewExpression(init) && ts.isIdentifier(init.expression)) {
-    const what = thwonkName(cx, init.expression);
-    const targs = [...(init.typeArguments ?? [])];
-    if (what === "Map" && targs.length === 3) return ref("Map", [lowerType(cx, targs[0]!), lowerType(cx, targs[1]!)], lowerMax(cx, targs[2]!));
-    if (what === "List" && targs.length === 2) return ref("List", [lowerType(cx, targs[0]!)], lowerMax(cx, targs[1]!));
-  }
+  if (ts.isNumericLiteral(init) || (ts.isPrefixUnaryExpression(init) && ts.isNumericLiteral(init.operand))) return typeRef(span, "int");
+  if (init.kind === ts.SyntaxKind.TrueKeyword || init.kind === ts.SyntaxKind.FalseKeyword) return typeRef(span, "bool");
+  return madeType(cx, init, true);
+}
+
+function typeRef(span: Span, name: string, args: TypeNode[] = [], max: ReturnType<typeof lowerMax> = undefined): TypeNode {
+  return { kind: "TypeRef", span, name: { kind: "Ident", span, name }, args, max, optional: false };
+}
+
+/**
+ * The type `new Map<K, V, N>()` or `new List<T, N>()` makes, from its type
+ * arguments (in state, the bound is required; elsewhere it may be left out).
+ */
+export function madeType(cx: Lowering, init: Node, bounded: boolean): TypeNode | undefined {
+  const ts = cx.ts;
+  if (!ts.isNewExpression(init) || !ts.isIdentifier(init.expression)) return undefined;
+  const span = spanOf(cx, init);
+  const what = thwonkName(cx, init.expression);
+  const targs = [...(init.typeArguments ?? [])];
+  const max = (t: Node | undefined) => (t === undefined ? undefined : lowerMax(cx, t));
+  if (what === "Map" && (targs.length === 3 || (!bounded && targs.length === 2))) return typeRef(span, "Map", [lowerType(cx, targs[0]!), lowerType(cx, targs[1]!)], max(targs[2]));
+  if (what === "List" && (targs.length === 2 || (!bounded && targs.length === 1))) return typeRef(span, "List", [lowerType(cx, targs[0]!)], max(targs[1]));
   return undefined;
 }
 

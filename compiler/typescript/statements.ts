@@ -10,6 +10,8 @@ import { typescriptMessages as M } from "../diagnostics/catalog/typescript.js";
 import { report, spanOf, textOf, type Lowering } from "./context.js";
 import { lowerExpr } from "./expressions.js";
 import { lowerType } from "./types.js";
+import { madeType } from "./declarations.js";
+import { DTS_PATH } from "./calls.js";
 
 type Node = TsMorph.ts.Node;
 
@@ -86,11 +88,22 @@ function lowerVariable(cx: Lowering, node: TsMorph.ts.VariableStatement): Stmt |
   return {
     kind: "LetStmt",
     span: spanOf(cx, node),
-    mutable,
+    // A `const` list or map keeps its name but may still change inside (`push`, `set`), as a .thwonk `var` does.
+    mutable: mutable || isCollection(cx, d.name),
     name: { kind: "Ident", span: spanOf(cx, d.name), name: d.name.text },
-    type: d.type ? lowerType(cx, d.type) : undefined,
+    // `const seen = new Map<Address, int>()` says its type as `let seen: Map<Address, int> = {}` does.
+    type: d.type ? lowerType(cx, d.type) : madeType(cx, d.initializer, false),
     init: lowerExpr(cx, d.initializer),
   };
+}
+
+function isCollection(cx: Lowering, name: Node): boolean {
+  const t = cx.checker.getTypeAtLocation(name);
+  const parts = t.isIntersection() ? t.types : [t];
+  return parts.some((p) => {
+    const sym = p.getSymbol();
+    return sym !== undefined && (sym.getName() === "Array" || sym.getName() === "Map") && sym.declarations?.[0]?.getSourceFile().fileName === DTS_PATH;
+  });
 }
 
 function lowerExprStmt(cx: Lowering, e: TsMorph.ts.Expression, span: ReturnType<typeof spanOf>): Stmt | undefined {

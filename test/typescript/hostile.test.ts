@@ -134,3 +134,36 @@ test(`the TypeScript that decides is ${TS_VERSION}, the one ts-morph bundles`, a
   const morph = await import("ts-morph");
   assert.equal(morph.ts.version, TS_VERSION);
 });
+
+test("in state, `as` declares a field's type, and the checker holds the value to it", () => {
+  const ok = `${HEAD}export const state = { topic: "" as Text<100>, last: undefined as Time | undefined, recent: [] as List<Text<80>, 5> };
+export function onMessage(m: Message) {
+  state.topic = m.subject.truncate(100);
+  state.last = now;
+  if (state.recent.size < 5) {
+    state.recent.push(m.subject.truncate(80));
+  }
+  const counts = new Map<Address, int>();
+  counts.set(m.from, 1);
+  reply(m, { text: \`\${state.topic} \${counts.size}\` });
+}
+`.replace("type Address }", "type Address, type Text, type Time, type int }");
+  const r = compileSource("state.ts", ok);
+  assert.ok(r.bundle, r.diagnostics.map((d) => `${d.span.line} ${d.code} ${d.message}`).join("; "));
+  assert.deepEqual((r.bundle.manifest.state as unknown as { name: string }[]).map((f) => f.name), ["topic", "last", "recent"]);
+  // A bound the value breaks, and `as any` in state: both refused.
+  const bad = `${HEAD.replace("type Address }", "type Address, type Text }")}export const state = { topic: "far too long" as Text<3>, other: 3 as any };\nexport function onMessage(m: Message) {\n  state.topic = "";\n  reply(m, { text: \`\${state.other}\` });\n}\n`;
+  const r2 = compileSource("bad.ts", bad);
+  assert.equal(r2.bundle, undefined);
+  assert.ok(r2.diagnostics.some((d) => d.code === "TW7008" && d.span.line === 5), r2.diagnostics.map((d) => `${d.span.line} ${d.code}`).join(" "));
+  const r3 = compileSource("bad.ts", bad.replace(", other: 3 as any", "").replace("${state.other}", "x"));
+  assert.equal(r3.bundle, undefined);
+  assert.ok(r3.diagnostics.some((d) => d.code.startsWith("TW") && d.span.line === 5 && d.severity === "error"), r3.diagnostics.map((d) => `${d.span.line} ${d.code}`).join(" "));
+});
+
+test("numbers: separators and hex are whole numbers; 1.5 and 2 ** 3 are not in the subset", () => {
+  const text = `${HEAD}export function onMessage(m: Message) {\n  const a = 1_000 + 0x10;\n  reply(m, { text: \`\${a}\` });\n}\n`;
+  const r = compileSource("n.ts", text);
+  assert.ok(r.bundle, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("; "));
+  refused("export function onMessage(m: Message) {\n  const x = 2 ** 3; // here\n}\n", "TW7011", "// here", /operator/);
+});

@@ -44,7 +44,7 @@ export const typescriptMessages = {
     `${what}. ${instead} (docs/typescript.md has the shape of a rule).`,
   ),
   stateInit: def("TW7013", "error", "State field without a type", (name: string) =>
-    `The type of \`state.${name}\` cannot be read off its initial value. Write \`${name}: new Map<K, V, N>()\`, \`${name}: new List<T, N>()\` (N the most elements it holds), or a number or boolean literal.`,
+    `The type of \`state.${name}\` cannot be read off its initial value. Write \`${name}: new Map<K, V, N>()\`, \`${name}: new List<T, N>()\` (N the most elements it holds), a number or boolean literal, or give the type with \`as\`: \`${name}: "" as Text<100>\`, \`${name}: undefined as Time | undefined\`.`,
   ),
   importShape: def("TW7014", "error", "Import under the library's own names", (what: string) =>
     `${what}: import each name from "thwonk" under its own name (\`import { send, type Message } from "thwonk"\`), so the rule reads like its .thwonk twin.`,

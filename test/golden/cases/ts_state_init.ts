@@ -1,10 +1,10 @@
-import { members, send, type Message, type Time } from "thwonk";
+import { members, send, type Message } from "thwonk";
 
 export const rule = "g";
 
 export const state = {
-  last: undefined as Time | undefined,
   titles: [],
+  name: "",
 };
 
 export function onMessage(m: Message) {
