@@ -100,3 +100,21 @@ test("the bundled thwonkc loads TypeScript for a .ts rule", () => {
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /no problems/);
 });
+
+test("init --ts: a rule that checks clean, and a tsconfig with which the editor's TypeScript sees the library alone", async () => {
+  const r = await runCli(["init", "--ts", "announce"], { cwd: dir.dir });
+  assert.equal(r.code, 0, r.stderr);
+  const check = await runCli(["check", "announce/announce.ts"], { cwd: dir.dir });
+  assert.equal(check.code, 0, check.stdout);
+  // The editor's view: TypeScript on disk with the written tsconfig.json.
+  const { Project } = await import("ts-morph");
+  const project = new Project({ tsConfigFilePath: dir.path("announce/tsconfig.json") });
+  assert.deepEqual(project.getPreEmitDiagnostics().map((d) => d.getMessageText()), []);
+  const rule = project.getSourceFileOrThrow("announce.ts");
+  rule.addStatements('export const leak = fetch("https://example.org");');
+  const codes = project.getPreEmitDiagnostics().map((d) => d.getCode());
+  assert.ok(codes.includes(2304), `fetch should not exist: ${codes.join(" ")}`);
+  const again = await runCli(["init", "--ts", "announce"], { cwd: dir.dir });
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /not overwriting/);
+});
