@@ -184,6 +184,8 @@ ${DURATION_UNITS.map(([fn, unit]) => `  export function ${fn}(n: int): Duration;
   export function every(schedule: string, body: () => void): void;
   /** A time literal: \`time("2026-11-25T09:00:00Z")\` is \`2026-11-25T09:00:00Z\` in .thwonk. */
   export function time(iso: string): Time;
+  /** An address literal, checked at compile time: \`email("ann@example.org")\` is \`"ann@example.org"\` where .thwonk expects an Address. */
+  export function email(literal: string): Address;
 `;
   for (const [name, spec] of Object.entries(t)) {
     if (["int", "string", "bool", "List", "State"].includes(name)) continue;

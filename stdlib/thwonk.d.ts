@@ -180,6 +180,8 @@ declare module "thwonk" {
   export function every(schedule: string, body: () => void): void;
   /** A time literal: `time("2026-11-25T09:00:00Z")` is `2026-11-25T09:00:00Z` in .thwonk. */
   export function time(iso: string): Time;
+  /** An address literal, checked at compile time: `email("ann@example.org")` is `"ann@example.org"` where .thwonk expects an Address. */
+  export function email(literal: string): Address;
   /**
    * An e-mail address such as `ann+news@example.org`. Two addresses are equal when their local parts are equal and their domains are equal ignoring case. A string literal is accepted where an Address is expected.
    */

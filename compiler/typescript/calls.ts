@@ -63,6 +63,7 @@ export function lowerCall(cx: Lowering, node: TsMorph.ts.CallExpression): Expr {
   const fn = thwonkName(cx, callee);
   if (fn !== undefined && Object.hasOwn(DURATION_UNITS, fn)) return duration(cx, node, fn);
   if (fn === "time") return timeLiteral(cx, node);
+  if (fn === "email") return emailLiteral(cx, node);
   if (fn === "every") {
     report(cx, M.moduleShape, node, ["`every(…)` declares a scheduled trigger", "Write it at the top level of the file, not inside a function"]);
     return error(cx, node);
@@ -115,6 +116,16 @@ function timeLiteral(cx: Lowering, node: TsMorph.ts.CallExpression): Expr {
     return error(cx, node);
   }
   return { kind: "TimeLit", span, text: arg.text, ms };
+}
+
+/** `email("ann@example.org")` is the string literal, which the checker reads as an Address where one is expected (and checks). */
+function emailLiteral(cx: Lowering, node: TsMorph.ts.CallExpression): Expr {
+  const arg = node.arguments[0];
+  if (arg === undefined || !(cx.ts.isStringLiteral(arg) || cx.ts.isNoSubstitutionTemplateLiteral(arg))) {
+    report(cx, M.badLiteral, node, ["`email(…)`", "its argument must be a string literal, such as `email(\"ann@example.org\")`; to read an address from text at run time, use `address(text)`."]);
+    return error(cx, node);
+  }
+  return { kind: "StringLit", span: spanOf(cx, node), parts: [{ kind: "StringText", span: spanOf(cx, arg), value: arg.text }] };
 }
 
 /** `new Map<K, V, N>(entries?)` is a map literal, `new List<T, N>()` the empty list; nothing else is made with `new`. */

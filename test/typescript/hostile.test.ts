@@ -167,3 +167,15 @@ test("numbers: separators and hex are whole numbers; 1.5 and 2 ** 3 are not in t
   assert.ok(r.bundle, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("; "));
   refused("export function onMessage(m: Message) {\n  const x = 2 ** 3; // here\n}\n", "TW7011", "// here", /operator/);
 });
+
+test("email(\"…\") is an address literal the checker validates; a non-literal is refused", () => {
+  const good = `${HEAD.replace("type Address }", "type Address, email }")}const OWNER: Address = email("owner@example.org");\nexport function onMessage(m: Message) {\n  if (m.isAutomated()) {\n    return;\n  }\n  if (m.from === OWNER || m.from === email("ann@example.org")) {\n    reply(m, { text: "hi" });\n  }\n}\n`;
+  const r = compileSource("em.ts", good);
+  assert.ok(r.bundle, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("; "));
+  const wrong = good.replace('email("ann@example.org")', 'email("not an address")');
+  const r2 = compileSource("em.ts", wrong);
+  assert.equal(r2.bundle, undefined);
+  assert.ok(r2.diagnostics.some((d) => d.code === "TW2035" && d.span.line === 10), r2.diagnostics.map((d) => `${d.span.line} ${d.code}`).join(" "));
+  const r3 = compileSource("em.ts", good.replace('email("ann@example.org")', "email(m.subject)"));
+  assert.ok(r3.diagnostics.some((d) => d.code === "TW7017" && d.span.line === 10));
+});
