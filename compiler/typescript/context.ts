@@ -19,12 +19,10 @@ export interface Lowering {
   diagnostics: Diagnostic[];
   /** Names imported from "thwonk" (values and types). */
   imported: Set<string>;
-  /** The rule's own top-level names that stand for the core's globals (`state`, `limits`). */
-  ruleGlobals: Set<string>;
 }
 
 export function newLowering(ts: Ts, sf: TsMorph.ts.SourceFile, checker: TsMorph.ts.TypeChecker, fileName: string, text: string): Lowering {
-  return { ts, sf, checker, fileName, lines: new LineMap(text), diagnostics: [], imported: new Set(), ruleGlobals: new Set() };
+  return { ts, sf, checker, fileName, lines: new LineMap(text), diagnostics: [], imported: new Set() };
 }
 
 export function spanAt(cx: Lowering, start: number, end: number): Span {

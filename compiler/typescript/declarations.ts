@@ -14,7 +14,7 @@
  *     function f(x: T): R { … }                fn f(x: T): R { … }
  */
 import type * as TsMorph from "ts-morph";
-import type { Decl, Entry, Expr, Param, StateField, TypeNode } from "../syntax/ast.js";
+import type { Decl, Entry, Param, StateField, TypeNode } from "../syntax/ast.js";
 import type { Span } from "../diagnostics/diagnostic.js";
 import { parseFile } from "../syntax/parser.js";
 import { typescriptMessages as M } from "../diagnostics/catalog/typescript.js";
@@ -102,7 +102,6 @@ function variable(cx: Lowering, s: TsMorph.ts.VariableStatement, exported: boole
       }
       return [{ kind: "RuleDecl", span, name: { kind: "Ident", span: spanOf(cx, init), name: init.text } }];
     }
-    cx.ruleGlobals.add(name);
     if (!ts.isObjectLiteralExpression(init)) {
       report(cx, M.moduleShape, init, [`\`${name}\` is an object literal`, `Write \`export const ${name} = { … };\``]);
       return [];
@@ -232,5 +231,3 @@ function every(cx: Lowering, call: TsMorph.ts.CallExpression): Decl | undefined 
   const schedule = { kind: "Schedule" as const, span: at, unit: respan(sch.unit), interval: respan(sch.interval), at: respan(sch.at) };
   return { kind: "EveryDecl", span: spanOf(cx, call), schedule, body: lowerBlock(cx, body.body) };
 }
-
-export type { Expr };
