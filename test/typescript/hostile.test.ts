@@ -179,3 +179,11 @@ test("email(\"…\") is an address literal the checker validates; a non-literal 
   const r3 = compileSource("em.ts", good.replace('email("ann@example.org")', "email(m.subject)"));
   assert.ok(r3.diagnostics.some((d) => d.code === "TW7017" && d.span.line === 10));
 });
+
+test("docs/typescript.md: its example rule checks without errors", () => {
+  const doc = readFileSync(join(repoRoot, "docs", "typescript.md"), "utf8");
+  const start = doc.indexOf("```ts\n") + "```ts\n".length;
+  const text = doc.slice(start, doc.indexOf("```", start));
+  const r = checkSources([{ fileName: "once_a_day.ts", text }]);
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.span.line} ${d.code} ${d.message}`), []);
+});
