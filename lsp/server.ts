@@ -49,6 +49,7 @@ import {
   formatText,
   serializeBundle,
   isTestFile,
+  ruleOfTest,
   rulePair,
   Workspace,
   type CheckedDocument,
@@ -156,7 +157,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let folders: string[] = [];
   let shuttingDown = false;
 
-  const ruleKey = (file: string): string => rulePair(file).rule;
+  // A test file's rule is NAME.thwonk, or NAME.ts when only that is open or on disk.
+  const ruleKey = (file: string): string => (rulePair(file).isTest ? ruleOfTest(file, (f) => ws.has(f)) : file);
   const ruleState = (key: string): RuleState => {
     let r = rules.get(key);
     if (!r) {

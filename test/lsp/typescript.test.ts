@@ -72,3 +72,16 @@ test("a .ts file that does not import \"thwonk\" is not the server's: no diagnos
   await client.waitFor(marker);
   assert.equal(client.published.filter((p) => p.uri === other).length, 0);
 });
+
+test("NAME.test.thwonk beside a .ts rule is checked against it: clean, then a wrong state field reported in the test file", async () => {
+  const tests = readFileSync(join(repoRoot, "examples", "once_a_day", "once_a_day.test.thwonk"), "utf8");
+  const tu = uri("once/once_a_day.test.thwonk");
+  await client.open(tu, tests);
+  const clean = await client.waitFor(tu);
+  assert.deepEqual(clean.diagnostics, []);
+  const at = positionOf(tests, "state.lastPost");
+  const since = client.published.length;
+  await client.change(tu, { start: at, end: { line: at.line, character: at.character + "state.lastPost".length } }, "state.nowhere");
+  const bad = await client.waitFor(tu, (p) => p.diagnostics.length > 0, since);
+  assert.ok(bad.diagnostics.some((d) => d.range.start.line === at.line && /nowhere/.test(String(d.message))), JSON.stringify(bad.diagnostics));
+});
