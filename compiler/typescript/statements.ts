@@ -12,6 +12,7 @@ import { lowerExpr } from "./expressions.js";
 import { lowerType } from "./types.js";
 import { madeType } from "./declarations.js";
 import { DTS_PATH } from "./calls.js";
+import { stdlib } from "../../stdlib/index.js";
 
 type Node = TsMorph.ts.Node;
 
@@ -88,8 +89,8 @@ function lowerVariable(cx: Lowering, node: TsMorph.ts.VariableStatement): Stmt |
   return {
     kind: "LetStmt",
     span: spanOf(cx, node),
-    // A `const` list or map keeps its name but may still change inside (`push`, `set`), as a .thwonk `var` does.
-    mutable: mutable || isCollection(cx, d.name),
+    // A `const` list or map keeps its name but may still change inside (`push`, `set`): then it is a .thwonk `var`.
+    mutable: mutable || (isCollection(cx, d.name) && changedInside(cx, d.name, node.parent)),
     name: { kind: "Ident", span: spanOf(cx, d.name), name: d.name.text },
     // `const seen = new Map<Address, int>()` says its type as `let seen: Map<Address, int> = {}` does.
     type: d.type ? lowerType(cx, d.type) : madeType(cx, d.initializer, false),
@@ -104,6 +105,27 @@ function isCollection(cx: Lowering, name: Node): boolean {
     const sym = p.getSymbol();
     return sym !== undefined && (sym.getName() === "Array" || sym.getName() === "Map") && sym.declarations?.[0]?.getSourceFile().fileName === DTS_PATH;
   });
+}
+
+/** The stdlib's methods that change a list or map (`push`, `set`, `remove`), read from the declaration. */
+const CHANGING = new Set(
+  ["List", "Map"].flatMap((t) => Object.entries(stdlib.types[t]?.methods ?? {}).filter(([, m]) => m.mutates).map(([name]) => name)),
+);
+
+/** Whether a changing method is called on the variable `name` anywhere in `scope`. */
+function changedInside(cx: Lowering, name: TsMorph.ts.Identifier, scope: Node): boolean {
+  const ts = cx.ts;
+  const target = cx.checker.getSymbolAtLocation(name);
+  let found = false;
+  const visit = (n: Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && CHANGING.has(n.expression.name.text) && ts.isIdentifier(n.expression.expression)) {
+      if (cx.checker.getSymbolAtLocation(n.expression.expression) === target) found = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return found;
 }
 
 function lowerExprStmt(cx: Lowering, e: TsMorph.ts.Expression, span: ReturnType<typeof spanOf>): Stmt | undefined {
