@@ -207,6 +207,7 @@ ${DURATION_UNITS.map(([fn, unit]) => `  export function ${fn}(n: int): Duration;
     out += members(spec, "    ");
     if (name === "Time") out += TIME_OPERATORS;
     if (name === "Duration") out += DURATION_OPERATORS;
+    if (name === "Map") out += "    /** Only in `for (const [k, v] of map.entries())`, which is `for k, v in map` in .thwonk. */\n    entries(): Iterable<[K, V]>;\n";
     if (spec.iterates) out += `    [Symbol.iterator](): Iterator<${tsType(spec.iterates)}>;\n`;
     out += "  }\n";
   }

@@ -323,6 +323,8 @@ declare module "thwonk" {
      * A deep copy: a new map whose lists, maps and records (at every depth) are new too, so changing one never changes the other.
      */
     copy(): Map<K, V>;
+    /** Only in `for (const [k, v] of map.entries())`, which is `for k, v in map` in .thwonk. */
+    entries(): Iterable<[K, V]>;
     [Symbol.iterator](): Iterator<K>;
   }
   /**

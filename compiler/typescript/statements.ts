@@ -5,7 +5,7 @@
  * exceptions, nested functions and classes are refused with the reason.
  */
 import type * as TsMorph from "ts-morph";
-import type { Block, Expr, Stmt } from "../syntax/ast.js";
+import type { Block, Expr, Ident, Stmt } from "../syntax/ast.js";
 import { typescriptMessages as M } from "../diagnostics/catalog/typescript.js";
 import { report, spanOf, textOf, type Lowering } from "./context.js";
 import { lowerExpr } from "./expressions.js";
@@ -159,12 +159,29 @@ function lowerForOf(cx: Lowering, node: TsMorph.ts.ForOfStatement): Stmt | undef
     return refuse(cx, init, "This loop variable", "Write `for (const x of xs)`.");
   }
   const d = init.declarations[0]!;
-  if (!ts.isIdentifier(d.name)) return refuse(cx, d.name, "Destructuring a loop variable", "Loop over the keys and read each value: `for (const k of map) { const v = map.get(k); … }`.");
-  const name = { kind: "Ident" as const, span: spanOf(cx, d.name), name: d.name.text };
-  const iterable = lowerExpr(cx, node.expression);
+  let key: Ident | undefined;
+  let name: Ident;
+  let iterable: Expr;
+  const over = node.expression;
+  if (ts.isArrayBindingPattern(d.name)) {
+    // `for (const [k, v] of map.entries())` is `for k, v in map`.
+    const [k, v] = d.name.elements;
+    const isEntries = ts.isCallExpression(over) && ts.isPropertyAccessExpression(over.expression) && over.expression.name.text === "entries" && over.arguments.length === 0;
+    if (d.name.elements.length !== 2 || !k || !v || !ts.isBindingElement(k) || !ts.isBindingElement(v) || !ts.isIdentifier(k.name) || !ts.isIdentifier(v.name) || !isEntries) {
+      return refuse(cx, d.name, "This destructuring", "A map's keys and values are walked with `for (const [k, v] of map.entries())`.");
+    }
+    key = { kind: "Ident", span: spanOf(cx, k.name), name: k.name.text };
+    name = { kind: "Ident", span: spanOf(cx, v.name), name: v.name.text };
+    iterable = lowerExpr(cx, (over.expression as TsMorph.ts.PropertyAccessExpression).expression);
+  } else if (ts.isIdentifier(d.name)) {
+    name = { kind: "Ident", span: spanOf(cx, d.name), name: d.name.text };
+    iterable = lowerExpr(cx, over);
+  } else {
+    return refuse(cx, d.name, "Destructuring a loop variable", "Walk a map's keys and values with `for (const [k, v] of map.entries())`.");
+  }
   const body = node.statement;
   if (ts.isIfStatement(body) && body.elseStatement === undefined) {
-    return { kind: "ForStmt", span: spanOf(cx, node), key: undefined, name, iterable, where: lowerExpr(cx, body.expression), body: lowerBlock(cx, body.thenStatement) };
+    return { kind: "ForStmt", span: spanOf(cx, node), key, name, iterable, where: lowerExpr(cx, body.expression), body: lowerBlock(cx, body.thenStatement) };
   }
-  return { kind: "ForStmt", span: spanOf(cx, node), key: undefined, name, iterable, where: undefined, body: lowerBlock(cx, node.statement) };
+  return { kind: "ForStmt", span: spanOf(cx, node), key, name, iterable, where: undefined, body: lowerBlock(cx, node.statement) };
 }

@@ -187,3 +187,18 @@ test("docs/typescript.md: its example rule checks without errors", () => {
   const r = checkSources([{ fileName: "once_a_day.ts", text }]);
   assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.span.line} ${d.code} ${d.message}`), []);
 });
+
+test("for (const [k, v] of map.entries()) is `for k, v in map`; other destructuring is refused", () => {
+  const text = `${HEAD.replace("type Address }", "type Address, type Time }")}export const state = { seen: new Map<Address, Time, 100>() };
+export function onMessage(m: Message) {
+  let lines = "";
+  for (const [who, when] of state.seen.entries()) {
+    lines = \`\${lines} \${who} \${when}\`;
+  }
+  reply(m, { text: lines.truncate(1000) });
+}
+`;
+  const r = compileSource("entries.ts", text);
+  assert.ok(r.bundle, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("; "));
+  refused("export function onMessage(m: Message) {\n  for (const [a, b] of [[1, 2]]) { // here\n  }\n}\n", "TW7011", "// here", /entries/);
+});
