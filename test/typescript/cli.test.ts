@@ -7,6 +7,7 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../helpers/repo.js";
@@ -117,4 +118,22 @@ test("init --ts: a rule that checks clean, and a tsconfig with which the editor'
   const again = await runCli(["init", "--ts", "announce"], { cwd: dir.dir });
   assert.equal(again.code, 2);
   assert.match(again.stderr, /not overwriting/);
+});
+
+test("a .thwonk check never loads TypeScript; a .ts check does", () => {
+  const probe = (file: string): string => {
+    const script = `
+      import { createRequire } from "node:module";
+      const { main } = await import(${JSON.stringify(join(repoRoot, "dist", "cli", "main.js"))});
+      const sink = { write: () => true, isTTY: false };
+      await main(["check", ${JSON.stringify(file)}], { cwd: ${JSON.stringify(repoRoot)}, env: {}, stdout: sink, stderr: sink });
+      const cache = createRequire(import.meta.url).cache;
+      console.log(Object.keys(cache).some((k) => k.includes("ts-morph") || k.endsWith("typescript.js")) ? "loaded" : "not loaded");
+    `;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  };
+  assert.equal(probe("examples/trim140/trim140.thwonk"), "not loaded");
+  assert.equal(probe("examples/trim140/trim140.ts"), "loaded");
 });
