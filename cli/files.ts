@@ -16,7 +16,7 @@
  */
 import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { RULE_EXT, rulePair, type SourceText } from "../compiler/index.js";
+import { RULE_EXT, rulePair, ruleOfTest, type SourceText } from "../compiler/index.js";
 
 export const SOURCE_EXT = RULE_EXT;
 
@@ -141,7 +141,7 @@ export function loadSources(cwd: string, args: readonly string[]): LoadedSources
   for (const abs of files) {
     const pair = rulePair(abs);
     if (!pair.isTest) continue;
-    const ruleAbs = pair.rule;
+    const ruleAbs = ruleOfTest(abs, statExists);
     const ruleName = displayName(cwd, ruleAbs);
     if (reported.has(ruleName) || context.has(ruleName)) continue;
     let text: string;

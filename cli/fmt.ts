@@ -6,7 +6,7 @@
  * diagnostics (exit 1) and left as it is.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { formatText, type Diagnostic } from "../compiler/index.js";
+import { formatText, TS_RULE_EXT, type Diagnostic } from "../compiler/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { displayName, expandPaths, InputError } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
@@ -53,6 +53,11 @@ export function runFmt(paths: readonly string[], opts: FmtOptions, io: FmtIo): E
   const changed: string[] = [];
   for (const abs of files) {
     const name = displayName(io.cwd, abs);
+    // A TypeScript rule is the user's own formatter's (prettier, biome): thwonkc fmt leaves it as it is.
+    if (abs.endsWith(TS_RULE_EXT)) {
+      io.stderr.write(`thwonkc: ${name} left as it is: format a TypeScript rule with your own formatter\n`);
+      continue;
+    }
     let text: string;
     try {
       text = readFileSync(abs, "utf8");

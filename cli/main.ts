@@ -257,6 +257,17 @@ ${EXIT_CODES_HELP}`,
     });
 
   program
+    .command("init")
+    .summary("start a new rule (--ts: a TypeScript rule, with thwonk.d.ts and a tsconfig.json)")
+    .argument("[dir]", "the directory to write it in (default: .); the rule is named after it")
+    .option("--ts", "a TypeScript rule (docs/typescript.md), with what an editor needs to check it", false)
+    .addHelpText("after", `\nExamples:\n  thwonkc init announcements\n  thwonkc init --ts announcements\n${EXIT_CODES_HELP}`)
+    .action(async (dir: string | undefined, opts: { ts: boolean }) => {
+      const { runInit } = await import("./init.js");
+      setExit(runInit(dir, opts, io));
+    });
+
+  program
     .command("lsp")
     .summary("run the language server (for editors)")
     .description(

@@ -15,7 +15,7 @@
  */
 import { existsSync } from "node:fs";
 import { createColors } from "picocolors";
-import { declaredTests, rulePair } from "../compiler/index.js";
+import { declaredTests, rulePair, ruleOfTest } from "../compiler/index.js";
 import { runRuleTests, type TestOutcome, type TestRunResult } from "../runtime/testing/run-tests.js";
 import type { HostServices } from "../runtime/testing/host.js";
 import { EmlNotFound, NodeHost } from "../runtime/host/node-host.js";
@@ -32,7 +32,7 @@ export interface TestOptions {
 }
 
 interface RuleGroup {
-  /** Absolute path of NAME.thwonk (may not exist when only a test file was found). */
+  /** Absolute path of NAME.thwonk or NAME.ts (may not exist when only a test file was found). */
   rule: string;
   tests: string[];
 }
@@ -50,7 +50,7 @@ export function groupRules(files: readonly string[]): RuleGroup[] {
   };
   for (const f of files) {
     const pair = rulePair(f);
-    const g = get(pair.rule);
+    const g = get(pair.isTest ? ruleOfTest(f, existsSync) : pair.rule);
     if (pair.isTest) {
       if (!g.tests.includes(f)) g.tests.push(f);
     } else if (pair.test !== undefined && !g.tests.includes(pair.test) && existsSync(pair.test)) {

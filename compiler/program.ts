@@ -15,8 +15,9 @@ import { checkRule, type CheckResult } from "./semantic/checker.js";
 import { makeDiagnostic, typeMessages, verifyMessages } from "./diagnostics/catalog/index.js";
 import { hasErrors } from "./diagnostics/diagnostic.js";
 import { verifyRule, type VerifyOptions, type VerifyResult } from "./verify/index.js";
-import { rulePair } from "./test-files.js";
+import { rulePair, ruleOfTest } from "./test-files.js";
 import { CheckCancelled, throwIfCancelled } from "./cancel.js";
+import { isTypeScriptRule, parseTypeScriptRule } from "./typescript/index.js";
 
 export interface SourceText {
   fileName: string;
@@ -48,16 +49,20 @@ export interface ProgramResult {
 export function checkSources(sources: readonly SourceText[], options: ProgramOptions = {}): ProgramResult {
   const diagnostics: Diagnostic[] = [];
   const parsed = new Map<string, SourceFile>();
+  // The front end by extension: a `.ts` rule is read by TypeScript and lowered into the same tree.
+  const failedTs = new Set<string>();
   for (const src of sources) {
-    const r = parseFile(src.fileName, src.text);
+    const r = isTypeScriptRule(src.fileName) ? parseTypeScriptRule(src.fileName, src.text) : parseFile(src.fileName, src.text);
     parsed.set(src.fileName, r.file);
     diagnostics.push(...r.diagnostics);
+    if (isTypeScriptRule(src.fileName) && hasErrors(r.diagnostics)) failedTs.add(src.fileName);
   }
   const testsByRule = new Map<string, SourceFile[]>();
   for (const [name, file] of parsed) {
     const pair = rulePair(name);
     if (!pair.isTest) continue;
-    const ruleName = pair.rule;
+    // NAME.test.thwonk tests NAME.thwonk, or NAME.ts when that is the rule given.
+    const ruleName = ruleOfTest(name, (f) => parsed.has(f));
     if (!parsed.has(ruleName)) {
       diagnostics.push(
         makeDiagnostic(typeMessages.testWithoutRule, file.span, [name, ruleName]),
@@ -75,7 +80,8 @@ export function checkSources(sources: readonly SourceText[], options: ProgramOpt
     const files = new Set([name, ...tests.map((t) => t.fileName)]);
     const parseErrors = diagnostics.some((d) => d.severity === "error" && files.has(d.span.file));
     const unit = checkUnit(file, tests, parseErrors, options);
-    diagnostics.push(...unit.check.diagnostics, ...(unit.verify?.diagnostics ?? []), ...unit.internal);
+    // A .ts rule TypeScript or the subset refused has its errors already; the core's would repeat them.
+    if (!failedTs.has(name)) diagnostics.push(...unit.check.diagnostics, ...(unit.verify?.diagnostics ?? []), ...unit.internal);
     units.push({ rule: unit.rule, tests: unit.tests, check: unit.check, verify: unit.verify });
   }
   diagnostics.sort(compareDiagnostics);

@@ -33,7 +33,23 @@ export function rulePair(fileName: string): RulePair {
   if (fileName.endsWith(RULE_EXT)) {
     return { rule: fileName, test: fileName.slice(0, -RULE_EXT.length) + TEST_EXT, isTest: false };
   }
+  if (fileName.endsWith(TS_RULE_EXT) && !fileName.endsWith(".d.ts")) {
+    return { rule: fileName, test: fileName.slice(0, -TS_RULE_EXT.length) + TEST_EXT, isTest: false };
+  }
   return { rule: fileName, test: undefined, isTest: false };
+}
+
+/** A TypeScript rule (docs/typescript.md) is tested by the same NAME.test.thwonk. */
+export const TS_RULE_EXT = ".ts";
+
+/**
+ * The rule a test file tests, given which files exist: NAME.thwonk, or
+ * NAME.ts when only that exists (`exists` is the host's question).
+ */
+export function ruleOfTest(testFile: string, exists: (fileName: string) => boolean): string {
+  const rule = rulePair(testFile).rule;
+  const ts = rule.slice(0, -RULE_EXT.length) + TS_RULE_EXT;
+  return !exists(rule) && exists(ts) ? ts : rule;
 }
 
 /** `dir/once.test.thwonk` is a test file, checked with its rule rather than as a rule. */
@@ -57,6 +73,8 @@ export interface DeclaredTest {
 export function declaredTests(files: readonly (SourceFile | { fileName: string; text: string })[]): DeclaredTest[] {
   const out: DeclaredTest[] = [];
   for (const given of files) {
+    // A .ts rule declares no tests: they are in its NAME.test.thwonk.
+    if (given.fileName.endsWith(TS_RULE_EXT)) continue;
     const f = "kind" in given ? given : parseFile(given.fileName, given.text).file;
     for (const d of f.decls) {
       if (d.kind !== "TestDecl") continue;

@@ -15,7 +15,8 @@ import { makeDiagnostic, typeMessages } from "./diagnostics/catalog/index.js";
 import { checkUnit, type ProgramOptions, type RuleUnit } from "./program.js";
 import type { SourceFile } from "./syntax/ast.js";
 import { parseFile } from "./syntax/parser.js";
-import { rulePair } from "./test-files.js";
+import { rulePair, ruleOfTest } from "./test-files.js";
+import { isTypeScriptRule, parseTypeScriptRule } from "./typescript/index.js";
 
 export interface WorkspaceCheckOptions {
   /** Run the verifier (bounds, budgets). Default true. */
@@ -38,6 +39,8 @@ interface Document {
   text: string;
   file: SourceFile;
   diagnostics: Diagnostic[];
+  /** A .ts rule TypeScript or the subset refused: the core's diagnostics would repeat its errors. */
+  refused?: boolean;
 }
 
 interface CachedUnit {
@@ -61,9 +64,11 @@ export class Workspace {
   /** Adds a document or changes its text (a file name ending in .thwonk; tests end in .test.thwonk). */
   set(fileName: string, text: string): void {
     if (this.docs.get(fileName)?.text === text) return;
-    const r = parseFile(fileName, text);
+    // The front end by extension, as checkSources chooses it.
+    const ts = isTypeScriptRule(fileName);
+    const r = ts ? parseTypeScriptRule(fileName, text) : parseFile(fileName, text);
     this.stats.parses++;
-    this.docs.set(fileName, { text, file: r.file, diagnostics: r.diagnostics });
+    this.docs.set(fileName, { text, file: r.file, diagnostics: r.diagnostics, refused: ts && r.diagnostics.some((d) => d.severity === "error") });
   }
 
   delete(fileName: string): void {
@@ -84,7 +89,7 @@ export class Workspace {
   check(fileName: string, options: WorkspaceCheckOptions = {}): CheckedDocument {
     const doc = this.docs.get(fileName);
     if (!doc) throw new Error(`${fileName} is not in the workspace`);
-    const ruleName = rulePair(fileName).rule;
+    const ruleName = rulePair(fileName).isTest ? ruleOfTest(fileName, (f) => this.docs.has(f)) : fileName;
     const rule = this.docs.get(ruleName);
     if (!rule) {
       // A test file without its rule: its syntax, and the reason it is not checked.
@@ -105,7 +110,8 @@ export class Workspace {
       verifyOptions: { ...options.verifyOptions, isCancelled: options.isCancelled },
     });
     this.stats.checks++;
-    const diagnostics = [...parseDiagnostics, ...unit.check.diagnostics, ...(unit.verify?.diagnostics ?? []), ...unit.internal].sort(compareDiagnostics);
+    const core = rule.refused ? [] : [...unit.check.diagnostics, ...(unit.verify?.diagnostics ?? []), ...unit.internal];
+    const diagnostics = [...parseDiagnostics, ...core].sort(compareDiagnostics);
     const result: CheckedDocument = {
       unit: { rule: unit.rule, tests: unit.tests, check: unit.check, verify: unit.verify },
       files: inputs.map((f) => f.fileName),

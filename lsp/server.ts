@@ -49,6 +49,7 @@ import {
   formatText,
   serializeBundle,
   isTestFile,
+  ruleOfTest,
   rulePair,
   Workspace,
   type CheckedDocument,
@@ -58,6 +59,7 @@ import {
 import { complete, definition, hover, outline, references, renameRefusal, signatureAt, triggerLenses, type CompletionKind, type OutlineItem } from "./analysis.js";
 import type { DryRunParams, DryRunResult, TestsResult } from "./run.js";
 import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from "./tokens.js";
+import { isTsRule, servesAsThwonk } from "./typescript.js";
 
 const SERVER_VERSION = "0.2.0";
 
@@ -155,7 +157,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let folders: string[] = [];
   let shuttingDown = false;
 
-  const ruleKey = (file: string): string => rulePair(file).rule;
+  // A test file's rule is NAME.thwonk, or NAME.ts when only that is open or on disk.
+  const ruleKey = (file: string): string => (rulePair(file).isTest ? ruleOfTest(file, (f) => ws.has(f)) : file);
   const ruleState = (key: string): RuleState => {
     let r = rules.get(key);
     if (!r) {
@@ -298,6 +301,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   documents.onDidChangeContent((e) => {
     const file = fileOfUri(e.document.uri);
+    if (!servesAsThwonk(file, e.document.getText())) return;
     ws.set(file, e.document.getText());
     schedule(file);
   });
@@ -305,7 +309,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   documents.onDidClose((e) => {
     const file = fileOfUri(e.document.uri);
     const text = e.document.uri.startsWith("file:") ? fileText(file) : undefined;
-    if (text !== undefined) ws.set(file, text);
+    if (text !== undefined && servesAsThwonk(file, text)) ws.set(file, text);
     else ws.delete(file);
     schedule(file);
   });
@@ -341,7 +345,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onCompletion((p) => {
     const c = context(p.textDocument.uri);
-    if (!c) return [];
+    if (!c || isTsRule(c.file)) return [];
     const file = c.unit ? [c.unit.rule, ...c.unit.tests].find((f) => f.fileName === c.file) : undefined;
     const items = complete(c.unit, file, c.doc.getText(), c.doc.offsetAt(p.position));
     return items.map((i): CompletionItem => {
@@ -382,7 +386,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onPrepareRename((p) => {
     const c = context(p.textDocument.uri);
-    if (!c?.unit) return null;
+    if (!c?.unit || isTsRule(c.file)) return null;
     const r = references(c.unit, c.file, c.doc.offsetAt(p.position));
     if (!r) throw new ResponseError(ErrorCodes.InvalidRequest, "There is no name here that can be renamed.");
     const why = renameRefusal(r.symbol, undefined);
@@ -393,7 +397,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onRenameRequest((p) => {
     const c = context(p.textDocument.uri);
-    if (!c?.unit || !c.result) return null;
+    if (!c?.unit || !c.result || isTsRule(c.file)) return null;
     const r = references(c.unit, c.file, c.doc.offsetAt(p.position));
     if (!r) throw new ResponseError(ErrorCodes.InvalidRequest, "There is no name here that can be renamed.");
     const why = renameRefusal(r.symbol, p.newName);
@@ -464,7 +468,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onDocumentFormatting((p) => {
     const doc = documents.get(p.textDocument.uri);
-    if (!doc) return null;
+    if (!doc || isTsRule(fileOfUri(p.textDocument.uri))) return null;
     const text = doc.getText();
     const r = formatText(fileOfUri(p.textDocument.uri), text);
     if (!r.ok) {
@@ -492,7 +496,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onFoldingRanges((p) => {
     const doc = documents.get(p.textDocument.uri);
-    if (!doc) return [];
+    if (!doc || isTsRule(fileOfUri(p.textDocument.uri))) return [];
     return foldingRanges(fileOfUri(p.textDocument.uri), doc.getText(), (offset) => doc.positionAt(offset).line);
   });
 
@@ -507,7 +511,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onSignatureHelp((p) => {
     const c = context(p.textDocument.uri);
-    if (!c) return null;
+    if (!c || isTsRule(c.file)) return null;
     const file = c.unit ? [c.unit.rule, ...c.unit.tests].find((f) => f.fileName === c.file) : undefined;
     const sig = signatureAt(c.unit, file, c.doc.getText(), c.doc.offsetAt(p.position));
     if (!sig) return null;
@@ -527,7 +531,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.languages.semanticTokens.on((p) => {
     const c = context(p.textDocument.uri);
     const file = c?.unit ? [c.unit.rule, ...c.unit.tests].find((f) => f.fileName === c.file) : undefined;
-    if (!c?.unit || !file) return { data: [] };
+    if (!c?.unit || !file || isTsRule(c.file)) return { data: [] };
     return { data: semanticTokens(c.unit, file) };
   });
 

@@ -16,6 +16,9 @@
  * program options (JSON), e.g. the daemon's lower ceilings:
  * `// options: {"verifyOptions": {"ceilings": {"members": 100}}}`.
  *
+ * A `ts_NAME.ts` case is a TypeScript rule (the second front end,
+ * compiler/typescript/), checked alone.
+ *
  * `THWONK_BLESS=1` rewrites the expected files from what the compiler says
  * today; review the diff before committing it.
  *
@@ -68,6 +71,7 @@ const KNOWN_UNCOVERED: Record<string, string> = {
   TW4006: "covered by test/emit/bundle.test.ts",
   // A new version against a deployed bundle: test/cli/schema-compat.test.ts covers TW4020–TW4027, test/api/zone-data.test.ts TW4029.
   ...Object.fromEntries(["TW4020", "TW4021", "TW4022", "TW4023", "TW4024", "TW4025", "TW4026", "TW4027", "TW4029"].map((c) => [c, "a check against a deployed bundle, not of sources alone"])),
+  TW7001: "reported under TypeScript's own code (TS2322 and the like): ts_type_error covers it",
   TW3020: "a safety net: every stdlib result declares its bounds (test/verify/result-sizes.test.ts fails on one that does not) and every local has a shape, so no rule reaches it",
   // Runtime errors come from running code, not from checking it; test/runtime-input/catalog.test.ts
   // covers every TW5xxx entry (it fails on an entry without a sample).
@@ -93,6 +97,9 @@ function listCases(): GoldenCase[] {
       const testFile = name + ".test.thwonk";
       cases.push({ name, main: f, files: all.includes(testFile) ? [f, testFile] : [f] });
     }
+  }
+  for (const f of readdirSync(casesDir).filter((f) => f.startsWith("ts_") && f.endsWith(".ts")).sort()) {
+    cases.push({ name: f.slice(0, -".ts".length), main: f, files: [f] });
   }
   return cases;
 }
@@ -200,7 +207,7 @@ test("catalog: no two entries share a code", () => {
 });
 
 test("catalog: every code is well formed and in its band", () => {
-  const bad = allMessages.filter((m) => !/^TW[1-5]\d{3}$/.test(m.code)).map((m) => m.code);
+  const bad = allMessages.filter((m) => !/^TW[1-57]\d{3}$/.test(m.code)).map((m) => m.code);
   assert.deepEqual(bad, []);
 });
 

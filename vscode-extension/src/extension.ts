@@ -59,7 +59,8 @@ export function restartingErrorHandler(log: (line: string) => void, now: () => n
 function createClient(context: vscode.ExtensionContext): LanguageClient {
   const config = vscode.workspace.getConfiguration("thwonk");
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ scheme: "file", language: "thwonk" }, { scheme: "untitled", language: "thwonk" }],
+    // TypeScript rules too (docs/typescript.md): the server answers only for a .ts file that imports "thwonk".
+    documentSelector: [{ scheme: "file", language: "thwonk" }, { scheme: "untitled", language: "thwonk" }, { scheme: "file", language: "typescript" }],
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/*.thwonk") },
     outputChannel: output,
     traceOutputChannel: output,

@@ -1,0 +1,7 @@
+import { members, send, type Message } from "thwonk";
+
+export const rule = "g";
+
+export async function onMessage(m: Message) {
+  send({ to: members, subject: m.subject, text: m.text });
+}

@@ -1,0 +1,60 @@
+/**
+ * A TypeScript rule on a real thwonkd (bin/thwonkd.js on 127.0.0.1): its
+ * source deployed through `thwonkc deploy NAME.ts` is compiled by the
+ * daemon through the one entry, and a message mailed to it comes out the
+ * rule's way (trim140's cut to 140 characters), with the run's action at its
+ * .ts line.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BufferStream } from "../../cli/io.js";
+import { main } from "../../cli/main.js";
+import { repoRoot } from "../helpers/repo.js";
+import { outboxMail, startDaemon, until, workspace, type Running } from "../daemon/helpers.js";
+
+let ws: ReturnType<typeof workspace>;
+let d: Running;
+let token: string;
+let api: string;
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = new BufferStream();
+  const err = new BufferStream();
+  const code = await main(args, { cwd: ws.dir, env: {}, stdout: out, stderr: err });
+  return { code, out: out.text(), err: err.text() };
+}
+const admin = (...args: string[]) => cli(...args, "--server", api, "--token", token);
+
+before(async () => {
+  ws = workspace({});
+  mkdirSync(ws.rules, { recursive: true });
+  writeFileSync(join(ws.dir, "trim140.ts"), readFileSync(join(repoRoot, "examples", "trim140", "trim140.ts"), "utf8"));
+  d = await startDaemon(ws);
+  api = `http://127.0.0.1:${d.ports.http}`;
+  token = readFileSync(join(ws.data, "admin.token"), "utf8").trim();
+});
+
+after(async () => {
+  if (d) assert.equal(await d.stop(), 0);
+});
+
+test("thwonkc deploy trim140.ts: compiled by the daemon, and mail to it is cut to 140 characters", async () => {
+  const dep = await admin("deploy", "trim140.ts", "--address", "trim@example.org");
+  assert.equal(dep.code, 0, dep.err + dep.out);
+  assert.match(dep.out, /deployed trim140\.ts at trim@example\.org/);
+  assert.equal((await admin("members", "add", "trim@example.org", "ann@example.org", "bob@example.org")).code, 0);
+  const long = "The forecast: ".padEnd(400, "rain and sun ");
+  writeFileSync(join(ws.dir, "post.eml"), `From: ann@example.org\r\nTo: trim@example.org\r\nSubject: Weather\r\nMessage-ID: <w1@example.org>\r\n\r\n${long}\r\n`);
+  const sent = await cli("mail", "post.eml", "--to", "trim@example.org", "--server", `smtp://127.0.0.1:${d.ports.smtp}`);
+  assert.equal(sent.code, 0, sent.err);
+  const mail = await until("the outbox", async () => (await outboxMail(d.ports.outbox)).find((m) => m.mail.subject === "Weather"));
+  assert.equal((mail.mail.text ?? "").trim(), long.slice(0, 140).trim());
+  assert.deepEqual([...mail.recipients].sort(), ["ann@example.org", "bob@example.org"]);
+  const runs = await admin("runs", "trim@example.org");
+  assert.match(runs.out, /message {2}ok/);
+  const json = JSON.parse((await admin("runs", "trim@example.org", "--json")).out) as { runs: { id: number }[] };
+  const one = await admin("runs", String(json.runs[0]!.id));
+  assert.match(one.out, /\(line 16\)/, "the send at its line in trim140.ts");
+});
