@@ -21,6 +21,7 @@ import { checkOwnedFlow } from "./ownership.js";
 import type { Symbol } from "./scope.js";
 import type { ResolvedMethod, Signature } from "./stdlib-types.js";
 import { closest } from "./suggest.js";
+import { TEST_CONTAINS, testFunction } from "./test-functions.js";
 import { errorType, optional, typeToString, type Type } from "./types.js";
 import { exprText } from "./expr-text.js";
 import { listWords } from "../diagnostics/catalog/define.js";
@@ -61,6 +62,11 @@ export function checkCall(ctx: Ctx, e: CallExpr): Type {
 export function resolveCallee(ctx: Ctx, callee: Expr): Callee | undefined {
   if (callee.kind === "Ident") {
     const sym = ctx.scope.lookup(callee.name);
+    const testFn = !sym && ctx.inTest ? testFunction(callee.name) : undefined;
+    if (testFn) {
+      if (testFn === TEST_CONTAINS && !ctx.inPattern) ctx.report(M.containsOutsidePattern, callee.span, []);
+      return { target: { kind: "function", name: callee.name, decl: testFn.decl, sig: testFn.sig }, sig: testFn.sig, name: callee.name, nameSpan: callee.span };
+    }
     if (!sym) {
       const hint = didYouMean(closest(callee.name, ctx.scope.visibleNames()));
       ctx.report(M.unknownName, callee.span, [callee.name, hint || undefined]);

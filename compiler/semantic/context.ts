@@ -46,6 +46,8 @@ export class Ctx {
   readonly loopDepthOf = new Map<number, number>();
   /** Inside a `test` block: capabilities are not recorded and stdlib records may be written partially. */
   inTest = false;
+  /** Checking the arguments of an expected action, where `contains(...)` may stand for a value. */
+  inPattern = false;
   readonly userTypes = new Map<string, PendingType>();
   readonly fieldSymbols = new WeakMap<RecordField, Symbol>();
   stateSymbol: Symbol | undefined;

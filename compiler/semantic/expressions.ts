@@ -19,6 +19,7 @@ import { conditionAsValue } from "./conditions.js";
 import { pathKey } from "./narrowing.js";
 import type { ResolvedMethod } from "./stdlib-types.js";
 import { closest } from "./suggest.js";
+import { addressHint } from "./hints.js";
 import {
   errorType,
   isOptional,
@@ -118,10 +119,13 @@ export function reportMismatch(ctx: Ctx, e: Expr, found: Type, expected: Type, d
   else hint = fieldHint(ctx, e, found, (f) => assignable(ctx.std, f, expected));
   if (!hint && expected.kind === "named" && expected.name === "string" && interpolates(ctx, found))
     hint = `Put it in a string: ${q(`"{${exprText(e)}}"`)}.`;
+  const address = hint ? undefined : addressHint(ctx, e, found, expected);
+  if (address) hint = address.hint;
+  const extras = address?.fix ? { fix: address.fix } : {};
   const exp = typeToString(expected);
   const fnd = typeToString(found);
-  if (dest.arg) ctx.report(M.argumentType, e.span, [dest.arg.param, dest.arg.fn, exp, fnd, hint]);
-  else ctx.report(M.typeMismatch, e.span, [exp, fnd, hint]);
+  if (dest.arg) ctx.report(M.argumentType, e.span, [dest.arg.param, dest.arg.fn, exp, fnd, hint], extras);
+  else ctx.report(M.typeMismatch, e.span, [exp, fnd, hint], extras);
 }
 
 /** "Did you mean `member.address`?" when a field of `t` would fit. */

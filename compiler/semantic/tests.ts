@@ -17,6 +17,8 @@ import { checkSchedule, sameSchedule } from "./schedule.js";
 import { newSymbol } from "./scope.js";
 import { errorType, named, nonOptional, typeToString, type Type } from "./types.js";
 import { exprText, plainString } from "./expr-text.js";
+import { checkStmt, reportUnused } from "./statements.js";
+import { sameType } from "./assign.js";
 import { listWords } from "../diagnostics/catalog/define.js";
 
 export function checkTests(ctx: Ctx, top: TopLevel): void {
@@ -31,7 +33,11 @@ export function checkTests(ctx: Ctx, top: TopLevel): void {
     ctx.loopDepth = 0;
     ctx.iterating = [];
     try {
-      const steps = ctx.inScope("test", () => checkTest(ctx, decl));
+      const steps = ctx.inScope("test", (scope) => {
+        const r = checkTest(ctx, decl);
+        reportUnused(ctx, scope);
+        return r;
+      });
       const info: TestInfo = { name, decl, file, trigger: steps[0]?.trigger, steps };
       ctx.model.tests.push(info);
     } finally {
@@ -102,6 +108,9 @@ function checkStep(ctx: Ctx, test: TestDecl, clauses: TestDecl["clauses"], first
       case "ExpectClause":
         checkExpect(ctx, c);
         break;
+      case "StmtClause":
+        checkStmt(ctx, c.stmt);
+        break;
     }
   }
   if (run) return run.trigger;
@@ -133,6 +142,11 @@ function checkGiven(ctx: Ctx, c: GivenClause): { key: string; event?: string } |
       checkGivenValue(ctx, c.value, sym.type);
       return { key: target.name };
     }
+    if (!sym && target.name === "envelope") {
+      // The SMTP envelope of the run's message, record or .eml: `envelope = { sender: none }` for a bounce.
+      checkAgainst(ctx, c.value, ctx.std.type("Envelope"));
+      return { key: "envelope" };
+    }
   } else if (target.kind === "MemberExpr" && target.object.kind === "Ident" && ctx.scope.lookup(target.object.name) === ctx.stateSymbol) {
     const t = checkExpr(ctx, target);
     const m = ctx.model.members.get(target);
@@ -151,6 +165,19 @@ function checkGiven(ctx: Ctx, c: GivenClause): { key: string; event?: string } |
  */
 function checkGivenValue(ctx: Ctx, value: Expr, t: Type): void {
   const it = t.kind === "named" ? ctx.std.iteration(t) : undefined;
+  if (it && value.kind !== "ListLit") {
+    // A list built by the test (`members = roster`): of the element's records, or of its first field.
+    const got = checkExpr(ctx, value);
+    const element = got.kind === "named" && got.name === "List" ? got.args[0] : undefined;
+    const firstField = it.element.kind === "named" ? Object.keys(ctx.std.typeDecl(it.element.name)?.fields ?? {})[0] : undefined;
+    const short = firstField !== undefined && it.element.kind === "named" ? ctx.std.field(it.element, firstField)?.type : undefined;
+    // Strings too (`"m{i}@example.org"`): a test's roster is read as a run's input is, address by address.
+    const text = short?.kind === "named" && short.name === "Address" ? named("string") : undefined;
+    if (got.kind !== "error" && !(element && (sameType(element, it.element) || (short && sameType(element, short)) || (text && sameType(element, text))))) {
+      ctx.report(M.typeMismatch, value.span, [typeToString(named("List", [it.element])), typeToString(got)]);
+    }
+    return;
+  }
   if (!it || value.kind !== "ListLit") {
     checkAgainst(ctx, value, t);
     return;
@@ -192,7 +219,12 @@ function actionPattern(ctx: Ctx, e: Expr): Callee | undefined {
   const resolved = resolveCallee(ctx, callee);
   if (!resolved) return undefined;
   if (e.kind === "CallExpr") {
-    checkArgs(ctx, e, resolved, true);
+    ctx.inPattern = true;
+    try {
+      checkArgs(ctx, e, resolved, true);
+    } finally {
+      ctx.inPattern = false;
+    }
     ctx.model.types.set(e, errorType);
   }
   ctx.model.types.set(callee, errorType);

@@ -217,8 +217,14 @@ test("TW2005 a declaration in a test file", () => {
   assert.ok(r.diagnostics.every((d) => d.span.file === TEST_FILE || d.span.file === RULE_FILE));
 });
 
+test("TW2210 contains(...) outside an expected action", () => {
+  const { text, marks } = unmark('test "a" {\n  expect send(text: contains("x"))\n  expect state.s == ⟪contains("x")\n}\n');
+  const rule = "rule r\nstate { s: string = \"\" }\non message(m: Message) {\n  state.s = m.subject\n  send(to: members, subject: m.subject, text: m.text)\n}\n";
+  assert.deepEqual(found(rule, text), marks.map((m) => `${m} TW2210`));
+});
+
 test("every TW2xxx code of the catalog has a case here", () => {
-  const covered = new Set([...cases.map((c) => c.code), "TW2001", "TW2005", "TW2999"]);
+  const covered = new Set([...cases.map((c) => c.code), "TW2001", "TW2005", "TW2210", "TW2999"]);
   const missing = Object.values(typeMessages)
     .map((m) => m.code)
     .filter((code) => !covered.has(code));

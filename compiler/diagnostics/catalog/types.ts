@@ -266,6 +266,11 @@ export const typeMessages = {
     (type: string) =>
       `A constant holds an \`int\`, \`string\`, \`Address\`, \`bool\`, \`Duration\` or \`Time\`, not ${q(type)}. Keep a collection or a record in \`state\`, or build it in a \`fn\`.`),
 
+  // ---------------------------------------------------------------- tests and newcomers' mistakes (issue 15)
+  containsOutsidePattern: def("TW2210", "error", "`contains(...)` outside an expected action",
+    () =>
+      "`contains(part)` matches any text that contains `part`, so it only stands for a value in an expected action: `expect send(text: contains(\"Welcome\"))`. To test a string, call its method: `expect state.note.contains(\"Welcome\")`."),
+
   // ---------------------------------------------------------------- the compiler itself
   internalError: def("TW2999", "error", "Internal error in the checker",
     (detail: string) => `Internal error in the checker: ${detail}. This is a bug in thwonkc; please report it with this file.`),

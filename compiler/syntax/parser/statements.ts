@@ -31,7 +31,7 @@ export function block(p: Parser): A.Block {
 }
 
 /** A statement; `items` calls this only when the next token can start one. */
-function statement(p: Parser): A.Stmt {
+export function statement(p: Parser): A.Stmt {
   const t = p.peek();
   switch (t.kind) {
     case T.Let:
@@ -155,7 +155,7 @@ function returnStmt(p: Parser): A.ReturnStmt {
 }
 
 /** A call, or an assignment `target = value` (`+=`, `-=`). */
-function exprStmt(p: Parser): A.Stmt {
+export function exprStmt(p: Parser): A.Stmt {
   const m = p.open(N.ExprStmt);
   const e = expr(p);
   const op = p.peek();

@@ -1,0 +1,174 @@
+/**
+ * `thwonkc test` features for list owners: statements among the givens
+ * (`let`, `for i in range(n)`, calls), the SMTP envelope of the run's message
+ * (`-request`, `+tag`, a bounce's empty sender, also over an .eml),
+ * `contains(...)` in an expected action, and failures that show what is
+ * needed to fix them (the differing arguments, quoted text, the run's log).
+ * Real compiled tests on QuickJS, through the CLI in-process.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runCli, tempDir } from "../helpers/cli.js";
+
+const RULE = `rule gate
+
+limits { members: 1000 }
+
+state {
+  recent: List<Time> max 200 = []
+  seen: Map<Address, int> max 1000 = {}
+}
+
+on message(m: Message) {
+  if m.envelope.sender == none {
+    log("bounce from {m.from}")
+    return
+  }
+  if m.envelope.isRequest {
+    reply(m, text: "Welcome to {list.name}, tag {m.envelope.tag ?? "-"}")
+    return
+  }
+  log("post {state.recent.size + 1} from {m.from}")
+  if state.recent.size >= 200 {
+    reject("The list has had its 200 posts; it is closed.")
+  }
+  state.recent.push(now)
+  send(to: members, subject: "[gate] {m.subject}", text: m.text)
+}
+`;
+
+const PASSING = `test "the 201st post is refused, built with a loop" {
+  for i in range(200) {
+    state.recent.push(2026-01-01T00:00:00Z + i * 1m)
+  }
+  let ann: Address = "ann@example.org"
+  members = [ann]
+  message = { from: ann, subject: "hi", text: "" }
+  expect reject(reason: contains("closed"))
+  expect state.recent.size == 200
+}
+
+test "a roster of 300 from a loop, and state carried to the next run" {
+  var roster: List<string> = []
+  for i in range(300) {
+    roster.push("m{i}@example.org")
+  }
+  members = roster
+  message = { from: "m7@example.org", subject: "one", text: "x" }
+  expect send(subject: "[gate] one")
+  expect members.size == 300
+  let first = state.recent.size
+  message = { from: "m8@example.org", subject: "two", text: "x" }
+  expect state.recent.size == first + 1
+}
+
+test "the -request address with a +tag gets a welcome" {
+  envelope = { recipient: "gate-request+blue@example.org" }
+  expect reply(text: contains("Welcome"))
+  expect reply(text: contains("tag blue"))
+  expect no send
+}
+
+test "a bounce (MAIL FROM:<>) is only logged" {
+  envelope = { sender: none }
+  expect log(text: contains("bounce from"))
+  expect no send
+}
+
+test "an .eml to the -request address" {
+  message = "post.eml"
+  envelope = { recipient: "gate-request@example.org" }
+  expect reply(text: contains("tag -"))
+}
+
+test "an .eml to the list itself is a post" {
+  members = ["ann@example.org"]
+  message = "post.eml"
+  expect send(subject: "[gate] from a file")
+}
+
+test "the envelope in a message record; a record's isRequest wins" {
+  message = { subject: "s", text: "t", envelope: { recipient: "gate-request@example.org", isRequest: false } }
+  expect send
+  message = { subject: "s", text: "t", envelope: { recipient: "gate-request@example.org" } }
+  expect reply
+}
+`;
+
+const FAILING = `test "a send that differs" {
+  members = ["ann@example.org", "bob@example.org"]
+  message = { from: "ann@example.org", subject: "", text: "" }
+  expect send(subject: "[gate] hello", text: contains("nope"))
+  expect state.recent.size == 2
+}
+
+test "too many for a state max in the givens" {
+  for i in range(201) {
+    state.recent.push(2026-01-01T00:00:00Z)
+  }
+  expect no send
+}
+
+test "a runaway range" {
+  for i in range(1000000) {
+    state.seen.set("a@example.org", i)
+  }
+  expect no send
+}
+`;
+
+const EML = ["From: Ann <ann@example.org>", "To: gate@example.org", "Subject: from a file", "Message-ID: <1@example.org>", "", "body", ""].join("\r\n");
+
+test("statements among the givens, the envelope and contains(...) all pass", async () => {
+  const t = tempDir({ "gate.thwonk": RULE, "gate.test.thwonk": PASSING, "post.eml": EML });
+  try {
+    const r = await runCli(["test", t.dir], { cwd: t.dir });
+    const out = r.stdout + r.stderr;
+    assert.match(out, /\n7 passed, 0 failed\n$/, out);
+    assert.equal(r.code, 0);
+  } finally {
+    t.remove();
+  }
+});
+
+test("failures show the differing arguments quoted, what the run did and its log; a test's own statements fail as givens", async () => {
+  const t = tempDir({ "gate.thwonk": RULE, "gate.test.thwonk": FAILING });
+  try {
+    const r = await runCli(["test", t.dir], { cwd: t.dir });
+    const out = r.stdout + r.stderr;
+    // Each differing argument with what it was, an empty one visible as "".
+    assert.match(out, /gate\.test\.thwonk:4:3: expected a `send\(subject: "\[gate\] hello", text: contains\("nope"\)\)`, but no send matches:\n {10}send at line \d+ has subject "\[gate\] ", not "\[gate\] hello"; text "", which does not contain "nope"\n/);
+    assert.match(out, /The run did:\n {10}log "post 1 from ann@example\.org" \(line \d+\)\n {10}send to all 2 members, subject "\[gate\] ", text "" \(line \d+\)/);
+    assert.match(out, /gate\.test\.thwonk:5:3: expected `state\.recent\.size == 2`, but `state\.recent\.size` is 1\n/);
+    assert.match(out, /the run logged:\n {8}gate\.thwonk:\d+: "post 1 from ann@example\.org"/);
+    // A loop in the givens that breaks a state max fails the test where it writes, as the test's givens.
+    assert.match(out, /gate\.test\.thwonk:10:5: the test's givens failed: TW5012 at line 10: `state\.recent` would grow to 201/);
+    assert.match(out, /gate\.test\.thwonk:\d+:1: the test's givens failed: range\(1000000\) gives at most 100,000 numbers/);
+    assert.match(out, /\n0 passed, 3 failed\n$/);
+    assert.equal(r.code, 1);
+  } finally {
+    t.remove();
+  }
+});
+
+test("helpers of the test: a `let` seen by later clauses, unused ones warned about, contains(...) only in patterns", async () => {
+  const tests = `test "lets" {
+  let unused = 3
+  let subject = "x"
+  message = { subject: subject, text: "" }
+  expect send(subject: "[gate] {subject}")
+  expect state.recent.size == contains("x")
+}
+`;
+  const t = tempDir({ "gate.thwonk": RULE, "gate.test.thwonk": tests });
+  try {
+    const r = await runCli(["check", t.dir], { cwd: t.dir });
+    const out = r.stdout + r.stderr;
+    assert.match(out, /TW2210/);
+    assert.match(out, /warning TW2070: The variable `unused` is never used/);
+    assert.doesNotMatch(out, /variable `subject` is never used/);
+    assert.equal(r.code, 1);
+  } finally {
+    t.remove();
+  }
+});
