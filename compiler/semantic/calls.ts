@@ -20,7 +20,7 @@ import { analyzePlace, letToVarFix } from "./places.js";
 import { checkOwnedFlow } from "./ownership.js";
 import type { Symbol } from "./scope.js";
 import type { ResolvedMethod, Signature } from "./stdlib-types.js";
-import { closest } from "./suggest.js";
+import { closest, renameFix } from "./suggest.js";
 import { TEST_CONTAINS, testFunction } from "./test-functions.js";
 import { errorType, optional, typeToString, type Type } from "./types.js";
 import { exprText } from "./expr-text.js";
@@ -68,8 +68,8 @@ export function resolveCallee(ctx: Ctx, callee: Expr): Callee | undefined {
       return { target: { kind: "function", name: callee.name, decl: testFn.decl, sig: testFn.sig }, sig: testFn.sig, name: callee.name, nameSpan: callee.span };
     }
     if (!sym) {
-      const hint = didYouMean(closest(callee.name, ctx.scope.visibleNames()));
-      ctx.report(M.unknownName, callee.span, [callee.name, hint || undefined]);
+      const best = closest(callee.name, ctx.scope.visibleNames());
+      ctx.report(M.unknownName, callee.span, [callee.name, didYouMean(best) || undefined], renameFix(callee.span, best));
       return undefined;
     }
     ctx.model.symbols.set(callee, sym);
@@ -136,9 +136,9 @@ export function checkArgs(ctx: Ctx, call: CallExpr, callee: Callee, pattern: boo
       sawNamed = true;
       index = paramIndex(sig.params, arg.name.name);
       if (index < 0) {
-        const hint = didYouMean(closest(arg.name.name, sig.params.map((p) => p.name)));
+        const best = closest(arg.name.name, sig.params.filter((p) => !bound.includes(p.name)).map((p) => p.name));
         const params = sig.params.length ? listWords(sig.params.map((p) => p.name)) : "none";
-        ctx.report(M.unknownArgument, arg.name.span, [name, arg.name.name, params, hint || undefined]);
+        ctx.report(M.unknownArgument, arg.name.span, [name, arg.name.name, params, didYouMean(best) || undefined], renameFix(arg.name.span, best));
         checkExpr(ctx, arg.value);
         misplaced = true;
         continue;

@@ -16,7 +16,7 @@ import { checkSchedule } from "./schedule.js";
 import { newSymbol } from "./scope.js";
 import { checkBody, reportUnused } from "./statements.js";
 import type { SigParam } from "./stdlib-types.js";
-import { closest } from "./suggest.js";
+import { closest, renameFix } from "./suggest.js";
 import { resolveTypeNode, resolveUserType } from "./typenodes.js";
 import { errorType, voidType, typeToString, type Type } from "./types.js";
 import { isConstant, plainString } from "./expr-text.js";
@@ -182,7 +182,8 @@ export function checkLimits(ctx: Ctx, entries: readonly Entry[]): void {
     const decl = Object.hasOwn(limits, name) ? limits[name] : undefined;
     checkExpr(ctx, e.value);
     if (!decl) {
-      ctx.report(M.unknownLimit, e.name.span, [name, listWords(known), didYouMean(closest(name, known)) || undefined]);
+      const best = closest(name, known);
+      ctx.report(M.unknownLimit, e.name.span, [name, listWords(known), didYouMean(best) || undefined], renameFix(e.name.span, best));
       continue;
     }
     if (seen.has(name)) {
@@ -230,7 +231,8 @@ export function checkSettings(ctx: Ctx, entries: readonly Entry[]): void {
     const name = e.name.name;
     const decl = Object.hasOwn(settings, name) ? settings[name] : undefined;
     if (!decl) {
-      ctx.report(M.unknownSetting, e.name.span, [name, listWords(known), didYouMean(closest(name, known)) || undefined]);
+      const best = closest(name, known);
+      ctx.report(M.unknownSetting, e.name.span, [name, listWords(known), didYouMean(best) || undefined], renameFix(e.name.span, best));
       checkExpr(ctx, e.value);
       continue;
     }
@@ -261,7 +263,8 @@ export function checkTriggers(ctx: Ctx, top: TopLevel): void {
     const decl = Object.hasOwn(triggers, event) ? triggers[event] : undefined;
     let paramType: Type | undefined;
     if (!decl) {
-      ctx.report(M.unknownTrigger, d.event.span, [event, listWords(known.map((k) => "on " + k)), didYouMean(closest(event, known)) || undefined]);
+      const best = closest(event, known);
+      ctx.report(M.unknownTrigger, d.event.span, [event, listWords(known.map((k) => "on " + k)), didYouMean(best) || undefined], renameFix(d.event.span, best));
     } else {
       paramType = decl.param !== undefined ? ctx.std.type(decl.param) : undefined;
       if (seenEvents.has(event)) ctx.report(M.duplicateTrigger, d.event.span, ["on " + event]);

@@ -18,8 +18,8 @@ import { checkBrace, checkList, checkString } from "./literals.js";
 import { conditionAsValue } from "./conditions.js";
 import { pathKey } from "./narrowing.js";
 import type { ResolvedMethod } from "./stdlib-types.js";
-import { closest } from "./suggest.js";
-import { addressHint } from "./hints.js";
+import { closest, renameFix } from "./suggest.js";
+import { addressHint, literalsHint } from "./hints.js";
 import {
   errorType,
   isOptional,
@@ -119,7 +119,7 @@ export function reportMismatch(ctx: Ctx, e: Expr, found: Type, expected: Type, d
   else hint = fieldHint(ctx, e, found, (f) => assignable(ctx.std, f, expected));
   if (!hint && expected.kind === "named" && expected.name === "string" && interpolates(ctx, found))
     hint = `Put it in a string: ${q(`"{${exprText(e)}}"`)}.`;
-  const address = hint ? undefined : addressHint(ctx, e, found, expected);
+  const address = hint ? undefined : (addressHint(ctx, e, found, expected) ?? literalsHint(ctx, e, found, expected));
   if (address) hint = address.hint;
   const extras = address?.fix ? { fix: address.fix } : {};
   const exp = typeToString(expected);
@@ -156,8 +156,8 @@ function checkIdent(ctx: Ctx, e: Ident): Type {
       ctx.report(M.notAType, e.span, [e.name]);
       return errorType;
     }
-    const hint = didYouMean(closest(e.name, ctx.scope.visibleNames()));
-    ctx.report(M.unknownName, e.span, [e.name, hint || undefined]);
+    const best = closest(e.name, ctx.scope.visibleNames());
+    ctx.report(M.unknownName, e.span, [e.name, didYouMean(best) || undefined], renameFix(e.span, best));
     return errorType;
   }
   ctx.model.symbols.set(e, sym);
@@ -210,8 +210,8 @@ export function resolveMember(ctx: Ctx, e: MemberExpr): MemberResolution {
     }
     const m = ctx.std.method(obj, name);
     if (m) return { kind: "method", method: m, receiverType: obj };
-    const hint = didYouMean(closest(name, ctx.std.memberNames(obj.name)));
-    ctx.report(M.unknownMember, e.name.span, [typeToString(obj), name, hint || undefined]);
+    const best = closest(name, ctx.std.memberNames(obj.name));
+    ctx.report(M.unknownMember, e.name.span, [typeToString(obj), name, didYouMean(best) || undefined], renameFix(e.name.span, best));
     return { kind: "error" };
   }
   ctx.report(M.unknownMember, e.name.span, [typeToString(obj), name, undefined]);
@@ -223,11 +223,12 @@ function recordField(ctx: Ctx, e: MemberExpr, rec: RecordType): MemberResolution
   const isState = rec === ctx.model.stateType;
   const f = rec.fields.get(name);
   if (!f) {
-    const hint = didYouMean(closest(name, rec.fields.keys()));
+    const best = closest(name, rec.fields.keys());
+    const hint = didYouMean(best);
     if (isState) {
-      ctx.report(M.unknownMember, e.name.span, ["state", name, hint || "Declare it in the `state { }` block."]);
+      ctx.report(M.unknownMember, e.name.span, ["state", name, hint || "Declare it in the `state { }` block."], renameFix(e.name.span, best));
     } else {
-      ctx.report(M.unknownMember, e.name.span, [typeToString(rec), name, hint || undefined]);
+      ctx.report(M.unknownMember, e.name.span, [typeToString(rec), name, hint || undefined], renameFix(e.name.span, best));
     }
     return { kind: "error" };
   }

@@ -82,7 +82,11 @@ export function lex(file: string, text: string, lines: LineMap, from = 0, to = t
     const line = lines.line(start);
     const col = lines.col(start);
     const span: Span = { file, start, end, line, col, endLine: line, endCol: col + (end - start) };
-    diagnostics.push(makeDiagnostic(syntaxMessages.cStyleOperator, span, [written, word]));
+    // `!x` becomes `not x`; `a&&b` gets spaces so the word stands apart.
+    const after = !/\s/.test(text[end] ?? " ") ? " " : "";
+    const before = word !== "not" && start > 0 && !/\s/.test(text[start - 1]!) ? " " : "";
+    const fix = { description: `Write \`${word}\``, edits: [{ span, newText: before + word + after }] };
+    diagnostics.push(makeDiagnostic(syntaxMessages.cStyleOperator, span, [written, word], { fix }));
   };
   let i = from;
   while (i < to) {
