@@ -181,7 +181,7 @@ export function fitAdvice(
   }
   const loop = dominant?.span ? loopAround(model, dominant.span) : undefined;
   const vars = dominant?.product.match(/[A-Za-z][A-Za-z.]*/g);
-  const grows = vars && vars.length ? [...new Set(vars)].join(" and ") : "the input";
+  const grows = vars?.length ? [...new Set(vars)].join(" and ") : "the input";
   const none = "No limit or state `max` lowered to a tenth of its value or more would fit";
   if (loop) {
     return {
