@@ -80,7 +80,7 @@ export function resolveCallee(ctx: Ctx, callee: Expr): Callee | undefined {
       return { target: { kind: "function", name: sym.name, decl: f.decl, sig: f.sig }, sig: f.sig, name: sym.name, nameSpan: callee.span };
     }
     if (sym.kind === "fn") {
-      const fn = ctx.model.fns.get(sym.name);
+      const fn = ctx.model.fns.get(sym.name) ?? ctx.model.testFns.get(sym.name);
       if (!fn) return undefined;
       return { target: { kind: "fn", fn }, sig: fn.sig, name: sym.name, nameSpan: callee.span, paramSymbols: fn.params };
     }

@@ -28,9 +28,9 @@ export function resolveTypes(ctx: Ctx): void {
   for (const name of ctx.userTypes.keys()) resolveUserType(ctx, name);
 }
 
-export function resolveSignatures(ctx: Ctx, fns: readonly FnDecl[]): void {
+export function resolveSignatures(ctx: Ctx, fns: readonly FnDecl[], table: ReadonlyMap<string, FnInfo> = ctx.model.fns): void {
   for (const d of fns) {
-    const info = ctx.model.fns.get(d.name.name);
+    const info = table.get(d.name.name);
     if (!info || info.decl !== d) continue;
     const params: SigParam[] = [];
     const seen = new Set<string>();
@@ -319,9 +319,9 @@ export function checkTriggerBodies(ctx: Ctx, top: TopLevel): void {
   ctx.body = { kind: "top" };
 }
 
-export function checkFnBodies(ctx: Ctx, fns: readonly FnDecl[]): void {
+export function checkFnBodies(ctx: Ctx, fns: readonly FnDecl[], table: ReadonlyMap<string, FnInfo> = ctx.model.fns): void {
   for (const d of fns) {
-    const info = ctx.model.fns.get(d.name.name);
+    const info = table.get(d.name.name);
     if (!info || info.decl !== d) continue;
     ctx.body = { kind: "fn", fn: info };
     freshFlow(ctx);
@@ -365,7 +365,7 @@ export function checkRecursion(ctx: Ctx): void {
     depth.set(fn, 1);
     stack.push({ fn, i: 0 });
   };
-  for (const root of ctx.model.fns.values()) {
+  for (const root of [...ctx.model.fns.values(), ...ctx.model.testFns.values()]) {
     if (state.has(root)) continue;
     enter(root);
     while (stack.length > 0) {

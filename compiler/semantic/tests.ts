@@ -6,7 +6,7 @@
  * actions (`expect send(to: "a@example.org")`, `expect no reply`) or
  * conditions (`expect state.count == 1`).
  */
-import type { Expr, ExpectClause, GivenClause, TestDecl } from "../syntax/ast.js";
+import type { Expr, ExpectClause, FnDecl, GivenClause, TestDecl } from "../syntax/ast.js";
 import { typeMessages as M } from "../diagnostics/catalog/types.js";
 import type { Ctx } from "./context.js";
 import { checkArgs, resolveCallee, type Callee } from "./calls.js";
@@ -15,13 +15,46 @@ import type { TopLevel } from "./binder.js";
 import type { TestInfo, TestStep, TriggerInfo } from "./model.js";
 import { checkSchedule, sameSchedule } from "./schedule.js";
 import { newSymbol } from "./scope.js";
-import { errorType, named, nonOptional, typeToString, type Type } from "./types.js";
+import { errorType, named, nonOptional, typeToString, voidType, type Type } from "./types.js";
+import { checkFnBodies, resolveSignatures } from "./declarations.js";
 import { exprText, plainString } from "./expr-text.js";
 import { checkStmt, reportUnused } from "./statements.js";
 import { sameType } from "./assign.js";
 import { listWords } from "../diagnostics/catalog/define.js";
 
 export function checkTests(ctx: Ctx, top: TopLevel): void {
+  // The test files' helpers live in a scope of their own, around the tests: the rule's code never sees them.
+  ctx.inScope("test", () => {
+    ctx.inTest = true;
+    try {
+      declareTestFns(ctx, top.testFns);
+      checkFnBodies(ctx, top.testFns, ctx.model.testFns);
+    } finally {
+      ctx.inTest = false;
+    }
+    checkEachTest(ctx, top);
+    for (const f of ctx.model.testFns.values()) {
+      if (!f.symbol.used && !f.name.startsWith("_")) ctx.report(M.unusedFunction, f.decl.name.span, [f.name]);
+    }
+  });
+}
+
+/** Declares the test files' `fn`s in the helpers' scope, with their signatures. */
+function declareTestFns(ctx: Ctx, fns: readonly FnDecl[]): void {
+  for (const d of fns) {
+    const name = d.name.name;
+    const prior = ctx.scope.lookup(name);
+    if (prior && (prior.span || prior.kind === "function")) {
+      ctx.report(M.duplicateDeclaration, d.name.span, [prior.span ? "The function" : "The built-in name", name]);
+      continue;
+    }
+    const symbol = ctx.declare("fn", d.name, voidType, d);
+    ctx.model.testFns.set(name, { name, decl: d, symbol, sig: { name, params: [], returns: voidType }, params: [], calls: [] });
+  }
+  resolveSignatures(ctx, fns, ctx.model.testFns);
+}
+
+function checkEachTest(ctx: Ctx, top: TopLevel): void {
   const names = new Set<string>();
   for (const { decl, file } of top.tests) {
     const name = plainString(decl.name) ?? "";

@@ -1,6 +1,6 @@
 /**
  * `thwonkc test` features for list owners: statements among the givens
- * (`let`, `for i in range(n)`, calls), the SMTP envelope of the run's message
+ * (`let`, `for i in range(n)`, calls), `fn` helpers in the test file, the SMTP envelope of the run's message
  * (`-request`, `+tag`, a bounce's empty sender, also over an .eml),
  * `contains(...)` in an expected action, and failures that show what is
  * needed to fix them (the differing arguments, quoted text, the run's log).
@@ -8,6 +8,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { runCli, tempDir } from "../helpers/cli.js";
 
 const RULE = `rule gate
@@ -168,6 +170,49 @@ test("helpers of the test: a `let` seen by later clauses, unused ones warned abo
     assert.match(out, /warning TW2070: The variable `unused` is never used/);
     assert.doesNotMatch(out, /variable `subject` is never used/);
     assert.equal(r.code, 1);
+  } finally {
+    t.remove();
+  }
+});
+
+test("fn helpers in the test file: called by tests, hidden from the rule, never in the deployed bundle", async () => {
+  const tests = `fn fill(n: int) {
+  for i in range(n) {
+    state.recent.push(2026-01-01T00:00:00Z + i * 1s)
+  }
+}
+
+fn post(subject: string): Message {
+  return { from: "ann@example.org", subject: subject, text: "hello" }
+}
+
+test "helpers fill the state and build the message" {
+  members = ["ann@example.org"]
+  fill(200)
+  message = post("hi")
+  expect reject(reason: contains("closed"))
+  message = post("again")
+  expect state.recent.size == 200
+}
+`;
+  const t = tempDir({ "gate.thwonk": RULE, "gate.test.thwonk": tests });
+  try {
+    const r = await runCli(["test", t.dir], { cwd: t.dir });
+    assert.match(r.stdout, /✓ helpers fill the state and build the message/, r.stdout);
+    assert.equal(r.code, 0);
+    const c = await runCli(["compile", "gate.thwonk", "-o", "build"], { cwd: t.dir });
+    assert.equal(c.code, 0, c.stderr);
+    const bundle = readFileSync(join(t.dir, "build", "gate.thwb"), "utf8");
+    assert.doesNotMatch(bundle, /\$fill|\$post/);
+    // The rule cannot call a test file's helper.
+    const rule = RULE.replace("state.recent.push(now)", "fill(1)");
+    const u = tempDir({ "gate.thwonk": rule, "gate.test.thwonk": tests });
+    try {
+      const k = await runCli(["check", u.dir], { cwd: u.dir });
+      assert.match(k.stdout + k.stderr, /gate\.thwonk:\d+:\d+: error TW2010: `fill` is not defined/);
+    } finally {
+      u.remove();
+    }
   } finally {
     t.remove();
   }

@@ -33,7 +33,7 @@ export const typeMessages = {
   duplicateDeclaration: def("TW2004", "error", "Duplicate declaration",
     (what: string, name: string) => `${what} ${q(name)} is already declared. Rename one of them.`),
   declarationInTestFile: def("TW2005", "error", "Declaration in a test file",
-    (what: string) => `A test file holds only \`test\` blocks; ${what} belongs in the rule file.`),
+    (what: string) => `A test file holds only \`test\` blocks and \`fn\` helpers for them; ${what} belongs in the rule file.`),
 
   // ---------------------------------------------------------------- names
   unknownName: def("TW2010", "error", "Unknown name",
