@@ -7,6 +7,7 @@ import type { TestInfo } from "../semantic/model.js";
 import { FunctionScope, triggerKey, type EmitContext } from "./context.js";
 import type { EmittedTest } from "./emitter.js";
 import { lvalue, stmt } from "./statements.js";
+import { assignOf } from "../semantic/tests.js";
 
 /** The file a `message = "post.eml"` given reads, or undefined for a record. */
 function emlOf(c: A.GivenClause): string | undefined {
@@ -33,6 +34,10 @@ function givens(em: EmitContext, clauses: readonly A.TestClause[], emls: string[
     const target = c.target;
     if (target.kind === "Ident") {
       const sym = em.model.symbols.get(target);
+      if (sym?.kind === "var" || sym?.kind === "let") {
+        body.push(...testStatement(em, assignOf(c), lets));
+        continue;
+      }
       if (sym?.kind === "trigger") {
         const file = emlOf(c);
         if (file !== undefined) {

@@ -6,7 +6,7 @@
  * actions (`expect send(to: "a@example.org")`, `expect no reply`) or
  * conditions (`expect state.count == 1`).
  */
-import type { Expr, ExpectClause, FnDecl, GivenClause, TestDecl } from "../syntax/ast.js";
+import type { AssignStmt, Expr, ExpectClause, FnDecl, GivenClause, TestDecl } from "../syntax/ast.js";
 import { typeMessages as M } from "../diagnostics/catalog/types.js";
 import type { Ctx } from "./context.js";
 import { checkArgs, resolveCallee, type Callee } from "./calls.js";
@@ -154,11 +154,21 @@ function checkStep(ctx: Ctx, test: TestDecl, clauses: TestDecl["clauses"], first
   return trigger;
 }
 
+/** `x = value` among the givens, for a variable of the test: the assignment statement it is. */
+export function assignOf(c: GivenClause): AssignStmt {
+  return { kind: "AssignStmt", span: c.span, target: c.target, op: "=", value: c.value };
+}
+
 /** Checks `target = value`; returns the input it sets (and the event, for a trigger's input). */
 function checkGiven(ctx: Ctx, c: GivenClause): { key: string; event?: string } | undefined {
   const target = c.target;
   if (target.kind === "Ident") {
     const sym = ctx.scope.lookup(target.name);
+    if (sym && (sym.kind === "var" || sym.kind === "let")) {
+      // `n = 3` for the test's own variable: an assignment, checked as one (a `let` cannot change).
+      checkStmt(ctx, assignOf(c));
+      return undefined;
+    }
     if (sym && (sym.kind === "global" || sym.kind === "trigger") && sym !== ctx.stateSymbol) {
       ctx.model.symbols.set(target, sym);
       ctx.model.types.set(target, sym.type);

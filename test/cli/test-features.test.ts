@@ -217,3 +217,38 @@ test "helpers fill the state and build the message" {
     t.remove();
   }
 });
+
+test("the test's variables change by assignment (`n += i`, `subject = ...`) between runs; a `let` cannot", async () => {
+  const tests = `test "assignments to the test's variables" {
+  var n = 0
+  var subject = "first"
+  for i in range(3) {
+    n += i
+  }
+  n += 10
+  subject = "second {n}"
+  members = ["ann@example.org"]
+  message = { from: "ann@example.org", subject: subject, text: "" }
+  expect send(subject: "[gate] second 13")
+  subject = "third"
+  message = { from: "ann@example.org", subject: subject, text: "" }
+  expect send(subject: "[gate] third")
+  expect state.recent.size == 2
+}
+`;
+  const t = tempDir({ "gate.thwonk": RULE, "gate.test.thwonk": tests });
+  try {
+    const r = await runCli(["test", t.dir], { cwd: t.dir });
+    assert.match(r.stdout, /\n1 passed, 0 failed\n$/, r.stdout);
+  } finally {
+    t.remove();
+  }
+  const u = tempDir({ "gate.thwonk": RULE, "gate.test.thwonk": 'test "x" {\n  let k = 1\n  k = 2\n  expect no send\n}\n' });
+  try {
+    const r = await runCli(["check", "--format", "json", u.dir], { cwd: u.dir });
+    const d = (JSON.parse(r.stdout) as { code: string; fix?: { edits: { newText: string }[] } }[]).find((x) => x.code === "TW2050");
+    assert.equal(d?.fix?.edits[0]?.newText, "var");
+  } finally {
+    u.remove();
+  }
+});

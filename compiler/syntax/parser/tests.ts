@@ -27,7 +27,7 @@ const testClauseItems: ItemsSpec<A.TestClause> = {
 };
 
 /** What may follow the name a given starts with: `members = ...`, `state.count = ...`, `m[0] = ...`. */
-const IS_GIVEN_SECOND = T.kindTable([T.Eq, T.Dot, T.LParen, T.LBracket]);
+const IS_GIVEN_SECOND = T.kindTable([T.Eq, T.PlusEq, T.MinusEq, T.Dot, T.LParen, T.LBracket]);
 
 /** Can `t2` (and the token after) follow the name a given starts with? `m(` and `m[` need what a call or an index holds. */
 function givenAfterName(p: Parser, t2: Token): boolean {
@@ -89,6 +89,16 @@ function testClause(p: Parser): A.TestClause {
     p.events[m] = N.ExprStmt;
     p.close();
     return { kind: "StmtClause", span: target.span, stmt: { kind: "ExprStmt", span: target.span, expr: target } };
+  }
+  // `n += 1`, `state.count -= 2`: a compound assignment is a statement (a plain `=` is a given).
+  const op = p.peek();
+  if (op.kind === T.PlusEq || op.kind === T.MinusEq) {
+    p.events[m] = N.AssignStmt;
+    p.bump();
+    const value = expr(p);
+    p.close();
+    const span = p.cover(target.span, value.span);
+    return { kind: "StmtClause", span, stmt: { kind: "AssignStmt", span, target, op: op.text as A.AssignOp, value } };
   }
   p.expect(T.Eq);
   const value = expr(p);
