@@ -149,12 +149,19 @@ export function interpolates(ctx: Ctx, t: Type): boolean {
 
 // ---------------------------------------------------------------- names
 
+/** What other languages call `none`. */
+const NONE_ELSEWHERE = new Set(["null", "nil", "undefined", "None", "NULL", "Nothing"]);
+
 function checkIdent(ctx: Ctx, e: Ident): Type {
   const sym = ctx.scope.lookup(e.name);
   if (!sym) {
     if (ctx.userTypes.has(e.name) || ctx.std.typeDecl(e.name)) {
       ctx.report(M.notAType, e.span, [e.name]);
       return errorType;
+    }
+    if (NONE_ELSEWHERE.has(e.name)) {
+      ctx.report(M.noneWrittenOtherwise, e.span, [e.name], renameFix(e.span, "none"));
+      return noneType;
     }
     const best = closest(e.name, ctx.scope.visibleNames());
     ctx.report(M.unknownName, e.span, [e.name, didYouMean(best) || undefined], renameFix(e.span, best));

@@ -195,6 +195,7 @@ const cases: Case[] = [
   { code: "TW2163", name: "a constant never used", src: onMessage(`  log(m.subject)`, `const ⟪N = 3\n`) },
   { code: "TW2164", name: "a constant of a list type", src: onMessage(`  log("{N.size} {m.subject}")`, `const N: ⟪List<int> = []\n`) },
   { code: "TW2165", name: "a variable that starts as none without a type", src: onMessage(`  var x = ⟪none\n  log("{x} {m.subject}")`) },
+  { code: "TW2211", name: "null written for none", src: onMessage(`  if m.date == ⟪null { return }\n  log(m.subject)`) },
 ];
 
 for (const c of cases) {

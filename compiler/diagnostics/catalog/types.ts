@@ -287,6 +287,10 @@ export const typeMessages = {
     () =>
       "`contains(part)` matches any text that contains `part`, so it only stands for a value in an expected action: `expect send(text: contains(\"Welcome\"))`. To test a string, call its method: `expect state.note.contains(\"Welcome\")`."),
 
+  noneWrittenOtherwise: def("TW2211", "error", "`null` from another language",
+    (written: string) =>
+      `Thwonk writes ${q(written)} as \`none\`: a value that may be absent has a \`?\` type (\`Time?\`), and \`x == none\` or \`x ?? fallback\` deal with it.`),
+
   // ---------------------------------------------------------------- the compiler itself
   internalError: def("TW2999", "error", "Internal error in the checker",
     (detail: string) => `Internal error in the checker: ${detail}. This is a bug in thwonkc; please report it with this file.`),
