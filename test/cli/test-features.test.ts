@@ -252,3 +252,47 @@ test("the test's variables change by assignment (`n += i`, `subject = ...`) betw
     u.remove();
   }
 });
+
+test("adversarial: __proto__ as a key built in the givens, emoji and line breaks quoted on one line, contains(\"\") matches any text", async () => {
+  const rule = `rule adv
+
+state {
+  seen: Map<string max 40, int> max 5000 = {}
+}
+
+on message(m: Message) {
+  log("size {state.seen.size}")
+  send(to: members, subject: "🎉 {m.subject}", text: "line one\\nline two")
+}
+`;
+  const tests = `test "a map built in a loop, __proto__ among its keys" {
+  for i in range(4999) {
+    state.seen.set("k{i}", i)
+  }
+  state.seen.set("__proto__", 7)
+  members = ["ann@example.org"]
+  message = { subject: "party", text: "" }
+  expect send(subject: contains("🎉"), text: contains("\\nline two"))
+  expect send(subject: contains(""))
+  expect state.seen.get("__proto__") == 7
+  expect state.seen.size == 5000
+}
+
+test "a failure with emoji and a line break" {
+  members = ["ann@example.org"]
+  message = { subject: "party", text: "" }
+  expect send(text: "line one")
+}
+`;
+  const t = tempDir({ "adv.thwonk": rule, "adv.test.thwonk": tests });
+  try {
+    const r = await runCli(["test", t.dir], { cwd: t.dir });
+    const out = r.stdout;
+    assert.match(out, /✓ a map built in a loop, __proto__ among its keys/, out);
+    assert.match(out, /\n {10}send at line 9 has text "line one\\nline two", not "line one"\n/);
+    assert.match(out, /\n {10}send to the one member, subject "🎉 party", text "line one\\nline two" \(line 9\)\n/);
+    assert.match(out, /\n1 passed, 1 failed\n$/);
+  } finally {
+    t.remove();
+  }
+});
