@@ -21,8 +21,11 @@ function emlOf(c: A.GivenClause): string | undefined {
  * `__env` the envelope the test gives it. A `let` among the givens is a
  * variable of the whole test (`lets`), seen by the later clauses.
  */
-function givens(em: EmitContext, clauses: readonly A.TestClause[], emls: string[], first: boolean, lets: Set<string>): string[] {
+function givens(em: EmitContext, all: readonly A.TestClause[], emls: string[], first: boolean, lets: Set<string>): string[] {
   const body: string[] = [];
+  // The givens are the clauses before the first expectation (statements after it run among the expectations).
+  const firstExpect = all.findIndex((c) => c.kind === "ExpectClause");
+  const clauses = firstExpect < 0 ? all : all.slice(0, firstExpect);
   const given = new Set(clauses.flatMap((c) => (c.kind === "GivenClause" && c.target.kind === "Ident" ? [c.target.name] : [])));
   if (given.has("envelope")) body.push("__env = null;");
   for (const c of clauses) {
@@ -98,10 +101,13 @@ function isLiteral(e: A.Expr): boolean {
 }
 
 /** The checks of a run's expectations, pushing failures to `__f`. */
-function expectations(em: EmitContext, clauses: readonly A.TestClause[], quote: (e: { span: { start: number; end: number } }) => string): string[] {
+function expectations(em: EmitContext, clauses: readonly A.TestClause[], quote: (e: { span: { start: number; end: number } }) => string, lets: Set<string>): string[] {
   const checks: string[] = [];
+  let seen = false;
   for (const c of clauses) {
+    if (c.kind === "StmtClause" && seen) checks.push(...testStatement(em, c.stmt, lets));
     if (c.kind !== "ExpectClause") continue;
+    seen = true;
     const at = `${c.span.line}, ${c.span.col}`;
     const pattern = em.model.expectations.get(c);
     if (pattern) {
@@ -170,7 +176,7 @@ export function emitTests(em: EmitContext, sourceOf: (fileName: string) => strin
     const text = sourceOf(t.file);
     const quote = (e: { span: { start: number; end: number } }): string =>
       text !== undefined ? text.slice(e.span.start, e.span.end).replace(/\s+/g, " ") : "the expectation";
-    const checks: string[] = ["var __f = [], __msg = null, __env = null, __e = null;", ...expectations(em, steps[0]!.clauses, quote)];
+    const checks: string[] = ["var __f = [], __msg = null, __env = null, __e = null;", ...expectations(em, steps[0]!.clauses, quote, lets)];
     const stepTriggers: string[] = [];
     for (const step of steps.slice(1)) {
       const key = step.trigger ? triggerKey(step.trigger) : "message";
@@ -184,7 +190,7 @@ export function emitTests(em: EmitContext, sourceOf: (fileName: string) => strin
       checks.push(`__actions = []; __snapshots = new Map(); __logs = 0; __sent = 0; __gas = __gasLimit = (__in.stepGas || {})[${JSON.stringify(key)}] || 0;`);
       checks.push(`__e = __runTrigger(${JSON.stringify(key)}, __msg) || __stateOver(__st); __gas = 1e15;`);
       checks.push(`if (__e) { __f.push({ line: ${first.span.line}, column: ${first.span.col}, message: "the run from here failed", error: __e }); return __f; }`);
-      checks.push(...expectations(em, step.clauses, quote));
+      checks.push(...expectations(em, step.clauses, quote, lets));
     }
     checks.push("return __f;");
     em.declareTemps();

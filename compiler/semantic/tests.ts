@@ -82,12 +82,26 @@ function checkEachTest(ctx: Ctx, top: TopLevel): void {
 
 /**
  * A test's runs: a given or `run` after an expectation starts the next run,
- * which starts from where the last one left state, members and time.
+ * which starts from where the last one left state, members and time. A
+ * statement after an expectation belongs to the next run's givens when a
+ * given or `run` follows it; otherwise it runs among the expectations, in
+ * order (`let n = state.count` then `expect n == 1`).
  */
 export function splitSteps(test: TestDecl): TestDecl["clauses"][] {
   const steps: TestDecl["clauses"][] = [[]];
   let expected = false;
-  for (const c of test.clauses) {
+  const clauses = test.clauses;
+  for (let i = 0; i < clauses.length; i++) {
+    const c = clauses[i]!;
+    if (c.kind === "StmtClause" && expected) {
+      let k = i;
+      while (clauses[k]?.kind === "StmtClause") k++;
+      const next = clauses[k];
+      if (!next || next.kind === "ExpectClause") {
+        steps[steps.length - 1]!.push(c);
+        continue;
+      }
+    }
     if (c.kind !== "ExpectClause" && expected) {
       steps.push([]);
       expected = false;

@@ -296,3 +296,32 @@ test "a failure with emoji and a line break" {
     t.remove();
   }
 });
+
+test("a statement among the expectations runs after the run, in order, and does not start another run", async () => {
+  const tests = `test "a let among the expectations reads the run's state" {
+  members = ["ann@example.org"]
+  message = { subject: "one", text: "" }
+  expect send
+  let after = state.recent.size
+  expect after == 1
+  var total = 0
+  for _t in state.recent {
+    total += 1
+  }
+  expect total == after
+  message = { subject: "two", text: "" }
+  expect state.recent.size == after + 1
+  expect after == 2
+}
+`;
+  const t = tempDir({ "gate.thwonk": RULE, "gate.test.thwonk": tests });
+  try {
+    const r = await runCli(["test", t.dir], { cwd: t.dir });
+    // Two runs: `after` is 1, read after the first; the last expectation is the one that fails.
+    assert.match(r.stdout, /gate\.test\.thwonk:14:3: expected `after == 2`, but `after` is 1\n/, r.stdout);
+    assert.doesNotMatch(r.stdout, /gate\.test\.thwonk:(6|11|13):/);
+    assert.match(r.stdout, /\n0 passed, 1 failed\n$/);
+  } finally {
+    t.remove();
+  }
+});
