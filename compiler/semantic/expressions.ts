@@ -19,7 +19,7 @@ import { conditionAsValue } from "./conditions.js";
 import { pathKey } from "./narrowing.js";
 import type { ResolvedMethod } from "./stdlib-types.js";
 import { closest, renameFix } from "./suggest.js";
-import { addressHint, literalsHint } from "./hints.js";
+import { addressHint, bindCallFix, literalsHint } from "./hints.js";
 import {
   errorType,
   isOptional,
@@ -205,7 +205,8 @@ export function resolveMember(ctx: Ctx, e: MemberExpr): MemberResolution {
     return { kind: "error" };
   }
   if (obj.kind === "optional") {
-    ctx.report(M.maybeNone, e.object.span, [exprText(e.object), typeToString(obj), `to read ${q("." + name)}`]);
+    const fix = e.object.kind === "CallExpr" ? bindCallFix(ctx, e.object) : undefined;
+    ctx.report(M.maybeNone, e.object.span, [exprText(e.object), typeToString(obj), `to read ${q("." + name)}`], fix ? { fix } : {});
     obj = obj.inner;
   }
   if (obj.kind === "record") return recordField(ctx, e, obj);

@@ -2,12 +2,14 @@
  * Hints for the mistakes newcomers make, added to a type mismatch: a
  * `string` where an `Address` is wanted says how to convert it (and, for a
  * `let` of a literal, offers to declare it as an Address); a `string` where
- * an enumeration such as `SendFrom` is wanted lists its values.
+ * an enumeration such as `SendFrom` is wanted lists its values; a call
+ * checked against none in an `if` and used inside it (a check does not carry
+ * over from one call to the next) is bound with `let` first, by a fix.
  */
 import type { Fix } from "../diagnostics/diagnostic.js";
 import { spanEnd } from "../diagnostics/diagnostic.js";
 import { q } from "../diagnostics/catalog/define.js";
-import type { Expr, LetStmt } from "../syntax/ast.js";
+import type { CallExpr, Expr, IfStmt, LetStmt } from "../syntax/ast.js";
 import { assignable } from "./assign.js";
 import type { Ctx } from "./context.js";
 import { exprText } from "./expr-text.js";
@@ -57,4 +59,66 @@ export function literalsHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { 
     }
   }
   return { hint: `${head} To choose by a condition, write the call in an \`if\` with a literal in each branch.` };
+}
+
+/** A name for the value of a call: `state.lastPost.get(m.from)` → `lastPost`, `oldest()` → `oldest`. */
+function callName(call: CallExpr): string | undefined {
+  const c = call.callee;
+  const last = c.kind === "MemberExpr" ? c.name.name : c.kind === "Ident" ? c.name : undefined;
+  if (last === undefined) return undefined;
+  if (["get", "first", "last", "take", "copy"].includes(last) && c.kind === "MemberExpr") {
+    const o = c.object;
+    const name = o.kind === "MemberExpr" ? o.name.name : o.kind === "Ident" ? o.name : undefined;
+    return name === "state" || name === "m" ? undefined : name;
+  }
+  return last;
+}
+
+/** The same expression, written the same way (positions aside). */
+function sameExpr(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => k !== "span" && k !== "opSpan");
+  const kb = Object.keys(b).filter((k) => k !== "span" && k !== "opSpan");
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => sameExpr((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** Every node of `root` that is the same expression as `e`. */
+function occurrences(root: unknown, e: Expr, out: Expr[] = []): Expr[] {
+  if (typeof root !== "object" || root === null) return out;
+  if ((root as Expr).kind === e.kind && sameExpr(root, e)) {
+    out.push(root as Expr);
+    return out;
+  }
+  for (const [k, v] of Object.entries(root)) if (k !== "span" && k !== "opSpan") occurrences(v, e, out);
+  return out;
+}
+
+/**
+ * `if state.lastPost.get(m.from) != none { ... state.lastPost.get(m.from).date ... }`:
+ * the fix that binds the call with `let` before the `if` and uses the name in
+ * its condition and its block, so the check carries over. Only for an `if`
+ * whose condition starts with `CALL != none` (not an `else if`) and a name
+ * not taken.
+ */
+export function bindCallFix(ctx: Ctx, call: CallExpr): Fix | undefined {
+  const name = callName(call);
+  if (name === undefined || ctx.scope.lookup(name)) return undefined;
+  for (let i = ctx.enclosingIfs.length - 1; i >= 0; i--) {
+    const s: IfStmt = ctx.enclosingIfs[i]!;
+    let cond = s.cond;
+    while (cond.kind === "BinaryExpr" && cond.op === "and") cond = cond.left;
+    if (cond.kind !== "BinaryExpr" || cond.op !== "!=" || cond.right.kind !== "NoneLit" || !sameExpr(cond.left, call)) continue;
+    if (ctx.elseIfs.has(s) || cond.left.span.start !== s.cond.span.start) return undefined;
+    const head = { file: s.span.file, start: s.span.start, end: cond.left.span.start, line: s.span.line, col: s.span.col, endLine: cond.left.span.line, endCol: cond.left.span.col };
+    const indent = " ".repeat(Math.max(0, s.span.col - 1));
+    const uses = occurrences(s.then, call).map((u) => ({ span: u.span, newText: name }));
+    return {
+      description: `Bind it first: \`let ${name} = ...\` before the \`if\``,
+      edits: [{ span: head, newText: `let ${name} = ` }, { span: spanEnd(cond.left.span), newText: `\n${indent}if ${name}` }, ...uses],
+    };
+  }
+  return undefined;
 }

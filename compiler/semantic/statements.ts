@@ -258,12 +258,21 @@ function checkAssignTo(ctx: Ctx, s: AssignStmt): void {
 function checkIf(ctx: Ctx, s: IfStmt): Flow {
   const c = condition(ctx, s.cond);
   ctx.facts = c.t;
-  const thenEnds = checkBlock(ctx, s.then);
+  ctx.enclosingIfs.push(s);
+  let thenEnds: boolean;
+  try {
+    thenEnds = checkBlock(ctx, s.then);
+  } finally {
+    ctx.enclosingIfs.pop();
+  }
   const thenFacts = ctx.facts;
   ctx.facts = c.f;
   let elseFlow: Flow = GOES_ON;
   if (s.else?.kind === "Block") elseFlow = { ends: checkBlock(ctx, s.else) };
-  else if (s.else) elseFlow = checkStmt(ctx, s.else);
+  else if (s.else) {
+    ctx.elseIfs.add(s.else);
+    elseFlow = checkStmt(ctx, s.else);
+  }
   const elseFacts = ctx.facts;
   if (thenEnds && elseFlow.ends) return IF_ENDS;
   ctx.facts = thenEnds ? elseFacts : elseFlow.ends ? thenFacts : join(thenFacts, elseFacts);
