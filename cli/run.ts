@@ -38,8 +38,8 @@ import { ExitCode } from "./exit-codes.js";
 import { InputError } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
 import { renderPretty } from "./render/pretty.js";
+import { renderTraceSteps } from "./render/trace.js";
 import { loadRuleOrBundle, readUserFile } from "./rule-files.js";
-import { withoutComment } from "./render/source-line.js";
 import { normalizeSaved } from "./render/state.js";
 import { groupDigits } from "../contract/numbers.js";
 
@@ -441,28 +441,9 @@ function renderChange(name: string, before: unknown, after: unknown, out: string
   if (lines.length > 10) out.push(`    … ${n(lines.length - 10)} more`);
 }
 
-/**
- * Each step: where, what (the statement as written, or `name = value` for
- * the value a `let` got) and the gas used so far.
- */
+/** Each step: where, what, the gas used so far and since the step before (render/trace.ts). */
 function renderTrace(steps: readonly TraceStep[], info: TraceInfo | undefined, zone: string, c: ReturnType<typeof createColors>): string[] {
-  const out = [c.bold(`trace (${plural(steps.length, "step")}; gas used so far)`)];
-  const pos = steps.map((s) => `${s.line}:${s.column}`);
-  const w = Math.max(0, ...pos.map((p) => p.length));
-  const whats = steps.map((s) => {
-    const key = `${s.line}:${s.column}`;
-    if (/Stmt$/.test(s.what)) {
-      const text = withoutComment(info?.lines[s.line - 1]?.slice(Math.max(0, s.column - 1)) ?? "").trim();
-      return text ? clip(text, 60) : s.what.replace(/Stmt$/, "").toLowerCase();
-    }
-    return `  → ${s.what} = ${clip(traceValue(s.value, info?.letValues.get(key), zone), 56)}`;
-  });
-  const ww = Math.max(0, ...whats.map((x) => Array.from(x).length));
-  steps.forEach((s, i) => {
-    const pad = " ".repeat(Math.max(0, ww - Array.from(whats[i]!).length));
-    out.push(`  ${pos[i]!.padEnd(w)}  ${whats[i]!}${pad}  ${c.dim(`gas ${n(s.gas)}`)}`);
-  });
-  return out;
+  return renderTraceSteps(steps, info, (value, kind) => traceValue(value, kind, zone), c);
 }
 
 export function renderRun(r: RunReport, color: boolean): string {

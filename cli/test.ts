@@ -174,7 +174,15 @@ function renderOutcome(o: TestOutcome & { cannotRun?: string }, ruleFile: string
   if (o.ok) return `  ${c.green("✓")} ${o.name}\n`;
   const out = [`  ${c.red("✗")} ${o.name}  ${c.dim(`(${o.file}:${o.line})`)}`];
   if (o.cannotRun) out.push(`      ${c.red("could not run")}: ${o.cannotRun}`);
-  for (const f of o.failures) out.push(`      ${c.bold(`${o.file}:${f.line}:${f.column}`)}: ${f.message}`);
+  // A failure's later lines (the actions the run took) go under its first.
+  for (const f of o.failures) out.push(`      ${c.bold(`${o.file}:${f.line}:${f.column}`)}: ${f.message.replace(/\n/g, "\n        ")}`);
+  // What the rule logged in the run that failed: often what its author needs to see.
+  const logs = o.logs ?? [];
+  if (logs.length && (o.failures.length || o.error)) {
+    out.push(`      ${c.dim("the run logged:")}`);
+    for (const l of logs.slice(0, 20)) out.push(`        ${ruleFile}:${l.line}: ${JSON.stringify(l.text)}`);
+    if (logs.length > 20) out.push(`        … ${logs.length - 20} more`);
+  }
   if (o.error) {
     const e = o.error;
     const at = e.line !== null ? `${ruleFile}:${e.line}:${e.column ?? 1}: ` : "";

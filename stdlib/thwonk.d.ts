@@ -435,6 +435,10 @@ declare module "thwonk" {
      */
     readonly envelope: Envelope;
     /**
+     * `true` when a list owner approved this message after a `hold`: the daemon runs the rule again on it with `approved` true and `now` the approval time. `false` on arrival.
+     */
+    readonly approved: boolean;
+    /**
      * `true` for automatic mail that must not be answered automatically (RFC 3834): an `Auto-Submitted` header other than `no`, `Precedence: bulk`, `list` or `junk`, or a `List-Id` header.
      */
     isAutomated(): boolean;

@@ -13,6 +13,7 @@ import type * as A from "../syntax/ast.js";
 import { constantOf, fixedCharge, type NodeCharge } from "../verify/units.js";
 import { isNamed, type EmitContext } from "./context.js";
 import { statePlace } from "./state.js";
+import { TEST_CONTAINS, TEST_RANGE } from "../semantic/test-functions.js";
 
 const jsDomain: CostDomain<string> = {
   num: (n) => String(n),
@@ -60,6 +61,10 @@ export function call(em: EmitContext, e: A.CallExpr): string {
     });
     // `fnCall` is charged with the statement (a constant cost).
     return `$${target.fn.name}(${args.join(", ")})`;
+  }
+  if (target.kind === "function" && (target.decl === TEST_RANGE.decl || target.decl === TEST_CONTAINS.decl)) {
+    const a = em.model.argumentsOf.get(e)?.[0];
+    return `${target.decl === TEST_RANGE.decl ? "__range" : "__contains"}(${a ? em.expr(a.value, target.sig.params[0]!.type) : "0"})`;
   }
   if (target.kind === "method" && e.callee.kind === "MemberExpr") return stdCall(em, target, e.callee.object, e, e);
   return stdCall(em, target, undefined, e, e);

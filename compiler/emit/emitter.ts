@@ -90,6 +90,7 @@ export class Emitter extends EmitContext {
       this.emitTrigger(t, i);
     });
     this.line(`var __triggers = { ${this.model.triggers.map((t, i) => `${JSON.stringify(triggerKey(t))}: __trigger_${i}`).join(", ")} };`);
+    if (this.options.tests) this.emitTestFns();
     const tests = this.options.tests ? emitTests(this, this.options.tests.sourceOf) : [];
     if (!this.options.tests) this.line("var __tests = [];");
     // The bounds each state write checks against (boundsOf), once each: the writes above refer to them by index.
@@ -102,6 +103,17 @@ export class Emitter extends EmitContext {
 
   private emitFn(decl: A.FnDecl, params: Symbol[]): void {
     this.emitFunction(`$${decl.name.name}`, params.map((p) => `$${p.name}`), decl.body, decl.span);
+  }
+
+  /** The test files' helpers, only in a build with the tests; never traced (coverage counts the rule's lines). */
+  private emitTestFns(): void {
+    const trace = this.options.trace;
+    (this.options as { trace?: boolean }).trace = false;
+    try {
+      for (const fn of this.model.testFns.values()) this.emitFn(fn.decl, fn.params);
+    } finally {
+      (this.options as { trace?: boolean }).trace = trace;
+    }
   }
 
   private emitTrigger(t: TriggerInfo, i: number): void {

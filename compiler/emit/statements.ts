@@ -60,7 +60,10 @@ export function stmt(em: EmitContext, s: A.Stmt): void {
 }
 
 export function ifStmt(em: EmitContext, s: A.IfStmt, keyword: "if" | "else if"): void {
-  em.line(`${keyword === "if" ? "if" : "} else if"} (${em.expr(s.cond, undefined)}) {`, { line: s.span.line, col: s.span.col });
+  const cond = em.expr(s.cond, undefined);
+  // Traced, the condition's value says which way the `if` went.
+  const traced = em.options.trace ? `__tr(${s.span.line}, ${s.span.col}, "if", ${cond})` : cond;
+  em.line(`${keyword === "if" ? "if" : "} else if"} (${traced}) {`, { line: s.span.line, col: s.span.col });
   em.indent++;
   blockBody(em, s.then);
   em.indent--;
@@ -102,6 +105,11 @@ export function forStmt(em: EmitContext, s: A.ForStmt): void {
   }
   em.line(`for (${head}) {`, { line: s.span.line, col: s.span.col });
   em.indent++;
+  // Traced, each iteration's loop variables.
+  if (em.options.trace) {
+    const vars = s.key ? `[$${s.key.name}, $${s.name.name}]` : `$${s.name.name}`;
+    em.line(`__tr(${s.span.line}, ${s.span.col}, ${JSON.stringify(`for ${s.key ? `${s.key.name}, ` : ""}${s.name.name}`)}, ${vars});`);
+  }
   const perIteration = iterationCharge(s, em.cx);
   if (s.where) {
     charge(em, perIteration);

@@ -37,6 +37,8 @@ export interface TopLevel {
   everys: EveryDecl[];
   /** With the file each comes from. */
   tests: { decl: TestDecl; file: string }[];
+  /** `fn` helpers of the test files, declared for the tests alone (tests.ts). */
+  testFns: FnDecl[];
 }
 
 /** Declares the stdlib's globals (`members`, `state`, `now`, ...) and functions (`send`, ...). */
@@ -72,7 +74,7 @@ const DECL_WORDS: Record<Decl["kind"], string> = {
 
 /** Binds the rule file's declarations. */
 export function bindRuleFile(ctx: Ctx, file: SourceFile): TopLevel {
-  const top: TopLevel = { rule: undefined, consts: [], fns: [], stateFields: [], limits: [], settings: [], ons: [], everys: [], tests: [] };
+  const top: TopLevel = { rule: undefined, consts: [], fns: [], stateFields: [], limits: [], settings: [], ons: [], everys: [], tests: [], testFns: [] };
   for (const d of file.decls) {
     switch (d.kind) {
       case "RuleDecl":
@@ -140,10 +142,11 @@ export function bindRuleFile(ctx: Ctx, file: SourceFile): TopLevel {
   return top;
 }
 
-/** Binds a test file: only `test` blocks belong there. */
+/** Binds a test file: only `test` blocks and `fn` helpers for them belong there. */
 export function bindTestFile(ctx: Ctx, file: SourceFile, top: TopLevel): void {
   for (const d of file.decls) {
     if (d.kind === "TestDecl") top.tests.push({ decl: d, file: file.fileName });
+    else if (d.kind === "FnDecl") top.testFns.push(d);
     else ctx.report(M.declarationInTestFile, d.span, [DECL_WORDS[d.kind]]);
   }
 }

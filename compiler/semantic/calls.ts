@@ -20,7 +20,8 @@ import { analyzePlace, letToVarFix } from "./places.js";
 import { checkOwnedFlow } from "./ownership.js";
 import type { Symbol } from "./scope.js";
 import type { ResolvedMethod, Signature } from "./stdlib-types.js";
-import { closest } from "./suggest.js";
+import { closest, renameFix } from "./suggest.js";
+import { TEST_CONTAINS, testFunction } from "./test-functions.js";
 import { errorType, optional, typeToString, type Type } from "./types.js";
 import { exprText } from "./expr-text.js";
 import { listWords } from "../diagnostics/catalog/define.js";
@@ -61,9 +62,14 @@ export function checkCall(ctx: Ctx, e: CallExpr): Type {
 export function resolveCallee(ctx: Ctx, callee: Expr): Callee | undefined {
   if (callee.kind === "Ident") {
     const sym = ctx.scope.lookup(callee.name);
+    const testFn = !sym && ctx.inTest ? testFunction(callee.name) : undefined;
+    if (testFn) {
+      if (testFn === TEST_CONTAINS && !ctx.inPattern) ctx.report(M.containsOutsidePattern, callee.span, []);
+      return { target: { kind: "function", name: callee.name, decl: testFn.decl, sig: testFn.sig }, sig: testFn.sig, name: callee.name, nameSpan: callee.span };
+    }
     if (!sym) {
-      const hint = didYouMean(closest(callee.name, ctx.scope.visibleNames()));
-      ctx.report(M.unknownName, callee.span, [callee.name, hint || undefined]);
+      const best = closest(callee.name, ctx.scope.visibleNames());
+      ctx.report(M.unknownName, callee.span, [callee.name, didYouMean(best) || undefined], renameFix(callee.span, best));
       return undefined;
     }
     ctx.model.symbols.set(callee, sym);
@@ -74,7 +80,7 @@ export function resolveCallee(ctx: Ctx, callee: Expr): Callee | undefined {
       return { target: { kind: "function", name: sym.name, decl: f.decl, sig: f.sig }, sig: f.sig, name: sym.name, nameSpan: callee.span };
     }
     if (sym.kind === "fn") {
-      const fn = ctx.model.fns.get(sym.name);
+      const fn = ctx.model.fns.get(sym.name) ?? ctx.model.testFns.get(sym.name);
       if (!fn) return undefined;
       return { target: { kind: "fn", fn }, sig: fn.sig, name: sym.name, nameSpan: callee.span, paramSymbols: fn.params };
     }
@@ -130,9 +136,9 @@ export function checkArgs(ctx: Ctx, call: CallExpr, callee: Callee, pattern: boo
       sawNamed = true;
       index = paramIndex(sig.params, arg.name.name);
       if (index < 0) {
-        const hint = didYouMean(closest(arg.name.name, sig.params.map((p) => p.name)));
+        const best = closest(arg.name.name, sig.params.filter((p) => !bound.includes(p.name)).map((p) => p.name));
         const params = sig.params.length ? listWords(sig.params.map((p) => p.name)) : "none";
-        ctx.report(M.unknownArgument, arg.name.span, [name, arg.name.name, params, hint || undefined]);
+        ctx.report(M.unknownArgument, arg.name.span, [name, arg.name.name, params, didYouMean(best) || undefined], renameFix(arg.name.span, best));
         checkExpr(ctx, arg.value);
         misplaced = true;
         continue;

@@ -30,6 +30,7 @@ import {
   resolveTypes,
 } from "./declarations.js";
 import { checkConstants, checkUnusedConstants } from "./constants.js";
+import { reportUntypedNone } from "./statements.js";
 import { emptyModel, type SemanticModel } from "./model.js";
 import { loadStdlib } from "./stdlib-types.js";
 import { checkTests } from "./tests.js";
@@ -68,6 +69,7 @@ export function checkRule(rule: SourceFile, tests: SourceFile[], decl?: StdlibDe
     checkUnusedFns(ctx);
     checkUnusedConstants(ctx, top.consts);
     checkApprovalRead(ctx);
+    reportUntypedNone(ctx);
   } catch (err) {
     const detail = err instanceof Error ? `${err.message}${err.stack ? ` (${err.stack.split("\n")[1]?.trim() ?? ""})` : ""}` : String(err);
     ctx.diagnostics.push(makeDiagnostic(M.internalError, { ...rule.span, end: rule.span.start, endLine: rule.span.line, endCol: rule.span.col }, [detail]));

@@ -13,7 +13,7 @@ import { listWords } from "../diagnostics/catalog/define.js";
 import type { Ctx } from "./context.js";
 import { checkAgainst, checkExpr } from "./expressions.js";
 import type { ConstValue } from "./model.js";
-import { closest } from "./suggest.js";
+import { closest, renameFix } from "./suggest.js";
 import { resolveTypeNode } from "./typenodes.js";
 import { errorType, typeToString, type Type } from "./types.js";
 
@@ -108,7 +108,8 @@ export function limitRead(ctx: Ctx, e: MemberExpr): Type | undefined {
   const info = ctx.model.limits.get(name);
   if (!info) {
     const known = [...ctx.model.limits.keys()];
-    ctx.report(M.unknownLimit, e.name.span, [name, listWords(known), didYouMean(closest(name, known)) || undefined]);
+    const best = closest(name, known);
+    ctx.report(M.unknownLimit, e.name.span, [name, listWords(known), didYouMean(best) || undefined], renameFix(e.name.span, best));
     return errorType;
   }
   const t = sym.type.kind === "record" ? sym.type.fields.get(name)?.type ?? errorType : errorType;

@@ -6,7 +6,7 @@
 import type { Capability } from "../../stdlib/decl.js";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { makeDiagnostic, type DiagnosticExtras, type MessageDef } from "../diagnostics/catalog/index.js";
-import type { Ident, TypeDecl } from "../syntax/ast.js";
+import type { Ident, IfStmt, LetStmt, TypeDecl } from "../syntax/ast.js";
 import type { Facts } from "./narrowing.js";
 import type { FnInfo, SemanticModel, TypeDeclInfo } from "./model.js";
 import { newSymbol, Scope, type Symbol, type SymbolKind } from "./scope.js";
@@ -46,6 +46,13 @@ export class Ctx {
   readonly loopDepthOf = new Map<number, number>();
   /** Inside a `test` block: capabilities are not recorded and stdlib records may be written partially. */
   inTest = false;
+  /** `var x = none` declarations, by symbol id, with the first value assigned to them (reported at the end). */
+  readonly untypedNone = new Map<number, { decl: LetStmt; later: { type: string; line: number } | undefined }>();
+  /** The `if`s whose then-block is being checked, innermost last, and those that are an `else if`. */
+  readonly enclosingIfs: IfStmt[] = [];
+  readonly elseIfs = new WeakSet<IfStmt>();
+  /** Checking the arguments of an expected action, where `contains(...)` may stand for a value. */
+  inPattern = false;
   readonly userTypes = new Map<string, PendingType>();
   readonly fieldSymbols = new WeakMap<RecordField, Symbol>();
   stateSymbol: Symbol | undefined;

@@ -16,7 +16,7 @@ import { checkSchedule } from "./schedule.js";
 import { newSymbol } from "./scope.js";
 import { checkBody, reportUnused } from "./statements.js";
 import type { SigParam } from "./stdlib-types.js";
-import { closest } from "./suggest.js";
+import { closest, renameFix } from "./suggest.js";
 import { resolveTypeNode, resolveUserType } from "./typenodes.js";
 import { errorType, voidType, typeToString, type Type } from "./types.js";
 import { isConstant, plainString } from "./expr-text.js";
@@ -28,9 +28,9 @@ export function resolveTypes(ctx: Ctx): void {
   for (const name of ctx.userTypes.keys()) resolveUserType(ctx, name);
 }
 
-export function resolveSignatures(ctx: Ctx, fns: readonly FnDecl[]): void {
+export function resolveSignatures(ctx: Ctx, fns: readonly FnDecl[], table: ReadonlyMap<string, FnInfo> = ctx.model.fns): void {
   for (const d of fns) {
-    const info = ctx.model.fns.get(d.name.name);
+    const info = table.get(d.name.name);
     if (!info || info.decl !== d) continue;
     const params: SigParam[] = [];
     const seen = new Set<string>();
@@ -182,7 +182,8 @@ export function checkLimits(ctx: Ctx, entries: readonly Entry[]): void {
     const decl = Object.hasOwn(limits, name) ? limits[name] : undefined;
     checkExpr(ctx, e.value);
     if (!decl) {
-      ctx.report(M.unknownLimit, e.name.span, [name, listWords(known), didYouMean(closest(name, known)) || undefined]);
+      const best = closest(name, known);
+      ctx.report(M.unknownLimit, e.name.span, [name, listWords(known), didYouMean(best) || undefined], renameFix(e.name.span, best));
       continue;
     }
     if (seen.has(name)) {
@@ -230,7 +231,8 @@ export function checkSettings(ctx: Ctx, entries: readonly Entry[]): void {
     const name = e.name.name;
     const decl = Object.hasOwn(settings, name) ? settings[name] : undefined;
     if (!decl) {
-      ctx.report(M.unknownSetting, e.name.span, [name, listWords(known), didYouMean(closest(name, known)) || undefined]);
+      const best = closest(name, known);
+      ctx.report(M.unknownSetting, e.name.span, [name, listWords(known), didYouMean(best) || undefined], renameFix(e.name.span, best));
       checkExpr(ctx, e.value);
       continue;
     }
@@ -261,7 +263,8 @@ export function checkTriggers(ctx: Ctx, top: TopLevel): void {
     const decl = Object.hasOwn(triggers, event) ? triggers[event] : undefined;
     let paramType: Type | undefined;
     if (!decl) {
-      ctx.report(M.unknownTrigger, d.event.span, [event, listWords(known.map((k) => "on " + k)), didYouMean(closest(event, known)) || undefined]);
+      const best = closest(event, known);
+      ctx.report(M.unknownTrigger, d.event.span, [event, listWords(known.map((k) => "on " + k)), didYouMean(best) || undefined], renameFix(d.event.span, best));
     } else {
       paramType = decl.param !== undefined ? ctx.std.type(decl.param) : undefined;
       if (seenEvents.has(event)) ctx.report(M.duplicateTrigger, d.event.span, ["on " + event]);
@@ -316,9 +319,9 @@ export function checkTriggerBodies(ctx: Ctx, top: TopLevel): void {
   ctx.body = { kind: "top" };
 }
 
-export function checkFnBodies(ctx: Ctx, fns: readonly FnDecl[]): void {
+export function checkFnBodies(ctx: Ctx, fns: readonly FnDecl[], table: ReadonlyMap<string, FnInfo> = ctx.model.fns): void {
   for (const d of fns) {
-    const info = ctx.model.fns.get(d.name.name);
+    const info = table.get(d.name.name);
     if (!info || info.decl !== d) continue;
     ctx.body = { kind: "fn", fn: info };
     freshFlow(ctx);
@@ -362,7 +365,7 @@ export function checkRecursion(ctx: Ctx): void {
     depth.set(fn, 1);
     stack.push({ fn, i: 0 });
   };
-  for (const root of ctx.model.fns.values()) {
+  for (const root of [...ctx.model.fns.values(), ...ctx.model.testFns.values()]) {
     if (state.has(root)) continue;
     enter(root);
     while (stack.length > 0) {

@@ -18,7 +18,8 @@ import { checkBrace, checkList, checkString } from "./literals.js";
 import { conditionAsValue } from "./conditions.js";
 import { pathKey } from "./narrowing.js";
 import type { ResolvedMethod } from "./stdlib-types.js";
-import { closest } from "./suggest.js";
+import { closest, renameFix } from "./suggest.js";
+import { addressHint, bindCallFix, literalsHint } from "./hints.js";
 import {
   errorType,
   isOptional,
@@ -118,10 +119,13 @@ export function reportMismatch(ctx: Ctx, e: Expr, found: Type, expected: Type, d
   else hint = fieldHint(ctx, e, found, (f) => assignable(ctx.std, f, expected));
   if (!hint && expected.kind === "named" && expected.name === "string" && interpolates(ctx, found))
     hint = `Put it in a string: ${q(`"{${exprText(e)}}"`)}.`;
+  const address = hint ? undefined : (addressHint(ctx, e, found, expected) ?? literalsHint(ctx, e, found, expected));
+  if (address) hint = address.hint;
+  const extras = address?.fix ? { fix: address.fix } : {};
   const exp = typeToString(expected);
   const fnd = typeToString(found);
-  if (dest.arg) ctx.report(M.argumentType, e.span, [dest.arg.param, dest.arg.fn, exp, fnd, hint]);
-  else ctx.report(M.typeMismatch, e.span, [exp, fnd, hint]);
+  if (dest.arg) ctx.report(M.argumentType, e.span, [dest.arg.param, dest.arg.fn, exp, fnd, hint], extras);
+  else ctx.report(M.typeMismatch, e.span, [exp, fnd, hint], extras);
 }
 
 /** "Did you mean `member.address`?" when a field of `t` would fit. */
@@ -145,6 +149,9 @@ export function interpolates(ctx: Ctx, t: Type): boolean {
 
 // ---------------------------------------------------------------- names
 
+/** What other languages call `none`. */
+const NONE_ELSEWHERE = new Set(["null", "nil", "undefined", "None", "NULL", "Nothing"]);
+
 function checkIdent(ctx: Ctx, e: Ident): Type {
   const sym = ctx.scope.lookup(e.name);
   if (!sym) {
@@ -152,8 +159,12 @@ function checkIdent(ctx: Ctx, e: Ident): Type {
       ctx.report(M.notAType, e.span, [e.name]);
       return errorType;
     }
-    const hint = didYouMean(closest(e.name, ctx.scope.visibleNames()));
-    ctx.report(M.unknownName, e.span, [e.name, hint || undefined]);
+    if (NONE_ELSEWHERE.has(e.name)) {
+      ctx.report(M.noneWrittenOtherwise, e.span, [e.name], renameFix(e.span, "none"));
+      return noneType;
+    }
+    const best = closest(e.name, ctx.scope.visibleNames());
+    ctx.report(M.unknownName, e.span, [e.name, didYouMean(best) || undefined], renameFix(e.span, best));
     return errorType;
   }
   ctx.model.symbols.set(e, sym);
@@ -194,7 +205,8 @@ export function resolveMember(ctx: Ctx, e: MemberExpr): MemberResolution {
     return { kind: "error" };
   }
   if (obj.kind === "optional") {
-    ctx.report(M.maybeNone, e.object.span, [exprText(e.object), typeToString(obj), `to read ${q("." + name)}`]);
+    const fix = e.object.kind === "CallExpr" ? bindCallFix(ctx, e.object) : undefined;
+    ctx.report(M.maybeNone, e.object.span, [exprText(e.object), typeToString(obj), `to read ${q("." + name)}`], fix ? { fix } : {});
     obj = obj.inner;
   }
   if (obj.kind === "record") return recordField(ctx, e, obj);
@@ -206,8 +218,8 @@ export function resolveMember(ctx: Ctx, e: MemberExpr): MemberResolution {
     }
     const m = ctx.std.method(obj, name);
     if (m) return { kind: "method", method: m, receiverType: obj };
-    const hint = didYouMean(closest(name, ctx.std.memberNames(obj.name)));
-    ctx.report(M.unknownMember, e.name.span, [typeToString(obj), name, hint || undefined]);
+    const best = closest(name, ctx.std.memberNames(obj.name));
+    ctx.report(M.unknownMember, e.name.span, [typeToString(obj), name, didYouMean(best) || undefined], renameFix(e.name.span, best));
     return { kind: "error" };
   }
   ctx.report(M.unknownMember, e.name.span, [typeToString(obj), name, undefined]);
@@ -219,11 +231,12 @@ function recordField(ctx: Ctx, e: MemberExpr, rec: RecordType): MemberResolution
   const isState = rec === ctx.model.stateType;
   const f = rec.fields.get(name);
   if (!f) {
-    const hint = didYouMean(closest(name, rec.fields.keys()));
+    const best = closest(name, rec.fields.keys());
+    const hint = didYouMean(best);
     if (isState) {
-      ctx.report(M.unknownMember, e.name.span, ["state", name, hint || "Declare it in the `state { }` block."]);
+      ctx.report(M.unknownMember, e.name.span, ["state", name, hint || "Declare it in the `state { }` block."], renameFix(e.name.span, best));
     } else {
-      ctx.report(M.unknownMember, e.name.span, [typeToString(rec), name, hint || undefined]);
+      ctx.report(M.unknownMember, e.name.span, [typeToString(rec), name, hint || undefined], renameFix(e.name.span, best));
     }
     return { kind: "error" };
   }

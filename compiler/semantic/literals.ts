@@ -13,7 +13,7 @@ import { isKnownTimeZone, knownTimeZones } from "../../contract/zones.js";
 import { assignable, literalTarget, sameType } from "./assign.js";
 import type { Ctx } from "./context.js";
 import { checkAgainst, checkExpr, fieldHint, interpolates, reportMismatch } from "./expressions.js";
-import { closest } from "./suggest.js";
+import { closest, renameFix } from "./suggest.js";
 import {
   errorType,
   isOptional,
@@ -61,8 +61,8 @@ export function checkString(ctx: Ctx, e: StringLit, expected: Type | undefined):
       break;
     case "timezone":
       if (!isKnownTimeZone(text)) {
-        const hint = didYouMean(closest(text, knownTimeZones()));
-        ctx.report(M.invalidTimeZone, e.span, [text, hint || undefined]);
+        const best = closest(text, knownTimeZones());
+        ctx.report(M.invalidTimeZone, e.span, [text, didYouMean(best) || undefined], renameFix(e.span, best, JSON.stringify(best)));
       }
       break;
     case "time":
@@ -70,13 +70,13 @@ export function checkString(ctx: Ctx, e: StringLit, expected: Type | undefined):
       break;
     case "literals":
       if (!target.literals.includes(text)) {
-        const hint = didYouMean(closest(text, target.literals));
-        ctx.report(M.invalidLiteral, e.span, [
-          text,
-          typeToString(target.type),
-          listWords(target.literals.map((l) => JSON.stringify(l)), "or"),
-          hint || undefined,
-        ]);
+        const best = closest(text, target.literals);
+        ctx.report(
+          M.invalidLiteral,
+          e.span,
+          [text, typeToString(target.type), listWords(target.literals.map((l) => JSON.stringify(l)), "or"), didYouMean(best) || undefined],
+          renameFix(e.span, best, JSON.stringify(best)),
+        );
       }
       break;
   }
@@ -228,6 +228,8 @@ function checkRecordEntries(
   complete: boolean,
 ): void {
   const given = new Set<string>();
+  // A misspelt key is most likely one of the fields not written: those are suggested, and not reported missing too.
+  const written = new Set(e.entries.flatMap((en) => (en.key.kind === "Ident" && fields.has(en.key.name) ? [en.key.name] : [])));
   for (const en of e.entries) {
     if (en.key.kind !== "Ident") {
       reportMismatch(ctx, en.key, checkExpr(ctx, en.key), named("string"));
@@ -237,8 +239,9 @@ function checkRecordEntries(
     const key = en.key;
     const f = fields.get(key.name);
     if (!f) {
-      const hint = didYouMean(closest(key.name, fields.keys()));
-      ctx.report(M.unknownMember, key.span, [typeName, key.name, hint || undefined]);
+      const best = closest(key.name, [...fields.keys()].filter((k) => !written.has(k)));
+      ctx.report(M.unknownMember, key.span, [typeName, key.name, didYouMean(best) || undefined], renameFix(key.span, best));
+      if (best !== undefined) given.add(best);
       checkExpr(ctx, en.value);
       continue;
     }

@@ -167,6 +167,8 @@ export interface SemanticModel {
   settings: Map<string, SettingInfo>;
   triggers: TriggerInfo[];
   fns: Map<string, FnInfo>;
+  /** Helpers declared in test files (`fn` in NAME.test.thwonk): seen by tests only, emitted only with them. */
+  testFns: Map<string, FnInfo>;
   calls: Map<CallExpr, CallTarget>;
   /** `xs[i]` reads through the type's `get` method. */
   indexes: Map<IndexExpr, CallTarget>;
@@ -203,6 +205,7 @@ export function emptyModel(stateType: RecordType): SemanticModel {
     settings: new Map(),
     triggers: [],
     fns: new Map(),
+    testFns: new Map(),
     calls: new Map(),
     indexes: new Map(),
     members: new Map(),

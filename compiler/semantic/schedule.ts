@@ -9,7 +9,7 @@ import type { Schedule } from "../syntax/ast.js";
 import { didYouMean, typeMessages as M } from "../diagnostics/catalog/types.js";
 import type { Ctx } from "./context.js";
 import type { ScheduleInfo } from "./model.js";
-import { closest } from "./suggest.js";
+import { closest, renameFix } from "./suggest.js";
 
 export const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
 /** Units that run at a time of day. */
@@ -30,8 +30,8 @@ export function checkSchedule(ctx: Ctx, s: Schedule): ScheduleInfo | undefined {
   if (s.unit) {
     unit = s.unit.name;
     if (!SCHEDULE_UNITS.includes(unit)) {
-      const hint = didYouMean(closest(unit, SCHEDULE_UNITS));
-      ctx.report(M.invalidScheduleUnit, s.unit.span, [unit, hint || undefined]);
+      const best = closest(unit, SCHEDULE_UNITS);
+      ctx.report(M.invalidScheduleUnit, s.unit.span, [unit, didYouMean(best) || undefined], renameFix(s.unit.span, best));
       ok = false;
     }
   } else if (s.interval) {

@@ -8,7 +8,7 @@
  * `if x == none { return }` leaves `x` set below.
  */
 import type { AssignStmt, Block, ForStmt, IfStmt, LetStmt, ReturnStmt, Stmt } from "../syntax/ast.js";
-import { spanCover } from "../diagnostics/diagnostic.js";
+import { spanCover, spanEnd } from "../diagnostics/diagnostic.js";
 import { q } from "../diagnostics/catalog/define.js";
 import { typeMessages as M } from "../diagnostics/catalog/types.js";
 import { assignable } from "./assign.js";
@@ -128,6 +128,7 @@ export function checkStmt(ctx: Ctx, s: Stmt): Flow {
 
 function checkLet(ctx: Ctx, s: LetStmt): void {
   let t: Type;
+  let untypedNone: LetStmt | undefined;
   if (s.type) {
     const declared = resolveTypeNode(ctx, s.type);
     checkAgainst(ctx, s.init, declared);
@@ -135,7 +136,8 @@ function checkLet(ctx: Ctx, s: LetStmt): void {
   } else {
     t = checkExpr(ctx, s.init);
     if (t.kind === "none") {
-      ctx.report(M.noneNeedsType, s.init.span, [s.mutable ? "var" : "let", s.name.name]);
+      // Reported at the end, with the type of the first value assigned to it when there is one.
+      untypedNone = s;
       t = errorType;
     }
   }
@@ -147,12 +149,31 @@ function checkLet(ctx: Ctx, s: LetStmt): void {
   checkOwnedFlow(ctx, s.init, q(s.name.name));
   const sym = ctx.declare(s.mutable ? "var" : "let", s.name, t, s);
   ctx.loopDepthOf.set(sym.id, ctx.loopDepth);
+  if (untypedNone) ctx.untypedNone.set(sym.id, { decl: untypedNone, later: undefined });
   // `var x: T? = value` starts out set.
   const init = ctx.model.types.get(s.init);
   if (isOptional(t) && init && !isOptional(init) && init.kind !== "error") ctx.facts = withFact(ctx.facts, `#${sym.id}`, nonOptional(t));
 }
 
 function checkAssign(ctx: Ctx, s: AssignStmt): void {
+  // The first value assigned to a `var x = none` says what its type should have been.
+  const sym = s.target.kind === "Ident" && s.op === "=" ? ctx.scope.lookup(s.target.name) : undefined;
+  const pending = sym ? ctx.untypedNone.get(sym.id) : undefined;
+  checkAssignTo(ctx, s);
+  const v = pending && !pending.later ? ctx.model.types.get(s.value) : undefined;
+  if (pending && v && v.kind !== "none" && v.kind !== "error") pending.later = { type: typeToString(nonOptional(v)), line: s.span.line };
+}
+
+/** `var x = none` with no type: says which, from the first value assigned to `x` when there is one (with a fix). */
+export function reportUntypedNone(ctx: Ctx): void {
+  for (const { decl, later } of ctx.untypedNone.values()) {
+    const kw = decl.mutable ? "var" : "let";
+    const fix = later ? { fix: { description: `Declare \`${decl.name.name}\` as \`${later.type}?\``, edits: [{ span: spanEnd(decl.name.span), newText: `: ${later.type}?` }] } } : {};
+    ctx.report(M.noneNeedsType, decl.init.span, [kw, decl.name.name, later], fix);
+  }
+}
+
+function checkAssignTo(ctx: Ctx, s: AssignStmt): void {
   const target = s.target;
   let declared: Type;
   if (target.kind === "Ident") {
@@ -237,12 +258,21 @@ function checkAssign(ctx: Ctx, s: AssignStmt): void {
 function checkIf(ctx: Ctx, s: IfStmt): Flow {
   const c = condition(ctx, s.cond);
   ctx.facts = c.t;
-  const thenEnds = checkBlock(ctx, s.then);
+  ctx.enclosingIfs.push(s);
+  let thenEnds: boolean;
+  try {
+    thenEnds = checkBlock(ctx, s.then);
+  } finally {
+    ctx.enclosingIfs.pop();
+  }
   const thenFacts = ctx.facts;
   ctx.facts = c.f;
   let elseFlow: Flow = GOES_ON;
   if (s.else?.kind === "Block") elseFlow = { ends: checkBlock(ctx, s.else) };
-  else if (s.else) elseFlow = checkStmt(ctx, s.else);
+  else if (s.else) {
+    ctx.elseIfs.add(s.else);
+    elseFlow = checkStmt(ctx, s.else);
+  }
   const elseFacts = ctx.facts;
   if (thenEnds && elseFlow.ends) return IF_ENDS;
   ctx.facts = thenEnds ? elseFacts : elseFlow.ends ? thenFacts : join(thenFacts, elseFacts);

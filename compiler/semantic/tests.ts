@@ -6,7 +6,7 @@
  * actions (`expect send(to: "a@example.org")`, `expect no reply`) or
  * conditions (`expect state.count == 1`).
  */
-import type { Expr, ExpectClause, GivenClause, TestDecl } from "../syntax/ast.js";
+import type { AssignStmt, Expr, ExpectClause, FnDecl, GivenClause, TestDecl } from "../syntax/ast.js";
 import { typeMessages as M } from "../diagnostics/catalog/types.js";
 import type { Ctx } from "./context.js";
 import { checkArgs, resolveCallee, type Callee } from "./calls.js";
@@ -15,11 +15,46 @@ import type { TopLevel } from "./binder.js";
 import type { TestInfo, TestStep, TriggerInfo } from "./model.js";
 import { checkSchedule, sameSchedule } from "./schedule.js";
 import { newSymbol } from "./scope.js";
-import { errorType, named, nonOptional, typeToString, type Type } from "./types.js";
+import { errorType, named, nonOptional, typeToString, voidType, type Type } from "./types.js";
+import { checkFnBodies, resolveSignatures } from "./declarations.js";
 import { exprText, plainString } from "./expr-text.js";
+import { checkStmt, reportUnused } from "./statements.js";
+import { sameType } from "./assign.js";
 import { listWords } from "../diagnostics/catalog/define.js";
 
 export function checkTests(ctx: Ctx, top: TopLevel): void {
+  // The test files' helpers live in a scope of their own, around the tests: the rule's code never sees them.
+  ctx.inScope("test", () => {
+    ctx.inTest = true;
+    try {
+      declareTestFns(ctx, top.testFns);
+      checkFnBodies(ctx, top.testFns, ctx.model.testFns);
+    } finally {
+      ctx.inTest = false;
+    }
+    checkEachTest(ctx, top);
+    for (const f of ctx.model.testFns.values()) {
+      if (!f.symbol.used && !f.name.startsWith("_")) ctx.report(M.unusedFunction, f.decl.name.span, [f.name]);
+    }
+  });
+}
+
+/** Declares the test files' `fn`s in the helpers' scope, with their signatures. */
+function declareTestFns(ctx: Ctx, fns: readonly FnDecl[]): void {
+  for (const d of fns) {
+    const name = d.name.name;
+    const prior = ctx.scope.lookup(name);
+    if (prior && (prior.span || prior.kind === "function")) {
+      ctx.report(M.duplicateDeclaration, d.name.span, [prior.span ? "The function" : "The built-in name", name]);
+      continue;
+    }
+    const symbol = ctx.declare("fn", d.name, voidType, d);
+    ctx.model.testFns.set(name, { name, decl: d, symbol, sig: { name, params: [], returns: voidType }, params: [], calls: [] });
+  }
+  resolveSignatures(ctx, fns, ctx.model.testFns);
+}
+
+function checkEachTest(ctx: Ctx, top: TopLevel): void {
   const names = new Set<string>();
   for (const { decl, file } of top.tests) {
     const name = plainString(decl.name) ?? "";
@@ -31,7 +66,11 @@ export function checkTests(ctx: Ctx, top: TopLevel): void {
     ctx.loopDepth = 0;
     ctx.iterating = [];
     try {
-      const steps = ctx.inScope("test", () => checkTest(ctx, decl));
+      const steps = ctx.inScope("test", (scope) => {
+        const r = checkTest(ctx, decl);
+        reportUnused(ctx, scope);
+        return r;
+      });
       const info: TestInfo = { name, decl, file, trigger: steps[0]?.trigger, steps };
       ctx.model.tests.push(info);
     } finally {
@@ -43,12 +82,26 @@ export function checkTests(ctx: Ctx, top: TopLevel): void {
 
 /**
  * A test's runs: a given or `run` after an expectation starts the next run,
- * which starts from where the last one left state, members and time.
+ * which starts from where the last one left state, members and time. A
+ * statement after an expectation belongs to the next run's givens when a
+ * given or `run` follows it; otherwise it runs among the expectations, in
+ * order (`let n = state.count` then `expect n == 1`).
  */
 export function splitSteps(test: TestDecl): TestDecl["clauses"][] {
   const steps: TestDecl["clauses"][] = [[]];
   let expected = false;
-  for (const c of test.clauses) {
+  const clauses = test.clauses;
+  for (let i = 0; i < clauses.length; i++) {
+    const c = clauses[i]!;
+    if (c.kind === "StmtClause" && expected) {
+      let k = i;
+      while (clauses[k]?.kind === "StmtClause") k++;
+      const next = clauses[k];
+      if (!next || next.kind === "ExpectClause") {
+        steps[steps.length - 1]!.push(c);
+        continue;
+      }
+    }
     if (c.kind !== "ExpectClause" && expected) {
       steps.push([]);
       expected = false;
@@ -102,6 +155,9 @@ function checkStep(ctx: Ctx, test: TestDecl, clauses: TestDecl["clauses"], first
       case "ExpectClause":
         checkExpect(ctx, c);
         break;
+      case "StmtClause":
+        checkStmt(ctx, c.stmt);
+        break;
     }
   }
   if (run) return run.trigger;
@@ -112,11 +168,21 @@ function checkStep(ctx: Ctx, test: TestDecl, clauses: TestDecl["clauses"], first
   return trigger;
 }
 
+/** `x = value` among the givens, for a variable of the test: the assignment statement it is. */
+export function assignOf(c: GivenClause): AssignStmt {
+  return { kind: "AssignStmt", span: c.span, target: c.target, op: "=", value: c.value };
+}
+
 /** Checks `target = value`; returns the input it sets (and the event, for a trigger's input). */
 function checkGiven(ctx: Ctx, c: GivenClause): { key: string; event?: string } | undefined {
   const target = c.target;
   if (target.kind === "Ident") {
     const sym = ctx.scope.lookup(target.name);
+    if (sym && (sym.kind === "var" || sym.kind === "let")) {
+      // `n = 3` for the test's own variable: an assignment, checked as one (a `let` cannot change).
+      checkStmt(ctx, assignOf(c));
+      return undefined;
+    }
     if (sym && (sym.kind === "global" || sym.kind === "trigger") && sym !== ctx.stateSymbol) {
       ctx.model.symbols.set(target, sym);
       ctx.model.types.set(target, sym.type);
@@ -132,6 +198,11 @@ function checkGiven(ctx: Ctx, c: GivenClause): { key: string; event?: string } |
       }
       checkGivenValue(ctx, c.value, sym.type);
       return { key: target.name };
+    }
+    if (!sym && target.name === "envelope") {
+      // The SMTP envelope of the run's message, record or .eml: `envelope = { sender: none }` for a bounce.
+      checkAgainst(ctx, c.value, ctx.std.type("Envelope"));
+      return { key: "envelope" };
     }
   } else if (target.kind === "MemberExpr" && target.object.kind === "Ident" && ctx.scope.lookup(target.object.name) === ctx.stateSymbol) {
     const t = checkExpr(ctx, target);
@@ -151,6 +222,19 @@ function checkGiven(ctx: Ctx, c: GivenClause): { key: string; event?: string } |
  */
 function checkGivenValue(ctx: Ctx, value: Expr, t: Type): void {
   const it = t.kind === "named" ? ctx.std.iteration(t) : undefined;
+  if (it && value.kind !== "ListLit") {
+    // A list built by the test (`members = roster`): of the element's records, or of its first field.
+    const got = checkExpr(ctx, value);
+    const element = got.kind === "named" && got.name === "List" ? got.args[0] : undefined;
+    const firstField = it.element.kind === "named" ? Object.keys(ctx.std.typeDecl(it.element.name)?.fields ?? {})[0] : undefined;
+    const short = firstField !== undefined && it.element.kind === "named" ? ctx.std.field(it.element, firstField)?.type : undefined;
+    // Strings too (`"m{i}@example.org"`): a test's roster is read as a run's input is, address by address.
+    const text = short?.kind === "named" && short.name === "Address" ? named("string") : undefined;
+    if (got.kind !== "error" && !(element && (sameType(element, it.element) || (short && sameType(element, short)) || (text && sameType(element, text))))) {
+      ctx.report(M.typeMismatch, value.span, [typeToString(named("List", [it.element])), typeToString(got)]);
+    }
+    return;
+  }
   if (!it || value.kind !== "ListLit") {
     checkAgainst(ctx, value, t);
     return;
@@ -192,7 +276,12 @@ function actionPattern(ctx: Ctx, e: Expr): Callee | undefined {
   const resolved = resolveCallee(ctx, callee);
   if (!resolved) return undefined;
   if (e.kind === "CallExpr") {
-    checkArgs(ctx, e, resolved, true);
+    ctx.inPattern = true;
+    try {
+      checkArgs(ctx, e, resolved, true);
+    } finally {
+      ctx.inPattern = false;
+    }
     ctx.model.types.set(e, errorType);
   }
   ctx.model.types.set(callee, errorType);

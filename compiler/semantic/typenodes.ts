@@ -10,7 +10,7 @@ import { didYouMean } from "../diagnostics/catalog/types.js";
 import type { Ctx } from "./context.js";
 import { newSymbol } from "./scope.js";
 import { maxConstant } from "./constants.js";
-import { closest } from "./suggest.js";
+import { closest, renameFix } from "./suggest.js";
 import { errorType, optional, typeToString, type NamedType, type RecordField, type RecordType, type Type } from "./types.js";
 import { listWords } from "../diagnostics/catalog/define.js";
 
@@ -73,8 +73,8 @@ export function resolveTypeNode(ctx: Ctx, node: TypeNode): Type {
           }
         }
       } else {
-        const hint = didYouMean(closest(name, [...ctx.userTypes.keys(), ...Object.keys(ctx.std.decl.types)]));
-        ctx.report(M.unknownType, node.name.span, [name, hint || undefined]);
+        const best = closest(name, [...ctx.userTypes.keys(), ...Object.keys(ctx.std.decl.types)]);
+        ctx.report(M.unknownType, node.name.span, [name, didYouMean(best) || undefined], renameFix(node.name.span, best));
         t = errorType;
       }
       if (node.max) {

@@ -157,7 +157,17 @@ export interface TestDecl {
   clauses: TestClause[];
 }
 
-export type TestClause = GivenClause | RunClause | ExpectClause;
+export type TestClause = GivenClause | RunClause | ExpectClause | StmtClause;
+
+/**
+ * A statement among a test's givens: `let n = 200`, `for i in range(200) { ... }`,
+ * `state.posts.push(...)`. It runs before the run it belongs to, at no gas.
+ */
+export interface StmtClause {
+  kind: "StmtClause";
+  span: Span;
+  stmt: Stmt;
+}
 
 /** `members = [...]`, `state.count = 3`, `now = 2026-11-25T12:00:00Z`, `message = {...}` */
 export interface GivenClause {

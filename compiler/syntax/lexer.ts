@@ -6,7 +6,7 @@
  * gives back the text byte for byte.
  */
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
-import { makeDiagnostic, syntaxMessages } from "../diagnostics/catalog/index.js";
+import { makeDiagnostic, syntaxMessages, type MessageDef } from "../diagnostics/catalog/index.js";
 import type { Comment } from "./ast.js";
 import type { LineMap } from "./lines.js";
 import { scanString, type StringScan } from "./strings.js";
@@ -82,7 +82,18 @@ export function lex(file: string, text: string, lines: LineMap, from = 0, to = t
     const line = lines.line(start);
     const col = lines.col(start);
     const span: Span = { file, start, end, line, col, endLine: line, endCol: col + (end - start) };
-    diagnostics.push(makeDiagnostic(syntaxMessages.cStyleOperator, span, [written, word]));
+    // `!x` becomes `not x`; `a&&b` gets spaces so the word stands apart.
+    const after = !/\s/.test(text[end] ?? " ") ? " " : "";
+    const before = word !== "not" && start > 0 && !/\s/.test(text[start - 1]!) ? " " : "";
+    const fix = { description: `Write \`${word}\``, edits: [{ span, newText: before + word + after }] };
+    diagnostics.push(makeDiagnostic(syntaxMessages.cStyleOperator, span, [written, word], { fix }));
+  };
+  // A form other languages write (`===`, `'text'`), read as Thwonk's so the rest parses: reported once, with its fix.
+  const foreign = (m: MessageDef, start: number, end: number, args: string[], fix: string, description: string): void => {
+    const line = lines.line(start);
+    const col = lines.col(start);
+    const span: Span = { file, start, end, line, col, endLine: line, endCol: col + (end - start) };
+    diagnostics.push(makeDiagnostic(m, span, args, { fix: { description, edits: [{ span, newText: fix }] } }));
   };
   let i = from;
   while (i < to) {
@@ -106,6 +117,19 @@ export function lex(file: string, text: string, lines: LineMap, from = 0, to = t
       token(kind, start, end);
       i = end;
       continue;
+    }
+    if (c === 39) {
+      // 'text' as other languages write it: read as "text" when it has no `"` and closes on its line.
+      let close = start + 1;
+      while (close < to && text.charCodeAt(close) !== 39 && text.charCodeAt(close) !== 10 && text.charCodeAt(close) !== 13 && text.charCodeAt(close) !== 34) close++;
+      if (close < to && text.charCodeAt(close) === 39) {
+        const asDouble = `${text.slice(0, start)}"${text.slice(start + 1, close)}"${text.slice(close + 1)}`;
+        const scan = scanString(asDouble, start);
+        i = close + 1;
+        tokens.push({ kind: T.StringLiteral, start, end: i, text: text.slice(start, i), scan });
+        foreign(syntaxMessages.singleQuotes, start, i, [], asDouble.slice(start, i), "Write it in double quotes");
+        continue;
+      }
     }
     if (c === 34) {
       let scan = scanString(text, start);
@@ -138,9 +162,19 @@ export function lex(file: string, text: string, lines: LineMap, from = 0, to = t
         if (next === 63) { token(T.QuestionQuestion, start, (i += 2)); continue; }
         break;
       case 61: // =
+        if (next === 61 && at(text, i + 2, to) === 61) {
+          token(T.EqEq, start, (i += 3));
+          foreign(syntaxMessages.tripleEquals, start, i, ["===", "=="], "==", "Write `==`");
+          continue;
+        }
         if (next === 61) { token(T.EqEq, start, (i += 2)); continue; }
         break;
       case 33: // !
+        if (next === 61 && at(text, i + 2, to) === 61) {
+          token(T.NotEq, start, (i += 3));
+          foreign(syntaxMessages.tripleEquals, start, i, ["!==", "!="], "!=", "Write `!=`");
+          continue;
+        }
         if (next === 61) { token(T.NotEq, start, (i += 2)); continue; }
         cStyle(T.Not, start, (i += 1), "!", "not");
         continue;

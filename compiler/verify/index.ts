@@ -17,6 +17,7 @@ import { TriggerAnalyzer, type RecipientClass, type TriggerAnalysis } from "./an
 import { globalShape, messageShape, stateField } from "./inputs.js";
 import { crossingBytesOf, outgoingBytesOf, rosterBytesOf, ENGINE_BYTES, formatBytes, SOURCE_BYTES_PER_CHAR, type MemoryPart } from "./memory.js";
 import * as S from "./sym.js";
+import { describeTerm, fitAdvice, isLong, shortFormula } from "./explain.js";
 import type { Sym, Term } from "./sym.js";
 import { groupDigits } from "../../contract/numbers.js";
 
@@ -59,6 +60,8 @@ export interface TriggerCost {
   /** The raw symbolic bounds, for the emitter's manifest and the tightness tests. */
   gasSym: Sym;
   fanoutSym: Sym;
+  /** The limits and state maxima the bounds are evaluated at (variable → value). */
+  env?: ReadonlyMap<string, number>;
 }
 
 export interface VerifyOptions {
@@ -162,11 +165,13 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
       recipients: [...a.recipients].sort(),
       gasSym: a.gas,
       fanoutSym: a.fanout,
+      env,
     };
     triggers.push(cost);
     if (gas.bound > gasBudget) {
       report(makeDiagnostic(verifyMessages.overBudget, span, [
-        `\`${a.name}\``, gas.bound, gasBudget, describeTerm(gas.dominant, gas.bound), fittingLimits(a.gas, env, gasBudget, model),
+        `\`${a.name}\``, gas.bound, gasBudget, describeTerm(gas.dominant, gas.bound, span),
+        fitAdvice(a.gas, env, gasBudget, model, (name) => unitsPerLimitUnit(model.limits.get(name)!.decl), gas.dominant).text,
         (options.ceilings?.["budget"] ?? Infinity) < (model.limits.get("budget")?.value ?? Infinity),
       ], relatedOf(gas.dominant)));
     }
@@ -178,7 +183,7 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
       ]));
     }
     if (fanout.bound > fanoutLimit) {
-      report(makeDiagnostic(verifyMessages.overFanout, span, [`\`${a.name}\``, fanout.bound, fanoutLimit, describeTerm(fanout.dominant, fanout.bound)], relatedOf(fanout.dominant)));
+      report(makeDiagnostic(verifyMessages.overFanout, span, [`\`${a.name}\``, fanout.bound, fanoutLimit, describeTerm(fanout.dominant, fanout.bound, span, false)], relatedOf(fanout.dominant)));
     }
   }
 
@@ -265,32 +270,9 @@ function bound(s: Sym, env: Map<string, number>, limit: number): Bound {
   return { formula: S.formula(ts), bound: S.evaluate(s, env), limit, terms: ts, dominant: ts[0] };
 }
 
-function describeTerm(t: Term | undefined, total: number): string {
-  if (!t) return "constant work";
-  const what = t.product === "" ? `${groupDigits(t.value)} gas of fixed work` : `${t.coeff === 1 ? "" : groupDigits(t.coeff) + " × "}${t.product} = ${groupDigits(t.value)} (${Math.round((100 * t.value) / Math.max(1, total))}%)`;
-  return t.span ? `${what} at line ${t.span.line}${t.label ? `, ${t.label}` : ""}` : what;
-}
-
 function relatedOf(t: Term | undefined): { related: { span: Span; message: string }[] } | undefined {
   if (!t?.span) return undefined;
   return { related: [{ span: t.span, message: `the largest part of the bound${t.label ? `: ${t.label}` : ""}` }] };
-}
-
-/** "members ≤ 3,039, or text ≤ 11,712 characters": the largest value of each single limit that fits. */
-function fittingLimits(gas: Sym, env: Map<string, number>, budget: number, model: SemanticModel): string {
-  const out: string[] = [];
-  for (const name of [...S.variables(gas)].sort()) {
-    const info = model.limits.get(name);
-    if (!info) continue;
-    const k = unitsPerLimitUnit(info.decl);
-    // Bisection runs in the limit's own unit; the formula's variable is k times it.
-    const scaled = S.substitute(gas, name, S.mul(S.num(k), S.v(name)));
-    const best = S.largestFitting(scaled, name, env, budget, info.value);
-    if (best !== undefined && best > 0 && best < info.value) {
-      out.push(`${name} ≤ ${groupDigits(best)}${info.decl.unit === "members" ? "" : " " + info.decl.unit}`);
-    }
-  }
-  return out.length ? out.join(", or ") : "no single smaller limit";
 }
 
 function triggerHead(t: TriggerInfo): Span {
@@ -395,8 +377,15 @@ export function explainTrigger(t: TriggerCost): string[] {
   lines.push(`${t.name} (line ${t.span.line})`);
   lines.push(`  gas     ≤ ${t.gas.formula}`);
   lines.push(`          = ${n(t.gas.bound)}${Number.isFinite(t.gas.limit) ? ` of a budget of ${n(t.gas.limit)}` : ""}`);
+  // A long formula in short: like terms collected, each ⌈x/k⌉ as x/k + 1 (still an upper bound), small parts left out.
+  if (t.env && isLong(t.gas.terms)) lines.push(`          ≈ ${shortFormula(t.gasSym, t.env)}`);
   lines.push(`  fan-out ≤ ${t.fanout.formula} = ${n(t.fanout.bound)} message${t.fanout.bound === 1 ? "" : "s"}${Number.isFinite(t.fanout.limit) ? ` (limit ${n(t.fanout.limit)})` : ""}`);
-  if (t.gas.dominant) lines.push(`  dominant: ${describeTerm(t.gas.dominant, t.gas.bound)}`);
+  if (t.gas.dominant) lines.push(`  dominant: ${describeTerm(t.gas.dominant, t.gas.bound, t.span)}`);
+  // When the dominant part is less than half, the next ones with their lines.
+  if (t.gas.dominant && t.gas.dominant.value * 2 < t.gas.bound) {
+    const next = t.gas.terms.slice(1, 3).filter((x) => x.value * 10 >= t.gas.bound);
+    for (const x of next) lines.push(`  then:     ${describeTerm(x, t.gas.bound, t.span)}`);
+  }
   lines.push(`  memory  ≤ ${formatBytes(t.memory.bound)}${Number.isFinite(t.memory.limit) ? ` of a limit of ${formatBytes(t.memory.limit)}` : ""}`);
   for (const p of t.memory.parts.slice(0, 4)) lines.push(`    ${formatBytes(p.bytes).padStart(9)}  ${p.what}`);
   if (t.memory.parts.length > 4) {

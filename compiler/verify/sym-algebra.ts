@@ -134,7 +134,7 @@ function maxArg(x: Sym, out: Sym[], c: number): number {
   for (let i = 0; i < out.length; i++) {
     const o = strip(out[i]!);
     if (sameShape(o, b)) {
-      out[i] = largerConstants(o, b);
+      out[i] = largerConstants(out[i]!, x);
       return c;
     }
   }

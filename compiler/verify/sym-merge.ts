@@ -199,11 +199,14 @@ export function largerConstants(a: Sym, b: Sym): Sym {
   const x = strip(a);
   const y = strip(b);
   if (x.k === "num" && y.k === "num") return num(Math.max(x.v, y.v));
+  // Each part keeps where it comes from (the first's, else the second's): the explanation needs its line.
+  const at = a.k === "at" ? a : b.k === "at" ? b : undefined;
+  const keep = (r: Sym): Sym => (at ? { k: "at", x: r, span: at.span, label: at.label } : r);
   if ((x.k === "add" || x.k === "mul" || x.k === "max" || x.k === "min") && x.k === y.k) {
     const ys = (y as { xs: Sym[] }).xs;
     const parts = x.xs.map((xi, i) => largerConstants(xi, ys[i]!));
-    return { k: x.k, xs: parts } as Sym;
+    return keep({ k: x.k, xs: parts } as Sym);
   }
-  if (x.k === "cdiv" && y.k === "cdiv") return { k: "cdiv", x: largerConstants(x.x, y.x), by: x.by };
-  return x;
+  if (x.k === "cdiv" && y.k === "cdiv") return keep({ k: "cdiv", x: largerConstants(x.x, y.x), by: x.by });
+  return keep(x);
 }

@@ -130,42 +130,95 @@ function __result(error, extra) {
   if (extra) Object.keys(extra).forEach(function (k) { r[k] = extra[k]; });
   return JSON.stringify(r);
 }
-// A message given in a test as a record: the fields it names, sensible defaults for the rest.
-function __testMessage(r) {
+// A message given in a test (a record, or an .eml as the host parsed it): the fields it names, sensible defaults
+// for the rest, and the envelope the test gives (`envelope = {...}`) over the message's own.
+function __testMessage(r, env) {
   var j = {};
   Object.keys(r).forEach(function (k) { j[k] = r[k]; });
   if (j.headers instanceof Map) j.headers = Array.from(j.headers);
   else if (j.headers && j.headers.fields) j.headers = j.headers.fields;
-  if (j.envelope && typeof j.envelope === "object") j.envelope = j.envelope;
   if (j.from === undefined) j.from = G$Members$size(__G_members) ? __maddresses(__G_members)[0] : "sender@example.org";
   if (j.messageId === undefined) j.messageId = "test@thwonk.invalid";
+  var e = {}, own = j.envelope && typeof j.envelope === "object" ? j.envelope : null;
+  [own, env].forEach(function (x) { if (x) Object.keys(x).forEach(function (k) { if (x[k] !== undefined) e[k] = x[k]; }); });
+  // The recipient says whether it is the -request or a +tag address, as the daemon reads it, unless the test says.
+  var by = env && env.recipient !== undefined ? env : own && own.recipient !== undefined ? own : null;
+  if (by && typeof by.recipient === "string") {
+    var form = __addressForm(by.recipient.toLowerCase(), __G_list.address);
+    e.isRequest = by.isRequest !== undefined ? by.isRequest : form.isRequest;
+    e.tag = by.tag !== undefined ? by.tag : form.tag;
+  }
+  j.envelope = e;
   return __message(j);
 }
+// runtime/input/envelope.ts addressForm: `list-request+x@d` is the request address with tag "x".
+function __addressForm(recipient, list) {
+  var at = recipient.lastIndexOf("@"), local = recipient.slice(0, at), plus = local.indexOf("+");
+  var base = plus < 0 ? local : local.slice(0, plus), listAt = list.lastIndexOf("@");
+  return { isRequest: recipient.slice(at + 1) === list.slice(listAt + 1) && base === list.slice(0, listAt).toLowerCase() + "-request", tag: plus < 0 ? null : local.slice(plus + 1) };
+}
+// A test's own statement that failed (not the rule's run): the failure, with the error when the code raised one.
+function __givensFailed(e) {
+  if (e && typeof e.thwonkTest === "string") return { line: 0, column: 0, message: "the test's givens failed: " + e.thwonkTest };
+  if (e && e.thwonk === true) return { line: e.line || 0, column: e.column || 0, message: "the test's givens failed", error: { code: e.code, args: e.args, line: e.line, column: e.column } };
+  throw e;
+}
+// Tests only (compiler/semantic/test-functions.ts): the numbers 0 to n - 1; any text containing a part.
+function __range(n) {
+  if (n > 100000) throw { thwonkTest: "range(" + n + ") gives at most 100,000 numbers" };
+  var l = []; for (var i = 0; i < n; i++) l.push(i); return l;
+}
+function __contains(part) { return { __contains: part }; }
+// A value in a test's failure, as it is written in a test: strings quoted (so "" is seen), lists and maps inside.
+function __showTest(v) {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (Array.isArray(v)) return "[" + v.map(__showTest).join(", ") + "]";
+  if (v instanceof Map) return "{" + Array.from(v).map(function (e) { return __showTest(e[0]) + ": " + __showTest(e[1]); }).join(", ") + "}";
+  if (v && typeof v === "object" && v.__contains !== undefined) return "contains(" + JSON.stringify(v.__contains) + ")";
+  return __showAny(v);
+}
+function __clipQ(s, n) { return s.length > n ? JSON.stringify(s.slice(0, n)) + "\u2026 (" + s.length + " characters)" : JSON.stringify(s); }
 var __PATTERN_FIELDS = { a: "address", reason: "reason" };
-function __expectAction(failures, kind, pattern, negated, text, line, column) {
-  var matches = __actions.filter(function (a) {
-    if (a.kind !== kind) return false;
-    return Object.keys(pattern).every(function (p) {
-      var want = pattern[p];
-      if (p === "m") return true;
-      // The exact set of addresses (docs/language.md, Tests): order and repeats aside, no more and no fewer.
-      if (p === "to") { var got = __actionRecipients(a), w = __recipients(want); return w.length === new Set(got).size && w.every(function (x) { return got.indexOf(x) >= 0; }); }
-      var field = __PATTERN_FIELDS[p] || p;
-      return a[field] === want;
-    });
+/** Why action `a` does not match `pattern`: the arguments that differ, each with what it was; [] when it matches. */
+function __mismatches(a, pattern) {
+  var out = [];
+  Object.keys(pattern).forEach(function (p) {
+    var want = pattern[p];
+    if (p === "m") return;
+    // The exact set of addresses (docs/language.md, Tests): order and repeats aside, no more and no fewer.
+    if (p === "to") {
+      var got = __actionRecipients(a), w = __recipients(want);
+      if (!(w.length === new Set(got).size && w.every(function (x) { return got.indexOf(x) >= 0; }))) out.push("to " + __showTest(got.slice(0, 5)) + (got.length > 5 ? " (" + got.length + " addresses)" : "") + ", not " + __showTest(w.slice(0, 5)) + (w.length > 5 ? " (" + w.length + " addresses)" : ""));
+      return;
+    }
+    var v = a[__PATTERN_FIELDS[p] || p];
+    var ok = want && typeof want === "object" && want.__contains !== undefined ? typeof v === "string" && v.indexOf(want.__contains) >= 0 : v === want;
+    if (!ok) out.push(p + " " + (typeof v === "string" ? __clipQ(v, 200) : __showTest(v)) + (want && typeof want === "object" && want.__contains !== undefined ? ", which does not contain " + __clipQ(want.__contains, 100) : ", not " + (typeof want === "string" ? __clipQ(want, 100) : __showTest(want))));
   });
-  if (negated && matches.length > 0) failures.push({ line: line, column: column, message: "expected no \u0060" + text + "\u0060, but the run did " + (matches.length === 1 ? "one" : matches.length) + ": " + matches.map(__describeAction).join("; ") });
-  if (!negated && matches.length === 0) failures.push({ line: line, column: column, message: "expected a \u0060" + text + "\u0060, but " + (__actions.length ? "the run did: " + __actions.map(__describeAction).join("; ") : "the run did nothing") });
+  return out;
+}
+function __expectAction(failures, kind, pattern, negated, text, line, column) {
+  var same = __actions.filter(function (a) { return a.kind === kind; });
+  var matches = same.filter(function (a) { return __mismatches(a, pattern).length === 0; });
+  if (negated && matches.length > 0) failures.push({ line: line, column: column, message: "expected no \u0060" + text + "\u0060, but the run did " + (matches.length === 1 ? "one" : matches.length) + ":" + matches.map(function (a) { return "\n  " + __describeAction(a); }).join("") });
+  if (negated || matches.length > 0) return;
+  var why = same.length
+    ? same.slice(0, 3).map(function (a) { return "\n  " + kind + " at line " + a.at.line + " has " + __mismatches(a, pattern).join("; "); }).join("") + (same.length > 3 ? "\n  and " + (same.length - 3) + " more" : "")
+    : "";
+  var did = __actions.length ? ":" + __actions.slice(0, 10).map(function (a) { return "\n  " + __describeAction(a); }).join("") + (__actions.length > 10 ? "\n  and " + (__actions.length - 10) + " more" : "") : " nothing";
+  failures.push({ line: line, column: column, message: "expected a \u0060" + text + "\u0060, but " + (why ? "no " + kind + " matches:" + why + "\nThe run did" + did : "the run did" + did) });
 }
 function __describeAction(a) {
   var s = a.kind;
   var to = __actionRecipients(a);
-  if (a.toMembers) s += to.length === 1 ? " to the one member" : " to all " + to.length + " members";
+  if (a.toMembers) s += to.length === 0 ? " to members (there are none)" : to.length === 1 ? " to the one member" : " to all " + to.length + " members";
   else if (to.length) s += " to " + (to.length > 3 ? to.slice(0, 3).join(", ") + " and " + (to.length - 3) + " more" : to.join(", "));
-  if (a.subject !== undefined) s += " subject " + JSON.stringify(a.subject);
-  if (a.reason !== undefined) s += " " + JSON.stringify(a.reason);
+  if (a.subject !== undefined) s += ", subject " + __clipQ(a.subject, 100);
+  if (a.reason !== undefined) s += ", " + (a.reason === null ? "no reason" : "reason " + __clipQ(a.reason, 200));
   if (a.address !== undefined) s += " " + a.address;
   if (a.path !== undefined) s += " " + a.path;
+  if (typeof a.text === "string") s += (a.kind === "log" ? " " : ", text ") + __clipQ(a.text, 200);
+  if (a.at && a.at.line) s += " (line " + a.at.line + ")";
   return s;
 }
 // The sandbox's entry point. \`members\`, when given, is the members' columns as frozen arrays, which the
@@ -177,8 +230,13 @@ function __thwonk_run(name, inputJson, members) {
   if (refused) return __result(refused);
   if (name.indexOf("test:") === 0) {
     var t = __tests[Number(name.slice(5))];
-    var msg = t.setup();
-    if (msg === null && t.trigger === "message") msg = __testMessage({});
+    // The test's own statements (`for i in range(200) { ... }`) build its givens at no gas.
+    __gas = 1e15;
+    var msg;
+    try { msg = t.setup(); } catch (e) { var given = __givensFailed(e); __gas = __gasLimit; return __result(null, { failures: [given], logs: [] }); }
+    // Actions the givens took (`members.add(...)`) are not the run's.
+    __actions = []; __snapshots = new Map(); __logs = 0; __sent = 0;
+    if (msg === null && t.trigger === "message") msg = __testMessage({}, null);
     __gas = __gasLimit;
     // The test's state, charged as a run loading it would be.
     __saveState(__st);
@@ -187,9 +245,12 @@ function __thwonk_run(name, inputJson, members) {
     var used = __gasLimit - __gas;
     // Checking the expectations is not the rule's work: it neither counts nor runs out.
     __gas = 1e15;
-    var failures = error ? [] : t.expects();
+    var failures;
+    try { failures = error ? [] : t.expects(); } catch (e) { failures = [__givensFailed(e)]; }
     __gas = __gasLimit - used;
-    return __result(error, { failures: failures });
+    // The log lines of the last run, kept even when it failed: what the rule's author looks at first.
+    var logs = __actions.filter(function (a) { return a.kind === "log"; }).map(function (a) { return { line: a.at.line, text: a.text }; });
+    return __result(error, { failures: failures, logs: logs });
   }
   return __result(__runTrigger(name, __message(input.message)));
 }

@@ -43,7 +43,7 @@ const __err = function (code, args, line, column) { throw { thwonk: true, code: 
 const __ia = function (r, line, column) { if (!Number.isSafeInteger(r)) __err("TW5011", [], line, column); return r; }
 const __idiv = function (a, b, line, column) { if (b === 0) __err("TW5010", [], line, column); return Math.trunc(a / b); }
 const __imod = function (a, b, line, column) { if (b === 0) __err("TW5010", [], line, column); return a % b; }
-const __tr = function (line, column, what, value) { if (__trace) __trace.push({ line: line, column: column, what: what, value: __showAny(value), gas: __gasLimit - __gas }); return value; }
+const __tr = function (line, column, what, value) { if (__trace) __trace.push({ line: line, column: column, what: what, value: __showFull(value, 0), gas: __gasLimit - __gas }); return value; }
 
 // ---------------------------------------------------------------- code points
 // Each walk is one native step (a regular expression, a native string method), never a JS loop per UTF-16 unit:
@@ -126,6 +126,18 @@ const __showDuration = function (ms) {
   return (ms < 0 ? "-" : "") + out.slice(1);
 }
 const __showAny = function (v) { if (v === null || v === undefined) return "none"; if (typeof v === "string") return v; if (typeof v === "number" || typeof v === "boolean") return String(v); if (Array.isArray(v)) return "[" + v.map(__showAny).join(", ") + "]"; if (v instanceof Map) return "{" + Array.from(v).map(function (e) { return __showAny(e[0]) + ": " + __showAny(e[1]); }).join(", ") + "}"; if (__isMembers(v)) return "members(" + G$Members$size(v) + ")"; if (typeof v.address === "string") return v.address; return "{...}"; }
+// A traced value in full (run --trace): records with their fields, strings inside quoted, at most 50 elements and 4 levels.
+const __showFull = function (v, depth) {
+  if (v === null || v === undefined) return "none";
+  if (typeof v === "string") return depth === 0 ? v : JSON.stringify(v);
+  if (typeof v !== "object") return String(v);
+  if (depth > 3) return "…";
+  var more = function (n) { return n > 50 ? ", … " + (n - 50) + " more" : ""; };
+  if (Array.isArray(v)) return "[" + v.slice(0, 50).map(function (x) { return __showFull(x, depth + 1); }).join(", ") + more(v.length) + "]";
+  if (v instanceof Map) return "{" + Array.from(v).slice(0, 50).map(function (e) { return __showFull(e[0], depth + 1) + ": " + __showFull(e[1], depth + 1); }).join(", ") + more(v.size) + "}";
+  if (__isMembers(v)) return "members(" + G$Members$size(v) + ")";
+  return "{ " + Object.keys(v).map(function (k) { var x = v[k]; return k + ": " + (k === "joined" && typeof x === "number" ? new Date(x).toISOString().replace(".000Z", "Z") : __showFull(x, depth + 1)); }).join(", ") + " }";
+}
 
 // ---------------------------------------------------------------- addresses
 // The one address rule, as contract/values.ts canonicalAddress states it (test/contract/values.test.ts: they agree).

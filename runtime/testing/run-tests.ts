@@ -26,6 +26,8 @@ export interface TestOutcome {
   error: RunError | null;
   gas: { used: number; bound: number };
   actions: unknown[];
+  /** The log lines of the test's last run (also when it failed), with the rule's line of each `log`. */
+  logs: { line: number; text: string }[];
 }
 
 export interface TestRunResult {
@@ -74,13 +76,13 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
       }
     }
     if (unreadable !== undefined) {
-      outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: [{ line: t.line, column: 1, message: unreadable }], error: null, gas: { used: 0, bound }, actions: [] });
+      outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: [{ line: t.line, column: 1, message: unreadable }], error: null, gas: { used: 0, bound }, actions: [], logs: [] });
       continue;
     }
     // A test's given state is stored state like any other: checked by the one validator before the run.
     const refused = stateRefusals(stateSchema(unit.check.model), givenState(unit.check.model, i));
     if (refused.length) {
-      outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: refused.map((message) => ({ line: t.line, column: 1, message })), error: null, gas: { used: 0, bound }, actions: [] });
+      outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: refused.map((message) => ({ line: t.line, column: 1, message })), error: null, gas: { used: 0, bound }, actions: [], logs: [] });
       continue;
     }
     const input = await runtimeInputBase(unit, host, { gas: bound, fanout: tb?.fanout ?? 0, emls, trace: options.coverage === true });
@@ -92,7 +94,7 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
     const allGas = stepGas.reduce((a, b) => a + b, bound);
     const r = await runOnce(emitted.code, `test:${i}`, inputJson, { timeLimitMs: timeLimitFor(allGas, inputChars(inputJson)) });
     if (!r.ok) {
-      outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: [], error: describeSandboxError(r.error, emitted.sourceMap), gas: { used: 0, bound }, actions: [] });
+      outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: [], error: describeSandboxError(r.error, emitted.sourceMap), gas: { used: 0, bound }, actions: [], logs: [] });
       continue;
     }
     const out = JSON.parse(r.output) as {
@@ -101,12 +103,16 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
       error: { code: string; args: unknown[]; line: number; column: number } | null;
       failures: (TestFailure & { error?: { code: string; args: unknown[]; line: number; column: number } })[];
       trace: { line: number }[] | null;
+      logs?: { line: number; text: string }[];
     };
     // A later run that failed: the failure says where the run started, and what went wrong.
     const failures = out.failures.map((f) => {
+      // A failure of the test's own statements may have no place of its own: the test's.
+      if (!f.line) f = { ...f, line: t.line, column: 1 };
       if (!f.error) return f;
       const e = host.describeRuleError(f.error);
-      return { line: f.line, column: f.column, message: `the run from line ${f.line} failed: ${describeFailure(e)}` };
+      const what = f.message === "the run from here failed" ? `the run from line ${f.line} failed` : f.message;
+      return { line: f.line, column: f.column, message: `${what}: ${describeFailure(e)}` };
     });
     for (const step of out.trace ?? []) reached.add(step.line);
     const error = out.error ? host.describeRuleError(out.error) : null;
@@ -119,6 +125,7 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
       error,
       gas: { used: out.gas.used, bound },
       actions: out.actions,
+      logs: out.logs ?? [],
     });
   }
   let uncovered: number[] | undefined;

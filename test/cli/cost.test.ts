@@ -59,7 +59,7 @@ describe("check --cost", () => {
     assert.match(lines[4]!, /^ {4}gas {5}≤ \d+ \+ .*members/);
     assert.match(lines[5]!, /^ {12}= [\d,]+ of a budget of 1,000,000$/);
     assert.match(r.stdout, /\n {4}fan-out ≤ members = 100 messages \(limit 100\)\n/);
-    assert.match(r.stdout, /\n {4}dominant: .* at line 9, send\(\.\.\.\)\n/);
+    assert.match(r.stdout, /\n {4}dominant: .* at line 9, send\(\.\.\.\), charged for each member it goes to\n/);
     assert.match(r.stdout, /\n {6}members ≤ 100 \(limits\.members, line 3\)\n/);
     assert.match(r.stdout, /\n {4}capabilities: reject, send\n/);
     assert.match(r.stdout, /\n {2}every day at 00:00 \(line 12\)\n/);

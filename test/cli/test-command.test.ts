@@ -141,7 +141,7 @@ describe("thwonkc test reports each test", () => {
     const out = r.stdout;
     assert.match(out, /^rules\/echo\.thwonk\n/);
     assert.match(out, /\n {2}✓ inline: a post goes to the members\n/);
-    assert.match(out, /\n {2}✗ the text is sent as it is {2}\(rules\/echo\.test\.thwonk:1\)\n {6}rules\/echo\.test\.thwonk:4:3: expected .*send\(text: "Goodbye"\).*, but the run did: send/);
+    assert.match(out, /\n {2}✗ the text is sent as it is {2}\(rules\/echo\.test\.thwonk:1\)\n {6}rules\/echo\.test\.thwonk:4:3: expected .*send\(text: "Goodbye"\).*, but no send matches:\n {10}send at line \d+ has text "Hello", not "Goodbye"\n {8}The run did:\n {10}send/);
     assert.match(out, /\n {2}✗ dividing by zero {2}\(rules\/echo\.test\.thwonk:7\)\n {6}rules\/echo\.thwonk:8:\d+: error TW5010: The rule divided by zero/);
     assert.match(out, /\n {2}✓ a message from a file\n/);
     assert.match(out, /\n {2}✗ a file that is not there {2}\(rules\/echo\.test\.thwonk:18\)\n {6}could not run: cannot read mail\/missing\.eml \(named in rules\/echo\.test\.thwonk\): no such file\n/);

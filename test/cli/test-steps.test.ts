@@ -85,7 +85,7 @@ test("several runs in one test carry state; each run's expectations see its own 
     const r = await runCli(["test", t.dir], { cwd: t.dir });
     const out = r.stdout + r.stderr;
     assert.match(out, /✓ the third post of a day is refused, the next day it is fine/);
-    assert.match(out, /steps\.test\.thwonk:28:3: expected a `send\(subject: "three"\)`, but the run did: send to the one member subject "two"/);
+    assert.match(out, /steps\.test\.thwonk:28:3: expected a `send\(subject: "three"\)`, but no send matches:\n {10}send at line \d+ has subject "two", not "three"\n {8}The run did:\n {10}send to the one member, subject "two", text "2"/);
     assert.match(out, /steps\.test\.thwonk:35:3: the run from line 35 failed: TW5010 at line 20: The rule divided by zero/);
     assert.match(out, /1 passed, 2 failed/);
     assert.equal(r.code, 1);

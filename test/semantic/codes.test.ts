@@ -196,6 +196,7 @@ const cases: Case[] = [
   { code: "TW2164", name: "a constant of a list type", src: onMessage(`  log("{N.size} {m.subject}")`, `const N: ⟪List<int> = []\n`) },
   { code: "TW2165", name: "a variable that starts as none without a type", src: onMessage(`  var x = ⟪none\n  log("{x} {m.subject}")`) },
   { code: "TW2260", name: "a hold in a rule that never reads m.approved", src: onMessage(`  if m.isAutomated() {\n    ⟪hold("wait")\n  }\n  hold("again")`) },
+  { code: "TW2211", name: "null written for none", src: onMessage(`  if m.date == ⟪null { return }\n  log(m.subject)`) },
 ];
 
 for (const c of cases) {
@@ -218,8 +219,14 @@ test("TW2005 a declaration in a test file", () => {
   assert.ok(r.diagnostics.every((d) => d.span.file === TEST_FILE || d.span.file === RULE_FILE));
 });
 
+test("TW2210 contains(...) outside an expected action", () => {
+  const { text, marks } = unmark('test "a" {\n  expect send(text: contains("x"))\n  expect state.s == ⟪contains("x")\n}\n');
+  const rule = "rule r\nstate { s: string = \"\" }\non message(m: Message) {\n  state.s = m.subject\n  send(to: members, subject: m.subject, text: m.text)\n}\n";
+  assert.deepEqual(found(rule, text), marks.map((m) => `${m} TW2210`));
+});
+
 test("every TW2xxx code of the catalog has a case here", () => {
-  const covered = new Set([...cases.map((c) => c.code), "TW2001", "TW2005", "TW2999"]);
+  const covered = new Set([...cases.map((c) => c.code), "TW2001", "TW2005", "TW2210", "TW2999"]);
   const missing = Object.values(typeMessages)
     .map((m) => m.code)
     .filter((code) => !covered.has(code));

@@ -67,6 +67,15 @@ export const syntaxMessages = {
   whileLoop: def("TW1051", "error", "`while` loop", () =>
     "Thwonk has no `while`: every loop must have a bound known before it runs, so that each run of the rule ends within its gas. Loop over a collection with `for x in xs { ... }` (a list, a map, `members`, `m.text.lines()`), and end it early with `break` when the condition is met.",
   ),
+  tripleEquals: def("TW1021", "error", "`===` from another language", (written: string, meant: string) =>
+    `Thwonk compares with ${q(meant)}, not ${q(written)}: values of different types are never equal, and the checker refuses comparing them, so there is no looser equality to avoid.`,
+  ),
+  incrementOperator: def("TW1022", "error", "`++` or `--`", (written: string, meant: string) =>
+    `Thwonk has no ${q(written)}: write ${q(meant)}. (Changing a value is always a statement of its own.)`,
+  ),
+  singleQuotes: def("TW1023", "error", "single-quoted string", () =>
+    "Strings are written in double quotes: `\"hello\"`. (A single quote is an ordinary character inside one: `\"it's\"`.)",
+  ),
   internalError: def("TW1999", "error", "internal compiler error", (detail: string) =>
     `Internal compiler error: ${detail}. This is a bug in thwonkc; please report it with the file that caused it.`,
   ),

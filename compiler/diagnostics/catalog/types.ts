@@ -6,6 +6,14 @@
 import { def, q } from "./define.js";
 import { groupDigits } from "../../../contract/numbers.js";
 
+/** A name for the value of a call: `state.lastPost.get(...)` → `lastPost`, `m.headers.get(...)` → `headers`, `oldest()` → `oldest`. */
+function nameFor(call: string): string {
+  const parts = call.replace(/\([^()]*\)/g, "").split(".");
+  const last = parts[parts.length - 1] ?? "";
+  const name = ["get", "first", "last", "find", "take", "copy"].includes(last) && parts.length > 1 ? parts[parts.length - 2]! : last;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && name !== "state" && name !== "m" ? name : "value";
+}
+
 /** " Did you mean `x`?" or "". */
 export function didYouMean(s: string | undefined): string {
   return s === undefined ? "" : ` Did you mean ${q(s)}?`;
@@ -25,7 +33,7 @@ export const typeMessages = {
   duplicateDeclaration: def("TW2004", "error", "Duplicate declaration",
     (what: string, name: string) => `${what} ${q(name)} is already declared. Rename one of them.`),
   declarationInTestFile: def("TW2005", "error", "Declaration in a test file",
-    (what: string) => `A test file holds only \`test\` blocks; ${what} belongs in the rule file.`),
+    (what: string) => `A test file holds only \`test\` blocks and \`fn\` helpers for them; ${what} belongs in the rule file.`),
 
   // ---------------------------------------------------------------- names
   unknownName: def("TW2010", "error", "Unknown name",
@@ -60,7 +68,11 @@ export const typeMessages = {
     (found: string, hint?: string) => `A condition must be a \`bool\`, but this is ${q(found)}.${tail(hint)}`),
   maybeNone: def("TW2023", "error", "Value may be none",
     (expr: string, type: string, use: string) =>
-      `${q(expr)} is ${q(type)} and may be none, so it cannot be used ${use}. Check it first (\`if ${expr} != none { ... }\`) or give a default with \`??\`.`),
+      `${q(expr)} is ${q(type)} and may be none, so it cannot be used ${use}. ${
+        /\)$/.test(expr)
+          ? `A check does not carry over from one call to the next, so bind it with \`let\` first and check the name: ${q(`let ${nameFor(expr)} = ${expr}`)}, then ${q(`if ${nameFor(expr)} != none { ... }`)}; or give a default with \`??\`.`
+          : `Check it first (\`if ${expr} != none { ... }\`) or give a default with \`??\`.`
+      }`),
   noValue: def("TW2024", "error", "Call returns nothing",
     (name: string) => `${q(name)} returns nothing, so its result cannot be used as a value. Call it on a line of its own.`),
   operatorTypes: def("TW2025", "error", "Operator not defined for these types",
@@ -260,8 +272,12 @@ export const typeMessages = {
   unusedConst: def("TW2163", "warning", "Unused constant",
     (name: string) => `The constant ${q(name)} is never used. Remove it, or use it where its value is written out.`),
   noneNeedsType: def("TW2165", "error", "A variable that starts as `none` without a type",
-    (kw: string, name: string) =>
-      `${q(`${kw} ${name} = none`)} does not say what ${q(name)} will hold once it is set, and \`none\` alone has no type. Write the type with a \`?\` (\"or none\"): ${q(`${kw} ${name}: Member? = none`)}, ${q(`${kw} ${name}: string? = none`)}.`),
+    (kw: string, name: string, later?: { type: string; line: number }) =>
+      `${q(`${kw} ${name} = none`)} does not say what ${q(name)} will hold once it is set, and \`none\` alone has no type. ${
+        later
+          ? `It is set to ${/^[AEIOU]/.test(later.type) ? "an" : "a"} ${q(later.type)} at line ${later.line}: write ${q(`${kw} ${name}: ${later.type}? = none`)} (\`?\` means "or none").`
+          : `Write the type with a \`?\` ("or none"): ${q(`${kw} ${name}: Member? = none`)}, ${q(`${kw} ${name}: string? = none`)}.`
+      }`),
   constType: def("TW2164", "error", "A constant of a type that has no literal",
     (type: string) =>
       `A constant holds an \`int\`, \`string\`, \`Address\`, \`bool\`, \`Duration\` or \`Time\`, not ${q(type)}. Keep a collection or a record in \`state\`, or build it in a \`fn\`.`),
@@ -270,6 +286,14 @@ export const typeMessages = {
   holdIgnoresApproval: def("TW2260", "warning", "A `hold` that an approval cannot pass",
     () =>
       "When a list owner approves a held message, the rule runs again on it with `m.approved` true; this rule never reads `m.approved`, so the approval takes the same path and holds the message again (unless the list changed meanwhile, e.g. the sender became a member). Let approved messages through where the rule holds: `if not members.has(m.from) and not m.approved { hold(...) }`."),
+  // ---------------------------------------------------------------- tests and newcomers' mistakes (issue 15)
+  containsOutsidePattern: def("TW2210", "error", "`contains(...)` outside an expected action",
+    () =>
+      "`contains(part)` matches any text that contains `part`, so it only stands for a value in an expected action: `expect send(text: contains(\"Welcome\"))`. To test a string, call its method: `expect state.note.contains(\"Welcome\")`."),
+
+  noneWrittenOtherwise: def("TW2211", "error", "`null` from another language",
+    (written: string) =>
+      `Thwonk writes ${q(written)} as \`none\`: a value that may be absent has a \`?\` type (\`Time?\`), and \`x == none\` or \`x ?? fallback\` deal with it.`),
 
   // ---------------------------------------------------------------- the compiler itself
   internalError: def("TW2999", "error", "Internal error in the checker",

@@ -9,9 +9,9 @@ export const verifyMessages = {
     "TW3001",
     "error",
     "worst-case gas over budget",
-    (trigger: string, bound: number, budget: number, dominant: string, fits: string, capped: boolean) =>
+    (trigger: string, bound: number, budget: number, dominant: string, advice: string, capped: boolean) =>
       `The worst-case gas of ${trigger} is ${n(bound)}, over the ${capped ? "daemon's ceiling" : "budget"} of ${n(budget)} (${(bound / budget).toFixed(2)}×). ` +
-      `Most of it is ${dominant}. It would fit with ${fits}; or ${capped ? "ask for a higher ceiling" : "raise `limits { budget: ... }`"}, or move the costly call out of the loop.`,
+      `Most of it is ${dominant}. ${advice}; or ${capped ? "ask for a higher ceiling" : "raise `limits { budget: ... }`"}.`,
   ),
   overFanout: def(
     "TW3002",

@@ -109,8 +109,8 @@ function chain(p: Parser, minPrec: number): A.Expr {
     for (;;) {
       const opTok = p.peek();
       if (T.IS_BIN_OP[opTok.kind] !== 1) return left;
-      // By kind: `&&` and `||` (reported by the lexer, TW1050) are `and` and `or`.
-      const op = (opTok.kind === T.And ? "and" : opTok.kind === T.Or ? "or" : opTok.text) as A.BinaryOp;
+      // By kind: `&&`, `||` (TW1050) are `and`, `or`; `===`, `!==` (TW1021) are `==`, `!=`.
+      const op = (opTok.kind === T.And ? "and" : opTok.kind === T.Or ? "or" : opTok.kind === T.EqEq ? "==" : opTok.kind === T.NotEq ? "!=" : opTok.text) as A.BinaryOp;
       const prec = PRECEDENCE[op];
       if (prec < minPrec) return left;
       p.bump();

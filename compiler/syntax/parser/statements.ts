@@ -1,9 +1,10 @@
 /** Blocks and statements. */
-import { syntaxMessages } from "../../diagnostics/catalog/index.js";
+import { makeDiagnostic, syntaxMessages } from "../../diagnostics/catalog/index.js";
 import type * as A from "../ast.js";
 import * as T from "../tokens.js";
 import { describeToken, type Parser } from "./cursor.js";
-import { expr, nest, NEST_BLOCK } from "./expressions.js";
+import { expr, nest, NEST_BLOCK, postfix } from "./expressions.js";
+import type { Token } from "../lexer.js";
 import * as N from "./kinds.js";
 import { closing, ident, inBraces, IS_EXPR_START, IS_STMT_START, items, syncStatement, type ItemsSpec } from "./recovery.js";
 import { type } from "./types.js";
@@ -31,7 +32,7 @@ export function block(p: Parser): A.Block {
 }
 
 /** A statement; `items` calls this only when the next token can start one. */
-function statement(p: Parser): A.Stmt {
+export function statement(p: Parser): A.Stmt {
   const t = p.peek();
   switch (t.kind) {
     case T.Let:
@@ -154,9 +155,50 @@ function returnStmt(p: Parser): A.ReturnStmt {
   return { kind: "ReturnStmt", span: p.from(start), value };
 }
 
+/** The first of two adjacent `+`s (or `-`s) that end the statement on this line (`count++`), if any. */
+function incrementAhead(p: Parser): Token | undefined {
+  const first = p.peek();
+  for (let k = 0; k < 64; k++) {
+    const t = p.peekAt(k);
+    if (t.kind === T.EOF || !p.sameLine(first, t)) return undefined;
+    if (t.kind !== T.Plus && t.kind !== T.Minus) continue;
+    const u = p.peekAt(k + 1);
+    if (u.kind !== t.kind || u.start !== t.end) continue;
+    const after = p.peekAt(k + 2);
+    if (after.kind === T.EOF || after.kind === T.RCurly || !p.sameLine(first, after)) return t;
+  }
+  return undefined;
+}
+
 /** A call, or an assignment `target = value` (`+=`, `-=`). */
-function exprStmt(p: Parser): A.Stmt {
+export function exprStmt(p: Parser): A.Stmt {
   const m = p.open(N.ExprStmt);
+  const bump = incrementAhead(p);
+  if (bump) {
+    // `count++` as other languages write it: reported (TW1022) and read as `count += 1`.
+    const from = p.pos;
+    const events = p.events.length;
+    const diags = p.diags.length;
+    const target = postfix(p);
+    const written = p.tokens.slice(from, p.pos).map((t) => t.text).join("");
+    const op = p.peek();
+    if ((op.kind === T.Plus || op.kind === T.Minus) && op.start === bump.start) {
+      p.bump();
+      const second = p.bump();
+      const opSpan = p.cover(p.span(op), p.span(second));
+      const meant = `${op.kind === T.Plus ? "+=" : "-="} 1`;
+      const fix = { description: `Write \`${meant}\``, edits: [{ span: opSpan, newText: ` ${meant}` }] };
+      p.report(makeDiagnostic(syntaxMessages.incrementOperator, opSpan, [op.text + second.text, `${written} ${meant}`], { fix }));
+      p.events[m] = N.AssignStmt;
+      p.close();
+      const one: A.IntLit = { kind: "IntLit", span: opSpan, value: 1 };
+      return { kind: "AssignStmt", span: p.cover(target.span, opSpan), target, op: op.kind === T.Plus ? "+=" : "-=", value: one };
+    }
+    // Not `target++` after all (`x = a--`): read again as an ordinary statement.
+    p.pos = from;
+    p.events.length = events;
+    p.diags.length = diags;
+  }
   const e = expr(p);
   const op = p.peek();
   if (IS_ASSIGN_OP[op.kind] !== 1) {

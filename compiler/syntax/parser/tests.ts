@@ -9,19 +9,25 @@ import { expr, postfix } from "./expressions.js";
 import { stringLit } from "./interpolation.js";
 import * as N from "./kinds.js";
 import { closing, inBraces, IS_EXPR_START, items, syncStatement, type ItemsSpec } from "./recovery.js";
+import { statement } from "./statements.js";
 
-const EXPECTED_CLAUSE = "`expect`, `run` or a given such as `members = [...]`";
+const EXPECTED_CLAUSE = "`expect`, `run`, `let`, `for` or a given such as `members = [...]`";
+
+/** The statements a test may hold among its givens (a call is told apart after its target). */
+const IS_STMT_CLAUSE = T.kindTable([T.Let, T.Var, T.For, T.If]);
+
+const IS_CLAUSE_START = IS_EXPR_START.map((v, k) => v | IS_STMT_CLAUSE[k]!);
 
 const testClauseItems: ItemsSpec<A.TestClause> = {
   more: inBraces,
-  starts: IS_EXPR_START,
+  starts: IS_CLAUSE_START,
   parse: testClause,
   sync: syncStatement,
   junk: (p, t) => p.error(syntaxMessages.expectedToken, p.span(t), [EXPECTED_CLAUSE, describeToken(t)]),
 };
 
 /** What may follow the name a given starts with: `members = ...`, `state.count = ...`, `m[0] = ...`. */
-const IS_GIVEN_SECOND = T.kindTable([T.Eq, T.Dot, T.LParen, T.LBracket]);
+const IS_GIVEN_SECOND = T.kindTable([T.Eq, T.PlusEq, T.MinusEq, T.Dot, T.LParen, T.LBracket]);
 
 /** Can `t2` (and the token after) follow the name a given starts with? `m(` and `m[` need what a call or an index holds. */
 function givenAfterName(p: Parser, t2: Token): boolean {
@@ -69,11 +75,31 @@ function testClause(p: Parser): A.TestClause {
     p.close();
     return { kind: "RunClause", span: p.from(t), schedule: sched };
   }
+  if (IS_STMT_CLAUSE[t.kind] === 1) {
+    const stmt = statement(p);
+    return { kind: "StmtClause", span: stmt.span, stmt };
+  }
   if (t.kind === T.Not || t.kind === T.Minus || (T.IS_IDENTIFIER[t.kind] === 1 && !givenAfterName(p, t2))) {
     p.fail(EXPECTED_CLAUSE);
   }
-  p.open(N.GivenClause);
+  const m = p.open(N.GivenClause);
   const target = postfix(p);
+  // `state.posts.push(x)`, `helper()`: a call among the givens is a statement.
+  if (target.kind === "CallExpr" && p.peek().kind !== T.Eq) {
+    p.events[m] = N.ExprStmt;
+    p.close();
+    return { kind: "StmtClause", span: target.span, stmt: { kind: "ExprStmt", span: target.span, expr: target } };
+  }
+  // `n += 1`, `state.count -= 2`: a compound assignment is a statement (a plain `=` is a given).
+  const op = p.peek();
+  if (op.kind === T.PlusEq || op.kind === T.MinusEq) {
+    p.events[m] = N.AssignStmt;
+    p.bump();
+    const value = expr(p);
+    p.close();
+    const span = p.cover(target.span, value.span);
+    return { kind: "StmtClause", span, stmt: { kind: "AssignStmt", span, target, op: op.text as A.AssignOp, value } };
+  }
   p.expect(T.Eq);
   const value = expr(p);
   p.close();

@@ -1,0 +1,124 @@
+/**
+ * Hints for the mistakes newcomers make, added to a type mismatch: a
+ * `string` where an `Address` is wanted says how to convert it (and, for a
+ * `let` of a literal, offers to declare it as an Address); a `string` where
+ * an enumeration such as `SendFrom` is wanted lists its values; a call
+ * checked against none in an `if` and used inside it (a check does not carry
+ * over from one call to the next) is bound with `let` first, by a fix.
+ */
+import type { Fix } from "../diagnostics/diagnostic.js";
+import { spanEnd } from "../diagnostics/diagnostic.js";
+import { q } from "../diagnostics/catalog/define.js";
+import type { CallExpr, Expr, IfStmt, LetStmt } from "../syntax/ast.js";
+import { assignable } from "./assign.js";
+import type { Ctx } from "./context.js";
+import { exprText } from "./expr-text.js";
+import { named, nonOptional, type Type } from "./types.js";
+
+/** For a `string` where an Address (or Recipients) is wanted: how to convert it, with a fix when one edit does it. */
+export function addressHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { hint: string; fix?: Fix } | undefined {
+  const f = nonOptional(found);
+  if (f.kind !== "named" || f.name !== "string" || !assignable(ctx.std, named("Address"), nonOptional(expected))) return undefined;
+  if (e.kind === "Ident") {
+    const sym = ctx.model.symbols.get(e);
+    const decl = sym?.node as LetStmt | undefined;
+    if (decl?.kind === "LetStmt" && !decl.type && decl.init.kind === "StringLit") {
+      // A literal becomes an Address where one is expected: give the variable that type.
+      const kw = decl.mutable ? "var" : "let";
+      return {
+        hint: `${q(e.name)} is a \`string\` because ${q(`${kw} ${e.name} = ...`)} says no type; a string literal is read as an address where one is expected, so declare it as one: ${q(`${kw} ${e.name}: Address = ${exprText(decl.init)}`)}.`,
+        fix: { description: `Declare \`${e.name}\` as an \`Address\``, edits: [{ span: spanEnd(decl.name.span), newText: ": Address" }] },
+      };
+    }
+  }
+  const text = exprText(e);
+  return {
+    hint: `A string becomes an address by ${q(`address(${text})`)}, which is \`Address?\`: none when the text is not an address. Check it before use (\`let a = address(${text})\`, then \`if a != none { ... }\`) or give a default with \`??\`.`,
+  };
+}
+
+/** For a `string` where a type of a few literal values is wanted (`SendFrom`): its values, and a fix for a `let` of one. */
+export function literalsHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { hint: string; fix?: Fix } | undefined {
+  const f = nonOptional(found);
+  const x = nonOptional(expected);
+  if (f.kind !== "named" || f.name !== "string" || x.kind !== "named") return undefined;
+  const literals = ctx.std.typeDecl(x.name)?.literals;
+  if (!literals?.length) return undefined;
+  const values = literals.map((l) => JSON.stringify(l));
+  const list = values.length === 1 ? values[0]! : `${values.slice(0, -1).join(", ")} or ${values[values.length - 1]}`;
+  const optional = expected.kind === "optional" ? " (or none, to leave it out)" : "";
+  const head = `A ${q(x.name)} is one of ${list}${optional}, written as a literal where it is used, so that the checker knows which.`;
+  if (e.kind === "Ident") {
+    const decl = ctx.model.symbols.get(e)?.node as LetStmt | undefined;
+    if (decl?.kind === "LetStmt" && !decl.type && decl.init.kind === "StringLit") {
+      const kw = decl.mutable ? "var" : "let";
+      return {
+        hint: `${head} Declare ${q(e.name)} as one: ${q(`${kw} ${e.name}: ${x.name} = ${exprText(decl.init)}`)}.`,
+        fix: { description: `Declare \`${e.name}\` as a \`${x.name}\``, edits: [{ span: spanEnd(decl.name.span), newText: `: ${x.name}` }] },
+      };
+    }
+  }
+  return { hint: `${head} To choose by a condition, write the call in an \`if\` with a literal in each branch.` };
+}
+
+/** A name for the value of a call: `state.lastPost.get(m.from)` → `lastPost`, `oldest()` → `oldest`. */
+function callName(call: CallExpr): string | undefined {
+  const c = call.callee;
+  const last = c.kind === "MemberExpr" ? c.name.name : c.kind === "Ident" ? c.name : undefined;
+  if (last === undefined) return undefined;
+  if (["get", "first", "last", "take", "copy"].includes(last) && c.kind === "MemberExpr") {
+    const o = c.object;
+    const name = o.kind === "MemberExpr" ? o.name.name : o.kind === "Ident" ? o.name : undefined;
+    return name === "state" || name === "m" ? undefined : name;
+  }
+  return last;
+}
+
+/** The same expression, written the same way (positions aside). */
+function sameExpr(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => k !== "span" && k !== "opSpan");
+  const kb = Object.keys(b).filter((k) => k !== "span" && k !== "opSpan");
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => sameExpr((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** Every node of `root` that is the same expression as `e`. */
+function occurrences(root: unknown, e: Expr, out: Expr[] = []): Expr[] {
+  if (typeof root !== "object" || root === null) return out;
+  if ((root as Expr).kind === e.kind && sameExpr(root, e)) {
+    out.push(root as Expr);
+    return out;
+  }
+  for (const [k, v] of Object.entries(root)) if (k !== "span" && k !== "opSpan") occurrences(v, e, out);
+  return out;
+}
+
+/**
+ * `if state.lastPost.get(m.from) != none { ... state.lastPost.get(m.from).date ... }`:
+ * the fix that binds the call with `let` before the `if` and uses the name in
+ * its condition and its block, so the check carries over. Only for an `if`
+ * whose condition starts with `CALL != none` (not an `else if`) and a name
+ * not taken.
+ */
+export function bindCallFix(ctx: Ctx, call: CallExpr): Fix | undefined {
+  const name = callName(call);
+  if (name === undefined || ctx.scope.lookup(name)) return undefined;
+  for (let i = ctx.enclosingIfs.length - 1; i >= 0; i--) {
+    const s: IfStmt = ctx.enclosingIfs[i]!;
+    let cond = s.cond;
+    while (cond.kind === "BinaryExpr" && cond.op === "and") cond = cond.left;
+    if (cond.kind !== "BinaryExpr" || cond.op !== "!=" || cond.right.kind !== "NoneLit" || !sameExpr(cond.left, call)) continue;
+    if (ctx.elseIfs.has(s) || cond.left.span.start !== s.cond.span.start) return undefined;
+    const head = { file: s.span.file, start: s.span.start, end: cond.left.span.start, line: s.span.line, col: s.span.col, endLine: cond.left.span.line, endCol: cond.left.span.col };
+    const indent = " ".repeat(Math.max(0, s.span.col - 1));
+    const uses = occurrences(s.then, call).map((u) => ({ span: u.span, newText: name }));
+    return {
+      description: `Bind it first: \`let ${name} = ...\` before the \`if\``,
+      edits: [{ span: head, newText: `let ${name} = ` }, { span: spanEnd(cond.left.span), newText: `\n${indent}if ${name}` }, ...uses],
+    };
+  }
+  return undefined;
+}
