@@ -114,8 +114,9 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
   const declared = bundleLimits(bundle);
   let message: MessageJson | undefined;
   let messageSize: number | undefined;
+  let raw: Buffer | undefined;
   if (trigger === "message") {
-    const raw = readRaw(io, opts.message!);
+    raw = readRaw(io, opts.message!);
     const envelope: { mailFrom?: string | null; rcptTo?: string } = {};
     if (opts.mailFrom !== undefined) envelope.mailFrom = opts.mailFrom;
     if (opts.rcptTo !== undefined) envelope.rcptTo = opts.rcptTo;
@@ -143,7 +144,7 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
   if (opts.write !== undefined && !result.error) {
     const dir = resolvePath(io.cwd, opts.write);
     mkdirSync(dir, { recursive: true });
-    const incoming = message ? { from: message.from, headers: message.headers } : null;
+    const incoming = message && raw ? { from: message.from, headers: message.headers, raw } : null;
     const runKey = dryRunKey(bundle.sha256, address, now, trigger, JSON.stringify(message ?? null));
     for (const m of await composeRun(result.actions, { list: address, listName, incoming, now, runKey })) {
       writeFileSync(`${dir}/${m.index}.eml`, m.raw);
