@@ -382,6 +382,8 @@ function renderAction(a: RunAction, i: number, c: ReturnType<typeof createColors
       const extras: string[] = [];
       if (a.kind === "send" && str("from") && str("from") !== "list") extras.push(`from: ${str("from")}`);
       if (a.kind === "send" && str("replyTo")) extras.push(`reply-to: ${str("replyTo")}`);
+      if (a.kind === "send" && str("thread")) extras.push(`in the thread of <${clip(str("thread")!, 100)}>`);
+      if (a.kind === "forward" && str("footer")) extras.push(`footer: ${clip(str("footer")!.replace(/\s*\n\s*/g, " ⏎ "), 160)}`);
       if (extras.length) out.push(`       ${extras.join(", ")}`);
       if (str("text") !== undefined) textBlock(str("text")!, out, c);
       if (str("html")) out.push(`       ${c.dim(`and an HTML body (${plural(Array.from(str("html")!).length, "character")})`)}`);

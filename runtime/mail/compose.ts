@@ -265,7 +265,7 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   // Threading: a reply (and a send with `thread: m`) answers the message; a forward keeps the thread it was in.
   let inReplyTo: string[] = [];
   let references: string[] = [];
-  const answers = a.kind === "reply" ? msgIds(given["In-Reply-To"]).slice(-1) : a.kind === "send" ? msgIds(typeof a["thread"] === "string" ? `<${a["thread"]}>` : undefined) : [];
+  const answers = a.kind === "reply" ? msgIds(given["In-Reply-To"]).slice(-1) : a.kind === "send" && typeof a["thread"] === "string" && MSG_ID.test(a["thread"]) ? [a["thread"]] : [];
   if (answers.length) {
     inReplyTo = answers;
     references = a.kind === "reply" ? msgIds(given["References"]) : answers;

@@ -9,7 +9,7 @@
  * (`wrapWithFooter`), so its signature still verifies.
  */
 import { asciiCompatible, canonicalCharset, decodeIn, encodeIn } from "./charset.js";
-import { contentType, type ContentType, decodeBody, encodeBody, type Entity, field, fitsAs, multipartSpans, splitEntity, transferEncoding, writeContentType, type Cte } from "./mime.js";
+import { contentType, type ContentType, crlf, decodeBody, encodeBody, type Entity, field, fitsAs, multipartSpans, splitEntity, transferEncoding, writeContentType, type Cte } from "./mime.js";
 
 /** How deep multiparts are opened looking for the body (a message nested deeper gets the footer as a part of its own). */
 const MAX_DEPTH = 16;
@@ -40,7 +40,7 @@ export function footerHtml(footer: string): string {
 
 /** Plain text with the footer after a blank line, in the text's own line endings. */
 export function withTextFooter(text: string, footer: string): string {
-  const eol = text.includes("\r\n") || text === "" ? "\r\n" : "\n";
+  const eol = text.includes("\n") && !text.includes("\r\n") ? "\n" : "\r\n";
   const body = text === "" || /[\r\n]$/.test(text) ? text : text + eol;
   return `${body}${text === "" ? "" : eol}${footer.replace(/\r\n|\r|\n/g, eol)}${eol}`;
 }
@@ -111,7 +111,9 @@ function footText(e: Entity, ct: ContentType, footer: string, bounds: readonly s
   const cs = canonicalCharset(ct.params["charset"]);
   if (cte === undefined || cs === undefined) return undefined;
   const html = ct.type === "text/html";
-  const bytes = decodeBody(e.body, cte);
+  // Text in its canonical form, lines ending in CRLF (RFC 2046 4.1.1), so no bare LF reaches the wire in 7bit or quoted-printable.
+  const decoded = decodeBody(e.body, cte);
+  const bytes = asciiCompatible(cs) ? Buffer.from(crlf(decoded.toString("latin1")), "latin1") : decoded;
   let out: Buffer | undefined;
   let charset = ct.params["charset"];
   // In the part's own charset when the footer fits it: the text's bytes stay as they were.
@@ -119,17 +121,16 @@ function footText(e: Entity, ct: ContentType, footer: string, bounds: readonly s
     const text = bytes.toString("latin1");
     out = Buffer.from(withHtmlFooter(text, footer), "latin1");
   } else if (!html && asciiCompatible(cs)) {
-    const eol = bytes.includes("\r\n") || bytes.length === 0 ? "\r\n" : "\n";
-    const tail = encodeIn(withTextFooter("", footer).replace(/\r\n/g, eol), cs);
+    const tail = encodeIn(withTextFooter("", footer), cs);
     if (tail) {
       const last = bytes.length ? bytes[bytes.length - 1] : undefined;
-      const sep = bytes.length === 0 ? "" : last === 0x0a || last === 0x0d ? eol : eol + eol;
+      const sep = bytes.length === 0 ? "" : last === 0x0a ? "\r\n" : "\r\n\r\n";
       out = Buffer.concat([bytes, Buffer.from(sep, "latin1"), tail]);
     }
   }
   if (!out) {
     // The footer does not fit the charset (or the charset is not ASCII's): the text becomes UTF-8.
-    const text = decodeIn(bytes, cs);
+    const text = crlf(decodeIn(bytes, cs));
     out = Buffer.from(html ? withHtmlFooter(text, footer) : withTextFooter(text, footer), "utf8");
     charset = "utf-8";
   }

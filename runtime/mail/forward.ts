@@ -25,7 +25,8 @@ export interface Original {
   cc: { name: string; address: string }[];
   /** Its Message-ID (without brackets) when well-formed. */
   messageId?: string;
-  date?: Date;
+  /** Its Date as written when it is plain ASCII and a date, else as read (written again in UTC). */
+  date?: Date | string;
   inReplyTo: string[];
   references: string[];
 }
@@ -37,6 +38,9 @@ export interface Checks {
   msgIds(value: unknown, max?: number): string[];
 }
 
+/** A Date as RFC 5322 writes it (with an optional comment after the zone): kept as the author wrote it. */
+const RFC5322_DATE =
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ?)?\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|UT|GMT|[ECMP][SD]T)(?: \([ -'*-~]{0,40}\))?$/;
 /** At most this many addresses of the original's To and Cc are kept (each). */
 const MAX_ADDRESSES = 100;
 /** At most this many Received fields are kept (the hop limit refuses more than 50 at ingress). */
@@ -81,7 +85,8 @@ export function readOriginal(raw: Buffer, c: Checks): Original {
   const dateText = field(entity.fields, "date");
   const t = dateText !== undefined && dateText.length < 200 ? Date.parse(dateText.replace(/\([^()]*\)/g, " ")) : Number.NaN;
   // A date the author's clock could have written: from 1970 to 10,000 years on.
-  const date = Number.isFinite(t) && t >= 0 && t < 253402300800000 ? new Date(t) : undefined;
+  const readable = Number.isFinite(t) && t >= 0 && t < 253402300800000;
+  const date = !readable ? undefined : RFC5322_DATE.test(dateText!.trim()) ? dateText!.trim() : new Date(t);
   return {
     entity,
     received,
