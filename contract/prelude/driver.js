@@ -148,7 +148,6 @@ function __expectAction(failures, kind, pattern, negated, text, line, column) {
     return Object.keys(pattern).every(function (p) {
       var want = pattern[p];
       if (p === "m") return true;
-      if (p === "thread") return a.thread === (want === null ? null : want.messageId);
       // The exact set of addresses (docs/language.md, Tests): order and repeats aside, no more and no fewer.
       if (p === "to") { var got = __actionRecipients(a), w = __recipients(want); return w.length === new Set(got).size && w.every(function (x) { return got.indexOf(x) >= 0; }); }
       var field = __PATTERN_FIELDS[p] || p;

@@ -237,7 +237,8 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   // A munged From would send a member's answer to the list: unless the rule said where answers go, they go to the author.
   else if (onBehalf && sender && settings.fromMode === "munge") replyTo = sender;
 
-  const subject = headerText(typeof a["subject"] === "string" ? a["subject"] : "");
+  // At most 900 characters: an unbroken run of them still fits a header line of 998 octets after `Subject: `.
+  const subject = headerText(typeof a["subject"] === "string" ? a["subject"] : "", 900);
   const footer = a.kind === "forward" && typeof a["footer"] === "string" && a["footer"] !== "" ? a["footer"] : null;
   // A forward keeps the message it forwards (runtime/mail/forward.ts); without its bytes it is composed again from its text.
   const original: Original | undefined = a.kind === "forward" && ctx.incoming?.raw ? readOriginal(ctx.incoming.raw, CHECKS) : undefined;

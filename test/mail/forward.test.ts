@@ -334,3 +334,21 @@ test("threading: a reply names the whole thread; send(thread: m) goes in m's thr
   assert.ok(!headerNames(bad!.raw).includes("bcc"));
   assert.equal((await simpleParser(bad!.raw)).inReplyTo, undefined);
 });
+
+test("overlong header text: every line of a send and of a forward stays within 998 octets", async () => {
+  const long = ["x".repeat(5000), `${"é".repeat(3000)}`, "word ".repeat(800), `a${"\t".repeat(2000)}b`];
+  for (const subject of long) {
+    const [m] = await composeRun([{ kind: "send", to: ["a@example.org"], subject, text: "t", html: null, from: "list", replyTo: null, at }], { list: LIST, now: NOW, runKey: "k", incoming: null });
+    const text = m!.raw.toString("latin1");
+    const head = text.slice(0, text.indexOf("\r\n\r\n"));
+    assert.ok(head.split("\r\n").every((l) => l.length <= 998), `a line over 998 octets for a subject of ${subject.length}`);
+    assert.ok((await simpleParser(m!.raw)).subject!.length >= 899 || subject.startsWith("a\t"), "the subject is cut at 900 characters, not before");
+  }
+  const names = Array.from({ length: 150 }, (_, i) => `"${"N".repeat(200)}${i}" <p${i}@example.org>`).join(", ");
+  const raw = lines("From: Ann <ann@example.org>", `To: ${names}`, `References: ${Array.from({ length: 500 }, (_, i) => `<r${i}@example.org>`).join(" ")}`, `Subject: ${"s".repeat(3000)}`, "", "Body", "");
+  const { raw: out } = await forward(raw, { subject: "z".repeat(5000) });
+  const p = await simpleParser(out);
+  assert.equal((p.to as { value: unknown[] }).value.length, 100, "at most 100 of the original's To are kept");
+  assert.equal(p.references?.length, 20, "the 20 newest References are kept");
+  assert.equal(p.subject, "z".repeat(900));
+});

@@ -98,3 +98,32 @@ test("an answer keeps its one tag; the example's own post.eml goes out with its 
   assert.ok(q.attachments[0]?.content.equals(photo));
   assert.match(q.text ?? "", /Café at ten on Saturday again\?\n\n-- \ntagged mailing list/);
 });
+
+test("send(thread: m) through the sandbox: the new message goes in m's thread; forward and reply keep theirs", async () => {
+  const t = tempDir({
+    "note.thwonk": `rule note
+
+on message(m: Message) {
+  send(to: [m.from], subject: "Noted: {m.subject}", text: "We read it.", thread: m)
+  send(to: [m.from], subject: "Unthreaded", text: "x")
+  reply(m, text: "Thanks")
+}
+`,
+  });
+  try {
+    writeFileSync(t.path("in.eml"), "From: Ann <ann@example.org>\r\nTo: note@example.org\r\nSubject: Plan\r\nMessage-ID: <p.3@example.org>\r\nIn-Reply-To: <p.2@example.org>\r\nReferences: <p.1@example.org> <p.2@example.org>\r\n\r\nThe plan.\r\n");
+    const r = await runCli(["run", "note.thwonk", "--message", "in.eml", "--at", AT, "--write", "out"], { cwd: t.dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /in the thread of <p\.3@example\.org>/);
+    const [noted, plain, reply] = await Promise.all([1, 2, 3].map(async (n) => simpleParser(readFileSync(t.path(`out/${n}.eml`)))));
+    for (const p of [noted!, reply!]) {
+      assert.equal(p.inReplyTo, "<p.3@example.org>");
+      assert.deepEqual(p.references, ["<p.1@example.org>", "<p.2@example.org>", "<p.3@example.org>"]);
+    }
+    assert.equal(plain!.inReplyTo, undefined);
+    assert.equal(reply!.headers.get("auto-submitted"), "auto-replied");
+    assert.equal(noted!.headers.get("auto-submitted"), undefined);
+  } finally {
+    t.remove();
+  }
+});
