@@ -48,7 +48,9 @@ export function withTextFooter(text: string, footer: string): string {
 /** HTML with the footer before its last `</body>` (or at its end when it has none). */
 export function withHtmlFooter(html: string, footer: string): string {
   const tag = footerHtml(footer);
-  const at = html.search(/<\/body\s*>(?![\s\S]*<\/body\s*>)/i);
+  // The last `</body>`, found in one pass (a lookahead for "no other after it" would scan the rest at each one).
+  let at = -1;
+  for (const m of html.matchAll(/<\/body\s*>/gi)) at = m.index;
   return at < 0 ? html + (/[\r\n]$/.test(html) || html === "" ? "" : "\r\n") + tag : html.slice(0, at) + tag + html.slice(at);
 }
 

@@ -119,10 +119,17 @@ export function transferEncoding(value: string | undefined): Cte | undefined {
 export function decodeBody(body: string, cte: Cte): Buffer {
   if (cte === "base64") return Buffer.from(body.replace(/[^A-Za-z0-9+/]/g, ""), "base64");
   if (cte === "quoted-printable") {
-    const soft = body.replace(/[ \t]+(?=\r\n|$)/g, "").replace(/=\r\n/g, "");
+    // Blanks at the end of a line were added in transport (RFC 2045 6.7); trimmed line by line, in linear time.
+    const soft = body.split("\r\n").map(trimBlanksEnd).join("\r\n").replace(/=\r\n/g, "");
     return Buffer.from(soft.replace(/=([0-9A-Fa-f]{2})/g, (_m, hx: string) => String.fromCharCode(parseInt(hx, 16))), "latin1");
   }
   return Buffer.from(body, "latin1");
+}
+
+function trimBlanksEnd(line: string): string {
+  let end = line.length;
+  while (end > 0 && (line.charCodeAt(end - 1) === 0x20 || line.charCodeAt(end - 1) === 0x09)) end--;
+  return end === line.length ? line : line.slice(0, end);
 }
 
 /** Bytes in a transfer encoding (lines of at most 76 characters for base64 and quoted-printable), as a binary string. */

@@ -352,3 +352,16 @@ test("overlong header text: every line of a send and of a forward stays within 9
   assert.equal(p.references?.length, 20, "the 20 newest References are kept");
   assert.equal(p.subject, "z".repeat(900));
 });
+
+test("hostile bodies take linear time: a million blanks in quoted-printable, a hundred thousand </body> tags", async () => {
+  const blanks = lines("From: Ann <ann@example.org>", "Subject: Blanks", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: quoted-printable", "", `a${" ".repeat(1_000_000)}b`, "");
+  const bodies = lines("From: Ann <ann@example.org>", "Subject: Bodies", "Content-Type: text/html; charset=utf-8", "", "</body>".repeat(100_000) + "<p>end</p>", "");
+  const started = Date.now();
+  const a = await simpleParser((await forward(blanks)).raw);
+  assert.ok(a.text?.startsWith("a") && a.text.includes("To leave"));
+  const b = await forward(bodies);
+  const html = String((await simpleParser(b.raw)).html);
+  assert.ok(html.indexOf("thwonk-footer") > html.lastIndexOf("</body>") - 200 && html.indexOf("thwonk-footer") < html.lastIndexOf("</body>"), "before the last </body>");
+  // Quadratic work on these inputs would take hours; linear takes well under a second, even on a loaded machine.
+  assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
+});
