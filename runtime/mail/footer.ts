@@ -9,7 +9,7 @@
  * (`wrapWithFooter`), so its signature still verifies.
  */
 import { asciiCompatible, canonicalCharset, decodeIn, encodeIn } from "./charset.js";
-import { contentType, type ContentType, crlf, decodeBody, encodeBody, type Entity, field, fitsAs, multipartSpans, splitEntity, transferEncoding, writeContentType, type Cte } from "./mime.js";
+import { contentType, type ContentType, crlf, decodeBody, trimBlanksEnd, encodeBody, type Entity, field, fitsAs, multipartSpans, splitEntity, transferEncoding, writeContentType, type Cte } from "./mime.js";
 
 /** How deep multiparts are opened looking for the body (a message nested deeper gets the footer as a part of its own). */
 const MAX_DEPTH = 16;
@@ -108,11 +108,26 @@ function relatedRoot(body: string, spans: readonly { start: number; end: number 
   return Math.max(i, 0);
 }
 
-function footText(e: Entity, ct: ContentType, footer: string, bounds: readonly string[]): Footed | undefined {
+/**
+ * A footer for `format=flowed` text (RFC 3676): a line ending in a space
+ * would join the next one, so its lines lose their trailing spaces (the
+ * signature separator `-- ` keeps its own), and a line starting with a
+ * space, `>` or `From ` is space-stuffed.
+ */
+export function flowedFooter(footer: string): string {
+  return footer
+    .split(/\r\n|\r|\n/)
+    .map((l) => (l === "-- " ? l : trimBlanksEnd(l)))
+    .map((l) => (/^(?: |>|From )/.test(l) ? ` ${l}` : l))
+    .join("\n");
+}
+
+function footText(e: Entity, ct: ContentType, given: string, bounds: readonly string[]): Footed | undefined {
   const cte = transferEncoding(field(e.fields, "content-transfer-encoding"));
   const cs = canonicalCharset(ct.params["charset"]);
   if (cte === undefined || cs === undefined) return undefined;
   const html = ct.type === "text/html";
+  const footer = !html && ct.params["format"]?.toLowerCase() === "flowed" ? flowedFooter(given) : given;
   // Text in its canonical form, lines ending in CRLF (RFC 2046 4.1.1), so no bare LF reaches the wire in 7bit or quoted-printable.
   const decoded = decodeBody(e.body, cte);
   const bytes = asciiCompatible(cs) ? Buffer.from(crlf(decoded.toString("latin1")), "latin1") : decoded;

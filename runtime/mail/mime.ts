@@ -126,7 +126,8 @@ export function decodeBody(body: string, cte: Cte): Buffer {
   return Buffer.from(body, "latin1");
 }
 
-function trimBlanksEnd(line: string): string {
+/** A line without the spaces and tabs at its end (in linear time: `/[ \t]+$/` is quadratic on a long run of blanks). */
+export function trimBlanksEnd(line: string): string {
   let end = line.length;
   while (end > 0 && (line.charCodeAt(end - 1) === 0x20 || line.charCodeAt(end - 1) === 0x09)) end--;
   return end === line.length ? line : line.slice(0, end);

@@ -365,3 +365,11 @@ test("hostile bodies take linear time: a million blanks in quoted-printable, a h
   // Quadratic work on these inputs would take hours; linear takes well under a second, even on a loaded machine.
   assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
 });
+
+test("format=flowed text: the footer's lines do not flow into each other, a line starting with From or > is stuffed", async () => {
+  const raw = lines("From: Ann <ann@example.org>", "Subject: Flowed", "Content-Type: text/plain; charset=utf-8; format=flowed", "", "A paragraph that goes on ", "and on.", "");
+  const { raw: out } = await forward(raw, { footer: "-- \nline one   \nFrom the list\n> quoted" });
+  const body = splitEntity(out.toString("latin1")).body;
+  assert.equal(body, "A paragraph that goes on \r\nand on.\r\n\r\n-- \r\nline one\r\n From the list\r\n > quoted\r\n");
+  assert.match(out.toString("latin1"), /\r\nContent-Type: text\/plain; charset=utf-8; format=flowed\r\n/);
+});
