@@ -38,6 +38,7 @@ export const functions: Record<string, FunctionDecl> = {
         name: "thread",
         type: "Message",
         optional: true,
+        records: "messageId",
         doc: "A message this one answers: it goes in that message's thread (In-Reply-To its Message-ID, References its thread and it).",
       },
     ],

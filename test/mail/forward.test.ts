@@ -12,6 +12,7 @@ import { test } from "node:test";
 import { simpleParser } from "mailparser";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import type { RunAction } from "../../contract/index.js";
+import { compileSource } from "../../compiler/index.js";
 import { parseEml } from "../../runtime/input/index.js";
 import { composeRun, type ComposeContext } from "../../runtime/mail/compose.js";
 import { contentType, multipartSpans, splitEntity } from "../../runtime/mail/mime.js";
@@ -372,4 +373,20 @@ test("format=flowed text: the footer's lines do not flow into each other, a line
   const body = splitEntity(out.toString("latin1")).body;
   assert.equal(body, "A paragraph that goes on \r\nand on.\r\n\r\n-- \r\nline one\r\n From the list\r\n > quoted\r\n");
   assert.match(out.toString("latin1"), /\r\nContent-Type: text\/plain; charset=utf-8; format=flowed\r\n/);
+});
+
+test("the verifier counts what a message action keeps: send(thread: m) its Message-ID, forward(m) the message, a footer its text", () => {
+  const bound = (call: string): number => {
+    const r = compileSource("s.thwonk", `rule s\n\non message(m: Message) {\n  ${call}\n}\n`);
+    assert.ok(r.bundle, call);
+    return r.bundle.manifest.triggers[0]!.memoryBound;
+  };
+  const plain = bound('send(to: members, subject: "n", text: "t")');
+  const threaded = bound('send(to: members, subject: "n", text: "t", thread: m)');
+  // The Message-ID: at most limits.header characters (as JSON and as a string), far less than the message.
+  assert.ok(threaded > plain && threaded - plain < 256 * 1024, `thread: m adds ${threaded - plain} bytes`);
+  const forward = bound("forward(m, to: members)");
+  const footed = bound("forward(m, to: members, subject: m.subject, footer: m.text)");
+  assert.ok(forward - plain > 1024 * 1024, "a forward keeps the message's text and HTML");
+  assert.ok(footed - forward > 1024 * 1024, "a footer of the message's text is counted");
 });
