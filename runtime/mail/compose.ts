@@ -289,8 +289,9 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
     ...(original?.cc.length ? { cc: original.cc } : {}),
     ...(replyTo ? { replyTo: address(replyTo) } : {}),
     subject,
-    text,
-    ...(html !== undefined ? { html } : {}),
+    // A forward's body is the original's, spliced in after the header is written.
+    text: original ? "" : text,
+    ...(html !== undefined && !original ? { html } : {}),
     messageId: `<${sentId}>`,
     date: original?.date ?? new Date(ctx.now),
     ...(inReplyTo.length ? { inReplyTo: `<${inReplyTo[0]}>` } : {}),
