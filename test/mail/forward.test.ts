@@ -212,6 +212,34 @@ test("a multipart/signed message gets the footer as a part of its own: the signe
   assert.match(p.text ?? "", /I vouch for this\. ✓/);
   assert.match(p.text ?? "", /To leave, mail tagged-request@example\.org/);
 
+  // PGP/MIME encrypted (multipart/encrypted) is not opened: its body is the first part, byte for byte.
+  const pgp = lines(
+    "From: Ann <ann@example.org>",
+    "Subject: Encrypted",
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="enc"',
+    "",
+    "--enc",
+    "Content-Type: application/pgp-encrypted",
+    "",
+    "Version: 1",
+    "--enc",
+    "Content-Type: application/octet-stream",
+    "",
+    "-----BEGIN PGP MESSAGE-----",
+    "hQEMA1u5KBpHFLtXAQf/d3Fq",
+    "-----END PGP MESSAGE-----",
+    "--enc--",
+    "",
+  );
+  const pgpOut = splitEntity((await forward(pgp)).raw.toString("latin1"));
+  const pgpTop = contentType(pgpOut.fields.find((f) => f.name === "Content-Type")?.value);
+  assert.equal(pgpTop.type, "multipart/mixed");
+  const pgpParts = multipartSpans(pgpOut.body, pgpTop.params["boundary"]!)!;
+  const pgpInner = splitEntity(pgpOut.body.slice(pgpParts[0]!.start, pgpParts[0]!.end));
+  assert.equal(contentType(pgpInner.fields[0]?.value).type, "multipart/encrypted");
+  assert.equal(pgpInner.body, splitEntity(pgp.toString("latin1")).body);
+
   // S/MIME enveloped or signed data (application/pkcs7-mime) is not opened either.
   const opaque = lines(
     "From: Ann <ann@example.org>",
