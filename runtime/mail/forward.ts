@@ -29,6 +29,8 @@ export interface Original {
   date?: Date | string;
   inReplyTo: string[];
   references: string[];
+  /** Its Auto-Submitted value when it says it was sent by a program (RFC 3834): kept, so no auto-responder answers the forward. */
+  autoSubmitted?: string;
 }
 
 export interface Checks {
@@ -87,9 +89,12 @@ export function readOriginal(raw: Buffer, c: Checks): Original {
   // A date the author's clock could have written: from 1970 to 10,000 years on.
   const readable = Number.isFinite(t) && t >= 0 && t < 253402300800000;
   const date = !readable ? undefined : RFC5322_DATE.test(dateText!.trim()) ? dateText!.trim() : new Date(t);
+  const auto = field(entity.fields, "auto-submitted")?.trim().toLowerCase();
+  const autoSubmitted = auto !== undefined && /^auto-(?:generated|replied|notified)$/.test(auto) ? auto : undefined;
   return {
     entity,
     received,
+    ...(autoSubmitted ? { autoSubmitted } : {}),
     to: addresses(entity.fields, "to", c),
     cc: addresses(entity.fields, "cc", c),
     ...(id ? { messageId: id } : {}),
@@ -158,5 +163,6 @@ export function spliceForward(built: Buffer, o: Original, footer: string | null,
     if (!skipping) lines.push(line);
   }
   const { head, body } = forwardBody(o, footer, c);
-  return Buffer.from([...o.received, ...lines, ...head].join("\r\n") + "\r\n\r\n" + body, "latin1");
+  const auto = o.autoSubmitted && !lines.some((l) => /^auto-submitted:/i.test(l)) ? [`Auto-Submitted: ${o.autoSubmitted}`] : [];
+  return Buffer.from([...o.received, ...lines, ...auto, ...head].join("\r\n") + "\r\n\r\n" + body, "latin1");
 }

@@ -84,6 +84,8 @@ test("a post with a binary attachment: the attachment byte for byte, the footer 
   assert.deepEqual(p.references, ["<up.0@example.org>", "<up.1@example.org>"]);
   assert.deepEqual(p.from?.value, [{ name: "Ann Lee via tagged", address: LIST }]);
   assert.equal(p.replyTo?.value[0]?.address, "ann@example.org");
+  assert.equal(p.headers.get("auto-submitted"), undefined, "a person's post is not marked automatic");
+  assert.equal(p.headers.get("precedence"), "list");
   assert.equal((p.cc as { value: { address: string }[] }).value[0]?.address, "cy@example.org", "the original Cc is kept for reply-all");
   assert.match(out.toString("latin1"), /\r\nList-Unsubscribe: <mailto:tagged-request@example\.org\?subject=unsubscribe>\r\n/i);
   // Without a footer or a subject the body is the original's, byte for byte.
@@ -301,6 +303,7 @@ test("the original's header cannot add a header: bare LF folding, encoded words 
       "DKIM-Signature: v=1; a=rsa-sha256; d=example.org; s=s; b=abc",
       "Authentication-Results: mx.example.org; dkim=pass",
       "X-Thwonk-Hops: 3",
+      "Auto-Submitted: auto-replied\r\nX-Auto-Injected: 1",
       "X-Thwonk-Loop: other@example.net",
       "List-Id: <other.example.net>",
       "Subject: =?utf-8?Q?Hi=0D=0ABcc:_z@evil.example?=\u0000 there",
@@ -324,6 +327,8 @@ test("the original's header cannot add a header: bare LF folding, encoded words 
   const p = await simpleParser(out);
   assert.equal(p.bcc, undefined);
   assert.equal(p.headers.get("x-thwonk-hops"), "4");
+  assert.equal(p.headers.get("auto-submitted"), "auto-replied", "a program's message stays marked as one");
+  assert.ok(!names.includes("x-auto-injected"));
   assert.equal(p.headers.get("x-thwonk-loop"), LIST);
   assert.equal(p.from?.value.length, 1);
   assert.equal(p.from?.value[0]?.address, LIST);
