@@ -8,6 +8,7 @@
  * opened: the caller wraps it with the footer as a part of its own
  * (`wrapWithFooter`), so its signature still verifies.
  */
+import { createHash } from "node:crypto";
 import { asciiCompatible, canonicalCharset, decodeIn, encodeIn } from "./charset.js";
 import { contentType, type ContentType, crlf, decodeBody, trimBlanksEnd, encodeBody, type Entity, field, fitsAs, multipartSpans, splitEntity, transferEncoding, writeContentType, type Cte } from "./mime.js";
 
@@ -217,10 +218,14 @@ export function foldField(name: string, value: string): string[] {
 export function wrapWithFooter(contentFields: readonly string[], body: string, footer: string): { contentType: string; body: string } {
   const text = Buffer.from(withTextFooter("", footer), "utf8");
   const enc: Cte = fitsAs(text, "7bit") ? "7bit" : "quoted-printable";
-  let boundary = "thwonk-footer";
-  for (let n = 1; body.includes(`--${boundary}`); n++) boundary = `thwonk-footer-${n}`;
+  const encoded = encodeBody(text, enc);
+  // A boundary from a hash of what it encloses: neither the message nor the footer can contain it (each would have to contain its own hash).
+  let boundary = "";
+  for (let n = 0; boundary === "" || body.includes(`--${boundary}`) || encoded.includes(`--${boundary}`); n++) {
+    boundary = `thwonk-${createHash("sha256").update(String(n)).update("\0").update(body, "latin1").update("\0").update(encoded).digest("hex").slice(0, 32)}`;
+  }
   const head = contentFields.length ? `${contentFields.join("\r\n")}\r\n\r\n` : "\r\n";
-  const footerPart = `Content-Type: text/plain; charset=utf-8\r\nContent-Disposition: inline\r\nContent-Transfer-Encoding: ${enc}\r\n\r\n${encodeBody(text, enc)}`;
+  const footerPart = `Content-Type: text/plain; charset=utf-8\r\nContent-Disposition: inline\r\nContent-Transfer-Encoding: ${enc}\r\n\r\n${encoded}`;
   return {
     contentType: writeContentType({ type: "multipart/mixed", params: { boundary } }),
     body: `--${boundary}\r\n${head}${body}\r\n--${boundary}\r\n${footerPart}\r\n--${boundary}--\r\n`,

@@ -423,3 +423,18 @@ test("the verifier counts what a message action keeps: send(thread: m) its Messa
   assert.ok(forward - plain > 1024 * 1024, "a forward keeps the message's text and HTML");
   assert.ok(footed - forward > 1024 * 1024, "a footer of the message's text is counted");
 });
+
+test("a footer beside a signed message cannot end the wrapper: the boundary is none the message or the footer contains", async () => {
+  const signed = lines("From: Ann <ann@example.org>", "Subject: S", "MIME-Version: 1.0", 'Content-Type: multipart/signed; protocol="application/pgp-signature"; boundary="s"', "", "--s", "Content-Type: text/plain", "", "--thwonk-footer", "--s", "Content-Type: application/pgp-signature", "", "sig", "--s--", "");
+  const first = await forward(signed, { footer: "x" });
+  const boundary = contentType(splitEntity(first.raw.toString("latin1")).fields.find((f) => f.name === "Content-Type")?.value).params["boundary"]!;
+  // A footer that writes the wrapper's boundary (as a rule that read it from an earlier forward could): another is chosen.
+  const { raw: out } = await forward(signed, { footer: `x\n--${boundary}\nContent-Type: text/html\n\n<b>injected</b>\n--${boundary}--` });
+  const p = await simpleParser(out);
+  assert.equal(p.html, false, "no part was injected");
+  assert.ok(p.text?.includes("<b>injected</b>"), "the footer is text");
+  const top = splitEntity(out.toString("latin1"));
+  const b2 = contentType(top.fields.find((f) => f.name === "Content-Type")?.value).params["boundary"]!;
+  assert.notEqual(b2, boundary);
+  assert.equal(multipartSpans(top.body, b2)!.length, 2);
+});
