@@ -14,6 +14,8 @@ import { contentType, type ContentType, crlf, decodeBody, trimBlanksEnd, encodeB
 
 /** How deep multiparts are opened looking for the body (a message nested deeper gets the footer as a part of its own). */
 const MAX_DEPTH = 16;
+/** How many parts of one message take the footer (alternatives: a text and an HTML, rarely more); a message of many would multiply it. */
+const MAX_FOOTED = 8;
 
 /** What changed in an entity: its new body, and its Content-Type and transfer encoding when they changed. */
 export interface Footed {
@@ -66,15 +68,19 @@ function isAttachment(e: Entity, ct: ContentType): boolean {
  * transfer encoding). `bounds` are the boundaries of the multiparts it is
  * in: a part written again never contains one of their delimiters.
  */
-export function footEntity(e: Entity, footer: string, bounds: readonly string[] = [], depth = 0): Footed | undefined {
+export function footEntity(e: Entity, footer: string, bounds: readonly string[] = [], depth = 0, left = { parts: MAX_FOOTED }): Footed | undefined {
   const ct = contentType(field(e.fields, "content-type"));
-  if (isSealed(ct) || depth > MAX_DEPTH) return undefined;
-  if (ct.type.startsWith("multipart/")) return footMultipart(e, ct, footer, bounds, depth);
-  if ((ct.type === "text/plain" || ct.type === "text/html") && !isAttachment(e, ct)) return footText(e, ct, footer, bounds);
+  if (isSealed(ct) || depth > MAX_DEPTH || left.parts <= 0) return undefined;
+  if (ct.type.startsWith("multipart/")) return footMultipart(e, ct, footer, bounds, depth, left);
+  if ((ct.type === "text/plain" || ct.type === "text/html") && !isAttachment(e, ct)) {
+    const f = footText(e, ct, footer, bounds);
+    if (f) left.parts--;
+    return f;
+  }
   return undefined;
 }
 
-function footMultipart(e: Entity, ct: ContentType, footer: string, bounds: readonly string[], depth: number): Footed | undefined {
+function footMultipart(e: Entity, ct: ContentType, footer: string, bounds: readonly string[], depth: number, left: { parts: number }): Footed | undefined {
   const boundary = ct.params["boundary"];
   if (!boundary) return undefined;
   const spans = multipartSpans(e.body, boundary);
@@ -88,7 +94,7 @@ function footMultipart(e: Entity, ct: ContentType, footer: string, bounds: reado
   for (const i of order) {
     const span = spans[i]!;
     const child = splitEntity(e.body.slice(span.start, span.end));
-    const f = footEntity(child, footer, inner, depth + 1);
+    const f = footEntity(child, footer, inner, depth + 1, left);
     if (!f) continue;
     replaced.set(i, rewritePart(child, f));
     if (sub !== "alternative") break;

@@ -438,3 +438,12 @@ test("a footer beside a signed message cannot end the wrapper: the boundary is n
   assert.notEqual(b2, boundary);
   assert.equal(multipartSpans(top.body, b2)!.length, 2);
 });
+
+test("a message of a thousand alternatives gets the footer in eight of them, not a thousand", async () => {
+  const parts = Array.from({ length: 1000 }, (_, i) => `--many\r\nContent-Type: text/plain\r\n\r\npart ${i}`).join("\r\n");
+  const raw = lines("From: Ann <ann@example.org>", "Subject: Many", "MIME-Version: 1.0", 'Content-Type: multipart/alternative; boundary="many"', "", parts, "--many--", "");
+  const footer = Array.from({ length: 1000 }, (_, i) => `footer line ${i}`).join("\n");
+  const { raw: out } = await forward(raw, { footer });
+  assert.equal(out.toString("latin1").split(footer.replace(/\n/g, "\r\n")).length - 1, 8);
+  assert.ok(out.length < raw.length + 9 * footer.length);
+});
