@@ -86,7 +86,8 @@ test("an answer keeps its one tag; the example's own post.eml goes out with its 
     inReplyTo: "<minutes.1@example.org>",
     references: "<minutes.1@example.org>",
   });
-  const { out } = await dryRun(eml);
+  const { out, stdout } = await dryRun(eml);
+  assert.match(stdout, /footer: -- ⏎ tagged mailing list: tagged@example\.org ⏎ To unsubscribe/, "the dry run shows the footer");
   const p = await simpleParser(out);
   assert.equal(p.subject, "Re: [tagged] Minutes of the meeting");
   assert.equal(p.inReplyTo, "<minutes.1@example.org>");
