@@ -116,8 +116,9 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
   const declared = bundleLimits(bundle);
   let message: MessageJson | undefined;
   let messageSize: number | undefined;
+  let raw: Buffer | undefined;
   if (trigger === "message") {
-    const raw = readRaw(io, opts.message!);
+    raw = readRaw(io, opts.message!);
     const envelope: { mailFrom?: string | null; rcptTo?: string } = {};
     if (opts.mailFrom !== undefined) envelope.mailFrom = opts.mailFrom;
     if (opts.rcptTo !== undefined) envelope.rcptTo = opts.rcptTo;
@@ -146,7 +147,7 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
   if (opts.write !== undefined && !result.error) {
     const dir = resolvePath(io.cwd, opts.write);
     mkdirSync(dir, { recursive: true });
-    const incoming = message ? { from: message.from, headers: message.headers } : null;
+    const incoming = message && raw ? { from: message.from, headers: message.headers, raw } : null;
     const runKey = dryRunKey(bundle.sha256, address, now, trigger, JSON.stringify(message ?? null));
     for (const m of await composeRun(result.actions, { list: address, listName, incoming, now, runKey })) {
       writeFileSync(`${dir}/${m.index}.eml`, m.raw);
@@ -385,6 +386,8 @@ function renderAction(a: RunAction, i: number, c: ReturnType<typeof createColors
       const extras: string[] = [];
       if (a.kind === "send" && str("from") && str("from") !== "list") extras.push(`from: ${str("from")}`);
       if (a.kind === "send" && str("replyTo")) extras.push(`reply-to: ${str("replyTo")}`);
+      if (a.kind === "send" && str("thread")) extras.push(`in the thread of <${clip(str("thread")!, 100)}>`);
+      if (a.kind === "forward" && str("footer")) extras.push(`footer: ${clip(str("footer")!.replace(/\s*\n\s*/g, " ⏎ "), 160)}`);
       if (extras.length) out.push(`       ${extras.join(", ")}`);
       if (str("text") !== undefined) textBlock(str("text")!, out, c);
       if (str("html")) out.push(`       ${c.dim(`and an HTML body (${plural(Array.from(str("html")!).length, "character")})`)}`);

@@ -82,6 +82,8 @@ export interface ParamDecl {
   type: string;
   optional?: boolean;
   doc?: string;
+  /** For an action's record argument of which the action keeps one field only (`send`'s `thread: m` keeps `messageId`): that field, what the verifier counts in the run's memory. */
+  records?: string;
 }
 
 export interface FunctionDecl {

@@ -549,8 +549,9 @@ declare module "thwonk" {
    * @param html An HTML body, sent alongside the text.
    * @param from `"list"` (the default) or `"sender"`.
    * @param replyTo `"list"` or `"sender"`; no Reply-To when absent.
+   * @param thread A message this one answers: it goes in that message's thread (In-Reply-To its Message-ID, References its thread and it).
    */
-  export function send(to: Recipients, subject: string, text: string, html?: string, from?: SendFrom, replyTo?: SendFrom): void;
+  export function send(to: Recipients, subject: string, text: string, html?: string, from?: SendFrom, replyTo?: SendFrom, thread?: Message): void;
   /**
    * Sends a new message. By default it comes from the list's address; `from: "sender"` sends it on behalf of the author of the message being handled, and `replyTo` says where answers go.
    * @param to Whom to send to: an address, a member, a list of either, or `members`.
@@ -558,8 +559,9 @@ declare module "thwonk" {
    * @param html An HTML body, sent alongside the text.
    * @param from `"list"` (the default) or `"sender"`.
    * @param replyTo `"list"` or `"sender"`; no Reply-To when absent.
+   * @param thread A message this one answers: it goes in that message's thread (In-Reply-To its Message-ID, References its thread and it).
    */
-  export function send(to: Recipients, subject: string, text: string, named?: { html?: string; from?: SendFrom; replyTo?: SendFrom }): void;
+  export function send(to: Recipients, subject: string, text: string, named?: { html?: string; from?: SendFrom; replyTo?: SendFrom; thread?: Message }): void;
   /**
    * Sends a new message. By default it comes from the list's address; `from: "sender"` sends it on behalf of the author of the message being handled, and `replyTo` says where answers go.
    * @param to Whom to send to: an address, a member, a list of either, or `members`.
@@ -567,8 +569,9 @@ declare module "thwonk" {
    * @param html An HTML body, sent alongside the text.
    * @param from `"list"` (the default) or `"sender"`.
    * @param replyTo `"list"` or `"sender"`; no Reply-To when absent.
+   * @param thread A message this one answers: it goes in that message's thread (In-Reply-To its Message-ID, References its thread and it).
    */
-  export function send(to: Recipients, subject: string, named: { text: string; html?: string; from?: SendFrom; replyTo?: SendFrom }): void;
+  export function send(to: Recipients, subject: string, named: { text: string; html?: string; from?: SendFrom; replyTo?: SendFrom; thread?: Message }): void;
   /**
    * Sends a new message. By default it comes from the list's address; `from: "sender"` sends it on behalf of the author of the message being handled, and `replyTo` says where answers go.
    * @param to Whom to send to: an address, a member, a list of either, or `members`.
@@ -576,8 +579,9 @@ declare module "thwonk" {
    * @param html An HTML body, sent alongside the text.
    * @param from `"list"` (the default) or `"sender"`.
    * @param replyTo `"list"` or `"sender"`; no Reply-To when absent.
+   * @param thread A message this one answers: it goes in that message's thread (In-Reply-To its Message-ID, References its thread and it).
    */
-  export function send(to: Recipients, named: { subject: string; text: string; html?: string; from?: SendFrom; replyTo?: SendFrom }): void;
+  export function send(to: Recipients, named: { subject: string; text: string; html?: string; from?: SendFrom; replyTo?: SendFrom; thread?: Message }): void;
   /**
    * Sends a new message. By default it comes from the list's address; `from: "sender"` sends it on behalf of the author of the message being handled, and `replyTo` says where answers go.
    * @param to Whom to send to: an address, a member, a list of either, or `members`.
@@ -585,8 +589,9 @@ declare module "thwonk" {
    * @param html An HTML body, sent alongside the text.
    * @param from `"list"` (the default) or `"sender"`.
    * @param replyTo `"list"` or `"sender"`; no Reply-To when absent.
+   * @param thread A message this one answers: it goes in that message's thread (In-Reply-To its Message-ID, References its thread and it).
    */
-  export function send(named: { to: Recipients; subject: string; text: string; html?: string; from?: SendFrom; replyTo?: SendFrom }): void;
+  export function send(named: { to: Recipients; subject: string; text: string; html?: string; from?: SendFrom; replyTo?: SendFrom; thread?: Message }): void;
   /**
    * Replies to the author of `m`, from the list's address, with the subject `Re: …` unless one is given.
    * @param m The message to answer.
@@ -608,17 +613,29 @@ declare module "thwonk" {
    */
   export function reply(named: { m: Message; text: string; subject?: string }): void;
   /**
-   * Forwards `m` unchanged (as an attachment-free resend with the list's envelope) to `to`.
+   * Forwards `m` to `to` as it came (attachments, HTML, signatures and threading kept), on behalf of its author with the list's envelope; with a new `subject` and a `footer` added to its text and HTML when given.
+   * @param subject A new subject (m's own when absent), e.g. `"[{list.name}] {m.subject}"`.
+   * @param footer Text added after m's body: at the end of its text part and before `</body>` of its HTML part; a signed or encrypted message gets it as a part of its own, so its signature still verifies.
    */
-  export function forward(m: Message, to: Recipients): void;
+  export function forward(m: Message, to: Recipients, subject?: string, footer?: string): void;
   /**
-   * Forwards `m` unchanged (as an attachment-free resend with the list's envelope) to `to`.
+   * Forwards `m` to `to` as it came (attachments, HTML, signatures and threading kept), on behalf of its author with the list's envelope; with a new `subject` and a `footer` added to its text and HTML when given.
+   * @param subject A new subject (m's own when absent), e.g. `"[{list.name}] {m.subject}"`.
+   * @param footer Text added after m's body: at the end of its text part and before `</body>` of its HTML part; a signed or encrypted message gets it as a part of its own, so its signature still verifies.
    */
-  export function forward(m: Message, named: { to: Recipients }): void;
+  export function forward(m: Message, to: Recipients, named?: { subject?: string; footer?: string }): void;
   /**
-   * Forwards `m` unchanged (as an attachment-free resend with the list's envelope) to `to`.
+   * Forwards `m` to `to` as it came (attachments, HTML, signatures and threading kept), on behalf of its author with the list's envelope; with a new `subject` and a `footer` added to its text and HTML when given.
+   * @param subject A new subject (m's own when absent), e.g. `"[{list.name}] {m.subject}"`.
+   * @param footer Text added after m's body: at the end of its text part and before `</body>` of its HTML part; a signed or encrypted message gets it as a part of its own, so its signature still verifies.
    */
-  export function forward(named: { m: Message; to: Recipients }): void;
+  export function forward(m: Message, named: { to: Recipients; subject?: string; footer?: string }): void;
+  /**
+   * Forwards `m` to `to` as it came (attachments, HTML, signatures and threading kept), on behalf of its author with the list's envelope; with a new `subject` and a `footer` added to its text and HTML when given.
+   * @param subject A new subject (m's own when absent), e.g. `"[{list.name}] {m.subject}"`.
+   * @param footer Text added after m's body: at the end of its text part and before `</body>` of its HTML part; a signed or encrypted message gets it as a part of its own, so its signature still verifies.
+   */
+  export function forward(named: { m: Message; to: Recipients; subject?: string; footer?: string }): void;
   /**
    * Refuses the message with `reason` (sent back to the sender) and ends the trigger.
    */

@@ -29,7 +29,8 @@ export const BUNDLE_FORMAT = "thwonk-bundle/2";
 //    the prelude's string and time functions rewritten (cost table 4).
 // 8: the driver marks an engine error (a TypeError) with the bundle lines on its stack, for the host to place it.
 // 9: the message has `approved` (moderation: true when the daemon runs a held message an owner approved).
-export const CODE_TARGET = "quickjs-js/9";
+// 10: `forward` takes `subject` and `footer`, `send` takes `thread` (the emitted calls changed).
+export const CODE_TARGET = "quickjs-js/10";
 
 export interface ManifestTrigger {
   /** What the runtime calls it: `message`, `every day at 00:00`. */

@@ -41,7 +41,10 @@ export function call(w: Walk, e: A.CallExpr, frame: Frame, acc: { cost: Cost }):
     const kept = target.sig.params.flatMap((p, i) => {
       const a = byParam[i];
       const shape = a && !isMembersGlobal(w, a.value) ? args.get(p.name) : undefined;
-      return shape ? [shape] : [];
+      // An argument of which the action keeps one field (`thread: m` its Message-ID) counts as that field.
+      const field = target.decl.params?.find((d) => d.name === p.name)?.records;
+      const recorded = field !== undefined && shape?.t === "rec" ? (shape.fields.get(field) ?? shape) : shape;
+      return recorded ? [recorded] : [];
     });
     // A message action (one with a fan-out) also carries the list headers.
     w.charge(acc, { g: S.ZERO, f: S.ZERO, m: actionBytesOf(kept, target.decl.fanout !== undefined) }, e.span, callLabel(target.name));

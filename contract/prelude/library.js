@@ -305,12 +305,14 @@ const __fan = function (n, line, column) {
   if (__sent + n > __fanout) __err("TW5030", [__fanout, __sent + n], line, column);
   __sent += n;
 }
-const F$send = function (to, subject, text, html, from, replyTo, line, column) {
+// `thread: m` answers m in its thread: the host writes In-Reply-To and References from m's Message-ID (runtime/mail/compose.ts).
+const F$send = function (to, subject, text, html, from, replyTo, thread, line, column) {
   var all = __isMembers(to);
   var rcpt = all ? [] : __recipients(to);
   __fan(all ? G$Members$size(to) : rcpt.length, line, column);
   var action = { kind: "send", to: rcpt, toMembers: all, subject: __oneLine(subject), text: text, html: html === undefined ? null : html,
     from: from === null || from === undefined ? "list" : from, replyTo: replyTo === undefined ? null : replyTo,
+    thread: thread === null || thread === undefined ? null : thread.messageId,
     headers: __listHeaders(), at: { line: line, column: column } };
   if (all) __snapshots.set(action, __maddresses(to));
   __actions.push(action);
@@ -323,11 +325,13 @@ const F$reply = function (m, text, subject, line, column) {
   __fan(1, line, column);
   __actions.push({ kind: "reply", to: [m.envelope.sender], subject: __oneLine(subj), text: text, html: null, headers: h, at: { line: line, column: column } });
 };
-const F$forward = function (m, to, line, column) {
+// A new subject replaces m's; the footer is added to its text and HTML by the host (runtime/mail/footer.ts), m's MIME kept.
+const F$forward = function (m, to, subject, footer, line, column) {
   var all = __isMembers(to);
   var rcpt = all ? [] : __recipients(to);
   __fan(all ? G$Members$size(to) : rcpt.length, line, column);
-  var action = { kind: "forward", to: rcpt, toMembers: all, subject: __oneLine(m.subject), text: m.text, html: m.html, messageId: m.messageId, headers: __listHeaders(), at: { line: line, column: column } };
+  var action = { kind: "forward", to: rcpt, toMembers: all, subject: __oneLine(subject === null || subject === undefined ? m.subject : subject),
+    footer: footer === undefined ? null : footer, text: m.text, html: m.html, messageId: m.messageId, headers: __listHeaders(), at: { line: line, column: column } };
   if (all) __snapshots.set(action, __maddresses(to));
   __actions.push(action);
 };

@@ -245,7 +245,7 @@ export class Runner {
     const reject = actions.find((a) => a.kind === "reject");
     const hold = actions.find((a) => a.kind === "hold");
     const outcome: RunOutcome = result.error ? "failed" : reject ? "rejected" : hold ? "held" : "ok";
-    const c = await this.outcomeCommit(slot, { ...base, ...stored(outcome === "ok" ? "accepted" : outcome) }, runBase, result, actions, outcome, message);
+    const c = await this.outcomeCommit(slot, { ...base, ...stored(outcome === "ok" ? "accepted" : outcome) }, runBase, result, actions, outcome, { ...message, raw: d.raw });
     Object.assign(c, holdEffects(outcome, hold, message, d, replay));
     if (result.error) this.o.log.warn({ list: address, error: result.error }, "the rule failed on a message; it is kept and can be replayed");
     const answer: Answer =
@@ -284,7 +284,7 @@ export class Runner {
     result: RunResult,
     actions: RunAction[],
     outcome: RunOutcome,
-    incoming: { from: string | null; headers: [string, string][] } | null,
+    incoming: { from: string | null; headers: [string, string][]; raw?: Buffer } | null,
   ): Promise<RunCommit> {
     const run = { ...runBase, outcome, error: result.error, gasUsed: result.gas.used, gasBound: result.gas.bound, actions };
     // A failed run commits nothing of its own (docs/language.md): only the record that it failed.

@@ -18,6 +18,8 @@ import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import addressparser from "nodemailer/lib/addressparser/index.js";
 import * as mimeFuncs from "nodemailer/lib/mime-funcs/index.js";
 import type { RunAction } from "../../contract/index.js";
+import { readOriginal, spliceForward, type Original } from "./forward.js";
+import { withHtmlFooter, withTextFooter } from "./footer.js";
 
 /** Every message a list sends carries it (its value: the list's address); mail that comes back with it is not run again. */
 export const LOOP_HEADER = "X-Thwonk-Loop";
@@ -49,6 +51,8 @@ export interface IncomingMail {
   from: string | null;
   /** Every header field, [name, raw unfolded value]. */
   headers: readonly (readonly [string, string])[];
+  /** The message as received (a forward keeps its body byte for byte); without it a forward is composed again from its text and HTML. */
+  raw?: Buffer;
 }
 
 export interface ComposeContext {
@@ -147,7 +151,7 @@ function headerValue(headers: readonly (readonly [string, string])[], name: stri
 }
 
 /** The message ids in a field (`<a@b> <c@d>`), the valid ones, at most `max` (the newest kept). */
-function msgIds(value: unknown, max = 20): string[] {
+export function msgIds(value: unknown, max = 20): string[] {
   if (typeof value !== "string") return [];
   const ids = [...value.matchAll(/<([^<>\s]+)>/g)].map((m) => m[1]!).filter((id) => MSG_ID.test(id));
   return ids.slice(-max);
@@ -186,6 +190,8 @@ export function decodeWords(s: string): string {
     }
   });
 }
+
+const CHECKS = { safeAddress, headerText, decodeWords, msgIds };
 
 /** The run's mail actions as wire messages (actions without a valid recipient send nothing). */
 export async function composeRun(actions: readonly RunAction[], ctx: ComposeContext): Promise<OutgoingMessage[]> {
@@ -231,9 +237,17 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   // A munged From would send a member's answer to the list: unless the rule said where answers go, they go to the author.
   else if (onBehalf && sender && settings.fromMode === "munge") replyTo = sender;
 
-  const subject = headerText(typeof a["subject"] === "string" ? a["subject"] : "");
-  const text = typeof a["text"] === "string" ? a["text"] : "";
-  const html = typeof a["html"] === "string" ? a["html"] : undefined;
+  // At most 900 characters: an unbroken run of them still fits a header line of 998 octets after `Subject: `.
+  const subject = headerText(typeof a["subject"] === "string" ? a["subject"] : "", 900);
+  const footer = a.kind === "forward" && typeof a["footer"] === "string" && a["footer"] !== "" ? a["footer"] : null;
+  // A forward keeps the message it forwards (runtime/mail/forward.ts); without its bytes it is composed again from its text.
+  const original: Original | undefined = a.kind === "forward" && ctx.incoming?.raw ? readOriginal(ctx.incoming.raw, CHECKS) : undefined;
+  let text = typeof a["text"] === "string" ? a["text"] : "";
+  let html = typeof a["html"] === "string" ? a["html"] : undefined;
+  if (footer !== null && !original) {
+    text = withTextFooter(text, footer).replace(/\r\n/g, "\n");
+    if (html !== undefined) html = withHtmlFooter(html, footer);
+  }
   const hops = ctx.incoming ? hopCount(ctx.incoming.headers).hops + 1 : 1;
   const given = (a["headers"] ?? {}) as Record<string, unknown>;
 
@@ -249,27 +263,37 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   h(LOOP_HEADER, list);
   h(HOPS_HEADER, String(hops));
 
-  // Threading: a reply answers the message; a forward keeps the thread it was in.
+  // Threading: a reply (and a send with `thread: m`) answers the message; a forward keeps the thread it was in.
   let inReplyTo: string[] = [];
   let references: string[] = [];
-  if (a.kind === "reply") {
-    inReplyTo = msgIds(given["In-Reply-To"]).slice(-1);
-    references = msgIds(given["References"]);
+  const answers = a.kind === "reply" ? msgIds(given["In-Reply-To"]).slice(-1) : a.kind === "send" && typeof a["thread"] === "string" && MSG_ID.test(a["thread"]) ? [a["thread"]] : [];
+  if (answers.length) {
+    inReplyTo = answers;
+    references = a.kind === "reply" ? msgIds(given["References"]) : answers;
+    // Answering the message being handled: its own References come first (RFC 5322 3.6.4), so the whole thread is named.
+    if (ctx.incoming && msgIds(headerValue(ctx.incoming.headers, "message-id"), 1)[0] === answers[0]) {
+      const before = msgIds(headerValue(ctx.incoming.headers, "references")).filter((r) => r !== answers[0]);
+      references = [...before, answers[0]!].slice(-20);
+    }
   } else if (a.kind === "forward" && ctx.incoming) {
-    inReplyTo = msgIds(headerValue(ctx.incoming.headers, "in-reply-to")).slice(-1);
-    references = msgIds(headerValue(ctx.incoming.headers, "references"));
+    inReplyTo = original ? original.inReplyTo : msgIds(headerValue(ctx.incoming.headers, "in-reply-to")).slice(-1);
+    references = original ? original.references : msgIds(headerValue(ctx.incoming.headers, "references"));
   }
+  // A forward is the author's message passed on: it keeps its Message-ID (members' answers thread with the author's copy) and Date.
+  const sentId = original?.messageId ?? messageId;
 
   const address = (p: Person): { name: string; address: string } => ({ name: p.name, address: p.address });
   const mail = new MailComposer({
     from: address(from),
-    to: a.kind === "reply" ? to.map((t) => ({ name: "", address: t })) : [address(listPerson)],
+    to: a.kind === "reply" ? to.map((t) => ({ name: "", address: t })) : original?.to.length ? original.to : [address(listPerson)],
+    ...(original?.cc.length ? { cc: original.cc } : {}),
     ...(replyTo ? { replyTo: address(replyTo) } : {}),
     subject,
-    text,
-    ...(html !== undefined ? { html } : {}),
-    messageId: `<${messageId}>`,
-    date: new Date(ctx.now),
+    // A forward's body is the original's, spliced in after the header is written.
+    text: original ? "" : text,
+    ...(html !== undefined && !original ? { html } : {}),
+    messageId: `<${sentId}>`,
+    date: original?.date ?? new Date(ctx.now),
     ...(inReplyTo.length ? { inReplyTo: `<${inReplyTo[0]}>` } : {}),
     ...(references.length ? { references: references.map((r) => `<${r}>`) } : {}),
     headers: headers.map((x) => ({ key: x.key, value: x.value })),
@@ -278,6 +302,7 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
     disableFileAccess: true,
     disableUrlAccess: true,
   });
-  const raw = await new Promise<Buffer>((resolve, reject) => mail.compile().build((err, b) => (err ? reject(err) : resolve(b))));
-  return { index, messageId, envelope: { from: bounceAddress(list), to }, refused, action: a, raw };
+  let raw = await new Promise<Buffer>((resolve, reject) => mail.compile().build((err, b) => (err ? reject(err) : resolve(b))));
+  if (original) raw = spliceForward(raw, original, footer, CHECKS);
+  return { index, messageId: sentId, envelope: { from: bounceAddress(list), to }, refused, action: a, raw };
 }

@@ -46,6 +46,7 @@ const PROVED = new Set([
   "Members.remove then has",
   "publish",
   "daily_or_out nightly (10k members)",
+  "forward with subject and footer",
 ]);
 const STILL_SLOW: Record<string, string> = {};
 

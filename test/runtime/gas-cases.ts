@@ -167,6 +167,8 @@ every day at 00:00 {
 }
 `,
   },
+  // forward with a new subject and a footer at the longest text: both are walked (one line made of the subject).
+  { name: "forward with subject and footer", limits: `${L}, fanout: 100000`, pre: "", body: "forward(m, r, subject: m.text, footer: m.text)", text: astral, reps: 1 },
 ];
 
 export function sourceOf(c: GasCase): string {

@@ -7,9 +7,9 @@ function __stateInit(name) {
   return null;
 }
 function __trigger_0($m) {
-  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13;
+  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13, __t14, __t15;
   if ((__gas -= 41) < 0) __oog();
-  (__t0 = $m, __t1 = __G_members, __g((50 + (__rcount(__t1) * 10))), F$forward(__t0, __t1, 18, 3));
+  (__t0 = $m, __t1 = __G_members, __t2 = null, __t3 = null, __g((50 + (__rcount(__t1) * 10) + Math.ceil(((__t2 === null ? 0 : __t2.length) + (__t3 === null ? 0 : __t3.length)) / 64))), F$forward(__t0, __t1, __t2, __t3, 18, 3));
   if (Message$isAutomated($m)) {
     if ((__gas -= 1) < 0) __oog();
     return;
@@ -18,18 +18,18 @@ function __trigger_0($m) {
     if ((__gas -= 1) < 0) __oog();
     return;
   }
-  const $last = (__t2 = __st["answered"], __t3 = $m.from, __g((3 + Math.ceil(1 / 16))), Map$get(__t2, __t3));
+  const $last = (__t4 = __st["answered"], __t5 = $m.from, __g((3 + Math.ceil(1 / 16))), Map$get(__t4, __t5));
   if ((($last !== null) && Time$sameDay($last, __G_now))) {
     if ((__gas -= 1) < 0) __oog();
     return;
   }
   if ((G$Map$size(__st["answered"]) >= 10000)) {
     if ((__gas -= 5) < 0) __oog();
-    (__t5 = (__t4 = "more than 10000 senders today; " + $m.from + " gets no acknowledgement", __g((1 + Math.ceil(__t4.length / 16))), __t4), __g((20 + Math.ceil((__t5 === null ? 0 : __t5.length) / 64))), F$log(__t5, 30, 5));
+    (__t7 = (__t6 = "more than 10000 senders today; " + $m.from + " gets no acknowledgement", __g((1 + Math.ceil(__t6.length / 16))), __t6), __g((20 + Math.ceil((__t7 === null ? 0 : __t7.length) / 64))), F$log(__t7, 30, 5));
     return;
   }
-  (__t6 = __st["answered"], __t7 = $m.from, __t8 = __G_now, __g((5 + Math.ceil(1 / 16))), (__stset(__SB[0], __t6, __t7, __t8, "answered", 33, 3), Map$set(__t6, __t7, __t8)));
-  (__t11 = $m, __t12 = (__t9 = "Thank you for writing to " + __G_list.name + ". Someone will answer within two working days. (This reply is automatic; you get at most one a day.)", __g((1 + Math.ceil(__t9.length / 16))), __t9), __t13 = (__t10 = "Re: " + $m.subject, __g((1 + Math.ceil(__t10.length / 16))), __t10), __g((50 + Math.ceil(((__t12 === null ? 0 : __t12.length) + (__t13 === null ? 0 : __t13.length)) / 64))), F$reply(__t11, __t12, __t13, 34, 3));
+  (__t8 = __st["answered"], __t9 = $m.from, __t10 = __G_now, __g((5 + Math.ceil(1 / 16))), (__stset(__SB[0], __t8, __t9, __t10, "answered", 33, 3), Map$set(__t8, __t9, __t10)));
+  (__t13 = $m, __t14 = (__t11 = "Thank you for writing to " + __G_list.name + ". Someone will answer within two working days. (This reply is automatic; you get at most one a day.)", __g((1 + Math.ceil(__t11.length / 16))), __t11), __t15 = (__t12 = "Re: " + $m.subject, __g((1 + Math.ceil(__t12.length / 16))), __t12), __g((50 + Math.ceil(((__t14 === null ? 0 : __t14.length) + (__t15 === null ? 0 : __t15.length)) / 64))), F$reply(__t13, __t14, __t15, 34, 3));
 }
 function __trigger_1() {
   if ((__gas -= 4) < 0) __oog();

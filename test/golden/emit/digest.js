@@ -39,7 +39,7 @@ function __trigger_0($m) {
   (__t9 = __st["posts"], __t10 = { "from": $m.from, "subject": (__t5 = $m.subject, __t6 = 200, __g((5 + Math.ceil((__t5 === null ? 0 : __t5.length) / 16))), string$truncate(__t5, __t6)), "text": (__t7 = $m.text, __t8 = 4000, __g((5 + Math.ceil((__t7 === null ? 0 : __t7.length) / 16))), string$truncate(__t7, __t8)), "at": __G_now }, (__stpush(__SB[0], __t9, __t10, "posts", 33, 3), List$push(__t9, __t10)));
 }
 function __trigger_1() {
-  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13;
+  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13, __t14;
   if ((__gas -= 29) < 0) __oog();
   if ((G$List$size(__st["posts"]) === 0)) {
     if ((__gas -= 1) < 0) __oog();
@@ -54,7 +54,7 @@ function __trigger_1() {
     List$push($contents, (__t0 = String($n) + ". " + $post.subject + " (" + $post.from + ")", __g((1 + Math.ceil(__t0.length / 16))), __t0));
     List$push($bodies, (__t1 = "---- " + String($n) + ". " + $post.subject + "\nFrom " + $post.from + " at " + $clock($post.at) + "\n\n" + $post.text + "\n", __g((1 + Math.ceil(__t1.length / 16))), __t1));
   }
-  (__t8 = __G_members, __t9 = (__t2 = __G_list.name + " digest, " + G$Time$date(__G_now) + ": " + String($n) + " posts", __g((1 + Math.ceil(__t2.length / 16))), __t2), __t10 = (__t7 = "Today on " + __G_list.name + ":\n\n" + (__t3 = $contents, __t4 = "\n", __g((5 + (__t3.length * 2) + Math.ceil((__total(__t3) + (__t3.length * (__t4 === null ? 0 : __t4.length))) / 16))), List$join(__t3, __t4)) + "\n\n" + (__t5 = $bodies, __t6 = "\n", __g((5 + (__t5.length * 2) + Math.ceil((__total(__t5) + (__t5.length * (__t6 === null ? 0 : __t6.length))) / 16))), List$join(__t5, __t6)), __g((1 + Math.ceil(__t7.length / 16))), __t7), __t11 = null, __t12 = null, __t13 = null, __g((50 + (__rcount(__t8) * 10) + Math.ceil(((__t9 === null ? 0 : __t9.length) + (__t10 === null ? 0 : __t10.length) + (__t11 === null ? 0 : __t11.length)) / 64))), F$send(__t8, __t9, __t10, __t11, __t12, __t13, 67, 3));
+  (__t8 = __G_members, __t9 = (__t2 = __G_list.name + " digest, " + G$Time$date(__G_now) + ": " + String($n) + " posts", __g((1 + Math.ceil(__t2.length / 16))), __t2), __t10 = (__t7 = "Today on " + __G_list.name + ":\n\n" + (__t3 = $contents, __t4 = "\n", __g((5 + (__t3.length * 2) + Math.ceil((__total(__t3) + (__t3.length * (__t4 === null ? 0 : __t4.length))) / 16))), List$join(__t3, __t4)) + "\n\n" + (__t5 = $bodies, __t6 = "\n", __g((5 + (__t5.length * 2) + Math.ceil((__total(__t5) + (__t5.length * (__t6 === null ? 0 : __t6.length))) / 16))), List$join(__t5, __t6)), __g((1 + Math.ceil(__t7.length / 16))), __t7), __t11 = null, __t12 = null, __t13 = null, __t14 = null, __g((50 + (__rcount(__t8) * 10) + Math.ceil(((__t9 === null ? 0 : __t9.length) + (__t10 === null ? 0 : __t10.length) + (__t11 === null ? 0 : __t11.length)) / 64))), F$send(__t8, __t9, __t10, __t11, __t12, __t13, __t14, 67, 3));
   __st["posts"] = __stput(__SB[0], [], "posts", 69, 3);
 }
 var __triggers = { "message": __trigger_0, "every day at 18:00": __trigger_1 };

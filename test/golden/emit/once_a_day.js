@@ -7,7 +7,7 @@ function __stateInit(name) {
   return null;
 }
 function __trigger_0($m) {
-  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13, __t14, __t15, __t16, __t17;
+  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13, __t14, __t15, __t16, __t17, __t18;
   if ((__gas -= 40) < 0) __oog();
   if (Message$isAutomated($m)) {
     if ((__gas -= 1) < 0) __oog();
@@ -27,7 +27,7 @@ function __trigger_0($m) {
     if ((__gas -= 4) < 0) __oog();
     (__t9 = __st["lastPost"], __t10 = $m.from, __t11 = __G_now, __g((5 + Math.ceil(1 / 16))), (__stset(__SB[0], __t9, __t10, __t11, "lastPost", 31, 5), Map$set(__t9, __t10, __t11)));
   }
-  (__t12 = __G_members, __t13 = $m.subject, __t14 = $m.text, __t15 = null, __t16 = "sender", __t17 = "list", __g((50 + (__rcount(__t12) * 10) + Math.ceil(((__t13 === null ? 0 : __t13.length) + (__t14 === null ? 0 : __t14.length) + (__t15 === null ? 0 : __t15.length)) / 64))), F$send(__t12, __t13, __t14, __t15, __t16, __t17, 33, 3));
+  (__t12 = __G_members, __t13 = $m.subject, __t14 = $m.text, __t15 = null, __t16 = "sender", __t17 = "list", __t18 = null, __g((50 + (__rcount(__t12) * 10) + Math.ceil(((__t13 === null ? 0 : __t13.length) + (__t14 === null ? 0 : __t14.length) + (__t15 === null ? 0 : __t15.length)) / 64))), F$send(__t12, __t13, __t14, __t15, __t16, __t17, __t18, 33, 3));
 }
 function __trigger_1() {
   if ((__gas -= 4) < 0) __oog();

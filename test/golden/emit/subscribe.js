@@ -56,7 +56,7 @@ function $requestAddress() {
   return (__t0 = G$Address$local(__G_list.address) + "-request@" + G$Address$domain(__G_list.address), __g((1 + Math.ceil(__t0.length / 16))), __t0);
 }
 function __trigger_0($m) {
-  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7;
+  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8;
   if ((__gas -= 14) < 0) __oog();
   if ($m.envelope.isRequest) {
     if ((__gas -= 6) < 0) __oog();
@@ -67,7 +67,7 @@ function __trigger_0($m) {
     if ((__gas -= 8) < 0) __oog();
     (__t1 = (__t0 = "Only members may post to " + __G_list.address + ". To join, send \"subscribe\" as the subject to " + $requestAddress() + ".", __g((1 + Math.ceil(__t0.length / 16))), __t0), __g((10 + Math.ceil((__t1 === null ? 0 : __t1.length) / 64))), F$reject(__t1, 19, 5));
   }
-  (__t2 = __G_members, __t3 = $m.subject, __t4 = $m.text, __t5 = null, __t6 = "sender", __t7 = "list", __g((50 + (__rcount(__t2) * 10) + Math.ceil(((__t3 === null ? 0 : __t3.length) + (__t4 === null ? 0 : __t4.length) + (__t5 === null ? 0 : __t5.length)) / 64))), F$send(__t2, __t3, __t4, __t5, __t6, __t7, 21, 3));
+  (__t2 = __G_members, __t3 = $m.subject, __t4 = $m.text, __t5 = null, __t6 = "sender", __t7 = "list", __t8 = null, __g((50 + (__rcount(__t2) * 10) + Math.ceil(((__t3 === null ? 0 : __t3.length) + (__t4 === null ? 0 : __t4.length) + (__t5 === null ? 0 : __t5.length)) / 64))), F$send(__t2, __t3, __t4, __t5, __t6, __t7, __t8, 21, 3));
 }
 var __triggers = { "message": __trigger_0 };
 var __tests = [];

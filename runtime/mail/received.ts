@@ -1,0 +1,63 @@
+/**
+ * The Received field thwonkd adds to mail it accepts (RFC 5321 4.4), before
+ * the message is stored: it is the message's trace through this hop, kept
+ * when a rule forwards it, and counted by the hop limit
+ * (compose.ts overHopLimit). What the client said (its HELO name) is
+ * reduced to the characters a domain or an address literal has, so it
+ * cannot end the field or add another.
+ */
+
+/** What the SMTP session knows of the client (smtp-server's session, as far as the field needs it). */
+export interface ReceivedSession {
+  /** The HELO/EHLO/LHLO argument. */
+  hostNameAppearsAs?: string;
+  /** The client's name by reverse DNS, or its address in brackets. */
+  clientHostname?: string;
+  remoteAddress?: string;
+  /** SMTP, ESMTP, ESMTPS, LMTP, ... */
+  transmissionType?: string;
+  id?: string;
+  envelope?: { rcptTo?: readonly { address: string }[] };
+}
+
+function name(s: string | undefined): string | undefined {
+  if (typeof s !== "string") return undefined;
+  const t = s.trim();
+  return /^[A-Za-z0-9.\-_:[\]]{1,255}$/.test(t) ? t : undefined;
+}
+
+function ip(s: string | undefined): string | undefined {
+  if (typeof s !== "string") return undefined;
+  const t = s.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");
+  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(t)) return `[${t}]`;
+  if (/^[0-9a-f:.]{2,45}$/i.test(t) && t.includes(":")) return `[IPv6:${t}]`;
+  return undefined;
+}
+
+/** A date as RFC 5322 writes it, in UTC. */
+export function rfc5322Date(ms: number): string {
+  return new Date(ms).toUTCString().replace(/GMT$/, "+0000");
+}
+
+/** The field's value: `from HELO (NAME [IP]) by HOST (thwonkd) with PROTOCOL id ID for <RCPT>; DATE`. */
+export function receivedValue(s: ReceivedSession, by: string, at: number): string {
+  const helo = name(s.hostNameAppearsAs) ?? "unknown";
+  const addr = ip(s.remoteAddress);
+  const rdns = name(s.clientHostname);
+  const seen = [rdns && rdns !== addr ? rdns : undefined, addr].filter(Boolean).join(" ");
+  const protocol = /^[A-Z]{1,12}$/.test(s.transmissionType ?? "") ? s.transmissionType! : "SMTP";
+  const id = /^[A-Za-z0-9.-]{1,64}$/.test(s.id ?? "") ? ` id ${s.id}` : "";
+  const rcpts = s.envelope?.rcptTo ?? [];
+  // One recipient is named (RFC 5321 allows it); more would tell each of them the others.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: an address with a control character is not named
+  const one = rcpts.length === 1 && /^[^\s<>"\\\x00-\x1f\x7f]{1,254}@[A-Za-z0-9.-]{1,253}$/.test(rcpts[0]!.address) ? ` for <${rcpts[0]!.address}>` : "";
+  return `from ${helo}${seen ? ` (${seen})` : ""} by ${name(by) ?? "thwonkd"} (thwonkd) with ${protocol}${id}${one}; ${rfc5322Date(at)}`;
+}
+
+/** The message with a Received field before its first line. */
+export function withReceived(raw: Buffer, s: ReceivedSession, by: string, at: number): Buffer {
+  const value = receivedValue(s, by, at);
+  // Folded before the date, so the line stays short (RFC 5322 2.1.1).
+  const field = `Received: ${value.replace(/; (?=[^;]*$)/, ";\r\n\t")}\r\n`;
+  return Buffer.concat([Buffer.from(field, "latin1"), raw]);
+}
