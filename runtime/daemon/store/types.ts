@@ -133,6 +133,29 @@ export interface RunCommit {
   published?: { path: string; html: string }[];
   /** Schedule bookkeeping: the due time this run stands for. */
   due?: { trigger: string; at: number };
+  /** Delivery failures reported for members (bounces.ts): each counts in the member's `bounces`. */
+  bounces?: BounceEntry[];
+}
+
+/** One recipient's failure in a delivery status report (RFC 3464). */
+export interface BounceEntry {
+  /** The member's address as the list has it. */
+  member: string;
+  /** The report's Status (5.x.x) and Action (failed). */
+  status: string;
+  action: string;
+  /** Diagnostic-Code, or "" when the report gave none. */
+  diagnostic: string;
+  /** When the report arrived. */
+  at: number;
+  /** Whether a VERP envelope named the member (else the report's Original- or Final-Recipient did). */
+  verp: boolean;
+}
+
+export interface BounceRecord extends BounceEntry {
+  id: number;
+  address: string;
+  runId: number;
 }
 
 export interface RunFilter {
@@ -193,4 +216,9 @@ export interface Store {
 
   /** When the list was first deployed (its schedules count from then), and the latest due time run per trigger. */
   schedule(address: string): Promise<{ since: number | null; last: Map<string, number> }>;
+
+  /** One member of a list (addresses compare without case), or undefined. */
+  member(address: string, member: string): Promise<MemberJson | undefined>;
+  /** The bounces recorded for a list (one member's, when given), oldest first. */
+  bounces(address: string, member?: string): Promise<BounceRecord[]>;
 }
