@@ -43,7 +43,7 @@ const MAX_RECIPIENTS = 1000;
 
 /** The report in a message, or undefined when it holds no message/delivery-status part. */
 export async function readDsn(raw: Buffer): Promise<Dsn | undefined> {
-  const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+  const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, keepDeliveryStatus: true });
   const parts: Attachment[] = parsed.attachments ?? [];
   const status = parts.find((a) => /^message\/(global-)?delivery-status$/i.test(a.contentType));
   if (!status) return undefined;
