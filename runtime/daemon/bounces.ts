@@ -10,11 +10,16 @@
  * trigger `bounce`. A member's `bounces` (the stdlib's `Member.bounces`) is
  * the count recorded since they joined; a rule decides what to do with it.
  *
- * Reports about addresses that are not members, delays (`delayed`, 4.x.x),
- * and mail that is not a report are dropped (250, logged). A report that
- * returns the original message's headers counts only when that message is
- * one this list sent (its Message-ID `thwonk.…@` the list's domain), so a
- * made-up report about a member's unrelated mail does not count.
+ * A report counts only when it returns the original message's headers
+ * (RFC 3464's third part, which Postfix, Exim, Exchange and the large
+ * mailbox providers send) with the Message-ID of a message this list sent
+ * to that member: anyone can write to the bounce address, and a made-up
+ * report must not unsubscribe a member. (Someone who received a post knows
+ * its Message-ID, and the post went to every member under that one id: a
+ * member can still forge a report about another; a rule that acts on
+ * bounces should want a few.) Reports about addresses that are not members,
+ * delays (`delayed`, 4.x.x), reports without the original's Message-ID and
+ * mail that is not a report are dropped (250, logged).
  */
 import { simpleParser, type Attachment } from "mailparser";
 import { canonicalAddress } from "../../contract/index.js";
@@ -120,9 +125,9 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: { list:
   }
   if (!dsn) return ignored("it is not a delivery status report (no message/delivery-status part)");
   const domain = target.list.slice(target.list.lastIndexOf("@") + 1).toLowerCase();
-  if (dsn.originalIds.length && !dsn.originalIds.some((id) => /^thwonk\./.test(id) && id.slice(id.lastIndexOf("@") + 1).toLowerCase() === domain)) {
-    return ignored("the message it reports on was not sent by this list");
-  }
+  if (dsn.originalIds.length === 0) return ignored("it does not return the original message's headers (its Message-ID), so it cannot be checked");
+  const ours = dsn.originalIds.filter((id) => /^thwonk\./.test(id) && id.slice(id.lastIndexOf("@") + 1).toLowerCase() === domain);
+  if (ours.length === 0) return ignored("the message it reports on was not sent by this list");
   const failed = dsn.recipients.filter(isHardFailure);
   if (failed.length === 0) return ignored("it reports no permanent failure (Action: failed with a 5.x.x Status)");
   const named = target.verp !== null ? [{ address: target.verp, r: failed[0]!, verp: true }] : failed.map((r) => ({ address: (r.originalRecipient ?? r.finalRecipient)!, r, verp: false }));
@@ -132,10 +137,14 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: { list:
     for (const n of named) {
       const m = await daemon.store.member(target.list, n.address);
       if (!m || seen.has(m.address.toLowerCase())) continue;
+      if (!(await anyAsync(ours, (id) => daemon.store.sentTo(target.list, id, m.address)))) {
+        daemon.log.info({ list: target.list, member: m.address, ids: ours }, "a bounce report about a message the list did not send to this member: not counted");
+        continue;
+      }
       seen.add(m.address.toLowerCase());
       entries.push({ member: m.address, status: n.r.status, action: n.r.action, diagnostic: n.r.diagnostic, at: d.receivedAt, verp: n.verp });
     }
-    if (entries.length === 0) return ignored(`it is about ${named.map((n) => n.address).join(", ")}, not a member of ${target.list}`);
+    if (entries.length === 0) return ignored(`it is about ${named.map((n) => n.address).join(", ")}, not a member of ${target.list} that the reported message was sent to`);
     const ids = await daemon.committer.commit({
       address: target.list,
       run: {
@@ -154,4 +163,9 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: { list:
     daemon.log.info({ list: target.list, run: ids.runId, members: entries.map((e) => e.member) }, "bounce recorded");
     return { code: 250, message: `2.0.0 ${say(M.bounceRecorded, entries.map((e) => e.member).join(", "))}`, runId: ids.runId, outcome: "ok" };
   });
+}
+
+async function anyAsync<T>(xs: readonly T[], p: (x: T) => Promise<boolean>): Promise<boolean> {
+  for (const x of xs) if (await p(x)) return true;
+  return false;
 }

@@ -112,6 +112,12 @@ test("bounce_out: three reports for bob, and the nightly run unsubscribes him an
     const members = readStore(ws.data, (db) => (db.prepare("SELECT member FROM members WHERE address = ? ORDER BY pos").all(LIST) as { member: string }[]).map((r) => r.member));
     assert.deepEqual(members, ["ann@example.org", "cat@example.org"]);
 
+    // A report that cat bounced the owner's notice, which only ann was sent: not counted.
+    const noticeId = String(notice.mail.messageId).replace(/^<|>$/g, "");
+    const forged = await mta.sendMail({ envelope: { from: "", to: [BOUNCES] }, raw: report("cat@example.org", noticeId) });
+    assert.match(forged.response, /TW6127 .*not a member of bounce-out@example\.org that the reported message was sent to/);
+    assert.equal(readStore(ws.data, (db) => (db.prepare("SELECT COUNT(*) AS n FROM bounces").get() as { n: number }).n), 5);
+
     // Bob subscribed again starts from 0: his old bounces were before he joined.
     writeFileSync(clock, "2026-11-26T10:00:00Z");
     const token = readFileSync(join(ws.data, "admin.token"), "utf8").trim();

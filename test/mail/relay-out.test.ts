@@ -23,7 +23,7 @@ import { makeKey, resolverWith, sink } from "./helpers.js";
 const MEMBERS = ["ann@example.org", "bob@example.org", "cat@example.org", "dan@example.org"];
 const LIST = "trim140@example.org";
 
-function dsn(to: string, member: string, originalId: string, opts: { action?: string; status?: string } = {}): string {
+function dsn(to: string, member: string, originalId: string, opts: { action?: string; status?: string; returned?: boolean } = {}): string {
   return [
     "From: Mail Delivery System <MAILER-DAEMON@mx.example.net>",
     `To: ${to}`,
@@ -48,13 +48,9 @@ function dsn(to: string, member: string, originalId: string, opts: { action?: st
     "Diagnostic-Code: smtp; 550 5.1.1 <" + member + ">: Recipient address rejected:",
     " User unknown in local recipient table",
     "",
-    "--=b1",
-    "Content-Type: text/rfc822-headers",
-    "",
-    `Message-ID: <${originalId}>`,
-    `From: "Ann via trim140" <${LIST}>`,
-    "Subject: Hello",
-    "",
+    ...(opts.returned === false
+      ? []
+      : ["--=b1", "Content-Type: text/rfc822-headers", "", `Message-ID: <${originalId}>`, `From: "Ann via trim140" <${LIST}>`, "Subject: Hello", ""]),
     "--=b1--",
     "",
   ].join("\r\n");
@@ -189,6 +185,8 @@ test("DKIM-signed, one-click unsubscribe, VERP bounces: what reached the sink, v
     for (const [raw, why] of [
       [dsn(plain, "dan@example.org", catId, { action: "delayed", status: "4.4.1" }), /no permanent failure/],
       [dsn(plain, "dan@example.org", "someone.else@example.com"), /not sent by this list/],
+      [dsn(plain, "dan@example.org", catId.replace(/\.1@/, ".9@")), /not a member of trim140@example\.org that the reported message was sent to/],
+      [dsn(plain, "dan@example.org", catId, { returned: false }), /does not return the original message's headers/],
       [dsn(plain, "eve@example.com", catId), /not a member/],
       [`From: x@example.com\r\nTo: ${plain}\r\nSubject: hi\r\n\r\nplease reply\r\n`, /not a delivery status report/],
     ] as const) {
