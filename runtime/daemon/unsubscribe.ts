@@ -126,7 +126,7 @@ export function unsubscribeHandler(o: UnsubscribeOptions) {
     if (method === "GET") return page(res, sub.list, url.pathname);
     const body = await readBody(req);
     if (body === undefined) return answer(res, 413, say(M.unsubscribeNotOneClick));
-    if (new URLSearchParams(body).get("List-Unsubscribe") !== "One-Click") return answer(res, 400, say(M.unsubscribeNotOneClick));
+    if (formValue(req.headers["content-type"], body, "List-Unsubscribe") !== "One-Click") return answer(res, 400, say(M.unsubscribeNotOneClick));
     const result = await oneClickRemove(o.daemon, sub.list, sub.member, sub.joined);
     o.log.info({ list: sub.list, member: sub.member, result }, "one-click unsubscribe");
     if (result === "no-list") return answer(res, 404, say(M.unsubscribeNoList, sub.list));
@@ -148,6 +148,29 @@ function page(res: ServerResponse, list: string, path: string): true {
 <p>Unsubscribe from ${escapeHtml(list)}?</p><button type="submit">Unsubscribe</button></form>\n`;
   res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(html), "cache-control": "no-store" }).end(html);
   return true;
+}
+
+/**
+ * A field of a form body: RFC 8058 allows application/x-www-form-urlencoded and multipart/form-data (what a
+ * provider sends); anything else, or a field given twice with different values, is no value.
+ */
+export function formValue(contentType: string | undefined, body: string, name: string): string | undefined {
+  const type = (contentType ?? "").toLowerCase();
+  const values: string[] = [];
+  if (type.startsWith("multipart/form-data")) {
+    const boundary = /boundary=(?:"([^"]{1,70})"|([^;\s]{1,70}))/i.exec(contentType ?? "");
+    const b = boundary?.[1] ?? boundary?.[2];
+    if (!b) return undefined;
+    for (const part of body.split(`--${b}`).slice(1)) {
+      const end = part.indexOf("\r\n\r\n");
+      if (end < 0) continue;
+      const disposition = /^content-disposition:\s*form-data;[^\r\n]*?\bname="([^"]*)"/im.exec(part.slice(0, end));
+      if (disposition?.[1] === name) values.push(part.slice(end + 4).replace(/\r\n$/, ""));
+    }
+  } else if (type === "" || type.startsWith("application/x-www-form-urlencoded")) {
+    values.push(...new URLSearchParams(body).getAll(name));
+  }
+  return values.length > 0 && values.every((v) => v === values[0]) ? values[0] : undefined;
 }
 
 function readBody(req: IncomingMessage): Promise<string | undefined> {

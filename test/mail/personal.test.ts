@@ -17,7 +17,7 @@ import { isHardFailure, readDsn, statusBlocks } from "../../runtime/daemon/bounc
 import { ConfigError, resolveConfig } from "../../runtime/daemon/config.js";
 import { loadDkimKeys } from "../../runtime/daemon/dkim.js";
 import { bounceTarget, verpAddress, withOneClick } from "../../runtime/daemon/personal.js";
-import { ensureUnsubscribeKey, readToken, unsubscribeToken } from "../../runtime/daemon/unsubscribe.js";
+import { ensureUnsubscribeKey, formValue, readToken, unsubscribeToken } from "../../runtime/daemon/unsubscribe.js";
 import { runCli } from "../helpers/cli.js";
 
 const key = randomBytes(32);
@@ -235,4 +235,21 @@ test("DKIM keys: a missing file, not a key, an ed25519 key, a bad selector or do
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the one-click body, as RFC 8058 allows it: urlencoded or multipart/form-data; anything else is not one", () => {
+  const url = "application/x-www-form-urlencoded";
+  assert.equal(formValue(url, "List-Unsubscribe=One-Click", "List-Unsubscribe"), "One-Click");
+  assert.equal(formValue(undefined, "List-Unsubscribe=One-Click", "List-Unsubscribe"), "One-Click");
+  assert.equal(formValue(url, "a=1&List-Unsubscribe=One-Click&b=2", "List-Unsubscribe"), "One-Click");
+  assert.equal(formValue(url, "List-Unsubscribe=One-Click&List-Unsubscribe=No", "List-Unsubscribe"), undefined);
+  assert.equal(formValue(url, "list-unsubscribe=One-Click", "List-Unsubscribe"), undefined);
+  assert.equal(formValue("application/json", "List-Unsubscribe=One-Click", "List-Unsubscribe"), undefined);
+  const multipart = ["--XyZ", 'Content-Disposition: form-data; name="List-Unsubscribe"', "", "One-Click", "--XyZ--", ""].join("\r\n");
+  assert.equal(formValue('multipart/form-data; boundary="XyZ"', multipart, "List-Unsubscribe"), "One-Click");
+  assert.equal(formValue("multipart/form-data; boundary=XyZ", multipart, "List-Unsubscribe"), "One-Click");
+  assert.equal(formValue("multipart/form-data", multipart, "List-Unsubscribe"), undefined, "no boundary");
+  assert.equal(formValue("multipart/form-data; boundary=Other", multipart, "List-Unsubscribe"), undefined);
+  const other = multipart.replace('name="List-Unsubscribe"', 'name="x"');
+  assert.equal(formValue("multipart/form-data; boundary=XyZ", other, "List-Unsubscribe"), undefined);
 });
