@@ -186,6 +186,9 @@ test("DKIM-signed, one-click unsubscribe, VERP bounces: what reached the sink, v
     assert.deepEqual(bounces, [{ member: "cat@example.org", status: "5.1.1", action: "failed", verp: 1 }]);
     assert.equal((await members()).find((m) => m.address === "cat@example.org")?.bounces, 1);
     assert.equal((await members()).find((m) => m.address === "dan@example.org")?.bounces, undefined);
+    const listed = await runCli(["members", "list", LIST, "--server", `http://127.0.0.1:${d.ports.http}`, "--token", token], { cwd: keys });
+    assert.match(listed.stdout, /^cat@example\.org {2}1 bounce$/m);
+    assert.match(listed.stdout, /^dan@example\.org$/m);
 
     // Not counted: a delay, a report about a message this list did not send, one about a non-member, a plain message.
     const plain = `trim140-bounces@example.org`;
