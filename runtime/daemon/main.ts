@@ -126,7 +126,6 @@ export async function main(argv: string[]): Promise<number> {
   if (admin.created) log.info({ file: admin.file }, "made the admin token (send it as Authorization: Bearer)");
   const { clock, test } = clockFromEnv(process.env);
   if (test) log.warn("THWONKD_TEST_CLOCK_FILE is set: the clock is a test's (never use it in production)");
-  const daemon = await Daemon.open({ dataDir, log, clock, ...(cfg.workers ? { workers: cfg.workers } : {}), ...(test ? { tickMs: 100 } : {}) });
   let dkim;
   try {
     dkim = loadDkimKeys(cfg.dkim);
@@ -135,6 +134,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`thwonkd: ${err.message}\n`);
     return 2;
   }
+  const daemon = await Daemon.open({ dataDir, log, clock, ...(cfg.workers ? { workers: cfg.workers } : {}), ...(test ? { tickMs: 100 } : {}) });
   const unsubscribeKey = ensureUnsubscribeKey(dataDir);
   const lists = new Map(Object.entries(cfg.lists).map(([a, s]) => [a.toLowerCase(), s.from ? { fromMode: s.from } : {}]));
   daemon.runner.mail = { lists: (address) => lists.get(address.toLowerCase()), hopLimit: cfg.hopLimit };
@@ -169,7 +169,7 @@ export async function main(argv: string[]): Promise<number> {
     ports["lmtp"] = await lmtp.listen(at.host, at.port);
   }
   const api = apiHandler({ daemon, authorize: adminAuthorizer(admin.token), log });
-  const http = createHttp([healthHandler(daemon), unsubscribeHandler({ daemon, key: unsubscribeKey, log }), api, publishHandler(daemon.store, (a) => daemon.resolve(a))], log);
+  const http = createHttp([healthHandler(daemon), unsubscribeHandler({ daemon, key: unsubscribeKey, log }), api, publishHandler(daemon.store, (a) => daemon.runner.resolve(a))], log);
   ports["http"] = await listen(http, httpAt.host, httpAt.port);
   publicUrl ||= `http://${httpAt.host.includes(":") ? `[${httpAt.host}]` : httpAt.host}:${ports["http"]}`;
   daemon.start();

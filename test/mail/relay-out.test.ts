@@ -9,6 +9,7 @@
  * address is recorded for its member, runs no rule and sends nothing.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +18,7 @@ import { simpleParser } from "mailparser";
 import { dkimVerify } from "mailauth/lib/dkim/verify.js";
 import nodemailer from "nodemailer";
 import { runCli } from "../helpers/cli.js";
+import { repoRoot } from "../helpers/repo.js";
 import { readStore, startDaemon, until, workspace } from "../daemon/helpers.js";
 import { makeKey, resolverWith, sink } from "./helpers.js";
 
@@ -217,5 +219,20 @@ test("DKIM-signed, one-click unsubscribe, VERP bounces: what reached the sink, v
     await relay.close();
     rmSync(ws.dir, { recursive: true, force: true });
     rmSync(keys, { recursive: true, force: true });
+  }
+});
+
+test("thwonkd with a DKIM key it cannot use stops at start: exit 2 and why, before it takes any mail", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-badkey-"));
+  try {
+    const r = spawnSync(process.execPath, [join(repoRoot, "bin", "thwonkd.js"), "--data", join(dir, "data"), "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--dkim", `example.org=s1:${join(dir, "missing.pem")}`], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^thwonkd: dkim\.example\.org\.keyFile .*missing\.pem cannot be read .*thwonkc dkim-key example\.org --out FILE/m);
+    assert.equal(r.stdout, "", "no ports were bound");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
