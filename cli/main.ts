@@ -417,6 +417,19 @@ ${EXIT_CODES_HELP}`,
       setExit(await runReject(id, opts, io));
     });
 
+  program
+    .command("dkim-key")
+    .summary("make a DKIM key for a domain's list mail and print the DNS record to publish")
+    .description("Make an RSA key to sign DOMAIN's list mail with (thwonkd --dkim DOMAIN=SELECTOR:FILE) and print the TXT record to publish at SELECTOR._domainkey.DOMAIN. The key goes to --out FILE (mode 0600, never over an existing file), else to stdout.")
+    .argument("<domain>", "the lists' domain, e.g. lists.example.org")
+    .option("--selector <name>", "the DKIM selector (a new one for each new key, so the old one can stay published while mail signed with it is in flight)", "thwonk")
+    .option("--bits <n>", "RSA key size: 2048, 3072 or 4096", "2048")
+    .option("--out <file>", "write the private key here")
+    .action(async (domain: string, opts: { selector: string; bits: string; out?: string }) => {
+      const { runDkimKey } = await import("./dkim-key.js");
+      setExit(runDkimKey(domain, opts, io));
+    });
+
   return program;
 }
 

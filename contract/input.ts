@@ -16,6 +16,8 @@ export interface MemberJson {
   name: string;
   role: Role;
   joined: number;
+  /** Delivery failures reported for the member since they joined (RFC 3464 bounces); absent: 0. */
+  bounces?: number;
 }
 
 export interface AttachmentJson {
@@ -63,6 +65,8 @@ export interface MemberColumns {
   name: string;
   role: string;
   joined: string;
+  /** Each member's bounce count; absent: every count is 0. */
+  bounces?: string;
 }
 
 /** Offsets of the rule's time zone: [fromEpochMs, offsetMinutes], sorted by time. */

@@ -468,6 +468,10 @@ declare module "thwonk" {
      * When the member joined.
      */
     readonly joined: Time;
+    /**
+     * How many delivery failures (bounces: RFC 3464 reports of a permanent failure) were recorded for the member since they joined; 0 for a member added in this run.
+     */
+    readonly bounces: int;
   }
   /**
    * The members of the list (at most `limits.members`). `for m in members` walks them as Member records, in the order they joined.

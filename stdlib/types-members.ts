@@ -21,6 +21,10 @@ export const memberTypes: Record<string, TypeDeclSpec> = {
       name: { type: "string", doc: "The member's name (empty when unknown).", bound: 256 },
       role: { type: "Role", doc: "The member's role." },
       joined: { type: "Time", doc: "When the member joined." },
+      bounces: {
+        type: "int",
+        doc: "How many delivery failures (bounces: RFC 3464 reports of a permanent failure) were recorded for the member since they joined; 0 for a member added in this run.",
+      },
     },
   },
   Members: {

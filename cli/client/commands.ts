@@ -14,6 +14,7 @@ interface Member {
   name: string;
   role: string;
   joined: number;
+  bounces?: number;
 }
 interface Members {
   version: number;
@@ -100,7 +101,10 @@ function memberArg(text: string): { address: string; name?: string } {
 }
 
 function printMembers(io: CliIo, address: string, m: Members): void {
-  for (const x of m.members) io.stdout.write(`${x.name ? `${x.name} <${x.address}>` : x.address}${x.role !== "member" ? `  (${x.role})` : ""}\n`);
+  for (const x of m.members) {
+    const bounces = x.bounces ? `  ${x.bounces} bounce${x.bounces === 1 ? "" : "s"}` : "";
+    io.stdout.write(`${x.name ? `${x.name} <${x.address}>` : x.address}${x.role !== "member" ? `  (${x.role})` : ""}${bounces}\n`);
+  }
   io.stdout.write(`${m.members.length} member${m.members.length === 1 ? "" : "s"} on ${address}\n`);
 }
 

@@ -30,7 +30,8 @@ export const BUNDLE_FORMAT = "thwonk-bundle/2";
 // 8: the driver marks an engine error (a TypeError) with the bundle lines on its stack, for the host to place it.
 // 9: the message has `approved` (moderation: true when the daemon runs a held message an owner approved).
 // 10: `forward` takes `subject` and `footer`, `send` takes `thread` (the emitted calls changed).
-export const CODE_TARGET = "quickjs-js/10";
+// 11: members carry `bounces` (a fifth column, optional in the input; the prelude's records have the field).
+export const CODE_TARGET = "quickjs-js/11";
 
 export interface ManifestTrigger {
   /** What the runtime calls it: `message`, `every day at 00:00`. */

@@ -260,7 +260,7 @@ const Members$add = function (ms, a, name, line, column) {
   // A display name is kept to the 256 UTF-16 units every member name is bounded by (never splitting a character).
   var shown = name === null || name === undefined ? "" : name;
   if (shown.length > 256) { var cut = 256; var c = shown.charCodeAt(cut - 1); if (c >= 0xd800 && c <= 0xdbff) cut--; shown = shown.slice(0, cut); }
-  var m = { address: a, name: shown, role: "member", joined: __in.now };
+  var m = { address: a, name: shown, role: "member", joined: __in.now, bounces: 0 };
   ms.extraAt.set(a, ms.extra.length); ms.extra.push(m); ms.extraLive++;
   __actions.push({ kind: "members.add", address: a, name: m.name, at: { line: line, column: column } });
 };
@@ -441,23 +441,24 @@ const __save = function (d, v) {
 const __saveKey = function (d, k) { if (d === "time") return new Date(k).toISOString(); return String(k); }
 
 // ---------------------------------------------------------------- inputs
-// Members arrive from the host in columns ({ address, name, role, joined }: each an array, or the
+// Members arrive from the host in columns ({ address, name, role, joined, bounces }: each an array, or the
 // values joined by newlines, which parse far faster; addresses already canonical), or as a list of
 // records (tests), or as the sandbox's shared columns ({ col, pos }: kept between runs while the
 // members stay the same; see runtime/sandbox/lockdown.ts). A column is split, and records and the
 // address index made, only when the rule needs them: sending to all members touches none of it.
 const __members = function (input) {
-  var cols = { address: [], name: [], role: [], joined: [] };
+  var cols = { address: [], name: [], role: [], joined: [], bounces: [] };
   if (Array.isArray(input)) {
     var seen = new Set();
     input.forEach(function (m) {
       var a = __addr(m.address); if (a === null || seen.has(a)) return; seen.add(a);
       cols.address.push(a); cols.name.push(m.name || ""); cols.role.push(m.role || "member");
       cols.joined.push(typeof m.joined === "number" ? m.joined : typeof m.joined === "string" ? Date.parse(m.joined) : __in.now);
+      cols.bounces.push(typeof m.bounces === "number" && m.bounces > 0 ? Math.floor(m.bounces) : 0);
     });
   } else if (input && typeof input.col === "function") {
     return __mnew({}, input);
-  } else if (input) cols = { address: input.address, name: input.name, role: input.role, joined: input.joined };
+  } else if (input) cols = { address: input.address, name: input.name, role: input.role, joined: input.joined, bounces: input.bounces };
   return __mnew(cols, null);
 }
 // The roster as the run began (columns, or `list` once records were made; `index` its positions), and the run's
@@ -467,7 +468,15 @@ const __mnew = function (cols, shared) {
 }
 const __col = function (ms, key) {
   var c = ms.cols[key];
-  if (c === undefined) c = ms.cols[key] = ms.shared.col(key);
+  if (c === undefined && ms.shared !== null) c = ms.cols[key] = ms.shared.col(key);
+  if (key === "bounces") {
+    // Bounce counts are optional in the input: without them (or not one a member) every count is 0.
+    if (typeof c === "string") c = c === "" ? [] : c.split("\n").map(function (x) { return Number(x) || 0; });
+    var a = __col(ms, "address");
+    if (!Array.isArray(c) || c.length !== a.length) c = a.map(function () { return 0; });
+    ms.cols[key] = c;
+    return c;
+  }
   if (typeof c === "string") {
     // Only the address column tells "no members" from one: one member's name column is "" when the name is empty.
     c = c === "" && key === "address" ? [] : c.split("\n");
@@ -480,8 +489,8 @@ const __col = function (ms, key) {
 // walks all members once, as the caller does: a loop, owners(), a send to all members, each charged per member).
 const __mlist = function (ms) {
   if (ms.list === null) {
-    var a = __col(ms, "address"), n = __col(ms, "name"), r = __col(ms, "role"), j = __col(ms, "joined"), out = new Array(a.length);
-    for (var i = 0; i < out.length; i++) out[i] = { address: a[i], name: n[i], role: r[i], joined: j[i] };
+    var a = __col(ms, "address"), n = __col(ms, "name"), r = __col(ms, "role"), j = __col(ms, "joined"), b = __col(ms, "bounces"), out = new Array(a.length);
+    for (var i = 0; i < out.length; i++) out[i] = { address: a[i], name: n[i], role: r[i], joined: j[i], bounces: b[i] };
     ms.list = out;
   }
   if (ms.gone === null && ms.extra.length === 0) return ms.list;
@@ -512,7 +521,7 @@ const __mbase = function (ms, a) {
 // One member's record, without making all of them.
 const __mrecord = function (ms, i) {
   if (ms.list !== null) return ms.list[i];
-  return { address: __col(ms, "address")[i], name: __col(ms, "name")[i], role: __col(ms, "role")[i], joined: __col(ms, "joined")[i] };
+  return { address: __col(ms, "address")[i], name: __col(ms, "name")[i], role: __col(ms, "role")[i], joined: __col(ms, "joined")[i], bounces: __col(ms, "bounces")[i] };
 }
 const __mbaseAddresses = function (ms) { return ms.list !== null ? ms.list.map(function (m) { return m.address; }) : __col(ms, "address"); }
 /** Every member's address, in order: a new array, or the frozen column when the run changed nothing. */

@@ -27,10 +27,25 @@ export interface DaemonConfig {
   deadAfter: number;
   /** A message that passed through more lists than this is not run (a loop). */
   hopLimit: number;
-  /** Per list address: `{ "from": "munge" | "keep" }` (docs/mail-out.md). */
-  lists: Record<string, { from?: "munge" | "keep" }>;
+  /** Per list address: `{ "from": "munge" | "keep", "verp": bool, "oneClick": bool }` (docs/mail-out.md). */
+  lists: Record<string, ListConfig>;
   /** A held message no owner approved or rejected this long (ms) after its hold expires (no mail sent). */
   holdExpiry: number;
+  /** Per domain: the DKIM key its lists' mail is signed with (`thwonkc dkim-key DOMAIN` makes one). */
+  dkim: Record<string, { selector: string; keyFile: string }>;
+  /** Where people and mailbox providers reach the HTTP side (the one-click unsubscribe URLs); null: http://HOST:PORT of --http. */
+  publicUrl: string | null;
+  /** One-click unsubscribe (RFC 8058) for every list unless a list says otherwise: one SMTP transaction per recipient. */
+  oneClick: boolean;
+}
+
+/** A list's mail settings in thwonkd's config. */
+export interface ListConfig {
+  from?: "munge" | "keep";
+  /** VERP: the envelope sender names the recipient (LIST-bounces+member=domain@...), one transaction per recipient. */
+  verp?: boolean;
+  /** One-click unsubscribe URL per member (RFC 8058), one transaction per recipient. */
+  oneClick?: boolean;
 }
 
 export const DEFAULTS: Omit<DaemonConfig, "data"> & { data: string | null } = {
@@ -51,6 +66,9 @@ export const DEFAULTS: Omit<DaemonConfig, "data"> & { data: string | null } = {
   hopLimit: 10,
   lists: {},
   holdExpiry: 14 * 86_400_000,
+  dkim: {},
+  publicUrl: null,
+  oneClick: false,
 };
 
 const KEYS = Object.keys(DEFAULTS) as (keyof DaemonConfig)[];
@@ -64,22 +82,52 @@ function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
     throw new ConfigError(`${from}: deploy must be a list of directories`);
   }
   if (key === "lists") {
-    let data = v;
-    if (typeof v === "string") {
-      try {
-        data = JSON.parse(v);
-      } catch {
-        throw new ConfigError(`${from}: lists must be JSON: { "LIST@DOMAIN": { "from": "munge" | "keep" } }`);
-      }
-    }
-    if (typeof data !== "object" || data === null || Array.isArray(data)) throw new ConfigError(`${from}: lists must be an object: { "LIST@DOMAIN": { "from": "munge" | "keep" } }`);
+    const data = jsonObject(v, from, 'lists must be JSON: { "LIST@DOMAIN": { "from": "munge" | "keep", "verp": true, "oneClick": true } }');
     for (const [address, s] of Object.entries(data)) {
-      const mode = (s as { from?: unknown } | null)?.from;
-      if (typeof s !== "object" || s === null || Object.keys(s).some((k) => k !== "from") || (mode !== undefined && mode !== "munge" && mode !== "keep")) {
-        throw new ConfigError(`${from}: lists.${address} must be { "from": "munge" } (From is the list, the default) or { "from": "keep" } (From is the author's)`);
+      const o = s as Record<string, unknown> | null;
+      const mode = o?.["from"];
+      const ok =
+        typeof o === "object" &&
+        o !== null &&
+        Object.keys(o).every((k) => k === "from" || k === "verp" || k === "oneClick") &&
+        (mode === undefined || mode === "munge" || mode === "keep") &&
+        (o["verp"] === undefined || typeof o["verp"] === "boolean") &&
+        (o["oneClick"] === undefined || typeof o["oneClick"] === "boolean");
+      if (!ok) {
+        throw new ConfigError(
+          `${from}: lists.${address} must be { "from": "munge" } (From is the list, the default) or { "from": "keep" } (From is the author's), with "verp" and "oneClick" true or false`,
+        );
       }
     }
     return data;
+  }
+  if (key === "dkim") {
+    // A flag or variable may also say DOMAIN=SELECTOR:KEYFILE[,DOMAIN=SELECTOR:KEYFILE...].
+    const data = typeof v === "string" && !v.trim().startsWith("{") ? dkimPairs(v, from) : jsonObject(v, from, 'dkim must be JSON: { "DOMAIN": { "selector": "S", "keyFile": "FILE" } }');
+    for (const [domain, s] of Object.entries(data)) {
+      const o = s as Record<string, unknown> | null;
+      if (typeof o !== "object" || o === null || typeof o["selector"] !== "string" || typeof o["keyFile"] !== "string" || Object.keys(o).some((k) => k !== "selector" && k !== "keyFile")) {
+        throw new ConfigError(`${from}: dkim.${domain} must be { "selector": "S", "keyFile": "FILE" } (thwonkc dkim-key ${domain} --out FILE makes the key)`);
+      }
+    }
+    return data;
+  }
+  if (key === "oneClick") {
+    if (v === true || v === "true" || v === "1") return true;
+    if (v === false || v === "false" || v === "0") return false;
+    throw new ConfigError(`${from}: oneClick must be true or false, got ${JSON.stringify(v)}`);
+  }
+  if (key === "publicUrl") {
+    let url: URL | undefined;
+    try {
+      url = new URL(String(v));
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.search || url.hash || url.username) {
+      throw new ConfigError(`${from}: publicUrl must be an http(s) URL without a query, e.g. https://lists.example.org, got ${JSON.stringify(v)}`);
+    }
+    return url.href.replace(/\/$/, "");
   }
   if (key === "size" || key === "workers" || key === "relayBatch" || key === "relayRetryMin" || key === "relayRetryMax" || key === "deadAfter" || key === "hopLimit" || key === "holdExpiry") {
     const n = typeof v === "number" ? v : Number(v);
@@ -88,6 +136,29 @@ function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
   }
   if (typeof v !== "string") throw new ConfigError(`${from}: ${key} must be a string, got ${JSON.stringify(v)}`);
   return v;
+}
+
+function jsonObject(v: unknown, from: string, usage: string): Record<string, unknown> {
+  let data = v;
+  if (typeof v === "string") {
+    try {
+      data = JSON.parse(v);
+    } catch {
+      throw new ConfigError(`${from}: ${usage}`);
+    }
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new ConfigError(`${from}: ${usage}`);
+  return data as Record<string, unknown>;
+}
+
+function dkimPairs(text: string, from: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([^=\s]+)=([^:\s]+):(.+)$/.exec(part);
+    if (!m) throw new ConfigError(`${from}: ${JSON.stringify(part)} is not DOMAIN=SELECTOR:KEYFILE (e.g. example.org=thwonk1:/etc/thwonk/example.org.pem)`);
+    out[m[1]!] = { selector: m[2]!, keyFile: m[3]! };
+  }
+  return out;
 }
 
 /** `HOST:PORT` (port 0: any free port). */

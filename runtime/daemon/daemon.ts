@@ -24,6 +24,8 @@ import { Holds } from "./holds.js";
 import type { Logger } from "./log.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { MaildirOutbox } from "./outbox.js";
+import { receiveBounce } from "./bounces.js";
+import { bounceTarget } from "./personal.js";
 import { addressKey, Runner, type Answer, type Delivery } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import { openSqliteStore } from "./store/sqlite.js";
@@ -157,11 +159,27 @@ export class Daemon {
     await this.store.close();
   }
 
-  resolve(rcpt: string): string | undefined {
-    return this.runner.resolve(rcpt);
+  get log(): Logger {
+    return this.o.log;
   }
 
+  /** The list a recipient reaches: a list's own addresses, or its bounce address (bounces.ts). */
+  resolve(rcpt: string): string | undefined {
+    return this.runner.resolve(rcpt) ?? this.bounceTarget(rcpt)?.list;
+  }
+
+  private bounceTarget(rcpt: string): { list: string; verp: string | null } | undefined {
+    if (this.runner.resolve(rcpt) !== undefined) return undefined;
+    return bounceTarget(rcpt, (a) => {
+      const at = this.runner.resolve(a);
+      return at !== undefined && addressKey(at) === addressKey(canonicalAddress(a) ?? a) ? at : undefined;
+    });
+  }
+
+  /** Runs the list's rule on a message; mail to its bounce address is recorded instead, never run nor answered. */
   deliver(d: Delivery): Promise<Answer> {
+    const bounce = this.bounceTarget(d.rcptTo);
+    if (bounce) return receiveBounce(this, d, bounce);
     return this.runner.deliver(d);
   }
 

@@ -16,6 +16,7 @@ import nodemailer, { type Transporter } from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import { bounceAddress } from "../mail/compose.js";
 import type { Logger } from "./log.js";
+import type { Personal } from "./personal.js";
 import { daemonMessages as M, say } from "./messages.js";
 import type { RelayHandOff } from "./outbox.js";
 import type { DeliveryPart, DeliveryRow, OutboxRow, Store } from "./store/types.js";
@@ -35,6 +36,8 @@ export interface RelayOptions {
   deadAfter: number;
   /** SMTP connections at once. */
   connections?: number;
+  /** Per-recipient headers, VERP and DKIM signing (personal.ts); without it, batches go as composed, unsigned. */
+  personal?: Personal;
 }
 
 interface SmtpError extends Error {
@@ -77,7 +80,7 @@ export class RelayDelivery implements RelayHandOff {
 
   async take(rows: OutboxRow[]): Promise<void> {
     await this.o.store.planDeliveries(
-      rows.map((r) => ({ outboxId: r.id, batches: batches(r.recipients, this.o.batch) })),
+      rows.map((r) => ({ outboxId: r.id, batches: batches(r.recipients, this.o.personal?.perRecipient(r.address) ? 1 : this.o.batch) })),
       this.o.clock(),
     );
     void this.kick();
@@ -133,7 +136,8 @@ export class RelayDelivery implements RelayHandOff {
     const attempts = d.attempts + 1;
     let parts: DeliveryPart[];
     try {
-      const info = await this.transport.sendMail({ envelope: { from: bounceAddress(d.address), to: d.recipients }, raw: d.raw });
+      const p = (await this.o.personal?.prepare(d.address, d.recipients, d.raw)) ?? { from: bounceAddress(d.address), raw: d.raw };
+      const info = await this.transport.sendMail({ envelope: { from: p.from, to: d.recipients }, raw: p.raw, ...(p.dkim ? { dkim: p.dkim } : {}) });
       const rejected = ((info as unknown as { rejectedErrors?: SmtpError[] }).rejectedErrors ?? []).filter((e) => e.recipient);
       const code = Number(/^\d{3}/.exec(info.response ?? "")?.[0] ?? 250);
       const gone = new Set(rejected.map((e) => e.recipient!.toLowerCase()));

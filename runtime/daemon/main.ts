@@ -18,6 +18,9 @@ import { apiHandler } from "./api.js";
 import { adminAuthorizer, ensureAdminToken } from "./auth.js";
 import { publishHandler } from "./publish.js";
 import { createIngress, type Ingress } from "./smtp.js";
+import { loadDkimKeys } from "./dkim.js";
+import { personalFrom } from "./mail-out.js";
+import { ensureUnsubscribeKey, unsubscribeHandler } from "./unsubscribe.js";
 
 /** A handler the HTTP server tries in turn; true when it answered. The API adds its own. */
 export type HttpHandler = (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => Promise<boolean>;
@@ -96,6 +99,9 @@ export async function main(argv: string[]): Promise<number> {
     .option("--dead-after <ms>", "give a message up as a dead letter this long after its commit (default 5 days)")
     .option("--hop-limit <n>", "do not run a message that passed through more lists than this (default 10)")
     .option("--hold-expiry <ms>", "a held message nobody approves or rejects this long expires, unsent (default 14 days)")
+    .option("--dkim <domain=selector:keyfile,...>", "sign each domain's list mail with this DKIM key (thwonkc dkim-key DOMAIN makes one)")
+    .option("--public-url <url>", "where mailbox providers reach the HTTP side, for one-click unsubscribe links (default http://HOST:PORT of --http)")
+    .option("--one-click", "one-click unsubscribe (RFC 8058) on every list: a signed link per member, one SMTP transaction per recipient")
     .option("--config <file>", "JSON config file")
     .exitOverride();
   let cfg: DaemonConfig;
@@ -121,10 +127,22 @@ export async function main(argv: string[]): Promise<number> {
   if (admin.created) log.info({ file: admin.file }, "made the admin token (send it as Authorization: Bearer)");
   const { clock, test } = clockFromEnv(process.env);
   if (test) log.warn("THWONKD_TEST_CLOCK_FILE is set: the clock is a test's (never use it in production)");
+  let dkim;
+  try {
+    dkim = loadDkimKeys(cfg.dkim);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`thwonkd: ${err.message}\n`);
+    return 2;
+  }
   const daemon = await Daemon.open({ dataDir, log, clock, ...(cfg.workers ? { workers: cfg.workers } : {}), ...(test ? { tickMs: 100 } : {}) });
+  const unsubscribeKey = ensureUnsubscribeKey(dataDir);
   const lists = new Map(Object.entries(cfg.lists).map(([a, s]) => [a.toLowerCase(), s.from ? { fromMode: s.from } : {}]));
   daemon.runner.mail = { lists: (address) => lists.get(address.toLowerCase()), hopLimit: cfg.hopLimit };
   daemon.holds.expiry = cfg.holdExpiry;
+  let publicUrl = cfg.publicUrl ?? "";
+  const personal = personalFrom(cfg, dkim, unsubscribeKey, () => publicUrl, daemon);
+  if (dkim.size) daemon.outbox.sign = (address, raw) => dkim.sign(address, raw);
   let relay: RelayDelivery | undefined;
   if (cfg.relay) {
     relay = new RelayDelivery({
@@ -136,6 +154,7 @@ export async function main(argv: string[]): Promise<number> {
       retryMin: cfg.relayRetryMin,
       retryMax: cfg.relayRetryMax,
       deadAfter: cfg.deadAfter,
+      personal,
     });
     daemon.outbox.useRelay(relay);
   }
@@ -152,8 +171,9 @@ export async function main(argv: string[]): Promise<number> {
     ports["lmtp"] = await lmtp.listen(at.host, at.port);
   }
   const api = apiHandler({ daemon, authorize: adminAuthorizer(admin.token), log });
-  const http = createHttp([healthHandler(daemon), api, publishHandler(daemon.store, (a) => daemon.resolve(a))], log);
+  const http = createHttp([healthHandler(daemon), unsubscribeHandler({ daemon, key: unsubscribeKey, log }), api, publishHandler(daemon.store, (a) => daemon.runner.resolve(a))], log);
   ports["http"] = await listen(http, httpAt.host, httpAt.port);
+  publicUrl ||= `http://${httpAt.host.includes(":") ? `[${httpAt.host}]` : httpAt.host}:${ports["http"]}`;
   daemon.start();
   void relay?.kick();
   process.stdout.write(JSON.stringify({ ...ports, data: dataDir, outbox: daemon.outbox.dir, token: admin.file, lists: daemon.lists().map((l) => l.address) }) + "\n");

@@ -1,5 +1,5 @@
 /**
- * The daemon's messages (TW6001–TW6069; moderation TW6150–TW6169): SMTP answers, deploy and members
+ * The daemon's messages (TW6001–TW6069; mail out TW6120–TW6149; moderation TW6150–TW6169): SMTP answers, deploy and members
  * refusals, start-up reports. Each says what is wrong and how to fix it.
  */
 export interface DaemonMessage<A extends unknown[]> {
@@ -64,6 +64,18 @@ export const daemonMessages = {
     `Held message ${id} expired at ${at}, ${window} after it was held, and can no longer be approved or rejected; nothing was sent. Ask its sender to send it again, or raise the server's holdExpiry (--hold-expiry) if owners need longer.`),
   approvalNotRun: def("TW6153", "The approved message could not run", (id: number, why: string) =>
     `Held message ${id} could not be run again, so it stays held: ${why}. Fix the cause (the list's rule, limits or members) and approve it again.`),
+  unsubscribeForged: def("TW6120", "Not an unsubscribe link of this server", () =>
+    "This unsubscribe link was not made by this server (or was changed), so nobody was unsubscribed. Use the link from the List-Unsubscribe field of a message the list sent you, or write to the list's -request address with the subject unsubscribe."),
+  unsubscribeNotOneClick: def("TW6121", "Not a one-click unsubscribe request", () =>
+    "A one-click unsubscribe is a POST whose form body is List-Unsubscribe=One-Click (RFC 8058); this request was not one, so nothing changed."),
+  unsubscribeMethod: def("TW6122", "Method not allowed", (method: string) => `${method} is not allowed here: POST unsubscribes (RFC 8058), GET shows the page with the button.`),
+  unsubscribeNoList: def("TW6123", "No such list", (list: string) => `The list ${list} is no longer served here, so there is nothing to unsubscribe from.`),
+  unsubscribed: def("TW6124", "Unsubscribed", (member: string, list: string) => `${member} is unsubscribed from ${list}.`),
+  notSubscribed: def("TW6125", "Not subscribed", (member: string, list: string) =>
+    `${member} is not subscribed to ${list} with the subscription this link was made for (already unsubscribed, perhaps by this link); nothing changed.`),
+  bounceRecorded: def("TW6126", "Bounce recorded", (members: string) => `A delivery failure was recorded for ${members}.`),
+  bounceIgnored: def("TW6127", "Not a bounce of this list", (why: string) =>
+    `The message to the bounce address was read and dropped: ${why}. The bounce address takes delivery status reports (RFC 3464) only; write to the list's own address or its -request address instead.`),
 } as const;
 
 /** `TW6001 No list is deployed at ...`: how answers and refusals start. */

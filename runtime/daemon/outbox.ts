@@ -78,6 +78,9 @@ export class MaildirOutbox {
 
   private relay: RelayHandOff | undefined;
 
+  /** Signs each file for its list's domain before it is written (dkim.ts); undefined: unsigned. */
+  sign: ((address: string, raw: Buffer) => Promise<Buffer>) | undefined;
+
   /** From now on, committed rows go to the relay instead of the Maildir. */
   useRelay(relay: RelayHandOff): void {
     this.relay = relay;
@@ -97,7 +100,7 @@ export class MaildirOutbox {
         const tmp = join(this.dir, "tmp", r.file);
         const fd = openSync(tmp, "w");
         try {
-          writeSync(fd, maildirBytes(r));
+          writeSync(fd, maildirBytes(this.sign ? { ...r, raw: await this.sign(r.address, r.raw) } : r));
           fsyncSync(fd);
         } finally {
           closeSync(fd);

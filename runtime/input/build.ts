@@ -83,6 +83,8 @@ export function memberColumns(members: readonly MemberJson[]): MemberColumns {
     name: members.map((m) => line(m.name ?? "")).join("\n"),
     role: members.map((m) => m.role ?? "member").join("\n"),
     joined: members.map((m) => String(m.joined)).join("\n"),
+    // Only when some member has bounced: the column is all zeros otherwise, and the prelude makes those itself.
+    ...(members.some((m) => (m.bounces ?? 0) > 0) ? { bounces: members.map((m) => String(m.bounces ?? 0)).join("\n") } : {}),
   };
 }
 

@@ -124,6 +124,7 @@ export function memberFieldProblem(m: MemberJson): string | undefined {
   }
   if (!ROLES.includes(m.role)) return `the role ${JSON.stringify(m.role)} is not one of ${ROLES.join(", ")}`;
   if (!Number.isSafeInteger(m.joined)) return `\`joined\` ${JSON.stringify(m.joined)} is not a time in epoch milliseconds`;
+  if (m.bounces !== undefined && (!Number.isSafeInteger(m.bounces) || m.bounces < 0)) return `\`bounces\` ${JSON.stringify(m.bounces)} is not a count (a whole number, 0 or more)`;
   return undefined;
 }
 

@@ -4,7 +4,7 @@
  *
  *  - text: one member a line, `ann@example.org` or `Ann Lee <ann@example.org>`
  *    (the name may be quoted), `#` starts a comment, blank lines are skipped;
- *  - JSON: an array of addresses or of `{ address, name?, role?, joined? }`
+ *  - JSON: an array of addresses or of `{ address, name?, role?, joined?, bounces? }`
  *    (`joined` as epoch ms or an ISO 8601 date).
  *
  * Order is kept: it is the order the rule walks members in. A bad entry is
@@ -78,6 +78,8 @@ interface Entry {
   name?: unknown;
   role?: unknown;
   joined?: unknown;
+  /** For a dry run: the member's bounce count (the daemon counts them itself). */
+  bounces?: unknown;
 }
 
 class Collector {
@@ -108,6 +110,7 @@ class Collector {
     const joined = readJoined(e.joined, this.options.joined ?? 0);
     if (joined === undefined) return this.problem(line, `\`joined\` ${JSON.stringify(e.joined)} is not a time (epoch ms or ISO 8601)`);
     const member: MemberJson = { address, name: e.name ?? "", role: (e.role as Role | undefined) ?? "member", joined };
+    if (e.bounces !== undefined) member.bounces = e.bounces as number;
     const bad = memberFieldProblem(member);
     if (bad) return this.problem(line, bad);
     this.seen.set(address, line);

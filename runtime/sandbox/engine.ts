@@ -263,7 +263,7 @@ export class Engine {
         kept = undefined;
         const made = this.makeColumns(entry.sb, members!, limits);
         if (!made.ok) return made;
-        const chars = members!.address.length + members!.name.length + members!.role.length + members!.joined.length;
+        const chars = members!.address.length + members!.name.length + members!.role.length + members!.joined.length + (members!.bounces?.length ?? 0);
         kept = { ...(byVersion ? { version: o.membersVersion } : { text: members! }), chars, handle: made.handle };
         entry.membersChars += chars;
       }
@@ -343,7 +343,7 @@ function trimMembers(entry: Loaded, maxChars: number): void {
 
 /** Compared in full: equal strings compare in microseconds, and a members list that changed must never pass for the old one. */
 function sameColumns(a: MemberColumns, b: MemberColumns): boolean {
-  return a.address === b.address && a.name === b.name && a.role === b.role && a.joined === b.joined;
+  return a.address === b.address && a.name === b.name && a.role === b.role && a.joined === b.joined && (a.bounces ?? "") === (b.bounces ?? "");
 }
 
 function hostErrorText(e: unknown): string {

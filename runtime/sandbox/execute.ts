@@ -94,7 +94,7 @@ function readJsLines(sb: Sandbox, thrown: QuickJSHandle): number[] | undefined {
 /** The members as a run receives them: lockdown.ts `columns` (made once per members list and context). */
 export function makeColumns(sb: Sandbox, cols: MemberColumns, limits: SandboxLimits): { ok: true; handle: QuickJSHandle } | { ok: false; error: SandboxError } {
   const { ctx } = sb;
-  const args = [cols.address, cols.name, cols.role, cols.joined].map((s) => newString(sb, s));
+  const args = [cols.address, cols.name, cols.role, cols.joined, cols.bounces ?? ""].map((s) => newString(sb, s));
   const r = ctx.callFunction(sb.columns, ctx.undefined, ...args);
   for (const a of args) a.dispose();
   if (r.error) return failedBy(sb, r.error, limits);

@@ -5,7 +5,7 @@
  * without creating it. Evaluated as trusted code; its completion value is a
  * few helpers that only the host holds: describe(error), sourceOf(fn),
  * invoke(factory, trigger, input, members) (which checks the globals with
- * intact()) and columns(address, name, role, joined).
+ * intact()) and columns(address, name, role, joined, bounces).
  *
  * - String evaluation: `eval`, `Function` and the constructors of generator
  *   and async functions throw. (QuickJS's Eval intrinsic cannot be turned off
@@ -183,14 +183,14 @@ const invoke = (factory, trigger, input, members) => {
 // a run learns nothing from an earlier one, and no run can change it.
 const { split } = String.prototype, { indexOf: arrayIndexOf, map } = Array.prototype;
 const RealMap = Map, mapGet = Map.prototype.get, mapSet = Map.prototype.set, Num = Number;
-const columns = (address, name, role, joined) => {
-  const text = { address, name, role, joined };
-  const made = { address: null, name: null, role: null, joined: null };
+const columns = (address, name, role, joined, bounces) => {
+  const text = { address, name, role, joined, bounces: typeof bounces === "string" ? bounces : "" };
+  const made = { address: null, name: null, role: null, joined: null, bounces: null };
   const col = (key) => {
-    if (key !== "address" && key !== "name" && key !== "role" && key !== "joined") throw new TypeError("no member column " + Str(key));
+    if (key !== "address" && key !== "name" && key !== "role" && key !== "joined" && key !== "bounces") throw new TypeError("no member column " + Str(key));
     if (made[key] === null) {
       const values = text[key] === "" ? [] : apply(split, text[key], ["\n"]);
-      made[key] = freeze(key === "joined" ? apply(map, values, [(x) => Num(x)]) : values);
+      made[key] = freeze(key === "joined" || key === "bounces" ? apply(map, values, [(x) => Num(x)]) : values);
     }
     return made[key];
   };

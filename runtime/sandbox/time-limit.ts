@@ -33,6 +33,6 @@ export function timeLimitFor(gasBound: number, inputChars = 0): number {
 }
 
 /** The characters timeLimitFor counts of an input as the sandbox takes it. */
-export function inputChars(inputJson: string, members?: { address: string; name: string; role: string; joined: string }): number {
-  return inputJson.length + (members ? members.address.length + members.name.length + members.role.length + members.joined.length : 0);
+export function inputChars(inputJson: string, members?: { address: string; name: string; role: string; joined: string; bounces?: string }): number {
+  return inputJson.length + (members ? members.address.length + members.name.length + members.role.length + members.joined.length + (members.bounces?.length ?? 0) : 0);
 }

@@ -197,6 +197,8 @@ export interface Plan {
   /** When members joined: all more than a day before now, all within the last day, or anything in three years. */
   joined: "old" | "recent" | "mixed";
   roles: "member" | "mixed";
+  /** Members' bounce counts: none, a few each (0–5), or many for every member (a rule's `bounces >= n` passing). */
+  bounces: "none" | "few" | "many";
   owners: number;
   listName: Sized;
   /** null: no saved state (the initial values); empty: every collection empty; full: every collection and string at its max. */
@@ -364,6 +366,7 @@ export function buildInput(ex: Example, plan: Plan): Record<string, unknown> {
       name: charsInUnits(r, plan.memberName.style, Math.min(256, plan.memberName.size)),
       role: plan.roles === "member" ? "member" : pick(r, ["member", "member", "moderator", "owner"]),
       joined,
+      bounces: plan.bounces === "none" ? 0 : plan.bounces === "few" ? int(r, 0, 5) : int(r, 100, 1_000_000),
     });
   }
   const list = {
@@ -546,6 +549,7 @@ export function planArb(ex: Example, trigger: string): fc.Arbitrary<Plan> {
       longAddresses: weighted<boolean>([false, 2], [true, 1]),
       joined: weighted<Plan["joined"]>(["old", 1], ["recent", 1], ["mixed", 1]),
       roles: weighted<Plan["roles"]>(["member", 1], ["mixed", 1]),
+      bounces: weighted<Plan["bounces"]>(["none", 2], ["few", 2], ["many", 1]),
       owners: fc.nat({ max: 3 }),
       listName: sizedArb(256),
       state: weighted<Plan["state"]>(["null", 2], ["empty", 2], ["random", 4], ["full", 1]),
@@ -597,6 +601,7 @@ export function maxPlan(ex: Example, trigger: string, style: Style, over: Partia
     longAddresses: true,
     joined: "old",
     roles: "member",
+    bounces: "many",
     owners: 3,
     listName: { style, size: 256 },
     state: "full",

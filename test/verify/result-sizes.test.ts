@@ -185,7 +185,7 @@ function headerSets(): [string, string][][] {
 }
 
 function memberList(n: number, role: MemberJson["role"]): MemberJson[] {
-  return Array.from({ length: n }, (_, i) => ({ address: `${rep("x", 60)}${i}@${rep("d", 60)}.example.org`, name: rep("😀", 128), role, joined: 0 }));
+  return Array.from({ length: n }, (_, i) => ({ address: `${rep("x", 60)}${i}@${rep("d", 60)}.example.org`, name: rep("😀", 128), role, joined: 0, bounces: 0 }));
 }
 
 // ---------------------------------------------------------------- running on QuickJS

@@ -10,6 +10,7 @@ import Database from "better-sqlite3";
 import type { MemberJson } from "../../../contract/index.js";
 import { SqliteHeld } from "./sqlite-held.js";
 import type {
+  BounceRecord,
   Deployment,
   HeldRecord,
   HeldStatus,
@@ -71,6 +72,12 @@ const MIGRATIONS: string[] = [
     decided_at INTEGER, decision_run INTEGER REFERENCES runs(id), note TEXT);
   CREATE INDEX held_waiting ON held(status, held_at);
   CREATE INDEX held_address ON held(address, status, message_id);
+  `,
+  // Bounces: delivery status reports per member; a member's count is of those since they joined.
+  `
+  CREATE TABLE bounces (id INTEGER PRIMARY KEY, address TEXT NOT NULL, member TEXT NOT NULL, member_key TEXT NOT NULL, at INTEGER NOT NULL,
+    status TEXT NOT NULL, action TEXT NOT NULL, diagnostic TEXT NOT NULL, verp INTEGER NOT NULL, run_id INTEGER NOT NULL REFERENCES runs(id));
+  CREATE INDEX bounces_member ON bounces(address, member_key, at);
   `,
 ];
 
@@ -158,6 +165,16 @@ class SqliteStore implements Store {
       published: db.prepare("SELECT html, updated_at FROM published WHERE address = ? AND path = ?"),
       schedule: db.prepare("SELECT trigger, last_due FROM schedule WHERE address = ?"),
       start: db.prepare("SELECT at FROM list_start WHERE address = ?"),
+      member: db.prepare("SELECT member, name, role, joined FROM members WHERE address = ? AND lower(member) = lower(?)"),
+      insertBounce: db.prepare(
+        "INSERT INTO bounces (address, member, member_key, at, status, action, diagnostic, verp, run_id) VALUES (?, ?, lower(?), ?, ?, ?, ?, ?, ?)",
+      ),
+      sentTo: db.prepare(
+        "SELECT 1 FROM outbox o WHERE o.address = ? AND o.message_id = ? AND EXISTS (SELECT 1 FROM json_each(o.recipients) r WHERE lower(r.value) = lower(?)) LIMIT 1",
+      ),
+      bounceCounts: db.prepare(
+        "SELECT m.member AS member, COUNT(b.id) AS n FROM members m JOIN bounces b ON b.address = m.address AND b.member_key = lower(m.member) AND b.at >= m.joined WHERE m.address = ? GROUP BY m.member",
+      ),
     };
     this.held = new SqliteHeld(db);
   }
@@ -204,6 +221,12 @@ class SqliteStore implements Store {
     const members = (this.q.members.all(address) as Row[]).map(
       (r): MemberJson => ({ address: r["member"] as string, name: r["name"] as string, role: r["role"] as MemberJson["role"], joined: r["joined"] as number }),
     );
+    // A member's bounces since they joined, on the members that have any (the others' count is 0, left out).
+    const counts = this.q.bounceCounts.all(address) as { member: string; n: number }[];
+    if (counts.length) {
+      const n = new Map(counts.map((c) => [c.member, c.n]));
+      for (const m of members) if (n.has(m.address)) m.bounces = n.get(m.address)!;
+    }
     return { version: (list?.["members_version"] as number | undefined) ?? 0, members };
   }
 
@@ -288,6 +311,11 @@ class SqliteStore implements Store {
         for (const p of c.published ?? []) this.q.publish.run(c.address, p.path, p.html, now, runId);
         if (c.due) this.q.due.run(c.address, c.due.trigger, c.due.at);
         if (c.held && messageId !== null) this.held.apply(c.address, messageId, runId, c.held);
+        if (c.bounces?.length) {
+          for (const b of c.bounces) this.q.insertBounce.run(c.address, b.member, b.member, b.at, b.status, b.action, b.diagnostic, b.verp ? 1 : 0, runId);
+          this.q.ensureList.run(c.address);
+          this.q.bumpMembers.run(c.address); // the counts are part of the members the sandbox keeps by version
+        }
         return { runId, messageId };
       }),
     )();
@@ -401,6 +429,34 @@ class SqliteStore implements Store {
 
   async heldDue(heldBefore: number, limit = 100): Promise<HeldRecord[]> {
     return this.held.due(heldBefore, limit);
+  }
+
+  async member(address: string, member: string): Promise<MemberJson | undefined> {
+    const r = this.q.member.get(address, member) as Row | undefined;
+    return r ? { address: r["member"] as string, name: r["name"] as string, role: r["role"] as MemberJson["role"], joined: r["joined"] as number } : undefined;
+  }
+
+  async sentTo(address: string, messageId: string, recipient: string): Promise<boolean> {
+    return this.q.sentTo.get(address, messageId, recipient) !== undefined;
+  }
+
+  async bounces(address: string, member?: string): Promise<BounceRecord[]> {
+    const rows = (
+      member === undefined
+        ? this.db.prepare("SELECT * FROM bounces WHERE address = ? ORDER BY id").all(address)
+        : this.db.prepare("SELECT * FROM bounces WHERE address = ? AND member_key = lower(?) ORDER BY id").all(address, member)
+    ) as Row[];
+    return rows.map((r) => ({
+      id: r["id"] as number,
+      address: r["address"] as string,
+      member: r["member"] as string,
+      at: r["at"] as number,
+      status: r["status"] as string,
+      action: r["action"] as string,
+      diagnostic: r["diagnostic"] as string,
+      verp: r["verp"] === 1,
+      runId: r["run_id"] as number,
+    }));
   }
 }
 

@@ -138,6 +138,29 @@ export interface RunCommit {
   held?: HeldChange;
   /** A run on a stored message (`messageId`): its new status; default `replayed`. */
   messageStatus?: MessageStatus;
+  /** Delivery failures reported for members (bounces.ts): each counts in the member's `bounces`. */
+  bounces?: BounceEntry[];
+}
+
+/** One recipient's failure in a delivery status report (RFC 3464). */
+export interface BounceEntry {
+  /** The member's address as the list has it. */
+  member: string;
+  /** The report's Status (5.x.x) and Action (failed). */
+  status: string;
+  action: string;
+  /** Diagnostic-Code, or "" when the report gave none. */
+  diagnostic: string;
+  /** When the report arrived. */
+  at: number;
+  /** Whether a VERP envelope named the member (else the report's Original- or Final-Recipient did). */
+  verp: boolean;
+}
+
+export interface BounceRecord extends BounceEntry {
+  id: number;
+  address: string;
+  runId: number;
 }
 
 export interface RunFilter {
@@ -204,6 +227,12 @@ export interface Store {
   heldMessage(id: number): Promise<HeldRecord | undefined>;
   /** Held messages whose hold began at or before `heldBefore` (their time is up), the oldest first. */
   heldDue(heldBefore: number, limit?: number): Promise<HeldRecord[]>;
+  /** One member of a list (addresses compare without case), or undefined. */
+  member(address: string, member: string): Promise<MemberJson | undefined>;
+  /** Whether the list sent the message with this Message-ID (without brackets) to `recipient`. */
+  sentTo(address: string, messageId: string, recipient: string): Promise<boolean>;
+  /** The bounces recorded for a list (one member's, when given), oldest first. */
+  bounces(address: string, member?: string): Promise<BounceRecord[]>;
 }
 
 /** Where a held message stands: waiting, or what became of it. */

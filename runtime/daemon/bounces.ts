@@ -1,0 +1,171 @@
+/**
+ * Bounces. Every list's mail leaves with its bounce address as the envelope
+ * sender (`LIST-bounces@domain`, or with VERP `LIST-bounces+ann=example.org@
+ * domain`), so what the world cannot deliver comes back there. Mail to it
+ * never reaches the rule and is never answered: it is read as a delivery
+ * status report (RFC 3464: multipart/report with a message/delivery-status
+ * part), and each recipient whose Action is `failed` with a 5.x.x Status is
+ * recorded against the member it names (the VERP address first, then the
+ * report's Original-Recipient, then its Final-Recipient), in one run of
+ * trigger `bounce`. A member's `bounces` (the stdlib's `Member.bounces`) is
+ * the count recorded since they joined; a rule decides what to do with it.
+ *
+ * A report counts only when it returns the original message's headers
+ * (RFC 3464's third part, which Postfix, Exim, Exchange and the large
+ * mailbox providers send) with the Message-ID of a message this list sent
+ * to that member: anyone can write to the bounce address, and a made-up
+ * report must not unsubscribe a member. (Someone who received a post knows
+ * its Message-ID, and the post went to every member under that one id: a
+ * member can still forge a report about another; a rule that acts on
+ * bounces should want a few.) Reports about addresses that are not members,
+ * delays (`delayed`, 4.x.x), reports without the original's Message-ID and
+ * mail that is not a report are dropped (250, logged).
+ */
+import { simpleParser, type Attachment } from "mailparser";
+import { canonicalAddress } from "../../contract/index.js";
+import type { Daemon } from "./daemon.js";
+import { daemonMessages as M, say } from "./messages.js";
+import type { Answer, Delivery } from "./runner.js";
+import type { BounceEntry } from "./store/types.js";
+
+/** One per-recipient block of a delivery status report. */
+export interface DsnRecipient {
+  finalRecipient: string | null;
+  originalRecipient: string | null;
+  action: string;
+  status: string;
+  diagnostic: string;
+}
+
+export interface Dsn {
+  recipients: DsnRecipient[];
+  /** The Message-IDs of the returned original message's headers (none when it was not returned). */
+  originalIds: string[];
+}
+
+/** A report's size is bounded by the daemon's message size; its fields by this many recipients. */
+const MAX_RECIPIENTS = 1000;
+
+/** The report in a message, or undefined when it holds no message/delivery-status part. */
+export async function readDsn(raw: Buffer): Promise<Dsn | undefined> {
+  const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, keepDeliveryStatus: true });
+  const parts: Attachment[] = parsed.attachments ?? [];
+  const status = parts.find((a) => /^message\/(global-)?delivery-status$/i.test(a.contentType));
+  if (!status) return undefined;
+  const recipients = statusBlocks(status.content.toString("utf8"))
+    .slice(1)
+    .map(recipientOf)
+    .filter((r): r is DsnRecipient => r !== undefined)
+    .slice(0, MAX_RECIPIENTS);
+  const originalIds: string[] = [];
+  for (const a of parts) {
+    if (!/^(message\/(global-)?rfc822|text\/rfc822-headers|message\/global-headers)$/i.test(a.contentType)) continue;
+    const head = a.content.subarray(0, 64 * 1024).toString("latin1").split(/\r?\n\r?\n/)[0] ?? "";
+    const m = /^message-id:\s*(?:\r?\n[ \t]+)?<([^<>\s]+)>/im.exec(head);
+    if (m) originalIds.push(m[1]!);
+  }
+  return { recipients, originalIds };
+}
+
+/** The report's field groups (RFC 3464 2.1: the per-message fields, then one group per recipient), each a map of lower-case names. */
+export function statusBlocks(text: string): Map<string, string>[] {
+  const unfolded = text.replace(/\r\n/g, "\n").replace(/\n[ \t]+/g, " ");
+  return unfolded
+    .split(/\n\s*\n/)
+    .map((block) => {
+      const fields = new Map<string, string>();
+      for (const line of block.split("\n")) {
+        const m = /^([A-Za-z0-9-]{1,76})\s*:\s*(.*)$/.exec(line);
+        if (m && !fields.has(m[1]!.toLowerCase())) fields.set(m[1]!.toLowerCase(), m[2]!.trim().slice(0, 1000));
+      }
+      return fields;
+    })
+    .filter((f) => f.size > 0);
+}
+
+/** `rfc822; ann@example.org` → the address (other address types are not mail addresses). */
+function typedAddress(v: string | undefined): string | null {
+  if (v === undefined) return null;
+  const m = /^\s*rfc822\s*;\s*<?([^<>\s]+?)>?\s*$/i.exec(v);
+  return m ? (canonicalAddress(m[1]!) ?? null) : null;
+}
+
+function recipientOf(f: Map<string, string>): DsnRecipient | undefined {
+  const finalRecipient = typedAddress(f.get("final-recipient"));
+  const originalRecipient = typedAddress(f.get("original-recipient"));
+  if (finalRecipient === null && originalRecipient === null) return undefined;
+  return {
+    finalRecipient,
+    originalRecipient,
+    action: (f.get("action") ?? "").toLowerCase(),
+    status: /^\s*(\d\.\d{1,3}\.\d{1,3})/.exec(f.get("status") ?? "")?.[1] ?? "",
+    diagnostic: (f.get("diagnostic-code") ?? "").slice(0, 500),
+  };
+}
+
+/** A permanent failure: Action failed and a 5.x.x Status (RFC 3463). */
+export function isHardFailure(r: DsnRecipient): boolean {
+  return r.action === "failed" && r.status.startsWith("5.");
+}
+
+/**
+ * Mail that reached a list's bounce address: recorded per member and answered 250; the rule does not run and
+ * nothing is sent back (MAIL FROM:<> or not).
+ */
+export async function receiveBounce(daemon: Daemon, d: Delivery, target: { list: string; verp: string | null }): Promise<Answer> {
+  const ignored = (why: string): Answer => {
+    daemon.log.info({ list: target.list, mailFrom: d.mailFrom, why }, "mail to the bounce address dropped");
+    return { code: 250, message: `2.0.0 ${say(M.bounceIgnored, why)}` };
+  };
+  let dsn: Dsn | undefined;
+  try {
+    dsn = await readDsn(d.raw);
+  } catch {
+    dsn = undefined;
+  }
+  if (!dsn) return ignored("it is not a delivery status report (no message/delivery-status part)");
+  const domain = target.list.slice(target.list.lastIndexOf("@") + 1).toLowerCase();
+  if (dsn.originalIds.length === 0) return ignored("it does not return the original message's headers (its Message-ID), so it cannot be checked");
+  const ours = dsn.originalIds.filter((id) => /^thwonk\./.test(id) && id.slice(id.lastIndexOf("@") + 1).toLowerCase() === domain);
+  if (ours.length === 0) return ignored("the message it reports on was not sent by this list");
+  const failed = dsn.recipients.filter(isHardFailure);
+  if (failed.length === 0) return ignored("it reports no permanent failure (Action: failed with a 5.x.x Status)");
+  const named = target.verp !== null ? [{ address: target.verp, r: failed[0]!, verp: true }] : failed.map((r) => ({ address: (r.originalRecipient ?? r.finalRecipient)!, r, verp: false }));
+  return daemon.runner.withList(target.list, async (bundle) => {
+    const entries: BounceEntry[] = [];
+    const seen = new Set<string>();
+    for (const n of named) {
+      const m = await daemon.store.member(target.list, n.address);
+      if (!m || seen.has(m.address.toLowerCase())) continue;
+      if (!(await anyAsync(ours, (id) => daemon.store.sentTo(target.list, id, m.address)))) {
+        daemon.log.info({ list: target.list, member: m.address, ids: ours }, "a bounce report about a message the list did not send to this member: not counted");
+        continue;
+      }
+      seen.add(m.address.toLowerCase());
+      entries.push({ member: m.address, status: n.r.status, action: n.r.action, diagnostic: n.r.diagnostic, at: d.receivedAt, verp: n.verp });
+    }
+    if (entries.length === 0) return ignored(`it is about ${named.map((n) => n.address).join(", ")}, not a member of ${target.list} that the reported message was sent to`);
+    const ids = await daemon.committer.commit({
+      address: target.list,
+      run: {
+        trigger: "bounce",
+        now: d.receivedAt,
+        bundleHash: bundle.sha256,
+        outcome: "ok",
+        error: null,
+        gasUsed: 0,
+        gasBound: 0,
+        actions: entries.map((e) => ({ kind: "bounce", to: [], at: { line: 0, column: 0 }, address: e.member, status: e.status, diagnostic: e.diagnostic })),
+        replayOf: null,
+      },
+      bounces: entries,
+    });
+    daemon.log.info({ list: target.list, run: ids.runId, members: entries.map((e) => e.member) }, "bounce recorded");
+    return { code: 250, message: `2.0.0 ${say(M.bounceRecorded, entries.map((e) => e.member).join(", "))}`, runId: ids.runId, outcome: "ok" };
+  });
+}
+
+async function anyAsync<T>(xs: readonly T[], p: (x: T) => Promise<boolean>): Promise<boolean> {
+  for (const x of xs) if (await p(x)) return true;
+  return false;
+}

@@ -1,0 +1,50 @@
+/** What the mail-out tests share: an SMTP sink on 127.0.0.1, a DKIM key made by thwonkc, a resolver for mailauth. */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { SMTPServer } from "smtp-server";
+import { runCli } from "../helpers/cli.js";
+
+export interface Transaction {
+  from: string;
+  to: string[];
+  raw: Buffer;
+}
+
+/** An SMTP sink on 127.0.0.1 keeping every transaction. */
+export async function sink(): Promise<{ port: number; got: Transaction[]; close(): Promise<void> }> {
+  const got: Transaction[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        got.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "", to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", () => ok()));
+  server.on("error", () => undefined);
+  return { port: (server.server.address() as { port: number }).port, got, close: () => new Promise((ok) => server.close(() => ok())) };
+}
+
+/** `thwonkc dkim-key DOMAIN --selector S --out FILE`: the key file and the TXT record's value it printed. */
+export async function makeKey(dir: string, domain: string, selector: string): Promise<{ keyFile: string; txt: string }> {
+  const r = await runCli(["dkim-key", domain, "--selector", selector, "--out", "key.pem"], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const txt = /\(name \S+, value (v=DKIM1; k=rsa; p=[A-Za-z0-9+/=]+)\)/.exec(r.stdout)?.[1];
+  assert.ok(txt, r.stdout);
+  return { keyFile: join(dir, "key.pem"), txt };
+}
+
+/** A DNS resolver for mailauth that knows one TXT record (as node's resolveTxt answers: strings of at most 255). */
+export function resolverWith(name: string, value: string) {
+  return async (n: string, rr: string): Promise<string[][]> => {
+    if (rr === "TXT" && n.toLowerCase() === name) return [value.match(/.{1,255}/g)!];
+    throw Object.assign(new Error(`no ${rr} record for ${n}`), { code: "ENOTFOUND" });
+  };
+}
+
