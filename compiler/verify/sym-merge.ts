@@ -183,7 +183,8 @@ export function sameShape(a: Sym, b: Sym): boolean {
     case "add":
     case "mul":
     case "max":
-    case "min": {
+    case "min":
+    case "log": {
       const ys = (y as { xs: Sym[] }).xs;
       if (x.xs.length !== ys.length) return false;
       for (let i = 0; i < ys.length; i++) if (!sameShape(x.xs[i]!, ys[i]!)) return false;
@@ -199,7 +200,7 @@ export function largerConstants(a: Sym, b: Sym): Sym {
   const x = strip(a);
   const y = strip(b);
   if (x.k === "num" && y.k === "num") return num(Math.max(x.v, y.v));
-  if ((x.k === "add" || x.k === "mul" || x.k === "max" || x.k === "min") && x.k === y.k) {
+  if ((x.k === "add" || x.k === "mul" || x.k === "max" || x.k === "min" || x.k === "log") && x.k === y.k) {
     const ys = (y as { xs: Sym[] }).xs;
     const parts = x.xs.map((xi, i) => largerConstants(xi, ys[i]!));
     return { k: x.k, xs: parts } as Sym;

@@ -77,6 +77,8 @@ const __weight = function (v) {
   if (typeof v === "object" && !__isMembers(v) && !Object.isFrozen(v)) { var t = 0; for (var k in v) t += __weight(v[k]); return t; }
   return 1;
 }
+// log2(x) in the cost table (stdlib/decl.ts): ⌈log₂(x + 1)⌉, the number of binary digits of x.
+const __bitlen = function (x) { var n = 0; for (var y = Math.floor(x); y >= 1; y = Math.floor(y / 2)) n++; return n; }
 const __total = function (x) { var t = 0; if (Array.isArray(x)) { for (var i = 0; i < x.length; i++) t += __weight(x[i]); } else if (x instanceof Map) { x.forEach(function (v) { t += __weight(v); }); } return t; }
 
 // ---------------------------------------------------------------- time zones
@@ -207,6 +209,38 @@ const __copy = function (v) {
 }
 const List$copy = function (l) { return __copy(l); };
 const List$take = function (l, n) { return n <= 0 ? [] : l.slice(0, n); };
+// A stable bottom-up merge sort into a new array, by the elements or by one field of them (`field` checked when the
+// rule was): ⌈log₂ n⌉ passes, each moving every element once, whatever the order (the cost table's n·log₂ n; a
+// native sort's comparisons and stability are the engine's, not the contract's).
+const __msort = function (a, field) {
+  var n = a.length, src = a.slice(), dst = new Array(n), t;
+  for (var w = 1; w < n; w *= 2) {
+    for (var lo = 0; lo < n; lo += 2 * w) {
+      var mid = Math.min(lo + w, n), hi = Math.min(lo + 2 * w, n), i = lo, j = mid, k = lo;
+      if (field === null) { while (i < mid && j < hi) dst[k++] = src[j] < src[i] ? src[j++] : src[i++]; }
+      else { while (i < mid && j < hi) dst[k++] = src[j][field] < src[i][field] ? src[j++] : src[i++]; }
+      while (i < mid) dst[k++] = src[i++];
+      while (j < hi) dst[k++] = src[j++];
+    }
+    t = src; src = dst; dst = t;
+  }
+  return src;
+}
+const List$sort = function (l) { return __msort(l, null); };
+const List$sortBy = function (l, field) { return __msort(l, field); };
+const List$slice = function (l, start, end) {
+  var n = l.length, a = start < 0 ? Math.max(0, n + start) : Math.min(start, n);
+  var b = end === null || end === undefined ? n : end < 0 ? Math.max(0, n + end) : Math.min(end, n);
+  return b <= a ? [] : l.slice(a, b);
+};
+// In place, in one pass: the kept elements move down, the tail is cut once.
+const List$remove = function (l, x) { var k = 0; for (var i = 0; i < l.length; i++) if (l[i] !== x) l[k++] = l[i]; l.length = k; };
+const List$joinValues = function (l, sep, shown) {
+  var show = shown === "time" ? __showTime : shown === "duration" ? __showDuration : String;
+  var out = new Array(l.length);
+  for (var i = 0; i < l.length; i++) out[i] = show(l[i]);
+  return out.join(sep);
+};
 const Map$isEmpty = function (m) { return m.size === 0; };
 const Map$get = function (m, k) { return m.has(k) ? m.get(k) : null; };
 const Map$has = function (m, k) { return m.has(k); };
