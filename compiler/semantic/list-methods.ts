@@ -53,7 +53,7 @@ function checkSortBy(ctx: Ctx, e: CallExpr, callee: Callee, elem: Type): void {
   const names = listWords(fields.map((f) => f.name));
   const name = plainString(arg);
   if (name === undefined) {
-    ctx.report(M.sortByFieldNotLiteral, arg.span, [names]);
+    ctx.report(M.sortByFieldNotLiteral, arg.span, [listWords(fields.map((f) => f.name), "or")]);
     return;
   }
   const field = fields.find((f) => f.name === name);
