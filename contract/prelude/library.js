@@ -270,6 +270,23 @@ const __automated = function (h) {
   return Headers$has(h, "List-Id");
 }
 const Message$isAutomated = function (m) { return m.headers.automated || m.envelope.sender === null; };
+// Signed tokens: `expiry.mac`, the expiry in base 36 (canonical: one spelling per time), the MAC the host computes
+// with the list's key (runtime/sandbox/tokens.ts). The text goes over as JSON: a lone surrogate stays itself.
+const __TOKEN = /^(-?[0-9a-z]{1,11})\.([A-Za-z0-9_-]{43})$/;
+const ListInfo$sign = function (l, text, expires) {
+  var mac = __host_sign(l.address, expires, JSON.stringify(text));
+  if (mac === null) __err("TW5050", [], null, null);
+  return expires.toString(36) + "." + mac;
+};
+const ListInfo$verify = function (l, token, text) {
+  var m = token.length <= 55 ? __TOKEN.exec(token) : null;
+  if (m === null) return false;
+  var expires = parseInt(m[1], 36);
+  if (!Number.isSafeInteger(expires) || expires.toString(36) !== m[1]) return false;
+  var ok = __host_verify(l.address, expires, JSON.stringify(text), m[2]);
+  if (ok === null) __err("TW5050", [], null, null);
+  return ok === true && expires >= __in.now;
+};
 const Members$has = function (ms, a) { return ms.extraAt.has(a) || __mbase(ms, a) >= 0; };
 const Members$get = function (ms, a) { var j = ms.extraAt.get(a); if (j !== undefined) return ms.extra[j]; var i = __mbase(ms, a); return i < 0 ? null : __mrecord(ms, i); };
 const Members$owners = function (ms) { return __mlist(ms).filter(function (m) { return m.role === "owner"; }); };
