@@ -6,6 +6,7 @@
  * does its work at once and returns a settled promise, which keeps the
  * interface the one a networked store needs.
  */
+import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
 import type { MemberJson } from "../../../contract/index.js";
 import type {
@@ -61,9 +62,19 @@ const MIGRATIONS: string[] = [
   CREATE INDEX deliveries_due ON deliveries(status, next_at);
   CREATE INDEX deliveries_outbox ON deliveries(outbox_id);
   `,
+  // Each list's signing key for list.sign and list.verify (runtime/sandbox/tokens.ts): made at its first deployment,
+  // given to the host side of its runs, never to a rule and never by the API.
+  `
+  CREATE TABLE list_secrets (address TEXT PRIMARY KEY, secret TEXT NOT NULL, created_at INTEGER NOT NULL);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** A list's signing key: 32 random bytes, as hex (the HMAC key is its text). */
+function newTokenKey(): string {
+  return randomBytes(32).toString("hex");
+}
 
 export interface SqliteStoreOptions {
   /** "FULL" (default): every commit reaches the disk before the 250. "NORMAL" survives a crash of the process, not of the machine. */
@@ -146,6 +157,8 @@ class SqliteStore implements Store {
       published: db.prepare("SELECT html, updated_at FROM published WHERE address = ? AND path = ?"),
       schedule: db.prepare("SELECT trigger, last_due FROM schedule WHERE address = ?"),
       start: db.prepare("SELECT at FROM list_start WHERE address = ?"),
+      addSecret: db.prepare("INSERT OR IGNORE INTO list_secrets (address, secret, created_at) VALUES (?, ?, ?)"),
+      secret: db.prepare("SELECT secret FROM list_secrets WHERE address = ?"),
     };
   }
 
@@ -171,7 +184,14 @@ class SqliteStore implements Store {
       this.q.addDeployment.run(address, hash, at);
       this.q.upsertList.run(address, hash);
       this.q.listStart.run(address, at);
+      this.q.addSecret.run(address, newTokenKey(), at);
     })();
+  }
+
+  async tokenKey(address: string): Promise<string> {
+    // A list deployed before keys were kept gets its key at its first run that asks.
+    this.q.addSecret.run(address, newTokenKey(), Date.now());
+    return (this.q.secret.get(address) as Row)["secret"] as string;
   }
 
   async deployments(): Promise<Deployment[]> {

@@ -193,4 +193,11 @@ export interface Store {
 
   /** When the list was first deployed (its schedules count from then), and the latest due time run per trigger. */
   schedule(address: string): Promise<{ since: number | null; last: Map<string, number> }>;
+
+  /**
+   * The list's signing key for `list.sign` and `list.verify` (runtime/sandbox/tokens.ts), made at its first
+   * deployment (or at the first call, for a list deployed before keys were kept). Only for the host side of the
+   * list's runs: never in a run's input, never in an API answer.
+   */
+  tokenKey(address: string): Promise<string>;
 }
