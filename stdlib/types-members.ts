@@ -6,8 +6,8 @@ import { cost, type TypeDeclSpec } from "./decl.js";
 
 const { size, add, ceilDiv } = cost;
 
-/** A token's text: the expiry in base 36 (at most 11 characters with a sign), a dot, the MAC in base64url (43). */
-const TOKEN_LENGTH = 55;
+/** A token's text: the expiry in base 36 (at most 11 digits of a safe integer, and a sign), a dot, the MAC in base64url (43). */
+const TOKEN_LENGTH = 56;
 
 export const memberTypes: Record<string, TypeDeclSpec> = {
   Role: {
@@ -92,7 +92,7 @@ export const memberTypes: Record<string, TypeDeclSpec> = {
     methods: {
       // The host computes the MAC (runtime/sandbox/tokens.ts): the text crosses into it once, as JSON (up to 6 units a unit).
       sign: {
-        doc: "A token for `text` that only this list can make, valid until `expires` (for a double opt-in: mail it, and `verify` the token that comes back). An HMAC-SHA256 over the list's address, the expiry and the text with a secret key of the list that rules never see; letters, digits, `.`, `-` and `_` only, at most 55 characters, so it fits in a subject or a link. `thwonkc run` and `thwonkc test` sign with a fixed, public test key.",
+        doc: "A token for `text` that only this list can make, valid until `expires` (for a double opt-in: mail it, and `verify` the token that comes back). An HMAC-SHA256 over the list's address, the expiry and the text with a secret key of the list that rules never see; letters, digits, `.`, `-` and `_` only, at most 56 characters, so it fits in a subject or a link. `thwonkc run` and `thwonkc test` sign with a fixed, public test key.",
         params: [
           { name: "text", type: "string", doc: "What the token vouches for, such as the address to subscribe." },
           { name: "expires", type: "Time", doc: "Until when `verify` accepts it, such as `now + 3d`." },

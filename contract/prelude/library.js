@@ -235,11 +235,13 @@ const List$slice = function (l, start, end) {
 };
 // In place, in one pass: the kept elements move down, the tail is cut once.
 const List$remove = function (l, x) { var k = 0; for (var i = 0; i < l.length; i++) if (l[i] !== x) l[k++] = l[i]; l.length = k; };
+// By chunks of 1,024 elements: the texts of one chunk are alive at a time, besides the chunks' joined texts (the
+// result's size, which the memory bound counts twice over, at two bytes a unit), never one string per element.
 const List$joinValues = function (l, sep, shown) {
-  var show = shown === "time" ? __showTime : shown === "duration" ? __showDuration : String;
-  var out = new Array(l.length);
-  for (var i = 0; i < l.length; i++) out[i] = show(l[i]);
-  return out.join(sep);
+  var show = shown === "time" ? __showTime : shown === "duration" ? __showDuration : String, parts = [], chunk = [];
+  for (var i = 0; i < l.length; i++) { chunk.push(show(l[i])); if (chunk.length === 1024) { parts.push(chunk.join(sep)); chunk = []; } }
+  if (chunk.length > 0) parts.push(chunk.join(sep));
+  return parts.join(sep);
 };
 const Map$isEmpty = function (m) { return m.size === 0; };
 const Map$get = function (m, k) { return m.has(k) ? m.get(k) : null; };
@@ -279,7 +281,7 @@ const ListInfo$sign = function (l, text, expires) {
   return expires.toString(36) + "." + mac;
 };
 const ListInfo$verify = function (l, token, text) {
-  var m = token.length <= 55 ? __TOKEN.exec(token) : null;
+  var m = token.length <= 56 ? __TOKEN.exec(token) : null;
   if (m === null) return false;
   var expires = parseInt(m[1], 36);
   if (!Number.isSafeInteger(expires) || expires.toString(36) !== m[1]) return false;

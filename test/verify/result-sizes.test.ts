@@ -169,6 +169,14 @@ const METHOD_CASES: Record<string, MethodCase> = {
     wrap: "plain",
     calls: () => [...sample(listArb), ...nested(), []].flatMap((l) => [[0, null], [-5, null], [3, 10], [-10, -2], [1, 100], [5, 1]].map(([a, b]) => ({ self: l, args: { start: a!, end: b! } }))),
   },
+  // The expiry at every extreme of a safe integer (its base-36 text the longest, with a sign), texts of every kind.
+  "ListInfo.sign": {
+    wrap: "plain",
+    calls: () =>
+      [-9007199254740991, 9007199254740991, 0, -1, 253402300799999].flatMap((expires) =>
+        ["", "ann@example.org", rep("😀", 40), "\ud800"].map((text) => ({ self: { address: `${rep("x", 64)}@example.org` }, args: { text, expires } })),
+      ),
+  },
   // Each kind at its longest text: the most negative int, the latest time, the longest duration.
   "List.joinValues": {
     wrap: "plain",
