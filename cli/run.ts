@@ -59,6 +59,8 @@ export interface RunOptions {
   json: boolean;
   trace: boolean;
   color?: boolean | undefined;
+  /** The key of list.sign and list.verify (default: the public test key). */
+  signKey?: string | undefined;
 }
 
 /** A usage problem found while preparing the run: exit 2. */
@@ -138,7 +140,7 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
   const unit = checkSources([{ fileName: sourceFile, text: bundle.source.text }]).units[0];
   const code = opts.trace && unit ? emitRule(unit.rule, unit.check.model, { trace: true }).code : undefined;
   const host = new NodeHost({ cwd: io.cwd, listAddress: address });
-  const result = await runBundle(bundle, { trigger, input, ...(code ? { code } : {}) }, host);
+  const result = await runBundle(bundle, { trigger, input, ...(code ? { code } : {}), ...(opts.signKey !== undefined ? { tokenKey: opts.signKey } : {}) }, host);
 
   if (opts.write !== undefined && !result.error) {
     const dir = resolvePath(io.cwd, opts.write);
