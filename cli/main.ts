@@ -174,6 +174,7 @@ ${EXIT_CODES_HELP}`,
     .option("--write <dir>", "write each outgoing message as it would be sent: DIR/N.eml and its envelope DIR/N.envelope.json")
     .option("--json", "print the run's result as JSON (actions, state, gas, error, trace)", false)
     .option("--trace", "show each statement run: line:col, what, value and the gas used so far", false)
+    .option("--sign-key <text>", "the key list.sign and list.verify use (default: the public test key, runtime/sandbox/tokens.ts TEST_TOKEN_KEY), e.g. to check a token a list sent")
     .option("--color", "colour the output")
     .option("--no-color", "do not colour the output")
     .option("--approved", "run as when a list owner approves the held message (thwonkc approve): m.approved is true", false)
@@ -207,6 +208,7 @@ ${EXIT_CODES_HELP}`,
             trace: opts["trace"] === true,
             color: opts["color"] as boolean | undefined,
             approved: opts["approved"] === true,
+            signKey: opts["signKey"] as string | undefined,
           },
           io,
         ),
@@ -224,13 +226,14 @@ ${EXIT_CODES_HELP}`,
     )
     .argument("[paths...]", ".thwonk files or directories (default: .)")
     .option("--coverage", "per rule, the statement lines no test reached, and the share reached", false)
+    .option("--sign-key <text>", "the key list.sign and list.verify use (default: the public test key, runtime/sandbox/tokens.ts TEST_TOKEN_KEY), e.g. to check a token a list sent")
     .option("--color", "colour the output")
     .option("--no-color", "do not colour the output")
     .showHelpAfterError("(run thwonkc test --help for usage)")
     .addHelpText("after", `\nExamples:\n  thwonkc test                      every rule under the current directory\n  thwonkc test examples/ --coverage\n${EXIT_CODES_HELP}`)
-    .action(async (paths: string[], opts: { coverage: boolean; color?: boolean }) => {
+    .action(async (paths: string[], opts: { coverage: boolean; color?: boolean; signKey?: string }) => {
       const { runTest } = await import("./test.js");
-      setExit(await runTest(paths, { coverage: opts.coverage, color: opts.color }, io));
+      setExit(await runTest(paths, { coverage: opts.coverage, color: opts.color, ...(opts.signKey !== undefined ? { signKey: opts.signKey } : {}) }, io));
     });
 
   program

@@ -61,6 +61,8 @@ export interface RunOptions {
   color?: boolean | undefined;
   /** Run as the daemon does when a list owner approves a held message: `m.approved` is true. */
   approved?: boolean | undefined;
+  /** The key of list.sign and list.verify (default: the public test key). */
+  signKey?: string | undefined;
 }
 
 /** A usage problem found while preparing the run: exit 2. */
@@ -142,7 +144,7 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
   const unit = checkSources([{ fileName: sourceFile, text: bundle.source.text }]).units[0];
   const code = opts.trace && unit ? emitRule(unit.rule, unit.check.model, { trace: true }).code : undefined;
   const host = new NodeHost({ cwd: io.cwd, listAddress: address });
-  const result = await runBundle(bundle, { trigger, input, ...(code ? { code } : {}) }, host);
+  const result = await runBundle(bundle, { trigger, input, ...(code ? { code } : {}), ...(opts.signKey !== undefined ? { tokenKey: opts.signKey } : {}) }, host);
 
   if (opts.write !== undefined && !result.error) {
     const dir = resolvePath(io.cwd, opts.write);

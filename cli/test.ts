@@ -29,6 +29,8 @@ import { withoutComment } from "./render/source-line.js";
 export interface TestOptions {
   coverage: boolean;
   color?: boolean | undefined;
+  /** The key of list.sign and list.verify (default: the public test key). */
+  signKey?: string;
 }
 
 interface RuleGroup {
@@ -121,7 +123,7 @@ export async function runTest(paths: readonly string[], opts: TestOptions, io: C
       },
     };
     const emlOf = new Map(testDecls.flatMap((t) => (t.eml === undefined ? [] : [[`${t.file}:${t.line}`, t.eml] as const])));
-    const r: TestRunResult = await runRuleTests(sources[0]!, sources.slice(1), services, { coverage: opts.coverage });
+    const r: TestRunResult = await runRuleTests(sources[0]!, sources.slice(1), services, { coverage: opts.coverage, ...(opts.signKey !== undefined ? { tokenKey: opts.signKey } : {}) });
     for (const o of r.outcomes) {
       const eml = emlOf.get(`${o.file}:${o.line}`);
       const err = eml === undefined ? undefined : missing.get(`${o.file}\u0000${eml}`);

@@ -112,6 +112,12 @@ export const runtimeMessages = {
   badState: def("TW5070", "error", "Stored state refused",
     (problem: string) =>
       `The stored state does not fit the rule's declared state, so the rule was not run: ${problem}. Fix that value where the state is kept (the ${q("--state")} file, the test's ${q("state.FIELD = ...")}), or deploy a version of the rule whose state types it fits.`),
+
+  // ---------------------------------------------------------------- signed tokens (runtime/sandbox/tokens.ts)
+  noTokenKey: def("TW5050", "error", "No signing key for this run",
+    () =>
+      `The rule called ${q("list.sign")} or ${q("list.verify")}, and the host running it gave no signing key for the list, so no token can be made or checked. ${NO_EFFECT}. ` +
+      `${q("thwonkc run")} and ${q("thwonkc test")} use a fixed test key, and thwonkd one per list: a host that runs rules itself must pass the list's key (${q("tokenKey")} of runBundle or the pool's run).`),
 };
 
 export type RuntimeMessageKey = keyof typeof runtimeMessages;

@@ -31,6 +31,7 @@ export const PRELUDE_ERRORS = {
   badInput: R.badInput.code,
   unknownTrigger: R.unknownTrigger.code,
   fanout: R.fanoutExceeded.code,
+  noTokenKey: R.noTokenKey.code,
 } as const;
 
 /**

@@ -323,6 +323,8 @@ function membersOf(shape: Shape): Completion[] {
   const out: Completion[] = [];
   for (const [name, f] of Object.entries(decl.fields ?? {})) out.push({ label: name, kind: "field", detail: f.type, doc: f.doc });
   for (const [name, m] of Object.entries(decl.methods ?? {})) {
+    // A variant (`joinValues`) is written by its alias (`join`), which is offered already.
+    if (m.alias !== undefined) continue;
     out.push({ label: name, kind: "method", detail: signatureText(name, m), doc: `${m.doc}\n\nGas: ${showCost(m.cost)}`, snippet: callSnippet(name, m) });
   }
   return out;

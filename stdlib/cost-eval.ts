@@ -13,6 +13,8 @@ export interface CostDomain<T> {
   max(xs: T[]): T;
   min(xs: T[]): T;
   ceilDiv(x: T, by: number): T;
+  /** `⌈log₂(x + 1)⌉`, the bit length of x (stdlib/decl.ts). */
+  log2(x: T): T;
 }
 
 /** How to read the sizes of a call's arguments in a domain. */
@@ -40,6 +42,7 @@ export function evalCost<T>(e: CostExpr, sizes: CostSizes<T>, d: CostDomain<T>):
   if ("mul" in e) return d.mul(e.mul.map((x) => evalCost(x, sizes, d)));
   if ("max" in e) return d.max(e.max.map((x) => evalCost(x, sizes, d)));
   if ("min" in e) return d.min(e.min.map((x) => evalCost(x, sizes, d)));
+  if ("log2" in e) return d.log2(evalCost(e.log2[0], sizes, d));
   return d.ceilDiv(evalCost(e.ceilDiv, sizes, d), e.by);
 }
 
@@ -59,6 +62,10 @@ export function evalBound<T>(e: CostExpr, sizes: BoundSizes<T>, d: CostDomain<T>
     const x = evalBound(e.ceilDiv, sizes, d);
     return x === undefined ? undefined : d.ceilDiv(x, e.by);
   }
+  if ("log2" in e) {
+    const x = evalBound(e.log2[0], sizes, d);
+    return x === undefined ? undefined : d.log2(x);
+  }
   const [op, args] = Object.entries(e)[0] as ["add" | "mul" | "max" | "min", CostExpr[]];
   const xs = args.map((x) => evalBound(x, sizes, d));
   const known = xs.filter((x): x is T => x !== undefined);
@@ -75,7 +82,15 @@ export const numberDomain: CostDomain<number> = {
   max: (xs) => Math.max(0, ...xs),
   min: (xs) => (xs.length ? Math.min(...xs) : 0),
   ceilDiv: (x, by) => Math.ceil(x / by),
+  log2: bitLength,
 };
+
+/** `⌈log₂(x + 1)⌉` for a non-negative integer x: its number of binary digits (exact past 2^32, where clz32 stops). */
+export function bitLength(x: number): number {
+  let n = 0;
+  for (let y = Math.floor(x); y >= 1; y = Math.floor(y / 2)) n++;
+  return n;
+}
 
 /** The names a cost expression reads with `size(...)`. */
 export function costSizes(e: CostExpr, out = new Set<string>()): Set<string> {
@@ -96,6 +111,7 @@ export function showCost(e: CostExpr): string {
   if ("limit" in e) return `limits.${e.limit}`;
   if ("value" in e) return `value(${e.value})`;
   if ("ceilDiv" in e) return `⌈${showCost(e.ceilDiv)}/${e.by}⌉`;
+  if ("log2" in e) return `log₂(${showCost(e.log2[0])})`;
   if ("add" in e) return e.add.map(showCost).join(" + ");
   if ("mul" in e) return e.mul.map((x) => (typeof x === "object" && "add" in x ? `(${showCost(x)})` : showCost(x))).join(" × ");
   if ("max" in e) return `max(${e.max.map(showCost).join(", ")})`;

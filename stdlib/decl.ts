@@ -26,6 +26,9 @@
  *    everything inside the collection (what a deep copy does).
  *  - `{ limit: "name" }`: the value of one of the rule's limits, in the
  *    unit the runtime measures (a `characters` limit counts UTF-16 units).
+ *  - `{ log2: [x] }`: `⌈log₂(x + 1)⌉`, the bit length of `x` (0 at 0, 1 at 1,
+ *    2 at 2 and 3, ...): the depth of a merge sort of `x` elements. Monotone
+ *    and integral, and never more than `x`.
  *  - `{ value: "name" }`: the value of an int argument (a negative one counts
  *    as 0). Only in result sizes (never in a cost): the verifier knows it
  *    when the argument is a literal, and otherwise takes the bound as
@@ -45,7 +48,8 @@ export type CostExpr =
   | { mul: CostExpr[] }
   | { max: CostExpr[] }
   | { min: CostExpr[] }
-  | { ceilDiv: CostExpr; by: number };
+  | { ceilDiv: CostExpr; by: number }
+  | { log2: [CostExpr] };
 
 export const cost = {
   size: (name: string): CostExpr => ({ size: name }),
@@ -57,6 +61,7 @@ export const cost = {
   max: (...args: CostExpr[]): CostExpr => ({ max: args }),
   min: (...args: CostExpr[]): CostExpr => ({ min: args }),
   ceilDiv: (e: CostExpr, by: number): CostExpr => ({ ceilDiv: e, by }),
+  log2: (e: CostExpr): CostExpr => ({ log2: [e] }),
 };
 
 // ------------------------------------------------------------------ capabilities
@@ -147,6 +152,18 @@ export interface FunctionDecl {
   deepCopy?: boolean;
   /** Only available when the receiver is exactly this type (e.g. `join` on "List<string>"). */
   receiver?: string;
+  /**
+   * The name rules call the method by, when it is another method's variant
+   * for the receivers that one's `receiver` leaves out (`joinValues` is
+   * `join` on lists of non-strings). Not callable by its own name.
+   */
+  alias?: string;
+  /**
+   * The emitter passes, after the arguments, how the receiver's elements
+   * read in a string: "time", "duration" or "plain" (numbers and ints look
+   * alike at run time).
+   */
+  shows?: true;
 }
 
 export interface FieldDecl {

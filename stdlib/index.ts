@@ -85,7 +85,9 @@ export const stdlib: StdlibDecl = {
   version: "0.2.0",
   // 3: Headers.all over the header count. 4: string walks charged by size, Map keys over their length.
   // 5: loading and saving state charged per unit (constructs.stateUnit). 6: a log charged for its action's way out, members.add for its checks.
-  costTableVersion: "7",
+  // 7: forward's subject and footer, send's thread. 8: List sort, sortBy (n·log₂ n: `log2` in cost expressions), slice, remove,
+  // join on non-strings; ListInfo sign and verify.
+  costTableVersion: "8",
   types,
   globals: {
     members: { type: "Members", doc: "The members of the list." },

@@ -153,6 +153,27 @@ interface Array<T> {
    * A deep copy: a new list whose lists, maps and records (at every depth) are new too, so changing one never changes the other.
    */
   copy(): Array<T>;
+  /**
+   * A new list of the same elements in ascending order (numbers and times from the smallest, earliest, durations from the shortest; strings by their UTF-16 units, as `<` compares them); equal elements keep their order (a stable sort). The list itself is not changed. On lists of `int`, `string`, `Address`, `Time` and `Duration`.
+   */
+  sort(): Array<T>;
+  /**
+   * A new list of the same records in ascending order of the field named `field` (a string literal naming a field of type `int`, `string`, `Address`, `Time` or `Duration`, checked when the rule is); records with equal fields keep their order (a stable sort). The list itself is not changed.
+   * @param field The name of the field to sort by, as a literal: `sortBy("joined")`.
+   */
+  sortBy(field: string): Array<T>;
+  /**
+   * A new list of the elements from position `start` up to (not including) `end`; `end` defaults to the end of the list. Negative positions count from the end (`slice(-3)` is the last three). The elements themselves are not copied, as with `take`.
+   */
+  slice(start: number, end?: number): Array<T>;
+  /**
+   * Removes every element equal to `x` (as `contains` compares), keeping the others in their order; nothing when there is none. Changes the list, as `push` does.
+   */
+  remove(x: T): void;
+  /**
+   * The elements as they read in a string (`{x}`: an int as digits, a Time as `2026-11-25T09:00:00+01:00`, a Duration as `3d`, an Address as itself) joined into one string with `sep` between them. Written `join(sep)`, on lists of `int`, `bool`, `Address`, `Time` and `Duration`.
+   */
+  joinValues(sep: string): string;
   [Symbol.iterator](): Iterator<T>;
 }
 
@@ -521,6 +542,16 @@ declare module "thwonk" {
      * The addresses of the list's owners.
      */
     readonly owners: List<Address>;
+    /**
+     * A token for `text` that only this list can make, valid until `expires` (for a double opt-in: mail it, and `verify` the token that comes back). An HMAC-SHA256 over the list's address, the expiry and the text with a secret key of the list that rules never see; letters, digits, `.`, `-` and `_` only, at most 56 characters, so it fits in a subject or a link. `thwonkc run` and `thwonkc test` sign with a fixed, public test key.
+     * @param text What the token vouches for, such as the address to subscribe.
+     * @param expires Until when `verify` accepts it, such as `now + 3d`.
+     */
+    sign(text: string, expires: Time): string;
+    /**
+     * `true` when `token` is one this list made with `sign` for exactly this `text`, and its expiry is not before `now`; `false` for any other token (another list's or text's, altered, cut short, expired). Compared in constant time.
+     */
+    verify(token: string, text: string): boolean;
   }
   /**
    * Whom to send to: one address, a list of addresses, a member, a list of members, or `members` (everyone).

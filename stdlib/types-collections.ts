@@ -4,7 +4,16 @@
  */
 import { cost, type TypeDeclSpec } from "./decl.js";
 
-const { size, total, value, add, mul, min, ceilDiv } = cost;
+const { size, total, value, add, mul, min, ceilDiv, log2 } = cost;
+
+/**
+ * A stable merge sort of `self` (contract/prelude/library.js `__msort`): at
+ * most ⌈log₂(n + 1)⌉ passes, each moving every element once and comparing
+ * each at most once; strings compared over at most their lengths. The base
+ * and the factors are calibrated (bench/gas/calibrate.js).
+ */
+const sortCost = (perCompare: number) =>
+  add(4, mul(size("self"), add(2, mul(perCompare, log2(size("self"))))), ceilDiv(mul(total("self"), log2(size("self"))), 16));
 
 export const collectionTypes: Record<string, TypeDeclSpec> = {
   List: {
@@ -69,6 +78,56 @@ export const collectionTypes: Record<string, TypeDeclSpec> = {
         cost: add(3, mul(size("self"), 2), ceilDiv(total("self"), 16)),
         carries: "self",
         deepCopy: true,
+      },
+      sort: {
+        doc: "A new list of the same elements in ascending order (numbers and times from the smallest, earliest, durations from the shortest; strings by their UTF-16 units, as `<` compares them); equal elements keep their order (a stable sort). The list itself is not changed. On lists of `int`, `string`, `Address`, `Time` and `Duration`.",
+        params: [],
+        returns: "List<T>",
+        walks: ["self"],
+        cost: sortCost(3),
+        resultSize: size("self"),
+        carries: "elements",
+      },
+      sortBy: {
+        doc: "A new list of the same records in ascending order of the field named `field` (a string literal naming a field of type `int`, `string`, `Address`, `Time` or `Duration`, checked when the rule is); records with equal fields keep their order (a stable sort). The list itself is not changed.",
+        params: [{ name: "field", type: "string", doc: "The name of the field to sort by, as a literal: `sortBy(\"joined\")`." }],
+        returns: "List<T>",
+        walks: ["self"],
+        cost: sortCost(4),
+        resultSize: size("self"),
+        carries: "elements",
+      },
+      slice: {
+        doc: "A new list of the elements from position `start` up to (not including) `end`; `end` defaults to the end of the list. Negative positions count from the end (`slice(-3)` is the last three). The elements themselves are not copied, as with `take`.",
+        params: [
+          { name: "start", type: "int" },
+          { name: "end", type: "int", optional: true },
+        ],
+        returns: "List<T>",
+        walks: ["self"],
+        cost: add(3, size("self")),
+        resultSize: size("self"),
+        carries: "elements",
+      },
+      remove: {
+        doc: "Removes every element equal to `x` (as `contains` compares), keeping the others in their order; nothing when there is none. Changes the list, as `push` does.",
+        params: [{ name: "x", type: "T" }],
+        returns: "void",
+        walks: ["self"],
+        cost: add(3, mul(size("self"), 3), ceilDiv(total("self"), 32)),
+        mutates: true,
+      },
+      joinValues: {
+        doc: "The elements as they read in a string (`{x}`: an int as digits, a Time as `2026-11-25T09:00:00+01:00`, a Duration as `3d`, an Address as itself) joined into one string with `sep` between them. Written `join(sep)`, on lists of `int`, `bool`, `Address`, `Time` and `Duration`.",
+        params: [{ name: "sep", type: "string" }],
+        returns: "string",
+        alias: "join",
+        shows: true,
+        walks: ["self", "sep"],
+        // A Time read as text is the dearest element (a calendar date and an offset): charged for all.
+        cost: add(5, mul(size("self"), 24), ceilDiv(add(total("self"), mul(size("self"), size("sep"))), 16)),
+        // Each element's text is its own length (an Address) or at most 32 units (stdlib maxLength of Time and Duration, 20 for an int).
+        resultSize: add(total("self"), mul(size("self"), add(size("sep"), 32))),
       },
     },
   },

@@ -4,7 +4,10 @@
  */
 import { cost, type TypeDeclSpec } from "./decl.js";
 
-const { size, add } = cost;
+const { size, add, ceilDiv } = cost;
+
+/** A token's text: the expiry in base 36 (at most 11 digits of a safe integer, and a sign), a dot, the MAC in base64url (43). */
+const TOKEN_LENGTH = 56;
 
 export const memberTypes: Record<string, TypeDeclSpec> = {
   Role: {
@@ -89,6 +92,30 @@ export const memberTypes: Record<string, TypeDeclSpec> = {
       address: { type: "Address", doc: "The list's address." },
       name: { type: "string", doc: "The list's display name.", bound: 256 },
       owners: { type: "List<Address>", doc: "The addresses of the list's owners.", bound: "members" },
+    },
+    methods: {
+      // The host computes the MAC (runtime/sandbox/tokens.ts): the text crosses into it once, as JSON (up to 6 units a unit).
+      sign: {
+        doc: "A token for `text` that only this list can make, valid until `expires` (for a double opt-in: mail it, and `verify` the token that comes back). An HMAC-SHA256 over the list's address, the expiry and the text with a secret key of the list that rules never see; letters, digits, `.`, `-` and `_` only, at most 56 characters, so it fits in a subject or a link. `thwonkc run` and `thwonkc test` sign with a fixed, public test key.",
+        params: [
+          { name: "text", type: "string", doc: "What the token vouches for, such as the address to subscribe." },
+          { name: "expires", type: "Time", doc: "Until when `verify` accepts it, such as `now + 3d`." },
+        ],
+        returns: "string",
+        walks: ["text"],
+        cost: add(40, ceilDiv(size("text"), 4)),
+        resultSize: TOKEN_LENGTH,
+      },
+      verify: {
+        doc: "`true` when `token` is one this list made with `sign` for exactly this `text`, and its expiry is not before `now`; `false` for any other token (another list's or text's, altered, cut short, expired). Compared in constant time.",
+        params: [
+          { name: "token", type: "string" },
+          { name: "text", type: "string" },
+        ],
+        returns: "bool",
+        walks: ["token", "text"],
+        cost: add(40, ceilDiv(size("token"), 16), ceilDiv(size("text"), 4)),
+      },
     },
   },
 };

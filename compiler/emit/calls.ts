@@ -22,6 +22,7 @@ const jsDomain: CostDomain<string> = {
   max: (xs) => `Math.max(${xs.join(", ")})`,
   min: (xs) => `Math.min(${xs.join(", ")})`,
   ceilDiv: (x, by) => `Math.ceil(${x} / ${by})`,
+  log2: (x) => `__bitlen(${x})`,
 };
 
 /** A size-dependent charge inside an expression (`0` in an unmetered build, kept for the comma expression). */
@@ -91,6 +92,7 @@ export function stdCall(
     const a = given[i];
     return a ? em.expr(a, p.type) : "null";
   });
+  if (decl.shows && target.kind === "method") bound.push(JSON.stringify(elementsShown(target.receiverType)));
   const recv = receiver ? em.expr(receiver, undefined) : undefined;
   const at = `${site.span.line}, ${site.span.col}`;
   const needsAt = decl.capability !== undefined || decl.terminates === true;
@@ -141,6 +143,13 @@ export function stdCall(
   }
   parts.push(finish(recvTemp, argTemps));
   return `(${parts.join(", ")})`;
+}
+
+/** How a list's elements read in a string, for a method that `shows` them (stdlib/decl.ts): as `{x}` shows them (expressions.ts `show`). */
+function elementsShown(t: Type): "time" | "duration" | "plain" {
+  const list = t.kind === "optional" ? t.inner : t;
+  const elem = list.kind === "named" ? list.args[0] : undefined;
+  return isNamed(elem, "Time") ? "time" : isNamed(elem, "Duration") ? "duration" : "plain";
 }
 
 /** A limit as the cost table reads it: in the unit the runtime measures (a character is up to two UTF-16 units). */

@@ -54,7 +54,8 @@ function givens(em: EmitContext, all: readonly A.TestClause[], emls: string[], f
       } else if (target.name === "members") {
         body.push(`__G_members = __members((${em.expr(c.value, undefined)}).map(function (m) { return typeof m === "string" ? { address: m } : m; }));`);
       } else if (target.name === "now") {
-        body.push(`__G_now = ${em.expr(c.value, sym?.type)};`);
+        // The prelude reads the run's time from the input (list.verify's expiry, members.add's `joined`): the test's too.
+        body.push(`__G_now = ${em.expr(c.value, sym?.type)}; __in.now = __G_now;`);
       } else if (target.name === "list") {
         body.push(`__G_list = ${em.expr(c.value, sym?.type)};`);
       }

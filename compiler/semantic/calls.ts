@@ -11,6 +11,7 @@ import type { Span } from "../diagnostics/diagnostic.js";
 import { didYouMean, typeMessages as M } from "../diagnostics/catalog/types.js";
 import { q } from "../diagnostics/catalog/define.js";
 import { checkActionLiterals } from "./action-literals.js";
+import { checkListMethod } from "./list-methods.js";
 import { sameType } from "./assign.js";
 import type { Ctx } from "./context.js";
 import { checkAgainst, checkExpr, resolveMember } from "./expressions.js";
@@ -48,6 +49,7 @@ export function checkCall(ctx: Ctx, e: CallExpr): Type {
     return errorType;
   }
   checkArgs(ctx, e, callee, false);
+  checkListMethod(ctx, e, callee);
   const onlyIn = callee.target.kind === "fn" ? undefined : callee.target.decl.onlyIn;
   if (onlyIn !== undefined && ctx.body.kind === "trigger" && ctx.body.what !== `on ${onlyIn}`) {
     ctx.report(M.onlyInTrigger, callee.nameSpan, [callee.name, `on ${onlyIn}`, ctx.body.what]);
@@ -105,7 +107,7 @@ export function resolveCallee(ctx: Ctx, callee: Expr): Callee | undefined {
     return {
       target: { kind: "method", owner: m.owner, name: m.name, decl: m.decl, sig: m.sig, receiverType: r.receiverType },
       sig: m.sig,
-      name: m.name,
+      name: m.decl.alias ?? m.name,
       nameSpan: callee.name.span,
       receiver: callee.object,
       method: m,
@@ -192,8 +194,8 @@ function afterCall(ctx: Ctx, e: CallExpr, callee: Callee): void {
   if (t.decl.capability) ctx.useCapability(t.decl.capability, e.span);
   if (t.decl.mutates && callee.receiver) {
     checkMutation(ctx, callee.receiver, callee.name, callee.nameSpan, t.decl.capability !== undefined);
-    // What a mutating method stores (`push(x)`, `set(k, v)`) gets a new home inside the receiver.
-    for (const a of e.args) checkOwnedFlow(ctx, a.value, q(exprText(callee.receiver)));
+    // What a growing method stores (`push(x)`, `set(k, v)`) gets a new home inside the receiver; `remove(x)` stores nothing.
+    if (t.decl.grows !== undefined) for (const a of e.args) checkOwnedFlow(ctx, a.value, q(exprText(callee.receiver)));
   }
 }
 

@@ -19,6 +19,7 @@ import {
   errorType,
   optional,
   substitute,
+  typeEquals,
   voidType,
   type NamedType,
   type RecordField,
@@ -206,7 +207,16 @@ export class StdlibTypes {
   private resolveMethod(t: NamedType, name: string): ResolvedMethod | undefined {
     const methods = this.typeDecl(t.name)?.methods;
     if (!methods || !Object.hasOwn(methods, name)) return undefined;
-    const decl = methods[name]!;
+    let decl = methods[name]!;
+    // A variant is reached by its alias only, for the receivers the method's own `receiver` leaves out.
+    if (decl.alias !== undefined) return undefined;
+    if (decl.receiver !== undefined && !typeEquals(this.type(decl.receiver), t, true)) {
+      const variant = Object.entries(methods).find(([, d]) => d.alias === name);
+      if (variant) {
+        name = variant[0];
+        decl = variant[1];
+      }
+    }
     const params = this.typeDecl(t.name)?.typeParams ?? [];
     const subst = this.substitution(t);
     const sig = this.signature(name, decl, params, subst);
@@ -217,7 +227,7 @@ export class StdlibTypes {
   /** Names of the fields and methods of a type (for suggestions). */
   memberNames(name: string): string[] {
     const d = this.typeDecl(name);
-    return [...Object.keys(d?.fields ?? {}), ...Object.keys(d?.methods ?? {})];
+    return [...Object.keys(d?.fields ?? {}), ...Object.entries(d?.methods ?? {}).filter(([, m]) => m.alias === undefined).map(([n]) => n)];
   }
 
   function(name: string): { decl: FunctionDecl; sig: Signature } | undefined {

@@ -101,6 +101,9 @@ export function stepOf(after: Sym, x: string): Step | undefined {
     case "cdiv":
       // ⌈y/k⌉ ≤ y for integers y ≥ 0.
       return stepOf(after.x, x);
+    case "log":
+      // ⌈log₂(y + 1)⌉ ≤ y for integers y ≥ 0.
+      return stepOf(after.xs[0], x);
     case "add": {
       const withX = after.xs.filter((y) => S.mentions(y, x));
       if (withX.length !== 1) return undefined;

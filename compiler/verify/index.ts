@@ -368,6 +368,7 @@ function collectLimits(e: import("../../stdlib/decl.js").CostExpr, out: Set<stri
   else if ("mul" in e) e.mul.forEach((x) => collectLimits(x, out));
   else if ("max" in e) e.max.forEach((x) => collectLimits(x, out));
   else if ("min" in e) e.min.forEach((x) => collectLimits(x, out));
+  else if ("log2" in e) collectLimits(e.log2[0], out);
 }
 
 /** The explanation `thwonkc check --cost` prints for one trigger. */

@@ -5,6 +5,7 @@
  * variables (`mentions`, `variables`, `substitute`).
  */
 import type { Span } from "../diagnostics/diagnostic.js";
+import { bitLength } from "../../stdlib/cost-eval.js";
 import { isZero, mul, num, strip, ZERO, type Sym } from "./sym-base.js";
 import { largerConstants, mergeLikeTerms, sameShape, sizeOfAll, widen, WIDEN_AT, WIDEN_SIZE } from "./sym-merge.js";
 
@@ -18,6 +19,7 @@ function keptAlone(x: Sym, inMax: boolean): boolean {
     case "var":
     case "cdiv":
     case "min":
+    case "log":
       return true;
     case "at":
       return strip(x).k !== "num";
@@ -160,6 +162,8 @@ function atZero(s: Sym): number {
       return Math.min(...s.xs.map(atZero));
     case "cdiv":
       return Math.ceil(atZero(s.x) / s.by);
+    case "log":
+      return bitLength(atZero(s.xs[0]));
     case "at":
       return atZero(s.x);
   }
@@ -188,6 +192,13 @@ export function cdiv(x: Sym, by: number): Sym {
   return { k: "cdiv", x, by };
 }
 
+/** `⌈log₂(x + 1)⌉`: a constant folded, a variable kept as a node. */
+export function log2(x: Sym): Sym {
+  const b = strip(x);
+  if (b.k === "num") return num(bitLength(b.v));
+  return { k: "log", xs: [x] };
+}
+
 /** Marks where this part of a bound comes from. */
 export function at(x: Sym, span: Span, label: string): Sym {
   if (isZero(x)) return x;
@@ -204,6 +215,7 @@ export function mentions(s: Sym, name: string): boolean {
     case "mul":
     case "max":
     case "min":
+    case "log":
       return s.xs.some((x) => mentions(x, name));
     case "cdiv":
     case "at":
@@ -222,6 +234,7 @@ export function variables(s: Sym, out = new Set<string>()): Set<string> {
     case "mul":
     case "max":
     case "min":
+    case "log":
       for (const x of s.xs) variables(x, out);
       break;
     case "cdiv":
@@ -249,6 +262,8 @@ export function substitute(s: Sym, name: string, by: Sym): Sym {
       return min(...s.xs.map((x) => substitute(x, name, by)));
     case "cdiv":
       return cdiv(substitute(s.x, name, by), s.by);
+    case "log":
+      return log2(substitute(s.xs[0], name, by));
     case "at":
       return at(substitute(s.x, name, by), s.span, s.label);
   }

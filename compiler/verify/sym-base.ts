@@ -13,6 +13,8 @@ export type Sym =
   | { k: "max"; xs: Sym[] }
   | { k: "min"; xs: Sym[] }
   | { k: "cdiv"; x: Sym; by: number }
+  /** `⌈log₂(x + 1)⌉`, the bit length of its one argument (stdlib/decl.ts `log2`): a sort's depth. */
+  | { k: "log"; xs: [Sym] }
   | { k: "at"; x: Sym; span: Span; label: string };
 
 /** Saturate instead of losing precision: past 2^53 a bound is "too big" anyway. */

@@ -183,7 +183,8 @@ export function sameShape(a: Sym, b: Sym): boolean {
     case "add":
     case "mul":
     case "max":
-    case "min": {
+    case "min":
+    case "log": {
       const ys = (y as { xs: Sym[] }).xs;
       if (x.xs.length !== ys.length) return false;
       for (let i = 0; i < ys.length; i++) if (!sameShape(x.xs[i]!, ys[i]!)) return false;
@@ -202,7 +203,7 @@ export function largerConstants(a: Sym, b: Sym): Sym {
   // Each part keeps where it comes from (the first's, else the second's): the explanation needs its line.
   const at = a.k === "at" ? a : b.k === "at" ? b : undefined;
   const keep = (r: Sym): Sym => (at ? { k: "at", x: r, span: at.span, label: at.label } : r);
-  if ((x.k === "add" || x.k === "mul" || x.k === "max" || x.k === "min") && x.k === y.k) {
+  if ((x.k === "add" || x.k === "mul" || x.k === "max" || x.k === "min" || x.k === "log") && x.k === y.k) {
     const ys = (y as { xs: Sym[] }).xs;
     const parts = x.xs.map((xi, i) => largerConstants(xi, ys[i]!));
     return keep({ k: x.k, xs: parts } as Sym);

@@ -38,6 +38,8 @@ export function show(s: Sym): string {
       return `min(${s.xs.map(show).join(", ")})`;
     case "cdiv":
       return prec(s.x) < PREC.atom ? `⌈(${show(s.x)})/${s.by}⌉` : `⌈${show(s.x)}/${s.by}⌉`;
+    case "log":
+      return `log₂(${show(s.xs[0])})`;
     case "at":
       return show(s.x);
   }

@@ -6,6 +6,7 @@
  * have a known sum, instead of multiplied by their count).
  */
 import type { Span } from "../diagnostics/diagnostic.js";
+import { bitLength } from "../../stdlib/cost-eval.js";
 import { mul, ONE, sat, ZERO, type Sym } from "./sym-base.js";
 import { add, at, mentions, substitute } from "./sym-algebra.js";
 
@@ -43,6 +44,8 @@ export function evaluate(s: Sym, env: Env): number {
     }
     case "cdiv":
       return Math.ceil(evaluate(s.x, env) / s.by);
+    case "log":
+      return bitLength(evaluate(s.xs[0], env));
     case "at":
       return evaluate(s.x, env);
   }

@@ -94,6 +94,7 @@ export const symDomain: CostDomain<Sym> = {
   max: S.maxAll,
   min: S.minAll,
   ceilDiv: S.cdiv,
+  log2: S.log2,
 };
 
 export type RecipientClass = Exclude<Origin, "list"> | "list";

@@ -6,6 +6,10 @@
 
 /** The sandbox's: stops the run out of gas (runtime/sandbox). */
 declare function __host_outOfGas(): void;
+/** The MAC of a signed token, by the host with the run's list key (runtime/sandbox/tokens.ts); null when the run has no key. */
+declare function __host_sign(list: string, expires: number, textJson: string): string | null;
+/** Whether `mac` is that MAC, compared in constant time; null when the run has no key. */
+declare function __host_verify(list: string, expires: number, textJson: string, mac: string): boolean | null;
 
 /** The rule's triggers by name (`message`, `every day at 00:00`), each taking the message or null. */
 declare const __triggers: Record<string, (msg: unknown) => void>;

@@ -77,6 +77,8 @@ const __weight = function (v) {
   if (typeof v === "object" && !__isMembers(v) && !Object.isFrozen(v)) { var t = 0; for (var k in v) t += __weight(v[k]); return t; }
   return 1;
 }
+// log2(x) in the cost table (stdlib/decl.ts): ⌈log₂(x + 1)⌉, the number of binary digits of x.
+const __bitlen = function (x) { var n = 0; for (var y = Math.floor(x); y >= 1; y = Math.floor(y / 2)) n++; return n; }
 const __total = function (x) { var t = 0; if (Array.isArray(x)) { for (var i = 0; i < x.length; i++) t += __weight(x[i]); } else if (x instanceof Map) { x.forEach(function (v) { t += __weight(v); }); } return t; }
 
 // ---------------------------------------------------------------- time zones
@@ -219,6 +221,40 @@ const __copy = function (v) {
 }
 const List$copy = function (l) { return __copy(l); };
 const List$take = function (l, n) { return n <= 0 ? [] : l.slice(0, n); };
+// A stable bottom-up merge sort into a new array, by the elements or by one field of them (`field` checked when the
+// rule was): ⌈log₂ n⌉ passes, each moving every element once, whatever the order (the cost table's n·log₂ n; a
+// native sort's comparisons and stability are the engine's, not the contract's).
+const __msort = function (a, field) {
+  var n = a.length, src = a.slice(), dst = new Array(n), t;
+  for (var w = 1; w < n; w *= 2) {
+    for (var lo = 0; lo < n; lo += 2 * w) {
+      var mid = Math.min(lo + w, n), hi = Math.min(lo + 2 * w, n), i = lo, j = mid, k = lo;
+      if (field === null) { while (i < mid && j < hi) dst[k++] = src[j] < src[i] ? src[j++] : src[i++]; }
+      else { while (i < mid && j < hi) dst[k++] = src[j][field] < src[i][field] ? src[j++] : src[i++]; }
+      while (i < mid) dst[k++] = src[i++];
+      while (j < hi) dst[k++] = src[j++];
+    }
+    t = src; src = dst; dst = t;
+  }
+  return src;
+}
+const List$sort = function (l) { return __msort(l, null); };
+const List$sortBy = function (l, field) { return __msort(l, field); };
+const List$slice = function (l, start, end) {
+  var n = l.length, a = start < 0 ? Math.max(0, n + start) : Math.min(start, n);
+  var b = end === null || end === undefined ? n : end < 0 ? Math.max(0, n + end) : Math.min(end, n);
+  return b <= a ? [] : l.slice(a, b);
+};
+// In place, in one pass: the kept elements move down, the tail is cut once.
+const List$remove = function (l, x) { var k = 0; for (var i = 0; i < l.length; i++) if (l[i] !== x) l[k++] = l[i]; l.length = k; };
+// By chunks of 1,024 elements: the texts of one chunk are alive at a time, besides the chunks' joined texts (the
+// result's size, which the memory bound counts twice over, at two bytes a unit), never one string per element.
+const List$joinValues = function (l, sep, shown) {
+  var show = shown === "time" ? __showTime : shown === "duration" ? __showDuration : String, parts = [], chunk = [];
+  for (var i = 0; i < l.length; i++) { chunk.push(show(l[i])); if (chunk.length === 1024) { parts.push(chunk.join(sep)); chunk = []; } }
+  if (chunk.length > 0) parts.push(chunk.join(sep));
+  return parts.join(sep);
+};
 const Map$isEmpty = function (m) { return m.size === 0; };
 const Map$get = function (m, k) { return m.has(k) ? m.get(k) : null; };
 const Map$has = function (m, k) { return m.has(k); };
@@ -248,6 +284,23 @@ const __automated = function (h) {
   return Headers$has(h, "List-Id");
 }
 const Message$isAutomated = function (m) { return m.headers.automated || m.envelope.sender === null; };
+// Signed tokens: `expiry.mac`, the expiry in base 36 (canonical: one spelling per time), the MAC the host computes
+// with the list's key (runtime/sandbox/tokens.ts). The text goes over as JSON: a lone surrogate stays itself.
+const __TOKEN = /^(-?[0-9a-z]{1,11})\.([A-Za-z0-9_-]{43})$/;
+const ListInfo$sign = function (l, text, expires) {
+  var mac = __host_sign(l.address, expires, JSON.stringify(text));
+  if (mac === null) __err("TW5050", [], null, null);
+  return expires.toString(36) + "." + mac;
+};
+const ListInfo$verify = function (l, token, text) {
+  var m = token.length <= 56 ? __TOKEN.exec(token) : null;
+  if (m === null) return false;
+  var expires = parseInt(m[1], 36);
+  if (!Number.isSafeInteger(expires) || expires.toString(36) !== m[1]) return false;
+  var ok = __host_verify(l.address, expires, JSON.stringify(text), m[2]);
+  if (ok === null) __err("TW5050", [], null, null);
+  return ok === true && expires >= __in.now;
+};
 const Members$has = function (ms, a) { return ms.extraAt.has(a) || __mbase(ms, a) >= 0; };
 const Members$get = function (ms, a) { var j = ms.extraAt.get(a); if (j !== undefined) return ms.extra[j]; var i = __mbase(ms, a); return i < 0 ? null : __mrecord(ms, i); };
 const Members$owners = function (ms) { return __mlist(ms).filter(function (m) { return m.role === "owner"; }); };

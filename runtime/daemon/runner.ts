@@ -237,7 +237,7 @@ export class Runner {
         this.o.log.warn({ list: address, problems: err.problems }, "the list cannot run: its members or settings are over the rule's limits");
         return { code: 451, message: `4.3.0 ${say(M.listBroken, address, err.problems.map((p) => `${p.code} ${p.message}`).join(" "))}` };
       }
-      result = await runBundle(bundle, { trigger: "message", input, pool: listPool(this.o.pool, address, bundle, members.version) }, this.o.words);
+      result = await runBundle(bundle, { trigger: "message", input, pool: listPool(this.o.pool, address, bundle, members.version, await this.o.store.tokenKey(address)) }, this.o.words);
     }
     let actions = result.actions;
     // Nothing ever answers the null sender: a reply to a bounce could loop between two servers.
@@ -265,7 +265,7 @@ export class Runner {
     else {
       try {
         const input = bundleInput(bundle, { now: due, address, members: members.members, state });
-        result = await runBundle(bundle, { trigger: triggerName, input, pool: listPool(this.o.pool, address, bundle, members.version) }, this.o.words);
+        result = await runBundle(bundle, { trigger: triggerName, input, pool: listPool(this.o.pool, address, bundle, members.version, await this.o.store.tokenKey(address)) }, this.o.words);
       } catch (err) {
         if (!(err instanceof InputRefused)) throw err;
         result = failed("", { code: err.problems[0]?.code ?? "TW5017", message: err.message, line: null, column: null });
@@ -334,11 +334,11 @@ export class Runner {
  * (`manifest.limits.memory`, the limit the verifier proved its bound against), the list it is for, and its members'
  * version from the store, so that the pool ships the members only when they changed and keeps the list on one worker.
  */
-export function listPool(pool: SandboxPool, address: string, bundle: Bundle, membersVersion: number): SandboxPool {
+export function listPool(pool: SandboxPool, address: string, bundle: Bundle, membersVersion: number, tokenKey?: string): SandboxPool {
   const memory = bundle.manifest.limits["memory"]?.value;
   return {
     run: (code, codeId, trigger, inputJson, members, limits) =>
-      pool.run(code, codeId, trigger, inputJson, members, { ...limits, ...(memory ? { memoryLimitBytes: memory } : {}), list: addressKey(address), membersVersion }),
+      pool.run(code, codeId, trigger, inputJson, members, { ...limits, ...(memory ? { memoryLimitBytes: memory } : {}), list: addressKey(address), membersVersion, ...(tokenKey !== undefined ? { tokenKey } : {}) }),
     close: () => pool.close(),
   };
 }

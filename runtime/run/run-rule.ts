@@ -21,6 +21,8 @@ export interface RunRequest {
   /** Code to run instead of the bundle's (the trace build of the same source, for --trace). */
   code?: string;
   limits?: Partial<SandboxLimits>;
+  /** The signing key of `list.sign`/`list.verify` (runtime/sandbox/tokens.ts): without a pool, the public test key by default. */
+  tokenKey?: string;
   /**
    * Run in this pool's workers instead of a one-off sandbox (the daemon). The
    * pool's own limits apply: it does not take a run's limits yet.
@@ -40,8 +42,8 @@ export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErro
   const timeLimitMs = timeLimitFor(bound, inputChars(inputJson, members));
   const code = req.code ?? bundle.code.text;
   const r = req.pool
-    ? await req.pool.run(code, req.code ? `${bundle.sha256}:trace` : bundle.sha256, req.trigger, inputJson, members, { timeLimitMs, ...(req.limits?.timeLimitMs !== undefined ? { timeLimitMs: req.limits.timeLimitMs } : {}) })
-    : await runOnce(code, req.trigger, inputJson, { timeLimitMs, ...(memoryLimitBytes ? { memoryLimitBytes } : {}), ...req.limits }, members);
+    ? await req.pool.run(code, req.code ? `${bundle.sha256}:trace` : bundle.sha256, req.trigger, inputJson, members, { timeLimitMs, ...(req.limits?.timeLimitMs !== undefined ? { timeLimitMs: req.limits.timeLimitMs } : {}), ...(req.tokenKey !== undefined ? { tokenKey: req.tokenKey } : {}) })
+    : await runOnce(code, req.trigger, inputJson, { timeLimitMs, ...(memoryLimitBytes ? { memoryLimitBytes } : {}), ...req.limits }, members, req.tokenKey);
   if (!r.ok) {
     // The gas used when it stopped; a run out of gas used its bound (the counter goes past it by the last charge).
     const used = r.gasUsed === undefined || r.error.code === "TW5001" ? bound : Math.max(0, Math.min(bound, r.gasUsed));

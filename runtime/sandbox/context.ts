@@ -5,6 +5,7 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
 import type { Instance } from "./instance.js";
 import { LOCKDOWN_SOURCE } from "./lockdown.js";
+import { installTokenHost, type TokenSlot } from "./tokens.js";
 import type { SandboxLimits } from "./types.js";
 
 /** Why the interrupt handler stops the code; reset before each run. */
@@ -24,6 +25,8 @@ export interface Sandbox {
   sourceOf: QuickJSHandle;
   invoke: QuickJSHandle;
   columns: QuickJSHandle;
+  /** The signing key of the run in progress (tokens.ts): host-side only, set by execute.ts for one run. */
+  tokens: TokenSlot;
 }
 
 /** Extra host functions, for tests only (e.g. one that kills the worker). */
@@ -55,10 +58,12 @@ export function openSandbox(inst: Instance, limits: SandboxLimits, hooks: HostHo
     ctx.defineProp(ctx.global, name, { value: h, configurable: false, enumerable: false });
     h.dispose();
   }
+  const tokens: TokenSlot = { key: null };
+  installTokenHost(ctx, tokens);
   const helpers = ctx.unwrapResult(ctx.evalCode(LOCKDOWN_SOURCE, "thwonk-lockdown.js"));
   const [describe, sourceOf, invoke, columns] = [0, 1, 2, 3].map((i) => ctx.getProp(helpers, i)) as [QuickJSHandle, QuickJSHandle, QuickJSHandle, QuickJSHandle];
   helpers.dispose();
-  return { inst, rt, ctx, guard, describe, sourceOf, invoke, columns };
+  return { inst, rt, ctx, guard, describe, sourceOf, invoke, columns, tokens };
 }
 
 /** Frees the context inside its instance. May throw (QuickJS aborts on a leaked object): then drop the instance. */

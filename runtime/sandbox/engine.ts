@@ -52,6 +52,8 @@ export interface EngineRunOptions {
   membersVersion?: string;
   /** The pool left the members out (it sent this version to this worker before): runs without members otherwise need none. */
   membersLeftOut?: boolean;
+  /** The list's signing key, for `list.sign` and `list.verify` in this run (tokens.ts); none: they fail (TW5050). */
+  tokenKey?: string;
 }
 
 /** A list's members in a kept context: made into frozen columns once, passed to each run while they stay the same. */
@@ -126,7 +128,7 @@ export class Engine {
     try {
       const once = (): Promise<Outcome> => this.opts.strategy === "reuse"
         ? this.runReused(limits, code, codeId, trigger, inputJson, members, o)
-        : this.runFresh(limits, code, trigger, inputJson, members);
+        : this.runFresh(limits, code, trigger, inputJson, members, o.tokenKey);
       this.used = false;
       outcome = await once();
       // Out of memory in a context or engine instance that earlier runs used: their leftovers (garbage QuickJS has
@@ -196,7 +198,7 @@ export class Engine {
     this.spares.clear();
   }
 
-  private async runFresh(limits: SandboxLimits, code: string, trigger: string, inputJson: string, members: MemberColumns | undefined): Promise<Outcome> {
+  private async runFresh(limits: SandboxLimits, code: string, trigger: string, inputJson: string, members: MemberColumns | undefined, tokenKey: string | undefined): Promise<Outcome> {
     const { hooks } = this.opts;
     const kept = this.shared.get(limits.memoryLimitBytes);
     this.used = kept !== undefined;
@@ -206,7 +208,7 @@ export class Engine {
     armGuard(sb.guard, limits.timeLimitMs);
     const loaded = this.load(sb, code, limits);
     const cols = loaded.ok && members ? this.makeColumns(sb, members, limits) : undefined;
-    const outcome = memoryKept(inst, !loaded.ok ? loaded : cols && !cols.ok ? cols : execute(sb, loaded.factory, trigger, inputJson, limits, cols?.handle), limits);
+    const outcome = memoryKept(inst, !loaded.ok ? loaded : cols && !cols.ok ? cols : execute(sb, loaded.factory, trigger, inputJson, limits, cols?.handle, tokenKey), limits);
     if (outcome.ok && !nearCap(inst) && !sb.rt.hasPendingJob()) {
       if (loaded.ok) loaded.factory.dispose();
       if (loaded.ok) loaded.reset?.dispose();
@@ -270,7 +272,7 @@ export class Engine {
       entry.members.set(listKey, kept!);
       cols = kept!.handle;
     }
-    const outcome = memoryKept(entry.sb.inst, execute(entry.sb, entry.factory, trigger, inputJson, limits, cols), limits);
+    const outcome = memoryKept(entry.sb.inst, execute(entry.sb, entry.factory, trigger, inputJson, limits, cols, o.tokenKey), limits);
     if (outcome.ok && entry.reset && !resetRun(entry.sb, entry.reset)) return outcome; // not kept: the next run starts afresh
     if (outcome.ok && !entry.sb.rt.hasPendingJob() && !nearCap(entry.sb.inst)) {
       trimMembers(entry, limits.memoryLimitBytes * KEPT_MEMBERS_SHARE);

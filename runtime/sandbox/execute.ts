@@ -14,8 +14,20 @@ import type { SandboxLimits } from "./types.js";
  */
 export type Outcome = { ok: true; output: string } | { ok: false; error: SandboxError; gasUsed?: number; jsLines?: number[] };
 
-/** `members`: made by makeColumns, passed as the run's third argument. */
-export function execute(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJson: string, limits: SandboxLimits, members?: QuickJSHandle): Outcome {
+/**
+ * `members`: made by makeColumns, passed as the run's third argument. `tokenKey`: the list's signing key for
+ * this run only (tokens.ts), never passed into the engine; without one, the run's sign and verify fail.
+ */
+export function execute(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJson: string, limits: SandboxLimits, members?: QuickJSHandle, tokenKey?: string): Outcome {
+  sb.tokens.key = tokenKey ?? null;
+  try {
+    return executeRun(sb, factory, trigger, inputJson, limits, members);
+  } finally {
+    sb.tokens.key = null;
+  }
+}
+
+function executeRun(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJson: string, limits: SandboxLimits, members?: QuickJSHandle): Outcome {
   const { ctx } = sb;
   const args = [factory, ctx.newString(trigger), newString(sb, inputJson)];
   if (members) args.push(members);

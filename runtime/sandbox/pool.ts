@@ -191,6 +191,7 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
         if (members) req.members = members;
         if (runLimits?.timeLimitMs !== undefined) req.timeLimitMs = resolveLimits({ ...limits, timeLimitMs: runLimits.timeLimitMs }).timeLimitMs;
         if (runLimits?.memoryLimitBytes !== undefined) req.memoryLimitBytes = resolveLimits({ ...limits, memoryLimitBytes: runLimits.memoryLimitBytes }).memoryLimitBytes;
+        if (runLimits?.tokenKey !== undefined) req.tokenKey = runLimits.tokenKey;
         if (runLimits?.list !== undefined) {
           req.list = runLimits.list;
           if (runLimits.membersVersion !== undefined) req.membersVersion = String(runLimits.membersVersion);

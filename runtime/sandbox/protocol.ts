@@ -29,6 +29,8 @@ export interface RunRequest {
   membersVersion?: string;
   /** Set by the pool when it left the members out. */
   membersLeftOut?: boolean;
+  /** The list's signing key for this run (tokens.ts). */
+  tokenKey?: string;
 }
 
 export type FromWorker =

@@ -59,6 +59,8 @@ export interface RunLimits {
    * comparing them in full. Runs with the same list and version must have the same members.
    */
   membersVersion?: number | string;
+  /** The list's signing key for `list.sign` and `list.verify` (tokens.ts); kept in the host, never in the engine. */
+  tokenKey?: string;
 }
 
 export const MAX_STACK_BYTES = 64 * 1024;

@@ -26,6 +26,7 @@ port.on("message", (req: RunRequest) => {
     ...(req.list !== undefined ? { list: req.list } : {}),
     ...(req.membersVersion !== undefined ? { membersVersion: req.membersVersion } : {}),
     ...(req.membersLeftOut ? { membersLeftOut: true } : {}),
+    ...(req.tokenKey !== undefined ? { tokenKey: req.tokenKey } : {}),
   };
   void engine.run(req.code, req.codeId, req.trigger, req.inputJson, req.members, options).then(({ result, fatal, needMembers }) => {
     const msg: FromWorker = needMembers ? { type: "needMembers", id: req.id } : { type: "result", id: req.id, result, fatal };

@@ -42,6 +42,8 @@ export interface TestRunResult {
 
 export interface TestRunOptions {
   coverage?: boolean;
+  /** The key of list.sign and list.verify (default: runOnce's public test key). */
+  tokenKey?: string;
 }
 
 export async function runRuleTests(rule: SourceText, tests: SourceText[], host: HostServices, options: TestRunOptions = {}): Promise<TestRunResult> {
@@ -92,7 +94,7 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
     const inputJson = JSON.stringify(input);
     // The clock follows the gas of every run the test makes (time-limit.ts).
     const allGas = stepGas.reduce((a, b) => a + b, bound);
-    const r = await runOnce(emitted.code, `test:${i}`, inputJson, { timeLimitMs: timeLimitFor(allGas, inputChars(inputJson)) });
+    const r = await runOnce(emitted.code, `test:${i}`, inputJson, { timeLimitMs: timeLimitFor(allGas, inputChars(inputJson)) }, undefined, options.tokenKey);
     if (!r.ok) {
       outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: [], error: describeSandboxError(r.error, emitted.sourceMap), gas: { used: 0, bound }, actions: [], logs: [] });
       continue;

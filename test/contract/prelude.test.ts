@@ -15,7 +15,7 @@ import type { FunctionDecl } from "../../stdlib/decl.js";
 /** The arity the emitter calls an implementation with: the receiver, every parameter, then line and column for an action. */
 function arity(d: FunctionDecl, method: boolean): number {
   const at = d.capability !== undefined || d.terminates === true ? 2 : 0;
-  return (method ? 1 : 0) + d.params.length + at;
+  return (method ? 1 : 0) + d.params.length + (d.shows ? 1 : 0) + at;
 }
 
 const lengths: Record<string, number> = (() => {

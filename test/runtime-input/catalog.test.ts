@@ -21,6 +21,7 @@ const SAMPLES: Record<string, unknown[]> = {
   TW5030: [3, 4],
   TW5025: ["its From address", 400, 320],
   TW5070: ['state.bumps: expected int, got "lots"'],
+  TW5050: [],
 };
 
 test("every runtime entry is in the catalog, in the TW5xxx band, and formats to a sentence", () => {

@@ -265,3 +265,19 @@ export async function runCase(engine: Engine, cc: CompiledCase, input = inputOf(
   const out = JSON.parse(r.result.output) as { gas: { used: number }; error: { code: string } | null };
   return { ok: out.error === null, error: out.error?.code ?? null, gasUsed: out.gas.used, wallMs: r.result.wallMs };
 }
+
+// Issue 15's list methods, each at a size the budget's ceiling allows for its bound: a sort's n·log₂ n
+// (interleaved ints, the most comparisons a merge makes), strings sharing a long prefix (each comparison walks
+// it), records by a string field, and the walks of slice, remove and join over non-strings.
+const SORT_T = 200_000;
+const sortText = fill("a,", SORT_T);
+const prefixed = Array.from({ length: SORT_T / 1000 }, (_, i) => fill("a", 998) + String.fromCharCode(97 + ((i * 7) % 26)) + ",").join("");
+const ints = 'var n = 0\nvar xs: List<int> = []\nvar i = 0\nfor p in m.text.split(",") {\n  xs.push((i * 7919) % 100003)\n  i = i + 1\n}';
+GAS_CASES.push(
+  { name: "List.sort (ints)", limits: `text: ${SORT_T}, recipients: 2`, pre: ints, body: "n = n + xs.sort().size", text: sortText, reps: 2 },
+  { name: "List.sort (strings, shared prefix)", limits: `text: ${SORT_T}, recipients: 20`, pre: 'var n = 0\nlet xs = m.text.split(",").take(200)', body: "n = n + xs.sort().size", text: prefixed, reps: 20 },
+  { name: "List.sortBy (members by name)", limits: "members: 20000, recipients: 2", pre: "var n = 0\nlet os = members.owners()", body: 'n = n + os.sortBy("name").size', members: 20_000, owners: 20_000, reps: 2 },
+  { name: "List.slice remove", limits: `text: ${SORT_T}, recipients: 20`, pre: ints, body: "n = n + xs.slice(1).size\nxs.remove(7919)", text: sortText, reps: 20 },
+  { name: "List<int>.join", limits: `text: ${SORT_T}, recipients: 5`, pre: ints, body: 'n = n + xs.join(", ").length', text: sortText, reps: 5 },
+  { name: "List<Time>.join", limits: `text: ${SORT_T}, recipients: 2`, pre: 'var n = 0\nvar ts: List<Time> = []\nvar i = 0\nfor p in m.text.split(",") {\n  ts.push(now + 1d * i)\n  i = i + 1\n}', body: 'n = n + ts.join(", ").length', text: sortText, reps: 2 },
+);

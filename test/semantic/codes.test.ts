@@ -68,7 +68,6 @@ const cases: Case[] = [
   { code: "TW2035", name: "invalid address", src: onMessage(`  if m.from == ⟪"not an address" { return }`) },
   { code: "TW2036", name: "invalid enumeration literal", src: onMessage(`  send(to: m.from, subject: "s", text: "t", from: ⟪"me")`) },
   { code: "TW2037", name: "invalid time zone", src: `${R}settings { timezone: ⟪"Europe/Pariss" }\n` },
-  { code: "TW2038", name: "join on a list of ints", src: onMessage(`  let xs = [1, 2]\n  log(xs.⟪join(","))\n  log(m.subject)`) },
   { code: "TW2039", name: "indexing a string", src: onMessage(`  log(⟪m.subject[0])`) },
   { code: "TW2040", name: "type used as a value", src: onMessage(`  log("{⟪Address} {m.subject}")`) },
 
@@ -197,6 +196,13 @@ const cases: Case[] = [
   { code: "TW2165", name: "a variable that starts as none without a type", src: onMessage(`  var x = ⟪none\n  log("{x} {m.subject}")`) },
   { code: "TW2260", name: "a hold in a rule that never reads m.approved", src: onMessage(`  if m.isAutomated() {\n    ⟪hold("wait")\n  }\n  hold("again")`) },
   { code: "TW2211", name: "null written for none", src: onMessage(`  if m.date == ⟪null { return }\n  log(m.subject)`) },
+  // ---------------------------------------------------------------- sorting and joining lists
+  { code: "TW2190", name: "sort on a list of bools", src: onMessage(`  log("{[true].⟪sort().size} {m.subject}")`) },
+  { code: "TW2191", name: "sortBy on a list of ints", src: onMessage(`  log("{[1].⟪sortBy("x").size} {m.subject}")`) },
+  { code: "TW2192", name: "sortBy with a computed name", src: onMessage(`  log("{members.owners().sortBy(⟪m.subject).size}")`) },
+  { code: "TW2193", name: "sortBy naming no field", src: onMessage(`  log("{members.owners().sortBy(⟪"joind").size} {m.subject}")`) },
+  { code: "TW2194", name: "sortBy a field of a type that is not ordered", src: onMessage(`  log("{members.owners().sortBy(⟪"role").size} {m.subject}")`) },
+  { code: "TW2195", name: "join on a list of members", src: onMessage(`  log(members.owners().⟪join(", "))\n  log(m.subject)`) },
 ];
 
 for (const c of cases) {
@@ -226,7 +232,8 @@ test("TW2210 contains(...) outside an expected action", () => {
 });
 
 test("every TW2xxx code of the catalog has a case here", () => {
-  const covered = new Set([...cases.map((c) => c.code), "TW2001", "TW2005", "TW2210", "TW2999"]);
+  // TW2038: no method is left that only some receivers have (`join` on non-strings has its variant); kept for one that will.
+  const covered = new Set([...cases.map((c) => c.code), "TW2001", "TW2005", "TW2038", "TW2210", "TW2999"]);
   const missing = Object.values(typeMessages)
     .map((m) => m.code)
     .filter((code) => !covered.has(code));

@@ -57,6 +57,7 @@ function sizeNames(e: CostExpr, out: string[] = []): string[] {
   else if ("mul" in e) e.mul.forEach((x) => sizeNames(x, out));
   else if ("max" in e) e.max.forEach((x) => sizeNames(x, out));
   else if ("min" in e) e.min.forEach((x) => sizeNames(x, out));
+  else if ("log2" in e) sizeNames(e.log2[0], out);
   return out;
 }
 
@@ -64,14 +65,14 @@ function limitNames(e: CostExpr, out: string[] = []): string[] {
   if (typeof e === "number") return out;
   if ("limit" in e) out.push(e.limit);
   else if ("ceilDiv" in e) limitNames(e.ceilDiv, out);
-  else for (const k of ["add", "mul", "max", "min"] as const) if (k in e) (e as Record<string, CostExpr[]>)[k]!.forEach((x) => limitNames(x, out));
+  else for (const k of ["add", "mul", "max", "min", "log2"] as const) if (k in e) (e as Record<string, CostExpr[]>)[k]!.forEach((x) => limitNames(x, out));
   return out;
 }
 
 function isWellFormed(e: CostExpr): boolean {
   if (typeof e === "number") return Number.isSafeInteger(e) && e >= 0;
   if ("ceilDiv" in e) return Number.isSafeInteger(e.by) && e.by > 0 && isWellFormed(e.ceilDiv);
-  for (const k of ["add", "mul", "max", "min"] as const) if (k in e) return (e as Record<string, CostExpr[]>)[k]!.every(isWellFormed);
+  for (const k of ["add", "mul", "max", "min", "log2"] as const) if (k in e) return (e as Record<string, CostExpr[]>)[k]!.every(isWellFormed);
   return true;
 }
 

@@ -14,7 +14,7 @@ function valueNames(e: CostExpr, out = new Set<string>()): Set<string> {
   if (typeof e === "number") return out;
   if ("value" in e) out.add(e.value);
   else if ("ceilDiv" in e) valueNames(e.ceilDiv, out);
-  else for (const k of ["add", "mul", "max", "min"] as const) if (k in e) (e as Record<string, CostExpr[]>)[k]!.forEach((x) => valueNames(x, out));
+  else for (const k of ["add", "mul", "max", "min", "log2"] as const) if (k in e) (e as Record<string, CostExpr[]>)[k]!.forEach((x) => valueNames(x, out));
   return out;
 }
 

@@ -160,6 +160,35 @@ const METHOD_CASES: Record<string, MethodCase> = {
     calls: () => [...sample(listArb), ...nested(), []].flatMap((l) => [-1, 0, 1, 3, 100].map((n) => ({ self: l, args: { n } }))),
   },
   "List.copy": { wrap: "plain", calls: () => [...sample(listArb), ...nested(), []].map((l) => ({ self: l, args: {} })) },
+  "List.sort": { wrap: "plain", calls: () => [...sample(listArb), [3, 1, 2, 1], [], ["😀", "a", "ﬃ"]].map((l) => ({ self: l, args: {} })) },
+  "List.sortBy": {
+    wrap: "plain",
+    calls: () => [[{ k: 2, v: ["x"] }, { k: 1, v: [] }, { k: 2, v: ["y", "z"] }], []].map((l) => ({ self: l, args: { field: "k" } })),
+  },
+  "List.slice": {
+    wrap: "plain",
+    calls: () => [...sample(listArb), ...nested(), []].flatMap((l) => [[0, null], [-5, null], [3, 10], [-10, -2], [1, 100], [5, 1]].map(([a, b]) => ({ self: l, args: { start: a!, end: b! } }))),
+  },
+  // The expiry at every extreme of a safe integer (its base-36 text the longest, with a sign), texts of every kind.
+  "ListInfo.sign": {
+    wrap: "plain",
+    calls: () =>
+      [-9007199254740991, 9007199254740991, 0, -1, 253402300799999].flatMap((expires) =>
+        ["", "ann@example.org", rep("😀", 40), "\ud800"].map((text) => ({ self: { address: `${rep("x", 64)}@example.org` }, args: { text, expires } })),
+      ),
+  },
+  // Each kind at its longest text: the most negative int, the latest time, the longest duration.
+  "List.joinValues": {
+    wrap: "plain",
+    calls: () =>
+      [
+        [[-9007199254740991, 0, 42], "plain"],
+        [[true, false], "plain"],
+        [[253402300799999, -62167219200000, 0], "time"],
+        [[9007199254740991, -9007199254740991, 1], "duration"],
+        [[], "time"],
+      ].flatMap(([l, shown]) => ["", ", ", rep("ﬃ", 5)].map((sep) => ({ self: l as J, args: { sep, shown: shown as J } }))),
+  },
   "Map.keys": { wrap: "map", calls: () => maps().map((m) => ({ self: m, args: {} })) },
   "Map.values": { wrap: "map", calls: () => maps().map((m) => ({ self: m, args: {} })) },
   "Map.copy": { wrap: "map", calls: () => maps().map((m) => ({ self: m, args: {} })) },
@@ -281,7 +310,7 @@ for (const [name, mc] of Object.entries(METHOD_CASES)) {
     const decl = stdlib.types[owner]!.methods![method]!;
     assert.ok(PRELUDE_METHODS.includes(`${owner}$${method}`));
     const calls = mc.calls();
-    const results = await runCalls(`${owner}$${method}`, mc.wrap, decl.params.map((p) => p.name), calls);
+    const results = await runCalls(`${owner}$${method}`, mc.wrap, [...decl.params.map((p) => p.name), ...(decl.shows ? ["shown"] : [])], calls);
     let reached = 0;
     results.forEach((r, k) => {
       const call = calls[k]!;
@@ -440,7 +469,7 @@ test("a cost never reads an argument's value; a result bound reads only int argu
     if (typeof e === "number") return;
     if ("value" in e) out.push({ name: e.value, inMin });
     else if ("ceilDiv" in e) reads(e.ceilDiv, inMin, out);
-    else for (const k of ["add", "mul", "max", "min"] as const) if (k in e) (e as Record<string, CostExpr[]>)[k]!.forEach((x) => reads(x, inMin || k === "min", out));
+    else for (const k of ["add", "mul", "max", "min", "log2"] as const) if (k in e) (e as Record<string, CostExpr[]>)[k]!.forEach((x) => reads(x, inMin || k === "min", out));
   };
   const check = (where: string, f: FunctionDecl): void => {
     for (const [what, e] of [["cost", f.cost], ["fanout", f.fanout]] as const) {

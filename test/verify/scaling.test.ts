@@ -32,6 +32,7 @@ function size(s: Sym): number {
     case "mul":
     case "max":
     case "min":
+    case "log":
       return 1 + s.xs.reduce((n, x) => n + size(x), 0);
     case "cdiv":
     case "at":

@@ -294,6 +294,25 @@ export const typeMessages = {
   noneWrittenOtherwise: def("TW2211", "error", "`null` from another language",
     (written: string) =>
       `Thwonk writes ${q(written)} as \`none\`: a value that may be absent has a \`?\` type (\`Time?\`), and \`x == none\` or \`x ?? fallback\` deal with it.`),
+  // ---------------------------------------------------------------- sorting and joining lists (list-methods.ts)
+  notSortable: def("TW2190", "error", "A list whose elements cannot be sorted",
+    (type: string, hint: string) =>
+      `\`sort()\` orders lists of \`int\`, \`string\`, \`Address\`, \`Time\` or \`Duration\`, and this is a list of ${q(type)}. ${hint}`),
+  sortByNotRecords: def("TW2191", "error", "`sortBy` on a list that holds no records",
+    (type: string) =>
+      `\`sortBy(field)\` orders a list of records by one of their fields, and this is a list of ${q(type)}. For a list of \`int\`, \`string\`, \`Address\`, \`Time\` or \`Duration\`, write \`sort()\`.`),
+  sortByFieldNotLiteral: def("TW2192", "error", "`sortBy` needs the field's name as a literal",
+    (fields: string) =>
+      `\`sortBy\` takes the name of the field to sort by as a plain string literal, so that it is checked when the rule is: write one of ${fields} in quotes, as in \`sortBy("joined")\`.`),
+  sortByUnknownField: def("TW2193", "error", "`sortBy` names no field of the records",
+    (field: string, type: string, fields: string, hint?: string) =>
+      `The records of this list (${q(type)}) have no field ${q(field)}.${tail(hint)} Their fields are ${fields}.`),
+  sortByFieldNotOrdered: def("TW2194", "error", "`sortBy` names a field that cannot be sorted by",
+    (field: string, type: string, usable: string) =>
+      `The field ${q(field)} is of type ${q(type)}, and \`sortBy\` orders by a field of type \`int\`, \`string\`, \`Address\`, \`Time\` or \`Duration\` (not optional). ${usable}`),
+  notJoinable: def("TW2195", "error", "A list whose elements do not read as text",
+    (type: string) =>
+      `\`join(sep)\` joins lists of \`string\`, \`int\`, \`bool\`, \`Address\`, \`Time\` or \`Duration\` (each as \`{x}\` shows it), and this is a list of ${q(type)}. Build a list of strings first (in a \`for\` loop, \`parts.push("{x.name} <{x.address}>")\`), then join that.`),
 
   // ---------------------------------------------------------------- the compiler itself
   internalError: def("TW2999", "error", "Internal error in the checker",

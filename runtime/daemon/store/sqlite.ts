@@ -6,6 +6,7 @@
  * does its work at once and returns a settled promise, which keeps the
  * interface the one a networked store needs.
  */
+import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
 import type { MemberJson } from "../../../contract/index.js";
 import { SqliteHeld } from "./sqlite-held.js";
@@ -79,9 +80,19 @@ const MIGRATIONS: string[] = [
     status TEXT NOT NULL, action TEXT NOT NULL, diagnostic TEXT NOT NULL, verp INTEGER NOT NULL, run_id INTEGER NOT NULL REFERENCES runs(id));
   CREATE INDEX bounces_member ON bounces(address, member_key, at);
   `,
+  // Each list's signing key for list.sign and list.verify (runtime/sandbox/tokens.ts): made at its first deployment,
+  // given to the host side of its runs, never to a rule and never by the API.
+  `
+  CREATE TABLE list_secrets (address TEXT PRIMARY KEY, secret TEXT NOT NULL, created_at INTEGER NOT NULL);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** A list's signing key: 32 random bytes, as hex (the HMAC key is its text). */
+function newTokenKey(): string {
+  return randomBytes(32).toString("hex");
+}
 
 export interface SqliteStoreOptions {
   /** "FULL" (default): every commit reaches the disk before the 250. "NORMAL" survives a crash of the process, not of the machine. */
@@ -175,6 +186,8 @@ class SqliteStore implements Store {
       bounceCounts: db.prepare(
         "SELECT m.member AS member, COUNT(b.id) AS n FROM members m JOIN bounces b ON b.address = m.address AND b.member_key = lower(m.member) AND b.at >= m.joined WHERE m.address = ? GROUP BY m.member",
       ),
+      addSecret: db.prepare("INSERT OR IGNORE INTO list_secrets (address, secret, created_at) VALUES (?, ?, ?)"),
+      secret: db.prepare("SELECT secret FROM list_secrets WHERE address = ?"),
     };
     this.held = new SqliteHeld(db);
   }
@@ -201,7 +214,14 @@ class SqliteStore implements Store {
       this.q.addDeployment.run(address, hash, at);
       this.q.upsertList.run(address, hash);
       this.q.listStart.run(address, at);
+      this.q.addSecret.run(address, newTokenKey(), at);
     })();
+  }
+
+  async tokenKey(address: string): Promise<string> {
+    // A list deployed before keys were kept gets its key at its first run that asks.
+    this.q.addSecret.run(address, newTokenKey(), Date.now());
+    return (this.q.secret.get(address) as Row)["secret"] as string;
   }
 
   async deployments(): Promise<Deployment[]> {

@@ -233,6 +233,12 @@ export interface Store {
   sentTo(address: string, messageId: string, recipient: string): Promise<boolean>;
   /** The bounces recorded for a list (one member's, when given), oldest first. */
   bounces(address: string, member?: string): Promise<BounceRecord[]>;
+  /**
+   * The list's signing key for `list.sign` and `list.verify` (runtime/sandbox/tokens.ts), made at its first
+   * deployment (or at the first call, for a list deployed before keys were kept). Only for the host side of the
+   * list's runs: never in a run's input, never in an API answer.
+   */
+  tokenKey(address: string): Promise<string>;
 }
 
 /** Where a held message stands: waiting, or what became of it. */

@@ -1,0 +1,81 @@
+/**
+ * The element types `sort`, `sortBy` and `join` need, which a method's
+ * signature cannot say (functions are not values, so there is no
+ * comparator to pass): `sort()` on lists of values `<` orders, `sortBy`
+ * with a literal naming a field of such a type, `join(sep)` on lists of
+ * values that read as text in `{...}`.
+ */
+import type { CallExpr } from "../syntax/ast.js";
+import { didYouMean, typeMessages as M } from "../diagnostics/catalog/types.js";
+import { listWords } from "../diagnostics/catalog/define.js";
+import type { Ctx } from "./context.js";
+import type { Callee } from "./calls.js";
+import { plainString } from "./expr-text.js";
+import { closest } from "./suggest.js";
+import { typeToString, type Type } from "./types.js";
+
+/** What `sort()` and `sortBy` order by: `<` on numbers and on UTF-16 units (contract/prelude/library.js `__msort`). */
+const SORTABLE = new Set(["int", "string", "Address", "Time", "Duration"]);
+/** What `join` shows as `{x}` does (compiler/emit/expressions.ts `show`). */
+const JOINABLE = new Set([...SORTABLE, "bool"]);
+
+const isNamedIn = (t: Type, names: ReadonlySet<string>): boolean => t.kind === "named" && t.args.length === 0 && names.has(t.name);
+
+export function checkListMethod(ctx: Ctx, e: CallExpr, callee: Callee): void {
+  const t = callee.target;
+  if (t.kind !== "method" || t.owner !== "List") return;
+  const list = t.receiverType.kind === "optional" ? t.receiverType.inner : t.receiverType;
+  const elem = list.kind === "named" ? list.args[0] : undefined;
+  if (!elem || elem.kind === "error" || elem.kind === "param") return;
+  if (t.name === "sort" && !isNamedIn(elem, SORTABLE)) {
+    const fields = fieldsOf(ctx, elem);
+    const hint = fields
+      ? `For a list of records, sort by one of their fields: \`sortBy(${JSON.stringify(fields.find((f) => isNamedIn(f.type, SORTABLE))?.name ?? "field")})\`.`
+      : elem.kind === "optional"
+        ? "Its elements may be none: keep only the values (`if x != none { xs.push(x) }`) in a list of the plain type."
+        : "Build a list of one of those from the elements first.";
+    ctx.report(M.notSortable, callee.nameSpan, [typeToString(elem), hint]);
+  } else if (t.name === "sortBy") {
+    checkSortBy(ctx, e, callee, elem);
+  } else if (t.name === "joinValues" && !isNamedIn(elem, JOINABLE)) {
+    ctx.report(M.notJoinable, callee.nameSpan, [typeToString(elem)]);
+  }
+}
+
+function checkSortBy(ctx: Ctx, e: CallExpr, callee: Callee, elem: Type): void {
+  const fields = fieldsOf(ctx, elem);
+  if (!fields) {
+    ctx.report(M.sortByNotRecords, callee.nameSpan, [typeToString(elem)]);
+    return;
+  }
+  const arg = e.args[0]?.value;
+  if (!arg) return; // a missing argument is reported by checkArgs
+  const names = listWords(fields.map((f) => f.name));
+  const name = plainString(arg);
+  if (name === undefined) {
+    ctx.report(M.sortByFieldNotLiteral, arg.span, [listWords(fields.map((f) => f.name), "or")]);
+    return;
+  }
+  const field = fields.find((f) => f.name === name);
+  if (!field) {
+    ctx.report(M.sortByUnknownField, arg.span, [name, typeToString(elem), names, didYouMean(closest(name, fields.map((f) => f.name))) || undefined]);
+    return;
+  }
+  if (!isNamedIn(field.type, SORTABLE)) {
+    const usable = fields.filter((f) => isNamedIn(f.type, SORTABLE)).map((f) => f.name);
+    const hint = usable.length ? `Sort by ${listWords(usable, "or")} instead, or keep a sortable copy of this one in another field.` : "Add a field of one of those types to sort by.";
+    ctx.report(M.sortByFieldNotOrdered, arg.span, [name, typeToString(field.type), hint]);
+  }
+}
+
+/** The fields of a record type or of a stdlib type that has them (`Member`), or undefined for any other type. */
+function fieldsOf(ctx: Ctx, t: Type): { name: string; type: Type }[] | undefined {
+  if (t.kind === "record") return [...t.fields.values()].map((f) => ({ name: f.name, type: f.type }));
+  if (t.kind !== "named") return undefined;
+  const decl = ctx.std.typeDecl(t.name)?.fields;
+  if (!decl || Object.keys(decl).length === 0 || ctx.std.typeDecl(t.name)?.methods) return undefined;
+  return Object.keys(decl).flatMap((name) => {
+    const f = ctx.std.field(t, name);
+    return f ? [{ name, type: f.type }] : [];
+  });
+}
