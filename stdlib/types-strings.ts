@@ -25,12 +25,13 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
     },
   },
   string: {
-    doc: "Unicode text. Lengths count UTF-16 code units; `truncate` and `slice` count code points and never split one.",
+    doc: "Unicode text. Every length and position counts characters (Unicode code points: an emoji is one, a lone surrogate is one); nothing splits a character.",
     equatable: true,
     ordered: true,
     interpolates: true,
     fields: {
-      length: { type: "int", doc: "The length in UTF-16 code units.", cost: 1 },
+      // Counting code points is one native scan for surrogates (and one more when there are pairs): linear.
+      length: { type: "int", doc: "The number of characters (code points): `\"😀a\".length` is 2.", cost: linear(1, "self") },
     },
     methods: {
       isEmpty: { doc: "`true` when the string has no characters.", params: [], returns: "bool", walks: [], cost: 1 },
@@ -150,12 +151,31 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         resultSize: mul(size("self"), 6),
       },
       indexOf: {
-        doc: "The position (in code points) of the first occurrence of `s`, or none.",
+        doc: "The position (in characters, as `slice` counts them) of the first occurrence of `s`, or none.",
         params: [{ name: "s", type: "string" }],
         returns: "int?",
         walks: ["self", "s"],
         // A hit after astral text counts the code points before it: one more pass.
         cost: add(search("s"), ceilDiv(size("self"), 16)),
+      },
+      matches: {
+        doc: "`true` when the whole string matches `pattern`, where `*` stands for any characters (none too) and `?` for exactly one; `\\*`, `\\?` and `\\\\` are a literal `*`, `?` and `\\` (Sieve's `:matches`). With `ignoreCase: true`, characters are compared ignoring case (Unicode simple case folding: `É` matches `é`).",
+        params: [
+          { name: "pattern", type: "string" },
+          { name: "ignoreCase", type: "bool", optional: true, doc: "Compare ignoring case; default `false`." },
+        ],
+        returns: "bool",
+        walks: ["self", "pattern"],
+        // The pattern is read once (a unit of gas per two of its units); each run of literal characters between
+        // stars is searched for once, left to right, never again: at worst the string times the pattern (as `contains`).
+        cost: add(search("pattern"), ceilDiv(size("pattern"), 2)),
+      },
+      toInt: {
+        doc: "The string as an int: decimal digits with an optional `+` or `-`, nothing else (no spaces). None when it is not such a number or is outside the int range (±(2^53 − 1)).",
+        params: [],
+        returns: "int?",
+        walks: ["self"],
+        cost: linear(3, "self"),
       },
     },
   },
