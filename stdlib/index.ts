@@ -85,7 +85,8 @@ export const stdlib: StdlibDecl = {
   version: "0.2.0",
   // 3: Headers.all over the header count. 4: string walks charged by size, Map keys over their length.
   // 5: loading and saving state charged per unit (constructs.stateUnit). 6: a log charged for its action's way out, members.add for its checks.
-  costTableVersion: "6",
+  // 7: characters are code points: length, slice, truncate and indexOf charged for the scan; matches, toInt.
+  costTableVersion: "7",
   types,
   globals: {
     members: { type: "Members", doc: "The members of the list." },

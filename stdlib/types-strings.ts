@@ -30,8 +30,9 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
     ordered: true,
     interpolates: true,
     fields: {
-      // Counting code points is one native scan for surrogates (and one more when there are pairs): linear.
-      length: { type: "int", doc: "The number of characters (code points): `\"😀a\".length` is 2.", cost: linear(1, "self") },
+      // Counting code points is one native scan for surrogates (and one more when there are pairs): a regular
+      // expression's scan, several times a copy's time per unit (bench/gas, "string.length (wide)").
+      length: { type: "int", doc: "The number of characters (code points): `\"😀a\".length` is 2.", cost: add(1, ceilDiv(size("self"), 4)) },
     },
     methods: {
       isEmpty: { doc: "`true` when the string has no characters.", params: [], returns: "bool", walks: [], cost: 1 },
@@ -40,7 +41,8 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         params: [{ name: "n", type: "int", doc: "How many code points to keep." }],
         returns: "string",
         walks: ["self"],
-        cost: linear(5, "self"),
+        // As `length`: a scan for surrogates, and a skip over code points when there are some.
+        cost: add(5, ceilDiv(size("self"), 4)),
         // n code points are at most 2n UTF-16 units.
         resultSize: min(size("self"), mul(value("n"), 2)),
         resultChars: value("n"),
@@ -53,7 +55,8 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         ],
         returns: "string",
         walks: ["self"],
-        cost: linear(5, "self"),
+        // As `truncate`.
+        cost: add(5, ceilDiv(size("self"), 4)),
         resultSize: size("self"),
       },
       contains: {
@@ -155,8 +158,8 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         params: [{ name: "s", type: "string" }],
         returns: "int?",
         walks: ["self", "s"],
-        // A hit after astral text counts the code points before it: one more pass.
-        cost: add(search("s"), ceilDiv(size("self"), 16)),
+        // A hit counts the code points before it: one more pass, as `length`.
+        cost: add(search("s"), ceilDiv(size("self"), 4)),
       },
       matches: {
         doc: "`true` when the whole string matches `pattern`, where `*` stands for any characters (none too) and `?` for exactly one; `\\*`, `\\?` and `\\\\` are a literal `*`, `?` and `\\` (Sieve's `:matches`). With `ignoreCase: true`, characters are compared ignoring case (Unicode simple case folding: `É` matches `é`).",
@@ -166,16 +169,18 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         ],
         returns: "bool",
         walks: ["self", "pattern"],
-        // The pattern is read once (a unit of gas per two of its units); each run of literal characters between
-        // stars is searched for once, left to right, never again: at worst the string times the pattern (as `contains`).
-        cost: add(search("pattern"), ceilDiv(size("pattern"), 2)),
+        // The pattern is read once (a unit of gas per two of its units); each run of characters between stars is
+        // searched for once, left to right, never again: at worst the string times the pattern, as `contains`, but
+        // by a regular expression (whole code points, case folding), several times slower per step (bench/gas).
+        cost: add(5, ceilDiv(size("pattern"), 2), ceilDiv(mul(size("self"), add(size("pattern"), 1)), 4)),
       },
       toInt: {
         doc: "The string as an int: decimal digits with an optional `+` or `-`, nothing else (no spaces). None when it is not such a number or is outside the int range (±(2^53 − 1)).",
         params: [],
         returns: "int?",
         walks: ["self"],
-        cost: linear(3, "self"),
+        // Two regular-expression scans (the form, then leading zeros).
+        cost: add(3, ceilDiv(size("self"), 2)),
       },
     },
   },

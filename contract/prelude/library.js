@@ -64,11 +64,12 @@ const __cpSkip = function (s, k, from) {
 
 // A needle that begins with a low surrogate or ends with a high one (a lone half of a pair) could be found across
 // the middle of a pair, where no character begins or ends: it is searched as a `u` expression, which matches whole
-// code points only. Any other needle can only be found where characters begin and end.
+// code points only. Any other needle can only be found where characters begin and end; and such a needle is never
+// found in a well-formed string (one without a lone half: all text the host parses), told by one native scan.
 const __LONE_EDGE = /^[\udc00-\udfff]|[\ud800-\udbff]$/;
 const __needle = function (x, flags) { return new RegExp(x.replace(/[\\^$.*+?()[\]{}|\/]/g, "\\$&"), "u" + flags); }
 /** The unit offset of the first occurrence of x in s that starts and ends between characters, or -1. */
-const __find = function (s, x) { if (!__LONE_EDGE.test(x)) return s.indexOf(x); var m = __needle(x, "").exec(s); return m === null ? -1 : m.index; }
+const __find = function (s, x) { if (!__LONE_EDGE.test(x)) return s.indexOf(x); if (s.isWellFormed()) return -1; var m = __needle(x, "").exec(s); return m === null ? -1 : m.index; }
 /** Whether unit offset i of s is inside a pair (between its high and low surrogates). */
 const __splitsPair = function (s, i) { var c = s.charCodeAt(i), b = s.charCodeAt(i - 1); return c >= 0xdc00 && c <= 0xdfff && b >= 0xd800 && b <= 0xdbff; }
 
@@ -190,11 +191,11 @@ const string$endsWith = function (s, x) { return s.endsWith(x) && !__splitsPair(
 const string$lower = function (s) { return s.toLowerCase(); };
 const string$upper = function (s) { return s.toUpperCase(); };
 const string$trim = function (s) { return s.trim(); };
-const string$split = function (s, sep) { return sep === "" ? __cps(s) : __LONE_EDGE.test(sep) ? s.split(__needle(sep, "")) : s.split(sep); };
+const string$split = function (s, sep) { return sep === "" ? __cps(s) : !__LONE_EDGE.test(sep) ? s.split(sep) : s.isWellFormed() ? [s] : s.split(__needle(sep, "")); };
 // A regular expression split runs its matcher at every position: line ends are made `\n` first, then split natively.
 const string$lines = function (s) { return s.indexOf("\r") < 0 ? s.split("\n") : s.replace(/\r\n?/g, "\n").split("\n"); };
 // replaceAll with a string pattern reads `$` in the replacement as a pattern: written `$$` it is itself.
-const string$replace = function (s, a, b) { if (a === "") return s; b = b.indexOf("$") < 0 ? b : b.replace(/\$/g, "$$$$"); return __LONE_EDGE.test(a) ? s.replace(__needle(a, "g"), b) : s.replaceAll(a, b); };
+const string$replace = function (s, a, b) { if (a === "") return s; b = b.indexOf("$") < 0 ? b : b.replace(/\$/g, "$$$$"); return !__LONE_EDGE.test(a) ? s.replaceAll(a, b) : s.isWellFormed() ? s : s.replace(__needle(a, "g"), b); };
 // One native pass per special character present (`&` first, so the entities are not escaped again); no callback per character.
 const __ESCAPES = [["&", "&amp;"], ["<", "&lt;"], [">", "&gt;"], ['"', "&quot;"], ["'", "&#39;"]];
 const string$escapeHtml = function (s) { for (var i = 0; i < __ESCAPES.length; i++) if (s.indexOf(__ESCAPES[i][0]) >= 0) s = s.replaceAll(__ESCAPES[i][0], __ESCAPES[i][1]); return s; };
