@@ -279,6 +279,8 @@ const rows: Row[] = [
   { covers: ["method string.replace"], body: `let a = m.text.replace(m.subject, m.html ?? "")` },
   { covers: ["method string.escapeHtml"], body: `let a = m.text.escapeHtml()` },
   { covers: ["method string.indexOf"], body: `let a = m.text.indexOf(m.subject)` },
+  { covers: ["method string.matches"], body: `let a = m.text.matches(m.subject)\nlet b = m.text.matches("*{m.subject}?", ignoreCase: true)` },
+  { covers: ["method string.toInt"], body: `let a = m.text.toInt()` },
   { covers: ["method Time.sameDay", "method Time.startOfDay"], body: `let b = now.sameDay(now.startOfDay())` },
   { covers: ["method List.isEmpty", "method List.contains"], body: `let b = m.to.isEmpty() or m.to.contains(m.from)` },
   { covers: ["method List.get", "method List.first", "method List.last"], body: `let a = m.to.get(1)\nlet b = m.to.first()\nlet c = m.to.last()` },

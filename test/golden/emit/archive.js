@@ -32,7 +32,7 @@ function __trigger_0($m) {
   }
   (__t2 = __G_members, __t3 = $m.subject, __t4 = $m.text, __t5 = null, __t6 = "sender", __t7 = "list", __g((50 + (__rcount(__t2) * 10) + Math.ceil(((__t3 === null ? 0 : __t3.length) + (__t4 === null ? 0 : __t4.length) + (__t5 === null ? 0 : __t5.length)) / 64))), F$send(__t2, __t3, __t4, __t5, __t6, __t7, 26, 3));
   __st["count"] = __ia(__st["count"] + 1, 28, 3);
-  const $link = { "number": __st["count"], "subject": (__t8 = $m.subject, __t9 = 200, __g((5 + Math.ceil((__t8 === null ? 0 : __t8.length) / 16))), string$truncate(__t8, __t9)), "from": $m.from, "at": __G_now };
+  const $link = { "number": __st["count"], "subject": (__t8 = $m.subject, __t9 = 200, __g((5 + Math.ceil((__t8 === null ? 0 : __t8.length) / 4))), string$truncate(__t8, __t9)), "from": $m.from, "at": __G_now };
   (__t11 = (__t10 = "posts/" + String(__st["count"]) + ".html", __g((1 + Math.ceil(__t10.length / 16))), __t10), __t12 = $postPage($link, $m.text), __g((20 + Math.ceil(((__t11 === null ? 0 : __t11.length) + (__t12 === null ? 0 : __t12.length)) / 64))), F$publish(__t11, __t12, 30, 3));
   let $kept = [];
   const $drop = __ia(G$List$size(__st["recent"]) - 49, 35, 14);
