@@ -47,6 +47,15 @@ export interface MessageJson {
   date: number | null;
   messageId: string;
   envelope: EnvelopeJson;
+  /**
+   * `headers[i]`'s value decoded (RFC 2047 encoded words, one line: runtime/input/decode.ts), or null where it is
+   * the raw value itself; absent, every value is as written. What `headers.get` and `headers.all` give.
+   */
+  decoded?: (string | null)[];
+  /** The From header's display name, decoded; "" (or absent) when it has none. */
+  fromName?: string;
+  /** The first readable Reply-To address, canonical; null (or absent) when none. */
+  replyTo?: string | null;
 }
 
 export interface ListJson {

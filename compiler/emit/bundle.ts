@@ -28,7 +28,8 @@ export const BUNDLE_FORMAT = "thwonk-bundle/2";
 // 7: loading and saving state is charged (`__stateUnitGas` per unit, driver.js), so a bound without it is too low;
 //    the prelude's string and time functions rewritten (cost table 4).
 // 8: the driver marks an engine error (a TypeError) with the bundle lines on its stack, for the host to place it.
-export const CODE_TARGET = "quickjs-js/8";
+// 9: characters are code points: `length` counts them (cost table 7); matches and toInt; headers decoded by the host.
+export const CODE_TARGET = "quickjs-js/9";
 
 export interface ManifestTrigger {
   /** What the runtime calls it: `message`, `every day at 00:00`. */

@@ -227,14 +227,19 @@ const Map$remove = function (m, k) { m.delete(k); };
 const Map$keys = function (m) { return Array.from(m.keys()); };
 const Map$values = function (m) { return Array.from(m.values()); };
 const Map$copy = function (m) { return __copy(m); };
-// The fields by lower-case name (made with the message, before the run): a look-up walks only the name.
+// The fields by lower-case name (made with the message, before the run): a look-up walks only the name. The values
+// are as the host decoded them (encoded words, one line); `raw` gives them as written.
 const Headers$get = function (h, name) { var v = h.byName.get(name.toLowerCase()); return v === undefined ? null : v[0]; };
 const Headers$has = function (h, name) { return h.byName.has(name.toLowerCase()); };
 const Headers$all = function (h, name) { var v = h.byName.get(name.toLowerCase()); return v === undefined ? [] : v.slice(); };
-const __headers = function (fields) {
-  var byName = new Map();
-  for (var i = 0; i < fields.length; i++) { var k = String(fields[i][0]).toLowerCase(), v = byName.get(k); if (v === undefined) byName.set(k, [fields[i][1]]); else v.push(fields[i][1]); }
-  var h = { fields: fields, byName: byName, automated: false };
+// `decoded[i]`: field i's value decoded by the host, null (or absent) when it is the raw value itself.
+const __headers = function (fields, decoded) {
+  var byName = new Map(), rawByName = new Map(), d = Array.isArray(decoded) ? decoded : [];
+  for (var i = 0; i < fields.length; i++) {
+    var k = String(fields[i][0]).toLowerCase(), raw = fields[i][1], val = typeof d[i] === "string" ? d[i] : raw, v = byName.get(k);
+    if (v === undefined) { byName.set(k, [val]); rawByName.set(k, [raw]); } else { v.push(val); rawByName.get(k).push(raw); }
+  }
+  var h = { fields: fields, decoded: d, byName: byName, rawByName: rawByName, automated: false };
   h.automated = __automated(h);
   return Object.freeze(h);
 }
@@ -520,10 +525,11 @@ const __message = function (j) {
   var from = __addr(j.from) || "unknown@invalid.invalid";
   return {
     from: from, to: addrs(j.to), cc: addrs(j.cc), subject: j.subject || "", text: j.text || "",
-    html: j.html === undefined ? null : j.html, headers: __headers(j.headers || []),
+    html: j.html === undefined ? null : j.html, headers: __headers(j.headers || [], j.decoded),
     attachments: (j.attachments || []).map(function (a) { return { filename: a.filename === undefined ? null : a.filename, contentType: a.contentType || "application/octet-stream", size: a.size || 0 }; }),
     date: j.date === null || j.date === undefined ? null : (typeof j.date === "number" ? j.date : Date.parse(j.date)),
-    messageId: j.messageId || "", envelope: { sender: env.sender === null ? null : __addr(env.sender === undefined ? from : env.sender), recipient: __addr(env.recipient) || __in.list.address, isRequest: !!env.isRequest, tag: env.tag === undefined ? null : env.tag }
+    messageId: j.messageId || "", envelope: { sender: env.sender === null ? null : __addr(env.sender === undefined ? from : env.sender), recipient: __addr(env.recipient) || __in.list.address, isRequest: !!env.isRequest, tag: env.tag === undefined ? null : env.tag },
+    fromName: typeof j.fromName === "string" ? j.fromName : "", replyTo: __addr(j.replyTo)
   };
 }
 
@@ -578,3 +584,6 @@ const string$toInt = function (s) {
   if (!Number.isSafeInteger(n)) return null;
   return s.charCodeAt(0) === 45 && n !== 0 ? -n : n;
 }
+
+// ---------------------------------------------------------------- header fields as written
+const Headers$raw = function (h, name) { var v = h.rawByName.get(name.toLowerCase()); return v === undefined ? null : v[0]; };
