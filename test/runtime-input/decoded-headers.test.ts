@@ -8,6 +8,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { compileSource, type Bundle } from "../../compiler/emit/bundle.js";
 import { parseEml } from "../../runtime/input/index.js";
 import { checkMessage } from "../../runtime/input/limits.js";
@@ -15,6 +17,7 @@ import type { MessageJson } from "../../runtime/input/types.js";
 import { composeRun } from "../../runtime/mail/compose.js";
 import { bundleInput } from "../../runtime/run/input.js";
 import { runBundle, type RunResult } from "../../runtime/run/run-rule.js";
+import { repoRoot } from "../helpers/repo.js";
 
 const words = { describeRuleError: (e: { code: string; args: unknown[]; line: number; column: number }) => ({ code: e.code, message: JSON.stringify(e.args), line: e.line, column: e.column }) };
 
@@ -150,4 +153,21 @@ test("the input checks refuse decoded values a host did not make: over limits.he
   assert.match(checkMessage({ ...base, decoded: [] }, limits)[0]!.message, /1 header fields but 0 decoded values/);
   assert.match(checkMessage({ ...base, fromName: "y".repeat(11) }, limits)[0]!.message, /From display name/);
   assert.equal(checkMessage({ ...base, replyTo: `${"a".repeat(64)}@${"b".repeat(300)}.org` }, limits).length, 1);
+});
+
+test("BumpList stores a subscriber's decoded name, read from a real message (examples/bumplist/subscribe.eml)", async () => {
+  const dir = join(repoRoot, "examples", "bumplist");
+  const r = compileSource(join(dir, "bumplist.thwonk"), readFileSync(join(dir, "bumplist.thwonk"), "utf8"));
+  assert.ok(r.bundle, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+  const list = "bumplist@lists.localhost";
+  const { message, problems } = await parseEml(readFileSync(join(dir, "subscribe.eml")), { listAddress: list, envelope: { mailFrom: "zoe@example.org", rcptTo: "bumplist-request@lists.localhost" } });
+  assert.deepEqual(problems, []);
+  assert.equal(message.envelope.isRequest, true);
+  const input = bundleInput(r.bundle, { now: Date.UTC(2026, 10, 25), address: list, members: [], state: null, message });
+  const result = await runBundle(r.bundle, { trigger: "message", input }, words);
+  assert.equal(result.error, null);
+  const added = result.actions.filter((a) => a.kind === "members.add") as unknown as { address: string; name: string }[];
+  assert.deepEqual(added.map((a) => [a.address, a.name]), [["zoe@example.org", "Zoë Ng"]]);
+  const page = result.actions.find((a) => a.kind === "publish") as unknown as { html: string };
+  assert.match(page.html, /<td>Zoë Ng<\/td>/);
 });

@@ -37,7 +37,7 @@ function $handleRequest($m) {
 }
 function $subscribe($m) {
   var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13, __t14, __t15, __t16, __t17, __t18, __t19, __t20, __t21;
-  if ((__gas -= 75) < 0) __oog();
+  if ((__gas -= 72) < 0) __oog();
   if (Members$has(__G_members, $m.from)) {
     if ((__gas -= 5) < 0) __oog();
     (__t1 = $m, __t2 = (__t0 = "You are already on " + __G_list.name + ". Enjoy it while it lasts.", __g((1 + Math.ceil(__t0.length / 16))), __t0), __t3 = null, __g((50 + Math.ceil(((__t2 === null ? 0 : __t2.length) + (__t3 === null ? 0 : __t3.length)) / 64))), F$reply(__t1, __t2, __t3, 68, 5));
@@ -54,7 +54,7 @@ function $subscribe($m) {
       __st["bumped"] = __ia(__st["bumped"] + 1, 78, 7);
     }
   }
-  Members$add(__G_members, $m.from, $displayName($m), 81, 3);
+  Members$add(__G_members, $m.from, $m.fromName, 81, 3);
   (__t19 = $m, __t20 = (__t17 = "You are on " + __G_list.name + " until " + String(10) + " people have joined after you. Post while you can.", __g((1 + Math.ceil(__t17.length / 16))), __t17), __t21 = (__t18 = "Welcome to " + __G_list.name, __g((1 + Math.ceil(__t18.length / 16))), __t18), __g((50 + Math.ceil(((__t20 === null ? 0 : __t20.length) + (__t21 === null ? 0 : __t21.length)) / 64))), F$reply(__t19, __t20, __t21, 82, 3));
 }
 function $longestStanding() {
@@ -82,17 +82,6 @@ function $page() {
     List$push($rows, (__t4 = "<tr><td>" + (__t0 = $member.name, __g((5 + Math.ceil((__t0 === null ? 0 : __t0.length) / 2))), string$escapeHtml(__t0)) + "</td><td>" + G$Time$date($member.joined) + "</td><td>" + String($daysSince($member.joined)) + "</td><td>" + String(((__t1 = (__t2 = __st["posts"], __t3 = $member.address, __g((3 + Math.ceil(1 / 16))), Map$get(__t2, __t3))) !== null ? __t1 : 0)) + "</td></tr>", __g((1 + Math.ceil(__t4.length / 16))), __t4));
   }
   return (__t12 = ["<!doctype html>", "<meta charset=\"utf-8\">", (__t6 = "<title>" + (__t5 = __G_list.name, __g((5 + Math.ceil((__t5 === null ? 0 : __t5.length) / 2))), string$escapeHtml(__t5)) + "</title>", __g((1 + Math.ceil(__t6.length / 16))), __t6), (__t8 = "<h1>" + (__t7 = __G_list.name, __g((5 + Math.ceil((__t7 === null ? 0 : __t7.length) / 2))), string$escapeHtml(__t7)) + "</h1>", __g((1 + Math.ceil(__t8.length / 16))), __t8), (__t9 = "<p>" + String(G$Members$size(__G_members)) + " of " + String(10) + " places taken; " + String(__st["bumped"]) + " bumped off so far.</p>", __g((1 + Math.ceil(__t9.length / 16))), __t9), "<table>", "<tr><th>Who</th><th>Since</th><th>Days</th><th>Posts</th></tr>", (__t10 = $rows, __t11 = "\n", __g((5 + (__t10.length * 2) + Math.ceil((__total(__t10) + (__t10.length * (__t11 === null ? 0 : __t11.length))) / 16))), List$join(__t10, __t11)), "</table>"], __t13 = "\n", __g((5 + (__t12.length * 2) + Math.ceil((__total(__t12) + (__t12.length * (__t13 === null ? 0 : __t13.length))) / 16))), List$join(__t12, __t13));
-}
-function $displayName($m) {
-  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9;
-  if ((__gas -= 17) < 0) __oog();
-  const $header = ((__t0 = (__t1 = $m.headers, __t2 = "From", __g((3 + Math.ceil((__t2 === null ? 0 : __t2.length) / 16))), Headers$get(__t1, __t2))) !== null ? __t0 : "");
-  const $parts = (__t3 = $header, __t4 = "<", __g(((5 + Math.ceil(((__t3 === null ? 0 : __t3.length) * ((__t4 === null ? 0 : __t4.length) + 1)) / 32)) + Math.ceil((__t3 === null ? 0 : __t3.length) / 2))), string$split(__t3, __t4));
-  if ((G$List$size($parts) < 2)) {
-    if ((__gas -= 1) < 0) __oog();
-    return "";
-  }
-  return (__t9 = (__t6 = ((__t5 = List$first($parts)) !== null ? __t5 : ""), __t7 = "\"", __t8 = "", __g(((5 + Math.ceil(((__t6 === null ? 0 : __t6.length) * ((__t7 === null ? 0 : __t7.length) + 1)) / 32)) + Math.ceil((((__t6 === null ? 0 : __t6.length) + 1) * (__t8 === null ? 0 : __t8.length)) / 16))), string$replace(__t6, __t7, __t8)), __g((5 + Math.ceil((__t9 === null ? 0 : __t9.length) / 16))), string$trim(__t9));
 }
 function __trigger_0($m) {
   var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13, __t14, __t15, __t16, __t17;
