@@ -79,6 +79,9 @@ test("matches: the cases Sieve's :matches documents, escapes, code points and ca
     ["x[(.+)]$", "x[(.+)]$", null, true],
     ["unsubscribe me", "unsubscribe*", null, true],
     ["Re: Re: news", "re:*", true, true],
+    ["what?", "*\\?", null, true],
+    ["what!", "*\\?", null, false],
+    ["[News] hello", "[news]*", true, true],
   ];
   const got = await preludeCalls(cases.map(([s, p, ic]) => (ic === null ? ["string$matches", s, p] : ["string$matches", s, p, ic])));
   cases.forEach(([s, p, ic, want], i) => assert.equal(got[i], want, `${JSON.stringify(s)}.matches(${JSON.stringify(p)}${ic === null ? "" : `, ignoreCase: ${ic}`})`));
