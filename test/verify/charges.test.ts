@@ -292,6 +292,7 @@ const rows: Row[] = [
   { covers: ["method Map.keys", "method Map.values"], body: `let k = state.mp.keys()\nlet v = state.mp.values()` },
   { covers: ["method List.take", "method List.copy", "method Map.copy"], body: `let a = state.xs.take(2)\nlet b = state.xs.copy()\nlet c = state.mp.copy()` },
   { covers: ["method Headers.get", "method Headers.has", "method Headers.all"], body: `let a = m.headers.get(m.subject)\nlet b = m.headers.has(m.text)\nlet c = m.headers.all(m.subject)` },
+  { covers: ["method Headers.raw"], body: `let a = m.headers.raw(m.subject)` },
   { covers: ["method Message.isAutomated"], body: `let b = m.isAutomated()` },
   { covers: ["method Members.has", "method Members.get"], body: `let b = members.has(m.from)\nlet c = members.get(m.from)` },
   { covers: ["method Members.owners"], body: `let o = members.owners()` },
