@@ -171,8 +171,8 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         walks: ["self", "pattern"],
         // The pattern is read once (a unit of gas per two of its units); each run of characters between stars is
         // searched for once, left to right, never again: at worst the string times the pattern, as `contains`, but
-        // by a regular expression (whole code points, case folding), several times slower per step (bench/gas).
-        cost: add(5, ceilDiv(size("pattern"), 2), ceilDiv(mul(size("self"), add(size("pattern"), 1)), 4)),
+        // by a regular expression (whole code points, case folding), about four times slower per step (bench/gas).
+        cost: add(5, ceilDiv(size("pattern"), 2), ceilDiv(mul(size("self"), add(size("pattern"), 1)), 8)),
       },
       toInt: {
         doc: "The string as an int: decimal digits with an optional `+` or `-`, nothing else (no spaces). None when it is not such a number or is outside the int range (±(2^53 − 1)).",
