@@ -87,7 +87,9 @@ export function checkMessage(message: MessageJson, rule: RuleLimits = {}, size?:
     if (v === null) return;
     out.push(...over(l, "header", `the decoded value of header field ${i + 1}`, codePoints(v), "characters"));
     // biome-ignore lint/suspicious/noControlCharactersInRegex: a decoded value is one line of text (runtime/input/decode.ts)
-    if (/[\u0000-\u001f\u007f]/.test(v)) out.push({ code: runtimeMessages.badInput.code, message: runtimeMessages.badInput.format(`the decoded value of header field ${i + 1} has a control character`) });
+    if (/[\u0000-\u001f\u007f]|\p{Cs}/u.test(v)) {
+      out.push({ code: runtimeMessages.badInput.code, message: runtimeMessages.badInput.format(`the decoded value of header field ${i + 1} has a control character or half a surrogate pair`) });
+    }
   });
   if (message.decoded !== undefined && message.decoded.length !== message.headers.length) {
     out.push({ code: runtimeMessages.badInput.code, message: runtimeMessages.badInput.format(`the message has ${message.headers.length} header fields but ${message.decoded.length} decoded values`) });

@@ -150,6 +150,8 @@ test("the input checks refuse decoded values a host did not make: over limits.he
   assert.deepEqual(checkMessage({ ...base, decoded: [null], fromName: "Zoë" }, limits), []);
   assert.match(checkMessage({ ...base, decoded: ["x".repeat(11)] }, limits)[0]!.message, /decoded value of header field 1/);
   assert.match(checkMessage({ ...base, decoded: ["a\r\nBcc: x"] }, limits)[0]!.message, /control character/);
+  assert.match(checkMessage({ ...base, decoded: ["a\ud800b"] }, limits)[0]!.message, /half a surrogate pair/);
+  assert.deepEqual(checkMessage({ ...base, decoded: ["😀 é"] }, limits), [], "a pair is a character");
   assert.match(checkMessage({ ...base, decoded: [] }, limits)[0]!.message, /1 header fields but 0 decoded values/);
   assert.match(checkMessage({ ...base, fromName: "y".repeat(11) }, limits)[0]!.message, /From display name/);
   assert.equal(checkMessage({ ...base, replyTo: `${"a".repeat(64)}@${"b".repeat(300)}.org` }, limits).length, 1);
