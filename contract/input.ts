@@ -51,6 +51,15 @@ export interface MessageJson {
   envelope: EnvelopeJson;
   /** A list owner approved the message after the rule held it (the daemon's moderation); absent or false on arrival. */
   approved?: boolean;
+  /**
+   * `headers[i]`'s value decoded (RFC 2047 encoded words, one line: runtime/input/decode.ts), or null where it is
+   * the raw value itself; absent, every value is as written. What `headers.get` and `headers.all` give.
+   */
+  decoded?: (string | null)[];
+  /** The From header's display name, decoded; "" (or absent) when it has none. */
+  fromName?: string;
+  /** The first readable Reply-To address, canonical; null (or absent) when none. */
+  replyTo?: string | null;
 }
 
 export interface ListJson {

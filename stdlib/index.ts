@@ -87,7 +87,8 @@ export const stdlib: StdlibDecl = {
   // 5: loading and saving state charged per unit (constructs.stateUnit). 6: a log charged for its action's way out, members.add for its checks.
   // 7: forward's subject and footer, send's thread. 8: List sort, sortBy (n·log₂ n: `log2` in cost expressions), slice, remove,
   // join on non-strings; ListInfo sign and verify.
-  costTableVersion: "8",
+  // 9: characters are code points: length, slice, truncate and indexOf charged for the scan; matches, toInt.
+  costTableVersion: "9",
   types,
   globals: {
     members: { type: "Members", doc: "The members of the list." },

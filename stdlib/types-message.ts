@@ -13,7 +13,7 @@ export const messageTypes: Record<string, TypeDeclSpec> = {
     acceptsFrom: ["Map<string, string>"],
     methods: {
       get: {
-        doc: "The value of the first header field called `name`, or none.",
+        doc: "The value of the first header field called `name`, decoded (RFC 2047 encoded words such as `=?UTF-8?Q?Zo=C3=AB?=` read as `Zoë`, on one line), or none. `raw(name)` gives it as written.",
         params: [{ name: "name", type: "string" }],
         returns: "string?",
         walks: ["name"],
@@ -28,7 +28,7 @@ export const messageTypes: Record<string, TypeDeclSpec> = {
         cost: linear(3, "name"),
       },
       all: {
-        doc: "The values of every header field called `name`, in order.",
+        doc: "The values of every header field called `name`, in order, decoded as `get` decodes them.",
         params: [{ name: "name", type: "string" }],
         returns: "List<string>",
         walks: ["name", "limit:headers"],
@@ -38,6 +38,14 @@ export const messageTypes: Record<string, TypeDeclSpec> = {
         // Each value is one header field's, checked against `limits.header` before the run.
         elementSize: limit("header"),
         resultTotal: mul(limit("headers"), limit("header")),
+      },
+      raw: {
+        doc: "The value of the first header field called `name` as written (unfolded, encoded words left as they are), or none.",
+        params: [{ name: "name", type: "string" }],
+        returns: "string?",
+        walks: ["name"],
+        cost: linear(3, "name"),
+        resultSize: limit("header"),
       },
     },
   },
@@ -76,6 +84,8 @@ export const messageTypes: Record<string, TypeDeclSpec> = {
         type: "bool",
         doc: "`true` when a list owner approved this message after a `hold`: the daemon runs the rule again on it with `approved` true and `now` the approval time. `false` on arrival.",
       },
+      fromName: { type: "string", doc: "The display name of the From header, decoded (`Zoë` for `=?UTF-8?Q?Zo=C3=AB?= <zoe@example.org>`); empty when it has none.", bound: "header" },
+      replyTo: { type: "Address?", doc: "The first address of the Reply-To header, or none." },
     },
     methods: {
       isAutomated: {

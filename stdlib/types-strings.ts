@@ -25,12 +25,14 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
     },
   },
   string: {
-    doc: "Unicode text. Lengths count UTF-16 code units; `truncate` and `slice` count code points and never split one.",
+    doc: "Unicode text. Every length and position counts characters (Unicode code points: an emoji is one, a lone surrogate is one); nothing splits a character.",
     equatable: true,
     ordered: true,
     interpolates: true,
     fields: {
-      length: { type: "int", doc: "The length in UTF-16 code units.", cost: 1 },
+      // Counting code points is one native scan for surrogates (and one more when there are pairs): a regular
+      // expression's scan, several times a copy's time per unit (bench/gas, "string.length (wide)").
+      length: { type: "int", doc: "The number of characters (code points): `\"😀a\".length` is 2.", cost: add(1, ceilDiv(size("self"), 4)) },
     },
     methods: {
       isEmpty: { doc: "`true` when the string has no characters.", params: [], returns: "bool", walks: [], cost: 1 },
@@ -39,7 +41,8 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         params: [{ name: "n", type: "int", doc: "How many code points to keep." }],
         returns: "string",
         walks: ["self"],
-        cost: linear(5, "self"),
+        // As `length`: a scan for surrogates, and a skip over code points when there are some.
+        cost: add(5, ceilDiv(size("self"), 4)),
         // n code points are at most 2n UTF-16 units.
         resultSize: min(size("self"), mul(value("n"), 2)),
         resultChars: value("n"),
@@ -52,7 +55,8 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         ],
         returns: "string",
         walks: ["self"],
-        cost: linear(5, "self"),
+        // As `truncate`.
+        cost: add(5, ceilDiv(size("self"), 4)),
         resultSize: size("self"),
       },
       contains: {
@@ -150,12 +154,33 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         resultSize: mul(size("self"), 6),
       },
       indexOf: {
-        doc: "The position (in code points) of the first occurrence of `s`, or none.",
+        doc: "The position (in characters, as `slice` counts them) of the first occurrence of `s`, or none.",
         params: [{ name: "s", type: "string" }],
         returns: "int?",
         walks: ["self", "s"],
-        // A hit after astral text counts the code points before it: one more pass.
-        cost: add(search("s"), ceilDiv(size("self"), 16)),
+        // A hit counts the code points before it: one more pass, as `length`.
+        cost: add(search("s"), ceilDiv(size("self"), 4)),
+      },
+      matches: {
+        doc: "`true` when the whole string matches `pattern`, where `*` stands for any characters (none too) and `?` for exactly one; `\\*`, `\\?` and `\\\\` are a literal `*`, `?` and `\\` (Sieve's `:matches`). With `ignoreCase: true`, characters are compared ignoring case (Unicode simple case folding: `É` matches `é`).",
+        params: [
+          { name: "pattern", type: "string" },
+          { name: "ignoreCase", type: "bool", optional: true, doc: "Compare ignoring case; default `false`." },
+        ],
+        returns: "bool",
+        walks: ["self", "pattern"],
+        // The pattern is read once (a unit of gas per two of its units); each run of characters between stars is
+        // searched for once, left to right, never again: at worst the string times the pattern, as `contains`, but
+        // by a regular expression (whole code points, case folding), about four times slower per step (bench/gas).
+        cost: add(5, ceilDiv(size("pattern"), 2), ceilDiv(mul(size("self"), add(size("pattern"), 1)), 8)),
+      },
+      toInt: {
+        doc: "The string as an int: decimal digits with an optional `+` or `-`, nothing else (no spaces). None when it is not such a number or is outside the int range (±(2^53 − 1)).",
+        params: [],
+        returns: "int?",
+        walks: ["self"],
+        // Two regular-expression scans (the form, then leading zeros).
+        cost: add(3, ceilDiv(size("self"), 2)),
       },
     },
   },

@@ -15,7 +15,7 @@ import { typeToString, type Type } from "../semantic/types.js";
 import type { SourceFile } from "../syntax/ast.js";
 import { TriggerAnalyzer, type RecipientClass, type TriggerAnalysis } from "./analyze.js";
 import { globalShape, messageShape, stateField } from "./inputs.js";
-import { crossingBytesOf, outgoingBytesOf, rosterBytesOf, ENGINE_BYTES, formatBytes, SOURCE_BYTES_PER_CHAR, type MemoryPart } from "./memory.js";
+import { crossingBytesOf, headerFieldsBytes, outgoingBytesOf, rosterBytesOf, ENGINE_BYTES, formatBytes, SOURCE_BYTES_PER_CHAR, type MemoryPart } from "./memory.js";
 import * as S from "./sym.js";
 import { describeTerm, fitAdvice, isLong, shortFormula } from "./explain.js";
 import type { Sym, Term } from "./sym.js";
@@ -215,7 +215,8 @@ function memoryBound(w: TriggerAnalyzer, a: TriggerAnalysis, file: SourceFile, e
   parts.push({ what: "the engine and the rule's code", bytes: ENGINE_BYTES + SOURCE_BYTES_PER_CHAR * file.span.end, line: undefined });
   const trigger = a.trigger;
   if (trigger.kind === "on" && trigger.param && trigger.paramType) {
-    parts.push({ what: "the message", bytes: at(crossingBytesOf(messageShape(w, trigger.paramType))), line: trigger.decl.span.line });
+    const headers = headerFieldsBytes(w.bounds.limit("headers"), w.bounds.limit("header"));
+    parts.push({ what: "the message", bytes: at(S.add(crossingBytesOf(messageShape(w, trigger.paramType)), headers)), line: trigger.decl.span.line });
   }
   // Every trigger receives the members (columns made into records), whether it reads them or not.
   const roster = globalShape(w, { name: "members", type: { kind: "named", name: "Members", args: [] } } as unknown as import("../semantic/scope.js").Symbol);

@@ -8,7 +8,7 @@
  * heap limit set to the bound (test/verify/memory-peaks.test.ts), and
  * bench/memory/peaks.js measures how far each bound is above the run's need.
  */
-import type { Shape } from "./shapes.js";
+import { str, type Shape } from "./shapes.js";
 import * as S from "./sym.js";
 import type { Sym } from "./sym.js";
 
@@ -165,4 +165,18 @@ export function formatBytes(b: number): string {
     i++;
   }
   return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+}
+
+/**
+ * The message's header fields (Headers has no fields of its own to shape): each crosses in as its name and its
+ * value as written, at most `limits.header` units each, and its value decoded by the host (runtime/input/decode.ts,
+ * issue 15), no longer than the raw one. The name (printable ASCII) and the decoded value (no control characters)
+ * are at most 2 JSON characters a unit (`\\`, `\"`), the raw value 6. Inside, the prelude indexes the values by
+ * name twice (decoded and raw).
+ */
+export function headerFieldsBytes(count: Sym, units: Sym): Sym {
+  const strings = S.mul(S.num(3), bytesOf(str(units)));
+  const json = S.add(S.num(16), S.mul(S.num(JSON_PER_UNIT + 2 + 2), units));
+  const index = S.mul(S.num(2), S.add(S.num(BYTES.map), S.mul(count, S.num(BYTES.entry + BYTES.list + BYTES.element))));
+  return S.add(S.mul(count, S.add(S.num(2 * BYTES.list + 3 * BYTES.element), strings, S.mul(S.num(2), json))), index);
 }

@@ -136,7 +136,8 @@ function __testMessage(r, env) {
   var j = {};
   Object.keys(r).forEach(function (k) { j[k] = r[k]; });
   if (j.headers instanceof Map) j.headers = Array.from(j.headers);
-  else if (j.headers && j.headers.fields) j.headers = j.headers.fields;
+  else if (j.headers && j.headers.fields) { if (j.decoded === undefined) j.decoded = j.headers.decoded; j.headers = j.headers.fields; }
+  if (j.envelope && typeof j.envelope === "object") j.envelope = j.envelope;
   if (j.from === undefined) j.from = G$Members$size(__G_members) ? __maddresses(__G_members)[0] : "sender@example.org";
   if (j.messageId === undefined) j.messageId = "test@thwonk.invalid";
   var e = {}, own = j.envelope && typeof j.envelope === "object" ? j.envelope : null;

@@ -23,3 +23,8 @@ declare const __stateBounds: Record<string, unknown>;
 declare const __stateUnitGas: number;
 /** A state field's initial value, evaluated when the run has no saved value for it. */
 declare function __stateInit(name: string): unknown;
+
+// ES2024, which QuickJS has (the prelude's tsconfig targets ES2022).
+interface String {
+  isWellFormed(): boolean;
+}

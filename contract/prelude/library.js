@@ -62,6 +62,17 @@ const __cpSkip = function (s, k, from) {
   return re.exec(s) !== null ? re.lastIndex : s.length;
 }
 
+// A needle that begins with a low surrogate or ends with a high one (a lone half of a pair) could be found across
+// the middle of a pair, where no character begins or ends: it is searched as a `u` expression, which matches whole
+// code points only. Any other needle can only be found where characters begin and end; and such a needle is never
+// found in a well-formed string (one without a lone half: all text the host parses), told by one native scan.
+const __LONE_EDGE = /^[\udc00-\udfff]|[\ud800-\udbff]$/;
+const __needle = function (x, flags) { return new RegExp(x.replace(/[\\^$.*+?()[\]{}|\/]/g, "\\$&"), "u" + flags); }
+/** The unit offset of the first occurrence of x in s that starts and ends between characters, or -1. */
+const __find = function (s, x) { if (!__LONE_EDGE.test(x)) return s.indexOf(x); if (s.isWellFormed()) return -1; var m = __needle(x, "").exec(s); return m === null ? -1 : m.index; }
+/** Whether unit offset i of s is inside a pair (between its high and low surrogates). */
+const __splitsPair = function (s, i) { var c = s.charCodeAt(i), b = s.charCodeAt(i - 1); return c >= 0xdc00 && c <= 0xdfff && b >= 0xd800 && b <= 0xdbff; }
+
 // ---------------------------------------------------------------- sizes (for charging)
 /** The addresses an action goes to (a send to all members: the members when it was sent). */
 const __actionRecipients = function (a) { return a.toMembers ? (__snapshots.get(a) || []) : (a.to || []); }
@@ -152,7 +163,8 @@ const __addr = function (s) {
 }
 
 // ---------------------------------------------------------------- getters
-const G$string$length = function (s) { return s.length; };
+// Characters (code points), as every position and length the stdlib takes or gives: a native scan, no loop per unit.
+const G$string$length = function (s) { return __cpLen(s); };
 const G$Address$local = function (a) { return a.slice(0, a.lastIndexOf("@")); };
 const G$Address$domain = function (a) { return a.slice(a.lastIndexOf("@") + 1); };
 const G$Address$tag = function (a) { var l = G$Address$local(a), i = l.indexOf("+"); return i < 0 ? null : l.slice(i + 1); };
@@ -187,21 +199,21 @@ const string$slice = function (s, start, end) {
   var i = __cpSkip(s, a, 0);
   return b === Infinity ? s.slice(i) : s.slice(i, __cpSkip(s, b - a, i));
 };
-const string$contains = function (s, x) { return s.indexOf(x) >= 0; };
-const string$startsWith = function (s, x) { return s.startsWith(x); };
-const string$endsWith = function (s, x) { return s.endsWith(x); };
+const string$contains = function (s, x) { return __find(s, x) >= 0; };
+const string$startsWith = function (s, x) { return s.startsWith(x) && !__splitsPair(s, x.length); };
+const string$endsWith = function (s, x) { return s.endsWith(x) && !__splitsPair(s, s.length - x.length); };
 const string$lower = function (s) { return s.toLowerCase(); };
 const string$upper = function (s) { return s.toUpperCase(); };
 const string$trim = function (s) { return s.trim(); };
-const string$split = function (s, sep) { return sep === "" ? __cps(s) : s.split(sep); };
+const string$split = function (s, sep) { return sep === "" ? __cps(s) : !__LONE_EDGE.test(sep) ? s.split(sep) : s.isWellFormed() ? [s] : s.split(__needle(sep, "")); };
 // A regular expression split runs its matcher at every position: line ends are made `\n` first, then split natively.
 const string$lines = function (s) { return s.indexOf("\r") < 0 ? s.split("\n") : s.replace(/\r\n?/g, "\n").split("\n"); };
 // replaceAll with a string pattern reads `$` in the replacement as a pattern: written `$$` it is itself.
-const string$replace = function (s, a, b) { return a === "" ? s : s.replaceAll(a, b.indexOf("$") < 0 ? b : b.replace(/\$/g, "$$$$")); };
+const string$replace = function (s, a, b) { if (a === "") return s; b = b.indexOf("$") < 0 ? b : b.replace(/\$/g, "$$$$"); return !__LONE_EDGE.test(a) ? s.replaceAll(a, b) : s.isWellFormed() ? s : s.replace(__needle(a, "g"), b); };
 // One native pass per special character present (`&` first, so the entities are not escaped again); no callback per character.
 const __ESCAPES = [["&", "&amp;"], ["<", "&lt;"], [">", "&gt;"], ['"', "&quot;"], ["'", "&#39;"]];
 const string$escapeHtml = function (s) { for (var i = 0; i < __ESCAPES.length; i++) if (s.indexOf(__ESCAPES[i][0]) >= 0) s = s.replaceAll(__ESCAPES[i][0], __ESCAPES[i][1]); return s; };
-const string$indexOf = function (s, x) { var i = s.indexOf(x); if (i < 0) return null; return i === 0 ? 0 : __cpLen(s.slice(0, i)); };
+const string$indexOf = function (s, x) { var i = __find(s, x); if (i < 0) return null; return i === 0 ? 0 : __cpLen(s.slice(0, i)); };
 const Time$sameDay = function (a, b) { return Math.floor(__wall(a) / 86400000) === Math.floor(__wall(b) / 86400000); };
 const Time$startOfDay = function (t) { t = __clampTime(t); var midnightLocal = Math.floor(__wall(t) / 86400000) * 86400000; return midnightLocal - __off(midnightLocal - __off(t) * 60000) * 60000; };
 const List$isEmpty = function (l) { return l.length === 0; };
@@ -263,14 +275,19 @@ const Map$remove = function (m, k) { m.delete(k); };
 const Map$keys = function (m) { return Array.from(m.keys()); };
 const Map$values = function (m) { return Array.from(m.values()); };
 const Map$copy = function (m) { return __copy(m); };
-// The fields by lower-case name (made with the message, before the run): a look-up walks only the name.
+// The fields by lower-case name (made with the message, before the run): a look-up walks only the name. The values
+// are as the host decoded them (encoded words, one line); `raw` gives them as written.
 const Headers$get = function (h, name) { var v = h.byName.get(name.toLowerCase()); return v === undefined ? null : v[0]; };
 const Headers$has = function (h, name) { return h.byName.has(name.toLowerCase()); };
 const Headers$all = function (h, name) { var v = h.byName.get(name.toLowerCase()); return v === undefined ? [] : v.slice(); };
-const __headers = function (fields) {
-  var byName = new Map();
-  for (var i = 0; i < fields.length; i++) { var k = String(fields[i][0]).toLowerCase(), v = byName.get(k); if (v === undefined) byName.set(k, [fields[i][1]]); else v.push(fields[i][1]); }
-  var h = { fields: fields, byName: byName, automated: false };
+// `decoded[i]`: field i's value decoded by the host, null (or absent) when it is the raw value itself.
+const __headers = function (fields, decoded) {
+  var byName = new Map(), rawByName = new Map(), d = Array.isArray(decoded) ? decoded : [];
+  for (var i = 0; i < fields.length; i++) {
+    var k = String(fields[i][0]).toLowerCase(), raw = fields[i][1], val = typeof d[i] === "string" ? d[i] : raw, v = byName.get(k);
+    if (v === undefined) { byName.set(k, [val]); rawByName.set(k, [raw]); } else { v.push(val); rawByName.get(k).push(raw); }
+  }
+  var h = { fields: fields, decoded: d, byName: byName, rawByName: rawByName, automated: false };
   h.automated = __automated(h);
   return Object.freeze(h);
 }
@@ -586,10 +603,66 @@ const __message = function (j) {
   var from = __addr(j.from) || "unknown@invalid.invalid";
   return {
     from: from, to: addrs(j.to), cc: addrs(j.cc), subject: j.subject || "", text: j.text || "",
-    html: j.html === undefined ? null : j.html, headers: __headers(j.headers || []),
+    html: j.html === undefined ? null : j.html, headers: __headers(j.headers || [], j.decoded),
     attachments: (j.attachments || []).map(function (a) { return { filename: a.filename === undefined ? null : a.filename, contentType: a.contentType || "application/octet-stream", size: a.size || 0 }; }),
     date: j.date === null || j.date === undefined ? null : (typeof j.date === "number" ? j.date : Date.parse(j.date)),
     messageId: j.messageId || "", envelope: { sender: env.sender === null ? null : __addr(env.sender === undefined ? from : env.sender), recipient: __addr(env.recipient) || __in.list.address, isRequest: !!env.isRequest, tag: env.tag === undefined ? null : env.tag },
-    approved: j.approved === true
+    approved: j.approved === true,
+    fromName: typeof j.fromName === "string" ? j.fromName : "", replyTo: __addr(j.replyTo)
   };
 }
+
+// ---------------------------------------------------------------- string patterns and numbers
+// `matches`: Sieve's `:matches` wildcards, in time linear in the string for each run of literal characters,
+// never a backtracking expression over the whole pattern. The pattern is cut at its stars into runs of
+// characters and `?`; the first run must match at the start, the last at the end, and each one between is
+// taken at its leftmost place after the one before (taking it further right can only leave less room to the
+// rest). Each run is a regular expression without quantifiers or alternatives (one attempt per position, at
+// most the run's length), searched natively. `u`: a `?` and every position count code points, as `slice` does.
+const __globPiece = function (c) {
+  var n = c.codePointAt(0);
+  return (n >= 48 && n <= 57) || (n >= 65 && n <= 90) || (n >= 97 && n <= 122) || (n >= 0x80 && (n < 0xd800 || n > 0xdfff)) ? c : "\\u{" + n.toString(16) + "}";
+}
+/** The runs of the pattern between its unescaped stars, as regular-expression sources (each non-empty only when the run is). */
+const __globRuns = function (p) {
+  var runs = [], cur = "", esc = false;
+  for (var c of p) {
+    if (esc) { cur += __globPiece(c); esc = false; }
+    else if (c === "\\") esc = true;
+    else if (c === "*") { runs.push(cur); cur = ""; }
+    else if (c === "?") cur += "[\\s\\S]";
+    else cur += __globPiece(c);
+  }
+  if (esc) cur += __globPiece("\\");
+  runs.push(cur);
+  return runs;
+}
+const string$matches = function (s, p, ignoreCase) {
+  var runs = __globRuns(p), flags = ignoreCase === true ? "ui" : "u", re, k;
+  if (runs.length === 1) { re = new RegExp("(?:" + runs[0] + ")$", flags + "y"); re.lastIndex = 0; return re.exec(s) !== null; }
+  var pos = 0;
+  if (runs[0] !== "") { re = new RegExp(runs[0], flags + "y"); re.lastIndex = 0; if (re.exec(s) === null) return false; pos = re.lastIndex; }
+  for (k = 1; k < runs.length - 1; k++) {
+    if (runs[k] === "") continue;
+    re = new RegExp(runs[k], flags + "g"); re.lastIndex = pos;
+    if (re.exec(s) === null) return false;
+    pos = re.lastIndex;
+  }
+  var last = runs[runs.length - 1];
+  if (last === "") return true;
+  re = new RegExp("(?:" + last + ")$", flags + "g"); re.lastIndex = pos;
+  return re.exec(s) !== null;
+}
+// Decimal digits with an optional sign; leading zeros aside, more than 16 digits is past 2^53 − 1 whatever they are,
+// and 16 or fewer parse exactly below 2^53 (a larger value is not a safe integer: none).
+const string$toInt = function (s) {
+  if (!/^[+-]?[0-9]+$/.test(s)) return null;
+  var t = s.replace(/^[+-]?0*/, "");
+  if (t.length > 16) return null;
+  var n = t === "" ? 0 : Number(t);
+  if (!Number.isSafeInteger(n)) return null;
+  return s.charCodeAt(0) === 45 && n !== 0 ? -n : n;
+}
+
+// ---------------------------------------------------------------- header fields as written
+const Headers$raw = function (h, name) { var v = h.rawByName.get(name.toLowerCase()); return v === undefined ? null : v[0]; };

@@ -13,6 +13,7 @@ import { Buffer } from "node:buffer";
 import { convert } from "html-to-text";
 import { simpleParser, parseAddressHeader, type ParsedMail } from "mailparser";
 import { canonicalAddress } from "../../contract/values.js";
+import { decodeHeaders } from "./decode.js";
 import { readEnvelope, type EnvelopeGiven } from "./envelope.js";
 import { readHeaders } from "./headers.js";
 import { parseMailDate } from "./maildate.js";
@@ -87,6 +88,7 @@ export async function parseEml(raw: Buffer | Uint8Array | string, options: EmlOp
     date: readDate(values("date")[0], problems),
     messageId: readMessageId(values("message-id")[0]),
     envelope: readEnvelope(options.envelope ?? {}, from, listAddress, problems),
+    ...decodeHeaders(fields, from),
   };
   return { message, size: bytes.length, problems, refused: [] };
 }

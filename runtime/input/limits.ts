@@ -82,6 +82,20 @@ export function checkMessage(message: MessageJson, rule: RuleLimits = {}, size?:
   fixed("the envelope recipient", message.envelope?.recipient, MAX_ADDRESS_LENGTH);
   fixed("the envelope's +tag", message.envelope?.tag, TAG_MAX);
   out.push(...over(l, "attachments", "its number of attachments", message.attachments.length, "attachments"));
+  // What the host decoded from the header fields (runtime/input/decode.ts keeps each within its raw field).
+  (message.decoded ?? []).forEach((v, i) => {
+    if (v === null) return;
+    out.push(...over(l, "header", `the decoded value of header field ${i + 1}`, codePoints(v), "characters"));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a decoded value is one line of text (runtime/input/decode.ts)
+    if (/[\u0000-\u001f\u007f]|\p{Cs}/u.test(v)) {
+      out.push({ code: runtimeMessages.badInput.code, message: runtimeMessages.badInput.format(`the decoded value of header field ${i + 1} has a control character or half a surrogate pair`) });
+    }
+  });
+  if (message.decoded !== undefined && message.decoded.length !== message.headers.length) {
+    out.push({ code: runtimeMessages.badInput.code, message: runtimeMessages.badInput.format(`the message has ${message.headers.length} header fields but ${message.decoded.length} decoded values`) });
+  }
+  out.push(...over(l, "header", "its From display name", codePoints(message.fromName ?? ""), "characters"));
+  fixed("its Reply-To address", message.replyTo, MAX_ADDRESS_LENGTH);
   message.attachments.forEach((a, i) => {
     out.push(...over(l, "header", `the file name of attachment ${i + 1}`, codePoints(a.filename ?? ""), "characters"));
     out.push(...over(l, "header", `the content type of attachment ${i + 1}`, codePoints(a.contentType), "characters"));

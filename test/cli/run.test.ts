@@ -220,7 +220,7 @@ describe("run", () => {
         "",
       ].join("\n"),
     );
-    assert.match(r.stdout, /\ngas: \d+ used of a bound of 52,587 \(0%\)\n$/);
+    assert.match(r.stdout, /\ngas: \d+ used of a bound of 60,087 \(0%\)\n$/);
 
     const j = await json(["run", "build/trim140.thwb", "-m", "weather.eml", "--members", "members.txt"]);
     assert.equal(j.code, 0);
@@ -249,7 +249,7 @@ describe("run", () => {
     assert.deepEqual(a.at, { line: 15, column: 3 });
     assert.equal(a.subject, "Weather");
     assert.deepEqual(j.out.state, {});
-    assert.equal(j.out.gas.bound, 52_587);
+    assert.equal(j.out.gas.bound, 60_087);
     assert.ok(j.out.gas.used > 0 && j.out.gas.used <= j.out.gas.bound);
     assert.equal(j.out.error, null);
     assert.equal(j.out.trace, null);
@@ -359,7 +359,7 @@ describe("run", () => {
     const r = await cli(["run", "div.thwonk", "-m", "morning.eml"]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /\ndiv\.thwonk:5:\d+: error TW5010: The rule divided by zero/);
-    assert.match(r.stdout, /\ngas: \d+ used of a bound of \d+\n$/);
+    assert.match(r.stdout, /\ngas: \d+ used of a bound of [\d,]+( \(\d+%\))?\n$/);
     const j = await json(["run", "div.thwonk", "-m", "morning.eml"]);
     assert.equal(j.code, 1);
     assert.equal(j.out.error?.code, "TW5010");

@@ -398,6 +398,12 @@ function oneLine(s: string): string {
   return s.replace(/[\r\n]/g, " ");
 }
 
+/** A decoded header value: no control characters (runtime/input/decode.ts makes each a space). */
+function textLine(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: what a decoded value never has
+  return s.replace(/[\u0000-\u001f\u007f]/g, " ");
+}
+
 function buildMessage(c: Ctx, m: MessagePlan, listAddr: string): Record<string, unknown> {
   const r = c.r;
   const L = c.ex.limits;
@@ -407,7 +413,8 @@ function buildMessage(c: Ctx, m: MessagePlan, listAddr: string): Record<string, 
 
   // The From header: `"Name" <address>` within the header limit (display names are where rules split on "<").
   const fromRoom = Math.max(0, headerMax - codePoints(from) - 3);
-  const fromHeader = `${oneLine(chars(r, m.fromName.style, Math.min(m.fromName.size, fromRoom)))} <${from}>`;
+  const fromName = oneLine(chars(r, m.fromName.style, Math.min(m.fromName.size, fromRoom)));
+  const fromHeader = `${fromName} <${from}>`;
   const headers: [string, string][] = [["From", fromHeader]];
   const automatedHeader: Record<Automated, [string, string] | null> = {
     "no": null,
@@ -453,6 +460,10 @@ function buildMessage(c: Ctx, m: MessagePlan, listAddr: string): Record<string, 
     text: sized(c, { style: m.text.style, size: cap(m.text.size, "text") }),
     html: m.html === null ? null : sized(c, { style: m.html.style, size: cap(m.html.size, "html") }),
     headers,
+    // What the host decodes from them (runtime/input/decode.ts): one line of text, at most as long as the raw value.
+    decoded: headers.map(([, v]) => textLine(v)),
+    fromName: textLine(fromName).trim(),
+    replyTo: r() < 0.5 ? null : address(c, "r"),
     attachments,
     // The Date header is the sender's claim: any time the host's parser reads (years to 9999; see soundness.test.ts on year 10000).
     date: m.date === "none" ? null : m.date === "now" ? c.plan.now : int(r, Date.UTC(1900, 0, 1), Date.UTC(9999, 11, 30)),

@@ -195,6 +195,7 @@ class Builder {
         () => `(${this.opt(d + 1)} ?? ${this.lit()})`,
       );
       if (this.inMessage) opts.push(() => `(m.headers.get("${t.of(["Received", "X-Mailer", "From", "Keywords"])}") ?? "")`);
+      if (this.inMessage) opts.push(() => t.of(["m.fromName", `(m.headers.raw("${t.of(["Received", "From", "Keywords"])}") ?? "")`]));
       if (this.hasState("str")) opts.push(() => "state.str");
       if (this.hasState("rec")) opts.push(() => "state.rec.body");
       if (this.hasState("map")) opts.push(() => `(state.map.get(${this.str(d + 1)}) ?? "")`);
@@ -219,6 +220,7 @@ class Builder {
         () => `(${this.int(d + 1)} + ${this.int(d + 1)})`,
         () => `(${this.str(d + 1)}.indexOf(${this.lit()}) ?? 0)`,
         () => "members.size",
+        () => `(${this.str(d + 1)}.toInt() ?? 0)`,
       );
       if (this.hasState("count")) opts.push(() => "state.count");
       const fns = this.fns.filter((f) => f.result === "int");
@@ -233,6 +235,7 @@ class Builder {
     if (d < 3) {
       opts.push(
         () => `(${this.str(d + 1)} == ${this.str(d + 1)})`,
+        () => `${this.str(d + 1)}.matches(${t.of(['"*"', '"*a*b?"', '"?*"', '"re:*"', `"*{${this.str(d + 2)}}*"`])}${t.of(["", ", ignoreCase: true"])})`,
         () => `(${this.opt(d + 1)} == ${this.str(d + 1)})`,
         () => `(${this.opt(d + 1)} != none)`,
         () => `(${this.str(d + 1)} < ${this.str(d + 1)})`,

@@ -194,6 +194,7 @@ const METHOD_CASES: Record<string, MethodCase> = {
   "Map.copy": { wrap: "map", calls: () => maps().map((m) => ({ self: m, args: {} })) },
   "Headers.get": { wrap: "headers", calls: () => headerSets().flatMap((h) => ["Received", "received", "X-None"].map((name) => ({ self: h, args: { name } }))) },
   "Headers.all": { wrap: "headers", calls: () => headerSets().flatMap((h) => ["Received", "RECEIVED", "X-None"].map((name) => ({ self: h, args: { name } }))) },
+  "Headers.raw": { wrap: "headers", calls: () => headerSets().flatMap((h) => ["Received", "RECEIVED", "X-None"].map((name) => ({ self: h, args: { name } }))) },
   "Members.owners": { wrap: "members", calls: () => [memberList(5, "owner"), memberList(5, "member"), memberList(0, "owner")].map((ms) => ({ self: ms as unknown as J, args: {} })) },
 };
 
@@ -393,6 +394,8 @@ const FIELD_CHECKS: FieldCheck[] = [
   { name: "Member.name", read: "__mlist(ms).map(function (x) { return x.name; })" },
   { name: "ListInfo.name", read: "list.name" },
   { name: "ListInfo.owners", read: "list.owners" },
+  { name: "Message.fromName", read: "m.fromName" },
+  { name: "Message.replyTo", read: "m.replyTo" },
 ];
 
 /** A message at every limit, with the worst character `c`, that the host accepts. */
@@ -407,6 +410,10 @@ function worstMessage(c: string): MessageJson {
     attachments: Array.from({ length: l("attachments") }, () => ({ filename: rep(c, l("header")), contentType: rep(c, l("header")), size: 1 })),
     date: 0, messageId: rep(c, l("header")),
     envelope: { sender: from, recipient: `list+${rep("t", 59)}@example.org`, isRequest: false, tag: rep("t", 59) },
+    // What the host decodes: at most as long as the raw values, checked against limits.header too.
+    decoded: Array.from({ length: l("headers") }, () => rep(c, l("header"))),
+    fromName: rep(c, l("header")),
+    replyTo: from,
   };
 }
 

@@ -36,7 +36,7 @@ function __trigger_0($m) {
     (__t2 = $m, __t3 = "Today's digest is full (100 posts). Please post again tomorrow.", __t4 = null, __g((50 + Math.ceil(((__t3 === null ? 0 : __t3.length) + (__t4 === null ? 0 : __t4.length)) / 64))), F$reply(__t2, __t3, __t4, 30, 5));
     return;
   }
-  (__t9 = __st["posts"], __t10 = { "from": $m.from, "subject": (__t5 = $m.subject, __t6 = 200, __g((5 + Math.ceil((__t5 === null ? 0 : __t5.length) / 16))), string$truncate(__t5, __t6)), "text": (__t7 = $m.text, __t8 = 4000, __g((5 + Math.ceil((__t7 === null ? 0 : __t7.length) / 16))), string$truncate(__t7, __t8)), "at": __G_now }, (__stpush(__SB[0], __t9, __t10, "posts", 33, 3), List$push(__t9, __t10)));
+  (__t9 = __st["posts"], __t10 = { "from": $m.from, "subject": (__t5 = $m.subject, __t6 = 200, __g((5 + Math.ceil((__t5 === null ? 0 : __t5.length) / 4))), string$truncate(__t5, __t6)), "text": (__t7 = $m.text, __t8 = 4000, __g((5 + Math.ceil((__t7 === null ? 0 : __t7.length) / 4))), string$truncate(__t7, __t8)), "at": __G_now }, (__stpush(__SB[0], __t9, __t10, "posts", 33, 3), List$push(__t9, __t10)));
 }
 function __trigger_1() {
   var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13, __t14;

@@ -14,13 +14,13 @@ function $handleRequest($m) {
   }
   const $command = (__t1 = (__t0 = $m.subject, __g((5 + Math.ceil((__t0 === null ? 0 : __t0.length) / 16))), string$trim(__t0)), __g((5 + Math.ceil((__t1 === null ? 0 : __t1.length) / 4))), string$lower(__t1));
   if ((__t2 = $command, __t3 = "subscribe", __g((1 + Math.ceil(Math.min((__t2 === null ? 0 : __t2.length), (__t3 === null ? 0 : __t3.length)) / 16))), (__t2 === __t3))) {
-    if ((__gas -= 73) < 0) __oog();
+    if ((__gas -= 70) < 0) __oog();
     if (Members$has(__G_members, $m.from)) {
       if ((__gas -= 5) < 0) __oog();
       (__t5 = $m, __t6 = (__t4 = "You are already subscribed to " + __G_list.address + ".", __g((1 + Math.ceil(__t4.length / 16))), __t4), __t7 = null, __g((50 + Math.ceil(((__t6 === null ? 0 : __t6.length) + (__t7 === null ? 0 : __t7.length)) / 64))), F$reply(__t5, __t6, __t7, 31, 7));
       return;
     }
-    Members$add(__G_members, $m.from, $displayName($m), 34, 5);
+    Members$add(__G_members, $m.from, $m.fromName, 34, 5);
     (__t10 = $m, __t11 = (__t8 = "You are now subscribed to " + __G_list.address + ". To leave, send \"unsubscribe\" as the subject to " + $requestAddress() + ".", __g((1 + Math.ceil(__t8.length / 16))), __t8), __t12 = (__t9 = "Welcome to " + __G_list.name, __g((1 + Math.ceil(__t9.length / 16))), __t9), __g((50 + Math.ceil(((__t11 === null ? 0 : __t11.length) + (__t12 === null ? 0 : __t12.length)) / 64))), F$reply(__t10, __t11, __t12, 35, 5));
   } else {
     if ((__gas -= 2) < 0) __oog();
@@ -38,17 +38,6 @@ function $handleRequest($m) {
       (__t26 = $m, __t27 = (__t24 = "Send one of these words as the subject to " + $requestAddress() + ":\n  subscribe    join " + __G_list.address + "\n  unsubscribe  leave it", __g((1 + Math.ceil(__t24.length / 16))), __t24), __t28 = (__t25 = "Help for " + __G_list.name, __g((1 + Math.ceil(__t25.length / 16))), __t25), __g((50 + Math.ceil(((__t27 === null ? 0 : __t27.length) + (__t28 === null ? 0 : __t28.length)) / 64))), F$reply(__t26, __t27, __t28, 45, 5));
     }
   }
-}
-function $displayName($m) {
-  var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9;
-  if ((__gas -= 17) < 0) __oog();
-  const $header = ((__t0 = (__t1 = $m.headers, __t2 = "From", __g((3 + Math.ceil((__t2 === null ? 0 : __t2.length) / 16))), Headers$get(__t1, __t2))) !== null ? __t0 : "");
-  const $parts = (__t3 = $header, __t4 = "<", __g(((5 + Math.ceil(((__t3 === null ? 0 : __t3.length) * ((__t4 === null ? 0 : __t4.length) + 1)) / 32)) + Math.ceil((__t3 === null ? 0 : __t3.length) / 2))), string$split(__t3, __t4));
-  if ((G$List$size($parts) < 2)) {
-    if ((__gas -= 1) < 0) __oog();
-    return "";
-  }
-  return (__t9 = (__t6 = ((__t5 = List$first($parts)) !== null ? __t5 : ""), __t7 = "\"", __t8 = "", __g(((5 + Math.ceil(((__t6 === null ? 0 : __t6.length) * ((__t7 === null ? 0 : __t7.length) + 1)) / 32)) + Math.ceil((((__t6 === null ? 0 : __t6.length) + 1) * (__t8 === null ? 0 : __t8.length)) / 16))), string$replace(__t6, __t7, __t8)), __g((5 + Math.ceil((__t9 === null ? 0 : __t9.length) / 16))), string$trim(__t9));
 }
 function $requestAddress() {
   var __t0;

@@ -1,0 +1,86 @@
+/**
+ * What a rule reads of the header fields, decoded by the host before the run
+ * (issue 15), so the sandbox sees plain text: each field's value with its
+ * RFC 2047 encoded words decoded (`=?UTF-8?Q?Zo=C3=AB?=` → `Zoë`), the From
+ * header's display name, and the Reply-To address. The raw values stay as
+ * they were read (unfolded, runtime/input/headers.ts) for `headers.raw`.
+ *
+ * A decoded value is one line of text: a control character an encoded word
+ * carries (CR, LF, NUL, a tab) becomes a space, so nothing decoded can start
+ * a header of a message a rule sends (and its JSON has no escapes but `\\`
+ * and `\"`, which the memory bound counts on: compiler/verify/memory.ts). It is never longer than the raw value (an encoded word is longer
+ * than what it encodes), so it fits the limits the raw value was checked
+ * against; a value whose decoding would be longer, or would bring in U+FFFD
+ * (a broken word, an unknown charset), is kept as written.
+ */
+import libmime from "libmime";
+import { parseAddressHeader } from "mailparser";
+import { canonicalAddress } from "../../contract/values.js";
+import { codePoints } from "./chars.js";
+
+/** What parseEml adds to a message besides its raw header fields. */
+export interface DecodedHeaders {
+  /** The decoded value of each field, null where it is the raw value itself (nothing to decode). */
+  decoded: (string | null)[];
+  fromName: string;
+  replyTo: string | null;
+}
+
+const ENCODED_WORD = /=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a decoded control character is what is removed
+export const CONTROLS = /[\u0000-\u001f\u007f]+/g;
+
+/** One value decoded, or undefined when it is best kept as written. */
+export function decodeValue(raw: string): string | undefined {
+  if (!ENCODED_WORD.test(raw)) return undefined;
+  let out: string;
+  try {
+    out = libmime.decodeWords(raw);
+  } catch {
+    return undefined;
+  }
+  out = out.replace(CONTROLS, " ");
+  if (out === raw) return undefined;
+  if (out.includes("\uFFFD") && !raw.includes("\uFFFD")) return undefined;
+  if (codePoints(out) > codePoints(raw)) return undefined;
+  return out;
+}
+
+/** A display name as text: decoded by the address parser, one line, no longer than the field it came from. */
+function oneLine(name: string, raw: string): string {
+  const t = name.replace(CONTROLS, " ").trim();
+  return codePoints(t) > codePoints(raw) ? "" : t;
+}
+
+/** The decoded values, the From display name and the Reply-To address of a message's header fields. */
+export function decodeHeaders(fields: readonly (readonly [string, string])[], from: string | null): DecodedHeaders {
+  const decoded = fields.map(([, v]) => decodeValue(v) ?? null);
+  const first = (name: string): string | undefined => fields.find(([n]) => n.toLowerCase() === name)?.[1];
+  return { decoded, fromName: nameOf(first("from"), from), replyTo: addressOf(first("reply-to")) };
+}
+
+/** The name of the From mailbox whose address is `from` (the first one otherwise); "" when it has none. */
+function nameOf(raw: string | undefined, from: string | null): string {
+  if (raw === undefined) return "";
+  const boxes = mailboxes(raw);
+  const hit = boxes.find((b) => b.address !== undefined && canonicalAddress(b.address) === from) ?? boxes[0];
+  return oneLine(hit?.name ?? "", raw);
+}
+
+/** The first readable address of Reply-To, canonical; null when there is none. */
+function addressOf(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  for (const b of mailboxes(raw)) {
+    const c = b.address ? canonicalAddress(b.address) : undefined;
+    if (c !== undefined) return c;
+  }
+  return null;
+}
+
+function mailboxes(raw: string): { name?: string; address?: string }[] {
+  try {
+    return parseAddressHeader([raw], { flatten: true, decodePunycode: false }).value as { name?: string; address?: string }[];
+  } catch {
+    return [];
+  }
+}
