@@ -11,7 +11,8 @@
  */
 import { Coalesced } from "./coalesce.js";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { access, open, rename, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { RunAction } from "../../contract/index.js";
@@ -84,34 +85,59 @@ export class MaildirOutbox {
   }
 
   private async flush(): Promise<void> {
+    try {
+      await this.pass();
+    } catch (err) {
+      // A row may now have its file but not its mark: look again before writing.
+      this.caughtUp = false;
+      throw err;
+    }
+  }
+
+  private async pass(): Promise<void> {
     for (;;) {
       const rows = await this.store.pendingOutbox(200);
-      if (rows.length === 0) return;
+      if (rows.length === 0) {
+        this.caughtUp = true;
+        return;
+      }
       if (this.relay) {
         await this.relay.take(rows);
         continue;
       }
-      for (const r of rows) {
-        const target = join(this.dir, "new", r.file);
-        if (existsSync(target) || existsSync(join(this.dir, "cur", r.file))) continue;
-        const tmp = join(this.dir, "tmp", r.file);
-        const fd = openSync(tmp, "w");
-        try {
-          writeSync(fd, maildirBytes(r));
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
-        renameSync(tmp, target);
-      }
-      const dirFd = openSync(join(this.dir, "new"), "r");
+      // The files are written in parallel on libuv's threads (their syncs overlap, the event loop goes on), then
+      // one sync of new/ makes all the renames durable before the rows are marked done.
+      await Promise.all(rows.map((r) => this.write(r)));
+      const dir = await open(join(this.dir, "new"), "r");
       try {
-        fsyncSync(dirFd);
+        await dir.sync();
       } finally {
-        closeSync(dirFd);
+        await dir.close();
       }
       await this.store.markOutboxDone(rows.map((r) => r.id));
       this.log.debug({ written: rows.length }, "outbox written");
     }
   }
+
+  /**
+   * Set once no row was pending: every row committed before this start has been handed on, so a row seen from now
+   * on was committed by this process and has no file yet (the look for one is only needed for older rows).
+   */
+  private caughtUp = false;
+
+  /** One row's file: to tmp/, synced, renamed into new/; not again if new/ or cur/ has it (written before a crash). */
+  private async write(r: OutboxRow): Promise<void> {
+    const target = join(this.dir, "new", r.file);
+    if (!this.caughtUp && ((await exists(target)) || (await exists(join(this.dir, "cur", r.file))))) return;
+    const tmp = join(this.dir, "tmp", r.file);
+    await writeFile(tmp, maildirBytes(r), { flush: true });
+    await rename(tmp, target);
+  }
+}
+
+function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -3,8 +3,17 @@
  * (messages, schedules, replays, member changes and deploys alike go
  * through the list's one queue), lists in parallel across the sandbox
  * pool's workers. A run's whole outcome is committed (GroupCommitter) before
- * its answer is given; the list's cached state and members change only
- * after that commit.
+ * its answer is given.
+ *
+ * Runs are pipelined: run N+1 of a list starts from the state run N left in
+ * memory while run N's commit is still pending, so a list's throughput is
+ * not one disk sync per message. The list's generation (`gen`) names the
+ * chain of uncommitted states: when a commit fails, the generation moves on,
+ * the state in memory is dropped (the next run loads the last committed one
+ * from the store), and every run of the old generation, committed later or
+ * still running, is refused before it reaches the store (451, like the run
+ * whose commit failed). A run that changes the members holds the list until
+ * its commit, so members always come from the store as it committed them.
  */
 import { COMPILER_VERSION, migrateState, type Bundle } from "../../compiler/index.js";
 import { canonicalAddress, stateRefusals, type MemberJson, type RunAction, type RunError, type RunResult } from "../../contract/index.js";
@@ -13,7 +22,7 @@ import { bundleInput, bundleLimits } from "../run/input.js";
 import { runBundle } from "../run/run-rule.js";
 import type { SandboxPool } from "../sandbox/index.js";
 import type { RuleErrorWords } from "../../contract/index.js";
-import type { GroupCommitter } from "./commit.js";
+import { StaleCommit, type GroupCommitter } from "./commit.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { composeAll, LOOP_HEADER } from "./outbox.js";
 import { DEFAULT_HOP_LIMIT, overHopLimit, type ListMailSettings } from "../mail/compose.js";
@@ -54,7 +63,17 @@ interface ListSlot {
   address: string;
   bundle: Bundle;
   tail: Promise<unknown>;
+  /** The state and members the next run starts from: the last run's, committed or not. */
   loaded?: { members: MembersSnapshot; state: SavedState | null };
+  /** Bumped when a commit of this list fails: runs of an older generation are not committed. */
+  gen: number;
+  /** Settles when the last commit handed to the committer has settled. */
+  settled: Promise<unknown>;
+}
+
+/** A run handed to the committer: its answer comes once its commit settles. */
+interface Submitted {
+  answer: Promise<Answer>;
 }
 
 /** A canonical address with its local part lower-cased too: the key lists are found by. */
@@ -105,10 +124,11 @@ export class Runner {
   install(address: string, bundle: Bundle): Promise<void> {
     const slot = this.lists.get(addressKey(address));
     if (!slot) {
-      this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve() });
+      this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve(), gen: 0, settled: Promise.resolve() });
       return Promise.resolve();
     }
     return this.enqueue(slot, async () => {
+      await slot.settled;
       slot.bundle = bundle;
       slot.loaded = undefined; // the state is migrated to the new version at the next load
     });
@@ -118,6 +138,7 @@ export class Runner {
   withList<T>(address: string, work: (bundle: Bundle) => Promise<T>): Promise<T> {
     const slot = this.slot(address);
     return this.enqueue(slot, async () => {
+      await slot.settled;
       try {
         return await work(slot.bundle);
       } finally {
@@ -128,12 +149,25 @@ export class Runner {
 
   deliver(d: Delivery): Promise<Answer> {
     const slot = this.slot(d.address);
-    return this.enqueue(slot, () => this.runMessage(slot, d));
+    return this.answered(this.enqueue(slot, () => this.runMessage(slot, d)));
   }
 
   runSchedule(address: string, trigger: string, due: number): Promise<Answer> {
     const slot = this.slot(address);
-    return this.enqueue(slot, () => this.runDue(slot, trigger, due));
+    return this.answered(this.enqueue(slot, () => this.runDue(slot, trigger, due)));
+  }
+
+  /** The answer of queued work that hands its run to the committer; counted in flight until it settles. */
+  private answered(queued: Promise<Answer | Submitted>): Promise<Answer> {
+    this.inFlight++;
+    const answer = queued.then((r) => ("answer" in r ? r.answer : r));
+    const done = (): void => this.settle();
+    answer.then(done, done);
+    return answer;
+  }
+
+  private settle(): void {
+    if (--this.inFlight === 0) for (const r of this.idle.splice(0)) r();
   }
 
   replay(runId: number): Promise<Answer> {
@@ -147,7 +181,7 @@ export class Runner {
       if (message.status === "replayed") throw new Error(say(M.notReplayable, runId, "its message was replayed already"));
       const slot = this.slot(run.address);
       const d: Delivery = { address: run.address, rcptTo: message.rcptTo, mailFrom: message.mailFrom, raw: message.raw, receivedAt: this.o.clock() };
-      return this.enqueue(slot, () => this.runMessage(slot, d, { messageId: message.id, replayOf: runId }));
+      return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, { messageId: message.id, replayOf: runId })));
     })();
   }
 
@@ -167,9 +201,7 @@ export class Runner {
     this.inFlight++;
     const result = slot.tail.then(work);
     slot.tail = result.catch(() => undefined);
-    const done = (): void => {
-      if (--this.inFlight === 0) for (const r of this.idle.splice(0)) r();
-    };
+    const done = (): void => this.settle();
     result.then(done, done);
     return result;
   }
@@ -187,8 +219,8 @@ export class Runner {
     return slot.loaded;
   }
 
-  private async runMessage(slot: ListSlot, d: Delivery, replay?: { messageId: number; replayOf: number }): Promise<Answer> {
-    const { bundle, address } = slot;
+  private async runMessage(slot: ListSlot, d: Delivery, replay?: { messageId: number; replayOf: number }): Promise<Answer | Submitted> {
+    const { bundle, address, gen } = slot;
     const limits = bundleLimits(bundle);
     // The rule's limits are checked while parsing (size and header fields first), so a hostile message costs little.
     const parsed = await parseEml(d.raw, { listAddress: address, envelope: { mailFrom: d.mailFrom, ...(d.rcptTo ? { rcptTo: d.rcptTo } : {}) }, limits });
@@ -203,7 +235,7 @@ export class Runner {
 
     if (this.isLoop(address, message.headers, message.from)) {
       const c: RunCommit = { ...base, ...stored("loop"), run: { ...runBase, outcome: "loop", error: null, gasUsed: 0, gasBound: 0, actions: [] } };
-      return this.commitAndAnswer(slot, c, { code: 250, message: "2.0.0 accepted; not run: it came from this list (a loop)" });
+      return this.submit(slot, gen, c, { code: 250, message: "2.0.0 accepted; not run: it came from this list (a loop)" });
     }
     const hops = overHopLimit(message.headers, this.mail.hopLimit);
     if (hops) return { code: 554, message: `5.4.6 ${say(M.tooManyHops, address, hops)}` };
@@ -242,11 +274,11 @@ export class Runner {
       outcome === "rejected"
         ? { code: 550, message: `5.7.1 ${oneLine(String(reject!["reason"] ?? "rejected"))}` }
         : { code: 250, message: `2.0.0 accepted${outcome === "failed" ? " (the rule failed; the message is kept for replay)" : outcome === "held" ? " and held" : ""}` };
-    return this.commitAndAnswer(slot, c, answer);
+    return this.submit(slot, gen, c, answer);
   }
 
-  private async runDue(slot: ListSlot, triggerName: string, due: number): Promise<Answer> {
-    const { bundle, address } = slot;
+  private async runDue(slot: ListSlot, triggerName: string, due: number): Promise<Answer | Submitted> {
+    const { bundle, address, gen } = slot;
     const { members, state } = await this.load(slot);
     const runBase = { trigger: triggerName, now: due, bundleHash: bundle.sha256, replayOf: null };
     const refused = state === null ? [] : stateRefusals(bundle.manifest.state, state);
@@ -264,7 +296,7 @@ export class Runner {
     const outcome: RunOutcome = result.error ? "failed" : "ok";
     if (result.error) this.o.log.warn({ list: address, trigger: triggerName, error: result.error }, "a scheduled run failed");
     const c = await this.outcomeCommit(slot, { address, due: { trigger: triggerName, at: due } }, runBase, result, result.actions, outcome, null);
-    return this.commitAndAnswer(slot, c, { code: 250, message: "2.0.0 ran" });
+    return this.submit(slot, gen, c, { code: 250, message: "2.0.0 ran" });
   }
 
   private async outcomeCommit(
@@ -292,22 +324,38 @@ export class Runner {
     return { ...head, run, ...(result.state ? { state: result.state } : {}), members, outbox, published };
   }
 
-  private async commitAndAnswer(slot: ListSlot, c: RunCommit, answer: Answer): Promise<Answer> {
-    let ids;
-    try {
-      ids = await this.o.committer.commit(c);
-    } catch (err) {
+  /**
+   * Hands a run's outcome to the committer and moves the list's state in
+   * memory on at once, so the next run can start. A run of a generation that
+   * has since failed is refused here; a run that changes members waits for
+   * its commit and reloads them.
+   */
+  private async submit(slot: ListSlot, gen: number, c: RunCommit, answer: Answer): Promise<Submitted> {
+    if (gen !== slot.gen) return { answer: Promise.resolve(this.failedCommit(slot, gen, new StaleCommit("an earlier run of this list failed to commit"))) };
+    if (slot.loaded && c.state !== undefined) slot.loaded = { ...slot.loaded, state: c.state };
+    const committed = this.o.committer.commit(c, () => slot.gen === gen);
+    const result = committed.then(
+      async (ids): Promise<Answer> => {
+        if (c.members?.length && slot.loaded && slot.gen === gen) slot.loaded = { ...slot.loaded, members: await this.o.store.members(slot.address) };
+        if (c.outbox?.length) this.o.onOutbox();
+        this.o.log.info({ list: slot.address, run: ids.runId, trigger: c.run.trigger, outcome: c.run.outcome, gas: c.run.gasUsed }, "run committed");
+        return { ...answer, runId: ids.runId, outcome: c.run.outcome };
+      },
+      (err: unknown) => this.failedCommit(slot, gen, err),
+    );
+    slot.settled = result;
+    if (c.members?.length) await result;
+    return { answer: result };
+  }
+
+  /** 451 for a run whose commit failed or was refused; a real failure drops the uncommitted state (once per generation). */
+  private failedCommit(slot: ListSlot, gen: number, err: unknown): Answer {
+    if (!(err instanceof StaleCommit) && slot.gen === gen) {
+      slot.gen++;
       slot.loaded = undefined;
       this.o.log.error({ err, list: slot.address }, "a group commit failed; its messages were answered 451");
-      return { code: 451, message: `4.3.0 ${say(M.commitFailed, err instanceof Error ? err.message : String(err))}` };
     }
-    if (slot.loaded) {
-      if (c.state !== undefined) slot.loaded.state = c.state;
-      if (c.members?.length) slot.loaded.members = await this.o.store.members(slot.address);
-    }
-    if (c.outbox?.length) this.o.onOutbox();
-    this.o.log.info({ list: slot.address, run: ids.runId, trigger: c.run.trigger, outcome: c.run.outcome, gas: c.run.gasUsed }, "run committed");
-    return { ...answer, runId: ids.runId, outcome: c.run.outcome };
+    return { code: 451, message: `4.3.0 ${say(M.commitFailed, err instanceof Error ? err.message : String(err))}` };
   }
 
   /** Mail this list sent (its loop header), or from one of its own addresses. */

@@ -1,7 +1,8 @@
 /**
  * The embedded store: SQLite through better-sqlite3, in WAL mode, with
  * `synchronous = FULL` so a committed run survives a power cut as well as a
- * crash. The schema is versioned (`PRAGMA user_version`) and migrated at
+ * crash. Group commits write the log without waiting for the disk and then
+ * sync it off the event loop (sync(), wal-sync.ts) before any answer. The schema is versioned (`PRAGMA user_version`) and migrated at
  * open, one step per version. better-sqlite3 is synchronous: each method
  * does its work at once and returns a settled promise, which keeps the
  * interface the one a networked store needs.
@@ -25,6 +26,7 @@ import type {
   Store,
   StoredBundle,
 } from "./types.js";
+import { WalSync } from "./wal-sync.js";
 
 /** Each step takes the schema from version i to i + 1. */
 const MIGRATIONS: string[] = [
@@ -77,7 +79,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   migrate(db);
-  return new SqliteStore(db);
+  return new SqliteStore(db, options.synchronous === "NORMAL" ? undefined : new WalSync(file));
 }
 
 function migrate(db: Database.Database): void {
@@ -97,7 +99,11 @@ class SqliteStore implements Store {
   readonly kind = "sqlite";
   private readonly q;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** Set when commits must reach the disk: commitRuns leaves the log's sync to sync(), off the event loop (wal-sync.ts). */
+    private readonly wal?: WalSync,
+  ) {
     this.q = {
       putBundle: db.prepare("INSERT OR IGNORE INTO bundles (hash, rule, compiler, source, json, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
       bundle: db.prepare("SELECT * FROM bundles WHERE hash = ?"),
@@ -150,7 +156,23 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.wal?.close();
     if (this.db.open) this.db.close();
+  }
+
+  async sync(): Promise<void> {
+    await this.wal?.sync();
+  }
+
+  /** Work whose durability waits for the next sync(): the log is written, not synced. */
+  private unsynced<T>(work: () => T): T {
+    if (!this.wal) return work();
+    this.db.pragma("synchronous = NORMAL");
+    try {
+      return work();
+    } finally {
+      this.db.pragma("synchronous = FULL");
+    }
   }
 
   async putBundle(b: StoredBundle): Promise<void> {
@@ -238,7 +260,7 @@ class SqliteStore implements Store {
 
   async commitRuns(commits: RunCommit[]): Promise<{ runId: number; messageId: number | null }[]> {
     const now = Date.now();
-    return this.db.transaction(() =>
+    return this.unsynced(() => this.db.transaction(() =>
       commits.map((c) => {
         let messageId: number | null = c.messageId ?? null;
         if (c.message) {
@@ -276,7 +298,7 @@ class SqliteStore implements Store {
         if (c.due) this.q.due.run(c.address, c.due.trigger, c.due.at);
         return { runId, messageId };
       }),
-    )();
+    )());
   }
 
   async runs(filter: RunFilter = {}): Promise<RunRecord[]> {
@@ -321,10 +343,13 @@ class SqliteStore implements Store {
     }));
   }
 
+  /** Not synced: a mark lost in a power cut leaves the row pending, and the outbox skips a file it already wrote. */
   async markOutboxDone(ids: number[]): Promise<void> {
-    this.db.transaction(() => {
-      for (const id of ids) this.q.done.run(id);
-    })();
+    this.unsynced(() =>
+      this.db.transaction(() => {
+        for (const id of ids) this.q.done.run(id);
+      })(),
+    );
   }
 
   async planDeliveries(plans: { outboxId: number; batches: string[][] }[], at: number): Promise<void> {

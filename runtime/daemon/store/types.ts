@@ -193,4 +193,11 @@ export interface Store {
 
   /** When the list was first deployed (its schedules count from then), and the latest due time run per trigger. */
   schedule(address: string): Promise<{ since: number | null; last: Map<string, number> }>;
+
+  /**
+   * Makes every commitRuns so far durable (on the disk, not only in the operating system). The group commit calls it
+   * before any answer; a store without it is durable when commitRuns resolves. Rejects when the sync failed: the
+   * caller must then trust nothing written since the last successful sync.
+   */
+  sync?(): Promise<void>;
 }
