@@ -40,6 +40,11 @@ export class GroupCommitter {
 
   constructor(private readonly store: Store) {}
 
+  /** Runs waiting for the next group. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
   commit(commit: RunCommit, valid: () => boolean = () => true): Promise<CommitIds> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ commit, valid, resolve, reject });
