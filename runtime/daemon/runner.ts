@@ -69,6 +69,14 @@ interface ListSlot {
   gen: number;
   /** Settles when the last commit handed to the committer has settled. */
   settled: Promise<unknown>;
+  /** Settles when the last run's commit has been handed to the committer: the next one goes after it. */
+  handed: Promise<unknown>;
+}
+
+/** A message parsed (and checked against its rule's limits) before its turn in the list's queue. */
+interface Parsed {
+  bundle: Bundle;
+  eml: Awaited<ReturnType<typeof parseEml>>;
 }
 
 /** A run handed to the committer: its answer comes once its commit settles. */
@@ -124,7 +132,7 @@ export class Runner {
   install(address: string, bundle: Bundle): Promise<void> {
     const slot = this.lists.get(addressKey(address));
     if (!slot) {
-      this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve(), gen: 0, settled: Promise.resolve() });
+      this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve(), gen: 0, settled: Promise.resolve(), handed: Promise.resolve() });
       return Promise.resolve();
     }
     return this.enqueue(slot, async () => {
@@ -147,9 +155,18 @@ export class Runner {
     });
   }
 
+  /** The message is parsed before its turn (the list's earlier runs go on meanwhile), its mail composed after it. */
   deliver(d: Delivery): Promise<Answer> {
     const slot = this.slot(d.address);
-    return this.answered(this.enqueue(slot, () => this.runMessage(slot, d)));
+    const early = this.parse(slot, slot.bundle, d);
+    early.catch(() => undefined); // awaited in its turn
+    return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, undefined, early)));
+  }
+
+  private async parse(slot: ListSlot, bundle: Bundle, d: Delivery): Promise<Parsed> {
+    // The rule's limits are checked while parsing (size and header fields first), so a hostile message costs little.
+    const envelope = { mailFrom: d.mailFrom, ...(d.rcptTo ? { rcptTo: d.rcptTo } : {}) };
+    return { bundle, eml: await parseEml(d.raw, { listAddress: slot.address, envelope, limits: bundleLimits(bundle) }) };
   }
 
   runSchedule(address: string, trigger: string, due: number): Promise<Answer> {
@@ -219,11 +236,13 @@ export class Runner {
     return slot.loaded;
   }
 
-  private async runMessage(slot: ListSlot, d: Delivery, replay?: { messageId: number; replayOf: number }): Promise<Answer | Submitted> {
+  private async runMessage(slot: ListSlot, d: Delivery, replay?: { messageId: number; replayOf: number }, early?: Promise<Parsed>): Promise<Answer | Submitted> {
     const { bundle, address, gen } = slot;
     const limits = bundleLimits(bundle);
-    // The rule's limits are checked while parsing (size and header fields first), so a hostile message costs little.
-    const parsed = await parseEml(d.raw, { listAddress: address, envelope: { mailFrom: d.mailFrom, ...(d.rcptTo ? { rcptTo: d.rcptTo } : {}) }, limits });
+    let p = early ? await early : undefined;
+    // Parsed for the version deployed when it arrived; a deploy since then takes effect from this run on.
+    if (p?.bundle !== bundle) p = await this.parse(slot, bundle, d);
+    const parsed = p.eml;
     const message = parsed.message;
     const base = {
       address,
@@ -268,13 +287,13 @@ export class Runner {
     const reject = actions.find((a) => a.kind === "reject");
     const hold = actions.find((a) => a.kind === "hold");
     const outcome: RunOutcome = result.error ? "failed" : reject ? "rejected" : hold ? "held" : "ok";
-    const c = await this.outcomeCommit(slot, { ...base, ...stored(outcome === "ok" ? "accepted" : outcome) }, runBase, result, actions, outcome, message);
+    const c = this.outcomeCommit(slot, { ...base, ...stored(outcome === "ok" ? "accepted" : outcome) }, runBase, result, actions, outcome, message);
     if (result.error) this.o.log.warn({ list: address, error: result.error }, "the rule failed on a message; it is kept and can be replayed");
     const answer: Answer =
       outcome === "rejected"
         ? { code: 550, message: `5.7.1 ${oneLine(String(reject!["reason"] ?? "rejected"))}` }
         : { code: 250, message: `2.0.0 accepted${outcome === "failed" ? " (the rule failed; the message is kept for replay)" : outcome === "held" ? " and held" : ""}` };
-    return this.submit(slot, gen, c, answer);
+    return this.submit(slot, gen, c, answer, result, actions);
   }
 
   private async runDue(slot: ListSlot, triggerName: string, due: number): Promise<Answer | Submitted> {
@@ -295,10 +314,11 @@ export class Runner {
     }
     const outcome: RunOutcome = result.error ? "failed" : "ok";
     if (result.error) this.o.log.warn({ list: address, trigger: triggerName, error: result.error }, "a scheduled run failed");
-    const c = await this.outcomeCommit(slot, { address, due: { trigger: triggerName, at: due } }, runBase, result, result.actions, outcome, null);
-    return this.submit(slot, gen, c, { code: 250, message: "2.0.0 ran" });
+    const c = this.outcomeCommit(slot, { address, due: { trigger: triggerName, at: due } }, runBase, result, result.actions, outcome, null);
+    return this.submit(slot, gen, c, { code: 250, message: "2.0.0 ran" }, result, result.actions);
   }
 
+  /** The run's commit, its outgoing mail composed (the one part that waits: it runs after the list's queue moved on). */
   private async outcomeCommit(
     slot: ListSlot,
     head: Omit<RunCommit, "run">,
@@ -325,27 +345,39 @@ export class Runner {
   }
 
   /**
-   * Hands a run's outcome to the committer and moves the list's state in
-   * memory on at once, so the next run can start. A run of a generation that
-   * has since failed is refused here; a run that changes members waits for
-   * its commit and reloads them.
+   * Moves the list's state in memory on at once, so the next run can start,
+   * and hands the run's outcome to the committer once it is composed, after
+   * the list's earlier runs (a list's commits reach the store in run order).
+   * A run of a generation that has since failed is refused; a run that
+   * changes members holds the list until its commit and reloads them.
    */
-  private async submit(slot: ListSlot, gen: number, c: RunCommit, answer: Answer): Promise<Submitted> {
-    if (gen !== slot.gen) return { answer: Promise.resolve(this.failedCommit(slot, gen, new StaleCommit("an earlier run of this list failed to commit"))) };
-    if (slot.loaded && c.state !== undefined) slot.loaded = { ...slot.loaded, state: c.state };
-    const committed = this.o.committer.commit(c, () => slot.gen === gen);
-    const result = committed.then(
-      async (ids): Promise<Answer> => {
-        if (c.members?.length && slot.loaded && slot.gen === gen) slot.loaded = { ...slot.loaded, members: await this.o.store.members(slot.address) };
-        if (c.outbox?.length) this.o.onOutbox();
-        this.o.log.info({ list: slot.address, run: ids.runId, trigger: c.run.trigger, outcome: c.run.outcome, gas: c.run.gasUsed }, "run committed");
-        return { ...answer, runId: ids.runId, outcome: c.run.outcome };
-      },
-      (err: unknown) => this.failedCommit(slot, gen, err),
-    );
-    slot.settled = result;
-    if (c.members?.length) await result;
-    return { answer: result };
+  private async submit(slot: ListSlot, gen: number, commit: RunCommit | Promise<RunCommit>, answer: Answer, result?: RunResult, actions?: RunAction[]): Promise<Submitted> {
+    if (gen !== slot.gen) {
+      Promise.resolve(commit).catch(() => undefined);
+      return { answer: Promise.resolve(this.failedCommit(slot, gen, new StaleCommit("an earlier run of this list failed to commit"))) };
+    }
+    if (slot.loaded && result && !result.error && result.state) slot.loaded = { ...slot.loaded, state: result.state };
+    let c: RunCommit | undefined;
+    let ids: Promise<{ runId: number; messageId: number | null }> | undefined;
+    const handed = Promise.all([commit, slot.handed]).then(([done]) => {
+      c = done;
+      ids = this.o.committer.commit(done, () => slot.gen === gen);
+    });
+    slot.handed = handed.catch(() => undefined);
+    const settled = handed
+      .then(() => ids!)
+      .then(
+        async (got): Promise<Answer> => {
+          if (c!.members?.length && slot.loaded && slot.gen === gen) slot.loaded = { ...slot.loaded, members: await this.o.store.members(slot.address) };
+          if (c!.outbox?.length) this.o.onOutbox();
+          this.o.log.info({ list: slot.address, run: got.runId, trigger: c!.run.trigger, outcome: c!.run.outcome, gas: c!.run.gasUsed }, "run committed");
+          return { ...answer, runId: got.runId, outcome: c!.run.outcome };
+        },
+        (err: unknown) => this.failedCommit(slot, gen, err),
+      );
+    slot.settled = settled;
+    if (!result?.error && actions?.some((a) => a.kind === "members.add" || a.kind === "members.remove")) await settled;
+    return { answer: settled };
   }
 
   /** 451 for a run whose commit failed or was refused; a real failure drops the uncommitted state (once per generation). */

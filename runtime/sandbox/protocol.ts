@@ -29,6 +29,8 @@ export interface RunRequest {
   membersVersion?: string;
   /** Set by the pool when it left the members out. */
   membersLeftOut?: boolean;
+  /** Set by the pool when it left the code out (`code` is then empty): it sent this codeId's code to this worker before. */
+  codeLeftOut?: boolean;
 }
 
 export type FromWorker =
@@ -36,4 +38,6 @@ export type FromWorker =
   /** fatal: the worker's engine is suspect; the pool replaces the worker. */
   | { type: "result"; id: number; result: SandboxResult; fatal: boolean }
   /** The run came without members, and the worker does not have that version of them: send it again with them. */
-  | { type: "needMembers"; id: number };
+  | { type: "needMembers"; id: number }
+  /** The run came without its code, and the worker no longer keeps that codeId's: send it again with it. */
+  | { type: "needCode"; id: number };
