@@ -11,7 +11,8 @@
  */
 import { Coalesced } from "./coalesce.js";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, fdatasync, fsync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { OutboxWriter } from "./outbox-writer.js";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { RunAction } from "../../contract/index.js";
@@ -116,36 +117,15 @@ export class MaildirOutbox {
    */
   private caughtUp = false;
 
-  /**
-   * Each row's file: written to tmp/, synced, renamed into new/; not again if new/ or cur/ has it (written before a
-   * crash). The writes go to the page cache at once (microseconds); only the syncs wait for the disk, in parallel on
-   * libuv's threads while the event loop goes on, then one sync of new/ makes the renames durable.
-   */
-  private async write(rows: OutboxRow[]): Promise<void> {
-    const files: { fd: number; tmp: string; target: string }[] = [];
-    try {
-      for (const r of rows) {
-        const target = join(this.dir, "new", r.file);
-        if (!this.caughtUp && (existsSync(target) || existsSync(join(this.dir, "cur", r.file)))) continue;
-        const tmp = join(this.dir, "tmp", r.file);
-        const fd = openSync(tmp, "w");
-        files.push({ fd, tmp, target });
-        writeSync(fd, maildirBytes(r));
-      }
-      await Promise.all(files.map((f) => syncFd(f.fd, true)));
-    } finally {
-      for (const f of files) closeSync(f.fd);
-    }
-    for (const f of files) renameSync(f.tmp, f.target);
-    const dir = openSync(join(this.dir, "new"), "r");
-    try {
-      await syncFd(dir, false);
-    } finally {
-      closeSync(dir);
-    }
-  }
-}
+  private readonly writer = new OutboxWriter();
 
-function syncFd(fd: number, dataOnly: boolean): Promise<void> {
-  return new Promise((resolve, reject) => (dataOnly ? fdatasync : fsync)(fd, (err) => (err ? reject(err) : resolve())));
+  /** Each row's file, in one batch on the writer's thread (outbox-writer.ts); not again if new/ or cur/ has it. */
+  private write(rows: OutboxRow[]): Promise<void> {
+    return this.writer.write(this.dir, !this.caughtUp, rows.map((r) => ({ name: r.file, bytes: maildirBytes(r) })));
+  }
+
+  /** Stops the writer's thread (after the last kick). */
+  close(): Promise<void> {
+    return this.writer.close();
+  }
 }
