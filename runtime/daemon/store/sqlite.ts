@@ -152,6 +152,8 @@ class SqliteStore implements Store {
       published: db.prepare("SELECT html, updated_at FROM published WHERE address = ? AND path = ?"),
       schedule: db.prepare("SELECT trigger, last_due FROM schedule WHERE address = ?"),
       start: db.prepare("SELECT at FROM list_start WHERE address = ?"),
+      syncNormal: db.prepare("PRAGMA synchronous = NORMAL"),
+      syncFull: db.prepare("PRAGMA synchronous = FULL"),
     };
   }
 
@@ -167,11 +169,11 @@ class SqliteStore implements Store {
   /** Work whose durability waits for the next sync(): the log is written, not synced. */
   private unsynced<T>(work: () => T): T {
     if (!this.wal) return work();
-    this.db.pragma("synchronous = NORMAL");
+    this.q.syncNormal.run();
     try {
       return work();
     } finally {
-      this.db.pragma("synchronous = FULL");
+      this.q.syncFull.run();
     }
   }
 
