@@ -287,7 +287,8 @@ export class Runner {
     const reject = actions.find((a) => a.kind === "reject");
     const hold = actions.find((a) => a.kind === "hold");
     const outcome: RunOutcome = result.error ? "failed" : reject ? "rejected" : hold ? "held" : "ok";
-    const c = this.outcomeCommit(slot, { ...base, ...stored(outcome === "ok" ? "accepted" : outcome) }, runBase, result, actions, outcome, message);
+    // Composed after the list's next run is on its way to the sandbox (that run's start is all microtasks).
+    const c = afterTurn().then(() => this.outcomeCommit(slot, { ...base, ...stored(outcome === "ok" ? "accepted" : outcome) }, runBase, result, actions, outcome, message));
     if (result.error) this.o.log.warn({ list: address, error: result.error }, "the rule failed on a message; it is kept and can be replayed");
     const answer: Answer =
       outcome === "rejected"
@@ -411,6 +412,11 @@ export function listPool(pool: SandboxPool, address: string, bundle: Bundle, mem
       pool.run(code, codeId, trigger, inputJson, members, { ...limits, ...(memory ? { memoryLimitBytes: memory } : {}), list: addressKey(address), membersVersion }),
     close: () => pool.close(),
   };
+}
+
+/** Resolves after the promise reactions queued now (setImmediate comes after them). */
+function afterTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function failed(_hash: string, error: RunError): RunResult {
