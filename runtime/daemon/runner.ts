@@ -7,12 +7,13 @@
  *
  * Runs are pipelined: run N+1 of a list starts from the state run N left in
  * memory while run N's commit is still pending, so a list's throughput is
- * not one disk sync per message. The list's generation (`gen`) names the
- * chain of uncommitted states: when a commit fails, the generation moves on,
- * the state in memory is dropped (the next run loads the last committed one
- * from the store), and every run of the old generation, committed later or
- * still running, is refused before it reaches the store (451, like the run
- * whose commit failed). A run that changes the members holds the list until
+ * not one disk sync per message. Each run has a turn: the list's generation
+ * and its place in it. When a run's commit fails (or its mail cannot be
+ * composed), the generation moves on, the state in memory is dropped, and
+ * every later run of the old generation, committed later or still running,
+ * is refused before it reaches the store (451, like the run that failed);
+ * earlier runs are not affected. The next run loads the last committed state
+ * from the store once the list's pending commits have settled. A run that changes the members holds the list until
  * its commit, so members always come from the store as it committed them.
  */
 import { COMPILER_VERSION, migrateState, type Bundle } from "../../compiler/index.js";
@@ -65,12 +66,21 @@ interface ListSlot {
   tail: Promise<unknown>;
   /** The state and members the next run starts from: the last run's, committed or not. */
   loaded?: { members: MembersSnapshot; state: SavedState | null };
-  /** Bumped when a commit of this list fails: runs of an older generation are not committed. */
+  /** Bumped when a run of this list fails to commit; `seq` numbers the runs. */
   gen: number;
+  seq: number;
+  /** The run that failed last: the runs of its generation after it are not committed. */
+  broken?: Turn;
   /** Settles when the last commit handed to the committer has settled. */
   settled: Promise<unknown>;
   /** Settles when the last run's commit has been handed to the committer: the next one goes after it. */
   handed: Promise<unknown>;
+}
+
+/** A run's place: its list's generation when it started, and its number. */
+interface Turn {
+  gen: number;
+  seq: number;
 }
 
 /** A message parsed (and checked against its rule's limits) before its turn in the list's queue. */
@@ -132,7 +142,7 @@ export class Runner {
   install(address: string, bundle: Bundle): Promise<void> {
     const slot = this.lists.get(addressKey(address));
     if (!slot) {
-      this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve(), gen: 0, settled: Promise.resolve(), handed: Promise.resolve() });
+      this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve(), gen: 0, seq: 0, settled: Promise.resolve(), handed: Promise.resolve() });
       return Promise.resolve();
     }
     return this.enqueue(slot, async () => {
@@ -226,6 +236,9 @@ export class Runner {
   /** The list's members and state, loaded once and kept after each commit; state saved by another version migrated. */
   private async load(slot: ListSlot): Promise<{ members: MembersSnapshot; state: SavedState | null }> {
     if (slot.loaded) return slot.loaded;
+    // After a failure, runs before the failed one may still be committing: the store has the state once they settle.
+    await slot.settled;
+    if (slot.loaded) return slot.loaded;
     const [members, saved] = await Promise.all([this.o.store.members(slot.address), this.o.store.state(slot.address)]);
     let state = saved.state;
     if (state !== null && saved.hash !== null && saved.hash !== slot.bundle.sha256) {
@@ -237,7 +250,8 @@ export class Runner {
   }
 
   private async runMessage(slot: ListSlot, d: Delivery, replay?: { messageId: number; replayOf: number }, early?: Promise<Parsed>): Promise<Answer | Submitted> {
-    const { bundle, address, gen } = slot;
+    const { bundle, address } = slot;
+    const turn: Turn = { gen: slot.gen, seq: slot.seq++ };
     const limits = bundleLimits(bundle);
     let p = early ? await early : undefined;
     // Parsed for the version deployed when it arrived; a deploy since then takes effect from this run on.
@@ -254,7 +268,7 @@ export class Runner {
 
     if (this.isLoop(address, message.headers, message.from)) {
       const c: RunCommit = { ...base, ...stored("loop"), run: { ...runBase, outcome: "loop", error: null, gasUsed: 0, gasBound: 0, actions: [] } };
-      return this.submit(slot, gen, c, { code: 250, message: "2.0.0 accepted; not run: it came from this list (a loop)" });
+      return this.submit(slot, turn, c, { code: 250, message: "2.0.0 accepted; not run: it came from this list (a loop)" });
     }
     const hops = overHopLimit(message.headers, this.mail.hopLimit);
     if (hops) return { code: 554, message: `5.4.6 ${say(M.tooManyHops, address, hops)}` };
@@ -294,11 +308,12 @@ export class Runner {
       outcome === "rejected"
         ? { code: 550, message: `5.7.1 ${oneLine(String(reject!["reason"] ?? "rejected"))}` }
         : { code: 250, message: `2.0.0 accepted${outcome === "failed" ? " (the rule failed; the message is kept for replay)" : outcome === "held" ? " and held" : ""}` };
-    return this.submit(slot, gen, c, answer, result, actions);
+    return this.submit(slot, turn, c, answer, result, actions);
   }
 
   private async runDue(slot: ListSlot, triggerName: string, due: number): Promise<Answer | Submitted> {
-    const { bundle, address, gen } = slot;
+    const { bundle, address } = slot;
+    const turn: Turn = { gen: slot.gen, seq: slot.seq++ };
     const { members, state } = await this.load(slot);
     const runBase = { trigger: triggerName, now: due, bundleHash: bundle.sha256, replayOf: null };
     const refused = state === null ? [] : stateRefusals(bundle.manifest.state, state);
@@ -316,7 +331,7 @@ export class Runner {
     const outcome: RunOutcome = result.error ? "failed" : "ok";
     if (result.error) this.o.log.warn({ list: address, trigger: triggerName, error: result.error }, "a scheduled run failed");
     const c = this.outcomeCommit(slot, { address, due: { trigger: triggerName, at: due } }, runBase, result, result.actions, outcome, null);
-    return this.submit(slot, gen, c, { code: 250, message: "2.0.0 ran" }, result, result.actions);
+    return this.submit(slot, turn, c, { code: 250, message: "2.0.0 ran" }, result, result.actions);
   }
 
   /** The run's commit, its outgoing mail composed (the one part that waits: it runs after the list's queue moved on). */
@@ -349,42 +364,45 @@ export class Runner {
    * Moves the list's state in memory on at once, so the next run can start,
    * and hands the run's outcome to the committer once it is composed, after
    * the list's earlier runs (a list's commits reach the store in run order).
-   * A run of a generation that has since failed is refused; a run that
-   * changes members holds the list until its commit and reloads them.
+   * A run after one that has since failed is refused; a run that changes
+   * members holds the list until its commit and reloads them.
    */
-  private async submit(slot: ListSlot, gen: number, commit: RunCommit | Promise<RunCommit>, answer: Answer, result?: RunResult, actions?: RunAction[]): Promise<Submitted> {
-    if (gen !== slot.gen) {
+  private async submit(slot: ListSlot, turn: Turn, commit: RunCommit | Promise<RunCommit>, answer: Answer, result?: RunResult, actions?: RunAction[]): Promise<Submitted> {
+    if (!valid(slot, turn)) {
       Promise.resolve(commit).catch(() => undefined);
-      return { answer: Promise.resolve(this.failedCommit(slot, gen, new StaleCommit("an earlier run of this list failed to commit"))) };
+      return { answer: Promise.resolve(this.failedCommit(slot, turn, new StaleCommit("an earlier run of this list failed to commit"))) };
     }
     if (slot.loaded && result && !result.error && result.state) slot.loaded = { ...slot.loaded, state: result.state };
     let c: RunCommit | undefined;
     let ids: Promise<{ runId: number; messageId: number | null }> | undefined;
-    const handed = Promise.all([commit, slot.handed]).then(([done]) => {
-      c = done;
-      ids = this.o.committer.commit(done, () => slot.gen === gen);
-    });
+    const handed = slot.handed
+      .then(() => commit)
+      .then((done) => {
+        c = done;
+        ids = this.o.committer.commit(done, () => valid(slot, turn));
+      });
     slot.handed = handed.catch(() => undefined);
     const settled = handed
       .then(() => ids!)
       .then(
         async (got): Promise<Answer> => {
-          if (c!.members?.length && slot.loaded && slot.gen === gen) slot.loaded = { ...slot.loaded, members: await this.o.store.members(slot.address) };
+          if (c!.members?.length && slot.loaded && slot.gen === turn.gen) slot.loaded = { ...slot.loaded, members: await this.o.store.members(slot.address) };
           if (c!.outbox?.length) this.o.onOutbox();
           this.o.log.info({ list: slot.address, run: got.runId, trigger: c!.run.trigger, outcome: c!.run.outcome, gas: c!.run.gasUsed }, "run committed");
           return { ...answer, runId: got.runId, outcome: c!.run.outcome };
         },
-        (err: unknown) => this.failedCommit(slot, gen, err),
+        (err: unknown) => this.failedCommit(slot, turn, err),
       );
-    slot.settled = settled;
+    slot.settled = Promise.allSettled([slot.settled, settled]);
     if (!result?.error && actions?.some((a) => a.kind === "members.add" || a.kind === "members.remove")) await settled;
     return { answer: settled };
   }
 
   /** 451 for a run whose commit failed or was refused; a real failure drops the uncommitted state (once per generation). */
-  private failedCommit(slot: ListSlot, gen: number, err: unknown): Answer {
-    if (!(err instanceof StaleCommit) && slot.gen === gen) {
+  private failedCommit(slot: ListSlot, turn: Turn, err: unknown): Answer {
+    if (!(err instanceof StaleCommit) && slot.gen === turn.gen) {
       slot.gen++;
+      slot.broken = turn;
       slot.loaded = undefined;
       this.o.log.error({ err, list: slot.address }, "a group commit failed; its messages were answered 451");
     }
@@ -412,6 +430,11 @@ export function listPool(pool: SandboxPool, address: string, bundle: Bundle, mem
       pool.run(code, codeId, trigger, inputJson, members, { ...limits, ...(memory ? { memoryLimitBytes: memory } : {}), list: addressKey(address), membersVersion }),
     close: () => pool.close(),
   };
+}
+
+/** A run may still be committed: its generation is the list's, or it came before the run that failed. */
+function valid(slot: ListSlot, turn: Turn): boolean {
+  return turn.gen === slot.gen || (slot.broken !== undefined && turn.gen === slot.broken.gen && turn.seq < slot.broken.seq);
 }
 
 /** Resolves after the promise reactions queued now (setImmediate comes after them). */
