@@ -8,7 +8,7 @@ export interface WorkerConfig {
   strategy: ContextStrategy;
   /** Compiled once in the main thread and shared, so a new worker starts fast. */
   wasm: WasmModule;
-  /** Installs `__host_testCrash()` (exits the worker mid-run). Tests only. */
+  /** Installs `__host_testCrash()` (exits the worker mid-run), `__host_testHang()`, `__host_testForgetCodes()`. Tests only. */
   testHooks: boolean;
 }
 

@@ -13,6 +13,8 @@ const hooks: HostHooks = config.testHooks
       __host_testCrash: () => process.exit(70),
       // Blocks the thread the way a built-in that never polls the interrupt handler would.
       __host_testHang: () => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000),
+      // Forgets every code received, as if evicted: the pool's next run of a code it sent here comes without it.
+      __host_testForgetCodes: () => codes.clear(),
     }
   : {};
 const engine = new Engine({ limits: config.limits, strategy: config.strategy, hooks, spares: true });
