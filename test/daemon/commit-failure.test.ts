@@ -137,3 +137,13 @@ test("runs built on a failed run's state are refused before they reach the store
   assert.equal(await send(A, "c4"), 250);
   assert.deepEqual((await sent(A)).slice(-1), ["4 c4"], "the next run starts from the committed count (3)");
 });
+
+test("a failed disk sync: its group gets 451, and every commit after it too, until a restart", async () => {
+  store.failSync();
+  assert.equal(await send(B, "s1"), 451, "the group whose sync failed");
+  assert.equal(await send(B, "s2"), 451, "nothing is committed after a failed sync");
+  assert.equal(await send(A, "s3"), 451, "on any list");
+  assert.equal(daemon.committer.stats.failed >= 3, true);
+  // The group was written before its sync failed: a retry after the restart may run s1 twice, never lose it.
+  assert.deepEqual((await sent(B)).slice(-1), ["3 s1"]);
+});

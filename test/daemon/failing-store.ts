@@ -2,7 +2,8 @@
  * A real SQLite store with a failure injection point on its commit, for
  * tests only: `hold()` keeps the next group commit waiting until
  * `release()`, `failNext()` makes the next group commit to arrive throw before it
- * writes anything (as a full disk or a lost database connection would).
+ * writes anything (as a full disk or a lost database connection would);
+ * `failSync()` makes the next disk sync fail after its group was written.
  * Every group handed to the store is recorded, so a test can say which runs
  * reached it. The daemon takes it through DaemonOptions.store: nothing in
  * the daemon knows it is not the real one.
@@ -17,6 +18,8 @@ export interface FailingStore extends Store {
   holding(): Promise<void>;
   release(): void;
   failNext(): void;
+  /** The next disk sync (Store.sync) fails, after its group was written. */
+  failSync(): void;
 }
 
 export function failingStore(real: Store): FailingStore {
@@ -24,6 +27,7 @@ export function failingStore(real: Store): FailingStore {
   let held: { waiting: Promise<void>; arrived: () => void; release: () => void; reached: Promise<void> } | undefined;
   let heldNow: { reached: Promise<void>; release: () => void } | undefined;
   let fail = 0;
+  let failSync = 0;
   const wrapper = Object.create(real) as FailingStore;
   return Object.assign(wrapper, {
     groups,
@@ -56,6 +60,16 @@ export function failingStore(real: Store): FailingStore {
     release: () => heldNow!.release(),
     failNext() {
       fail++;
+    },
+    async sync() {
+      if (failSync > 0) {
+        failSync--;
+        throw new Error("injected: EIO on fdatasync");
+      }
+      await real.sync?.();
+    },
+    failSync() {
+      failSync++;
     },
   });
 }
