@@ -43,11 +43,11 @@ interface Number {
   abs(): number;
 }
 /**
- * Unicode text. Lengths count UTF-16 code units; `truncate` and `slice` count code points and never split one.
+ * Unicode text. Every length and position counts characters (Unicode code points: an emoji is one, a lone surrogate is one); nothing splits a character.
  */
 interface String {
   /**
-   * The length in UTF-16 code units.
+   * The number of characters (code points): `"😀a".length` is 2.
    */
   readonly length: number;
   /**
@@ -104,9 +104,18 @@ interface String {
    */
   escapeHtml(): string;
   /**
-   * The position (in code points) of the first occurrence of `s`, or none.
+   * The position (in characters, as `slice` counts them) of the first occurrence of `s`, or none.
    */
   indexOf(s: string): number | undefined;
+  /**
+   * `true` when the whole string matches `pattern`, where `*` stands for any characters (none too) and `?` for exactly one; `\*`, `\?` and `\\` are a literal `*`, `?` and `\` (Sieve's `:matches`). With `ignoreCase: true`, characters are compared ignoring case (Unicode simple case folding: `É` matches `é`).
+   * @param ignoreCase Compare ignoring case; default `false`.
+   */
+  matches(pattern: string, ignoreCase?: boolean): boolean;
+  /**
+   * The string as an int: decimal digits with an optional `+` or `-`, nothing else (no spaces). None when it is not such a number or is outside the int range (±(2^53 − 1)).
+   */
+  toInt(): number | undefined;
 }
 /**
  * An ordered list of values. `for x in list` walks its elements.
@@ -354,7 +363,7 @@ declare module "thwonk" {
   export interface Headers {
     readonly __headers?: never;
     /**
-     * The value of the first header field called `name`, or none.
+     * The value of the first header field called `name`, decoded (RFC 2047 encoded words such as `=?UTF-8?Q?Zo=C3=AB?=` read as `Zoë`, on one line), or none. `raw(name)` gives it as written.
      */
     get(name: string): string | undefined;
     /**
@@ -362,9 +371,13 @@ declare module "thwonk" {
      */
     has(name: string): boolean;
     /**
-     * The values of every header field called `name`, in order.
+     * The values of every header field called `name`, in order, decoded as `get` decodes them.
      */
     all(name: string): List<string>;
+    /**
+     * The value of the first header field called `name` as written (unfolded, encoded words left as they are), or none.
+     */
+    raw(name: string): string | undefined;
   }
   /**
    * A file attached to a message.
@@ -459,6 +472,14 @@ declare module "thwonk" {
      * `true` when a list owner approved this message after a `hold`: the daemon runs the rule again on it with `approved` true and `now` the approval time. `false` on arrival.
      */
     readonly approved: boolean;
+    /**
+     * The display name of the From header, decoded (`Zoë` for `=?UTF-8?Q?Zo=C3=AB?= <zoe@example.org>`); empty when it has none.
+     */
+    readonly fromName: string;
+    /**
+     * The first address of the Reply-To header, or none.
+     */
+    readonly replyTo: Address | undefined;
     /**
      * `true` for automatic mail that must not be answered automatically (RFC 3834): an `Auto-Submitted` header other than `no`, `Precedence: bulk`, `list` or `junk`, or a `List-Id` header.
      */

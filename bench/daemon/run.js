@@ -14,10 +14,16 @@
 //    addresses, and 1,000 distinct bundles, against the one list's rate with the same client.
 //    The lists are seeded into the store (seed.js); the start with 1,000 lists is timed.
 //
+// Every server is warmed first (BENCH_WARM messages with smtp-source -d, not counted): thwonkd is
+// a long-running process, and V8 compiles its hot code over the first thousands of messages.
+// Each server's CPU time (all its threads, /proc) per message is reported beside the rates:
+// on a shared machine it moves less than the rates do.
+//
 // Environment: BENCH_MESSAGES (5000), BENCH_SESSIONS (10), BENCH_NEWCONN (1000 messages
-// with a new connection each), BENCH_LISTS (1000), BENCH_MANY_MESSAGES (3000), BENCH_WORKERS
-// (thwonkd's sandbox workers; its default if unset). Writes the section "Issue 13: thwonkd
-// throughput" of bench/RESULTS.md (other sections kept).
+// with a new connection each), BENCH_LISTS (1000), BENCH_MANY_MESSAGES (3000), BENCH_WARM (3000),
+// BENCH_WORKERS (thwonkd's sandbox workers; its default if unset), BENCH_BEFORE (another
+// build's bin/thwonkd.js, measured in the same run as "before"). Appends a section
+// "Issue 13: thwonkd throughput (DATE)" to the end of bench/RESULTS.md.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
@@ -34,6 +40,8 @@ const NEWCONN = Number(process.env.BENCH_NEWCONN ?? 1000);
 const LISTS = Number(process.env.BENCH_LISTS ?? 1000);
 const MANY = Number(process.env.BENCH_MANY_MESSAGES ?? 3000);
 const WORKERS = process.env.BENCH_WORKERS;
+const WARM = Number(process.env.BENCH_WARM ?? 3000);
+const BEFORE = process.env.BENCH_BEFORE;
 
 /** Starts a server whose first stdout line is JSON with its smtp port; resolves with it and the ms to that line. */
 function start(args, env = {}) {
@@ -62,6 +70,12 @@ async function stop(s) {
   await exited;
 }
 
+/** CPU time of a process and all its threads so far, ms. */
+function cpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}
+
 /** Peak resident memory of a process, MiB. */
 function peakRss(pid) {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -81,8 +95,8 @@ async function smtpSource(port, messages, reuse) {
   return { seconds, rate: messages / seconds };
 }
 
-function thwonkdArgs(data) {
-  return [join(root, "bin", "thwonkd.js"), "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--domain", "lists.localhost", ...(WORKERS ? ["--workers", WORKERS] : [])];
+function thwonkdArgs(data, bin = join(root, "bin", "thwonkd.js")) {
+  return [bin, "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--domain", "lists.localhost", ...(WORKERS ? ["--workers", WORKERS] : [])];
 }
 
 function outboxCount(data) {
@@ -95,79 +109,99 @@ const f2 = (x) => x.toFixed(2);
 const pct = (a, b) => `${((100 * a) / b).toFixed(0)}%`;
 
 async function ingest(name, server) {
+  if (WARM > 0) await smtpSource(server.port, WARM, true);
+  const c0 = cpuMs(server.proc.pid);
   const reused = await smtpSource(server.port, MESSAGES, true);
+  const cpu = (cpuMs(server.proc.pid) - c0) / MESSAGES;
   const fresh = await smtpSource(server.port, NEWCONN, false);
   const lat = await load({ port: server.port, sessions: SESSIONS, messages: MESSAGES, to: "list@lists.localhost" });
   if (lat.failed) throw new Error(`${name}: ${lat.failed} messages not answered 250: ${JSON.stringify(lat.answers)}`);
-  const r = { reused, fresh, lat, rss: peakRss(server.proc.pid) };
-  console.log(`${name}: smtp-source reused ${f1(reused.rate)}/s, new connection ${f1(fresh.rate)}/s; load.js ${f1(lat.rate)}/s, DATA→250 median ${f2(percentile(lat.latencies, 50))} ms, p99 ${f2(percentile(lat.latencies, 99))} ms; peak RSS ${f1(r.rss)} MiB`);
+  const r = { reused, fresh, lat, cpu, rss: peakRss(server.proc.pid) };
+  console.log(`${name}: smtp-source reused ${f1(reused.rate)}/s (${f2(cpu)} ms CPU/msg), new connection ${f1(fresh.rate)}/s; load.js ${f1(lat.rate)}/s, DATA→250 median ${f2(percentile(lat.latencies, 50))} ms, p99 ${f2(percentile(lat.latencies, 99))} ms; peak RSS ${f1(r.rss)} MiB`);
   return r;
 }
 
 const work = mkdtempSync(join(tmpdir(), "thwonkd-bench-"));
+const loads = [];
+const noteLoad = () => loads.push(loadavg()[0]);
 try {
   console.log(`cpus: ${availableParallelism()} × ${cpus()[0]?.model ?? "?"}, load ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  noteLoad();
   const bare = await start([join(here, "bare.js")]);
   const b = await ingest("bare smtp-server", bare);
   await stop(bare);
+  noteLoad();
 
-  const oneData = join(work, "one");
-  await seed(oneData, { lists: 1 });
-  const one = await start(thwonkdArgs(oneData));
-  const t = await ingest("thwonkd, one list", one);
-  await stop(one);
-  const written = outboxCount(oneData);
-  const expected = 2 * MESSAGES + NEWCONN;
-  if (written !== expected) throw new Error(`thwonkd's outbox has ${written} messages, not ${expected}`);
+  const runThwonkd = async (name, bin) => {
+    const data = join(work, name);
+    await seed(data, { lists: 1 });
+    const server = await start(thwonkdArgs(data, bin));
+    const r = await ingest(name, server);
+    await stop(server);
+    const written = outboxCount(data);
+    const expected = WARM + 2 * MESSAGES + NEWCONN;
+    if (written !== expected) throw new Error(`${name}: the outbox has ${written} messages, not ${expected}`);
+    noteLoad();
+    return r;
+  };
+  const before = BEFORE ? await runThwonkd("thwonkd before", BEFORE) : undefined;
+  const t = await runThwonkd("thwonkd", undefined);
 
   const many = {};
   for (const distinct of [false, true]) {
     const data = join(work, distinct ? "distinct" : "shared");
     const seeded = await seed(data, { lists: LISTS, distinct });
     const d = await start(thwonkdArgs(data));
+    const c0 = cpuMs(d.proc.pid);
     const r = await load({ port: d.port, sessions: SESSIONS, messages: MANY, to: seeded.addresses });
     if (r.failed) throw new Error(`${r.failed} messages not answered 250: ${JSON.stringify(r.answers)}`);
+    const cpu = (cpuMs(d.proc.pid) - c0) / MANY;
     const rss = peakRss(d.proc.pid);
-    many[distinct ? "distinct" : "shared"] = { ...r, startMs: d.startMs, rss, compileSeconds: seeded.compileSeconds };
+    many[distinct ? "distinct" : "shared"] = { ...r, cpu, startMs: d.startMs, rss, compileSeconds: seeded.compileSeconds };
     await stop(d);
-    console.log(`${LISTS} lists, ${distinct ? "distinct bundles" : "one bundle"}: ${f1(r.rate)}/s (${pct(r.rate, t.lat.rate)} of one list), median ${f2(percentile(r.latencies, 50))} ms, p99 ${f2(percentile(r.latencies, 99))} ms; start ${f1(d.startMs)} ms; peak RSS ${f1(rss)} MiB; seeding compiled for ${f1(seeded.compileSeconds)} s`);
+    noteLoad();
+    console.log(`${LISTS} lists, ${distinct ? "distinct bundles" : "one bundle"}: ${f1(r.rate)}/s (${pct(r.rate, t.lat.rate)} of one list), ${f2(cpu)} ms CPU/msg, median ${f2(percentile(r.latencies, 50))} ms, p99 ${f2(percentile(r.latencies, 99))} ms; start ${f1(d.startMs)} ms; peak RSS ${f1(rss)} MiB; seeding compiled for ${f1(seeded.compileSeconds)} s`);
   }
 
-  const row = (name, x) => `| ${name} | ${f1(x.reused.rate)} | ${f1(x.fresh.rate)} | ${f1(x.lat.rate)} | ${f2(percentile(x.lat.latencies, 50))} | ${f2(percentile(x.lat.latencies, 99))} | ${f1(x.rss)} |`;
-  const mrow = (name, x) => `| ${name} | ${f1(x.rate)} | ${pct(x.rate, t.lat.rate)} | ${f2(percentile(x.latencies, 50))} | ${f2(percentile(x.latencies, 99))} | ${f1(x.startMs)} | ${f1(x.rss)} |`;
-  const section = `## Issue 13: thwonkd throughput
+  const row = (name, x) =>
+    `| ${name} | ${f1(x.reused.rate)} | ${f2(x.cpu)} | ${f1(x.fresh.rate)} | ${f1(x.lat.rate)} | ${f2(percentile(x.lat.latencies, 50))} | ${f2(percentile(x.lat.latencies, 99))} | ${f1(x.rss)} |`;
+  const mrow = (name, x) => `| ${name} | ${f1(x.rate)} | ${pct(x.rate, t.lat.rate)} | ${f2(x.cpu)} | ${f2(percentile(x.latencies, 50))} | ${f2(percentile(x.latencies, 99))} | ${f1(x.startMs)} | ${f1(x.rss)} |`;
+  const vs = (x) => `${pct(x.reused.rate, b.reused.rate)} reused, ${pct(x.fresh.rate, b.fresh.rate)} new connection, ${pct(x.lat.rate, b.lat.rate)} load.js; CPU per message ${(x.cpu / b.cpu).toFixed(1)}× the bare server's`;
+  const section = `## Issue 13: thwonkd throughput (${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC)
 
-\`node bench/daemon/run.js\` (after \`npm run build\`; Postfix's \`smtp-source\` from Debian). ${new Date().toISOString().slice(0, 10)},
-${availableParallelism()} × ${cpus()[0]?.model ?? "?"}, shared and noisy (load ${loadavg().map((x) => x.toFixed(1)).join(" ")} at the end): the ratios, measured in the same run, are what count.
-thwonkd: a one-member forwarding rule (bench/daemon/seed.js), each message run and committed (SQLite, synchronous=FULL) before its 250,
-its outgoing copy written to the Maildir outbox (${expected} files checked); sandbox workers: ${WORKERS ?? "thwonkd's default"}.
-The bare server (bench/daemon/bare.js): smtp-server parsing each message with mailparser, nothing else.
+\`BENCH_BEFORE=OLD/bin/thwonkd.js node bench/daemon/run.js\` (after \`npm run build\`; Postfix's \`smtp-source\` from Debian; env: messages ${MESSAGES},
+new connection ${NEWCONN}, warm-up ${WARM}, many ${MANY}, lists ${LISTS}, sessions ${SESSIONS}). ${availableParallelism()} × ${cpus()[0]?.model ?? "?"}, **loaded by other
+engineers' work throughout** (1-minute load average ${loads.map((x) => x.toFixed(1)).join(" → ")} over the run on 2 cores): the absolute rates are
+low and noisy; the ratios measured in the same run, and the CPU time per message, are what count.
+thwonkd: a one-member forwarding rule (bench/daemon/seed.js), each message run and committed (SQLite WAL, the log synced before the 250)
+before its answer, its outgoing copy written to the Maildir outbox (every file counted); sandbox workers: ${WORKERS ?? "thwonkd's default"}.
+"before" is the branch's base build, measured in the same run. The bare server (bench/daemon/bare.js): smtp-server parsing each message
+with mailparser, nothing else. Each server got ${WARM} warm-up messages first (not counted).
 
-Ingest: \`smtp-source -d -s ${SESSIONS} -m ${MESSAGES} -f from@example.org -t list@lists.localhost 127.0.0.1:PORT\` (reused connections),
-the same without \`-d\` and \`-m ${NEWCONN}\` (a new connection per message), then bench/daemon/load.js (${SESSIONS} sessions, reused
-connections, ${MESSAGES} messages) for the latency from the end of DATA to the answer. Messages per second; peak RSS of the server process.
+Ingest: \`smtp-source -d -s ${SESSIONS} -m ${MESSAGES} -f from@example.org -t list@lists.localhost 127.0.0.1:PORT\` (reused connections; CPU: the
+server's, all threads, per message of this phase), the same without \`-d\` and \`-m ${NEWCONN}\` (a new connection per message), then
+bench/daemon/load.js (${SESSIONS} sessions, reused connections, ${MESSAGES} messages) for the latency from the end of DATA to the answer.
 
-| server | smtp-source reused | new connection | load.js | DATA→250 median ms | p99 ms | peak RSS MiB |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: |
-${row("bare smtp-server", b)}
-${row("thwonkd, one list", t)}
+| server | smtp-source reused msg/s | CPU ms/msg | new connection msg/s | load.js msg/s | DATA→250 median ms | p99 ms | peak RSS MiB |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${row("bare smtp-server + mailparser", b)}
+${before ? row("thwonkd before", before) + "\n" : ""}${row("thwonkd", t)}
 
-thwonkd / bare: **${pct(t.reused.rate, b.reused.rate)}** with reused connections (target ≥ 70%), ${pct(t.fresh.rate, b.fresh.rate)} with a new connection per message, ${pct(t.lat.rate, b.lat.rate)} with load.js.
+thwonkd / bare: **${vs(t)}** (target ≥ 70% reused).${before ? `\nBefore: ${vs(before)}.` : ""}
 
 Many lists: load.js, ${SESSIONS} sessions, ${MANY} messages sent to ${LISTS} addresses in turn, against thwonkd's one-list load.js rate above
 (${f1(t.lat.rate)}/s). Lists seeded straight into the store (seed.js compiles each distinct source once, as a deploy does: ${f1(many.distinct.compileSeconds)} s
 for ${LISTS}); start: from spawning thwonkd to its first stdout line (ports bound, every list installed; bundles are not recompiled at start).
 
-| lists | msg/s | of one list | DATA→250 median ms | p99 ms | start ms | peak RSS MiB |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| lists | msg/s | of one list | CPU ms/msg | DATA→250 median ms | p99 ms | start ms | peak RSS MiB |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${mrow(`${LISTS} addresses, one bundle (target ≥ 50%)`, many.shared)}
 ${mrow(`${LISTS} distinct bundles (target ≥ 25%)`, many.distinct)}
 `;
   const file = join(root, "bench", "RESULTS.md");
   const old = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmark results\n";
-  const re = /## Issue 13: thwonkd throughput[\s\S]*?(?=\n## |$)/;
-  writeFileSync(file, re.test(old) ? old.replace(re, section.trimEnd() + "\n") : old.trimEnd() + "\n\n" + section);
-  console.log(`written to ${file}`);
+  writeFileSync(file, old.trimEnd() + "\n\n" + section);
+  console.log(`appended to ${file}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

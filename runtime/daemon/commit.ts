@@ -1,49 +1,96 @@
 /**
- * Group commit: runs that finish close together (different lists) are
- * committed in one transaction, so one disk sync serves them all. Each
- * caller's promise settles only after the transaction that holds its run:
- * no 250 before its commit, and when a group fails every run in it fails
- * (each of their clients gets 451).
+ * Group commit: runs that finish close together (any lists, and several
+ * runs of one list) are committed in one transaction, so one disk sync
+ * serves them all. One group is in the store at a time; runs that finish
+ * meanwhile wait for the next, so a list's runs reach the store in the
+ * order they ran. Each caller's promise settles only after the transaction
+ * that holds its run: no 250 before its commit, and when a group fails
+ * every run in it fails (each of their clients gets 451).
+ *
+ * A run may start from the state its predecessor left before that
+ * predecessor is committed (runner.ts). When a group fails, the runs built
+ * on its runs' state must not be committed either: each commit carries
+ * `valid()`, asked when its group is formed; a commit no longer valid is
+ * refused with `StaleCommit` and never reaches the store.
  */
 import type { RunCommit, Store } from "./store/types.js";
 
+export type CommitIds = { runId: number; messageId: number | null };
+
+/** A commit refused because an earlier run it was built on failed to commit. */
+export class StaleCommit extends Error {
+  override readonly name = "StaleCommit";
+}
+
 interface Waiting {
   commit: RunCommit;
-  resolve: (ids: { runId: number; messageId: number | null }) => void;
+  valid: () => boolean;
+  resolve: (ids: CommitIds) => void;
   reject: (err: unknown) => void;
 }
 
 export class GroupCommitter {
   private waiting: Waiting[] = [];
+  private busy = false;
   private scheduled = false;
-  /** Tests only: the next group commit fails (THWONKD_TEST_FAIL_COMMITS). */
-  failNext = 0;
+  /** Groups committed, runs in them, groups failed. */
+  readonly stats = { groups: 0, runs: 0, failed: 0 };
+  /** Set when a disk sync failed: every later commit fails. */
+  private broken: Error | undefined;
 
   constructor(private readonly store: Store) {}
 
-  commit(commit: RunCommit): Promise<{ runId: number; messageId: number | null }> {
+  /** Runs waiting for the next group. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  commit(commit: RunCommit, valid: () => boolean = () => true): Promise<CommitIds> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ commit, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
+      this.waiting.push({ commit, valid, resolve, reject });
+      this.schedule();
     });
+  }
+
+  /**
+   * The next group forms after the current one settles and after the
+   * callbacks of its callers ran (setImmediate comes after promise
+   * reactions), so a failure's roll-back is seen by `valid()`.
+   */
+  private schedule(): void {
+    if (this.scheduled || this.busy || this.waiting.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
     this.scheduled = false;
-    const group = this.waiting.splice(0);
+    const group: Waiting[] = [];
+    for (const w of this.waiting.splice(0)) {
+      if (w.valid()) group.push(w);
+      else w.reject(new StaleCommit("an earlier run of this list failed to commit, so this run's outcome was dropped"));
+    }
     if (group.length === 0) return;
+    this.busy = true;
     try {
-      if (this.failNext > 0) {
-        this.failNext--;
-        throw new Error("test hook: this group commit fails");
-      }
+      if (this.broken) throw this.broken;
       const ids = await this.store.commitRuns(group.map((w) => w.commit));
+      await this.store.sync?.().catch((err: unknown) => {
+        // After a failed sync the kernel may have dropped the pages it could not write, and a later sync can
+        // succeed without them: nothing is committed again until a restart reads what the disk really has. The
+        // group's runs are in the database but answered 451: a retry may run one twice; none acknowledged is lost.
+        this.broken = new Error(`the disk sync of a group commit failed (${err instanceof Error ? err.message : String(err)}); restart thwonkd`);
+        throw this.broken;
+      });
+      this.stats.groups++;
+      this.stats.runs += group.length;
       group.forEach((w, i) => w.resolve(ids[i]!));
     } catch (err) {
+      this.stats.failed++;
       for (const w of group) w.reject(err);
+    } finally {
+      this.busy = false;
+      this.schedule();
     }
   }
 }

@@ -155,6 +155,7 @@ export class Daemon {
     await this.holds.stop();
     await this.runner.drain();
     await this.outbox.kick();
+    await this.outbox.close();
     await this.pool.close();
     await this.store.close();
   }

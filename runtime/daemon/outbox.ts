@@ -11,7 +11,8 @@
  */
 import { Coalesced } from "./coalesce.js";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { OutboxWriter } from "./outbox-writer.js";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { RunAction } from "../../contract/index.js";
@@ -87,34 +88,49 @@ export class MaildirOutbox {
   }
 
   private async flush(): Promise<void> {
+    try {
+      await this.pass();
+    } catch (err) {
+      // A row may now have its file but not its mark: look again before writing.
+      this.caughtUp = false;
+      throw err;
+    }
+  }
+
+  private async pass(): Promise<void> {
     for (;;) {
       const rows = await this.store.pendingOutbox(200);
-      if (rows.length === 0) return;
+      if (rows.length === 0) {
+        this.caughtUp = true;
+        return;
+      }
       if (this.relay) {
         await this.relay.take(rows);
         continue;
       }
-      for (const r of rows) {
-        const target = join(this.dir, "new", r.file);
-        if (existsSync(target) || existsSync(join(this.dir, "cur", r.file))) continue;
-        const tmp = join(this.dir, "tmp", r.file);
-        const fd = openSync(tmp, "w");
-        try {
-          writeSync(fd, maildirBytes(this.sign ? { ...r, raw: await this.sign(r.address, r.raw) } : r));
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
-        renameSync(tmp, target);
-      }
-      const dirFd = openSync(join(this.dir, "new"), "r");
-      try {
-        fsyncSync(dirFd);
-      } finally {
-        closeSync(dirFd);
-      }
+      await this.write(rows);
       await this.store.markOutboxDone(rows.map((r) => r.id));
       this.log.debug({ written: rows.length }, "outbox written");
     }
+  }
+
+  /**
+   * Set once no row was pending: every row committed before this start has been handed on, so a row seen from now
+   * on was committed by this process and has no file yet (the look for one is only needed for older rows).
+   */
+  private caughtUp = false;
+
+  private readonly writer = new OutboxWriter();
+
+  /** Each row's file, in one batch on the writer's thread (outbox-writer.ts); not again if new/ or cur/ has it. */
+  private async write(rows: OutboxRow[]): Promise<void> {
+    const files = [];
+    for (const r of rows) files.push({ name: r.file, bytes: maildirBytes(this.sign ? { ...r, raw: await this.sign(r.address, r.raw) } : r) });
+    return this.writer.write(this.dir, !this.caughtUp, files);
+  }
+
+  /** Stops the writer's thread (after the last kick). */
+  close(): Promise<void> {
+    return this.writer.close();
   }
 }

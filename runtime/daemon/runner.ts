@@ -3,8 +3,18 @@
  * (messages, schedules, replays, member changes and deploys alike go
  * through the list's one queue), lists in parallel across the sandbox
  * pool's workers. A run's whole outcome is committed (GroupCommitter) before
- * its answer is given; the list's cached state and members change only
- * after that commit.
+ * its answer is given.
+ *
+ * Runs are pipelined: run N+1 of a list starts from the state run N left in
+ * memory while run N's commit is still pending, so a list's throughput is
+ * not one disk sync per message. Each run has a turn: the list's generation
+ * and its place in it. When a run's commit fails (or its mail cannot be
+ * composed), the generation moves on, the state in memory is dropped, and
+ * every later run of the old generation, committed later or still running,
+ * is refused before it reaches the store (451, like the run that failed);
+ * earlier runs are not affected. The next run loads the last committed state
+ * from the store once the list's pending commits have settled. A run that changes the members holds the list until
+ * its commit, so members always come from the store as it committed them.
  */
 import { COMPILER_VERSION, migrateState, type Bundle } from "../../compiler/index.js";
 import { canonicalAddress, stateRefusals, type MemberJson, type RunAction, type RunError, type RunResult } from "../../contract/index.js";
@@ -13,7 +23,7 @@ import { bundleInput, bundleLimits } from "../run/input.js";
 import { runBundle } from "../run/run-rule.js";
 import type { SandboxPool } from "../sandbox/index.js";
 import type { RuleErrorWords } from "../../contract/index.js";
-import type { GroupCommitter } from "./commit.js";
+import { StaleCommit, type GroupCommitter } from "./commit.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { composeAll, LOOP_HEADER } from "./outbox.js";
 import { DEFAULT_HOP_LIMIT, overHopLimit, type ListMailSettings } from "../mail/compose.js";
@@ -55,7 +65,34 @@ interface ListSlot {
   address: string;
   bundle: Bundle;
   tail: Promise<unknown>;
+  /** The state and members the next run starts from: the last run's, committed or not. */
   loaded?: { members: MembersSnapshot; state: SavedState | null };
+  /** Bumped when a run of this list fails to commit; `seq` numbers the runs. */
+  gen: number;
+  seq: number;
+  /** The run that failed last: the runs of its generation after it are not committed. */
+  broken?: Turn;
+  /** Settles when the last commit handed to the committer has settled. */
+  settled: Promise<unknown>;
+  /** Settles when the last run's commit has been handed to the committer: the next one goes after it. */
+  handed: Promise<unknown>;
+}
+
+/** A run's place: its list's generation when it started, and its number. */
+interface Turn {
+  gen: number;
+  seq: number;
+}
+
+/** A message parsed (and checked against its rule's limits) before its turn in the list's queue. */
+interface Parsed {
+  bundle: Bundle;
+  eml: Awaited<ReturnType<typeof parseEml>>;
+}
+
+/** A run handed to the committer: its answer comes once its commit settles. */
+interface Submitted {
+  answer: Promise<Answer>;
 }
 
 /** A canonical address with its local part lower-cased too: the key lists are found by. */
@@ -106,10 +143,11 @@ export class Runner {
   install(address: string, bundle: Bundle): Promise<void> {
     const slot = this.lists.get(addressKey(address));
     if (!slot) {
-      this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve() });
+      this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve(), gen: 0, seq: 0, settled: Promise.resolve(), handed: Promise.resolve() });
       return Promise.resolve();
     }
     return this.enqueue(slot, async () => {
+      await slot.settled;
       slot.bundle = bundle;
       slot.loaded = undefined; // the state is migrated to the new version at the next load
     });
@@ -119,6 +157,7 @@ export class Runner {
   withList<T>(address: string, work: (bundle: Bundle) => Promise<T>): Promise<T> {
     const slot = this.slot(address);
     return this.enqueue(slot, async () => {
+      await slot.settled;
       try {
         return await work(slot.bundle);
       } finally {
@@ -127,14 +166,36 @@ export class Runner {
     });
   }
 
+  /** The message is parsed before its turn (the list's earlier runs go on meanwhile), its mail composed after it. */
   deliver(d: Delivery): Promise<Answer> {
     const slot = this.slot(d.address);
-    return this.enqueue(slot, () => this.runMessage(slot, d));
+    const early = this.parse(slot, slot.bundle, d);
+    early.catch(() => undefined); // awaited in its turn
+    return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, undefined, early)));
+  }
+
+  private async parse(slot: ListSlot, bundle: Bundle, d: Delivery): Promise<Parsed> {
+    // The rule's limits are checked while parsing (size and header fields first), so a hostile message costs little.
+    const envelope = { mailFrom: d.mailFrom, ...(d.rcptTo ? { rcptTo: d.rcptTo } : {}) };
+    return { bundle, eml: await parseEml(d.raw, { listAddress: slot.address, envelope, limits: bundleLimits(bundle) }) };
   }
 
   runSchedule(address: string, trigger: string, due: number): Promise<Answer> {
     const slot = this.slot(address);
-    return this.enqueue(slot, () => this.runDue(slot, trigger, due));
+    return this.answered(this.enqueue(slot, () => this.runDue(slot, trigger, due)));
+  }
+
+  /** The answer of queued work that hands its run to the committer; counted in flight until it settles. */
+  private answered(queued: Promise<Answer | Submitted>): Promise<Answer> {
+    this.inFlight++;
+    const answer = queued.then((r) => ("answer" in r ? r.answer : r));
+    const done = (): void => this.settle();
+    answer.then(done, done);
+    return answer;
+  }
+
+  private settle(): void {
+    if (--this.inFlight === 0) for (const r of this.idle.splice(0)) r();
   }
 
   replay(runId: number): Promise<Answer> {
@@ -149,14 +210,17 @@ export class Runner {
       if (message.status === "held") throw new Error(say(M.notReplayable, runId, `its message is held for moderation: approve it (thwonkc approve ${message.id}) or reject it`));
       const slot = this.slot(run.address);
       const d: Delivery = { address: run.address, rcptTo: message.rcptTo, mailFrom: message.mailFrom, raw: message.raw, receivedAt: this.o.clock() };
-      return this.enqueue(slot, () => this.runMessage(slot, d, { messageId: message.id, replayOf: runId }));
+      return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, { messageId: message.id, replayOf: runId })));
     })();
   }
 
   /** Moderation (holds.ts): `work` in the list's order, with a way to run one of the list's stored messages again, approved. */
   moderate<T>(address: string, work: (rerun: (d: Delivery, messageId: number) => Promise<Answer>) => Promise<T>): Promise<T> {
     const slot = this.slot(address);
-    return this.enqueue(slot, () => work((d, messageId) => this.runMessage(slot, d, { messageId, replayOf: null, approved: true })));
+    // The decision waits for the approved run's commit, so the list's next work sees the message decided.
+    return this.enqueue(slot, () =>
+      work((d, messageId) => this.runMessage(slot, d, { messageId, replayOf: null, approved: true }).then((r) => ("answer" in r ? r.answer : r))),
+    );
   }
 
   /** Resolves when no work is queued or running. */
@@ -175,15 +239,16 @@ export class Runner {
     this.inFlight++;
     const result = slot.tail.then(work);
     slot.tail = result.catch(() => undefined);
-    const done = (): void => {
-      if (--this.inFlight === 0) for (const r of this.idle.splice(0)) r();
-    };
+    const done = (): void => this.settle();
     result.then(done, done);
     return result;
   }
 
   /** The list's members and state, loaded once and kept after each commit; state saved by another version migrated. */
   private async load(slot: ListSlot): Promise<{ members: MembersSnapshot; state: SavedState | null }> {
+    if (slot.loaded) return slot.loaded;
+    // After a failure, runs before the failed one may still be committing: the store has the state once they settle.
+    await slot.settled;
     if (slot.loaded) return slot.loaded;
     const [members, saved] = await Promise.all([this.o.store.members(slot.address), this.o.store.state(slot.address)]);
     let state = saved.state;
@@ -195,11 +260,14 @@ export class Runner {
     return slot.loaded;
   }
 
-  private async runMessage(slot: ListSlot, d: Delivery, replay?: RunAgain): Promise<Answer> {
+  private async runMessage(slot: ListSlot, d: Delivery, replay?: RunAgain, early?: Promise<Parsed>): Promise<Answer | Submitted> {
     const { bundle, address } = slot;
+    const turn: Turn = { gen: slot.gen, seq: slot.seq++ };
     const limits = bundleLimits(bundle);
-    // The rule's limits are checked while parsing (size and header fields first), so a hostile message costs little.
-    const parsed = await parseEml(d.raw, { listAddress: address, envelope: { mailFrom: d.mailFrom, ...(d.rcptTo ? { rcptTo: d.rcptTo } : {}) }, limits });
+    let p = early ? await early : undefined;
+    // Parsed for the version deployed when it arrived; a deploy since then takes effect from this run on.
+    if (p?.bundle !== bundle) p = await this.parse(slot, bundle, d);
+    const parsed = p.eml;
     const message = parsed.message;
     if (replay?.approved) message.approved = true;
     const base = {
@@ -212,7 +280,7 @@ export class Runner {
 
     if (this.isLoop(address, message.headers, message.from)) {
       const c: RunCommit = { ...base, ...stored("loop"), run: { ...runBase, outcome: "loop", error: null, gasUsed: 0, gasBound: 0, actions: [] }, ...holdEffects("loop", undefined, message, d, replay) };
-      return this.commitAndAnswer(slot, c, { code: 250, message: "2.0.0 accepted; not run: it came from this list (a loop)" });
+      return this.submit(slot, turn, c, { code: 250, message: "2.0.0 accepted; not run: it came from this list (a loop)" });
     }
     const hops = overHopLimit(message.headers, this.mail.hopLimit);
     if (hops) return { code: 554, message: `5.4.6 ${say(M.tooManyHops, address, hops)}` };
@@ -245,18 +313,19 @@ export class Runner {
     const reject = actions.find((a) => a.kind === "reject");
     const hold = actions.find((a) => a.kind === "hold");
     const outcome: RunOutcome = result.error ? "failed" : reject ? "rejected" : hold ? "held" : "ok";
-    const c = await this.outcomeCommit(slot, { ...base, ...stored(outcome === "ok" ? "accepted" : outcome) }, runBase, result, actions, outcome, { ...message, raw: d.raw });
-    Object.assign(c, holdEffects(outcome, hold, message, d, replay));
+    // Composed after the list's next run is on its way to the sandbox (that run's start is all microtasks).
+    const c = afterTurn().then(() => this.outcomeCommit(slot, { ...base, ...stored(outcome === "ok" ? "accepted" : outcome) }, runBase, result, actions, outcome, { ...message, raw: d.raw }).then((c) => Object.assign(c, holdEffects(outcome, hold, message, d, replay))));
     if (result.error) this.o.log.warn({ list: address, error: result.error }, "the rule failed on a message; it is kept and can be replayed");
     const answer: Answer =
       outcome === "rejected"
         ? { code: 550, message: `5.7.1 ${oneLine(String(reject!["reason"] ?? "rejected"))}` }
         : { code: 250, message: `2.0.0 accepted${outcome === "failed" ? " (the rule failed; the message is kept for replay)" : outcome === "held" ? " and held" : ""}` };
-    return this.commitAndAnswer(slot, c, answer);
+    return this.submit(slot, turn, c, answer, result, actions);
   }
 
-  private async runDue(slot: ListSlot, triggerName: string, due: number): Promise<Answer> {
+  private async runDue(slot: ListSlot, triggerName: string, due: number): Promise<Answer | Submitted> {
     const { bundle, address } = slot;
+    const turn: Turn = { gen: slot.gen, seq: slot.seq++ };
     const { members, state } = await this.load(slot);
     const runBase = { trigger: triggerName, now: due, bundleHash: bundle.sha256, replayOf: null };
     const refused = state === null ? [] : stateRefusals(bundle.manifest.state, state);
@@ -273,10 +342,11 @@ export class Runner {
     }
     const outcome: RunOutcome = result.error ? "failed" : "ok";
     if (result.error) this.o.log.warn({ list: address, trigger: triggerName, error: result.error }, "a scheduled run failed");
-    const c = await this.outcomeCommit(slot, { address, due: { trigger: triggerName, at: due } }, runBase, result, result.actions, outcome, null);
-    return this.commitAndAnswer(slot, c, { code: 250, message: "2.0.0 ran" });
+    const c = this.outcomeCommit(slot, { address, due: { trigger: triggerName, at: due } }, runBase, result, result.actions, outcome, null);
+    return this.submit(slot, turn, c, { code: 250, message: "2.0.0 ran" }, result, result.actions);
   }
 
+  /** The run's commit, its outgoing mail composed (the one part that waits: it runs after the list's queue moved on). */
   private async outcomeCommit(
     slot: ListSlot,
     head: Omit<RunCommit, "run">,
@@ -302,22 +372,53 @@ export class Runner {
     return { ...head, run, ...(result.state ? { state: result.state } : {}), members, outbox, published };
   }
 
-  private async commitAndAnswer(slot: ListSlot, c: RunCommit, answer: Answer): Promise<Answer> {
-    let ids;
-    try {
-      ids = await this.o.committer.commit(c);
-    } catch (err) {
+  /**
+   * Moves the list's state in memory on at once, so the next run can start,
+   * and hands the run's outcome to the committer once it is composed, after
+   * the list's earlier runs (a list's commits reach the store in run order).
+   * A run after one that has since failed is refused; a run that changes
+   * members holds the list until its commit and reloads them.
+   */
+  private async submit(slot: ListSlot, turn: Turn, commit: RunCommit | Promise<RunCommit>, answer: Answer, result?: RunResult, actions?: RunAction[]): Promise<Submitted> {
+    if (!valid(slot, turn)) {
+      Promise.resolve(commit).catch(() => undefined);
+      return { answer: Promise.resolve(this.failedCommit(slot, turn, new StaleCommit("an earlier run of this list failed to commit"))) };
+    }
+    if (slot.loaded && result && !result.error && result.state) slot.loaded = { ...slot.loaded, state: result.state };
+    let c: RunCommit | undefined;
+    let ids: Promise<{ runId: number; messageId: number | null }> | undefined;
+    const handed = slot.handed
+      .then(() => commit)
+      .then((done) => {
+        c = done;
+        ids = this.o.committer.commit(done, () => valid(slot, turn));
+      });
+    slot.handed = handed.catch(() => undefined);
+    const settled = handed
+      .then(() => ids!)
+      .then(
+        async (got): Promise<Answer> => {
+          if (c!.members?.length && slot.loaded && slot.gen === turn.gen) slot.loaded = { ...slot.loaded, members: await this.o.store.members(slot.address) };
+          if (c!.outbox?.length) this.o.onOutbox();
+          this.o.log.info({ list: slot.address, run: got.runId, trigger: c!.run.trigger, outcome: c!.run.outcome, gas: c!.run.gasUsed }, "run committed");
+          return { ...answer, runId: got.runId, outcome: c!.run.outcome };
+        },
+        (err: unknown) => this.failedCommit(slot, turn, err),
+      );
+    slot.settled = Promise.allSettled([slot.settled, settled]);
+    if (!result?.error && actions?.some((a) => a.kind === "members.add" || a.kind === "members.remove")) await settled;
+    return { answer: settled };
+  }
+
+  /** 451 for a run whose commit failed or was refused; a real failure drops the uncommitted state (once per generation). */
+  private failedCommit(slot: ListSlot, turn: Turn, err: unknown): Answer {
+    if (!(err instanceof StaleCommit) && slot.gen === turn.gen) {
+      slot.gen++;
+      slot.broken = turn;
       slot.loaded = undefined;
       this.o.log.error({ err, list: slot.address }, "a group commit failed; its messages were answered 451");
-      return { code: 451, message: `4.3.0 ${say(M.commitFailed, err instanceof Error ? err.message : String(err))}` };
     }
-    if (slot.loaded) {
-      if (c.state !== undefined) slot.loaded.state = c.state;
-      if (c.members?.length) slot.loaded.members = await this.o.store.members(slot.address);
-    }
-    if (c.outbox?.length) this.o.onOutbox();
-    this.o.log.info({ list: slot.address, run: ids.runId, trigger: c.run.trigger, outcome: c.run.outcome, gas: c.run.gasUsed }, "run committed");
-    return { ...answer, runId: ids.runId, outcome: c.run.outcome };
+    return { code: 451, message: `4.3.0 ${say(M.commitFailed, err instanceof Error ? err.message : String(err))}` };
   }
 
   /** Mail this list sent (its loop header), or from one of its own addresses. */
@@ -341,6 +442,16 @@ export function listPool(pool: SandboxPool, address: string, bundle: Bundle, mem
       pool.run(code, codeId, trigger, inputJson, members, { ...limits, ...(memory ? { memoryLimitBytes: memory } : {}), list: addressKey(address), membersVersion, ...(tokenKey !== undefined ? { tokenKey } : {}) }),
     close: () => pool.close(),
   };
+}
+
+/** A run may still be committed: its generation is the list's, or it came before the run that failed. */
+function valid(slot: ListSlot, turn: Turn): boolean {
+  return turn.gen === slot.gen || (slot.broken !== undefined && turn.gen === slot.broken.gen && turn.seq < slot.broken.seq);
+}
+
+/** Resolves after the promise reactions queued now (setImmediate comes after them). */
+function afterTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function failed(_hash: string, error: RunError): RunResult {

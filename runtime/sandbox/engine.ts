@@ -6,9 +6,16 @@
  * fresh: one instance per engine; each run opens a new context on it and
  *   closes it after. A failed run drops the instance instead (it may be at its
  *   memory cap or hold half-built objects); the next run makes a new one.
- * reuse: one instance + context per bundle (codeId), kept in a small LRU; the
- *   bundle is compiled once, each run calls its factory. A failed run, or one
- *   that leaves jobs queued or the heap near its cap, evicts the entry.
+ * reuse: one loaded bundle per codeId, kept in a small LRU; the bundle is
+ *   compiled once, each run calls its factory. Bundles with the same memory
+ *   limit share a locked-down context (up to SHARED_BUNDLES of them, while its
+ *   memory is under SHARED_SHARE of the limit): a miss then only loads the
+ *   bundle, without making an engine instance and running the lockdown (most
+ *   of a miss). Each bundle's code is its own closure there (bundle.ts), the
+ *   prelude's run state is set back around every run, and everything reachable
+ *   is frozen; a run that fails, or leaves jobs queued or the heap near its
+ *   cap, drops the whole context with every bundle in it. An evicted bundle
+ *   gives its handles back, so its memory is freed inside the shared context.
  * Evicted instances are dropped, not disposed: their memory goes with them,
  * and no QuickJS assertion about leaked objects can fire.
  */
@@ -67,6 +74,8 @@ interface KeptMembers {
 interface Loaded {
   code: string;
   sb: Sandbox;
+  /** The context's entry in `contexts`: the bundles loaded in it. */
+  ctx: SharedContext;
   factory: QuickJSHandle;
   /** Sets the prelude's run state back after a run (bundle.ts). */
   reset?: QuickJSHandle;
@@ -83,6 +92,17 @@ export interface EngineRun {
   needMembers?: boolean;
 }
 
+/** A locked-down context and the bundles loaded in it. */
+interface SharedContext {
+  sb: Sandbox;
+  bundles: number;
+}
+
+/** Bundles loaded in one context at most, and the share of its memory limit past which no more are added. */
+const SHARED_BUNDLES = 16;
+const SHARED_SHARE = 1 / 4;
+const MAX_LONERS = 1024;
+
 /** Member lists kept per context, and their characters (a share of the context's memory limit). */
 const MAX_KEPT_MEMBERS = 1024;
 const KEPT_MEMBERS_SHARE = 1 / 32;
@@ -93,6 +113,10 @@ export class Engine {
   /** fresh: the kept instance per memory limit. */
   private readonly shared = new Map<number, Instance>();
   private readonly cache = new Map<string, Loaded>();
+  /** Per memory limit: the context that the next miss loads its bundle into, while it has room. */
+  private readonly open = new Map<number, SharedContext>();
+  /** Bundles (codeIds) that failed a run lately: loaded in a context of their own. */
+  private readonly loners = new Set<string>();
   /** Locked-down contexts ready for a miss, per memory limit; and the limits that missed since the last prepare(). */
   private readonly spares = new Map<number, Sandbox>();
   private readonly missed = new Set<number>();
@@ -196,6 +220,39 @@ export class Engine {
     this.shared.clear();
     this.cache.clear();
     this.spares.clear();
+    this.open.clear();
+  }
+
+  /** The context a miss loads its bundle into: the open one for this memory limit while it has room, else a new one. */
+  private async sharedContext(limits: SandboxLimits, codeId: string): Promise<SharedContext> {
+    if (this.loners.has(codeId)) return { sb: await this.openContext(limits), bundles: 1 };
+    const open = this.open.get(limits.memoryLimitBytes);
+    if (open && open.bundles < SHARED_BUNDLES && open.sb.inst.memory.buffer.byteLength <= open.sb.inst.maxBytes * SHARED_SHARE) {
+      open.bundles++;
+      return open;
+    }
+    const fresh: SharedContext = { sb: await this.openContext(limits), bundles: 1 };
+    this.open.set(limits.memoryLimitBytes, fresh);
+    return fresh;
+  }
+
+  /** A context is suspect (a run failed in it, or it is near its cap): it and every bundle in it go. */
+  private dropContext(ctx: SharedContext): void {
+    for (const [k, e] of this.cache) if (e.ctx === ctx) this.cache.delete(k);
+    for (const [m, o] of this.open) if (o === ctx) this.open.delete(m);
+  }
+
+  /** An entry evicted from a healthy context: its handles given back, so the context's memory can be used again. */
+  private release(entry: Loaded): void {
+    entry.ctx.bundles--;
+    if (entry.ctx.bundles <= 0) {
+      for (const [m, o] of this.open) if (o === entry.ctx) this.open.delete(m);
+      return; // nothing else lives in it: the whole instance goes
+    }
+    for (const kept of entry.members.values()) kept.handle.dispose();
+    entry.members.clear();
+    entry.reset?.dispose();
+    entry.factory.dispose();
   }
 
   private async runFresh(limits: SandboxLimits, code: string, trigger: string, inputJson: string, members: MemberColumns | undefined, tokenKey: string | undefined): Promise<Outcome> {
@@ -235,7 +292,10 @@ export class Engine {
     const key = cacheKey(limits.memoryLimitBytes, codeId);
     let entry = this.cache.get(key);
     this.cache.delete(key);
-    if (entry && entry.code !== code) entry = undefined;
+    if (entry && entry.code !== code) {
+      this.release(entry);
+      entry = undefined;
+    }
     const byVersion = o.list !== undefined && o.membersVersion !== undefined;
     const listKey = byVersion ? `${o.list}` : "";
     // Asked without the members it names: only a kept context with that version of them can run it.
@@ -248,11 +308,16 @@ export class Engine {
       armGuard(entry.sb.guard, limits.timeLimitMs);
     } else {
       // A miss: loading the bundle counts against this run's time limit.
-      const sb = await this.openContext(limits);
+      const ctx = await this.sharedContext(limits, codeId);
+      const { sb } = ctx;
+      this.used = ctx.bundles > 1;
       armGuard(sb.guard, limits.timeLimitMs);
       const loaded = this.load(sb, code, limits);
-      if (!loaded.ok) return loaded;
-      entry = { code, sb, factory: loaded.factory, ...(loaded.reset ? { reset: loaded.reset } : {}), members: new Map(), membersChars: 0 };
+      if (!loaded.ok) {
+        this.dropContext(ctx);
+        return loaded;
+      }
+      entry = { code, sb, ctx, factory: loaded.factory, ...(loaded.reset ? { reset: loaded.reset } : {}), members: new Map(), membersChars: 0 };
     }
     let cols: QuickJSHandle | undefined;
     if (members || (o.membersLeftOut && byVersion)) {
@@ -264,7 +329,10 @@ export class Engine {
         if (kept) dropMembers(entry, kept);
         kept = undefined;
         const made = this.makeColumns(entry.sb, members!, limits);
-        if (!made.ok) return made;
+        if (!made.ok) {
+          this.dropContext(entry.ctx);
+          return made;
+        }
         const chars = members!.address.length + members!.name.length + members!.role.length + members!.joined.length + (members!.bounces?.length ?? 0);
         kept = { ...(byVersion ? { version: o.membersVersion } : { text: members! }), chars, handle: made.handle };
         entry.membersChars += chars;
@@ -273,12 +341,20 @@ export class Engine {
       cols = kept!.handle;
     }
     const outcome = memoryKept(entry.sb.inst, execute(entry.sb, entry.factory, trigger, inputJson, limits, cols, o.tokenKey), limits);
-    if (outcome.ok && entry.reset && !resetRun(entry.sb, entry.reset)) return outcome; // not kept: the next run starts afresh
-    if (outcome.ok && !entry.sb.rt.hasPendingJob() && !nearCap(entry.sb.inst)) {
-      trimMembers(entry, limits.memoryLimitBytes * KEPT_MEMBERS_SHARE);
-      this.cache.set(key, entry);
-      this.trimCache();
+    const healthy = (!entry.reset || resetRun(entry.sb, entry.reset)) && !entry.sb.rt.hasPendingJob() && !nearCap(entry.sb.inst);
+    if (!outcome.ok || !healthy) {
+      // Any failure may have left the context unsound (a redefined global is found only after the run, and is a
+      // rule error like any throw): it goes, with every bundle in it. This bundle gets a context of its own from now
+      // on, so a rule that keeps failing does not make the bundles beside it load again and again.
+      this.dropContext(entry.ctx);
+      this.loners.delete(codeId);
+      this.loners.add(codeId);
+      if (this.loners.size > MAX_LONERS) this.loners.delete(this.loners.values().next().value!);
+      return outcome;
     }
+    trimMembers(entry, limits.memoryLimitBytes * KEPT_MEMBERS_SHARE);
+    this.cache.set(key, entry);
+    this.trimCache();
     return outcome;
   }
 
@@ -298,12 +374,18 @@ export class Engine {
   private trimCache(): void {
     const maxCount = this.opts.cacheSize ?? 16;
     const maxBytes = this.opts.cacheBytes ?? 256 * 2 ** 20;
-    let bytes = 0;
-    for (const e of this.cache.values()) bytes += e.sb.inst.memory.buffer.byteLength;
+    const bytesOf = (): number => {
+      const ctxs = new Set([...this.cache.values()].map((e) => e.ctx));
+      let bytes = 0;
+      for (const c of ctxs) bytes += c.sb.inst.memory.buffer.byteLength;
+      return bytes;
+    };
+    let bytes = bytesOf();
     for (const [id, e] of this.cache) {
       if (this.cache.size <= maxCount && bytes <= maxBytes) break;
       this.cache.delete(id);
-      bytes -= e.sb.inst.memory.buffer.byteLength;
+      this.release(e);
+      if (bytes > maxBytes) bytes = bytesOf();
     }
   }
 }

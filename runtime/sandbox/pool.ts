@@ -36,7 +36,11 @@ interface Slot {
   lists: string[];
   /** The members' version last sent here, per context and list (bounded; a worker that lost them asks again). */
   shipped: Map<string, string>;
+  /** The code sent here per codeId, most recent last (as many as the worker keeps, worker.ts). */
+  codes: Map<string, string>;
 }
+
+const KEPT_CODES = 256;
 
 const MAX_SHIPPED = 8192;
 const RECENT_LISTS = 256;
@@ -76,7 +80,7 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
 
   function spawn(): void {
     const worker = new Worker(WORKER_URL, { workerData: config });
-    const slot: Slot = { worker, ready: false, dead: false, started: 0, recent: [], lists: [], shipped: new Map() };
+    const slot: Slot = { worker, ready: false, dead: false, started: 0, recent: [], lists: [], shipped: new Map(), codes: new Map() };
     slots.push(slot);
     worker.on("message", (msg: FromWorker) => onMessage(slot, msg));
     worker.on("error", (err) => bury(slot, `the worker failed: ${err.message}`));
@@ -87,11 +91,17 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
     if (msg.type === "ready") {
       slot.ready = true;
       startFailures = 0;
+    } else if (msg.type === "needCode") {
+      const job = slot.job;
+      if (!job || job.req.id !== msg.id) return;
+      slot.codes.delete(job.req.codeId);
+      post(slot, job.req);
+      return;
     } else if (msg.type === "needMembers") {
       const job = slot.job;
       if (!job || job.req.id !== msg.id) return;
       slot.shipped.delete(shippedKey(job.req));
-      slot.worker.postMessage(job.req);
+      post(slot, job.req);
       return;
     } else {
       const job = slot.job;
@@ -145,6 +155,16 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
     void slot.worker.terminate();
   }
 
+  /** Posts a run, without its code when this worker was sent the same code under that codeId before. */
+  function post(slot: Slot, req: RunRequest): void {
+    const sent = slot.codes.get(req.codeId) === req.code;
+    slot.codes.delete(req.codeId);
+    slot.codes.set(req.codeId, req.code);
+    if (sent) return slot.worker.postMessage({ ...req, code: "", codeLeftOut: true } satisfies RunRequest);
+    if (slot.codes.size > KEPT_CODES) slot.codes.delete(slot.codes.keys().next().value!);
+    slot.worker.postMessage(req);
+  }
+
   function pump(): void {
     while (queue.length > 0) {
       const idle = slots.filter((s) => s.ready && !s.job);
@@ -167,8 +187,8 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
       const has = req.membersVersion !== undefined && req.members !== undefined && slot.shipped.get(shippedKey(req)) === req.membersVersion;
       if (has) {
         const { members: _, ...rest } = req;
-        slot.worker.postMessage({ ...rest, membersLeftOut: true } satisfies RunRequest);
-      } else slot.worker.postMessage(req);
+        post(slot, { ...rest, membersLeftOut: true });
+      } else post(slot, req);
     }
     // Keep the process alive only while there is work: an idle pool does not hold it open.
     const busy = queue.length > 0 || slots.some((s) => s.job);

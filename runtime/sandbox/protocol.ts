@@ -8,7 +8,7 @@ export interface WorkerConfig {
   strategy: ContextStrategy;
   /** Compiled once in the main thread and shared, so a new worker starts fast. */
   wasm: WasmModule;
-  /** Installs `__host_testCrash()` (exits the worker mid-run). Tests only. */
+  /** Installs `__host_testCrash()` (exits the worker mid-run), `__host_testHang()`, `__host_testForgetCodes()`. Tests only. */
   testHooks: boolean;
 }
 
@@ -31,6 +31,8 @@ export interface RunRequest {
   membersLeftOut?: boolean;
   /** The list's signing key for this run (tokens.ts). */
   tokenKey?: string;
+  /** Set by the pool when it left the code out (`code` is then empty): it sent this codeId's code to this worker before. */
+  codeLeftOut?: boolean;
 }
 
 export type FromWorker =
@@ -38,4 +40,6 @@ export type FromWorker =
   /** fatal: the worker's engine is suspect; the pool replaces the worker. */
   | { type: "result"; id: number; result: SandboxResult; fatal: boolean }
   /** The run came without members, and the worker does not have that version of them: send it again with them. */
-  | { type: "needMembers"; id: number };
+  | { type: "needMembers"; id: number }
+  /** The run came without its code, and the worker no longer keeps that codeId's: send it again with it. */
+  | { type: "needCode"; id: number };

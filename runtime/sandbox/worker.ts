@@ -13,12 +13,33 @@ const hooks: HostHooks = config.testHooks
       __host_testCrash: () => process.exit(70),
       // Blocks the thread the way a built-in that never polls the interrupt handler would.
       __host_testHang: () => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000),
+      // Forgets every code received, as if evicted: the pool's next run of a code it sent here comes without it.
+      __host_testForgetCodes: () => codes.clear(),
     }
   : {};
 const engine = new Engine({ limits: config.limits, strategy: config.strategy, hooks, spares: true });
 
+/**
+ * Code received, by codeId, most recently used last: the pool leaves a bundle's code (tens of kilobytes, copied
+ * into this thread at each post) out of a run when it sent it here before. Kept within KEPT_CODES and the pool's
+ * count (pool.ts), so a code the pool thinks is here usually is; when not, the run asks for it.
+ */
+const KEPT_CODES = 256;
+const codes = new Map<string, string>();
+
+function codeFor(req: RunRequest): string | undefined {
+  const code = req.codeLeftOut ? codes.get(req.codeId) : req.code;
+  if (code === undefined) return undefined;
+  codes.delete(req.codeId);
+  codes.set(req.codeId, code);
+  if (codes.size > KEPT_CODES) codes.delete(codes.keys().next().value!);
+  return code;
+}
+
 let queued = 0;
 port.on("message", (req: RunRequest) => {
+  const code = codeFor(req);
+  if (code === undefined) return port.postMessage({ type: "needCode", id: req.id } satisfies FromWorker);
   queued++;
   const options = {
     ...(req.timeLimitMs !== undefined ? { timeLimitMs: req.timeLimitMs } : {}),
@@ -28,7 +49,7 @@ port.on("message", (req: RunRequest) => {
     ...(req.membersLeftOut ? { membersLeftOut: true } : {}),
     ...(req.tokenKey !== undefined ? { tokenKey: req.tokenKey } : {}),
   };
-  void engine.run(req.code, req.codeId, req.trigger, req.inputJson, req.members, options).then(({ result, fatal, needMembers }) => {
+  void engine.run(code, req.codeId, req.trigger, req.inputJson, req.members, options).then(({ result, fatal, needMembers }) => {
     const msg: FromWorker = needMembers ? { type: "needMembers", id: req.id } : { type: "result", id: req.id, result, fatal };
     port.postMessage(msg);
     // After the answer, while no run waits: the next miss finds a locked-down context ready.

@@ -1,7 +1,10 @@
 /**
  * Crash safety: a few hundred messages from parallel clients, SIGKILL while
  * they arrive, a restart: every message that got a 250 was processed exactly
- * once (one run, one outbox file), and nothing was processed twice.
+ * once (one run, one outbox file), and nothing was processed twice. Runs of
+ * one list are pipelined (a run starts from the state of one whose commit is
+ * pending): on the counting list the state after the restart is exactly the
+ * count of its committed runs, and their counts run 1..n without a gap.
  */
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
@@ -9,8 +12,25 @@ import { test } from "node:test";
 import nodemailer from "nodemailer";
 import { outboxMail, readStore, startDaemon, until, workspace } from "./helpers.js";
 
+const COUNTER = `rule counter
+
+limits { members: 10, fanout: 10 }
+
+state {
+  count: int = 0
+}
+
+on message(m: Message) {
+  if state.count < 1000000 {
+    state.count = state.count + 1
+  }
+  send(to: members, subject: "{state.count} {m.subject.truncate(100)}", text: m.text, from: "sender", replyTo: "list")
+}
+`;
+
 test("SIGKILL mid-work: every message that got a 250 is run once and written to the outbox once", async () => {
-  const ws = workspace({ trim140: { example: "trim140", members: [{ address: "ann@example.org", name: "Ann" }] } });
+  const ann = [{ address: "ann@example.org", name: "Ann" }];
+  const ws = workspace({ trim140: { example: "trim140", members: ann }, counter: { source: COUNTER, members: ann } });
   let d = await startDaemon(ws);
   const acked = new Set<string>();
   try {
@@ -32,7 +52,8 @@ test("SIGKILL mid-work: every message that got a 250 is run once and written to 
           const subject = `m-${c}-${i}`;
           sent++;
           try {
-            const info = await t.sendMail({ from: "ann@example.org", to: "trim140@example.org", subject, text: subject });
+            const to = c % 2 === 0 ? "trim140@example.org" : "counter@example.org";
+            const info = await t.sendMail({ from: "ann@example.org", to, subject, text: subject });
             if (/^250 /.test(info.response)) acked.add(subject);
           } catch {
             // The daemon is gone: the rest of this client's messages are not acknowledged.
@@ -45,16 +66,21 @@ test("SIGKILL mid-work: every message that got a 250 is run once and written to 
     assert.ok(acked.size >= 100 && sent === 300, `${acked.size} acknowledged of ${sent}`);
 
     d = await startDaemon(ws);
-    const subjects = (): string[] =>
-      readStore(ws.data, (db) => (db.prepare("SELECT actions FROM runs WHERE address = 'trim140@example.org' ORDER BY id").all() as { actions: string }[]).map((r) => (JSON.parse(r.actions) as { subject: string }[])[0]!.subject));
-    const runs = subjects();
+    const subjectsOf = (list: string): string[] =>
+      readStore(ws.data, (db) => (db.prepare("SELECT actions FROM runs WHERE address = ? ORDER BY id").all(list) as { actions: string }[]).map((r) => (JSON.parse(r.actions) as { subject: string }[])[0]!.subject));
+    const counted = subjectsOf("counter@example.org");
+    // "k m-c-i": the k-th committed run of the list saw the k-1 before it, whatever was in flight when it died.
+    assert.deepEqual(counted.map((s) => Number(s.split(" ")[0])), counted.map((_, i) => i + 1), "the counting list's runs count 1..n in commit order");
+    const state = readStore(ws.data, (db) => (db.prepare("SELECT state FROM lists WHERE address = 'counter@example.org'").get() as { state: string | null }).state);
+    assert.equal(state === null ? 0 : (JSON.parse(state) as { count: number }).count, counted.length, "the stored count is the number of committed runs");
+    const runs = [...subjectsOf("trim140@example.org"), ...counted.map((s) => s.slice(s.indexOf(" ") + 1))];
     const files = await until("the outbox written for every committed run", async () => {
       const m = await outboxMail(d.ports.outbox);
       return m.length >= runs.length ? m : undefined;
     });
     const count = (xs: string[]) => xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>());
     const runCount = count(runs);
-    const fileCount = count(files.map((f) => f.mail.subject ?? ""));
+    const fileCount = count(files.map((f) => (f.mail.subject ?? "").replace(/^\d+ /, "")));
     for (const s of acked) {
       assert.equal(runCount.get(s), 1, `${s} got a 250: run once`);
       assert.equal(fileCount.get(s), 1, `${s} got a 250: written once`);

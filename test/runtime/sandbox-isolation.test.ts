@@ -151,3 +151,23 @@ test("prototype pollution and global tricks do not reach the next run (fresh con
 test("prototype pollution and global tricks do not reach the next run (reused context)", async () => {
   await pollutionDoesNotLeak("reuse");
 });
+
+test("bundles that share a context: what one run tries to leave behind does not reach another bundle's run", async () => {
+  for (const { name, attempt, drops } of POLLUTERS) {
+    const engine = new Engine({ limits: resolveLimits(), strategy: "reuse" });
+    const code = (pollute: boolean): string =>
+      `let calls = 0;\nfunction __thwonk_run(t, i) {\n  calls++;\n  if (${pollute} && i === '"pollute"') { try { ${attempt} } catch (e) {} }\n  return ${OBSERVE};\n}`;
+    const observe = async (): Promise<Record<string, unknown>> => {
+      const { calls: _, ...seen } = JSON.parse(assertOk((await engine.run(code(false), `${name}: observer`, "message", '"check"')).result)) as Record<string, unknown>;
+      return seen;
+    };
+    const { calls: _, ...clean } = CLEAN;
+    assert.deepEqual(await observe(), clean, `${name}: before`);
+    await engine.run(code(true), `${name}: polluter`, "message", '"pollute"');
+    assert.equal(engine.stats.instances, 1, `${name}: the two bundles were loaded in one context`);
+    assert.deepEqual(await observe(), clean, `${name}: the other bundle, after`);
+    assert.deepEqual(await observe(), clean, `${name}: the other bundle, again`);
+    // A run that had to be failed drops the context for every bundle in it: the observer was loaded again.
+    assert.equal(engine.stats.loads, drops ? 3 : 2, `${name}: loads`);
+  }
+});

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createSandboxPool, type ContextStrategy, type SandboxPool } from "../../runtime/sandbox/index.js";
 import { createSandboxPool as createWithHooks } from "../../runtime/sandbox/pool.js";
-import { assertEcho, assertFails, bundle, ECHO, gasBundle } from "./harness.js";
+import { assertEcho, assertFails, assertOk, bundle, ECHO, gasBundle } from "./harness.js";
 
 const HOSTILE: [string, string, string][] = [
   ["infinite loop", bundle("for (;;) {}"), "TW5004"],
@@ -88,4 +88,16 @@ test("an idle pool does not keep the process alive", async () => {
   const pool = createSandboxPool({ workers: 1 });
   assertEcho(await pool.run(ECHO, "echo", "message", '{"n":1}'), 1);
   // Deliberately not closed.
+});
+
+test("a bundle's code goes to a worker once; a worker that no longer has it asks for it, and the run goes on", { timeout: 30_000 }, async () => {
+  await withPool(createWithHooks({ workers: 1, testHooks: true }), async (pool) => {
+    const forget = bundle("__host_testForgetCodes(); return '1';");
+    assert.equal(assertOk(await pool.run(forget, "forget", "message", "{}")), "1");
+    // The pool sent this code here before and leaves it out; the worker forgot it, answers needCode, gets it again.
+    assert.equal(assertOk(await pool.run(forget, "forget", "message", "{}")), "1");
+    // Another code under the same codeId is sent in full, never mistaken for the one the worker had.
+    assert.equal(assertOk(await pool.run(bundle("return '2';"), "forget", "message", "{}")), "2");
+    assertEcho(await pool.run(ECHO, "echo", "message", '{"n":3}'), 3);
+  });
 });

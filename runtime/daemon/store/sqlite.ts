@@ -1,7 +1,8 @@
 /**
  * The embedded store: SQLite through better-sqlite3, in WAL mode, with
  * `synchronous = FULL` so a committed run survives a power cut as well as a
- * crash. The schema is versioned (`PRAGMA user_version`) and migrated at
+ * crash. Group commits write the log without waiting for the disk and then
+ * sync it off the event loop (sync(), wal-sync.ts) before any answer. The schema is versioned (`PRAGMA user_version`) and migrated at
  * open, one step per version. better-sqlite3 is synchronous: each method
  * does its work at once and returns a settled promise, which keeps the
  * interface the one a networked store needs.
@@ -30,6 +31,7 @@ import type {
   Store,
   StoredBundle,
 } from "./types.js";
+import { WalSync } from "./wal-sync.js";
 
 /** Each step takes the schema from version i to i + 1. */
 const MIGRATIONS: string[] = [
@@ -106,7 +108,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   migrate(db);
-  return new SqliteStore(db);
+  return new SqliteStore(db, options.synchronous === "NORMAL" ? undefined : new WalSync(file));
 }
 
 function migrate(db: Database.Database): void {
@@ -127,7 +129,11 @@ class SqliteStore implements Store {
   private readonly q;
   private readonly held: SqliteHeld;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** Set when commits must reach the disk: commitRuns leaves the log's sync to sync(), off the event loop (wal-sync.ts). */
+    private readonly wal?: WalSync,
+  ) {
     this.q = {
       putBundle: db.prepare("INSERT OR IGNORE INTO bundles (hash, rule, compiler, source, json, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
       bundle: db.prepare("SELECT * FROM bundles WHERE hash = ?"),
@@ -188,12 +194,30 @@ class SqliteStore implements Store {
       ),
       addSecret: db.prepare("INSERT OR IGNORE INTO list_secrets (address, secret, created_at) VALUES (?, ?, ?)"),
       secret: db.prepare("SELECT secret FROM list_secrets WHERE address = ?"),
+      syncNormal: db.prepare("PRAGMA synchronous = NORMAL"),
+      syncFull: db.prepare("PRAGMA synchronous = FULL"),
     };
     this.held = new SqliteHeld(db);
   }
 
   async close(): Promise<void> {
+    await this.wal?.close();
     if (this.db.open) this.db.close();
+  }
+
+  async sync(): Promise<void> {
+    await this.wal?.sync();
+  }
+
+  /** Work whose durability waits for the next sync(): the log is written, not synced. */
+  private unsynced<T>(work: () => T): T {
+    if (!this.wal) return work();
+    this.q.syncNormal.run();
+    try {
+      return work();
+    } finally {
+      this.q.syncFull.run();
+    }
   }
 
   async putBundle(b: StoredBundle): Promise<void> {
@@ -294,7 +318,7 @@ class SqliteStore implements Store {
 
   async commitRuns(commits: RunCommit[]): Promise<{ runId: number; messageId: number | null }[]> {
     const now = Date.now();
-    return this.db.transaction(() =>
+    return this.unsynced(() => this.db.transaction(() =>
       commits.map((c) => {
         let messageId: number | null = c.messageId ?? null;
         if (c.message) {
@@ -338,7 +362,7 @@ class SqliteStore implements Store {
         }
         return { runId, messageId };
       }),
-    )();
+    )());
   }
 
   async runs(filter: RunFilter = {}): Promise<RunRecord[]> {
@@ -383,10 +407,13 @@ class SqliteStore implements Store {
     }));
   }
 
+  /** Not synced: a mark lost in a power cut leaves the row pending, and the outbox skips a file it already wrote. */
   async markOutboxDone(ids: number[]): Promise<void> {
-    this.db.transaction(() => {
-      for (const id of ids) this.q.done.run(id);
-    })();
+    this.unsynced(() =>
+      this.db.transaction(() => {
+        for (const id of ids) this.q.done.run(id);
+      })(),
+    );
   }
 
   async planDeliveries(plans: { outboxId: number; batches: string[][] }[], at: number): Promise<void> {

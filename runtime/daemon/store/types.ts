@@ -239,6 +239,12 @@ export interface Store {
    * list's runs: never in a run's input, never in an API answer.
    */
   tokenKey(address: string): Promise<string>;
+  /**
+   * Makes every commitRuns so far durable (on the disk, not only in the operating system). The group commit calls it
+   * before any answer; a store without it is durable when commitRuns resolves. Rejects when the sync failed: the
+   * caller must then trust nothing written since the last successful sync.
+   */
+  sync?(): Promise<void>;
 }
 
 /** Where a held message stands: waiting, or what became of it. */

@@ -1,0 +1,42 @@
+/**
+ * The disk sync of SQLite's write-ahead log, off the event loop.
+ *
+ * With `synchronous = FULL` in WAL mode SQLite writes a commit's pages to the
+ * log and then syncs the log, inside the commit: better-sqlite3 is
+ * synchronous, so the daemon's one thread waits for the disk (about a
+ * millisecond here) at every group commit, and no run, parse or SMTP reply
+ * goes on meanwhile. The group commit instead writes with
+ * `synchronous = NORMAL` (the pages reach the operating system, not yet the
+ * disk) and then syncs the log file itself with `fdatasync` on one of libuv's
+ * threads; only then are the group's messages answered 250. A sync of a file
+ * covers every write to it, through any descriptor, so this is the sync FULL
+ * would have made, and a 250 survives a power cut as well as a crash. While
+ * the sync runs, the next runs go on and gather into the next group.
+ *
+ * The log file is the database's `-wal`; SQLite keeps it (and its inode)
+ * while a connection is open, rewinding it after a checkpoint, and syncs it
+ * itself before a checkpoint copies it into the database.
+ */
+import { open, type FileHandle } from "node:fs/promises";
+
+export class WalSync {
+  private handle: Promise<FileHandle> | undefined;
+
+  constructor(private readonly dbFile: string) {}
+
+  /** Resolves when everything written to the log so far is on the disk; rejects when the sync fails. */
+  async sync(): Promise<void> {
+    this.handle ??= open(`${this.dbFile}-wal`, "r");
+    const h = await this.handle.catch((err: unknown) => {
+      this.handle = undefined;
+      throw err;
+    });
+    await h.datasync();
+  }
+
+  async close(): Promise<void> {
+    const h = this.handle;
+    this.handle = undefined;
+    if (h) await (await h).close();
+  }
+}
