@@ -107,6 +107,8 @@ interface String {
    * The position (in code points) of the first occurrence of `s`, or none.
    */
   indexOf(s: string): number | undefined;
+  /** The string with every occurrence of `old` replaced (the rule's `replace`, spelled as JavaScript spells it: `s.replace` is refused in a .ts rule, where JavaScript changes the first occurrence only). */
+  replaceAll(old: string, replacement: string): string;
 }
 /**
  * An ordered list of values. `for x in list` walks its elements.
@@ -434,6 +436,10 @@ declare module "thwonk" {
      * The SMTP envelope.
      */
     readonly envelope: Envelope;
+    /**
+     * `true` when a list owner approved this message after a `hold`: the daemon runs the rule again on it with `approved` true and `now` the approval time. `false` on arrival.
+     */
+    readonly approved: boolean;
     /**
      * `true` for automatic mail that must not be answered automatically (RFC 3834): an `Auto-Submitted` header other than `no`, `Precedence: bulk`, `list` or `junk`, or a `List-Id` header.
      */

@@ -15,6 +15,7 @@ import { newLowering, spanAt, type Lowering } from "./context.js";
 import { lowerTopLevel } from "./declarations.js";
 import { tsHost, virtualPath } from "./load.js";
 import { explainsUnknownName } from "./names.js";
+import { checkHazards } from "./hazards.js";
 
 export const TS_RULE_EXT = ".ts";
 
@@ -40,6 +41,7 @@ export function parseTypeScriptRule(fileName: string, text: string): TypeScriptR
     const cx = newLowering(ts, sf, program.getTypeChecker(), fileName, text);
     let decls: SourceFile["decls"] = [];
     try {
+      checkHazards(cx, sf);
       decls = lowerTopLevel(cx, sf);
     } catch (err) {
       cx.diagnostics.push(makeDiagnostic(M.internalError, spanAt(cx, 0, 0), [err instanceof Error ? err.message : String(err)]));
