@@ -76,6 +76,9 @@ export const typescriptMessages = {
   jsReplaceAll: def("TW7023", "error", "`replaceAll` reads its arguments as JavaScript does", (problem: string) =>
     `${problem}: JavaScript's \`replaceAll\` inserts between every character for an empty text to find and reads \`$&\`, \`$1\`, \`$$\` in the replacement as patterns, which a rule's \`replace\` does not. Write the text to find as a non-empty string literal and the replacement as a literal without \`$\`, or, for a replacement computed at run time, \`s.split("x").join(y)\`, which means the same in both.`,
   ),
+  ambientDeclaration: def("TW7024", "error", "A rule declares nothing ambient", (what: string) =>
+    `${q(what)} says that something exists without defining it; in a rule nothing does but what it imports from "thwonk" and what it defines. Define it (\`const NAME = value;\`, \`function name(x: T): R { ... }\`), or import it from "thwonk" if the library has it.`,
+  ),
   internalError: def("TW7999", "error", "Internal error in the TypeScript front end", (detail: string) =>
     `thwonkc failed while reading this TypeScript rule: ${detail}. This is a bug in thwonkc; please report it.`,
   ),
