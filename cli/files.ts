@@ -116,7 +116,7 @@ export function expandPaths(cwd: string, args: readonly string[]): string[] {
     const found: string[] = [];
     if (isDir) {
       walk(abs, found);
-      if (found.length === 0) throw new InputError(`no ${SOURCE_EXT} files or ${TS_RULE_EXT} rules in ${arg}`);
+      if (found.length === 0) throw new InputError(`no ${SOURCE_EXT} files in ${arg}`);
     } else {
       found.push(abs);
     }

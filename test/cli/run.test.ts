@@ -92,7 +92,9 @@ describe("compile", () => {
   test("a directory stands for every rule in it (test files are not rules)", async () => {
     const r = await cli(["compile", join(repoRoot, "examples"), "-o", "all"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /\n9 bundles written\n$/);
+    // Nine .thwonk rules and four TypeScript twins, each twin's bundle named apart from its original's (docs/typescript.md).
+    assert.match(r.stdout, /\n13 bundles written\n$/);
+    assert.match(r.stdout, /bumplist\.ts → all\/bumplist\.ts\.thwb/);
     assert.doesNotMatch(r.stdout, /\.test\.thwonk/);
   });
 

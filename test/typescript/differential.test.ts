@@ -152,6 +152,39 @@ test("undefined, ?? and !== undefined", async () => {
   );
 });
 
+test("evaluation order and short circuits: &&, ||, ??, operands, arguments and += left to right, as in JavaScript", async () => {
+  await same(
+    `
+  let t = 0;
+  const a = said("a", true) || said("b", true);
+  const b = said("c", false) && said("d", true);
+  const c = maybe("e", 1) ?? maybe("f", 2);
+  const d = maybe("g", -1) ?? maybe("h", 2);
+  const e = two(n("i", 1), n("j", 2)) - n("k", 3) * n("l", 4);
+  t += n("m", 5);
+  log(\`\${a} \${b} \${c ?? 0} \${d ?? 0} \${e} \${t}\`);`,
+    `function said(what: string, v: boolean): boolean {
+  log(what);
+  return v;
+}
+function maybe(what: string, v: int): int | undefined {
+  log(what);
+  if (v < 0) {
+    return undefined;
+  }
+  return v;
+}
+function n(what: string, v: int): int {
+  log(what);
+  return v;
+}
+function two(x: int, y: int): int {
+  return x * 10 + y;
+}
+`,
+  );
+});
+
 /** A random int or bool expression: its TypeScript text and the JavaScript that means the same (`/` truncates). */
 type Gen = { ts: string; js: string };
 const lit = fc.integer({ min: -20, max: 20 }).map((n): Gen => (n < 0 ? { ts: `(${n})`, js: `(${n})` } : { ts: `${n}`, js: `${n}` }));
