@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { checkSources, compileSource, type Diagnostic } from "../../compiler/index.js";
 import { stdlib } from "../../stdlib/index.js";
 import { thwonkDts } from "../../stdlib/dts.js";
-import { TS_VERSION } from "../../compiler/typescript/load.js";
+import { ruleProgram, TS_VERSION } from "../../compiler/typescript/load.js";
 import { repoRoot } from "../helpers/repo.js";
 
 const HEAD = `import { every, List, list, Map, members, now, reply, send, type Message, type Address } from "thwonk";
@@ -133,6 +133,8 @@ test("the declaration has no ES library: no sort, no RegExp value, no Promise, n
 test(`the TypeScript that decides is ${TS_VERSION}, the one ts-morph bundles`, async () => {
   const morph = await import("ts-morph");
   assert.equal(morph.ts.version, TS_VERSION);
+  // load.ts takes TypeScript from ts-morph's own dependency, without ts-morph's wrappers: the same copy.
+  assert.equal(ruleProgram("v.ts", "export const rule = \"v\";\n").ts.version, TS_VERSION);
 });
 
 test("in state, `as` declares a field's type, and the checker holds the value to it", () => {
