@@ -185,6 +185,18 @@ function two(x: int, y: int): int {
   );
 });
 
+test("names: the rule language's keywords, $ and non-ASCII letters, a loop variable shadowing a constant", async () => {
+  await same(`
+  const and = 1; const or = 2; const not = 3; const fn = 4; const on = 5; const where = 6; const max = 7; const none = 8;
+  const $ = 10; const $$ = 20; const _$t = 30; const café = 100; const ŝ = 200;
+  const x = 9;
+  const xs: List<int, 5> = [1, 2];
+  for (const x of xs) {
+    log(\`\${x}\`);
+  }
+  log(\`\${x} \${and + or + not + fn + on + where + max + none} \${$ + $$ + _$t} \${café + ŝ}\`);`);
+});
+
 /** A random int or bool expression: its TypeScript text and the JavaScript that means the same (`/` truncates). */
 type Gen = { ts: string; js: string };
 const lit = fc.integer({ min: -20, max: 20 }).map((n): Gen => (n < 0 ? { ts: `(${n})`, js: `(${n})` } : { ts: `${n}`, js: `${n}` }));
