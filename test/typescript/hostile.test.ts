@@ -204,3 +204,14 @@ export function onMessage(m: Message) {
   assert.ok(r.bundle, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("; "));
   refused("export function onMessage(m: Message) {\n  for (const [a, b] of [[1, 2]]) { // here\n  }\n}\n", "TW7011", "// here", /entries/);
 });
+
+test("what JavaScript would read otherwise is refused: a collection changed in a loop over it, a string walked, a rule's own undefined, replace, __proto__, @ts-ignore, declare", () => {
+  refused("export function onMessage(m: Message) {\n  const xs: List<string, 5> = [\"a\"];\n  for (const x of xs) {\n    xs.push(x); // here\n  }\n  reply(m, { text: `${xs.size}` });\n}\n", "TW2054", "// here");
+  refused("export function onMessage(m: Message) {\n  for (const c of m.subject) { reply(m, { text: c }); } // here\n}\n", "TS2488", "// here");
+  refused("export function onMessage(m: Message) {\n  const undefined = 1; // here\n  reply(m, { text: `${undefined}` });\n}\n", "TW7019", "// here");
+  refused("export function onMessage(m: Message) {\n  reply(m, { text: m.subject.replace(\"a\", \"b\") }); // here\n}\n", "TW7021", "// here", /replaceAll/);
+  refused("export function onMessage(m: Message) {\n  reply(m, { text: m.subject.replaceAll(\"a\", m.text) }); // here\n}\n", "TW7023", "// here", /split/);
+  refused("type R = { n: number };\nexport function onMessage(m: Message) {\n  const r: R = { n: 1, __proto__: 2 }; // here\n  reply(m, { text: `${r.n}` });\n}\n", "TW7022", "// here");
+  refused("export function onMessage(m: Message) {\n  // @ts-ignore here\n  reply(m, { text: 5 });\n}\n", "TW7020", "// @ts-ignore");
+  refused("declare const LIMIT: number; // here\nexport function onMessage(m: Message) {\n  reply(m, { text: `${LIMIT}` });\n}\n", "TW7024", "// here");
+});
