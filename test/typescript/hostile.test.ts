@@ -215,3 +215,9 @@ test("what JavaScript would read otherwise is refused: a collection changed in a
   refused("export function onMessage(m: Message) {\n  // @ts-ignore here\n  reply(m, { text: 5 });\n}\n", "TW7020", "// @ts-ignore");
   refused("declare const LIMIT: number; // here\nexport function onMessage(m: Message) {\n  reply(m, { text: `${LIMIT}` });\n}\n", "TW7024", "// here");
 });
+
+test("a forbidden name spelled with unicode escapes is the name it spells", () => {
+  refused("export function onMessage(m: Message) {\n  const g = glob\\u0061lThis; // here\n  reply(m, { text: m.subject });\n}\n", "TW7007", "// here", /global object/);
+  refused("export function onMessage(m: Message) {\n  \\u0065val(\"1\"); // here\n  reply(m, { text: m.subject });\n}\n", "TW7005", "// here");
+  refused("export function onMessage(m: Message) {\n  reply(m, { text: m.subject[\"constr\\u0075ctor\"] }); // here\n}\n", "TW7010", "// here");
+});
