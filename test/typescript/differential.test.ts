@@ -18,7 +18,7 @@ import { compileSource } from "../../compiler/index.js";
 import { runBundle } from "../../runtime/run/run-rule.js";
 import { handInput, ruleErrorWords } from "../helpers/run-input.js";
 
-const HEAD = `import { log, List, type int, type Message } from "thwonk";
+const HEAD = `import { log, List, Map, type int, type Message } from "thwonk";
 export const rule = "diff";
 export const limits = { logs: 40 };
 `;
@@ -41,6 +41,11 @@ function javascript(source: string): string[] {
     Object.defineProperty(Array.prototype, "size", { get() { return this.length; } });
     Array.prototype.first = function () { return this[0]; };
     const List = Array;
+    // The stdlib's Map as JavaScript's, walked by its keys, with \`remove\`.
+    class Map extends globalThis.Map {
+      remove(k) { this.delete(k); }
+      [Symbol.iterator]() { return this.keys(); }
+    }
     const exports = {};
   `;
   runInNewContext(`${prelude}\n${js}\nexports.onMessage ?? onMessage`, { log: (s: string) => lines.push(String(s)) })({ subject: "Hello", text: "Some text" });
@@ -195,6 +200,26 @@ test("names: the rule language's keywords, $ and non-ASCII letters, a loop varia
     log(\`\${x}\`);
   }
   log(\`\${x} \${and + or + not + fn + on + where + max + none} \${$ + $$ + _$t} \${café + ŝ}\`);`);
+});
+
+test("maps: insertion order kept through set, remove and set again, walked by keys and by entries", async () => {
+  await same(`
+  const mm = new Map<string, int, 5>();
+  mm.set("b", 1);
+  mm.set("a", 2);
+  mm.set("c", 3);
+  mm.set("b", 4);
+  let keys = "";
+  for (const k of mm) {
+    keys += k;
+  }
+  mm.remove("a");
+  mm.set("a", 5);
+  let pairs = "";
+  for (const [k, v] of mm.entries()) {
+    pairs += \`\${k}\${v}\`;
+  }
+  log(\`\${keys} \${pairs} \${mm.size} \${mm.get("zz") ?? -1}\`);`);
 });
 
 /** A random int or bool expression: its TypeScript text and the JavaScript that means the same (`/` truncates). */
