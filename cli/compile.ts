@@ -9,9 +9,9 @@
  * - A rule with errors gets no bundle: its diagnostics are printed and the
  *   exit code is 1 (the other rules are still compiled).
  */
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { isTestFile, serializeBundle, type Diagnostic } from "../compiler/index.js";
+import { isTestFile, serializeBundle, TS_RULE_EXT, type Diagnostic } from "../compiler/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { displayName, expandPaths, InputError, SOURCE_EXT } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
@@ -25,10 +25,12 @@ export interface CompileOptions {
   color?: boolean | undefined;
 }
 
-/** `dir/once.thwonk` → `once` */
+/** `dir/once.thwonk` → `once`; `dir/once.ts` → `once`, or `once.ts` when its twin `dir/once.thwonk` is there too (the two bundles never clash). */
 function stem(file: string): string {
   const b = basename(file);
-  return b.endsWith(SOURCE_EXT) ? b.slice(0, -SOURCE_EXT.length) : b.replace(/\.[^.]*$/, "");
+  if (b.endsWith(SOURCE_EXT)) return b.slice(0, -SOURCE_EXT.length);
+  if (b.endsWith(TS_RULE_EXT) && existsSync(file.slice(0, -TS_RULE_EXT.length) + SOURCE_EXT)) return b;
+  return b.replace(/\.[^.]*$/, "");
 }
 
 export function runCompile(paths: readonly string[], opts: CompileOptions, io: CliIo): ExitCode {

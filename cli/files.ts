@@ -3,8 +3,10 @@
  * The only file reading of `thwonkc check`; the core sees names and texts.
  *
  * - A directory stands for every `.thwonk` file inside it, recursively,
- *   skipping `node_modules`, directories whose name starts with a dot, and
- *   symbolic links to directories (so a link cannot make a cycle).
+ *   and every `.ts` rule (a `.ts` file, not `.d.ts`, that imports from
+ *   "thwonk"; docs/typescript.md), skipping `node_modules`, directories
+ *   whose name starts with a dot, and symbolic links to directories (so a
+ *   link cannot make a cycle).
  * - A file stands for itself, whatever its extension.
  * - `NAME.test.thwonk` is checked in the context of its rule `NAME.thwonk`:
  *   when only the test file is named, the rule file is loaded too, but its
@@ -16,7 +18,7 @@
  */
 import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { RULE_EXT, rulePair, ruleOfTest, type SourceText } from "../compiler/index.js";
+import { RULE_EXT, rulePair, ruleOfTest, TS_RULE_EXT, type SourceText } from "../compiler/index.js";
 
 export const SOURCE_EXT = RULE_EXT;
 
@@ -54,7 +56,19 @@ function describeFsError(err: unknown): string {
   }
 }
 
-/** All `.thwonk` files under `dir`, sorted. */
+const IMPORTS_THWONK = /\bfrom\s*["']thwonk["']/;
+
+/** A TypeScript rule found in a directory: NAME.ts (not a declaration file) that imports from "thwonk". */
+function isTsRuleFile(full: string, name: string): boolean {
+  if (!name.endsWith(TS_RULE_EXT) || name.endsWith(".d.ts")) return false;
+  try {
+    return IMPORTS_THWONK.test(readFileSync(full, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/** All `.thwonk` files and `.ts` rules under `dir`, sorted. */
 function walk(dir: string, out: string[]): void {
   let entries: Dirent[];
   try {
@@ -68,7 +82,7 @@ function walk(dir: string, out: string[]): void {
     if (e.isDirectory()) {
       if (e.name === "node_modules" || e.name.startsWith(".")) continue;
       walk(full, out);
-    } else if (e.name.endsWith(SOURCE_EXT)) {
+    } else if (e.name.endsWith(SOURCE_EXT) || isTsRuleFile(full, e.name)) {
       if (e.isFile()) {
         out.push(full);
       } else if (e.isSymbolicLink()) {

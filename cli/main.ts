@@ -50,7 +50,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .summary("check .thwonk files for errors")
     .description(
       "Check .thwonk files for errors and warnings.\n\n" +
-        "A directory stands for every .thwonk file inside it, recursively (node_modules and " +
+        "A directory stands for every .thwonk file inside it, and every .ts rule (a .ts file that imports " +
+        "from \"thwonk\"), recursively (node_modules and " +
         "directories whose name starts with a dot are skipped). A test file NAME.test.thwonk is " +
         "checked together with its rule NAME.thwonk, which is loaded if it was not given; only " +
         "the files given or found are reported on.",

@@ -160,7 +160,9 @@ ${GLOBALS}
 ${jsdoc(type("int").doc, "")}interface Number {
 ${members(type("int"), "  ", true)}}
 ${jsdoc(type("string").doc, "")}interface String {
-${members(type("string"), "  ", true)}}
+${members(type("string"), "  ", true)}  /** The string with every occurrence of \`old\` replaced (the rule's \`replace\`, spelled as JavaScript spells it: \`s.replace\` is refused in a .ts rule, where JavaScript changes the first occurrence only). */
+  replaceAll(old: string, replacement: string): string;
+}
 ${jsdoc(type("List").doc, "")}interface Array<T> {
 ${members(type("List"), "  ", true)}  [Symbol.iterator](): Iterator<T>;
 }

@@ -116,6 +116,8 @@ interface String {
    * The string as an int: decimal digits with an optional `+` or `-`, nothing else (no spaces). None when it is not such a number or is outside the int range (±(2^53 − 1)).
    */
   toInt(): number | undefined;
+  /** The string with every occurrence of `old` replaced (the rule's `replace`, spelled as JavaScript spells it: `s.replace` is refused in a .ts rule, where JavaScript changes the first occurrence only). */
+  replaceAll(old: string, replacement: string): string;
 }
 /**
  * An ordered list of values. `for x in list` walks its elements.

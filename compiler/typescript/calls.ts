@@ -12,6 +12,7 @@ import { typescriptMessages as M } from "../diagnostics/catalog/typescript.js";
 import { report, spanOf, textOf, type Lowering } from "./context.js";
 import { error, lowerArgs, lowerExpr } from "./expressions.js";
 import { refuseName } from "./names.js";
+import { isStringValued } from "./hazards.js";
 
 type Node = TsMorph.ts.Node;
 
@@ -80,6 +81,12 @@ export function lowerCall(cx: Lowering, node: TsMorph.ts.CallExpression): Expr {
         right: lowerExpr(cx, node.arguments[0]!),
       };
     }
+  }
+  // `s.replaceAll(a, b)` is the rule's `replace` (every occurrence), spelled as JavaScript spells that; hazards.ts refuses `s.replace`.
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === "replaceAll" && isStringValued(cx, callee.expression)) {
+    const name = { kind: "Ident" as const, span: spanOf(cx, callee.name), name: "replace" };
+    const member: Expr = { kind: "MemberExpr", span: spanOf(cx, callee), object: lowerExpr(cx, callee.expression), name };
+    return { kind: "CallExpr", span, callee: member, args: lowerArgs(cx, node.arguments, undefined) };
   }
   const sig = cx.checker.getResolvedSignature(node);
   const params = sig?.getDeclaration()?.parameters;

@@ -34,6 +34,10 @@ export function lowerTopLevel(cx: Lowering, sf: TsMorph.ts.SourceFile): Decl[] {
   const decls: Decl[] = [];
   for (const s of sf.statements) {
     if (ts.isImportDeclaration(s) || ts.isEmptyStatement(s)) continue;
+    if (ts.canHaveModifiers(s) && ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) {
+      report(cx, M.ambientDeclaration, s, [textOf(cx, s, 60)]);
+      continue;
+    }
     const exported = ts.canHaveModifiers(s) && ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ? 1 : 0;
     if (ts.isVariableStatement(s)) decls.push(...variable(cx, s, exported !== 0));
     else if (ts.isFunctionDeclaration(s)) {
@@ -180,6 +184,10 @@ export function madeType(cx: Lowering, init: Node, bounded: boolean): TypeNode |
 function params(cx: Lowering, ps: readonly TsMorph.ts.ParameterDeclaration[]): Param[] {
   const out: Param[] = [];
   for (const p of ps) {
+    if (cx.ts.isIdentifier(p.name) && p.name.text === "this") {
+      report(cx, M.classOrThis, p, [textOf(cx, p)]);
+      continue;
+    }
     if (!cx.ts.isIdentifier(p.name) || p.initializer || p.dotDotDotToken || p.questionToken) {
       report(cx, M.notInSubset, p, ["A destructured, default, optional or rest parameter", "Write each parameter as `name: Type` (a missing value is `T | undefined`, passed as `undefined`)."]);
       continue;

@@ -1,6 +1,6 @@
 /**
  * The TypeScript front end: a `.ts` rule parsed and type-checked by
- * TypeScript (through ts-morph; load.ts), its errors kept under their own
+ * TypeScript (the copy ts-morph bundles; load.ts), its errors kept under their own
  * codes (`TS2322`), what lies outside the subset refused (TW7xxx), and the
  * rest lowered into the core's own syntax tree with positions in the `.ts`
  * file, so the one checker, verifier and emitter serve both languages.
@@ -13,8 +13,9 @@ import { typescriptMessages as M } from "../diagnostics/catalog/typescript.js";
 import type { SourceFile } from "../syntax/ast.js";
 import { newLowering, spanAt, type Lowering } from "./context.js";
 import { lowerTopLevel } from "./declarations.js";
-import { tsHost, virtualPath } from "./load.js";
+import { ruleProgram } from "./load.js";
 import { explainsUnknownName } from "./names.js";
+import { checkHazards } from "./hazards.js";
 
 export const TS_RULE_EXT = ".ts";
 
@@ -31,34 +32,27 @@ export interface TypeScriptResult {
 const UNKNOWN_NAME = new Set([2304, 2552, 2580, 2591, 2592, 2662, 2663, 2686, 2868]);
 
 export function parseTypeScriptRule(fileName: string, text: string): TypeScriptResult {
-  const { ts, project } = tsHost();
-  const path = virtualPath(fileName);
-  const source = project.createSourceFile(path, text, { overwrite: true });
+  const { ts, program, sf } = ruleProgram(fileName, text);
+  const cx = newLowering(ts, sf, program.getTypeChecker(), fileName, text);
+  let decls: SourceFile["decls"] = [];
   try {
-    const program = project.getProgram().compilerObject;
-    const sf = program.getSourceFile(path)!;
-    const cx = newLowering(ts, sf, program.getTypeChecker(), fileName, text);
-    let decls: SourceFile["decls"] = [];
-    try {
-      decls = lowerTopLevel(cx, sf);
-    } catch (err) {
-      cx.diagnostics.push(makeDiagnostic(M.internalError, spanAt(cx, 0, 0), [err instanceof Error ? err.message : String(err)]));
-    }
-    const theirs = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
-    const ours = cx.diagnostics;
-    const diagnostics = [...ours];
-    for (const d of theirs) {
-      const converted = fromTypeScript(cx, d);
-      // One error per place: where the subset already refused (a name it explains), TypeScript's word is not repeated.
-      if (UNKNOWN_NAME.has(d.code) && explainsUnknownName(text.slice(converted.span.start, converted.span.end))) continue;
-      if (ours.some((o) => o.span.start <= converted.span.start && converted.span.end <= o.span.end)) continue;
-      diagnostics.push(converted);
-    }
-    const file: SourceFile = { kind: "SourceFile", span: spanAt(cx, 0, text.length), fileName, decls, comments: [] };
-    return { file, diagnostics };
-  } finally {
-    project.removeSourceFile(source);
+    checkHazards(cx, sf);
+    decls = lowerTopLevel(cx, sf);
+  } catch (err) {
+    cx.diagnostics.push(makeDiagnostic(M.internalError, spanAt(cx, 0, 0), [err instanceof Error ? err.message : String(err)]));
   }
+  const theirs = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+  const ours = cx.diagnostics;
+  const diagnostics = [...ours];
+  for (const d of theirs) {
+    const converted = fromTypeScript(cx, d);
+    // One error per place: where the subset already refused (a name it explains), TypeScript's word is not repeated.
+    if (UNKNOWN_NAME.has(d.code) && explainsUnknownName(text.slice(converted.span.start, converted.span.end))) continue;
+    if (ours.some((o) => o.span.start <= converted.span.start && converted.span.end <= o.span.end)) continue;
+    diagnostics.push(converted);
+  }
+  const file: SourceFile = { kind: "SourceFile", span: spanAt(cx, 0, text.length), fileName, decls, comments: [] };
+  return { file, diagnostics };
 }
 
 function fromTypeScript(cx: Lowering, d: TsMorph.ts.Diagnostic): Diagnostic {

@@ -1,13 +1,14 @@
 /**
  * TypeScript, loaded only when a `.ts` rule is seen: a `.thwonk` check never
  * pays for it (bench/check). The TypeScript that decides is the one ts-morph
- * 28 bundles, 6.0.2 (TS_VERSION; test/typescript/frontend.test.ts checks it),
+ * 28 bundles, 6.0.2 (TS_VERSION; test/typescript/hostile.test.ts checks it),
  * not the project's own build's `tsc`.
  *
- * One in-memory project is kept for the life of the process, holding the
- * generated declaration as the only "thwonk" module; each check replaces the
- * rule's file in it, so TypeScript re-checks only that file (the language
- * server's warm re-check).
+ * One compiler host is kept for the life of the process, holding the
+ * generated declaration, parsed and bound once, as the only "thwonk" module;
+ * each check makes a program of it and the rule's new text, with the last
+ * program as `oldProgram`, and asks for the rule file's diagnostics only, so
+ * the language server's warm re-check pays for the rule alone (bench/typescript).
  */
 import type * as TsMorph from "ts-morph";
 import { stdlib } from "../../stdlib/index.js";
@@ -30,44 +31,95 @@ function nodeRequire(): (id: string) => unknown {
   return mod.createRequire(import.meta.url);
 }
 
-export interface TsHost {
+/** DTS_PATH in calls.ts: the one "thwonk" module. */
+const LIB_PATH = "/thwonk/thwonk.d.ts";
+
+interface Host {
   ts: Ts;
-  project: TsMorph.Project;
+  options: TsMorph.ts.CompilerOptions;
+  /** The declaration's SourceFile, parsed and bound once, shared by every program. */
+  lib: TsMorph.ts.SourceFile;
+  /** The rule file of the check under way. */
+  rule: TsMorph.ts.SourceFile | undefined;
+  compilerHost: TsMorph.ts.CompilerHost;
+  /** The last program, for TypeScript's structure reuse. */
+  old: TsMorph.ts.Program | undefined;
 }
 
-let host: TsHost | undefined;
-let serial = 0;
+let host: Host | undefined;
 
-/** The one project, made on first use. */
-export function tsHost(): TsHost {
-  if (host) return host;
-  const morph = nodeRequire()("ts-morph") as typeof TsMorph;
-  const ts = morph.ts;
-  const project = new morph.Project({
-    useInMemoryFileSystem: true,
-    skipLoadingLibFiles: true,
-    compilerOptions: {
-      noLib: true,
-      types: [],
-      strict: true,
-      noImplicitAny: true,
-      noImplicitReturns: true,
-      noFallthroughCasesInSwitch: true,
-      allowUnreachableCode: false,
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ESNext,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      noEmit: true,
-      isolatedModules: true,
-    },
-  });
-  project.createSourceFile("/thwonk/thwonk.d.ts", thwonkDts(stdlib));
-  host = { ts, project };
-  return host;
+/**
+ * TypeScript itself, the copy ts-morph 28 bundles, without ts-morph's
+ * wrappers (which a check does not use and which take as long again to load).
+ */
+function loadTs(): Ts {
+  const req = nodeRequire() as ((id: string) => unknown) & { resolve(id: string, o?: { paths: string[] }): string };
+  const morph = req.resolve("ts-morph");
+  const common = req.resolve("@ts-morph/common", { paths: [morph] });
+  return req(common.replace(/ts-morph-common\.js$/, "typescript.js")) as Ts;
 }
 
-/** A name for the rule's file in the project: one per check, removed after it. */
+function makeHost(): Host {
+  const ts = loadTs();
+  const options: TsMorph.ts.CompilerOptions = {
+    noLib: true,
+    types: [],
+    strict: true,
+    noImplicitAny: true,
+    noImplicitReturns: true,
+    noFallthroughCasesInSwitch: true,
+    allowUnreachableCode: false,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    noEmit: true,
+    isolatedModules: true,
+    // The declaration is fixed and generated: its own checks are the build's business, not each rule's.
+    skipLibCheck: true,
+    skipDefaultLibCheck: true,
+  };
+  const lib = ts.createSourceFile(LIB_PATH, thwonkDts(stdlib), ts.ScriptTarget.ES2022, true);
+  const h: Host = { ts, options, lib, rule: undefined, old: undefined, compilerHost: undefined as unknown as TsMorph.ts.CompilerHost };
+  h.compilerHost = {
+    getSourceFile: (name) => (name === LIB_PATH ? h.lib : name === h.rule?.fileName ? h.rule : undefined),
+    getDefaultLibFileName: () => "/lib.d.ts",
+    writeFile: () => {},
+    getCurrentDirectory: () => "/",
+    getCanonicalFileName: (f) => f,
+    useCaseSensitiveFileNames: () => true,
+    getNewLine: () => "\n",
+    fileExists: (f) => f === LIB_PATH || f === h.rule?.fileName,
+    readFile: () => undefined,
+    // No module resolves to a file: "thwonk" is the declaration's ambient `declare module "thwonk"`.
+    resolveModuleNameLiterals: (lits) => lits.map(() => ({ resolvedModule: undefined })),
+  };
+  return h;
+}
+
+export interface RuleProgram {
+  ts: Ts;
+  program: TsMorph.ts.Program;
+  sf: TsMorph.ts.SourceFile;
+}
+
+/**
+ * A program of the declaration and the rule's text, made with the last one
+ * as `oldProgram`: the declaration's SourceFile (parsed and bound once) is
+ * reused, only the rule file is parsed, and the caller asks for the rule's
+ * diagnostics alone.
+ */
+export function ruleProgram(fileName: string, text: string): RuleProgram {
+  host ??= makeHost();
+  const h = host;
+  const path = virtualPath(fileName);
+  h.rule = h.ts.createSourceFile(path, text, h.ts.ScriptTarget.ES2022, true, h.ts.ScriptKind.TS);
+  const program = h.ts.createProgram({ rootNames: [LIB_PATH, path], options: h.options, host: h.compilerHost, ...(h.old ? { oldProgram: h.old } : {}) });
+  h.old = program;
+  return { ts: h.ts, program, sf: program.getSourceFile(path)! };
+}
+
+/** The rule's file in the program: a fixed folder and its own base name (the same name each time keeps the program's shape for reuse). */
 export function virtualPath(fileName: string): string {
   const base = fileName.replace(/^.*[\\/]/, "").replace(/[^\w.-]/g, "_");
-  return `/rules/${++serial}/${base.endsWith(".ts") ? base : base + ".ts"}`;
+  return `/rules/${base.endsWith(".ts") ? base : base + ".ts"}`;
 }

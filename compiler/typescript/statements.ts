@@ -90,7 +90,8 @@ function lowerVariable(cx: Lowering, node: TsMorph.ts.VariableStatement): Stmt |
     kind: "LetStmt",
     span: spanOf(cx, node),
     // A `const` list or map keeps its name but may still change inside (`push`, `set`): then it is a .thwonk `var`.
-    mutable: mutable || (isCollection(cx, d.name) && changedInside(cx, d.name, node.parent)),
+    // So is a `const` record whose fields are assigned (`r.n = 2`, `r.n++`): TypeScript's `const` fixes the name only.
+    mutable: mutable || ((isCollection(cx, d.name) || isRecord(cx, d.name)) && changedInside(cx, d.name, node.parent)),
     name: { kind: "Ident", span: spanOf(cx, d.name), name: d.name.text },
     // `const seen = new Map<Address, int>()` says its type as `let seen: Map<Address, int> = {}` does.
     type: d.type ? lowerType(cx, d.type) : madeType(cx, d.initializer, false),
@@ -112,7 +113,21 @@ const CHANGING = new Set(
   ["List", "Map"].flatMap((t) => Object.entries(stdlib.types[t]?.methods ?? {}).filter(([, m]) => m.mutates).map(([name]) => name)),
 );
 
-/** Whether a changing method is called on the variable `name` anywhere in `scope`. */
+/** A record: an object type of the rule's own (not one of the stdlib's). */
+function isRecord(cx: Lowering, name: Node): boolean {
+  const t = cx.checker.getTypeAtLocation(name);
+  const decl = t.getSymbol()?.declarations?.[0];
+  return (t.flags & cx.ts.TypeFlags.Object) !== 0 && decl !== undefined && decl.getSourceFile() === cx.sf;
+}
+
+/** The variable a target such as `r.a.b` or `r[i].n` starts from. */
+function rootOf(cx: Lowering, n: Node): Node {
+  const ts = cx.ts;
+  while (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n) || ts.isParenthesizedExpression(n)) n = n.expression;
+  return n;
+}
+
+/** Whether a changing method is called on the variable `name` anywhere in `scope`, or a field under it assigned. */
 function changedInside(cx: Lowering, name: TsMorph.ts.Identifier, scope: Node): boolean {
   const ts = cx.ts;
   const target = cx.checker.getSymbolAtLocation(name);
@@ -121,6 +136,13 @@ function changedInside(cx: Lowering, name: TsMorph.ts.Identifier, scope: Node): 
     if (found) return;
     if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && CHANGING.has(n.expression.name.text) && ts.isIdentifier(n.expression.expression)) {
       if (cx.checker.getSymbolAtLocation(n.expression.expression) === target) found = true;
+    }
+    const assigned = ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment ? n.left
+      : (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) ? n.operand
+      : undefined;
+    if (assigned !== undefined && assigned !== rootOf(cx, assigned)) {
+      const root = rootOf(cx, assigned);
+      if (ts.isIdentifier(root) && cx.checker.getSymbolAtLocation(root) === target) found = true;
     }
     ts.forEachChild(n, visit);
   };

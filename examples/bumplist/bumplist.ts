@@ -123,5 +123,5 @@ function displayName(m: Message): string {
   if (parts.size < 2) {
     return "";
   }
-  return (parts.first() ?? "").replace("\"", "").trim();
+  return (parts.first() ?? "").replaceAll("\"", "").trim();
 }

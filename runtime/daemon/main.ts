@@ -5,7 +5,8 @@
  * to stderr. SIGTERM (or SIGINT): new connections get 421, the work in
  * flight finishes, then the process exits 0.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { directoryRules } from "./deploy-dir.js";
 import { createServer, type Server } from "node:http";
 import { basename, join, resolve } from "node:path";
 import { Command } from "commander";
@@ -56,16 +57,18 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
-/** Each rule of a directory (NAME.thwonk, or NAME/NAME.thwonk) at NAME@domain, `_` as `-`; its members file (members.txt or members.json beside it) if the list has none. */
+/**
+ * Each rule of a directory (NAME.thwonk or NAME.ts, or NAME/NAME.thwonk or
+ * NAME/NAME.ts) at NAME@domain, `_` as `-`; its members file (members.txt
+ * or members.json beside it) if the list has none. Where a rule and its
+ * TypeScript twin are both there, NAME.thwonk is the list's rule and the
+ * twin is skipped, with a log line.
+ */
 async function deployDirectory(daemon: Daemon, dir: string, domain: string, log: Logger): Promise<void> {
-  const rules: string[] = [];
-  for (const e of readdirSync(dir).sort()) {
-    const p = join(dir, e);
-    if (e.endsWith(".thwonk") && !e.endsWith(".test.thwonk")) rules.push(p);
-    else if (statSync(p).isDirectory() && existsSync(join(p, `${e}.thwonk`))) rules.push(join(p, `${e}.thwonk`));
-  }
-  for (const file of rules) {
-    const name = basename(file, ".thwonk");
+  const rules = directoryRules(dir);
+  for (const twin of rules.skipped) log.info({ file: twin }, "not deployed: a TypeScript twin of the .thwonk rule beside it, which is deployed");
+  for (const file of rules.deploy) {
+    const name = basename(file).replace(/\.(thwonk|ts)$/, "");
     const address = `${name.replace(/_/g, "-")}@${domain}`;
     const r = await daemon.deploy({ source: readFileSync(file, "utf8"), fileName: basename(file), addresses: [address] });
     if (!r.ok) {

@@ -92,9 +92,12 @@ describe("compile", () => {
   test("a directory stands for every rule in it (test files are not rules)", async () => {
     const r = await cli(["compile", join(repoRoot, "examples"), "-o", "all"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
+    // Each example's .thwonk rule and each TypeScript twin, the twin's bundle named apart from its original's (docs/typescript.md).
     const rules = readdirSync(join(repoRoot, "examples")).filter((d) => existsSync(join(repoRoot, "examples", d, `${d}.thwonk`))).length;
-    assert.ok(rules >= 10);
-    assert.match(r.stdout, new RegExp(`\\n${rules} bundles written\\n$`));
+    const twins = readdirSync(join(repoRoot, "examples")).filter((d) => existsSync(join(repoRoot, "examples", d, `${d}.ts`))).length;
+    assert.ok(rules >= 10 && twins >= 4);
+    assert.match(r.stdout, new RegExp(`\\n${rules + twins} bundles written\\n$`));
+    assert.match(r.stdout, /bumplist\.ts → all\/bumplist\.ts\.thwb/);
     assert.doesNotMatch(r.stdout, /\.test\.thwonk/);
   });
 

@@ -53,6 +53,14 @@ before(() => {
     "trim140/trim140.test.thwonk": example("trim140", "trim140.test.thwonk"),
     "trim140/weather.eml": example("trim140", "weather.eml"),
     "trim140/members.txt": example("trim140", "members.txt"),
+    // A rule and its twin in one folder, with one test file, and files a directory argument must pass over.
+    "twins/trim140.thwonk": example("trim140", "trim140.thwonk"),
+    "twins/trim140.ts": example("trim140", "trim140.ts"),
+    "twins/trim140.test.thwonk": example("trim140", "trim140.test.thwonk"),
+    "twins/weather.eml": example("trim140", "weather.eml"),
+    "twins/members.txt": example("trim140", "members.txt"),
+    "twins/thwonk.d.ts": "declare module \"thwonk\" {}\n",
+    "twins/helper.ts": "export const notARule = 1;\n",
   });
 });
 
@@ -87,6 +95,23 @@ test("test: the .thwonk tests beside a .ts rule run against it", async () => {
   const r = await runCli(["test", "trim140/trim140.ts"], { cwd: dir.dir });
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /4 passed, 0 failed/);
+});
+
+test("a directory argument stands for its .ts rules too: test runs the test file against the rule and its twin, compile writes both bundles", async () => {
+  const t = await runCli(["test", "twins"], { cwd: dir.dir });
+  assert.equal(t.code, 0, t.stdout + t.stderr);
+  assert.match(t.stdout, /trim140\.thwonk/);
+  assert.match(t.stdout, /trim140\.ts/);
+  assert.match(t.stdout, /8 passed, 0 failed/);
+  const c = await runCli(["check", "twins", "--format", "json"], { cwd: dir.dir });
+  assert.equal(c.code, 0, c.stdout + c.stderr);
+  assert.doesNotMatch(c.stdout, /helper\.ts|thwonk\.d\.ts/);
+  const out = await runCli(["compile", "twins"], { cwd: dir.dir });
+  assert.equal(out.code, 0, out.stdout + out.stderr);
+  const original = JSON.parse(readFileSync(dir.path("twins/trim140.thwb"), "utf8")) as { source: { fileName: string } };
+  const twin = JSON.parse(readFileSync(dir.path("twins/trim140.ts.thwb"), "utf8")) as { source: { fileName: string } };
+  assert.match(original.source.fileName, /trim140\.thwonk$/);
+  assert.match(twin.source.fileName, /trim140\.ts$/);
 });
 
 test("fmt leaves a .ts rule as it is and says so", async () => {

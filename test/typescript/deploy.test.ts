@@ -30,6 +30,10 @@ const admin = (...args: string[]) => cli(...args, "--server", api, "--token", to
 before(async () => {
   ws = workspace({});
   mkdirSync(ws.rules, { recursive: true });
+  // --deploy DIR at start: a .ts rule alone in its folder is deployed; beside its .thwonk original, the twin is skipped.
+  mkdirSync(join(ws.rules, "bumplist"), { recursive: true });
+  writeFileSync(join(ws.rules, "bumplist", "bumplist.ts"), readFileSync(join(repoRoot, "examples", "bumplist", "bumplist.ts"), "utf8"));
+  for (const f of ["once_a_day.thwonk", "once_a_day.ts"]) writeFileSync(join(ws.rules, f), readFileSync(join(repoRoot, "examples", "once_a_day", f), "utf8"));
   writeFileSync(join(ws.dir, "trim140.ts"), readFileSync(join(repoRoot, "examples", "trim140", "trim140.ts"), "utf8"));
   d = await startDaemon(ws);
   api = `http://127.0.0.1:${d.ports.http}`;
@@ -38,6 +42,16 @@ before(async () => {
 
 after(async () => {
   if (d) assert.equal(await d.stop(), 0);
+});
+
+test("thwonkd --deploy DIR: a .ts rule alone is deployed at NAME@domain; a .ts twin beside NAME.thwonk is skipped with a log line", async () => {
+  const res = await fetch(`${api}/v1/lists`, { headers: { authorization: `Bearer ${token}` } });
+  const { lists } = (await res.json()) as { lists: { address: string; rule: string; hash: string }[] };
+  const at = (a: string) => lists.filter((l) => l.address === a);
+  assert.equal(at("bumplist@example.org").length, 1, JSON.stringify(lists));
+  assert.equal(at("once-a-day@example.org").length, 1, JSON.stringify(lists));
+  assert.equal(lists.filter((l) => l.address.startsWith("once-a-day")).length, 1, "one list for the rule and its twin");
+  assert.match(d.stderr(), /once_a_day\.ts[\s\S]{0,200}not deployed: a TypeScript twin|not deployed: a TypeScript twin[\s\S]{0,200}once_a_day\.ts/);
 });
 
 test("thwonkc deploy trim140.ts: compiled by the daemon, and mail to it is cut to 140 characters", async () => {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { checkSources, compileSource, type Diagnostic } from "../../compiler/index.js";
 import { stdlib } from "../../stdlib/index.js";
 import { thwonkDts } from "../../stdlib/dts.js";
-import { TS_VERSION } from "../../compiler/typescript/load.js";
+import { ruleProgram, TS_VERSION } from "../../compiler/typescript/load.js";
 import { repoRoot } from "../helpers/repo.js";
 
 const HEAD = `import { every, List, list, Map, members, now, reply, send, type Message, type Address } from "thwonk";
@@ -133,6 +133,8 @@ test("the declaration has no ES library: no sort, no RegExp value, no Promise, n
 test(`the TypeScript that decides is ${TS_VERSION}, the one ts-morph bundles`, async () => {
   const morph = await import("ts-morph");
   assert.equal(morph.ts.version, TS_VERSION);
+  // load.ts takes TypeScript from ts-morph's own dependency, without ts-morph's wrappers: the same copy.
+  assert.equal(ruleProgram("v.ts", "export const rule = \"v\";\n").ts.version, TS_VERSION);
 });
 
 test("in state, `as` declares a field's type, and the checker holds the value to it", () => {
@@ -201,4 +203,21 @@ export function onMessage(m: Message) {
   const r = compileSource("entries.ts", text);
   assert.ok(r.bundle, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("; "));
   refused("export function onMessage(m: Message) {\n  for (const [a, b] of [[1, 2]]) { // here\n  }\n}\n", "TW7011", "// here", /entries/);
+});
+
+test("what JavaScript would read otherwise is refused: a collection changed in a loop over it, a string walked, a rule's own undefined, replace, __proto__, @ts-ignore, declare", () => {
+  refused("export function onMessage(m: Message) {\n  const xs: List<string, 5> = [\"a\"];\n  for (const x of xs) {\n    xs.push(x); // here\n  }\n  reply(m, { text: `${xs.size}` });\n}\n", "TW2054", "// here");
+  refused("export function onMessage(m: Message) {\n  for (const c of m.subject) { reply(m, { text: c }); } // here\n}\n", "TS2488", "// here");
+  refused("export function onMessage(m: Message) {\n  const undefined = 1; // here\n  reply(m, { text: `${undefined}` });\n}\n", "TW7019", "// here");
+  refused("export function onMessage(m: Message) {\n  reply(m, { text: m.subject.replace(\"a\", \"b\") }); // here\n}\n", "TW7021", "// here", /replaceAll/);
+  refused("export function onMessage(m: Message) {\n  reply(m, { text: m.subject.replaceAll(\"a\", m.text) }); // here\n}\n", "TW7023", "// here", /split/);
+  refused("type R = { n: number };\nexport function onMessage(m: Message) {\n  const r: R = { n: 1, __proto__: 2 }; // here\n  reply(m, { text: `${r.n}` });\n}\n", "TW7022", "// here");
+  refused("export function onMessage(m: Message) {\n  // @ts-ignore here\n  reply(m, { text: 5 });\n}\n", "TW7020", "// @ts-ignore");
+  refused("declare const LIMIT: number; // here\nexport function onMessage(m: Message) {\n  reply(m, { text: `${LIMIT}` });\n}\n", "TW7024", "// here");
+});
+
+test("a forbidden name spelled with unicode escapes is the name it spells", () => {
+  refused("export function onMessage(m: Message) {\n  const g = glob\\u0061lThis; // here\n  reply(m, { text: m.subject });\n}\n", "TW7007", "// here", /global object/);
+  refused("export function onMessage(m: Message) {\n  \\u0065val(\"1\"); // here\n  reply(m, { text: m.subject });\n}\n", "TW7005", "// here");
+  refused("export function onMessage(m: Message) {\n  reply(m, { text: m.subject[\"constr\\u0075ctor\"] }); // here\n}\n", "TW7010", "// here");
 });

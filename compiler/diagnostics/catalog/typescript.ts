@@ -61,6 +61,24 @@ export const typescriptMessages = {
   nestedFunction: def("TW7018", "error", "Functions are top-level", (what: string) =>
     `${q(what)} is not in the Thwonk subset: functions are declared at the top of the file (\`function name(x: T): R { ... }\`), with no closures or function values; the one arrow function is the body of \`every(…, () => { ... })\`.`,
   ),
+  shadowsUndefined: def("TW7019", "error", "`undefined` is not a name to declare", () =>
+    "A rule cannot declare its own `undefined`: in a rule `undefined` is always the missing value (`none` in .thwonk), and a name of its own would make `x === undefined` mean something else in TypeScript than in the compiled rule. Choose another name.",
+  ),
+  suppressedCheck: def("TW7020", "error", "TypeScript's checks cannot be switched off", (what: string) =>
+    `${q(what)} would hide TypeScript's errors in a rule, whose meaning rests on them (the lowering reads TypeScript's types). Fix the error it hides instead; \`thwonkc check\` shows it.`,
+  ),
+  jsReplace: def("TW7021", "error", "`replace` means something else in JavaScript", () =>
+    "In JavaScript `s.replace(a, b)` changes the first occurrence of `a` only (and reads `$&` in `b` as a pattern), but a rule's `replace` changes every occurrence. Write `s.replaceAll(a, b)`, which means the same in both.",
+  ),
+  protoKey: def("TW7022", "error", "`__proto__` is not a field name", (what: string) =>
+    `${q(what)}: in JavaScript an object literal's \`__proto__\` sets the object's prototype instead of a field, so the rule would mean something else in TypeScript than compiled. Name the field otherwise.`,
+  ),
+  jsReplaceAll: def("TW7023", "error", "`replaceAll` reads its arguments as JavaScript does", (problem: string) =>
+    `${problem}: JavaScript's \`replaceAll\` inserts between every character for an empty text to find and reads \`$&\`, \`$1\`, \`$$\` in the replacement as patterns, which a rule's \`replace\` does not. Write the text to find as a non-empty string literal and the replacement as a literal without \`$\`, or, for a replacement computed at run time, \`s.split("x").join(y)\`, which means the same in both.`,
+  ),
+  ambientDeclaration: def("TW7024", "error", "A rule declares nothing ambient", (what: string) =>
+    `${q(what)} says that something exists without defining it; in a rule nothing does but what it imports from "thwonk" and what it defines. Define it (\`const NAME = value;\`, \`function name(x: T): R { ... }\`), or import it from "thwonk" if the library has it.`,
+  ),
   internalError: def("TW7999", "error", "Internal error in the TypeScript front end", (detail: string) =>
     `thwonkc failed while reading this TypeScript rule: ${detail}. This is a bug in thwonkc; please report it.`,
   ),
