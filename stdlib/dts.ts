@@ -75,15 +75,47 @@ function signatures(name: string, f: FunctionDecl, indent: string, prefix: strin
   return out.join("");
 }
 
+/**
+ * The stdlib's members whose JavaScript namesake means something else on a
+ * string or an array, under the TypeScript name that JavaScript does not
+ * define (`"😀".length` is 2 in JavaScript, 1 in a rule; `[10, 9].sort()`
+ * sorts in place and as strings). The front end lowers each TypeScript name
+ * to the stdlib's and refuses the namesake (TW7025): a `.ts` rule never
+ * reads as JavaScript while meaning something else.
+ */
+export const TS_RENAMES: Readonly<Record<"string" | "List", Readonly<Record<string, { stdlib: string; note: string }>>>> = {
+  string: {
+    codePointLength: { stdlib: "length", note: "Counts code points: JavaScript's `length` counts UTF-16 units (`\"😀\".length` is 2), so a `.ts` rule spells this `codePointLength`." },
+    codePointSlice: { stdlib: "slice", note: "Positions in code points: JavaScript's `slice` counts UTF-16 units, so a `.ts` rule spells this `codePointSlice`." },
+    codePointIndexOf: { stdlib: "indexOf", note: "A position in code points, and `undefined` when absent: JavaScript's `indexOf` counts UTF-16 units and gives -1, so a `.ts` rule spells this `codePointIndexOf`." },
+  },
+  List: {
+    sorted: { stdlib: "sort", note: "A new list: JavaScript's `sort()` sorts the array in place and compares as strings (`[10, 9]` stays `[10, 9]`), so a `.ts` rule spells this `sorted()`." },
+    sortedBy: { stdlib: "sortBy", note: "A new list, as `sorted()`." },
+  },
+};
+
+/** `s.codePoints()`: the rule's `s.split("")`, which JavaScript reads as UTF-16 units. */
+const CODE_POINTS = `  /** The characters (code points) of the string, each a string: \`s.split("")\` in .thwonk (JavaScript's \`split("")\` splits into UTF-16 units, so a \`.ts\` rule spells this \`codePoints()\`). */
+  codePoints(): Array<string>;
+`;
+
 /** Fields and methods; methods take positional arguments only (named ones are for the functions). */
-function members(t: TypeDeclSpec, indent: string, global = false): string {
+function members(t: TypeDeclSpec, indent: string, global = false, renames: Readonly<Record<string, { stdlib: string; note: string }>> = {}): string {
+  const tsName = (name: string): [string, string] => {
+    const hit = Object.entries(renames).find(([, r]) => r.stdlib === name);
+    return hit === undefined ? [name, ""] : [hit[0], `\n${hit[1].note}`];
+  };
   let out = "";
   for (const [name, field] of Object.entries(t.fields ?? {})) {
-    out += `${jsdoc(field.doc, indent)}${indent}readonly ${name}: ${tsType(field.type, global)};\n`;
+    const [as, note] = tsName(name);
+    out += `${jsdoc(field.doc + note, indent)}${indent}readonly ${as}: ${tsType(field.type, global)};\n`;
   }
   for (const [name, m] of Object.entries(t.methods ?? {})) {
+    const [as, note] = tsName(m.alias ?? name);
+    // A method written under another's name (`joinValues` is `join` on lists of ints, times…) is declared under that name.
     const ps = [...(m.receiver ? [`this: ${tsType(m.receiver, global)}`] : []), ...m.params.map((p) => param(p, global))];
-    out += `${jsdoc(m.doc, indent, m.params)}${indent}${name}(${ps.join(", ")}): ${tsType(m.returns, global)};\n`;
+    out += `${jsdoc(m.doc + note, indent, m.params)}${indent}${as}(${ps.join(", ")}): ${tsType(m.returns, global)};\n`;
   }
   return out;
 }
@@ -160,11 +192,11 @@ ${GLOBALS}
 ${jsdoc(type("int").doc, "")}interface Number {
 ${members(type("int"), "  ", true)}}
 ${jsdoc(type("string").doc, "")}interface String {
-${members(type("string"), "  ", true)}  /** The string with every occurrence of \`old\` replaced (the rule's \`replace\`, spelled as JavaScript spells it: \`s.replace\` is refused in a .ts rule, where JavaScript changes the first occurrence only). */
+${members(type("string"), "  ", true, TS_RENAMES.string)}${CODE_POINTS}  /** The string with every occurrence of \`old\` replaced (the rule's \`replace\`, spelled as JavaScript spells it: \`s.replace\` is refused in a .ts rule, where JavaScript changes the first occurrence only). */
   replaceAll(old: string, replacement: string): string;
 }
 ${jsdoc(type("List").doc, "")}interface Array<T> {
-${members(type("List"), "  ", true)}  [Symbol.iterator](): Iterator<T>;
+${members(type("List"), "  ", true, TS_RENAMES.List)}  [Symbol.iterator](): Iterator<T>;
 }
 
 declare module "thwonk" {

@@ -48,8 +48,9 @@ interface Number {
 interface String {
   /**
    * The number of characters (code points): `"😀a".length` is 2.
+   * Counts code points: JavaScript's `length` counts UTF-16 units (`"😀".length` is 2), so a `.ts` rule spells this `codePointLength`.
    */
-  readonly length: number;
+  readonly codePointLength: number;
   /**
    * `true` when the string has no characters.
    */
@@ -61,8 +62,9 @@ interface String {
   truncate(n: number): string;
   /**
    * The code points from `start` up to (not including) `end`; `end` defaults to the end of the string. Negative positions count from the end.
+   * Positions in code points: JavaScript's `slice` counts UTF-16 units, so a `.ts` rule spells this `codePointSlice`.
    */
-  slice(start: number, end?: number): string;
+  codePointSlice(start: number, end?: number): string;
   /**
    * `true` when `s` occurs in the string.
    */
@@ -105,8 +107,9 @@ interface String {
   escapeHtml(): string;
   /**
    * The position (in characters, as `slice` counts them) of the first occurrence of `s`, or none.
+   * A position in code points, and `undefined` when absent: JavaScript's `indexOf` counts UTF-16 units and gives -1, so a `.ts` rule spells this `codePointIndexOf`.
    */
-  indexOf(s: string): number | undefined;
+  codePointIndexOf(s: string): number | undefined;
   /**
    * `true` when the whole string matches `pattern`, where `*` stands for any characters (none too) and `?` for exactly one; `\*`, `\?` and `\\` are a literal `*`, `?` and `\` (Sieve's `:matches`). With `ignoreCase: true`, characters are compared ignoring case (Unicode simple case folding: `É` matches `é`).
    * @param ignoreCase Compare ignoring case; default `false`.
@@ -116,6 +119,8 @@ interface String {
    * The string as an int: decimal digits with an optional `+` or `-`, nothing else (no spaces). None when it is not such a number or is outside the int range (±(2^53 − 1)).
    */
   toInt(): number | undefined;
+  /** The characters (code points) of the string, each a string: `s.split("")` in .thwonk (JavaScript's `split("")` splits into UTF-16 units, so a `.ts` rule spells this `codePoints()`). */
+  codePoints(): Array<string>;
   /** The string with every occurrence of `old` replaced (the rule's `replace`, spelled as JavaScript spells it: `s.replace` is refused in a .ts rule, where JavaScript changes the first occurrence only). */
   replaceAll(old: string, replacement: string): string;
 }
@@ -166,13 +171,15 @@ interface Array<T> {
   copy(): Array<T>;
   /**
    * A new list of the same elements in ascending order (numbers and times from the smallest, earliest, durations from the shortest; strings by their UTF-16 units, as `<` compares them); equal elements keep their order (a stable sort). The list itself is not changed. On lists of `int`, `string`, `Address`, `Time` and `Duration`.
+   * A new list: JavaScript's `sort()` sorts the array in place and compares as strings (`[10, 9]` stays `[10, 9]`), so a `.ts` rule spells this `sorted()`.
    */
-  sort(): Array<T>;
+  sorted(): Array<T>;
   /**
    * A new list of the same records in ascending order of the field named `field` (a string literal naming a field of type `int`, `string`, `Address`, `Time` or `Duration`, checked when the rule is); records with equal fields keep their order (a stable sort). The list itself is not changed.
+   * A new list, as `sorted()`.
    * @param field The name of the field to sort by, as a literal: `sortBy("joined")`.
    */
-  sortBy(field: string): Array<T>;
+  sortedBy(field: string): Array<T>;
   /**
    * A new list of the elements from position `start` up to (not including) `end`; `end` defaults to the end of the list. Negative positions count from the end (`slice(-3)` is the last three). The elements themselves are not copied, as with `take`.
    */
@@ -184,7 +191,7 @@ interface Array<T> {
   /**
    * The elements as they read in a string (`{x}`: an int as digits, a Time as `2026-11-25T09:00:00+01:00`, a Duration as `3d`, an Address as itself) joined into one string with `sep` between them. Written `join(sep)`, on lists of `int`, `bool`, `Address`, `Time` and `Duration`.
    */
-  joinValues(sep: string): string;
+  join(sep: string): string;
   [Symbol.iterator](): Iterator<T>;
 }
 

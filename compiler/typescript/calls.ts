@@ -13,6 +13,7 @@ import { report, spanOf, textOf, type Lowering } from "./context.js";
 import { error, lowerArgs, lowerExpr } from "./expressions.js";
 import { refuseName } from "./names.js";
 import { isStringValued } from "./hazards.js";
+import { lowerCodePoints } from "./namesakes.js";
 
 type Node = TsMorph.ts.Node;
 
@@ -88,6 +89,8 @@ export function lowerCall(cx: Lowering, node: TsMorph.ts.CallExpression): Expr {
     const member: Expr = { kind: "MemberExpr", span: spanOf(cx, callee), object: lowerExpr(cx, callee.expression), name };
     return { kind: "CallExpr", span, callee: member, args: lowerArgs(cx, node.arguments, undefined) };
   }
+  const codePoints = lowerCodePoints(cx, node);
+  if (codePoints !== undefined) return codePoints;
   const sig = cx.checker.getResolvedSignature(node);
   const params = sig?.getDeclaration()?.parameters;
   const last = params?.[params.length - 1];

@@ -9,6 +9,7 @@ import { typescriptMessages as M } from "../diagnostics/catalog/typescript.js";
 import { report, spanAt, spanOf, textOf, type Lowering } from "./context.js";
 import { lowerIdentifier } from "./names.js";
 import { lowerCall, lowerNew } from "./calls.js";
+import { stdlibName } from "./namesakes.js";
 
 type ts = typeof TsMorph.ts;
 type Node = TsMorph.ts.Node;
@@ -69,7 +70,8 @@ export function lowerExpr(cx: Lowering, node: Node): Expr {
       report(cx, M.builtInMutation, node, [textOf(cx, node)]);
       return error(cx, node);
     }
-    return { kind: "MemberExpr", span, object: lowerExpr(cx, node.expression), name: { kind: "Ident", span: spanOf(cx, node.name), name: node.name.text } };
+    const name = stdlibName(cx, node) ?? node.name.text;
+    return { kind: "MemberExpr", span, object: lowerExpr(cx, node.expression), name: { kind: "Ident", span: spanOf(cx, node.name), name } };
   }
   if (ts.isElementAccessExpression(node)) {
     if (node.questionDotToken) return refuse(cx, node, "Optional chaining (`a?.[i]`)", "Test first, or use `xs.get(i)`, which gives `undefined` past the end.");

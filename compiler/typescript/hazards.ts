@@ -5,11 +5,13 @@
  * TypeScript's checks off (TW7020), JavaScript's first-only `replace` on a
  * string (TW7021, `replaceAll` is the spelling that means the same in
  * both when its arguments are literals, TW7023) and `__proto__` as a field
- * name (TW7022).
+ * name (TW7022), and the names JavaScript defines otherwise on strings and
+ * arrays (TW7025, TW7026: namesakes.ts).
  */
 import type * as TsMorph from "ts-morph";
 import { typescriptMessages as M } from "../diagnostics/catalog/typescript.js";
 import { report, spanAt, textOf, type Lowering } from "./context.js";
+import { checkNamesake, checkSplit } from "./namesakes.js";
 
 type Node = TsMorph.ts.Node;
 
@@ -39,6 +41,8 @@ export function checkHazards(cx: Lowering, sf: TsMorph.ts.SourceFile): void {
     if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "replaceAll" && isStringValued(cx, n.expression.expression)) {
       replaceAllArgs(cx, n);
     }
+    if (ts.isPropertyAccessExpression(n)) checkNamesake(cx, n);
+    if (ts.isCallExpression(n)) checkSplit(cx, n);
     ts.forEachChild(n, visit);
   };
   visit(sf);

@@ -40,6 +40,14 @@ function javascript(source: string): string[] {
   const prelude = `
     Object.defineProperty(Array.prototype, "size", { get() { return this.length; } });
     Array.prototype.first = function () { return this[0]; };
+    // The TypeScript spellings of the stdlib's code-point and sorting members, as JavaScript defines what their names say.
+    Object.defineProperty(String.prototype, "codePointLength", { get() { return [...this].length; } });
+    String.prototype.codePointSlice = function (a, b) { return [...this].slice(a, b).join(""); };
+    String.prototype.codePointIndexOf = function (x) { const i = this.indexOf(x); return i < 0 ? undefined : [...this.slice(0, i)].length; };
+    String.prototype.codePoints = function () { return [...this]; };
+    const byValue = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+    Array.prototype.sorted = function () { return [...this].sort(byValue); };
+    Array.prototype.sortedBy = function (f) { return [...this].sort((a, b) => byValue(a[f], b[f])); };
     const List = Array;
     // The stdlib's Map as JavaScript's, walked by its keys, with \`remove\`.
     class Map extends globalThis.Map {
@@ -76,9 +84,28 @@ test("strings: +, +=, ===, <, templates, an escape and an astral character", asy
   s += "b";
   s = s + \`\${s}!\`;
   log(s);
-  log(\`\${"a" < "B"} \${"é" < "z"} \${"ab" === "a" + "b"} \${"\\u00e9" === "é"} \${"😀".length} \${"x\\ty".length}\`);
+  log(\`\${"a" < "B"} \${"é" < "z"} \${"ab" === "a" + "b"} \${"\\u00e9" === "é"} \${"😀".codePointLength} \${"x\\ty".codePointLength}\`);
   log(\`\${s === "abab!"}\${"\`"}\${"\${"}\`);
   log("a\\"b\\"c".replaceAll("\\"", "") + "x.y.z".replaceAll(".", "&"));`);
+});
+
+test("code points and sorting: the TypeScript spellings mean what their JavaScript definitions mean, on emoji too", async () => {
+  await same(
+    `
+  const s = "a😀b👋🏽c";
+  log(\`\${s.codePointLength} \${s.codePointSlice(1, 3)} \${s.codePointSlice(-2)} \${s.codePointIndexOf("b") ?? -1} \${s.codePointIndexOf("z") ?? -1}\`);
+  log(s.codePoints().join("|") + " " + "x,y,,z".split(",").join("+") + " " + s.split(SEP).join("+"));
+  const ns: List<int, 10> = [10, 9, 1, 100, -3];
+  const sorted = ns.sorted();
+  log(\`\${sorted.join(",")} \${ns.join(",")} \${ns.slice(1, -1).join(",")} \${ns.slice(-2).join(",")}\`);
+  const words: List<string, 10> = ["b", "B", "é", "a", "😀", "z"];
+  log(words.sorted().join(","));
+  const rows: List<Row, 10> = [{ k: 3, n: "c" }, { k: 1, n: "a" }, { k: 3, n: "b" }, { k: 2, n: "d" }];
+  let names = "";
+  for (const r of rows.sortedBy("k")) names += r.n;
+  log(names);`,
+    `const SEP = "😀";\ntype Row = { k: int; n: string };\n`,
+  );
 });
 
 test("shadowing, early return, if / else if, for … of with break and continue", async () => {

@@ -79,6 +79,12 @@ export const typescriptMessages = {
   ambientDeclaration: def("TW7024", "error", "A rule declares nothing ambient", (what: string) =>
     `${q(what)} says that something exists without defining it; in a rule nothing does but what it imports from "thwonk" and what it defines. Define it (\`const NAME = value;\`, \`function name(x: T): R { ... }\`), or import it from "thwonk" if the library has it.`,
   ),
+  jsNamesake: def("TW7025", "error", "A JavaScript name that means something else in a rule", (what: string, javascript: string, instead: string) =>
+    `${q(what)}: ${javascript} ${instead}`,
+  ),
+  jsSplit: def("TW7026", "error", "`split` reads an empty separator as JavaScript does", (problem: string) =>
+    `${problem}: JavaScript's \`split("")\` splits into UTF-16 units (an emoji into two halves), a rule's into characters (code points), so the separator must be a non-empty string literal (or a \`const\` holding one). To split into characters, write \`s.codePoints()\`.`,
+  ),
   internalError: def("TW7999", "error", "Internal error in the TypeScript front end", (detail: string) =>
     `thwonkc failed while reading this TypeScript rule: ${detail}. This is a bug in thwonkc; please report it.`,
   ),
