@@ -79,7 +79,7 @@ function subscribe(m: Message) {
       state.bumped += 1;
     }
   }
-  members.add(m.from, displayName(m));
+  members.add(m.from, m.fromName);
   reply(m, { subject: `Welcome to ${list.name}`,
     text: `You are on ${list.name} until ${CAPACITY} people have joined after you. Post while you can.` });
 }
@@ -114,14 +114,4 @@ function page(): string {
     rows.join("\n"),
     "</table>",
   ].join("\n");
-}
-
-// "Ann Example <ann@example.org>" -> "Ann Example"; "" when the header has no name.
-function displayName(m: Message): string {
-  const header = m.headers.get("From") ?? "";
-  const parts = header.split("<");
-  if (parts.size < 2) {
-    return "";
-  }
-  return (parts.first() ?? "").replaceAll("\"", "").trim();
 }
