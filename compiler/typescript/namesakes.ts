@@ -15,6 +15,7 @@ import { TS_RENAMES } from "../../stdlib/dts.js";
 import { typescriptMessages as M } from "../diagnostics/catalog/typescript.js";
 import { report, spanOf, textOf, type Lowering } from "./context.js";
 import { isStringValued } from "./hazards.js";
+import { DTS_PATH } from "./calls.js";
 import { lowerExpr } from "./expressions.js";
 
 type Node = TsMorph.ts.Node;
@@ -50,8 +51,28 @@ function receiverOf(cx: Lowering, node: Node): Receiver | undefined {
   return parts.some((p) => p.getSymbol()?.getName() === "Array") ? "List" : undefined;
 }
 
+/** `map.keys()` and `map.values()` are lists in a rule and iterators in JavaScript: the same only when walked by `for … of`. */
+function mapListCall(cx: Lowering, node: TsMorph.ts.PropertyAccessExpression): boolean {
+  const ts = cx.ts;
+  const name = node.name.text;
+  if (name !== "keys" && name !== "values") return false;
+  const call = node.parent;
+  if (!ts.isCallExpression(call) || call.expression !== node) return false;
+  const sym = cx.checker.getTypeAtLocation(node.expression).getSymbol();
+  if (sym?.getName() !== "Map" || sym.declarations?.[0]?.getSourceFile().fileName !== DTS_PATH) return false;
+  if (ts.isForOfStatement(call.parent) && call.parent.expression === call) return false;
+  const walk = name === "keys" ? "for (const k of map)" : "for (const v of map.values())";
+  report(cx, M.jsNamesake, node.name, [
+    textOf(cx, node),
+    `JavaScript's \`${name}()\` gives an iterator (with no \`size\`, \`join\` or \`get\`), where a rule's gives a list; the two agree only when it is walked.`,
+    `Walk it, \`${walk} { ... }\`, or collect a list that way with \`push\`.`,
+  ]);
+  return true;
+}
+
 /** TW7025 for `x.name` when `name` is JavaScript's and means something else there; true when refused. */
 export function checkNamesake(cx: Lowering, node: TsMorph.ts.PropertyAccessExpression): boolean {
+  if (mapListCall(cx, node)) return true;
   const name = node.name.text;
   if (!Object.hasOwn(REFUSED.string, name) && !Object.hasOwn(REFUSED.List, name)) return false;
   const on = receiverOf(cx, node.expression);
