@@ -106,16 +106,20 @@ function members(t: TypeDeclSpec, indent: string, global = false, renames: Reado
     const hit = Object.entries(renames).find(([, r]) => r.stdlib === name);
     return hit === undefined ? [name, ""] : [hit[0], `\n${hit[1].note}`];
   };
+  // The docs speak the rule's names (`"😀a".length` is 2): in hover they read as the TypeScript names.
+  const spoken = (doc: string): string =>
+    Object.entries(renames).reduce((d, [as, r]) => d.replace(new RegExp(`([.\`])${r.stdlib}\\b`, "g"), `$1${as}`), doc);
   let out = "";
   for (const [name, field] of Object.entries(t.fields ?? {})) {
     const [as, note] = tsName(name);
-    out += `${jsdoc(field.doc + note, indent)}${indent}readonly ${as}: ${tsType(field.type, global)};\n`;
+    out += `${jsdoc(spoken(field.doc) + note, indent)}${indent}readonly ${as}: ${tsType(field.type, global)};\n`;
   }
   for (const [name, m] of Object.entries(t.methods ?? {})) {
     const [as, note] = tsName(m.alias ?? name);
     // A method written under another's name (`joinValues` is `join` on lists of ints, times…) is declared under that name.
     const ps = [...(m.receiver ? [`this: ${tsType(m.receiver, global)}`] : []), ...m.params.map((p) => param(p, global))];
-    out += `${jsdoc(m.doc + note, indent, m.params)}${indent}${as}(${ps.join(", ")}): ${tsType(m.returns, global)};\n`;
+    const params = m.params.map((p) => (p.doc ? { ...p, doc: spoken(p.doc) } : p));
+    out += `${jsdoc(spoken(m.doc) + note, indent, params)}${indent}${as}(${ps.join(", ")}): ${tsType(m.returns, global)};\n`;
   }
   return out;
 }

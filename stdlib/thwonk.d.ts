@@ -47,7 +47,7 @@ interface Number {
  */
 interface String {
   /**
-   * The number of characters (code points): `"😀a".length` is 2.
+   * The number of characters (code points): `"😀a".codePointLength` is 2.
    * Counts code points: JavaScript's `length` counts UTF-16 units (`"😀".length` is 2), so a `.ts` rule spells this `codePointLength`.
    */
   readonly codePointLength: number;
@@ -106,7 +106,7 @@ interface String {
    */
   escapeHtml(): string;
   /**
-   * The position (in characters, as `slice` counts them) of the first occurrence of `s`, or none.
+   * The position (in characters, as `codePointSlice` counts them) of the first occurrence of `s`, or none.
    * A position in code points, and `undefined` when absent: JavaScript's `indexOf` counts UTF-16 units and gives -1, so a `.ts` rule spells this `codePointIndexOf`.
    */
   codePointIndexOf(s: string): number | undefined;
@@ -177,7 +177,7 @@ interface Array<T> {
   /**
    * A new list of the same records in ascending order of the field named `field` (a string literal naming a field of type `int`, `string`, `Address`, `Time` or `Duration`, checked when the rule is); records with equal fields keep their order (a stable sort). The list itself is not changed.
    * A new list, as `sorted()`.
-   * @param field The name of the field to sort by, as a literal: `sortBy("joined")`.
+   * @param field The name of the field to sort by, as a literal: `sortedBy("joined")`.
    */
   sortedBy(field: string): Array<T>;
   /**
