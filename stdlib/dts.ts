@@ -5,7 +5,7 @@
  * no DOM, no Node, no `RegExp` value or `Array.prototype.sort`.
  *
  * scripts/thwonk-dts.js writes it to stdlib/thwonk.d.ts (committed, for
- * editors and a user's project); test/typescript/dts.test.ts fails when that
+ * editors and a user's project); test/typescript/hostile.test.ts fails when that
  * file is out of date. The TypeScript front end type-checks against this text.
  */
 import type { FunctionDecl, ParamDecl, StdlibDecl, TypeDeclSpec } from "./decl.js";
