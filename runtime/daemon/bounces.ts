@@ -8,7 +8,9 @@
  * recorded against the member it names (the VERP address first, then the
  * report's Original-Recipient, then its Final-Recipient), in one run of
  * trigger `bounce`. A member's `bounces` (the stdlib's `Member.bounces`) is
- * the count recorded since they joined; a rule decides what to do with it.
+ * the number of distinct messages reported since they joined (a report
+ * sent again, by an MTA or a forger, is recorded but counts once); a rule
+ * decides what to do with it.
  *
  * A report counts only when it returns the original message's headers
  * (RFC 3464's third part, which Postfix, Exim, Exchange and the large
@@ -137,12 +139,13 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: { list:
     for (const n of named) {
       const m = await daemon.store.member(target.list, n.address);
       if (!m || seen.has(m.address.toLowerCase())) continue;
-      if (!(await anyAsync(ours, (id) => daemon.store.sentTo(target.list, id, m.address)))) {
+      const messageId = await findAsync(ours, (id) => daemon.store.sentTo(target.list, id, m.address));
+      if (messageId === undefined) {
         daemon.log.info({ list: target.list, member: m.address, ids: ours }, "a bounce report about a message the list did not send to this member: not counted");
         continue;
       }
       seen.add(m.address.toLowerCase());
-      entries.push({ member: m.address, status: n.r.status, action: n.r.action, diagnostic: n.r.diagnostic, at: d.receivedAt, verp: n.verp });
+      entries.push({ member: m.address, status: n.r.status, action: n.r.action, diagnostic: n.r.diagnostic, at: d.receivedAt, verp: n.verp, messageId });
     }
     if (entries.length === 0) return ignored(`it is about ${named.map((n) => n.address).join(", ")}, not a member of ${target.list} that the reported message was sent to`);
     const ids = await daemon.committer.commit({
@@ -165,7 +168,7 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: { list:
   });
 }
 
-async function anyAsync<T>(xs: readonly T[], p: (x: T) => Promise<boolean>): Promise<boolean> {
-  for (const x of xs) if (await p(x)) return true;
-  return false;
+async function findAsync<T>(xs: readonly T[], p: (x: T) => Promise<boolean>): Promise<T | undefined> {
+  for (const x of xs) if (await p(x)) return x;
+  return undefined;
 }

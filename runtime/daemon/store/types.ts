@@ -155,6 +155,8 @@ export interface BounceEntry {
   at: number;
   /** Whether a VERP envelope named the member (else the report's Original- or Final-Recipient did). */
   verp: boolean;
+  /** The Message-ID of the list's message the report is about: a member's count is of distinct messages. */
+  messageId?: string;
 }
 
 export interface BounceRecord extends BounceEntry {
