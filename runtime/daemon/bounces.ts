@@ -9,8 +9,8 @@
  * report's Original-Recipient, then its Final-Recipient), in one run of
  * trigger `bounce`. A member's `bounces` (the stdlib's `Member.bounces`) is
  * the number of distinct messages reported since they joined (a report
- * sent again, by an MTA or a forger, is recorded but counts once); a rule
- * decides what to do with it.
+ * about a message already recorded for them, sent again by an MTA or a
+ * forger, is dropped); a rule decides what to do with it.
  *
  * A report counts only when it returns the original message's headers
  * (RFC 3464's third part, which Postfix, Exim, Exchange and the large
@@ -142,6 +142,11 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: { list:
       const messageId = await findAsync(ours, (id) => daemon.store.sentTo(target.list, id, m.address));
       if (messageId === undefined) {
         daemon.log.info({ list: target.list, member: m.address, ids: ours }, "a bounce report about a message the list did not send to this member: not counted");
+        continue;
+      }
+      // A report sent again (an MTA's retry, or a flood of one forged report) is neither counted nor recorded again.
+      if ((await daemon.store.bounces(target.list, m.address)).some((b) => b.messageId === messageId && b.at >= m.joined)) {
+        daemon.log.info({ list: target.list, member: m.address, messageId }, "a bounce report about a message already recorded for this member: not counted again");
         continue;
       }
       seen.add(m.address.toLowerCase());
