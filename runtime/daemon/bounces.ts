@@ -15,7 +15,7 @@
  * A report counts only when it returns the original message's headers
  * (RFC 3464's third part, which Postfix, Exim, Exchange and the large
  * mailbox providers send) with the Message-ID of a message this list sent
- * to that member: anyone can write to the bounce address, and a made-up
+ * to that member (a forward's is its author's, which it keeps): anyone can write to the bounce address, and a made-up
  * report must not unsubscribe a member. (Someone who received a post knows
  * its Message-ID, and the post went to every member under that one id: a
  * member can still forge a report about another; a rule that acts on
@@ -47,6 +47,8 @@ export interface Dsn {
 
 /** A report's size is bounded by the daemon's message size; its fields by this many recipients. */
 const MAX_RECIPIENTS = 1000;
+/** How many of a report's returned Message-IDs are looked up in the outbox. */
+const MAX_IDS = 4;
 
 /** The report in a message, or undefined when it holds no message/delivery-status part. */
 export async function readDsn(raw: Buffer): Promise<Dsn | undefined> {
@@ -64,7 +66,7 @@ export async function readDsn(raw: Buffer): Promise<Dsn | undefined> {
     if (!/^(message\/(global-)?rfc822|text\/rfc822-headers|message\/global-headers)$/i.test(a.contentType)) continue;
     const head = a.content.subarray(0, 64 * 1024).toString("latin1").split(/\r?\n\r?\n/)[0] ?? "";
     const m = /^message-id:\s*(?:\r?\n[ \t]+)?<([^<>\s]+)>/im.exec(head);
-    if (m) originalIds.push(m[1]!);
+    if (m && m[1]!.length <= 998) originalIds.push(m[1]!);
   }
   return { recipients, originalIds };
 }
@@ -126,10 +128,10 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: { list:
     dsn = undefined;
   }
   if (!dsn) return ignored("it is not a delivery status report (no message/delivery-status part)");
-  const domain = target.list.slice(target.list.lastIndexOf("@") + 1).toLowerCase();
   if (dsn.originalIds.length === 0) return ignored("it does not return the original message's headers (its Message-ID), so it cannot be checked");
-  const ours = dsn.originalIds.filter((id) => /^thwonk\./.test(id) && id.slice(id.lastIndexOf("@") + 1).toLowerCase() === domain);
-  if (ours.length === 0) return ignored("the message it reports on was not sent by this list");
+  // Any id, not only the list's own `thwonk.` ones: a forward goes out under its author's Message-ID. The outbox
+  // (sentTo) says whether the list sent it to the member; a report names one message, a few ids at most are looked up.
+  const ours = [...new Set(dsn.originalIds)].slice(0, MAX_IDS);
   const failed = dsn.recipients.filter(isHardFailure);
   if (failed.length === 0) return ignored("it reports no permanent failure (Action: failed with a 5.x.x Status)");
   const named = target.verp !== null ? [{ address: target.verp, r: failed[0]!, verp: true }] : failed.map((r) => ({ address: (r.originalRecipient ?? r.finalRecipient)!, r, verp: false }));

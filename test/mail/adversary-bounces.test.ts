@@ -107,3 +107,27 @@ test("VERP: a member's local part with `+`, `=`, and upper case goes out and com
   assert.equal(bounceTarget("bounce-out-bounces+=@example.org", isList)?.verp, null);
   assert.equal(bounceTarget("bounce-out-bounces+a=b=@example.org", isList)?.verp, null);
 });
+
+test("a forwarding list (tagged keeps the author's Message-ID): a report about the forwarded post is recorded", async () => {
+  const list = "tagged@example.org";
+  const ws = workspace({ tagged: { example: "tagged", members: ["ann@example.org", "bob@example.org"] } });
+  const d = await startDaemon(ws);
+  const mta = nodemailer.createTransport({ host: "127.0.0.1", port: d.ports.smtp, secure: false, ignoreTLS: true });
+  try {
+    await mta.sendMail({ envelope: { from: "ann@example.org", to: [list] }, raw: `From: ann@example.org\r\nTo: ${list}\r\nSubject: Lunch\r\nMessage-ID: <lunch.1@mail.example.org>\r\n\r\nhi\r\n` });
+    const post = await until("the forward", async () => (await outboxMail(d.ports.outbox)).find((m) => m.mail.subject === "[tagged] Lunch"));
+    const id = String(post.mail.messageId).replace(/^<|>$/g, "");
+    assert.equal(id, "lunch.1@mail.example.org", "the forward keeps the author's Message-ID");
+    const info = await mta.sendMail({ envelope: { from: "", to: ["tagged-bounces@example.org"] }, raw: report("bob@example.org", id).replace(BOUNCES, "tagged-bounces@example.org") });
+    assert.match(info.response, /TW6126 .*bob@example\.org/);
+    const rows = readStore(ws.data, (db) => db.prepare("SELECT member, message_id FROM bounces").all() as { member: string; message_id: string }[]);
+    assert.deepEqual(rows, [{ member: "bob@example.org", message_id: id }]);
+    // A report about the author's Message-ID that the list never sent to this address: not counted.
+    const stranger = await mta.sendMail({ envelope: { from: "", to: ["tagged-bounces@example.org"] }, raw: report("ann@example.org", "other.1@mail.example.org") });
+    assert.match(stranger.response, /TW6127/);
+  } finally {
+    mta.close();
+    await d.stop();
+    rmSync(ws.dir, { recursive: true, force: true });
+  }
+});

@@ -87,9 +87,11 @@ const MIGRATIONS: string[] = [
   `
   CREATE TABLE list_secrets (address TEXT PRIMARY KEY, secret TEXT NOT NULL, created_at INTEGER NOT NULL);
   `,
-  // Which message each bounce reports on: a member's count is of distinct messages, so a report sent again counts once.
+  // Which message each bounce reports on: a member's count is of distinct messages, so a report sent again counts once;
+  // a report's Message-ID is looked up in the outbox by its index, not by a scan per report.
   `
   ALTER TABLE bounces ADD COLUMN message_id TEXT;
+  CREATE INDEX outbox_message ON outbox(address, message_id);
   `,
 ];
 
