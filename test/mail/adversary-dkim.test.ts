@@ -12,9 +12,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { generateKeyPairSync } from "node:crypto";
 import { dkimVerify } from "mailauth/lib/dkim/verify.js";
 import { simpleParser } from "mailparser";
 import nodemailer from "nodemailer";
+import { SIGNED_FIELDS } from "../../runtime/daemon/dkim.js";
+import { signDkim } from "../../runtime/daemon/dkim-sign.js";
 import { outboxMail, startDaemon, until, workspace } from "../daemon/helpers.js";
 import { makeKey, resolverWith, sink } from "./helpers.js";
 
@@ -106,5 +109,66 @@ test("a forward with a footer, DKIM-signed: verifies at the relay's sink and in 
     rmSync(ws.dir, { recursive: true, force: true });
     rmSync(ws2.dir, { recursive: true, force: true });
     rmSync(keys, { recursive: true, force: true });
+  }
+});
+
+test("a field added to a signed message (a second From or Subject, a Reply-To, a one-click List-Unsubscribe) breaks the signature", async () => {
+  const keys = mkdtempSync(join(tmpdir(), "thwonk-dkim-"));
+  const { keyFile, txt } = await makeKey(keys, "example.org", "s1");
+  const resolver = resolverWith("s1._domainkey.example.org", txt);
+  const relay = await sink();
+  const ws = workspace({ tagged: { example: "tagged", members: MEMBERS } });
+  const ws2 = workspace({ tagged: { example: "tagged", members: MEMBERS } });
+  // The relay with one-click (each member's message signed as it goes), and the Maildir (signed as it is written).
+  const d = await startDaemon(ws, { args: ["--relay", `smtp://127.0.0.1:${relay.port}`, "--dkim", `example.org=s1:${keyFile}`, "--one-click"] });
+  const d2 = await startDaemon(ws2, { args: ["--dkim", `example.org=s1:${keyFile}`] });
+  try {
+    for (const port of [d.ports.smtp, d2.ports.smtp]) {
+      const mta = nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true });
+      await mta.sendMail({ envelope: { from: "ann@example.org", to: [LIST] }, raw: `From: Ann <ann@example.org>\r\nTo: ${LIST}\r\nSubject: Plain\r\n\r\nhello\r\n` });
+      mta.close();
+    }
+    await until("a member at the sink", () => (relay.got.length >= 1 ? true : undefined));
+    const file = await until("the Maildir file", async () => (await outboxMail(d2.ports.outbox))[0]);
+    for (const raw of [relay.got[0]!.raw, Buffer.from(file.raw, "utf8")]) {
+      assert.equal((await dkimVerify(raw, { resolver })).results[0]!.status.result, "pass");
+      for (const added of [
+        "From: Mallory <mallory@evil.example>",
+        "Subject: Your account is locked",
+        "Reply-To: mallory@evil.example",
+        "List-Unsubscribe: <https://evil.example/u>",
+        "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+        "Cc: victim@example.net",
+        "Content-Type: text/html",
+      ]) {
+        const forged = Buffer.concat([Buffer.from(`${added}\r\n`, "latin1"), raw]);
+        const r = (await dkimVerify(forged, { resolver })).results[0]!;
+        assert.notEqual(r.status.result, "pass", `${added}: still verifies`);
+      }
+    }
+  } finally {
+    await d.stop();
+    await d2.stop();
+    await relay.close();
+    rmSync(ws.dir, { recursive: true, force: true });
+    rmSync(ws2.dir, { recursive: true, force: true });
+    rmSync(keys, { recursive: true, force: true });
+  }
+});
+
+test("the signer on odd messages: empty body, no final CRLF, bare LF and CR, trailing blank lines, folded and repeated fields, 10 MB", async () => {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const key = { domainName: "example.org", keySelector: "t1", privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString() };
+  const resolver = resolverWith("t1._domainkey.example.org", `v=DKIM1; k=rsa; p=${publicKey.export({ type: "spki", format: "der" }).toString("base64")}`);
+  const head = "From: Ann <ann@example.org>\r\nSubject: a\r\n  folded\t subject \r\nReceived: x\r\nReceived: y\r\nTo: b@example.org\r\n";
+  const bodies = ["", "\r\n", "no final line end", "a\nb\rc\r\n", "trailing   blanks \t\r\n\r\n\r\n\r\n", ".\r\n..\r\nFrom x\r\n", `${"x".repeat(76)}\r\n`.repeat(140_000)];
+  for (const body of bodies) {
+    const signed = signDkim(Buffer.from(`${head}\r\n${body}`, "latin1"), key, SIGNED_FIELDS.split(":"));
+    assert.ok(!/[^\r]\n|\r(?!\n)/.test(signed.toString("latin1")), "CRLF only");
+    const r = (await dkimVerify(signed, { resolver })).results[0]!;
+    assert.equal(r.status.result, "pass", `${JSON.stringify(body.slice(0, 40))}: ${JSON.stringify(r.status)}`);
+    const h = String(/\bh=([^;]+);/.exec(signed.toString("latin1"))?.[1]).replace(/\s+/g, "").split(":");
+    assert.equal(h.filter((n) => n === "from").length, 2, "From oversigned");
+    assert.equal(h.filter((n) => n === "reply-to").length, 1, "an absent field signed as absent");
   }
 });
