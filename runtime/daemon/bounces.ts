@@ -130,18 +130,21 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: { list:
   if (!dsn) return ignored("it is not a delivery status report (no message/delivery-status part)");
   if (dsn.originalIds.length === 0) return ignored("it does not return the original message's headers (its Message-ID), so it cannot be checked");
   // Any id, not only the list's own `thwonk.` ones: a forward goes out under its author's Message-ID. The outbox
-  // (sentTo) says whether the list sent it to the member; a report names one message, a few ids at most are looked up.
+  // says whether the list sent it to the member; a report names one message, a few ids at most are looked up.
   const ours = [...new Set(dsn.originalIds)].slice(0, MAX_IDS);
   const failed = dsn.recipients.filter(isHardFailure);
   if (failed.length === 0) return ignored("it reports no permanent failure (Action: failed with a 5.x.x Status)");
   const named = target.verp !== null ? [{ address: target.verp, r: failed[0]!, verp: true }] : failed.map((r) => ({ address: (r.originalRecipient ?? r.finalRecipient)!, r, verp: false }));
   return daemon.runner.withList(target.list, async (bundle) => {
+    // Whom each reported message went to, read once: a report may name a thousand members of a list of many more.
+    const sent = new Map<string, Set<string>>();
+    for (const id of ours) sent.set(id, await daemon.store.sentRecipients(target.list, id));
     const entries: BounceEntry[] = [];
     const seen = new Set<string>();
     for (const n of named) {
       const m = await daemon.store.member(target.list, n.address);
       if (!m || seen.has(m.address.toLowerCase())) continue;
-      const messageId = await findAsync(ours, (id) => daemon.store.sentTo(target.list, id, m.address));
+      const messageId = ours.find((id) => sent.get(id)!.has(m.address.toLowerCase()));
       if (messageId === undefined) {
         daemon.log.info({ list: target.list, member: m.address, ids: ours }, "a bounce report about a message the list did not send to this member: not counted");
         continue;
@@ -175,7 +178,3 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: { list:
   });
 }
 
-async function findAsync<T>(xs: readonly T[], p: (x: T) => Promise<boolean>): Promise<T | undefined> {
-  for (const x of xs) if (await p(x)) return x;
-  return undefined;
-}

@@ -88,10 +88,12 @@ const MIGRATIONS: string[] = [
   CREATE TABLE list_secrets (address TEXT PRIMARY KEY, secret TEXT NOT NULL, created_at INTEGER NOT NULL);
   `,
   // Which message each bounce reports on: a member's count is of distinct messages, so a report sent again counts once;
-  // a report's Message-ID is looked up in the outbox by its index, not by a scan per report.
+  // a report's Message-ID is looked up in the outbox by its index, and a member by address without case (bounces,
+  // one-click, each recipient's transaction) by an index, not by a scan of the list's members.
   `
   ALTER TABLE bounces ADD COLUMN message_id TEXT;
   CREATE INDEX outbox_message ON outbox(address, message_id);
+  CREATE INDEX members_lower ON members(address, lower(member));
   `,
 ];
 
@@ -491,6 +493,14 @@ class SqliteStore implements Store {
 
   async sentTo(address: string, messageId: string, recipient: string): Promise<boolean> {
     return this.q.sentTo.get(address, messageId, recipient) !== undefined;
+  }
+
+  async sentRecipients(address: string, messageId: string): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const r of this.db.prepare("SELECT recipients FROM outbox WHERE address = ? AND message_id = ?").all(address, messageId) as { recipients: string }[]) {
+      for (const a of JSON.parse(r.recipients) as string[]) out.add(a.toLowerCase());
+    }
+    return out;
   }
 
   async bounces(address: string, member?: string): Promise<BounceRecord[]> {
