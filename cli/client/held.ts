@@ -56,9 +56,9 @@ export function runHeld(target: string, o: ServerOptions & { all?: boolean }, io
     if (/^\d+$/.test(target)) {
       const h = await request<HeldMessage>(c, "GET", `held/${target}`);
       if (o.json) return json(io, h);
-      io.stdout.write(`${heldLine(h)}\n  list ${h.address}, envelope sender ${h.mailFrom ?? "<>"}, run #${h.runId}\n`);
+      io.stdout.write(`${heldLine(h)}\n  list ${h.address}, envelope sender ${safe(h.mailFrom ?? "<>", 254)}, run #${h.runId}\n`);
       io.stdout.write(`  From: ${safe(h.message.from ?? "")}\n  To: ${safe(h.message.to.join(", "))}\n  Subject: ${safe(h.message.subject)}\n`);
-      for (const a of h.message.attachments) io.stdout.write(`  attachment: ${safe(a.filename ?? "(no name)", 80)} (${a.contentType}, ${a.size} bytes)\n`);
+      for (const a of h.message.attachments) io.stdout.write(`  attachment: ${safe(a.filename ?? "(no name)", 80)} (${safe(a.contentType, 80)}, ${a.size} bytes)\n`);
       // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
       const body = h.message.text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "");
       io.stdout.write(`\n${body}${body.endsWith("\n") ? "" : "\n"}${h.message.textCut ? "[the text goes on: see it whole with --json]\n" : ""}`);

@@ -8,12 +8,14 @@
  * recorded against the member it names (the VERP address first, then the
  * report's Original-Recipient, then its Final-Recipient), in one run of
  * trigger `bounce`. A member's `bounces` (the stdlib's `Member.bounces`) is
- * the count recorded since they joined; a rule decides what to do with it.
+ * the number of distinct messages reported since they joined (a report
+ * about a message already recorded for them, sent again by an MTA or a
+ * forger, is dropped); a rule decides what to do with it.
  *
  * A report counts only when it returns the original message's headers
  * (RFC 3464's third part, which Postfix, Exim, Exchange and the large
  * mailbox providers send) with the Message-ID of a message this list sent
- * to that member: anyone can write to the bounce address, and a made-up
+ * to that member (a forward's is its author's, which it keeps): anyone can write to the bounce address, and a made-up
  * report must not unsubscribe a member. (Someone who received a post knows
  * its Message-ID, and the post went to every member under that one id: a
  * member can still forge a report about another; a rule that acts on
@@ -45,6 +47,8 @@ export interface Dsn {
 
 /** A report's size is bounded by the daemon's message size; its fields by this many recipients. */
 const MAX_RECIPIENTS = 1000;
+/** How many of a report's returned Message-IDs are looked up in the outbox. */
+const MAX_IDS = 4;
 
 /** The report in a message, or undefined when it holds no message/delivery-status part. */
 export async function readDsn(raw: Buffer): Promise<Dsn | undefined> {
@@ -62,7 +66,7 @@ export async function readDsn(raw: Buffer): Promise<Dsn | undefined> {
     if (!/^(message\/(global-)?rfc822|text\/rfc822-headers|message\/global-headers)$/i.test(a.contentType)) continue;
     const head = a.content.subarray(0, 64 * 1024).toString("latin1").split(/\r?\n\r?\n/)[0] ?? "";
     const m = /^message-id:\s*(?:\r?\n[ \t]+)?<([^<>\s]+)>/im.exec(head);
-    if (m) originalIds.push(m[1]!);
+    if (m && m[1]!.length <= 998) originalIds.push(m[1]!);
   }
   return { recipients, originalIds };
 }
@@ -124,25 +128,34 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: { list:
     dsn = undefined;
   }
   if (!dsn) return ignored("it is not a delivery status report (no message/delivery-status part)");
-  const domain = target.list.slice(target.list.lastIndexOf("@") + 1).toLowerCase();
   if (dsn.originalIds.length === 0) return ignored("it does not return the original message's headers (its Message-ID), so it cannot be checked");
-  const ours = dsn.originalIds.filter((id) => /^thwonk\./.test(id) && id.slice(id.lastIndexOf("@") + 1).toLowerCase() === domain);
-  if (ours.length === 0) return ignored("the message it reports on was not sent by this list");
+  // Any id, not only the list's own `thwonk.` ones: a forward goes out under its author's Message-ID. The outbox
+  // says whether the list sent it to the member; a report names one message, a few ids at most are looked up.
+  const ours = [...new Set(dsn.originalIds)].slice(0, MAX_IDS);
   const failed = dsn.recipients.filter(isHardFailure);
   if (failed.length === 0) return ignored("it reports no permanent failure (Action: failed with a 5.x.x Status)");
   const named = target.verp !== null ? [{ address: target.verp, r: failed[0]!, verp: true }] : failed.map((r) => ({ address: (r.originalRecipient ?? r.finalRecipient)!, r, verp: false }));
   return daemon.runner.withList(target.list, async (bundle) => {
+    // Whom each reported message went to, read once: a report may name a thousand members of a list of many more.
+    const sent = new Map<string, Set<string>>();
+    for (const id of ours) sent.set(id, await daemon.store.sentRecipients(target.list, id));
     const entries: BounceEntry[] = [];
     const seen = new Set<string>();
     for (const n of named) {
       const m = await daemon.store.member(target.list, n.address);
       if (!m || seen.has(m.address.toLowerCase())) continue;
-      if (!(await anyAsync(ours, (id) => daemon.store.sentTo(target.list, id, m.address)))) {
+      const messageId = ours.find((id) => sent.get(id)!.has(m.address.toLowerCase()));
+      if (messageId === undefined) {
         daemon.log.info({ list: target.list, member: m.address, ids: ours }, "a bounce report about a message the list did not send to this member: not counted");
         continue;
       }
+      // A report sent again (an MTA's retry, or a flood of one forged report) is neither counted nor recorded again.
+      if ((await daemon.store.bounces(target.list, m.address)).some((b) => b.messageId === messageId && b.at >= m.joined)) {
+        daemon.log.info({ list: target.list, member: m.address, messageId }, "a bounce report about a message already recorded for this member: not counted again");
+        continue;
+      }
       seen.add(m.address.toLowerCase());
-      entries.push({ member: m.address, status: n.r.status, action: n.r.action, diagnostic: n.r.diagnostic, at: d.receivedAt, verp: n.verp });
+      entries.push({ member: m.address, status: n.r.status, action: n.r.action, diagnostic: n.r.diagnostic, at: d.receivedAt, verp: n.verp, messageId });
     }
     if (entries.length === 0) return ignored(`it is about ${named.map((n) => n.address).join(", ")}, not a member of ${target.list} that the reported message was sent to`);
     const ids = await daemon.committer.commit({
@@ -165,7 +178,3 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: { list:
   });
 }
 
-async function anyAsync<T>(xs: readonly T[], p: (x: T) => Promise<boolean>): Promise<boolean> {
-  for (const x of xs) if (await p(x)) return true;
-  return false;
-}

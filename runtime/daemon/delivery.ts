@@ -137,7 +137,7 @@ export class RelayDelivery implements RelayHandOff {
     let parts: DeliveryPart[];
     try {
       const p = (await this.o.personal?.prepare(d.address, d.recipients, d.raw)) ?? { from: bounceAddress(d.address), raw: d.raw };
-      const info = await this.transport.sendMail({ envelope: { from: p.from, to: d.recipients }, raw: p.raw, ...(p.dkim ? { dkim: p.dkim } : {}) });
+      const info = await this.transport.sendMail({ envelope: { from: p.from, to: d.recipients }, raw: p.raw });
       const rejected = ((info as unknown as { rejectedErrors?: SmtpError[] }).rejectedErrors ?? []).filter((e) => e.recipient);
       const code = Number(/^\d{3}/.exec(info.response ?? "")?.[0] ?? 250);
       const gone = new Set(rejected.map((e) => e.recipient!.toLowerCase()));

@@ -2,7 +2,8 @@
  * DKIM signing of list mail: each list's mail is signed with the key of the
  * list's own domain (thwonkd's `dkim` setting: `{ "example.org": {
  * "selector": "s1", "keyFile": "/etc/thwonk/example.org.pem" } }`), by
- * nodemailer's signer (relaxed/relaxed, rsa-sha256). The relay signs each
+ * dkim-sign.ts (relaxed/relaxed, rsa-sha256, every signed field
+ * oversigned so none can be added after). The relay signs each
  * transaction as it goes out (after the per-recipient headers, which the
  * signature covers: RFC 8058 asks that List-Unsubscribe and
  * List-Unsubscribe-Post are signed), the Maildir outbox each file as it is
@@ -10,7 +11,7 @@
  */
 import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
-import DKIM from "nodemailer/lib/dkim/index.js";
+import { signDkim } from "./dkim-sign.js";
 import { ConfigError } from "./config.js";
 
 export interface DkimSetting {
@@ -70,14 +71,14 @@ export class DkimKeys {
     return key ? { keys: [key], headerFieldNames: SIGNED_FIELDS } : undefined;
   }
 
-  /** The message signed for `address`'s domain (a DKIM-Signature field first), or as it is when the domain has no key. */
+  /**
+   * The message signed for `address`'s domain (a DKIM-Signature field first), or as it is when the domain has no
+   * key; every signed field oversigned (dkim-sign.ts), so no field can be added after signing.
+   */
   async sign(address: string, raw: Buffer): Promise<Buffer> {
     const options = this.optionsFor(address);
     if (!options) return raw;
-    const stream = new DKIM(options).sign(raw);
-    const chunks: Buffer[] = [];
-    for await (const c of stream) chunks.push(typeof c === "string" ? Buffer.from(c, "latin1") : (c as Buffer));
-    return Buffer.concat(chunks);
+    return signDkim(raw, options.keys[0]!, SIGNED_FIELDS.split(":"));
   }
 }
 

@@ -27,9 +27,8 @@ export interface PersonalOptions {
 export interface Prepared {
   /** The envelope sender. */
   from: string;
+  /** Signed with the list domain's key, when it has one. */
   raw: Buffer;
-  /** nodemailer's per-message DKIM option, when the list's domain has a key. */
-  dkim?: ReturnType<DkimKeys["optionsFor"]>;
 }
 
 export class Personal {
@@ -52,8 +51,8 @@ export class Personal {
         if (m) out = withOneClick(raw, this.o.unsubscribeUrl(list, m.address, m.joined));
       }
     }
-    const dkim = this.o.dkim.optionsFor(list);
-    return { from, raw: out, ...(dkim ? { dkim } : {}) };
+    // Signed here, not by nodemailer's transport: its signer leaves fields that could be added unsigned (dkim-sign.ts).
+    return { from, raw: await this.o.dkim.sign(list, out) };
   }
 }
 

@@ -155,9 +155,10 @@ function page(res: ServerResponse, list: string, path: string): true {
  * provider sends); anything else, or a field given twice with different values, is no value.
  */
 export function formValue(contentType: string | undefined, body: string, name: string): string | undefined {
-  const type = (contentType ?? "").toLowerCase();
+  // The media type exactly (its parameters after `;`): `application/x-www-form-urlencodedX` is another type.
+  const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
   const values: string[] = [];
-  if (type.startsWith("multipart/form-data")) {
+  if (type === "multipart/form-data") {
     const boundary = /boundary=(?:"([^"]{1,70})"|([^;\s]{1,70}))/i.exec(contentType ?? "");
     const b = boundary?.[1] ?? boundary?.[2];
     if (!b) return undefined;
@@ -167,7 +168,7 @@ export function formValue(contentType: string | undefined, body: string, name: s
       const disposition = /^content-disposition:\s*form-data;[^\r\n]*?\bname="([^"]*)"/im.exec(part.slice(0, end));
       if (disposition?.[1] === name) values.push(part.slice(end + 4).replace(/\r\n$/, ""));
     }
-  } else if (type === "" || type.startsWith("application/x-www-form-urlencoded")) {
+  } else if (type === "" || type === "application/x-www-form-urlencoded") {
     values.push(...new URLSearchParams(body).getAll(name));
   }
   return values.length > 0 && values.every((v) => v === values[0]) ? values[0] : undefined;

@@ -87,6 +87,14 @@ const MIGRATIONS: string[] = [
   `
   CREATE TABLE list_secrets (address TEXT PRIMARY KEY, secret TEXT NOT NULL, created_at INTEGER NOT NULL);
   `,
+  // Which message each bounce reports on: a member's count is of distinct messages, so a report sent again counts once;
+  // a report's Message-ID is looked up in the outbox by its index, and a member by address without case (bounces,
+  // one-click, each recipient's transaction) by an index, not by a scan of the list's members.
+  `
+  ALTER TABLE bounces ADD COLUMN message_id TEXT;
+  CREATE INDEX outbox_message ON outbox(address, message_id);
+  CREATE INDEX members_lower ON members(address, lower(member));
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -184,13 +192,13 @@ class SqliteStore implements Store {
       start: db.prepare("SELECT at FROM list_start WHERE address = ?"),
       member: db.prepare("SELECT member, name, role, joined FROM members WHERE address = ? AND lower(member) = lower(?)"),
       insertBounce: db.prepare(
-        "INSERT INTO bounces (address, member, member_key, at, status, action, diagnostic, verp, run_id) VALUES (?, ?, lower(?), ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO bounces (address, member, member_key, at, status, action, diagnostic, verp, run_id, message_id) VALUES (?, ?, lower(?), ?, ?, ?, ?, ?, ?, ?)",
       ),
       sentTo: db.prepare(
         "SELECT 1 FROM outbox o WHERE o.address = ? AND o.message_id = ? AND EXISTS (SELECT 1 FROM json_each(o.recipients) r WHERE lower(r.value) = lower(?)) LIMIT 1",
       ),
       bounceCounts: db.prepare(
-        "SELECT m.member AS member, COUNT(b.id) AS n FROM members m JOIN bounces b ON b.address = m.address AND b.member_key = lower(m.member) AND b.at >= m.joined WHERE m.address = ? GROUP BY m.member",
+        "SELECT m.member AS member, COUNT(DISTINCT COALESCE(b.message_id, 'row ' || b.id)) AS n FROM members m JOIN bounces b ON b.address = m.address AND b.member_key = lower(m.member) AND b.at >= m.joined WHERE m.address = ? GROUP BY m.member",
       ),
       addSecret: db.prepare("INSERT OR IGNORE INTO list_secrets (address, secret, created_at) VALUES (?, ?, ?)"),
       secret: db.prepare("SELECT secret FROM list_secrets WHERE address = ?"),
@@ -356,7 +364,7 @@ class SqliteStore implements Store {
         if (c.due) this.q.due.run(c.address, c.due.trigger, c.due.at);
         if (c.held && messageId !== null) this.held.apply(c.address, messageId, runId, c.held);
         if (c.bounces?.length) {
-          for (const b of c.bounces) this.q.insertBounce.run(c.address, b.member, b.member, b.at, b.status, b.action, b.diagnostic, b.verp ? 1 : 0, runId);
+          for (const b of c.bounces) this.q.insertBounce.run(c.address, b.member, b.member, b.at, b.status, b.action, b.diagnostic, b.verp ? 1 : 0, runId, b.messageId ?? null);
           this.q.ensureList.run(c.address);
           this.q.bumpMembers.run(c.address); // the counts are part of the members the sandbox keeps by version
         }
@@ -487,6 +495,14 @@ class SqliteStore implements Store {
     return this.q.sentTo.get(address, messageId, recipient) !== undefined;
   }
 
+  async sentRecipients(address: string, messageId: string): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const r of this.db.prepare("SELECT recipients FROM outbox WHERE address = ? AND message_id = ?").all(address, messageId) as { recipients: string }[]) {
+      for (const a of JSON.parse(r.recipients) as string[]) out.add(a.toLowerCase());
+    }
+    return out;
+  }
+
   async bounces(address: string, member?: string): Promise<BounceRecord[]> {
     const rows = (
       member === undefined
@@ -503,6 +519,7 @@ class SqliteStore implements Store {
       diagnostic: r["diagnostic"] as string,
       verp: r["verp"] === 1,
       runId: r["run_id"] as number,
+      ...(typeof r["message_id"] === "string" ? { messageId: r["message_id"] } : {}),
     }));
   }
 }

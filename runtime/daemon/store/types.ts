@@ -155,6 +155,8 @@ export interface BounceEntry {
   at: number;
   /** Whether a VERP envelope named the member (else the report's Original- or Final-Recipient did). */
   verp: boolean;
+  /** The Message-ID of the list's message the report is about: a member's count is of distinct messages. */
+  messageId?: string;
 }
 
 export interface BounceRecord extends BounceEntry {
@@ -245,6 +247,8 @@ export interface Store {
    * caller must then trust nothing written since the last successful sync.
    */
   sync?(): Promise<void>;
+  /** Everyone the list sent the message with this Message-ID (without brackets) to, in lower case: one read for a report naming many. */
+  sentRecipients(address: string, messageId: string): Promise<Set<string>>;
 }
 
 /** Where a held message stands: waiting, or what became of it. */
