@@ -76,6 +76,8 @@ interface ListSlot {
   settled: Promise<unknown>;
   /** Settles when the last run's commit has been handed to the committer: the next one goes after it. */
   handed: Promise<unknown>;
+  /** The list's signing key: kept once read (a list's key never changes; the store makes it at the first ask). */
+  tokenKey?: string;
 }
 
 /** A run's place: its list's generation when it started, and its number. */
@@ -305,7 +307,7 @@ export class Runner {
         this.o.log.warn({ list: address, problems: err.problems }, "the list cannot run: its members or settings are over the rule's limits");
         return { code: 451, message: `4.3.0 ${say(M.listBroken, address, err.problems.map((p) => `${p.code} ${p.message}`).join(" "))}` };
       }
-      result = await runBundle(bundle, { trigger: "message", input, pool: listPool(this.o.pool, address, bundle, members.version, await this.o.store.tokenKey(address)) }, this.o.words);
+      result = await runBundle(bundle, { trigger: "message", input, pool: listPool(this.o.pool, address, bundle, members.version, await this.tokenKey(slot)) }, this.o.words);
     }
     let actions = result.actions;
     // Nothing ever answers the null sender: a reply to a bounce could loop between two servers.
@@ -334,7 +336,7 @@ export class Runner {
     else {
       try {
         const input = bundleInput(bundle, { now: due, address, members: members.members, state });
-        result = await runBundle(bundle, { trigger: triggerName, input, pool: listPool(this.o.pool, address, bundle, members.version, await this.o.store.tokenKey(address)) }, this.o.words);
+        result = await runBundle(bundle, { trigger: triggerName, input, pool: listPool(this.o.pool, address, bundle, members.version, await this.tokenKey(slot)) }, this.o.words);
       } catch (err) {
         if (!(err instanceof InputRefused)) throw err;
         result = failed("", { code: err.problems[0]?.code ?? "TW5017", message: err.message, line: null, column: null });
@@ -419,6 +421,11 @@ export class Runner {
       this.o.log.error({ err, list: slot.address }, "a group commit failed; its messages were answered 451");
     }
     return { code: 451, message: `4.3.0 ${say(M.commitFailed, err instanceof Error ? err.message : String(err))}` };
+  }
+
+  private async tokenKey(slot: ListSlot): Promise<string> {
+    slot.tokenKey ??= await this.o.store.tokenKey(slot.address);
+    return slot.tokenKey;
   }
 
   /** Mail this list sent (its loop header), or from one of its own addresses. */
