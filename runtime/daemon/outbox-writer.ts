@@ -76,7 +76,19 @@ export class OutboxWriter {
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({ id, dir, look, files } satisfies Request);
+      // The batch's bytes moved to the writer's thread in one buffer (transferred, not cloned): the raw
+      // messages' own buffers may share Node's pool with other data, so they are copied into it once here.
+      let total = 0;
+      for (const f of files) total += f.bytes.length;
+      const moved = new ArrayBuffer(total);
+      let at = 0;
+      const views = files.map((f) => {
+        const bytes = new Uint8Array(moved, at, f.bytes.length);
+        bytes.set(f.bytes);
+        at += f.bytes.length;
+        return { name: f.name, bytes };
+      });
+      worker.postMessage({ id, dir, look, files: views } satisfies Request, [moved]);
     });
   }
 

@@ -20,7 +20,8 @@ import { COMPILER_VERSION, migrateState, type Bundle } from "../../compiler/inde
 import { canonicalAddress, stateRefusals, type MemberJson, type RunAction, type RunError, type RunResult } from "../../contract/index.js";
 import { checkMessage, InputRefused, parseEml } from "../input/index.js";
 import { bundleInput, bundleLimits } from "../run/input.js";
-import { runBundle } from "../run/run-rule.js";
+import { encodeRun, runBundle } from "../run/run-rule.js";
+import { runsAhead, takeAhead, type Ran, type Waiting } from "./ahead.js";
 import type { SandboxPool } from "../sandbox/index.js";
 import type { RuleErrorWords } from "../../contract/index.js";
 import { StaleCommit, type GroupCommitter } from "./commit.js";
@@ -76,6 +77,11 @@ interface ListSlot {
   settled: Promise<unknown>;
   /** Settles when the last run's commit has been handed to the committer: the next one goes after it. */
   handed: Promise<unknown>;
+  /** The list's signing key: kept once read (a list's key never changes; the store makes it at the first ask). */
+  tokenKey?: string;
+  /** Deliveries queued and not started, in order; runs asked for ahead of their turn (ahead.ts). */
+  waiting: Waiting[];
+  ahead: Map<Delivery, Promise<Ran | undefined>>;
 }
 
 /** A run's place: its list's generation when it started, and its number. */
@@ -143,7 +149,7 @@ export class Runner {
   install(address: string, bundle: Bundle): Promise<void> {
     const slot = this.lists.get(addressKey(address));
     if (!slot) {
-      this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve(), gen: 0, seq: 0, settled: Promise.resolve(), handed: Promise.resolve() });
+      this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve(), gen: 0, seq: 0, settled: Promise.resolve(), handed: Promise.resolve(), waiting: [], ahead: new Map() });
       return Promise.resolve();
     }
     return this.enqueue(slot, async () => {
@@ -170,7 +176,14 @@ export class Runner {
   deliver(d: Delivery): Promise<Answer> {
     const slot = this.slot(d.address);
     const early = this.parse(slot, slot.bundle, d);
-    early.catch(() => undefined); // awaited in its turn
+    const waiting: Waiting = { d };
+    slot.waiting.push(waiting);
+    // Runnable as parsed (ahead.ts): the checks of its turn that come before the run, the state and members aside.
+    early.then((p) => {
+      const m = p.eml.message;
+      if (!p.eml.refused.length && !this.isLoop(slot.address, m.headers, m.from) && !overHopLimit(m.headers, this.mail.hopLimit) && !checkMessage(m, bundleLimits(p.bundle), p.eml.size).length)
+        waiting.runnable = { bundle: p.bundle, message: m, size: p.eml.size };
+    }, () => undefined); // awaited in its turn
     return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, undefined, early)));
   }
 
@@ -264,6 +277,11 @@ export class Runner {
     const { bundle, address } = slot;
     const turn: Turn = { gen: slot.gen, seq: slot.seq++ };
     const limits = bundleLimits(bundle);
+    const w = slot.waiting.findIndex((x) => x.d === d);
+    if (w >= 0) slot.waiting.splice(w, 1);
+    // Taken now, whichever way this turn goes: a run that stops before the sandbox leaves nothing behind.
+    const ranAhead = slot.ahead.get(d);
+    slot.ahead.delete(d);
     let p = early ? await early : undefined;
     // Parsed for the version deployed when it arrived; a deploy since then takes effect from this run on.
     if (p?.bundle !== bundle) p = await this.parse(slot, bundle, d);
@@ -305,7 +323,10 @@ export class Runner {
         this.o.log.warn({ list: address, problems: err.problems }, "the list cannot run: its members or settings are over the rule's limits");
         return { code: 451, message: `4.3.0 ${say(M.listBroken, address, err.problems.map((p) => `${p.code} ${p.message}`).join(" "))}` };
       }
-      result = await runBundle(bundle, { trigger: "message", input, pool: listPool(this.o.pool, address, bundle, members.version, await this.o.store.tokenKey(address)) }, this.o.words);
+      const pool = listPool(this.o.pool, address, bundle, members.version, await this.tokenKey(slot));
+      const ran = await takeAhead(ranAhead, bundle, members, () => encodeRun(bundle, "message", input).inputJson);
+      const ahead = !ran && pool.runsAhead ? runsAhead(slot, bundle, members, state) : [];
+      result = await runBundle(bundle, { trigger: "message", input, pool, ...(ran ? { ran } : {}), ...(ahead.length ? { ahead } : {}) }, this.o.words);
     }
     let actions = result.actions;
     // Nothing ever answers the null sender: a reply to a bounce could loop between two servers.
@@ -334,7 +355,7 @@ export class Runner {
     else {
       try {
         const input = bundleInput(bundle, { now: due, address, members: members.members, state });
-        result = await runBundle(bundle, { trigger: triggerName, input, pool: listPool(this.o.pool, address, bundle, members.version, await this.o.store.tokenKey(address)) }, this.o.words);
+        result = await runBundle(bundle, { trigger: triggerName, input, pool: listPool(this.o.pool, address, bundle, members.version, await this.tokenKey(slot)) }, this.o.words);
       } catch (err) {
         if (!(err instanceof InputRefused)) throw err;
         result = failed("", { code: err.problems[0]?.code ?? "TW5017", message: err.message, line: null, column: null });
@@ -421,6 +442,11 @@ export class Runner {
     return { code: 451, message: `4.3.0 ${say(M.commitFailed, err instanceof Error ? err.message : String(err))}` };
   }
 
+  private async tokenKey(slot: ListSlot): Promise<string> {
+    slot.tokenKey ??= await this.o.store.tokenKey(slot.address);
+    return slot.tokenKey;
+  }
+
   /** Mail this list sent (its loop header), or from one of its own addresses. */
   private isLoop(address: string, headers: readonly [string, string][], from: string | null): boolean {
     const key = addressKey(address);
@@ -441,6 +467,7 @@ export function listPool(pool: SandboxPool, address: string, bundle: Bundle, mem
     run: (code, codeId, trigger, inputJson, members, limits) =>
       pool.run(code, codeId, trigger, inputJson, members, { ...limits, ...(memory ? { memoryLimitBytes: memory } : {}), list: addressKey(address), membersVersion, ...(tokenKey !== undefined ? { tokenKey } : {}) }),
     close: () => pool.close(),
+    ...(pool.runsAhead ? { runsAhead: true } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ import * as mimeFuncs from "nodemailer/lib/mime-funcs/index.js";
 import type { RunAction } from "../../contract/index.js";
 import { readOriginal, spliceForward, type Original } from "./forward.js";
 import { withHtmlFooter, withTextFooter } from "./footer.js";
+import { serializeTree, type MimeTreeNode } from "./serialize.js";
 
 /** Every message a list sends carries it (its value: the list's address); mail that comes back with it is not run again. */
 export const LOOP_HEADER = "X-Thwonk-Loop";
@@ -302,7 +303,9 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
     disableFileAccess: true,
     disableUrlAccess: true,
   });
-  let raw = await new Promise<Buffer>((resolve, reject) => mail.compile().build((err, b) => (err ? reject(err) : resolve(b))));
+  // The tree written at once (serialize.ts, the same bytes); what it does not write is built the streaming way.
+  const tree = mail.compile();
+  let raw = serializeTree(tree as unknown as MimeTreeNode) ?? (await new Promise<Buffer>((resolve, reject) => tree.build((err, b) => (err ? reject(err) : resolve(b)))));
   if (original) raw = spliceForward(raw, original, footer, CHECKS);
   return { index, messageId: sentId, envelope: { from: bounceAddress(list), to }, refused, action: a, raw };
 }

@@ -10,6 +10,8 @@ import type { HandMadeInput, RuleErrorWords, RunAction, RunInput, RunOutput, Run
 import { encodeInput } from "../input/build.js";
 import { describeSandboxError } from "../testing/errors.js";
 import { inputChars, runOnce, timeLimitFor, type SandboxLimits, type SandboxPool } from "../sandbox/index.js";
+import type { RunAhead, SandboxResult } from "../sandbox/types.js";
+import type { MemberColumns } from "../../contract/input.js";
 
 export type { RuleErrorWords, RunAction, RunResult, TraceStep } from "../../contract/index.js";
 
@@ -30,20 +32,31 @@ export interface RunRequest {
   pool?: SandboxPool;
 }
 
-export async function runBundle(bundle: Bundle, req: RunRequest, words: RuleErrorWords): Promise<RunResult> {
-  const trigger = bundle.manifest.triggers.find((t) => t.name === req.trigger);
+/** A trigger's input as the sandbox takes it: the JSON (with the trigger's gas and fan-out bounds), the members' columns, the time limit. */
+export function encodeRun(bundle: Bundle, triggerName: string, runInput: RunInput | HandMadeInput): { inputJson: string; members?: MemberColumns; timeLimitMs: number; bound: number } {
+  const trigger = bundle.manifest.triggers.find((t) => t.name === triggerName);
   const bound = trigger?.gasBound ?? 0;
   // The verifier's bounds for this trigger: the code stops a run that would exceed either (out of gas, TW5030).
-  const input = { ...req.input, gas: bound, fanout: trigger?.fanoutBound ?? 0 };
+  const input = { ...runInput, gas: bound, fanout: trigger?.fanoutBound ?? 0 };
   const { inputJson, members } = encodeInput(input);
+  // The clock is a backstop far above what the gas bound allows (time-limit.ts): gas decides, not the machine's load.
+  return { inputJson, ...(members ? { members } : {}), timeLimitMs: timeLimitFor(bound, inputChars(inputJson, members)), bound };
+}
+
+/**
+ * Runs a trigger. `ahead`: runs to chain after this one in the pool's worker (RunLimits.ahead); `ran`: a result
+ * that run already gave ahead of its turn, for exactly this input (the caller checked), used instead of running.
+ */
+export async function runBundle(bundle: Bundle, req: RunRequest & { ahead?: RunAhead[]; ran?: SandboxResult }, words: RuleErrorWords): Promise<RunResult> {
+  const { inputJson, members, timeLimitMs, bound } = encodeRun(bundle, req.trigger, req.input);
   // The rule's declared memory limit (what the verifier proved its bound against), unless the caller sets one.
   const memoryLimitBytes = bundle.manifest.limits["memory"]?.value;
-  // The clock is a backstop far above what the gas bound allows (time-limit.ts): gas decides, not the machine's load.
-  const timeLimitMs = timeLimitFor(bound, inputChars(inputJson, members));
   const code = req.code ?? bundle.code.text;
-  const r = req.pool
-    ? await req.pool.run(code, req.code ? `${bundle.sha256}:trace` : bundle.sha256, req.trigger, inputJson, members, { timeLimitMs, ...(req.limits?.timeLimitMs !== undefined ? { timeLimitMs: req.limits.timeLimitMs } : {}), ...(req.tokenKey !== undefined ? { tokenKey: req.tokenKey } : {}) })
-    : await runOnce(code, req.trigger, inputJson, { timeLimitMs, ...(memoryLimitBytes ? { memoryLimitBytes } : {}), ...req.limits }, members, req.tokenKey);
+  const r =
+    req.ran ??
+    (req.pool
+      ? await req.pool.run(code, req.code ? `${bundle.sha256}:trace` : bundle.sha256, req.trigger, inputJson, members, { timeLimitMs, ...(req.limits?.timeLimitMs !== undefined ? { timeLimitMs: req.limits.timeLimitMs } : {}), ...(req.tokenKey !== undefined ? { tokenKey: req.tokenKey } : {}), ...(req.ahead?.length ? { ahead: req.ahead } : {}) })
+      : await runOnce(code, req.trigger, inputJson, { timeLimitMs, ...(memoryLimitBytes ? { memoryLimitBytes } : {}), ...req.limits }, members, req.tokenKey));
   if (!r.ok) {
     // The gas used when it stopped; a run out of gas used its bound (the counter goes past it by the last charge).
     const used = r.gasUsed === undefined || r.error.code === "TW5001" ? bound : Math.max(0, Math.min(bound, r.gasUsed));

@@ -10,7 +10,7 @@ import { Worker } from "node:worker_threads";
 import { sandboxError, sandboxMessages as M, type SandboxError } from "./errors.js";
 import { engineModule } from "./instance.js";
 import type { FromWorker, RunRequest, WorkerConfig } from "./protocol.js";
-import { resolveLimits, type SandboxOptions, type SandboxPool, type SandboxResult } from "./types.js";
+import { resolveLimits, type RunAhead, type SandboxOptions, type SandboxPool, type SandboxResult } from "./types.js";
 
 export interface PoolInternals {
   /** Tests only: see WorkerConfig.testHooks. */
@@ -21,6 +21,10 @@ interface Job {
   /** Always with the members (when the run has any): they are left out of what is posted when the worker has them. */
   req: RunRequest;
   resolve: (r: SandboxResult) => void;
+  /** The runs chained after it (RunLimits.ahead), by id, not answered yet; the worker is busy until chainDone. */
+  ahead?: Map<number, RunAhead>;
+  /** Its own result is in: the worker is running the chain. */
+  answered?: boolean;
 }
 
 interface Slot {
@@ -103,13 +107,53 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
       slot.shipped.delete(shippedKey(job.req));
       post(slot, job.req);
       return;
+    } else if (msg.type === "ahead") {
+      const a = slot.job?.ahead?.get(msg.id);
+      if (!a) return;
+      slot.job!.ahead!.delete(msg.id);
+      a.done({ inputJson: msg.inputJson, result: msg.result });
+      if (!msg.fatal) return void watch(slot, aheadLimit(slot.job!));
+      endChain(slot);
+      replace(slot, "");
+    } else if (msg.type === "chainDone") {
+      if (slot.job?.req.id !== msg.id || !slot.job.answered) return;
+      endChain(slot);
     } else {
       const job = slot.job;
-      if (!job || job.req.id !== msg.id) return;
+      if (!job || job.req.id !== msg.id || job.answered) return;
       finish(slot, msg.result);
+      // The worker goes on with the chain (chain.ts, the same test): it stays busy, and watched, until chainDone.
+      if (!msg.fatal && msg.result.ok && job.ahead?.size) (slot.job = job), (job.answered = true), watch(slot, aheadLimit(job));
+      else notRun(job);
       if (msg.fatal) replace(slot, "");
     }
     pump();
+  }
+
+  /** The chain's runs not answered did not run; the worker is free. */
+  function endChain(slot: Slot): void {
+    const job = slot.job;
+    if (!job?.answered) return;
+    slot.job = undefined;
+    clearTimeout(slot.watchdog);
+    notRun(job);
+  }
+
+  function notRun(job: Job): void {
+    for (const a of job.ahead?.values() ?? []) a.done(undefined);
+    job.ahead?.clear();
+  }
+
+  function aheadLimit(job: Job): number {
+    return Math.max(0, ...[...(job.ahead?.values() ?? [])].map((a) => a.timeLimitMs));
+  }
+
+  function watch(slot: Slot, timeLimitMs: number): void {
+    clearTimeout(slot.watchdog);
+    slot.watchdog = setTimeout(() => {
+      failJob(slot, sandboxError(M.timeLimit, timeLimitMs));
+      replace(slot, "");
+    }, watchdogFor(timeLimitMs));
   }
 
   function finish(slot: Slot, result: SandboxResult): void {
@@ -133,7 +177,11 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
   }
 
   function failJob(slot: Slot, error: SandboxError): void {
-    if (slot.job) finish(slot, { ok: false, error, wallMs: performance.now() - slot.started });
+    if (slot.job?.answered) return endChain(slot);
+    const job = slot.job;
+    if (!job) return;
+    finish(slot, { ok: false, error, wallMs: performance.now() - slot.started });
+    notRun(job);
   }
 
   /** A worker is gone (or going): its run fails, a new worker takes its place. */
@@ -145,7 +193,10 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
     failJob(slot, sandboxError(M.sandboxFailed, why));
     if (!closing && startFailures < MAX_START_FAILURES) spawn();
     if (slots.length === 0) {
-      for (const job of queue.splice(0)) job.resolve({ ok: false, error: sandboxError(M.sandboxFailed, `no sandbox worker could start (${why})`), wallMs: 0 });
+      for (const job of queue.splice(0)) {
+        job.resolve({ ok: false, error: sandboxError(M.sandboxFailed, `no sandbox worker could start (${why})`), wallMs: 0 });
+        notRun(job);
+      }
     }
     pump();
   }
@@ -178,11 +229,7 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
         idle[0]!;
       slot.job = job;
       slot.started = performance.now();
-      const timeLimitMs = job.req.timeLimitMs ?? limits.timeLimitMs;
-      slot.watchdog = setTimeout(() => {
-        failJob(slot, sandboxError(M.timeLimit, timeLimitMs));
-        replace(slot, "");
-      }, watchdogFor(timeLimitMs));
+      watch(slot, job.req.timeLimitMs ?? limits.timeLimitMs);
       const { req } = job;
       const has = req.membersVersion !== undefined && req.members !== undefined && slot.shipped.get(shippedKey(req)) === req.membersVersion;
       if (has) {
@@ -201,7 +248,10 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
 
   return {
     run(code, codeId, trigger, inputJson, members, runLimits) {
-      if (closing) return Promise.resolve({ ok: false, error: sandboxError(M.sandboxFailed, "the sandbox pool is closed"), wallMs: 0 });
+      if (closing) {
+        for (const a of runLimits?.ahead ?? []) a.done(undefined);
+        return Promise.resolve({ ok: false, error: sandboxError(M.sandboxFailed, "the sandbox pool is closed"), wallMs: 0 });
+      }
       if (slots.length === 0) {
         startFailures = 0;
         for (let i = 0; i < size; i++) spawn();
@@ -216,10 +266,21 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
           req.list = runLimits.list;
           if (runLimits.membersVersion !== undefined) req.membersVersion = String(runLimits.membersVersion);
         }
-        queue.push({ req, resolve });
+        const job: Job = { req, resolve };
+        if (runLimits?.ahead?.length) {
+          job.ahead = new Map();
+          req.ahead = [];
+          for (const a of runLimits.ahead) {
+            const id = nextId++;
+            job.ahead.set(id, a);
+            req.ahead.push({ id, inputJson: a.inputJson, timeLimitMs: resolveLimits({ ...limits, timeLimitMs: a.timeLimitMs }).timeLimitMs });
+          }
+        }
+        queue.push(job);
         pump();
       });
     },
+    runsAhead: true,
     close() {
       closed ??= (async () => {
         closing = true;

@@ -33,6 +33,8 @@ export interface RunRequest {
   tokenKey?: string;
   /** Set by the pool when it left the code out (`code` is then empty): it sent this codeId's code to this worker before. */
   codeLeftOut?: boolean;
+  /** Runs to chain after this one (types.ts RunAhead), each answered with `ahead`, then `chainDone`. */
+  ahead?: { id: number; inputJson: string; timeLimitMs: number }[];
 }
 
 export type FromWorker =
@@ -42,4 +44,8 @@ export type FromWorker =
   /** The run came without members, and the worker does not have that version of them: send it again with them. */
   | { type: "needMembers"; id: number }
   /** The run came without its code, and the worker no longer keeps that codeId's: send it again with it. */
-  | { type: "needCode"; id: number };
+  | { type: "needCode"; id: number }
+  /** A run of a chain: the input it ran with (the state put in) and its result. */
+  | { type: "ahead"; id: number; inputJson: string; result: SandboxResult; fatal: boolean }
+  /** The chain after run `id` is over: its runs not answered did not run. */
+  | { type: "chainDone"; id: number };

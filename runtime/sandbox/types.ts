@@ -43,6 +43,20 @@ export interface SandboxPool {
   run(code: string, codeId: string, trigger: string, inputJson: string, members?: MemberColumns, run?: RunLimits): Promise<SandboxResult>;
   /** Lets queued runs finish, then stops the workers. Runs asked for after close() fail with TW5006. */
   close(): Promise<void>;
+  /** Set when the pool runs `RunLimits.ahead` (and so always calls their `done`). */
+  runsAhead?: boolean;
+}
+
+/**
+ * A run asked for ahead of its turn (runtime/daemon/ahead.ts): its input as built with the state the run before it
+ * starts from. The worker puts in the state the run before it left (unless that run failed, which leaves none) and
+ * stops the chain at a run that failed, changed the members, or was not ok in the sandbox.
+ */
+export interface RunAhead {
+  inputJson: string;
+  timeLimitMs: number;
+  /** What ran: the input as the worker made it, and the result; undefined when it did not run. */
+  done: (ran: { inputJson: string; result: SandboxResult } | undefined) => void;
 }
 
 /** Limits of one run, over the pool's, and what the run is for. */
@@ -61,6 +75,11 @@ export interface RunLimits {
   membersVersion?: number | string;
   /** The list's signing key for `list.sign` and `list.verify` (tokens.ts); kept in the host, never in the engine. */
   tokenKey?: string;
+  /**
+   * Runs of the same list, code, trigger and members to run after this one in the same worker, each from the state
+   * the one before left (a pool with `runsAhead` only). Each one's `done` is called once, with what ran or undefined.
+   */
+  ahead?: RunAhead[];
 }
 
 export const MAX_STACK_BYTES = 64 * 1024;

@@ -1,9 +1,11 @@
 /** Entry point of a sandbox worker thread: one engine, runs one request at a time. */
 import { parentPort, workerData } from "node:worker_threads";
 import type { HostHooks } from "./context.js";
-import { Engine } from "./engine.js";
+import { Engine, type EngineRunOptions } from "./engine.js";
 import { useEngineModule } from "./instance.js";
 import type { FromWorker, RunRequest, WorkerConfig } from "./protocol.js";
+import { stateAfter, stateOf, withState } from "./chain.js";
+import type { SandboxResult } from "./types.js";
 
 const config = workerData as WorkerConfig;
 const port = parentPort!;
@@ -49,12 +51,30 @@ port.on("message", (req: RunRequest) => {
     ...(req.membersLeftOut ? { membersLeftOut: true } : {}),
     ...(req.tokenKey !== undefined ? { tokenKey: req.tokenKey } : {}),
   };
-  void engine.run(code, req.codeId, req.trigger, req.inputJson, req.members, options).then(({ result, fatal, needMembers }) => {
+  void engine.run(code, req.codeId, req.trigger, req.inputJson, req.members, options).then(async ({ result, fatal, needMembers }) => {
     const msg: FromWorker = needMembers ? { type: "needMembers", id: req.id } : { type: "result", id: req.id, result, fatal };
     port.postMessage(msg);
+    if (req.ahead?.length && !needMembers) fatal = await runAhead(code, req, options, result, fatal);
     // After the answer, while no run waits: the next miss finds a locked-down context ready.
     if (--queued === 0 && !fatal) setImmediate(() => void (queued === 0 ? engine.prepare() : undefined));
   });
 });
+/** The chained runs after `req` (chain.ts), each answered as it ends; then chainDone. Returns whether the engine is suspect. */
+async function runAhead(code: string, req: RunRequest, options: EngineRunOptions, first: SandboxResult, fatal: boolean): Promise<boolean> {
+  let next = fatal ? undefined : stateAfter(stateOf(req.inputJson), first);
+  for (const a of req.ahead ?? []) {
+    if (!next) break;
+    const inputJson = withState(a.inputJson, next.state);
+    // The members as with the first run (sent, or left out: the context has them).
+    const ran = await engine.run(code, req.codeId, req.trigger, inputJson, req.members, { ...options, timeLimitMs: a.timeLimitMs });
+    if (ran.needMembers) break;
+    port.postMessage({ type: "ahead", id: a.id, inputJson, result: ran.result, fatal: ran.fatal } satisfies FromWorker);
+    if (ran.fatal) return true;
+    next = stateAfter(next.state, ran.result);
+  }
+  port.postMessage({ type: "chainDone", id: req.id } satisfies FromWorker);
+  return false;
+}
+
 await engine.warmUp();
 port.postMessage({ type: "ready" } satisfies FromWorker);

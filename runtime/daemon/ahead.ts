@@ -1,0 +1,86 @@
+/**
+ * Runs of a list asked for ahead of their turn. While a list's run goes to a
+ * sandbox worker, the messages queued behind it that are parsed already go
+ * with it: the worker runs them one after another, each from the state the
+ * one before left (runtime/sandbox/chain.ts), without a round trip between
+ * threads for each. Nothing is decided ahead: each message still runs in its
+ * turn, and takes the result given ahead only when the input the worker ran
+ * it with is the very input its turn builds (the same state, time, message
+ * and settings), with the same members' version and bundle. A guess that was
+ * wrong (a schedule ran in between, a commit failed, the members changed)
+ * costs that run again, never a different result.
+ */
+import type { Bundle } from "../../compiler/index.js";
+import { InputRefused } from "../input/index.js";
+import { bundleInput } from "../run/input.js";
+import { encodeRun } from "../run/run-rule.js";
+import type { RunAhead, SandboxResult } from "../sandbox/types.js";
+import type { MembersSnapshot, SavedState } from "./store/types.js";
+import type { Delivery } from "./runner.js";
+
+/** At most this many runs go ahead with one: a longer chain would hold the worker from other lists. */
+export const MAX_AHEAD = 8;
+
+export interface Ran {
+  inputJson: string;
+  result: SandboxResult;
+  membersVersion: number;
+  bundle: Bundle;
+}
+
+/** A delivery queued behind the running one; `message` once parsed and found runnable (not a loop, not over limits). */
+export interface Waiting {
+  d: Delivery;
+  runnable?: { bundle: Bundle; message: Parameters<typeof bundleInput>[1]["message"]; size: number };
+}
+
+export interface AheadSlot {
+  address: string;
+  waiting: Waiting[];
+  ahead: Map<Delivery, Promise<Ran | undefined>>;
+}
+
+/** The queued messages to run after this run, from the state it starts from (the worker puts in each one's state). */
+export function runsAhead(slot: AheadSlot, bundle: Bundle, members: MembersSnapshot, state: SavedState | null): RunAhead[] {
+  const out: RunAhead[] = [];
+  for (const w of slot.waiting) {
+    if (out.length >= MAX_AHEAD || slot.ahead.has(w.d) || !w.runnable || w.runnable.bundle !== bundle) break;
+    let enc;
+    try {
+      const input = bundleInput(bundle, { now: w.d.receivedAt, address: slot.address, members: members.members, state, message: w.runnable.message!, messageSize: w.runnable.size });
+      enc = encodeRun(bundle, "message", input);
+    } catch (err) {
+      if (err instanceof InputRefused) break;
+      throw err;
+    }
+    let done!: (r: Ran | undefined) => void;
+    const ran = new Promise<Ran | undefined>((r) => (done = r));
+    slot.ahead.set(w.d, ran);
+    out.push({
+      inputJson: enc.inputJson,
+      timeLimitMs: enc.timeLimitMs,
+      done: (r) => {
+        // Not run: its turn runs it, or a later chain takes it.
+        if (!r && slot.ahead.get(w.d) === ran) slot.ahead.delete(w.d);
+        done(r ? { ...r, membersVersion: members.version, bundle } : undefined);
+      },
+    });
+  }
+  return out;
+}
+
+/** The result given ahead for a delivery (its entry, taken from the slot at its turn), when it ran with exactly this input. */
+/** Counts for tests and benches: results taken as given ahead, and runs given ahead that had to run again. */
+export const aheadCounts = { taken: 0, again: 0 };
+
+export async function takeAhead(pending: Promise<Ran | undefined> | undefined, bundle: Bundle, members: MembersSnapshot, inputJson: () => string): Promise<SandboxResult | undefined> {
+  if (!pending) return undefined;
+  const ran = await pending;
+  if (!ran) return undefined;
+  if (ran.result.ok && ran.bundle === bundle && ran.membersVersion === members.version && ran.inputJson === inputJson()) {
+    aheadCounts.taken++;
+    return ran.result;
+  }
+  aheadCounts.again++;
+  return undefined;
+}
