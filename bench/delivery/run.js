@@ -31,6 +31,7 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 100);
 /** A child server whose first stdout line is {"smtp":PORT}. */
 function start(args, env = {}) {
   const proc = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, THWONKD_LOG_LEVEL: "warn", ...env } });
+  children.push({ proc });
   let err = "";
   proc.stderr.on("data", (c) => (err += c));
   const lines = createInterface({ input: proc.stdout });
@@ -59,7 +60,7 @@ function peakRss(pid) {
 }
 
 const sourceFor = (members) =>
-  `rule forward\n\nlimits { members: ${members}, fanout: ${members} }\n\non message(m: Message) {\n  send(to: members, subject: m.subject.truncate(100), text: m.text, from: "sender", replyTo: "list")\n}\n`;
+  `rule forward\n\nlimits { members: ${members}, fanout: ${members}, memory: 256 * 1024 * 1024 }\n\non message(m: Message) {\n  send(to: members, subject: m.subject.truncate(100), text: m.text, from: "sender", replyTo: "list")\n}\n`;
 
 /** One list `big@lists.localhost` with `n` members. */
 async function seedBig(dataDir, n) {
@@ -87,6 +88,8 @@ function smtpSource(port, messages, to) {
 const f1 = (x) => x.toFixed(1);
 const work = mkdtempSync(join(tmpdir(), "thwonk-delivery-"));
 const loads = [loadavg()[0]];
+// Every child is stopped whatever happens, so a failed run leaves no sink or daemon behind.
+const children = [];
 try {
   const sink = await start([join(here, "sink.js")]);
 
@@ -172,5 +175,6 @@ The sink (bench/delivery/sink.js) is smtp-server reading and dropping each messa
   writeFileSync(file, old.trimEnd() + "\n\n" + section);
   console.log(`appended to ${file}`);
 } finally {
+  for (const c of children) if (c.proc.exitCode === null) c.proc.kill("SIGKILL");
   rmSync(work, { recursive: true, force: true });
 }
