@@ -123,22 +123,29 @@ export function stringLit(w: Walk, e: A.StringLit, frame: Frame, acc: { cost: Co
 
 /**
  * How long a value is when shown in a string (compiler/emit `show`): a
- * string its length; any other type at most its declared `maxLength`
- * (and at most its own length when its shape has one: an Address
- * literal). A string-typed value without a string shape is none.
+ * string or an Address its text's length, an Address at most its declared
+ * `maxLength`; any other type its declared `maxLength` (never its shape's
+ * length: only strings and addresses are shown as their own text). An
+ * optional value may be none, shown as `none`.
  */
 export function displayLength(w: Walk, s: Shape, t: Type | undefined): Sym {
-  const base = t?.kind === "optional" ? t.inner : t;
-  const isString = base?.kind === "named" && base.name === "string";
+  const optional = t?.kind === "optional";
+  const base = optional ? t.inner : t;
+  const name = base?.kind === "named" ? base.name : undefined;
   let max: number | undefined;
-  if (base?.kind === "named") {
-    const spec = w.host.std.typeDecl(base.name);
+  if (name !== undefined) {
+    const spec = w.host.std.typeDecl(name);
     if (spec?.maxLength !== undefined) max = spec.maxLength;
     else if (spec?.literals) max = Math.max(...spec.literals.map((l) => l.length));
   }
-  if (s.t === "str") return isString || max === undefined ? s.len : S.min(s.len, S.num(max));
-  return S.num(max ?? 32);
+  let len: Sym;
+  if ((name === "string" || name === "Address") && s.t === "str") len = max === undefined ? s.len : S.min(s.len, S.num(max));
+  else len = S.num(max ?? 32);
+  return optional ? S.max(len, S.num(NONE_SHOWN.length)) : len;
 }
+
+/** How `__showAny` shows none. */
+const NONE_SHOWN = "none";
 
 /** A constant's value (or a limit read in code): a string's exact length, or a number. */
 function constShape(c: ConstValue): Shape {
@@ -186,8 +193,11 @@ export function binary(w: Walk, e: A.BinaryExpr, frame: Frame, acc: { cost: Cost
       return SCALAR;
     case "??":
       return join(l, r);
-    default:
+    case "+":
+      // Only `+` makes a string of strings; an ordering of strings (`<`, ...) is a bool, shown as at most 5 characters.
       if (l.t === "str" && r.t === "str") return concat(l, r);
+      return SCALAR;
+    default:
       return SCALAR;
   }
 }
