@@ -123,10 +123,11 @@ export function stringLit(w: Walk, e: A.StringLit, frame: Frame, acc: { cost: Co
 
 /**
  * How long a value is when shown in a string (compiler/emit `show`): a
- * string or an Address its text's length, an Address at most its declared
- * `maxLength`; any other type its declared `maxLength` (never its shape's
- * length: only strings and addresses are shown as their own text). An
- * optional value may be none, shown as `none`.
+ * value held as text (a string, an Address, a TimeZone, a Role) its text's
+ * length, at most its type's declared `maxLength`; a number, a bool, a Time
+ * or a Duration its type's `maxLength` (never its shape's length: it is not
+ * shown as any text it was made of). An optional value may be none, shown
+ * as `none`.
  */
 export function displayLength(w: Walk, s: Shape, t: Type | undefined): Sym {
   const optional = t?.kind === "optional";
@@ -139,10 +140,13 @@ export function displayLength(w: Walk, s: Shape, t: Type | undefined): Sym {
     else if (spec?.literals) max = Math.max(...spec.literals.map((l) => l.length));
   }
   let len: Sym;
-  if ((name === "string" || name === "Address") && s.t === "str") len = max === undefined ? s.len : S.min(s.len, S.num(max));
+  if (name !== undefined && !SHOWN_AS_NUMBER.has(name) && s.t === "str") len = max === undefined ? s.len : S.min(s.len, S.num(max));
   else len = S.num(max ?? 32);
   return optional ? S.max(len, S.num(NONE_SHOWN.length)) : len;
 }
+
+/** Types whose values are not text: shown by formatting (String(n), `true`, `__showTime`, `__showDuration`). */
+const SHOWN_AS_NUMBER: ReadonlySet<string> = new Set(["bool", "int", "Time", "Duration"]);
 
 /** How `__showAny` shows none. */
 const NONE_SHOWN = "none";
