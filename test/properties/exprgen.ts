@@ -41,6 +41,12 @@ export function exprArb(k: Kind, depth: number): fc.Arbitrary<string> {
       fc.tuple(sub("LS"), sub("S")).map(([l, s]) => `${paren(l)}.join(${s})`),
       fc.tuple(sub("LI"), sub("S")).map(([l, s]) => `${paren(l)}.join(${s})`),
       fc.tuple(sub("LS"), sub("S")).map(([l, s]) => `${paren(l)}.sort().join(${s})`),
+      // join of values that are not strings: addresses, times, durations, bools, each shown as in `{x}`.
+      fc.tuple(fc.constantFrom("m.to", "m.cc.sort()", "[m.from, m.envelope.recipient]"), sub("S")).map(([l, s]) => `${l}.join(${s})`),
+      fc.tuple(sub("T"), sub("T"), sub("S")).map(([a, b, s]) => `[${a}, ${b}].sort().join(${s})`),
+      fc.tuple(sub("D"), sub("D"), sub("S")).map(([a, b, s]) => `[${a}, ${b}].join(${s})`),
+      fc.tuple(sub("B"), sub("B"), sub("S")).map(([a, b, s]) => `[${a}, ${b}].join(${s})`),
+      fc.tuple(sub("S"), sub("S"), sub("S")).map(([s, a, b]) => `${paren(s)}.replace(${a}, ${b})`),
     ],
     B: [
       fc.tuple(sub("S"), fc.constantFrom("<", "<=", ">", ">=", "==", "!="), sub("S")).map(([a, o, b]) => paren(`${a} ${o} ${b}`)),
