@@ -18,7 +18,7 @@ import { buildInput } from "./inputs.js";
 import { exprArb, exprRule, type Kind } from "./exprgen.js";
 import { adversarialSteps, compileRule, describeFailure, runProblems, runRule } from "./rulegen.js";
 
-const RULES = Number(process.env["THWONK_FUZZ_RUNS"] ?? 50);
+const RULES = Number(process.env["THWONK_FUZZ_RUNS"] ?? 40);
 const SEED = process.env["THWONK_FUZZ_SEED"] !== undefined ? Number(process.env["THWONK_FUZZ_SEED"]) : 20261206;
 
 /** check's bound of `v` in characters, from the TW3005 of writing it into a `string max 1`; undefined when it fits or is refused otherwise. */
