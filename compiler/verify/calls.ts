@@ -15,11 +15,12 @@ import { carriedPart, inputShape, literalInt, originOf, SCALAR, sized, sizeFor, 
 import { CallSizes } from "./sizes.js";
 import * as S from "./sym.js";
 import type { Sym } from "./sym.js";
-import { callLabel, mapCost, maxCost, plus, rootIdent, symDomain, type Cost, type FnSummary, type Frame, type Walk } from "./walk.js";
+import { callLabel, mapCost, maxCost, plus, rootIdent, symDomain, type Cost, type FnSummary, type Frame, type LiveValue, type Walk } from "./walk.js";
 import { NO_ROOM } from "./writes.js";
 import { collectAfter, Slots, substituteAll, substituteShape } from "./growth.js";
 import { coerce } from "./mutation.js";
 import { actionBytesOf } from "./memory.js";
+import { COMPACT_AT, compact } from "./sym-compact.js";
 import type { Symbol } from "../semantic/scope.js";
 
 export function call(w: Walk, e: A.CallExpr, frame: Frame, acc: { cost: Cost }): Shape {
@@ -191,7 +192,7 @@ export function fnCall(w: Walk, e: A.CallExpr, target: Extract<CallTarget, { kin
       w.fnAnalyses.set(fn.symbol.id, analyses + 1);
       const body = w.block(fn.decl.body, inner);
       const cost = plus({ g: S.num(w.constructs.fnCall), f: S.ZERO }, body.exit ? maxCost(body.cont, body.exit) : body.cont);
-      done = { cost, returns: inner.returns };
+      done = { cost: compactCost(cost), returns: inner.returns };
     }
     w.fnMemo.set(key, done);
   }
@@ -217,9 +218,9 @@ function summaryOf(w: Walk, fn: Extract<CallTarget, { kind: "fn" }>["fn"], guard
   const body = w.block(fn.decl.body, inner);
   // Their shapes hold the parameters' slots: checked per call, with the arguments in them.
   const fits = w.pendingFits.splice(fitsFrom);
-  const live = w.live.splice(liveFrom);
+  const live = oneOfEach(w.live.splice(liveFrom));
   const cost = plus({ g: S.num(w.constructs.fnCall), f: S.ZERO }, body.exit ? maxCost(body.cont, body.exit) : body.cont);
-  s = { params, cost, returns: inner.returns, fits, live };
+  s = { params, cost: compactCost(cost), returns: inner.returns, fits, live };
   w.fnSummaries.set(fn.symbol.id, s);
   return s;
 }
@@ -236,7 +237,44 @@ function instantiate(w: Walk, s: FnSummary, args: ReadonlyMap<Symbol, Shape>): {
   const sub = (x: Sym): Sym => substituteAll(x, measures);
   for (const f of s.fits) w.pendingFits.push({ shape: substituteShape(f.shape, sub), check: f.check });
   if (w.quiet === 0) for (const v of s.live) w.live.push({ ...v, bytes: sub(v.bytes) });
-  return { cost: mapCost(s.cost, sub), returns: s.returns && substituteShape(s.returns, sub) };
+  return { cost: compactCost(mapCost(s.cost, sub)), returns: s.returns && substituteShape(s.returns, sub) };
+}
+
+/**
+ * The values alive in a summary, one per value (each call of a callee adds
+ * its own): those of one value over the same variables are merged into
+ * their maximum, so a summary's list does not grow with the call tree. (A
+ * value whose bound holds a slot of an abandoned loop pass cannot be
+ * evaluated, and is left out then; merged only with values over the same
+ * variables, it is left out exactly when it would have been.)
+ */
+function oneOfEach(live: LiveValue[]): LiveValue[] {
+  if (live.length < 2) return live;
+  const by = new Map<string, LiveValue>();
+  const ids = new Map<object, number>();
+  for (const v of live) {
+    let id = ids.get(v.key);
+    if (id === undefined) ids.set(v.key, (id = ids.size));
+    const k = `${id}|${[...S.variables(v.bytes)].sort().join(",")}`;
+    const prev = by.get(k);
+    by.set(k, prev ? { ...prev, bytes: S.max2(prev.bytes, v.bytes) } : v);
+  }
+  const out: LiveValue[] = [];
+  for (const v of by.values()) out.push(v.bytes.k !== "num" && S.sizeOf(v.bytes) > COMPACT_AT ? { ...v, bytes: compact(v.bytes) } : v);
+  return out;
+}
+
+/**
+ * A fn's cost is kept and reused by every call with the same shapes: past
+ * COMPACT_AT nodes it is replaced by the polynomial that bounds it
+ * (sym-compact.ts), so a deep chain of calls cannot grow it without end.
+ */
+function compactCost(c: Cost): Cost {
+  const big = (x: Sym): boolean => x.k !== "num" && S.sizeOf(x) > COMPACT_AT;
+  if (!big(c.g) && !big(c.f) && !(c.m && big(c.m))) return c;
+  const out: Cost = { g: big(c.g) ? compact(c.g) : c.g, f: big(c.f) ? compact(c.f) : c.f };
+  if (c.m) out.m = big(c.m) ? compact(c.m) : c.m;
+  return out;
 }
 
 /** The slot variables of a parameter's abstract shape. */

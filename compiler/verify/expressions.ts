@@ -123,22 +123,33 @@ export function stringLit(w: Walk, e: A.StringLit, frame: Frame, acc: { cost: Co
 
 /**
  * How long a value is when shown in a string (compiler/emit `show`): a
- * string its length; any other type at most its declared `maxLength`
- * (and at most its own length when its shape has one: an Address
- * literal). A string-typed value without a string shape is none.
+ * value held as text (a string, an Address, a TimeZone, a Role) its text's
+ * length, at most its type's declared `maxLength`; a number, a bool, a Time
+ * or a Duration its type's `maxLength` (never its shape's length: it is not
+ * shown as any text it was made of). An optional value may be none, shown
+ * as `none`.
  */
 export function displayLength(w: Walk, s: Shape, t: Type | undefined): Sym {
-  const base = t?.kind === "optional" ? t.inner : t;
-  const isString = base?.kind === "named" && base.name === "string";
+  const optional = t?.kind === "optional";
+  const base = optional ? t.inner : t;
+  const name = base?.kind === "named" ? base.name : undefined;
   let max: number | undefined;
-  if (base?.kind === "named") {
-    const spec = w.host.std.typeDecl(base.name);
+  if (name !== undefined) {
+    const spec = w.host.std.typeDecl(name);
     if (spec?.maxLength !== undefined) max = spec.maxLength;
     else if (spec?.literals) max = Math.max(...spec.literals.map((l) => l.length));
   }
-  if (s.t === "str") return isString || max === undefined ? s.len : S.min(s.len, S.num(max));
-  return S.num(max ?? 32);
+  let len: Sym;
+  if (name !== undefined && !SHOWN_AS_NUMBER.has(name) && s.t === "str") len = max === undefined ? s.len : S.min(s.len, S.num(max));
+  else len = S.num(max ?? 32);
+  return optional ? S.max(len, S.num(NONE_SHOWN.length)) : len;
 }
+
+/** Types whose values are not text: shown by formatting (String(n), `true`, `__showTime`, `__showDuration`). */
+const SHOWN_AS_NUMBER: ReadonlySet<string> = new Set(["bool", "int", "Time", "Duration"]);
+
+/** How `__showAny` shows none. */
+const NONE_SHOWN = "none";
 
 /** A constant's value (or a limit read in code): a string's exact length, or a number. */
 function constShape(c: ConstValue): Shape {
@@ -186,8 +197,11 @@ export function binary(w: Walk, e: A.BinaryExpr, frame: Frame, acc: { cost: Cost
       return SCALAR;
     case "??":
       return join(l, r);
-    default:
+    case "+":
+      // Only `+` makes a string of strings; an ordering of strings (`<`, ...) is a bool, shown as at most 5 characters.
       if (l.t === "str" && r.t === "str") return concat(l, r);
+      return SCALAR;
+    default:
       return SCALAR;
   }
 }

@@ -224,47 +224,51 @@ export function mentions(s: Sym, name: string): boolean {
 }
 
 export function variables(s: Sym, out = new Set<string>()): Set<string> {
-  switch (s.k) {
-    case "num":
-      break;
-    case "var":
-      out.add(s.name);
-      break;
-    case "add":
-    case "mul":
-    case "max":
-    case "min":
-    case "log":
-      for (const x of s.xs) variables(x, out);
-      break;
-    case "cdiv":
-    case "at":
-      variables(s.x, out);
-      break;
-  }
+  varsOf(s, out, new Set());
   return out;
 }
 
-/** Replaces variables (used for loop accumulators). */
-export function substitute(s: Sym, name: string, by: Sym): Sym {
+/** Each shared part walked once (a fn's cost repeats its callee's, by reference). */
+function varsOf(s: Sym, out: Set<string>, seen: Set<Sym>): void {
   switch (s.k) {
     case "num":
-      return s;
+      return;
     case "var":
-      return s.name === name ? by : s;
-    case "add":
-      return add(...s.xs.map((x) => substitute(x, name, by)));
-    case "mul":
-      return mul(...s.xs.map((x) => substitute(x, name, by)));
-    case "max":
-      return max(...s.xs.map((x) => substitute(x, name, by)));
-    case "min":
-      return min(...s.xs.map((x) => substitute(x, name, by)));
-    case "cdiv":
-      return cdiv(substitute(s.x, name, by), s.by);
-    case "log":
-      return log2(substitute(s.xs[0], name, by));
-    case "at":
-      return at(substitute(s.x, name, by), s.span, s.label);
+      out.add(s.name);
+      return;
   }
+  if (seen.has(s)) return;
+  seen.add(s);
+  if (s.k === "cdiv" || s.k === "at") varsOf(s.x, out, seen);
+  else for (const x of s.xs) varsOf(x, out, seen);
+}
+
+/**
+ * Replaces a variable (loop accumulators, a fn's parameters): each shared
+ * part rewritten once, and a part without the variable kept as it is.
+ */
+export function substitute(s: Sym, name: string, by: Sym): Sym {
+  return subst(s, name, by, new Map());
+}
+
+function subst(s: Sym, name: string, by: Sym, memo: Map<Sym, Sym>): Sym {
+  if (s.k === "num") return s;
+  if (s.k === "var") return s.name === name ? by : s;
+  const known = memo.get(s);
+  if (known) return known;
+  let r: Sym;
+  if (s.k === "cdiv" || s.k === "at") {
+    const x = subst(s.x, name, by, memo);
+    r = x === s.x ? s : s.k === "cdiv" ? cdiv(x, s.by) : at(x, s.span, s.label);
+  } else {
+    const xs = s.xs.map((x) => subst(x, name, by, memo));
+    if (xs.every((x, i) => x === s.xs[i])) r = s;
+    else if (s.k === "add") r = addAll(xs);
+    else if (s.k === "mul") r = mul(...xs);
+    else if (s.k === "max") r = maxAll(xs);
+    else if (s.k === "min") r = minAll(xs);
+    else r = log2(xs[0]!);
+  }
+  memo.set(s, r);
+  return r;
 }

@@ -112,7 +112,7 @@ export const WIDEN_SIZE = 2_000;
 /** The nodes of a formula, each occurrence counted (memoised: formulas are shared, never changed). */
 const sizes = new WeakMap<Sym, number>();
 
-function sizeOf(s: Sym): number {
+export function sizeOf(s: Sym): number {
   if (s.k === "num" || s.k === "var") return 1;
   let n = sizes.get(s);
   if (n !== undefined) return n;

@@ -17,6 +17,6 @@
 
 export { HUGE, isZero, mul, mulAll, num, ONE, v, ZERO, type Sym } from "./sym-base.js";
 export { add, add2, addAll, at, cdiv, log2, max, max2, maxAll, mentions, min, minAll, substitute, variables } from "./sym-algebra.js";
-export { structId } from "./sym-merge.js";
+export { sizeOf, structId } from "./sym-merge.js";
 export { fmt, formula, show, terms, type Term } from "./sym-print.js";
 export { evaluate, largestFitting, sumOverElements, type Env } from "./sym-search.js";

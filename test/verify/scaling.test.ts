@@ -49,11 +49,22 @@ function nested(depth: number): string {
 }
 
 /** `f{i}` loops and calls `f{i-1}` twice: a call tree of 2^depth calls. */
-function chain(depth: number): string {
-  // f0 reads its string in constant time (`length` counts characters, a scan charged by the string's size).
-  let src = "rule f\nlimits { members: 2 }\nfn f0(s: string): int {\n  if s.isEmpty() {\n    return 0\n  }\n  return 1\n}\n";
+function chain(depth: number, f0 = "  if s.isEmpty() {\n    return 0\n  }\n  return 1\n"): string {
+  let src = `rule f\nlimits { members: 2 }\nfn f0(s: string): int {\n${f0}}\n`;
   for (let i = 1; i <= depth; i++) {
     src += `fn f${i}(s: string): int {\n  var t = 0\n  for x in members {\n    t += f${i - 1}(s) + f${i - 1}(s + x.name)\n  }\n  return t\n}\n`;
+  }
+  return src + `on message(m: Message) {\n  log("{f${depth}(m.subject)}")\n}\n`;
+}
+
+/**
+ * The same with costs over the strings' sizes at every level (`length` scans its string): each call passes a
+ * longer string, so no two callee costs differ only by their constants (`⌈s/4⌉`, `⌈(s + 256)/4⌉`).
+ */
+function sizedChain(depth: number): string {
+  let src = "rule f\nlimits { members: 2 }\nfn f0(s: string): int {\n  return s.length\n}\n";
+  for (let i = 1; i <= depth; i++) {
+    src += `fn f${i}(s: string): int {\n  var t = s.length\n  for x in members {\n    t += f${i - 1}(s + x.name) + (s + x.name).length + f${i - 1}(s.slice(1))\n  }\n  return t\n}\n`;
   }
   return src + `on message(m: Message) {\n  log("{f${depth}(m.subject)}")\n}\n`;
 }
@@ -82,4 +93,16 @@ test("chains of looping functions, each calling the previous twice: polynomial w
   // A chain of 40 is refused before the verifier runs (TW2130): at most 16 fns deep.
   const r = checkSources([{ fileName: "t.thwonk", text: chain(40) }]);
   assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error").map((d) => d.code), ["TW2130"]);
+});
+
+test("chains whose costs depend on the strings' sizes: the formula stays small (a fn's cost past 1,000 nodes is its bounding polynomial)", () => {
+  for (const make of [(n: number) => chain(n, "  return s.length\n"), sizedChain]) {
+    assertPolynomial("steps", (n) => verify(make(n)).steps, [3, 7, 15], 2);
+    const nodes = [3, 7, 11, 15].map((n) => verify(make(n)).nodes);
+    // Exact while small (it was 198,840 and 308,307 nodes at 15 before the compaction).
+    assert.ok(Math.max(...nodes) < 5_000, `nodes ${nodes.join(", ")}`);
+    assert.ok(verify(make(15)).codes.includes("TW3001"));
+  }
+  // A chain small enough to keep exact: the bound is the same as before (no compaction below the threshold).
+  assert.equal(verify(chain(3, "  return s.length\n")).nodes, 185);
 });
