@@ -34,10 +34,15 @@
  */
 // ---8<--- the prelude's text: everything below this line goes into every bundle, as it is
 "use strict";
-let __in = null, __gas = 0, __gasLimit = 0, __actions = [], __snapshots = new Map(), __st = null, __tz = [], __trace = null, __logs = 0, __sent = 0, __fanout = 0, __lcT = NaN, __lcZ = __tz, __lcF = [1970, 1, 1, 0, 0, 0, 4];
-const __reset = function () { __in = null; __gas = 0; __gasLimit = 0; __actions = []; __snapshots = new Map(); __st = null; __tz = []; __trace = null; __logs = 0; __sent = 0; __fanout = 0; __lcT = NaN; __lcZ = __tz; __lcF = [1970, 1, 1, 0, 0, 0, 4]; };
+let __in = null, __gas = 0, __gasLimit = 0, __actions = [], __snapshots = new Map(), __st = null, __tz = [], __trace = null, __logs = 0, __sent = 0, __fanout = 0, __lcT = NaN, __lcZ = __tz, __lcF = [1970, 1, 1, 0, 0, 0, 4], __inGivens = false, __givensLeft = 0;
+const __reset = function () { __in = null; __gas = 0; __gasLimit = 0; __actions = []; __snapshots = new Map(); __st = null; __tz = []; __trace = null; __logs = 0; __sent = 0; __fanout = 0; __lcT = NaN; __lcZ = __tz; __lcF = [1970, 1, 1, 0, 0, 0, 4]; __inGivens = false; __givensLeft = 0; };
 const __STOP = { stop: true };
-const __oog = function () { __host_outOfGas(); for (;;) {} }
+// A test's own statements (its givens, its expectations) run on a gas of their own, shared by the whole test
+// (driver.js __givensStart): running out there fails the test as its givens, not the rule's run.
+const __oog = function () {
+  if (__inGivens) { __inGivens = false; __gas = 0; throw { thwonkTest: "the test's own statements (givens, helpers, expectations) used more than their 10,000,000 gas: build less (a loop over range(n) in a loop over range(m) is n × m steps)" }; }
+  __host_outOfGas(); for (;;) {}
+}
 const __g = function (n) { if ((__gas -= n) < 0) __oog(); }
 const __err = function (code, args, line, column) { throw { thwonk: true, code: code, args: args, line: line, column: column }; }
 const __ia = function (r, line, column) { if (!Number.isSafeInteger(r)) __err("TW5011", [], line, column); return r; }
