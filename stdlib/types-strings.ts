@@ -169,10 +169,11 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         ],
         returns: "bool",
         walks: ["self", "pattern"],
-        // The pattern is read once (a unit of gas per two of its units); each run of characters between stars is
+        // The pattern is read once, natively, but each run between its stars becomes a regular expression compiled
+        // for the call (three units of gas per unit of pattern: `*?*?…` is a run per two units); each run is
         // searched for once, left to right, never again: at worst the string times the pattern, as `contains`, but
         // by a regular expression (whole code points, case folding), about four times slower per step (bench/gas).
-        cost: add(5, ceilDiv(size("pattern"), 2), ceilDiv(mul(size("self"), add(size("pattern"), 1)), 8)),
+        cost: add(5, mul(size("pattern"), 3), ceilDiv(mul(size("self"), add(size("pattern"), 1)), 8)),
       },
       toInt: {
         doc: "The string as an int: decimal digits with an optional `+` or `-`, nothing else (no spaces). None when it is not such a number or is outside the int range (±(2^53 − 1)).",

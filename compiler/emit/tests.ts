@@ -184,12 +184,11 @@ export function emitTests(em: EmitContext, sourceOf: (fileName: string) => strin
       stepTriggers.push(key);
       const first = step.clauses[0]!;
       checks.push(`if (__f.length) return __f;`);
-      checks.push(`__gas = 1e15;`);
       checks.push(...givens(em, step.clauses, emls, false, lets));
       checks.push(`if (__msg === null && ${JSON.stringify(key)} === "message") __msg = __testMessage({}, null);`);
       // A run of its own: fresh actions and counters, the trigger's gas bound (as __begin sets them).
-      checks.push(`__actions = []; __snapshots = new Map(); __logs = 0; __sent = 0; __gas = __gasLimit = (__in.stepGas || {})[${JSON.stringify(key)}] || 0;`);
-      checks.push(`__e = __runTrigger(${JSON.stringify(key)}, __msg) || __stateOver(__st); __gas = 1e15;`);
+      checks.push(`__givensEnd(); __actions = []; __snapshots = new Map(); __logs = 0; __sent = 0; __gas = __gasLimit = (__in.stepGas || {})[${JSON.stringify(key)}] || 0;`);
+      checks.push(`__e = __runTrigger(${JSON.stringify(key)}, __msg) || __stateOver(__st); __givensStart();`);
       checks.push(`if (__e) { __f.push({ line: ${first.span.line}, column: ${first.span.col}, message: "the run from here failed", error: __e }); return __f; }`);
       checks.push(...expectations(em, step.clauses, quote, lets));
     }

@@ -66,7 +66,7 @@ export function resolveCallee(ctx: Ctx, callee: Expr): Callee | undefined {
     const sym = ctx.scope.lookup(callee.name);
     const testFn = !sym && ctx.inTest ? testFunction(callee.name) : undefined;
     if (testFn) {
-      if (testFn === TEST_CONTAINS && !ctx.inPattern) ctx.report(M.containsOutsidePattern, callee.span, []);
+      if (testFn === TEST_CONTAINS && !ctx.patternContains.has(callee)) ctx.report(M.containsOutsidePattern, callee.span, []);
       return { target: { kind: "function", name: callee.name, decl: testFn.decl, sig: testFn.sig }, sig: testFn.sig, name: callee.name, nameSpan: callee.span };
     }
     if (!sym) {

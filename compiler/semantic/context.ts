@@ -6,7 +6,7 @@
 import type { Capability } from "../../stdlib/decl.js";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { makeDiagnostic, type DiagnosticExtras, type MessageDef } from "../diagnostics/catalog/index.js";
-import type { Ident, IfStmt, LetStmt, TypeDecl } from "../syntax/ast.js";
+import type { Expr, Ident, IfStmt, LetStmt, TypeDecl } from "../syntax/ast.js";
 import type { Facts } from "./narrowing.js";
 import type { FnInfo, SemanticModel, TypeDeclInfo } from "./model.js";
 import { newSymbol, Scope, type Symbol, type SymbolKind } from "./scope.js";
@@ -51,8 +51,8 @@ export class Ctx {
   /** The `if`s whose then-block is being checked, innermost last, and those that are an `else if`. */
   readonly enclosingIfs: IfStmt[] = [];
   readonly elseIfs = new WeakSet<IfStmt>();
-  /** Checking the arguments of an expected action, where `contains(...)` may stand for a value. */
-  inPattern = false;
+  /** The callees of `contains(...)` that are a whole argument of an expected action: the only places it may stand for a value. */
+  readonly patternContains = new Set<Expr>();
   readonly userTypes = new Map<string, PendingType>();
   readonly fieldSymbols = new WeakMap<RecordField, Symbol>();
   stateSymbol: Symbol | undefined;

@@ -3,7 +3,8 @@
  * signature cannot say (functions are not values, so there is no
  * comparator to pass): `sort()` on lists of values `<` orders, `sortBy`
  * with a literal naming a field of such a type, `join(sep)` on lists of
- * values that read as text in `{...}`.
+ * values that read as text in `{...}`; `contains` and `remove` on lists of
+ * values `==` compares.
  */
 import type { CallExpr } from "../syntax/ast.js";
 import { didYouMean, typeMessages as M } from "../diagnostics/catalog/types.js";
@@ -12,12 +13,15 @@ import type { Ctx } from "./context.js";
 import type { Callee } from "./calls.js";
 import { plainString } from "./expr-text.js";
 import { closest } from "./suggest.js";
-import { typeToString, type Type } from "./types.js";
+import { nonOptional, typeToString, type Type } from "./types.js";
 
 /** What `sort()` and `sortBy` order by: `<` on numbers and on UTF-16 units (contract/prelude/library.js `__msort`). */
 const SORTABLE = new Set(["int", "string", "Address", "Time", "Duration"]);
 /** What `join` shows as `{x}` does (compiler/emit/expressions.ts `show`). */
 const JOINABLE = new Set([...SORTABLE, "bool"]);
+
+/** What `==` compares (conditions.ts), and so what `contains` and `remove` can find. */
+const equatable = (ctx: Ctx, t: Type): boolean => t.kind === "named" && ctx.std.typeDecl(t.name)?.equatable === true;
 
 const isNamedIn = (t: Type, names: ReadonlySet<string>): boolean => t.kind === "named" && t.args.length === 0 && names.has(t.name);
 
@@ -39,6 +43,9 @@ export function checkListMethod(ctx: Ctx, e: CallExpr, callee: Callee): void {
     checkSortBy(ctx, e, callee, elem);
   } else if (t.name === "joinValues" && !isNamedIn(elem, JOINABLE)) {
     ctx.report(M.notJoinable, callee.nameSpan, [typeToString(elem)]);
+  } else if ((t.name === "contains" || t.name === "remove") && !equatable(ctx, nonOptional(elem))) {
+    // The prelude compares with `===`: on lists, maps and records that is identity, which the language never shows.
+    ctx.report(M.notFindable, callee.nameSpan, [t.name, typeToString(elem)]);
   }
 }
 

@@ -276,11 +276,14 @@ function actionPattern(ctx: Ctx, e: Expr): Callee | undefined {
   const resolved = resolveCallee(ctx, callee);
   if (!resolved) return undefined;
   if (e.kind === "CallExpr") {
-    ctx.inPattern = true;
+    // `contains(part)` stands for a whole argument's value, never inside one (`contains(contains(x))`, `"{contains(x)}"`
+    // would compare with no text at all: an expectation that could never fail when negated).
+    const whole = e.args.map((a) => a.value).filter((v) => v.kind === "CallExpr" && v.callee.kind === "Ident" && v.callee.name === "contains");
+    for (const v of whole) if (v.kind === "CallExpr") ctx.patternContains.add(v.callee);
     try {
       checkArgs(ctx, e, resolved, true);
     } finally {
-      ctx.inPattern = false;
+      ctx.patternContains.clear();
     }
     ctx.model.types.set(e, errorType);
   }

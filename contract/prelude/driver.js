@@ -164,6 +164,12 @@ function __givensFailed(e) {
   if (e && e.thwonk === true) return { line: e.line || 0, column: e.column || 0, message: "the test's givens failed", error: { code: e.code, args: e.args, line: e.line, column: e.column } };
   throw e;
 }
+/** The gas of a test's own statements, all its runs' givens and expectations together (runtime/testing/run-tests.ts gives the clock for it). */
+var __GIVENS_GAS = 10000000;
+/** The test's own statements run from here, on what is left of their gas. */
+function __givensStart() { __inGivens = true; __gas = __givensLeft; }
+/** ...and stop here (a run of the rule's trigger, or the end): what they left is kept. */
+function __givensEnd() { if (__inGivens) __givensLeft = __gas; __inGivens = false; }
 // Tests only (compiler/semantic/test-functions.ts): the numbers 0 to n - 1; any text containing a part.
 function __range(n) {
   if (n > 100000) throw { thwonkTest: "range(" + n + ") gives at most 100,000 numbers" };
@@ -231,10 +237,12 @@ function __thwonk_run(name, inputJson, members) {
   if (refused) return __result(refused);
   if (name.indexOf("test:") === 0) {
     var t = __tests[Number(name.slice(5))];
-    // The test's own statements (`for i in range(200) { ... }`) build its givens at no gas.
-    __gas = 1e15;
+    // The test's own statements (`for i in range(200) { ... }`) build its givens on the test's own gas, not the rule's.
+    __givensLeft = __GIVENS_GAS;
+    __givensStart();
     var msg;
-    try { msg = t.setup(); } catch (e) { var given = __givensFailed(e); __gas = __gasLimit; return __result(null, { failures: [given], logs: [] }); }
+    try { msg = t.setup(); } catch (e) { var given = __givensFailed(e); __givensEnd(); __gas = __gasLimit; return __result(null, { failures: [given], logs: [] }); }
+    __givensEnd();
     // Actions the givens took (`members.add(...)`) are not the run's.
     __actions = []; __snapshots = new Map(); __logs = 0; __sent = 0;
     if (msg === null && t.trigger === "message") msg = __testMessage({}, null);
@@ -244,10 +252,11 @@ function __thwonk_run(name, inputJson, members) {
     __stCharge(__stUnits);
     var error = __runTrigger(t.trigger, msg);
     var used = __gasLimit - __gas;
-    // Checking the expectations is not the rule's work: it neither counts nor runs out.
-    __gas = 1e15;
+    // Checking the expectations is not the rule's work: it runs on what is left of the test's own gas.
+    __givensStart();
     var failures;
     try { failures = error ? [] : t.expects(); } catch (e) { failures = [__givensFailed(e)]; }
+    __givensEnd();
     __gas = __gasLimit - used;
     // The log lines of the last run, kept even when it failed: what the rule's author looks at first.
     var logs = __actions.filter(function (a) { return a.kind === "log"; }).map(function (a) { return { line: a.at.line, text: a.text }; });

@@ -34,10 +34,15 @@
  */
 // ---8<--- the prelude's text: everything below this line goes into every bundle, as it is
 "use strict";
-let __in = null, __gas = 0, __gasLimit = 0, __actions = [], __snapshots = new Map(), __st = null, __tz = [], __trace = null, __logs = 0, __sent = 0, __fanout = 0, __lcT = NaN, __lcZ = __tz, __lcF = [1970, 1, 1, 0, 0, 0, 4];
-const __reset = function () { __in = null; __gas = 0; __gasLimit = 0; __actions = []; __snapshots = new Map(); __st = null; __tz = []; __trace = null; __logs = 0; __sent = 0; __fanout = 0; __lcT = NaN; __lcZ = __tz; __lcF = [1970, 1, 1, 0, 0, 0, 4]; };
+let __in = null, __gas = 0, __gasLimit = 0, __actions = [], __snapshots = new Map(), __st = null, __tz = [], __trace = null, __logs = 0, __sent = 0, __fanout = 0, __lcT = NaN, __lcZ = __tz, __lcF = [1970, 1, 1, 0, 0, 0, 4], __inGivens = false, __givensLeft = 0;
+const __reset = function () { __in = null; __gas = 0; __gasLimit = 0; __actions = []; __snapshots = new Map(); __st = null; __tz = []; __trace = null; __logs = 0; __sent = 0; __fanout = 0; __lcT = NaN; __lcZ = __tz; __lcF = [1970, 1, 1, 0, 0, 0, 4]; __inGivens = false; __givensLeft = 0; };
 const __STOP = { stop: true };
-const __oog = function () { __host_outOfGas(); for (;;) {} }
+// A test's own statements (its givens, its expectations) run on a gas of their own, shared by the whole test
+// (driver.js __givensStart): running out there fails the test as its givens, not the rule's run.
+const __oog = function () {
+  if (__inGivens) { __inGivens = false; __gas = 0; throw { thwonkTest: "the test's own statements (givens, helpers, expectations) used more than their 10,000,000 gas: build less (a loop over range(n) in a loop over range(m) is n × m steps)" }; }
+  __host_outOfGas(); for (;;) {}
+}
 const __g = function (n) { if ((__gas -= n) < 0) __oog(); }
 const __err = function (code, args, line, column) { throw { thwonk: true, code: code, args: args, line: line, column: column }; }
 const __ia = function (r, line, column) { if (!Number.isSafeInteger(r)) __err("TW5011", [], line, column); return r; }
@@ -619,26 +624,26 @@ const __message = function (j) {
 // taken at its leftmost place after the one before (taking it further right can only leave less room to the
 // rest). Each run is a regular expression without quantifiers or alternatives (one attempt per position, at
 // most the run's length), searched natively. `u`: a `?` and every position count code points, as `slice` does.
-const __globPiece = function (c) {
-  var n = c.codePointAt(0);
-  return (n >= 48 && n <= 57) || (n >= 65 && n <= 90) || (n >= 97 && n <= 122) || (n >= 0x80 && (n < 0xd800 || n > 0xdfff)) ? c : "\\u{" + n.toString(16) + "}";
-}
+// The pattern is read natively: a match() cuts it into stars, question marks, escapes and runs of other characters;
+// a run is escaped by one native replace, and each literal goes in a group of its own so that two halves of a
+// surrogate pair written apart (an escaped low half after a high one) never join into one character.
+// (The regular expressions are made per call: a global one keeps a lastIndex, and the prelude's constants are frozen.)
 /** The runs of the pattern between its unescaped stars, as regular-expression sources (each non-empty only when the run is). */
 const __globRuns = function (p) {
-  var runs = [], cur = "", esc = false;
-  for (var c of p) {
-    if (esc) { cur += __globPiece(c); esc = false; }
-    else if (c === "\\") esc = true;
-    else if (c === "*") { runs.push(cur); cur = ""; }
-    else if (c === "?") cur += "[\\s\\S]";
-    else cur += __globPiece(c);
+  var runs = [], cur = "", ts = p.match(new RegExp("\\*|\\?|\\\\[\\s\\S]?|[^*?\\\\]+", "gu")) || [], t, c;
+  var special = new RegExp("[$()*+.?[\\\\\\]^{|}/]", "g");
+  for (var i = 0; i < ts.length; i++) {
+    t = ts[i];
+    if (t === "*") { runs.push(cur); cur = ""; }
+    else if (t === "?") cur += ".";
+    else if (t.charCodeAt(0) === 92) { c = t.length === 1 ? t : t.slice(1); cur += "$()*+.?[\\]^{|}/".indexOf(c) >= 0 ? "\\" + c : "(?:" + c + ")"; }
+    else cur += "(?:" + t.replace(special, "\\$&") + ")";
   }
-  if (esc) cur += __globPiece("\\");
   runs.push(cur);
   return runs;
 }
 const string$matches = function (s, p, ignoreCase) {
-  var runs = __globRuns(p), flags = ignoreCase === true ? "ui" : "u", re, k;
+  var runs = __globRuns(p), flags = ignoreCase === true ? "sui" : "su", re, k;
   if (runs.length === 1) { re = new RegExp("(?:" + runs[0] + ")$", flags + "y"); re.lastIndex = 0; return re.exec(s) !== null; }
   var pos = 0;
   if (runs[0] !== "") { re = new RegExp(runs[0], flags + "y"); re.lastIndex = 0; if (re.exec(s) === null) return false; pos = re.lastIndex; }

@@ -11,7 +11,9 @@
  * and `\"`, which the memory bound counts on: compiler/verify/memory.ts). It is never longer than the raw value (an encoded word is longer
  * than what it encodes), so it fits the limits the raw value was checked
  * against; a value whose decoding would be longer, or would bring in U+FFFD
- * (a broken word, an unknown charset), is kept as written.
+ * (a broken word, an unknown charset) or half a surrogate pair (a UTF-16 or
+ * UTF-32 word can carry one; text the host reads never has one), is kept as
+ * written. A display name gets U+FFFD for such a half.
  */
 import libmime from "libmime";
 import { parseAddressHeader } from "mailparser";
@@ -29,6 +31,8 @@ export interface DecodedHeaders {
 const ENCODED_WORD = /=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: a decoded control character is what is removed
 export const CONTROLS = /[\u0000-\u001f\u007f]+/g;
+/** Half a surrogate pair, alone (a pair is one code point under `u`, never matched). */
+export const LONE_HALF = /\p{Cs}/u;
 
 /** One value decoded, or undefined when it is best kept as written. */
 export function decodeValue(raw: string): string | undefined {
@@ -42,13 +46,14 @@ export function decodeValue(raw: string): string | undefined {
   out = out.replace(CONTROLS, " ");
   if (out === raw) return undefined;
   if (out.includes("\uFFFD") && !raw.includes("\uFFFD")) return undefined;
+  if (LONE_HALF.test(out)) return undefined;
   if (codePoints(out) > codePoints(raw)) return undefined;
   return out;
 }
 
 /** A display name as text: decoded by the address parser, one line, no longer than the field it came from. */
 function oneLine(name: string, raw: string): string {
-  const t = name.replace(CONTROLS, " ").trim();
+  const t = name.replace(CONTROLS, " ").replace(/\p{Cs}/gu, "\uFFFD").trim();
   return codePoints(t) > codePoints(raw) ? "" : t;
 }
 

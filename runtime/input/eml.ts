@@ -13,7 +13,7 @@ import { Buffer } from "node:buffer";
 import { convert } from "html-to-text";
 import { simpleParser, parseAddressHeader, type ParsedMail } from "mailparser";
 import { canonicalAddress } from "../../contract/values.js";
-import { decodeHeaders } from "./decode.js";
+import { decodeHeaders, LONE_HALF } from "./decode.js";
 import { readEnvelope, type EnvelopeGiven } from "./envelope.js";
 import { readHeaders } from "./headers.js";
 import { parseMailDate } from "./maildate.js";
@@ -83,7 +83,8 @@ export async function parseEml(raw: Buffer | Uint8Array | string, options: EmlOp
     html,
     headers: fields,
     attachments: (mail?.attachments ?? []).map(
-      (a): AttachmentJson => ({ filename: a.filename ?? null, contentType: a.contentType || "application/octet-stream", size: a.size ?? 0 }),
+      // A file name decoded from a UTF-16 word may hold half a surrogate pair: U+FFFD for it, as text the host reads never has one.
+      (a): AttachmentJson => ({ filename: a.filename?.replace(/\p{Cs}/gu, "\uFFFD") ?? null, contentType: a.contentType || "application/octet-stream", size: a.size ?? 0 }),
     ),
     date: readDate(values("date")[0], problems),
     messageId: readMessageId(values("message-id")[0]),
@@ -120,10 +121,10 @@ function readText(mail: ParsedMail | undefined, html: string | null, max: number
   }
 }
 
-/** The decoded subject; the raw one when an encoded word in it is broken (decoding gave U+FFFD). */
+/** The decoded subject; the raw one when an encoded word in it is broken (decoding gave U+FFFD, or half a surrogate pair). */
 function readSubject(decoded: string | undefined, raw: string | undefined, problems: string[]): string {
   if (decoded === undefined) return raw ?? "";
-  if (raw !== undefined && decoded.includes("\uFFFD") && !raw.includes("\uFFFD")) {
+  if (raw !== undefined && ((decoded.includes("\uFFFD") && !raw.includes("\uFFFD")) || LONE_HALF.test(decoded))) {
     problems.push("the Subject has an encoded word that could not be decoded; it is kept as written");
     return raw;
   }

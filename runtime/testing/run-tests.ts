@@ -8,6 +8,9 @@
 import { checkSources, describeTrace, emitRule, givenState, stateSchema, type Diagnostic, type EmittedTest, type SourceText } from "../../compiler/index.js";
 import { stateRefusals } from "../../contract/index.js";
 import { inputChars, runOnce, timeLimitFor } from "../sandbox/index.js";
+
+/** The gas of a test's own statements (its givens, helpers and expectations, all its runs together): contract/prelude/driver.js __GIVENS_GAS. */
+export const GIVENS_GAS = 10_000_000;
 import { runtimeInputBase, type HostServices } from "./host.js";
 import { describeSandboxError, type RunError } from "./errors.js";
 
@@ -92,8 +95,8 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
     const stepGas = t.stepTriggers.map((k) => bounds.get(k)?.gas ?? 0);
     if (t.stepTriggers.length) Object.assign(input, { stepGas: Object.fromEntries(t.stepTriggers.map((k, n) => [k, stepGas[n]])) });
     const inputJson = JSON.stringify(input);
-    // The clock follows the gas of every run the test makes (time-limit.ts).
-    const allGas = stepGas.reduce((a, b) => a + b, bound);
+    // The clock follows the gas of every run the test makes (time-limit.ts), and of the test's own statements.
+    const allGas = stepGas.reduce((a, b) => a + b, bound + GIVENS_GAS);
     const r = await runOnce(emitted.code, `test:${i}`, inputJson, { timeLimitMs: timeLimitFor(allGas, inputChars(inputJson)) }, undefined, options.tokenKey);
     if (!r.ok) {
       outcomes.push({ name: t.name, file: t.file, line: t.line, ok: false, failures: [], error: describeSandboxError(r.error, emitted.sourceMap), gas: { used: 0, bound }, actions: [], logs: [] });

@@ -300,3 +300,23 @@ GAS_CASES.push(
   { name: "List<int>.join", limits: `text: ${SORT_T}, recipients: 5`, pre: ints, body: 'n = n + xs.join(", ").length', text: sortText, reps: 5 },
   { name: "List<Time>.join", limits: `text: ${SORT_T}, recipients: 2`, pre: 'var n = 0\nvar ts: List<Time> = []\nvar i = 0\nfor p in m.text.split(",") {\n  ts.push(now + 1d * i)\n  i = i + 1\n}', body: 'n = n + ts.join(", ").length', text: sortText, reps: 2 },
 );
+
+// Issue 15's adversary: patterns longer than the string, of many short runs (each run between stars is a regular
+// expression compiled for the call), of escapes, and of one long literal run; the pattern is the text, the string
+// the (empty) subject, so only the pattern's own term is charged.
+const longPattern = (name: string, pattern: string, ic = false): GasCase => ({
+  name,
+  limits: `${L}, subject: 1, recipients: 2`,
+  pre: "var n = 0",
+  body: `if m.subject.matches(m.text${ic ? ", ignoreCase: true" : ""}) { n = n + 1 }`,
+  text: pattern,
+  subject: "",
+  reps: 2,
+});
+GAS_CASES.push(
+  longPattern("string.matches (pattern *?*?…)", fill("*?", T)),
+  longPattern("string.matches (pattern of stars)", fill("*", T)),
+  longPattern("string.matches (pattern *!*!…, ignoreCase)", fill("*!", T), true),
+  longPattern("string.matches (pattern of escapes)", fill("\\*", T)),
+  longPattern("string.matches (pattern ???…, ignoreCase)", fill("?", T), true),
+);

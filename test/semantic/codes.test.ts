@@ -203,6 +203,7 @@ const cases: Case[] = [
   { code: "TW2193", name: "sortBy naming no field", src: onMessage(`  log("{members.owners().sortBy(⟪"joind").size} {m.subject}")`) },
   { code: "TW2194", name: "sortBy a field of a type that is not ordered", src: onMessage(`  log("{members.owners().sortBy(⟪"role").size} {m.subject}")`) },
   { code: "TW2195", name: "join on a list of members", src: onMessage(`  log(members.owners().⟪join(", "))\n  log(m.subject)`) },
+  { code: "TW2270", name: "contains on a list of lists", src: onMessage(`  log("{[[1]].⟪contains([1])} {m.subject}")`) },
 ];
 
 for (const c of cases) {

@@ -314,6 +314,10 @@ export const typeMessages = {
     (type: string) =>
       `\`join(sep)\` joins lists of \`string\`, \`int\`, \`bool\`, \`Address\`, \`Time\` or \`Duration\` (each as \`{x}\` shows it), and this is a list of ${q(type)}. Build a list of strings first (in a \`for\` loop, \`parts.push("{x.name} <{x.address}>")\`), then join that.`),
 
+  notFindable: def("TW2270", "error", "A list whose elements cannot be compared",
+    (method: string, type: string) =>
+      `\`${method}(x)\` compares elements with \`==\`, and this is a list of ${q(type)}, which \`==\` cannot compare: it would find only the very same value, never an equal one. Keep a list of one of their fields that compares (an \`Address\`, a \`string\`, an \`int\`), or test a field in a loop: \`for y in xs where y.FIELD == x.FIELD { ... }\`.`),
+
   // ---------------------------------------------------------------- the compiler itself
   internalError: def("TW2999", "error", "Internal error in the checker",
     (detail: string) => `Internal error in the checker: ${detail}. This is a bug in thwonkc; please report it with this file.`),
