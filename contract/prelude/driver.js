@@ -106,9 +106,10 @@ function __runTrigger(name, msg) {
     if (e === __STOP) return null; // reject or hold ended the trigger
     if (e && e.thwonk === true) return { code: e.code, args: e.args, line: e.line, column: e.column };
     // An error the engine threw (a TypeError) has no .thwonk position: the lines of the bundle's code on its stack,
-    // innermost first, which the host maps to the source (the first in the rule's own code, past the prelude's).
+    // innermost first, which the host maps to the source (the first in the rule's own code, past the prelude's; the rule's
+    // code is evaluated inside the context's one prelude, where QuickJS names its frames <input>, lines kept).
     if (e instanceof Error && typeof e.stack === "string") {
-      var lines = [], re = /bundle\.js:(\d+)/g, at;
+      var lines = [], re = /(?:bundle\.js|<input>):(\d+)/g, at;
       while ((at = re.exec(e.stack)) !== null && lines.length < 32) lines.push(at[1]);
       try { if (lines.length) /** @type {any} */ (e).thwonkJsLines = lines.join(","); } catch (_) { /* a frozen error keeps no lines */ }
     }

@@ -7,19 +7,23 @@
  * Two ways, chosen by the code's first characters:
  * - Code that starts with the compiler's prelude (the stdlib's
  *   implementations, contract/prelude.ts, exactly as this runtime has it)
- *   is split there. The prelude is trusted: it runs once per context, and its
- *   only mutable bindings are the run state that `__reset()` sets back. The
- *   rest (the rule and the driver) runs per run, nested inside it:
+ *   is split there. The prelude is trusted: it runs once per context and is
+ *   shared by every bundle loaded there; its only mutable bindings are the
+ *   run state that `__reset()` sets back, every other binding is a `const`
+ *   holding a frozen value. The rest (the rule and the driver) is evaluated
+ *   inside the prelude's scope by a direct `eval` that only the host can arm
+ *   (the lockdown hands the real one to the host alone), so the rule's code
+ *   reads and writes the prelude's bindings (`__gas -= n`) as if it followed
+ *   the prelude in one script:
  *
- *       (function(){"use strict";PRELUDE
- *       ;const __rule = function(){"use strict";REST
- *       ;return ...__thwonk_run...;
- *       };return [function(){__reset();return __rule();}, __rule];})
+ *       (function(){var eval;return [ARM,function(){"use strict";PRELUDE
+ *       ;return [LOAD, __reset, GAS_USED, WRAP];}];})()
+ *       LOAD("\n" × prelude lines + "(function(){\"use strict\";REST
+ *       ;return ...__thwonk_run...;\n})")
  *
- *   The factory is the first function: it resets the run state from outside
- *   the rule's scope (where the rule cannot shadow `__reset`), then makes the
- *   rule's functions. A run makes a few closures instead of the prelude's
- *   hundreds.
+ *   The factory (WRAP's result) resets the run state from outside the rule's
+ *   scope (where the rule cannot shadow `__reset`), then makes the rule's
+ *   functions. A miss loads only the bundle's own code, not the prelude.
  * - Any other code is the body of one factory function, run whole per run.
  *
  * Either way, code that closes the function it is loaded in (to reach a
@@ -36,10 +40,6 @@ import type { SandboxLimits } from "./types.js";
 
 const HEAD = 'function(){"use strict";';
 const TAIL = '\n;return typeof __thwonk_run === "function" ? __thwonk_run : void 0;\n}';
-const RULE_HEAD = ";const __rule = ";
-// The fourth function reads the gas a run used, for the host after a failed run (out of memory, time, a JS error),
-// when the run returned no output to carry it: the counter lives in this closure.
-const LIBRARY_TAIL = ";return [function(){__reset();return __rule();}, __rule, function(){__reset();}, function(){return __gasLimit-__gas;}];}";
 
 /** The property of a loaded factory that holds its gas reader (read by execute.ts; the rule's code cannot reach the factory). */
 export const GAS_USED = "gasUsed";
@@ -48,7 +48,7 @@ export const GAS_USED = "gasUsed";
  * `prelude`: the code started with the prelude, which now runs once for the context; `reset` then sets its run
  * state back (the host calls it after a run, so that nothing of the run stays alive in the kept context).
  */
-export type Loaded = { ok: true; factory: QuickJSHandle; prelude: boolean; reset?: QuickJSHandle } | { ok: false; error: SandboxError };
+export type Loaded = { ok: true; factory: QuickJSHandle; prelude: boolean; reset?: QuickJSHandle; sharedPrelude?: boolean } | { ok: false; error: SandboxError };
 
 const escaped = (): Loaded => ({
   ok: false,
@@ -70,36 +70,61 @@ function loadWhole(sb: Sandbox, code: string, limits: SandboxLimits): Loaded {
   return made;
 }
 
-function loadWithPrelude(sb: Sandbox, rest: string, limits: SandboxLimits): Loaded {
-  const rule = HEAD + rest + TAIL; // the source text of __rule
-  const source = HEAD + PRELUDE + RULE_HEAD + rule + LIBRARY_TAIL;
-  const made = evaluate(sb, source, limits);
-  if (!made.ok) return made;
-  const outer = made.factory;
-  if (!hasSource(sb, outer, source)) {
-    outer.dispose();
-    return escaped();
+// The prelude, run once per context: a sloppy outer function holds the binding `eval`, which only the host can set
+// (through the anonymous first function); the prelude's loader evaluates a bundle's rule with it, directly, so the
+// rule closes over the prelude's bindings. Between loads `eval` is undefined: rule code sees no evaluator.
+const SHARED_HEAD = '(function(){var eval;return [function(e){eval=e;},function(){"use strict";';
+const SHARED_TAIL = ";return [function(__code){return eval(__code);}, __reset, function(){return __gasLimit-__gas;}, function(__r){return function(){__reset();return __r();};}];}];})()";
+const PRELUDE_LINES = PRELUDE.split("\n").length - 1;
+
+function sharedPrelude(sb: Sandbox, limits: SandboxLimits): { ok: true; prelude: NonNullable<Sandbox["prelude"]> } | { ok: false; error: SandboxError } {
+  if (sb.prelude) return { ok: true, prelude: sb.prelude };
+  const { ctx } = sb;
+  const made = ctx.evalCode(SHARED_HEAD + PRELUDE + SHARED_TAIL, "bundle.js");
+  if (made.error) return failedBy(sb, made.error, limits);
+  const arm = ctx.getProp(made.value, 0);
+  const run = ctx.getProp(made.value, 1);
+  made.value.dispose();
+  const r = ctx.callFunction(run, ctx.undefined);
+  run.dispose();
+  if (r.error) {
+    arm.dispose();
+    return failedBy(sb, r.error, limits);
   }
-  // Runs the prelude: its functions are made and frozen here, once.
-  const r = sb.ctx.callFunction(outer, sb.ctx.undefined);
-  outer.dispose();
-  if (r.error) return failedBy(sb, r.error, limits);
-  const factory = sb.ctx.getProp(r.value, 0);
-  const ruleFn = sb.ctx.getProp(r.value, 1);
-  const reset = sb.ctx.getProp(r.value, 2);
-  const gasUsed = sb.ctx.getProp(r.value, 3);
+  const [load, reset, gasUsed, wrap] = [0, 1, 2, 3].map((i) => ctx.getProp(r.value, i)) as [QuickJSHandle, QuickJSHandle, QuickJSHandle, QuickJSHandle];
   r.value.dispose();
-  // Kept on the factory, so that it lives and dies with it wherever the host keeps the factory.
-  sb.ctx.setProp(factory, GAS_USED, gasUsed);
-  gasUsed.dispose();
-  const same = hasSource(sb, ruleFn, rule);
-  ruleFn.dispose();
-  if (!same) {
-    factory.dispose();
-    reset.dispose();
+  sb.prelude = { arm, load, reset, gasUsed, wrap };
+  return { ok: true, prelude: sb.prelude };
+}
+
+function loadWithPrelude(sb: Sandbox, rest: string, limits: SandboxLimits): Loaded {
+  const had = sb.prelude !== undefined;
+  const shared = sharedPrelude(sb, limits);
+  if (!shared.ok) return shared;
+  const p = shared.prelude;
+  const { ctx } = sb;
+  const rule = HEAD + rest + TAIL; // the source text of __rule
+  // Line numbers as in the whole code: the rule's first line is the prelude's last.
+  const text = ctx.newString("\n".repeat(PRELUDE_LINES) + "(" + rule + ")");
+  const armed = ctx.callFunction(p.arm, ctx.undefined, sb.realEval);
+  (armed.error ?? armed.value).dispose();
+  const got = ctx.callFunction(p.load, ctx.undefined, text);
+  const disarmed = ctx.callFunction(p.arm, ctx.undefined, ctx.undefined);
+  (disarmed.error ?? disarmed.value).dispose();
+  text.dispose();
+  if (got.error) return failedBy(sb, got.error, limits);
+  const ruleFn = got.value;
+  if (!hasSource(sb, ruleFn, rule)) {
+    ruleFn.dispose();
     return escaped();
   }
-  return { ok: true, factory, prelude: true, reset };
+  const made = ctx.callFunction(p.wrap, ctx.undefined, ruleFn);
+  ruleFn.dispose();
+  if (made.error) return failedBy(sb, made.error, limits);
+  const factory = made.value;
+  // Kept on the factory, so that it lives and dies with it wherever the host keeps the factory.
+  ctx.setProp(factory, GAS_USED, p.gasUsed);
+  return { ok: true, factory, prelude: true, reset: p.reset.dup(), sharedPrelude: had };
 }
 
 function evaluate(sb: Sandbox, source: string, limits: SandboxLimits): Loaded {

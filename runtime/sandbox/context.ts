@@ -25,6 +25,10 @@ export interface Sandbox {
   sourceOf: QuickJSHandle;
   invoke: QuickJSHandle;
   columns: QuickJSHandle;
+  /** The engine's own eval (host-only): the shared prelude loads bundles with it (bundle.ts). */
+  realEval: QuickJSHandle;
+  /** The prelude, run once in this context and shared by every bundle loaded in it (bundle.ts). */
+  prelude?: { arm: QuickJSHandle; load: QuickJSHandle; reset: QuickJSHandle; gasUsed: QuickJSHandle; wrap: QuickJSHandle };
   /** The signing key of the run in progress (tokens.ts): host-side only, set by execute.ts for one run. */
   tokens: TokenSlot;
 }
@@ -61,9 +65,9 @@ export function openSandbox(inst: Instance, limits: SandboxLimits, hooks: HostHo
   const tokens: TokenSlot = { key: null };
   installTokenHost(ctx, tokens);
   const helpers = ctx.unwrapResult(ctx.evalCode(LOCKDOWN_SOURCE, "thwonk-lockdown.js"));
-  const [describe, sourceOf, invoke, columns] = [0, 1, 2, 3].map((i) => ctx.getProp(helpers, i)) as [QuickJSHandle, QuickJSHandle, QuickJSHandle, QuickJSHandle];
+  const [describe, sourceOf, invoke, columns, realEval] = [0, 1, 2, 3, 4].map((i) => ctx.getProp(helpers, i)) as [QuickJSHandle, QuickJSHandle, QuickJSHandle, QuickJSHandle, QuickJSHandle];
   helpers.dispose();
-  return { inst, rt, ctx, guard, describe, sourceOf, invoke, columns, tokens };
+  return { inst, rt, ctx, guard, describe, sourceOf, invoke, columns, realEval, tokens };
 }
 
 /** Frees the context inside its instance. May throw (QuickJS aborts on a leaked object): then drop the instance. */
@@ -72,6 +76,8 @@ export function closeSandbox(sb: Sandbox): void {
   sb.sourceOf.dispose();
   sb.invoke.dispose();
   sb.columns.dispose();
+  sb.realEval.dispose();
+  if (sb.prelude) for (const h of Object.values(sb.prelude)) h.dispose();
   sb.ctx.dispose();
   sb.rt.dispose();
 }

@@ -128,8 +128,11 @@ export class Engine {
   readonly stats = { instances: 0, loads: 0, preludes: 0, members: 0 };
   /** Runs that ran out of memory where earlier runs had been, and ran again on a new instance. */
   retries = 0;
-  /** Misses that took a spare context, and runs whose members were reused by version (not compared). */
-  readonly reuse = { spares: 0, membersByVersion: 0 };
+  /**
+   * Misses that took a spare context, runs whose members were reused by version (not compared), and bundles
+   * loaded into a context whose prelude another bundle had already run (bundle.ts).
+   */
+  readonly reuse = { spares: 0, membersByVersion: 0, sharedPreludes: 0 };
   /** The current run went to an instance or context an earlier run used (the engine then dropped it, if it failed). */
   private used = false;
 
@@ -362,6 +365,7 @@ export class Engine {
     this.stats.loads++;
     const loaded = loadBundle(sb, code, limits);
     if (loaded.ok && loaded.prelude) this.stats.preludes++;
+    if (loaded.ok && loaded.sharedPrelude) this.reuse.sharedPreludes++;
     return loaded;
   }
 

@@ -30,6 +30,8 @@ const fixed = (o, k, value) => defineProperty(o, k, { value, writable: false, en
 // A plain function (not a method), so that "new Function(...)" gets this message too.
 const refuse = (name, why) => ({ [name]: function () { throw new TypeError(name + " is not available in a Thwonk rule: " + why); } })[name];
 
+// The real eval goes to the host alone (the fifth helper): the shared prelude loads each bundle with it (bundle.ts).
+const realEval = G.eval;
 const noEval = refuse("eval", "rules cannot evaluate strings as code");
 const noFunction = refuse("Function", "rules cannot evaluate strings as code");
 defineProperty(noFunction, "prototype", { value: Function.prototype });
@@ -207,5 +209,5 @@ const columns = (address, name, role, joined, bounces) => {
   };
   return freeze({ col: freeze(col), pos: freeze(pos) });
 };
-return [describe, sourceOf, invoke, columns];
+return [describe, sourceOf, invoke, columns, realEval];
 })()`;

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileSource } from "../../compiler/emit/bundle.js";
-import { PRELUDE, PRELUDE_CONSTS, type HandMadeInput, type RunInput } from "../../contract/index.js";
+import { DRIVER, PRELUDE, PRELUDE_CONSTS, type HandMadeInput, type RunInput } from "../../contract/index.js";
 import { assembleInput, encodeInput } from "../../runtime/input/build.js";
 import type { MemberJson } from "../../runtime/input/types.js";
 import { Engine } from "../../runtime/sandbox/engine.js";
@@ -23,12 +23,12 @@ const OBSERVE = `JSON.stringify({
   calls: ++calls,
   state: [__in, __gas, __gasLimit, __actions.length, Object.keys(__actions).length, __snapshots.size, __st, __tz.length, __trace, __logs, __sent, __fanout],
   fnProp: typeof F$send.x, protoProp: typeof __g.prototype.x, stop: Object.keys(__STOP), weekday: __WEEKDAYS[0],
-  truncate: string$truncate("abcdef", 3), reset: typeof __reset,
+  truncate: string$truncate("abcdef", 3), reset: typeof __reset, evaluator: typeof eval,
 })`;
 const CLEAN = {
   calls: 1,
   state: [null, 0, 0, 0, 0, 0, null, 0, null, 0, 0, 0],
-  fnProp: "undefined", protoProp: "undefined", stop: ["stop"], weekday: "sunday", truncate: "abc", reset: "function",
+  fnProp: "undefined", protoProp: "undefined", stop: ["stop"], weekday: "sunday", truncate: "abc", reset: "function", evaluator: "undefined",
 };
 
 /** A rule part after the real prelude: observes first, then (when asked to) tries to leave something behind. */
@@ -46,6 +46,8 @@ const ATTEMPTS: { name: string; attempt: string; extra?: string }[] = [
   { name: "a prelude array", attempt: "__WEEKDAYS[0] = 'x';" },
   { name: "a prelude binding", attempt: "string$truncate = () => 'x';" },
   { name: "the reset function", attempt: "__reset = () => {};" },
+  { name: "the shared prelude's evaluator", attempt: "eval('__gas = 7'); (0, eval)('__logs = 9');" },
+  { name: "the shared prelude's loader bindings", attempt: "__code = 'x'; __r = null;" },
   { name: "the reset function, shadowed", attempt: "__logs = 9; __tz = [[0, 60]];", extra: "function __reset() {}" },
 ];
 
@@ -70,11 +72,22 @@ test("a rule part that closes the function it is loaded in is refused, whichever
     "function __thwonk_run() { return JSON.stringify(++stash); }\nreturn __thwonk_run; }; let stash = 0; const __rule2 = function () {",
     // Out of both, to the script's top level.
     "function __thwonk_run() { return JSON.stringify(++stash); }\nreturn __thwonk_run; }; return [__rule, __rule]; }); let stash = 0; (void function () { void function () {",
+    // Out of the rule's function inside the shared prelude's evaluation: the evaluation's last value is another function.
+    "function __thwonk_run() { return JSON.stringify(++stash); }\nreturn __thwonk_run; }); let stash = 0; (function () {",
+    // The same, taking the evaluator while it is armed for the load.
+    "function __thwonk_run() { return JSON.stringify(typeof kept); }\nreturn __thwonk_run; }); const kept = eval; (function () {",
   ];
-  for (const rest of escapes) {
-    const r = await runOnce(PRELUDE + rest + "\n", "message", "{}");
-    assert.ok(!r.ok, `accepted: ${rest}`);
-    assert.match(r.error.message, /closes the function it is loaded in/, rest);
+  for (const strategy of ["reuse", "fresh"] as ContextStrategy[]) {
+    const engine = new Engine({ limits: resolveLimits(), strategy });
+    for (const rest of escapes) {
+      const r = (await engine.run(PRELUDE + rest + "\n", `escape:${rest}`, "message", "{}")).result;
+      assert.ok(!r.ok, `accepted: ${rest}`);
+      // Refused either as code that closes its function, or because it does not parse in the framing it tried to leave.
+      assert.match(r.error.message, /closes the function it is loaded in|SyntaxError/, rest);
+    }
+    const last = await runOnce(PRELUDE + escapes[2] + "\n", "message", "{}");
+    assert.ok(!last.ok);
+    assert.match(last.error.message, /closes the function it is loaded in/);
   }
 });
 
@@ -198,4 +211,29 @@ test("the pool passes members apart and reuses them", async () => {
   } finally {
     await pool.close();
   }
+});
+
+// ---------------------------------------------------------------- one prelude per context
+
+test("bundles in one context share its prelude, each keeping its own code and gas", async () => {
+  const engine = new Engine({ limits: resolveLimits(), strategy: "reuse" });
+  const rule = (k: number): string => `${PRELUDE}// bundle ${k}\nlet mine = ${k};\nfunction __thwonk_run(t, i) {\n  __gas = __gasLimit = 1000; __gas -= ${k};\n  return JSON.stringify({ mine: mine++, used: __gasLimit - __gas, gas: __gas });\n}\n`;
+  for (let round = 0; round < 2; round++) {
+    for (let k = 1; k <= 5; k++) {
+      assert.deepEqual(JSON.parse(assertOk((await engine.run(rule(k), `b${k}`, "message", "{}")).result)), { mine: k, used: k, gas: 1000 - k }, `bundle ${k}, round ${round}`);
+    }
+  }
+  assert.equal(engine.stats.loads, 5);
+  assert.equal(engine.reuse.sharedPreludes, 4, "the prelude ran once for the five bundles");
+});
+
+test("an engine error in a bundle loaded into a shared prelude is placed at the bundle's own line, as the driver reads it", async () => {
+  const engine = new Engine({ limits: resolveLimits(), strategy: "reuse" });
+  const prelude = PRELUDE.split("\n").length - 1;
+  // The driver's own pattern (driver.js __runTrigger) reads the frame's line.
+  const code = (k: number): string => `${PRELUDE}// bundle ${k}\nfunction __thwonk_run(t, i) {\n  try {\n    null.x;\n  } catch (e) { return JSON.stringify(/(?:bundle\\.js|<input>):(\\d+)/.exec(e.stack)[1]); }\n}\n`;
+  assert.equal(JSON.parse(assertOk((await engine.run(code(1), "first", "message", "{}")).result)), String(prelude + 4));
+  assert.equal(JSON.parse(assertOk((await engine.run(code(2), "second", "message", "{}")).result)), String(prelude + 4));
+  assert.equal(engine.reuse.sharedPreludes, 1);
+  assert.match(DRIVER, /\(\?:bundle\\\.js\|<input>\):\(\\d\+\)/);
 });
