@@ -9,6 +9,7 @@ import { DEFAULT_LIST_ADDRESS } from "./eml.js";
 import { InputRefused } from "./errors.js";
 import { checkList, checkMembers, checkMessage, resolveLimits, runtimeLimits, type RuleLimits } from "./limits.js";
 import { isKnownTimeZone, offsetTransitions, yearStart } from "./timezone.js";
+import { keepJson, stringifyParts } from "./json-parts.js";
 import type { BuiltInput, HandMadeInput, InputProblem, ListJson, MemberColumns, MemberJson, MessageJson, OffsetTable, RunInput } from "../../contract/input.js";
 
 export interface BuildInputOptions {
@@ -96,8 +97,8 @@ export function memberColumns(members: readonly MemberJson[]): MemberColumns {
  */
 export function encodeInput(input: RunInput | HandMadeInput): { inputJson: string; members?: MemberColumns } {
   const { members, ...rest } = input as { members?: unknown };
-  if (!isColumns(members)) return { inputJson: JSON.stringify(input) };
-  return { inputJson: JSON.stringify(rest), members };
+  if (!isColumns(members)) return { inputJson: stringifyParts(input as unknown as Record<string, unknown>) };
+  return { inputJson: stringifyParts(rest), members };
 }
 
 function isColumns(m: unknown): m is MemberColumns {
@@ -127,11 +128,20 @@ function listOf(given: Partial<ListJson> = {}, members: readonly MemberJson[]): 
   };
 }
 
+/** The tables of whole UTC years around a year, per zone: the same (frozen, its JSON kept) for every run that year. */
+const tables = new Map<string, OffsetTable>();
+
 /** Whole UTC years around `now`, so the per-year cache in timezone.ts is hit across runs. */
 function offsetTable(zone: string, now: number, range?: [number, number]): OffsetTable {
   const year = new Date(now).getUTCFullYear();
+  const key = range ? undefined : `${zone}\u0000${year}`;
+  const kept = key === undefined ? undefined : tables.get(key);
+  if (kept) return kept;
   const [from, to] = range ?? [yearStart(year - 1), yearStart(year + 2) - 1];
   const table = offsetTransitions(zone, from, to);
   table[0]![0] = MIN_TIME;
+  if (key === undefined) return table;
+  if (tables.size >= 1024) tables.delete(tables.keys().next().value!);
+  tables.set(key, keepJson(table));
   return table;
 }

@@ -14,6 +14,7 @@ import { canonicalAddress } from "../../contract/values.js";
 import type { LimitDecl } from "../../stdlib/decl.js";
 import { stdlib } from "../../stdlib/index.js";
 import { codePoints } from "./chars.js";
+import { keepJson } from "./json-parts.js";
 import { ROLES, type InputProblem, type ListJson, type MemberJson, type MessageJson } from "./types.js";
 
 export interface RuleLimit {
@@ -35,16 +36,30 @@ export function ruleLimitsOf(limits: ReadonlyMap<string, { value: number; decl: 
   return Object.fromEntries([...limits].map(([name, info]) => [name, { value: info.value, unit: info.decl.unit }]));
 }
 
-/** Every limit the stdlib declares: the rule's value, or the default. */
+/** Resolved once for a frozen rule's limits (a bundle's: runtime/run/input.ts), which cannot change after. */
+const resolved = new WeakMap<RuleLimits, RuleLimits>();
+const runtimeOf = new WeakMap<RuleLimits, Record<string, number>>();
+
+/** Every limit the stdlib declares: the rule's value, or the default. Frozen when `rule` is (then made once). */
 export function resolveLimits(rule: RuleLimits = {}): RuleLimits {
+  const kept = resolved.get(rule);
+  if (kept) return kept;
   const out: RuleLimits = {};
   for (const [name, decl] of Object.entries(stdlib.limits)) out[name] = { value: decl.default, unit: decl.unit };
-  return { ...out, ...rule };
+  const all = { ...out, ...rule };
+  if (!Object.isFrozen(rule)) return all;
+  for (const l of Object.values(all)) Object.freeze(l);
+  resolved.set(rule, Object.freeze(all));
+  return all;
 }
 
-/** The `limits` of the run's input: every limit, in the unit the rule declares it in. */
+/** The `limits` of the run's input: every limit, in the unit the rule declares it in (made once for a frozen rule's). */
 export function runtimeLimits(rule: RuleLimits = {}): Record<string, number> {
-  return Object.fromEntries(Object.entries(resolveLimits(rule)).map(([name, l]) => [name, l.value]));
+  const kept = runtimeOf.get(rule);
+  if (kept) return kept;
+  const out = Object.fromEntries(Object.entries(resolveLimits(rule)).map(([name, l]) => [name, l.value]));
+  if (Object.isFrozen(rule)) runtimeOf.set(rule, keepJson(out));
+  return out;
 }
 
 function over(limits: RuleLimits, name: string, what: string, actual: number, noun: string): InputProblem[] {

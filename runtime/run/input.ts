@@ -21,10 +21,16 @@ export interface BundleInputOptions {
   trace?: boolean;
 }
 
-/** The rule's declared limits, as the input checks take them. */
+/** Each bundle's limits, made once: frozen, so the input checks resolve them once too (limits.ts). */
+const limitsOf = new WeakMap<Bundle, RuleLimits>();
+
+/** The rule's declared limits, as the input checks take them (frozen; the same object for every run of the bundle). */
 export function bundleLimits(bundle: Bundle): RuleLimits {
+  const kept = limitsOf.get(bundle);
+  if (kept) return kept;
   const declared: RuleLimits = {};
-  for (const [name, l] of Object.entries(bundle.manifest.limits)) declared[name] = { value: l.value, unit: l.unit as RuleLimits[string]["unit"] };
+  for (const [name, l] of Object.entries(bundle.manifest.limits)) declared[name] = Object.freeze({ value: l.value, unit: l.unit as RuleLimits[string]["unit"] });
+  limitsOf.set(bundle, Object.freeze(declared));
   return declared;
 }
 

@@ -1,0 +1,34 @@
+/**
+ * The parts of a run's input that stay the same from run to run of a list
+ * (its limits, the time zone's offset table) are frozen when made and their
+ * JSON kept beside them, so that encoding a run's input writes only what
+ * changed (the message, the state, the time). The output is byte for byte
+ * JSON.stringify's (test/runtime/input-reuse.test.ts): the daemon compares
+ * inputs as text (runtime/daemon/ahead.ts).
+ */
+const jsonOf = new WeakMap<object, string>();
+
+/** Freezes `v` (its nested objects too) and keeps its JSON: for values no run changes. */
+export function keepJson<T extends object>(v: T): T {
+  deepFreeze(v);
+  jsonOf.set(v, JSON.stringify(v));
+  return v;
+}
+
+/** JSON.stringify(o) for a plain object whose values may be kept parts. */
+export function stringifyParts(o: Record<string, unknown>): string {
+  let out = "";
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
+    const kept = typeof v === "object" && v !== null ? jsonOf.get(v) : undefined;
+    out += (out ? "," : "{") + JSON.stringify(k) + ":" + (kept ?? JSON.stringify(v));
+  }
+  return out ? out + "}" : "{}";
+}
+
+function deepFreeze(v: unknown): void {
+  if (typeof v !== "object" || v === null || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const x of Object.values(v)) deepFreeze(x);
+}
