@@ -1,4 +1,5 @@
 /** Messages between the pool (main thread) and a sandbox worker. One run at a time per worker. */
+import type { EngineRunOptions } from "./engine.js";
 import type { WasmModule } from "./instance.js";
 import type { MemberColumns } from "../../contract/input.js";
 import type { ContextStrategy, SandboxLimits, SandboxResult } from "./types.js";
@@ -12,7 +13,8 @@ export interface WorkerConfig {
   testHooks: boolean;
 }
 
-export interface RunRequest {
+/** The run's own options (engine.ts EngineRunOptions: limits, list and members version, token key), as the pool sets them. */
+export interface RunRequest extends EngineRunOptions {
   type: "run";
   id: number;
   code: string;
@@ -20,17 +22,6 @@ export interface RunRequest {
   trigger: string;
   inputJson: string;
   members?: MemberColumns;
-  /** This run's time limit, when not the pool's. */
-  timeLimitMs?: number;
-  /** This run's memory limit (the rule's), when not the pool's. */
-  memoryLimitBytes?: number;
-  /** The list, and its members' version: `members` may then be left out when the worker has that version. */
-  list?: string;
-  membersVersion?: string;
-  /** Set by the pool when it left the members out. */
-  membersLeftOut?: boolean;
-  /** The list's signing key for this run (tokens.ts). */
-  tokenKey?: string;
   /** Set by the pool when it left the code out (`code` is then empty): it sent this codeId's code to this worker before. */
   codeLeftOut?: boolean;
   /** Runs to chain after this one (types.ts RunAhead), each answered with `ahead`, then `chainDone`. */

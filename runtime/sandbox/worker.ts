@@ -1,7 +1,7 @@
 /** Entry point of a sandbox worker thread: one engine, runs one request at a time. */
 import { parentPort, workerData } from "node:worker_threads";
 import type { HostHooks } from "./context.js";
-import { Engine, type EngineRunOptions } from "./engine.js";
+import { Engine } from "./engine.js";
 import { useEngineModule } from "./instance.js";
 import type { FromWorker, RunRequest, WorkerConfig } from "./protocol.js";
 import { stateAfter, stateOf, withState } from "./chain.js";
@@ -43,30 +43,22 @@ port.on("message", (req: RunRequest) => {
   const code = codeFor(req);
   if (code === undefined) return port.postMessage({ type: "needCode", id: req.id } satisfies FromWorker);
   queued++;
-  const options = {
-    ...(req.timeLimitMs !== undefined ? { timeLimitMs: req.timeLimitMs } : {}),
-    ...(req.memoryLimitBytes !== undefined ? { memoryLimitBytes: req.memoryLimitBytes } : {}),
-    ...(req.list !== undefined ? { list: req.list } : {}),
-    ...(req.membersVersion !== undefined ? { membersVersion: req.membersVersion } : {}),
-    ...(req.membersLeftOut ? { membersLeftOut: true } : {}),
-    ...(req.tokenKey !== undefined ? { tokenKey: req.tokenKey } : {}),
-  };
-  void engine.run(code, req.codeId, req.trigger, req.inputJson, req.members, options).then(async ({ result, fatal, needMembers }) => {
+  void engine.run(code, req.codeId, req.trigger, req.inputJson, req.members, req).then(async ({ result, fatal, needMembers }) => {
     const msg: FromWorker = needMembers ? { type: "needMembers", id: req.id } : { type: "result", id: req.id, result, fatal };
     port.postMessage(msg);
-    if (req.ahead?.length && !needMembers) fatal = await runAhead(code, req, options, result, fatal);
+    if (req.ahead?.length && !needMembers) fatal = await runAhead(code, req, result, fatal);
     // After the answer, while no run waits: the next miss finds a locked-down context ready.
     if (--queued === 0 && !fatal) setImmediate(() => void (queued === 0 ? engine.prepare() : undefined));
   });
 });
 /** The chained runs after `req` (chain.ts), each answered as it ends; then chainDone. Returns whether the engine is suspect. */
-async function runAhead(code: string, req: RunRequest, options: EngineRunOptions, first: SandboxResult, fatal: boolean): Promise<boolean> {
+async function runAhead(code: string, req: RunRequest, first: SandboxResult, fatal: boolean): Promise<boolean> {
   let next = fatal ? undefined : stateAfter(stateOf(req.inputJson), first);
   for (const a of req.ahead ?? []) {
     if (!next) break;
     const inputJson = withState(a.inputJson, next.state);
     // The members as with the first run (sent, or left out: the context has them).
-    const ran = await engine.run(code, req.codeId, req.trigger, inputJson, req.members, { ...options, timeLimitMs: a.timeLimitMs });
+    const ran = await engine.run(code, req.codeId, req.trigger, inputJson, req.members, { ...req, timeLimitMs: a.timeLimitMs });
     if (ran.needMembers) break;
     port.postMessage({ type: "ahead", id: a.id, inputJson, result: ran.result, fatal: ran.fatal } satisfies FromWorker);
     if (ran.fatal) return true;
