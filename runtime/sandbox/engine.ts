@@ -26,6 +26,7 @@ import { sandboxError, sandboxMessages as M } from "./errors.js";
 import type { MemberColumns } from "../../contract/input.js";
 import { execute, makeColumns, type Outcome } from "./execute.js";
 import { nearCap, newInstance, type Instance } from "./instance.js";
+import { KEPT_MEMBERS_SHARE, MemberLists } from "./kept-members.js";
 import type { ContextStrategy, SandboxLimits, SandboxResult } from "./types.js";
 
 const WARM_UP = 'function __thwonk_run(t, i) { return JSON.stringify([t, JSON.parse(i)]); }';
@@ -63,14 +64,6 @@ export interface EngineRunOptions {
   tokenKey?: string;
 }
 
-/** A list's members in a kept context: made into frozen columns once, passed to each run while they stay the same. */
-interface KeptMembers {
-  version?: string;
-  text?: MemberColumns;
-  chars: number;
-  handle: QuickJSHandle;
-}
-
 interface Loaded {
   code: string;
   sb: Sandbox;
@@ -79,9 +72,7 @@ interface Loaded {
   factory: QuickJSHandle;
   /** Sets the prelude's run state back after a run (bundle.ts). */
   reset?: QuickJSHandle;
-  /** Each list's members (key: the list, "" for runs that name none), least recently used first. */
-  members: Map<string, KeptMembers>;
-  membersChars: number;
+  members: MemberLists;
 }
 
 /** `fatal`: the host side failed in a way that may have damaged this thread's state; replace the thread. */
@@ -102,10 +93,6 @@ interface SharedContext {
 const SHARED_BUNDLES = 16;
 const SHARED_SHARE = 1 / 4;
 const MAX_LONERS = 1024;
-
-/** Member lists kept per context, and their characters (a share of the context's memory limit). */
-const MAX_KEPT_MEMBERS = 1024;
-const KEPT_MEMBERS_SHARE = 1 / 32;
 
 class NeedMembers {}
 
@@ -252,8 +239,7 @@ export class Engine {
       for (const [m, o] of this.open) if (o === entry.ctx) this.open.delete(m);
       return; // nothing else lives in it: the whole instance goes
     }
-    for (const kept of entry.members.values()) kept.handle.dispose();
-    entry.members.clear();
+    entry.members.dispose();
     entry.reset?.dispose();
     entry.factory.dispose();
   }
@@ -302,7 +288,7 @@ export class Engine {
     const byVersion = o.list !== undefined && o.membersVersion !== undefined;
     const listKey = byVersion ? `${o.list}` : "";
     // Asked without the members it names: only a kept context with that version of them can run it.
-    if (!members && o.membersLeftOut && (!byVersion || entry?.members.get(listKey)?.version !== o.membersVersion)) {
+    if (!members && o.membersLeftOut && (!byVersion || entry?.members.version(listKey) !== o.membersVersion)) {
       if (entry) this.cache.set(key, entry);
       throw new NeedMembers();
     }
@@ -320,28 +306,17 @@ export class Engine {
         this.dropContext(ctx);
         return loaded;
       }
-      entry = { code, sb, ctx, factory: loaded.factory, ...(loaded.reset ? { reset: loaded.reset } : {}), members: new Map(), membersChars: 0 };
+      entry = { code, sb, ctx, factory: loaded.factory, ...(loaded.reset ? { reset: loaded.reset } : {}), members: new MemberLists() };
     }
     let cols: QuickJSHandle | undefined;
     if (members || (o.membersLeftOut && byVersion)) {
-      let kept = entry.members.get(listKey);
-      entry.members.delete(listKey);
-      const same = kept && (byVersion ? kept.version === o.membersVersion : members !== undefined && kept.text !== undefined && sameColumns(kept.text, members));
-      if (same && byVersion) this.reuse.membersByVersion++;
-      if (!same) {
-        if (kept) dropMembers(entry, kept);
-        kept = undefined;
-        const made = this.makeColumns(entry.sb, members!, limits);
-        if (!made.ok) {
-          this.dropContext(entry.ctx);
-          return made;
-        }
-        const chars = members!.address.length + members!.name.length + members!.role.length + members!.joined.length + (members!.bounces?.length ?? 0);
-        kept = { ...(byVersion ? { version: o.membersVersion } : { text: members! }), chars, handle: made.handle };
-        entry.membersChars += chars;
+      const taken = entry.members.take(listKey, byVersion ? o.membersVersion : undefined, members, (m) => this.makeColumns(entry!.sb, m, limits));
+      if (!taken.ok) {
+        this.dropContext(entry.ctx);
+        return taken;
       }
-      entry.members.set(listKey, kept!);
-      cols = kept!.handle;
+      if (taken.reused) this.reuse.membersByVersion++;
+      cols = taken.handle;
     }
     const outcome = memoryKept(entry.sb.inst, execute(entry.sb, entry.factory, trigger, inputJson, limits, cols, o.tokenKey), limits);
     const healthy = (!entry.reset || resetRun(entry.sb, entry.reset)) && !entry.sb.rt.hasPendingJob() && !nearCap(entry.sb.inst);
@@ -355,7 +330,7 @@ export class Engine {
       if (this.loners.size > MAX_LONERS) this.loners.delete(this.loners.values().next().value!);
       return outcome;
     }
-    trimMembers(entry, limits.memoryLimitBytes * KEPT_MEMBERS_SHARE);
+    entry.members.trim(limits.memoryLimitBytes * KEPT_MEMBERS_SHARE);
     this.cache.set(key, entry);
     this.trimCache();
     return outcome;
@@ -413,25 +388,6 @@ function resetRun(sb: Sandbox, reset: QuickJSHandle): boolean {
 /** Contexts are kept per memory limit and bundle: a run never gets a context made with another rule's memory limit. */
 function cacheKey(memoryLimitBytes: number, codeId: string): string {
   return `${memoryLimitBytes}:${codeId}`;
-}
-
-function dropMembers(entry: Loaded, kept: KeptMembers): void {
-  kept.handle.dispose();
-  entry.membersChars -= kept.chars;
-}
-
-/** Drops the least recently used lists' members beyond the count or the characters; the last run's stay. */
-function trimMembers(entry: Loaded, maxChars: number): void {
-  for (const [list, kept] of entry.members) {
-    if (entry.members.size <= 1 || (entry.members.size <= MAX_KEPT_MEMBERS && entry.membersChars <= maxChars)) break;
-    entry.members.delete(list);
-    dropMembers(entry, kept);
-  }
-}
-
-/** Compared in full: equal strings compare in microseconds, and a members list that changed must never pass for the old one. */
-function sameColumns(a: MemberColumns, b: MemberColumns): boolean {
-  return a.address === b.address && a.name === b.name && a.role === b.role && a.joined === b.joined && (a.bounces ?? "") === (b.bounces ?? "");
 }
 
 function hostErrorText(e: unknown): string {
