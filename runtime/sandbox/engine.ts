@@ -256,8 +256,10 @@ export class Engine {
     const cols = loaded.ok && members ? this.makeColumns(sb, members, limits) : undefined;
     const outcome = memoryKept(inst, !loaded.ok ? loaded : cols && !cols.ok ? cols : execute(sb, loaded.factory, trigger, inputJson, limits, cols?.handle, tokenKey), limits);
     if (outcome.ok && !nearCap(inst) && !sb.rt.hasPendingJob()) {
-      if (loaded.ok) loaded.factory.dispose();
-      if (loaded.ok) loaded.reset?.dispose();
+      if (loaded.ok) {
+        loaded.factory.dispose();
+        loaded.reset?.dispose();
+      }
       if (cols?.ok) cols.handle.dispose();
       try {
         closeSandbox(sb);
