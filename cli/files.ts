@@ -18,7 +18,7 @@
  */
 import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { RULE_EXT, rulePair, ruleOfTest, TS_RULE_EXT, type SourceText } from "../compiler/index.js";
+import { importsThwonk, isTsRuleName, RULE_EXT, rulePair, ruleOfTest, type SourceText } from "../compiler/index.js";
 
 export const SOURCE_EXT = RULE_EXT;
 
@@ -56,13 +56,11 @@ function describeFsError(err: unknown): string {
   }
 }
 
-const IMPORTS_THWONK = /\bfrom\s*["']thwonk["']/;
-
 /** A TypeScript rule found in a directory: NAME.ts (not a declaration file) that imports from "thwonk". */
 function isTsRuleFile(full: string, name: string): boolean {
-  if (!name.endsWith(TS_RULE_EXT) || name.endsWith(".d.ts")) return false;
+  if (!isTsRuleName(name)) return false;
   try {
-    return IMPORTS_THWONK.test(readFileSync(full, "utf8"));
+    return importsThwonk(readFileSync(full, "utf8"));
   } catch {
     return false;
   }

@@ -13,7 +13,7 @@ export type { SourceText, RuleUnit, ProgramOptions, ProgramResult } from "./prog
 
 // A rule and its test file, and the tests they declare.
 export { rulePair, isTestFile, declaredTests, RULE_EXT, TEST_EXT } from "./test-files.js";
-export { ruleOfTest, TS_RULE_EXT } from "./test-files.js";
+export { ruleOfTest, TS_RULE_EXT, isTsRuleName, importsThwonk } from "./test-files.js";
 export type { RulePair, DeclaredTest } from "./test-files.js";
 
 // Compiling to a bundle, and reading one back (its hash checked, its source recompiled).

@@ -33,7 +33,7 @@ export function rulePair(fileName: string): RulePair {
   if (fileName.endsWith(RULE_EXT)) {
     return { rule: fileName, test: fileName.slice(0, -RULE_EXT.length) + TEST_EXT, isTest: false };
   }
-  if (fileName.endsWith(TS_RULE_EXT) && !fileName.endsWith(".d.ts")) {
+  if (isTsRuleName(fileName)) {
     return { rule: fileName, test: fileName.slice(0, -TS_RULE_EXT.length) + TEST_EXT, isTest: false };
   }
   return { rule: fileName, test: undefined, isTest: false };
@@ -41,6 +41,18 @@ export function rulePair(fileName: string): RulePair {
 
 /** A TypeScript rule (docs/typescript.md) is tested by the same NAME.test.thwonk. */
 export const TS_RULE_EXT = ".ts";
+
+/** NAME.ts names a TypeScript rule when the file imports from "thwonk"; NAME.d.ts never does. */
+export function isTsRuleName(fileName: string): boolean {
+  return fileName.endsWith(TS_RULE_EXT) && !fileName.endsWith(".d.ts");
+}
+
+const IMPORTS_THWONK = /\bfrom\s*["']thwonk["']/;
+
+/** Whether a `.ts` file's text imports from "thwonk": what makes it a rule rather than other TypeScript. */
+export function importsThwonk(text: string): boolean {
+  return IMPORTS_THWONK.test(text);
+}
 
 /**
  * The rule a test file tests, given which files exist: NAME.thwonk, or

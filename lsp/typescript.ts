@@ -5,15 +5,11 @@
  * completion, signature help, rename, formatting, folding and semantic
  * tokens stay the editor's TypeScript's. Any other `.ts` document is not ours.
  */
-import { TS_RULE_EXT } from "../compiler/index.js";
+import { importsThwonk, isTsRuleName } from "../compiler/index.js";
 
-const IMPORTS_THWONK = /\bfrom\s*["']thwonk["']/;
-
-export function isTsRule(file: string): boolean {
-  return file.endsWith(TS_RULE_EXT) && !file.endsWith(".d.ts");
-}
+export const isTsRule = isTsRuleName;
 
 /** Whether the server checks this document: every .thwonk file, and a .ts file that imports "thwonk". */
 export function servesAsThwonk(file: string, text: string): boolean {
-  return !isTsRule(file) ? !file.endsWith(".d.ts") : IMPORTS_THWONK.test(text);
+  return !isTsRule(file) ? !file.endsWith(".d.ts") : importsThwonk(text);
 }

@@ -115,8 +115,8 @@ function members(t: TypeDeclSpec, indent: string, global = false, renames: Reado
     out += `${jsdoc(spoken(field.doc) + note, indent)}${indent}readonly ${as}: ${tsType(field.type, global)};\n`;
   }
   for (const [name, m] of Object.entries(t.methods ?? {})) {
-    const [as, note] = tsName(m.alias ?? name);
     // A method written under another's name (`joinValues` is `join` on lists of ints, times…) is declared under that name.
+    const [as, note] = tsName(m.alias ?? name);
     const ps = [...(m.receiver ? [`this: ${tsType(m.receiver, global)}`] : []), ...m.params.map((p) => param(p, global))];
     const params = m.params.map((p) => (p.doc ? { ...p, doc: spoken(p.doc) } : p));
     out += `${jsdoc(spoken(m.doc) + note, indent, params)}${indent}${as}(${ps.join(", ")}): ${tsType(m.returns, global)};\n`;

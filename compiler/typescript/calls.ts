@@ -14,6 +14,7 @@ import { error, lowerArgs, lowerExpr } from "./expressions.js";
 import { refuseName } from "./names.js";
 import { isStringValued } from "./hazards.js";
 import { lowerCodePoints } from "./namesakes.js";
+import { inThwonk } from "./load.js";
 
 type Node = TsMorph.ts.Node;
 
@@ -30,8 +31,6 @@ const DURATION_UNITS: Record<string, [string, number]> = {
 /** Methods of Time and Duration that stand for the language's operators. */
 const OPERATOR_METHODS: Record<string, BinaryOp> = { plus: "+", minus: "-", times: "*", div: "/" };
 
-export const DTS_PATH = "/thwonk/thwonk.d.ts";
-
 /** The name imported from "thwonk" that `node` (an identifier) stands for, if it is one. */
 export function thwonkName(cx: Lowering, node: Node): string | undefined {
   if (!cx.ts.isIdentifier(node) || !cx.imported.has(node.text)) return undefined;
@@ -43,7 +42,7 @@ export function thwonkName(cx: Lowering, node: Node): string | undefined {
 function stdlibTypeOf(cx: Lowering, node: Node): string | undefined {
   const sym = cx.checker.getTypeAtLocation(node).getSymbol();
   const decl = sym?.declarations?.[0];
-  return decl !== undefined && decl.getSourceFile().fileName === DTS_PATH ? sym!.getName() : undefined;
+  return inThwonk(decl) ? sym!.getName() : undefined;
 }
 
 export function lowerCall(cx: Lowering, node: TsMorph.ts.CallExpression): Expr {
@@ -94,7 +93,7 @@ export function lowerCall(cx: Lowering, node: TsMorph.ts.CallExpression): Expr {
   const sig = cx.checker.getResolvedSignature(node);
   const params = sig?.getDeclaration()?.parameters;
   const last = params?.[params.length - 1];
-  const fromStdlib = last !== undefined && last.getSourceFile().fileName === DTS_PATH;
+  const fromStdlib = inThwonk(last);
   const namedAt = fromStdlib && ts.isIdentifier(last.name) && last.name.text === "named" ? params!.length - 1 : undefined;
   return { kind: "CallExpr", span, callee: lowerExpr(cx, callee), args: lowerArgs(cx, node.arguments, namedAt) };
 }

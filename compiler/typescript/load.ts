@@ -31,8 +31,13 @@ function nodeRequire(): (id: string) => unknown {
   return mod.createRequire(import.meta.url);
 }
 
-/** DTS_PATH in calls.ts: the one "thwonk" module. */
-const LIB_PATH = "/thwonk/thwonk.d.ts";
+/** Where the one "thwonk" module, the stdlib declaration, is: what a name declared there is told by. */
+export const DTS_PATH = "/thwonk/thwonk.d.ts";
+
+/** Whether `decl` is declared by the stdlib declaration (not by the rule). */
+export function inThwonk<T extends TsMorph.ts.Node>(decl: T | undefined): decl is T {
+  return decl !== undefined && decl.getSourceFile().fileName === DTS_PATH;
+}
 
 interface Host {
   ts: Ts;
@@ -78,17 +83,17 @@ function makeHost(): Host {
     skipLibCheck: true,
     skipDefaultLibCheck: true,
   };
-  const lib = ts.createSourceFile(LIB_PATH, thwonkDts(stdlib), ts.ScriptTarget.ES2022, true);
+  const lib = ts.createSourceFile(DTS_PATH, thwonkDts(stdlib), ts.ScriptTarget.ES2022, true);
   const h: Host = { ts, options, lib, rule: undefined, old: undefined, compilerHost: undefined as unknown as TsMorph.ts.CompilerHost };
   h.compilerHost = {
-    getSourceFile: (name) => (name === LIB_PATH ? h.lib : name === h.rule?.fileName ? h.rule : undefined),
+    getSourceFile: (name) => (name === DTS_PATH ? h.lib : name === h.rule?.fileName ? h.rule : undefined),
     getDefaultLibFileName: () => "/lib.d.ts",
     writeFile: () => {},
     getCurrentDirectory: () => "/",
     getCanonicalFileName: (f) => f,
     useCaseSensitiveFileNames: () => true,
     getNewLine: () => "\n",
-    fileExists: (f) => f === LIB_PATH || f === h.rule?.fileName,
+    fileExists: (f) => f === DTS_PATH || f === h.rule?.fileName,
     readFile: () => undefined,
     // No module resolves to a file: "thwonk" is the declaration's ambient `declare module "thwonk"`.
     resolveModuleNameLiterals: (lits) => lits.map(() => ({ resolvedModule: undefined })),
@@ -113,7 +118,7 @@ export function ruleProgram(fileName: string, text: string): RuleProgram {
   const h = host;
   const path = virtualPath(fileName);
   h.rule = h.ts.createSourceFile(path, text, h.ts.ScriptTarget.ES2022, true, h.ts.ScriptKind.TS);
-  const program = h.ts.createProgram({ rootNames: [LIB_PATH, path], options: h.options, host: h.compilerHost, ...(h.old ? { oldProgram: h.old } : {}) });
+  const program = h.ts.createProgram({ rootNames: [DTS_PATH, path], options: h.options, host: h.compilerHost, ...(h.old ? { oldProgram: h.old } : {}) });
   h.old = program;
   return { ts: h.ts, program, sf: program.getSourceFile(path)! };
 }

@@ -15,7 +15,7 @@ import { TS_RENAMES } from "../../stdlib/dts.js";
 import { typescriptMessages as M } from "../diagnostics/catalog/typescript.js";
 import { report, spanOf, textOf, type Lowering } from "./context.js";
 import { isStringValued } from "./hazards.js";
-import { DTS_PATH } from "./calls.js";
+import { inThwonk } from "./load.js";
 import { lowerExpr } from "./expressions.js";
 
 type Node = TsMorph.ts.Node;
@@ -59,7 +59,7 @@ function mapListCall(cx: Lowering, node: TsMorph.ts.PropertyAccessExpression): b
   const call = node.parent;
   if (!ts.isCallExpression(call) || call.expression !== node) return false;
   const sym = cx.checker.getTypeAtLocation(node.expression).getSymbol();
-  if (sym?.getName() !== "Map" || sym.declarations?.[0]?.getSourceFile().fileName !== DTS_PATH) return false;
+  if (sym?.getName() !== "Map" || !inThwonk(sym.declarations?.[0])) return false;
   if (ts.isForOfStatement(call.parent) && call.parent.expression === call) return false;
   const walk = name === "keys" ? "for (const k of map)" : "for (const v of map.values())";
   report(cx, M.jsNamesake, node.name, [

@@ -11,7 +11,7 @@ import { report, spanOf, textOf, type Lowering } from "./context.js";
 import { lowerExpr } from "./expressions.js";
 import { lowerType } from "./types.js";
 import { madeType } from "./declarations.js";
-import { DTS_PATH } from "./calls.js";
+import { inThwonk } from "./load.js";
 import { stdlib } from "../../stdlib/index.js";
 
 type Node = TsMorph.ts.Node;
@@ -104,7 +104,7 @@ function isCollection(cx: Lowering, name: Node): boolean {
   const parts = t.isIntersection() ? t.types : [t];
   return parts.some((p) => {
     const sym = p.getSymbol();
-    return sym !== undefined && (sym.getName() === "Array" || sym.getName() === "Map") && sym.declarations?.[0]?.getSourceFile().fileName === DTS_PATH;
+    return sym !== undefined && (sym.getName() === "Array" || sym.getName() === "Map") && inThwonk(sym.declarations?.[0]);
   });
 }
 
