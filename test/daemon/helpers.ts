@@ -132,3 +132,20 @@ export function swaks(args: string[]): Promise<{ code: number | null; out: strin
     p.on("exit", (code) => resolve({ code, out }));
   });
 }
+
+/** A rule counting its messages in state and sending each to the members with its count: runs that skip, repeat or reorder show in the subjects. */
+export const COUNTER = `rule counter
+
+limits { members: 10, fanout: 10 }
+
+state {
+  count: int = 0
+}
+
+on message(m: Message) {
+  if state.count < 1000000 {
+    state.count = state.count + 1
+  }
+  send(to: members, subject: "{state.count} {m.subject.truncate(100)}", text: m.text, from: "sender", replyTo: "list")
+}
+`;
