@@ -7,39 +7,15 @@ import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
+import type { MemberJson, RunAction, RunError } from "../../contract/index.js";
+import type { RunRecord } from "../../runtime/daemon/store/types.js";
 import { client, ClientError, connection, enc, request, type ServerOptions } from "./http.js";
 
-interface Member {
-  address: string;
-  name: string;
-  role: string;
-  joined: number;
-  bounces?: number;
-}
+/** A run as the API shows it: its actions, or (in a list of runs) only their count. */
+type RunSummary = Omit<RunRecord, "actions"> & { actionCount?: number; actions?: RunAction[] };
 interface Members {
   version: number;
-  members: Member[];
-}
-interface RunError {
-  code: string;
-  message: string;
-  line: number | null;
-  column: number | null;
-}
-interface RunSummary {
-  id: number;
-  address: string;
-  trigger: string;
-  messageId: number | null;
-  now: number;
-  bundleHash: string;
-  outcome: string;
-  error: RunError | null;
-  gasUsed: number;
-  gasBound: number;
-  replayOf: number | null;
-  actionCount?: number;
-  actions?: { kind: string; to: string[]; at: { line: number; column: number }; [k: string]: unknown }[];
+  members: MemberJson[];
 }
 interface FailedMessage {
   id: number;

@@ -8,23 +8,11 @@
  */
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
+import type { HeldRecord } from "../../runtime/daemon/store/types.js";
 import { client, ClientError, connection, enc, request, type ServerOptions } from "./http.js";
 
-interface Held {
-  id: number;
-  address: string;
-  mailFrom: string | null;
-  from: string | null;
-  subject: string;
-  reason: string;
-  heldAt: number;
-  runId: number;
-  status: string;
-  decidedAt: number | null;
-  decisionRun: number | null;
-  note: string | null;
-  expiresAt: number | null;
-}
+/** A held message as the API shows it: the record and when it will expire. */
+type Held = HeldRecord & { expiresAt: number | null };
 interface HeldMessage extends Held {
   message: { from: string | null; to: string[]; subject: string; date: number | null; text: string; textCut: boolean; attachments: { filename: string | null; contentType: string; size: number }[]; size: number };
 }

@@ -21,6 +21,7 @@
 import type { MessageJson, RunAction } from "../../contract/index.js";
 import type { GroupCommitter } from "./commit.js";
 import type { Logger } from "./log.js";
+import { Repeating } from "./repeat.js";
 import { daemonMessages as M, say } from "./messages.js";
 import type { Answer, Delivery, Runner } from "./runner.js";
 import type { HeldRecord, HeldStatus, RunCommit, RunOutcome, RunRecord, Store } from "./store/types.js";
@@ -91,27 +92,18 @@ export interface Approval {
 export class Holds {
   /** How long a message may wait (ms), from its latest hold. */
   expiry = DEFAULT_HOLD_EXPIRY;
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
-  private stopped = false;
+  private readonly repeating: Repeating;
 
-  constructor(private readonly o: HoldsOptions) {}
+  constructor(private readonly o: HoldsOptions) {
+    this.repeating = new Repeating(() => this.sweep(), o.tickMs ?? 1000, o.log, "the sweep of expired holds failed");
+  }
 
   start(): void {
-    const loop = (): void => {
-      if (this.stopped) return;
-      this.sweeping = this.sweep().catch((err) => this.o.log.error({ err }, "the sweep of expired holds failed"));
-      void this.sweeping.then(() => {
-        if (!this.stopped) this.timer = setTimeout(loop, this.o.tickMs ?? 1000);
-      });
-    };
-    loop();
+    this.repeating.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.sweeping;
+    await this.repeating.stop();
   }
 
   /** A held message with when it expires (while it waits). */

@@ -311,9 +311,9 @@ export class Runner {
     let result: RunResult;
     const refused = state === null ? [] : stateRefusals(bundle.manifest.state, state);
     if (!trigger) {
-      result = failed(runBase.bundleHash, { code: "TW6019", message: `rule ${bundle.manifest.rule} has no \`on message\` trigger, so it does not take mail`, line: null, column: null });
+      result = failed({ code: "TW6019", message: `rule ${bundle.manifest.rule} has no \`on message\` trigger, so it does not take mail`, line: null, column: null });
     } else if (refused.length) {
-      result = failed("", { code: "TW5070", message: refused.join(" "), line: null, column: null });
+      result = failed({ code: "TW5070", message: refused.join(" "), line: null, column: null });
     } else {
       let input;
       try {
@@ -351,14 +351,14 @@ export class Runner {
     const runBase = { trigger: triggerName, now: due, bundleHash: bundle.sha256, replayOf: null };
     const refused = state === null ? [] : stateRefusals(bundle.manifest.state, state);
     let result: RunResult;
-    if (refused.length) result = failed("", { code: "TW5070", message: refused.join(" "), line: null, column: null });
+    if (refused.length) result = failed({ code: "TW5070", message: refused.join(" "), line: null, column: null });
     else {
       try {
         const input = bundleInput(bundle, { now: due, address, members: members.members, state });
         result = await runBundle(bundle, { trigger: triggerName, input, pool: listPool(this.o.pool, address, bundle, members.version, await this.tokenKey(slot)) }, this.o.words);
       } catch (err) {
         if (!(err instanceof InputRefused)) throw err;
-        result = failed("", { code: err.problems[0]?.code ?? "TW5017", message: err.message, line: null, column: null });
+        result = failed({ code: err.problems[0]?.code ?? "TW5017", message: err.message, line: null, column: null });
       }
     }
     const outcome: RunOutcome = result.error ? "failed" : "ok";
@@ -481,7 +481,7 @@ function afterTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function failed(_hash: string, error: RunError): RunResult {
+function failed(error: RunError): RunResult {
   return { actions: [], state: null, gas: { used: 0, bound: 0 }, error, trace: null };
 }
 

@@ -7,6 +7,7 @@
  * The run goes through the list's queue like a message, in order.
  */
 import type { Logger } from "./log.js";
+import { Repeating } from "./repeat.js";
 import type { Runner } from "./runner.js";
 import { latestDue, nextDue } from "./schedule.js";
 import { bundleTimeZone } from "../run/input.js";
@@ -22,30 +23,21 @@ export interface SchedulerOptions {
 }
 
 export class Scheduler {
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
-  private stopped = false;
+  private readonly repeating: Repeating;
   /** address → trigger → the next due time after the last run (a cache; recomputed after each run). */
   private readonly next = new Map<string, Map<string, number>>();
 
-  constructor(private readonly o: SchedulerOptions) {}
+  constructor(private readonly o: SchedulerOptions) {
+    this.repeating = new Repeating(() => this.tick(), o.tickMs ?? 1000, o.log, "the scheduler's tick failed");
+  }
 
   start(): void {
-    const loop = (): void => {
-      if (this.stopped) return;
-      this.ticking = this.tick().catch((err) => this.o.log.error({ err }, "the scheduler's tick failed"));
-      void this.ticking.then(() => {
-        if (!this.stopped) this.timer = setTimeout(loop, this.o.tickMs ?? 1000);
-      });
-    };
-    loop();
+    this.repeating.start();
   }
 
   /** Stops looking; resolves when the tick in progress has queued its runs. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.ticking;
+    await this.repeating.stop();
   }
 
   /** Forget what is known of a list (a redeploy may change its triggers). */

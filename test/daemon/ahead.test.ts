@@ -15,22 +15,8 @@ import { aheadCounts } from "../../runtime/daemon/ahead.js";
 import { Daemon } from "../../runtime/daemon/daemon.js";
 import { createLogger } from "../../runtime/daemon/log.js";
 import { createIngress, type Ingress } from "../../runtime/daemon/smtp.js";
+import { COUNTER } from "./helpers.js";
 
-const COUNTER = `rule counter
-
-limits { members: 10, fanout: 10 }
-
-state {
-  count: int = 0
-}
-
-on message(m: Message) {
-  if state.count < 1000000 {
-    state.count = state.count + 1
-  }
-  send(to: members, subject: "{state.count} {m.subject.truncate(100)}", text: m.text, from: "sender", replyTo: "list")
-}
-`;
 const A = "a@example.org";
 
 let dir: string;

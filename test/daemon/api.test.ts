@@ -11,9 +11,7 @@ import assert from "node:assert/strict";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { contentHash } from "../../compiler/emit/bundle.js";
-import { BufferStream } from "../../cli/io.js";
-import { main } from "../../cli/main.js";
-import { outboxMail, startDaemon, until, workspace, type Running } from "./helpers.js";
+import { cliIn, outboxMail, startDaemon, until, workspace, type Running } from "./helpers.js";
 
 const COUNTER = `rule counter
 
@@ -62,12 +60,7 @@ let d: Running;
 let token: string;
 let api: string;
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new BufferStream();
-  const err = new BufferStream();
-  const code = await main(args, { cwd: ws.dir, env: {}, stdout: out, stderr: err });
-  return { code, out: out.text(), err: err.text() };
-}
+const cli = (...args: string[]) => cliIn(ws.dir, args);
 /** A client command against the daemon, with its server and token. */
 const admin = (...args: string[]) => cli(...args, "--server", api, "--token", token);
 const smtp = () => `smtp://127.0.0.1:${d.ports.smtp}`;

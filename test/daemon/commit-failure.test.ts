@@ -17,23 +17,8 @@ import { createLogger } from "../../runtime/daemon/log.js";
 import { createIngress, type Ingress } from "../../runtime/daemon/smtp.js";
 import { openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
 import { failingStore, type FailingStore } from "./failing-store.js";
-import { outboxMail, until } from "./helpers.js";
+import { COUNTER, outboxMail, until } from "./helpers.js";
 
-const COUNTER = `rule counter
-
-limits { members: 10, fanout: 10 }
-
-state {
-  count: int = 0
-}
-
-on message(m: Message) {
-  if state.count < 1000000 {
-    state.count = state.count + 1
-  }
-  send(to: members, subject: "{state.count} {m.subject.truncate(100)}", text: m.text, from: "sender", replyTo: "list")
-}
-`;
 const A = "a@example.org";
 const B = "b@example.org";
 

@@ -10,23 +10,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { test } from "node:test";
 import nodemailer from "nodemailer";
-import { outboxMail, readStore, startDaemon, until, workspace } from "./helpers.js";
-
-const COUNTER = `rule counter
-
-limits { members: 10, fanout: 10 }
-
-state {
-  count: int = 0
-}
-
-on message(m: Message) {
-  if state.count < 1000000 {
-    state.count = state.count + 1
-  }
-  send(to: members, subject: "{state.count} {m.subject.truncate(100)}", text: m.text, from: "sender", replyTo: "list")
-}
-`;
+import { COUNTER, outboxMail, readStore, startDaemon, until, workspace } from "./helpers.js";
 
 test("SIGKILL mid-work: every message that got a 250 is run once and written to the outbox once", async () => {
   const ann = [{ address: "ann@example.org", name: "Ann" }];

@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { simpleParser, type ParsedMail } from "mailparser";
+import { BufferStream } from "../../cli/io.js";
+import { main } from "../../cli/main.js";
 import { repoRoot } from "../helpers/repo.js";
 
 export interface Ports {
@@ -131,4 +133,29 @@ export function swaks(args: string[]): Promise<{ code: number | null; out: strin
     p.stderr.on("data", (c: Buffer) => (out += c.toString()));
     p.on("exit", (code) => resolve({ code, out }));
   });
+}
+
+/** A rule counting its messages in state and sending each to the members with its count: runs that skip, repeat or reorder show in the subjects. */
+export const COUNTER = `rule counter
+
+limits { members: 10, fanout: 10 }
+
+state {
+  count: int = 0
+}
+
+on message(m: Message) {
+  if state.count < 1000000 {
+    state.count = state.count + 1
+  }
+  send(to: members, subject: "{state.count} {m.subject.truncate(100)}", text: m.text, from: "sender", replyTo: "list")
+}
+`;
+
+/** `thwonkc ARGS` in this process, in `cwd`, with an empty environment: its exit code and what it printed. */
+export async function cliIn(cwd: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = new BufferStream();
+  const err = new BufferStream();
+  const code = await main(args, { cwd, env: {}, stdout: out, stderr: err });
+  return { code, out: out.text(), err: err.text() };
 }

@@ -14,10 +14,8 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { simpleParser } from "mailparser";
 import nodemailer from "nodemailer";
-import { SMTPServer } from "smtp-server";
-import { BufferStream } from "../../cli/io.js";
-import { main } from "../../cli/main.js";
-import { outboxMail, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
+import { sink } from "../mail/helpers.js";
+import { cliIn, outboxMail, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
 
 const LIST = "moderated@example.org";
 const MEMBERS = [
@@ -58,12 +56,7 @@ async function start(): Promise<void> {
   api = `http://127.0.0.1:${d.ports.http}`;
 }
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new BufferStream();
-  const err = new BufferStream();
-  const code = await main(args, { cwd: ws.dir, env: {}, stdout: out, stderr: err });
-  return { code, out: out.text(), err: err.text() };
-}
+const cli = (...args: string[]) => cliIn(ws.dir, args);
 const admin = (...args: string[]) => cli(...args, "--server", api, "--token", token);
 
 /** An answer's field: a value, or an object with the fields these tests read. */
@@ -299,22 +292,7 @@ test("nothing without the token; no such held message; bad numbers and notes", a
 });
 
 test("with --relay, an approved post reaches a real SMTP sink; the held one never does", async () => {
-  const got: { from: string; to: string[]; raw: Buffer }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    logger: false,
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("end", () => {
-        got.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "", to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  const port = (server.server.address() as { port: number }).port;
+  const { port, got, close } = await sink();
   const rws = workspace({ moderated: { example: "moderated", members: MEMBERS } });
   const clock = join(rws.dir, "clock");
   writeFileSync(clock, String(T0));
@@ -329,10 +307,8 @@ test("with --relay, an approved post reaches a real SMTP sink; the held one neve
     assert.ok(!got.some((t) => t.raw.includes("Via the relay")), "the held post is not sent");
     const held = (await (await fetch(`${rapi}/v1/lists/${LIST}/held`, { headers: { authorization: `Bearer ${rtoken}` } })).json()) as { held: { id: number }[] };
     const id = held.held[0]!.id;
-    const out = new BufferStream();
-    const err = new BufferStream();
-    const code = await main(["approve", String(id), "--server", rapi, "--token", rtoken], { cwd: rws.dir, env: {}, stdout: out, stderr: err });
-    assert.equal(code, 0, err.text());
+    const approved = await cliIn(rws.dir, ["approve", String(id), "--server", rapi, "--token", rtoken]);
+    assert.equal(approved.code, 0, approved.err);
     const t = await until("the approved post at the sink", () => got.find((x) => x.raw.includes("Via the relay")));
     assert.deepEqual(t.to.sort(), ["ann@example.org", "bob@example.org"]);
     assert.equal(t.from, "moderated-bounces@example.org");
@@ -342,6 +318,6 @@ test("with --relay, an approved post reaches a real SMTP sink; the held one neve
     assert.equal(got.filter((x) => x.raw.includes("Via the relay")).length, 1, "sent once");
   } finally {
     await r.stop();
-    await new Promise<void>((ok) => server.close(() => ok()));
+    await close();
   }
 });

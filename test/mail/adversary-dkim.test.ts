@@ -18,7 +18,7 @@ import { simpleParser } from "mailparser";
 import nodemailer from "nodemailer";
 import { SIGNED_FIELDS } from "../../runtime/daemon/dkim.js";
 import { signDkim } from "../../runtime/daemon/dkim-sign.js";
-import { outboxMail, startDaemon, until, workspace } from "../daemon/helpers.js";
+import { outboxMail, startDaemon, until, workspace, type Running } from "../daemon/helpers.js";
 import { makeKey, resolverWith, sink } from "./helpers.js";
 
 const LIST = "tagged@example.org";
@@ -65,7 +65,15 @@ const post = [
   "",
 ].join("\r\n");
 
-test("a forward with a footer, DKIM-signed: verifies at the relay's sink and in the Maildir; the attachment byte for byte", async () => {
+/**
+ * Two daemons signing with one key made by thwonkc: one sends to a relay's
+ * sink with one-click (each member's message signed as it goes), the other
+ * writes its Maildir (signed as it is written); `raw` is posted to each.
+ */
+async function signingPair(
+  raw: string | Buffer,
+  check: (p: { resolver: ReturnType<typeof resolverWith>; relay: Awaited<ReturnType<typeof sink>>; d2: Running }) => Promise<void>,
+): Promise<void> {
   const keys = mkdtempSync(join(tmpdir(), "thwonk-dkim-"));
   const { keyFile, txt } = await makeKey(keys, "example.org", "s1");
   const resolver = resolverWith("s1._domainkey.example.org", txt);
@@ -77,9 +85,22 @@ test("a forward with a footer, DKIM-signed: verifies at the relay's sink and in 
   try {
     for (const port of [d.ports.smtp, d2.ports.smtp]) {
       const mta = nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true });
-      await mta.sendMail({ envelope: { from: "ann@example.org", to: [LIST] }, raw: Buffer.from(post, "utf8") });
+      await mta.sendMail({ envelope: { from: "ann@example.org", to: [LIST] }, raw });
       mta.close();
     }
+    await check({ resolver, relay, d2 });
+  } finally {
+    await d.stop();
+    await d2.stop();
+    await relay.close();
+    rmSync(ws.dir, { recursive: true, force: true });
+    rmSync(ws2.dir, { recursive: true, force: true });
+    rmSync(keys, { recursive: true, force: true });
+  }
+}
+
+test("a forward with a footer, DKIM-signed: verifies at the relay's sink and in the Maildir; the attachment byte for byte", async () => {
+  await signingPair(Buffer.from(post, "utf8"), async ({ resolver, relay, d2 }) => {
     await until("every member at the sink", () => (relay.got.length >= MEMBERS.length ? true : undefined));
     const files = await until("the Maildir file", async () => {
       const f = await outboxMail(d2.ports.outbox);
@@ -102,32 +123,11 @@ test("a forward with a footer, DKIM-signed: verifies at the relay's sink and in 
       assert.equal(mail.attachments.length, 1);
       assert.ok(mail.attachments[0]!.content.equals(attachment), "the attachment byte for byte");
     }
-  } finally {
-    await d.stop();
-    await d2.stop();
-    await relay.close();
-    rmSync(ws.dir, { recursive: true, force: true });
-    rmSync(ws2.dir, { recursive: true, force: true });
-    rmSync(keys, { recursive: true, force: true });
-  }
+  });
 });
 
 test("a field added to a signed message (a second From or Subject, a Reply-To, a one-click List-Unsubscribe) breaks the signature", async () => {
-  const keys = mkdtempSync(join(tmpdir(), "thwonk-dkim-"));
-  const { keyFile, txt } = await makeKey(keys, "example.org", "s1");
-  const resolver = resolverWith("s1._domainkey.example.org", txt);
-  const relay = await sink();
-  const ws = workspace({ tagged: { example: "tagged", members: MEMBERS } });
-  const ws2 = workspace({ tagged: { example: "tagged", members: MEMBERS } });
-  // The relay with one-click (each member's message signed as it goes), and the Maildir (signed as it is written).
-  const d = await startDaemon(ws, { args: ["--relay", `smtp://127.0.0.1:${relay.port}`, "--dkim", `example.org=s1:${keyFile}`, "--one-click"] });
-  const d2 = await startDaemon(ws2, { args: ["--dkim", `example.org=s1:${keyFile}`] });
-  try {
-    for (const port of [d.ports.smtp, d2.ports.smtp]) {
-      const mta = nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true });
-      await mta.sendMail({ envelope: { from: "ann@example.org", to: [LIST] }, raw: `From: Ann <ann@example.org>\r\nTo: ${LIST}\r\nSubject: Plain\r\n\r\nhello\r\n` });
-      mta.close();
-    }
+  await signingPair(`From: Ann <ann@example.org>\r\nTo: ${LIST}\r\nSubject: Plain\r\n\r\nhello\r\n`, async ({ resolver, relay, d2 }) => {
     await until("a member at the sink", () => (relay.got.length >= 1 ? true : undefined));
     const file = await until("the Maildir file", async () => (await outboxMail(d2.ports.outbox))[0]);
     for (const raw of [relay.got[0]!.raw, Buffer.from(file.raw, "utf8")]) {
@@ -146,14 +146,7 @@ test("a field added to a signed message (a second From or Subject, a Reply-To, a
         assert.notEqual(r.status.result, "pass", `${added}: still verifies`);
       }
     }
-  } finally {
-    await d.stop();
-    await d2.stop();
-    await relay.close();
-    rmSync(ws.dir, { recursive: true, force: true });
-    rmSync(ws2.dir, { recursive: true, force: true });
-    rmSync(keys, { recursive: true, force: true });
-  }
+  });
 });
 
 test("the signer on odd messages: empty body, no final CRLF, bare LF and CR, trailing blank lines, folded and repeated fields, 10 MB", async () => {

@@ -9,22 +9,15 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BufferStream } from "../../cli/io.js";
-import { main } from "../../cli/main.js";
 import { repoRoot } from "../helpers/repo.js";
-import { outboxMail, startDaemon, until, workspace, type Running } from "../daemon/helpers.js";
+import { cliIn, outboxMail, startDaemon, until, workspace, type Running } from "../daemon/helpers.js";
 
 let ws: ReturnType<typeof workspace>;
 let d: Running;
 let token: string;
 let api: string;
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new BufferStream();
-  const err = new BufferStream();
-  const code = await main(args, { cwd: ws.dir, env: {}, stdout: out, stderr: err });
-  return { code, out: out.text(), err: err.text() };
-}
+const cli = (...args: string[]) => cliIn(ws.dir, args);
 const admin = (...args: string[]) => cli(...args, "--server", api, "--token", token);
 
 before(async () => {

@@ -194,9 +194,6 @@ class SqliteStore implements Store {
       insertBounce: db.prepare(
         "INSERT INTO bounces (address, member, member_key, at, status, action, diagnostic, verp, run_id, message_id) VALUES (?, ?, lower(?), ?, ?, ?, ?, ?, ?, ?)",
       ),
-      sentTo: db.prepare(
-        "SELECT 1 FROM outbox o WHERE o.address = ? AND o.message_id = ? AND EXISTS (SELECT 1 FROM json_each(o.recipients) r WHERE lower(r.value) = lower(?)) LIMIT 1",
-      ),
       bounceCounts: db.prepare(
         "SELECT m.member AS member, COUNT(DISTINCT COALESCE(b.message_id, 'row ' || b.id)) AS n FROM members m JOIN bounces b ON b.address = m.address AND b.member_key = lower(m.member) AND b.at >= m.joined WHERE m.address = ? GROUP BY m.member",
       ),
@@ -489,10 +486,6 @@ class SqliteStore implements Store {
   async member(address: string, member: string): Promise<MemberJson | undefined> {
     const r = this.q.member.get(address, member) as Row | undefined;
     return r ? { address: r["member"] as string, name: r["name"] as string, role: r["role"] as MemberJson["role"], joined: r["joined"] as number } : undefined;
-  }
-
-  async sentTo(address: string, messageId: string, recipient: string): Promise<boolean> {
-    return this.q.sentTo.get(address, messageId, recipient) !== undefined;
   }
 
   async sentRecipients(address: string, messageId: string): Promise<Set<string>> {

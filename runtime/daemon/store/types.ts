@@ -231,8 +231,6 @@ export interface Store {
   heldDue(heldBefore: number, limit?: number): Promise<HeldRecord[]>;
   /** One member of a list (addresses compare without case), or undefined. */
   member(address: string, member: string): Promise<MemberJson | undefined>;
-  /** Whether the list sent the message with this Message-ID (without brackets) to `recipient`. */
-  sentTo(address: string, messageId: string, recipient: string): Promise<boolean>;
   /** The bounces recorded for a list (one member's, when given), oldest first. */
   bounces(address: string, member?: string): Promise<BounceRecord[]>;
   /**
