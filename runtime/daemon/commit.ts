@@ -13,9 +13,9 @@
  * `valid()`, asked when its group is formed; a commit no longer valid is
  * refused with `StaleCommit` and never reaches the store.
  */
-import type { RunCommit, Store } from "./store/types.js";
+import type { CommittedIds, OutboxRow, RunCommit, Store } from "./store/types.js";
 
-export type CommitIds = { runId: number; messageId: number | null };
+export type CommitIds = CommittedIds;
 
 /** A commit refused because an earlier run it was built on failed to commit. */
 export class StaleCommit extends Error {
@@ -38,7 +38,14 @@ export class GroupCommitter {
   /** Set when a disk sync failed: every later commit fails. */
   private broken: Error | undefined;
 
-  constructor(private readonly store: Store) {}
+  /**
+   * @param outgoing the outbox rows of each group once it is durable, before its runs are answered: handed on from
+   * memory, so the outbox need not read back from the store what was just written to it.
+   */
+  constructor(
+    private readonly store: Store,
+    private readonly outgoing?: (rows: OutboxRow[]) => void,
+  ) {}
 
   /** Runs waiting for the next group. */
   get queued(): number {
@@ -84,6 +91,7 @@ export class GroupCommitter {
       });
       this.stats.groups++;
       this.stats.runs += group.length;
+      if (this.outgoing) this.outgoing(outboxRows(group, ids));
       group.forEach((w, i) => w.resolve(ids[i]!));
     } catch (err) {
       this.stats.failed++;
@@ -93,4 +101,13 @@ export class GroupCommitter {
       this.schedule();
     }
   }
+}
+
+function outboxRows(group: readonly Waiting[], ids: readonly CommittedIds[]): OutboxRow[] {
+  const rows: OutboxRow[] = [];
+  group.forEach((w, i) => {
+    const { runId, outboxIds } = ids[i]!;
+    w.commit.outbox?.forEach((o, j) => rows.push({ ...o, id: outboxIds[j]!, runId, address: w.commit.address }));
+  });
+  return rows;
 }

@@ -83,7 +83,7 @@ export class Daemon {
   ) {
     this.store = store;
     this.clock = o.clock ?? Date.now;
-    this.committer = new GroupCommitter(store);
+    this.committer = new GroupCommitter(store, (rows) => this.outbox.committed(rows));
     this.outbox = new MaildirOutbox(o.dataDir, store, o.log);
     this.runner = new Runner({
       store,
@@ -92,7 +92,6 @@ export class Daemon {
       words: new NodeHost(),
       clock: this.clock,
       log: o.log,
-      onOutbox: () => void this.outbox.kick(),
     });
     this.scheduler = new Scheduler({ store, runner: this.runner, clock: this.clock, log: o.log, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });
     this.holds = new Holds({ store, runner: this.runner, committer: this.committer, clock: this.clock, log: o.log, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });

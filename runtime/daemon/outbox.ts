@@ -8,6 +8,11 @@
  * DIR/outbox: written to tmp/, synced, renamed into new/, then the row is
  * marked done. A restart hands on the rows not marked done; a file already
  * in new/ or cur/ is not written again, so each committed row is written once.
+ *
+ * The rows come from the store until a pass finds none pending (the rows
+ * left by an earlier process); from then on the group commit hands each
+ * group's rows over from memory (`committed`), so a row is not read back
+ * from the store it was just written to. A failed pass goes back to the store.
  */
 import { Coalesced } from "./coalesce.js";
 import { randomBytes } from "node:crypto";
@@ -21,6 +26,8 @@ import type { OutboxRow, OutgoingMail, Store } from "./store/types.js";
 import type { Logger } from "./log.js";
 
 export { isMailAction, LOOP_HEADER };
+/** Rows handed on at a time. */
+const BATCH = 200;
 /** The envelope recipients of a message in the Maildir (a file has no envelope); never on the wire. */
 export const RECIPIENTS_HEADER = "X-Thwonk-Recipients";
 
@@ -91,27 +98,40 @@ export class MaildirOutbox {
     try {
       await this.pass();
     } catch (err) {
-      // A row may now have its file but not its mark: look again before writing.
+      // A row may now have its file but not its mark: look again before writing, reading the rows from the store.
       this.caughtUp = false;
+      this.fresh = [];
       throw err;
     }
   }
 
+  /** A group's rows, durable in the store: handed on from memory once the store's backlog is done. */
+  committed(rows: OutboxRow[]): void {
+    if (rows.length === 0) return;
+    for (const r of rows) this.fresh.push(r);
+    void this.kick();
+  }
+
   private async pass(): Promise<void> {
-    for (;;) {
-      const rows = await this.store.pendingOutbox(200);
+    while (!this.caughtUp) {
+      const rows = await this.store.pendingOutbox(BATCH);
       if (rows.length === 0) {
+        // Rows handed over up to here were committed before the store was read, and so were among its rows.
+        this.fresh = this.fresh.filter((r) => r.id > this.storeSeen);
         this.caughtUp = true;
-        return;
+        break;
       }
-      if (this.relay) {
-        await this.relay.take(rows);
-        continue;
-      }
-      await this.write(rows);
-      await this.store.markOutboxDone(rows.map((r) => r.id));
-      this.log.debug({ written: rows.length }, "outbox written");
+      for (const r of rows) this.storeSeen = Math.max(this.storeSeen, r.id);
+      await this.handOn(rows);
     }
+    while (this.fresh.length > 0) await this.handOn(this.fresh.splice(0, BATCH));
+  }
+
+  private async handOn(rows: OutboxRow[]): Promise<void> {
+    if (this.relay) return this.relay.take(rows);
+    await this.write(rows);
+    await this.store.markOutboxDone(rows.map((r) => r.id));
+    this.log.debug({ written: rows.length }, "outbox written");
   }
 
   /**
@@ -119,6 +139,9 @@ export class MaildirOutbox {
    * on was committed by this process and has no file yet (the look for one is only needed for older rows).
    */
   private caughtUp = false;
+  /** Rows committed and handed over, not yet handed on; and the highest id a read of the store handed on. */
+  private fresh: OutboxRow[] = [];
+  private storeSeen = 0;
 
   private readonly writer = new OutboxWriter();
 

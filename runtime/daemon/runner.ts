@@ -39,8 +39,6 @@ export interface RunnerOptions {
   words: RuleErrorWords;
   clock: () => number;
   log: Logger;
-  /** Called after each commit that wrote outbox rows. */
-  onOutbox: () => void;
 }
 
 /** An SMTP answer: the code, and the text after it (with its enhanced status code). */
@@ -420,7 +418,6 @@ export class Runner {
       .then(
         async (got): Promise<Answer> => {
           if (c!.members?.length && slot.loaded && slot.gen === turn.gen) slot.loaded = { ...slot.loaded, members: await this.o.store.members(slot.address) };
-          if (c!.outbox?.length) this.o.onOutbox();
           this.o.log.info({ list: slot.address, run: got.runId, trigger: c!.run.trigger, outcome: c!.run.outcome, gas: c!.run.gasUsed }, "run committed");
           return { ...answer, runId: got.runId, outcome: c!.run.outcome };
         },

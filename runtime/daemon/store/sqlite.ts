@@ -27,6 +27,7 @@ import type {
   RunFilter,
   RunRecord,
   SavedState,
+  CommittedIds,
   StateSnapshot,
   Store,
   StoredBundle,
@@ -321,7 +322,7 @@ class SqliteStore implements Store {
     this.q.setState.run(state === null ? null : JSON.stringify(state), hash, address);
   }
 
-  async commitRuns(commits: RunCommit[]): Promise<{ runId: number; messageId: number | null }[]> {
+  async commitRuns(commits: RunCommit[]): Promise<CommittedIds[]> {
     const now = Date.now();
     return this.unsynced(() => this.db.transaction(() =>
       commits.map((c) => {
@@ -356,7 +357,9 @@ class SqliteStore implements Store {
           this.q.setState.run(JSON.stringify(c.state), r.bundleHash, c.address);
         }
         if (c.members?.length) this.applyMembers(c.address, c.members);
-        for (const o of c.outbox ?? []) this.q.insertOutbox.run(runId, c.address, o.file, o.messageId, JSON.stringify(o.recipients), JSON.stringify(o.action), o.raw);
+        const outboxIds: number[] = [];
+        for (const o of c.outbox ?? [])
+          outboxIds.push(Number(this.q.insertOutbox.run(runId, c.address, o.file, o.messageId, JSON.stringify(o.recipients), JSON.stringify(o.action), o.raw).lastInsertRowid));
         for (const p of c.published ?? []) this.q.publish.run(c.address, p.path, p.html, now, runId);
         if (c.due) this.q.due.run(c.address, c.due.trigger, c.due.at);
         if (c.held && messageId !== null) this.held.apply(c.address, messageId, runId, c.held);
@@ -365,7 +368,7 @@ class SqliteStore implements Store {
           this.q.ensureList.run(c.address);
           this.q.bumpMembers.run(c.address); // the counts are part of the members the sandbox keeps by version
         }
-        return { runId, messageId };
+        return { runId, messageId, outboxIds };
       }),
     )());
   }

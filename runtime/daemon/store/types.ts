@@ -120,6 +120,13 @@ export interface OutboxRow extends OutgoingMail {
   address: string;
 }
 
+/** What a commit made: the run's id, its message's, and its outbox rows' ids in the order of `RunCommit.outbox`. */
+export interface CommittedIds {
+  runId: number;
+  messageId: number | null;
+  outboxIds: number[];
+}
+
 /** Everything a run changes, committed in one transaction. */
 export interface RunCommit {
   address: string;
@@ -199,7 +206,7 @@ export interface Store {
    * Commits each run's outcome, all in one transaction, and returns the run
    * ids in order. If it throws, nothing of any of them was committed.
    */
-  commitRuns(commits: RunCommit[]): Promise<{ runId: number; messageId: number | null }[]>;
+  commitRuns(commits: RunCommit[]): Promise<CommittedIds[]>;
 
   runs(filter?: RunFilter): Promise<RunRecord[]>;
   run(id: number): Promise<RunRecord | undefined>;

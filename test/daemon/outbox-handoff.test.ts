@@ -1,0 +1,109 @@
+/**
+ * The outbox takes each group's rows from memory once the store's backlog is
+ * written (outbox.ts). The two ways that could lose or double a file are
+ * driven here on a real SQLite store and a real Maildir: groups committed
+ * while the backlog is being read, and a pass that fails half way (its rows
+ * then come from the store again). Every row must be handed on exactly once
+ * (marked done once) and have exactly one file.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import pino from "pino";
+import { GroupCommitter } from "../../runtime/daemon/commit.js";
+import { MaildirOutbox } from "../../runtime/daemon/outbox.js";
+import { openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
+import type { RunCommit, Store } from "../../runtime/daemon/store/types.js";
+import { until } from "./helpers.js";
+
+const LIST = "handoff@example.org";
+const quiet = pino({ level: "silent" });
+
+function commit(n: number): RunCommit {
+  const raw = Buffer.from(`From: ${LIST}\r\nTo: ${LIST}\r\nSubject: n ${n}\r\nMessage-ID: <h.${n}@example.org>\r\n\r\nbody ${n}\r\n`);
+  return {
+    address: LIST,
+    run: { trigger: "message", now: 1_700_000_000_000 + n, bundleHash: "test", replayOf: null, outcome: "ok", error: null, gasUsed: 1, gasBound: 1, actions: [] },
+    outbox: [{ file: `1700000000000.Th${n}_1.test`, messageId: `h.${n}@example.org`, recipients: [`m${n}@example.org`], action: { kind: "send", to: [`m${n}@example.org`], at: { line: 1, column: 1 } }, raw }],
+  };
+}
+
+/** The store, with every id it marked done counted, and a way to make the next marks fail. */
+function counting(store: Store): { store: Store; marked: Map<number, number>; failNext: (n: number) => void } {
+  const marked = new Map<number, number>();
+  let failing = 0;
+  const wrapped = Object.create(store) as Store;
+  wrapped.markOutboxDone = async (ids: number[]) => {
+    if (failing > 0) {
+      failing--;
+      throw new Error("injected: marking the rows done failed");
+    }
+    for (const id of ids) marked.set(id, (marked.get(id) ?? 0) + 1);
+    return store.markOutboxDone(ids);
+  };
+  return { store: wrapped, marked, failNext: (n) => (failing = n) };
+}
+
+async function settle(outbox: MaildirOutbox, total: number, marked: Map<number, number>): Promise<void> {
+  await until(`${total} rows marked done`, async () => {
+    await outbox.kick();
+    return marked.size >= total || undefined;
+  });
+}
+
+test("groups committed while the backlog is read are written once each, none lost", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-handoff-"));
+  const real = openSqliteStore(join(dir, "thwonkd.sqlite"));
+  const { store, marked } = counting(real);
+  try {
+    // A backlog of 450 rows left by an earlier process: more than two reads of the store.
+    await real.commitRuns(Array.from({ length: 450 }, (_, i) => commit(i)));
+    const outbox = new MaildirOutbox(dir, store, quiet);
+    const committer = new GroupCommitter(store, (rows) => outbox.committed(rows));
+    const first = outbox.kick();
+    // Groups committed at every turn while the backlog is written: before, between and after the store's reads.
+    const more: Promise<unknown>[] = [];
+    for (let i = 0; i < 60; i++) {
+      more.push(committer.commit(commit(1000 + i)));
+      if (i % 3 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all([first, ...more]);
+    await settle(outbox, 510, marked);
+    assert.equal(marked.size, 510);
+    assert.deepEqual([...marked.values()].filter((n) => n !== 1), [], "a row handed on twice");
+    assert.equal(readdirSync(join(dir, "outbox", "new")).length, 510);
+    assert.deepEqual((await real.pendingOutbox(1000)).map((r) => r.id), []);
+    await outbox.close();
+  } finally {
+    await real.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("after a pass fails, the rows come from the store again: each has one file, none is lost", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-handoff-"));
+  const real = openSqliteStore(join(dir, "thwonkd.sqlite"));
+  const { store, marked, failNext } = counting(real);
+  try {
+    const outbox = new MaildirOutbox(dir, store, quiet);
+    const committer = new GroupCommitter(store, (rows) => outbox.committed(rows));
+    await outbox.kick(); // nothing pending: from now on rows come from memory
+    for (let i = 0; i < 20; i++) await committer.commit(commit(i));
+    await settle(outbox, 20, marked);
+    // The files of the next groups are written but their marks fail: the outbox must not take them as handed on.
+    failNext(1);
+    await Promise.all(Array.from({ length: 30 }, (_, i) => committer.commit(commit(100 + i))));
+    await outbox.kick().catch(() => undefined);
+    for (let i = 0; i < 25; i++) await committer.commit(commit(200 + i));
+    await settle(outbox, 75, marked);
+    assert.equal(marked.size, 75);
+    assert.equal(readdirSync(join(dir, "outbox", "new")).length, 75, "one file per row");
+    assert.deepEqual((await real.pendingOutbox(1000)).map((r) => r.id), []);
+    await outbox.close();
+  } finally {
+    await real.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
