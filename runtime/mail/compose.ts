@@ -67,7 +67,7 @@ export interface ComposeContext {
   /** Stable for the run: Message-IDs are `thwonk.RUNKEY.N@domain`, N the action's index. */
   runKey: string;
   settings?: Partial<ListMailSettings>;
-  /** Compose every message with nodemailer instead of the direct writer (write-message.ts): the oracle the tests and bench/mail compare it with. */
+  /** Compose every message with nodemailer instead of the direct writer (write-message.ts): the oracle the tests and bench/delivery/compose.js compare it with. */
   viaNodemailer?: boolean;
 }
 
