@@ -59,6 +59,18 @@ export function baseBoundary(seed: string): string {
   return createHash("sha256").update(seed).digest("hex").slice(0, 16);
 }
 
+/**
+ * The plan's base boundary, or undefined when a body holds the boundary made
+ * from it (it would end the part early; nodemailer then draws one at random).
+ * Quoted-printable writes the boundary's characters as they are and base64
+ * has none of `-_`, so a body that holds it encoded holds it as given.
+ */
+function boundaryOf(p: MessagePlan): string | undefined {
+  const base = baseBoundary(p.boundarySeed);
+  const boundary = `--_NmP-${base}-Part_1`;
+  return p.text.includes(boundary) || p.html?.includes(boundary) ? undefined : base;
+}
+
 /** What MailComposer is given for a plan: it then builds the bytes `writeMessage` writes. */
 export function composerOptions(p: MessagePlan): ComposerOptions {
   return {
@@ -76,7 +88,7 @@ export function composerOptions(p: MessagePlan): ComposerOptions {
     headers: p.headers.map((h) => ({ key: h.key, value: h.value })),
     // The envelope is given to the transport, never written.
     envelope: p.envelope,
-    baseBoundary: baseBoundary(p.boundarySeed),
+    ...(boundaryOf(p) !== undefined ? { baseBoundary: boundaryOf(p) } : {}),
     disableFileAccess: true,
     disableUrlAccess: true,
   };
@@ -145,9 +157,9 @@ export function writeMessage(p: MessagePlan): Buffer | undefined {
   }
   let out: string;
   if (parts.length === 2) {
-    const boundary = `--_NmP-${baseBoundary(p.boundarySeed)}-Part_1`;
-    // A body holding the boundary would end its part early: nodemailer, with a random one, writes that message.
-    if (parts.some((x) => x.body.includes(boundary))) return undefined;
+    const base = boundaryOf(p);
+    if (base === undefined) return undefined;
+    const boundary = `--_NmP-${base}-Part_1`;
     put("MIME-Version", "1.0");
     put("Content-Type", `multipart/alternative; boundary="${boundary}"`);
     out = `${head}\r\n`;

@@ -103,10 +103,21 @@ test("writeMessage: left to nodemailer: an address outside the strict syntax, a 
   assert.equal(writeMessage(plan({ messageId: "" })), undefined);
 });
 
-test("writeMessage: a body holding the boundary is left to nodemailer (whose boundary is then drawn at random)", () => {
+test("writeMessage: a body holding the boundary is left to nodemailer, which then draws one at random", async () => {
   const boundary = `--_NmP-${baseBoundary("k1.1")}-Part_1`;
-  assert.equal(writeMessage(plan({ text: `x\n--${boundary}\nContent-Type: text/html\n\nevil`, html: "<p>x</p>" })), undefined);
-  assert.ok(writeMessage(plan({ text: `x\n--${boundary}`, html: undefined })), "no boundary without a second part");
+  const text = `x\n--${boundary}\nContent-Type: text/html\n\n<script>evil</script>\n--${boundary}--\n`;
+  assert.equal(writeMessage(plan({ text, html: "<p>x</p>" })), undefined);
+  assert.equal(writeMessage(plan({ text: "x", html: `<p>${boundary}</p>` })), undefined);
+  assert.ok(writeMessage(plan({ text, html: undefined })), "no boundary without a second part");
+  assert.equal(composerOptions(plan({ text, html: "<p>x</p>" }))?.baseBoundary, undefined);
+  // Through composeRun (the run key and index make the seed): the parts read back as written.
+  const seeded = `--_NmP-${baseBoundary("k9.1")}-Part_1`;
+  const evil = `x\n--${seeded}\nContent-Type: text/html\n\n<script>evil</script>\n--${seeded}--\n`;
+  const [m] = await composeRun([{ kind: "send", to: ["bob@example.org"], subject: "s", text: evil, html: "<p>x</p>", from: "list", replyTo: null, at }], { list: "list@example.org", incoming: null, now: 0, runKey: "k9" });
+  assert.ok(!m!.raw.toString("latin1").includes(`boundary="${seeded}"`), "not the seeded boundary");
+  const p = await simpleParser(m!.raw);
+  assert.equal(p.text, evil);
+  assert.equal(String(p.html).trim(), "<p>x</p>");
 });
 
 // Text the way mail comes: any code points, lone surrogates, line breaks of every kind, runs of spaces, long words.
