@@ -21,6 +21,7 @@ import type { RunAction } from "../../contract/index.js";
 import { readOriginal, spliceForward, type Original } from "./forward.js";
 import { withHtmlFooter, withTextFooter } from "./footer.js";
 import { serializeTree, type MimeTreeNode } from "./serialize.js";
+import { composerOptions, type Mailbox, type MessagePlan, writeMessage } from "./write-message.js";
 
 /** Every message a list sends carries it (its value: the list's address); mail that comes back with it is not run again. */
 export const LOOP_HEADER = "X-Thwonk-Loop";
@@ -66,6 +67,8 @@ export interface ComposeContext {
   /** Stable for the run: Message-IDs are `thwonk.RUNKEY.N@domain`, N the action's index. */
   runKey: string;
   settings?: Partial<ListMailSettings>;
+  /** Compose every message with nodemailer instead of the direct writer (write-message.ts): the oracle the tests and bench/delivery/compose.js compare it with. */
+  viaNodemailer?: boolean;
 }
 
 export interface OutgoingMessage {
@@ -197,6 +200,7 @@ const CHECKS = { safeAddress, headerText, decodeWords, msgIds };
 /** The run's mail actions as wire messages (actions without a valid recipient send nothing). */
 export async function composeRun(actions: readonly RunAction[], ctx: ComposeContext): Promise<OutgoingMessage[]> {
   const out: OutgoingMessage[] = [];
+  let run: RunFacts | undefined;
   for (let i = 0; i < actions.length; i++) {
     const a = actions[i]!;
     if (!isMailAction(a)) continue;
@@ -209,12 +213,20 @@ export async function composeRun(actions: readonly RunAction[], ctx: ComposeCont
       else if (!seen.has(ok.toLowerCase())) (seen.add(ok.toLowerCase()), to.push(ok));
     }
     if (to.length === 0) continue;
-    out.push(await composeOne(a, i + 1, to, refused, ctx));
+    run ??= { sender: author(ctx.incoming), hops: ctx.incoming ? hopCount(ctx.incoming.headers).hops + 1 : 1 };
+    out.push(await composeOne(a, i + 1, to, refused, ctx, run));
   }
   return out;
 }
 
-async function composeOne(a: RunAction, index: number, to: string[], refused: string[], ctx: ComposeContext): Promise<OutgoingMessage> {
+/** What every message of a run reads from the incoming mail, read once. */
+interface RunFacts {
+  sender: Person | undefined;
+  /** The hop count its messages carry. */
+  hops: number;
+}
+
+async function composeOne(a: RunAction, index: number, to: string[], refused: string[], ctx: ComposeContext, run: RunFacts): Promise<OutgoingMessage> {
   const settings = { ...DEFAULT_LIST_SETTINGS, ...ctx.settings };
   const list = ctx.list;
   const at = list.lastIndexOf("@");
@@ -223,7 +235,7 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   const listName = headerText(ctx.listName ?? local, 100) || local;
   const messageId = `thwonk.${ctx.runKey}.${index}@${domain}`;
   const listPerson: Person = { name: listName, address: list };
-  const sender = author(ctx.incoming);
+  const sender = run.sender;
 
   // From and Reply-To (docs/mail-out.md): the list speaks for itself; a post "from the sender" is the author's.
   let from: Person = listPerson;
@@ -249,7 +261,7 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
     text = withTextFooter(text, footer).replace(/\r\n/g, "\n");
     if (html !== undefined) html = withHtmlFooter(html, footer);
   }
-  const hops = ctx.incoming ? hopCount(ctx.incoming.headers).hops + 1 : 1;
+  const hops = run.hops;
   const given = (a["headers"] ?? {}) as Record<string, unknown>;
 
   const headers: { key: string; value: string }[] = [];
@@ -283,8 +295,9 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   // A forward is the author's message passed on: it keeps its Message-ID (members' answers thread with the author's copy) and Date.
   const sentId = original?.messageId ?? messageId;
 
-  const address = (p: Person): { name: string; address: string } => ({ name: p.name, address: p.address });
-  const mail = new MailComposer({
+  const address = (p: Person): Mailbox => ({ name: p.name, address: p.address });
+  const plan: MessagePlan = {
+    headers,
     from: address(from),
     to: a.kind === "reply" ? to.map((t) => ({ name: "", address: t })) : original?.to.length ? original.to : [address(listPerson)],
     ...(original?.cc.length ? { cc: original.cc } : {}),
@@ -297,15 +310,18 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
     date: original?.date ?? new Date(ctx.now),
     ...(inReplyTo.length ? { inReplyTo: `<${inReplyTo[0]}>` } : {}),
     ...(references.length ? { references: references.map((r) => `<${r}>`) } : {}),
-    headers: headers.map((x) => ({ key: x.key, value: x.value })),
+    // The same run and action give the same boundary: a retry sends the bytes that were committed.
+    boundarySeed: `${ctx.runKey}.${index}`,
     // The envelope is given to the transport, never written: nodemailer would otherwise add no Bcc, but be explicit.
     envelope: { from: bounceAddress(list), to },
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
-  // The tree written at once (serialize.ts, the same bytes); what it does not write is built the streaming way.
-  const tree = mail.compile();
-  let raw = serializeTree(tree as unknown as MimeTreeNode) ?? (await new Promise<Buffer>((resolve, reject) => tree.build((err, b) => (err ? reject(err) : resolve(b)))));
+  };
+  let raw = (!ctx.viaNodemailer && writeMessage(plan)) || (await viaNodemailer(plan));
   if (original) raw = spliceForward(raw, original, footer, CHECKS);
   return { index, messageId: sentId, envelope: { from: bounceAddress(list), to }, refused, action: a, raw };
+}
+
+/** The bytes nodemailer composes for a plan: its tree written at once (serialize.ts), or built the streaming way. */
+async function viaNodemailer(plan: MessagePlan): Promise<Buffer> {
+  const tree = new MailComposer(composerOptions(plan)).compile();
+  return serializeTree(tree as unknown as MimeTreeNode) ?? (await new Promise<Buffer>((resolve, reject) => tree.build((err, b) => (err ? reject(err) : resolve(b)))));
 }

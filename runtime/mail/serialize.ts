@@ -76,7 +76,7 @@ function writeNode(node: MimeTreeNode, parts: string[]): boolean {
  * encoded), each piece wrapped after what came before, the last line kept
  * open until the end.
  */
-function encodeQp(bytes: Buffer): string {
+export function encodeQp(bytes: Buffer): string {
   let end = bytes.length;
   while (end > 0 && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x09)) end--;
   let line = "";
