@@ -39,10 +39,15 @@ export interface ComposeContext {
   settings?: Partial<ListMailSettings>;
 }
 
+/** Unique to this process (random) and to each run in it (a count): part of every run key. */
+const PROCESS_KEY = randomBytes(6).toString("hex");
+let runs = 0;
+const HOST = hostname().replace(/[/:]/g, "_");
+
 /** The run's mail actions as wire messages, with stable ids (`thwonk.RUNKEY.N@domain`) and file names. */
 export async function composeAll(actions: readonly RunAction[], ctx: ComposeContext): Promise<OutgoingMail[]> {
-  const runKey = `${ctx.now.toString(36)}.${randomBytes(6).toString("hex")}`;
-  const host = hostname().replace(/[/:]/g, "_");
+  const runKey = `${ctx.now.toString(36)}.${PROCESS_KEY}${(runs++).toString(36)}`;
+  const host = HOST;
   const messages = await composeRun(actions, { list: ctx.list, incoming: ctx.incoming, now: ctx.now, runKey, ...(ctx.settings ? { settings: ctx.settings } : {}) });
   return messages.map((m) => ({ file: `${ctx.now}.T${runKey}_${m.index}.${host}`, messageId: m.messageId, recipients: m.envelope.to, action: m.action, raw: m.raw }));
 }
