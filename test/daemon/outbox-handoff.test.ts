@@ -107,3 +107,30 @@ test("after a pass fails, the rows come from the store again: each has one file,
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a group commit writes each list's state as its last run in the group left it, and returns each run's ids in order", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-handoff-"));
+  const store = openSqliteStore(join(dir, "thwonkd.sqlite"));
+  try {
+    const other = "other@example.org";
+    const withState = (address: string, n: number, state?: Record<string, unknown>): RunCommit => ({ ...commit(n), address, ...(state ? { state } : {}) });
+    const ids = await store.commitRuns([
+      withState(LIST, 1, { count: 1 }),
+      withState(other, 2, { count: 20 }),
+      withState(LIST, 3, { count: 3 }),
+      withState(LIST, 4), // no state of its own: the list's state stays what run 3 left
+      withState(other, 5, { count: 50, __proto__: { polluted: true } }),
+    ]);
+    assert.deepEqual(ids.map((i) => i.outboxIds.length), [1, 1, 1, 1, 1]);
+    assert.deepEqual(ids.map((i) => i.runId), [...ids.map((i) => i.runId)].sort((a, b) => a - b), "run ids in commit order");
+    assert.deepEqual((await store.state(LIST)).state, { count: 3 });
+    assert.deepEqual((await store.state(other)).state, { count: 50 });
+    // Outbox ids name the rows as committed.
+    const rows = await store.pendingOutbox(10);
+    assert.deepEqual(rows.map((r) => r.id), ids.map((i) => i.outboxIds[0]));
+    assert.deepEqual(rows.map((r) => r.address), [LIST, other, LIST, LIST, other]);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

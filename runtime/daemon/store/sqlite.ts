@@ -324,8 +324,11 @@ class SqliteStore implements Store {
 
   async commitRuns(commits: RunCommit[]): Promise<CommittedIds[]> {
     const now = Date.now();
+    // A list's state is written once per group, by its last run in it: the runs before it are superseded in the same transaction.
+    const lastState = new Map<string, number>();
+    commits.forEach((c, i) => c.state !== undefined && lastState.set(c.address, i));
     return this.unsynced(() => this.db.transaction(() =>
-      commits.map((c) => {
+      commits.map((c, i) => {
         let messageId: number | null = c.messageId ?? null;
         if (c.message) {
           const m = c.message;
@@ -352,7 +355,7 @@ class SqliteStore implements Store {
             now,
           ).lastInsertRowid,
         );
-        if (c.state !== undefined) {
+        if (c.state !== undefined && lastState.get(c.address) === i) {
           this.q.ensureList.run(c.address);
           this.q.setState.run(JSON.stringify(c.state), r.bundleHash, c.address);
         }
