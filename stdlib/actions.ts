@@ -76,7 +76,7 @@ export const functions: Record<string, FunctionDecl> = {
     ],
     returns: "void",
     walks: ["to", "subject", "footer"],
-    cost: add(50, mul(size("to"), 10), ceilDiv(add(size("subject"), size("footer")), 64)),
+    cost: add(50, mul(size("to"), 10), ceilDiv(add(size("subject"), size("footer")), 32)),
     fanout: size("to"),
     capability: "forward",
   },

@@ -9,7 +9,7 @@ function __stateInit(name) {
 function __trigger_0($m) {
   var __t0, __t1, __t2, __t3, __t4, __t5, __t6, __t7, __t8, __t9, __t10, __t11, __t12, __t13, __t14, __t15;
   if ((__gas -= 41) < 0) __oog();
-  (__t0 = $m, __t1 = __G_members, __t2 = null, __t3 = null, __g((50 + (__rcount(__t1) * 10) + Math.ceil(((__t2 === null ? 0 : __t2.length) + (__t3 === null ? 0 : __t3.length)) / 64))), F$forward(__t0, __t1, __t2, __t3, 18, 3));
+  (__t0 = $m, __t1 = __G_members, __t2 = null, __t3 = null, __g((50 + (__rcount(__t1) * 10) + Math.ceil(((__t2 === null ? 0 : __t2.length) + (__t3 === null ? 0 : __t3.length)) / 32))), F$forward(__t0, __t1, __t2, __t3, 18, 3));
   if (Message$isAutomated($m)) {
     if ((__gas -= 1) < 0) __oog();
     return;

@@ -56,7 +56,7 @@ function __trigger_0($m) {
     if ((__gas -= 8) < 0) __oog();
     (__t1 = (__t0 = "Only members may post to " + __G_list.address + ". To join, send \"subscribe\" as the subject to " + $requestAddress() + ".", __g((1 + Math.ceil(__t0.length / 16))), __t0), __g((10 + Math.ceil((__t1 === null ? 0 : __t1.length) / 64))), F$reject(__t1, 18, 5));
   }
-  (__t3 = $m, __t4 = __G_members, __t5 = $tagged($m.subject), __t6 = (__t2 = "-- \n" + __G_list.name + " mailing list: " + __G_list.address + "\nTo unsubscribe, send \"unsubscribe\" as the subject to " + $requestAddress(), __g((1 + Math.ceil(__t2.length / 16))), __t2), __g((50 + (__rcount(__t4) * 10) + Math.ceil(((__t5 === null ? 0 : __t5.length) + (__t6 === null ? 0 : __t6.length)) / 64))), F$forward(__t3, __t4, __t5, __t6, 20, 3));
+  (__t3 = $m, __t4 = __G_members, __t5 = $tagged($m.subject), __t6 = (__t2 = "-- \n" + __G_list.name + " mailing list: " + __G_list.address + "\nTo unsubscribe, send \"unsubscribe\" as the subject to " + $requestAddress(), __g((1 + Math.ceil(__t2.length / 16))), __t2), __g((50 + (__rcount(__t4) * 10) + Math.ceil(((__t5 === null ? 0 : __t5.length) + (__t6 === null ? 0 : __t6.length)) / 32))), F$forward(__t3, __t4, __t5, __t6, 20, 3));
 }
 var __triggers = { "message": __trigger_0 };
 var __tests = [];
