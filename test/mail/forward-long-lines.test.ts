@@ -152,6 +152,13 @@ test("a single text part on one long line, and a message with no MIME at all, be
     const footed = await simpleParser(await forward(raw, FOOTER));
     assert.equal(footed.text, `${(await simpleParser(raw)).text?.trimEnd()}\n\n${FOOTER}\n`);
   }
+  // The limit itself: a line of 998 octets goes as it is, one of 999 does not.
+  for (const [n, kept] of [[998, true], [999, false]] as const) {
+    const raw = lines("From: Ann <ann@example.org>", "Subject: Edge", "MIME-Version: 1.0", "Content-Type: text/plain", "Content-Transfer-Encoding: 7bit", "", "e".repeat(n), "");
+    const out = (await forward(raw)).toString("latin1");
+    assert.equal(out.endsWith(`\r\n\r\n${"e".repeat(n)}\r\n`), kept, `${n}`);
+    assert.equal(/^Content-Transfer-Encoding: quoted-printable$/m.test(out), !kept, `${n}`);
+  }
   // Already quoted-printable or base64, but written with lines too long: decoded and wrapped again.
   const qpLong = lines("From: Ann <ann@example.org>", "Subject: Q", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: quoted-printable", "", `${"=C3=A9".repeat(400)} x`, "");
   const q = await forward(qpLong);
