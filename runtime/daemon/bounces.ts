@@ -1,27 +1,34 @@
 /**
  * Bounces. Every list's mail leaves with its bounce address as the envelope
- * sender (`LIST-bounces@domain`, or with VERP `LIST-bounces+ann=example.org@
- * domain`), so what the world cannot deliver comes back there. Mail to it
- * never reaches the rule and is never answered: it is read as a delivery
- * status report (RFC 3464: multipart/report with a message/delivery-status
- * part), and each recipient whose Action is `failed` with a 5.x.x Status is
- * recorded against the member it names (the VERP address first, then the
- * report's Original-Recipient, then its Final-Recipient), in one run of
- * trigger `bounce`. A member's `bounces` (the stdlib's `Member.bounces`) is
- * the number of distinct messages reported since they joined (a report
- * about a message already recorded for them, sent again by an MTA or a
- * forger, is dropped); a rule decides what to do with it.
+ * sender (`LIST-bounces@domain`, or with VERP `LIST-bounces+TAG-ann=
+ * example.org@domain`: verp.ts), so what the world cannot deliver comes
+ * back there. Mail to it never reaches the rule and is never answered: it
+ * is read as a delivery status report (RFC 3464: multipart/report with a
+ * message/delivery-status part), and each recipient whose Action is
+ * `failed` with a 5.x.x Status is recorded against the member it names
+ * (the VERP address, else the report's Original-Recipient, else its
+ * Final-Recipient), in one run of trigger `bounce`. A member's `bounces`
+ * (the stdlib's `Member.bounces`) is the number of distinct messages
+ * reported since they joined (a report about a message already recorded
+ * for them, sent again by an MTA or a forger, is dropped); a rule decides
+ * what to do with it.
  *
- * A report counts only when it returns the original message's headers
- * (RFC 3464's third part, which Postfix, Exim, Exchange and the large
- * mailbox providers send) with the Message-ID of a message this list sent
- * to that member (a forward's is its author's, which it keeps): anyone can write to the bounce address, and a made-up
- * report must not unsubscribe a member. (Someone who received a post knows
- * its Message-ID, and the post went to every member under that one id: a
- * member can still forge a report about another; a rule that acts on
- * bounces should want a few.) Reports about addresses that are not members,
- * delays (`delayed`, 4.x.x), reports without the original's Message-ID and
- * mail that is not a report are dropped (250, logged).
+ * Anyone can write to the bounce address, and a made-up report must not
+ * unsubscribe a member. A VERP address counts only when its TAG, an HMAC
+ * of the member under the list's own key, verifies: nobody but the list can
+ * make the address of another member (a report to one that does not verify
+ * is logged as unverified and counts nothing). And every report counts
+ * only when it names a message this list sent to that member: the
+ * Message-ID of the returned original headers (RFC 3464's third part,
+ * which Postfix, Exim, Exchange and the large mailbox providers send), or
+ * the report's In-Reply-To or References, found in the outbox for that
+ * recipient (a forward's id is its author's, which it keeps). Without VERP
+ * a member who received a post knows its Message-ID, and the post went to
+ * every member under that one id, so a member can still forge a report
+ * about another; a rule that acts on bounces should want a few. Reports
+ * about addresses that are not members, delays (`delayed`, 4.x.x),
+ * reports naming no original message and mail that is not a report are
+ * dropped (250, logged).
  */
 import { simpleParser, type Attachment } from "mailparser";
 import { canonicalAddress } from "../../contract/index.js";
@@ -29,6 +36,7 @@ import type { Daemon } from "./daemon.js";
 import { daemonMessages as M, say } from "./messages.js";
 import type { Answer, Delivery } from "./runner.js";
 import type { BounceEntry } from "./store/types.js";
+import { type BounceTarget, verpTagVerifies } from "./verp.js";
 
 /** One per-recipient block of a delivery status report. */
 export interface DsnRecipient {
@@ -41,7 +49,7 @@ export interface DsnRecipient {
 
 export interface Dsn {
   recipients: DsnRecipient[];
-  /** The Message-IDs of the returned original message's headers (none when it was not returned). */
+  /** The Message-IDs of the returned original message's headers, then the report's In-Reply-To and References (none when it has neither). */
   originalIds: string[];
 }
 
@@ -67,6 +75,11 @@ export async function readDsn(raw: Buffer): Promise<Dsn | undefined> {
     const head = a.content.subarray(0, 64 * 1024).toString("latin1").split(/\r?\n\r?\n/)[0] ?? "";
     const m = /^message-id:\s*(?:\r?\n[ \t]+)?<([^<>\s]+)>/im.exec(head);
     if (m && m[1]!.length <= 998) originalIds.push(m[1]!);
+  }
+  // Some MTAs return no headers but thread the report with the message (In-Reply-To, References): the outbox checks those the same way.
+  for (const v of [parsed.inReplyTo, ...[parsed.references ?? []].flat().reverse()]) {
+    const id = typeof v === "string" ? /^\s*<([^<>\s]+)>\s*$/.exec(v)?.[1] : undefined;
+    if (id && id.length <= 998 && !originalIds.includes(id)) originalIds.push(id);
   }
   return { recipients, originalIds };
 }
@@ -116,7 +129,7 @@ export function isHardFailure(r: DsnRecipient): boolean {
  * Mail that reached a list's bounce address: recorded per member and answered 250; the rule does not run and
  * nothing is sent back (MAIL FROM:<> or not).
  */
-export async function receiveBounce(daemon: Daemon, d: Delivery, target: { list: string; verp: string | null }): Promise<Answer> {
+export async function receiveBounce(daemon: Daemon, d: Delivery, target: BounceTarget): Promise<Answer> {
   const ignored = (why: string): Answer => {
     daemon.log.info({ list: target.list, mailFrom: d.mailFrom, why }, "mail to the bounce address dropped");
     return { code: 250, message: `2.0.0 ${say(M.bounceIgnored, why)}` };
@@ -128,7 +141,12 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: { list:
     dsn = undefined;
   }
   if (!dsn) return ignored("it is not a delivery status report (no message/delivery-status part)");
-  if (dsn.originalIds.length === 0) return ignored("it does not return the original message's headers (its Message-ID), so it cannot be checked");
+  if (target.verp !== null && (target.tag === null || !verpTagVerifies(await daemon.store.tokenKey(target.list), target.list, target.verp, target.tag))) {
+    // Anyone can write to any VERP address; only the list can tag one. Logged as a forgery would be, and not counted.
+    daemon.log.warn({ list: target.list, rcptTo: d.rcptTo, named: target.verp, mailFrom: d.mailFrom }, "a bounce report to a VERP address whose tag does not verify: unverified, not counted");
+    return ignored(`it was sent to a VERP address naming ${target.verp} whose tag the list did not make (unverified)`);
+  }
+  if (dsn.originalIds.length === 0) return ignored("it names no original message (no returned headers with a Message-ID, no In-Reply-To), so it cannot be checked");
   // Any id, not only the list's own `thwonk.` ones: a forward goes out under its author's Message-ID. The outbox
   // says whether the list sent it to the member; a report names one message, a few ids at most are looked up.
   const ours = [...new Set(dsn.originalIds)].slice(0, MAX_IDS);

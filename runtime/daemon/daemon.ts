@@ -25,7 +25,7 @@ import type { Logger } from "./log.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { MaildirOutbox } from "./outbox.js";
 import { receiveBounce } from "./bounces.js";
-import { bounceTarget } from "./personal.js";
+import { type BounceTarget, bounceTarget } from "./verp.js";
 import { addressKey, Runner, type Answer, type Delivery } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import { openSqliteStore } from "./store/sqlite.js";
@@ -168,7 +168,7 @@ export class Daemon {
     return this.runner.resolve(rcpt) ?? this.bounceTarget(rcpt)?.list;
   }
 
-  private bounceTarget(rcpt: string): { list: string; verp: string | null } | undefined {
+  private bounceTarget(rcpt: string): BounceTarget | undefined {
     if (this.runner.resolve(rcpt) !== undefined) return undefined;
     return bounceTarget(rcpt, (a) => {
       const at = this.runner.resolve(a);

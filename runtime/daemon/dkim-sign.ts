@@ -54,17 +54,90 @@ export function relaxedBody(body: string): string {
   return out.length === 0 ? "" : `${out.join("\r\n")}\r\n`;
 }
 
+/** A message's body, canonical (line endings CRLF), and its body hash (`bh=`). */
+interface HashedBody {
+  /** The body as it came, the key: compared byte for byte, so a hit is this very body. */
+  raw: Buffer;
+  /** The body as it goes out, line endings made CRLF. */
+  body: Buffer;
+  bh: string;
+}
+
+/**
+ * The body hashes of the last few messages signed. One message goes out as
+ * many copies that differ in their header only (one transaction per member
+ * for one-click unsubscribe and VERP): the first copy hashes the body, the
+ * others find it here. A hit compares the whole body (a memcmp, far below
+ * the cost of canonicalizing and hashing it), so a body is never signed
+ * with another's hash.
+ */
+export class BodyHashCache {
+  /** How many bodies were canonicalized and hashed (misses), for tests and the bench. */
+  hashed = 0;
+  private entries: HashedBody[] = [];
+  private bytes = 0;
+
+  /** At most `max` bodies, `maxBytes` in all (a body over it is hashed and not kept). */
+  constructor(
+    private readonly max = 8,
+    private readonly maxBytes = 64 * 1024 * 1024,
+  ) {}
+
+  /** The body and hash of `raw` (a body as it came), from the cache or made now. */
+  hash(raw: Buffer): HashedBody {
+    for (const e of this.entries) if (e.raw.length === raw.length && (e.raw === raw || e.raw.equals(raw))) return e;
+    const made = hashBody(raw);
+    this.hashed++;
+    const size = made.raw.length + (made.body === made.raw ? 0 : made.body.length);
+    if (size <= this.maxBytes) {
+      this.entries.unshift(made);
+      this.bytes += size;
+      while (this.entries.length > this.max || this.bytes > this.maxBytes) {
+        const old = this.entries.pop()!;
+        this.bytes -= old.raw.length + (old.body === old.raw ? 0 : old.body.length);
+      }
+    }
+    return made;
+  }
+}
+
+function hashBody(raw: Buffer): HashedBody {
+  const text = raw.toString("latin1");
+  const canonical = text.replace(/\r\n|\r|\n/g, "\r\n");
+  const body = canonical.length === text.length ? raw : Buffer.from(canonical, "latin1");
+  return { raw, body, bh: createHash("sha256").update(relaxedBody(canonical), "latin1").digest("base64") };
+}
+
+/**
+ * Where the header ends: the first line break followed by another (a break is CRLF, a CR alone or an LF alone,
+ * as they are made CRLF), as [end of the header, start of the body]; undefined when there is no empty line.
+ */
+function headerEnd(raw: Buffer): [number, number] | undefined {
+  const len = raw.length;
+  const breakAt = (i: number): number => (raw[i] === 0x0d ? (raw[i + 1] === 0x0a ? 2 : 1) : raw[i] === 0x0a ? 1 : 0);
+  for (let i = 0; i < len; i++) {
+    const first = breakAt(i);
+    if (first === 0) continue;
+    const second = i + first < len ? breakAt(i + first) : 0;
+    if (second > 0) return [i, i + first + second];
+    i += first - 1;
+  }
+  return undefined;
+}
+
 /**
  * The message with a DKIM-Signature field first, its line endings made CRLF (a bare LF, which the builder's text
  * can hold, would be made CRLF by the SMTP client after signing, and a verifier reads it so): the bytes signed are
- * the bytes sent.
+ * the bytes sent. `bodies`: the body hashes of messages signed before (one message's copies share theirs).
  */
-export function signDkim(raw: Buffer, key: DkimSigner, signedNames: readonly string[]): Buffer {
-  const text = raw.toString("latin1").replace(/\r\n|\r|\n/g, "\r\n");
-  const end = text.indexOf("\r\n\r\n");
-  const head = end < 0 ? text : text.slice(0, end);
-  const body = end < 0 ? "" : text.slice(end + 4);
-  const bh = createHash("sha256").update(relaxedBody(body), "latin1").digest("base64");
+export function signDkim(raw: Buffer, key: DkimSigner, signedNames: readonly string[], bodies?: BodyHashCache): Buffer {
+  const split = headerEnd(raw);
+  const head = raw
+    .subarray(0, split ? split[0] : raw.length)
+    .toString("latin1")
+    .replace(/\r\n|\r|\n/g, "\r\n");
+  const rawBody = split ? raw.subarray(split[1]) : Buffer.alloc(0);
+  const { body, bh } = bodies ? bodies.hash(rawBody) : hashBody(rawBody);
 
   const present = fields(head);
   const names: string[] = [];
@@ -80,5 +153,5 @@ export function signDkim(raw: Buffer, key: DkimSigner, signedNames: readonly str
   const signer = createSign("RSA-SHA256");
   signer.update(`${picked.map((p) => `${p}\r\n`).join("")}${relaxedHeader({ key: "dkim-signature", text: field })}`, "latin1");
   const b = signer.sign(key.privateKey, "base64").replace(/(.{1,72})/g, "\r\n $1");
-  return Buffer.from(`${field}${b}\r\n${text}`, "latin1");
+  return Buffer.concat([Buffer.from(`${field}${b}\r\n${head}${split ? "\r\n\r\n" : ""}`, "latin1"), body]);
 }

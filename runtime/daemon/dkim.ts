@@ -11,7 +11,7 @@
  */
 import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { signDkim } from "./dkim-sign.js";
+import { BodyHashCache, signDkim } from "./dkim-sign.js";
 import { ConfigError } from "./config.js";
 
 export interface DkimSetting {
@@ -59,6 +59,9 @@ export function loadDkimKeys(settings: Record<string, DkimSetting>): DkimKeys {
 }
 
 export class DkimKeys {
+  /** The body hashes of the last messages signed: a message's per-recipient copies hash its body once. */
+  readonly bodies = new BodyHashCache();
+
   constructor(private readonly keys: ReadonlyMap<string, DkimKey>) {}
 
   get size(): number {
@@ -78,7 +81,7 @@ export class DkimKeys {
   async sign(address: string, raw: Buffer): Promise<Buffer> {
     const options = this.optionsFor(address);
     if (!options) return raw;
-    return signDkim(raw, options.keys[0]!, SIGNED_FIELDS.split(":"));
+    return signDkim(raw, options.keys[0]!, SIGNED_FIELDS.split(":"), this.bodies);
   }
 }
 

@@ -17,6 +17,7 @@ export function personalFrom(cfg: Pick<DaemonConfig, "lists" | "oneClick">, dkim
     verp: (list) => lists.get(list.toLowerCase())?.verp === true,
     oneClick: (list) => lists.get(list.toLowerCase())?.oneClick ?? cfg.oneClick,
     unsubscribeUrl: (list, member, joined) => `${publicUrl()}${UNSUBSCRIBE_PATH}${unsubscribeToken(key, list, member, joined)}`,
+    listKey: (list) => daemon.store.tokenKey(list),
     member: (list, address) => daemon.store.member(list, address),
   });
 }

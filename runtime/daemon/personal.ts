@@ -3,14 +3,16 @@
  * member (docs/mail-out.md, "Per recipient"): with `oneClick` the
  * List-Unsubscribe field gains the member's signed https URL and
  * List-Unsubscribe-Post (RFC 8058); with `verp` the envelope sender names
- * the member (`LIST-bounces+ann=example.org@domain`), so a bounce says whom
- * it is about even when the report does not. Either makes each recipient a
+ * the member (`LIST-bounces+TAG-ann=example.org@domain`, TAG the list's HMAC
+ * of the member: verp.ts), so a bounce says whom it is about even when the
+ * report does not, and nobody else can make one that does. Either makes each recipient a
  * transaction of its own; a list with neither keeps batched transactions.
  * Then the message is DKIM-signed with the list domain's key, after these
  * changes, so the signature covers them.
  */
-import { bounceAddress, safeAddress } from "../mail/compose.js";
+import { bounceAddress } from "../mail/compose.js";
 import type { DkimKeys } from "./dkim.js";
+import { verpAddress } from "./verp.js";
 import type { MemberJson } from "../../contract/index.js";
 
 export interface PersonalOptions {
@@ -20,6 +22,8 @@ export interface PersonalOptions {
   oneClick: (list: string) => boolean;
   /** The member's one-click URL (unsubscribe.ts), signed for this subscription. */
   unsubscribeUrl: (list: string, member: string, joined: number) => string;
+  /** The list's own key (store `tokenKey`), under which its VERP addresses are tagged (verp.ts). */
+  listKey: (list: string) => Promise<string>;
   /** A member of the list, or undefined (the recipient of a reply may be none). */
   member: (list: string, address: string) => Promise<MemberJson | undefined>;
 }
@@ -32,7 +36,21 @@ export interface Prepared {
 }
 
 export class Personal {
+  /** Each list's key, read once: it never changes (the store keeps the first one made). */
+  private readonly keys = new Map<string, Promise<string>>();
+
   constructor(private readonly o: PersonalOptions) {}
+
+  private listKey(list: string): Promise<string> {
+    const k = list.toLowerCase();
+    let key = this.keys.get(k);
+    if (!key) {
+      key = this.o.listKey(list);
+      this.keys.set(k, key);
+      key.catch(() => this.keys.delete(k));
+    }
+    return key;
+  }
 
   /** Whether the list's mail goes one recipient per transaction. */
   perRecipient(list: string): boolean {
@@ -45,7 +63,7 @@ export class Personal {
     let out = raw;
     if (recipients.length === 1 && this.perRecipient(list)) {
       const rcpt = recipients[0]!;
-      if (this.o.verp(list)) from = verpAddress(list, rcpt);
+      if (this.o.verp(list)) from = verpAddress(list, rcpt, await this.listKey(list));
       if (this.o.oneClick(list)) {
         const m = await this.o.member(list, rcpt);
         if (m) out = withOneClick(raw, this.o.unsubscribeUrl(list, m.address, m.joined));
@@ -54,41 +72,6 @@ export class Personal {
     // Signed here, not by nodemailer's transport: its signer leaves fields that could be added unsigned (dkim-sign.ts).
     return { from, raw: await this.o.dkim.sign(list, out) };
   }
-}
-
-/** `LIST-bounces+LOCAL=DOMAIN@listdomain` for a recipient; the plain bounce address when that would not be an address (a local part over 64). */
-export function verpAddress(list: string, recipient: string): string {
-  const plain = bounceAddress(list);
-  const at = plain.lastIndexOf("@");
-  const r = recipient.lastIndexOf("@");
-  if (r < 1) return plain;
-  const verp = `${plain.slice(0, at)}+${recipient.slice(0, r)}=${recipient.slice(r + 1)}${plain.slice(at)}`;
-  return safeAddress(verp) && verp.lastIndexOf("@") <= 64 ? verp : plain;
-}
-
-/**
- * Which list's bounce address `rcpt` is (`LIST-bounces@` or `LIST-bounces+LOCAL=DOMAIN@`), and the member a VERP
- * address names; undefined when it is none. `isList` says whether an address is a deployed list.
- */
-export function bounceTarget(rcpt: string, isList: (address: string) => string | undefined): { list: string; verp: string | null } | undefined {
-  const address = rcpt.replace(/^<(.*)>$/, "$1");
-  const at = address.lastIndexOf("@");
-  if (at < 1) return undefined;
-  const domain = address.slice(at + 1);
-  const local = address.slice(0, at);
-  const plus = local.indexOf("+");
-  const base = plus < 0 ? local : local.slice(0, plus);
-  if (!/-bounces$/i.test(base) || base.length <= 8) return undefined;
-  const list = isList(`${base.slice(0, -8)}@${domain}`);
-  if (list === undefined) return undefined;
-  let verp: string | null = null;
-  if (plus >= 0) {
-    const tag = local.slice(plus + 1);
-    const eq = tag.lastIndexOf("=");
-    const member = eq > 0 ? safeAddress(`${tag.slice(0, eq)}@${tag.slice(eq + 1)}`) : undefined;
-    verp = member ?? null;
-  }
-  return { list, verp };
 }
 
 /**
@@ -122,3 +105,5 @@ export function withOneClick(raw: Buffer, url: string): Buffer {
   else out.push(...fields);
   return Buffer.concat([Buffer.from(out.join("\r\n") + "\r\n", "latin1"), raw.subarray(end + 2)]);
 }
+
+export { bounceTarget, verpAddress } from "./verp.js";

@@ -177,7 +177,7 @@ function footText(e: Entity, ct: ContentType, given: string, bounds: readonly st
 }
 
 /** A body part written again: its head with a new Content-Type and transfer encoding when they changed, every other field as it was. */
-function rewritePart(e: Entity, f: Footed): string {
+export function rewritePart(e: Entity, f: Footed): string {
   let head = e.head;
   if (f.contentType !== undefined || f.cte !== undefined) {
     const drop = new Set([...(f.contentType !== undefined ? ["content-type"] : []), ...(f.cte !== undefined ? ["content-transfer-encoding"] : [])]);

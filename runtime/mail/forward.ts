@@ -13,7 +13,8 @@
  * written) is left out.
  */
 import addressparser from "nodemailer/lib/addressparser/index.js";
-import { footEntity, foldField, isSealed, wrapWithFooter } from "./footer.js";
+import { type Footed, footEntity, foldField, isSealed, wrapWithFooter } from "./footer.js";
+import { fitEntity } from "./long-lines.js";
 import { contentType, crlf, type Entity, field, type Field, fitsAs, splitEntity, transferEncoding, writeContentType } from "./mime.js";
 
 /** The parts of the original a forward keeps, read from its bytes. */
@@ -122,25 +123,57 @@ function contentFields(fields: readonly Field[], c: Checks, type?: string): stri
   return out;
 }
 
-/** The forwarded body (footer added when there is one) and the content header lines it goes with. */
+/** The content header lines for a body that changed: the original's, with the new Content-Type and transfer encoding. */
+function changedFields(fields: readonly Field[], c: Checks, f: Footed): string[] {
+  const head = contentFields(fields, c, f.contentType);
+  if (f.cte !== undefined) {
+    const i = head.findIndex((l) => /^Content-Transfer-Encoding:/i.test(l));
+    if (i >= 0) head[i] = `Content-Transfer-Encoding: ${f.cte}`;
+    else head.splice(1, 0, `Content-Transfer-Encoding: ${f.cte}`);
+  }
+  return head;
+}
+
+/** The fields as the changed body has them: its Content-Type and transfer encoding replaced. */
+function withChanges(fields: readonly Field[], f: Footed): Field[] {
+  const drop = new Set([...(f.contentType !== undefined ? ["content-type"] : []), ...(f.cte !== undefined ? ["content-transfer-encoding"] : [])]);
+  return [
+    ...fields.filter((x) => !drop.has(x.name.toLowerCase())),
+    ...(f.contentType !== undefined ? [{ name: "Content-Type", value: f.contentType }] : []),
+    ...(f.cte !== undefined ? [{ name: "Content-Transfer-Encoding", value: f.cte }] : []),
+  ];
+}
+
+/** A body changed by `first`, then fitted to lines of 998 octets (long-lines.ts): what both change. */
+function fitted(fields: readonly Field[], first: Footed | undefined, body: string): Footed | undefined {
+  const at = first ? withChanges(fields, first) : [...fields];
+  const fit = fitEntity({ head: "", fields: at, body: first?.body ?? body });
+  if (!fit) return first;
+  const contentType = fit.contentType ?? first?.contentType;
+  const cte = fit.cte ?? first?.cte;
+  return { body: fit.body, ...(contentType !== undefined ? { contentType } : {}), ...(cte !== undefined ? { cte } : {}) };
+}
+
+/** The forwarded body (footer added when there is one, no line over 998 octets) and the content header lines it goes with. */
 export function forwardBody(o: Original, footer: string | null, c: Checks): { head: string[]; body: string } {
   const { fields, body } = o.entity;
   const ct = contentType(field(fields, "content-type"));
-  if (!footer) return { head: contentFields(fields, c), body };
+  if (!footer) {
+    const fit = fitted(fields, undefined, body);
+    return fit ? { head: changedFields(fields, c, fit), body: fit.body } : { head: contentFields(fields, c), body };
+  }
   const footed = isSealed(ct) ? undefined : footEntity(o.entity, footer);
   if (footed) {
-    const head = contentFields(fields, c, footed.contentType);
-    if (footed.cte !== undefined) {
-      const i = head.findIndex((l) => /^Content-Transfer-Encoding:/i.test(l));
-      if (i >= 0) head[i] = `Content-Transfer-Encoding: ${footed.cte}`;
-      else head.splice(1, 0, `Content-Transfer-Encoding: ${footed.cte}`);
-    }
-    return { head, body: footed.body };
+    const f = fitted(fields, footed, body)!;
+    return { head: changedFields(fields, c, f), body: f.body };
   }
   // Sealed, or nothing in it takes a footer (an image alone, a forwarded message): the footer goes beside it.
   const wrapped = wrapWithFooter(contentFields(fields, c), body, footer);
-  const eight = !fitsAs(Buffer.from(wrapped.body, "latin1"), "7bit");
-  return { head: [...foldField("Content-Type", wrapped.contentType), ...(eight ? ["Content-Transfer-Encoding: 8bit"] : [])], body: wrapped.body };
+  const wrapper: Field[] = [{ name: "Content-Type", value: wrapped.contentType }];
+  const fit = fitted(wrapper, undefined, wrapped.body);
+  const out = fit?.body ?? wrapped.body;
+  const eight = !fitsAs(Buffer.from(out, "latin1"), "7bit");
+  return { head: [...foldField("Content-Type", fit?.contentType ?? wrapped.contentType), ...(eight ? ["Content-Transfer-Encoding: 8bit"] : [])], body: out };
 }
 
 /**

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import nodemailer from "nodemailer";
 import { bounceTarget, verpAddress } from "../../runtime/daemon/personal.js";
+import { verpTag } from "../../runtime/daemon/verp.js";
 import { outboxMail, readStore, startDaemon, until, workspace } from "../daemon/helpers.js";
 
 const LIST = "bounce-out@example.org";
@@ -97,9 +98,10 @@ test("VERP: a member's local part with `+`, `=`, and upper case goes out and com
   const lists = new Map([["bounce-out@example.org", "bounce-out@example.org"]]);
   const isList = (a: string): string | undefined => lists.get(a.toLowerCase());
   for (const member of ["a+b@example.net", "x=y@example.net", "a+b=c=d@example.net", "Ann.Lee@Example.NET", "o'neil@example.net"]) {
-    const verp = verpAddress(LIST, member);
+    const verp = verpAddress(LIST, member, "k".repeat(64));
     assert.notEqual(verp, BOUNCES, member);
     assert.equal(bounceTarget(verp, isList)?.verp, member);
+    assert.equal(bounceTarget(verp, isList)?.tag, verpTag("k".repeat(64), LIST, member));
     // A relay that lower-cases the whole address still names the member (addresses compare without case).
     assert.equal(bounceTarget(verp.toLowerCase(), isList)?.verp?.toLowerCase(), member.toLowerCase());
   }

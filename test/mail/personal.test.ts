@@ -17,6 +17,7 @@ import { isHardFailure, readDsn, statusBlocks } from "../../runtime/daemon/bounc
 import { ConfigError, resolveConfig } from "../../runtime/daemon/config.js";
 import { loadDkimKeys } from "../../runtime/daemon/dkim.js";
 import { bounceTarget, verpAddress, withOneClick } from "../../runtime/daemon/personal.js";
+import { verpTag } from "../../runtime/daemon/verp.js";
 import { ensureUnsubscribeKey, formValue, readToken, unsubscribeToken } from "../../runtime/daemon/unsubscribe.js";
 import { runCli } from "../helpers/cli.js";
 
@@ -92,18 +93,25 @@ test("the one-click fields replace List-Unsubscribe where it was, folded or not,
   assert.equal(withOneClick(headOnly, url), headOnly);
 });
 
-test("VERP addresses name the recipient, and only a list's own bounce address is read back as one", () => {
-  assert.equal(verpAddress("trim140@example.org", "ann@mail.example.net"), "trim140-bounces+ann=mail.example.net@example.org");
-  assert.equal(verpAddress("trim140@example.org", `${"x".repeat(60)}@example.net`), "trim140-bounces@example.org", "over 64 before the @: the plain address");
-  assert.equal(verpAddress("trim140@example.org", "no-at-sign"), "trim140-bounces@example.org");
+test("VERP addresses name the recipient with the list's tag, and only a list's own bounce address is read back as one", () => {
+  const k = "0".repeat(64);
+  const tag = verpTag(k, "trim140@example.org", "ann@mail.example.net");
+  assert.match(tag, /^[a-z2-7]{8}$/);
+  assert.equal(verpAddress("trim140@example.org", "ann@mail.example.net", k), `trim140-bounces+${tag}-ann=mail.example.net@example.org`);
+  assert.equal(verpTag(k, "TRIM140@Example.org", "Ann@MAIL.example.net"), tag, "addresses compare without case");
+  assert.notEqual(verpTag("1".repeat(64), "trim140@example.org", "ann@mail.example.net"), tag, "another key");
+  assert.equal(verpAddress("trim140@example.org", `${"x".repeat(51)}@example.net`, k), "trim140-bounces@example.org", "over 64 before the @: the plain address");
+  assert.equal(verpAddress("trim140@example.org", "no-at-sign", k), "trim140-bounces@example.org");
   const lists = new Map([["trim140@example.org", "trim140@example.org"], ["bounces@example.org", "bounces@example.org"]]);
   const isList = (a: string): string | undefined => lists.get(a.toLowerCase());
-  assert.deepEqual(bounceTarget("trim140-bounces@example.org", isList), { list: "trim140@example.org", verp: null });
-  assert.deepEqual(bounceTarget("<TRIM140-Bounces+ann=mail.example.net@Example.org>", isList), { list: "trim140@example.org", verp: "ann@mail.example.net" });
-  assert.deepEqual(bounceTarget("trim140-bounces+a=b=c.example@example.org", isList), { list: "trim140@example.org", verp: "a=b@c.example" });
-  assert.deepEqual(bounceTarget("bounces-bounces@example.org", isList), { list: "bounces@example.org", verp: null });
-  assert.deepEqual(bounceTarget("trim140-bounces+junk@example.org", isList), { list: "trim140@example.org", verp: null }, "a tag that is no address names nobody");
-  assert.deepEqual(bounceTarget("trim140-bounces+__proto__=x@example.org", isList), { list: "trim140@example.org", verp: "__proto__@x" });
+  assert.deepEqual(bounceTarget("trim140-bounces@example.org", isList), { list: "trim140@example.org", verp: null, tag: null });
+  assert.deepEqual(bounceTarget(`<TRIM140-Bounces+${tag.toUpperCase()}-ann=mail.example.net@Example.org>`, isList), { list: "trim140@example.org", verp: "ann@mail.example.net", tag });
+  assert.deepEqual(bounceTarget("trim140-bounces+abcdefgh-a=b=c.example@example.org", isList), { list: "trim140@example.org", verp: "a=b@c.example", tag: "abcdefgh" });
+  // The form before tags still names a member, with no tag: it verifies for nobody.
+  assert.deepEqual(bounceTarget("<TRIM140-Bounces+ann=mail.example.net@Example.org>", isList), { list: "trim140@example.org", verp: "ann@mail.example.net", tag: null });
+  assert.deepEqual(bounceTarget("bounces-bounces@example.org", isList), { list: "bounces@example.org", verp: null, tag: null });
+  assert.deepEqual(bounceTarget("trim140-bounces+junk@example.org", isList), { list: "trim140@example.org", verp: null, tag: null }, "an extension that is no address names nobody");
+  assert.deepEqual(bounceTarget("trim140-bounces+__proto__=x@example.org", isList), { list: "trim140@example.org", verp: "__proto__@x", tag: null });
   for (const none of ["trim140@example.org", "-bounces@example.org", "other-bounces@example.org", "trim140-bounces@example.com", "trim140-bounce@example.org", "trim140-bounces", "@example.org"]) {
     assert.equal(bounceTarget(none, isList), undefined, none);
   }

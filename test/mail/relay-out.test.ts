@@ -20,6 +20,7 @@ import nodemailer from "nodemailer";
 import { runCli } from "../helpers/cli.js";
 import { repoRoot } from "../helpers/repo.js";
 import { readStore, startDaemon, until, workspace } from "../daemon/helpers.js";
+import { verpAddress } from "../../runtime/daemon/verp.js";
 import { makeKey, resolverWith, sink } from "./helpers.js";
 
 const MEMBERS = ["ann@example.org", "bob@example.org", "cat@example.org", "dan@example.org"];
@@ -86,12 +87,14 @@ test("DKIM-signed, one-click unsubscribe, VERP bounces: what reached the sink, v
     assert.equal(relay.got.length, MEMBERS.length, "one transaction per recipient (VERP and one-click)");
 
     const resolver = resolverWith("s1._domainkey.example.org", txt);
+    const listKey = readStore(ws.data, (db) => (db.prepare("SELECT secret FROM list_secrets WHERE address = ?").get(LIST) as { secret: string }).secret);
     const urls = new Map<string, string>();
     for (const t of relay.got) {
       assert.equal(t.to.length, 1);
       const rcpt = t.to[0]!;
-      // VERP: the envelope sender names the recipient.
-      assert.equal(t.from, `trim140-bounces+${rcpt.replace("@", "=")}@example.org`);
+      // VERP: the envelope sender names the recipient, tagged with the list's key.
+      assert.equal(t.from, verpAddress(LIST, rcpt, listKey));
+      assert.match(t.from, new RegExp(`^trim140-bounces\\+[a-z2-7]{8}-${rcpt.replace("@", "=").replace(/\./g, "\\.")}@example\\.org$`));
       const v = await dkimVerify(t.raw, { resolver });
       const r = v.results[0]!;
       assert.equal(r.status.result, "pass", JSON.stringify(r.status));
@@ -198,7 +201,7 @@ test("DKIM-signed, one-click unsubscribe, VERP bounces: what reached the sink, v
       [dsn(plain, "dan@example.org", catId, { action: "delayed", status: "4.4.1" }), /no permanent failure/],
       [dsn(plain, "dan@example.org", "someone.else@example.com"), /not a member of trim140@example\.org that the reported message was sent to/],
       [dsn(plain, "dan@example.org", catId.replace(/\.1@/, ".9@")), /not a member of trim140@example\.org that the reported message was sent to/],
-      [dsn(plain, "dan@example.org", catId, { returned: false }), /does not return the original message's headers/],
+      [dsn(plain, "dan@example.org", catId, { returned: false }), /names no original message/],
       [dsn(plain, "eve@example.com", catId), /not a member/],
       [`From: x@example.com\r\nTo: ${plain}\r\nSubject: hi\r\n\r\nplease reply\r\n`, /not a delivery status report/],
     ] as const) {

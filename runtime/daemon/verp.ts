@@ -1,0 +1,82 @@
+/**
+ * VERP addresses (docs/mail-out.md, "Per recipient"): a list's mail to one
+ * member leaves with the envelope sender
+ * `LOCAL-bounces+TAG-MLOCAL=MDOMAIN@DOMAIN`, where MLOCAL@MDOMAIN is the
+ * member and TAG is 8 characters of base32 (a-z, 2-7): the first 40 bits
+ * of an HMAC-SHA256, under the list's own key (the one `list.sign` uses,
+ * store table `list_secrets`), of the list and the member in lower case.
+ * Anyone can write to the bounce address, but only the list can make the
+ * tag: a report to a VERP address counts against the member it names only
+ * when its tag verifies (bounces.ts), so nobody can name another member by
+ * changing the address. Addresses compare without case (a relay may
+ * lower-case the whole address), so the tag is read without case too.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { bounceAddress, safeAddress } from "../mail/compose.js";
+
+/** The tag's length: 8 base32 characters, 40 bits (a forger's guess is right once in 10^12). */
+export const VERP_TAG_LENGTH = 8;
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+const TAGGED = new RegExp(`^([a-z2-7]{${VERP_TAG_LENGTH}})-(.+)$`, "i");
+
+/** The tag of `member` on `list` under the list's key (the text signed starts with its own first line, so no `list.sign` token is one). */
+export function verpTag(key: string, list: string, member: string): string {
+  const mac = createHmac("sha256", key).update(`thwonk-verp-1\n${list.toLowerCase()}\n${member.toLowerCase()}`, "utf8").digest();
+  let n = mac.readUIntBE(0, 5);
+  let out = "";
+  for (let i = 0; i < VERP_TAG_LENGTH; i++) {
+    out = BASE32[n % 32]! + out;
+    n = Math.floor(n / 32);
+  }
+  return out;
+}
+
+/** Whether `tag` is the list's tag for `member` (any case; compared in constant time). */
+export function verpTagVerifies(key: string, list: string, member: string, tag: string): boolean {
+  const want = Buffer.from(verpTag(key, list, member), "latin1");
+  const got = Buffer.from(tag.toLowerCase(), "latin1");
+  return got.length === want.length && timingSafeEqual(got, want);
+}
+
+/** `LOCAL-bounces+TAG-MLOCAL=MDOMAIN@DOMAIN` for a recipient; the plain bounce address when that would not be an address (a local part over 64). */
+export function verpAddress(list: string, recipient: string, key: string): string {
+  const plain = bounceAddress(list);
+  const at = plain.lastIndexOf("@");
+  const r = recipient.lastIndexOf("@");
+  if (r < 1) return plain;
+  const verp = `${plain.slice(0, at)}+${verpTag(key, list, recipient)}-${recipient.slice(0, r)}=${recipient.slice(r + 1)}${plain.slice(at)}`;
+  return safeAddress(verp) && verp.lastIndexOf("@") <= 64 ? verp : plain;
+}
+
+/** What a bounce address names: the list, and for a VERP address the member and the tag it carries (null when it has none). */
+export interface BounceTarget {
+  list: string;
+  verp: string | null;
+  tag: string | null;
+}
+
+/**
+ * Which list's bounce address `rcpt` is (`LIST-bounces@` or a VERP form), the member a VERP address names and
+ * its tag; undefined when it is none. `isList` says whether an address is a deployed list. A VERP address
+ * without a tag (`+ann=example.org`, the form before tags) names a member with tag null: it verifies for nobody.
+ */
+export function bounceTarget(rcpt: string, isList: (address: string) => string | undefined): BounceTarget | undefined {
+  const address = rcpt.replace(/^<(.*)>$/, "$1");
+  const at = address.lastIndexOf("@");
+  if (at < 1) return undefined;
+  const domain = address.slice(at + 1);
+  const local = address.slice(0, at);
+  const plus = local.indexOf("+");
+  const base = plus < 0 ? local : local.slice(0, plus);
+  if (!/-bounces$/i.test(base) || base.length <= 8) return undefined;
+  const list = isList(`${base.slice(0, -8)}@${domain}`);
+  if (list === undefined) return undefined;
+  if (plus < 0) return { list, verp: null, tag: null };
+  const extension = local.slice(plus + 1);
+  const tagged = TAGGED.exec(extension);
+  const named = tagged ? tagged[2]! : extension;
+  const eq = named.lastIndexOf("=");
+  const member = eq > 0 ? safeAddress(`${named.slice(0, eq)}@${named.slice(eq + 1)}`) : undefined;
+  if (member === undefined) return { list, verp: null, tag: null };
+  return { list, verp: member, tag: tagged ? tagged[1]!.toLowerCase() : null };
+}
