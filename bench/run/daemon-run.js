@@ -15,7 +15,7 @@
 // Each build runs in a child process of its own (same machine, one after the other, alternating for
 // BENCH_ROUNDS rounds; the lowest figure of each is kept). BENCH_BEFORE: another checkout's root
 // (built), measured as "before" in the same run. BENCH_RUNS (4000 a round), BENCH_WARM (2000),
-// BENCH_AHEAD (7). Prints a Markdown table; BENCH_WRITE=1 appends it to bench/RESULTS.md.
+// BENCH_AHEAD (7), BENCH_WORKERS (the pool's default, as thwonkd's, if unset). Prints a Markdown table; BENCH_WRITE=1 appends it to bench/RESULTS.md.
 import { execFileSync } from "node:child_process";
 import { appendFileSync, readFileSync, readdirSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
@@ -67,7 +67,7 @@ async function child(buildRoot) {
   const tokenKey = "k".repeat(43);
 
   const before = new Set(threadCpu().keys());
-  const daemonPool = createSandboxPool({ memoryLimitBytes: Math.min(bundle.manifest.limits["memory"]?.value ?? 64 * 2 ** 20, 1024 * 2 ** 20) });
+  const daemonPool = createSandboxPool({ ...(process.env.BENCH_WORKERS ? { workers: Number(process.env.BENCH_WORKERS) } : {}), memoryLimitBytes: Math.min(bundle.manifest.limits["memory"]?.value ?? 64 * 2 ** 20, 1024 * 2 ** 20) });
   const pool = listPool(daemonPool, address, bundle, members.version, tokenKey);
   let t0 = Date.parse("2026-12-06T10:00:00Z");
   // The list's state as the runner keeps it (runner.ts): the last run's, once it succeeded.
@@ -103,7 +103,8 @@ async function child(buildRoot) {
   }
 
   const result = {};
-  for (const [name, fn] of [["one at a time", oneAtATime], ["ahead", ahead]]) {
+  const modes = [["one at a time", oneAtATime], ["ahead", ahead]].filter(([n]) => !process.env.BENCH_MODE || n === process.env.BENCH_MODE);
+  for (const [name, fn] of modes) {
     await fn(WARM);
     t0 += 1e6;
     global.gc?.();
@@ -134,11 +135,12 @@ async function child(buildRoot) {
       else if (!before.has(tid)) workers += d;
       else other += d;
     }
+    if (process.env.BENCH_TIDS) console.error(name, [...c1].map(([tid, ms]) => `${tid}:${Math.round(ms - (c0.get(tid) ?? 0))}${before.has(tid) ? "" : "w"}`).join(" "));
     result[name] = { main: per(main), workers: per(workers), other: per(other), process: Math.round((p1.user + p1.system) / RUNS), wallUs: Math.round((wall * 1000) / RUNS), heapKB: Math.round(allocated / RUNS / 102.4) / 10 };
     t0 += 1e6;
   }
   await daemonPool.close();
-  if (ok !== 2 * (WARM + RUNS)) throw new Error(`${ok} runs checked`);
+  if (ok !== modes.length * (WARM + RUNS)) throw new Error(`${ok} runs checked`);
   return result;
 }
 

@@ -6,6 +6,7 @@
  * the very input the runner builds in that run's turn (runtime/daemon/ahead.ts),
  * so a wrong guess here costs a run again, never a wrong result.
  */
+import { spliceState, stateSpan } from "./splice.js";
 import type { SandboxResult } from "./types.js";
 
 /** The state the next run of the chain starts from (`{ state }`), or undefined when the chain stops here. */
@@ -23,8 +24,13 @@ export function stateAfter(before: unknown, result: SandboxResult): { state: unk
   return { state: !out.error && out.state ? out.state : before };
 }
 
-/** The input with its state replaced (the rest as the host wrote it). */
+/**
+ * The input with its state replaced, byte for byte `JSON.stringify` of the parsed input with the new state: the
+ * state's text spliced in when the input is as JSON.stringify writes it (splice.ts; the host's always are).
+ */
 export function withState(inputJson: string, state: unknown): string {
+  const spliced = spliceState(inputJson, JSON.stringify(state));
+  if (spliced !== undefined) return spliced;
   const input = JSON.parse(inputJson) as Record<string, unknown>;
   input["state"] = state;
   return JSON.stringify(input);
@@ -32,5 +38,7 @@ export function withState(inputJson: string, state: unknown): string {
 
 /** The state an input starts from. */
 export function stateOf(inputJson: string): unknown {
+  const span = stateSpan(inputJson);
+  if (span) return JSON.parse(inputJson.slice(span.start, span.end)) ?? null;
   return (JSON.parse(inputJson) as { state?: unknown }).state ?? null;
 }
