@@ -29,55 +29,21 @@ function example(name: string): Bundle {
   return r.bundle;
 }
 
-/** What the driver makes of a split input (contract/prelude/driver.js): the rest parsed, the kept parts put in. */
-function merged(split: { runJson: string; keptJson: string }): unknown {
-  const input = JSON.parse(split.runJson) as Record<string, unknown>;
-  const kept = JSON.parse(split.keptJson) as Record<string, unknown>;
-  for (const k in kept) input[k] = kept[k];
-  return input;
-}
-
-test("an input splits into its kept parts and the rest, which together parse as the input; text that is not one JSON object does not split", () => {
-  const input = { gas: 5, now: 1, tz: [[-8.64e15, 60]], list: { address: "l@example.org", name: "l 🎉 \\ \"", owners: [] }, state: { tz: 1 }, limits: { members: 10 }, message: { list: '"tz":[]' } };
+test("an input splits into its kept parts and the rest, which together are the input; other inputs do not split", () => {
+  const input = { gas: 5, now: 1, tz: [[-8.64e15, 60]], list: { address: "l@example.org", name: "l 🎉", owners: [] }, __proto__x: 1, state: { tz: 1 }, limits: { members: 10 }, message: { list: '"tz":[]' } };
   const json = JSON.stringify(input);
   const split = splitInput(json)!;
   assert.equal(split.keptJson, JSON.stringify({ tz: input.tz, list: input.list, limits: input.limits }));
-  assert.equal(split.runJson, JSON.stringify({ gas: 5, now: 1, state: input.state, message: input.message }));
+  assert.equal(split.runJson, JSON.stringify({ gas: 5, now: 1, __proto__x: 1, state: input.state, message: input.message }));
+  // An own `__proto__` key stays in the rest, as a key.
+  const proto = '{"__proto__":{"tz":1},"tz":[[0,0]],"state":null}';
+  assert.equal(splitInput(proto)?.runJson, '{"__proto__":{"tz":1},"state":null}');
   assert.equal(splitInput('{"list":{"a":1}}')?.runJson, "{}");
   assert.equal(splitInput('{"gas":1,"state":null}'), undefined, "nothing to keep");
+  assert.equal(splitInput('{"tz":[], "gas":1}'), undefined, "not as JSON.stringify writes it");
+  assert.equal(splitInput('{"tz":[],"tz":[[0,1]]}'), undefined, "a key twice");
   const owners = Array.from({ length: 500 }, (_, i) => `owner${i}@example.org`);
   assert.equal(splitInput(JSON.stringify({ list: { address: "l@example.org", owners }, gas: 1 })), undefined, "too long to keep");
-  const texts = [
-    '{"__proto__":{"tz":1},"tz":[[0,0]],"state":null}', // an own __proto__ key stays a key, in the rest
-    '{"tz":[], "gas":1}',
-    ' { "tz" : [ 1 , 2 ] , "list" : { "a" : [ ] } } ',
-    '{"tz":[],"tz":[[0,1]]}', // twice: the last, either way
-    '{"limits":1,"x":{"limits":2},"limits":3}',
-    '{"tz":"\\u0041\\n\\"","list":"\\ud83c\\udf89"}',
-    '{"t\\u007a":[1],"tz":[2]}', // a key written with escapes: not split
-    '{"tz":[2],"t\\u007a":[1]}',
-    '{"a\\"":1,"tz":[2]}',
-    '{"tz":1e5,"list":-0.5E-3,"limits":[true,false,null]}',
-    '{"tz":[1,],"gas":1}', '{"tz":1,}', '{"tz":"\\u00zz"}', '{"tz":01}', '{"tz":+1}', '{"tz":.5}', '{"tz":1.}', '{"tz":tru}',
-    '{"tz":"a\tb"}', '{"tz":"a\nb"}', '{"tz":[1]\n,"gas":1}', // raw control characters
-    '{"tz":[1]', '{"tz":[1]}}', '{"tz":[1]} x', '[{"tz":1}]', '{"tz":{"a" 1}}', '{"tz":{1:2}}', '{"tz":[1}', '{"tz":{"a":1]}', "", "{", '{"tz"}',
-    `{"tz":[1],"deep":${"[".repeat(1000)}${"]".repeat(1000)},"list":${'{"a":'.repeat(300)}1${"}".repeat(300)}}`,
-  ];
-  for (const text of texts) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      assert.equal(splitInput(text), undefined, text);
-      continue;
-    }
-    const split = splitInput(text);
-    if (split) assert.deepEqual(merged(split), parsed, text);
-    // Every JSON object with a kept part splits, unless a raw control character or a key with an escape is in it.
-    const hasKept = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) && ["tz", "list", "limits"].some((k) => Object.hasOwn(parsed as object, k));
-    const excused = [...text].some((c) => c < " ") || text.includes('"t\\u007a":') || text.includes('"a\\"":');
-    if (!split) assert.ok(!hasKept || excused, `${text} splits`);
-  }
 });
 
 test("the examples give the same output and gas with kept parts as without, across lists, zones, years and limits", async () => {
