@@ -33,8 +33,7 @@ export const BUNDLE_FORMAT = "thwonk-bundle/2";
 // 11: members carry `bounces` (a fifth column, optional in the input; the prelude's records have the field).
 // 12: characters are code points: `length` counts them (cost table 9); matches and toInt; headers decoded by the host.
 // 14: the rule's code runs inside one prelude shared by a context's bundles: the driver reads `<input>` frames too.
-// 15: `__thwonk_run` takes the parts of the input the sandbox keeps between runs (`kept`, runtime/sandbox/kept-parts.ts).
-export const CODE_TARGET = "quickjs-js/15";
+export const CODE_TARGET = "quickjs-js/14";
 
 export interface ManifestTrigger {
   /** What the runtime calls it: `message`, `every day at 00:00`. */

@@ -230,13 +230,10 @@ function __describeAction(a) {
   return s;
 }
 // The sandbox's entry point. \`members\`, when given, is the members' columns as frozen arrays, which the
-// sandbox keeps between runs while the list's members stay the same (the input then has none). \`kept\`, when
-// given, holds other parts of the input the sandbox keeps parsed and frozen while they stay the same (the list,
-// its limits, the offset table): the input then has none of them.
-function __thwonk_run(name, inputJson, members, kept) {
+// sandbox keeps between runs while the list's members stay the same (the input then has none).
+function __thwonk_run(name, inputJson, members) {
   var input = JSON.parse(inputJson);
   if (members !== undefined) input.members = members;
-  if (kept !== undefined) for (var k in kept) input[k] = kept[k];
   var refused = __begin(input);
   if (refused) return __result(refused);
   if (name.indexOf("test:") === 0) {

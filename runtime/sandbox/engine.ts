@@ -24,8 +24,7 @@ import { loadBundle, type Loaded as LoadResult } from "./bundle.js";
 import { armGuard, openSandbox, closeSandbox, type HostHooks, type Sandbox } from "./context.js";
 import { sandboxError, sandboxMessages as M } from "./errors.js";
 import type { MemberColumns } from "../../contract/input.js";
-import { execute, keepParts, makeColumns, type Outcome } from "./execute.js";
-import { KEPT_PARTS_SHARE, KEPT_SIGNATURE, KeptParts, splitInput } from "./kept-parts.js";
+import { execute, makeColumns, type Outcome } from "./execute.js";
 import { nearCap, newInstance, type Instance } from "./instance.js";
 import { KEPT_MEMBERS_SHARE, MemberLists } from "./kept-members.js";
 import type { ContextStrategy, SandboxLimits, SandboxResult } from "./types.js";
@@ -74,8 +73,6 @@ interface Loaded {
   /** Sets the prelude's run state back after a run (bundle.ts). */
   reset?: QuickJSHandle;
   members: MemberLists;
-  /** The input's parts kept between runs, when the bundle's code takes them (kept-parts.ts). */
-  kept?: KeptParts;
 }
 
 /** `fatal`: the host side failed in a way that may have damaged this thread's state; replace the thread. */
@@ -120,10 +117,9 @@ export class Engine {
   retries = 0;
   /**
    * Misses that took a spare context, runs whose members were reused by version (not compared), and bundles
-   * loaded into a context whose prelude another bundle had already run (bundle.ts); runs given the input's kept
-   * parts (kept-parts.ts), and of them those whose parts were parsed for it.
+   * loaded into a context whose prelude another bundle had already run (bundle.ts).
    */
-  readonly reuse = { spares: 0, membersByVersion: 0, sharedPreludes: 0, keptParts: 0, keptPartsMade: 0 };
+  readonly reuse = { spares: 0, membersByVersion: 0, sharedPreludes: 0 };
   /** The current run went to an instance or context an earlier run used (the engine then dropped it, if it failed). */
   private used = false;
 
@@ -246,7 +242,6 @@ export class Engine {
       return; // nothing else lives in it: the whole instance goes
     }
     entry.members.dispose();
-    entry.kept?.dispose();
     entry.reset?.dispose();
     entry.factory.dispose();
   }
@@ -316,7 +311,6 @@ export class Engine {
         return loaded;
       }
       entry = { code, sb, ctx, factory: loaded.factory, ...(loaded.reset ? { reset: loaded.reset } : {}), members: new MemberLists() };
-      if (loaded.prelude && code.includes(KEPT_SIGNATURE)) entry.kept = new KeptParts();
     }
     let cols: QuickJSHandle | undefined;
     if (members || (o.membersLeftOut && byVersion)) {
@@ -328,19 +322,7 @@ export class Engine {
       if (taken.reused) this.reuse.membersByVersion++;
       cols = taken.handle;
     }
-    let kept: QuickJSHandle | undefined;
-    const split = entry.kept ? splitInput(inputJson) : undefined;
-    if (split) {
-      const sb = entry.sb;
-      const taken = entry.kept!.take(split.keptJson, limits.memoryLimitBytes * KEPT_PARTS_SHARE, (json) => (this.reuse.keptPartsMade++, keepParts(sb, json, limits)));
-      if (!taken.ok) {
-        this.dropContext(entry.ctx);
-        return taken;
-      }
-      kept = taken.handle;
-      this.reuse.keptParts++;
-    }
-    const outcome = memoryKept(entry.sb.inst, execute(entry.sb, entry.factory, trigger, split?.runJson ?? inputJson, limits, cols, o.tokenKey, kept), limits);
+    const outcome = memoryKept(entry.sb.inst, execute(entry.sb, entry.factory, trigger, inputJson, limits, cols, o.tokenKey), limits);
     const healthy = (!entry.reset || resetRun(entry.sb, entry.reset)) && !entry.sb.rt.hasPendingJob() && !nearCap(entry.sb.inst);
     if (!outcome.ok || !healthy) {
       // Any failure may have left the context unsound (a redefined global is found only after the run, and is a

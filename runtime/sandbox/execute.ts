@@ -1,7 +1,4 @@
-/**
- * One run: the lockdown's `invoke` makes this run's `__thwonk_run` from the factory, calls it and checks the globals.
- * `kept`: the input's parts kept in the context (kept-parts.ts), which `inputJson` then leaves out.
- */
+/** One run: the lockdown's `invoke` makes this run's `__thwonk_run` from the factory, calls it and checks the globals. */
 import type { QuickJSHandle } from "quickjs-emscripten-core";
 import { failedBy, guardError, thrownError } from "./classify.js";
 import { GAS_USED } from "./bundle.js";
@@ -21,24 +18,20 @@ export type Outcome = { ok: true; output: string } | { ok: false; error: Sandbox
  * `members`: made by makeColumns, passed as the run's third argument. `tokenKey`: the list's signing key for
  * this run only (tokens.ts), never passed into the engine; without one, the run's sign and verify fail.
  */
-export function execute(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJson: string, limits: SandboxLimits, members?: QuickJSHandle, tokenKey?: string, kept?: QuickJSHandle): Outcome {
+export function execute(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJson: string, limits: SandboxLimits, members?: QuickJSHandle, tokenKey?: string): Outcome {
   sb.tokens.key = tokenKey ?? null;
   try {
-    return executeRun(sb, factory, trigger, inputJson, limits, members, kept);
+    return executeRun(sb, factory, trigger, inputJson, limits, members);
   } finally {
     sb.tokens.key = null;
   }
 }
 
-function executeRun(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJson: string, limits: SandboxLimits, members?: QuickJSHandle, kept?: QuickJSHandle): Outcome {
+function executeRun(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJson: string, limits: SandboxLimits, members?: QuickJSHandle): Outcome {
   const { ctx } = sb;
   const input = newString(sb, inputJson);
   const t = triggerString(sb, trigger);
-  const r = kept
-    ? ctx.callFunction(sb.invoke, ctx.undefined, factory, t, input, members ?? ctx.undefined, kept)
-    : members
-      ? ctx.callFunction(sb.invoke, ctx.undefined, factory, t, input, members)
-      : ctx.callFunction(sb.invoke, ctx.undefined, factory, t, input);
+  const r = members ? ctx.callFunction(sb.invoke, ctx.undefined, factory, t, input, members) : ctx.callFunction(sb.invoke, ctx.undefined, factory, t, input);
   input.dispose();
   if (r.error) {
     const error = thrownError(sb, r.error, limits);
@@ -115,16 +108,6 @@ export function makeColumns(sb: Sandbox, cols: MemberColumns, limits: SandboxLim
   const args = [cols.address, cols.name, cols.role, cols.joined, cols.bounces ?? ""].map((s) => newString(sb, s));
   const r = ctx.callFunction(sb.columns, ctx.undefined, ...args);
   for (const a of args) a.dispose();
-  if (r.error) return failedBy(sb, r.error, limits);
-  return { ok: true, handle: r.value };
-}
-
-/** The input's parts kept between runs (kept-parts.ts), parsed and frozen in the context by the lockdown's `keep`. */
-export function keepParts(sb: Sandbox, json: string, limits: SandboxLimits): { ok: true; handle: QuickJSHandle } | { ok: false; error: SandboxError } {
-  const { ctx } = sb;
-  const text = newString(sb, json);
-  const r = ctx.callFunction(sb.keep, ctx.undefined, text);
-  text.dispose();
   if (r.error) return failedBy(sb, r.error, limits);
   return { ok: true, handle: r.value };
 }

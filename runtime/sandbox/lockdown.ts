@@ -4,8 +4,8 @@
  * from one run for the next, then freezes every object the rule could reach
  * without creating it. Evaluated as trusted code; its completion value is a
  * few helpers that only the host holds: describe(error), sourceOf(fn),
- * invoke(factory, trigger, input, members, kept) (which checks the globals with
- * intact()), columns(address, name, role, joined, bounces), realEval and keep(json).
+ * invoke(factory, trigger, input, members) (which checks the globals with
+ * intact()) and columns(address, name, role, joined, bounces).
  *
  * - String evaluation: `eval`, `Function` and the constructors of generator
  *   and async functions throw. (QuickJS's Eval intrinsic cannot be turned off
@@ -169,10 +169,10 @@ const sourceOf = (f) => apply(toSource, f, []);
 // One run in one call from the host (each call costs ~10 µs): make the run's
 // function, call it, check the globals. The output string, or an object
 // saying what went wrong; a throw is the run's own error.
-const invoke = (factory, trigger, input, members, kept) => {
+const invoke = (factory, trigger, input, members) => {
   const run = factory();
   if (typeof run !== "function") return { wrong: "noRun", detail: "" };
-  const out = kept !== void 0 ? run(trigger, input, members, kept) : members === void 0 ? run(trigger, input) : run(trigger, input, members);
+  const out = members === void 0 ? run(trigger, input) : run(trigger, input, members);
   const changed = intact();
   if (changed !== "") return { wrong: "global", detail: changed };
   return typeof out === "string" ? out : { wrong: "type", detail: typeof out };
@@ -209,18 +209,5 @@ const columns = (address, name, role, joined, bounces) => {
   };
   return freeze({ col: freeze(col), pos: freeze(pos) });
 };
-// Parts of the input kept between runs (runtime/sandbox/kept-parts.ts): parsed once, frozen all through, so
-// that no run can leave anything in them for the next.
-const { parse } = JSON, { isFrozen } = Object;
-const keep = (json) => {
-  const value = parse(json), todo = [value];
-  while (todo.length > 0) {
-    const o = todo.pop();
-    if (typeof o !== "object" || o === null || isFrozen(o)) continue;
-    freeze(o);
-    for (const k of ownKeys(o)) todo.push(o[k]);
-  }
-  return value;
-};
-return [describe, sourceOf, invoke, columns, realEval, keep];
+return [describe, sourceOf, invoke, columns, realEval];
 })()`;
