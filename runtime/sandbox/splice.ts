@@ -11,13 +11,24 @@
  * other is refused here, and the caller parses and writes it as before.
  */
 
+/** A top-level member of a canonical input: its key, where its key starts, where its value starts and ends. */
+export interface Member {
+  key: string;
+  keyStart: number;
+  start: number;
+  end: number;
+}
+
+/** The top-level members of an input as JSON.stringify writes an object, in order; undefined for any other text. */
+export function topMembers(json: string): Member[] | undefined {
+  if (json.charCodeAt(0) !== OPEN_BRACE) return undefined;
+  const scan = new Scan(json);
+  return scan.object(0, 0, true) === json.length ? scan.top : undefined;
+}
+
 /** Where the top-level `state` value lies in a canonical input, or undefined (not canonical, no `state`, not an object). */
 export function stateSpan(json: string): { start: number; end: number } | undefined {
-  const scan = new Scan(json);
-  if (json.charCodeAt(0) !== OPEN_BRACE) return undefined;
-  const end = scan.object(0, 0, true);
-  if (end !== json.length || scan.stateStart < 0) return undefined;
-  return { start: scan.stateStart, end: scan.stateEnd };
+  return topMembers(json)?.find((m) => m.key === "state");
 }
 
 /** The input with its top-level state replaced by `stateJson` (JSON.stringify of it), or undefined when it cannot be spliced. */
@@ -61,8 +72,7 @@ class Keys {
 }
 
 class Scan {
-  stateStart = -1;
-  stateEnd = -1;
+  readonly top: Member[] = [];
   constructor(private readonly s: string) {}
 
   /** The index after the canonical value at `i`, or FAIL. */
@@ -100,7 +110,7 @@ class Scan {
       const start = keyEnd + 1;
       const end = this.value(start, depth);
       if (end === FAIL) return FAIL;
-      if (top && key === "state") (this.stateStart = start), (this.stateEnd = end);
+      if (top) this.top.push({ key, keyStart: i, start, end });
       const c = s.charCodeAt(end);
       if (c === CLOSE_BRACE) return end + 1;
       if (c !== COMMA) return FAIL;

@@ -58,14 +58,14 @@ async function runAhead(code: string, req: RunRequest, first: SandboxResult, fat
   const options: EngineRunOptions = { ...req };
   for (const a of req.ahead ?? []) {
     if (!next) break;
-    const inputJson = withState(a.inputJson, next.state);
+    const inputJson = withState(a.inputJson, next.stateJson);
     options.timeLimitMs = a.timeLimitMs;
     // The members as with the first run (sent, or left out: the context has them).
     const ran = await engine.run(code, req.codeId, req.trigger, inputJson, req.members, options);
     if (ran.needMembers) break;
     port.postMessage({ type: "ahead", id: a.id, inputJson, result: ran.result, fatal: ran.fatal } satisfies FromWorker);
     if (ran.fatal) return true;
-    next = stateAfter(next.state, ran.result);
+    next = stateAfter(next.stateJson, ran.result);
   }
   port.postMessage({ type: "chainDone", id: req.id } satisfies FromWorker);
   return false;

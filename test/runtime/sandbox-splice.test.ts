@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { stateOf, withState } from "../../runtime/sandbox/chain.js";
-import { spliceState, stateSpan } from "../../runtime/sandbox/splice.js";
+import { stateAfter, stateOf, withState } from "../../runtime/sandbox/chain.js";
+import { spliceState, stateSpan, topMembers } from "../../runtime/sandbox/splice.js";
 import { encodeRun } from "../../runtime/run/run-rule.js";
 import { bundleInput } from "../../runtime/run/input.js";
 import { parseEml } from "../../runtime/input/index.js";
@@ -30,11 +30,13 @@ function same(inputJson: string, state: unknown): void {
   } catch (e) {
     want = e as Error;
   }
+  // The chain carries a state as JSON.stringify writes it (chain.ts).
+  const stateJson = JSON.stringify(state);
   if (want instanceof Error) {
-    assert.throws(() => withState(inputJson, state), { name: want.name });
+    assert.throws(() => withState(inputJson, stateJson), { name: want.name });
     return;
   }
-  assert.equal(withState(inputJson, state), want, `input ${inputJson.slice(0, 200)}`);
+  assert.equal(withState(inputJson, stateJson), want, `input ${inputJson.slice(0, 200)}`);
 }
 
 const STATES: unknown[] = [
@@ -67,7 +69,7 @@ test("host-built inputs are spliced, byte for byte what parsing and writing them
       same(inputJson, s);
       assert.notEqual(spliceState(inputJson, JSON.stringify(s)), undefined);
     }
-    assert.deepEqual(stateOf(inputJson), JSON.parse(inputJson).state);
+    assert.equal(stateOf(inputJson), JSON.stringify(JSON.parse(inputJson).state));
   }
 });
 
@@ -117,11 +119,11 @@ test("inputs JSON.stringify would write otherwise are parsed and written as befo
     `{"many":{${Array.from({ length: 50 }, (_, i) => `"k${i % 40}":${i}`).join(",")}},"state":null}`,
   ];
   for (const input of inputs) for (const s of STATES.slice(0, 7)) same(input, s);
-  // A state JSON.stringify leaves out (undefined) is left out as before.
-  same('{"x":1,"state":{"a":1},"y":2}', undefined);
-  assert.equal(stateOf('{"x":1}'), null);
-  assert.equal(stateOf('{"state":null}'), null);
-  assert.deepEqual(stateOf('{"state":1,"state":2}'), 2);
+  assert.equal(stateOf('{"x":1}'), "null");
+  assert.equal(stateOf('{"state":null}'), "null");
+  assert.equal(stateOf('{"state":1,"state":2}'), "2");
+  assert.equal(stateOf('{"state": {"b":1, "a":[1.50]}}'), '{"b":1,"a":[1.5]}');
+  assert.equal(stateOf('{"state":{"__proto__":{"x":1}}}'), '{"__proto__":{"x":1}}');
 });
 
 test("random JSON, written canonically and not: the splice agrees with parsing and writing again", () => {
@@ -156,7 +158,7 @@ test("random JSON, written canonically and not: the splice agrees with parsing a
     same(canonical, state);
     same(perturb(canonical), state);
     // Escaped lone surrogates are left to JSON.parse (splice.ts): such inputs are not spliced.
-    if (Object.hasOwn(obj, "state") && !/\\ud[89a-f]/.test(canonical)) {
+    if (Object.hasOwn(obj, "state") && state !== undefined && !/\\ud[89a-f]/.test(canonical)) {
       assert.notEqual(spliceState(canonical, JSON.stringify(state)), undefined, canonical);
       spliced++;
     }
@@ -189,6 +191,7 @@ test("through a worker: each chained run's input is the one parsing and writing 
     });
     const first = await pool.run(RULE, "next", "message", built(nexts[0]!), undefined, { timeLimitMs: 5000, list: "l@example.org", ahead });
     assert.ok(first.ok);
+    assert.ok(topMembers(first.output), "QuickJS writes JSON as JSON.stringify does: the state is read as text");
     const ran = await Promise.all(got);
     let state = JSON.parse(first.output).state;
     for (const [k, r] of ran.entries()) {
@@ -202,4 +205,44 @@ test("through a worker: each chained run's input is the one parsing and writing 
   } finally {
     await pool.close();
   }
+});
+
+/** What stateAfter did before it read the state's text: the reference. */
+function referenceAfter(before: unknown, output: string): { state: unknown } | undefined {
+  let out: { state?: unknown; error?: unknown; actions?: { kind?: unknown }[] };
+  try {
+    out = JSON.parse(output) as typeof out;
+  } catch {
+    return undefined;
+  }
+  if (out.actions?.some((a) => a.kind === "members.add" || a.kind === "members.remove")) return undefined;
+  return { state: !out.error && out.state ? out.state : before };
+}
+
+test("the state after a run, read as text, is what parsing the output gave, written as JSON.stringify writes it", () => {
+  const before = { n: 0, "🎉": "\u2028" };
+  const outputs: string[] = [];
+  const states: unknown[] = ["absent", null, 0, false, "", {}, [], { n: 1 }, "text", 1, true, JSON.parse('{"__proto__":{"x":1},"2":"b","1":"a"}'), { kind: "members.add", address: "x@example.org" }];
+  const errors: unknown[] = [undefined, null, 0, false, "", { code: "TW5020" }, "failed"];
+  const actionLists: unknown[] = [
+    [],
+    [{ kind: "send", text: '"kind":"members.add" in a text' }],
+    [{ kind: "members.add", address: "a@example.org" }],
+    [{ kind: "log" }, { kind: "members.remove", address: "a@example.org" }],
+    [{ kind: "members.added" }],
+  ];
+  for (const state of states) for (const error of errors) for (const actions of actionLists) {
+    const o: Record<string, unknown> = { actions, gas: { used: 1 } };
+    if (state !== "absent") o["state"] = state;
+    if (error !== undefined) o["error"] = error;
+    const canonical = JSON.stringify(o);
+    outputs.push(canonical, JSON.stringify(o, null, 1), canonical.replace(/"gas"/, '"gas":1,"gas"'));
+  }
+  outputs.push('{"actions":[],"error":null}', "{}", "not json", '{"state":{"a":1}', '{"state":1.0}', '{"state":{"a":1,"a":2}}', '{"error":null,"state":{"a":-0}}');
+  for (const output of outputs) {
+    const want = referenceAfter(before, output);
+    const got = stateAfter(JSON.stringify(before), { ok: true, output, wallMs: 0 });
+    assert.deepEqual(got, want === undefined ? undefined : { stateJson: JSON.stringify(want.state) }, output);
+  }
+  assert.equal(stateAfter("null", { ok: false, error: { code: "TW5004", message: "time" }, wallMs: 0 }), undefined);
 });
