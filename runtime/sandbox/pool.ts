@@ -117,9 +117,9 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
       if (!a) return;
       slot.job!.ahead!.delete(msg.id);
       a.done({ inputJson: msg.inputJson, result: msg.result });
-      if (!msg.fatal) return void watch(slot, aheadLimit(slot.job!));
+      if (!msg.fatal && !msg.last) return void watch(slot, aheadLimit(slot.job!));
       endChain(slot);
-      replace(slot, "");
+      if (msg.fatal) replace(slot, "");
     } else if (msg.type === "chainDone") {
       if (slot.job?.req.id !== msg.id || !slot.job.answered) return;
       endChain(slot);
