@@ -15,7 +15,8 @@
 // Each build runs in a child process of its own (same machine, one after the other, alternating for
 // BENCH_ROUNDS rounds; the lowest figure of each is kept). BENCH_BEFORE: another checkout's root
 // (built), measured as "before" in the same run. BENCH_RUNS (4000 a round), BENCH_WARM (2000),
-// BENCH_AHEAD (7), BENCH_WORKERS (the pool's default, as thwonkd's, if unset). Prints a Markdown table; BENCH_WRITE=1 appends it to bench/RESULTS.md.
+// BENCH_AHEAD (7), BENCH_WORKERS (the pool's default, as thwonkd's, if unset), BENCH_MODE (one of the two ways
+// only), BENCH_TIDS=1 (print each thread's CPU ms, the pool's threads marked w). Prints a Markdown table; BENCH_WRITE=1 appends it to bench/RESULTS.md.
 import { execFileSync } from "node:child_process";
 import { appendFileSync, readFileSync, readdirSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
