@@ -10,7 +10,7 @@ import type { HandMadeInput, RuleErrorWords, RunAction, RunInput, RunOutput, Run
 import { encodeInput } from "../input/build.js";
 import { describeSandboxError } from "../testing/errors.js";
 import { inputChars, runOnce, timeLimitFor, type SandboxLimits, type SandboxPool } from "../sandbox/index.js";
-import type { RunAhead, SandboxResult } from "../sandbox/types.js";
+import type { RunAhead, RunLimits, SandboxResult } from "../sandbox/types.js";
 import type { MemberColumns } from "../../contract/input.js";
 
 export type { RuleErrorWords, RunAction, RunResult, TraceStep } from "../../contract/index.js";
@@ -43,20 +43,32 @@ export function encodeRun(bundle: Bundle, triggerName: string, runInput: RunInpu
   return { inputJson, ...(members ? { members } : {}), timeLimitMs: timeLimitFor(bound, inputChars(inputJson, members)), bound };
 }
 
+function gasBound(bundle: Bundle, triggerName: string): number {
+  return bundle.manifest.triggers.find((t) => t.name === triggerName)?.gasBound ?? 0;
+}
+
+/** The run itself, in the request's pool or a one-off sandbox (a result given ahead needs no input written). */
+function runNow(bundle: Bundle, req: RunRequest & { ahead?: RunAhead[] }): Promise<SandboxResult> {
+  const { inputJson, members, timeLimitMs } = encodeRun(bundle, req.trigger, req.input);
+  const code = req.code ?? bundle.code.text;
+  if (req.pool) {
+    const limits: RunLimits = { timeLimitMs: req.limits?.timeLimitMs ?? timeLimitMs };
+    if (req.tokenKey !== undefined) limits.tokenKey = req.tokenKey;
+    if (req.ahead?.length) limits.ahead = req.ahead;
+    return req.pool.run(code, req.code ? `${bundle.sha256}:trace` : bundle.sha256, req.trigger, inputJson, members, limits);
+  }
+  // The rule's declared memory limit (what the verifier proved its bound against), unless the caller sets one.
+  const memoryLimitBytes = bundle.manifest.limits["memory"]?.value;
+  return runOnce(code, req.trigger, inputJson, { timeLimitMs, ...(memoryLimitBytes ? { memoryLimitBytes } : {}), ...req.limits }, members, req.tokenKey);
+}
+
 /**
  * Runs a trigger. `ahead`: runs to chain after this one in the pool's worker (RunLimits.ahead); `ran`: a result
  * that run already gave ahead of its turn, for exactly this input (the caller checked), used instead of running.
  */
 export async function runBundle(bundle: Bundle, req: RunRequest & { ahead?: RunAhead[]; ran?: SandboxResult }, words: RuleErrorWords): Promise<RunResult> {
-  const { inputJson, members, timeLimitMs, bound } = encodeRun(bundle, req.trigger, req.input);
-  // The rule's declared memory limit (what the verifier proved its bound against), unless the caller sets one.
-  const memoryLimitBytes = bundle.manifest.limits["memory"]?.value;
-  const code = req.code ?? bundle.code.text;
-  const r =
-    req.ran ??
-    (req.pool
-      ? await req.pool.run(code, req.code ? `${bundle.sha256}:trace` : bundle.sha256, req.trigger, inputJson, members, { timeLimitMs, ...(req.limits?.timeLimitMs !== undefined ? { timeLimitMs: req.limits.timeLimitMs } : {}), ...(req.tokenKey !== undefined ? { tokenKey: req.tokenKey } : {}), ...(req.ahead?.length ? { ahead: req.ahead } : {}) })
-      : await runOnce(code, req.trigger, inputJson, { timeLimitMs, ...(memoryLimitBytes ? { memoryLimitBytes } : {}), ...req.limits }, members, req.tokenKey));
+  const bound = gasBound(bundle, req.trigger);
+  const r = req.ran ?? (await runNow(bundle, req));
   if (!r.ok) {
     // The gas used when it stopped; a run out of gas used its bound (the counter goes past it by the last charge).
     const used = r.gasUsed === undefined || r.error.code === "TW5001" ? bound : Math.max(0, Math.min(bound, r.gasUsed));

@@ -6,31 +6,59 @@
  * the very input the runner builds in that run's turn (runtime/daemon/ahead.ts),
  * so a wrong guess here costs a run again, never a wrong result.
  */
+import { spliceState, stateSpan, topMembers } from "./splice.js";
 import type { SandboxResult } from "./types.js";
 
-/** The state the next run of the chain starts from (`{ state }`), or undefined when the chain stops here. */
-export function stateAfter(before: unknown, result: SandboxResult): { state: unknown } | undefined {
+/** The JSON texts of the values JavaScript takes for false (as JSON.stringify writes them: never -0). */
+const FALSY: ReadonlySet<string> = new Set(["null", "false", "0", '""']);
+
+/**
+ * The state the next run of the chain starts from, as JSON.stringify writes it (`{ stateJson }`), or undefined
+ * when the chain stops here. `before`: the state this run started from, the same way.
+ */
+export function stateAfter(before: string, result: SandboxResult): { stateJson: string } | undefined {
   if (!result.ok) return undefined;
+  const { output } = result;
+  // An output as JSON.stringify writes it (QuickJS's is) gives the state's text as it is: no parsing. An action that
+  // may change the members (the text says so only for one; then it is read properly) and any other output: parsed.
+  const top = output.includes('"kind":"members.') ? undefined : topMembers(output);
+  if (top) {
+    const text = (key: string): string | undefined => {
+      const m = top.find((x) => x.key === key);
+      return m ? output.slice(m.start, m.end) : undefined;
+    };
+    const error = text("error");
+    const state = text("state");
+    // A run that failed commits nothing of its own (docs/language.md), a run without state keeps the one before.
+    return { stateJson: (error === undefined || FALSY.has(error)) && state !== undefined && !FALSY.has(state) ? state : before };
+  }
   let out: { state?: unknown; error?: unknown; actions?: { kind?: unknown }[] };
   try {
-    out = JSON.parse(result.output) as typeof out;
+    out = JSON.parse(output) as typeof out;
   } catch {
     return undefined;
   }
   // Members changed: the next run's members are the store's after this one's commit.
   if (out.actions?.some((a) => a.kind === "members.add" || a.kind === "members.remove")) return undefined;
-  // A run that failed commits nothing of its own (docs/language.md), a run without state keeps the one before.
-  return { state: !out.error && out.state ? out.state : before };
+  return { stateJson: !out.error && out.state ? JSON.stringify(out.state) : before };
 }
 
-/** The input with its state replaced (the rest as the host wrote it). */
-export function withState(inputJson: string, state: unknown): string {
+/**
+ * The input with its state replaced (`stateJson`, as JSON.stringify writes it), byte for byte `JSON.stringify` of
+ * the parsed input with the new state: spliced in when the input is as JSON.stringify writes it (splice.ts; the
+ * host's always are).
+ */
+export function withState(inputJson: string, stateJson: string): string {
+  const spliced = spliceState(inputJson, stateJson);
+  if (spliced !== undefined) return spliced;
   const input = JSON.parse(inputJson) as Record<string, unknown>;
-  input["state"] = state;
+  input["state"] = JSON.parse(stateJson);
   return JSON.stringify(input);
 }
 
-/** The state an input starts from. */
-export function stateOf(inputJson: string): unknown {
-  return (JSON.parse(inputJson) as { state?: unknown }).state ?? null;
+/** The state an input starts from, as JSON.stringify writes it (null when it has none). */
+export function stateOf(inputJson: string): string {
+  const span = stateSpan(inputJson);
+  if (span) return inputJson.slice(span.start, span.end);
+  return JSON.stringify((JSON.parse(inputJson) as { state?: unknown }).state ?? null);
 }

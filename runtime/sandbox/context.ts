@@ -31,6 +31,8 @@ export interface Sandbox {
   prelude?: { arm: QuickJSHandle; load: QuickJSHandle; reset: QuickJSHandle; gasUsed: QuickJSHandle; wrap: QuickJSHandle };
   /** The signing key of the run in progress (tokens.ts): host-side only, set by execute.ts for one run. */
   tokens: TokenSlot;
+  /** Trigger names as engine strings, made once per context (a string cannot be changed by the code it is passed to). */
+  triggers: Map<string, QuickJSHandle>;
 }
 
 /** Extra host functions, for tests only (e.g. one that kills the worker). */
@@ -67,7 +69,7 @@ export function openSandbox(inst: Instance, limits: SandboxLimits, hooks: HostHo
   const helpers = ctx.unwrapResult(ctx.evalCode(LOCKDOWN_SOURCE, "thwonk-lockdown.js"));
   const [describe, sourceOf, invoke, columns, realEval] = [0, 1, 2, 3, 4].map((i) => ctx.getProp(helpers, i)) as [QuickJSHandle, QuickJSHandle, QuickJSHandle, QuickJSHandle, QuickJSHandle];
   helpers.dispose();
-  return { inst, rt, ctx, guard, describe, sourceOf, invoke, columns, realEval, tokens };
+  return { inst, rt, ctx, guard, describe, sourceOf, invoke, columns, realEval, tokens, triggers: new Map() };
 }
 
 /** Frees the context inside its instance. May throw (QuickJS aborts on a leaked object): then drop the instance. */
@@ -78,8 +80,27 @@ export function closeSandbox(sb: Sandbox): void {
   sb.columns.dispose();
   sb.realEval.dispose();
   if (sb.prelude) for (const h of Object.values(sb.prelude)) h.dispose();
+  for (const h of sb.triggers.values()) h.dispose();
+  sb.triggers.clear();
   sb.ctx.dispose();
   sb.rt.dispose();
+}
+
+/** Trigger names kept per context: a context's bundles have a few each (`message`, schedules, `test:N`). */
+const KEPT_TRIGGERS = 64;
+
+/** The trigger's name as an engine string, kept in the context; the caller does not dispose it. */
+export function triggerString(sb: Sandbox, trigger: string): QuickJSHandle {
+  const kept = sb.triggers.get(trigger);
+  if (kept) return kept;
+  const h = sb.ctx.newString(trigger);
+  if (sb.triggers.size >= KEPT_TRIGGERS) {
+    const [oldest, handle] = sb.triggers.entries().next().value!;
+    sb.triggers.delete(oldest);
+    handle.dispose();
+  }
+  sb.triggers.set(trigger, h);
+  return h;
 }
 
 const encoder = new TextEncoder();

@@ -132,11 +132,11 @@ export class Engine {
   async run(code: string, codeId: string, trigger: string, inputJson: string, members?: MemberColumns, options?: number | EngineRunOptions): Promise<EngineRun> {
     const start = performance.now();
     const o: EngineRunOptions = typeof options === "number" ? { timeLimitMs: options } : (options ?? {});
-    const limits: SandboxLimits = {
-      ...this.opts.limits,
-      ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}),
-      ...(o.memoryLimitBytes !== undefined ? { memoryLimitBytes: o.memoryLimitBytes } : {}),
-    };
+    const base = this.opts.limits;
+    const limits: SandboxLimits =
+      o.timeLimitMs === undefined && o.memoryLimitBytes === undefined
+        ? base
+        : { memoryLimitBytes: o.memoryLimitBytes ?? base.memoryLimitBytes, stackLimitBytes: base.stackLimitBytes, timeLimitMs: o.timeLimitMs ?? base.timeLimitMs };
     let outcome: Outcome;
     let fatal = false;
     try {
@@ -161,7 +161,9 @@ export class Engine {
     }
     fatal ||= this.damaged;
     this.damaged = false;
-    return { result: { ...outcome, wallMs: performance.now() - start }, fatal };
+    const result = outcome as SandboxResult;
+    result.wallMs = performance.now() - start;
+    return { result, fatal };
   }
 
   /** Runs a trivial bundle, so the engine's code is compiled before the first real run's clock starts. */

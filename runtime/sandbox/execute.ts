@@ -2,7 +2,7 @@
 import type { QuickJSHandle } from "quickjs-emscripten-core";
 import { failedBy, guardError, thrownError } from "./classify.js";
 import { GAS_USED } from "./bundle.js";
-import { newString, type Sandbox } from "./context.js";
+import { newString, triggerString, type Sandbox } from "./context.js";
 import { sandboxError, sandboxMessages as M, type SandboxError } from "./errors.js";
 import type { MemberColumns } from "../../contract/input.js";
 import type { SandboxLimits } from "./types.js";
@@ -29,11 +29,10 @@ export function execute(sb: Sandbox, factory: QuickJSHandle, trigger: string, in
 
 function executeRun(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJson: string, limits: SandboxLimits, members?: QuickJSHandle): Outcome {
   const { ctx } = sb;
-  const args = [factory, ctx.newString(trigger), newString(sb, inputJson)];
-  if (members) args.push(members);
-  const r = ctx.callFunction(sb.invoke, ctx.undefined, ...args);
-  args[1]!.dispose();
-  args[2]!.dispose();
+  const input = newString(sb, inputJson);
+  const t = triggerString(sb, trigger);
+  const r = members ? ctx.callFunction(sb.invoke, ctx.undefined, factory, t, input, members) : ctx.callFunction(sb.invoke, ctx.undefined, factory, t, input);
+  input.dispose();
   if (r.error) {
     const error = thrownError(sb, r.error, limits);
     const jsLines = error.code === M.runtimeError.code && error.line === undefined ? readJsLines(sb, r.error) : undefined;

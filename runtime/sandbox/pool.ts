@@ -57,6 +57,11 @@ function shippedKey(req: RunRequest): string {
   return `${req.memoryLimitBytes ?? ""}:${req.codeId}\n${req.list ?? ""}`;
 }
 
+/** A run's own limit, checked as resolveLimits checks the pool's (types.ts), with its messages. */
+function checked(name: "timeLimitMs" | "memoryLimitBytes", v: number): number {
+  return resolveLimits({ [name]: v })[name];
+}
+
 const WORKER_URL = new URL("./worker.js", import.meta.url);
 const MAX_START_FAILURES = 3;
 
@@ -99,22 +104,22 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
       const job = slot.job;
       if (!job || job.req.id !== msg.id) return;
       slot.codes.delete(job.req.codeId);
-      post(slot, job.req);
+      post(slot, job.req, false);
       return;
     } else if (msg.type === "needMembers") {
       const job = slot.job;
       if (!job || job.req.id !== msg.id) return;
       slot.shipped.delete(shippedKey(job.req));
-      post(slot, job.req);
+      post(slot, job.req, false);
       return;
     } else if (msg.type === "ahead") {
       const a = slot.job?.ahead?.get(msg.id);
       if (!a) return;
       slot.job!.ahead!.delete(msg.id);
       a.done({ inputJson: msg.inputJson, result: msg.result });
-      if (!msg.fatal) return void watch(slot, aheadLimit(slot.job!));
+      if (!msg.fatal && !msg.last) return void watch(slot, aheadLimit(slot.job!));
       endChain(slot);
-      replace(slot, "");
+      if (msg.fatal) replace(slot, "");
     } else if (msg.type === "chainDone") {
       if (slot.job?.req.id !== msg.id || !slot.job.answered) return;
       endChain(slot);
@@ -161,10 +166,10 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
     slot.job = undefined;
     clearTimeout(slot.watchdog);
     const context = contextOf(job.req, limits.memoryLimitBytes);
-    slot.recent = [...slot.recent.filter((c) => c !== context), context].slice(-16);
+    if (slot.recent.at(-1) !== context) slot.recent = [...slot.recent.filter((c) => c !== context), context].slice(-16);
     const { list, membersVersion } = job.req;
     if (list !== undefined) {
-      slot.lists = [...slot.lists.filter((l) => l !== list), list].slice(-RECENT_LISTS);
+      if (slot.lists.at(-1) !== list) slot.lists = [...slot.lists.filter((l) => l !== list), list].slice(-RECENT_LISTS);
       const key = shippedKey(job.req);
       slot.shipped.delete(key);
       // A failed run drops its context, and the members with it.
@@ -207,35 +212,54 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
   }
 
   /** Posts a run, without its code when this worker was sent the same code under that codeId before. */
-  function post(slot: Slot, req: RunRequest): void {
+  function post(slot: Slot, req: RunRequest, leaveMembers: boolean): void {
     const sent = slot.codes.get(req.codeId) === req.code;
-    slot.codes.delete(req.codeId);
-    slot.codes.set(req.codeId, req.code);
-    if (sent) return slot.worker.postMessage({ ...req, code: "", codeLeftOut: true } satisfies RunRequest);
-    if (slot.codes.size > KEPT_CODES) slot.codes.delete(slot.codes.keys().next().value!);
-    slot.worker.postMessage(req);
+    if (!sent || slot.codes.size > 1) {
+      slot.codes.delete(req.codeId);
+      slot.codes.set(req.codeId, req.code);
+    }
+    if (!sent && slot.codes.size > KEPT_CODES) slot.codes.delete(slot.codes.keys().next().value!);
+    if (!sent && !leaveMembers) return slot.worker.postMessage(req);
+    // What is posted is copied into the worker at once: the job keeps its request whole (code, members), for a resend.
+    const { code, members, codeLeftOut, membersLeftOut } = req;
+    if (sent) (req.code = ""), (req.codeLeftOut = true);
+    if (leaveMembers) (req.members = undefined), (req.membersLeftOut = true);
+    try {
+      slot.worker.postMessage(req);
+    } finally {
+      req.code = code;
+      req.members = members;
+      req.codeLeftOut = codeLeftOut;
+      req.membersLeftOut = membersLeftOut;
+    }
+  }
+
+  /** The idle worker for a run: one that ran its list in its context lately, else its context, else the first idle. */
+  function pick(req: RunRequest): Slot | undefined {
+    const context = contextOf(req, limits.memoryLimitBytes);
+    const list = req.list;
+    let first: Slot | undefined;
+    let warm: Slot | undefined;
+    for (const s of slots) {
+      if (!s.ready || s.job) continue;
+      first ??= s;
+      if (!s.recent.includes(context)) continue;
+      if (list !== undefined && s.lists.includes(list)) return s;
+      warm ??= s;
+    }
+    return warm ?? first;
   }
 
   function pump(): void {
     while (queue.length > 0) {
-      const idle = slots.filter((s) => s.ready && !s.job);
-      if (idle.length === 0) break;
+      const slot = pick(queue[0]!.req);
+      if (!slot) break;
       const job = queue.shift()!;
-      const context = contextOf(job.req, limits.memoryLimitBytes);
-      const list = job.req.list;
-      const slot =
-        (list !== undefined ? idle.find((s) => s.lists.includes(list) && s.recent.includes(context)) : undefined) ??
-        idle.find((s) => s.recent.includes(context)) ??
-        idle[0]!;
       slot.job = job;
       slot.started = performance.now();
       watch(slot, job.req.timeLimitMs ?? limits.timeLimitMs);
       const { req } = job;
-      const has = req.membersVersion !== undefined && req.members !== undefined && slot.shipped.get(shippedKey(req)) === req.membersVersion;
-      if (has) {
-        const { members: _, ...rest } = req;
-        post(slot, { ...rest, membersLeftOut: true });
-      } else post(slot, req);
+      post(slot, req, req.membersVersion !== undefined && req.members !== undefined && slot.shipped.get(shippedKey(req)) === req.membersVersion);
     }
     // Keep the process alive only while there is work: an idle pool does not hold it open.
     const busy = queue.length > 0 || slots.some((s) => s.job);
@@ -259,8 +283,8 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
       return new Promise<SandboxResult>((resolve) => {
         const req: RunRequest = { type: "run", id: nextId++, code, codeId, trigger, inputJson };
         if (members) req.members = members;
-        if (runLimits?.timeLimitMs !== undefined) req.timeLimitMs = resolveLimits({ ...limits, timeLimitMs: runLimits.timeLimitMs }).timeLimitMs;
-        if (runLimits?.memoryLimitBytes !== undefined) req.memoryLimitBytes = resolveLimits({ ...limits, memoryLimitBytes: runLimits.memoryLimitBytes }).memoryLimitBytes;
+        if (runLimits?.timeLimitMs !== undefined) req.timeLimitMs = checked("timeLimitMs", runLimits.timeLimitMs);
+        if (runLimits?.memoryLimitBytes !== undefined) req.memoryLimitBytes = checked("memoryLimitBytes", runLimits.memoryLimitBytes);
         if (runLimits?.tokenKey !== undefined) req.tokenKey = runLimits.tokenKey;
         if (runLimits?.list !== undefined) {
           req.list = runLimits.list;
@@ -273,7 +297,7 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
           for (const a of runLimits.ahead) {
             const id = nextId++;
             job.ahead.set(id, a);
-            req.ahead.push({ id, inputJson: a.inputJson, timeLimitMs: resolveLimits({ ...limits, timeLimitMs: a.timeLimitMs }).timeLimitMs });
+            req.ahead.push({ id, inputJson: a.inputJson, timeLimitMs: checked("timeLimitMs", a.timeLimitMs) });
           }
         }
         queue.push(job);

@@ -36,7 +36,7 @@ export type FromWorker =
   | { type: "needMembers"; id: number }
   /** The run came without its code, and the worker no longer keeps that codeId's: send it again with it. */
   | { type: "needCode"; id: number }
-  /** A run of a chain: the input it ran with (the state put in) and its result. */
-  | { type: "ahead"; id: number; inputJson: string; result: SandboxResult; fatal: boolean }
-  /** The chain after run `id` is over: its runs not answered did not run. */
+  /** A run of a chain: the input it ran with (the state put in) and its result; `last`: the chain ends with it (no chainDone). */
+  | { type: "ahead"; id: number; inputJson: string; result: SandboxResult; fatal: boolean; last?: boolean }
+  /** The chain after run `id` is over (when no answer said `last`): its runs not answered did not run. */
   | { type: "chainDone"; id: number };

@@ -1,7 +1,7 @@
 /** Entry point of a sandbox worker thread: one engine, runs one request at a time. */
 import { parentPort, workerData } from "node:worker_threads";
 import type { HostHooks } from "./context.js";
-import { Engine } from "./engine.js";
+import { Engine, type EngineRunOptions } from "./engine.js";
 import { useEngineModule } from "./instance.js";
 import type { FromWorker, RunRequest, WorkerConfig } from "./protocol.js";
 import { stateAfter, stateOf, withState } from "./chain.js";
@@ -51,18 +51,26 @@ port.on("message", (req: RunRequest) => {
     if (--queued === 0 && !fatal) setImmediate(() => void (queued === 0 ? engine.prepare() : undefined));
   });
 });
-/** The chained runs after `req` (chain.ts), each answered as it ends; then chainDone. Returns whether the engine is suspect. */
+/** The chained runs after `req` (chain.ts), each answered as it ends, the last marked so (else chainDone). Returns whether the engine is suspect. */
 async function runAhead(code: string, req: RunRequest, first: SandboxResult, fatal: boolean): Promise<boolean> {
   let next = fatal ? undefined : stateAfter(stateOf(req.inputJson), first);
-  for (const a of req.ahead ?? []) {
-    if (!next) break;
-    const inputJson = withState(a.inputJson, next.state);
+  // The first run's options (list, members' version, token key), each run with its own time limit.
+  const options: EngineRunOptions = { ...req };
+  const ahead = req.ahead ?? [];
+  for (let k = 0; k < ahead.length && next; k++) {
+    const a = ahead[k]!;
+    const inputJson = withState(a.inputJson, next.stateJson);
+    options.timeLimitMs = a.timeLimitMs;
     // The members as with the first run (sent, or left out: the context has them).
-    const ran = await engine.run(code, req.codeId, req.trigger, inputJson, req.members, { ...req, timeLimitMs: a.timeLimitMs });
+    const ran = await engine.run(code, req.codeId, req.trigger, inputJson, req.members, options);
     if (ran.needMembers) break;
-    port.postMessage({ type: "ahead", id: a.id, inputJson, result: ran.result, fatal: ran.fatal } satisfies FromWorker);
+    const after = ran.fatal ? undefined : stateAfter(next.stateJson, ran.result);
+    // The chain's last answer says so: the worker is free from then on, without a chainDone to wait for.
+    const last = !after || k === ahead.length - 1;
+    port.postMessage({ type: "ahead", id: a.id, inputJson, result: ran.result, fatal: ran.fatal, last } satisfies FromWorker);
     if (ran.fatal) return true;
-    next = stateAfter(next.state, ran.result);
+    if (last) return false;
+    next = after;
   }
   port.postMessage({ type: "chainDone", id: req.id } satisfies FromWorker);
   return false;

@@ -87,3 +87,32 @@ test("a closed pool answers every run asked ahead: not run", async () => {
   assert.equal(first.ok, false);
   assert.deepEqual(ahead, [undefined, undefined]);
 });
+
+test("the chain's last answer frees the worker: a run asked from it goes on at once, and chains keep their states", async () => {
+  const pool = createSandboxPool({ workers: 1 });
+  try {
+    let next: Promise<SandboxResult> | undefined;
+    const got: Ran[] = [];
+    const mk = (x: string, done: (r: Ran) => void): RunAhead => ({ inputJson: JSON.stringify({ x, state: null, now: 1 }), timeLimitMs: 2000, done });
+    const first = await pool.run(COUNT, "count", "message", JSON.stringify({ x: "first", state: null, now: 1 }), undefined, {
+      timeLimitMs: 2000,
+      list: "l@example.org",
+      ahead: [
+        mk("a", (r) => void got.push(r)),
+        mk("b", (r) => {
+          got.push(r);
+          // Asked while the last answer is handled: the worker is free (no chainDone to wait for).
+          next = pool.run(COUNT, "count", "message", JSON.stringify({ x: "again", state: { n: 10 }, now: 1 }), undefined, { timeLimitMs: 2000, list: "l@example.org" });
+        }),
+      ],
+    });
+    assert.ok(first.ok);
+    while (!next) await new Promise((r) => setTimeout(r, 5));
+    const again = await next;
+    assert.deepEqual(got.map(stateOut), [{ n: 2, x: "a" }, { n: 3, x: "b" }]);
+    assert.ok(again.ok);
+    assert.deepEqual(JSON.parse(again.output).state, { n: 11, x: "again" });
+  } finally {
+    await pool.close();
+  }
+});
