@@ -261,7 +261,7 @@ export class Runner {
     // After a failure, runs before the failed one may still be committing: the store has the state once they settle.
     await slot.settled;
     if (slot.loaded) return slot.loaded;
-    const [members, saved] = await Promise.all([this.o.store.members(slot.address), this.o.store.state(slot.address)]);
+    const [members, saved] = await Promise.all([this.o.store.members(slot.address).then(frozen), this.o.store.state(slot.address)]);
     let state = saved.state;
     if (state !== null && saved.hash !== null && saved.hash !== slot.bundle.sha256) {
       const old = await this.o.store.bundle(saved.hash);
@@ -417,7 +417,7 @@ export class Runner {
       .then(() => ids!)
       .then(
         async (got): Promise<Answer> => {
-          if (c!.members?.length && slot.loaded && slot.gen === turn.gen) slot.loaded = { ...slot.loaded, members: await this.o.store.members(slot.address) };
+          if (c!.members?.length && slot.loaded && slot.gen === turn.gen) slot.loaded = { ...slot.loaded, members: frozen(await this.o.store.members(slot.address)) };
           this.o.log.info({ list: slot.address, run: got.runId, trigger: c!.run.trigger, outcome: c!.run.outcome, gas: c!.run.gasUsed }, "run committed");
           return { ...answer, runId: got.runId, outcome: c!.run.outcome };
         },
@@ -471,6 +471,16 @@ export function listPool(pool: SandboxPool, address: string, bundle: Bundle, mem
 /** A run may still be committed: its generation is the list's, or it came before the run that failed. */
 function valid(slot: ListSlot, turn: Turn): boolean {
   return turn.gen === slot.gen || (slot.broken !== undefined && turn.gen === slot.broken.gen && turn.seq < slot.broken.seq);
+}
+
+/**
+ * A list's members as its runs take them, frozen through: a change loads new ones, so what each run's input
+ * makes of them (their checks and columns, runtime/input/build.ts) is made once per version.
+ */
+function frozen(s: MembersSnapshot): MembersSnapshot {
+  for (const m of s.members) Object.freeze(m);
+  Object.freeze(s.members);
+  return s;
 }
 
 /** Resolves after the promise reactions queued now (setImmediate comes after them). */

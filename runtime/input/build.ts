@@ -48,9 +48,10 @@ export function assembleInput(options: BuildInputOptions = {}): BuiltInput {
   const problems: InputProblem[] = [];
   const now = toMs(options.now ?? Date.now());
   const zone = options.timeZone ?? "UTC";
-  const members = [...(options.members ?? [])];
-  const list = listOf(options.list, members);
-  problems.push(...checkList(list, options.limits), ...checkMembers(members, options.limits));
+  const members = options.members ?? [];
+  const part = membersPart(members, options.limits);
+  const list = listOf(options.list, part.owners);
+  problems.push(...checkList(list, options.limits), ...part.problems);
   if (options.message) problems.push(...checkMessage(options.message, options.limits, options.messageSize));
   if (!isKnownTimeZone(zone)) problems.push({ code: runtimeMessages.unknownTimeZone.code, message: runtimeMessages.unknownTimeZone.format(zone) });
   if (!Number.isFinite(now)) problems.push(badInput(`\`now\` ${JSON.stringify(options.now)} is not a time`));
@@ -63,7 +64,7 @@ export function assembleInput(options: BuildInputOptions = {}): BuiltInput {
     now,
     tz: offsetTable(zone, now, options.tzRange),
     list,
-    members: memberColumns(members),
+    members: part.columns,
     state: options.state ?? null,
     limits: runtimeLimits(options.limits),
   };
@@ -118,14 +119,46 @@ function badInput(detail: string): InputProblem {
   return { code: runtimeMessages.badInput.code, message: runtimeMessages.badInput.format(detail) };
 }
 
-function listOf(given: Partial<ListJson> = {}, members: readonly MemberJson[]): ListJson {
+function listOf(given: Partial<ListJson> = {}, owners: readonly string[]): ListJson {
   const raw = given.address ?? DEFAULT_LIST_ADDRESS;
   const address = canonicalAddress(raw) ?? raw; // checkList reports it when it is not an address
   return {
     address,
     name: given.name ?? address.slice(0, Math.max(0, address.lastIndexOf("@"))),
-    owners: (given.owners ?? members.filter((m) => m.role === "owner").map((m) => m.address)).map((o) => canonicalAddress(o) ?? o),
+    owners: (given.owners ?? owners).map((o) => canonicalAddress(o) ?? o),
   };
+}
+
+/** What a run's input takes from the members: their problems against the limits, their columns, the owners. */
+interface MembersPart {
+  problems: readonly InputProblem[];
+  columns: MemberColumns;
+  owners: readonly string[];
+}
+
+/**
+ * Worked out once per members array when it is frozen (the daemon freezes a list's members as loaded, and a
+ * change loads new ones), per limits object (frozen per bundle): a run of a list of 10,000 members would
+ * otherwise check and join them all again for every message.
+ */
+const membersParts = new WeakMap<readonly MemberJson[], Map<RuleLimits | undefined, MembersPart>>();
+
+function membersPart(members: readonly MemberJson[], limits: RuleLimits | undefined): MembersPart {
+  const make = (): MembersPart => ({
+    problems: checkMembers(members, limits),
+    columns: memberColumns(members),
+    owners: members.filter((m) => m.role === "owner").map((m) => m.address),
+  });
+  if (!Object.isFrozen(members) || (limits !== undefined && !Object.isFrozen(limits))) return make();
+  let byLimits = membersParts.get(members);
+  if (!byLimits) membersParts.set(members, (byLimits = new Map()));
+  let part = byLimits.get(limits);
+  if (!part) {
+    part = make();
+    Object.freeze(part.columns);
+    byLimits.set(limits, part);
+  }
+  return part;
 }
 
 /** The tables of whole UTC years around a year, per zone: the same (frozen, its JSON kept) for every run that year. */

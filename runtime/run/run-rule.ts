@@ -76,7 +76,7 @@ export async function runBundle(bundle: Bundle, req: RunRequest & { ahead?: RunA
   }
   const out = JSON.parse(r.output) as RunOutput;
   return {
-    actions: expandToMembers(out.actions, memberAddresses(req.input["members"])),
+    actions: expandToMembers(out.actions, () => memberAddresses(req.input["members"])),
     state: out.state,
     gas: { used: out.gas.used, bound },
     error: out.error ? words.describeRuleError(out.error) : null,
@@ -89,8 +89,10 @@ export async function runBundle(bundle: Bundle, req: RunRequest & { ahead?: RunA
  * them; the list is the run's starting members with the run's own
  * members.add/remove applied up to that action, in order.
  */
-export function expandToMembers(actions: RunAction[], members: readonly string[]): RunAction[] {
-  let current = [...members];
+export function expandToMembers(actions: RunAction[], members: readonly string[] | (() => readonly string[])): RunAction[] {
+  // Most runs send to nobody or to named recipients: a list's whole roster is read only for a send to all of it.
+  if (!actions.some((a) => a["toMembers"])) return actions;
+  let current = [...(typeof members === "function" ? members() : members)];
   return actions.map((a) => {
     if (a.kind === "members.add" && typeof a["address"] === "string" && !current.includes(a["address"])) current = [...current, a["address"]];
     if (a.kind === "members.remove") current = current.filter((x) => x !== a["address"]);
@@ -101,10 +103,18 @@ export function expandToMembers(actions: RunAction[], members: readonly string[]
 }
 
 /** The members' addresses of a run's input, in either form (records, or columns). */
-export function memberAddresses(members: unknown): string[] {
+export function memberAddresses(members: unknown): readonly string[] {
   if (Array.isArray(members)) return members.map((m: { address: string }) => m.address);
   const address = members && typeof members === "object" ? (members as { address?: unknown }).address : undefined;
   if (Array.isArray(address)) return address as string[];
-  if (typeof address === "string") return address === "" ? [] : address.split("\n");
-  return [];
+  if (typeof address !== "string" || address === "") return [];
+  // Frozen columns are a list's members as kept across its runs (runtime/input/build.ts): split once.
+  const frozen = Object.isFrozen(members);
+  const kept = frozen ? splitColumns.get(members as object) : undefined;
+  if (kept) return kept;
+  const split = Object.freeze(address.split("\n"));
+  if (frozen) splitColumns.set(members as object, split);
+  return split;
 }
+
+const splitColumns = new WeakMap<object, readonly string[]>();

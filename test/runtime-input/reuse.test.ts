@@ -65,3 +65,29 @@ test("the encoded input is JSON.stringify's byte for byte, kept parts and all (u
   assert.equal(stringifyParts({}), "{}");
   assert.equal(stringifyParts({ a: undefined, b: () => 1, c: [undefined], d: null }), JSON.stringify({ a: undefined, b: () => 1, c: [undefined], d: null }));
 });
+
+test("a frozen members array is checked and turned into columns once per limits; an unfrozen one every time", () => {
+  const b = bundle();
+  const now = Date.UTC(2026, 5, 1);
+  const roster = (n: number) => Array.from({ length: n }, (_, i) => ({ address: `m${i}@example.org`, name: `M ${i}`, role: i === 0 ? ("owner" as const) : ("member" as const), joined: 1 }));
+  const members = Object.freeze(roster(40).map((m) => Object.freeze(m)));
+  const one = bundleInput(b, { now, address: "list@example.org", members, state: null });
+  const two = bundleInput(b, { now: now + 1, address: "list@example.org", members, state: null });
+  assert.equal(one.members, two.members, "the columns are made once for the frozen roster");
+  assert.ok(Object.isFrozen(one.members));
+  assert.deepEqual(one.list.owners, ["m0@example.org"]);
+  assert.equal(encodeInput(one).inputJson, encodeInput(two).inputJson.replace(`"now":${now + 1}`, `"now":${now}`));
+  // Another roster (a change loads a new array) is checked anew: over the limit of 50, refused.
+  const over = Object.freeze(roster(51).map((m) => Object.freeze(m)));
+  assert.throws(() => bundleInput(b, { now, address: "list@example.org", members: over, state: null }), /limits\.members|51/);
+  // A duplicate in a frozen roster is refused at every run, not only the first.
+  const twice = Object.freeze([...roster(3), roster(1)[0]!].map((m) => Object.freeze({ ...m })));
+  for (let i = 0; i < 2; i++) assert.throws(() => bundleInput(b, { now, address: "list@example.org", members: twice, state: null }), /listed twice/);
+  // An unfrozen roster may change between runs: never taken from the cache.
+  const loose = roster(2);
+  const a = bundleInput(b, { now, address: "list@example.org", members: loose, state: null });
+  loose.push({ address: "late@example.org", name: "Late", role: "member", joined: 1 });
+  const c = bundleInput(b, { now, address: "list@example.org", members: loose, state: null });
+  assert.notEqual(a.members, c.members);
+  assert.match(JSON.stringify(c.members), /late@example\.org/);
+});
