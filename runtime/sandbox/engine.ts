@@ -27,7 +27,7 @@ import type { MemberColumns } from "../../contract/input.js";
 import { execute, makeColumns, type Outcome } from "./execute.js";
 import { nearCap, newInstance, type Instance } from "./instance.js";
 import { KEPT_MEMBERS_SHARE, MemberLists } from "./kept-members.js";
-import type { ContextStrategy, SandboxLimits, SandboxResult } from "./types.js";
+import { KEPT_BUNDLES, type ContextStrategy, type SandboxLimits, type SandboxResult } from "./types.js";
 
 const WARM_UP = 'function __thwonk_run(t, i) { return JSON.stringify([t, JSON.parse(i)]); }';
 
@@ -35,7 +35,7 @@ export interface EngineOptions {
   limits: SandboxLimits;
   strategy: ContextStrategy;
   hooks?: HostHooks;
-  /** Bundles kept loaded with the reuse strategy (default 16), and their engines' memory (default 256 MiB). */
+  /** Bundles kept loaded with the reuse strategy (default KEPT_BUNDLES), and their engines' memory (default 256 MiB). */
   cacheSize?: number;
   cacheBytes?: number;
   /**
@@ -90,7 +90,7 @@ interface SharedContext {
 }
 
 /** Bundles loaded in one context at most, and the share of its memory limit past which no more are added. */
-const SHARED_BUNDLES = 16;
+const SHARED_BUNDLES = 128;
 const SHARED_SHARE = 1 / 4;
 const MAX_LONERS = 1024;
 
@@ -355,7 +355,7 @@ export class Engine {
 
   /** Evicts the least recently used bundles beyond the count, or beyond the bytes (a WASM memory never shrinks). */
   private trimCache(): void {
-    const maxCount = this.opts.cacheSize ?? 16;
+    const maxCount = this.opts.cacheSize ?? KEPT_BUNDLES;
     const maxBytes = this.opts.cacheBytes ?? 256 * 2 ** 20;
     const bytesOf = (): number => {
       const ctxs = new Set([...this.cache.values()].map((e) => e.ctx));

@@ -10,7 +10,7 @@ import { Worker } from "node:worker_threads";
 import { sandboxError, sandboxMessages as M, type SandboxError } from "./errors.js";
 import { engineModule } from "./instance.js";
 import type { FromWorker, RunRequest, WorkerConfig } from "./protocol.js";
-import { resolveLimits, type RunAhead, type SandboxOptions, type SandboxPool, type SandboxResult } from "./types.js";
+import { KEPT_BUNDLES, resolveLimits, type RunAhead, type SandboxOptions, type SandboxPool, type SandboxResult } from "./types.js";
 
 export interface PoolInternals {
   /** Tests only: see WorkerConfig.testHooks. */
@@ -44,7 +44,7 @@ interface Slot {
   codes: Map<string, string>;
 }
 
-const KEPT_CODES = 256;
+const KEPT_CODES = KEPT_BUNDLES;
 
 const MAX_SHIPPED = 8192;
 const RECENT_LISTS = 256;

@@ -107,3 +107,10 @@ export function resolveLimits(given: Partial<SandboxLimits> = {}): SandboxLimits
   if (limits.memoryLimitBytes > 1024 * 2 ** 20) throw new RangeError("sandbox: memoryLimitBytes may be at most 1 GiB");
   return limits;
 }
+
+/**
+ * Bundles a sandbox worker keeps loaded (and their code kept, pool.ts and worker.ts): a daemon's lists take
+ * turns, and an LRU smaller than the bundles in turn misses every time. A loaded bundle is its functions in a
+ * context shared with others (tens of kilobytes there).
+ */
+export const KEPT_BUNDLES = 1024;

@@ -6,6 +6,7 @@ import { useEngineModule } from "./instance.js";
 import type { FromWorker, RunRequest, WorkerConfig } from "./protocol.js";
 import { stateAfter, stateOf, withState } from "./chain.js";
 import type { SandboxResult } from "./types.js";
+import { KEPT_BUNDLES } from "./types.js";
 
 const config = workerData as WorkerConfig;
 const port = parentPort!;
@@ -26,7 +27,7 @@ const engine = new Engine({ limits: config.limits, strategy: config.strategy, ho
  * into this thread at each post) out of a run when it sent it here before. Kept within KEPT_CODES and the pool's
  * count (pool.ts), so a code the pool thinks is here usually is; when not, the run asks for it.
  */
-const KEPT_CODES = 256;
+const KEPT_CODES = KEPT_BUNDLES;
 const codes = new Map<string, string>();
 
 function codeFor(req: RunRequest): string | undefined {
