@@ -14,41 +14,14 @@ import nodemailer from "nodemailer";
 import { bounceTarget, verpAddress } from "../../runtime/daemon/personal.js";
 import { verpTag } from "../../runtime/daemon/verp.js";
 import { outboxMail, readStore, startDaemon, until, workspace } from "../daemon/helpers.js";
+import { dsnReport } from "./helpers.js";
 
 const LIST = "bounce-out@example.org";
 const BOUNCES = "bounce-out-bounces@example.org";
 const joined = "2026-10-01T00:00:00Z";
 
 function report(member: string, originalId: string, action = "failed", status = "5.1.1"): string {
-  return [
-    "From: MAILER-DAEMON@mx.example.net",
-    `To: ${BOUNCES}`,
-    "Subject: Undelivered Mail Returned to Sender",
-    "MIME-Version: 1.0",
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
-    "",
-    "--B",
-    "Content-Type: text/plain",
-    "",
-    "no",
-    "--B",
-    "Content-Type: message/delivery-status",
-    "",
-    "Reporting-MTA: dns;mx.example.net",
-    "",
-    `Final-Recipient: rfc822;${member}`,
-    `Action: ${action}`,
-    `Status: ${status}`,
-    "",
-    "--B",
-    "Content-Type: text/rfc822-headers",
-    "",
-    `Message-ID: <${originalId}>`,
-    "Subject: x",
-    "",
-    "--B--",
-    "",
-  ].join("\r\n");
+  return dsnReport(BOUNCES, member, { id: originalId, action, status });
 }
 
 test("a replayed bounce report counts once per message; a delay and a report about a message never sent count nothing", async () => {

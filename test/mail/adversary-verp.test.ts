@@ -18,7 +18,7 @@ import { simpleParser } from "mailparser";
 import nodemailer from "nodemailer";
 import { bounceTarget, verpTag } from "../../runtime/daemon/verp.js";
 import { readStore, startDaemon, until, workspace } from "../daemon/helpers.js";
-import { sink } from "./helpers.js";
+import { dsnReport, sink } from "./helpers.js";
 
 const RULE = `rule fan
 
@@ -30,33 +30,7 @@ const A = "alpha@example.org";
 const B = "beta@example.org";
 const MEMBERS = ["ann@example.org", "bob@example.org", "a+b=c@example.org", "a@example.org", "x=y@example.org"];
 
-function report(to: string, member: string, opts: { id?: string; inReplyTo?: string } = {}): string {
-  return [
-    "From: MAILER-DAEMON@mx.example.net",
-    `To: ${to}`,
-    "Subject: Undelivered Mail Returned to Sender",
-    ...(opts.inReplyTo ? [`In-Reply-To: <${opts.inReplyTo}>`] : []),
-    "MIME-Version: 1.0",
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
-    "",
-    "--B",
-    "Content-Type: text/plain",
-    "",
-    "no",
-    "--B",
-    "Content-Type: message/delivery-status",
-    "",
-    "Reporting-MTA: dns;mx.example.net",
-    "",
-    `Final-Recipient: rfc822;${member}`,
-    "Action: failed",
-    "Status: 5.1.1",
-    "",
-    ...(opts.id ? ["--B", "Content-Type: text/rfc822-headers", "", `Message-ID: <${opts.id}>`, "Subject: x", ""] : []),
-    "--B--",
-    "",
-  ].join("\r\n");
-}
+const report = dsnReport;
 
 test("VERP bounces count only at the address the list tagged for that member", async () => {
   const relay = await sink();

@@ -48,3 +48,32 @@ export function resolverWith(name: string, value: string) {
   };
 }
 
+
+/** A delivery status report (RFC 3464) as an MTA sends it to `to`, about `member`; with the original's Message-ID returned (`id`) or named in In-Reply-To. */
+export function dsnReport(to: string, member: string, opts: { id?: string; inReplyTo?: string; action?: string; status?: string } = {}): string {
+  return [
+    "From: MAILER-DAEMON@mx.example.net",
+    `To: ${to}`,
+    "Subject: Undelivered Mail Returned to Sender",
+    ...(opts.inReplyTo ? [`In-Reply-To: <${opts.inReplyTo}>`] : []),
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+    "",
+    "--B",
+    "Content-Type: text/plain",
+    "",
+    "no",
+    "--B",
+    "Content-Type: message/delivery-status",
+    "",
+    "Reporting-MTA: dns;mx.example.net",
+    "",
+    `Final-Recipient: rfc822;${member}`,
+    `Action: ${opts.action ?? "failed"}`,
+    `Status: ${opts.status ?? "5.1.1"}`,
+    "",
+    ...(opts.id ? ["--B", "Content-Type: text/rfc822-headers", "", `Message-ID: <${opts.id}>`, "Subject: x", ""] : []),
+    "--B--",
+    "",
+  ].join("\r\n");
+}
