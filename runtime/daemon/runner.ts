@@ -17,7 +17,7 @@
  * its commit, so members always come from the store as it committed them.
  */
 import { COMPILER_VERSION, migrateState, type Bundle } from "../../compiler/index.js";
-import { canonicalAddress, stateRefusals, type MemberJson, type RunAction, type RunError, type RunResult } from "../../contract/index.js";
+import { canonicalAddress, stateRefusals, type RunAction, type RunError, type RunResult } from "../../contract/index.js";
 import { checkMessage, InputRefused, parseEml } from "../input/index.js";
 import { bundleInput, bundleLimits } from "../run/input.js";
 import { encodeRun, runBundle } from "../run/run-rule.js";
@@ -26,11 +26,12 @@ import type { SandboxPool } from "../sandbox/index.js";
 import type { RuleErrorWords } from "../../contract/index.js";
 import { StaleCommit, type GroupCommitter } from "./commit.js";
 import { daemonMessages as M, say } from "./messages.js";
-import { composeAll, LOOP_HEADER } from "./outbox.js";
-import { DEFAULT_HOP_LIMIT, overHopLimit, type ListMailSettings } from "../mail/compose.js";
+import { LOOP_HEADER } from "./outbox.js";
+import { frozen, runCommit, type RunBase } from "./run-commit.js";
+import { DEFAULT_HOP_LIMIT, overHopLimit, type IncomingMail, type ListMailSettings } from "../mail/compose.js";
 import type { Logger } from "./log.js";
 import { holdEffects, type RunAgain } from "./holds.js";
-import type { MemberChange, MembersSnapshot, MessageStatus, RunCommit, RunOutcome, SavedState, Store } from "./store/types.js";
+import type { MembersSnapshot, MessageStatus, RunCommit, RunOutcome, SavedState, Store } from "./store/types.js";
 
 export interface RunnerOptions {
   store: Store;
@@ -366,29 +367,16 @@ export class Runner {
   }
 
   /** The run's commit, its outgoing mail composed (the one part that waits: it runs after the list's queue moved on). */
-  private async outcomeCommit(
+  private outcomeCommit(
     slot: ListSlot,
     head: Omit<RunCommit, "run">,
-    runBase: { trigger: string; now: number; bundleHash: string; replayOf: number | null },
+    runBase: RunBase,
     result: RunResult,
     actions: RunAction[],
     outcome: RunOutcome,
-    incoming: { from: string | null; headers: [string, string][]; raw?: Buffer } | null,
+    incoming: IncomingMail | null,
   ): Promise<RunCommit> {
-    const run = { ...runBase, outcome, error: result.error, gasUsed: result.gas.used, gasBound: result.gas.bound, actions };
-    // A failed run commits nothing of its own (docs/language.md): only the record that it failed.
-    if (result.error) return { ...head, run };
-    const members: MemberChange[] = [];
-    for (const a of actions) {
-      if (a.kind === "members.add" && typeof a["address"] === "string") {
-        const m: MemberJson = { address: a["address"], name: typeof a["name"] === "string" ? a["name"] : "", role: "member", joined: runBase.now };
-        members.push({ op: "add", member: m });
-      } else if (a.kind === "members.remove" && typeof a["address"] === "string") members.push({ op: "remove", address: a["address"] });
-    }
-    const published = actions.filter((a) => a.kind === "publish").map((a) => ({ path: String(a["path"]), html: String(a["html"] ?? "") }));
-    const settings = this.mail.lists(slot.address);
-    const outbox = await composeAll(actions, { list: slot.address, incoming, now: runBase.now, ...(settings ? { settings } : {}) });
-    return { ...head, run, ...(result.state ? { state: result.state } : {}), members, outbox, published };
+    return runCommit(head, runBase, result, actions, outcome, { list: slot.address, incoming, settings: this.mail.lists(slot.address) });
   }
 
   /**
@@ -471,16 +459,6 @@ export function listPool(pool: SandboxPool, address: string, bundle: Bundle, mem
 /** A run may still be committed: its generation is the list's, or it came before the run that failed. */
 function valid(slot: ListSlot, turn: Turn): boolean {
   return turn.gen === slot.gen || (slot.broken !== undefined && turn.gen === slot.broken.gen && turn.seq < slot.broken.seq);
-}
-
-/**
- * A list's members as its runs take them, frozen through: a change loads new ones, so what each run's input
- * makes of them (their checks and columns, runtime/input/build.ts) is made once per version.
- */
-function frozen(s: MembersSnapshot): MembersSnapshot {
-  for (const m of s.members) Object.freeze(m);
-  Object.freeze(s.members);
-  return s;
 }
 
 /** Resolves after the promise reactions queued now (setImmediate comes after them). */

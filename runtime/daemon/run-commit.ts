@@ -1,0 +1,51 @@
+/**
+ * What a run leaves to commit (runner.ts): its record, and unless it failed
+ * its new state, member changes, published pages and outgoing mail, composed
+ * here so that the bytes are part of the commit.
+ */
+import type { MemberJson, RunAction, RunResult } from "../../contract/index.js";
+import type { IncomingMail, ListMailSettings } from "../mail/compose.js";
+import { composeAll } from "./outbox.js";
+import type { MemberChange, MembersSnapshot, RunCommit, RunOutcome } from "./store/types.js";
+
+/** The parts of a run's record known before it runs. */
+export interface RunBase {
+  trigger: string;
+  now: number;
+  bundleHash: string;
+  replayOf: number | null;
+}
+
+export async function runCommit(
+  head: Omit<RunCommit, "run">,
+  runBase: RunBase,
+  result: RunResult,
+  actions: RunAction[],
+  outcome: RunOutcome,
+  mail: { list: string; incoming: IncomingMail | null; settings: Partial<ListMailSettings> | undefined },
+): Promise<RunCommit> {
+  const run = { ...runBase, outcome, error: result.error, gasUsed: result.gas.used, gasBound: result.gas.bound, actions };
+  // A failed run commits nothing of its own (docs/language.md): only the record that it failed.
+  if (result.error) return { ...head, run };
+  const members: MemberChange[] = [];
+  for (const a of actions) {
+    if (a.kind === "members.add" && typeof a["address"] === "string") {
+      const m: MemberJson = { address: a["address"], name: typeof a["name"] === "string" ? a["name"] : "", role: "member", joined: runBase.now };
+      members.push({ op: "add", member: m });
+    } else if (a.kind === "members.remove" && typeof a["address"] === "string") members.push({ op: "remove", address: a["address"] });
+  }
+  const published = actions.filter((a) => a.kind === "publish").map((a) => ({ path: String(a["path"]), html: String(a["html"] ?? "") }));
+  const { list, incoming, settings } = mail;
+  const outbox = await composeAll(actions, { list, incoming, now: runBase.now, ...(settings ? { settings } : {}) });
+  return { ...head, run, ...(result.state ? { state: result.state } : {}), members, outbox, published };
+}
+
+/**
+ * A list's members as its runs take them, frozen through: a change loads new ones, so what each run's input
+ * makes of them (their checks and columns, runtime/input/build.ts) is made once per version.
+ */
+export function frozen(s: MembersSnapshot): MembersSnapshot {
+  for (const m of s.members) Object.freeze(m);
+  Object.freeze(s.members);
+  return s;
+}
