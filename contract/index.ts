@@ -14,4 +14,4 @@ export { checkSavedState, describeStateProblem, stateRefusals, stateTypeText } f
 export { canonicalAddress, isValidAddress } from "./values.js";
 export { isKnownTimeZone, knownTimeZones } from "./zones.js";
 export { runtimeMessages, type RuntimeMessage, type RuntimeMessageKey } from "./messages.js";
-export { DRIVER, PRELUDE, PRELUDE_CONSTS, PRELUDE_ERRORS, PRELUDE_FUNCTIONS, PRELUDE_GETTERS, PRELUDE_METHODS } from "./prelude.js";
+export { DRIVER, PRELUDE, PRELUDE_CONSTS, PRELUDE_ERRORS, PRELUDE_FUNCTIONS, PRELUDE_GETTERS, PRELUDE_METHODS, RULE_ENTRY } from "./prelude.js";

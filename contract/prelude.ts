@@ -8,7 +8,7 @@ import { runtimeMessages as R } from "./messages.js";
 import { DRIVER_TEXT, LIBRARY_TEXT } from "./prelude.generated.js";
 
 /** Names of the prelude's `const` bindings: frozen once the prelude has run, functions with their prototypes. */
-export const PRELUDE_CONSTS: readonly string[] = [...LIBRARY_TEXT.matchAll(/^const ([\w$]+) =/gm)].map((m) => m[1]!);
+export const PRELUDE_CONSTS: readonly string[] = [...(LIBRARY_TEXT + DRIVER_TEXT).matchAll(/^const ([\w$]+) =/gm)].map((m) => m[1]!);
 
 /** Implementations of stdlib methods, `Type$method(self, ...args)`. */
 export const PRELUDE_METHODS: readonly string[] = PRELUDE_CONSTS.filter((c) => /^[A-Za-z]\w*\$\w+$/.test(c) && !/^[GF]\$/.test(c));
@@ -35,16 +35,21 @@ export const PRELUDE_ERRORS = {
 } as const;
 
 /**
- * The stdlib's implementations and the run state, in the order the sandbox
- * runs them, then every `const` frozen. A bundle's code starts with exactly
- * this text; a sandbox that recognises it runs it once per context (see
- * runtime/sandbox/bundle.ts).
+ * The stdlib's implementations, the run state and the driver, in the order
+ * the sandbox runs them, then every `const` frozen. A bundle's code starts
+ * with exactly this text; a sandbox that recognises it runs it once per
+ * context (see runtime/sandbox/bundle.ts).
  */
 export const PRELUDE: string =
-  LIBRARY_TEXT + `;[${PRELUDE_CONSTS.join(", ")}].forEach(function (v) { Object.freeze(v); if (typeof v === "function" && v.prototype) Object.freeze(v.prototype); });\n`;
+  LIBRARY_TEXT + DRIVER_TEXT + `;[${PRELUDE_CONSTS.join(", ")}].forEach(function (v) { Object.freeze(v); if (typeof v === "function" && v.prototype) Object.freeze(v.prototype); });\n`;
+
+/** The driver's part of the prelude (driver.js): it runs a trigger or a test on the definitions the rule's code passes it. */
+export const DRIVER: string = DRIVER_TEXT;
 
 /**
- * The driver, after the rule's own code: it starts on a line of its own and
- * ends without a line break (the emitter joins the code's lines).
+ * The line every rule's code has right after the prelude: its entry point, which hands the driver the rule's
+ * own definitions (emitted below it; function declarations are hoisted). It comes before the rule's first
+ * mapped line, so no frame in it is placed in the .thwonk source.
  */
-export const DRIVER: string = "\n" + DRIVER_TEXT.replace(/\n$/, "");
+export const RULE_ENTRY: string =
+  "function __thwonk_run(name, inputJson, members) { return __drive(name, inputJson, members, __triggers, __tests, __stateSchema, __stateBounds, __stateInit, __stateUnitGas); }";

@@ -33,7 +33,9 @@ export const BUNDLE_FORMAT = "thwonk-bundle/2";
 // 11: members carry `bounces` (a fifth column, optional in the input; the prelude's records have the field).
 // 12: characters are code points: `length` counts them (cost table 9); matches and toInt; headers decoded by the host.
 // 14: the rule's code runs inside one prelude shared by a context's bundles: the driver reads `<input>` frames too.
-export const CODE_TARGET = "quickjs-js/14";
+// 15: the driver is part of the prelude (compiled once per context): the rule's code starts with its entry point,
+//     `__thwonk_run` handing `__drive` its definitions, and no longer ends with the driver.
+export const CODE_TARGET = "quickjs-js/15";
 
 export interface ManifestTrigger {
   /** What the runtime calls it: `message`, `every day at 00:00`. */

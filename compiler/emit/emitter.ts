@@ -15,8 +15,8 @@
  * Each statement goes on its own line, so the line-level source map in the
  * bundle points a runtime error at its .thwonk line and column.
  *
- * This file writes the bundle's frame (prelude, state, fns and triggers,
- * tests, driver); the rest is beside it: what the parts share
+ * This file writes the bundle's frame (prelude with the driver, the rule's
+ * entry point, state, fns and triggers, tests); the rest is beside it: what the parts share
  * (context.ts), statements (statements.ts), expressions (expressions.ts),
  * calls and charges (calls.ts), state and its bounds (state.ts) and tests
  * (tests.ts).
@@ -27,7 +27,7 @@ import type { Type } from "../semantic/types.js";
 import type * as A from "../syntax/ast.js";
 import { EmitContext, FunctionScope, triggerKey } from "./context.js";
 import { expr } from "./expressions.js";
-import { DRIVER, PRELUDE } from "./prelude.js";
+import { PRELUDE, RULE_ENTRY } from "./prelude.js";
 import { emitState } from "./state.js";
 import { blockBody } from "./statements.js";
 import { emitTests } from "./tests.js";
@@ -79,9 +79,12 @@ export interface EmitResult {
 
 export class Emitter extends EmitContext {
   emit(): EmitResult {
-    // The prelude, then the rule: a sandbox that knows the prelude runs it once per context (runtime/sandbox/bundle.ts).
+    // The prelude (with the driver), then the rule: a sandbox that knows the prelude runs it once per context, and
+    // loads only the rule's part per bundle (runtime/sandbox/bundle.ts). The rule's entry point hands the driver its
+    // definitions (contract/prelude.ts RULE_ENTRY).
     this.out.push(...PRELUDE.slice(0, -1).split("\n"));
     this.line(`// rule ${this.model.ruleName ?? "?"}`);
+    this.out.push(RULE_ENTRY);
     emitState(this);
     for (const fn of this.model.fns.values()) this.emitFn(fn.decl, fn.params);
     const triggers: string[] = [];
@@ -95,7 +98,6 @@ export class Emitter extends EmitContext {
     if (!this.options.tests) this.line("var __tests = [];");
     // The bounds each state write checks against (boundsOf), once each: the writes above refer to them by index.
     this.line(`var __SB = [${this.boundsTable.join(", ")}];`);
-    this.emitDriver();
     return { code: this.out.join("\n") + "\n", sourceMap: this.map, triggers, tests };
   }
 
@@ -135,11 +137,6 @@ export class Emitter extends EmitContext {
     }
     this.indent--;
     this.line("}");
-  }
-
-  /** The driver is the same for every rule (see prelude.ts): it reads the rule's `__triggers`, `__tests` and state schema. */
-  private emitDriver(): void {
-    for (const l of DRIVER.split("\n")) this.out.push(l);
   }
 
   override expr(e: A.Expr, expected: Type | undefined): string {

@@ -1,19 +1,24 @@
 // @ts-check
 /**
- * The driver, after the rule's own code: it loads a run's input, runs the
- * trigger (or a test: `test:N`) and returns the result as JSON (the shapes
- * of contract/input.ts and contract/output.ts). It reads what the rule's code
- * defines: `__triggers`, `__tests`, `__stateSchema`, `__stateBounds`,
- * `__stateInit` (globals.d.ts), and the prelude's bindings (library.js).
+ * The driver: it loads a run's input, runs the trigger (or a test: `test:N`)
+ * and returns the result as JSON (the shapes of contract/input.ts and
+ * contract/output.ts). It is part of the prelude (after library.js), so a
+ * context compiles it once for all its bundles, and like the rest of the
+ * prelude its top level is `const` bindings to frozen values. The rule's code
+ * ends with `function __thwonk_run(name, inputJson, members)` calling
+ * `__drive` with its own definitions (`__triggers`, `__tests`, `__stateSchema`,
+ * `__stateBounds`, `__stateInit`, `__stateUnitGas`: contract/prelude.ts
+ * RULE_ENTRY); `__drive` keeps them in `__rule` for the run, beside the rest of
+ * the run state (library.js's `let` line: `__G_members`, `__G_list`, `__G_now`,
+ * which the rule's code reads and its tests set, and `__stUnits`), which
+ * `__reset()` sets back before each run.
  */
 // ---8<--- the prelude's text: everything below this line goes into every bundle, as it is
-var __G_members = null, __G_list = null, __G_now = 0;
 // Loading and saving state is charged like the rule's own work (docs/cost-model.md, "State"): each value walked is
 // one unit (a string also one per 64 UTF-16 units, a map entry its key as well), `__stateUnitGas` gas each way;
 // the verifier's bound holds the same count at the state's declared maxima.
-var __stUnits = 0;
-function __stLen(s) { return 1 + (s.length >> 6); }
-function __stLoad(d, v) {
+const __stLen = function (s) { return 1 + (s.length >> 6); }
+const __stLoad = function (d, v) {
   if (v === null || v === undefined) { __stUnits++; return null; }
   if (typeof d === "string") {
     if (d === "string") { __stUnits += __stLen(v); return v; }
@@ -42,7 +47,7 @@ function __stLoad(d, v) {
   if (d[0] === "rec") { var r = Object.create(null); for (var f in d[1]) r[f] = __stLoad(d[1][f], v[f]); return r; }
   return v;
 }
-function __stSave(d, v) {
+const __stSave = function (d, v) {
   if (v === null || v === undefined) { __stUnits++; return null; }
   if (typeof d === "string") {
     if (d === "string") { __stUnits += __stLen(v); return v; }
@@ -67,21 +72,23 @@ function __stSave(d, v) {
   return v;
 }
 /** Loads the saved state (or each field's initial value, which is the rule's own code and charges as it runs). */
-function __loadState(saved) {
+const __loadState = function (saved) {
   var st = Object.create(null);
-  Object.keys(__stateSchema).forEach(function (k) { st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __stLoad(__stateSchema[k], saved[k]) : __stateInit(k); });
+  var schema = __rule.schema, init = __rule.init;
+  Object.keys(schema).forEach(function (k) { st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __stLoad(schema[k], saved[k]) : init(k); });
   return st;
 }
 /** The state as saved, and its units. */
-function __saveState(st) {
+const __saveState = function (st) {
   __stUnits = 0;
   var o = Object.create(null);
-  Object.keys(__stateSchema).forEach(function (k) { o[k] = __stSave(__stateSchema[k], st[k]); });
+  var schema = __rule.schema;
+  Object.keys(schema).forEach(function (k) { o[k] = __stSave(schema[k], st[k]); });
   return o;
 }
 /** Charges `units` of state walked: within the verifier's bound this never runs out, but gas is the one meter. */
-function __stCharge(units) { __gas -= units * __stateUnitGas; if (__gas < 0) __oog(); }
-function __begin(input) {
+const __stCharge = function (units) { __gas -= units * __rule.unitGas; if (__gas < 0) __oog(); }
+const __begin = function (input) {
   __in = input; __gas = __gasLimit = input.gas; __actions = []; __snapshots = new Map(); __logs = 0; __sent = 0; __tz = input.tz || []; __trace = input.trace ? [] : null;
   // The trigger's fan-out bound (the host passes the manifest's); without one, the rule's limits.fanout, which it never exceeds.
   __fanout = input.fanout !== undefined ? input.fanout : input.limits ? input.limits.fanout : undefined;
@@ -97,9 +104,10 @@ function __begin(input) {
   __stCharge(__stUnits);
   return null;
 }
-function __runTrigger(name, msg) {
+const __runTrigger = function (name, msg) {
   try {
-    var trigger = __triggers[name];
+    // Only the rule's own triggers: not what its object inherits (`constructor`, `__proto__`).
+    var trigger = Object.prototype.hasOwnProperty.call(__rule.triggers, name) ? __rule.triggers[name] : undefined;
     if (!trigger) __err("TW5018", [name], 0, 0);
     trigger(msg);
   } catch (e) {
@@ -119,11 +127,12 @@ function __runTrigger(name, msg) {
 }
 // The backstop behind the checks at each write: state goes back to the host only within every bound it declares
 // (a value that reached state another way, e.g. a collection changed through a second name, fails the run here).
-function __stateOver(st) {
-  for (var k in __stateBounds) { var r = __stbad(__stateBounds[k], st[k]); if (r !== null) return { code: "TW5012", args: [k + r.path.reverse().join(""), r.max, r.n], line: 0, column: 0 }; }
+const __stateOver = function (st) {
+  var bounds = __rule.bounds;
+  for (var k in bounds) { var r = __stbad(bounds[k], st[k]); if (r !== null) return { code: "TW5012", args: [k + r.path.reverse().join(""), r.max, r.n], line: 0, column: 0 }; }
   return null;
 }
-function __result(error, extra) {
+const __result = function (error, extra) {
   if (!error) error = __stateOver(__st);
   var saved = null;
   if (!error) { saved = __saveState(__st); __stCharge(__stUnits); }
@@ -133,7 +142,7 @@ function __result(error, extra) {
 }
 // A message given in a test (a record, or an .eml as the host parsed it): the fields it names, sensible defaults
 // for the rest, and the envelope the test gives (`envelope = {...}`) over the message's own.
-function __testMessage(r, env) {
+const __testMessage = function (r, env) {
   var j = {};
   Object.keys(r).forEach(function (k) { j[k] = r[k]; });
   if (j.headers instanceof Map) j.headers = Array.from(j.headers);
@@ -154,41 +163,41 @@ function __testMessage(r, env) {
   return __message(j);
 }
 // runtime/input/envelope.ts addressForm: `list-request+x@d` is the request address with tag "x".
-function __addressForm(recipient, list) {
+const __addressForm = function (recipient, list) {
   var at = recipient.lastIndexOf("@"), local = recipient.slice(0, at), plus = local.indexOf("+");
   var base = plus < 0 ? local : local.slice(0, plus), listAt = list.lastIndexOf("@");
   return { isRequest: recipient.slice(at + 1) === list.slice(listAt + 1) && base === list.slice(0, listAt).toLowerCase() + "-request", tag: plus < 0 ? null : local.slice(plus + 1) };
 }
 // A test's own statement that failed (not the rule's run): the failure, with the error when the code raised one.
-function __givensFailed(e) {
+const __givensFailed = function (e) {
   if (e && typeof e.thwonkTest === "string") return { line: 0, column: 0, message: "the test's givens failed: " + e.thwonkTest };
   if (e && e.thwonk === true) return { line: e.line || 0, column: e.column || 0, message: "the test's givens failed", error: { code: e.code, args: e.args, line: e.line, column: e.column } };
   throw e;
 }
 /** The gas of a test's own statements, all its runs' givens and expectations together (runtime/testing/run-tests.ts gives the clock for it). */
-var __GIVENS_GAS = 10000000;
+const __GIVENS_GAS = 10000000;
 /** The test's own statements run from here, on what is left of their gas. */
-function __givensStart() { __inGivens = true; __gas = __givensLeft; }
+const __givensStart = function () { __inGivens = true; __gas = __givensLeft; }
 /** ...and stop here (a run of the rule's trigger, or the end): what they left is kept. */
-function __givensEnd() { if (__inGivens) __givensLeft = __gas; __inGivens = false; }
+const __givensEnd = function () { if (__inGivens) __givensLeft = __gas; __inGivens = false; }
 // Tests only (compiler/semantic/test-functions.ts): the numbers 0 to n - 1; any text containing a part.
-function __range(n) {
+const __range = function (n) {
   if (n > 100000) throw { thwonkTest: "range(" + n + ") gives at most 100,000 numbers" };
   var l = []; for (var i = 0; i < n; i++) l.push(i); return l;
 }
-function __contains(part) { return { __contains: part }; }
+const __contains = function (part) { return { __contains: part }; }
 // A value in a test's failure, as it is written in a test: strings quoted (so "" is seen), lists and maps inside.
-function __showTest(v) {
+const __showTest = function (v) {
   if (typeof v === "string") return JSON.stringify(v);
   if (Array.isArray(v)) return "[" + v.map(__showTest).join(", ") + "]";
   if (v instanceof Map) return "{" + Array.from(v).map(function (e) { return __showTest(e[0]) + ": " + __showTest(e[1]); }).join(", ") + "}";
   if (v && typeof v === "object" && v.__contains !== undefined) return "contains(" + JSON.stringify(v.__contains) + ")";
   return __showAny(v);
 }
-function __clipQ(s, n) { return s.length > n ? JSON.stringify(s.slice(0, n)) + "\u2026 (" + s.length + " characters)" : JSON.stringify(s); }
-var __PATTERN_FIELDS = { a: "address", reason: "reason" };
+const __clipQ = function (s, n) { return s.length > n ? JSON.stringify(s.slice(0, n)) + "\u2026 (" + s.length + " characters)" : JSON.stringify(s); }
+const __PATTERN_FIELDS = { a: "address", reason: "reason" };
 /** Why action `a` does not match `pattern`: the arguments that differ, each with what it was; [] when it matches. */
-function __mismatches(a, pattern) {
+const __mismatches = function (a, pattern) {
   var out = [];
   Object.keys(pattern).forEach(function (p) {
     var want = pattern[p];
@@ -205,7 +214,7 @@ function __mismatches(a, pattern) {
   });
   return out;
 }
-function __expectAction(failures, kind, pattern, negated, text, line, column) {
+const __expectAction = function (failures, kind, pattern, negated, text, line, column) {
   var same = __actions.filter(function (a) { return a.kind === kind; });
   var matches = same.filter(function (a) { return __mismatches(a, pattern).length === 0; });
   if (negated && matches.length > 0) failures.push({ line: line, column: column, message: "expected no \u0060" + text + "\u0060, but the run did " + (matches.length === 1 ? "one" : matches.length) + ":" + matches.map(function (a) { return "\n  " + __describeAction(a); }).join("") });
@@ -216,7 +225,7 @@ function __expectAction(failures, kind, pattern, negated, text, line, column) {
   var did = __actions.length ? ":" + __actions.slice(0, 10).map(function (a) { return "\n  " + __describeAction(a); }).join("") + (__actions.length > 10 ? "\n  and " + (__actions.length - 10) + " more" : "") : " nothing";
   failures.push({ line: line, column: column, message: "expected a \u0060" + text + "\u0060, but " + (why ? "no " + kind + " matches:" + why + "\nThe run did" + did : "the run did" + did) });
 }
-function __describeAction(a) {
+const __describeAction = function (a) {
   var s = a.kind;
   var to = __actionRecipients(a);
   if (a.toMembers) s += to.length === 0 ? " to members (there are none)" : to.length === 1 ? " to the one member" : " to all " + to.length + " members";
@@ -229,15 +238,24 @@ function __describeAction(a) {
   if (a.at && a.at.line) s += " (line " + a.at.line + ")";
   return s;
 }
-// The sandbox's entry point. \`members\`, when given, is the members' columns as frozen arrays, which the
-// sandbox keeps between runs while the list's members stay the same (the input then has none).
-function __thwonk_run(name, inputJson, members) {
+// The sandbox's entry point, called by the rule's `__thwonk_run` with the rule's definitions (RULE_ENTRY).
+// `members`, when given, is the members' columns as frozen arrays, which the sandbox keeps between runs while
+// the list's members stay the same (the input then has none).
+/**
+ * @param {string} name @param {string} inputJson @param {unknown} members
+ * @param {Record<string, (msg: unknown) => void>} triggers
+ * @param {{ trigger: string; setup(): unknown; expects(): unknown[] }[]} tests
+ * @param {Record<string, unknown>} schema @param {Record<string, unknown>} bounds
+ * @param {(name: string) => unknown} init @param {number} unitGas
+ */
+const __drive = function (name, inputJson, members, triggers, tests, schema, bounds, init, unitGas) {
+  __rule = { triggers: triggers, tests: tests, schema: schema, bounds: bounds, init: init, unitGas: unitGas };
   var input = JSON.parse(inputJson);
   if (members !== undefined) input.members = members;
   var refused = __begin(input);
   if (refused) return __result(refused);
   if (name.indexOf("test:") === 0) {
-    var t = __tests[Number(name.slice(5))];
+    var t = __rule.tests[Number(name.slice(5))];
     // The test's own statements (`for i in range(200) { ... }`) build its givens on the test's own gas, not the rule's.
     __givensLeft = __GIVENS_GAS;
     __givensStart();

@@ -34,8 +34,8 @@
  */
 // ---8<--- the prelude's text: everything below this line goes into every bundle, as it is
 "use strict";
-let __in = null, __gas = 0, __gasLimit = 0, __actions = [], __snapshots = new Map(), __st = null, __tz = [], __trace = null, __logs = 0, __sent = 0, __fanout = 0, __lcT = NaN, __lcZ = __tz, __lcF = [1970, 1, 1, 0, 0, 0, 4], __inGivens = false, __givensLeft = 0;
-const __reset = function () { __in = null; __gas = 0; __gasLimit = 0; __actions = []; __snapshots = new Map(); __st = null; __tz = []; __trace = null; __logs = 0; __sent = 0; __fanout = 0; __lcT = NaN; __lcZ = __tz; __lcF = [1970, 1, 1, 0, 0, 0, 4]; __inGivens = false; __givensLeft = 0; };
+let __in = null, __gas = 0, __gasLimit = 0, __actions = [], __snapshots = new Map(), __st = null, __tz = [], __trace = null, __logs = 0, __sent = 0, __fanout = 0, __lcT = NaN, __lcZ = __tz, __lcF = [1970, 1, 1, 0, 0, 0, 4], __inGivens = false, __givensLeft = 0, __G_members = null, __G_list = null, __G_now = 0, __stUnits = 0, __rule = null;
+const __reset = function () { __in = null; __gas = 0; __gasLimit = 0; __actions = []; __snapshots = new Map(); __st = null; __tz = []; __trace = null; __logs = 0; __sent = 0; __fanout = 0; __lcT = NaN; __lcZ = __tz; __lcF = [1970, 1, 1, 0, 0, 0, 4]; __inGivens = false; __givensLeft = 0; __G_members = null; __G_list = null; __G_now = 0; __stUnits = 0; __rule = null; };
 const __STOP = { stop: true };
 // A test's own statements (its givens, its expectations) run on a gas of their own, shared by the whole test
 // (driver.js __givensStart): running out there fails the test as its givens, not the rule's run.

@@ -10,7 +10,9 @@
  *   is split there. The prelude is trusted: it runs once per context and is
  *   shared by every bundle loaded there; its only mutable bindings are the
  *   run state that `__reset()` sets back, every other binding is a `const`
- *   holding a frozen value. The rest (the rule and the driver) is evaluated
+ *   holding a frozen value. The driver is the prelude's last part: the
+ *   rule's code hands it the rule's definitions (contract/prelude.ts
+ *   RULE_ENTRY). The rest (the rule's own code) is evaluated
  *   inside the prelude's scope by a direct `eval` that only the host can arm
  *   (the lockdown hands the real one to the host alone), so the rule's code
  *   reads and writes the prelude's bindings (`__gas -= n`) as if it followed

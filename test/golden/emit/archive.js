@@ -1,4 +1,5 @@
 // rule archive
+function __thwonk_run(name, inputJson, members) { return __drive(name, inputJson, members, __triggers, __tests, __stateSchema, __stateBounds, __stateInit, __stateUnitGas); }
 var __stateSchema = { "count": "int", "recent": ["list",["rec",{"number":"int","subject":"string","from":"address","at":"time"}]] };
 var __stateBounds = { "recent": ["l",50,["r",{"subject":["s",200]}]] };
 var __stateUnitGas = 2;

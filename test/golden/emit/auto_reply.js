@@ -1,4 +1,5 @@
 // rule auto_reply
+function __thwonk_run(name, inputJson, members) { return __drive(name, inputJson, members, __triggers, __tests, __stateSchema, __stateBounds, __stateInit, __stateUnitGas); }
 var __stateSchema = { "answered": ["map","address","time"] };
 var __stateBounds = { "answered": ["m",10000,0,0] };
 var __stateUnitGas = 2;

@@ -1,4 +1,5 @@
 // rule bumplist
+function __thwonk_run(name, inputJson, members) { return __drive(name, inputJson, members, __triggers, __tests, __stateSchema, __stateBounds, __stateInit, __stateUnitGas); }
 var __stateSchema = { "posts": ["map","address","int"], "bumped": "int" };
 var __stateBounds = { "posts": ["m",10,0,0] };
 var __stateUnitGas = 2;

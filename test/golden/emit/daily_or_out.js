@@ -1,4 +1,5 @@
 // rule daily_or_out
+function __thwonk_run(name, inputJson, members) { return __drive(name, inputJson, members, __triggers, __tests, __stateSchema, __stateBounds, __stateInit, __stateUnitGas); }
 var __stateSchema = { "postedToday": ["map","address","bool"] };
 var __stateBounds = { "postedToday": ["m",500,0,0] };
 var __stateUnitGas = 2;

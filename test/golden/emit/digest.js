@@ -1,4 +1,5 @@
 // rule digest
+function __thwonk_run(name, inputJson, members) { return __drive(name, inputJson, members, __triggers, __tests, __stateSchema, __stateBounds, __stateInit, __stateUnitGas); }
 var __stateSchema = { "posts": ["list",["rec",{"from":"address","subject":"string","text":"string","at":"time"}]] };
 var __stateBounds = { "posts": ["l",100,["r",{"subject":["s",200],"text":["s",4000]}]] };
 var __stateUnitGas = 2;

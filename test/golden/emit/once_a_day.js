@@ -1,4 +1,5 @@
 // rule once_a_day
+function __thwonk_run(name, inputJson, members) { return __drive(name, inputJson, members, __triggers, __tests, __stateSchema, __stateBounds, __stateInit, __stateUnitGas); }
 var __stateSchema = { "lastPost": ["map","address","time"] };
 var __stateBounds = { "lastPost": ["m",5000,0,0] };
 var __stateUnitGas = 2;

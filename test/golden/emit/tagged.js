@@ -1,4 +1,5 @@
 // rule tagged
+function __thwonk_run(name, inputJson, members) { return __drive(name, inputJson, members, __triggers, __tests, __stateSchema, __stateBounds, __stateInit, __stateUnitGas); }
 var __stateSchema = {  };
 var __stateBounds = {};
 var __stateUnitGas = 2;
