@@ -121,7 +121,7 @@ export class MaildirOutbox {
     while (!this.caughtUp) {
       const rows = await this.store.pendingOutbox(BATCH);
       if (rows.length === 0) {
-        // Rows handed over up to here were committed before the store was read, and so were among its rows.
+        // A row handed over with an id up to the highest read was among the rows read (ids only grow): handed on.
         this.fresh = this.fresh.filter((r) => r.id > this.storeSeen);
         this.caughtUp = true;
         break;
