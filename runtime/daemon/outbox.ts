@@ -112,8 +112,10 @@ export class MaildirOutbox {
 
   /** A group's rows, durable in the store: handed on from memory once the store's backlog is done. */
   committed(rows: OutboxRow[]): void {
-    if (rows.length === 0) return;
-    for (const r of rows) this.fresh.push(r);
+    // A group's rows are readable from its commit on, but handed over only after its disk sync: a read of the store
+    // in between handed on the rows up to the highest id it read (ids only grow), which must not be handed on again.
+    for (const r of rows) if (r.id > this.storeSeen) this.fresh.push(r);
+    if (this.fresh.length === 0) return;
     void this.kick();
   }
 
