@@ -151,6 +151,9 @@ function membersPart(members: readonly MemberJson[], limits: RuleLimits | undefi
   });
   if (!Object.isFrozen(members) || (limits !== undefined && !Object.isFrozen(limits))) return make();
   let byLimits = membersParts.get(members);
+  // Kept only when each member is frozen as well (a frozen array of members that can still change is checked each
+  // time); frozen stays frozen, so a kept part needs no look at them again.
+  if (!byLimits && !members.every((m) => Object.isFrozen(m))) return make();
   if (!byLimits) membersParts.set(members, (byLimits = new Map()));
   let part = byLimits.get(limits);
   if (!part) {
