@@ -130,3 +130,23 @@ test("a bundle that takes the evaluator armed for its load into the run state is
   assert.deepEqual(JSON.parse(assertOk((await engine.run(observer, "observer", "message", "{}")).result)), ["undefined", null, null, 0]);
   assert.deepEqual(await compiledRun(engine, text), alone);
 });
+
+test("through the pool: a hand-written bundle under the compiled one's codeId, list and members version gets neither its context nor its members", async () => {
+  const { createSandboxPool } = await import("../../runtime/sandbox/index.js");
+  const pool = createSandboxPool({ workers: 1 });
+  try {
+    const text = code();
+    const i = input(STATE);
+    const opts = { list: "kept@example.org", membersVersion: 4 };
+    const want = JSON.parse(assertOk(await pool.run(text, "kept", "message", i.inputJson, i.members, opts)));
+    // The same codeId, list and version, other code and other members (an impostor): its own code runs, on its own members.
+    const evil = { address: "evil@example.org", name: "Evil", role: "owner", joined: "0" };
+    const impostor = handWritten(`return JSON.stringify([ms.col("address"), __G_list, __rule]);`);
+    assert.deepEqual(JSON.parse(assertOk(await pool.run(impostor, "kept", "message", i.inputJson, evil, opts))), [["evil@example.org"], null, null]);
+    for (let k = 0; k < 3; k++) {
+      assert.deepEqual(JSON.parse(assertOk(await pool.run(text, "kept", "message", i.inputJson, i.members, opts))), want, "the compiled bundle on its members");
+    }
+  } finally {
+    await pool.close();
+  }
+});
