@@ -160,6 +160,9 @@ export async function main(argv: string[]): Promise<number> {
       personal,
     });
     daemon.outbox.useRelay(relay);
+  } else if ((await daemon.store.nextDeliveryAt()) !== null) {
+    // Planned for a relay by an earlier start: without one they wait, so say so rather than let them sit unseen.
+    log.warn("deliveries planned for a relay are pending, and this start has no --relay: they wait until thwonkd starts with one");
   }
   for (const dir of cfg.deploy) await deployDirectory(daemon, dir, cfg.domain, log);
 

@@ -81,8 +81,26 @@ export class MaildirOutbox {
 
   private readonly writes = new Coalesced(
     () => this.flush(),
-    (err) => this.log.error({ err }, "writing the outbox failed; it is tried again at the next commit or start"),
+    (err) => {
+      this.log.error({ err }, "writing the outbox failed; it is tried again shortly, and at the next commit or start");
+      this.retryLater();
+    },
   );
+
+  /** After a failed pass: another one soon (1 s, doubling to a minute), so a quiet list's acknowledged mail is not left waiting for the next commit. */
+  private retry: NodeJS.Timeout | undefined;
+  private retryMs = 0;
+  private closed = false;
+
+  private retryLater(): void {
+    if (this.retry || this.closed) return;
+    this.retryMs = Math.min(Math.max(this.retryMs * 2, 1000), 60_000);
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.kick();
+    }, this.retryMs);
+    this.retry.unref();
+  }
 
   /** Writes what is pending, now or right after the write in progress. */
   kick(): Promise<void> {
@@ -102,6 +120,7 @@ export class MaildirOutbox {
   private async flush(): Promise<void> {
     try {
       await this.pass();
+      this.retryMs = 0;
     } catch (err) {
       // A row may now have its file but not its mark: look again before writing, reading the rows from the store.
       this.caughtUp = false;
@@ -161,6 +180,8 @@ export class MaildirOutbox {
 
   /** Stops the writer's thread (after the last kick). */
   close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
     return this.writer.close();
   }
 }

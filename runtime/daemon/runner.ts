@@ -405,7 +405,11 @@ export class Runner {
       .then(() => ids!)
       .then(
         async (got): Promise<Answer> => {
-          if (c!.members?.length && slot.loaded && slot.gen === turn.gen) slot.loaded = { ...slot.loaded, members: frozen(await this.o.store.members(slot.address)) };
+          if (c!.members?.length) {
+            // Read first, then decided: whatever happened to the list while the members were read is seen.
+            const members = frozen(await this.o.store.members(slot.address));
+            if (slot.loaded && slot.gen === turn.gen) slot.loaded = { ...slot.loaded, members };
+          }
           this.o.log.info({ list: slot.address, run: got.runId, trigger: c!.run.trigger, outcome: c!.run.outcome, gas: c!.run.gasUsed }, "run committed");
           return { ...answer, runId: got.runId, outcome: c!.run.outcome };
         },

@@ -276,3 +276,20 @@ test("Postfix's smtp-sink (Debian, /usr/sbin/smtp-sink) as the relay: the post r
     rmSync(dump, { recursive: true, force: true });
   }
 });
+
+test("a start without --relay while deliveries planned for a relay are pending says so", async () => {
+  const relay = await sink();
+  await relay.close(); // unreachable: the deliveries stay pending
+  const ws = workspace({ trim140: { example: "trim140", members: [ANN, "bob@example.org"] } });
+  let d = await startDaemon(ws, { args: relayArgs(relay.port) });
+  try {
+    await postAll(d.ports.smtp, 1);
+    await until("a delivery planned", () => (readStore(ws.data, (db) => (db.prepare("SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'").get() as { n: number }).n) > 0 || undefined));
+    await d.stop();
+    d = await startDaemon(ws);
+    await until("the warning", () => (/deliveries planned for a relay are pending/.test(d.stderr()) ? true : undefined));
+  } finally {
+    await d.stop();
+    rmSync(ws.dir, { recursive: true, force: true });
+  }
+});

@@ -134,3 +134,23 @@ test("a group commit writes each list's state as its last run in the group left 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a pass that failed is tried again on its own: a quiet list's acknowledged mail does not wait for the next commit", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-handoff-"));
+  const real = openSqliteStore(join(dir, "thwonkd.sqlite"));
+  const { store, marked, failNext } = counting(real);
+  try {
+    const outbox = new MaildirOutbox(dir, store, quiet);
+    const committer = new GroupCommitter(store, (rows) => outbox.committed(rows));
+    await outbox.kick();
+    failNext(1);
+    await committer.commit(commit(7));
+    // No other commit, no kick: the retry alone writes and marks it.
+    await until("the row marked done by the retry", () => marked.size === 1 || undefined, 10_000);
+    assert.equal(readdirSync(join(dir, "outbox", "new")).length, 1);
+    await outbox.close();
+  } finally {
+    await real.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
