@@ -36,7 +36,8 @@ import type { Daemon } from "./daemon.js";
 import { daemonMessages as M, say } from "./messages.js";
 import type { Answer, Delivery } from "./runner.js";
 import type { BounceEntry } from "./store/types.js";
-import { type BounceTarget, verpTagVerifies } from "./verp.js";
+import { type BounceTarget, verpAddress, verpTagVerifies } from "./verp.js";
+import { bounceAddress } from "../mail/compose.js";
 
 /** One per-recipient block of a delivery status report. */
 export interface DsnRecipient {
@@ -152,7 +153,15 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: BounceT
   const ours = [...new Set(dsn.originalIds)].slice(0, MAX_IDS);
   const failed = dsn.recipients.filter(isHardFailure);
   if (failed.length === 0) return ignored("it reports no permanent failure (Action: failed with a 5.x.x Status)");
-  const named = target.verp !== null ? [{ address: target.verp, r: failed[0]!, verp: true }] : failed.map((r) => ({ address: (r.originalRecipient ?? r.finalRecipient)!, r, verp: false }));
+  let named = target.verp !== null ? [{ address: target.verp, r: failed[0]!, verp: true }] : failed.map((r) => ({ address: (r.originalRecipient ?? r.finalRecipient)!, r, verp: false }));
+  if (target.verp === null && daemon.verpLists(target.list)) {
+    // On a VERP list each member's mail leaves with a sender that names them, and their bounces go there: a report
+    // to the plain address can only be about a member whose VERP address would not fit (it went out plain), or forged.
+    const key = await daemon.store.tokenKey(target.list);
+    const plain = bounceAddress(target.list);
+    named = named.filter((n) => verpAddress(target.list, n.address, key) === plain);
+    if (named.length === 0) return ignored("on a VERP list a report must come to the VERP address of whom it is about, not the plain bounce address");
+  }
   return daemon.runner.withList(target.list, async (bundle) => {
     // Whom each reported message went to, read once: a report may name a thousand members of a list of many more.
     const sent = new Map<string, Set<string>>();

@@ -75,6 +75,8 @@ export class Daemon {
   readonly holds: Holds;
   /** What start-up found (rules kept at an old version, ...), for the log and the API. */
   readonly startReport: string[] = [];
+  /** Whether a list's mail leaves with VERP senders (thwonkd's config, main.ts): its bounces then come to those. */
+  verpLists: (list: string) => boolean = () => false;
 
   private constructor(
     private readonly o: DaemonOptions,

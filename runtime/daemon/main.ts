@@ -160,6 +160,7 @@ export async function main(argv: string[]): Promise<number> {
       personal,
     });
     daemon.outbox.useRelay(relay);
+    daemon.verpLists = (list) => cfg.lists[Object.keys(cfg.lists).find((a) => a.toLowerCase() === list.toLowerCase()) ?? ""]?.verp === true;
   } else if ((await daemon.store.nextDeliveryAt()) !== null) {
     // Planned for a relay by an earlier start: without one they wait, so say so rather than let them sit unseen.
     log.warn("deliveries planned for a relay are pending, and this start has no --relay: they wait until thwonkd starts with one");

@@ -28,7 +28,9 @@ on message(m: Message) {
 `;
 const A = "alpha@example.org";
 const B = "beta@example.org";
-const MEMBERS = ["ann@example.org", "bob@example.org", "a+b=c@example.org", "a@example.org", "x=y@example.org"];
+/** A member whose VERP address would be over 64 before its `@`: their mail leaves with the plain bounce address. */
+const LONG = `${"l".repeat(50)}@example.org`;
+const MEMBERS = ["ann@example.org", "bob@example.org", "a+b=c@example.org", "a@example.org", "x=y@example.org", LONG];
 
 const report = dsnReport;
 
@@ -93,17 +95,22 @@ test("VERP bounces count only at the address the list tagged for that member", a
       { member: "a+b=c@example.org", verp: 1 },
     ]);
 
-    // Without VERP (the plain address): a report naming its original only by In-Reply-To counts when the outbox agrees.
+    // The plain address of a VERP list: every member's mail left with a VERP sender, so a report there naming a
+    // member is forged (a member knows the Message-ID of a post everyone got): not counted, however right its ids.
     const plain = "alpha-bounces@example.org";
     const ann = at(A, "ann@example.org");
-    assert.match(await send(plain, report(plain, "ann@example.org", { inReplyTo: ann.id })), /TW6126 .*ann@example\.org/);
+    assert.match(await send(plain, report(plain, "ann@example.org", { inReplyTo: ann.id })), /TW6127 .*VERP address of whom it is about/);
+    assert.match(await send(plain, report(plain, "ann@example.org", { id: ann.id })), /TW6127 .*VERP address of whom it is about/);
     assert.match(await send(plain, report(plain, "x=y@example.org", { inReplyTo: at(B, "x=y@example.org").id })), /TW6127/);
     assert.match(await send(plain, report(plain, "x=y@example.org")), /TW6127 .*names no original message/);
+    // The member whose mail did leave plain: a report about them to the plain address counts.
+    assert.equal(at(A, LONG).from, plain);
+    assert.match(await send(plain, report(plain, LONG, { id: at(A, LONG).id })), new RegExp(`TW6126 .*${LONG}`));
     assert.equal(bounces().length, 3);
     const token = readFileSync(join(ws.data, "admin.token"), "utf8").trim();
     const r = await fetch(`http://127.0.0.1:${d.ports.http}/v1/lists/${A}/members`, { headers: { authorization: `Bearer ${token}` } });
     const counts = Object.fromEntries(((await r.json()) as { members: { address: string; bounces?: number }[] }).members.map((m) => [m.address, m.bounces ?? 0]));
-    assert.deepEqual(counts, { "ann@example.org": 1, "bob@example.org": 1, "a+b=c@example.org": 1, "a@example.org": 0, "x=y@example.org": 0 });
+    assert.deepEqual(counts, { "ann@example.org": 0, "bob@example.org": 1, "a+b=c@example.org": 1, "a@example.org": 0, "x=y@example.org": 0, [LONG]: 1 });
     assert.match(d.stderr(), /tag does not verify/);
   } finally {
     mta.close();

@@ -195,24 +195,26 @@ test("DKIM-signed, one-click unsubscribe, VERP bounces: what reached the sink, v
     assert.match(listed.stdout, /^cat@example\.org {2}1 bounce$/m);
     assert.match(listed.stdout, /^dan@example\.org$/m);
 
-    // Not counted: a delay, a report about a message this list did not send, one about a non-member, a plain message.
+    // Not counted: a delay, a report to the plain address of this VERP list (about a member, a non-member, or a
+    // message this list did not send), a plain message.
     const plain = `trim140-bounces@example.org`;
+    const viaPlain = /VERP address of whom it is about, not the plain bounce address/;
     for (const [raw, why] of [
       [dsn(plain, "dan@example.org", catId, { action: "delayed", status: "4.4.1" }), /no permanent failure/],
-      [dsn(plain, "dan@example.org", "someone.else@example.com"), /not a member of trim140@example\.org that the reported message was sent to/],
-      [dsn(plain, "dan@example.org", catId.replace(/\.1@/, ".9@")), /not a member of trim140@example\.org that the reported message was sent to/],
+      [dsn(plain, "dan@example.org", catId), viaPlain],
+      [dsn(plain, "dan@example.org", "someone.else@example.com"), viaPlain],
+      [dsn(plain, "dan@example.org", catId.replace(/\.1@/, ".9@")), viaPlain],
       [dsn(plain, "dan@example.org", catId, { returned: false }), /names no original message/],
-      [dsn(plain, "eve@example.com", catId), /not a member/],
+      [dsn(plain, "eve@example.com", catId), viaPlain],
       [`From: x@example.com\r\nTo: ${plain}\r\nSubject: hi\r\n\r\nplease reply\r\n`, /not a delivery status report/],
     ] as const) {
       const r = await mta.sendMail({ envelope: { from: "", to: [plain] }, raw });
       assert.match(r.response, /^250 2\.0\.0 TW6127/);
       assert.match(r.response, why);
     }
-    // Without VERP the report's recipient names the member.
-    const r = await mta.sendMail({ envelope: { from: "", to: [plain] }, raw: dsn(plain, "dan@example.org", catId) });
-    assert.match(r.response, /TW6126 .*dan@example\.org/);
-    assert.equal(readStore(ws.data, (db) => (db.prepare("SELECT COUNT(*) AS n FROM bounces").get() as { n: number }).n), 2);
+    // Only the report to cat's own VERP address was counted (a plain report counts on lists without VERP:
+    // test/mail/adversary-bounces.test.ts).
+    assert.equal(readStore(ws.data, (db) => (db.prepare("SELECT COUNT(*) AS n FROM bounces").get() as { n: number }).n), 1);
     await new Promise((w) => setTimeout(w, 300));
     assert.equal(relay.got.length, sent, "nothing answers a bounce");
     assert.equal(readStore(ws.data, (db) => (db.prepare("SELECT COUNT(*) AS n FROM runs WHERE trigger = 'message'").get() as { n: number }).n), runsBefore, "no rule ran");
