@@ -65,7 +65,9 @@ export function call(em: EmitContext, e: A.CallExpr): string {
   }
   if (target.kind === "function" && (target.decl === TEST_RANGE.decl || target.decl === TEST_CONTAINS.decl)) {
     const a = em.model.argumentsOf.get(e)?.[0];
-    return `${target.decl === TEST_RANGE.decl ? "__range" : "__contains"}(${a ? em.expr(a.value, target.sig.params[0]!.type) : "0"})`;
+    const arg = a ? em.expr(a.value, target.sig.params[0]!.type) : "0";
+    // range's cap is a test's own failure: reported at the call, not at the test.
+    return target.decl === TEST_RANGE.decl ? `__range(${arg}, ${e.span.line}, ${e.span.col})` : `__contains(${arg})`;
   }
   if (target.kind === "method" && e.callee.kind === "MemberExpr") return stdCall(em, target, e.callee.object, e, e);
   return stdCall(em, target, undefined, e, e);

@@ -170,7 +170,7 @@ const __addressForm = function (recipient, list) {
 }
 // A test's own statement that failed (not the rule's run): the failure, with the error when the code raised one.
 const __givensFailed = function (e) {
-  if (e && typeof e.thwonkTest === "string") return { line: 0, column: 0, message: "the test's givens failed: " + e.thwonkTest };
+  if (e && typeof e.thwonkTest === "string") return { line: e.line || 0, column: e.column || 0, message: "the test's givens failed: " + e.thwonkTest };
   if (e && e.thwonk === true) return { line: e.line || 0, column: e.column || 0, message: "the test's givens failed", error: { code: e.code, args: e.args, line: e.line, column: e.column } };
   throw e;
 }
@@ -181,8 +181,8 @@ const __givensStart = function () { __inGivens = true; __gas = __givensLeft; }
 /** ...and stop here (a run of the rule's trigger, or the end): what they left is kept. */
 const __givensEnd = function () { if (__inGivens) __givensLeft = __gas; __inGivens = false; }
 // Tests only (compiler/semantic/test-functions.ts): the numbers 0 to n - 1; any text containing a part.
-const __range = function (n) {
-  if (n > 100000) throw { thwonkTest: "range(" + n + ") gives at most 100,000 numbers" };
+const __range = function (n, line, column) {
+  if (n > 100000) throw { thwonkTest: "range(" + n + ") gives at most 100,000 numbers", line: line, column: column };
   var l = []; for (var i = 0; i < n; i++) l.push(i); return l;
 }
 const __contains = function (part) { return { __contains: part }; }
