@@ -14,6 +14,13 @@ import type { Callee } from "./calls.js";
 import { plainString } from "./expr-text.js";
 import { closest } from "./suggest.js";
 import { nonOptional, typeToString, type Type } from "./types.js";
+import { TS_RENAMES } from "../../stdlib/dts.js";
+
+/** A List method as the rule's file spells it: a `.ts` rule writes the stdlib's `sort` as `sorted` (stdlib/dts.ts). */
+function spelled(file: string, name: string): string {
+  if (!file.endsWith(".ts")) return name;
+  return Object.entries(TS_RENAMES.List).find(([, r]) => r.stdlib === name)?.[0] ?? name;
+}
 
 /** What `sort()` and `sortBy` order by: `<` on numbers and on UTF-16 units (contract/prelude/library.js `__msort`). */
 const SORTABLE = new Set(["int", "string", "Address", "Time", "Duration"]);
@@ -34,11 +41,11 @@ export function checkListMethod(ctx: Ctx, e: CallExpr, callee: Callee): void {
   if (t.name === "sort" && !isNamedIn(elem, SORTABLE)) {
     const fields = fieldsOf(ctx, elem);
     const hint = fields
-      ? `For a list of records, sort by one of their fields: \`sortBy(${JSON.stringify(fields.find((f) => isNamedIn(f.type, SORTABLE))?.name ?? "field")})\`.`
+      ? `For a list of records, sort by one of their fields: \`${spelled(callee.nameSpan.file, "sortBy")}(${JSON.stringify(fields.find((f) => isNamedIn(f.type, SORTABLE))?.name ?? "field")})\`.`
       : elem.kind === "optional"
         ? "Its elements may be none: keep only the values (`if x != none { xs.push(x) }`) in a list of the plain type."
         : "Build a list of one of those from the elements first.";
-    ctx.report(M.notSortable, callee.nameSpan, [typeToString(elem), hint]);
+    ctx.report(M.notSortable, callee.nameSpan, [typeToString(elem), hint, spelled(callee.nameSpan.file, "sort")]);
   } else if (t.name === "sortBy") {
     checkSortBy(ctx, e, callee, elem);
   } else if (t.name === "joinValues" && !isNamedIn(elem, JOINABLE)) {
@@ -52,7 +59,7 @@ export function checkListMethod(ctx: Ctx, e: CallExpr, callee: Callee): void {
 function checkSortBy(ctx: Ctx, e: CallExpr, callee: Callee, elem: Type): void {
   const fields = fieldsOf(ctx, elem);
   if (!fields) {
-    ctx.report(M.sortByNotRecords, callee.nameSpan, [typeToString(elem)]);
+    ctx.report(M.sortByNotRecords, callee.nameSpan, [typeToString(elem), spelled(callee.nameSpan.file, "sortBy"), spelled(callee.nameSpan.file, "sort")]);
     return;
   }
   const arg = e.args[0]?.value;

@@ -295,12 +295,13 @@ export const typeMessages = {
     (written: string) =>
       `Thwonk writes ${q(written)} as \`none\`: a value that may be absent has a \`?\` type (\`Time?\`), and \`x == none\` or \`x ?? fallback\` deal with it.`),
   // ---------------------------------------------------------------- sorting and joining lists (list-methods.ts)
+  // `sort` and `sortBy` as the rule's file spells them (a `.ts` rule writes `sorted` and `sortedBy`).
   notSortable: def("TW2190", "error", "A list whose elements cannot be sorted",
-    (type: string, hint: string) =>
-      `\`sort()\` orders lists of \`int\`, \`string\`, \`Address\`, \`Time\` or \`Duration\`, and this is a list of ${q(type)}. ${hint}`),
+    (type: string, hint: string, sort = "sort") =>
+      `\`${sort}()\` orders lists of \`int\`, \`string\`, \`Address\`, \`Time\` or \`Duration\`, and this is a list of ${q(type)}. ${hint}`),
   sortByNotRecords: def("TW2191", "error", "`sortBy` on a list that holds no records",
-    (type: string) =>
-      `\`sortBy(field)\` orders a list of records by one of their fields, and this is a list of ${q(type)}. For a list of \`int\`, \`string\`, \`Address\`, \`Time\` or \`Duration\`, write \`sort()\`.`),
+    (type: string, sortBy = "sortBy", sort = "sort") =>
+      `\`${sortBy}(field)\` orders a list of records by one of their fields, and this is a list of ${q(type)}. For a list of \`int\`, \`string\`, \`Address\`, \`Time\` or \`Duration\`, write \`${sort}()\`.`),
   sortByFieldNotLiteral: def("TW2192", "error", "`sortBy` needs the field's name as a literal",
     (fields: string) =>
       `\`sortBy\` takes the name of the field to sort by as a plain string literal, so that it is checked when the rule is: write one of ${fields} in quotes, as in \`sortBy("joined")\`.`),
