@@ -5,17 +5,39 @@
  */
 import type { Expr } from "../syntax/ast.js";
 
-/** A short rendering of an expression for messages: `m.date`, `members.get(...)`, or `this value`. */
+/** Past this many characters an operator's expression is `this value`: a message quotes it whole. */
+const MAX_TEXT = 60;
+
+/** A short rendering of an expression for messages: `m.date`, `members.get(...)`, `a + b`, or `this value`. */
 export function exprText(e: Expr): string {
+  const text = render(e);
+  return (e.kind === "BinaryExpr" || e.kind === "UnaryExpr") && text.length > MAX_TEXT ? "this value" : text;
+}
+
+/** An operand as written inside a longer expression: an operator's own expression in parentheses, so the reading is the code's. */
+function operand(e: Expr): string {
+  const text = render(e);
+  return e.kind === "BinaryExpr" || e.kind === "UnaryExpr" ? `(${text})` : text;
+}
+
+function render(e: Expr): string {
   switch (e.kind) {
     case "Ident":
       return e.name;
     case "MemberExpr":
-      return `${exprText(e.object)}.${e.name.name}`;
+      return `${operand(e.object)}.${e.name.name}`;
     case "CallExpr":
-      return `${exprText(e.callee)}(${e.args.length ? "..." : ""})`;
+      return `${operand(e.callee)}(${e.args.length ? "..." : ""})`;
     case "IndexExpr":
-      return `${exprText(e.object)}[...]`;
+      return `${operand(e.object)}[...]`;
+    case "UnaryExpr":
+      return e.op === "not" ? `not ${operand(e.operand)}` : `-${operand(e.operand)}`;
+    case "BinaryExpr":
+      return `${operand(e.left)} ${e.op} ${operand(e.right)}`;
+    case "ListLit":
+      return e.elements.length ? "[...]" : "[]";
+    case "BraceLit":
+      return e.entries.length ? "{...}" : "{}";
     case "IntLit":
       return String(e.value);
     case "BoolLit":
