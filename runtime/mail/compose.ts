@@ -108,9 +108,18 @@ export function headerText(s: string, max = 998): string {
   return cps.length <= max ? one : cps.slice(0, max).join("");
 }
 
+/** Text that spells an RFC 2047 encoded-word, which every reader would decode instead of showing. */
+const ENCODED_WORD = /=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=/;
+
+/** Header text as the rule wrote it: when it spells an encoded-word, encoded whole, so that it reads as written. */
+export function literally(text: string): string {
+  return ENCODED_WORD.test(text) ? mimeFuncs.encodeWord(text, "Q", 52) : text;
+}
+
 /** A display name or List-Id phrase: an atom sequence as it is, else a quoted string, else RFC 2047 encoded words. */
 export function phrase(name: string): string {
   const t = headerText(name, 200);
+  if (ENCODED_WORD.test(t)) return literally(t);
   if (/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]*$/.test(t)) return t;
   if (/^[\x20-\x7e]*$/.test(t)) return `"${t.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
   return mimeFuncs.encodeWords(t, "Q", 52, true);
@@ -251,7 +260,7 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   else if (onBehalf && sender && settings.fromMode === "munge") replyTo = sender;
 
   // At most 900 characters: an unbroken run of them still fits a header line of 998 octets after `Subject: `.
-  const subject = headerText(typeof a["subject"] === "string" ? a["subject"] : "", 900);
+  const subject = literally(headerText(typeof a["subject"] === "string" ? a["subject"] : "", 900));
   const footer = a.kind === "forward" && typeof a["footer"] === "string" && a["footer"] !== "" ? a["footer"] : null;
   // A forward keeps the message it forwards (runtime/mail/forward.ts); without its bytes it is composed again from its text.
   const original: Original | undefined = a.kind === "forward" && ctx.incoming?.raw ? readOriginal(ctx.incoming.raw, CHECKS) : undefined;

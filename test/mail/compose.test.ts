@@ -143,3 +143,20 @@ test("the hop count: one more on each list's mail; over the limit a message is n
   assert.match(overHopLimit([["X-Thwonk-Hops", "11"]], 10) ?? "", /11 lists/);
   assert.match(overHopLimit(Array.from({ length: 51 }, () => ["Received", "x"] as [string, string])) ?? "", /51 Received/);
 });
+
+test("a subject or list name that spells an encoded-word reads as written, not decoded", async () => {
+  const spelled = ["=?utf-8?Q?Gr=C3=BC=C3=9Fe?=", "see =?iso-8859-1?B?SGk=?= here", `${"x".repeat(60)} =?utf-8?q?a?= ${"y".repeat(700)}`];
+  for (const subject of spelled) {
+    for (const viaNodemailer of [false, true]) {
+      const [out] = await composeRun([send({ subject })], ctx(null, null, { viaNodemailer }));
+      const parsed = await simpleParser(out!.raw);
+      assert.equal(parsed.subject, subject, `${viaNodemailer ? "nodemailer" : "writer"}: ${subject.slice(0, 40)}`);
+      assertOnly(out!.raw, [...BASE, "precedence"]);
+      assert.ok(out!.raw.toString("latin1").split("\r\n").every((l) => l.length <= 998));
+    }
+  }
+  // Text that only looks alike (no encoding letter, spaces inside) goes as it is.
+  const [plain] = await composeRun([send({ subject: "=? not a word ?= and a=?b" })], ctx(null, null));
+  assert.match(plain!.raw.toString("latin1"), /\r\nSubject: =\? not a word \?= and a=\?b\r\n/);
+  assert.equal(phrase("=?utf-8?Q?list?="), "=?UTF-8?Q?=3D=3Futf-8=3FQ=3Flist=3F=3D?=");
+});
