@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { test } from "node:test";
 import nodemailer from "nodemailer";
-import { SMTPServer } from "smtp-server";
+import { sink } from "../mail/helpers.js";
 import { outboxMail, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
 
 const SUBJECT = /m-\d-\d+-\d+/;
@@ -77,23 +77,9 @@ test("two SIGKILLs, the second while a restart works off its backlog: every 250 
 });
 
 test("with a relay, two SIGKILLs, the second during the restart's backlog: each row planned once, every 250 delivered", async () => {
-  const got: string[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    logger: false,
-    onData(stream, _session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("end", () => {
-        got.push(SUBJECT.exec(Buffer.concat(chunks).toString("latin1"))?.[0] ?? "?");
-        cb();
-      });
-    },
-  });
-  server.on("error", () => undefined);
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", () => ok()));
-  const port = (server.server.address() as { port: number }).port;
+  const relay = await sink();
+  const { port } = relay;
+  const subjects = (): string[] => relay.got.map((t) => SUBJECT.exec(t.raw.toString("latin1"))?.[0] ?? "?");
   const args = ["--relay", `smtp://127.0.0.1:${port}?ignoreTLS=true`, "--relay-retry-min", "100", "--relay-retry-max", "500"];
   const ws = workspace({ trim140: { example: "trim140", members: [{ address: "ann@example.org", name: "Ann" }] } });
   const acked = new Set<string>();
@@ -103,16 +89,16 @@ test("with a relay, two SIGKILLs, the second during the restart's backlog: each 
     d = await startDaemon(ws, { args });
     await load(d, 2, acked, 60);
     d = await startDaemon(ws, { args });
-    await until("every acknowledged message at the relay", () => ([...acked].every((s) => got.includes(s)) ? true : undefined), 30_000);
+    await until("every acknowledged message at the relay", () => ([...acked].every((s) => subjects().includes(s)) ? true : undefined), 30_000);
     await until("no delivery pending", () => (readStore(ws.data, (db) => (db.prepare("SELECT count(*) AS n FROM deliveries WHERE status = 'pending'").get() as { n: number }).n) === 0 ? true : undefined));
     const planned = readStore(ws.data, (db) => db.prepare("SELECT o.id AS id, count(d.id) AS n FROM outbox o LEFT JOIN deliveries d ON d.outbox_id = o.id GROUP BY o.id").all() as { id: number; n: number }[]);
     assert.deepEqual(planned.filter((p) => p.n !== 1), [], "outbox rows planned for delivery other than once");
     // At least once: a message the relay got twice is one whose transaction was in flight at a kill (4 connections).
-    const twice = [...countOf(got)].filter(([, n]) => n > 1);
+    const twice = [...countOf(subjects())].filter(([, n]) => n > 1);
     assert.ok(twice.length <= 8, `delivered twice: ${JSON.stringify(twice)}`);
   } finally {
     await d.stop();
-    await new Promise<void>((ok) => server.close(() => ok()));
+    await relay.close();
     rmSync(ws.dir, { recursive: true, force: true });
   }
 });

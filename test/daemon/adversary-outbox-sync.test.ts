@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import pino from "pino";
-import { SMTPServer } from "smtp-server";
+import { sink } from "../mail/helpers.js";
 import { GroupCommitter } from "../../runtime/daemon/commit.js";
 import { RelayDelivery } from "../../runtime/daemon/delivery.js";
 import { MaildirOutbox } from "../../runtime/daemon/outbox.js";
@@ -95,38 +95,26 @@ test("with a relay, each row read by a backlog pass during its group's sync is d
   const dir = mkdtempSync(join(tmpdir(), "thwonk-slowsync-"));
   const real = openSqliteStore(join(dir, "thwonkd.sqlite"));
   const { store, handed } = slowSync(real, 300);
-  const got: string[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    logger: false,
-    onData(stream, _session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("end", () => {
-        got.push(/Message-ID: <([^>]+)>/i.exec(Buffer.concat(chunks).toString("latin1"))?.[1] ?? "?");
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", () => ok()));
-  const port = (server.server.address() as { port: number }).port;
+  const relaySink = await sink();
+  const { port } = relaySink;
+  const ids = (): string[] => relaySink.got.map((t) => /Message-ID: <([^>]+)>/i.exec(t.raw.toString("latin1"))?.[1] ?? "?");
   const relay = new RelayDelivery({ url: `smtp://127.0.0.1:${port}?ignoreTLS=true`, store, log: quiet, clock: Date.now, batch: 50, retryMin: 50, retryMax: 200, deadAfter: 60_000 });
   try {
     const outbox = new MaildirOutbox(dir, store, quiet);
     outbox.useRelay(relay);
     await backlogAndGroups(store, real, outbox);
-    await until("490 messages at the relay", () => (got.length >= 490 ? true : undefined), 30_000);
+    await until("490 messages at the relay", () => (relaySink.got.length >= 490 ? true : undefined), 30_000);
     await new Promise((r) => setTimeout(r, 500));
     await relay.kick();
     assert.deepEqual([...handed].filter(([, n]) => n !== 1), [], "rows planned for delivery twice (id, times)");
+    const got = ids();
     const twice = got.filter((id, i) => got.indexOf(id) !== i);
     assert.deepEqual(twice, [], "messages the relay got twice");
     assert.equal(got.length, 490);
     await outbox.close();
   } finally {
     await relay.stop();
-    await new Promise<void>((ok) => server.close(() => ok()));
+    await relaySink.close();
     await real.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,39 +6,30 @@
  * wrong by a failed commit are in commit-failure.test.ts (the runs again).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import nodemailer from "nodemailer";
 import { aheadCounts } from "../../runtime/daemon/ahead.js";
-import { Daemon } from "../../runtime/daemon/daemon.js";
+import type { Daemon } from "../../runtime/daemon/daemon.js";
 import { createLogger } from "../../runtime/daemon/log.js";
 import { createIngress, type Ingress } from "../../runtime/daemon/smtp.js";
-import { COUNTER } from "./helpers.js";
+import { COUNTER, listDaemon } from "./helpers.js";
 
 const A = "a@example.org";
 
-let dir: string;
 let daemon: Daemon;
+let close: () => Promise<void>;
 let ingress: Ingress;
 let port: number;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "thwonkd-ahead-"));
-  daemon = await Daemon.open({ dataDir: dir, log: createLogger({ level: "silent", pretty: false }), workers: 2 });
-  const r = await daemon.deploy({ source: COUNTER, fileName: "counter.thwonk", addresses: [A] });
-  assert.ok(r.ok, JSON.stringify(r));
-  await daemon.addMembers(A, [{ address: "ann@example.org", name: "Ann" }]);
-  daemon.start();
+  ({ daemon, close } = await listDaemon({ source: COUNTER, fileName: "counter.thwonk", addresses: [A] }));
   ingress = createIngress({ daemon, log: createLogger({ level: "silent", pretty: false }) });
   port = await ingress.listen("127.0.0.1", 0);
 });
 
 after(async () => {
   await ingress.close();
-  await daemon.close();
-  rmSync(dir, { recursive: true, force: true });
+  await close();
 });
 
 test("60 messages at once to one list: each counted once, in commit order, and runs given ahead are taken", async () => {

@@ -7,17 +7,15 @@
  * with a failure injection point (failing-store.ts), mail comes over SMTP.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import nodemailer from "nodemailer";
-import { Daemon } from "../../runtime/daemon/daemon.js";
+import type { Daemon } from "../../runtime/daemon/daemon.js";
 import { createLogger } from "../../runtime/daemon/log.js";
 import { createIngress, type Ingress } from "../../runtime/daemon/smtp.js";
 import { openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
 import { failingStore, type FailingStore } from "./failing-store.js";
-import { COUNTER, outboxMail, until } from "./helpers.js";
+import { COUNTER, listDaemon, outboxMail, until } from "./helpers.js";
 
 const A = "a@example.org";
 const B = "b@example.org";
@@ -25,25 +23,19 @@ const B = "b@example.org";
 let dir: string;
 let store: FailingStore;
 let daemon: Daemon;
+let close: () => Promise<void>;
 let ingress: Ingress;
 let port: number;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "thwonkd-commit-"));
-  store = failingStore(openSqliteStore(join(dir, "thwonkd.sqlite")));
-  daemon = await Daemon.open({ dataDir: dir, log: createLogger({ level: "silent", pretty: false }), store, workers: 2 });
-  const r = await daemon.deploy({ source: COUNTER, fileName: "counter.thwonk", addresses: [A, B] });
-  assert.ok(r.ok, JSON.stringify(r));
-  for (const list of [A, B]) await daemon.addMembers(list, [{ address: "ann@example.org", name: "Ann" }]);
-  daemon.start();
+  ({ dir, daemon, close } = await listDaemon({ source: COUNTER, fileName: "counter.thwonk", addresses: [A, B], store: (at: string) => (store = failingStore(openSqliteStore(join(at, "thwonkd.sqlite")))) }));
   ingress = createIngress({ daemon, log: createLogger({ level: "silent", pretty: false }) });
   port = await ingress.listen("127.0.0.1", 0);
 });
 
 after(async () => {
   await ingress.close();
-  await daemon.close();
-  rmSync(dir, { recursive: true, force: true });
+  await close();
 });
 
 /** One message on its own connection: the SMTP code of the answer to DATA. */

@@ -1,6 +1,6 @@
 /** Starting a real thwonkd (bin/thwonkd.js) as a child process, on 127.0.0.1 with free ports, and reading what it wrote. */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -8,6 +8,9 @@ import { simpleParser, type ParsedMail } from "mailparser";
 import { BufferStream } from "../../cli/io.js";
 import { main } from "../../cli/main.js";
 import { repoRoot } from "../helpers/repo.js";
+import { Daemon } from "../../runtime/daemon/daemon.js";
+import { createLogger } from "../../runtime/daemon/log.js";
+import type { Store } from "../../runtime/daemon/store/types.js";
 
 export interface Ports {
   smtp: number;
@@ -158,4 +161,33 @@ export async function cliIn(cwd: string, args: string[]): Promise<{ code: number
   const err = new BufferStream();
   const code = await main(args, { cwd, env: {}, stdout: out, stderr: err });
   return { code, out: out.text(), err: err.text() };
+}
+
+/** A Daemon in this process (2 sandbox workers, silent) with `source` deployed at `addresses`, each with Ann as its member; `close` removes its data. */
+export async function listDaemon(o: { source: string; fileName: string; addresses: string[]; store?: (dir: string) => Store }): Promise<{ dir: string; daemon: Daemon; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), "thwonkd-list-"));
+  const daemon = await Daemon.open({ dataDir: dir, log: createLogger({ level: "silent", pretty: false }), workers: 2, ...(o.store ? { store: o.store(dir) } : {}) });
+  const r = await daemon.deploy({ source: o.source, fileName: o.fileName, addresses: o.addresses });
+  if (!r.ok) throw new Error(`deploy refused: ${JSON.stringify(r)}`);
+  for (const list of o.addresses) await daemon.addMembers(list, [{ address: "ann@example.org", name: "Ann" }]);
+  daemon.start();
+  return {
+    dir,
+    daemon,
+    async close() {
+      await daemon.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let posted = 0;
+
+/** A message from `from` with `subject` handed to the list as the SMTP ingress hands it: the answer's code, and whom the run's send went to. */
+export async function postTo(daemon: Daemon, list: string, from: string, subject: string): Promise<{ code: number; to: string[] }> {
+  const raw = Buffer.from(`From: <${from}>\r\nTo: <${list}>\r\nSubject: ${subject}\r\nMessage-ID: <post.${posted++}@example.org>\r\n\r\nhello\r\n`);
+  const a = await daemon.runner.deliver({ address: list, rcptTo: list, mailFrom: from, raw, receivedAt: Date.now() });
+  const run = a.runId === undefined ? undefined : await daemon.store.run(a.runId);
+  const send = run?.actions.find((x) => x.kind === "send") as { to?: string[] } | undefined;
+  return { code: a.code, to: [...(send?.to ?? [])].sort() };
 }

@@ -7,12 +7,9 @@
  * QuickJS workers, real SQLite.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { Daemon } from "../../runtime/daemon/daemon.js";
-import { createLogger } from "../../runtime/daemon/log.js";
+import type { Daemon } from "../../runtime/daemon/daemon.js";
+import { listDaemon, postTo } from "./helpers.js";
 
 const LIST = "club@example.org";
 const RULE = `rule club
@@ -30,32 +27,16 @@ on message(m: Message) {
 }
 `;
 
-let dir: string;
 let daemon: Daemon;
-let n = 0;
+let close: () => Promise<void>;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "thwonkd-members-"));
-  daemon = await Daemon.open({ dataDir: dir, log: createLogger({ level: "silent", pretty: false }), workers: 2 });
-  const r = await daemon.deploy({ source: RULE, fileName: "club.thwonk", addresses: [LIST] });
-  assert.ok(r.ok, JSON.stringify(r));
-  await daemon.addMembers(LIST, [{ address: "ann@example.org", name: "Ann" }]);
-  daemon.start();
+  ({ daemon, close } = await listDaemon({ source: RULE, fileName: "club.thwonk", addresses: [LIST] }));
 });
 
-after(async () => {
-  await daemon.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => close());
 
-/** Sends a message from `from` with `subject`; the answer and, for a post, who the run sent it to. */
-async function post(from: string, subject: string): Promise<{ code: number; to: string[] }> {
-  const raw = Buffer.from(`From: <${from}>\r\nTo: <${LIST}>\r\nSubject: ${subject}\r\nMessage-ID: <mv.${n++}@example.org>\r\n\r\nhello\r\n`);
-  const a = await daemon.runner.deliver({ address: LIST, rcptTo: LIST, mailFrom: from, raw, receivedAt: Date.now() });
-  const run = a.runId === undefined ? undefined : await daemon.store.run(a.runId);
-  const send = run?.actions.find((x) => x.kind === "send") as { to?: string[] } | undefined;
-  return { code: a.code, to: [...(send?.to ?? [])].sort() };
-}
+const post = (from: string, subject: string) => postTo(daemon, LIST, from, subject);
 
 test("every change to the members reaches the next run, whichever way it was made", async () => {
   assert.deepEqual(await post("ann@example.org", "one"), { code: 250, to: ["ann@example.org"] });
