@@ -131,10 +131,8 @@ export class MaildirOutbox {
 
   /** A group's rows, durable in the store: handed on from memory once the store's backlog is done. */
   committed(rows: OutboxRow[]): void {
-    // A group's rows are readable from its commit on, but handed over only after its disk sync: a read of the store
-    // in between handed on the rows up to the highest id it read (ids only grow), which must not be handed on again.
-    for (const r of rows) if (r.id > this.storeSeen) this.fresh.push(r);
-    if (this.fresh.length === 0) return;
+    if (rows.length === 0) return;
+    for (const r of rows) this.fresh.push(r);
     void this.kick();
   }
 
@@ -142,15 +140,18 @@ export class MaildirOutbox {
     while (!this.caughtUp) {
       const rows = await this.store.pendingOutbox(BATCH);
       if (rows.length === 0) {
-        // A row handed over with an id up to the highest read was among the rows read (ids only grow): handed on.
-        this.fresh = this.fresh.filter((r) => r.id > this.storeSeen);
         this.caughtUp = true;
         break;
       }
       for (const r of rows) this.storeSeen = Math.max(this.storeSeen, r.id);
       await this.handOn(rows);
     }
-    while (this.fresh.length > 0) await this.handOn(this.fresh.splice(0, BATCH));
+    while (this.fresh.length > 0) {
+      // A group's rows are readable from its commit on but handed over after its disk sync: a read of the store may
+      // have handed on those up to the highest id it read (ids only grow), which must not be handed on again.
+      const rows = this.fresh.splice(0, BATCH).filter((r) => r.id > this.storeSeen);
+      if (rows.length) await this.handOn(rows);
+    }
   }
 
   private async handOn(rows: OutboxRow[]): Promise<void> {
