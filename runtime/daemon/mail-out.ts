@@ -10,11 +10,17 @@ import type { DkimKeys } from "./dkim.js";
 import { Personal } from "./personal.js";
 import { UNSUBSCRIBE_PATH, unsubscribeToken } from "./unsubscribe.js";
 
+/** Whether a list's mail leaves with VERP senders (its `verp` setting). */
+export function verpOf(cfg: Pick<DaemonConfig, "lists">): (list: string) => boolean {
+  const lists = new Map(Object.entries(cfg.lists).map(([a, s]) => [a.toLowerCase(), s]));
+  return (list) => lists.get(list.toLowerCase())?.verp === true;
+}
+
 export function personalFrom(cfg: Pick<DaemonConfig, "lists" | "oneClick">, dkim: DkimKeys, key: Buffer, publicUrl: () => string, daemon: Daemon): Personal {
   const lists = new Map(Object.entries(cfg.lists).map(([a, s]) => [a.toLowerCase(), s]));
   return new Personal({
     dkim,
-    verp: (list) => lists.get(list.toLowerCase())?.verp === true,
+    verp: verpOf(cfg),
     oneClick: (list) => lists.get(list.toLowerCase())?.oneClick ?? cfg.oneClick,
     unsubscribeUrl: (list, member, joined) => `${publicUrl()}${UNSUBSCRIBE_PATH}${unsubscribeToken(key, list, member, joined)}`,
     listKey: (list) => daemon.store.tokenKey(list),

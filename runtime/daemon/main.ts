@@ -20,7 +20,7 @@ import { adminAuthorizer, ensureAdminToken } from "./auth.js";
 import { publishHandler } from "./publish.js";
 import { createIngress, type Ingress } from "./smtp.js";
 import { loadDkimKeys } from "./dkim.js";
-import { personalFrom } from "./mail-out.js";
+import { personalFrom, verpOf } from "./mail-out.js";
 import { ensureUnsubscribeKey, unsubscribeHandler } from "./unsubscribe.js";
 
 /** A handler the HTTP server tries in turn; true when it answered. The API adds its own. */
@@ -160,7 +160,7 @@ export async function main(argv: string[]): Promise<number> {
       personal,
     });
     daemon.outbox.useRelay(relay);
-    daemon.verpLists = (list) => cfg.lists[Object.keys(cfg.lists).find((a) => a.toLowerCase() === list.toLowerCase()) ?? ""]?.verp === true;
+    daemon.verpLists = verpOf(cfg);
   } else if ((await daemon.store.nextDeliveryAt()) !== null) {
     // Planned for a relay by an earlier start: without one they wait, so say so rather than let them sit unseen.
     log.warn("deliveries planned for a relay are pending, and this start has no --relay: they wait until thwonkd starts with one");
