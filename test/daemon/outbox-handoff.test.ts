@@ -53,15 +53,26 @@ async function settle(outbox: MaildirOutbox, total: number, marked: Map<number, 
   });
 }
 
-test("groups committed while the backlog is read are written once each, none lost", async () => {
+/** A real store in a temporary folder with its outbox and group committer wired as the daemon wires them; `done` cleans up. */
+async function outboxAt(run: (o: { dir: string; real: Store; outbox: MaildirOutbox; committer: GroupCommitter } & ReturnType<typeof counting>) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "thwonk-handoff-"));
   const real = openSqliteStore(join(dir, "thwonkd.sqlite"));
-  const { store, marked } = counting(real);
+  const counted = counting(real);
+  const outbox = new MaildirOutbox(dir, counted.store, quiet);
+  const committer = new GroupCommitter(counted.store, (rows) => outbox.committed(rows));
   try {
+    await run({ dir, real, outbox, committer, ...counted });
+  } finally {
+    await outbox.close();
+    await real.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("groups committed while the backlog is read are written once each, none lost", () =>
+  outboxAt(async ({ dir, real, outbox, committer, marked }) => {
     // A backlog of 450 rows left by an earlier process: more than two reads of the store.
     await real.commitRuns(Array.from({ length: 450 }, (_, i) => commit(i)));
-    const outbox = new MaildirOutbox(dir, store, quiet);
-    const committer = new GroupCommitter(store, (rows) => outbox.committed(rows));
     const first = outbox.kick();
     // Groups committed at every turn while the backlog is written: before, between and after the store's reads.
     const more: Promise<unknown>[] = [];
@@ -75,20 +86,10 @@ test("groups committed while the backlog is read are written once each, none los
     assert.deepEqual([...marked.values()].filter((n) => n !== 1), [], "a row handed on twice");
     assert.equal(readdirSync(join(dir, "outbox", "new")).length, 510);
     assert.deepEqual((await real.pendingOutbox(1000)).map((r) => r.id), []);
-    await outbox.close();
-  } finally {
-    await real.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("after a pass fails, the rows come from the store again: each has one file, none is lost", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "thwonk-handoff-"));
-  const real = openSqliteStore(join(dir, "thwonkd.sqlite"));
-  const { store, marked, failNext } = counting(real);
-  try {
-    const outbox = new MaildirOutbox(dir, store, quiet);
-    const committer = new GroupCommitter(store, (rows) => outbox.committed(rows));
+test("after a pass fails, the rows come from the store again: each has one file, none is lost", () =>
+  outboxAt(async ({ dir, real, outbox, committer, marked, failNext }) => {
     await outbox.kick(); // nothing pending: from now on rows come from memory
     for (let i = 0; i < 20; i++) await committer.commit(commit(i));
     await settle(outbox, 20, marked);
@@ -101,12 +102,7 @@ test("after a pass fails, the rows come from the store again: each has one file,
     assert.equal(marked.size, 75);
     assert.equal(readdirSync(join(dir, "outbox", "new")).length, 75, "one file per row");
     assert.deepEqual((await real.pendingOutbox(1000)).map((r) => r.id), []);
-    await outbox.close();
-  } finally {
-    await real.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 test("a group commit writes each list's state as its last run in the group left it, and returns each run's ids in order", async () => {
   const dir = mkdtempSync(join(tmpdir(), "thwonk-handoff-"));
@@ -135,22 +131,12 @@ test("a group commit writes each list's state as its last run in the group left 
   }
 });
 
-test("a pass that failed is tried again on its own: a quiet list's acknowledged mail does not wait for the next commit", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "thwonk-handoff-"));
-  const real = openSqliteStore(join(dir, "thwonkd.sqlite"));
-  const { store, marked, failNext } = counting(real);
-  try {
-    const outbox = new MaildirOutbox(dir, store, quiet);
-    const committer = new GroupCommitter(store, (rows) => outbox.committed(rows));
+test("a pass that failed is tried again on its own: a quiet list's acknowledged mail does not wait for the next commit", () =>
+  outboxAt(async ({ dir, outbox, committer, marked, failNext }) => {
     await outbox.kick();
     failNext(1);
     await committer.commit(commit(7));
     // No other commit, no kick: the retry alone writes and marks it.
     await until("the row marked done by the retry", () => marked.size === 1 || undefined, 10_000);
     assert.equal(readdirSync(join(dir, "outbox", "new")).length, 1);
-    await outbox.close();
-  } finally {
-    await real.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
