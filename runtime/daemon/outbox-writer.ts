@@ -1,12 +1,23 @@
 /**
- * The outbox's file writer, in a worker thread of its own: a batch of
- * Maildir files is written, synced (one `fdatasync` each), renamed into
- * new/, and new/ synced, with blocking calls here, and the daemon's event
+ * The outbox's file writer, in a worker thread of its own: the daemon's event
  * loop hears back once per batch. Asynchronous calls from the main thread
- * would cost a hand-over to libuv's threads per call, five per file, each a
- * wake-up that on a busy machine costs the main thread its turn.
+ * would cost a hand-over to libuv's threads per call, each a wake-up that on
+ * a busy machine costs the main thread its turn.
+ *
+ * A batch is one durability point. Every file is written to tmp/ first, then
+ * each is synced (`fdatasync`), then all are renamed into new/, then new/ is
+ * synced once: a file is in new/ only once its bytes are on disk (a reader
+ * never finds a short file there, even after a power cut), and the batch's
+ * rows are marked done (outbox.ts) only after the sync of new/. Syncing the
+ * files after all are written, rather than each after its write, lets the
+ * first sync write tmp/'s entries for the whole batch; on this kind of disk
+ * each sync costs CPU for every block it writes, so that is measurable
+ * (bench/daemon/outbox.js). A crash at any point leaves each file either
+ * absent from new/ or whole in it, with its row not marked done: the next
+ * pass looks in new/ and cur/ first and writes only those missing, under the
+ * same names (chosen at commit), so none is written twice.
  */
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, fdatasyncSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, Worker, workerData } from "node:worker_threads";
 
@@ -26,22 +37,36 @@ interface Request {
 
 type Reply = { id: number; error?: string };
 
-function writeBatch(r: Request): void {
-  const renames: [string, string][] = [];
-  for (const f of r.files) {
-    const target = join(r.dir, "new", f.name);
-    if (r.look && (existsSync(target) || existsSync(join(r.dir, "cur", f.name)))) continue;
-    const tmp = join(r.dir, "tmp", f.name);
-    const fd = openSync(tmp, "w");
-    try {
-      writeSync(fd, f.bytes);
-      fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renames.push([tmp, target]);
+const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC;
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  // A write to a regular file may be short (a signal, a full disk): the rest is written, or the write throws.
+  for (let at = 0; at < bytes.length; ) {
+    const n = writeSync(fd, bytes, at, bytes.length - at);
+    if (n <= 0) throw new Error("the outbox file could not be written (no byte written)");
+    at += n;
   }
-  for (const [tmp, target] of renames) renameSync(tmp, target);
+}
+
+function writeBatch(r: Request): void {
+  const open: { fd: number; tmp: string; target: string }[] = [];
+  try {
+    for (const f of r.files) {
+      const target = join(r.dir, "new", f.name);
+      if (r.look && (existsSync(target) || existsSync(join(r.dir, "cur", f.name)))) continue;
+      const tmp = join(r.dir, "tmp", f.name);
+      // O_TRUNC: a file left in tmp/ by a crash is written over.
+      const file = { fd: openSync(tmp, CREATE), tmp, target };
+      open.push(file);
+      writeAll(file.fd, f.bytes);
+    }
+    for (const f of open) fdatasyncSync(f.fd);
+  } finally {
+    for (const f of open) closeSync(f.fd);
+  }
+  for (const f of open) renameSync(f.tmp, f.target);
+  // Also when every file was skipped: one found in new/ may have been renamed there by a process that died before
+  // this sync, and its row is marked done after it.
   const dir = openSync(join(r.dir, "new"), "r");
   try {
     fsyncSync(dir);
