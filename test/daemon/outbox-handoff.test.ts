@@ -30,20 +30,22 @@ function commit(n: number): RunCommit {
   };
 }
 
-/** The store, with every id it marked done counted, and a way to make the next marks fail. */
-function counting(store: Store): { store: Store; marked: Map<number, number>; failNext: (n: number) => void } {
+/** The store, with every id it marked done counted (and the calls: one a batch), and a way to make the next marks fail. */
+function counting(store: Store): { store: Store; marked: Map<number, number>; batches: () => number; failNext: (n: number) => void } {
   const marked = new Map<number, number>();
   let failing = 0;
+  let batches = 0;
   const wrapped = Object.create(store) as Store;
   wrapped.markOutboxDone = async (ids: number[]) => {
     if (failing > 0) {
       failing--;
       throw new Error("injected: marking the rows done failed");
     }
+    batches++;
     for (const id of ids) marked.set(id, (marked.get(id) ?? 0) + 1);
     return store.markOutboxDone(ids);
   };
-  return { store: wrapped, marked, failNext: (n) => (failing = n) };
+  return { store: wrapped, marked, batches: () => batches, failNext: (n) => (failing = n) };
 }
 
 async function settle(outbox: MaildirOutbox, total: number, marked: Map<number, number>): Promise<void> {
@@ -139,4 +141,31 @@ test("a pass that failed is tried again on its own: a quiet list's acknowledged 
     // No other commit, no kick: the retry alone writes and marks it.
     await until("the row marked done by the retry", () => marked.size === 1 || undefined, 10_000);
     assert.equal(readdirSync(join(dir, "outbox", "new")).length, 1);
+  }));
+
+test("groups handed over close together wait for each other and are written in one batch, with no kick", () =>
+  outboxAt(async ({ dir, real, outbox, marked, batches }) => {
+    await outbox.kick(); // nothing pending: from now on rows come from memory
+    await real.commitRuns(Array.from({ length: 30 }, (_, i) => commit(i)));
+    const rows = await real.pendingOutbox(100);
+    // Thirty groups of one row in one turn: the first waits for the others instead of going out alone.
+    for (const r of rows) outbox.committed([r]);
+    await until("the 30 rows marked done", () => marked.size === 30 || undefined);
+    assert.equal(batches(), 1, "one batch: one sync of new/, one mark");
+    assert.equal(readdirSync(join(dir, "outbox", "new")).length, 30);
+    assert.deepEqual((await real.pendingOutbox(100)).map((r) => r.id), []);
+  }));
+
+test("a group's rows waiting for more are written at once by a kick", () =>
+  outboxAt(async ({ dir, real, outbox, marked }) => {
+    await outbox.kick();
+    await real.commitRuns([commit(1), commit(2)]);
+    const [a, b] = await real.pendingOutbox(10);
+    outbox.committed([a!]);
+    await outbox.kick(); // written now, not after the wait
+    assert.equal(marked.size, 1);
+    outbox.committed([b!]);
+    await outbox.kick();
+    assert.equal(readdirSync(join(dir, "outbox", "new")).length, 2);
+    assert.deepEqual((await real.pendingOutbox(10)).map((r) => r.id), []);
   }));
