@@ -5,14 +5,16 @@
  * name chosen then, so the bytes are part of the commit. After the commit
  * the outbox rows are handed on: to the relay when thwonkd has one
  * (delivery.ts), else each becomes one file in Maildir layout under
- * DIR/outbox: written to tmp/, synced, renamed into new/, then the row is
- * marked done. A restart hands on the rows not marked done; a file already
- * in new/ or cur/ is not written again, so each committed row is written once.
+ * DIR/outbox, in batches (outbox-writer.ts): the batch's files written to
+ * tmp/, synced, renamed into new/, new/ synced, then the rows marked done.
+ * A restart hands on the rows not marked done; a file already in new/ or
+ * cur/ is not written again, so each committed row is written once.
  *
  * The rows come from the store until a pass finds none pending (the rows
  * left by an earlier process); from then on the group commit hands each
  * group's rows over from memory (`committed`), so a row is not read back
- * from the store it was just written to. A failed pass goes back to the store.
+ * from the store it was just written to, after waiting a little for the
+ * next groups (GATHER_MS). A failed pass goes back to the store.
  */
 import { Coalesced } from "./coalesce.js";
 import { randomBytes } from "node:crypto";
