@@ -22,7 +22,10 @@
 // Environment: BENCH_MESSAGES (5000), BENCH_SESSIONS (10), BENCH_NEWCONN (1000 messages
 // with a new connection each), BENCH_LISTS (1000), BENCH_MANY_MESSAGES (3000), BENCH_WARM (3000),
 // BENCH_WORKERS (thwonkd's sandbox workers; its default if unset), BENCH_BEFORE (another
-// build's bin/thwonkd.js, measured in the same run as "before"). Appends a section
+// build's bin/thwonkd.js, measured in the same run as "before"), BENCH_DATA (the folder the data directories go
+// under; the system's temporary folder if unset). On ext4 without a journal (these machines), creating a file
+// scans the inodes deleted lately near it: thwonkd's outbox pays for files other programs deleted in the same
+// folder tree minutes before (the bare server writes no files), so point BENCH_DATA at a quiet folder. Appends a section
 // "Issue 13: thwonkd throughput (DATE)" to the end of bench/RESULTS.md.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -123,7 +126,7 @@ async function ingest(name, server) {
   return r;
 }
 
-const work = mkdtempSync(join(tmpdir(), "thwonkd-bench-"));
+const work = mkdtempSync(join(process.env.BENCH_DATA ?? tmpdir(), "thwonkd-bench-"));
 const loads = [];
 const noteLoad = () => loads.push(loadavg()[0]);
 try {
@@ -176,7 +179,7 @@ new connection ${NEWCONN}, warm-up ${WARM}, many ${MANY}, lists ${LISTS}, sessio
 engineers' work throughout** (1-minute load average ${loads.map((x) => x.toFixed(1)).join(" → ")} over the run on 2 cores): the absolute rates are
 low and noisy; the ratios measured in the same run, and the CPU time per message, are what count.
 thwonkd: a one-member forwarding rule (bench/daemon/seed.js), each message run and committed (SQLite WAL, the log synced before the 250)
-before its answer, its outgoing copy written to the Maildir outbox (every file counted); sandbox workers: ${WORKERS ?? "thwonkd's default"}.
+before its answer, its outgoing copy written to the Maildir outbox (every file counted; data under ${process.env.BENCH_DATA ?? "the temporary folder"}); sandbox workers: ${WORKERS ?? "thwonkd's default"}.
 "before" is the branch's base build, measured in the same run. The bare server (bench/daemon/bare.js): smtp-server parsing each message
 with mailparser, nothing else. Each server got ${WARM} warm-up messages first (not counted).
 
