@@ -11,12 +11,13 @@
  */
 import { Buffer } from "node:buffer";
 import { convert } from "html-to-text";
-import { simpleParser, parseAddressHeader, type ParsedMail } from "mailparser";
+import { simpleParser, parseAddressHeader } from "mailparser";
 import { canonicalAddress } from "../../contract/values.js";
 import { decodeHeaders, LONE_HALF } from "./decode.js";
 import { readEnvelope, type EnvelopeGiven } from "./envelope.js";
 import { readHeaders } from "./headers.js";
 import { parseMailDate } from "./maildate.js";
+import { plainTextParts, type MimeParts } from "./plain-text.js";
 import { checkHeaderFields, checkSize, maxRecipients, type RuleLimits } from "./limits.js";
 import type { AttachmentJson, InputProblem, MessageJson } from "./types.js";
 
@@ -33,6 +34,8 @@ export interface EmlOptions {
   maxHtmlToText?: number;
   /** The rule's limits: checked while reading (see above). Without them nothing is refused and every address is read. */
   limits?: RuleLimits;
+  /** Read every message with mailparser, a plain one too (plain-text.ts): what the tests compare the plain reading with. */
+  alwaysMailparser?: boolean;
 }
 
 export interface ParsedEml {
@@ -48,7 +51,7 @@ export interface ParsedEml {
 export async function parseEml(raw: Buffer | Uint8Array | string, options: EmlOptions = {}): Promise<ParsedEml> {
   const bytes = typeof raw === "string" ? Buffer.from(raw, "utf8") : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const listAddress = canonicalAddress(options.listAddress ?? DEFAULT_LIST_ADDRESS) ?? DEFAULT_LIST_ADDRESS;
-  const { fields, problems } = readHeaders(bytes);
+  const { fields, problems, end } = readHeaders(bytes);
   if (options.limits) {
     const refused = [...checkSize(bytes.length, options.limits), ...checkHeaderFields(fields, options.limits)];
     if (refused.length) return { message: emptyMessage(fields, listAddress), size: bytes.length, problems, refused };
@@ -56,17 +59,20 @@ export async function parseEml(raw: Buffer | Uint8Array | string, options: EmlOp
   const cap = { left: options.limits ? maxRecipients(options.limits) + 1 : Number.POSITIVE_INFINITY };
   const values = (name: string): string[] => fields.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
 
-  let mail: ParsedMail | undefined;
-  try {
-    // keepCidLinks: the HTML as sent (inlining images as data: URLs would inflate it past `limits.html`).
-    mail = await simpleParser(bytes, {
-      keepCidLinks: true,
-      skipTextToHtml: true,
-      checksumAlgo: false,
-      maxHtmlLengthToParse: options.maxHtmlToText ?? MAX_HTML_TO_TEXT,
-    });
-  } catch (e) {
-    problems.push(`the MIME structure could not be parsed (${e instanceof Error ? e.message : String(e)}); only the header fields were read`);
+  // A plain message (one text/plain part, ASCII) is read directly: mailparser's result for it is known (plain-text.ts).
+  let mail: MimeParts | undefined = problems.length || options.alwaysMailparser ? undefined : plainTextParts(bytes, fields, end);
+  if (!mail) {
+    try {
+      // keepCidLinks: the HTML as sent (inlining images as data: URLs would inflate it past `limits.html`).
+      mail = await simpleParser(bytes, {
+        keepCidLinks: true,
+        skipTextToHtml: true,
+        checksumAlgo: false,
+        maxHtmlLengthToParse: options.maxHtmlToText ?? MAX_HTML_TO_TEXT,
+      });
+    } catch (e) {
+      problems.push(`the MIME structure could not be parsed (${e instanceof Error ? e.message : String(e)}); only the header fields were read`);
+    }
   }
   if (mail?.textConversionError) problems.push(`the HTML part could not be converted to text (${mail.textConversionError.message}); the text is empty`);
   const html = typeof mail?.html === "string" ? mail.html : null;
@@ -106,7 +112,7 @@ function emptyMessage(headers: [string, string][], listAddress: string): Message
  * mailparser converts only a top-level or `alternative` HTML part, not one
  * inside multipart/related or multipart/mixed.
  */
-function readText(mail: ParsedMail | undefined, html: string | null, max: number, problems: string[]): string {
+function readText(mail: MimeParts | undefined, html: string | null, max: number, problems: string[]): string {
   const text = mail?.text ?? "";
   if (text.trim() !== "" || html === null || mail?.textConversionError) return text;
   if (html.length > max) {
