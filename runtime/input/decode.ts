@@ -57,17 +57,26 @@ function oneLine(name: string, raw: string): string {
   return codePoints(t) > codePoints(raw) ? "" : t;
 }
 
-/** The decoded values, the From display name and the Reply-To address of a message's header fields. */
-export function decodeHeaders(fields: readonly (readonly [string, string])[], from: string | null): DecodedHeaders {
+/** A mailbox as mailparser's address parser gives it. */
+export interface Mailbox {
+  name?: string;
+  address?: string;
+}
+
+/**
+ * The decoded values, the From display name and the Reply-To address of a message's header fields.
+ * `fromBoxes`: the first From field's mailboxes when the caller has parsed them already (`mailboxes` of its value).
+ */
+export function decodeHeaders(fields: readonly (readonly [string, string])[], from: string | null, fromBoxes?: readonly Mailbox[]): DecodedHeaders {
   const decoded = fields.map(([, v]) => decodeValue(v) ?? null);
   const first = (name: string): string | undefined => fields.find(([n]) => n.toLowerCase() === name)?.[1];
-  return { decoded, fromName: nameOf(first("from"), from), replyTo: addressOf(first("reply-to")) };
+  return { decoded, fromName: nameOf(first("from"), from, fromBoxes), replyTo: addressOf(first("reply-to")) };
 }
 
 /** The name of the From mailbox whose address is `from` (the first one otherwise); "" when it has none. */
-function nameOf(raw: string | undefined, from: string | null): string {
+function nameOf(raw: string | undefined, from: string | null, parsed?: readonly Mailbox[]): string {
   if (raw === undefined) return "";
-  const boxes = mailboxes(raw);
+  const boxes = parsed ?? mailboxes(raw);
   const hit = boxes.find((b) => b.address !== undefined && canonicalAddress(b.address) === from) ?? boxes[0];
   return oneLine(hit?.name ?? "", raw);
 }
@@ -82,9 +91,9 @@ function addressOf(raw: string | undefined): string | null {
   return null;
 }
 
-function mailboxes(raw: string): { name?: string; address?: string }[] {
+function mailboxes(raw: string): Mailbox[] {
   try {
-    return parseAddressHeader([raw], { flatten: true, decodePunycode: false }).value as { name?: string; address?: string }[];
+    return parseAddressHeader([raw], { flatten: true, decodePunycode: false }).value as Mailbox[];
   } catch {
     return [];
   }

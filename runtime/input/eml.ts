@@ -13,7 +13,7 @@ import { Buffer } from "node:buffer";
 import { convert } from "html-to-text";
 import { simpleParser, parseAddressHeader } from "mailparser";
 import { canonicalAddress } from "../../contract/values.js";
-import { decodeHeaders, LONE_HALF } from "./decode.js";
+import { decodeHeaders, LONE_HALF, type Mailbox } from "./decode.js";
 import { readEnvelope, type EnvelopeGiven } from "./envelope.js";
 import { readHeaders } from "./headers.js";
 import { parseMailDate } from "./maildate.js";
@@ -77,13 +77,16 @@ export async function parseEml(raw: Buffer | Uint8Array | string, options: EmlOp
   if (mail?.textConversionError) problems.push(`the HTML part could not be converted to text (${mail.textConversionError.message}); the text is empty`);
   const html = typeof mail?.html === "string" ? mail.html : null;
 
-  const fromList = addresses("From", values("from"), problems, { left: 1 });
+  // The From field is parsed once: for its address here, and for its display name (decode.ts) when it is the only one.
+  const fromValues = values("from");
+  const fromBoxes = mailboxesOf(fromValues);
+  const fromList = addresses("From", fromBoxes, problems, { left: 1 });
   if (fromList.length === 0) problems.push("the message has no readable From address");
   const from = fromList[0] ?? null;
   const message: MessageJson = {
     from,
-    to: addresses("To", values("to"), problems, cap),
-    cc: addresses("Cc", values("cc"), problems, cap),
+    to: addresses("To", mailboxesOf(values("to")), problems, cap),
+    cc: addresses("Cc", mailboxesOf(values("cc")), problems, cap),
     subject: readSubject(mail?.subject, values("subject")[0], problems),
     text: readText(mail, html, options.maxHtmlToText ?? MAX_HTML_TO_TEXT, problems),
     html,
@@ -95,7 +98,7 @@ export async function parseEml(raw: Buffer | Uint8Array | string, options: EmlOp
     date: readDate(values("date")[0], problems),
     messageId: readMessageId(values("message-id")[0]),
     envelope: readEnvelope(options.envelope ?? {}, from, listAddress, problems),
-    ...decodeHeaders(fields, from),
+    ...decodeHeaders(fields, from, fromValues.length === 1 ? fromBoxes : undefined),
   };
   return { message, size: bytes.length, problems, refused: [] };
 }
@@ -137,17 +140,20 @@ function readSubject(decoded: string | undefined, raw: string | undefined, probl
   return decoded;
 }
 
+/** The mailboxes of an address field's values (groups flattened), as mailparser reads them; none without a value. */
+function mailboxesOf(headerValues: string[]): Mailbox[] {
+  return headerValues.length === 0 ? [] : (parseAddressHeader(headerValues, { flatten: true, decodePunycode: false }).value as Mailbox[]);
+}
+
 /**
- * Every mailbox of the header fields (groups flattened), canonical, each once; the unreadable ones are reported
+ * Every mailbox of the header fields, canonical, each once; the unreadable ones are reported
  * and left out. At most `cap.left` are kept (shared by To and Cc): past it the message is over its limit anyway.
  */
-function addresses(field: string, headerValues: string[], problems: string[], cap: { left: number }): string[] {
-  if (headerValues.length === 0) return [];
-  const parsed = parseAddressHeader(headerValues, { flatten: true, decodePunycode: false });
+function addresses(field: string, parsed: readonly Mailbox[], problems: string[], cap: { left: number }): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const bad: string[] = [];
-  for (const a of parsed.value) {
+  for (const a of parsed) {
     if (cap.left <= 0) break;
     const c = a.address ? canonicalAddress(a.address) : undefined;
     if (c === undefined) bad.push(a.address || a.name || "(empty)");
