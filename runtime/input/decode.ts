@@ -93,8 +93,26 @@ function addressOf(raw: string | undefined): string | null {
 
 function mailboxes(raw: string): Mailbox[] {
   try {
-    return parseAddressHeader([raw], { flatten: true, decodePunycode: false }).value as Mailbox[];
+    return parseMailboxes([raw]);
   } catch {
     return [];
   }
+}
+
+/** A field value that is one bare address, `a@b` or `<a@b>`, of the characters mailparser gives back as they are. */
+const BARE = /^[ \t]*(?:<([A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9][A-Za-z0-9.-]*)>|([A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9][A-Za-z0-9.-]*))[ \t]*$/;
+
+/**
+ * The mailboxes of address field values (groups flattened), each value's in turn, as mailparser's
+ * parseAddressHeader gives them without decoding punycode; a value that is one bare address is read directly
+ * (the same mailbox: test/runtime-input/mailboxes.test.ts).
+ */
+export function parseMailboxes(values: readonly string[]): Mailbox[] {
+  const out: Mailbox[] = [];
+  for (const v of values) {
+    const bare = BARE.exec(v);
+    if (bare) out.push({ address: bare[1] ?? bare[2]!, name: "" });
+    else for (const m of parseAddressHeader([v], { flatten: true, decodePunycode: false }).value as Mailbox[]) out.push(m);
+  }
+  return out;
 }

@@ -11,9 +11,9 @@
  */
 import { Buffer } from "node:buffer";
 import { convert } from "html-to-text";
-import { simpleParser, parseAddressHeader } from "mailparser";
+import { simpleParser } from "mailparser";
 import { canonicalAddress } from "../../contract/values.js";
-import { decodeHeaders, LONE_HALF, type Mailbox } from "./decode.js";
+import { decodeHeaders, LONE_HALF, parseMailboxes, type Mailbox } from "./decode.js";
 import { readEnvelope, type EnvelopeGiven } from "./envelope.js";
 import { readHeaders } from "./headers.js";
 import { parseMailDate } from "./maildate.js";
@@ -142,7 +142,7 @@ function readSubject(decoded: string | undefined, raw: string | undefined, probl
 
 /** The mailboxes of an address field's values (groups flattened), as mailparser reads them; none without a value. */
 function mailboxesOf(headerValues: string[]): Mailbox[] {
-  return headerValues.length === 0 ? [] : (parseAddressHeader(headerValues, { flatten: true, decodePunycode: false }).value as Mailbox[]);
+  return headerValues.length === 0 ? [] : parseMailboxes(headerValues);
 }
 
 /**
