@@ -18,7 +18,7 @@
  */
 import { COMPILER_VERSION, migrateState, type Bundle } from "../../compiler/index.js";
 import { canonicalAddress, stateRefusals, type RunAction, type RunError, type RunResult } from "../../contract/index.js";
-import { checkMessage, InputRefused, parseEml } from "../input/index.js";
+import { checkMessage, InputRefused, keepJson, parseEml } from "../input/index.js";
 import { bundleInput, bundleLimits } from "../run/input.js";
 import { encodeRun, runBundle } from "../run/run-rule.js";
 import { runsAhead, takeAhead, type Ran, type Waiting } from "./ahead.js";
@@ -189,7 +189,10 @@ export class Runner {
   private async parse(slot: ListSlot, bundle: Bundle, d: Delivery): Promise<Parsed> {
     // The rule's limits are checked while parsing (size and header fields first), so a hostile message costs little.
     const envelope = { mailFrom: d.mailFrom, ...(d.rcptTo ? { rcptTo: d.rcptTo } : {}) };
-    return { bundle, eml: await parseEml(d.raw, { listAddress: slot.address, envelope, limits: bundleLimits(bundle) }) };
+    const eml = await parseEml(d.raw, { listAddress: slot.address, envelope, limits: bundleLimits(bundle) });
+    // Frozen with its JSON kept: each input that carries it (ahead.ts, and its turn) writes it once, and checks it once.
+    keepJson(eml.message);
+    return { bundle, eml };
   }
 
   runSchedule(address: string, trigger: string, due: number): Promise<Answer> {
@@ -285,8 +288,7 @@ export class Runner {
     // Parsed for the version deployed when it arrived; a deploy since then takes effect from this run on.
     if (p?.bundle !== bundle) p = await this.parse(slot, bundle, d);
     const parsed = p.eml;
-    const message = parsed.message;
-    if (replay?.approved) message.approved = true;
+    const message = replay?.approved ? { ...parsed.message, approved: true } : parsed.message;
     const base = {
       address,
       ...(replay ? { messageId: replay.messageId } : {}),

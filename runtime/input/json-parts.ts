@@ -15,6 +15,11 @@ export function keepJson<T extends object>(v: T): T {
   return v;
 }
 
+/** Whether `v` was kept (keepJson): frozen through, so what is worked out from it holds. */
+export function isKept(v: object): boolean {
+  return jsonOf.has(v);
+}
+
 /** JSON.stringify(o) for a plain object whose values may be kept parts. */
 export function stringifyParts(o: Record<string, unknown>): string {
   let out = "";
