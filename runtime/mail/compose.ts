@@ -182,11 +182,19 @@ function author(incoming: IncomingMail | null): Person | undefined {
   const raw = headerValue(incoming.headers, "from");
   let name = "";
   if (raw !== undefined) {
-    const parsed = addressparser(raw, { flatten: true }) as { name?: string; address?: string }[];
+    const parsed = bareMailbox(raw) ?? (addressparser(raw, { flatten: true }) as { name?: string; address?: string }[]);
     const hit = parsed.find((p) => p.address?.toLowerCase() === address.toLowerCase()) ?? parsed[0];
     name = decodeWords(hit?.name ?? "");
   }
   return { name: headerText(name, 100), address };
+}
+
+/** A field value that is one bare address (`a@b`, `<a@b>`, of plain characters): what addressparser reads of it, without it. */
+const BARE = /^[ \t]*(?:<([A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9][A-Za-z0-9.-]*)>|([A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9][A-Za-z0-9.-]*))[ \t]*$/;
+
+export function bareMailbox(value: string): { name: string; address: string }[] | undefined {
+  const m = BARE.exec(value);
+  return m ? [{ address: m[1] ?? m[2]!, name: "" }] : undefined;
 }
 
 /** RFC 2047 encoded words (`=?utf-8?Q?...?=`) in a display name, decoded; an unknown charset or a bad word stays as written. */
