@@ -104,6 +104,8 @@ export function safeAddress(s: unknown): string | undefined {
 export function headerText(s: string, max = 998): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
   const one = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ").replace(/\s+/g, " ").trim();
+  // No more code points than UTF-16 units: a text that short is within `max` without counting.
+  if (one.length <= max) return one;
   const cps = Array.from(one);
   return cps.length <= max ? one : cps.slice(0, max).join("");
 }
