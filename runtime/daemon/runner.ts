@@ -417,7 +417,8 @@ export class Runner {
         },
         (err: unknown) => this.failedCommit(slot, turn, err),
       );
-    slot.settled = Promise.allSettled([slot.settled, settled]);
+    // Settled to nothing: allSettled's value holds the one before it, and so every answer of the list since it started.
+    slot.settled = Promise.allSettled([slot.settled, settled]).then(nothing);
     if (!result?.error && actions?.some((a) => a.kind === "members.add" || a.kind === "members.remove")) await settled;
     return { answer: settled };
   }
@@ -466,6 +467,8 @@ export function listPool(pool: SandboxPool, address: string, bundle: Bundle, mem
 function valid(slot: ListSlot, turn: Turn): boolean {
   return turn.gen === slot.gen || (slot.broken !== undefined && turn.gen === slot.broken.gen && turn.seq < slot.broken.seq);
 }
+
+function nothing(): void {}
 
 /** Resolves after the promise reactions queued now (setImmediate comes after them). */
 function afterTurn(): Promise<void> {
