@@ -412,7 +412,7 @@ export class Runner {
             const members = frozen(await this.o.store.members(slot.address));
             if (slot.loaded && slot.gen === turn.gen) slot.loaded = { ...slot.loaded, members };
           }
-          this.o.log.info({ list: slot.address, run: got.runId, trigger: c!.run.trigger, outcome: c!.run.outcome, gas: c!.run.gasUsed }, "run committed");
+          if (this.o.log.isLevelEnabled("info")) this.o.log.info({ list: slot.address, run: got.runId, trigger: c!.run.trigger, outcome: c!.run.outcome, gas: c!.run.gasUsed }, "run committed");
           return { ...answer, runId: got.runId, outcome: c!.run.outcome };
         },
         (err: unknown) => this.failedCommit(slot, turn, err),
