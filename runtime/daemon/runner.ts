@@ -42,6 +42,9 @@ export interface RunnerOptions {
   log: Logger;
 }
 
+/** How many of resolve()'s answers are kept (senders vary; a list's own addresses repeat). */
+const RESOLVED_KEPT = 4096;
+
 /** An SMTP answer: the code, and the text after it (with its enhanced status code). */
 export interface Answer {
   code: number;
@@ -107,6 +110,8 @@ export function addressKey(address: string): string {
 
 export class Runner {
   private readonly lists = new Map<string, ListSlot>();
+  /** resolve()'s answers, by the address as given; emptied when a list is installed, and when full. */
+  private readonly resolved = new Map<string, string | undefined>();
   private inFlight = 0;
   private idle: (() => void)[] = [];
   /** Outgoing mail: each list's settings (From mode), and the hop limit (thwonkd's config, main.ts). */
@@ -127,6 +132,16 @@ export class Runner {
    * `+tag`, then `name-request@` reaches `name@`. Case-insensitive.
    */
   resolve(rcpt: string): string | undefined {
+    // Each message asks for its recipient and its sender several times: the answers are kept until a list is installed.
+    const kept = this.resolved.get(rcpt);
+    if (kept !== undefined || this.resolved.has(rcpt)) return kept;
+    const found = this.resolveNow(rcpt);
+    if (this.resolved.size >= RESOLVED_KEPT) this.resolved.clear();
+    this.resolved.set(rcpt, found);
+    return found;
+  }
+
+  private resolveNow(rcpt: string): string | undefined {
     const c = canonicalAddress(rcpt.replace(/^<(.*)>$/, "$1"));
     if (c === undefined) return undefined;
     const key = addressKey(c);
@@ -148,6 +163,7 @@ export class Runner {
   install(address: string, bundle: Bundle): Promise<void> {
     const slot = this.lists.get(addressKey(address));
     if (!slot) {
+      this.resolved.clear();
       this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve(), gen: 0, seq: 0, settled: Promise.resolve(), handed: Promise.resolve(), waiting: [], ahead: new Map() });
       return Promise.resolve();
     }
