@@ -133,14 +133,16 @@ export function bounceAddress(list: string): string {
   return `${list.slice(0, at)}-bounces@${list.slice(at + 1)}`;
 }
 
+const HOPS_NAME = HOPS_HEADER.toLowerCase();
+
 /** The hop count a message carries: the largest X-Thwonk-Hops, and its Received fields. */
 export function hopCount(headers: readonly (readonly [string, string])[]): { hops: number; received: number } {
   let hops = 0;
   let received = 0;
   for (const [n, v] of headers) {
-    const name = n.toLowerCase();
-    if (name === "received") received++;
-    else if (name === HOPS_HEADER.toLowerCase() && /^\s*\d{1,6}\s*$/.test(v)) hops = Math.max(hops, Number(v));
+    // Only a name of the right length is lower-cased to compare (most are neither).
+    if (n.length === 8 && n.toLowerCase() === "received") received++;
+    else if (n.length === HOPS_NAME.length && n.toLowerCase() === HOPS_NAME && /^\s*\d{1,6}\s*$/.test(v)) hops = Math.max(hops, Number(v));
   }
   return { hops, received };
 }
