@@ -81,6 +81,8 @@ interface ListSlot {
   handed: Promise<unknown>;
   /** The list's signing key: kept once read (a list's key never changes; the store makes it at the first ask). */
   tokenKey?: string;
+  /** The pool as the list's last run saw it, and what it was made for (poolFor). */
+  pool?: { bundle: Bundle; membersVersion: number; tokenKey: string; pool: SandboxPool };
   /** Deliveries queued and not started, in order; runs asked for ahead of their turn (ahead.ts). */
   waiting: Waiting[];
   ahead: Map<Delivery, Promise<Ran | undefined>>;
@@ -340,7 +342,7 @@ export class Runner {
         this.o.log.warn({ list: address, problems: err.problems }, "the list cannot run: its members or settings are over the rule's limits");
         return { code: 451, message: `4.3.0 ${say(M.listBroken, address, err.problems.map((p) => `${p.code} ${p.message}`).join(" "))}` };
       }
-      const pool = listPool(this.o.pool, address, bundle, members.version, await this.tokenKey(slot));
+      const pool = this.poolFor(slot, bundle, members.version, slot.tokenKey ?? (await this.tokenKey(slot)));
       const ran = await takeAhead(ranAhead, bundle, members, () => encodeRun(bundle, "message", input).inputJson);
       const ahead = !ran && pool.runsAhead ? runsAhead(slot, bundle, members, state) : [];
       result = await runBundle(bundle, { trigger: "message", input, pool, ...(ran ? { ran } : {}), ...(ahead.length ? { ahead } : {}) }, this.o.words);
@@ -372,7 +374,7 @@ export class Runner {
     else {
       try {
         const input = bundleInput(bundle, { now: due, address, members: members.members, state });
-        result = await runBundle(bundle, { trigger: triggerName, input, pool: listPool(this.o.pool, address, bundle, members.version, await this.tokenKey(slot)) }, this.o.words);
+        result = await runBundle(bundle, { trigger: triggerName, input, pool: this.poolFor(slot, bundle, members.version, slot.tokenKey ?? (await this.tokenKey(slot))) }, this.o.words);
       } catch (err) {
         if (!(err instanceof InputRefused)) throw err;
         result = failed({ code: err.problems[0]?.code ?? "TW5017", message: err.message, line: null, column: null });
@@ -450,6 +452,15 @@ export class Runner {
     return { code: 451, message: `4.3.0 ${say(M.commitFailed, err instanceof Error ? err.message : String(err))}` };
   }
 
+  /** The pool as the list's runs see it (listPool), made again only when the bundle, the members or the key change. */
+  private poolFor(slot: ListSlot, bundle: Bundle, membersVersion: number, tokenKey: string): SandboxPool {
+    const k = slot.pool;
+    if (k && k.bundle === bundle && k.membersVersion === membersVersion && k.tokenKey === tokenKey) return k.pool;
+    const pool = listPool(this.o.pool, slot.address, bundle, membersVersion, tokenKey);
+    slot.pool = { bundle, membersVersion, tokenKey, pool };
+    return pool;
+  }
+
   private async tokenKey(slot: ListSlot): Promise<string> {
     slot.tokenKey ??= await this.o.store.tokenKey(slot.address);
     return slot.tokenKey;
@@ -471,9 +482,10 @@ export class Runner {
  */
 export function listPool(pool: SandboxPool, address: string, bundle: Bundle, membersVersion: number, tokenKey?: string): SandboxPool {
   const memory = bundle.manifest.limits["memory"]?.value;
+  const list = addressKey(address);
   return {
     run: (code, codeId, trigger, inputJson, members, limits) =>
-      pool.run(code, codeId, trigger, inputJson, members, { ...limits, ...(memory ? { memoryLimitBytes: memory } : {}), list: addressKey(address), membersVersion, ...(tokenKey !== undefined ? { tokenKey } : {}) }),
+      pool.run(code, codeId, trigger, inputJson, members, { ...limits, ...(memory ? { memoryLimitBytes: memory } : {}), list, membersVersion, ...(tokenKey !== undefined ? { tokenKey } : {}) }),
     close: () => pool.close(),
     ...(pool.runsAhead ? { runsAhead: true } : {}),
   };
