@@ -34,6 +34,8 @@ const field = fc.oneof(
     "Content-Type: TEXT/PLAIN; CHARSET=UTF-8",
     "Content-Type: text/plain; charset=utf-8; format=flowed",
     "Content-Type: text/plain; charset=iso-8859-1",
+    "Content-Type: text/plain;\r\n charset=utf-8",
+    "Content-Transfer-Encoding:\r\n\t7bit",
     "Content-Type: text/html",
     "Content-Type: multipart/mixed; boundary=x",
     "Content-Transfer-Encoding: 7bit",
@@ -54,7 +56,14 @@ const field = fc.oneof(
 );
 const bodyLine = fc.oneof(printable, messy, fc.constantFrom("", ".", "..", "From here", "--x", " ", "\t", "=3D"));
 const plainField = fc.oneof(
-  fc.constantFrom("From: Ann Lee <ann@example.org>", "To: list@lists.localhost", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 7bit", "X-Folded: one\r\n\ttwo"),
+  fc.constantFrom(
+    "From: Ann Lee <ann@example.org>",
+    "To: list@lists.localhost",
+    "Content-Type: text/plain; charset=utf-8",
+    "Content-Type: text/plain;\r\n charset=\"us-ascii\"",
+    "Content-Transfer-Encoding: 7bit",
+    "X-Folded: one\r\n\ttwo",
+  ),
   printable.map((s) => `Subject: ${s}`),
   printable.map((s) => `X-Note: ${s}`),
 );
