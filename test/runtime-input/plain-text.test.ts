@@ -73,13 +73,17 @@ const messages = (plain: boolean) => fc
   .record({
     fields: plain ? fc.uniqueArray(plainField, { maxLength: 6, selector: (f) => f.slice(0, f.indexOf(":")) }) : fc.array(field, { maxLength: 8 }),
     body: fc.option(fc.array(plain ? plainLine : bodyLine, { maxLength: 8 }), { nil: undefined }),
-    eol: fc.constantFrom("\r\n", "\n"),
+    // One line ending for the whole message, or a mix (each line's own).
+    eols: fc.oneof(fc.constantFrom("\r\n", "\n").map((e) => [e]), fc.array(fc.constantFrom("\r\n", "\n"), { minLength: 2, maxLength: 24 })),
     end: fc.constantFrom("", "\r\n", "\n"),
     prefix: fc.constantFrom("", "", "", "From sender@example.org Sun Dec  6 09:47:48 2026\n", " \r\n", "\r\n"),
   })
-  .map(({ fields, body, eol, end, prefix }) => {
-    const head = fields.map((f) => f.replace(/\r\n/g, eol)).join(eol);
-    return prefix + (body === undefined ? head + end : `${head}${eol}${eol}${body.join(eol)}${end}`);
+  .map(({ fields, body, eols, end, prefix }) => {
+    let n = 0;
+    const eol = (): string => eols[n++ % eols.length]!;
+    const join = (parts: string[]): string => parts.map((p, i) => (i === 0 ? p : eol() + p)).join("");
+    const head = join(fields.map((f) => f.replace(/\r\n/g, () => eol())));
+    return prefix + (body === undefined ? head + end : `${head}${eol()}${eol()}${join(body)}${end}`);
   });
 
 async function same(text: string): Promise<boolean> {
