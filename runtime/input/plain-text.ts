@@ -7,7 +7,8 @@
  * CRLF made LF, the subject the first Subject field trimmed. Anything else,
  * or anything in doubt (an encoded word, a folded or tabbed Subject, a
  * Content-Disposition, a parameter besides the charset, two Subject or
- * Content-Type fields, an mbox line, a line that is not a field), returns undefined and is read by mailparser.
+ * Content-Type fields, a CR alone in the header block, an mbox line, a line
+ * that is not a field), returns undefined and is read by mailparser.
  * mailparser's stream pipeline is about a third of the CPU the daemon spends
  * on a message; this reading is a few scans of the bytes.
  */
@@ -62,7 +63,7 @@ export function plainTextParts(raw: Buffer, fields: readonly (readonly [string, 
         return undefined;
     }
   }
-  if (!plain(raw, 0, raw.length)) return undefined;
+  if (!plain(raw, 0, raw.length) || loneCr(raw, headEnd)) return undefined;
   if (subject !== undefined && (subject.includes("=?") || subject.includes("\t") || subjectFolded(raw, headEnd))) return undefined;
   // The body starts after the empty line that ends the header block.
   let body = headEnd;
@@ -71,6 +72,12 @@ export function plainTextParts(raw: Buffer, fields: readonly (readonly [string, 
   const text = body < raw.length ? raw.toString("latin1", body).replace(/\r\n/g, "\n") : undefined;
   const s = subject?.trim();
   return { subject: s === "" ? undefined : s, text, attachments: [] };
+}
+
+/** Whether the header block has a CR that does not end a line (mailparser may break the line there, readHeaders does not). */
+function loneCr(raw: Buffer, headEnd: number): boolean {
+  for (let i = raw.indexOf(0x0d); i >= 0 && i < headEnd; i = raw.indexOf(0x0d, i + 1)) if (raw[i + 1] !== 0x0a) return true;
+  return false;
 }
 
 /** Whether the first Subject field goes on over more than one line (mailparser unfolds it its own way). */

@@ -128,7 +128,7 @@ test("the bench's message and the common shapes are read the plain way, with mai
   for (const c of cases) assert.equal(await same(c), true, JSON.stringify(c));
 });
 
-test("not plain: 8-bit bytes, an encoded or folded subject, an attachment, another type or encoding, an mbox line", async () => {
+test("not plain: 8-bit bytes, an encoded or folded subject, an attachment, another type or encoding, an mbox line, a lone CR", async () => {
   const cases = [
     "From: ann@example.org\r\nSubject: x\r\n\r\ncafé\r\n",
     "From: ann@example.org\r\nSubject: caf\u00e9\r\n\r\nx\r\n",
@@ -142,6 +142,9 @@ test("not plain: 8-bit bytes, an encoded or folded subject, an attachment, anoth
     "From: ann@example.org\r\nSubject: nul\r\n\r\na\u0000b\r\n",
     "From ann@example.org Sun Dec  6 09:47:48 2026\nFrom: ann@example.org\n\nx\n",
     "From: ann@example.org\r\nnot a field\r\n\r\nx\r\n",
+    // A CR alone in the header block: mailparser breaks the line there.
+    "Subject: a\ra",
+    "X-A: b\rSubject: c\r\n\r\nx",
   ];
   for (const c of cases) assert.equal(await same(c), false, JSON.stringify(c));
 });
