@@ -470,7 +470,10 @@ export class Runner {
   private isLoop(address: string, headers: readonly [string, string][], from: string | null): boolean {
     const key = addressKey(address);
     const loopName = LOOP_HEADER.toLowerCase();
-    if (headers.some(([n, v]) => n.toLowerCase() === loopName && v.split(",").some((x) => addressKey(x.trim().replace(/^<(.*)>$/, "$1")) === key))) return true;
+    // Only a name of the loop header's length is lower-cased to compare (most are not).
+    const loops = ([n, v]: readonly [string, string]): boolean =>
+      n.length === loopName.length && n.toLowerCase() === loopName && v.split(",").some((x) => addressKey(x.trim().replace(/^<(.*)>$/, "$1")) === key);
+    if (headers.some(loops)) return true;
     return from !== null && this.resolve(from) === address;
   }
 }

@@ -38,3 +38,16 @@ test("resolve: the same answers asked again, and a list deployed later is found"
     await l.close();
   }
 });
+
+test("the loop header is found in any case and among other addresses, and only under its own name", async () => {
+  const list = "news@lists.example.org";
+  const l = await listDaemon({ source: SOURCE, fileName: "quiet.thwonk", addresses: [list] });
+  try {
+    const post = (header: string) =>
+      l.daemon.runner.deliver({ address: list, rcptTo: list, mailFrom: "bob@example.org", raw: Buffer.from(`From: <bob@example.org>\r\nTo: <${list}>\r\n${header}\r\nSubject: s\r\n\r\nhi\r\n`), receivedAt: Date.now() });
+    for (const h of ["X-Thwonk-Loop: news@lists.example.org", "x-THWONK-loop: other@example.org, <NEWS@Lists.Example.org>"]) assert.equal((await post(h)).outcome, "loop", h);
+    for (const h of ["X-Thwonk-Loopy: news@lists.example.org", "X-Thwonk-Loo: news@lists.example.org", "X-Thwonk-Loop: other@lists.example.org"]) assert.equal((await post(h)).outcome, "ok", h);
+  } finally {
+    await l.close();
+  }
+});
