@@ -49,6 +49,9 @@ const field = fc.oneof(
     "Subject: folded\r\n on",
     "Subject:\ttabbed",
     "Subject: ",
+    // A line of white space in the header block: a continuation line, or not, for each reader.
+    " ",
+    "\t",
   ),
   printable.map((s) => `Subject: ${s}`),
   printable.map((s) => `X-Note: ${s}`),
