@@ -18,7 +18,7 @@
  */
 import { COMPILER_VERSION, migrateState, type Bundle } from "../../compiler/index.js";
 import { canonicalAddress, stateRefusals, type RunAction, type RunError, type RunResult } from "../../contract/index.js";
-import { checkMessage, InputRefused, parseEml } from "../input/index.js";
+import { checkMessage, InputRefused, keepJson, parseEml } from "../input/index.js";
 import { bundleInput, bundleLimits } from "../run/input.js";
 import { encodeRun, runBundle } from "../run/run-rule.js";
 import { runsAhead, takeAhead, type Ran, type Waiting } from "./ahead.js";
@@ -41,6 +41,9 @@ export interface RunnerOptions {
   clock: () => number;
   log: Logger;
 }
+
+/** How many of resolve()'s answers are kept (senders vary; a list's own addresses repeat). */
+const RESOLVED_KEPT = 4096;
 
 /** An SMTP answer: the code, and the text after it (with its enhanced status code). */
 export interface Answer {
@@ -78,6 +81,8 @@ interface ListSlot {
   handed: Promise<unknown>;
   /** The list's signing key: kept once read (a list's key never changes; the store makes it at the first ask). */
   tokenKey?: string;
+  /** The pool as the list's last run saw it, and what it was made for (poolFor). */
+  pool?: { bundle: Bundle; membersVersion: number; tokenKey: string; pool: SandboxPool };
   /** Deliveries queued and not started, in order; runs asked for ahead of their turn (ahead.ts). */
   waiting: Waiting[];
   ahead: Map<Delivery, Promise<Ran | undefined>>;
@@ -107,6 +112,8 @@ export function addressKey(address: string): string {
 
 export class Runner {
   private readonly lists = new Map<string, ListSlot>();
+  /** resolve()'s answers, by the address as given; emptied when a list is installed, and when full. */
+  private readonly resolved = new Map<string, string | undefined>();
   private inFlight = 0;
   private idle: (() => void)[] = [];
   /** Outgoing mail: each list's settings (From mode), and the hop limit (thwonkd's config, main.ts). */
@@ -127,6 +134,16 @@ export class Runner {
    * `+tag`, then `name-request@` reaches `name@`. Case-insensitive.
    */
   resolve(rcpt: string): string | undefined {
+    // Each message asks for its recipient and its sender several times: the answers are kept until a list is installed.
+    const kept = this.resolved.get(rcpt);
+    if (kept !== undefined || this.resolved.has(rcpt)) return kept;
+    const found = this.resolveNow(rcpt);
+    if (this.resolved.size >= RESOLVED_KEPT) this.resolved.clear();
+    this.resolved.set(rcpt, found);
+    return found;
+  }
+
+  private resolveNow(rcpt: string): string | undefined {
     const c = canonicalAddress(rcpt.replace(/^<(.*)>$/, "$1"));
     if (c === undefined) return undefined;
     const key = addressKey(c);
@@ -148,6 +165,7 @@ export class Runner {
   install(address: string, bundle: Bundle): Promise<void> {
     const slot = this.lists.get(addressKey(address));
     if (!slot) {
+      this.resolved.clear();
       this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve(), gen: 0, seq: 0, settled: Promise.resolve(), handed: Promise.resolve(), waiting: [], ahead: new Map() });
       return Promise.resolve();
     }
@@ -189,7 +207,10 @@ export class Runner {
   private async parse(slot: ListSlot, bundle: Bundle, d: Delivery): Promise<Parsed> {
     // The rule's limits are checked while parsing (size and header fields first), so a hostile message costs little.
     const envelope = { mailFrom: d.mailFrom, ...(d.rcptTo ? { rcptTo: d.rcptTo } : {}) };
-    return { bundle, eml: await parseEml(d.raw, { listAddress: slot.address, envelope, limits: bundleLimits(bundle) }) };
+    const eml = await parseEml(d.raw, { listAddress: slot.address, envelope, limits: bundleLimits(bundle) });
+    // Frozen with its JSON kept: each input that carries it (ahead.ts, and its turn) writes it once, and checks it once.
+    keepJson(eml.message);
+    return { bundle, eml };
   }
 
   runSchedule(address: string, trigger: string, due: number): Promise<Answer> {
@@ -285,8 +306,7 @@ export class Runner {
     // Parsed for the version deployed when it arrived; a deploy since then takes effect from this run on.
     if (p?.bundle !== bundle) p = await this.parse(slot, bundle, d);
     const parsed = p.eml;
-    const message = parsed.message;
-    if (replay?.approved) message.approved = true;
+    const message = replay?.approved ? { ...parsed.message, approved: true } : parsed.message;
     const base = {
       address,
       ...(replay ? { messageId: replay.messageId } : {}),
@@ -322,7 +342,7 @@ export class Runner {
         this.o.log.warn({ list: address, problems: err.problems }, "the list cannot run: its members or settings are over the rule's limits");
         return { code: 451, message: `4.3.0 ${say(M.listBroken, address, err.problems.map((p) => `${p.code} ${p.message}`).join(" "))}` };
       }
-      const pool = listPool(this.o.pool, address, bundle, members.version, await this.tokenKey(slot));
+      const pool = this.poolFor(slot, bundle, members.version, slot.tokenKey ?? (await this.tokenKey(slot)));
       const ran = await takeAhead(ranAhead, bundle, members, () => encodeRun(bundle, "message", input).inputJson);
       const ahead = !ran && pool.runsAhead ? runsAhead(slot, bundle, members, state) : [];
       result = await runBundle(bundle, { trigger: "message", input, pool, ...(ran ? { ran } : {}), ...(ahead.length ? { ahead } : {}) }, this.o.words);
@@ -334,7 +354,7 @@ export class Runner {
     const hold = actions.find((a) => a.kind === "hold");
     const outcome: RunOutcome = result.error ? "failed" : reject ? "rejected" : hold ? "held" : "ok";
     // Composed after the list's next run is on its way to the sandbox (that run's start is all microtasks).
-    const c = afterTurn().then(() => this.outcomeCommit(slot, { ...base, ...stored(outcome === "ok" ? "accepted" : outcome) }, runBase, result, actions, outcome, { ...message, raw: d.raw }).then((c) => Object.assign(c, holdEffects(outcome, hold, message, d, replay))));
+    const c = afterTurn().then(() => this.outcomeCommit(slot, { ...base, ...stored(outcome === "ok" ? "accepted" : outcome) }, runBase, result, actions, outcome, { from: message.from, headers: message.headers, raw: d.raw }).then((c) => Object.assign(c, holdEffects(outcome, hold, message, d, replay))));
     if (result.error) this.o.log.warn({ list: address, error: result.error }, "the rule failed on a message; it is kept and can be replayed");
     const answer: Answer =
       outcome === "rejected"
@@ -354,7 +374,7 @@ export class Runner {
     else {
       try {
         const input = bundleInput(bundle, { now: due, address, members: members.members, state });
-        result = await runBundle(bundle, { trigger: triggerName, input, pool: listPool(this.o.pool, address, bundle, members.version, await this.tokenKey(slot)) }, this.o.words);
+        result = await runBundle(bundle, { trigger: triggerName, input, pool: this.poolFor(slot, bundle, members.version, slot.tokenKey ?? (await this.tokenKey(slot))) }, this.o.words);
       } catch (err) {
         if (!(err instanceof InputRefused)) throw err;
         result = failed({ code: err.problems[0]?.code ?? "TW5017", message: err.message, line: null, column: null });
@@ -410,12 +430,13 @@ export class Runner {
             const members = frozen(await this.o.store.members(slot.address));
             if (slot.loaded && slot.gen === turn.gen) slot.loaded = { ...slot.loaded, members };
           }
-          this.o.log.info({ list: slot.address, run: got.runId, trigger: c!.run.trigger, outcome: c!.run.outcome, gas: c!.run.gasUsed }, "run committed");
+          if (this.o.log.isLevelEnabled("info")) this.o.log.info({ list: slot.address, run: got.runId, trigger: c!.run.trigger, outcome: c!.run.outcome, gas: c!.run.gasUsed }, "run committed");
           return { ...answer, runId: got.runId, outcome: c!.run.outcome };
         },
         (err: unknown) => this.failedCommit(slot, turn, err),
       );
-    slot.settled = Promise.allSettled([slot.settled, settled]);
+    // Settled to nothing: allSettled's value holds the one before it, and so every answer of the list since it started.
+    slot.settled = Promise.allSettled([slot.settled, settled]).then(nothing);
     if (!result?.error && actions?.some((a) => a.kind === "members.add" || a.kind === "members.remove")) await settled;
     return { answer: settled };
   }
@@ -431,6 +452,15 @@ export class Runner {
     return { code: 451, message: `4.3.0 ${say(M.commitFailed, err instanceof Error ? err.message : String(err))}` };
   }
 
+  /** The pool as the list's runs see it (listPool), made again only when the bundle, the members or the key change. */
+  private poolFor(slot: ListSlot, bundle: Bundle, membersVersion: number, tokenKey: string): SandboxPool {
+    const k = slot.pool;
+    if (k && k.bundle === bundle && k.membersVersion === membersVersion && k.tokenKey === tokenKey) return k.pool;
+    const pool = listPool(this.o.pool, slot.address, bundle, membersVersion, tokenKey);
+    slot.pool = { bundle, membersVersion, tokenKey, pool };
+    return pool;
+  }
+
   private async tokenKey(slot: ListSlot): Promise<string> {
     slot.tokenKey ??= await this.o.store.tokenKey(slot.address);
     return slot.tokenKey;
@@ -440,7 +470,10 @@ export class Runner {
   private isLoop(address: string, headers: readonly [string, string][], from: string | null): boolean {
     const key = addressKey(address);
     const loopName = LOOP_HEADER.toLowerCase();
-    if (headers.some(([n, v]) => n.toLowerCase() === loopName && v.split(",").some((x) => addressKey(x.trim().replace(/^<(.*)>$/, "$1")) === key))) return true;
+    // Only a name of the loop header's length is lower-cased to compare (most are not).
+    const loops = ([n, v]: readonly [string, string]): boolean =>
+      n.length === loopName.length && n.toLowerCase() === loopName && v.split(",").some((x) => addressKey(x.trim().replace(/^<(.*)>$/, "$1")) === key);
+    if (headers.some(loops)) return true;
     return from !== null && this.resolve(from) === address;
   }
 }
@@ -452,9 +485,10 @@ export class Runner {
  */
 export function listPool(pool: SandboxPool, address: string, bundle: Bundle, membersVersion: number, tokenKey?: string): SandboxPool {
   const memory = bundle.manifest.limits["memory"]?.value;
+  const list = addressKey(address);
   return {
     run: (code, codeId, trigger, inputJson, members, limits) =>
-      pool.run(code, codeId, trigger, inputJson, members, { ...limits, ...(memory ? { memoryLimitBytes: memory } : {}), list: addressKey(address), membersVersion, ...(tokenKey !== undefined ? { tokenKey } : {}) }),
+      pool.run(code, codeId, trigger, inputJson, members, { ...limits, ...(memory ? { memoryLimitBytes: memory } : {}), list, membersVersion, ...(tokenKey !== undefined ? { tokenKey } : {}) }),
     close: () => pool.close(),
     ...(pool.runsAhead ? { runsAhead: true } : {}),
   };
@@ -464,6 +498,8 @@ export function listPool(pool: SandboxPool, address: string, bundle: Bundle, mem
 function valid(slot: ListSlot, turn: Turn): boolean {
   return turn.gen === slot.gen || (slot.broken !== undefined && turn.gen === slot.broken.gen && turn.seq < slot.broken.seq);
 }
+
+function nothing(): void {}
 
 /** Resolves after the promise reactions queued now (setImmediate comes after them). */
 function afterTurn(): Promise<void> {

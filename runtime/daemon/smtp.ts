@@ -80,19 +80,25 @@ export function createIngress(o: IngressOptions): Ingress {
         const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
         const rcpts = session.envelope.rcptTo;
         const found = lists.get(session) ?? [];
-        const runs = rcpts.map((r, i) => o.daemon.deliver({ address: found[i] ?? o.daemon.resolve(r.address)!, rcptTo: r.address, mailFrom, raw, receivedAt }));
-        void Promise.all(runs.map((p) => p.catch((err: unknown): Answer => {
-          o.log.error({ err }, "a delivery failed");
-          return { code: 451, message: `4.3.0 ${say(M.commitFailed, err instanceof Error ? err.message : String(err))}` };
-        }))).then((answers) => {
-          if (o.lmtp) return cb(null, answers.map((a) => (a.code === 250 ? a.message : smtpError(a.code, a.message))) as never);
-          const a = answers[0]!;
-          if (a.code === 250) cb(null, a.message);
-          else cb(smtpError(a.code, a.message));
-        });
+        const deliver = (i: number): Promise<Answer> => {
+          const r = rcpts[i]!;
+          return o.daemon.deliver({ address: found[i] ?? o.daemon.resolve(r.address)!, rcptTo: r.address, mailFrom, raw, receivedAt }).catch(failed);
+        };
+        // SMTP: one list per transaction (onRcptTo), so the one answer to DATA is its run's.
+        if (!o.lmtp) {
+          void deliver(0).then((a) => (a.code === 250 ? cb(null, a.message) : cb(smtpError(a.code, a.message))));
+          return;
+        }
+        void Promise.all(rcpts.map((_r, i) => deliver(i))).then((answers) =>
+          cb(null, answers.map((a) => (a.code === 250 ? a.message : smtpError(a.code, a.message))) as never),
+        );
       });
     },
   });
+  function failed(err: unknown): Answer {
+    o.log.error({ err }, "a delivery failed");
+    return { code: 451, message: `4.3.0 ${say(M.commitFailed, err instanceof Error ? err.message : String(err))}` };
+  }
   server.on("error", (err) => o.log.error({ err }, "SMTP server error"));
   return {
     server,

@@ -57,17 +57,26 @@ function oneLine(name: string, raw: string): string {
   return codePoints(t) > codePoints(raw) ? "" : t;
 }
 
-/** The decoded values, the From display name and the Reply-To address of a message's header fields. */
-export function decodeHeaders(fields: readonly (readonly [string, string])[], from: string | null): DecodedHeaders {
+/** A mailbox as mailparser's address parser gives it. */
+export interface Mailbox {
+  name?: string;
+  address?: string;
+}
+
+/**
+ * The decoded values, the From display name and the Reply-To address of a message's header fields.
+ * `fromBoxes`: the first From field's mailboxes when the caller has parsed them already (`mailboxes` of its value).
+ */
+export function decodeHeaders(fields: readonly (readonly [string, string])[], from: string | null, fromBoxes?: readonly Mailbox[]): DecodedHeaders {
   const decoded = fields.map(([, v]) => decodeValue(v) ?? null);
   const first = (name: string): string | undefined => fields.find(([n]) => n.toLowerCase() === name)?.[1];
-  return { decoded, fromName: nameOf(first("from"), from), replyTo: addressOf(first("reply-to")) };
+  return { decoded, fromName: nameOf(first("from"), from, fromBoxes), replyTo: addressOf(first("reply-to")) };
 }
 
 /** The name of the From mailbox whose address is `from` (the first one otherwise); "" when it has none. */
-function nameOf(raw: string | undefined, from: string | null): string {
+function nameOf(raw: string | undefined, from: string | null, parsed?: readonly Mailbox[]): string {
   if (raw === undefined) return "";
-  const boxes = mailboxes(raw);
+  const boxes = parsed ?? mailboxes(raw);
   const hit = boxes.find((b) => b.address !== undefined && canonicalAddress(b.address) === from) ?? boxes[0];
   return oneLine(hit?.name ?? "", raw);
 }
@@ -82,10 +91,28 @@ function addressOf(raw: string | undefined): string | null {
   return null;
 }
 
-function mailboxes(raw: string): { name?: string; address?: string }[] {
+function mailboxes(raw: string): Mailbox[] {
   try {
-    return parseAddressHeader([raw], { flatten: true, decodePunycode: false }).value as { name?: string; address?: string }[];
+    return parseMailboxes([raw]);
   } catch {
     return [];
   }
+}
+
+/** A field value that is one bare address, `a@b` or `<a@b>`, of the characters mailparser gives back as they are. */
+const BARE = /^[ \t]*(?:<([A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9][A-Za-z0-9.-]*)>|([A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9][A-Za-z0-9.-]*))[ \t]*$/;
+
+/**
+ * The mailboxes of address field values (groups flattened), each value's in turn, as mailparser's
+ * parseAddressHeader gives them without decoding punycode; a value that is one bare address is read directly
+ * (the same mailbox: test/runtime-input/mailboxes.test.ts).
+ */
+export function parseMailboxes(values: readonly string[]): Mailbox[] {
+  const out: Mailbox[] = [];
+  for (const v of values) {
+    const bare = BARE.exec(v);
+    if (bare) out.push({ address: bare[1] ?? bare[2]!, name: "" });
+    else for (const m of parseAddressHeader([v], { flatten: true, decodePunycode: false }).value as Mailbox[]) out.push(m);
+  }
+  return out;
 }

@@ -11,12 +11,13 @@
  */
 import { Buffer } from "node:buffer";
 import { convert } from "html-to-text";
-import { simpleParser, parseAddressHeader, type ParsedMail } from "mailparser";
+import { simpleParser } from "mailparser";
 import { canonicalAddress } from "../../contract/values.js";
-import { decodeHeaders, LONE_HALF } from "./decode.js";
+import { decodeHeaders, LONE_HALF, parseMailboxes, type Mailbox } from "./decode.js";
 import { readEnvelope, type EnvelopeGiven } from "./envelope.js";
 import { readHeaders } from "./headers.js";
 import { parseMailDate } from "./maildate.js";
+import { plainTextParts, type MimeParts } from "./plain-text.js";
 import { checkHeaderFields, checkSize, maxRecipients, type RuleLimits } from "./limits.js";
 import type { AttachmentJson, InputProblem, MessageJson } from "./types.js";
 
@@ -33,6 +34,8 @@ export interface EmlOptions {
   maxHtmlToText?: number;
   /** The rule's limits: checked while reading (see above). Without them nothing is refused and every address is read. */
   limits?: RuleLimits;
+  /** Read every message with mailparser, a plain one too (plain-text.ts): what the tests compare the plain reading with. */
+  alwaysMailparser?: boolean;
 }
 
 export interface ParsedEml {
@@ -48,7 +51,7 @@ export interface ParsedEml {
 export async function parseEml(raw: Buffer | Uint8Array | string, options: EmlOptions = {}): Promise<ParsedEml> {
   const bytes = typeof raw === "string" ? Buffer.from(raw, "utf8") : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const listAddress = canonicalAddress(options.listAddress ?? DEFAULT_LIST_ADDRESS) ?? DEFAULT_LIST_ADDRESS;
-  const { fields, problems } = readHeaders(bytes);
+  const { fields, problems, end } = readHeaders(bytes);
   if (options.limits) {
     const refused = [...checkSize(bytes.length, options.limits), ...checkHeaderFields(fields, options.limits)];
     if (refused.length) return { message: emptyMessage(fields, listAddress), size: bytes.length, problems, refused };
@@ -56,28 +59,34 @@ export async function parseEml(raw: Buffer | Uint8Array | string, options: EmlOp
   const cap = { left: options.limits ? maxRecipients(options.limits) + 1 : Number.POSITIVE_INFINITY };
   const values = (name: string): string[] => fields.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
 
-  let mail: ParsedMail | undefined;
-  try {
-    // keepCidLinks: the HTML as sent (inlining images as data: URLs would inflate it past `limits.html`).
-    mail = await simpleParser(bytes, {
-      keepCidLinks: true,
-      skipTextToHtml: true,
-      checksumAlgo: false,
-      maxHtmlLengthToParse: options.maxHtmlToText ?? MAX_HTML_TO_TEXT,
-    });
-  } catch (e) {
-    problems.push(`the MIME structure could not be parsed (${e instanceof Error ? e.message : String(e)}); only the header fields were read`);
+  // A plain message (one text/plain part, ASCII) is read directly: mailparser's result for it is known (plain-text.ts).
+  let mail: MimeParts | undefined = problems.length || options.alwaysMailparser ? undefined : plainTextParts(bytes, fields, end);
+  if (!mail) {
+    try {
+      // keepCidLinks: the HTML as sent (inlining images as data: URLs would inflate it past `limits.html`).
+      mail = await simpleParser(bytes, {
+        keepCidLinks: true,
+        skipTextToHtml: true,
+        checksumAlgo: false,
+        maxHtmlLengthToParse: options.maxHtmlToText ?? MAX_HTML_TO_TEXT,
+      });
+    } catch (e) {
+      problems.push(`the MIME structure could not be parsed (${e instanceof Error ? e.message : String(e)}); only the header fields were read`);
+    }
   }
   if (mail?.textConversionError) problems.push(`the HTML part could not be converted to text (${mail.textConversionError.message}); the text is empty`);
   const html = typeof mail?.html === "string" ? mail.html : null;
 
-  const fromList = addresses("From", values("from"), problems, { left: 1 });
+  // The From field is parsed once: for its address here, and for its display name (decode.ts) when it is the only one.
+  const fromValues = values("from");
+  const fromBoxes = mailboxesOf(fromValues);
+  const fromList = addresses("From", fromBoxes, problems, { left: 1 });
   if (fromList.length === 0) problems.push("the message has no readable From address");
   const from = fromList[0] ?? null;
   const message: MessageJson = {
     from,
-    to: addresses("To", values("to"), problems, cap),
-    cc: addresses("Cc", values("cc"), problems, cap),
+    to: addresses("To", mailboxesOf(values("to")), problems, cap),
+    cc: addresses("Cc", mailboxesOf(values("cc")), problems, cap),
     subject: readSubject(mail?.subject, values("subject")[0], problems),
     text: readText(mail, html, options.maxHtmlToText ?? MAX_HTML_TO_TEXT, problems),
     html,
@@ -89,7 +98,7 @@ export async function parseEml(raw: Buffer | Uint8Array | string, options: EmlOp
     date: readDate(values("date")[0], problems),
     messageId: readMessageId(values("message-id")[0]),
     envelope: readEnvelope(options.envelope ?? {}, from, listAddress, problems),
-    ...decodeHeaders(fields, from),
+    ...decodeHeaders(fields, from, fromValues.length === 1 ? fromBoxes : undefined),
   };
   return { message, size: bytes.length, problems, refused: [] };
 }
@@ -106,7 +115,7 @@ function emptyMessage(headers: [string, string][], listAddress: string): Message
  * mailparser converts only a top-level or `alternative` HTML part, not one
  * inside multipart/related or multipart/mixed.
  */
-function readText(mail: ParsedMail | undefined, html: string | null, max: number, problems: string[]): string {
+function readText(mail: MimeParts | undefined, html: string | null, max: number, problems: string[]): string {
   const text = mail?.text ?? "";
   if (text.trim() !== "" || html === null || mail?.textConversionError) return text;
   if (html.length > max) {
@@ -131,17 +140,20 @@ function readSubject(decoded: string | undefined, raw: string | undefined, probl
   return decoded;
 }
 
+/** The mailboxes of an address field's values (groups flattened), as mailparser reads them; none without a value. */
+function mailboxesOf(headerValues: string[]): Mailbox[] {
+  return headerValues.length === 0 ? [] : parseMailboxes(headerValues);
+}
+
 /**
- * Every mailbox of the header fields (groups flattened), canonical, each once; the unreadable ones are reported
+ * Every mailbox of the header fields, canonical, each once; the unreadable ones are reported
  * and left out. At most `cap.left` are kept (shared by To and Cc): past it the message is over its limit anyway.
  */
-function addresses(field: string, headerValues: string[], problems: string[], cap: { left: number }): string[] {
-  if (headerValues.length === 0) return [];
-  const parsed = parseAddressHeader(headerValues, { flatten: true, decodePunycode: false });
+function addresses(field: string, parsed: readonly Mailbox[], problems: string[], cap: { left: number }): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const bad: string[] = [];
-  for (const a of parsed.value) {
+  for (const a of parsed) {
     if (cap.left <= 0) break;
     const c = a.address ? canonicalAddress(a.address) : undefined;
     if (c === undefined) bad.push(a.address || a.name || "(empty)");

@@ -10,6 +10,8 @@ import { Buffer } from "node:buffer";
 export interface HeaderBlock {
   fields: [string, string][];
   problems: string[];
+  /** Where the header block ends: the start of the empty line after it, or the message's length. */
+  end: number;
 }
 
 /** printable US-ASCII except ":" (RFC 5322 ftext) */
@@ -38,7 +40,8 @@ function decode(latin1: string): string {
 }
 
 export function readHeaders(raw: Buffer): HeaderBlock {
-  const head = raw.subarray(0, headerEnd(raw)).toString("latin1");
+  const end = headerEnd(raw);
+  const head = raw.toString("latin1", 0, end);
   const lines = head.split(/\r?\n/);
   if (lines.length && lines[lines.length - 1] === "") lines.pop();
   const fields: [string, string][] = [];
@@ -69,5 +72,5 @@ export function readHeaders(raw: Buffer): HeaderBlock {
     start = i + 1;
   });
   finish(start);
-  return { fields, problems };
+  return { fields, problems, end };
 }

@@ -28,3 +28,4 @@ export {
 } from "./limits.js";
 export type * from "./types.js";
 export { ROLES } from "./types.js";
+export { keepJson } from "./json-parts.js";

@@ -15,6 +15,11 @@ export function keepJson<T extends object>(v: T): T {
   return v;
 }
 
+/** Whether `v` was kept (keepJson): frozen through, so what is worked out from it holds. */
+export function isKept(v: object): boolean {
+  return jsonOf.has(v);
+}
+
 /** JSON.stringify(o) for a plain object whose values may be kept parts. */
 export function stringifyParts(o: Record<string, unknown>): string {
   let out = "";
@@ -30,5 +35,6 @@ export function stringifyParts(o: Record<string, unknown>): string {
 function deepFreeze(v: unknown): void {
   if (typeof v !== "object" || v === null || Object.isFrozen(v)) return;
   Object.freeze(v);
-  for (const x of Object.values(v)) deepFreeze(x);
+  if (Array.isArray(v)) for (let i = 0; i < v.length; i++) deepFreeze(v[i]);
+  else for (const k in v) deepFreeze((v as Record<string, unknown>)[k]);
 }

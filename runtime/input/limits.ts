@@ -14,7 +14,7 @@ import { canonicalAddress } from "../../contract/values.js";
 import type { LimitDecl } from "../../stdlib/decl.js";
 import { stdlib } from "../../stdlib/index.js";
 import { codePoints } from "./chars.js";
-import { keepJson } from "./json-parts.js";
+import { isKept, keepJson } from "./json-parts.js";
 import { ROLES, type InputProblem, type ListJson, type MemberJson, type MessageJson } from "./types.js";
 
 export interface RuleLimit {
@@ -69,8 +69,21 @@ function over(limits: RuleLimits, name: string, what: string, actual: number, no
   return [{ code: m.code, message: m.format(what, name, actual, max, noun, stdlib.limits[name]?.ceiling) }];
 }
 
+/** The last check of each kept message (the daemon checks a message as it arrives, in its turn and in its input). */
+const checked = new WeakMap<MessageJson, { rule: RuleLimits; size: number | undefined; problems: readonly InputProblem[] }>();
+
 /** Every way `message` is over the rule's limits; empty when it may be run. `size` is the raw message's bytes. */
 export function checkMessage(message: MessageJson, rule: RuleLimits = {}, size?: number): InputProblem[] {
+  // A kept message (frozen through) checked against the same frozen limits gives the same answer.
+  const keep = isKept(message) && Object.isFrozen(rule);
+  const last = keep ? checked.get(message) : undefined;
+  if (last && last.rule === rule && last.size === size) return [...last.problems];
+  const problems = checkMessageNow(message, rule, size);
+  if (keep) checked.set(message, { rule, size, problems: [...problems] });
+  return problems;
+}
+
+function checkMessageNow(message: MessageJson, rule: RuleLimits, size: number | undefined): InputProblem[] {
   const l = resolveLimits(rule);
   const out: InputProblem[] = [];
   if (size !== undefined) out.push(...over(l, "size", "its size", size, "bytes"));

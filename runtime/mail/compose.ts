@@ -104,6 +104,8 @@ export function safeAddress(s: unknown): string | undefined {
 export function headerText(s: string, max = 998): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
   const one = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ").replace(/\s+/g, " ").trim();
+  // No more code points than UTF-16 units: a text that short is within `max` without counting.
+  if (one.length <= max) return one;
   const cps = Array.from(one);
   return cps.length <= max ? one : cps.slice(0, max).join("");
 }
@@ -131,14 +133,16 @@ export function bounceAddress(list: string): string {
   return `${list.slice(0, at)}-bounces@${list.slice(at + 1)}`;
 }
 
+const HOPS_NAME = HOPS_HEADER.toLowerCase();
+
 /** The hop count a message carries: the largest X-Thwonk-Hops, and its Received fields. */
 export function hopCount(headers: readonly (readonly [string, string])[]): { hops: number; received: number } {
   let hops = 0;
   let received = 0;
   for (const [n, v] of headers) {
-    const name = n.toLowerCase();
-    if (name === "received") received++;
-    else if (name === HOPS_HEADER.toLowerCase() && /^\s*\d{1,6}\s*$/.test(v)) hops = Math.max(hops, Number(v));
+    // Only a name of the right length is lower-cased to compare (most are neither).
+    if (n.length === 8 && n.toLowerCase() === "received") received++;
+    else if (n.length === HOPS_NAME.length && n.toLowerCase() === HOPS_NAME && /^\s*\d{1,6}\s*$/.test(v)) hops = Math.max(hops, Number(v));
   }
   return { hops, received };
 }
@@ -182,11 +186,19 @@ function author(incoming: IncomingMail | null): Person | undefined {
   const raw = headerValue(incoming.headers, "from");
   let name = "";
   if (raw !== undefined) {
-    const parsed = addressparser(raw, { flatten: true }) as { name?: string; address?: string }[];
+    const parsed = bareMailbox(raw) ?? (addressparser(raw, { flatten: true }) as { name?: string; address?: string }[]);
     const hit = parsed.find((p) => p.address?.toLowerCase() === address.toLowerCase()) ?? parsed[0];
     name = decodeWords(hit?.name ?? "");
   }
   return { name: headerText(name, 100), address };
+}
+
+/** A field value that is one bare address (`a@b`, `<a@b>`, of plain characters): what addressparser reads of it, without it. */
+const BARE = /^[ \t]*(?:<([A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9][A-Za-z0-9.-]*)>|([A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9][A-Za-z0-9.-]*))[ \t]*$/;
+
+export function bareMailbox(value: string): { name: string; address: string }[] | undefined {
+  const m = BARE.exec(value);
+  return m ? [{ address: m[1] ?? m[2]!, name: "" }] : undefined;
 }
 
 /** RFC 2047 encoded words (`=?utf-8?Q?...?=`) in a display name, decoded; an unknown charset or a bad word stays as written. */

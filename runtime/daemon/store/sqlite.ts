@@ -137,6 +137,8 @@ class SqliteStore implements Store {
   readonly kind = "sqlite";
   private readonly q;
   private readonly held: SqliteHeld;
+  /** groupTransaction as one transaction, made once (better-sqlite3's transaction() builds a new wrapper at each call). */
+  private readonly commitGroup: (commits: RunCommit[], now: number) => CommittedIds[];
 
   constructor(
     private readonly db: Database.Database,
@@ -204,6 +206,7 @@ class SqliteStore implements Store {
       syncFull: db.prepare("PRAGMA synchronous = FULL"),
     };
     this.held = new SqliteHeld(db);
+    this.commitGroup = db.transaction((commits: RunCommit[], now: number) => this.groupTransaction(commits, now));
   }
 
   async close(): Promise<void> {
@@ -323,57 +326,64 @@ class SqliteStore implements Store {
   }
 
   async commitRuns(commits: RunCommit[]): Promise<CommittedIds[]> {
-    const now = Date.now();
+    return this.unsynced(() => this.commitGroup(commits, Date.now()));
+  }
+
+  /** One transaction for a group. */
+  private groupTransaction(commits: RunCommit[], now: number): CommittedIds[] {
     // A list's state is written once per group, by its last run in it: the runs before it are superseded in the same transaction.
     const lastState = new Map<string, number>();
     commits.forEach((c, i) => c.state !== undefined && lastState.set(c.address, i));
-    return this.unsynced(() => this.db.transaction(() =>
-      commits.map((c, i) => {
-        let messageId: number | null = c.messageId ?? null;
-        if (c.message) {
-          const m = c.message;
-          messageId = Number(
-            this.q.insertMessage.run(c.address, m.mailFrom, m.rcptTo, m.receivedAt, m.raw.length, m.status, JSON.stringify(m.problems), m.raw).lastInsertRowid,
-          );
-        } else if (c.messageId !== undefined) {
-          this.q.messageStatus.run(c.messageStatus ?? "replayed", c.messageId);
-        }
-        const r = c.run;
-        const runId = Number(
-          this.q.insertRun.run(
-            c.address,
-            r.trigger,
-            messageId,
-            r.now,
-            r.bundleHash,
-            r.outcome,
-            r.error ? JSON.stringify(r.error) : null,
-            r.gasUsed,
-            r.gasBound,
-            JSON.stringify(r.actions),
-            r.replayOf,
-            now,
-          ).lastInsertRowid,
+    return commits.map((c, i) => {
+      let messageId: number | null = c.messageId ?? null;
+      if (c.message) {
+        const m = c.message;
+        messageId = Number(
+          this.q.insertMessage.run(c.address, m.mailFrom, m.rcptTo, m.receivedAt, m.raw.length, m.status, m.problems.length ? JSON.stringify(m.problems) : "[]", m.raw).lastInsertRowid,
         );
-        if (c.state !== undefined && lastState.get(c.address) === i) {
-          this.q.ensureList.run(c.address);
-          this.q.setState.run(JSON.stringify(c.state), r.bundleHash, c.address);
-        }
-        if (c.members?.length) this.applyMembers(c.address, c.members);
-        const outboxIds: number[] = [];
-        for (const o of c.outbox ?? [])
-          outboxIds.push(Number(this.q.insertOutbox.run(runId, c.address, o.file, o.messageId, JSON.stringify(o.recipients), JSON.stringify(o.action), o.raw).lastInsertRowid));
-        for (const p of c.published ?? []) this.q.publish.run(c.address, p.path, p.html, now, runId);
-        if (c.due) this.q.due.run(c.address, c.due.trigger, c.due.at);
-        if (c.held && messageId !== null) this.held.apply(c.address, messageId, runId, c.held);
-        if (c.bounces?.length) {
-          for (const b of c.bounces) this.q.insertBounce.run(c.address, b.member, b.member, b.at, b.status, b.action, b.diagnostic, b.verp ? 1 : 0, runId, b.messageId ?? null);
-          this.q.ensureList.run(c.address);
-          this.q.bumpMembers.run(c.address); // the counts are part of the members the sandbox keeps by version
-        }
-        return { runId, messageId, outboxIds };
-      }),
-    )());
+      } else if (c.messageId !== undefined) {
+        this.q.messageStatus.run(c.messageStatus ?? "replayed", c.messageId);
+      }
+      const r = c.run;
+      // Each action's JSON once: the run's record lists them all, and an outgoing message's row holds its own again.
+      const actionJson = r.actions.map((a) => JSON.stringify(a) ?? "null");
+      const runId = Number(
+        this.q.insertRun.run(
+          c.address,
+          r.trigger,
+          messageId,
+          r.now,
+          r.bundleHash,
+          r.outcome,
+          r.error ? JSON.stringify(r.error) : null,
+          r.gasUsed,
+          r.gasBound,
+          arrayJson(actionJson),
+          r.replayOf,
+          now,
+        ).lastInsertRowid,
+      );
+      if (c.state !== undefined && lastState.get(c.address) === i) {
+        this.q.ensureList.run(c.address);
+        this.q.setState.run(JSON.stringify(c.state), r.bundleHash, c.address);
+      }
+      if (c.members?.length) this.applyMembers(c.address, c.members);
+      const outboxIds: number[] = [];
+      for (const o of c.outbox ?? []) {
+        const k = r.actions.indexOf(o.action);
+        const action = k >= 0 ? actionJson[k]! : JSON.stringify(o.action);
+        outboxIds.push(Number(this.q.insertOutbox.run(runId, c.address, o.file, o.messageId, JSON.stringify(o.recipients), action, o.raw).lastInsertRowid));
+      }
+      for (const p of c.published ?? []) this.q.publish.run(c.address, p.path, p.html, now, runId);
+      if (c.due) this.q.due.run(c.address, c.due.trigger, c.due.at);
+      if (c.held && messageId !== null) this.held.apply(c.address, messageId, runId, c.held);
+      if (c.bounces?.length) {
+        for (const b of c.bounces) this.q.insertBounce.run(c.address, b.member, b.member, b.at, b.status, b.action, b.diagnostic, b.verp ? 1 : 0, runId, b.messageId ?? null);
+        this.q.ensureList.run(c.address);
+        this.q.bumpMembers.run(c.address); // the counts are part of the members the sandbox keeps by version
+      }
+      return { runId, messageId, outboxIds };
+    });
   }
 
   async runs(filter: RunFilter = {}): Promise<RunRecord[]> {
@@ -521,6 +531,11 @@ class SqliteStore implements Store {
       ...(typeof r["message_id"] === "string" ? { messageId: r["message_id"] } : {}),
     }));
   }
+}
+
+/** JSON.stringify of an array, from the JSON of each of its elements (none undefined). */
+function arrayJson(elements: readonly string[]): string {
+  return `[${elements.join(",")}]`;
 }
 
 function toBundle(r: Row): StoredBundle {

@@ -1,0 +1,94 @@
+// `node bench/daemon/threads.js NAME=BIN ...` (after `npm run build`): the CPU each thread of each server uses per
+// message under smtp-source, for several builds in one run (interleaved rounds: the machine is shared, so compare
+// within a round). BIN is a thwonkd's bin/thwonkd.js (seeded with seed.js's one-member forwarding list) or
+// bench/daemon/bare.js. Per server and round: smtp-source's rate with reused connections, then its CPU per message
+// from /proc/PID/task/*/stat: all threads, the event loop's (MAIN), and the busiest other threads by id.
+// Environment: BENCH_MESSAGES (3000), BENCH_WARM (2000), BENCH_ROUNDS (3), BENCH_SESSIONS (10).
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { seed } from "./seed.js";
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3000);
+const WARM = Number(process.env.BENCH_WARM ?? 2000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10);
+const servers = process.argv.slice(2).map((a) => {
+  const [name, bin] = a.split("=");
+  return { name, bin };
+});
+if (servers.length === 0) throw new Error("give NAME=BIN for each server to measure");
+
+/** CPU ms of each thread of a process so far. */
+function threads(pid) {
+  const out = new Map();
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const f = readFileSync(`/proc/${pid}/task/${t}/stat`, "utf8").split(") ")[1].split(" ");
+      out.set(t, (Number(f[11]) + Number(f[12])) * 10);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
+function start(args) {
+  const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, THWONKD_LOG_LEVEL: "warn" } });
+  let err = "";
+  proc.stderr.on("data", (c) => (err += c));
+  return new Promise((resolve, reject) => {
+    let out = "";
+    proc.stdout.on("data", (c) => {
+      if (out === null) return;
+      out += c;
+      const nl = out.indexOf("\n");
+      if (nl >= 0) {
+        const port = JSON.parse(out.slice(0, nl)).smtp;
+        out = null;
+        resolve({ proc, port });
+      }
+    });
+    proc.on("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}: ${err}`)));
+  });
+}
+
+async function smtpSource(port, messages) {
+  const t = performance.now();
+  const args = ["-d", "-s", String(SESSIONS), "-m", String(messages), "-f", "from@example.org", "-t", "list@lists.localhost", `127.0.0.1:${port}`];
+  const p = spawn("smtp-source", args, { stdio: "ignore" });
+  const code = await new Promise((r) => p.on("exit", r));
+  if (code !== 0) throw new Error(`smtp-source exited with ${code}`);
+  return messages / ((performance.now() - t) / 1000);
+}
+
+const work = mkdtempSync(join(tmpdir(), "thwonkd-threads-"));
+const f = (x) => x.toFixed(3);
+try {
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const s of servers) {
+      let args = [s.bin];
+      if (!s.bin.endsWith("bare.js")) {
+        const data = join(work, `${s.name}-${round}`);
+        await seed(data, { lists: 1 });
+        args = [s.bin, "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--domain", "lists.localhost"];
+      }
+      const server = await start(args);
+      await smtpSource(server.port, WARM);
+      const t0 = threads(server.proc.pid);
+      const rate = await smtpSource(server.port, MESSAGES);
+      const t1 = threads(server.proc.pid);
+      const exited = new Promise((r) => server.proc.on("exit", r));
+      server.proc.kill("SIGTERM");
+      await exited;
+      const per = [...t1].map(([t, ms]) => [t, (ms - (t0.get(t) ?? 0)) / MESSAGES]);
+      const total = per.reduce((a, [, x]) => a + x, 0);
+      const main = per.find(([t]) => t === String(server.proc.pid))?.[1] ?? 0;
+      const others = per.filter(([t, x]) => t !== String(server.proc.pid) && x > 0).sort((a, b) => b[1] - a[1]);
+      console.log(`round ${round} ${s.name}: ${rate.toFixed(0)} msg/s; CPU ms/msg: all ${f(total)}, MAIN ${f(main)}, others ${others.slice(0, 4).map(([, x]) => f(x)).join(" ")}${others.length > 4 ? " ..." : ""}; load ${loadavg()[0].toFixed(1)}`);
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
