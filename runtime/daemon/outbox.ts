@@ -62,11 +62,13 @@ export async function composeAll(actions: readonly RunAction[], ctx: ComposeCont
   return messages.map((m) => ({ file: `${ctx.now}.T${runKey}_${m.index}.${host}`, messageId: m.messageId, recipients: m.envelope.to, action: m.action, raw: m.raw }));
 }
 
+const HAS_RECIPIENTS = new RegExp(`(^|\\r\\n)${RECIPIENTS_HEADER}:`, "i");
+
 /** The Maildir file of a row: its envelope as Return-Path and the recipients header, then the wire message. */
 export function maildirBytes(r: Pick<OutboxRow, "address" | "recipients" | "raw">): Buffer {
-  const head = r.raw.subarray(0, Math.min(r.raw.length, 64 * 1024)).toString("latin1");
-  const end = head.indexOf("\r\n\r\n");
-  if (new RegExp(`(^|\\r\\n)${RECIPIENTS_HEADER}:`, "i").test(end < 0 ? head : head.slice(0, end))) return r.raw;
+  const scanned = Math.min(r.raw.length, 64 * 1024);
+  const end = r.raw.subarray(0, scanned).indexOf("\r\n\r\n");
+  if (HAS_RECIPIENTS.test(r.raw.subarray(0, end < 0 ? scanned : end).toString("latin1"))) return r.raw;
   const lines = [`Return-Path: <${bounceAddress(r.address)}>`, `${RECIPIENTS_HEADER}: ${r.recipients.join(",\r\n ")}`];
   return Buffer.concat([Buffer.from(lines.join("\r\n") + "\r\n", "latin1"), r.raw]);
 }
