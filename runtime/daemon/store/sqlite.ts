@@ -96,6 +96,14 @@ const MIGRATIONS: string[] = [
   CREATE INDEX outbox_message ON outbox(address, message_id);
   CREATE INDEX members_lower ON members(address, lower(member));
   `,
+  // Failed runs and pending outbox rows are what is looked for: indexes of those rows alone, so a commit of runs
+  // that succeeded, and the outbox marking its rows done, write no index page for them.
+  `
+  DROP INDEX runs_outcome;
+  CREATE INDEX runs_failed ON runs(id) WHERE outcome = 'failed';
+  DROP INDEX outbox_pending;
+  CREATE INDEX outbox_pending ON outbox(id) WHERE done = 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
