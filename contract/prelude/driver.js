@@ -95,7 +95,7 @@ const __begin = function (input) {
   if (!Number.isSafeInteger(__fanout) || __fanout < 0) return { code: "TW5017", args: ["its fan-out bound " + JSON.stringify(__fanout === undefined ? null : __fanout) + " is not a whole number \u2265 0"], line: 0, column: 0 };
   __G_now = typeof input.now === "number" ? input.now : Date.parse(input.now);
   __G_members = __members(input.members);
-  __G_list = { address: __addr(input.list.address), name: input.list.name || "", owners: (input.list.owners || []).map(__addr).filter(function (a) { return a !== null; }) };
+  __G_list = { address: __addr(input.list.address), name: input.list.name || "", owners: __addrs(input.list.owners) };
   // Initial values are evaluated with gas to spare (their cost is in no bound); the load is charged by its units.
   __gas = 1e15;
   __stUnits = 0;
@@ -251,6 +251,13 @@ const __describeAction = function (a) {
 const __drive = function (name, inputJson, members, triggers, tests, schema, bounds, init, unitGas) {
   __rule = { triggers: triggers, tests: tests, schema: schema, bounds: bounds, init: init, unitGas: unitGas };
   var input = JSON.parse(inputJson);
+  // The parts of the input a reused context keeps for the list (runtime/sandbox/kept-input.ts), frozen, put back
+  // where the host wrote them: the input is then what parsing the whole of it gave.
+  if (__kept !== null) {
+    if (__kept.tz !== undefined) input.tz = __kept.tz;
+    if (__kept.list !== undefined) input.list = __kept.list;
+    if (__kept.limits !== undefined) input.limits = __kept.limits;
+  }
   if (members !== undefined) input.members = members;
   var refused = __begin(input);
   if (refused) return __result(refused);

@@ -1,0 +1,82 @@
+/**
+ * The parts of a run's input that stay the same from run to run of a list: the time zone's offsets (`tz`), the
+ * list's address, name and owners (`list`) and the rule's limits (`limits`); runtime/input/json-parts.ts keeps
+ * their JSON on the host's side. A reused context (engine.ts) keeps them parsed and frozen per list, as it keeps
+ * the members (kept-members.ts), so that a run parses only what changes: its time, state and message. A kept part
+ * is used only while its text is the very text of the run's input; the driver (contract/prelude/driver.js) puts
+ * the parts back into the parsed input, which is then what parsing the whole of it gave, frozen where kept.
+ */
+import type { QuickJSHandle } from "quickjs-emscripten-core";
+import { topMembers } from "./splice.js";
+import type { SandboxError } from "./types.js";
+
+/** The top-level keys kept. */
+export const KEPT_KEYS: ReadonlySet<string> = new Set(["tz", "list", "limits"]);
+
+/** Lists kept per context (least recently used first out), and their characters (a share of the memory limit). */
+const MAX_KEPT_LISTS = 1024;
+export const KEPT_INPUT_SHARE = 1 / 64;
+
+/**
+ * The input cut in two: `keptJson` the object of its kept keys, `restJson` of all others, each as the input wrote
+ * them and in its order. Undefined when the input is not as JSON.stringify writes an object (splice.ts: then its
+ * members cannot be cut out as text) or has none of the kept keys.
+ */
+export function splitInput(json: string): { keptJson: string; restJson: string } | undefined {
+  const top = topMembers(json);
+  if (!top) return undefined;
+  let kept = "";
+  let rest = "";
+  for (const m of top) {
+    const text = json.slice(m.keyStart, m.end);
+    if (KEPT_KEYS.has(m.key)) kept += (kept ? "," : "{") + text;
+    else rest += (rest ? "," : "{") + text;
+  }
+  if (kept === "") return undefined;
+  return { keptJson: kept + "}", restJson: rest === "" ? "{}" : rest + "}" };
+}
+
+type Made = { ok: true; handle: QuickJSHandle } | { ok: false; error: SandboxError };
+
+export class KeptInputs {
+  /** Each list's kept parts (key: the list, "" for runs that name none), least recently used first. */
+  private readonly lists = new Map<string, { json: string; handle: QuickJSHandle }>();
+  private chars = 0;
+
+  /** The list's kept parts for a run whose parts are `json`: the kept ones when their text is the same, else made by `make` and kept. */
+  take(listKey: string, json: string, make: (json: string) => Made): Made {
+    const kept = this.lists.get(listKey);
+    this.lists.delete(listKey);
+    if (kept && kept.json === json) {
+      this.lists.set(listKey, kept);
+      return { ok: true, handle: kept.handle };
+    }
+    if (kept) this.drop(kept);
+    const made = make(json);
+    if (!made.ok) return made;
+    this.lists.set(listKey, { json, handle: made.handle });
+    this.chars += json.length;
+    return made;
+  }
+
+  /** Drops the least recently used lists' parts beyond the count or the characters; the last run's stay. */
+  trim(maxChars: number): void {
+    for (const [list, kept] of this.lists) {
+      if (this.lists.size <= 1 || (this.lists.size <= MAX_KEPT_LISTS && this.chars <= maxChars)) break;
+      this.lists.delete(list);
+      this.drop(kept);
+    }
+  }
+
+  /** Gives every kept handle back (the bundle is evicted from a context that stays). */
+  dispose(): void {
+    for (const kept of this.lists.values()) kept.handle.dispose();
+    this.lists.clear();
+    this.chars = 0;
+  }
+
+  private drop(kept: { json: string; handle: QuickJSHandle }): void {
+    kept.handle.dispose();
+    this.chars -= kept.json.length;
+  }
+}
