@@ -75,7 +75,8 @@ const __stSave = function (d, v) {
 const __loadState = function (saved) {
   var st = Object.create(null);
   var schema = __rule.schema, init = __rule.init;
-  Object.keys(schema).forEach(function (k) { st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __stLoad(schema[k], saved[k]) : init(k); });
+  var ks = Object.keys(schema);
+  for (var i = 0; i < ks.length; i++) { var k = ks[i]; st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __stLoad(schema[k], saved[k]) : init(k); }
   return st;
 }
 /** The state as saved, and its units. */
@@ -83,7 +84,8 @@ const __saveState = function (st) {
   __stUnits = 0;
   var o = Object.create(null);
   var schema = __rule.schema;
-  Object.keys(schema).forEach(function (k) { o[k] = __stSave(schema[k], st[k]); });
+  var ks = Object.keys(schema);
+  for (var i = 0; i < ks.length; i++) o[ks[i]] = __stSave(schema[ks[i]], st[ks[i]]);
   return o;
 }
 /** Charges `units` of state walked: within the verifier's bound this never runs out, but gas is the one meter. */
@@ -136,7 +138,14 @@ const __result = function (error, extra) {
   if (!error) error = __stateOver(__st);
   var saved = null;
   if (!error) { saved = __saveState(__st); __stCharge(__stUnits); }
-  var r = { actions: error ? [] : __actions, state: saved, gas: { used: __gasLimit - __gas }, error: error, trace: __trace };
+  var actions = error ? [] : __actions, used = __gasLimit - __gas;
+  // What JSON.stringify writes for this object, its five members written out: QuickJS lists an object's keys at
+  // some microseconds a time, and almost every run returns this and nothing more.
+  if (!extra && (error === null || typeof error === "object") && Number.isSafeInteger(used) && typeof actions === "object" && actions !== null && (__trace === null || typeof __trace === "object")) {
+    return "{\"actions\":" + JSON.stringify(actions) + ",\"state\":" + (saved === null ? "null" : JSON.stringify(saved)) + ",\"gas\":{\"used\":" + used +
+      "},\"error\":" + (error === null ? "null" : JSON.stringify(error)) + ",\"trace\":" + (__trace === null ? "null" : JSON.stringify(__trace)) + "}";
+  }
+  var r = { actions: actions, state: saved, gas: { used: used }, error: error, trace: __trace };
   if (extra) Object.keys(extra).forEach(function (k) { r[k] = extra[k]; });
   return JSON.stringify(r);
 }

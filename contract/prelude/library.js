@@ -391,17 +391,21 @@ const __recipients = function (x) {
   else add(x.address);
   return out;
 }
-const __listHeaders = function () {
-  var l = __in.list, at = l.address.lastIndexOf("@");
-  var local = l.address.slice(0, at), domain = l.address.slice(at + 1);
-  var h = {
-    "List-Id": __oneLine(l.name) + " <" + local + "." + domain + ">",
-    "List-Post": "<mailto:" + l.address + ">",
-    "List-Unsubscribe": "<mailto:" + local + "-request@" + domain + "?subject=unsubscribe>",
-    "X-Thwonk-Loop": l.address
+// The list's header fields, each action its own object (a reply adds to it). The texts depend on the list alone:
+// they are kept for the last list seen while it is a frozen object (a reused context keeps each list's input part
+// frozen, the same object run after run: runtime/sandbox/kept-input.ts), in a closure no code reaches but this one.
+const __listHeaders = (function () {
+  var kept = null, texts = null;
+  return function () {
+    var l = __in.list, t = l === kept ? texts : null;
+    if (t === null) {
+      var at = l.address.lastIndexOf("@"), local = l.address.slice(0, at), domain = l.address.slice(at + 1);
+      t = [__oneLine(l.name) + " <" + local + "." + domain + ">", "<mailto:" + l.address + ">", "<mailto:" + local + "-request@" + domain + "?subject=unsubscribe>", l.address];
+      if (Object.isFrozen(l)) { kept = l; texts = t; }
+    }
+    return { "List-Id": t[0], "List-Post": t[1], "List-Unsubscribe": t[2], "X-Thwonk-Loop": t[3] };
   };
-  return h;
-}
+})();
 // Sending to all members is one action marked toMembers: the host expands it from its own member list
 // (replaying the run's members.add/remove before it), so a message to 1,000 members costs no 1,000-address list here.
 const __isMembers = function (x) { return x !== null && typeof x === "object" && x.members === true; }

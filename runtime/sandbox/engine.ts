@@ -90,6 +90,8 @@ export interface EngineRun {
 interface SharedContext {
   sb: Sandbox;
   bundles: number;
+  /** Its engine's memory when the cache's bytes were last counted (a WASM memory only grows). */
+  counted?: number;
 }
 
 /** Bundles loaded in one context at most, and the share of its memory limit past which no more are added. */
@@ -358,7 +360,7 @@ export class Engine {
     entry.members.trim(limits.memoryLimitBytes * KEPT_MEMBERS_SHARE);
     entry.inputs.trim(limits.memoryLimitBytes * KEPT_INPUT_SHARE);
     this.cache.set(key, entry);
-    this.trimCache();
+    this.trimCache(entry.ctx);
     return outcome;
   }
 
@@ -380,10 +382,16 @@ export class Engine {
     return makeColumns(sb, members, limits);
   }
 
-  /** Evicts the least recently used bundles beyond the count, or beyond the bytes (a WASM memory never shrinks). */
-  private trimCache(): void {
+  /**
+   * Evicts the least recently used bundles beyond the count, or beyond the bytes (a WASM memory never shrinks).
+   * The bytes are counted again only when the run's context is new or its memory grew: nothing else adds any.
+   */
+  private trimCache(ran: SharedContext): void {
     const maxCount = this.opts.cacheSize ?? KEPT_BUNDLES;
     const maxBytes = this.opts.cacheBytes ?? 256 * 2 ** 20;
+    const now = ran.sb.inst.memory.buffer.byteLength;
+    if (this.cache.size <= maxCount && ran.counted === now) return;
+    ran.counted = now;
     const bytesOf = (): number => {
       const ctxs = new Set([...this.cache.values()].map((e) => e.ctx));
       let bytes = 0;

@@ -178,6 +178,15 @@ class Scan {
       else break;
     }
     if (j === i) return FAIL;
+    // A whole number of at most 15 digits, no leading zero, not -0: what JSON.stringify writes for it, told without
+    // converting it (most numbers in an input are such: times, gas, limits).
+    const neg = s.charCodeAt(i) === 0x2d ? 1 : 0;
+    const digits = j - i - neg;
+    if (digits >= 1 && digits <= 15 && (digits === 1 ? !(neg && s.charCodeAt(i + 1) === 0x30) : s.charCodeAt(i + neg) !== 0x30)) {
+      let k = i + neg;
+      while (k < j && s.charCodeAt(k) >= 0x30 && s.charCodeAt(k) <= 0x39) k++;
+      if (k === j) return j;
+    }
     const text = s.slice(i, j);
     return String(Number(text)) === text ? j : FAIL;
   }
