@@ -7,6 +7,7 @@
  * the parts back into the parsed input, which is then what parsing the whole of it gave, frozen where kept.
  */
 import type { QuickJSHandle } from "quickjs-emscripten-core";
+import { looseTopMembers } from "./splice.js";
 import type { SandboxError } from "./types.js";
 
 /** The top-level keys kept. */
@@ -24,71 +25,19 @@ export const KEPT_INPUT_SHARE = 1 / 64;
  * string is skipped to its closing quote, anything nested to its closing bracket (JSON.parse then reads each part).
  */
 export function splitInput(json: string): { keptJson: string; restJson: string } | undefined {
-  const n = json.length;
-  if (n < 2 || json.charCodeAt(0) !== OPEN_BRACE || json.charCodeAt(n - 1) !== CLOSE_BRACE) return undefined;
+  const top = looseTopMembers(json);
+  if (!top) return undefined;
   let kept = "";
   let rest = "";
-  let i = 1;
-  for (;;) {
-    if (json.charCodeAt(i) !== QUOTE) return undefined;
-    const keyEnd = stringEnd(json, i);
-    if (keyEnd < 0 || json.charCodeAt(keyEnd) !== COLON) return undefined;
-    const key = json.slice(i + 1, keyEnd - 1);
+  for (const m of top) {
     // An escaped key could spell a kept one: what it means is left to JSON.parse of the whole.
-    if (key.includes("\\")) return undefined;
-    const end = valueEnd(json, keyEnd + 1);
-    if (end < 0) return undefined;
-    const text = json.slice(i, end);
-    if (KEPT_KEYS.has(key)) kept += (kept === "" ? "{" : ",") + text;
+    if (m.key.includes("\\")) return undefined;
+    const text = json.slice(m.keyStart, m.end);
+    if (KEPT_KEYS.has(m.key)) kept += (kept === "" ? "{" : ",") + text;
     else rest += (rest === "" ? "{" : ",") + text;
-    if (end === n - 1) break;
-    i = end + 1;
   }
   if (kept === "") return undefined;
   return { keptJson: kept + "}", restJson: rest === "" ? "{}" : rest + "}" };
-}
-
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-
-/** The index after the string whose opening quote is at `i`, or -1. */
-function stringEnd(s: string, i: number): number {
-  let from = i + 1;
-  for (;;) {
-    const q = s.indexOf('"', from);
-    if (q < 0) return -1;
-    let k = q - 1;
-    while (s.charCodeAt(k) === BACKSLASH) k--;
-    if ((q - 1 - k) % 2 === 0) return q + 1;
-    from = q + 1;
-  }
-}
-
-/** The index of the comma or closing brace that ends the top-level value starting at `i` (the value's text is before it), or -1. */
-function valueEnd(s: string, i: number): number {
-  const n = s.length;
-  let depth = 0;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c === QUOTE) {
-      i = stringEnd(s, i);
-      if (i < 0) return -1;
-      continue;
-    }
-    if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      if (depth === 0) return c === CLOSE_BRACE ? i : -1;
-      depth--;
-    } else if (c === COMMA && depth === 0) return i;
-    i++;
-  }
-  return -1;
 }
 
 type Made = { ok: true; handle: QuickJSHandle } | { ok: false; error: SandboxError };
