@@ -158,6 +158,63 @@ test("no run can change the parts kept for the next", async () => {
   }
 });
 
+const MESSAGE_SOURCE = `rule message
+
+limits { members: 10 }
+
+on message(m: Message) {
+  var shown = "dated"
+  if m.date == none {
+    shown = "no date"
+  }
+  var sender = "bounce"
+  if m.envelope.sender != none {
+    sender = "{m.envelope.sender}"
+  }
+  var reply = "-"
+  if m.replyTo != none {
+    reply = "{m.replyTo}"
+  }
+  log("{m.cc.size}|{m.html ?? "-"}|{m.attachments.size}|{m.envelope.isRequest}|{m.envelope.tag ?? "-"}|{sender}|{reply}|{m.fromName}|{m.approved}|{shown}|{m.headers.get("X-A") ?? "-"}")
+}
+`;
+
+test("a message's members that read as their absence are left out of what a run parses: the rule reads the same", async () => {
+  const bundle = compiled(MESSAGE_SOURCE);
+  const engine = new Engine({ limits: resolveLimits(), strategy: "reuse" });
+  const base = input(bundle);
+  const message = JSON.parse(base.inputJson).message;
+  const variants: Record<string, unknown>[] = [
+    {},
+    { cc: ["c@example.org"], html: "<p>x</p>", attachments: [{ filename: null, contentType: "text/plain", size: 3 }], fromName: "Zoë", replyTo: "r@example.org", date: null, approved: true },
+    { decoded: [null], headers: [["X-A", "=?UTF-8?Q?x?="]] },
+    { decoded: ["ẍ"], headers: [["X-A", "=?UTF-8?Q?x?="]] },
+    { envelope: { sender: null, recipient: "list@example.org", isRequest: true, tag: "t" } },
+    { envelope: { sender: "a@example.org", recipient: "list@example.org", isRequest: false, tag: null }, fromName: "", replyTo: null, cc: [], html: null },
+  ];
+  const seen = new Set<string>();
+  for (const v of variants) {
+    const json = base.inputJson.replace(JSON.stringify(message), JSON.stringify({ ...message, ...v }));
+    const options = { list: "list@example.org", timeLimitMs: base.timeLimitMs };
+    const kept = JSON.parse(assertOk((await engine.run(bundle.code.text, bundle.sha256, "message", json, base.members, options)).result));
+    const whole = JSON.parse(assertOk((await new Engine({ limits: resolveLimits(), strategy: "fresh" }).run(bundle.code.text, bundle.sha256, "message", json, base.members, options)).result));
+    assert.deepEqual(kept, whole, JSON.stringify(v));
+    seen.add(kept.actions[0].text);
+  }
+  assert.equal(seen.size, 5, "the variants read differently (the first and last are the same message)");
+});
+
+test("splitInput leaves out of the message only members whose text reads as their absence", () => {
+  const message = { from: "a@b.org", to: [], cc: [], html: null, attachments: [], fromName: "", replyTo: null, date: null, approved: false, decoded: [null, null], envelope: { sender: null, recipient: "l@b.org", isRequest: false, tag: null }, messageId: "" };
+  const split = splitInput(JSON.stringify({ list: {}, message }));
+  assert.ok(split);
+  assert.deepEqual(JSON.parse(split.restJson).message, { from: "a@b.org", to: [], envelope: { sender: null, recipient: "l@b.org" }, messageId: "" });
+  // Not read so (a repeated or escaped key): left as it is.
+  for (const m of ['{"cc":["x"],"cc":[]}', '{"c\\u0063":[]}', '{"envelope":{"tag":1,"tag":null}}', "null", '"x"']) {
+    assert.equal(splitInput(`{"list":1,"message":${m}}`)?.restJson, `{"message":${m}}`, m);
+  }
+});
+
 test("splitInput: the two parts parse to the members of the whole, or the input is left whole", () => {
   const cases: unknown[] = [
     { gas: 1, tz: [[0, 60]], list: { address: "a@b.c", name: "x\"}],{", owners: [] }, state: { "__proto__": 1, s: "\\\"" }, limits: { fanout: 3 }, message: { text: "}{][\\\\\"" } },
