@@ -36,7 +36,8 @@ export const BUNDLE_FORMAT = "thwonk-bundle/2";
 // 15: the driver is part of the prelude (compiled once per context): the rule's code starts with its entry point,
 //     `__thwonk_run` handing `__drive` its definitions, and no longer ends with the driver.
 // 16: a test's `range` past its cap is reported at the call (the emitted `__range` takes its line and column).
-export const CODE_TARGET = "quickjs-js/16";
+// 17: the prelude reads a run faster (addresses kept by string, a message's header index made when first used).
+export const CODE_TARGET = "quickjs-js/17";
 
 export interface ManifestTrigger {
   /** What the runtime calls it: `message`, `every day at 00:00`. */

@@ -75,7 +75,8 @@ const __stSave = function (d, v) {
 const __loadState = function (saved) {
   var st = Object.create(null);
   var schema = __rule.schema, init = __rule.init;
-  Object.keys(schema).forEach(function (k) { st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __stLoad(schema[k], saved[k]) : init(k); });
+  var ks = Object.keys(schema);
+  for (var i = 0; i < ks.length; i++) { var k = ks[i]; st[k] = saved && Object.prototype.hasOwnProperty.call(saved, k) ? __stLoad(schema[k], saved[k]) : init(k); }
   return st;
 }
 /** The state as saved, and its units. */
@@ -83,7 +84,8 @@ const __saveState = function (st) {
   __stUnits = 0;
   var o = Object.create(null);
   var schema = __rule.schema;
-  Object.keys(schema).forEach(function (k) { o[k] = __stSave(schema[k], st[k]); });
+  var ks = Object.keys(schema);
+  for (var i = 0; i < ks.length; i++) o[ks[i]] = __stSave(schema[ks[i]], st[ks[i]]);
   return o;
 }
 /** Charges `units` of state walked: within the verifier's bound this never runs out, but gas is the one meter. */
@@ -95,7 +97,7 @@ const __begin = function (input) {
   if (!Number.isSafeInteger(__fanout) || __fanout < 0) return { code: "TW5017", args: ["its fan-out bound " + JSON.stringify(__fanout === undefined ? null : __fanout) + " is not a whole number \u2265 0"], line: 0, column: 0 };
   __G_now = typeof input.now === "number" ? input.now : Date.parse(input.now);
   __G_members = __members(input.members);
-  __G_list = { address: __addr(input.list.address), name: input.list.name || "", owners: (input.list.owners || []).map(__addr).filter(function (a) { return a !== null; }) };
+  __G_list = { address: __addr(input.list.address), name: input.list.name || "", owners: __addrs(input.list.owners) };
   // Initial values are evaluated with gas to spare (their cost is in no bound); the load is charged by its units.
   __gas = 1e15;
   __stUnits = 0;
@@ -136,7 +138,14 @@ const __result = function (error, extra) {
   if (!error) error = __stateOver(__st);
   var saved = null;
   if (!error) { saved = __saveState(__st); __stCharge(__stUnits); }
-  var r = { actions: error ? [] : __actions, state: saved, gas: { used: __gasLimit - __gas }, error: error, trace: __trace };
+  var actions = error ? [] : __actions, used = __gasLimit - __gas;
+  // What JSON.stringify writes for this object, its five members written out: QuickJS lists an object's keys at
+  // some microseconds a time, and almost every run returns this and nothing more.
+  if (!extra && (error === null || typeof error === "object") && Number.isSafeInteger(used) && typeof actions === "object" && actions !== null && (__trace === null || typeof __trace === "object")) {
+    return "{\"actions\":" + JSON.stringify(actions) + ",\"state\":" + (saved === null ? "null" : JSON.stringify(saved)) + ",\"gas\":{\"used\":" + used +
+      "},\"error\":" + (error === null ? "null" : JSON.stringify(error)) + ",\"trace\":" + (__trace === null ? "null" : JSON.stringify(__trace)) + "}";
+  }
+  var r = { actions: actions, state: saved, gas: { used: used }, error: error, trace: __trace };
   if (extra) Object.keys(extra).forEach(function (k) { r[k] = extra[k]; });
   return JSON.stringify(r);
 }
@@ -251,6 +260,13 @@ const __describeAction = function (a) {
 const __drive = function (name, inputJson, members, triggers, tests, schema, bounds, init, unitGas) {
   __rule = { triggers: triggers, tests: tests, schema: schema, bounds: bounds, init: init, unitGas: unitGas };
   var input = JSON.parse(inputJson);
+  // The parts of the input a reused context keeps for the list (runtime/sandbox/kept-input.ts), frozen, put back
+  // where the host wrote them: the input is then what parsing the whole of it gave.
+  if (__kept !== null) {
+    if (__kept.tz !== undefined) input.tz = __kept.tz;
+    if (__kept.list !== undefined) input.list = __kept.list;
+    if (__kept.limits !== undefined) input.limits = __kept.limits;
+  }
   if (members !== undefined) input.members = members;
   var refused = __begin(input);
   if (refused) return __result(refused);

@@ -34,8 +34,8 @@
  */
 // ---8<--- the prelude's text: everything below this line goes into every bundle, as it is
 "use strict";
-let __in = null, __gas = 0, __gasLimit = 0, __actions = [], __snapshots = new Map(), __st = null, __tz = [], __trace = null, __logs = 0, __sent = 0, __fanout = 0, __lcT = NaN, __lcZ = __tz, __lcF = [1970, 1, 1, 0, 0, 0, 4], __inGivens = false, __givensLeft = 0, __G_members = null, __G_list = null, __G_now = 0, __stUnits = 0, __rule = null;
-const __reset = function () { __in = null; __gas = 0; __gasLimit = 0; __actions = []; __snapshots = new Map(); __st = null; __tz = []; __trace = null; __logs = 0; __sent = 0; __fanout = 0; __lcT = NaN; __lcZ = __tz; __lcF = [1970, 1, 1, 0, 0, 0, 4]; __inGivens = false; __givensLeft = 0; __G_members = null; __G_list = null; __G_now = 0; __stUnits = 0; __rule = null; };
+let __in = null, __gas = 0, __gasLimit = 0, __actions = [], __snapshots = new Map(), __st = null, __tz = [], __trace = null, __logs = 0, __sent = 0, __fanout = 0, __lcT = NaN, __lcZ = __tz, __lcF = [1970, 1, 1, 0, 0, 0, 4], __inGivens = false, __givensLeft = 0, __G_members = null, __G_list = null, __G_now = 0, __stUnits = 0, __rule = null, __kept = null;
+const __reset = function () { __in = null; __gas = 0; __gasLimit = 0; __actions = []; __snapshots = new Map(); __st = null; __tz = []; __trace = null; __logs = 0; __sent = 0; __fanout = 0; __lcT = NaN; __lcZ = __tz; __lcF = [1970, 1, 1, 0, 0, 0, 4]; __inGivens = false; __givensLeft = 0; __G_members = null; __G_list = null; __G_now = 0; __stUnits = 0; __rule = null; __kept = null; };
 const __STOP = { stop: true };
 // A test's own statements (its givens, its expectations) run on a gas of their own, shared by the whole test
 // (driver.js __givensStart): running out there fails the test as its givens, not the rule's run.
@@ -159,12 +159,35 @@ const __showFull = function (v, depth) {
 
 // ---------------------------------------------------------------- addresses
 // The one address rule, as contract/values.ts canonicalAddress states it (test/contract/values.test.ts: they agree).
-const __addr = function (s) {
-  if (typeof s !== "string") return null;
+const __canonical = function (s) {
   var t = s.trim().toLowerCase(), at = t.indexOf("@");
   if (t.length > 320 || at < 1 || at > 64 || t.length - at - 1 > 255) return null;
   return /^[a-z0-9!#$%&'*+\/=?^_`{|}~\u00a0-\uffff-]+(?:\.[a-z0-9!#$%&'*+\/=?^_`{|}~\u00a0-\uffff-]+)*$/.test(t.slice(0, at)) &&
     /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(t.slice(at + 1)) ? t : null;
+}
+// Every run reads the same few addresses again (the list's, its members', a sender's): the answers for short strings
+// are kept, in a closure no code can reach but through this function, which puts in its own answers only. What a run
+// gets is the same either way (the rule is a pure function of the string); only when it gets it changes. At most
+// 256 strings of at most 330 units are kept (beyond, the table starts afresh), so what it holds stays small.
+const __addr = (function () {
+  var known = new Map();
+  return function (s) {
+    if (typeof s !== "string") return null;
+    if (s.length > 330) return __canonical(s);
+    var a = known.get(s);
+    if (a !== undefined) return a;
+    a = __canonical(s);
+    if (known.size >= 256) known.clear();
+    known.set(s, a);
+    return a;
+  };
+})();
+/** The canonical addresses among xs (a new array; the ones that are not addresses left out). */
+const __addrs = function (xs) {
+  if (xs && !Array.isArray(xs)) return xs.map(__addr).filter(function (a) { return a !== null; });
+  var out = [];
+  if (xs) for (var i = 0; i < xs.length; i++) { var a = __addr(xs[i]); if (a !== null) out.push(a); }
+  return out;
 }
 
 // ---------------------------------------------------------------- getters
@@ -280,32 +303,41 @@ const Map$remove = function (m, k) { m.delete(k); };
 const Map$keys = function (m) { return Array.from(m.keys()); };
 const Map$values = function (m) { return Array.from(m.values()); };
 const Map$copy = function (m) { return __copy(m); };
-// The fields by lower-case name (made with the message, before the run): a look-up walks only the name. The values
-// are as the host decoded them (encoded words, one line); `raw` gives them as written.
-const Headers$get = function (h, name) { var v = h.byName.get(name.toLowerCase()); return v === undefined ? null : v[0]; };
-const Headers$has = function (h, name) { return h.byName.has(name.toLowerCase()); };
-const Headers$all = function (h, name) { var v = h.byName.get(name.toLowerCase()); return v === undefined ? [] : v.slice(); };
+// The fields by lower-case name, made the first time a rule looks one up (most rules never do): a look-up then
+// walks only the name. The values are as the host decoded them (encoded words, one line); `raw` gives them as
+// written. The index lives in the frozen headers' own `index` object, made with the message, for this run only.
+const __hindex = function (h) {
+  var x = h.index;
+  if (x.byName === null) {
+    var fields = h.fields, d = h.decoded, byName = new Map(), rawByName = new Map();
+    for (var i = 0; i < fields.length; i++) {
+      var k = String(fields[i][0]).toLowerCase(), raw = fields[i][1], val = typeof d[i] === "string" ? d[i] : raw, v = byName.get(k);
+      if (v === undefined) { byName.set(k, [val]); rawByName.set(k, [raw]); } else { v.push(val); rawByName.get(k).push(raw); }
+    }
+    x.byName = byName;
+    x.rawByName = rawByName;
+  }
+  return x;
+}
+const Headers$get = function (h, name) { var v = __hindex(h).byName.get(name.toLowerCase()); return v === undefined ? null : v[0]; };
+const Headers$has = function (h, name) { return __hindex(h).byName.has(name.toLowerCase()); };
+const Headers$all = function (h, name) { var v = __hindex(h).byName.get(name.toLowerCase()); return v === undefined ? [] : v.slice(); };
 // `decoded[i]`: field i's value decoded by the host, null (or absent) when it is the raw value itself.
 const __headers = function (fields, decoded) {
-  var byName = new Map(), rawByName = new Map(), d = Array.isArray(decoded) ? decoded : [];
-  for (var i = 0; i < fields.length; i++) {
-    var k = String(fields[i][0]).toLowerCase(), raw = fields[i][1], val = typeof d[i] === "string" ? d[i] : raw, v = byName.get(k);
-    if (v === undefined) { byName.set(k, [val]); rawByName.set(k, [raw]); } else { v.push(val); rawByName.get(k).push(raw); }
-  }
-  var h = { fields: fields, decoded: d, byName: byName, rawByName: rawByName, automated: false };
-  h.automated = __automated(h);
-  return Object.freeze(h);
+  // A field that is not a pair fails here, with the message, as when the index was made at once.
+  for (var i = 0; i < fields.length; i++) fields[i][0];
+  return Object.freeze({ fields: fields, decoded: Array.isArray(decoded) ? decoded : [], index: { byName: null, rawByName: null, automated: null } });
 }
-// What the headers say about isAutomated(), answered once per message when it is read (a message never changes):
-// the rule's call walks nothing.
+// What the headers say about isAutomated(), answered once per message when it is first asked (a message never
+// changes): the rule's call walks nothing.
 const __automated = function (h) {
-  var auto = Headers$get(h, "Auto-Submitted");
-  if (auto !== null && auto.trim().toLowerCase() !== "no") return true;
-  var prec = Headers$get(h, "Precedence");
-  if (prec !== null && /^(bulk|list|junk)$/i.test(prec.trim())) return true;
-  return Headers$has(h, "List-Id");
+  var x = h.index;
+  if (x.automated !== null) return x.automated;
+  var auto = Headers$get(h, "Auto-Submitted"), prec;
+  x.automated = (auto !== null && auto.trim().toLowerCase() !== "no") || ((prec = Headers$get(h, "Precedence")) !== null && /^(bulk|list|junk)$/i.test(prec.trim())) || Headers$has(h, "List-Id");
+  return x.automated;
 }
-const Message$isAutomated = function (m) { return m.headers.automated || m.envelope.sender === null; };
+const Message$isAutomated = function (m) { return __automated(m.headers) || m.envelope.sender === null; };
 // Signed tokens: `expiry.mac`, the expiry in base 36 (canonical: one spelling per time), the MAC the host computes
 // with the list's key (runtime/sandbox/tokens.ts). The text goes over as JSON: a lone surrogate stays itself.
 const __TOKEN = /^(-?[0-9a-z]{1,11})\.([A-Za-z0-9_-]{43})$/;
@@ -359,17 +391,21 @@ const __recipients = function (x) {
   else add(x.address);
   return out;
 }
-const __listHeaders = function () {
-  var l = __in.list, at = l.address.lastIndexOf("@");
-  var local = l.address.slice(0, at), domain = l.address.slice(at + 1);
-  var h = {
-    "List-Id": __oneLine(l.name) + " <" + local + "." + domain + ">",
-    "List-Post": "<mailto:" + l.address + ">",
-    "List-Unsubscribe": "<mailto:" + local + "-request@" + domain + "?subject=unsubscribe>",
-    "X-Thwonk-Loop": l.address
+// The list's header fields, each action its own object (a reply adds to it). The texts depend on the list alone:
+// they are kept for the last list seen while it is a frozen object (a reused context keeps each list's input part
+// frozen, the same object run after run: runtime/sandbox/kept-input.ts), in a closure no code reaches but this one.
+const __listHeaders = (function () {
+  var kept = null, texts = null;
+  return function () {
+    var l = __in.list, t = l === kept ? texts : null;
+    if (t === null) {
+      var at = l.address.lastIndexOf("@"), local = l.address.slice(0, at), domain = l.address.slice(at + 1);
+      t = [__oneLine(l.name) + " <" + local + "." + domain + ">", "<mailto:" + l.address + ">", "<mailto:" + local + "-request@" + domain + "?subject=unsubscribe>", l.address];
+      if (Object.isFrozen(l)) { kept = l; texts = t; }
+    }
+    return { "List-Id": t[0], "List-Post": t[1], "List-Unsubscribe": t[2], "X-Thwonk-Loop": t[3] };
   };
-  return h;
-}
+})();
 // Sending to all members is one action marked toMembers: the host expands it from its own member list
 // (replaying the run's members.add/remove before it), so a message to 1,000 members costs no 1,000-address list here.
 const __isMembers = function (x) { return x !== null && typeof x === "object" && x.members === true; }
@@ -601,15 +637,16 @@ const __mrecord = function (ms, i) {
 const __mbaseAddresses = function (ms) { return ms.list !== null ? ms.list.map(function (m) { return m.address; }) : __col(ms, "address"); }
 /** Every member's address, in order: a new array, or the frozen column when the run changed nothing. */
 const __maddresses = function (ms) { if (ms.gone !== null || ms.extra.length !== 0) __mlist(ms); return __mbaseAddresses(ms); }
+const __attachment = function (a) { return { filename: a.filename === undefined ? null : a.filename, contentType: a.contentType || "application/octet-stream", size: a.size || 0 }; }
+const __attachments = function (xs) { var out = []; if (xs) for (var i = 0; i < xs.length; i++) out.push(__attachment(xs[i])); return out; }
 const __message = function (j) {
   if (!j) return null;
-  var addrs = function (xs) { return (xs || []).map(__addr).filter(function (a) { return a !== null; }); };
   var env = j.envelope || {};
   var from = __addr(j.from) || "unknown@invalid.invalid";
   return {
-    from: from, to: addrs(j.to), cc: addrs(j.cc), subject: j.subject || "", text: j.text || "",
+    from: from, to: __addrs(j.to), cc: __addrs(j.cc), subject: j.subject || "", text: j.text || "",
     html: j.html === undefined ? null : j.html, headers: __headers(j.headers || [], j.decoded),
-    attachments: (j.attachments || []).map(function (a) { return { filename: a.filename === undefined ? null : a.filename, contentType: a.contentType || "application/octet-stream", size: a.size || 0 }; }),
+    attachments: j.attachments && !Array.isArray(j.attachments) ? j.attachments.map(__attachment) : __attachments(j.attachments),
     date: j.date === null || j.date === undefined ? null : (typeof j.date === "number" ? j.date : Date.parse(j.date)),
     messageId: j.messageId || "", envelope: { sender: env.sender === null ? null : __addr(env.sender === undefined ? from : env.sender), recipient: __addr(env.recipient) || __in.list.address, isRequest: !!env.isRequest, tag: env.tag === undefined ? null : env.tag },
     approved: j.approved === true,
@@ -670,4 +707,4 @@ const string$toInt = function (s) {
 }
 
 // ---------------------------------------------------------------- header fields as written
-const Headers$raw = function (h, name) { var v = h.rawByName.get(name.toLowerCase()); return v === undefined ? null : v[0]; };
+const Headers$raw = function (h, name) { var v = __hindex(h).rawByName.get(name.toLowerCase()); return v === undefined ? null : v[0]; };

@@ -24,8 +24,9 @@
  *       ;return ...__thwonk_run...;\n})")
  *
  *   The factory (WRAP's result) resets the run state from outside the rule's
- *   scope (where the rule cannot shadow `__reset`), then makes the rule's
- *   functions. A miss loads only the bundle's own code, not the prelude.
+ *   scope (where the rule cannot shadow `__reset`), sets the input parts the
+ *   context keeps for the run's list (`__kept`, kept-input.ts), then makes the
+ *   rule's functions. A miss loads only the bundle's own code, not the prelude.
  * - Any other code is the body of one factory function, run whole per run.
  *
  * Either way, code that closes the function it is loaded in (to reach a
@@ -76,7 +77,7 @@ function loadWhole(sb: Sandbox, code: string, limits: SandboxLimits): Loaded {
 // (through the anonymous first function); the prelude's loader evaluates a bundle's rule with it, directly, so the
 // rule closes over the prelude's bindings. Between loads `eval` is undefined: rule code sees no evaluator.
 const SHARED_HEAD = '(function(){var eval;return [function(e){eval=e;},function(){"use strict";';
-const SHARED_TAIL = ";return [function(__code){return eval(__code);}, __reset, function(){return __gasLimit-__gas;}, function(__r){return function(){__reset();return __r();};}];}];})()";
+const SHARED_TAIL = ";return [function(__code){return eval(__code);}, __reset, function(){return __gasLimit-__gas;}, function(__r){return function(__k){__reset();__kept=__k===void 0?null:__k;return __r();};}];}];})()";
 const PRELUDE_LINES = PRELUDE.split("\n").length - 1;
 
 function sharedPrelude(sb: Sandbox, limits: SandboxLimits): { ok: true; prelude: NonNullable<Sandbox["prelude"]> } | { ok: false; error: SandboxError } {

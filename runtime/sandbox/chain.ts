@@ -6,7 +6,7 @@
  * the very input the runner builds in that run's turn (runtime/daemon/ahead.ts),
  * so a wrong guess here costs a run again, never a wrong result.
  */
-import { spliceState, stateSpan, topMembers } from "./splice.js";
+import { looseTopMembers, spliceState, stateSpan, topMembers, type Member } from "./splice.js";
 import type { SandboxResult } from "./types.js";
 
 /** The JSON texts of the values JavaScript takes for false (as JSON.stringify writes them: never -0). */
@@ -54,6 +54,24 @@ export function withState(inputJson: string, stateJson: string): string {
   const input = JSON.parse(inputJson) as Record<string, unknown>;
   input["state"] = JSON.parse(stateJson);
   return JSON.stringify(input);
+}
+
+/**
+ * withState as the worker chains runs: the one top-level `state` member's value replaced after reading the top
+ * level only (splice.ts looseTopMembers), not checking that the whole input is as JSON.stringify writes it, which
+ * costs a scan of all of it (the message) per run. The daemon uses a chained run only when the input it ran with
+ * is the very text its turn builds, always as JSON.stringify writes it: an input not so written costs a run again,
+ * never a wrong result. Inputs this cannot read so (or with no `state`, or two) go to withState.
+ */
+export function withStateAhead(inputJson: string, stateJson: string): string {
+  const top = looseTopMembers(inputJson);
+  let state: Member | undefined;
+  for (const m of top ?? []) {
+    if (m.key !== "state") continue;
+    if (state) return withState(inputJson, stateJson);
+    state = m;
+  }
+  return state ? inputJson.slice(0, state.start) + stateJson + inputJson.slice(state.end) : withState(inputJson, stateJson);
 }
 
 /** The state an input starts from, as JSON.stringify writes it (null when it has none). */

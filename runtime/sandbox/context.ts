@@ -27,6 +27,8 @@ export interface Sandbox {
   columns: QuickJSHandle;
   /** The engine's own eval (host-only): the shared prelude loads bundles with it (bundle.ts). */
   realEval: QuickJSHandle;
+  /** Parses and deep-freezes the input parts a context keeps for a list (kept-input.ts). */
+  keep: QuickJSHandle;
   /** The prelude, run once in this context and shared by every bundle loaded in it (bundle.ts). */
   prelude?: { arm: QuickJSHandle; load: QuickJSHandle; reset: QuickJSHandle; gasUsed: QuickJSHandle; wrap: QuickJSHandle };
   /** The signing key of the run in progress (tokens.ts): host-side only, set by execute.ts for one run. */
@@ -67,9 +69,9 @@ export function openSandbox(inst: Instance, limits: SandboxLimits, hooks: HostHo
   const tokens: TokenSlot = { key: null };
   installTokenHost(ctx, tokens);
   const helpers = ctx.unwrapResult(ctx.evalCode(LOCKDOWN_SOURCE, "thwonk-lockdown.js"));
-  const [describe, sourceOf, invoke, columns, realEval] = [0, 1, 2, 3, 4].map((i) => ctx.getProp(helpers, i)) as [QuickJSHandle, QuickJSHandle, QuickJSHandle, QuickJSHandle, QuickJSHandle];
+  const [describe, sourceOf, invoke, columns, realEval, keep] = [0, 1, 2, 3, 4, 5].map((i) => ctx.getProp(helpers, i)) as [QuickJSHandle, QuickJSHandle, QuickJSHandle, QuickJSHandle, QuickJSHandle, QuickJSHandle];
   helpers.dispose();
-  return { inst, rt, ctx, guard, describe, sourceOf, invoke, columns, realEval, tokens, triggers: new Map() };
+  return { inst, rt, ctx, guard, describe, sourceOf, invoke, columns, realEval, keep, tokens, triggers: new Map() };
 }
 
 /** Frees the context inside its instance. May throw (QuickJS aborts on a leaked object): then drop the instance. */
@@ -79,6 +81,7 @@ export function closeSandbox(sb: Sandbox): void {
   sb.invoke.dispose();
   sb.columns.dispose();
   sb.realEval.dispose();
+  sb.keep.dispose();
   if (sb.prelude) for (const h of Object.values(sb.prelude)) h.dispose();
   for (const h of sb.triggers.values()) h.dispose();
   sb.triggers.clear();

@@ -24,7 +24,8 @@ import { loadBundle, type Loaded as LoadResult } from "./bundle.js";
 import { armGuard, openSandbox, closeSandbox, type HostHooks, type Sandbox } from "./context.js";
 import { sandboxError, sandboxMessages as M } from "./errors.js";
 import type { MemberColumns } from "../../contract/input.js";
-import { execute, makeColumns, type Outcome } from "./execute.js";
+import { execute, keepParts, makeColumns, type Outcome } from "./execute.js";
+import { KEPT_INPUT_SHARE, KeptInputs, splitInput } from "./kept-input.js";
 import { nearCap, newInstance, type Instance } from "./instance.js";
 import { KEPT_MEMBERS_SHARE, MemberLists } from "./kept-members.js";
 import { KEPT_BUNDLES, type ContextStrategy, type SandboxLimits, type SandboxResult } from "./types.js";
@@ -73,6 +74,8 @@ interface Loaded {
   /** Sets the prelude's run state back after a run (bundle.ts). */
   reset?: QuickJSHandle;
   members: MemberLists;
+  /** The input parts kept per list (kept-input.ts): for code with the prelude, whose driver takes them. */
+  inputs: KeptInputs;
 }
 
 /** `fatal`: the host side failed in a way that may have damaged this thread's state; replace the thread. */
@@ -87,6 +90,8 @@ export interface EngineRun {
 interface SharedContext {
   sb: Sandbox;
   bundles: number;
+  /** Its engine's memory when the cache's bytes were last counted (a WASM memory only grows). */
+  counted?: number;
 }
 
 /** Bundles loaded in one context at most, and the share of its memory limit past which no more are added. */
@@ -113,6 +118,8 @@ export class Engine {
    * per context), and members' columns passed in: lets tests and benchmarks see what was reused.
    */
   readonly stats = { instances: 0, loads: 0, preludes: 0, members: 0 };
+  /** Input parts parsed to be kept (kept-input.ts): a run of a list whose parts are kept parses none. */
+  keptInputs = 0;
   /** Runs that ran out of memory where earlier runs had been, and ran again on a new instance. */
   retries = 0;
   /**
@@ -242,6 +249,7 @@ export class Engine {
       return; // nothing else lives in it: the whole instance goes
     }
     entry.members.dispose();
+    entry.inputs.dispose();
     entry.reset?.dispose();
     entry.factory.dispose();
   }
@@ -310,7 +318,7 @@ export class Engine {
         this.dropContext(ctx);
         return loaded;
       }
-      entry = { code, sb, ctx, factory: loaded.factory, ...(loaded.reset ? { reset: loaded.reset } : {}), members: new MemberLists() };
+      entry = { code, sb, ctx, factory: loaded.factory, ...(loaded.reset ? { reset: loaded.reset } : {}), members: new MemberLists(), inputs: new KeptInputs() };
     }
     let cols: QuickJSHandle | undefined;
     if (members || (o.membersLeftOut && byVersion)) {
@@ -322,8 +330,23 @@ export class Engine {
       if (taken.reused) this.reuse.membersByVersion++;
       cols = taken.handle;
     }
-    const outcome = memoryKept(entry.sb.inst, execute(entry.sb, entry.factory, trigger, inputJson, limits, cols, o.tokenKey), limits);
-    const healthy = (!entry.reset || resetRun(entry.sb, entry.reset)) && !entry.sb.rt.hasPendingJob() && !nearCap(entry.sb.inst);
+    // The input parts that stay the same from run to run of the list, kept parsed in the context (the driver of
+    // code with the prelude takes them): the run parses the rest.
+    let kept: QuickJSHandle | undefined;
+    let runJson = inputJson;
+    const split = entry.reset ? splitInput(inputJson) : undefined;
+    if (split) {
+      const taken = entry.inputs.take(o.list ?? "", split.keptJson, (json) => this.keepParts(entry!.sb, json, limits));
+      if (!taken.ok) {
+        this.dropContext(entry.ctx);
+        return taken;
+      }
+      kept = taken.handle;
+      runJson = split.restJson;
+    }
+    const outcome = memoryKept(entry.sb.inst, execute(entry.sb, entry.factory, trigger, runJson, limits, cols, o.tokenKey, entry.reset, kept), limits);
+    const healthy = !(outcome.ok && outcome.dirty) && !entry.sb.rt.hasPendingJob() && !nearCap(entry.sb.inst);
+    if (outcome.ok) delete outcome.dirty;
     if (!outcome.ok || !healthy) {
       // Any failure may have left the context unsound (a redefined global is found only after the run, and is a
       // rule error like any throw): it goes, with every bundle in it. This bundle gets a context of its own from now
@@ -335,8 +358,9 @@ export class Engine {
       return outcome;
     }
     entry.members.trim(limits.memoryLimitBytes * KEPT_MEMBERS_SHARE);
+    entry.inputs.trim(limits.memoryLimitBytes * KEPT_INPUT_SHARE);
     this.cache.set(key, entry);
-    this.trimCache();
+    this.trimCache(entry.ctx);
     return outcome;
   }
 
@@ -348,15 +372,26 @@ export class Engine {
     return loaded;
   }
 
+  private keepParts(sb: Sandbox, json: string, limits: SandboxLimits): ReturnType<typeof keepParts> {
+    this.keptInputs++;
+    return keepParts(sb, json, limits);
+  }
+
   private makeColumns(sb: Sandbox, members: MemberColumns, limits: SandboxLimits): ReturnType<typeof makeColumns> {
     this.stats.members++;
     return makeColumns(sb, members, limits);
   }
 
-  /** Evicts the least recently used bundles beyond the count, or beyond the bytes (a WASM memory never shrinks). */
-  private trimCache(): void {
+  /**
+   * Evicts the least recently used bundles beyond the count, or beyond the bytes (a WASM memory never shrinks).
+   * The bytes are counted again only when the run's context is new or its memory grew: nothing else adds any.
+   */
+  private trimCache(ran: SharedContext): void {
     const maxCount = this.opts.cacheSize ?? KEPT_BUNDLES;
     const maxBytes = this.opts.cacheBytes ?? 256 * 2 ** 20;
+    const now = ran.sb.inst.memory.buffer.byteLength;
+    if (this.cache.size <= maxCount && ran.counted === now) return;
+    ran.counted = now;
     const bytesOf = (): number => {
       const ctxs = new Set([...this.cache.values()].map((e) => e.ctx));
       let bytes = 0;
@@ -380,13 +415,6 @@ export class Engine {
  */
 function memoryKept(inst: Instance, outcome: Outcome, limits: SandboxLimits): Outcome {
   return outcome.ok && nearCap(inst) ? { ok: false, error: sandboxError(M.outOfMemory, limits.memoryLimitBytes) } : outcome;
-}
-
-/** The prelude's run state set back after a run, so that nothing of it (its input, actions, state) stays alive until the next. */
-function resetRun(sb: Sandbox, reset: QuickJSHandle): boolean {
-  const r = sb.ctx.callFunction(reset, sb.ctx.undefined);
-  (r.error ?? r.value).dispose();
-  return !r.error;
 }
 
 /** Contexts are kept per memory limit and bundle: a run never gets a context made with another rule's memory limit. */

@@ -12,26 +12,43 @@ import type { SandboxLimits } from "./types.js";
  * returns no output to carry it); `jsLines`, for an error the code did not place in the .thwonk source, are the
  * lines of the bundle's code on its stack, innermost first (the driver reads them off the error), for the host to map.
  */
-export type Outcome = { ok: true; output: string } | { ok: false; error: SandboxError; gasUsed?: number; jsLines?: number[] };
+export type Outcome = { ok: true; output: string; dirty?: true } | { ok: false; error: SandboxError; gasUsed?: number; jsLines?: number[] };
 
 /**
  * `members`: made by makeColumns, passed as the run's third argument. `tokenKey`: the list's signing key for
  * this run only (tokens.ts), never passed into the engine; without one, the run's sign and verify fail.
+ * `reset`: the prelude's (bundle.ts), called in the same call into the engine after a run that returned its
+ * output; an ok outcome is `dirty` when it failed (the context may hold what the run left: drop it).
  */
-export function execute(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJson: string, limits: SandboxLimits, members?: QuickJSHandle, tokenKey?: string): Outcome {
+export function execute(
+  sb: Sandbox,
+  factory: QuickJSHandle,
+  trigger: string,
+  inputJson: string,
+  limits: SandboxLimits,
+  members?: QuickJSHandle,
+  tokenKey?: string,
+  reset?: QuickJSHandle,
+  kept?: QuickJSHandle,
+): Outcome {
   sb.tokens.key = tokenKey ?? null;
   try {
-    return executeRun(sb, factory, trigger, inputJson, limits, members);
+    return executeRun(sb, factory, trigger, inputJson, limits, members, reset, kept);
   } finally {
     sb.tokens.key = null;
   }
 }
 
-function executeRun(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJson: string, limits: SandboxLimits, members?: QuickJSHandle): Outcome {
+/** `kept`: the input parts kept for the run's list (kept-input.ts, made by keepParts), handed to the factory; `inputJson` is then the rest. */
+function executeRun(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJson: string, limits: SandboxLimits, members?: QuickJSHandle, reset?: QuickJSHandle, kept?: QuickJSHandle): Outcome {
   const { ctx } = sb;
   const input = newString(sb, inputJson);
   const t = triggerString(sb, trigger);
-  const r = members ? ctx.callFunction(sb.invoke, ctx.undefined, factory, t, input, members) : ctx.callFunction(sb.invoke, ctx.undefined, factory, t, input);
+  const r = reset || kept
+    ? ctx.callFunction(sb.invoke, ctx.undefined, factory, t, input, members ?? ctx.undefined, reset ?? ctx.undefined, kept ?? ctx.undefined)
+    : members
+      ? ctx.callFunction(sb.invoke, ctx.undefined, factory, t, input, members)
+      : ctx.callFunction(sb.invoke, ctx.undefined, factory, t, input);
   input.dispose();
   if (r.error) {
     const error = thrownError(sb, r.error, limits);
@@ -49,6 +66,7 @@ function executeRun(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJ
   // the engine's memory cannot hold a copy of it (a result of tens of MB), after the run itself fitted.
   if (output === "") return failed(sb, factory, sandboxError(M.outOfMemory, limits.memoryLimitBytes));
   if (output !== undefined) return { ok: true, output };
+  if (wrong?.wrong === "reset" && typeof wrong.detail === "string" && wrong.detail !== "") return { ok: true, output: wrong.detail, dirty: true };
   if (wrong?.wrong === "global") {
     return { ok: false, error: sandboxError(M.runtimeError, `the rule redefined the global \`${wrong.detail}\`, which rules may not change`) };
   }
@@ -108,6 +126,16 @@ export function makeColumns(sb: Sandbox, cols: MemberColumns, limits: SandboxLim
   const args = [cols.address, cols.name, cols.role, cols.joined, cols.bounces ?? ""].map((s) => newString(sb, s));
   const r = ctx.callFunction(sb.columns, ctx.undefined, ...args);
   for (const a of args) a.dispose();
+  if (r.error) return failedBy(sb, r.error, limits);
+  return { ok: true, handle: r.value };
+}
+
+/** The input parts a context keeps for a list, parsed and frozen in it (lockdown.ts `keep`). */
+export function keepParts(sb: Sandbox, json: string, limits: SandboxLimits): { ok: true; handle: QuickJSHandle } | { ok: false; error: SandboxError } {
+  const { ctx } = sb;
+  const text = newString(sb, json);
+  const r = ctx.callFunction(sb.keep, ctx.undefined, text);
+  text.dispose();
   if (r.error) return failedBy(sb, r.error, limits);
   return { ok: true, handle: r.value };
 }

@@ -4,8 +4,9 @@
  * from one run for the next, then freezes every object the rule could reach
  * without creating it. Evaluated as trusted code; its completion value is a
  * few helpers that only the host holds: describe(error), sourceOf(fn),
- * invoke(factory, trigger, input, members) (which checks the globals with
- * intact()) and columns(address, name, role, joined, bounces).
+ * invoke(factory, trigger, input, members, after, kept) (which checks the
+ * globals with intact()), columns(address, name, role, joined, bounces),
+ * the real eval and keep(json).
  *
  * - String evaluation: `eval`, `Function` and the constructors of generator
  *   and async functions throw. (QuickJS's Eval intrinsic cannot be turned off
@@ -131,17 +132,18 @@ const { stringify } = JSON, { isSafeInteger } = Number, Str = String;
 // change to them but a new value (a getter, a deletion, a new property all
 // fail as on any frozen object): comparing the values is enough, and reading
 // a data property runs no code. (About 10x cheaper than comparing descriptors.)
+// The check is written out, one property read by its literal name each: a read
+// by a computed key makes an atom of the name at every read, several times the
+// whole check's cost (it runs after every run).
 const globalKeys = ownKeys(G);
 for (const k of globalKeys) if (!("value" in getOwnPropertyDescriptor(G, k))) throw new TypeError("lockdown: the global object has an accessor");
 const pristine = globalKeys.map((k) => G[k]);
-const intact = () => {
-  for (let i = 0; i < globalKeys.length; i++) {
-    const k = globalKeys[i];
-    const v = G[k], was = pristine[i];
-    if (v !== was && (v === v || was === was)) return typeof k === "symbol" ? k.toString() : k;
-  }
-  return "";
-};
+const symbols = [];
+const read = (k) => typeof k === "symbol" ? "G[S[" + (symbols.push(k) - 1) + "]]" : "G[" + stringify(k) + "]";
+const named = (k) => stringify(typeof k === "symbol" ? k.toString() : k);
+const intact = realEval("(function (G, P, S) {\n\"use strict\";\nreturn function intact() {\nvar v;\n" +
+  globalKeys.map((k, i) => "if ((v = " + read(k) + ") !== P[" + i + "] && (v === v || P[" + i + "] === P[" + i + "])) return " + named(k) + ";\n").join("") +
+  "return \"\";\n};\n})")(G, freeze(pristine), freeze(symbols));
 const data = (o, k) => {
   for (let p = o; p !== null; p = getPrototypeOf(p)) {
     const d = getOwnPropertyDescriptor(p, k);
@@ -166,16 +168,24 @@ const describe = (e) => {
   }
 };
 const sourceOf = (f) => apply(toSource, f, []);
-// One run in one call from the host (each call costs ~10 µs): make the run's
-// function, call it, check the globals. The output string, or an object
-// saying what went wrong; a throw is the run's own error.
-const invoke = (factory, trigger, input, members) => {
-  const run = factory();
+// One run in one call from the host (each call costs microseconds): make the
+// run's function (given the input parts kept for its list, when the host has
+// them: bundle.ts), call it, check the globals, then set the prelude's run state
+// back (after, when given: so that nothing of the run stays alive in a kept
+// context). The output string, or an object saying what went wrong; a throw is
+// the run's own error. A run state that could not be set back leaves the output
+// as it is (wrong: "reset"): the host then drops the context.
+const invoke = (factory, trigger, input, members, after, kept) => {
+  const run = kept === void 0 ? factory() : factory(kept);
   if (typeof run !== "function") return { wrong: "noRun", detail: "" };
   const out = members === void 0 ? run(trigger, input) : run(trigger, input, members);
   const changed = intact();
   if (changed !== "") return { wrong: "global", detail: changed };
-  return typeof out === "string" ? out : { wrong: "type", detail: typeof out };
+  if (typeof out !== "string") return { wrong: "type", detail: typeof out };
+  if (after !== void 0) {
+    try { after(); } catch { return { wrong: "reset", detail: out }; }
+  }
+  return out;
 };
 // The members, kept by the host between runs while they stay the same: their
 // columns (each the values joined by newlines) behind two frozen functions.
@@ -209,5 +219,20 @@ const columns = (address, name, role, joined, bounces) => {
   };
   return freeze({ col: freeze(col), pos: freeze(pos) });
 };
-return [describe, sourceOf, invoke, columns, realEval];
+// The parts of a run's input a reused context keeps for a list (kept-input.ts): parsed once, and frozen all
+// through (JSON.parse makes data properties only), so that no run can change what the next one reads.
+const parse = JSON.parse;
+const keep = (json) => {
+  const value = parse(json);
+  const todo = [value];
+  while (todo.length > 0) {
+    const o = todo.pop();
+    if (typeof o !== "object" || o === null) continue;
+    freeze(o);
+    const keys = ownKeys(o);
+    for (let i = 0; i < keys.length; i++) todo.push(o[keys[i]]);
+  }
+  return value;
+};
+return [describe, sourceOf, invoke, columns, realEval, keep];
 })()`;

@@ -26,6 +26,65 @@ export function topMembers(json: string): Member[] | undefined {
   return scan.object(0, 0, true) === json.length ? scan.top : undefined;
 }
 
+/**
+ * The top-level members of an object as the host writes one (no spaces between its members), read without
+ * checking what they hold: a string is skipped to its closing quote, anything nested to its closing bracket.
+ * Undefined for text this cannot read so (not an object, text that ends too soon, a space between members).
+ * For JSON that is not so written, what it gives need not be what JSON.parse reads: kept-input.ts then refuses
+ * escaped keys, and a run chained on it (chain.ts withStateAhead) is used only when its text is the host's own.
+ */
+export function looseTopMembers(json: string): Member[] | undefined {
+  const n = json.length;
+  if (n < 2 || json.charCodeAt(0) !== OPEN_BRACE || json.charCodeAt(n - 1) !== CLOSE_BRACE) return undefined;
+  const top: Member[] = [];
+  if (n === 2) return top;
+  let i = 1;
+  for (;;) {
+    if (json.charCodeAt(i) !== QUOTE) return undefined;
+    const keyEnd = looseStringEnd(json, i);
+    if (keyEnd < 0 || json.charCodeAt(keyEnd) !== COLON) return undefined;
+    const end = looseValueEnd(json, keyEnd + 1);
+    if (end < 0) return undefined;
+    top.push({ key: json.slice(i + 1, keyEnd - 1), keyStart: i, start: keyEnd + 1, end });
+    if (end === n - 1) return top;
+    i = end + 1;
+  }
+}
+
+/** The index after the string whose opening quote is at `i`, or -1. */
+function looseStringEnd(s: string, i: number): number {
+  let from = i + 1;
+  for (;;) {
+    const q = s.indexOf('"', from);
+    if (q < 0) return -1;
+    let k = q - 1;
+    while (s.charCodeAt(k) === BACKSLASH) k--;
+    if ((q - 1 - k) % 2 === 0) return q + 1;
+    from = q + 1;
+  }
+}
+
+/** The index of the comma or closing brace that ends the top-level value starting at `i`, or -1. */
+function looseValueEnd(s: string, i: number): number {
+  const n = s.length;
+  let depth = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === QUOTE) {
+      i = looseStringEnd(s, i);
+      if (i < 0) return -1;
+      continue;
+    }
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      if (depth === 0) return c === CLOSE_BRACE ? i : -1;
+      depth--;
+    } else if (c === COMMA && depth === 0) return i;
+    i++;
+  }
+  return -1;
+}
+
 /** Where the top-level `state` value lies in a canonical input, or undefined (not canonical, no `state`, not an object). */
 export function stateSpan(json: string): { start: number; end: number } | undefined {
   return topMembers(json)?.find((m) => m.key === "state");
@@ -49,9 +108,6 @@ const COLON = 0x3a;
 /** Deeper values are left to JSON.parse (no recursion limit to reach here). */
 const MAX_DEPTH = 200;
 const FAIL = -1;
-/** A run of characters JSON.stringify writes as they are (lone surrogates aside, checked one by one). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON.stringify escapes
-const PLAIN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
 
 /** An object's keys so far: a few compared one by one, many kept in a set. */
 class Keys {
@@ -138,10 +194,7 @@ class Scan {
     const { s } = this;
     const n = s.length;
     for (i++; i < n; i++) {
-      // Characters written as they are, skipped at once.
-      PLAIN.lastIndex = i;
-      PLAIN.test(s);
-      i = PLAIN.lastIndex;
+      // Character by character: most strings are short, where a regular expression per string costs more.
       const c = s.charCodeAt(i);
       if (c === QUOTE) return i + 1;
       if (c < 0x20) return FAIL;
@@ -178,6 +231,15 @@ class Scan {
       else break;
     }
     if (j === i) return FAIL;
+    // A whole number of at most 15 digits, no leading zero, not -0: what JSON.stringify writes for it, told without
+    // converting it (most numbers in an input are such: times, gas, limits).
+    const neg = s.charCodeAt(i) === 0x2d ? 1 : 0;
+    const digits = j - i - neg;
+    if (digits >= 1 && digits <= 15 && (digits === 1 ? !(neg && s.charCodeAt(i + 1) === 0x30) : s.charCodeAt(i + neg) !== 0x30)) {
+      let k = i + neg;
+      while (k < j && s.charCodeAt(k) >= 0x30 && s.charCodeAt(k) <= 0x39) k++;
+      if (k === j) return j;
+    }
     const text = s.slice(i, j);
     return String(Number(text)) === text ? j : FAIL;
   }

@@ -4,7 +4,7 @@ import type { HostHooks } from "./context.js";
 import { Engine, type EngineRunOptions } from "./engine.js";
 import { useEngineModule } from "./instance.js";
 import type { FromWorker, RunRequest, WorkerConfig } from "./protocol.js";
-import { stateAfter, stateOf, withState } from "./chain.js";
+import { stateAfter, stateOf, withStateAhead } from "./chain.js";
 import type { SandboxResult } from "./types.js";
 import { KEPT_BUNDLES } from "./types.js";
 
@@ -60,7 +60,7 @@ async function runAhead(code: string, req: RunRequest, first: SandboxResult, fat
   const ahead = req.ahead ?? [];
   for (let k = 0; k < ahead.length && next; k++) {
     const a = ahead[k]!;
-    const inputJson = withState(a.inputJson, next.stateJson);
+    const inputJson = withStateAhead(a.inputJson, next.stateJson);
     options.timeLimitMs = a.timeLimitMs;
     // The members as with the first run (sent, or left out: the context has them).
     const ran = await engine.run(code, req.codeId, req.trigger, inputJson, req.members, options);

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { stateAfter, stateOf, withState } from "../../runtime/sandbox/chain.js";
+import { stateAfter, stateOf, withState, withStateAhead } from "../../runtime/sandbox/chain.js";
 import { spliceState, stateSpan, topMembers } from "../../runtime/sandbox/splice.js";
 import { encodeRun } from "../../runtime/run/run-rule.js";
 import { bundleInput } from "../../runtime/run/input.js";
@@ -245,4 +245,33 @@ test("the state after a run, read as text, is what parsing the output gave, writ
     assert.deepEqual(got, want === undefined ? undefined : { stateJson: JSON.stringify(want.state) }, output);
   }
   assert.equal(stateAfter("null", { ok: false, error: { code: "TW5004", message: "time" }, wallMs: 0 }), undefined);
+});
+
+test("withStateAhead: the host's inputs give withState's text; any other gives JSON whose state is the new one", () => {
+  const inputs = [
+    '{"gas":1,"now":2,"state":null,"message":{"text":"\\"state\\":1 }{ ][","headers":[["State","x"]]},"fanout":0}',
+    '{"state":{"a":[1,{"state":2}]},"x":"tab"}',
+    '{"x":1.0,"state":null}', // not as JSON.stringify writes it: what runs differs from the host's text, so it is not used
+    '{"state":null, "x":1}',
+    '{"state":1,"state":2}',
+    '{"x":1}',
+    '{"x":"\\\\","state":3}',
+    '{"x":"\\\\\\"","state":3}',
+    '{"state":}',
+    "[1]",
+  ];
+  for (const inputJson of inputs) {
+    for (const s of [null, { n: 1 }, JSON.parse('{"__proto__":{"x":1}}')]) {
+      const stateJson = JSON.stringify(s);
+      let exact: string | undefined;
+      try {
+        exact = withState(inputJson, stateJson);
+      } catch {
+        continue; // not JSON: whatever runs, it is not the host's text, which is the only one used
+      }
+      const got = withStateAhead(inputJson, stateJson);
+      if (topMembers(inputJson)) assert.equal(got, exact, inputJson);
+      assert.deepEqual(JSON.parse(got), JSON.parse(exact), inputJson);
+    }
+  }
 });
