@@ -31,7 +31,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { load, percentile } from "./load.js";
 import { seed } from "./seed.js";
 
@@ -139,7 +139,9 @@ try {
 
   const runThwonkd = async (name, bin) => {
     const data = join(work, name);
-    await seed(data, { lists: 1 });
+    // Another build seeds with its own store (its schema may be older than this one's).
+    const seedWith = bin ? (await import(pathToFileURL(join(dirname(bin), "..", "bench", "daemon", "seed.js")).href)).seed : seed;
+    await seedWith(data, { lists: 1 });
     const server = await start(thwonkdArgs(data, bin));
     const r = await ingest(name, server);
     await stop(server);
