@@ -28,7 +28,7 @@
 // folder tree minutes before (the bare server writes no files), so point BENCH_DATA at a quiet folder. Appends a section
 // "Issue 13: thwonkd throughput (DATE)" to the end of bench/RESULTS.md.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -127,10 +127,22 @@ async function ingest(name, server) {
 }
 
 const work = mkdtempSync(join(process.env.BENCH_DATA ?? tmpdir(), "thwonkd-bench-"));
+
+/** CPU µs to create, write and close one small file in the data folder (a quiet folder: about 20; see BENCH_DATA). */
+function fileCost() {
+  const dir = join(work, "file-cost");
+  mkdirSync(dir);
+  const bytes = Buffer.alloc(1500, 0x61);
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < 500; i++) writeFileSync(join(dir, `f${i}`), bytes, { flag: "wx" });
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 500;
+}
+const fileUs = fileCost();
 const loads = [];
 const noteLoad = () => loads.push(loadavg()[0]);
 try {
-  console.log(`cpus: ${availableParallelism()} × ${cpus()[0]?.model ?? "?"}, load ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  console.log(`cpus: ${availableParallelism()} × ${cpus()[0]?.model ?? "?"}, load ${loadavg().map((x) => x.toFixed(2)).join(" ")}; a file made in the data folder: ${fileUs.toFixed(0)} µs CPU`);
   noteLoad();
   const bare = await start([join(here, "bare.js")]);
   const b = await ingest("bare smtp-server", bare);
@@ -181,7 +193,8 @@ new connection ${NEWCONN}, warm-up ${WARM}, many ${MANY}, lists ${LISTS}, sessio
 engineers' work throughout** (1-minute load average ${loads.map((x) => x.toFixed(1)).join(" → ")} over the run on 2 cores): the absolute rates are
 low and noisy; the ratios measured in the same run, and the CPU time per message, are what count.
 thwonkd: a one-member forwarding rule (bench/daemon/seed.js), each message run and committed (SQLite WAL, the log synced before the 250)
-before its answer, its outgoing copy written to the Maildir outbox (every file counted; data under ${process.env.BENCH_DATA ?? "the temporary folder"}); sandbox workers: ${WORKERS ?? "thwonkd's default"}.
+before its answer, its outgoing copy written to the Maildir outbox (every file counted; data under ${process.env.BENCH_DATA ?? "the temporary folder"},
+where making a small file cost ${fileUs.toFixed(0)} µs of CPU: about 20 in a quiet folder, 10–20× that where many files were deleted lately); sandbox workers: ${WORKERS ?? "thwonkd's default"}.
 "before" is the branch's base build, measured in the same run. The bare server (bench/daemon/bare.js): smtp-server parsing each message
 with mailparser, nothing else. Each server got ${WARM} warm-up messages first (not counted).
 
