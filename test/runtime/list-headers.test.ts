@@ -101,3 +101,21 @@ test("composed messages are the same bytes with the host's headers, none, or any
     assert.equal(p.headers.get("x-thwonk-loop"), list.address.toLowerCase());
   }
 });
+
+test("a test's actions (thwonkc test) carry the same headers as a run's", async () => {
+  const { runRuleTests } = await import("../../runtime/testing/run-tests.js");
+  const { NodeHost } = await import("../../runtime/host/node-host.js");
+  const tests = `test "t" {
+  members = ["ann@example.org"]
+  message = { from: "ann@example.org", subject: "s", text: "t", messageId: "m1@example.org" }
+  expect send(subject: "[x] s")
+}
+`;
+  const r = await runRuleTests({ fileName: "heads.thwonk", text: SOURCE }, [{ fileName: "heads.test.thwonk", text: tests }], new NodeHost());
+  const o = r.outcomes[0]!;
+  assert.ok(o.ok, JSON.stringify(o.failures));
+  const actions = o.actions as RunAction[];
+  const reply = actions.find((a) => a.kind === "reply")!;
+  const { "Auto-Submitted": _a, "In-Reply-To": _i, References: _r, ...prelude } = reply["headers"] as Record<string, string>;
+  for (const a of actions.filter((x) => x.kind === "send" || x.kind === "forward")) assert.deepEqual(a["headers"], prelude);
+});
