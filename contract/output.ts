@@ -14,7 +14,10 @@ export interface RuleErrorJson {
   column: number;
 }
 
-/** One action of a run, in the order the rule took them; `toMembers` marks a send to all members (runtime/run expands it). */
+/**
+ * One action of a run, in the order the rule took them; `toMembers` marks a send to all members (runtime/run expands it).
+ * A send's and a forward's `headers` (the list's) are added by runtime/run (list-headers.ts), not written by the sandbox.
+ */
 export interface RunAction {
   kind: string;
   to: string[];

@@ -37,7 +37,8 @@ export const BUNDLE_FORMAT = "thwonk-bundle/2";
 //     `__thwonk_run` handing `__drive` its definitions, and no longer ends with the driver.
 // 16: a test's `range` past its cap is reported at the call (the emitted `__range` takes its line and column).
 // 17: the prelude reads a run faster (addresses kept by string, a message's header index made when first used).
-export const CODE_TARGET = "quickjs-js/17";
+// 18: a send's and a forward's list headers are added by the host (runtime/run/list-headers.ts), not in the run's output.
+export const CODE_TARGET = "quickjs-js/18";
 
 export interface ManifestTrigger {
   /** What the runtime calls it: `message`, `every day at 00:00`. */

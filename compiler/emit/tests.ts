@@ -1,6 +1,6 @@
 /**
- * A rule's tests in the emitted code (thwonkc test): each becomes
- * `{ setup, expects }` run as trigger `test:N`.
+ * A rule's tests in the emitted code (thwonkc test): each becomes a function
+ * making `{ setup, expects }`, run as trigger `test:N`.
  */
 import type * as A from "../syntax/ast.js";
 import type { TestInfo } from "../semantic/model.js";
@@ -141,7 +141,7 @@ function expectations(em: EmitContext, clauses: readonly A.TestClause[], quote: 
 }
 
 /**
- * Each test becomes `{ setup, expects }`: `setup` sets the first run's
+ * Each test becomes a function making `{ setup, expects }`: `setup` sets the first run's
  * givens (members, state, now) and returns its message; `expects` checks
  * the actions and the state after it and returns the failures. A test of
  * several runs continues in `expects`: each later run sets its givens on
@@ -161,7 +161,8 @@ export function emitTests(em: EmitContext, sourceOf: (fileName: string) => strin
     // The test's `let`s live in a closure around its setup and expectations.
     const lets = new Set<string>();
     const head = em.out.length;
-    em.line(`__tests[${i}] = {`, { line: t.decl.span.line, col: t.decl.span.col });
+    // Made when its run asks for it (the driver calls it): a test run builds its own test's functions, not every test's.
+    em.line(`__tests[${i}] = function () { return {`, { line: t.decl.span.line, col: t.decl.span.col });
     em.indent++;
     em.line("setup: function () {");
     em.indent++;
@@ -199,11 +200,8 @@ export function emitTests(em: EmitContext, sourceOf: (fileName: string) => strin
     em.line("},");
     em.line(`trigger: ${JSON.stringify(trigger ?? null)}`);
     em.indent--;
-    em.line("};");
-    if (lets.size) {
-      em.out[head] = em.out[head]!.replace(" = {", ` = (function () { var ${[...lets].join(", ")}; return {`);
-      em.out[em.out.length - 1] = "}; })();";
-    }
+    em.line("}; };");
+    if (lets.size) em.out[head] = em.out[head]!.replace("function () { return {", `function () { var ${[...lets].join(", ")}; return {`);
     out.push({ name: t.name, file: t.file, line: t.decl.span.line, trigger, eml: emls[0], emls, stepTriggers });
   });
   return out;

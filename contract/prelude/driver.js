@@ -253,7 +253,7 @@ const __describeAction = function (a) {
 /**
  * @param {string} name @param {string} inputJson @param {unknown} members
  * @param {Record<string, (msg: unknown) => void>} triggers
- * @param {{ trigger: string; setup(): unknown; expects(): unknown[] }[]} tests
+ * @param {(() => { trigger: string; setup(): unknown; expects(): unknown[] })[]} tests
  * @param {Record<string, unknown>} schema @param {Record<string, unknown>} bounds
  * @param {(name: string) => unknown} init @param {number} unitGas
  */
@@ -271,7 +271,8 @@ const __drive = function (name, inputJson, members, triggers, tests, schema, bou
   var refused = __begin(input);
   if (refused) return __result(refused);
   if (name.indexOf("test:") === 0) {
-    var t = __rule.tests[Number(name.slice(5))];
+    // Each test's functions are made for its own run only (compiler/emit/tests.ts).
+    var t = __rule.tests[Number(name.slice(5))]();
     // The test's own statements (`for i in range(200) { ... }`) build its givens on the test's own gas, not the rule's.
     __givensLeft = __GIVENS_GAS;
     __givensStart();

@@ -391,7 +391,9 @@ const __recipients = function (x) {
   else add(x.address);
   return out;
 }
-// The list's header fields, each action its own object (a reply adds to it). The texts depend on the list alone:
+// The list's header fields of a reply, its own object (it adds to them); a send's and a forward's are the same four
+// for every run of the list, so the host adds them to those actions (runtime/run/list-headers.ts), not written out
+// here and read back by JSON for each. The texts depend on the list alone:
 // they are kept for the last list seen while it is a frozen object (a reused context keeps each list's input part
 // frozen, the same object run after run: runtime/sandbox/kept-input.ts), in a closure no code reaches but this one.
 const __listHeaders = (function () {
@@ -423,8 +425,7 @@ const F$send = function (to, subject, text, html, from, replyTo, thread, line, c
   __fan(all ? G$Members$size(to) : rcpt.length, line, column);
   var action = { kind: "send", to: rcpt, toMembers: all, subject: __oneLine(subject), text: text, html: html === undefined ? null : html,
     from: from === null || from === undefined ? "list" : from, replyTo: replyTo === undefined ? null : replyTo,
-    thread: thread === null || thread === undefined ? null : thread.messageId,
-    headers: __listHeaders(), at: { line: line, column: column } };
+    thread: thread === null || thread === undefined ? null : thread.messageId, at: { line: line, column: column } };
   if (all) __snapshots.set(action, __maddresses(to));
   __actions.push(action);
 };
@@ -442,7 +443,7 @@ const F$forward = function (m, to, subject, footer, line, column) {
   var rcpt = all ? [] : __recipients(to);
   __fan(all ? G$Members$size(to) : rcpt.length, line, column);
   var action = { kind: "forward", to: rcpt, toMembers: all, subject: __oneLine(subject === null || subject === undefined ? m.subject : subject),
-    footer: footer === undefined ? null : footer, text: m.text, html: m.html, messageId: m.messageId, headers: __listHeaders(), at: { line: line, column: column } };
+    footer: footer === undefined ? null : footer, text: m.text, html: m.html, messageId: m.messageId, at: { line: line, column: column } };
   if (all) __snapshots.set(action, __maddresses(to));
   __actions.push(action);
 };

@@ -12,6 +12,7 @@ import { describeSandboxError } from "../testing/errors.js";
 import { inputChars, runOnce, timeLimitFor, type SandboxLimits, type SandboxPool } from "../sandbox/index.js";
 import type { RunAhead, RunLimits, SandboxResult } from "../sandbox/types.js";
 import type { MemberColumns } from "../../contract/input.js";
+import { withListHeaders } from "./list-headers.js";
 
 export type { RuleErrorWords, RunAction, RunResult, TraceStep } from "../../contract/index.js";
 
@@ -76,7 +77,7 @@ export async function runBundle(bundle: Bundle, req: RunRequest & { ahead?: RunA
   }
   const out = JSON.parse(r.output) as RunOutput;
   return {
-    actions: expandToMembers(out.actions, () => memberAddresses(req.input["members"])),
+    actions: expandToMembers(withListHeaders(out.actions, req.input["list"]), () => memberAddresses(req.input["members"])),
     state: out.state,
     gas: { used: out.gas.used, bound },
     error: out.error ? words.describeRuleError(out.error) : null,

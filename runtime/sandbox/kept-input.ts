@@ -7,7 +7,7 @@
  * the parts back into the parsed input, which is then what parsing the whole of it gave, frozen where kept.
  */
 import type { QuickJSHandle } from "quickjs-emscripten-core";
-import { looseTopMembers } from "./splice.js";
+import { looseValueEnd } from "./splice.js";
 import type { SandboxError } from "./types.js";
 
 /** The top-level keys kept. */
@@ -19,66 +19,188 @@ export const KEPT_INPUT_SHARE = 1 / 64;
 
 /**
  * The input cut in two: `keptJson` the object of its kept keys, `restJson` of all others, each member as the input
- * wrote it and in its order (the message without the members that read as their absence: `compact`), so that
+ * wrote it and in its order (the message without the members that read as their absence: `compactObject`), so that
  * parsing the two gives the members parsing the whole gives, as the driver reads them. Undefined for an
  * input this cannot cut so (not an object written without spaces between its members, a key with an escape in it,
  * text that ends too soon) or without a kept key: such an input is parsed whole. Only the top level is read: a
  * string is skipped to its closing quote, anything nested to its closing bracket (JSON.parse then reads each part).
+ * One pass over the text, the message's members read in it, with no object made per member: a run pays for this
+ * on the worker's thread.
  */
 export function splitInput(json: string): { keptJson: string; restJson: string } | undefined {
-  const top = looseTopMembers(json);
-  if (!top) return undefined;
+  const n = json.length;
+  if (n <= 2 || json.charCodeAt(0) !== OPEN_BRACE || json.charCodeAt(n - 1) !== CLOSE_BRACE) return undefined;
   let kept = "";
   let rest = "";
-  for (const m of top) {
-    // An escaped key could spell a kept one: what it means is left to JSON.parse of the whole.
-    if (m.key.includes("\\")) return undefined;
-    const text = m.key === "message" ? `"message":${compact(json.slice(m.start, m.end), MESSAGE_DEFAULTS)}` : json.slice(m.keyStart, m.end);
-    if (KEPT_KEYS.has(m.key)) kept += (kept === "" ? "{" : ",") + text;
-    else rest += (rest === "" ? "{" : ",") + text;
+  let i = 1;
+  for (;;) {
+    const colon = keyAt(json, i);
+    if (colon < 0) return undefined;
+    const start = colon + 1;
+    let end = -1;
+    let text: string | undefined;
+    if (colon - i === 9 && json.startsWith('"message"', i) && json.charCodeAt(start) === OPEN_BRACE) {
+      const message = compactObject(json, start, MESSAGE_DEFAULTS);
+      if (message !== undefined && isEnd(json.charCodeAt(compactEnd))) {
+        end = compactEnd;
+        text = '"message":' + message;
+      }
+    }
+    if (end < 0) {
+      end = looseValueEnd(json, start);
+      if (end < 0) return undefined;
+    }
+    if (isKept(json, i, colon)) kept += (kept === "" ? "{" : ",") + json.slice(i, end);
+    else rest += (rest === "" ? "{" : ",") + (text ?? json.slice(i, end));
+    if (end === n - 1) break;
+    if (json.charCodeAt(end) !== COMMA) return undefined;
+    i = end + 1;
   }
   if (kept === "") return undefined;
   return { keptJson: kept + "}", restJson: rest === "" ? "{}" : rest + "}" };
+}
+
+/** A member whose value's text reads as its absence (`value`), or is all nulls (`allNull`), or an object read so in turn (`nested`). */
+interface Default {
+  key: string;
+  value?: string;
+  allNull?: boolean;
+  nested?: readonly Default[];
 }
 
 /**
  * A message's members that read as their absence does (contract/prelude/library.js `__message`: a missing `cc` is
  * no addresses, a missing `html` none, and so on; `decoded` all nulls is no field decoded), by their text as the
  * host writes them. Left out of the JSON a run parses: QuickJS's JSON.parse costs about half a microsecond per
- * member. The envelope's likewise.
+ * member. The envelope's likewise. Keys with their quotes.
  */
-const MESSAGE_DEFAULTS: ReadonlyMap<string, string> = new Map([
-  ["cc", "[]"],
-  ["html", "null"],
-  ["attachments", "[]"],
-  ["fromName", '""'],
-  ["replyTo", "null"],
-  ["date", "null"],
-  ["approved", "false"],
-]);
-const ENVELOPE_DEFAULTS: ReadonlyMap<string, string> = new Map([
-  ["isRequest", "false"],
-  ["tag", "null"],
-]);
-const ALL_NULL = /^\[(?:null(?:,null)*)?\]$/;
+const ENVELOPE_DEFAULTS: readonly Default[] = [
+  { key: '"isRequest"', value: "false" },
+  { key: '"tag"', value: "null" },
+];
+const MESSAGE_DEFAULTS: readonly Default[] = [
+  { key: '"cc"', value: "[]" },
+  { key: '"html"', value: "null" },
+  { key: '"attachments"', value: "[]" },
+  { key: '"fromName"', value: '""' },
+  { key: '"replyTo"', value: "null" },
+  { key: '"date"', value: "null" },
+  { key: '"approved"', value: "false" },
+  { key: '"decoded"', allNull: true },
+  { key: '"envelope"', nested: ENVELOPE_DEFAULTS },
+];
 
-/** An object's text without its members that read as their absence; as it is when it is not one this reads so (an escaped or repeated key). */
-function compact(text: string, defaults: ReadonlyMap<string, string>): string {
-  const top = looseTopMembers(text);
-  if (!top) return text;
-  let out = "";
-  const seen: string[] = [];
-  for (const m of top) {
-    if (m.key.includes("\\") || seen.includes(m.key)) return text;
-    seen.push(m.key);
-    const value = text.slice(m.start, m.end);
-    if (defaults.get(m.key) === value) continue;
-    if (defaults === MESSAGE_DEFAULTS && m.key === "decoded" && ALL_NULL.test(value)) continue;
-    const member = defaults === MESSAGE_DEFAULTS && m.key === "envelope" ? `"envelope":${compact(value, ENVELOPE_DEFAULTS)}` : text.slice(m.keyStart, m.end);
-    out += (out === "" ? "{" : ",") + member;
+/** Where the object compactObject last read ends (the index after its closing brace). */
+let compactEnd = 0;
+
+/**
+ * The object at `s` without its members that read as their absence; undefined when it is not one this reads so
+ * (an escaped key, a key of `defaults` twice, not written without spaces): the caller then keeps its text as it is.
+ * Members kept side by side are copied as one slice.
+ */
+function compactObject(json: string, s: number, defaults: readonly Default[]): string | undefined {
+  if (json.charCodeAt(s + 1) === CLOSE_BRACE) {
+    compactEnd = s + 2;
+    return "{}";
   }
-  return out === "" ? "{}" : out + "}";
+  let out = "";
+  // Members kept and not yet copied: json.slice(runStart, runEnd).
+  let runStart = -1;
+  let runEnd = -1;
+  let seen = 0;
+  let i = s + 1;
+  for (;;) {
+    const colon = keyAt(json, i);
+    if (colon < 0) return undefined;
+    const vs = colon + 1;
+    let k = -1;
+    for (let d = 0; d < defaults.length; d++) {
+      const key = defaults[d]!.key;
+      if (key.length === colon - i && json.startsWith(key, i)) {
+        k = d;
+        break;
+      }
+    }
+    const def = k < 0 ? undefined : defaults[k]!;
+    if (k >= 0) {
+      if (seen & (1 << k)) return undefined;
+      seen |= 1 << k;
+    }
+    let ve = -1;
+    let drop = false;
+    let replaced: string | undefined;
+    if (def?.nested && json.charCodeAt(vs) === OPEN_BRACE) {
+      const inner = compactObject(json, vs, def.nested);
+      if (inner !== undefined) {
+        ve = compactEnd;
+        if (!isEnd(json.charCodeAt(ve))) return undefined;
+        if (inner.length !== ve - vs) replaced = inner;
+      }
+    }
+    if (ve < 0) {
+      ve = looseValueEnd(json, vs);
+      if (ve < 0) return undefined;
+      if (def?.value !== undefined) drop = ve - vs === def.value.length && json.startsWith(def.value, vs);
+      else if (def?.allNull) drop = allNull(json, vs, ve);
+    }
+    if (drop || replaced !== undefined) {
+      if (runStart >= 0) out += (out === "" ? "{" : ",") + json.slice(runStart, runEnd);
+      runStart = -1;
+      if (replaced !== undefined) out += (out === "" ? "{" : ",") + json.slice(i, vs) + replaced;
+    } else if (runStart >= 0 && runEnd === i - 1) {
+      runEnd = ve;
+    } else {
+      if (runStart >= 0) out += (out === "" ? "{" : ",") + json.slice(runStart, runEnd);
+      runStart = i;
+      runEnd = ve;
+    }
+    if (json.charCodeAt(ve) === CLOSE_BRACE) {
+      compactEnd = ve + 1;
+      // Nothing left out: the object's own text.
+      if (out === "" && runStart === s + 1) return json.slice(s, ve + 1);
+      if (runStart >= 0) out += (out === "" ? "{" : ",") + json.slice(runStart, runEnd);
+      return out === "" ? "{}" : out + "}";
+    }
+    i = ve + 1;
+  }
 }
+
+/** The index of the colon after the key whose opening quote is at `i`; -1 when there is none there, or the key has an escape (it could spell a key read here). */
+function keyAt(json: string, i: number): number {
+  if (json.charCodeAt(i) !== QUOTE) return -1;
+  const q = json.indexOf('"', i + 1);
+  if (q < 0 || json.charCodeAt(q + 1) !== COLON) return -1;
+  for (let k = i + 1; k < q; k++) if (json.charCodeAt(k) === BACKSLASH) return -1;
+  return q + 1;
+}
+
+/** Whether the key at `i` (its colon at `colon`) is one of KEPT_KEYS. */
+function isKept(json: string, i: number, colon: number): boolean {
+  const len = colon - i;
+  return (len === 4 && json.startsWith('"tz"', i)) || (len === 6 && json.startsWith('"list"', i)) || (len === 8 && json.startsWith('"limits"', i));
+}
+
+const isEnd = (c: number): boolean => c === COMMA || c === CLOSE_BRACE;
+
+/** Whether json[a, b) is `[]` or `[null,...,null]`. */
+function allNull(json: string, a: number, b: number): boolean {
+  if (json.charCodeAt(a) !== OPEN_BRACKET || json.charCodeAt(b - 1) !== CLOSE_BRACKET) return false;
+  if (b - a === 2) return true;
+  for (let k = a + 1; ; k += 5) {
+    if (!json.startsWith("null", k)) return false;
+    if (k + 4 === b - 1) return true;
+    if (json.charCodeAt(k + 4) !== COMMA) return false;
+  }
+}
+
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
 
 type Made = { ok: true; handle: QuickJSHandle } | { ok: false; error: SandboxError };
 

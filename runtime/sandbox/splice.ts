@@ -52,7 +52,7 @@ export function looseTopMembers(json: string): Member[] | undefined {
 }
 
 /** The index after the string whose opening quote is at `i`, or -1. */
-function looseStringEnd(s: string, i: number): number {
+export function looseStringEnd(s: string, i: number): number {
   let from = i + 1;
   for (;;) {
     const q = s.indexOf('"', from);
@@ -65,7 +65,7 @@ function looseStringEnd(s: string, i: number): number {
 }
 
 /** The index of the comma or closing brace that ends the top-level value starting at `i`, or -1. */
-function looseValueEnd(s: string, i: number): number {
+export function looseValueEnd(s: string, i: number): number {
   const n = s.length;
   let depth = 0;
   while (i < n) {

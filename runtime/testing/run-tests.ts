@@ -8,6 +8,8 @@
 import { checkSources, describeTrace, emitRule, givenState, stateSchema, type Diagnostic, type EmittedTest, type SourceText } from "../../compiler/index.js";
 import { stateRefusals } from "../../contract/index.js";
 import { inputChars, runOnce, timeLimitFor } from "../sandbox/index.js";
+import { withListHeaders } from "../run/list-headers.js";
+import type { RunAction } from "../../contract/index.js";
 
 /** The gas of a test's own statements (its givens, helpers and expectations, all its runs together): contract/prelude/driver.js __GIVENS_GAS. */
 export const GIVENS_GAS = 10_000_000;
@@ -129,7 +131,8 @@ export async function runRuleTests(rule: SourceText, tests: SourceText[], host: 
       failures,
       error,
       gas: { used: out.gas.used, bound },
-      actions: out.actions,
+      // A send's and a forward's list headers, as runBundle adds them (runtime/run/list-headers.ts).
+      actions: withListHeaders(out.actions as RunAction[], (input as { list?: unknown }).list),
       logs: out.logs ?? [],
     });
   }

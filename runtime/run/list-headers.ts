@@ -1,0 +1,52 @@
+/**
+ * The list's header fields of a `send` and a `forward` action (List-Id, List-Post, List-Unsubscribe,
+ * X-Thwonk-Loop), added by the host to the actions of a run's output: they are the same for every run of a
+ * list, so the sandbox does not write them into each action's JSON and read them back (contract/prelude/library.js
+ * F$send, F$forward). The action then reads as the sandbox wrote it before: `headers` just before `at`, the texts
+ * those of the prelude's `__listHeaders` (which a reply's headers still start from). The outgoing message does not
+ * depend on them: runtime/mail/compose.ts writes the list's headers from the list itself.
+ */
+import type { RunAction } from "../../contract/index.js";
+
+/** The texts, as `__listHeaders` made them: from the input's list as given (its name on one line). */
+function listHeaders(list: unknown): Record<string, string> | undefined {
+  if (list === null || typeof list !== "object") return undefined;
+  const { address, name } = list as { address?: unknown; name?: unknown };
+  if (typeof address !== "string") return undefined;
+  if (last && last.address === address && last.name === name) return { ...last.headers };
+  const at = address.lastIndexOf("@");
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  const headers = {
+    "List-Id": `${String(name ?? "").replace(/[\r\n]+/g, " ")} <${local}.${domain}>`,
+    "List-Post": `<mailto:${address}>`,
+    "List-Unsubscribe": `<mailto:${local}-request@${domain}?subject=unsubscribe>`,
+    "X-Thwonk-Loop": address,
+  };
+  last = { address, name, headers };
+  return { ...headers };
+}
+
+/** The last list's texts: a list's runs follow one another. */
+let last: { address: string; name: unknown; headers: Record<string, string> } | undefined;
+
+/** The actions with the list's headers in each send and forward that has none (each its own object); the same array when none lacks them. */
+export function withListHeaders(actions: RunAction[], list: unknown): RunAction[] {
+  if (!actions.some(lacksHeaders)) return actions;
+  return actions.map((a) => {
+    if (!lacksHeaders(a)) return a;
+    const headers = listHeaders(list);
+    if (headers === undefined) return a;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(a)) {
+      if (k === "at") out["headers"] = headers;
+      out[k] = a[k];
+    }
+    if (!("headers" in out)) out["headers"] = headers;
+    return out as RunAction;
+  });
+}
+
+function lacksHeaders(a: RunAction): boolean {
+  return (a.kind === "send" || a.kind === "forward") && a["headers"] === undefined;
+}
