@@ -71,8 +71,10 @@ export function readToken(key: Buffer, token: string): { list: string; member: s
   if (list === undefined || member === undefined || !/^-?[0-9a-z]{1,12}$/.test(j) || !/^[A-Za-z0-9_-]{43}$/.test(sig)) return undefined;
   const joined = parseInt(j, 36);
   if (!Number.isSafeInteger(joined)) return undefined;
-  const given = Buffer.from(sig, "base64url");
-  const want = mac(key, list, member, joined);
+  // The whole token as this key spells it, compared as text: base64url has spellings that decode alike (the last
+  // character's unused bits), and a token is valid in one spelling only.
+  const given = Buffer.from(token, "utf8");
+  const want = Buffer.from(unsubscribeToken(key, list, member, joined), "utf8");
   return given.length === want.length && timingSafeEqual(given, want) ? { list, member, joined } : undefined;
 }
 

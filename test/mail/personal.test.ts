@@ -41,6 +41,11 @@ test("a token reads back only as it was made: every change, another key, junk an
   ]) {
     assert.equal(readToken(key, bad.join(".")), undefined, bad.join("."));
   }
+  // Every other spelling of the signature's last character (its unused bits decode alike), and of the time.
+  for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
+    if (c !== sig.at(-1)) assert.equal(readToken(key, [l, m, j, sig.slice(0, -1) + c].join(".")), undefined, `last character ${c}`);
+  }
+  assert.equal(readToken(key, [l, m, `0${j}`, sig].join(".")), undefined, "a leading zero in the time");
   for (const junk of ["", ".", "...", "__proto__", "constructor.prototype.x.y", "a".repeat(100_000), `${l}.${m}.${j}.${sig}\r\nX: y`, "%00.%00.%00.%00"]) {
     assert.equal(readToken(key, junk), undefined, junk.slice(0, 40));
   }
