@@ -322,7 +322,7 @@ export class Engine {
     }
     let cols: QuickJSHandle | undefined;
     if (members || (o.membersLeftOut && byVersion)) {
-      const taken = entry.members.take(listKey, byVersion ? o.membersVersion : undefined, members, (m) => this.makeColumns(entry!.sb, m, limits));
+      const taken = entry.members.keep(listKey, byVersion ? o.membersVersion : undefined, members, (m) => this.makeColumns(entry!.sb, m, limits));
       if (!taken.ok) {
         this.dropContext(entry.ctx);
         return taken;
@@ -336,7 +336,7 @@ export class Engine {
     let runJson = inputJson;
     const split = entry.reset ? splitInput(inputJson) : undefined;
     if (split) {
-      const taken = entry.inputs.take(o.list ?? "", split.keptJson, (json) => this.keepParts(entry!.sb, json, limits));
+      const taken = entry.inputs.keep(o.list ?? "", split.keptJson, (json) => this.keepParts(entry!.sb, json, limits));
       if (!taken.ok) {
         this.dropContext(entry.ctx);
         return taken;

@@ -6,9 +6,8 @@
  * is used only while its text is the very text of the run's input; the driver (contract/prelude/driver.js) puts
  * the parts back into the parsed input, which is then what parsing the whole of it gave, frozen where kept.
  */
-import type { QuickJSHandle } from "quickjs-emscripten-core";
-import { looseValueEnd } from "./splice.js";
-import type { SandboxError } from "./types.js";
+import { type Kept, KeptHandles, type Made } from "./kept-handles.js";
+import { OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, QUOTE, BACKSLASH, COMMA, COLON, looseValueEnd } from "./splice.js";
 
 /** The top-level keys kept. */
 export const KEPT_KEYS: ReadonlySet<string> = new Set(["tz", "list", "limits"]);
@@ -193,56 +192,23 @@ function allNull(json: string, a: number, b: number): boolean {
   }
 }
 
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-
-type Made = { ok: true; handle: QuickJSHandle } | { ok: false; error: SandboxError };
-
-export class KeptInputs {
-  /** Each list's kept parts (key: the list, "" for runs that name none), least recently used first. */
-  private readonly lists = new Map<string, { json: string; handle: QuickJSHandle }>();
-  private chars = 0;
+/** The parts kept for each list (KeptHandles: least recently used first, within a count and characters). */
+export class KeptInputs extends KeptHandles<Kept & { json: string }> {
+  constructor() {
+    super(MAX_KEPT_LISTS);
+  }
 
   /** The list's kept parts for a run whose parts are `json`: the kept ones when their text is the same, else made by `make` and kept. */
-  take(listKey: string, json: string, make: (json: string) => Made): Made {
-    const kept = this.lists.get(listKey);
-    this.lists.delete(listKey);
+  keep(listKey: string, json: string, make: (json: string) => Made): Made {
+    const kept = this.take(listKey);
     if (kept && kept.json === json) {
-      this.lists.set(listKey, kept);
+      this.put(listKey, kept);
       return { ok: true, handle: kept.handle };
     }
-    if (kept) this.drop(kept);
+    kept?.handle.dispose();
     const made = make(json);
     if (!made.ok) return made;
-    this.lists.set(listKey, { json, handle: made.handle });
-    this.chars += json.length;
+    this.put(listKey, { json, chars: json.length, handle: made.handle });
     return made;
-  }
-
-  /** Drops the least recently used lists' parts beyond the count or the characters; the last run's stay. */
-  trim(maxChars: number): void {
-    for (const [list, kept] of this.lists) {
-      if (this.lists.size <= 1 || (this.lists.size <= MAX_KEPT_LISTS && this.chars <= maxChars)) break;
-      this.lists.delete(list);
-      this.drop(kept);
-    }
-  }
-
-  /** Gives every kept handle back (the bundle is evicted from a context that stays). */
-  dispose(): void {
-    for (const kept of this.lists.values()) kept.handle.dispose();
-    this.lists.clear();
-    this.chars = 0;
-  }
-
-  private drop(kept: { json: string; handle: QuickJSHandle }): void {
-    kept.handle.dispose();
-    this.chars -= kept.json.length;
   }
 }

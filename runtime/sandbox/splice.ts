@@ -97,14 +97,15 @@ export function spliceState(json: string, stateJson: string | undefined): string
   return span ? json.slice(0, span.start) + stateJson + json.slice(span.end) : undefined;
 }
 
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
+/** The JSON characters the scanners here and in kept-input.ts look for. */
+export const OPEN_BRACE = 0x7b;
+export const CLOSE_BRACE = 0x7d;
+export const OPEN_BRACKET = 0x5b;
+export const CLOSE_BRACKET = 0x5d;
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const COMMA = 0x2c;
+export const COLON = 0x3a;
 /** Deeper values are left to JSON.parse (no recursion limit to reach here). */
 const MAX_DEPTH = 200;
 const FAIL = -1;
