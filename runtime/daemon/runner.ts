@@ -354,7 +354,13 @@ export class Runner {
     const hold = actions.find((a) => a.kind === "hold");
     const outcome: RunOutcome = result.error ? "failed" : reject ? "rejected" : hold ? "held" : "ok";
     // Composed after the list's next run is on its way to the sandbox (that run's start is all microtasks).
-    const c = afterTurn().then(() => this.outcomeCommit(slot, { ...base, ...stored(outcome === "ok" ? "accepted" : outcome) }, runBase, result, actions, outcome, { from: message.from, headers: message.headers, raw: d.raw }).then((c) => Object.assign(c, holdEffects(outcome, hold, message, d, replay))));
+    const c = afterTurn().then(() => {
+      // Made field by field (not spread from `base`): the commit is this object, filled in (run-commit.ts).
+      const head: Omit<RunCommit, "run"> = { address };
+      if (replay) head.messageId = replay.messageId;
+      else head.message = stored(outcome === "ok" ? "accepted" : outcome).message!;
+      return this.outcomeCommit(slot, head, runBase, result, actions, outcome, { from: message.from, headers: message.headers, raw: d.raw }).then((c) => Object.assign(c, holdEffects(outcome, hold, message, d, replay)));
+    });
     if (result.error) this.o.log.warn({ list: address, error: result.error }, "the rule failed on a message; it is kept and can be replayed");
     const answer: Answer =
       outcome === "rejected"
