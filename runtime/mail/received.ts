@@ -69,7 +69,12 @@ function receivedHead(s: ReceivedSession, by: string): string {
 
 /** The message with a Received field before its first line. */
 export function withReceived(raw: Buffer, s: ReceivedSession, by: string, at: number): Buffer {
+  return receivedBefore([raw], s, by, at);
+}
+
+/** withReceived of the message's chunks as they came (SMTP DATA), copied once. */
+export function receivedBefore(chunks: readonly Buffer[], s: ReceivedSession, by: string, at: number): Buffer {
   // Folded before the date, so the line stays short (RFC 5322 2.1.1).
   const field = `Received: ${receivedHead(s, by)};\r\n\t${rfc5322Date(at)}\r\n`;
-  return Buffer.concat([Buffer.from(field, "latin1"), raw]);
+  return Buffer.concat([Buffer.from(field, "latin1"), ...chunks]);
 }

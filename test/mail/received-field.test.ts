@@ -2,7 +2,7 @@
 // the value with its last "; " folded gives (the way it was written before), for hostile sessions and many times.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { receivedValue, rfc5322Date, withReceived, type ReceivedSession } from "../../runtime/mail/received.js";
+import { receivedBefore, receivedValue, rfc5322Date, withReceived, type ReceivedSession } from "../../runtime/mail/received.js";
 
 function reference(raw: Buffer, s: ReceivedSession, by: string, at: number): Buffer {
   const value = receivedValue(s, by, at);
@@ -44,4 +44,11 @@ test("rfc5322Date: the kept second gives the date of that second, not of the one
   assert.equal(rfc5322Date(-1), "Wed, 31 Dec 1969 23:59:59 +0000");
   assert.equal(rfc5322Date(Number.NaN), "Invalid Date");
   assert.equal(rfc5322Date(Number.NaN), "Invalid Date");
+});
+
+test("receivedBefore of a message's chunks is withReceived of them joined, for empty, one and many chunks", () => {
+  const at = 1_796_564_490_715;
+  const s = sessions[1]!;
+  const cases: Buffer[][] = [[], [Buffer.alloc(0)], [Buffer.from("a")], [Buffer.from("Subject: ☕\r\n"), Buffer.alloc(0), Buffer.from("\r\nbody\r\n")], Array.from({ length: 300 }, (_, i) => Buffer.from(`line ${i}\r\n`))];
+  for (const chunks of cases) assert.deepEqual(receivedBefore(chunks, s, "h.example", at), withReceived(Buffer.concat(chunks), s, "h.example", at));
 });
