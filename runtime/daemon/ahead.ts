@@ -15,6 +15,7 @@ import { InputRefused } from "../input/index.js";
 import { bundleInput } from "../run/input.js";
 import { encodeRun } from "../run/run-rule.js";
 import type { RunAhead, SandboxResult } from "../sandbox/types.js";
+import type { RunInput } from "../../contract/input.js";
 import type { MembersSnapshot, SavedState } from "./store/types.js";
 import type { Delivery } from "./runner.js";
 
@@ -26,6 +27,8 @@ export interface Ran {
   result: SandboxResult;
   membersVersion: number;
   bundle: Bundle;
+  /** What it was asked with: the input and its JSON as sent, and what they were made from (sameInput). */
+  sent: { input: RunInput; inputJson: string; members: MembersSnapshot["members"]; stateJson: string; message: unknown; size: number; now: number };
 }
 
 /** A delivery queued behind the running one; `message` once parsed and found runnable (not a loop, not over limits). */
@@ -43,11 +46,13 @@ export interface AheadSlot {
 /** The queued messages to run after this run, from the state it starts from (the worker puts in each one's state). */
 export function runsAhead(slot: AheadSlot, bundle: Bundle, members: MembersSnapshot, state: SavedState | null): RunAhead[] {
   const out: RunAhead[] = [];
+  let stateJson: string | undefined;
   for (const w of slot.waiting) {
     if (out.length >= MAX_AHEAD || slot.ahead.has(w.d) || !w.runnable || w.runnable.bundle !== bundle) break;
     let enc;
+    let input: RunInput;
     try {
-      const input = bundleInput(bundle, { now: w.d.receivedAt, address: slot.address, members: members.members, state, message: w.runnable.message!, messageSize: w.runnable.size });
+      input = bundleInput(bundle, { now: w.d.receivedAt, address: slot.address, members: members.members, state, message: w.runnable.message!, messageSize: w.runnable.size });
       enc = encodeRun(bundle, "message", input);
     } catch (err) {
       if (err instanceof InputRefused) break;
@@ -62,17 +67,35 @@ export function runsAhead(slot: AheadSlot, bundle: Bundle, members: MembersSnaps
       done: (r) => {
         // Not run: its turn runs it, or a later chain takes it.
         if (!r && slot.ahead.get(w.d) === ran) slot.ahead.delete(w.d);
-        done(r ? { ...r, membersVersion: members.version, bundle } : undefined);
+        const sent = { input, inputJson: enc.inputJson, members: members.members, stateJson: (stateJson ??= JSON.stringify(state)), message: w.runnable!.message, size: w.runnable!.size, now: w.d.receivedAt };
+        done(r ? { ...r, membersVersion: members.version, bundle, sent } : undefined);
       },
     });
   }
   return out;
 }
 
-/** The result given ahead for a delivery (its entry, taken from the slot at its turn), when it ran with exactly this input. */
 /** Counts for tests and benches: results taken as given ahead, and runs given ahead that had to run again. */
 export const aheadCounts = { taken: 0, again: 0 };
 
+/**
+ * The input a run given ahead was sent with, when its turn would build the very same: the worker ran the JSON sent
+ * (the state it put in was the one sent), the state now is that state as JSON, and the bundle, members, message,
+ * size and time are the same values (bundleInput puts the state in as it is and makes the same input of the same
+ * values). Its turn takes that input, and the result, as they are: its own input is not built and written again
+ * only to be compared (takeAhead).
+ */
+export function sameInput(ran: Ran | undefined, bundle: Bundle, members: MembersSnapshot, state: SavedState | null, message: unknown, size: number, now: number): RunInput | undefined {
+  if (!ran?.result.ok) return undefined;
+  const s = ran.sent;
+  if (ran.bundle !== bundle || ran.membersVersion !== members.version || s.members !== members.members) return undefined;
+  if (s.message !== message || s.size !== size || s.now !== now || ran.inputJson !== s.inputJson) return undefined;
+  if (JSON.stringify(state) !== s.stateJson) return undefined;
+  aheadCounts.taken++;
+  return s.input;
+}
+
+/** The result given ahead for a delivery (its entry, taken from the slot at its turn), when it ran with exactly this input. */
 export async function takeAhead(pending: Promise<Ran | undefined> | undefined, bundle: Bundle, members: MembersSnapshot, inputJson: () => string): Promise<SandboxResult | undefined> {
   if (!pending) return undefined;
   const ran = await pending;

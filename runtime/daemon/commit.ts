@@ -107,7 +107,9 @@ function outboxRows(group: readonly Waiting[], ids: readonly CommittedIds[]): Ou
   const rows: OutboxRow[] = [];
   group.forEach((w, i) => {
     const { runId, outboxIds } = ids[i]!;
-    w.commit.outbox?.forEach((o, j) => rows.push({ ...o, id: outboxIds[j]!, runId, address: w.commit.address }));
+    const address = w.commit.address;
+    // Field by field: a spread copy takes V8's slow path for each row.
+    w.commit.outbox?.forEach((o, j) => rows.push({ file: o.file, messageId: o.messageId, recipients: o.recipients, action: o.action, raw: o.raw, id: outboxIds[j]!, runId, address }));
   });
   return rows;
 }

@@ -16,6 +16,7 @@ export interface RunBase {
   replayOf: number | null;
 }
 
+/** `head`: made for this one run (it becomes the commit). */
 export async function runCommit(
   head: Omit<RunCommit, "run">,
   runBase: RunBase,
@@ -24,9 +25,13 @@ export async function runCommit(
   outcome: RunOutcome,
   mail: { list: string; incoming: IncomingMail | null; settings: Partial<ListMailSettings> | undefined },
 ): Promise<RunCommit> {
-  const run = { ...runBase, outcome, error: result.error, gasUsed: result.gas.used, gasBound: result.gas.bound, actions };
+  const run = { trigger: runBase.trigger, now: runBase.now, bundleHash: runBase.bundleHash, replayOf: runBase.replayOf, outcome, error: result.error, gasUsed: result.gas.used, gasBound: result.gas.bound, actions };
+  // The commit is the head the caller made for this run, filled in: a copy by spread ({ ...head }) takes V8's slow
+  // path at each run, as the heads of messages, replays and schedules differ in shape.
+  const c = head as RunCommit;
+  c.run = run;
   // A failed run commits nothing of its own (docs/language.md): only the record that it failed.
-  if (result.error) return { ...head, run };
+  if (result.error) return c;
   const members: MemberChange[] = [];
   for (const a of actions) {
     if (a.kind === "members.add" && typeof a["address"] === "string") {
@@ -37,7 +42,11 @@ export async function runCommit(
   const published = actions.filter((a) => a.kind === "publish").map((a) => ({ path: String(a["path"]), html: String(a["html"] ?? "") }));
   const { list, incoming, settings } = mail;
   const outbox = await composeAll(actions, { list, incoming, now: runBase.now, ...(settings ? { settings } : {}) });
-  return { ...head, run, ...(result.state ? { state: result.state } : {}), members, outbox, published };
+  if (result.state) c.state = result.state;
+  c.members = members;
+  c.outbox = outbox;
+  c.published = published;
+  return c;
 }
 
 /**

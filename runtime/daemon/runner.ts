@@ -21,7 +21,7 @@ import { canonicalAddress, stateRefusals, type RunAction, type RunError, type Ru
 import { checkMessage, InputRefused, keepJson, parseEml } from "../input/index.js";
 import { bundleInput, bundleLimits } from "../run/input.js";
 import { encodeRun, runBundle } from "../run/run-rule.js";
-import { runsAhead, takeAhead, type Ran, type Waiting } from "./ahead.js";
+import { runsAhead, sameInput, takeAhead, type Ran, type Waiting } from "./ahead.js";
 import type { SandboxPool } from "../sandbox/index.js";
 import type { RuleErrorWords } from "../../contract/index.js";
 import { StaleCommit, type GroupCommitter } from "./commit.js";
@@ -334,16 +334,20 @@ export class Runner {
     } else if (refused.length) {
       result = failed({ code: "TW5070", message: refused.join(" "), line: null, column: null });
     } else {
-      let input;
+      // A run given ahead with no state before it and none now ran the input this turn would build: taken as it is.
+      const given = ranAhead ? await ranAhead : undefined;
+      let input = sameInput(given, bundle, members, state, message, parsed.size, d.receivedAt);
+      const same = input !== undefined;
       try {
-        input = bundleInput(bundle, { now: d.receivedAt, address, members: members.members, state, message, messageSize: parsed.size });
+        input ??= bundleInput(bundle, { now: d.receivedAt, address, members: members.members, state, message, messageSize: parsed.size });
       } catch (err) {
         if (!(err instanceof InputRefused)) throw err;
         this.o.log.warn({ list: address, problems: err.problems }, "the list cannot run: its members or settings are over the rule's limits");
         return { code: 451, message: `4.3.0 ${say(M.listBroken, address, err.problems.map((p) => `${p.code} ${p.message}`).join(" "))}` };
       }
       const pool = this.poolFor(slot, bundle, members.version, slot.tokenKey ?? (await this.tokenKey(slot)));
-      const ran = await takeAhead(ranAhead, bundle, members, () => encodeRun(bundle, "message", input).inputJson);
+      const built = input;
+      const ran = same ? given!.result : await takeAhead(given && Promise.resolve(given), bundle, members, () => encodeRun(bundle, "message", built).inputJson);
       const ahead = !ran && pool.runsAhead ? runsAhead(slot, bundle, members, state) : [];
       result = await runBundle(bundle, { trigger: "message", input, pool, ...(ran ? { ran } : {}), ...(ahead.length ? { ahead } : {}) }, this.o.words);
     }
@@ -354,7 +358,13 @@ export class Runner {
     const hold = actions.find((a) => a.kind === "hold");
     const outcome: RunOutcome = result.error ? "failed" : reject ? "rejected" : hold ? "held" : "ok";
     // Composed after the list's next run is on its way to the sandbox (that run's start is all microtasks).
-    const c = afterTurn().then(() => this.outcomeCommit(slot, { ...base, ...stored(outcome === "ok" ? "accepted" : outcome) }, runBase, result, actions, outcome, { from: message.from, headers: message.headers, raw: d.raw }).then((c) => Object.assign(c, holdEffects(outcome, hold, message, d, replay))));
+    const c = afterTurn().then(() => {
+      // Made field by field (not spread from `base`): the commit is this object, filled in (run-commit.ts).
+      const head: Omit<RunCommit, "run"> = { address };
+      if (replay) head.messageId = replay.messageId;
+      else head.message = stored(outcome === "ok" ? "accepted" : outcome).message!;
+      return this.outcomeCommit(slot, head, runBase, result, actions, outcome, { from: message.from, headers: message.headers, raw: d.raw }).then((c) => Object.assign(c, holdEffects(outcome, hold, message, d, replay)));
+    });
     if (result.error) this.o.log.warn({ list: address, error: result.error }, "the rule failed on a message; it is kept and can be replayed");
     const answer: Answer =
       outcome === "rejected"

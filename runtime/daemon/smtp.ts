@@ -7,7 +7,7 @@
  * LMTP each recipient gets its own answer after DATA.
  */
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
-import { withReceived } from "../mail/received.js";
+import { receivedBefore } from "../mail/received.js";
 import type { Daemon } from "./daemon.js";
 import type { Logger } from "./log.js";
 import { daemonMessages as M, say } from "./messages.js";
@@ -76,7 +76,7 @@ export function createIngress(o: IngressOptions): Ingress {
         if (stream.sizeExceeded) return cb(smtpError(552, `5.3.4 ${say(M.tooBig, size)}`));
         const receivedAt = o.daemon.clock();
         // Stored with this hop's trace field (runtime/mail/received.ts), as every MTA that accepts a message adds one.
-        const raw = withReceived(Buffer.concat(chunks), session, o.name ?? "thwonkd", receivedAt);
+        const raw = receivedBefore(chunks, session, o.name ?? "thwonkd", receivedAt);
         const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
         const rcpts = session.envelope.rcptTo;
         const found = lists.get(session) ?? [];

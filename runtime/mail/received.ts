@@ -34,13 +34,26 @@ function ip(s: string | undefined): string | undefined {
   return undefined;
 }
 
+/** The last date written, by its second: messages that arrive within a second share it. */
+let lastDate = { second: Number.NaN, text: "" };
+
 /** A date as RFC 5322 writes it, in UTC. */
 export function rfc5322Date(ms: number): string {
-  return new Date(ms).toUTCString().replace(/GMT$/, "+0000");
+  const second = Math.floor(ms / 1000);
+  if (second === lastDate.second) return lastDate.text;
+  const text = new Date(ms).toUTCString().replace(/GMT$/, "+0000");
+  // An invalid time is not kept (NaN never equals the kept second anyway).
+  lastDate = { second, text };
+  return text;
 }
 
 /** The field's value: `from HELO (NAME [IP]) by HOST (thwonkd) with PROTOCOL id ID for <RCPT>; DATE`. */
 export function receivedValue(s: ReceivedSession, by: string, at: number): string {
+  return `${receivedHead(s, by)}; ${rfc5322Date(at)}`;
+}
+
+/** The value before `; DATE` (it has no `; ` of its own: every part is reduced to characters without a space). */
+function receivedHead(s: ReceivedSession, by: string): string {
   const helo = name(s.hostNameAppearsAs) ?? "unknown";
   const addr = ip(s.remoteAddress);
   const rdns = name(s.clientHostname);
@@ -51,13 +64,17 @@ export function receivedValue(s: ReceivedSession, by: string, at: number): strin
   // One recipient is named (RFC 5321 allows it); more would tell each of them the others.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: an address with a control character is not named
   const one = rcpts.length === 1 && /^[^\s<>"\\\x00-\x1f\x7f]{1,254}@[A-Za-z0-9.-]{1,253}$/.test(rcpts[0]!.address) ? ` for <${rcpts[0]!.address}>` : "";
-  return `from ${helo}${seen ? ` (${seen})` : ""} by ${name(by) ?? "thwonkd"} (thwonkd) with ${protocol}${id}${one}; ${rfc5322Date(at)}`;
+  return `from ${helo}${seen ? ` (${seen})` : ""} by ${name(by) ?? "thwonkd"} (thwonkd) with ${protocol}${id}${one}`;
 }
 
 /** The message with a Received field before its first line. */
 export function withReceived(raw: Buffer, s: ReceivedSession, by: string, at: number): Buffer {
-  const value = receivedValue(s, by, at);
+  return receivedBefore([raw], s, by, at);
+}
+
+/** withReceived of the message's chunks as they came (SMTP DATA), copied once. */
+export function receivedBefore(chunks: readonly Buffer[], s: ReceivedSession, by: string, at: number): Buffer {
   // Folded before the date, so the line stays short (RFC 5322 2.1.1).
-  const field = `Received: ${value.replace(/; (?=[^;]*$)/, ";\r\n\t")}\r\n`;
-  return Buffer.concat([Buffer.from(field, "latin1"), raw]);
+  const field = `Received: ${receivedHead(s, by)};\r\n\t${rfc5322Date(at)}\r\n`;
+  return Buffer.concat([Buffer.from(field, "latin1"), ...chunks]);
 }

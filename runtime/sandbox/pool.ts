@@ -34,6 +34,10 @@ interface Slot {
   job?: Job;
   started: number;
   watchdog?: NodeJS.Timeout;
+  /** The time the watchdog was set for, while it is set: set again for the same time, it is only moved on (refresh). */
+  watchdogMs?: number;
+  /** Whether the worker keeps the process alive (ref), as last set. */
+  held?: boolean;
   /** Contexts (memory limit and codeId) recently run here, most recent last: where a reuse-mode worker has them loaded. */
   recent: string[];
   /** Lists recently run here, most recent last. */
@@ -57,9 +61,15 @@ function shippedKey(req: RunRequest): string {
   return `${req.memoryLimitBytes ?? ""}:${req.codeId}\n${req.list ?? ""}`;
 }
 
+/** The last value of each limit found good: a list's runs ask with the same ones. */
+const lastChecked = { timeLimitMs: Number.NaN, memoryLimitBytes: Number.NaN };
+
 /** A run's own limit, checked as resolveLimits checks the pool's (types.ts), with its messages. */
 function checked(name: "timeLimitMs" | "memoryLimitBytes", v: number): number {
-  return resolveLimits({ [name]: v })[name];
+  if (v === lastChecked[name]) return v;
+  const ok = resolveLimits({ [name]: v })[name];
+  lastChecked[name] = ok;
+  return ok;
 }
 
 const WORKER_URL = new URL("./worker.js", import.meta.url);
@@ -140,7 +150,7 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
     const job = slot.job;
     if (!job?.answered) return;
     slot.job = undefined;
-    clearTimeout(slot.watchdog);
+    unwatch(slot);
     notRun(job);
   }
 
@@ -154,17 +164,26 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
   }
 
   function watch(slot: Slot, timeLimitMs: number): void {
-    clearTimeout(slot.watchdog);
+    const ms = watchdogFor(timeLimitMs);
+    if (slot.watchdog && slot.watchdogMs === ms) return void slot.watchdog.refresh();
+    unwatch(slot);
+    slot.watchdogMs = ms;
     slot.watchdog = setTimeout(() => {
+      slot.watchdog = undefined;
       failJob(slot, sandboxError(M.timeLimit, timeLimitMs));
       replace(slot, "");
-    }, watchdogFor(timeLimitMs));
+    }, ms);
+  }
+
+  function unwatch(slot: Slot): void {
+    clearTimeout(slot.watchdog);
+    slot.watchdog = undefined;
   }
 
   function finish(slot: Slot, result: SandboxResult): void {
     const job = slot.job!;
     slot.job = undefined;
-    clearTimeout(slot.watchdog);
+    unwatch(slot);
     const context = contextOf(job.req, limits.memoryLimitBytes);
     if (slot.recent.at(-1) !== context) slot.recent = [...slot.recent.filter((c) => c !== context), context].slice(-16);
     const { list, membersVersion } = job.req;
@@ -263,7 +282,11 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
     }
     // Keep the process alive only while there is work: an idle pool does not hold it open.
     const busy = queue.length > 0 || slots.some((s) => s.job);
-    for (const s of slots) busy ? s.worker.ref() : s.worker.unref();
+    for (const s of slots) {
+      if (s.held === busy) continue;
+      s.held = busy;
+      busy ? s.worker.ref() : s.worker.unref();
+    }
     if (!busy && closing) drained?.();
   }
 

@@ -125,7 +125,15 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   migrate(db);
-  return new SqliteStore(db, options.synchronous === "NORMAL" ? undefined : new WalSync(file));
+  if (options.synchronous === "NORMAL") return new SqliteStore(db);
+  // The group commit writes the log without waiting for the disk, then syncs it off the event loop (wal-sync.ts):
+  // on a connection of its own that stays at NORMAL, as a switch of one connection between NORMAL and FULL is a
+  // PRAGMA, compiled again at each run. Every other write keeps FULL on the first.
+  const unsynced = new Database(file);
+  unsynced.pragma("synchronous = NORMAL");
+  unsynced.pragma("foreign_keys = ON");
+  unsynced.pragma("busy_timeout = 5000");
+  return new SqliteStore(db, new WalSync(file), unsynced);
 }
 
 function migrate(db: Database.Database): void {
@@ -141,100 +149,108 @@ function migrate(db: Database.Database): void {
 
 type Row = Record<string, unknown>;
 
+type Statements = ReturnType<typeof statements>;
+
+/** The store's statements, prepared on a connection. */
+function statements(db: Database.Database) {
+  return {
+    putBundle: db.prepare("INSERT OR IGNORE INTO bundles (hash, rule, compiler, source, json, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
+    bundle: db.prepare("SELECT * FROM bundles WHERE hash = ?"),
+    bundles: db.prepare("SELECT * FROM bundles ORDER BY created_at"),
+    addDeployment: db.prepare("INSERT INTO deployments (address, hash, deployed_at) VALUES (?, ?, ?)"),
+    upsertList: db.prepare("INSERT INTO lists (address, hash) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET hash = excluded.hash"),
+    listStart: db.prepare("INSERT OR IGNORE INTO list_start (address, at) VALUES (?, ?)"),
+    deployments: db.prepare("SELECT l.address, l.hash, (SELECT MAX(deployed_at) FROM deployments d WHERE d.address = l.address) AS deployed_at FROM lists l ORDER BY l.address"),
+    history: db.prepare("SELECT address, hash, deployed_at FROM deployments WHERE address = ? ORDER BY id"),
+    list: db.prepare("SELECT * FROM lists WHERE address = ?"),
+    members: db.prepare("SELECT member, name, role, joined FROM members WHERE address = ? ORDER BY pos"),
+    maxPos: db.prepare("SELECT COALESCE(MAX(pos), 0) AS p FROM members WHERE address = ?"),
+    addMember: db.prepare(
+      "INSERT INTO members (address, member, pos, name, role, joined) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(address, member) DO UPDATE SET name = excluded.name, role = excluded.role",
+    ),
+    removeMember: db.prepare("DELETE FROM members WHERE address = ? AND lower(member) = lower(?)"),
+    clearMembers: db.prepare("DELETE FROM members WHERE address = ?"),
+    bumpMembers: db.prepare("UPDATE lists SET members_version = members_version + 1 WHERE address = ?"),
+    ensureList: db.prepare("INSERT OR IGNORE INTO lists (address, hash) VALUES (?, '')"),
+    setState: db.prepare("UPDATE lists SET state = ?, state_hash = ? WHERE address = ?"),
+    insertMessage: db.prepare(
+      "INSERT INTO messages (address, mail_from, rcpt_to, received_at, size, status, problems, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    ),
+    messageStatus: db.prepare("UPDATE messages SET status = ? WHERE id = ?"),
+    insertRun: db.prepare(
+      "INSERT INTO runs (address, trigger, message_id, now, bundle_hash, outcome, error, gas_used, gas_bound, actions, replay_of, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ),
+    insertOutbox: db.prepare("INSERT INTO outbox (run_id, address, file, message_id, recipients, action, raw) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+    publish: db.prepare(
+      "INSERT INTO published (address, path, html, updated_at, run_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT(address, path) DO UPDATE SET html = excluded.html, updated_at = excluded.updated_at, run_id = excluded.run_id",
+    ),
+    due: db.prepare("INSERT INTO schedule (address, trigger, last_due) VALUES (?, ?, ?) ON CONFLICT(address, trigger) DO UPDATE SET last_due = MAX(last_due, excluded.last_due)"),
+    run: db.prepare("SELECT * FROM runs WHERE id = ?"),
+    message: db.prepare("SELECT * FROM messages WHERE id = ?"),
+    pending: db.prepare("SELECT * FROM outbox WHERE done = 0 ORDER BY id LIMIT ?"),
+    done: db.prepare("UPDATE outbox SET done = 1 WHERE id = ?"),
+    planDelivery: db.prepare("INSERT INTO deliveries (outbox_id, recipients, status, attempts, next_at, created_at, updated_at) VALUES (?, ?, 'pending', 0, ?, ?, ?)"),
+    dueDeliveries: db.prepare(
+      "SELECT d.*, o.address, o.message_id, o.raw FROM deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.status = 'pending' AND d.next_at <= ? ORDER BY d.next_at, d.id LIMIT ?",
+    ),
+    nextDelivery: db.prepare("SELECT MIN(next_at) AS t FROM deliveries WHERE status = 'pending'"),
+    settleDelivery: db.prepare("UPDATE deliveries SET recipients = ?, status = ?, attempts = ?, next_at = ?, updated_at = ?, code = ?, response = ? WHERE id = ?"),
+    splitDelivery: db.prepare(
+      "INSERT INTO deliveries (outbox_id, recipients, status, attempts, next_at, created_at, updated_at, code, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ),
+    published: db.prepare("SELECT html, updated_at FROM published WHERE address = ? AND path = ?"),
+    schedule: db.prepare("SELECT trigger, last_due FROM schedule WHERE address = ?"),
+    start: db.prepare("SELECT at FROM list_start WHERE address = ?"),
+    member: db.prepare("SELECT member, name, role, joined FROM members WHERE address = ? AND lower(member) = lower(?)"),
+    insertBounce: db.prepare(
+      "INSERT INTO bounces (address, member, member_key, at, status, action, diagnostic, verp, run_id, message_id) VALUES (?, ?, lower(?), ?, ?, ?, ?, ?, ?, ?)",
+    ),
+    bounceCounts: db.prepare(
+      "SELECT m.member AS member, COUNT(DISTINCT COALESCE(b.message_id, 'row ' || b.id)) AS n FROM members m JOIN bounces b ON b.address = m.address AND b.member_key = lower(m.member) AND b.at >= m.joined WHERE m.address = ? GROUP BY m.member",
+    ),
+    addSecret: db.prepare("INSERT OR IGNORE INTO list_secrets (address, secret, created_at) VALUES (?, ?, ?)"),
+    secret: db.prepare("SELECT secret FROM list_secrets WHERE address = ?"),
+  };
+}
+
 class SqliteStore implements Store {
   readonly kind = "sqlite";
-  private readonly q;
+  private readonly q: Statements;
   private readonly held: SqliteHeld;
+  /** The statements and moderation records of the group commit and the outbox's marks: `q` and `held`, or the unsynced connection's. */
+  private readonly g: Statements;
+  private readonly groupHeld: SqliteHeld;
   /** groupTransaction as one transaction, made once (better-sqlite3's transaction() builds a new wrapper at each call). */
   private readonly commitGroup: (commits: RunCommit[], now: number) => CommittedIds[];
+  private readonly markDone: (ids: number[]) => void;
 
   constructor(
     private readonly db: Database.Database,
     /** Set when commits must reach the disk: commitRuns leaves the log's sync to sync(), off the event loop (wal-sync.ts). */
     private readonly wal?: WalSync,
+    /** With `wal`: a second connection to the same file, with `synchronous = NORMAL`, for the work sync() makes durable. */
+    private readonly unsyncedDb?: Database.Database,
   ) {
-    this.q = {
-      putBundle: db.prepare("INSERT OR IGNORE INTO bundles (hash, rule, compiler, source, json, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
-      bundle: db.prepare("SELECT * FROM bundles WHERE hash = ?"),
-      bundles: db.prepare("SELECT * FROM bundles ORDER BY created_at"),
-      addDeployment: db.prepare("INSERT INTO deployments (address, hash, deployed_at) VALUES (?, ?, ?)"),
-      upsertList: db.prepare("INSERT INTO lists (address, hash) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET hash = excluded.hash"),
-      listStart: db.prepare("INSERT OR IGNORE INTO list_start (address, at) VALUES (?, ?)"),
-      deployments: db.prepare("SELECT l.address, l.hash, (SELECT MAX(deployed_at) FROM deployments d WHERE d.address = l.address) AS deployed_at FROM lists l ORDER BY l.address"),
-      history: db.prepare("SELECT address, hash, deployed_at FROM deployments WHERE address = ? ORDER BY id"),
-      list: db.prepare("SELECT * FROM lists WHERE address = ?"),
-      members: db.prepare("SELECT member, name, role, joined FROM members WHERE address = ? ORDER BY pos"),
-      maxPos: db.prepare("SELECT COALESCE(MAX(pos), 0) AS p FROM members WHERE address = ?"),
-      addMember: db.prepare(
-        "INSERT INTO members (address, member, pos, name, role, joined) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(address, member) DO UPDATE SET name = excluded.name, role = excluded.role",
-      ),
-      removeMember: db.prepare("DELETE FROM members WHERE address = ? AND lower(member) = lower(?)"),
-      clearMembers: db.prepare("DELETE FROM members WHERE address = ?"),
-      bumpMembers: db.prepare("UPDATE lists SET members_version = members_version + 1 WHERE address = ?"),
-      ensureList: db.prepare("INSERT OR IGNORE INTO lists (address, hash) VALUES (?, '')"),
-      setState: db.prepare("UPDATE lists SET state = ?, state_hash = ? WHERE address = ?"),
-      insertMessage: db.prepare(
-        "INSERT INTO messages (address, mail_from, rcpt_to, received_at, size, status, problems, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      ),
-      messageStatus: db.prepare("UPDATE messages SET status = ? WHERE id = ?"),
-      insertRun: db.prepare(
-        "INSERT INTO runs (address, trigger, message_id, now, bundle_hash, outcome, error, gas_used, gas_bound, actions, replay_of, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      ),
-      insertOutbox: db.prepare("INSERT INTO outbox (run_id, address, file, message_id, recipients, action, raw) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-      publish: db.prepare(
-        "INSERT INTO published (address, path, html, updated_at, run_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT(address, path) DO UPDATE SET html = excluded.html, updated_at = excluded.updated_at, run_id = excluded.run_id",
-      ),
-      due: db.prepare("INSERT INTO schedule (address, trigger, last_due) VALUES (?, ?, ?) ON CONFLICT(address, trigger) DO UPDATE SET last_due = MAX(last_due, excluded.last_due)"),
-      run: db.prepare("SELECT * FROM runs WHERE id = ?"),
-      message: db.prepare("SELECT * FROM messages WHERE id = ?"),
-      pending: db.prepare("SELECT * FROM outbox WHERE done = 0 ORDER BY id LIMIT ?"),
-      done: db.prepare("UPDATE outbox SET done = 1 WHERE id = ?"),
-      planDelivery: db.prepare("INSERT INTO deliveries (outbox_id, recipients, status, attempts, next_at, created_at, updated_at) VALUES (?, ?, 'pending', 0, ?, ?, ?)"),
-      dueDeliveries: db.prepare(
-        "SELECT d.*, o.address, o.message_id, o.raw FROM deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.status = 'pending' AND d.next_at <= ? ORDER BY d.next_at, d.id LIMIT ?",
-      ),
-      nextDelivery: db.prepare("SELECT MIN(next_at) AS t FROM deliveries WHERE status = 'pending'"),
-      settleDelivery: db.prepare("UPDATE deliveries SET recipients = ?, status = ?, attempts = ?, next_at = ?, updated_at = ?, code = ?, response = ? WHERE id = ?"),
-      splitDelivery: db.prepare(
-        "INSERT INTO deliveries (outbox_id, recipients, status, attempts, next_at, created_at, updated_at, code, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      ),
-      published: db.prepare("SELECT html, updated_at FROM published WHERE address = ? AND path = ?"),
-      schedule: db.prepare("SELECT trigger, last_due FROM schedule WHERE address = ?"),
-      start: db.prepare("SELECT at FROM list_start WHERE address = ?"),
-      member: db.prepare("SELECT member, name, role, joined FROM members WHERE address = ? AND lower(member) = lower(?)"),
-      insertBounce: db.prepare(
-        "INSERT INTO bounces (address, member, member_key, at, status, action, diagnostic, verp, run_id, message_id) VALUES (?, ?, lower(?), ?, ?, ?, ?, ?, ?, ?)",
-      ),
-      bounceCounts: db.prepare(
-        "SELECT m.member AS member, COUNT(DISTINCT COALESCE(b.message_id, 'row ' || b.id)) AS n FROM members m JOIN bounces b ON b.address = m.address AND b.member_key = lower(m.member) AND b.at >= m.joined WHERE m.address = ? GROUP BY m.member",
-      ),
-      addSecret: db.prepare("INSERT OR IGNORE INTO list_secrets (address, secret, created_at) VALUES (?, ?, ?)"),
-      secret: db.prepare("SELECT secret FROM list_secrets WHERE address = ?"),
-      syncNormal: db.prepare("PRAGMA synchronous = NORMAL"),
-      syncFull: db.prepare("PRAGMA synchronous = FULL"),
-    };
+    this.q = statements(db);
     this.held = new SqliteHeld(db);
-    this.commitGroup = db.transaction((commits: RunCommit[], now: number) => this.groupTransaction(commits, now));
+    // The group commit and the outbox's marks, on the connection that does not wait for the disk (see openSqliteStore).
+    this.g = unsyncedDb ? statements(unsyncedDb) : this.q;
+    this.groupHeld = unsyncedDb ? new SqliteHeld(unsyncedDb) : this.held;
+    const gdb = unsyncedDb ?? db;
+    this.commitGroup = gdb.transaction((commits: RunCommit[], now: number) => this.groupTransaction(commits, now));
+    this.markDone = gdb.transaction((ids: number[]) => {
+      for (const id of ids) this.g.done.run(id);
+    });
   }
 
   async close(): Promise<void> {
     await this.wal?.close();
+    if (this.unsyncedDb?.open) this.unsyncedDb.close();
     if (this.db.open) this.db.close();
   }
 
   async sync(): Promise<void> {
     await this.wal?.sync();
-  }
-
-  /** Work whose durability waits for the next sync(): the log is written, not synced. */
-  private unsynced<T>(work: () => T): T {
-    if (!this.wal) return work();
-    this.q.syncNormal.run();
-    try {
-      return work();
-    } finally {
-      this.q.syncFull.run();
-    }
   }
 
   async putBundle(b: StoredBundle): Promise<void> {
@@ -291,15 +307,15 @@ class SqliteStore implements Store {
     return { version: (list?.["members_version"] as number | undefined) ?? 0, members };
   }
 
-  private applyMembers(address: string, changes: MemberChange[]): void {
+  private applyMembers(address: string, changes: MemberChange[], q: Statements = this.q): void {
     if (changes.length === 0) return;
-    this.q.ensureList.run(address);
-    let pos = (this.q.maxPos.get(address) as { p: number }).p;
+    q.ensureList.run(address);
+    let pos = (q.maxPos.get(address) as { p: number }).p;
     for (const c of changes) {
-      if (c.op === "add") this.q.addMember.run(address, c.member.address, ++pos, c.member.name ?? "", c.member.role ?? "member", c.member.joined ?? 0);
-      else this.q.removeMember.run(address, c.address);
+      if (c.op === "add") q.addMember.run(address, c.member.address, ++pos, c.member.name ?? "", c.member.role ?? "member", c.member.joined ?? 0);
+      else q.removeMember.run(address, c.address);
     }
-    this.q.bumpMembers.run(address);
+    q.bumpMembers.run(address);
   }
 
   async changeMembers(address: string, changes: MemberChange[]): Promise<MembersSnapshot> {
@@ -334,11 +350,12 @@ class SqliteStore implements Store {
   }
 
   async commitRuns(commits: RunCommit[]): Promise<CommittedIds[]> {
-    return this.unsynced(() => this.commitGroup(commits, Date.now()));
+    return this.commitGroup(commits, Date.now());
   }
 
   /** One transaction for a group. */
   private groupTransaction(commits: RunCommit[], now: number): CommittedIds[] {
+    const q = this.g;
     // A list's state is written once per group, by its last run in it: the runs before it are superseded in the same transaction.
     const lastState = new Map<string, number>();
     commits.forEach((c, i) => c.state !== undefined && lastState.set(c.address, i));
@@ -347,16 +364,16 @@ class SqliteStore implements Store {
       if (c.message) {
         const m = c.message;
         messageId = Number(
-          this.q.insertMessage.run(c.address, m.mailFrom, m.rcptTo, m.receivedAt, m.raw.length, m.status, m.problems.length ? JSON.stringify(m.problems) : "[]", m.raw).lastInsertRowid,
+          q.insertMessage.run(c.address, m.mailFrom, m.rcptTo, m.receivedAt, m.raw.length, m.status, m.problems.length ? JSON.stringify(m.problems) : "[]", m.raw).lastInsertRowid,
         );
       } else if (c.messageId !== undefined) {
-        this.q.messageStatus.run(c.messageStatus ?? "replayed", c.messageId);
+        q.messageStatus.run(c.messageStatus ?? "replayed", c.messageId);
       }
       const r = c.run;
       // Each action's JSON once: the run's record lists them all, and an outgoing message's row holds its own again.
       const actionJson = r.actions.map((a) => JSON.stringify(a) ?? "null");
       const runId = Number(
-        this.q.insertRun.run(
+        q.insertRun.run(
           c.address,
           r.trigger,
           messageId,
@@ -372,23 +389,23 @@ class SqliteStore implements Store {
         ).lastInsertRowid,
       );
       if (c.state !== undefined && lastState.get(c.address) === i) {
-        this.q.ensureList.run(c.address);
-        this.q.setState.run(JSON.stringify(c.state), r.bundleHash, c.address);
+        q.ensureList.run(c.address);
+        q.setState.run(JSON.stringify(c.state), r.bundleHash, c.address);
       }
-      if (c.members?.length) this.applyMembers(c.address, c.members);
+      if (c.members?.length) this.applyMembers(c.address, c.members, q);
       const outboxIds: number[] = [];
       for (const o of c.outbox ?? []) {
         const k = r.actions.indexOf(o.action);
         const action = k >= 0 ? actionJson[k]! : JSON.stringify(o.action);
-        outboxIds.push(Number(this.q.insertOutbox.run(runId, c.address, o.file, o.messageId, JSON.stringify(o.recipients), action, o.raw).lastInsertRowid));
+        outboxIds.push(Number(q.insertOutbox.run(runId, c.address, o.file, o.messageId, JSON.stringify(o.recipients), action, o.raw).lastInsertRowid));
       }
-      for (const p of c.published ?? []) this.q.publish.run(c.address, p.path, p.html, now, runId);
-      if (c.due) this.q.due.run(c.address, c.due.trigger, c.due.at);
-      if (c.held && messageId !== null) this.held.apply(c.address, messageId, runId, c.held);
+      for (const p of c.published ?? []) q.publish.run(c.address, p.path, p.html, now, runId);
+      if (c.due) q.due.run(c.address, c.due.trigger, c.due.at);
+      if (c.held && messageId !== null) this.groupHeld.apply(c.address, messageId, runId, c.held);
       if (c.bounces?.length) {
-        for (const b of c.bounces) this.q.insertBounce.run(c.address, b.member, b.member, b.at, b.status, b.action, b.diagnostic, b.verp ? 1 : 0, runId, b.messageId ?? null);
-        this.q.ensureList.run(c.address);
-        this.q.bumpMembers.run(c.address); // the counts are part of the members the sandbox keeps by version
+        for (const b of c.bounces) q.insertBounce.run(c.address, b.member, b.member, b.at, b.status, b.action, b.diagnostic, b.verp ? 1 : 0, runId, b.messageId ?? null);
+        q.ensureList.run(c.address);
+        q.bumpMembers.run(c.address); // the counts are part of the members the sandbox keeps by version
       }
       return { runId, messageId, outboxIds };
     });
@@ -438,11 +455,7 @@ class SqliteStore implements Store {
 
   /** Not synced: a mark lost in a power cut leaves the row pending, and the outbox skips a file it already wrote. */
   async markOutboxDone(ids: number[]): Promise<void> {
-    this.unsynced(() =>
-      this.db.transaction(() => {
-        for (const id of ids) this.q.done.run(id);
-      })(),
-    );
+    this.markDone(ids);
   }
 
   async planDeliveries(plans: { outboxId: number; batches: string[][] }[], at: number): Promise<void> {
