@@ -95,7 +95,7 @@ async function child(buildRoot) {
       i++;
       for (const w of waiting) {
         const inp = input(i);
-        const ran = await takeAhead(slot.ahead.get(w.d), bundle, members, () => encodeRun(bundle, "message", inp).inputJson);
+        const ran = takeAhead(await slot.ahead.get(w.d), bundle, members, () => encodeRun(bundle, "message", inp).inputJson);
         if (!ran) throw new Error("a run ahead was not taken");
         check(await runBundle(bundle, { trigger: "message", input: inp, pool, ran }, words));
         i++;

@@ -96,9 +96,7 @@ export function sameInput(ran: Ran | undefined, bundle: Bundle, members: Members
 }
 
 /** The result given ahead for a delivery (its entry, taken from the slot at its turn), when it ran with exactly this input. */
-export async function takeAhead(pending: Promise<Ran | undefined> | undefined, bundle: Bundle, members: MembersSnapshot, inputJson: () => string): Promise<SandboxResult | undefined> {
-  if (!pending) return undefined;
-  const ran = await pending;
+export function takeAhead(ran: Ran | undefined, bundle: Bundle, members: MembersSnapshot, inputJson: () => string): SandboxResult | undefined {
   if (!ran) return undefined;
   if (ran.result.ok && ran.bundle === bundle && ran.membersVersion === members.version && ran.inputJson === inputJson()) {
     aheadCounts.taken++;

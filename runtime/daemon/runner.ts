@@ -334,7 +334,7 @@ export class Runner {
     } else if (refused.length) {
       result = failed({ code: "TW5070", message: refused.join(" "), line: null, column: null });
     } else {
-      // A run given ahead with no state before it and none now ran the input this turn would build: taken as it is.
+      // A run given ahead from the values this turn has (sameInput) ran the input this turn would build: taken as it is.
       const given = ranAhead ? await ranAhead : undefined;
       let input = sameInput(given, bundle, members, state, message, parsed.size, d.receivedAt);
       const same = input !== undefined;
@@ -347,7 +347,7 @@ export class Runner {
       }
       const pool = this.poolFor(slot, bundle, members.version, slot.tokenKey ?? (await this.tokenKey(slot)));
       const built = input;
-      const ran = same ? given!.result : await takeAhead(given && Promise.resolve(given), bundle, members, () => encodeRun(bundle, "message", built).inputJson);
+      const ran = same ? given!.result : takeAhead(given, bundle, members, () => encodeRun(bundle, "message", built).inputJson);
       const ahead = !ran && pool.runsAhead ? runsAhead(slot, bundle, members, state) : [];
       result = await runBundle(bundle, { trigger: "message", input, pool, ...(ran ? { ran } : {}), ...(ahead.length ? { ahead } : {}) }, this.o.words);
     }
