@@ -110,9 +110,15 @@ const BARE = /^[ \t]*(?:<([A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9][A-Za-z0-9.-]*)
 export function parseMailboxes(values: readonly string[]): Mailbox[] {
   const out: Mailbox[] = [];
   for (const v of values) {
-    const bare = BARE.exec(v);
-    if (bare) out.push({ address: bare[1] ?? bare[2]!, name: "" });
+    const bare = bareMailbox(v);
+    if (bare) out.push(bare[0]!);
     else for (const m of parseAddressHeader([v], { flatten: true, decodePunycode: false }).value as Mailbox[]) out.push(m);
   }
   return out;
+}
+
+/** A field value that is one bare address: the one mailbox an address parser reads of it (mailparser's, nodemailer's), without one. */
+export function bareMailbox(value: string): [{ address: string; name: string }] | undefined {
+  const m = BARE.exec(value);
+  return m ? [{ address: m[1] ?? m[2]!, name: "" }] : undefined;
 }

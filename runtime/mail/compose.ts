@@ -18,6 +18,7 @@ import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import addressparser from "nodemailer/lib/addressparser/index.js";
 import * as mimeFuncs from "nodemailer/lib/mime-funcs/index.js";
 import type { RunAction } from "../../contract/index.js";
+import { bareMailbox } from "../input/decode.js";
 import { readOriginal, spliceForward, type Original } from "./forward.js";
 import { withHtmlFooter, withTextFooter } from "./footer.js";
 import { serializeTree, type MimeTreeNode } from "./serialize.js";
@@ -191,14 +192,6 @@ function author(incoming: IncomingMail | null): Person | undefined {
     name = decodeWords(hit?.name ?? "");
   }
   return { name: headerText(name, 100), address };
-}
-
-/** A field value that is one bare address (`a@b`, `<a@b>`, of plain characters): what addressparser reads of it, without it. */
-const BARE = /^[ \t]*(?:<([A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9][A-Za-z0-9.-]*)>|([A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9][A-Za-z0-9.-]*))[ \t]*$/;
-
-export function bareMailbox(value: string): { name: string; address: string }[] | undefined {
-  const m = BARE.exec(value);
-  return m ? [{ address: m[1] ?? m[2]!, name: "" }] : undefined;
 }
 
 /** RFC 2047 encoded words (`=?utf-8?Q?...?=`) in a display name, decoded; an unknown charset or a bad word stays as written. */

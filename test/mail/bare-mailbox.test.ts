@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import addressparser from "nodemailer/lib/addressparser/index.js";
-import { bareMailbox } from "../../runtime/mail/compose.js";
+import { bareMailbox } from "../../runtime/input/decode.js";
 
 const part = fc.string({ unit: fc.constantFrom(..."aZ09._+-".split("")), minLength: 0, maxLength: 8 });
 const value = fc
