@@ -45,7 +45,7 @@ every day at 00:00 {
 /** Recent, one time for both feeds: held messages must not have expired when approved. */
 const AT = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
 
-type Step = { msg: string } | { op: "members" | "tick" | "approve" | "redeploy" };
+type Step = { msg: string } | { op: "members" | "unmember" | "tick" | "approve" | "redeploy" | "other" };
 
 const STEPS: Step[] = [];
 for (let i = 0; i < 60; i++) {
@@ -56,7 +56,7 @@ for (let i = 0; i < 60; i++) {
   if (i === 33) STEPS.push({ op: "redeploy" });
 }
 
-async function feed(daemon: Daemon, together: boolean): Promise<{ outcomes: string[]; state: unknown }> {
+async function feed(daemon: Daemon, together: boolean, steps: Step[] = STEPS, sources: { same: string; other?: string } = { same: SOURCE }): Promise<{ outcomes: string[]; state: unknown }> {
   const at = AT;
   const every = await daemon.runner.withList(A, async (b) => b.manifest.triggers.find((t) => t.kind === "every")!.name);
   const pending: Promise<string>[] = [];
@@ -65,7 +65,7 @@ async function feed(daemon: Daemon, together: boolean): Promise<{ outcomes: stri
     const run = a.runId === undefined ? undefined : await daemon.store.run(a.runId);
     return `${a.code} ${run?.outcome} ${JSON.stringify(run?.actions.map((x) => [x.kind, x["subject"] ?? x["reason"], x["to"]]))}`;
   };
-  for (const s of STEPS) {
+  for (const s of steps) {
     let p: Promise<string>;
     if ("msg" in s) {
       const n = k++;
@@ -74,6 +74,8 @@ async function feed(daemon: Daemon, together: boolean): Promise<{ outcomes: stri
     } else if (s.op === "members") {
       // Queued in the list's order at once (withList), between the messages before and after it.
       p = daemon.addMembers(A, [{ address: "bob@example.org", name: "Bob", joined: at }]).then((m) => `members ${m.members.length}`);
+    } else if (s.op === "unmember") {
+      p = daemon.removeMembers(A, ["bob@example.org"]).then((m) => `members ${m.members.length}`);
     } else if (s.op === "tick") {
       p = daemon.runner.runSchedule(A, every, at + k * 1000).then(describe);
     } else if (s.op === "approve") {
@@ -83,9 +85,13 @@ async function feed(daemon: Daemon, together: boolean): Promise<{ outcomes: stri
       // Awaited: approve looks the hold up before it takes its place in the list's queue.
       const r = held ? await daemon.holds.approve(held.id) : undefined;
       p = Promise.resolve(r ? `approved ${r.held.status} ${await describe(r.answer)}` : "none held");
+    } else if (s.op === "other") {
+      // A different version: its deploy awaited so that its place in the queue is the same in both feeds.
+      const r = await daemon.deploy({ source: sources.other!, fileName: "tally.thwonk", addresses: [A] });
+      p = Promise.resolve(`deployed other ${r.ok} ${JSON.stringify(r.problems ?? r.addresses.map((a) => a.problems))}`);
     } else {
       // The same source again: wherever its turn falls, the runs after it are those of the same code.
-      p = daemon.deploy({ source: SOURCE, fileName: "tally.thwonk", addresses: [A] }).then((r) => `deployed ${r.ok}`);
+      p = daemon.deploy({ source: sources.same, fileName: "tally.thwonk", addresses: [A] }).then((r) => `deployed ${r.ok}`);
     }
     pending.push(together ? p : Promise.resolve(await p));
   }
@@ -111,6 +117,66 @@ test("a counting rule with members, schedule, approvals, failures and a redeploy
     const slowRuns = (await one.daemon.runs({ address: A })).map((r) => `${r.trigger} ${r.outcome} ${JSON.stringify(r.actions)}`);
     const fastRuns = (await all.daemon.runs({ address: A })).map((r) => `${r.trigger} ${r.outcome} ${JSON.stringify(r.actions)}`);
     assert.deepEqual(fastRuns.sort(), slowRuns.sort());
+  } finally {
+    await one.close();
+    await all.close();
+  }
+});
+
+/** State changed by few messages ("set"), so most runs given ahead are sent the very input of their turn (sameInput). */
+const QUIET = (mark: string) => `rule tally
+
+limits { members: 10, fanout: 10 }
+
+state {
+  mark: string max 40 = ""
+  ticks: int = 0
+}
+
+on message(m: Message) {
+  if m.subject.startsWith("hold") and not m.approved {
+    hold("look at {m.subject}")
+  }
+  if m.subject == "fail" {
+    let z = 10 / (m.subject.length - 4)
+    state.mark = "{z}"
+  }
+  if m.subject.startsWith("set") {
+    state.mark = m.subject.truncate(40)
+  }
+  send(to: members, subject: "${mark} [{state.mark}] {state.ticks} {m.subject} {now}", text: m.text, from: "sender", replyTo: "list")
+}
+
+every day at 00:00 {
+  if state.ticks < 1000000 {
+    state.ticks = state.ticks + 1
+  }
+}
+`;
+
+test("a rule whose state rarely changes: runs taken as sent ahead see ticks, member changes, approvals and a new version in between", async () => {
+  const steps: Step[] = [];
+  for (let i = 0; i < 90; i++) {
+    steps.push({ msg: i % 17 === 8 ? "fail" : i % 19 === 4 ? `hold ${i}` : i % 23 === 11 ? `set ${i}` : `m${i}` });
+    if (i === 6 || i === 44) steps.push({ op: "members" });
+    if (i === 20 || i === 70) steps.push({ op: "unmember" });
+    if (i === 13 || i === 14 || i === 52) steps.push({ op: "tick" });
+    if (i === 30) steps.push({ op: "approve" });
+    if (i === 36) steps.push({ op: "redeploy" });
+    if (i === 60) steps.push({ op: "other" });
+  }
+  const sources = { same: QUIET("v1"), other: QUIET("v2") };
+  const one = await listDaemon({ source: sources.same, fileName: "tally.thwonk", addresses: [A] });
+  const all = await listDaemon({ source: sources.same, fileName: "tally.thwonk", addresses: [A] });
+  try {
+    const slow = await feed(one.daemon, false, steps, sources);
+    const before = { ...aheadCounts };
+    const fast = await feed(all.daemon, true, steps, sources);
+    assert.ok(aheadCounts.taken > before.taken, JSON.stringify({ before, aheadCounts }));
+    assert.ok(slow.outcomes.some((o) => o.startsWith("approved approved")), slow.outcomes.join("\n"));
+    assert.ok(slow.outcomes.some((o) => o.includes('"v2 [')), "the new version ran");
+    assert.deepEqual(fast.state, slow.state);
+    for (let i = 0; i < slow.outcomes.length; i++) assert.equal(fast.outcomes[i], slow.outcomes[i], `step ${i} ${JSON.stringify(steps[i])}`);
   } finally {
     await one.close();
     await all.close();
