@@ -63,3 +63,33 @@ test("kept list, limits and time zone parts per list: one character apart, __pro
     await close();
   }
 });
+
+test("two lists of one rule whose members have the same versions but not the same members: each run sends to its own", async () => {
+  const L = ["m1@example.org", "m2@example.org"];
+  const { daemon, close } = await listDaemon({ source: rule(10, "UTC"), fileName: "kept.thwonk", addresses: L });
+  try {
+    await daemon.addMembers(L[0]!, [{ address: "bob@example.org", name: "Bob" }]);
+    await daemon.addMembers(L[1]!, [{ address: "carol@example.org", name: "Carol" }]);
+    assert.equal((await daemon.members(L[0]!)).version, (await daemon.members(L[1]!)).version);
+    const at = Date.UTC(2026, 0, 15, 12, 0, 0);
+    for (let round = 0; round < 3; round++) {
+      const sent = await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => {
+          const list = L[(i * 7 + round) % 2]!;
+          const raw = Buffer.from(`From: <ann@example.org>\r\nTo: <${list}>\r\nSubject: x\r\nMessage-ID: <mv.${id++}@example.org>\r\n\r\nhi\r\n`);
+          const a = await daemon.runner.deliver({ address: list, rcptTo: list, mailFrom: "ann@example.org", raw, receivedAt: at });
+          const run = await daemon.store.run(a.runId!);
+          return { list, to: [...((run!.actions.find((x) => x.kind === "send") as { to?: string[] }).to ?? [])].sort() };
+        }),
+      );
+      for (const s of sent) assert.deepEqual(s.to, s.list === L[0] ? ["ann@example.org", "bob@example.org"] : ["ann@example.org", "carol@example.org"], s.list);
+      // The same change on both, keeping their versions equal.
+      await daemon.addMembers(L[0]!, [{ address: `b${round}@example.org`, name: "B" }]);
+      await daemon.addMembers(L[1]!, [{ address: `c${round}@example.org`, name: "C" }]);
+      await daemon.removeMembers(L[0]!, [`b${round}@example.org`]);
+      await daemon.removeMembers(L[1]!, [`c${round}@example.org`]);
+    }
+  } finally {
+    await close();
+  }
+});
