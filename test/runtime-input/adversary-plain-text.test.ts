@@ -70,6 +70,22 @@ const CASES: Record<string, string> = {
   "body with =3D and soft break": `${H}Subject: hi\r\n\r\na=3Db=\r\nc\r\n`,
   "field name with space": `${H}Subject : hi\r\n\r\nx\r\n`,
   "__proto__ field": `${H}__proto__: x\r\nconstructor: y\r\nSubject: hi\r\n\r\nx\r\n`,
+  "CR then CRLF after the header block": `${H}Subject: x\r\n\r\r\nbody\r\n`,
+  "body starting with CR": `${H}Subject: x\r\n\r\n\rbody`,
+  "LF then CRLF after the header block": `${H}Subject: x\r\n\n\r\nbody`,
+  "header block ending in a lone CR": `${H}Subject: x\r\n\r`,
+  "body of one CR": `${H}Subject: x\r\n\r\n\r`,
+  "line of a space in the header block": `${H}Subject: x\r\n \r\n\r\nb`,
+  "line of a tab in the header block": `${H}Subject: x\r\n\t\r\n\r\nb`,
+  "body of CRs": `${H}Subject: x\r\n\r\n${"x\r".repeat(5)}`,
+  "body of CR CR CRLF": `${H}Subject: x\r\n\r\n\r\r\r\n`,
+  "subject of a tab": "Subject: \t\r\n\r\nx",
+  "empty field name": ":\r\n\r\nx",
+  "field of a colon line": "Subject: a\r\n:b\r\n\r\nx",
+  "continuation after subject": "Subject: a\r\n X\r\n\r\nx",
+  "two content-types": "Subject: a b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Type: text/plain\r\n\r\nx",
+  "7BIT with soft break text": "Subject: a\r\nContent-Transfer-Encoding: 7BIT\r\n\r\nx=\r\ny",
+  "8bit with =41": "Subject: a\r\nContent-Transfer-Encoding: 8bit\r\n\r\n=41",
 };
 
 async function compare(name: string, text: string): Promise<boolean> {
