@@ -58,7 +58,7 @@ for (let i = 0; i < 60; i++) {
 
 async function feed(daemon: Daemon, together: boolean, steps: Step[] = STEPS, sources: { same: string; other?: string } = { same: SOURCE }): Promise<{ outcomes: string[]; state: unknown }> {
   const at = AT;
-  const every = await daemon.runner.withList(A, async (b) => b.manifest.triggers.find((t) => t.kind === "every")!.name);
+  const every = await daemon.runner.withList(A, async (b) => b.manifest.triggers.find((t) => t.kind === "every")?.name ?? "");
   const pending: Promise<string>[] = [];
   let k = 0;
   const describe = async (a: { code: number; runId?: number }): Promise<string> => {
@@ -176,7 +176,58 @@ test("a rule whose state rarely changes: runs taken as sent ahead see ticks, mem
     assert.ok(slow.outcomes.some((o) => o.startsWith("approved approved")), slow.outcomes.join("\n"));
     assert.ok(slow.outcomes.some((o) => o.includes('"v2 [')), "the new version ran");
     assert.deepEqual(fast.state, slow.state);
+    // An approval runs at the clock's time, not the message's.
+    const clockless = (o: string | undefined): string | undefined => (o?.startsWith("approved") ? o.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, "T") : o);
+    for (let i = 0; i < slow.outcomes.length; i++) assert.equal(clockless(fast.outcomes[i]), clockless(slow.outcomes[i]), `step ${i} ${JSON.stringify(steps[i])}`);
+  } finally {
+    await one.close();
+    await all.close();
+  }
+});
+
+/** The rule changes the members itself ("join", "leave"): a chain given ahead stops there, and later runs see the new roster. */
+const ROSTER = `rule roster
+
+limits { members: 10, fanout: 10 }
+
+state {
+  mark: string max 40 = ""
+}
+
+on message(m: Message) {
+  if m.subject == "join" {
+    if members.has(m.from) or members.size < 9 {
+      members.add(m.from, "New")
+    }
+    return
+  }
+  if m.subject == "leave" {
+    members.remove(m.from)
+    return
+  }
+  if m.subject.startsWith("set") {
+    state.mark = m.subject.truncate(40)
+  }
+  send(to: members, subject: "[{state.mark}] {members.size} {m.subject}", text: m.text, from: "sender", replyTo: "list")
+}
+`;
+
+test("a rule that adds and removes members itself between queued runs: ahead equals one at a time", async () => {
+  const steps: Step[] = [];
+  for (let i = 0; i < 80; i++) {
+    steps.push({ msg: i % 9 === 3 ? "join" : i % 13 === 7 ? "leave" : i % 17 === 2 ? `set ${i}` : `m${i}` });
+    if (i === 30) steps.push({ op: "members" });
+    if (i === 55) steps.push({ op: "unmember" });
+  }
+  const one = await listDaemon({ source: ROSTER, fileName: "roster.thwonk", addresses: [A] });
+  const all = await listDaemon({ source: ROSTER, fileName: "roster.thwonk", addresses: [A] });
+  try {
+    const slow = await feed(one.daemon, false, steps, { same: ROSTER });
+    const fast = await feed(all.daemon, true, steps, { same: ROSTER });
+    assert.ok(slow.outcomes.some((o) => o.includes('"members.add"')) && slow.outcomes.some((o) => o.includes('"members.remove"')), slow.outcomes.join("\n"));
+    assert.deepEqual(fast.state, slow.state);
     for (let i = 0; i < slow.outcomes.length; i++) assert.equal(fast.outcomes[i], slow.outcomes[i], `step ${i} ${JSON.stringify(steps[i])}`);
+    assert.deepEqual((await all.daemon.members(A)).members.map((m) => m.address), (await one.daemon.members(A)).members.map((m) => m.address));
   } finally {
     await one.close();
     await all.close();
