@@ -1,0 +1,110 @@
+/**
+ * The group commit writes on a second SQLite connection (store/sqlite.ts `unsynced`); the API reads on the first.
+ * Right after a 250 over real SMTP, the HTTP API's state, runs and members must show that message's run: sent one
+ * by one (each read at once after its 250), and from several connections at once (each read after its own 250 sees
+ * at least its own run).
+ */
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, test } from "node:test";
+import nodemailer from "nodemailer";
+import { apiHandler } from "../../runtime/daemon/api.js";
+import { adminAuthorizer } from "../../runtime/daemon/auth.js";
+import type { Daemon } from "../../runtime/daemon/daemon.js";
+import { createLogger } from "../../runtime/daemon/log.js";
+import { createIngress, type Ingress } from "../../runtime/daemon/smtp.js";
+import { listDaemon } from "./helpers.js";
+
+const A = "unsyncedread@example.org";
+const SOURCE = `rule counter
+
+limits { members: 10, fanout: 10 }
+
+state {
+  count: int = 0
+}
+
+on message(m: Message) {
+  if state.count < 1000000 {
+    state.count = state.count + 1
+  }
+  send(to: members, subject: "{state.count} {m.subject.truncate(100)}", text: m.text, from: "sender", replyTo: "list")
+}
+`;
+const TOKEN = "adversary-token-0123456789";
+
+let daemon: Daemon;
+let close: () => Promise<void>;
+let ingress: Ingress;
+let port: number;
+let http: Server;
+let api: string;
+
+before(async () => {
+  ({ daemon, close } = await listDaemon({ source: SOURCE, fileName: "counter.thwonk", addresses: [A] }));
+  const log = createLogger({ level: "silent", pretty: false });
+  ingress = createIngress({ daemon, log });
+  port = await ingress.listen("127.0.0.1", 0);
+  const handle = apiHandler({ daemon, authorize: adminAuthorizer(TOKEN), log });
+  http = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
+  api = `http://127.0.0.1:${(http.address() as AddressInfo).port}/v1`;
+});
+
+after(async () => {
+  await new Promise<void>((r) => http.close(() => r()));
+  await ingress.close();
+  await close();
+});
+
+async function get(path: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`${api}/${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(res.status, 200, `${path}: ${await res.clone().text()}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+const count = async (): Promise<number> => ((await get(`lists/${A}/state`))["state"] as { count: number }).count;
+const runs = async (): Promise<number> => ((await get(`lists/${A}/runs?limit=1000`))["runs"] as unknown[]).length;
+
+test("one by one over SMTP: after each 250 the API's state and runs include that message's run", async () => {
+  const t = nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true, pool: true, maxConnections: 1 });
+  try {
+    const start = await runs();
+    for (let i = 1; i <= 40; i++) {
+      const info = await t.sendMail({ from: "ann@example.org", to: A, subject: `one ${i}`, text: `body ${i}` });
+      assert.match(info.response, /^250 /);
+      assert.equal(await count(), i, `state after the 250 of message ${i}`);
+      assert.equal(await runs(), start + i, `runs after the 250 of message ${i}`);
+    }
+  } finally {
+    t.close();
+  }
+});
+
+test("several connections at once: each 250 is followed by a state and runs that include its run", async () => {
+  const base = await count();
+  const baseRuns = await runs();
+  const transports = Array.from({ length: 6 }, () => nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true, pool: true, maxConnections: 1 }));
+  try {
+    await Promise.all(
+      transports.map(async (t, k) => {
+        for (let i = 0; i < 12; i++) {
+          const subject = `c${k}-${i}`;
+          const info = await t.sendMail({ from: "ann@example.org", to: A, subject, text: "x" });
+          assert.match(info.response, /^250 /);
+          const [n, r] = await Promise.all([count(), runs()]);
+          // This message's run is among those committed: at least as many as this connection has had answered.
+          assert.ok(n >= base + i + 1, `state ${n} after ${subject}`);
+          assert.ok(r >= baseRuns + i + 1, `runs ${r} after ${subject}`);
+          const list = (await get(`lists/${A}/runs?limit=1000`))["runs"] as { id: number }[];
+          const subjects = await Promise.all(list.slice(-80).map(async (x) => ((await get(`runs/${x.id}`))["actions"] as { subject?: string }[])[0]?.subject ?? ""));
+          assert.ok(subjects.some((s) => s.endsWith(` ${subject}`)), `${subject}'s run is listed right after its 250`);
+        }
+      }),
+    );
+    assert.equal(await count(), base + 72);
+  } finally {
+    for (const t of transports) t.close();
+  }
+});
