@@ -11,7 +11,8 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = ["--data", "data", "--deploy", join(root, "examples"), "--domain", "lists.localhost", ...process.argv.slice(2)];
-const child = spawn(process.execPath, [join(root, "bin", "thwonkd.js"), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+// The launcher itself, so its #! line gives node the daemon's flags.
+const child = spawn(join(root, "bin", "thwonkd.js"), args, { stdio: ["ignore", "pipe", "inherit"] });
 
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

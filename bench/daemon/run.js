@@ -35,6 +35,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { load, percentile } from "./load.js";
+import { launch } from "./launch.js";
 import { seed } from "./seed.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,7 +52,8 @@ const BEFORE = process.env.BENCH_BEFORE;
 /** Starts a server whose first stdout line is JSON with its smtp port; resolves with it and the ms to that line. */
 function start(args, env = {}) {
   const t = performance.now();
-  const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, THWONKD_LOG_LEVEL: "warn", ...env } });
+  const { command, args: argv } = launch(args);
+  const proc = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, THWONKD_LOG_LEVEL: "warn", ...env } });
   let err = "";
   proc.stderr.on("data", (c) => (err += c));
   return new Promise((resolve, reject) => {

@@ -8,16 +8,22 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { launch } from "./launch.js";
 import { seed } from "./seed.js";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3000);
 const WARM = Number(process.env.BENCH_WARM ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10);
-const servers = process.argv.slice(2).map((a) => {
-  const [name, bin] = a.split("=");
-  return { name, bin };
-});
+// NAME=BIN, each followed by the node flags to run it with if any (`bare-gc=bench/daemon/bare.js --single-threaded-gc`).
+const servers = [];
+for (const a of process.argv.slice(2)) {
+  if (a.startsWith("--")) servers.at(-1).flags.push(a);
+  else {
+    const [name, bin] = a.split("=");
+    servers.push({ name, bin, flags: [] });
+  }
+}
 if (servers.length === 0) throw new Error("give NAME=BIN for each server to measure");
 
 /** CPU ms of each thread of a process so far. */
@@ -34,8 +40,9 @@ function threads(pid) {
   return out;
 }
 
-function start(args) {
-  const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, THWONKD_LOG_LEVEL: "warn" } });
+function start(args, flags) {
+  const { command, args: argv } = launch(args, flags);
+  const proc = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, THWONKD_LOG_LEVEL: "warn" } });
   let err = "";
   proc.stderr.on("data", (c) => (err += c));
   return new Promise((resolve, reject) => {
@@ -74,7 +81,7 @@ try {
         await seed(data, { lists: 1 });
         args = [s.bin, "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--domain", "lists.localhost"];
       }
-      const server = await start(args);
+      const server = await start(args, s.flags);
       await smtpSource(server.port, WARM);
       const t0 = threads(server.proc.pid);
       const rate = await smtpSource(server.port, MESSAGES);

@@ -20,6 +20,7 @@ import { adminAuthorizer, ensureAdminToken } from "./auth.js";
 import { publishHandler } from "./publish.js";
 import { createIngress, type Ingress } from "./smtp.js";
 import { loadDkimKeys } from "./dkim.js";
+import { daemonMessages as M, say } from "./messages.js";
 import { personalFrom, verpOf } from "./mail-out.js";
 import { ensureUnsubscribeKey, unsubscribeHandler } from "./unsubscribe.js";
 
@@ -46,6 +47,25 @@ export function createHttp(handlers: HttpHandler[], log: Logger): Server {
     });
   });
 }
+
+class CannotListen extends Error {}
+
+/** The port `listening` bound, or CannotListen saying which listener, where and why, for the errors a user can fix. */
+async function bound(what: string, at: string, listening: () => Promise<number>): Promise<number> {
+  try {
+    return await listening();
+  } catch (err) {
+    const why = LISTEN_ERRORS[(err as NodeJS.ErrnoException).code ?? ""];
+    if (why === undefined) throw err;
+    throw new CannotListen(say(M.cannotListen, what, at, why));
+  }
+}
+
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: "the address is already in use (by another thwonkd, or another server?)",
+  EACCES: "permission denied (ports below 1024 need privileges)",
+  EADDRNOTAVAIL: "this machine has no such address",
+};
 
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((ok, fail) => {
@@ -170,16 +190,28 @@ export async function main(argv: string[]): Promise<number> {
   const smtpAt = hostPort(cfg.smtp, "--smtp");
   const httpAt = hostPort(cfg.http, "--http");
   const ingresses: Ingress[] = [createIngress({ daemon, log, size: cfg.size, name: cfg.domain })];
-  const ports: Record<string, number> = { smtp: await ingresses[0]!.listen(smtpAt.host, smtpAt.port) };
-  if (cfg.lmtp) {
-    const at = hostPort(cfg.lmtp, "--lmtp");
-    const lmtp = createIngress({ daemon, log, size: cfg.size, lmtp: true, name: cfg.domain });
-    ingresses.push(lmtp);
-    ports["lmtp"] = await lmtp.listen(at.host, at.port);
-  }
   const api = apiHandler({ daemon, authorize: adminAuthorizer(admin.token), log });
   const http = createHttp([healthHandler(daemon), unsubscribeHandler({ daemon, key: unsubscribeKey, log }), api, publishHandler(daemon.store, (a) => daemon.runner.resolve(a))], log);
-  ports["http"] = await listen(http, httpAt.host, httpAt.port);
+  const ports: Record<string, number> = {};
+  try {
+    ports["smtp"] = await bound("SMTP", cfg.smtp, () => ingresses[0]!.listen(smtpAt.host, smtpAt.port));
+    if (cfg.lmtp) {
+      const at = hostPort(cfg.lmtp, "--lmtp");
+      const lmtp = createIngress({ daemon, log, size: cfg.size, lmtp: true, name: cfg.domain });
+      ingresses.push(lmtp);
+      ports["lmtp"] = await bound("LMTP", cfg.lmtp, () => lmtp.listen(at.host, at.port));
+    }
+    ports["http"] = await bound("HTTP", cfg.http, () => listen(http, httpAt.host, httpAt.port));
+  } catch (err) {
+    if (!(err instanceof CannotListen)) throw err;
+    // A start that cannot take its addresses says which and why, and leaves nothing running.
+    process.stderr.write(`thwonkd: ${err.message}\n`);
+    await Promise.all(ingresses.map((i) => i.close()));
+    if (http.listening) await new Promise<void>((r) => http.close(() => r()));
+    await relay?.stop();
+    await daemon.close();
+    return 2;
+  }
   publicUrl ||= `http://${httpAt.host.includes(":") ? `[${httpAt.host}]` : httpAt.host}:${ports["http"]}`;
   daemon.start();
   void relay?.kick();

@@ -50,6 +50,8 @@ export const daemonMessages = {
   noRun: def("TW6024", "No such run", (id: string) => `There is no run ${id}. List the runs with thwonkc runs ADDRESS (GET /v1/lists/ADDRESS/runs).`),
   deployRefused: def("TW6025", "Not deployed", (refused: string) =>
     `The rule was not deployed at ${refused}; the running version keeps running there. The reasons are given per address.`),
+  cannotListen: def("TW6026", "Cannot listen", (what: string, at: string, why: string) =>
+    `Cannot listen for ${what} on ${at}: ${why}. Choose another address with --${what.toLowerCase()} HOST:PORT (port 0 takes any free port).`),
   tooManyHops: def("TW6050", "Mail loop", (address: string, why: string) =>
     `The message was not run by ${address}: ${why}, so it is probably going round in a loop between lists or servers. Look at its Received and X-Thwonk-Hops fields to find the loop, and break it (a rule that forwards to a list that forwards back).`),
   relayRefused: def("TW6051", "The relay refused the message", (code: number, response: string) =>

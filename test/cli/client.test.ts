@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +21,22 @@ async function cli(cwd: string, env: Record<string, string>, ...args: string[]):
   const err = new BufferStream();
   const code = await main(args, { cwd, env, stdout: out, stderr: err });
   return { code, out: out.text(), err: err.text() };
+}
+
+/** The command lines of the processes whose parent is `pid` (Linux's /proc). */
+function childrenOf(pid: number): string[][] {
+  const found: string[][] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== pid) continue;
+      found.push(readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").filter(Boolean));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return found;
 }
 
 /** A port nothing listens on: bound once, then closed. */
@@ -94,6 +110,11 @@ test("npm start's command line: the examples deployed with their members, the pr
       throw new Error(`${e.message}\n${out}\n${err}`);
     });
     const up = JSON.parse(out.slice(0, out.indexOf("\n"))) as { smtp: number; http: number; outbox: string; lists: string[] };
+    // thwonkd was started through its launcher, whose #! line gives node the daemon's flags.
+    const daemon = childrenOf(proc.pid!);
+    assert.equal(daemon.length, 1, "npm start runs one thwonkd");
+    const argv = daemon[0]!;
+    assert.ok(argv.includes("--single-threaded-gc") && argv.some((a) => a.endsWith(join("bin", "thwonkd.js"))), argv.join(" "));
     for (const name of ["trim140", "once-a-day", "daily-or-out", "moderated", "subscribe", "digest", "archive", "bumplist", "auto-reply"]) assert.ok(up.lists.includes(`${name}@lists.localhost`), name);
     assert.match(out, new RegExp(`npx thwonkc mail .*examples/trim140/weather\\.eml --to trim140@lists\\.localhost --server smtp://127\\.0\\.0\\.1:${up.smtp}`));
     assert.match(out, /ls data\/outbox\/new/);
