@@ -1,7 +1,7 @@
 // `node bench/daemon/threads.js NAME=BIN ...` (after `npm run build`): the CPU each thread of each server uses per
 // message under smtp-source, for several builds in one run (interleaved rounds: the machine is shared, so compare
 // within a round). BIN is a thwonkd's bin/thwonkd.js (seeded with seed.js's one-member forwarding list) or
-// bench/daemon/bare.js. Per server and round: smtp-source's rate with reused connections, then its CPU per message
+// bench/daemon/bare.js or floor.js. Per server and round: smtp-source's rate with reused connections, then its CPU per message
 // from /proc/PID/task/*/stat: all threads, the event loop's (MAIN), and the busiest other threads by id.
 // Environment: BENCH_MESSAGES (3000), BENCH_WARM (2000), BENCH_ROUNDS (3), BENCH_SESSIONS (10).
 import { spawn } from "node:child_process";
@@ -15,13 +15,15 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3000);
 const WARM = Number(process.env.BENCH_WARM ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10);
-// NAME=BIN, each followed by the node flags to run it with if any (`bare-gc=bench/daemon/bare.js --single-threaded-gc`).
+// NAME=BIN[:ARG], each followed by the node flags to run it with if any (`bare-gc=bench/daemon/bare.js
+// --single-threaded-gc`); ARG is given to a baseline (`floor=bench/daemon/floor.js:files`).
 const servers = [];
 for (const a of process.argv.slice(2)) {
   if (a.startsWith("--")) servers.at(-1).flags.push(a);
   else {
-    const [name, bin] = a.split("=");
-    servers.push({ name, bin, flags: [] });
+    const [name, spec] = a.split("=");
+    const [bin, arg] = spec.split(/(?<=\.js):/);
+    servers.push({ name, bin, arg, flags: [] });
   }
 }
 if (servers.length === 0) throw new Error("give NAME=BIN for each server to measure");
@@ -75,8 +77,8 @@ const f = (x) => x.toFixed(3);
 try {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const s of servers) {
-      let args = [s.bin];
-      if (!s.bin.endsWith("bare.js")) {
+      let args = s.arg === undefined ? [s.bin] : [s.bin, s.arg];
+      if (!/(bare|floor)\.js$/.test(s.bin)) {
         const data = join(work, `${s.name}-${round}`);
         await seed(data, { lists: 1 });
         args = [s.bin, "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--domain", "lists.localhost"];

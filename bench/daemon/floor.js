@@ -1,0 +1,158 @@
+// The floor under bench/daemon/run.js's ingest target: a bare smtp-server (as bare.js) that does only the durable work
+// issue 13 asks of thwonkd per message, the cheapest way known, with no rule language, store interface or checks around
+// it. What it costs against bare.js bounds what thwonkd can reach on a machine. Levels, each with the ones before it:
+//   store    the raw message, a run row and an outbox row with the outgoing bytes committed in one SQLite transaction
+//            per group of messages (WAL, the log fdatasync'ed) before their 250s;
+//   files    each outgoing message also written as a Maildir file (tmp/, fdatasync, rename into new/) by a writer
+//            thread, its row marked done after;
+//   sandbox  each message first run through a QuickJS function (JSON in, an action's JSON out) on a worker thread.
+// `node bench/daemon/floor.js LEVEL` (default sandbox); data under a new folder in os.tmpdir(). First stdout line:
+// {"smtp":PORT}. threads.js measures it as `NAME=bench/daemon/floor.js:LEVEL`.
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, mkdirSync, mkdtempSync, openSync, renameSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import Database from "better-sqlite3";
+import { SMTPServer } from "smtp-server";
+
+if (isMainThread) serve(process.argv[2] ?? "sandbox");
+else if (workerData.role === "writer") writer(workerData.dir);
+else await sandbox();
+
+function serve(level) {
+  const levels = ["store", "files", "sandbox"];
+  if (!levels.includes(level)) throw new Error(`floor.js LEVEL: one of ${levels.join(", ")}`);
+  const at = levels.indexOf(level);
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-floor-"));
+  const db = new Database(join(dir, "floor.sqlite"));
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.exec(`CREATE TABLE messages (id INTEGER PRIMARY KEY, address TEXT NOT NULL, mail_from TEXT, received_at INTEGER NOT NULL, raw TEXT NOT NULL);
+    CREATE TABLE runs (id INTEGER PRIMARY KEY, address TEXT NOT NULL, message_id INTEGER NOT NULL, actions TEXT NOT NULL);
+    CREATE TABLE outbox (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, file TEXT NOT NULL, raw TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0);`);
+  const insertMessage = db.prepare("INSERT INTO messages (address, mail_from, received_at, raw) VALUES (?, ?, ?, ?)");
+  const insertRun = db.prepare("INSERT INTO runs (address, message_id, actions) VALUES (?, ?, ?)");
+  const insertOutbox = db.prepare("INSERT INTO outbox (run_id, file, raw) VALUES (?, ?, ?)");
+  const done = db.prepare("UPDATE outbox SET done = 1 WHERE id = ?");
+  const markDone = db.transaction((ids) => {
+    for (const id of ids) done.run(id);
+  });
+  const commit = db.transaction((group) => {
+    for (const m of group) {
+      const message = insertMessage.run(m.address, m.from, Date.now(), m.raw).lastInsertRowid;
+      const run = insertRun.run(m.address, message, m.actions).lastInsertRowid;
+      m.file = `${Date.now()}.${run}.floor`;
+      m.outbox = Number(insertOutbox.run(run, m.file, m.out).lastInsertRowid);
+    }
+  });
+  const wal = openSync(join(dir, "floor.sqlite-wal"), "r");
+
+  let files;
+  if (at >= 1) {
+    mkdirSync(join(dir, "outbox", "tmp"), { recursive: true });
+    mkdirSync(join(dir, "outbox", "new"), { recursive: true });
+    files = new Worker(new URL(import.meta.url), { workerData: { role: "writer", dir: join(dir, "outbox") } });
+    files.on("message", (ids) => markDone(ids));
+  }
+  let sandboxes;
+  const running = new Map();
+  let nextRun = 0;
+  if (at >= 2) {
+    sandboxes = new Worker(new URL(import.meta.url), { workerData: { role: "sandbox" } });
+    sandboxes.on("message", (answers) => {
+      for (const [id, actions] of answers) {
+        const m = running.get(id);
+        running.delete(id);
+        m.actions = actions;
+        queue(m);
+      }
+    });
+  }
+
+  // Group commit: the messages that are ready in one turn of the event loop share a transaction and a log sync.
+  let group = [];
+  function queue(m) {
+    if (group.length === 0) setImmediate(flush);
+    group.push(m);
+  }
+  function flush() {
+    const g = group;
+    group = [];
+    try {
+      commit(g);
+    } catch (err) {
+      for (const m of g) m.done(err);
+      return;
+    }
+    fdatasync(wal, (err) => {
+      for (const m of g) m.done(err ?? undefined);
+      if (!err && files) files.postMessage(g.map((m) => [m.outbox, m.file, m.out]));
+    });
+  }
+
+  const server = new SMTPServer({
+    size: 10 * 1024 * 1024,
+    name: "floor",
+    banner: "floor",
+    authOptional: true,
+    disabledCommands: ["AUTH", "STARTTLS"],
+    logger: false,
+    onData(stream, session, cb) {
+      const chunks = [];
+      stream.on("data", (c) => chunks.push(c));
+      stream.on("end", () => {
+        const raw = Buffer.concat(chunks).toString("latin1");
+        const address = session.envelope.rcptTo[0]?.address ?? "";
+        const m = { address, from: session.envelope.mailFrom?.address ?? null, raw, out: `X-Floor: 1\r\n${raw}`, actions: "[]", done: cb };
+        if (!sandboxes) return queue(m);
+        const id = nextRun++;
+        running.set(id, m);
+        sandboxes.postMessage([id, JSON.stringify({ from: m.from, to: address, text: raw })]);
+      });
+    },
+  });
+  server.listen(0, "127.0.0.1", () => process.stdout.write(JSON.stringify({ smtp: server.server.address().port }) + "\n"));
+  process.on("SIGTERM", () => server.close(() => process.exit(0)));
+}
+
+/** Writes each batch of outgoing messages as Maildir files, durable in new/ before their ids go back. */
+function writer(dir) {
+  parentPort.on("message", (batch) => {
+    for (const [, file, raw] of batch) {
+      const fd = openSync(join(dir, "tmp", file), "w");
+      writeSync(fd, raw, null, "latin1");
+      fdatasyncSync(fd);
+      closeSync(fd);
+      renameSync(join(dir, "tmp", file), join(dir, "new", file));
+    }
+    const d = openSync(join(dir, "new"), "r");
+    fsyncSync(d);
+    closeSync(d);
+    parentPort.postMessage(batch.map(([id]) => id));
+  });
+}
+
+/** One QuickJS context, one function: the message's JSON in, an action's JSON out, per run. */
+async function sandbox() {
+  const { newQuickJSWASMModuleFromVariant } = await import("quickjs-emscripten-core");
+  const variant = (await import("@jitl/quickjs-wasmfile-release-sync")).default;
+  const qjs = await newQuickJSWASMModuleFromVariant(variant);
+  const vm = qjs.newContext();
+  const fn = vm.unwrapResult(
+    vm.evalCode(`(function (i) { var m = JSON.parse(i); return JSON.stringify([{ send: { to: [m.to], subject: "", text: m.text.slice(0, 140) } }]); })`),
+  );
+  // Runs handed over together are answered together, as a pool of workers would batch them.
+  let answers = [];
+  parentPort.on("message", ([id, input]) => {
+    const arg = vm.newString(input);
+    const out = vm.unwrapResult(vm.callFunction(fn, vm.undefined, arg));
+    arg.dispose();
+    answers.push([id, vm.getString(out)]);
+    out.dispose();
+    if (answers.length === 1)
+      setImmediate(() => {
+        parentPort.postMessage(answers);
+        answers = [];
+      });
+  });
+}
