@@ -5,7 +5,8 @@
 // 1. Ingest, with Postfix's smtp-source (Debian's postfix package) as the client:
 //    `smtp-source -d -s 10 -m 5000 -f from@example.org -t list@lists.localhost 127.0.0.1:PORT`
 //    (-d: reused connections), then without -d (a new connection per message), against
-//    bench/daemon/bare.js (smtp-server + mailparser, 250 after the parse) and against
+//    bench/daemon/bare.js (smtp-server + mailparser, 250 after the parse), against
+//    bench/daemon/floor.js (the durable work thwonkd must do, the cheapest way) and against
 //    thwonkd with a one-member forwarding rule (seed.js), outbox delivery: a message is
 //    counted when its run is committed and answered 250.
 // 2. Latency from the end of DATA to the answer (median, p99), and the servers' peak RSS,
@@ -152,6 +153,11 @@ try {
   const b = await ingest("bare smtp-server", bare);
   await stop(bare);
   noteLoad();
+  // The floor: the durable work thwonkd must do per message, the cheapest way (floor.js), with its data where thwonkd's goes.
+  const floor = await start([join(here, "floor.js"), "sandbox"], { TMPDIR: work });
+  const fl = await ingest("floor (floor.js sandbox)", floor);
+  await stop(floor);
+  noteLoad();
 
   const runThwonkd = async (name, bin) => {
     const data = join(work, name);
@@ -211,7 +217,10 @@ thwonkd: a one-member forwarding rule (bench/daemon/seed.js), each message run a
 before its answer, its outgoing copy written to the Maildir outbox (every file counted; data under ${process.env.BENCH_DATA ?? "the temporary folder"},
 where making a small file cost ${fileUs.toFixed(0)} µs of CPU: about 20 in a quiet folder, 10–20× that where many files were deleted lately); sandbox workers: ${WORKERS ?? "thwonkd's default"}.
 "before" is the branch's base build, measured in the same run. The bare server (bench/daemon/bare.js): smtp-server parsing each message
-with mailparser, nothing else. Each server got ${WARM} warm-up messages first (not counted).
+with mailparser, nothing else. The floor (bench/daemon/floor.js sandbox): smtp-server doing only the durable work issue 13 asks of thwonkd,
+the cheapest way, with no rule language around it: each message through one QuickJS function on a worker thread (its JSON in, an action out),
+the raw message, a run row and an outbox row committed per group with the WAL synced before the 250s, each outgoing copy a Maildir file
+(fdatasync, rename) written by a writer thread. Each server got ${WARM} warm-up messages first (not counted).
 
 Ingest: \`smtp-source -d -s ${SESSIONS} -m ${MESSAGES} -f from@example.org -t list@lists.localhost 127.0.0.1:PORT\` (reused connections; CPU: the
 server's, all threads, per message of this phase), the same without \`-d\` and \`-m ${NEWCONN}\` (a new connection per message), then
@@ -220,9 +229,11 @@ bench/daemon/load.js (${SESSIONS} sessions, reused connections, ${MESSAGES} mess
 | server | smtp-source reused msg/s | CPU ms/msg | main thread CPU ms/msg | new connection msg/s | load.js msg/s | DATA→250 median ms | p99 ms | peak RSS MiB |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${row("bare smtp-server + mailparser", b)}
+${row("floor: the required work alone (floor.js)", fl)}
 ${before ? row("thwonkd before", before) + "\n" : ""}${row("thwonkd", t)}
 
 thwonkd / bare: **${vs(t)}** (target ≥ 70% reused).${before ? `\nBefore: ${vs(before)}.` : ""}
+Floor / bare: ${vs(fl)}; thwonkd / floor: ${pct(t.reused.rate, fl.reused.rate)} reused, CPU per message ${(t.cpu / fl.cpu).toFixed(1)}× the floor's.
 
 Many lists: load.js, ${SESSIONS} sessions, ${MANY} messages sent to ${LISTS} addresses in turn, against thwonkd's one-list load.js rate above;
 twice on one daemon: from its start (each list's first messages load the list), then again warm (the one list's figures are after a warm-up;
