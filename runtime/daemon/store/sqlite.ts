@@ -282,8 +282,8 @@ class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
-  async sync(): Promise<void> {
-    await this.wal?.sync();
+  sync(): Promise<void> {
+    return this.wal ? this.wal.sync() : Promise.resolve();
   }
 
   async putBundle(b: StoredBundle): Promise<void> {
