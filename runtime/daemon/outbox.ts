@@ -177,10 +177,15 @@ export class MaildirOutbox {
       for (const r of rows) this.storeSeen = Math.max(this.storeSeen, r.id);
       await this.handOn(rows, true);
     }
-    while (this.fresh.length > 0) {
+    // The rows here when the pass began, no more: those handed over while it writes wait for more in their turn
+    // (committed() set their timer), so that under load a batch is GATHER_ROWS or GATHER_MS of rows, not the few
+    // committed during the last batch's write, each batch a wake of the writer's thread and of this one.
+    for (let left = this.fresh.length; left > 0; ) {
+      const batch = this.fresh.splice(0, Math.min(BATCH, left));
+      left -= batch.length;
       // A group's rows are readable from its commit on but handed over after its disk sync: a read of the store may
       // have handed on those up to the highest id it read (ids only grow), which must not be handed on again.
-      const rows = this.fresh.splice(0, BATCH).filter((r) => r.id > this.storeSeen);
+      const rows = batch.filter((r) => r.id > this.storeSeen);
       if (rows.length) await this.handOn(rows, false);
     }
   }
