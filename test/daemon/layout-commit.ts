@@ -22,7 +22,7 @@ export function commit(n: number, tag = "t"): RunCommit {
     state: { n },
     members: [],
     published: [],
-    outbox: [{ file: `1700000000000.T${tag}${n}_1.test`, messageId: `${tag}.${n}@example.org`, recipients: [`m${n}@example.org`], action: send, raw }],
+    outbox: [{ file: `1700000000000.T${tag}${n}_1.test`, messageId: `${tag}.${n}@example.org`, recipients: [`m${n}@example.org`, "ünï.😀@exämple.org"], action: send, raw }],
   };
 }
 
