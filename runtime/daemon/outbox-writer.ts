@@ -24,6 +24,8 @@ import { parentPort, Worker, workerData } from "node:worker_threads";
 export interface WriteFile {
   /** The file's name, in tmp/ then new/. */
   name: string;
+  /** Written first, as latin1 (the row's envelope, outbox.ts), then `bytes`. */
+  head?: string;
   bytes: Uint8Array;
 }
 
@@ -101,19 +103,21 @@ export class OutboxWriter {
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       worker.ref();
-      // The batch's bytes moved to the writer's thread in one buffer (transferred, not cloned): the raw
-      // messages' own buffers may share Node's pool with other data, so they are copied into it once here.
+      // The batch's files laid out in one buffer, each its head then its bytes, and moved to the writer's thread
+      // (transferred, not cloned): the raw messages' own buffers may share Node's pool with other data.
       let total = 0;
-      for (const f of files) total += f.bytes.length;
-      const moved = new ArrayBuffer(total);
+      for (const f of files) total += (f.head?.length ?? 0) + f.bytes.length;
+      const moved = Buffer.from(new ArrayBuffer(total));
       let at = 0;
-      const views = files.map((f) => {
-        const bytes = new Uint8Array(moved, at, f.bytes.length);
-        bytes.set(f.bytes);
+      const views: WriteFile[] = [];
+      for (const f of files) {
+        const start = at;
+        if (f.head) at += moved.write(f.head, at, "latin1");
+        moved.set(f.bytes, at);
         at += f.bytes.length;
-        return { name: f.name, bytes };
-      });
-      worker.postMessage({ id, dir, look, files: views } satisfies Request, [moved]);
+        views.push({ name: f.name, bytes: new Uint8Array(moved.buffer, start, at - start) });
+      }
+      worker.postMessage({ id, dir, look, files: views } satisfies Request, [moved.buffer]);
     });
   }
 

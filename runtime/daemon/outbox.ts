@@ -19,7 +19,7 @@
 import { Coalesced } from "./coalesce.js";
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { OutboxWriter } from "./outbox-writer.js";
+import { OutboxWriter, type WriteFile } from "./outbox-writer.js";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { RunAction } from "../../contract/index.js";
@@ -66,11 +66,22 @@ const HAS_RECIPIENTS = new RegExp(`(^|\\r\\n)${RECIPIENTS_HEADER}:`, "i");
 
 /** The Maildir file of a row: its envelope as Return-Path and the recipients header, then the wire message. */
 export function maildirBytes(r: Pick<OutboxRow, "address" | "recipients" | "raw">): Buffer {
-  const scanned = Math.min(r.raw.length, 64 * 1024);
-  const end = r.raw.subarray(0, scanned).indexOf("\r\n\r\n");
-  if (HAS_RECIPIENTS.test(r.raw.subarray(0, end < 0 ? scanned : end).toString("latin1"))) return r.raw;
-  const lines = [`Return-Path: <${bounceAddress(r.address)}>`, `${RECIPIENTS_HEADER}: ${r.recipients.join(",\r\n ")}`];
-  return Buffer.concat([Buffer.from(lines.join("\r\n") + "\r\n", "latin1"), r.raw]);
+  const head = maildirHead(r, true);
+  return head === "" ? r.raw : Buffer.concat([Buffer.from(head, "latin1"), r.raw]);
+}
+
+/**
+ * What goes in front of a row's message in its file (latin1): its envelope, or nothing when `old` (a row from the
+ * store, maybe written by an older build) and its header block already names its recipients. A row composed by
+ * this process never does (runtime/mail/compose.ts writes no such field), so its header block is not read.
+ */
+function maildirHead(r: Pick<OutboxRow, "address" | "recipients" | "raw">, old: boolean): string {
+  if (old) {
+    const scanned = Math.min(r.raw.length, 64 * 1024);
+    const end = r.raw.subarray(0, scanned).indexOf("\r\n\r\n");
+    if (HAS_RECIPIENTS.test(r.raw.subarray(0, end < 0 ? scanned : end).toString("latin1"))) return "";
+  }
+  return `Return-Path: <${bounceAddress(r.address)}>\r\n${RECIPIENTS_HEADER}: ${r.recipients.join(",\r\n ")}\r\n`;
 }
 
 /** Where committed rows go after the commit when thwonkd has a relay (delivery.ts). */
@@ -164,19 +175,25 @@ export class MaildirOutbox {
         break;
       }
       for (const r of rows) this.storeSeen = Math.max(this.storeSeen, r.id);
-      await this.handOn(rows);
+      await this.handOn(rows, true);
     }
-    while (this.fresh.length > 0) {
+    // The rows here when the pass began, no more: those handed over while it writes wait for more in their turn
+    // (committed() set their timer), so that under load a batch is GATHER_ROWS or GATHER_MS of rows, not the few
+    // committed during the last batch's write, each batch a wake of the writer's thread and of this one.
+    for (let left = this.fresh.length; left > 0; ) {
+      const batch = this.fresh.splice(0, Math.min(BATCH, left));
+      left -= batch.length;
       // A group's rows are readable from its commit on but handed over after its disk sync: a read of the store may
       // have handed on those up to the highest id it read (ids only grow), which must not be handed on again.
-      const rows = this.fresh.splice(0, BATCH).filter((r) => r.id > this.storeSeen);
-      if (rows.length) await this.handOn(rows);
+      const rows = batch.filter((r) => r.id > this.storeSeen);
+      if (rows.length) await this.handOn(rows, false);
     }
   }
 
-  private async handOn(rows: OutboxRow[]): Promise<void> {
+  /** `stored`: rows read from the store (maybe an older build's), else rows this process committed. */
+  private async handOn(rows: OutboxRow[], stored: boolean): Promise<void> {
     if (this.relay) return this.relay.take(rows);
-    await this.write(rows);
+    await this.write(rows, stored);
     await this.store.markOutboxDone(rows.map((r) => r.id));
     this.log.debug({ written: rows.length }, "outbox written");
   }
@@ -193,9 +210,12 @@ export class MaildirOutbox {
   private readonly writer = new OutboxWriter();
 
   /** Each row's file, in one batch on the writer's thread (outbox-writer.ts); not again if new/ or cur/ has it. */
-  private async write(rows: OutboxRow[]): Promise<void> {
-    const files = [];
-    for (const r of rows) files.push({ name: r.file, bytes: maildirBytes(this.sign ? { ...r, raw: await this.sign(r.address, r.raw) } : r) });
+  private async write(rows: OutboxRow[], stored: boolean): Promise<void> {
+    const files: WriteFile[] = [];
+    for (const r of rows) {
+      const raw = this.sign ? await this.sign(r.address, r.raw) : r.raw;
+      files.push({ name: r.file, head: maildirHead({ address: r.address, recipients: r.recipients, raw }, stored), bytes: raw });
+    }
     return this.writer.write(this.dir, !this.caughtUp, files);
   }
 

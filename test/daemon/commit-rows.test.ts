@@ -1,10 +1,11 @@
 /**
  * What a group commit writes, byte for byte: the run's actions, each
- * outgoing message's action, recipients and raw bytes, the message's
- * problems, as JSON.stringify of each value writes them (the store writes
- * each action's JSON once and uses it for the run and for its outbox row),
- * for actions that are shared with the outbox rows and ones that are not,
- * with unicode, `__proto__` keys, nested values and empty lists.
+ * outgoing message's recipients and raw bytes, the message's problems, as
+ * JSON.stringify of each value writes them (the store writes each action's
+ * JSON once, in the run's row; an outbox row names its action's place
+ * there), for actions that are shared with the outbox rows and ones that
+ * are not, with unicode, `__proto__` keys, nested values and empty lists;
+ * and each pending row read back with its action as it was given.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -55,6 +56,12 @@ test("a group commit writes each value as JSON.stringify writes it", async () =>
     const given = commits();
     const ids = await store.commitRuns(given);
     await store.sync?.();
+    const pending = await store.pendingOutbox();
+    assert.deepEqual(
+      pending.map((r) => [r.file, r.action]),
+      given.flatMap((c) => (c.outbox ?? []).map((o) => [o.file, o.action])),
+    );
+    assert.equal(Object.hasOwn(pending[3]!.action, "__proto__"), true);
     await store.close();
     const db = new Database(file, { readonly: true });
     try {
@@ -70,7 +77,10 @@ test("a group commit writes each value as JSON.stringify writes it", async () =>
         assert.equal(ids[i]!.outboxIds.length, c.outbox?.length ?? 0);
         (c.outbox ?? []).forEach((o, j) => {
           const row = db.prepare("SELECT * FROM outbox WHERE id = ?").get(ids[i]!.outboxIds[j]) as Record<string, unknown>;
-          assert.equal(row["action"], JSON.stringify(o.action));
+          // An action that is one of the run's is named by its place in the run's actions; another keeps its JSON.
+          const k = c.run.actions.indexOf(o.action);
+          assert.equal(row["action"], k >= 0 ? "" : JSON.stringify(o.action));
+          assert.equal(row["action_at"], k >= 0 ? k : null);
           assert.equal(row["recipients"], JSON.stringify(o.recipients));
           assert.equal(row["file"], o.file);
           assert.equal(row["run_id"], ids[i]!.runId);

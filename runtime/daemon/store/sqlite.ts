@@ -9,7 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
-import type { MemberJson } from "../../../contract/index.js";
+import type { MemberJson, RunAction } from "../../../contract/index.js";
 import { SqliteHeld } from "./sqlite-held.js";
 import type {
   BounceRecord,
@@ -104,9 +104,22 @@ const MIGRATIONS: string[] = [
   DROP INDEX outbox_pending;
   CREATE INDEX outbox_pending ON outbox(id) WHERE done = 0;
   `,
+  // An outgoing message's action as its place in its run's actions (runs.actions holds its JSON), not a second copy of
+  // it: `action` is then ''. A row whose action is not one of its run's, and every row from before, keeps its own.
+  `
+  ALTER TABLE outbox ADD COLUMN action_at INTEGER;
+  `,
+  // The messages looked for by status are the failed ones (to replay): an index of those alone, so a commit of an
+  // accepted message writes no index page for its status.
+  `
+  DROP INDEX messages_status;
+  CREATE INDEX messages_failed ON messages(address, id) WHERE status = 'failed';
+  `,
 ];
-
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Every message status (a Record, so that a new one must be added here). */
+const MESSAGE_STATUSES: Readonly<Record<MessageStatus, true>> = { accepted: true, rejected: true, held: true, failed: true, loop: true, replayed: true, expired: true };
 
 /** A list's signing key: 32 random bytes, as hex (the HMAC key is its text). */
 function newTokenKey(): string {
@@ -134,6 +147,21 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   unsynced.pragma("foreign_keys = ON");
   unsynced.pragma("busy_timeout = 5000");
   return new SqliteStore(db, new WalSync(file), unsynced);
+}
+
+/**
+ * A database made as the thwonkd before the migration whose text contains `marker` made it (its schema and version),
+ * open, for tests of a migration with the rows of an older version in it.
+ */
+export function openSchemaBefore(file: string, marker: string): Database.Database {
+  const upTo = MIGRATIONS.findIndex((m) => m.includes(marker));
+  if (upTo < 0) throw new Error(`no migration contains ${JSON.stringify(marker)}`);
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("foreign_keys = ON");
+  for (let v = 0; v < upTo; v++) db.exec(MIGRATIONS[v]!);
+  db.pragma(`user_version = ${upTo}`);
+  return db;
 }
 
 function migrate(db: Database.Database): void {
@@ -173,6 +201,9 @@ function statements(db: Database.Database) {
     bumpMembers: db.prepare("UPDATE lists SET members_version = members_version + 1 WHERE address = ?"),
     ensureList: db.prepare("INSERT OR IGNORE INTO lists (address, hash) VALUES (?, '')"),
     setState: db.prepare("UPDATE lists SET state = ?, state_hash = ? WHERE address = ?"),
+    putState: db.prepare(
+      "INSERT INTO lists (address, hash, state, state_hash) VALUES (?, '', ?, ?) ON CONFLICT(address) DO UPDATE SET state = excluded.state, state_hash = excluded.state_hash",
+    ),
     insertMessage: db.prepare(
       "INSERT INTO messages (address, mail_from, rcpt_to, received_at, size, status, problems, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     ),
@@ -180,15 +211,18 @@ function statements(db: Database.Database) {
     insertRun: db.prepare(
       "INSERT INTO runs (address, trigger, message_id, now, bundle_hash, outcome, error, gas_used, gas_bound, actions, replay_of, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
-    insertOutbox: db.prepare("INSERT INTO outbox (run_id, address, file, message_id, recipients, action, raw) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+    insertOutbox: db.prepare("INSERT INTO outbox (run_id, address, file, message_id, recipients, action, raw, action_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
     publish: db.prepare(
       "INSERT INTO published (address, path, html, updated_at, run_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT(address, path) DO UPDATE SET html = excluded.html, updated_at = excluded.updated_at, run_id = excluded.run_id",
     ),
     due: db.prepare("INSERT INTO schedule (address, trigger, last_due) VALUES (?, ?, ?) ON CONFLICT(address, trigger) DO UPDATE SET last_due = MAX(last_due, excluded.last_due)"),
     run: db.prepare("SELECT * FROM runs WHERE id = ?"),
     message: db.prepare("SELECT * FROM messages WHERE id = ?"),
-    pending: db.prepare("SELECT * FROM outbox WHERE done = 0 ORDER BY id LIMIT ?"),
+    pending: db.prepare(
+      "SELECT o.*, CASE WHEN o.action_at IS NULL THEN NULL ELSE r.actions END AS run_actions FROM outbox o LEFT JOIN runs r ON r.id = o.run_id WHERE o.done = 0 ORDER BY o.id LIMIT ?",
+    ),
     done: db.prepare("UPDATE outbox SET done = 1 WHERE id = ?"),
+    doneAll: db.prepare("UPDATE outbox SET done = 1 WHERE id IN (SELECT value FROM json_each(?))"),
     planDelivery: db.prepare("INSERT INTO deliveries (outbox_id, recipients, status, attempts, next_at, created_at, updated_at) VALUES (?, ?, 'pending', 0, ?, ?, ?)"),
     dueDeliveries: db.prepare(
       "SELECT d.*, o.address, o.message_id, o.raw FROM deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.status = 'pending' AND d.next_at <= ? ORDER BY d.next_at, d.id LIMIT ?",
@@ -238,9 +272,8 @@ class SqliteStore implements Store {
     this.groupHeld = unsyncedDb ? new SqliteHeld(unsyncedDb) : this.held;
     const gdb = unsyncedDb ?? db;
     this.commitGroup = gdb.transaction((commits: RunCommit[], now: number) => this.groupTransaction(commits, now));
-    this.markDone = gdb.transaction((ids: number[]) => {
-      for (const id of ids) this.g.done.run(id);
-    });
+    // A batch's rows in one statement: one call into SQLite, not one a row.
+    this.markDone = (ids: number[]) => void this.g.doneAll.run(JSON.stringify(ids));
   }
 
   async close(): Promise<void> {
@@ -249,8 +282,8 @@ class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
-  async sync(): Promise<void> {
-    await this.wal?.sync();
+  sync(): Promise<void> {
+    return this.wal ? this.wal.sync() : Promise.resolve();
   }
 
   async putBundle(b: StoredBundle): Promise<void> {
@@ -370,7 +403,7 @@ class SqliteStore implements Store {
         q.messageStatus.run(c.messageStatus ?? "replayed", c.messageId);
       }
       const r = c.run;
-      // Each action's JSON once: the run's record lists them all, and an outgoing message's row holds its own again.
+      // Each action's JSON once, in the run's record; an outgoing message's row names its action's place there.
       const actionJson = r.actions.map((a) => JSON.stringify(a) ?? "null");
       const runId = Number(
         q.insertRun.run(
@@ -389,15 +422,15 @@ class SqliteStore implements Store {
         ).lastInsertRowid,
       );
       if (c.state !== undefined && lastState.get(c.address) === i) {
-        q.ensureList.run(c.address);
-        q.setState.run(JSON.stringify(c.state), r.bundleHash, c.address);
+        // One statement for a list that has a row (every deployed list) and one that has none.
+        q.putState.run(c.address, JSON.stringify(c.state), r.bundleHash);
       }
       if (c.members?.length) this.applyMembers(c.address, c.members, q);
       const outboxIds: number[] = [];
       for (const o of c.outbox ?? []) {
         const k = r.actions.indexOf(o.action);
-        const action = k >= 0 ? actionJson[k]! : JSON.stringify(o.action);
-        outboxIds.push(Number(q.insertOutbox.run(runId, c.address, o.file, o.messageId, JSON.stringify(o.recipients), action, o.raw).lastInsertRowid));
+        const action = k >= 0 ? "" : JSON.stringify(o.action);
+        outboxIds.push(Number(q.insertOutbox.run(runId, c.address, o.file, o.messageId, JSON.stringify(o.recipients), action, o.raw, k >= 0 ? k : null).lastInsertRowid));
       }
       for (const p of c.published ?? []) q.publish.run(c.address, p.path, p.html, now, runId);
       if (c.due) q.due.run(c.address, c.due.trigger, c.due.at);
@@ -435,22 +468,41 @@ class SqliteStore implements Store {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.address !== undefined) (where.push("address = ?"), args.push(filter.address));
-    if (filter.status !== undefined) (where.push("status = ?"), args.push(filter.status));
+    // The status as a literal, so that a query for the failed ones uses their index (messages_failed), as a bound
+    // value cannot; one of the known statuses only.
+    if (filter.status !== undefined) {
+      if (!Object.hasOwn(MESSAGE_STATUSES, filter.status)) throw new Error(`no message has the status ${JSON.stringify(filter.status)}`);
+      where.push(`status = '${filter.status}'`);
+    }
     const sql = `SELECT id, address, mail_from, rcpt_to, received_at, size, status, problems FROM messages ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
     return (this.db.prepare(sql).all(...args, filter.limit ?? 1000) as Row[]).map(toMessage);
   }
 
   async pendingOutbox(limit = 500): Promise<OutboxRow[]> {
-    return (this.q.pending.all(limit) as Row[]).map((r) => ({
-      id: r["id"] as number,
-      runId: r["run_id"] as number,
-      address: r["address"] as string,
-      file: r["file"] as string,
-      messageId: r["message_id"] as string,
-      recipients: JSON.parse(r["recipients"] as string) as string[],
-      action: JSON.parse(r["action"] as string),
-      raw: r["raw"] as Buffer,
-    }));
+    // A run's actions parsed once for all its rows (a run may send many).
+    const runs = new Map<number, RunAction[]>();
+    return (this.q.pending.all(limit) as Row[]).map((r) => {
+      const runId = r["run_id"] as number;
+      const at = r["action_at"] as number | null;
+      let action: RunAction;
+      if (at === null) action = JSON.parse(r["action"] as string) as RunAction;
+      else {
+        let actions = runs.get(runId);
+        // The foreign key keeps the run; were it gone, the row's file is still written, without its action.
+        if (!actions) runs.set(runId, (actions = JSON.parse((r["run_actions"] as string | null) ?? "[]") as RunAction[]));
+        action = actions[at] ?? (null as unknown as RunAction);
+      }
+      return {
+        id: r["id"] as number,
+        runId,
+        address: r["address"] as string,
+        file: r["file"] as string,
+        messageId: r["message_id"] as string,
+        recipients: JSON.parse(r["recipients"] as string) as string[],
+        action,
+        raw: r["raw"] as Buffer,
+      };
+    });
   }
 
   /** Not synced: a mark lost in a power cut leaves the row pending, and the outbox skips a file it already wrote. */

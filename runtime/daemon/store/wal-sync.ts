@@ -17,26 +17,38 @@
  * while a connection is open, rewinding it after a checkpoint, and syncs it
  * itself before a checkpoint copies it into the database.
  */
-import { open, type FileHandle } from "node:fs/promises";
+import { close, fdatasync, openSync } from "node:fs";
 
 export class WalSync {
-  private handle: Promise<FileHandle> | undefined;
+  private fd: number | undefined;
 
   constructor(private readonly dbFile: string) {}
 
-  /** Resolves when everything written to the log so far is on the disk; rejects when the sync fails. */
-  async sync(): Promise<void> {
-    this.handle ??= open(`${this.dbFile}-wal`, "r");
-    const h = await this.handle.catch((err: unknown) => {
-      this.handle = undefined;
-      throw err;
+  /**
+   * Resolves when everything written to the log so far is on the disk; rejects when the sync fails. The callback
+   * form on a plain descriptor: a FileHandle's promise costs the event loop more per call, at every group commit.
+   */
+  sync(): Promise<void> {
+    const p = new Promise<void>((resolve, reject) => {
+      try {
+        // Opened at the first sync (the log exists from the store's first write on), without waiting for the disk.
+        this.fd ??= openSync(`${this.dbFile}-wal`, "r");
+      } catch (err) {
+        return reject(err);
+      }
+      fdatasync(this.fd, (err) => (err ? reject(err) : resolve()));
     });
-    await h.datasync();
+    this.last = p;
+    return p;
   }
 
+  /** The latest sync: close() waits for it, as its descriptor must stay open (and not reused) until it ends. */
+  private last: Promise<void> | undefined;
+
   async close(): Promise<void> {
-    const h = this.handle;
-    this.handle = undefined;
-    if (h) await (await h).close();
+    await this.last?.catch(() => undefined);
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd !== undefined) await new Promise<void>((resolve) => close(fd, () => resolve()));
   }
 }
