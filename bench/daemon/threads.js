@@ -3,13 +3,15 @@
 // within a round). BIN is a thwonkd's bin/thwonkd.js (seeded with seed.js's one-member forwarding list) or
 // bench/daemon/bare.js or floor.js. Per server and round: smtp-source's rate with reused connections, then its CPU per message
 // from /proc/PID/task/*/stat: all threads, the event loop's (MAIN), and the busiest other threads by id.
-// Environment: BENCH_MESSAGES (3000), BENCH_WARM (2000), BENCH_ROUNDS (3), BENCH_SESSIONS (10).
+// Each thwonkd is seeded with its own build's seed.js (an older build refuses a newer schema). Environment:
+// BENCH_MESSAGES (3000), BENCH_WARM (2000), BENCH_ROUNDS (3), BENCH_SESSIONS (10), BENCH_DATA (the folder the data
+// goes under; the system's temporary folder if unset: see run.js on quiet folders), BENCH_KEEP=1 (keep the data).
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { launch } from "./launch.js";
-import { seed } from "./seed.js";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3000);
 const WARM = Number(process.env.BENCH_WARM ?? 2000);
@@ -44,7 +46,7 @@ function threads(pid) {
 
 function start(args, flags) {
   const { command, args: argv } = launch(args, flags);
-  const proc = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, THWONKD_LOG_LEVEL: "warn" } });
+  const proc = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, THWONKD_LOG_LEVEL: "warn", TMPDIR: work } });
   let err = "";
   proc.stderr.on("data", (c) => (err += c));
   return new Promise((resolve, reject) => {
@@ -72,7 +74,7 @@ async function smtpSource(port, messages) {
   return messages / ((performance.now() - t) / 1000);
 }
 
-const work = mkdtempSync(join(tmpdir(), "thwonkd-threads-"));
+const work = mkdtempSync(join(process.env.BENCH_DATA ?? tmpdir(), "thwonkd-threads-"));
 const f = (x) => x.toFixed(3);
 try {
   for (let round = 1; round <= ROUNDS; round++) {
@@ -80,6 +82,7 @@ try {
       let args = s.arg === undefined ? [s.bin] : [s.bin, s.arg];
       if (!/(bare|floor)\.js$/.test(s.bin)) {
         const data = join(work, `${s.name}-${round}`);
+        const { seed } = await import(pathToFileURL(join(dirname(s.bin), "..", "bench", "daemon", "seed.js")).href);
         await seed(data, { lists: 1 });
         args = [s.bin, "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--domain", "lists.localhost"];
       }
@@ -99,5 +102,5 @@ try {
     }
   }
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP !== "1") rmSync(work, { recursive: true, force: true });
 }
