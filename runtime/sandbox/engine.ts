@@ -181,6 +181,11 @@ export class Engine {
     this.cache.delete(cacheKey(this.opts.limits.memoryLimitBytes, "thwonk:warm-up"));
   }
 
+  /** Whether prepare() has something to make (a memory limit missed since it last ran). */
+  get preparing(): boolean {
+    return this.missed.size > 0;
+  }
+
   /**
    * Between runs: makes a locked-down context for each memory limit that missed since the last call and has
    * none ready (the instance and the lockdown are most of a miss's cost; the bundle's code still loads at the miss).

@@ -83,7 +83,7 @@ port.on("message", (req: RunRequest) => {
       if (req.ahead?.length) fatal = await runAhead(code, req, result, fatal);
     }
     // After the answer, while no run waits: the next miss finds a locked-down context ready.
-    if (--queued === 0 && !fatal) setImmediate(() => void (queued === 0 ? engine.prepare() : undefined));
+    if (--queued === 0 && !fatal && engine.preparing) setImmediate(() => void (queued === 0 ? engine.prepare() : undefined));
   });
 });
 /** The chained runs after `req` (chain.ts), each answered as it ends (kept back a while: answer()), the last marked so (else chainDone). Returns whether the engine is suspect. */
