@@ -172,7 +172,9 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
   }
 
   function aheadLimit(job: Job): number {
-    return Math.max(0, ...[...(job.ahead?.values() ?? [])].map((a) => a.timeLimitMs));
+    let max = 0;
+    for (const a of job.ahead?.values() ?? []) if (a.timeLimitMs > max) max = a.timeLimitMs;
+    return max;
   }
 
   function watch(slot: Slot, timeLimitMs: number): void {
