@@ -40,13 +40,16 @@ export interface Sandbox {
 /** Extra host functions, for tests only (e.g. one that kills the worker). */
 export type HostHooks = Record<string, () => void>;
 
+/** Called by the interrupt handler during a run, with the time it read (the worker posts answers kept back: worker.ts). */
+export type Poll = (now: number) => void;
+
 export function armGuard(guard: Guard, timeLimitMs: number): void {
   guard.outOfGas = false;
   guard.timedOut = false;
   guard.deadline = performance.now() + timeLimitMs;
 }
 
-export function openSandbox(inst: Instance, limits: SandboxLimits, hooks: HostHooks = {}): Sandbox {
+export function openSandbox(inst: Instance, limits: SandboxLimits, hooks: HostHooks = {}, poll?: Poll): Sandbox {
   const rt = inst.qjs.newRuntime();
   rt.setMemoryLimit(limits.memoryLimitBytes);
   rt.setMaxStackSize(limits.stackLimitBytes);
@@ -56,7 +59,9 @@ export function openSandbox(inst: Instance, limits: SandboxLimits, hooks: HostHo
   // the spin into QuickJS's uncatchable interrupt.
   rt.setInterruptHandler(() => {
     if (guard.outOfGas) return true;
-    if (performance.now() > guard.deadline) guard.timedOut = true;
+    const now = performance.now();
+    if (now > guard.deadline) guard.timedOut = true;
+    poll?.(now);
     return guard.timedOut;
   });
   const ctx = rt.newContext();

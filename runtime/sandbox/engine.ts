@@ -21,7 +21,7 @@
  */
 import type { QuickJSHandle } from "quickjs-emscripten-core";
 import { loadBundle, type Loaded as LoadResult } from "./bundle.js";
-import { armGuard, openSandbox, closeSandbox, type HostHooks, type Sandbox } from "./context.js";
+import { armGuard, openSandbox, closeSandbox, type HostHooks, type Poll, type Sandbox } from "./context.js";
 import { sandboxError, sandboxMessages as M } from "./errors.js";
 import type { MemberColumns } from "../../contract/input.js";
 import { execute, keepParts, makeColumns, type Outcome } from "./execute.js";
@@ -44,6 +44,8 @@ export interface EngineOptions {
    * so a miss skips making the engine instance and running the lockdown. The worker turns it on.
    */
   spares?: boolean;
+  /** Called during a run by the engine's interrupt handler (context.ts Poll). */
+  poll?: Poll;
 }
 
 /** One run's options over the engine's. */
@@ -179,6 +181,11 @@ export class Engine {
     this.cache.delete(cacheKey(this.opts.limits.memoryLimitBytes, "thwonk:warm-up"));
   }
 
+  /** Whether prepare() has something to make (a memory limit missed since it last ran). */
+  get preparing(): boolean {
+    return this.missed.size > 0;
+  }
+
   /**
    * Between runs: makes a locked-down context for each memory limit that missed since the last call and has
    * none ready (the instance and the lockdown are most of a miss's cost; the bundle's code still loads at the miss).
@@ -190,7 +197,7 @@ export class Engine {
     for (const memoryLimitBytes of limits) {
       if (this.spares.has(memoryLimitBytes)) continue;
       const l = { ...this.opts.limits, memoryLimitBytes };
-      this.spares.set(memoryLimitBytes, openSandbox(await this.newInstance(memoryLimitBytes), l, this.opts.hooks));
+      this.spares.set(memoryLimitBytes, openSandbox(await this.newInstance(memoryLimitBytes), l, this.opts.hooks, this.opts.poll));
       // Spares of limits no longer in use go first: at most four are kept.
       for (const k of this.spares.keys()) if (this.spares.size > 4) this.spares.delete(k);
     }
@@ -211,7 +218,7 @@ export class Engine {
       // Made with the engine's limits but this memory limit; the stack limit is the same, the time limit is armed per run.
       return spare;
     }
-    return openSandbox(await this.newInstance(limits.memoryLimitBytes), limits, this.opts.hooks);
+    return openSandbox(await this.newInstance(limits.memoryLimitBytes), limits, this.opts.hooks, this.opts.poll);
   }
 
   /** Drops every instance. */
@@ -260,7 +267,7 @@ export class Engine {
     this.used = kept !== undefined;
     const inst = kept ?? (await this.newInstance(limits.memoryLimitBytes));
     this.shared.delete(limits.memoryLimitBytes); // given back only if the run leaves it clean
-    const sb = openSandbox(inst, limits, hooks);
+    const sb = openSandbox(inst, limits, hooks, this.opts.poll);
     armGuard(sb.guard, limits.timeLimitMs);
     const loaded = this.load(sb, code, limits);
     const cols = loaded.ok && members ? this.makeColumns(sb, members, limits) : undefined;

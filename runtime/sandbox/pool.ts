@@ -25,6 +25,8 @@ interface Job {
   ahead?: Map<number, RunAhead>;
   /** Its own result is in: the worker is running the chain. */
   answered?: boolean;
+  /** Asked again, alone, after its worker ended with its answer kept back (failJob). */
+  again?: boolean;
 }
 
 interface Slot {
@@ -46,6 +48,8 @@ interface Slot {
   shipped: Map<string, string>;
   /** The code sent here per codeId, most recent last (as many as the worker keeps, worker.ts). */
   codes: Map<string, string>;
+  /** WorkerConfig.progress: the run whose answer the worker keeps back while it runs the chain after it. */
+  progress: Int32Array;
 }
 
 const KEPT_CODES = KEPT_BUNDLES;
@@ -79,7 +83,7 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
   const limits = resolveLimits(options);
   const size = options.workers ?? Math.max(1, Math.min(4, availableParallelism()));
   if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`sandbox: workers must be a positive integer, got ${size}`);
-  const config: WorkerConfig = {
+  const config: Omit<WorkerConfig, "progress"> = {
     limits,
     strategy: options.contextStrategy ?? "reuse",
     wasm: engineModule(),
@@ -98,8 +102,9 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
   let closed: Promise<void> | undefined;
 
   function spawn(): void {
-    const worker = new Worker(WORKER_URL, { workerData: config });
-    const slot: Slot = { worker, ready: false, dead: false, started: 0, recent: [], lists: [], shipped: new Map(), codes: new Map() };
+    const progress = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(WORKER_URL, { workerData: { ...config, progress } satisfies WorkerConfig });
+    const slot: Slot = { worker, ready: false, dead: false, started: 0, recent: [], lists: [], shipped: new Map(), codes: new Map(), progress };
     slots.push(slot);
     worker.on("message", (msg: FromWorker) => onMessage(slot, msg));
     worker.on("error", (err) => bury(slot, `the worker failed: ${err.message}`));
@@ -107,6 +112,14 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
   }
 
   function onMessage(slot: Slot, msg: FromWorker): void {
+    if (msg.type === "many") {
+      for (const m of msg.answers) if (!slot.dead) answer(slot, m);
+    } else answer(slot, msg);
+    pump();
+  }
+
+  /** One answer of the worker's (pump() after). */
+  function answer(slot: Slot, msg: FromWorker): void {
     if (msg.type === "ready") {
       slot.ready = true;
       startFailures = 0;
@@ -126,14 +139,14 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
       const a = slot.job?.ahead?.get(msg.id);
       if (!a) return;
       slot.job!.ahead!.delete(msg.id);
-      a.done({ inputJson: msg.inputJson, result: msg.result });
+      a.done({ inputJson: msg.inputJson ?? a.inputJson, result: msg.result });
       if (!msg.fatal && !msg.last) return void watch(slot, aheadLimit(slot.job!));
       endChain(slot);
       if (msg.fatal) replace(slot, "");
     } else if (msg.type === "chainDone") {
       if (slot.job?.req.id !== msg.id || !slot.job.answered) return;
       endChain(slot);
-    } else {
+    } else if (msg.type === "result") {
       const job = slot.job;
       if (!job || job.req.id !== msg.id || job.answered) return;
       finish(slot, msg.result);
@@ -142,7 +155,6 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
       else notRun(job);
       if (msg.fatal) replace(slot, "");
     }
-    pump();
   }
 
   /** The chain's runs not answered did not run; the worker is free. */
@@ -160,7 +172,9 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
   }
 
   function aheadLimit(job: Job): number {
-    return Math.max(0, ...[...(job.ahead?.values() ?? [])].map((a) => a.timeLimitMs));
+    let max = 0;
+    for (const a of job.ahead?.values() ?? []) if (a.timeLimitMs > max) max = a.timeLimitMs;
+    return max;
   }
 
   function watch(slot: Slot, timeLimitMs: number): void {
@@ -204,6 +218,18 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
     if (slot.job?.answered) return endChain(slot);
     const job = slot.job;
     if (!job) return;
+    if (job.req.ahead && !job.again && Atomics.load(slot.progress, 0) === (job.req.id | 0)) {
+      // The run ended and its answer was kept back with the chain's (worker.ts): a run after it stopped the worker.
+      // It runs again, alone and first (the same input gives the same result); the chain's runs run in their turns.
+      slot.job = undefined;
+      unwatch(slot);
+      notRun(job);
+      job.ahead = undefined;
+      job.req.ahead = undefined;
+      job.again = true;
+      queue.unshift(job);
+      return;
+    }
     finish(slot, { ok: false, error, wallMs: performance.now() - slot.started });
     notRun(job);
   }

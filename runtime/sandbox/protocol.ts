@@ -11,6 +11,12 @@ export interface WorkerConfig {
   wasm: WasmModule;
   /** Installs `__host_testCrash()` (exits the worker mid-run), `__host_testHang()`, `__host_testForgetCodes()`. Tests only. */
   testHooks: boolean;
+  /**
+   * Shared with the pool (one Int32 on a SharedArrayBuffer): the id (`| 0`) of the last run whose answer the worker
+   * keeps back while it runs the chain after it. If the worker dies or hangs before posting it, the pool knows the
+   * run ended and runs it again rather than failing it.
+   */
+  progress: Int32Array;
 }
 
 /** The run's own options (engine.ts EngineRunOptions: limits, list and members version, token key), as the pool sets them. */
@@ -36,7 +42,12 @@ export type FromWorker =
   | { type: "needMembers"; id: number }
   /** The run came without its code, and the worker no longer keeps that codeId's: send it again with it. */
   | { type: "needCode"; id: number }
-  /** A run of a chain: the input it ran with (the state put in) and its result; `last`: the chain ends with it (no chainDone). */
-  | { type: "ahead"; id: number; inputJson: string; result: SandboxResult; fatal: boolean; last?: boolean }
+  /**
+   * A run of a chain: the input it ran with (the state put in; absent when it is the input sent) and its result;
+   * `last`: the chain ends with it (no chainDone).
+   */
+  | { type: "ahead"; id: number; inputJson?: string; result: SandboxResult; fatal: boolean; last?: boolean }
   /** The chain after run `id` is over (when no answer said `last`): its runs not answered did not run. */
-  | { type: "chainDone"; id: number };
+  | { type: "chainDone"; id: number }
+  /** Several answers in one post, in the order they were made (each post wakes the pool's thread: worker.ts). */
+  | { type: "many"; answers: FromWorker[] };

@@ -20,7 +20,33 @@ const hooks: HostHooks = config.testHooks
       __host_testForgetCodes: () => codes.clear(),
     }
   : {};
-const engine = new Engine({ limits: config.limits, strategy: config.strategy, hooks, spares: true });
+/**
+ * Answers kept back, to go in one post: each post wakes the pool's thread (tens of microseconds of CPU on a busy
+ * machine), and a chain's runs end a few per millisecond. Kept at most FLUSH_MS after the first of them was ready:
+ * posted when the chain ends, after a run, or by the engine's interrupt handler during one (so a run that goes on
+ * until its time limit does not hold back the answers before it; a built-in that never polls it is stopped by the
+ * pool's watchdog, which then answers those runs "not run", to be run again in their turn).
+ */
+const FLUSH_MS = 2;
+const kept: FromWorker[] = [];
+let keptSince = 0;
+
+function flush(): void {
+  if (kept.length === 0) return;
+  port.postMessage(kept.length === 1 ? kept.pop()! : ({ type: "many", answers: kept.splice(0) } satisfies FromWorker));
+}
+
+/** The answer kept back, or posted with those kept when the first of them was ready FLUSH_MS ago. */
+function answer(msg: FromWorker, now = false): void {
+  if (kept.length === 0) keptSince = performance.now();
+  kept.push(msg);
+  if (now || performance.now() - keptSince >= FLUSH_MS) flush();
+}
+
+const poll = (now: number): void => {
+  if (kept.length !== 0 && now - keptSince >= FLUSH_MS) flush();
+};
+const engine = new Engine({ limits: config.limits, strategy: config.strategy, hooks, spares: true, poll });
 
 /**
  * Code received, by codeId, most recently used last: the pool leaves a bundle's code (tens of kilobytes, copied
@@ -45,14 +71,22 @@ port.on("message", (req: RunRequest) => {
   if (code === undefined) return port.postMessage({ type: "needCode", id: req.id } satisfies FromWorker);
   queued++;
   void engine.run(code, req.codeId, req.trigger, req.inputJson, req.members, req).then(async ({ result, fatal, needMembers }) => {
-    const msg: FromWorker = needMembers ? { type: "needMembers", id: req.id } : { type: "result", id: req.id, result, fatal };
-    port.postMessage(msg);
-    if (req.ahead?.length && !needMembers) fatal = await runAhead(code, req, result, fatal);
+    if (needMembers) port.postMessage({ type: "needMembers", id: req.id } satisfies FromWorker);
+    else if (req.ahead?.length && result.ok && !fatal) {
+      // Kept back with the chain's first answers. Marked done, so that a pool whose worker dies or hangs in a run
+      // after it (its answer lost) runs it again instead of failing it (pool.ts).
+      Atomics.store(config.progress, 0, req.id | 0);
+      answer({ type: "result", id: req.id, result, fatal });
+      fatal = await runAhead(code, req, result, fatal);
+    } else {
+      answer({ type: "result", id: req.id, result, fatal }, true);
+      if (req.ahead?.length) fatal = await runAhead(code, req, result, fatal);
+    }
     // After the answer, while no run waits: the next miss finds a locked-down context ready.
-    if (--queued === 0 && !fatal) setImmediate(() => void (queued === 0 ? engine.prepare() : undefined));
+    if (--queued === 0 && !fatal && engine.preparing) setImmediate(() => void (queued === 0 ? engine.prepare() : undefined));
   });
 });
-/** The chained runs after `req` (chain.ts), each answered as it ends, the last marked so (else chainDone). Returns whether the engine is suspect. */
+/** The chained runs after `req` (chain.ts), each answered as it ends (kept back a while: answer()), the last marked so (else chainDone). Returns whether the engine is suspect. */
 async function runAhead(code: string, req: RunRequest, first: SandboxResult, fatal: boolean): Promise<boolean> {
   let next = fatal ? undefined : stateAfter(stateOf(req.inputJson), first);
   // The first run's options (list, members' version, token key), each run with its own time limit.
@@ -68,12 +102,15 @@ async function runAhead(code: string, req: RunRequest, first: SandboxResult, fat
     const after = ran.fatal ? undefined : stateAfter(next.stateJson, ran.result);
     // The chain's last answer says so: the worker is free from then on, without a chainDone to wait for.
     const last = !after || k === ahead.length - 1;
-    port.postMessage({ type: "ahead", id: a.id, inputJson, result: ran.result, fatal: ran.fatal, last } satisfies FromWorker);
+    const msg: FromWorker = { type: "ahead", id: a.id, result: ran.result, fatal: ran.fatal, last };
+    // The input as sent is not sent back (the pool has it).
+    if (inputJson !== a.inputJson) msg.inputJson = inputJson;
+    answer(msg, last || ran.fatal);
     if (ran.fatal) return true;
     if (last) return false;
     next = after;
   }
-  port.postMessage({ type: "chainDone", id: req.id } satisfies FromWorker);
+  answer({ type: "chainDone", id: req.id }, true);
   return false;
 }
 

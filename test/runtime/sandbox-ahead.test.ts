@@ -64,7 +64,11 @@ test("chained runs stop after a change of members, after a run over its time lim
     assert.equal(stateOut(r.ahead[0]), "not ok: TW5004");
     assert.equal(stateOut(r.ahead[1]), "not run");
     r = await chain(pool, ["a", "crash", "b"]);
-    assert.deepEqual(r.ahead.map(stateOut), [{ n: 2, x: "a" }, "not run", "not run"]);
+    // The answers kept back to go in one post (worker.ts) die with the worker: "a" ran, but is answered "not run"
+    // (its turn runs it). The first run's answer was kept back too: the pool runs it again, alone, and it is ok.
+    assert.ok(r.first.ok);
+    assert.deepEqual(JSON.parse(r.first.output).state, { n: 1, x: "first" });
+    assert.deepEqual(r.ahead.map(stateOut), ["not run", "not run", "not run"]);
     // A first run that is not ok runs nothing after it.
     const after: Ran[] = [];
     const bad = await pool.run(COUNT, "count", "message", JSON.stringify({ x: "hang", state: null }), undefined, {
