@@ -140,7 +140,10 @@ const HOPS_NAME = HOPS_HEADER.toLowerCase();
 export function hopCount(headers: readonly (readonly [string, string])[]): { hops: number; received: number } {
   let hops = 0;
   let received = 0;
-  for (const [n, v] of headers) {
+  for (let i = 0; i < headers.length; i++) {
+    // Indexed, not destructured: destructuring an array goes through its iterator.
+    const n = headers[i]![0];
+    const v = headers[i]![1];
     // Only a name of the right length is lower-cased to compare (most are neither).
     if (n.length === 8 && n.toLowerCase() === "received") received++;
     else if (n.length === HOPS_NAME.length && n.toLowerCase() === HOPS_NAME && /^\s*\d{1,6}\s*$/.test(v)) hops = Math.max(hops, Number(v));
@@ -165,7 +168,12 @@ export function dryRunKey(...parts: (string | Buffer | number)[]): string {
 
 function headerValue(headers: readonly (readonly [string, string])[], name: string): string | undefined {
   const key = name.toLowerCase();
-  return headers.find(([n]) => n.toLowerCase() === key)?.[1];
+  // Only a name of the right length is lower-cased to compare.
+  for (let i = 0; i < headers.length; i++) {
+    const n = headers[i]![0];
+    if (n.length === key.length && n.toLowerCase() === key) return headers[i]![1];
+  }
+  return undefined;
 }
 
 /** The message ids in a field (`<a@b> <c@d>`), the valid ones, at most `max` (the newest kept). */
@@ -185,6 +193,21 @@ function author(incoming: IncomingMail | null): Person | undefined {
   const address = safeAddress(incoming?.from ?? undefined);
   if (!address || !incoming) return undefined;
   const raw = headerValue(incoming.headers, "from");
+  // A sender writes the same From each time: its name is read once (the answer depends on the address and the field alone).
+  const key = raw === undefined || raw.length > 256 ? undefined : `${address}\u0000${raw}`;
+  const kept = key === undefined ? undefined : authors.get(key);
+  if (kept) return kept;
+  const person = authorNow(address, raw);
+  if (key !== undefined) {
+    if (authors.size >= 1024) authors.clear();
+    authors.set(key, Object.freeze(person));
+  }
+  return person;
+}
+
+const authors = new Map<string, Person>();
+
+function authorNow(address: string, raw: string | undefined): Person {
   let name = "";
   if (raw !== undefined) {
     const parsed = bareMailbox(raw) ?? (addressparser(raw, { flatten: true }) as { name?: string; address?: string }[]);
@@ -240,13 +263,48 @@ interface RunFacts {
   hops: number;
 }
 
-async function composeOne(a: RunAction, index: number, to: string[], refused: string[], ctx: ComposeContext, run: RunFacts): Promise<OutgoingMessage> {
-  const settings = { ...DEFAULT_LIST_SETTINGS, ...ctx.settings };
-  const list = ctx.list;
+/** What a list's messages say of the list itself: the same for each of its runs. */
+interface ListFacts {
+  domain: string;
+  listName: string;
+  listId: string;
+  post: string;
+  help: string;
+  unsubscribe: string;
+  bounce: string;
+}
+
+const listFacts = new Map<string, ListFacts>();
+
+/** The list's facts, worked out once per list address and name. */
+function factsOf(list: string, name: string | undefined): ListFacts {
+  const key = name === undefined ? list : `${list}\u0000${name}`;
+  let f = listFacts.get(key);
+  if (f) return f;
   const at = list.lastIndexOf("@");
   const local = list.slice(0, at);
   const domain = list.slice(at + 1);
-  const listName = headerText(ctx.listName ?? local, 100) || local;
+  const listName = headerText(name ?? local, 100) || local;
+  f = {
+    domain,
+    listName,
+    listId: `${phrase(listName)} <${local}.${domain}>`,
+    post: `<mailto:${list}>`,
+    help: `<mailto:${local}-request@${domain}?subject=help>`,
+    unsubscribe: `<mailto:${local}-request@${domain}?subject=unsubscribe>`,
+    bounce: bounceAddress(list),
+  };
+  if (listFacts.size >= 4096) listFacts.clear();
+  listFacts.set(key, f);
+  return f;
+}
+
+async function composeOne(a: RunAction, index: number, to: string[], refused: string[], ctx: ComposeContext, run: RunFacts): Promise<OutgoingMessage> {
+  // As `{ ...DEFAULT_LIST_SETTINGS, ...ctx.settings }` reads it, without the copy.
+  const fromMode = ctx.settings !== undefined && Object.hasOwn(ctx.settings, "fromMode") ? ctx.settings.fromMode : DEFAULT_LIST_SETTINGS.fromMode;
+  const list = ctx.list;
+  const facts = factsOf(list, ctx.listName);
+  const { domain, listName } = facts;
   const messageId = `thwonk.${ctx.runKey}.${index}@${domain}`;
   const listPerson: Person = { name: listName, address: list };
   const sender = run.sender;
@@ -257,12 +315,12 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   const who = (w: unknown): Person | undefined => (w === "list" ? listPerson : w === "sender" ? sender : undefined);
   const onBehalf = a.kind === "forward" || (a.kind === "send" && a["from"] === "sender");
   if (onBehalf && sender) {
-    if (settings.fromMode === "keep") from = sender;
+    if (fromMode === "keep") from = sender;
     else from = { name: `${sender.name || sender.address.replace("@", " at ")} via ${listName}`, address: list };
   }
   if (a.kind === "send" && a["replyTo"] != null) replyTo = who(a["replyTo"]);
   // A munged From would send a member's answer to the list: unless the rule said where answers go, they go to the author.
-  else if (onBehalf && sender && settings.fromMode === "munge") replyTo = sender;
+  else if (onBehalf && sender && fromMode === "munge") replyTo = sender;
 
   // At most 900 characters: an unbroken run of them still fits a header line of 998 octets after `Subject: `.
   const subject = literally(headerText(typeof a["subject"] === "string" ? a["subject"] : "", 900));
@@ -280,10 +338,10 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
 
   const headers: { key: string; value: string }[] = [];
   const h = (key: string, value: string): void => void headers.push({ key, value });
-  h("List-Id", `${phrase(listName)} <${local}.${domain}>`);
-  h("List-Post", `<mailto:${list}>`);
-  h("List-Help", `<mailto:${local}-request@${domain}?subject=help>`);
-  h("List-Unsubscribe", `<mailto:${local}-request@${domain}?subject=unsubscribe>`);
+  h("List-Id", facts.listId);
+  h("List-Post", facts.post);
+  h("List-Help", facts.help);
+  h("List-Unsubscribe", facts.unsubscribe);
   if (a.kind === "reply") h("Auto-Submitted", "auto-replied");
   else if (!ctx.incoming) h("Auto-Submitted", "auto-generated");
   if (a.kind !== "reply") h("Precedence", "list");
@@ -327,11 +385,11 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
     // The same run and action give the same boundary: a retry sends the bytes that were committed.
     boundarySeed: `${ctx.runKey}.${index}`,
     // The envelope is given to the transport, never written: nodemailer would otherwise add no Bcc, but be explicit.
-    envelope: { from: bounceAddress(list), to },
+    envelope: { from: facts.bounce, to },
   };
   let raw = (!ctx.viaNodemailer && writeMessage(plan)) || (await viaNodemailer(plan));
   if (original) raw = spliceForward(raw, original, footer, CHECKS);
-  return { index, messageId: sentId, envelope: { from: bounceAddress(list), to }, refused, action: a, raw };
+  return { index, messageId: sentId, envelope: { from: facts.bounce, to }, refused, action: a, raw };
 }
 
 /** The bytes nodemailer composes for a plan: its tree written at once (serialize.ts), or built the streaming way. */

@@ -143,7 +143,7 @@ export function writeMessage(p: MessagePlan): Buffer | undefined {
   if (p.subject) put("Subject", unstructured(p.subject));
   if (!p.messageId || !p.date) return undefined;
   put("Message-ID", msgId(p.messageId));
-  put("Date", typeof p.date === "string" ? unstructured(p.date) : p.date.toUTCString().replace(/GMT/, "+0000"));
+  put("Date", typeof p.date === "string" ? unstructured(p.date) : utcDate(p.date));
 
   const parts: { type: string; te: string; body: string }[] = [];
   for (const [content, type] of [
@@ -179,6 +179,19 @@ export function writeMessage(p: MessagePlan): Buffer | undefined {
   if (!out.endsWith("\n")) out += out.endsWith("\r") ? "\n" : "\r\n";
   // The bodies are 7-bit; a message id may carry what nodemailer writes as UTF-8.
   return Buffer.from(out, "utf-8");
+}
+
+/** The last Date written, by its second: a list's messages within a second share it. */
+let lastDate = { second: Number.NaN, text: "" };
+
+/** A date as nodemailer writes it (`toUTCString`, GMT as +0000). */
+function utcDate(d: Date): string {
+  const second = Math.floor(d.getTime() / 1000);
+  if (second === lastDate.second) return lastDate.text;
+  const text = d.toUTCString().replace(/GMT/, "+0000");
+  // An invalid date is not kept (NaN never equals the kept second anyway).
+  lastDate = { second, text };
+  return text;
 }
 
 /** A text body as nodemailer encodes it: 7bit when plain ASCII with short lines, else quoted-printable or base64. */
