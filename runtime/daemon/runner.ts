@@ -42,6 +42,8 @@ export interface RunnerOptions {
   log: Logger;
 }
 
+const LOOP_NAME = LOOP_HEADER.toLowerCase();
+
 /** How many of resolve()'s answers are kept (senders vary; a list's own addresses repeat). */
 const RESOLVED_KEPT = 4096;
 
@@ -201,12 +203,13 @@ export class Runner {
       if (!p.eml.refused.length && !this.isLoop(slot.address, m.headers, m.from) && !overHopLimit(m.headers, this.mail.hopLimit) && !checkMessage(m, bundleLimits(p.bundle), p.eml.size).length)
         waiting.runnable = { bundle: p.bundle, message: m, size: p.eml.size };
     }, () => undefined); // awaited in its turn
-    return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, undefined, early)));
+    return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, undefined, early), false));
   }
 
   private async parse(slot: ListSlot, bundle: Bundle, d: Delivery): Promise<Parsed> {
     // The rule's limits are checked while parsing (size and header fields first), so a hostile message costs little.
-    const envelope = { mailFrom: d.mailFrom, ...(d.rcptTo ? { rcptTo: d.rcptTo } : {}) };
+    const envelope: { mailFrom: string | null; rcptTo?: string } = { mailFrom: d.mailFrom };
+    if (d.rcptTo) envelope.rcptTo = d.rcptTo;
     const eml = await parseEml(d.raw, { listAddress: slot.address, envelope, limits: bundleLimits(bundle) });
     // Frozen with its JSON kept: each input that carries it (ahead.ts, and its turn) writes it once, and checks it once.
     keepJson(eml.message);
@@ -215,17 +218,18 @@ export class Runner {
 
   runSchedule(address: string, trigger: string, due: number): Promise<Answer> {
     const slot = this.slot(address);
-    return this.answered(this.enqueue(slot, () => this.runDue(slot, trigger, due)));
+    return this.answered(this.enqueue(slot, () => this.runDue(slot, trigger, due), false));
   }
 
   /** The answer of queued work that hands its run to the committer; counted in flight until it settles. */
   private answered(queued: Promise<Answer | Submitted>): Promise<Answer> {
     this.inFlight++;
-    const answer = queued.then((r) => ("answer" in r ? r.answer : r));
-    const done = (): void => this.settle();
-    answer.then(done, done);
+    const answer = queued.then(answerOf);
+    answer.then(this.settleOne, this.settleOne);
     return answer;
   }
+
+  private readonly settleOne = (): void => this.settle();
 
   private settle(): void {
     if (--this.inFlight === 0) for (const r of this.idle.splice(0)) r();
@@ -243,7 +247,7 @@ export class Runner {
       if (message.status === "held") throw new Error(say(M.notReplayable, runId, `its message is held for moderation: approve it (thwonkc approve ${message.id}) or reject it`));
       const slot = this.slot(run.address);
       const d: Delivery = { address: run.address, rcptTo: message.rcptTo, mailFrom: message.mailFrom, raw: message.raw, receivedAt: this.o.clock() };
-      return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, { messageId: message.id, replayOf: runId })));
+      return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, { messageId: message.id, replayOf: runId }), false));
     })();
   }
 
@@ -268,12 +272,14 @@ export class Runner {
     return slot;
   }
 
-  private enqueue<T>(slot: ListSlot, work: () => Promise<T>): Promise<T> {
-    this.inFlight++;
+  /** `counted`: false for work whose answer answered() counts in flight (until after the work is done). */
+  private enqueue<T>(slot: ListSlot, work: () => Promise<T>, counted = true): Promise<T> {
     const result = slot.tail.then(work);
-    slot.tail = result.catch(() => undefined);
-    const done = (): void => this.settle();
-    result.then(done, done);
+    slot.tail = result.catch(nothing);
+    if (counted) {
+      this.inFlight++;
+      result.then(this.settleOne, this.settleOne);
+    }
     return result;
   }
 
@@ -478,12 +484,14 @@ export class Runner {
 
   /** Mail this list sent (its loop header), or from one of its own addresses. */
   private isLoop(address: string, headers: readonly [string, string][], from: string | null): boolean {
-    const key = addressKey(address);
-    const loopName = LOOP_HEADER.toLowerCase();
-    // Only a name of the loop header's length is lower-cased to compare (most are not).
-    const loops = ([n, v]: readonly [string, string]): boolean =>
-      n.length === loopName.length && n.toLowerCase() === loopName && v.split(",").some((x) => addressKey(x.trim().replace(/^<(.*)>$/, "$1")) === key);
-    if (headers.some(loops)) return true;
+    // Only a name of the loop header's length is lower-cased to compare (most are not); fields read by index, not
+    // destructured (which goes through an iterator each time).
+    for (let i = 0; i < headers.length; i++) {
+      const n = headers[i]![0];
+      if (n.length !== LOOP_NAME.length || n.toLowerCase() !== LOOP_NAME) continue;
+      const key = addressKey(address);
+      if (headers[i]![1].split(",").some((x) => addressKey(x.trim().replace(/^<(.*)>$/, "$1")) === key)) return true;
+    }
     return from !== null && this.resolve(from) === address;
   }
 }
@@ -510,6 +518,10 @@ function valid(slot: ListSlot, turn: Turn): boolean {
 }
 
 function nothing(): void {}
+
+function answerOf(r: Answer | Submitted): Answer | Promise<Answer> {
+  return "answer" in r ? r.answer : r;
+}
 
 /** Resolves after the promise reactions queued now (setImmediate comes after them). */
 function afterTurn(): Promise<void> {
