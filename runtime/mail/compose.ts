@@ -267,12 +267,23 @@ interface RunFacts {
 interface ListFacts {
   domain: string;
   listName: string;
-  listId: string;
-  post: string;
-  help: string;
-  unsubscribe: string;
   bounce: string;
+  /** The list's own fields (List-Id, List-Post, List-Help, List-Unsubscribe) and its loop field, frozen: write-message.ts writes each once. */
+  fields: readonly Readonly<{ key: string; value: string }>[];
+  loop: Readonly<{ key: string; value: string }>;
+  /** The list as a mailbox, and as the To of its posts. */
+  person: Person;
+  to: readonly Mailbox[];
+  /** "NAME via LIST" for each sender seen (a sender's Person is kept: author()). */
+  via: WeakMap<Person, Person>;
 }
+
+/** Fields every list writes the same, frozen (write-message.ts writes a frozen field once). */
+const field = (key: string, value: string): Readonly<{ key: string; value: string }> => Object.freeze({ key, value });
+const AUTO_REPLIED = field("Auto-Submitted", "auto-replied");
+const AUTO_GENERATED = field("Auto-Submitted", "auto-generated");
+const PRECEDENCE = field("Precedence", "list");
+const HOPS = Array.from({ length: 64 }, (_, i) => field(HOPS_HEADER, String(i)));
 
 const listFacts = new Map<string, ListFacts>();
 
@@ -285,14 +296,21 @@ function factsOf(list: string, name: string | undefined): ListFacts {
   const local = list.slice(0, at);
   const domain = list.slice(at + 1);
   const listName = headerText(name ?? local, 100) || local;
+  const person: Person = Object.freeze({ name: listName, address: list });
   f = {
     domain,
     listName,
-    listId: `${phrase(listName)} <${local}.${domain}>`,
-    post: `<mailto:${list}>`,
-    help: `<mailto:${local}-request@${domain}?subject=help>`,
-    unsubscribe: `<mailto:${local}-request@${domain}?subject=unsubscribe>`,
     bounce: bounceAddress(list),
+    fields: Object.freeze([
+      field("List-Id", `${phrase(listName)} <${local}.${domain}>`),
+      field("List-Post", `<mailto:${list}>`),
+      field("List-Help", `<mailto:${local}-request@${domain}?subject=help>`),
+      field("List-Unsubscribe", `<mailto:${local}-request@${domain}?subject=unsubscribe>`),
+    ]),
+    loop: field(LOOP_HEADER, list),
+    person,
+    to: Object.freeze([person]),
+    via: new WeakMap(),
   };
   if (listFacts.size >= 4096) listFacts.clear();
   listFacts.set(key, f);
@@ -306,7 +324,7 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   const facts = factsOf(list, ctx.listName);
   const { domain, listName } = facts;
   const messageId = `thwonk.${ctx.runKey}.${index}@${domain}`;
-  const listPerson: Person = { name: listName, address: list };
+  const listPerson = facts.person;
   const sender = run.sender;
 
   // From and Reply-To (docs/mail-out.md): the list speaks for itself; a post "from the sender" is the author's.
@@ -316,7 +334,12 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   const onBehalf = a.kind === "forward" || (a.kind === "send" && a["from"] === "sender");
   if (onBehalf && sender) {
     if (fromMode === "keep") from = sender;
-    else from = { name: `${sender.name || sender.address.replace("@", " at ")} via ${listName}`, address: list };
+    else {
+      // Kept per list for a kept sender (frozen: author()), so the writer writes its From once.
+      const kept = Object.isFrozen(sender) ? facts.via.get(sender) : undefined;
+      from = kept ?? { name: `${sender.name || sender.address.replace("@", " at ")} via ${listName}`, address: list };
+      if (!kept && Object.isFrozen(sender)) facts.via.set(sender, Object.freeze(from));
+    }
   }
   if (a.kind === "send" && a["replyTo"] != null) replyTo = who(a["replyTo"]);
   // A munged From would send a member's answer to the list: unless the rule said where answers go, they go to the author.
@@ -336,17 +359,12 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   const hops = run.hops;
   const given = (a["headers"] ?? {}) as Record<string, unknown>;
 
-  const headers: { key: string; value: string }[] = [];
-  const h = (key: string, value: string): void => void headers.push({ key, value });
-  h("List-Id", facts.listId);
-  h("List-Post", facts.post);
-  h("List-Help", facts.help);
-  h("List-Unsubscribe", facts.unsubscribe);
-  if (a.kind === "reply") h("Auto-Submitted", "auto-replied");
-  else if (!ctx.incoming) h("Auto-Submitted", "auto-generated");
-  if (a.kind !== "reply") h("Precedence", "list");
-  h(LOOP_HEADER, list);
-  h(HOPS_HEADER, String(hops));
+  const headers: Readonly<{ key: string; value: string }>[] = [...facts.fields];
+  if (a.kind === "reply") headers.push(AUTO_REPLIED);
+  else if (!ctx.incoming) headers.push(AUTO_GENERATED);
+  if (a.kind !== "reply") headers.push(PRECEDENCE);
+  headers.push(facts.loop);
+  headers.push(HOPS[hops] ?? { key: HOPS_HEADER, value: String(hops) });
 
   // Threading: a reply (and a send with `thread: m`) answers the message; a forward keeps the thread it was in.
   let inReplyTo: string[] = [];
@@ -367,26 +385,26 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   // A forward is the author's message passed on: it keeps its Message-ID (members' answers thread with the author's copy) and Date.
   const sentId = original?.messageId ?? messageId;
 
-  const address = (p: Person): Mailbox => ({ name: p.name, address: p.address });
+  // Persons go in as they are (a Person is a Mailbox; the writer reads them, nodemailer's options copy them).
   const plan: MessagePlan = {
     headers,
-    from: address(from),
-    to: a.kind === "reply" ? to.map((t) => ({ name: "", address: t })) : original?.to.length ? original.to : [address(listPerson)],
-    ...(original?.cc.length ? { cc: original.cc } : {}),
-    ...(replyTo ? { replyTo: address(replyTo) } : {}),
+    from,
+    to: a.kind === "reply" ? to.map((t) => ({ name: "", address: t })) : original?.to.length ? original.to : facts.to,
     subject,
     // A forward's body is the original's, spliced in after the header is written.
     text: original ? "" : text,
-    ...(html !== undefined && !original ? { html } : {}),
     messageId: `<${sentId}>`,
     date: original?.date ?? new Date(ctx.now),
-    ...(inReplyTo.length ? { inReplyTo: `<${inReplyTo[0]}>` } : {}),
-    ...(references.length ? { references: references.map((r) => `<${r}>`) } : {}),
     // The same run and action give the same boundary: a retry sends the bytes that were committed.
     boundarySeed: `${ctx.runKey}.${index}`,
     // The envelope is given to the transport, never written: nodemailer would otherwise add no Bcc, but be explicit.
     envelope: { from: facts.bounce, to },
   };
+  if (original?.cc.length) plan.cc = original.cc;
+  if (replyTo) plan.replyTo = replyTo;
+  if (html !== undefined && !original) plan.html = html;
+  if (inReplyTo.length) plan.inReplyTo = `<${inReplyTo[0]}>`;
+  if (references.length) plan.references = references.map((r) => `<${r}>`);
   let raw = (!ctx.viaNodemailer && writeMessage(plan)) || (await viaNodemailer(plan));
   if (original) raw = spliceForward(raw, original, footer, CHECKS);
   return { index, messageId: sentId, envelope: { from: facts.bounce, to }, refused, action: a, raw };

@@ -115,29 +115,64 @@ const PLAIN_ADDRESS = /^[^\s"(),:;<>@[\\\]]+@[^\s"(),:;<>@[\\\]]+$/;
 /** Field names MailComposer sets itself or treats apart: a plan's own headers must not use them. */
 const RESERVED = /^(?:from|sender|to|cc|bcc|reply-to|in-reply-to|references|subject|message-id|date|mime-version|otp-token|content-.*)$/i;
 
+/** A field as written: folded when long, with its line break; "" for a blank value, which nodemailer leaves out. */
+function fieldLine(key: string, value: string): string {
+  if (!value.trim()) return "";
+  const line = `${key}: ${value}`;
+  return (line.length < LINE ? line : mimeFuncs.foldLines(line, LINE)) + "\r\n";
+}
+
+/**
+ * The lines written of frozen plan parts (a list's own fields, its address, a sender as a list's runs give them
+ * again and again: runtime/mail/compose.ts), by the part: a frozen part says the same each time. null: not
+ * written here (nodemailer composes the message).
+ */
+const ownLines = new WeakMap<object, string | null>();
+const mailboxLines = new Map<string, WeakMap<object, string | null>>();
+
+/** A plan's own field, written (from its frozen object once). */
+function ownLine(h: { key: string; value: string }): string | null {
+  const frozen = Object.isFrozen(h);
+  const kept = frozen ? ownLines.get(h) : undefined;
+  if (kept !== undefined) return kept;
+  const key = fieldName(h.key);
+  const line = key === undefined ? null : fieldLine(key, unstructured(h.value));
+  if (frozen) ownLines.set(h, line);
+  return line;
+}
+
+/** An address field's line (`list`: one mailbox or an array of them), from a frozen one once. */
+function mailboxLine(field: string, list: Mailbox | readonly Mailbox[]): string | null {
+  const frozen = Object.isFrozen(list) && (!Array.isArray(list) || list.every((m) => Object.isFrozen(m)));
+  let lines = frozen ? mailboxLines.get(field) : undefined;
+  const kept = lines?.get(list);
+  if (kept !== undefined) return kept;
+  const value = mailboxes(Array.isArray(list) ? (list as readonly Mailbox[]) : [list as Mailbox]);
+  const line = value === undefined ? null : fieldLine(field, value);
+  if (frozen) {
+    if (!lines) mailboxLines.set(field, (lines = new WeakMap()));
+    lines.set(list, line);
+  }
+  return line;
+}
+
 /** The message's bytes, or undefined when nodemailer must compose it. */
 export function writeMessage(p: MessagePlan): Buffer | undefined {
   let head = "";
   const put = (key: string, value: string): void => {
-    // As nodemailer: a field whose value is blank is left out.
-    if (!value.trim()) return;
-    const line = `${key}: ${value}`;
-    head += (line.length < LINE ? line : mimeFuncs.foldLines(line, LINE)) + "\r\n";
+    head += fieldLine(key, value);
   };
   for (const h of p.headers) {
-    const key = fieldName(h.key);
-    if (key === undefined) return undefined;
-    put(key, unstructured(h.value));
+    const line = ownLine(h);
+    if (line === null) return undefined;
+    head += line;
   }
-  const from = mailboxes([p.from]);
-  const to = mailboxes(p.to);
-  const cc = p.cc ? mailboxes(p.cc) : "";
-  const replyTo = p.replyTo ? mailboxes([p.replyTo]) : "";
-  if (from === undefined || to === undefined || cc === undefined || replyTo === undefined) return undefined;
-  put("From", from);
-  put("To", to);
-  if (p.cc) put("Cc", cc);
-  if (p.replyTo) put("Reply-To", replyTo);
+  const from = mailboxLine("From", p.from);
+  const to = mailboxLine("To", p.to);
+  const cc = p.cc ? mailboxLine("Cc", p.cc) : "";
+  const replyTo = p.replyTo ? mailboxLine("Reply-To", p.replyTo) : "";
+  if (from === null || to === null || cc === null || replyTo === null) return undefined;
+  head += from + to + cc + replyTo;
   if (p.inReplyTo) put("In-Reply-To", msgId(p.inReplyTo));
   if (p.references?.length) put("References", references(p.references));
   if (p.subject) put("Subject", unstructured(p.subject));
