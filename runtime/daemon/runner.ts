@@ -23,6 +23,7 @@ import { bundleInput, bundleLimits } from "../run/input.js";
 import { encodeRun, runBundle } from "../run/run-rule.js";
 import { runsAhead, sameInput, takeAhead, type Ran, type Waiting } from "./ahead.js";
 import type { SandboxPool } from "../sandbox/index.js";
+import type { RunLimits } from "../sandbox/types.js";
 import type { RuleErrorWords } from "../../contract/index.js";
 import { StaleCommit, type GroupCommitter } from "./commit.js";
 import { daemonMessages as M, say } from "./messages.js";
@@ -505,8 +506,15 @@ export function listPool(pool: SandboxPool, address: string, bundle: Bundle, mem
   const memory = bundle.manifest.limits["memory"]?.value;
   const list = addressKey(address);
   return {
-    run: (code, codeId, trigger, inputJson, members, limits) =>
-      pool.run(code, codeId, trigger, inputJson, members, { ...limits, ...(memory ? { memoryLimitBytes: memory } : {}), list, membersVersion, ...(tokenKey !== undefined ? { tokenKey } : {}) }),
+    run: (code, codeId, trigger, inputJson, members, limits) => {
+      // Filled in the order the spread of each part made it: the run's limits, then the list's.
+      const l: RunLimits = { ...limits };
+      if (memory) l.memoryLimitBytes = memory;
+      l.list = list;
+      l.membersVersion = membersVersion;
+      if (tokenKey !== undefined) l.tokenKey = tokenKey;
+      return pool.run(code, codeId, trigger, inputJson, members, l);
+    },
     close: () => pool.close(),
     ...(pool.runsAhead ? { runsAhead: true } : {}),
   };
