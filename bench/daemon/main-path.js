@@ -2,14 +2,15 @@
 // event loop's own work on one message of the one-list bench (seed.js's forwarding rule, smtp-source's message), in
 // process and stage by stage, as runner.ts does it: the Received field, parsing and checking, the run's input, the
 // sandbox's output read back (the sandbox itself is not run: its output is taken from one real run), and the
-// outgoing mail composed. Prints µs and bytes allocated per message for each stage (bytes: the heap's growth over a
+// outgoing mail composed (BENCH_ROOT: measure another build). Prints µs and bytes allocated per message for each stage (bytes: the heap's growth over a
 // batch with no GC in it, so give the young generation room). Environment: BENCH_MESSAGES (20000).
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { PerformanceObserver } from "node:perf_hooks";
 import { forwardSource } from "./seed.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+// BENCH_ROOT: another build's tree (its dist/) to measure, for a before/after comparison.
+const root = process.env.BENCH_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dist = (p) => import(pathToFileURL(join(root, "dist", p)).href);
 const { compileSource } = await dist("compiler/index.js");
 const { parseEml, keepJson, checkMessage } = await dist("runtime/input/index.js");
