@@ -72,14 +72,27 @@ export function withReceived(raw: Buffer, s: ReceivedSession, by: string, at: nu
   return receivedBefore([raw], s, by, at);
 }
 
-/** The last field head written, and what it was written from: a connection's messages share it. */
-let lastHead: { helo?: string; client?: string; remote?: string; type?: string; id?: string; rcpt?: string; rcpts: number; by: string; head: string } | undefined;
+/** What a field head was written from, and the head. */
+interface KeptHead {
+  helo?: string;
+  client?: string;
+  remote?: string;
+  type?: string;
+  id?: string;
+  rcpt?: string;
+  rcpts: number;
+  by: string;
+  head: string;
+}
 
-/** receivedHead, kept while the session says the same (its fields are read, not trusted to stay). */
+/** Each session's last field head: a connection's messages share it (connections interleave, so one per session). */
+const heads = new WeakMap<object, KeptHead>();
+
+/** receivedHead, kept while the session says the same (its fields are read each time, not trusted to stay). */
 function keptHead(s: ReceivedSession, by: string): string {
   const rcpts = s.envelope?.rcptTo ?? [];
   const rcpt = rcpts.length === 1 ? rcpts[0]!.address : undefined;
-  const k = lastHead;
+  const k = heads.get(s);
   if (
     k !== undefined &&
     k.helo === s.hostNameAppearsAs &&
@@ -95,7 +108,8 @@ function keptHead(s: ReceivedSession, by: string): string {
   const head = receivedHead(s, by);
   // Only strings are kept to compare (a value of another type is written again each time).
   const all = [s.hostNameAppearsAs, s.clientHostname, s.remoteAddress, s.transmissionType, s.id, rcpt].every((v) => v === undefined || typeof v === "string");
-  lastHead = all ? { helo: s.hostNameAppearsAs, client: s.clientHostname, remote: s.remoteAddress, type: s.transmissionType, id: s.id, rcpt, rcpts: rcpts.length, by, head } : undefined;
+  if (all) heads.set(s, { helo: s.hostNameAppearsAs, client: s.clientHostname, remote: s.remoteAddress, type: s.transmissionType, id: s.id, rcpt, rcpts: rcpts.length, by, head });
+  else heads.delete(s);
   return head;
 }
 

@@ -15,7 +15,7 @@ import { convert } from "html-to-text";
 import { simpleParser } from "mailparser";
 import { canonicalAddress } from "../../../contract/values.js";
 import { decodeHeaders, LONE_HALF, parseMailboxes, type Mailbox } from "../../../runtime/input/decode.js";
-import { readEnvelope, type EnvelopeGiven } from "../../../runtime/input/envelope.js";
+import { readEnvelope, type EnvelopeGiven } from "./envelope.js";
 import { readHeaders } from "../../../runtime/input/headers.js";
 import { parseMailDate } from "../../../runtime/input/maildate.js";
 import { plainTextParts, type MimeParts } from "../../../runtime/input/plain-text.js";
