@@ -211,14 +211,16 @@ function mailboxesOf(headerValues: string[]): Mailbox[] {
  */
 function addresses(field: string, parsed: readonly Mailbox[], problems: string[], cap: { left: number }): string[] {
   const out: string[] = [];
-  const seen = new Set<string>();
+  // Most fields hold one mailbox: a set to find repeats in is made only for more.
+  const seen = parsed.length > 1 ? new Set<string>() : undefined;
   const bad: string[] = [];
-  for (const a of parsed) {
+  for (let i = 0; i < parsed.length; i++) {
+    const a = parsed[i]!;
     if (cap.left <= 0) break;
     const c = a.address ? canonicalAddress(a.address) : undefined;
     if (c === undefined) bad.push(a.address || a.name || "(empty)");
-    else if (!seen.has(c)) {
-      seen.add(c);
+    else if (!seen?.has(c)) {
+      seen?.add(c);
       out.push(c);
       cap.left--;
     }
