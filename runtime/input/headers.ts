@@ -22,11 +22,13 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 function headerEnd(raw: Buffer): number {
   if (raw[0] === 0x0a) return 0;
   if (raw[0] === 0x0d && raw[1] === 0x0a) return 0;
-  const crlf = raw.indexOf("\n\r\n");
-  // A bare "\n\n" counts only before the first "\n\r\n": looked for there, not through the whole body.
-  const lf = crlf < 0 ? raw.indexOf("\n\n") : raw.subarray(0, crlf + 1).indexOf("\n\n");
-  if (lf >= 0) return lf + 1;
-  return crlf >= 0 ? crlf + 1 : raw.length;
+  // The first LF followed by LF or CRLF: a header block is short, so it is scanned for here, byte by byte.
+  const n = raw.length;
+  for (let i = raw.indexOf(0x0a); i >= 0 && i < n; i = raw.indexOf(0x0a, i + 1)) {
+    const next = raw[i + 1];
+    if (next === 0x0a || (next === 0x0d && raw[i + 2] === 0x0a)) return i + 1;
+  }
+  return n;
 }
 
 /** UTF-8 when the bytes are valid UTF-8 (RFC 6532), otherwise Latin-1 so no byte is lost. */
