@@ -243,11 +243,16 @@ export async function composeRun(actions: readonly RunAction[], ctx: ComposeCont
     if (!isMailAction(a)) continue;
     const to: string[] = [];
     const refused: string[] = [];
-    const seen = new Set<string>();
+    // Repeats are looked for only among more than one recipient.
+    const seen = a.to.length > 1 ? new Set<string>() : undefined;
     for (const r of a.to) {
       const ok = safeAddress(r);
       if (!ok) refused.push(String(r));
-      else if (!seen.has(ok.toLowerCase())) (seen.add(ok.toLowerCase()), to.push(ok));
+      else if (!seen) to.push(ok);
+      else {
+        const key = ok.toLowerCase();
+        if (!seen.has(key)) (seen.add(key), to.push(ok));
+      }
     }
     if (to.length === 0) continue;
     run ??= { sender: author(ctx.incoming), hops: ctx.incoming ? hopCount(ctx.incoming.headers).hops + 1 : 1 };

@@ -181,14 +181,12 @@ export function writeMessage(p: MessagePlan): Buffer | undefined {
   put("Date", typeof p.date === "string" ? unstructured(p.date) : utcDate(p.date));
 
   const parts: { type: string; te: string; body: string }[] = [];
-  for (const [content, type] of [
-    [p.text, "text/plain"],
-    [p.html, "text/html"],
-  ] as const) {
+  for (let i = 0; i < 2; i++) {
+    const content = i === 0 ? p.text : p.html;
     if (!content) continue;
     const part = textPart(content);
     if (!part) return undefined;
-    parts.push({ type: `${type}; charset=utf-8`, ...part });
+    parts.push({ type: i === 0 ? "text/plain; charset=utf-8" : "text/html; charset=utf-8", te: part.te, body: part.body });
   }
   let out: string;
   if (parts.length === 2) {
