@@ -53,6 +53,7 @@ export function decodeValue(raw: string): string | undefined {
 
 /** A display name as text: decoded by the address parser, one line, no longer than the field it came from. */
 function oneLine(name: string, raw: string): string {
+  if (name === "") return "";
   const t = name.replace(CONTROLS, " ").replace(/\p{Cs}/gu, "\uFFFD").trim();
   return codePoints(t) > codePoints(raw) ? "" : t;
 }

@@ -107,6 +107,8 @@ const HEADER_CONTROLS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
 /** A header value nodemailer writes as it is: tab and printable ASCII without a quote (and without `=?`, checked apart). */
 const PLAIN_VALUE = /^[\t\x20\x21\x23-\x7e]*$/;
 const NEWLINE = /\r?\n|\r/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: what NEWLINE and HEADER_CONTROLS replace, together
+const ANY_CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 /** The addresses written here (compose.ts's safeAddress); anything else nodemailer writes. */
 const ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
 // As nodemailer's MimeNode (mime-node/index.js), for ASCII.
@@ -258,7 +260,8 @@ function unstructured(value: string): string {
 
 /** A Message-ID or In-Reply-To value, in angle brackets. */
 function msgId(value: string): string {
-  let v = value.replace(NEWLINE, " ").replace(HEADER_CONTROLS, "");
+  // Most ids have no control character: then neither replacement changes them.
+  let v = ANY_CONTROL.test(value) ? value.replace(NEWLINE, " ").replace(HEADER_CONTROLS, "") : value;
   if (v.charAt(0) !== "<") v = `<${v}`;
   if (v.charAt(v.length - 1) !== ">") v = `${v}>`;
   return v;
