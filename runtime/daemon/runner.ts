@@ -314,15 +314,12 @@ export class Runner {
     if (p?.bundle !== bundle) p = await this.parse(slot, bundle, d);
     const parsed = p.eml;
     const message = replay?.approved ? { ...parsed.message, approved: true } : parsed.message;
-    const base = {
-      address,
-      ...(replay ? { messageId: replay.messageId } : {}),
-    };
     const stored = (status: MessageStatus): Pick<RunCommit, "message"> =>
       replay ? {} : { message: { raw: d.raw, mailFrom: d.mailFrom, rcptTo: d.rcptTo, receivedAt: d.receivedAt, status, problems: parsed.problems } };
     const runBase = { trigger: "message", now: d.receivedAt, bundleHash: bundle.sha256, replayOf: replay?.replayOf ?? null };
 
     if (this.isLoop(address, message.headers, message.from)) {
+      const base = { address, ...(replay ? { messageId: replay.messageId } : {}) };
       const c: RunCommit = { ...base, ...stored("loop"), run: { ...runBase, outcome: "loop", error: null, gasUsed: 0, gasBound: 0, actions: [] }, ...holdEffects("loop", undefined, message, d, replay) };
       return this.submit(slot, turn, c, { code: 250, message: "2.0.0 accepted; not run: it came from this list (a loop)" });
     }
@@ -333,7 +330,7 @@ export class Runner {
     if (tooBig.length) return { code: 552, message: `5.3.4 ${say(M.inputRefused, address, tooBig.map((p) => `${p.code} ${p.message}`).join(" "))}` };
 
     const { members, state } = await this.load(slot);
-    const trigger = bundle.manifest.triggers.find((t) => t.name === "message");
+    const trigger = messageTrigger(bundle);
     let result: RunResult;
     const refused = state === null ? [] : stateRefusals(bundle.manifest.state, state);
     if (!trigger) {
@@ -356,7 +353,10 @@ export class Runner {
       const built = input;
       const ran = same ? given!.result : takeAhead(given, bundle, members, () => encodeRun(bundle, "message", built).inputJson);
       const ahead = !ran && pool.runsAhead ? runsAhead(slot, bundle, members, state) : [];
-      result = await runBundle(bundle, { trigger: "message", input, pool, ...(ran ? { ran } : {}), ...(ahead.length ? { ahead } : {}) }, this.o.words);
+      const req: Parameters<typeof runBundle>[1] = { trigger: "message", input, pool };
+      if (ran) req.ran = ran;
+      if (ahead.length) req.ahead = ahead;
+      result = await runBundle(bundle, req, this.o.words);
     }
     let actions = result.actions;
     // Nothing ever answers the null sender: a reply to a bounce could loop between two servers.
@@ -526,6 +526,15 @@ function valid(slot: ListSlot, turn: Turn): boolean {
 }
 
 function nothing(): void {}
+
+/** Each bundle's `on message` trigger, found once (a bundle does not change). */
+const messageTriggers = new WeakMap<Bundle, Bundle["manifest"]["triggers"][number] | null>();
+
+function messageTrigger(bundle: Bundle): Bundle["manifest"]["triggers"][number] | undefined {
+  let t = messageTriggers.get(bundle);
+  if (t === undefined) messageTriggers.set(bundle, (t = bundle.manifest.triggers.find((x) => x.name === "message") ?? null));
+  return t ?? undefined;
+}
 
 function answerOf(r: Answer | Submitted): Answer | Promise<Answer> {
   return "answer" in r ? r.answer : r;
