@@ -117,7 +117,11 @@ function keptHead(s: ReceivedSession, by: string): string {
 export function receivedBefore(chunks: readonly Buffer[], s: ReceivedSession, by: string, at: number): Buffer {
   // Folded before the date, so the line stays short (RFC 5322 2.1.1).
   const field = `Received: ${keptHead(s, by)};\r\n\t${rfc5322Date(at)}\r\n`;
-  const head = Buffer.from(field, "latin1");
-  if (chunks.length === 1) return Buffer.concat([head, chunks[0]!], head.length + chunks[0]!.length);
-  return Buffer.concat([head, ...chunks]);
+  // The field written straight into the message's one buffer (latin1: a byte a character), the chunks after it.
+  let size = field.length;
+  for (const c of chunks) size += c.length;
+  const out = Buffer.allocUnsafe(size);
+  let at2 = out.write(field, 0, "latin1");
+  for (const c of chunks) at2 += c.copy(out, at2);
+  return out;
 }

@@ -67,6 +67,8 @@ test("receivedBefore keeps a field head only while the session says the same: a 
     (x) => (x.envelope = { rcptTo: [{ address: "other@example.org" }] }),
     (x) => x.envelope!.rcptTo && (x.envelope!.rcptTo as { address: string }[]).push({ address: "b@example.org" }),
     (x) => (x.envelope = { rcptTo: [] }),
+    // A recipient named beyond Latin-1 (the field is written a byte a UTF-16 unit, as Buffer.from(latin1) did).
+    (x) => (x.envelope = { rcptTo: [{ address: "\u{1F600}zo\u00eb\u0100@example.org" }] }),
     (x) => (x.hostNameAppearsAs = 7 as unknown as string),
     (x) => (x.hostNameAppearsAs = undefined),
   ];
