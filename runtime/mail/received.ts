@@ -121,7 +121,7 @@ export function receivedBefore(chunks: readonly Buffer[], s: ReceivedSession, by
   let size = field.length;
   for (const c of chunks) size += c.length;
   const out = Buffer.allocUnsafe(size);
-  let at2 = out.write(field, 0, "latin1");
-  for (const c of chunks) at2 += c.copy(out, at2);
+  let offset = out.write(field, 0, "latin1");
+  for (const c of chunks) offset += c.copy(out, offset);
   return out;
 }
