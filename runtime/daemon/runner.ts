@@ -23,6 +23,7 @@ import { bundleInput, bundleLimits } from "../run/input.js";
 import { encodeRun, runBundle } from "../run/run-rule.js";
 import { runsAhead, sameInput, takeAhead, type Ran, type Waiting } from "./ahead.js";
 import type { SandboxPool } from "../sandbox/index.js";
+import type { RunLimits } from "../sandbox/types.js";
 import type { RuleErrorWords } from "../../contract/index.js";
 import { StaleCommit, type GroupCommitter } from "./commit.js";
 import { daemonMessages as M, say } from "./messages.js";
@@ -41,6 +42,8 @@ export interface RunnerOptions {
   clock: () => number;
   log: Logger;
 }
+
+const LOOP_NAME = LOOP_HEADER.toLowerCase();
 
 /** How many of resolve()'s answers are kept (senders vary; a list's own addresses repeat). */
 const RESOLVED_KEPT = 4096;
@@ -201,12 +204,13 @@ export class Runner {
       if (!p.eml.refused.length && !this.isLoop(slot.address, m.headers, m.from) && !overHopLimit(m.headers, this.mail.hopLimit) && !checkMessage(m, bundleLimits(p.bundle), p.eml.size).length)
         waiting.runnable = { bundle: p.bundle, message: m, size: p.eml.size };
     }, () => undefined); // awaited in its turn
-    return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, undefined, early)));
+    return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, undefined, early), false));
   }
 
   private async parse(slot: ListSlot, bundle: Bundle, d: Delivery): Promise<Parsed> {
     // The rule's limits are checked while parsing (size and header fields first), so a hostile message costs little.
-    const envelope = { mailFrom: d.mailFrom, ...(d.rcptTo ? { rcptTo: d.rcptTo } : {}) };
+    const envelope: { mailFrom: string | null; rcptTo?: string } = { mailFrom: d.mailFrom };
+    if (d.rcptTo) envelope.rcptTo = d.rcptTo;
     const eml = await parseEml(d.raw, { listAddress: slot.address, envelope, limits: bundleLimits(bundle) });
     // Frozen with its JSON kept: each input that carries it (ahead.ts, and its turn) writes it once, and checks it once.
     keepJson(eml.message);
@@ -215,17 +219,18 @@ export class Runner {
 
   runSchedule(address: string, trigger: string, due: number): Promise<Answer> {
     const slot = this.slot(address);
-    return this.answered(this.enqueue(slot, () => this.runDue(slot, trigger, due)));
+    return this.answered(this.enqueue(slot, () => this.runDue(slot, trigger, due), false));
   }
 
   /** The answer of queued work that hands its run to the committer; counted in flight until it settles. */
   private answered(queued: Promise<Answer | Submitted>): Promise<Answer> {
     this.inFlight++;
-    const answer = queued.then((r) => ("answer" in r ? r.answer : r));
-    const done = (): void => this.settle();
-    answer.then(done, done);
+    const answer = queued.then(answerOf);
+    answer.then(this.settleOne, this.settleOne);
     return answer;
   }
+
+  private readonly settleOne = (): void => this.settle();
 
   private settle(): void {
     if (--this.inFlight === 0) for (const r of this.idle.splice(0)) r();
@@ -243,7 +248,7 @@ export class Runner {
       if (message.status === "held") throw new Error(say(M.notReplayable, runId, `its message is held for moderation: approve it (thwonkc approve ${message.id}) or reject it`));
       const slot = this.slot(run.address);
       const d: Delivery = { address: run.address, rcptTo: message.rcptTo, mailFrom: message.mailFrom, raw: message.raw, receivedAt: this.o.clock() };
-      return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, { messageId: message.id, replayOf: runId })));
+      return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, { messageId: message.id, replayOf: runId }), false));
     })();
   }
 
@@ -268,12 +273,14 @@ export class Runner {
     return slot;
   }
 
-  private enqueue<T>(slot: ListSlot, work: () => Promise<T>): Promise<T> {
-    this.inFlight++;
+  /** `counted`: false for work whose answer answered() counts in flight (until after the work is done). */
+  private enqueue<T>(slot: ListSlot, work: () => Promise<T>, counted = true): Promise<T> {
     const result = slot.tail.then(work);
-    slot.tail = result.catch(() => undefined);
-    const done = (): void => this.settle();
-    result.then(done, done);
+    slot.tail = result.catch(nothing);
+    if (counted) {
+      this.inFlight++;
+      result.then(this.settleOne, this.settleOne);
+    }
     return result;
   }
 
@@ -307,15 +314,12 @@ export class Runner {
     if (p?.bundle !== bundle) p = await this.parse(slot, bundle, d);
     const parsed = p.eml;
     const message = replay?.approved ? { ...parsed.message, approved: true } : parsed.message;
-    const base = {
-      address,
-      ...(replay ? { messageId: replay.messageId } : {}),
-    };
     const stored = (status: MessageStatus): Pick<RunCommit, "message"> =>
       replay ? {} : { message: { raw: d.raw, mailFrom: d.mailFrom, rcptTo: d.rcptTo, receivedAt: d.receivedAt, status, problems: parsed.problems } };
     const runBase = { trigger: "message", now: d.receivedAt, bundleHash: bundle.sha256, replayOf: replay?.replayOf ?? null };
 
     if (this.isLoop(address, message.headers, message.from)) {
+      const base = { address, ...(replay ? { messageId: replay.messageId } : {}) };
       const c: RunCommit = { ...base, ...stored("loop"), run: { ...runBase, outcome: "loop", error: null, gasUsed: 0, gasBound: 0, actions: [] }, ...holdEffects("loop", undefined, message, d, replay) };
       return this.submit(slot, turn, c, { code: 250, message: "2.0.0 accepted; not run: it came from this list (a loop)" });
     }
@@ -326,7 +330,7 @@ export class Runner {
     if (tooBig.length) return { code: 552, message: `5.3.4 ${say(M.inputRefused, address, tooBig.map((p) => `${p.code} ${p.message}`).join(" "))}` };
 
     const { members, state } = await this.load(slot);
-    const trigger = bundle.manifest.triggers.find((t) => t.name === "message");
+    const trigger = messageTrigger(bundle);
     let result: RunResult;
     const refused = state === null ? [] : stateRefusals(bundle.manifest.state, state);
     if (!trigger) {
@@ -349,7 +353,10 @@ export class Runner {
       const built = input;
       const ran = same ? given!.result : takeAhead(given, bundle, members, () => encodeRun(bundle, "message", built).inputJson);
       const ahead = !ran && pool.runsAhead ? runsAhead(slot, bundle, members, state) : [];
-      result = await runBundle(bundle, { trigger: "message", input, pool, ...(ran ? { ran } : {}), ...(ahead.length ? { ahead } : {}) }, this.o.words);
+      const req: Parameters<typeof runBundle>[1] = { trigger: "message", input, pool };
+      if (ran) req.ran = ran;
+      if (ahead.length) req.ahead = ahead;
+      result = await runBundle(bundle, req, this.o.words);
     }
     let actions = result.actions;
     // Nothing ever answers the null sender: a reply to a bounce could loop between two servers.
@@ -478,12 +485,14 @@ export class Runner {
 
   /** Mail this list sent (its loop header), or from one of its own addresses. */
   private isLoop(address: string, headers: readonly [string, string][], from: string | null): boolean {
-    const key = addressKey(address);
-    const loopName = LOOP_HEADER.toLowerCase();
-    // Only a name of the loop header's length is lower-cased to compare (most are not).
-    const loops = ([n, v]: readonly [string, string]): boolean =>
-      n.length === loopName.length && n.toLowerCase() === loopName && v.split(",").some((x) => addressKey(x.trim().replace(/^<(.*)>$/, "$1")) === key);
-    if (headers.some(loops)) return true;
+    // Only a name of the loop header's length is lower-cased to compare (most are not); fields read by index, not
+    // destructured (which goes through an iterator each time).
+    for (let i = 0; i < headers.length; i++) {
+      const n = headers[i]![0];
+      if (n.length !== LOOP_NAME.length || n.toLowerCase() !== LOOP_NAME) continue;
+      const key = addressKey(address);
+      if (headers[i]![1].split(",").some((x) => addressKey(x.trim().replace(/^<(.*)>$/, "$1")) === key)) return true;
+    }
     return from !== null && this.resolve(from) === address;
   }
 }
@@ -497,8 +506,15 @@ export function listPool(pool: SandboxPool, address: string, bundle: Bundle, mem
   const memory = bundle.manifest.limits["memory"]?.value;
   const list = addressKey(address);
   return {
-    run: (code, codeId, trigger, inputJson, members, limits) =>
-      pool.run(code, codeId, trigger, inputJson, members, { ...limits, ...(memory ? { memoryLimitBytes: memory } : {}), list, membersVersion, ...(tokenKey !== undefined ? { tokenKey } : {}) }),
+    run: (code, codeId, trigger, inputJson, members, limits) => {
+      // Filled in the order the spread of each part made it: the run's limits, then the list's.
+      const l: RunLimits = { ...limits };
+      if (memory) l.memoryLimitBytes = memory;
+      l.list = list;
+      l.membersVersion = membersVersion;
+      if (tokenKey !== undefined) l.tokenKey = tokenKey;
+      return pool.run(code, codeId, trigger, inputJson, members, l);
+    },
     close: () => pool.close(),
     ...(pool.runsAhead ? { runsAhead: true } : {}),
   };
@@ -510,6 +526,19 @@ function valid(slot: ListSlot, turn: Turn): boolean {
 }
 
 function nothing(): void {}
+
+/** Each bundle's `on message` trigger, found once (a bundle does not change). */
+const messageTriggers = new WeakMap<Bundle, Bundle["manifest"]["triggers"][number] | null>();
+
+function messageTrigger(bundle: Bundle): Bundle["manifest"]["triggers"][number] | undefined {
+  let t = messageTriggers.get(bundle);
+  if (t === undefined) messageTriggers.set(bundle, (t = bundle.manifest.triggers.find((x) => x.name === "message") ?? null));
+  return t ?? undefined;
+}
+
+function answerOf(r: Answer | Submitted): Answer | Promise<Answer> {
+  return "answer" in r ? r.answer : r;
+}
 
 /** Resolves after the promise reactions queued now (setImmediate comes after them). */
 function afterTurn(): Promise<void> {

@@ -9,7 +9,7 @@ import { DEFAULT_LIST_ADDRESS } from "./eml.js";
 import { InputRefused } from "./errors.js";
 import { checkList, checkMembers, checkMessage, resolveLimits, runtimeLimits, type RuleLimits } from "./limits.js";
 import { isKnownTimeZone, offsetTransitions, yearStart } from "./timezone.js";
-import { keepJson, stringifyParts } from "./json-parts.js";
+import { keepJson, keptJson, stringifyParts } from "./json-parts.js";
 import type { BuiltInput, HandMadeInput, InputProblem, ListJson, MemberColumns, MemberJson, MessageJson, OffsetTable, RunInput } from "../../contract/input.js";
 
 export interface BuildInputOptions {
@@ -50,8 +50,8 @@ export function assembleInput(options: BuildInputOptions = {}): BuiltInput {
   const zone = options.timeZone ?? "UTC";
   const members = options.members ?? [];
   const part = membersPart(members, options.limits);
-  const list = listOf(options.list, part.owners);
-  problems.push(...checkList(list, options.limits), ...part.problems);
+  const { list, problems: listProblems } = listPart(part, options.list, options.limits);
+  problems.push(...listProblems, ...part.problems);
   if (options.message) problems.push(...checkMessage(options.message, options.limits, options.messageSize));
   if (!isKnownTimeZone(zone)) problems.push({ code: runtimeMessages.unknownTimeZone.code, message: runtimeMessages.unknownTimeZone.format(zone) });
   if (!Number.isFinite(now)) problems.push(badInput(`\`now\` ${JSON.stringify(options.now)} is not a time`));
@@ -102,8 +102,44 @@ export function encodeInput(input: RunInput | HandMadeInput): { inputJson: strin
   return { inputJson: stringifyParts(rest), members };
 }
 
+/**
+ * encodeInput of `{ ...input, gas, fanout }` (a trigger's bounds put in: runtime/run/run-rule.ts), written without
+ * the two copies: the same keys in the same order (an own `gas` or `fanout` keeps its place, new ones come last).
+ */
+export function encodeInputWith(input: RunInput | HandMadeInput, gas: number, fanout: number): { inputJson: string; members?: MemberColumns } {
+  const o = input as unknown as Record<string, unknown>;
+  const members = o["members"];
+  const columns = isColumns(members);
+  let out = "";
+  let hasGas = false;
+  let hasFanout = false;
+  for (const k of Object.keys(o)) {
+    let v = o[k];
+    if (k === "gas") (v = gas), (hasGas = true);
+    else if (k === "fanout") (v = fanout), (hasFanout = true);
+    else if (k === "members" && columns) continue;
+    if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
+    out += (out ? "," : "{") + JSON.stringify(k) + ":" + keptJson(v);
+  }
+  if (!hasGas) out += (out ? "," : "{") + '"gas":' + JSON.stringify(gas);
+  if (!hasFanout) out += (out ? "," : "{") + '"fanout":' + JSON.stringify(fanout);
+  const inputJson = out + "}";
+  return columns ? { inputJson, members: members as MemberColumns } : { inputJson };
+}
+
+/** isColumns' answer for frozen columns (a list's, kept across its runs: membersPart): its columns are not read again. */
+const columnsChecked = new WeakMap<object, boolean>();
+
 function isColumns(m: unknown): m is MemberColumns {
   if (m === null || typeof m !== "object" || Array.isArray(m)) return false;
+  const kept = columnsChecked.get(m);
+  if (kept !== undefined) return kept;
+  const answer = isColumnsNow(m);
+  if (Object.isFrozen(m)) columnsChecked.set(m, answer);
+  return answer;
+}
+
+function isColumnsNow(m: object): boolean {
   const c = m as Record<string, unknown>;
   const strings = (["address", "name", "role", "joined"] as const).every((k) => typeof c[k] === "string" && !(c[k] as string).includes("\0"));
   // One member without a name has a name column of "", which the sandbox's shared columns read as no entries:
@@ -134,6 +170,29 @@ interface MembersPart {
   problems: readonly InputProblem[];
   columns: MemberColumns;
   owners: readonly string[];
+  /** The list as its runs' inputs give it (frozen, its JSON kept), by address and name: for a kept part only. */
+  lists?: Map<string, { list: ListJson; problems: readonly InputProblem[] }>;
+}
+
+/**
+ * The input's list and its problems. For a list given by address and name (the owners its members'), with members
+ * kept (membersPart), made once: the same list each run of a list, its JSON kept, its addresses not read again.
+ */
+function listPart(part: MembersPart, given: Partial<ListJson> | undefined, limits: RuleLimits | undefined): { list: ListJson; problems: readonly InputProblem[] } {
+  const address = given?.address;
+  const name = given?.name;
+  const plain = part.lists !== undefined && given?.owners === undefined && typeof address === "string" && (name === undefined || typeof name === "string");
+  const key = plain ? `${address}\u0000${name === undefined ? "" : `=${name}`}` : undefined;
+  const kept = key === undefined ? undefined : part.lists!.get(key);
+  if (kept) return kept;
+  const list = listOf(given, part.owners);
+  const made = { list, problems: checkList(list, limits) };
+  if (key !== undefined) {
+    if (part.lists!.size >= 64) part.lists!.clear();
+    Object.freeze(list.owners);
+    part.lists!.set(key, { list: keepJson(list), problems: made.problems });
+  }
+  return made;
 }
 
 /**
@@ -159,6 +218,7 @@ function membersPart(members: readonly MemberJson[], limits: RuleLimits | undefi
   if (!part) {
     part = make();
     Object.freeze(part.columns);
+    part.lists = new Map();
     byLimits.set(limits, part);
   }
   return part;

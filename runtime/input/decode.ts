@@ -53,6 +53,7 @@ export function decodeValue(raw: string): string | undefined {
 
 /** A display name as text: decoded by the address parser, one line, no longer than the field it came from. */
 function oneLine(name: string, raw: string): string {
+  if (name === "") return "";
   const t = name.replace(CONTROLS, " ").replace(/\p{Cs}/gu, "\uFFFD").trim();
   return codePoints(t) > codePoints(raw) ? "" : t;
 }
@@ -67,10 +68,19 @@ export interface Mailbox {
  * The decoded values, the From display name and the Reply-To address of a message's header fields.
  * `fromBoxes`: the first From field's mailboxes when the caller has parsed them already (`mailboxes` of its value).
  */
-export function decodeHeaders(fields: readonly (readonly [string, string])[], from: string | null, fromBoxes?: readonly Mailbox[]): DecodedHeaders {
-  const decoded = fields.map(([, v]) => decodeValue(v) ?? null);
+export function decodeHeaders(
+  fields: readonly (readonly [string, string])[],
+  from: string | null,
+  fromBoxes?: readonly Mailbox[],
+  firsts?: { firstFrom: string | undefined; replyTo: string | undefined },
+): DecodedHeaders {
+  const decoded: (string | null)[] = [];
+  // Most values have no encoded word: `=?` is looked for before the pattern.
+  for (let i = 0; i < fields.length; i++) decoded.push(fields[i]![1].includes("=?") ? (decodeValue(fields[i]![1]) ?? null) : null);
   const first = (name: string): string | undefined => fields.find(([n]) => n.toLowerCase() === name)?.[1];
-  return { decoded, fromName: nameOf(first("from"), from, fromBoxes), replyTo: addressOf(first("reply-to")) };
+  const fromValue = firsts ? firsts.firstFrom : first("from");
+  const replyTo = firsts ? firsts.replyTo : first("reply-to");
+  return { decoded, fromName: nameOf(fromValue, from, fromBoxes), replyTo: addressOf(replyTo) };
 }
 
 /** The name of the From mailbox whose address is `from` (the first one otherwise); "" when it has none. */

@@ -57,7 +57,7 @@ export async function parseEml(raw: Buffer | Uint8Array | string, options: EmlOp
     if (refused.length) return { message: emptyMessage(fields, listAddress), size: bytes.length, problems, refused };
   }
   const cap = { left: options.limits ? maxRecipients(options.limits) + 1 : Number.POSITIVE_INFINITY };
-  const values = (name: string): string[] => fields.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
+  const f = readFields(fields);
 
   // A plain message (one text/plain part, ASCII) is read directly: mailparser's result for it is known (plain-text.ts).
   let mail: MimeParts | undefined = problems.length || options.alwaysMailparser ? undefined : plainTextParts(bytes, fields, end);
@@ -78,29 +78,89 @@ export async function parseEml(raw: Buffer | Uint8Array | string, options: EmlOp
   const html = typeof mail?.html === "string" ? mail.html : null;
 
   // The From field is parsed once: for its address here, and for its display name (decode.ts) when it is the only one.
-  const fromValues = values("from");
-  const fromBoxes = mailboxesOf(fromValues);
+  const fromBoxes = mailboxesOf(f.from);
   const fromList = addresses("From", fromBoxes, problems, { left: 1 });
   if (fromList.length === 0) problems.push("the message has no readable From address");
   const from = fromList[0] ?? null;
+  const to = addresses("To", mailboxesOf(f.to), problems, cap);
+  const cc = addresses("Cc", mailboxesOf(f.cc), problems, cap);
+  const subject = readSubject(mail?.subject, f.subject, problems);
+  const text = readText(mail, html, options.maxHtmlToText ?? MAX_HTML_TO_TEXT, problems);
+  const attachments = mail?.attachments?.length
+    ? mail.attachments.map(
+        // A file name decoded from a UTF-16 word may hold half a surrogate pair: U+FFFD for it, as text the host reads never has one.
+        (a): AttachmentJson => ({ filename: a.filename?.replace(/\p{Cs}/gu, "\uFFFD") ?? null, contentType: a.contentType || "application/octet-stream", size: a.size ?? 0 }),
+      )
+    : [];
+  const date = readDate(f.date, problems);
+  const envelope = readEnvelope(options.envelope ?? {}, from, listAddress, problems);
+  const decoded = decodeHeaders(fields, from, f.from.length === 1 ? fromBoxes : undefined, f);
+  // Made in one literal, keys in this order: its JSON is the input's (the daemon compares inputs as text).
   const message: MessageJson = {
     from,
-    to: addresses("To", mailboxesOf(values("to")), problems, cap),
-    cc: addresses("Cc", mailboxesOf(values("cc")), problems, cap),
-    subject: readSubject(mail?.subject, values("subject")[0], problems),
-    text: readText(mail, html, options.maxHtmlToText ?? MAX_HTML_TO_TEXT, problems),
+    to,
+    cc,
+    subject,
+    text,
     html,
     headers: fields,
-    attachments: (mail?.attachments ?? []).map(
-      // A file name decoded from a UTF-16 word may hold half a surrogate pair: U+FFFD for it, as text the host reads never has one.
-      (a): AttachmentJson => ({ filename: a.filename?.replace(/\p{Cs}/gu, "\uFFFD") ?? null, contentType: a.contentType || "application/octet-stream", size: a.size ?? 0 }),
-    ),
-    date: readDate(values("date")[0], problems),
-    messageId: readMessageId(values("message-id")[0]),
-    envelope: readEnvelope(options.envelope ?? {}, from, listAddress, problems),
-    ...decodeHeaders(fields, from, fromValues.length === 1 ? fromBoxes : undefined),
+    attachments,
+    date,
+    messageId: readMessageId(f.messageId),
+    envelope,
+    decoded: decoded.decoded,
+    fromName: decoded.fromName,
+    replyTo: decoded.replyTo,
   };
   return { message, size: bytes.length, problems, refused: [] };
+}
+
+/** The values parseEml reads of the header fields, found in one pass (each name lower-cased once). */
+export interface FieldValues {
+  from: string[];
+  to: string[];
+  cc: string[];
+  subject: string | undefined;
+  date: string | undefined;
+  messageId: string | undefined;
+  /** The first From and Reply-To values (decode.ts). */
+  firstFrom: string | undefined;
+  replyTo: string | undefined;
+}
+
+function readFields(fields: readonly (readonly [string, string])[]): FieldValues {
+  const out: FieldValues = { from: [], to: [], cc: [], subject: undefined, date: undefined, messageId: undefined, firstFrom: undefined, replyTo: undefined };
+  for (let i = 0; i < fields.length; i++) {
+    const name = fields[i]![0];
+    const value = fields[i]![1];
+    // Only names of a length read here are lower-cased (most fields are none of them).
+    switch (name.length) {
+      case 2: {
+        const n = name.toLowerCase();
+        if (n === "to") out.to.push(value);
+        else if (n === "cc") out.cc.push(value);
+        break;
+      }
+      case 4: {
+        const n = name.toLowerCase();
+        if (n === "from") {
+          out.from.push(value);
+          out.firstFrom ??= value;
+        } else if (n === "date") out.date ??= value;
+        break;
+      }
+      case 7:
+        if (out.subject === undefined && name.toLowerCase() === "subject") out.subject = value;
+        break;
+      case 8:
+        if (out.replyTo === undefined && name.toLowerCase() === "reply-to") out.replyTo = value;
+        break;
+      case 10:
+        if (out.messageId === undefined && name.toLowerCase() === "message-id") out.messageId = value;
+        break;
+    }
+  }
+  return out;
 }
 
 function emptyMessage(headers: [string, string][], listAddress: string): MessageJson {
@@ -151,14 +211,16 @@ function mailboxesOf(headerValues: string[]): Mailbox[] {
  */
 function addresses(field: string, parsed: readonly Mailbox[], problems: string[], cap: { left: number }): string[] {
   const out: string[] = [];
-  const seen = new Set<string>();
+  // Most fields hold one mailbox: a set to find repeats in is made only for more.
+  const seen = parsed.length > 1 ? new Set<string>() : undefined;
   const bad: string[] = [];
-  for (const a of parsed) {
+  for (let i = 0; i < parsed.length; i++) {
+    const a = parsed[i]!;
     if (cap.left <= 0) break;
     const c = a.address ? canonicalAddress(a.address) : undefined;
     if (c === undefined) bad.push(a.address || a.name || "(empty)");
-    else if (!seen.has(c)) {
-      seen.add(c);
+    else if (!seen?.has(c)) {
+      seen?.add(c);
       out.push(c);
       cap.left--;
     }

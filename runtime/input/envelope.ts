@@ -15,7 +15,31 @@ export interface EnvelopeGiven {
 
 const unbracket = (s: string): string => s.trim().replace(/^<(.*)>$/, "$1").trim();
 
+/**
+ * The envelopes read without a problem, by what they were read from: a list's mail comes from few senders to few
+ * of its addresses. Frozen: messages share them (each message is frozen whole once parsed: runner.ts keepJson).
+ */
+const envelopes = new Map<string, EnvelopeJson>();
+
 export function readEnvelope(given: EnvelopeGiven, from: string | null, listAddress: string, problems: string[]): EnvelopeJson {
+  const { mailFrom, rcptTo } = given;
+  // Each part marked by its kind (absent, null, or the text), so no two inputs share a key.
+  const key =
+    (typeof mailFrom === "string" || mailFrom === undefined || mailFrom === null) && (typeof rcptTo === "string" || rcptTo === undefined)
+      ? `${mailFrom === undefined ? "u" : mailFrom === null ? "n" : `s${mailFrom}`}\u0000${rcptTo === undefined ? "u" : `s${rcptTo}`}\u0000${from === null ? "n" : `s${from}`}\u0000${listAddress}`
+      : undefined;
+  const kept = key === undefined || key.length > 1400 ? undefined : envelopes.get(key);
+  if (kept) return kept;
+  const count = problems.length;
+  const e = readEnvelopeNow(given, from, listAddress, problems);
+  if (key !== undefined && key.length <= 1400 && problems.length === count) {
+    if (envelopes.size >= 1024) envelopes.clear();
+    envelopes.set(key, Object.freeze(e));
+  }
+  return e;
+}
+
+function readEnvelopeNow(given: EnvelopeGiven, from: string | null, listAddress: string, problems: string[]): EnvelopeJson {
   let sender: string | null = from;
   if (given.mailFrom === null || (given.mailFrom !== undefined && unbracket(given.mailFrom) === "")) sender = null;
   else if (given.mailFrom !== undefined) {

@@ -22,10 +22,13 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 function headerEnd(raw: Buffer): number {
   if (raw[0] === 0x0a) return 0;
   if (raw[0] === 0x0d && raw[1] === 0x0a) return 0;
-  const lf = raw.indexOf("\n\n");
-  const crlf = raw.indexOf("\n\r\n");
-  const ends = [lf, crlf].filter((i) => i >= 0);
-  return ends.length ? Math.min(...ends) + 1 : raw.length;
+  // The first LF followed by LF or CRLF: a header block is short, so it is scanned for here, byte by byte.
+  const n = raw.length;
+  for (let i = raw.indexOf(0x0a); i >= 0 && i < n; i = raw.indexOf(0x0a, i + 1)) {
+    const next = raw[i + 1];
+    if (next === 0x0a || (next === 0x0d && raw[i + 2] === 0x0a)) return i + 1;
+  }
+  return n;
 }
 
 /** UTF-8 when the bytes are valid UTF-8 (RFC 6532), otherwise Latin-1 so no byte is lost. */
@@ -42,35 +45,42 @@ function decode(latin1: string): string {
 export function readHeaders(raw: Buffer): HeaderBlock {
   const end = headerEnd(raw);
   const head = raw.toString("latin1", 0, end);
-  const lines = head.split(/\r?\n/);
-  if (lines.length && lines[lines.length - 1] === "") lines.pop();
   const fields: [string, string][] = [];
   const problems: string[] = [];
-  let current: string[] | undefined;
+  // The field being read: its first line's number, and its text (continuation lines joined as they come).
+  let text: string | undefined;
+  let start = 1;
   const finish = (lineNo: number): void => {
-    if (!current) return;
-    const text = current.join("");
-    current = undefined;
-    const colon = text.indexOf(":");
-    const name = colon < 0 ? "" : text.slice(0, colon).trimEnd();
+    if (text === undefined) return;
+    const t = text;
+    text = undefined;
+    const colon = t.indexOf(":");
+    const name = colon < 0 ? "" : t.slice(0, colon).trimEnd();
     if (!FIELD_NAME.test(name)) {
-      problems.push(`header line ${lineNo} is not a header field (${JSON.stringify(text.slice(0, 40))}); it was ignored`);
+      problems.push(`header line ${lineNo} is not a header field (${JSON.stringify(t.slice(0, 40))}); it was ignored`);
       return;
     }
-    fields.push([name, decode(text.slice(colon + 1).trim())]);
+    fields.push([name, decode(t.slice(colon + 1).trim())]);
   };
-  let start = 1;
-  lines.forEach((line, i) => {
-    if (i === 0 && /^From (?!\s*:)/.test(line)) return; // an mbox separator line, not a field
-    if (/^[ \t]/.test(line)) {
-      if (current) current.push(line);
+  // Lines split at LF, a CR before it dropped (as split(/\r?\n/) did); a last empty line is not one.
+  let i = 0;
+  for (let at = 0; at <= head.length; i++) {
+    const nl = head.indexOf("\n", at);
+    // The last piece, after the last LF: nothing (not a line), or a line without its end (a CR in it kept).
+    if (nl < 0 && at === head.length) break;
+    const line = nl < 0 ? head.slice(at) : head.slice(at, nl > at && head.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl);
+    at = nl < 0 ? head.length + 1 : nl + 1;
+    if (i === 0 && /^From (?!\s*:)/.test(line)) continue; // an mbox separator line, not a field
+    const c = line.charCodeAt(0);
+    if (c === 0x20 || c === 0x09) {
+      if (text !== undefined) text += line;
       else problems.push(`header line ${i + 1} continues a field that does not exist; it was ignored`);
-      return;
+      continue;
     }
     finish(start);
-    current = [line];
+    text = line;
     start = i + 1;
-  });
+  }
   finish(start);
   return { fields, problems, end };
 }

@@ -26,10 +26,15 @@ export function stringifyParts(o: Record<string, unknown>): string {
   for (const k of Object.keys(o)) {
     const v = o[k];
     if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
-    const kept = typeof v === "object" && v !== null ? jsonOf.get(v) : undefined;
-    out += (out ? "," : "{") + JSON.stringify(k) + ":" + (kept ?? JSON.stringify(v));
+    out += (out ? "," : "{") + JSON.stringify(k) + ":" + keptJson(v);
   }
   return out ? out + "}" : "{}";
+}
+
+/** JSON.stringify(v) for a value that is not undefined, a function or a symbol: the kept JSON of a kept part. */
+export function keptJson(v: unknown): string {
+  const kept = typeof v === "object" && v !== null ? jsonOf.get(v) : undefined;
+  return kept ?? JSON.stringify(v);
 }
 
 function deepFreeze(v: unknown): void {

@@ -83,51 +83,61 @@ export function checkMessage(message: MessageJson, rule: RuleLimits = {}, size?:
   return problems;
 }
 
+/** `over` for a text's length in code points, counted only when its UTF-16 length is over the limit (it has no more code points than that). */
+function overText(limits: RuleLimits, name: string, what: string, s: string, out: InputProblem[]): void {
+  const max = limits[name]?.value;
+  if (max === undefined || s.length <= max) return;
+  for (const p of over(limits, name, what, codePoints(s), "characters")) out.push(p);
+}
+
 function checkMessageNow(message: MessageJson, rule: RuleLimits, size: number | undefined): InputProblem[] {
   const l = resolveLimits(rule);
   const out: InputProblem[] = [];
   if (size !== undefined) out.push(...over(l, "size", "its size", size, "bytes"));
-  out.push(...over(l, "subject", "its subject", codePoints(message.subject), "characters"));
-  out.push(...over(l, "text", "its text", codePoints(message.text), "characters"));
-  if (message.html !== null) out.push(...over(l, "html", "its HTML body", codePoints(message.html), "characters"));
+  overText(l, "subject", "its subject", message.subject, out);
+  overText(l, "text", "its text", message.text, out);
+  if (message.html !== null) overText(l, "html", "its HTML body", message.html, out);
   out.push(...checkHeaderFields(message.headers, rule));
   // The Message-ID is read from its header field, checked above; a message built by hand may have only the field.
-  if (!message.headers.some(([name]) => name.toLowerCase() === "message-id")) {
-    out.push(...over(l, "header", "its Message-ID", codePoints(message.messageId), "characters"));
-  }
+  if (!message.headers.some((f) => f[0].length === 10 && f[0].toLowerCase() === "message-id")) overText(l, "header", "its Message-ID", message.messageId, out);
   out.push(...over(l, "recipients", "its number of To and Cc addresses", message.to.length + message.cc.length, "addresses"));
   // Fixed sizes the verifier assumes of every message (stdlib: an Address's maxLength, the envelope tag's bound).
   const fixed = (what: string, value: string | null | undefined, max: number): void => {
-    if (value !== null && value !== undefined && codePoints(value) > max) {
+    // No more code points than UTF-16 units: a value that short is within `max` without counting.
+    if (value !== null && value !== undefined && value.length > max && codePoints(value) > max) {
       const m = runtimeMessages.fieldTooLong;
       out.push({ code: m.code, message: m.format(what, codePoints(value), max) });
     }
   };
   fixed("its From address", message.from, MAX_ADDRESS_LENGTH);
-  message.to.forEach((a, i) => fixed(`To address ${i + 1}`, a, MAX_ADDRESS_LENGTH));
-  message.cc.forEach((a, i) => fixed(`Cc address ${i + 1}`, a, MAX_ADDRESS_LENGTH));
+  for (let i = 0; i < message.to.length; i++) fixed(`To address ${i + 1}`, message.to[i], MAX_ADDRESS_LENGTH);
+  for (let i = 0; i < message.cc.length; i++) fixed(`Cc address ${i + 1}`, message.cc[i], MAX_ADDRESS_LENGTH);
   fixed("the envelope sender", message.envelope?.sender, MAX_ADDRESS_LENGTH);
   fixed("the envelope recipient", message.envelope?.recipient, MAX_ADDRESS_LENGTH);
   fixed("the envelope's +tag", message.envelope?.tag, TAG_MAX);
   out.push(...over(l, "attachments", "its number of attachments", message.attachments.length, "attachments"));
   // What the host decoded from the header fields (runtime/input/decode.ts keeps each within its raw field).
-  (message.decoded ?? []).forEach((v, i) => {
-    if (v === null) return;
-    out.push(...over(l, "header", `the decoded value of header field ${i + 1}`, codePoints(v), "characters"));
+  const decoded = message.decoded ?? [];
+  for (let i = 0; i < decoded.length; i++) {
+    const v = decoded[i];
+    // As forEach did: a hole is skipped (JSON has none).
+    if (v === null || v === undefined) continue;
+    overText(l, "header", `the decoded value of header field ${i + 1}`, v, out);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: a decoded value is one line of text (runtime/input/decode.ts)
     if (/[\u0000-\u001f\u007f]|\p{Cs}/u.test(v)) {
       out.push({ code: runtimeMessages.badInput.code, message: runtimeMessages.badInput.format(`the decoded value of header field ${i + 1} has a control character or half a surrogate pair`) });
     }
-  });
+  }
   if (message.decoded !== undefined && message.decoded.length !== message.headers.length) {
     out.push({ code: runtimeMessages.badInput.code, message: runtimeMessages.badInput.format(`the message has ${message.headers.length} header fields but ${message.decoded.length} decoded values`) });
   }
-  out.push(...over(l, "header", "its From display name", codePoints(message.fromName ?? ""), "characters"));
+  overText(l, "header", "its From display name", message.fromName ?? "", out);
   fixed("its Reply-To address", message.replyTo, MAX_ADDRESS_LENGTH);
-  message.attachments.forEach((a, i) => {
-    out.push(...over(l, "header", `the file name of attachment ${i + 1}`, codePoints(a.filename ?? ""), "characters"));
-    out.push(...over(l, "header", `the content type of attachment ${i + 1}`, codePoints(a.contentType), "characters"));
-  });
+  for (let i = 0; i < message.attachments.length; i++) {
+    const a = message.attachments[i]!;
+    overText(l, "header", `the file name of attachment ${i + 1}`, a.filename ?? "", out);
+    overText(l, "header", `the content type of attachment ${i + 1}`, a.contentType, out);
+  }
   return out;
 }
 
@@ -138,6 +148,12 @@ function checkMessageNow(message: MessageJson, rule: RuleLimits, size: number | 
 export function checkHeaderFields(headers: readonly (readonly [string, string])[], rule: RuleLimits = {}): InputProblem[] {
   const l = resolveLimits(rule);
   const out = over(l, "headers", "its number of header fields", headers.length, "fields");
+  const max = l["header"]?.value;
+  // A field has no more code points than UTF-16 units: when none is longer than the limit in units, none is over it.
+  if (max === undefined) return out;
+  let units = 0;
+  for (let i = 0; i < headers.length; i++) units = Math.max(units, headers[i]![0].length, headers[i]![1].length);
+  if (units <= max) return out;
   let longest: [string, number] | undefined;
   for (const [name, value] of headers) {
     const n = Math.max(codePoints(value), codePoints(name));

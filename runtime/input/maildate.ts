@@ -14,6 +14,20 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?
 
 /** Epoch ms, or undefined when the value is not a date. A date without a zone is read as UTC. */
 export function parseMailDate(value: string): number | undefined {
+  // Mail that arrives within a second often carries the same Date (one client's batch): read once.
+  if (kept.has(value)) return kept.get(value);
+  const t = readDate(value);
+  if (value.length > 100) return t;
+  if (kept.size >= KEPT) kept.clear();
+  kept.set(value, t);
+  return t;
+}
+
+/** How many Date values' answers are kept (the answer depends on the value alone; a long value is not kept). */
+const KEPT = 256;
+const kept = new Map<string, number | undefined>();
+
+function readDate(value: string): number | undefined {
   const v = value.replace(/\([^()]*\)/g, " ").replace(/\s+/g, " ").trim();
   const m = RFC5322.exec(v);
   if (!m) {

@@ -47,7 +47,12 @@ export function plainTextParts(raw: Buffer, fields: readonly (readonly [string, 
   let subjects = 0;
   let types = 0;
   let transfers = 0;
-  for (const [name, value] of fields) {
+  for (let i = 0; i < fields.length; i++) {
+    const name = fields[i]![0];
+    const value = fields[i]![1];
+    // Only names of a length looked at here are lower-cased (most fields are none of them).
+    const n = name.length;
+    if (n !== 7 && n !== 12 && n !== 25 && n !== 19) continue;
     switch (name.toLowerCase()) {
       case "subject":
         if (subjects++ > 0) return undefined;

@@ -140,7 +140,10 @@ const HOPS_NAME = HOPS_HEADER.toLowerCase();
 export function hopCount(headers: readonly (readonly [string, string])[]): { hops: number; received: number } {
   let hops = 0;
   let received = 0;
-  for (const [n, v] of headers) {
+  for (let i = 0; i < headers.length; i++) {
+    // Indexed, not destructured: destructuring an array goes through its iterator.
+    const n = headers[i]![0];
+    const v = headers[i]![1];
     // Only a name of the right length is lower-cased to compare (most are neither).
     if (n.length === 8 && n.toLowerCase() === "received") received++;
     else if (n.length === HOPS_NAME.length && n.toLowerCase() === HOPS_NAME && /^\s*\d{1,6}\s*$/.test(v)) hops = Math.max(hops, Number(v));
@@ -165,7 +168,12 @@ export function dryRunKey(...parts: (string | Buffer | number)[]): string {
 
 function headerValue(headers: readonly (readonly [string, string])[], name: string): string | undefined {
   const key = name.toLowerCase();
-  return headers.find(([n]) => n.toLowerCase() === key)?.[1];
+  // Only a name of the right length is lower-cased to compare.
+  for (let i = 0; i < headers.length; i++) {
+    const n = headers[i]![0];
+    if (n.length === key.length && n.toLowerCase() === key) return headers[i]![1];
+  }
+  return undefined;
 }
 
 /** The message ids in a field (`<a@b> <c@d>`), the valid ones, at most `max` (the newest kept). */
@@ -185,6 +193,21 @@ function author(incoming: IncomingMail | null): Person | undefined {
   const address = safeAddress(incoming?.from ?? undefined);
   if (!address || !incoming) return undefined;
   const raw = headerValue(incoming.headers, "from");
+  // A sender writes the same From each time: its name is read once (the answer depends on the address and the field alone).
+  const key = raw === undefined || raw.length > 256 ? undefined : `${address}\u0000${raw}`;
+  const kept = key === undefined ? undefined : authors.get(key);
+  if (kept) return kept;
+  const person = authorNow(address, raw);
+  if (key !== undefined) {
+    if (authors.size >= 1024) authors.clear();
+    authors.set(key, Object.freeze(person));
+  }
+  return person;
+}
+
+const authors = new Map<string, Person>();
+
+function authorNow(address: string, raw: string | undefined): Person {
   let name = "";
   if (raw !== undefined) {
     const parsed = bareMailbox(raw) ?? (addressparser(raw, { flatten: true }) as { name?: string; address?: string }[]);
@@ -220,11 +243,16 @@ export async function composeRun(actions: readonly RunAction[], ctx: ComposeCont
     if (!isMailAction(a)) continue;
     const to: string[] = [];
     const refused: string[] = [];
-    const seen = new Set<string>();
+    // Repeats are looked for only among more than one recipient.
+    const seen = a.to.length > 1 ? new Set<string>() : undefined;
     for (const r of a.to) {
       const ok = safeAddress(r);
       if (!ok) refused.push(String(r));
-      else if (!seen.has(ok.toLowerCase())) (seen.add(ok.toLowerCase()), to.push(ok));
+      else if (!seen) to.push(ok);
+      else {
+        const key = ok.toLowerCase();
+        if (!seen.has(key)) (seen.add(key), to.push(ok));
+      }
     }
     if (to.length === 0) continue;
     run ??= { sender: author(ctx.incoming), hops: ctx.incoming ? hopCount(ctx.incoming.headers).hops + 1 : 1 };
@@ -240,15 +268,68 @@ interface RunFacts {
   hops: number;
 }
 
-async function composeOne(a: RunAction, index: number, to: string[], refused: string[], ctx: ComposeContext, run: RunFacts): Promise<OutgoingMessage> {
-  const settings = { ...DEFAULT_LIST_SETTINGS, ...ctx.settings };
-  const list = ctx.list;
+/** What a list's messages say of the list itself: the same for each of its runs. */
+interface ListFacts {
+  domain: string;
+  listName: string;
+  bounce: string;
+  /** The list's own fields (List-Id, List-Post, List-Help, List-Unsubscribe) and its loop field, frozen: write-message.ts writes each once. */
+  fields: readonly Readonly<{ key: string; value: string }>[];
+  loop: Readonly<{ key: string; value: string }>;
+  /** The list as a mailbox, and as the To of its posts. */
+  person: Person;
+  to: readonly Mailbox[];
+  /** "NAME via LIST" for each sender seen (a sender's Person is kept: author()). */
+  via: WeakMap<Person, Person>;
+}
+
+/** Fields every list writes the same, frozen (write-message.ts writes a frozen field once). */
+const field = (key: string, value: string): Readonly<{ key: string; value: string }> => Object.freeze({ key, value });
+const AUTO_REPLIED = field("Auto-Submitted", "auto-replied");
+const AUTO_GENERATED = field("Auto-Submitted", "auto-generated");
+const PRECEDENCE = field("Precedence", "list");
+const HOPS = Array.from({ length: 64 }, (_, i) => field(HOPS_HEADER, String(i)));
+
+const listFacts = new Map<string, ListFacts>();
+
+/** The list's facts, worked out once per list address and name. */
+function factsOf(list: string, name: string | undefined): ListFacts {
+  const key = name === undefined ? list : `${list}\u0000${name}`;
+  let f = listFacts.get(key);
+  if (f) return f;
   const at = list.lastIndexOf("@");
   const local = list.slice(0, at);
   const domain = list.slice(at + 1);
-  const listName = headerText(ctx.listName ?? local, 100) || local;
+  const listName = headerText(name ?? local, 100) || local;
+  const person: Person = Object.freeze({ name: listName, address: list });
+  f = {
+    domain,
+    listName,
+    bounce: bounceAddress(list),
+    fields: Object.freeze([
+      field("List-Id", `${phrase(listName)} <${local}.${domain}>`),
+      field("List-Post", `<mailto:${list}>`),
+      field("List-Help", `<mailto:${local}-request@${domain}?subject=help>`),
+      field("List-Unsubscribe", `<mailto:${local}-request@${domain}?subject=unsubscribe>`),
+    ]),
+    loop: field(LOOP_HEADER, list),
+    person,
+    to: Object.freeze([person]),
+    via: new WeakMap(),
+  };
+  if (listFacts.size >= 4096) listFacts.clear();
+  listFacts.set(key, f);
+  return f;
+}
+
+async function composeOne(a: RunAction, index: number, to: string[], refused: string[], ctx: ComposeContext, run: RunFacts): Promise<OutgoingMessage> {
+  // As `{ ...DEFAULT_LIST_SETTINGS, ...ctx.settings }` reads it, without the copy.
+  const fromMode = ctx.settings !== undefined && Object.hasOwn(ctx.settings, "fromMode") ? ctx.settings.fromMode : DEFAULT_LIST_SETTINGS.fromMode;
+  const list = ctx.list;
+  const facts = factsOf(list, ctx.listName);
+  const { domain, listName } = facts;
   const messageId = `thwonk.${ctx.runKey}.${index}@${domain}`;
-  const listPerson: Person = { name: listName, address: list };
+  const listPerson = facts.person;
   const sender = run.sender;
 
   // From and Reply-To (docs/mail-out.md): the list speaks for itself; a post "from the sender" is the author's.
@@ -257,12 +338,17 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   const who = (w: unknown): Person | undefined => (w === "list" ? listPerson : w === "sender" ? sender : undefined);
   const onBehalf = a.kind === "forward" || (a.kind === "send" && a["from"] === "sender");
   if (onBehalf && sender) {
-    if (settings.fromMode === "keep") from = sender;
-    else from = { name: `${sender.name || sender.address.replace("@", " at ")} via ${listName}`, address: list };
+    if (fromMode === "keep") from = sender;
+    else {
+      // Kept per list for a kept sender (frozen: author()), so the writer writes its From once.
+      const kept = Object.isFrozen(sender) ? facts.via.get(sender) : undefined;
+      from = kept ?? { name: `${sender.name || sender.address.replace("@", " at ")} via ${listName}`, address: list };
+      if (!kept && Object.isFrozen(sender)) facts.via.set(sender, Object.freeze(from));
+    }
   }
   if (a.kind === "send" && a["replyTo"] != null) replyTo = who(a["replyTo"]);
   // A munged From would send a member's answer to the list: unless the rule said where answers go, they go to the author.
-  else if (onBehalf && sender && settings.fromMode === "munge") replyTo = sender;
+  else if (onBehalf && sender && fromMode === "munge") replyTo = sender;
 
   // At most 900 characters: an unbroken run of them still fits a header line of 998 octets after `Subject: `.
   const subject = literally(headerText(typeof a["subject"] === "string" ? a["subject"] : "", 900));
@@ -278,17 +364,12 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   const hops = run.hops;
   const given = (a["headers"] ?? {}) as Record<string, unknown>;
 
-  const headers: { key: string; value: string }[] = [];
-  const h = (key: string, value: string): void => void headers.push({ key, value });
-  h("List-Id", `${phrase(listName)} <${local}.${domain}>`);
-  h("List-Post", `<mailto:${list}>`);
-  h("List-Help", `<mailto:${local}-request@${domain}?subject=help>`);
-  h("List-Unsubscribe", `<mailto:${local}-request@${domain}?subject=unsubscribe>`);
-  if (a.kind === "reply") h("Auto-Submitted", "auto-replied");
-  else if (!ctx.incoming) h("Auto-Submitted", "auto-generated");
-  if (a.kind !== "reply") h("Precedence", "list");
-  h(LOOP_HEADER, list);
-  h(HOPS_HEADER, String(hops));
+  const headers: Readonly<{ key: string; value: string }>[] = [...facts.fields];
+  if (a.kind === "reply") headers.push(AUTO_REPLIED);
+  else if (!ctx.incoming) headers.push(AUTO_GENERATED);
+  if (a.kind !== "reply") headers.push(PRECEDENCE);
+  headers.push(facts.loop);
+  headers.push(HOPS[hops] ?? { key: HOPS_HEADER, value: String(hops) });
 
   // Threading: a reply (and a send with `thread: m`) answers the message; a forward keeps the thread it was in.
   let inReplyTo: string[] = [];
@@ -309,29 +390,29 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   // A forward is the author's message passed on: it keeps its Message-ID (members' answers thread with the author's copy) and Date.
   const sentId = original?.messageId ?? messageId;
 
-  const address = (p: Person): Mailbox => ({ name: p.name, address: p.address });
+  // Persons go in as they are (a Person is a Mailbox; the writer reads them, nodemailer's options copy them).
   const plan: MessagePlan = {
     headers,
-    from: address(from),
-    to: a.kind === "reply" ? to.map((t) => ({ name: "", address: t })) : original?.to.length ? original.to : [address(listPerson)],
-    ...(original?.cc.length ? { cc: original.cc } : {}),
-    ...(replyTo ? { replyTo: address(replyTo) } : {}),
+    from,
+    to: a.kind === "reply" ? to.map((t) => ({ name: "", address: t })) : original?.to.length ? original.to : facts.to,
     subject,
     // A forward's body is the original's, spliced in after the header is written.
     text: original ? "" : text,
-    ...(html !== undefined && !original ? { html } : {}),
     messageId: `<${sentId}>`,
     date: original?.date ?? new Date(ctx.now),
-    ...(inReplyTo.length ? { inReplyTo: `<${inReplyTo[0]}>` } : {}),
-    ...(references.length ? { references: references.map((r) => `<${r}>`) } : {}),
     // The same run and action give the same boundary: a retry sends the bytes that were committed.
     boundarySeed: `${ctx.runKey}.${index}`,
     // The envelope is given to the transport, never written: nodemailer would otherwise add no Bcc, but be explicit.
-    envelope: { from: bounceAddress(list), to },
+    envelope: { from: facts.bounce, to },
   };
+  if (original?.cc.length) plan.cc = original.cc;
+  if (replyTo) plan.replyTo = replyTo;
+  if (html !== undefined && !original) plan.html = html;
+  if (inReplyTo.length) plan.inReplyTo = `<${inReplyTo[0]}>`;
+  if (references.length) plan.references = references.map((r) => `<${r}>`);
   let raw = (!ctx.viaNodemailer && writeMessage(plan)) || (await viaNodemailer(plan));
   if (original) raw = spliceForward(raw, original, footer, CHECKS);
-  return { index, messageId: sentId, envelope: { from: bounceAddress(list), to }, refused, action: a, raw };
+  return { index, messageId: sentId, envelope: { from: facts.bounce, to }, refused, action: a, raw };
 }
 
 /** The bytes nodemailer composes for a plan: its tree written at once (serialize.ts), or built the streaming way. */

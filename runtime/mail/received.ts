@@ -72,9 +72,56 @@ export function withReceived(raw: Buffer, s: ReceivedSession, by: string, at: nu
   return receivedBefore([raw], s, by, at);
 }
 
+/** What a field head was written from, and the head. */
+interface KeptHead {
+  helo?: string;
+  client?: string;
+  remote?: string;
+  type?: string;
+  id?: string;
+  rcpt?: string;
+  rcpts: number;
+  by: string;
+  head: string;
+}
+
+/** Each session's last field head: a connection's messages share it (connections interleave, so one per session). */
+const heads = new WeakMap<object, KeptHead>();
+
+/** receivedHead, kept while the session says the same (its fields are read each time, not trusted to stay). */
+function keptHead(s: ReceivedSession, by: string): string {
+  const rcpts = s.envelope?.rcptTo ?? [];
+  const rcpt = rcpts.length === 1 ? rcpts[0]!.address : undefined;
+  const k = heads.get(s);
+  if (
+    k !== undefined &&
+    k.helo === s.hostNameAppearsAs &&
+    k.client === s.clientHostname &&
+    k.remote === s.remoteAddress &&
+    k.type === s.transmissionType &&
+    k.id === s.id &&
+    k.rcpts === rcpts.length &&
+    k.rcpt === rcpt &&
+    k.by === by
+  )
+    return k.head;
+  const head = receivedHead(s, by);
+  // Only strings are kept to compare (a value of another type is written again each time).
+  const all = [s.hostNameAppearsAs, s.clientHostname, s.remoteAddress, s.transmissionType, s.id, rcpt].every((v) => v === undefined || typeof v === "string");
+  if (all) heads.set(s, { helo: s.hostNameAppearsAs, client: s.clientHostname, remote: s.remoteAddress, type: s.transmissionType, id: s.id, rcpt, rcpts: rcpts.length, by, head });
+  else heads.delete(s);
+  return head;
+}
+
 /** withReceived of the message's chunks as they came (SMTP DATA), copied once. */
 export function receivedBefore(chunks: readonly Buffer[], s: ReceivedSession, by: string, at: number): Buffer {
   // Folded before the date, so the line stays short (RFC 5322 2.1.1).
-  const field = `Received: ${receivedHead(s, by)};\r\n\t${rfc5322Date(at)}\r\n`;
-  return Buffer.concat([Buffer.from(field, "latin1"), ...chunks]);
+  const field = `Received: ${keptHead(s, by)};\r\n\t${rfc5322Date(at)}\r\n`;
+  // The field written straight into the message's one buffer (latin1: a byte a character), the chunks after it.
+  let size = field.length;
+  for (const c of chunks) size += c.length;
+  const out = Buffer.allocUnsafe(size);
+  let offset = out.write(field, 0, "latin1");
+  for (const c of chunks) offset += c.copy(out, offset);
+  return out;
 }

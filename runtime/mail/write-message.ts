@@ -107,6 +107,8 @@ const HEADER_CONTROLS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
 /** A header value nodemailer writes as it is: tab and printable ASCII without a quote (and without `=?`, checked apart). */
 const PLAIN_VALUE = /^[\t\x20\x21\x23-\x7e]*$/;
 const NEWLINE = /\r?\n|\r/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: what NEWLINE and HEADER_CONTROLS replace, together
+const ANY_CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 /** The addresses written here (compose.ts's safeAddress); anything else nodemailer writes. */
 const ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
 // As nodemailer's MimeNode (mime-node/index.js), for ASCII.
@@ -115,45 +117,78 @@ const PLAIN_ADDRESS = /^[^\s"(),:;<>@[\\\]]+@[^\s"(),:;<>@[\\\]]+$/;
 /** Field names MailComposer sets itself or treats apart: a plan's own headers must not use them. */
 const RESERVED = /^(?:from|sender|to|cc|bcc|reply-to|in-reply-to|references|subject|message-id|date|mime-version|otp-token|content-.*)$/i;
 
+/** A field as written: folded when long, with its line break; "" for a blank value, which nodemailer leaves out. */
+function fieldLine(key: string, value: string): string {
+  if (!value.trim()) return "";
+  const line = `${key}: ${value}`;
+  return (line.length < LINE ? line : mimeFuncs.foldLines(line, LINE)) + "\r\n";
+}
+
+/**
+ * The lines written of frozen plan parts (a list's own fields, its address, a sender as a list's runs give them
+ * again and again: runtime/mail/compose.ts), by the part: a frozen part says the same each time. null: not
+ * written here (nodemailer composes the message).
+ */
+const ownLines = new WeakMap<object, string | null>();
+const mailboxLines = new Map<string, WeakMap<object, string | null>>();
+
+/** A plan's own field, written (from its frozen object once). */
+function ownLine(h: { key: string; value: string }): string | null {
+  const frozen = Object.isFrozen(h);
+  const kept = frozen ? ownLines.get(h) : undefined;
+  if (kept !== undefined) return kept;
+  const key = fieldName(h.key);
+  const line = key === undefined ? null : fieldLine(key, unstructured(h.value));
+  if (frozen) ownLines.set(h, line);
+  return line;
+}
+
+/** An address field's line (`list`: one mailbox or an array of them), from a frozen one once. */
+function mailboxLine(field: string, list: Mailbox | readonly Mailbox[]): string | null {
+  const frozen = Object.isFrozen(list) && (!Array.isArray(list) || list.every((m) => Object.isFrozen(m)));
+  let lines = frozen ? mailboxLines.get(field) : undefined;
+  const kept = lines?.get(list);
+  if (kept !== undefined) return kept;
+  const value = mailboxes(Array.isArray(list) ? (list as readonly Mailbox[]) : [list as Mailbox]);
+  const line = value === undefined ? null : fieldLine(field, value);
+  if (frozen) {
+    if (!lines) mailboxLines.set(field, (lines = new WeakMap()));
+    lines.set(list, line);
+  }
+  return line;
+}
+
 /** The message's bytes, or undefined when nodemailer must compose it. */
 export function writeMessage(p: MessagePlan): Buffer | undefined {
   let head = "";
   const put = (key: string, value: string): void => {
-    // As nodemailer: a field whose value is blank is left out.
-    if (!value.trim()) return;
-    const line = `${key}: ${value}`;
-    head += (line.length < LINE ? line : mimeFuncs.foldLines(line, LINE)) + "\r\n";
+    head += fieldLine(key, value);
   };
   for (const h of p.headers) {
-    const key = fieldName(h.key);
-    if (key === undefined) return undefined;
-    put(key, unstructured(h.value));
+    const line = ownLine(h);
+    if (line === null) return undefined;
+    head += line;
   }
-  const from = mailboxes([p.from]);
-  const to = mailboxes(p.to);
-  const cc = p.cc ? mailboxes(p.cc) : "";
-  const replyTo = p.replyTo ? mailboxes([p.replyTo]) : "";
-  if (from === undefined || to === undefined || cc === undefined || replyTo === undefined) return undefined;
-  put("From", from);
-  put("To", to);
-  if (p.cc) put("Cc", cc);
-  if (p.replyTo) put("Reply-To", replyTo);
+  const from = mailboxLine("From", p.from);
+  const to = mailboxLine("To", p.to);
+  const cc = p.cc ? mailboxLine("Cc", p.cc) : "";
+  const replyTo = p.replyTo ? mailboxLine("Reply-To", p.replyTo) : "";
+  if (from === null || to === null || cc === null || replyTo === null) return undefined;
+  head += from + to + cc + replyTo;
   if (p.inReplyTo) put("In-Reply-To", msgId(p.inReplyTo));
   if (p.references?.length) put("References", references(p.references));
   if (p.subject) put("Subject", unstructured(p.subject));
   if (!p.messageId || !p.date) return undefined;
   put("Message-ID", msgId(p.messageId));
-  put("Date", typeof p.date === "string" ? unstructured(p.date) : p.date.toUTCString().replace(/GMT/, "+0000"));
+  put("Date", typeof p.date === "string" ? unstructured(p.date) : utcDate(p.date));
 
   const parts: { type: string; te: string; body: string }[] = [];
-  for (const [content, type] of [
-    [p.text, "text/plain"],
-    [p.html, "text/html"],
-  ] as const) {
+  for (let i = 0; i < 2; i++) {
+    const content = i === 0 ? p.text : p.html;
     if (!content) continue;
     const part = textPart(content);
     if (!part) return undefined;
-    parts.push({ type: `${type}; charset=utf-8`, ...part });
+    parts.push({ type: i === 0 ? "text/plain; charset=utf-8" : "text/html; charset=utf-8", te: part.te, body: part.body });
   }
   let out: string;
   if (parts.length === 2) {
@@ -179,6 +214,19 @@ export function writeMessage(p: MessagePlan): Buffer | undefined {
   if (!out.endsWith("\n")) out += out.endsWith("\r") ? "\n" : "\r\n";
   // The bodies are 7-bit; a message id may carry what nodemailer writes as UTF-8.
   return Buffer.from(out, "utf-8");
+}
+
+/** The last Date written, by its second: a list's messages within a second share it. */
+let lastDate = { second: Number.NaN, text: "" };
+
+/** A date as nodemailer writes it (`toUTCString`, GMT as +0000). */
+function utcDate(d: Date): string {
+  const second = Math.floor(d.getTime() / 1000);
+  if (second === lastDate.second) return lastDate.text;
+  const text = d.toUTCString().replace(/GMT/, "+0000");
+  // An invalid date is not kept (NaN never equals the kept second anyway).
+  lastDate = { second, text };
+  return text;
 }
 
 /** A text body as nodemailer encodes it: 7bit when plain ASCII with short lines, else quoted-printable or base64. */
@@ -212,7 +260,8 @@ function unstructured(value: string): string {
 
 /** A Message-ID or In-Reply-To value, in angle brackets. */
 function msgId(value: string): string {
-  let v = value.replace(NEWLINE, " ").replace(HEADER_CONTROLS, "");
+  // Most ids have no control character: then neither replacement changes them.
+  let v = ANY_CONTROL.test(value) ? value.replace(NEWLINE, " ").replace(HEADER_CONTROLS, "") : value;
   if (v.charAt(0) !== "<") v = `<${v}`;
   if (v.charAt(v.length - 1) !== ">") v = `${v}>`;
   return v;

@@ -13,7 +13,8 @@ function listHeaders(list: unknown): Record<string, string> | undefined {
   if (list === null || typeof list !== "object") return undefined;
   const { address, name } = list as { address?: unknown; name?: unknown };
   if (typeof address !== "string") return undefined;
-  if (last && last.address === address && last.name === name) return { ...last.headers };
+  const last = kept.get(address);
+  if (last && last.name === name) return { ...last.headers };
   const at = address.lastIndexOf("@");
   const local = address.slice(0, at);
   const domain = address.slice(at + 1);
@@ -23,12 +24,13 @@ function listHeaders(list: unknown): Record<string, string> | undefined {
     "List-Unsubscribe": `<mailto:${local}-request@${domain}?subject=unsubscribe>`,
     "X-Thwonk-Loop": address,
   };
-  last = { address, name, headers };
+  if (kept.size >= 4096) kept.clear();
+  kept.set(address, { name, headers });
   return { ...headers };
 }
 
-/** The last list's texts: a list's runs follow one another. */
-let last: { address: string; name: unknown; headers: Record<string, string> } | undefined;
+/** Each list's texts, by its address (lists' runs interleave: one kept for the last list would be made again each run). */
+const kept = new Map<string, { name: unknown; headers: Record<string, string> }>();
 
 /** The actions with the list's headers in each send and forward that has none (each its own object); the same array when none lacks them. */
 export function withListHeaders(actions: RunAction[], list: unknown): RunAction[] {

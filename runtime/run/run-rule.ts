@@ -7,7 +7,7 @@
  */
 import type { Bundle } from "../../compiler/index.js";
 import type { HandMadeInput, RuleErrorWords, RunAction, RunInput, RunOutput, RunResult } from "../../contract/index.js";
-import { encodeInput } from "../input/build.js";
+import { encodeInputWith } from "../input/build.js";
 import { describeSandboxError } from "../testing/errors.js";
 import { inputChars, runOnce, timeLimitFor, type SandboxLimits, type SandboxPool } from "../sandbox/index.js";
 import type { RunAhead, RunLimits, SandboxResult } from "../sandbox/types.js";
@@ -38,8 +38,7 @@ export function encodeRun(bundle: Bundle, triggerName: string, runInput: RunInpu
   const trigger = bundle.manifest.triggers.find((t) => t.name === triggerName);
   const bound = trigger?.gasBound ?? 0;
   // The verifier's bounds for this trigger: the code stops a run that would exceed either (out of gas, TW5030).
-  const input = { ...runInput, gas: bound, fanout: trigger?.fanoutBound ?? 0 };
-  const { inputJson, members } = encodeInput(input);
+  const { inputJson, members } = encodeInputWith(runInput, bound, trigger?.fanoutBound ?? 0);
   // The clock is a backstop far above what the gas bound allows (time-limit.ts): gas decides, not the machine's load.
   return { inputJson, ...(members ? { members } : {}), timeLimitMs: timeLimitFor(bound, inputChars(inputJson, members)), bound };
 }

@@ -52,3 +52,37 @@ test("receivedBefore of a message's chunks is withReceived of them joined, for e
   const cases: Buffer[][] = [[], [Buffer.alloc(0)], [Buffer.from("a")], [Buffer.from("Subject: ☕\r\n"), Buffer.alloc(0), Buffer.from("\r\nbody\r\n")], Array.from({ length: 300 }, (_, i) => Buffer.from(`line ${i}\r\n`))];
   for (const chunks of cases) assert.deepEqual(receivedBefore(chunks, s, "h.example", at), withReceived(Buffer.concat(chunks), s, "h.example", at));
 });
+
+test("receivedBefore keeps a field head only while the session says the same: a session changed in place, or another, writes its own", () => {
+  const raw = Buffer.from("Subject: x\r\n\r\nbody\r\n");
+  const at = 1_796_564_490_715;
+  const s: ReceivedSession = { hostNameAppearsAs: "a.example", remoteAddress: "10.0.0.1", id: "ID1", transmissionType: "ESMTP", envelope: { rcptTo: [{ address: "list@example.org" }] } };
+  const changes: ((x: ReceivedSession) => void)[] = [
+    () => undefined,
+    (x) => (x.hostNameAppearsAs = "b.example"),
+    (x) => (x.clientHostname = "rdns.example"),
+    (x) => (x.remoteAddress = "10.0.0.2"),
+    (x) => (x.transmissionType = "LMTP"),
+    (x) => (x.id = "ID2"),
+    (x) => (x.envelope = { rcptTo: [{ address: "other@example.org" }] }),
+    (x) => x.envelope!.rcptTo && (x.envelope!.rcptTo as { address: string }[]).push({ address: "b@example.org" }),
+    (x) => (x.envelope = { rcptTo: [] }),
+    // A recipient named beyond Latin-1 (the field is written a byte a UTF-16 unit, as Buffer.from(latin1) did).
+    (x) => (x.envelope = { rcptTo: [{ address: "\u{1F600}zo\u00eb\u0100@example.org" }] }),
+    (x) => (x.hostNameAppearsAs = 7 as unknown as string),
+    (x) => (x.hostNameAppearsAs = undefined),
+  ];
+  for (const change of changes) {
+    // Written once as it is, then changed in place and written again: the head kept from the first is not the second's.
+    assert.deepEqual(receivedBefore([raw], s, "lists.example.org", at), reference(raw, s, "lists.example.org", at));
+    change(s);
+    assert.deepEqual(receivedBefore([raw], s, "lists.example.org", at), reference(raw, s, "lists.example.org", at), JSON.stringify(s));
+    for (const by of ["lists.example.org", "other.example"]) {
+      for (const chunks of [[raw], [raw.subarray(0, 5), raw.subarray(5)], []]) {
+        const whole = Buffer.concat(chunks);
+        assert.deepEqual(receivedBefore(chunks, s, by, at), reference(whole, s, by, at), JSON.stringify(s));
+        for (const other of sessions) assert.deepEqual(receivedBefore(chunks, other, by, at), reference(whole, other, by, at));
+      }
+    }
+  }
+});

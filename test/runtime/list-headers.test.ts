@@ -119,3 +119,27 @@ test("a test's actions (thwonkc test) carry the same headers as a run's", async 
   const { "Auto-Submitted": _a, "In-Reply-To": _i, References: _r, ...prelude } = reply["headers"] as Record<string, string>;
   for (const a of actions.filter((x) => x.kind === "send" || x.kind === "forward")) assert.deepEqual(a["headers"], prelude);
 });
+
+test("withListHeaders gives each list its own texts when lists' runs interleave, and a list renamed its new name", () => {
+  const action = (): RunAction => ({ kind: "send", to: ["a@example.org"], at: { line: 1, column: 1 } });
+  const lists = [
+    { address: "one@example.org", name: "One" },
+    { address: "two@example.org", name: "Two\r\nLines" },
+    { address: "one@example.org", name: "One renamed" },
+    { address: "two@example.org", name: undefined },
+  ];
+  for (let round = 0; round < 3; round++) {
+    for (const list of lists) {
+      const [a] = withListHeaders([action()], list);
+      const at = list.address.indexOf("@");
+      assert.deepEqual(a!["headers"], {
+        "List-Id": `${String(list.name ?? "").replace(/[\r\n]+/g, " ")} <${list.address.slice(0, at)}.${list.address.slice(at + 1)}>`,
+        "List-Post": `<mailto:${list.address}>`,
+        "List-Unsubscribe": `<mailto:${list.address.slice(0, at)}-request@${list.address.slice(at + 1)}?subject=unsubscribe>`,
+        "X-Thwonk-Loop": list.address,
+      });
+      // Each action its own object: changing one run's headers changes no other's.
+      (a!["headers"] as Record<string, string>)["List-Id"] = "changed";
+    }
+  }
+});

@@ -1,0 +1,342 @@
+/** The previous outgoing-message builder, kept as the oracle of compose-before.test.ts (the same bytes for the same run). */
+/**
+ * The one outgoing-message builder: a run's send, reply and forward actions
+ * become the RFC 5322 messages that go on the wire, with their SMTP
+ * envelope. The daemon (runtime/daemon/outbox.ts) composes them before a
+ * run commits, and `thwonkc run --write DIR` writes the same bytes, so what
+ * a user sees in a dry run is what the relay gets. docs/mail-out.md lists
+ * what reaches the wire for each action.
+ *
+ * Nothing a rule or a sender wrote reaches a header unchecked: text (a
+ * subject, a display name, a list name) loses its control characters (CR
+ * and LF among them) and is RFC 2047-encoded when it is not plain ASCII;
+ * addresses and message ids must match a strict syntax or are left out.
+ * The builder writes every header itself; it reads from an action's
+ * `headers` only the threading ids, and checks them like any other input.
+ */
+import { createHash } from "node:crypto";
+import MailComposer from "nodemailer/lib/mail-composer/index.js";
+import addressparser from "nodemailer/lib/addressparser/index.js";
+import * as mimeFuncs from "nodemailer/lib/mime-funcs/index.js";
+import type { RunAction } from "../../contract/index.js";
+import { bareMailbox } from "../../runtime/input/decode.js";
+import { readOriginal, spliceForward, type Original } from "../../runtime/mail/forward.js";
+import { withHtmlFooter, withTextFooter } from "../../runtime/mail/footer.js";
+import { serializeTree, type MimeTreeNode } from "../../runtime/mail/serialize.js";
+import { composerOptions, type Mailbox, type MessagePlan, writeMessage } from "../../runtime/mail/write-message.js";
+
+/** Every message a list sends carries it (its value: the list's address); mail that comes back with it is not run again. */
+export const LOOP_HEADER = "X-Thwonk-Loop";
+/** How many lists a message has passed through: each list's mail carries the count it got plus one. */
+export const HOPS_HEADER = "X-Thwonk-Hops";
+/** A message that passed more lists than this is not run (a loop between lists that each see only their own loop header). */
+export const DEFAULT_HOP_LIMIT = 10;
+/** As Postfix's hopcount_limit: a message with more Received fields than this is looping between servers. */
+export const RECEIVED_LIMIT = 50;
+
+/** How a post "from the sender" names its author. */
+export type FromMode = "munge" | "keep";
+
+export interface ListMailSettings {
+  /**
+   * `munge` (the default, DMARC-safe): From is the list's address with the
+   * author's name (`"Ann via list" <list@domain>`), so the list's domain
+   * answers for it. `keep`: From is the author's own, as written (mail from
+   * a domain with a DMARC policy of reject may then be refused).
+   */
+  fromMode: FromMode;
+}
+
+export const DEFAULT_LIST_SETTINGS: ListMailSettings = { fromMode: "munge" };
+
+/** The message the run handled, as far as the outgoing mail needs it. */
+export interface IncomingMail {
+  /** Its From address (canonical), null when it has none. */
+  from: string | null;
+  /** Every header field, [name, raw unfolded value]. */
+  headers: readonly (readonly [string, string])[];
+  /** The message as received (a forward keeps its body byte for byte); without it a forward is composed again from its text and HTML. */
+  raw?: Buffer;
+}
+
+export interface ComposeContext {
+  /** The list's address. */
+  list: string;
+  /** Its name for people (List-Id's phrase, "Ann via NAME"); default the address's local part. */
+  listName?: string;
+  incoming: IncomingMail | null;
+  now: number;
+  /** Stable for the run: Message-IDs are `thwonk.RUNKEY.N@domain`, N the action's index. */
+  runKey: string;
+  settings?: Partial<ListMailSettings>;
+  /** Compose every message with nodemailer instead of the direct writer (write-message.ts): the oracle the tests and bench/delivery/compose.js compare it with. */
+  viaNodemailer?: boolean;
+}
+
+export interface OutgoingMessage {
+  /** The action's index in the run (from 1). */
+  index: number;
+  /** The Message-ID, without angle brackets. */
+  messageId: string;
+  envelope: { from: string; to: string[] };
+  /** Recipients left out because they are not addresses (never sent to, never put in an SMTP command). */
+  refused: string[];
+  action: RunAction;
+  /** The message as it goes on the wire. */
+  raw: Buffer;
+}
+
+const MAIL_KINDS = new Set(["send", "reply", "forward"]);
+
+export function isMailAction(a: RunAction): boolean {
+  return MAIL_KINDS.has(a.kind);
+}
+
+// A conservative address: what an SMTP command can carry, without spaces, controls, brackets or quotes.
+const ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
+const MSG_ID = /^[\x21-\x3b\x3d\x3f-\x7e]{1,250}@[\x21-\x3b\x3d\x3f-\x7e]{1,250}$/;
+
+/** An address that is safe in a header and an SMTP command, or undefined. */
+export function safeAddress(s: unknown): string | undefined {
+  if (typeof s !== "string" || s.length > 254) return undefined;
+  return ADDRESS.test(s) ? s : undefined;
+}
+
+/** Text for a header: no control characters (a CR or LF would start a new header), one line, at most `max` code points. */
+export function headerText(s: string, max = 998): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+  const one = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ").replace(/\s+/g, " ").trim();
+  // No more code points than UTF-16 units: a text that short is within `max` without counting.
+  if (one.length <= max) return one;
+  const cps = Array.from(one);
+  return cps.length <= max ? one : cps.slice(0, max).join("");
+}
+
+/** Text that spells an RFC 2047 encoded-word, which every reader would decode instead of showing. */
+const ENCODED_WORD = /=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=/;
+
+/** Header text as the rule wrote it: when it spells an encoded-word, encoded whole, so that it reads as written. */
+export function literally(text: string): string {
+  return ENCODED_WORD.test(text) ? mimeFuncs.encodeWord(text, "Q", 52) : text;
+}
+
+/** A display name or List-Id phrase: an atom sequence as it is, else a quoted string, else RFC 2047 encoded words. */
+export function phrase(name: string): string {
+  const t = headerText(name, 200);
+  if (ENCODED_WORD.test(t)) return literally(t);
+  if (/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]*$/.test(t)) return t;
+  if (/^[\x20-\x7e]*$/.test(t)) return `"${t.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return mimeFuncs.encodeWords(t, "Q", 52, true);
+}
+
+/** The list's bounce address, the envelope sender of everything it sends: `LIST-bounces@domain`. */
+export function bounceAddress(list: string): string {
+  const at = list.lastIndexOf("@");
+  return `${list.slice(0, at)}-bounces@${list.slice(at + 1)}`;
+}
+
+const HOPS_NAME = HOPS_HEADER.toLowerCase();
+
+/** The hop count a message carries: the largest X-Thwonk-Hops, and its Received fields. */
+export function hopCount(headers: readonly (readonly [string, string])[]): { hops: number; received: number } {
+  let hops = 0;
+  let received = 0;
+  for (const [n, v] of headers) {
+    // Only a name of the right length is lower-cased to compare (most are neither).
+    if (n.length === 8 && n.toLowerCase() === "received") received++;
+    else if (n.length === HOPS_NAME.length && n.toLowerCase() === HOPS_NAME && /^\s*\d{1,6}\s*$/.test(v)) hops = Math.max(hops, Number(v));
+  }
+  return { hops, received };
+}
+
+/** Why a message must not run (a loop between lists or servers), or undefined. */
+export function overHopLimit(headers: readonly (readonly [string, string])[], limit = DEFAULT_HOP_LIMIT): string | undefined {
+  const { hops, received } = hopCount(headers);
+  if (hops > limit) return `it has passed through ${hops} lists (${HOPS_HEADER}), over the limit of ${limit}`;
+  if (received > RECEIVED_LIMIT) return `it has ${received} Received fields, over the limit of ${RECEIVED_LIMIT}`;
+  return undefined;
+}
+
+/** A stable run key for a dry run: the same rule, message and time give the same Message-IDs. */
+export function dryRunKey(...parts: (string | Buffer | number)[]): string {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(typeof p === "number" ? String(p) : p).update("\0");
+  return h.digest("hex").slice(0, 16);
+}
+
+function headerValue(headers: readonly (readonly [string, string])[], name: string): string | undefined {
+  const key = name.toLowerCase();
+  return headers.find(([n]) => n.toLowerCase() === key)?.[1];
+}
+
+/** The message ids in a field (`<a@b> <c@d>`), the valid ones, at most `max` (the newest kept). */
+export function msgIds(value: unknown, max = 20): string[] {
+  if (typeof value !== "string") return [];
+  const ids = [...value.matchAll(/<([^<>\s]+)>/g)].map((m) => m[1]!).filter((id) => MSG_ID.test(id));
+  return ids.slice(-max);
+}
+
+interface Person {
+  name: string;
+  address: string;
+}
+
+/** The incoming From as a name and address (the name read from the header, checked like any text). */
+function author(incoming: IncomingMail | null): Person | undefined {
+  const address = safeAddress(incoming?.from ?? undefined);
+  if (!address || !incoming) return undefined;
+  const raw = headerValue(incoming.headers, "from");
+  let name = "";
+  if (raw !== undefined) {
+    const parsed = bareMailbox(raw) ?? (addressparser(raw, { flatten: true }) as { name?: string; address?: string }[]);
+    const hit = parsed.find((p) => p.address?.toLowerCase() === address.toLowerCase()) ?? parsed[0];
+    name = decodeWords(hit?.name ?? "");
+  }
+  return { name: headerText(name, 100), address };
+}
+
+/** RFC 2047 encoded words (`=?utf-8?Q?...?=`) in a display name, decoded; an unknown charset or a bad word stays as written. */
+export function decodeWords(s: string): string {
+  return s.replace(/=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=(?:\s+(?==\?))?/g, (whole, charset: string, enc: string, text: string) => {
+    try {
+      const bytes =
+        enc.toUpperCase() === "B"
+          ? Buffer.from(text, "base64")
+          : Buffer.from(text.replace(/_/g, " ").replace(/=([0-9A-Fa-f]{2})/g, (_m, hx: string) => String.fromCharCode(parseInt(hx, 16))), "latin1");
+      return new TextDecoder(charset.replace(/\*.*$/, ""), { fatal: false }).decode(bytes);
+    } catch {
+      return whole;
+    }
+  });
+}
+
+const CHECKS = { safeAddress, headerText, decodeWords, msgIds };
+
+/** The run's mail actions as wire messages (actions without a valid recipient send nothing). */
+export async function composeRun(actions: readonly RunAction[], ctx: ComposeContext): Promise<OutgoingMessage[]> {
+  const out: OutgoingMessage[] = [];
+  let run: RunFacts | undefined;
+  for (let i = 0; i < actions.length; i++) {
+    const a = actions[i]!;
+    if (!isMailAction(a)) continue;
+    const to: string[] = [];
+    const refused: string[] = [];
+    const seen = new Set<string>();
+    for (const r of a.to) {
+      const ok = safeAddress(r);
+      if (!ok) refused.push(String(r));
+      else if (!seen.has(ok.toLowerCase())) (seen.add(ok.toLowerCase()), to.push(ok));
+    }
+    if (to.length === 0) continue;
+    run ??= { sender: author(ctx.incoming), hops: ctx.incoming ? hopCount(ctx.incoming.headers).hops + 1 : 1 };
+    out.push(await composeOne(a, i + 1, to, refused, ctx, run));
+  }
+  return out;
+}
+
+/** What every message of a run reads from the incoming mail, read once. */
+interface RunFacts {
+  sender: Person | undefined;
+  /** The hop count its messages carry. */
+  hops: number;
+}
+
+async function composeOne(a: RunAction, index: number, to: string[], refused: string[], ctx: ComposeContext, run: RunFacts): Promise<OutgoingMessage> {
+  const settings = { ...DEFAULT_LIST_SETTINGS, ...ctx.settings };
+  const list = ctx.list;
+  const at = list.lastIndexOf("@");
+  const local = list.slice(0, at);
+  const domain = list.slice(at + 1);
+  const listName = headerText(ctx.listName ?? local, 100) || local;
+  const messageId = `thwonk.${ctx.runKey}.${index}@${domain}`;
+  const listPerson: Person = { name: listName, address: list };
+  const sender = run.sender;
+
+  // From and Reply-To (docs/mail-out.md): the list speaks for itself; a post "from the sender" is the author's.
+  let from: Person = listPerson;
+  let replyTo: Person | undefined;
+  const who = (w: unknown): Person | undefined => (w === "list" ? listPerson : w === "sender" ? sender : undefined);
+  const onBehalf = a.kind === "forward" || (a.kind === "send" && a["from"] === "sender");
+  if (onBehalf && sender) {
+    if (settings.fromMode === "keep") from = sender;
+    else from = { name: `${sender.name || sender.address.replace("@", " at ")} via ${listName}`, address: list };
+  }
+  if (a.kind === "send" && a["replyTo"] != null) replyTo = who(a["replyTo"]);
+  // A munged From would send a member's answer to the list: unless the rule said where answers go, they go to the author.
+  else if (onBehalf && sender && settings.fromMode === "munge") replyTo = sender;
+
+  // At most 900 characters: an unbroken run of them still fits a header line of 998 octets after `Subject: `.
+  const subject = literally(headerText(typeof a["subject"] === "string" ? a["subject"] : "", 900));
+  const footer = a.kind === "forward" && typeof a["footer"] === "string" && a["footer"] !== "" ? a["footer"] : null;
+  // A forward keeps the message it forwards (runtime/mail/forward.ts); without its bytes it is composed again from its text.
+  const original: Original | undefined = a.kind === "forward" && ctx.incoming?.raw ? readOriginal(ctx.incoming.raw, CHECKS) : undefined;
+  let text = typeof a["text"] === "string" ? a["text"] : "";
+  let html = typeof a["html"] === "string" ? a["html"] : undefined;
+  if (footer !== null && !original) {
+    text = withTextFooter(text, footer).replace(/\r\n/g, "\n");
+    if (html !== undefined) html = withHtmlFooter(html, footer);
+  }
+  const hops = run.hops;
+  const given = (a["headers"] ?? {}) as Record<string, unknown>;
+
+  const headers: { key: string; value: string }[] = [];
+  const h = (key: string, value: string): void => void headers.push({ key, value });
+  h("List-Id", `${phrase(listName)} <${local}.${domain}>`);
+  h("List-Post", `<mailto:${list}>`);
+  h("List-Help", `<mailto:${local}-request@${domain}?subject=help>`);
+  h("List-Unsubscribe", `<mailto:${local}-request@${domain}?subject=unsubscribe>`);
+  if (a.kind === "reply") h("Auto-Submitted", "auto-replied");
+  else if (!ctx.incoming) h("Auto-Submitted", "auto-generated");
+  if (a.kind !== "reply") h("Precedence", "list");
+  h(LOOP_HEADER, list);
+  h(HOPS_HEADER, String(hops));
+
+  // Threading: a reply (and a send with `thread: m`) answers the message; a forward keeps the thread it was in.
+  let inReplyTo: string[] = [];
+  let references: string[] = [];
+  const answers = a.kind === "reply" ? msgIds(given["In-Reply-To"]).slice(-1) : a.kind === "send" && typeof a["thread"] === "string" && MSG_ID.test(a["thread"]) ? [a["thread"]] : [];
+  if (answers.length) {
+    inReplyTo = answers;
+    references = a.kind === "reply" ? msgIds(given["References"]) : answers;
+    // Answering the message being handled: its own References come first (RFC 5322 3.6.4), so the whole thread is named.
+    if (ctx.incoming && msgIds(headerValue(ctx.incoming.headers, "message-id"), 1)[0] === answers[0]) {
+      const before = msgIds(headerValue(ctx.incoming.headers, "references")).filter((r) => r !== answers[0]);
+      references = [...before, answers[0]!].slice(-20);
+    }
+  } else if (a.kind === "forward" && ctx.incoming) {
+    inReplyTo = original ? original.inReplyTo : msgIds(headerValue(ctx.incoming.headers, "in-reply-to")).slice(-1);
+    references = original ? original.references : msgIds(headerValue(ctx.incoming.headers, "references"));
+  }
+  // A forward is the author's message passed on: it keeps its Message-ID (members' answers thread with the author's copy) and Date.
+  const sentId = original?.messageId ?? messageId;
+
+  const address = (p: Person): Mailbox => ({ name: p.name, address: p.address });
+  const plan: MessagePlan = {
+    headers,
+    from: address(from),
+    to: a.kind === "reply" ? to.map((t) => ({ name: "", address: t })) : original?.to.length ? original.to : [address(listPerson)],
+    ...(original?.cc.length ? { cc: original.cc } : {}),
+    ...(replyTo ? { replyTo: address(replyTo) } : {}),
+    subject,
+    // A forward's body is the original's, spliced in after the header is written.
+    text: original ? "" : text,
+    ...(html !== undefined && !original ? { html } : {}),
+    messageId: `<${sentId}>`,
+    date: original?.date ?? new Date(ctx.now),
+    ...(inReplyTo.length ? { inReplyTo: `<${inReplyTo[0]}>` } : {}),
+    ...(references.length ? { references: references.map((r) => `<${r}>`) } : {}),
+    // The same run and action give the same boundary: a retry sends the bytes that were committed.
+    boundarySeed: `${ctx.runKey}.${index}`,
+    // The envelope is given to the transport, never written: nodemailer would otherwise add no Bcc, but be explicit.
+    envelope: { from: bounceAddress(list), to },
+  };
+  let raw = (!ctx.viaNodemailer && writeMessage(plan)) || (await viaNodemailer(plan));
+  if (original) raw = spliceForward(raw, original, footer, CHECKS);
+  return { index, messageId: sentId, envelope: { from: bounceAddress(list), to }, refused, action: a, raw };
+}
+
+/** The bytes nodemailer composes for a plan: its tree written at once (serialize.ts), or built the streaming way. */
+async function viaNodemailer(plan: MessagePlan): Promise<Buffer> {
+  const tree = new MailComposer(composerOptions(plan)).compile();
+  return serializeTree(tree as unknown as MimeTreeNode) ?? (await new Promise<Buffer>((resolve, reject) => tree.build((err, b) => (err ? reject(err) : resolve(b)))));
+}

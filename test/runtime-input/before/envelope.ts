@@ -1,0 +1,45 @@
+/** The previous envelope reader, kept as the oracle of eml-before.test.ts. */
+/**
+ * The SMTP envelope as the rule sees it: who handed the message over
+ * (MAIL FROM) and which form of the list's address it was sent to (RCPT TO:
+ * `list@`, `list-request@`, `list+tag@`).
+ */
+import { canonicalAddress } from "../../../contract/values.js";
+import type { EnvelopeJson } from "../../../runtime/input/types.js";
+
+export interface EnvelopeGiven {
+  /** MAIL FROM. Undefined: the From address stands in. Null, "" or "<>": a bounce (no sender). */
+  mailFrom?: string | null;
+  /** RCPT TO. Undefined: the list address. */
+  rcptTo?: string;
+}
+
+const unbracket = (s: string): string => s.trim().replace(/^<(.*)>$/, "$1").trim();
+
+export function readEnvelope(given: EnvelopeGiven, from: string | null, listAddress: string, problems: string[]): EnvelopeJson {
+  let sender: string | null = from;
+  if (given.mailFrom === null || (given.mailFrom !== undefined && unbracket(given.mailFrom) === "")) sender = null;
+  else if (given.mailFrom !== undefined) {
+    sender = canonicalAddress(unbracket(given.mailFrom)) ?? null;
+    if (sender === null) problems.push(`the envelope sender ${JSON.stringify(given.mailFrom)} is not an address; the message is treated as a bounce`);
+  }
+  let recipient = listAddress;
+  if (given.rcptTo !== undefined) {
+    const r = canonicalAddress(unbracket(given.rcptTo));
+    if (r === undefined) problems.push(`the envelope recipient ${JSON.stringify(given.rcptTo)} is not an address; the list address is used`);
+    else recipient = r;
+  }
+  return { sender, recipient, ...addressForm(recipient, listAddress) };
+}
+
+/** `list-request+x@d` → isRequest, tag "x"; local parts compare without case, as mail servers do. */
+function addressForm(recipient: string, listAddress: string): { isRequest: boolean; tag: string | null } {
+  const at = recipient.lastIndexOf("@");
+  const local = recipient.slice(0, at);
+  const plus = local.indexOf("+");
+  const base = plus < 0 ? local : local.slice(0, plus);
+  const listAt = listAddress.lastIndexOf("@");
+  const isRequest =
+    recipient.slice(at + 1) === listAddress.slice(listAt + 1) && base.toLowerCase() === listAddress.slice(0, listAt).toLowerCase() + "-request";
+  return { isRequest, tag: plus < 0 ? null : local.slice(plus + 1) };
+}

@@ -1,0 +1,207 @@
+/** The previous input limits checks, kept as the oracle of eml-before.test.ts (the same answers, the same words). */
+/**
+ * The rule's limits at run time. The verifier proved the rule's gas bound
+ * assuming every input stays within them, so the host checks each input
+ * BEFORE a run and refuses one over a limit, whole: cutting a message to fit
+ * would change what the sender said.
+ *
+ * Characters are code points, as the rule's author declared them. The input
+ * carries every limit in its declared unit: the compiled code scales a
+ * `characters` limit to UTF-16 units itself where its cost table needs them
+ * (Emitter.limitUnits), the way the verifier did (unitsPerLimitUnit).
+ */
+import { runtimeMessages } from "../../../contract/messages.js";
+import { canonicalAddress } from "../../../contract/values.js";
+import type { LimitDecl } from "../../../stdlib/decl.js";
+import { stdlib } from "../../../stdlib/index.js";
+import { codePoints } from "../../../runtime/input/chars.js";
+import { isKept, keepJson } from "../../../runtime/input/json-parts.js";
+import { ROLES, type InputProblem, type ListJson, type MemberJson, type MessageJson } from "../../../runtime/input/types.js";
+
+export interface RuleLimit {
+  value: number;
+  unit: LimitDecl["unit"];
+}
+
+/** The limits a rule declares (name → value and unit), as its bundle's manifest carries them. */
+export type RuleLimits = Record<string, RuleLimit>;
+
+/** Fixed sizes the stdlib declares (`bound: 256` on Member.name and ListInfo.name): UTF-16 units, as the verifier counts them. */
+export const MAX_NAME_UNITS = 256;
+export const MAX_ADDRESS_LENGTH = 320;
+/** The `+tag` of the address used: its declared bound in the stdlib (Envelope.tag). */
+const TAG_MAX = Number(stdlib.types["Envelope"]?.fields?.["tag"]?.bound ?? 64);
+
+/** A rule's limits from its checked model (`model.limits`). */
+export function ruleLimitsOf(limits: ReadonlyMap<string, { value: number; decl: LimitDecl }>): RuleLimits {
+  return Object.fromEntries([...limits].map(([name, info]) => [name, { value: info.value, unit: info.decl.unit }]));
+}
+
+/** Resolved once for a frozen rule's limits (a bundle's: runtime/run/input.ts), which cannot change after. */
+const resolved = new WeakMap<RuleLimits, RuleLimits>();
+const runtimeOf = new WeakMap<RuleLimits, Record<string, number>>();
+
+/** Every limit the stdlib declares: the rule's value, or the default. Frozen when `rule` is (then made once). */
+export function resolveLimits(rule: RuleLimits = {}): RuleLimits {
+  const kept = resolved.get(rule);
+  if (kept) return kept;
+  const out: RuleLimits = {};
+  for (const [name, decl] of Object.entries(stdlib.limits)) out[name] = { value: decl.default, unit: decl.unit };
+  const all = { ...out, ...rule };
+  if (!Object.isFrozen(rule)) return all;
+  for (const l of Object.values(all)) Object.freeze(l);
+  resolved.set(rule, Object.freeze(all));
+  return all;
+}
+
+/** The `limits` of the run's input: every limit, in the unit the rule declares it in (made once for a frozen rule's). */
+export function runtimeLimits(rule: RuleLimits = {}): Record<string, number> {
+  const kept = runtimeOf.get(rule);
+  if (kept) return kept;
+  const out = Object.fromEntries(Object.entries(resolveLimits(rule)).map(([name, l]) => [name, l.value]));
+  if (Object.isFrozen(rule)) runtimeOf.set(rule, keepJson(out));
+  return out;
+}
+
+function over(limits: RuleLimits, name: string, what: string, actual: number, noun: string): InputProblem[] {
+  const max = limits[name]?.value;
+  if (max === undefined || actual <= max) return [];
+  const m = runtimeMessages.inputOverLimit;
+  return [{ code: m.code, message: m.format(what, name, actual, max, noun, stdlib.limits[name]?.ceiling) }];
+}
+
+/** The last check of each kept message (the daemon checks a message as it arrives, in its turn and in its input). */
+const checked = new WeakMap<MessageJson, { rule: RuleLimits; size: number | undefined; problems: readonly InputProblem[] }>();
+
+/** Every way `message` is over the rule's limits; empty when it may be run. `size` is the raw message's bytes. */
+export function checkMessage(message: MessageJson, rule: RuleLimits = {}, size?: number): InputProblem[] {
+  // A kept message (frozen through) checked against the same frozen limits gives the same answer.
+  const keep = isKept(message) && Object.isFrozen(rule);
+  const last = keep ? checked.get(message) : undefined;
+  if (last && last.rule === rule && last.size === size) return [...last.problems];
+  const problems = checkMessageNow(message, rule, size);
+  if (keep) checked.set(message, { rule, size, problems: [...problems] });
+  return problems;
+}
+
+function checkMessageNow(message: MessageJson, rule: RuleLimits, size: number | undefined): InputProblem[] {
+  const l = resolveLimits(rule);
+  const out: InputProblem[] = [];
+  if (size !== undefined) out.push(...over(l, "size", "its size", size, "bytes"));
+  out.push(...over(l, "subject", "its subject", codePoints(message.subject), "characters"));
+  out.push(...over(l, "text", "its text", codePoints(message.text), "characters"));
+  if (message.html !== null) out.push(...over(l, "html", "its HTML body", codePoints(message.html), "characters"));
+  out.push(...checkHeaderFields(message.headers, rule));
+  // The Message-ID is read from its header field, checked above; a message built by hand may have only the field.
+  if (!message.headers.some(([name]) => name.toLowerCase() === "message-id")) {
+    out.push(...over(l, "header", "its Message-ID", codePoints(message.messageId), "characters"));
+  }
+  out.push(...over(l, "recipients", "its number of To and Cc addresses", message.to.length + message.cc.length, "addresses"));
+  // Fixed sizes the verifier assumes of every message (stdlib: an Address's maxLength, the envelope tag's bound).
+  const fixed = (what: string, value: string | null | undefined, max: number): void => {
+    if (value !== null && value !== undefined && codePoints(value) > max) {
+      const m = runtimeMessages.fieldTooLong;
+      out.push({ code: m.code, message: m.format(what, codePoints(value), max) });
+    }
+  };
+  fixed("its From address", message.from, MAX_ADDRESS_LENGTH);
+  message.to.forEach((a, i) => fixed(`To address ${i + 1}`, a, MAX_ADDRESS_LENGTH));
+  message.cc.forEach((a, i) => fixed(`Cc address ${i + 1}`, a, MAX_ADDRESS_LENGTH));
+  fixed("the envelope sender", message.envelope?.sender, MAX_ADDRESS_LENGTH);
+  fixed("the envelope recipient", message.envelope?.recipient, MAX_ADDRESS_LENGTH);
+  fixed("the envelope's +tag", message.envelope?.tag, TAG_MAX);
+  out.push(...over(l, "attachments", "its number of attachments", message.attachments.length, "attachments"));
+  // What the host decoded from the header fields (runtime/input/decode.ts keeps each within its raw field).
+  (message.decoded ?? []).forEach((v, i) => {
+    if (v === null) return;
+    out.push(...over(l, "header", `the decoded value of header field ${i + 1}`, codePoints(v), "characters"));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a decoded value is one line of text (runtime/input/decode.ts)
+    if (/[\u0000-\u001f\u007f]|\p{Cs}/u.test(v)) {
+      out.push({ code: runtimeMessages.badInput.code, message: runtimeMessages.badInput.format(`the decoded value of header field ${i + 1} has a control character or half a surrogate pair`) });
+    }
+  });
+  if (message.decoded !== undefined && message.decoded.length !== message.headers.length) {
+    out.push({ code: runtimeMessages.badInput.code, message: runtimeMessages.badInput.format(`the message has ${message.headers.length} header fields but ${message.decoded.length} decoded values`) });
+  }
+  out.push(...over(l, "header", "its From display name", codePoints(message.fromName ?? ""), "characters"));
+  fixed("its Reply-To address", message.replyTo, MAX_ADDRESS_LENGTH);
+  message.attachments.forEach((a, i) => {
+    out.push(...over(l, "header", `the file name of attachment ${i + 1}`, codePoints(a.filename ?? ""), "characters"));
+    out.push(...over(l, "header", `the content type of attachment ${i + 1}`, codePoints(a.contentType), "characters"));
+  });
+  return out;
+}
+
+/**
+ * The header block against `limits.headers` and `limits.header`: what parseEml checks before it parses any
+ * field's content, so a To field of 60,000 addresses is refused in the time it takes to measure it.
+ */
+export function checkHeaderFields(headers: readonly (readonly [string, string])[], rule: RuleLimits = {}): InputProblem[] {
+  const l = resolveLimits(rule);
+  const out = over(l, "headers", "its number of header fields", headers.length, "fields");
+  let longest: [string, number] | undefined;
+  for (const [name, value] of headers) {
+    const n = Math.max(codePoints(value), codePoints(name));
+    if (longest === undefined || n > longest[1]) longest = [name, n];
+  }
+  if (longest) out.push(...over(l, "header", `its longest header field, ${longest[0]},`, longest[1], "characters"));
+  return out;
+}
+
+/** The raw message's size against `limits.size`, before it is read. */
+export function checkSize(size: number, rule: RuleLimits = {}): InputProblem[] {
+  return over(resolveLimits(rule), "size", "its size", size, "bytes");
+}
+
+/** `limits.recipients`: the most To and Cc addresses a message may have. */
+export function maxRecipients(rule: RuleLimits = {}): number {
+  return resolveLimits(rule)["recipients"]?.value ?? Number.POSITIVE_INFINITY;
+}
+
+/** What is wrong with one member's fields, in words; undefined when nothing. */
+export function memberFieldProblem(m: MemberJson): string | undefined {
+  if (m.address.length > MAX_ADDRESS_LENGTH) return `the address is ${m.address.length} characters long; an address has at most ${MAX_ADDRESS_LENGTH}`;
+  if (canonicalAddress(m.address) === undefined) return `${JSON.stringify(m.address)} is not an e-mail address`;
+  if (m.name.length > MAX_NAME_UNITS) {
+    return `the name is ${codePoints(m.name)} characters long; a name has at most ${MAX_NAME_UNITS} (characters beyond the Basic Multilingual Plane, such as emoji, count twice)`;
+  }
+  if (!ROLES.includes(m.role)) return `the role ${JSON.stringify(m.role)} is not one of ${ROLES.join(", ")}`;
+  if (!Number.isSafeInteger(m.joined)) return `\`joined\` ${JSON.stringify(m.joined)} is not a time in epoch milliseconds`;
+  if (m.bounces !== undefined && (!Number.isSafeInteger(m.bounces) || m.bounces < 0)) return `\`bounces\` ${JSON.stringify(m.bounces)} is not a count (a whole number, 0 or more)`;
+  return undefined;
+}
+
+/** The members against `limits.members` and the fixed sizes; duplicates are reported too (the runtime would drop them). */
+export function checkMembers(members: readonly MemberJson[], rule: RuleLimits = {}): InputProblem[] {
+  const l = resolveLimits(rule);
+  const out: InputProblem[] = [];
+  const max = l["members"]?.value;
+  if (max !== undefined && members.length > max) {
+    const m = runtimeMessages.membersOverLimit;
+    out.push({ code: m.code, message: m.format(members.length, max, stdlib.limits["members"]?.ceiling) });
+  }
+  const seen = new Set<string>();
+  members.forEach((member, i) => {
+    const where = `member ${i + 1} (${member.address})`;
+    const bad = memberFieldProblem(member);
+    const address = canonicalAddress(member.address);
+    const reason = bad ?? (address !== undefined && seen.has(address) ? "the address is listed twice" : undefined);
+    if (address !== undefined) seen.add(address);
+    if (reason) out.push({ code: runtimeMessages.badMember.code, message: runtimeMessages.badMember.format(where, reason) });
+  });
+  return out;
+}
+
+/** The list's own settings: its address, name and owners. */
+export function checkList(list: ListJson, rule: RuleLimits = {}): InputProblem[] {
+  const reasons: string[] = [];
+  if (canonicalAddress(list.address) === undefined) reasons.push(`its address ${JSON.stringify(list.address)} is not an e-mail address`);
+  if (list.name.length > MAX_NAME_UNITS) {
+    reasons.push(`its name is ${codePoints(list.name)} characters long; a name has at most ${MAX_NAME_UNITS} (characters beyond the Basic Multilingual Plane, such as emoji, count twice)`);
+  }
+  const badOwners = list.owners.filter((o) => canonicalAddress(o) === undefined);
+  if (badOwners.length) reasons.push(`these owners are not e-mail addresses: ${badOwners.map((o) => JSON.stringify(o)).join(", ")}`);
+  const max = resolveLimits(rule)["members"]?.value;
+  if (max !== undefined && list.owners.length > max) reasons.push(`it has ${list.owners.length} owners, over limits.members = ${max}`);
+  return reasons.map((r) => ({ code: runtimeMessages.badList.code, message: runtimeMessages.badList.format(r) }));
+}
