@@ -6,7 +6,8 @@
  * left, so the counts in the sends are 1, 2, 3... in the order of arrival with no gap and no repeat; the list's
  * state is the last count; each send has one outbox row, whose action (by its place, outbox.action_at) is that
  * send. Then the failed messages are replayed: their new runs' actions differ from anything run before (the count
- * went on), and their outbox rows name those new actions.
+ * went on), and their outbox rows name those new actions. The members change three times during the feed: each
+ * run sends to the members of its turn.
  */
 import assert from "node:assert/strict";
 import { syncBuiltinESMExports } from "node:module";
@@ -62,7 +63,7 @@ test("workers killed at random under two lists' chained runs: what is committed 
   let feeding = true;
   const killer = (async () => {
     while (feeding) {
-      await new Promise((r) => setTimeout(r, 40 + random() * 120));
+      await new Promise((r) => setTimeout(r, 25 + random() * 80));
       const live = [...ready];
       if (live.length === 0) continue;
       const w = live[Math.floor(random() * live.length)]!;
@@ -73,14 +74,20 @@ test("workers killed at random under two lists' chained runs: what is committed 
   })();
   try {
     const taken = aheadCounts.taken;
-    const answers = await Promise.all(
-      Array.from({ length: N }, (_, n) =>
-        LISTS.map((list, l) => {
-          const raw = Buffer.from(`From: <s${n % 5}@example.org>\r\nTo: <${list}>\r\nSubject: m${n}\r\nMessage-ID: <k.${l}.${n}@example.org>\r\n\r\nbody ${n}\r\n`);
-          return d.daemon.runner.deliver({ address: list, rcptTo: list, mailFrom: `s${n % 5}@example.org`, raw, receivedAt: 1_765_000_000_000 + n * 1000 });
-        }),
-      ).flat(),
-    );
+    // The members change between messages, queued in the list's order: each run sends to the members of its turn.
+    const changes: Promise<unknown>[] = [];
+    const delivered = [];
+    for (let n = 0; n < N; n++) {
+      for (const [l, list] of LISTS.entries()) {
+        if (n === 50) changes.push(d.daemon.addMembers(list, [{ address: "bob@example.org", name: "Bob" }]));
+        if (n === 100) changes.push(d.daemon.removeMembers(list, ["ann@example.org"]));
+        if (n === 150) changes.push(d.daemon.addMembers(list, [{ address: "ann@example.org", name: "Ann" }]));
+        const raw = Buffer.from(`From: <s${n % 5}@example.org>\r\nTo: <${list}>\r\nSubject: m${n}\r\nMessage-ID: <k.${l}.${n}@example.org>\r\n\r\nbody ${n}\r\n`);
+        delivered.push(d.daemon.runner.deliver({ address: list, rcptTo: list, mailFrom: `s${n % 5}@example.org`, raw, receivedAt: 1_765_000_000_000 + n * 1000 }));
+      }
+    }
+    const answers = await Promise.all(delivered);
+    await Promise.all(changes);
     feeding = false;
     await killer;
     assert.ok(answers.every((a) => a.code === 250 && a.runId !== undefined), JSON.stringify(answers.find((a) => a.code !== 250)));
@@ -103,7 +110,9 @@ test("workers killed at random under two lists' chained runs: what is committed 
           continue;
         }
         count++;
-        const send = r.actions.find((a) => a.kind === "send") as { subject: string } | undefined;
+        const send = r.actions.find((a) => a.kind === "send") as { subject: string; to: string[] } | undefined;
+        const members = n < 50 ? ["ann@example.org"] : n < 100 || n >= 150 ? ["ann@example.org", "bob@example.org"] : ["bob@example.org"];
+        assert.deepEqual([...(send?.to ?? [])].sort(), members, `${list} m${n}: sent to the members of its turn`);
         subjects.push(send?.subject ?? "none");
         assert.equal(send?.subject, `${count} m${n}`, `${list}: m${n}'s run counted from the state the runs before it left`);
       }
