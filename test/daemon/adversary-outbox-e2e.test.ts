@@ -6,7 +6,8 @@
  * message its file carries (subject and recipients); after SIGKILL right after the last 250, and after a restart
  * with every row pending again and its file gone, each file comes back byte for byte as written the first time.
  * The failed messages are listed by the HTTP API (every list and one list), replayed after a fix with new actions
- * (their rows name the new run's actions), and then none is listed.
+ * (their rows name the new run's actions), and then none is listed; held messages are listed by every status
+ * (two approved, whose runs' rows name their actions; one rejected), and a status that is none is refused.
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, rmSync, unlinkSync } from "node:fs";
@@ -99,11 +100,10 @@ async function check(data: string): Promise<Map<string, Buffer>> {
     const rcpt = String(mail.headers.get("x-thwonk-recipients") ?? "").split(",").map((s) => s.trim());
     assert.deepEqual(rcpt, JSON.parse(r.recipients), `row ${r.id}`);
   }
-  // Each send and reply of a run that was not refused is some row's action.
-  const runs = readStore(data, (db) => db.prepare("SELECT id, actions, outcome FROM runs WHERE trigger = 'message'").all() as { id: number; actions: string; outcome: string }[]);
+  // Each send and reply of a run is some row's action (those before a reject or a hold too: they commit).
+  const runs = readStore(data, (db) => db.prepare("SELECT id, actions, outcome FROM runs").all() as { id: number; actions: string; outcome: string }[]);
   for (const run of runs) {
     const actions = JSON.parse(run.actions) as { kind: string }[];
-    if (actions.some((a) => a.kind === "reject" || a.kind === "hold")) continue;
     const mailing = actions.flatMap((a, k) => (a.kind === "send" || a.kind === "reply" ? [k] : []));
     assert.deepEqual([...(byRun.get(run.id) ?? [])].sort((a, b) => a - b), mailing, `run ${run.id} (${run.outcome}): ${run.actions}`);
   }
@@ -162,6 +162,23 @@ test("rows at many places of many-action runs name their actions: after SIGKILL,
     await check(ws.data);
     const replayed = rows(ws.data).filter((r) => JSON.parse(r.actions).some((a: { subject?: string }) => a.subject?.endsWith(" fixed")));
     assert.ok(replayed.length >= 3 * failedRuns.length, `the replays' rows: ${replayed.length}`);
+
+    // Held messages by every status over HTTP (two approved: their runs' rows too; one rejected), and statuses that are none.
+    type Held = { held: { id: number; status: string }[] };
+    const heldAt = (status?: string) => api("GET", `lists/${encodeURIComponent(LIST)}/held${status === undefined ? "" : `?status=${encodeURIComponent(status)}`}`);
+    const held = ((await heldAt()).json as unknown as Held).held;
+    assert.ok(held.length >= 6, `${held.length} held`);
+    for (const h of held.slice(0, 2)) assert.equal((await api("POST", `held/${h.id}/approve`)).status, 200);
+    assert.equal((await api("POST", `held/${held[2]!.id}/reject`, { note: "no __proto__ é😀" })).status, 200);
+    const ids = async (status: string) => ((await heldAt(status)).json as unknown as Held).held.map((h) => h.id).sort((a, b) => a - b);
+    assert.deepEqual(await ids("approved"), held.slice(0, 2).map((h) => h.id).sort((a, b) => a - b));
+    assert.deepEqual(await ids("rejected"), [held[2]!.id]);
+    assert.deepEqual(await ids("held"), held.slice(3).map((h) => h.id).sort((a, b) => a - b));
+    assert.deepEqual(await ids("expired"), []);
+    assert.deepEqual(await ids("all"), held.map((h) => h.id).sort((a, b) => a - b));
+    for (const bad of ["bogus", "__proto__", "HELD", "held' OR '1'='1", "", "failed"]) assert.equal((await heldAt(bad)).status, 400, bad);
+    await until("the approvals written", () => pending(ws.data) === 0 || undefined);
+    await check(ws.data);
   } finally {
     await d.stop();
     rmSync(ws.dir, { recursive: true, force: true });
