@@ -20,6 +20,7 @@ const RULE = bundle(`
   const x = input.x;
   if (x === "spin") for (;;) {}
   if (x === "crash") __host_testCrash();
+  if (x === "block") __host_testHang();
   if (x === "throw") throw new Error("thrown by " + input.list);
   if (x === "oom") { const a = []; for (;;) a.push("m".repeat(1 << 16) + a.length); }
   const seen = input.state === null ? [] : input.state.seen;
@@ -144,6 +145,30 @@ test("a chained run is stopped at its own limit, not the first run's; the answer
       for (let k = 0; k < s; k++) assert.ok(c.at[k]! < c.at[s]! - SPIN / 2, `${ops}: answer ${k} at ${c.at[k]} ms, the spin's at ${c.at[s]} ms`);
       for (const g of given.slice(s)) assert.ok(g === undefined || g === spun);
     }
+  } finally {
+    await pool.close();
+  }
+});
+
+test("a chained run that hangs in a built-in (never polling) is stopped by the watchdog of its own limit, not the first run's", async () => {
+  const pool = createSandboxPool({ workers: 1, testHooks: true });
+  try {
+    // The first run's limit is 5 s (its watchdog 10 s), the hanging chained run's 100 ms (its watchdog 1.1 s).
+    const t0 = performance.now();
+    let doneAt = 0;
+    let given: Given | "unanswered" = "unanswered";
+    const ahead: RunAhead[] = [{ inputJson: input("a@example.org", "block", null), timeLimitMs: 100, done: (r) => ((given = r), (doneAt = performance.now() - t0)) }];
+    const first = await pool.run(RULE, "rule", "message", input("a@example.org", "ok", null), undefined, { timeLimitMs: LONG, list: "a@example.org", ahead });
+    const firstAt = performance.now() - t0;
+    assert.ok(first.ok);
+    assert.deepEqual(JSON.parse(first.output).state, { seen: ["ok"] });
+    assert.equal(given, undefined, "the hanging run is answered not run");
+    // The worker was stopped within two of the chained run's watchdog periods, not at the first run's (10 s).
+    assert.ok(doneAt < 4000 && firstAt < 4500, `the chain was stopped at ${Math.round(doneAt)} ms, the first run answered at ${Math.round(firstAt)} ms`);
+    // The pool goes on.
+    const c = start(pool, "b@example.org", ["ok", "ok"]);
+    assert.ok((await c.first).ok);
+    assert.deepEqual(JSON.parse((await c.ahead[0])!.inputJson).state, { seen: ["ok"] });
   } finally {
     await pool.close();
   }
