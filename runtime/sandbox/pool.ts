@@ -189,6 +189,34 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
     }, ms);
   }
 
+  /**
+   * A chain's first run, whose answer the worker may keep back while it runs the chain (worker.ts): the pool sees
+   * the run end only in the shared word. Once it has ended, a worker that posts nothing for a whole watchdog period
+   * of the chained runs' limits is stuck in one of them (failJob runs the first again); until then the first run's
+   * own watchdog applies.
+   */
+  function watchFirst(slot: Slot, job: Job): void {
+    const limit = job.req.timeLimitMs ?? limits.timeLimitMs;
+    const own = watchdogFor(limit);
+    const period = watchdogFor(aheadLimit(job));
+    let ended = false;
+    const check = (): void => {
+      slot.watchdog = undefined;
+      if (slot.job !== job || job.answered) return;
+      const now = Atomics.load(slot.progress, 0) === (job.req.id | 0);
+      const left = own - (performance.now() - slot.started);
+      if ((now && ended) || (!now && left <= 0)) {
+        failJob(slot, sandboxError(M.timeLimit, now ? aheadLimit(job) : limit));
+        return replace(slot, "");
+      }
+      ended = now;
+      slot.watchdog = setTimeout(check, now ? period : Math.min(period, left));
+    };
+    unwatch(slot);
+    slot.watchdogMs = undefined;
+    slot.watchdog = setTimeout(check, Math.min(period, own));
+  }
+
   function unwatch(slot: Slot): void {
     clearTimeout(slot.watchdog);
     slot.watchdog = undefined;
@@ -302,7 +330,8 @@ export function createSandboxPool(options: SandboxOptions & PoolInternals = {}):
       const job = queue.shift()!;
       slot.job = job;
       slot.started = performance.now();
-      watch(slot, job.req.timeLimitMs ?? limits.timeLimitMs);
+      if (job.ahead?.size) watchFirst(slot, job);
+      else watch(slot, job.req.timeLimitMs ?? limits.timeLimitMs);
       const { req } = job;
       post(slot, req, req.membersVersion !== undefined && req.members !== undefined && slot.shipped.get(shippedKey(req)) === req.membersVersion);
     }

@@ -218,9 +218,7 @@ function statements(db: Database.Database) {
     due: db.prepare("INSERT INTO schedule (address, trigger, last_due) VALUES (?, ?, ?) ON CONFLICT(address, trigger) DO UPDATE SET last_due = MAX(last_due, excluded.last_due)"),
     run: db.prepare("SELECT * FROM runs WHERE id = ?"),
     message: db.prepare("SELECT * FROM messages WHERE id = ?"),
-    pending: db.prepare(
-      "SELECT o.*, CASE WHEN o.action_at IS NULL THEN NULL ELSE r.actions END AS run_actions FROM outbox o LEFT JOIN runs r ON r.id = o.run_id WHERE o.done = 0 ORDER BY o.id LIMIT ?",
-    ),
+    pending: db.prepare("SELECT * FROM outbox WHERE done = 0 ORDER BY id LIMIT ?"),
     done: db.prepare("UPDATE outbox SET done = 1 WHERE id = ?"),
     doneAll: db.prepare("UPDATE outbox SET done = 1 WHERE id IN (SELECT value FROM json_each(?))"),
     planDelivery: db.prepare("INSERT INTO deliveries (outbox_id, recipients, status, attempts, next_at, created_at, updated_at) VALUES (?, ?, 'pending', 0, ?, ?, ?)"),
@@ -244,6 +242,8 @@ function statements(db: Database.Database) {
     ),
     addSecret: db.prepare("INSERT OR IGNORE INTO list_secrets (address, secret, created_at) VALUES (?, ?, ?)"),
     secret: db.prepare("SELECT secret FROM list_secrets WHERE address = ?"),
+    // Each run's actions once for a batch of outbox rows (a join would copy them into every row of the run).
+    runActions: db.prepare("SELECT id, actions FROM runs WHERE id IN (SELECT value FROM json_each(?))"),
   };
 }
 
@@ -479,19 +479,17 @@ class SqliteStore implements Store {
   }
 
   async pendingOutbox(limit = 500): Promise<OutboxRow[]> {
-    // A run's actions parsed once for all its rows (a run may send many).
+    // A run's actions read and parsed once for all its rows in the batch (a run may send many).
+    const pending = this.q.pending.all(limit) as Row[];
+    const ids = new Set<number>();
+    for (const r of pending) if (r["action_at"] !== null) ids.add(r["run_id"] as number);
     const runs = new Map<number, RunAction[]>();
-    return (this.q.pending.all(limit) as Row[]).map((r) => {
+    if (ids.size) for (const r of this.q.runActions.all(JSON.stringify([...ids])) as Row[]) runs.set(r["id"] as number, JSON.parse(r["actions"] as string) as RunAction[]);
+    return pending.map((r) => {
       const runId = r["run_id"] as number;
       const at = r["action_at"] as number | null;
-      let action: RunAction;
-      if (at === null) action = JSON.parse(r["action"] as string) as RunAction;
-      else {
-        let actions = runs.get(runId);
-        // The foreign key keeps the run; were it gone, the row's file is still written, without its action.
-        if (!actions) runs.set(runId, (actions = JSON.parse((r["run_actions"] as string | null) ?? "[]") as RunAction[]));
-        action = actions[at] ?? (null as unknown as RunAction);
-      }
+      // The foreign key keeps the run; were it gone, the row's file is still written, without its action.
+      const action = at === null ? (JSON.parse(r["action"] as string) as RunAction) : (runs.get(runId)?.[at] ?? (null as unknown as RunAction));
       return {
         id: r["id"] as number,
         runId,
