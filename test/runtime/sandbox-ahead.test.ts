@@ -65,10 +65,14 @@ test("chained runs stop after a change of members, after a run over its time lim
     assert.equal(stateOut(r.ahead[1]), "not run");
     r = await chain(pool, ["a", "crash", "b"]);
     // The answers kept back to go in one post (worker.ts) die with the worker: "a" ran, but is answered "not run"
-    // (its turn runs it). The first run's answer was kept back too: the pool runs it again, alone, and it is ok.
+    // (its turn runs it), unless the first run and "a" took over the 2 ms the worker keeps answers back, so they
+    // were posted before the crash (a loaded machine): then "a" has its own answer. Either way the first run is ok
+    // (run again alone if its answer died), and nothing from the crash on is answered.
     assert.ok(r.first.ok);
     assert.deepEqual(JSON.parse(r.first.output).state, { n: 1, x: "first" });
-    assert.deepEqual(r.ahead.map(stateOut), ["not run", "not run", "not run"]);
+    const a = stateOut(r.ahead[0]);
+    if (a !== "not run") assert.deepEqual(a, { n: 2, x: "a" });
+    assert.deepEqual(r.ahead.slice(1).map(stateOut), ["not run", "not run"]);
     // A first run that is not ok runs nothing after it.
     const after: Ran[] = [];
     const bad = await pool.run(COUNT, "count", "message", JSON.stringify({ x: "hang", state: null }), undefined, {
