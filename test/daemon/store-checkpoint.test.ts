@@ -172,3 +172,25 @@ test("the thread dies: logged, SQLite's own checkpoint comes back, the log stays
     assert.equal(logged.length, 1, "logged once");
   });
 });
+
+test("closed while the thread checkpoints (or starts, or has just finished): close ends, every commit kept", async () => {
+  for (let i = 0; i < 12; i++) {
+    const dir = mkdtempSync(join(tmpdir(), "thwonk-ckpt-close-"));
+    const file = join(dir, "thwonkd.sqlite");
+    try {
+      const store = openSqliteStore(file, { checkpoint: { pages: 20 } });
+      for (let g = 0; g < 20; g++) await store.commitRuns(group(100));
+      await store.sync!();
+      // From at once to after the thread's first checkpoint (its start takes tens of ms): the close lands at each point.
+      await new Promise((r) => setTimeout(r, i * 8));
+      const closed = store.close().then(() => "closed");
+      const late = new Promise((r) => setTimeout(() => r("hung"), 10_000).unref());
+      assert.equal(await Promise.race([closed, late]), "closed", `close #${i} ended`);
+      const db = new Database(file, { readonly: true });
+      assert.equal((db.prepare("SELECT count(*) AS n FROM messages").get() as { n: number }).n, 2000);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});

@@ -121,6 +121,8 @@ function checkpointThread(d: ThreadData["checkpointer"]): void {
       }
     };
     for (;;) {
+      // WANT is set to 1 after CLOSE: once WANT is 0 again here, a close either shows now or wakes the wait.
+      if (Atomics.load(sh, CLOSE)) return;
       Atomics.wait(sh, WANT, 0);
       if (Atomics.load(sh, CLOSE)) return;
       for (let delay = 5; !(complete() && behindGate()); delay = Math.min(delay * 2, 1000)) {

@@ -2,7 +2,8 @@
  * The embedded store: SQLite through better-sqlite3, in WAL mode, with
  * `synchronous = FULL` so a committed run survives a power cut as well as a
  * crash. Group commits write the log without waiting for the disk and then
- * sync it off the event loop (sync(), wal-sync.ts) before any answer. The schema is versioned (`PRAGMA user_version`) and migrated at
+ * sync it off the event loop (sync(), wal-sync.ts) before any answer; the log is checkpointed on a thread of its
+ * own (checkpointer.ts), never in a commit on the event loop. The schema is versioned (`PRAGMA user_version`) and migrated at
  * open, one step per version. better-sqlite3 is synchronous: each method
  * does its work at once and returns a settled promise, which keeps the
  * interface the one a networked store needs.
