@@ -28,6 +28,7 @@ import { receiveBounce } from "./bounces.js";
 import { type BounceTarget, bounceTarget } from "./verp.js";
 import { addressKey, Runner, type Answer, type Delivery } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
+import type { CheckpointerOptions } from "./store/checkpointer.js";
 import { openSqliteStore } from "./store/sqlite.js";
 import type { MembersSnapshot, MessageRecord, RunFilter, RunRecord, SavedState, Store } from "./store/types.js";
 
@@ -100,7 +101,7 @@ export class Daemon {
   }
 
   static async open(o: DaemonOptions): Promise<Daemon> {
-    const store = o.store ?? openSqliteStore(join(o.dataDir, "thwonkd.sqlite"));
+    const store = o.store ?? openSqliteStore(join(o.dataDir, "thwonkd.sqlite"), { checkpoint: checkpointOptions(o.log) });
     const deployments = await store.deployments();
     const bundles = new Map<string, Bundle>();
     for (const d of deployments) {
@@ -334,4 +335,13 @@ function errorsText(ds: readonly Diagnostic[]): string {
 
 function compatText(problems: readonly CompatProblem[]): string {
   return problems.map((p) => `${p.message.code} ${(p.message.format as (...a: unknown[]) => string)(...p.args)}`).join(" ");
+}
+
+/**
+ * The store's checkpoint thread: its fall-back logged, and the pages at which it checkpoints from
+ * THWONKD_TEST_CHECKPOINT_PAGES (tests only, to checkpoint often: docs/daemon.md).
+ */
+function checkpointOptions(log: Logger): CheckpointerOptions {
+  const pages = Number(process.env["THWONKD_TEST_CHECKPOINT_PAGES"]);
+  return { log, ...(pages >= 1 ? { pages } : {}) };
 }

@@ -2,7 +2,8 @@
  * The embedded store: SQLite through better-sqlite3, in WAL mode, with
  * `synchronous = FULL` so a committed run survives a power cut as well as a
  * crash. Group commits write the log without waiting for the disk and then
- * sync it off the event loop (sync(), wal-sync.ts) before any answer. The schema is versioned (`PRAGMA user_version`) and migrated at
+ * sync it off the event loop (sync(), wal-sync.ts) before any answer; the log is checkpointed on a thread of its
+ * own (checkpointer.ts), never in a commit on the event loop. The schema is versioned (`PRAGMA user_version`) and migrated at
  * open, one step per version. better-sqlite3 is synchronous: each method
  * does its work at once and returns a settled promise, which keeps the
  * interface the one a networked store needs.
@@ -10,6 +11,7 @@
 import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
 import type { MemberJson, RunAction } from "../../../contract/index.js";
+import { Checkpointer, type CheckpointerOptions } from "./checkpointer.js";
 import { SqliteHeld } from "./sqlite-held.js";
 import type {
   BounceRecord,
@@ -129,6 +131,8 @@ function newTokenKey(): string {
 export interface SqliteStoreOptions {
   /** "FULL" (default): every commit reaches the disk before the 250. "NORMAL" survives a crash of the process, not of the machine. */
   synchronous?: "FULL" | "NORMAL";
+  /** With FULL: when the log is checkpointed off the event loop (checkpointer.ts), and where its fall-back is logged. */
+  checkpoint?: CheckpointerOptions;
 }
 
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
@@ -146,7 +150,9 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   unsynced.pragma("synchronous = NORMAL");
   unsynced.pragma("foreign_keys = ON");
   unsynced.pragma("busy_timeout = 5000");
-  return new SqliteStore(db, new WalSync(file), unsynced);
+  // Neither connection checkpoints in its commits: a thread does (checkpointer.ts).
+  const checkpointer = new Checkpointer(file, [unsynced, db], options.checkpoint);
+  return new SqliteStore(db, new WalSync(file), unsynced, checkpointer);
 }
 
 /**
@@ -264,6 +270,8 @@ class SqliteStore implements Store {
     private readonly wal?: WalSync,
     /** With `wal`: a second connection to the same file, with `synchronous = NORMAL`, for the work sync() makes durable. */
     private readonly unsyncedDb?: Database.Database,
+    /** With `wal`: checkpoints the log on a thread of its own, woken after group commits. */
+    private readonly checkpointer?: Checkpointer,
   ) {
     this.q = statements(db);
     this.held = new SqliteHeld(db);
@@ -277,6 +285,7 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.close();
     await this.wal?.close();
     if (this.unsyncedDb?.open) this.unsyncedDb.close();
     if (this.db.open) this.db.close();
@@ -383,7 +392,17 @@ class SqliteStore implements Store {
   }
 
   async commitRuns(commits: RunCommit[]): Promise<CommittedIds[]> {
-    return this.commitGroup(commits, Date.now());
+    const cp = this.checkpointer;
+    if (!cp) return this.commitGroup(commits, Date.now());
+    // Through the checkpoint thread's gate (checkpointer.ts), waited for off the event loop when it is shut.
+    if (cp.shut) await cp.opened();
+    cp.enter();
+    try {
+      return this.commitGroup(commits, Date.now());
+    } finally {
+      cp.leave();
+      cp.afterCommit();
+    }
   }
 
   /** One transaction for a group. */
@@ -505,7 +524,14 @@ class SqliteStore implements Store {
 
   /** Not synced: a mark lost in a power cut leaves the row pending, and the outbox skips a file it already wrote. */
   async markOutboxDone(ids: number[]): Promise<void> {
-    this.markDone(ids);
+    const cp = this.checkpointer;
+    if (cp?.shut) await cp.opened();
+    cp?.enter();
+    try {
+      this.markDone(ids);
+    } finally {
+      cp?.leave();
+    }
   }
 
   async planDeliveries(plans: { outboxId: number; batches: string[][] }[], at: number): Promise<void> {
