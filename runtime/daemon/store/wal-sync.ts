@@ -29,6 +29,8 @@ export class WalSync {
    * form on a plain descriptor: a FileHandle's promise costs the event loop more per call, at every group commit.
    */
   sync(): Promise<void> {
+    // Refused once close() began: its descriptor is about to be closed, and its number may then name another file.
+    if (this.closing) return Promise.reject(new Error("the store is closing: this commit was not synced"));
     const p = new Promise<void>((resolve, reject) => {
       try {
         // Opened at the first sync (the log exists from the store's first write on), without waiting for the disk.
@@ -45,7 +47,10 @@ export class WalSync {
   /** The latest sync: close() waits for it, as its descriptor must stay open (and not reused) until it ends. */
   private last: Promise<void> | undefined;
 
+  private closing = false;
+
   async close(): Promise<void> {
+    this.closing = true;
     await this.last?.catch(() => undefined);
     const fd = this.fd;
     this.fd = undefined;

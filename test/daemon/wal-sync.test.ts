@@ -1,0 +1,52 @@
+/**
+ * The log's own sync (store/wal-sync.ts) against a real SQLite file in WAL
+ * mode: a sync asked once close() has begun is refused, never run on a
+ * descriptor being closed (whose number may then name another file), and
+ * close() waits for the sync that was running.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import Database from "better-sqlite3";
+import { WalSync } from "../../runtime/daemon/store/wal-sync.js";
+
+/** The descriptors of this process open on `file`. */
+function openOn(file: string): number {
+  return readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === file;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+test("a sync asked while close() runs is refused; close() waits for the running sync, then closes the log's descriptor", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-walsync-"));
+  const file = join(dir, "s.sqlite");
+  const db = new Database(file);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.exec("CREATE TABLE t (x)");
+    const wal = new WalSync(file);
+    db.prepare("INSERT INTO t VALUES (1)").run();
+    await wal.sync();
+    assert.equal(openOn(`${file}-wal`), 2, "SQLite's descriptor and the sync's");
+
+    db.prepare("INSERT INTO t VALUES (2)").run();
+    let running = false;
+    const before = wal.sync().then(() => (running = true));
+    const closed = wal.close();
+    await assert.rejects(wal.sync(), /the store is closing/);
+    await closed;
+    assert.equal(running, true, "the sync asked before close() ended first");
+    await before;
+    assert.equal(openOn(`${file}-wal`), 1, "only SQLite's descriptor is left");
+    await assert.rejects(wal.sync(), /the store is closing/);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
