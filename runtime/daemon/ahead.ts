@@ -22,6 +22,15 @@ import type { Delivery } from "./runner.js";
 /** At most this many runs go ahead with one: a longer chain would hold the worker from other lists. */
 export const MAX_AHEAD = 8;
 
+/**
+ * A run with nothing to go with it waits up to this many turns of the event loop (setImmediate) for the list's next
+ * messages, parsed in those turns, to go with it: a lone run costs a wake of a sleeping worker and its answer's post
+ * (tens of microseconds of CPU on each side), and under many sessions most lone runs find company within a few
+ * turns (one turn is too few for a message that arrives just after: its parse takes more). A turn with other work
+ * to do does that work; an idle one costs microseconds.
+ */
+export const GATHER_TURNS = 3;
+
 export interface Ran {
   inputJson: string;
   result: SandboxResult;

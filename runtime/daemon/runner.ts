@@ -21,7 +21,7 @@ import { canonicalAddress, stateRefusals, type RunAction, type RunError, type Ru
 import { checkMessage, InputRefused, keepJson, parseEml } from "../input/index.js";
 import { bundleInput, bundleLimits } from "../run/input.js";
 import { encodeRun, runBundle } from "../run/run-rule.js";
-import { runsAhead, sameInput, takeAhead, type Ran, type Waiting } from "./ahead.js";
+import { GATHER_TURNS, runsAhead, sameInput, takeAhead, type Ran, type Waiting } from "./ahead.js";
 import type { SandboxPool } from "../sandbox/index.js";
 import type { RunLimits } from "../sandbox/types.js";
 import type { RuleErrorWords } from "../../contract/index.js";
@@ -352,7 +352,12 @@ export class Runner {
       const pool = this.poolFor(slot, bundle, members.version, slot.tokenKey ?? (await this.tokenKey(slot)));
       const built = input;
       const ran = same ? given!.result : takeAhead(given, bundle, members, () => encodeRun(bundle, "message", built).inputJson);
-      const ahead = !ran && pool.runsAhead ? runsAhead(slot, bundle, members, state) : [];
+      let ahead = !ran && pool.runsAhead ? runsAhead(slot, bundle, members, state) : [];
+      // Nothing to go with it: the list's messages arriving in the next few turns do (ahead.ts GATHER_TURNS).
+      for (let t = 0; !ran && pool.runsAhead && ahead.length === 0 && t < GATHER_TURNS; t++) {
+        await afterTurn();
+        ahead = runsAhead(slot, bundle, members, state);
+      }
       const req: Parameters<typeof runBundle>[1] = { trigger: "message", input, pool };
       if (ran) req.ran = ran;
       if (ahead.length) req.ahead = ahead;
