@@ -2,7 +2,8 @@
 // message under smtp-source, for several builds in one run (interleaved rounds: the machine is shared, so compare
 // within a round). BIN is a thwonkd's bin/thwonkd.js (seeded with seed.js's one-member forwarding list) or
 // bench/daemon/bare.js or floor.js. Per server and round: smtp-source's rate with reused connections, then its CPU per message
-// from /proc/PID/task/*/stat: all threads, the event loop's (MAIN), and the busiest other threads by id.
+// from /proc/PID/task/*/stat: all threads, the event loop's (MAIN), and the busiest other threads by id; and the
+// voluntary context switches per message (/proc/PID/task/*/status: each is a sleep, so a wake, of that thread).
 // Each thwonkd is seeded with its own build's seed.js (an older build refuses a newer schema). Environment:
 // BENCH_MESSAGES (3000), BENCH_WARM (2000), BENCH_ROUNDS (3), BENCH_SESSIONS (10), BENCH_DATA (the folder the data
 // goes under; the system's temporary folder if unset: see run.js on quiet folders), BENCH_KEEP=1 (keep the data).
@@ -37,6 +38,19 @@ function threads(pid) {
     try {
       const f = readFileSync(`/proc/${pid}/task/${t}/stat`, "utf8").split(") ")[1].split(" ");
       out.set(t, (Number(f[11]) + Number(f[12])) * 10);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
+/** Voluntary context switches (a thread going to sleep: each is a wake to come) of each thread of a process so far. */
+function switches(pid) {
+  const out = new Map();
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      out.set(t, Number(/\nvoluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/task/${t}/status`, "utf8"))[1]));
     } catch {
       // the thread ended
     }
@@ -89,8 +103,10 @@ try {
       const server = await start(args, s.flags);
       await smtpSource(server.port, WARM);
       const t0 = threads(server.proc.pid);
+      const v0 = switches(server.proc.pid);
       const rate = await smtpSource(server.port, MESSAGES);
       const t1 = threads(server.proc.pid);
+      const v1 = switches(server.proc.pid);
       const exited = new Promise((r) => server.proc.on("exit", r));
       server.proc.kill("SIGTERM");
       await exited;
@@ -98,7 +114,12 @@ try {
       const total = per.reduce((a, [, x]) => a + x, 0);
       const main = per.find(([t]) => t === String(server.proc.pid))?.[1] ?? 0;
       const others = per.filter(([t, x]) => t !== String(server.proc.pid) && x > 0).sort((a, b) => b[1] - a[1]);
+      const sw = [...v1].map(([t, n]) => [t, (n - (v0.get(t) ?? 0)) / MESSAGES]).filter(([, x]) => x > 0);
+      const swMain = sw.find(([t]) => t === String(server.proc.pid))?.[1] ?? 0;
+      const swOf = (t) => sw.find(([u]) => u === t)?.[1] ?? 0;
+      const g = (x) => x.toFixed(2);
       console.log(`round ${round} ${s.name}: ${rate.toFixed(0)} msg/s; CPU ms/msg: all ${f(total)}, MAIN ${f(main)}, others ${others.slice(0, 4).map(([, x]) => f(x)).join(" ")}${others.length > 4 ? " ..." : ""}; load ${loadavg()[0].toFixed(1)}`);
+      console.log(`  voluntary switches/msg: all ${g(sw.reduce((a, [, x]) => a + x, 0))}, MAIN ${g(swMain)}, others (as above) ${others.slice(0, 4).map(([t]) => g(swOf(t))).join(" ")}; the busiest by switches ${sw.sort((a, b) => b[1] - a[1]).slice(0, 3).map(([t, x]) => `${g(x)} (${f(per.find(([u]) => u === t)?.[1] ?? 0)} ms)`).join(" ")}`);
     }
   }
 } finally {
