@@ -3,17 +3,12 @@
 // ingress is (runtime/daemon/smtp.ts). First stdout line: {"smtp":PORT}.
 import { SMTPServer } from "smtp-server";
 import { simpleParser } from "mailparser";
+import { baselineOptions } from "./smtp-options.js";
 
-const server = new SMTPServer({
-  size: 10 * 1024 * 1024,
-  name: "bare",
-  banner: "bare",
-  authOptional: true,
-  disabledCommands: ["AUTH", "STARTTLS"],
-  logger: false,
-  onData(stream, _session, cb) {
+const server = new SMTPServer(
+  baselineOptions("bare", (stream, _session, cb) => {
     simpleParser(stream).then(() => cb(), cb);
-  },
-});
+  }),
+);
 server.listen(0, "127.0.0.1", () => process.stdout.write(JSON.stringify({ smtp: server.server.address().port }) + "\n"));
 process.on("SIGTERM", () => server.close(() => process.exit(0)));

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { SMTPServer } from "smtp-server";
+import { baselineOptions } from "./smtp-options.js";
 
 if (isMainThread) serve(process.argv[2] ?? "sandbox");
 else if (workerData.role === "writer") writer(workerData.dir);
@@ -90,14 +91,8 @@ function serve(level) {
     });
   }
 
-  const server = new SMTPServer({
-    size: 10 * 1024 * 1024,
-    name: "floor",
-    banner: "floor",
-    authOptional: true,
-    disabledCommands: ["AUTH", "STARTTLS"],
-    logger: false,
-    onData(stream, session, cb) {
+  const server = new SMTPServer(
+    baselineOptions("floor", (stream, session, cb) => {
       const chunks = [];
       stream.on("data", (c) => chunks.push(c));
       stream.on("end", () => {
@@ -109,8 +104,8 @@ function serve(level) {
         running.set(id, m);
         sandboxes.postMessage([id, JSON.stringify({ from: m.from, to: address, text: raw })]);
       });
-    },
-  });
+    }),
+  );
   server.listen(0, "127.0.0.1", () => process.stdout.write(JSON.stringify({ smtp: server.server.address().port }) + "\n"));
   process.on("SIGTERM", () => server.close(() => process.exit(0)));
 }

@@ -12,7 +12,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import nodemailer from "nodemailer";
-import { COUNTER, outboxMail, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
+import { assertEachAcknowledgedOnce, COUNTER, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
 
 /** Kills `pid` when its checkpoint lock on `shm` is seen held; prints how many polls it took, or "timeout". */
 const WATCHER = `
@@ -92,28 +92,8 @@ test("SIGKILL while the checkpoint thread copies the log: every acknowledged mes
       d = await startDaemon(ws, { env });
     }
 
-    const subjectsOf = (list: string): string[] =>
-      readStore(ws.data, (db) => (db.prepare("SELECT actions FROM runs WHERE address = ? ORDER BY id").all(list) as { actions: string }[]).map((r) => (JSON.parse(r.actions) as { subject: string }[])[0]!.subject));
-    const counted = subjectsOf("counter@example.org");
-    assert.deepEqual(counted.map((s) => Number(s.split(" ")[0])), counted.map((_, i) => i + 1), "the counting list's runs count 1..n in commit order");
-    const state = readStore(ws.data, (db) => (db.prepare("SELECT state FROM lists WHERE address = 'counter@example.org'").get() as { state: string | null }).state);
-    assert.equal(state === null ? 0 : (JSON.parse(state) as { count: number }).count, counted.length, "the stored count is the number of committed runs");
     assert.equal(readStore(ws.data, (db) => db.pragma("integrity_check", { simple: true })), "ok");
-    const runs = [...subjectsOf("plain@example.org"), ...counted.map((s) => s.slice(s.indexOf(" ") + 1))];
-    const files = await until("the outbox written for every committed run", async () => {
-      const m = await outboxMail(d.ports.outbox);
-      return m.length >= runs.length ? m : undefined;
-    });
-    const count = (xs: string[]) => xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>());
-    const runCount = count(runs);
-    const fileCount = count(files.map((f) => (f.mail.subject ?? "").replace(/^\d+ /, "")));
-    for (const s of acked) {
-      assert.equal(runCount.get(s), 1, `${s} got a 250: run once`);
-      assert.equal(fileCount.get(s), 1, `${s} got a 250: written once`);
-    }
-    for (const [s, n] of runCount) assert.equal(n, 1, `${s} run at most once`);
-    for (const [s, n] of fileCount) assert.equal(n, 1, `${s} written at most once`);
-    assert.equal(files.length, runs.length, "one outbox file per committed run");
+    await assertEachAcknowledgedOnce(ws.data, d.ports.outbox, acked, "plain@example.org");
   } finally {
     await d.stop();
     rmSync(ws.dir, { recursive: true, force: true });

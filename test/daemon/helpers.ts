@@ -1,4 +1,5 @@
 /** Starting a real thwonkd (bin/thwonkd.js) as a child process, on 127.0.0.1 with free ports, and reading what it wrote. */
+import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -190,4 +191,34 @@ export async function postTo(daemon: Daemon, list: string, from: string, subject
   const run = a.runId === undefined ? undefined : await daemon.store.run(a.runId);
   const send = run?.actions.find((x) => x.kind === "send") as { to?: string[] } | undefined;
   return { code: a.code, to: [...(send?.to ?? [])].sort() };
+}
+
+/**
+ * After a crash and a restart: every message that got a 250 (`acked`, by subject) was run once and written to the
+ * outbox once, nothing twice; the counting list (COUNTER) counts 1..n in commit order and stored n; `plain` is the
+ * other list the messages went to.
+ */
+export async function assertEachAcknowledgedOnce(data: string, outbox: string, acked: Set<string>, plain: string): Promise<void> {
+  const subjectsOf = (list: string): string[] =>
+    readStore(data, (db) => (db.prepare("SELECT actions FROM runs WHERE address = ? ORDER BY id").all(list) as { actions: string }[]).map((r) => (JSON.parse(r.actions) as { subject: string }[])[0]!.subject));
+  const counted = subjectsOf("counter@example.org");
+  // "k m-c-i": the k-th committed run of the list saw the k-1 before it, whatever was in flight when it died.
+  assert.deepEqual(counted.map((s) => Number(s.split(" ")[0])), counted.map((_, i) => i + 1), "the counting list's runs count 1..n in commit order");
+  const state = readStore(data, (db) => (db.prepare("SELECT state FROM lists WHERE address = 'counter@example.org'").get() as { state: string | null }).state);
+  assert.equal(state === null ? 0 : (JSON.parse(state) as { count: number }).count, counted.length, "the stored count is the number of committed runs");
+  const runs = [...subjectsOf(plain), ...counted.map((s) => s.slice(s.indexOf(" ") + 1))];
+  const files = await until("the outbox written for every committed run", async () => {
+    const m = await outboxMail(outbox);
+    return m.length >= runs.length ? m : undefined;
+  });
+  const count = (xs: string[]) => xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>());
+  const runCount = count(runs);
+  const fileCount = count(files.map((f) => (f.mail.subject ?? "").replace(/^\d+ /, "")));
+  for (const s of acked) {
+    assert.equal(runCount.get(s), 1, `${s} got a 250: run once`);
+    assert.equal(fileCount.get(s), 1, `${s} got a 250: written once`);
+  }
+  for (const [s, n] of runCount) assert.equal(n, 1, `${s} run at most once`);
+  for (const [s, n] of fileCount) assert.equal(n, 1, `${s} written at most once`);
+  assert.equal(files.length, runs.length, "one outbox file per committed run");
 }
