@@ -16,8 +16,6 @@ import { parseEml } from "../../runtime/input/eml.js";
 import { checkMessage, type RuleLimits } from "../../runtime/input/limits.js";
 import { keepJson } from "../../runtime/input/json-parts.js";
 import { checkCorpus, draw } from "../helpers/corpus.js";
-import { parseEml as parseEmlBefore } from "./before/eml.js";
-import { checkMessage as checkMessageBefore } from "./before/limits.js";
 
 const word = fc.constantFrom("ann", "Bob", "zoë", "☕", "😀", "=?utf-8?Q?Zo=C3=AB?=", "=?utf-8?B?8J+YgA==?=", "=?x-unknown?Q?a?=", "a,b", '"q"', "(c)", "<", ">", "@", "", " ");
 const text = fc.array(word, { maxLength: 6 }).map((w) => w.join(" "));
@@ -101,7 +99,6 @@ test("parseEml gives the recorded message, problems and refusals, key for key", 
     const raw = Buffer.from(text, "utf8");
     const o = options(l, i);
     const now = await parseEml(raw, o);
-    assert.equal(JSON.stringify(now), JSON.stringify(await parseEmlBefore(raw, o)), JSON.stringify(text));
     cases.push({ input: [text, l ?? null, i], outputs: outputs(now) });
   }
   checkCorpus("eml", cases);
@@ -114,7 +111,6 @@ test("checkMessage refuses a message with the recorded words, kept or not, froze
     const { message, size } = await parseEml(raw, options(undefined, i));
     const rule = freeze ? Object.freeze(l) : l;
     const first = checkMessage(message, rule, size);
-    assert.deepEqual(first, checkMessageBefore(message, rule, size), JSON.stringify(text));
     keepJson(message);
     assert.deepEqual(checkMessage(message, rule, size), first, "kept");
     assert.deepEqual(checkMessage(message, rule, size), first, "asked again");
@@ -132,7 +128,6 @@ test("checkMessage on hand-made messages: surrogate pairs count once, lone halve
     for (const h of [[], [["X", pair.repeat(4)]], [["X", pair.repeat(5)]], [["Xyzab", "a"]], [["Message-ID", "<a@b>"]]] as [string, string][][]) {
       const m = { ...base, subject, text: subject, headers: h, messageId: pair.repeat(5), decoded: h.map(() => `${pair}\u0001`), fromName: pair.repeat(5) };
       const now = checkMessage(m, rule, 10);
-      assert.deepEqual(now, checkMessageBefore(m, rule, 10), JSON.stringify([subject, h]));
       cases.push({ input: [subject, h], outputs: [JSON.stringify(now)] });
     }
   }

@@ -7,11 +7,9 @@
  * UTF-8, an empty message).
  */
 import { test } from "node:test";
-import assert from "node:assert/strict";
 import fc from "fast-check";
 import { readHeaders } from "../../runtime/input/headers.js";
 import { checkCorpus, draw } from "../helpers/corpus.js";
-import { readHeaders as readHeadersBefore } from "./before/headers.js";
 
 const piece = fc.constantFrom("\r", "\n", "\r\n", "\n\r\n", "\n\n", " ", "\t", ":", " : ", "a", "Subject", "X-Y", "From ", "From:", "é", "\xe9", "\xc3\xa9", "\xff", "=?", "", "b c");
 const bytes = fc.tuple(fc.array(piece, { maxLength: 30 }), fc.boolean()).map(([pieces, utf8]) => Buffer.from(pieces.join(""), utf8 ? "utf8" : "latin1").toString("latin1"));
@@ -21,7 +19,6 @@ const inputs = [...fixed, ...draw(bytes, 400, 7101)];
 test("readHeaders reads the corpus's bytes as recorded", () => {
   const cases = inputs.map((s) => {
     const raw = Buffer.from(s, "latin1");
-    assert.deepEqual(readHeaders(raw), readHeadersBefore(raw), JSON.stringify(s));
     return { input: s, outputs: [JSON.stringify(readHeaders(raw))] };
   });
   checkCorpus("headers", cases);
