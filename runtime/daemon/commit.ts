@@ -81,7 +81,11 @@ export class GroupCommitter {
     this.busy = true;
     try {
       if (this.broken) throw this.broken;
-      const ids = await this.store.commitRuns(group.map((w) => w.commit));
+      // Pushed, not mapped: optimized `map` makes a holey array, and the store's code reading it deoptimizes each
+      // time the kind it meets changes.
+      const commits: RunCommit[] = [];
+      for (const w of group) commits.push(w.commit);
+      const ids = await this.store.commitRuns(commits);
       await this.store.sync?.().catch((err: unknown) => {
         // After a failed sync the kernel may have dropped the pages it could not write, and a later sync can
         // succeed without them: nothing is committed again until a restart reads what the disk really has. The

@@ -332,11 +332,11 @@ export class Runner {
     const { members, state } = await this.load(slot);
     const trigger = messageTrigger(bundle);
     let result: RunResult;
-    const refused = state === null ? [] : stateRefusals(bundle.manifest.state, state);
+    const refused = refusals(bundle, state);
     if (!trigger) {
       result = failed({ code: "TW6019", message: `rule ${bundle.manifest.rule} has no \`on message\` trigger, so it does not take mail`, line: null, column: null });
-    } else if (refused.length) {
-      result = failed({ code: "TW5070", message: refused.join(" "), line: null, column: null });
+    } else if (refused) {
+      result = failed({ code: "TW5070", message: refused, line: null, column: null });
     } else {
       // A run given ahead from the values this turn has (sameInput) ran the input this turn would build: taken as it is.
       const given = ranAhead ? await ranAhead : undefined;
@@ -390,9 +390,9 @@ export class Runner {
     const turn: Turn = { gen: slot.gen, seq: slot.seq++ };
     const { members, state } = await this.load(slot);
     const runBase = { trigger: triggerName, now: due, bundleHash: bundle.sha256, replayOf: null };
-    const refused = state === null ? [] : stateRefusals(bundle.manifest.state, state);
+    const refused = refusals(bundle, state);
     let result: RunResult;
-    if (refused.length) result = failed({ code: "TW5070", message: refused.join(" "), line: null, column: null });
+    if (refused) result = failed({ code: "TW5070", message: refused, line: null, column: null });
     else {
       try {
         const input = bundleInput(bundle, { now: due, address, members: members.members, state });
@@ -552,6 +552,15 @@ function afterTurn(): Promise<void> {
 
 function failed(error: RunError): RunResult {
   return { actions: [], state: null, gas: { used: 0, bound: 0 }, error, trace: null };
+}
+
+/**
+ * Why the list's saved state does not fit its rule ("" when it does), as one text: `stateRefusals` maps (an array
+ * that is holey when V8 has optimized the mapping, packed when not), and one site loading `.length` from both
+ * kinds of array deoptimizes each time the kind it meets changes.
+ */
+function refusals(bundle: Bundle, state: SavedState | null): string {
+  return state === null ? "" : stateRefusals(bundle.manifest.state, state).join(" ");
 }
 
 function oneLine(s: string): string {

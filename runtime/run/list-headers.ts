@@ -32,21 +32,29 @@ function listHeaders(list: unknown): Record<string, string> | undefined {
 /** Each list's texts, by its address (lists' runs interleave: one kept for the last list would be made again each run). */
 const kept = new Map<string, { name: unknown; headers: Record<string, string> }>();
 
-/** The actions with the list's headers in each send and forward that has none (each its own object); the same array when none lacks them. */
+/**
+ * The actions with the list's headers in each send and forward that has none (each its own object); the same array
+ * when none lacks them. Pushed into a literal, not mapped: optimized `map` makes holey arrays, the interpreter's
+ * packed ones, and every function reading the actions deoptimizes each time the kind it meets changes.
+ */
 export function withListHeaders(actions: RunAction[], list: unknown): RunAction[] {
   if (!actions.some(lacksHeaders)) return actions;
-  return actions.map((a) => {
-    if (!lacksHeaders(a)) return a;
-    const headers = listHeaders(list);
-    if (headers === undefined) return a;
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(a)) {
-      if (k === "at") out["headers"] = headers;
-      out[k] = a[k];
-    }
-    if (!("headers" in out)) out["headers"] = headers;
-    return out as RunAction;
-  });
+  const out: RunAction[] = [];
+  for (const a of actions) out.push(withHeaders(a, list));
+  return out;
+}
+
+function withHeaders(a: RunAction, list: unknown): RunAction {
+  if (!lacksHeaders(a)) return a;
+  const headers = listHeaders(list);
+  if (headers === undefined) return a;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(a)) {
+    if (k === "at") out["headers"] = headers;
+    out[k] = a[k];
+  }
+  if (!("headers" in out)) out["headers"] = headers;
+  return out as RunAction;
 }
 
 function lacksHeaders(a: RunAction): boolean {

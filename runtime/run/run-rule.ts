@@ -93,13 +93,18 @@ export function expandToMembers(actions: RunAction[], members: readonly string[]
   // Most runs send to nobody or to named recipients: a list's whole roster is read only for a send to all of it.
   if (!actions.some((a) => a["toMembers"])) return actions;
   let current = [...(typeof members === "function" ? members() : members)];
-  return actions.map((a) => {
+  // Pushed, not mapped: optimized `map` makes a holey array (withListHeaders says why that matters).
+  const out: RunAction[] = [];
+  for (const a of actions) {
     if (a.kind === "members.add" && typeof a["address"] === "string" && !current.includes(a["address"])) current = [...current, a["address"]];
     if (a.kind === "members.remove") current = current.filter((x) => x !== a["address"]);
-    if (!a["toMembers"]) return a;
-    const { toMembers: _, ...rest } = a;
-    return { ...rest, to: [...current] } as RunAction;
-  });
+    if (!a["toMembers"]) out.push(a);
+    else {
+      const { toMembers: _, ...rest } = a;
+      out.push({ ...rest, to: [...current] } as RunAction);
+    }
+  }
+  return out;
 }
 
 /** The members' addresses of a run's input, in either form (records, or columns). */

@@ -411,7 +411,11 @@ class SqliteStore implements Store {
     // A list's state is written once per group, by its last run in it: the runs before it are superseded in the same transaction.
     const lastState = new Map<string, number>();
     commits.forEach((c, i) => c.state !== undefined && lastState.set(c.address, i));
-    return commits.map((c, i) => {
+    // Arrays pushed into literals, not mapped: optimized `map` makes holey arrays, the interpreter's packed ones, and
+    // the code reading them (here, commit.ts) deoptimizes each time the kind it meets changes.
+    const ids: CommittedIds[] = [];
+    for (let i = 0; i < commits.length; i++) {
+      const c = commits[i]!;
       let messageId: number | null = c.messageId ?? null;
       if (c.message) {
         const m = c.message;
@@ -423,7 +427,8 @@ class SqliteStore implements Store {
       }
       const r = c.run;
       // Each action's JSON once, in the run's record; an outgoing message's row names its action's place there.
-      const actionJson = r.actions.map((a) => JSON.stringify(a) ?? "null");
+      const actionJson: string[] = [];
+      for (const a of r.actions) actionJson.push(JSON.stringify(a) ?? "null");
       const runId = Number(
         q.insertRun.run(
           c.address,
@@ -459,8 +464,9 @@ class SqliteStore implements Store {
         q.ensureList.run(c.address);
         q.bumpMembers.run(c.address); // the counts are part of the members the sandbox keeps by version
       }
-      return { runId, messageId, outboxIds };
-    });
+      ids.push({ runId, messageId, outboxIds });
+    }
+    return ids;
   }
 
   async runs(filter: RunFilter = {}): Promise<RunRecord[]> {
