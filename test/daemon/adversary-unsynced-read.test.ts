@@ -14,24 +14,9 @@ import { adminAuthorizer } from "../../runtime/daemon/auth.js";
 import type { Daemon } from "../../runtime/daemon/daemon.js";
 import { createLogger } from "../../runtime/daemon/log.js";
 import { createIngress, type Ingress } from "../../runtime/daemon/smtp.js";
-import { listDaemon } from "./helpers.js";
+import { COUNTER, listDaemon } from "./helpers.js";
 
 const A = "unsyncedread@example.org";
-const SOURCE = `rule counter
-
-limits { members: 10, fanout: 10 }
-
-state {
-  count: int = 0
-}
-
-on message(m: Message) {
-  if state.count < 1000000 {
-    state.count = state.count + 1
-  }
-  send(to: members, subject: "{state.count} {m.subject.truncate(100)}", text: m.text, from: "sender", replyTo: "list")
-}
-`;
 const TOKEN = "adversary-token-0123456789";
 
 let daemon: Daemon;
@@ -42,7 +27,7 @@ let http: Server;
 let api: string;
 
 before(async () => {
-  ({ daemon, close } = await listDaemon({ source: SOURCE, fileName: "counter.thwonk", addresses: [A] }));
+  ({ daemon, close } = await listDaemon({ source: COUNTER, fileName: "counter.thwonk", addresses: [A] }));
   const log = createLogger({ level: "silent", pretty: false });
   ingress = createIngress({ daemon, log });
   port = await ingress.listen("127.0.0.1", 0);
