@@ -66,7 +66,11 @@ export function describeStateProblem(p: StateProblem): string {
  * int, got "lots". ...`; [] when the state fits.
  */
 export function stateRefusals(fields: readonly StateFieldSchema[], saved: unknown): string[] {
-  return checkSavedState(fields, saved).map((p) => `${runtimeMessages.badState.code} ${runtimeMessages.badState.format(describeStateProblem(p))}`);
+  // Built by push: a `.map()` array is holey or packed depending on whether V8 optimized the mapping, and the daemon's
+  // hot path reading both kinds deoptimizes each time the kind changes (test/runtime/packed-actions.test.ts).
+  const out: string[] = [];
+  for (const p of checkSavedState(fields, saved)) out.push(`${runtimeMessages.badState.code} ${runtimeMessages.badState.format(describeStateProblem(p))}`);
+  return out;
 }
 
 /** The type as the language writes it: `Map<Address, List<string max 80> max 10> max 500`. */

@@ -330,7 +330,7 @@ export class Runner {
     if (tooBig.length) return { code: 552, message: `5.3.4 ${say(M.inputRefused, address, tooBig.map((p) => `${p.code} ${p.message}`).join(" "))}` };
 
     const { members, state } = await this.load(slot);
-    const trigger = messageTrigger(bundle);
+    const trigger = bundle.manifest.triggers.find((t) => t.name === "message");
     let result: RunResult;
     const refused = refusals(bundle, state);
     if (!trigger) {
@@ -532,15 +532,6 @@ function valid(slot: ListSlot, turn: Turn): boolean {
 
 function nothing(): void {}
 
-/** Each bundle's `on message` trigger, found once (a bundle does not change). */
-const messageTriggers = new WeakMap<Bundle, Bundle["manifest"]["triggers"][number] | null>();
-
-function messageTrigger(bundle: Bundle): Bundle["manifest"]["triggers"][number] | undefined {
-  let t = messageTriggers.get(bundle);
-  if (t === undefined) messageTriggers.set(bundle, (t = bundle.manifest.triggers.find((x) => x.name === "message") ?? null));
-  return t ?? undefined;
-}
-
 function answerOf(r: Answer | Submitted): Answer | Promise<Answer> {
   return "answer" in r ? r.answer : r;
 }
@@ -554,11 +545,7 @@ function failed(error: RunError): RunResult {
   return { actions: [], state: null, gas: { used: 0, bound: 0 }, error, trace: null };
 }
 
-/**
- * Why the list's saved state does not fit its rule ("" when it does), as one text: `stateRefusals` maps (an array
- * that is holey when V8 has optimized the mapping, packed when not), and one site loading `.length` from both
- * kinds of array deoptimizes each time the kind it meets changes.
- */
+/** Why the list's saved state does not fit its rule, as one text; "" when it does. */
 function refusals(bundle: Bundle, state: SavedState | null): string {
   return state === null ? "" : stateRefusals(bundle.manifest.state, state).join(" ");
 }
