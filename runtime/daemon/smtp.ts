@@ -99,7 +99,9 @@ export function createIngress(o: IngressOptions): Ingress {
     o.log.error({ err }, "a delivery failed");
     return { code: 451, message: `4.3.0 ${say(M.commitFailed, err instanceof Error ? err.message : String(err))}` };
   }
-  server.on("error", (err) => o.log.error({ err }, "SMTP server error"));
+  // Logged once listening: a failure to listen is the start's own error (main.ts, TW6026), not said twice.
+  let listening = false;
+  server.on("error", (err) => listening && o.log.error({ err }, "SMTP server error"));
   return {
     server,
     listen(host, port) {
@@ -107,6 +109,7 @@ export function createIngress(o: IngressOptions): Ingress {
         server.once("error", reject);
         server.listen(port, host, () => {
           server.off("error", reject);
+          listening = true;
           const a = server.server.address();
           resolve(typeof a === "object" && a ? a.port : port);
         });

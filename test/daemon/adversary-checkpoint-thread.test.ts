@@ -63,7 +63,7 @@ test("the checkpoint thread dies: thwonkd goes on, logs it once, SQLite's checkp
     sent += 300;
     const errors = lines.filter((l) => l.level >= 50);
     assert.equal(errors.length, 1, JSON.stringify(errors));
-    assert.match(errors[0]!.msg, /checkpoint thread is not in use: its thread ended/);
+    assert.match(errors[0]!.msg, /^TW6027 The store's checkpoint thread is not in use: its thread ended/);
     assert.equal(internals.unsyncedDb.pragma("wal_autocheckpoint", { simple: true }), 20);
     assert.ok(peak < 3 * 20 + 40, `at most ${peak} frames waited for a checkpoint`);
     const state = await daemon.state(LIST);

@@ -23,7 +23,7 @@ function occupied(): Promise<{ server: Server; port: number }> {
 function thwonkd(data: string, listeners: Record<string, string>) {
   const args = [join(repoRoot, "bin", "thwonkd.js"), "--data", data];
   for (const [flag, at] of Object.entries({ smtp: "127.0.0.1:0", http: "127.0.0.1:0", ...listeners })) args.push(`--${flag}`, at);
-  return spawnSync(process.execPath, args, { encoding: "utf8", timeout: 60_000, env: { ...process.env, THWONKD_LOG_LEVEL: "fatal" } });
+  return spawnSync(process.execPath, args, { encoding: "utf8", timeout: 60_000, env: { ...process.env, THWONKD_LOG_LEVEL: "error" } });
 }
 
 for (const listener of ["smtp", "lmtp", "http"]) {
@@ -36,6 +36,8 @@ for (const listener of ["smtp", "lmtp", "http"]) {
       assert.equal(r.stdout, "", "no ports line: the start did not complete");
       assert.match(r.stderr, new RegExp(`^thwonkd: TW6026 Cannot listen for ${listener.toUpperCase()} on 127\\.0\\.0\\.1:${port}: the address is already in use .* --${listener} HOST:PORT`, "m"));
       assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+      // Said once: not also logged as the listener's own error.
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
       // An address this machine does not have (TEST-NET-1, never assigned): the same answer, with why.
       const absent = thwonkd(join(dir, "data"), { [listener]: "192.0.2.1:0" });
       assert.equal(absent.status, 2, absent.stderr);

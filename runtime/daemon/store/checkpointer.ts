@@ -51,6 +51,7 @@ import { closeSync, openSync, readSync } from "node:fs";
 import { endianness } from "node:os";
 import { parentPort, Worker, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
+import { daemonMessages as M, say } from "../messages.js";
 
 /** SQLite's automatic checkpoint's default, in pages. */
 export const CHECKPOINT_PAGES = 1000;
@@ -278,7 +279,7 @@ export class Checkpointer {
     if (this.fallen !== undefined) return;
     this.fallen = why;
     for (const db of this.writers) if (db.open) db.pragma(`wal_autocheckpoint = ${this.pages}`);
-    this.o.log?.error(`the store's checkpoint thread is not in use: ${why}; the event loop checkpoints the log itself from now on (SQLite's automatic checkpoint)`);
+    this.o.log?.error(say(M.checkpointsOnLoop, why));
     this.stopThread();
   }
 
