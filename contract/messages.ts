@@ -16,6 +16,7 @@
 import { groupDigits } from "./numbers.js";
 
 /** One runtime message: the catalog's MessageDef, declared here so the runtime needs nothing of the compiler. */
+// biome-ignore lint/suspicious/noExplicitAny: as MessageDef's default, so that every message's own argument types fit
 export interface RuntimeMessage<A extends unknown[] = any[]> {
   code: string;
   severity: "error" | "warning" | "info";

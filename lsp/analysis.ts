@@ -52,12 +52,6 @@ function symbolLine(s: Symbol): string {
   return code(`(${kind}) ${s.name}: ${typeToString(s.type)}`);
 }
 
-/** The innermost node of a kind on a path. */
-function last<K extends Node["kind"]>(path: readonly Node[], kind: K, from = path.length - 1): Extract<Node, { kind: K }> | undefined {
-  for (let i = from; i >= 0; i--) if (path[i]!.kind === kind) return path[i] as Extract<Node, { kind: K }>;
-  return undefined;
-}
-
 export function hover(unit: CheckedUnit, fileName: string, offset: number, text?: string): HoverInfo | undefined {
   const found = hoverTyped(unit, fileName, offset);
   if (found || text === undefined) return found;

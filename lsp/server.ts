@@ -35,7 +35,6 @@ import {
   type Connection,
   type Diagnostic as LspDiagnostic,
   type DocumentSymbol,
-  type FoldingRange,
   type Location,
   type Range,
   type TextEdit as LspTextEdit,

@@ -50,7 +50,7 @@ export function call(w: Walk, e: A.CallExpr, frame: Frame, acc: { cost: Cost }):
     // A message action (one with a fan-out) also carries the list headers.
     w.charge(acc, { g: S.ZERO, f: S.ZERO, m: actionBytesOf(kept, target.decl.fanout !== undefined) }, e.span, callLabel(target.name));
   }
-  effects(w, e, target, args, receiver, frame);
+  effects(w, e, target, args, frame);
   return result(w, e, target, receiver, sizes);
 }
 
@@ -74,7 +74,7 @@ export function bindArgs(w: Walk, e: A.CallExpr, target: Exclude<CallTarget, { k
 }
 
 /** What a call does besides costing gas: capabilities, recipients, the reply guard, growth of locals. */
-export function effects(w: Walk, e: A.CallExpr, target: Exclude<CallTarget, { kind: "fn" }>, args: Map<string, Shape>, receiver: Shape | undefined, frame: Frame): void {
+export function effects(w: Walk, e: A.CallExpr, target: Exclude<CallTarget, { kind: "fn" }>, args: Map<string, Shape>, frame: Frame): void {
   const decl = target.decl;
   const record = w.quiet === 0;
   if (decl.capability && record) w.capabilities.add(decl.capability);

@@ -40,7 +40,7 @@ async function live(label: string, start: Example, steps: number, run: Run, must
   let ex = start;
   const triggers = ex.triggers.map((t) => t.name);
   const plans = triggers.map((t) => fc.sample(planArb(ex, t), { seed: SEED, numRuns: steps }));
-  let saved: unknown = undefined;
+  let saved: unknown;
   let repeated = false;
   let ran = 0;
   for (let i = 0; i < steps; i++) {

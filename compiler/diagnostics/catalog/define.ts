@@ -5,6 +5,7 @@ import type { Diagnostic, Fix, RelatedInfo, Severity, Span } from "../diagnostic
  * (for docs, SARIF rules and hover) and a formatter that turns the material
  * a phase collected into words. Messages say what is wrong and how to fix it.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the default must take every message's own argument types (unknown[] would not: parameters are contravariant)
 export interface MessageDef<A extends unknown[] = any[]> {
   code: string;
   severity: Severity;
