@@ -38,6 +38,12 @@ const BATCH = 200;
  */
 const GATHER_MS = 25;
 const GATHER_ROWS = 64;
+/**
+ * The bytes of committed rows held in memory for the Maildir at most. A Maildir slower than the mail coming in (a
+ * slow disk, a folder where a reader deletes many files) would otherwise hold every row since it fell behind: past
+ * this the rows are let go, as they are durable in the store already, and read back from it in their turn.
+ */
+export const FRESH_BYTES = 32 * 2 ** 20;
 /** The envelope recipients of a message in the Maildir (a file has no envelope); never on the wire. */
 export const RECIPIENTS_HEADER = "X-Thwonk-Recipients";
 
@@ -93,10 +99,14 @@ export interface RelayHandOff {
 export class MaildirOutbox {
   readonly dir: string;
 
+  /** Rows let go to the store because too many bytes waited in memory (FRESH_BYTES), and the bytes waiting now. */
+  readonly stats = { letGo: 0, freshBytes: 0 };
+
   constructor(
     dataDir: string,
     private readonly store: Store,
     private readonly log: Logger,
+    private readonly freshBytes = FRESH_BYTES,
   ) {
     this.dir = join(dataDir, "outbox");
     for (const sub of ["tmp", "new", "cur"]) mkdirSync(join(this.dir, sub), { recursive: true });
@@ -151,8 +161,7 @@ export class MaildirOutbox {
       this.retryMs = 0;
     } catch (err) {
       // A row may now have its file but not its mark: look again before writing, reading the rows from the store.
-      this.caughtUp = false;
-      this.fresh = [];
+      this.backToStore();
       throw err;
     }
   }
@@ -160,7 +169,15 @@ export class MaildirOutbox {
   /** A group's rows, durable in the store: handed on from memory once the store's backlog is done. */
   committed(rows: OutboxRow[]): void {
     if (rows.length === 0) return;
-    for (const r of rows) this.fresh.push(r);
+    for (const r of rows) {
+      this.fresh.push(r);
+      this.stats.freshBytes += r.raw.length;
+    }
+    if (this.stats.freshBytes > this.freshBytes) {
+      this.stats.letGo += this.fresh.length;
+      this.backToStore();
+      this.log.warn({ letGo: this.stats.letGo }, "the outbox falls behind the mail coming in: its rows are let go from memory and read back from the store");
+    }
     if (this.relay || this.fresh.length >= GATHER_ROWS) return void this.kick();
     if (this.gather || this.closed) return;
     this.gather = setTimeout(() => void this.kick(), GATHER_MS);
@@ -182,7 +199,10 @@ export class MaildirOutbox {
     // committed during the last batch's write, each batch a wake of the writer's thread and of this one.
     for (let left = this.fresh.length; left > 0; ) {
       const batch = this.fresh.splice(0, Math.min(BATCH, left));
+      // Empty when the rows were let go meanwhile (backToStore): the next pass reads them from the store.
+      if (batch.length === 0) break;
       left -= batch.length;
+      for (const r of batch) this.stats.freshBytes -= r.raw.length;
       // A group's rows are readable from its commit on but handed over after its disk sync: a read of the store may
       // have handed on those up to the highest id it read (ids only grow), which must not be handed on again.
       const rows = batch.filter((r) => r.id > this.storeSeen);
@@ -203,6 +223,14 @@ export class MaildirOutbox {
    * on was committed by this process and has no file yet (the look for one is only needed for older rows).
    */
   private caughtUp = false;
+
+  /** The rows in memory let go: a row may have its file but not its mark, or none yet; the next pass reads the store and looks before it writes. */
+  private backToStore(): void {
+    this.caughtUp = false;
+    this.fresh = [];
+    this.stats.freshBytes = 0;
+  }
+
   /** Rows committed and handed over, not yet handed on; and the highest id a read of the store handed on. */
   private fresh: OutboxRow[] = [];
   private storeSeen = 0;

@@ -30,13 +30,19 @@ function commit(n: number): RunCommit {
   };
 }
 
-/** The store, with every id it marked done counted (and the calls: one a batch), and a way to make the next marks fail. */
-function counting(store: Store): { store: Store; marked: Map<number, number>; batches: () => number; failNext: (n: number) => void } {
+/**
+ * The store, with every id it marked done counted (and the calls: one a batch), a way to make the next marks fail,
+ * and one to hold every mark until released (an outbox that falls behind: a slow disk).
+ */
+function counting(store: Store): { store: Store; marked: Map<number, number>; batches: () => number; failNext: (n: number) => void; hold: () => () => void } {
   const marked = new Map<number, number>();
   let failing = 0;
   let batches = 0;
+  let held: Promise<void> | undefined;
   const wrapped = Object.create(store) as Store;
   wrapped.markOutboxDone = async (ids: number[]) => {
+    // Checked once: a mark already waiting goes on when its hold is released, whatever holds after it.
+    if (held) await held;
     if (failing > 0) {
       failing--;
       throw new Error("injected: marking the rows done failed");
@@ -45,7 +51,15 @@ function counting(store: Store): { store: Store; marked: Map<number, number>; ba
     for (const id of ids) marked.set(id, (marked.get(id) ?? 0) + 1);
     return store.markOutboxDone(ids);
   };
-  return { store: wrapped, marked, batches: () => batches, failNext: (n) => (failing = n) };
+  const hold = (): (() => void) => {
+    let release!: () => void;
+    held = new Promise((r) => (release = r));
+    return () => {
+      held = undefined;
+      release();
+    };
+  };
+  return { store: wrapped, marked, batches: () => batches, failNext: (n) => (failing = n), hold };
 }
 
 async function settle(outbox: MaildirOutbox, total: number, marked: Map<number, number>): Promise<void> {
@@ -56,11 +70,11 @@ async function settle(outbox: MaildirOutbox, total: number, marked: Map<number, 
 }
 
 /** A real store in a temporary folder with its outbox and group committer wired as the daemon wires them; `done` cleans up. */
-async function outboxAt(run: (o: { dir: string; real: Store; outbox: MaildirOutbox; committer: GroupCommitter } & ReturnType<typeof counting>) => Promise<void>): Promise<void> {
+async function outboxAt(run: (o: { dir: string; real: Store; outbox: MaildirOutbox; committer: GroupCommitter } & ReturnType<typeof counting>) => Promise<void>, freshBytes?: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "thwonk-handoff-"));
   const real = openSqliteStore(join(dir, "thwonkd.sqlite"));
   const counted = counting(real);
-  const outbox = new MaildirOutbox(dir, counted.store, quiet);
+  const outbox = new MaildirOutbox(dir, counted.store, quiet, freshBytes);
   const committer = new GroupCommitter(counted.store, (rows) => outbox.committed(rows));
   try {
     await run({ dir, real, outbox, committer, ...counted });
@@ -169,3 +183,57 @@ test("a group's rows waiting for more are written at once by a kick", () =>
     assert.equal(readdirSync(join(dir, "outbox", "new")).length, 2);
     assert.deepEqual((await real.pendingOutbox(10)).map((r) => r.id), []);
   }));
+
+test("an outbox that falls behind holds at most its bytes of rows in memory, lets the rest go to the store, and writes each row once", () =>
+  outboxAt(async ({ dir, real, outbox, committer, marked, hold }) => {
+    await outbox.kick(); // nothing pending: from now on rows come from memory
+    for (let i = 0; i < 5; i++) await committer.commit(commit(i));
+    await settle(outbox, 5, marked);
+    // Every mark waits: the pass under way stops in the middle of the rows it took from memory, while groups go on
+    // being committed and handed over.
+    const release = hold();
+    const group = commit(0).outbox![0]!.raw.length * 10;
+    let peak = 0;
+    for (let g = 0; g < 150; g++) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => committer.commit(commit(1000 + g * 10 + i))));
+      peak = Math.max(peak, outbox.stats.freshBytes);
+    }
+    assert.ok(outbox.stats.letGo > 1000, `rows let go to the store: ${outbox.stats.letGo}`);
+    assert.ok(peak <= 4000 + group, `at most 4,000 bytes and a group in memory, not ${peak}`);
+    release();
+    await settle(outbox, 1505, marked);
+    assert.equal(marked.size, 1505);
+    assert.deepEqual([...marked.values()].filter((n) => n !== 1), [], "a row handed on twice");
+    assert.equal(readdirSync(join(dir, "outbox", "new")).length, 1505, "one file per row");
+    assert.deepEqual((await real.pendingOutbox(2000)).map((r) => r.id), []);
+    // Caught up again: the next rows come from memory.
+    await Promise.all(Array.from({ length: 10 }, (_, i) => committer.commit(commit(5000 + i))));
+    await settle(outbox, 1515, marked);
+    assert.equal(outbox.stats.freshBytes, 0);
+  }, 4000));
+
+test("rows let go while a pass is writing a long run of them from memory: the pass ends, the store gives the rest, each row once", () =>
+  outboxAt(async ({ dir, real, outbox, committer, marked, hold }) => {
+    await outbox.kick();
+    const release1 = hold();
+    // Pass 1 takes the first rows and waits at their mark; 250 more wait in memory (under the 30,000 bytes).
+    await Promise.all(Array.from({ length: 64 }, (_, i) => committer.commit(commit(i))));
+    await Promise.all(Array.from({ length: 250 }, (_, i) => committer.commit(commit(100 + i))));
+    assert.equal(outbox.stats.letGo, 0);
+    // Pass 1 goes on; pass 2 starts with the 250 (more than one batch of 200) and waits at its first batch's mark.
+    const release2 = hold();
+    release1();
+    await until("pass 2 waits at its first mark", async () => (marked.size >= 64 ? true : undefined));
+    // Let go with nothing after it: the rows pass 2 has yet to take are gone from memory.
+    let total = 314;
+    for (let g = 0; outbox.stats.letGo === 0 || outbox.stats.freshBytes !== 0; g++) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => committer.commit(commit(1000 + g * 10 + i))));
+      total += 10;
+    }
+    release2();
+    await settle(outbox, total, marked);
+    assert.equal(marked.size, total);
+    assert.deepEqual([...marked.values()].filter((n) => n !== 1), [], "a row handed on twice");
+    assert.equal(readdirSync(join(dir, "outbox", "new")).length, total, "one file per row");
+    assert.deepEqual((await real.pendingOutbox(5000)).map((r) => r.id), []);
+  }, 30_000));
