@@ -14,6 +14,10 @@ export interface DaemonConfig {
   deploy: string[];
   /** Largest message, bytes. */
   size: number;
+  /** Most connections at once, per listener (SMTP, LMTP): past it a new one gets 421. */
+  maxConnections: number;
+  /** Most bytes of mail being taken in or run at once, all listeners together: past it a message gets 452 4.3.1. */
+  inFlight: number;
   workers: number | null;
   logLevel: string;
   /** The SMTP relay all mail goes to (`smtp://HOST:PORT`); null: the Maildir outbox is the delivery. */
@@ -56,6 +60,8 @@ export const DEFAULTS: Omit<DaemonConfig, "data"> & { data: string | null } = {
   domain: "lists.localhost",
   deploy: [],
   size: 10 * 1024 * 1024,
+  maxConnections: 1000,
+  inFlight: 256 * 1024 * 1024,
   workers: null,
   logLevel: "info",
   relay: null,
@@ -129,7 +135,7 @@ function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
     }
     return url.href.replace(/\/$/, "");
   }
-  if (key === "size" || key === "workers" || key === "relayBatch" || key === "relayRetryMin" || key === "relayRetryMax" || key === "deadAfter" || key === "hopLimit" || key === "holdExpiry") {
+  if (key === "size" || key === "maxConnections" || key === "inFlight" || key === "workers" || key === "relayBatch" || key === "relayRetryMin" || key === "relayRetryMax" || key === "deadAfter" || key === "hopLimit" || key === "holdExpiry") {
     const n = typeof v === "number" ? v : Number(v);
     if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${from}: ${key} must be a positive whole number, got ${JSON.stringify(v)}`);
     return n;

@@ -18,7 +18,7 @@ import { createLogger, type Logger } from "./log.js";
 import { apiHandler } from "./api.js";
 import { adminAuthorizer, ensureAdminToken } from "./auth.js";
 import { publishHandler } from "./publish.js";
-import { createIngress, type Ingress } from "./smtp.js";
+import { createIngress, InFlight, type Ingress } from "./smtp.js";
 import { loadDkimKeys } from "./dkim.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { personalFrom, verpOf } from "./mail-out.js";
@@ -114,6 +114,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("--domain <domain>", "domain of the lists deployed with --deploy (default lists.localhost)")
     .option("--deploy <dir>", "deploy every rule in DIR at start (NAME@DOMAIN)")
     .option("--size <bytes>", "largest message accepted (default 10485760)")
+    .option("--max-connections <n>", "most connections at once per listener; past it a new one gets 421 (default 1000)")
+    .option("--in-flight <bytes>", "most bytes of mail taken in or running at once; past it a message gets 452, to send again (default 268435456)")
     .option("--workers <n>", "sandbox workers")
     .option("--relay <url>", "deliver through this SMTP relay (smtp://HOST:PORT); without it mail goes to the Maildir outbox")
     .option("--relay-batch <n>", "most recipients in one SMTP transaction (default 100)")
@@ -189,7 +191,9 @@ export async function main(argv: string[]): Promise<number> {
 
   const smtpAt = hostPort(cfg.smtp, "--smtp");
   const httpAt = hostPort(cfg.http, "--http");
-  const ingresses: Ingress[] = [createIngress({ daemon, log, size: cfg.size, name: cfg.domain })];
+  // One budget for every listener: it bounds the memory mail takes while it is received and run.
+  const limits = { size: cfg.size, maxConnections: cfg.maxConnections, inFlight: new InFlight(cfg.inFlight) };
+  const ingresses: Ingress[] = [createIngress({ daemon, log, ...limits, name: cfg.domain })];
   const api = apiHandler({ daemon, authorize: adminAuthorizer(admin.token), log });
   const http = createHttp([healthHandler(daemon), unsubscribeHandler({ daemon, key: unsubscribeKey, log }), api, publishHandler(daemon.store, (a) => daemon.runner.resolve(a))], log);
   const ports: Record<string, number> = {};
@@ -197,7 +201,7 @@ export async function main(argv: string[]): Promise<number> {
     ports["smtp"] = await bound("SMTP", cfg.smtp, () => ingresses[0]!.listen(smtpAt.host, smtpAt.port));
     if (cfg.lmtp) {
       const at = hostPort(cfg.lmtp, "--lmtp");
-      const lmtp = createIngress({ daemon, log, size: cfg.size, lmtp: true, name: cfg.domain });
+      const lmtp = createIngress({ daemon, log, ...limits, lmtp: true, name: cfg.domain });
       ingresses.push(lmtp);
       ports["lmtp"] = await bound("LMTP", cfg.lmtp, () => lmtp.listen(at.host, at.port));
     }

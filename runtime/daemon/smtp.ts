@@ -15,6 +15,18 @@ import type { Answer } from "./runner.js";
 
 export const DEFAULT_SIZE = 10 * 1024 * 1024;
 
+/**
+ * The bytes of mail taken in and not yet answered, across listeners. A message is held whole in memory from its
+ * first byte until its run's commit is answered; past `limit` (a flood of large messages over many connections) a
+ * message is not kept: the rest of its bytes are read and dropped, and it gets 452 4.3.1, which a sender retries.
+ */
+export class InFlight {
+  bytes = 0;
+  /** The most bytes in flight since the start. */
+  peak = 0;
+  constructor(readonly limit: number) {}
+}
+
 export interface IngressOptions {
   daemon: Daemon;
   log: Logger;
@@ -23,6 +35,10 @@ export interface IngressOptions {
   size?: number;
   /** The name in the greeting. */
   name?: string;
+  /** Most connections at once (smtp-server's maxClients: past it, 421); default unlimited. */
+  maxConnections?: number;
+  /** The budget of bytes in flight, shared by the listeners; default none. */
+  inFlight?: InFlight;
 }
 
 export interface Ingress {
@@ -50,6 +66,7 @@ export function createIngress(o: IngressOptions): Ingress {
     disabledCommands: ["AUTH", "STARTTLS"],
     logger: false,
     closeTimeout: 5000,
+    ...(o.maxConnections ? { maxClients: o.maxConnections } : {}),
     onConnect(_session, cb) {
       if (closing) return cb(smtpError(421, `4.3.2 ${say(M.shuttingDown)}`));
       cb();
@@ -71,9 +88,35 @@ export function createIngress(o: IngressOptions): Ingress {
     },
     onData(stream: SMTPServerDataStream, session, cb) {
       const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
+      const budget = o.inFlight;
+      // This message's bytes counted in the budget, given back once it is answered or its client is gone.
+      let held = 0;
+      let dropped = false;
+      let ended = false;
+      const release = (): void => {
+        if (budget) budget.bytes -= held;
+        held = 0;
+      };
+      stream.on("data", (c: Buffer) => {
+        if (dropped) return;
+        // Past SIZE or the budget, the message is not kept: the rest is read and dropped, and the answer says why.
+        if (stream.sizeExceeded || (budget && budget.bytes + c.length > budget.limit)) {
+          dropped = true;
+          chunks.length = 0;
+          return release();
+        }
+        chunks.push(c);
+        if (budget) {
+          held += c.length;
+          budget.bytes += c.length;
+          if (budget.bytes > budget.peak) budget.peak = budget.bytes;
+        }
+      });
+      stream.on("close", () => ended || release());
       stream.on("end", () => {
+        ended = true;
         if (stream.sizeExceeded) return cb(smtpError(552, `5.3.4 ${say(M.tooBig, size)}`));
+        if (dropped) return cb(smtpError(452, `4.3.1 ${say(M.inFlightFull, budget!.limit)}`));
         const receivedAt = o.daemon.clock();
         // Stored with this hop's trace field (runtime/mail/received.ts), as every MTA that accepts a message adds one.
         const raw = receivedBefore(chunks, session, o.name ?? "thwonkd", receivedAt);
@@ -86,12 +129,16 @@ export function createIngress(o: IngressOptions): Ingress {
         };
         // SMTP: one list per transaction (onRcptTo), so the one answer to DATA is its run's.
         if (!o.lmtp) {
-          void deliver(0).then((a) => (a.code === 250 ? cb(null, a.message) : cb(smtpError(a.code, a.message))));
+          void deliver(0).then((a) => {
+            release();
+            a.code === 250 ? cb(null, a.message) : cb(smtpError(a.code, a.message));
+          });
           return;
         }
-        void Promise.all(rcpts.map((_r, i) => deliver(i))).then((answers) =>
-          cb(null, answers.map((a) => (a.code === 250 ? a.message : smtpError(a.code, a.message))) as never),
-        );
+        void Promise.all(rcpts.map((_r, i) => deliver(i))).then((answers) => {
+          release();
+          cb(null, answers.map((a) => (a.code === 250 ? a.message : smtpError(a.code, a.message))) as never);
+        });
       });
     },
   });

@@ -1,0 +1,237 @@
+/**
+ * Memory that mail takes while it comes in, against clients that try to exhaust it, over real SMTP on 127.0.0.1:
+ * a message far over SIZE is not buffered while it streams (552 at its end); messages over the in-flight budget
+ * together get 452 4.3.1 (TW6028) and are not stored, and a retry once there is room is taken; a client gone in the
+ * middle of DATA gives its bytes back; past the most connections a new one gets 421.
+ */
+import assert from "node:assert/strict";
+import { connect, type Socket } from "node:net";
+import { after, before, test } from "node:test";
+import type { Daemon } from "../../runtime/daemon/daemon.js";
+import { createLogger } from "../../runtime/daemon/log.js";
+import { createIngress, InFlight, type Ingress } from "../../runtime/daemon/smtp.js";
+import { rmSync } from "node:fs";
+import { ConfigError, resolveConfig } from "../../runtime/daemon/config.js";
+import { COUNTER, listDaemon, startDaemon, until, workspace } from "./helpers.js";
+
+const LIST = "inflight@example.org";
+const SIZE = 100_000;
+const BUDGET = 300_000;
+const MAX_CONNECTIONS = 5;
+
+let daemon: Daemon;
+let close: () => Promise<void>;
+let ingress: Ingress;
+let port: number;
+const budget = new InFlight(BUDGET);
+
+before(async () => {
+  ({ daemon, close } = await listDaemon({ source: COUNTER, fileName: "counter.thwonk", addresses: [LIST] }));
+  ingress = createIngress({ daemon, log: createLogger({ level: "silent", pretty: false }), size: SIZE, maxConnections: MAX_CONNECTIONS, inFlight: budget });
+  port = await ingress.listen("127.0.0.1", 0);
+});
+
+after(async () => {
+  await ingress.close();
+  await close();
+});
+
+/** A plain SMTP client on a socket: each reply read whole (its last line), in order. */
+class Client {
+  private buffered = "";
+  private replies: string[] = [];
+  private waiting: ((reply: string) => void)[] = [];
+  readonly socket: Socket;
+  closed = false;
+
+  constructor(
+    at = port,
+    private readonly list = LIST,
+    private readonly hello = "EHLO",
+  ) {
+    this.socket = connect(at, "127.0.0.1");
+    this.socket.setEncoding("latin1");
+    this.socket.on("data", (d: string) => {
+      this.buffered += d;
+      for (let nl = this.buffered.indexOf("\r\n"); nl >= 0; nl = this.buffered.indexOf("\r\n")) {
+        const line = this.buffered.slice(0, nl);
+        this.buffered = this.buffered.slice(nl + 2);
+        if (line[3] === "-") continue; // a continued reply
+        const w = this.waiting.shift();
+        if (w) w(line);
+        else this.replies.push(line);
+      }
+    });
+    this.socket.on("close", () => (this.closed = true));
+    this.socket.on("error", () => undefined);
+  }
+
+  reply(): Promise<string> {
+    const r = this.replies.shift();
+    return r !== undefined ? Promise.resolve(r) : new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  async command(line: string): Promise<string> {
+    this.socket.write(`${line}\r\n`);
+    return this.reply();
+  }
+
+  /** Greeting, EHLO, MAIL, RCPT and DATA, each answered as expected: the client may send the message now. */
+  async open(): Promise<this> {
+    assert.match(await this.reply(), /^220 /);
+    assert.match(await this.command(`${this.hello} client.example.org`), /^250 /);
+    return this;
+  }
+
+  async startData(subject: string): Promise<void> {
+    assert.match(await this.command("MAIL FROM:<ann@example.org>"), /^250 /);
+    assert.match(await this.command(`RCPT TO:<${this.list}>`), /^250 /);
+    assert.match(await this.command("DATA"), /^354 /);
+    this.socket.write(`From: ann@example.org\r\nTo: ${this.list}\r\nSubject: ${subject}\r\n\r\n`);
+  }
+
+  /** `bytes` of body in lines of 76 characters (and their line ends). */
+  body(bytes: number): void {
+    const line = `${"x".repeat(76)}\r\n`;
+    this.socket.write(line.repeat(Math.ceil(bytes / line.length)));
+  }
+
+  end(): Promise<string> {
+    this.socket.write(".\r\n");
+    return this.reply();
+  }
+
+  async send(subject: string, bytes: number): Promise<string> {
+    await this.startData(subject);
+    this.body(bytes);
+    return this.end();
+  }
+
+  quit(): void {
+    this.socket.end("QUIT\r\n");
+  }
+}
+
+/** No connection left from an earlier test. */
+const idle = (): Promise<unknown> => until("earlier clients gone", () => (ingress.server.connections.size === 0 ? true : undefined));
+
+const stored = (): Promise<number> => daemon.store.messages({ address: LIST }).then((m) => m.length);
+
+test("a message far over SIZE is not kept while it streams: 552, nothing stored, its bytes never counted past one chunk", async () => {
+  const c = await new Client().open();
+  try {
+    const before = await stored();
+    budget.peak = budget.bytes;
+    // 30 times the limit, and 10 times the budget: buffered whole, it would also take the budget from everyone.
+    assert.match(await c.send("huge", 30 * SIZE), /^552 5\.3\.4 /);
+    assert.ok(budget.peak <= SIZE + 65_536, `bytes in flight reached ${budget.peak}`);
+    assert.equal(budget.bytes, 0);
+    assert.equal(await stored(), before);
+    // The connection goes on: the next message is taken.
+    assert.match(await c.send("small after huge", 1000), /^250 /);
+  } finally {
+    c.quit();
+  }
+});
+
+test("a message that would pass the in-flight budget gets 452 4.3.1 and is not stored; its retry, once there is room, is taken", async () => {
+  await idle();
+  const slow = [await new Client().open(), await new Client().open(), await new Client().open()];
+  const b = await new Client().open();
+  try {
+    const before = await stored();
+    // Three messages on their way, 90,000 bytes each (under SIZE), not ended: 270,000 of the 300,000 in flight.
+    for (const [i, s] of slow.entries()) {
+      await s.startData(`slow ${i}`);
+      s.body(90_000);
+    }
+    await until("their bytes counted", () => (budget.bytes >= 270_000 ? true : undefined));
+    assert.match(await b.send("b", 95_000), /^452 4\.3\.1 TW6028 .*--in-flight/);
+    assert.ok(budget.bytes < BUDGET, `the refused message's bytes are not held: ${budget.bytes}`);
+    // The three end: each was taken in within the budget, so each is run and answered.
+    for (const s of slow) assert.match(await s.end(), /^250 /);
+    assert.equal(await stored(), before + 3, "the refused one is not stored");
+    await until("every byte given back", () => (budget.bytes === 0 ? true : undefined));
+    // Now there is room: the retry is taken.
+    assert.match(await b.send("b again", 95_000), /^250 /);
+    assert.equal(await stored(), before + 4);
+  } finally {
+    for (const c of [...slow, b]) c.socket.destroy();
+  }
+});
+
+test("a client gone in the middle of DATA gives its bytes back", async () => {
+  await idle();
+  const c = await new Client().open();
+  await c.startData("gone");
+  c.body(80_000);
+  await until("its bytes counted", () => (budget.bytes >= 80_000 ? true : undefined));
+  c.socket.destroy();
+  await until("its bytes given back", () => (budget.bytes === 0 ? true : undefined));
+  // Many such clients in turn leave the budget whole: a message of most of it is still taken.
+  for (let i = 0; i < 5; i++) {
+    const x = await new Client().open();
+    await x.startData(`gone ${i}`);
+    x.body(90_000);
+    await until("counted", () => (budget.bytes >= 90_000 ? true : undefined));
+    x.socket.destroy();
+    await until("given back", () => (budget.bytes === 0 ? true : undefined));
+  }
+  const ok = await new Client().open();
+  assert.match(await ok.send("after the gone", 95_000), /^250 /);
+  ok.quit();
+});
+
+test("past the most connections a new one gets 421; once one closes, a new one is served", async () => {
+  await idle();
+  const open = Array.from({ length: MAX_CONNECTIONS }, () => new Client());
+  for (const c of open) assert.match(await c.reply(), /^220 /);
+  const fourth = new Client();
+  assert.match(await fourth.reply(), /^421 /);
+  await until("the fourth closed", () => (fourth.closed ? true : undefined));
+  open[0]!.quit();
+  await until("one closed", () => (ingress.server.connections.size === MAX_CONNECTIONS - 1 ? true : undefined));
+  const next = await new Client().open();
+  assert.match(await next.send("after the cap", 100), /^250 /);
+  next.quit();
+  for (const c of open.slice(1)) c.quit();
+});
+
+test("the limits' settings: defaults, variables, the file's names, and a refusal for what is not a positive whole number", () => {
+  const d = resolveConfig({ data: "d" }, {});
+  assert.equal(d.maxConnections, 1000);
+  assert.equal(d.inFlight, 256 * 1024 * 1024);
+  const e = resolveConfig({ data: "d" }, { THWONKD_MAX_CONNECTIONS: "7", THWONKD_IN_FLIGHT: "123456" });
+  assert.equal(e.maxConnections, 7);
+  assert.equal(e.inFlight, 123456);
+  assert.equal(resolveConfig({ data: "d", inFlight: "99" }, { THWONKD_IN_FLIGHT: "123456" }).inFlight, 99, "a flag wins");
+  for (const bad of ["0", "-1", "1.5", "lots"]) {
+    assert.throws(() => resolveConfig({ data: "d", maxConnections: bad }, {}), (err: unknown) => err instanceof ConfigError && /maxConnections must be a positive whole number/.test(err.message));
+    assert.throws(() => resolveConfig({ data: "d" }, { THWONKD_IN_FLIGHT: bad }), (err: unknown) => err instanceof ConfigError && /THWONKD_IN_FLIGHT: inFlight must be a positive whole number/.test(err.message));
+  }
+});
+
+test("thwonkd started with --in-flight and --max-connections applies them on SMTP and LMTP alike", async () => {
+  const ws = workspace({ counter: { source: COUNTER } });
+  const d = await startDaemon(ws, { args: ["--in-flight", "50000", "--max-connections", "2"] });
+  try {
+    const list = "counter@example.org";
+    for (const [at, hello] of [
+      [d.ports.smtp, "EHLO"],
+      [d.ports.lmtp!, "LHLO"],
+    ] as const) {
+      const c = await new Client(at, list, hello).open();
+      assert.match(await c.send("fits", 1000), /^250 /);
+      assert.match(await c.send("does not fit", 60_000), /^452 4\.3\.1 TW6028 /);
+      assert.match(await c.send("fits again", 1000), /^250 /);
+      const second = new Client(at, list);
+      assert.match(await second.reply(), /^220 /);
+      const third = new Client(at, list);
+      assert.match(await third.reply(), /^421 /);
+      for (const x of [c, second, third]) x.socket.destroy();
+    }
+  } finally {
+    await d.stop();
+    rmSync(ws.dir, { recursive: true, force: true });
+  }
+});
