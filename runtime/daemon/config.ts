@@ -196,6 +196,10 @@ export function resolveConfig(flags: Partial<Record<keyof DaemonConfig, unknown>
   }
   for (const k of KEYS) if (flags[k] !== undefined) out[k] = coerce(k, flags[k], `--${k}`);
   if (typeof out["data"] !== "string") throw new ConfigError("give the data directory: --data DIR (or THWONKD_DATA, or `data` in the config file)");
+  // A message the size allows must fit the budget on its own, or it would be answered "try again" for ever.
+  if ((out["inFlight"] as number) < (out["size"] as number)) {
+    throw new ConfigError(`inFlight (${out["inFlight"]} bytes) must be at least size (${out["size"]} bytes): a message of the largest size must fit in flight on its own`);
+  }
   return out as unknown as DaemonConfig;
 }
 

@@ -27,11 +27,13 @@ import { ensureUnsubscribeKey, unsubscribeHandler } from "./unsubscribe.js";
 /** A handler the HTTP server tries in turn; true when it answered. The API adds its own. */
 export type HttpHandler = (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => Promise<boolean>;
 
-export function healthHandler(daemon: Daemon): HttpHandler {
+export function healthHandler(daemon: Daemon, inFlight?: InFlight): HttpHandler {
   return async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname !== "/v1/health") return false;
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, compiler: COMPILER_VERSION, lists: daemon.lists().length }) + "\n");
+    // The mail in flight against its budget: how near the server is to answering 452.
+    const flight = inFlight ? { inFlight: { bytes: inFlight.bytes, peak: inFlight.peak, limit: inFlight.limit } } : {};
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, compiler: COMPILER_VERSION, lists: daemon.lists().length, ...flight }) + "\n");
     return true;
   };
 }
@@ -195,7 +197,7 @@ export async function main(argv: string[]): Promise<number> {
   const limits = { size: cfg.size, maxConnections: cfg.maxConnections, inFlight: new InFlight(cfg.inFlight) };
   const ingresses: Ingress[] = [createIngress({ daemon, log, ...limits, name: cfg.domain })];
   const api = apiHandler({ daemon, authorize: adminAuthorizer(admin.token), log });
-  const http = createHttp([healthHandler(daemon), unsubscribeHandler({ daemon, key: unsubscribeKey, log }), api, publishHandler(daemon.store, (a) => daemon.runner.resolve(a))], log);
+  const http = createHttp([healthHandler(daemon, limits.inFlight), unsubscribeHandler({ daemon, key: unsubscribeKey, log }), api, publishHandler(daemon.store, (a) => daemon.runner.resolve(a))], log);
   const ports: Record<string, number> = {};
   try {
     ports["smtp"] = await bound("SMTP", cfg.smtp, () => ingresses[0]!.listen(smtpAt.host, smtpAt.port));

@@ -201,34 +201,49 @@ test("the limits' settings: defaults, variables, the file's names, and a refusal
   const d = resolveConfig({ data: "d" }, {});
   assert.equal(d.maxConnections, 1000);
   assert.equal(d.inFlight, 256 * 1024 * 1024);
-  const e = resolveConfig({ data: "d" }, { THWONKD_MAX_CONNECTIONS: "7", THWONKD_IN_FLIGHT: "123456" });
+  const e = resolveConfig({ data: "d" }, { THWONKD_MAX_CONNECTIONS: "7", THWONKD_IN_FLIGHT: "123456", THWONKD_SIZE: "1000" });
   assert.equal(e.maxConnections, 7);
   assert.equal(e.inFlight, 123456);
-  assert.equal(resolveConfig({ data: "d", inFlight: "99" }, { THWONKD_IN_FLIGHT: "123456" }).inFlight, 99, "a flag wins");
+  assert.equal(resolveConfig({ data: "d", inFlight: "99", size: "99" }, { THWONKD_IN_FLIGHT: "123456" }).inFlight, 99, "a flag wins");
+  assert.throws(
+    () => resolveConfig({ data: "d", size: "2000", inFlight: "1999" }, {}),
+    (err: unknown) => err instanceof ConfigError && /inFlight \(1999 bytes\) must be at least size \(2000 bytes\)/.test(err.message),
+  );
+  assert.equal(resolveConfig({ data: "d", size: "2000", inFlight: "2000" }, {}).inFlight, 2000);
   for (const bad of ["0", "-1", "1.5", "lots"]) {
     assert.throws(() => resolveConfig({ data: "d", maxConnections: bad }, {}), (err: unknown) => err instanceof ConfigError && /maxConnections must be a positive whole number/.test(err.message));
-    assert.throws(() => resolveConfig({ data: "d" }, { THWONKD_IN_FLIGHT: bad }), (err: unknown) => err instanceof ConfigError && /THWONKD_IN_FLIGHT: inFlight must be a positive whole number/.test(err.message));
+    assert.throws(() => resolveConfig({ data: "d" }, { THWONKD_IN_FLIGHT: bad, THWONKD_SIZE: "1" }), (err: unknown) => err instanceof ConfigError && /THWONKD_IN_FLIGHT: inFlight must be a positive whole number/.test(err.message));
   }
 });
 
 test("thwonkd started with --in-flight and --max-connections applies them on SMTP and LMTP alike", async () => {
   const ws = workspace({ counter: { source: COUNTER } });
-  const d = await startDaemon(ws, { args: ["--in-flight", "50000", "--max-connections", "2"] });
+  const d = await startDaemon(ws, { args: ["--size", "40000", "--in-flight", "50000", "--max-connections", "2"] });
   try {
     const list = "counter@example.org";
     for (const [at, hello] of [
       [d.ports.smtp, "EHLO"],
       [d.ports.lmtp!, "LHLO"],
     ] as const) {
-      const c = await new Client(at, list, hello).open();
-      assert.match(await c.send("fits", 1000), /^250 /);
-      assert.match(await c.send("does not fit", 60_000), /^452 4\.3\.1 TW6028 /);
-      assert.match(await c.send("fits again", 1000), /^250 /);
-      const second = new Client(at, list);
-      assert.match(await second.reply(), /^220 /);
-      const third = new Client(at, list);
+      const slow = await new Client(at, list, hello).open();
+      const other = await new Client(at, list, hello).open();
+      // 30,000 bytes on their way: the other's 30,000 would pass the 50,000 in flight.
+      await slow.startData("slow");
+      slow.body(30_000);
+      await other.startData("waits");
+      await until("the slow one's bytes in flight", async () => {
+        const h = (await (await fetch(`http://127.0.0.1:${d.ports.http}/v1/health`)).json()) as { inFlight: { bytes: number; limit: number } };
+        assert.equal(h.inFlight.limit, 50_000);
+        return h.inFlight.bytes >= 30_000 ? true : undefined;
+      });
+      other.body(30_000);
+      assert.match(await other.end(), /^452 4\.3\.1 TW6028 /);
+      // A third connection is one past the two.
+      const third = new Client(at, list, hello);
       assert.match(await third.reply(), /^421 /);
-      for (const x of [c, second, third]) x.socket.destroy();
+      assert.match(await slow.end(), /^250 /);
+      assert.match(await other.send("again", 30_000), /^250 /);
+      for (const x of [slow, other, third]) x.socket.destroy();
     }
   } finally {
     await d.stop();
