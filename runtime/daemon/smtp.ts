@@ -14,6 +14,8 @@ import { daemonMessages as M, say } from "./messages.js";
 import type { Answer } from "./runner.js";
 
 export const DEFAULT_SIZE = 10 * 1024 * 1024;
+/** Most recipients in one LMTP transaction (RFC 5321 has a server take at least 100): each is a run of its own. */
+export const MAX_LMTP_RECIPIENTS = 100;
 
 /**
  * The bytes of mail taken in and not yet answered, across listeners. A message is held whole in memory from its
@@ -80,6 +82,7 @@ export function createIngress(o: IngressOptions): Ingress {
       const list = o.daemon.resolve(address.address);
       if (list === undefined) return cb(smtpError(550, `5.1.1 ${say(M.noList, address.address)}`));
       const seen = lists.get(session) ?? [];
+      if (seen.length >= MAX_LMTP_RECIPIENTS) return cb(smtpError(452, `4.5.3 at most ${MAX_LMTP_RECIPIENTS} recipients in one transaction: send to the others in a new one`));
       if (!o.lmtp && seen.length > 0 && seen[0] !== list) return cb(smtpError(452, `4.5.3 ${say(M.secondList, address.address, seen[0]!)}`));
       if (!o.lmtp && seen.length > 0) return cb(smtpError(452, `4.5.3 one address of a list per transaction: send to ${address.address} in a new transaction`));
       seen.push(list);
@@ -89,7 +92,8 @@ export function createIngress(o: IngressOptions): Ingress {
     onData(stream: SMTPServerDataStream, session, cb) {
       const chunks: Buffer[] = [];
       const budget = o.inFlight;
-      // This message's bytes counted in the budget, given back once it is answered or its client is gone.
+      // This message's bytes counted in the budget, given back once it is answered or its client is gone. (Each LMTP
+      // recipient's list parses it on its own, a copy each on top: MAX_LMTP_RECIPIENTS bounds those.)
       let held = 0;
       let dropped = false;
       let ended = false;

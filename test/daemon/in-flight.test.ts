@@ -250,3 +250,22 @@ test("thwonkd started with --in-flight and --max-connections applies them on SMT
     rmSync(ws.dir, { recursive: true, force: true });
   }
 });
+
+test("LMTP takes at most 100 recipients in one transaction (each is a run of its own): the 101st gets 452 4.5.3", async () => {
+  const lmtp = createIngress({ daemon, log: createLogger({ level: "silent", pretty: false }), lmtp: true, inFlight: budget });
+  const at = await lmtp.listen("127.0.0.1", 0);
+  const c = await new Client(at, LIST, "LHLO").open();
+  try {
+    assert.match(await c.command("MAIL FROM:<ann@example.org>"), /^250 /);
+    const [local, domain] = LIST.split("@");
+    for (let i = 0; i < 100; i++) assert.match(await c.command(`RCPT TO:<${local}+${i}@${domain}>`), /^250 /, `recipient ${i}`);
+    assert.match(await c.command(`RCPT TO:<${local}+100@${domain}>`), /^452 4\.5\.3 at most 100 recipients/);
+    // A new transaction starts again from none.
+    assert.match(await c.command("RSET"), /^250 /);
+    assert.match(await c.command("MAIL FROM:<ann@example.org>"), /^250 /);
+    assert.match(await c.command(`RCPT TO:<${local}+100@${domain}>`), /^250 /);
+  } finally {
+    c.socket.destroy();
+    await lmtp.close();
+  }
+});
