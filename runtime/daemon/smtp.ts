@@ -120,6 +120,8 @@ export function createIngress(o: IngressOptions): Ingress {
         const receivedAt = o.daemon.clock();
         // Stored with this hop's trace field (runtime/mail/received.ts), as every MTA that accepts a message adds one.
         const raw = receivedBefore(chunks, session, o.name ?? "thwonkd", receivedAt);
+        // The chunks are in `raw` now: not kept beside it while the run waits, or the message would take twice what it counts.
+        chunks.length = 0;
         const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
         const rcpts = session.envelope.rcptTo;
         const found = lists.get(session) ?? [];
