@@ -27,6 +27,44 @@ export class InFlight {
   constructor(readonly limit: number) {}
 }
 
+/**
+ * A message's bytes as they come, copied into blocks: smtp-server hands a message on in pieces as small as the line
+ * before each escape dot or a byte of a TCP segment, and a Buffer kept for each would cost tens of times the bytes the
+ * budget counts. A block grows with the message (1 KiB, doubling to 64 KiB), so one barely begun holds little.
+ */
+class Blocks {
+  private full: Buffer[] = [];
+  private last: Buffer | undefined;
+  private used = 0;
+  private total = 0;
+
+  push(c: Buffer): void {
+    for (let at = 0; at < c.length; ) {
+      if (this.last === undefined || this.used === this.last.length) {
+        if (this.last) this.full.push(this.last);
+        this.last = Buffer.allocUnsafe(Math.min(64 * 1024, Math.max(1024, this.total)));
+        this.used = 0;
+      }
+      const n = c.copy(this.last, this.used, at);
+      this.used += n;
+      this.total += n;
+      at += n;
+    }
+  }
+
+  /** Every byte, in order. */
+  buffers(): Buffer[] {
+    return this.last ? [...this.full, this.last.subarray(0, this.used)] : this.full;
+  }
+
+  clear(): void {
+    this.full = [];
+    this.last = undefined;
+    this.used = 0;
+    this.total = 0;
+  }
+}
+
 export interface IngressOptions {
   daemon: Daemon;
   log: Logger;
@@ -87,7 +125,7 @@ export function createIngress(o: IngressOptions): Ingress {
       cb();
     },
     onData(stream: SMTPServerDataStream, session, cb) {
-      const chunks: Buffer[] = [];
+      const chunks = new Blocks();
       const budget = o.inFlight;
       // This message's bytes counted in the budget, given back once it is answered or its client is gone.
       let held = 0;
@@ -102,7 +140,7 @@ export function createIngress(o: IngressOptions): Ingress {
         // Past SIZE or the budget, the message is not kept: the rest is read and dropped, and the answer says why.
         if (stream.sizeExceeded || (budget && budget.bytes + c.length > budget.limit)) {
           dropped = true;
-          chunks.length = 0;
+          chunks.clear();
           return release();
         }
         chunks.push(c);
@@ -119,9 +157,9 @@ export function createIngress(o: IngressOptions): Ingress {
         if (dropped) return cb(smtpError(452, `4.3.1 ${say(M.inFlightFull, budget!.limit)}`));
         const receivedAt = o.daemon.clock();
         // Stored with this hop's trace field (runtime/mail/received.ts), as every MTA that accepts a message adds one.
-        const raw = receivedBefore(chunks, session, o.name ?? "thwonkd", receivedAt);
-        // The chunks are in `raw` now: not kept beside it while the run waits, or the message would take twice what it counts.
-        chunks.length = 0;
+        const raw = receivedBefore(chunks.buffers(), session, o.name ?? "thwonkd", receivedAt);
+        // The bytes are in `raw` now: not kept beside it while the run waits, or the message would take twice what it counts.
+        chunks.clear();
         const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
         const rcpts = session.envelope.rcptTo;
         const found = lists.get(session) ?? [];
