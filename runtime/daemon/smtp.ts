@@ -94,7 +94,9 @@ function smtpError(code: number, message: string): Error & { responseCode: numbe
 export function createIngress(o: IngressOptions): Ingress {
   const size = o.size ?? DEFAULT_SIZE;
   let closing = false;
-  const lists = new WeakMap<SMTPServerSession, string[]>();
+  // Each accepted recipient's list by its address without case, as smtp-server keeps the recipients: one entry an
+  // address, a repeated RCPT in the first one's place (so not by the order of the RCPT commands).
+  const lists = new WeakMap<SMTPServerSession, Map<string, string>>();
   const server = new SMTPServer({
     lmtp: o.lmtp ?? false,
     size,
@@ -111,16 +113,17 @@ export function createIngress(o: IngressOptions): Ingress {
     },
     onMailFrom(_address, session, cb) {
       if (closing) return cb(smtpError(421, `4.3.2 ${say(M.shuttingDown)}`));
-      lists.set(session, []);
+      lists.set(session, new Map());
       cb();
     },
     onRcptTo(address: SMTPServerAddress, session, cb) {
       const list = o.daemon.resolve(address.address);
       if (list === undefined) return cb(smtpError(550, `5.1.1 ${say(M.noList, address.address)}`));
-      const seen = lists.get(session) ?? [];
-      if (!o.lmtp && seen.length > 0 && seen[0] !== list) return cb(smtpError(452, `4.5.3 ${say(M.secondList, address.address, seen[0]!)}`));
-      if (!o.lmtp && seen.length > 0) return cb(smtpError(452, `4.5.3 one address of a list per transaction: send to ${address.address} in a new transaction`));
-      seen.push(list);
+      const seen = lists.get(session) ?? new Map<string, string>();
+      const first: string | undefined = seen.values().next().value;
+      if (!o.lmtp && first !== undefined && first !== list) return cb(smtpError(452, `4.5.3 ${say(M.secondList, address.address, first)}`));
+      if (!o.lmtp && first !== undefined) return cb(smtpError(452, `4.5.3 one address of a list per transaction: send to ${address.address} in a new transaction`));
+      seen.set(address.address.toLowerCase(), list);
       lists.set(session, seen);
       cb();
     },
@@ -162,10 +165,10 @@ export function createIngress(o: IngressOptions): Ingress {
         chunks.clear();
         const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
         const rcpts = session.envelope.rcptTo;
-        const found = lists.get(session) ?? [];
+        const found = lists.get(session);
         const deliver = (i: number): Promise<Answer> => {
           const r = rcpts[i]!;
-          return o.daemon.deliver({ address: found[i] ?? o.daemon.resolve(r.address)!, rcptTo: r.address, mailFrom, raw, receivedAt }).catch(failed);
+          return o.daemon.deliver({ address: found?.get(r.address.toLowerCase()) ?? o.daemon.resolve(r.address)!, rcptTo: r.address, mailFrom, raw, receivedAt }).catch(failed);
         };
         // SMTP: one list per transaction (onRcptTo), so the one answer to DATA is its run's.
         if (!o.lmtp) {
