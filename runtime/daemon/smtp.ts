@@ -178,7 +178,13 @@ export function createIngress(o: IngressOptions): Ingress {
           });
           return;
         }
-        void Promise.all(rcpts.map((_r, i) => deliver(i))).then((answers) => {
+        // One recipient after the other: each delivery reads the message on its own (the rule's parse, a bounce
+        // report's), so recipients at once would hold that many readings of a message the budget counts once.
+        void (async () => {
+          const answers: Answer[] = [];
+          for (let i = 0; i < rcpts.length; i++) answers.push(await deliver(i));
+          return answers;
+        })().then((answers) => {
           release();
           cb(null, answers.map((a) => (a.code === 250 ? a.message : smtpError(a.code, a.message))) as never);
         });
