@@ -14,6 +14,8 @@ import { daemonMessages as M, say } from "./messages.js";
 import type { Answer } from "./runner.js";
 
 export const DEFAULT_SIZE = 10 * 1024 * 1024;
+/** Recipients in one transaction at most (LMTP: SMTP takes one list a transaction). */
+export const MAX_RECIPIENTS = 1000;
 
 /**
  * The bytes of mail taken in and not yet answered, across listeners. A message is held whole in memory from its
@@ -107,6 +109,9 @@ export function createIngress(o: IngressOptions): Ingress {
     logger: false,
     closeTimeout: 5000,
     ...(o.maxConnections ? { maxClients: o.maxConnections } : {}),
+    // Each recipient is kept until the transaction ends and gets a delivery of the message, and anyone can name as
+    // many bounce addresses (LIST-bounces+ANY@) as they like: past this many, 452 (RFC 5321 asks for at least 100).
+    maxRecipients: MAX_RECIPIENTS,
     onConnect(_session, cb) {
       if (closing) return cb(smtpError(421, `4.3.2 ${say(M.shuttingDown)}`));
       cb();
