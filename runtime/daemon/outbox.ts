@@ -187,7 +187,8 @@ export class MaildirOutbox {
   private async pass(): Promise<void> {
     while (!this.caughtUp) {
       const letGo = this.backs;
-      const rows = await this.store.pendingOutbox(BATCH);
+      // Bounded by bytes as the rows in memory are: rows let go are read back a little at a time, not BATCH whatever their size.
+      const rows = await this.store.pendingOutbox(BATCH, this.freshBytes);
       if (rows.length === 0) {
         // Rows let go while the read was on its way back may be newer than what it saw: they are read, not dropped.
         if (letGo !== this.backs) continue;

@@ -37,8 +37,8 @@ test("rows let go are read back in reads of about the bytes the let-go allows, n
   let open!: () => void;
   const marked = new Set<number>();
   const store = Object.create(real) as Store;
-  store.pendingOutbox = async (limit?: number) => {
-    const rows = await real.pendingOutbox(limit);
+  store.pendingOutbox = async (limit?: number, maxBytes?: number) => {
+    const rows = await real.pendingOutbox(limit, maxBytes);
     largestRead = Math.max(largestRead, rows.reduce((n, r) => n + r.raw.length, 0));
     return rows;
   };

@@ -72,8 +72,8 @@ function instrumented(store: Store) {
     for (const id of ids) marked.set(id, (marked.get(id) ?? 0) + 1);
     return store.markOutboxDone(ids);
   };
-  wrapped.pendingOutbox = async (limit?: number) => {
-    const rows = await store.pendingOutbox(limit);
+  wrapped.pendingOutbox = async (limit?: number, maxBytes?: number) => {
+    const rows = await store.pendingOutbox(limit, maxBytes);
     const g = emptyReadGate;
     if (rows.length === 0 && g) {
       emptyReadGate = undefined;
