@@ -186,8 +186,12 @@ export class MaildirOutbox {
 
   private async pass(): Promise<void> {
     while (!this.caughtUp) {
-      const rows = await this.store.pendingOutbox(BATCH);
+      const letGo = this.backs;
+      // Bounded by bytes as the rows in memory are: rows let go are read back a little at a time, not BATCH whatever their size.
+      const rows = await this.store.pendingOutbox(BATCH, this.freshBytes);
       if (rows.length === 0) {
+        // Rows let go while the read was on its way back may be newer than what it saw: they are read, not dropped.
+        if (letGo !== this.backs) continue;
         this.caughtUp = true;
         break;
       }
@@ -223,9 +227,12 @@ export class MaildirOutbox {
    * on was committed by this process and has no file yet (the look for one is only needed for older rows).
    */
   private caughtUp = false;
+  /** Counts the let-gos (backToStore): a read of the store that began before the last one cannot say it is caught up. */
+  private backs = 0;
 
   /** The rows in memory let go: a row may have its file but not its mark, or none yet; the next pass reads the store and looks before it writes. */
   private backToStore(): void {
+    this.backs++;
     this.caughtUp = false;
     this.fresh = [];
     this.stats.freshBytes = 0;

@@ -14,8 +14,8 @@ import { daemonMessages as M, say } from "./messages.js";
 import type { Answer } from "./runner.js";
 
 export const DEFAULT_SIZE = 10 * 1024 * 1024;
-/** Most recipients in one LMTP transaction (RFC 5321 has a server take at least 100): each is a run of its own. */
-export const MAX_LMTP_RECIPIENTS = 100;
+/** Recipients in one transaction at most, RFC 5321's least (LMTP: SMTP takes one list a transaction); each is a delivery of its own. */
+export const MAX_RECIPIENTS = 100;
 
 /**
  * The bytes of mail taken in and not yet answered, across listeners. A message is held whole in memory from its
@@ -27,6 +27,44 @@ export class InFlight {
   /** The most bytes in flight since the start. */
   peak = 0;
   constructor(readonly limit: number) {}
+}
+
+/**
+ * A message's bytes as they come, copied into blocks: smtp-server hands a message on in pieces as small as the line
+ * before each escape dot or a byte of a TCP segment, and a Buffer kept for each would cost tens of times the bytes the
+ * budget counts. A block grows with the message (1 KiB, doubling to 64 KiB), so one barely begun holds little.
+ */
+class Blocks {
+  private full: Buffer[] = [];
+  private last: Buffer | undefined;
+  private used = 0;
+  private total = 0;
+
+  push(c: Buffer): void {
+    for (let at = 0; at < c.length; ) {
+      if (this.last === undefined || this.used === this.last.length) {
+        if (this.last) this.full.push(this.last);
+        this.last = Buffer.allocUnsafe(Math.min(64 * 1024, Math.max(1024, this.total)));
+        this.used = 0;
+      }
+      const n = c.copy(this.last, this.used, at);
+      this.used += n;
+      this.total += n;
+      at += n;
+    }
+  }
+
+  /** Every byte, in order. */
+  buffers(): Buffer[] {
+    return this.last ? [...this.full, this.last.subarray(0, this.used)] : this.full;
+  }
+
+  clear(): void {
+    this.full = [];
+    this.last = undefined;
+    this.used = 0;
+    this.total = 0;
+  }
 }
 
 export interface IngressOptions {
@@ -58,7 +96,9 @@ function smtpError(code: number, message: string): Error & { responseCode: numbe
 export function createIngress(o: IngressOptions): Ingress {
   const size = o.size ?? DEFAULT_SIZE;
   let closing = false;
-  const lists = new WeakMap<SMTPServerSession, string[]>();
+  // Each accepted recipient's list by its address without case, as smtp-server keeps the recipients: one entry an
+  // address, a repeated RCPT in the first one's place (so not by the order of the RCPT commands).
+  const lists = new WeakMap<SMTPServerSession, Map<string, string>>();
   const server = new SMTPServer({
     lmtp: o.lmtp ?? false,
     size,
@@ -69,31 +109,33 @@ export function createIngress(o: IngressOptions): Ingress {
     logger: false,
     closeTimeout: 5000,
     ...(o.maxConnections ? { maxClients: o.maxConnections } : {}),
+    // Each recipient is kept until the transaction ends and gets a delivery of the message, and anyone can name as
+    // many bounce addresses (LIST-bounces+ANY@) as they like: past this many, 452 (RFC 5321 asks for at least 100).
+    maxRecipients: MAX_RECIPIENTS,
     onConnect(_session, cb) {
       if (closing) return cb(smtpError(421, `4.3.2 ${say(M.shuttingDown)}`));
       cb();
     },
     onMailFrom(_address, session, cb) {
       if (closing) return cb(smtpError(421, `4.3.2 ${say(M.shuttingDown)}`));
-      lists.set(session, []);
+      lists.set(session, new Map());
       cb();
     },
     onRcptTo(address: SMTPServerAddress, session, cb) {
       const list = o.daemon.resolve(address.address);
       if (list === undefined) return cb(smtpError(550, `5.1.1 ${say(M.noList, address.address)}`));
-      const seen = lists.get(session) ?? [];
-      if (seen.length >= MAX_LMTP_RECIPIENTS) return cb(smtpError(452, `4.5.3 at most ${MAX_LMTP_RECIPIENTS} recipients in one transaction: send to the others in a new one`));
-      if (!o.lmtp && seen.length > 0 && seen[0] !== list) return cb(smtpError(452, `4.5.3 ${say(M.secondList, address.address, seen[0]!)}`));
-      if (!o.lmtp && seen.length > 0) return cb(smtpError(452, `4.5.3 one address of a list per transaction: send to ${address.address} in a new transaction`));
-      seen.push(list);
+      const seen = lists.get(session) ?? new Map<string, string>();
+      const first: string | undefined = seen.values().next().value;
+      if (!o.lmtp && first !== undefined && first !== list) return cb(smtpError(452, `4.5.3 ${say(M.secondList, address.address, first)}`));
+      if (!o.lmtp && first !== undefined) return cb(smtpError(452, `4.5.3 one address of a list per transaction: send to ${address.address} in a new transaction`));
+      seen.set(address.address.toLowerCase(), list);
       lists.set(session, seen);
       cb();
     },
     onData(stream: SMTPServerDataStream, session, cb) {
-      const chunks: Buffer[] = [];
+      const chunks = new Blocks();
       const budget = o.inFlight;
-      // This message's bytes counted in the budget, given back once it is answered or its client is gone. (Each LMTP
-      // recipient's list parses it on its own, a copy each on top: MAX_LMTP_RECIPIENTS bounds those.)
+      // This message's bytes counted in the budget, given back once it is answered or its client is gone.
       let held = 0;
       let dropped = false;
       let ended = false;
@@ -106,7 +148,7 @@ export function createIngress(o: IngressOptions): Ingress {
         // Past SIZE or the budget, the message is not kept: the rest is read and dropped, and the answer says why.
         if (stream.sizeExceeded || (budget && budget.bytes + c.length > budget.limit)) {
           dropped = true;
-          chunks.length = 0;
+          chunks.clear();
           return release();
         }
         chunks.push(c);
@@ -123,13 +165,15 @@ export function createIngress(o: IngressOptions): Ingress {
         if (dropped) return cb(smtpError(452, `4.3.1 ${say(M.inFlightFull, budget!.limit)}`));
         const receivedAt = o.daemon.clock();
         // Stored with this hop's trace field (runtime/mail/received.ts), as every MTA that accepts a message adds one.
-        const raw = receivedBefore(chunks, session, o.name ?? "thwonkd", receivedAt);
+        const raw = receivedBefore(chunks.buffers(), session, o.name ?? "thwonkd", receivedAt);
+        // The bytes are in `raw` now: not kept beside it while the run waits, or the message would take twice what it counts.
+        chunks.clear();
         const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
         const rcpts = session.envelope.rcptTo;
-        const found = lists.get(session) ?? [];
+        const found = lists.get(session);
         const deliver = (i: number): Promise<Answer> => {
           const r = rcpts[i]!;
-          return o.daemon.deliver({ address: found[i] ?? o.daemon.resolve(r.address)!, rcptTo: r.address, mailFrom, raw, receivedAt }).catch(failed);
+          return o.daemon.deliver({ address: found?.get(r.address.toLowerCase()) ?? o.daemon.resolve(r.address)!, rcptTo: r.address, mailFrom, raw, receivedAt }).catch(failed);
         };
         // SMTP: one list per transaction (onRcptTo), so the one answer to DATA is its run's.
         if (!o.lmtp) {
@@ -139,7 +183,13 @@ export function createIngress(o: IngressOptions): Ingress {
           });
           return;
         }
-        void Promise.all(rcpts.map((_r, i) => deliver(i))).then((answers) => {
+        // One recipient after the other: each delivery reads the message on its own (the rule's parse, a bounce
+        // report's), so recipients at once would hold that many readings of a message the budget counts once.
+        void (async () => {
+          const answers: Answer[] = [];
+          for (let i = 0; i < rcpts.length; i++) answers.push(await deliver(i));
+          return answers;
+        })().then((answers) => {
           release();
           cb(null, answers.map((a) => (a.code === 250 ? a.message : smtpError(a.code, a.message))) as never);
         });

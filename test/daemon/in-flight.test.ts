@@ -251,7 +251,7 @@ test("thwonkd started with --in-flight and --max-connections applies them on SMT
   }
 });
 
-test("LMTP takes at most 100 recipients in one transaction (each is a run of its own): the 101st gets 452 4.5.3", async () => {
+test("LMTP takes at most 100 recipients in one transaction (each is a delivery of its own): the 101st gets 452", async () => {
   const lmtp = createIngress({ daemon, log: createLogger({ level: "silent", pretty: false }), lmtp: true, inFlight: budget });
   const at = await lmtp.listen("127.0.0.1", 0);
   const c = await new Client(at, LIST, "LHLO").open();
@@ -259,7 +259,7 @@ test("LMTP takes at most 100 recipients in one transaction (each is a run of its
     assert.match(await c.command("MAIL FROM:<ann@example.org>"), /^250 /);
     const [local, domain] = LIST.split("@");
     for (let i = 0; i < 100; i++) assert.match(await c.command(`RCPT TO:<${local}+${i}@${domain}>`), /^250 /, `recipient ${i}`);
-    assert.match(await c.command(`RCPT TO:<${local}+100@${domain}>`), /^452 4\.5\.3 at most 100 recipients/);
+    assert.match(await c.command(`RCPT TO:<${local}+100@${domain}>`), /^452 .*too many recipients/);
     // A new transaction starts again from none.
     assert.match(await c.command("RSET"), /^250 /);
     assert.match(await c.command("MAIL FROM:<ann@example.org>"), /^250 /);

@@ -214,7 +214,8 @@ export interface Store {
   messages(filter?: { address?: string; status?: MessageStatus; limit?: number }): Promise<MessageRecord[]>;
 
   /** Outbox rows not yet written out, in commit order. */
-  pendingOutbox(limit?: number): Promise<OutboxRow[]>;
+  /** `maxBytes`: the rows' bytes at most (the first row whatever its size); rows past it are not read. */
+  pendingOutbox(limit?: number, maxBytes?: number): Promise<OutboxRow[]>;
   markOutboxDone(ids: number[]): Promise<void>;
 
   /** Hands outbox rows to the relay: each row's batches stored as pending deliveries and the row marked done, in one transaction. */
