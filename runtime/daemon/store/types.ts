@@ -213,8 +213,7 @@ export interface Store {
   message(id: number): Promise<(MessageRecord & { raw: Buffer }) | undefined>;
   messages(filter?: { address?: string; status?: MessageStatus; limit?: number }): Promise<MessageRecord[]>;
 
-  /** Outbox rows not yet written out, in commit order. */
-  /** `maxBytes`: the rows' bytes at most (the first row whatever its size); rows past it are not read. */
+  /** Outbox rows not yet written out, in commit order; with `maxBytes`, rows up to that many bytes (the first whatever its size), those past it not read. */
   pendingOutbox(limit?: number, maxBytes?: number): Promise<OutboxRow[]>;
   markOutboxDone(ids: number[]): Promise<void>;
 
