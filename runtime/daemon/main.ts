@@ -234,6 +234,10 @@ export async function main(argv: string[]): Promise<number> {
       void (async () => {
         await daemon.runner.drain();
         await Promise.all(ingresses.map((i) => i.close()));
+        // What the listeners took in before they closed is answered before the store closes: an LMTP message's
+        // recipients are delivered one after the other, so the runner may have been idle between two of them.
+        await Promise.all(ingresses.map((i) => i.settled()));
+        await daemon.runner.drain();
         await new Promise<void>((r) => {
           http.close(() => r());
           http.closeAllConnections();

@@ -14,6 +14,12 @@ import { daemonMessages as M, say } from "./messages.js";
 import type { Answer } from "./runner.js";
 
 export const DEFAULT_SIZE = 10 * 1024 * 1024;
+/**
+ * How long a message may take to arrive after DATA. It is held in memory meanwhile, and a client that sends a byte a
+ * minute (each byte restarts smtp-server's idle timer) would keep its share of the in-flight budget for ever: past
+ * this the message is let go and answered 451 4.4.2 at its end. 10 MB in 10 minutes is 17 KB/s.
+ */
+export const DATA_DEADLINE_MS = 10 * 60_000;
 /** Recipients in one transaction at most, RFC 5321's least (LMTP: SMTP takes one list a transaction); each is a delivery of its own. */
 export const MAX_RECIPIENTS = 100;
 
@@ -79,6 +85,8 @@ export interface IngressOptions {
   maxConnections?: number;
   /** The budget of bytes in flight, shared by the listeners; default none. */
   inFlight?: InFlight;
+  /** DATA_DEADLINE_MS unless a test says. */
+  dataDeadlineMs?: number;
 }
 
 export interface Ingress {
@@ -86,6 +94,8 @@ export interface Ingress {
   listen(host: string, port: number): Promise<number>;
   /** New connections and transactions get 421 from now on. */
   refuseNew(): void;
+  /** Resolves once every message taken in so far is answered (an LMTP message's recipients are delivered one by one). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -96,6 +106,12 @@ function smtpError(code: number, message: string): Error & { responseCode: numbe
 export function createIngress(o: IngressOptions): Ingress {
   const size = o.size ?? DEFAULT_SIZE;
   let closing = false;
+  // Messages taken in and not yet answered, and who waits for there to be none (settled()).
+  let answering = 0;
+  const onSettled: (() => void)[] = [];
+  const answered = (): void => {
+    if (--answering === 0) for (const r of onSettled.splice(0)) r();
+  };
   // Each accepted recipient's list by its address without case, as smtp-server keeps the recipients: one entry an
   // address, a repeated RCPT in the first one's place (so not by the order of the RCPT commands).
   const lists = new WeakMap<SMTPServerSession, Map<string, string>>();
@@ -139,10 +155,18 @@ export function createIngress(o: IngressOptions): Ingress {
       let held = 0;
       let dropped = false;
       let ended = false;
+      let late = false;
       const release = (): void => {
         if (budget) budget.bytes -= held;
         held = 0;
       };
+      const deadline = setTimeout(() => {
+        if (ended || dropped) return;
+        late = dropped = true;
+        chunks.clear();
+        release();
+      }, o.dataDeadlineMs ?? DATA_DEADLINE_MS);
+      deadline.unref();
       stream.on("data", (c: Buffer) => {
         if (dropped) return;
         // Past SIZE or the budget, the message is not kept: the rest is read and dropped, and the answer says why.
@@ -158,10 +182,15 @@ export function createIngress(o: IngressOptions): Ingress {
           if (budget.bytes > budget.peak) budget.peak = budget.bytes;
         }
       });
-      stream.on("close", () => ended || release());
+      stream.on("close", () => {
+        clearTimeout(deadline);
+        if (!ended) release();
+      });
       stream.on("end", () => {
         ended = true;
+        clearTimeout(deadline);
         if (stream.sizeExceeded) return cb(smtpError(552, `5.3.4 ${say(M.tooBig, size)}`));
+        if (late) return cb(smtpError(451, `4.4.2 ${say(M.tooSlow, (o.dataDeadlineMs ?? DATA_DEADLINE_MS) / 60_000)}`));
         if (dropped) return cb(smtpError(452, `4.3.1 ${say(M.inFlightFull, budget!.limit)}`));
         const receivedAt = o.daemon.clock();
         // Stored with this hop's trace field (runtime/mail/received.ts), as every MTA that accepts a message adds one.
@@ -175,11 +204,13 @@ export function createIngress(o: IngressOptions): Ingress {
           const r = rcpts[i]!;
           return o.daemon.deliver({ address: found?.get(r.address.toLowerCase()) ?? o.daemon.resolve(r.address)!, rcptTo: r.address, mailFrom, raw, receivedAt }).catch(failed);
         };
+        answering++;
         // SMTP: one list per transaction (onRcptTo), so the one answer to DATA is its run's.
         if (!o.lmtp) {
           void deliver(0).then((a) => {
             release();
             a.code === 250 ? cb(null, a.message) : cb(smtpError(a.code, a.message));
+            answered();
           });
           return;
         }
@@ -192,6 +223,7 @@ export function createIngress(o: IngressOptions): Ingress {
         })().then((answers) => {
           release();
           cb(null, answers.map((a) => (a.code === 250 ? a.message : smtpError(a.code, a.message))) as never);
+          answered();
         });
       });
     },
@@ -218,6 +250,9 @@ export function createIngress(o: IngressOptions): Ingress {
     },
     refuseNew() {
       closing = true;
+    },
+    settled() {
+      return answering === 0 ? Promise.resolve() : new Promise((r) => onSettled.push(r));
     },
     close() {
       closing = true;

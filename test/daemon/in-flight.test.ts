@@ -11,6 +11,9 @@ import type { Daemon } from "../../runtime/daemon/daemon.js";
 import { createLogger } from "../../runtime/daemon/log.js";
 import { createIngress, InFlight, type Ingress } from "../../runtime/daemon/smtp.js";
 import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
+import type { Store } from "../../runtime/daemon/store/types.js";
 import { ConfigError, resolveConfig } from "../../runtime/daemon/config.js";
 import { COUNTER, listDaemon, startDaemon, until, workspace } from "./helpers.js";
 
@@ -114,6 +117,9 @@ class Client {
 
 /** No connection left from an earlier test. */
 const idle = (): Promise<unknown> => until("earlier clients gone", () => (ingress.server.connections.size === 0 ? true : undefined));
+
+/** No bytes left in flight from an earlier test. */
+const idleBudget = (): Promise<unknown> => until("no bytes in flight", () => (budget.bytes === 0 ? true : undefined));
 
 const stored = (): Promise<number> => daemon.store.messages({ address: LIST }).then((m) => m.length);
 
@@ -267,5 +273,74 @@ test("LMTP takes at most 100 recipients in one transaction (each is a delivery o
   } finally {
     c.socket.destroy();
     await lmtp.close();
+  }
+});
+
+test("a message trickling past the DATA deadline gives its bytes back at the deadline and gets 451 4.4.2 at its end; a prompt one is taken", async () => {
+  const slow = createIngress({ daemon, log: createLogger({ level: "silent", pretty: false }), inFlight: budget, dataDeadlineMs: 1500 });
+  const at = await slow.listen("127.0.0.1", 0);
+  const c = await new Client(at).open();
+  try {
+    await idleBudget();
+    await c.startData("trickle");
+    c.body(50_000);
+    await until("its bytes counted", () => (budget.bytes >= 50_000 ? true : undefined));
+    // A byte now and then, each restarting the idle timer: the deadline lets the message go all the same.
+    const drip = setInterval(() => c.socket.write("x"), 200);
+    try {
+      await until("its bytes given back at the deadline", () => (budget.bytes === 0 ? true : undefined));
+    } finally {
+      clearInterval(drip);
+    }
+    c.socket.write("\r\n");
+    assert.match(await c.end(), /^451 4\.4\.2 TW6029 /);
+    // The connection goes on, and a message that arrives in time is taken.
+    assert.match(await c.send("prompt", 1000), /^250 /);
+  } finally {
+    c.socket.destroy();
+    await slow.close();
+  }
+});
+
+test("settled() resolves once every message taken in is answered: an LMTP message's recipients, one after the other", async () => {
+  // A store whose group commits take 300 ms: three recipients one after the other take a second.
+  let begun = 0;
+  let done = 0;
+  const slow = await listDaemon({
+    source: COUNTER,
+    fileName: "counter.thwonk",
+    addresses: [LIST],
+    store: (dir) => {
+      const real = openSqliteStore(join(dir, "thwonkd.sqlite"));
+      const wrapped = Object.create(real) as Store;
+      wrapped.commitRuns = async (commits) => {
+        begun++;
+        await new Promise((r) => setTimeout(r, 300));
+        const ids = await real.commitRuns(commits);
+        done++;
+        return ids;
+      };
+      return wrapped;
+    },
+  });
+  const lmtp = createIngress({ daemon: slow.daemon, log: createLogger({ level: "silent", pretty: false }), lmtp: true });
+  const at = await lmtp.listen("127.0.0.1", 0);
+  const c = await new Client(at, LIST, "LHLO").open();
+  try {
+    assert.match(await c.command("MAIL FROM:<ann@example.org>"), /^250 /);
+    const [local, domain] = LIST.split("@");
+    for (let i = 0; i < 3; i++) assert.match(await c.command(`RCPT TO:<${local}+s${i}@${domain}>`), /^250 /);
+    assert.match(await c.command("DATA"), /^354 /);
+    const from = begun;
+    c.socket.write(`From: ann@example.org\r\nTo: ${LIST}\r\nSubject: settled\r\n\r\nbody\r\n.\r\n`);
+    await until("the first recipient's commit under way", () => (begun > from ? true : undefined));
+    const doneBefore = done;
+    await lmtp.settled();
+    assert.equal(done - doneBefore, 3, "the three recipients' commits all ended before settled() resolved");
+    for (let i = 0; i < 3; i++) assert.match(await c.reply(), /^250 /);
+  } finally {
+    c.socket.destroy();
+    await lmtp.close();
+    await slow.close();
   }
 });
