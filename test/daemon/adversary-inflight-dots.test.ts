@@ -8,29 +8,13 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import type { Daemon } from "../../runtime/daemon/daemon.js";
 import { createLogger } from "../../runtime/daemon/log.js";
 import { createIngress, InFlight, type Ingress } from "../../runtime/daemon/smtp.js";
 import { listDaemon, until } from "./helpers.js";
-import { RawClient } from "./inflight-client.js";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
+import { collected, QUIET, RawClient } from "./inflight-client.js";
 
 const LIST = "dots@example.org";
-/** Takes every message (text up to 1,000,000 characters) and sends nothing. */
-const QUIET = `rule quiet
-
-limits { members: 10, text: 1000000 }
-
-on message(m: Message) {
-  if m.subject == "reject" {
-    reject("no")
-  }
-}
-`;
 const SIZE = 4 * 2 ** 20;
 
 let daemon: Daemon;
@@ -51,9 +35,7 @@ after(async () => {
 });
 
 function memory(): number {
-  gc();
-  gc();
-  const m = process.memoryUsage();
+  const m = collected();
   return m.heapUsed + m.arrayBuffers;
 }
 

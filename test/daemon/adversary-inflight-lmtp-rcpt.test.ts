@@ -7,30 +7,23 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Daemon } from "../../runtime/daemon/daemon.js";
-import { createLogger } from "../../runtime/daemon/log.js";
-import { createIngress, InFlight, type Ingress } from "../../runtime/daemon/smtp.js";
-import { COUNTER, listDaemon, until } from "./helpers.js";
-import { message, RawClient } from "./inflight-client.js";
+import { InFlight } from "../../runtime/daemon/smtp.js";
+import { COUNTER, until } from "./helpers.js";
+import { message, RawClient, serveOn } from "./inflight-client.js";
 
 const A = "alpha@example.org";
 const B = "beta@example.org";
 
 let daemon: Daemon;
-let close: () => Promise<void>;
-let lmtp: Ingress;
 let port: number;
+let stop: () => Promise<void>;
 const budget = new InFlight(10_000_000);
 
 before(async () => {
-  ({ daemon, close } = await listDaemon({ source: COUNTER, fileName: "counter.thwonk", addresses: [A, B] }));
-  lmtp = createIngress({ daemon, log: createLogger({ level: "silent", pretty: false }), lmtp: true, inFlight: budget });
-  port = await lmtp.listen("127.0.0.1", 0);
+  ({ daemon, port, close: stop } = await serveOn({ source: COUNTER, addresses: [A, B], lmtp: true, inFlight: budget }));
 });
 
-after(async () => {
-  await lmtp.close();
-  await close();
-});
+after(() => stop());
 
 async function storedFor(list: string, subject: string): Promise<number> {
   const ms = await daemon.store.messages({ address: list, limit: 1000 });

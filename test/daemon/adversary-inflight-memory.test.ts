@@ -8,31 +8,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import type { Daemon } from "../../runtime/daemon/daemon.js";
 import { createLogger } from "../../runtime/daemon/log.js";
 import { createIngress, InFlight, type Ingress } from "../../runtime/daemon/smtp.js";
 import { openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
 import { failingStore, type FailingStore } from "./failing-store.js";
 import { listDaemon, until } from "./helpers.js";
-import { message, RawClient } from "./inflight-client.js";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
+import { collected, message, QUIET, RawClient } from "./inflight-client.js";
 
 const LIST = "quiet@example.org";
-/** Runs on every message and sends nothing, so nothing but the message itself is held for its commit. */
-const QUIET = `rule quiet
-
-limits { members: 10, text: 1000000 }
-
-on message(m: Message) {
-  if m.subject == "reject" {
-    reject("no")
-  }
-}
-`;
 
 let store: FailingStore;
 let daemon: Daemon;
@@ -55,9 +39,7 @@ after(async () => {
 });
 
 function buffers(): number {
-  gc();
-  gc();
-  return process.memoryUsage().arrayBuffers;
+  return collected().arrayBuffers;
 }
 
 test("messages waiting for their commit hold about the bytes the budget counts for them, not twice", { timeout: 120_000 }, async (t) => {

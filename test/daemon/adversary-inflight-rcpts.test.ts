@@ -7,30 +7,21 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { Daemon } from "../../runtime/daemon/daemon.js";
-import { createLogger } from "../../runtime/daemon/log.js";
-import { createIngress, InFlight, type Ingress } from "../../runtime/daemon/smtp.js";
-import { COUNTER, listDaemon, until } from "./helpers.js";
-import { message, RawClient } from "./inflight-client.js";
+import { InFlight } from "../../runtime/daemon/smtp.js";
+import { COUNTER, until } from "./helpers.js";
+import { message, RawClient, serveOn } from "./inflight-client.js";
 
 const LIST = "many@example.org";
 
-let daemon: Daemon;
-let close: () => Promise<void>;
-let lmtp: Ingress;
 let port: number;
+let stop: () => Promise<void>;
 const budget = new InFlight(10_000_000);
 
 before(async () => {
-  ({ daemon, close } = await listDaemon({ source: COUNTER, fileName: "counter.thwonk", addresses: [LIST] }));
-  lmtp = createIngress({ daemon, log: createLogger({ level: "silent", pretty: false }), lmtp: true, inFlight: budget });
-  port = await lmtp.listen("127.0.0.1", 0);
+  ({ port, close: stop } = await serveOn({ source: COUNTER, addresses: [LIST], lmtp: true, inFlight: budget }));
 });
 
-after(async () => {
-  await lmtp.close();
-  await close();
-});
+after(() => stop());
 
 test("20,000 recipients pipelined into one LMTP transaction: a bounded number is taken, the rest get 452, and the message is delivered to those taken", { timeout: 120_000 }, async () => {
   const c = await new RawClient(port).open("LHLO");

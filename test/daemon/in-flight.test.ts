@@ -5,7 +5,6 @@
  * middle of DATA gives its bytes back; past the most connections a new one gets 421.
  */
 import assert from "node:assert/strict";
-import { connect, type Socket } from "node:net";
 import { after, before, test } from "node:test";
 import type { Daemon } from "../../runtime/daemon/daemon.js";
 import { createLogger } from "../../runtime/daemon/log.js";
@@ -16,6 +15,7 @@ import { openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
 import type { Store } from "../../runtime/daemon/store/types.js";
 import { ConfigError, resolveConfig } from "../../runtime/daemon/config.js";
 import { COUNTER, listDaemon, startDaemon, until, workspace } from "./helpers.js";
+import { RawClient } from "./inflight-client.js";
 
 const LIST = "inflight@example.org";
 const SIZE = 100_000;
@@ -39,75 +39,40 @@ after(async () => {
   await close();
 });
 
-/** A plain SMTP client on a socket: each reply read whole (its last line), in order. */
-class Client {
-  private buffered = "";
-  private replies: string[] = [];
-  private waiting: ((reply: string) => void)[] = [];
-  readonly socket: Socket;
-  closed = false;
-
+/** The raw client with this file's list and the steps its tests take. */
+class Client extends RawClient {
   constructor(
     at = port,
     private readonly list = LIST,
     private readonly hello = "EHLO",
   ) {
-    this.socket = connect(at, "127.0.0.1");
-    this.socket.setEncoding("latin1");
-    this.socket.on("data", (d: string) => {
-      this.buffered += d;
-      for (let nl = this.buffered.indexOf("\r\n"); nl >= 0; nl = this.buffered.indexOf("\r\n")) {
-        const line = this.buffered.slice(0, nl);
-        this.buffered = this.buffered.slice(nl + 2);
-        if (line[3] === "-") continue; // a continued reply
-        const w = this.waiting.shift();
-        if (w) w(line);
-        else this.replies.push(line);
-      }
-    });
-    this.socket.on("close", () => (this.closed = true));
-    this.socket.on("error", () => undefined);
+    super(at);
   }
 
-  reply(): Promise<string> {
-    const r = this.replies.shift();
-    return r !== undefined ? Promise.resolve(r) : new Promise((resolve) => this.waiting.push(resolve));
+  override open(): Promise<this> {
+    return super.open(this.hello);
   }
 
-  async command(line: string): Promise<string> {
-    this.socket.write(`${line}\r\n`);
-    return this.reply();
-  }
-
-  /** Greeting, EHLO, MAIL, RCPT and DATA, each answered as expected: the client may send the message now. */
-  async open(): Promise<this> {
-    assert.match(await this.reply(), /^220 /);
-    assert.match(await this.command(`${this.hello} client.example.org`), /^250 /);
-    return this;
-  }
-
+  /** MAIL, RCPT and DATA, then the header block: the body may follow. */
   async startData(subject: string): Promise<void> {
-    assert.match(await this.command("MAIL FROM:<ann@example.org>"), /^250 /);
-    assert.match(await this.command(`RCPT TO:<${this.list}>`), /^250 /);
-    assert.match(await this.command("DATA"), /^354 /);
-    this.socket.write(`From: ann@example.org\r\nTo: ${this.list}\r\nSubject: ${subject}\r\n\r\n`);
+    await this.begin([{ to: this.list }]);
+    this.write(`From: ann@example.org\r\nTo: ${this.list}\r\nSubject: ${subject}\r\n\r\n`);
   }
 
   /** `bytes` of body in lines of 76 characters (and their line ends). */
   body(bytes: number): void {
     const line = `${"x".repeat(76)}\r\n`;
-    this.socket.write(line.repeat(Math.ceil(bytes / line.length)));
+    this.write(line.repeat(Math.ceil(bytes / line.length)));
   }
 
-  end(): Promise<string> {
-    this.socket.write(".\r\n");
-    return this.reply();
+  async endOne(): Promise<string> {
+    return (await this.end())[0]!;
   }
 
   async send(subject: string, bytes: number): Promise<string> {
     await this.startData(subject);
     this.body(bytes);
-    return this.end();
+    return this.endOne();
   }
 
   quit(): void {
@@ -155,7 +120,7 @@ test("a message that would pass the in-flight budget gets 452 4.3.1 and is not s
     assert.match(await b.send("b", 95_000), /^452 4\.3\.1 TW6028 .*--in-flight/);
     assert.ok(budget.bytes < BUDGET, `the refused message's bytes are not held: ${budget.bytes}`);
     // The three end: each was taken in within the budget, so each is run and answered.
-    for (const s of slow) assert.match(await s.end(), /^250 /);
+    for (const s of slow) assert.match(await s.endOne(), /^250 /);
     assert.equal(await stored(), before + 3, "the refused one is not stored");
     await until("every byte given back", () => (budget.bytes === 0 ? true : undefined));
     // Now there is room: the retry is taken.
@@ -243,11 +208,11 @@ test("thwonkd started with --in-flight and --max-connections applies them on SMT
         return h.inFlight.bytes >= 30_000 ? true : undefined;
       });
       other.body(30_000);
-      assert.match(await other.end(), /^452 4\.3\.1 TW6028 /);
+      assert.match(await other.endOne(), /^452 4\.3\.1 TW6028 /);
       // A third connection is one past the two.
       const third = new Client(at, list, hello);
       assert.match(await third.reply(), /^421 /);
-      assert.match(await slow.end(), /^250 /);
+      assert.match(await slow.endOne(), /^250 /);
       assert.match(await other.send("again", 30_000), /^250 /);
       for (const x of [slow, other, third]) x.socket.destroy();
     }
@@ -293,7 +258,7 @@ test("a message trickling past the DATA deadline gives its bytes back at the dea
       clearInterval(drip);
     }
     c.socket.write("\r\n");
-    assert.match(await c.end(), /^451 4\.4\.2 TW6029 /);
+    assert.match(await c.endOne(), /^451 4\.4\.2 TW6029 /);
     // The connection goes on, and a message that arrives in time is taken.
     assert.match(await c.send("prompt", 1000), /^250 /);
   } finally {

@@ -4,6 +4,54 @@
  */
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import type { Daemon } from "../../runtime/daemon/daemon.js";
+import { createLogger } from "../../runtime/daemon/log.js";
+import { createIngress, type Ingress, type IngressOptions } from "../../runtime/daemon/smtp.js";
+import type { Store } from "../../runtime/daemon/store/types.js";
+import { listDaemon } from "./helpers.js";
+
+/** Takes every message (text up to 1,000,000 characters) and sends nothing, so a message holds only itself. */
+export const QUIET = `rule quiet
+
+limits { members: 10, text: 1000000 }
+
+on message(m: Message) {
+  if m.subject == "reject" {
+    reject("no")
+  }
+}
+`;
+
+/** A daemon with `source` at `addresses` (one member each) and an ingress on it on 127.0.0.1; close() stops both. */
+export async function serveOn(
+  o: { source: string; addresses: string[]; store?: (dir: string) => Store } & Omit<IngressOptions, "daemon" | "log">,
+): Promise<{ daemon: Daemon; ingress: Ingress; port: number; close(): Promise<void> }> {
+  const { source, addresses, store, ...options } = o;
+  const d = await listDaemon({ source, fileName: "rule.thwonk", addresses, ...(store ? { store } : {}) });
+  const ingress = createIngress({ daemon: d.daemon, log: createLogger({ level: "silent", pretty: false }), ...options });
+  const port = await ingress.listen("127.0.0.1", 0);
+  return {
+    daemon: d.daemon,
+    ingress,
+    port,
+    async close() {
+      await ingress.close();
+      await d.close();
+    },
+  };
+}
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+/** The process's memory once the garbage is collected (twice: the second takes what the first's finalizers let go). */
+export function collected(): NodeJS.MemoryUsage {
+  gc();
+  gc();
+  return process.memoryUsage();
+}
 
 export class RawClient {
   private buffered = "";
