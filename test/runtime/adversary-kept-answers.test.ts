@@ -131,7 +131,11 @@ test("a chained run that stops the worker does not fail the answers kept back be
     let c = chain(pool, "a@example.org", "a0", ["a1", "block", "a3"], 300);
     let [first, ahead] = await Promise.all([c.first, c.ahead]);
     assert.deepEqual(out(first), { actions: [{ kind: "send", list: "a@example.org", secret: "" }], state: { seen: ["a@example.org:a0"] }, error: null, gas: { used: 1 } });
-    assert.deepEqual(ahead.map(seen), ["not run", "not run", "not run"]);
+    // a1's answer is either still kept back when the worker is replaced (then "not run": it runs again in its turn) or
+    // was posted before the block began (its 2 ms had passed, as on a loaded machine): never failed, never wrong.
+    const a1 = seen(ahead[0]);
+    assert.ok(a1 === "not run" || JSON.stringify(a1) === JSON.stringify(["a@example.org:a0", "a@example.org:a1"]), `a1: ${JSON.stringify(a1)}`);
+    assert.deepEqual(ahead.slice(1).map(seen), ["not run", "not run"]);
     // The worker exits in a chained run.
     c = chain(pool, "b@example.org", "b0", ["crash", "b2"]);
     [first, ahead] = await Promise.all([c.first, c.ahead]);
