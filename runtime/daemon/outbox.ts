@@ -106,7 +106,7 @@ export class MaildirOutbox {
     dataDir: string,
     private readonly store: Store,
     private readonly log: Logger,
-    private readonly freshBytes = FRESH_BYTES,
+    private readonly maxFreshBytes = FRESH_BYTES,
   ) {
     this.dir = join(dataDir, "outbox");
     for (const sub of ["tmp", "new", "cur"]) mkdirSync(join(this.dir, sub), { recursive: true });
@@ -173,7 +173,7 @@ export class MaildirOutbox {
       this.fresh.push(r);
       this.stats.freshBytes += r.raw.length;
     }
-    if (this.stats.freshBytes > this.freshBytes) {
+    if (this.stats.freshBytes > this.maxFreshBytes) {
       this.stats.letGo += this.fresh.length;
       this.backToStore();
       this.log.warn({ letGo: this.stats.letGo }, "the outbox falls behind the mail coming in: its rows are let go from memory and read back from the store");
@@ -188,7 +188,7 @@ export class MaildirOutbox {
     while (!this.caughtUp) {
       const letGo = this.backs;
       // Bounded by bytes as the rows in memory are: rows let go are read back a little at a time, not BATCH whatever their size.
-      const rows = await this.store.pendingOutbox(BATCH, this.freshBytes);
+      const rows = await this.store.pendingOutbox(BATCH, this.maxFreshBytes);
       if (rows.length === 0) {
         // Rows let go while the read was on its way back may be newer than what it saw: they are read, not dropped.
         if (letGo !== this.backs) continue;

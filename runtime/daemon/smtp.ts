@@ -105,6 +105,7 @@ function smtpError(code: number, message: string): Error & { responseCode: numbe
 
 export function createIngress(o: IngressOptions): Ingress {
   const size = o.size ?? DEFAULT_SIZE;
+  const dataDeadlineMs = o.dataDeadlineMs ?? DATA_DEADLINE_MS;
   let closing = false;
   // Messages taken in and not yet answered, and who waits for there to be none (settled()).
   let answering = 0;
@@ -165,7 +166,7 @@ export function createIngress(o: IngressOptions): Ingress {
         late = dropped = true;
         chunks.clear();
         release();
-      }, o.dataDeadlineMs ?? DATA_DEADLINE_MS);
+      }, dataDeadlineMs);
       deadline.unref();
       stream.on("data", (c: Buffer) => {
         if (dropped) return;
@@ -190,7 +191,7 @@ export function createIngress(o: IngressOptions): Ingress {
         ended = true;
         clearTimeout(deadline);
         if (stream.sizeExceeded) return cb(smtpError(552, `5.3.4 ${say(M.tooBig, size)}`));
-        if (late) return cb(smtpError(451, `4.4.2 ${say(M.tooSlow, (o.dataDeadlineMs ?? DATA_DEADLINE_MS) / 60_000)}`));
+        if (late) return cb(smtpError(451, `4.4.2 ${say(M.tooSlow, dataDeadlineMs / 60_000)}`));
         if (dropped) return cb(smtpError(452, `4.3.1 ${say(M.inFlightFull, budget!.limit)}`));
         const receivedAt = o.daemon.clock();
         // Stored with this hop's trace field (runtime/mail/received.ts), as every MTA that accepts a message adds one.

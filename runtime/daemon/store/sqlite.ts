@@ -505,16 +505,12 @@ class SqliteStore implements Store {
 
   async pendingOutbox(limit = 500, maxBytes = Number.POSITIVE_INFINITY): Promise<OutboxRow[]> {
     // Stepped a row at a time, so that a read bounded by bytes stops before it loads the rows past them.
-    let pending: Row[];
-    if (maxBytes === Number.POSITIVE_INFINITY) pending = this.q.pending.all(limit) as Row[];
-    else {
-      pending = [];
-      let bytes = 0;
-      for (const r of this.q.pending.iterate(limit) as IterableIterator<Row>) {
-        pending.push(r);
-        bytes += (r["raw"] as Buffer).length;
-        if (bytes >= maxBytes) break;
-      }
+    const pending: Row[] = [];
+    let bytes = 0;
+    for (const r of this.q.pending.iterate(limit) as IterableIterator<Row>) {
+      pending.push(r);
+      bytes += (r["raw"] as Buffer).length;
+      if (bytes >= maxBytes) break;
     }
     // A run's actions read and parsed once for all its rows in the batch (a run may send many).
     const ids = new Set<number>();
