@@ -1,11 +1,15 @@
 /**
  * Group commit: runs that finish close together (any lists, and several
  * runs of one list) are committed in one transaction, so one disk sync
- * serves them all. One group is in the store at a time; runs that finish
- * meanwhile wait for the next, so a list's runs reach the store in the
- * order they ran. Each caller's promise settles only after the transaction
- * that holds its run: no 250 before its commit, and when a group fails
- * every run in it fails (each of their clients gets 451).
+ * serves them all. One group's transaction runs at a time; runs that
+ * finish meanwhile wait for the next, so a list's runs reach the store in
+ * the order they ran. The next group's transaction does not wait for this
+ * one's disk sync (a sync covers every page written before it), but its
+ * answers do: a group is answered once its own sync and every earlier
+ * group's ended well, as its runs may stand on their state. Each caller's
+ * promise settles only then: no 250 before its commit is on the disk, and
+ * when a group fails every run in it fails (each of their clients gets 451),
+ * and after a failed sync every group committed behind it too.
  *
  * A run may start from the state its predecessor left before that
  * predecessor is committed (runner.ts). When a group fails, the runs built
@@ -16,6 +20,12 @@
 import type { CommittedIds, OutboxRow, RunCommit, Store } from "./store/types.js";
 
 export type CommitIds = CommittedIds;
+
+/**
+ * Groups whose disk sync may be under way at once: two, so that the next group commits during a sync, and no more, so
+ * that on a slow disk the runs that finish meanwhile still gather into large groups (one sync each).
+ */
+export const MAX_SYNCING = 2;
 
 /** A commit refused because an earlier run it was built on failed to commit. */
 export class StaleCommit extends Error {
@@ -60,12 +70,12 @@ export class GroupCommitter {
   }
 
   /**
-   * The next group forms after the current one settles and after the
-   * callbacks of its callers ran (setImmediate comes after promise
-   * reactions), so a failure's roll-back is seen by `valid()`.
+   * The next group forms after the current one's transaction ended (failed:
+   * after the callbacks of its callers ran, as setImmediate comes after
+   * promise reactions, so the roll-back is seen by `valid()`).
    */
   private schedule(): void {
-    if (this.scheduled || this.busy || this.waiting.length === 0) return;
+    if (this.scheduled || this.busy || this.syncing >= MAX_SYNCING || this.waiting.length === 0) return;
     this.scheduled = true;
     setImmediate(() => void this.flush());
   }
@@ -79,20 +89,34 @@ export class GroupCommitter {
     }
     if (group.length === 0) return;
     this.busy = true;
+    let ids: CommittedIds[];
     try {
       if (this.broken) throw this.broken;
       // Pushed, not mapped: optimized `map` makes a holey array, and the store's code reading it deoptimizes each
       // time the kind it meets changes.
       const commits: RunCommit[] = [];
       for (const w of group) commits.push(w.commit);
-      const ids = await this.store.commitRuns(commits);
-      await this.store.sync?.().catch((err: unknown) => {
-        // After a failed sync the kernel may have dropped the pages it could not write, and a later sync can
-        // succeed without them: nothing is committed again until a restart reads what the disk really has. The
-        // group's runs are in the database but answered 451: a retry may run one twice; none acknowledged is lost.
-        this.broken = new Error(`the disk sync of a group commit failed (${err instanceof Error ? err.message : String(err)}); restart thwonkd`);
-        throw this.broken;
-      });
+      ids = await this.store.commitRuns(commits);
+    } catch (err) {
+      this.stats.failed++;
+      for (const w of group) w.reject(err);
+      this.busy = false;
+      this.schedule();
+      return;
+    }
+    // The next group commits while this one's sync runs. Its pages go after these in the log, so its own sync covers
+    // both; it is answered only once every earlier group's sync ended well too, as its runs may stand on their state.
+    this.syncing++;
+    const own = this.syncGroup().finally(() => {
+      this.syncing--;
+      this.schedule();
+    });
+    const synced = Promise.all([this.lastSync, own]).then(nothing);
+    this.lastSync = synced;
+    this.busy = false;
+    this.schedule();
+    try {
+      await synced;
       this.stats.groups++;
       this.stats.runs += group.length;
       if (this.outgoing) this.outgoing(outboxRows(group, ids));
@@ -100,12 +124,26 @@ export class GroupCommitter {
     } catch (err) {
       this.stats.failed++;
       for (const w of group) w.reject(err);
-    } finally {
-      this.busy = false;
-      this.schedule();
     }
   }
+
+  /** The sync of the latest group: the groups after it are answered after it. */
+  private lastSync: Promise<void> = Promise.resolve();
+  /** Groups whose sync is under way. */
+  private syncing = 0;
+
+  private async syncGroup(): Promise<void> {
+    await this.store.sync?.().catch((err: unknown) => {
+      // After a failed sync the kernel may have dropped the pages it could not write, and a later sync can
+      // succeed without them: nothing is committed again until a restart reads what the disk really has. The
+      // group's runs are in the database but answered 451: a retry may run one twice; none acknowledged is lost.
+      this.broken ??= new Error(`the disk sync of a group commit failed (${err instanceof Error ? err.message : String(err)}); restart thwonkd`);
+      throw this.broken;
+    });
+  }
 }
+
+const nothing = (): void => undefined;
 
 function outboxRows(group: readonly Waiting[], ids: readonly CommittedIds[]): OutboxRow[] {
   const rows: OutboxRow[] = [];
