@@ -8,12 +8,11 @@
 // own `#!` line, or a file run under this node). Environment: BENCH_PAIRS (8), BENCH_MESSAGES (2000 a burst),
 // BENCH_WARM (3000 each first), BENCH_SESSIONS (10), BENCH_DATA (where the data goes; the system's temporary
 // folder if unset: see run.js on quiet folders).
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { launch } from "./launch.js";
+import { smtpSource, startServer } from "./launch.js";
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 8);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
@@ -26,37 +25,6 @@ const builds = process.argv.slice(2).map((a) => {
 });
 if (builds.length !== 2 || builds.some((b) => !b.bin)) throw new Error("give two builds: A=BIN B=BIN");
 
-function start(bin, data) {
-  const { command, args } = launch([bin, "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--domain", "lists.localhost"]);
-  const proc = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, THWONKD_LOG_LEVEL: "warn" } });
-  let err = "";
-  proc.stderr.on("data", (c) => (err += c));
-  return new Promise((resolve, reject) => {
-    let out = "";
-    proc.stdout.on("data", (c) => {
-      if (out === null) return;
-      out += c;
-      const nl = out.indexOf("\n");
-      if (nl >= 0) {
-        const port = JSON.parse(out.slice(0, nl)).smtp;
-        out = null;
-        resolve({ proc, port });
-      }
-    });
-    proc.on("exit", (code) => reject(new Error(`${bin} exited with ${code}: ${err}`)));
-  });
-}
-
-/** smtp-source's rate, in messages a second, for `messages` to the server on `port`. */
-async function burst(port, messages) {
-  const t = performance.now();
-  const args = ["-d", "-s", String(SESSIONS), "-m", String(messages), "-f", "from@example.org", "-t", "list@lists.localhost", `127.0.0.1:${port}`];
-  const p = spawn("smtp-source", args, { stdio: "ignore" });
-  const code = await new Promise((r) => p.on("exit", r));
-  if (code !== 0) throw new Error(`smtp-source exited with ${code}`);
-  return messages / ((performance.now() - t) / 1000);
-}
-
 const work = mkdtempSync(join(process.env.BENCH_DATA ?? tmpdir(), "thwonkd-pairs-"));
 const servers = [];
 try {
@@ -64,14 +32,14 @@ try {
     const data = join(work, String(i));
     const { seed } = await import(pathToFileURL(join(dirname(b.bin), "..", "bench", "daemon", "seed.js")).href);
     await seed(data, { lists: 1 });
-    servers.push(await start(b.bin, data));
+    servers.push(await startServer([b.bin, "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--domain", "lists.localhost"]));
   }
-  for (const s of servers) await burst(s.port, WARM);
+  for (const s of servers) await smtpSource(s.port, WARM, { sessions: SESSIONS });
   const ratios = [];
   for (let pair = 1; pair <= PAIRS; pair++) {
     const rates = [0, 0];
     const order = pair % 2 ? [0, 1] : [1, 0];
-    for (const k of order) rates[k] = await burst(servers[k].port, MESSAGES);
+    for (const k of order) rates[k] = (await smtpSource(servers[k].port, MESSAGES, { sessions: SESSIONS })).rate;
     ratios.push(rates[1] / rates[0]);
     console.log(`pair ${pair}: ${builds[0].name} ${rates[0].toFixed(0)}/s, ${builds[1].name} ${rates[1].toFixed(0)}/s, ${builds[1].name}/${builds[0].name} ${(rates[1] / rates[0]).toFixed(3)}`);
   }

@@ -30,13 +30,12 @@
 // scans the inodes deleted lately near it: thwonkd's outbox pays for files other programs deleted in the same
 // folder tree minutes before (the bare server writes no files), so point BENCH_DATA at a quiet folder. Appends a section
 // "Issue 13: thwonkd throughput (DATE)" to the end of bench/RESULTS.md.
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { load, percentile } from "./load.js";
-import { launch } from "./launch.js";
+import { smtpSource, startServer } from "./launch.js";
 import { seed } from "./seed.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -50,26 +49,11 @@ const WORKERS = process.env.BENCH_WORKERS;
 const WARM = Number(process.env.BENCH_WARM ?? 3000);
 const BEFORE = process.env.BENCH_BEFORE;
 
-/** Starts a server whose first stdout line is JSON with its smtp port; resolves with it and the ms to that line. */
-function start(args, env = {}) {
+/** Starts a server (launch.js startServer); resolves with it and the ms to its first stdout line. */
+async function start(args, env = {}) {
   const t = performance.now();
-  const { command, args: argv } = launch(args);
-  const proc = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, THWONKD_LOG_LEVEL: "warn", ...env } });
-  let err = "";
-  proc.stderr.on("data", (c) => (err += c));
-  return new Promise((resolve, reject) => {
-    let out = "";
-    proc.stdout.on("data", (c) => {
-      out += c;
-      const nl = out.indexOf("\n");
-      if (nl >= 0 && out !== null) {
-        const ports = JSON.parse(out.slice(0, nl));
-        out = null;
-        resolve({ proc, port: ports.smtp, startMs: performance.now() - t, stderr: () => err });
-      }
-    });
-    proc.on("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}: ${err}`)));
-  });
+  const server = await startServer(args, { env });
+  return { ...server, startMs: performance.now() - t };
 }
 
 async function stop(s) {
@@ -91,18 +75,6 @@ function peakRss(pid) {
 }
 
 /** Not execFileSync: this process must keep reading the servers' pipes meanwhile. */
-async function smtpSource(port, messages, reuse) {
-  const t = performance.now();
-  const args = [...(reuse ? ["-d"] : []), "-s", String(SESSIONS), "-m", String(messages), "-f", "from@example.org", "-t", "list@lists.localhost", `127.0.0.1:${port}`];
-  const p = spawn("smtp-source", args, { stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  p.stderr.on("data", (c) => (err += c));
-  const code = await new Promise((r) => p.on("exit", r));
-  if (code !== 0) throw new Error(`smtp-source ${args.join(" ")} exited with ${code}: ${err}`);
-  const seconds = (performance.now() - t) / 1000;
-  return { seconds, rate: messages / seconds };
-}
-
 function thwonkdArgs(data, bin = join(root, "bin", "thwonkd.js")) {
   return [bin, "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--domain", "lists.localhost", ...(WORKERS ? ["--workers", WORKERS] : [])];
 }
@@ -117,13 +89,13 @@ const f2 = (x) => x.toFixed(2);
 const pct = (a, b) => `${((100 * a) / b).toFixed(0)}%`;
 
 async function ingest(name, server) {
-  if (WARM > 0) await smtpSource(server.port, WARM, true);
+  if (WARM > 0) await smtpSource(server.port, WARM, { sessions: SESSIONS });
   const c0 = cpuMs(server.proc.pid);
   const m0 = cpuMs(server.proc.pid, true);
-  const reused = await smtpSource(server.port, MESSAGES, true);
+  const reused = await smtpSource(server.port, MESSAGES, { sessions: SESSIONS });
   const cpu = (cpuMs(server.proc.pid) - c0) / MESSAGES;
   const mainCpu = (cpuMs(server.proc.pid, true) - m0) / MESSAGES;
-  const fresh = await smtpSource(server.port, NEWCONN, false);
+  const fresh = await smtpSource(server.port, NEWCONN, { sessions: SESSIONS, reuse: false });
   const lat = await load({ port: server.port, sessions: SESSIONS, messages: MESSAGES, to: "list@lists.localhost" });
   if (lat.failed) throw new Error(`${name}: ${lat.failed} messages not answered 250: ${JSON.stringify(lat.answers)}`);
   const r = { reused, fresh, lat, cpu, mainCpu, rss: peakRss(server.proc.pid) };

@@ -7,12 +7,11 @@
 // Each thwonkd is seeded with its own build's seed.js (an older build refuses a newer schema). Environment:
 // BENCH_MESSAGES (3000), BENCH_WARM (2000), BENCH_ROUNDS (3), BENCH_SESSIONS (10), BENCH_DATA (the folder the data
 // goes under; the system's temporary folder if unset: see run.js on quiet folders), BENCH_KEEP=1 (keep the data).
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { launch } from "./launch.js";
+import { smtpSource, startServer } from "./launch.js";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3000);
 const WARM = Number(process.env.BENCH_WARM ?? 2000);
@@ -58,36 +57,6 @@ function switches(pid) {
   return out;
 }
 
-function start(args, flags) {
-  const { command, args: argv } = launch(args, flags);
-  const proc = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, THWONKD_LOG_LEVEL: "warn", TMPDIR: work } });
-  let err = "";
-  proc.stderr.on("data", (c) => (err += c));
-  return new Promise((resolve, reject) => {
-    let out = "";
-    proc.stdout.on("data", (c) => {
-      if (out === null) return;
-      out += c;
-      const nl = out.indexOf("\n");
-      if (nl >= 0) {
-        const port = JSON.parse(out.slice(0, nl)).smtp;
-        out = null;
-        resolve({ proc, port });
-      }
-    });
-    proc.on("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}: ${err}`)));
-  });
-}
-
-async function smtpSource(port, messages) {
-  const t = performance.now();
-  const args = ["-d", "-s", String(SESSIONS), "-m", String(messages), "-f", "from@example.org", "-t", "list@lists.localhost", `127.0.0.1:${port}`];
-  const p = spawn("smtp-source", args, { stdio: "ignore" });
-  const code = await new Promise((r) => p.on("exit", r));
-  if (code !== 0) throw new Error(`smtp-source exited with ${code}`);
-  return messages / ((performance.now() - t) / 1000);
-}
-
 const work = mkdtempSync(join(process.env.BENCH_DATA ?? tmpdir(), "thwonkd-threads-"));
 const f = (x) => x.toFixed(3);
 try {
@@ -100,11 +69,11 @@ try {
         await seed(data, { lists: 1 });
         args = [s.bin, "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--domain", "lists.localhost"];
       }
-      const server = await start(args, s.flags);
-      await smtpSource(server.port, WARM);
+      const server = await startServer(args, { flags: s.flags, env: { TMPDIR: work } });
+      await smtpSource(server.port, WARM, { sessions: SESSIONS });
       const t0 = threads(server.proc.pid);
       const v0 = switches(server.proc.pid);
-      const rate = await smtpSource(server.port, MESSAGES);
+      const { rate } = await smtpSource(server.port, MESSAGES, { sessions: SESSIONS });
       const t1 = threads(server.proc.pid);
       const v1 = switches(server.proc.pid);
       const exited = new Promise((r) => server.proc.on("exit", r));
