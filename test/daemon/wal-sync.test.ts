@@ -50,3 +50,38 @@ test("a sync asked while close() runs is refused; close() waits for the running 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("close() waits for every sync still running, the earlier ones too when a later one ended first", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-walsync-"));
+  const file = join(dir, "s.sqlite");
+  const db = new Database(file);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.exec("CREATE TABLE t (x)");
+    // Syncs the test ends by hand, each checking that its descriptor is still the log's when it runs.
+    const held: (() => void)[] = [];
+    const wal = new WalSync(file, (fd, done) => {
+      held.push(() => {
+        const still = readlinkSync(`/proc/self/fd/${fd}`) === `${file}-wal`;
+        done(still ? null : Object.assign(new Error("the descriptor no longer names the log"), { code: "EBADF" }));
+      });
+    });
+    const first = wal.sync();
+    const second = wal.sync();
+    assert.equal(held.length, 2);
+    held[1]!();
+    await second;
+    let closed = false;
+    const closing = wal.close().then(() => (closed = true));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(closed, false, "close() waits for the first sync, still running");
+    assert.equal(openOn(`${file}-wal`), 2, "its descriptor is still open");
+    held[0]!();
+    await first;
+    await closing;
+    assert.equal(openOn(`${file}-wal`), 1, "then it is closed");
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

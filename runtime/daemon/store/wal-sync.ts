@@ -22,7 +22,11 @@ import { close, fdatasync, openSync } from "node:fs";
 export class WalSync {
   private fd: number | undefined;
 
-  constructor(private readonly dbFile: string) {}
+  constructor(
+    private readonly dbFile: string,
+    /** fs.fdatasync; a test's stand-in ends the syncs in the order it chooses. */
+    private readonly syncFd: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void = fdatasync,
+  ) {}
 
   /**
    * Resolves when everything written to the log so far is on the disk; rejects when the sync fails. The callback
@@ -38,20 +42,25 @@ export class WalSync {
       } catch (err) {
         return reject(err);
       }
-      fdatasync(this.fd, (err) => (err ? reject(err) : resolve()));
+      this.syncFd(this.fd, (err) => (err ? reject(err) : resolve()));
     });
-    this.last = p;
+    this.running.add(p);
+    const ended = (): boolean => this.running.delete(p);
+    p.then(ended, ended);
     return p;
   }
 
-  /** The latest sync: close() waits for it, as its descriptor must stay open (and not reused) until it ends. */
-  private last: Promise<void> | undefined;
+  /**
+   * The syncs not ended: close() waits for every one, as the descriptor must stay open (and not reused) until they end.
+   * The group commit runs two at once (commit.ts), and the later may end first.
+   */
+  private readonly running = new Set<Promise<void>>();
 
   private closing = false;
 
   async close(): Promise<void> {
     this.closing = true;
-    await this.last?.catch(() => undefined);
+    await Promise.allSettled([...this.running]);
     const fd = this.fd;
     this.fd = undefined;
     if (fd !== undefined) await new Promise<void>((resolve) => close(fd, () => resolve()));
