@@ -98,8 +98,7 @@ export class GroupCommitter {
       for (const w of group) commits.push(w.commit);
       ids = await this.store.commitRuns(commits);
     } catch (err) {
-      this.stats.failed++;
-      for (const w of group) w.reject(err);
+      this.fail(group, err);
       this.busy = false;
       this.schedule();
       return;
@@ -122,9 +121,13 @@ export class GroupCommitter {
       if (this.outgoing) this.outgoing(outboxRows(group, ids));
       group.forEach((w, i) => w.resolve(ids[i]!));
     } catch (err) {
-      this.stats.failed++;
-      for (const w of group) w.reject(err);
+      this.fail(group, err);
     }
+  }
+
+  private fail(group: readonly Waiting[], err: unknown): void {
+    this.stats.failed++;
+    for (const w of group) w.reject(err);
   }
 
   /** The sync of the latest group: the groups after it are answered after it. */

@@ -206,13 +206,15 @@ export function createIngress(o: IngressOptions): Ingress {
           return o.daemon.deliver({ address: found?.get(r.address.toLowerCase()) ?? o.daemon.resolve(r.address)!, rcptTo: r.address, mailFrom, raw, receivedAt }).catch(failed);
         };
         answering++;
+        /** The answer given: the message's bytes leave the budget, and one fewer message waits for its answer. */
+        const reply = (give: () => void): void => {
+          release();
+          give();
+          answered();
+        };
         // SMTP: one list per transaction (onRcptTo), so the one answer to DATA is its run's.
         if (!o.lmtp) {
-          void deliver(0).then((a) => {
-            release();
-            a.code === 250 ? cb(null, a.message) : cb(smtpError(a.code, a.message));
-            answered();
-          });
+          void deliver(0).then((a) => reply(() => (a.code === 250 ? cb(null, a.message) : cb(smtpError(a.code, a.message)))));
           return;
         }
         // One recipient after the other: each delivery reads the message on its own (the rule's parse, a bounce
@@ -221,11 +223,7 @@ export function createIngress(o: IngressOptions): Ingress {
           const answers: Answer[] = [];
           for (let i = 0; i < rcpts.length; i++) answers.push(await deliver(i));
           return answers;
-        })().then((answers) => {
-          release();
-          cb(null, answers.map((a) => (a.code === 250 ? a.message : smtpError(a.code, a.message))) as never);
-          answered();
-        });
+        })().then((answers) => reply(() => cb(null, answers.map((a) => (a.code === 250 ? a.message : smtpError(a.code, a.message))) as never)));
       });
     },
   });

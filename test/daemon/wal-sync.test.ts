@@ -23,13 +23,23 @@ function openOn(file: string): number {
   }).length;
 }
 
-test("a sync asked while close() runs is refused; close() waits for the running sync, then closes the log's descriptor", async () => {
+/** A SQLite file in WAL mode with a table, open, for `body`; removed after. */
+async function withLog(body: (file: string, db: Database.Database) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "thwonk-walsync-"));
   const file = join(dir, "s.sqlite");
   const db = new Database(file);
   try {
     db.pragma("journal_mode = WAL");
     db.exec("CREATE TABLE t (x)");
+    await body(file, db);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("a sync asked while close() runs is refused; close() waits for the running sync, then closes the log's descriptor", async () => {
+  await withLog(async (file, db) => {
     const wal = new WalSync(file);
     db.prepare("INSERT INTO t VALUES (1)").run();
     await wal.sync();
@@ -45,19 +55,11 @@ test("a sync asked while close() runs is refused; close() waits for the running 
     await before;
     assert.equal(openOn(`${file}-wal`), 1, "only SQLite's descriptor is left");
     await assert.rejects(wal.sync(), /the store is closing/);
-  } finally {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("close() waits for every sync still running, the earlier ones too when a later one ended first", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "thwonk-walsync-"));
-  const file = join(dir, "s.sqlite");
-  const db = new Database(file);
-  try {
-    db.pragma("journal_mode = WAL");
-    db.exec("CREATE TABLE t (x)");
+  await withLog(async (file) => {
     // Syncs the test ends by hand, each checking that its descriptor is still the log's when it runs.
     const held: (() => void)[] = [];
     const wal = new WalSync(file, (fd, done) => {
@@ -80,8 +82,5 @@ test("close() waits for every sync still running, the earlier ones too when a la
     await first;
     await closing;
     assert.equal(openOn(`${file}-wal`), 1, "then it is closed");
-  } finally {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
