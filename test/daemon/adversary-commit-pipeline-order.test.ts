@@ -1,7 +1,7 @@
 /**
  * Attacks on the pipelined group commit (commit.ts) on a real SQLite store whose disk syncs the test ends one by one
  * (each runs the real fdatasync when ended well): a group whose own transaction fails while an earlier group's sync
- * is pending, one list's runs spread over groups whose syncs end in reverse order, and the checkpoint thread
+ * is pending, a sync failing while the next transaction waits (as at the checkpoint gate), one list's runs spread over groups whose syncs end in reverse order, and the checkpoint thread
  * restarting the log between two syncs still running. No answer may come before its own sync and every earlier one
  * ended; a list's state in the store is its last run's; the log's descriptor synced is the log's file.
  */
@@ -34,6 +34,8 @@ interface Held {
   groups: number[][];
   /** The next group's transaction throws before it writes. */
   failNext: () => void;
+  /** The next group's transaction waits (as at the checkpoint gate) until the returned function is called. */
+  holdNext: () => () => void;
   done: () => Promise<void>;
 }
 
@@ -45,7 +47,11 @@ function heldSyncs(options: SqliteStoreOptions = {}): Held {
   const syncs: Held["syncs"] = [];
   const groups: number[][] = [];
   let fail = false;
+  let gate: Promise<void> | undefined;
   store.commitRuns = async (commits) => {
+    const g = gate;
+    gate = undefined;
+    if (g) await g;
     if (fail) {
       fail = false;
       throw new Error("injected: SQLITE_FULL");
@@ -70,6 +76,11 @@ function heldSyncs(options: SqliteStoreOptions = {}): Held {
     syncs,
     groups,
     failNext: () => (fail = true),
+    holdNext: () => {
+      let open!: () => void;
+      gate = new Promise<void>((r) => (open = r));
+      return open;
+    },
     done: async () => {
       if (!closed) await real.close();
       closed = true;
@@ -142,6 +153,36 @@ test("a failed sync with a group committed behind it: that group fails, a run bu
     await h.syncs[1]!.end();
     await assert.rejects(c.commit(commit(4)), /restart thwonkd/);
     assert.deepEqual(h.groups, [[1], [2]], "no transaction after the failed sync");
+  } finally {
+    await h.done();
+  }
+});
+
+test("a sync that fails while the next group's transaction waits (as at the checkpoint gate): that group, written after, still fails", async () => {
+  const h = heldSyncs();
+  try {
+    const c = new GroupCommitter(h.store);
+    const one = c.commit(commit(1));
+    await turns();
+    const open = h.holdNext();
+    const two = c.commit(commit(2));
+    await turns();
+    assert.equal(h.syncs.length, 1, "the second group's transaction waits");
+    await h.syncs[0]!.end(new Error("EIO"));
+    await assert.rejects(one, /EIO/);
+    let twoSettled = false;
+    void two.then(
+      () => (twoSettled = true),
+      () => (twoSettled = true),
+    );
+    open();
+    await turns();
+    // Its transaction went through (the failure came while it waited): whatever its own sync does, it is not answered 250.
+    if (h.syncs[1]) await h.syncs[1].end();
+    await assert.rejects(two, /restart thwonkd/);
+    assert.ok(twoSettled);
+    await assert.rejects(c.commit(commit(3)), /restart thwonkd/);
+    assert.deepEqual(h.groups, [[1], [2]], "nothing reaches the store after the failure is known");
   } finally {
     await h.done();
   }
