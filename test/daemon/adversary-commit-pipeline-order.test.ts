@@ -1,9 +1,10 @@
 /**
  * Attacks on the pipelined group commit (commit.ts) on a real SQLite store whose disk syncs the test ends one by one
  * (each runs the real fdatasync when ended well): a group whose own transaction fails while an earlier group's sync
- * is pending, a sync failing while the next transaction waits (as at the checkpoint gate), one list's runs spread over groups whose syncs end in reverse order, and the checkpoint thread
- * restarting the log between two syncs still running. No answer may come before its own sync and every earlier one
- * ended; a list's state in the store is its last run's; the log's descriptor synced is the log's file.
+ * is pending, a sync failing while the next transaction waits (as at the checkpoint gate), one list's runs spread
+ * over groups whose syncs end in reverse order, and the checkpoint thread restarting the log between two syncs still
+ * running. No answer may come before its own sync and every earlier one ended; a list's state in the store is its
+ * last run's; the log's descriptor synced is the log's file.
  */
 import assert from "node:assert/strict";
 import { copyFileSync, fstatSync, mkdtempSync, openSync, closeSync, readSync, rmSync, statSync } from "node:fs";
