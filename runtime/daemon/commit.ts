@@ -89,6 +89,13 @@ export class GroupCommitter {
     }
     if (group.length === 0) return;
     this.busy = true;
+    // The group's durability, counted from before its transaction (synced()): a read of the store may see its rows
+    // as soon as the transaction ends. Given its sync once the transaction is in; nothing to wait for if it failed.
+    let syncOf!: (own: Promise<void>) => void;
+    const synced = Promise.all([this.lastSync, new Promise<Promise<void>>((r) => (syncOf = r)).then((own) => own)]).then(nothing);
+    // Awaited below, by the next group, and by synced()'s callers: a failure none of them is waiting for yet is no crash.
+    synced.catch(nothing);
+    this.lastSync = synced;
     let ids: CommittedIds[];
     try {
       if (this.broken) throw this.broken;
@@ -98,6 +105,7 @@ export class GroupCommitter {
       for (const w of group) commits.push(w.commit);
       ids = await this.store.commitRuns(commits);
     } catch (err) {
+      syncOf(Promise.resolve());
       this.fail(group, err);
       this.busy = false;
       this.schedule();
@@ -106,12 +114,12 @@ export class GroupCommitter {
     // The next group commits while this one's sync runs. Its pages go after these in the log, so its own sync covers
     // both; it is answered only once every earlier group's sync ended well too, as its runs may stand on their state.
     this.syncing++;
-    const own = this.syncGroup().finally(() => {
-      this.syncing--;
-      this.schedule();
-    });
-    const synced = Promise.all([this.lastSync, own]).then(nothing);
-    this.lastSync = synced;
+    syncOf(
+      this.syncGroup().finally(() => {
+        this.syncing--;
+        this.schedule();
+      }),
+    );
     this.busy = false;
     this.schedule();
     try {
@@ -130,8 +138,16 @@ export class GroupCommitter {
     for (const w of group) w.reject(err);
   }
 
-  /** The sync of the latest group: the groups after it are answered after it. */
+  /** The sync of the latest group, and of every one before it: the groups after it are answered after it. */
   private lastSync: Promise<void> = Promise.resolve();
+
+  /**
+   * Resolves once every group whose transaction has begun is on the disk; rejects when a sync failed. What a read of
+   * the store sees now is durable then (the outbox's backlog pass waits for it before it hands rows on).
+   */
+  synced(): Promise<void> {
+    return this.lastSync;
+  }
   /** Groups whose sync is under way. */
   private syncing = 0;
 

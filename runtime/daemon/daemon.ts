@@ -87,7 +87,7 @@ export class Daemon {
     this.store = store;
     this.clock = o.clock ?? Date.now;
     this.committer = new GroupCommitter(store, (rows) => this.outbox.committed(rows));
-    this.outbox = new MaildirOutbox(o.dataDir, store, o.log);
+    this.outbox = new MaildirOutbox(o.dataDir, store, o.log, undefined, () => this.committer.synced());
     this.runner = new Runner({
       store,
       pool,

@@ -107,6 +107,12 @@ export class MaildirOutbox {
     private readonly store: Store,
     private readonly log: Logger,
     private readonly maxFreshBytes = FRESH_BYTES,
+    /**
+     * Resolves once what the store holds now is on the disk (GroupCommitter.synced): a group's rows are readable from
+     * its transaction on, before its sync, and a row handed on before a sync that then fails would be mail sent for a
+     * message answered 451, which its sender sends again.
+     */
+    private readonly durable: () => Promise<void> = () => Promise.resolve(),
   ) {
     this.dir = join(dataDir, "outbox");
     for (const sub of ["tmp", "new", "cur"]) mkdirSync(join(this.dir, sub), { recursive: true });
@@ -189,6 +195,7 @@ export class MaildirOutbox {
       const letGo = this.backs;
       // Bounded by bytes as the rows in memory are: rows let go are read back a little at a time, not BATCH whatever their size.
       const rows = await this.store.pendingOutbox(BATCH, this.maxFreshBytes);
+      if (rows.length) await this.durable();
       if (rows.length === 0) {
         // Rows let go while the read was on its way back may be newer than what it saw: they are read, not dropped.
         if (letGo !== this.backs) continue;
