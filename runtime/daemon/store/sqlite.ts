@@ -284,7 +284,11 @@ class SqliteStore implements Store {
     this.markDone = (ids: number[]) => void this.g.doneAll.run(JSON.stringify(ids));
   }
 
+  /** Set once close() began: it waits for syncs still running, and a commit made meanwhile would be answered as failed. */
+  private closing = false;
+
   async close(): Promise<void> {
+    this.closing = true;
     await this.checkpointer?.close();
     await this.wal?.close();
     if (this.unsyncedDb?.open) this.unsyncedDb.close();
@@ -392,6 +396,8 @@ class SqliteStore implements Store {
   }
 
   async commitRuns(commits: RunCommit[]): Promise<CommittedIds[]> {
+    // Refused, not written: its sync would be refused (wal-sync.ts), so it would be answered 451 and run again.
+    if (this.closing) throw new Error("the store is closing: this group was not committed");
     const cp = this.checkpointer;
     if (!cp) return this.commitGroup(commits, Date.now());
     // Through the checkpoint thread's gate (checkpointer.ts), waited for off the event loop when it is shut.
