@@ -7,92 +7,16 @@
  * last run's; the log's descriptor synced is the log's file.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, fstatSync, mkdtempSync, openSync, closeSync, readSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { copyFileSync, fstatSync, openSync, closeSync, readSync, rmSync, statSync } from "node:fs";
 import { test } from "node:test";
 import Database from "better-sqlite3";
 import { GroupCommitter } from "../../runtime/daemon/commit.js";
-import { openSqliteStore, type SqliteStoreOptions } from "../../runtime/daemon/store/sqlite.js";
-import type { RunCommit, Store } from "../../runtime/daemon/store/types.js";
+import type { RunCommit, } from "../../runtime/daemon/store/types.js";
+import { heldSyncs, runCommit, turns } from "./held-syncs.js";
 
 const LIST = "pipeorder@example.org";
+const commit = (n: number, bytes = 20): RunCommit => runCommit(LIST, n, bytes);
 
-function commit(n: number, bytes = 20): RunCommit {
-  return {
-    address: LIST,
-    message: { raw: Buffer.from(`Subject: ${n}\r\n\r\n${"x".repeat(bytes)}\r\n`), mailFrom: null, rcptTo: LIST, receivedAt: n, status: "accepted", problems: [] },
-    run: { trigger: "message", now: n, bundleHash: "h", replayOf: null, outcome: "ok", error: null, gasUsed: 1, gasBound: 1, actions: [] },
-    state: { n } as never,
-  };
-}
-
-interface Held {
-  real: Store;
-  store: Store;
-  file: string;
-  syncs: { end: (err?: Error) => Promise<void> }[];
-  groups: number[][];
-  /** The next group's transaction throws before it writes. */
-  failNext: () => void;
-  /** The next group's transaction waits (as at the checkpoint gate) until the returned function is called. */
-  holdNext: () => () => void;
-  done: () => Promise<void>;
-}
-
-function heldSyncs(options: SqliteStoreOptions = {}): Held {
-  const dir = mkdtempSync(join(tmpdir(), "thwonk-adv-pipe-"));
-  const file = join(dir, "thwonkd.sqlite");
-  const real = openSqliteStore(file, options);
-  const store = Object.create(real) as Store;
-  const syncs: Held["syncs"] = [];
-  const groups: number[][] = [];
-  let fail = false;
-  let gate: Promise<void> | undefined;
-  store.commitRuns = async (commits) => {
-    const g = gate;
-    gate = undefined;
-    if (g) await g;
-    if (fail) {
-      fail = false;
-      throw new Error("injected: SQLITE_FULL");
-    }
-    groups.push(commits.map((c) => c.run.now));
-    return real.commitRuns(commits);
-  };
-  store.sync = () =>
-    new Promise<void>((resolve, reject) => {
-      syncs.push({
-        end: async (err) => {
-          if (err) return reject(err);
-          await real.sync!().then(resolve, reject);
-        },
-      });
-    });
-  let closed = false;
-  return {
-    real,
-    store,
-    file,
-    syncs,
-    groups,
-    failNext: () => (fail = true),
-    holdNext: () => {
-      let open!: () => void;
-      gate = new Promise<void>((r) => (open = r));
-      return open;
-    },
-    done: async () => {
-      if (!closed) await real.close();
-      closed = true;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const turns = async (n = 5): Promise<void> => {
-  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
-};
 
 function storedRuns(file: string): number[] {
   const db = new Database(file);

@@ -5,7 +5,7 @@
  * is their number.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { mkdtempSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -16,21 +16,11 @@ import { openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
 import type { RunCommit, Store } from "../../runtime/daemon/store/types.js";
 import { WalSync } from "../../runtime/daemon/store/wal-sync.js";
 import { COUNTER, listDaemon, postTo, readStore, until } from "./helpers.js";
+import { openOn, runCommit } from "./held-syncs.js";
 
 const LIST = "pipeshut@example.org";
+const commit = (n: number): RunCommit => runCommit(LIST, n);
 
-/** The descriptors of this process open on `file`. */
-function openOn(file: string): number {
-  return readdirSync("/proc/self/fd").filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === file;
-    } catch {
-      return false;
-    }
-  }).length;
-}
-
-/** `p`, or a failure when it has not settled within 10 s. */
 async function within<T>(p: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -97,15 +87,6 @@ test("daemon.close() with two syncs in flight and a group behind them: waits for
     else rmSync(dir, { recursive: true, force: true });
   }
 });
-
-function commit(n: number): RunCommit {
-  return {
-    address: LIST,
-    message: { raw: Buffer.from(`Subject: ${n}\r\n\r\nbody\r\n`), mailFrom: null, rcptTo: LIST, receivedAt: n, status: "accepted", problems: [] },
-    run: { trigger: "message", now: n, bundleHash: "h", replayOf: null, outcome: "ok", error: null, gasUsed: 1, gasBound: 1, actions: [] },
-    state: { n } as never,
-  };
-}
 
 test("the store closed under the committer with two real log syncs in flight: each runs on the log's own descriptor, their groups are answered, the one behind is refused unwritten, nothing hangs", async () => {
   const dir = mkdtempSync(join(tmpdir(), "thwonk-adv-pipe-shut-"));

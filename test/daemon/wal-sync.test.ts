@@ -5,23 +5,13 @@
  * close() waits for the sync that was running.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { mkdtempSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import Database from "better-sqlite3";
 import { WalSync } from "../../runtime/daemon/store/wal-sync.js";
-
-/** The descriptors of this process open on `file`. */
-function openOn(file: string): number {
-  return readdirSync("/proc/self/fd").filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === file;
-    } catch {
-      return false;
-    }
-  }).length;
-}
+import { openOn } from "./held-syncs.js";
 
 /** A SQLite file in WAL mode with a table, open, for `body`; removed after. */
 async function withLog(body: (file: string, db: Database.Database) => Promise<void>): Promise<void> {
