@@ -51,10 +51,13 @@ export class GroupCommitter {
   /**
    * @param outgoing the outbox rows of each group once it is durable, before its runs are answered: handed on from
    * memory, so the outbox need not read back from the store what was just written to it.
+   * @param handOffFailed told when `outgoing` threw: the group is on the disk and answered 250 all the same, and its
+   * rows stay pending in the store, for the outbox to read back from there.
    */
   constructor(
     private readonly store: Store,
     private readonly outgoing?: (rows: OutboxRow[]) => void,
+    private readonly handOffFailed?: (err: unknown) => void,
   ) {}
 
   /** Runs waiting for the next group. */
@@ -124,13 +127,21 @@ export class GroupCommitter {
     this.schedule();
     try {
       await synced;
-      this.stats.groups++;
-      this.stats.runs += group.length;
-      if (this.outgoing) this.outgoing(outboxRows(group, ids));
-      group.forEach((w, i) => w.resolve(ids[i]!));
     } catch (err) {
       this.fail(group, err);
+      return;
     }
+    this.stats.groups++;
+    this.stats.runs += group.length;
+    if (this.outgoing) {
+      // Past this point the group is durable: whatever the hand-off does, its messages are accepted.
+      try {
+        this.outgoing(outboxRows(group, ids));
+      } catch (err) {
+        this.handOffFailed?.(err);
+      }
+    }
+    group.forEach((w, i) => w.resolve(ids[i]!));
   }
 
   private fail(group: readonly Waiting[], err: unknown): void {

@@ -86,7 +86,11 @@ export class Daemon {
   ) {
     this.store = store;
     this.clock = o.clock ?? Date.now;
-    this.committer = new GroupCommitter(store, (rows) => this.outbox.committed(rows));
+    this.committer = new GroupCommitter(
+      store,
+      (rows) => this.outbox.committed(rows),
+      (err) => this.outbox.handOffFailed(err),
+    );
     this.outbox = new MaildirOutbox(o.dataDir, store, o.log, undefined, () => this.committer.synced());
     this.runner = new Runner({
       store,

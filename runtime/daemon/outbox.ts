@@ -172,6 +172,16 @@ export class MaildirOutbox {
     }
   }
 
+  /**
+   * committed() threw for a group (GroupCommitter): its rows, pending in the store, may be neither in memory nor read
+   * back yet. The next pass reads the store (looking for each file before it writes), as after rows were let go.
+   */
+  handOffFailed(err: unknown): void {
+    this.log.error({ err }, "the outbox could not take a committed group's mail from memory; it reads it back from the store");
+    this.backToStore();
+    void this.kick();
+  }
+
   /** A group's rows, durable in the store: handed on from memory once the store's backlog is done. */
   committed(rows: OutboxRow[]): void {
     if (rows.length === 0) return;
