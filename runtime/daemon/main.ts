@@ -33,7 +33,8 @@ export function healthHandler(daemon: Daemon, inFlight?: InFlight): HttpHandler 
     if (url.pathname !== "/v1/health") return false;
     // The mail in flight against its budget: how near the server is to answering 452.
     const flight = inFlight ? { inFlight: { bytes: inFlight.bytes, peak: inFlight.peak, limit: inFlight.limit } } : {};
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, compiler: COMPILER_VERSION, lists: daemon.lists().length, ...flight }) + "\n");
+    const outbox = { outboxSync: daemon.outbox.durability };
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, compiler: COMPILER_VERSION, lists: daemon.lists().length, ...flight, ...outbox }) + "\n");
     return true;
   };
 }
@@ -222,7 +223,7 @@ export async function main(argv: string[]): Promise<number> {
   daemon.start();
   void relay?.kick();
   process.stdout.write(JSON.stringify({ ...ports, data: dataDir, outbox: daemon.outbox.dir, token: admin.file, lists: daemon.lists().map((l) => l.address) }) + "\n");
-  log.info({ ports, lists: daemon.lists().length }, "thwonkd is ready");
+  log.info({ ports, lists: daemon.lists().length, outboxSync: daemon.outbox.durability }, "thwonkd is ready");
 
   return new Promise<number>((done) => {
     let stopping = false;

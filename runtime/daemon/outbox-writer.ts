@@ -5,13 +5,14 @@
  * a busy machine costs the main thread its turn.
  *
  * A batch is one durability point. Every file is written to tmp/ first, then
- * each is synced (`fdatasync`), then all are renamed into new/, then new/ is
+ * their file system is synced once (`syncfs`, syncfs.ts; where it cannot be,
+ * each file with `fdatasync`), then all are renamed into new/, then new/ is
  * synced once: a file is in new/ only once its bytes are on disk (a reader
  * never finds a short file there, even after a power cut), and the batch's
  * rows are marked done (outbox.ts) only after the sync of new/. Syncing the
- * files after all are written, rather than each after its write, lets the
- * first sync write tmp/'s entries for the whole batch; on this kind of disk
- * each sync costs CPU for every block it writes, so that is measurable
+ * files after all are written, rather than each after its write, lets one
+ * sync write the whole batch; on this kind of disk each sync costs CPU for
+ * every block it writes and a flush of the disk's cache, so that is measurable
  * (bench/daemon/outbox.js). A crash at any point leaves each file either
  * absent from new/ or whole in it, with its row not marked done: the next
  * pass looks in new/ and cur/ first and writes only those missing, under the
@@ -20,6 +21,7 @@
 import { closeSync, constants, existsSync, fdatasyncSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, Worker, workerData } from "node:worker_threads";
+import { loadSyncFs } from "./syncfs.js";
 
 export interface WriteFile {
   /** The file's name, in tmp/ then new/. */
@@ -29,7 +31,7 @@ export interface WriteFile {
   bytes: Uint8Array;
 }
 
-interface Request {
+export interface BatchRequest {
   id: number;
   dir: string;
   /** Look in new/ and cur/ first, and skip a file already there (written before a crash). */
@@ -50,7 +52,8 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   }
 }
 
-function writeBatch(r: Request): void {
+/** `syncfs`: the files' file system synced once (syncfs.ts); without it, each file. Exported for its tests. */
+export function writeBatch(r: BatchRequest, syncfs: ((fd: number) => void) | undefined): void {
   const open: { fd: number; tmp: string; target: string }[] = [];
   try {
     for (const f of r.files) {
@@ -62,7 +65,8 @@ function writeBatch(r: Request): void {
       open.push(file);
       writeAll(file.fd, f.bytes);
     }
-    for (const f of open) fdatasyncSync(f.fd);
+    if (syncfs && open.length) syncfs(open[0]!.fd);
+    else for (const f of open) fdatasyncSync(f.fd);
   } finally {
     for (const f of open) closeSync(f.fd);
   }
@@ -77,13 +81,20 @@ function writeBatch(r: Request): void {
   }
 }
 
+interface WriterData {
+  outboxWriter?: boolean;
+  /** false: each file synced with fdatasync, whether or not syncfs could be used. */
+  syncfs?: boolean;
+}
+
 // In the writer's own thread: one batch at a time, answered with its id (and the error, if it failed).
-if ((workerData as { outboxWriter?: boolean } | null)?.outboxWriter && parentPort) {
+if ((workerData as WriterData | null)?.outboxWriter && parentPort) {
   const port = parentPort;
-  port.on("message", (r: Request) => {
+  const syncfs = (workerData as WriterData).syncfs === false ? undefined : loadSyncFs().syncfs;
+  port.on("message", (r: BatchRequest) => {
     let reply: Reply = { id: r.id };
     try {
-      writeBatch(r);
+      writeBatch(r, syncfs);
     } catch (err) {
       reply = { id: r.id, error: err instanceof Error ? err.message : String(err) };
     }
@@ -94,6 +105,16 @@ if ((workerData as { outboxWriter?: boolean } | null)?.outboxWriter && parentPor
 /** The main thread's side: one worker, batches in order, one at a time. */
 export class OutboxWriter {
   private worker: Worker | undefined;
+
+  /** `syncfs: false`: sync each file (fdatasync) even where the file system could be synced once (syncfs.ts). */
+  constructor(private readonly options: { syncfs?: boolean } = {}) {}
+
+  /** How a batch's files are made durable: "syncfs", or "fdatasync" and why. */
+  get durability(): string {
+    if (this.options.syncfs === false) return "fdatasync (each file: asked so)";
+    const s = loadSyncFs();
+    return s.syncfs ? "syncfs (the file system once a batch)" : `fdatasync (each file: ${s.why})`;
+  }
   private next = 1;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
 
@@ -117,7 +138,7 @@ export class OutboxWriter {
         at += f.bytes.length;
         views.push({ name: f.name, bytes: new Uint8Array(moved.buffer, start, at - start) });
       }
-      worker.postMessage({ id, dir, look, files: views } satisfies Request, [moved.buffer]);
+      worker.postMessage({ id, dir, look, files: views } satisfies BatchRequest, [moved.buffer]);
     });
   }
 
@@ -129,7 +150,7 @@ export class OutboxWriter {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(new URL(import.meta.url), { workerData: { outboxWriter: true } });
+    const w = new Worker(new URL(import.meta.url), { workerData: { outboxWriter: true, syncfs: this.options.syncfs !== false } satisfies WriterData });
     const fail = (err: Error): void => {
       if (this.worker === w) this.worker = undefined;
       for (const p of this.waiting.values()) p.reject(err);

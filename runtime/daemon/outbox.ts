@@ -261,6 +261,11 @@ export class MaildirOutbox {
 
   private readonly writer = new OutboxWriter();
 
+  /** How the writer makes its files durable (outbox-writer.ts): for the log and /v1/health. */
+  get durability(): string {
+    return this.writer.durability;
+  }
+
   /** Each row's file, in one batch on the writer's thread (outbox-writer.ts); not again if new/ or cur/ has it. */
   private async write(rows: OutboxRow[], stored: boolean): Promise<void> {
     const files: WriteFile[] = [];

@@ -155,6 +155,9 @@ test("malformed MIME is stored with what could not be read, and the daemon goes 
   assert.match(info.response, /^250 /);
   const health = await fetch(`http://127.0.0.1:${d.ports.http}/v1/health`);
   assert.equal(health.status, 200);
+  // How the outbox makes its files durable: one syncfs a batch where native/ was built (npm ci on Linux), else each file.
+  const { outboxSync } = (await health.json()) as { outboxSync: string };
+  assert.match(outboxSync, process.platform === "linux" && !process.env.THWONK_NO_NATIVE ? /^syncfs / : /^fdatasync /);
   const ok = await transport().sendMail({ from: "bob@example.org", to: "trim140@example.org", subject: "After", text: "z" });
   assert.match(ok.response, /^250 /);
 });

@@ -1,0 +1,3 @@
+{
+  "targets": [{ "target_name": "thwonk_syncfs", "sources": ["syncfs.c"] }]
+}

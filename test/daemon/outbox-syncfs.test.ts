@@ -1,0 +1,109 @@
+/**
+ * The outbox writer's durability (outbox-writer.ts, syncfs.ts): a batch's files are written to tmp/, made durable
+ * (their file system synced once with syncfs(2), or each file with fdatasync), and only then renamed into new/. The
+ * addon is built by `npm ci` on Linux (scripts/build-native.js): here it must be there, so that a build that broke
+ * does not quietly leave thwonkd syncing each file. Real files, the real addon and the real writer thread.
+ */
+import assert from "node:assert/strict";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { OutboxWriter, type WriteFile, writeBatch } from "../../runtime/daemon/outbox-writer.js";
+import { loadSyncFs, reportsErrors } from "../../runtime/daemon/syncfs.js";
+
+function maildir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-syncfs-"));
+  for (const sub of ["tmp", "new", "cur"]) mkdirSync(join(dir, sub));
+  return dir;
+}
+
+const files = (n: number): WriteFile[] =>
+  Array.from({ length: n }, (_, i) => ({ name: `f${String(i).padStart(3, "0")}`, head: `X-Rcpt: m${i}@example.org\r\n`, bytes: Buffer.from(`Subject: ${i}\r\n\r\n${"x".repeat(i * 37)}\r\n`) }));
+
+/** A file as the writer's thread writes it: `bytes` (OutboxWriter.write puts the head in them first). */
+const bytesOf = (f: WriteFile): string => Buffer.from(f.bytes).toString("latin1");
+const whole = (f: WriteFile): string => (f.head ?? "") + bytesOf(f);
+
+test("syncfs reports failed writes from Linux 5.8 on: older kernels are not trusted with it", () => {
+  assert.equal(reportsErrors("5.7.19"), false);
+  assert.equal(reportsErrors("4.19.0-21-amd64"), false);
+  assert.equal(reportsErrors("5.8.0"), process.platform === "linux");
+  assert.equal(reportsErrors("6.18.44-fc-v1300"), process.platform === "linux");
+  assert.equal(reportsErrors("not a version"), false);
+});
+
+test("the addon is built here and syncs a file system; a bad descriptor is an error with its errno", { skip: process.platform !== "linux" || Boolean(process.env.THWONK_NO_NATIVE) }, () => {
+  const s = loadSyncFs();
+  assert.equal(s.why, undefined, `syncfs is not used: ${s.why}`);
+  const dir = maildir();
+  try {
+    const fd = openSync(dir, "r");
+    s.syncfs!(fd);
+    closeSync(fd);
+    assert.throws(
+      () => s.syncfs!(fd),
+      (e: Error & { errno?: number }) => e.errno === 9 && /bad file descriptor/i.test(e.message),
+    );
+    assert.throws(() => (s.syncfs as unknown as (x: string) => void)("3"), /give the descriptor/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a batch is synced once, while every file is whole in tmp/ and none is in new/; then all are renamed", () => {
+  const dir = maildir();
+  try {
+    const batch = files(30);
+    let calls = 0;
+    writeBatch({ id: 1, dir, look: false, files: batch }, (fd) => {
+      calls++;
+      assert.equal(typeof fd, "number");
+      assert.deepEqual(readdirSync(join(dir, "new")), [], "a file was in new/ before the sync");
+      for (const f of batch) assert.equal(readFileSync(join(dir, "tmp", f.name), "latin1"), bytesOf(f));
+    });
+    assert.equal(calls, 1);
+    assert.deepEqual(readdirSync(join(dir, "tmp")), []);
+    for (const f of batch) assert.equal(readFileSync(join(dir, "new", f.name), "latin1"), bytesOf(f));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a sync that fails fails the batch, and nothing reaches new/", () => {
+  const dir = maildir();
+  try {
+    assert.throws(
+      () =>
+        writeBatch({ id: 1, dir, look: false, files: files(5) }, () => {
+          throw Object.assign(new Error("Input/output error"), { errno: 5 });
+        }),
+      /Input\/output error/,
+    );
+    assert.deepEqual(readdirSync(join(dir, "new")), []);
+    // Written over when the batch is tried again (O_TRUNC), then renamed.
+    writeBatch({ id: 2, dir, look: false, files: files(5) }, () => undefined);
+    assert.equal(readdirSync(join(dir, "new")).length, 5);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+for (const syncfs of [true, false]) {
+  test(`the writer's thread, ${syncfs ? "syncing the file system once a batch" : "syncing each file"}: every file whole in new/`, async () => {
+    const dir = maildir();
+    const writer = new OutboxWriter(syncfs ? {} : { syncfs: false });
+    try {
+      if (syncfs && process.platform === "linux" && !process.env.THWONK_NO_NATIVE) assert.match(writer.durability, /^syncfs/);
+      if (!syncfs) assert.match(writer.durability, /^fdatasync \(each file: asked so\)/);
+      const all = files(120);
+      await Promise.all([writer.write(dir, false, all.slice(0, 50)), writer.write(dir, false, all.slice(50, 51)), writer.write(dir, true, all.slice(51))]);
+      assert.deepEqual(readdirSync(join(dir, "tmp")), []);
+      assert.deepEqual(readdirSync(join(dir, "new")).sort(), all.map((f) => f.name));
+      for (const f of all) assert.equal(readFileSync(join(dir, "new", f.name), "latin1"), whole(f));
+    } finally {
+      await writer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
