@@ -6,6 +6,10 @@
 //   files    each outgoing message also written as a Maildir file (tmp/, fdatasync, rename into new/) by a writer
 //            thread, its row marked done after;
 //   sandbox  each message first run through a QuickJS function (JSON in, an action's JSON out) on a worker thread.
+// Two more, each `sandbox` with thwonkd's own reading of the message (runtime/input parseEml, from dist/: build first),
+// whose message JSON is then the function's input: where that reading runs is what they compare.
+//   parse            read on the event loop, as thwonkd reads it (runner.ts);
+//   parse-in-worker  read on the sandbox's thread: the raw message goes there.
 // `node bench/daemon/floor.js LEVEL` (default sandbox); data under a new folder in os.tmpdir(). First stdout line:
 // {"smtp":PORT}. threads.js measures it as `NAME=bench/daemon/floor.js:LEVEL`.
 import { closeSync, fdatasync, fdatasyncSync, fsyncSync, mkdirSync, mkdtempSync, openSync, renameSync, writeSync } from "node:fs";
@@ -21,7 +25,7 @@ else if (workerData.role === "writer") writer(workerData.dir);
 else await sandbox();
 
 function serve(level) {
-  const levels = ["store", "files", "sandbox"];
+  const levels = ["store", "files", "sandbox", "parse", "parse-in-worker"];
   if (!levels.includes(level)) throw new Error(`floor.js LEVEL: one of ${levels.join(", ")}`);
   const at = levels.indexOf(level);
   const dir = mkdtempSync(join(tmpdir(), "thwonk-floor-"));
@@ -102,7 +106,9 @@ function serve(level) {
         if (!sandboxes) return queue(m);
         const id = nextRun++;
         running.set(id, m);
-        sandboxes.postMessage([id, JSON.stringify({ from: m.from, to: address, text: raw })]);
+        if (level === "sandbox") sandboxes.postMessage([id, JSON.stringify({ from: m.from, to: address, text: raw })]);
+        else if (level === "parse-in-worker") sandboxes.postMessage([id, { raw, to: address }]);
+        else void readMessage(raw, address).then((input) => sandboxes.postMessage([id, input]));
       });
     }),
   );
@@ -127,6 +133,13 @@ function writer(dir) {
   });
 }
 
+/** The function's input from thwonkd's reading of the message (dist/runtime/input: `npm run build` first). */
+async function readMessage(raw, to) {
+  const { parseEml } = await import("../../dist/runtime/input/index.js");
+  const { message } = await parseEml(Buffer.from(raw, "latin1"), { listAddress: to });
+  return JSON.stringify({ ...message, to, text: message.text });
+}
+
 /** One QuickJS context, one function: the message's JSON in, an action's JSON out, per run. */
 async function sandbox() {
   const { newQuickJSWASMModuleFromVariant } = await import("quickjs-emscripten-core");
@@ -138,7 +151,8 @@ async function sandbox() {
   );
   // Runs handed over together are answered together, as a pool of workers would batch them.
   let answers = [];
-  parentPort.on("message", ([id, input]) => {
+  parentPort.on("message", async ([id, given]) => {
+    const input = typeof given === "string" ? given : await readMessage(given.raw, given.to);
     const arg = vm.newString(input);
     const out = vm.unwrapResult(vm.callFunction(fn, vm.undefined, arg));
     arg.dispose();
