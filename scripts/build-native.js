@@ -2,13 +2,12 @@
 // `npm ci` and `npm install` (the "install" script). Optional: off Linux, without a C compiler, or with THWONK_NO_NATIVE=1
 // it says why and ends well, and thwonkd then syncs each outbox file on its own (slower, as durable).
 import { spawnSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const native = join(dirname(fileURLToPath(import.meta.url)), "..", "native");
 const skip = (why) => {
-  rmSync(join(native, "build"), { recursive: true, force: true });
   console.warn(`thwonk: native/ not built (${why}); thwonkd syncs each outbox file on its own instead`);
   process.exit(0);
 };

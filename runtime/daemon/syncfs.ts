@@ -36,16 +36,18 @@ export function reportsErrors(text = release()): boolean {
 
 let loaded: SyncFs | undefined;
 
-/** The addon when it was built and this kernel reports failed writes; else why not. */
-export function loadSyncFs(): SyncFs {
-  if (loaded) return loaded;
-  if (!reportsErrors()) loaded = { why: `syncfs needs Linux 5.8 or later to report a failed write; this is ${process.platform} ${release()}` };
+/** The addon when it was built and this kernel reports failed writes; else why not. `addon`: another file (tests). */
+export function loadSyncFs(addon?: string): SyncFs {
+  if (loaded && addon === undefined) return loaded;
+  let found: SyncFs;
+  if (!reportsErrors()) found = { why: `syncfs needs Linux 5.8 or later to report a failed write; this is ${process.platform} ${release()}` };
   else {
     try {
-      loaded = { syncfs: (createRequire(import.meta.url)(ADDON) as { syncfs: (fd: number) => void }).syncfs };
+      found = { syncfs: (createRequire(import.meta.url)(addon ?? ADDON) as { syncfs: (fd: number) => void }).syncfs };
     } catch (err) {
-      loaded = { why: `native/ was not built (npm install builds it where a C compiler is): ${err instanceof Error ? err.message.split("\n")[0] : String(err)}` };
+      found = { why: `native/ was not built (npm install builds it where a C compiler is): ${err instanceof Error ? err.message.split("\n")[0] : String(err)}` };
     }
   }
-  return loaded;
+  if (addon === undefined) loaded = found;
+  return found;
 }

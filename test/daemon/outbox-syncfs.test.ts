@@ -5,10 +5,12 @@
  * does not quietly leave thwonkd syncing each file. Real files, the real addon and the real writer thread.
  */
 import assert from "node:assert/strict";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { OutboxWriter, type WriteFile, writeBatch } from "../../runtime/daemon/outbox-writer.js";
 import { loadSyncFs, reportsErrors } from "../../runtime/daemon/syncfs.js";
 
@@ -107,3 +109,39 @@ for (const syncfs of [true, false]) {
     }
   });
 }
+
+test("without the addon, syncfs is not used and the reason names the build", { skip: process.platform !== "linux" }, () => {
+  const s = loadSyncFs(join(tmpdir(), "no-such-dir", "thwonk_syncfs.node"));
+  assert.equal(s.syncfs, undefined);
+  assert.match(s.why ?? "", /^native\/ was not built \(npm install builds it where a C compiler is\): Cannot find module/);
+  // The daemon's own load is not changed by a test's.
+  if (!process.env.THWONK_NO_NATIVE) assert.equal(loadSyncFs().why, undefined);
+});
+
+// The repository's root, from dist/test/daemon/.
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+test("the install script: skipped on request, and otherwise built or skipped with its reason, never a failed install", { skip: process.platform !== "linux" }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-native-"));
+  try {
+    mkdirSync(join(dir, "scripts"));
+    cpSync(join(root, "scripts", "build-native.js"), join(dir, "scripts", "build-native.js"));
+    for (const f of ["binding.gyp", "syncfs.c"]) {
+      mkdirSync(join(dir, "native"), { recursive: true });
+      cpSync(join(root, "native", f), join(dir, "native", f));
+    }
+    const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [join(dir, "scripts", "build-native.js")], { encoding: "utf8", env: { ...process.env, ...env } });
+    const skipped = run({ THWONK_NO_NATIVE: "1" });
+    assert.equal(skipped.status, 0);
+    assert.match(skipped.stderr, /native\/ not built \(THWONK_NO_NATIVE is set\); thwonkd syncs each outbox file on its own instead/);
+    assert.equal(existsSync(join(dir, "native", "build")), false);
+    // Under npm (npm test) the headers are found as at install; run bare, node-gyp may not find them: either way it ends well.
+    const built = run({ THWONK_NO_NATIVE: "" });
+    assert.equal(built.status, 0, built.stderr);
+    const addon = join(dir, "native", "build", "Release", "thwonk_syncfs.node");
+    if (existsSync(addon)) assert.equal(typeof loadSyncFs(addon).syncfs, "function");
+    else assert.match(built.stderr, /native\/ not built \(node-gyp failed: /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
