@@ -133,10 +133,13 @@ function writer(dir) {
   });
 }
 
-/** The function's input from thwonkd's reading of the message (dist/runtime/input: `npm run build` first). */
+/** thwonkd's reader (dist/runtime/input: `npm run build` first), imported once, by the levels that read messages. */
+let reader;
+
+/** The function's input from thwonkd's reading of the message. */
 async function readMessage(raw, to) {
-  const { parseEml } = await import("../../dist/runtime/input/index.js");
-  const { message } = await parseEml(Buffer.from(raw, "latin1"), { listAddress: to });
+  reader ??= (await import("../../dist/runtime/input/index.js")).parseEml;
+  const { message } = await reader(Buffer.from(raw, "latin1"), { listAddress: to });
   return JSON.stringify({ ...message, to, text: message.text });
 }
 
