@@ -5,7 +5,8 @@
 // order swapped each pair, so that each pair's two rates are taken a few seconds apart on the same machine. Prints
 // each pair's rates and B/A, then the median of B/A and how many pairs B won. A/A runs of one build gave a median
 // of 0.98-1.02 here, so a difference under ~4% is not one. BIN is a build's bin/thwonkd.js (an executable with its
-// own `#!` line, or a file run under this node). Environment: BENCH_PAIRS (8), BENCH_MESSAGES (2000 a burst),
+// own `#!` line, or a file run under this node), optionally with `@VAR=VALUE,...`: environment variables that daemon
+// is started with (a setting of one build against its default). Environment: BENCH_PAIRS (8), BENCH_MESSAGES (2000 a burst),
 // BENCH_WARM (3000 each first), BENCH_SESSIONS (10), BENCH_DATA (where the data goes; the system's temporary
 // folder if unset: see run.js on quiet folders).
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,11 +20,18 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 const WARM = Number(process.env.BENCH_WARM ?? 3000);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10);
 
+// NAME=BIN, or NAME=BIN@VAR=VALUE,VAR=VALUE: that daemon started with those environment variables besides (one build
+// against itself with a setting changed: `A=bin/thwonkd.js B=bin/thwonkd.js@THWONKD_WORKERS=1`).
 const builds = process.argv.slice(2).map((a) => {
-  const [name, bin] = a.split("=");
-  return { name, bin };
+  const eq = a.indexOf("=");
+  const [bin, vars] = a.slice(eq + 1).split("@");
+  const env = Object.fromEntries((vars ?? "").split(",").filter(Boolean).map((v) => [v.slice(0, v.indexOf("=")), v.slice(v.indexOf("=") + 1)]));
+  return { name: a.slice(0, eq), bin, env };
 });
-if (builds.length !== 2 || builds.some((b) => !b.bin)) throw new Error("give two builds: A=BIN B=BIN");
+if (builds.length !== 2 || builds.some((b) => malformed(b) || !b.bin)) throw new Error("give two builds: A=BIN B=BIN[@VAR=VALUE,...]");
+function malformed(b) {
+  return b.name === "" || Object.keys(b.env).some((k) => k === "");
+}
 
 const work = mkdtempSync(join(process.env.BENCH_DATA ?? tmpdir(), "thwonkd-pairs-"));
 const servers = [];
@@ -32,7 +40,7 @@ try {
     const data = join(work, String(i));
     const { seed } = await import(pathToFileURL(join(dirname(b.bin), "..", "bench", "daemon", "seed.js")).href);
     await seed(data, { lists: 1 });
-    servers.push(await startServer([b.bin, "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--domain", "lists.localhost"]));
+    servers.push(await startServer([b.bin, "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--domain", "lists.localhost"], { env: b.env }));
   }
   for (const s of servers) await smtpSource(s.port, WARM, { sessions: SESSIONS });
   const ratios = [];
