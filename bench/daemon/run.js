@@ -182,9 +182,9 @@ try {
   const section = `## Issue 13: thwonkd throughput (${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC)
 
 \`BENCH_BEFORE=OLD/bin/thwonkd.js node bench/daemon/run.js\` (after \`npm run build\`; Postfix's \`smtp-source\` from Debian; env: messages ${MESSAGES},
-new connection ${NEWCONN}, warm-up ${WARM}, many ${MANY}, lists ${LISTS}, sessions ${SESSIONS}). ${availableParallelism()} × ${cpus()[0]?.model ?? "?"}, **loaded by other
-engineers' work throughout** (1-minute load average ${loads.map((x) => x.toFixed(1)).join(" → ")} over the run on 2 cores): the absolute rates are
-low and noisy; the ratios measured in the same run, and the CPU time per message, are what count.
+new connection ${NEWCONN}, warm-up ${WARM}, many ${MANY}, lists ${LISTS}, sessions ${SESSIONS}). ${availableParallelism()} × ${cpus()[0]?.model ?? "?"} (1-minute load
+average ${loads.map((x) => x.toFixed(1)).join(" → ")} over the run, the benchmark's own servers and client included; a shared machine whose speed drifts):
+the absolute rates are noisy; the ratios measured in the same run, and the CPU time per message, are what count.
 thwonkd: a one-member forwarding rule (bench/daemon/seed.js), each message run and committed (SQLite WAL, the log synced before the 250)
 before its answer, its outgoing copy written to the Maildir outbox (every file counted; data under ${process.env.BENCH_DATA ?? "the temporary folder"},
 where making a small file cost ${fileUs.toFixed(0)} µs of CPU: about 20 in a quiet folder, 10–20× that where many files were deleted lately); sandbox workers: ${WORKERS ?? "thwonkd's default"}.
