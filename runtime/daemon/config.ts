@@ -20,6 +20,11 @@ export interface DaemonConfig {
   inFlight: number;
   workers: number | null;
   logLevel: string;
+  /**
+   * How the Maildir outbox makes a batch of files durable: "syncfs", their file system once (where native/ was built,
+   * on Linux 5.8 or later; else each file), or "fdatasync", each file, whatever the machine (runtime/daemon/syncfs.ts).
+   */
+  outboxSync: "syncfs" | "fdatasync";
   /** The SMTP relay all mail goes to (`smtp://HOST:PORT`); null: the Maildir outbox is the delivery. */
   relay: string | null;
   /** Most recipients in one SMTP transaction to the relay. */
@@ -64,6 +69,7 @@ export const DEFAULTS: Omit<DaemonConfig, "data"> & { data: string | null } = {
   inFlight: 256 * 1024 * 1024,
   workers: null,
   logLevel: "info",
+  outboxSync: "syncfs",
   relay: null,
   relayBatch: 100,
   relayRetryMin: 30_000,
@@ -117,6 +123,10 @@ function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
       }
     }
     return data;
+  }
+  if (key === "outboxSync") {
+    if (v === "syncfs" || v === "fdatasync") return v;
+    throw new ConfigError(`${from}: outboxSync must be "syncfs" (the file system once a batch, where it can) or "fdatasync" (each file), got ${JSON.stringify(v)}`);
   }
   if (key === "oneClick") {
     if (v === true || v === "true" || v === "1") return true;

@@ -41,6 +41,8 @@ export interface DaemonOptions {
   /** Scheduler tick (ms). */
   tickMs?: number;
   store?: Store;
+  /** How the Maildir outbox makes its files durable (config.ts `outboxSync`); default "syncfs", where it can. */
+  outboxSync?: "syncfs" | "fdatasync";
 }
 
 export interface DeployRequest {
@@ -91,7 +93,7 @@ export class Daemon {
       (rows) => this.outbox.committed(rows),
       (err) => this.outbox.handOffFailed(err),
     );
-    this.outbox = new MaildirOutbox(o.dataDir, store, o.log, undefined, () => this.committer.synced());
+    this.outbox = new MaildirOutbox(o.dataDir, store, o.log, undefined, () => this.committer.synced(), { syncfs: o.outboxSync !== "fdatasync" });
     this.runner = new Runner({
       store,
       pool,

@@ -120,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--max-connections <n>", "most connections at once per listener; past it a new one gets 421 (default 1000)")
     .option("--in-flight <bytes>", "most bytes of mail taken in or running at once; past it a message gets 452, to send again (default 268435456)")
     .option("--workers <n>", "sandbox workers")
+    .option("--outbox-sync <how>", "syncfs: the outbox's files made durable with one sync of their file system a batch, where it can (default); fdatasync: each file")
     .option("--relay <url>", "deliver through this SMTP relay (smtp://HOST:PORT); without it mail goes to the Maildir outbox")
     .option("--relay-batch <n>", "most recipients in one SMTP transaction (default 100)")
     .option("--relay-retry-min <ms>", "first wait after a 4xx or an unreachable relay, doubled each attempt (default 30000)")
@@ -163,7 +164,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`thwonkd: ${err.message}\n`);
     return 2;
   }
-  const daemon = await Daemon.open({ dataDir, log, clock, ...(cfg.workers ? { workers: cfg.workers } : {}), ...(test ? { tickMs: 100 } : {}) });
+  const daemon = await Daemon.open({ dataDir, log, clock, outboxSync: cfg.outboxSync, ...(cfg.workers ? { workers: cfg.workers } : {}), ...(test ? { tickMs: 100 } : {}) });
   const unsubscribeKey = ensureUnsubscribeKey(dataDir);
   const lists = new Map(Object.entries(cfg.lists).map(([a, s]) => [a.toLowerCase(), s.from ? { fromMode: s.from } : {}]));
   daemon.runner.mail = { lists: (address) => lists.get(address.toLowerCase()), hopLimit: cfg.hopLimit };

@@ -113,7 +113,10 @@ export class MaildirOutbox {
      * message answered 451, which its sender sends again.
      */
     private readonly durable: () => Promise<void> = () => Promise.resolve(),
+    /** The writer's: `syncfs: false` syncs each file even where their file system could be synced once (outbox-writer.ts). */
+    writerOptions: { syncfs?: boolean } = {},
   ) {
+    this.writer = new OutboxWriter(writerOptions);
     this.dir = join(dataDir, "outbox");
     for (const sub of ["tmp", "new", "cur"]) mkdirSync(join(this.dir, sub), { recursive: true });
   }
@@ -259,7 +262,7 @@ export class MaildirOutbox {
   private fresh: OutboxRow[] = [];
   private storeSeen = 0;
 
-  private readonly writer = new OutboxWriter();
+  private readonly writer: OutboxWriter;
 
   /** How the writer makes its files durable (outbox-writer.ts): for the log and /v1/health. */
   get durability(): string {

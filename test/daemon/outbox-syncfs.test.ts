@@ -11,8 +11,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { createTransport } from "nodemailer";
+import { ConfigError, resolveConfig } from "../../runtime/daemon/config.js";
 import { OutboxWriter, type WriteFile, writeBatch } from "../../runtime/daemon/outbox-writer.js";
 import { loadSyncFs, reportsErrors } from "../../runtime/daemon/syncfs.js";
+import { outboxMail, startDaemon, until, workspace } from "./helpers.js";
 
 function maildir(): string {
   const dir = mkdtempSync(join(tmpdir(), "thwonk-syncfs-"));
@@ -143,5 +146,40 @@ test("the install script: skipped on request, and otherwise built or skipped wit
     else assert.match(built.stderr, /native\/ not built \(node-gyp failed: /);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the outboxSync setting: syncfs by default, fdatasync by flag or variable, anything else refused", () => {
+  assert.equal(resolveConfig({ data: "d" }, {}).outboxSync, "syncfs");
+  assert.equal(resolveConfig({ data: "d" }, { THWONKD_OUTBOX_SYNC: "fdatasync" }).outboxSync, "fdatasync");
+  assert.equal(resolveConfig({ data: "d", outboxSync: "syncfs" }, { THWONKD_OUTBOX_SYNC: "fdatasync" }).outboxSync, "syncfs", "a flag wins");
+  for (const bad of ["fsync", "", "SYNCFS", "1"]) {
+    assert.throws(
+      () => resolveConfig({ data: "d", outboxSync: bad }, {}),
+      (err: unknown) => err instanceof ConfigError && /--outboxSync: outboxSync must be "syncfs" \(the file system once a batch, where it can\) or "fdatasync" \(each file\)/.test(err.message),
+    );
+  }
+});
+
+test("thwonkd --outbox-sync fdatasync syncs each file, says so, and its mail reaches the outbox", async () => {
+  const ws = workspace({ trim140: { example: "trim140", members: [{ address: "ann@example.net" }, { address: "bob@example.net" }] } });
+  const d = await startDaemon(ws, { args: ["--outbox-sync", "fdatasync"] });
+  try {
+    const health = (await (await fetch(`http://127.0.0.1:${d.ports.http}/v1/health`)).json()) as { outboxSync: string };
+    assert.equal(health.outboxSync, "fdatasync (each file: asked so)");
+    assert.match(d.stderr(), /"outboxSync":"fdatasync \(each file: asked so\)","msg":"thwonkd is ready"/);
+    const sent = await createTransport({ host: "127.0.0.1", port: d.ports.smtp, secure: false, ignoreTLS: true }).sendMail({ from: "ann@example.net", to: "trim140@example.org", subject: "Each file", text: "synced on its own" });
+    assert.match(sent.response, /^250 /);
+    // One send to every member: one file, with both recipients.
+    const mail = await until("the copy in new/", async () => {
+      const m = await outboxMail(join(ws.data, "outbox"));
+      return m.length >= 1 ? m : undefined;
+    });
+    assert.equal(mail.length, 1);
+    assert.deepEqual(mail.flatMap((m) => m.recipients).sort(), ["ann@example.net", "bob@example.net"]);
+    assert.deepEqual(readdirSync(join(ws.data, "outbox", "tmp")), []);
+  } finally {
+    await d.stop();
+    rmSync(ws.dir, { recursive: true, force: true });
   }
 });
