@@ -2,7 +2,7 @@
 // `npm ci` and `npm install` (the "install" script). Optional: off Linux, without a C compiler, or with THWONK_NO_NATIVE=1
 // it says why and ends well, and thwonkd then syncs each outbox file on its own (slower, as durable).
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,5 +18,25 @@ const gyp = [process.env.npm_config_node_gyp, join(dirname(process.execPath), ".
   (p) => p && existsSync(p),
 );
 if (!gyp) skip("npm's node-gyp was not found");
+// `node-gyp rebuild` first removes build/: an earlier build is set aside, and put back if this one fails, so a later
+// install where the compiler is gone does not take syncfs away from thwonkd.
+const build = join(native, "build");
+const earlier = join(native, "build.earlier");
+rmSync(earlier, { recursive: true, force: true });
+if (existsSync(join(build, "Release", "thwonk_syncfs.node"))) renameSync(build, earlier);
 const r = spawnSync(process.execPath, [gyp, "rebuild"], { cwd: native, encoding: "utf8" });
-if (r.status !== 0) skip(`node-gyp failed: ${(r.stderr || r.stdout || String(r.error)).trim().split("\n").slice(-3).join(" | ")}`);
+if (r.status !== 0) {
+  // node-gyp ends with its versions, its command and "not ok": the reason is in the lines before (the compiler's,
+  // make's, gyp's error and its message).
+  const noise = /^gyp (info|http|verb|sill|WARN)|^gyp ERR! (System|command|cwd|node -v|node-gyp -v|not ok)|^gyp ERR! stack +at /;
+  const lines = `${r.stderr ?? ""}`.split("\n").filter((l) => l.trim() && !noise.test(l));
+  const why = `node-gyp failed: ${lines.slice(-3).join(" | ") || String(r.error ?? `exit code ${r.status}`)}`;
+  if (existsSync(earlier)) {
+    rmSync(build, { recursive: true, force: true });
+    renameSync(earlier, build);
+    console.warn(`thwonk: native/ not rebuilt (${why}); the earlier build is kept`);
+    process.exit(0);
+  }
+  skip(why);
+}
+rmSync(earlier, { recursive: true, force: true });
