@@ -19,11 +19,14 @@ const gyp = [process.env.npm_config_node_gyp, join(dirname(process.execPath), ".
 );
 if (!gyp) skip("npm's node-gyp was not found");
 // `node-gyp rebuild` first removes build/: an earlier build is set aside, and put back if this one fails, so a later
-// install where the compiler is gone does not take syncfs away from thwonkd.
+// install where the compiler is gone does not take syncfs away from thwonkd. One set aside by an install that was
+// stopped before it ended is kept, unless build/ has an addon to set aside instead.
 const build = join(native, "build");
 const earlier = join(native, "build.earlier");
-rmSync(earlier, { recursive: true, force: true });
-if (existsSync(join(build, "Release", "thwonk_syncfs.node"))) renameSync(build, earlier);
+if (existsSync(join(build, "Release", "thwonk_syncfs.node"))) {
+  rmSync(earlier, { recursive: true, force: true });
+  renameSync(build, earlier);
+}
 const r = spawnSync(process.execPath, [gyp, "rebuild"], { cwd: native, encoding: "utf8" });
 if (r.status !== 0) {
   // node-gyp ends with its versions, its command and "not ok": the reason is in the lines before (the compiler's,

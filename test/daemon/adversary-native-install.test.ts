@@ -60,6 +60,14 @@ test("a compiler that fails: the install ends well, says the build failed, and k
     assert.match(reason(r.stderr), /make|failed|Error/);
     assert.ok(existsSync(join(dir, ADDON)), "the failed build removed the addon an earlier install built");
     assert.deepEqual(readFileSync(join(dir, ADDON)), before);
+    // An install stopped while its build was set aside (build/ half made, the addon in build.earlier/): the next
+    // install that fails puts that one back.
+    cpSync(join(dir, "native", "build"), join(dir, "native", "build.earlier"), { recursive: true });
+    rmSync(join(dir, ADDON));
+    const again = install(dir, { CC: "/bin/false", CXX: "/bin/false" });
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual(readFileSync(join(dir, ADDON)), before);
+    assert.equal(existsSync(join(dir, "native", "build.earlier")), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
