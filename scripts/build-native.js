@@ -11,6 +11,8 @@ const skip = (why) => {
   console.warn(`thwonk: native/ not built (${why}); thwonkd syncs each outbox file on its own instead`);
   process.exit(0);
 };
+// Whatever else goes wrong here (a native/ that cannot be written, say), the install goes on.
+process.on("uncaughtException", (err) => skip(err instanceof Error ? err.message : String(err)));
 if (process.env.THWONK_NO_NATIVE) skip("THWONK_NO_NATIVE is set");
 if (process.platform !== "linux") skip(`syncfs is Linux's, and this is ${process.platform}`);
 // npm gives its scripts the path of its node-gyp; run outside npm, the one next to this node's npm.
@@ -24,8 +26,12 @@ if (!gyp) skip("npm's node-gyp was not found");
 const build = join(native, "build");
 const earlier = join(native, "build.earlier");
 if (existsSync(join(build, "Release", "thwonk_syncfs.node"))) {
-  rmSync(earlier, { recursive: true, force: true });
-  renameSync(build, earlier);
+  try {
+    rmSync(earlier, { recursive: true, force: true });
+    renameSync(build, earlier);
+  } catch {
+    // Not set aside (native/ is read-only, say): node-gyp cannot remove it either.
+  }
 }
 const r = spawnSync(process.execPath, [gyp, "rebuild"], { cwd: native, encoding: "utf8" });
 if (r.status !== 0) {
@@ -37,6 +43,8 @@ if (r.status !== 0) {
   if (existsSync(earlier)) {
     rmSync(build, { recursive: true, force: true });
     renameSync(earlier, build);
+  }
+  if (existsSync(join(build, "Release", "thwonk_syncfs.node"))) {
     console.warn(`thwonk: native/ not rebuilt (${why}); the earlier build is kept`);
     process.exit(0);
   }

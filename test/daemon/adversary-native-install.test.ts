@@ -92,6 +92,29 @@ test("a binding.gyp gyp cannot read, and a node-gyp path that names nothing: eac
   }
 });
 
+const asNobody = process.getuid?.() === 0 && spawnSync("sh", ["-c", "command -v runuser"]).status === 0;
+
+test("a native/ the installing user cannot write: the install ends well, and the earlier build stays", { skip: skip || !asNobody }, () => {
+  const dir = copy();
+  try {
+    const before = readFileSync(join(dir, ADDON));
+    // Root writes anywhere: the install runs as nobody, over a copy it may read and not change.
+    spawnSync("chmod", ["-R", "a+rX", dir]);
+    spawnSync("chmod", ["555", join(dir, "native")]);
+    const r = spawnSync("runuser", ["-u", "nobody", "--", "env", `npm_config_nodedir=${nodedir}`, `HOME=${dir}`, "THWONK_NO_NATIVE=", process.execPath, join(dir, "scripts", "build-native.js")], {
+      encoding: "utf8",
+      cwd: dir,
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    reason(r.stderr);
+    assert.match(r.stderr, /the earlier build is kept/);
+    assert.deepEqual(readFileSync(join(dir, ADDON)), before);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("thwonkd with no addon built runs, and /v1/health says it syncs each file and why", { skip: process.platform !== "linux" || !built }, async () => {
   // A copy of what thwonkd runs from (bin/, dist/ without the tests, node_modules linked), with native/ not built.
   const root = mkdtempSync(join(tmpdir(), "thwonk-nonative-"));
