@@ -7,8 +7,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const native = join(dirname(fileURLToPath(import.meta.url)), "..", "native");
+const ADDON = join(native, "build", "Release", "thwonk_syncfs.node");
+// An addon an earlier install built stays, and thwonkd loads it: the message says so rather than that it syncs each file.
 const skip = (why) => {
-  console.warn(`thwonk: native/ not built (${why}); thwonkd syncs each outbox file on its own instead`);
+  if (existsSync(ADDON)) console.warn(`thwonk: native/ not rebuilt (${why}); the earlier build is kept, and thwonkd uses it (--outbox-sync fdatasync syncs each file instead)`);
+  else console.warn(`thwonk: native/ not built (${why}); thwonkd syncs each outbox file on its own instead`);
   process.exit(0);
 };
 // Whatever else goes wrong here (a native/ that cannot be written, say), the install goes on.
@@ -25,7 +28,7 @@ if (!gyp) skip("npm's node-gyp was not found");
 // stopped before it ended is kept, unless build/ has an addon to set aside instead.
 const build = join(native, "build");
 const earlier = join(native, "build.earlier");
-if (existsSync(join(build, "Release", "thwonk_syncfs.node"))) {
+if (existsSync(ADDON)) {
   try {
     rmSync(earlier, { recursive: true, force: true });
     renameSync(build, earlier);
@@ -43,10 +46,6 @@ if (r.status !== 0) {
   if (existsSync(earlier)) {
     rmSync(build, { recursive: true, force: true });
     renameSync(earlier, build);
-  }
-  if (existsSync(join(build, "Release", "thwonk_syncfs.node"))) {
-    console.warn(`thwonk: native/ not rebuilt (${why}); the earlier build is kept`);
-    process.exit(0);
   }
   skip(why);
 }

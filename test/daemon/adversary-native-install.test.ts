@@ -94,6 +94,19 @@ test("a binding.gyp gyp cannot read, and a node-gyp path that names nothing: eac
 
 const asNobody = process.getuid?.() === 0 && spawnSync("sh", ["-c", "command -v runuser"]).status === 0;
 
+test("THWONK_NO_NATIVE over an earlier build: the install says the build is kept and used, not that thwonkd syncs each file", { skip }, () => {
+  const dir = copy();
+  try {
+    const r = install(dir, { THWONK_NO_NATIVE: "1" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /native\/ not rebuilt \(THWONK_NO_NATIVE is set\); the earlier build is kept, and thwonkd uses it/);
+    assert.doesNotMatch(r.stderr, /syncs each outbox file on its own/);
+    assert.ok(existsSync(join(dir, ADDON)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a native/ the installing user cannot write: the install ends well, and the earlier build stays", { skip: skip || !asNobody }, () => {
   const dir = copy();
   try {
