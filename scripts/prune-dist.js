@@ -1,7 +1,9 @@
 // Removes from dist/ what tsc compiled from a source that is gone: tsc never deletes an output, so a renamed or deleted
 // source would leave its old .js behind, and a deleted test would still run (scripts/run-tests.js finds every
-// dist/test/**/*.test.js). Run by `npm run build` before tsc. The bundles (dist/thwonkc.mjs, dist/chunks/) are the
-// bundler's, which makes them afresh.
+// dist/test/**/*.test.js). Run by `npm run build` before tsc and after scripts/prelude.js, which makes a source
+// (contract/prelude.generated.ts): tsc -b never writes again an output it wrote before, so one removed while its
+// source was briefly gone would stay missing. The bundles (dist/thwonkc.mjs, dist/chunks/) are the bundler's, which
+// makes them afresh.
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -18,7 +18,7 @@
  * pass looks in new/ and cur/ first and writes only those missing, under the
  * same names (chosen at commit), so none is written twice.
  */
-import { closeSync, constants, existsSync, fdatasyncSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, fdatasyncSync, fsyncSync, openSync, readdirSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, Worker, workerData } from "node:worker_threads";
 import { loadSyncFs } from "./syncfs.js";
@@ -34,7 +34,7 @@ export interface WriteFile {
 export interface BatchRequest {
   id: number;
   dir: string;
-  /** Look in new/ and cur/ first, and skip a file already there (written before a crash). */
+  /** Look in new/ and cur/ first, and skip a file already there (written before a crash), in cur/ maybe with its info suffix. */
   look: boolean;
   files: WriteFile[];
 }
@@ -55,10 +55,18 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 /** `syncfs`: the files' file system synced once (syncfs.ts); without it, each file. Exported for its tests. */
 export function writeBatch(r: BatchRequest, syncfs: ((fd: number) => void) | undefined): void {
   const open: { fd: number; tmp: string; target: string }[] = [];
+  let files = r.files;
+  if (r.look) {
+    files = files.filter((f) => !existsSync(join(r.dir, "new", f.name)));
+    // A reader that takes a message moves new/NAME to cur/NAME:2,FLAGS (Maildir's info suffix): the name is what comes
+    // before the colon (the names chosen at commit have none). Listed after the look in new/, so that a file moved
+    // meanwhile is found in one or the other.
+    const cur = files.length ? new Set(readdirSync(join(r.dir, "cur")).map((n) => n.split(":", 1)[0])) : undefined;
+    files = files.filter((f) => !cur?.has(f.name));
+  }
   try {
-    for (const f of r.files) {
+    for (const f of files) {
       const target = join(r.dir, "new", f.name);
-      if (r.look && (existsSync(target) || existsSync(join(r.dir, "cur", f.name)))) continue;
       const tmp = join(r.dir, "tmp", f.name);
       // O_TRUNC: a file left in tmp/ by a crash is written over.
       const file = { fd: openSync(tmp, CREATE), tmp, target };
