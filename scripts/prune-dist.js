@@ -37,6 +37,12 @@ export function pruneDist(root, dist = join(root, "dist")) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const removed = pruneDist(join(dirname(fileURLToPath(import.meta.url)), ".."));
-  if (removed.length) console.log(`removed from dist/ the outputs of sources that are gone: ${removed.join(", ")}`);
+  const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+  const removed = pruneDist(root);
+  if (removed.length) {
+    // tsc -b rewrites only what it thinks is out of date: were a removed source to come back as it was, its output
+    // would stay missing. Without its record of the last build, it checks everything once.
+    rmSync(join(root, "dist", ".tsbuildinfo"), { force: true });
+    console.log(`removed from dist/ the outputs of sources that are gone: ${removed.join(", ")}`);
+  }
 }

@@ -138,7 +138,11 @@ export class GroupCommitter {
       try {
         this.outgoing(outboxRows(group, ids));
       } catch (err) {
-        this.handOffFailed?.(err);
+        try {
+          this.handOffFailed?.(err);
+        } catch {
+          // Told nothing more: the rows stay pending in the store, and the outbox's next read of it (at the latest, the next start) hands them on.
+        }
       }
     }
     group.forEach((w, i) => w.resolve(ids[i]!));

@@ -52,7 +52,22 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   }
 }
 
-/** `syncfs`: the files' file system synced once (syncfs.ts); without it, each file. Exported for its tests. */
+/**
+ * Whether syncfs made the batch durable. It fails when any write on the file system failed since the batch's first
+ * file was opened, another program's too: the batch's own files are then synced one by one, whose errors are theirs
+ * alone, so a file system where something else keeps failing does not stall the outbox.
+ */
+function syncedOnce(syncfs: (fd: number) => void, fd: number | undefined): boolean {
+  if (fd === undefined) return true;
+  try {
+    syncfs(fd);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `syncfs`: the files' file system synced once (syncfs.ts); without it, or when it fails, each file. Exported for its tests. */
 export function writeBatch(r: BatchRequest, syncfs: ((fd: number) => void) | undefined): void {
   const open: { fd: number; tmp: string; target: string }[] = [];
   let files = r.files;
@@ -73,8 +88,7 @@ export function writeBatch(r: BatchRequest, syncfs: ((fd: number) => void) | und
       open.push(file);
       writeAll(file.fd, f.bytes);
     }
-    if (syncfs && open.length) syncfs(open[0]!.fd);
-    else for (const f of open) fdatasyncSync(f.fd);
+    if (!syncfs || !syncedOnce(syncfs, open[0]?.fd)) for (const f of open) fdatasyncSync(f.fd);
   } finally {
     for (const f of open) closeSync(f.fd);
   }

@@ -4,7 +4,8 @@
  * Outputs whose source is there stay, and the bundler's files (dist/thwonkc.mjs, dist/chunks/) are left to it.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
@@ -43,6 +44,34 @@ test("the outputs of a deleted source go; the rest, and the bundles, stay", () =
     assert.deepEqual(pruneDist(root), []);
     rmSync(join(root, "dist"), { recursive: true });
     assert.deepEqual(pruneDist(root), []);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("when it removed something, the script drops tsc's record of the last build, so a source that comes back is compiled again", () => {
+  const root = mkdtempSync(join(tmpdir(), "thwonk-prune-"));
+  try {
+    const put = (p: string): void => {
+      mkdirSync(dirname(join(root, p)), { recursive: true });
+      writeFileSync(join(root, p), "");
+    };
+    mkdirSync(join(root, "scripts"));
+    cpSync(join(repoRoot, "scripts", "prune-dist.js"), join(root, "scripts", "prune-dist.js"));
+    const run = () => spawnSync(process.execPath, [join(root, "scripts", "prune-dist.js")], { encoding: "utf8" });
+    put("runtime/kept.ts");
+    put("dist/runtime/kept.js");
+    put("dist/.tsbuildinfo");
+    let r = run();
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, "");
+    assert.equal(existsSync(join(root, "dist", ".tsbuildinfo")), true, "nothing removed: the record stays, and the build stays incremental");
+    put("dist/runtime/gone.js");
+    r = run();
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /removed from dist\/ the outputs of sources that are gone: runtime\/gone\.js/);
+    assert.equal(existsSync(join(root, "dist", ".tsbuildinfo")), false);
+    assert.equal(existsSync(join(root, "dist", "runtime", "kept.js")), true);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -60,6 +60,30 @@ test("a hand-off that throws: the group is answered as committed, and told once"
   }
 });
 
+test("a hand-off that throws, and its report that throws too: the group is still answered as committed", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-handoff-"));
+  const store = openSqliteStore(join(dir, "thwonkd.sqlite"));
+  try {
+    const c = new GroupCommitter(
+      store,
+      () => {
+        throw new Error("hand-off broke");
+      },
+      () => {
+        throw new Error("and so did its report");
+      },
+    );
+    const ids = await Promise.all([c.commit(commit(1)), c.commit(commit(2))]);
+    assert.equal(ids.length, 2);
+    assert.equal(c.stats.failed, 0);
+    // The rows stay pending in the store, for the outbox's next read of it.
+    assert.equal((await store.pendingOutbox()).length, 2);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a hand-off that throws once: its rows still reach the Maildir, each written and marked done once", async () => {
   const dir = mkdtempSync(join(tmpdir(), "thwonk-handoff-"));
   const real = openSqliteStore(join(dir, "thwonkd.sqlite"));

@@ -75,18 +75,32 @@ test("a batch is synced once, while every file is whole in tmp/ and none is in n
   }
 });
 
-test("a sync that fails fails the batch, and nothing reaches new/", () => {
+test("a syncfs that fails (a write of any program on the file system failed): the batch's own files are synced one by one, then renamed", () => {
   const dir = maildir();
   try {
-    assert.throws(
-      () =>
-        writeBatch({ id: 1, dir, look: false, files: files(5) }, () => {
-          throw Object.assign(new Error("Input/output error"), { errno: 5 });
-        }),
-      /Input\/output error/,
-    );
+    const batch = files(5);
+    let calls = 0;
+    writeBatch({ id: 1, dir, look: false, files: batch }, () => {
+      calls++;
+      throw Object.assign(new Error("Input/output error"), { errno: 5 });
+    });
+    assert.equal(calls, 1);
+    assert.deepEqual(readdirSync(join(dir, "tmp")), []);
+    for (const f of batch) assert.equal(readFileSync(join(dir, "new", f.name), "latin1"), bytesOf(f));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a batch whose files cannot be written fails, and nothing of it reaches new/", () => {
+  const dir = maildir();
+  try {
+    // tmp/ gone: the first open fails, before any sync or rename.
+    rmSync(join(dir, "tmp"), { recursive: true });
+    assert.throws(() => writeBatch({ id: 1, dir, look: false, files: files(5) }, () => undefined), /ENOENT/);
     assert.deepEqual(readdirSync(join(dir, "new")), []);
-    // Written over when the batch is tried again (O_TRUNC), then renamed.
+    // Written when tried again, once tmp/ is back.
+    mkdirSync(join(dir, "tmp"));
     writeBatch({ id: 2, dir, look: false, files: files(5) }, () => undefined);
     assert.equal(readdirSync(join(dir, "new")).length, 5);
   } finally {

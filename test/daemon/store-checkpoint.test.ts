@@ -197,3 +197,27 @@ test("closed while the thread checkpoints (or starts, or has just finished): clo
     }
   }
 });
+
+test("a checkpoint after a commit that throws does not fail the commit: the commit is answered, SQLite's checkpoint takes over, logged once", async () => {
+  await withStore(undefined, async (store, _file, logged) => {
+    const { unsyncedDb, checkpointer } = internals(store);
+    // The event loop's own checkpoint (past the hard bound) fails, as an I/O error in it would.
+    const cp = checkpointer as unknown as { hard: number; pages: number; writers: Database.Database[] };
+    cp.hard = 1;
+    const real = cp.writers[0]!;
+    cp.writers[0] = new Proxy(real, {
+      get(target, key) {
+        if (key === "pragma") return (p: string, o?: object) => (p.startsWith("wal_checkpoint") ? (() => { throw new Error("disk I/O error"); })() : target.pragma(p, o as never));
+        const v = Reflect.get(target, key);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    const ids = await store.commitRuns(group(3));
+    assert.equal(ids.length, 3, "the commit before the failed checkpoint is answered, not failed");
+    await store.commitRuns(group(3));
+    assert.equal(logged.filter((l) => /a checkpoint after a commit failed \(disk I\/O error\)/.test(l)).length, 1, logged.join("\n"));
+    // SQLite's own checkpoint is back on the commits' connection.
+    assert.equal(unsyncedDb.pragma("wal_autocheckpoint", { simple: true }), cp.pages);
+    cp.writers[0] = real;
+  });
+});

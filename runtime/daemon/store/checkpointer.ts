@@ -220,8 +220,20 @@ export class Checkpointer {
     for (const w of this.waiters.splice(0)) w();
   }
 
-  /** After a commit, on the event loop: wakes the thread when the log is due, checkpoints here past the hard bound. */
+  /**
+   * After a commit, on the event loop: wakes the thread when the log is due, checkpoints here past the hard bound.
+   * Never throws: the commit before it is on its way to the disk, and a failure here must not fail it (its messages
+   * would be answered 451 and sent again); SQLite's own checkpoint takes over instead.
+   */
   afterCommit(): void {
+    try {
+      this.checkAfterCommit();
+    } catch (err) {
+      this.fallBack(`a checkpoint after a commit failed (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+
+  private checkAfterCommit(): void {
     if (this.fallen !== undefined || this.closed) return;
     const log = this.readLog();
     if (!log) return;
