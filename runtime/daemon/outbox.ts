@@ -266,7 +266,7 @@ export class MaildirOutbox {
 
   /** How the writer makes its files durable (outbox-writer.ts): for the log and /v1/health. */
   get durability(): string {
-    return this.writer.durability;
+    return this.relay ? "none: mail goes to the relay (no Maildir is written)" : this.writer.durability;
   }
 
   /** Each row's file, in one batch on the writer's thread (outbox-writer.ts); not again if new/ or cur/ has it. */

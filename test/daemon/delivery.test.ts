@@ -144,6 +144,9 @@ test("trim140 to 251 members: batched transactions of at most 100, every member 
     await until("every batch settled", () => (statuses().every((r) => r.status !== "pending") ? true : undefined));
     assert.deepEqual(statuses(), [{ status: "sent", n: 3 }]);
     assert.deepEqual(readdirSync(join(d.ports.outbox, "new")), [], "with a relay the Maildir is not the delivery");
+    // And /v1/health does not speak of how Maildir files are synced.
+    const health = (await (await fetch(`http://127.0.0.1:${d.ports.http}/v1/health`)).json()) as { outboxSync: string };
+    assert.equal(health.outboxSync, "none: mail goes to the relay (no Maildir is written)");
   } finally {
     await d.stop();
     await relay.close();
