@@ -57,8 +57,7 @@ function writeAll(fd: number, bytes: Uint8Array): void {
  * file was opened, another program's too: the batch's own files are then synced one by one, whose errors are theirs
  * alone, so a file system where something else keeps failing does not stall the outbox.
  */
-function syncedOnce(syncfs: (fd: number) => void, fd: number | undefined): boolean {
-  if (fd === undefined) return true;
+function syncedOnce(syncfs: (fd: number) => void, fd: number): boolean {
   try {
     syncfs(fd);
     return true;
@@ -88,7 +87,8 @@ export function writeBatch(r: BatchRequest, syncfs: ((fd: number) => void) | und
       open.push(file);
       writeAll(file.fd, f.bytes);
     }
-    if (!syncfs || !syncedOnce(syncfs, open[0]?.fd)) for (const f of open) fdatasyncSync(f.fd);
+    const synced = syncfs !== undefined && open.length > 0 && syncedOnce(syncfs, open[0]!.fd);
+    if (!synced) for (const f of open) fdatasyncSync(f.fd);
   } finally {
     for (const f of open) closeSync(f.fd);
   }

@@ -16,7 +16,7 @@ import { GroupCommitter } from "../../runtime/daemon/commit.js";
 import { MaildirOutbox } from "../../runtime/daemon/outbox.js";
 import { openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
 import type { RunCommit, Store } from "../../runtime/daemon/store/types.js";
-import { until } from "./helpers.js";
+import { until, countingMarks } from "./helpers.js";
 
 const LIST = "pipeoutbox@example.org";
 const quiet = pino({ level: "silent" });
@@ -34,14 +34,9 @@ function commit(n: number): RunCommit {
 function held(): { real: Store; store: Store; dir: string; syncs: (() => Promise<void>)[]; marked: Map<number, number> } {
   const dir = mkdtempSync(join(tmpdir(), "thwonk-adv-pipe-outbox-"));
   const real = openSqliteStore(join(dir, "thwonkd.sqlite"));
-  const store = Object.create(real) as Store;
+  const { store, marked } = countingMarks(real);
   const syncs: (() => Promise<void>)[] = [];
-  const marked = new Map<number, number>();
   store.sync = () => new Promise<void>((resolve, reject) => syncs.push(() => real.sync!().then(resolve, reject)));
-  store.markOutboxDone = async (ids) => {
-    for (const id of ids) marked.set(id, (marked.get(id) ?? 0) + 1);
-    return real.markOutboxDone(ids);
-  };
   return { real, store, dir, syncs, marked };
 }
 

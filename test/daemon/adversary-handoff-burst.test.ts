@@ -17,7 +17,7 @@ import { MaildirOutbox, maildirBytes } from "../../runtime/daemon/outbox.js";
 import type { OutboxWriter, WriteFile } from "../../runtime/daemon/outbox-writer.js";
 import { openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
 import type { OutboxRow, RunCommit } from "../../runtime/daemon/store/types.js";
-import { until } from "./helpers.js";
+import { until, countingMarks } from "./helpers.js";
 
 const LISTS = ["a@example.org", "b@example.org", "c@example.org"];
 const quiet = pino({ level: "silent" });
@@ -39,12 +39,7 @@ function commit(n: number): RunCommit {
 test("a burst of groups, hand-offs that throw midway and writer batches that fail: each row once, every commit answered", async () => {
   const dir = mkdtempSync(join(tmpdir(), "thwonk-burst-"));
   const real = openSqliteStore(join(dir, "thwonkd.sqlite"));
-  const marked = new Map<number, number>();
-  const store = Object.create(real) as typeof real;
-  store.markOutboxDone = async (ids) => {
-    for (const id of ids) marked.set(id, (marked.get(id) ?? 0) + 1);
-    return real.markOutboxDone(ids);
-  };
+  const { store, marked } = countingMarks(real);
   // A slow disk: the outbox's reads of the store (after a hand-off threw) see groups whose sync is still under way,
   // whose rows then come from memory too.
   store.sync = async () => {

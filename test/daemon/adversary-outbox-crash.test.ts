@@ -11,41 +11,14 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { test } from "node:test";
-import nodemailer from "nodemailer";
 import { sink } from "../mail/helpers.js";
-import { outboxMail, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
+import { outboxMail, readStore, startDaemon, until, workspace, postUntilKilled, type Running } from "./helpers.js";
 
 const SUBJECT = /m-\d-\d+-\d+/;
 
-/** Sends `clients` × `each` messages; kills the daemon once `killAt` more of them got a 250 (never, for Infinity). */
-async function load(d: Running, phase: number, acked: Set<string>, killAt: number): Promise<void> {
-  const start = acked.size;
-  const killed = new Promise<void>((resolve) => {
-    if (killAt === Infinity) return resolve();
-    const timer = setInterval(() => {
-      if (acked.size - start >= killAt) {
-        clearInterval(timer);
-        void d.kill().then(resolve);
-      }
-    }, 2);
-  });
-  await Promise.all(
-    Array.from({ length: 6 }, async (_, c) => {
-      const t = nodemailer.createTransport({ host: "127.0.0.1", port: d.ports.smtp, secure: false, ignoreTLS: true, pool: true, maxConnections: 1 });
-      for (let i = 0; i < 40; i++) {
-        const subject = `m-${phase}-${c}-${i}`;
-        try {
-          const info = await t.sendMail({ from: "ann@example.org", to: "trim140@example.org", subject, text: subject });
-          if (/^250 /.test(info.response)) acked.add(subject);
-        } catch {
-          // The daemon is gone: this message is not acknowledged.
-        }
-      }
-      t.close();
-    }),
-  );
-  await killed;
-}
+/** 6 clients × 40 messages; kills the daemon once `killAt` more of them got a 250 (never, for Infinity). */
+const load = (d: Running, phase: number, acked: Set<string>, killAt: number): Promise<void> =>
+  postUntilKilled(d, { acked, clients: 6, each: 40, killAt, subject: (c, i) => `m-${phase}-${c}-${i}`, text: (subject) => subject });
 
 const countOf = (xs: string[]): Map<string, number> => xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>());
 

@@ -9,37 +9,11 @@ import assert from "node:assert/strict";
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import nodemailer from "nodemailer";
-import { outboxMail, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
+import { outboxMail, readStore, startDaemon, until, workspace, postUntilKilled, type Running } from "./helpers.js";
 
-/** Sends 4 clients × 25 messages; kills the daemon once `killAt` more of them got a 250. */
-async function load(d: Running, phase: number, acked: Set<string>, killAt: number): Promise<void> {
-  const start = acked.size;
-  const killed = new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      if (acked.size - start >= killAt) {
-        clearInterval(timer);
-        void d.kill().then(resolve);
-      }
-    }, 2);
-  });
-  await Promise.all(
-    Array.from({ length: 4 }, async (_, c) => {
-      const t = nodemailer.createTransport({ host: "127.0.0.1", port: d.ports.smtp, secure: false, ignoreTLS: true, pool: true, maxConnections: 1 });
-      for (let i = 0; i < 25; i++) {
-        const subject = `s-${phase}-${c}-${i}`;
-        try {
-          const info = await t.sendMail({ from: "ann@example.org", to: "trim140@example.org", subject, text: `text of ${subject}` });
-          if (/^250 /.test(info.response)) acked.add(subject);
-        } catch {
-          // The daemon is gone: this message is not acknowledged.
-        }
-      }
-      t.close();
-    }),
-  );
-  await killed;
-}
+/** 4 clients × 25 messages; kills the daemon once `killAt` more of them got a 250. */
+const load = (d: Running, phase: number, acked: Set<string>, killAt: number): Promise<void> =>
+  postUntilKilled(d, { acked, clients: 4, each: 25, killAt, subject: (c, i) => `s-${phase}-${c}-${i}`, text: (subject) => `text of ${subject}` });
 
 for (const how of ["syncfs", "fdatasync"] as const) {
   test(`--outbox-sync ${how}: two SIGKILLs under parallel posts, then a restart: each 250 has one whole file, tmp/ empty`, async () => {

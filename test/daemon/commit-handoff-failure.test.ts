@@ -14,7 +14,7 @@ import { GroupCommitter } from "../../runtime/daemon/commit.js";
 import { MaildirOutbox } from "../../runtime/daemon/outbox.js";
 import { openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
 import type { OutboxRow, RunCommit } from "../../runtime/daemon/store/types.js";
-import { until } from "./helpers.js";
+import { until, countingMarks } from "./helpers.js";
 
 const LIST = "handoff@example.org";
 const quiet = pino({ level: "silent" });
@@ -87,12 +87,7 @@ test("a hand-off that throws, and its report that throws too: the group is still
 test("a hand-off that throws once: its rows still reach the Maildir, each written and marked done once", async () => {
   const dir = mkdtempSync(join(tmpdir(), "thwonk-handoff-"));
   const real = openSqliteStore(join(dir, "thwonkd.sqlite"));
-  const marked = new Map<number, number>();
-  const store = Object.create(real) as typeof real;
-  store.markOutboxDone = async (ids) => {
-    for (const id of ids) marked.set(id, (marked.get(id) ?? 0) + 1);
-    return real.markOutboxDone(ids);
-  };
+  const { store, marked } = countingMarks(real);
   try {
     const outbox = new MaildirOutbox(dir, store, quiet);
     await outbox.kick(); // caught up: from now on rows come from memory

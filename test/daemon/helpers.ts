@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { simpleParser, type ParsedMail } from "mailparser";
+import nodemailer from "nodemailer";
 import { BufferStream } from "../../cli/io.js";
 import { main } from "../../cli/main.js";
 import { repoRoot } from "../helpers/repo.js";
@@ -221,4 +222,52 @@ export async function assertEachAcknowledgedOnce(data: string, outbox: string, a
   for (const [s, n] of runCount) assert.equal(n, 1, `${s} run at most once`);
   for (const [s, n] of fileCount) assert.equal(n, 1, `${s} written at most once`);
   assert.equal(files.length, runs.length, "one outbox file per committed run");
+}
+
+/**
+ * `clients` parallel SMTP clients (nodemailer, one connection each) posting `each` messages from ann@example.org to
+ * trim140@example.org, each named by its subject; the subject of each answered 250 goes into `acked`. SIGKILLs the
+ * daemon once `killAt` more were acknowledged (never, for Infinity), and resolves when the posts and the kill are done.
+ */
+export async function postUntilKilled(
+  d: Running,
+  o: { acked: Set<string>; clients: number; each: number; killAt: number; subject: (client: number, i: number) => string; text: (subject: string) => string },
+): Promise<void> {
+  const start = o.acked.size;
+  const killed = new Promise<void>((resolve) => {
+    if (o.killAt === Infinity) return resolve();
+    const timer = setInterval(() => {
+      if (o.acked.size - start >= o.killAt) {
+        clearInterval(timer);
+        void d.kill().then(resolve);
+      }
+    }, 2);
+  });
+  await Promise.all(
+    Array.from({ length: o.clients }, async (_, c) => {
+      const t = nodemailer.createTransport({ host: "127.0.0.1", port: d.ports.smtp, secure: false, ignoreTLS: true, pool: true, maxConnections: 1 });
+      for (let i = 0; i < o.each; i++) {
+        const subject = o.subject(c, i);
+        try {
+          const info = await t.sendMail({ from: "ann@example.org", to: "trim140@example.org", subject, text: o.text(subject) });
+          if (/^250 /.test(info.response)) o.acked.add(subject);
+        } catch {
+          // The daemon is gone: this message is not acknowledged.
+        }
+      }
+      t.close();
+    }),
+  );
+  await killed;
+}
+
+/** `real` seen through a store that counts how many times each outbox row is marked done (`marked`: id → times). */
+export function countingMarks<S extends Store>(real: S): { store: S; marked: Map<number, number> } {
+  const marked = new Map<number, number>();
+  const store = Object.create(real) as S;
+  store.markOutboxDone = async (ids) => {
+    for (const id of ids) marked.set(id, (marked.get(id) ?? 0) + 1);
+    return real.markOutboxDone(ids);
+  };
+  return { store, marked };
 }
