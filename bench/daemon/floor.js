@@ -10,6 +10,10 @@
 // whose message JSON is then the function's input: where that reading runs is what they compare.
 //   parse            read on the event loop, as thwonkd reads it (runner.ts);
 //   parse-in-worker  read on the sandbox's thread: the raw message goes there.
+// And one with the threads arranged otherwise, to measure what a different design of thwonkd could reach:
+//   pipeline         the event loop only speaks SMTP: one worker reads each message, runs the function, commits the
+//                    group and syncs the log (its own SQLite connection), and posts back which messages to answer; the
+//                    writer thread is that worker's. One hand-over each way a message, none between the run and its commit.
 // `node bench/daemon/floor.js LEVEL` (default sandbox); data under a new folder in os.tmpdir(). First stdout line:
 // {"smtp":PORT}. threads.js measures it as `NAME=bench/daemon/floor.js:LEVEL`.
 import { closeSync, fdatasync, fdatasyncSync, fsyncSync, mkdirSync, mkdtempSync, openSync, renameSync, writeSync } from "node:fs";
@@ -20,15 +24,18 @@ import Database from "better-sqlite3";
 import { SMTPServer } from "smtp-server";
 import { baselineOptions } from "./smtp-options.js";
 
-if (isMainThread) serve(process.argv[2] ?? "sandbox");
+const LEVELS = ["store", "files", "sandbox", "parse", "parse-in-worker", "pipeline"];
+
+if (isMainThread) await serve(process.argv[2] ?? "sandbox");
 else if (workerData.role === "writer") writer(workerData.dir);
+else if (workerData.role === "pipeline") await pipeline(workerData.dir);
 else await sandbox();
 
-function serve(level) {
-  const levels = ["store", "files", "sandbox", "parse", "parse-in-worker"];
-  if (!levels.includes(level)) throw new Error(`floor.js LEVEL: one of ${levels.join(", ")}`);
-  const at = levels.indexOf(level);
-  const dir = mkdtempSync(join(tmpdir(), "thwonk-floor-"));
+/**
+ * The store and the outbox of the levels from `store` up, on the thread that calls it: `queue(m)` adds a message
+ * (address, from, raw, out, actions, done(err?)) to the group the next turn of this thread's event loop commits.
+ */
+function durable(dir, { files }) {
   const db = new Database(join(dir, "floor.sqlite"));
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
@@ -52,34 +59,16 @@ function serve(level) {
   });
   const wal = openSync(join(dir, "floor.sqlite-wal"), "r");
 
-  let files;
-  if (at >= 1) {
+  let writer;
+  if (files) {
     mkdirSync(join(dir, "outbox", "tmp"), { recursive: true });
     mkdirSync(join(dir, "outbox", "new"), { recursive: true });
-    files = new Worker(new URL(import.meta.url), { workerData: { role: "writer", dir: join(dir, "outbox") } });
-    files.on("message", (ids) => markDone(ids));
-  }
-  let sandboxes;
-  const running = new Map();
-  let nextRun = 0;
-  if (at >= 2) {
-    sandboxes = new Worker(new URL(import.meta.url), { workerData: { role: "sandbox" } });
-    sandboxes.on("message", (answers) => {
-      for (const [id, actions] of answers) {
-        const m = running.get(id);
-        running.delete(id);
-        m.actions = actions;
-        queue(m);
-      }
-    });
+    writer = new Worker(new URL(import.meta.url), { workerData: { role: "writer", dir: join(dir, "outbox") } });
+    writer.on("message", (ids) => markDone(ids));
   }
 
   // Group commit: the messages that are ready in one turn of the event loop share a transaction and a log sync.
   let group = [];
-  function queue(m) {
-    if (group.length === 0) setImmediate(flush);
-    group.push(m);
-  }
   function flush() {
     const g = group;
     group = [];
@@ -91,8 +80,59 @@ function serve(level) {
     }
     fdatasync(wal, (err) => {
       for (const m of g) m.done(err ?? undefined);
-      if (!err && files) files.postMessage(g.map((m) => [m.outbox, m.file, m.out]));
+      if (!err && writer) writer.postMessage(g.map((m) => [m.outbox, m.file, m.out]));
     });
+  }
+  return function queue(m) {
+    if (group.length === 0) setImmediate(flush);
+    group.push(m);
+  };
+}
+
+async function serve(level) {
+  if (!LEVELS.includes(level)) throw new Error(`floor.js LEVEL: one of ${LEVELS.join(", ")}`);
+  const at = LEVELS.indexOf(level);
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-floor-"));
+  const running = new Map();
+  let nextRun = 0;
+  /** Takes a received message: `m` as durable() queues it, less `actions`. */
+  let take;
+  if (level === "pipeline") {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { role: "pipeline", dir } });
+    await new Promise((ready) => worker.once("message", ready));
+    worker.on("message", (answers) => {
+      for (const [id, err] of answers) {
+        const m = running.get(id);
+        running.delete(id);
+        m.done(err === null ? undefined : new Error(err));
+      }
+    });
+    take = (m) => {
+      const id = nextRun++;
+      running.set(id, m);
+      worker.postMessage([id, m.raw, m.address, m.from]);
+    };
+  } else {
+    const queue = durable(dir, { files: at >= 1 });
+    take = queue;
+    if (at >= 2) {
+      const sandboxes = new Worker(new URL(import.meta.url), { workerData: { role: "sandbox" } });
+      sandboxes.on("message", (answers) => {
+        for (const [id, actions] of answers) {
+          const m = running.get(id);
+          running.delete(id);
+          m.actions = actions;
+          queue(m);
+        }
+      });
+      take = (m) => {
+        const id = nextRun++;
+        running.set(id, m);
+        if (level === "sandbox") sandboxes.postMessage([id, JSON.stringify({ from: m.from, to: m.address, text: m.raw })]);
+        else if (level === "parse-in-worker") sandboxes.postMessage([id, { raw: m.raw, to: m.address }]);
+        else void readMessage(m.raw, m.address).then((input) => sandboxes.postMessage([id, input]));
+      };
+    }
   }
 
   const server = new SMTPServer(
@@ -102,18 +142,33 @@ function serve(level) {
       stream.on("end", () => {
         const raw = Buffer.concat(chunks).toString("latin1");
         const address = session.envelope.rcptTo[0]?.address ?? "";
-        const m = { address, from: session.envelope.mailFrom?.address ?? null, raw, out: `X-Floor: 1\r\n${raw}`, actions: "[]", done: cb };
-        if (!sandboxes) return queue(m);
-        const id = nextRun++;
-        running.set(id, m);
-        if (level === "sandbox") sandboxes.postMessage([id, JSON.stringify({ from: m.from, to: address, text: raw })]);
-        else if (level === "parse-in-worker") sandboxes.postMessage([id, { raw, to: address }]);
-        else void readMessage(raw, address).then((input) => sandboxes.postMessage([id, input]));
+        take({ address, from: session.envelope.mailFrom?.address ?? null, raw, out: `X-Floor: 1\r\n${raw}`, actions: "[]", done: cb });
       });
     }),
   );
   server.listen(0, "127.0.0.1", () => process.stdout.write(JSON.stringify({ smtp: server.server.address().port }) + "\n"));
   process.on("SIGTERM", () => server.close(() => process.exit(0)));
+}
+
+/** The `pipeline` level's one worker: read, run, commit and sync here; the event loop is told which to answer. */
+async function pipeline(dir) {
+  const run = await quickjsFunction();
+  const queue = durable(dir, { files: true });
+  // The answers of one group go back together, as its sync ends.
+  parentPort.on("message", async ([id, raw, address, from]) => {
+    const actions = run(await readMessage(raw, address));
+    const m = { address, from, raw, out: `X-Floor: 1\r\n${raw}`, actions, done: (err) => answer(id, err) };
+    queue(m);
+  });
+  let answers = [];
+  function answer(id, err) {
+    if (answers.length === 0) queueMicrotask(() => {
+      parentPort.postMessage(answers);
+      answers = [];
+    });
+    answers.push([id, err ? String(err) : null]);
+  }
+  parentPort.postMessage("ready");
 }
 
 /** Writes each batch of outgoing messages as Maildir files, durable in new/ before their ids go back. */
@@ -143,8 +198,8 @@ async function readMessage(raw, to) {
   return JSON.stringify({ ...message, to, text: message.text });
 }
 
-/** One QuickJS context, one function: the message's JSON in, an action's JSON out, per run. */
-async function sandbox() {
+/** One QuickJS context, one function: the message's JSON in, an action's JSON out, per call. */
+async function quickjsFunction() {
   const { newQuickJSWASMModuleFromVariant } = await import("quickjs-emscripten-core");
   const variant = (await import("@jitl/quickjs-wasmfile-release-sync")).default;
   const qjs = await newQuickJSWASMModuleFromVariant(variant);
@@ -152,15 +207,24 @@ async function sandbox() {
   const fn = vm.unwrapResult(
     vm.evalCode(`(function (i) { var m = JSON.parse(i); return JSON.stringify([{ send: { to: [m.to], subject: "", text: m.text.slice(0, 140) } }]); })`),
   );
+  return (input) => {
+    const arg = vm.newString(input);
+    const out = vm.unwrapResult(vm.callFunction(fn, vm.undefined, arg));
+    arg.dispose();
+    const actions = vm.getString(out);
+    out.dispose();
+    return actions;
+  };
+}
+
+/** The sandbox's thread of the levels from `sandbox` up. */
+async function sandbox() {
+  const run = await quickjsFunction();
   // Runs handed over together are answered together, as a pool of workers would batch them.
   let answers = [];
   parentPort.on("message", async ([id, given]) => {
     const input = typeof given === "string" ? given : await readMessage(given.raw, given.to);
-    const arg = vm.newString(input);
-    const out = vm.unwrapResult(vm.callFunction(fn, vm.undefined, arg));
-    arg.dispose();
-    answers.push([id, vm.getString(out)]);
-    out.dispose();
+    answers.push([id, run(input)]);
     if (answers.length === 1)
       setImmediate(() => {
         parentPort.postMessage(answers);
