@@ -16,7 +16,8 @@ const skip = (why) => {
 };
 // Whatever else goes wrong here (a native/ that cannot be written, say), the install goes on.
 process.on("uncaughtException", (err) => skip(err instanceof Error ? err.message : String(err)));
-if (process.env.THWONK_NO_NATIVE) skip("THWONK_NO_NATIVE is set");
+// Set to anything but "" or "0": `THWONK_NO_NATIVE=0` asks for the build, as such switches read elsewhere.
+if (!["", "0"].includes(process.env.THWONK_NO_NATIVE ?? "")) skip("THWONK_NO_NATIVE is set");
 if (process.platform !== "linux") skip(`syncfs is Linux's, and this is ${process.platform}`);
 // npm gives its scripts the path of its node-gyp; run outside npm, the one next to this node's npm.
 const gyp = [process.env.npm_config_node_gyp, join(dirname(process.execPath), "..", "lib", "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js")].find(

@@ -204,7 +204,8 @@ export function resolveConfig(flags: Partial<Record<keyof DaemonConfig, unknown>
     const name = `THWONKD_${k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
     if (env[name] !== undefined && env[name] !== "") out[k] = coerce(k, env[name], name);
   }
-  for (const k of KEYS) if (flags[k] !== undefined) out[k] = coerce(k, flags[k], `--${k}`);
+  // Named as the flag is typed (`--outbox-sync`), not as the setting is spelled in a config file.
+  for (const k of KEYS) if (flags[k] !== undefined) out[k] = coerce(k, flags[k], `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
   if (typeof out["data"] !== "string") throw new ConfigError("give the data directory: --data DIR (or THWONKD_DATA, or `data` in the config file)");
   // A message the size allows must fit the budget on its own, or it would be answered "try again" for ever.
   if ((out["inFlight"] as number) < (out["size"] as number)) {

@@ -104,6 +104,11 @@ export function readStore<T>(data: string, read: (db: Database.Database) => T): 
 }
 
 /** Whether a program is on the PATH. */
+/** Whether this install was asked not to build native/ (THWONK_NO_NATIVE as scripts/build-native.js reads it). */
+export function nativeRefused(): boolean {
+  return !["", "0"].includes(process.env["THWONK_NO_NATIVE"] ?? "");
+}
+
 export function have(program: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${program}`]).status === 0;
 }

@@ -15,7 +15,7 @@ import { createTransport } from "nodemailer";
 import { ConfigError, resolveConfig } from "../../runtime/daemon/config.js";
 import { OutboxWriter, type WriteFile, writeBatch } from "../../runtime/daemon/outbox-writer.js";
 import { loadSyncFs, reportsErrors } from "../../runtime/daemon/syncfs.js";
-import { outboxMail, startDaemon, until, workspace } from "./helpers.js";
+import { nativeRefused, outboxMail, startDaemon, until, workspace } from "./helpers.js";
 
 function maildir(): string {
   const dir = mkdtempSync(join(tmpdir(), "thwonk-syncfs-"));
@@ -38,7 +38,7 @@ test("syncfs reports failed writes from Linux 5.8 on: older kernels are not trus
   assert.equal(reportsErrors("not a version"), false);
 });
 
-test("the addon is built here and syncs a file system; a bad descriptor is an error with its errno", { skip: process.platform !== "linux" || Boolean(process.env.THWONK_NO_NATIVE) }, () => {
+test("the addon is built here and syncs a file system; a bad descriptor is an error with its errno", { skip: process.platform !== "linux" || nativeRefused() }, () => {
   const s = loadSyncFs();
   assert.equal(s.why, undefined, `syncfs is not used: ${s.why}`);
   const dir = maildir();
@@ -113,7 +113,7 @@ for (const syncfs of [true, false]) {
     const dir = maildir();
     const writer = new OutboxWriter(syncfs ? {} : { syncfs: false });
     try {
-      if (syncfs && process.platform === "linux" && !process.env.THWONK_NO_NATIVE) assert.match(writer.durability, /^syncfs/);
+      if (syncfs && process.platform === "linux" && !nativeRefused()) assert.match(writer.durability, /^syncfs/);
       if (!syncfs) assert.match(writer.durability, /^fdatasync \(each file: asked so\)/);
       const all = files(120);
       await Promise.all([writer.write(dir, false, all.slice(0, 50)), writer.write(dir, false, all.slice(50, 51)), writer.write(dir, true, all.slice(51))]);
@@ -132,7 +132,7 @@ test("without the addon, syncfs is not used and the reason names the build", { s
   assert.equal(s.syncfs, undefined);
   assert.match(s.why ?? "", /^native\/ was not built \(npm install builds it where a C compiler is\): Cannot find module/);
   // The daemon's own load is not changed by a test's.
-  if (!process.env.THWONK_NO_NATIVE) assert.equal(loadSyncFs().why, undefined);
+  if (!nativeRefused()) assert.equal(loadSyncFs().why, undefined);
 });
 
 // The repository's root, from dist/test/daemon/.
@@ -153,7 +153,7 @@ test("the install script: skipped on request, and otherwise built or skipped wit
     assert.match(skipped.stderr, /native\/ not built \(THWONK_NO_NATIVE is set\); thwonkd syncs each outbox file on its own instead/);
     assert.equal(existsSync(join(dir, "native", "build")), false);
     // Under npm (npm test) the headers are found as at install; run bare, node-gyp may not find them: either way it ends well.
-    const built = run({ THWONK_NO_NATIVE: "" });
+    const built = run({ THWONK_NO_NATIVE: "0" });
     assert.equal(built.status, 0, built.stderr);
     const addon = join(dir, "native", "build", "Release", "thwonk_syncfs.node");
     if (existsSync(addon)) assert.equal(typeof loadSyncFs(addon).syncfs, "function");
@@ -170,7 +170,7 @@ test("the outboxSync setting: syncfs by default, fdatasync by flag or variable, 
   for (const bad of ["fsync", "", "SYNCFS", "1"]) {
     assert.throws(
       () => resolveConfig({ data: "d", outboxSync: bad }, {}),
-      (err: unknown) => err instanceof ConfigError && /--outboxSync: outboxSync must be "syncfs" \(the file system once a batch, where it can\) or "fdatasync" \(each file\)/.test(err.message),
+      (err: unknown) => err instanceof ConfigError && /--outbox-sync: outboxSync must be "syncfs" \(the file system once a batch, where it can\) or "fdatasync" \(each file\)/.test(err.message),
     );
   }
 });
