@@ -50,7 +50,7 @@ Send a message (a real SMTP submission):
   npx thwonkc mail ${eml} --to ${list}${smtp}
   swaks --server 127.0.0.1:${up.smtp} --from ann@example.org --to ${list}
 
-See what the rules sent (Maildir, one file per message):
+See what the rules sent (Maildir, one file per message, written just after the 250):
   ls ${short(join(up.outbox, "new"))}
 See the runs, the state, the members (the admin token is ${short(up.token)}):
   npx thwonkc runs ${list} --data ${data}${http}
