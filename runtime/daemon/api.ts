@@ -29,6 +29,7 @@ import { bearerToken, type Access, type Authorizer } from "./auth.js";
 import { Refusal, type Daemon, type DeployResult } from "./daemon.js";
 import { heldRoutes } from "./api-held.js";
 import type { Logger } from "./log.js";
+import { decoded } from "./publish.js";
 import { daemonMessages as M, say } from "./messages.js";
 import type { MessageRecord, RunRecord } from "./store/types.js";
 
@@ -122,7 +123,7 @@ export function apiHandler(o: ApiOptions) {
         if (!Array.isArray(addresses) || addresses.length === 0 || !addresses.every((a) => typeof a === "string")) throw badRequest("`addresses` must be a non-empty list of list addresses");
         const source = body["source"];
         let bundle = body["bundle"];
-        if (bundle !== undefined && typeof bundle !== "string") bundle = JSON.stringify(bundle);
+        if (bundle !== undefined && typeof bundle !== "string") bundle = bundleText(bundle);
         if ((source === undefined) === (bundle === undefined)) throw badRequest("give exactly one of `source` (a .thwonk rule's text) and `bundle` (a .thwb file's text)");
         if (source !== undefined && typeof source !== "string") throw badRequest("`source` must be the rule's text");
         const fileName = typeof body["fileName"] === "string" ? body["fileName"] : undefined;
@@ -228,8 +229,10 @@ export function apiHandler(o: ApiOptions) {
         const m = route.pattern.exec(path);
         if (!m || route.method !== method) continue;
         const id = route.listOf && m[1] !== undefined ? m[1] : undefined;
-        const address = m[1] === undefined ? undefined : id !== undefined ? await route.listOf!(id) : decodeURIComponent(m[1]);
+        const address = m[1] === undefined ? undefined : id !== undefined ? await route.listOf!(id) : decoded(m[1]);
         allow({ action: route.access, ...(address !== undefined ? { address } : {}) });
+        // Asked about no list, so a token scoped to lists is refused before it learns the path was bad.
+        if (m[1] !== undefined && id === undefined && address === undefined) throw badRequest(`the address in the path (${JSON.stringify(m[1].slice(0, 80))}) is not valid URL encoding`);
         const body = await route.handle({ ...(address !== undefined ? { address } : {}), ...(id !== undefined ? { id } : {}), query: url.searchParams, body: () => readJson(req, maxBody) });
         send(res, 200, body);
         return true;
@@ -272,6 +275,15 @@ function deployAnswer(r: DeployResult): DeployResult {
 
 function badRequest(why: string): ApiError {
   return new ApiError(400, M.badRequest.code, say(M.badRequest, why));
+}
+
+/** A bundle sent as JSON rather than as its text; JSON.parse takes any depth, but JSON.stringify overflows the stack on a deep one. */
+function bundleText(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    throw badRequest("`bundle` nests too deeply to be a bundle; send the .thwb file's text");
+  }
 }
 
 function object(v: unknown): Record<string, unknown> {
