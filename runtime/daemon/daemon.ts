@@ -17,7 +17,7 @@ import {
 } from "../../compiler/index.js";
 import { canonicalAddress, type MemberJson } from "../../contract/index.js";
 import { NodeHost } from "../host/node-host.js";
-import { readMembers } from "../input/index.js";
+import { memberFieldProblem, readMembers } from "../input/index.js";
 import { createSandboxPool, DEFAULT_LIMITS, type SandboxPool } from "../sandbox/index.js";
 import { GroupCommitter } from "./commit.js";
 import { Holds } from "./holds.js";
@@ -278,7 +278,8 @@ export class Daemon {
 
   async removeMembers(address: string, addresses: string[]): Promise<MembersSnapshot> {
     const at = this.listAddress(address);
-    return this.runner.withList(at, () => this.store.changeMembers(at, addresses.map((a) => ({ op: "remove", address: a }))));
+    // Members are stored canonical; SQLite's lower() folds ASCII only, so `ÄNN@` or ` ann@ ` must be made canonical here to match.
+    return this.runner.withList(at, () => this.store.changeMembers(at, addresses.map((a) => ({ op: "remove", address: canonicalAddress(a) ?? a }))));
   }
 
   /** Replaces the members with a members file's (text or JSON, runtime/input/members.ts). */
@@ -295,7 +296,11 @@ export class Daemon {
   private member(m: Partial<MemberJson> & { address: string }): MemberJson {
     const address = canonicalAddress(m.address);
     if (address === undefined) throw new Refusal(say(M.badAddress, m.address));
-    return { address, name: m.name ?? "", role: m.role ?? "member", joined: m.joined ?? this.clock() };
+    const member: MemberJson = { address, name: m.name ?? "", role: m.role ?? "member", joined: m.joined ?? this.clock() };
+    // What a members file is held to (a name's length): a member the runner would refuse to load would stop the list's mail.
+    const bad = memberFieldProblem(member);
+    if (bad) throw new Refusal(say(M.badMembers, `${address}: ${bad}`));
+    return member;
   }
 
   private checkLimit(address: string, bundle: Bundle, count: number): void {

@@ -140,6 +140,33 @@ test("a deploy whose `bundle` is JSON nested too deep to stringify: 400, and the
   assert.equal(text.status, 422);
 });
 
+test("a member the runner would refuse to load (a name over 256 characters) is refused by the API, and the list keeps taking mail", async () => {
+  const long = await call("POST", `lists/${LIST}/members`, { members: [{ address: "long@example.org", name: "x".repeat(257) }] });
+  assert.equal(long.status, 422, JSON.stringify(long.json));
+  assert.equal(codeOf(long), "TW6018");
+  assert.match((long.json["error"] as { message: string }).message, /long@example\.org: the name is 257 characters long; a name has at most 256/);
+  assert.deepEqual(await members(), ["ann@example.org"]);
+  const sent = await mail("still open");
+  assert.equal(sent.code, 0, `${sent.out}${sent.err}`);
+  assert.match(sent.out, /^250 /);
+  // 256 is allowed, and so are names beyond the BMP counted as the limit counts them.
+  const ok = await call("POST", `lists/${LIST}/members`, { members: [{ address: "long@example.org", name: "y".repeat(256) }] });
+  assert.equal(ok.status, 200, JSON.stringify(ok.json));
+  assert.equal((await mail("a 256-character name")).code, 0);
+  await call("DELETE", `lists/${LIST}/members`, { addresses: ["long@example.org"] });
+});
+
+test("members removed by another spelling of their address: upper case (ASCII or not), white space around it", async () => {
+  const put = await call("PUT", `lists/${LIST}/members`, { text: "ann@example.org\nänn@example.org\nbob@example.org\n" });
+  assert.equal(put.status, 200, JSON.stringify(put.json));
+  const r = await call("DELETE", `lists/${LIST}/members`, { addresses: ["ÄNN@EXAMPLE.ORG", " bob@example.org\t"] });
+  assert.equal(r.status, 200);
+  assert.deepEqual(await members(), ["ann@example.org"]);
+  assert.deepEqual((await cliIn(ws.dir, ["members", "remove", LIST, "Ann <ANN@Example.Org>", "--server", base, "--token", token])).code, 0);
+  assert.deepEqual(await members(), []);
+  await call("PUT", `lists/${LIST}/members`, { text: "ann@example.org\n" });
+});
+
 test("the member limit: exactly the limit is taken, one over is refused (409) with nothing changed, by add and by import", async () => {
   await call("PUT", `lists/${LIST}/members`, { text: "ann@example.org\n" });
   const three = await call("POST", `lists/${LIST}/members`, { members: ["bob@example.org", "BOB@example.org", "cy@example.org", "ann@example.org"] });
