@@ -188,6 +188,22 @@ export class Runner {
     });
   }
 
+  /**
+   * A new version for a list that has one, in the list's turn once the runs before it are committed: `ready`, given
+   * the version running then, answers why not (nothing swapped) or records the deployment; then it is swapped in.
+   */
+  swap(address: string, bundle: Bundle, ready: (running: Bundle) => Promise<string[]>): Promise<string[]> {
+    const slot = this.slot(address);
+    return this.enqueue(slot, async () => {
+      await slot.settled;
+      const problems = await ready(slot.bundle);
+      if (problems.length) return problems;
+      slot.bundle = bundle;
+      slot.loaded = undefined; // the state is migrated to the new version at the next load
+      return [];
+    });
+  }
+
   /** Work on a list's data outside a run (members from the API), in the list's order. */
   withList<T>(address: string, work: (bundle: Bundle) => Promise<T>): Promise<T> {
     const slot = this.slot(address);
