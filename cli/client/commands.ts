@@ -10,6 +10,7 @@ import type { CliIo } from "../io.js";
 import type { MemberJson, RunAction, RunError } from "../../contract/index.js";
 import type { RunRecord } from "../../runtime/daemon/store/types.js";
 import { client, ClientError, connection, enc, request, type ServerOptions } from "./http.js";
+import * as S from "./shape.js";
 
 /** A run as the API shows it: its actions, or (in a list of runs) only their count. */
 type RunSummary = Omit<RunRecord, "actions"> & { actionCount?: number; actions?: RunAction[] };
@@ -40,6 +41,14 @@ function readFile(io: CliIo, path: string, what: string): string {
   }
 }
 
+/** The answers' shapes (shape.ts): what the printing below reads. */
+const deployResult = S.fields({ ok: S.flag, hash: S.optional(S.text), addresses: S.listOf(S.fields({ address: S.text, deployed: S.flag, problems: S.listOf(S.text) })), problems: S.listOf(S.text) });
+const membersAnswer = S.fields({ version: S.number, members: S.listOf(S.fields({ address: S.text, name: S.optional(S.text), role: S.text, bounces: S.optional(S.number) })) });
+const stateAnswer = S.fields({ address: S.text, state: S.present, hash: S.nullable(S.text) });
+const runsAnswer = S.fields({ runs: S.listOf(S.run) });
+const failedAnswer = S.fields({ messages: S.listOf(S.fields({ id: S.number, address: S.text, mailFrom: S.nullable(S.text), receivedAt: S.epochMs, runId: S.nullable(S.number), error: S.nullable(S.runError) })) });
+const replayAnswer = S.fields({ replayed: S.number, answer: S.fields({ code: S.number, message: S.text }), run: S.nullable(S.run) });
+
 const json = (io: CliIo, v: unknown): void => io.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
 const time = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 const errorText = (e: RunError): string => `${e.code} ${e.message}${e.line ? ` (line ${e.line}${e.column ? `:${e.column}` : ""})` : ""}`;
@@ -52,11 +61,12 @@ export function runDeploy(file: string, addresses: string[], o: ServerOptions, i
     const isBundle = file.endsWith(".thwb") || text.trimStart().startsWith("{");
     const list = addresses.flatMap((a) => a.split(",")).map((a) => a.trim()).filter(Boolean);
     try {
-      const r = await request<DeployResult>(c, "POST", "deploy", { [isBundle ? "bundle" : "source"]: text, fileName: basename(file), addresses: list });
+      const r = await request<DeployResult>(c, "POST", "deploy", deployResult, { [isBundle ? "bundle" : "source"]: text, fileName: basename(file), addresses: list });
       if (o.json) return json(io, r);
       for (const a of r.addresses) io.stdout.write(`deployed ${basename(file)} at ${a.address}  (sha256 ${r.hash?.slice(0, 12)}…)\n`);
     } catch (e) {
-      const result = (e as { body?: { result?: DeployResult } }).body?.result;
+      const given = (e as { body?: { result?: unknown } }).body?.result;
+      const result = deployResult(given) ? (given as DeployResult) : undefined;
       if (o.json && e instanceof ClientError && e.exitCode === ExitCode.Findings) json(io, (e as { body?: unknown }).body);
       else if (result)
         for (const a of result.addresses) {
@@ -89,16 +99,16 @@ export function runMembers(op: string, address: string, args: string[], o: Serve
     const c = connection(o, io);
     const path = `lists/${enc(address)}/members`;
     let r: Members;
-    if (op === "list") r = await request<Members>(c, "GET", path);
+    if (op === "list") r = await request<Members>(c, "GET", path, membersAnswer);
     else if (op === "add") {
       if (args.length === 0) throw new ClientError("thwonkc: members add ADDRESS MEMBER...: name at least one member (addr or 'Name <addr>')", ExitCode.Usage);
-      r = await request<Members>(c, "POST", path, { members: args.map((a) => ({ ...memberArg(a), ...(o.role ? { role: o.role } : {}) })) });
+      r = await request<Members>(c, "POST", path, membersAnswer, { members: args.map((a) => ({ ...memberArg(a), ...(o.role ? { role: o.role } : {}) })) });
     } else if (op === "remove") {
       if (args.length === 0) throw new ClientError("thwonkc: members remove ADDRESS MEMBER...: name at least one member", ExitCode.Usage);
-      r = await request<Members>(c, "DELETE", path, { addresses: args.map((a) => memberArg(a).address) });
+      r = await request<Members>(c, "DELETE", path, membersAnswer, { addresses: args.map((a) => memberArg(a).address) });
     } else if (op === "import") {
       if (args.length !== 1) throw new ClientError("thwonkc: members import ADDRESS FILE: give one members file (one address a line, or a JSON array)", ExitCode.Usage);
-      r = await request<Members>(c, "PUT", path, { text: readFile(io, args[0]!, "members file") });
+      r = await request<Members>(c, "PUT", path, membersAnswer, { text: readFile(io, args[0]!, "members file") });
     } else throw new ClientError(`thwonkc: members ${op}: the operations are list, add, remove and import`, ExitCode.Usage);
     if (o.json) return json(io, r);
     if (op === "list") printMembers(io, address, r);
@@ -108,7 +118,7 @@ export function runMembers(op: string, address: string, args: string[], o: Serve
 
 export function runState(address: string, o: ServerOptions, io: CliIo): Promise<number> {
   return client(io, async () => {
-    const r = await request<{ address: string; state: unknown; hash: string | null }>(connection(o, io), "GET", `lists/${enc(address)}/state`);
+    const r = await request<{ address: string; state: unknown; hash: string | null }>(connection(o, io), "GET", `lists/${enc(address)}/state`, stateAnswer);
     if (o.json) return json(io, r);
     if (r.state === null) io.stdout.write(`${r.address} has no state yet (no run has saved one)\n`);
     else io.stdout.write(`${JSON.stringify(r.state, null, 2)}\n`);
@@ -137,19 +147,19 @@ export function runRuns(target: string | undefined, o: ServerOptions & { failed?
   return client(io, async () => {
     const c = connection(o, io);
     if (target !== undefined && /^\d+$/.test(target)) {
-      const r = await request<RunSummary>(c, "GET", `runs/${target}`);
+      const r = await request<RunSummary>(c, "GET", `runs/${target}`, S.run);
       return o.json ? json(io, r) : printRun(io, r);
     }
     const base = target === undefined ? "" : `lists/${enc(target)}/`;
     if (o.failed) {
-      const r = await request<{ messages: FailedMessage[] }>(c, "GET", `${base}failed`);
+      const r = await request<{ messages: FailedMessage[] }>(c, "GET", `${base}failed`, failedAnswer);
       if (o.json) return json(io, r);
       for (const m of r.messages)
         io.stdout.write(`run #${m.runId ?? "?"}  message #${m.id}  ${time(m.receivedAt)}  ${m.address}  from ${m.mailFrom ?? "<>"}${m.error ? `  ${errorText(m.error)}` : ""}\n`);
       io.stdout.write(r.messages.length ? `${r.messages.length} failed message${r.messages.length === 1 ? "" : "s"}; after a fix, deploy it and run: thwonkc replay RUN\n` : "no failed messages\n");
       return;
     }
-    const r = await request<{ runs: RunSummary[] }>(c, "GET", `${base === "" ? "runs" : `${base}runs`}${o.limit !== undefined ? `?limit=${o.limit}` : ""}`);
+    const r = await request<{ runs: RunSummary[] }>(c, "GET", `${base === "" ? "runs" : `${base}runs`}${o.limit !== undefined ? `?limit=${o.limit}` : ""}`, runsAnswer);
     if (o.json) return json(io, r);
     for (const x of r.runs) io.stdout.write(`${runLine(x)}\n`);
     io.stdout.write(`${r.runs.length} run${r.runs.length === 1 ? "" : "s"}\n`);
@@ -159,7 +169,7 @@ export function runRuns(target: string | undefined, o: ServerOptions & { failed?
 export function runReplay(id: string, o: ServerOptions, io: CliIo): Promise<number> {
   return client(io, async () => {
     if (!/^\d+$/.test(id)) throw new ClientError(`thwonkc: replay takes a run's number (thwonkc runs ADDRESS --failed lists them), got ${JSON.stringify(id)}`, ExitCode.Usage);
-    const r = await request<{ replayed: number; answer: { code: number; message: string; runId?: number; outcome?: string }; run: RunSummary | null }>(connection(o, io), "POST", `runs/${id}/replay`);
+    const r = await request<{ replayed: number; answer: { code: number; message: string; runId?: number; outcome?: string }; run: RunSummary | null }>(connection(o, io), "POST", `runs/${id}/replay`, replayAnswer);
     if (o.json) return json(io, r);
     io.stdout.write(`replayed run #${r.replayed}: ${r.answer.code} ${r.answer.message}\n`);
     if (r.run) printRun(io, r.run);
