@@ -105,10 +105,11 @@ export function apiHandler(o: ApiOptions) {
   const failed = async (address?: string) => {
     const messages: MessageRecord[] = await daemon.failedMessages(address);
     if (messages.length === 0) return [];
-    const runs = await daemon.runs({ ...(address ? { address } : {}), failed: true });
-    const runOf = new Map<number, number>();
-    for (const r of runs) if (r.messageId !== null) runOf.set(r.messageId, r.id); // the latest wins
-    return messages.map((m) => ({ ...m, runId: runOf.get(m.id) ?? null, error: runs.find((r) => r.id === runOf.get(m.id))?.error ?? null }));
+    // The runs of these messages, not the list's first 1,000 failed runs: after that many (replayed since), a new
+    // failure's run would not be among them, and the message would be listed without a run to replay.
+    const runOf = new Map<number, RunRecord>();
+    for (const r of await daemon.store.failedRunsOf(messages.map((m) => m.id))) runOf.set(r.messageId!, r); // the latest wins
+    return messages.map((m) => ({ ...m, runId: runOf.get(m.id)?.id ?? null, error: runOf.get(m.id)?.error ?? null }));
   };
 
   const routes: Route[] = [

@@ -126,3 +126,33 @@ test("a failed approval's run is not replayed once the message was approved sinc
   const sends = (await daemon.store.runs({ address: MOD })).filter((r) => r.outcome === "ok" && r.actions.some((a) => a.kind === "send"));
   assert.equal(sends.length, 1);
 });
+
+test("after 1,000 failed runs whose messages were replayed, a new failure is listed with its run and error, ready to replay", async () => {
+  await deploy(FAILS, LIST);
+  // The history, written as the runner commits it: each message failed, its run kept, the message replayed since.
+  const run = { trigger: "message", now: 1, bundleHash: "old", replayOf: null, outcome: "failed" as const, error: { code: "TW5010", message: "old", line: 5, column: 1 }, gasUsed: 1, gasBound: 1, actions: [] };
+  const history = Array.from({ length: 1000 }, (_, i) => ({
+    address: LIST,
+    message: { raw: Buffer.from(`Subject: old ${i}\r\n\r\nold\r\n`), mailFrom: "old@example.org", rcptTo: LIST, receivedAt: 1, status: "replayed" as const, problems: [] },
+    run,
+  }));
+  await daemon.store.commitRuns(history);
+  assert.equal(await failedCount(), 0);
+  assert.equal((await postTo(daemon, LIST, "zed@example.org", "third")).code, 250);
+  const messages = (await call("GET", `lists/${LIST}/failed`)).json["messages"] as { id: number; runId: number | null; error: { code: string } | null }[];
+  assert.equal(messages.length, 1);
+  const [m] = messages;
+  const runs = await daemon.store.runs({ address: LIST, failed: true, after: 1000, limit: 100_000 });
+  const latest = runs.filter((r) => r.messageId === m!.id).at(-1);
+  assert.ok(latest);
+  assert.equal(m!.runId, latest.id);
+  assert.equal(m!.error?.code, "TW5010");
+  await deploy(FIXED, LIST);
+  assert.equal((await call("POST", `runs/${m!.runId}/replay`)).status, 200);
+  assert.deepEqual(await failed(LIST), []);
+});
+
+/** How many of LIST's messages are failed now, by the store. */
+async function failedCount(): Promise<number> {
+  return (await daemon.store.messages({ address: LIST, status: "failed" })).length;
+}

@@ -210,6 +210,8 @@ export interface Store {
 
   runs(filter?: RunFilter): Promise<RunRecord[]>;
   run(id: number): Promise<RunRecord | undefined>;
+  /** The failed runs of these messages, oldest first: the last of a message's is the one to replay. */
+  failedRunsOf(messageIds: readonly number[]): Promise<RunRecord[]>;
   message(id: number): Promise<(MessageRecord & { raw: Buffer }) | undefined>;
   messages(filter?: { address?: string; status?: MessageStatus; limit?: number }): Promise<MessageRecord[]>;
 
