@@ -41,6 +41,9 @@ function readFile(io: CliIo, path: string, what: string): string {
   }
 }
 
+/** How many of the latest runs `thwonkc runs` shows without --limit. */
+const DEFAULT_RUNS = 1000;
+
 /** The answers' shapes (shape.ts): what the printing below reads. */
 const deployResult = S.fields({ ok: S.flag, hash: S.optional(S.text), addresses: S.listOf(S.fields({ address: S.text, deployed: S.flag, problems: S.listOf(S.text) })), problems: S.listOf(S.text) });
 const membersAnswer = S.fields({ version: S.number, members: S.listOf(S.fields({ address: S.text, name: S.optional(S.text), role: S.text, bounces: S.optional(S.number) })) });
@@ -159,10 +162,12 @@ export function runRuns(target: string | undefined, o: ServerOptions & { failed?
       io.stdout.write(r.messages.length ? `${r.messages.length} failed message${r.messages.length === 1 ? "" : "s"}; after a fix, deploy it and run: thwonkc replay RUN\n` : "no failed messages\n");
       return;
     }
-    const r = await request<{ runs: RunSummary[] }>(c, "GET", `${base === "" ? "runs" : `${base}runs`}${o.limit !== undefined ? `?limit=${o.limit}` : ""}`, runsAnswer);
+    // The newest runs (the oldest would be all a busy list ever showed); printed oldest first.
+    const last = o.limit ?? DEFAULT_RUNS;
+    const r = await request<{ runs: RunSummary[] }>(c, "GET", `${base === "" ? "runs" : `${base}runs`}?last=${last}`, runsAnswer);
     if (o.json) return json(io, r);
     for (const x of r.runs) io.stdout.write(`${runLine(x)}\n`);
-    io.stdout.write(`${r.runs.length} run${r.runs.length === 1 ? "" : "s"}\n`);
+    io.stdout.write(`${r.runs.length} run${r.runs.length === 1 ? "" : "s"}${last > 0 && r.runs.length >= last ? ` (the latest ${last}; --limit N for more or fewer)` : ""}\n`);
   });
 }
 

@@ -16,9 +16,9 @@
  *   DELETE /v1/lists/ADDR/members              { addresses: [] }: remove
  *   PUT    /v1/lists/ADDR/members              { text }: replace with a members file's (text or JSON form)
  *   GET    /v1/lists/ADDR/state                { address, state, hash }
- *   GET    /v1/lists/ADDR/runs?failed=&limit=&after=   runs, newest last, without their actions
+ *   GET    /v1/lists/ADDR/runs?failed=&limit=&after=&last=   runs, newest last, without their actions (last=N: the newest N)
  *   GET    /v1/lists/ADDR/failed               the messages whose run failed and were not replayed
- *   GET    /v1/runs?failed=&limit=&after=      runs of every list
+ *   GET    /v1/runs?failed=&limit=&after=&last=   runs of every list
  *   GET    /v1/failed                          failed messages of every list
  *   GET    /v1/runs/ID                         one run with its actions, gas and error
  *   POST   /v1/runs/ID/replay                  runs a failed run's message again with the version deployed now
@@ -100,6 +100,7 @@ export function apiHandler(o: ApiOptions) {
     ...(q.get("failed") === "true" || q.get("failed") === "1" ? { failed: true } : {}),
     ...(q.has("limit") ? { limit: wholeNumber(q.get("limit")!, "limit") } : {}),
     ...(q.has("after") ? { after: wholeNumber(q.get("after")!, "after") } : {}),
+    ...(q.has("last") ? { last: wholeNumber(q.get("last")!, "last") } : {}),
   });
   /** Failed messages with the run that failed on each (what `replay` takes). */
   const failed = async (address?: string) => {

@@ -483,7 +483,8 @@ class SqliteStore implements Store {
     if (filter.address !== undefined) (where.push("address = ?"), args.push(filter.address));
     if (filter.failed) where.push("outcome = 'failed'");
     if (filter.after !== undefined) (where.push("id > ?"), args.push(filter.after));
-    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id${filter.last !== undefined ? " DESC" : ""} LIMIT ?`;
+    if (filter.last !== undefined) return (this.db.prepare(sql).all(...args, filter.last) as Row[]).reverse().map(toRun);
     return (this.db.prepare(sql).all(...args, filter.limit ?? 1000) as Row[]).map(toRun);
   }
 

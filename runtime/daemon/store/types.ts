@@ -178,6 +178,8 @@ export interface RunFilter {
   limit?: number;
   /** Runs with an id above this one (paging). */
   after?: number;
+  /** The newest this many, still oldest first (instead of `limit`, which takes the oldest). */
+  last?: number;
 }
 
 export interface Store {
