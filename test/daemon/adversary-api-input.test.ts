@@ -28,7 +28,7 @@ let token: string;
 let base: string;
 
 before(async () => {
-  ws = workspace({ tiny: { source: TINY, members: ["ann@example.org"] } });
+  ws = workspace({ tiny: { source: TINY, members: ["ann@example.org"] }, archive: { example: "archive", members: ["ann@example.org"] } });
   d = await startDaemon(ws);
   base = `http://127.0.0.1:${d.ports.http}`;
   token = readFileSync(join(ws.data, "admin.token"), "utf8").trim();
@@ -95,7 +95,7 @@ test("every /v1 route but health refuses a missing, wrong or mis-sent token with
     assert.equal(query.status, 401, `${method} ${path}: a token in the query string is no token`);
   }
   assert.deepEqual(await members(), ["ann@example.org"]);
-  assert.deepEqual(((await call("GET", "lists")).json["lists"] as { address: string }[]).map((l) => l.address), [LIST]);
+  assert.deepEqual(((await call("GET", "lists")).json["lists"] as { address: string }[]).map((l) => l.address), ["archive@example.org", LIST]);
   // The scheme's case and the white space around the token do not matter; the token's own case does (it is hex as made).
   for (const auth of [`bearer ${token}`, `BEARER   ${token}  `, `Bearer\t${token}`]) assert.equal((await raw("GET", "/v1/lists", { auth })).status, 200, JSON.stringify(auth));
   assert.equal((await raw("GET", "/v1/health", { auth: null })).status, 200);
@@ -109,6 +109,30 @@ test("published files are public and read-only: no method but GET and HEAD, with
     }
   }
   assert.equal((await raw("GET", `/lists/${LIST}/index.html`, { auth: null })).status, 404, "nothing was published");
+});
+
+test("a published page: served without a token; a path that climbs out (.., encoded, backslashes) or has a NUL finds nothing; it cannot be changed over HTTP", async () => {
+  writeFileSync(join(ws.dir, "arch.eml"), "From: ann@example.org\r\nTo: archive@example.org\r\nSubject: first\r\n\r\nhello archive\r\n");
+  const sent = await cliIn(ws.dir, ["mail", "arch.eml", "--to", "archive@example.org", "--server", `smtp://127.0.0.1:${d.ports.smtp}`]);
+  assert.equal(sent.code, 0, sent.err);
+  const page = "/lists/archive@example.org/posts/1.html";
+  const ok = await raw("GET", page, { auth: null });
+  assert.equal(ok.status, 200);
+  assert.match(ok.text, /hello archive/);
+  for (const path of [
+    "/lists/archive@example.org/posts/..%2f1.html",
+    "/lists/archive@example.org/posts/%2e%2e/posts/1.html%00",
+    "/lists/archive@example.org/posts%5c1.html",
+    "/lists/archive@example.org/posts/1.html%00.txt",
+    "/lists/archive@example.org/%2e%2e%2f%2e%2e%2fthwonkd.sqlite",
+    "/lists/tiny@example.org/posts/1.html",
+    "/lists/ARCHIVE@EXAMPLE.ORG/posts/1.HTML",
+  ]) {
+    const r = await fetch(`${base}${path}`);
+    assert.equal(r.status, 404, `${path}: ${r.status}`);
+  }
+  for (const method of ["PUT", "POST", "DELETE"]) assert.equal((await raw(method, page, { body: "<p>defaced</p>" })).status, 405);
+  assert.match((await raw("GET", page, { auth: null })).text, /hello archive/);
 });
 
 test("a path that is not valid URL encoding: 401 without the token, 400 with it, never 500; a published path: 404", async () => {
