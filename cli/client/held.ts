@@ -10,6 +10,7 @@ import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import type { HeldRecord } from "../../runtime/daemon/store/types.js";
 import { client, ClientError, connection, enc, request, type ServerOptions } from "./http.js";
+import { json, safe, time } from "./print.js";
 import * as S from "./shape.js";
 
 /** A held message as the API shows it: the record and when it will expire. */
@@ -56,15 +57,6 @@ const approval = S.fields({
   answer: S.fields({ code: S.number, message: S.text, outcome: S.optional(S.text) }),
   run: S.nullable(S.fields({ id: S.number, outcome: S.text, error: S.nullable(S.fields({ code: S.text, message: S.text })), actions: S.listOf(S.fields({ kind: S.text, to: S.listOf(S.text) })) })),
 });
-
-const json = (io: CliIo, v: unknown): void => io.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
-const time = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-/** What a sender or a rule wrote, on one line and without terminal control characters. */
-const safe = (s: string, max = 120): string => {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-  const one = s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, " ").trim();
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
-};
 
 function heldLine(h: Held): string {
   const who = h.from ?? h.mailFrom ?? "<>";

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
+import { safe } from "./print.js";
 import { refusal, type Shape } from "./shape.js";
 
 export const DEFAULT_SERVER = "http://127.0.0.1:8025";
@@ -88,13 +89,13 @@ export async function request<T>(c: Connection, method: string, path: string, sh
   try {
     data = JSON.parse(text);
   } catch {
-    throw new ClientError(`thwonkc: ${c.server} answered ${res.status} with something other than JSON; is it a thwonkd API? (${text.slice(0, 200)})`, ExitCode.Server);
+    throw new ClientError(`thwonkc: ${c.server} answered ${res.status} with something other than JSON; is it a thwonkd API? (${safe(text, 200)})`, ExitCode.Server);
   }
   if (res.ok) {
     if (shape(data)) return data as T;
-    throw new ClientError(`thwonkc: ${c.server} answered ${method} /v1/${path} with JSON that is not thwonkd's answer to it; is it a thwonkd API of this version? (${text.slice(0, 200)})`, ExitCode.Server);
+    throw new ClientError(`thwonkc: ${c.server} answered ${method} /v1/${path} with JSON that is not thwonkd's answer to it; is it a thwonkd API of this version? (${safe(text, 200)})`, ExitCode.Server);
   }
-  const why = refusal(data) ? (data as ApiErrorBody).error.message : `HTTP ${res.status}`;
+  const why = refusal(data) ? safe((data as ApiErrorBody).error.message, 4000) : `HTTP ${res.status}`;
   throw Object.assign(new ClientError(`thwonkc: the server refused: ${why}`, res.status >= 500 ? ExitCode.Server : ExitCode.Findings), { body: data, status: res.status });
 }
 
