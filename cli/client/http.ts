@@ -68,6 +68,9 @@ export async function request<T>(c: Connection, method: string, path: string, sh
   try {
     res = await fetch(`${c.server}/v1/${path}`, {
       method,
+      // Not followed: thwonkd never redirects, and fetch would follow to another origin without the token (answered
+      // "no token was sent") and with the body (the rule's source) all the same.
+      redirect: "manual",
       headers: {
         ...(c.token !== undefined ? { authorization: `Bearer ${c.token}` } : {}),
         ...(body !== undefined ? { "content-type": "application/json" } : {}),
@@ -77,6 +80,11 @@ export async function request<T>(c: Connection, method: string, path: string, sh
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     throw new ClientError(`thwonkc: cannot reach the server at ${c.server} (${cause?.code ?? cause?.message ?? String(e)}). Is thwonkd running there? (--server URL or THWONK_SERVER)`, ExitCode.Server);
+  }
+  if (res.status >= 300 && res.status < 400) {
+    const to = res.headers.get("location") ?? "";
+    const base = URL.canParse(to, c.server) ? new URL(to, c.server).origin : "";
+    throw new ClientError(`thwonkc: ${c.server} redirects ${method} /v1/${path} to ${safe(to, 200) || "another place"}; thwonkd does not redirect, so give the API's own URL with --server${base ? ` (${base}?)` : ""}`, ExitCode.Usage);
   }
   let text: string;
   try {

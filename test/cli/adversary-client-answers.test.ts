@@ -201,3 +201,32 @@ test("against a real thwonkd: each command's exit code for success (0), a wrong 
     assert.match(r.err, message);
   }
 });
+
+test("a server that redirects (an http to https proxy): exit 2 naming where, and nothing sent there, neither the rule nor the token", async () => {
+  const seen: string[] = [];
+  const target = createServer((req, res) => {
+    seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? "no token"}`);
+    req.resume();
+    res.writeHead(200, { "content-type": "application/json" }).end('{"address":"r@example.org","state":null,"hash":null}');
+  });
+  await new Promise<void>((r) => target.listen(0, "127.0.0.1", r));
+  const there = `http://localhost:${(target.address() as AddressInfo).port}`;
+  let hits = 0;
+  const proxy = createServer((req, res) => {
+    req.resume();
+    res.writeHead([301, 302, 307, 308][hits++ % 4]!, { location: `${there}${req.url}` }).end();
+  });
+  await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+  const server = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  try {
+    for (const args of COMMANDS) {
+      const r = await cli(dir, {}, ...args, "--server", server, "--token", "t");
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.err}`);
+      assert.match(r.err, new RegExp(`redirects [A-Z]+ /v1/\\S+ to ${there.replace(/[.]/g, "\\.")}/v1/.*give the API's own URL with --server \\(${there.replace(/[.]/g, "\\.")}\\?\\)`));
+    }
+    assert.deepEqual(seen, []);
+  } finally {
+    target.close();
+    proxy.close();
+  }
+});
