@@ -351,10 +351,10 @@ ${EXIT_CODES_HELP}`,
     program
       .command("runs")
       .summary("list a list's runs (or one run, with its actions and gas) on a running thwonkd")
-      .description("runs [ADDRESS]: the runs (of every list without ADDRESS), oldest first: trigger, outcome, gas used/bound, actions. runs ID: one run with its actions. --failed: the messages whose run failed and that can be replayed (thwonkc replay RUN).")
+      .description("runs [ADDRESS]: the latest runs (of every list without ADDRESS), oldest first: trigger, outcome, gas used/bound, actions. runs ID: one run with its actions. --failed: the messages whose run failed and that can be replayed (thwonkc replay RUN).")
       .argument("[address-or-id]", "a list's address, or a run's number")
       .option("--failed", "the failed messages, with the run to replay", false)
-      .option("--limit <n>", "at most N runs", countArg),
+      .option("--limit <n>", "the latest N runs (default 1000)", countArg),
   )
     .addHelpText("after", serverHelp("  thwonkc runs trim140@lists.localhost\n  thwonkc runs trim140@lists.localhost --failed\n  thwonkc runs 42"))
     .action(async (target: string | undefined, opts: ServerOpts & { failed: boolean; limit?: number }) => {

@@ -10,6 +10,8 @@ import type { CliIo } from "../io.js";
 import type { MemberJson, RunAction, RunError } from "../../contract/index.js";
 import type { RunRecord } from "../../runtime/daemon/store/types.js";
 import { client, ClientError, connection, enc, request, type ServerOptions } from "./http.js";
+import { json, safe, safeJson, time } from "./print.js";
+import * as S from "./shape.js";
 
 /** A run as the API shows it: its actions, or (in a list of runs) only their count. */
 type RunSummary = Omit<RunRecord, "actions"> & { actionCount?: number; actions?: RunAction[] };
@@ -40,9 +42,18 @@ function readFile(io: CliIo, path: string, what: string): string {
   }
 }
 
-const json = (io: CliIo, v: unknown): void => io.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
-const time = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-const errorText = (e: RunError): string => `${e.code} ${e.message}${e.line ? ` (line ${e.line}${e.column ? `:${e.column}` : ""})` : ""}`;
+/** How many of the latest runs `thwonkc runs` shows without --limit. */
+const DEFAULT_RUNS = 1000;
+
+/** The answers' shapes (shape.ts): what the printing below reads. */
+const deployResult = S.fields({ ok: S.flag, hash: S.optional(S.text), addresses: S.listOf(S.fields({ address: S.text, deployed: S.flag, problems: S.listOf(S.text) })), problems: S.listOf(S.text) });
+const membersAnswer = S.fields({ version: S.number, members: S.listOf(S.fields({ address: S.text, name: S.optional(S.text), role: S.text, bounces: S.optional(S.number) })) });
+const stateAnswer = S.fields({ address: S.text, state: S.present, hash: S.nullable(S.text) });
+const runsAnswer = S.fields({ runs: S.listOf(S.run) });
+const failedAnswer = S.fields({ messages: S.listOf(S.fields({ id: S.number, address: S.text, mailFrom: S.nullable(S.text), receivedAt: S.epochMs, runId: S.nullable(S.number), error: S.nullable(S.runError) })) });
+const replayAnswer = S.fields({ replayed: S.number, answer: S.fields({ code: S.number, message: S.text }), run: S.nullable(S.run) });
+
+const errorText = (e: RunError): string => `${safe(e.code, 20)} ${safe(e.message, 2000)}${e.line ? ` (line ${e.line}${e.column ? `:${e.column}` : ""})` : ""}`;
 
 /** `thwonkc deploy FILE --address A...`: a .thwb bundle is sent as it is (the server verifies it again), anything else as a rule's source. */
 export function runDeploy(file: string, addresses: string[], o: ServerOptions, io: CliIo): Promise<number> {
@@ -52,11 +63,12 @@ export function runDeploy(file: string, addresses: string[], o: ServerOptions, i
     const isBundle = file.endsWith(".thwb") || text.trimStart().startsWith("{");
     const list = addresses.flatMap((a) => a.split(",")).map((a) => a.trim()).filter(Boolean);
     try {
-      const r = await request<DeployResult>(c, "POST", "deploy", { [isBundle ? "bundle" : "source"]: text, fileName: basename(file), addresses: list });
+      const r = await request<DeployResult>(c, "POST", "deploy", deployResult, { [isBundle ? "bundle" : "source"]: text, fileName: basename(file), addresses: list });
       if (o.json) return json(io, r);
       for (const a of r.addresses) io.stdout.write(`deployed ${basename(file)} at ${a.address}  (sha256 ${r.hash?.slice(0, 12)}…)\n`);
     } catch (e) {
-      const result = (e as { body?: { result?: DeployResult } }).body?.result;
+      const given = (e as { body?: { result?: unknown } }).body?.result;
+      const result = deployResult(given) ? (given as DeployResult) : undefined;
       if (o.json && e instanceof ClientError && e.exitCode === ExitCode.Findings) json(io, (e as { body?: unknown }).body);
       else if (result)
         for (const a of result.addresses) {
@@ -79,7 +91,9 @@ function memberArg(text: string): { address: string; name?: string } {
 function printMembers(io: CliIo, address: string, m: Members): void {
   for (const x of m.members) {
     const bounces = x.bounces ? `  ${x.bounces} bounce${x.bounces === 1 ? "" : "s"}` : "";
-    io.stdout.write(`${x.name ? `${x.name} <${x.address}>` : x.address}${x.role !== "member" ? `  (${x.role})` : ""}${bounces}\n`);
+    // A member's name may be a stranger's From header (subscribe by mail): shown without its control characters.
+    const who = safe(x.address, 400);
+    io.stdout.write(`${x.name ? `${safe(x.name, 400)} <${who}>` : who}${x.role !== "member" ? `  (${safe(x.role, 20)})` : ""}${bounces}\n`);
   }
   io.stdout.write(`${m.members.length} member${m.members.length === 1 ? "" : "s"} on ${address}\n`);
 }
@@ -89,16 +103,16 @@ export function runMembers(op: string, address: string, args: string[], o: Serve
     const c = connection(o, io);
     const path = `lists/${enc(address)}/members`;
     let r: Members;
-    if (op === "list") r = await request<Members>(c, "GET", path);
+    if (op === "list") r = await request<Members>(c, "GET", path, membersAnswer);
     else if (op === "add") {
       if (args.length === 0) throw new ClientError("thwonkc: members add ADDRESS MEMBER...: name at least one member (addr or 'Name <addr>')", ExitCode.Usage);
-      r = await request<Members>(c, "POST", path, { members: args.map((a) => ({ ...memberArg(a), ...(o.role ? { role: o.role } : {}) })) });
+      r = await request<Members>(c, "POST", path, membersAnswer, { members: args.map((a) => ({ ...memberArg(a), ...(o.role ? { role: o.role } : {}) })) });
     } else if (op === "remove") {
       if (args.length === 0) throw new ClientError("thwonkc: members remove ADDRESS MEMBER...: name at least one member", ExitCode.Usage);
-      r = await request<Members>(c, "DELETE", path, { addresses: args.map((a) => memberArg(a).address) });
+      r = await request<Members>(c, "DELETE", path, membersAnswer, { addresses: args.map((a) => memberArg(a).address) });
     } else if (op === "import") {
       if (args.length !== 1) throw new ClientError("thwonkc: members import ADDRESS FILE: give one members file (one address a line, or a JSON array)", ExitCode.Usage);
-      r = await request<Members>(c, "PUT", path, { text: readFile(io, args[0]!, "members file") });
+      r = await request<Members>(c, "PUT", path, membersAnswer, { text: readFile(io, args[0]!, "members file") });
     } else throw new ClientError(`thwonkc: members ${op}: the operations are list, add, remove and import`, ExitCode.Usage);
     if (o.json) return json(io, r);
     if (op === "list") printMembers(io, address, r);
@@ -108,27 +122,28 @@ export function runMembers(op: string, address: string, args: string[], o: Serve
 
 export function runState(address: string, o: ServerOptions, io: CliIo): Promise<number> {
   return client(io, async () => {
-    const r = await request<{ address: string; state: unknown; hash: string | null }>(connection(o, io), "GET", `lists/${enc(address)}/state`);
+    const r = await request<{ address: string; state: unknown; hash: string | null }>(connection(o, io), "GET", `lists/${enc(address)}/state`, stateAnswer);
     if (o.json) return json(io, r);
     if (r.state === null) io.stdout.write(`${r.address} has no state yet (no run has saved one)\n`);
-    else io.stdout.write(`${JSON.stringify(r.state, null, 2)}\n`);
+    else io.stdout.write(`${safeJson(r.state, 2)}\n`);
   });
 }
 
 function runLine(r: RunSummary): string {
   const count = r.actions?.length ?? r.actionCount ?? 0;
-  return `#${r.id}  ${time(r.now)}  ${r.address}  ${r.trigger}  ${r.outcome}  gas ${r.gasUsed}/${r.gasBound}  ${count} action${count === 1 ? "" : "s"}${r.replayOf !== null ? `  (replay of #${r.replayOf})` : ""}${r.error ? `  ${errorText(r.error)}` : ""}`;
+  return `#${r.id}  ${time(r.now)}  ${safe(r.address, 400)}  ${safe(r.trigger, 200)}  ${safe(r.outcome, 20)}  gas ${r.gasUsed}/${r.gasBound}  ${count} action${count === 1 ? "" : "s"}${r.replayOf !== null ? `  (replay of #${r.replayOf})` : ""}${r.error ? `  ${errorText(r.error)}` : ""}`;
 }
 
 function printRun(io: CliIo, r: RunSummary): void {
-  io.stdout.write(`${runLine(r)}\n  bundle ${r.bundleHash}${r.messageId !== null ? `, message #${r.messageId}` : ""}\n`);
+  io.stdout.write(`${runLine(r)}\n  bundle ${safe(r.bundleHash, 64)}${r.messageId !== null ? `, message #${r.messageId}` : ""}\n`);
   for (const a of r.actions ?? []) {
     const { kind, to, at, ...rest } = a;
     const detail = Object.entries(rest)
       .filter(([k, v]) => k !== "toMembers" && k !== "headers" && v !== null && v !== undefined)
-      .map(([k, v]) => `${k}: ${typeof v === "string" ? JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v) : JSON.stringify(v)}`)
+      .map(([k, v]) => `${safe(k, 40)}: ${typeof v === "string" ? safeJson(v.length > 80 ? `${v.slice(0, 77)}...` : v) : safeJson(v)}`)
       .join(", ");
-    io.stdout.write(`  ${kind}${to.length ? ` → ${to.length > 5 ? `${to.slice(0, 5).join(", ")} and ${to.length - 5} more` : to.join(", ")}` : ""}  (line ${at.line})${detail ? `  ${detail}` : ""}\n`);
+    const who = to.map((a) => safe(a, 400));
+    io.stdout.write(`  ${safe(kind, 40)}${who.length ? ` → ${who.length > 5 ? `${who.slice(0, 5).join(", ")} and ${who.length - 5} more` : who.join(", ")}` : ""}  (line ${at.line})${detail ? `  ${detail}` : ""}\n`);
   }
 }
 
@@ -137,31 +152,33 @@ export function runRuns(target: string | undefined, o: ServerOptions & { failed?
   return client(io, async () => {
     const c = connection(o, io);
     if (target !== undefined && /^\d+$/.test(target)) {
-      const r = await request<RunSummary>(c, "GET", `runs/${target}`);
+      const r = await request<RunSummary>(c, "GET", `runs/${target}`, S.run);
       return o.json ? json(io, r) : printRun(io, r);
     }
     const base = target === undefined ? "" : `lists/${enc(target)}/`;
     if (o.failed) {
-      const r = await request<{ messages: FailedMessage[] }>(c, "GET", `${base}failed`);
+      const r = await request<{ messages: FailedMessage[] }>(c, "GET", `${base}failed`, failedAnswer);
       if (o.json) return json(io, r);
       for (const m of r.messages)
-        io.stdout.write(`run #${m.runId ?? "?"}  message #${m.id}  ${time(m.receivedAt)}  ${m.address}  from ${m.mailFrom ?? "<>"}${m.error ? `  ${errorText(m.error)}` : ""}\n`);
+        io.stdout.write(`run #${m.runId ?? "?"}  message #${m.id}  ${time(m.receivedAt)}  ${safe(m.address, 400)}  from ${safe(m.mailFrom ?? "<>", 400)}${m.error ? `  ${errorText(m.error)}` : ""}\n`);
       io.stdout.write(r.messages.length ? `${r.messages.length} failed message${r.messages.length === 1 ? "" : "s"}; after a fix, deploy it and run: thwonkc replay RUN\n` : "no failed messages\n");
       return;
     }
-    const r = await request<{ runs: RunSummary[] }>(c, "GET", `${base === "" ? "runs" : `${base}runs`}${o.limit !== undefined ? `?limit=${o.limit}` : ""}`);
+    // The newest runs (the oldest would be all a busy list ever showed); printed oldest first.
+    const last = o.limit ?? DEFAULT_RUNS;
+    const r = await request<{ runs: RunSummary[] }>(c, "GET", `${base === "" ? "runs" : `${base}runs`}?last=${last}`, runsAnswer);
     if (o.json) return json(io, r);
     for (const x of r.runs) io.stdout.write(`${runLine(x)}\n`);
-    io.stdout.write(`${r.runs.length} run${r.runs.length === 1 ? "" : "s"}\n`);
+    io.stdout.write(`${r.runs.length} run${r.runs.length === 1 ? "" : "s"}${last > 0 && r.runs.length >= last ? ` (the latest ${last}; --limit N for more or fewer)` : ""}\n`);
   });
 }
 
 export function runReplay(id: string, o: ServerOptions, io: CliIo): Promise<number> {
   return client(io, async () => {
     if (!/^\d+$/.test(id)) throw new ClientError(`thwonkc: replay takes a run's number (thwonkc runs ADDRESS --failed lists them), got ${JSON.stringify(id)}`, ExitCode.Usage);
-    const r = await request<{ replayed: number; answer: { code: number; message: string; runId?: number; outcome?: string }; run: RunSummary | null }>(connection(o, io), "POST", `runs/${id}/replay`);
+    const r = await request<{ replayed: number; answer: { code: number; message: string; runId?: number; outcome?: string }; run: RunSummary | null }>(connection(o, io), "POST", `runs/${id}/replay`, replayAnswer);
     if (o.json) return json(io, r);
-    io.stdout.write(`replayed run #${r.replayed}: ${r.answer.code} ${r.answer.message}\n`);
+    io.stdout.write(`replayed run #${r.replayed}: ${r.answer.code} ${safe(r.answer.message, 2000)}\n`);
     if (r.run) printRun(io, r.run);
     if (r.run?.outcome === "failed") throw new ClientError("thwonkc: the rule failed again on this message", ExitCode.Findings);
   });

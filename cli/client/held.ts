@@ -10,6 +10,8 @@ import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import type { HeldRecord } from "../../runtime/daemon/store/types.js";
 import { client, ClientError, connection, enc, request, type ServerOptions } from "./http.js";
+import { json, safe, time } from "./print.js";
+import * as S from "./shape.js";
 
 /** A held message as the API shows it: the record and when it will expire. */
 type Held = HeldRecord & { expiresAt: number | null };
@@ -22,14 +24,39 @@ interface Approval {
   run: { id: number; outcome: string; gasUsed: number; gasBound: number; error: { code: string; message: string } | null; actions: { kind: string; to: string[] }[] } | null;
 }
 
-const json = (io: CliIo, v: unknown): void => io.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
-const time = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-/** What a sender or a rule wrote, on one line and without terminal control characters. */
-const safe = (s: string, max = 120): string => {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-  const one = s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, " ").trim();
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
-};
+/** The answers' shapes (shape.ts): what the printing below reads. */
+const held = S.fields({
+  id: S.number,
+  address: S.text,
+  status: S.text,
+  heldAt: S.epochMs,
+  expiresAt: S.nullable(S.epochMs),
+  decidedAt: S.nullable(S.epochMs),
+  from: S.nullable(S.text),
+  mailFrom: S.nullable(S.text),
+  subject: S.text,
+  reason: S.text,
+  note: S.nullable(S.text),
+  runId: S.number,
+});
+const heldList = S.fields({ address: S.text, held: S.listOf(held) });
+const heldMessage = (v: unknown): boolean =>
+  held(v) &&
+  S.fields({
+    message: S.fields({
+      from: S.nullable(S.text),
+      to: S.listOf(S.text),
+      subject: S.text,
+      text: S.text,
+      textCut: S.flag,
+      attachments: S.listOf(S.fields({ filename: S.nullable(S.text), contentType: S.text, size: S.number })),
+    }),
+  })(v);
+const approval = S.fields({
+  held,
+  answer: S.fields({ code: S.number, message: S.text, outcome: S.optional(S.text) }),
+  run: S.nullable(S.fields({ id: S.number, outcome: S.text, error: S.nullable(S.fields({ code: S.text, message: S.text })), actions: S.listOf(S.fields({ kind: S.text, to: S.listOf(S.text) })) })),
+});
 
 function heldLine(h: Held): string {
   const who = h.from ?? h.mailFrom ?? "<>";
@@ -42,7 +69,7 @@ export function runHeld(target: string, o: ServerOptions & { all?: boolean }, io
   return client(io, async () => {
     const c = connection(o, io);
     if (/^\d+$/.test(target)) {
-      const h = await request<HeldMessage>(c, "GET", `held/${target}`);
+      const h = await request<HeldMessage>(c, "GET", `held/${target}`, heldMessage);
       if (o.json) return json(io, h);
       io.stdout.write(`${heldLine(h)}\n  list ${h.address}, envelope sender ${safe(h.mailFrom ?? "<>", 254)}, run #${h.runId}\n`);
       io.stdout.write(`  From: ${safe(h.message.from ?? "")}\n  To: ${safe(h.message.to.join(", "))}\n  Subject: ${safe(h.message.subject)}\n`);
@@ -53,7 +80,7 @@ export function runHeld(target: string, o: ServerOptions & { all?: boolean }, io
       if (h.status === "held") io.stdout.write(`\nthwonkc approve ${h.id}   or   thwonkc reject ${h.id} --note TEXT\n`);
       return;
     }
-    const r = await request<{ address: string; held: Held[] }>(c, "GET", `lists/${enc(target)}/held${o.all ? "?status=all" : ""}`);
+    const r = await request<{ address: string; held: Held[] }>(c, "GET", `lists/${enc(target)}/held${o.all ? "?status=all" : ""}`, heldList);
     if (o.json) return json(io, r);
     for (const h of r.held) io.stdout.write(`${heldLine(h)}\n`);
     const n = r.held.length;
@@ -68,7 +95,7 @@ function heldId(id: string, command: string): void {
 export function runApprove(id: string, o: ServerOptions, io: CliIo): Promise<number> {
   return client(io, async () => {
     heldId(id, "approve");
-    const r = await request<Approval>(connection(o, io), "POST", `held/${id}/approve`);
+    const r = await request<Approval>(connection(o, io), "POST", `held/${id}/approve`, approval);
     if (o.json) json(io, r);
     else {
       const run = r.run;
@@ -86,7 +113,7 @@ export function runApprove(id: string, o: ServerOptions, io: CliIo): Promise<num
 export function runReject(id: string, o: ServerOptions & { note?: string }, io: CliIo): Promise<number> {
   return client(io, async () => {
     heldId(id, "reject");
-    const r = await request<{ held: Held; runId: number }>(connection(o, io), "POST", `held/${id}/reject`, o.note !== undefined ? { note: o.note } : {});
+    const r = await request<{ held: Held; runId: number }>(connection(o, io), "POST", `held/${id}/reject`, S.fields({ held, runId: S.number }), o.note !== undefined ? { note: o.note } : {});
     if (o.json) return json(io, r);
     io.stdout.write(`rejected #${id} (record run #${r.runId}); nothing was sent to its sender\n`);
   });

@@ -16,9 +16,9 @@
  *   DELETE /v1/lists/ADDR/members              { addresses: [] }: remove
  *   PUT    /v1/lists/ADDR/members              { text }: replace with a members file's (text or JSON form)
  *   GET    /v1/lists/ADDR/state                { address, state, hash }
- *   GET    /v1/lists/ADDR/runs?failed=&limit=&after=   runs, newest last, without their actions
+ *   GET    /v1/lists/ADDR/runs?failed=&limit=&after=&last=   runs, newest last, without their actions (last=N: the newest N)
  *   GET    /v1/lists/ADDR/failed               the messages whose run failed and were not replayed
- *   GET    /v1/runs?failed=&limit=&after=      runs of every list
+ *   GET    /v1/runs?failed=&limit=&after=&last=   runs of every list
  *   GET    /v1/failed                          failed messages of every list
  *   GET    /v1/runs/ID                         one run with its actions, gas and error
  *   POST   /v1/runs/ID/replay                  runs a failed run's message again with the version deployed now
@@ -29,6 +29,7 @@ import { bearerToken, type Access, type Authorizer } from "./auth.js";
 import { Refusal, type Daemon, type DeployResult } from "./daemon.js";
 import { heldRoutes } from "./api-held.js";
 import type { Logger } from "./log.js";
+import { decoded } from "./publish.js";
 import { daemonMessages as M, say } from "./messages.js";
 import type { MessageRecord, RunRecord } from "./store/types.js";
 
@@ -99,15 +100,17 @@ export function apiHandler(o: ApiOptions) {
     ...(q.get("failed") === "true" || q.get("failed") === "1" ? { failed: true } : {}),
     ...(q.has("limit") ? { limit: wholeNumber(q.get("limit")!, "limit") } : {}),
     ...(q.has("after") ? { after: wholeNumber(q.get("after")!, "after") } : {}),
+    ...(q.has("last") ? { last: wholeNumber(q.get("last")!, "last") } : {}),
   });
   /** Failed messages with the run that failed on each (what `replay` takes). */
   const failed = async (address?: string) => {
     const messages: MessageRecord[] = await daemon.failedMessages(address);
     if (messages.length === 0) return [];
-    const runs = await daemon.runs({ ...(address ? { address } : {}), failed: true });
-    const runOf = new Map<number, number>();
-    for (const r of runs) if (r.messageId !== null) runOf.set(r.messageId, r.id); // the latest wins
-    return messages.map((m) => ({ ...m, runId: runOf.get(m.id) ?? null, error: runs.find((r) => r.id === runOf.get(m.id))?.error ?? null }));
+    // The runs of these messages, not the list's first 1,000 failed runs: after that many (replayed since), a new
+    // failure's run would not be among them, and the message would be listed without a run to replay.
+    const runOf = new Map<number, RunRecord>();
+    for (const r of await daemon.store.failedRunsOf(messages.map((m) => m.id))) runOf.set(r.messageId!, r); // the latest wins
+    return messages.map((m) => ({ ...m, runId: runOf.get(m.id)?.id ?? null, error: runOf.get(m.id)?.error ?? null }));
   };
 
   const routes: Route[] = [
@@ -122,7 +125,7 @@ export function apiHandler(o: ApiOptions) {
         if (!Array.isArray(addresses) || addresses.length === 0 || !addresses.every((a) => typeof a === "string")) throw badRequest("`addresses` must be a non-empty list of list addresses");
         const source = body["source"];
         let bundle = body["bundle"];
-        if (bundle !== undefined && typeof bundle !== "string") bundle = JSON.stringify(bundle);
+        if (bundle !== undefined && typeof bundle !== "string") bundle = bundleText(bundle);
         if ((source === undefined) === (bundle === undefined)) throw badRequest("give exactly one of `source` (a .thwonk rule's text) and `bundle` (a .thwb file's text)");
         if (source !== undefined && typeof source !== "string") throw badRequest("`source` must be the rule's text");
         const fileName = typeof body["fileName"] === "string" ? body["fileName"] : undefined;
@@ -228,8 +231,10 @@ export function apiHandler(o: ApiOptions) {
         const m = route.pattern.exec(path);
         if (!m || route.method !== method) continue;
         const id = route.listOf && m[1] !== undefined ? m[1] : undefined;
-        const address = m[1] === undefined ? undefined : id !== undefined ? await route.listOf!(id) : decodeURIComponent(m[1]);
+        const address = m[1] === undefined ? undefined : id !== undefined ? await route.listOf!(id) : decoded(m[1]);
         allow({ action: route.access, ...(address !== undefined ? { address } : {}) });
+        // Asked about no list, so a token scoped to lists is refused before it learns the path was bad.
+        if (m[1] !== undefined && id === undefined && address === undefined) throw badRequest(`the address in the path (${JSON.stringify(m[1].slice(0, 80))}) is not valid URL encoding`);
         const body = await route.handle({ ...(address !== undefined ? { address } : {}), ...(id !== undefined ? { id } : {}), query: url.searchParams, body: () => readJson(req, maxBody) });
         send(res, 200, body);
         return true;
@@ -272,6 +277,15 @@ function deployAnswer(r: DeployResult): DeployResult {
 
 function badRequest(why: string): ApiError {
   return new ApiError(400, M.badRequest.code, say(M.badRequest, why));
+}
+
+/** A bundle sent as JSON rather than as its text; JSON.parse takes any depth, but JSON.stringify overflows the stack on a deep one. */
+function bundleText(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    throw badRequest("`bundle` nests too deeply to be a bundle; send the .thwb file's text");
+  }
 }
 
 function object(v: unknown): Record<string, unknown> {

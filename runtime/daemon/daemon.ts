@@ -17,7 +17,7 @@ import {
 } from "../../compiler/index.js";
 import { canonicalAddress, type MemberJson } from "../../contract/index.js";
 import { NodeHost } from "../host/node-host.js";
-import { readMembers } from "../input/index.js";
+import { memberFieldProblem, readMembers } from "../input/index.js";
 import { createSandboxPool, DEFAULT_LIMITS, type SandboxPool } from "../sandbox/index.js";
 import { GroupCommitter } from "./commit.js";
 import { Holds } from "./holds.js";
@@ -230,27 +230,41 @@ export class Daemon {
       }
       const current = this.runner.bundleAt(address);
       const at = current ? this.runner.resolve(address)! : address;
-      const problems: string[] = [];
-      if (current && current.sha256 !== bundle.sha256) {
-        const saved = await this.store.state(at);
-        const members = (await this.store.members(at)).members.length;
-        const compat = compareVersions(versionSchema(current.manifest), versionSchema(bundle.manifest), {});
-        const limit = bundle.manifest.limits["members"]?.value;
-        if (saved.state !== null && compat.length) problems.push(say(M.incompatibleState, at, compatText(compat)));
-        if (limit !== undefined && members > limit) problems.push(say(M.membersOverLimit, at, members, limit));
+      let problems: string[] = [];
+      if (!current) {
+        await this.store.deploy(at, bundle.sha256, this.clock());
+        await this.runner.install(at, bundle);
+      } else {
+        // Checked in the list's turn, against the version and the state and members as they are then: checked before
+        // it, the runs and the other deploys queued ahead could save state (or install a version) it does not fit.
+        problems = await this.runner.swap(at, bundle, async (running) => {
+          const refused = running.sha256 === bundle.sha256 ? [] : await this.swapProblems(at, running, bundle);
+          if (!refused.length) await this.store.deploy(at, bundle.sha256, this.clock());
+          return refused;
+        });
       }
       if (problems.length) {
         out.addresses.push({ address: at, deployed: false, problems });
         continue;
       }
-      await this.store.deploy(at, bundle.sha256, this.clock());
-      await this.runner.install(at, bundle);
       this.scheduler.forget(at);
       out.addresses.push({ address: at, deployed: true, problems: [] });
       this.o.log.info({ list: at, rule: bundle.manifest.rule, hash: bundle.sha256 }, "deployed");
     }
     out.ok = out.addresses.every((a) => a.deployed);
     return out;
+  }
+
+  /** Why `next` may not replace `running` at `at`: a state schema its stored state cannot take, more members than its limit. */
+  private async swapProblems(at: string, running: Bundle, next: Bundle): Promise<string[]> {
+    const problems: string[] = [];
+    const saved = await this.store.state(at);
+    const members = (await this.store.members(at)).members.length;
+    const compat = compareVersions(versionSchema(running.manifest), versionSchema(next.manifest), {});
+    const limit = next.manifest.limits["members"]?.value;
+    if (saved.state !== null && compat.length) problems.push(say(M.incompatibleState, at, compatText(compat)));
+    if (limit !== undefined && members > limit) problems.push(say(M.membersOverLimit, at, members, limit));
+    return problems;
   }
 
   private listAddress(address: string): string {
@@ -278,7 +292,8 @@ export class Daemon {
 
   async removeMembers(address: string, addresses: string[]): Promise<MembersSnapshot> {
     const at = this.listAddress(address);
-    return this.runner.withList(at, () => this.store.changeMembers(at, addresses.map((a) => ({ op: "remove", address: a }))));
+    // Members are stored canonical; SQLite's lower() folds ASCII only, so `ÄNN@` or ` ann@ ` must be made canonical here to match.
+    return this.runner.withList(at, () => this.store.changeMembers(at, addresses.map((a) => ({ op: "remove", address: canonicalAddress(a) ?? a }))));
   }
 
   /** Replaces the members with a members file's (text or JSON, runtime/input/members.ts). */
@@ -295,7 +310,11 @@ export class Daemon {
   private member(m: Partial<MemberJson> & { address: string }): MemberJson {
     const address = canonicalAddress(m.address);
     if (address === undefined) throw new Refusal(say(M.badAddress, m.address));
-    return { address, name: m.name ?? "", role: m.role ?? "member", joined: m.joined ?? this.clock() };
+    const member: MemberJson = { address, name: m.name ?? "", role: m.role ?? "member", joined: m.joined ?? this.clock() };
+    // What a members file is held to (a name's length): a member the runner would refuse to load would stop the list's mail.
+    const bad = memberFieldProblem(member);
+    if (bad) throw new Refusal(say(M.badMembers, `${address}: ${bad}`));
+    return member;
   }
 
   private checkLimit(address: string, bundle: Bundle, count: number): void {

@@ -13,6 +13,15 @@ export function publicPath(address: string, path: string): string {
   return `${PUBLIC_PREFIX}${encodeURIComponent(address)}/${path}`;
 }
 
+/** A path part URL-decoded; undefined when it is not valid URL encoding (`%E0`, a lone `%`): a client's mistake, not the server's. */
+export function decoded(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
+}
+
 export function publishHandler(store: Store, resolve: (address: string) => string | undefined) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -23,10 +32,12 @@ export function publishHandler(store: Store, resolve: (address: string) => strin
     }
     const rest = url.pathname.slice(PUBLIC_PREFIX.length);
     const slash = rest.indexOf("/");
-    const address = resolve(decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash)));
-    let path = slash < 0 ? "" : decodeURIComponent(rest.slice(slash + 1));
-    if (path === "" || path.endsWith("/")) path += "index.html";
-    const page = address === undefined ? undefined : await store.published(address, path);
+    // A part that is not valid URL encoding names nothing published: 404, not a thrown URIError.
+    const list = decoded(slash < 0 ? rest : rest.slice(0, slash));
+    const address = list === undefined ? undefined : resolve(list);
+    let path = slash < 0 ? "" : decoded(rest.slice(slash + 1));
+    if (path !== undefined && (path === "" || path.endsWith("/"))) path += "index.html";
+    const page = address === undefined || path === undefined ? undefined : await store.published(address, path);
     if (!page) {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("nothing is published here\n");
       return true;

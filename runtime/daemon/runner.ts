@@ -32,7 +32,7 @@ import { frozen, runCommit, type RunBase } from "./run-commit.js";
 import { DEFAULT_HOP_LIMIT, overHopLimit, type IncomingMail, type ListMailSettings } from "../mail/compose.js";
 import type { Logger } from "./log.js";
 import { holdEffects, type RunAgain } from "./holds.js";
-import type { MembersSnapshot, MessageStatus, RunCommit, RunOutcome, SavedState, Store } from "./store/types.js";
+import type { MembersSnapshot, MessageRecord, MessageStatus, RunCommit, RunOutcome, SavedState, Store } from "./store/types.js";
 
 export interface RunnerOptions {
   store: Store;
@@ -108,6 +108,15 @@ interface Submitted {
   answer: Promise<Answer>;
 }
 
+/** Throws TW6016 unless the message's last run failed and nothing ran it since: only a failed message is run again. */
+function notReplayable(runId: number, message: MessageRecord): void {
+  if (message.status === "failed") return;
+  if (message.status === "replayed") throw new Error(say(M.notReplayable, runId, "its message was replayed already"));
+  if (message.status === "held") throw new Error(say(M.notReplayable, runId, `its message is held for moderation: approve it (thwonkc approve ${message.id}) or reject it`));
+  // e.g. a failed approval's run, approved since: replaying it would send the message again.
+  throw new Error(say(M.notReplayable, runId, `its message was decided since (it is ${message.status} now)`));
+}
+
 /** A canonical address with its local part lower-cased too: the key lists are found by. */
 export function addressKey(address: string): string {
   return address.toLowerCase();
@@ -179,6 +188,22 @@ export class Runner {
     });
   }
 
+  /**
+   * A new version for a list that has one, in the list's turn once the runs before it are committed: `ready`, given
+   * the version running then, answers why not (nothing swapped) or records the deployment; then it is swapped in.
+   */
+  swap(address: string, bundle: Bundle, ready: (running: Bundle) => Promise<string[]>): Promise<string[]> {
+    const slot = this.slot(address);
+    return this.enqueue(slot, async () => {
+      await slot.settled;
+      const problems = await ready(slot.bundle);
+      if (problems.length) return problems;
+      slot.bundle = bundle;
+      slot.loaded = undefined; // the state is migrated to the new version at the next load
+      return [];
+    });
+  }
+
   /** Work on a list's data outside a run (members from the API), in the list's order. */
   withList<T>(address: string, work: (bundle: Bundle) => Promise<T>): Promise<T> {
     const slot = this.slot(address);
@@ -244,11 +269,22 @@ export class Runner {
       if (run.outcome !== "failed") throw new Error(say(M.notReplayable, runId, `it did not fail (its outcome: ${run.outcome})`));
       const message = await this.o.store.message(run.messageId);
       if (!message) throw new Error(say(M.notReplayable, runId, "its message is no longer stored"));
-      if (message.status === "replayed") throw new Error(say(M.notReplayable, runId, "its message was replayed already"));
-      if (message.status === "held") throw new Error(say(M.notReplayable, runId, `its message is held for moderation: approve it (thwonkc approve ${message.id}) or reject it`));
+      notReplayable(runId, message);
       const slot = this.slot(run.address);
       const d: Delivery = { address: run.address, rcptTo: message.rcptTo, mailFrom: message.mailFrom, raw: message.raw, receivedAt: this.o.clock() };
-      return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, { messageId: message.id, replayOf: runId }), false));
+      return this.answered(
+        this.enqueue(
+          slot,
+          async () => {
+            // Asked again in the list's turn, once the runs before it are committed: replays sent at once all passed
+            // the check above, and only the first may run the message (the others would send its mail again).
+            await slot.settled;
+            notReplayable(runId, (await this.o.store.message(message.id)) ?? message);
+            return this.runMessage(slot, d, { messageId: message.id, replayOf: runId });
+          },
+          false,
+        ),
+      );
     })();
   }
 
@@ -373,8 +409,11 @@ export class Runner {
     const c = afterTurn().then(() => {
       // Made field by field (not spread from `base`): the commit is this object, filled in (run-commit.ts).
       const head: Omit<RunCommit, "run"> = { address };
-      if (replay) head.messageId = replay.messageId;
-      else head.message = stored(outcome === "ok" ? "accepted" : outcome).message!;
+      if (replay) {
+        head.messageId = replay.messageId;
+        // A replay that fails again leaves its message failed, to be replayed once more after the next fix.
+        if (outcome === "failed" && !replay.approved) head.messageStatus = "failed";
+      } else head.message = stored(outcome === "ok" ? "accepted" : outcome).message!;
       return this.outcomeCommit(slot, head, runBase, result, actions, outcome, { from: message.from, headers: message.headers, raw: d.raw }).then((c) => Object.assign(c, holdEffects(outcome, hold, message, d, replay)));
     });
     if (result.error) this.o.log.warn({ list: address, error: result.error }, "the rule failed on a message; it is kept and can be replayed");

@@ -223,6 +223,8 @@ function statements(db: Database.Database) {
     ),
     due: db.prepare("INSERT INTO schedule (address, trigger, last_due) VALUES (?, ?, ?) ON CONFLICT(address, trigger) DO UPDATE SET last_due = MAX(last_due, excluded.last_due)"),
     run: db.prepare("SELECT * FROM runs WHERE id = ?"),
+    // Through the index of failed runs (runs_failed): the messages' ids as one JSON array.
+    failedRunsOf: db.prepare("SELECT * FROM runs WHERE outcome = 'failed' AND message_id IN (SELECT value FROM json_each(?)) ORDER BY id"),
     message: db.prepare("SELECT * FROM messages WHERE id = ?"),
     pending: db.prepare("SELECT * FROM outbox WHERE done = 0 ORDER BY id LIMIT ?"),
     done: db.prepare("UPDATE outbox SET done = 1 WHERE id = ?"),
@@ -481,13 +483,19 @@ class SqliteStore implements Store {
     if (filter.address !== undefined) (where.push("address = ?"), args.push(filter.address));
     if (filter.failed) where.push("outcome = 'failed'");
     if (filter.after !== undefined) (where.push("id > ?"), args.push(filter.after));
-    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id${filter.last !== undefined ? " DESC" : ""} LIMIT ?`;
+    if (filter.last !== undefined) return (this.db.prepare(sql).all(...args, filter.last) as Row[]).reverse().map(toRun);
     return (this.db.prepare(sql).all(...args, filter.limit ?? 1000) as Row[]).map(toRun);
   }
 
   async run(id: number): Promise<RunRecord | undefined> {
     const r = this.q.run.get(id) as Row | undefined;
     return r ? toRun(r) : undefined;
+  }
+
+  async failedRunsOf(messageIds: readonly number[]): Promise<RunRecord[]> {
+    if (messageIds.length === 0) return [];
+    return (this.q.failedRunsOf.all(JSON.stringify(messageIds)) as Row[]).map(toRun);
   }
 
   async message(id: number): Promise<(MessageRecord & { raw: Buffer }) | undefined> {

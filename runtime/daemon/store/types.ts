@@ -178,6 +178,8 @@ export interface RunFilter {
   limit?: number;
   /** Runs with an id above this one (paging). */
   after?: number;
+  /** The newest this many, still oldest first (instead of `limit`, which takes the oldest). */
+  last?: number;
 }
 
 export interface Store {
@@ -210,6 +212,8 @@ export interface Store {
 
   runs(filter?: RunFilter): Promise<RunRecord[]>;
   run(id: number): Promise<RunRecord | undefined>;
+  /** The failed runs of these messages, oldest first: the last of a message's is the one to replay. */
+  failedRunsOf(messageIds: readonly number[]): Promise<RunRecord[]>;
   message(id: number): Promise<(MessageRecord & { raw: Buffer }) | undefined>;
   messages(filter?: { address?: string; status?: MessageStatus; limit?: number }): Promise<MessageRecord[]>;
 
