@@ -18,7 +18,7 @@
  */
 import { COMPILER_VERSION, migrateState, type Bundle } from "../../compiler/index.js";
 import { canonicalAddress, stateRefusals, type RunAction, type RunError, type RunResult } from "../../contract/index.js";
-import { checkMessage, InputRefused, keepJson, parseEml } from "../input/index.js";
+import { checkMessage, InputRefused, keepJson, parseEml, type MessageJson } from "../input/index.js";
 import { bundleInput, bundleLimits } from "../run/input.js";
 import { encodeRun, runBundle } from "../run/run-rule.js";
 import { GATHER_TURNS, runsAhead, sameInput, takeAhead, type Ran, type Waiting } from "./ahead.js";
@@ -28,6 +28,7 @@ import type { RuleErrorWords } from "../../contract/index.js";
 import { StaleCommit, type GroupCommitter } from "./commit.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { LOOP_HEADER } from "./outbox.js";
+import { bounceTarget } from "./verp.js";
 import { frozen, runCommit, type RunBase } from "./run-commit.js";
 import { DEFAULT_HOP_LIMIT, overHopLimit, type IncomingMail, type ListMailSettings } from "../mail/compose.js";
 import type { Logger } from "./log.js";
@@ -201,7 +202,7 @@ export class Runner {
     // Runnable as parsed (ahead.ts): the checks of its turn that come before the run, the state and members aside.
     early.then((p) => {
       const m = p.eml.message;
-      if (!p.eml.refused.length && !this.isLoop(slot.address, m.headers, m.from) && !overHopLimit(m.headers, this.mail.hopLimit) && !checkMessage(m, bundleLimits(p.bundle), p.eml.size).length)
+      if (!p.eml.refused.length && !this.isLoop(slot.address, m) && !overHopLimit(m.headers, this.mail.hopLimit) && !checkMessage(m, bundleLimits(p.bundle), p.eml.size).length)
         waiting.runnable = { bundle: p.bundle, message: m, size: p.eml.size };
     }, () => undefined); // awaited in its turn
     return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, undefined, early), false));
@@ -318,7 +319,7 @@ export class Runner {
       replay ? {} : { message: { raw: d.raw, mailFrom: d.mailFrom, rcptTo: d.rcptTo, receivedAt: d.receivedAt, status, problems: parsed.problems } };
     const runBase = { trigger: "message", now: d.receivedAt, bundleHash: bundle.sha256, replayOf: replay?.replayOf ?? null };
 
-    if (this.isLoop(address, message.headers, message.from)) {
+    if (this.isLoop(address, message)) {
       const base = { address, ...(replay ? { messageId: replay.messageId } : {}) };
       const c: RunCommit = { ...base, ...stored("loop"), run: { ...runBase, outcome: "loop", error: null, gasUsed: 0, gasBound: 0, actions: [] }, ...holdEffects("loop", undefined, message, d, replay) };
       return this.submit(slot, turn, c, { code: 250, message: "2.0.0 accepted; not run: it came from this list (a loop)" });
@@ -488,8 +489,9 @@ export class Runner {
     return slot.tokenKey;
   }
 
-  /** Mail this list sent (its loop header), or from one of its own addresses. */
-  private isLoop(address: string, headers: readonly [string, string][], from: string | null): boolean {
+  /** Mail this list sent (its loop header), or from one of its own addresses, in From or in MAIL FROM. */
+  private isLoop(address: string, m: Pick<MessageJson, "headers" | "from" | "envelope">): boolean {
+    const headers = m.headers;
     // Only a name of the loop header's length is lower-cased to compare (most are not); fields read by index, not
     // destructured (which goes through an iterator each time).
     for (let i = 0; i < headers.length; i++) {
@@ -498,7 +500,22 @@ export class Runner {
       const key = addressKey(address);
       if (headers[i]![1].split(",").some((x) => addressKey(x.trim().replace(/^<(.*)>$/, "$1")) === key)) return true;
     }
-    return from !== null && this.resolve(from) === address;
+    return this.isOwn(address, m.from) || this.isOwn(address, m.envelope.sender);
+  }
+
+  /**
+   * Whether `a` is one of the list's own addresses: the list, `+tag`, `-request`, or `-bounces` and its VERP forms,
+   * the return path the list's own mail leaves with (a member's mailbox that forwards it brings that back as MAIL
+   * FROM; the loop header may not survive the trip).
+   */
+  private isOwn(address: string, a: string | null): boolean {
+    if (a === null) return false;
+    if (this.resolve(a) === address) return true;
+    const exact = (x: string): string | undefined => {
+      const at = this.resolve(x);
+      return at !== undefined && addressKey(at) === addressKey(x) ? at : undefined;
+    };
+    return bounceTarget(a, exact)?.list === address;
   }
 }
 
