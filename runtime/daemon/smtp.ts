@@ -6,6 +6,7 @@
  * answer (550 5.7.1), and a 250 comes only after the run's commit. With
  * LMTP each recipient gets its own answer after DATA.
  */
+import { domainToASCII } from "node:url";
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
 import { receivedBefore } from "../mail/received.js";
 import type { Daemon } from "./daemon.js";
@@ -99,6 +100,21 @@ export interface Ingress {
   close(): Promise<void>;
 }
 
+/**
+ * An envelope address with its domain in ASCII. smtp-server hands a domain on decoded to Unicode (`xn--bcher-kva`
+ * becomes `bücher`, whether the client wrote it so or not), while lists, members and every Address a rule sees
+ * are written in ASCII (contract/values.ts): without this a list at an A-label domain took no mail at all, and a
+ * sender at one was read as no address, a bounce. An SMTPUTF8 client's Unicode domain comes to the same list.
+ */
+export function asciiAddress(address: string): string {
+  const at = address.lastIndexOf("@");
+  const domain = address.slice(at + 1);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: every ASCII character, so most domains are left as they are
+  if (at < 0 || /^[\x00-\x7f]*$/.test(domain)) return address;
+  const ascii = domainToASCII(domain);
+  return ascii ? address.slice(0, at + 1) + ascii : address;
+}
+
 function smtpError(code: number, message: string): Error & { responseCode: number } {
   return Object.assign(new Error(message), { responseCode: code });
 }
@@ -139,12 +155,13 @@ export function createIngress(o: IngressOptions): Ingress {
       cb();
     },
     onRcptTo(address: SMTPServerAddress, session, cb) {
-      const list = o.daemon.resolve(address.address);
-      if (list === undefined) return cb(smtpError(550, `5.1.1 ${say(M.noList, address.address)}`));
+      const rcpt = asciiAddress(address.address);
+      const list = o.daemon.resolve(rcpt);
+      if (list === undefined) return cb(smtpError(550, `5.1.1 ${say(M.noList, rcpt)}`));
       const seen = lists.get(session) ?? new Map<string, string>();
       const first: string | undefined = seen.values().next().value;
-      if (!o.lmtp && first !== undefined && first !== list) return cb(smtpError(452, `4.5.3 ${say(M.secondList, address.address, first)}`));
-      if (!o.lmtp && first !== undefined) return cb(smtpError(452, `4.5.3 one address of a list per transaction: send to ${address.address} in a new transaction`));
+      if (!o.lmtp && first !== undefined && first !== list) return cb(smtpError(452, `4.5.3 ${say(M.secondList, rcpt, first)}`));
+      if (!o.lmtp && first !== undefined) return cb(smtpError(452, `4.5.3 one address of a list per transaction: send to ${rcpt} in a new transaction`));
       seen.set(address.address.toLowerCase(), list);
       lists.set(session, seen);
       cb();
@@ -198,12 +215,13 @@ export function createIngress(o: IngressOptions): Ingress {
         const raw = receivedBefore(chunks.buffers(), session, o.name ?? "thwonkd", receivedAt);
         // The bytes are in `raw` now: not kept beside it while the run waits, or the message would take twice what it counts.
         chunks.clear();
-        const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
+        const mailFrom = session.envelope.mailFrom ? (session.envelope.mailFrom.address && asciiAddress(session.envelope.mailFrom.address)) || null : null;
         const rcpts = session.envelope.rcptTo;
         const found = lists.get(session);
         const deliver = (i: number): Promise<Answer> => {
           const r = rcpts[i]!;
-          return o.daemon.deliver({ address: found?.get(r.address.toLowerCase()) ?? o.daemon.resolve(r.address)!, rcptTo: r.address, mailFrom, raw, receivedAt }).catch(failed);
+          const rcptTo = asciiAddress(r.address);
+          return o.daemon.deliver({ address: found?.get(r.address.toLowerCase()) ?? o.daemon.resolve(rcptTo)!, rcptTo, mailFrom, raw, receivedAt }).catch(failed);
         };
         answering++;
         /** The answer given: the message's bytes leave the budget, and one fewer message waits for its answer. */
