@@ -130,8 +130,10 @@ export function createIngress(o: IngressOptions): Ingress {
     if (--answering === 0) for (const r of onSettled.splice(0)) r();
   };
   // Each accepted recipient's list by its address without case, as smtp-server keeps the recipients: one entry an
-  // address, a repeated RCPT in the first one's place (so not by the order of the RCPT commands).
-  const lists = new WeakMap<SMTPServerSession, Map<string, string>>();
+  // address, a repeated RCPT in the first one's place (so not by the order of the RCPT commands); and the address
+  // of each RCPT command answered 250, in order, a repeated one too: LMTP answers each of those after DATA
+  // (RFC 2033 4.2), and a client given fewer answers waits for the missing one and reads the next command's.
+  const transactions = new WeakMap<SMTPServerSession, { lists: Map<string, string>; accepted: string[] }>();
   const server = new SMTPServer({
     lmtp: o.lmtp ?? false,
     size,
@@ -151,19 +153,28 @@ export function createIngress(o: IngressOptions): Ingress {
     },
     onMailFrom(_address, session, cb) {
       if (closing) return cb(smtpError(421, `4.3.2 ${say(M.shuttingDown)}`));
-      lists.set(session, new Map());
+      transactions.set(session, { lists: new Map(), accepted: [] });
       cb();
     },
     onRcptTo(address: SMTPServerAddress, session, cb) {
       const rcpt = asciiAddress(address.address);
       const list = o.daemon.resolve(rcpt);
       if (list === undefined) return cb(smtpError(550, `5.1.1 ${say(M.noList, rcpt)}`));
-      const seen = lists.get(session) ?? new Map<string, string>();
+      const tx = transactions.get(session) ?? { lists: new Map<string, string>(), accepted: [] };
+      transactions.set(session, tx);
+      const seen = tx.lists;
+      const key = address.address.toLowerCase();
+      // The address again (another case, or its domain spelled the other way): smtp-server keeps it once, so the
+      // message is delivered once; a 452 would have the client send it again, and the list run it twice.
+      if (seen.has(key)) {
+        tx.accepted.push(key);
+        return cb();
+      }
       const first: string | undefined = seen.values().next().value;
       if (!o.lmtp && first !== undefined && first !== list) return cb(smtpError(452, `4.5.3 ${say(M.secondList, rcpt, first)}`));
       if (!o.lmtp && first !== undefined) return cb(smtpError(452, `4.5.3 one address of a list per transaction: send to ${rcpt} in a new transaction`));
-      seen.set(address.address.toLowerCase(), list);
-      lists.set(session, seen);
+      seen.set(key, list);
+      tx.accepted.push(key);
       cb();
     },
     onData(stream: SMTPServerDataStream, session, cb) {
@@ -204,12 +215,16 @@ export function createIngress(o: IngressOptions): Ingress {
         clearTimeout(deadline);
         if (!ended) release();
       });
+      const tx = transactions.get(session);
+      /** LMTP: one answer for each RCPT answered 250, in order (a repeated address gets its address's answer). */
+      const each = <T>(byRecipient: (key: string) => T): T[] => (tx?.accepted ?? session.envelope.rcptTo.map((r) => r.address.toLowerCase())).map(byRecipient);
+      const refuse = (err: Error): void => (o.lmtp ? cb(null, each(() => err) as never) : cb(err));
       stream.on("end", () => {
         ended = true;
         clearTimeout(deadline);
-        if (stream.sizeExceeded) return cb(smtpError(552, `5.3.4 ${say(M.tooBig, size)}`));
-        if (late) return cb(smtpError(451, `4.4.2 ${say(M.tooSlow, dataDeadlineMs / 60_000)}`));
-        if (dropped) return cb(smtpError(452, `4.3.1 ${say(M.inFlightFull, budget!.limit)}`));
+        if (stream.sizeExceeded) return refuse(smtpError(552, `5.3.4 ${say(M.tooBig, size)}`));
+        if (late) return refuse(smtpError(451, `4.4.2 ${say(M.tooSlow, dataDeadlineMs / 60_000)}`));
+        if (dropped) return refuse(smtpError(452, `4.3.1 ${say(M.inFlightFull, budget!.limit)}`));
         const receivedAt = o.daemon.clock();
         // Stored with this hop's trace field (runtime/mail/received.ts), as every MTA that accepts a message adds one.
         const raw = receivedBefore(chunks.buffers(), session, o.name ?? "thwonkd", receivedAt);
@@ -217,7 +232,7 @@ export function createIngress(o: IngressOptions): Ingress {
         chunks.clear();
         const mailFrom = session.envelope.mailFrom ? (session.envelope.mailFrom.address && asciiAddress(session.envelope.mailFrom.address)) || null : null;
         const rcpts = session.envelope.rcptTo;
-        const found = lists.get(session);
+        const found = tx?.lists;
         const deliver = (i: number): Promise<Answer> => {
           const r = rcpts[i]!;
           const rcptTo = asciiAddress(r.address);
@@ -238,10 +253,20 @@ export function createIngress(o: IngressOptions): Ingress {
         // One recipient after the other: each delivery reads the message on its own (the rule's parse, a bounce
         // report's), so recipients at once would hold that many readings of a message the budget counts once.
         void (async () => {
-          const answers: Answer[] = [];
-          for (let i = 0; i < rcpts.length; i++) answers.push(await deliver(i));
+          const answers = new Map<string, Answer>();
+          for (let i = 0; i < rcpts.length; i++) answers.set(rcpts[i]!.address.toLowerCase(), await deliver(i));
           return answers;
-        })().then((answers) => reply(() => cb(null, answers.map((a) => (a.code === 250 ? a.message : smtpError(a.code, a.message))) as never)));
+        })().then((answers) =>
+          reply(() =>
+            cb(
+              null,
+              each((key) => {
+                const a = answers.get(key) ?? { code: 451, message: `4.3.0 ${say(M.commitFailed, "no delivery was made for this recipient")}` };
+                return a.code === 250 ? a.message : smtpError(a.code, a.message);
+              }) as never,
+            ),
+          ),
+        );
       });
     },
   });

@@ -59,7 +59,7 @@ after(async () => {
 let n = 0;
 
 /** One transaction: MAIL (with its parameters), each RCPT's answer, and, when one was accepted, DATA's answer and the run's subject line. */
-async function transaction(o: { from: string; params?: string; rcpts: string[]; lmtp?: boolean }): Promise<{ rcpts: string[]; data: string[]; said: string[] }> {
+async function transaction(o: { from: string; params?: string; rcpts: string[]; lmtp?: boolean }): Promise<{ rcpts: string[]; data: string[]; said: string[]; next: string }> {
   const subject = `addr-${n++}`;
   const c = await new RawClient(o.lmtp ? d.ports.lmtp! : d.ports.smtp).open(o.lmtp ? "LHLO" : "EHLO");
   // Written as UTF-8: an SMTPUTF8 client sends its addresses so.
@@ -77,6 +77,8 @@ async function transaction(o: { from: string; params?: string; rcpts: string[]; 
     c.write(`From: ann@example.org\r\nTo: x@example.org\r\nSubject: ${subject}\r\n\r\nhi\r\n`);
     data = await c.end(o.lmtp ? accepted : 1);
   }
+  // The answer to the next command is its own: the client and the server are still in step.
+  const next = await c.command("NOOP");
   await c.command("QUIT");
   c.destroy();
   const said = readStore(ws.data, (db) =>
@@ -84,7 +86,7 @@ async function transaction(o: { from: string; params?: string; rcpts: string[]; 
       (r) => (JSON.parse(r.actions) as { subject: string }[])[0]!.subject,
     ),
   );
-  return { rcpts, data, said };
+  return { rcpts, data, said, next };
 }
 
 test("a list at an internationalized domain takes mail in its A-label and its SMTPUTF8 spelling, and such a sender is not a bounce", async () => {
@@ -116,4 +118,53 @@ s.quit()
   assert.equal(out.trim(), "{}");
   const said = readStore(ws.data, (db) => db.prepare("SELECT actions FROM runs WHERE address = ? ORDER BY id DESC LIMIT 1").get(IDN) as { actions: string });
   assert.match((JSON.parse(said.actions) as { subject: string }[])[0]!.subject, /sender=bob@xn--bcher-kva\.example$/);
+});
+
+test("the same list named twice in one SMTP transaction, by its address in another case or spelling, is one recipient: 250, one run", async () => {
+  for (const [a, b] of [
+    ["foo@example.org", "FOO@Example.ORG"],
+    [IDN, "idn@bücher.example"],
+  ]) {
+    const t = await transaction({ from: "ann@example.org", params: "SMTPUTF8", rcpts: [a, b] });
+    assert.match(t.rcpts[1]!, /^250 /, `${a} then ${b}`);
+    assert.equal(t.said.length, 1, `${a} then ${b}: run once`);
+  }
+  // Another address of the same list, or another list, waits for a transaction of its own.
+  for (const [a, b] of [
+    ["foo@example.org", "foo+x@example.org"],
+    ["foo@example.org", "foo-request@example.org"],
+    ["a@example.org", "a+b@example.org"],
+  ]) {
+    const t = await transaction({ from: "ann@example.org", rcpts: [a, b] });
+    assert.match(t.rcpts[1]!, /^452 4\.5\.3 /, `${a} then ${b}`);
+    assert.equal(t.said.length, 1);
+  }
+  // LMTP: an answer after DATA for each RCPT answered 250 (RFC 2033 4.2), the same address delivered once.
+  const l = await transaction({ from: "ann@example.org", rcpts: ["foo@example.org", "Foo@example.org", "foo+x@example.org", "FOO@example.org"], lmtp: true });
+  assert.deepEqual(l.rcpts.map((r) => r.slice(0, 3)), ["250", "250", "250", "250"]);
+  assert.deepEqual(l.data.map((r) => r.slice(0, 9)), ["250 2.0.0", "250 2.0.0", "250 2.0.0", "250 2.0.0"]);
+  assert.match(l.next, /^250 /, "the NOOP after DATA gets its own answer");
+  assert.equal(l.said.length, 2);
+});
+
+test("addresses no list has get 550 or 501 at RCPT, never a relay, and the daemon goes on", async () => {
+  for (const rcpt of [
+    '"foo"x@example.org',
+    "foo@example.org.evil",
+    "foo@other.example",
+    "-request@example.org",
+    "+foo@example.org",
+    "foo@[127.0.0.1]",
+    "foo%example.org@example.org",
+    "foo@example.org.",
+    "@example.org",
+    `${"f".repeat(300)}@example.org`,
+    "foo@xn--bcher-kva.example",
+    "postmaster",
+  ]) {
+    const t = await transaction({ from: "ann@example.org", rcpts: [rcpt] });
+    assert.match(t.rcpts[0]!, /^5(50 5\.1\.1|01) /, rcpt);
+  }
+  const ok = await transaction({ from: "ann@example.org", rcpts: ["foo@example.org"] });
+  assert.match(ok.data[0]!, /^250 /);
 });
