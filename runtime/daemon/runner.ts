@@ -135,7 +135,9 @@ export class Runner {
 
   /**
    * The list a recipient reaches: the exact address first, then without a
-   * `+tag`, then `name-request@` reaches `name@`. Case-insensitive.
+   * `+tag`, then `name-request@` reaches `name@`. Case-insensitive. A list
+   * named like another's tagged or request form (`a+b@` beside `a@`) is the
+   * longer name: `a+b+c@` and `a+b-request@` are its own, not `a@`'s.
    */
   resolve(rcpt: string): string | undefined {
     // Each message asks for its recipient and its sender several times: the answers are kept until a list is installed.
@@ -153,13 +155,11 @@ export class Runner {
     const key = addressKey(c);
     const at = key.lastIndexOf("@");
     const domain = key.slice(at);
-    let local = key.slice(0, at);
-    const candidates = [local];
-    const plus = local.indexOf("+");
-    if (plus > 0) candidates.push((local = local.slice(0, plus)));
-    if (local.endsWith("-request") && local.length > 8) candidates.push(local.slice(0, -8));
-    for (const l of candidates) {
-      const slot = this.lists.get(l + domain);
+    const local = key.slice(0, at);
+    // The local part, then cut at each `+` from the last (the longest name first); each, then without `-request`.
+    for (let end = local.length; end > 0; end = local.lastIndexOf("+", end - 1)) {
+      const name = local.slice(0, end);
+      const slot = this.lists.get(name + domain) ?? (name.endsWith("-request") && name.length > 8 ? this.lists.get(name.slice(0, -8) + domain) : undefined);
       if (slot) return slot.address;
     }
     return undefined;

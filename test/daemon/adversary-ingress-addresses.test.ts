@@ -147,6 +147,27 @@ test("the same list named twice in one SMTP transaction, by its address in anoth
   assert.equal(l.said.length, 2);
 });
 
+test("a list named like another's +tag or -request form gets its own mail, and its own +tag and -request forms", async () => {
+  const cases: [string, string][] = [
+    ["a+b@example.org", "a+b@example.org rcpt=a+b@example.org request=false tag=none"],
+    ["a+b+c@example.org", "a+b@example.org rcpt=a+b+c@example.org request=false tag=c"],
+    ["A+B-Request@example.org", "a+b@example.org rcpt=a+b-request@example.org request=true tag=none"],
+    ["a+b-request+z@example.org", "a+b@example.org rcpt=a+b-request+z@example.org request=true tag=z"],
+    ["a+c@example.org", "a@example.org rcpt=a+c@example.org request=false tag=c"],
+    ["a-request+b@example.org", "a@example.org rcpt=a-request+b@example.org request=true tag=b"],
+    ["foo-request@example.org", "foo-request@example.org rcpt=foo-request@example.org request=false tag=none"],
+    ["foo-request+x@example.org", "foo-request@example.org rcpt=foo-request+x@example.org request=false tag=x"],
+    ["foo-request-request@example.org", "foo-request@example.org rcpt=foo-request-request@example.org request=true tag=none"],
+    ["foo+x-request@example.org", "foo@example.org rcpt=foo+x-request@example.org request=false tag=x-request"],
+    // A source route is ignored (RFC 5321 4.1.2): the address after it is the recipient.
+    ["@relay.example,@other.example:foo@example.org", "foo@example.org rcpt=foo@example.org request=false tag=none"],
+  ];
+  for (const [rcpt, said] of cases) {
+    const t = await transaction({ from: "ann@example.org", rcpts: [rcpt] });
+    assert.deepEqual(t.said, [`${said} sender=ann@example.org`], rcpt);
+  }
+});
+
 test("addresses no list has get 550 or 501 at RCPT, never a relay, and the daemon goes on", async () => {
   for (const rcpt of [
     '"foo"x@example.org',
