@@ -30,6 +30,7 @@ import { daemonMessages as M, say } from "./messages.js";
 import { LOOP_HEADER } from "./outbox.js";
 import { bounceTarget } from "./verp.js";
 import { frozen, runCommit, type RunBase } from "./run-commit.js";
+import { ownTraceLength } from "../mail/received.js";
 import { DEFAULT_HOP_LIMIT, overHopLimit, type IncomingMail, type ListMailSettings } from "../mail/compose.js";
 import type { Logger } from "./log.js";
 import { holdEffects, type RunAgain } from "./holds.js";
@@ -212,7 +213,9 @@ export class Runner {
     // The rule's limits are checked while parsing (size and header fields first), so a hostile message costs little.
     const envelope: { mailFrom: string | null; rcptTo?: string } = { mailFrom: d.mailFrom };
     if (d.rcptTo) envelope.rcptTo = d.rcptTo;
-    const eml = await parseEml(d.raw, { listAddress: slot.address, envelope, limits: bundleLimits(bundle) });
+    // The message as its sender sent it: without the Received field the ingress put before it (received.ts).
+    const trace = ownTraceLength(d.raw);
+    const eml = await parseEml(trace ? d.raw.subarray(trace) : d.raw, { listAddress: slot.address, envelope, limits: bundleLimits(bundle) });
     // Frozen with its JSON kept: each input that carries it (ahead.ts, and its turn) writes it once, and checks it once.
     keepJson(eml.message);
     return { bundle, eml };
