@@ -386,7 +386,15 @@ export class Runner {
       outcome === "rejected"
         ? { code: 550, message: `5.7.1 ${oneLine(String(reject!["reason"] ?? "rejected"))}` }
         : { code: 250, message: `2.0.0 accepted${outcome === "failed" ? " (the rule failed; the message is kept for replay)" : outcome === "held" ? " and held" : ""}` };
-    return this.submit(slot, turn, c, answer, result, actions);
+    const submitted = this.submit(slot, turn, c, answer, result, actions);
+    // Malformed mail is run on what could be read; what could not is stored with it, and said here with the run's
+    // number (`thwonkc runs`), or nobody would know the rule saw less than was sent.
+    if (!replay && parsed.problems.length) void submitted.then((s) => s.answer.then((a) => this.unread(address, a, parsed.problems)));
+    return submitted;
+  }
+
+  private unread(list: string, a: Answer, problems: string[]): void {
+    if (a.runId !== undefined) this.o.log.warn({ list, run: a.runId, problems }, "a message could not be read whole: it was stored with what could not be read, and run on the rest");
   }
 
   private async runDue(slot: ListSlot, triggerName: string, due: number): Promise<Answer | Submitted> {
