@@ -521,7 +521,9 @@ export class Runner {
    */
   private isOwn(address: string, a: string | null): boolean {
     if (a === null) return false;
-    if (this.resolve(a) === address) return true;
+    // As the daemon delivers (daemon.ts bounceTarget): an address that reaches a list is that list's, not a bounce address.
+    const list = this.resolve(a);
+    if (list !== undefined) return list === address;
     const exact = (x: string): string | undefined => {
       const at = this.resolve(x);
       return at !== undefined && addressKey(at) === addressKey(x) ? at : undefined;

@@ -26,7 +26,9 @@ let ws: ReturnType<typeof workspace>;
 let d: Running;
 
 before(async () => {
-  ws = workspace({ echo: { source: ECHO, members: [{ address: "ann@example.org", name: "Ann" }] }, other: { source: ECHO, members: [{ address: "ann@example.org", name: "Ann" }] } });
+  const members = [{ address: "ann@example.org", name: "Ann" }];
+  // other-bounces@ is a list of its own: its address is its, not other@'s bounce address.
+  ws = workspace({ echo: { source: ECHO, members }, other: { source: ECHO, members }, other_bounces: { source: ECHO, members } });
   d = await startDaemon(ws);
 });
 
@@ -74,6 +76,8 @@ test("mail whose MAIL FROM or From is one of the list's own addresses is stored 
     const r = await post(p);
     assert.equal(r.outcome, "ok", JSON.stringify(p));
   }
+  // Mail from the list other-bounces@ to other@ is that list's, no loop of other@'s.
+  assert.equal((await post({ mailFrom: "other-bounces@example.org", to: "other@example.org" })).outcome, "ok");
   const sent = await outboxMail(d.ports.outbox);
   for (const m of sent) assert.ok(!m.recipients.some((r) => /^echo[-+@]/i.test(r)), `nothing goes to the list's own addresses: ${m.recipients.join(",")}`);
 });
