@@ -41,6 +41,12 @@ before(async () => {
     body: JSON.stringify({ source: WHO, fileName: "who.thwonk", addresses: LISTS }),
   });
   assert.equal(r.status, 200, await r.text());
+  const no = await fetch(`http://127.0.0.1:${d.ports.http}/v1/deploy`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ source: 'rule no\n\non message(_m: Message) {\n  reject("no thanks")\n}\n', fileName: "no.thwonk", addresses: ["no@example.org"] }),
+  });
+  assert.equal(no.status, 200, await no.text());
   for (const list of LISTS) {
     const m = await fetch(`http://127.0.0.1:${d.ports.http}/v1/lists/${encodeURIComponent(list)}/members`, {
       method: "POST",
@@ -145,6 +151,11 @@ test("the same list named twice in one SMTP transaction, by its address in anoth
   assert.deepEqual(l.data.map((r) => r.slice(0, 9)), ["250 2.0.0", "250 2.0.0", "250 2.0.0", "250 2.0.0"]);
   assert.match(l.next, /^250 /, "the NOOP after DATA gets its own answer");
   assert.equal(l.said.length, 2);
+  // Two lists, one rejecting, each named twice: each RCPT gets its list's answer, in the order of the RCPTs.
+  const two = await transaction({ from: "ann@example.org", rcpts: ["no@example.org", "foo@example.org", "NO@example.org", "FOO@example.org"], lmtp: true });
+  assert.deepEqual(two.data.map((r) => r.slice(0, 9)), ["550 5.7.1", "250 2.0.0", "550 5.7.1", "250 2.0.0"]);
+  assert.match(two.next, /^250 /);
+  assert.equal(two.said.length, 2, "one run a list");
 });
 
 test("a list named like another's +tag or -request form gets its own mail, and its own +tag and -request forms", async () => {
