@@ -26,7 +26,7 @@ let d: Running;
 
 before(async () => {
   ws = workspace({ small: { source: SMALL, members: [{ address: "ann@example.org", name: "Ann" }] } });
-  d = await startDaemon(ws);
+  d = await startDaemon(ws, { args: ["--size", "20000"] });
 });
 
 after(async () => {
@@ -73,4 +73,21 @@ test("limits.headers: 12 fields as sent are run, the rule sees them and not thwo
   // The daemon goes on.
   assert.match(await post(message("after", 400)), /^250 /);
   assert.deepEqual(sent("after"), ["received=false x=false: after"]);
+});
+
+test("LMTP over --size with the list named twice: a 552 for each RCPT answered 250, and the session stays in step", async () => {
+  const c = await new RawClient(d.ports.lmtp!).open("LHLO");
+  await c.begin([{ to: LIST }, { to: "SMALL@Example.org" }]);
+  c.write(message("too-big", 25_000));
+  const answers = await c.end(2);
+  assert.deepEqual(answers.map((a) => a.slice(0, 9)), ["552 5.3.4", "552 5.3.4"]);
+  assert.match(await c.command("NOOP"), /^250 /);
+  // And a message within every limit, to both spellings, is delivered once and answered twice.
+  await c.begin([{ to: LIST }, { to: "SMALL@Example.org" }]);
+  c.write(message("lmtp-twice", 500));
+  assert.deepEqual((await c.end(2)).map((a) => a.slice(0, 9)), ["250 2.0.0", "250 2.0.0"]);
+  assert.match(await c.command("NOOP"), /^250 /);
+  await c.command("QUIT");
+  c.destroy();
+  assert.equal(sent("lmtp-twice").length, 1);
 });
