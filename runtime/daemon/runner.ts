@@ -28,7 +28,7 @@ import type { RuleErrorWords } from "../../contract/index.js";
 import { StaleCommit, type GroupCommitter } from "./commit.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { LOOP_HEADER } from "./outbox.js";
-import { bounceTarget } from "./verp.js";
+import { bounceTarget, type BounceTarget } from "./verp.js";
 import { frozen, runCommit, type RunBase } from "./run-commit.js";
 import { ownTraceLength } from "../mail/received.js";
 import { DEFAULT_HOP_LIMIT, overHopLimit, type IncomingMail, type ListMailSettings } from "../mail/compose.js";
@@ -99,6 +99,18 @@ interface Turn {
   seq: number;
 }
 
+/** A list one of whose own addresses a recipient is, and the name it was found by (`a+b`, `foo-request`). */
+interface Found {
+  list: string;
+  name: string;
+}
+
+/** Where a recipient goes: a list, and when it is the list's bounce address, what that address names. */
+export interface Route {
+  list: string;
+  bounce?: BounceTarget;
+}
+
 /** A message parsed (and checked against its rule's limits) before its turn in the list's queue. */
 interface Parsed {
   bundle: Bundle;
@@ -117,8 +129,9 @@ export function addressKey(address: string): string {
 
 export class Runner {
   private readonly lists = new Map<string, ListSlot>();
-  /** resolve()'s answers, by the address as given; emptied when a list is installed, and when full. */
-  private readonly resolved = new Map<string, string | undefined>();
+  /** resolve()'s and route()'s answers, by the address as given; emptied when a list is installed, and when full. */
+  private readonly resolved = new Map<string, Found | undefined>();
+  private readonly routed = new Map<string, Route | undefined>();
   private inFlight = 0;
   private idle: (() => void)[] = [];
   /** Outgoing mail: each list's settings (From mode), and the hop limit (thwonkd's config, main.ts). */
@@ -141,6 +154,33 @@ export class Runner {
    * longer name: `a+b+c@` and `a+b-request@` are its own, not `a@`'s.
    */
   resolve(rcpt: string): string | undefined {
+    return this.found(rcpt)?.list;
+  }
+
+  /**
+   * Where a recipient goes: one of a list's own addresses (resolve()), or a list's bounce address (verp.ts) when
+   * that reading names more of it (`a+b-bounces@` is the bounce address of `a+b@`, not `a@` tagged
+   * `b-bounces`); an address of a list wins a tie, so a list deployed at `x-bounces@` keeps its mail.
+   */
+  route(rcpt: string): Route | undefined {
+    const kept = this.routed.get(rcpt);
+    if (kept !== undefined || this.routed.has(rcpt)) return kept;
+    const own = this.found(rcpt);
+    const bounce = own?.name.length === rcpt.replace(/^<(.*)>$/, "$1").lastIndexOf("@") ? undefined : bounceTarget(rcpt, this.exactList);
+    // The bounce address's name is its list's local part and `-bounces`.
+    const route: Route | undefined = bounce && (!own || bounce.list.lastIndexOf("@") + 8 > own.name.length) ? { list: bounce.list, bounce } : own && { list: own.list };
+    if (this.routed.size >= RESOLVED_KEPT) this.routed.clear();
+    this.routed.set(rcpt, route);
+    return route;
+  }
+
+  /** The list deployed at exactly this address (any case), or undefined. */
+  private readonly exactList = (a: string): string | undefined => {
+    const at = this.resolve(a);
+    return at !== undefined && addressKey(at) === addressKey(canonicalAddress(a) ?? a) ? at : undefined;
+  };
+
+  private found(rcpt: string): Found | undefined {
     // Each message asks for its recipient and its sender several times: the answers are kept until a list is installed.
     const kept = this.resolved.get(rcpt);
     if (kept !== undefined || this.resolved.has(rcpt)) return kept;
@@ -150,7 +190,7 @@ export class Runner {
     return found;
   }
 
-  private resolveNow(rcpt: string): string | undefined {
+  private resolveNow(rcpt: string): Found | undefined {
     const c = canonicalAddress(rcpt.replace(/^<(.*)>$/, "$1"));
     if (c === undefined) return undefined;
     const key = addressKey(c);
@@ -161,7 +201,7 @@ export class Runner {
     for (let end = local.length; end > 0; end = local.lastIndexOf("+", end - 1)) {
       const name = local.slice(0, end);
       const slot = this.lists.get(name + domain) ?? (name.endsWith("-request") && name.length > 8 ? this.lists.get(name.slice(0, -8) + domain) : undefined);
-      if (slot) return slot.address;
+      if (slot) return { list: slot.address, name };
     }
     return undefined;
   }
@@ -171,6 +211,7 @@ export class Runner {
     const slot = this.lists.get(addressKey(address));
     if (!slot) {
       this.resolved.clear();
+      this.routed.clear();
       this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve(), gen: 0, seq: 0, settled: Promise.resolve(), handed: Promise.resolve(), waiting: [], ahead: new Map() });
       return Promise.resolve();
     }
@@ -520,15 +561,7 @@ export class Runner {
    * FROM; the loop header may not survive the trip).
    */
   private isOwn(address: string, a: string | null): boolean {
-    if (a === null) return false;
-    // As the daemon delivers (daemon.ts bounceTarget): an address that reaches a list is that list's, not a bounce address.
-    const list = this.resolve(a);
-    if (list !== undefined) return list === address;
-    const exact = (x: string): string | undefined => {
-      const at = this.resolve(x);
-      return at !== undefined && addressKey(at) === addressKey(x) ? at : undefined;
-    };
-    return bounceTarget(a, exact)?.list === address;
+    return a !== null && this.route(a)?.list === address;
   }
 }
 

@@ -179,6 +179,17 @@ test("a list named like another's +tag or -request form gets its own mail, and i
   }
 });
 
+test("a list named like another's +tag form has its own bounce address and VERP forms: recorded as bounces, never run by the other list", async () => {
+  for (const rcpt of ["a+b-bounces@example.org", "A+B-Bounces+abcdefgh-ann=example.org@example.org", "a-bounces@example.org", "foo-request-bounces@example.org"]) {
+    const t = await transaction({ from: "", rcpts: [rcpt] });
+    assert.match(t.rcpts[0]!, /^250 /, rcpt);
+    assert.match(t.data[0]!, /^250 2\.0\.0 TW6127 /, `${rcpt}: taken as a bounce report`);
+    assert.deepEqual(t.said, [], `${rcpt}: no rule ran`);
+  }
+  // Tagged forms of a list that are no bounce address still reach it.
+  assert.deepEqual((await transaction({ from: "ann@example.org", rcpts: ["a+bounces@example.org"] })).said, ["a@example.org rcpt=a+bounces@example.org request=false tag=bounces sender=ann@example.org"]);
+});
+
 test("addresses no list has get 550 or 501 at RCPT, never a relay, and the daemon goes on", async () => {
   for (const rcpt of [
     '"foo"x@example.org',
