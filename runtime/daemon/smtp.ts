@@ -8,6 +8,7 @@
  */
 import { domainToASCII } from "node:url";
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+import { canonicalAddress } from "../../contract/values.js";
 import { receivedBefore } from "../mail/received.js";
 import type { Daemon } from "./daemon.js";
 import type { Logger } from "./log.js";
@@ -101,18 +102,26 @@ export interface Ingress {
 }
 
 /**
- * An envelope address with its domain in ASCII. smtp-server hands a domain on decoded to Unicode (`xn--bcher-kva`
- * becomes `bücher`, whether the client wrote it so or not), while lists, members and every Address a rule sees
- * are written in ASCII (contract/values.ts): without this a list at an A-label domain took no mail at all, and a
- * sender at one was read as no address, a bounce. An SMTPUTF8 client's Unicode domain comes to the same list.
+ * An envelope address as lists and Addresses are written (contract/values.ts): its domain in ASCII, and its local
+ * part without quotes it does not need. smtp-server hands a domain on decoded to Unicode (`xn--bcher-kva` becomes
+ * `bücher`, whether the client wrote it so or not): without this a list at an A-label domain took no mail at all,
+ * and a sender at one was read as no address, a bounce. An SMTPUTF8 client's Unicode domain comes to the same
+ * list. A quoted local part is the same local part unquoted (RFC 5321 4.1.2: `"foo"@` is `foo@`) when it is a
+ * dot-atom without its quotes; one that needs them (a space, an `@`) stays as it is, and reaches no list.
  */
 export function asciiAddress(address: string): string {
   const at = address.lastIndexOf("@");
-  const domain = address.slice(at + 1);
+  if (at < 0) return address;
+  let local = address.slice(0, at);
+  let domain = address.slice(at + 1);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: every ASCII character, so most domains are left as they are
-  if (at < 0 || /^[\x00-\x7f]*$/.test(domain)) return address;
-  const ascii = domainToASCII(domain);
-  return ascii ? address.slice(0, at + 1) + ascii : address;
+  if (!/^[\x00-\x7f]*$/.test(domain)) domain = domainToASCII(domain) || domain;
+  const quoted = /^"((?:[^"\\]|\\.)*)"$/s.exec(local);
+  if (quoted) {
+    const bare = quoted[1]!.replace(/\\(.)/gs, "$1");
+    if (canonicalAddress(`${bare}@${domain}`) !== undefined) local = bare;
+  }
+  return `${local}@${domain}`;
 }
 
 function smtpError(code: number, message: string): Error & { responseCode: number } {

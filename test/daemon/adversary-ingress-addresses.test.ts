@@ -170,11 +170,15 @@ test("a list named like another's +tag or -request form gets its own mail, and i
     ["foo-request+x@example.org", "foo-request@example.org rcpt=foo-request+x@example.org request=false tag=x"],
     ["foo-request-request@example.org", "foo-request@example.org rcpt=foo-request-request@example.org request=true tag=none"],
     ["foo+x-request@example.org", "foo@example.org rcpt=foo+x-request@example.org request=false tag=x-request"],
+    // A quoted local part that needs no quotes is the same local part (RFC 5321 4.1.2).
+    ['"foo"@example.org', "foo@example.org rcpt=foo@example.org request=false tag=none"],
+    ['"A+B-request"@example.org', "a+b@example.org rcpt=a+b-request@example.org request=true tag=none"],
+    ['"f\\oo"@example.org', "foo@example.org rcpt=foo@example.org request=false tag=none"],
     // A source route is ignored (RFC 5321 4.1.2): the address after it is the recipient.
     ["@relay.example,@other.example:foo@example.org", "foo@example.org rcpt=foo@example.org request=false tag=none"],
   ];
   for (const [rcpt, said] of cases) {
-    const t = await transaction({ from: "ann@example.org", rcpts: [rcpt] });
+    const t = await transaction({ from: rcpt.startsWith('"') ? '"ann"@example.org' : "ann@example.org", rcpts: [rcpt] });
     assert.deepEqual(t.said, [`${said} sender=ann@example.org`], rcpt);
   }
 });
@@ -193,6 +197,8 @@ test("a list named like another's +tag form has its own bounce address and VERP 
 test("addresses no list has get 550 or 501 at RCPT, never a relay, and the daemon goes on", async () => {
   for (const rcpt of [
     '"foo"x@example.org',
+    '"foo@x"@example.org',
+    '"fo.."@example.org',
     "foo@example.org.evil",
     "foo@other.example",
     "-request@example.org",
