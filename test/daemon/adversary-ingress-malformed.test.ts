@@ -139,3 +139,14 @@ test("a header field of 1 MB gets 552 naming limits.header, is not stored, and t
   assert.match(folded, /^552 5\.3\.4 .*limits\.header/);
   assert.match(await post(`${head("after-huge")}\r\nfine\r\n`), /^250 2\.0\.0 accepted$/);
 });
+
+test("a dot after a bare LF or CR is no end of DATA: a message smuggled behind one is part of the first, never a second", async () => {
+  for (const [i, sep] of ["\n.\r\n", "\r\n.\n", "\n.\n", "\r.\r\n", "\r\n.\r"].entries()) {
+    const smuggled = `smuggled-${i}`;
+    const answer = await post(`${head(`carrier-${i}`)}\r\nhi${sep}MAIL FROM:<evil@example.org>\r\nRCPT TO:<${OTHER}>\r\nDATA\r\nFrom: ceo@example.org\r\nSubject: ${smuggled}\r\n\r\nx\r\n`);
+    assert.match(answer, /^250 /, JSON.stringify(sep));
+    assert.ok(stored(`Subject: carrier-${i}`)!.raw.includes(`Subject: ${smuggled}`), "the would-be second message is the first's text");
+    const runs = readStore(ws.data, (db) => db.prepare("SELECT count(*) AS n FROM messages WHERE instr(raw, ?) > 0").get(Buffer.from(`Subject: ${smuggled}`)) as { n: number });
+    assert.equal(runs.n, 1, `${JSON.stringify(sep)}: one message`);
+  }
+});
