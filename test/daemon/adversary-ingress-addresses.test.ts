@@ -65,7 +65,7 @@ after(async () => {
 let n = 0;
 
 /** One transaction: MAIL (with its parameters), each RCPT's answer, and, when one was accepted, DATA's answer and the run's subject line. */
-async function transaction(o: { from: string; params?: string; rcpts: string[]; lmtp?: boolean }): Promise<{ rcpts: string[]; data: string[]; said: string[]; next: string }> {
+async function transaction(o: { from: string; params?: string; rcpts: string[]; lmtp?: boolean; header?: string }): Promise<{ rcpts: string[]; data: string[]; said: string[]; next: string }> {
   const subject = `addr-${n++}`;
   const c = await new RawClient(o.lmtp ? d.ports.lmtp! : d.ports.smtp).open(o.lmtp ? "LHLO" : "EHLO");
   // Written as UTF-8: an SMTPUTF8 client sends its addresses so.
@@ -80,7 +80,7 @@ async function transaction(o: { from: string; params?: string; rcpts: string[]; 
   let data: string[] = [];
   if (accepted) {
     assert.match(await cmd("DATA"), /^354 /);
-    c.write(`From: ann@example.org\r\nTo: x@example.org\r\nSubject: ${subject}\r\n\r\nhi\r\n`);
+    c.socket.write(Buffer.from(`From: ${o.header ?? "ann@example.org"}\r\nTo: x@example.org\r\nSubject: ${subject}\r\n\r\nhi\r\n`, "utf8"));
     data = await c.end(o.lmtp ? accepted : 1);
   }
   // The answer to the next command is its own: the client and the server are still in step.
@@ -89,7 +89,7 @@ async function transaction(o: { from: string; params?: string; rcpts: string[]; 
   c.destroy();
   const said = readStore(ws.data, (db) =>
     (db.prepare("SELECT r.actions FROM runs r JOIN messages m ON m.id = r.message_id WHERE CAST(m.raw AS TEXT) LIKE ? ORDER BY r.id").all(`%Subject: ${subject}\r\n%`) as { actions: string }[]).map(
-      (r) => (JSON.parse(r.actions) as { subject: string }[])[0]!.subject,
+      (r) => (JSON.parse(r.actions) as { subject?: string }[])[0]?.subject ?? "(nothing sent)",
     ),
   );
   return { rcpts, data, said, next };
@@ -110,6 +110,10 @@ test("a list at an internationalized domain takes mail in its A-label and its SM
   // The sender in Unicode is the same sender.
   const u = await transaction({ from: "ann@bücher.example", params: "SMTPUTF8", rcpts: ["idn-request@bücher.example"] });
   assert.deepEqual(u.said, [`${IDN} rcpt=idn-request@xn--bcher-kva.example request=true tag=none sender=ann@xn--bcher-kva.example`]);
+  // A From field in UTF-8 (RFC 6532) naming the list's own address in Unicode is the list's: a loop, not run.
+  const own = await transaction({ from: "ann@xn--bcher-kva.example", params: "SMTPUTF8", rcpts: [IDN], header: "The list <IDN@BÜCHER.example>" });
+  assert.match(own.data[0]!, /^250 2\.0\.0 .*loop/);
+  assert.deepEqual(own.said, ["(nothing sent)"]);
   // Another internationalized domain is no list's.
   assert.match((await transaction({ from: "ann@example.org", params: "SMTPUTF8", rcpts: ["idn@bücher2.example"] })).rcpts[0]!, /^550 5\.1\.1 /);
 });
