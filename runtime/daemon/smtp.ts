@@ -124,6 +124,11 @@ export function asciiAddress(address: string): string {
   return `${local}@${domain}`;
 }
 
+/** A recipient as the transaction tells them apart: the address as lists are written, without case. */
+function recipientKey(address: string): string {
+  return asciiAddress(address).toLowerCase();
+}
+
 function smtpError(code: number, message: string): Error & { responseCode: number } {
   return Object.assign(new Error(message), { responseCode: code });
 }
@@ -172,7 +177,7 @@ export function createIngress(o: IngressOptions): Ingress {
       const tx = transactions.get(session) ?? { lists: new Map<string, string>(), accepted: [] };
       transactions.set(session, tx);
       const seen = tx.lists;
-      const key = address.address.toLowerCase();
+      const key = recipientKey(address.address);
       // The address again (another case, or its domain spelled the other way): smtp-server keeps it once, so the
       // message is delivered once; a 452 would have the client send it again, and the list run it twice.
       if (seen.has(key)) {
@@ -226,7 +231,7 @@ export function createIngress(o: IngressOptions): Ingress {
       });
       const tx = transactions.get(session);
       /** LMTP: one answer for each RCPT answered 250, in order (a repeated address gets its address's answer). */
-      const each = <T>(byRecipient: (key: string) => T): T[] => (tx?.accepted ?? session.envelope.rcptTo.map((r) => r.address.toLowerCase())).map(byRecipient);
+      const each = <T>(byRecipient: (key: string) => T): T[] => (tx?.accepted ?? session.envelope.rcptTo.map((r) => recipientKey(r.address))).map(byRecipient);
       const refuse = (err: Error): void => (o.lmtp ? cb(null, each(() => err) as never) : cb(err));
       stream.on("end", () => {
         ended = true;
@@ -245,7 +250,7 @@ export function createIngress(o: IngressOptions): Ingress {
         const deliver = (i: number): Promise<Answer> => {
           const r = rcpts[i]!;
           const rcptTo = asciiAddress(r.address);
-          return o.daemon.deliver({ address: found?.get(r.address.toLowerCase()) ?? o.daemon.resolve(rcptTo)!, rcptTo, mailFrom, raw, receivedAt }).catch(failed);
+          return o.daemon.deliver({ address: found?.get(recipientKey(r.address)) ?? o.daemon.resolve(rcptTo)!, rcptTo, mailFrom, raw, receivedAt }).catch(failed);
         };
         answering++;
         /** The answer given: the message's bytes leave the budget, and one fewer message waits for its answer. */
@@ -263,7 +268,11 @@ export function createIngress(o: IngressOptions): Ingress {
         // report's), so recipients at once would hold that many readings of a message the budget counts once.
         void (async () => {
           const answers = new Map<string, Answer>();
-          for (let i = 0; i < rcpts.length; i++) answers.set(rcpts[i]!.address.toLowerCase(), await deliver(i));
+          // smtp-server keeps an address once by its text without case; `"foo"@` beside `foo@` is one recipient too.
+          for (let i = 0; i < rcpts.length; i++) {
+            const key = recipientKey(rcpts[i]!.address);
+            if (!answers.has(key)) answers.set(key, await deliver(i));
+          }
           return answers;
         })().then((answers) =>
           reply(() =>

@@ -134,6 +134,7 @@ test("the same list named twice in one SMTP transaction, by its address in anoth
   for (const [a, b] of [
     ["foo@example.org", "FOO@Example.ORG"],
     [IDN, "idn@bücher.example"],
+    ["foo@example.org", '"foo"@example.org'],
   ]) {
     const t = await transaction({ from: "ann@example.org", params: "SMTPUTF8", rcpts: [a, b] });
     assert.match(t.rcpts[1]!, /^250 /, `${a} then ${b}`);
@@ -155,6 +156,9 @@ test("the same list named twice in one SMTP transaction, by its address in anoth
   assert.deepEqual(l.data.map((r) => r.slice(0, 9)), ["250 2.0.0", "250 2.0.0", "250 2.0.0", "250 2.0.0"]);
   assert.match(l.next, /^250 /, "the NOOP after DATA gets its own answer");
   assert.equal(l.said.length, 2);
+  const quoted = await transaction({ from: "ann@example.org", rcpts: ['"foo"@example.org', "foo@example.org"], lmtp: true });
+  assert.deepEqual(quoted.data.map((r) => r.slice(0, 9)), ["250 2.0.0", "250 2.0.0"]);
+  assert.equal(quoted.said.length, 1, "quoted and not, one recipient: run once");
   // Two lists, one rejecting, each named twice: each RCPT gets its list's answer, in the order of the RCPTs.
   const two = await transaction({ from: "ann@example.org", rcpts: ["no@example.org", "foo@example.org", "NO@example.org", "FOO@example.org"], lmtp: true });
   assert.deepEqual(two.data.map((r) => r.slice(0, 9)), ["550 5.7.1", "250 2.0.0", "550 5.7.1", "250 2.0.0"]);
