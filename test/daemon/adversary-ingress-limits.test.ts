@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { ownTraceLength } from "../../runtime/mail/received.js";
+import { ownTraceLength, receivedBefore } from "../../runtime/mail/received.js";
 import { message, RawClient } from "./inflight-client.js";
 import { readStore, startDaemon, workspace, type Running } from "./helpers.js";
 
@@ -90,4 +90,35 @@ test("LMTP over --size with the list named twice: a 552 for each RCPT answered 2
   await c.command("QUIT");
   c.destroy();
   assert.equal(sent("lmtp-twice").length, 1);
+});
+
+test("ownTraceLength finds thwonkd's own Received field whatever the session wrote in it, and nothing else", () => {
+  const body = Buffer.from("From: ann@example.org\r\nSubject: s\r\n\r\nhi\r\n");
+  const long = (c: string, n: number) => c.repeat(n);
+  const sessions = [
+    {},
+    { hostNameAppearsAs: "client.example.org", remoteAddress: "127.0.0.1", transmissionType: "LMTP", id: "abc", envelope: { rcptTo: [{ address: "list@example.org" }] } },
+    // The longest each part can be: a HELO and a reverse name of 255, an IPv6 address, an id of 64, a recipient of 508.
+    {
+      hostNameAppearsAs: long("h", 255),
+      clientHostname: long("r", 255),
+      remoteAddress: "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+      transmissionType: "ESMTPSA",
+      id: long("i", 64),
+      envelope: { rcptTo: [{ address: `${long("l", 254)}@${long("d", 249)}.org` }] },
+    },
+    // What a client writes that is not a name is left out of the field, not written into it.
+    { hostNameAppearsAs: "x; by evil (thwonkd) with SMTP", remoteAddress: "not an ip", transmissionType: "smtp;", id: "a b" },
+  ];
+  for (const s of sessions) {
+    const raw = receivedBefore([body], s, "lists.example.org", Date.UTC(2026, 11, 6, 23, 59, 59));
+    assert.equal(ownTraceLength(raw), raw.length - body.length, JSON.stringify(s).slice(0, 100));
+  }
+  for (const other of [
+    body,
+    Buffer.from("Received: from a by b (thwonkd) with SMTP; Sun, 6 Dec 2026 23:59:59 +0000\r\n\r\nx"),
+    Buffer.from("Received: from a by b (postfix) with SMTP;\r\n\tSun, 6 Dec 2026 23:59:59 +0000\r\n\r\nx"),
+    Buffer.from("X-Received: from a by b (thwonkd) with SMTP;\r\n\tSun, 6 Dec 2026 23:59:59 +0000\r\n"),
+  ])
+    assert.equal(ownTraceLength(other), 0, other.toString().slice(0, 40));
 });
