@@ -109,7 +109,7 @@ export interface Ingress {
  * list. A quoted local part is the same local part unquoted (RFC 5321 4.1.2: `"foo"@` is `foo@`) when it is a
  * dot-atom without its quotes; one that needs them (a space, an `@`) stays as it is, and reaches no list.
  */
-export function asciiAddress(address: string): string {
+export function envelopeAddress(address: string): string {
   const at = address.lastIndexOf("@");
   if (at < 0) return address;
   let local = address.slice(0, at);
@@ -126,7 +126,7 @@ export function asciiAddress(address: string): string {
 
 /** A recipient as the transaction tells them apart: the address as lists are written, without case. */
 function recipientKey(address: string): string {
-  return asciiAddress(address).toLowerCase();
+  return envelopeAddress(address).toLowerCase();
 }
 
 function smtpError(code: number, message: string): Error & { responseCode: number } {
@@ -171,7 +171,7 @@ export function createIngress(o: IngressOptions): Ingress {
       cb();
     },
     onRcptTo(address: SMTPServerAddress, session, cb) {
-      const rcpt = asciiAddress(address.address);
+      const rcpt = envelopeAddress(address.address);
       const list = o.daemon.resolve(rcpt);
       if (list === undefined) return cb(smtpError(550, `5.1.1 ${say(M.noList, rcpt)}`));
       const tx = transactions.get(session) ?? { lists: new Map<string, string>(), accepted: [] };
@@ -244,12 +244,12 @@ export function createIngress(o: IngressOptions): Ingress {
         const raw = receivedBefore(chunks.buffers(), session, o.name ?? "thwonkd", receivedAt);
         // The bytes are in `raw` now: not kept beside it while the run waits, or the message would take twice what it counts.
         chunks.clear();
-        const mailFrom = session.envelope.mailFrom ? (session.envelope.mailFrom.address && asciiAddress(session.envelope.mailFrom.address)) || null : null;
+        const mailFrom = session.envelope.mailFrom ? (session.envelope.mailFrom.address && envelopeAddress(session.envelope.mailFrom.address)) || null : null;
         const rcpts = session.envelope.rcptTo;
         const found = tx?.lists;
         const deliver = (i: number): Promise<Answer> => {
           const r = rcpts[i]!;
-          const rcptTo = asciiAddress(r.address);
+          const rcptTo = envelopeAddress(r.address);
           return o.daemon.deliver({ address: found?.get(recipientKey(r.address)) ?? o.daemon.resolve(rcptTo)!, rcptTo, mailFrom, raw, receivedAt }).catch(failed);
         };
         answering++;
