@@ -25,7 +25,6 @@ import type { Logger } from "./log.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { MaildirOutbox } from "./outbox.js";
 import { receiveBounce } from "./bounces.js";
-import { type BounceTarget, bounceTarget } from "./verp.js";
 import { addressKey, Runner, type Answer, type Delivery } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import type { CheckpointerOptions } from "./store/checkpointer.js";
@@ -174,20 +173,12 @@ export class Daemon {
 
   /** The list a recipient reaches: a list's own addresses, or its bounce address (bounces.ts). */
   resolve(rcpt: string): string | undefined {
-    return this.runner.resolve(rcpt) ?? this.bounceTarget(rcpt)?.list;
-  }
-
-  private bounceTarget(rcpt: string): BounceTarget | undefined {
-    if (this.runner.resolve(rcpt) !== undefined) return undefined;
-    return bounceTarget(rcpt, (a) => {
-      const at = this.runner.resolve(a);
-      return at !== undefined && addressKey(at) === addressKey(canonicalAddress(a) ?? a) ? at : undefined;
-    });
+    return this.runner.route(rcpt)?.list;
   }
 
   /** Runs the list's rule on a message; mail to its bounce address is recorded instead, never run nor answered. */
   deliver(d: Delivery): Promise<Answer> {
-    const bounce = this.bounceTarget(d.rcptTo);
+    const bounce = this.runner.route(d.rcptTo)?.bounce;
     if (bounce) return receiveBounce(this, d, bounce);
     return this.runner.deliver(d);
   }

@@ -18,7 +18,7 @@
  */
 import { COMPILER_VERSION, migrateState, type Bundle } from "../../compiler/index.js";
 import { canonicalAddress, stateRefusals, type RunAction, type RunError, type RunResult } from "../../contract/index.js";
-import { checkMessage, InputRefused, keepJson, parseEml } from "../input/index.js";
+import { checkMessage, InputRefused, keepJson, parseEml, type MessageJson } from "../input/index.js";
 import { bundleInput, bundleLimits } from "../run/input.js";
 import { encodeRun, runBundle } from "../run/run-rule.js";
 import { GATHER_TURNS, runsAhead, sameInput, takeAhead, type Ran, type Waiting } from "./ahead.js";
@@ -28,7 +28,9 @@ import type { RuleErrorWords } from "../../contract/index.js";
 import { StaleCommit, type GroupCommitter } from "./commit.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { LOOP_HEADER } from "./outbox.js";
+import { bounceTarget, type BounceTarget } from "./verp.js";
 import { frozen, runCommit, type RunBase } from "./run-commit.js";
+import { ownTraceLength } from "../mail/received.js";
 import { DEFAULT_HOP_LIMIT, overHopLimit, type IncomingMail, type ListMailSettings } from "../mail/compose.js";
 import type { Logger } from "./log.js";
 import { holdEffects, type RunAgain } from "./holds.js";
@@ -97,6 +99,18 @@ interface Turn {
   seq: number;
 }
 
+/** A list one of whose own addresses a recipient is, and the name it was found by (`a+b`, `foo-request`). */
+interface Found {
+  list: string;
+  name: string;
+}
+
+/** Where a recipient goes: a list, and when it is the list's bounce address, what that address names. */
+export interface Route {
+  list: string;
+  bounce?: BounceTarget;
+}
+
 /** A message parsed (and checked against its rule's limits) before its turn in the list's queue. */
 interface Parsed {
   bundle: Bundle;
@@ -124,8 +138,9 @@ export function addressKey(address: string): string {
 
 export class Runner {
   private readonly lists = new Map<string, ListSlot>();
-  /** resolve()'s answers, by the address as given; emptied when a list is installed, and when full. */
-  private readonly resolved = new Map<string, string | undefined>();
+  /** resolve()'s and route()'s answers, by the address as given; emptied when a list is installed, and when full. */
+  private readonly resolved = new Map<string, Found | undefined>();
+  private readonly routed = new Map<string, Route | undefined>();
   private inFlight = 0;
   private idle: (() => void)[] = [];
   /** Outgoing mail: each list's settings (From mode), and the hop limit (thwonkd's config, main.ts). */
@@ -143,9 +158,38 @@ export class Runner {
 
   /**
    * The list a recipient reaches: the exact address first, then without a
-   * `+tag`, then `name-request@` reaches `name@`. Case-insensitive.
+   * `+tag`, then `name-request@` reaches `name@`. Case-insensitive. A list
+   * named like another's tagged or request form (`a+b@` beside `a@`) is the
+   * longer name: `a+b+c@` and `a+b-request@` are its own, not `a@`'s.
    */
   resolve(rcpt: string): string | undefined {
+    return this.found(rcpt)?.list;
+  }
+
+  /**
+   * Where a recipient goes: one of a list's own addresses (resolve()), or a list's bounce address (verp.ts) when
+   * that reading names more of it (`a+b-bounces@` is the bounce address of `a+b@`, not `a@` tagged
+   * `b-bounces`); an address of a list wins a tie, so a list deployed at `x-bounces@` keeps its mail.
+   */
+  route(rcpt: string): Route | undefined {
+    const kept = this.routed.get(rcpt);
+    if (kept !== undefined || this.routed.has(rcpt)) return kept;
+    const own = this.found(rcpt);
+    const bounce = own?.name.length === rcpt.replace(/^<(.*)>$/, "$1").lastIndexOf("@") ? undefined : bounceTarget(rcpt, this.exactList);
+    // The bounce address's name is its list's local part and `-bounces`.
+    const route: Route | undefined = bounce && (!own || bounce.list.lastIndexOf("@") + 8 > own.name.length) ? { list: bounce.list, bounce } : own && { list: own.list };
+    if (this.routed.size >= RESOLVED_KEPT) this.routed.clear();
+    this.routed.set(rcpt, route);
+    return route;
+  }
+
+  /** The list deployed at exactly this address (any case), or undefined. */
+  private readonly exactList = (a: string): string | undefined => {
+    const at = this.resolve(a);
+    return at !== undefined && addressKey(at) === addressKey(canonicalAddress(a) ?? a) ? at : undefined;
+  };
+
+  private found(rcpt: string): Found | undefined {
     // Each message asks for its recipient and its sender several times: the answers are kept until a list is installed.
     const kept = this.resolved.get(rcpt);
     if (kept !== undefined || this.resolved.has(rcpt)) return kept;
@@ -155,20 +199,18 @@ export class Runner {
     return found;
   }
 
-  private resolveNow(rcpt: string): string | undefined {
+  private resolveNow(rcpt: string): Found | undefined {
     const c = canonicalAddress(rcpt.replace(/^<(.*)>$/, "$1"));
     if (c === undefined) return undefined;
     const key = addressKey(c);
     const at = key.lastIndexOf("@");
     const domain = key.slice(at);
-    let local = key.slice(0, at);
-    const candidates = [local];
-    const plus = local.indexOf("+");
-    if (plus > 0) candidates.push((local = local.slice(0, plus)));
-    if (local.endsWith("-request") && local.length > 8) candidates.push(local.slice(0, -8));
-    for (const l of candidates) {
-      const slot = this.lists.get(l + domain);
-      if (slot) return slot.address;
+    const local = key.slice(0, at);
+    // The local part, then cut at each `+` from the last (the longest name first); each, then without `-request`.
+    for (let end = local.length; end > 0; end = local.lastIndexOf("+", end - 1)) {
+      const name = local.slice(0, end);
+      const slot = this.lists.get(name + domain) ?? (name.endsWith("-request") && name.length > 8 ? this.lists.get(name.slice(0, -8) + domain) : undefined);
+      if (slot) return { list: slot.address, name };
     }
     return undefined;
   }
@@ -178,6 +220,7 @@ export class Runner {
     const slot = this.lists.get(addressKey(address));
     if (!slot) {
       this.resolved.clear();
+      this.routed.clear();
       this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve(), gen: 0, seq: 0, settled: Promise.resolve(), handed: Promise.resolve(), waiting: [], ahead: new Map() });
       return Promise.resolve();
     }
@@ -226,7 +269,7 @@ export class Runner {
     // Runnable as parsed (ahead.ts): the checks of its turn that come before the run, the state and members aside.
     early.then((p) => {
       const m = p.eml.message;
-      if (!p.eml.refused.length && !this.isLoop(slot.address, m.headers, m.from) && !overHopLimit(m.headers, this.mail.hopLimit) && !checkMessage(m, bundleLimits(p.bundle), p.eml.size).length)
+      if (!p.eml.refused.length && !this.isLoop(slot.address, m) && !overHopLimit(m.headers, this.mail.hopLimit) && !checkMessage(m, bundleLimits(p.bundle), p.eml.size).length)
         waiting.runnable = { bundle: p.bundle, message: m, size: p.eml.size };
     }, () => undefined); // awaited in its turn
     return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, undefined, early), false));
@@ -236,7 +279,9 @@ export class Runner {
     // The rule's limits are checked while parsing (size and header fields first), so a hostile message costs little.
     const envelope: { mailFrom: string | null; rcptTo?: string } = { mailFrom: d.mailFrom };
     if (d.rcptTo) envelope.rcptTo = d.rcptTo;
-    const eml = await parseEml(d.raw, { listAddress: slot.address, envelope, limits: bundleLimits(bundle) });
+    // The message as its sender sent it: without the Received field the ingress put before it (received.ts).
+    const trace = ownTraceLength(d.raw);
+    const eml = await parseEml(trace ? d.raw.subarray(trace) : d.raw, { listAddress: slot.address, envelope, limits: bundleLimits(bundle) });
     // Frozen with its JSON kept: each input that carries it (ahead.ts, and its turn) writes it once, and checks it once.
     keepJson(eml.message);
     return { bundle, eml };
@@ -354,7 +399,7 @@ export class Runner {
       replay ? {} : { message: { raw: d.raw, mailFrom: d.mailFrom, rcptTo: d.rcptTo, receivedAt: d.receivedAt, status, problems: parsed.problems } };
     const runBase = { trigger: "message", now: d.receivedAt, bundleHash: bundle.sha256, replayOf: replay?.replayOf ?? null };
 
-    if (this.isLoop(address, message.headers, message.from)) {
+    if (this.isLoop(address, message)) {
       const base = { address, ...(replay ? { messageId: replay.messageId } : {}) };
       const c: RunCommit = { ...base, ...stored("loop"), run: { ...runBase, outcome: "loop", error: null, gasUsed: 0, gasBound: 0, actions: [] }, ...holdEffects("loop", undefined, message, d, replay) };
       return this.submit(slot, turn, c, { code: 250, message: "2.0.0 accepted; not run: it came from this list (a loop)" });
@@ -421,7 +466,15 @@ export class Runner {
       outcome === "rejected"
         ? { code: 550, message: `5.7.1 ${oneLine(String(reject!["reason"] ?? "rejected"))}` }
         : { code: 250, message: `2.0.0 accepted${outcome === "failed" ? " (the rule failed; the message is kept for replay)" : outcome === "held" ? " and held" : ""}` };
-    return this.submit(slot, turn, c, answer, result, actions);
+    const submitted = this.submit(slot, turn, c, answer, result, actions);
+    // Malformed mail is run on what could be read; what could not is stored with it, and said here with the run's
+    // number (`thwonkc runs`), or nobody would know the rule saw less than was sent.
+    if (!replay && parsed.problems.length) void submitted.then((s) => s.answer.then((a) => this.unread(address, a, parsed.problems)));
+    return submitted;
+  }
+
+  private unread(list: string, a: Answer, problems: string[]): void {
+    if (a.runId !== undefined) this.o.log.warn({ list, run: a.runId, problems }, "a message could not be read whole: it was stored with what could not be read, and run on the rest");
   }
 
   private async runDue(slot: ListSlot, triggerName: string, due: number): Promise<Answer | Submitted> {
@@ -527,8 +580,9 @@ export class Runner {
     return slot.tokenKey;
   }
 
-  /** Mail this list sent (its loop header), or from one of its own addresses. */
-  private isLoop(address: string, headers: readonly [string, string][], from: string | null): boolean {
+  /** Mail this list sent (its loop header), or from one of its own addresses, in From or in MAIL FROM. */
+  private isLoop(address: string, m: Pick<MessageJson, "headers" | "from" | "envelope">): boolean {
+    const headers = m.headers;
     // Only a name of the loop header's length is lower-cased to compare (most are not); fields read by index, not
     // destructured (which goes through an iterator each time).
     for (let i = 0; i < headers.length; i++) {
@@ -537,7 +591,16 @@ export class Runner {
       const key = addressKey(address);
       if (headers[i]![1].split(",").some((x) => addressKey(x.trim().replace(/^<(.*)>$/, "$1")) === key)) return true;
     }
-    return from !== null && this.resolve(from) === address;
+    return this.isOwn(address, m.from) || this.isOwn(address, m.envelope.sender);
+  }
+
+  /**
+   * Whether `a` is one of the list's own addresses: the list, `+tag`, `-request`, or `-bounces` and its VERP forms,
+   * the return path the list's own mail leaves with (a member's mailbox that forwards it brings that back as MAIL
+   * FROM; the loop header may not survive the trip).
+   */
+  private isOwn(address: string, a: string | null): boolean {
+    return a !== null && this.route(a)?.list === address;
   }
 }
 

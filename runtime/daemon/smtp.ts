@@ -6,7 +6,9 @@
  * answer (550 5.7.1), and a 250 comes only after the run's commit. With
  * LMTP each recipient gets its own answer after DATA.
  */
+import { domainToASCII } from "node:url";
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+import { canonicalAddress } from "../../contract/values.js";
 import { receivedBefore } from "../mail/received.js";
 import type { Daemon } from "./daemon.js";
 import type { Logger } from "./log.js";
@@ -99,6 +101,34 @@ export interface Ingress {
   close(): Promise<void>;
 }
 
+/**
+ * An envelope address as lists and Addresses are written (contract/values.ts): its domain in ASCII, and its local
+ * part without quotes it does not need. smtp-server hands a domain on decoded to Unicode (`xn--bcher-kva` becomes
+ * `bücher`, whether the client wrote it so or not): without this a list at an A-label domain took no mail at all,
+ * and a sender at one was read as no address, a bounce. An SMTPUTF8 client's Unicode domain comes to the same
+ * list. A quoted local part is the same local part unquoted (RFC 5321 4.1.2: `"foo"@` is `foo@`) when it is a
+ * dot-atom without its quotes; one that needs them (a space, an `@`) stays as it is, and reaches no list.
+ */
+export function envelopeAddress(address: string): string {
+  const at = address.lastIndexOf("@");
+  if (at < 0) return address;
+  let local = address.slice(0, at);
+  let domain = address.slice(at + 1);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: every ASCII character, so most domains are left as they are
+  if (!/^[\x00-\x7f]*$/.test(domain)) domain = domainToASCII(domain) || domain;
+  const quoted = /^"((?:[^"\\]|\\.)*)"$/s.exec(local);
+  if (quoted) {
+    const bare = quoted[1]!.replace(/\\(.)/gs, "$1");
+    if (canonicalAddress(`${bare}@${domain}`) !== undefined) local = bare;
+  }
+  return `${local}@${domain}`;
+}
+
+/** A recipient as the transaction tells them apart: the address as lists are written, without case. */
+function recipientKey(address: string): string {
+  return envelopeAddress(address).toLowerCase();
+}
+
 function smtpError(code: number, message: string): Error & { responseCode: number } {
   return Object.assign(new Error(message), { responseCode: code });
 }
@@ -114,8 +144,10 @@ export function createIngress(o: IngressOptions): Ingress {
     if (--answering === 0) for (const r of onSettled.splice(0)) r();
   };
   // Each accepted recipient's list by its address without case, as smtp-server keeps the recipients: one entry an
-  // address, a repeated RCPT in the first one's place (so not by the order of the RCPT commands).
-  const lists = new WeakMap<SMTPServerSession, Map<string, string>>();
+  // address, a repeated RCPT in the first one's place (so not by the order of the RCPT commands); and the address
+  // of each RCPT command answered 250, in order, a repeated one too: LMTP answers each of those after DATA
+  // (RFC 2033 4.2), and a client given fewer answers waits for the missing one and reads the next command's.
+  const transactions = new WeakMap<SMTPServerSession, { lists: Map<string, string>; accepted: string[] }>();
   const server = new SMTPServer({
     lmtp: o.lmtp ?? false,
     size,
@@ -135,18 +167,28 @@ export function createIngress(o: IngressOptions): Ingress {
     },
     onMailFrom(_address, session, cb) {
       if (closing) return cb(smtpError(421, `4.3.2 ${say(M.shuttingDown)}`));
-      lists.set(session, new Map());
+      transactions.set(session, { lists: new Map(), accepted: [] });
       cb();
     },
     onRcptTo(address: SMTPServerAddress, session, cb) {
-      const list = o.daemon.resolve(address.address);
-      if (list === undefined) return cb(smtpError(550, `5.1.1 ${say(M.noList, address.address)}`));
-      const seen = lists.get(session) ?? new Map<string, string>();
+      const rcpt = envelopeAddress(address.address);
+      const list = o.daemon.resolve(rcpt);
+      if (list === undefined) return cb(smtpError(550, `5.1.1 ${say(M.noList, rcpt)}`));
+      const tx = transactions.get(session) ?? { lists: new Map<string, string>(), accepted: [] };
+      transactions.set(session, tx);
+      const seen = tx.lists;
+      const key = recipientKey(address.address);
+      // The address again (another case, or its domain spelled the other way): smtp-server keeps it once, so the
+      // message is delivered once; a 452 would have the client send it again, and the list run it twice.
+      if (seen.has(key)) {
+        tx.accepted.push(key);
+        return cb();
+      }
       const first: string | undefined = seen.values().next().value;
-      if (!o.lmtp && first !== undefined && first !== list) return cb(smtpError(452, `4.5.3 ${say(M.secondList, address.address, first)}`));
-      if (!o.lmtp && first !== undefined) return cb(smtpError(452, `4.5.3 one address of a list per transaction: send to ${address.address} in a new transaction`));
-      seen.set(address.address.toLowerCase(), list);
-      lists.set(session, seen);
+      if (!o.lmtp && first !== undefined && first !== list) return cb(smtpError(452, `4.5.3 ${say(M.secondList, rcpt, first)}`));
+      if (!o.lmtp && first !== undefined) return cb(smtpError(452, `4.5.3 one address of a list per transaction: send to ${rcpt} in a new transaction`));
+      seen.set(key, list);
+      tx.accepted.push(key);
       cb();
     },
     onData(stream: SMTPServerDataStream, session, cb) {
@@ -187,23 +229,28 @@ export function createIngress(o: IngressOptions): Ingress {
         clearTimeout(deadline);
         if (!ended) release();
       });
+      const tx = transactions.get(session);
+      /** LMTP: one answer for each RCPT answered 250, in order (a repeated address gets its address's answer). */
+      const each = <T>(byRecipient: (key: string) => T): T[] => (tx?.accepted ?? session.envelope.rcptTo.map((r) => recipientKey(r.address))).map(byRecipient);
+      const refuse = (err: Error): void => (o.lmtp ? cb(null, each(() => err) as never) : cb(err));
       stream.on("end", () => {
         ended = true;
         clearTimeout(deadline);
-        if (stream.sizeExceeded) return cb(smtpError(552, `5.3.4 ${say(M.tooBig, size)}`));
-        if (late) return cb(smtpError(451, `4.4.2 ${say(M.tooSlow, dataDeadlineMs / 60_000)}`));
-        if (dropped) return cb(smtpError(452, `4.3.1 ${say(M.inFlightFull, budget!.limit)}`));
+        if (stream.sizeExceeded) return refuse(smtpError(552, `5.3.4 ${say(M.tooBig, size)}`));
+        if (late) return refuse(smtpError(451, `4.4.2 ${say(M.tooSlow, dataDeadlineMs / 60_000)}`));
+        if (dropped) return refuse(smtpError(452, `4.3.1 ${say(M.inFlightFull, budget!.limit)}`));
         const receivedAt = o.daemon.clock();
         // Stored with this hop's trace field (runtime/mail/received.ts), as every MTA that accepts a message adds one.
         const raw = receivedBefore(chunks.buffers(), session, o.name ?? "thwonkd", receivedAt);
         // The bytes are in `raw` now: not kept beside it while the run waits, or the message would take twice what it counts.
         chunks.clear();
-        const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
+        const mailFrom = session.envelope.mailFrom ? (session.envelope.mailFrom.address && envelopeAddress(session.envelope.mailFrom.address)) || null : null;
         const rcpts = session.envelope.rcptTo;
-        const found = lists.get(session);
+        const found = tx?.lists;
         const deliver = (i: number): Promise<Answer> => {
           const r = rcpts[i]!;
-          return o.daemon.deliver({ address: found?.get(r.address.toLowerCase()) ?? o.daemon.resolve(r.address)!, rcptTo: r.address, mailFrom, raw, receivedAt }).catch(failed);
+          const rcptTo = envelopeAddress(r.address);
+          return o.daemon.deliver({ address: found?.get(recipientKey(r.address)) ?? o.daemon.resolve(rcptTo)!, rcptTo, mailFrom, raw, receivedAt }).catch(failed);
         };
         answering++;
         /** The answer given: the message's bytes leave the budget, and one fewer message waits for its answer. */
@@ -220,10 +267,24 @@ export function createIngress(o: IngressOptions): Ingress {
         // One recipient after the other: each delivery reads the message on its own (the rule's parse, a bounce
         // report's), so recipients at once would hold that many readings of a message the budget counts once.
         void (async () => {
-          const answers: Answer[] = [];
-          for (let i = 0; i < rcpts.length; i++) answers.push(await deliver(i));
+          const answers = new Map<string, Answer>();
+          // smtp-server keeps an address once by its text without case; `"foo"@` beside `foo@` is one recipient too.
+          for (let i = 0; i < rcpts.length; i++) {
+            const key = recipientKey(rcpts[i]!.address);
+            if (!answers.has(key)) answers.set(key, await deliver(i));
+          }
           return answers;
-        })().then((answers) => reply(() => cb(null, answers.map((a) => (a.code === 250 ? a.message : smtpError(a.code, a.message))) as never)));
+        })().then((answers) =>
+          reply(() =>
+            cb(
+              null,
+              each((key) => {
+                const a = answers.get(key) ?? { code: 451, message: `4.3.0 ${say(M.commitFailed, "no delivery was made for this recipient")}` };
+                return a.code === 250 ? a.message : smtpError(a.code, a.message);
+              }) as never,
+            ),
+          ),
+        );
       });
     },
   });

@@ -59,6 +59,8 @@ export interface BounceTarget {
  * Which list's bounce address `rcpt` is (`LIST-bounces@` or a VERP form), the member a VERP address names and
  * its tag; undefined when it is none. `isList` says whether an address is a deployed list. A VERP address
  * without a tag (`+ann=example.org`, the form before tags) names a member with tag null: it verifies for nobody.
+ * The name is cut at each `+` from the last, as lists are found (Runner.resolve): a list at `a+b@` has the
+ * bounce address `a+b-bounces@`.
  */
 export function bounceTarget(rcpt: string, isList: (address: string) => string | undefined): BounceTarget | undefined {
   const address = rcpt.replace(/^<(.*)>$/, "$1");
@@ -66,17 +68,19 @@ export function bounceTarget(rcpt: string, isList: (address: string) => string |
   if (at < 1) return undefined;
   const domain = address.slice(at + 1);
   const local = address.slice(0, at);
-  const plus = local.indexOf("+");
-  const base = plus < 0 ? local : local.slice(0, plus);
-  if (!/-bounces$/i.test(base) || base.length <= 8) return undefined;
-  const list = isList(`${base.slice(0, -8)}@${domain}`);
-  if (list === undefined) return undefined;
-  if (plus < 0) return { list, verp: null, tag: null };
-  const extension = local.slice(plus + 1);
-  const tagged = TAGGED.exec(extension);
-  const named = tagged ? tagged[2]! : extension;
-  const eq = named.lastIndexOf("=");
-  const member = eq > 0 ? safeAddress(`${named.slice(0, eq)}@${named.slice(eq + 1)}`) : undefined;
-  if (member === undefined) return { list, verp: null, tag: null };
-  return { list, verp: member, tag: tagged ? tagged[1]!.toLowerCase() : null };
+  for (let end = local.length; end > 0; end = local.lastIndexOf("+", end - 1)) {
+    const name = local.slice(0, end);
+    if (!/-bounces$/i.test(name) || name.length <= 8) continue;
+    const list = isList(`${name.slice(0, -8)}@${domain}`);
+    if (list === undefined) continue;
+    if (end === local.length) return { list, verp: null, tag: null };
+    const extension = local.slice(end + 1);
+    const tagged = TAGGED.exec(extension);
+    const named = tagged ? tagged[2]! : extension;
+    const eq = named.lastIndexOf("=");
+    const member = eq > 0 ? safeAddress(`${named.slice(0, eq)}@${named.slice(eq + 1)}`) : undefined;
+    if (member === undefined) return { list, verp: null, tag: null };
+    return { list, verp: member, tag: tagged ? tagged[1]!.toLowerCase() : null };
+  }
+  return undefined;
 }

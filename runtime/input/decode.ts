@@ -15,10 +15,26 @@
  * UTF-32 word can carry one; text the host reads never has one), is kept as
  * written. A display name gets U+FFFD for such a half.
  */
+import { domainToASCII } from "node:url";
 import libmime from "libmime";
 import { parseAddressHeader } from "mailparser";
 import { canonicalAddress } from "../../contract/values.js";
 import { codePoints } from "./chars.js";
+
+/**
+ * A header field's address, canonical: one whose domain is written in Unicode (a UTF-8 header field, RFC 6532) with
+ * that domain in ASCII (`ann@bücher.example` is `ann@xn--bcher-kva.example`), as every Address is written; without
+ * it the From of such a message was no address, so neither a member's post nor the list's own mail was known.
+ */
+export function mailboxAddress(address: string): string | undefined {
+  const c = canonicalAddress(address);
+  if (c !== undefined) return c;
+  const at = address.lastIndexOf("@");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: every ASCII character: only a domain outside it is converted
+  if (at < 1 || /^[\x00-\x7f]*$/.test(address.slice(at + 1))) return undefined;
+  const ascii = domainToASCII(address.slice(at + 1).trim());
+  return ascii ? canonicalAddress(`${address.slice(0, at)}@${ascii}`) : undefined;
+}
 
 /** What parseEml adds to a message besides its raw header fields. */
 export interface DecodedHeaders {
@@ -87,7 +103,7 @@ export function decodeHeaders(
 function nameOf(raw: string | undefined, from: string | null, parsed?: readonly Mailbox[]): string {
   if (raw === undefined) return "";
   const boxes = parsed ?? mailboxes(raw);
-  const hit = boxes.find((b) => b.address !== undefined && canonicalAddress(b.address) === from) ?? boxes[0];
+  const hit = boxes.find((b) => b.address !== undefined && mailboxAddress(b.address) === from) ?? boxes[0];
   return oneLine(hit?.name ?? "", raw);
 }
 
@@ -95,7 +111,7 @@ function nameOf(raw: string | undefined, from: string | null, parsed?: readonly 
 function addressOf(raw: string | undefined): string | null {
   if (raw === undefined) return null;
   for (const b of mailboxes(raw)) {
-    const c = b.address ? canonicalAddress(b.address) : undefined;
+    const c = b.address ? mailboxAddress(b.address) : undefined;
     if (c !== undefined) return c;
   }
   return null;

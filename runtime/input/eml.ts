@@ -13,7 +13,7 @@ import { Buffer } from "node:buffer";
 import { convert } from "html-to-text";
 import { simpleParser } from "mailparser";
 import { canonicalAddress } from "../../contract/values.js";
-import { decodeHeaders, LONE_HALF, parseMailboxes, type Mailbox } from "./decode.js";
+import { decodeHeaders, LONE_HALF, mailboxAddress, parseMailboxes, type Mailbox } from "./decode.js";
 import { readEnvelope, type EnvelopeGiven } from "./envelope.js";
 import { readHeaders } from "./headers.js";
 import { parseMailDate } from "./maildate.js";
@@ -217,7 +217,7 @@ function addresses(field: string, parsed: readonly Mailbox[], problems: string[]
   for (let i = 0; i < parsed.length; i++) {
     const a = parsed[i]!;
     if (cap.left <= 0) break;
-    const c = a.address ? canonicalAddress(a.address) : undefined;
+    const c = a.address ? mailboxAddress(a.address) : undefined;
     if (c === undefined) bad.push(a.address || a.name || "(empty)");
     else if (!seen?.has(c)) {
       seen?.add(c);

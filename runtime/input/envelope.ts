@@ -55,14 +55,23 @@ function readEnvelopeNow(given: EnvelopeGiven, from: string | null, listAddress:
   return { sender, recipient, ...addressForm(recipient, listAddress) };
 }
 
-/** `list-request+x@d` → isRequest, tag "x"; local parts compare without case, as mail servers do. */
+/**
+ * `list-request+x@d` → isRequest, tag "x"; local parts compare without case, as mail servers do. Read against the
+ * list's own local part, which may hold a `+` or end in `-request` itself (a list at `a+b@` beside `a@`: `a+b+c@`
+ * is its tag "c", `a+b-request@` its request address); a recipient that is no form of it, by its first `+`.
+ */
 function addressForm(recipient: string, listAddress: string): { isRequest: boolean; tag: string | null } {
   const at = recipient.lastIndexOf("@");
   const local = recipient.slice(0, at);
+  const listAt = listAddress.lastIndexOf("@");
+  const listLocal = listAddress.slice(0, listAt).toLowerCase();
+  const sameDomain = recipient.slice(at + 1).toLowerCase() === listAddress.slice(listAt + 1).toLowerCase();
+  if (sameDomain && local.toLowerCase().startsWith(listLocal)) {
+    const form = /^(-request)?(?:\+(.*))?$/is.exec(local.slice(listLocal.length));
+    if (form) return { isRequest: form[1] !== undefined, tag: form[2] ?? null };
+  }
   const plus = local.indexOf("+");
   const base = plus < 0 ? local : local.slice(0, plus);
-  const listAt = listAddress.lastIndexOf("@");
-  const isRequest =
-    recipient.slice(at + 1) === listAddress.slice(listAt + 1) && base.toLowerCase() === listAddress.slice(0, listAt).toLowerCase() + "-request";
+  const isRequest = sameDomain && base.toLowerCase() === `${listLocal}-request`;
   return { isRequest, tag: plus < 0 ? null : local.slice(plus + 1) };
 }

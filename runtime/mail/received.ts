@@ -4,7 +4,8 @@
  * when a rule forwards it, and counted by the hop limit
  * (compose.ts overHopLimit). What the client said (its HELO name) is
  * reduced to the characters a domain or an address literal has, so it
- * cannot end the field or add another.
+ * cannot end the field or add another. The rule reads the message without
+ * it (ownTraceLength): its limits are the sender's message's, as sent.
  */
 
 /** What the SMTP session knows of the client (smtp-server's session, as far as the field needs it). */
@@ -124,4 +125,18 @@ export function receivedBefore(chunks: readonly Buffer[], s: ReceivedSession, by
   let offset = out.write(field, 0, "latin1");
   for (const c of chunks) offset += c.copy(out, offset);
   return out;
+}
+
+/** The field receivedBefore writes, as its first line and its folded date line (each part as it writes it). */
+const OWN_TRACE = /^Received: from [^\r\n;]{1,1200} \(thwonkd\) with [A-Z]{1,12}[^\r\n;]{0,600};\r\n\t[^\r\n]{1,40}\r\n/;
+
+/**
+ * The bytes of the Received field receivedBefore put before a stored message (0 when it starts with no such field).
+ * A rule reads the message after it: the limits it declares (`size`, `headers`) are the sender's message's, which
+ * a sender can keep to; counted with thwonkd's own field, a message at the limit was refused, with numbers the
+ * sender never sent. A replay or an approval reads the stored message the same way, so every run of it sees the same.
+ */
+export function ownTraceLength(raw: Buffer): number {
+  const m = OWN_TRACE.exec(raw.toString("latin1", 0, Math.min(raw.length, 2048)));
+  return m ? m[0].length : 0;
 }
