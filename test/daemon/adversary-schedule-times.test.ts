@@ -1,0 +1,120 @@
+/**
+ * The adversary of schedule.ts: its due times against a reference computed
+ * another way (from the zone's table of offset changes, not by trying
+ * offsets), in zones with 30-minute DST (Lord_Howe), odd offsets
+ * (Kathmandu, Chatham), DST at midnight (Santiago, Havana), a skipped day
+ * (Apia) and historic changes (Moscow, Caracas, Pyongyang).
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { offsetTransitions } from "../../runtime/input/index.js";
+import { instantOf, latestDue, nextDue, type TriggerSchedule } from "../../runtime/daemon/schedule.js";
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const at = (s: string): number => Date.parse(s);
+
+const ZONES = [
+  "UTC",
+  "Europe/Berlin",
+  "America/New_York",
+  "Australia/Lord_Howe",
+  "Asia/Kathmandu",
+  "Pacific/Chatham",
+  "America/Santiago",
+  "America/Havana",
+  "Pacific/Apia",
+  "Europe/Dublin",
+  "Antarctica/Troll",
+  "America/St_Johns",
+  "Europe/Moscow",
+  "America/Caracas",
+  "Asia/Pyongyang",
+  "Africa/Casablanca",
+];
+
+const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+/**
+ * The reference: a wall-clock time W is due at the first instant whose local reading is W or later
+ * (the first occurrence of a repeated time; the end of the gap for a skipped one), read off the zone's offset table.
+ */
+function refInstant(zone: string, local: number): number {
+  const table = offsetTransitions(zone, local - 2 * DAY, local + 2 * DAY);
+  for (let i = 0; i < table.length; i++) {
+    const [from, off] = table[i]!;
+    const to = table[i + 1]?.[0] ?? Infinity;
+    const m = Math.max(from, local - off * MINUTE);
+    if (m < to) return m;
+  }
+  throw new Error("no instant");
+}
+
+/** The wall-clock times of the schedule on the local date `day` (ms of its midnight, read as UTC), written out from the docs' table. */
+function refLocalTimes(s: TriggerSchedule, day: number): number[] {
+  if (s.intervalMs !== null) {
+    const out = [];
+    for (let m = 0; m < 1440; m += s.intervalMs / MINUTE) out.push(day + m * MINUTE);
+    return out;
+  }
+  if (s.unit === "hour") return Array.from({ length: 24 }, (_, h) => day + h * HOUR);
+  const weekday = WEEKDAYS[(new Date(day).getUTCDay() + 6) % 7];
+  if (s.unit === "day" || (s.unit === "week" && weekday === "monday") || s.unit === weekday) return [day + s.atMinutes! * MINUTE];
+  return [];
+}
+
+function refDueTimes(s: TriggerSchedule, zone: string, t: number): number[] {
+  const first = Math.floor(t / DAY) * DAY - 10 * DAY;
+  const out = new Set<number>();
+  for (let d = first; d <= first + 21 * DAY; d += DAY) for (const l of refLocalTimes(s, d)) out.add(refInstant(zone, l));
+  return [...out].sort((a, b) => a - b);
+}
+
+const schedules: fc.Arbitrary<TriggerSchedule> = fc.oneof(
+  fc.record({ unit: fc.constantFrom("day", "week", ...WEEKDAYS), intervalMs: fc.constant(null), atMinutes: fc.integer({ min: 0, max: 1439 }) }),
+  fc.constant({ unit: "hour", intervalMs: null, atMinutes: null }),
+  fc.record({ unit: fc.constant(null), intervalMs: fc.constantFrom(1, 7, 15, 45, 90, 100, 420, 720, 1439).map((m) => m * MINUTE), atMinutes: fc.constant(null) }),
+);
+
+/** Instants near the zone's offset changes (where the bugs are), and anywhere. */
+const instants = (zone: string): fc.Arbitrary<number> => {
+  const changes = offsetTransitions(zone, at("2000-01-01T00:00:00Z"), at("2035-01-01T00:00:00Z"))
+    .slice(1)
+    .map(([t]) => t);
+  const anywhere = fc.integer({ min: at("2000-01-01T00:00:00Z"), max: at("2035-01-01T00:00:00Z") });
+  if (changes.length === 0) return anywhere;
+  return fc.oneof(anywhere, fc.tuple(fc.constantFrom(...changes), fc.integer({ min: -36 * 60, max: 36 * 60 })).map(([c, m]) => c + m * MINUTE), fc.constantFrom(...changes));
+};
+
+test("nextDue and latestDue agree with the reference in every zone, around every offset change", () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...ZONES).chain((zone) => fc.tuple(fc.constant(zone), schedules, instants(zone))),
+      ([zone, s, t]) => {
+        const due = refDueTimes(s, zone, t);
+        const next = due.find((x) => x > t);
+        const latest = due.filter((x) => x <= t).at(-1);
+        assert.equal(nextDue(s, zone, t), next, `nextDue ${zone} ${JSON.stringify(s)} ${new Date(t).toISOString()}`);
+        assert.equal(latestDue(s, zone, t), latest, `latestDue ${zone} ${JSON.stringify(s)} ${new Date(t).toISOString()}`);
+        // The scheduler steps from the latest due time it ran to the next: nothing in between is lost.
+        if (latest !== undefined) assert.equal(nextDue(s, zone, latest), next);
+      },
+    ),
+    { numRuns: Number(process.env["SCHEDULE_RUNS"] ?? 400) },
+  );
+});
+
+test("the wall-clock times the docs name, in zones with 30- and 45-minute offsets", () => {
+  const daily = (h: number, m = 0): TriggerSchedule => ({ unit: "day", intervalMs: null, atMinutes: h * 60 + m });
+  // Lord Howe, 2026-10-04: 02:00 → 02:30 (+10:30 → +11). 02:15 is skipped: due at 02:30 local, 15:30Z the day before.
+  assert.equal(nextDue(daily(2, 15), "Australia/Lord_Howe", at("2026-10-03T12:00:00Z")), at("2026-10-03T15:30:00Z"));
+  // Lord Howe, 2026-04-05: 02:00 → 01:30; 01:45 happens twice (14:45Z and 15:15Z): once, at the first.
+  assert.equal(nextDue(daily(1, 45), "Australia/Lord_Howe", at("2026-04-04T12:00:00Z")), at("2026-04-04T14:45:00Z"));
+  assert.equal(nextDue(daily(1, 45), "Australia/Lord_Howe", at("2026-04-04T14:45:00Z")), at("2026-04-05T15:15:00Z"));
+  // Kathmandu is +05:45: midnight is 18:15Z.
+  assert.equal(nextDue(daily(0), "Asia/Kathmandu", at("2026-06-01T00:00:00Z")), at("2026-06-01T18:15:00Z"));
+  // New York, 2026-03-08: 02:00 → 03:00. `every day at 02:00` runs at 03:00 (07:00Z).
+  assert.equal(instantOf("America/New_York", at("2026-03-08T02:00:00Z")), at("2026-03-08T07:00:00Z"));
+});
