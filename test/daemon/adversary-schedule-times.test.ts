@@ -118,3 +118,29 @@ test("the wall-clock times the docs name, in zones with 30- and 45-minute offset
   // New York, 2026-03-08: 02:00 → 03:00. `every day at 02:00` runs at 03:00 (07:00Z).
   assert.equal(instantOf("America/New_York", at("2026-03-08T02:00:00Z")), at("2026-03-08T07:00:00Z"));
 });
+
+test("finding the due time of `every 1m` reads the zone a few hundred times, not once per minute of three days", () => {
+  // The scheduler computes the latest and the next due time of each trigger when it runs, on the daemon's one thread:
+  // 1,000 lists with `every 1m` must not each cost it 1,440 × 3 days of zone look-ups a minute.
+  const proto = Intl.DateTimeFormat.prototype;
+  const real = proto.formatToParts;
+  let reads = 0;
+  proto.formatToParts = function (this: Intl.DateTimeFormat, ...args: Parameters<typeof real>) {
+    reads++;
+    return real.apply(this, args);
+  };
+  try {
+    for (const zone of ["UTC", "Europe/Berlin", "Australia/Lord_Howe"]) {
+      for (const interval of [1, 7]) {
+        const s: TriggerSchedule = { unit: null, intervalMs: interval * MINUTE, atMinutes: null };
+        reads = 0;
+        const t = at("2026-10-04T15:47:30Z");
+        const latest = latestDue(s, zone, t)!;
+        nextDue(s, zone, latest);
+        assert.ok(reads <= 500, `${zone} every ${interval}m: ${reads} zone look-ups`);
+      }
+    }
+  } finally {
+    proto.formatToParts = real;
+  }
+});
