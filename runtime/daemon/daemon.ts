@@ -243,7 +243,9 @@ export class Daemon {
         out.addresses.push({ address: at, deployed: false, problems });
         continue;
       }
-      await this.store.deploy(at, bundle.sha256, this.clock());
+      const had = new Set(current?.manifest.triggers.filter((t) => t.kind === "every").map((t) => t.name));
+      const added = bundle.manifest.triggers.filter((t) => t.kind === "every" && !had.has(t.name)).map((t) => t.name);
+      await this.store.deploy(at, bundle.sha256, this.clock(), added);
       await this.runner.install(at, bundle);
       this.scheduler.forget(at);
       out.addresses.push({ address: at, deployed: true, problems: [] });

@@ -10,30 +10,8 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import nodemailer from "nodemailer";
-import { readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
-
-interface Ran {
-  trigger: string;
-  now: string;
-  outcome: string;
-}
-
-export function scheduledRuns(data: string, list: string): Ran[] {
-  return readStore(data, (db) =>
-    (db.prepare("SELECT trigger, now, outcome FROM runs WHERE address = ? AND trigger != 'message' ORDER BY id").all(list) as { trigger: string; now: number; outcome: string }[]).map((r) => ({
-      trigger: r.trigger,
-      now: new Date(r.now).toISOString(),
-      outcome: r.outcome,
-    })),
-  );
-}
-
-/** Waits until the list has `n` scheduled runs, then a while longer (many scheduler ticks), and says whether more came. */
-export async function settledRuns(data: string, list: string, n: number): Promise<Ran[]> {
-  await until(`${n} scheduled runs of ${list}`, () => scheduledRuns(data, list).length >= n || undefined);
-  await new Promise((r) => setTimeout(r, 800));
-  return scheduledRuns(data, list);
-}
+import { readStore, startDaemon, workspace, type Running } from "./helpers.js";
+import { scheduledRuns, settledRuns } from "./adversary-schedule-helpers.js";
 
 const BERLIN = `rule berlin
 
