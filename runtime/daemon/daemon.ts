@@ -128,6 +128,7 @@ export class Daemon {
       }
       if (bundle.manifest.compiler !== COMPILER_VERSION) bundle = await daemon.recompile(d.address, bundle);
       await daemon.runner.install(d.address, bundle);
+      await daemon.scheduler.prepare(d.address);
     }
     for (const line of daemon.startReport) o.log.warn(line);
     return daemon;
@@ -245,9 +246,11 @@ export class Daemon {
       }
       const had = new Set(current?.manifest.triggers.filter((t) => t.kind === "every").map((t) => t.name));
       const added = bundle.manifest.triggers.filter((t) => t.kind === "every" && !had.has(t.name)).map((t) => t.name);
-      await this.store.deploy(at, bundle.sha256, this.clock(), added);
+      const now = this.clock();
+      await this.store.deploy(at, bundle.sha256, now, added);
+      // Before the swap: the tick that first sees the new version already counts its new triggers from now.
+      await this.scheduler.deployed(at, added, now);
       await this.runner.install(at, bundle);
-      this.scheduler.forget(at);
       out.addresses.push({ address: at, deployed: true, problems: [] });
       this.o.log.info({ list: at, rule: bundle.manifest.rule, hash: bundle.sha256 }, "deployed");
     }

@@ -121,6 +121,8 @@ export class Runner {
   private idle: (() => void)[] = [];
   /** Outgoing mail: each list's settings (From mode), and the hop limit (thwonkd's config, main.ts). */
   mail: { lists: (address: string) => Partial<ListMailSettings> | undefined; hopLimit: number } = { lists: () => undefined, hopLimit: DEFAULT_HOP_LIMIT };
+  /** Queues the list's scheduled runs due by a time (the scheduler's, while it runs): asked before a message is queued. */
+  dueBy: ((address: string, at: number) => void) | undefined;
 
   constructor(private readonly o: RunnerOptions) {}
 
@@ -195,6 +197,8 @@ export class Runner {
   /** The message is parsed before its turn (the list's earlier runs go on meanwhile), its mail composed after it. */
   deliver(d: Delivery): Promise<Answer> {
     const slot = this.slot(d.address);
+    // A schedule arrives when it is due: one due by the time this message came runs before it.
+    this.dueBy?.(slot.address, d.receivedAt);
     const early = this.parse(slot, slot.bundle, d);
     const waiting: Waiting = { d };
     slot.waiting.push(waiting);
