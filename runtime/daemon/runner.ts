@@ -391,6 +391,11 @@ export class Runner {
 
   private async runDue(slot: ListSlot, triggerName: string, due: number): Promise<Answer | Submitted> {
     const { bundle, address } = slot;
+    // Queued while the version before was deployed, and a redeploy since took the schedule away: nothing is due.
+    if (!bundle.manifest.triggers.some((t) => t.kind === "every" && t.name === triggerName)) {
+      this.o.log.info({ list: address, trigger: triggerName, due: new Date(due).toISOString() }, "not run: the version deployed now has no such schedule");
+      return { code: 250, message: "2.0.0 not run: the version deployed now has no such schedule" };
+    }
     const turn: Turn = { gen: slot.gen, seq: slot.seq++ };
     const { members, state } = await this.load(slot);
     const runBase = { trigger: triggerName, now: due, bundleHash: bundle.sha256, replayOf: null };
