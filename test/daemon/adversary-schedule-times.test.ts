@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
+import { compileSource } from "../../compiler/index.js";
 import { offsetTransitions } from "../../runtime/input/index.js";
 import { instantOf, latestDue, nextDue, type TriggerSchedule } from "../../runtime/daemon/schedule.js";
 
@@ -142,5 +143,23 @@ test("finding the due time of `every 1m` reads the zone a few hundred times, not
     }
   } finally {
     proto.formatToParts = real;
+  }
+});
+
+test("an interval longer than a day is refused (it would run once a day, at midnight); up to a day is taken", () => {
+  const compile = (interval: string) => compileSource("r.thwonk", `rule r\n\nstate {\n  n: int = 0\n}\n\nevery ${interval} {\n  state.n = 1\n}\n`);
+  for (const interval of ["25h", "2d", "48h", "1441m"]) {
+    const r = compile(interval);
+    assert.equal(r.bundle, undefined, `every ${interval} compiled`);
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.code),
+      ["TW2096"],
+      interval,
+    );
+    assert.match(r.diagnostics[0]!.message, /once a day/);
+  }
+  for (const interval of ["1d", "24h", "1439m", "7h", "90m"]) {
+    const r = compile(interval);
+    assert.ok(r.bundle, `every ${interval}: ${r.diagnostics.map((d) => d.message).join(" ")}`);
   }
 });
