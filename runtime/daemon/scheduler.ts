@@ -46,6 +46,8 @@ interface ListTimes {
   triggers: Map<string, TriggerTimes>;
   /** The bundle the `next` times were computed for (its zone): another one makes them computed again. */
   bundle: Bundle | undefined;
+  /** The bundle whose due times could not be computed (said once in the log). */
+  broken?: Bundle;
 }
 
 export class Scheduler {
@@ -99,11 +101,22 @@ export class Scheduler {
     }
   }
 
-  /** Queues a run of each of the list's triggers due at or before `now`: one a trigger, as its latest due time. */
+  /** Queues a run of each of the list's triggers due at or before `now`; a list whose times cannot be computed is left out. */
   private queueDue(address: string, now: number): void {
     const list = this.lists.get(address);
     const bundle = this.o.runner.bundleAt(address);
     if (!list || !bundle) return;
+    try {
+      this.queueList(address, list, bundle, now);
+    } catch (err) {
+      // A zone this host does not know (TW4029): the list's own problem, not the next list's nor its sender's.
+      if (list.broken !== bundle) this.o.log.error({ err, list: address, zone: bundleTimeZone(bundle) }, "the list's schedules cannot run: their due times cannot be computed");
+      list.broken = bundle;
+    }
+  }
+
+  /** Queues a run of each of the list's triggers due at or before `now`: one a trigger, as its latest due time. */
+  private queueList(address: string, list: ListTimes, bundle: Bundle, now: number): void {
     if (list.bundle !== bundle) {
       list.bundle = bundle;
       for (const t of list.triggers.values()) t.next = undefined;
