@@ -192,3 +192,62 @@ test("a scheduled run that fails is recorded as failed, commits nothing, and nei
     rmSync(ws.dir, { recursive: true, force: true });
   }
 });
+
+const SEES = `rule sees
+
+limits { members: 10 }
+
+settings { timezone: "Australia/Lord_Howe" }
+
+every day at 02:15 {
+  log("{now} {now.hour}:{now.minute} {now.day}")
+}
+
+every hour {
+  log("{now} {now.hour}:{now.minute} {now.day}")
+}
+`;
+
+test("the `now` a scheduled run sees in Lord Howe's 30-minute changes: 01:30–02:00 repeated runs nothing twice; the skipped 02:15 is 02:30", async () => {
+  const ws = workspace({ sees: { source: SEES } });
+  const clock = join(ws.dir, "clock");
+  const list = "sees@example.org";
+  writeFileSync(clock, "2026-04-04T13:50:00Z"); // 00:50 +11 on 2026-04-05; at 02:00 the clock goes back to 01:30 (+10:30)
+  const d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock } });
+  const seen = () =>
+    readStore(ws.data, (db) =>
+      (db.prepare("SELECT trigger, actions FROM runs WHERE address = ? ORDER BY id").all(list) as { trigger: string; actions: string }[]).map(
+        (r) => `${r.trigger.slice(6)}: ${(JSON.parse(r.actions) as { text?: string }[])[0]?.text}`,
+      ),
+    );
+  // Each step's runs, in any order within the step (two triggers due at once).
+  const steps: string[][] = [];
+  const step = async (iso: string, ...ran: string[]): Promise<void> => {
+    writeFileSync(clock, iso);
+    steps.push(ran);
+    const n = steps.flat().length;
+    await settledRuns(ws.data, list, n);
+    const all = seen();
+    assert.equal(all.length, n, `${iso}: ${all.join(" | ")}`);
+    let at = 0;
+    for (const s of steps) {
+      assert.deepEqual(all.slice(at, at + s.length).sort(), [...s].sort(), iso);
+      at += s.length;
+    }
+  };
+  try {
+    await step("2026-04-04T14:00:00Z", "hour: 2026-04-05T01:00:00+11:00 1:0 5");
+    await step("2026-04-04T15:00:00Z"); // 01:30 again, now +10:30
+    await step("2026-04-04T15:29:00Z");
+    await step("2026-04-04T15:30:00Z", "hour: 2026-04-05T02:00:00+10:30 2:0 5");
+    await step("2026-04-04T15:45:00Z", "day at 02:15: 2026-04-05T02:15:00+10:30 2:15 5");
+    // October: down for months, one catch-up run each; then 02:00 → 02:30 (+11): 02:00 and 02:15 are both 02:30.
+    await step("2026-10-03T15:00:00Z", "hour: 2026-10-04T01:00:00+10:30 1:0 4", "day at 02:15: 2026-10-03T02:15:00+10:30 2:15 3");
+    await step("2026-10-03T15:29:00Z");
+    await step("2026-10-03T15:30:00Z", "hour: 2026-10-04T02:30:00+11:00 2:30 4", "day at 02:15: 2026-10-04T02:30:00+11:00 2:30 4");
+    await step("2026-10-03T16:00:00Z", "hour: 2026-10-04T03:00:00+11:00 3:0 4");
+  } finally {
+    await d.stop();
+    rmSync(ws.dir, { recursive: true, force: true });
+  }
+});
