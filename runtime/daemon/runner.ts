@@ -121,7 +121,7 @@ export class Runner {
   private idle: (() => void)[] = [];
   /** Outgoing mail: each list's settings (From mode), and the hop limit (thwonkd's config, main.ts). */
   mail: { lists: (address: string) => Partial<ListMailSettings> | undefined; hopLimit: number } = { lists: () => undefined, hopLimit: DEFAULT_HOP_LIMIT };
-  /** Queues the list's scheduled runs due by a time (the scheduler's, while it runs): asked before a message is queued. */
+  /** Queues the list's scheduled runs due by a time (the scheduler's, while it runs): asked before a message, a replay or a moderator's decision is queued. */
   dueBy: ((address: string, at: number) => void) | undefined;
 
   constructor(private readonly o: RunnerOptions) {}
@@ -252,6 +252,7 @@ export class Runner {
       if (message.status === "held") throw new Error(say(M.notReplayable, runId, `its message is held for moderation: approve it (thwonkc approve ${message.id}) or reject it`));
       const slot = this.slot(run.address);
       const d: Delivery = { address: run.address, rcptTo: message.rcptTo, mailFrom: message.mailFrom, raw: message.raw, receivedAt: this.o.clock() };
+      this.dueBy?.(slot.address, d.receivedAt);
       return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, { messageId: message.id, replayOf: runId }), false));
     })();
   }
@@ -259,6 +260,8 @@ export class Runner {
   /** Moderation (holds.ts): `work` in the list's order, with a way to run one of the list's stored messages again, approved. */
   moderate<T>(address: string, work: (rerun: (d: Delivery, messageId: number) => Promise<Answer>) => Promise<T>): Promise<T> {
     const slot = this.slot(address);
+    // Its run's `now` is the clock at its turn: what was due by now goes first.
+    this.dueBy?.(slot.address, this.o.clock());
     // The decision waits for the approved run's commit, so the list's next work sees the message decided.
     return this.enqueue(slot, () =>
       work((d, messageId) => this.runMessage(slot, d, { messageId, replayOf: null, approved: true }).then((r) => ("answer" in r ? r.answer : r))),

@@ -7,7 +7,7 @@
  * from one run of a list to the next.
  */
 import assert from "node:assert/strict";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import nodemailer from "nodemailer";
@@ -93,6 +93,63 @@ test("after downtime, a message accepted as soon as thwonkd listens runs after t
       ["midnight 2026-06-04T00:00:00.000Z", "message 2026-06-04T09:00:00.000Z"],
     );
   } finally {
+    await d.stop();
+    rmSync(ws.dir, { recursive: true, force: true });
+  }
+});
+
+const HOLDING = `rule holding
+
+limits { members: 10 }
+
+state {
+  n: int = 0
+}
+
+on message(m: Message) {
+  if not m.approved {
+    hold("every post is read first")
+  }
+  if state.n < 1000000 {
+    state.n = state.n + 1
+  }
+}
+
+every day at 00:00 {
+  if state.n < 1000000 {
+    state.n = state.n + 1
+  }
+}
+`;
+
+test("a held message approved just after midnight runs after the midnight trigger, on every one of four nights", async () => {
+  const ws = workspace({ holding: { source: HOLDING } });
+  const clock = join(ws.dir, "clock");
+  const list = "holding@example.org";
+  writeFileSync(clock, "2026-06-01T12:00:00Z");
+  const d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock } });
+  const token = readFileSync(join(ws.data, "admin.token"), "utf8").trim();
+  const t = nodemailer.createTransport({ host: "127.0.0.1", port: d.ports.smtp, secure: false, ignoreTLS: true });
+  try {
+    for (let i = 0; i < 4; i++) await t.sendMail({ from: "ann@example.org", to: list, subject: `held ${i}`, text: "x" });
+    const held = readStore(ws.data, (db) => (db.prepare("SELECT message_id FROM held WHERE address = ? ORDER BY message_id").all(list) as { message_id: number }[]).map((r) => r.message_id));
+    assert.equal(held.length, 4);
+    for (let night = 2; night <= 5; night++) {
+      writeFileSync(clock, `2026-06-0${night - 1}T23:59:59Z`);
+      await new Promise((r) => setTimeout(r, 300));
+      writeFileSync(clock, `2026-06-0${night}T00:00:01Z`);
+      const r = await fetch(`http://127.0.0.1:${d.ports.http}/v1/held/${held[night - 2]}/approve`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+      assert.equal(r.status, 200, await r.text());
+      await until(`night ${night}'s midnight run`, () => runsOf(ws.data, list).filter((x) => x.trigger !== "message").length >= night - 1 || undefined);
+    }
+    const after = runsOf(ws.data, list).slice(4);
+    assert.deepEqual(
+      after.map((r) => `${r.trigger === "message" ? "approved" : "midnight"} ${new Date(r.now).toISOString()}`),
+      [2, 3, 4, 5].flatMap((n) => [`midnight 2026-06-0${n}T00:00:00.000Z`, `approved 2026-06-0${n}T00:00:01.000Z`]),
+      "each midnight ran before the approval that came after it",
+    );
+  } finally {
+    t.close();
     await d.stop();
     rmSync(ws.dir, { recursive: true, force: true });
   }
