@@ -121,7 +121,7 @@ export class Runner {
   private idle: (() => void)[] = [];
   /** Outgoing mail: each list's settings (From mode), and the hop limit (thwonkd's config, main.ts). */
   mail: { lists: (address: string) => Partial<ListMailSettings> | undefined; hopLimit: number } = { lists: () => undefined, hopLimit: DEFAULT_HOP_LIMIT };
-  /** Queues the list's scheduled runs due by a time (the scheduler's, while it runs): asked before a message, a replay or a moderator's decision is queued. */
+  /** Queues the list's scheduled runs due by a time (the scheduler's, while it runs): asked before a message, a replay, a moderator's decision or a deploy is queued. */
   dueBy: ((address: string, at: number) => void) | undefined;
 
   constructor(private readonly o: RunnerOptions) {}
@@ -174,6 +174,8 @@ export class Runner {
       this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve(), gen: 0, seq: 0, settled: Promise.resolve(), handed: Promise.resolve(), waiting: [], ahead: new Map() });
       return Promise.resolve();
     }
+    // What was due before this deploy came runs first, with the version it was due under.
+    this.dueBy?.(slot.address, this.o.clock());
     return this.enqueue(slot, async () => {
       await slot.settled;
       slot.bundle = bundle;

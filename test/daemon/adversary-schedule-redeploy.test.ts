@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { startDaemon, workspace, type Running } from "./helpers.js";
+import { readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
 import { scheduledRuns, settledRuns } from "./adversary-schedule-helpers.js";
 
 const rule = (...schedules: string[]): string => `rule weekly
@@ -78,6 +78,49 @@ test("a schedule added or moved by a redeploy counts from that deploy, also acro
     set("2026-06-08T09:00:00Z");
     await settledRuns(ws.data, list, 6);
     assert.deepEqual(runs().slice(3).sort(), ["every day at 00:00 2026-06-08T00:00:00.000Z", "every day at 06:00 2026-06-08T06:00:00.000Z", "every monday at 09:00 2026-06-08T09:00:00.000Z"]);
+  } finally {
+    await d.stop();
+    rmSync(ws.dir, { recursive: true, force: true });
+  }
+});
+
+test("a redeploy just after a due time that removes the schedule: the time still runs, with the version deployed when it was due", async () => {
+  const v1 = rule("day at 00:00");
+  const v2 = rule("day at 06:00");
+  const ws = workspace({ weekly: { source: v1 } });
+  const clock = join(ws.dir, "clock");
+  const list = "weekly@example.org";
+  const set = (iso: string): void => writeFileSync(clock, iso);
+  set("2026-06-01T12:00:00Z");
+  const d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock } });
+  const hashes = () => readStore(ws.data, (db) => db.prepare("SELECT hash FROM deployments WHERE address = ? ORDER BY id").all(list) as { hash: string }[]);
+  try {
+    const want: string[] = [];
+    for (let night = 2; night <= 5; night++) {
+      set(`2026-06-0${night - 1}T23:59:00Z`);
+      if (night > 2) await deploy(d, ws.data, v1, list);
+      await new Promise((r) => setTimeout(r, 300));
+      // Midnight passes, and the owner's redeploy comes at once, before the scheduler's next look at the clock.
+      set(`2026-06-0${night}T00:00:01Z`);
+      await deploy(d, ws.data, v2, list);
+      want.push(`every day at 00:00 2026-06-0${night}T00:00:00.000Z ok`);
+      // v2's 06:00 runs too, on the days it is deployed at 06:00: counted, not compared.
+      const midnights = () => scheduledRuns(ws.data, list).filter((r) => r.trigger === "every day at 00:00");
+      await until(`night ${night}'s midnight`, () => midnights().length >= want.length || undefined);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(
+        midnights().map((r) => `${r.trigger} ${r.now} ${r.outcome}`),
+        want,
+        `night ${night}`,
+      );
+    }
+    const v1Hash = hashes()[0]!.hash;
+    const ranWith = readStore(ws.data, (db) => db.prepare("SELECT DISTINCT bundle_hash FROM runs WHERE address = ? AND trigger = 'every day at 00:00'").all(list) as { bundle_hash: string }[]);
+    assert.deepEqual(
+      ranWith.map((r) => r.bundle_hash),
+      [v1Hash],
+      "each midnight ran with the version that had it",
+    );
   } finally {
     await d.stop();
     rmSync(ws.dir, { recursive: true, force: true });
