@@ -78,6 +78,13 @@ test("the wall-clock times the docs name, in zones with 30- and 45-minute offset
   assert.equal(nextDue(daily(1, 45), "Australia/Lord_Howe", at("2026-04-04T14:45:00Z")), at("2026-04-05T15:15:00Z"));
   // Kathmandu is +05:45: midnight is 18:15Z.
   assert.equal(nextDue(daily(0), "Asia/Kathmandu", at("2026-06-01T00:00:00Z")), at("2026-06-01T18:15:00Z"));
+  // Santiago changes at midnight. 2026-09-06: 00:00 → 01:00 (-04 → -03): midnight runs at 01:00 (04:00Z).
+  assert.equal(nextDue(daily(0), "America/Santiago", at("2026-09-05T12:00:00Z")), at("2026-09-06T04:00:00Z"));
+  assert.equal(nextDue(daily(0), "America/Santiago", at("2026-09-06T04:00:00Z")), at("2026-09-07T03:00:00Z"));
+  // 2026-04-05: 24:00 → 23:00 (-03 → -04): 23:00–24:00 of the 4th happens twice, midnight once (04:00Z).
+  assert.equal(nextDue(daily(0), "America/Santiago", at("2026-04-04T12:00:00Z")), at("2026-04-05T04:00:00Z"));
+  assert.equal(nextDue(daily(23, 30), "America/Santiago", at("2026-04-04T12:00:00Z")), at("2026-04-05T02:30:00Z"));
+  assert.equal(nextDue(daily(23, 30), "America/Santiago", at("2026-04-05T02:30:00Z")), at("2026-04-06T03:30:00Z"));
   // New York, 2026-03-08: 02:00 → 03:00. `every day at 02:00` runs at 03:00 (07:00Z).
   assert.equal(instantOf("America/New_York", at("2026-03-08T02:00:00Z")), at("2026-03-08T07:00:00Z"));
 });
