@@ -3,7 +3,7 @@
  * `every day at 00:00`, `every monday at 9:30`, `every week`, `every hour`,
  * `every 15m`. `day`, `week` and weekdays run at a time of day (`at`,
  * midnight when absent; `week` means Monday); `hour` and intervals run on
- * whole minutes and take no `at`.
+ * whole minutes and take no `at`; an interval is at most a day.
  */
 import type { Schedule } from "../syntax/ast.js";
 import { didYouMean, typeMessages as M } from "../diagnostics/catalog/types.js";
@@ -17,6 +17,7 @@ const DAILY_UNITS: readonly string[] = ["day", "week", ...WEEKDAYS];
 export const SCHEDULE_UNITS: readonly string[] = [...DAILY_UNITS, "hour"];
 
 const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
 
 function pad(n: number): string {
   return String(n).padStart(2, "0");
@@ -38,6 +39,10 @@ export function checkSchedule(ctx: Ctx, s: Schedule): ScheduleInfo | undefined {
     intervalMs = s.interval.ms;
     if (!(intervalMs >= MINUTE_MS) || intervalMs % MINUTE_MS !== 0) {
       ctx.report(M.invalidInterval, s.interval.span, [s.interval.text]);
+      ok = false;
+    } else if (intervalMs > DAY_MS) {
+      // Intervals restart at each local midnight (runtime/daemon/schedule.ts): `every 2d` would run every day.
+      ctx.report(M.invalidInterval, s.interval.span, [s.interval.text, true]);
       ok = false;
     }
   } else {

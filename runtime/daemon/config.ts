@@ -217,22 +217,27 @@ export function resolveConfig(flags: Partial<Record<keyof DaemonConfig, unknown>
 /**
  * Test-only hook: with THWONKD_TEST_CLOCK_FILE set, the daemon's clock reads
  * that file (an ISO 8601 time or epoch ms) whenever it needs the time, and
- * the real clock while the file is missing or empty. Tests move time by
- * writing the file. Never set it in production.
+ * the real clock while the file is missing. Tests move time by writing the
+ * file. Never set it in production.
  */
 export function clockFromEnv(env: NodeJS.ProcessEnv): { clock: () => number; test: boolean } {
   const file = env["THWONKD_TEST_CLOCK_FILE"];
   if (!file) return { clock: Date.now, test: false };
+  let last: number | undefined;
   return {
     test: true,
     clock: () => {
+      let text: string;
       try {
-        const text = readFileSync(file, "utf8").trim();
-        const value = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-        return Number.isFinite(value) ? value : Date.now();
+        text = readFileSync(file, "utf8").trim();
       } catch {
-        return Date.now();
+        return (last = Date.now());
       }
+      const value = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+      // Empty or half-written: a write caught between its truncate and its bytes. The time stays where it was; the
+      // real clock here would jump months and run every schedule up to today.
+      if (Number.isFinite(value)) last = value;
+      return last ?? Date.now();
     },
   };
 }

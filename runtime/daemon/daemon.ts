@@ -127,6 +127,7 @@ export class Daemon {
       }
       if (bundle.manifest.compiler !== COMPILER_VERSION) bundle = await daemon.recompile(d.address, bundle);
       await daemon.runner.install(d.address, bundle);
+      await daemon.scheduler.prepare(d.address);
     }
     for (const line of daemon.startReport) o.log.warn(line);
     return daemon;
@@ -223,22 +224,31 @@ export class Daemon {
       const at = current ? this.runner.resolve(address)! : address;
       let problems: string[] = [];
       if (!current) {
-        await this.store.deploy(at, bundle.sha256, this.clock());
+        const now = this.clock();
+        const added = scheduledTriggers(bundle);
+        await this.store.deploy(at, bundle.sha256, now, added);
+        await this.scheduler.deployed(at, added, now);
         await this.runner.install(at, bundle);
       } else {
         // Checked in the list's turn, against the version and the state and members as they are then: checked before
         // it, the runs and the other deploys queued ahead could save state (or install a version) it does not fit.
         problems = await this.runner.swap(at, bundle, async (running) => {
           const refused = running.sha256 === bundle.sha256 ? [] : await this.swapProblems(at, running, bundle);
-          if (!refused.length) await this.store.deploy(at, bundle.sha256, this.clock());
-          return refused;
+          if (refused.length) return refused;
+          // The triggers this version brings in count from its deploy (not the list's first), recorded with it; told
+          // to the scheduler before the swap, so the tick that first sees the new version already counts them so.
+          const had = new Set(scheduledTriggers(running));
+          const added = scheduledTriggers(bundle).filter((name) => !had.has(name));
+          const now = this.clock();
+          await this.store.deploy(at, bundle.sha256, now, added);
+          await this.scheduler.deployed(at, added, now);
+          return [];
         });
       }
       if (problems.length) {
         out.addresses.push({ address: at, deployed: false, problems });
         continue;
       }
-      this.scheduler.forget(at);
       out.addresses.push({ address: at, deployed: true, problems: [] });
       this.o.log.info({ list: at, rule: bundle.manifest.rule, hash: bundle.sha256 }, "deployed");
     }
@@ -360,4 +370,9 @@ function compatText(problems: readonly CompatProblem[]): string {
 function checkpointOptions(log: Logger): CheckpointerOptions {
   const pages = Number(process.env["THWONKD_TEST_CHECKPOINT_PAGES"]);
   return { log, ...(pages >= 1 ? { pages } : {}) };
+}
+
+/** The names of a version's scheduled (`every`) triggers. */
+function scheduledTriggers(bundle: Bundle): string[] {
+  return bundle.manifest.triggers.filter((t) => t.kind === "every").map((t) => t.name);
 }

@@ -221,12 +221,8 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   publicUrl ||= `http://${httpAt.host.includes(":") ? `[${httpAt.host}]` : httpAt.host}:${ports["http"]}`;
-  daemon.start();
-  void relay?.kick();
-  process.stdout.write(JSON.stringify({ ...ports, data: dataDir, outbox: daemon.outbox.dir, token: admin.file, lists: daemon.lists().map((l) => l.address) }) + "\n");
-  log.info({ ports, lists: daemon.lists().length, outboxSync: daemon.outbox.durability }, "thwonkd is ready");
-
-  return new Promise<number>((done) => {
+  // The signals are taken before the ready line: a SIGTERM sent the moment it is read stops thwonkd cleanly.
+  const stopped = new Promise<number>((done) => {
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
@@ -254,4 +250,9 @@ export async function main(argv: string[]): Promise<number> {
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGINT", () => stop("SIGINT"));
   });
+  daemon.start();
+  void relay?.kick();
+  process.stdout.write(JSON.stringify({ ...ports, data: dataDir, outbox: daemon.outbox.dir, token: admin.file, lists: daemon.lists().map((l) => l.address) }) + "\n");
+  log.info({ ports, lists: daemon.lists().length, outboxSync: daemon.outbox.durability }, "thwonkd is ready");
+  return stopped;
 }

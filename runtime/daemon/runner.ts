@@ -145,6 +145,8 @@ export class Runner {
   private idle: (() => void)[] = [];
   /** Outgoing mail: each list's settings (From mode), and the hop limit (thwonkd's config, main.ts). */
   mail: { lists: (address: string) => Partial<ListMailSettings> | undefined; hopLimit: number } = { lists: () => undefined, hopLimit: DEFAULT_HOP_LIMIT };
+  /** Queues the list's scheduled runs due by a time (the scheduler's, while it runs): asked before a message, a replay, a moderator's decision or a deploy is queued. */
+  dueBy: ((address: string, at: number) => void) | undefined;
 
   constructor(private readonly o: RunnerOptions) {}
 
@@ -224,6 +226,8 @@ export class Runner {
       this.lists.set(addressKey(address), { address, bundle, tail: Promise.resolve(), gen: 0, seq: 0, settled: Promise.resolve(), handed: Promise.resolve(), waiting: [], ahead: new Map() });
       return Promise.resolve();
     }
+    // What was due before this deploy came runs first, with the version it was due under.
+    this.dueBy?.(slot.address, this.o.clock());
     return this.enqueue(slot, async () => {
       await slot.settled;
       slot.bundle = bundle;
@@ -237,6 +241,8 @@ export class Runner {
    */
   swap(address: string, bundle: Bundle, ready: (running: Bundle) => Promise<string[]>): Promise<string[]> {
     const slot = this.slot(address);
+    // What was due before this deploy came runs first, with the version it was due under.
+    this.dueBy?.(slot.address, this.o.clock());
     return this.enqueue(slot, async () => {
       await slot.settled;
       const problems = await ready(slot.bundle);
@@ -263,6 +269,8 @@ export class Runner {
   /** The message is parsed before its turn (the list's earlier runs go on meanwhile), its mail composed after it. */
   deliver(d: Delivery): Promise<Answer> {
     const slot = this.slot(d.address);
+    // A schedule arrives when it is due: one due by the time this message came runs before it.
+    this.dueBy?.(slot.address, d.receivedAt);
     const early = this.parse(slot, slot.bundle, d);
     const waiting: Waiting = { d };
     slot.waiting.push(waiting);
@@ -317,6 +325,7 @@ export class Runner {
       notReplayable(runId, message);
       const slot = this.slot(run.address);
       const d: Delivery = { address: run.address, rcptTo: message.rcptTo, mailFrom: message.mailFrom, raw: message.raw, receivedAt: this.o.clock() };
+      this.dueBy?.(slot.address, d.receivedAt);
       return this.answered(
         this.enqueue(
           slot,
@@ -336,6 +345,8 @@ export class Runner {
   /** Moderation (holds.ts): `work` in the list's order, with a way to run one of the list's stored messages again, approved. */
   moderate<T>(address: string, work: (rerun: (d: Delivery, messageId: number) => Promise<Answer>) => Promise<T>): Promise<T> {
     const slot = this.slot(address);
+    // Its run's `now` is the clock at its turn: what was due by now goes first.
+    this.dueBy?.(slot.address, this.o.clock());
     // The decision waits for the approved run's commit, so the list's next work sees the message decided.
     return this.enqueue(slot, () =>
       work((d, messageId) => this.runMessage(slot, d, { messageId, replayOf: null, approved: true }).then((r) => ("answer" in r ? r.answer : r))),
@@ -479,6 +490,11 @@ export class Runner {
 
   private async runDue(slot: ListSlot, triggerName: string, due: number): Promise<Answer | Submitted> {
     const { bundle, address } = slot;
+    // Queued while the version before was deployed, and a redeploy since took the schedule away: nothing is due.
+    if (!bundle.manifest.triggers.some((t) => t.kind === "every" && t.name === triggerName)) {
+      this.o.log.info({ list: address, trigger: triggerName, due: new Date(due).toISOString() }, "not run: the version deployed now has no such schedule");
+      return { code: 250, message: "2.0.0 not run: the version deployed now has no such schedule" };
+    }
     const turn: Turn = { gen: slot.gen, seq: slot.seq++ };
     const { members, state } = await this.load(slot);
     const runBase = { trigger: triggerName, now: due, bundleHash: bundle.sha256, replayOf: null };

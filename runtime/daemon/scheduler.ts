@@ -1,11 +1,21 @@
 /**
  * Runs `every` triggers when they are due (schedule.ts says when). Each
  * list+trigger remembers the latest due time it ran for (committed with the
- * run); a list first deployed at T counts from T. At each tick, a trigger
+ * run); a trigger counts from the deployment that brought it in. A trigger
  * whose latest due time is after the one it ran for runs once, with `now`
  * that due time: after downtime the missed times run once, as the latest.
- * The run goes through the list's queue like a message, in order.
+ *
+ * A scheduled run goes through the list's queue like a message, and it
+ * arrives when it is due: the scheduler looks at the clock at each tick, and
+ * the runner asks it (dueBy) before it queues each message, so a message
+ * accepted at or after a due time runs after that time's run. Each list's
+ * bookkeeping is read from the store before the list takes mail (prepare).
+ *
+ * Architecture Invariant: the tick never waits for a run. A list whose queue
+ * is long delays its own schedules, not the other lists'; a trigger's next
+ * due time moves on when its run is queued, so it is never queued twice.
  */
+import type { Bundle } from "../../compiler/index.js";
 import type { Logger } from "./log.js";
 import { Repeating } from "./repeat.js";
 import type { Runner } from "./runner.js";
@@ -22,64 +32,119 @@ export interface SchedulerOptions {
   tickMs?: number;
 }
 
+interface TriggerTimes {
+  /** The latest due time queued to run (or committed, as read from the store); undefined before the first. */
+  last: number | undefined;
+  /** The first due time after `last`; undefined until computed for the list's bundle. */
+  next: number | undefined;
+}
+
+interface ListTimes {
+  /** The list's first deployment. */
+  since: number | null;
+  /** By trigger name; kept across deploys, so a run queued for the old version is not queued again for the new. */
+  triggers: Map<string, TriggerTimes>;
+  /** The bundle the `next` times were computed for (its zone): another one makes them computed again. */
+  bundle: Bundle | undefined;
+  /** The bundle whose due times could not be computed (said once in the log). */
+  broken?: Bundle;
+}
+
 export class Scheduler {
   private readonly repeating: Repeating;
-  /** address → trigger → the next due time after the last run (a cache; recomputed after each run). */
-  private readonly next = new Map<string, Map<string, number>>();
+  private readonly lists = new Map<string, ListTimes>();
 
   constructor(private readonly o: SchedulerOptions) {
     this.repeating = new Repeating(() => this.tick(), o.tickMs ?? 1000, o.log, "the scheduler's tick failed");
   }
 
   start(): void {
+    this.o.runner.dueBy = (address, at) => this.queueDue(address, at);
     this.repeating.start();
   }
 
   /** Stops looking; resolves when the tick in progress has queued its runs. */
   async stop(): Promise<void> {
+    this.o.runner.dueBy = undefined;
     await this.repeating.stop();
   }
 
-  /** Forget what is known of a list (a redeploy may change its triggers). */
-  forget(address: string): void {
-    this.next.delete(address);
+  /** Reads the list's bookkeeping from the store, once: before the list takes mail, so its first message is ordered too. */
+  async prepare(address: string): Promise<void> {
+    if (this.lists.has(address)) return;
+    const { since, last } = await this.o.store.schedule(address);
+    if (this.lists.has(address)) return;
+    const triggers = new Map<string, TriggerTimes>();
+    for (const [name, at] of last) triggers.set(name, { last: at, next: undefined });
+    this.lists.set(address, { since, triggers, bundle: undefined });
   }
 
-  /** Runs every trigger that is due now; resolves when their runs are committed. */
+  /** A deploy: the triggers it brought in count from `at`, as the store now has it. */
+  async deployed(address: string, added: readonly string[], at: number): Promise<void> {
+    await this.prepare(address);
+    const list = this.lists.get(address)!;
+    for (const name of added) {
+      const t = list.triggers.get(name);
+      if (t) {
+        t.last = Math.max(t.last ?? at, at);
+        t.next = undefined;
+      } else list.triggers.set(name, { last: at, next: undefined });
+    }
+  }
+
+  /** Queues every trigger that is due now; resolves when they are queued (not run). */
   async tick(): Promise<void> {
     const now = this.o.clock();
-    const runs: Promise<unknown>[] = [];
     for (const address of this.o.runner.addresses()) {
-      const bundle = this.o.runner.bundleAt(address);
-      if (!bundle) continue;
-      const every = bundle.manifest.triggers.filter((t) => t.kind === "every" && t.schedule);
-      if (every.length === 0) continue;
-      let known = this.next.get(address);
-      if (!known) {
-        const { since, last } = await this.o.store.schedule(address);
-        known = new Map();
-        for (const t of every) {
-          const from = last.get(t.name) ?? since ?? now;
-          known.set(t.name, nextDue(t.schedule!, bundleTimeZone(bundle), from));
-        }
-        this.next.set(address, known);
-      }
-      for (const t of every) {
-        const due = known.get(t.name);
-        if (due === undefined || due > now) continue;
-        const zone = bundleTimeZone(bundle);
-        const latest = latestDue(t.schedule!, zone, now) ?? due;
-        known.set(t.name, nextDue(t.schedule!, zone, latest));
-        if (latest > due) this.o.log.info({ list: address, trigger: t.name, missedFrom: new Date(due).toISOString() }, "missed due times run once, as the latest");
-        const retry = (): void => void known.set(t.name, Math.min(known.get(t.name) ?? due, due));
-        runs.push(
-          this.o.runner.runSchedule(address, t.name, latest).then(
-            (a) => (a.code === 250 ? undefined : retry()),
-            (err) => (retry(), this.o.log.error({ err, list: address, trigger: t.name }, "a scheduled run could not run; it is tried again")),
-          ),
-        );
-      }
+      await this.prepare(address);
+      this.queueDue(address, now);
     }
-    await Promise.all(runs);
+  }
+
+  /** Queues a run of each of the list's triggers due at or before `now`; a list whose times cannot be computed is left out. */
+  private queueDue(address: string, now: number): void {
+    const list = this.lists.get(address);
+    const bundle = this.o.runner.bundleAt(address);
+    if (!list || !bundle) return;
+    try {
+      this.queueList(address, list, bundle, now);
+    } catch (err) {
+      // A zone this host does not know (TW4029): the list's own problem, not the next list's nor its sender's.
+      if (list.broken !== bundle) this.o.log.error({ err, list: address, zone: bundleTimeZone(bundle) }, "the list's schedules cannot run: their due times cannot be computed");
+      list.broken = bundle;
+    }
+  }
+
+  /** Queues a run of each of the list's triggers due at or before `now`: one a trigger, as its latest due time. */
+  private queueList(address: string, list: ListTimes, bundle: Bundle, now: number): void {
+    if (list.bundle !== bundle) {
+      list.bundle = bundle;
+      for (const t of list.triggers.values()) t.next = undefined;
+    }
+    const zone = bundleTimeZone(bundle);
+    for (const trigger of bundle.manifest.triggers) {
+      const s = trigger.kind === "every" ? trigger.schedule : null;
+      if (!s) continue;
+      let t = list.triggers.get(trigger.name);
+      if (!t) list.triggers.set(trigger.name, (t = { last: undefined, next: undefined }));
+      t.next ??= nextDue(s, zone, t.last ?? list.since ?? now);
+      if (t.next > now) continue;
+      const latest = latestDue(s, zone, now) ?? t.next;
+      if (latest > t.next) this.o.log.info({ list: address, trigger: trigger.name, missedFrom: new Date(t.next).toISOString() }, "missed due times run once, as the latest");
+      const before = t.last;
+      t.last = latest;
+      t.next = nextDue(s, zone, latest);
+      const times = t;
+      // Not committed: due again, unless a later time of the trigger was queued since (it stands for this one).
+      const again = (): void => {
+        if (times.last !== latest) return;
+        times.last = before;
+        times.next = undefined;
+      };
+      this.o.runner.runSchedule(address, trigger.name, latest).then(
+        (a) => (a.code === 250 ? undefined : again()),
+        (err: unknown) => (again(), this.o.log.error({ err, list: address, trigger: trigger.name }, "a scheduled run could not run; it is tried again")),
+      );
+    }
   }
 }

@@ -145,6 +145,7 @@ const cases: Case[] = [
   { code: "TW2094", name: "at with hour", src: `${R}every hour at ⟪10:00 { log("a") }\n` },
   { code: "TW2096", name: "interval under a minute", src: `${R}every ⟪30s { log("a") }\n` },
   { code: "TW2096", name: "interval not in whole minutes", src: `${R}every ⟪90s { log("a") }\n` },
+  { code: "TW2096", name: "interval over a day", src: `${R}every ⟪2d { log("a") }\n` },
 
   // ---------------------------------------------------------------- tests
   {

@@ -205,7 +205,10 @@ export const typeMessages = {
   atNotAllowed: def("TW2094", "error", "`at` with a schedule that has no time of day",
     (what: string) => `${q("every " + what)} runs at fixed intervals, so it takes no \`at\`. \`at\` goes with \`day\`, \`week\` and weekdays.`),
   invalidInterval: def("TW2096", "error", "Invalid schedule interval",
-    (text: string) => `${q("every " + text)} is not a usable interval: schedules run at most once a minute, on whole minutes. Write e.g. \`every 15m\` or \`every 2h\`.`),
+    (text: string, overADay?: boolean) =>
+      overADay
+        ? `${q("every " + text)} is not a usable interval: an interval counts from each midnight, so one longer than a day would run once a day, at 00:00. Write \`every day at 06:00\`, or \`every monday\` (or another weekday) for once a week.`
+        : `${q("every " + text)} is not a usable interval: schedules run at most once a minute, on whole minutes. Write e.g. \`every 15m\` or \`every 2h\`.`),
 
   // ---------------------------------------------------------------- tests
   duplicateTest: def("TW2100", "error", "Two tests with the same name",

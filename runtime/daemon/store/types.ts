@@ -189,8 +189,11 @@ export interface Store {
   putBundle(b: StoredBundle): Promise<void>;
   bundle(hash: string): Promise<StoredBundle | undefined>;
   bundles(): Promise<StoredBundle[]>;
-  /** Points `address` at `hash` (kept in the history); the first deployment of an address starts its schedules at `at`. */
-  deploy(address: string, hash: string, at: number): Promise<void>;
+  /**
+   * Points `address` at `hash` (kept in the history); the first deployment of an address starts its schedules at `at`,
+   * and so does each deployment for the `every` triggers it brings in (`newTriggers`, by name).
+   */
+  deploy(address: string, hash: string, at: number, newTriggers?: readonly string[]): Promise<void>;
   deployments(): Promise<Deployment[]>;
   deploymentHistory(address: string): Promise<Deployment[]>;
 

@@ -1,0 +1,75 @@
+/**
+ * What the schedule adversary's tests share: a list's scheduled runs and
+ * waiting for them, and the reference for due times (computed from the
+ * zone's table of offset changes, not as schedule.ts does).
+ */
+import { offsetTransitions } from "../../runtime/input/index.js";
+import type { TriggerSchedule } from "../../runtime/daemon/schedule.js";
+import { readStore, until } from "./helpers.js";
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+
+export interface Ran {
+  trigger: string;
+  now: string;
+  outcome: string;
+}
+
+/** The list's scheduled runs in commit order, `now` as ISO text. */
+export function scheduledRuns(data: string, list: string): Ran[] {
+  return readStore(data, (db) =>
+    (db.prepare("SELECT trigger, now, outcome FROM runs WHERE address = ? AND trigger != 'message' ORDER BY id").all(list) as { trigger: string; now: number; outcome: string }[]).map((r) => ({
+      trigger: r.trigger,
+      now: new Date(r.now).toISOString(),
+      outcome: r.outcome,
+    })),
+  );
+}
+
+/** Waits until the list has `n` scheduled runs, then eight more of the scheduler's looks at the clock, so more would show. */
+export async function settledRuns(data: string, list: string, n: number): Promise<Ran[]> {
+  await until(`${n} scheduled runs of ${list}`, () => scheduledRuns(data, list).length >= n || undefined);
+  await new Promise((r) => setTimeout(r, 800));
+  return scheduledRuns(data, list);
+}
+
+export const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+/**
+ * The reference: a wall-clock time W is due at the first instant whose local reading is W or later
+ * (the first occurrence of a repeated time; the end of the gap for a skipped one), read off the zone's offset table.
+ */
+function refInstant(zone: string, local: number): number {
+  const table = offsetTransitions(zone, local - 2 * DAY, local + 2 * DAY);
+  for (let i = 0; i < table.length; i++) {
+    const [from, off] = table[i]!;
+    const to = table[i + 1]?.[0] ?? Infinity;
+    const m = Math.max(from, local - off * MINUTE);
+    if (m < to) return m;
+  }
+  throw new Error("no instant");
+}
+
+/** The wall-clock times of the schedule on the local date `day` (ms of its midnight, read as UTC), written out from the docs' table. */
+function refLocalTimes(s: TriggerSchedule, day: number): number[] {
+  if (s.intervalMs !== null) {
+    const out = [];
+    for (let m = 0; m < 1440; m += s.intervalMs / MINUTE) out.push(day + m * MINUTE);
+    return out;
+  }
+  if (s.unit === "hour") return Array.from({ length: 24 }, (_, h) => day + h * HOUR);
+  const weekday = WEEKDAYS[(new Date(day).getUTCDay() + 6) % 7];
+  if (s.unit === "day" || (s.unit === "week" && weekday === "monday") || s.unit === weekday) return [day + s.atMinutes! * MINUTE];
+  return [];
+}
+
+export function refDueTimes(s: TriggerSchedule, zone: string, t: number): number[] {
+  const first = Math.floor(t / DAY) * DAY - 10 * DAY;
+  const out = new Set<number>();
+  for (let d = first; d <= first + 21 * DAY; d += DAY) for (const l of refLocalTimes(s, d)) out.add(refInstant(zone, l));
+  return [...out].sort((a, b) => a - b);
+}
+
