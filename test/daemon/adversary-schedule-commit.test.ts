@@ -102,8 +102,10 @@ test("a redeploy that removes a schedule whose run was queued before the new ver
     const message = post(daemon, now.t);
     await store.holding();
     const deployed = daemon.deploy({ source: rule(false), fileName: "hourly.thwonk", addresses: [LIST] });
-    await until("the deployment recorded", async () => ((await daemon.store.deploymentHistory(LIST)).length === 2 ? true : undefined));
+    // The new version is stored at once; its swap (checked and recorded in the list's turn) is queued behind the message.
+    await until("the new version stored", async () => ((await daemon.store.bundles()).length === 2 ? true : undefined));
     await new Promise((r) => setImmediate(r));
+    assert.equal((await daemon.store.deploymentHistory(LIST)).length, 1, "the swap waits for the list's turn");
     // 11:00 is due while the old version is still the one deployed: its run is queued behind the swap.
     now.t = Date.parse("2026-06-01T11:00:10Z");
     await new Promise((r) => setTimeout(r, 200));
