@@ -5,7 +5,7 @@
  * to stderr. SIGTERM (or SIGINT): new connections get 421, the work in
  * flight finishes, then the process exits 0.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { directoryRules } from "./deploy-dir.js";
 import { createServer, type Server } from "node:http";
 import { basename, join, resolve } from "node:path";
@@ -151,6 +151,52 @@ export async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger({ level: cfg.logLevel });
   const dataDir = resolve(cfg.data);
+  try {
+    return await serve(cfg, dataDir, log);
+  } catch (err) {
+    // What it was given cannot be used (a data directory that is a file, a store that is not SQLite's): said in one
+    // line, exit 2, as a bad flag is; anything else is a fault of thwonkd's own, with its stack.
+    const why = cannotStart(err, dataDir);
+    if (why === undefined) throw err;
+    process.stderr.write(`thwonkd: ${why}\n`);
+    return 2;
+  }
+}
+
+/** Each --deploy directory, before anything starts: one that is not there is a mistyped flag. */
+function checkDeployDirs(dirs: readonly string[]): void {
+  for (const dir of dirs) {
+    let isDir = false;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (!isDir) throw new StartProblem(say(M.cannotStart, `--deploy ${dir}:`, existsSync(dir) ? "it is not a directory" : "there is no such directory", "Give the directory that holds the rules (NAME.thwonk or NAME/NAME.thwonk)."));
+  }
+}
+
+/** A start refused for what it was given, its message said as is. */
+class StartProblem extends Error {}
+
+/** The one-line reason a start failed on what it was given, or undefined for a fault of thwonkd's own. */
+function cannotStart(err: unknown, dataDir: string): string | undefined {
+  if (err instanceof StartProblem) return err.message;
+  const e = err as { code?: unknown; name?: unknown; message?: unknown; path?: unknown };
+  const message = typeof e.message === "string" ? e.message : String(err);
+  if (e.name === "SqliteError")
+    return say(M.cannotStart, `the store in ${dataDir}`, `cannot be used (${message})`, "Is --data the right directory? A store damaged on the disk can be read back with sqlite3's .recover into a new thwonkd.sqlite.");
+  const fsCodes = ["ENOENT", "ENOTDIR", "EEXIST", "EACCES", "EPERM", "EROFS", "ENOSPC", "EISDIR", "ELOOP", "ENAMETOOLONG", "EDQUOT"];
+  if (typeof e.code === "string" && fsCodes.includes(e.code)) {
+    const where = typeof e.path === "string" ? e.path : dataDir;
+    return say(M.cannotStart, where, `cannot be used (${message})`, "Give a --data directory this user can create and write (thwonkd makes it if it is missing).");
+  }
+  return undefined;
+}
+
+async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<number> {
+  checkDeployDirs(cfg.deploy);
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) throw new StartProblem(say(M.cannotStart, `--data ${dataDir}:`, "it is a file, not a directory", "Give a directory (thwonkd makes it if it is missing)."));
   mkdirSync(dataDir, { recursive: true });
   const admin = ensureAdminToken(dataDir);
   if (admin.created) log.info({ file: admin.file }, "made the admin token (send it as Authorization: Bearer)");

@@ -58,6 +58,8 @@ export const daemonMessages = {
     `This server is taking in or running more mail at once than it keeps in memory (${limit} bytes, --in-flight), so this message was not taken: send it again in a moment (a mail server retries a 4xx answer by itself). If this happens under normal load, raise --in-flight.`),
   tooSlow: def("TW6029", "The message came too slowly", (minutes: number) =>
     `The message had not arrived ${minutes} minutes after DATA, so it was not kept (a message is held in memory while it comes): send it again over a faster connection.`),
+  cannotStart: def("TW6030", "Cannot start", (what: string, why: string, fix: string) =>
+    `Cannot start: ${what} ${why}. ${fix}`),
   tooManyHops: def("TW6050", "Mail loop", (address: string, why: string) =>
     `The message was not run by ${address}: ${why}, so it is probably going round in a loop between lists or servers. Look at its Received and X-Thwonk-Hops fields to find the loop, and break it (a rule that forwards to a list that forwards back).`),
   relayRefused: def("TW6051", "The relay refused the message", (code: number, response: string) =>
