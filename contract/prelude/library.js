@@ -104,6 +104,9 @@ const __off = function (t) { var lo = 0, hi = __tz.length - 1, r = 0; while (lo 
 // date is always YYYY-MM-DD: the lengths the verifier assumed hold for any time a rule computes.
 const __T_MIN = -62167219200000, __T_MAX = 253402300799999;
 const __clampTime = function (t) { return t !== t ? 0 : t < __T_MIN ? __T_MIN : t > __T_MAX ? __T_MAX : t; }
+// Time ± Duration stays within those years (TW5011 beyond, as an int's overflow): a time past them could not be
+// saved (a Date holds ±8.64e15 ms; toISOString throws), so state fed by `t + d` each run would fail every run after.
+const __ta = function (r, line, column) { if (!(r >= __T_MIN && r <= __T_MAX)) __err("TW5011", [], line, column); return r; }
 // Local calendar fields by arithmetic (days to civil date, H. Hinnant's algorithm), not a Date per read: a Date
 // costs microseconds under the lockdown. The last time read is kept, as a rule reads several fields of one time.
 /** The local time of t (ms since 1970-01-01 on the rule's zone's wall clock). */
@@ -543,14 +546,14 @@ const __load = function (d, v) {
 const __loadKey = function (d, k) { if (d === "int" || d === "duration") return Number(k); if (d === "time") return Date.parse(k); if (d === "bool") return k === "true"; if (d === "address") return __addr(k); return k; }
 const __save = function (d, v) {
   if (v === null || v === undefined) return null;
-  if (typeof d === "string") { if (d === "time") return new Date(v).toISOString(); return v; }
+  if (typeof d === "string") { if (d === "time") return new Date(__clampTime(v)).toISOString(); return v; }
   if (d[0] === "opt") return __save(d[1], v);
   if (d[0] === "list") return v.map(function (x) { return __save(d[1], x); });
   if (d[0] === "map") { var o = Object.create(null); v.forEach(function (val, k) { o[__saveKey(d[1], k)] = __save(d[2], val); }); return o; }
   if (d[0] === "rec") { var r = Object.create(null); Object.keys(d[1]).forEach(function (f) { r[f] = __save(d[1][f], v[f]); }); return r; }
   return v;
 }
-const __saveKey = function (d, k) { if (d === "time") return new Date(k).toISOString(); return String(k); }
+const __saveKey = function (d, k) { if (d === "time") return new Date(__clampTime(k)).toISOString(); return String(k); }
 
 // ---------------------------------------------------------------- inputs
 // Members arrive from the host in columns ({ address, name, role, joined, bounces }: each an array, or the
