@@ -665,38 +665,34 @@ const __message = function (j) {
 // taken at its leftmost place after the one before (taking it further right can only leave less room to the
 // rest). Each run is a regular expression without quantifiers or alternatives (one attempt per position, at
 // most the run's length), searched natively. `u`: a `?` and every position count code points, as `slice` does.
-// The pattern is read natively: a match() cuts it into stars, question marks, escapes and runs of other characters;
-// a run is escaped by one native replace, and each literal goes in a group of its own so that two halves of a
-// surrogate pair written apart (an escaped low half after a high one) never join into one character.
+// The pattern is read natively: a global expression steps through its stars, question marks, escapes and runs of
+// other characters; a run is escaped by one native replace, and each literal goes in a group of its own so that two
+// halves of a surrogate pair written apart (an escaped low half after a high one) never join into one character.
+// Each run is matched as soon as its star is read, and dropped: the call holds one run, never an array of the
+// pattern's pieces (a pattern of `*?*?…` made one string per unit, about 60 bytes a unit, past the memory bound).
 // (The regular expressions are made per call: a global one keeps a lastIndex, and the prelude's constants are frozen.)
-/** The runs of the pattern between its unescaped stars, as regular-expression sources (each non-empty only when the run is). */
-const __globRuns = function (p) {
-  var runs = [], cur = "", ts = p.match(new RegExp("\\*|\\?|\\\\[\\s\\S]?|[^*?\\\\]+", "gu")) || [], t, c;
-  var special = new RegExp("[$()*+.?[\\\\\\]^{|}/]", "g");
-  for (var i = 0; i < ts.length; i++) {
-    t = ts[i];
-    if (t === "*") { runs.push(cur); cur = ""; }
+const string$matches = function (s, p, ignoreCase) {
+  var flags = ignoreCase === true ? "sui" : "su", tokens = new RegExp("\\*|\\?|\\\\[\\s\\S]?|[^*?\\\\]+", "gu");
+  var special = new RegExp("[$()*+.?[\\\\\\]^{|}/]", "g"), cur = "", stars = 0, pos = 0, m, t, c, re;
+  while ((m = tokens.exec(p)) !== null) {
+    t = m[0];
+    if (t === "*") {
+      // The first run must match at the start; each one after it at its leftmost place from where the last ended.
+      if (cur !== "") {
+        re = new RegExp(cur, flags + (stars === 0 ? "y" : "g")); re.lastIndex = pos;
+        if (re.exec(s) === null) return false;
+        pos = re.lastIndex;
+      }
+      stars++; cur = "";
+    }
     else if (t === "?") cur += ".";
     else if (t.charCodeAt(0) === 92) { c = t.length === 1 ? t : t.slice(1); cur += "$()*+.?[\\]^{|}/".indexOf(c) >= 0 ? "\\" + c : "(?:" + c + ")"; }
     else cur += "(?:" + t.replace(special, "\\$&") + ")";
   }
-  runs.push(cur);
-  return runs;
-}
-const string$matches = function (s, p, ignoreCase) {
-  var runs = __globRuns(p), flags = ignoreCase === true ? "sui" : "su", re, k;
-  if (runs.length === 1) { re = new RegExp("(?:" + runs[0] + ")$", flags + "y"); re.lastIndex = 0; return re.exec(s) !== null; }
-  var pos = 0;
-  if (runs[0] !== "") { re = new RegExp(runs[0], flags + "y"); re.lastIndex = 0; if (re.exec(s) === null) return false; pos = re.lastIndex; }
-  for (k = 1; k < runs.length - 1; k++) {
-    if (runs[k] === "") continue;
-    re = new RegExp(runs[k], flags + "g"); re.lastIndex = pos;
-    if (re.exec(s) === null) return false;
-    pos = re.lastIndex;
-  }
-  var last = runs[runs.length - 1];
-  if (last === "") return true;
-  re = new RegExp("(?:" + last + ")$", flags + "g"); re.lastIndex = pos;
+  // No star: the whole string is the one run. Otherwise the last run ends the string.
+  if (stars === 0) { re = new RegExp("(?:" + cur + ")$", flags + "y"); re.lastIndex = 0; return re.exec(s) !== null; }
+  if (cur === "") return true;
+  re = new RegExp("(?:" + cur + ")$", flags + "g"); re.lastIndex = pos;
   return re.exec(s) !== null;
 }
 // Decimal digits with an optional sign; leading zeros aside, more than 16 digits is past 2^53 − 1 whatever they are,
