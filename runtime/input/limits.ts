@@ -114,7 +114,13 @@ function checkMessageNow(message: MessageJson, rule: RuleLimits, size: number | 
   for (let i = 0; i < message.cc.length; i++) fixed(`Cc address ${i + 1}`, message.cc[i], MAX_ADDRESS_LENGTH);
   fixed("the envelope sender", message.envelope?.sender, MAX_ADDRESS_LENGTH);
   fixed("the envelope recipient", message.envelope?.recipient, MAX_ADDRESS_LENGTH);
-  fixed("the envelope's +tag", message.envelope?.tag, TAG_MAX);
+  // The +tag is bounded in UTF-16 units, as the verifier reads Envelope.tag (a canonical local part is at most 64 of
+  // them): counted in code points, 64 emoji (128 units) passed and ran a rule past its gas bound.
+  const tag = message.envelope?.tag;
+  if (tag !== null && tag !== undefined && tag.length > TAG_MAX) {
+    const m = runtimeMessages.fieldTooLong;
+    out.push({ code: m.code, message: m.format("the envelope's +tag (in UTF-16 units: an emoji counts twice)", tag.length, TAG_MAX) });
+  }
   out.push(...over(l, "attachments", "its number of attachments", message.attachments.length, "attachments"));
   // What the host decoded from the header fields (runtime/input/decode.ts keeps each within its raw field).
   const decoded = message.decoded ?? [];
