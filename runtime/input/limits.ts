@@ -98,8 +98,10 @@ function checkMessageNow(message: MessageJson, rule: RuleLimits, size: number | 
   overText(l, "text", "its text", message.text, out);
   if (message.html !== null) overText(l, "html", "its HTML body", message.html, out);
   out.push(...checkHeaderFields(message.headers, rule));
-  // The Message-ID is read from its header field, checked above; a message built by hand may have only the field.
-  if (!message.headers.some((f) => f[0].length === 10 && f[0].toLowerCase() === "message-id")) overText(l, "header", "its Message-ID", message.messageId, out);
+  // The Message-ID is read from its header field, checked above, when it is no longer than that field; a message given
+  // as JSON may have only the field, or another `messageId` (5,000 characters beside a field of 5 passed).
+  const idField = message.headers.find((f) => f[0].length === 10 && f[0].toLowerCase() === "message-id");
+  if (idField === undefined || message.messageId.length > idField[1].length) overText(l, "header", "its Message-ID", message.messageId, out);
   out.push(...over(l, "recipients", "its number of To and Cc addresses", message.to.length + message.cc.length, "addresses"));
   // Fixed sizes the verifier assumes of every message (stdlib: an Address's maxLength, the envelope tag's bound).
   const fixed = (what: string, value: string | null | undefined, max: number): void => {

@@ -52,3 +52,16 @@ test("a +tag of 64 emoji (128 UTF-16 units) is refused before the run; 32 emoji,
   assert.equal(run.error, null, `${run.error?.code} ${run.error?.message}`);
   assert.ok(run.gas.used <= run.gas.bound, `${run.gas.used} > ${run.gas.bound}`);
 });
+
+test("a Message-ID over limits.header is refused even beside a short Message-ID field (a message given as JSON)", () => {
+  const r = compileSource("t.thwonk", `rule t
+limits { header: 100 }
+on message(m: Message) {
+  log(m.messageId)
+}
+`);
+  assert.ok(r.bundle, r.diagnostics.map((d) => d.message).join("\n"));
+  const m = { ...message("x"), headers: [["From", "m0@example.org"], ["Message-ID", "<a@b>"]], messageId: "x".repeat(5000) } as MessageJson;
+  assert.deepEqual(checkMessage(m, bundleLimits(r.bundle)).map((p) => p.code), ["TW5020"]);
+  assert.deepEqual(checkMessage({ ...m, messageId: "a@b" }, bundleLimits(r.bundle)), []);
+});
