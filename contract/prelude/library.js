@@ -157,7 +157,7 @@ const __showFull = function (v, depth) {
   if (Array.isArray(v)) return "[" + v.slice(0, 50).map(function (x) { return __showFull(x, depth + 1); }).join(", ") + more(v.length) + "]";
   if (v instanceof Map) return "{" + Array.from(v).slice(0, 50).map(function (e) { return __showFull(e[0], depth + 1) + ": " + __showFull(e[1], depth + 1); }).join(", ") + more(v.size) + "}";
   if (__isMembers(v)) return "members(" + G$Members$size(v) + ")";
-  return "{ " + Object.keys(v).map(function (k) { var x = v[k]; return k + ": " + (k === "joined" && typeof x === "number" ? new Date(x).toISOString().replace(".000Z", "Z") : __showFull(x, depth + 1)); }).join(", ") + " }";
+  return "{ " + Object.keys(v).map(function (k) { var x = v[k]; return k + ": " + (k === "joined" && typeof x === "number" ? new Date(__clampTime(x)).toISOString().replace(".000Z", "Z") : __showFull(x, depth + 1)); }).join(", ") + " }";
 }
 
 // ---------------------------------------------------------------- addresses

@@ -13,6 +13,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileSource, type Bundle } from "../../compiler/emit/bundle.js";
+import { emitRule } from "../../compiler/emit/emitter.js";
+import { checkSources } from "../../compiler/program.js";
 import { runBundle } from "../../runtime/run/run-rule.js";
 
 const WORDS = {
@@ -114,4 +116,22 @@ on message(m: Message) {
   assert.deepEqual(Object.keys(run.state?.["byJoined"] as object), ["9999-12-31T23:59:59.999Z"]);
   const again = await runBundle(b, { trigger: "message", input: input(run.state, 9_000_000_000_000_000) }, WORDS);
   assert.equal(again.error, null, `${again.error?.code} ${again.error?.message}`);
+});
+
+test("run --trace shows a member whose `joined` is past the Date range (it threw a RangeError in the trace)", async () => {
+  const src = `rule t
+limits { members: 10 }
+on message(m: Message) {
+  let me = members.get(m.from)
+  if me != none {
+    log("{me.address}")
+  }
+}
+`;
+  const b = bundleOf(src);
+  const unit = checkSources([{ fileName: "t.thwonk", text: src }]).units[0]!;
+  const code = emitRule(unit.rule, unit.check.model, { trace: true }).code;
+  const run = await runBundle(b, { trigger: "message", input: { ...input(null, 9_000_000_000_000_000), trace: true }, code }, WORDS);
+  assert.equal(run.error, null, `${run.error?.code} ${run.error?.message}`);
+  assert.ok(JSON.stringify(run.trace).includes("9999-12-31T23:59:59.999Z"), JSON.stringify(run.trace));
 });
