@@ -132,7 +132,7 @@ const __runTrigger = function (name, msg) {
 // (a value that reached state another way, e.g. a collection changed through a second name, fails the run here).
 const __stateOver = function (st) {
   var bounds = __rule.bounds;
-  for (var k in bounds) { var r = __stbad(bounds[k], st[k]); if (r !== null) return { code: "TW5012", args: [k + r.path.reverse().join(""), r.max, r.n], line: 0, column: 0 }; }
+  for (var k in bounds) { var r = __stbad(bounds[k], st[k], true); if (r !== null) return { code: "TW5012", args: [k + r.path.reverse().join(""), r.max, r.n], line: 0, column: 0 }; }
   return null;
 }
 const __result = function (error, extra) {

@@ -476,42 +476,46 @@ const F$max = function (a, b) { return Math.max(a, b); };
 //
 // __stbad: null when v fits d, else { max, n, path } with the path from v down to the part over its bound,
 // innermost first (built only on failure: a value that fits allocates nothing).
-const __stbad = function (d, v) {
+// `exact` (the run's last check, driver.js): count a string's characters whenever it could be over. At a write
+// (not exact) a string of at most twice its max in UTF-16 units is left to that last check, which counts once a run:
+// counting at every write was work no gas paid for, which a loop repeats (state.s = t, t 100,000 emoji, once per
+// member: twice the clock). A verified rule never writes over a bound; the units its costs assume hold at once.
+const __stbad = function (d, v, exact) {
   if (d === 0 || v === null || v === undefined) return null;
   var t = d[0], r;
   if (t === "s") {
     // A string's UTF-16 length is never less than its characters: count them only when it could be over.
-    if (v.length > d[1]) { var n = __cpLen(v); if (n > d[1]) return { max: d[1], n: n, path: [] }; }
+    if (v.length > d[1] && (exact === true || v.length > 2 * d[1])) { var n = __cpLen(v); if (n > d[1]) return { max: d[1], n: n, path: [] }; }
     return null;
   }
   if (t === "l") {
     if (d[1] !== null && v.length > d[1]) return { max: d[1], n: v.length, path: [] };
     if (d[2] === 0) return null;
-    r = __stall(d[2], v); if (r !== null) r.path.push("[" + r.at + "]");
+    r = __stall(d[2], v, exact); if (r !== null) r.path.push("[" + r.at + "]");
     return r;
   }
   if (t === "m") {
     if (d[1] !== null && v.size > d[1]) return { max: d[1], n: v.size, path: [] };
     // Arrays of the keys and values walk faster than the map's iterators in QuickJS.
     var ks = d[2] !== 0 || d[3] !== 0 ? Array.from(v.keys()) : null;
-    if (d[2] !== 0) { r = __stall(d[2], ks); if (r !== null) { r.path.push(" (the key " + __stkey(ks[r.at]) + ")"); return r; } }
-    if (d[3] !== 0) { r = __stall(d[3], Array.from(v.values())); if (r !== null) { r.path.push("[" + __stkey(ks[r.at]) + "]"); return r; } }
+    if (d[2] !== 0) { r = __stall(d[2], ks, exact); if (r !== null) { r.path.push(" (the key " + __stkey(ks[r.at]) + ")"); return r; } }
+    if (d[3] !== 0) { r = __stall(d[3], Array.from(v.values()), exact); if (r !== null) { r.path.push("[" + __stkey(ks[r.at]) + "]"); return r; } }
     return null;
   }
   if (t === "r") {
-    for (var f in d[1]) if ((r = __stbad(d[1][f], v[f])) !== null) { r.path.push("." + f); return r; }
+    for (var f in d[1]) if ((r = __stbad(d[1][f], v[f], exact)) !== null) { r.path.push("." + f); return r; }
     return null;
   }
   return null;
 }
 // The first element of xs over d, with its index as "at"; strings are compared inline (the common case).
-const __stall = function (d, xs) {
+const __stall = function (d, xs, exact) {
   var r, i, x;
   if (d[0] === "s") {
-    for (i = 0; i < xs.length; i++) if ((x = xs[i]) !== null && x.length > d[1] && (r = __stbad(d, x)) !== null) { r.at = i; return r; }
+    for (i = 0; i < xs.length; i++) if ((x = xs[i]) !== null && x.length > d[1] && (r = __stbad(d, x, exact)) !== null) { r.at = i; return r; }
     return null;
   }
-  for (i = 0; i < xs.length; i++) if ((r = __stbad(d, xs[i])) !== null) { r.at = i; return r; }
+  for (i = 0; i < xs.length; i++) if ((r = __stbad(d, xs[i], exact)) !== null) { r.at = i; return r; }
   return null;
 }
 const __stkey = function (k) { var s = typeof k === "string" ? JSON.stringify(k) : __showAny(k); return s.length > 40 ? s.slice(0, 39) + "\u2026" : s; }

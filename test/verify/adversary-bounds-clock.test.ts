@@ -14,6 +14,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileSource } from "../../compiler/emit/bundle.js";
+import { emitRule } from "../../compiler/emit/emitter.js";
+import { checkSources } from "../../compiler/program.js";
+import { runOnce } from "../../runtime/sandbox/index.js";
 import { runBundle } from "../../runtime/run/run-rule.js";
 
 const WORDS = {
@@ -62,4 +65,37 @@ test("30 members × 30 searches of a text of 100,000 emoji: the run is charged f
   const compared = (30 * 30 * 200_000) / 16;
   assert.ok(run.gas.used >= compared, `used ${run.gas.used} gas for ${compared * 16} units compared`);
   assert.ok(run.gas.used <= run.gas.bound, `used ${run.gas.used} > bound ${run.gas.bound}`);
+});
+
+/*
+ * A write into a state string counted its characters (a regular expression's replace over the string) whenever its
+ * UTF-16 length was over the max: work no gas paid for. `state.s = t` once per member, `t` 100,000 emoji into
+ * `string max 100000`, 1,000 members: 3.7 s where the bound's time limit was under 2 s. A string within twice its max
+ * in units is now left to the run's last check, which counts once per run (a verified rule never writes over a
+ * bound, and the units its costs assume hold at the write). What shows it without a clock: a write of 4 characters
+ * into `string max 3` (refused by check; emitted here without it) is stopped by the last check, not at the write.
+ */
+test("a write into a state string does not count its characters when it is within twice its max in UTF-16 units", async () => {
+  const src = `rule s\nstate { s: string max 3 = "" }\non message(m: Message) {\n  state.s = m.subject\n}\n`;
+  const unit = checkSources([{ fileName: "t.thwonk", text: src }]).units[0]!;
+  const code = emitRule(unit.rule, unit.check.model).code;
+  const run = async (subject: string) => {
+    const input = {
+      gas: 1e9, fanout: 100, now: Date.UTC(2026, 10, 25, 12), tz: [], list: { address: "news@example.org", name: "News", owners: [] }, members: [], state: null,
+      limits: { members: 3, logs: 3, page: 20 },
+      message: {
+        from: "ann@example.org", to: [], cc: [], subject, text: "x", html: null, headers: [["From", "ann@example.org"]], attachments: [], date: null,
+        messageId: "m1@example.org", envelope: { sender: "ann@example.org", recipient: "news@example.org", isRequest: false, tag: null },
+      },
+    };
+    const r = await runOnce(code, "message", JSON.stringify(input));
+    assert.ok(r.ok, JSON.stringify(r));
+    return JSON.parse(r.output) as { error: { code: string; args: unknown[]; line: number } | null; state: unknown };
+  };
+  const fits = await run("😀😀😀");
+  assert.deepEqual([fits.error, fits.state], [null, { s: "😀😀😀" }]);
+  const within = await run("abcd");
+  assert.deepEqual([within.error?.code, within.error?.args, within.error?.line], ["TW5012", ["s", 3, 4], 0]);
+  const atWrite = await run("abcdefg");
+  assert.deepEqual([atWrite.error?.code, atWrite.error?.args, atWrite.error?.line], ["TW5012", ["s", 3, 7], 4]);
 });
