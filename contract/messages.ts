@@ -62,7 +62,7 @@ export const runtimeMessages = {
   divisionByZero: def("TW5010", "error", "Division by zero",
     () => `The rule divided by zero (${q("/")} or ${q("%")} with 0 on the right). ${NO_EFFECT}. Check the divisor first, e.g. ${q("if d != 0 { ... }")}.`),
   intOverflow: def("TW5011", "error", "Integer overflow",
-    () => `An integer result went beyond ±9,007,199,254,740,991, the largest integer the runtime holds exactly. ${NO_EFFECT}. Keep the numbers smaller: check the operands before multiplying or adding.`),
+    () => `An integer result went beyond ±9,007,199,254,740,991, the largest integer the runtime holds exactly, or a time (${q("t + d")}, ${q("t - d")}) went outside the years 0000–9999. ${NO_EFFECT}. Keep the numbers smaller: check the operands before multiplying or adding.`),
   stateMax: def("TW5012", "error", "State over its max",
     (field: string, max: number, actual: number) =>
       `${q("state." + field)} would grow to ${n(actual)}, over its declared ${q("max " + max)} (entries for a list or map, characters for a string). ${NO_EFFECT}. Remove old entries before adding new ones, or raise its ${q("max")} in the ${q("state")} block.`),

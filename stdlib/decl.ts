@@ -108,6 +108,12 @@ export interface FunctionDecl {
    */
   walks?: string[];
   /**
+   * Bytes the implementation holds while the call runs, beyond its result
+   * (`matches` compiles its pattern into regular expressions): counted in
+   * the trigger's memory bound among the values alive (compiler/verify/memory.ts).
+   */
+  scratch?: CostExpr;
+  /**
    * Upper bound of the result's size (string length or element count).
    * Every result that is a string or a collection declares one, unless
    * `carries: "self"` gives the whole receiver's shape (a test guards this).

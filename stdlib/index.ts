@@ -91,7 +91,9 @@ export const stdlib: StdlibDecl = {
   // 10: matches charged 3 per unit of its pattern (each run between stars is a regular expression compiled: a pattern
   // of many short runs made a unit of gas cost ~25 reference operations at ⌈pattern/2⌉).
   // 11: forward's subject and footer charged per 32 code points (the calibration measured ~3,000 ns a unit at 64).
-  costTableVersion: "11",
+  // 12: a call's working memory (`scratch`: matches, sign, verify) in the memory bound; List.contains charged for
+  // comparing strings (over the shorter length, as `==`).
+  costTableVersion: "12",
   types,
   globals: {
     members: { type: "Members", doc: "The members of the list." },

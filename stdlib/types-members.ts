@@ -4,10 +4,17 @@
  */
 import { cost, type TypeDeclSpec } from "./decl.js";
 
-const { size, add, ceilDiv } = cost;
+const { size, add, mul, ceilDiv } = cost;
 
 /** A token's text: the expiry in base 36 (at most 11 digits of a safe integer, and a sign), a dot, the MAC in base64url (43). */
 const TOKEN_LENGTH = 56;
+
+/**
+ * What `sign` and `verify` hold while the host computes the MAC: the text as JSON (up to six characters a unit, two
+ * bytes each once one is wide) and the UTF-8 copy the host reads it from (up to six bytes a unit): 18 a unit, and
+ * room (a text of control characters needed 55 MiB of a bound of 47 without it).
+ */
+const HOST_TEXT_SCRATCH = add(1024, mul(size("text"), 24));
 
 export const memberTypes: Record<string, TypeDeclSpec> = {
   Role: {
@@ -104,6 +111,7 @@ export const memberTypes: Record<string, TypeDeclSpec> = {
         returns: "string",
         walks: ["text"],
         cost: add(40, ceilDiv(size("text"), 4)),
+        scratch: HOST_TEXT_SCRATCH,
         resultSize: TOKEN_LENGTH,
       },
       verify: {
@@ -115,6 +123,7 @@ export const memberTypes: Record<string, TypeDeclSpec> = {
         returns: "bool",
         walks: ["token", "text"],
         cost: add(40, ceilDiv(size("token"), 16), ceilDiv(size("text"), 4)),
+        scratch: HOST_TEXT_SCRATCH,
       },
     },
   },

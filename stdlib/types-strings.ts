@@ -174,6 +174,9 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
         // searched for once, left to right, never again: at worst the string times the pattern, as `contains`, but
         // by a regular expression (whole code points, case folding), about four times slower per step (bench/gas).
         cost: add(5, mul(size("pattern"), 3), ceilDiv(mul(size("self"), add(size("pattern"), 1)), 8)),
+        // A run's regular expression, compiled whole: about 70 bytes for each character in a group of its own
+        // (`\\𐐀` or `?𐐀`, three units; 24 a unit measured, test/verify/adversary-bounds-memory.test.ts), doubled.
+        scratch: add(1024, mul(size("pattern"), 48)),
       },
       toInt: {
         doc: "The string as an int: decimal digits with an optional `+` or `-`, nothing else (no spaces). None when it is not such a number or is outside the int range (±(2^53 − 1)).",

@@ -38,7 +38,8 @@ export const BUNDLE_FORMAT = "thwonk-bundle/2";
 // 16: a test's `range` past its cap is reported at the call (the emitted `__range` takes its line and column).
 // 17: the prelude reads a run faster (addresses kept by string, a message's header index made when first used).
 // 18: a send's and a forward's list headers are added by the host (runtime/run/list-headers.ts), not in the run's output.
-export const CODE_TARGET = "quickjs-js/18";
+// 19: Time ± Duration is checked (`__ta`, TW5011 outside years 0000–9999), so every time a rule makes can be saved.
+export const CODE_TARGET = "quickjs-js/19";
 
 export interface ManifestTrigger {
   /** What the runtime calls it: `message`, `every day at 00:00`. */

@@ -158,6 +158,8 @@ export function binary(em: EmitContext, e: A.BinaryExpr): string {
       const isInt = isNamed(em.typeOf(e), "int") || isNamed(em.typeOf(e), "Duration");
       const l = expr(em, e.left, undefined);
       const r = expr(em, e.right, undefined);
+      // Time ± Duration stays within the calendar's years 0000–9999 (TW5011 beyond): a time past them cannot be saved.
+      if (isNamed(em.typeOf(e), "Time")) return operands(em, nodeCharge(e, em.cx), l, r, em.typeOf(e.left), em.typeOf(e.right), (a, b) => `__ta(${a} ${e.op} ${b}, ${at})`);
       return operands(em, nodeCharge(e, em.cx), l, r, em.typeOf(e.left), em.typeOf(e.right), (a, b) => arith(em, e.op, a, b, isInt, at));
     }
   }

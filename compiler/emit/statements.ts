@@ -133,6 +133,8 @@ export function assign(em: EmitContext, s: A.AssignStmt): string {
       value = operands(em, compoundCharge(s, em.cx), cur, value, targetType, em.typeOf(s.value), (a, b) => `(${a} + ${b})`);
     } else if (isNamed(targetType, "int") || isNamed(targetType, "Duration")) {
       value = `__ia(${cur} ${s.op === "+=" ? "+" : "-"} ${value}, ${at})`;
+    } else if (isNamed(targetType, "Time")) {
+      value = `__ta(${cur} ${s.op === "+=" ? "+" : "-"} ${value}, ${at})`;
     } else {
       value = `(${cur} ${s.op === "+=" ? "+" : "-"} ${value})`;
     }

@@ -6,7 +6,7 @@
  * walk, memoised by the shapes it is called with.
  */
 import { carriedAs, type CostExpr } from "../../stdlib/decl.js";
-import { evalBound, type BoundSizes, type CostSizes } from "../../stdlib/cost-eval.js";
+import { evalBound, evalCost, type BoundSizes, type CostSizes } from "../../stdlib/cost-eval.js";
 import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
 import type { CallTarget } from "../semantic/model.js";
 import type * as A from "../syntax/ast.js";
@@ -35,6 +35,10 @@ export function call(w: Walk, e: A.CallExpr, frame: Frame, acc: { cost: Cost }):
   const args = bindArgs(w, e, target, frame, acc);
   const sizes = new CallSizes(w.host, target, receiver, args);
   w.chargeDecl(acc, target.decl, sizes, e.span, callLabel(target.name));
+  // What the call holds while it runs (a compiled pattern) may be alive with everything else (memory.ts).
+  if (target.decl.scratch !== undefined && w.quiet === 0) {
+    w.live.push({ key: e, bytes: evalCost(target.decl.scratch, sizes, symDomain), line: e.span.line, what: `the working memory of ${callLabel(target.name)}` });
+  }
   // An action is recorded with its arguments and kept until the run ends (memory.ts).
   if (target.decl.capability !== undefined && w.quiet === 0) {
     // `to: members` is recorded as a mark, not a copy of the roster (the host expands it).

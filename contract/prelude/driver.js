@@ -52,7 +52,8 @@ const __stSave = function (d, v) {
   if (typeof d === "string") {
     if (d === "string") { __stUnits += __stLen(v); return v; }
     __stUnits++;
-    return d === "time" ? new Date(v).toISOString() : v;
+    // A time the host gave (a member's `joined`: any safe integer) saves as the nearest calendar end, as it reads.
+    return d === "time" ? new Date(__clampTime(v)).toISOString() : v;
   }
   if (d[0] === "opt") return __stSave(d[1], v);
   __stUnits++;
@@ -63,7 +64,7 @@ const __stSave = function (d, v) {
     var plainValue = vd === "int" || vd === "bool" || vd === "duration" || vd === "address";
     v.forEach(function (val, k) {
       if (kd === "string" && k.length >= 64) n += k.length >> 6;
-      o[kd === "time" ? new Date(k).toISOString() : kd === "string" ? k : String(k)] = plainValue && val !== null ? val : vd === "time" && val !== null ? new Date(val).toISOString() : (n--, __stSave(vd, val));
+      o[kd === "time" ? new Date(__clampTime(k)).toISOString() : kd === "string" ? k : String(k)] = plainValue && val !== null ? val : vd === "time" && val !== null ? new Date(__clampTime(val)).toISOString() : (n--, __stSave(vd, val));
     });
     __stUnits += n;
     return o;
@@ -131,7 +132,7 @@ const __runTrigger = function (name, msg) {
 // (a value that reached state another way, e.g. a collection changed through a second name, fails the run here).
 const __stateOver = function (st) {
   var bounds = __rule.bounds;
-  for (var k in bounds) { var r = __stbad(bounds[k], st[k]); if (r !== null) return { code: "TW5012", args: [k + r.path.reverse().join(""), r.max, r.n], line: 0, column: 0 }; }
+  for (var k in bounds) { var r = __stbad(bounds[k], st[k], true); if (r !== null) return { code: "TW5012", args: [k + r.path.reverse().join(""), r.max, r.n], line: 0, column: 0 }; }
   return null;
 }
 const __result = function (error, extra) {

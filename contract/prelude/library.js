@@ -104,6 +104,9 @@ const __off = function (t) { var lo = 0, hi = __tz.length - 1, r = 0; while (lo 
 // date is always YYYY-MM-DD: the lengths the verifier assumed hold for any time a rule computes.
 const __T_MIN = -62167219200000, __T_MAX = 253402300799999;
 const __clampTime = function (t) { return t !== t ? 0 : t < __T_MIN ? __T_MIN : t > __T_MAX ? __T_MAX : t; }
+// Time ± Duration stays within those years (TW5011 beyond, as an int's overflow): a time past them could not be
+// saved (a Date holds ±8.64e15 ms; toISOString throws), so state fed by `t + d` each run would fail every run after.
+const __ta = function (r, line, column) { if (!(r >= __T_MIN && r <= __T_MAX)) __err("TW5011", [], line, column); return r; }
 // Local calendar fields by arithmetic (days to civil date, H. Hinnant's algorithm), not a Date per read: a Date
 // costs microseconds under the lockdown. The last time read is kept, as a rule reads several fields of one time.
 /** The local time of t (ms since 1970-01-01 on the rule's zone's wall clock). */
@@ -154,7 +157,7 @@ const __showFull = function (v, depth) {
   if (Array.isArray(v)) return "[" + v.slice(0, 50).map(function (x) { return __showFull(x, depth + 1); }).join(", ") + more(v.length) + "]";
   if (v instanceof Map) return "{" + Array.from(v).slice(0, 50).map(function (e) { return __showFull(e[0], depth + 1) + ": " + __showFull(e[1], depth + 1); }).join(", ") + more(v.size) + "}";
   if (__isMembers(v)) return "members(" + G$Members$size(v) + ")";
-  return "{ " + Object.keys(v).map(function (k) { var x = v[k]; return k + ": " + (k === "joined" && typeof x === "number" ? new Date(x).toISOString().replace(".000Z", "Z") : __showFull(x, depth + 1)); }).join(", ") + " }";
+  return "{ " + Object.keys(v).map(function (k) { var x = v[k]; return k + ": " + (k === "joined" && typeof x === "number" ? new Date(__clampTime(x)).toISOString().replace(".000Z", "Z") : __showFull(x, depth + 1)); }).join(", ") + " }";
 }
 
 // ---------------------------------------------------------------- addresses
@@ -473,42 +476,46 @@ const F$max = function (a, b) { return Math.max(a, b); };
 //
 // __stbad: null when v fits d, else { max, n, path } with the path from v down to the part over its bound,
 // innermost first (built only on failure: a value that fits allocates nothing).
-const __stbad = function (d, v) {
+// `exact` (the run's last check, driver.js): count a string's characters whenever it could be over. At a write
+// (not exact) a string of at most twice its max in UTF-16 units is left to that last check, which counts once a run:
+// counting at every write was work no gas paid for, which a loop repeats (state.s = t, t 100,000 emoji, once per
+// member: twice the clock). A verified rule never writes over a bound; the units its costs assume hold at once.
+const __stbad = function (d, v, exact) {
   if (d === 0 || v === null || v === undefined) return null;
   var t = d[0], r;
   if (t === "s") {
     // A string's UTF-16 length is never less than its characters: count them only when it could be over.
-    if (v.length > d[1]) { var n = __cpLen(v); if (n > d[1]) return { max: d[1], n: n, path: [] }; }
+    if (v.length > d[1] && (exact === true || v.length > 2 * d[1])) { var n = __cpLen(v); if (n > d[1]) return { max: d[1], n: n, path: [] }; }
     return null;
   }
   if (t === "l") {
     if (d[1] !== null && v.length > d[1]) return { max: d[1], n: v.length, path: [] };
     if (d[2] === 0) return null;
-    r = __stall(d[2], v); if (r !== null) r.path.push("[" + r.at + "]");
+    r = __stall(d[2], v, exact); if (r !== null) r.path.push("[" + r.at + "]");
     return r;
   }
   if (t === "m") {
     if (d[1] !== null && v.size > d[1]) return { max: d[1], n: v.size, path: [] };
     // Arrays of the keys and values walk faster than the map's iterators in QuickJS.
     var ks = d[2] !== 0 || d[3] !== 0 ? Array.from(v.keys()) : null;
-    if (d[2] !== 0) { r = __stall(d[2], ks); if (r !== null) { r.path.push(" (the key " + __stkey(ks[r.at]) + ")"); return r; } }
-    if (d[3] !== 0) { r = __stall(d[3], Array.from(v.values())); if (r !== null) { r.path.push("[" + __stkey(ks[r.at]) + "]"); return r; } }
+    if (d[2] !== 0) { r = __stall(d[2], ks, exact); if (r !== null) { r.path.push(" (the key " + __stkey(ks[r.at]) + ")"); return r; } }
+    if (d[3] !== 0) { r = __stall(d[3], Array.from(v.values()), exact); if (r !== null) { r.path.push("[" + __stkey(ks[r.at]) + "]"); return r; } }
     return null;
   }
   if (t === "r") {
-    for (var f in d[1]) if ((r = __stbad(d[1][f], v[f])) !== null) { r.path.push("." + f); return r; }
+    for (var f in d[1]) if ((r = __stbad(d[1][f], v[f], exact)) !== null) { r.path.push("." + f); return r; }
     return null;
   }
   return null;
 }
 // The first element of xs over d, with its index as "at"; strings are compared inline (the common case).
-const __stall = function (d, xs) {
+const __stall = function (d, xs, exact) {
   var r, i, x;
   if (d[0] === "s") {
-    for (i = 0; i < xs.length; i++) if ((x = xs[i]) !== null && x.length > d[1] && (r = __stbad(d, x)) !== null) { r.at = i; return r; }
+    for (i = 0; i < xs.length; i++) if ((x = xs[i]) !== null && x.length > d[1] && (r = __stbad(d, x, exact)) !== null) { r.at = i; return r; }
     return null;
   }
-  for (i = 0; i < xs.length; i++) if ((r = __stbad(d, xs[i])) !== null) { r.at = i; return r; }
+  for (i = 0; i < xs.length; i++) if ((r = __stbad(d, xs[i], exact)) !== null) { r.at = i; return r; }
   return null;
 }
 const __stkey = function (k) { var s = typeof k === "string" ? JSON.stringify(k) : __showAny(k); return s.length > 40 ? s.slice(0, 39) + "\u2026" : s; }
@@ -543,14 +550,14 @@ const __load = function (d, v) {
 const __loadKey = function (d, k) { if (d === "int" || d === "duration") return Number(k); if (d === "time") return Date.parse(k); if (d === "bool") return k === "true"; if (d === "address") return __addr(k); return k; }
 const __save = function (d, v) {
   if (v === null || v === undefined) return null;
-  if (typeof d === "string") { if (d === "time") return new Date(v).toISOString(); return v; }
+  if (typeof d === "string") { if (d === "time") return new Date(__clampTime(v)).toISOString(); return v; }
   if (d[0] === "opt") return __save(d[1], v);
   if (d[0] === "list") return v.map(function (x) { return __save(d[1], x); });
   if (d[0] === "map") { var o = Object.create(null); v.forEach(function (val, k) { o[__saveKey(d[1], k)] = __save(d[2], val); }); return o; }
   if (d[0] === "rec") { var r = Object.create(null); Object.keys(d[1]).forEach(function (f) { r[f] = __save(d[1][f], v[f]); }); return r; }
   return v;
 }
-const __saveKey = function (d, k) { if (d === "time") return new Date(k).toISOString(); return String(k); }
+const __saveKey = function (d, k) { if (d === "time") return new Date(__clampTime(k)).toISOString(); return String(k); }
 
 // ---------------------------------------------------------------- inputs
 // Members arrive from the host in columns ({ address, name, role, joined, bounces }: each an array, or the
@@ -662,38 +669,34 @@ const __message = function (j) {
 // taken at its leftmost place after the one before (taking it further right can only leave less room to the
 // rest). Each run is a regular expression without quantifiers or alternatives (one attempt per position, at
 // most the run's length), searched natively. `u`: a `?` and every position count code points, as `slice` does.
-// The pattern is read natively: a match() cuts it into stars, question marks, escapes and runs of other characters;
-// a run is escaped by one native replace, and each literal goes in a group of its own so that two halves of a
-// surrogate pair written apart (an escaped low half after a high one) never join into one character.
+// The pattern is read natively: a global expression steps through its stars, question marks, escapes and runs of
+// other characters; a run is escaped by one native replace, and each literal goes in a group of its own so that two
+// halves of a surrogate pair written apart (an escaped low half after a high one) never join into one character.
+// Each run is matched as soon as its star is read, and dropped: the call holds one run, never an array of the
+// pattern's pieces (a pattern of `*?*?…` made one string per unit, about 60 bytes a unit, past the memory bound).
 // (The regular expressions are made per call: a global one keeps a lastIndex, and the prelude's constants are frozen.)
-/** The runs of the pattern between its unescaped stars, as regular-expression sources (each non-empty only when the run is). */
-const __globRuns = function (p) {
-  var runs = [], cur = "", ts = p.match(new RegExp("\\*|\\?|\\\\[\\s\\S]?|[^*?\\\\]+", "gu")) || [], t, c;
-  var special = new RegExp("[$()*+.?[\\\\\\]^{|}/]", "g");
-  for (var i = 0; i < ts.length; i++) {
-    t = ts[i];
-    if (t === "*") { runs.push(cur); cur = ""; }
+const string$matches = function (s, p, ignoreCase) {
+  var flags = ignoreCase === true ? "sui" : "su", tokens = new RegExp("\\*|\\?|\\\\[\\s\\S]?|[^*?\\\\]+", "gu");
+  var special = new RegExp("[$()*+.?[\\\\\\]^{|}/]", "g"), cur = "", stars = 0, pos = 0, m, t, c, re;
+  while ((m = tokens.exec(p)) !== null) {
+    t = m[0];
+    if (t === "*") {
+      // The first run must match at the start; each one after it at its leftmost place from where the last ended.
+      if (cur !== "") {
+        re = new RegExp(cur, flags + (stars === 0 ? "y" : "g")); re.lastIndex = pos;
+        if (re.exec(s) === null) return false;
+        pos = re.lastIndex;
+      }
+      stars++; cur = "";
+    }
     else if (t === "?") cur += ".";
     else if (t.charCodeAt(0) === 92) { c = t.length === 1 ? t : t.slice(1); cur += "$()*+.?[\\]^{|}/".indexOf(c) >= 0 ? "\\" + c : "(?:" + c + ")"; }
     else cur += "(?:" + t.replace(special, "\\$&") + ")";
   }
-  runs.push(cur);
-  return runs;
-}
-const string$matches = function (s, p, ignoreCase) {
-  var runs = __globRuns(p), flags = ignoreCase === true ? "sui" : "su", re, k;
-  if (runs.length === 1) { re = new RegExp("(?:" + runs[0] + ")$", flags + "y"); re.lastIndex = 0; return re.exec(s) !== null; }
-  var pos = 0;
-  if (runs[0] !== "") { re = new RegExp(runs[0], flags + "y"); re.lastIndex = 0; if (re.exec(s) === null) return false; pos = re.lastIndex; }
-  for (k = 1; k < runs.length - 1; k++) {
-    if (runs[k] === "") continue;
-    re = new RegExp(runs[k], flags + "g"); re.lastIndex = pos;
-    if (re.exec(s) === null) return false;
-    pos = re.lastIndex;
-  }
-  var last = runs[runs.length - 1];
-  if (last === "") return true;
-  re = new RegExp("(?:" + last + ")$", flags + "g"); re.lastIndex = pos;
+  // No star: the whole string is the one run. Otherwise the last run ends the string.
+  if (stars === 0) { re = new RegExp("(?:" + cur + ")$", flags + "y"); re.lastIndex = 0; return re.exec(s) !== null; }
+  if (cur === "") return true;
+  re = new RegExp("(?:" + cur + ")$", flags + "g"); re.lastIndex = pos;
   return re.exec(s) !== null;
 }
 // Decimal digits with an optional sign; leading zeros aside, more than 16 digits is past 2^53 − 1 whatever they are,

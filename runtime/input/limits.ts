@@ -98,8 +98,10 @@ function checkMessageNow(message: MessageJson, rule: RuleLimits, size: number | 
   overText(l, "text", "its text", message.text, out);
   if (message.html !== null) overText(l, "html", "its HTML body", message.html, out);
   out.push(...checkHeaderFields(message.headers, rule));
-  // The Message-ID is read from its header field, checked above; a message built by hand may have only the field.
-  if (!message.headers.some((f) => f[0].length === 10 && f[0].toLowerCase() === "message-id")) overText(l, "header", "its Message-ID", message.messageId, out);
+  // The Message-ID is read from its header field, checked above, when it is no longer than that field; a message given
+  // as JSON may have only the field, or another `messageId` (5,000 characters beside a field of 5 passed).
+  const idField = message.headers.find((f) => f[0].length === 10 && f[0].toLowerCase() === "message-id");
+  if (idField === undefined || message.messageId.length > idField[1].length) overText(l, "header", "its Message-ID", message.messageId, out);
   out.push(...over(l, "recipients", "its number of To and Cc addresses", message.to.length + message.cc.length, "addresses"));
   // Fixed sizes the verifier assumes of every message (stdlib: an Address's maxLength, the envelope tag's bound).
   const fixed = (what: string, value: string | null | undefined, max: number): void => {
@@ -114,7 +116,13 @@ function checkMessageNow(message: MessageJson, rule: RuleLimits, size: number | 
   for (let i = 0; i < message.cc.length; i++) fixed(`Cc address ${i + 1}`, message.cc[i], MAX_ADDRESS_LENGTH);
   fixed("the envelope sender", message.envelope?.sender, MAX_ADDRESS_LENGTH);
   fixed("the envelope recipient", message.envelope?.recipient, MAX_ADDRESS_LENGTH);
-  fixed("the envelope's +tag", message.envelope?.tag, TAG_MAX);
+  // The +tag is bounded in UTF-16 units, as the verifier reads Envelope.tag (a canonical local part is at most 64 of
+  // them): counted in code points, 64 emoji (128 units) passed and ran a rule past its gas bound.
+  const tag = message.envelope?.tag;
+  if (tag !== null && tag !== undefined && tag.length > TAG_MAX) {
+    const m = runtimeMessages.fieldTooLong;
+    out.push({ code: m.code, message: m.format("the envelope's +tag (in UTF-16 units: an emoji counts twice)", tag.length, TAG_MAX) });
+  }
   out.push(...over(l, "attachments", "its number of attachments", message.attachments.length, "attachments"));
   // What the host decoded from the header fields (runtime/input/decode.ts keeps each within its raw field).
   const decoded = message.decoded ?? [];

@@ -66,7 +66,9 @@ test("state.x = v: a string counts characters; 3 emoji fit `string max 3`, 4 do 
   const src = rule(`s: string max 3 = ""`, `state.s = m.subject`);
   assert.deepEqual((await run(src, E3)).state, { s: E3 });
   over(await run(src, E4), "s", 3, 4, 4, 3);
-  over(await run(src, "abcd"), "s", 3, 4, 4, 3);
+  // Within twice its max in UTF-16 units a string is counted by the run's last check, not at the write (library.js __stbad).
+  over(await run(src, "abcd"), "s", 3, 4, null);
+  over(await run(src, "abcdefg"), "s", 3, 7, 4, 3);
 });
 
 test("state.x += v: the new string is checked", async () => {

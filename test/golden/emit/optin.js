@@ -27,7 +27,7 @@ function $handleRequest($m) {
       (__t5 = $m, __t6 = (__t4 = "You are already subscribed to " + __G_list.address + ".", __g((1 + Math.ceil(__t4.length / 16))), __t4), __t7 = null, __g((50 + Math.ceil(((__t6 === null ? 0 : __t6.length) + (__t7 === null ? 0 : __t7.length)) / 64))), F$reply(__t5, __t6, __t7, 42, 7));
       return;
     }
-    const $signed = (__t8 = __G_list, __t9 = $subscription($m.from), __t10 = (__G_now + __ia(3 * 86400000, 46, 56)), __g((40 + Math.ceil((__t9 === null ? 0 : __t9.length) / 4))), ListInfo$sign(__t8, __t9, __t10));
+    const $signed = (__t8 = __G_list, __t9 = $subscription($m.from), __t10 = __ta(__G_now + __ia(3 * 86400000, 46, 56), 46, 50), __g((40 + Math.ceil((__t9 === null ? 0 : __t9.length) / 4))), ListInfo$sign(__t8, __t9, __t10));
     (__t13 = $m, __t14 = (__t11 = "Someone, probably you, asked to subscribe " + $m.from + " to " + __G_list.address + ".\n\nTo confirm, reply to this message within " + String(3) + " days, keeping the subject as it is. If it was not you, ignore this message: nothing happens without your reply.", __g((1 + Math.ceil(__t11.length / 16))), __t11), __t15 = (__t12 = "Confirm your subscription to " + __G_list.name + " [" + $signed + "]", __g((1 + Math.ceil(__t12.length / 16))), __t12), __g((50 + Math.ceil(((__t14 === null ? 0 : __t14.length) + (__t15 === null ? 0 : __t15.length)) / 64))), F$reply(__t13, __t14, __t15, 47, 5));
   } else {
     if ((__gas -= 2) < 0) __oog();
