@@ -123,6 +123,11 @@ export function ruleProgram(fileName: string, text: string): RuleProgram {
   return { ts: h.ts, program, sf: program.getSourceFile(path)! };
 }
 
+/** After TypeScript threw inside a program, the next one starts afresh rather than from that one. */
+export function forgetProgram(): void {
+  if (host) host.old = undefined;
+}
+
 /** The rule's file in the program: a fixed folder and its own base name (the same name each time keeps the program's shape for reuse). */
 export function virtualPath(fileName: string): string {
   const base = fileName.replace(/^.*[\\/]/, "").replace(/[^\w.-]/g, "_");
