@@ -31,6 +31,7 @@ export async function sandbox(source: string): Promise<string[]> {
 const PRELUDE = `
   Object.defineProperty(Array.prototype, "size", { get() { return this.length; } });
   Array.prototype.first = function () { return this[0]; };
+  Array.prototype.last = function () { return this[this.length - 1]; };
   Array.prototype.get = function (i) { return this[i]; };
   Array.prototype.contains = function (x) { return this.includes(x); };
   Array.prototype.copy = function () { return [...this]; };
