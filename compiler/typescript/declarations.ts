@@ -211,6 +211,8 @@ function fn(cx: Lowering, s: TsMorph.ts.FunctionDeclaration, exported: boolean):
   if (name.name === "onMessage") {
     if (!exported) report(cx, M.moduleShape, s.name, ["`onMessage` is the rule's message trigger", "Export it: `export function onMessage(m: Message) { … }`"]);
     const [param] = params(cx, s.parameters);
+    const extra = s.parameters[1];
+    if (extra !== undefined) report(cx, M.moduleShape, extra, ["`onMessage` takes one parameter, the message", "Write `export function onMessage(m: Message) { … }`"]);
     return { kind: "OnDecl", span, event: { ...name, name: "message" }, param, body: lowerBlock(cx, s.body) };
   }
   if (exported) report(cx, M.moduleShape, s.name, [`\`export function ${name.name}\` is not part of a rule`, "A rule exports only `onMessage` among its functions; drop the `export`"]);
@@ -229,7 +231,8 @@ function every(cx: Lowering, call: TsMorph.ts.CallExpression): Decl | undefined 
   const parsed = parseFile(cx.fileName, `every ${text.text} {}`);
   const decl = parsed.file.decls[0];
   const problem = parsed.diagnostics.find((d) => d.severity === "error");
-  if (problem || decl?.kind !== "EveryDecl") {
+  // The text is the schedule alone: not one followed by `{} every hour` or holding a comment, which the .thwonk parser would read past.
+  if (problem || decl?.kind !== "EveryDecl" || parsed.file.decls.length !== 1 || parsed.file.comments.length > 0) {
     report(cx, M.badLiteral, text, [`The schedule \`${text.text}\``, `${problem?.message ?? "it is not a schedule."} A schedule reads like \`day at 00:00\`, \`monday at 09:30\`, \`hour\` or \`2h\`.`]);
     return undefined;
   }
