@@ -216,8 +216,27 @@ function fn(cx: Lowering, s: TsMorph.ts.FunctionDeclaration, exported: boolean):
     return { kind: "OnDecl", span, event: { ...name, name: "message" }, param, body: lowerBlock(cx, s.body) };
   }
   if (exported) report(cx, M.moduleShape, s.name, [`\`export function ${name.name}\` is not part of a rule`, "A rule exports only `onMessage` among its functions; drop the `export`"]);
+  // TypeScript infers a return type the lowering cannot see: without one written, the core's function returns nothing.
+  if (s.type === undefined && returnsValue(cx, s.body)) {
+    const sig = cx.checker.getSignatureFromDeclaration(s);
+    const inferred = sig === undefined ? "int" : cx.checker.typeToString(cx.checker.getReturnTypeOfSignature(sig));
+    report(cx, M.notInSubset, s.name, ["A function that returns a value without its return type", `Write the type it returns: \`function ${name.name}(…): ${inferred} { … }\`.`]);
+  }
   const returnType = s.type && s.type.kind !== ts.SyntaxKind.VoidKeyword ? lowerType(cx, s.type) : undefined;
   return { kind: "FnDecl", span, name, params: params(cx, s.parameters), returnType, body: lowerBlock(cx, s.body) };
+}
+
+/** Whether a `return` with a value is in `body` (nested functions are refused elsewhere, and their returns are theirs). */
+function returnsValue(cx: Lowering, body: Node): boolean {
+  const ts = cx.ts;
+  let found = false;
+  const visit = (n: Node): void => {
+    if (found || ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression !== undefined) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(body, visit);
+  return found;
 }
 
 /** `every("day at 00:00", () => { … })`: the schedule's text is read by the .thwonk parser. */
