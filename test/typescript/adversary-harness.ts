@@ -46,17 +46,21 @@ const PRELUDE = `
 `;
 
 /** The lines JavaScript logs for the same source, transpiled by TypeScript and run by Node. */
-export function javascript(source: string): string[] {
+export function javascript(source: string, globals: Record<string, unknown> = {}): string[] {
   const js = ts.transpileModule(source.replace(/^import .*$/m, ""), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.None } }).outputText;
   const lines: string[] = [];
-  runInNewContext(`${PRELUDE}\n${js}\nexports.onMessage ?? onMessage`, { log: (s: string) => lines.push(String(s)) })({ subject: "Hello", text: "Some text" });
+  runInNewContext(`${PRELUDE}\n${js}\nexports.onMessage ?? onMessage`, { ...globals, log: (s: string) => lines.push(String(s)) })({ subject: "Hello", text: "Some text", from: "ann@example.org" });
   return lines;
 }
 
 /** HEAD + `top` + an `onMessage` of `body`: the sandbox logs what JavaScript logs. */
 export async function same(body: string, top = ""): Promise<void> {
-  const source = `${HEAD}${top}\nexport function onMessage(_m: Message) {\n${body}\n}\n`;
-  const want = javascript(source);
+  await sameSource(`${HEAD}${top}\nexport function onMessage(_m: Message) {\n${body}\n}\n`);
+}
+
+/** A whole rule: the sandbox logs what JavaScript logs (`globals`: the stdlib's functions it calls besides `log`, for JavaScript). */
+export async function sameSource(source: string, globals: Record<string, unknown> = {}): Promise<void> {
+  const want = javascript(source, globals);
   assert.ok(want.length > 0, "the case logs nothing");
   assert.deepEqual(await sandbox(source), want, source);
 }
