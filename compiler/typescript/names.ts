@@ -64,6 +64,11 @@ export function lowerIdentifier(cx: Lowering, node: TsMorph.ts.Identifier): Expr
     report(cx, M.moduleShape, node, ["`onMessage` is the rule's message trigger, which the runtime calls", "Move what is to be shared into a function of its own, and call that"]);
     return { kind: "ErrorExpr", span };
   }
+  // `rule` and `settings` declare; unlike `limits` and `state` they are no values in the core.
+  if (decl !== undefined && (name === "rule" || name === "settings") && cx.ts.isVariableDeclaration(decl) && cx.ts.isSourceFile(decl.parent.parent.parent)) {
+    report(cx, M.moduleShape, node, [`\`${name}\` declares the rule's ${name === "rule" ? "name" : "settings"}; it is not a value the rule's code can read`, "Write the value where it is needed, or keep it in a `const` of its own"]);
+    return { kind: "ErrorExpr", span };
+  }
   if (decl !== undefined && cx.ts.isImportSpecifier(decl) && TS_ONLY.has(name) && !isCallee(cx, node)) {
     report(cx, M.nestedFunction, node, [name]);
     return { kind: "ErrorExpr", span };

@@ -30,3 +30,11 @@ test("the TypeScript-only helpers as values are TW7018 at the name", () => {
     assert.equal(d.span.col, col, line);
   }
 });
+
+test("the rule's `rule` and `settings` read in its code are TW7012 at the name, not 'not defined'", () => {
+  for (const [line, col] of [["log(rule);", 7], ["log(settings.timezone);", 7]] as const) {
+    const src = rule(line).replace('export const rule = "adv";', 'export const rule = "adv";\nexport const settings = { timezone: "Europe/Paris" };');
+    const d = refusedAt(src, "TW7012", "// here");
+    assert.equal(d.span.col, col, line);
+  }
+});
