@@ -54,13 +54,20 @@ export function parseTypeScriptRule(fileName: string, text: string): TypeScriptR
   }
   let decls: SourceFile["decls"] = [];
   let theirs: TsMorph.ts.Diagnostic[] = [];
+  const internal = (err: unknown): void => {
+    forgetProgram();
+    cx.diagnostics.push(makeDiagnostic(M.internalError, spanAt(cx, 0, 0), [err instanceof Error ? err.message : String(err)]));
+  };
   try {
     checkHazards(cx, sf);
     decls = lowerTopLevel(cx, sf);
+  } catch (err) {
+    internal(err);
+  }
+  try {
     theirs = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
   } catch (err) {
-    forgetProgram();
-    cx.diagnostics.push(makeDiagnostic(M.internalError, spanAt(cx, 0, 0), [err instanceof Error ? err.message : String(err)]));
+    internal(err);
   }
   const ours = cx.diagnostics;
   const diagnostics = [...ours];
