@@ -36,6 +36,12 @@ const PRELUDE = `
   Array.prototype.contains = function (x) { return this.includes(x); };
   Array.prototype.copy = function () { return [...this]; };
   Object.defineProperty(String.prototype, "codePointLength", { get() { return [...this].length; } });
+  String.prototype.codePointSlice = function (a, b) { return [...this].slice(a, b).join(""); };
+  String.prototype.codePointIndexOf = function (x) { const i = this.indexOf(x); return i < 0 ? undefined : [...this.slice(0, i)].length; };
+  String.prototype.contains = function (x) { return this.includes(x); };
+  String.prototype.truncate = function (n) { return [...this].slice(0, n).join(""); };
+  String.prototype.lower = function () { return this.toLowerCase(); };
+  String.prototype.upper = function () { return this.toUpperCase(); };
   const List = Array;
   // The stdlib's Map as JavaScript's, walked by its keys, with \`remove\`.
   class Map extends globalThis.Map {
