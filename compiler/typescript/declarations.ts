@@ -18,7 +18,7 @@ import type { Decl, Entry, Param, StateField, TypeNode } from "../syntax/ast.js"
 import type { Span } from "../diagnostics/diagnostic.js";
 import { parseFile } from "../syntax/parser.js";
 import { typescriptMessages as M } from "../diagnostics/catalog/typescript.js";
-import { report, spanOf, textOf, type Lowering } from "./context.js";
+import { report, spanAt, spanOf, textOf, type Lowering } from "./context.js";
 import { lowerExpr } from "./expressions.js";
 import { lowerBlock } from "./statements.js";
 import { lowerMax, lowerType } from "./types.js";
@@ -57,7 +57,17 @@ export function lowerTopLevel(cx: Lowering, sf: TsMorph.ts.SourceFile): Decl[] {
     else if (ts.isEnumDeclaration(s) || ts.isModuleDeclaration(s)) report(cx, M.notInSubset, s, [`\`${textOf(cx, s, 30)}\``, "Use `const` names and record `type`s."]);
     else report(cx, M.moduleShape, s, [`\`${textOf(cx, s)}\` cannot stand at the top level of a rule`, "A rule's top level declares; code goes inside `export function onMessage(m: Message) { … }`, an `every(…)` schedule or a function"]);
   }
+  // The core would say so in .thwonk's words (`rule NAME`); a `rule` declared otherwise was refused where it stands.
+  if (!decls.some((d) => d.kind === "RuleDecl") && !declaresRule(cx, sf)) {
+    report(cx, M.moduleShape, spanAt(cx, 0, 0), ["This file has no `export const rule`", 'A rule starts with its name: `export const rule = "announcements";`']);
+  }
   return decls;
+}
+
+/** Whether a top-level `const rule` is written (exported or not, well formed or not). */
+function declaresRule(cx: Lowering, sf: TsMorph.ts.SourceFile): boolean {
+  const ts = cx.ts;
+  return sf.statements.some((s) => ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === "rule"));
 }
 
 function ident(cx: Lowering, n: TsMorph.ts.Identifier) {
@@ -113,6 +123,10 @@ function variable(cx: Lowering, s: TsMorph.ts.VariableStatement, exported: boole
     if (name === "state") return [{ kind: "StateDecl", span, fields: stateFields(cx, init) }];
     const entries = entriesOf(cx, init);
     return [name === "limits" ? { kind: "LimitsDecl", span, entries } : { kind: "SettingsDecl", span, entries }];
+  }
+  if (!exported && SPECIAL.has(name)) {
+    report(cx, M.moduleShape, s, [`\`${name}\` declares the rule's ${name === "rule" ? "name" : name}, and is exported`, `Write \`export const ${name} = …;\``]);
+    return [];
   }
   if (exported) {
     report(cx, M.moduleShape, s, [`\`export const ${name}\` is not part of a rule`, "A rule exports `rule`, `limits`, `settings`, `state` and `onMessage`; drop the `export` from a constant of its own"]);

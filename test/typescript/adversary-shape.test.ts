@@ -34,3 +34,20 @@ test("onMessage with a second parameter is refused at that parameter (TW7012)", 
   const d = refusedAt(src, "TW7012", "// here");
   assert.equal(d.span.col, src.split("\n")[2]!.indexOf("extra") + 1);
 });
+
+test("a file without `export const rule` is told so in TypeScript's words (TW7012 at 1:1), not .thwonk's `rule NAME`", () => {
+  for (const text of ["", 'import "thwonk";\n', 'import { log, type Message } from "thwonk";\nexport function onMessage(m: Message) {\n  log(m.subject);\n}\n']) {
+    const { bundle, diagnostics } = compileSource("adv.ts", text);
+    assert.equal(bundle, undefined);
+    const d = diagnostics.find((x) => x.code === "TW7012");
+    assert.ok(d, diagnostics.map((x) => `${x.code} ${x.message}`).join(" | "));
+    assert.deepEqual([d.span.line, d.span.col], [1, 1]);
+    assert.match(d.message, /export const rule = "/);
+    assert.ok(!diagnostics.some((x) => x.code === "TW2002"), "the core's `rule NAME` advice is not added");
+  }
+});
+
+test("`rule` or `state` declared without `export` is refused where it stands", () => {
+  const src = `${HEAD.replace('export const rule = "adv";', 'const rule = "adv"; // here')}export function onMessage(m: Message) {\n  log(m.subject);\n}\n`;
+  refusedAt(src, "TW7012", "// here");
+});
