@@ -97,14 +97,54 @@ function changesByFunction(cx: Lowering, sf: TsMorph.ts.SourceFile): Map<TsMorph
 
 const overlaps = (a: string, b: string): boolean => a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
 
-/** TW7027 at each call, in the body of a loop over a collection, to a function that changes that collection. */
+/** A name for the collection `e` names, by the variable it starts from (`loc`, `state.m`): equal for the same collection. */
+function placeOf(cx: Lowering, e: Node, ids: Map<TsMorph.ts.Symbol, number>): string | undefined {
+  const ts = cx.ts;
+  const names: string[] = [];
+  let n = e;
+  for (;;) {
+    if (ts.isParenthesizedExpression(n)) n = n.expression;
+    else if (ts.isPropertyAccessExpression(n)) {
+      names.unshift(n.name.text);
+      n = n.expression;
+    } else break;
+  }
+  const sym = ts.isIdentifier(n) ? cx.checker.getSymbolAtLocation(n) : undefined;
+  if (sym === undefined) return undefined;
+  if (!ids.has(sym)) ids.set(sym, ids.size);
+  return [`#${ids.get(sym)}`, ...names].join(".");
+}
+
+/**
+ * TW7027 at each call, in the body of a loop over a collection, to a function
+ * that changes that collection; and, in a loop over a map's `keys()` or
+ * `values()`, at a change to the map written in the loop (the core's TW2054
+ * knows a loop over the map itself, `for k in m`, not one over these).
+ */
 export function checkWalks(cx: Lowering, sf: TsMorph.ts.SourceFile): void {
   const ts = cx.ts;
   let changes: Map<TsMorph.ts.FunctionDeclaration, Set<string>> | undefined;
+  const ids = new Map<TsMorph.ts.Symbol, number>();
   const visit = (n: Node): void => {
     if (ts.isForOfStatement(n)) {
       let over: Node = n.expression;
-      if (ts.isCallExpression(over) && ts.isPropertyAccessExpression(over.expression) && WALKS_MAP.has(over.expression.name.text) && over.arguments.length === 0) over = over.expression.expression;
+      let method: string | undefined;
+      if (ts.isCallExpression(over) && ts.isPropertyAccessExpression(over.expression) && WALKS_MAP.has(over.expression.name.text) && over.arguments.length === 0) {
+        method = over.expression.name.text;
+        over = over.expression.expression;
+      }
+      // `entries()` is lowered to a loop over the map itself, where the core finds the change.
+      const place = method === "keys" || method === "values" ? placeOf(cx, over, ids) : undefined;
+      if (place !== undefined) {
+        const inBody = (b: Node): void => {
+          if (ts.isCallExpression(b) && ts.isPropertyAccessExpression(b.expression) && CHANGING.has(b.expression.name.text)) {
+            const changed = placeOf(cx, b.expression.expression, ids);
+            if (changed !== undefined && overlaps(changed, place)) report(cx, M.changedByCall, b, [textOf(cx, b), textOf(cx, b.expression.expression), textOf(cx, n.expression)]);
+          }
+          ts.forEachChild(b, inBody);
+        };
+        inBody(n.statement);
+      }
       const walked = pathOf(cx, over);
       if (walked !== undefined) {
         changes ??= changesByFunction(cx, sf);

@@ -85,3 +85,15 @@ export function onMessage(_m: Message) {
 `;
   refusedAt(src, "TW7027", "// here");
 });
+
+test("a map changed in a loop over its keys() or values() is refused at the change, a local map too", () => {
+  refusedAt(rule(`  for (const k of state.m.keys()) {\n    state.m.remove(k); // here\n  }`), "TW7027", "// here");
+  refusedAt(rule(`  for (const v of state.m.values()) {\n    if (state.m.size < 10) {\n      state.m.set("new", v); // here\n    }\n  }`), "TW7027", "// here");
+  refusedAt(rule(`  const loc = new Map<string, int>([["x", 1], ["y", 2]]);\n  for (const k of loc.keys()) {\n    loc.remove("y"); // here\n    log(k);\n  }`), "TW7027", "// here");
+});
+
+test("a loop over a map's keys() that changes another map runs as JavaScript runs it", async () => {
+  await same(
+    `  const a = new Map<string, int>([["x", 1], ["y", 2]]);\n  const b = new Map<string, int>();\n  for (const k of a.keys()) {\n    b.set(k, 1);\n  }\n  for (const v of a.values()) {\n    b.remove("x");\n    log(\`\${v} \${b.size}\`);\n  }`,
+  );
+});
