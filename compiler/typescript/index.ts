@@ -13,8 +13,8 @@ import { typescriptMessages as M } from "../diagnostics/catalog/typescript.js";
 import type { SourceFile } from "../syntax/ast.js";
 import { newLowering, spanAt, type Lowering } from "./context.js";
 import { lowerTopLevel } from "./declarations.js";
-import { forgetProgram, ruleProgram, type RuleProgram } from "./load.js";
-import { checkNesting, deepestBracket } from "./nesting.js";
+import { forgetProgram, parserOverflowAt, ruleProgram, type RuleProgram } from "./load.js";
+import { checkNesting } from "./nesting.js";
 import { syntaxMessages } from "../diagnostics/catalog/syntax.js";
 import { LineMap } from "../syntax/lines.js";
 import { explainsUnknownName } from "./names.js";
@@ -42,8 +42,8 @@ export function parseTypeScriptRule(fileName: string, text: string): TypeScriptR
   } catch (err) {
     // TypeScript's parser recurses: a text nested deeper than its stack is refused as a .thwonk one would be.
     if (!(err instanceof RangeError)) throw err;
-    const at = deepestBracket(text);
-    return { file, diagnostics: [makeDiagnostic(syntaxMessages.tooDeep, spanIn(fileName, text, at, Math.min(at + 1, text.length)), [])] };
+    const end = parserOverflowAt(text);
+    return { file, diagnostics: [makeDiagnostic(syntaxMessages.tooDeep, spanIn(fileName, text, Math.max(0, end - 1), end), [])] };
   }
   const { ts, program, sf } = rule;
   const cx = newLowering(ts, sf, program, fileName, text);
