@@ -113,21 +113,22 @@ export function stdCall(
     }
     return callText;
   };
-  if (fixed !== undefined && place === undefined) return finish(recv, bound);
+  // Named arguments written in another order than the parameters' are evaluated as written (a `.ts` rule's object literal is), through temporaries.
+  const written = params.map((_, i) => i).filter((i) => given[i] !== undefined).sort((i, j) => given[i]!.span.start - given[j]!.span.start);
+  const reordered = written.some((p, k) => k > 0 && p < written[k - 1]!);
+  if (fixed !== undefined && place === undefined && !reordered) return finish(recv, bound);
   // Evaluate into temporaries, charge on their sizes, then call.
-  const temps: string[] = [];
   const assigns: string[] = [];
   let recvTemp: string | undefined;
   if (recv !== undefined) {
     recvTemp = em.fn.newTemp();
     assigns.push(`${recvTemp} = ${recv}`);
   }
-  const argTemps = bound.map((b) => {
-    const t = em.fn.newTemp();
-    temps.push(t);
-    assigns.push(`${t} = ${b}`);
-    return t;
-  });
+  const argTemps = bound.map(() => em.fn.newTemp());
+  const order = reordered ? [...written, ...params.map((_, i) => i).filter((i) => given[i] === undefined)] : params.map((_, i) => i);
+  for (const i of order) assigns.push(`${argTemps[i]!} = ${bound[i]!}`);
+  // What the declaration adds after the parameters (`shows`) is a constant.
+  for (let i = params.length; i < bound.length; i++) assigns.push(`${argTemps[i]!} = ${bound[i]!}`);
   const sizeOf = (name: string): string => {
     if (name === "self") return recvTemp ? sizeExpr(recvTemp, target.kind === "method" ? target.receiverType : undefined) : "0";
     const i = params.findIndex((p) => p.name === name);

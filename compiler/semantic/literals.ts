@@ -51,6 +51,10 @@ export function checkString(ctx: Ctx, e: StringLit, expected: Type | undefined):
     }
   }
   const text = plainString(e);
+  if (e.address && text !== undefined) {
+    if (!isValidAddress(text)) ctx.report(M.invalidAddress, e.span, [text]);
+    return named("Address");
+  }
   const string = STRING;
   if (text === undefined || !expected || assignable(ctx.std, string, expected)) return string;
   const target = literalTarget(ctx, expected);

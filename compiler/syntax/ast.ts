@@ -342,6 +342,8 @@ export interface StringLit {
   kind: "StringLit";
   span: Span;
   parts: (StringText | Expr)[];
+  /** A `.ts` rule's `email("…")`: an Address wherever it stands, as its TypeScript type says (a .thwonk string is one only where one is expected). */
+  address?: true;
 }
 
 export interface BoolLit {

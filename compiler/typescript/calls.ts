@@ -127,14 +127,14 @@ function timeLiteral(cx: Lowering, node: TsMorph.ts.CallExpression): Expr {
   return { kind: "TimeLit", span, text: arg.text, ms };
 }
 
-/** `email("ann@example.org")` is the string literal, which the checker reads as an Address where one is expected (and checks). */
+/** `email("ann@example.org")` is the string literal marked as an address: the checker reads it as an Address wherever it stands (and checks it). */
 function emailLiteral(cx: Lowering, node: TsMorph.ts.CallExpression): Expr {
   const arg = node.arguments[0];
   if (arg === undefined || !(cx.ts.isStringLiteral(arg) || cx.ts.isNoSubstitutionTemplateLiteral(arg))) {
     report(cx, M.badLiteral, node, ["`email(…)`", "its argument must be a string literal, such as `email(\"ann@example.org\")`; to read an address from text at run time, use `address(text)`."]);
     return error(cx, node);
   }
-  return { kind: "StringLit", span: spanOf(cx, node), parts: [{ kind: "StringText", span: spanOf(cx, arg), value: arg.text }] };
+  return { kind: "StringLit", span: spanOf(cx, node), parts: [{ kind: "StringText", span: spanOf(cx, arg), value: arg.text }], address: true };
 }
 
 /** `new Map<K, V, N>(entries?)` is a map literal, `new List<T, N>()` the empty list; nothing else is made with `new`. */

@@ -13,7 +13,7 @@ type TsNode = TsMorph.ts.Node;
 export interface Lowering {
   ts: Ts;
   sf: TsMorph.ts.SourceFile;
-  checker: TsMorph.ts.TypeChecker;
+  readonly checker: TsMorph.ts.TypeChecker;
   fileName: string;
   lines: LineMap;
   diagnostics: Diagnostic[];
@@ -21,8 +21,21 @@ export interface Lowering {
   imported: Set<string>;
 }
 
-export function newLowering(ts: Ts, sf: TsMorph.ts.SourceFile, checker: TsMorph.ts.TypeChecker, fileName: string, text: string): Lowering {
-  return { ts, sf, checker, fileName, lines: new LineMap(text), diagnostics: [], imported: new Set() };
+/** `checker` is made on first use: making it binds the rule, which must wait until its nesting is known to be within bounds (nesting.ts). */
+export function newLowering(ts: Ts, sf: TsMorph.ts.SourceFile, program: TsMorph.ts.Program, fileName: string, text: string): Lowering {
+  let checker: TsMorph.ts.TypeChecker | undefined;
+  return {
+    ts,
+    sf,
+    get checker() {
+      checker ??= program.getTypeChecker();
+      return checker;
+    },
+    fileName,
+    lines: new LineMap(text),
+    diagnostics: [],
+    imported: new Set(),
+  };
 }
 
 export function spanAt(cx: Lowering, start: number, end: number): Span {

@@ -18,7 +18,7 @@ import type { Decl, Entry, Param, StateField, TypeNode } from "../syntax/ast.js"
 import type { Span } from "../diagnostics/diagnostic.js";
 import { parseFile } from "../syntax/parser.js";
 import { typescriptMessages as M } from "../diagnostics/catalog/typescript.js";
-import { report, spanOf, textOf, type Lowering } from "./context.js";
+import { report, spanAt, spanOf, textOf, type Lowering } from "./context.js";
 import { lowerExpr } from "./expressions.js";
 import { lowerBlock } from "./statements.js";
 import { lowerMax, lowerType } from "./types.js";
@@ -57,7 +57,17 @@ export function lowerTopLevel(cx: Lowering, sf: TsMorph.ts.SourceFile): Decl[] {
     else if (ts.isEnumDeclaration(s) || ts.isModuleDeclaration(s)) report(cx, M.notInSubset, s, [`\`${textOf(cx, s, 30)}\``, "Use `const` names and record `type`s."]);
     else report(cx, M.moduleShape, s, [`\`${textOf(cx, s)}\` cannot stand at the top level of a rule`, "A rule's top level declares; code goes inside `export function onMessage(m: Message) { … }`, an `every(…)` schedule or a function"]);
   }
+  // The core would say so in .thwonk's words (`rule NAME`); a `rule` declared otherwise was refused where it stands.
+  if (!decls.some((d) => d.kind === "RuleDecl") && !declaresRule(cx, sf)) {
+    report(cx, M.moduleShape, spanAt(cx, 0, 0), ["This file has no `export const rule`", 'A rule starts with its name: `export const rule = "announcements";`']);
+  }
   return decls;
+}
+
+/** Whether a top-level `const rule` is written (exported or not, well formed or not). */
+function declaresRule(cx: Lowering, sf: TsMorph.ts.SourceFile): boolean {
+  const ts = cx.ts;
+  return sf.statements.some((s) => ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === "rule"));
 }
 
 function ident(cx: Lowering, n: TsMorph.ts.Identifier) {
@@ -113,6 +123,10 @@ function variable(cx: Lowering, s: TsMorph.ts.VariableStatement, exported: boole
     if (name === "state") return [{ kind: "StateDecl", span, fields: stateFields(cx, init) }];
     const entries = entriesOf(cx, init);
     return [name === "limits" ? { kind: "LimitsDecl", span, entries } : { kind: "SettingsDecl", span, entries }];
+  }
+  if (!exported && SPECIAL.has(name)) {
+    report(cx, M.moduleShape, s, [`\`${name}\` declares the rule's ${name === "rule" ? "name" : name}, and is exported`, `Write \`export const ${name} = …;\``]);
+    return [];
   }
   if (exported) {
     report(cx, M.moduleShape, s, [`\`export const ${name}\` is not part of a rule`, "A rule exports `rule`, `limits`, `settings`, `state` and `onMessage`; drop the `export` from a constant of its own"]);
@@ -211,11 +225,32 @@ function fn(cx: Lowering, s: TsMorph.ts.FunctionDeclaration, exported: boolean):
   if (name.name === "onMessage") {
     if (!exported) report(cx, M.moduleShape, s.name, ["`onMessage` is the rule's message trigger", "Export it: `export function onMessage(m: Message) { … }`"]);
     const [param] = params(cx, s.parameters);
+    const extra = s.parameters[1];
+    if (extra !== undefined) report(cx, M.moduleShape, extra, ["`onMessage` takes one parameter, the message", "Write `export function onMessage(m: Message) { … }`"]);
     return { kind: "OnDecl", span, event: { ...name, name: "message" }, param, body: lowerBlock(cx, s.body) };
   }
   if (exported) report(cx, M.moduleShape, s.name, [`\`export function ${name.name}\` is not part of a rule`, "A rule exports only `onMessage` among its functions; drop the `export`"]);
+  // TypeScript infers a return type the lowering cannot see: without one written, the core's function returns nothing.
+  if (s.type === undefined && returnsValue(cx, s.body)) {
+    const sig = cx.checker.getSignatureFromDeclaration(s);
+    const inferred = sig === undefined ? "int" : cx.checker.typeToString(cx.checker.getReturnTypeOfSignature(sig));
+    report(cx, M.notInSubset, s.name, ["A function that returns a value without its return type", `Write the type it returns: \`function ${name.name}(…): ${inferred} { … }\`.`]);
+  }
   const returnType = s.type && s.type.kind !== ts.SyntaxKind.VoidKeyword ? lowerType(cx, s.type) : undefined;
   return { kind: "FnDecl", span, name, params: params(cx, s.parameters), returnType, body: lowerBlock(cx, s.body) };
+}
+
+/** Whether a `return` with a value is in `body` (nested functions are refused elsewhere, and their returns are theirs). */
+function returnsValue(cx: Lowering, body: Node): boolean {
+  const ts = cx.ts;
+  let found = false;
+  const visit = (n: Node): void => {
+    if (found || ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression !== undefined) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(body, visit);
+  return found;
 }
 
 /** `every("day at 00:00", () => { … })`: the schedule's text is read by the .thwonk parser. */
@@ -229,7 +264,8 @@ function every(cx: Lowering, call: TsMorph.ts.CallExpression): Decl | undefined 
   const parsed = parseFile(cx.fileName, `every ${text.text} {}`);
   const decl = parsed.file.decls[0];
   const problem = parsed.diagnostics.find((d) => d.severity === "error");
-  if (problem || decl?.kind !== "EveryDecl") {
+  // The text is the schedule alone: not one followed by `{} every hour` or holding a comment, which the .thwonk parser would read past.
+  if (problem || decl?.kind !== "EveryDecl" || parsed.file.decls.length !== 1 || parsed.file.comments.length > 0) {
     report(cx, M.badLiteral, text, [`The schedule \`${text.text}\``, `${problem?.message ?? "it is not a schedule."} A schedule reads like \`day at 00:00\`, \`monday at 09:30\`, \`hour\` or \`2h\`.`]);
     return undefined;
   }

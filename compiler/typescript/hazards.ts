@@ -6,12 +6,14 @@
  * string (TW7021, `replaceAll` is the spelling that means the same in
  * both when its arguments are literals, TW7023) and `__proto__` as a field
  * name (TW7022), and the names JavaScript defines otherwise on strings and
- * arrays (TW7025, TW7026: namesakes.ts).
+ * arrays (TW7025, TW7026: namesakes.ts), and a loop over a collection that
+ * a function it calls changes (TW7027: walks.ts).
  */
 import type * as TsMorph from "ts-morph";
 import { typescriptMessages as M } from "../diagnostics/catalog/typescript.js";
 import { report, spanAt, textOf, type Lowering } from "./context.js";
 import { checkNamesake, checkSplit } from "./namesakes.js";
+import { checkWalks } from "./walks.js";
 
 type Node = TsMorph.ts.Node;
 
@@ -46,6 +48,7 @@ export function checkHazards(cx: Lowering, sf: TsMorph.ts.SourceFile): void {
     ts.forEachChild(n, visit);
   };
   visit(sf);
+  checkWalks(cx, sf);
 }
 
 /** `s.replaceAll("x", "y")` means in JavaScript what the rule's `replace` means when "x" is not empty and "y" has no `$` pattern: both literals. */

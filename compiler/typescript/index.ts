@@ -13,7 +13,10 @@ import { typescriptMessages as M } from "../diagnostics/catalog/typescript.js";
 import type { SourceFile } from "../syntax/ast.js";
 import { newLowering, spanAt, type Lowering } from "./context.js";
 import { lowerTopLevel } from "./declarations.js";
-import { ruleProgram } from "./load.js";
+import { forgetProgram, parserOverflowAt, ruleProgram, type RuleProgram } from "./load.js";
+import { checkNesting } from "./nesting.js";
+import { syntaxMessages } from "../diagnostics/catalog/syntax.js";
+import { LineMap } from "../syntax/lines.js";
 import { explainsUnknownName } from "./names.js";
 import { checkHazards } from "./hazards.js";
 
@@ -32,16 +35,40 @@ export interface TypeScriptResult {
 const UNKNOWN_NAME = new Set([2304, 2552, 2580, 2591, 2592, 2662, 2663, 2686, 2868]);
 
 export function parseTypeScriptRule(fileName: string, text: string): TypeScriptResult {
-  const { ts, program, sf } = ruleProgram(fileName, text);
-  const cx = newLowering(ts, sf, program.getTypeChecker(), fileName, text);
+  const file: SourceFile = { kind: "SourceFile", span: spanIn(fileName, text, 0, text.length), fileName, decls: [], comments: [] };
+  let rule: RuleProgram;
+  try {
+    rule = ruleProgram(fileName, text);
+  } catch (err) {
+    // TypeScript's parser recurses: a text nested deeper than its stack is refused as a .thwonk one would be.
+    if (!(err instanceof RangeError)) throw err;
+    const end = parserOverflowAt(text);
+    return { file, diagnostics: [makeDiagnostic(syntaxMessages.tooDeep, spanIn(fileName, text, Math.max(0, end - 1), end), [])] };
+  }
+  const { ts, program, sf } = rule;
+  const cx = newLowering(ts, sf, program, fileName, text);
+  // Too deep for the stack of what comes next (TypeScript's binder and checker, the core, QuickJS): its syntax errors and the depth alone.
+  if (checkNesting(cx, sf)) {
+    const syntax = program.getSyntacticDiagnostics(sf).map((d) => fromTypeScript(cx, d));
+    return { file, diagnostics: [...cx.diagnostics, ...syntax] };
+  }
   let decls: SourceFile["decls"] = [];
+  let theirs: TsMorph.ts.Diagnostic[] = [];
+  const internal = (err: unknown): void => {
+    forgetProgram();
+    cx.diagnostics.push(makeDiagnostic(M.internalError, spanAt(cx, 0, 0), [err instanceof Error ? err.message : String(err)]));
+  };
   try {
     checkHazards(cx, sf);
     decls = lowerTopLevel(cx, sf);
   } catch (err) {
-    cx.diagnostics.push(makeDiagnostic(M.internalError, spanAt(cx, 0, 0), [err instanceof Error ? err.message : String(err)]));
+    internal(err);
   }
-  const theirs = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+  try {
+    theirs = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+  } catch (err) {
+    internal(err);
+  }
   const ours = cx.diagnostics;
   const diagnostics = [...ours];
   for (const d of theirs) {
@@ -51,8 +78,15 @@ export function parseTypeScriptRule(fileName: string, text: string): TypeScriptR
     if (ours.some((o) => o.span.start <= converted.span.start && converted.span.end <= o.span.end)) continue;
     diagnostics.push(converted);
   }
-  const file: SourceFile = { kind: "SourceFile", span: spanAt(cx, 0, text.length), fileName, decls, comments: [] };
-  return { file, diagnostics };
+  return { file: { ...file, decls }, diagnostics };
+}
+
+/** A span of `text` without a lowering (when TypeScript could not parse it). */
+function spanIn(fileName: string, text: string, start: number, end: number): Span {
+  const lines = new LineMap(text);
+  const li = lines.index(start);
+  const le = lines.index(end);
+  return { file: fileName, start, end, line: li + 1, col: lines.colAt(start, li), endLine: le + 1, endCol: lines.colAt(end, le) };
 }
 
 function fromTypeScript(cx: Lowering, d: TsMorph.ts.Diagnostic): Diagnostic {

@@ -123,6 +123,39 @@ export function ruleProgram(fileName: string, text: string): RuleProgram {
   return { ts: h.ts, program, sf: program.getSourceFile(path)! };
 }
 
+/**
+ * Where in `text` TypeScript's parser runs out of stack: the shortest
+ * prefix that it cannot parse for its depth (a prefix nests no deeper than
+ * the whole text, so the search halves), or 0 when the whole text parses.
+ */
+export function parserOverflowAt(text: string): number {
+  host ??= makeHost();
+  const ts = host.ts;
+  const overflows = (n: number): boolean => {
+    try {
+      ts.createSourceFile("/rules/depth.ts", text.slice(0, n), ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+      return false;
+    } catch (err) {
+      if (err instanceof RangeError) return true;
+      throw err;
+    }
+  };
+  if (!overflows(text.length)) return 0;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (overflows(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** After TypeScript threw inside a program, the next one starts afresh rather than from that one. */
+export function forgetProgram(): void {
+  if (host) host.old = undefined;
+}
+
 /** The rule's file in the program: a fixed folder and its own base name (the same name each time keeps the program's shape for reuse). */
 export function virtualPath(fileName: string): string {
   const base = fileName.replace(/^.*[\\/]/, "").replace(/[^\w.-]/g, "_");

@@ -59,10 +59,32 @@ export function lowerIdentifier(cx: Lowering, node: TsMorph.ts.Identifier): Expr
   if (name === "undefined") return { kind: "NoneLit", span };
   const sym = cx.checker.getSymbolAtLocation(node);
   const decl = sym?.declarations?.[0];
+  // `onMessage` is lowered to the trigger `on message`, and the TypeScript-only helpers (`days`, `time`, `every`, …) to literals and declarations: as names they are nothing the core knows.
+  if (decl !== undefined && cx.ts.isFunctionDeclaration(decl) && name === "onMessage" && decl.getSourceFile() === cx.sf) {
+    report(cx, M.moduleShape, node, ["`onMessage` is the rule's message trigger, which the runtime calls", "Move what is to be shared into a function of its own, and call that"]);
+    return { kind: "ErrorExpr", span };
+  }
+  // `rule` and `settings` declare; unlike `limits` and `state` they are no values in the core.
+  if (decl !== undefined && (name === "rule" || name === "settings") && cx.ts.isVariableDeclaration(decl) && cx.ts.isSourceFile(decl.parent.parent.parent)) {
+    report(cx, M.moduleShape, node, [`\`${name}\` declares the rule's ${name === "rule" ? "name" : "settings"}; it is not a value the rule's code can read`, "Write the value where it is needed, or keep it in a `const` of its own"]);
+    return { kind: "ErrorExpr", span };
+  }
+  if (decl !== undefined && cx.ts.isImportSpecifier(decl) && TS_ONLY.has(name) && !isCallee(cx, node)) {
+    report(cx, M.nestedFunction, node, [name]);
+    return { kind: "ErrorExpr", span };
+  }
   // The rule's own declarations and its imports from "thwonk" (an import's symbol is declared by its specifier, here).
   if (decl !== undefined && decl.getSourceFile() === cx.sf) return { kind: "Ident", span, name };
   refuseName(cx, node, name);
   return { kind: "ErrorExpr", span };
+}
+
+/** The names "thwonk" has for TypeScript alone, each read where it is called (calls.ts, declarations.ts): not values. */
+const TS_ONLY = new Set(["weeks", "days", "hours", "minutes", "seconds", "milliseconds", "time", "email", "every", "List", "Map"]);
+
+function isCallee(cx: Lowering, node: TsMorph.ts.Identifier): boolean {
+  const p = node.parent;
+  return (cx.ts.isCallExpression(p) || cx.ts.isNewExpression(p)) && p.expression === node;
 }
 
 /** A name the rule neither declares nor imports: TW7005 for eval and Function, TW7007 with a hint for the rest. */

@@ -113,11 +113,14 @@ const CHANGING = new Set(
   ["List", "Map"].flatMap((t) => Object.entries(stdlib.types[t]?.methods ?? {}).filter(([, m]) => m.mutates).map(([name]) => name)),
 );
 
-/** A record: an object type of the rule's own (not one of the stdlib's). */
+/** A record: an object type of the rule's own (not one of the stdlib's), or such a type `| undefined` (`xs.first()`). */
 function isRecord(cx: Lowering, name: Node): boolean {
   const t = cx.checker.getTypeAtLocation(name);
-  const decl = t.getSymbol()?.declarations?.[0];
-  return (t.flags & cx.ts.TypeFlags.Object) !== 0 && decl !== undefined && decl.getSourceFile() === cx.sf;
+  const parts = t.isUnion() ? t.types.filter((p) => (p.flags & cx.ts.TypeFlags.Undefined) === 0) : [t];
+  return parts.some((p) => {
+    const decl = p.getSymbol()?.declarations?.[0];
+    return (p.flags & cx.ts.TypeFlags.Object) !== 0 && decl !== undefined && decl.getSourceFile() === cx.sf;
+  });
 }
 
 /** The variable a target such as `r.a.b` or `r[i].n` starts from. */
@@ -127,15 +130,17 @@ function rootOf(cx: Lowering, n: Node): Node {
   return n;
 }
 
-/** Whether a changing method is called on the variable `name` anywhere in `scope`, or a field under it assigned. */
+/** Whether a changing method is called on the variable `name` (or a collection under it) anywhere in `scope`, or a field under it assigned. */
 function changedInside(cx: Lowering, name: TsMorph.ts.Identifier, scope: Node): boolean {
   const ts = cx.ts;
   const target = cx.checker.getSymbolAtLocation(name);
   let found = false;
   const visit = (n: Node): void => {
     if (found) return;
-    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && CHANGING.has(n.expression.name.text) && ts.isIdentifier(n.expression.expression)) {
-      if (cx.checker.getSymbolAtLocation(n.expression.expression) === target) found = true;
+    // `xs.push(x)`, and `r.tags.push(x)` on a list inside a record: the record's field changes.
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && CHANGING.has(n.expression.name.text)) {
+      const root = rootOf(cx, n.expression.expression);
+      if (ts.isIdentifier(root) && cx.checker.getSymbolAtLocation(root) === target) found = true;
     }
     const assigned = ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment ? n.left
       : (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) ? n.operand

@@ -85,6 +85,9 @@ export const typescriptMessages = {
   jsSplit: def("TW7026", "error", "`split` reads an empty separator as JavaScript does", (problem: string) =>
     `${problem}: JavaScript's \`split("")\` splits into UTF-16 units (an emoji into two halves), a rule's into characters (code points), so the separator must be a non-empty string literal (or a \`const\` holding one). To split into characters, write \`s.codePoints()\`.`,
   ),
+  changedByCall: def("TW7027", "error", "A collection changed by a call while it is walked", (call: string, path: string, walked: string) =>
+    `${q(call)} changes ${q(path)} while this loop walks ${q(walked)}: the rule walks what it held when the loop began, where JavaScript's \`for … of\` would see the change (an element added is walked too, a key removed is not). Collect the changes in a list during the loop, and make them after it.`,
+  ),
   internalError: def("TW7999", "error", "Internal error in the TypeScript front end", (detail: string) =>
     `thwonkc failed while reading this TypeScript rule: ${detail}. This is a bug in thwonkc; please report it.`,
   ),

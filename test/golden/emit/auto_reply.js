@@ -30,7 +30,7 @@ function __trigger_0($m) {
     return;
   }
   (__t8 = __st["answered"], __t9 = $m.from, __t10 = __G_now, __g((5 + Math.ceil(1 / 16))), (__stset(__SB[0], __t8, __t9, __t10, "answered", 33, 3), Map$set(__t8, __t9, __t10)));
-  (__t13 = $m, __t14 = (__t11 = "Thank you for writing to " + __G_list.name + ". Someone will answer within two working days. (This reply is automatic; you get at most one a day.)", __g((1 + Math.ceil(__t11.length / 16))), __t11), __t15 = (__t12 = "Re: " + $m.subject, __g((1 + Math.ceil(__t12.length / 16))), __t12), __g((50 + Math.ceil(((__t14 === null ? 0 : __t14.length) + (__t15 === null ? 0 : __t15.length)) / 64))), F$reply(__t13, __t14, __t15, 34, 3));
+  (__t13 = $m, __t15 = (__t12 = "Re: " + $m.subject, __g((1 + Math.ceil(__t12.length / 16))), __t12), __t14 = (__t11 = "Thank you for writing to " + __G_list.name + ". Someone will answer within two working days. (This reply is automatic; you get at most one a day.)", __g((1 + Math.ceil(__t11.length / 16))), __t11), __g((50 + Math.ceil(((__t14 === null ? 0 : __t14.length) + (__t15 === null ? 0 : __t15.length)) / 64))), F$reply(__t13, __t14, __t15, 34, 3));
 }
 function __trigger_1() {
   if ((__gas -= 4) < 0) __oog();

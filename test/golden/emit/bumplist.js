@@ -56,7 +56,7 @@ function $subscribe($m) {
     }
   }
   Members$add(__G_members, $m.from, $m.fromName, 81, 3);
-  (__t20 = $m, __t21 = (__t18 = "You are on " + __G_list.name + " until " + String(10) + " people have joined after you. Post while you can.", __g((1 + Math.ceil(__t18.length / 16))), __t18), __t22 = (__t19 = "Welcome to " + __G_list.name, __g((1 + Math.ceil(__t19.length / 16))), __t19), __g((50 + Math.ceil(((__t21 === null ? 0 : __t21.length) + (__t22 === null ? 0 : __t22.length)) / 64))), F$reply(__t20, __t21, __t22, 82, 3));
+  (__t20 = $m, __t22 = (__t19 = "Welcome to " + __G_list.name, __g((1 + Math.ceil(__t19.length / 16))), __t19), __t21 = (__t18 = "You are on " + __G_list.name + " until " + String(10) + " people have joined after you. Post while you can.", __g((1 + Math.ceil(__t18.length / 16))), __t18), __g((50 + Math.ceil(((__t21 === null ? 0 : __t21.length) + (__t22 === null ? 0 : __t22.length)) / 64))), F$reply(__t20, __t21, __t22, 82, 3));
 }
 function $longestStanding() {
   if ((__gas -= 3) < 0) __oog();

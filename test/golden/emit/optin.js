@@ -28,7 +28,7 @@ function $handleRequest($m) {
       return;
     }
     const $signed = (__t8 = __G_list, __t9 = $subscription($m.from), __t10 = __ta(__G_now + __ia(3 * 86400000, 46, 56), 46, 50), __g((40 + Math.ceil((__t9 === null ? 0 : __t9.length) / 4))), ListInfo$sign(__t8, __t9, __t10));
-    (__t13 = $m, __t14 = (__t11 = "Someone, probably you, asked to subscribe " + $m.from + " to " + __G_list.address + ".\n\nTo confirm, reply to this message within " + String(3) + " days, keeping the subject as it is. If it was not you, ignore this message: nothing happens without your reply.", __g((1 + Math.ceil(__t11.length / 16))), __t11), __t15 = (__t12 = "Confirm your subscription to " + __G_list.name + " [" + $signed + "]", __g((1 + Math.ceil(__t12.length / 16))), __t12), __g((50 + Math.ceil(((__t14 === null ? 0 : __t14.length) + (__t15 === null ? 0 : __t15.length)) / 64))), F$reply(__t13, __t14, __t15, 47, 5));
+    (__t13 = $m, __t15 = (__t12 = "Confirm your subscription to " + __G_list.name + " [" + $signed + "]", __g((1 + Math.ceil(__t12.length / 16))), __t12), __t14 = (__t11 = "Someone, probably you, asked to subscribe " + $m.from + " to " + __G_list.address + ".\n\nTo confirm, reply to this message within " + String(3) + " days, keeping the subject as it is. If it was not you, ignore this message: nothing happens without your reply.", __g((1 + Math.ceil(__t11.length / 16))), __t11), __g((50 + Math.ceil(((__t14 === null ? 0 : __t14.length) + (__t15 === null ? 0 : __t15.length)) / 64))), F$reply(__t13, __t14, __t15, 47, 5));
   } else {
     if ((__gas -= 2) < 0) __oog();
     if ((__t16 = $command, __t17 = "unsubscribe", __g((1 + Math.ceil(Math.min((__t16 === null ? 0 : __t16.length), (__t17 === null ? 0 : __t17.length)) / 16))), (__t16 === __t17))) {
@@ -39,10 +39,10 @@ function $handleRequest($m) {
         return;
       }
       Members$remove(__G_members, $m.from, 54, 5);
-      (__t24 = $m, __t25 = (__t22 = "You have been unsubscribed from " + __G_list.address + ".", __g((1 + Math.ceil(__t22.length / 16))), __t22), __t26 = (__t23 = "Goodbye from " + __G_list.name, __g((1 + Math.ceil(__t23.length / 16))), __t23), __g((50 + Math.ceil(((__t25 === null ? 0 : __t25.length) + (__t26 === null ? 0 : __t26.length)) / 64))), F$reply(__t24, __t25, __t26, 55, 5));
+      (__t24 = $m, __t26 = (__t23 = "Goodbye from " + __G_list.name, __g((1 + Math.ceil(__t23.length / 16))), __t23), __t25 = (__t22 = "You have been unsubscribed from " + __G_list.address + ".", __g((1 + Math.ceil(__t22.length / 16))), __t22), __g((50 + Math.ceil(((__t25 === null ? 0 : __t25.length) + (__t26 === null ? 0 : __t26.length)) / 64))), F$reply(__t24, __t25, __t26, 55, 5));
     } else {
       if ((__gas -= 10) < 0) __oog();
-      (__t29 = $m, __t30 = (__t27 = "Send one of these words as the subject to " + $requestAddress() + ":\n  subscribe    join " + __G_list.address + " (you will be asked to confirm)\n  unsubscribe  leave it", __g((1 + Math.ceil(__t27.length / 16))), __t27), __t31 = (__t28 = "Help for " + __G_list.name, __g((1 + Math.ceil(__t28.length / 16))), __t28), __g((50 + Math.ceil(((__t30 === null ? 0 : __t30.length) + (__t31 === null ? 0 : __t31.length)) / 64))), F$reply(__t29, __t30, __t31, 57, 5));
+      (__t29 = $m, __t31 = (__t28 = "Help for " + __G_list.name, __g((1 + Math.ceil(__t28.length / 16))), __t28), __t30 = (__t27 = "Send one of these words as the subject to " + $requestAddress() + ":\n  subscribe    join " + __G_list.address + " (you will be asked to confirm)\n  unsubscribe  leave it", __g((1 + Math.ceil(__t27.length / 16))), __t27), __g((50 + Math.ceil(((__t30 === null ? 0 : __t30.length) + (__t31 === null ? 0 : __t31.length)) / 64))), F$reply(__t29, __t30, __t31, 57, 5));
     }
   }
 }
@@ -56,11 +56,11 @@ function $confirm($m, $token) {
   }
   if (!((__t4 = __G_list, __t5 = $token, __t6 = $subscription($m.from), __g((40 + Math.ceil((__t5 === null ? 0 : __t5.length) / 16) + Math.ceil((__t6 === null ? 0 : __t6.length) / 4))), ListInfo$verify(__t4, __t5, __t6)))) {
     if ((__gas -= 11) < 0) __oog();
-    (__t9 = $m, __t10 = (__t7 = "Sorry: this confirmation is not one we sent to " + $m.from + ", or it is more than " + String(3) + " days old. To subscribe, send \"subscribe\" as the subject to " + $requestAddress() + " and reply to the confirmation you get.", __g((1 + Math.ceil(__t7.length / 16))), __t7), __t11 = (__t8 = "Your subscription to " + __G_list.name + " was not confirmed", __g((1 + Math.ceil(__t8.length / 16))), __t8), __g((50 + Math.ceil(((__t10 === null ? 0 : __t10.length) + (__t11 === null ? 0 : __t11.length)) / 64))), F$reply(__t9, __t10, __t11, 69, 5));
+    (__t9 = $m, __t11 = (__t8 = "Your subscription to " + __G_list.name + " was not confirmed", __g((1 + Math.ceil(__t8.length / 16))), __t8), __t10 = (__t7 = "Sorry: this confirmation is not one we sent to " + $m.from + ", or it is more than " + String(3) + " days old. To subscribe, send \"subscribe\" as the subject to " + $requestAddress() + " and reply to the confirmation you get.", __g((1 + Math.ceil(__t7.length / 16))), __t7), __g((50 + Math.ceil(((__t10 === null ? 0 : __t10.length) + (__t11 === null ? 0 : __t11.length)) / 64))), F$reply(__t9, __t10, __t11, 69, 5));
     return;
   }
   Members$add(__G_members, $m.from, $displayName($m), 73, 3);
-  (__t14 = $m, __t15 = (__t12 = "You are now subscribed to " + __G_list.address + ". To leave, send \"unsubscribe\" as the subject to " + $requestAddress() + ".", __g((1 + Math.ceil(__t12.length / 16))), __t12), __t16 = (__t13 = "Welcome to " + __G_list.name, __g((1 + Math.ceil(__t13.length / 16))), __t13), __g((50 + Math.ceil(((__t15 === null ? 0 : __t15.length) + (__t16 === null ? 0 : __t16.length)) / 64))), F$reply(__t14, __t15, __t16, 74, 3));
+  (__t14 = $m, __t16 = (__t13 = "Welcome to " + __G_list.name, __g((1 + Math.ceil(__t13.length / 16))), __t13), __t15 = (__t12 = "You are now subscribed to " + __G_list.address + ". To leave, send \"unsubscribe\" as the subject to " + $requestAddress() + ".", __g((1 + Math.ceil(__t12.length / 16))), __t12), __g((50 + Math.ceil(((__t15 === null ? 0 : __t15.length) + (__t16 === null ? 0 : __t16.length)) / 64))), F$reply(__t14, __t15, __t16, 74, 3));
 }
 function $tokenIn($subject) {
   var __t0, __t1, __t2, __t3, __t4, __t5, __t6;

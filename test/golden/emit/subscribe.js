@@ -22,7 +22,7 @@ function $handleRequest($m) {
       return;
     }
     Members$add(__G_members, $m.from, $m.fromName, 34, 5);
-    (__t10 = $m, __t11 = (__t8 = "You are now subscribed to " + __G_list.address + ". To leave, send \"unsubscribe\" as the subject to " + $requestAddress() + ".", __g((1 + Math.ceil(__t8.length / 16))), __t8), __t12 = (__t9 = "Welcome to " + __G_list.name, __g((1 + Math.ceil(__t9.length / 16))), __t9), __g((50 + Math.ceil(((__t11 === null ? 0 : __t11.length) + (__t12 === null ? 0 : __t12.length)) / 64))), F$reply(__t10, __t11, __t12, 35, 5));
+    (__t10 = $m, __t12 = (__t9 = "Welcome to " + __G_list.name, __g((1 + Math.ceil(__t9.length / 16))), __t9), __t11 = (__t8 = "You are now subscribed to " + __G_list.address + ". To leave, send \"unsubscribe\" as the subject to " + $requestAddress() + ".", __g((1 + Math.ceil(__t8.length / 16))), __t8), __g((50 + Math.ceil(((__t11 === null ? 0 : __t11.length) + (__t12 === null ? 0 : __t12.length)) / 64))), F$reply(__t10, __t11, __t12, 35, 5));
   } else {
     if ((__gas -= 2) < 0) __oog();
     if ((__t13 = $command, __t14 = "unsubscribe", __g((1 + Math.ceil(Math.min((__t13 === null ? 0 : __t13.length), (__t14 === null ? 0 : __t14.length)) / 16))), (__t13 === __t14))) {
@@ -33,10 +33,10 @@ function $handleRequest($m) {
         return;
       }
       Members$remove(__G_members, $m.from, 42, 5);
-      (__t21 = $m, __t22 = (__t19 = "You have been unsubscribed from " + __G_list.address + ".", __g((1 + Math.ceil(__t19.length / 16))), __t19), __t23 = (__t20 = "Goodbye from " + __G_list.name, __g((1 + Math.ceil(__t20.length / 16))), __t20), __g((50 + Math.ceil(((__t22 === null ? 0 : __t22.length) + (__t23 === null ? 0 : __t23.length)) / 64))), F$reply(__t21, __t22, __t23, 43, 5));
+      (__t21 = $m, __t23 = (__t20 = "Goodbye from " + __G_list.name, __g((1 + Math.ceil(__t20.length / 16))), __t20), __t22 = (__t19 = "You have been unsubscribed from " + __G_list.address + ".", __g((1 + Math.ceil(__t19.length / 16))), __t19), __g((50 + Math.ceil(((__t22 === null ? 0 : __t22.length) + (__t23 === null ? 0 : __t23.length)) / 64))), F$reply(__t21, __t22, __t23, 43, 5));
     } else {
       if ((__gas -= 10) < 0) __oog();
-      (__t26 = $m, __t27 = (__t24 = "Send one of these words as the subject to " + $requestAddress() + ":\n  subscribe    join " + __G_list.address + "\n  unsubscribe  leave it", __g((1 + Math.ceil(__t24.length / 16))), __t24), __t28 = (__t25 = "Help for " + __G_list.name, __g((1 + Math.ceil(__t25.length / 16))), __t25), __g((50 + Math.ceil(((__t27 === null ? 0 : __t27.length) + (__t28 === null ? 0 : __t28.length)) / 64))), F$reply(__t26, __t27, __t28, 45, 5));
+      (__t26 = $m, __t28 = (__t25 = "Help for " + __G_list.name, __g((1 + Math.ceil(__t25.length / 16))), __t25), __t27 = (__t24 = "Send one of these words as the subject to " + $requestAddress() + ":\n  subscribe    join " + __G_list.address + "\n  unsubscribe  leave it", __g((1 + Math.ceil(__t24.length / 16))), __t24), __g((50 + Math.ceil(((__t27 === null ? 0 : __t27.length) + (__t28 === null ? 0 : __t28.length)) / 64))), F$reply(__t26, __t27, __t28, 45, 5));
     }
   }
 }

@@ -27,16 +27,16 @@ function $request($m) {
   if (((__t2 = $command, __t3 = "unsubscribe", __g((1 + Math.ceil(Math.min((__t2 === null ? 0 : __t2.length), (__t3 === null ? 0 : __t3.length)) / 16))), (__t2 === __t3)) && Members$has(__G_members, $m.from))) {
     if ((__gas -= 29) < 0) __oog();
     Members$remove(__G_members, $m.from, 39, 5);
-    (__t6 = $m, __t7 = (__t4 = "You have been unsubscribed from " + __G_list.address + ".", __g((1 + Math.ceil(__t4.length / 16))), __t4), __t8 = (__t5 = "Goodbye from " + __G_list.name, __g((1 + Math.ceil(__t5.length / 16))), __t5), __g((50 + Math.ceil(((__t7 === null ? 0 : __t7.length) + (__t8 === null ? 0 : __t8.length)) / 64))), F$reply(__t6, __t7, __t8, 40, 5));
+    (__t6 = $m, __t8 = (__t5 = "Goodbye from " + __G_list.name, __g((1 + Math.ceil(__t5.length / 16))), __t5), __t7 = (__t4 = "You have been unsubscribed from " + __G_list.address + ".", __g((1 + Math.ceil(__t4.length / 16))), __t4), __g((50 + Math.ceil(((__t7 === null ? 0 : __t7.length) + (__t8 === null ? 0 : __t8.length)) / 64))), F$reply(__t6, __t7, __t8, 40, 5));
   } else {
     if ((__gas -= 9) < 0) __oog();
     if (((__t9 = $command, __t10 = "subscribe", __g((1 + Math.ceil(Math.min((__t9 === null ? 0 : __t9.length), (__t10 === null ? 0 : __t10.length)) / 16))), (__t9 === __t10)) && !(Members$has(__G_members, $m.from)))) {
       if ((__gas -= 63) < 0) __oog();
       Members$add(__G_members, $m.from, null, 42, 5);
-      (__t13 = $m, __t14 = (__t11 = "You are now subscribed to " + __G_list.address + ". To leave, send \"unsubscribe\" as the subject to " + $requestAddress() + ".", __g((1 + Math.ceil(__t11.length / 16))), __t11), __t15 = (__t12 = "Welcome to " + __G_list.name, __g((1 + Math.ceil(__t12.length / 16))), __t12), __g((50 + Math.ceil(((__t14 === null ? 0 : __t14.length) + (__t15 === null ? 0 : __t15.length)) / 64))), F$reply(__t13, __t14, __t15, 43, 5));
+      (__t13 = $m, __t15 = (__t12 = "Welcome to " + __G_list.name, __g((1 + Math.ceil(__t12.length / 16))), __t12), __t14 = (__t11 = "You are now subscribed to " + __G_list.address + ". To leave, send \"unsubscribe\" as the subject to " + $requestAddress() + ".", __g((1 + Math.ceil(__t11.length / 16))), __t11), __g((50 + Math.ceil(((__t14 === null ? 0 : __t14.length) + (__t15 === null ? 0 : __t15.length)) / 64))), F$reply(__t13, __t14, __t15, 43, 5));
     } else {
       if ((__gas -= 9) < 0) __oog();
-      (__t18 = $m, __t19 = (__t16 = "Send \"subscribe\" or \"unsubscribe\" as the subject to " + $requestAddress() + ".", __g((1 + Math.ceil(__t16.length / 16))), __t16), __t20 = (__t17 = "Help for " + __G_list.name, __g((1 + Math.ceil(__t17.length / 16))), __t17), __g((50 + Math.ceil(((__t19 === null ? 0 : __t19.length) + (__t20 === null ? 0 : __t20.length)) / 64))), F$reply(__t18, __t19, __t20, 46, 5));
+      (__t18 = $m, __t20 = (__t17 = "Help for " + __G_list.name, __g((1 + Math.ceil(__t17.length / 16))), __t17), __t19 = (__t16 = "Send \"subscribe\" or \"unsubscribe\" as the subject to " + $requestAddress() + ".", __g((1 + Math.ceil(__t16.length / 16))), __t16), __g((50 + Math.ceil(((__t19 === null ? 0 : __t19.length) + (__t20 === null ? 0 : __t20.length)) / 64))), F$reply(__t18, __t19, __t20, 46, 5));
     }
   }
 }
