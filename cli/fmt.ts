@@ -3,7 +3,7 @@
  * in place (only the files that change), `--check` lists the files that
  * would change (exit 1), `--stdout` prints the formatted text, `-` reads
  * stdin and writes stdout. A file that does not parse is refused with its
- * diagnostics (exit 1) and left as it is.
+ * diagnostics (exit 1) and left as it is; one that is not UTF-8 too (exit 2).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { formatText, TS_RULE_EXT, type Diagnostic } from "../compiler/index.js";
@@ -29,7 +29,11 @@ export function runFmt(paths: readonly string[], opts: FmtOptions, io: FmtIo): E
       io.stderr.write("thwonkc: `fmt -` formats stdin alone; give no other paths\n");
       return ExitCode.Usage;
     }
-    const text = io.readStdin ? io.readStdin() : readFileSync(0, "utf8");
+    const text = io.readStdin ? io.readStdin() : utf8(readFileSync(0));
+    if (text === undefined) {
+      io.stderr.write(`thwonkc: cannot read <stdin>: ${NOT_UTF8}\n`);
+      return ExitCode.Usage;
+    }
     const r = formatText("<stdin>", text);
     if (!r.ok) return refuse(io, opts, [["<stdin>", text, r.diagnostics]]);
     if (opts.check) {
@@ -58,11 +62,15 @@ export function runFmt(paths: readonly string[], opts: FmtOptions, io: FmtIo): E
       io.stderr.write(`thwonkc: ${name} left as it is: format a TypeScript rule with your own formatter\n`);
       continue;
     }
-    let text: string;
+    let text: string | undefined;
     try {
-      text = readFileSync(abs, "utf8");
+      text = utf8(readFileSync(abs));
     } catch (err) {
       io.stderr.write(`thwonkc: cannot read ${name}: ${(err as Error).message}\n`);
+      return ExitCode.Usage;
+    }
+    if (text === undefined) {
+      io.stderr.write(`thwonkc: cannot read ${name}: ${NOT_UTF8}\n`);
       return ExitCode.Usage;
     }
     const r = formatText(name, text);
@@ -78,6 +86,21 @@ export function runFmt(paths: readonly string[], opts: FmtOptions, io: FmtIo): E
   if (opts.check) for (const name of changed) io.stdout.write(`${name}\n`);
   if (refused.length > 0) return refuse(io, opts, refused);
   return opts.check && changed.length > 0 ? ExitCode.Findings : ExitCode.Success;
+}
+
+const NOT_UTF8 = "it is not UTF-8 text (left as it is)";
+
+/**
+ * The bytes as UTF-8 text, or undefined when they are not UTF-8: decoding
+ * would put U+FFFD for the bytes it cannot read, and writing that back would
+ * lose them (a comment saved as Latin-1). A BOM is kept in the text.
+ */
+function utf8(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Files that do not parse: their errors, on stderr (stdout may be the formatted text). */
