@@ -27,6 +27,8 @@ import {
   FileChangeType,
   InsertTextFormat,
   MarkupKind,
+  MessageType,
+  ShowMessageNotification,
   SymbolKind,
   TextDocuments,
   TextDocumentSyncKind,
@@ -471,7 +473,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const text = doc.getText();
     const r = formatText(fileOfUri(p.textDocument.uri), text);
     if (!r.ok) {
-      void connection.window.showWarningMessage("Thwonk: the file has syntax errors; fix them before formatting.");
+      // A notification, not window/showMessageRequest: a client that answers that request with an error
+      // (or has no such method) would reject the promise, and an unhandled rejection ends the server.
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: "Thwonk: the file has syntax errors; fix them before formatting." });
       return null;
     }
     if (!r.changed) return [];
