@@ -17,7 +17,7 @@
  * date, synchronously, so it always answers on the text as it is.
  */
 import { foldingRanges } from "./folding.js";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
@@ -112,26 +112,37 @@ const OUTLINE_KINDS: Record<OutlineItem["kind"], SymbolKind> = {
   entry: SymbolKind.Property,
 };
 
-/** Directories skipped when the workspace is scanned, as `thwonkc check DIR` skips them. */
+/**
+ * The rules under `dir` and their tests, found as `thwonkc check DIR` finds
+ * them (cli/files.ts): `.thwonk` files and `.ts` rules (importing "thwonk"),
+ * skipping `node_modules`, dot directories and links to directories (a link
+ * back up made every rule below it a rule again at each level, up to the
+ * depth limit: one file checked and reported under a dozen names).
+ */
 function scan(dir: string, out: string[], depth = 0): void {
   if (depth > 20) return;
-  let names: string[];
+  let entries: Dirent[];
   try {
-    names = readdirSync(dir);
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return;
   }
-  for (const name of names) {
-    if (name.startsWith(".") || name === "node_modules") continue;
-    const p = join(dir, name);
-    let st;
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!e.name.startsWith(".") && e.name !== "node_modules") scan(p, out, depth + 1);
+      continue;
+    }
+    const ts = isTsRule(e.name);
+    if (!e.name.endsWith(".thwonk") && !ts) continue;
     try {
-      st = statSync(p);
+      // A link to a file counts (a link to a directory is not a directory entry here, and is not followed).
+      if (!statSync(p).isFile()) continue;
+      if (ts && !servesAsThwonk(p, readFileSync(p, "utf8"))) continue;
     } catch {
       continue;
     }
-    if (st.isDirectory()) scan(p, out, depth + 1);
-    else if (name.endsWith(".thwonk")) out.push(p);
+    out.push(p);
   }
 }
 
