@@ -9,10 +9,11 @@
  * NAME.test.thwonk together (editing the rule re-checks its tests).
  *
  * Diagnostics after an edit are published in two steps: syntax and types
- * first (the checker is fast), the verifier's when it has run. The check
- * runs after the edit's message has been answered, on the event loop: an
- * edit arriving meanwhile makes the older check stale; the verifier is
- * started only when no newer edit came, and polls `isCancelled` as it walks.
+ * first (the checker is fast), the verifier's when it has run. An edit only
+ * updates the document's text; the parse and the check run a moment later
+ * (CHECK_DELAY_MS), once for a burst of edits: an edit arriving meanwhile
+ * makes the older check stale; the verifier is started only when no newer
+ * edit came, and polls `isCancelled` as it walks.
  * A feature request (hover, completion, ...) first brings the types up to
  * date, synchronously, so it always answers on the text as it is.
  */
@@ -156,6 +157,16 @@ interface RuleState {
   published: Set<string>;
 }
 
+/**
+ * How long a check waits after the change that asked for it. The protocol
+ * library hands the server one message per turn of the event loop, so a check
+ * queued for the next turn would run between every two changes of a burst (a
+ * paste, a replace-all, an undo group, keys typed while a check of a big file
+ * ran): a parse and a check of the whole file for each. Waiting this long lets
+ * the burst's changes in first, for one parse and one check.
+ */
+const CHECK_DELAY_MS = 25;
+
 export interface ServerOptions {
   /** Called on the protocol's `exit` with the exit code (0 after `shutdown`, 1 without); the host ends the process. */
   exit?: (code: number) => void;
@@ -168,6 +179,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const diagnosticsOf = new Map<string, Diagnostic[]>();
   let folders: string[] = [];
   let shuttingDown = false;
+  /** Open documents changed since the workspace last had their text: parsed when a check or a request reads them. */
+  const unsynced = new Set<string>();
+  const sync = (): void => {
+    for (const uri of unsynced) {
+      const doc = documents.get(uri);
+      if (doc) ws.set(fileOfUri(uri), doc.getText());
+    }
+    unsynced.clear();
+  };
 
   // A test file's rule is NAME.thwonk, or NAME.ts when only that is open or on disk.
   const ruleKey = (file: string): string => (rulePair(file).isTest ? ruleOfTest(file, (f) => ws.has(f)) : file);
@@ -205,6 +225,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   /** The rule's types, up to date with its texts (checked now if an edit came since). */
   const typedNow = (key: string): CheckedDocument | undefined => {
+    sync();
     const r = ruleState(key);
     if (r.last && r.last.generation === r.generation) return r.last.result;
     const target = checkTarget(key);
@@ -218,6 +239,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const r = ruleState(key);
     r.scheduled = false;
     if (shuttingDown) return;
+    sync();
     const target = checkTarget(key);
     if (!target) {
       publish(key, { unit: undefined, files: [], diagnostics: [] });
@@ -237,7 +259,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     if (r.last!.result.unit === undefined || r.last!.verified) return;
     // The verifier after the first publish has gone out, unless a newer edit came meanwhile.
-    setImmediate(() => {
+    setTimeout(() => {
       if (stale()) return;
       try {
         const full = ws.check(target, { verify: true, isCancelled: stale });
@@ -247,7 +269,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       } catch (e) {
         if (!(e instanceof CheckCancelled)) throw e;
       }
-    });
+    }, CHECK_DELAY_MS);
   };
 
   const schedule = (file: string): void => {
@@ -256,7 +278,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     r.generation++;
     if (r.scheduled) return;
     r.scheduled = true;
-    setImmediate(() => runCheck(key));
+    setTimeout(() => runCheck(key), CHECK_DELAY_MS);
   };
 
   const fileText = (file: string): string | undefined => {
@@ -314,11 +336,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   documents.onDidChangeContent((e) => {
     const file = fileOfUri(e.document.uri);
     if (!servesAsThwonk(file, e.document.getText())) return;
-    ws.set(file, e.document.getText());
+    // The first text now (a test file's rule is found by what the workspace has); later ones when read.
+    if (ws.has(file)) unsynced.add(e.document.uri);
+    else ws.set(file, e.document.getText());
     schedule(file);
   });
 
   documents.onDidClose((e) => {
+    unsynced.delete(e.document.uri);
     const file = fileOfUri(e.document.uri);
     const text = e.document.uri.startsWith("file:") ? fileText(file) : undefined;
     if (text !== undefined && servesAsThwonk(file, text)) ws.set(file, text);
@@ -460,6 +485,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onWorkspaceSymbol((p) => {
+    sync();
     const q = p.query.toLowerCase();
     const out: { name: string; kind: SymbolKind; location: Location }[] = [];
     for (const key of rules.keys()) {
@@ -561,6 +587,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   /** `thwonk/check`: the rule's diagnostics, verified, and each trigger's bounds. */
   connection.onRequest("thwonk/check", (p: { uri: string }) => {
+    sync();
     const key = ruleOfUri(p.uri);
     // A rule the server has not seen (outside the workspace folders, not opened): read from disk.
     for (const f of [key, rulePair(key).test]) {
