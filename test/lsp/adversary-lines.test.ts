@@ -1,0 +1,59 @@
+/**
+ * The language server on very long lines, over stdio: completion, signature
+ * help and hover read the line before the cursor with patterns (a dotted
+ * chain, an open interpolation); on a line of 40,000 characters they must
+ * cost about what they cost on a short line of the same file, not seconds.
+ * Measured against that baseline in the same run, never against a clock.
+ */
+import { test, after, before } from "node:test";
+import assert from "node:assert/strict";
+import { pathToFileURL } from "node:url";
+import { tempDir, type TempDir } from "../helpers/cli.js";
+import { LspClient } from "./client.js";
+
+let dir: TempDir;
+let client: LspClient;
+
+before(async () => {
+  dir = tempDir();
+  client = new LspClient();
+  await client.initialize(dir.dir);
+});
+
+after(async () => {
+  await client.close();
+  dir.remove();
+});
+
+/** The fastest of three answers to `method` at `position` (ms). */
+async function fastest(u: string, method: string, position: { line: number; character: number }): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    await client.connection.sendRequest(method, { textDocument: { uri: u }, position });
+    best = Math.min(best, performance.now() - t);
+  }
+  return best;
+}
+
+test("completion, signature help and hover at the end of a 40,000-character line cost about what a short line costs", async () => {
+  const u = pathToFileURL(dir.path("long.thwonk")).href;
+  // Lines a pattern tried at every start runs along: a dotted chain ending in `(`, calls in a chain, a string of `{`.
+  const chain = `  let a = ${"m.subject.".repeat(4000)}size(`;
+  const calls = `  let b = ${"m.trim().".repeat(4000)}x(`;
+  const braces = `  log("${"{".repeat(40000)}`;
+  const lines = ["rule long", "on message(m: Message) {", chain, calls, braces, '  log("short")', "}", ""];
+  await client.open(u, lines.join("\n"));
+  await client.waitFor(u, (p) => p.version === 1);
+  // The short line comes after the long ones, so its answers read at least as much text before the cursor.
+  const short = { line: 5, character: "  log(".length };
+  for (const method of ["textDocument/completion", "textDocument/signatureHelp", "textDocument/hover"]) {
+    const base = Math.max(await fastest(u, method, short), 5);
+    for (const line of [2, 3, 4]) {
+      const at = { line, character: lines[line]!.length };
+      const took = await fastest(u, method, at);
+      // Before: 0.9 to 15 s for completion at the end of such a line (quadratic in its length).
+      assert.ok(took < 25 * base, `${method} at the end of line ${line + 1}: ${took.toFixed(0)} ms, ${base.toFixed(0)} ms on a short line`);
+    }
+  }
+});
