@@ -176,7 +176,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const documents = new TextDocuments(TextDocument);
   const ws = new Workspace();
   const rules = new Map<string, RuleState>();
-  const diagnosticsOf = new Map<string, Diagnostic[]>();
   let folders: string[] = [];
   let shuttingDown = false;
   /** Open documents changed since the workspace last had their text: parsed when a check or a request reads them. */
@@ -217,7 +216,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     for (const f of r.published) if (!byFile.has(f)) byFile.set(f, []);
     r.published = new Set(result.files);
     for (const [file, diags] of byFile) {
-      diagnosticsOf.set(file, diags);
       const doc = documents.get(uriOfFile(file));
       void connection.sendDiagnostics({ uri: uriOfFile(file), version: doc?.version, diagnostics: diags.map(toLspDiagnostic) });
     }
@@ -520,9 +518,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onCodeAction((p) => {
-    const file = fileOfUri(p.textDocument.uri);
+    // The fixes of the text as it is: those last published may be for an older text (an edit the check has
+    // not caught up with), and their edits would land on the wrong characters.
+    const c = context(p.textDocument.uri);
     const out: CodeAction[] = [];
-    for (const d of diagnosticsOf.get(file) ?? []) {
+    for (const d of c?.result?.diagnostics ?? []) {
+      if (d.span.file !== c!.file) continue;
       if (!d.fix) continue;
       const range = toRange(d.span);
       const before = (a: Range["start"], b: Range["start"]) => a.line < b.line || (a.line === b.line && a.character <= b.character);

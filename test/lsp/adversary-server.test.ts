@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { DocumentFormattingRequest, HoverRequest, ShowMessageNotification, type MarkupContent } from "vscode-languageserver-protocol/node";
+import { CodeActionRequest, DocumentFormattingRequest, HoverRequest, ShowMessageNotification, type CodeAction, type MarkupContent } from "vscode-languageserver-protocol/node";
 import { tempDir, type TempDir } from "../helpers/cli.js";
 import { repoRoot } from "../helpers/repo.js";
 import { LspClient } from "./client.js";
@@ -117,6 +117,20 @@ test("CRLF line ends and astral characters in incremental edits: diagnostics at 
   const p2 = await client.waitFor(u, (p) => p.version === v2, since);
   const t = p2.diagnostics.find((d) => /`int`/.test(String(d.message)));
   assert.equal(t?.range.start.line, 3, JSON.stringify(p2.diagnostics));
+});
+
+test("a code action asked right after an edit: its fix is for the text as it is, not the last published one", async () => {
+  const u = uri("edits/fix.thwonk");
+  await client.open(u, "rule fix\non message(m: Message) {\n  if !m.isAutomated() {\n    log(\"x\")\n  }\n}\n");
+  await client.waitFor(u, (p) => p.version === 1 && p.diagnostics.length > 0);
+  // Indent the line: `!` moves from column 5 to 9; ask at once, before any publish for the new text.
+  await client.change(u, { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, "    ");
+  const ask = (character: number) =>
+    client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: u }, range: { start: { line: 2, character }, end: { line: 2, character } }, context: { diagnostics: [] } });
+  // Before: the published fix, which would write `not ` over columns 5-6 (now blanks), and none at the `!`.
+  assert.deepEqual(await ask(5), []);
+  const actions = (await ask(9)) as CodeAction[];
+  assert.deepEqual(actions.map((a) => a.edit?.changes?.[u]), [[{ range: { start: { line: 2, character: 9 }, end: { line: 2, character: 10 } }, newText: "not " }]]);
 });
 
 /** A deterministic generator (the same run every time). */
