@@ -9,7 +9,7 @@
 import { test } from "node:test";
 import { spawnSync } from "node:child_process";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import fc from "fast-check";
 import { compileSource, formatText, parseFile, type SyntaxElement } from "../../compiler/index.js";
@@ -175,6 +175,38 @@ test("a file that is not UTF-8 is left byte for byte (a Latin-1 comment is not t
     assert.equal(stdin.stdout.length, 0, "fmt - prints nothing of it");
     const ok = runCliProcess(["fmt", "--check", "ok.thwonk"], { cwd: t.dir });
     assert.equal(ok.code, 0, ok.stderr);
+  } finally {
+    t.remove();
+  }
+});
+
+test("a file fmt cannot write whole (a file size limit, as on a full disk) is left as it was, not emptied", () => {
+  const text = 'rule a\non message(m: Message) {\n      log("x")\n}\n';
+  const t = tempDir({ "a.thwonk": text });
+  try {
+    // `ulimit -f 0`: any write to a file fails (EFBIG, the signal ignored), as ENOSPC does on a full disk.
+    const r = spawnSync("sh", ["-c", 'trap "" XFSZ; ulimit -f 0; exec "$0" "$@"', process.execPath, binPath, "fmt", "a.thwonk"], { cwd: t.dir, encoding: "utf8" });
+    // Before: the file was truncated, then the write failed: an internal error (exit 70) and an empty rule.
+    assert.equal(readFileSync(t.path("a.thwonk"), "utf8"), text);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /cannot write a\.thwonk: .*left as it was/);
+    assert.deepEqual(readdirSync(t.dir), ["a.thwonk"], "no temporary file left behind");
+  } finally {
+    t.remove();
+  }
+});
+
+test("fmt keeps a file's mode, and a link stays a link (its target formatted)", () => {
+  const text = 'rule a\non message(m: Message) {\n      log("x")\n}\n';
+  const t = tempDir({ "rules/a.thwonk": text });
+  try {
+    chmodSync(t.path("rules/a.thwonk"), 0o640);
+    symlinkSync("rules/a.thwonk", t.path("link.thwonk"));
+    const r = runCliProcess(["fmt", "link.thwonk"], { cwd: t.dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(lstatSync(t.path("link.thwonk")).isSymbolicLink());
+    assert.equal(readFileSync(t.path("rules/a.thwonk"), "utf8"), 'rule a\non message(m: Message) {\n  log("x")\n}\n');
+    assert.equal(statSync(t.path("rules/a.thwonk")).mode & 0o777, 0o640);
   } finally {
     t.remove();
   }
