@@ -53,6 +53,7 @@ import {
   isTestFile,
   ruleOfTest,
   rulePair,
+  TS_RULE_EXT,
   Workspace,
   type CheckedDocument,
   type Diagnostic,
@@ -613,6 +614,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   /** `thwonk/compile`: the rule's bundle written next to it (NAME.thwb), as `thwonkc compile`. */
   connection.onRequest("thwonk/compile", (p: { uri: string }): { ok: boolean; bundle: string | undefined; message: string; errors: string[] } => {
+    // An unsaved document has no folder: its bundle went to the server's working directory, named after the URI.
+    if (!p.uri.startsWith("file:")) throw new ResponseError(ErrorCodes.InvalidParams, "Save the rule first: its bundle is written next to it.");
     const file = ruleOfUri(p.uri);
     const text = textOf(file);
     if (text === undefined) throw new ResponseError(ErrorCodes.InvalidParams, `Cannot read ${file}.`);
@@ -621,7 +624,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const errors = r.diagnostics.filter((d) => d.severity === "error");
       return { ok: false, bundle: undefined, message: `${file} has ${errors.length} error${errors.length === 1 ? "" : "s"}; no bundle was written`, errors: errors.map((d) => `${d.span.line}:${d.span.col} ${d.code} ${d.message}`) };
     }
-    const out = file.replace(/\.thwonk$/, "") + ".thwb";
+    const out = bundleFileOf(file);
     writeFileSync(out, serializeBundle(r.bundle));
     const triggers = r.bundle.manifest.triggers.map((t) => `${t.name} (${t.gasBound.toLocaleString("en-US")} gas)`).join(", ");
     return { ok: true, bundle: out, message: `Wrote ${out}: rule ${r.bundle.manifest.rule}; ${triggers}; sha256 ${r.bundle.sha256.slice(0, 12)}`, errors: [] };
@@ -649,6 +652,20 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   documents.listen(connection);
   connection.listen();
+}
+
+/**
+ * Where `thwonkc compile` writes a rule's bundle (cli/compile.ts): NAME.thwb
+ * beside NAME.thwonk or NAME.ts, or NAME.ts.thwb for a .ts rule whose
+ * NAME.thwonk twin is there too (the two bundles never clash).
+ */
+function bundleFileOf(file: string): string {
+  if (file.endsWith(".thwonk")) return `${file.slice(0, -".thwonk".length)}.thwb`;
+  if (isTsRule(file)) {
+    const stem = file.slice(0, -TS_RULE_EXT.length);
+    return statSync(`${stem}.thwonk`, { throwIfNoEntry: false })?.isFile() ? `${file}.thwb` : `${stem}.thwb`;
+  }
+  return `${file}.thwb`;
 }
 
 /** Does the renamed program refer to the new name as often as the old one was (no other name captured, none lost)? */

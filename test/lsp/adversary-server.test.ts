@@ -9,7 +9,7 @@
  */
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CodeActionRequest, DocumentFormattingRequest, HoverRequest, ShowMessageNotification, type CodeAction, type MarkupContent } from "vscode-languageserver-protocol/node";
@@ -131,6 +131,19 @@ test("a code action asked right after an edit: its fix is for the text as it is,
   assert.deepEqual(await ask(5), []);
   const actions = (await ask(9)) as CodeAction[];
   assert.deepEqual(actions.map((a) => a.edit?.changes?.[u]), [[{ range: { start: { line: 2, character: 9 }, end: { line: 2, character: 10 } }, newText: "not " }]]);
+});
+
+test("thwonk/compile: an unsaved document is refused (no file in the server's directory); a .ts rule's bundle is named as thwonkc compile names it", async () => {
+  await client.connection.sendNotification("textDocument/didOpen", {
+    textDocument: { uri: "untitled:Untitled-1", languageId: "thwonk", version: 1, text: 'rule u\non message(m: Message) {\n  log("x")\n}\n' },
+  });
+  // Before: "Wrote untitled:Untitled-1.thwb", a file of that name in the server's working directory.
+  await assert.rejects(client.connection.sendRequest("thwonk/compile", { uri: "untitled:Untitled-1" }), /Save the rule first/);
+  assert.equal(existsSync(join(process.cwd(), "untitled:Untitled-1.thwb")), false);
+  const r = (await client.connection.sendRequest("thwonk/compile", { uri: uri("ts/once_a_day.ts") })) as { ok: boolean; bundle: string };
+  // Before: ts/once_a_day.ts.thwb, where `thwonkc compile ts/once_a_day.ts` writes ts/once_a_day.thwb.
+  assert.equal(r.bundle, dir.path("ts/once_a_day.thwb"));
+  assert.ok(existsSync(dir.path("ts/once_a_day.thwb")));
 });
 
 /** A deterministic generator (the same run every time). */
