@@ -74,18 +74,19 @@ function fileOfUri(uri: string): string {
   return uri.startsWith("file:") ? fileURLToPath(uri) : uri;
 }
 
+/** The URI of a file the editor never named (the editor's own spelling is kept: see `uriOf` in startServer). */
 function uriOfFile(file: string): string {
   return file.startsWith("/") || /^[A-Za-z]:[\\/]/.test(file) ? pathToFileURL(file).href : file;
 }
 
-function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
+function toLspDiagnostic(d: Diagnostic, uriOf: (file: string) => string): LspDiagnostic {
   return {
     range: toRange(d.span),
     severity: d.severity === "error" ? DiagnosticSeverity.Error : d.severity === "warning" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
     code: d.code,
     source: "thwonk",
     message: d.message,
-    relatedInformation: d.related.map((r) => ({ location: { uri: uriOfFile(r.span.file), range: toRange(r.span) }, message: r.message })),
+    relatedInformation: d.related.map((r) => ({ location: { uri: uriOf(r.span.file), range: toRange(r.span) }, message: r.message })),
   };
 }
 
@@ -179,6 +180,17 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const rules = new Map<string, RuleState>();
   let folders: string[] = [];
   let shuttingDown = false;
+  /**
+   * The URI each file was opened under. Editors spell the same file's URI
+   * differently (VS Code writes `(` as %28, Node's pathToFileURL does not):
+   * the open document is found, and diagnostics published, under the
+   * editor's own spelling, else a buffer was missed for the file on disk.
+   */
+  const openedAs = new Map<string, string>();
+  const uriOf = (file: string): string => openedAs.get(file) ?? uriOfFile(file);
+  documents.onDidOpen((e) => {
+    openedAs.set(fileOfUri(e.document.uri), e.document.uri);
+  });
   /** Open documents changed since the workspace last had their text: parsed when a check or a request reads them. */
   const unsynced = new Set<string>();
   const sync = (): void => {
@@ -217,8 +229,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     for (const f of r.published) if (!byFile.has(f)) byFile.set(f, []);
     r.published = new Set(result.files);
     for (const [file, diags] of byFile) {
-      const doc = documents.get(uriOfFile(file));
-      void connection.sendDiagnostics({ uri: uriOfFile(file), version: doc?.version, diagnostics: diags.map(toLspDiagnostic) });
+      const doc = documents.get(uriOf(file));
+      void connection.sendDiagnostics({ uri: uriOf(file), version: doc?.version, diagnostics: diags.map((d) => toLspDiagnostic(d, uriOf)) });
     }
   };
 
@@ -264,7 +276,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         const full = ws.check(target, { verify: true, isCancelled: stale });
         r.last = { generation: gen, verified: true, result: full };
         publish(key, full);
-        connection.sendNotification("thwonk/verified", { uri: uriOfFile(key), generation: gen });
+        connection.sendNotification("thwonk/verified", { uri: uriOf(key), generation: gen });
       } catch (e) {
         if (!(e instanceof CheckCancelled)) throw e;
       }
@@ -320,7 +332,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const files: string[] = [];
     for (const f of folders) scan(f, files);
     for (const file of files) {
-      if (documents.get(uriOfFile(file))) continue;
+      if (documents.get(uriOf(file))) continue;
       const text = fileText(file);
       if (text !== undefined) ws.set(file, text);
     }
@@ -400,7 +412,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const c = context(p.textDocument.uri);
     if (!c?.unit) return null;
     const span = definition(c.unit, c.file, c.doc.offsetAt(p.position));
-    return span ? { uri: uriOfFile(span.file), range: toRange(span) } : null;
+    return span ? { uri: uriOf(span.file), range: toRange(span) } : null;
   });
 
   connection.onReferences((p) => {
@@ -410,7 +422,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!r) return [];
     return r.idents
       .filter((i) => p.context.includeDeclaration || i.span.start !== r.symbol.span?.start || i.span.file !== r.symbol.span?.file)
-      .map((i): Location => ({ uri: uriOfFile(i.span.file), range: toRange(i.span) }));
+      .map((i): Location => ({ uri: uriOf(i.span.file), range: toRange(i.span) }));
   });
 
   connection.onDocumentHighlight((p) => {
@@ -440,7 +452,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (why) throw new ResponseError(ErrorCodes.InvalidRequest, why);
     // Try the edit on a copy of the rule's files: refused if the program would then mean something else or not check.
     const texts = new Map<string, string>();
-    for (const f of c.result.files) texts.set(f, documents.get(uriOfFile(f))?.getText() ?? fileText(f) ?? "");
+    for (const f of c.result.files) texts.set(f, documents.get(uriOf(f))?.getText() ?? fileText(f) ?? "");
     const renamed = new Map(texts);
     const byFile = new Map<string, Span[]>();
     for (const i of r.idents) byFile.set(i.span.file, [...(byFile.get(i.span.file) ?? []), i.span]);
@@ -463,7 +475,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       );
     }
     const changes: Record<string, LspTextEdit[]> = {};
-    for (const [f, spans] of byFile) changes[uriOfFile(f)] = spans.map((s) => ({ range: toRange(s), newText: p.newName }));
+    for (const [f, spans] of byFile) changes[uriOf(f)] = spans.map((s) => ({ range: toRange(s), newText: p.newName }));
     return { changes };
   });
 
@@ -492,11 +504,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         if (f === undefined) continue;
         const file = ws.fileOf(f);
         if (!file) continue;
-        const text = documents.get(uriOfFile(f))?.getText() ?? fileText(f) ?? "";
+        const text = documents.get(uriOf(f))?.getText() ?? fileText(f) ?? "";
         for (const o of outline(file, text)) {
           if (o.kind === "limits" || o.kind === "settings" || o.kind === "state") continue;
           if (q && !o.name.toLowerCase().includes(q)) continue;
-          out.push({ name: o.name, kind: OUTLINE_KINDS[o.kind], location: { uri: uriOfFile(f), range: toRange(o.span) } });
+          out.push({ name: o.name, kind: OUTLINE_KINDS[o.kind], location: { uri: uriOf(f), range: toRange(o.span) } });
         }
       }
     }
@@ -530,8 +542,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const before = (a: Range["start"], b: Range["start"]) => a.line < b.line || (a.line === b.line && a.character <= b.character);
       if (!before(range.start, p.range.end) || !before(p.range.start, range.end)) continue;
       const changes: Record<string, LspTextEdit[]> = {};
-      for (const e of d.fix.edits) (changes[uriOfFile(e.span.file)] ??= []).push({ range: toRange(e.span), newText: e.newText });
-      out.push({ title: d.fix.description, kind: CodeActionKind.QuickFix, diagnostics: [toLspDiagnostic(d)], edit: { changes }, isPreferred: true });
+      for (const e of d.fix.edits) (changes[uriOf(e.span.file)] ??= []).push({ range: toRange(e.span), newText: e.newText });
+      out.push({ title: d.fix.description, kind: CodeActionKind.QuickFix, diagnostics: [toLspDiagnostic(d, uriOf)], edit: { changes }, isPreferred: true });
     }
     return out;
   });
@@ -580,7 +592,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // ------------------------------------------------------------------ commands (custom requests)
 
   /** The text of a rule file as the editor has it, else as on disk. */
-  const textOf = (file: string): string | undefined => documents.get(uriOfFile(file))?.getText() ?? fileText(file);
+  const textOf = (file: string): string | undefined => documents.get(uriOf(file))?.getText() ?? fileText(file);
   /** The rule a document belongs to (its own file, or the rule of a test file). */
   const ruleOfUri = (uri: string): string => ruleKey(fileOfUri(uri));
   // The runtime (QuickJS, mailparser) is loaded on the first run, not at start.

@@ -146,6 +146,21 @@ test("thwonk/compile: an unsaved document is refused (no file in the server's di
   assert.ok(existsSync(dir.path("ts/once_a_day.thwb")));
 });
 
+test("a file whose URI the editor spells otherwise than Node (`(` as %28, as VS Code does): its buffer, not the disk, is checked, compiled and published for", async () => {
+  const file = dir.write("names/digest (copy).thwonk", 'rule copy\non message(m: Message) {\n  log("saved")\n}\n');
+  // VS Code encodes every character but letters, digits, `-._~` and `/`.
+  const u = `file://${file.split("/").map((p) => encodeURIComponent(p).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)).join("/")}`;
+  assert.notEqual(u, pathToFileURL(file).href);
+  await client.open(u, 'rule copy\non message(m: Message) {\n  log("unsaved {nope}")\n}\n');
+  // Before: published under Node's spelling without a version, so this waited in vain.
+  const p = await client.waitFor(u, (p) => p.version === 1, 0, 5000);
+  assert.ok(p.diagnostics.some((d) => /nope/.test(String(d.message))), JSON.stringify(p.diagnostics));
+  // Before: the buffer was not found under Node's spelling; the rule on disk was compiled.
+  const r = (await client.connection.sendRequest("thwonk/compile", { uri: u })) as { ok: boolean; errors: string[] };
+  assert.equal(r.ok, false);
+  assert.match(r.errors.join("\n"), /nope/);
+});
+
 /** A deterministic generator (the same run every time). */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
