@@ -57,3 +57,21 @@ test("completion, signature help and hover at the end of a 40,000-character line
     }
   }
 });
+
+test("a file with `\\r` line ends (or `\\r\\n`) gets the completion, signature help and limits keys a `\\n` file gets", async () => {
+  const answers: string[] = [];
+  for (const [name, eol] of [["lf", "\n"], ["crlf", "\r\n"], ["cr", "\r"]] as const) {
+    const u = pathToFileURL(dir.path(`eol-${name}.thwonk`)).href;
+    const lines = ["// A comment on the first line.", "rule eol", "limits { members: 10,", "  te", "}", "on message(m: Message) {", "  log(m.subject.trunc", "  send(to: members, subject: m.subject, text: ", "}", ""];
+    await client.open(u, lines.join(eol));
+    const at = (line: number) => ({ textDocument: { uri: u }, position: { line, character: lines[line]!.length } });
+    const labels = (r: unknown) => ((r ?? []) as { label: string }[]).map((i) => i.label);
+    const methods = labels(await client.connection.sendRequest("textDocument/completion", at(6))).filter((l) => l.startsWith("trunc"));
+    const keys = labels(await client.connection.sendRequest("textDocument/completion", at(3))).filter((l) => l.startsWith("te"));
+    const sig = (await client.connection.sendRequest("textDocument/signatureHelp", at(7))) as { signatures: { label: string }[]; activeParameter: number } | null;
+    answers.push(JSON.stringify({ methods, keys, sig: sig?.signatures[0]?.label.split("(")[0], active: sig?.activeParameter }));
+  }
+  assert.equal(answers[0], JSON.stringify({ methods: ["truncate"], keys: ["text"], sig: "send", active: 2 }));
+  // Before: with `\r` alone the file was one line to these, after a `//` comment: no completion, no signature.
+  assert.deepEqual(answers, [answers[0], answers[0], answers[0]]);
+});
