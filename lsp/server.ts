@@ -364,9 +364,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onDidChangeWatchedFiles((params) => {
     for (const change of params.changes) {
-      if (!change.uri.endsWith(".thwonk") || documents.get(change.uri)) continue;
+      if (documents.get(change.uri) || !change.uri.startsWith("file:")) continue;
       const file = fileOfUri(change.uri);
-      const text = change.type === FileChangeType.Deleted ? undefined : fileText(file);
+      // A .ts rule is read from disk as the scan reads it (its tests are checked against it); other .ts files are not ours.
+      if (!file.endsWith(".thwonk") && !isTsRule(file)) continue;
+      let text = change.type === FileChangeType.Deleted ? undefined : fileText(file);
+      if (text !== undefined && !servesAsThwonk(file, text)) text = undefined;
+      if (text === undefined && !ws.has(file)) continue;
       if (text === undefined) ws.delete(file);
       else ws.set(file, text);
       schedule(file);

@@ -9,10 +9,10 @@
  */
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { CodeActionRequest, DocumentFormattingRequest, HoverRequest, ShowMessageNotification, type CodeAction, type MarkupContent } from "vscode-languageserver-protocol/node";
+import { CodeActionRequest, DidChangeWatchedFilesNotification, DocumentFormattingRequest, FileChangeType, HoverRequest, ShowMessageNotification, type CodeAction, type MarkupContent } from "vscode-languageserver-protocol/node";
 import { tempDir, type TempDir } from "../helpers/cli.js";
 import { repoRoot } from "../helpers/repo.js";
 import { LspClient } from "./client.js";
@@ -159,6 +159,20 @@ test("a file whose URI the editor spells otherwise than Node (`(` as %28, as VS 
   const r = (await client.connection.sendRequest("thwonk/compile", { uri: u })) as { ok: boolean; errors: string[] };
   assert.equal(r.ok, false);
   assert.match(r.errors.join("\n"), /nope/);
+});
+
+test("a .ts rule changed on disk (not open) is read again: the tests beside it are checked against the new version", async () => {
+  const tu = uri("ts/once_a_day.test.thwonk");
+  const since = client.published.length;
+  writeFileSync(dir.path("ts/once_a_day.ts"), ONCE_TS.replaceAll("lastPost", "seenAt"));
+  await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri("ts/once_a_day.ts"), type: FileChangeType.Changed }] });
+  // Before: only .thwonk changes were read; the tests kept being checked against the rule as it was.
+  const stale = await client.waitFor(tu, (p) => p.diagnostics.length > 0, since, 10_000);
+  assert.ok(stale.diagnostics.some((d) => /lastPost/.test(String(d.message))), JSON.stringify(stale.diagnostics));
+  const since2 = client.published.length;
+  writeFileSync(dir.path("ts/once_a_day.ts"), ONCE_TS);
+  await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri("ts/once_a_day.ts"), type: FileChangeType.Changed }] });
+  await client.waitFor(tu, (p) => p.diagnostics.length === 0, since2, 10_000);
 });
 
 /** A deterministic generator (the same run every time). */
