@@ -364,8 +364,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onDidChangeWatchedFiles((params) => {
     for (const change of params.changes) {
-      if (documents.get(change.uri) || !change.uri.startsWith("file:")) continue;
+      if (!change.uri.startsWith("file:")) continue;
       const file = fileOfUri(change.uri);
+      // The editor's buffer wins over the disk, however the watcher spells the file's URI.
+      if (documents.get(change.uri) || documents.get(uriOf(file))) continue;
       // A .ts rule is read from disk as the scan reads it (its tests are checked against it); other .ts files are not ours.
       if (!file.endsWith(".thwonk") && !isTsRule(file)) continue;
       let text = change.type === FileChangeType.Deleted ? undefined : fileText(file);

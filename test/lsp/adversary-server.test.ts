@@ -159,6 +159,10 @@ test("a file whose URI the editor spells otherwise than Node (`(` as %28, as VS 
   const r = (await client.connection.sendRequest("thwonk/compile", { uri: u })) as { ok: boolean; errors: string[] };
   assert.equal(r.ok, false);
   assert.match(r.errors.join("\n"), /nope/);
+  // A watcher's event for the file under Node's spelling: the open buffer still wins over the disk.
+  await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: pathToFileURL(file).href, type: FileChangeType.Changed }] });
+  const checked = (await client.connection.sendRequest("thwonk/check", { uri: u })) as { diagnostics: string[] };
+  assert.match(checked.diagnostics.join("\n"), /nope/);
 });
 
 test("a .ts rule changed on disk (not open) is read again: the tests beside it are checked against the new version", async () => {
