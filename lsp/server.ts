@@ -532,8 +532,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: "Thwonk: the file has syntax errors; fix them before formatting." });
       return null;
     }
-    if (!r.changed) return [];
-    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: r.text }];
+    // The formatter writes \n; a document with \r\n line ends keeps them (else every format was a change of every line).
+    const out = text.includes("\r\n") ? r.text.replace(/\r?\n/g, "\r\n") : r.text;
+    if (out === text) return [];
+    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: out }];
   });
 
   connection.onCodeAction((p) => {

@@ -72,6 +72,19 @@ test("formatting a file with syntax errors, for a client that answers window/sho
   assert.match(shown[0] ?? "", /syntax errors/);
 });
 
+test("formatting a document with CRLF line ends keeps them: nothing for a formatted one, CRLF in the edit of another", async () => {
+  const u = uri("edits/crlf.thwonk");
+  const formatted = 'rule crlf\r\n/* a comment\r\n   over two lines */\r\non message(m: Message) {\r\n  log("x")\r\n}\r\n';
+  await client.open(u, formatted);
+  const format = () => client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: u }, options: { tabSize: 2, insertSpaces: true } });
+  // Before: the whole file replaced by its \n version, on every format of a formatted file.
+  assert.deepEqual(await format(), []);
+  await client.change(u, { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, "    ");
+  const edits = await format();
+  assert.equal(edits?.length, 1);
+  assert.equal(edits![0]!.newText, formatted);
+});
+
 /** A 10,000-line rule that checks clean: one trigger of 3,300 small `if`s. */
 function bigRule(): string {
   const body: string[] = [];
