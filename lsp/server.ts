@@ -381,8 +381,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   // ------------------------------------------------------------------ features
 
+  /** After `shutdown` the protocol wants every request but `exit` refused (and a check then would only delay the exit). */
+  const refuseAfterShutdown = (): void => {
+    if (shuttingDown) throw new ResponseError(ErrorCodes.InvalidRequest, "The server is shutting down.");
+  };
+
   /** The open document, its file name, and its rule checked up to date. */
   const context = (uri: string) => {
+    refuseAfterShutdown();
     const doc = documents.get(uri);
     if (!doc) return undefined;
     const file = fileOfUri(uri);
@@ -502,6 +508,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onWorkspaceSymbol((p) => {
+    refuseAfterShutdown();
     sync();
     const q = p.query.toLowerCase();
     const out: { name: string; kind: SymbolKind; location: Location }[] = [];
@@ -522,6 +529,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onDocumentFormatting((p) => {
+    refuseAfterShutdown();
     const doc = documents.get(p.textDocument.uri);
     if (!doc || isTsRule(fileOfUri(p.textDocument.uri))) return null;
     const text = doc.getText();
@@ -557,12 +565,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onFoldingRanges((p) => {
+    refuseAfterShutdown();
     const doc = documents.get(p.textDocument.uri);
     if (!doc || isTsRule(fileOfUri(p.textDocument.uri))) return [];
     return foldingRanges(fileOfUri(p.textDocument.uri), doc.getText(), (offset) => doc.positionAt(offset).line);
   });
 
   connection.onCodeLens((p) => {
+    refuseAfterShutdown();
     const file = fileOfUri(p.textDocument.uri);
     if (isTestFile(file)) return [];
     const r = rules.get(ruleKey(file));
@@ -609,6 +619,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   /** `thwonk/check`: the rule's diagnostics, verified, and each trigger's bounds. */
   connection.onRequest("thwonk/check", (p: { uri: string }) => {
+    refuseAfterShutdown();
     sync();
     const key = ruleOfUri(p.uri);
     // A rule the server has not seen (outside the workspace folders, not opened): read from disk.
@@ -634,6 +645,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   /** `thwonk/compile`: the rule's bundle written next to it (NAME.thwb), as `thwonkc compile`. */
   connection.onRequest("thwonk/compile", (p: { uri: string }): { ok: boolean; bundle: string | undefined; message: string; errors: string[] } => {
+    refuseAfterShutdown();
     // An unsaved document has no folder: its bundle went to the server's working directory, named after the URI.
     if (!p.uri.startsWith("file:")) throw new ResponseError(ErrorCodes.InvalidParams, "Save the rule first: its bundle is written next to it.");
     const file = ruleOfUri(p.uri);
@@ -652,6 +664,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   /** `thwonk/dryRun`: one trigger run on an .eml in a sandbox; the actions, state changes and gas. */
   connection.onRequest("thwonk/dryRun", async (p: DryRunParams): Promise<DryRunResult> => {
+    refuseAfterShutdown();
     const file = ruleOfUri(p.uri);
     const text = textOf(file);
     if (text === undefined) throw new ResponseError(ErrorCodes.InvalidParams, `Cannot read ${file}.`);
@@ -661,6 +674,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   /** `thwonk/runTests`: the rule's NAME.test.thwonk run, as `thwonkc test`. */
   connection.onRequest("thwonk/runTests", async (p: { uri: string }): Promise<TestsResult> => {
+    refuseAfterShutdown();
     const file = ruleOfUri(p.uri);
     const text = textOf(file);
     if (text === undefined) throw new ResponseError(ErrorCodes.InvalidParams, `Cannot read ${file}.`);

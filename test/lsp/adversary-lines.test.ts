@@ -1,9 +1,11 @@
 /**
- * The language server on very long lines, over stdio: completion, signature
- * help and hover read the line before the cursor with patterns (a dotted
- * chain, an open interpolation); on a line of 40,000 characters they must
- * cost about what they cost on a short line of the same file, not seconds.
- * Measured against that baseline in the same run, never against a clock.
+ * The language server on lines of every kind, over stdio: completion,
+ * signature help and hover read the line before the cursor with patterns (a
+ * dotted chain, an open interpolation); on a line of 40,000 characters they
+ * must cost about what they cost on a short line of the same file, not
+ * seconds (measured against that baseline in the same run, never against a
+ * clock), and lines ended by `\r` alone are lines too. Last, the end of a
+ * session: requests after `shutdown` refused, `exit` obeyed.
  */
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
@@ -74,4 +76,21 @@ test("a file with `\\r` line ends (or `\\r\\n`) gets the completion, signature h
   assert.equal(answers[0], JSON.stringify({ methods: ["truncate"], keys: ["text"], sig: "send", active: 2 }));
   // Before: with `\r` alone the file was one line to these, after a `//` comment: no completion, no signature.
   assert.deepEqual(answers, [answers[0], answers[0], answers[0]]);
+});
+
+test("after shutdown: requests are refused (InvalidRequest), exit ends the server", async () => {
+  const own = new LspClient();
+  await own.initialize(dir.dir);
+  const u = pathToFileURL(dir.path("shut.thwonk")).href;
+  await own.open(u, 'rule shut\non message(m: Message) {\n  log("x")\n}\n');
+  const at = { textDocument: { uri: u }, position: { line: 2, character: 3 } };
+  assert.ok(await own.connection.sendRequest("textDocument/hover", at), "answered before shutdown");
+  await own.connection.sendRequest("shutdown");
+  // Before: answered as if nothing had happened.
+  for (const method of ["textDocument/hover", "textDocument/completion", "textDocument/formatting", "thwonk/check"]) {
+    await assert.rejects(own.connection.sendRequest(method, { ...at, uri: u, options: { tabSize: 2, insertSpaces: true } }), (e: { code?: number }) => e.code === -32600, method);
+  }
+  const closed = new Promise<void>((resolve) => own.connection.onClose(() => resolve()));
+  await own.connection.sendNotification("exit");
+  await closed;
 });
