@@ -346,7 +346,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   documents.onDidChangeContent((e) => {
     const file = fileOfUri(e.document.uri);
-    if (!servesAsThwonk(file, e.document.getText())) return;
+    if (!servesAsThwonk(file, e.document.getText())) {
+      // A .ts file that no longer imports "thwonk" is not a rule any more: its diagnostics go.
+      if (!ws.has(file)) return;
+      unsynced.delete(e.document.uri);
+      ws.delete(file);
+      schedule(file);
+      return;
+    }
     // The first text now (a test file's rule is found by what the workspace has); later ones when read.
     if (ws.has(file)) unsynced.add(e.document.uri);
     else ws.set(file, e.document.getText());

@@ -193,6 +193,20 @@ test("a .ts rule changed on disk (not open) is read again: the tests beside it a
   await client.waitFor(tu, (p) => p.diagnostics.length === 0, since2, 10_000);
 });
 
+test("a .ts file edited so that it no longer imports \"thwonk\" is no rule any more: the server's diagnostics for it go", async () => {
+  const u = uri("edits/was_a_rule.ts");
+  await client.open(u, ONCE_TS.replace("state.lastPost.get(", "state.lastPostX.get("));
+  await client.waitFor(u, (p) => p.diagnostics.length > 0, 0, 20_000);
+  const lines = ONCE_TS.split("\n");
+  const importLine = lines.findIndex((l) => /from "thwonk"/.test(l));
+  assert.ok(importLine >= 0);
+  const since = client.published.length;
+  await client.change(u, { start: { line: importLine, character: 0 }, end: { line: importLine + 1, character: 0 } }, "");
+  // Before: the last diagnostics stayed, for a file the editor's own TypeScript now owns alone.
+  const cleared = await client.waitFor(u, (p) => p.diagnostics.length === 0, since, 5000);
+  assert.deepEqual(cleared.diagnostics, []);
+});
+
 /** A deterministic generator (the same run every time). */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
