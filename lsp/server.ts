@@ -270,7 +270,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     if (r.last!.result.unit === undefined || r.last!.verified) return;
     // The verifier after the first publish has gone out, unless a newer edit came meanwhile.
-    setTimeout(() => {
+    setTimeout(() => later(() => {
       if (stale()) return;
       try {
         const full = ws.check(target, { verify: true, isCancelled: stale });
@@ -280,7 +280,20 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       } catch (e) {
         if (!(e instanceof CheckCancelled)) throw e;
       }
-    }, CHECK_DELAY_MS);
+    }), CHECK_DELAY_MS);
+  };
+
+  /**
+   * Work run from a timer, outside any message: an exception there would end
+   * the process (a request's is answered as an error). A bug of the core is
+   * logged to the editor's output instead, and the server goes on.
+   */
+  const later = (work: () => void): void => {
+    try {
+      work();
+    } catch (e) {
+      connection.console.error(`thwonk: internal error while checking (a bug in thwonkc; please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
   };
 
   const schedule = (file: string): void => {
@@ -289,7 +302,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     r.generation++;
     if (r.scheduled) return;
     r.scheduled = true;
-    setTimeout(() => runCheck(key), CHECK_DELAY_MS);
+    setTimeout(() => later(() => runCheck(key)), CHECK_DELAY_MS);
   };
 
   const fileText = (file: string): string | undefined => {

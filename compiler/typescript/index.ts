@@ -32,6 +32,18 @@ export interface TypeScriptResult {
 const UNKNOWN_NAME = new Set([2304, 2552, 2580, 2591, 2592, 2662, 2663, 2686, 2868]);
 
 export function parseTypeScriptRule(fileName: string, text: string): TypeScriptResult {
+  try {
+    return readRule(fileName, text);
+  } catch (err) {
+    // TypeScript's own parser and checker recurse: a rule nested a thousand deep overflows the stack
+    // inside createSourceFile, before any lowering. One diagnostic, never an exception (a host died of it).
+    const span: Span = { file: fileName, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
+    const detail = err instanceof RangeError ? `TypeScript ran out of stack reading it (${err.message}; is something nested hundreds deep?)` : err instanceof Error ? err.message : String(err);
+    return { file: { kind: "SourceFile", span, fileName, decls: [], comments: [] }, diagnostics: [makeDiagnostic(M.internalError, span, [detail])] };
+  }
+}
+
+function readRule(fileName: string, text: string): TypeScriptResult {
   const { ts, program, sf } = ruleProgram(fileName, text);
   const cx = newLowering(ts, sf, program.getTypeChecker(), fileName, text);
   let decls: SourceFile["decls"] = [];

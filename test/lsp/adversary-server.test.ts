@@ -207,6 +207,20 @@ test("a .ts file edited so that it no longer imports \"thwonk\" is no rule any m
   assert.deepEqual(cleared.diagnostics, []);
 });
 
+test("a .ts rule edited to nest a thousand parentheses: a diagnostic, not a dead server", async () => {
+  const u = uri("edits/deep.ts");
+  await client.open(u, ONCE_TS);
+  await client.waitFor(u, (p) => p.version === 1, 0, 20_000);
+  const line = ONCE_TS.split("\n").findIndex((l) => l.includes("const last"));
+  const since = client.published.length;
+  const v = await client.change(u, { start: { line, character: 0 }, end: { line, character: 0 } }, `  const z = ${"(".repeat(1000)}1${")".repeat(1000)};\n`);
+  // Before: TypeScript's parser overflowed the stack, the exception left the check's timer, and the process ended.
+  const p = await client.waitFor(u, (p) => p.version === v, since, 20_000);
+  assert.ok(p.diagnostics.some((d) => d.code === "TW7999"), JSON.stringify(p.diagnostics));
+  const h = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uri("edits/crlf.thwonk") }, position: { line: 0, character: 1 } });
+  assert.ok(h === null || typeof h === "object", "the server still answers");
+});
+
 /** A deterministic generator (the same run every time). */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
