@@ -11,7 +11,8 @@
  * Diagnostics after an edit are published in two steps: syntax and types
  * first (the checker is fast), the verifier's when it has run. An edit only
  * updates the document's text; the parse and the check run a moment later
- * (CHECK_DELAY_MS), once for a burst of edits: an edit arriving meanwhile
+ * (CHECK_DELAY_MS), once for a burst of edits, one check at a time between
+ * messages (the rules of open documents first): an edit arriving meanwhile
  * makes the older check stale; the verifier is started only when no newer
  * edit came, and polls `isCancelled` as it walks.
  * A feature request (hover, completion, ...) first brings the types up to
@@ -154,7 +155,6 @@ interface RuleState {
   generation: number;
   /** The last check, with the generation it saw and whether it verified. */
   last: { generation: number; verified: boolean; result: CheckedDocument } | undefined;
-  scheduled: boolean;
   /** The files diagnostics were last published for (to clear those no longer in the rule). */
   published: Set<string>;
 }
@@ -206,7 +206,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const ruleState = (key: string): RuleState => {
     let r = rules.get(key);
     if (!r) {
-      r = { generation: 0, last: undefined, scheduled: false, published: new Set() };
+      r = { generation: 0, last: undefined, published: new Set() };
       rules.set(key, r);
     }
     return r;
@@ -248,7 +248,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   const runCheck = (key: string): void => {
     const r = ruleState(key);
-    r.scheduled = false;
     if (shuttingDown) return;
     sync();
     const target = checkTarget(key);
@@ -270,7 +269,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     if (r.last!.result.unit === undefined || r.last!.verified) return;
     // The verifier after the first publish has gone out, unless a newer edit came meanwhile.
-    setTimeout(() => later(() => {
+    enqueue(`verify:${key}`, key, () => {
       if (stale()) return;
       try {
         const full = ws.check(target, { verify: true, isCancelled: stale });
@@ -280,7 +279,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       } catch (e) {
         if (!(e instanceof CheckCancelled)) throw e;
       }
-    }), CHECK_DELAY_MS);
+    });
   };
 
   /**
@@ -296,13 +295,63 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
   };
 
+  /**
+   * The checks and verifications to do, run one per turn of the event loop,
+   * each CHECK_DELAY_MS after it was asked for: run together (the workspace's
+   * rules at start, hundreds of them) they held every request until the last
+   * was done. One at a time, a request waits for one at most, and the rules of
+   * open documents go first.
+   */
+  const queue = new Map<string, { key: string; due: number; work: () => void }>();
+  let pumpTimer: ReturnType<typeof setTimeout> | undefined;
+  let pumpSoon = false;
+  const isOpen = (key: string): boolean => [key, rulePair(key).test].some((f) => f !== undefined && documents.get(uriOf(f)) !== undefined);
+  const enqueue = (id: string, key: string, work: () => void): void => {
+    const queued = queue.get(id);
+    // Already queued: it keeps its time (a burst of edits does not put it off for ever) and runs the newer work.
+    queue.set(id, { key, due: queued?.due ?? Date.now() + CHECK_DELAY_MS, work });
+    armPump();
+  };
+  const armPump = (): void => {
+    if (pumpSoon || pumpTimer !== undefined || queue.size === 0) return;
+    let due = Infinity;
+    for (const item of queue.values()) due = Math.min(due, item.due);
+    pumpTimer = setTimeout(() => {
+      pumpTimer = undefined;
+      pump();
+    }, Math.max(0, due - Date.now()));
+  };
+  const pump = (): void => {
+    const now = Date.now();
+    let pick: string | undefined;
+    for (const [id, item] of queue) {
+      if (item.due > now) continue;
+      if (isOpen(item.key)) {
+        pick = id;
+        break;
+      }
+      pick ??= id;
+    }
+    if (pick !== undefined) {
+      const item = queue.get(pick)!;
+      queue.delete(pick);
+      later(item.work);
+    }
+    // The next one after the messages that came meanwhile (the protocol library reads one per turn).
+    if (pick !== undefined && queue.size > 0) {
+      pumpSoon = true;
+      setImmediate(() => {
+        pumpSoon = false;
+        pump();
+      });
+    } else armPump();
+  };
+
   const schedule = (file: string): void => {
     const key = ruleKey(file);
     const r = ruleState(key);
     r.generation++;
-    if (r.scheduled) return;
-    r.scheduled = true;
-    setTimeout(() => later(() => runCheck(key)), CHECK_DELAY_MS);
+    enqueue(`check:${key}`, key, () => runCheck(key));
   };
 
   const fileText = (file: string): string | undefined => {
