@@ -3,9 +3,10 @@
  * in place (only the files that change), `--check` lists the files that
  * would change (exit 1), `--stdout` prints the formatted text, `-` reads
  * stdin and writes stdout. A file that does not parse is refused with its
- * diagnostics (exit 1) and left as it is.
+ * diagnostics (exit 1) and left as it is; one that is not UTF-8 too (exit 2).
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, chownSync, constants, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { formatText, TS_RULE_EXT, type Diagnostic } from "../compiler/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { displayName, expandPaths, InputError } from "./files.js";
@@ -29,7 +30,11 @@ export function runFmt(paths: readonly string[], opts: FmtOptions, io: FmtIo): E
       io.stderr.write("thwonkc: `fmt -` formats stdin alone; give no other paths\n");
       return ExitCode.Usage;
     }
-    const text = io.readStdin ? io.readStdin() : readFileSync(0, "utf8");
+    const text = io.readStdin ? io.readStdin() : utf8(readFileSync(0));
+    if (text === undefined) {
+      io.stderr.write(`thwonkc: cannot read <stdin>: ${NOT_UTF8}\n`);
+      return ExitCode.Usage;
+    }
     const r = formatText("<stdin>", text);
     if (!r.ok) return refuse(io, opts, [["<stdin>", text, r.diagnostics]]);
     if (opts.check) {
@@ -58,11 +63,15 @@ export function runFmt(paths: readonly string[], opts: FmtOptions, io: FmtIo): E
       io.stderr.write(`thwonkc: ${name} left as it is: format a TypeScript rule with your own formatter\n`);
       continue;
     }
-    let text: string;
+    let text: string | undefined;
     try {
-      text = readFileSync(abs, "utf8");
+      text = utf8(readFileSync(abs));
     } catch (err) {
       io.stderr.write(`thwonkc: cannot read ${name}: ${(err as Error).message}\n`);
+      return ExitCode.Usage;
+    }
+    if (text === undefined) {
+      io.stderr.write(`thwonkc: cannot read ${name}: ${NOT_UTF8}\n`);
       return ExitCode.Usage;
     }
     const r = formatText(name, text);
@@ -73,11 +82,55 @@ export function runFmt(paths: readonly string[], opts: FmtOptions, io: FmtIo): E
     if (opts.stdout) io.stdout.write(r.text);
     if (!r.changed) continue;
     changed.push(name);
-    if (!opts.check && !opts.stdout) writeFileSync(abs, r.text);
+    if (opts.check || opts.stdout) continue;
+    try {
+      replaceText(abs, r.text);
+    } catch (err) {
+      io.stderr.write(`thwonkc: cannot write ${name}: ${(err as Error).message} (left as it was)\n`);
+      return ExitCode.Usage;
+    }
   }
   if (opts.check) for (const name of changed) io.stdout.write(`${name}\n`);
   if (refused.length > 0) return refuse(io, opts, refused);
   return opts.check && changed.length > 0 ? ExitCode.Findings : ExitCode.Success;
+}
+
+/**
+ * Puts `text` in place of the file's, never leaving it half-written: writing
+ * in place truncates first, so a full disk or a file size limit left the rule
+ * empty. The text goes to a new file beside it (beside a link's target), with
+ * its mode and owner, which then takes its place in one rename. A file that
+ * may not be written is refused (the rename alone would replace it anyway).
+ */
+function replaceText(abs: string, text: string): void {
+  const real = realpathSync(abs);
+  const st = statSync(real);
+  accessSync(real, constants.W_OK);
+  const tmp = join(dirname(real), `.${basename(real)}.${process.pid}.fmt`);
+  try {
+    writeFileSync(tmp, text, { flag: "wx" });
+    chmodSync(tmp, st.mode & 0o7777);
+    if (process.getuid?.() === 0 && (st.uid !== 0 || st.gid !== 0)) chownSync(tmp, st.uid, st.gid);
+    renameSync(tmp, real);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+const NOT_UTF8 = "it is not UTF-8 text (left as it is)";
+
+/**
+ * The bytes as UTF-8 text, or undefined when they are not UTF-8: decoding
+ * would put U+FFFD for the bytes it cannot read, and writing that back would
+ * lose them (a comment saved as Latin-1). A BOM is kept in the text.
+ */
+function utf8(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Files that do not parse: their errors, on stderr (stdout may be the formatted text). */

@@ -9,15 +9,17 @@
  * NAME.test.thwonk together (editing the rule re-checks its tests).
  *
  * Diagnostics after an edit are published in two steps: syntax and types
- * first (the checker is fast), the verifier's when it has run. The check
- * runs after the edit's message has been answered, on the event loop: an
- * edit arriving meanwhile makes the older check stale; the verifier is
- * started only when no newer edit came, and polls `isCancelled` as it walks.
+ * first (the checker is fast), the verifier's when it has run. An edit only
+ * updates the document's text; the parse and the check run a moment later
+ * (CHECK_DELAY_MS), once for a burst of edits, one check at a time between
+ * messages (the rules of open documents first): an edit arriving meanwhile
+ * makes the older check stale; the verifier is started only when no newer
+ * edit came, and polls `isCancelled` as it walks.
  * A feature request (hover, completion, ...) first brings the types up to
  * date, synchronously, so it always answers on the text as it is.
  */
 import { foldingRanges } from "./folding.js";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
@@ -27,6 +29,8 @@ import {
   FileChangeType,
   InsertTextFormat,
   MarkupKind,
+  MessageType,
+  ShowMessageNotification,
   SymbolKind,
   TextDocuments,
   TextDocumentSyncKind,
@@ -50,6 +54,7 @@ import {
   isTestFile,
   ruleOfTest,
   rulePair,
+  TS_RULE_EXT,
   Workspace,
   type CheckedDocument,
   type Diagnostic,
@@ -70,18 +75,19 @@ function fileOfUri(uri: string): string {
   return uri.startsWith("file:") ? fileURLToPath(uri) : uri;
 }
 
+/** The URI of a file the editor never named (the editor's own spelling is kept: see `uriOf` in startServer). */
 function uriOfFile(file: string): string {
   return file.startsWith("/") || /^[A-Za-z]:[\\/]/.test(file) ? pathToFileURL(file).href : file;
 }
 
-function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
+function toLspDiagnostic(d: Diagnostic, uriOf: (file: string) => string): LspDiagnostic {
   return {
     range: toRange(d.span),
     severity: d.severity === "error" ? DiagnosticSeverity.Error : d.severity === "warning" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
     code: d.code,
     source: "thwonk",
     message: d.message,
-    relatedInformation: d.related.map((r) => ({ location: { uri: uriOfFile(r.span.file), range: toRange(r.span) }, message: r.message })),
+    relatedInformation: d.related.map((r) => ({ location: { uri: uriOf(r.span.file), range: toRange(r.span) }, message: r.message })),
   };
 }
 
@@ -110,26 +116,37 @@ const OUTLINE_KINDS: Record<OutlineItem["kind"], SymbolKind> = {
   entry: SymbolKind.Property,
 };
 
-/** Directories skipped when the workspace is scanned, as `thwonkc check DIR` skips them. */
+/**
+ * The rules under `dir` and their tests, found as `thwonkc check DIR` finds
+ * them (cli/files.ts): `.thwonk` files and `.ts` rules (importing "thwonk"),
+ * skipping `node_modules`, dot directories and links to directories (a link
+ * back up made every rule below it a rule again at each level, up to the
+ * depth limit: one file checked and reported under a dozen names).
+ */
 function scan(dir: string, out: string[], depth = 0): void {
   if (depth > 20) return;
-  let names: string[];
+  let entries: Dirent[];
   try {
-    names = readdirSync(dir);
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return;
   }
-  for (const name of names) {
-    if (name.startsWith(".") || name === "node_modules") continue;
-    const p = join(dir, name);
-    let st;
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!e.name.startsWith(".") && e.name !== "node_modules") scan(p, out, depth + 1);
+      continue;
+    }
+    const ts = isTsRule(e.name);
+    if (!e.name.endsWith(".thwonk") && !ts) continue;
     try {
-      st = statSync(p);
+      // A link to a file counts (a link to a directory is not a directory entry here, and is not followed).
+      if (!statSync(p).isFile()) continue;
+      if (ts && !servesAsThwonk(p, readFileSync(p, "utf8"))) continue;
     } catch {
       continue;
     }
-    if (st.isDirectory()) scan(p, out, depth + 1);
-    else if (name.endsWith(".thwonk")) out.push(p);
+    out.push(p);
   }
 }
 
@@ -138,10 +155,19 @@ interface RuleState {
   generation: number;
   /** The last check, with the generation it saw and whether it verified. */
   last: { generation: number; verified: boolean; result: CheckedDocument } | undefined;
-  scheduled: boolean;
   /** The files diagnostics were last published for (to clear those no longer in the rule). */
   published: Set<string>;
 }
+
+/**
+ * How long a check waits after the change that asked for it. The protocol
+ * library hands the server one message per turn of the event loop, so a check
+ * queued for the next turn would run between every two changes of a burst (a
+ * paste, a replace-all, an undo group, keys typed while a check of a big file
+ * ran): a parse and a check of the whole file for each. Waiting this long lets
+ * the burst's changes in first, for one parse and one check.
+ */
+const CHECK_DELAY_MS = 25;
 
 export interface ServerOptions {
   /** Called on the protocol's `exit` with the exit code (0 after `shutdown`, 1 without); the host ends the process. */
@@ -152,16 +178,35 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const documents = new TextDocuments(TextDocument);
   const ws = new Workspace();
   const rules = new Map<string, RuleState>();
-  const diagnosticsOf = new Map<string, Diagnostic[]>();
   let folders: string[] = [];
   let shuttingDown = false;
+  /**
+   * The URI each file was opened under. Editors spell the same file's URI
+   * differently (VS Code writes `(` as %28, Node's pathToFileURL does not):
+   * the open document is found, and diagnostics published, under the
+   * editor's own spelling, else a buffer was missed for the file on disk.
+   */
+  const openedAs = new Map<string, string>();
+  const uriOf = (file: string): string => openedAs.get(file) ?? uriOfFile(file);
+  documents.onDidOpen((e) => {
+    openedAs.set(fileOfUri(e.document.uri), e.document.uri);
+  });
+  /** Open documents changed since the workspace last had their text: parsed when a check or a request reads them. */
+  const unsynced = new Set<string>();
+  const sync = (): void => {
+    for (const uri of unsynced) {
+      const doc = documents.get(uri);
+      if (doc) ws.set(fileOfUri(uri), doc.getText());
+    }
+    unsynced.clear();
+  };
 
   // A test file's rule is NAME.thwonk, or NAME.ts when only that is open or on disk.
   const ruleKey = (file: string): string => (rulePair(file).isTest ? ruleOfTest(file, (f) => ws.has(f)) : file);
   const ruleState = (key: string): RuleState => {
     let r = rules.get(key);
     if (!r) {
-      r = { generation: 0, last: undefined, scheduled: false, published: new Set() };
+      r = { generation: 0, last: undefined, published: new Set() };
       rules.set(key, r);
     }
     return r;
@@ -184,14 +229,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     for (const f of r.published) if (!byFile.has(f)) byFile.set(f, []);
     r.published = new Set(result.files);
     for (const [file, diags] of byFile) {
-      diagnosticsOf.set(file, diags);
-      const doc = documents.get(uriOfFile(file));
-      void connection.sendDiagnostics({ uri: uriOfFile(file), version: doc?.version, diagnostics: diags.map(toLspDiagnostic) });
+      const doc = documents.get(uriOf(file));
+      void connection.sendDiagnostics({ uri: uriOf(file), version: doc?.version, diagnostics: diags.map((d) => toLspDiagnostic(d, uriOf)) });
     }
   };
 
   /** The rule's types, up to date with its texts (checked now if an edit came since). */
   const typedNow = (key: string): CheckedDocument | undefined => {
+    sync();
     const r = ruleState(key);
     if (r.last && r.last.generation === r.generation) return r.last.result;
     const target = checkTarget(key);
@@ -203,8 +248,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   const runCheck = (key: string): void => {
     const r = ruleState(key);
-    r.scheduled = false;
     if (shuttingDown) return;
+    sync();
     const target = checkTarget(key);
     if (!target) {
       publish(key, { unit: undefined, files: [], diagnostics: [] });
@@ -224,26 +269,89 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     if (r.last!.result.unit === undefined || r.last!.verified) return;
     // The verifier after the first publish has gone out, unless a newer edit came meanwhile.
-    setImmediate(() => {
+    enqueue(`verify:${key}`, key, () => {
       if (stale()) return;
       try {
         const full = ws.check(target, { verify: true, isCancelled: stale });
         r.last = { generation: gen, verified: true, result: full };
         publish(key, full);
-        connection.sendNotification("thwonk/verified", { uri: uriOfFile(key), generation: gen });
+        connection.sendNotification("thwonk/verified", { uri: uriOf(key), generation: gen });
       } catch (e) {
         if (!(e instanceof CheckCancelled)) throw e;
       }
     });
   };
 
+  /**
+   * Work run from a timer, outside any message: an exception there would end
+   * the process (a request's is answered as an error). A bug of the core is
+   * logged to the editor's output instead, and the server goes on.
+   */
+  const later = (work: () => void): void => {
+    try {
+      work();
+    } catch (e) {
+      connection.console.error(`thwonk: internal error while checking (a bug in thwonkc; please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+  };
+
+  /**
+   * The checks and verifications to do, run one per turn of the event loop,
+   * each CHECK_DELAY_MS after it was asked for: run together (the workspace's
+   * rules at start, hundreds of them) they held every request until the last
+   * was done. One at a time, a request waits for one at most, and the rules of
+   * open documents go first.
+   */
+  const queue = new Map<string, { key: string; due: number; work: () => void }>();
+  let pumpTimer: ReturnType<typeof setTimeout> | undefined;
+  let pumpSoon = false;
+  const isOpen = (key: string): boolean => [key, rulePair(key).test].some((f) => f !== undefined && documents.get(uriOf(f)) !== undefined);
+  const enqueue = (id: string, key: string, work: () => void): void => {
+    const queued = queue.get(id);
+    // Already queued: it keeps its time (a burst of edits does not put it off for ever) and runs the newer work.
+    queue.set(id, { key, due: queued?.due ?? Date.now() + CHECK_DELAY_MS, work });
+    armPump();
+  };
+  const armPump = (): void => {
+    if (pumpSoon || pumpTimer !== undefined || queue.size === 0) return;
+    let due = Infinity;
+    for (const item of queue.values()) due = Math.min(due, item.due);
+    pumpTimer = setTimeout(() => {
+      pumpTimer = undefined;
+      pump();
+    }, Math.max(0, due - Date.now()));
+  };
+  const pump = (): void => {
+    const now = Date.now();
+    let pick: string | undefined;
+    for (const [id, item] of queue) {
+      if (item.due > now) continue;
+      if (isOpen(item.key)) {
+        pick = id;
+        break;
+      }
+      pick ??= id;
+    }
+    if (pick !== undefined) {
+      const item = queue.get(pick)!;
+      queue.delete(pick);
+      later(item.work);
+    }
+    // The next one after the messages that came meanwhile (the protocol library reads one per turn).
+    if (pick !== undefined && queue.size > 0) {
+      pumpSoon = true;
+      setImmediate(() => {
+        pumpSoon = false;
+        pump();
+      });
+    } else armPump();
+  };
+
   const schedule = (file: string): void => {
     const key = ruleKey(file);
     const r = ruleState(key);
     r.generation++;
-    if (r.scheduled) return;
-    r.scheduled = true;
-    setImmediate(() => runCheck(key));
+    enqueue(`check:${key}`, key, () => runCheck(key));
   };
 
   const fileText = (file: string): string | undefined => {
@@ -286,7 +394,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const files: string[] = [];
     for (const f of folders) scan(f, files);
     for (const file of files) {
-      if (documents.get(uriOfFile(file))) continue;
+      if (documents.get(uriOf(file))) continue;
       const text = fileText(file);
       if (text !== undefined) ws.set(file, text);
     }
@@ -300,12 +408,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   documents.onDidChangeContent((e) => {
     const file = fileOfUri(e.document.uri);
-    if (!servesAsThwonk(file, e.document.getText())) return;
-    ws.set(file, e.document.getText());
+    if (!servesAsThwonk(file, e.document.getText())) {
+      // A .ts file that no longer imports "thwonk" is not a rule any more: its diagnostics go.
+      if (!ws.has(file)) return;
+      unsynced.delete(e.document.uri);
+      ws.delete(file);
+      schedule(file);
+      return;
+    }
+    // The first text now (a test file's rule is found by what the workspace has); later ones when read.
+    if (ws.has(file)) unsynced.add(e.document.uri);
+    else ws.set(file, e.document.getText());
     schedule(file);
   });
 
   documents.onDidClose((e) => {
+    unsynced.delete(e.document.uri);
     const file = fileOfUri(e.document.uri);
     const text = e.document.uri.startsWith("file:") ? fileText(file) : undefined;
     if (text !== undefined && servesAsThwonk(file, text)) ws.set(file, text);
@@ -315,9 +433,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onDidChangeWatchedFiles((params) => {
     for (const change of params.changes) {
-      if (!change.uri.endsWith(".thwonk") || documents.get(change.uri)) continue;
+      if (!change.uri.startsWith("file:")) continue;
       const file = fileOfUri(change.uri);
-      const text = change.type === FileChangeType.Deleted ? undefined : fileText(file);
+      // The editor's buffer wins over the disk, however the watcher spells the file's URI.
+      if (documents.get(change.uri) || documents.get(uriOf(file))) continue;
+      // A .ts rule is read from disk as the scan reads it (its tests are checked against it); other .ts files are not ours.
+      if (!file.endsWith(".thwonk") && !isTsRule(file)) continue;
+      let text = change.type === FileChangeType.Deleted ? undefined : fileText(file);
+      if (text !== undefined && !servesAsThwonk(file, text)) text = undefined;
+      if (text === undefined && !ws.has(file)) continue;
       if (text === undefined) ws.delete(file);
       else ws.set(file, text);
       schedule(file);
@@ -326,8 +450,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   // ------------------------------------------------------------------ features
 
+  /** After `shutdown` the protocol wants every request but `exit` refused (and a check then would only delay the exit). */
+  const refuseAfterShutdown = (): void => {
+    if (shuttingDown) throw new ResponseError(ErrorCodes.InvalidRequest, "The server is shutting down.");
+  };
+
   /** The open document, its file name, and its rule checked up to date. */
   const context = (uri: string) => {
+    refuseAfterShutdown();
     const doc = documents.get(uri);
     if (!doc) return undefined;
     const file = fileOfUri(uri);
@@ -363,7 +493,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const c = context(p.textDocument.uri);
     if (!c?.unit) return null;
     const span = definition(c.unit, c.file, c.doc.offsetAt(p.position));
-    return span ? { uri: uriOfFile(span.file), range: toRange(span) } : null;
+    return span ? { uri: uriOf(span.file), range: toRange(span) } : null;
   });
 
   connection.onReferences((p) => {
@@ -373,7 +503,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!r) return [];
     return r.idents
       .filter((i) => p.context.includeDeclaration || i.span.start !== r.symbol.span?.start || i.span.file !== r.symbol.span?.file)
-      .map((i): Location => ({ uri: uriOfFile(i.span.file), range: toRange(i.span) }));
+      .map((i): Location => ({ uri: uriOf(i.span.file), range: toRange(i.span) }));
   });
 
   connection.onDocumentHighlight((p) => {
@@ -403,7 +533,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (why) throw new ResponseError(ErrorCodes.InvalidRequest, why);
     // Try the edit on a copy of the rule's files: refused if the program would then mean something else or not check.
     const texts = new Map<string, string>();
-    for (const f of c.result.files) texts.set(f, documents.get(uriOfFile(f))?.getText() ?? fileText(f) ?? "");
+    for (const f of c.result.files) texts.set(f, documents.get(uriOf(f))?.getText() ?? fileText(f) ?? "");
     const renamed = new Map(texts);
     const byFile = new Map<string, Span[]>();
     for (const i of r.idents) byFile.set(i.span.file, [...(byFile.get(i.span.file) ?? []), i.span]);
@@ -426,7 +556,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       );
     }
     const changes: Record<string, LspTextEdit[]> = {};
-    for (const [f, spans] of byFile) changes[uriOfFile(f)] = spans.map((s) => ({ range: toRange(s), newText: p.newName }));
+    for (const [f, spans] of byFile) changes[uriOf(f)] = spans.map((s) => ({ range: toRange(s), newText: p.newName }));
     return { changes };
   });
 
@@ -447,6 +577,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onWorkspaceSymbol((p) => {
+    refuseAfterShutdown();
+    sync();
     const q = p.query.toLowerCase();
     const out: { name: string; kind: SymbolKind; location: Location }[] = [];
     for (const key of rules.keys()) {
@@ -454,11 +586,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         if (f === undefined) continue;
         const file = ws.fileOf(f);
         if (!file) continue;
-        const text = documents.get(uriOfFile(f))?.getText() ?? fileText(f) ?? "";
+        const text = documents.get(uriOf(f))?.getText() ?? fileText(f) ?? "";
         for (const o of outline(file, text)) {
           if (o.kind === "limits" || o.kind === "settings" || o.kind === "state") continue;
           if (q && !o.name.toLowerCase().includes(q)) continue;
-          out.push({ name: o.name, kind: OUTLINE_KINDS[o.kind], location: { uri: uriOfFile(f), range: toRange(o.span) } });
+          out.push({ name: o.name, kind: OUTLINE_KINDS[o.kind], location: { uri: uriOf(f), range: toRange(o.span) } });
         }
       }
     }
@@ -466,40 +598,50 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onDocumentFormatting((p) => {
+    refuseAfterShutdown();
     const doc = documents.get(p.textDocument.uri);
     if (!doc || isTsRule(fileOfUri(p.textDocument.uri))) return null;
     const text = doc.getText();
     const r = formatText(fileOfUri(p.textDocument.uri), text);
     if (!r.ok) {
-      void connection.window.showWarningMessage("Thwonk: the file has syntax errors; fix them before formatting.");
+      // A notification, not window/showMessageRequest: a client that answers that request with an error
+      // (or has no such method) would reject the promise, and an unhandled rejection ends the server.
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: "Thwonk: the file has syntax errors; fix them before formatting." });
       return null;
     }
-    if (!r.changed) return [];
-    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: r.text }];
+    // The formatter writes \n; a document with \r\n line ends keeps them (else every format was a change of every line).
+    const out = text.includes("\r\n") ? r.text.replace(/\r?\n/g, "\r\n") : r.text;
+    if (out === text) return [];
+    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: out }];
   });
 
   connection.onCodeAction((p) => {
-    const file = fileOfUri(p.textDocument.uri);
+    // The fixes of the text as it is: those last published may be for an older text (an edit the check has
+    // not caught up with), and their edits would land on the wrong characters.
+    const c = context(p.textDocument.uri);
     const out: CodeAction[] = [];
-    for (const d of diagnosticsOf.get(file) ?? []) {
+    for (const d of c?.result?.diagnostics ?? []) {
+      if (d.span.file !== c!.file) continue;
       if (!d.fix) continue;
       const range = toRange(d.span);
       const before = (a: Range["start"], b: Range["start"]) => a.line < b.line || (a.line === b.line && a.character <= b.character);
       if (!before(range.start, p.range.end) || !before(p.range.start, range.end)) continue;
       const changes: Record<string, LspTextEdit[]> = {};
-      for (const e of d.fix.edits) (changes[uriOfFile(e.span.file)] ??= []).push({ range: toRange(e.span), newText: e.newText });
-      out.push({ title: d.fix.description, kind: CodeActionKind.QuickFix, diagnostics: [toLspDiagnostic(d)], edit: { changes }, isPreferred: true });
+      for (const e of d.fix.edits) (changes[uriOf(e.span.file)] ??= []).push({ range: toRange(e.span), newText: e.newText });
+      out.push({ title: d.fix.description, kind: CodeActionKind.QuickFix, diagnostics: [toLspDiagnostic(d, uriOf)], edit: { changes }, isPreferred: true });
     }
     return out;
   });
 
   connection.onFoldingRanges((p) => {
+    refuseAfterShutdown();
     const doc = documents.get(p.textDocument.uri);
     if (!doc || isTsRule(fileOfUri(p.textDocument.uri))) return [];
     return foldingRanges(fileOfUri(p.textDocument.uri), doc.getText(), (offset) => doc.positionAt(offset).line);
   });
 
   connection.onCodeLens((p) => {
+    refuseAfterShutdown();
     const file = fileOfUri(p.textDocument.uri);
     if (isTestFile(file)) return [];
     const r = rules.get(ruleKey(file));
@@ -537,7 +679,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // ------------------------------------------------------------------ commands (custom requests)
 
   /** The text of a rule file as the editor has it, else as on disk. */
-  const textOf = (file: string): string | undefined => documents.get(uriOfFile(file))?.getText() ?? fileText(file);
+  const textOf = (file: string): string | undefined => documents.get(uriOf(file))?.getText() ?? fileText(file);
   /** The rule a document belongs to (its own file, or the rule of a test file). */
   const ruleOfUri = (uri: string): string => ruleKey(fileOfUri(uri));
   // The runtime (QuickJS, mailparser) is loaded on the first run, not at start.
@@ -546,6 +688,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   /** `thwonk/check`: the rule's diagnostics, verified, and each trigger's bounds. */
   connection.onRequest("thwonk/check", (p: { uri: string }) => {
+    refuseAfterShutdown();
+    sync();
     const key = ruleOfUri(p.uri);
     // A rule the server has not seen (outside the workspace folders, not opened): read from disk.
     for (const f of [key, rulePair(key).test]) {
@@ -570,6 +714,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   /** `thwonk/compile`: the rule's bundle written next to it (NAME.thwb), as `thwonkc compile`. */
   connection.onRequest("thwonk/compile", (p: { uri: string }): { ok: boolean; bundle: string | undefined; message: string; errors: string[] } => {
+    refuseAfterShutdown();
+    // An unsaved document has no folder: its bundle went to the server's working directory, named after the URI.
+    if (!p.uri.startsWith("file:")) throw new ResponseError(ErrorCodes.InvalidParams, "Save the rule first: its bundle is written next to it.");
     const file = ruleOfUri(p.uri);
     const text = textOf(file);
     if (text === undefined) throw new ResponseError(ErrorCodes.InvalidParams, `Cannot read ${file}.`);
@@ -578,7 +725,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const errors = r.diagnostics.filter((d) => d.severity === "error");
       return { ok: false, bundle: undefined, message: `${file} has ${errors.length} error${errors.length === 1 ? "" : "s"}; no bundle was written`, errors: errors.map((d) => `${d.span.line}:${d.span.col} ${d.code} ${d.message}`) };
     }
-    const out = file.replace(/\.thwonk$/, "") + ".thwb";
+    const out = bundleFileOf(file);
     writeFileSync(out, serializeBundle(r.bundle));
     const triggers = r.bundle.manifest.triggers.map((t) => `${t.name} (${t.gasBound.toLocaleString("en-US")} gas)`).join(", ");
     return { ok: true, bundle: out, message: `Wrote ${out}: rule ${r.bundle.manifest.rule}; ${triggers}; sha256 ${r.bundle.sha256.slice(0, 12)}`, errors: [] };
@@ -586,6 +733,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   /** `thwonk/dryRun`: one trigger run on an .eml in a sandbox; the actions, state changes and gas. */
   connection.onRequest("thwonk/dryRun", async (p: DryRunParams): Promise<DryRunResult> => {
+    refuseAfterShutdown();
     const file = ruleOfUri(p.uri);
     const text = textOf(file);
     if (text === undefined) throw new ResponseError(ErrorCodes.InvalidParams, `Cannot read ${file}.`);
@@ -595,6 +743,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   /** `thwonk/runTests`: the rule's NAME.test.thwonk run, as `thwonkc test`. */
   connection.onRequest("thwonk/runTests", async (p: { uri: string }): Promise<TestsResult> => {
+    refuseAfterShutdown();
     const file = ruleOfUri(p.uri);
     const text = textOf(file);
     if (text === undefined) throw new ResponseError(ErrorCodes.InvalidParams, `Cannot read ${file}.`);
@@ -606,6 +755,20 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   documents.listen(connection);
   connection.listen();
+}
+
+/**
+ * Where `thwonkc compile` writes a rule's bundle (cli/compile.ts): NAME.thwb
+ * beside NAME.thwonk or NAME.ts, or NAME.ts.thwb for a .ts rule whose
+ * NAME.thwonk twin is there too (the two bundles never clash).
+ */
+function bundleFileOf(file: string): string {
+  if (file.endsWith(".thwonk")) return `${file.slice(0, -".thwonk".length)}.thwb`;
+  if (isTsRule(file)) {
+    const stem = file.slice(0, -TS_RULE_EXT.length);
+    return statSync(`${stem}.thwonk`, { throwIfNoEntry: false })?.isFile() ? `${file}.thwb` : `${stem}.thwb`;
+  }
+  return `${file}.thwb`;
 }
 
 /** Does the renamed program refer to the new name as often as the old one was (no other name captured, none lost)? */

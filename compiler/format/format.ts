@@ -131,7 +131,7 @@ function layout(root: SyntaxNode): string {
     let sawComment = false;
     for (const tr of t.tok.leading) {
       if (tr.kind === "Whitespace") {
-        for (let c = 0; c < tr.text.length; c++) if (tr.text.charCodeAt(c) === 10) nl++;
+        nl += lineBreaks(tr.text);
         gap = tr.text;
         continue;
       }
@@ -166,6 +166,16 @@ function layout(root: SyntaxNode): string {
     }
   }
   return out.join("");
+}
+
+/** The line breaks in a run of whitespace: `\n`, `\r\n` and `\r`, as the parser's LineMap counts them. */
+function lineBreaks(ws: string): number {
+  let n = 0;
+  for (let c = 0; c < ws.length; c++) {
+    const ch = ws.charCodeAt(c);
+    if (ch === 10 || (ch === 13 && ws.charCodeAt(c + 1) !== 10)) n++;
+  }
+  return n;
 }
 
 /** The blanks before a comment that ends a line: as written, at least one space. */

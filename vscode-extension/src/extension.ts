@@ -61,7 +61,8 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
   const clientOptions: LanguageClientOptions = {
     // TypeScript rules too (docs/typescript.md): the server answers only for a .ts file that imports "thwonk".
     documentSelector: [{ scheme: "file", language: "thwonk" }, { scheme: "untitled", language: "thwonk" }, { scheme: "file", language: "typescript" }],
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/*.thwonk") },
+    // .ts too: a TypeScript rule changed on disk is read again, for the tests beside it (the server ignores other .ts files).
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/*.{thwonk,ts}") },
     outputChannel: output,
     traceOutputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
