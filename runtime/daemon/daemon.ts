@@ -24,6 +24,7 @@ import { Holds } from "./holds.js";
 import type { Logger } from "./log.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { MaildirOutbox } from "./outbox.js";
+import { PostmasterMailbox, postmasterAddress } from "./postmaster.js";
 import { receiveBounce } from "./bounces.js";
 import { addressKey, Runner, type Answer, type Delivery } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
@@ -75,6 +76,8 @@ export class Daemon {
   readonly clock: () => number;
   /** Moderation: held messages, approved, rejected or expired (holds.ts). */
   readonly holds: Holds;
+  /** Mail to postmaster@ a domain of the lists, kept for whoever runs the server (postmaster.ts). */
+  readonly postmaster: PostmasterMailbox;
   /** What start-up found (rules kept at an old version, ...), for the log and the API. */
   readonly startReport: string[] = [];
   /** Whether a list's mail leaves with VERP senders (thwonkd's config, main.ts): its bounces then come to those. */
@@ -93,6 +96,7 @@ export class Daemon {
       (err) => this.outbox.handOffFailed(err),
     );
     this.outbox = new MaildirOutbox(o.dataDir, store, o.log, undefined, () => this.committer.synced(), { syncfs: o.outboxSync !== "fdatasync" });
+    this.postmaster = new PostmasterMailbox(o.dataDir, o.log);
     this.runner = new Runner({
       store,
       pool,
@@ -177,10 +181,18 @@ export class Daemon {
     return this.runner.route(rcpt)?.list;
   }
 
-  /** Runs the list's rule on a message; mail to its bounce address is recorded instead, never run nor answered. */
+  /** postmaster@ a domain of the lists, where no list is deployed (postmaster.ts): what a recipient that reaches no list may still be. */
+  postmasterOf(rcpt: string): string | undefined {
+    if (this.runner.route(rcpt)) return undefined;
+    return postmasterAddress(rcpt, () => new Set(this.runner.addresses().map((a) => a.slice(a.lastIndexOf("@") + 1).toLowerCase())));
+  }
+
+  /** Runs the list's rule on a message; mail to its bounce address is recorded instead, never run nor answered; mail to the postmaster is kept. */
   deliver(d: Delivery): Promise<Answer> {
-    const bounce = this.runner.route(d.rcptTo)?.bounce;
-    if (bounce) return receiveBounce(this, d, bounce);
+    const route = this.runner.route(d.rcptTo);
+    if (route?.bounce) return receiveBounce(this, d, route.bounce);
+    const postmaster = route ? undefined : this.postmasterOf(d.rcptTo);
+    if (postmaster) return this.postmaster.keep(d, postmaster);
     return this.runner.deliver(d);
   }
 

@@ -172,7 +172,8 @@ export function createIngress(o: IngressOptions): Ingress {
     },
     onRcptTo(address: SMTPServerAddress, session, cb) {
       const rcpt = envelopeAddress(address.address);
-      const list = o.daemon.resolve(rcpt);
+      // A list's address, or the postmaster of a domain of the lists (RFC 5321 §4.5.1), which is kept, not run.
+      const list = o.daemon.resolve(rcpt) ?? o.daemon.postmasterOf(rcpt);
       if (list === undefined) return cb(smtpError(550, `5.1.1 ${say(M.noList, rcpt)}`));
       const tx = transactions.get(session) ?? { lists: new Map<string, string>(), accepted: [] };
       transactions.set(session, tx);
