@@ -119,6 +119,14 @@ export function literally(text: string): string {
   return ENCODED_WORD.test(text) ? mimeFuncs.encodeWord(text, "Q", 52) : text;
 }
 
+/**
+ * A display name as written: one that holds `=?` is encoded whole. Readers decode encoded-words even inside a
+ * quoted name, and leniently (mailparser reads `=?utf-8?Q? via ?=`, spaces and all), so any `=?` could start one.
+ */
+export function literalName(text: string): string {
+  return text.includes("=?") ? mimeFuncs.encodeWord(text, "Q", 52) : text;
+}
+
 /** A display name or List-Id phrase: an atom sequence as it is, else a quoted string, else RFC 2047 encoded words. */
 export function phrase(name: string): string {
   const t = headerText(name, 200);
@@ -197,7 +205,7 @@ const plainNames = new WeakMap<Person, string>();
 
 /** A Person whose name shows as `text` (encoded whole when it spells an encoded-word). */
 function shown(text: string, address: string): Person {
-  const name = literally(text);
+  const name = literalName(text);
   const person = { name, address };
   if (name !== text) plainNames.set(person, text);
   return person;
@@ -250,7 +258,7 @@ export function decodeWords(s: string): string {
   });
 }
 
-const CHECKS = { safeAddress, headerText, decodeWords, msgIds };
+const CHECKS = { safeAddress, headerText, decodeWords, msgIds, literalName };
 
 /** The run's mail actions as wire messages (actions without a valid recipient send nothing). */
 export async function composeRun(actions: readonly RunAction[], ctx: ComposeContext): Promise<OutgoingMessage[]> {

@@ -46,6 +46,14 @@ test("a sender's name encoded twice, and a list's name that spells an encoded-wo
   }
 });
 
+test("a `=?` that starts no strict encoded-word still does for a lenient reader: the name is encoded all the same", async () => {
+  // "=?utf-8?Q? via ?=" has spaces in its encoded text; mailparser decodes it anyway.
+  for (const viaNodemailer of [false, true]) {
+    const m = await read(`"=?utf-8?Q?" <${EVE}>`, "?=", "munge", viaNodemailer);
+    assert.equal(m.from?.value[0]?.name, "=?utf-8?Q? via ?=");
+  }
+});
+
 test("property: the From and Reply-To names a member's reader shows are the sender's name and the list's, as the list read them", async () => {
   const piece = fc.oneof(
     fc.constantFrom("=?utf-8?Q?", "=?utf-8?B?", "?=", "=0D=0A", "Bcc:", " ", "_", '"', "é", "💩", "a", "=?x?Q?y?=", "=?utf-8?Q?=E2=82=AC?="),
@@ -65,4 +73,19 @@ test("property: the From and Reply-To names a member's reader shows are the send
     }),
     { numRuns: 300 },
   );
+});
+
+test("a forward keeps its author's To and Cc: a name there encoded twice reads back as its text too", async () => {
+  const inner = "=?utf-8?Q?Ann=0D=0ABcc=3A_victim=40evil.example?=";
+  const raw = Buffer.from(
+    [`From: Eve <${EVE}>`, `To: =?utf-8?B?${b64(inner)}?= <${LIST}>`, `Cc: =?utf-8?B?${b64(inner)}?= <cat@example.org>`, "Subject: hi", "Message-ID: <f1@example.org>", "", "hello", ""].join("\r\n"),
+    "latin1",
+  );
+  const incoming = { from: EVE, headers: [["From", `Eve <${EVE}>`]] as [string, string][], raw };
+  for (const viaNodemailer of [false, true]) {
+    const [out] = await composeRun([{ kind: "forward", to: ["bob@example.org"], subject: "hi", text: "hello", at }], { list: LIST, now: 0, runKey: "n2", incoming, viaNodemailer });
+    const m = await simpleParser(out!.raw);
+    assert.equal((m.to as { value: { name: string }[] }).value[0]?.name, inner);
+    assert.equal((m.cc as { value: { name: string }[] }).value[0]?.name, inner);
+  }
 });
