@@ -22,7 +22,7 @@
  * Message-ID of the returned original headers (RFC 3464's third part,
  * which Postfix, Exim, Exchange and the large mailbox providers send), or
  * the report's In-Reply-To or References, found in the outbox for that
- * recipient (a forward's id is its author's, which it keeps). Without VERP
+ * recipient since they joined (a forward's id is its author's, which it keeps). Without VERP
  * a member who received a post knows its Message-ID, and the post went to
  * every member under that one id, so a member can still forge a report
  * about another; a rule that acts on bounces should want a few. Reports
@@ -164,16 +164,17 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: BounceT
   }
   return daemon.runner.withList(target.list, async (bundle) => {
     // Whom each reported message went to, read once: a report may name a thousand members of a list of many more.
-    const sent = new Map<string, Set<string>>();
+    const sent = new Map<string, Map<string, number>>();
     for (const id of ours) sent.set(id, await daemon.store.sentRecipients(target.list, id));
     const entries: BounceEntry[] = [];
     const seen = new Set<string>();
     for (const n of named) {
       const m = await daemon.store.member(target.list, n.address);
       if (!m || seen.has(m.address.toLowerCase())) continue;
-      const messageId = ours.find((id) => sent.get(id)!.has(m.address.toLowerCase()));
+      // Sent to this subscription: a report about mail to one they left (an MTA's last word after days of retries) is not theirs.
+      const messageId = ours.find((id) => (sent.get(id)!.get(m.address.toLowerCase()) ?? Number.NEGATIVE_INFINITY) >= m.joined);
       if (messageId === undefined) {
-        daemon.log.info({ list: target.list, member: m.address, ids: ours }, "a bounce report about a message the list did not send to this member: not counted");
+        daemon.log.info({ list: target.list, member: m.address, ids: ours }, "a bounce report about a message the list did not send to this member since they joined: not counted");
         continue;
       }
       // A report sent again (an MTA's retry, or a flood of one forged report) is neither counted nor recorded again.

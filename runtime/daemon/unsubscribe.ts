@@ -125,7 +125,7 @@ export function unsubscribeHandler(o: UnsubscribeOptions) {
       o.log.warn({ path: url.pathname.slice(0, 200) }, "one-click unsubscribe refused: the link was not made by this server");
       return answer(res, 403, say(M.unsubscribeForged));
     }
-    if (method === "GET") return page(res, sub.list, url.pathname);
+    if (method === "GET") return page(res, sub.list, token);
     const body = await readBody(req);
     if (body === undefined) return answer(res, 413, say(M.unsubscribeNotOneClick));
     if (formValue(req.headers["content-type"], body, "List-Unsubscribe") !== "One-Click") return answer(res, 400, say(M.unsubscribeNotOneClick));
@@ -144,9 +144,14 @@ function answer(res: ServerResponse, status: number, text: string, headers: Reco
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function page(res: ServerResponse, list: string, path: string): true {
+/**
+ * The page behind a link. The form posts to the token alone, relative to the page's own URL: behind a proxy that
+ * serves thwonkd under a path (`--public-url https://host/lists`) that is the public URL, where `/unsubscribe/...`
+ * from the root would be a path the proxy does not serve. (A token checked by readToken has no `/` or `:`.)
+ */
+function page(res: ServerResponse, list: string, token: string): true {
   const html = `<!doctype html><meta charset="utf-8"><title>Unsubscribe</title>
-<form method="post" action="${escapeHtml(path)}"><input type="hidden" name="List-Unsubscribe" value="One-Click">
+<form method="post" action="${escapeHtml(token)}"><input type="hidden" name="List-Unsubscribe" value="One-Click">
 <p>Unsubscribe from ${escapeHtml(list)}?</p><button type="submit">Unsubscribe</button></form>\n`;
   res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(html), "cache-control": "no-store" }).end(html);
   return true;

@@ -119,6 +119,14 @@ export function literally(text: string): string {
   return ENCODED_WORD.test(text) ? mimeFuncs.encodeWord(text, "Q", 52) : text;
 }
 
+/**
+ * A display name as written: one that holds `=?` is encoded whole. Readers decode encoded-words even inside a
+ * quoted name, and leniently (mailparser reads `=?utf-8?Q? via ?=`, spaces and all), so any `=?` could start one.
+ */
+export function literalName(text: string): string {
+  return text.includes("=?") ? mimeFuncs.encodeWord(text, "Q", 52) : text;
+}
+
 /** A display name or List-Id phrase: an atom sequence as it is, else a quoted string, else RFC 2047 encoded words. */
 export function phrase(name: string): string {
   const t = headerText(name, 200);
@@ -188,6 +196,24 @@ interface Person {
   address: string;
 }
 
+/**
+ * The text of each Person whose name is written encoded (it spells an encoded-word): readers decode encoded-words
+ * even inside a quoted display name, so a name `=?utf-8?Q?Ann=0D=0ABcc...?=` (a sender's own name encoded twice, or
+ * a list's name) would show as `Ann`, a line break and `Bcc: ...`. Encoded whole, it shows as written.
+ */
+const plainNames = new WeakMap<Person, string>();
+
+/** A Person whose name shows as `text` (encoded whole when it spells an encoded-word). */
+function shown(text: string, address: string): Person {
+  const name = literalName(text);
+  const person = { name, address };
+  if (name !== text) plainNames.set(person, text);
+  return person;
+}
+
+/** The text a Person's name shows. */
+const plainName = (p: Person): string => plainNames.get(p) ?? p.name;
+
 /** The incoming From as a name and address (the name read from the header, checked like any text). */
 function author(incoming: IncomingMail | null): Person | undefined {
   const address = safeAddress(incoming?.from ?? undefined);
@@ -214,7 +240,7 @@ function authorNow(address: string, raw: string | undefined): Person {
     const hit = parsed.find((p) => p.address?.toLowerCase() === address.toLowerCase()) ?? parsed[0];
     name = decodeWords(hit?.name ?? "");
   }
-  return { name: headerText(name, 100), address };
+  return shown(headerText(name, 100), address);
 }
 
 /** RFC 2047 encoded words (`=?utf-8?Q?...?=`) in a display name, decoded; an unknown charset or a bad word stays as written. */
@@ -232,7 +258,7 @@ export function decodeWords(s: string): string {
   });
 }
 
-const CHECKS = { safeAddress, headerText, decodeWords, msgIds };
+const CHECKS = { safeAddress, headerText, decodeWords, msgIds, literalName };
 
 /** The run's mail actions as wire messages (actions without a valid recipient send nothing). */
 export async function composeRun(actions: readonly RunAction[], ctx: ComposeContext): Promise<OutgoingMessage[]> {
@@ -301,7 +327,7 @@ function factsOf(list: string, name: string | undefined): ListFacts {
   const local = list.slice(0, at);
   const domain = list.slice(at + 1);
   const listName = headerText(name ?? local, 100) || local;
-  const person: Person = Object.freeze({ name: listName, address: list });
+  const person: Person = Object.freeze(shown(listName, list));
   f = {
     domain,
     listName,
@@ -342,7 +368,7 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
     else {
       // Kept per list for a kept sender (frozen: author()), so the writer writes its From once.
       const kept = Object.isFrozen(sender) ? facts.via.get(sender) : undefined;
-      from = kept ?? { name: `${sender.name || sender.address.replace("@", " at ")} via ${listName}`, address: list };
+      from = kept ?? shown(`${plainName(sender) || sender.address.replace("@", " at ")} via ${listName}`, list);
       if (!kept && Object.isFrozen(sender)) facts.via.set(sender, Object.freeze(from));
     }
   }

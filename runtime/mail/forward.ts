@@ -39,6 +39,8 @@ export interface Checks {
   headerText(s: string, max?: number): string;
   decodeWords(s: string): string;
   msgIds(value: unknown, max?: number): string[];
+  /** A display name holding `=?`, encoded whole (readers decode encoded-words even in a quoted name). */
+  literalName(text: string): string;
 }
 
 /** A Date as RFC 5322 writes it (with an optional comment after the zone): kept as the author wrote it. */
@@ -68,7 +70,7 @@ function addresses(fields: readonly Field[], name: string, c: Checks): { name: s
       const address = c.safeAddress(p.address);
       if (!address || seen.has(address.toLowerCase()) || out.length >= MAX_ADDRESSES) continue;
       seen.add(address.toLowerCase());
-      out.push({ name: c.headerText(c.decodeWords(p.name ?? ""), 100), address });
+      out.push({ name: c.literalName(c.headerText(c.decodeWords(p.name ?? ""), 100)), address });
     }
   }
   return out;

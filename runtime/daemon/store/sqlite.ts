@@ -630,10 +630,16 @@ class SqliteStore implements Store {
     return r ? { address: r["member"] as string, name: r["name"] as string, role: r["role"] as MemberJson["role"], joined: r["joined"] as number } : undefined;
   }
 
-  async sentRecipients(address: string, messageId: string): Promise<Set<string>> {
-    const out = new Set<string>();
-    for (const r of this.db.prepare("SELECT recipients FROM outbox WHERE address = ? AND message_id = ?").all(address, messageId) as { recipients: string }[]) {
-      for (const a of JSON.parse(r.recipients) as string[]) out.add(a.toLowerCase());
+  async sentRecipients(address: string, messageId: string): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const rows = this.db
+      .prepare("SELECT o.recipients AS recipients, r.now AS at FROM outbox o JOIN runs r ON r.id = o.run_id WHERE o.address = ? AND o.message_id = ?")
+      .all(address, messageId) as { recipients: string; at: number }[];
+    for (const r of rows) {
+      for (const a of JSON.parse(r.recipients) as string[]) {
+        const key = a.toLowerCase();
+        out.set(key, Math.max(out.get(key) ?? r.at, r.at));
+      }
     }
     return out;
   }

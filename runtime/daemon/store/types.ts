@@ -259,8 +259,11 @@ export interface Store {
    * caller must then trust nothing written since the last successful sync.
    */
   sync?(): Promise<void>;
-  /** Everyone the list sent the message with this Message-ID (without brackets) to, in lower case: one read for a report naming many. */
-  sentRecipients(address: string, messageId: string): Promise<Set<string>>;
+  /**
+   * Everyone the list sent the message with this Message-ID (without brackets) to, in lower case, with when it was
+   * last sent to them (its run's time): one read for a report naming many.
+   */
+  sentRecipients(address: string, messageId: string): Promise<Map<string, number>>;
 }
 
 /** Where a held message stands: waiting, or what became of it. */
