@@ -8,12 +8,11 @@
  * schedule.ts) is after the last one it ran runs once, with that time.
  */
 import assert from "node:assert/strict";
-import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { test } from "node:test";
 import type { TriggerSchedule } from "../../runtime/daemon/schedule.js";
 import { startDaemon, until, workspace, type Running } from "./helpers.js";
-import { refDueTimes, scheduledRuns } from "./adversary-schedule-helpers.js";
+import { refDueTimes, scheduledRuns, testClock } from "./adversary-schedule-helpers.js";
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -79,10 +78,9 @@ test("a seeded walk of the clock with restarts and kills: the scheduled runs are
     ny: { source: source("ny", "America/New_York", ["7h", "sunday at 02:30"]) },
     lh: { source: source("lh", "Australia/Lord_Howe", ["90m", "day at 02:00"]) },
   });
-  const clock = join(ws.dir, "clock");
-  const env = { THWONKD_TEST_CLOCK_FILE: clock };
+  const { env, set } = testClock(ws);
   let now = Date.parse("2026-03-06T12:00:00Z");
-  writeFileSync(clock, String(now));
+  set(String(now));
   let d: Running = await startDaemon(ws, { env });
   const triggers: Trigger[] = [
     { list: "ny@example.org", name: "every 7h", zone: "America/New_York", schedule: { unit: null, intervalMs: 7 * HOUR, atMinutes: null }, last: now },
@@ -113,7 +111,7 @@ test("a seeded walk of the clock with restarts and kills: the scheduled runs are
       } else {
         now = step.kind === "to" ? step.at : step.kind === "ahead" ? now + step.ms : now - step.ms;
         done.push(`${step.kind === "back" ? "back" : "ahead"} to ${new Date(now).toISOString()}`);
-        writeFileSync(clock, String(now));
+        set(String(now));
         for (const t of triggers) {
           const latest = refDueTimes(t.schedule, t.zone, now)
             .filter((x) => x <= now)
