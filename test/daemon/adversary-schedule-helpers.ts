@@ -1,7 +1,8 @@
 /**
- * What the schedule adversary's tests share: a list's scheduled runs and
- * waiting for them, and the reference for due times (computed from the
- * zone's table of offset changes, not as schedule.ts does).
+ * What the schedule adversary's tests share: the counting rule and the
+ * test clock most of them start from, a list's scheduled runs and waiting
+ * for them, and the reference for due times (computed from the zone's
+ * table of offset changes, not as schedule.ts does).
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,12 +10,12 @@ import { offsetTransitions } from "../../runtime/input/index.js";
 import type { TriggerSchedule } from "../../runtime/daemon/schedule.js";
 import { readStore, until } from "./helpers.js";
 
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
+export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
 
-// The body of every counting trigger: the schedule tests count runs through `n`, never overflow it.
-const COUNT = `{
+/** The body of every counting trigger: the schedule tests count runs through `n`, never overflowing it. */
+export const COUNT = `{
   if state.n < 1000000 {
     state.n = state.n + 1
   }

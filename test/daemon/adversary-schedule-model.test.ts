@@ -12,17 +12,9 @@ import { rmSync } from "node:fs";
 import { test } from "node:test";
 import type { TriggerSchedule } from "../../runtime/daemon/schedule.js";
 import { startDaemon, until, workspace, type Running } from "./helpers.js";
-import { refDueTimes, scheduledRuns, testClock } from "./adversary-schedule-helpers.js";
-
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
-
-const body = `{
-  if state.n < 1000000 {
-    state.n = state.n + 1
-  }
-}`;
+import { COUNT, DAY, HOUR, MINUTE, refDueTimes, scheduledRuns, testClock } from "./adversary-schedule-helpers.js";
+// A seeded stream of numbers in [0, 1) (mulberry32): the same walk at every run.
+import { rand as random } from "../properties/inputs.js";
 
 const source = (name: string, zone: string, schedules: string[]): string => `rule ${name}
 
@@ -33,7 +25,7 @@ settings { timezone: "${zone}" }
 state {
   n: int = 0
 }
-${schedules.map((s) => `\nevery ${s} ${body}\n`).join("")}`;
+${schedules.map((s) => `\nevery ${s} ${COUNT}\n`).join("")}`;
 
 interface Trigger {
   list: string;
@@ -44,18 +36,6 @@ interface Trigger {
 }
 
 type Step = { kind: "ahead"; ms: number } | { kind: "back"; ms: number } | { kind: "to"; at: number } | { kind: "restart" } | { kind: "kill" };
-
-/** A seeded stream of numbers in [0, 1) (mulberry32): the same walk at every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Coarse steps: minutes, hours or days ahead, hours back. */
 function coarse(r: () => number): Step {

@@ -9,7 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
-import { scheduledRuns, settledRuns, testClock } from "./adversary-schedule-helpers.js";
+import { COUNT, scheduledRuns, settledRuns, testClock } from "./adversary-schedule-helpers.js";
 
 const rule = (...schedules: string[]): string => `rule weekly
 
@@ -18,17 +18,7 @@ limits { members: 10 }
 state {
   n: int = 0
 }
-${schedules
-  .map(
-    (s) => `
-every ${s} {
-  if state.n < 1000000 {
-    state.n = state.n + 1
-  }
-}
-`,
-  )
-  .join("")}`;
+${schedules.map((s) => `\nevery ${s} ${COUNT}\n`).join("")}`;
 
 async function deploy(d: Running, data: string, source: string, address: string): Promise<void> {
   const token = readFileSync(join(data, "admin.token"), "utf8").trim();
