@@ -23,8 +23,8 @@ const CHANGING = new Set(Object.values(stdlib.types).flatMap((t) => Object.entri
 /** The methods whose result walks a map: `for (const k of m.keys())` walks `m`. */
 const WALKS_MAP = new Set(["keys", "values", "entries"]);
 
-/** `state.a.b` or `members` for an expression that names such a collection, else undefined. */
-function pathOf(cx: Lowering, e: Node): string | undefined {
+/** Where a chain of property accesses starts and the names along it, through parentheses (`(state.a).b`: `state`, a, b): pathOf and placeOf both read a collection so. */
+function accessChain(cx: Lowering, e: Node): { root: Node; names: string[] } {
   const ts = cx.ts;
   const names: string[] = [];
   let n = e;
@@ -35,6 +35,13 @@ function pathOf(cx: Lowering, e: Node): string | undefined {
       n = n.expression;
     } else break;
   }
+  return { root: n, names };
+}
+
+/** `state.a.b` or `members` for an expression that names such a collection, else undefined. */
+function pathOf(cx: Lowering, e: Node): string | undefined {
+  const ts = cx.ts;
+  const { root: n, names } = accessChain(cx, e);
   if (!ts.isIdentifier(n)) return undefined;
   const decl = cx.checker.getSymbolAtLocation(n)?.declarations?.[0];
   // `members` as imported (hazards run before the imports are read: an import in a rule is from "thwonk" or refused).
@@ -100,15 +107,7 @@ const overlaps = (a: string, b: string): boolean => a === b || a.startsWith(`${b
 /** A name for the collection `e` names, by the variable it starts from (`loc`, `state.m`): equal for the same collection. */
 function placeOf(cx: Lowering, e: Node, ids: Map<TsMorph.ts.Symbol, number>): string | undefined {
   const ts = cx.ts;
-  const names: string[] = [];
-  let n = e;
-  for (;;) {
-    if (ts.isParenthesizedExpression(n)) n = n.expression;
-    else if (ts.isPropertyAccessExpression(n)) {
-      names.unshift(n.name.text);
-      n = n.expression;
-    } else break;
-  }
+  const { root: n, names } = accessChain(cx, e);
   const sym = ts.isIdentifier(n) ? cx.checker.getSymbolAtLocation(n) : undefined;
   if (sym === undefined) return undefined;
   if (!ids.has(sym)) ids.set(sym, ids.size);

@@ -10,14 +10,9 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
-import { apiHandler } from "../../runtime/daemon/api.js";
-import { adminAuthorizer } from "../../runtime/daemon/auth.js";
 import type { Daemon } from "../../runtime/daemon/daemon.js";
-import { createLogger } from "../../runtime/daemon/log.js";
-import { createHttp } from "../../runtime/daemon/main.js";
 import { listDaemon, postTo } from "./helpers.js";
+import { callApi, serveApi, type ServedApi } from "./adversary-api-helpers.js";
 
 const TOKEN = "adversary-deploy-token";
 /** Counts its messages in state. */
@@ -55,8 +50,7 @@ const TWO = COUNT.replace("members: 10", "members: 2");
 
 let daemon: Daemon;
 let close: () => Promise<void>;
-let http: Server;
-let api: string;
+let http: ServedApi;
 let bundleStored: (() => void) | undefined;
 let n = 0;
 
@@ -70,21 +64,15 @@ before(async () => {
     await put(b);
     bundleStored?.();
   };
-  const log = createLogger({ level: "silent", pretty: false });
-  http = createHttp([apiHandler({ daemon, authorize: adminAuthorizer(TOKEN), log })], log);
-  await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
-  api = `http://127.0.0.1:${(http.address() as AddressInfo).port}/v1`;
+  http = await serveApi(daemon, TOKEN);
 });
 
 after(async () => {
-  await new Promise<void>((r) => http.close(() => r()));
+  await http.close();
   await close();
 });
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${api}/${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
+const call = (method: string, path: string, body?: unknown) => callApi(http.api, TOKEN, method, path, body);
 /** A list of its own for each test, with `source` deployed and Ann as its member. */
 async function freshList(source: string): Promise<string> {
   const list = `list${n++}@example.org`;

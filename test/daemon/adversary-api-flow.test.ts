@@ -9,14 +9,9 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
-import { apiHandler } from "../../runtime/daemon/api.js";
-import { adminAuthorizer } from "../../runtime/daemon/auth.js";
 import type { Daemon } from "../../runtime/daemon/daemon.js";
-import { createLogger } from "../../runtime/daemon/log.js";
-import { createHttp } from "../../runtime/daemon/main.js";
 import { listDaemon, postTo } from "./helpers.js";
+import { callApi, serveApi, type ServedApi } from "./adversary-api-helpers.js";
 
 const TOKEN = "adversary-flow-token";
 const LIST = "flow@example.org";
@@ -37,28 +32,21 @@ const V2 = V1.replace('"v1 {state.count}"', '"v2 {state.count}"');
 
 let daemon: Daemon;
 let close: () => Promise<void>;
-let http: Server;
-let api: string;
+let http: ServedApi;
 
 before(async () => {
   const d = await listDaemon({ source: V1, fileName: "flow.thwonk", addresses: [LIST] });
   daemon = d.daemon;
   close = d.close;
-  const log = createLogger({ level: "silent", pretty: false });
-  http = createHttp([apiHandler({ daemon, authorize: adminAuthorizer(TOKEN), log })], log);
-  await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
-  api = `http://127.0.0.1:${(http.address() as AddressInfo).port}/v1`;
+  http = await serveApi(daemon, TOKEN);
 });
 
 after(async () => {
-  await new Promise<void>((r) => http.close(() => r()));
+  await http.close();
   await close();
 });
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${api}/${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
+const call = (method: string, path: string, body?: unknown) => callApi(http.api, TOKEN, method, path, body);
 /** The list's runs after run `after`, in commit order, with the subject and recipients of each one's send. */
 async function runsAfter(after: number): Promise<{ id: number; hash: string; subject: string; to: string[] }[]> {
   return (await daemon.store.runs({ address: LIST, after, limit: 10_000 })).map((r) => {

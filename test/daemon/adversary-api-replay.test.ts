@@ -6,14 +6,9 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
-import { apiHandler } from "../../runtime/daemon/api.js";
-import { adminAuthorizer } from "../../runtime/daemon/auth.js";
 import type { Daemon } from "../../runtime/daemon/daemon.js";
-import { createLogger } from "../../runtime/daemon/log.js";
-import { createHttp } from "../../runtime/daemon/main.js";
 import { listDaemon, postTo } from "./helpers.js";
+import { serveApi, type ServedApi } from "./adversary-api-helpers.js";
 
 const TOKEN = "adversary-replay-token";
 const LIST = "ratio@example.org";
@@ -42,8 +37,7 @@ const MODERATED_FIXED = MODERATED.replace("(n - n)", "(n - n + 1)");
 
 let daemon: Daemon;
 let close: () => Promise<void>;
-let http: Server;
-let api: string;
+let http: ServedApi;
 
 before(async () => {
   const d = await listDaemon({ source: FAILS, fileName: "ratio.thwonk", addresses: [LIST] });
@@ -51,19 +45,16 @@ before(async () => {
   close = d.close;
   const r = await daemon.deploy({ source: MODERATED, fileName: "mod.thwonk", addresses: [MOD] });
   assert.ok(r.ok);
-  const log = createLogger({ level: "silent", pretty: false });
-  http = createHttp([apiHandler({ daemon, authorize: adminAuthorizer(TOKEN), log })], log);
-  await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
-  api = `http://127.0.0.1:${(http.address() as AddressInfo).port}/v1`;
+  http = await serveApi(daemon, TOKEN);
 });
 
 after(async () => {
-  await new Promise<void>((r) => http.close(() => r()));
+  await http.close();
   await close();
 });
 
 async function call(method: string, path: string): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${api}/${path}`, { method, headers: { authorization: `Bearer ${TOKEN}` } });
+  const res = await fetch(`${http.api}/${path}`, { method, headers: { authorization: `Bearer ${TOKEN}` } });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 const deploy = async (source: string, address: string) => assert.ok((await daemon.deploy({ source, fileName: "r.thwonk", addresses: [address] })).ok);

@@ -6,40 +6,21 @@
  * with it).
  */
 import assert from "node:assert/strict";
-import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { test } from "node:test";
 import { Worker } from "node:worker_threads";
 import nodemailer from "nodemailer";
 import { readStore, startDaemon, workspace } from "./helpers.js";
+import { countingRule, testClock } from "./adversary-schedule-helpers.js";
 
-const RULE = `rule ticking
-
-limits { members: 10 }
-
-state {
-  n: int = 0
-}
-
-on message(m: Message) {
-  if state.n < 1000000 {
-    state.n = state.n + 1
-  }
-}
-
-every day at 00:00 {
-  if state.n < 1000000 {
-    state.n = state.n + 1
-  }
-}
-`;
+const RULE = countingRule("ticking", "day at 00:00");
 
 test("a clock file being rewritten with the same time is read as that time, never as the real clock", async () => {
   const ws = workspace({ ticking: { source: RULE } });
-  const clock = join(ws.dir, "clock");
+  const { clock, env, set } = testClock(ws);
   const FAKE = "2026-01-15T10:00:00Z";
-  writeFileSync(clock, FAKE);
-  const d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock } });
+  set(FAKE);
+  const d = await startDaemon(ws, { env });
   // Another thread writes the same time again and again, as a test that moves the clock often does.
   const writer = new Worker(
     `const { writeFileSync } = require("node:fs"); const { workerData } = require("node:worker_threads");

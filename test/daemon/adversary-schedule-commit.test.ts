@@ -16,33 +16,11 @@ import { createLogger } from "../../runtime/daemon/log.js";
 import { openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
 import { failingStore, type FailingStore } from "./failing-store.js";
 import { until } from "./helpers.js";
+import { countingRule } from "./adversary-schedule-helpers.js";
 
 const LIST = "hourly@example.org";
 
-const rule = (schedule: boolean): string => `rule hourly
-
-limits { members: 10 }
-
-state {
-  n: int = 0
-}
-
-on message(m: Message) {
-  if state.n < 1000000 {
-    state.n = state.n + 1
-  }
-}
-${
-  schedule
-    ? `
-every hour {
-  if state.n < 1000000 {
-    state.n = state.n + 1
-  }
-}
-`
-    : ""
-}`;
+const rule = (schedule: boolean): string => countingRule("hourly", schedule ? "hour" : null);
 
 async function open(now: { t: number }): Promise<{ daemon: Daemon; store: FailingStore; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), "thwonkd-sched-"));

@@ -6,42 +6,18 @@
  * committed), and a scheduled run that fails.
  */
 import assert from "node:assert/strict";
-import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { test } from "node:test";
 import nodemailer from "nodemailer";
 import { readStore, startDaemon, workspace, type Running } from "./helpers.js";
-import { scheduledRuns, settledRuns } from "./adversary-schedule-helpers.js";
+import { countingRule, scheduledRuns, settledRuns, testClock } from "./adversary-schedule-helpers.js";
 
-const BERLIN = `rule berlin
-
-limits { members: 10 }
-
-settings { timezone: "Europe/Berlin" }
-
-state {
-  n: int = 0
-}
-
-on message(m: Message) {
-  if state.n < 1000000 {
-    state.n = state.n + 1
-  }
-}
-
-every day at 02:30 {
-  if state.n < 1000000 {
-    state.n = state.n + 1
-  }
-}
-`;
+const BERLIN = countingRule("berlin", "day at 02:30", "Europe/Berlin");
 
 test("Berlin's 02:30: the skipped one runs at 03:00, the repeated one once; days ahead run once as the latest, hours back run nothing", async () => {
   const ws = workspace({ berlin: { source: BERLIN } });
-  const clock = join(ws.dir, "clock");
-  const env = { THWONKD_TEST_CLOCK_FILE: clock };
+  const { env, set } = testClock(ws);
   const list = "berlin@example.org";
-  const set = (iso: string): void => writeFileSync(clock, iso);
   set("2026-03-28T12:00:00Z");
   const d = await startDaemon(ws, { env });
   try {
@@ -103,10 +79,8 @@ every 90m {
 
 test("every 7h and every 90m in Kathmandu (+05:45) across restarts: 00:00, 07:00, 14:00, 21:00; a SIGKILL after a run does not run it again", async () => {
   const ws = workspace({ seven: { source: SEVEN } });
-  const clock = join(ws.dir, "clock");
-  const env = { THWONKD_TEST_CLOCK_FILE: clock };
+  const { env, set } = testClock(ws);
   const list = "seven@example.org";
-  const set = (iso: string): void => writeFileSync(clock, iso);
   const of = (trigger: string) => scheduledRuns(ws.data, list).filter((r) => r.trigger === trigger).map((r) => r.now);
   // Local 2026-06-01 20:50 is 15:05Z.
   set("2026-06-01T15:05:00Z");
@@ -163,10 +137,8 @@ every hour {
 
 test("a scheduled run that fails is recorded as failed, commits nothing, and neither runs again nor stops the schedule or the list", async () => {
   const ws = workspace({ failing: { source: FAILING, members: [{ address: "ann@example.org", name: "Ann" }] } });
-  const clock = join(ws.dir, "clock");
-  const env = { THWONKD_TEST_CLOCK_FILE: clock };
+  const { env, set } = testClock(ws);
   const list = "failing@example.org";
-  const set = (iso: string): void => writeFileSync(clock, iso);
   set("2026-06-01T10:30:00Z");
   const d = await startDaemon(ws, { env });
   try {
@@ -210,10 +182,10 @@ every hour {
 
 test("the `now` a scheduled run sees in Lord Howe's 30-minute changes: 01:30–02:00 repeated runs nothing twice; the skipped 02:15 is 02:30", async () => {
   const ws = workspace({ sees: { source: SEES } });
-  const clock = join(ws.dir, "clock");
+  const { env, set } = testClock(ws);
   const list = "sees@example.org";
-  writeFileSync(clock, "2026-04-04T13:50:00Z"); // 00:50 +11 on 2026-04-05; at 02:00 the clock goes back to 01:30 (+10:30)
-  const d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock } });
+  set("2026-04-04T13:50:00Z"); // 00:50 +11 on 2026-04-05; at 02:00 the clock goes back to 01:30 (+10:30)
+  const d = await startDaemon(ws, { env });
   const seen = () =>
     readStore(ws.data, (db) =>
       (db.prepare("SELECT trigger, actions FROM runs WHERE address = ? ORDER BY id").all(list) as { trigger: string; actions: string }[]).map(
@@ -223,7 +195,7 @@ test("the `now` a scheduled run sees in Lord Howe's 30-minute changes: 01:30–0
   // Each step's runs, in any order within the step (two triggers due at once).
   const steps: string[][] = [];
   const step = async (iso: string, ...ran: string[]): Promise<void> => {
-    writeFileSync(clock, iso);
+    set(iso);
     steps.push(ran);
     const n = steps.flat().length;
     await settledRuns(ws.data, list, n);

@@ -1,16 +1,38 @@
 /**
- * What the schedule adversary's tests share: a list's scheduled runs and
- * waiting for them, and the reference for due times (computed from the
- * zone's table of offset changes, not as schedule.ts does).
+ * What the schedule adversary's tests share: the counting rule and the
+ * test clock most of them start from, a list's scheduled runs and waiting
+ * for them, and the reference for due times (computed from the zone's
+ * table of offset changes, not as schedule.ts does).
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { offsetTransitions } from "../../runtime/input/index.js";
 import type { TriggerSchedule } from "../../runtime/daemon/schedule.js";
 import { readStore, until } from "./helpers.js";
 
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
+export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
 
+/** The body of every counting trigger: the schedule tests count runs through `n`, never overflowing it. */
+export const COUNT = `{
+  if state.n < 1000000 {
+    state.n = state.n + 1
+  }
+}`;
+
+/** A rule that counts each message and, when `schedule` is given, each `every <schedule>` run; in `zone` when given (no settings block otherwise). */
+export function countingRule(name: string, schedule: string | null, zone?: string): string {
+  const settings = zone === undefined ? "" : `settings { timezone: "${zone}" }\n\n`;
+  const every = schedule === null ? "" : `\nevery ${schedule} ${COUNT}\n`;
+  return `rule ${name}\n\nlimits { members: 10 }\n\n${settings}state {\n  n: int = 0\n}\n\non message(m: Message) ${COUNT}\n${every}`;
+}
+
+/** The test-only clock hook's file in the workspace and the env that points thwonkd at it, so a test can move the daemon's clock. */
+export function testClock(ws: { dir: string }): { clock: string; env: { THWONKD_TEST_CLOCK_FILE: string }; set(iso: string): void } {
+  const clock = join(ws.dir, "clock");
+  return { clock, env: { THWONKD_TEST_CLOCK_FILE: clock }, set: (iso) => writeFileSync(clock, iso) };
+}
 
 export interface Ran {
   trigger: string;

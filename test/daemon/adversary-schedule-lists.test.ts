@@ -5,11 +5,12 @@
  * due at the same instant each run once, as the daemon goes on taking mail.
  */
 import assert from "node:assert/strict";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import nodemailer from "nodemailer";
 import { readStore, startDaemon, until, workspace } from "./helpers.js";
+import { countingRule, testClock } from "./adversary-schedule-helpers.js";
 
 // A message of 1,690 spaces between two letters is 1,691 words, and the nested loop walks 2.9 million pairs: a run of
 // a second or more, so the list's queue stays long while three senders keep it fed.
@@ -69,9 +70,9 @@ const runs = (data: string): Row[] => readStore(data, (db) => db.prepare("SELECT
 
 test("a list with a long queue does not hold back another list's schedule", async () => {
   const ws = workspace({ slow: { source: SLOW }, quick: { source: QUICK } });
-  const clock = join(ws.dir, "clock");
-  writeFileSync(clock, "2026-06-01T23:58:30Z");
-  const d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock } });
+  const { env, set } = testClock(ws);
+  set("2026-06-01T23:58:30Z");
+  const d = await startDaemon(ws, { env });
   let sending = true;
   const text = `x${" ".repeat(1690)}x`;
   const senders = Array.from({ length: 3 }, async () => {
@@ -82,10 +83,10 @@ test("a list with a long queue does not hold back another list's schedule", asyn
   try {
     await until("a slow run", () => runs(ws.data).some((r) => r.address === "slow@example.org") || undefined, 60_000);
     const at = (iso: string) => (r: Row) => r.now === Date.parse(iso);
-    writeFileSync(clock, "2026-06-02T00:00:30Z");
+    set("2026-06-02T00:00:30Z");
     await until("quick's 00:00", () => runs(ws.data).find((r) => r.address === "quick@example.org" && at("2026-06-02T00:00:00Z")(r)));
     // Slow's midnight run waits behind its messages; quick's next minute must not wait for it.
-    writeFileSync(clock, "2026-06-02T00:01:30Z");
+    set("2026-06-02T00:01:30Z");
     const next = await until("quick's 00:01", () => runs(ws.data).find((r) => r.address === "quick@example.org" && at("2026-06-02T00:01:00Z")(r)), 60_000);
     const slowMidnight = runs(ws.data).find((r) => r.address === "slow@example.org" && r.trigger !== "message");
     assert.ok(slowMidnight === undefined || slowMidnight.id > next.id, "quick's 00:01 ran before slow's queue reached its midnight run");
@@ -97,34 +98,13 @@ test("a list with a long queue does not hold back another list's schedule", asyn
   }
 });
 
-const MANY = `rule many
-
-limits { members: 10 }
-
-settings { timezone: "Europe/Berlin" }
-
-state {
-  n: int = 0
-}
-
-on message(m: Message) {
-  if state.n < 1000000 {
-    state.n = state.n + 1
-  }
-}
-
-every day at 00:00 {
-  if state.n < 1000000 {
-    state.n = state.n + 1
-  }
-}
-`;
+const MANY = countingRule("many", "day at 00:00", "Europe/Berlin");
 
 test("1,000 lists due at the same instant: each runs once at each midnight, and mail is taken meanwhile, after its list's midnight", async () => {
   const ws = workspace({ many: { source: MANY } });
-  const clock = join(ws.dir, "clock");
-  writeFileSync(clock, "2026-06-01T12:00:00Z");
-  const d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock } });
+  const { env, set } = testClock(ws);
+  set("2026-06-01T12:00:00Z");
+  const d = await startDaemon(ws, { env });
   const lists = Array.from({ length: 1000 }, (_, i) => `many${String(i).padStart(4, "0")}@example.org`);
   try {
     const token = readFileSync(join(ws.data, "admin.token"), "utf8").trim();
@@ -139,7 +119,7 @@ test("1,000 lists due at the same instant: each runs once at each midnight, and 
       ["2026-06-02T00:00:05+02:00", "2026-06-01T22:00:00.000Z"],
       ["2026-06-03T00:00:05+02:00", "2026-06-02T22:00:00.000Z"],
     ] as const) {
-      writeFileSync(clock, night);
+      set(night);
       // Mail to twenty of the lists while their midnights run.
       const answers = await Promise.all(lists.filter((_, i) => i % 50 === 7).map((to) => t.sendMail({ from: "ann@example.org", to, subject: night, text: "x" })));
       assert.ok(answers.every((a) => /^250 /.test(a.response)));

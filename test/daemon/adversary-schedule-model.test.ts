@@ -8,22 +8,13 @@
  * schedule.ts) is after the last one it ran runs once, with that time.
  */
 import assert from "node:assert/strict";
-import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { test } from "node:test";
 import type { TriggerSchedule } from "../../runtime/daemon/schedule.js";
 import { startDaemon, until, workspace, type Running } from "./helpers.js";
-import { refDueTimes, scheduledRuns } from "./adversary-schedule-helpers.js";
-
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
-
-const body = `{
-  if state.n < 1000000 {
-    state.n = state.n + 1
-  }
-}`;
+import { COUNT, DAY, HOUR, MINUTE, refDueTimes, scheduledRuns, testClock } from "./adversary-schedule-helpers.js";
+// A seeded stream of numbers in [0, 1) (mulberry32): the same walk at every run.
+import { rand as random } from "../properties/inputs.js";
 
 const source = (name: string, zone: string, schedules: string[]): string => `rule ${name}
 
@@ -34,7 +25,7 @@ settings { timezone: "${zone}" }
 state {
   n: int = 0
 }
-${schedules.map((s) => `\nevery ${s} ${body}\n`).join("")}`;
+${schedules.map((s) => `\nevery ${s} ${COUNT}\n`).join("")}`;
 
 interface Trigger {
   list: string;
@@ -45,18 +36,6 @@ interface Trigger {
 }
 
 type Step = { kind: "ahead"; ms: number } | { kind: "back"; ms: number } | { kind: "to"; at: number } | { kind: "restart" } | { kind: "kill" };
-
-/** A seeded stream of numbers in [0, 1) (mulberry32): the same walk at every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Coarse steps: minutes, hours or days ahead, hours back. */
 function coarse(r: () => number): Step {
@@ -79,10 +58,9 @@ test("a seeded walk of the clock with restarts and kills: the scheduled runs are
     ny: { source: source("ny", "America/New_York", ["7h", "sunday at 02:30"]) },
     lh: { source: source("lh", "Australia/Lord_Howe", ["90m", "day at 02:00"]) },
   });
-  const clock = join(ws.dir, "clock");
-  const env = { THWONKD_TEST_CLOCK_FILE: clock };
+  const { env, set } = testClock(ws);
   let now = Date.parse("2026-03-06T12:00:00Z");
-  writeFileSync(clock, String(now));
+  set(String(now));
   let d: Running = await startDaemon(ws, { env });
   const triggers: Trigger[] = [
     { list: "ny@example.org", name: "every 7h", zone: "America/New_York", schedule: { unit: null, intervalMs: 7 * HOUR, atMinutes: null }, last: now },
@@ -113,7 +91,7 @@ test("a seeded walk of the clock with restarts and kills: the scheduled runs are
       } else {
         now = step.kind === "to" ? step.at : step.kind === "ahead" ? now + step.ms : now - step.ms;
         done.push(`${step.kind === "back" ? "back" : "ahead"} to ${new Date(now).toISOString()}`);
-        writeFileSync(clock, String(now));
+        set(String(now));
         for (const t of triggers) {
           const latest = refDueTimes(t.schedule, t.zone, now)
             .filter((x) => x <= now)

@@ -7,51 +7,33 @@
  * from one run of a list to the next.
  */
 import assert from "node:assert/strict";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import nodemailer from "nodemailer";
 import { readStore, startDaemon, until, workspace } from "./helpers.js";
+import { countingRule, testClock } from "./adversary-schedule-helpers.js";
 
-const RULE = `rule midnight
-
-limits { members: 10 }
-
-state {
-  n: int = 0
-}
-
-on message(m: Message) {
-  if state.n < 1000000 {
-    state.n = state.n + 1
-  }
-}
-
-every day at 00:00 {
-  if state.n < 1000000 {
-    state.n = state.n + 1
-  }
-}
-`;
+const RULE = countingRule("midnight", "day at 00:00");
 
 const runsOf = (data: string, list: string): { trigger: string; now: number }[] =>
   readStore(data, (db) => db.prepare("SELECT trigger, now FROM runs WHERE address = ? ORDER BY id").all(list) as { trigger: string; now: number }[]);
 
 test("a message accepted at or just after midnight runs after the midnight trigger, on every one of five nights", async () => {
   const ws = workspace({ midnight: { source: RULE } });
-  const clock = join(ws.dir, "clock");
+  const { env, set } = testClock(ws);
   const list = "midnight@example.org";
-  writeFileSync(clock, "2026-06-01T12:00:00Z");
-  const d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock } });
+  set("2026-06-01T12:00:00Z");
+  const d = await startDaemon(ws, { env });
   const t = nodemailer.createTransport({ host: "127.0.0.1", port: d.ports.smtp, secure: false, ignoreTLS: true, pool: true, maxConnections: 1 });
   try {
     await t.sendMail({ from: "ann@example.org", to: list, subject: "noon", text: "x" });
     for (let night = 2; night <= 6; night++) {
-      writeFileSync(clock, `2026-06-0${night - 1}T23:59:59Z`);
+      set(`2026-06-0${night - 1}T23:59:59Z`);
       await new Promise((r) => setTimeout(r, 300));
       // The clock passes midnight and the message comes at once, before the scheduler's next look at the clock.
       // On odd nights the message comes at midnight itself: a trigger due at the same instant goes first too.
-      writeFileSync(clock, `2026-06-0${night}T00:00:0${night % 2}Z`);
+      set(`2026-06-0${night}T00:00:0${night % 2}Z`);
       const info = await t.sendMail({ from: "ann@example.org", to: list, subject: `night ${night}`, text: "x" });
       assert.match(info.response, /^250 /);
       await until(`night ${night}'s midnight run`, () => runsOf(ws.data, list).filter((r) => r.trigger !== "message").length >= night - 1 || undefined);
@@ -75,15 +57,15 @@ test("a message accepted at or just after midnight runs after the midnight trigg
 
 test("after downtime, a message accepted as soon as thwonkd listens runs after the missed trigger's catch-up run", async () => {
   const ws = workspace({ midnight: { source: RULE } });
-  const clock = join(ws.dir, "clock");
+  const { env, set } = testClock(ws);
   const list = "midnight@example.org";
-  writeFileSync(clock, "2026-06-01T12:00:00Z");
-  let d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock } });
+  set("2026-06-01T12:00:00Z");
+  let d = await startDaemon(ws, { env });
   try {
     assert.equal(await d.stop(), 0);
     // Down over three midnights; the first message after the restart comes the moment the port is announced.
-    writeFileSync(clock, "2026-06-04T09:00:00Z");
-    d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock } });
+    set("2026-06-04T09:00:00Z");
+    d = await startDaemon(ws, { env });
     const t = nodemailer.createTransport({ host: "127.0.0.1", port: d.ports.smtp, secure: false, ignoreTLS: true });
     const info = await t.sendMail({ from: "ann@example.org", to: list, subject: "back", text: "x" });
     assert.match(info.response, /^250 /);
@@ -125,10 +107,10 @@ every day at 00:00 {
 
 test("a held message approved just after midnight runs after the midnight trigger, on every one of four nights", async () => {
   const ws = workspace({ holding: { source: HOLDING } });
-  const clock = join(ws.dir, "clock");
+  const { env, set } = testClock(ws);
   const list = "holding@example.org";
-  writeFileSync(clock, "2026-06-01T12:00:00Z");
-  const d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock } });
+  set("2026-06-01T12:00:00Z");
+  const d = await startDaemon(ws, { env });
   const token = readFileSync(join(ws.data, "admin.token"), "utf8").trim();
   const t = nodemailer.createTransport({ host: "127.0.0.1", port: d.ports.smtp, secure: false, ignoreTLS: true });
   try {
@@ -136,9 +118,9 @@ test("a held message approved just after midnight runs after the midnight trigge
     const held = readStore(ws.data, (db) => (db.prepare("SELECT message_id FROM held WHERE address = ? ORDER BY message_id").all(list) as { message_id: number }[]).map((r) => r.message_id));
     assert.equal(held.length, 4);
     for (let night = 2; night <= 5; night++) {
-      writeFileSync(clock, `2026-06-0${night - 1}T23:59:59Z`);
+      set(`2026-06-0${night - 1}T23:59:59Z`);
       await new Promise((r) => setTimeout(r, 300));
-      writeFileSync(clock, `2026-06-0${night}T00:00:01Z`);
+      set(`2026-06-0${night}T00:00:01Z`);
       const r = await fetch(`http://127.0.0.1:${d.ports.http}/v1/held/${held[night - 2]}/approve`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
       assert.equal(r.status, 200, await r.text());
       await until(`night ${night}'s midnight run`, () => runsOf(ws.data, list).filter((x) => x.trigger !== "message").length >= night - 1 || undefined);

@@ -9,7 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
-import { scheduledRuns, settledRuns } from "./adversary-schedule-helpers.js";
+import { COUNT, scheduledRuns, settledRuns, testClock } from "./adversary-schedule-helpers.js";
 
 const rule = (...schedules: string[]): string => `rule weekly
 
@@ -18,17 +18,7 @@ limits { members: 10 }
 state {
   n: int = 0
 }
-${schedules
-  .map(
-    (s) => `
-every ${s} {
-  if state.n < 1000000 {
-    state.n = state.n + 1
-  }
-}
-`,
-  )
-  .join("")}`;
+${schedules.map((s) => `\nevery ${s} ${COUNT}\n`).join("")}`;
 
 async function deploy(d: Running, data: string, source: string, address: string): Promise<void> {
   const token = readFileSync(join(data, "admin.token"), "utf8").trim();
@@ -43,10 +33,8 @@ async function deploy(d: Running, data: string, source: string, address: string)
 test("a schedule added or moved by a redeploy counts from that deploy, also across a restart; a kept one goes on", async () => {
   const v1 = rule("day at 00:00");
   const ws = workspace({ weekly: { source: v1 } });
-  const clock = join(ws.dir, "clock");
-  const env = { THWONKD_TEST_CLOCK_FILE: clock };
+  const { env, set } = testClock(ws);
   const list = "weekly@example.org";
-  const set = (iso: string): void => writeFileSync(clock, iso);
   const runs = () => scheduledRuns(ws.data, list).map((r) => `${r.trigger} ${r.now}`);
   // Deployed on Sunday 2026-05-31 at 10:00.
   set("2026-05-31T10:00:00Z");
@@ -88,11 +76,10 @@ test("a redeploy just after a due time that removes the schedule: the time still
   const v1 = rule("day at 00:00");
   const v2 = rule("day at 06:00");
   const ws = workspace({ weekly: { source: v1 } });
-  const clock = join(ws.dir, "clock");
+  const { env, set } = testClock(ws);
   const list = "weekly@example.org";
-  const set = (iso: string): void => writeFileSync(clock, iso);
   set("2026-06-01T12:00:00Z");
-  const d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock } });
+  const d = await startDaemon(ws, { env });
   const hashes = () => readStore(ws.data, (db) => db.prepare("SELECT hash FROM deployments WHERE address = ? ORDER BY id").all(list) as { hash: string }[]);
   try {
     const want: string[] = [];

@@ -6,11 +6,10 @@
  * system, that restarts it at once).
  */
 import assert from "node:assert/strict";
-import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { test } from "node:test";
 import { startDaemon, workspace, type Running } from "./helpers.js";
-import { scheduledRuns, settledRuns } from "./adversary-schedule-helpers.js";
+import { scheduledRuns, settledRuns, testClock } from "./adversary-schedule-helpers.js";
 
 const RULE = `rule nightly
 
@@ -43,10 +42,9 @@ test("a SIGTERM the moment thwonkd prints its ready line stops it with exit 0", 
 
 test("a SIGKILL at any moment around a due time: the time runs exactly once, before the kill or after the restart", async () => {
   const ws = workspace({ nightly: { source: RULE } });
-  const clock = join(ws.dir, "clock");
-  const env = { THWONKD_TEST_CLOCK_FILE: clock };
+  const { env, set } = testClock(ws);
   const list = "nightly@example.org";
-  writeFileSync(clock, "2026-03-01T12:00:00Z");
+  set("2026-03-01T12:00:00Z");
   let d: Running = await startDaemon(ws, { env });
   const want: string[] = [];
   try {
@@ -54,7 +52,7 @@ test("a SIGKILL at any moment around a due time: the time runs exactly once, bef
     for (let night = 2; night <= 9; night++) {
       const day = `2026-03-${String(night).padStart(2, "0")}`;
       const midnight = night < 9 ? `${day}T05:00:00.000Z` : `${day}T04:00:00.000Z`;
-      writeFileSync(clock, midnight.replace("00.000Z", "30Z"));
+      set(midnight.replace("00.000Z", "30Z"));
       await new Promise((r) => setTimeout(r, (night - 2) * 40));
       await d.kill();
       want.push(midnight);

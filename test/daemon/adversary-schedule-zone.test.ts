@@ -6,42 +6,20 @@
  * dropped with the connection.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import Database from "better-sqlite3";
 import nodemailer from "nodemailer";
 import { startDaemon, workspace, type Running } from "./helpers.js";
-import { scheduledRuns, settledRuns } from "./adversary-schedule-helpers.js";
+import { countingRule, scheduledRuns, settledRuns, testClock } from "./adversary-schedule-helpers.js";
 
-const rule = (name: string): string => `rule ${name}
-
-limits { members: 10 }
-
-settings { timezone: "Europe/Berlin" }
-
-state {
-  n: int = 0
-}
-
-on message(m: Message) {
-  if state.n < 1000000 {
-    state.n = state.n + 1
-  }
-}
-
-every hour {
-  if state.n < 1000000 {
-    state.n = state.n + 1
-  }
-}
-`;
+const rule = (name: string): string => countingRule(name, "hour", "Europe/Berlin");
 
 test("a list whose zone is unknown here does not stop the other lists' schedules, and its mail gets an answer", async () => {
   const ws = workspace({ aaa: { source: rule("aaa") }, bbb: { source: rule("bbb") } });
-  const clock = join(ws.dir, "clock");
-  const env = { THWONKD_TEST_CLOCK_FILE: clock };
-  writeFileSync(clock, "2026-06-01T10:30:00Z");
+  const { env, set } = testClock(ws);
+  set("2026-06-01T10:30:00Z");
   let d: Running = await startDaemon(ws, { env });
   try {
     assert.equal(await d.stop(), 0);
@@ -52,7 +30,7 @@ test("a list whose zone is unknown here does not stop the other lists' schedules
     db.close();
     rmSync(ws.rules, { recursive: true, force: true });
     mkdirSync(ws.rules);
-    writeFileSync(clock, "2026-06-01T11:00:10Z");
+    set("2026-06-01T11:00:10Z");
     d = await startDaemon(ws, { env });
     const runs = await settledRuns(ws.data, "bbb@example.org", 1);
     assert.deepEqual(

@@ -18,10 +18,7 @@ import { emitRule } from "../../compiler/emit/emitter.js";
 import { checkSources } from "../../compiler/program.js";
 import { runOnce } from "../../runtime/sandbox/index.js";
 import { runBundle } from "../../runtime/run/run-rule.js";
-
-const WORDS = {
-  describeRuleError: (e: { code: string; args: unknown[]; line: number; column: number }) => ({ code: e.code, message: JSON.stringify(e.args), line: e.line, column: e.column }),
-};
+import { ruleErrorWords as WORDS } from "../helpers/run-input.js";
 
 const rule = (members: number) => `rule t
 limits { members: ${members}, text: 100000, budget: 100000000, memory: 512 * 1024 * 1024 }

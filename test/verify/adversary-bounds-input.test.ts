@@ -15,10 +15,7 @@ import { checkMessage } from "../../runtime/input/limits.js";
 import type { MessageJson } from "../../runtime/input/types.js";
 import { bundleLimits } from "../../runtime/run/input.js";
 import { runBundle } from "../../runtime/run/run-rule.js";
-
-const WORDS = {
-  describeRuleError: (e: { code: string; args: unknown[]; line: number; column: number }) => ({ code: e.code, message: JSON.stringify(e.args), line: e.line, column: e.column }),
-};
+import { ruleErrorWords as WORDS } from "../helpers/run-input.js";
 
 const RULE = `rule t
 limits { members: 100, logs: 10 }

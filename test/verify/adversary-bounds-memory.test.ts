@@ -14,19 +14,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compileSource, type Bundle } from "../../compiler/emit/bundle.js";
+import type { Bundle } from "../../compiler/emit/bundle.js";
 import { runBundle, type RunResult } from "../../runtime/run/run-rule.js";
-
-const WORDS = {
-  describeRuleError: (e: { code: string; args: unknown[]; line: number; column: number }) => ({ code: e.code, message: JSON.stringify(e.args), line: e.line, column: e.column }),
-};
-
-function bundleOf(src: string): Bundle {
-  const r = compileSource("t.thwonk", src);
-  const errors = r.diagnostics.filter((d) => d.severity === "error");
-  assert.ok(r.bundle, errors.map((d) => `${d.code} ${d.message.split("\n")[0]}`).join("\n"));
-  return r.bundle;
-}
+import { ruleErrorWords as WORDS } from "../helpers/run-input.js";
+import { bundleOf } from "./adversary-bounds-helpers.js";
 
 function runWithin(b: Bundle, text: string, bytes: number, subject = "h"): Promise<RunResult> {
   const input = {
