@@ -154,7 +154,8 @@ export function migrateState(before: readonly StateFieldSchema[], after: readonl
   for (const f of after) {
     if (!Object.hasOwn(saved, f.name)) continue;
     const t = old.get(f.name);
-    out[f.name] = t === undefined ? saved[f.name] : migrateValue(t, f.schema, saved[f.name]);
+    // Defined, not assigned: a field named `__proto__` would set the object's prototype and its data would be lost.
+    Object.defineProperty(out, f.name, { value: t === undefined ? saved[f.name] : migrateValue(t, f.schema, saved[f.name]), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
