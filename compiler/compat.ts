@@ -149,6 +149,8 @@ function compareTypes(a: StateType, b: StateType, path: string, w: Walk): void {
  * `compareVersions` allows; the daemon calls it at every load after a redeploy.
  */
 export function migrateState(before: readonly StateFieldSchema[], after: readonly StateFieldSchema[], saved: SavedState): SavedState {
+  // Not an object (a hand edit): kept as it is for the check before the run to refuse, not made into an empty state.
+  if (typeof saved !== "object" || saved === null || Array.isArray(saved)) return saved;
   const old = new Map(before.map((f) => [f.name, f.schema]));
   const out: SavedState = {};
   for (const f of after) {
