@@ -123,7 +123,7 @@ function compareTypes(a: StateType, b: StateType, path: string, w: Walk): void {
     case "rec": {
       const br = b as typeof a;
       for (const [f, ft] of Object.entries(a.fields)) {
-        const nt = br.fields[f];
+        const nt = Object.hasOwn(br.fields, f) ? br.fields[f] : undefined;
         if (nt === undefined) {
           w.out.push(problem(w.allowDataLoss ? emitMessages.stateFieldDropped : emitMessages.stateFieldRemoved, [`${path}.${f}`, stateTypeText(ft)], { field: w.field }));
         } else compareTypes(ft, nt, `${path}.${f}`, w);

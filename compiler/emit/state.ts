@@ -143,7 +143,8 @@ export function stateType(t: Type): StateType {
       return { kind: "opt", of: stateType(t.inner) };
     case "record": {
       const fields: Record<string, StateType> = {};
-      for (const [k, f] of t.fields) fields[k] = stateType(f.type);
+      // Defined, not assigned: a record field named `__proto__` would otherwise set the prototype and be left out.
+      for (const [k, f] of t.fields) Object.defineProperty(fields, k, { value: stateType(f.type), enumerable: true, writable: true, configurable: true });
       return t.name === undefined ? { kind: "rec", fields } : { kind: "rec", name: t.name, fields };
     }
     case "named": {

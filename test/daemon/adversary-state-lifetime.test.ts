@@ -59,3 +59,37 @@ test("a state field named __proto__ keeps its data across a redeploy", async () 
   assert.ok(Object.hasOwn(saved, "__proto__"), "the field is stored as a field");
   assert.deepEqual({ ...saved }, JSON.parse(`{"__proto__":{"a":1,"b":2,"c":3},"count":3,"note":""}`));
 });
+
+/** Record fields named `__proto__` and `constructor`, in a field and in a list's elements. */
+const PROTO_REC = `rule protorec
+
+state {
+  r: { __proto__: int, constructor: string max 5 } = { __proto__: 0, constructor: "" }
+  rs: List<{ __proto__: int }> max 3 = []
+}
+
+on message(_m: Message) {
+  state.r.__proto__ += 1
+  state.r.constructor = "c"
+  if state.rs.size < 3 { state.rs.push({ __proto__: state.r.__proto__ }) }
+}
+`;
+
+test("record fields named __proto__ and constructor are stored, loaded again and migrated like any other", async () => {
+  const list = await freshList(PROTO_REC);
+  for (let i = 0; i < 2; i++) assert.equal((await postTo(daemon, list, "ann@example.org", "x")).code, 250);
+  const r = await daemon.deploy({ source: PROTO_REC.replace("rs: List<{ __proto__: int }> max 3", "rs: List<{ __proto__: int }> max 4"), fileName: "rule.thwonk", addresses: [list] });
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.equal((await postTo(daemon, list, "ann@example.org", "x")).code, 250);
+  const runs = await daemon.runs({ address: list });
+  assert.deepEqual(runs.map((x) => x.error), [null, null, null]);
+  assert.equal(JSON.stringify((await daemon.state(list)).state), '{"r":{"__proto__":3,"constructor":"c"},"rs":[{"__proto__":1},{"__proto__":2},{"__proto__":3}]}');
+});
+
+test("a record field named __proto__ left out of a new version is refused as removed, naming it", async () => {
+  const list = await freshList(PROTO_REC);
+  assert.equal((await postTo(daemon, list, "ann@example.org", "x")).code, 250);
+  const r = await daemon.deploy({ source: PROTO_REC.replace("rs: List<{ __proto__: int }> max 3 = []", "rs: List<{ }> max 3 = []").replace("state.rs.push({ __proto__: state.r.__proto__ })", "state.rs.push({})"), fileName: "rule.thwonk", addresses: [list] });
+  assert.equal(r.ok, false);
+  assert.match(r.addresses[0]!.problems.join(" "), /`state\.rs\[\]\.__proto__` \(int\) is in the deployed version and not in this one/);
+});
