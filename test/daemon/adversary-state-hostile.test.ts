@@ -83,3 +83,18 @@ test("stored state that is JSON but not an object: refused after a redeploy too,
     }
   }
 });
+
+test("a run refused for its stored state says the code once and each problem once, not the whole message per problem", async () => {
+  const d = await edited('{"count":"lots","extra":1}');
+  try {
+    assert.equal((await postTo(d.daemon, LIST, "ann@example.org", "two")).code, 250);
+    const error = (await d.daemon.runs({ address: LIST })).at(-1)?.error;
+    assert.equal(error?.code, "TW5070");
+    assert.doesNotMatch(error.message, /TW5070/, "the code is the error's code, not repeated in its text");
+    assert.match(error.message, /state\.count: expected int, got "lots"/);
+    assert.match(error.message, /state\.extra: not a field of the rule's state/);
+    assert.equal(error.message.match(/so the rule was not run/g)?.length, 1, error.message);
+  } finally {
+    await d.close();
+  }
+});
