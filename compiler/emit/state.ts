@@ -77,7 +77,8 @@ export function boundsOf(t: Type | undefined): Bounds {
     for (const [name, f] of t.fields) {
       const d = boundsOf(f.type);
       if (d !== 0) {
-        fields[name] = d;
+        // Defined, not assigned: a field named `__proto__` would set the prototype and its bound go unchecked.
+        Object.defineProperty(fields, name, { value: d, enumerable: true, writable: true, configurable: true });
         any = true;
       }
     }
