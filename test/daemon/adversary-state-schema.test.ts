@@ -126,3 +126,23 @@ test("a run that fails in the middle of a burst leaves nothing: the runs after i
   assert.equal(runs.filter((r) => r.error !== null).length, subjects.length - kept.length, JSON.stringify(runs.map((r) => r.error)));
   assert.deepEqual((await daemon.state(list)).state, { count: kept.length, log: kept });
 });
+
+test("a lower members limit the list's members fit is deployed whether or not the list has state", async () => {
+  const TEN = TYPED.replace("rule schema", "rule schema\n\nlimits { members: 10 }");
+  const FIVE = TEN.replace("members: 10", "members: 5");
+  const fresh = await freshList(TEN);
+  const ran = await freshList(TEN);
+  await post(ran);
+  assert.notEqual((await daemon.state(ran)).state, null);
+  for (const list of [fresh, ran]) {
+    const r = await deploy(list, FIVE);
+    assert.ok(r.ok, `${list}: ${JSON.stringify(r.addresses[0]?.problems)}`);
+  }
+  await post(ran);
+  assert.deepEqual((await daemon.state(ran)).state, { x: 2 });
+  // Over the lower limit, it is still refused, by the count.
+  await daemon.addMembers(ran, [{ address: "bob@example.org" }, { address: "cy@example.org" }]);
+  const over = await deploy(ran, FIVE.replace("members: 5", "members: 2"));
+  assert.equal(over.ok, false);
+  assert.match(over.addresses[0]!.problems.join(" "), /TW6014 .*3 members, over its rule's limit of 2/);
+});
