@@ -123,7 +123,7 @@ function compareTypes(a: StateType, b: StateType, path: string, w: Walk): void {
     case "rec": {
       const br = b as typeof a;
       for (const [f, ft] of Object.entries(a.fields)) {
-        const nt = br.fields[f];
+        const nt = Object.hasOwn(br.fields, f) ? br.fields[f] : undefined;
         if (nt === undefined) {
           w.out.push(problem(w.allowDataLoss ? emitMessages.stateFieldDropped : emitMessages.stateFieldRemoved, [`${path}.${f}`, stateTypeText(ft)], { field: w.field }));
         } else compareTypes(ft, nt, `${path}.${f}`, w);
@@ -149,12 +149,15 @@ function compareTypes(a: StateType, b: StateType, path: string, w: Walk): void {
  * `compareVersions` allows; the daemon calls it at every load after a redeploy.
  */
 export function migrateState(before: readonly StateFieldSchema[], after: readonly StateFieldSchema[], saved: SavedState): SavedState {
+  // Not an object (a hand edit): kept as it is for the check before the run to refuse, not made into an empty state.
+  if (typeof saved !== "object" || saved === null || Array.isArray(saved)) return saved;
   const old = new Map(before.map((f) => [f.name, f.schema]));
   const out: SavedState = {};
   for (const f of after) {
     if (!Object.hasOwn(saved, f.name)) continue;
     const t = old.get(f.name);
-    out[f.name] = t === undefined ? saved[f.name] : migrateValue(t, f.schema, saved[f.name]);
+    // Defined, not assigned: a field named `__proto__` would set the object's prototype and its data would be lost.
+    Object.defineProperty(out, f.name, { value: t === undefined ? saved[f.name] : migrateValue(t, f.schema, saved[f.name]), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

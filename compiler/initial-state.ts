@@ -109,7 +109,7 @@ function literalSaved(e: Expr, d: Descriptor): unknown {
           const k = literalSaved(en.key, inner[1] as Descriptor);
           const v = literalSaved(en.value, inner[2] as Descriptor);
           if (k === COMPUTED || v === COMPUTED) return COMPUTED;
-          o[String(k)] = v;
+          define(o, String(k), v);
         }
         return o;
       }
@@ -119,9 +119,9 @@ function literalSaved(e: Expr, d: Descriptor): unknown {
           if (en.key.kind !== "Ident") return COMPUTED;
           const v = literalSaved(en.value, fields[en.key.name] ?? "string");
           if (v === COMPUTED) return COMPUTED;
-          o[en.key.name] = v;
+          define(o, en.key.name, v);
         }
-        for (const f of Object.keys(fields)) if (!(f in o)) o[f] = null;
+        for (const f of Object.keys(fields)) if (!Object.hasOwn(o, f)) define(o, f, null);
         return o;
       }
       return COMPUTED;
@@ -129,4 +129,9 @@ function literalSaved(e: Expr, d: Descriptor): unknown {
     default:
       return COMPUTED;
   }
+}
+
+/** Defined, not assigned: a key or field named `__proto__` would set the prototype and be left out of the value. */
+function define(o: Record<string, unknown>, k: string, value: unknown): void {
+  Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });
 }

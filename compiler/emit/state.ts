@@ -77,7 +77,8 @@ export function boundsOf(t: Type | undefined): Bounds {
     for (const [name, f] of t.fields) {
       const d = boundsOf(f.type);
       if (d !== 0) {
-        fields[name] = d;
+        // Defined, not assigned: a field named `__proto__` would set the prototype and its bound go unchecked.
+        Object.defineProperty(fields, name, { value: d, enumerable: true, writable: true, configurable: true });
         any = true;
       }
     }
@@ -143,7 +144,8 @@ export function stateType(t: Type): StateType {
       return { kind: "opt", of: stateType(t.inner) };
     case "record": {
       const fields: Record<string, StateType> = {};
-      for (const [k, f] of t.fields) fields[k] = stateType(f.type);
+      // Defined, not assigned: a record field named `__proto__` would otherwise set the prototype and be left out.
+      for (const [k, f] of t.fields) Object.defineProperty(fields, k, { value: stateType(f.type), enumerable: true, writable: true, configurable: true });
       return t.name === undefined ? { kind: "rec", fields } : { kind: "rec", name: t.name, fields };
     }
     case "named": {

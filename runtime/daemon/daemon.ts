@@ -273,7 +273,9 @@ export class Daemon {
     const problems: string[] = [];
     const saved = await this.store.state(at);
     const members = (await this.store.members(at)).members.length;
-    const compat = compareVersions(versionSchema(running.manifest), versionSchema(next.manifest), {});
+    // A lower `limits.members` is judged by the list's members as they are (TW6014 below), not refused unseen (TW4024),
+    // which refused it for a list with state whatever its count, and asked for a `--member-count` a deploy cannot give.
+    const compat = compareVersions(versionSchema(running.manifest), versionSchema(next.manifest), {}).filter((p) => !p.members);
     const limit = next.manifest.limits["members"]?.value;
     if (saved.state !== null && compat.length) problems.push(say(M.incompatibleState, at, compatText(compat)));
     if (limit !== undefined && members > limit) problems.push(say(M.membersOverLimit, at, members, limit));

@@ -17,7 +17,7 @@
  * its commit, so members always come from the store as it committed them.
  */
 import { COMPILER_VERSION, migrateState, type Bundle } from "../../compiler/index.js";
-import { canonicalAddress, stateRefusals, type RunAction, type RunError, type RunResult } from "../../contract/index.js";
+import { canonicalAddress, checkSavedState, describeStateProblem, runtimeMessages, type RunAction, type RunError, type RunResult } from "../../contract/index.js";
 import { checkMessage, InputRefused, keepJson, parseEml, type MessageJson } from "../input/index.js";
 import { bundleInput, bundleLimits } from "../run/input.js";
 import { encodeRun, runBundle } from "../run/run-rule.js";
@@ -665,7 +665,10 @@ function failed(error: RunError): RunResult {
 
 /** Why the list's saved state does not fit its rule, as one text; "" when it does. */
 function refusals(bundle: Bundle, state: SavedState | null): string {
-  return state === null ? "" : stateRefusals(bundle.manifest.state, state).join(" ");
+  if (state === null) return "";
+  // One message naming every problem: the run error has its code beside its text, so the text does not repeat it.
+  const problems = checkSavedState(bundle.manifest.state, state);
+  return problems.length ? runtimeMessages.badState.format(problems.map(describeStateProblem).join("; ")) : "";
 }
 
 function oneLine(s: string): string {
