@@ -65,8 +65,9 @@ export async function readDsn(raw: Buffer): Promise<Dsn | undefined> {
   const parts: Attachment[] = parsed.attachments ?? [];
   const status = parts.find((a) => /^message\/(global-)?delivery-status$/i.test(a.contentType));
   if (!status) return undefined;
+  // The per-message group names no recipient and is left out by recipientOf: not skipped by place, so a report that
+  // leaves it out (some MTAs do) keeps its first recipient.
   const recipients = statusBlocks(status.content.toString("utf8"))
-    .slice(1)
     .map(recipientOf)
     .filter((r): r is DsnRecipient => r !== undefined)
     .slice(0, MAX_RECIPIENTS);
@@ -87,7 +88,9 @@ export async function readDsn(raw: Buffer): Promise<Dsn | undefined> {
 
 /** The report's field groups (RFC 3464 2.1: the per-message fields, then one group per recipient), each a map of lower-case names. */
 export function statusBlocks(text: string): Map<string, string>[] {
-  const unfolded = text.replace(/\r\n/g, "\n").replace(/\n[ \t]+/g, " ");
+  // A line of only blanks separates groups, as an empty one does (RFC 5322 would read it as folding; reports that have
+  // one mean a separator, and folding it would merge two recipients' fields, the second's lost to the first's).
+  const unfolded = text.replace(/\r\n/g, "\n").replace(/\n[ \t]+(?=\n|$)/g, "\n").replace(/\n[ \t]+/g, " ");
   return unfolded
     .split(/\n\s*\n/)
     .map((block) => {
