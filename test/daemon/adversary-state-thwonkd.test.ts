@@ -51,6 +51,9 @@ test("state that is not JSON: SMTP takes the mail, the run fails with TW5070, th
     const failed = await admin("runs", LIST, "--failed");
     const runId = /run #(\d+) .*TW5070/.exec(failed.out)?.[1];
     assert.ok(runId, failed.out);
+    // The refusal says where thwonkd keeps the state and how to run the message again once it is fixed.
+    const run = await admin("runs", runId);
+    assert.match(run.out, /the list's row of the `lists` table in DATA\/thwonkd\.sqlite, then `thwonkc replay RUN`/, run.out);
 
     assert.equal(await d.stop(), 0);
     setState('{"count":1}');
