@@ -6,32 +6,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isHardFailure, readDsn } from "../../runtime/daemon/bounces.js";
-
-/** A multipart/report whose delivery-status part is `status` as given (lines joined with CRLF). */
-const report = (status: string[]): Buffer =>
-  Buffer.from(
-    [
-      "From: MAILER-DAEMON@mx.example.net",
-      "Subject: failure",
-      "MIME-Version: 1.0",
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
-      "",
-      "--b",
-      "Content-Type: text/plain",
-      "",
-      "failed",
-      "--b",
-      "Content-Type: message/delivery-status",
-      "",
-      ...status,
-      "",
-      "--b--",
-      "",
-    ].join("\r\n"),
-  );
+import { statusReport } from "./helpers.js";
 
 const read = async (status: string[]) =>
-  (await readDsn(report(status)))?.recipients.map((r) => [r.finalRecipient, r.action, r.status, isHardFailure(r)]);
+  (await readDsn(statusReport(status)))?.recipients.map((r) => [r.finalRecipient, r.action, r.status, isHardFailure(r)]);
 
 test("a report without the per-message group: its first recipient is read too", async () => {
   assert.deepEqual(

@@ -77,3 +77,28 @@ export function dsnReport(to: string, member: string, opts: { id?: string; inRep
     "",
   ].join("\r\n");
 }
+
+/** A delivery status report whose delivery-status part is `status` as given, and `returned` headers of the original if any. */
+export function statusReport(status: string[], returned = ""): Buffer {
+  return Buffer.from(
+    [
+      "From: MAILER-DAEMON@mx.example.net",
+      "Subject: failure",
+      "MIME-Version: 1.0",
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+      "",
+      "--b",
+      "Content-Type: text/plain",
+      "",
+      "failed",
+      "--b",
+      "Content-Type: message/delivery-status",
+      "",
+      ...status,
+      "",
+      ...(returned ? ["--b", "Content-Type: text/rfc822-headers", "", returned, ""] : []),
+      "--b--",
+      "",
+    ].join("\r\n"),
+  );
+}

@@ -20,6 +20,7 @@ import { bounceTarget, verpAddress, withOneClick } from "../../runtime/daemon/pe
 import { verpTag } from "../../runtime/daemon/verp.js";
 import { ensureUnsubscribeKey, formValue, readToken, unsubscribeToken } from "../../runtime/daemon/unsubscribe.js";
 import { runCli } from "../helpers/cli.js";
+import { statusReport } from "./helpers.js";
 
 const key = randomBytes(32);
 
@@ -122,30 +123,7 @@ test("VERP addresses name the recipient with the list's tag, and only a list's o
   }
 });
 
-const report = (blocks: string[], returned = ""): Buffer =>
-  Buffer.from(
-    [
-      "From: MAILER-DAEMON@mx.example.net",
-      "Subject: failure",
-      "MIME-Version: 1.0",
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
-      "",
-      "--b",
-      "Content-Type: text/plain",
-      "",
-      "failed",
-      "--b",
-      "Content-Type: message/delivery-status",
-      "",
-      "Reporting-MTA: dns; mx.example.net",
-      "",
-      blocks.join("\r\n\r\n"),
-      "",
-      ...(returned ? ["--b", "Content-Type: text/rfc822-headers", "", returned, ""] : []),
-      "--b--",
-      "",
-    ].join("\r\n"),
-  );
+const report = (blocks: string[], returned = ""): Buffer => statusReport(["Reporting-MTA: dns; mx.example.net", "", blocks.join("\r\n\r\n")], returned);
 
 test("RFC 3464 reports: each recipient block read; only failed with a 5.x.x status is a bounce", async () => {
   const dsn = await readDsn(
