@@ -183,7 +183,11 @@ export class Daemon {
 
   /** postmaster@ a domain of the lists, where no list is deployed (postmaster.ts): what a recipient that reaches no list may still be. */
   postmasterOf(rcpt: string): string | undefined {
-    if (this.runner.route(rcpt)) return undefined;
+    return this.runner.route(rcpt) ? undefined : this.postmasterAt(rcpt);
+  }
+
+  /** postmasterOf for a recipient already known to reach no list. */
+  private postmasterAt(rcpt: string): string | undefined {
     return postmasterAddress(rcpt, () => new Set(this.runner.addresses().map((a) => a.slice(a.lastIndexOf("@") + 1).toLowerCase())));
   }
 
@@ -191,7 +195,7 @@ export class Daemon {
   deliver(d: Delivery): Promise<Answer> {
     const route = this.runner.route(d.rcptTo);
     if (route?.bounce) return receiveBounce(this, d, route.bounce);
-    const postmaster = route ? undefined : this.postmasterOf(d.rcptTo);
+    const postmaster = route ? undefined : this.postmasterAt(d.rcptTo);
     if (postmaster) return this.postmaster.keep(d, postmaster);
     return this.runner.deliver(d);
   }

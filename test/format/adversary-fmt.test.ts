@@ -15,17 +15,9 @@ import fc from "fast-check";
 import { compileSource, formatText, parseFile, type SyntaxElement } from "../../compiler/index.js";
 import { binPath, runCliProcess, tempDir } from "../helpers/cli.js";
 import { repoRoot } from "../helpers/repo.js";
+import { thwonkFiles } from "../helpers/thwonk-files.js";
 import { exprArb, exprRule } from "../properties/exprgen.js";
 import { ruleArb } from "../properties/rulegen.js";
-
-function thwonkFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) thwonkFiles(p, out);
-    else if (name.endsWith(".thwonk")) out.push(p);
-  }
-  return out;
-}
 
 const examples = thwonkFiles(join(repoRoot, "examples")).map((f) => ({ name: relative(repoRoot, f), text: readFileSync(f, "utf8") }));
 

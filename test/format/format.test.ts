@@ -10,22 +10,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { formatText, isFormatted, parseFile } from "../../compiler/index.js";
 import { repoRoot } from "../helpers/repo.js";
+import { thwonkFiles } from "../helpers/thwonk-files.js";
 
 const casesDir = join(repoRoot, "test", "format", "cases");
 const bless = process.env["THWONK_BLESS"] === "1";
-
-function thwonkFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) thwonkFiles(p, out);
-    else if (name.endsWith(".thwonk")) out.push(p);
-  }
-  return out;
-}
 
 const exampleFiles = thwonkFiles(join(repoRoot, "examples"));
 const goldenInputs = thwonkFiles(join(repoRoot, "test", "golden", "cases"));
