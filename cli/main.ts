@@ -351,10 +351,10 @@ ${EXIT_CODES_HELP}`,
     program
       .command("runs")
       .summary("list a list's runs (or one run, with its actions and gas) on a running thwonkd")
-      .description("runs [ADDRESS]: the latest runs (of every list without ADDRESS), oldest first: trigger, outcome, gas used/bound, actions. runs ID: one run with its actions. --failed: the messages whose run failed and that can be replayed (thwonkc replay RUN).")
+      .description("runs [ADDRESS]: the latest runs (of every list without ADDRESS), oldest first: trigger, outcome, gas used/bound, actions. runs ID: one run with its actions. --failed: the messages whose run failed and that can be replayed (thwonkc replay RUN), oldest first, saying when more wait behind them.")
       .argument("[address-or-id]", "a list's address, or a run's number")
       .option("--failed", "the failed messages, with the run to replay", false)
-      .option("--limit <n>", "the latest N runs (default 1000)", countArg),
+      .option("--limit <n>", "the latest N runs (default 1000); with --failed, the oldest N failed messages", countArg),
   )
     .addHelpText("after", serverHelp("  thwonkc runs trim140@lists.localhost\n  thwonkc runs trim140@lists.localhost --failed\n  thwonkc runs 42"))
     .action(async (target: string | undefined, opts: ServerOpts & { failed: boolean; limit?: number }) => {

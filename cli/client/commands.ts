@@ -50,7 +50,12 @@ const deployResult = S.fields({ ok: S.flag, hash: S.optional(S.text), addresses:
 const membersAnswer = S.fields({ version: S.number, members: S.listOf(S.fields({ address: S.text, name: S.optional(S.text), role: S.text, bounces: S.optional(S.number) })) });
 const stateAnswer = S.fields({ address: S.text, state: S.present, hash: S.nullable(S.text) });
 const runsAnswer = S.fields({ runs: S.listOf(S.run) });
-const failedAnswer = S.fields({ messages: S.listOf(S.fields({ id: S.number, address: S.text, mailFrom: S.nullable(S.text), receivedAt: S.epochMs, runId: S.nullable(S.number), error: S.nullable(S.runError) })) });
+// `more` and `next` are optional: a server before them answered the first 1,000 and said nothing of the rest.
+const failedAnswer = S.fields({
+  messages: S.listOf(S.fields({ id: S.number, address: S.text, mailFrom: S.nullable(S.text), receivedAt: S.epochMs, runId: S.nullable(S.number), error: S.nullable(S.runError) })),
+  more: S.optional(S.flag),
+  next: S.optional(S.nullable(S.number)),
+});
 const replayAnswer = S.fields({ replayed: S.number, answer: S.fields({ code: S.number, message: S.text }), run: S.nullable(S.run) });
 
 const errorText = (e: RunError): string => `${safe(e.code, 20)} ${safe(e.message, 2000)}${e.line ? ` (line ${e.line}${e.column ? `:${e.column}` : ""})` : ""}`;
@@ -157,11 +162,15 @@ export function runRuns(target: string | undefined, o: ServerOptions & { failed?
     }
     const base = target === undefined ? "" : `lists/${enc(target)}/`;
     if (o.failed) {
-      const r = await request<{ messages: FailedMessage[] }>(c, "GET", `${base}failed`, failedAnswer);
+      // The oldest first, as they are best replayed; the server says when more wait behind them.
+      const r = await request<{ messages: FailedMessage[]; more?: boolean }>(c, "GET", `${base}failed${o.limit !== undefined ? `?limit=${o.limit}` : ""}`, failedAnswer);
       if (o.json) return json(io, r);
       for (const m of r.messages)
         io.stdout.write(`run #${m.runId ?? "?"}  message #${m.id}  ${time(m.receivedAt)}  ${safe(m.address, 400)}  from ${safe(m.mailFrom ?? "<>", 400)}${m.error ? `  ${errorText(m.error)}` : ""}\n`);
-      io.stdout.write(r.messages.length ? `${r.messages.length} failed message${r.messages.length === 1 ? "" : "s"}; after a fix, deploy it and run: thwonkc replay RUN\n` : "no failed messages\n");
+      const n = r.messages.length;
+      const count = `${n} failed message${n === 1 ? "" : "s"}`;
+      if (r.more) io.stdout.write(`${count}, the oldest; more failed messages wait behind them (--limit N for more, or replay these first). After a fix, deploy it and run: thwonkc replay RUN\n`);
+      else io.stdout.write(n ? `${count}; after a fix, deploy it and run: thwonkc replay RUN\n` : "no failed messages\n");
       return;
     }
     // The newest runs (the oldest would be all a busy list ever showed); printed oldest first.

@@ -4,9 +4,11 @@
  * route but /v1/health asks the `Authorizer` (auth.ts) first. Errors are
  * `{ error: { code, message } }` with the HTTP status that fits: 400 a
  * request not understood, 401 no or a wrong token, 404 no such list, run or
- * route, 409 a conflict with what is stored (state, member limit, a run that
+ * route, 405 a route's path with a method it does not take (with `Allow`),
+ * 409 a conflict with what is stored (state, member limit, a run that
  * cannot be replayed), 413 a body over the limit, 422 content refused (a
- * rule that does not compile, a tampered bundle, a bad address).
+ * rule that does not compile, a tampered bundle, a bad address). A fault of
+ * the server's own is 500 with an id its log line carries, never its text.
  *
  *   GET    /v1/lists                           the lists: address, rule, bundle hash
  *   POST   /v1/deploy                          { source | bundle, fileName?, addresses: [] }
@@ -17,13 +19,14 @@
  *   PUT    /v1/lists/ADDR/members              { text }: replace with a members file's (text or JSON form)
  *   GET    /v1/lists/ADDR/state                { address, state, hash }
  *   GET    /v1/lists/ADDR/runs?failed=&limit=&after=&last=   runs, newest last, without their actions (last=N: the newest N)
- *   GET    /v1/lists/ADDR/failed               the messages whose run failed and were not replayed
+ *   GET    /v1/lists/ADDR/failed?limit=&after=  the messages whose run failed and were not replayed, oldest first; `more`, `next`
  *   GET    /v1/runs?failed=&limit=&after=&last=   runs of every list
  *   GET    /v1/failed                          failed messages of every list
  *   GET    /v1/runs/ID                         one run with its actions, gas and error
  *   POST   /v1/runs/ID/replay                  runs a failed run's message again with the version deployed now
  *   ...    /v1/lists/ADDR/held, /v1/held/ID    moderation (api-held.ts)
  */
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { bearerToken, type Access, type Authorizer } from "./auth.js";
 import { Refusal, type Daemon, type DeployResult } from "./daemon.js";
@@ -36,6 +39,8 @@ import type { MessageRecord, RunRecord } from "./store/types.js";
 export const API_PREFIX = "/v1/";
 /** Bodies over this many bytes get 413 (a large rule's bundle is ~100 KB; a members file of 100,000 lines a few MB). */
 export const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
+/** Failed messages in one answer without `limit`; `more` and `next` say when others wait behind them. */
+export const FAILED_PAGE = 1000;
 
 export interface ApiOptions {
   daemon: Daemon;
@@ -51,6 +56,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -102,15 +108,25 @@ export function apiHandler(o: ApiOptions) {
     ...(q.has("after") ? { after: wholeNumber(q.get("after")!, "after") } : {}),
     ...(q.has("last") ? { last: wholeNumber(q.get("last")!, "last") } : {}),
   });
-  /** Failed messages with the run that failed on each (what `replay` takes). */
-  const failed = async (address?: string) => {
-    const messages: MessageRecord[] = await daemon.failedMessages(address);
+  /** Each message with the run that failed on it (what `replay` takes). */
+  const withRuns = async (messages: MessageRecord[]) => {
     if (messages.length === 0) return [];
     // The runs of these messages, not the list's first 1,000 failed runs: after that many (replayed since), a new
     // failure's run would not be among them, and the message would be listed without a run to replay.
     const runOf = new Map<number, RunRecord>();
     for (const r of await daemon.store.failedRunsOf(messages.map((m) => m.id))) runOf.set(r.messageId!, r); // the latest wins
     return messages.map((m) => ({ ...m, runId: runOf.get(m.id)?.id ?? null, error: runOf.get(m.id)?.error ?? null }));
+  };
+  /** A page of failed messages, oldest first, with whether more wait behind it and the `after` that reads them. */
+  const failed = async (q: URLSearchParams, address?: string) => {
+    const limit = q.has("limit") ? wholeNumber(q.get("limit")!, "limit") : FAILED_PAGE;
+    const after = q.has("after") ? wholeNumber(q.get("after")!, "after") : undefined;
+    // One more than the page, so the answer can say that others wait behind it without counting them all.
+    const read: MessageRecord[] = await daemon.failedMessages(address, { limit: limit + 1, ...(after !== undefined ? { after } : {}) });
+    const more = read.length > limit;
+    const messages = more ? read.slice(0, limit) : read;
+    const next = more ? (messages.at(-1)?.id ?? after ?? 0) : null;
+    return { messages: await withRuns(messages), more, next };
   };
 
   const routes: Route[] = [
@@ -196,9 +212,9 @@ export function apiHandler(o: ApiOptions) {
       handle: async (p) => ({ address: daemon.resolve(p.address!) ?? p.address, ...(await daemon.state(p.address!)) }),
     },
     { method: "GET", pattern: /^lists\/([^/]+)\/runs$/, access: "read", handle: async (p) => ({ runs: (await daemon.runs(runFilter(p.query, p.address))).map(summary) }) },
-    { method: "GET", pattern: /^lists\/([^/]+)\/failed$/, access: "read", handle: async (p) => ({ messages: await failed(p.address) }) },
+    { method: "GET", pattern: /^lists\/([^/]+)\/failed$/, access: "read", handle: async (p) => failed(p.query, p.address) },
     { method: "GET", pattern: /^runs$/, access: "read", handle: async (p) => ({ runs: (await daemon.runs(runFilter(p.query))).map(summary) }) },
-    { method: "GET", pattern: /^failed$/, access: "read", handle: async () => ({ messages: await failed() }) },
+    { method: "GET", pattern: /^failed$/, access: "read", handle: async (p) => failed(p.query) },
     ...heldRoutes(daemon),
   ];
 
@@ -231,6 +247,8 @@ export function apiHandler(o: ApiOptions) {
         const m = route.pattern.exec(path);
         if (!m || route.method !== method) continue;
         const id = route.listOf && m[1] !== undefined ? m[1] : undefined;
+        // The token before the store is read for the id's list: without one, an existing id and a missing one look alike.
+        if (id !== undefined) allow({ action: route.access, someList: true });
         const address = m[1] === undefined ? undefined : id !== undefined ? await route.listOf!(id) : decoded(m[1]);
         allow({ action: route.access, ...(address !== undefined ? { address } : {}) });
         // Asked about no list, so a token scoped to lists is refused before it learns the path was bad.
@@ -242,6 +260,7 @@ export function apiHandler(o: ApiOptions) {
       for (const route of runRoutes) {
         const m = route.pattern.exec(path);
         if (!m || route.method !== method) continue;
+        allow({ action: route.access, someList: true }); // before the run is read, as above
         const run = await daemon.run(Number(m[1]));
         allow({ action: route.access, ...(run ? { address: run.address } : {}) });
         if (!run) throw new ApiError(404, M.noRun.code, say(M.noRun, m[1]!));
@@ -249,16 +268,21 @@ export function apiHandler(o: ApiOptions) {
         return true;
       }
       allow({ action: "read" });
+      // A path the API has, asked with a method it does not take: 405 with the methods it does (RFC 9110 15.5.6).
+      const methods = [...new Set([...routes, ...runRoutes].filter((r) => r.pattern.test(path)).map((r) => r.method))].sort();
+      if (methods.length) throw new ApiError(405, M.wrongMethod.code, say(M.wrongMethod, method, url.pathname, methods.join(", ")), undefined, { allow: methods.join(", ") });
       throw new ApiError(404, M.noRoute.code, say(M.noRoute, method, url.pathname));
     } catch (err) {
       const e = err instanceof ApiError ? err : err instanceof Refusal ? fromRefusal(err.message) : undefined;
       if (e) {
-        send(res, e.status, { error: { code: e.code, message: e.message }, ...(e.details !== undefined ? { result: e.details } : {}) });
+        send(res, e.status, { error: { code: e.code, message: e.message }, ...(e.details !== undefined ? { result: e.details } : {}) }, e.headers);
         if (e.status === 401) o.log.warn({ method, path: url.pathname }, "API request refused: not authorized");
         return true;
       }
-      o.log.error({ err, method, path: url.pathname }, "API request failed");
-      send(res, 500, { error: { code: "internal", message: `The server failed on this request: ${err instanceof Error ? err.message : String(err)}` } });
+      // The error's text stays in the log (it can name files, SQL, the store's insides); the answer has only the id to find it by.
+      const errorId = randomUUID();
+      o.log.error({ err, errorId, method, path: url.pathname }, "API request failed");
+      send(res, 500, { error: { code: M.serverFailed.code, message: say(M.serverFailed, errorId), id: errorId } });
       return true;
     }
   };
@@ -298,9 +322,9 @@ function wholeNumber(text: string, name: string): number {
   return Number(text);
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), "cache-control": "no-store" }).end(text);
+  res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), "cache-control": "no-store" }).end(text);
 }
 
 /** The body as JSON, refused (413) as soon as it passes `max` bytes: announced or streamed. */

@@ -3,7 +3,9 @@
  * DIR/admin.token (mode 0600, 32 random bytes as hex). Every request asks
  * an `Authorizer` with what it wants to do and, for a list's routes, the
  * list's address, so tokens scoped to addresses can come later as another
- * authorizer without touching the routes.
+ * authorizer without touching the routes. It is asked before anything is
+ * read from the store (`someList`), so a request without a valid token
+ * cannot tell an existing run or list from a missing one.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -16,6 +18,12 @@ export interface Access {
   action: "read" | "write";
   /** The list's address; undefined for routes about the server as a whole. */
   address?: string;
+  /**
+   * Asked before a run's or a held message's list is read from the store: whether the token may do `action` on some
+   * list (it is asked again with the list once read), so a request without a valid token reads nothing and learns
+   * nothing of what exists.
+   */
+  someList?: true;
 }
 
 /** Whether the bearer of `token` (undefined: none was sent) may do `access`; the reason when not. */

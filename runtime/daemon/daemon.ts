@@ -357,8 +357,9 @@ export class Daemon {
     return this.store.run(id);
   }
 
-  failedMessages(address?: string): Promise<MessageRecord[]> {
-    return this.store.messages({ ...(address ? { address: this.listAddress(address) } : {}), status: "failed" });
+  /** The failed messages oldest first: the first `limit` (1,000) with an id above `after`. */
+  failedMessages(address?: string, page: { after?: number; limit?: number } = {}): Promise<MessageRecord[]> {
+    return this.store.messages({ ...(address ? { address: this.listAddress(address) } : {}), status: "failed", ...page });
   }
 
   /** Runs a failed run's message again with the version deployed now; the message is then `replayed`. */

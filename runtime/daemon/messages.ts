@@ -60,6 +60,10 @@ export const daemonMessages = {
     `The message had not arrived ${minutes} minutes after DATA, so it was not kept (a message is held in memory while it comes): send it again over a faster connection.`),
   cannotStart: def("TW6030", "Cannot start", (what: string, why: string, fix: string) =>
     `Cannot start: ${what} ${why}. ${fix}`),
+  wrongMethod: def("TW6031", "Method not allowed", (method: string, path: string, allowed: string) =>
+    `${method} is not a method of ${path}, which takes ${allowed} (the Allow header lists them). See docs/daemon.md (the API) for what each route does.`),
+  serverFailed: def("TW6032", "The server failed", (id: string) =>
+    `The server failed on this request (a fault of its own, not of the request), and whether the request took effect is not known: check before sending it again. Its log has the cause under the id ${id} (errorId): give that id to whoever runs the server.`),
   tooManyHops: def("TW6050", "Mail loop", (address: string, why: string) =>
     `The message was not run by ${address}: ${why}, so it is probably going round in a loop between lists or servers. Look at its Received and X-Thwonk-Hops fields to find the loop, and break it (a rule that forwards to a list that forwards back).`),
   relayRefused: def("TW6051", "The relay refused the message", (code: number, response: string) =>

@@ -505,10 +505,11 @@ class SqliteStore implements Store {
     return r ? { ...toMessage(r), raw: r["raw"] as Buffer } : undefined;
   }
 
-  async messages(filter: { address?: string; status?: MessageStatus; limit?: number } = {}): Promise<MessageRecord[]> {
+  async messages(filter: { address?: string; status?: MessageStatus; limit?: number; after?: number } = {}): Promise<MessageRecord[]> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.address !== undefined) (where.push("address = ?"), args.push(filter.address));
+    if (filter.after !== undefined) (where.push("id > ?"), args.push(filter.after));
     // The status as a literal, so that a query for the failed ones uses their index (messages_failed), as a bound
     // value cannot; one of the known statuses only.
     if (filter.status !== undefined) {

@@ -218,7 +218,8 @@ export interface Store {
   /** The failed runs of these messages, oldest first: the last of a message's is the one to replay. */
   failedRunsOf(messageIds: readonly number[]): Promise<RunRecord[]>;
   message(id: number): Promise<(MessageRecord & { raw: Buffer }) | undefined>;
-  messages(filter?: { address?: string; status?: MessageStatus; limit?: number }): Promise<MessageRecord[]>;
+  /** Messages oldest first: the first `limit` (default 1,000), with an id above `after` when given (paging). */
+  messages(filter?: { address?: string; status?: MessageStatus; limit?: number; after?: number }): Promise<MessageRecord[]>;
 
   /** Outbox rows not yet written out, in commit order; with `maxBytes`, rows up to that many bytes (the first whatever its size), those past it not read. */
   pendingOutbox(limit?: number, maxBytes?: number): Promise<OutboxRow[]>;
