@@ -351,9 +351,9 @@ ${EXIT_CODES_HELP}`,
     program
       .command("runs")
       .summary("list a list's runs (or one run, with its actions and gas) on a running thwonkd")
-      .description("runs [ADDRESS]: the latest runs (of every list without ADDRESS), oldest first: trigger, outcome, gas used/bound, actions. runs ID: one run with its actions. --failed: the messages whose run failed and that can be replayed (thwonkc replay RUN), oldest first, saying when more wait behind them.")
+      .description("runs [ADDRESS]: the latest runs (of every list without ADDRESS), oldest first: trigger, outcome, gas used/bound, actions. runs ID: one run with its actions. --failed: the messages whose run failed and the scheduled runs that failed, which can be replayed (thwonkc replay RUN), oldest first, saying when more wait behind them.")
       .argument("[address-or-id]", "a list's address, or a run's number")
-      .option("--failed", "the failed messages, with the run to replay", false)
+      .option("--failed", "the failed messages, with the run to replay, and the failed scheduled runs", false)
       .option("--limit <n>", "the latest N runs (default 1000); with --failed, the oldest N failed messages", countArg),
   )
     .addHelpText("after", serverHelp("  thwonkc runs trim140@lists.localhost\n  thwonkc runs trim140@lists.localhost --failed\n  thwonkc runs 42"))
@@ -362,7 +362,7 @@ ${EXIT_CODES_HELP}`,
       setExit(await runRuns(target, opts, io));
     });
 
-  serverOptions(program.command("replay").summary("run a failed run's message again with the version deployed now").argument("<id>", "the failed run's number (thwonkc runs ADDRESS --failed)"))
+  serverOptions(program.command("replay").summary("run a failed run again with the version deployed now (its message, or its schedule at its due time)").argument("<id>", "the failed run's number (thwonkc runs ADDRESS --failed)"))
     .addHelpText("after", serverHelp("  thwonkc replay 42"))
     .action(async (id: string, opts: ServerOpts) => {
       const { runReplay } = await import("./client/commands.js");

@@ -55,6 +55,8 @@ const failedAnswer = S.fields({
   messages: S.listOf(S.fields({ id: S.number, address: S.text, mailFrom: S.nullable(S.text), receivedAt: S.epochMs, runId: S.nullable(S.number), error: S.nullable(S.runError) })),
   more: S.optional(S.flag),
   next: S.optional(S.nullable(S.number)),
+  // Failed scheduled runs, which have no message: a server before them did not list them (nor replay them).
+  schedules: S.optional(S.fields({ runs: S.listOf(S.run), more: S.flag })),
 });
 const replayAnswer = S.fields({ replayed: S.number, answer: S.fields({ code: S.number, message: S.text }), run: S.nullable(S.run) });
 
@@ -136,7 +138,7 @@ export function runState(address: string, o: ServerOptions, io: CliIo): Promise<
 
 function runLine(r: RunSummary): string {
   const count = r.actions?.length ?? r.actionCount ?? 0;
-  return `#${r.id}  ${time(r.now)}  ${safe(r.address, 400)}  ${safe(r.trigger, 200)}  ${safe(r.outcome, 20)}  gas ${r.gasUsed}/${r.gasBound}  ${count} action${count === 1 ? "" : "s"}${r.replayOf !== null ? `  (replay of #${r.replayOf})` : ""}${r.error ? `  ${errorText(r.error)}` : ""}`;
+  return `#${r.id}  ${time(r.now)}  ${safe(r.address, 400)}  ${safe(r.trigger, 200)}  ${safe(r.outcome, 20)}  gas ${r.gasUsed}/${r.gasBound}  ${count} action${count === 1 ? "" : "s"}${r.replayOf !== null ? `  (replay of #${r.replayOf})` : ""}${typeof r.replayedBy === "number" ? `  (replayed by #${r.replayedBy})` : ""}${r.error ? `  ${errorText(r.error)}` : ""}`;
 }
 
 function printRun(io: CliIo, r: RunSummary): void {
@@ -163,7 +165,12 @@ export function runRuns(target: string | undefined, o: ServerOptions & { failed?
     const base = target === undefined ? "" : `lists/${enc(target)}/`;
     if (o.failed) {
       // The oldest first, as they are best replayed; the server says when more wait behind them.
-      const r = await request<{ messages: FailedMessage[]; more?: boolean }>(c, "GET", `${base}failed${o.limit !== undefined ? `?limit=${o.limit}` : ""}`, failedAnswer);
+      const r = await request<{ messages: FailedMessage[]; more?: boolean; schedules?: { runs: RunSummary[]; more: boolean } }>(
+        c,
+        "GET",
+        `${base}failed${o.limit !== undefined ? `?limit=${o.limit}` : ""}`,
+        failedAnswer,
+      );
       if (o.json) return json(io, r);
       for (const m of r.messages)
         io.stdout.write(`run #${m.runId ?? "?"}  message #${m.id}  ${time(m.receivedAt)}  ${safe(m.address, 400)}  from ${safe(m.mailFrom ?? "<>", 400)}${m.error ? `  ${errorText(m.error)}` : ""}\n`);
@@ -171,6 +178,12 @@ export function runRuns(target: string | undefined, o: ServerOptions & { failed?
       const count = `${n} failed message${n === 1 ? "" : "s"}`;
       if (r.more) io.stdout.write(`${count}, the oldest; more failed messages wait behind them (--limit N for more, or replay these first). After a fix, deploy it and run: thwonkc replay RUN\n`);
       else io.stdout.write(n ? `${count}; after a fix, deploy it and run: thwonkc replay RUN\n` : "no failed messages\n");
+      const due = r.schedules?.runs ?? [];
+      for (const x of due) io.stdout.write(`run #${x.id}  schedule ${safe(x.trigger, 200)}  due ${time(x.now)}  ${safe(x.address, 400)}${x.error ? `  ${errorText(x.error)}` : ""}\n`);
+      // Said only when some failed: a list without schedules reads as before.
+      const d = `${due.length} failed scheduled run${due.length === 1 ? "" : "s"}`;
+      if (r.schedules?.more) io.stdout.write(`${d}, the oldest; more wait behind them (--limit N for more, or replay these first). After a fix, deploy it and run: thwonkc replay RUN (it runs at its due time)\n`);
+      else if (due.length) io.stdout.write(`${d}; after a fix, deploy it and run: thwonkc replay RUN (it runs at its due time)\n`);
       return;
     }
     // The newest runs (the oldest would be all a busy list ever showed); printed oldest first.
@@ -189,6 +202,6 @@ export function runReplay(id: string, o: ServerOptions, io: CliIo): Promise<numb
     if (o.json) return json(io, r);
     io.stdout.write(`replayed run #${r.replayed}: ${r.answer.code} ${safe(r.answer.message, 2000)}\n`);
     if (r.run) printRun(io, r.run);
-    if (r.run?.outcome === "failed") throw new ClientError("thwonkc: the rule failed again on this message", ExitCode.Findings);
+    if (r.run?.outcome === "failed") throw new ClientError(`thwonkc: the rule failed again ${r.run.messageId === null ? "at this due time (its replay can be replayed after the next fix)" : "on this message"}`, ExitCode.Findings);
   });
 }

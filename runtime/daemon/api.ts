@@ -18,12 +18,13 @@
  *   DELETE /v1/lists/ADDR/members              { addresses: [] }: remove
  *   PUT    /v1/lists/ADDR/members              { text }: replace with a members file's (text or JSON form)
  *   GET    /v1/lists/ADDR/state                { address, state, hash }
- *   GET    /v1/lists/ADDR/runs?failed=&limit=&after=&last=   runs, newest last, without their actions (last=N: the newest N)
- *   GET    /v1/lists/ADDR/failed?limit=&after=  the messages whose run failed and were not replayed, oldest first; `more`, `next`
+ *   GET    /v1/lists/ADDR/runs?failed=&limit=&after=&last=   runs, newest last, without their actions; `more`, `next` (last=N: the newest N)
+ *   GET    /v1/lists/ADDR/failed?limit=&after=&schedulesAfter=  the messages whose run failed and were not replayed, oldest first;
+ *                                              `more`, `next`; `schedules`: failed scheduled runs not replayed, the same way
  *   GET    /v1/runs?failed=&limit=&after=&last=   runs of every list
  *   GET    /v1/failed                          failed messages of every list
  *   GET    /v1/runs/ID                         one run with its actions, gas and error
- *   POST   /v1/runs/ID/replay                  runs a failed run's message again with the version deployed now
+ *   POST   /v1/runs/ID/replay                  runs a failed run again with the version deployed now (its message, or its schedule at its due time)
  *   ...    /v1/lists/ADDR/held, /v1/held/ID    moderation (api-held.ts)
  */
 import { randomUUID } from "node:crypto";
@@ -41,6 +42,8 @@ export const API_PREFIX = "/v1/";
 export const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
 /** Failed messages in one answer without `limit`; `more` and `next` say when others wait behind them. */
 export const FAILED_PAGE = 1000;
+/** Runs in one answer without `limit` or `last`; `more` and `next` likewise. */
+export const RUNS_PAGE = 1000;
 
 export interface ApiOptions {
   daemon: Daemon;
@@ -117,16 +120,26 @@ export function apiHandler(o: ApiOptions) {
     for (const r of await daemon.store.failedRunsOf(messages.map((m) => m.id))) runOf.set(r.messageId!, r); // the latest wins
     return messages.map((m) => ({ ...m, runId: runOf.get(m.id)?.id ?? null, error: runOf.get(m.id)?.error ?? null }));
   };
-  /** A page of failed messages, oldest first, with whether more wait behind it and the `after` that reads them. */
+  /**
+   * A page of failed messages, oldest first, with whether more wait behind it and the `after` that reads them; and
+   * a page of the failed scheduled runs not replayed (`schedules`, paged by `schedulesAfter`), which have no message.
+   */
   const failed = async (q: URLSearchParams, address?: string) => {
     const limit = q.has("limit") ? wholeNumber(q.get("limit")!, "limit") : FAILED_PAGE;
     const after = q.has("after") ? wholeNumber(q.get("after")!, "after") : undefined;
-    // One more than the page, so the answer can say that others wait behind it without counting them all.
+    const schedulesAfter = q.has("schedulesAfter") ? wholeNumber(q.get("schedulesAfter")!, "schedulesAfter") : undefined;
     const read: MessageRecord[] = await daemon.failedMessages(address, { limit: limit + 1, ...(after !== undefined ? { after } : {}) });
-    const more = read.length > limit;
-    const messages = more ? read.slice(0, limit) : read;
-    const next = more ? (messages.at(-1)?.id ?? after ?? 0) : null;
-    return { messages: await withRuns(messages), more, next };
+    const { page: messages, more, next } = paged(read, limit, after);
+    const due = paged(await daemon.failedSchedules(address, { limit: limit + 1, ...(schedulesAfter !== undefined ? { after: schedulesAfter } : {}) }), limit, schedulesAfter);
+    return { messages: await withRuns(messages), more, next, schedules: { runs: due.page.map(summary), more: due.more, next: due.next } };
+  };
+  /** A page of runs without `last`: the first `limit` with an id above `after`, and `more`/`next` as failed() has them. */
+  const runsPage = async (q: URLSearchParams, address?: string) => {
+    const filter = runFilter(q, address);
+    if (filter.last !== undefined) return { runs: (await daemon.runs(filter)).map(summary) };
+    const limit = filter.limit ?? RUNS_PAGE;
+    const { page, more, next } = paged(await daemon.runs({ ...filter, limit: limit + 1 }), limit, filter.after);
+    return { runs: page.map(summary), more, next };
   };
 
   const routes: Route[] = [
@@ -211,9 +224,9 @@ export function apiHandler(o: ApiOptions) {
       access: "read",
       handle: async (p) => ({ address: daemon.resolve(p.address!) ?? p.address, ...(await daemon.state(p.address!)) }),
     },
-    { method: "GET", pattern: /^lists\/([^/]+)\/runs$/, access: "read", handle: async (p) => ({ runs: (await daemon.runs(runFilter(p.query, p.address))).map(summary) }) },
+    { method: "GET", pattern: /^lists\/([^/]+)\/runs$/, access: "read", handle: async (p) => runsPage(p.query, p.address) },
     { method: "GET", pattern: /^lists\/([^/]+)\/failed$/, access: "read", handle: async (p) => failed(p.query, p.address) },
-    { method: "GET", pattern: /^runs$/, access: "read", handle: async (p) => ({ runs: (await daemon.runs(runFilter(p.query))).map(summary) }) },
+    { method: "GET", pattern: /^runs$/, access: "read", handle: async (p) => runsPage(p.query) },
     { method: "GET", pattern: /^failed$/, access: "read", handle: async (p) => failed(p.query) },
     ...heldRoutes(daemon),
   ];
@@ -297,6 +310,16 @@ function deployAnswer(r: DeployResult): DeployResult {
   const conflict = problems.some((p) => statusOf(codeOf(p)) === 409);
   const message = `${say(M.deployRefused, refused.map((a) => a.address).join(", "))} ${problems.join(" ")}`;
   throw new ApiError(conflict ? 409 : 422, problems.length ? codeOf(problems[0]!) : M.deployRefused.code, message, r);
+}
+
+/**
+ * `read` (one more than `limit`, ids ascending) as a page: whether others wait behind it, without counting them all,
+ * and then the `after` that reads them (null when none wait).
+ */
+function paged<T extends { id: number }>(read: T[], limit: number, after: number | undefined): { page: T[]; more: boolean; next: number | null } {
+  const more = read.length > limit;
+  const page = more ? read.slice(0, limit) : read;
+  return { page, more, next: more ? (page.at(-1)?.id ?? after ?? 0) : null };
 }
 
 function badRequest(why: string): ApiError {

@@ -53,11 +53,14 @@ export class GroupCommitter {
    * memory, so the outbox need not read back from the store what was just written to it.
    * @param handOffFailed told when `outgoing` threw: the group is on the disk and answered 250 all the same, and its
    * rows stay pending in the store, for the outbox to read back from there.
+   * @param clock the daemon's clock: a group's runs are recorded as committed at its time, as everything else it
+   * records is (a test's injected clock then reads the same in every column).
    */
   constructor(
     private readonly store: Store,
     private readonly outgoing?: (rows: OutboxRow[]) => void,
     private readonly handOffFailed?: (err: unknown) => void,
+    private readonly clock: () => number = Date.now,
   ) {}
 
   /** Runs waiting for the next group. */
@@ -106,7 +109,7 @@ export class GroupCommitter {
       // time the kind it meets changes.
       const commits: RunCommit[] = [];
       for (const w of group) commits.push(w.commit);
-      ids = await this.store.commitRuns(commits);
+      ids = await this.store.commitRuns(commits, this.clock());
     } catch (err) {
       syncOf(Promise.resolve());
       this.fail(group, err);

@@ -94,6 +94,7 @@ export class Daemon {
       store,
       (rows) => this.outbox.committed(rows),
       (err) => this.outbox.handOffFailed(err),
+      this.clock,
     );
     this.outbox = new MaildirOutbox(o.dataDir, store, o.log, undefined, () => this.committer.synced(), { syncfs: o.outboxSync !== "fdatasync" });
     this.postmaster = new PostmasterMailbox(o.dataDir, o.log);
@@ -362,7 +363,15 @@ export class Daemon {
     return this.store.messages({ ...(address ? { address: this.listAddress(address) } : {}), status: "failed", ...page });
   }
 
-  /** Runs a failed run's message again with the version deployed now; the message is then `replayed`. */
+  /** The failed scheduled runs not replayed, oldest first: the first `limit` (1,000) with an id above `after`. */
+  failedSchedules(address?: string, page: { after?: number; limit?: number } = {}): Promise<RunRecord[]> {
+    return this.store.failedSchedules({ ...(address ? { address: this.listAddress(address) } : {}), ...page });
+  }
+
+  /**
+   * Runs a failed run again with the version deployed now: its message (which is then `replayed`), or its scheduled
+   * trigger with `now` its due time (the run is then replayed, whatever the replay's outcome).
+   */
   async replay(runId: number): Promise<Answer> {
     try {
       return await this.runner.replay(runId);

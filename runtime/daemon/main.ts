@@ -5,6 +5,7 @@
  * to stderr. SIGTERM (or SIGINT): new connections get 421, the work in
  * flight finishes, then the process exits 0.
  */
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { directoryRules } from "./deploy-dir.js";
 import { createServer, type Server } from "node:http";
@@ -45,8 +46,13 @@ export function createHttp(handlers: HttpHandler[], log: Logger): Server {
       for (const h of handlers) if (await h(req, res)) return;
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found\n");
     })().catch((err) => {
-      log.error({ err }, "HTTP handler failed");
-      if (!res.headersSent) res.writeHead(500).end();
+      // As the API does (api.ts, TW6032): the cause stays in the log, the answer carries only the id to find it by.
+      const errorId = randomUUID();
+      // The path without an unsubscribe link's token: whoever reads the log could unsubscribe that member with it.
+      const path = (req.url ?? "/").split("?")[0]!.replace(/^(\/unsubscribe\/).+/, "$1…");
+      log.error({ err, errorId, method: req.method, path }, "HTTP handler failed");
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" }).end(`${say(M.serverFailed, errorId)}\n`);
+      else res.destroy(); // part of an answer went: cut it, so the client does not take it as whole
     });
   });
 }

@@ -40,6 +40,8 @@ export const daemonMessages = {
   notReplayable: def("TW6016", "Nothing to replay", (id: number, why: string) => `Run ${id} cannot be replayed: ${why}.`),
   badAddress: def("TW6017", "Not an address", (text: string) => `${JSON.stringify(text)} is not an e-mail address; write it as name@example.org.`),
   badMembers: def("TW6018", "Members refused", (problems: string) => `The members were not changed: ${problems}. Fix those entries and try again.`),
+  noMessageTrigger: def("TW6019", "The rule takes no mail", (rule: string) =>
+    `Rule ${rule} has no \`on message\` trigger, so it does not take mail; the message is kept with this failed run. Add an \`on message\` trigger (or deploy the rule meant for this list), then replay the run.`),
   unauthorized: def("TW6020", "Not authorized", (why: string) =>
     `${why}. Send the admin token as \`Authorization: Bearer TOKEN\` (it is in DATA/admin.token on the server; thwonkc takes --token, THWONK_TOKEN or --data DIR).`),
   badRequest: def("TW6021", "Bad request", (why: string) => `The request was not understood: ${why}. See docs/daemon.md (the API) for what each route takes.`),

@@ -34,7 +34,7 @@ import { ownTraceLength } from "../mail/received.js";
 import { DEFAULT_HOP_LIMIT, overHopLimit, type IncomingMail, type ListMailSettings } from "../mail/compose.js";
 import type { Logger } from "./log.js";
 import { holdEffects, type RunAgain } from "./holds.js";
-import type { MembersSnapshot, MessageRecord, MessageStatus, RunCommit, RunOutcome, SavedState, Store } from "./store/types.js";
+import type { MembersSnapshot, MessageRecord, MessageStatus, RunCommit, RunOutcome, RunRecord, SavedState, Store } from "./store/types.js";
 
 export interface RunnerOptions {
   store: Store;
@@ -131,6 +131,11 @@ function notReplayable(runId: number, message: MessageRecord): void {
   throw new Error(say(M.notReplayable, runId, `its message was decided since (it is ${message.status} now)`));
 }
 
+/** Throws TW6016 unless the scheduled run failed and was not replayed: a failed schedule is run again once. */
+function dueNotReplayable(run: RunRecord): void {
+  if (run.replayedBy !== null) throw new Error(say(M.notReplayable, run.id, `it was replayed already (run ${run.replayedBy}); a replay that failed is replayed itself`));
+}
+
 /** A canonical address with its local part lower-cased too: the key lists are found by. */
 export function addressKey(address: string): string {
   return address.toLowerCase();
@@ -145,7 +150,7 @@ export class Runner {
   private idle: (() => void)[] = [];
   /** Outgoing mail: each list's settings (From mode), and the hop limit (thwonkd's config, main.ts). */
   mail: { lists: (address: string) => Partial<ListMailSettings> | undefined; hopLimit: number } = { lists: () => undefined, hopLimit: DEFAULT_HOP_LIMIT };
-  /** Queues the list's scheduled runs due by a time (the scheduler's, while it runs): asked before a message, a replay, a moderator's decision or a deploy is queued. */
+  /** Queues the list's scheduled runs due by a time (the scheduler's, while it runs): asked before a message, a replay, a moderator's decision, a deploy or a change of members is queued. */
   dueBy: ((address: string, at: number) => void) | undefined;
 
   constructor(private readonly o: RunnerOptions) {}
@@ -253,9 +258,11 @@ export class Runner {
     });
   }
 
-  /** Work on a list's data outside a run (members from the API), in the list's order. */
+  /** Work on a list's data outside a run (members from the API, an unsubscribe, a bounce), in the list's order. */
   withList<T>(address: string, work: (bundle: Bundle) => Promise<T>): Promise<T> {
     const slot = this.slot(address);
+    // A schedule due before this change came runs first, with the members it was due under.
+    this.dueBy?.(slot.address, this.o.clock());
     return this.enqueue(slot, async () => {
       await slot.settled;
       try {
@@ -318,8 +325,8 @@ export class Runner {
     return (async () => {
       const run = await this.o.store.run(runId);
       if (!run) throw new Error(say(M.notReplayable, runId, "there is no such run"));
-      if (run.messageId === null) throw new Error(say(M.notReplayable, runId, "it ran on a schedule, not on a message"));
       if (run.outcome !== "failed") throw new Error(say(M.notReplayable, runId, `it did not fail (its outcome: ${run.outcome})`));
+      if (run.messageId === null) return this.replayDue(run);
       const message = await this.o.store.message(run.messageId);
       if (!message) throw new Error(say(M.notReplayable, runId, "its message is no longer stored"));
       notReplayable(runId, message);
@@ -340,6 +347,33 @@ export class Runner {
         ),
       );
     })();
+  }
+
+  /**
+   * A failed scheduled run, run again: its trigger, by the version deployed now, with `now` its due time (what the
+   * failed run saw), in the list's order; once, whatever the outcome (a replay that fails is a failure of its own,
+   * replayable in its turn).
+   */
+  private replayDue(run: RunRecord): Promise<Answer> {
+    dueNotReplayable(run);
+    const slot = this.slot(run.address);
+    // Queued now, like a message arriving now: what was due by now runs first.
+    this.dueBy?.(slot.address, this.o.clock());
+    return this.answered(
+      this.enqueue(
+        slot,
+        async () => {
+          // Asked again in the list's turn, once the runs before it are committed: of replays sent at once, the first
+          // marks the run replayed, and the others see it.
+          await slot.settled;
+          dueNotReplayable((await this.o.store.run(run.id)) ?? run);
+          if (!slot.bundle.manifest.triggers.some((t) => t.kind === "every" && t.name === run.trigger))
+            throw new Error(say(M.notReplayable, run.id, `the version deployed now has no schedule named ${run.trigger}: deploy one that has, then replay it`));
+          return this.runDue(slot, run.trigger, run.now, run.id);
+        },
+        false,
+      ),
+    );
   }
 
   /** Moderation (holds.ts): `work` in the list's order, with a way to run one of the list's stored messages again, approved. */
@@ -426,7 +460,7 @@ export class Runner {
     let result: RunResult;
     const refused = refusals(bundle, state);
     if (!trigger) {
-      result = failed({ code: "TW6019", message: `rule ${bundle.manifest.rule} has no \`on message\` trigger, so it does not take mail`, line: null, column: null });
+      result = failed({ code: M.noMessageTrigger.code, message: M.noMessageTrigger.format(bundle.manifest.rule), line: null, column: null });
     } else if (refused) {
       result = failed({ code: "TW5070", message: refused, line: null, column: null });
     } else {
@@ -488,7 +522,8 @@ export class Runner {
     if (a.runId !== undefined) this.o.log.warn({ list, run: a.runId, problems }, "a message could not be read whole: it was stored with what could not be read, and run on the rest");
   }
 
-  private async runDue(slot: ListSlot, triggerName: string, due: number): Promise<Answer | Submitted> {
+  /** `replays`: the failed scheduled run this one replays (replayDue); its due time is then not the schedule's bookkeeping. */
+  private async runDue(slot: ListSlot, triggerName: string, due: number, replays?: number): Promise<Answer | Submitted> {
     const { bundle, address } = slot;
     // Queued while the version before was deployed, and a redeploy since took the schedule away: nothing is due.
     if (!bundle.manifest.triggers.some((t) => t.kind === "every" && t.name === triggerName)) {
@@ -497,7 +532,7 @@ export class Runner {
     }
     const turn: Turn = { gen: slot.gen, seq: slot.seq++ };
     const { members, state } = await this.load(slot);
-    const runBase = { trigger: triggerName, now: due, bundleHash: bundle.sha256, replayOf: null };
+    const runBase = { trigger: triggerName, now: due, bundleHash: bundle.sha256, replayOf: replays ?? null };
     const refused = refusals(bundle, state);
     let result: RunResult;
     if (refused) result = failed({ code: "TW5070", message: refused, line: null, column: null });
@@ -511,8 +546,12 @@ export class Runner {
       }
     }
     const outcome: RunOutcome = result.error ? "failed" : "ok";
-    if (result.error) this.o.log.warn({ list: address, trigger: triggerName, error: result.error }, "a scheduled run failed");
-    const c = this.outcomeCommit(slot, { address, due: { trigger: triggerName, at: due } }, runBase, result, result.actions, outcome, null);
+    if (result.error) this.o.log.warn({ list: address, trigger: triggerName, error: result.error, ...(replays !== undefined ? { replayOf: replays } : {}) }, "a scheduled run failed; it can be replayed");
+    // Made field by field, not spread (run-commit.ts says why).
+    const head: Omit<RunCommit, "run"> = { address };
+    if (replays === undefined) head.due = { trigger: triggerName, at: due };
+    else head.replays = replays;
+    const c = this.outcomeCommit(slot, head, runBase, result, result.actions, outcome, null);
     return this.submit(slot, turn, c, { code: 250, message: "2.0.0 ran" }, result, result.actions);
   }
 

@@ -31,7 +31,7 @@ export function failingStore(real: Store): FailingStore {
   const wrapper = Object.create(real) as FailingStore;
   return Object.assign(wrapper, {
     groups,
-    async commitRuns(commits: RunCommit[]) {
+    async commitRuns(commits: RunCommit[], at?: number) {
       // Decided on arrival: a failure armed while this call is held is for the next one.
       const failing = fail > 0;
       if (failing) fail--;
@@ -46,7 +46,7 @@ export function failingStore(real: Store): FailingStore {
         throw new Error("injected: the database refused the commit");
       }
       groups.push({ commits, failed: false });
-      return real.commitRuns(commits);
+      return real.commitRuns(commits, at);
     },
     hold() {
       let release!: () => void;

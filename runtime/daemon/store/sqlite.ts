@@ -117,6 +117,12 @@ const MIGRATIONS: string[] = [
   DROP INDEX messages_status;
   CREATE INDEX messages_failed ON messages(address, id) WHERE status = 'failed';
   `,
+  // A failed scheduled run has no message whose status says it was replayed: the run that replayed it is kept on it,
+  // so it is replayed once, and the failed ones still waiting are found through an index of those alone.
+  `
+  ALTER TABLE runs ADD COLUMN replayed_by INTEGER REFERENCES runs(id);
+  CREATE INDEX runs_failed_due ON runs(address, id) WHERE outcome = 'failed' AND message_id IS NULL AND replayed_by IS NULL;
+  `,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -183,6 +189,9 @@ function migrate(db: Database.Database): void {
 
 type Row = Record<string, unknown>;
 
+/** A run's row and its message's status, which says whether the run can be replayed (toRun). */
+const RUN_COLUMNS = "runs.*, (SELECT status FROM messages WHERE messages.id = runs.message_id) AS message_status";
+
 type Statements = ReturnType<typeof statements>;
 
 /** The store's statements, prepared on a connection. */
@@ -222,9 +231,10 @@ function statements(db: Database.Database) {
       "INSERT INTO published (address, path, html, updated_at, run_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT(address, path) DO UPDATE SET html = excluded.html, updated_at = excluded.updated_at, run_id = excluded.run_id",
     ),
     due: db.prepare("INSERT INTO schedule (address, trigger, last_due) VALUES (?, ?, ?) ON CONFLICT(address, trigger) DO UPDATE SET last_due = MAX(last_due, excluded.last_due)"),
-    run: db.prepare("SELECT * FROM runs WHERE id = ?"),
+    run: db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`),
     // Through the index of failed runs (runs_failed): the messages' ids as one JSON array.
-    failedRunsOf: db.prepare("SELECT * FROM runs WHERE outcome = 'failed' AND message_id IN (SELECT value FROM json_each(?)) ORDER BY id"),
+    failedRunsOf: db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE outcome = 'failed' AND message_id IN (SELECT value FROM json_each(?)) ORDER BY id`),
+    markReplayed: db.prepare("UPDATE runs SET replayed_by = ? WHERE id = ?"),
     message: db.prepare("SELECT * FROM messages WHERE id = ?"),
     pending: db.prepare("SELECT * FROM outbox WHERE done = 0 ORDER BY id LIMIT ?"),
     done: db.prepare("UPDATE outbox SET done = 1 WHERE id = ?"),
@@ -399,16 +409,16 @@ class SqliteStore implements Store {
     this.q.setState.run(state === null ? null : JSON.stringify(state), hash, address);
   }
 
-  async commitRuns(commits: RunCommit[]): Promise<CommittedIds[]> {
+  async commitRuns(commits: RunCommit[], at: number = Date.now()): Promise<CommittedIds[]> {
     // Refused, not written: its sync would be refused (wal-sync.ts), so it would be answered 451 and run again.
     if (this.closing) throw new Error("the store is closing: this group was not committed");
     const cp = this.checkpointer;
-    if (!cp) return this.commitGroup(commits, Date.now());
+    if (!cp) return this.commitGroup(commits, at);
     // Through the checkpoint thread's gate (checkpointer.ts), waited for off the event loop when it is shut.
     if (cp.shut) await cp.opened();
     cp.enter();
     try {
-      return this.commitGroup(commits, Date.now());
+      return this.commitGroup(commits, at);
     } finally {
       cp.leave();
       cp.afterCommit();
@@ -468,6 +478,7 @@ class SqliteStore implements Store {
       }
       for (const p of c.published ?? []) q.publish.run(c.address, p.path, p.html, now, runId);
       if (c.due) q.due.run(c.address, c.due.trigger, c.due.at);
+      if (c.replays !== undefined) q.markReplayed.run(runId, c.replays);
       if (c.held && messageId !== null) this.groupHeld.apply(c.address, messageId, runId, c.held);
       if (c.bounces?.length) {
         for (const b of c.bounces) q.insertBounce.run(c.address, b.member, b.member, b.at, b.status, b.action, b.diagnostic, b.verp ? 1 : 0, runId, b.messageId ?? null);
@@ -485,7 +496,7 @@ class SqliteStore implements Store {
     if (filter.address !== undefined) (where.push("address = ?"), args.push(filter.address));
     if (filter.failed) where.push("outcome = 'failed'");
     if (filter.after !== undefined) (where.push("id > ?"), args.push(filter.after));
-    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id${filter.last !== undefined ? " DESC" : ""} LIMIT ?`;
+    const sql = `SELECT ${RUN_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id${filter.last !== undefined ? " DESC" : ""} LIMIT ?`;
     if (filter.last !== undefined) return (this.db.prepare(sql).all(...args, filter.last) as Row[]).reverse().map(toRun);
     return (this.db.prepare(sql).all(...args, filter.limit ?? 1000) as Row[]).map(toRun);
   }
@@ -498,6 +509,16 @@ class SqliteStore implements Store {
   async failedRunsOf(messageIds: readonly number[]): Promise<RunRecord[]> {
     if (messageIds.length === 0) return [];
     return (this.q.failedRunsOf.all(JSON.stringify(messageIds)) as Row[]).map(toRun);
+  }
+
+  async failedSchedules(filter: { address?: string; limit?: number; after?: number } = {}): Promise<RunRecord[]> {
+    // The conditions of the index of these runs alone (runs_failed_due), written as it has them.
+    const where = ["outcome = 'failed'", "message_id IS NULL", "replayed_by IS NULL"];
+    const args: unknown[] = [];
+    if (filter.address !== undefined) (where.push("address = ?"), args.push(filter.address));
+    if (filter.after !== undefined) (where.push("id > ?"), args.push(filter.after));
+    const sql = `SELECT ${RUN_COLUMNS} FROM runs WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, filter.limit ?? 1000) as Row[]).map(toRun);
   }
 
   async message(id: number): Promise<(MessageRecord & { raw: Buffer }) | undefined> {
@@ -687,11 +708,15 @@ function toDeployment(r: Row): Deployment {
 }
 
 function toRun(r: Row): RunRecord {
+  const messageId = (r["message_id"] as number | null) ?? null;
+  const replayedBy = (r["replayed_by"] as number | null | undefined) ?? null;
+  // What replay() takes: a failed message's run (its message still failed), or a failed scheduled run not replayed yet.
+  const replayable = r["outcome"] === "failed" && (messageId === null ? replayedBy === null : r["message_status"] === "failed");
   return {
     id: r["id"] as number,
     address: r["address"] as string,
     trigger: r["trigger"] as string,
-    messageId: (r["message_id"] as number | null) ?? null,
+    messageId,
     now: r["now"] as number,
     bundleHash: r["bundle_hash"] as string,
     outcome: r["outcome"] as RunRecord["outcome"],
@@ -700,6 +725,8 @@ function toRun(r: Row): RunRecord {
     gasBound: r["gas_bound"] as number,
     actions: JSON.parse(r["actions"] as string),
     replayOf: (r["replay_of"] as number | null) ?? null,
+    replayedBy,
+    replayable,
     createdAt: r["created_at"] as number,
   };
 }

@@ -69,6 +69,11 @@ export interface RunRecord {
   actions: RunAction[];
   /** The run this one replays, if any. */
   replayOf: number | null;
+  /** For a failed scheduled run: the run that replayed it (a scheduled run is replayed once), or null. */
+  replayedBy: number | null;
+  /** Whether replay() takes it now: it failed, and its message is still failed (or, run on a schedule, it was not replayed). */
+  replayable: boolean;
+  /** When it was committed, by the daemon's clock. */
   createdAt: number;
 }
 
@@ -133,7 +138,7 @@ export interface RunCommit {
   message?: { raw: Buffer; mailFrom: string | null; rcptTo: string; receivedAt: number; status: MessageStatus; problems: string[] };
   /** A replay: the stored message the run is about (its status becomes `replayed`). */
   messageId?: number;
-  run: Omit<RunRecord, "id" | "messageId" | "address" | "createdAt">;
+  run: Omit<RunRecord, "id" | "messageId" | "address" | "createdAt" | "replayedBy" | "replayable">;
   /** The state after the run; undefined leaves it as it is (a failed run, a loop). */
   state?: SavedState;
   members?: MemberChange[];
@@ -141,6 +146,8 @@ export interface RunCommit {
   published?: { path: string; html: string }[];
   /** Schedule bookkeeping: the due time this run stands for. */
   due?: { trigger: string; at: number };
+  /** A replay of a failed scheduled run: that run, which this one marks replayed (`replayedBy`) whatever its outcome. */
+  replays?: number;
   /** The message's moderation record after this run (holds.ts): held (again), or decided. */
   held?: HeldChange;
   /** A run on a stored message (`messageId`): its new status; default `replayed`. */
@@ -209,14 +216,18 @@ export interface Store {
 
   /**
    * Commits each run's outcome, all in one transaction, and returns the run
-   * ids in order. If it throws, nothing of any of them was committed.
+   * ids in order. If it throws, nothing of any of them was committed. `at`
+   * is when, by the daemon's clock (runs' `createdAt`, published pages'
+   * `updatedAt`); the real clock when not given.
    */
-  commitRuns(commits: RunCommit[]): Promise<CommittedIds[]>;
+  commitRuns(commits: RunCommit[], at?: number): Promise<CommittedIds[]>;
 
   runs(filter?: RunFilter): Promise<RunRecord[]>;
   run(id: number): Promise<RunRecord | undefined>;
   /** The failed runs of these messages, oldest first: the last of a message's is the one to replay. */
   failedRunsOf(messageIds: readonly number[]): Promise<RunRecord[]>;
+  /** Failed scheduled runs not replayed, oldest first: the first `limit` (default 1,000), with an id above `after` when given. */
+  failedSchedules(filter?: { address?: string; limit?: number; after?: number }): Promise<RunRecord[]>;
   message(id: number): Promise<(MessageRecord & { raw: Buffer }) | undefined>;
   /** Messages oldest first: the first `limit` (default 1,000), with an id above `after` when given (paging). */
   messages(filter?: { address?: string; status?: MessageStatus; limit?: number; after?: number }): Promise<MessageRecord[]>;
