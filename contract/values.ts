@@ -12,12 +12,22 @@ const LOCAL = /^[a-z0-9!#$%&'*+/=?^_`{|}~\u00a0-\uffff-]+(?:\.[a-z0-9!#$%&'*+/=?
 /** Host names (RFC 1123): labels of letters, digits and inner hyphens, two at least, the last starting with a letter. */
 const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/** The longest address, in UTF-16 units. */
+export const ADDRESS_MAX = 320;
+/** The longest local part an address can have within ADDRESS_MAX: `@` and the shortest host name (`a.b`) take 4. */
+export const LOCAL_MAX = ADDRESS_MAX - 4;
+
 /**
- * The one address rule: `local@domain` with a dot-atom local part of 1–64
- * UTF-16 units (RFC 5322 atext, or any character past U+009F as RFC 6531
- * allows) and a host name of two labels or more, at most 255 long (so
- * `ann@localhost`, `ann@exa_mple.org`, controls, spaces, quotes and a second
- * `@` are not addresses), 320 at most in all (the stdlib's Address bound).
+ * The one address rule: `local@domain` with a dot-atom local part (RFC 5322
+ * atext, or any character past U+009F as RFC 6531 allows) and a host name of
+ * two labels or more, at most 255 long (so `ann@localhost`, `ann@exa_mple.org`,
+ * controls, spaces, quotes and a second `@` are not addresses), 320 UTF-16
+ * units at most in all (the stdlib's Address bound). The local part has no
+ * bound of its own: RFC 5321 4.5.3.1 asks servers to take local parts past 64
+ * where they can, and a sender whose address has one is still a sender (read
+ * as no address, its mail was taken for a bounce and never answered). The
+ * whole bound leaves it at most 316 (`LOCAL_MAX`, the shortest host name
+ * being `a.b`), which the stdlib's `local` and `tag` bounds assume.
  * Surrounding white space is ignored. The canonical form is the whole
  * address in lower case: mail clients capitalise local parts differently and
  * no real mailbox tells `Ann@` from `ann@`, so membership, equality, map keys
@@ -25,9 +35,9 @@ const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,
  */
 export function canonicalAddress(s: string): string | undefined {
   const t = s.trim().toLowerCase();
-  if (t.length > 320) return undefined;
+  if (t.length > ADDRESS_MAX) return undefined;
   const at = t.indexOf("@");
-  if (at < 1 || at > 64 || t.length - at - 1 > 255) return undefined;
+  if (at < 1 || t.length - at - 1 > 255) return undefined;
   return LOCAL.test(t.slice(0, at)) && DOMAIN.test(t.slice(at + 1)) ? t : undefined;
 }
 

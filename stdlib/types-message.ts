@@ -63,7 +63,8 @@ export const messageTypes: Record<string, TypeDeclSpec> = {
       sender: { type: "Address?", doc: "The MAIL FROM address; none for bounces (`MAIL FROM:<>`)." },
       recipient: { type: "Address", doc: "The list address as used (with its `-request` or `+tag` form)." },
       isRequest: { type: "bool", doc: "`true` when the message was sent to the `-request` address." },
-      tag: { type: "string?", doc: "The `+tag` of the address used, or none.", bound: 64 },
+      // Within the recipient's local part (contract/values.ts LOCAL_MAX), after its `+`.
+      tag: { type: "string?", doc: "The `+tag` of the address used, or none.", bound: 315 },
     },
   },
   Message: {

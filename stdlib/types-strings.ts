@@ -195,9 +195,10 @@ export const stringTypes: Record<string, TypeDeclSpec> = {
     fromStringLiteral: "address",
     maxLength: 320,
     fields: {
-      local: { type: "string", doc: "The part before `@` (with its `+tag`).", bound: 64 },
+      // A local part is bounded by the whole address only (contract/values.ts LOCAL_MAX: 320 less `@a.b`); a tag by that less one.
+      local: { type: "string", doc: "The part before `@` (with its `+tag`).", bound: 316 },
       domain: { type: "string", doc: "The part after `@`, in lower case.", bound: 255 },
-      tag: { type: "string?", doc: "The `+tag` of the local part (`news` in `ann+news@example.org`), or none.", bound: 64 },
+      tag: { type: "string?", doc: "The `+tag` of the local part (`news` in `ann+news@example.org`), or none.", bound: 315 },
     },
   },
 };

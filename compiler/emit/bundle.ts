@@ -39,7 +39,8 @@ export const BUNDLE_FORMAT = "thwonk-bundle/2";
 // 17: the prelude reads a run faster (addresses kept by string, a message's header index made when first used).
 // 18: a send's and a forward's list headers are added by the host (runtime/run/list-headers.ts), not in the run's output.
 // 19: Time ± Duration is checked (`__ta`, TW5011 outside years 0000–9999), so every time a rule makes can be saved.
-export const CODE_TARGET = "quickjs-js/19";
+// 20: an address's local part may pass 64 units (`__canonical`: the whole address at most 320, as contract/values.ts).
+export const CODE_TARGET = "quickjs-js/20";
 
 export interface ManifestTrigger {
   /** What the runtime calls it: `message`, `every day at 00:00`. */

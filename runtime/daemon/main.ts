@@ -23,7 +23,7 @@ import { createIngress, InFlight, type Ingress } from "./smtp.js";
 import { loadDkimKeys } from "./dkim.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { personalFrom, verpOf } from "./mail-out.js";
-import { ensureUnsubscribeKey, unsubscribeHandler } from "./unsubscribe.js";
+import { ensureUnsubscribeKey, MAX_PUBLIC_URL, unsubscribeHandler } from "./unsubscribe.js";
 
 /** A handler the HTTP server tries in turn; true when it answered. The API adds its own. */
 export type HttpHandler = (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => Promise<boolean>;
@@ -200,8 +200,22 @@ function cannotStart(err: unknown, dataDir: string): string | undefined {
   return undefined;
 }
 
+/** A public URL too long for its one-click links to fit a line of mail (unsubscribe.ts MAX_PUBLIC_URL). */
+function checkPublicUrl(url: string | null): void {
+  if (url === null || url.length <= MAX_PUBLIC_URL) return;
+  throw new StartProblem(
+    say(
+      M.cannotStart,
+      `--public-url ${url.length > 80 ? `${url.slice(0, 77)}...` : url}:`,
+      `it is ${url.length} characters long, and the one-click unsubscribe links made from it could not fit a line of a message's List-Unsubscribe field (RFC 5322: 998 octets), which cannot be folded inside a link`,
+      `Give a public URL of at most ${MAX_PUBLIC_URL} characters (a shorter host name or path in front of thwonkd's HTTP side).`,
+    ),
+  );
+}
+
 async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<number> {
   checkDeployDirs(cfg.deploy);
+  checkPublicUrl(cfg.publicUrl);
   if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) throw new StartProblem(say(M.cannotStart, `--data ${dataDir}:`, "it is a file, not a directory", "Give a directory (thwonkd makes it if it is missing)."));
   mkdirSync(dataDir, { recursive: true });
   const admin = ensureAdminToken(dataDir);

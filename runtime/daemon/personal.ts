@@ -12,6 +12,7 @@
  */
 import { bounceAddress } from "../mail/compose.js";
 import type { DkimKeys } from "./dkim.js";
+import { MAX_LINE, ONE_CLICK_FIELD } from "./unsubscribe.js";
 import { verpAddress } from "./verp.js";
 import type { MemberJson } from "../../contract/index.js";
 
@@ -99,7 +100,11 @@ export function withOneClick(raw: Buffer, url: string): Buffer {
     }
     out.push(line);
   }
-  const fields = [`List-Unsubscribe: <${url}>${mailto ? `,\r\n <${mailto}>` : ""}`, "List-Unsubscribe-Post: List-Unsubscribe=One-Click"];
+  const first = ONE_CLICK_FIELD(url);
+  // A line past 998 octets (RFC 5322 2.1.1) is never written: a link that long (an address past what main.ts's bound
+  // on --public-url leaves room for) is left out, and the member keeps the mailto field the message had.
+  if (first.length + (mailto ? 1 : 0) > MAX_LINE) return raw;
+  const fields = [`${first}${mailto ? `,\r\n <${mailto}>` : ""}`, "List-Unsubscribe-Post: List-Unsubscribe=One-Click"];
   const at = out.indexOf("\u0000");
   if (at >= 0) out.splice(at, 1, ...fields);
   else out.push(...fields);

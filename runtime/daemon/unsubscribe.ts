@@ -27,6 +27,20 @@ import { daemonMessages as M, say } from "./messages.js";
 
 export const UNSUBSCRIBE_KEY_FILE = "unsubscribe.key";
 export const UNSUBSCRIBE_PATH = "/unsubscribe/";
+/** RFC 5322 2.1.1: a line of a message is at most 998 octets, its CRLF aside. */
+export const MAX_LINE = 998;
+/** The first line of the one-click field for a URL (personal.ts withOneClick), before the `,` a mailto after it adds. */
+export const ONE_CLICK_FIELD = (url: string): string => `List-Unsubscribe: <${url}>`;
+/**
+ * The longest token of a list and a member whose addresses fit an SMTP path (254 octets of ASCII, what mail goes out
+ * to: compose.ts safeAddress): each address in base64url, the joined time (13 at most: readToken), the MAC (43), 3 dots.
+ */
+const LONGEST_TOKEN = 2 * Math.ceil((254 * 4) / 3) + 13 + 43 + 3;
+/**
+ * The longest public URL (--public-url) whose one-click links fit a line for any such list and member: the field
+ * cannot be folded inside its URL (RFC 8058 readers take the URL as written), so a longer one is refused at start.
+ */
+export const MAX_PUBLIC_URL = MAX_LINE - ONE_CLICK_FIELD(UNSUBSCRIBE_PATH).length - LONGEST_TOKEN - ",".length;
 /** A one-click body is 26 bytes; anything much larger is not one. */
 const MAX_BODY = 4096;
 

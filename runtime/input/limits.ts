@@ -29,7 +29,7 @@ export type RuleLimits = Record<string, RuleLimit>;
 export const MAX_NAME_UNITS = 256;
 export const MAX_ADDRESS_LENGTH = 320;
 /** The `+tag` of the address used: its declared bound in the stdlib (Envelope.tag). */
-const TAG_MAX = Number(stdlib.types["Envelope"]?.fields?.["tag"]?.bound ?? 64);
+const TAG_MAX = Number(stdlib.types["Envelope"]?.fields?.["tag"]?.bound ?? 315);
 
 /** A rule's limits from its checked model (`model.limits`). */
 export function ruleLimitsOf(limits: ReadonlyMap<string, { value: number; decl: LimitDecl }>): RuleLimits {
@@ -116,8 +116,8 @@ function checkMessageNow(message: MessageJson, rule: RuleLimits, size: number | 
   for (let i = 0; i < message.cc.length; i++) fixed(`Cc address ${i + 1}`, message.cc[i], MAX_ADDRESS_LENGTH);
   fixed("the envelope sender", message.envelope?.sender, MAX_ADDRESS_LENGTH);
   fixed("the envelope recipient", message.envelope?.recipient, MAX_ADDRESS_LENGTH);
-  // The +tag is bounded in UTF-16 units, as the verifier reads Envelope.tag (a canonical local part is at most 64 of
-  // them): counted in code points, 64 emoji (128 units) passed and ran a rule past its gas bound.
+  // The +tag is bounded in UTF-16 units, as the verifier reads Envelope.tag (a canonical local part is at most 316 of
+  // them): counted in code points, a tag of emoji twice the bound in units passed and ran a rule past its gas bound.
   const tag = message.envelope?.tag;
   if (tag !== null && tag !== undefined && tag.length > TAG_MAX) {
     const m = runtimeMessages.fieldTooLong;

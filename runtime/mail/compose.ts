@@ -91,8 +91,9 @@ export function isMailAction(a: RunAction): boolean {
   return MAIL_KINDS.has(a.kind);
 }
 
-// A conservative address: what an SMTP command can carry, without spaces, controls, brackets or quotes.
-const ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
+// A conservative address: what an SMTP command can carry, without spaces, controls, brackets or quotes. Its local
+// part may pass 64 (RFC 5321 4.5.3.1: a sender with one is answered); the whole fits a path (254, safeAddress).
+const ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
 const MSG_ID = /^[\x21-\x3b\x3d\x3f-\x7e]{1,250}@[\x21-\x3b\x3d\x3f-\x7e]{1,250}$/;
 
 /** An address that is safe in a header and an SMTP command, or undefined. */
@@ -384,9 +385,11 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   let text = typeof a["text"] === "string" ? a["text"] : "";
   let html = typeof a["html"] === "string" ? a["html"] : undefined;
   if (footer !== null && !original) {
-    text = withTextFooter(text, footer).replace(/\r\n/g, "\n");
+    text = withTextFooter(text, footer);
     if (html !== undefined) html = withHtmlFooter(html, footer);
   }
+  text = crlf(text);
+  if (html !== undefined) html = crlf(html);
   const hops = run.hops;
   const given = (a["headers"] ?? {}) as Record<string, unknown>;
 
@@ -440,6 +443,15 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   if (original) raw = spliceForward(raw, original, footer, CHECKS);
   return { index, messageId: sentId, envelope: { from: facts.bounce, to }, refused, action: a, raw };
 }
+
+/**
+ * A body's line breaks all CRLF: a rule's text may hold a CR or an LF alone (`"\r"` in a string, a mix pasted in), which
+ * a 7bit part kept as it was: the Maildir file had lines ending three ways, and a CR alone on the wire is what RFC 5321
+ * 2.3.8 forbids (SMTP smuggling reads it as an end of line). Only the relay's client and the DKIM signer made them CRLF,
+ * so an unsigned file in the outbox kept them.
+ */
+const BREAK = /\r\n?|\n/g;
+const crlf = (s: string): string => (s.includes("\r") || s.includes("\n") ? s.replace(BREAK, "\r\n") : s);
 
 /** The bytes nodemailer composes for a plan: its tree written at once (serialize.ts), or built the streaming way. */
 async function viaNodemailer(plan: MessagePlan): Promise<Buffer> {

@@ -110,7 +110,7 @@ const NEWLINE = /\r?\n|\r/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: what NEWLINE and HEADER_CONTROLS replace, together
 const ANY_CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 /** The addresses written here (compose.ts's safeAddress); anything else nodemailer writes. */
-const ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
+const ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
 // As nodemailer's MimeNode (mime-node/index.js), for ASCII.
 const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*$/;
 const PLAIN_ADDRESS = /^[^\s"(),:;<>@[\\\]]+@[^\s"(),:;<>@[\\\]]+$/;

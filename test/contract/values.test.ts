@@ -10,7 +10,8 @@ import assert from "node:assert/strict";
 import vm from "node:vm";
 import fc from "fast-check";
 import { PRELUDE } from "../../contract/prelude.js";
-import { canonicalAddress, canonicalPublishPath, isValidAddress } from "../../contract/values.js";
+import { ADDRESS_MAX, canonicalAddress, canonicalPublishPath, isValidAddress, LOCAL_MAX } from "../../contract/values.js";
+import { stdlib } from "../../stdlib/index.js";
 import { checkSources, compileSource } from "../../compiler/index.js";
 import { readMembers } from "../../runtime/input/members.js";
 import { parseEml } from "../../runtime/input/eml.js";
@@ -29,13 +30,17 @@ const NOT_ADDRESSES = [
   "ann@localhost", "ann@exa_mple.org", "ann\x7f@example.org", "ann\0@example.org", "ann@b@example.org", "ann@example.org\0",
   "@example.org", "ann@", "ann", "ann @example.org", "\"ann\"@example.org", "ann..lee@example.org", ".ann@example.org",
   "ann.@example.org", "ann@-example.org", "ann@example-.org", "ann@example..org", "ann@.example.org", "ann@example.org.",
-  "ann@example.123", "ann\u0085@example.org", "ann@exämple.org", "<ann@example.org>", `${"a".repeat(65)}@example.org`,
+  "ann@example.123", "ann\u0085@example.org", "ann@exämple.org", "<ann@example.org>", `${"a".repeat(309)}@example.org`,
+  `${"a".repeat(317)}@a.b`,
   `ann@${"a".repeat(64)}.org`, `ann@${"abcdefghi.".repeat(26)}org`,
 ];
 const ADDRESSES: [string, string][] = [
   ["ann@example.org", "ann@example.org"], ["Ann@Example.ORG", "ann@example.org"], [" ann@example.org\t", "ann@example.org"],
   ["ann.lee+tag@mail.example.co.uk", "ann.lee+tag@mail.example.co.uk"], ["o'brien@example.ie", "o'brien@example.ie"],
   ["a@xn--p1ai.xn--p1ai", "a@xn--p1ai.xn--p1ai"], ["x{y}|z~@e-x.io", "x{y}|z~@e-x.io"], ["Ännä.😀@example.org", "ännä.😀@example.org"], [`${"a".repeat(64)}@example.org`, `${"a".repeat(64)}@example.org`],
+  // A local part past 64 (RFC 5321 4.5.3.1: servers should take it), up to what the whole's 320 leaves.
+  [`${"A".repeat(65)}@example.org`, `${"a".repeat(65)}@example.org`], [`${"a".repeat(308)}@example.org`, `${"a".repeat(308)}@example.org`],
+  [`${"a".repeat(316)}@a.b`, `${"a".repeat(316)}@a.b`],
 ];
 
 test("the address rule: what is not an address, and each address's canonical form", () => {
@@ -48,6 +53,18 @@ test("the address rule: what is not an address, and each address's canonical for
     assert.equal(canonicalAddress(s), c, JSON.stringify(s));
     assert.equal(prelude.addr(s), c, JSON.stringify(s));
   }
+});
+
+test("the stdlib's bounds on an address and its parts hold for every address the rule takes", () => {
+  const address = stdlib.types["Address"]!;
+  assert.equal(address.maxLength, ADDRESS_MAX);
+  const longest = `${"a".repeat(LOCAL_MAX)}@a.b`;
+  assert.equal(canonicalAddress(longest), longest);
+  assert.equal(canonicalAddress(`a${longest}`), undefined);
+  // `+` first: the whole local part but one is the tag.
+  assert.equal(address.fields?.["local"]?.bound, LOCAL_MAX);
+  assert.equal(address.fields?.["tag"]?.bound, LOCAL_MAX - 1);
+  assert.equal(stdlib.types["Envelope"]!.fields?.["tag"]?.bound, LOCAL_MAX - 1);
 });
 
 const atext = fc.constantFrom(..."abcXYZ09!#$%&'*+/=?^_`{|}~-.@ \t\"<>\x7f\0_äK".split(""));

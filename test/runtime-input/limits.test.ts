@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { checkSources } from "../../compiler/program.js";
 import { stdlib } from "../../stdlib/index.js";
+import { LOCAL_MAX } from "../../contract/values.js";
 import {
   checkList,
   checkMembers,
@@ -132,7 +133,8 @@ test("addresses and the envelope's +tag past the fixed sizes every bound assumes
   assert.deepEqual(codes(message({ to: ["list@example.org", long(321)] })), ["TW5025"]);
   assert.deepEqual(codes(message({ cc: [long(400)] })), ["TW5025"]);
   assert.deepEqual(codes(message({ envelope: { sender: long(321), recipient: "list@example.org", isRequest: false, tag: null } })), ["TW5025"]);
-  assert.deepEqual(codes(message({ envelope: { sender: null, recipient: "list@example.org", isRequest: false, tag: "t".repeat(64) } })), []);
-  assert.deepEqual(codes(message({ envelope: { sender: null, recipient: "list@example.org", isRequest: false, tag: "😀".repeat(65) } })), ["TW5025"]);
+  // A tag is at most a local part (LOCAL_MAX) but its first character long, in UTF-16 units.
+  assert.deepEqual(codes(message({ envelope: { sender: null, recipient: "list@example.org", isRequest: false, tag: "t".repeat(LOCAL_MAX - 1) } })), []);
+  assert.deepEqual(codes(message({ envelope: { sender: null, recipient: "list@example.org", isRequest: false, tag: "😀".repeat(LOCAL_MAX / 2) } })), ["TW5025"]);
   assert.match(checkMessage(message({ from: long(321) }))[0]!.message, /its From address is 321 characters long, and at most 320/);
 });

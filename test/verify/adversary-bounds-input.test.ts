@@ -1,9 +1,9 @@
 /**
  * The adversary of the bounds, on the inputs the host lets through: the
- * verifier reads `m.envelope.tag` as at most 64 UTF-16 units (the stdlib's
- * bound; a canonical local part has no more), but the host's input check
- * counted the tag in code points, so 64 emoji (128 units) passed it and ran
- * a rule past its gas bound (TW5001). The daemon takes the tag from a
+ * verifier reads `m.envelope.tag` as at most 315 UTF-16 units (the stdlib's
+ * bound; a canonical local part has at most one more), but the host's input
+ * check counted the tag in code points, so a tag of emoji (two units each)
+ * passed it and ran a rule past its gas bound (TW5001). The daemon takes the tag from a
  * canonical address, so SMTP cannot send one; a message given as JSON
  * (`thwonkc run`, `test`, buildInput) could. Real compiler, the host's real
  * input check, real QuickJS.
@@ -11,6 +11,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileSource } from "../../compiler/emit/bundle.js";
+import { LOCAL_MAX } from "../../contract/values.js";
 import { checkMessage } from "../../runtime/input/limits.js";
 import type { MessageJson } from "../../runtime/input/types.js";
 import { bundleLimits } from "../../runtime/run/input.js";
@@ -36,12 +37,13 @@ function message(tag: string): MessageJson {
   } as MessageJson;
 }
 
-test("a +tag of 64 emoji (128 UTF-16 units) is refused before the run; 32 emoji, at the bound's 64 units, run within it", async () => {
+test("a +tag of emoji past the bound's UTF-16 units is refused before the run; one at the bound runs within it", async () => {
   const r = compileSource("t.thwonk", RULE);
   assert.ok(r.bundle, r.diagnostics.map((d) => d.message).join("\n"));
   const limits = Object.fromEntries(Object.entries(r.bundle.manifest.limits).map(([k, l]) => [k, l.value]));
-  assert.deepEqual(checkMessage(message("😀".repeat(64)), bundleLimits(r.bundle)).map((p) => p.code), ["TW5025"]);
-  const fits = message("😀".repeat(32));
+  // The bound is a local part (LOCAL_MAX) but its first character: 158 emoji are 158 characters, 316 units.
+  assert.deepEqual(checkMessage(message("😀".repeat(LOCAL_MAX / 2)), bundleLimits(r.bundle)).map((p) => p.code), ["TW5025"]);
+  const fits = message(`x${"😀".repeat(LOCAL_MAX / 2 - 1)}`);
   assert.deepEqual(checkMessage(fits, bundleLimits(r.bundle)), []);
   const members = Array.from({ length: 100 }, (_, i) => ({ address: `m${i}@example.org`, name: "M", role: "member", joined: 0 }));
   const input = { now: Date.UTC(2026, 10, 25, 12), tz: [], list: { address: "news@example.org", name: "News", owners: [] }, members, state: null, limits, message: fits };
