@@ -5,6 +5,7 @@
  */
 import type { BinaryExpr, Expr } from "../syntax/ast.js";
 import { q } from "../diagnostics/catalog/define.js";
+import type { Spelling } from "../diagnostics/catalog/spelling.js";
 import { typeMessages as M } from "../diagnostics/catalog/types.js";
 import { sameType } from "./assign.js";
 import type { Ctx } from "./context.js";
@@ -51,7 +52,7 @@ export function condition(ctx: Ctx, e: Expr, notBool = M.conditionNotBool): Bran
   }
   const t = checkExpr(ctx, e);
   if (t.kind !== "error" && !(t.kind === "named" && t.name === "bool")) {
-    const hint = isOptional(t) ? `To test whether it is set, write ${q(`${exprText(e)} != none`)}.` : undefined;
+    const hint = isOptional(t) ? (s: Spelling) => `To test whether it is set, write ${q(`${exprText(e)} ${s.ne} ${s.none}`)}.` : undefined;
     ctx.report(notBool, e.span, [typeToString(t), hint]);
   }
   return { t: here, f: here };

@@ -5,7 +5,7 @@
  */
 import type { Capability } from "../../stdlib/decl.js";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
-import { makeDiagnostic, type DiagnosticExtras, type MessageDef } from "../diagnostics/catalog/index.js";
+import { makeDiagnostic, type DiagnosticExtras, type MessageDef, type SpelledArgs } from "../diagnostics/catalog/index.js";
 import type { Expr, Ident, IfStmt, LetStmt, TypeDecl } from "../syntax/ast.js";
 import type { Facts } from "./narrowing.js";
 import type { FnInfo, SemanticModel, TypeDeclInfo } from "./model.js";
@@ -63,7 +63,7 @@ export class Ctx {
   ) {}
 
   /** Reports a diagnostic; a second error on the same span is dropped (one error per span). */
-  report<A extends unknown[]>(m: MessageDef<A>, span: Span, args: A, extras?: DiagnosticExtras): void {
+  report<A extends unknown[]>(m: MessageDef<A>, span: Span, args: SpelledArgs<A>, extras?: DiagnosticExtras): void {
     const key = m.severity === "error" ? `${span.file}:${span.start}:${span.end}` : `${m.code}:${span.file}:${span.start}:${span.end}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);

@@ -4,36 +4,40 @@
  * literals (what a state field may start as).
  */
 import type { Expr } from "../syntax/ast.js";
+import { spellingOf, surfaceOf, type DurationUnit, type Spelling } from "../diagnostics/catalog/spelling.js";
 
 /** Past this many characters an operator's expression is `this value`: a message quotes it whole. */
 const MAX_TEXT = 60;
 
-/** A short rendering of an expression for messages: `m.date`, `members.get(...)`, `a + b`, or `this value`. */
+/**
+ * A short rendering of an expression for messages: `m.date`, `members.get(...)`, `a + b`, or `this value`,
+ * with operators as its file writes them (`x != none` in a `.thwonk` file, `x !== undefined` in a `.ts` rule).
+ */
 export function exprText(e: Expr): string {
-  const text = render(e);
+  const text = render(e, spellingOf(surfaceOf(e.span.file)));
   return (e.kind === "BinaryExpr" || e.kind === "UnaryExpr") && text.length > MAX_TEXT ? "this value" : text;
 }
 
 /** An operand as written inside a longer expression: an operator's own expression in parentheses, so the reading is the code's. */
-function operand(e: Expr): string {
-  const text = render(e);
+function operand(e: Expr, s: Spelling): string {
+  const text = render(e, s);
   return e.kind === "BinaryExpr" || e.kind === "UnaryExpr" ? `(${text})` : text;
 }
 
-function render(e: Expr): string {
+function render(e: Expr, s: Spelling): string {
   switch (e.kind) {
     case "Ident":
       return e.name;
     case "MemberExpr":
-      return `${operand(e.object)}.${e.name.name}`;
+      return `${operand(e.object, s)}.${e.name.name}`;
     case "CallExpr":
-      return `${operand(e.callee)}(${e.args.length ? "..." : ""})`;
+      return `${operand(e.callee, s)}(${e.args.length ? "..." : ""})`;
     case "IndexExpr":
-      return `${operand(e.object)}[...]`;
+      return `${operand(e.object, s)}[...]`;
     case "UnaryExpr":
-      return e.op === "not" ? `not ${operand(e.operand)}` : `-${operand(e.operand)}`;
+      return e.op === "not" ? s.not(operand(e.operand, s)) : `-${operand(e.operand, s)}`;
     case "BinaryExpr":
-      return `${operand(e.left)} ${e.op} ${operand(e.right)}`;
+      return `${operand(e.left, s)} ${s.op(e.op)} ${operand(e.right, s)}`;
     case "ListLit":
       return e.elements.length ? "[...]" : "[]";
     case "BraceLit":
@@ -43,10 +47,13 @@ function render(e: Expr): string {
     case "BoolLit":
       return String(e.value);
     case "NoneLit":
-      return "none";
-    case "DurationLit":
+      return s.none;
+    case "DurationLit": {
+      const d = /^(\d+)(w|d|h|ms|m|s)$/.exec(e.text);
+      return d ? s.duration(Number(d[1]), d[2] as DurationUnit) : e.text;
+    }
     case "TimeLit":
-      return e.text;
+      return s.time(e.text);
     case "StringLit":
       return e.parts.every((p) => p.kind === "StringText")
         ? JSON.stringify(e.parts.map((p) => (p.kind === "StringText" ? p.value : "")).join(""))

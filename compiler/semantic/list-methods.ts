@@ -9,6 +9,7 @@
 import type { CallExpr } from "../syntax/ast.js";
 import { didYouMean, typeMessages as M } from "../diagnostics/catalog/types.js";
 import { listWords } from "../diagnostics/catalog/define.js";
+import { surfaceOf } from "../diagnostics/catalog/spelling.js";
 import type { Ctx } from "./context.js";
 import type { Callee } from "./calls.js";
 import { plainString } from "./expr-text.js";
@@ -18,7 +19,7 @@ import { TS_RENAMES } from "../../stdlib/dts.js";
 
 /** A List method as the rule's file spells it: a `.ts` rule writes the stdlib's `sort` as `sorted` (stdlib/dts.ts). */
 function spelled(file: string, name: string): string {
-  if (!file.endsWith(".ts")) return name;
+  if (surfaceOf(file) !== "ts") return name;
   return Object.entries(TS_RENAMES.List).find(([, r]) => r.stdlib === name)?.[0] ?? name;
 }
 

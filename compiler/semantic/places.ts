@@ -9,6 +9,7 @@ import type { Expr } from "../syntax/ast.js";
 import type { Ctx } from "./context.js";
 import type { Symbol } from "./scope.js";
 import { spanPrefix } from "../diagnostics/diagnostic.js";
+import { spellingOf, surfaceOf } from "../diagnostics/catalog/spelling.js";
 
 export type Place =
   /** May change; `state` when the place is (inside) a state field. */
@@ -70,5 +71,7 @@ export function analyzePlace(ctx: Ctx, e: Expr): Place {
 export function letToVarFix(sym: Symbol): Fix | undefined {
   const node = sym.node;
   if (node?.kind !== "LetStmt") return undefined;
-  return { description: `Declare \`${sym.name}\` with \`var\``, edits: [{ span: spanPrefix(node.span, 3), newText: "var" }] };
+  // A `.ts` rule's `const` is its `let`, and its `let` its `var` (docs/typescript.md).
+  const s = spellingOf(surfaceOf(node.span.file));
+  return { description: `Declare \`${sym.name}\` with \`${s.varWord}\``, edits: [{ span: spanPrefix(node.span, s.constWord.length), newText: s.varWord }] };
 }

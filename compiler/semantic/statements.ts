@@ -10,6 +10,7 @@
 import type { AssignStmt, Block, ForStmt, IfStmt, LetStmt, ReturnStmt, Stmt } from "../syntax/ast.js";
 import { spanCover, spanEnd } from "../diagnostics/diagnostic.js";
 import { q } from "../diagnostics/catalog/define.js";
+import { spellingOf, surfaceOf, type Spelling } from "../diagnostics/catalog/spelling.js";
 import { typeMessages as M } from "../diagnostics/catalog/types.js";
 import { assignable } from "./assign.js";
 import { checkCall } from "./calls.js";
@@ -168,7 +169,10 @@ function checkAssign(ctx: Ctx, s: AssignStmt): void {
 export function reportUntypedNone(ctx: Ctx): void {
   for (const { decl, later } of ctx.untypedNone.values()) {
     const kw = decl.mutable ? "var" : "let";
-    const fix = later ? { fix: { description: `Declare \`${decl.name.name}\` as \`${later.type}?\``, edits: [{ span: spanEnd(decl.name.span), newText: `: ${later.type}?` }] } } : {};
+    // The edit goes into the rule's own file, so it is written in that file's spelling (`: Time?` or `: Time | undefined`).
+    const s = spellingOf(surfaceOf(decl.span.file));
+    const typed = later ? s.optional(s.type(later.type)) : "";
+    const fix = later ? { fix: { description: `Declare \`${decl.name.name}\` as \`${typed}\``, edits: [{ span: spanEnd(decl.name.span), newText: `: ${typed}` }] } } : {};
     ctx.report(M.noneNeedsType, decl.init.span, [kw, decl.name.name, later], fix);
   }
 }
@@ -354,7 +358,8 @@ function checkReturn(ctx: Ctx, s: ReturnStmt): void {
   }
   if (body.kind === "trigger") {
     if (s.value) {
-      ctx.report(M.returnValueNotExpected, s.value.span, [`A trigger (${q(body.what)})`]);
+      const what = body.what;
+      ctx.report(M.returnValueNotExpected, s.value.span, [(sp: Spelling) => `A trigger (${q(sp.trigger(what))})`]);
       checkExpr(ctx, s.value);
     }
     return;

@@ -9,6 +9,7 @@
  */
 import { groupDigits } from "../../contract/numbers.js";
 import type { Span } from "../diagnostics/diagnostic.js";
+import { q, type Spelling } from "../diagnostics/catalog/index.js";
 import type { SemanticModel } from "../semantic/model.js";
 import type { Stmt } from "../syntax/ast.js";
 import * as S from "./sym.js";
@@ -124,8 +125,8 @@ export function describeTerm(t: Term | undefined, total: number, fallback?: Span
 
 /** What could bring `gas` within `budget`. */
 export interface FitAdvice {
-  /** A sentence: which limit or state max to lower and to what, or which loop to restructure. */
-  text: string;
+  /** A sentence: which limit or state max to lower and to what, or which loop to restructure, in the rule's spelling (TW3001). */
+  text: (s: Spelling) => string;
 }
 
 interface Candidate {
@@ -133,7 +134,7 @@ interface Candidate {
   best: number;
   current: number;
   /** How it is written: `limits { members: N }` or `state.posts ... max N`. */
-  written: string;
+  written: (s: Spelling) => string;
   declared: Span | undefined;
 }
 
@@ -170,7 +171,12 @@ export function fitAdvice(
       name,
       best,
       current,
-      written: info ? `\`limits { ${name}: ${groupDigits(best)} }\`${unit ? ` (${unit.trim()})` : ""}` : `\`max ${groupDigits(best)}\` on \`${name}\``,
+      written: (s) =>
+        info
+          ? `${q(s.block("limits", `${name}: ${groupDigits(best)}`))}${unit ? ` (${unit.trim()})` : ""}`
+          : s.surface === "ts"
+            ? `the bound of \`${name}\` to \`${best}\``
+            : `\`max ${groupDigits(best)}\` on \`${name}\``,
       declared: info ? info.declared : field?.decl.type.span,
     });
   }
@@ -178,20 +184,21 @@ export function fitAdvice(
   const good = candidates.filter((c) => c.best / c.current >= REASONABLE_SHARE);
   if (good.length) {
     const [first, second] = good;
-    const one = (c: Candidate): string =>
-      `${c.written}, down from ${groupDigits(c.current)}${c.declared ? ` (line ${c.declared.line})` : ""}`;
-    return { text: `It fits if you lower ${one(first!)}${second ? `, or else ${one(second)}` : ""}` };
+    const one = (c: Candidate, s: Spelling): string =>
+      `${c.written(s)}, down from ${groupDigits(c.current)}${c.declared ? ` (line ${c.declared.line})` : ""}`;
+    return { text: (s) => `It fits if you lower ${one(first!, s)}${second ? `, or else ${one(second, s)}` : ""}` };
   }
   const loop = dominant?.span ? loopAround(model, dominant.span) : undefined;
   const vars = dominant?.product.match(/[A-Za-z][A-Za-z.]*/g);
   const grows = vars?.length ? [...new Set(vars)].join(" and ") : "the input";
-  const none = "No limit or state `max` lowered to a tenth of its value or more would fit";
+  const none = (s: Spelling): string => `No limit or state ${s.surface === "ts" ? "bound" : "`max`"} lowered to a tenth of its value or more would fit`;
   if (loop) {
     return {
-      text: `${none}: restructure the loop at line ${loop.line}, where the largest part (line ${dominant!.span!.line}${dominant!.label ? `, ${dominant!.label}` : ""}) runs for every element and grows with ${grows}: move that work out of the loop, or walk fewer elements (\`take(n)\`, a \`where\` filter)`,
+      text: (s) =>
+        `${none(s)}: restructure the loop at line ${loop.line}, where the largest part (line ${dominant!.span!.line}${dominant!.label ? `, ${dominant!.label}` : ""}) runs for every element and grows with ${grows}: move that work out of the loop, or walk fewer elements (\`take(n)\`, ${s.surface === "ts" ? `a filter, ${q(s.forEach("x", "xs", "c"))}` : "a `where` filter"})`,
     };
   }
-  return { text: dominant?.span ? `${none}: the largest part is at line ${dominant.span.line}${dominant.label ? ` (${dominant.label})` : ""}, and grows with ${grows}` : none };
+  return { text: (s: Spelling) => (dominant?.span ? `${none(s)}: the largest part is at line ${dominant.span.line}${dominant.label ? ` (${dominant.label})` : ""}, and grows with ${grows}` : none(s)) };
 }
 
 /** The innermost `for` of the rule's triggers and fns whose body holds `span`. */

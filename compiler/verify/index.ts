@@ -8,7 +8,7 @@
 import type { IsCancelled } from "../cancel.js";
 import type { Capability, LimitDecl } from "../../stdlib/decl.js";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
-import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
+import { makeDiagnostic, q, verifyMessages, type Spelling } from "../diagnostics/catalog/index.js";
 import type { SemanticModel, TriggerInfo } from "../semantic/model.js";
 import { loadStdlib, type StdlibTypes } from "../semantic/stdlib-types.js";
 import { typeToString, type Type } from "../semantic/types.js";
@@ -170,7 +170,7 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
     triggers.push(cost);
     if (gas.bound > gasBudget) {
       report(makeDiagnostic(verifyMessages.overBudget, span, [
-        `\`${a.name}\``, gas.bound, gasBudget, describeTerm(gas.dominant, gas.bound, span),
+        a.name, gas.bound, gasBudget, describeTerm(gas.dominant, gas.bound, span),
         fitAdvice(a.gas, env, gasBudget, model, (name) => unitsPerLimitUnit(model.limits.get(name)!.decl), gas.dominant).text,
         (options.ceilings?.["budget"] ?? Infinity) < (model.limits.get("budget")?.value ?? Infinity),
       ], relatedOf(gas.dominant)));
@@ -178,12 +178,12 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
     if (memory.bound > memoryLimit) {
       const top = memory.parts[0]!;
       report(makeDiagnostic(verifyMessages.overMemory, span, [
-        `\`${a.name}\``, memory.bound, memoryLimit, describePart(top, memory.bound), memoryAdvice(top),
+        a.name, memory.bound, memoryLimit, describePart(top, memory.bound), memoryAdvice(top),
         (options.ceilings?.["memory"] ?? Infinity) < (model.limits.get("memory")?.value ?? Infinity),
       ]));
     }
     if (fanout.bound > fanoutLimit) {
-      report(makeDiagnostic(verifyMessages.overFanout, span, [`\`${a.name}\``, fanout.bound, fanoutLimit, describeTerm(fanout.dominant, fanout.bound, span, false)], relatedOf(fanout.dominant)));
+      report(makeDiagnostic(verifyMessages.overFanout, span, [a.name, fanout.bound, fanoutLimit, describeTerm(fanout.dominant, fanout.bound, span, false)], relatedOf(fanout.dominant)));
     }
   }
 
@@ -257,13 +257,14 @@ function describePart(p: MemoryPart, total: number): string {
   return `${p.what}: ${formatBytes(p.bytes)} (${Math.round((100 * p.bytes) / Math.max(1, total))}%)`;
 }
 
-function memoryAdvice(p: MemoryPart): string {
-  if (p.what.startsWith("the members")) return "lower `limits { members: ... }`";
-  if (p.what === "the message") return "lower the message limits (`limits { text: ..., html: ... }`)";
-  if (p.what.startsWith("state")) return "lower the `max` of the largest state field";
+/** What could bring the memory within its limit (TW3030), in the rule's spelling. */
+function memoryAdvice(p: MemoryPart): string | ((s: Spelling) => string) {
+  if (p.what.startsWith("the members")) return (s) => `lower ${q(s.block("limits", "members: ..."))}`;
+  if (p.what === "the message") return (s) => `lower the message limits (${q(s.block("limits", "text: ..., html: ..."))})`;
+  if (p.what.startsWith("state")) return (s) => `lower the ${s.boundWord} of the largest state field`;
   if (p.what === "the actions recorded") return "send one message to a list of recipients instead of one per recipient, or send less";
   if (p.what.startsWith("the engine")) return "make the rule shorter";
-  return "keep fewer or smaller values (`take(n)`, `truncate(n)`, or a smaller `max`)";
+  return (s) => `keep fewer or smaller values (\`take(n)\`, \`truncate(n)\`, or a smaller ${s.surface === "ts" ? "bound" : "`max`"})`;
 }
 
 function bound(s: Sym, env: Map<string, number>, limit: number): Bound {

@@ -85,3 +85,13 @@ test("NAME.test.thwonk beside a .ts rule is checked against it: clean, then a wr
   const bad = await client.waitFor(tu, (p) => p.diagnostics.length > 0, since);
   assert.ok(bad.diagnostics.some((d) => d.range.start.line === at.line && /nowhere/.test(String(d.message))), JSON.stringify(bad.diagnostics));
 });
+
+test("a .ts rule's core diagnostics give their advice in TypeScript (catalog/spelling.ts)", async () => {
+  const u = uri("advice/advice.ts");
+  const text = `import { reply, type Message } from "thwonk";\nexport const rule = "advice";\nexport function onMessage(m: Message) {\n  reply(m, { text: "hi" });\n}\n`;
+  await client.open(u, text);
+  const got = await client.waitFor(u, (p) => p.diagnostics.some((d) => d.code === "TW3102"));
+  const d = got.diagnostics.find((x) => x.code === "TW3102")!;
+  const message = typeof d.message === "string" ? d.message : d.message.value;
+  assert.match(message, /`if \(m\.isAutomated\(\)\) \{ return; \}`/, message);
+});

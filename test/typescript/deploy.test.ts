@@ -3,7 +3,8 @@
  * source deployed through `thwonkc deploy NAME.ts` is compiled by the
  * daemon through the one entry, and a message mailed to it comes out the
  * rule's way (trim140's cut to 140 characters), with the run's action at its
- * .ts line.
+ * .ts line. A source the daemon refuses is refused in its own language's
+ * words (compiler/diagnostics/catalog/spelling.ts).
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -64,4 +65,23 @@ test("thwonkc deploy trim140.ts: compiled by the daemon, and mail to it is cut t
   const json = JSON.parse((await admin("runs", "trim@example.org", "--json")).out) as { runs: { id: number }[] };
   const one = await admin("runs", String(json.runs[0]!.id));
   assert.match(one.out, /\(line 16\)/, "the send at its line in trim140.ts");
+});
+
+test("POST /v1/deploy of a .ts source that does not compile: the daemon's reasons give the TypeScript spelling", async () => {
+  const source = `import { List, type Message, type Text } from "thwonk";
+export const rule = "full";
+export const state = { titles: new List<Text<80>, 10>() };
+export function onMessage(m: Message) {
+  state.titles.push(m.subject);
+}
+`;
+  const res = await fetch(`${api}/v1/deploy`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ source, fileName: "full.ts", addresses: ["full@example.org"] }),
+  });
+  const body = JSON.stringify(await res.json());
+  assert.match(body, /TW3006/, body);
+  assert.match(body, /if \(state\.titles\.size < 10\) \{ \.\.\. \}/, body);
+  assert.doesNotMatch(body, /if state\.titles/, body);
 });

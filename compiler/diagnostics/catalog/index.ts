@@ -13,8 +13,9 @@ import { typescriptMessages } from "./typescript.js";
 import type { MessageDef } from "./define.js";
 
 export { syntaxMessages, typeMessages, verifyMessages, emitMessages, runtimeMessages, typescriptMessages };
-export { makeDiagnostic, def, q } from "./define.js";
-export type { MessageDef, DiagnosticExtras } from "./define.js";
+export { makeDiagnostic, messageText, def, q } from "./define.js";
+export { say, spellingOf, surfaceOf, tsType, type Spelling, type Surface, type Words } from "./spelling.js";
+export type { MessageDef, DiagnosticExtras, SpelledArgs } from "./define.js";
 
 export const allMessages: readonly MessageDef[] = [
   ...Object.values(syntaxMessages),

@@ -55,11 +55,12 @@ export const syntaxMessages = {
   unclosedInterpolation: def("TW1017", "error", "unclosed interpolation", () =>
     "This `{` in a string is not closed: add `}` after the expression, or write `\\{` for a literal brace.",
   ),
-  tooDeep: def("TW1018", "error", "nested too deeply", () =>
-    "This is nested too deeply for the parser. Split it into smaller pieces with `let`.",
+  // Reached from a `.ts` rule too (compiler/typescript/nesting.ts), so the advice is in its spelling.
+  tooDeep: def("TW1018", "error", "nested too deeply", () => (s) =>
+    `This is nested too deeply for the parser. Split it into smaller pieces with ${q(s.constWord)}.`,
   ),
-  chainTooLong: def("TW1020", "error", "expression too long", (max: number) =>
-    `This expression has more than ${max} operators in a row. Split it into parts with \`let\` (\`let a = ...\`, \`let b = ...\`, then \`a + b\`), or put the values in a list.`,
+  chainTooLong: def("TW1020", "error", "expression too long", (max: number) => (s) =>
+    `This expression has more than ${max} operators in a row. Split it into parts with ${q(s.constWord)} (${q(s.decl("let", "a", "..."))}, ${q(s.decl("let", "b", "..."))}, then \`a + b\`), or put the values in a list.`,
   ),
   cStyleOperator: def("TW1050", "error", "operator from another language", (written: string, word: string) =>
     `Thwonk writes ${q(written)} as the word ${q(word)}: write ${q(word === "not" ? "not x" : `a ${word} b`)}. (The operators are words: \`not\`, \`and\`, \`or\`; \`!=\` is still "not equal".)`,

@@ -9,31 +9,31 @@ export const verifyMessages = {
     "TW3001",
     "error",
     "worst-case gas over budget",
-    (trigger: string, bound: number, budget: number, dominant: string, advice: string, capped: boolean) =>
-      `The worst-case gas of ${trigger} is ${n(bound)}, over the ${capped ? "daemon's ceiling" : "budget"} of ${n(budget)} (${(bound / budget).toFixed(2)}×). ` +
-      `Most of it is ${dominant}. ${advice}; or ${capped ? "ask for a higher ceiling" : "raise `limits { budget: ... }`"}.`,
+    (trigger: string, bound: number, budget: number, dominant: string, advice: string, capped: boolean) => (s) =>
+      `The worst-case gas of ${q(s.trigger(trigger))} is ${n(bound)}, over the ${capped ? "daemon's ceiling" : "budget"} of ${n(budget)} (${(bound / budget).toFixed(2)}×). ` +
+      `Most of it is ${dominant}. ${advice}; or ${capped ? "ask for a higher ceiling" : `raise ${q(s.block("limits", "budget: ..."))}`}.`,
   ),
   overFanout: def(
     "TW3002",
     "error",
     "worst-case fan-out over limit",
-    (trigger: string, bound: number, limit: number, dominant: string) =>
-      `${trigger} can send up to ${n(bound)} messages, over the fan-out limit of ${n(limit)}. Most of them come from ${dominant}. ` +
-      "Send to a list of recipients in one call, lower the limits that multiply it, or raise `limits { fanout: ... }`.",
+    (trigger: string, bound: number, limit: number, dominant: string) => (s) =>
+      `${q(s.trigger(trigger))} can send up to ${n(bound)} messages, over the fan-out limit of ${n(limit)}. Most of them come from ${dominant}. ` +
+      `Send to a list of recipients in one call, lower the limits that multiply it, or raise ${q(s.block("limits", "fanout: ..."))}.`,
   ),
-  unboundedState: def("TW3003", "error", "state without a bound", (field: string, type: string, suggestion: string) =>
-    `${q("state." + field)} has no bound on its size (${q(type)}): every collection and string kept in state needs one, so the cost of reading it is known. Write ${q(suggestion)}.`,
+  unboundedState: def("TW3003", "error", "state without a bound", (field: string, type: string, suggestion: string) => (s) =>
+    `${q("state." + field)} has no bound on its size (${q(s.type(type))}): every collection and string kept in state needs one, so the cost of reading it is known. Write ${q(s.type(suggestion))}.`,
   ),
   unboundedGrowth: def("TW3004", "error", "growth the verifier cannot bound", (name: string) =>
     `${q(name)} grows in this loop in a way whose size cannot be bounded (it is combined with itself). Build it from the loop's elements only, e.g. ${q(name + " = " + name + " + x")}.`,
   ),
   overBound: def("TW3005", "error", "value may not fit the state field's bound",
-    (value: string, where: string, bound: number, unit: string, field: string, max: number, fixed: string | undefined) =>
-      `${where ? where.charAt(0).toUpperCase() + where.slice(1) : ""}${q(value)} may have up to ${groupDigits(bound)} ${unit}, but ${where ? "that part of " : ""}${q(field)} holds at most ${groupDigits(max)}: the write would fail at run time. ${fixed ? `Write ${q(fixed)}.` : `Make it smaller first (\`truncate\`, \`take\`), or raise the \`max\` of ${q(field)}.`}`,
+    (value: string, where: string, bound: number, unit: string, field: string, max: number, fixed: string | undefined) => (s) =>
+      `${where ? where.charAt(0).toUpperCase() + where.slice(1) : ""}${q(value)} may have up to ${groupDigits(bound)} ${unit}, but ${where ? "that part of " : ""}${q(field)} holds at most ${groupDigits(max)}: the write would fail at run time. ${fixed ? `Write ${q(fixed)}.` : `Make it smaller first (\`truncate\`, \`take\`), or raise the ${s.boundWord} of ${q(field)}.`}`,
   ),
   mayFillUp: def("TW3006", "error", "state collection may fill up",
-    (call: string, field: string, max: number, key: string | undefined) =>
-      `${q(call)} adds to ${q(field)}, which holds at most ${groupDigits(max)}: once it is full, every run that gets here would fail, and nothing could empty it. Check for room first: ${q(`if ${field}.size < ${max} { ... }`)}${key ? ` (or ${q(`${field}.has(${key}) or ${field}.size < ${max}`)}, since setting a key already there adds nothing)` : ""}, or make room with a reset elsewhere.`,
+    (call: string, field: string, max: number, key: string | undefined) => (s) =>
+      `${q(call)} adds to ${q(field)}, which holds at most ${groupDigits(max)}: once it is full, every run that gets here would fail, and nothing could empty it. Check for room first: ${q(s.ifBlock(`${field}.size < ${max}`))}${key ? ` (or ${q(s.or(`${field}.has(${key})`, `${field}.size < ${max}`))}, since setting a key already there adds nothing)` : ""}, or make room with a reset elsewhere.`,
   ),
   /** A bug in the verifier or the emitter, caught by program.ts: never a crash of the host. */
   internalError: def("TW3999", "error", "internal error in the verifier", (phase: string, detail: string) =>
@@ -42,8 +42,8 @@ export const verifyMessages = {
   mailLoop: def("TW3101", "warning", "possible mail loop", (action: string) =>
     `This ${q(action)} can reach the list's own address, so the list would receive its own message and may loop. Send to the members or the sender instead, or filter out ${q("list.address")}.`,
   ),
-  unguardedReply: def("TW3102", "warning", "reply without an auto-reply guard", () =>
-    "This reply can answer automatic mail (auto-replies, bounces, other lists), and two such rules can answer each other forever (RFC 3834). Guard it: `if m.isAutomated() { return }` before replying.",
+  unguardedReply: def("TW3102", "warning", "reply without an auto-reply guard", () => (s) =>
+    `This reply can answer automatic mail (auto-replies, bounces, other lists), and two such rules can answer each other forever (RFC 3834). Guard it: ${q(s.ifBlock("m.isAutomated()", s.surface === "ts" ? "return;" : "return"))} before replying.`,
   ),
   unusedState: def("TW3103", "warning", "unused state field", (field: string) =>
     `${q("state." + field)} is never read or written. Remove it, or use it.`,
@@ -60,9 +60,9 @@ export const verifyMessages = {
     "TW3030",
     "error",
     "worst-case memory over limit",
-    (trigger: string, bound: number, limit: number, dominant: string, fix: string, capped: boolean) =>
-      `The worst-case memory of ${trigger} is ${mib(bound)}, over the ${capped ? "daemon's ceiling" : "memory limit"} of ${mib(limit)} (${(bound / limit).toFixed(2)}×). ` +
-      `The largest part is ${dominant}. To fit: ${fix}; or ${capped ? "ask for a higher ceiling" : "raise `limits { memory: ... }` (in bytes, e.g. `128 * 1024 * 1024`, up to the ceiling of 512 MiB)"}.`,
+    (trigger: string, bound: number, limit: number, dominant: string, fix: string, capped: boolean) => (s) =>
+      `The worst-case memory of ${q(s.trigger(trigger))} is ${mib(bound)}, over the ${capped ? "daemon's ceiling" : "memory limit"} of ${mib(limit)} (${(bound / limit).toFixed(2)}×). ` +
+      `The largest part is ${dominant}. To fit: ${fix}; or ${capped ? "ask for a higher ceiling" : `raise ${q(s.block("limits", "memory: ..."))} (in bytes, e.g. \`128 * 1024 * 1024\`, up to the ceiling of 512 MiB)`}.`,
   ),
 };
 
