@@ -128,14 +128,52 @@ export function expandPaths(cwd: string, args: readonly string[]): string[] {
 }
 
 function readText(absPath: string, shown: string): string {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(absPath, "utf8");
+    bytes = readFileSync(absPath);
   } catch (err) {
     throw new InputError(`cannot read ${shown}: ${describeFsError(err)}`);
   }
+  const text = decodeUtf8(bytes, shown);
   // Editors do not count a byte-order mark as a column; neither do we.
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * The bytes as UTF-8 text, a BOM kept; InputError (exit 2) naming the line
+ * and column of the first byte that is not UTF-8. Decoding with replacement
+ * checked the U+FFFD instead of the rule the user wrote (a Latin-1 `é` in a
+ * string literal silently became another string), and `fmt` would have
+ * written the replacement back over the file.
+ */
+export function decodeUtf8(bytes: Uint8Array, shown: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    throw new InputError(`cannot read ${shown}:${at.line}:${at.col}: it is not UTF-8 text (byte 0x${at.byte.toString(16).toUpperCase().padStart(2, "0")}); save it as UTF-8`);
+  }
+}
+
+/**
+ * Where the first malformed sequence starts, as a diagnostic's position
+ * would say it (1-based line, column in UTF-16 units, a BOM not counted):
+ * the decoder's text is followed until a U+FFFD that the bytes do not spell.
+ */
+function firstInvalidUtf8(bytes: Uint8Array): { line: number; col: number; byte: number } {
+  const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
+  let pos = 0;
+  let line = 1;
+  let col = 1;
+  for (const ch of text) {
+    if (ch === "\uFFFD" && !(bytes[pos] === 0xef && bytes[pos + 1] === 0xbf && bytes[pos + 2] === 0xbd)) break;
+    pos += Buffer.byteLength(ch);
+    if (ch === "\n") {
+      line++;
+      col = 1;
+    } else if (ch !== "\uFEFF" || pos !== 3) col += ch.length;
+  }
+  return { line, col, byte: bytes[pos] ?? 0 };
 }
 
 /** Reads the files the arguments stand for, plus the rule files their test files need. */

@@ -9,7 +9,7 @@ import { accessSync, chmodSync, chownSync, constants, readFileSync, realpathSync
 import { basename, dirname, join } from "node:path";
 import { formatText, TS_RULE_EXT, type Diagnostic } from "../compiler/index.js";
 import { ExitCode } from "./exit-codes.js";
-import { displayName, expandPaths, InputError } from "./files.js";
+import { decodeUtf8, displayName, expandPaths, InputError } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
 import { renderPretty } from "./render/pretty.js";
 
@@ -30,9 +30,12 @@ export function runFmt(paths: readonly string[], opts: FmtOptions, io: FmtIo): E
       io.stderr.write("thwonkc: `fmt -` formats stdin alone; give no other paths\n");
       return ExitCode.Usage;
     }
-    const text = io.readStdin ? io.readStdin() : utf8(readFileSync(0));
-    if (text === undefined) {
-      io.stderr.write(`thwonkc: cannot read <stdin>: ${NOT_UTF8}\n`);
+    let text: string;
+    try {
+      text = io.readStdin ? io.readStdin() : decodeUtf8(readFileSync(0), "<stdin>");
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      io.stderr.write(`thwonkc: ${err.message} (nothing written)\n`);
       return ExitCode.Usage;
     }
     const r = formatText("<stdin>", text);
@@ -63,15 +66,12 @@ export function runFmt(paths: readonly string[], opts: FmtOptions, io: FmtIo): E
       io.stderr.write(`thwonkc: ${name} left as it is: format a TypeScript rule with your own formatter\n`);
       continue;
     }
-    let text: string | undefined;
+    let text: string;
     try {
-      text = utf8(readFileSync(abs));
+      // Never written back through U+FFFD: the bytes it cannot read would be lost (a comment saved as Latin-1).
+      text = decodeUtf8(readFileSync(abs), name);
     } catch (err) {
-      io.stderr.write(`thwonkc: cannot read ${name}: ${(err as Error).message}\n`);
-      return ExitCode.Usage;
-    }
-    if (text === undefined) {
-      io.stderr.write(`thwonkc: cannot read ${name}: ${NOT_UTF8}\n`);
+      io.stderr.write(`thwonkc: ${err instanceof InputError ? `${err.message} (left as it is)` : `cannot read ${name}: ${(err as Error).message}`}\n`);
       return ExitCode.Usage;
     }
     const r = formatText(name, text);
@@ -115,21 +115,6 @@ function replaceText(abs: string, text: string): void {
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
-  }
-}
-
-const NOT_UTF8 = "it is not UTF-8 text (left as it is)";
-
-/**
- * The bytes as UTF-8 text, or undefined when they are not UTF-8: decoding
- * would put U+FFFD for the bytes it cannot read, and writing that back would
- * lose them (a comment saved as Latin-1). A BOM is kept in the text.
- */
-function utf8(bytes: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    return undefined;
   }
 }
 

@@ -8,7 +8,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { compileSource, internalErrorDiagnostic, readBundle, type Bundle, type CompileResult, type Diagnostic } from "../compiler/index.js";
-import { displayName, InputError } from "./files.js";
+import { decodeUtf8, displayName, InputError } from "./files.js";
 
 export const BUNDLE_EXT = ".thwb";
 
@@ -30,15 +30,17 @@ export function isBundlePath(path: string): boolean {
 export function readUserFile(cwd: string, arg: string, what = ""): { abs: string; name: string; text: string } {
   const abs = resolve(cwd, arg);
   const name = displayName(cwd, abs);
-  let text: string;
+  let bytes: Buffer;
   try {
     if (statSync(abs).isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-    text = readFileSync(abs, "utf8");
+    bytes = readFileSync(abs);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file or directory" : code === "EISDIR" ? "is a directory" : code === "EACCES" || code === "EPERM" ? "permission denied" : String(err);
     throw new InputError(`cannot read ${what ? what + " " : ""}${arg}: ${why}`);
   }
+  // A bundle is JSON, UTF-8 as much as a rule: neither is read through U+FFFD.
+  const text = decodeUtf8(bytes, `${what ? what + " " : ""}${name}`);
   return { abs, name, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
 }
 

@@ -14,7 +14,7 @@ import { compareDiagnostics, type Diagnostic } from "./diagnostics/diagnostic.js
 import { makeDiagnostic, typeMessages } from "./diagnostics/catalog/index.js";
 import { checkUnit, type ProgramOptions, type RuleUnit } from "./program.js";
 import type { SourceFile } from "./syntax/ast.js";
-import { parseFile } from "./syntax/parser.js";
+import { parseFile, type SyntaxTree } from "./syntax/parser.js";
 import { rulePair, ruleOfTest } from "./test-files.js";
 import { isTypeScriptRule, parseTypeScriptRule } from "./typescript/index.js";
 
@@ -38,6 +38,8 @@ export interface CheckedDocument {
 interface Document {
   text: string;
   file: SourceFile;
+  /** The lossless tree of a .thwonk text (none for a .ts rule): the editor's folding reads it, so a version is parsed once. */
+  syntax: SyntaxTree | undefined;
   diagnostics: Diagnostic[];
   /** A .ts rule TypeScript or the subset refused: the core's diagnostics would repeat its errors. */
   refused?: boolean;
@@ -66,9 +68,10 @@ export class Workspace {
     if (this.docs.get(fileName)?.text === text) return;
     // The front end by extension, as checkSources chooses it.
     const ts = isTypeScriptRule(fileName);
-    const r = ts ? parseTypeScriptRule(fileName, text) : parseFile(fileName, text);
+    const parsed = ts ? undefined : parseFile(fileName, text);
+    const r = parsed ?? parseTypeScriptRule(fileName, text);
     this.stats.parses++;
-    this.docs.set(fileName, { text, file: r.file, diagnostics: r.diagnostics, refused: ts && r.diagnostics.some((d) => d.severity === "error") });
+    this.docs.set(fileName, { text, file: r.file, syntax: parsed?.syntax, diagnostics: r.diagnostics, refused: ts && r.diagnostics.some((d) => d.severity === "error") });
   }
 
   delete(fileName: string): void {
@@ -83,6 +86,16 @@ export class Workspace {
   /** The syntax tree of a document, as last parsed. */
   fileOf(fileName: string): SourceFile | undefined {
     return this.docs.get(fileName)?.file;
+  }
+
+  /** The lossless tree of a .thwonk document, as last parsed (built on first read); undefined for a .ts rule. */
+  syntaxOf(fileName: string): SyntaxTree | undefined {
+    return this.docs.get(fileName)?.syntax;
+  }
+
+  /** The text a document was last set to. */
+  textOf(fileName: string): string | undefined {
+    return this.docs.get(fileName)?.text;
   }
 
   /** Checks the rule `fileName` belongs to (itself, or the rule of a test file), unless nothing it reads changed. */

@@ -2,9 +2,12 @@
  * What an editor may fold: brackets that span lines, and runs of line
  * comments. Read off the lossless syntax tree (its tokens and their leading
  * trivia), so strings, comments and brackets are told apart by the one lexer.
+ * The tree is the one the server's workspace parsed for the document's
+ * version: folding is asked for after every edit, and a parse of its own
+ * doubled the parsing of a large rule.
  */
 import type { FoldingRange } from "vscode-languageserver";
-import { parseFile, type SyntaxElement, type SyntaxNode, type SyntaxToken } from "../compiler/index.js";
+import type { SyntaxElement, SyntaxNode, SyntaxToken } from "../compiler/index.js";
 
 const OPEN = new Set(["LCurly", "LBracket", "LParen"]);
 const CLOSE = new Set(["RCurly", "RBracket", "RParen"]);
@@ -17,7 +20,7 @@ function tokens(n: SyntaxNode, out: SyntaxToken[]): SyntaxToken[] {
   return out;
 }
 
-export function foldingRanges(fileName: string, text: string, lineOf: (offset: number) => number): FoldingRange[] {
+export function foldingRanges(root: SyntaxNode, lineOf: (offset: number) => number): FoldingRange[] {
   const out: FoldingRange[] = [];
   const stack: number[] = [];
   let run: { start: number; end: number } | undefined;
@@ -25,7 +28,7 @@ export function foldingRanges(fileName: string, text: string, lineOf: (offset: n
     if (run && run.end > run.start) out.push({ startLine: run.start, endLine: run.end, kind: "comment" });
     run = undefined;
   };
-  for (const t of tokens(parseFile(fileName, text).syntax.root, [])) {
+  for (const t of tokens(root, [])) {
     for (const tr of t.leading) {
       if (tr.kind === "LineComment") {
         const line = lineOf(tr.start);

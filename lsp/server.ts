@@ -10,11 +10,15 @@
  *
  * Diagnostics after an edit are published in two steps: syntax and types
  * first (the checker is fast), the verifier's when it has run. An edit only
- * updates the document's text; the parse and the check run a moment later
- * (CHECK_DELAY_MS), once for a burst of edits, one check at a time between
- * messages (the rules of open documents first): an edit arriving meanwhile
- * makes the older check stale; the verifier is started only when no newer
- * edit came, and polls `isCancelled` as it walks.
+ * updates the document's text; the parse and the check run once the edits
+ * pause (CHECK_DELAY_MS after the last, MAX_CHECK_WAIT_MS after the first at
+ * most), once for a burst, one check at a time between messages (the rules of
+ * open documents first). The verifier runs on a thread of its own
+ * (verifier.ts) when the host gives one, so the event loop keeps reading: an
+ * edit arriving meanwhile makes the pass stale and stops it within a poll, a
+ * stale pass is never published (an older version's diagnostics never follow
+ * a newer one's), and `thwonk/check` answers a `$/cancelRequest` with
+ * RequestCancelled.
  * A feature request (hover, completion, ...) first brings the types up to
  * date, synchronously, so it always answers on the text as it is.
  */
@@ -44,12 +48,15 @@ import {
   type TextEdit as LspTextEdit,
   ResponseError,
   ErrorCodes,
+  LSPErrorCodes,
+  type CancellationToken,
 } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import {
   CheckCancelled,
   compileSource,
   formatText,
+  parseStats,
   serializeBundle,
   isTestFile,
   ruleOfTest,
@@ -60,10 +67,11 @@ import {
   type Diagnostic,
   type Span,
 } from "../compiler/index.js";
-import { complete, definition, hover, outline, references, renameRefusal, signatureAt, triggerLenses, type CompletionKind, type OutlineItem } from "./analysis.js";
+import { complete, definition, hover, outline, references, renameRefusal, signatureAt, type CompletionKind, type Lens, type OutlineItem } from "./analysis.js";
 import type { DryRunParams, DryRunResult, TestsResult } from "./run.js";
 import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from "./tokens.js";
 import { isTsRule, servesAsThwonk } from "./typescript.js";
+import { jobOf, verifyIn, type Verified, type VerifierThread } from "./verifier.js";
 
 const SERVER_VERSION = "0.2.0";
 
@@ -153,25 +161,30 @@ function scan(dir: string, out: string[], depth = 0): void {
 interface RuleState {
   /** Bumped by every change to one of the rule's files: a check of an older generation is stale. */
   generation: number;
-  /** The last check, with the generation it saw and whether it verified. */
-  last: { generation: number; verified: boolean; result: CheckedDocument } | undefined;
+  /** The last check, with the generation it saw and whether it verified (then with its code lenses). */
+  last: { generation: number; verified: boolean; result: CheckedDocument; lenses?: Lens[] } | undefined;
   /** The files diagnostics were last published for (to clear those no longer in the rule). */
   published: Set<string>;
 }
 
 /**
- * How long a check waits after the change that asked for it. The protocol
- * library hands the server one message per turn of the event loop, so a check
- * queued for the next turn would run between every two changes of a burst (a
- * paste, a replace-all, an undo group, keys typed while a check of a big file
- * ran): a parse and a check of the whole file for each. Waiting this long lets
- * the burst's changes in first, for one parse and one check.
+ * How long a check waits after the last change that asked for it. The
+ * protocol library hands the server one message per turn of the event loop,
+ * so a check queued for the next turn would run between every two changes of
+ * a burst (a paste, a replace-all, an undo group, keys typed while a check of
+ * a big file ran): a parse and a check of the whole file for each. Each
+ * change of the burst puts it off again, so only its last version is checked
+ * and published; MAX_CHECK_WAIT_MS after the first, it runs anyway (typing
+ * without a pause still sees its diagnostics).
  */
 const CHECK_DELAY_MS = 25;
+const MAX_CHECK_WAIT_MS = 300;
 
 export interface ServerOptions {
   /** Called on the protocol's `exit` with the exit code (0 after `shutdown`, 1 without); the host ends the process. */
   exit?: (code: number) => void;
+  /** Where the verifier runs. Without one it runs on the event loop, and nothing can interrupt it (an in-process host, a test). */
+  verifier?: VerifierThread;
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
@@ -218,7 +231,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return test !== undefined && ws.has(test) ? test : undefined;
   };
 
-  const publish = (key: string, result: CheckedDocument): void => {
+  const publish = (key: string, result: Pick<CheckedDocument, "files" | "diagnostics">): void => {
     const r = ruleState(key);
     const byFile = new Map<string, Diagnostic[]>(result.files.map((f) => [f, []]));
     for (const d of result.diagnostics) {
@@ -252,7 +265,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     sync();
     const target = checkTarget(key);
     if (!target) {
-      publish(key, { unit: undefined, files: [], diagnostics: [] });
+      publish(key, { files: [], diagnostics: [] });
       return;
     }
     const gen = r.generation;
@@ -271,15 +284,30 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     // The verifier after the first publish has gone out, unless a newer edit came meanwhile.
     enqueue(`verify:${key}`, key, () => {
       if (stale()) return;
-      try {
-        const full = ws.check(target, { verify: true, isCancelled: stale });
-        r.last = { generation: gen, verified: true, result: full };
-        publish(key, full);
-        connection.sendNotification("thwonk/verified", { uri: uriOf(key), generation: gen });
-      } catch (e) {
-        if (!(e instanceof CheckCancelled)) throw e;
-      }
+      const unit = r.last!.result.unit;
+      verifyRule(key, target, stale).then((v) => {
+        // Checked again here: the result of a pass an edit overtook would follow the newer version's publish.
+        if (!v || stale()) return;
+        r.last = { generation: gen, verified: true, result: { unit, files: v.files, diagnostics: v.diagnostics }, lenses: v.lenses };
+        publish(key, r.last.result);
+        void connection.sendNotification("thwonk/verified", { uri: uriOf(key), generation: gen, version: documents.get(uriOf(key))?.version });
+      }, internalError);
     });
+  };
+
+  /**
+   * The rule verified, on the host's verifier thread (the event loop stays
+   * free to read the edit or the cancellation that makes it stale), else
+   * here. Undefined when `cancelled` answered true before it was done.
+   */
+  const verifyRule = (key: string, target: string, cancelled: () => boolean): Promise<Verified | undefined> => {
+    const job = jobOf(ws, key, target);
+    if (options.verifier?.usable) return options.verifier.run(job, cancelled);
+    try {
+      return Promise.resolve(verifyIn(ws, job, cancelled));
+    } catch (e) {
+      return e instanceof CheckCancelled ? Promise.resolve(undefined) : Promise.reject(e);
+    }
   };
 
   /**
@@ -287,11 +315,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
    * the process (a request's is answered as an error). A bug of the core is
    * logged to the editor's output instead, and the server goes on.
    */
+  const internalError = (e: unknown): void => {
+    connection.console.error(`thwonk: internal error while checking (a bug in thwonkc; please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  };
   const later = (work: () => void): void => {
     try {
       work();
     } catch (e) {
-      connection.console.error(`thwonk: internal error while checking (a bug in thwonkc; please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      internalError(e);
     }
   };
 
@@ -302,14 +333,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
    * was done. One at a time, a request waits for one at most, and the rules of
    * open documents go first.
    */
-  const queue = new Map<string, { key: string; due: number; work: () => void }>();
+  const queue = new Map<string, { key: string; first: number; due: number; work: () => void }>();
   let pumpTimer: ReturnType<typeof setTimeout> | undefined;
   let pumpSoon = false;
   const isOpen = (key: string): boolean => [key, rulePair(key).test].some((f) => f !== undefined && documents.get(uriOf(f)) !== undefined);
   const enqueue = (id: string, key: string, work: () => void): void => {
-    const queued = queue.get(id);
-    // Already queued: it keeps its time (a burst of edits does not put it off for ever) and runs the newer work.
-    queue.set(id, { key, due: queued?.due ?? Date.now() + CHECK_DELAY_MS, work });
+    const now = Date.now();
+    // Already queued: put off again, to the end of the burst, but not for ever; it runs the newer work.
+    const first = queue.get(id)?.first ?? now;
+    queue.set(id, { key, first, due: Math.min(now + CHECK_DELAY_MS, first + MAX_CHECK_WAIT_MS), work });
     armPump();
   };
   const armPump = (): void => {
@@ -404,7 +436,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onShutdown(() => {
     shuttingDown = true;
   });
-  connection.onExit(() => options.exit?.(shuttingDown ? 0 : 1));
+  connection.onExit(() => {
+    options.verifier?.dispose();
+    options.exit?.(shuttingDown ? 0 : 1);
+  });
 
   documents.onDidChangeContent((e) => {
     const file = fileOfUri(e.document.uri);
@@ -636,8 +671,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onFoldingRanges((p) => {
     refuseAfterShutdown();
     const doc = documents.get(p.textDocument.uri);
-    if (!doc || isTsRule(fileOfUri(p.textDocument.uri))) return [];
-    return foldingRanges(fileOfUri(p.textDocument.uri), doc.getText(), (offset) => doc.positionAt(offset).line);
+    const file = fileOfUri(p.textDocument.uri);
+    if (!doc || isTsRule(file)) return [];
+    // The tree of this version that the check parses (or will: the parse is kept), never a parse of its own.
+    sync();
+    const tree = ws.syntaxOf(file);
+    return tree ? foldingRanges(tree.root, (offset) => doc.positionAt(offset).line) : [];
   });
 
   connection.onCodeLens((p) => {
@@ -645,9 +684,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const file = fileOfUri(p.textDocument.uri);
     if (isTestFile(file)) return [];
     const r = rules.get(ruleKey(file));
-    const unit = r?.last?.verified ? r.last.result.unit : undefined;
-    if (!unit) return [];
-    return triggerLenses(unit).map((l) => ({ range: toRange(l.span), command: { title: l.title, command: "" } }));
+    const lenses = r?.last?.verified ? (r.last.lenses ?? []) : [];
+    return lenses.map((l) => ({ range: toRange(l.span), command: { title: l.title, command: "" } }));
   });
 
   connection.onSignatureHelp((p) => {
@@ -686,31 +724,50 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let runModule: Promise<typeof import("./run.js")> | undefined;
   const runtime = () => (runModule ??= import("./run.js"));
 
-  /** `thwonk/check`: the rule's diagnostics, verified, and each trigger's bounds. */
-  connection.onRequest("thwonk/check", (p: { uri: string }) => {
+  /**
+   * `thwonk/check`: the rule's diagnostics, verified, and each trigger's
+   * bounds. Cancellable: the verifier stops and the request answers
+   * RequestCancelled, as the protocol asks of a request that was not done.
+   */
+  connection.onRequest("thwonk/check", async (p: { uri: string }, token: CancellationToken) => {
     refuseAfterShutdown();
     sync();
     const key = ruleOfUri(p.uri);
+    const r = ruleState(key);
     // A rule the server has not seen (outside the workspace folders, not opened): read from disk.
     for (const f of [key, rulePair(key).test]) {
       if (f === undefined || ws.has(f)) continue;
       const text = fileText(f);
-      if (text !== undefined) ws.set(f, text);
+      if (text === undefined) continue;
+      ws.set(f, text);
+      r.generation++;
     }
     const target = checkTarget(key);
     if (!target) throw new ResponseError(ErrorCodes.InvalidParams, `No rule is open or on disk for ${p.uri}.`);
-    const r = ruleState(key);
-    const full = ws.check(target, { verify: true });
-    r.last = { generation: r.generation, verified: true, result: full };
-    publish(key, full);
+    const gen = r.generation;
+    const unit = typedNow(key)?.unit;
+    const full = await verifyRule(key, target, () => token.isCancellationRequested || shuttingDown);
+    if (!full) throw new ResponseError(LSPErrorCodes.RequestCancelled, "The check was cancelled.");
+    // Published only if no edit came while it ran: an older text's diagnostics never follow a newer one's.
+    if (r.generation === gen) {
+      r.last = { generation: gen, verified: true, result: { unit, files: full.files, diagnostics: full.diagnostics }, lenses: full.lenses };
+      publish(key, r.last.result);
+    }
     const count = (s: string) => full.diagnostics.filter((d) => d.severity === s).length;
     return {
       errors: count("error"),
       warnings: count("warning"),
-      triggers: (full.unit?.verify?.triggers ?? []).map((t) => ({ name: t.name, gas: t.gas.bound, fanout: t.fanout.bound })),
+      triggers: full.triggers.map((t) => ({ name: t.name, gas: t.gas, fanout: t.fanout })),
       diagnostics: full.diagnostics.map((d) => `${d.span.file}:${d.span.line}:${d.span.col} ${d.severity} ${d.code} ${d.message}`),
     };
   });
+
+  /**
+   * `thwonk/stats`: the work the server has done, for tests and benchmarks:
+   * `parses` counts every .thwonk text parsed on the server's thread (a
+   * feature that parsed a version again shows here), `checks` the rules checked.
+   */
+  connection.onRequest("thwonk/stats", () => ({ parses: parseStats.files, checks: ws.stats.checks }));
 
   /** `thwonk/compile`: the rule's bundle written next to it (NAME.thwb), as `thwonkc compile`. */
   connection.onRequest("thwonk/compile", (p: { uri: string }): { ok: boolean; bundle: string | undefined; message: string; errors: string[] } => {

@@ -1,5 +1,5 @@
 /** The parser's entry points (the parser itself is in parser/). */
-export { parseFile, parseTypeText } from "./parser/index.js";
+export { parseFile, parseStats, parseTypeText } from "./parser/index.js";
 export type { ParseResult } from "./parser/index.js";
 export { describeToken } from "./parser/cursor.js";
 export { parseTimeLiteral } from "./parser/expressions.js";

@@ -1,7 +1,10 @@
 /** Folding ranges read off the syntax tree: brackets spanning lines, runs of line comments; brackets inside strings and comments are text. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { FoldingRangeRequest } from "vscode-languageserver-protocol/node";
+import { parseFile } from "../../compiler/index.js";
 import { foldingRanges } from "../../lsp/folding.js";
+import { LspClient } from "./client.js";
 
 function lineOf(text: string): (offset: number) => number {
   return (offset) => text.slice(0, offset).split("\n").length - 1;
@@ -23,7 +26,7 @@ test("brackets over several lines fold; a bracket in a string or a comment does 
     "// alone", // 11
     "",
   ].join("\n");
-  const folds = foldingRanges("r.thwonk", text, lineOf(text));
+  const folds = foldingRanges(parseFile("r.thwonk", text).syntax.root, lineOf(text));
   assert.deepEqual(
     folds.map((f) => [f.startLine, f.endLine, f.kind ?? "region"]).sort((a, b) => Number(a[0]) - Number(b[0])),
     [
@@ -32,4 +35,30 @@ test("brackets over several lines fold; a bracket in a string or a comment does 
       [7, 8, "region"],
     ],
   );
+});
+
+test("the server folds off the tree of the document's version: one parse per version, whatever the number of requests", async () => {
+  const client = new LspClient();
+  try {
+    await client.initialize();
+    const uri = "file:///nowhere/fold.thwonk";
+    const text = "rule fold\non message(m: Message) {\n  log(\"x\")\n}\n";
+    await client.open(uri, text);
+    await client.waitFor(uri, (p) => p.version === 1);
+    const stats = async () => ((await client.connection.sendRequest("thwonk/stats")) as { parses: number }).parses;
+    const fold = () => client.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri } });
+    const before = await stats();
+    for (let i = 0; i < 3; i++) assert.deepEqual((await fold())?.map((f) => [f.startLine, f.endLine]), [[1, 2]]);
+    // Before: a parse of the text for each request.
+    assert.equal(await stats(), before);
+    // An edit, folded before its check ran: parsed once, for the folding, and the check reuses it.
+    const since = client.published.length;
+    const v = await client.change(uri, { start: { line: 3, character: 1 }, end: { line: 3, character: 1 } }, "\nfn f() {\n  log(\"y\")\n}");
+    assert.deepEqual((await fold())?.map((f) => [f.startLine, f.endLine]), [[1, 2], [4, 5]]);
+    await client.waitFor(uri, (p) => p.version === v, since);
+    await fold();
+    assert.equal(await stats(), before + 1);
+  } finally {
+    await client.close();
+  }
 });

@@ -28,8 +28,16 @@ export interface ParseResult {
 
 let parser: Parser | undefined;
 
+/**
+ * How many files this process has parsed: the language server reports it
+ * (`thwonk/stats`) so a test can tell that a feature reused the tree of a
+ * document's version instead of parsing the text again.
+ */
+export const parseStats = { files: 0 };
+
 /** Parses one .thwonk file. Never throws; always returns the trees. */
 export function parseFile(fileName: string, text: string): ParseResult {
+  parseStats.files++;
   const p = (parser ??= new Parser());
   p.reset(fileName, text, []);
   let lexed: LexResult;

@@ -1,0 +1,196 @@
+/**
+ * The verifier on a thread of its own. Run on the event loop, a verify of a
+ * large rule (a second or more) held every message behind it: the edits
+ * typed meanwhile and the `$/cancelRequest` meant to stop it were read only
+ * when it was done, so its `isCancelled` never saw them, and each burst of
+ * keys queued another full verify. Here the event loop stays free: a newer
+ * edit or a cancelled request is read at once, and the job learns of it
+ * through a shared word it polls as it walks (compiler/cancel.ts), so it
+ * stops within a poll rather than at its end.
+ *
+ * The thread is the server's own entry run again (`thwonkc lsp` or the
+ * extension's bundled server.mjs: `runLsp` sees `workerData` and serves
+ * jobs instead of a connection), so no second file has to be found beside
+ * whichever bundle is running. It holds a Workspace of its own: a job
+ * sends the rule's texts, and a text it already has is not parsed again.
+ */
+import { parentPort, type Worker, workerData } from "node:worker_threads";
+import { CheckCancelled, rulePair, Workspace, type Diagnostic } from "../compiler/index.js";
+import { triggerLenses, type Lens } from "./analysis.js";
+
+export interface VerifyJob {
+  /** The file to check (the rule, or a test file whose rule is missing). */
+  target: string;
+  /** The texts of the rule's files, as the server has them. */
+  files: { name: string; text: string }[];
+  /** Files of the rule the server no longer has (a test file closed or deleted). */
+  gone: string[];
+}
+
+/** What the server keeps of a verified rule: plain data, as it crosses threads. */
+export interface Verified {
+  files: string[];
+  diagnostics: Diagnostic[];
+  lenses: Lens[];
+  triggers: { name: string; gas: number; fanout: number }[];
+}
+
+type Reply = { ready: true } | { id: number; verified: Verified } | { id: number; cancelled: true } | { id: number; error: string };
+
+/** Marks the worker the server starts, in its workerData. */
+const MARK = "thwonkVerifier";
+
+export function isVerifierThread(): boolean {
+  return parentPort !== null && typeof workerData === "object" && workerData !== null && MARK in workerData;
+}
+
+/** The rule verified in `ws` (the thread's, or the server's own when it has no thread). */
+export function verifyIn(ws: Workspace, job: VerifyJob, isCancelled: () => boolean): Verified {
+  for (const f of job.gone) ws.delete(f);
+  for (const f of job.files) ws.set(f.name, f.text);
+  const full = ws.check(job.target, { verify: true, isCancelled });
+  return {
+    files: full.files,
+    diagnostics: full.diagnostics,
+    lenses: full.unit ? triggerLenses(full.unit) : [],
+    triggers: (full.unit?.verify?.triggers ?? []).map((t) => ({ name: t.name, gas: t.gas.bound, fanout: t.fanout.bound })),
+  };
+}
+
+/** The thread's side: one job at a time, stopped when the shared word no longer holds its id. */
+export function serveVerifier(): void {
+  const port = parentPort!;
+  const current = (workerData as { [MARK]: Int32Array })[MARK];
+  const ws = new Workspace();
+  port.postMessage({ ready: true } satisfies Reply);
+  port.on("message", ({ id, job }: { id: number; job: VerifyJob }) => {
+    let reply: Reply;
+    try {
+      reply = { id, verified: verifyIn(ws, job, () => Atomics.load(current, 0) !== id) };
+    } catch (e) {
+      reply = e instanceof CheckCancelled ? { id, cancelled: true } : { id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+    }
+    port.postMessage(reply);
+  });
+}
+
+/** How often the server looks whether the running job has become stale (an edit, a cancellation, shutdown). */
+const POLL_MS = 10;
+
+interface Pending {
+  id: number;
+  job: VerifyJob;
+  isCancelled: () => boolean;
+  resolve: (v: Verified | undefined) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * The server's side. `run` resolves with the rule verified, or undefined when
+ * `isCancelled` said so first (before the job started, or while it ran).
+ * Jobs run one at a time, in order; a crashed thread fails its job and a new
+ * one is started for the next.
+ */
+export class VerifierThread {
+  private worker: Worker | undefined;
+  private readonly current = new Int32Array(new SharedArrayBuffer(4));
+  private readonly waiting: Pending[] = [];
+  private running: Pending | undefined;
+  private poll: ReturnType<typeof setInterval> | undefined;
+  private lastId = 0;
+  private served = false;
+  /**
+   * False once a thread ended before it served (an entry that is not the
+   * server's, as a host that embeds runLsp has): the server then verifies
+   * on its own thread rather than start such a thread again for every job.
+   */
+  usable = true;
+
+  /** `spawn` starts the entry that runs `serveVerifier` when it sees `workerData`. */
+  constructor(private readonly spawn: (workerData: object) => Worker) {}
+
+  run(job: VerifyJob, isCancelled: () => boolean): Promise<Verified | undefined> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ id: ++this.lastId, job, isCancelled, resolve, reject });
+      this.next();
+    });
+  }
+
+  dispose(): void {
+    clearInterval(this.poll);
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+
+  private next(): void {
+    if (this.running) return;
+    if (!this.usable) {
+      for (const w of this.waiting.splice(0)) w.reject(new Error("the verifier thread did not start; later passes verify on the server's thread"));
+    }
+    let p: Pending | undefined;
+    while ((p = this.waiting.shift())) {
+      // A job gone stale while it waited is never sent.
+      if (!p.isCancelled()) break;
+      p.resolve(undefined);
+    }
+    if (!p) {
+      clearInterval(this.poll);
+      this.poll = undefined;
+      return;
+    }
+    this.running = p;
+    Atomics.store(this.current, 0, p.id);
+    this.thread().postMessage({ id: p.id, job: p.job });
+    this.poll ??= setInterval(() => {
+      if (this.running?.isCancelled()) Atomics.store(this.current, 0, 0);
+    }, POLL_MS);
+    this.poll.unref();
+  }
+
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    // Its stdout is not the server's (that one is the protocol's): anything it prints goes to stderr, the log.
+    const w = this.spawn({ [MARK]: this.current });
+    w.stdout?.pipe(process.stderr);
+    w.unref();
+    w.on("message", (r: Reply) => {
+      if ("ready" in r) {
+        this.served = true;
+        return;
+      }
+      const p = this.running;
+      if (!p || p.id !== r.id) return;
+      this.running = undefined;
+      if ("verified" in r) p.resolve(p.isCancelled() ? undefined : r.verified);
+      else if ("cancelled" in r) p.resolve(undefined);
+      else p.reject(new Error(r.error));
+      this.next();
+    });
+    const fail = (why: string): void => {
+      if (this.worker !== w) return;
+      this.worker = undefined;
+      if (!this.served) this.usable = false;
+      const p = this.running;
+      this.running = undefined;
+      p?.reject(new Error(`the verifier thread ${why}`));
+      this.next();
+    };
+    w.on("error", (e) => fail(`failed: ${e.stack ?? e.message}`));
+    w.on("exit", (code) => fail(`exited with code ${code}`));
+    this.worker = w;
+    return w;
+  }
+}
+
+/** The files of a rule a job carries: the rule and its test file, those the workspace has. */
+export function jobOf(ws: Workspace, key: string, target: string): VerifyJob {
+  const files: VerifyJob["files"] = [];
+  const gone: string[] = [];
+  for (const f of [key, rulePair(key).test]) {
+    if (f === undefined) continue;
+    const text = ws.textOf(f);
+    if (text === undefined) gone.push(f);
+    else files.push({ name: f, text });
+  }
+  return { target, files, gone };
+}
