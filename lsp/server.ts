@@ -747,7 +747,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const gen = r.generation;
     const unit = typedNow(key)?.unit;
     const full = await verifyRule(key, target, () => token.isCancellationRequested || shuttingDown);
-    if (!full) throw new ResponseError(LSPErrorCodes.RequestCancelled, "The check was cancelled.");
+    // A cancel read after the verify's last look still gets RequestCancelled: the client has stopped waiting for it.
+    if (!full || token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, "The check was cancelled.");
     // Published only if no edit came while it ran: an older text's diagnostics never follow a newer one's.
     if (r.generation === gen) {
       r.last = { generation: gen, verified: true, result: { unit, files: full.files, diagnostics: full.diagnostics }, lenses: full.lenses };
