@@ -309,13 +309,16 @@ ${EXIT_CODES_HELP}`,
       .description(
         "Send a rule (.thwonk, compiled by the server) or a bundle (.thwb, verified again by the server: its hash, and its code " +
           "and bounds against its recompiled source) to thwonkd and put it at each address. An address whose stored state or " +
-          "members the new version cannot take keeps its running version, and the reason is printed (exit 1).",
+          "members the new version cannot take keeps its running version, and the reason is printed (exit 1): a changed type, " +
+          "a removed field, or a lower bound or `T?` → `T` that a stored value does not fit (the server checks the list's own state). " +
+          "With --allow-data-loss, state fields (and record fields) the new version removes are dropped from the stored state instead.",
       )
       .argument("<file>", "a .thwonk rule or a .thwb bundle")
-      .requiredOption("-a, --address <addresses...>", "list addresses (several, or comma-separated)"),
+      .requiredOption("-a, --address <addresses...>", "list addresses (several, or comma-separated)")
+      .option("--allow-data-loss", "drop the stored values of state fields (and record fields) the new version removes, instead of refusing it", false),
   )
-    .addHelpText("after", serverHelp("  thwonkc deploy trim140.thwonk --address trim140@lists.example.org\n  thwonkc deploy build/digest.thwb --address a@lists.example.org b@lists.example.org --data /var/lib/thwonkd"))
-    .action(async (file: string, opts: ServerOpts & { address: string[] }) => {
+    .addHelpText("after", serverHelp("  thwonkc deploy trim140.thwonk --address trim140@lists.example.org\n  thwonkc deploy build/digest.thwb --address a@lists.example.org b@lists.example.org --data /var/lib/thwonkd\n  thwonkc deploy digest.thwonk --address digest@lists.example.org --allow-data-loss"))
+    .action(async (file: string, opts: ServerOpts & { address: string[]; allowDataLoss: boolean }) => {
       const { runDeploy } = await import("./client/commands.js");
       setExit(await runDeploy(file, opts.address, opts, io));
     });
@@ -340,11 +343,24 @@ ${EXIT_CODES_HELP}`,
       setExit(await runMembers(op, address, rest, opts, io));
     });
 
-  serverOptions(program.command("state").summary("show a list's stored state on a running thwonkd").argument("<address>", "the list's address"))
-    .addHelpText("after", serverHelp("  thwonkc state once-a-day@lists.localhost"))
-    .action(async (address: string, opts: ServerOpts) => {
+  serverOptions(
+    program
+      .command("state")
+      .summary("show, set or reset a list's stored state on a running thwonkd")
+      .description(
+        "state ADDRESS: the list's state, as stored (JSON). state set ADDRESS FILE: replace it with FILE's, a JSON object of the " +
+          "rule's state fields (- reads stdin), checked against the deployed rule's types and bounds (refused with each value " +
+          "that does not fit; a field left out starts at its initial value). state reset ADDRESS: drop it, so the next run starts " +
+          "from the rule's initial state. Both happen between the list's runs. Then `thwonkc replay RUN` runs again the messages " +
+          "refused for state that did not fit (TW5070).",
+      )
+      .argument("<address-or-operation>", "the list's address, or set or reset")
+      .argument("[args...]", "set: ADDRESS FILE; reset: ADDRESS"),
+  )
+    .addHelpText("after", serverHelp("  thwonkc state once-a-day@lists.localhost\n  thwonkc state once-a-day@lists.localhost --json | jq .state > state.json\n  thwonkc state set once-a-day@lists.localhost state.json\n  thwonkc state reset once-a-day@lists.localhost"))
+    .action(async (first: string, rest: string[], opts: ServerOpts) => {
       const { runState } = await import("./client/commands.js");
-      setExit(await runState(address, opts, io));
+      setExit(await runState(first, rest, opts, io));
     });
 
   serverOptions(

@@ -30,7 +30,7 @@ interface FailedMessage {
 interface DeployResult {
   ok: boolean;
   hash?: string;
-  addresses: { address: string; deployed: boolean; problems: string[] }[];
+  addresses: { address: string; deployed: boolean; problems: string[]; dropped?: string[] }[];
   problems: string[];
 }
 
@@ -46,7 +46,12 @@ function readFile(io: CliIo, path: string, what: string): string {
 const DEFAULT_RUNS = 1000;
 
 /** The answers' shapes (shape.ts): what the printing below reads. */
-const deployResult = S.fields({ ok: S.flag, hash: S.optional(S.text), addresses: S.listOf(S.fields({ address: S.text, deployed: S.flag, problems: S.listOf(S.text) })), problems: S.listOf(S.text) });
+const deployResult = S.fields({
+  ok: S.flag,
+  hash: S.optional(S.text),
+  addresses: S.listOf(S.fields({ address: S.text, deployed: S.flag, problems: S.listOf(S.text), dropped: S.optional(S.listOf(S.text)) })),
+  problems: S.listOf(S.text),
+});
 const membersAnswer = S.fields({ version: S.number, members: S.listOf(S.fields({ address: S.text, name: S.optional(S.text), role: S.text, bounces: S.optional(S.number) })) });
 const stateAnswer = S.fields({ address: S.text, state: S.present, hash: S.nullable(S.text) });
 const runsAnswer = S.fields({ runs: S.listOf(S.run) });
@@ -63,16 +68,20 @@ const replayAnswer = S.fields({ replayed: S.number, answer: S.fields({ code: S.n
 const errorText = (e: RunError): string => `${safe(e.code, 20)} ${safe(e.message, 2000)}${e.line ? ` (line ${e.line}${e.column ? `:${e.column}` : ""})` : ""}`;
 
 /** `thwonkc deploy FILE --address A...`: a .thwb bundle is sent as it is (the server verifies it again), anything else as a rule's source. */
-export function runDeploy(file: string, addresses: string[], o: ServerOptions, io: CliIo): Promise<number> {
+export function runDeploy(file: string, addresses: string[], o: ServerOptions & { allowDataLoss?: boolean }, io: CliIo): Promise<number> {
   return client(io, async () => {
     const c = connection(o, io);
     const text = readFile(io, file, "rule or bundle");
     const isBundle = file.endsWith(".thwb") || text.trimStart().startsWith("{");
     const list = addresses.flatMap((a) => a.split(",")).map((a) => a.trim()).filter(Boolean);
     try {
-      const r = await request<DeployResult>(c, "POST", "deploy", deployResult, { [isBundle ? "bundle" : "source"]: text, fileName: basename(file), addresses: list });
+      const body = { [isBundle ? "bundle" : "source"]: text, fileName: basename(file), addresses: list, ...(o.allowDataLoss ? { allowDataLoss: true } : {}) };
+      const r = await request<DeployResult>(c, "POST", "deploy", deployResult, body);
       if (o.json) return json(io, r);
-      for (const a of r.addresses) io.stdout.write(`deployed ${basename(file)} at ${a.address}  (sha256 ${r.hash?.slice(0, 12)}…)\n`);
+      for (const a of r.addresses) {
+        io.stdout.write(`deployed ${basename(file)} at ${a.address}  (sha256 ${r.hash?.slice(0, 12)}…)\n`);
+        for (const d of a.dropped ?? []) io.stdout.write(`  ${safe(d, 2000)}\n`);
+      }
     } catch (e) {
       const given = (e as { body?: { result?: unknown } }).body?.result;
       const result = deployResult(given) ? (given as DeployResult) : undefined;
@@ -127,11 +136,37 @@ export function runMembers(op: string, address: string, args: string[], o: Serve
   });
 }
 
-export function runState(address: string, o: ServerOptions, io: CliIo): Promise<number> {
+/** Where `state set ADDRESS -` reads from: the process's stdin unless a test gives the text. */
+export interface StateIo extends CliIo {
+  readStdin?: () => string;
+}
+
+/** `thwonkc state ADDRESS`: the state; `state set ADDRESS FILE|-`: replace it; `state reset ADDRESS`: back to the rule's initial state. */
+export function runState(first: string, args: string[], o: ServerOptions, io: StateIo): Promise<number> {
   return client(io, async () => {
-    const r = await request<{ address: string; state: unknown; hash: string | null }>(connection(o, io), "GET", `lists/${enc(address)}/state`, stateAnswer);
+    const op = first === "set" || first === "reset" ? first : "show";
+    const [address, file, ...extra] = op === "show" ? [first, ...args] : args;
+    const usage = { show: "state ADDRESS", set: "state set ADDRESS FILE (a JSON object of the rule's state fields; - reads stdin)", reset: "state reset ADDRESS" }[op];
+    if (address === undefined || (op === "set" ? file === undefined || extra.length > 0 : file !== undefined)) throw new ClientError(`thwonkc: ${usage}`, ExitCode.Usage);
+    const c = connection(o, io);
+    const path = `lists/${enc(address)}/state`;
+    let r: { address: string; state: unknown; hash: string | null };
+    if (op === "show") r = await request(c, "GET", path, stateAnswer);
+    else if (op === "reset") r = await request(c, "DELETE", path, stateAnswer);
+    else {
+      const text = file === "-" ? (io.readStdin ?? (() => readFileSync(0, "utf8")))() : readFile(io, file!, "state file");
+      let state: unknown;
+      try {
+        state = JSON.parse(text);
+      } catch (e) {
+        throw new ClientError(`thwonkc: ${file === "-" ? "stdin" : file} is not JSON (${e instanceof Error ? e.message : String(e)}); give the state as \`thwonkc state ${address} --json\` shows it under "state"`, ExitCode.Usage);
+      }
+      r = await request(c, "PUT", path, stateAnswer, { state });
+    }
     if (o.json) return json(io, r);
-    if (r.state === null) io.stdout.write(`${r.address} has no state yet (no run has saved one)\n`);
+    if (op === "set") io.stdout.write(`the state of ${r.address} is set; its next run starts from it\n`);
+    else if (op === "reset") io.stdout.write(`the state of ${r.address} is reset; its next run starts from the rule's initial state\n`);
+    else if (r.state === null) io.stdout.write(`${r.address} has no state yet (no run has saved one since it was deployed or reset)\n`);
     else io.stdout.write(`${safeJson(r.state, 2)}\n`);
   });
 }

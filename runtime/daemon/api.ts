@@ -7,17 +7,20 @@
  * route, 405 a route's path with a method it does not take (with `Allow`),
  * 409 a conflict with what is stored (state, member limit, a run that
  * cannot be replayed), 413 a body over the limit, 422 content refused (a
- * rule that does not compile, a tampered bundle, a bad address). A fault of
+ * rule that does not compile, a tampered bundle, a bad address, state that
+ * does not fit the rule). A fault of
  * the server's own is 500 with an id its log line carries, never its text.
  *
  *   GET    /v1/lists                           the lists: address, rule, bundle hash
- *   POST   /v1/deploy                          { source | bundle, fileName?, addresses: [] }
+ *   POST   /v1/deploy                          { source | bundle, fileName?, addresses: [], allowDataLoss? }
  *   GET    /v1/lists/ADDR                      the list and its deployment history
  *   GET    /v1/lists/ADDR/members              { version, members }
  *   POST   /v1/lists/ADDR/members              { members: ["a@x" | { address, name?, role? }] }: add
  *   DELETE /v1/lists/ADDR/members              { addresses: [] }: remove
  *   PUT    /v1/lists/ADDR/members              { text }: replace with a members file's (text or JSON form)
  *   GET    /v1/lists/ADDR/state                { address, state, hash }
+ *   PUT    /v1/lists/ADDR/state                { state }: replace it (checked against the rule's state; 422 with the problems)
+ *   DELETE /v1/lists/ADDR/state                back to the rule's initial state (the next run starts from it)
  *   GET    /v1/lists/ADDR/runs?failed=&limit=&after=&last=   runs, newest last, without their actions; `more`, `next` (last=N: the newest N)
  *   GET    /v1/lists/ADDR/failed?limit=&after=&schedulesAfter=  the messages whose run failed and were not replayed, oldest first;
  *                                              `more`, `next`; `schedules`: failed scheduled runs not replayed, the same way
@@ -30,7 +33,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { bearerToken, type Access, type Authorizer } from "./auth.js";
-import { Refusal, type Daemon, type DeployResult } from "./daemon.js";
+import { Refusal, StateRefusal, type Daemon, type DeployResult } from "./daemon.js";
 import { heldRoutes } from "./api-held.js";
 import type { Logger } from "./log.js";
 import { decoded } from "./publish.js";
@@ -158,10 +161,13 @@ export function apiHandler(o: ApiOptions) {
         if ((source === undefined) === (bundle === undefined)) throw badRequest("give exactly one of `source` (a .thwonk rule's text) and `bundle` (a .thwb file's text)");
         if (source !== undefined && typeof source !== "string") throw badRequest("`source` must be the rule's text");
         const fileName = typeof body["fileName"] === "string" ? body["fileName"] : undefined;
+        const allowDataLoss = body["allowDataLoss"];
+        if (allowDataLoss !== undefined && typeof allowDataLoss !== "boolean") throw badRequest("`allowDataLoss` must be true or false");
         const result = await daemon.deploy({
           ...(source !== undefined ? { source } : { bundle: bundle as string }),
           ...(fileName ? { fileName } : {}),
           addresses: addresses as string[],
+          ...(allowDataLoss ? { allowDataLoss } : {}),
         });
         return deployAnswer(result);
       },
@@ -223,6 +229,28 @@ export function apiHandler(o: ApiOptions) {
       pattern: /^lists\/([^/]+)\/state$/,
       access: "read",
       handle: async (p) => ({ address: daemon.resolve(p.address!) ?? p.address, ...(await daemon.state(p.address!)) }),
+    },
+    {
+      method: "PUT",
+      pattern: /^lists\/([^/]+)\/state$/,
+      access: "write",
+      handle: async (p) => {
+        const body = object(await p.body());
+        if (!Object.hasOwn(body, "state")) throw badRequest("`state` must be the list's new state: a JSON object of the rule's state fields, as GET .../state shows it");
+        try {
+          return { address: daemon.resolve(p.address!) ?? p.address, ...(await daemon.setState(p.address!, body["state"])) };
+        } catch (err) {
+          // Each value that does not fit, with its place, for a client to show or fix one by one.
+          if (err instanceof StateRefusal) throw new ApiError(422, codeOf(err.message), err.message, { problems: err.problems });
+          throw err;
+        }
+      },
+    },
+    {
+      method: "DELETE",
+      pattern: /^lists\/([^/]+)\/state$/,
+      access: "write",
+      handle: async (p) => ({ address: daemon.resolve(p.address!) ?? p.address, ...(await daemon.resetState(p.address!)) }),
     },
     { method: "GET", pattern: /^lists\/([^/]+)\/runs$/, access: "read", handle: async (p) => runsPage(p.query, p.address) },
     { method: "GET", pattern: /^lists\/([^/]+)\/failed$/, access: "read", handle: async (p) => failed(p.query, p.address) },

@@ -8,6 +8,7 @@ import {
   COMPILER_VERSION,
   compareVersions,
   compileSource,
+  migrateState,
   readBundle,
   serializeBundle,
   versionSchema,
@@ -15,7 +16,7 @@ import {
   type CompatProblem,
   type Diagnostic,
 } from "../../compiler/index.js";
-import { canonicalAddress, type MemberJson } from "../../contract/index.js";
+import { canonicalAddress, checkSavedState, describeStateProblem, type MemberJson, type StateProblem } from "../../contract/index.js";
 import { NodeHost } from "../host/node-host.js";
 import { memberFieldProblem, readMembers } from "../input/index.js";
 import { createSandboxPool, DEFAULT_LIMITS, type SandboxPool } from "../sandbox/index.js";
@@ -52,19 +53,39 @@ export interface DeployRequest {
   /** Its file name, for messages. */
   fileName?: string;
   addresses: string[];
+  /** A state field (or record field) the new version removes is dropped from the stored state, not refused. */
+  allowDataLoss?: boolean;
 }
 
 export interface DeployResult {
   ok: boolean;
   hash?: string;
-  /** Per address: deployed, or why not. */
-  addresses: { address: string; deployed: boolean; problems: string[] }[];
+  /** Per address: deployed, or why not; `dropped`: what allowDataLoss dropped from its stored state (TW6041), when anything. */
+  addresses: { address: string; deployed: boolean; problems: string[]; dropped?: string[] }[];
   problems: string[];
 }
 
 /** Thrown for a request the daemon refuses (an API answers it 4xx with the message). */
 export class Refusal extends Error {
   override readonly name = "Refusal";
+}
+
+/** State an owner gave that does not fit the deployed rule's state: each value that does not, for the API's answer. */
+export class StateRefusal extends Refusal {
+  constructor(
+    message: string,
+    readonly problems: StateProblem[],
+  ) {
+    super(message);
+  }
+}
+
+/** What a swap would do to a list: why not (problems), or what it drops from the stored state and the state then. */
+interface SwapCheck {
+  problems: string[];
+  dropped: string[];
+  /** The stored state as the new version reads it, written at the swap when something is dropped. */
+  state?: SavedState;
 }
 
 export class Daemon {
@@ -240,6 +261,7 @@ export class Daemon {
       const current = this.runner.bundleAt(address);
       const at = current ? this.runner.resolve(address)! : address;
       let problems: string[] = [];
+      let dropped: string[] = [];
       if (!current) {
         const now = this.clock();
         const added = scheduledTriggers(bundle);
@@ -250,8 +272,8 @@ export class Daemon {
         // Checked in the list's turn, against the version and the state and members as they are then: checked before
         // it, the runs and the other deploys queued ahead could save state (or install a version) it does not fit.
         problems = await this.runner.swap(at, bundle, async (running) => {
-          const refused = running.sha256 === bundle.sha256 ? [] : await this.swapProblems(at, running, bundle);
-          if (refused.length) return refused;
+          const check: SwapCheck = running.sha256 === bundle.sha256 ? { problems: [], dropped: [] } : await this.swapCheck(at, running, bundle, req.allowDataLoss === true);
+          if (check.problems.length) return check.problems;
           // The triggers this version brings in count from its deploy (not the list's first), recorded with it; told
           // to the scheduler before the swap, so the tick that first sees the new version already counts them so.
           const had = new Set(scheduledTriggers(running));
@@ -259,6 +281,14 @@ export class Daemon {
           const now = this.clock();
           await this.store.deploy(at, bundle.sha256, now, added);
           await this.scheduler.deployed(at, added, now);
+          // After the deploy's record: a crash between the two leaves the old state, which the runner's load migrates
+          // to this version all the same. Written, not left to that load, so a later version that brings a dropped
+          // field back starts it afresh instead of finding the value this one dropped (migrated from the older hash).
+          if (check.state !== undefined) {
+            await this.store.setState(at, check.state, bundle.sha256);
+            this.o.log.warn({ list: at, hash: bundle.sha256, dropped: check.dropped }, "state dropped at deploy (allowDataLoss)");
+          }
+          dropped = check.dropped;
           return [];
         });
       }
@@ -266,25 +296,51 @@ export class Daemon {
         out.addresses.push({ address: at, deployed: false, problems });
         continue;
       }
-      out.addresses.push({ address: at, deployed: true, problems: [] });
+      out.addresses.push({ address: at, deployed: true, problems: [], ...(dropped.length ? { dropped: [say(M.stateDropped, at, dropped.join(", "))] } : {}) });
       this.o.log.info({ list: at, rule: bundle.manifest.rule, hash: bundle.sha256 }, "deployed");
     }
     out.ok = out.addresses.every((a) => a.deployed);
     return out;
   }
 
-  /** Why `next` may not replace `running` at `at`: a state schema its stored state cannot take, more members than its limit. */
-  private async swapProblems(at: string, running: Bundle, next: Bundle): Promise<string[]> {
+  /**
+   * Why `next` may not replace `running` at `at` (a state schema its stored state cannot take, more members than its
+   * limit), and what it drops from the stored state when data loss is allowed.
+   */
+  private async swapCheck(at: string, running: Bundle, next: Bundle, allowDataLoss: boolean): Promise<SwapCheck> {
     const problems: string[] = [];
-    const saved = await this.store.state(at);
     const members = (await this.store.members(at)).members.length;
     // A lower `limits.members` is judged by the list's members as they are (TW6014 below), not refused unseen (TW4024),
     // which refused it for a list with state whatever its count, and asked for a `--member-count` a deploy cannot give.
-    const compat = compareVersions(versionSchema(running.manifest), versionSchema(next.manifest), {}).filter((p) => !p.members);
+    const before = versionSchema(running.manifest);
+    const after = versionSchema(next.manifest);
+    const unseen = compareVersions(before, after, { allowDataLoss }).filter((p) => !p.members);
+    const saved = unseen.length ? await this.stateAsRunning(at, running) : null;
+    let dropped: string[] = [];
+    let state: SavedState | undefined;
+    if (saved !== null) {
+      // Judged on the data the list has: a lower `max` or `T?` → `T` (TW4022) is refused only when a stored value does
+      // not fit it (TW4025, naming the value), which thwonkc check can only guess at without the list's state.
+      const compat = compareVersions(before, after, { allowDataLoss, state: saved }).filter((p) => !p.members);
+      const errors = compat.filter((p) => p.message.severity === "error");
+      if (errors.length) problems.push(say(M.incompatibleState, at, compatText(errors)));
+      else if (allowDataLoss) {
+        // Its only warnings: a removed field (or record field) that is dropped (TW4026), its path first.
+        dropped = compat.filter((p) => p.message.severity === "warning").map((p) => `\`${String(p.args[0])}\``);
+        if (dropped.length) state = migrateState(before.state, after.state, saved);
+      }
+    }
     const limit = next.manifest.limits["members"]?.value;
-    if (saved.state !== null && compat.length) problems.push(say(M.incompatibleState, at, compatText(compat)));
     if (limit !== undefined && members > limit) problems.push(say(M.membersOverLimit, at, members, limit));
-    return problems;
+    return { problems, dropped, ...(state !== undefined && problems.length === 0 ? { state } : {}) };
+  }
+
+  /** The list's stored state as the running version reads it (the runner's load migrates state saved by an older one). */
+  private async stateAsRunning(at: string, running: Bundle): Promise<SavedState | null> {
+    const saved = await this.store.state(at);
+    if (saved.state === null || saved.hash === null || saved.hash === running.sha256) return saved.state;
+    const old = await this.store.bundle(saved.hash);
+    return old ? migrateState((JSON.parse(old.json) as Bundle).manifest.state, running.manifest.state, saved.state) : saved.state;
   }
 
   private listAddress(address: string): string {
@@ -344,6 +400,35 @@ export class Daemon {
 
   async state(address: string): Promise<{ state: SavedState | null; hash: string | null }> {
     return this.store.state(this.listAddress(address));
+  }
+
+  /**
+   * Replaces the list's state with an owner's (a repair of state the rule refuses, TW5070), checked by the one checker
+   * the runner uses before each run; in the list's turn, so the runs before it commit first and the runs after it
+   * start from it.
+   */
+  async setState(address: string, state: unknown): Promise<{ state: SavedState | null; hash: string }> {
+    const at = this.listAddress(address);
+    return this.runner.withList(at, async (bundle) => {
+      const problems = checkSavedState(bundle.manifest.state, state);
+      if (problems.length) throw new StateRefusal(say(M.stateRefused, at, problems.map(describeStateProblem).join("; ")), problems);
+      return this.replaceState(at, bundle, state as SavedState, "state set through the API");
+    });
+  }
+
+  /** Drops the list's state: its next run starts from the rule's initial state, as a new list's first run does. */
+  async resetState(address: string): Promise<{ state: SavedState | null; hash: string }> {
+    const at = this.listAddress(address);
+    return this.runner.withList(at, (bundle) => this.replaceState(at, bundle, null, "state reset through the API"));
+  }
+
+  private async replaceState(at: string, bundle: Bundle, state: SavedState | null, what: string): Promise<{ state: SavedState | null; hash: string }> {
+    const before = await this.store.state(at);
+    await this.store.setState(at, state, bundle.sha256);
+    // The audit trail: who runs the server can tell when the state changed outside a run, and from what version's.
+    const size = (s: unknown): number => (s === null ? 0 : Buffer.byteLength(typeof s === "string" ? s : JSON.stringify(s)));
+    this.o.log.info({ list: at, hash: bundle.sha256, before: { hash: before.hash, bytes: size(before.state) }, bytes: size(state) }, what);
+    return { state, hash: bundle.sha256 };
   }
 
   async states(): Promise<{ address: string; state: SavedState | null }[]> {

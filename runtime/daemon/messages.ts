@@ -66,6 +66,10 @@ export const daemonMessages = {
     `${method} is not a method of ${path}, which takes ${allowed} (the Allow header lists them). See docs/daemon.md (the API) for what each route does.`),
   serverFailed: def("TW6032", "The server failed", (id: string) =>
     `The server failed on this request (a fault of its own, not of the request), and whether the request took effect is not known: check before sending it again. Its log has the cause under the id ${id} (errorId): give that id to whoever runs the server.`),
+  stateRefused: def("TW6040", "State refused", (address: string, problems: string) =>
+    `The state was not set on ${address}, which keeps its state as it was: it does not fit the state the deployed rule declares: ${problems}. Fix those values (\`thwonkc state ${address} --json\` shows the state as stored) and send it again, or reset the list's state to the rule's initial one (thwonkc state reset ${address}).`),
+  stateDropped: def("TW6041", "State dropped at deploy", (address: string, dropped: string) =>
+    `The new version at ${address} does not have ${dropped}, so its stored values were dropped from the list's state at the deploy, as \`allowDataLoss\` (thwonkc deploy --allow-data-loss) asked.`),
   tooManyHops: def("TW6050", "Mail loop", (address: string, why: string) =>
     `The message was not run by ${address}: ${why}, so it is probably going round in a loop between lists or servers. Look at its Received and X-Thwonk-Hops fields to find the loop, and break it (a rule that forwards to a list that forwards back).`),
   relayRefused: def("TW6051", "The relay refused the message", (code: number, response: string) =>

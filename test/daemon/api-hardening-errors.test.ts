@@ -91,7 +91,7 @@ test("a fault of the server's own: 500 TW6032 with an id and none of the error's
 
 test("a route's path with a method it does not take: 405 TW6031 with Allow listing the methods it takes", async () => {
   const cases: [method: string, path: string, allow: string][] = [
-    ["PUT", `lists/${LIST}/state`, "GET"],
+    ["POST", `lists/${LIST}/state`, "DELETE, GET, PUT"],
     ["GET", "deploy", "POST"],
     ["DELETE", "lists", "GET"],
     ["PATCH", `lists/${LIST}/members`, "DELETE, GET, POST, PUT"],

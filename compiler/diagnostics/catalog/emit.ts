@@ -28,7 +28,7 @@ export const emitMessages = {
     `\`${path}\` changes type from \`${before}\` to \`${after}\`: the stored values cannot be read as the new type. Keep the type (a larger \`max\` or adding \`?\` is fine), or add a new field and keep the old one until it is no longer needed.`,
   ),
   stateNarrowed: def("TW4022", "error", "stored state may not fit", (path: string, before: string, after: string) =>
-    `\`${path}\` changes from \`${before}\` to \`${after}\`, which stored values may not fit. Give the stored state (\`--state FILE.json\`) to check that they do, or keep \`${before}\`.`,
+    `\`${path}\` changes from \`${before}\` to \`${after}\`, which stored values may not fit. Give the stored state (\`--state FILE.json\`) to check that they do, or keep \`${before}\`; thwonkd's deploy checks the list's own stored state and refuses it only if a value does not fit.`,
   ),
   recordFieldWithoutZero: def("TW4023", "error", "new record field without a value for stored records", (path: string, type: string) =>
     `\`${path}\` is a new record field of type \`${type}\`, which has no zero value, so records already stored would have none and every run would fail. Make it optional (\`${type}?\`), give the stored state (\`--state FILE.json\`) to show no such record is stored, or use a new state field.`,
