@@ -112,7 +112,7 @@ export const runtimeMessages = {
   // ---------------------------------------------------------------- stored state refused by the host, before any run
   badState: def("TW5070", "error", "Stored state refused",
     (problem: string) =>
-      `The stored state does not fit the rule's declared state, so the rule was not run: ${problem}. Fix that value where the state is kept (the ${q("--state")} file, the test's ${q("state.FIELD = ...")}; for thwonkd, the list's row of the ${q("lists")} table in DATA/thwonkd.sqlite, then ${q("thwonkc replay RUN")} for the messages it refused), or deploy a version of the rule whose state types it fits.`),
+      `The stored state does not fit the rule's declared state, so the rule was not run: ${problem}. Fix that value where the state is kept (the ${q("--state")} file, the test's ${q("state.FIELD = ...")}; for thwonkd, ${q("thwonkc state ADDRESS --json")} shows it and ${q("thwonkc state set ADDRESS FILE")} puts it back fixed, or ${q("thwonkc state reset ADDRESS")} starts it again, then ${q("thwonkc replay RUN")} for the messages it refused), or deploy a version of the rule whose state types it fits.`),
 
   // ---------------------------------------------------------------- signed tokens (runtime/sandbox/tokens.ts)
   noTokenKey: def("TW5050", "error", "No signing key for this run",

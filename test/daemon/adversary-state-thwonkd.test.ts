@@ -53,11 +53,12 @@ test("state that is not JSON: SMTP takes the mail, the run fails with TW5070, th
     assert.ok(runId, failed.out);
     // The refusal says where thwonkd keeps the state and how to run the message again once it is fixed.
     const run = await admin("runs", runId);
-    assert.match(run.out, /the list's row of the `lists` table in DATA\/thwonkd\.sqlite, then `thwonkc replay RUN`/, run.out);
+    assert.match(run.out, /`thwonkc state set ADDRESS FILE` puts it back fixed, or `thwonkc state reset ADDRESS` starts it again, then `thwonkc replay RUN`/, run.out);
 
-    assert.equal(await d.stop(), 0);
-    setState('{"count":1}');
-    d = await startDaemon(ws);
+    // Fixed as the advice says, through the running daemon: no SQLite, no restart.
+    writeFileSync(join(ws.dir, "fixed.json"), '{"count":1}');
+    const set = await admin("state", "set", LIST, "fixed.json");
+    assert.equal(set.code, 0, set.out + set.err);
     const replayed = await admin("replay", runId);
     assert.equal(replayed.code, 0, replayed.out + replayed.err);
     assert.match(replayed.out, new RegExp(`replayed run #${runId}: 250 `));
