@@ -110,7 +110,7 @@ export function apiHandler(o: ApiOptions) {
   const runFilter = (q: URLSearchParams, address?: string) => ({
     ...(address ? { address } : {}),
     ...(q.get("failed") === "true" || q.get("failed") === "1" ? { failed: true } : {}),
-    ...(q.has("limit") ? { limit: wholeNumber(q.get("limit")!, "limit") } : {}),
+    ...(q.has("limit") ? { limit: pageSize(q.get("limit")!) } : {}),
     ...(q.has("after") ? { after: wholeNumber(q.get("after")!, "after") } : {}),
     ...(q.has("last") ? { last: wholeNumber(q.get("last")!, "last") } : {}),
   });
@@ -128,7 +128,7 @@ export function apiHandler(o: ApiOptions) {
    * a page of the failed scheduled runs not replayed (`schedules`, paged by `schedulesAfter`), which have no message.
    */
   const failed = async (q: URLSearchParams, address?: string) => {
-    const limit = q.has("limit") ? wholeNumber(q.get("limit")!, "limit") : FAILED_PAGE;
+    const limit = q.has("limit") ? pageSize(q.get("limit")!) : FAILED_PAGE;
     const after = q.has("after") ? wholeNumber(q.get("after")!, "after") : undefined;
     const schedulesAfter = q.has("schedulesAfter") ? wholeNumber(q.get("schedulesAfter")!, "schedulesAfter") : undefined;
     const read: MessageRecord[] = await daemon.failedMessages(address, { limit: limit + 1, ...(after !== undefined ? { after } : {}) });
@@ -371,6 +371,13 @@ function object(v: unknown): Record<string, unknown> {
 function wholeNumber(text: string, name: string): number {
   if (!/^\d{1,15}$/.test(text)) throw badRequest(`${name} must be a whole number, got ${JSON.stringify(text)}`);
   return Number(text);
+}
+
+/** A page's `limit`: 0 would give an empty page that says more wait, with the same `next`, to a client that follows it for ever. */
+function pageSize(text: string): number {
+  const n = wholeNumber(text, "limit");
+  if (n === 0) throw badRequest("limit must be at least 1 (or leave it out for the default page)");
+  return n;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
