@@ -208,8 +208,9 @@ function checkKey(t: StateType, k: string, path: string, out: StateProblem[]): s
       return canonicalAddress(k) ?? notValue();
     case "time":
       if (!isSavedTime(k)) return notValue();
-      // The saved form for the years 0 to 9999, checked first: a key saved by a run costs no Date.
-      return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(k) ? k : new Date(Date.parse(k)).toISOString();
+      // The saved form, checked first: a key saved by a run costs no Date. A run reads a time within the years 0000
+      // to 9999 (the prelude's __clampTime): one outside saves as the nearest end.
+      return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(k) ? k : new Date(Math.min(Math.max(Date.parse(k), TIME_MIN), TIME_MAX)).toISOString();
     default: {
       const n = out.length;
       checkValue(inner, k, path, out);
@@ -217,6 +218,10 @@ function checkKey(t: StateType, k: string, path: string, out: StateProblem[]): s
     }
   }
 }
+
+/** The first and last milliseconds of the years 0000 to 9999 (the prelude's __T_MIN and __T_MAX). */
+const TIME_MIN = -62167219200000;
+const TIME_MAX = 253402300799999;
 
 const ISO_TIME = /^[+-]?\d{4,6}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 

@@ -42,6 +42,8 @@ test("a state set whose map spells one key twice is refused (422) naming both ke
       [{ votes: { " Ann@Example.ORG ": 1, "ANN@example.org": 5 } }, /state\.votes \(the key "ANN@example\.org"\): .*" Ann@Example\.ORG "/],
       [{ at: { "2026-01-01T00:00:00Z": 1, "2026-01-01T01:00:00+01:00": 2 } }, /state\.at \(the key "2026-01-01T01:00:00\+01:00"\): .*"2026-01-01T00:00:00Z"/],
       [{ n: { "0": 1, "-0": 2 } }, /state\.n \(the key "-0"\)/],
+      // Both before the year 0000, which a run reads (and saves) as its first millisecond.
+      [{ at: { "-000001-01-01T00:00:00Z": 1, "-000002-01-01T00:00:00Z": 2 } }, /state\.at \(the key "-000002-01-01T00:00:00Z"\): the same key as "-000001-01-01T00:00:00Z"/],
     ] as const) {
       const r = await put(state);
       assert.equal(r.status, 422, JSON.stringify(r.json));
