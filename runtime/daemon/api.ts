@@ -228,7 +228,7 @@ export function apiHandler(o: ApiOptions) {
       method: "GET",
       pattern: /^lists\/([^/]+)\/state$/,
       access: "read",
-      handle: async (p) => ({ address: daemon.resolve(p.address!) ?? p.address, ...(await daemon.state(p.address!)) }),
+      handle: async (p) => ({ address: daemon.resolve(p.address!) ?? p.address, ...(await daemon.stateAsDeployed(p.address!)) }),
     },
     {
       method: "PUT",

@@ -401,6 +401,19 @@ export class Daemon {
   }
 
   /**
+   * The state as the deployed version reads it (what its next run starts from: state saved by an older version
+   * migrated, as the runner's load does), with the version that saved it: what GET .../state shows, and so what PUT
+   * takes back. Shown as saved, a record field a deploy added since would be missing, and the state refused.
+   */
+  async stateAsDeployed(address: string): Promise<{ state: SavedState | null; hash: string | null }> {
+    const at = this.listAddress(address);
+    const saved = await this.store.state(at);
+    const running = this.runner.bundleAt(at);
+    if (!running || saved.state === null || saved.hash === null || saved.hash === running.sha256) return saved;
+    return { state: await this.stateAsRunning(at, running), hash: saved.hash };
+  }
+
+  /**
    * Replaces the list's state with an owner's (a repair of state the rule refuses, TW5070), checked by the one checker
    * the runner uses before each run; in the list's turn, so the runs before it commit first and the runs after it
    * start from it.

@@ -61,3 +61,39 @@ test("a state set whose map spells one key twice is refused (422) naming both ke
     await d.close();
   }
 });
+
+const REC = `rule rec
+
+state {
+  r: { a: int } = { a: 0 }
+}
+
+on message(m: Message) {
+  state.r.a += 1
+}
+`;
+const REC_B = REC.replace("r: { a: int } = { a: 0 }", 'r: { a: int, b: string max 5 } = { a: 0, b: "" }');
+
+test("the state as GET shows it after a deploy that added a record field, with no run since, is taken back by PUT (the repair round trip)", async () => {
+  const d = await clockedDaemon({ source: REC, list: "rec@example.org", startAt: "2026-06-01T12:00:00Z" });
+  const http = await serveApi(d.daemon, TOKEN);
+  const call = (method: string, body?: unknown) => callApi(http.api, TOKEN, method, "lists/rec@example.org/state", body);
+  try {
+    const raw = Buffer.from("From: <ann@example.org>\r\nTo: <rec@example.org>\r\nSubject: x\r\nMessage-ID: <r.1@example.org>\r\n\r\nx\r\n");
+    assert.equal((await d.daemon.runner.deliver({ address: "rec@example.org", rcptTo: "rec@example.org", mailFrom: "ann@example.org", raw, receivedAt: d.daemon.clock() })).code, 250);
+    const saver = ((await call("GET")).json as { hash: string }).hash;
+    const r = await d.daemon.deploy({ source: REC_B, addresses: ["rec@example.org"] });
+    assert.equal(r.ok, true, JSON.stringify(r));
+    // Shown as the deployed version reads it (what the next run starts from), with the version that saved it.
+    const shown = (await call("GET")).json as { state: { r: { a: number; b: string } }; hash: string };
+    assert.deepEqual(shown, { address: "rec@example.org", state: { r: { a: 1, b: "" } }, hash: saver });
+    // An owner's repair: what GET showed, one value changed, put back.
+    shown.state.r.a = 41;
+    const put = await call("PUT", { state: shown.state });
+    assert.equal(put.status, 200, JSON.stringify(put.json));
+    assert.deepEqual((await d.daemon.state("rec@example.org")).state, { r: { a: 41, b: "" } });
+  } finally {
+    await http.close();
+    await d.close();
+  }
+});
