@@ -97,3 +97,34 @@ test("the state as GET shows it after a deploy that added a record field, with n
     await d.close();
   }
 });
+
+const NOTES = `rule notes
+
+limits { memory: 512 * 1024 * 1024 }
+
+state {
+  notes: List<string max 2000> max 3000 = []
+}
+
+on message(m: Message) {
+  if state.notes.size < 3000 { state.notes.push(m.subject.truncate(2000)) }
+}
+`;
+
+test("a state within the rule's bounds but over the API's 8 MiB body limit: what GET shows, PUT takes back", async () => {
+  const d = await clockedDaemon({ source: NOTES, list: "notes@example.org", startAt: "2026-06-01T12:00:00Z" });
+  const http = await serveApi(d.daemon, TOKEN);
+  const call = (method: string, body?: unknown) => callApi(http.api, TOKEN, method, "lists/notes@example.org/state", body);
+  try {
+    // 3,000 notes of 2,000 characters of two bytes each in UTF-8: 12 MB of JSON, as many as the rule holds.
+    const state = { notes: Array.from({ length: 3000 }, (_, i) => `${i}`.padEnd(2000, "é")) };
+    assert.ok(Buffer.byteLength(JSON.stringify({ state })) > 8 * 1024 * 1024);
+    const put = await call("PUT", { state });
+    assert.equal(put.status, 200, JSON.stringify(put.json).slice(0, 300));
+    const shown = (await call("GET")).json as { state: typeof state };
+    assert.deepEqual(shown.state, state);
+  } finally {
+    await http.close();
+    await d.close();
+  }
+});
