@@ -160,9 +160,18 @@ function checkValue(t: StateType, v: unknown, path: string, out: StateProblem[])
       if (!isPlainObject(v)) return expected();
       const keys = Object.keys(v);
       if (t.max !== undefined && keys.length > t.max) return bad(`${keys.length} entries, over its declared max ${t.max}`);
+      // Keys spelled other than as saved, by value: a run loads each key as its value, and two spellings of one
+      // value (state written by hand: `ANN@x` and `ann@x`) would be folded into one entry, the other's value lost.
+      let spelled: Map<string, string> | undefined;
       for (const k of keys) {
         if (out.length >= MAX_PROBLEMS) return;
-        checkKey(t.key, k, `${path} (the key ${JSON.stringify(k)})`, out);
+        const at = `${path} (the key ${JSON.stringify(k)})`;
+        const value = checkKey(t.key, k, at, out);
+        if (value !== undefined && value !== k) {
+          const other = Object.hasOwn(v, value) ? value : spelled?.get(value);
+          if (other !== undefined) out.push({ path: at, problem: `the same key as ${JSON.stringify(other)}: a run would keep one of their entries` });
+          (spelled ??= new Map()).set(value, k);
+        }
         checkValue(t.value, v[k], `${path}[${JSON.stringify(k)}]`, out);
       }
       return;
@@ -179,21 +188,40 @@ function checkValue(t: StateType, v: unknown, path: string, out: StateProblem[])
   }
 }
 
-/** A map's key is saved as a string: the canonical text of a value of the key type. */
-function checkKey(t: StateType, k: string, path: string, out: StateProblem[]): void {
+/**
+ * A map's key is saved as a string: the canonical text of a value of the key type. Its spelling as a run saves it
+ * (the prelude's __loadKey, then __saveKey), the one spelling of its value; undefined when it is no such value.
+ */
+function checkKey(t: StateType, k: string, path: string, out: StateProblem[]): string | undefined {
   const inner = t.kind === "opt" ? t.of : t;
+  const expected = (): undefined => void out.push({ path, problem: `expected ${stateTypeText(inner)} as a key, got ${JSON.stringify(k)}` });
+  // As checkValue says it of a value of the type.
+  const notValue = (): undefined => void out.push({ path, problem: `expected ${stateTypeText(inner)}, got ${shown(k)}` });
   switch (inner.kind) {
     case "int":
     case "duration":
-      if (!/^-?(0|[1-9]\d*)$/.test(k) || !Number.isSafeInteger(Number(k))) out.push({ path, problem: `expected ${stateTypeText(inner)} as a key, got ${JSON.stringify(k)}` });
-      return;
+      // Not `-0`: it is the key 0, which a run saves as "0" (and would fold the two into one entry).
+      return /^(0|-?[1-9]\d*)$/.test(k) && Number.isSafeInteger(Number(k)) ? k : expected();
     case "bool":
-      if (k !== "true" && k !== "false") out.push({ path, problem: `expected bool as a key, got ${JSON.stringify(k)}` });
-      return;
-    default:
+      return k === "true" || k === "false" ? k : expected();
+    case "address":
+      return canonicalAddress(k) ?? notValue();
+    case "time":
+      if (!isSavedTime(k)) return notValue();
+      // The saved form, checked first: a key saved by a run costs no Date. A run reads a time within the years 0000
+      // to 9999 (the prelude's __clampTime): one outside saves as the nearest end.
+      return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(k) ? k : new Date(Math.min(Math.max(Date.parse(k), TIME_MIN), TIME_MAX)).toISOString();
+    default: {
+      const n = out.length;
       checkValue(inner, k, path, out);
+      return out.length === n ? k : undefined;
+    }
   }
 }
+
+/** The first and last milliseconds of the years 0000 to 9999 (the prelude's __T_MIN and __T_MAX). */
+const TIME_MIN = -62167219200000;
+const TIME_MAX = 253402300799999;
 
 const ISO_TIME = /^[+-]?\d{4,6}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 

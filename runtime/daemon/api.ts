@@ -39,6 +39,7 @@ import type { Logger } from "./log.js";
 import { decoded } from "./publish.js";
 import { daemonMessages as M, say } from "./messages.js";
 import type { MessageRecord, RunRecord } from "./store/types.js";
+import type { StateFieldSchema, StateType } from "../../contract/index.js";
 
 export const API_PREFIX = "/v1/";
 /** Bodies over this many bytes get 413 (a large rule's bundle is ~100 KB; a members file of 100,000 lines a few MB). */
@@ -89,7 +90,8 @@ function fromRefusal(message: string, details?: unknown): ApiError {
   return new ApiError(statusOf(code), code, message, details);
 }
 
-export type Params = { address?: string; id?: string; query: URLSearchParams; body: () => Promise<unknown> };
+/** `body(max)`: the JSON body, refused (413) past `max` bytes (default: the API's limit). */
+export type Params = { address?: string; id?: string; query: URLSearchParams; body: (max?: number) => Promise<unknown> };
 export interface Route {
   method: string;
   pattern: RegExp;
@@ -110,7 +112,7 @@ export function apiHandler(o: ApiOptions) {
   const runFilter = (q: URLSearchParams, address?: string) => ({
     ...(address ? { address } : {}),
     ...(q.get("failed") === "true" || q.get("failed") === "1" ? { failed: true } : {}),
-    ...(q.has("limit") ? { limit: wholeNumber(q.get("limit")!, "limit") } : {}),
+    ...(q.has("limit") ? { limit: pageSize(q.get("limit")!) } : {}),
     ...(q.has("after") ? { after: wholeNumber(q.get("after")!, "after") } : {}),
     ...(q.has("last") ? { last: wholeNumber(q.get("last")!, "last") } : {}),
   });
@@ -128,7 +130,7 @@ export function apiHandler(o: ApiOptions) {
    * a page of the failed scheduled runs not replayed (`schedules`, paged by `schedulesAfter`), which have no message.
    */
   const failed = async (q: URLSearchParams, address?: string) => {
-    const limit = q.has("limit") ? wholeNumber(q.get("limit")!, "limit") : FAILED_PAGE;
+    const limit = q.has("limit") ? pageSize(q.get("limit")!) : FAILED_PAGE;
     const after = q.has("after") ? wholeNumber(q.get("after")!, "after") : undefined;
     const schedulesAfter = q.has("schedulesAfter") ? wholeNumber(q.get("schedulesAfter")!, "schedulesAfter") : undefined;
     const read: MessageRecord[] = await daemon.failedMessages(address, { limit: limit + 1, ...(after !== undefined ? { after } : {}) });
@@ -228,14 +230,17 @@ export function apiHandler(o: ApiOptions) {
       method: "GET",
       pattern: /^lists\/([^/]+)\/state$/,
       access: "read",
-      handle: async (p) => ({ address: daemon.resolve(p.address!) ?? p.address, ...(await daemon.state(p.address!)) }),
+      handle: async (p) => ({ address: daemon.resolve(p.address!) ?? p.address, ...(await daemon.stateAsDeployed(p.address!)) }),
     },
     {
       method: "PUT",
       pattern: /^lists\/([^/]+)\/state$/,
       access: "write",
       handle: async (p) => {
-        const body = object(await p.body());
+        // Any state the rule can hold, as GET shows it: a rule's bounds may pass the API's limit (3,000 notes of 2,000
+        // characters are 12 MB of JSON, more escaped), so the limit is that much, twice over for a file's white space.
+        const bundle = daemon.runner.bundleAt(daemon.resolve(p.address!) ?? p.address!);
+        const body = object(await p.body(bundle ? 2 * stateJsonBytes(bundle.manifest.state) : undefined));
         if (!Object.hasOwn(body, "state")) throw badRequest("`state` must be the list's new state: a JSON object of the rule's state fields, as GET .../state shows it");
         try {
           return { address: daemon.resolve(p.address!) ?? p.address, ...(await daemon.setState(p.address!, body["state"])) };
@@ -294,7 +299,7 @@ export function apiHandler(o: ApiOptions) {
         allow({ action: route.access, ...(address !== undefined ? { address } : {}) });
         // Asked about no list, so a token scoped to lists is refused before it learns the path was bad.
         if (m[1] !== undefined && id === undefined && address === undefined) throw badRequest(`the address in the path (${JSON.stringify(m[1].slice(0, 80))}) is not valid URL encoding`);
-        const body = await route.handle({ ...(address !== undefined ? { address } : {}), ...(id !== undefined ? { id } : {}), query: url.searchParams, body: () => readJson(req, maxBody) });
+        const body = await route.handle({ ...(address !== undefined ? { address } : {}), ...(id !== undefined ? { id } : {}), query: url.searchParams, body: (max) => readJson(req, Math.max(maxBody, max ?? 0)) });
         send(res, 200, body);
         return true;
       }
@@ -350,6 +355,35 @@ function paged<T extends { id: number }>(read: T[], limit: number, after: number
   return { page, more, next: more ? (page.at(-1)?.id ?? after ?? 0) : null };
 }
 
+/**
+ * The most bytes a state of these fields takes as JSON without white space, each character written at its longest
+ * (`\uXXXX`, and two of them for one beyond the BMP, as a client that escapes all but ASCII writes it).
+ */
+function stateJsonBytes(fields: readonly StateFieldSchema[]): number {
+  const of = (t: StateType): number => {
+    switch (t.kind) {
+      case "int":
+      case "duration":
+      case "time":
+      case "bool":
+        return 40;
+      case "address":
+        return 2 + 6 * 320;
+      case "string":
+        return 2 + 12 * (t.max ?? 0);
+      case "list":
+        return 2 + (t.max ?? 0) * (of(t.of) + 1);
+      case "map":
+        return 2 + (t.max ?? 0) * (of(t.key) + of(t.value) + 2);
+      case "opt":
+        return Math.max(4, of(t.of));
+      case "rec":
+        return 2 + Object.entries(t.fields).reduce((n, [k, f]) => n + 12 * k.length + 4 + of(f), 0);
+    }
+  };
+  return 16 + fields.reduce((n, f) => n + 12 * f.name.length + 4 + of(f.schema), 0);
+}
+
 function badRequest(why: string): ApiError {
   return new ApiError(400, M.badRequest.code, say(M.badRequest, why));
 }
@@ -371,6 +405,13 @@ function object(v: unknown): Record<string, unknown> {
 function wholeNumber(text: string, name: string): number {
   if (!/^\d{1,15}$/.test(text)) throw badRequest(`${name} must be a whole number, got ${JSON.stringify(text)}`);
   return Number(text);
+}
+
+/** A page's `limit`: 0 would give an empty page that says more wait, with the same `next`, to a client that follows it for ever. */
+function pageSize(text: string): number {
+  const n = wholeNumber(text, "limit");
+  if (n === 0) throw badRequest("limit must be at least 1 (or leave it out for the default page)");
+  return n;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -279,15 +279,13 @@ export class Daemon {
           const had = new Set(scheduledTriggers(running));
           const added = scheduledTriggers(bundle).filter((name) => !had.has(name));
           const now = this.clock();
-          await this.store.deploy(at, bundle.sha256, now, added);
+          // The state with what it drops written, not left to the runner's load, so a later version that brings a
+          // dropped field back starts it afresh instead of finding the value this one dropped (migrated from the older
+          // hash); in the deploy's own transaction: written after it, a failure or a crash between the two left this
+          // version deployed (at the next start) over the state it was to drop.
+          await this.store.deploy(at, bundle.sha256, now, added, check.state);
           await this.scheduler.deployed(at, added, now);
-          // After the deploy's record: a crash between the two leaves the old state, which the runner's load migrates
-          // to this version all the same. Written, not left to that load, so a later version that brings a dropped
-          // field back starts it afresh instead of finding the value this one dropped (migrated from the older hash).
-          if (check.state !== undefined) {
-            await this.store.setState(at, check.state, bundle.sha256);
-            this.o.log.warn({ list: at, hash: bundle.sha256, dropped: check.dropped }, "state dropped at deploy (allowDataLoss)");
-          }
+          if (check.state !== undefined) this.o.log.warn({ list: at, hash: bundle.sha256, dropped: check.dropped }, "state dropped at deploy (allowDataLoss)");
           dropped = check.dropped;
           return [];
         });
@@ -400,6 +398,19 @@ export class Daemon {
 
   async state(address: string): Promise<{ state: SavedState | null; hash: string | null }> {
     return this.store.state(this.listAddress(address));
+  }
+
+  /**
+   * The state as the deployed version reads it (what its next run starts from: state saved by an older version
+   * migrated, as the runner's load does), with the version that saved it: what GET .../state shows, and so what PUT
+   * takes back. Shown as saved, a record field a deploy added since would be missing, and the state refused.
+   */
+  async stateAsDeployed(address: string): Promise<{ state: SavedState | null; hash: string | null }> {
+    const at = this.listAddress(address);
+    const saved = await this.store.state(at);
+    const running = this.runner.bundleAt(at);
+    if (!running || saved.state === null || saved.hash === null || saved.hash === running.sha256) return saved;
+    return { state: await this.stateAsRunning(at, running), hash: saved.hash };
   }
 
   /**

@@ -324,10 +324,11 @@ class SqliteStore implements Store {
     return (this.q.bundles.all() as Row[]).map(toBundle);
   }
 
-  async deploy(address: string, hash: string, at: number, newTriggers: readonly string[] = []): Promise<void> {
+  async deploy(address: string, hash: string, at: number, newTriggers: readonly string[] = [], state?: SavedState): Promise<void> {
     this.db.transaction(() => {
       this.q.addDeployment.run(address, hash, at);
       this.q.upsertList.run(address, hash);
+      if (state !== undefined) this.q.setState.run(JSON.stringify(state), hash, address);
       this.q.listStart.run(address, at);
       // A trigger counts from the deployment that brings it in: a time before it existed was not missed.
       for (const t of newTriggers) this.q.due.run(address, t, at);

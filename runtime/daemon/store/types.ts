@@ -198,9 +198,10 @@ export interface Store {
   bundles(): Promise<StoredBundle[]>;
   /**
    * Points `address` at `hash` (kept in the history); the first deployment of an address starts its schedules at `at`,
-   * and so does each deployment for the `every` triggers it brings in (`newTriggers`, by name).
+   * and so does each deployment for the `every` triggers it brings in (`newTriggers`, by name). `state`: the list's state
+   * as this version reads it, written in the same transaction (what allowDataLoss drops at the swap).
    */
-  deploy(address: string, hash: string, at: number, newTriggers?: readonly string[]): Promise<void>;
+  deploy(address: string, hash: string, at: number, newTriggers?: readonly string[], state?: SavedState): Promise<void>;
   deployments(): Promise<Deployment[]>;
   deploymentHistory(address: string): Promise<Deployment[]>;
 
