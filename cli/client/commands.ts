@@ -157,7 +157,8 @@ export function runState(first: string, args: string[], o: ServerOptions, io: St
       const text = file === "-" ? (io.readStdin ?? (() => readFileSync(0, "utf8")))() : readFile(io, file!, "state file");
       let state: unknown;
       try {
-        state = JSON.parse(text);
+        // A byte order mark, as some editors save UTF-8, is not part of the JSON.
+        state = JSON.parse(text.startsWith("\ufeff") ? text.slice(1) : text);
       } catch (e) {
         throw new ClientError(`thwonkc: ${file === "-" ? "stdin" : file} is not JSON (${e instanceof Error ? e.message : String(e)}); give the state as \`thwonkc state ${address} --json\` shows it under "state"`, ExitCode.Usage);
       }
