@@ -138,9 +138,20 @@ export class VerifierThread {
       this.poll = undefined;
       return;
     }
+    let worker: Worker;
+    try {
+      worker = this.thread();
+    } catch (e) {
+      // `new Worker` refused the entry at once (not a path: a host run as `node -e`): no thread will ever
+      // serve, and a job left running here would hold every later one.
+      this.usable = false;
+      p.reject(e as Error);
+      this.next();
+      return;
+    }
     this.running = p;
     Atomics.store(this.current, 0, p.id);
-    this.thread().postMessage({ id: p.id, job: p.job });
+    worker.postMessage({ id: p.id, job: p.job });
     this.poll ??= setInterval(() => {
       if (this.running?.isCancelled()) Atomics.store(this.current, 0, 0);
     }, POLL_MS);
