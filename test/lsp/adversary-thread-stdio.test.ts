@@ -8,6 +8,7 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import {
   createProtocolConnection,
@@ -183,6 +184,35 @@ test("open, close, open again while the first verifies; two rules at once: thwon
     assert.equal(lastA.version, 5);
     const r = (await s.conn.sendRequest("thwonk/check", { uri: a })) as { diagnostics: string[] };
     assert.deepEqual(lastA.diagnostics.map((d) => d.message).sort(), r.diagnostics.map((d) => d.replace(/^\S+ \S+ \S+ /, "")).sort());
+    assert.equal(await stop(s), 0);
+  } finally {
+    dir.remove();
+  }
+});
+
+test("a rule closed (no file on disk) and later a test file of its name opened: the verifier thread does not check the test against the closed rule", async () => {
+  const dir = tempDir();
+  try {
+    const s = start();
+    await init(s);
+    const ts = readFileSync(`${repoRoot}/examples/once_a_day/once_a_day.ts`, "utf8");
+    const tests = readFileSync(`${repoRoot}/examples/once_a_day/once_a_day.test.thwonk`, "utf8");
+    const ru = pathToFileURL(dir.path("once_a_day.ts")).href;
+    const tu = pathToFileURL(dir.path("once_a_day.test.thwonk")).href;
+    await open(s, ru, ts);
+    await s.until("the rule verified", () => s.verified.some((v) => v.uri === ru));
+    // Closed unsaved: the server forgets it (no file on disk), and it has no test file yet, so no verify job says so.
+    await s.conn.sendNotification("textDocument/didClose", { textDocument: { uri: ru } });
+    // Its publish without a version: the close has been checked (no rule, no test file: nothing to verify).
+    await s.until("the rule's diagnostics cleared", () => s.published.some((p) => p.uri === ru && p.version === undefined));
+    await open(s, tu, tests);
+    await s.until("the test file's diagnostics", () => s.published.some((p) => p.uri === tu));
+    const typed = s.published.find((p) => p.uri === tu)!;
+    // Its rule is gone: the checker says so (TW2001), and thwonk/check (verified on the thread) must say the same,
+    // not check the test against the rule closed before, which the thread still held.
+    assert.deepEqual(typed.diagnostics.map((d) => d.code), ["TW2001"]);
+    const full = (await s.conn.sendRequest("thwonk/check", { uri: tu })) as { diagnostics: string[] };
+    assert.deepEqual(full.diagnostics.map((d) => d.split(" ")[2]), ["TW2001"], JSON.stringify(full.diagnostics));
     assert.equal(await stop(s), 0);
   } finally {
     dir.remove();
