@@ -168,7 +168,8 @@ function firstInvalidUtf8(bytes: Uint8Array): { line: number; col: number; byte:
   for (const ch of text) {
     if (ch === "\uFFFD" && !(bytes[pos] === 0xef && bytes[pos + 1] === 0xbf && bytes[pos + 2] === 0xbd)) break;
     pos += Buffer.byteLength(ch);
-    if (ch === "\n") {
+    // A lone CR ends a line too, as the compiler's LineMap counts them (a CR LF ends it at the LF).
+    if (ch === "\n" || (ch === "\r" && bytes[pos] !== 0x0a)) {
       line++;
       col = 1;
     } else if (ch !== "\uFEFF" || pos !== 3) col += ch.length;

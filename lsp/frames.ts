@@ -25,7 +25,8 @@ import { Transform, type TransformCallback } from "node:stream";
 const MAX_HEADER_BYTES = 8192;
 /** A body V8 could not even hold as a string. */
 const MAX_BODY_BYTES = 512 * 1024 * 1024;
-const HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+): *([\x20-\x7e]*)$/;
+// The space around a value may be tabs too (HTTP's optional whitespace; vscode-jsonrpc trims them).
+const HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([\t\x20-\x7e]*)$/;
 
 export class FrameError extends Error {
   constructor(
@@ -68,8 +69,8 @@ export class FrameGuard extends Transform {
       if (this.bodyLeft < 0) {
         const b = chunk[i++]!;
         this.header.push(b);
-        // Printable ASCII, CR, LF only: a byte past that is not a header, whatever follows.
-        if (b !== 13 && b !== 10 && (b < 0x20 || b > 0x7e)) throw this.error(`byte 0x${b.toString(16).padStart(2, "0")} where a header was expected`);
+        // Printable ASCII, tab, CR, LF only: a byte past that is not a header, whatever follows.
+        if (b !== 13 && b !== 10 && b !== 9 && (b < 0x20 || b > 0x7e)) throw this.error(`byte 0x${b.toString(16).padStart(2, "0")} where a header was expected`);
         if (b === 10) this.headerLine();
         else if (this.header.length > MAX_HEADER_BYTES) throw this.error(`a header of more than ${MAX_HEADER_BYTES} bytes without an end`);
         continue;

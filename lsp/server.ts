@@ -301,13 +301,18 @@ export function startServer(connection: Connection, options: ServerOptions = {})
    * here. Undefined when `cancelled` answered true before it was done.
    */
   const verifyRule = (key: string, target: string, cancelled: () => boolean): Promise<Verified | undefined> => {
-    const job = jobOf(ws, key, target);
-    if (options.verifier?.usable) return options.verifier.run(job, cancelled);
-    try {
-      return Promise.resolve(verifyIn(ws, job, cancelled));
-    } catch (e) {
-      return e instanceof CheckCancelled ? Promise.resolve(undefined) : Promise.reject(e);
-    }
+    const here = (): Promise<Verified | undefined> => {
+      try {
+        // The job of the texts the workspace has now: an older job's would put an overtaken text back.
+        return Promise.resolve(verifyIn(ws, jobOf(ws, key, target), cancelled));
+      } catch (e) {
+        return e instanceof CheckCancelled ? Promise.resolve(undefined) : Promise.reject(e);
+      }
+    };
+    const thread = options.verifier;
+    if (!thread?.usable) return here();
+    // The job a thread that never served failed is verified here, as the later ones are (else that pass was lost).
+    return thread.run(jobOf(ws, key, target), cancelled).catch((e: unknown) => (thread.usable ? Promise.reject(e) : cancelled() ? undefined : here()));
   };
 
   /**

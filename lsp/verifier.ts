@@ -15,7 +15,7 @@
  * sends the rule's texts, and a text it already has is not parsed again.
  */
 import { parentPort, type Worker, workerData } from "node:worker_threads";
-import { CheckCancelled, rulePair, Workspace, type Diagnostic } from "../compiler/index.js";
+import { CheckCancelled, RULE_EXT, rulePair, TEST_EXT, TS_RULE_EXT, Workspace, type Diagnostic } from "../compiler/index.js";
 import { triggerLenses, type Lens } from "./analysis.js";
 
 export interface VerifyJob {
@@ -138,9 +138,20 @@ export class VerifierThread {
       this.poll = undefined;
       return;
     }
+    let worker: Worker;
+    try {
+      worker = this.thread();
+    } catch (e) {
+      // `new Worker` refused the entry at once (not a path: a host run as `node -e`): no thread will ever
+      // serve, and a job left running here would hold every later one.
+      this.usable = false;
+      p.reject(e as Error);
+      this.next();
+      return;
+    }
     this.running = p;
     Atomics.store(this.current, 0, p.id);
-    this.thread().postMessage({ id: p.id, job: p.job });
+    worker.postMessage({ id: p.id, job: p.job });
     this.poll ??= setInterval(() => {
       if (this.running?.isCancelled()) Atomics.store(this.current, 0, 0);
     }, POLL_MS);
@@ -182,11 +193,20 @@ export class VerifierThread {
   }
 }
 
-/** The files of a rule a job carries: the rule and its test file, those the workspace has. */
+/**
+ * The files of a rule a job carries: the rule and its test file, those the
+ * workspace has, and whether the other rule file a test file could belong to
+ * is there: a test file's rule is NAME.thwonk or NAME.ts by which exists
+ * (ruleOfTest), and the thread's workspace still held a NAME.ts the server
+ * had dropped (closed unsaved), checking the test against it.
+ */
 export function jobOf(ws: Workspace, key: string, target: string): VerifyJob {
   const files: VerifyJob["files"] = [];
   const gone: string[] = [];
-  for (const f of [key, rulePair(key).test]) {
+  const test = rulePair(key).test;
+  const stem = test?.slice(0, -TEST_EXT.length);
+  const names = new Set([key, test, stem === undefined ? undefined : stem + RULE_EXT, stem === undefined ? undefined : stem + TS_RULE_EXT]);
+  for (const f of names) {
     if (f === undefined) continue;
     const text = ws.textOf(f);
     if (text === undefined) gone.push(f);
