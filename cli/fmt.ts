@@ -3,7 +3,8 @@
  * in place (only the files that change), `--check` lists the files that
  * would change (exit 1), `--stdout` prints the formatted text, `-` reads
  * stdin and writes stdout. A file that does not parse is refused with its
- * diagnostics (exit 1) and left as it is; one that is not UTF-8 too (exit 2).
+ * diagnostics (exit 1) and left as it is; one that is not UTF-8 too (exit 2,
+ * once the other files are done).
  */
 import { accessSync, chmodSync, chownSync, constants, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -59,6 +60,9 @@ export function runFmt(paths: readonly string[], opts: FmtOptions, io: FmtIo): E
   }
   const refused: [string, string, Diagnostic[]][] = [];
   const changed: string[] = [];
+  // A file that cannot be read or written is said and left as it is, and the others are still formatted (and, with
+  // --check, listed): stopping there left the files after it unseen, and a --check run without its list.
+  let failed = false;
   for (const abs of files) {
     const name = displayName(io.cwd, abs);
     // A TypeScript rule is the user's own formatter's (prettier, biome): thwonkc fmt leaves it as it is.
@@ -72,7 +76,8 @@ export function runFmt(paths: readonly string[], opts: FmtOptions, io: FmtIo): E
       text = decodeUtf8(readFileSync(abs), name);
     } catch (err) {
       io.stderr.write(`thwonkc: ${err instanceof InputError ? `${err.message} (left as it is)` : `cannot read ${name}: ${(err as Error).message}`}\n`);
-      return ExitCode.Usage;
+      failed = true;
+      continue;
     }
     const r = formatText(name, text);
     if (!r.ok) {
@@ -87,12 +92,12 @@ export function runFmt(paths: readonly string[], opts: FmtOptions, io: FmtIo): E
       replaceText(abs, r.text);
     } catch (err) {
       io.stderr.write(`thwonkc: cannot write ${name}: ${(err as Error).message} (left as it was)\n`);
-      return ExitCode.Usage;
+      failed = true;
     }
   }
   if (opts.check) for (const name of changed) io.stdout.write(`${name}\n`);
-  if (refused.length > 0) return refuse(io, opts, refused);
-  return opts.check && changed.length > 0 ? ExitCode.Findings : ExitCode.Success;
+  const findings = refused.length > 0 ? refuse(io, opts, refused) : opts.check && changed.length > 0 ? ExitCode.Findings : ExitCode.Success;
+  return failed ? ExitCode.Usage : findings;
 }
 
 /**

@@ -75,3 +75,22 @@ test("check, compile and fmt: the same position with CR line ends, and fmt write
     t.remove();
   }
 });
+
+test("fmt DIR with one file that is not UTF-8: the others are formatted (or, with --check, listed), that one is left, exit 2", async () => {
+  const messy = 'rule NAME\non message(m: Message) {\nlog("x")\n}\n';
+  const t = tempDir({ "a.thwonk": messy.replace("NAME", "a"), "c.thwonk": messy.replace("NAME", "c") });
+  try {
+    const bad = Buffer.concat([Buffer.from('rule b\non message(m: Message) {\nlog("caf'), Buffer.from([0xe9]), Buffer.from('")\n}\n')]);
+    writeFileSync(t.path("b.thwonk"), bad);
+    const check = await runCli(["fmt", "--check", "."], { cwd: t.dir });
+    assert.equal(check.code, 2);
+    assert.deepEqual(check.stdout.trim().split("\n").sort(), ["a.thwonk", "c.thwonk"], "the files that would change are listed");
+    assert.match(check.stderr, /cannot read b\.thwonk:3:9: it is not UTF-8 text/);
+    const fmt = await runCli(["fmt", "."], { cwd: t.dir });
+    assert.equal(fmt.code, 2);
+    for (const name of ["a", "c"]) assert.match(readFileSync(t.path(`${name}.thwonk`), "utf8"), /\n {2}log\("x"\)\n/, `${name}.thwonk formatted`);
+    assert.ok(readFileSync(t.path("b.thwonk")).equals(bad), "b.thwonk left byte for byte");
+  } finally {
+    t.remove();
+  }
+});
