@@ -10,13 +10,14 @@
  * limit (text, subject, html, header) and `string max N` in state count
  * code points, so an astral character such as 😀 is one character and two
  * UTF-16 units; the stdlib's own bounds (a member's or the list's name ≤ 256,
- * an address ≤ 320, a +tag ≤ 64) are lengths in UTF-16 units, as the
+ * an address ≤ 320, a +tag ≤ 315) are lengths in UTF-16 units, as the
  * verifier and the host's input checks (runtime/input/limits.ts) read them.
  * Every input built here must pass those checks (the tests assert it).
  */
 import fc from "fast-check";
 import type { Type } from "../../compiler/semantic/types.js";
 import type { Example } from "./examples.js";
+import { ADDRESS_MAX, LOCAL_MAX } from "../../contract/values.js";
 
 // ------------------------------------------------------------------ characters
 
@@ -435,8 +436,9 @@ function buildMessage(c: Ctx, m: MessagePlan, listAddr: string): Record<string, 
   const base = m.recipient === "request" || m.recipient === "requestTag" ? `${local}-request` : local;
   let tag: string | null = null;
   if (m.recipient === "tag" || m.recipient === "requestTag") {
-    // The +tag is part of the local part: at most 64 units in all.
-    tag = charsInUnits(r, m.tag.style === "astral" ? "astral" : "ascii", Math.max(1, Math.min(m.tag.size, 64 - base.length - 1))).replace(/[\s.]/g, "x");
+    // The +tag is part of the local part: within LOCAL_MAX, and the whole address within ADDRESS_MAX.
+    const room = Math.min(LOCAL_MAX, ADDRESS_MAX - domain.length - 1) - base.length - 1;
+    tag = charsInUnits(r, m.tag.style === "astral" ? "astral" : "ascii", Math.max(1, Math.min(m.tag.size, room))).replace(/[\s.]/g, "x");
   }
   const recipient = tag === null ? `${base}@${domain}` : `${base}+${tag}@${domain}`;
 
@@ -539,7 +541,7 @@ function messageArb(ex: Example): fc.Arbitrary<MessagePlan> {
     attachments: sizeArb(L["attachments"]!),
     attachment: sizedArb(L["header"]!),
     messageId: sizedArb(L["header"]!),
-    tag: sizedArb(64),
+    tag: sizedArb(LOCAL_MAX - 1),
     date: weighted<MessagePlan["date"]>(["none", 1], ["now", 1], ["random", 1]),
   });
 }
@@ -595,7 +597,7 @@ export function maxMessage(ex: Example, style: Style, over: Partial<MessagePlan>
     attachments: L["attachments"]!,
     attachment: at(L["header"]!),
     messageId: at(L["header"]!),
-    tag: at(64),
+    tag: at(LOCAL_MAX - 1),
     date: "now",
     ...over,
   };

@@ -20,6 +20,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { stdlib } from "../../stdlib/index.js";
+import { LOCAL_MAX } from "../../contract/values.js";
 import { Engine } from "../../runtime/sandbox/engine.js";
 import { TEST_TOKEN_KEY } from "../../runtime/sandbox/tokens.js";
 import { resolveLimits as sandboxLimits } from "../../runtime/sandbox/types.js";
@@ -55,7 +56,10 @@ function indent(body: string): string {
 
 const ASTRAL = "😀";
 const astral = (n: number): string => ASTRAL.repeat(n);
-/** An address of 320 characters, the most an Address may have: a 64-character local part and a 255-character domain. */
+/**
+ * An address of 320 characters, the most an Address may have: a 64-character local part and a 255-character domain.
+ * (The local part alone may be longer, up to LOCAL_MAX; the envelope's +tag below is at its longest, LOCAL_MAX - 1.)
+ */
 function addressOf(seed: string): string {
   const local = (seed + "x".repeat(64)).slice(0, 64);
   return `${local}@${["a".repeat(63), "b".repeat(63), "c".repeat(63), "e".repeat(59)].join(".")}.org`;
@@ -92,7 +96,7 @@ function worstInput(): Input {
       ],
       date: NOW - 9_000 * 86_400_000 - 1,
       messageId: "id@example.org",
-      envelope: { sender: LONG_FROM, recipient: "list@example.org", isRequest: false, tag: "x".repeat(64) },
+      envelope: { sender: LONG_FROM, recipient: "list@example.org", isRequest: false, tag: "x".repeat(LOCAL_MAX - 1) },
     }),
     members: [LONG_FROM, LONG[0]!, LONG[1]!].map((a, i) => ({ address: a, name: astral(128), role: "owner", joined: NOW - i })),
     state: {
