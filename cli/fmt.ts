@@ -39,7 +39,7 @@ export function runFmt(paths: readonly string[], opts: FmtOptions, io: FmtIo): E
       io.stderr.write(`thwonkc: ${err.message} (nothing written)\n`);
       return ExitCode.Usage;
     }
-    const r = formatText("<stdin>", text);
+    const r = formatKeepingBom("<stdin>", text);
     if (!r.ok) return refuse(io, opts, [["<stdin>", text, r.diagnostics]]);
     if (opts.check) {
       if (r.changed) io.stdout.write("<stdin>\n");
@@ -79,7 +79,7 @@ export function runFmt(paths: readonly string[], opts: FmtOptions, io: FmtIo): E
       failed = true;
       continue;
     }
-    const r = formatText(name, text);
+    const r = formatKeepingBom(name, text);
     if (!r.ok) {
       refused.push([name, text, r.diagnostics]);
       continue;
@@ -98,6 +98,16 @@ export function runFmt(paths: readonly string[], opts: FmtOptions, io: FmtIo): E
   if (opts.check) for (const name of changed) io.stdout.write(`${name}\n`);
   const findings = refused.length > 0 ? refuse(io, opts, refused) : opts.check && changed.length > 0 ? ExitCode.Findings : ExitCode.Success;
   return failed ? ExitCode.Usage : findings;
+}
+
+/**
+ * formatText, with a UTF-8 byte order mark kept where the file has one: the formatter's tree has no place for it, and
+ * dropping it changed the file's encoding as editors read it (and made `--check` flag a formatted file).
+ */
+function formatKeepingBom(name: string, text: string): ReturnType<typeof formatText> {
+  if (!text.startsWith("\ufeff")) return formatText(name, text);
+  const r = formatText(name, text.slice(1));
+  return r.ok ? { ...r, text: `\ufeff${r.text}` } : r;
 }
 
 /**

@@ -92,3 +92,18 @@ test("fmt - reads stdin and writes stdout (a real process)", () => {
   assert.equal(bad.stdout, "");
   assert.match(bad.stderr, /<stdin>:4:2: error TW1003/);
 });
+
+test("a file with a UTF-8 byte order mark keeps it: formatted, it is left alone by --check; rewritten, the mark stays first", async () => {
+  const BOM = "\ufeff";
+  const t = tempDir({ "ok.thwonk": BOM + PRETTY, "a.thwonk": BOM + UGLY });
+  try {
+    const check = await runCli(["fmt", "--check", "ok.thwonk"], { cwd: t.dir });
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    const r = await runCli(["fmt", "a.thwonk", "ok.thwonk"], { cwd: t.dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(t.path("a.thwonk"), "utf8"), BOM + PRETTY);
+    assert.equal(readFileSync(t.path("ok.thwonk"), "utf8"), BOM + PRETTY);
+  } finally {
+    t.remove();
+  }
+});
