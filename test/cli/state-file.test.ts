@@ -5,16 +5,11 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { apiHandler } from "../../runtime/daemon/api.js";
-import { adminAuthorizer } from "../../runtime/daemon/auth.js";
 import type { Daemon } from "../../runtime/daemon/daemon.js";
-import { createLogger } from "../../runtime/daemon/log.js";
-import { createHttp } from "../../runtime/daemon/main.js";
+import { serveApi, type ServedApi } from "../daemon/adversary-api-helpers.js";
 import { cliIn, listDaemon } from "../daemon/helpers.js";
 
 const TOKEN = "state-file-token";
@@ -32,7 +27,7 @@ on message(m: Message) {
 
 let daemon: Daemon;
 let close: () => Promise<void>;
-let http: Server;
+let served: ServedApi;
 let server: string;
 const cwd = mkdtempSync(join(tmpdir(), "thwonkc-state-file-"));
 
@@ -40,14 +35,12 @@ before(async () => {
   const d = await listDaemon({ source: RULE, fileName: "count.thwonk", addresses: [LIST] });
   daemon = d.daemon;
   close = d.close;
-  const log = createLogger({ level: "silent", pretty: false });
-  http = createHttp([apiHandler({ daemon, authorize: adminAuthorizer(TOKEN), log })], log);
-  await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
-  server = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  served = await serveApi(daemon, TOKEN);
+  server = served.api.replace(/\/v1$/, "");
 });
 
 after(async () => {
-  await new Promise<void>((r) => http.close(() => r()));
+  await served.close();
   await close();
   rmSync(cwd, { recursive: true, force: true });
 });
