@@ -279,6 +279,9 @@ const rows: Row[] = [
   { covers: ["method string.contains", "expr CallExpr"], body: `let b = m.text.contains(m.subject)` },
   { covers: ["method string.startsWith", "method string.endsWith"], body: `let b = m.text.startsWith(m.subject)\nlet c = m.text.endsWith(m.html ?? "")` },
   { covers: ["method string.lower", "method string.upper", "method string.trim"], body: `let a = m.text.lower()\nlet b = m.text.upper()\nlet c = m.subject.trim()` },
+  // An address's local part and an envelope's +tag at their longest (contract/values.ts LOCAL_MAX, and one less).
+  { covers: ["method string.upper"], body: `let a = m.from.local.upper()`, worst: (w) => void (w.message.from = `${"x".repeat(LOCAL_MAX)}@a.b`) },
+  { covers: ["method string.upper"], body: `let t = m.envelope.tag ?? ""\nlet a = t.upper()` },
   { covers: ["method string.split"], body: `let a = m.text.split(m.subject)` },
   { covers: ["method string.lines"], body: `let a = m.text.lines()` },
   { covers: ["method string.replace"], body: `let a = m.text.replace(m.subject, m.html ?? "")` },
