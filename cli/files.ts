@@ -18,7 +18,7 @@
  */
 import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { importsThwonk, isTsRuleName, RULE_EXT, rulePair, ruleOfTest, type SourceText } from "../compiler/index.js";
+import { importsThwonk, isTsRuleName, LineMap, RULE_EXT, rulePair, ruleOfTest, type SourceText } from "../compiler/index.js";
 
 export const SOURCE_EXT = RULE_EXT;
 
@@ -162,19 +162,18 @@ export function decodeUtf8(bytes: Uint8Array, shown: string): string {
  */
 function firstInvalidUtf8(bytes: Uint8Array): { line: number; col: number; byte: number } {
   const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
-  let pos = 0;
-  let line = 1;
-  let col = 1;
-  for (const ch of text) {
+  // The first U+FFFD the bytes do not spell, as an offset in the text after the BOM (which no position counts).
+  const bom = text.startsWith("\uFEFF") ? 1 : 0;
+  let pos = bom ? 3 : 0;
+  let at = bom;
+  for (const ch of text.slice(bom)) {
     if (ch === "\uFFFD" && !(bytes[pos] === 0xef && bytes[pos + 1] === 0xbf && bytes[pos + 2] === 0xbd)) break;
     pos += Buffer.byteLength(ch);
-    // A lone CR ends a line too, as the compiler's LineMap counts them (a CR LF ends it at the LF).
-    if (ch === "\n" || (ch === "\r" && bytes[pos] !== 0x0a)) {
-      line++;
-      col = 1;
-    } else if (ch !== "\uFEFF" || pos !== 3) col += ch.length;
+    at += ch.length;
   }
-  return { line, col, byte: bytes[pos] ?? 0 };
+  // Lines and columns as the compiler's diagnostics count them (a lone CR ends a line too).
+  const map = new LineMap(text.slice(bom));
+  return { line: map.line(at - bom), col: map.col(at - bom), byte: bytes[pos] ?? 0 };
 }
 
 /** Reads the files the arguments stand for, plus the rule files their test files need. */

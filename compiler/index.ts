@@ -66,6 +66,7 @@ export type { Node, SourceFile, Ident } from "./syntax/ast.js";
 // For the formatter and the language server: one file's trees (the typed tree and the
 // lossless concrete tree, which prints back the text byte for byte) and its syntax diagnostics.
 export { parseFile, parseStats, printSyntax, isSyntaxNode, SyntaxTree } from "./syntax/parser.js";
+export { LineMap } from "./syntax/lines.js";
 export type { ParseResult, SyntaxElement, SyntaxNode, SyntaxToken, Trivia, TriviaKind, NodeName } from "./syntax/parser.js";
 
 // The formatter (`thwonkc fmt`, the language server's formatting): one canonical layout, whitespace only.

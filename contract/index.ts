@@ -11,7 +11,7 @@ export { ROLES } from "./input.js";
 export type * from "./output.js";
 export type * from "./state.js";
 export { checkSavedState, describeStateProblem, stateRefusals, stateTypeText } from "./state.js";
-export { canonicalAddress, isValidAddress } from "./values.js";
+export { ADDRESS_MAX, canonicalAddress, isValidAddress, LOCAL_MAX } from "./values.js";
 export { isKnownTimeZone, knownTimeZones } from "./zones.js";
 export { runtimeMessages, type RuntimeMessage, type RuntimeMessageKey } from "./messages.js";
 export { DRIVER, PRELUDE, PRELUDE_CONSTS, PRELUDE_ERRORS, PRELUDE_FUNCTIONS, PRELUDE_GETTERS, PRELUDE_METHODS, RULE_ENTRY } from "./prelude.js";

@@ -39,15 +39,13 @@ import type { Logger } from "./log.js";
 import { decoded } from "./publish.js";
 import { daemonMessages as M, say } from "./messages.js";
 import type { MessageRecord, RunRecord } from "./store/types.js";
-import type { StateFieldSchema, StateType } from "../../contract/index.js";
+import { ADDRESS_MAX, type StateFieldSchema, type StateType } from "../../contract/index.js";
 
 export const API_PREFIX = "/v1/";
 /** Bodies over this many bytes get 413 (a large rule's bundle is ~100 KB; a members file of 100,000 lines a few MB). */
 export const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
-/** Failed messages in one answer without `limit`; `more` and `next` say when others wait behind them. */
-export const FAILED_PAGE = 1000;
-/** Runs in one answer without `limit` or `last`; `more` and `next` likewise. */
-export const RUNS_PAGE = 1000;
+/** Runs or failed messages in one answer without `limit` (or `last`); `more` and `next` say when others wait behind them. */
+export const PAGE = 1000;
 
 export interface ApiOptions {
   daemon: Daemon;
@@ -130,7 +128,7 @@ export function apiHandler(o: ApiOptions) {
    * a page of the failed scheduled runs not replayed (`schedules`, paged by `schedulesAfter`), which have no message.
    */
   const failed = async (q: URLSearchParams, address?: string) => {
-    const limit = q.has("limit") ? pageSize(q.get("limit")!) : FAILED_PAGE;
+    const limit = q.has("limit") ? pageSize(q.get("limit")!) : PAGE;
     const after = q.has("after") ? wholeNumber(q.get("after")!, "after") : undefined;
     const schedulesAfter = q.has("schedulesAfter") ? wholeNumber(q.get("schedulesAfter")!, "schedulesAfter") : undefined;
     const read: MessageRecord[] = await daemon.failedMessages(address, { limit: limit + 1, ...(after !== undefined ? { after } : {}) });
@@ -142,7 +140,7 @@ export function apiHandler(o: ApiOptions) {
   const runsPage = async (q: URLSearchParams, address?: string) => {
     const filter = runFilter(q, address);
     if (filter.last !== undefined) return { runs: (await daemon.runs(filter)).map(summary) };
-    const limit = filter.limit ?? RUNS_PAGE;
+    const limit = filter.limit ?? PAGE;
     const { page, more, next } = paged(await daemon.runs({ ...filter, limit: limit + 1 }), limit, filter.after);
     return { runs: page.map(summary), more, next };
   };
@@ -368,7 +366,7 @@ function stateJsonBytes(fields: readonly StateFieldSchema[]): number {
       case "bool":
         return 40;
       case "address":
-        return 2 + 6 * 320;
+        return 2 + 6 * ADDRESS_MAX;
       case "string":
         return 2 + 12 * (t.max ?? 0);
       case "list":

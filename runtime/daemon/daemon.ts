@@ -27,7 +27,7 @@ import { daemonMessages as M, say } from "./messages.js";
 import { MaildirOutbox } from "./outbox.js";
 import { PostmasterMailbox, postmasterAddress } from "./postmaster.js";
 import { receiveBounce } from "./bounces.js";
-import { addressKey, Runner, type Answer, type Delivery } from "./runner.js";
+import { addressKey, Runner, stateAsRead, type Answer, type Delivery } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import type { CheckpointerOptions } from "./store/checkpointer.js";
 import { openSqliteStore } from "./store/sqlite.js";
@@ -313,7 +313,7 @@ export class Daemon {
     const before = versionSchema(running.manifest);
     const after = versionSchema(next.manifest);
     const unseen = compareVersions(before, after, { allowDataLoss }).filter((p) => !p.members);
-    const saved = unseen.length ? await this.stateAsRunning(at, running) : null;
+    const saved = unseen.length ? await stateAsRead(this.store, running, await this.store.state(at)) : null;
     let dropped: string[] = [];
     let state: SavedState | undefined;
     if (saved !== null) {
@@ -331,14 +331,6 @@ export class Daemon {
     const limit = next.manifest.limits["members"]?.value;
     if (limit !== undefined && members > limit) problems.push(say(M.membersOverLimit, at, members, limit));
     return { problems, dropped, ...(state !== undefined && problems.length === 0 ? { state } : {}) };
-  }
-
-  /** The list's stored state as the running version reads it (the runner's load migrates state saved by an older one). */
-  private async stateAsRunning(at: string, running: Bundle): Promise<SavedState | null> {
-    const saved = await this.store.state(at);
-    if (saved.state === null || saved.hash === null || saved.hash === running.sha256) return saved.state;
-    const old = await this.store.bundle(saved.hash);
-    return old ? migrateState((JSON.parse(old.json) as Bundle).manifest.state, running.manifest.state, saved.state) : saved.state;
   }
 
   private listAddress(address: string): string {
@@ -409,8 +401,7 @@ export class Daemon {
     const at = this.listAddress(address);
     const saved = await this.store.state(at);
     const running = this.runner.bundleAt(at);
-    if (!running || saved.state === null || saved.hash === null || saved.hash === running.sha256) return saved;
-    return { state: await this.stateAsRunning(at, running), hash: saved.hash };
+    return running ? { state: await stateAsRead(this.store, running, saved), hash: saved.hash } : saved;
   }
 
   /**

@@ -34,7 +34,7 @@ import { ownTraceLength } from "../mail/received.js";
 import { DEFAULT_HOP_LIMIT, overHopLimit, type IncomingMail, type ListMailSettings } from "../mail/compose.js";
 import type { Logger } from "./log.js";
 import { holdEffects, type RunAgain } from "./holds.js";
-import type { MembersSnapshot, MessageRecord, MessageStatus, RunCommit, RunOutcome, RunRecord, SavedState, Store } from "./store/types.js";
+import type { MembersSnapshot, MessageRecord, MessageStatus, RunCommit, RunOutcome, RunRecord, SavedState, StateSnapshot, Store } from "./store/types.js";
 
 export interface RunnerOptions {
   store: Store;
@@ -417,12 +417,7 @@ export class Runner {
     await slot.settled;
     if (slot.loaded) return slot.loaded;
     const [members, saved] = await Promise.all([this.o.store.members(slot.address).then(frozen), this.o.store.state(slot.address)]);
-    let state = saved.state;
-    if (state !== null && saved.hash !== null && saved.hash !== slot.bundle.sha256) {
-      const old = await this.o.store.bundle(saved.hash);
-      if (old) state = migrateState((JSON.parse(old.json) as Bundle).manifest.state, slot.bundle.manifest.state, state);
-    }
-    slot.loaded = { members, state };
+    slot.loaded = { members, state: await stateAsRead(this.o.store, slot.bundle, saved) };
     return slot.loaded;
   }
 
@@ -680,6 +675,16 @@ export function listPool(pool: SandboxPool, address: string, bundle: Bundle, mem
     close: () => pool.close(),
     ...(pool.runsAhead ? { runsAhead: true } : {}),
   };
+}
+
+/**
+ * The stored state as `bundle` reads it: state saved by another version migrated to this one's schema (that version's
+ * bundle read from the store), as every load of a list's state does, in a run or outside one (the API's).
+ */
+export async function stateAsRead(store: Store, bundle: Bundle, saved: StateSnapshot): Promise<SavedState | null> {
+  if (saved.state === null || saved.hash === null || saved.hash === bundle.sha256) return saved.state;
+  const old = await store.bundle(saved.hash);
+  return old ? migrateState((JSON.parse(old.json) as Bundle).manifest.state, bundle.manifest.state, saved.state) : saved.state;
 }
 
 /** A run may still be committed: its generation is the list's, or it came before the run that failed. */
