@@ -68,7 +68,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       ceilingArg,
     )
     .option("--against <bundle.thwb>", "the deployed bundle: refuse (exit 1) a change of the state schema its stored state could not take")
-    .option("--state <file.json>", "with --against: the stored state, to check that it fits the new types and bounds")
+    .option("--state <file.json>", "with --against: the stored state (alone, or what `thwonkc state ADDRESS --json` printed), to check that it fits the new types and bounds")
     .option("--member-count <n>", "with --against: the list's member count, to allow a lower limits.members it fits", countArg)
     .option("--allow-data-loss", "with --against: a removed state field (or record field) is dropped with a warning instead of refused", false)
     .option("--color", "colour the output (default: when stdout is a terminal; NO_COLOR/FORCE_COLOR respected)")
