@@ -4,7 +4,7 @@
  * which files to read, which diagnostics to show, how, and the exit code.
  */
 import { allMessages, checkAgainstDeployed, checkSources, type Diagnostic, type ProgramResult } from "../compiler/index.js";
-import type { SavedState } from "../contract/index.js";
+import { STATE_ANSWER_KEY, STATE_ANSWER_VERSION, type SavedState } from "../contract/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { InputError, loadSources } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
@@ -134,7 +134,10 @@ function againstDeployed(io: CliIo, unit: ProgramResult["units"][number], source
   });
 }
 
-/** A stored state file: `{ FIELD: value }`, or the whole output of `run --json`. */
+/**
+ * A stored state file: `{ FIELD: value }`, what `thwonkc state ADDRESS --json` printed (told by its "thwonk-state"
+ * key, which no state can have; its `state` null, none stored, is an empty state), or the whole output of `run --json`.
+ */
 function readSavedState(io: CliIo, arg: string): SavedState {
   const f = readUserFile(io.cwd, arg, "the state file");
   let data: unknown;
@@ -144,7 +147,14 @@ function readSavedState(io: CliIo, arg: string): SavedState {
     throw new InputError(`the state file ${arg} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
   const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
-  if (isObj(data) && "actions" in data && "gas" in data && "state" in data) data = data["state"];
+  if (isObj(data) && Object.hasOwn(data, STATE_ANSWER_KEY)) {
+    if (data[STATE_ANSWER_KEY] !== STATE_ANSWER_VERSION || !Object.hasOwn(data, "state")) {
+      throw new InputError(
+        `the state file ${arg} has "${STATE_ANSWER_KEY}": ${JSON.stringify(data[STATE_ANSWER_KEY]).slice(0, 40)} but is not the answer of \`thwonkc state ADDRESS --json\` this thwonkc reads (version ${STATE_ANSWER_VERSION}, with "state"); give its "state" alone`,
+      );
+    }
+    data = data["state"] === null ? {} : data["state"];
+  } else if (isObj(data) && "actions" in data && "gas" in data && "state" in data) data = data["state"];
   if (!isObj(data)) throw new InputError(`the state file ${arg} must hold a JSON object: { "FIELD": value, ... }`);
   return data;
 }

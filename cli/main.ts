@@ -68,7 +68,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       ceilingArg,
     )
     .option("--against <bundle.thwb>", "the deployed bundle: refuse (exit 1) a change of the state schema its stored state could not take")
-    .option("--state <file.json>", "with --against: the stored state, to check that it fits the new types and bounds")
+    .option("--state <file.json>", "with --against: the stored state (alone, or what `thwonkc state ADDRESS --json` printed), to check that it fits the new types and bounds")
     .option("--member-count <n>", "with --against: the list's member count, to allow a lower limits.members it fits", countArg)
     .option("--allow-data-loss", "with --against: a removed state field (or record field) is dropped with a warning instead of refused", false)
     .option("--color", "colour the output (default: when stdout is a terminal; NO_COLOR/FORCE_COLOR respected)")
@@ -348,16 +348,20 @@ ${EXIT_CODES_HELP}`,
       .command("state")
       .summary("show, set or reset a list's stored state on a running thwonkd")
       .description(
-        "state ADDRESS: the list's state, as stored (JSON). state set ADDRESS FILE: replace it with FILE's, a JSON object of the " +
-          "rule's state fields (- reads stdin), checked against the deployed rule's types and bounds (refused with each value " +
-          "that does not fit; a field left out starts at its initial value). state reset ADDRESS: drop it, so the next run starts " +
-          "from the rule's initial state. Both happen between the list's runs. Then `thwonkc replay RUN` runs again the messages " +
-          "refused for state that did not fit (TW5070).",
+        "state ADDRESS: the list's state, as stored (JSON; the fields not stored, which the next run starts at their initial " +
+          "values, are named on stderr). state set ADDRESS FILE: replace it with FILE's (- reads stdin): either the state alone, " +
+          "a JSON object of the rule's state fields, or the whole of what `thwonkc state ADDRESS --json` printed, told apart " +
+          'by its "thwonk-state" key, which no state field can be named (a state whose fields are called address, state and ' +
+          "hash is read as a state); from that answer only its \"state\" is set (null: none stored, a reset). The state is " +
+          "checked against the deployed rule's types and bounds (refused with each value that does not fit; a field left out " +
+          "starts at its initial value). state reset ADDRESS: drop it (nothing is stored), so the next run starts from the " +
+          "rule's initial state, as a new list's first run does. Both happen between the list's runs. Then `thwonkc replay RUN` " +
+          "runs again the messages refused for state that did not fit (TW5070).",
       )
       .argument("<address-or-operation>", "the list's address, or set or reset")
       .argument("[args...]", "set: ADDRESS FILE; reset: ADDRESS"),
   )
-    .addHelpText("after", serverHelp("  thwonkc state once-a-day@lists.localhost\n  thwonkc state once-a-day@lists.localhost --json | jq .state > state.json\n  thwonkc state set once-a-day@lists.localhost state.json\n  thwonkc state reset once-a-day@lists.localhost"))
+    .addHelpText("after", serverHelp("  thwonkc state once-a-day@lists.localhost\n  thwonkc state once-a-day@lists.localhost --json > state.json\n  thwonkc state set once-a-day@lists.localhost state.json\n  thwonkc state reset once-a-day@lists.localhost"))
     .action(async (first: string, rest: string[], opts: ServerOpts) => {
       const { runState } = await import("./client/commands.js");
       setExit(await runState(first, rest, opts, io));

@@ -66,6 +66,14 @@ export function compareVersions(before: VersionSchema, after: VersionSchema, opt
     compareTypes(f.schema, t, path, { field: f.name, withData, allowDataLoss: options.allowDataLoss === true, out });
   }
   if (options.state !== undefined) {
+    // With the data, a dropped field (TW4026) is reported only where a value is stored: one the stored state does not
+    // have (a field left out of a state set, added by a version no run has saved since, in an empty list or a none
+    // record) loses nothing.
+    if (options.allowDataLoss) {
+      const stored = new Set(droppedPaths(before.state, after.state, options.state));
+      const kept = out.filter((p) => p.message.code !== emitMessages.stateFieldDropped.code || stored.has(String(p.args[0])));
+      out.splice(0, out.length, ...kept);
+    }
     const migrated = migrateState(before.state, after.state, options.state);
     // Before the migration: what the deployed version itself would refuse is not the new version's fault, but it is
     // still no reason to redeploy; after it: what the new version's types refuse.
@@ -160,6 +168,56 @@ export function migrateState(before: readonly StateFieldSchema[], after: readonl
     Object.defineProperty(out, f.name, { value: t === undefined ? saved[f.name] : migrateValue(t, f.schema, saved[f.name]), enumerable: true, writable: true, configurable: true });
   }
   return out;
+}
+
+/**
+ * The fields (and record fields) of `before` that `after` does not have and whose values `saved` holds, each once,
+ * named as `compareVersions` names them (`state.tag`, `state.notes[].likes`): what `migrateState` drops.
+ */
+export function droppedPaths(before: readonly StateFieldSchema[], after: readonly StateFieldSchema[], saved: SavedState): string[] {
+  const out = new Set<string>();
+  if (typeof saved !== "object" || saved === null || Array.isArray(saved)) return [];
+  const next = new Map(after.map((f) => [f.name, f.schema]));
+  for (const f of before) {
+    if (!Object.hasOwn(saved, f.name)) continue;
+    const t = next.get(f.name);
+    if (t === undefined) out.add(`state.${f.name}`);
+    else droppedIn(f.schema, t, saved[f.name], `state.${f.name}`, out);
+  }
+  return [...out];
+}
+
+function droppedIn(a: StateType, b: StateType, v: unknown, path: string, out: Set<string>): void {
+  if (v === null || typeof v !== "object") return;
+  const ai = a.kind === "opt" ? a.of : a;
+  const bi = b.kind === "opt" ? b.of : b;
+  if (ai.kind === "list" && bi.kind === "list" && Array.isArray(v)) {
+    if (dropsNothing(ai.of, bi.of)) return;
+    for (const x of v) droppedIn(ai.of, bi.of, x, `${path}[]`, out);
+  } else if (ai.kind === "map" && bi.kind === "map" && !Array.isArray(v)) {
+    if (dropsNothing(ai.value, bi.value)) return;
+    for (const x of Object.values(v)) droppedIn(ai.value, bi.value, x, `${path}[]`, out);
+  } else if (ai.kind === "rec" && bi.kind === "rec" && !Array.isArray(v)) {
+    const r = v as Record<string, unknown>;
+    for (const [f, ft] of Object.entries(ai.fields)) {
+      if (!Object.hasOwn(r, f)) continue;
+      const nt = Object.hasOwn(bi.fields, f) ? bi.fields[f] : undefined;
+      if (nt === undefined) out.add(`${path}.${f}`);
+      else droppedIn(ft, nt, r[f], `${path}.${f}`, out);
+    }
+  }
+}
+
+/** No record inside `a` loses a field in `b`: a list or map of them need not be walked (a state may hold thousands). */
+function dropsNothing(a: StateType, b: StateType): boolean {
+  const ai = a.kind === "opt" ? a.of : a;
+  const bi = b.kind === "opt" ? b.of : b;
+  if (ai.kind === "list" && bi.kind === "list") return dropsNothing(ai.of, bi.of);
+  if (ai.kind === "map" && bi.kind === "map") return dropsNothing(ai.value, bi.value);
+  if (ai.kind === "rec" && bi.kind === "rec") {
+    return Object.entries(ai.fields).every(([f, ft]) => Object.hasOwn(bi.fields, f) && dropsNothing(ft, bi.fields[f]!));
+  }
+  return true;
 }
 
 function migrateValue(a: StateType, b: StateType, v: unknown): unknown {

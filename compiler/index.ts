@@ -21,7 +21,7 @@ export { compileSource, readBundle, serializeBundle, BUNDLE_FORMAT, CODE_TARGET 
 export type { Bundle, Manifest, ManifestTrigger, ManifestStateField, CompileResult, ReadBundleResult } from "./emit/bundle.js";
 
 // A new version against the deployed one: which state changes are safe, and the stored state migrated.
-export { checkAgainstDeployed, compareVersions, compatDiagnostics, deployedSchema, migrateState, unitSpans, versionSchema } from "./compat.js";
+export { checkAgainstDeployed, compareVersions, compatDiagnostics, deployedSchema, droppedPaths, migrateState, unitSpans, versionSchema } from "./compat.js";
 export type { CompatOptions, CompatProblem, CompatSpans, VersionSchema } from "./compat.js";
 
 // The code of a rule for a test run or a traced run (emitRule with `tests` or `trace`).

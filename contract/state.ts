@@ -49,6 +49,17 @@ export interface StateFieldSchema {
  */
 export type SavedState = Record<string, unknown>;
 
+/**
+ * A list's state as thwonkd answers it and `thwonkc state ADDRESS --json` prints it:
+ * `{ "thwonk-state": 1, address, state, hash, initial, note? }`. The key is
+ * what tells that answer from a bare state (`thwonkc state set` takes both):
+ * a state field's name is an identifier, which has no `-`, so no rule's
+ * state can have it, even one whose fields are `address`, `state` and `hash`.
+ * Its value is the answer's version.
+ */
+export const STATE_ANSWER_KEY = "thwonk-state";
+export const STATE_ANSWER_VERSION = 1;
+
 /** One thing wrong with saved state: where (`state.notes[3].body`) and what. */
 export interface StateProblem {
   path: string;

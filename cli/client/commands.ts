@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import type { MemberJson, RunAction, RunError } from "../../contract/index.js";
+import { STATE_ANSWER_KEY, STATE_ANSWER_VERSION, type MemberJson, type RunAction, type RunError } from "../../contract/index.js";
 import type { RunRecord } from "../../runtime/daemon/store/types.js";
 import { client, ClientError, connection, enc, request, type ServerOptions } from "./http.js";
 import { json, safe, safeJson, time } from "./print.js";
@@ -53,7 +53,8 @@ const deployResult = S.fields({
   problems: S.listOf(S.text),
 });
 const membersAnswer = S.fields({ version: S.number, members: S.listOf(S.fields({ address: S.text, name: S.optional(S.text), role: S.text, bounces: S.optional(S.number) })) });
-const stateAnswer = S.fields({ address: S.text, state: S.present, hash: S.nullable(S.text) });
+// `initial` and `note`: a server before them did not say which fields the next run starts at their initial values.
+const stateAnswer = S.fields({ address: S.text, state: S.present, hash: S.nullable(S.text), initial: S.optional(S.listOf(S.text)), note: S.optional(S.text) });
 const runsAnswer = S.fields({ runs: S.listOf(S.run) });
 // `more` and `next` are optional: a server before them answered the first 1,000 and said nothing of the rest.
 const failedAnswer = S.fields({
@@ -146,30 +147,100 @@ export function runState(first: string, args: string[], o: ServerOptions, io: St
   return client(io, async () => {
     const op = first === "set" || first === "reset" ? first : "show";
     const [address, file, ...extra] = op === "show" ? [first, ...args] : args;
-    const usage = { show: "state ADDRESS", set: "state set ADDRESS FILE (a JSON object of the rule's state fields; - reads stdin)", reset: "state reset ADDRESS" }[op];
+    const usage = {
+      show: "state ADDRESS",
+      set: "state set ADDRESS FILE (a JSON object of the rule's state fields, or what `thwonkc state ADDRESS --json` printed; - reads stdin)",
+      reset: "state reset ADDRESS",
+    }[op];
     if (address === undefined || (op === "set" ? file === undefined || extra.length > 0 : file !== undefined)) throw new ClientError(`thwonkc: ${usage}`, ExitCode.Usage);
     const c = connection(o, io);
     const path = `lists/${enc(address)}/state`;
-    let r: { address: string; state: unknown; hash: string | null };
+    let r: StateAnswer;
+    // Set from an answer with no state stored: that is a reset, said so.
+    let resetBy: string | undefined;
     if (op === "show") r = await request(c, "GET", path, stateAnswer);
     else if (op === "reset") r = await request(c, "DELETE", path, stateAnswer);
     else {
-      const text = file === "-" ? (io.readStdin ?? (() => readFileSync(0, "utf8")))() : readFile(io, file!, "state file");
-      let state: unknown;
-      try {
-        // A byte order mark, as some editors save UTF-8, is not part of the JSON.
-        state = JSON.parse(text.startsWith("\ufeff") ? text.slice(1) : text);
-      } catch (e) {
-        throw new ClientError(`thwonkc: ${file === "-" ? "stdin" : file} is not JSON (${e instanceof Error ? e.message : String(e)}); give the state as \`thwonkc state ${address} --json\` shows it under "state"`, ExitCode.Usage);
+      const name = file === "-" ? "stdin" : file!;
+      const state = stateFileState(file === "-" ? (io.readStdin ?? (() => readFileSync(0, "utf8")))() : readFile(io, file!, "state file"), name, address);
+      if (state === null) {
+        resetBy = name;
+        r = await request(c, "DELETE", path, stateAnswer);
+      } else {
+        try {
+          r = await request(c, "PUT", path, stateAnswer, { state });
+        } catch (e) {
+          // Read as a state, as a file without "thwonk-state" is; refused, it may have been an older thwonkc's answer.
+          if (e instanceof ClientError && (e as { status?: number }).status === 422 && olderAnswer(state)) {
+            e.message += `\nthwonkc: ${name} has the fields of the answer an older thwonkc's \`state --json\` printed (address, state, hash, without "${STATE_ANSWER_KEY}"), so it was read as the state itself; if it is such an answer, give its "state" alone (jq .state ${name}), or add "${STATE_ANSWER_KEY}": ${STATE_ANSWER_VERSION} to it`;
+          }
+          throw e;
+        }
       }
-      r = await request(c, "PUT", path, stateAnswer, { state });
     }
     if (o.json) return json(io, r);
-    if (op === "set") io.stdout.write(`the state of ${r.address} is set; its next run starts from it\n`);
-    else if (op === "reset") io.stdout.write(`the state of ${r.address} is reset; its next run starts from the rule's initial state\n`);
-    else if (r.state === null) io.stdout.write(`${r.address} has no state yet (no run has saved one since it was deployed or reset)\n`);
-    else io.stdout.write(`${safeJson(r.state, 2)}\n`);
+    const initial = (r.initial ?? []).map((f) => `\`${safe(f, 200)}\``).join(", ");
+    if (resetBy !== undefined) io.stdout.write(`the state of ${r.address} is reset (${safe(resetBy, 400)} holds no stored state); its next run starts from the rule's initial state\n`);
+    else if (op === "set") io.stdout.write(`the state of ${r.address} is set; its next run starts from it${initial ? `, and from their initial values for the fields it leaves out (${initial})` : ""}\n`);
+    else if (op === "reset") io.stdout.write(`the state of ${r.address} is reset (no state is stored); its next run starts from the rule's initial state\n`);
+    else if (r.state === null) io.stdout.write(`${r.address} has no state stored (it was reset, or no run has saved state since it was deployed): its next run starts from the rule's initial state\n`);
+    else {
+      io.stdout.write(`${safeJson(r.state, 2)}\n`);
+      // On stderr, so that stdout stays the state alone (`thwonkc state ADDRESS > state.json`).
+      if (initial) io.stderr.write(`not stored: ${initial}; the next run starts them at their initial values in the rule\n`);
+    }
   });
+}
+
+/** `{ address, state, hash }` and nothing else: the answer of `state --json` before "thwonk-state" marked it. */
+function olderAnswer(v: unknown): boolean {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const keys = Object.keys(v).sort();
+  return keys.length === 3 && keys[0] === "address" && keys[1] === "hash" && keys[2] === "state";
+}
+
+interface StateAnswer {
+  address: string;
+  state: unknown;
+  hash: string | null;
+  initial?: string[];
+  note?: string;
+}
+
+/**
+ * The state a `state set` file gives: the file is either the state alone or the whole answer `thwonkc state ADDRESS
+ * --json` prints, told apart by the answer's key (STATE_ANSWER_KEY, "thwonk-state"), which no state can have (a
+ * field's name is an identifier): a state whose fields are `address`, `state` and `hash` is still a state. From an
+ * answer, its `state` alone is taken (null: none stored, which the caller sets by a reset); its `address`, `hash`,
+ * `initial` and `note` are not sent, so a list's state can be set from another's.
+ */
+function stateFileState(text: string, name: string, address: string): unknown {
+  let v: unknown;
+  try {
+    // A byte order mark, as some editors save UTF-8, is not part of the JSON.
+    v = JSON.parse(text.startsWith("\ufeff") ? text.slice(1) : text);
+  } catch (e) {
+    throw new ClientError(
+      `thwonkc: ${name} is not JSON (${e instanceof Error ? e.message : String(e)}); give the state as \`thwonkc state ${address} --json\` prints it, or its "state" alone`,
+      ExitCode.Usage,
+    );
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v) || !Object.hasOwn(v, STATE_ANSWER_KEY)) return v;
+  const answer = v as Record<string, unknown>;
+  const version = answer[STATE_ANSWER_KEY];
+  if (version !== STATE_ANSWER_VERSION) {
+    throw new ClientError(
+      `thwonkc: ${name} is a list's state answer of version ${safeJson(version).slice(0, 40)} ("${STATE_ANSWER_KEY}"), which this thwonkc does not read (it reads ${STATE_ANSWER_VERSION}); give its "state" alone, or use the thwonkc that wrote it`,
+      ExitCode.Usage,
+    );
+  }
+  if (!Object.hasOwn(answer, "state")) {
+    throw new ClientError(
+      `thwonkc: ${name} has "${STATE_ANSWER_KEY}" but no "state": give the whole of what \`thwonkc state ${address} --json\` printed, or the state alone (a JSON object of the rule's state fields)`,
+      ExitCode.Usage,
+    );
+  }
+  return answer["state"];
 }
 
 function runLine(r: RunSummary): string {

@@ -18,9 +18,9 @@
  *   POST   /v1/lists/ADDR/members              { members: ["a@x" | { address, name?, role? }] }: add
  *   DELETE /v1/lists/ADDR/members              { addresses: [] }: remove
  *   PUT    /v1/lists/ADDR/members              { text }: replace with a members file's (text or JSON form)
- *   GET    /v1/lists/ADDR/state                { address, state, hash }
+ *   GET    /v1/lists/ADDR/state                { "thwonk-state": 1, address, state, hash, initial, note? } (stateAnswer)
  *   PUT    /v1/lists/ADDR/state                { state }: replace it (checked against the rule's state; 422 with the problems)
- *   DELETE /v1/lists/ADDR/state                back to the rule's initial state (the next run starts from it)
+ *   DELETE /v1/lists/ADDR/state                back to the rule's initial state (null stored: the next run starts from it)
  *   GET    /v1/lists/ADDR/runs?failed=&limit=&after=&last=   runs, newest last, without their actions; `more`, `next` (last=N: the newest N)
  *   GET    /v1/lists/ADDR/failed?limit=&after=&schedulesAfter=  the messages whose run failed and were not replayed, oldest first;
  *                                              `more`, `next`; `schedules`: failed scheduled runs not replayed, the same way
@@ -33,13 +33,13 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { bearerToken, type Access, type Authorizer } from "./auth.js";
-import { Refusal, StateRefusal, type Daemon, type DeployResult } from "./daemon.js";
+import { Refusal, StateRefusal, type Daemon, type DeployResult, type ListState } from "./daemon.js";
 import { heldRoutes } from "./api-held.js";
 import type { Logger } from "./log.js";
 import { decoded } from "./publish.js";
 import { daemonMessages as M, say } from "./messages.js";
 import type { MessageRecord, RunRecord } from "./store/types.js";
-import { ADDRESS_MAX, type StateFieldSchema, type StateType } from "../../contract/index.js";
+import { ADDRESS_MAX, STATE_ANSWER_KEY, STATE_ANSWER_VERSION, type StateFieldSchema, type StateType } from "../../contract/index.js";
 
 export const API_PREFIX = "/v1/";
 /** Bodies over this many bytes get 413 (a large rule's bundle is ~100 KB; a members file of 100,000 lines a few MB). */
@@ -228,7 +228,7 @@ export function apiHandler(o: ApiOptions) {
       method: "GET",
       pattern: /^lists\/([^/]+)\/state$/,
       access: "read",
-      handle: async (p) => ({ address: daemon.resolve(p.address!) ?? p.address, ...(await daemon.stateAsDeployed(p.address!)) }),
+      handle: async (p) => stateAnswer(daemon.resolve(p.address!) ?? p.address!, await daemon.stateAsDeployed(p.address!)),
     },
     {
       method: "PUT",
@@ -241,7 +241,7 @@ export function apiHandler(o: ApiOptions) {
         const body = object(await p.body(bundle ? 2 * stateJsonBytes(bundle.manifest.state) : undefined));
         if (!Object.hasOwn(body, "state")) throw badRequest("`state` must be the list's new state: a JSON object of the rule's state fields, as GET .../state shows it");
         try {
-          return { address: daemon.resolve(p.address!) ?? p.address, ...(await daemon.setState(p.address!, body["state"])) };
+          return stateAnswer(daemon.resolve(p.address!) ?? p.address!, await daemon.setState(p.address!, body["state"]));
         } catch (err) {
           // Each value that does not fit, with its place, for a client to show or fix one by one.
           if (err instanceof StateRefusal) throw new ApiError(422, codeOf(err.message), err.message, { problems: err.problems });
@@ -253,7 +253,7 @@ export function apiHandler(o: ApiOptions) {
       method: "DELETE",
       pattern: /^lists\/([^/]+)\/state$/,
       access: "write",
-      handle: async (p) => ({ address: daemon.resolve(p.address!) ?? p.address, ...(await daemon.resetState(p.address!)) }),
+      handle: async (p) => stateAnswer(daemon.resolve(p.address!) ?? p.address!, await daemon.resetState(p.address!)),
     },
     { method: "GET", pattern: /^lists\/([^/]+)\/runs$/, access: "read", handle: async (p) => runsPage(p.query, p.address) },
     { method: "GET", pattern: /^lists\/([^/]+)\/failed$/, access: "read", handle: async (p) => failed(p.query, p.address) },
@@ -351,6 +351,22 @@ function paged<T extends { id: number }>(read: T[], limit: number, after: number
   const more = read.length > limit;
   const page = more ? read.slice(0, limit) : read;
   return { page, more, next: more ? (page.at(-1)?.id ?? after ?? 0) : null };
+}
+
+/**
+ * A list's state as GET, PUT and DELETE .../state answer it (what `thwonkc state --json` prints, and `thwonkc state
+ * set` takes back whole): marked by its first key (contract/state.ts STATE_ANSWER_KEY), `initial` the fields the next
+ * run starts at their initial values, and when no state is stored a note saying so, not a bare null.
+ */
+function stateAnswer(address: string, s: ListState): Record<string, unknown> {
+  return {
+    [STATE_ANSWER_KEY]: STATE_ANSWER_VERSION,
+    address,
+    state: s.state,
+    hash: s.hash,
+    initial: s.initial,
+    ...(s.state === null ? { note: say(M.noStateStored, address) } : {}),
+  };
 }
 
 /**

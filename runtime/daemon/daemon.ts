@@ -80,6 +80,26 @@ export class StateRefusal extends Refusal {
   }
 }
 
+/**
+ * A list's state as the deployed version reads it (null: none stored, the next run starts from the rule's initial
+ * state), the version that saved it (or reset it), and `initial`: the rule's state fields it does not hold, which the
+ * next run starts at their initial values (every field when none is stored).
+ */
+export interface ListState {
+  state: SavedState | null;
+  hash: string | null;
+  initial: string[];
+}
+
+/** The deployed version's state fields that `state` does not hold, which the next run starts at their initial values. */
+function unstored(bundle: Bundle, state: SavedState | null): string[] {
+  const names = bundle.manifest.state.map((f) => f.name);
+  if (state === null) return names;
+  // Not an object (state written into the store by hand): the next run refuses it (TW5070), starting no field afresh.
+  if (typeof state !== "object" || Array.isArray(state)) return [];
+  return names.filter((name) => !Object.hasOwn(state, name));
+}
+
 /** What a swap would do to a list: why not (problems), or what it drops from the stored state and the state then. */
 interface SwapCheck {
   problems: string[];
@@ -397,11 +417,13 @@ export class Daemon {
    * migrated, as the runner's load does), with the version that saved it: what GET .../state shows, and so what PUT
    * takes back. Shown as saved, a record field a deploy added since would be missing, and the state refused.
    */
-  async stateAsDeployed(address: string): Promise<{ state: SavedState | null; hash: string | null }> {
+  async stateAsDeployed(address: string): Promise<ListState> {
     const at = this.listAddress(address);
     const saved = await this.store.state(at);
     const running = this.runner.bundleAt(at);
-    return running ? { state: await stateAsRead(this.store, running, saved), hash: saved.hash } : saved;
+    if (!running) return { ...saved, initial: [] };
+    const state = await stateAsRead(this.store, running, saved);
+    return { state, hash: saved.hash, initial: unstored(running, state) };
   }
 
   /**
@@ -409,7 +431,7 @@ export class Daemon {
    * the runner uses before each run; in the list's turn, so the runs before it commit first and the runs after it
    * start from it.
    */
-  async setState(address: string, state: unknown): Promise<{ state: SavedState | null; hash: string }> {
+  async setState(address: string, state: unknown): Promise<ListState & { hash: string }> {
     const at = this.listAddress(address);
     return this.runner.withList(at, async (bundle) => {
       const problems = checkSavedState(bundle.manifest.state, state);
@@ -418,19 +440,23 @@ export class Daemon {
     });
   }
 
-  /** Drops the list's state: its next run starts from the rule's initial state, as a new list's first run does. */
-  async resetState(address: string): Promise<{ state: SavedState | null; hash: string }> {
+  /**
+   * Drops the list's state: its next run starts from the rule's initial state, as a new list's first run does. Null is
+   * stored, not the initial state, which is known only by running the rule (an initial value may compute) and is the
+   * version's that runs next: a version deployed after the reset starts from its own.
+   */
+  async resetState(address: string): Promise<ListState & { hash: string }> {
     const at = this.listAddress(address);
     return this.runner.withList(at, (bundle) => this.replaceState(at, bundle, null, "state reset through the API"));
   }
 
-  private async replaceState(at: string, bundle: Bundle, state: SavedState | null, what: string): Promise<{ state: SavedState | null; hash: string }> {
+  private async replaceState(at: string, bundle: Bundle, state: SavedState | null, what: string): Promise<ListState & { hash: string }> {
     const before = await this.store.state(at);
     await this.store.setState(at, state, bundle.sha256);
     // The audit trail: who runs the server can tell when the state changed outside a run, and from what version's.
     const size = (s: unknown): number => (s === null ? 0 : Buffer.byteLength(typeof s === "string" ? s : JSON.stringify(s)));
     this.o.log.info({ list: at, hash: bundle.sha256, before: { hash: before.hash, bytes: size(before.state) }, bytes: size(state) }, what);
-    return { state, hash: bundle.sha256 };
+    return { state, hash: bundle.sha256, initial: unstored(bundle, state) };
   }
 
   async states(): Promise<{ address: string; state: SavedState | null }[]> {

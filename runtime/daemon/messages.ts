@@ -70,6 +70,8 @@ export const daemonMessages = {
     `The state was not set on ${address}, which keeps its state as it was: it does not fit the state the deployed rule declares: ${problems}. Fix those values (\`thwonkc state ${address} --json\` shows the state as stored) and send it again, or reset the list's state to the rule's initial one (thwonkc state reset ${address}).`),
   stateDropped: def("TW6041", "State dropped at deploy", (address: string, dropped: string) =>
     `The new version at ${address} does not have ${dropped}, so its stored values were dropped from the list's state at the deploy, as \`allowDataLoss\` (thwonkc deploy --allow-data-loss) asked.`),
+  noStateStored: def("TW6042", "No state stored", (address: string) =>
+    `No state is stored for ${address} (it was reset, or no run has saved state since it was deployed), so its next run starts from the rule's initial state: each field in \`initial\` at the initial value the rule declares. Nothing needs fixing; to start from other values, set them (thwonkc state set ${address} FILE).`),
   tooManyHops: def("TW6050", "Mail loop", (address: string, why: string) =>
     `The message was not run by ${address}: ${why}, so it is probably going round in a loop between lists or servers. Look at its Received and X-Thwonk-Hops fields to find the loop, and break it (a rule that forwards to a list that forwards back).`),
   relayRefused: def("TW6051", "The relay refused the message", (code: number, response: string) =>

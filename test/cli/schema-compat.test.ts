@@ -196,6 +196,27 @@ describe("check --against: refused, with the reason", () => {
     assert.match(d.diags[0]!.message, /the list has 300 members, over the new `limits\.members` = 200/);
   });
 
+  test("--state takes what `thwonkc state ADDRESS --json` printed: its state decides, as the state alone does", async () => {
+    const answer = (state: unknown) => JSON.stringify({ "thwonk-state": 1, address: "r@example.org", state, hash: null, initial: [] });
+    dir.write("answer.json", answer(STORED));
+    const edit = (s: string): string => s.replace("body: string max 80", "body: string max 5").replace("truncate(80)", "truncate(5)");
+    const d = await against(edit, "--state", "answer.json");
+    assert.equal(d.code, 1);
+    assert.deepEqual(d.diags.map((x) => x.code), ["TW4025"]);
+    assert.match(d.diags[0]!.message, /state\.notes\[1\]\.body: 6 characters, over its declared max 5/);
+    // A list whose state holds no `tag`, or none at all (null): nothing of it is dropped, so nothing is said to be.
+    const untag = (s: string): string => s.replace('  tag: string max 20 = ""\n', "").replace("  state.tag = m.subject.truncate(20)\n", "");
+    const { tag: _, ...untagged } = STORED;
+    for (const state of [untagged, null]) {
+      dir.write("answer.json", answer(state));
+      assert.deepEqual(await against(untag, "--state", "answer.json", "--allow-data-loss"), { code: 0, diags: [] }, JSON.stringify(state));
+    }
+    dir.write("answer.json", JSON.stringify({ "thwonk-state": 2, state: STORED }));
+    const other = await cli(["check", "new.thwonk", "--against", "old.thwb", "--state", "answer.json"]);
+    assert.equal(other.code, 2);
+    assert.match(other.stderr, /answer\.json has "thwonk-state": 2 but is not the answer/);
+  });
+
   test("stored state that does not fit even the old types is refused (TW4025)", async () => {
     dir.write("bad.json", JSON.stringify({ ...STORED, count: "lots" }));
     const r = await against(same, "--state", "bad.json");

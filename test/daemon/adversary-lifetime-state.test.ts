@@ -86,7 +86,7 @@ test("the state as GET shows it after a deploy that added a record field, with n
     assert.equal(r.ok, true, JSON.stringify(r));
     // Shown as the deployed version reads it (what the next run starts from), with the version that saved it.
     const shown = (await call("GET")).json as { state: { r: { a: number; b: string } }; hash: string };
-    assert.deepEqual(shown, { address: "rec@example.org", state: { r: { a: 1, b: "" } }, hash: saver });
+    assert.deepEqual(shown, { "thwonk-state": 1, address: "rec@example.org", state: { r: { a: 1, b: "" } }, hash: saver, initial: [] });
     // An owner's repair: what GET showed, one value changed, put back.
     shown.state.r.a = 41;
     const put = await call("PUT", { state: shown.state });

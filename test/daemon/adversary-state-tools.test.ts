@@ -180,7 +180,7 @@ test("state the rule refuses (TW5070): thwonkc state set repairs it, refused val
     const reset = await s.admin("state", "reset", LIST);
     assert.equal(reset.code, 0, reset.err);
     const shown = await s.admin("state", LIST);
-    assert.match(shown.out, /no state yet/);
+    assert.match(shown.out, /no state stored/);
     await s.mail(LIST);
     assert.deepEqual((await s.state(LIST)).state, { count: 1, log: [1] });
     // Audit: each change outside a run is in the log with the list.
