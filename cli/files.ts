@@ -18,7 +18,7 @@
  */
 import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { importsThwonk, isTsRuleName, LineMap, RULE_EXT, rulePair, ruleOfTest, type SourceText } from "../compiler/index.js";
+import { byteHex, decodeSource, importsThwonk, isTsRuleName, RULE_EXT, rulePair, ruleOfTest, type SourceText } from "../compiler/index.js";
 
 export const SOURCE_EXT = RULE_EXT;
 
@@ -141,39 +141,16 @@ function readText(absPath: string, shown: string): string {
 
 /**
  * The bytes as UTF-8 text, a BOM kept; InputError (exit 2) naming the line
- * and column of the first byte that is not UTF-8. Decoding with replacement
- * checked the U+FFFD instead of the rule the user wrote (a Latin-1 `é` in a
- * string literal silently became another string), and `fmt` would have
- * written the replacement back over the file.
+ * and column of the first byte that is not UTF-8 (the core's decodeSource,
+ * which the language server uses too). Decoding with replacement checked
+ * the U+FFFD instead of the rule the user wrote (a Latin-1 `é` in a string
+ * literal silently became another string), and `fmt` would have written the
+ * replacement back over the file.
  */
 export function decodeUtf8(bytes: Uint8Array, shown: string): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    const at = firstInvalidUtf8(bytes);
-    throw new InputError(`cannot read ${shown}:${at.line}:${at.col}: it is not UTF-8 text (byte 0x${at.byte.toString(16).toUpperCase().padStart(2, "0")}); save it as UTF-8`);
-  }
-}
-
-/**
- * Where the first malformed sequence starts, as a diagnostic's position
- * would say it (1-based line, column in UTF-16 units, a BOM not counted):
- * the decoder's text is followed until a U+FFFD that the bytes do not spell.
- */
-function firstInvalidUtf8(bytes: Uint8Array): { line: number; col: number; byte: number } {
-  const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
-  // The first U+FFFD the bytes do not spell, as an offset in the text after the BOM (which no position counts).
-  const bom = text.startsWith("\uFEFF") ? 1 : 0;
-  let pos = bom ? 3 : 0;
-  let at = bom;
-  for (const ch of text.slice(bom)) {
-    if (ch === "\uFFFD" && !(bytes[pos] === 0xef && bytes[pos + 1] === 0xbf && bytes[pos + 2] === 0xbd)) break;
-    pos += Buffer.byteLength(ch);
-    at += ch.length;
-  }
-  // Lines and columns as the compiler's diagnostics count them (a lone CR ends a line too).
-  const map = new LineMap(text.slice(bom));
-  return { line: map.line(at - bom), col: map.col(at - bom), byte: bytes[pos] ?? 0 };
+  const r = decodeSource(bytes);
+  if (r.ok) return r.text;
+  throw new InputError(`cannot read ${shown}:${r.at.line}:${r.at.col}: it is not UTF-8 text (byte ${byteHex(r.at.byte)}); save it as UTF-8`);
 }
 
 /** Reads the files the arguments stand for, plus the rule files their test files need. */

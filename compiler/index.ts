@@ -67,6 +67,10 @@ export type { Node, SourceFile, Ident } from "./syntax/ast.js";
 // lossless concrete tree, which prints back the text byte for byte) and its syntax diagnostics.
 export { parseFile, parseStats, printSyntax, isSyntaxNode, SyntaxTree } from "./syntax/parser.js";
 export { LineMap } from "./syntax/lines.js";
+
+// Bytes a host read, as source text, or where the first byte that is not UTF-8 is (and its diagnostic, TW1024).
+export { decodeSource, notUtf8Diagnostic, byteHex } from "./syntax/utf8.js";
+export type { DecodedSource, NotUtf8 } from "./syntax/utf8.js";
 export type { ParseResult, SyntaxElement, SyntaxNode, SyntaxToken, Trivia, TriviaKind, NodeName } from "./syntax/parser.js";
 
 // The formatter (`thwonkc fmt`, the language server's formatting): one canonical layout, whitespace only.

@@ -55,6 +55,8 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import {
   CheckCancelled,
   compileSource,
+  decodeSource,
+  notUtf8Diagnostic,
   formatText,
   parseStats,
   serializeBundle,
@@ -191,6 +193,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const documents = new TextDocuments(TextDocument);
   const ws = new Workspace();
   const rules = new Map<string, RuleState>();
+  /**
+   * The closed files whose bytes on disk are not UTF-8, with their one
+   * diagnostic (TW1024). Such a file is not in the workspace: checked
+   * through U+FFFD it was another rule than the one on disk (a string
+   * literal changed), and edits computed on that text would land on the
+   * wrong characters. Its rule is not checked while the rule file is one;
+   * a rename in its rule is refused.
+   */
+  const notUtf8 = new Map<string, Diagnostic>();
   let folders: string[] = [];
   let shuttingDown = false;
   /**
@@ -215,7 +226,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   };
 
   // A test file's rule is NAME.thwonk, or NAME.ts when only that is open or on disk.
-  const ruleKey = (file: string): string => (rulePair(file).isTest ? ruleOfTest(file, (f) => ws.has(f)) : file);
+  const ruleKey = (file: string): string => (rulePair(file).isTest ? ruleOfTest(file, (f) => ws.has(f) || notUtf8.has(f)) : file);
   const ruleState = (key: string): RuleState => {
     let r = rules.get(key);
     if (!r) {
@@ -227,12 +238,23 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   /** The file to check for a rule: the rule file, or a test file whose rule is missing. */
   const checkTarget = (key: string): string | undefined => {
     if (ws.has(key)) return key;
+    // A rule file that is not UTF-8 is not read: its tests are not checked against a rule that is not there.
+    if (notUtf8.has(key)) return undefined;
     const test = rulePair(key).test;
     return test !== undefined && ws.has(test) ? test : undefined;
   };
 
-  const publish = (key: string, result: Pick<CheckedDocument, "files" | "diagnostics">): void => {
+  /** The rule's files that are not UTF-8 on disk: theirs is the one diagnostic they get. */
+  const unreadable = (key: string): string[] => [key, rulePair(key).test].filter((f): f is string => f !== undefined && notUtf8.has(f));
+  const withUnreadable = (key: string, result: Pick<CheckedDocument, "files" | "diagnostics">): Pick<CheckedDocument, "files" | "diagnostics"> => {
+    const bad = unreadable(key);
+    if (bad.length === 0) return result;
+    return { files: [...result.files, ...bad.filter((f) => !result.files.includes(f))], diagnostics: [...result.diagnostics, ...bad.map((f) => notUtf8.get(f)!)] };
+  };
+
+  const publish = (key: string, checked: Pick<CheckedDocument, "files" | "diagnostics">): void => {
     const r = ruleState(key);
+    const result = withUnreadable(key, checked);
     const byFile = new Map<string, Diagnostic[]>(result.files.map((f) => [f, []]));
     for (const d of result.diagnostics) {
       const list = byFile.get(d.span.file);
@@ -391,11 +413,39 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     enqueue(`check:${key}`, key, () => runCheck(key));
   };
 
-  const fileText = (file: string): string | undefined => {
+  /**
+   * A file as on disk: its text (a BOM dropped: the editor does not count
+   * it, and positions must agree with its buffer), or, for bytes that are
+   * not UTF-8, its TW1024 (decodeSource, as `thwonkc` decides); undefined
+   * when it cannot be read.
+   */
+  const readDisk = (file: string): { text: string } | { notUtf8: Diagnostic; lossy: string } | undefined => {
+    let bytes: Buffer;
     try {
-      return readFileSync(file, "utf8");
+      bytes = readFileSync(file);
     } catch {
       return undefined;
+    }
+    const r = decodeSource(bytes);
+    if (r.ok) return { text: r.text.charCodeAt(0) === 0xfeff ? r.text.slice(1) : r.text };
+    return { notUtf8: notUtf8Diagnostic(file, r.at), lossy: bytes.toString("utf8") };
+  };
+  /**
+   * The workspace's idea of a closed file from what `readDisk` found: its
+   * text, else (not UTF-8) its TW1024 and no text, else nothing. A `.ts`
+   * file that does not import "thwonk" is not ours (read through U+FFFD to
+   * tell: an import is ASCII).
+   */
+  const takeFromDisk = (file: string, read: ReturnType<typeof readDisk>): void => {
+    if (read && "text" in read && servesAsThwonk(file, read.text)) {
+      notUtf8.delete(file);
+      ws.set(file, read.text);
+    } else if (read && "notUtf8" in read && servesAsThwonk(file, read.lossy)) {
+      ws.delete(file);
+      notUtf8.set(file, read.notUtf8);
+    } else {
+      ws.delete(file);
+      notUtf8.delete(file);
     }
   };
 
@@ -432,8 +482,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     for (const f of folders) scan(f, files);
     for (const file of files) {
       if (documents.get(uriOf(file))) continue;
-      const text = fileText(file);
-      if (text !== undefined) ws.set(file, text);
+      takeFromDisk(file, readDisk(file));
     }
     for (const file of files) if (!isTestFile(file) || !files.includes(ruleKey(file))) schedule(file);
   });
@@ -448,9 +497,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   documents.onDidChangeContent((e) => {
     const file = fileOfUri(e.document.uri);
+    // The editor's text wins over bytes on disk that are not UTF-8: it is already text.
+    const wasNotUtf8 = notUtf8.delete(file);
     if (!servesAsThwonk(file, e.document.getText())) {
       // A .ts file that no longer imports "thwonk" is not a rule any more: its diagnostics go.
-      if (!ws.has(file)) return;
+      if (!ws.has(file) && !wasNotUtf8) return;
       unsynced.delete(e.document.uri);
       ws.delete(file);
       schedule(file);
@@ -465,9 +516,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   documents.onDidClose((e) => {
     unsynced.delete(e.document.uri);
     const file = fileOfUri(e.document.uri);
-    const text = e.document.uri.startsWith("file:") ? fileText(file) : undefined;
-    if (text !== undefined && servesAsThwonk(file, text)) ws.set(file, text);
-    else ws.delete(file);
+    takeFromDisk(file, e.document.uri.startsWith("file:") ? readDisk(file) : undefined);
     schedule(file);
   });
 
@@ -479,11 +528,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (documents.get(change.uri) || documents.get(uriOf(file))) continue;
       // A .ts rule is read from disk as the scan reads it (its tests are checked against it); other .ts files are not ours.
       if (!file.endsWith(".thwonk") && !isTsRule(file)) continue;
-      let text = change.type === FileChangeType.Deleted ? undefined : fileText(file);
-      if (text !== undefined && !servesAsThwonk(file, text)) text = undefined;
-      if (text === undefined && !ws.has(file)) continue;
-      if (text === undefined) ws.delete(file);
-      else ws.set(file, text);
+      const known = ws.has(file) || notUtf8.has(file);
+      takeFromDisk(file, change.type === FileChangeType.Deleted ? undefined : readDisk(file));
+      if (!known && !ws.has(file) && !notUtf8.has(file)) continue;
       schedule(file);
     }
   });
@@ -553,6 +600,21 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return (r?.idents ?? []).filter((i) => i.span.file === c.file).map((i) => ({ range: toRange(i.span) }));
   });
 
+  /**
+   * A rename in a rule one of whose files is not UTF-8 on disk: that file is
+   * not read, so its uses of the name can be neither found nor edited, and
+   * the renamed program would not be the one checked.
+   */
+  const refuseRenameNotUtf8 = (file: string, name: string): void => {
+    const bad = unreadable(ruleKey(file))[0];
+    if (bad === undefined) return;
+    const d = notUtf8.get(bad)!;
+    throw new ResponseError(
+      ErrorCodes.InvalidRequest,
+      `Cannot rename \`${name}\`: ${bad} is not UTF-8 text (${d.span.line}:${d.span.col}), so its uses of the name can be neither found nor edited. Save it as UTF-8 first.`,
+    );
+  };
+
   connection.onPrepareRename((p) => {
     const c = context(p.textDocument.uri);
     if (!c?.unit || isTsRule(c.file)) return null;
@@ -560,6 +622,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!r) throw new ResponseError(ErrorCodes.InvalidRequest, "There is no name here that can be renamed.");
     const why = renameRefusal(r.symbol, undefined);
     if (why) throw new ResponseError(ErrorCodes.InvalidRequest, why);
+    refuseRenameNotUtf8(c.file, r.symbol.name);
     const here = r.idents.find((i) => i.span.file === c.file && i.span.start <= c.doc.offsetAt(p.position) && c.doc.offsetAt(p.position) <= i.span.end);
     return here ? { range: toRange(here.span), placeholder: r.symbol.name } : null;
   });
@@ -571,9 +634,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!r) throw new ResponseError(ErrorCodes.InvalidRequest, "There is no name here that can be renamed.");
     const why = renameRefusal(r.symbol, p.newName);
     if (why) throw new ResponseError(ErrorCodes.InvalidRequest, why);
+    refuseRenameNotUtf8(c.file, r.symbol.name);
     // Try the edit on a copy of the rule's files: refused if the program would then mean something else or not check.
     const texts = new Map<string, string>();
-    for (const f of c.result.files) texts.set(f, documents.get(uriOf(f))?.getText() ?? fileText(f) ?? "");
+    // The texts the spans were found in: the workspace's (a closed file's disk may have changed since, or not be UTF-8).
+    for (const f of c.result.files) texts.set(f, documents.get(uriOf(f))?.getText() ?? ws.textOf(f) ?? "");
     const renamed = new Map(texts);
     const byFile = new Map<string, Span[]>();
     for (const i of r.idents) byFile.set(i.span.file, [...(byFile.get(i.span.file) ?? []), i.span]);
@@ -626,7 +691,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         if (f === undefined) continue;
         const file = ws.fileOf(f);
         if (!file) continue;
-        const text = documents.get(uriOf(f))?.getText() ?? fileText(f) ?? "";
+        const text = documents.get(uriOf(f))?.getText() ?? ws.textOf(f) ?? "";
         for (const o of outline(file, text)) {
           if (o.kind === "limits" || o.kind === "settings" || o.kind === "state") continue;
           if (q && !o.name.toLowerCase().includes(q)) continue;
@@ -721,8 +786,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   // ------------------------------------------------------------------ commands (custom requests)
 
-  /** The text of a rule file as the editor has it, else as on disk. */
-  const textOf = (file: string): string | undefined => documents.get(uriOf(file))?.getText() ?? fileText(file);
+  /** The text of a rule file as the editor has it, else as on disk (refused, with where, when that is not UTF-8). */
+  const textOf = (file: string): string | undefined => {
+    const open = documents.get(uriOf(file))?.getText();
+    if (open !== undefined) return open;
+    const read = readDisk(file);
+    if (read && "notUtf8" in read) throw new ResponseError(ErrorCodes.InvalidRequest, `${file}:${read.notUtf8.span.line}:${read.notUtf8.span.col}: ${read.notUtf8.message}`);
+    return read?.text;
+  };
   /** The rule a document belongs to (its own file, or the rule of a test file). */
   const ruleOfUri = (uri: string): string => ruleKey(fileOfUri(uri));
   // The runtime (QuickJS, mailparser) is loaded on the first run, not at start.
@@ -741,13 +812,20 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const r = ruleState(key);
     // A rule the server has not seen (outside the workspace folders, not opened): read from disk.
     for (const f of [key, rulePair(key).test]) {
-      if (f === undefined || ws.has(f)) continue;
-      const text = fileText(f);
-      if (text === undefined) continue;
-      ws.set(f, text);
+      if (f === undefined || ws.has(f) || notUtf8.has(f)) continue;
+      const read = readDisk(f);
+      if (read === undefined) continue;
+      if ("text" in read) ws.set(f, read.text);
+      else notUtf8.set(f, read.notUtf8);
       r.generation++;
     }
     const target = checkTarget(key);
+    if (!target && notUtf8.has(key)) {
+      // The rule file is not UTF-8: its one diagnostic is the check's answer.
+      const d = notUtf8.get(key)!;
+      publish(key, { files: [], diagnostics: [] });
+      return { errors: 1, warnings: 0, triggers: [], diagnostics: [`${d.span.file}:${d.span.line}:${d.span.col} ${d.severity} ${d.code} ${d.message}`] };
+    }
     if (!target) throw new ResponseError(ErrorCodes.InvalidParams, `No rule is open or on disk for ${p.uri}.`);
     const gen = r.generation;
     const unit = typedNow(key)?.unit;
@@ -759,12 +837,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       r.last = { generation: gen, verified: true, result: { unit, files: full.files, diagnostics: full.diagnostics }, lenses: full.lenses };
       publish(key, r.last.result);
     }
-    const count = (s: string) => full.diagnostics.filter((d) => d.severity === s).length;
+    // A test file that is not UTF-8 was not checked: its diagnostic is among the answer's.
+    const diagnostics = withUnreadable(key, full).diagnostics;
+    const count = (s: string) => diagnostics.filter((d) => d.severity === s).length;
     return {
       errors: count("error"),
       warnings: count("warning"),
       triggers: full.triggers.map((t) => ({ name: t.name, gas: t.gas, fanout: t.fanout })),
-      diagnostics: full.diagnostics.map((d) => `${d.span.file}:${d.span.line}:${d.span.col} ${d.severity} ${d.code} ${d.message}`),
+      diagnostics: diagnostics.map((d) => `${d.span.file}:${d.span.line}:${d.span.col} ${d.severity} ${d.code} ${d.message}`),
     };
   });
 

@@ -71,6 +71,7 @@ const KNOWN_UNCOVERED: Record<string, string> = {
   TW4006: "covered by test/emit/bundle.test.ts",
   // A new version against a deployed bundle: test/cli/schema-compat.test.ts covers TW4020–TW4027, test/api/zone-data.test.ts TW4029.
   ...Object.fromEntries(["TW4020", "TW4021", "TW4022", "TW4023", "TW4024", "TW4025", "TW4026", "TW4027", "TW4029"].map((c) => [c, "a check against a deployed bundle, not of sources alone"])),
+  TW1024: "made from a host's bytes before there is a text to check (compiler/syntax/utf8.ts): test/syntax/utf8.test.ts, test/lsp/not-utf8.test.ts",
   TW7001: "reported under TypeScript's own code (TS2322 and the like): ts_type_error covers it",
   TW2038: "no stdlib method is left that only some receivers have: `join`, the last, reaches lists of non-strings through its variant (stdlib/decl.ts `alias`); TW2195 is the mistake a rule can make",
   TW3020: "a safety net: every stdlib result declares its bounds (test/verify/result-sizes.test.ts fails on one that does not) and every local has a shape, so no rule reaches it",

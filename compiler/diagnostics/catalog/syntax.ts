@@ -77,6 +77,10 @@ export const syntaxMessages = {
   singleQuotes: def("TW1023", "error", "single-quoted string", () =>
     "Strings are written in double quotes: `\"hello\"`. (A single quote is an ordinary character inside one: `\"it's\"`.)",
   ),
+  // Made before parsing, from the bytes a host read (compiler/syntax/utf8.ts): a `.ts` rule reaches it too.
+  notUtf8: def("TW1024", "error", "file is not UTF-8 text", (byte: string) =>
+    `This file is not UTF-8 text: the byte ${byte} here is not valid UTF-8 (the file was probably saved in another encoding, such as Latin-1 or Windows-1252). Save it as UTF-8 (in VS Code: "Reopen with Encoding" in its encoding, then "Save with Encoding", UTF-8); until then the file is not checked.`,
+  ),
   internalError: def("TW1999", "error", "internal compiler error", (detail: string) =>
     `Internal compiler error: ${detail}. This is a bug in thwonkc; please report it with the file that caused it.`,
   ),
