@@ -10,6 +10,13 @@ export interface Ident {
   kind: "Ident";
   span: Span;
   name: string;
+  /**
+   * The name as the source writes it, when a front end lowered it to the
+   * stdlib's (a `.ts` rule's `sorted` for `sort`, `codePointLength` for
+   * `length`): the words about it (the cost explanation, a quoted
+   * expression) show it as the rule wrote it. The checker reads `name`.
+   */
+  written?: string;
 }
 
 export interface Comment {

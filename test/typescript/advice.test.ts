@@ -261,6 +261,15 @@ test("a fix edits a .ts rule in TypeScript: `: Time | undefined`, not `: Time?`"
   assert.deepEqual(d.fix?.edits.map((e) => e.newText), [": Time | undefined"]);
 });
 
+test("an expression a message quotes keeps the .ts rule's names: `codePointLength`, not the stdlib's `length`", () => {
+  const rule = `export function onMessage(m: Message) { if (m.subject.codePointLength === undefined) { log("y"); } if (m.text.codePoints() === undefined) { log("z"); } }`;
+  const { diagnostics } = checkSources([{ fileName: "advice.ts", text: HEAD + rule }]);
+  const said = diagnostics.filter((x) => x.code === "TW2028").map((d) => d.message);
+  assert.equal(said.length, 2, diagnostics.map((x) => `${x.code} ${x.message}`).join("\n"));
+  assert.match(said[0]!, /^`m\.subject\.codePointLength` is `int`/);
+  assert.match(said[1]!, /^`m\.text\.codePoints\(\)` is /);
+});
+
 test("the same message in a .thwonk rule keeps the .thwonk spelling", () => {
   const { diagnostics } = checkSources([
     { fileName: "advice.thwonk", text: "rule advice\nstate { xs: List<string max 80> max 10 = [] }\non message(m: Message) {\n  state.xs.push(m.subject)\n}\n" },
