@@ -11,6 +11,7 @@ import type { BinaryExpr, Expr, Ident, MemberExpr, UnaryExpr } from "../syntax/a
 import { spanCover } from "../diagnostics/diagnostic.js";
 import { q } from "../diagnostics/catalog/define.js";
 import { didYouMean, typeMessages as M } from "../diagnostics/catalog/types.js";
+import type { Words } from "../diagnostics/catalog/spelling.js";
 import { assignable, sameType } from "./assign.js";
 import { checkCall } from "./calls.js";
 import type { Ctx } from "./context.js";
@@ -114,7 +115,7 @@ export function reportMismatch(ctx: Ctx, e: Expr, found: Type, expected: Type, d
     ctx.report(M.maybeNone, e.span, [exprText(e), typeToString(found), use]);
     return;
   }
-  let hint: string | undefined;
+  let hint: Words | undefined;
   if (found.kind === "none") hint = "Only a value of a `?` type can be none.";
   else hint = fieldHint(ctx, e, found, (f) => assignable(ctx.std, f, expected));
   if (!hint && expected.kind === "named" && expected.name === "string" && interpolates(ctx, found))

@@ -30,6 +30,12 @@ export interface SourceFile {
   fileName: string;
   decls: Decl[];
   comments: Comment[];
+  /**
+   * A `.ts` rule's import from "thwonk": the names it imports, and the empty
+   * span after the last of them (undefined when it imports none), where a fix
+   * that writes a name not imported yet (`email(…)`) adds it.
+   */
+  thwonkImport?: { names: readonly string[]; after: Span | undefined };
 }
 
 // ---------------------------------------------------------------- declarations
