@@ -94,6 +94,48 @@ export function onMessage(m: Message) {
     fixed: 'text: "t", from: "sender" });',
   },
   {
+    name: "a `const` assigned to: declare it with `let` (TypeScript's TS2588 in the core's words)",
+    file: "constant.ts",
+    body: `export function onMessage(m: Message) {
+  const n = 1;
+  n = 2;
+  log(\`\${n} \${m.subject}\`);
+}
+`,
+    code: "TW2050",
+    replaces: "TS2588",
+    says: [/`n` is declared with `const` and cannot change\. Declare it with `let`/],
+    fix: /^Declare `n` with `let`$/,
+    fixed: "  let n = 1;",
+  },
+  // Reachable before TypeScript rules had the rest: a name TypeScript does not check, in TypeScript already.
+  {
+    name: "a limit misspelt",
+    file: "limit.ts",
+    body: `export const limits = { membrs: 50 };
+export function onMessage(m: Message) {
+  log(m.subject);
+}
+`,
+    code: "TW2084",
+    says: [/Did you mean `members`\?/],
+    fix: /^Change to `members`$/,
+    fixed: "export const limits = { members: 50 };",
+  },
+  {
+    name: "a time zone misspelt",
+    file: "zone.ts",
+    body: `export const settings = { timezone: "Europe/Pariss" };
+export function onMessage(m: Message) {
+  log(m.subject);
+}
+`,
+    code: "TW2037",
+    says: [/Did you mean `Europe\/Paris`\?/],
+    fix: /^Change to `"Europe\/Paris"`$/,
+    fixed: 'export const settings = { timezone: "Europe/Paris" };',
+  },
+  {
     name: "a schedule misspelt: the fix edits the word inside the string",
     file: "schedule.ts",
     body: `every("dya", () => {
