@@ -219,6 +219,11 @@ export function onMessage(m: Message) { if (state.t) { log(m.subject); } }`,
     says: ["`Time | undefined`", "`if (x !== undefined) { ... }`"],
   },
   {
+    code: "TW2025",
+    rule: `export function onMessage(m: Message) { const n: int = 3; log(m.subject + n); }`,
+    says: ["`` `...${n}` ``"],
+  },
+  {
     code: "TW2030",
     rule: `type R = { a: int };
 export function onMessage(m: Message) { const r: R = { a: 1 }; log(\`\${r} \${m.subject}\`); }`,
