@@ -224,6 +224,13 @@ export function onMessage(m: Message) { if (state.t) { log(m.subject); } }`,
     says: ["`` `...${n}` ``"],
   },
   {
+    code: "TW2110",
+    rule: `type R = { counts: Map<Address, int, 10> | undefined };
+export const state = { r: { counts: undefined } as R };
+export function onMessage(m: Message) { const mine = state.r.counts; if (mine !== undefined) { log(\`\${mine.size} \${m.subject}\`); } }`,
+    says: ["`(state.r.counts ?? new Map()).copy()`"],
+  },
+  {
     code: "TW2030",
     rule: `type R = { a: int };
 export function onMessage(m: Message) { const r: R = { a: 1 }; log(\`\${r} \${m.subject}\`); }`,
