@@ -17,7 +17,7 @@ import { hasErrors } from "./diagnostics/diagnostic.js";
 import { verifyRule, type VerifyOptions, type VerifyResult } from "./verify/index.js";
 import { rulePair, ruleOfTest } from "./test-files.js";
 import { CheckCancelled, throwIfCancelled } from "./cancel.js";
-import { isTypeScriptRule, parseTypeScriptRule } from "./typescript/index.js";
+import { coreExplanations, isTypeScriptRule, parseTypeScriptRule } from "./typescript/index.js";
 
 export interface SourceText {
   fileName: string;
@@ -74,6 +74,7 @@ export function checkSources(sources: readonly SourceText[], options: ProgramOpt
     testsByRule.set(ruleName, list);
   }
   const units: RuleUnit[] = [];
+  const explained = new Map<Diagnostic, Diagnostic>();
   for (const [name, file] of parsed) {
     if (rulePair(name).isTest) continue;
     const tests = testsByRule.get(name) ?? [];
@@ -81,11 +82,14 @@ export function checkSources(sources: readonly SourceText[], options: ProgramOpt
     const parseErrors = diagnostics.some((d) => d.severity === "error" && files.has(d.span.file));
     const unit = checkUnit(file, tests, parseErrors, options);
     // A .ts rule TypeScript or the subset refused has its errors already; the core's would repeat them.
+    // But where the core explains one of TypeScript's errors at its place with a fix, it stands in for it (coreExplanations).
     if (!failedTs.has(name)) diagnostics.push(...unit.check.diagnostics, ...(unit.verify?.diagnostics ?? []), ...unit.internal);
+    else for (const [theirs, ours] of coreExplanations(diagnostics.filter((d) => d.span.file === name), unit.check.diagnostics)) explained.set(theirs, ours);
     units.push({ rule: unit.rule, tests: unit.tests, check: unit.check, verify: unit.verify });
   }
-  diagnostics.sort(compareDiagnostics);
-  return { units, diagnostics };
+  const shown = explained.size ? diagnostics.map((d) => explained.get(d) ?? d) : diagnostics;
+  shown.sort(compareDiagnostics);
+  return { units, diagnostics: shown };
 }
 
 /**

@@ -16,7 +16,7 @@ import { checkUnit, type ProgramOptions, type RuleUnit } from "./program.js";
 import type { SourceFile } from "./syntax/ast.js";
 import { parseFile, type SyntaxTree } from "./syntax/parser.js";
 import { rulePair, ruleOfTest } from "./test-files.js";
-import { isTypeScriptRule, parseTypeScriptRule } from "./typescript/index.js";
+import { coreExplanations, isTypeScriptRule, parseTypeScriptRule } from "./typescript/index.js";
 
 export interface WorkspaceCheckOptions {
   /** Run the verifier (bounds, budgets). Default true. */
@@ -124,7 +124,10 @@ export class Workspace {
     });
     this.stats.checks++;
     const core = rule.refused ? [] : [...unit.check.diagnostics, ...(unit.verify?.diagnostics ?? []), ...unit.internal];
-    const diagnostics = [...parseDiagnostics, ...core].sort(compareDiagnostics);
+    // A refused .ts rule: TypeScript's errors, but for those the core explains at their place with a fix (checkSources does the same).
+    const explained = rule.refused ? coreExplanations(rule.diagnostics, unit.check.diagnostics) : undefined;
+    const front = explained?.size ? parseDiagnostics.map((d) => explained.get(d) ?? d) : parseDiagnostics;
+    const diagnostics = [...front, ...core].sort(compareDiagnostics);
     const result: CheckedDocument = {
       unit: { rule: unit.rule, tests: unit.tests, check: unit.check, verify: unit.verify },
       files: inputs.map((f) => f.fileName),

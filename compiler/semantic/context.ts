@@ -6,7 +6,7 @@
 import type { Capability } from "../../stdlib/decl.js";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { makeDiagnostic, type DiagnosticExtras, type MessageDef, type SpelledArgs } from "../diagnostics/catalog/index.js";
-import type { Expr, Ident, IfStmt, LetStmt, TypeDecl } from "../syntax/ast.js";
+import type { Expr, Ident, IfStmt, LetStmt, SourceFile, TypeDecl } from "../syntax/ast.js";
 import type { Facts } from "./narrowing.js";
 import type { FnInfo, SemanticModel, TypeDeclInfo } from "./model.js";
 import { newSymbol, Scope, type Symbol, type SymbolKind } from "./scope.js";
@@ -60,6 +60,8 @@ export class Ctx {
   constructor(
     readonly std: StdlibTypes,
     readonly model: SemanticModel,
+    /** The rule's file (a `.ts` rule's imports: SourceFile.thwonkImport). */
+    readonly ruleFile?: SourceFile,
   ) {}
 
   /** Reports a diagnostic; a second error on the same span is dropped (one error per span). */

@@ -21,6 +21,7 @@ import { resolveTypeNode, resolveUserType } from "./typenodes.js";
 import { errorType, voidType, typeToString, type Type } from "./types.js";
 import { isConstant, plainString } from "./expr-text.js";
 import { listWords } from "../diagnostics/catalog/define.js";
+import { spellingOf, surfaceOf } from "../diagnostics/catalog/spelling.js";
 
 // ---------------------------------------------------------------- types and signatures
 
@@ -264,7 +265,14 @@ export function checkTriggers(ctx: Ctx, top: TopLevel): void {
     let paramType: Type | undefined;
     if (!decl) {
       const best = closest(event, known);
-      ctx.report(M.unknownTrigger, d.event.span, [event, listWords(known.map((k) => "on " + k)), didYouMean(best) || undefined], renameFix(d.event.span, best));
+      // Named as the rule names triggers: `on message` (the fix renames the event), a `.ts` rule's `onMessage` (the fix renames the function).
+      const ts = surfaceOf(d.event.span.file) === "ts";
+      ctx.report(
+        M.unknownTrigger,
+        d.event.span,
+        [event, (s) => listWords(known.map((k) => s.trigger("on " + k))), best === undefined ? undefined : (s) => didYouMean(ts ? s.trigger("on " + best) : best)],
+        renameFix(d.event.span, best, best !== undefined && ts ? spellingOf("ts").trigger("on " + best) : best),
+      );
     } else {
       paramType = decl.param !== undefined ? ctx.std.type(decl.param) : undefined;
       if (seenEvents.has(event)) ctx.report(M.duplicateTrigger, d.event.span, ["on " + event]);

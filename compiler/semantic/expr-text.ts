@@ -27,11 +27,12 @@ function operand(e: Expr, s: Spelling): string {
 function render(e: Expr, s: Spelling): string {
   switch (e.kind) {
     case "Ident":
-      return e.name;
+      return e.written ?? e.name;
     case "MemberExpr":
-      return `${operand(e.object, s)}.${e.name.name}`;
+      return `${operand(e.object, s)}.${e.name.written ?? e.name.name}`;
     case "CallExpr":
-      return `${operand(e.callee, s)}(${e.args.length ? "..." : ""})`;
+      // Arguments the source writes (a `.ts` rule's `s.codePoints()` is lowered with one it does not: `s.split("")`, at the callee).
+      return `${operand(e.callee, s)}(${e.args.some((a) => a.span.start >= e.callee.span.end) ? "..." : ""})`;
     case "IndexExpr":
       return `${operand(e.object, s)}[...]`;
     case "UnaryExpr":

@@ -11,6 +11,7 @@ import type { BinaryExpr, Expr, Ident, MemberExpr, UnaryExpr } from "../syntax/a
 import { spanCover } from "../diagnostics/diagnostic.js";
 import { q } from "../diagnostics/catalog/define.js";
 import { didYouMean, typeMessages as M } from "../diagnostics/catalog/types.js";
+import type { Words } from "../diagnostics/catalog/spelling.js";
 import { assignable, sameType } from "./assign.js";
 import { checkCall } from "./calls.js";
 import type { Ctx } from "./context.js";
@@ -114,11 +115,11 @@ export function reportMismatch(ctx: Ctx, e: Expr, found: Type, expected: Type, d
     ctx.report(M.maybeNone, e.span, [exprText(e), typeToString(found), use]);
     return;
   }
-  let hint: string | undefined;
-  if (found.kind === "none") hint = "Only a value of a `?` type can be none.";
+  let hint: Words | undefined;
+  if (found.kind === "none") hint = (s) => (s.surface === "ts" ? "Only a value of a `T | undefined` type can be undefined." : "Only a value of a `?` type can be none.");
   else hint = fieldHint(ctx, e, found, (f) => assignable(ctx.std, f, expected));
   if (!hint && expected.kind === "named" && expected.name === "string" && interpolates(ctx, found))
-    hint = `Put it in a string: ${q(`"{${exprText(e)}}"`)}.`;
+    hint = (s) => `Put it in a string: ${q(s.interpolate("", exprText(e), ""))}.`;
   const address = hint ? undefined : (addressHint(ctx, e, found, expected) ?? literalsHint(ctx, e, found, expected));
   if (address) hint = address.hint;
   const extras = address?.fix ? { fix: address.fix } : {};
@@ -348,10 +349,10 @@ function checkArithmetic(ctx: Ctx, e: BinaryExpr): Type {
       return op.result;
     }
   }
-  let hint: string | undefined;
+  let hint: Words | undefined;
   if (e.op === "+" && (isNamedAs(l, "string") || isNamedAs(r, "string")) && interpolates(ctx, l) && interpolates(ctx, r)) {
     const other = isNamedAs(l, "string") ? e.right : e.left;
-    hint = `To put a value into text, use interpolation: ${q(`"...{${exprText(other)}}"`)}.`;
+    hint = (s) => `To put a value into text, use interpolation: ${q(s.interpolate("...", exprText(other), ""))}.`;
   } else {
     const accepted = ctx.std
       .operators(e.op)

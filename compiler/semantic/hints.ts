@@ -5,10 +5,17 @@
  * an enumeration such as `SendFrom` is wanted lists its values; a call
  * checked against none in an `if` and used inside it (a check does not carry
  * over from one call to the next) is bound with `let` first, by a fix.
+ *
+ * Each is worded, and its fix written, in the language of the file it is
+ * reported in (spelling.ts): a `.ts` rule is told `const to = email("…");`
+ * and its fix edits TypeScript, where TypeScript's own types differ from the
+ * rule language's (an Address is made by `email(…)`, not by a type on the
+ * name; `SendFrom` must be imported to be written).
  */
-import type { Fix } from "../diagnostics/diagnostic.js";
+import type { Fix, TextEdit } from "../diagnostics/diagnostic.js";
 import { spanEnd } from "../diagnostics/diagnostic.js";
 import { q } from "../diagnostics/catalog/define.js";
+import { spellingOf, surfaceOf, type Spelling, type Words } from "../diagnostics/catalog/spelling.js";
 import type { CallExpr, Expr, IfStmt, LetStmt } from "../syntax/ast.js";
 import { assignable } from "./assign.js";
 import type { Ctx } from "./context.js";
@@ -16,29 +23,52 @@ import { exprText } from "./expr-text.js";
 import { named, nonOptional, type Type } from "./types.js";
 
 /** For a `string` where an Address (or Recipients) is wanted: how to convert it, with a fix when one edit does it. */
-export function addressHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { hint: string; fix?: Fix } | undefined {
+export function addressHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { hint: Words; fix?: Fix } | undefined {
   const f = nonOptional(found);
   if (f.kind !== "named" || f.name !== "string" || !assignable(ctx.std, named("Address"), nonOptional(expected))) return undefined;
   if (e.kind === "Ident") {
     const sym = ctx.model.symbols.get(e);
     const decl = sym?.node as LetStmt | undefined;
     if (decl?.kind === "LetStmt" && !decl.type && decl.init.kind === "StringLit") {
-      // A literal becomes an Address where one is expected: give the variable that type.
       const kw = decl.mutable ? "var" : "let";
+      const literal = exprText(decl.init);
+      const why = (s: Spelling): string => `${q(e.name)} is a \`string\` because ${q(s.decl(kw, e.name, "..."))} says no type`;
+      if (surfaceOf(decl.span.file) === "ts") {
+        // TypeScript holds a string literal to `string`: the address is made where it is written, `email("…")`.
+        const address = spellingOf("ts").address(JSON.parse(literal) as string);
+        return {
+          hint: (s) => `${why(s)}; an address is written ${q('email("…")')}, checked at compile time, so write it as one: ${q(s.decl(kw, e.name, address))}.`,
+          fix: {
+            description: `Write \`${address}\``,
+            edits: [{ span: { ...decl.init.span, end: decl.init.span.start, endLine: decl.init.span.line, endCol: decl.init.span.col }, newText: "email(" }, { span: spanEnd(decl.init.span), newText: ")" }, ...importEdit(ctx, "email")],
+          },
+        };
+      }
+      // A literal becomes an Address where one is expected: give the variable that type.
       return {
-        hint: `${q(e.name)} is a \`string\` because ${q(`${kw} ${e.name} = ...`)} says no type; a string literal is read as an address where one is expected, so declare it as one: ${q(`${kw} ${e.name}: Address = ${exprText(decl.init)}`)}.`,
+        hint: (s) => `${why(s)}; a string literal is read as an address where one is expected, so declare it as one: ${q(s.decl(kw, e.name, literal, "Address"))}.`,
         fix: { description: `Declare \`${e.name}\` as an \`Address\``, edits: [{ span: spanEnd(decl.name.span), newText: ": Address" }] },
       };
     }
   }
   const text = exprText(e);
   return {
-    hint: `A string becomes an address by ${q(`address(${text})`)}, which is \`Address?\`: none when the text is not an address. Check it before use (\`let a = address(${text})\`, then \`if a != none { ... }\`) or give a default with \`??\`.`,
+    hint: (s) =>
+      `A string becomes an address by ${q(`address(${text})`)}, which is ${q(s.optional("Address"))}: ${s.none} when the text is not an address. Check it before use (${q(s.decl("let", "a", `address(${text})`))}, then ${q(s.ifBlock(`a ${s.ne} ${s.none}`))}) or give a default with \`??\`.`,
   };
 }
 
+/** In a `.ts` rule that does not import `name` from "thwonk" yet, the edit that does: after its last import, or a new import line. */
+function importEdit(ctx: Ctx, name: string): TextEdit[] {
+  const file = ctx.ruleFile;
+  const imp = file?.thwonkImport;
+  if (!file || !imp || imp.names.includes(name)) return [];
+  if (imp.after) return [{ span: imp.after, newText: `, ${name}` }];
+  return [{ span: { ...file.span, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 }, newText: `import { ${name} } from "thwonk";\n` }];
+}
+
 /** For a `string` where a type of a few literal values is wanted (`SendFrom`): its values, and a fix for a `let` of one. */
-export function literalsHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { hint: string; fix?: Fix } | undefined {
+export function literalsHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { hint: Words; fix?: Fix } | undefined {
   const f = nonOptional(found);
   const x = nonOptional(expected);
   if (f.kind !== "named" || f.name !== "string" || x.kind !== "named") return undefined;
@@ -46,19 +76,30 @@ export function literalsHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { 
   if (!literals?.length) return undefined;
   const values = literals.map((l) => JSON.stringify(l));
   const list = values.length === 1 ? values[0]! : `${values.slice(0, -1).join(", ")} or ${values[values.length - 1]}`;
-  const optional = expected.kind === "optional" ? " (or none, to leave it out)" : "";
-  const head = `A ${q(x.name)} is one of ${list}${optional}, written as a literal where it is used, so that the checker knows which.`;
+  const head = (s: Spelling): string =>
+    `A ${q(x.name)} is one of ${list}${expected.kind === "optional" ? ` (or ${s.none}, to leave it out)` : ""}, written as a literal where it is used, so that the checker knows which.`;
   if (e.kind === "Ident") {
     const decl = ctx.model.symbols.get(e)?.node as LetStmt | undefined;
     if (decl?.kind === "LetStmt" && !decl.type && decl.init.kind === "StringLit") {
       const kw = decl.mutable ? "var" : "let";
+      const literal = exprText(decl.init);
+      if (surfaceOf(decl.span.file) === "ts") {
+        // The type can be written only once imported; a `const`'s literal, written where it is used, needs nothing (its value cannot change).
+        const declare = (s: Spelling): string => `declare ${q(e.name)} as one, ${q(s.decl(kw, e.name, literal, x.name))}, with ${q(`type ${x.name}`)} imported from "thwonk"`;
+        return decl.mutable
+          ? { hint: (s) => `${head(s)} To keep the name, ${declare(s)}.` }
+          : {
+              hint: (s) => `${head(s)} Write ${q(literal)} where it is used, or ${declare(s)}.`,
+              fix: { description: `Write \`${literal}\` where it is used`, edits: [{ span: e.span, newText: literal }] },
+            };
+      }
       return {
-        hint: `${head} Declare ${q(e.name)} as one: ${q(`${kw} ${e.name}: ${x.name} = ${exprText(decl.init)}`)}.`,
+        hint: (s) => `${head(s)} Declare ${q(e.name)} as one: ${q(s.decl(kw, e.name, literal, x.name))}.`,
         fix: { description: `Declare \`${e.name}\` as a \`${x.name}\``, edits: [{ span: spanEnd(decl.name.span), newText: `: ${x.name}` }] },
       };
     }
   }
-  return { hint: `${head} To choose by a condition, write the call in an \`if\` with a literal in each branch.` };
+  return { hint: (s) => `${head(s)} To choose by a condition, write the call in an ${s.surface === "ts" ? "`if (…)`" : "`if`"} with a literal in each branch.` };
 }
 
 /** A name for the value of a call: `state.lastPost.get(m.from)` → `lastPost`, `oldest()` → `oldest`. */
@@ -115,9 +156,12 @@ export function bindCallFix(ctx: Ctx, call: CallExpr): Fix | undefined {
     const head = { file: s.span.file, start: s.span.start, end: cond.left.span.start, line: s.span.line, col: s.span.col, endLine: cond.left.span.line, endCol: cond.left.span.col };
     const indent = " ".repeat(Math.max(0, s.span.col - 1));
     const uses = occurrences(s.then, call).map((u) => ({ span: u.span, newText: name }));
+    // `head` is `if ` (`if (` in a `.ts` rule): it becomes the declaration, and the `if` starts again after the call.
+    const sp = spellingOf(surfaceOf(s.span.file));
+    const [declared, again] = sp.surface === "ts" ? [`const ${name} = `, `;\n${indent}if (${name}`] : [`let ${name} = `, `\n${indent}if ${name}`];
     return {
-      description: `Bind it first: \`let ${name} = ...\` before the \`if\``,
-      edits: [{ span: head, newText: `let ${name} = ` }, { span: spanEnd(cond.left.span), newText: `\n${indent}if ${name}` }, ...uses],
+      description: `Bind it first: ${q(sp.decl("let", name, "..."))} before the \`if\``,
+      edits: [{ span: head, newText: declared }, { span: spanEnd(cond.left.span), newText: again }, ...uses],
     };
   }
   return undefined;

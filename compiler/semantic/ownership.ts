@@ -17,6 +17,7 @@ import { carriedAs, type FunctionDecl } from "../../stdlib/decl.js";
 import type { Span } from "../diagnostics/diagnostic.js";
 import { q } from "../diagnostics/catalog/define.js";
 import { typeMessages as M } from "../diagnostics/catalog/types.js";
+import { surfaceOf } from "../diagnostics/catalog/spelling.js";
 import type { Expr } from "../syntax/ast.js";
 import type { Ctx } from "./context.js";
 import type { Symbol } from "./scope.js";
@@ -115,7 +116,8 @@ export function checkOwnedFlow(ctx: Ctx, value: Expr, into: string): void {
   const base = t ? nonOptional(t) : undefined;
   const canCopy = t !== undefined && t.kind === "named";
   let copy = canCopy ? `${what}.copy()` : undefined;
-  if (t?.kind === "optional" && base?.kind === "named") copy = `(${what} ?? ${base.name === "Map" ? "{}" : "[]"}).copy()`;
+  // An empty map is `{}` in .thwonk, `new Map()` in a `.ts` rule.
+  if (t?.kind === "optional" && base?.kind === "named") copy = `(${what} ?? ${base.name === "Map" ? (surfaceOf(r.e.span.file) === "ts" ? "new Map()" : "{}") : "[]"}).copy()`;
   const fix = canCopy
     ? { fix: { description: `Store a copy: \`${what}.copy()\``, edits: [{ span: { ...r.e.span, start: r.e.span.end, line: r.e.span.endLine, col: r.e.span.endCol }, newText: ".copy()" }] } }
     : {};

@@ -10,6 +10,13 @@ export interface Ident {
   kind: "Ident";
   span: Span;
   name: string;
+  /**
+   * The name as the source writes it, when a front end lowered it to the
+   * stdlib's (a `.ts` rule's `sorted` for `sort`, `codePointLength` for
+   * `length`): the words about it (the cost explanation, a quoted
+   * expression) show it as the rule wrote it. The checker reads `name`.
+   */
+  written?: string;
 }
 
 export interface Comment {
@@ -23,6 +30,12 @@ export interface SourceFile {
   fileName: string;
   decls: Decl[];
   comments: Comment[];
+  /**
+   * A `.ts` rule's import from "thwonk": the names it imports, and the empty
+   * span after the last of them (undefined when it imports none), where a fix
+   * that writes a name not imported yet (`email(…)`) adds it.
+   */
+  thwonkImport?: { names: readonly string[]; after: Span | undefined };
 }
 
 // ---------------------------------------------------------------- declarations

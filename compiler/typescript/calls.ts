@@ -84,7 +84,7 @@ export function lowerCall(cx: Lowering, node: TsMorph.ts.CallExpression): Expr {
   }
   // `s.replaceAll(a, b)` is the rule's `replace` (every occurrence), spelled as JavaScript spells that; hazards.ts refuses `s.replace`.
   if (ts.isPropertyAccessExpression(callee) && callee.name.text === "replaceAll" && isStringValued(cx, callee.expression)) {
-    const name = { kind: "Ident" as const, span: spanOf(cx, callee.name), name: "replace" };
+    const name = { kind: "Ident" as const, span: spanOf(cx, callee.name), name: "replace", written: "replaceAll" };
     const member: Expr = { kind: "MemberExpr", span: spanOf(cx, callee), object: lowerExpr(cx, callee.expression), name };
     return { kind: "CallExpr", span, callee: member, args: lowerArgs(cx, node.arguments, undefined) };
   }

@@ -19,6 +19,8 @@ export interface Lowering {
   diagnostics: Diagnostic[];
   /** Names imported from "thwonk" (values and types). */
   imported: Set<string>;
+  /** Where the last name imported from "thwonk" ends (SourceFile.thwonkImport). */
+  importEnd: number | undefined;
 }
 
 /** `checker` is made on first use: making it binds the rule, which must wait until its nesting is known to be within bounds (nesting.ts). */
@@ -35,6 +37,7 @@ export function newLowering(ts: Ts, sf: TsMorph.ts.SourceFile, program: TsMorph.
     lines: new LineMap(text),
     diagnostics: [],
     imported: new Set(),
+    importEnd: undefined,
   };
 }
 

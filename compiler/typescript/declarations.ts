@@ -94,6 +94,8 @@ function checkImport(cx: Lowering, s: TsMorph.ts.ImportDeclaration): void {
       continue;
     }
     cx.imported.add(el.name.text);
+    // A value imported after an `import type { … }`'s names would be a type: such an import is not where one is added.
+    if (!clause.isTypeOnly) cx.importEnd = Math.max(cx.importEnd ?? 0, el.getEnd());
   }
 }
 
@@ -229,6 +231,12 @@ function fn(cx: Lowering, s: TsMorph.ts.FunctionDeclaration, exported: boolean):
     if (extra !== undefined) report(cx, M.moduleShape, extra, ["`onMessage` takes one parameter, the message", "Write `export function onMessage(m: Message) { … }`"]);
     return { kind: "OnDecl", span, event: { ...name, name: "message" }, param, body: lowerBlock(cx, s.body) };
   }
+  // `export function onX` declares the trigger `on x`: the checker says whether there is one (TW2090, with "did you mean" and its fix).
+  const on = /^on([A-Z])(\w*)$/.exec(name.name);
+  if (exported && on) {
+    const [param] = params(cx, s.parameters);
+    return { kind: "OnDecl", span, event: { ...name, name: on[1]!.toLowerCase() + on[2]! }, param, body: lowerBlock(cx, s.body) };
+  }
   if (exported) report(cx, M.moduleShape, s.name, [`\`export function ${name.name}\` is not part of a rule`, "A rule exports only `onMessage` among its functions; drop the `export`"]);
   // TypeScript infers a return type the lowering cannot see: without one written, the core's function returns nothing.
   if (s.type === undefined && returnsValue(cx, s.body)) {
@@ -270,7 +278,12 @@ function every(cx: Lowering, call: TsMorph.ts.CallExpression): Decl | undefined 
     return undefined;
   }
   const at = spanOf(cx, text);
-  const respan = <T extends { span: unknown }>(n: T | undefined): T | undefined => (n ? { ...n, span: at } : undefined);
+  // A part of the schedule at its place inside the string literal (so a fix edits that part, `"day"` for `"dya"`), when
+  // the literal is written without escapes (its text is its source between the quotes); otherwise the whole literal.
+  const plain = text.getText(cx.sf).slice(1, -1) === text.text;
+  const inner = at.start + 1 - "every ".length;
+  const respan = <T extends { span: Span }>(n: T | undefined): T | undefined =>
+    n ? { ...n, span: plain ? spanAt(cx, inner + n.span.start, inner + n.span.end) : at } : undefined;
   const sch = decl.schedule;
   const schedule = { kind: "Schedule" as const, span: at, unit: respan(sch.unit), interval: respan(sch.interval), at: respan(sch.at) };
   return { kind: "EveryDecl", span: spanOf(cx, call), schedule, body: lowerBlock(cx, body.body) };

@@ -4,7 +4,7 @@
  * core never reports again). docs/typescript.md has the mapping.
  */
 import type * as TsMorph from "ts-morph";
-import type { Arg, BinaryOp, Expr, StringText } from "../syntax/ast.js";
+import type { Arg, BinaryOp, Expr, Ident, StringText } from "../syntax/ast.js";
 import { typescriptMessages as M } from "../diagnostics/catalog/typescript.js";
 import { report, spanAt, spanOf, textOf, type Lowering } from "./context.js";
 import { lowerIdentifier } from "./names.js";
@@ -70,8 +70,9 @@ export function lowerExpr(cx: Lowering, node: Node): Expr {
       report(cx, M.builtInMutation, node, [textOf(cx, node)]);
       return error(cx, node);
     }
-    const name = stdlibName(cx, node) ?? node.name.text;
-    return { kind: "MemberExpr", span, object: lowerExpr(cx, node.expression), name: { kind: "Ident", span: spanOf(cx, node.name), name } };
+    const stdlib = stdlibName(cx, node);
+    const name: Ident = stdlib === undefined ? { kind: "Ident", span: spanOf(cx, node.name), name: node.name.text } : { kind: "Ident", span: spanOf(cx, node.name), name: stdlib, written: node.name.text };
+    return { kind: "MemberExpr", span, object: lowerExpr(cx, node.expression), name };
   }
   if (ts.isElementAccessExpression(node)) {
     if (node.questionDotToken) return refuse(cx, node, "Optional chaining (`a?.[i]`)", "Test first, or use `xs.get(i)`, which gives `undefined` past the end.");

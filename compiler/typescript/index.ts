@@ -78,7 +78,52 @@ export function parseTypeScriptRule(fileName: string, text: string): TypeScriptR
     if (ours.some((o) => o.span.start <= converted.span.start && converted.span.end <= o.span.end)) continue;
     diagnostics.push(converted);
   }
-  return { file: { ...file, decls }, diagnostics };
+  const thwonkImport = { names: [...cx.imported], after: cx.importEnd === undefined ? undefined : spanAt(cx, cx.importEnd, cx.importEnd) };
+  return { file: { ...file, decls, thwonkImport }, diagnostics };
+}
+
+/**
+ * TypeScript's errors that the core explains at the same place with a fix a
+ * `.ts` rule can take (compiler/semantic/hints.ts): a call checked against
+ * `undefined` and used again, which TypeScript does not narrow (TS2532,
+ * TS18048; the core's TW2023 binds it with `const` first), and a string where
+ * an Address or a literal type is wanted (TS2345, TS2322; TW2021, TW2020:
+ * `email("…")`, the literal where it is used), and a `const` assigned to
+ * (TS2588; TW2050 declares it with `let`). Not TypeScript's unknown
+ * names and members (TS2339, TS2551, ...): the core's "did you mean" offers
+ * the stdlib's names (`length`, `sort`), TypeScript's its own, and the
+ * editor's TypeScript offers that fix.
+ */
+const EXPLAINED_BY_CORE: Readonly<Record<string, readonly string[]>> = {
+  TS2532: ["TW2023"],
+  TS18048: ["TW2023"],
+  TS2345: ["TW2021"],
+  TS2322: ["TW2020", "TW2021"],
+  TS2588: ["TW2050"],
+};
+
+/** The core's words that stand in for TypeScript's even without a fix: why a check did not carry over to a second call (TW2023). */
+const EXPLAINED_WITHOUT_FIX = new Set(["TW2023"]);
+
+/**
+ * For a `.ts` rule TypeScript or the subset refused, whose core diagnostics
+ * (`core`, on its lowered tree) are left out because they would repeat
+ * TypeScript's (`front`): each TypeScript error the core explains at exactly
+ * its span with a fix (or, for TW2023, with why), paired with the core's
+ * diagnostic, which stands in its place (one error per place), so the rule
+ * gets the fix and the advice a `.thwonk` rule gets. Used by checkSources
+ * and the Workspace alike.
+ */
+export function coreExplanations(front: readonly Diagnostic[], core: readonly Diagnostic[]): Map<Diagnostic, Diagnostic> {
+  const out = new Map<Diagnostic, Diagnostic>();
+  const fixed = core.filter((c) => c.fix !== undefined || EXPLAINED_WITHOUT_FIX.has(c.code));
+  if (fixed.length === 0) return out;
+  for (const d of front) {
+    const codes = EXPLAINED_BY_CORE[d.code];
+    const c = codes && fixed.find((x) => codes.includes(x.code) && x.span.start === d.span.start && x.span.end === d.span.end);
+    if (c) out.set(d, c);
+  }
+  return out;
 }
 
 /** A span of `text` without a lowering (when TypeScript could not parse it). */

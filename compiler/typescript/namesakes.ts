@@ -110,6 +110,6 @@ export function lowerCodePoints(cx: Lowering, call: TsMorph.ts.CallExpression): 
   if (!isStringValued(cx, callee.expression)) return undefined;
   const at = spanOf(cx, callee.name);
   const empty: Expr = { kind: "StringLit", span: at, parts: [{ kind: "StringText", span: at, value: "" }] };
-  const member: Expr = { kind: "MemberExpr", span: spanOf(cx, callee), object: lowerExpr(cx, callee.expression), name: { kind: "Ident", span: at, name: "split" } };
+  const member: Expr = { kind: "MemberExpr", span: spanOf(cx, callee), object: lowerExpr(cx, callee.expression), name: { kind: "Ident", span: at, name: "split", written: "codePoints" } };
   return { kind: "CallExpr", span: spanOf(cx, call), callee: member, args: [{ kind: "Arg", span: at, name: undefined, value: empty }] };
 }

@@ -19,6 +19,7 @@
 import type { TriggerInfo } from "../semantic/model.js";
 import { throwIfCancelled } from "../cancel.js";
 import type * as A from "../syntax/ast.js";
+import type { Span } from "../diagnostics/diagnostic.js";
 import { expr } from "./expressions.js";
 import { messageShape } from "./inputs.js";
 import { forStmt } from "./loops.js";
@@ -122,18 +123,18 @@ export class TriggerAnalyzer extends Walk {
         const sym = this.host.model.symbols.get(s.name);
         if (sym) {
           frame.locals.set(sym, coerce(v, sym.type, this.host));
-          this.keep(sym, frame, s.span.line);
+          this.keep(sym, frame, s.span);
         }
         return { cont: acc.cost, exit: undefined, ends: false };
       }
       case "AssignStmt":
         assign(this, s, frame, acc);
-        this.keepRoot(s.target, frame, s.span.line);
+        this.keepRoot(s.target, frame, s.span);
         return { cont: acc.cost, exit: undefined, ends: false };
       case "ExprStmt": {
         this.expr(s.expr, frame, acc);
         // A method that grows its receiver (`xs.push(x)`): the local at its new size.
-        if (s.expr.kind === "CallExpr" && s.expr.callee.kind === "MemberExpr") this.keepRoot(s.expr.callee.object, frame, s.span.line);
+        if (s.expr.kind === "CallExpr" && s.expr.callee.kind === "MemberExpr") this.keepRoot(s.expr.callee.object, frame, s.span);
         const ends = this.terminates(s.expr);
         return ends ? { cont: NONE, exit: acc.cost, ends: true } : { cont: acc.cost, exit: undefined, ends: false };
       }
@@ -231,21 +232,21 @@ export class TriggerAnalyzer extends Walk {
     const shape = expr(this, e, frame, acc);
     // What an expression builds may be alive with everything else (memory.ts); a name or a field read builds nothing.
     if (this.quiet === 0 && shape.t !== "scalar" && e.kind !== "Ident" && e.kind !== "MemberExpr") {
-      this.live.push({ key: e, bytes: bytesOf(shape), line: e.span.line, what: "a value built" });
+      this.live.push({ key: e, bytes: bytesOf(shape), span: e.span, what: "a value built" });
     }
     return shape;
   }
 
   /** A local at its current shape, as one of the values alive while the trigger runs. */
-  private keep(sym: import("../semantic/scope.js").Symbol, frame: Frame, line: number): void {
+  private keep(sym: import("../semantic/scope.js").Symbol, frame: Frame, at: Span): void {
     const shape = frame.locals.get(sym);
     if (this.quiet > 0 || !shape || shape.t === "scalar") return;
-    this.live.push({ key: sym, bytes: bytesOf(shape), line: sym.span?.line ?? line, what: `\`${sym.name}\`` });
+    this.live.push({ key: sym, bytes: bytesOf(shape), span: sym.span ?? at, what: `\`${sym.name}\`` });
   }
 
-  private keepRoot(target: A.Expr, frame: Frame, line: number): void {
+  private keepRoot(target: A.Expr, frame: Frame, at: Span): void {
     const root = rootIdent(target);
     const sym = root && this.host.model.symbols.get(root);
-    if (sym && frame.locals.has(sym)) this.keep(sym, frame, line);
+    if (sym && frame.locals.has(sym)) this.keep(sym, frame, at);
   }
 }

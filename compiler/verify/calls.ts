@@ -15,7 +15,7 @@ import { carriedPart, inputShape, literalInt, originOf, SCALAR, sized, sizeFor, 
 import { CallSizes } from "./sizes.js";
 import * as S from "./sym.js";
 import type { Sym } from "./sym.js";
-import { callLabel, mapCost, maxCost, plus, rootIdent, symDomain, type Cost, type FnSummary, type Frame, type LiveValue, type Walk } from "./walk.js";
+import { callLabel, writtenName, mapCost, maxCost, plus, rootIdent, symDomain, type Cost, type FnSummary, type Frame, type LiveValue, type Walk } from "./walk.js";
 import { NO_ROOM } from "./writes.js";
 import { collectAfter, Slots, substituteAll, substituteShape } from "./growth.js";
 import { coerce } from "./mutation.js";
@@ -34,10 +34,10 @@ export function call(w: Walk, e: A.CallExpr, frame: Frame, acc: { cost: Cost }):
   if (target.kind === "method" && e.callee.kind === "MemberExpr") receiver = w.expr(e.callee.object, frame, acc);
   const args = bindArgs(w, e, target, frame, acc);
   const sizes = new CallSizes(w.host, target, receiver, args);
-  w.chargeDecl(acc, target.decl, sizes, e.span, callLabel(target.name));
+  w.chargeDecl(acc, target.decl, sizes, e.span, callLabel(writtenName(e, target.name)));
   // What the call holds while it runs (a compiled pattern) may be alive with everything else (memory.ts).
   if (target.decl.scratch !== undefined && w.quiet === 0) {
-    w.live.push({ key: e, bytes: evalCost(target.decl.scratch, sizes, symDomain), line: e.span.line, what: `the working memory of ${callLabel(target.name)}` });
+    w.live.push({ key: e, bytes: evalCost(target.decl.scratch, sizes, symDomain), span: e.span, what: `the working memory of ${callLabel(writtenName(e, target.name))}` });
   }
   // An action is recorded with its arguments and kept until the run ends (memory.ts).
   if (target.decl.capability !== undefined && w.quiet === 0) {
@@ -52,7 +52,7 @@ export function call(w: Walk, e: A.CallExpr, frame: Frame, acc: { cost: Cost }):
       return recorded ? [recorded] : [];
     });
     // A message action (one with a fan-out) also carries the list headers.
-    w.charge(acc, { g: S.ZERO, f: S.ZERO, m: actionBytesOf(kept, target.decl.fanout !== undefined) }, e.span, callLabel(target.name));
+    w.charge(acc, { g: S.ZERO, f: S.ZERO, m: actionBytesOf(kept, target.decl.fanout !== undefined) }, e.span, callLabel(writtenName(e, target.name)));
   }
   effects(w, e, target, args, frame);
   return result(w, e, target, receiver, sizes);
@@ -114,7 +114,7 @@ export function result(
   if (!t || t.kind === "void") return SCALAR;
   const base = t.kind === "optional" ? t.inner : t;
   const decl = target.decl;
-  const what = `the result of ${callLabel(target.name)}`;
+  const what = `the result of ${callLabel(writtenName(e, target.name))}`;
   const bounds = w.boundsAt(e.span);
   // Every bound is a declared formula over the call's sizes (and its literal int arguments); one that cannot be evaluated is refused.
   const withValues: BoundSizes<Sym> = {

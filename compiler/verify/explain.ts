@@ -9,7 +9,7 @@
  */
 import { groupDigits } from "../../contract/numbers.js";
 import type { Span } from "../diagnostics/diagnostic.js";
-import { q, type Spelling } from "../diagnostics/catalog/index.js";
+import { q, surfaceOf, type Spelling } from "../diagnostics/catalog/index.js";
 import type { SemanticModel } from "../semantic/model.js";
 import type { Stmt } from "../syntax/ast.js";
 import * as S from "./sym.js";
@@ -115,12 +115,26 @@ function growth(t: Term): string {
   return `, whose cost grows with ${vars.join(" and ")}`;
 }
 
-/** "278 × members = 2,780 (34%) at line 102, the loop at line 102": a term, its share, where and why; `fallback` when it has no place. */
-export function describeTerm(t: Term | undefined, total: number, fallback?: Span, gas = true): string {
+/** A position as a message words it: `line 12`. */
+export function lineOf(span: Span): string {
+  return `line ${span.line}`;
+}
+
+/**
+ * A position as the cost explanation (`thwonkc check --cost`) writes it, in
+ * the rule's own file: `line 12` in a `.thwonk` rule, `rules/trim.ts:12:5` in
+ * a `.ts` rule, as TypeScript's tools write one (an editor's terminal opens it).
+ */
+export function placeOf(span: Span): string {
+  return surfaceOf(span.file) === "ts" ? `${span.file}:${span.line}:${span.col}` : lineOf(span);
+}
+
+/** "278 × members = 2,780 (34%) at line 102, the loop at line 102": a term, its share, where (as `place` writes it) and why; `fallback` when it has no place. */
+export function describeTerm(t: Term | undefined, total: number, fallback?: Span, gas = true, place: (s: Span) => string = lineOf): string {
   if (!t) return "constant work";
   const what = t.product === "" ? `${groupDigits(t.value)} gas of fixed work` : `${t.coeff === 1 ? "" : groupDigits(t.coeff) + " × "}${t.product} = ${groupDigits(t.value)} (${Math.round((100 * t.value) / Math.max(1, total))}%)`;
-  if (t.span) return `${what} at line ${t.span.line}${t.label ? `, ${t.label}` : ""}${gas ? growth(t) : ""}`;
-  return fallback ? `${what} at line ${fallback.line}, the trigger's own work` : what;
+  if (t.span) return `${what} at ${place(t.span)}${t.label ? `, ${t.label}` : ""}${gas ? growth(t) : ""}`;
+  return fallback ? `${what} at ${place(fallback)}, the trigger's own work` : what;
 }
 
 /** What could bring `gas` within `budget`. */

@@ -168,7 +168,7 @@ export function member(w: Walk, e: A.MemberExpr, frame: Frame, acc: { cost: Cost
   }
   const obj = expr(w, e.object, frame, acc);
   const c = nodeCharge(e, w.cx);
-  if (c) w.chargeNode(acc, c, new FieldSizes(w.host, obj, w.host.model.types.get(e.object)), e.span, `.${e.name.name}`);
+  if (c) w.chargeNode(acc, c, new FieldSizes(w.host, obj, w.host.model.types.get(e.object)), e.span, `.${e.name.written ?? e.name.name}`);
   if (obj.t === "rec") {
     const f = obj.fields.get(e.name.name);
     if (f) return f;

@@ -8,16 +8,16 @@
 import type { IsCancelled } from "../cancel.js";
 import type { Capability, LimitDecl } from "../../stdlib/decl.js";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
-import { makeDiagnostic, q, verifyMessages, type Spelling } from "../diagnostics/catalog/index.js";
+import { makeDiagnostic, q, spellingOf, surfaceOf, verifyMessages, type Spelling } from "../diagnostics/catalog/index.js";
 import type { SemanticModel, TriggerInfo } from "../semantic/model.js";
 import { loadStdlib, type StdlibTypes } from "../semantic/stdlib-types.js";
 import { typeToString, type Type } from "../semantic/types.js";
 import type { SourceFile } from "../syntax/ast.js";
 import { TriggerAnalyzer, type RecipientClass, type TriggerAnalysis } from "./analyze.js";
 import { globalShape, messageShape, stateField } from "./inputs.js";
-import { crossingBytesOf, headerFieldsBytes, outgoingBytesOf, rosterBytesOf, ENGINE_BYTES, formatBytes, SOURCE_BYTES_PER_CHAR, type MemoryPart } from "./memory.js";
+import { crossingBytesOf, headerFieldsBytes, outgoingBytesOf, rosterBytesOf, ENGINE_BYTES, formatBytes, partText, SOURCE_BYTES_PER_CHAR, type MemoryPart } from "./memory.js";
 import * as S from "./sym.js";
-import { describeTerm, fitAdvice, isLong, shortFormula } from "./explain.js";
+import { describeTerm, fitAdvice, isLong, lineOf, placeOf, shortFormula } from "./explain.js";
 import type { Sym, Term } from "./sym.js";
 import { groupDigits } from "../../contract/numbers.js";
 
@@ -123,7 +123,8 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
         name,
         value,
         unit: isString ? "UTF-16 units" : "entries",
-        source: `max ${groupDigits(f.type.max)}${isString ? " characters" : ""}`,
+        // As the rule writes the bound: `max 80` in `.thwonk`, the last type argument (`Text<80>`) in a `.ts` rule.
+        source: `${surfaceOf(file.fileName) === "ts" ? "bound" : "max"} ${groupDigits(f.type.max)}${isString ? " characters" : ""}`,
         declared: f.decl.type.span,
       });
     }
@@ -229,7 +230,7 @@ function memoryBound(w: TriggerAnalyzer, a: TriggerAnalysis, file: SourceFile, e
   }
   if (w.host.model.state.length) parts.push({ what: "state at its maxima", bytes: stateBytes, line: w.host.model.state[0]!.decl.span.line });
   // Per value (a local, an expression's result), its largest: the working set is their sum.
-  const largest = new Map<object, { bytes: number; line: number; what: string }>();
+  const largest = new Map<object, { bytes: number; span: Span; what: string }>();
   for (const v of a.live) {
     let b: number;
     try {
@@ -238,11 +239,9 @@ function memoryBound(w: TriggerAnalyzer, a: TriggerAnalysis, file: SourceFile, e
       continue; // a slot of an abandoned pass: its value was recorded again with the solution
     }
     const prev = largest.get(v.key);
-    if (!prev || b > prev.bytes) largest.set(v.key, { bytes: b, line: v.line, what: v.what });
+    if (!prev || b > prev.bytes) largest.set(v.key, { bytes: b, span: v.span, what: v.what });
   }
-  for (const v of largest.values()) {
-    parts.push({ what: v.what === "a value built" ? `a value built at line ${v.line}` : `${v.what} (line ${v.line})`, bytes: v.bytes, line: v.line });
-  }
+  for (const v of largest.values()) parts.push({ what: v.what, bytes: v.bytes, line: v.span.line, made: v.span });
   const actions = at(a.actions);
   if (actions > 0) {
     const top = S.terms(a.actions, env)[0];
@@ -254,7 +253,7 @@ function memoryBound(w: TriggerAnalyzer, a: TriggerAnalysis, file: SourceFile, e
 }
 
 function describePart(p: MemoryPart, total: number): string {
-  return `${p.what}: ${formatBytes(p.bytes)} (${Math.round((100 * p.bytes) / Math.max(1, total))}%)`;
+  return `${partText(p, lineOf)}: ${formatBytes(p.bytes)} (${Math.round((100 * p.bytes) / Math.max(1, total))}%)`;
 }
 
 /** What could bring the memory within its limit (TW3030), in the rule's spelling. */
@@ -376,21 +375,23 @@ function collectLimits(e: import("../../stdlib/decl.js").CostExpr, out: Set<stri
 /** The explanation `thwonkc check --cost` prints for one trigger. */
 export function explainTrigger(t: TriggerCost): string[] {
   const n = (x: number): string => groupDigits(x);
+  // In the rule's own words: a `.ts` rule's trigger as it declares it (`onMessage`), positions as file:line:col (placeOf).
+  const s = spellingOf(surfaceOf(t.span.file));
   const lines: string[] = [];
-  lines.push(`${t.name} (line ${t.span.line})`);
+  lines.push(`${s.trigger(t.name)} (${placeOf(t.span)})`);
   lines.push(`  gas     ≤ ${t.gas.formula}`);
   lines.push(`          = ${n(t.gas.bound)}${Number.isFinite(t.gas.limit) ? ` of a budget of ${n(t.gas.limit)}` : ""}`);
   // A long formula in short: like terms collected, each ⌈x/k⌉ as x/k + 1 (still an upper bound), small parts left out.
   if (t.env && isLong(t.gas.terms)) lines.push(`          ≈ ${shortFormula(t.gasSym, t.env)}`);
   lines.push(`  fan-out ≤ ${t.fanout.formula} = ${n(t.fanout.bound)} message${t.fanout.bound === 1 ? "" : "s"}${Number.isFinite(t.fanout.limit) ? ` (limit ${n(t.fanout.limit)})` : ""}`);
-  if (t.gas.dominant) lines.push(`  dominant: ${describeTerm(t.gas.dominant, t.gas.bound, t.span)}`);
+  if (t.gas.dominant) lines.push(`  dominant: ${describeTerm(t.gas.dominant, t.gas.bound, t.span, true, placeOf)}`);
   // When the dominant part is less than half, the next ones with their lines.
   if (t.gas.dominant && t.gas.dominant.value * 2 < t.gas.bound) {
     const next = t.gas.terms.slice(1, 3).filter((x) => x.value * 10 >= t.gas.bound);
-    for (const x of next) lines.push(`  then:     ${describeTerm(x, t.gas.bound, t.span)}`);
+    for (const x of next) lines.push(`  then:     ${describeTerm(x, t.gas.bound, t.span, true, placeOf)}`);
   }
   lines.push(`  memory  ≤ ${formatBytes(t.memory.bound)}${Number.isFinite(t.memory.limit) ? ` of a limit of ${formatBytes(t.memory.limit)}` : ""}`);
-  for (const p of t.memory.parts.slice(0, 4)) lines.push(`    ${formatBytes(p.bytes).padStart(9)}  ${p.what}`);
+  for (const p of t.memory.parts.slice(0, 4)) lines.push(`    ${formatBytes(p.bytes).padStart(9)}  ${partText(p, placeOf)}`);
   if (t.memory.parts.length > 4) {
     const rest = t.memory.parts.slice(4);
     lines.push(`    ${formatBytes(rest.reduce((x, p) => x + p.bytes, 0)).padStart(9)}  ${rest.length} more value${rest.length === 1 ? "" : "s"}`);
@@ -399,9 +400,9 @@ export function explainTrigger(t: TriggerCost): string[] {
     lines.push("  assumptions:");
     for (const a of t.assumptions) {
       const unit = a.unit === "UTF-16 units" || a.unit === "entries" ? ` ${a.unit}` : "";
-      lines.push(`    ${a.name} ≤ ${n(a.value)}${unit} (${a.source}${a.declared ? `, line ${a.declared.line}` : ""})`);
+      lines.push(`    ${a.name} ≤ ${n(a.value)}${unit} (${a.source}${a.declared ? `, ${placeOf(a.declared)}` : ""})`);
     }
-    for (const f of t.filters) lines.push(`    the filter at line ${f.line} passes every element`);
+    for (const f of t.filters) lines.push(`    the filter at ${placeOf(f)} passes every element`);
   }
   lines.push(`  capabilities: ${t.capabilities.length ? t.capabilities.join(", ") : "none"}`);
   if (t.recipients.length) lines.push(`  sends to: ${t.recipients.join(", ")}`);
@@ -428,7 +429,7 @@ export function triggerCostJson(t: TriggerCost): object {
     memory: {
       bound: t.memory.bound,
       limit: Number.isFinite(t.memory.limit) ? t.memory.limit : null,
-      parts: t.memory.parts.map((p) => ({ what: p.what, bytes: p.bytes, line: p.line ?? null })),
+      parts: t.memory.parts.map((p) => ({ what: partText(p, lineOf), bytes: p.bytes, line: p.line ?? null })),
     },
     assumptions: t.assumptions.map((a) => ({ name: a.name, value: a.value, unit: a.unit, source: a.source, at: pos(a.declared) })),
     filters: t.filters.map((f) => pos(f)),

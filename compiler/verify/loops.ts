@@ -6,7 +6,8 @@
  * or summed over the elements when their sizes have a known sum. Growth
  * that feeds on itself is refused (TW3004).
  */
-import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
+import { makeDiagnostic, surfaceOf, verifyMessages } from "../diagnostics/catalog/index.js";
+import { exprText } from "../semantic/expr-text.js";
 import type { Symbol } from "../semantic/scope.js";
 import type * as A from "../syntax/ast.js";
 import { collectAfter, rebuild, Slots, solve, substituteAll, substituteShape } from "./growth.js";
@@ -110,7 +111,7 @@ export function forStmt(w: Walk, s: A.ForStmt, frame: Frame, base: Cost): Flow {
   for (let i = liveFrom; i < w.live.length; i++) w.live[i]!.bytes = sub(w.live[i]!.bytes);
 
   const perIteration = plus(iteration.cost, body.exit ? maxCost(body.cont, body.exit) : body.cont);
-  const label = `the loop at line ${s.span.line}`;
+  const label = loopLabel(s);
   // The iteration's cost with every slot at its largest; the current element's size stays, to be summed.
   const g = substituteAll(perIteration.g, solution.finals);
   const f = substituteAll(perIteration.f, solution.finals);
@@ -184,4 +185,15 @@ function hasSlotIn(s: Shape, names: ReadonlySet<string>): boolean {
     case "rec":
       return [...s.fields.values()].some((f) => hasSlotIn(f, names));
   }
+}
+
+/**
+ * A loop's part of a bound, as the rule writes the loop: `the loop at line 12`
+ * in a `.thwonk` rule; in a `.ts` rule its `for … of` head (the position is
+ * printed beside it, file:line:col, by the cost explanation).
+ */
+function loopLabel(s: A.ForStmt): string {
+  if (surfaceOf(s.span.file) !== "ts") return `the loop at line ${s.span.line}`;
+  const over = exprText(s.iterable);
+  return s.key ? `the loop \`for (const [${s.key.name}, ${s.name.name}] of ${over}.entries())\`` : `the loop \`for (const ${s.name.name} of ${over})\``;
 }

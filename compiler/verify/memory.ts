@@ -8,6 +8,7 @@
  * heap limit set to the bound (test/verify/memory-peaks.test.ts), and
  * bench/memory/peaks.js measures how far each bound is above the run's need.
  */
+import type { Span } from "../diagnostics/diagnostic.js";
 import { str, type Shape } from "./shapes.js";
 import * as S from "./sym.js";
 import type { Sym } from "./sym.js";
@@ -148,10 +149,18 @@ export function actionBytesOf(args: Iterable<Shape>, sendsMail: boolean): Sym {
 
 /** A part of a trigger's memory bound, for the report and the dominant part of a refusal. */
 export interface MemoryPart {
-  /** `the message`, `state`, `values built`, `actions`, ... */
+  /** `the message`, `state`, `values built`, `actions`, ... (where it is made aside: `made`) */
   what: string;
   bytes: number;
   line: number | undefined;
+  /** Where a value kept or built is made (a local's declaration, an expression). */
+  made?: Span;
+}
+
+/** A part in words, with where it is made as `place` writes a position: `a value built at line 12`, `` `xs` (line 4) ``. */
+export function partText(p: MemoryPart, place: (s: Span) => string): string {
+  if (!p.made) return p.what;
+  return p.what === "a value built" ? `${p.what} at ${place(p.made)}` : `${p.what} (${place(p.made)})`;
 }
 
 /** "1.5 MiB": bytes as people read them (binary units, as the limit's default is written). */

@@ -60,7 +60,8 @@ export function mapCost(c: Cost, sub: (x: Sym) => Sym): Cost {
 export interface LiveValue {
   key: object;
   bytes: Sym;
-  line: number;
+  /** Where it is made: the local's declaration, or the expression. */
+  span: Span;
   what: string;
 }
 
@@ -246,6 +247,12 @@ export abstract class Walk {
     this.charge(acc, c, span, label);
     return c;
   }
+}
+
+/** The name a call is written with: the stdlib's, or a `.ts` rule's own spelling of it (`sorted` for `sort`, ast.ts `Ident.written`). */
+export function writtenName(e: A.CallExpr, name: string): string {
+  const c = e.callee;
+  return (c.kind === "MemberExpr" ? c.name.written : c.kind === "Ident" ? c.written : undefined) ?? name;
 }
 
 /** `send(...)`: the label of a call's part of a bound, made once per name. */

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { CodeLensRequest, DocumentFormattingRequest, FoldingRangeRequest, HoverRequest, type MarkupContent } from "vscode-languageserver-protocol/node";
+import { CodeActionRequest, CodeLensRequest, DocumentFormattingRequest, FoldingRangeRequest, HoverRequest, type CodeAction, type MarkupContent } from "vscode-languageserver-protocol/node";
 import { repoRoot } from "../helpers/repo.js";
 import { tempDir, type TempDir } from "../helpers/cli.js";
 import { LspClient, positionOf } from "./client.js";
@@ -94,4 +94,34 @@ test("a .ts rule's core diagnostics give their advice in TypeScript (catalog/spe
   const d = got.diagnostics.find((x) => x.code === "TW3102")!;
   const message = typeof d.message === "string" ? d.message : d.message.value;
   assert.match(message, /`if \(m\.isAutomated\(\)\) \{ return; \}`/, message);
+});
+
+test("a .ts rule gets the core's quick fix in TypeScript: a call checked against undefined and used again is bound with `const` first", async () => {
+  const u = uri("fix/fix.ts");
+  const text = `import { log, Map, type Address, type Message, type Time } from "thwonk";
+export const rule = "fix";
+export const state = { lastPost: new Map<Address, Time, 100>() };
+export function onMessage(m: Message) {
+  if (state.lastPost.get(m.from) !== undefined) {
+    log(\`\${state.lastPost.get(m.from).day}\`);
+  }
+}
+`;
+  await client.open(u, text);
+  // TypeScript's TS2532 at that place, in the core's words, with the core's fix (compiler/typescript/index.ts, coreExplanations).
+  const pub = await client.waitFor(u, (p) => p.diagnostics.some((d) => d.code === "TW2023"));
+  assert.ok(!pub.diagnostics.some((d) => d.code === "TS2532"), JSON.stringify(pub.diagnostics));
+  const d = pub.diagnostics.find((x) => x.code === "TW2023")!;
+  const actions = await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: u }, range: d.range, context: { diagnostics: [d] } });
+  assert.equal(actions?.length, 1, JSON.stringify(actions));
+  const fix = actions![0] as CodeAction;
+  assert.equal(fix.title, "Bind it first: `const lastPost = ...;` before the `if`");
+  const edits = fix.edit!.changes![u]!;
+  const lines = text.split("\n");
+  const offset = (p: { line: number; character: number }): number => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  let fixed = text;
+  for (const e of [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))) {
+    fixed = fixed.slice(0, offset(e.range.start)) + e.newText + fixed.slice(offset(e.range.end));
+  }
+  assert.ok(fixed.includes("  const lastPost = state.lastPost.get(m.from);\n  if (lastPost !== undefined) {\n    log(`${lastPost.day}`);"), fixed);
 });

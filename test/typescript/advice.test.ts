@@ -219,6 +219,18 @@ export function onMessage(m: Message) { if (state.t) { log(m.subject); } }`,
     says: ["`Time | undefined`", "`if (x !== undefined) { ... }`"],
   },
   {
+    code: "TW2025",
+    rule: `export function onMessage(m: Message) { const n: int = 3; log(m.subject + n); }`,
+    says: ["`` `...${n}` ``"],
+  },
+  {
+    code: "TW2110",
+    rule: `type R = { counts: Map<Address, int, 10> | undefined };
+export const state = { r: { counts: undefined } as R };
+export function onMessage(m: Message) { const mine = state.r.counts; if (mine !== undefined) { log(\`\${mine.size} \${m.subject}\`); } }`,
+    says: ["`(state.r.counts ?? new Map()).copy()`"],
+  },
+  {
     code: "TW2030",
     rule: `type R = { a: int };
 export function onMessage(m: Message) { const r: R = { a: 1 }; log(\`\${r} \${m.subject}\`); }`,
@@ -259,6 +271,15 @@ test("a fix edits a .ts rule in TypeScript: `: Time | undefined`, not `: Time?`"
   const { diagnostics } = checkSources([{ fileName: "advice.ts", text: HEAD + CASES.find((c) => c.code === "TW2165")!.rule }]);
   const d = diagnostics.find((x) => x.code === "TW2165")!;
   assert.deepEqual(d.fix?.edits.map((e) => e.newText), [": Time | undefined"]);
+});
+
+test("an expression a message quotes keeps the .ts rule's names: `codePointLength`, not the stdlib's `length`", () => {
+  const rule = `export function onMessage(m: Message) { if (m.subject.codePointLength === undefined) { log("y"); } if (m.text.codePoints() === undefined) { log("z"); } }`;
+  const { diagnostics } = checkSources([{ fileName: "advice.ts", text: HEAD + rule }]);
+  const said = diagnostics.filter((x) => x.code === "TW2028").map((d) => d.message);
+  assert.equal(said.length, 2, diagnostics.map((x) => `${x.code} ${x.message}`).join("\n"));
+  assert.match(said[0]!, /^`m\.subject\.codePointLength` is `int`/);
+  assert.match(said[1]!, /^`m\.text\.codePoints\(\)` is /);
 });
 
 test("the same message in a .thwonk rule keeps the .thwonk spelling", () => {
