@@ -10,7 +10,12 @@
 // whose message JSON is then the function's input: where that reading runs is what they compare.
 //   parse            read on the event loop, as thwonkd reads it (runner.ts);
 //   parse-in-worker  read on the sandbox's thread: the raw message goes there.
-// And one with the threads arranged otherwise, to measure what a different design of thwonkd could reach:
+// And two with the threads arranged otherwise, to measure what a different design of thwonkd could reach:
+//   inline           `sandbox` with the function run on the event loop itself: no worker, no hand-over.
+//   atomics          `sandbox`, with the hand-over through shared memory instead of MessagePort: the event loop writes each
+//                    message's JSON into a ring (SharedArrayBuffer) and wakes the worker with Atomics.notify; the worker,
+//                    blocked in Atomics.wait (no event loop of its own), writes the answers into a second ring, which the
+//                    event loop waits for with Atomics.waitAsync. No structured clone and no message events either way.
 //   pipeline         the event loop only speaks SMTP: one worker reads each message, runs the function, commits the
 //                    group and syncs the log (its own SQLite connection), and posts back which messages to answer; the
 //                    writer thread is that worker's. One hand-over each way a message, none between the run and its commit.
@@ -24,11 +29,17 @@ import Database from "better-sqlite3";
 import { SMTPServer } from "smtp-server";
 import { baselineOptions } from "./smtp-options.js";
 
-const LEVELS = ["store", "files", "sandbox", "parse", "parse-in-worker", "pipeline"];
+const LEVELS = ["store", "files", "sandbox", "parse", "parse-in-worker", "pipeline", "atomics", "inline"];
+/** The `atomics` level's rings: SLOTS slots of SLOT_BYTES each, and two counters (written, read) in an Int32Array. */
+const SLOTS = 256;
+const SLOT_BYTES = 16 * 1024;
+const WRITTEN = 0;
+const READ = 1;
 
 if (isMainThread) await serve(process.argv[2] ?? "sandbox");
 else if (workerData.role === "writer") writer(workerData.dir);
 else if (workerData.role === "pipeline") await pipeline(workerData.dir);
+else if (workerData.role === "atomics") await atomicSandbox(workerData.rings);
 else await sandbox();
 
 /**
@@ -111,6 +122,40 @@ async function serve(level) {
       const id = nextRun++;
       running.set(id, m);
       worker.postMessage([id, m.raw, m.address, m.from]);
+    };
+  } else if (level === "inline") {
+    const queue = durable(dir, { files: true });
+    const run = await quickjsFunction();
+    take = (m) => {
+      m.actions = run(JSON.stringify({ from: m.from, to: m.address, text: m.raw }));
+      queue(m);
+    };
+  } else if (level === "atomics") {
+    const queue = durable(dir, { files: true });
+    const rings = { requests: newRing(), answers: newRing() };
+    const worker = new Worker(new URL(import.meta.url), { workerData: { role: "atomics", rings } });
+    await new Promise((ready) => worker.once("message", ready));
+    const answers = ringOf(rings.answers);
+    const requests = ringOf(rings.requests);
+    // Waits for the answers' count to move past what was read; reads every answer there, then waits again.
+    const drain = () => {
+      for (let a = answers.take(); a !== undefined; a = answers.take()) {
+        const id = Number(a.slice(0, a.indexOf(" ")));
+        const m = running.get(id);
+        running.delete(id);
+        m.actions = a.slice(a.indexOf(" ") + 1);
+        queue(m);
+      }
+      // Waits while the count is what was read: answers written since the loop above end the wait at once.
+      const w = Atomics.waitAsync(answers.ctl, WRITTEN, Atomics.load(answers.ctl, READ));
+      if (w.async) void w.value.then(drain);
+      else setImmediate(drain);
+    };
+    drain();
+    take = (m) => {
+      const id = nextRun++;
+      running.set(id, m);
+      requests.put(`${id} ${JSON.stringify({ from: m.from, to: m.address, text: m.raw })}`);
     };
   } else {
     const queue = durable(dir, { files: at >= 1 });
@@ -231,4 +276,54 @@ async function sandbox() {
         answers = [];
       });
   });
+}
+
+
+function newRing() {
+  return { ctl: new SharedArrayBuffer(8), data: new SharedArrayBuffer(SLOTS * SLOT_BYTES) };
+}
+
+/** One writer and one reader: put() writes a string into the next slot and wakes the reader; take() reads the next, or undefined. */
+function ringOf(ring) {
+  const ctl = new Int32Array(ring.ctl);
+  const bytes = new Uint8Array(ring.data);
+  const view = new DataView(ring.data);
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  return {
+    ctl,
+    put(text) {
+      const n = Atomics.load(ctl, WRITTEN);
+      if (n - Atomics.load(ctl, READ) >= SLOTS) throw new Error("ring full");
+      const at = (n % SLOTS) * SLOT_BYTES;
+      const { written } = encoder.encodeInto(text, bytes.subarray(at + 4, at + SLOT_BYTES));
+      if (written < text.length && Buffer.byteLength(text) > SLOT_BYTES - 4) throw new Error("message too long for a slot");
+      view.setUint32(at, written);
+      Atomics.store(ctl, WRITTEN, n + 1);
+      Atomics.notify(ctl, WRITTEN);
+    },
+    take() {
+      const r = Atomics.load(ctl, READ);
+      if (r === Atomics.load(ctl, WRITTEN)) return undefined;
+      const at = (r % SLOTS) * SLOT_BYTES;
+      const text = decoder.decode(bytes.slice(at + 4, at + 4 + view.getUint32(at)));
+      Atomics.store(ctl, READ, r + 1);
+      return text;
+    },
+  };
+}
+
+/** The `atomics` level's sandbox thread: blocks in Atomics.wait for requests, runs each, answers through the other ring. */
+async function atomicSandbox(rings) {
+  const run = await quickjsFunction();
+  const requests = ringOf(rings.requests);
+  const answers = ringOf(rings.answers);
+  parentPort.postMessage("ready");
+  for (;;) {
+    Atomics.wait(requests.ctl, WRITTEN, Atomics.load(requests.ctl, READ));
+    for (let r = requests.take(); r !== undefined; r = requests.take()) {
+      const space = r.indexOf(" ");
+      answers.put(`${r.slice(0, space)} ${run(r.slice(space + 1))}`);
+    }
+  }
 }
