@@ -19,6 +19,7 @@ import { loadDkimKeys } from "../../runtime/daemon/dkim.js";
 import { bounceTarget, verpAddress, withOneClick } from "../../runtime/daemon/personal.js";
 import { verpTag } from "../../runtime/daemon/verp.js";
 import { ensureUnsubscribeKey, formValue, readToken, unsubscribeToken } from "../../runtime/daemon/unsubscribe.js";
+import { ADDRESS_MAX, canonicalAddress } from "../../contract/index.js";
 import { runCli } from "../helpers/cli.js";
 import { statusReport } from "./helpers.js";
 
@@ -54,6 +55,30 @@ test("a token reads back only as it was made: every change, another key, junk an
   const u = unsubscribeToken(key, "Liste@Example.org", "Zoë.😀@example.org", 0);
   assert.deepEqual(readToken(key, u), { list: "Liste@Example.org", member: "Zoë.😀@example.org", joined: 0 });
   assert.match(u, /^[A-Za-z0-9_.-]+$/, "a token is safe in a URL path and a header");
+});
+
+test("a token reads back for a list and a member at ADDRESS_MAX, in ASCII and in characters of 3 and 4 bytes; past it, no", () => {
+  const domain = `${"d".repeat(63)}.example.org`;
+  // An address of exactly ADDRESS_MAX UTF-16 units whose local part is `unit` repeated (and an `a` when one is left).
+  const longest = (unit: string): string => {
+    const room = ADDRESS_MAX - 1 - domain.length;
+    return `${unit.repeat(Math.floor(room / unit.length))}${"a".repeat(room % unit.length)}@${domain}`;
+  };
+  const joined = Number.MIN_SAFE_INTEGER;
+  for (const unit of ["x", "é", "\u20ac", "😀"]) {
+    const list = longest(unit);
+    const member = longest(unit === "x" ? "m" : unit);
+    assert.equal(list.length, ADDRESS_MAX);
+    assert.equal(canonicalAddress(list), list.toLowerCase(), "an address the product takes");
+    const token = unsubscribeToken(key, list, member, joined);
+    assert.deepEqual(readToken(key, token), { list, member, joined }, `${unit}: ${Buffer.byteLength(list)} bytes`);
+  }
+  // The most UTF-8 an address takes, and one unit more: the bound is the address's, not a guess at its bytes.
+  const widest = `${"\u20ac".repeat(ADDRESS_MAX - 4)}@a.b`;
+  assert.equal(Buffer.byteLength(widest), 3 * ADDRESS_MAX - 8);
+  assert.deepEqual(readToken(key, unsubscribeToken(key, widest, widest, 1))?.member, widest);
+  assert.equal(readToken(key, unsubscribeToken(key, `x${widest}`, "ann@example.org", 1)), undefined, "a list past ADDRESS_MAX");
+  assert.equal(readToken(key, unsubscribeToken(key, "list@example.org", `x${widest}`, 1)), undefined, "a member past ADDRESS_MAX");
 });
 
 test("the unsubscribe key is made once, 0600, and refused when it is not one", () => {
