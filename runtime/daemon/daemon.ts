@@ -24,6 +24,7 @@ import { GroupCommitter } from "./commit.js";
 import { Holds } from "./holds.js";
 import type { Logger } from "./log.js";
 import { daemonMessages as M, say } from "./messages.js";
+import { LIST_ADDRESS_MAX, wireLength } from "./smtp.js";
 import { MaildirOutbox } from "./outbox.js";
 import { PostmasterMailbox, postmasterAddress } from "./postmaster.js";
 import { receiveBounce } from "./bounces.js";
@@ -276,6 +277,10 @@ export class Daemon {
       const address = canonicalAddress(given);
       if (address === undefined) {
         out.addresses.push({ address: given, deployed: false, problems: [say(M.badAddress, given)] });
+        continue;
+      }
+      if (wireLength(address) > LIST_ADDRESS_MAX) {
+        out.addresses.push({ address: given, deployed: false, problems: [say(M.listAddressTooLong, address, wireLength(address), LIST_ADDRESS_MAX)] });
         continue;
       }
       const current = this.runner.bundleAt(address);

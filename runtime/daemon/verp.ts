@@ -13,6 +13,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { ADDRESS_MAX } from "../../contract/index.js";
+import { INGRESS_ADDRESS_MAX } from "./smtp.js";
 import { bounceAddress, safeAddress } from "../mail/compose.js";
 
 /** The tag's length: 8 base32 characters, 40 bits (a forger's guess is right once in 10^12). */
@@ -46,7 +47,7 @@ export const VERP_LOCAL_MAX = 64;
  * with its angle brackets, 254 without), and thwonkd's own ingress takes mail at it, whose SMTP parser
  * (smtp-server) refuses an address over 253 with 501: a report to a longer one would never reach bounces.ts.
  */
-export const VERP_ADDRESS_MAX = Math.min(ADDRESS_MAX, 253);
+export const VERP_ADDRESS_MAX = Math.min(ADDRESS_MAX, INGRESS_ADDRESS_MAX);
 
 /**
  * `LOCAL-bounces+TAG-MLOCAL=MDOMAIN@DOMAIN` for a recipient; the plain bounce address when that would not fit
