@@ -12,7 +12,7 @@ import { spanCover } from "../diagnostics/diagnostic.js";
 import { q } from "../diagnostics/catalog/define.js";
 import { didYouMean, typeMessages as M } from "../diagnostics/catalog/types.js";
 import type { Words } from "../diagnostics/catalog/spelling.js";
-import { assignable, sameType } from "./assign.js";
+import { assignable, literalName, sameType } from "./assign.js";
 import { checkCall } from "./calls.js";
 import type { Ctx } from "./context.js";
 import { checkBrace, checkList, checkString } from "./literals.js";
@@ -45,7 +45,9 @@ const TIME = named("Time");
 
 /** Checks `e` and returns its type; `expected` lets literals take their meaning from the context. */
 export function checkExpr(ctx: Ctx, e: Expr, expected?: Type): Type {
-  const t = inner(ctx, e, expected);
+  let t = inner(ctx, e, expected);
+  // A name bound once to a string literal has the literal's type where an enumeration is expected (assign.ts, boundLiteral).
+  if (expected && e.kind === "Ident") t = literalName(ctx, e, t, expected) ?? t;
   ctx.model.types.set(e, t);
   return t;
 }
