@@ -55,8 +55,8 @@ export interface Spelling {
   trigger(name: string): string;
   /** A schedule (`day at 06:00`, `15m`), as a trigger of it is written. */
   schedule(text: string): string;
-  /** A limit or setting declaration: `limits { budget: ... }`, `export const limits = { budget: ... }`. */
-  block(kind: "limits" | "settings", entry: string): string;
+  /** A limits, settings or state declaration: `limits { budget: ... }`, `export const limits = { budget: ... }`. */
+  block(kind: "limits" | "settings" | "state", entry: string): string;
   /** A duration literal (`7d`, `days(7)`) and a time literal. */
   duration(amount: number, unit: DurationUnit): string;
   time(iso: string): string;
