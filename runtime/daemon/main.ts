@@ -267,7 +267,17 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
   const api = apiHandler({ daemon, authorize: adminAuthorizer(admin.token), log });
   const http = createHttp([healthHandler(daemon, limits.inFlight), unsubscribeHandler({ daemon, key: unsubscribeKey, log }), api, publishHandler(daemon.store, (a) => daemon.runner.resolve(a))], log);
   const ports: Record<string, number> = {};
+  // Work is ordered before any listener binds: a message (or an API call) taken the moment a port is open must come
+  // after the schedules due before it, a catch-up after downtime too (daily_or_out's midnight removal before the
+  // member's post), and the runner asks the scheduler for them (dueBy) only once it orders. Ordering runs nothing
+  // by itself; the clock's work (schedules, expiries, the outbox left by an earlier process) starts once every
+  // listener is bound (daemon.start() below), so a start that cannot listen runs none of it: it closes what it
+  // bound, waits for what was taken meanwhile, and exits 2.
+  daemon.order();
   try {
+    // HTTP first: the one-click links of mail a message sends (the relay may send it at once) need its port.
+    const httpPort = await bound("HTTP", cfg.http, () => listen(http, httpAt.host, httpAt.port));
+    publicUrl ||= `http://${httpAt.host.includes(":") ? `[${httpAt.host}]` : httpAt.host}:${httpPort}`;
     ports["smtp"] = await bound("SMTP", cfg.smtp, () => ingresses[0]!.listen(smtpAt.host, smtpAt.port));
     if (cfg.lmtp) {
       const at = hostPort(cfg.lmtp, "--lmtp");
@@ -275,18 +285,22 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
       ingresses.push(lmtp);
       ports["lmtp"] = await bound("LMTP", cfg.lmtp, () => lmtp.listen(at.host, at.port));
     }
-    ports["http"] = await bound("HTTP", cfg.http, () => listen(http, httpAt.host, httpAt.port));
+    ports["http"] = httpPort; // after the mail listeners in the ready line, as before
   } catch (err) {
     if (!(err instanceof CannotListen)) throw err;
     // A start that cannot take its addresses says which and why, and leaves nothing running.
     process.stderr.write(`thwonkd: ${err.message}\n`);
     await Promise.all(ingresses.map((i) => i.close()));
-    if (http.listening) await new Promise<void>((r) => http.close(() => r()));
+    if (http.listening)
+      await new Promise<void>((r) => {
+        http.close(() => r());
+        http.closeAllConnections();
+      });
+    await Promise.all(ingresses.map((i) => i.settled()));
     await relay?.stop();
     await daemon.close();
     return 2;
   }
-  publicUrl ||= `http://${httpAt.host.includes(":") ? `[${httpAt.host}]` : httpAt.host}:${ports["http"]}`;
   // The signals are taken before the ready line: a SIGTERM sent the moment it is read stops thwonkd cleanly.
   const stopped = new Promise<number>((done) => {
     let stopping = false;
