@@ -2,8 +2,8 @@
  * thwonkd: `thwonkd --data DIR [--smtp HOST:PORT] [--lmtp HOST:PORT]
  * [--http HOST:PORT] [--domain D] [--deploy DIR] [--relay smtp://HOST:PORT] [--config FILE]`.
  * The first line on stdout is one JSON object with the ports bound; logs go
- * to stderr. SIGTERM (or SIGINT): new connections get 421, the work in
- * flight finishes, then the process exits 0.
+ * to stderr. SIGTERM (or SIGINT): new connections get 421 (HTTP requests
+ * 503), the work in flight finishes, then the process exits 0.
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
@@ -40,21 +40,59 @@ export function healthHandler(daemon: Daemon, inFlight?: InFlight): HttpHandler 
   };
 }
 
-export function createHttp(handlers: HttpHandler[], log: Logger): Server {
-  return createServer((req, res) => {
+/** The HTTP listener, with what SIGTERM needs of it: no new requests, then the requests in flight answered. */
+export interface HttpServer extends Server {
+  /** From now on a request gets 503 (TW6007) and its connection closes, as a new SMTP connection gets 421. */
+  refuseNew(): void;
+  /** Resolves once no request is being handled (its work queued with the lists, or done). */
+  settled(): Promise<void>;
+}
+
+export function createHttp(handlers: HttpHandler[], log: Logger): HttpServer {
+  let refusing = false;
+  let handling = 0;
+  const onSettled: (() => void)[] = [];
+  const server = createServer((req, res) => {
+    if (refusing) {
+      res.writeHead(503, { "content-type": "text/plain; charset=utf-8", connection: "close", "retry-after": "5" }).end(`${say(M.shuttingDown)}\n`);
+      return;
+    }
+    handling++;
     void (async () => {
       for (const h of handlers) if (await h(req, res)) return;
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found\n");
-    })().catch((err) => {
-      // As the API does (api.ts, TW6032): the cause stays in the log, the answer carries only the id to find it by.
-      const errorId = randomUUID();
-      // The path without an unsubscribe link's token: whoever reads the log could unsubscribe that member with it.
-      const path = (req.url ?? "/").split("?")[0]!.replace(/^(\/unsubscribe\/).+/, "$1…");
-      log.error({ err, errorId, method: req.method, path }, "HTTP handler failed");
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" }).end(`${say(M.serverFailed, errorId)}\n`);
-      else res.destroy(); // part of an answer went: cut it, so the client does not take it as whole
-    });
+    })()
+      .catch((err) => {
+        // As the API does (api.ts, TW6032): the cause stays in the log, the answer carries only the id to find it by.
+        const errorId = randomUUID();
+        // The path without an unsubscribe link's token: whoever reads the log could unsubscribe that member with it.
+        const path = (req.url ?? "/").split("?")[0]!.replace(/^(\/unsubscribe\/).+/, "$1…");
+        log.error({ err, errorId, method: req.method, path }, "HTTP handler failed");
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" }).end(`${say(M.serverFailed, errorId)}\n`);
+        else res.destroy(); // part of an answer went: cut it, so the client does not take it as whole
+      })
+      .finally(() => {
+        if (--handling === 0) for (const r of onSettled.splice(0)) r();
+      });
   });
+  return Object.assign(server, {
+    refuseNew(): void {
+      refusing = true;
+    },
+    settled(): Promise<void> {
+      return handling === 0 ? Promise.resolve() : new Promise<void>((r) => onSettled.push(r));
+    },
+  });
+}
+
+/** How long SIGTERM waits for the HTTP requests in flight before it cuts their connections (smtp-server's closeTimeout). */
+const HTTP_GRACE_MS = 5000;
+
+/** The HTTP requests in flight answered, or HTTP_GRACE_MS passed. */
+async function httpSettled(http: HttpServer): Promise<void> {
+  let grace: NodeJS.Timeout | undefined;
+  await Promise.race([http.settled(), new Promise<void>((r) => (grace = setTimeout(r, HTTP_GRACE_MS)))]);
+  clearTimeout(grace);
 }
 
 class CannotListen extends Error {}
@@ -290,13 +328,15 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
     if (!(err instanceof CannotListen)) throw err;
     // A start that cannot take its addresses says which and why, and leaves nothing running.
     process.stderr.write(`thwonkd: ${err.message}\n`);
+    http.refuseNew();
     await Promise.all(ingresses.map((i) => i.close()));
+    await Promise.all(ingresses.map((i) => i.settled()));
+    await httpSettled(http);
     if (http.listening)
       await new Promise<void>((r) => {
         http.close(() => r());
         http.closeAllConnections();
       });
-    await Promise.all(ingresses.map((i) => i.settled()));
     await relay?.stop();
     await daemon.close();
     return 2;
@@ -309,12 +349,17 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
       stopping = true;
       log.info({ signal }, "stopping: new connections get 421, work in flight finishes");
       for (const i of ingresses) i.refuseNew();
+      http.refuseNew();
       void (async () => {
         await daemon.runner.drain();
         await Promise.all(ingresses.map((i) => i.close()));
         // What the listeners took in before they closed is answered before the store closes: an LMTP message's
         // recipients are delivered one after the other, so the runner may have been idle between two of them.
         await Promise.all(ingresses.map((i) => i.settled()));
+        // So are the API's requests in flight (a deploy, a change of members, an approval): their work reaches the
+        // lists' queues before the last drain, while the scheduler still orders it, not after it stopped (or after
+        // the store closed); a request whose client stalls is cut after HTTP_GRACE_MS, as smtp-server cuts a session.
+        await httpSettled(http);
         await daemon.runner.drain();
         await new Promise<void>((r) => {
           http.close(() => r());
