@@ -13,7 +13,7 @@ import { basename, join, resolve } from "node:path";
 import { Command } from "commander";
 import { COMPILER_VERSION } from "../../compiler/index.js";
 import { clockFromEnv, ConfigError, hostPort, resolveConfig, type DaemonConfig } from "./config.js";
-import { Daemon } from "./daemon.js";
+import { Daemon, Refusal } from "./daemon.js";
 import { RelayDelivery } from "./delivery.js";
 import { createLogger, type Logger } from "./log.js";
 import { apiHandler } from "./api.js";
@@ -137,6 +137,15 @@ async function deployDirectory(daemon: Daemon, dir: string, domain: string, log:
   for (const file of rules.deploy) {
     const name = basename(file).replace(/\.(thwonk|ts)$/, "");
     const address = `${name.replace(/_/g, "-")}@${domain}`;
+    // Whether the list has members as this start finds it, before the deploy: a schedule due before the deploy runs
+    // first (main.ts orders before deploying), and one that empties the list does not bring the file's members back.
+    const had = await daemon.members(address).then(
+      (now) => now.members.length,
+      (err: unknown) => {
+        if (err instanceof Refusal) return 0; // not deployed yet
+        throw err;
+      },
+    );
     const r = await daemon.deploy({ source: readFileSync(file, "utf8"), fileName: basename(file), addresses: [address] });
     if (!r.ok) {
       log.warn({ file, problems: [...r.problems, ...r.addresses.flatMap((a) => a.problems)] }, "not deployed");
@@ -145,7 +154,7 @@ async function deployDirectory(daemon: Daemon, dir: string, domain: string, log:
     const at = join(file, "..");
     for (const m of ["members.txt", "members.json"]) {
       if (!existsSync(join(at, m))) continue;
-      if ((await daemon.members(address)).members.length === 0) await daemon.importMembers(address, readFileSync(join(at, m), "utf8"));
+      if (had === 0 && (await daemon.members(address)).members.length === 0) await daemon.importMembers(address, readFileSync(join(at, m), "utf8"));
       break;
     }
   }
@@ -288,6 +297,7 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
       retryMax: cfg.relayRetryMax,
       deadAfter: cfg.deadAfter,
       personal,
+      held: true, // sends nothing until every listener is bound (below): its one-click links need the HTTP port
     });
     daemon.outbox.useRelay(relay);
     daemon.verpLists = verpOf(cfg);
@@ -295,6 +305,14 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
     // Planned for a relay by an earlier start: without one they wait, so say so rather than let them sit unseen.
     log.warn("deliveries planned for a relay are pending, and this start has no --relay: they wait until thwonkd starts with one");
   }
+  // Work is ordered from here on, before the deploys at start and before any listener binds: what comes (a message
+  // taken the moment a port opens, a deploy of a changed rule after downtime) must come after the schedules due
+  // before it, a missed one's catch-up too (daily_or_out's midnight removal before the member's post; a midnight run
+  // by the version deployed then, before the swap), and the runner asks the scheduler for them (dueBy) only once it
+  // orders. Ordering runs nothing of its own: the clock's work (schedules, expiries, the outbox left by an earlier
+  // process) and the relay's sending start once every listener is bound (daemon.start() below), so a start that
+  // cannot listen runs only what came before it failed (and what was due before that), then exits 2.
+  daemon.order();
   for (const dir of cfg.deploy) await deployDirectory(daemon, dir, cfg.domain, log);
 
   const smtpAt = hostPort(cfg.smtp, "--smtp");
@@ -305,17 +323,7 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
   const api = apiHandler({ daemon, authorize: adminAuthorizer(admin.token), log });
   const http = createHttp([healthHandler(daemon, limits.inFlight), unsubscribeHandler({ daemon, key: unsubscribeKey, log }), api, publishHandler(daemon.store, (a) => daemon.runner.resolve(a))], log);
   const ports: Record<string, number> = {};
-  // Work is ordered before any listener binds: a message (or an API call) taken the moment a port is open must come
-  // after the schedules due before it, a catch-up after downtime too (daily_or_out's midnight removal before the
-  // member's post), and the runner asks the scheduler for them (dueBy) only once it orders. Ordering runs nothing
-  // by itself; the clock's work (schedules, expiries, the outbox left by an earlier process) starts once every
-  // listener is bound (daemon.start() below), so a start that cannot listen runs none of it: it closes what it
-  // bound, waits for what was taken meanwhile, and exits 2.
-  daemon.order();
   try {
-    // HTTP first: the one-click links of mail a message sends (the relay may send it at once) need its port.
-    const httpPort = await bound("HTTP", cfg.http, () => listen(http, httpAt.host, httpAt.port));
-    publicUrl ||= `http://${httpAt.host.includes(":") ? `[${httpAt.host}]` : httpAt.host}:${httpPort}`;
     ports["smtp"] = await bound("SMTP", cfg.smtp, () => ingresses[0]!.listen(smtpAt.host, smtpAt.port));
     if (cfg.lmtp) {
       const at = hostPort(cfg.lmtp, "--lmtp");
@@ -323,7 +331,7 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
       ingresses.push(lmtp);
       ports["lmtp"] = await bound("LMTP", cfg.lmtp, () => lmtp.listen(at.host, at.port));
     }
-    ports["http"] = httpPort; // after the mail listeners in the ready line, as before
+    ports["http"] = await bound("HTTP", cfg.http, () => listen(http, httpAt.host, httpAt.port));
   } catch (err) {
     if (!(err instanceof CannotListen)) throw err;
     // A start that cannot take its addresses says which and why, and leaves nothing running.
@@ -341,6 +349,7 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
     await daemon.close();
     return 2;
   }
+  publicUrl ||= `http://${httpAt.host.includes(":") ? `[${httpAt.host}]` : httpAt.host}:${ports["http"]}`;
   // The signals are taken before the ready line: a SIGTERM sent the moment it is read stops thwonkd cleanly.
   const stopped = new Promise<number>((done) => {
     let stopping = false;
@@ -376,7 +385,7 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
     process.on("SIGINT", () => stop("SIGINT"));
   });
   daemon.start();
-  void relay?.kick();
+  void relay?.start();
   process.stdout.write(JSON.stringify({ ...ports, data: dataDir, outbox: daemon.outbox.dir, token: admin.file, lists: daemon.lists().map((l) => l.address) }) + "\n");
   log.info({ ports, lists: daemon.lists().length, outboxSync: daemon.outbox.durability }, "thwonkd is ready");
   return stopped;

@@ -6,12 +6,13 @@
  * The first test drives main() in this process, as bin/thwonkd.js does,
  * with the binds after the SMTP listener's held back (net.Server's listen
  * wrapped here, in the test: a slow bind, as of a host name whose lookup
- * takes a while), and posts over SMTP meanwhile. The second starts a real
- * thwonkd whose later listener cannot bind.
+ * takes a while), and posts over SMTP meanwhile. The others start a real
+ * thwonkd: one whose later listener cannot bind, and one whose --deploy
+ * brings a changed rule after a missed due time.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { Server as HttpServer } from "node:http";
 import { createServer, Server as NetServer } from "node:net";
 import { join } from "node:path";
@@ -20,7 +21,7 @@ import nodemailer from "nodemailer";
 import { main } from "../../runtime/daemon/main.js";
 import { repoRoot } from "../helpers/repo.js";
 import { readStore, startDaemon, until, workspace } from "./helpers.js";
-import { testClock } from "./adversary-schedule-helpers.js";
+import { countingRule, testClock } from "./adversary-schedule-helpers.js";
 
 const LIST = "daily-or-out@example.org";
 const MEMBERS = [
@@ -174,6 +175,34 @@ test("a listener that cannot bind after others did: exit 2, nothing run by the c
       assert.equal(await d.stop(), 0);
     }
   } finally {
+    rmSync(ws.dir, { recursive: true, force: true });
+  }
+});
+
+test("--deploy of a changed rule at a restart after a missed midnight: the midnight runs first, with the version deployed then", async () => {
+  // The new version drops the schedule: deployed before the midnight's catch-up, that midnight would never run.
+  const ws = workspace({ nightly: { source: countingRule("nightly", "day at 00:00") } });
+  const { env, set } = testClock(ws);
+  const list = "nightly@example.org";
+  set("2026-06-01T12:00:00Z");
+  let d = await startDaemon(ws, { env });
+  assert.equal(await d.stop(), 0);
+  writeFileSync(join(ws.rules, "nightly", "nightly.thwonk"), countingRule("nightly", null));
+  set("2026-06-02T09:00:00Z");
+  d = await startDaemon(ws, { env });
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const { runs, deployed } = readStore(ws.data, (db) => ({
+      runs: db.prepare("SELECT trigger, now, bundle_hash AS hash FROM runs WHERE address = ? ORDER BY id").all(list) as { trigger: string; now: number; hash: string }[],
+      deployed: (db.prepare("SELECT hash FROM deployments WHERE address = ? ORDER BY id").all(list) as { hash: string }[]).map((r) => r.hash),
+    }));
+    assert.equal(deployed.length, 2, "the changed rule was deployed");
+    assert.deepEqual(
+      runs.map((r) => ({ ...r, now: new Date(r.now).toISOString() })),
+      [{ trigger: "every day at 00:00", now: "2026-06-02T00:00:00.000Z", hash: deployed[0] }],
+    );
+  } finally {
+    assert.equal(await d.stop(), 0);
     rmSync(ws.dir, { recursive: true, force: true });
   }
 });
