@@ -180,7 +180,8 @@ export class Daemon {
   /**
    * Ready to order what arrives (Scheduler.order): a message or any other work queued from now on comes after the
    * schedules due before it, a missed one's catch-up too. Nothing runs by the clock until start(); main.ts calls this
-   * before any listener binds, so a connection taken the moment a port is open is already ordered.
+   * before the deploys at start and before any listener binds, so a connection taken the moment a port is open is
+   * already ordered.
    */
   order(): void {
     this.scheduler.order();

@@ -91,8 +91,9 @@ test("a message taken while a later listener still binds runs after the catch-up
   const { ws, env, set } = await silentAnn();
   // Down over Paris's midnight; back at 09:00, and Ann's first post comes as soon as the SMTP port takes connections.
   set("2026-11-26T08:00:00Z");
-  const saved = { ...process.env };
-  Object.assign(process.env, env, { THWONKD_LOG_LEVEL: "error" });
+  const given = { ...env, THWONKD_LOG_LEVEL: "error" };
+  const saved = Object.fromEntries(Object.keys(given).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, given);
   const binds = holdLaterBinds();
   // main() writes its ready line to stdout (here the test runner's): kept aside.
   const write = process.stdout.write;
@@ -131,7 +132,10 @@ test("a message taken while a later listener still binds runs after the catch-up
       assert.equal(code ?? (await exited), 0);
     }
     process.stdout.write = write;
-    process.env = saved;
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
     rmSync(ws.dir, { recursive: true, force: true });
   }
 });
