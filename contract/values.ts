@@ -12,6 +12,9 @@ const LOCAL = /^[a-z0-9!#$%&'*+/=?^_`{|}~\u00a0-\uffff-]+(?:\.[a-z0-9!#$%&'*+/=?
 /** Host names (RFC 1123): labels of letters, digits and inner hyphens, two at least, the last starting with a letter. */
 const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/** Half of a surrogate pair alone (with `u`, a pair is one code point, and only a lone half is in category Cs). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** The longest address, in UTF-16 units. */
 export const ADDRESS_MAX = 320;
 /** The longest local part an address can have within ADDRESS_MAX: `@` and the shortest host name (`a.b`) take 4. */
@@ -22,7 +25,8 @@ export const LOCAL_MAX = ADDRESS_MAX - 4;
  * atext, or any character past U+009F as RFC 6531 allows) and a host name of
  * two labels or more, at most 255 long (so `ann@localhost`, `ann@exa_mple.org`,
  * controls, spaces, quotes and a second `@` are not addresses), 320 UTF-16
- * units at most in all (the stdlib's Address bound). The local part has no
+ * units at most in all (the stdlib's Address bound), and well formed (half of
+ * a surrogate pair alone has no UTF-8: no client could write it). The local part has no
  * bound of its own: RFC 5321 4.5.3.1 asks servers to take local parts past 64
  * where they can, and a sender whose address has one is still a sender (read
  * as no address, its mail was taken for a bounce and never answered). The
@@ -37,7 +41,7 @@ export function canonicalAddress(s: string): string | undefined {
   const t = s.trim().toLowerCase();
   if (t.length > ADDRESS_MAX) return undefined;
   const at = t.indexOf("@");
-  if (at < 1 || t.length - at - 1 > 255) return undefined;
+  if (at < 1 || t.length - at - 1 > 255 || LONE_SURROGATE.test(t)) return undefined;
   return LOCAL.test(t.slice(0, at)) && DOMAIN.test(t.slice(at + 1)) ? t : undefined;
 }
 

@@ -24,7 +24,8 @@ export interface StringInterpPart {
 }
 
 export interface StringProblem {
-  kind: "badEscape";
+  /** `notCharacter`: a `\u{hex}` escape whose code point is no character (a surrogate half, or past U+10FFFF). */
+  kind: "badEscape" | "notCharacter";
   start: number;
   end: number;
 }
@@ -86,6 +87,13 @@ export function scanString(text: string, start: number): StringScan {
         const cp = m ? parseInt(m[1]!, 16) : -1;
         if (m && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) {
           value += String.fromCodePoint(cp);
+          i += 1 + m[0].length;
+          continue;
+        }
+        // Written as an escape, but of no character: the whole escape is the problem (its braces are not an
+        // interpolation to read next).
+        if (m) {
+          problems.push({ kind: "notCharacter", start: i, end: i + 1 + m[0].length });
           i += 1 + m[0].length;
           continue;
         }

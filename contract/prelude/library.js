@@ -165,7 +165,7 @@ const __showFull = function (v, depth) {
 // The local part is bounded only by the whole's 320 (RFC 5321 asks servers to take local parts past 64).
 const __canonical = function (s) {
   var t = s.trim().toLowerCase(), at = t.indexOf("@");
-  if (t.length > 320 || at < 1 || t.length - at - 1 > 255) return null;
+  if (t.length > 320 || at < 1 || t.length - at - 1 > 255 || /\p{Cs}/u.test(t)) return null;
   return /^[a-z0-9!#$%&'*+\/=?^_`{|}~\u00a0-\uffff-]+(?:\.[a-z0-9!#$%&'*+\/=?^_`{|}~\u00a0-\uffff-]+)*$/.test(t.slice(0, at)) &&
     /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(t.slice(at + 1)) ? t : null;
 }

@@ -81,6 +81,9 @@ export const syntaxMessages = {
   notUtf8: def("TW1024", "error", "file is not UTF-8 text", (byte: string) =>
     `This file is not UTF-8 text: the byte ${byte} here is not valid UTF-8 (the file was probably saved in another encoding, such as Latin-1 or Windows-1252). Save it as UTF-8 (in VS Code: "Reopen with Encoding" in its encoding, then "Save with Encoding", UTF-8); until then the file is not checked.`,
   ),
+  notCharacter: def("TW1025", "error", "escape of no character", (esc: string) =>
+    `${q(esc)} is no character: U+D800 to U+DFFF are the halves of surrogate pairs, which stand only in twos, and U+10FFFF is the last code point. Write the character's own code point (\\u{1F600} for 😀), or the character itself.`,
+  ),
   internalError: def("TW1999", "error", "internal compiler error", (detail: string) =>
     `Internal compiler error: ${detail}. This is a bug in thwonkc; please report it with the file that caused it.`,
   ),

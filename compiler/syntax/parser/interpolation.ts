@@ -33,7 +33,7 @@ export function parsePendingStrings(p: Parser, text: string): void {
     const range = (start: number, end: number): Span => p.newSpan(p.file, start, end, line, start + shift, line, end + shift);
     if (!scan.terminated) p.error(syntaxMessages.unterminatedString, p.span(tok), []);
     for (const prob of scan.problems) {
-      p.error(syntaxMessages.badEscape, range(prob.start, prob.end), [text.slice(prob.start, prob.end)]);
+      p.error(prob.kind === "notCharacter" ? syntaxMessages.notCharacter : syntaxMessages.badEscape, range(prob.start, prob.end), [text.slice(prob.start, prob.end)]);
     }
     for (const part of scan.parts) {
       if (part.kind === "text") {
