@@ -16,9 +16,12 @@
  * (bench/daemon/outbox.js). A crash at any point leaves each file either
  * absent from new/ or whole in it, with its row not marked done: the next
  * pass looks in new/ and cur/ first and writes only those missing, under the
- * same names (chosen at commit), so none is written twice.
+ * same names (chosen at commit), so none is written twice. The look is taken
+ * once per catch-up (outbox.ts), at its first batch, and kept for its other
+ * batches (`Look`): a reader's cur/ may hold hundreds of thousands of files,
+ * and a backlog after a crash may be hundreds of batches.
  */
-import { closeSync, constants, existsSync, fdatasyncSync, fsyncSync, openSync, readdirSync, renameSync, writeSync } from "node:fs";
+import { closeSync, constants, fdatasyncSync, fsyncSync, openSync, readdirSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, Worker, workerData } from "node:worker_threads";
 import { loadSyncFs } from "./syncfs.js";
@@ -34,12 +37,65 @@ export interface WriteFile {
 export interface BatchRequest {
   id: number;
   dir: string;
-  /** Look in new/ and cur/ first, and skip a file already there (written before a crash), in cur/ maybe with its info suffix. */
-  look: boolean;
+  /**
+   * A number: the catch-up the batch is part of (outbox.ts); a file already in new/ or cur/ (written before a crash,
+   * in cur/ maybe with its info suffix) is skipped, as its look found it (`Look`). false: rows committed by this
+   * process since it caught up, which have no file yet.
+   */
+  look: number | false;
   files: WriteFile[];
 }
 
-type Reply = { id: number; error?: string };
+/** The catch-up is over (outbox.ts): its look is let go (its names may be many). */
+type Forget = { forget: true };
+
+/** `looks`: whether the batch listed new/ and cur/ (1: the first of its catch-up's on this thread), else 0. */
+type Reply = { id: number; error?: string; looks: number };
+
+/**
+ * What a catch-up's look found: the names in new/ and cur/, a name in cur/ without its info suffix. Taken at the
+ * catch-up's first batch and kept for the others, so a catch-up lists cur/ once, not once a batch.
+ *
+ * new/ is listed, then cur/. A reader only moves a file from new/ to cur/ (new/NAME to cur/NAME:2,FLAGS), so a file
+ * in new/ when the look began is in the listing of new/ if it was still there when that listing passed it, and else
+ * was in cur/ before the listing of cur/ began; moved after the look, its name was listed already. Nothing else puts
+ * a pending row's file in new/ during the catch-up: this thread is new/'s one writer (one thwonkd a data folder), and
+ * a row whose batch put its file there is marked done before the store is read again, unless the batch or its mark
+ * failed, after which the outbox starts another catch-up (outbox.ts), whose look sees that file.
+ */
+export class Look {
+  private dir: string | undefined;
+  private catchUp: number | false = false;
+  private names = new Set<string>();
+  /** The listings of new/ and cur/ taken (each lists both). */
+  looks = 0;
+
+  /** Whether `name` was in new/ or cur/ when the catch-up looked; lists both at the catch-up's first call. */
+  has(dir: string, catchUp: number, name: string): boolean {
+    this.take(dir, catchUp);
+    return this.names.has(name);
+  }
+
+  /** Lists new/ then cur/, unless this catch-up has already. */
+  private take(dir: string, catchUp: number): void {
+    if (this.catchUp === catchUp && this.dir === dir) return;
+    this.forget();
+    const names = new Set(readdirSync(join(dir, "new")));
+    // A reader that takes a message moves new/NAME to cur/NAME:2,FLAGS (Maildir's info suffix): the name is what
+    // comes before the colon (the names chosen at commit have none).
+    for (const n of readdirSync(join(dir, "cur"))) names.add(n.split(":", 1)[0]!);
+    this.names = names;
+    this.dir = dir;
+    this.catchUp = catchUp;
+    this.looks++;
+  }
+
+  forget(): void {
+    this.names = new Set();
+    this.dir = undefined;
+    this.catchUp = false;
+  }
+}
 
 const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC;
 
@@ -66,17 +122,18 @@ function syncedOnce(syncfs: (fd: number) => void, fd: number): boolean {
   }
 }
 
-/** `syncfs`: the files' file system synced once (syncfs.ts); without it, or when it fails, each file. Exported for its tests. */
-export function writeBatch(r: BatchRequest, syncfs: ((fd: number) => void) | undefined): void {
+/**
+ * `syncfs`: the files' file system synced once (syncfs.ts); without it, or when it fails, each file. `look`: what
+ * the batch's catch-up found, kept from one batch to the next (the writer's thread keeps one; without it, the
+ * batch's own). Exported for its tests.
+ */
+export function writeBatch(r: BatchRequest, syncfs: ((fd: number) => void) | undefined, look = new Look()): void {
   const open: { fd: number; tmp: string; target: string }[] = [];
   let files = r.files;
-  if (r.look) {
-    files = files.filter((f) => !existsSync(join(r.dir, "new", f.name)));
-    // A reader that takes a message moves new/NAME to cur/NAME:2,FLAGS (Maildir's info suffix): the name is what comes
-    // before the colon (the names chosen at commit have none). Listed after the look in new/, so that a file moved
-    // meanwhile is found in one or the other.
-    const cur = files.length ? new Set(readdirSync(join(r.dir, "cur")).map((n) => n.split(":", 1)[0])) : undefined;
-    files = files.filter((f) => !cur?.has(f.name));
+  if (r.look === false) look.forget();
+  else {
+    const catchUp = r.look;
+    files = files.filter((f) => !look.has(r.dir, catchUp, f.name));
   }
   try {
     for (const f of files) {
@@ -113,14 +170,17 @@ interface WriterData {
 if ((workerData as WriterData | null)?.outboxWriter && parentPort) {
   const port = parentPort;
   const syncfs = (workerData as WriterData).syncfs === false ? undefined : loadSyncFs().syncfs;
-  port.on("message", (r: BatchRequest) => {
-    let reply: Reply = { id: r.id };
+  const look = new Look();
+  port.on("message", (r: BatchRequest | Forget) => {
+    if ("forget" in r) return look.forget();
+    const looks = look.looks;
+    let error: string | undefined;
     try {
-      writeBatch(r, syncfs);
+      writeBatch(r, syncfs, look);
     } catch (err) {
-      reply = { id: r.id, error: err instanceof Error ? err.message : String(err) };
+      error = err instanceof Error ? err.message : String(err);
     }
-    port.postMessage(reply);
+    port.postMessage({ id: r.id, looks: look.looks - looks, ...(error === undefined ? {} : { error }) } satisfies Reply);
   });
 }
 
@@ -138,9 +198,12 @@ export class OutboxWriter {
     return s.syncfs ? "syncfs (the file system once a batch)" : `fdatasync (each file: ${s.why})`;
   }
   private next = 1;
+  /** The listings of new/ and cur/ the writer's thread took (one per catch-up: `Look`). */
+  looks = 0;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
 
-  write(dir: string, look: boolean, files: WriteFile[]): Promise<void> {
+  /** `look`: the catch-up the batch is part of (its files looked for first), or false (BatchRequest). */
+  write(dir: string, look: number | false, files: WriteFile[]): Promise<void> {
     const worker = this.start();
     const id = this.next++;
     return new Promise((resolve, reject) => {
@@ -164,6 +227,11 @@ export class OutboxWriter {
     });
   }
 
+  /** The catch-up is over: the writer's thread lets its look go. */
+  forget(): void {
+    this.worker?.postMessage({ forget: true } satisfies Forget);
+  }
+
   async close(): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
@@ -179,6 +247,7 @@ export class OutboxWriter {
       this.waiting.clear();
     };
     w.on("message", (m: Reply) => {
+      this.looks += m.looks;
       const p = this.waiting.get(m.id);
       this.waiting.delete(m.id);
       if (this.waiting.size === 0) w.unref();

@@ -169,7 +169,9 @@ export class MaildirOutbox {
       await this.pass();
       this.retryMs = 0;
     } catch (err) {
-      // A row may now have its file but not its mark: look again before writing, reading the rows from the store.
+      // A row may now have its file but not its mark: look again before writing, reading the rows from the store. A
+      // new catch-up, whose look (outbox-writer.ts) is taken after that file reached new/.
+      this.catchUp++;
       this.backToStore();
       throw err;
     }
@@ -213,6 +215,8 @@ export class MaildirOutbox {
         // Rows let go while the read was on its way back may be newer than what it saw: they are read, not dropped.
         if (letGo !== this.backs) continue;
         this.caughtUp = true;
+        this.catchUp++;
+        this.writer.forget();
         break;
       }
       for (const r of rows) this.storeSeen = Math.max(this.storeSeen, r.id);
@@ -247,6 +251,13 @@ export class MaildirOutbox {
    * on was committed by this process and has no file yet (the look for one is only needed for older rows).
    */
   private caughtUp = false;
+  /**
+   * The catch-up the store's rows are read for, until caughtUp: its batches share one look at new/ and cur/, taken at
+   * its first (outbox-writer.ts), not one each. A new one after it, and after a failed pass (whose batch may have
+   * left files in new/ unmarked, taken since that look). Rows let go (backToStore) do not need one: they were not
+   * handed to the writer, so have no file.
+   */
+  private catchUp = 1;
   /** Counts the let-gos (backToStore): a read of the store that began before the last one cannot say it is caught up. */
   private backs = 0;
 
@@ -276,7 +287,7 @@ export class MaildirOutbox {
       const raw = this.sign ? await this.sign(r.address, r.raw) : r.raw;
       files.push({ name: r.file, head: maildirHead({ address: r.address, recipients: r.recipients, raw }, stored), bytes: raw });
     }
-    return this.writer.write(this.dir, !this.caughtUp, files);
+    return this.writer.write(this.dir, this.caughtUp ? false : this.catchUp, files);
   }
 
   /** Stops the writer's thread (after the last kick). */

@@ -52,7 +52,7 @@ test("a burst of groups, hand-offs that throw midway and writer batches that fai
     const writer = (outbox as unknown as { writer: OutboxWriter }).writer;
     const write = writer.write.bind(writer);
     let batches = 0;
-    writer.write = async (at: string, look: boolean, files: WriteFile[]) => {
+    writer.write = async (at: string, look: number | false, files: WriteFile[]) => {
       const k = batches++;
       if (k % 10 === 3) throw new Error("the batch failed before its files were written");
       await write(at, look, files);

@@ -46,7 +46,7 @@ test("odd names, a name of 255 bytes, empty files: each whole in new/ under its 
     await assert.rejects(writer.write(dir, false, [{ name: "ok-one", bytes: Buffer.from("x") }, { name: `${longest}Z`, bytes: Buffer.from("y") }]), /ENAMETOOLONG|name too long/i);
     assert.equal(readdirSync(join(dir, "new")).includes("ok-one"), false);
     // The writer's thread is still there for the next batch.
-    await writer.write(dir, true, [{ name: "ok-one", bytes: Buffer.from("x") }]);
+    await writer.write(dir, 1, [{ name: "ok-one", bytes: Buffer.from("x") }]);
     assert.equal(readFileSync(join(dir, "new", "ok-one"), "latin1"), "x");
   } finally {
     await writer.close();
@@ -83,7 +83,7 @@ test("a batch whose every file is there already (new/ or cur/): none written aga
       {
         id: 1,
         dir,
-        look: true,
+        look: 1,
         files: [
           { name: "a", bytes: Buffer.from("second a") },
           { name: "b", bytes: Buffer.from("second b") },
@@ -95,7 +95,7 @@ test("a batch whose every file is there already (new/ or cur/): none written aga
     assert.equal(readFileSync(join(dir, "new", "a"), "latin1"), "first a");
     assert.equal(statSync(join(dir, "new", "a")).mtimeMs, before);
     assert.deepEqual(readdirSync(join(dir, "new")), ["a"]);
-    writeBatch({ id: 2, dir, look: true, files: [{ name: "c", bytes: Buffer.from("the whole of c") }] }, () => syncs++);
+    writeBatch({ id: 2, dir, look: 1, files: [{ name: "c", bytes: Buffer.from("the whole of c") }] }, () => syncs++);
     assert.equal(syncs, 1);
     assert.equal(readFileSync(join(dir, "new", "c"), "latin1"), "the whole of c");
     assert.deepEqual(readdirSync(join(dir, "tmp")), []);
@@ -112,11 +112,11 @@ test("a file a reader moved to cur/ with its info suffix (NAME:2,S) is there: a 
     // A Maildir reader takes the message: new/NAME becomes cur/NAME:2,S (seen). Then the process that wrote it died
     // before marking its row, and the restart hands the row on again.
     renameSync(join(dir, "new", name), join(dir, "cur", `${name}:2,S`));
-    writeBatch({ id: 2, dir, look: true, files: [{ name, bytes: Buffer.from("the message") }] }, () => undefined);
+    writeBatch({ id: 2, dir, look: 1, files: [{ name, bytes: Buffer.from("the message") }] }, () => undefined);
     assert.deepEqual(readdirSync(join(dir, "new")), [], "the message was written a second time");
     assert.deepEqual(readdirSync(join(dir, "cur")), [`${name}:2,S`]);
     // A name that only begins like another's is not the same message.
-    writeBatch({ id: 3, dir, look: true, files: [{ name: "1700000000000.Tab", bytes: Buffer.from("another") }] }, () => undefined);
+    writeBatch({ id: 3, dir, look: 2, files: [{ name: "1700000000000.Tab", bytes: Buffer.from("another") }] }, () => undefined);
     assert.deepEqual(readdirSync(join(dir, "new")), ["1700000000000.Tab"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

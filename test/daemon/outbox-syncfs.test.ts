@@ -116,7 +116,7 @@ for (const syncfs of [true, false]) {
       if (syncfs && process.platform === "linux" && !nativeRefused()) assert.match(writer.durability, /^syncfs/);
       if (!syncfs) assert.match(writer.durability, /^fdatasync \(each file: asked so\)/);
       const all = files(120);
-      await Promise.all([writer.write(dir, false, all.slice(0, 50)), writer.write(dir, false, all.slice(50, 51)), writer.write(dir, true, all.slice(51))]);
+      await Promise.all([writer.write(dir, false, all.slice(0, 50)), writer.write(dir, false, all.slice(50, 51)), writer.write(dir, 1, all.slice(51))]);
       assert.deepEqual(readdirSync(join(dir, "tmp")), []);
       assert.deepEqual(readdirSync(join(dir, "new")).sort(), all.map((f) => f.name));
       for (const f of all) assert.equal(readFileSync(join(dir, "new", f.name), "latin1"), whole(f));
