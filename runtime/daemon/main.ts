@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { DataInUse, lockDataDir } from "./data-lock.js";
 import { directoryRules } from "./deploy-dir.js";
 import { createServer, type Server } from "node:http";
 import { basename, join, resolve } from "node:path";
@@ -235,6 +236,8 @@ class StartProblem extends Error {}
 /** The one-line reason a start failed on what it was given, or undefined for a fault of thwonkd's own. */
 function cannotStart(err: unknown, dataDir: string): string | undefined {
   if (err instanceof StartProblem) return err.message;
+  if (err instanceof DataInUse)
+    return say(M.cannotStart, `--data ${dataDir}:`, `another thwonkd is using it (it holds ${err.message})`, "Stop that thwonkd first, or give this one another --data directory.");
   const e = err as { code?: unknown; name?: unknown; message?: unknown; path?: unknown };
   const message = typeof e.message === "string" ? e.message : String(err);
   if (e.name === "SqliteError")
@@ -265,6 +268,16 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
   checkPublicUrl(cfg.publicUrl);
   if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) throw new StartProblem(say(M.cannotStart, `--data ${dataDir}:`, "it is a file, not a directory", "Give a directory (thwonkd makes it if it is missing)."));
   mkdirSync(dataDir, { recursive: true });
+  // Alone in the folder before anything in it is read or made (data-lock.ts); held until the daemon has stopped.
+  const lock = lockDataDir(dataDir);
+  try {
+    return await serveAlone(cfg, dataDir, log);
+  } finally {
+    lock.release();
+  }
+}
+
+async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<number> {
   const admin = ensureAdminToken(dataDir);
   if (admin.created) log.info({ file: admin.file }, "made the admin token (send it as Authorization: Bearer)");
   const { clock, test } = clockFromEnv(process.env);
