@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
+import { byteHex, decodeSource } from "../../compiler/syntax/utf8.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { STATE_ANSWER_KEY, STATE_ANSWER_VERSION, type MemberJson, type RunAction, type RunError } from "../../contract/index.js";
@@ -35,11 +36,24 @@ interface DeployResult {
 }
 
 function readFile(io: CliIo, path: string, what: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(resolve(io.cwd, path), "utf8");
+    bytes = readFileSync(resolve(io.cwd, path));
   } catch (e) {
     throw new ClientError(`thwonkc: cannot read the ${what} ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, ExitCode.Usage);
   }
+  return utf8Text(bytes, path);
+}
+
+/**
+ * The bytes of a file sent to the server as text, refused where they are not UTF-8 (the core's decodeSource, as `check`
+ * refuses them): read through U+FFFD, a Latin-1 `é` in a rule, a state or a member's name was deployed or stored as
+ * another text than the one written, with no word said.
+ */
+function utf8Text(bytes: Uint8Array, shown: string): string {
+  const r = decodeSource(bytes);
+  if (r.ok) return r.text;
+  throw new ClientError(`thwonkc: cannot read ${shown}:${r.at.line}:${r.at.col}: it is not UTF-8 text (byte ${byteHex(r.at.byte)}); save it as UTF-8`, ExitCode.Usage);
 }
 
 /** How many of the latest runs `thwonkc runs` shows without --limit. */
@@ -162,7 +176,7 @@ export function runState(first: string, args: string[], o: ServerOptions, io: St
     else if (op === "reset") r = await request(c, "DELETE", path, stateAnswer);
     else {
       const name = file === "-" ? "stdin" : file!;
-      const state = stateFileState(file === "-" ? (io.readStdin ?? (() => readFileSync(0, "utf8")))() : readFile(io, file!, "state file"), name, address);
+      const state = stateFileState(file === "-" ? (io.readStdin ?? (() => utf8Text(readFileSync(0), "stdin")))() : readFile(io, file!, "state file"), name, address);
       if (state === null) {
         resetBy = name;
         r = await request(c, "DELETE", path, stateAnswer);
