@@ -16,10 +16,10 @@ import type { Fix, TextEdit } from "../diagnostics/diagnostic.js";
 import { spanEnd } from "../diagnostics/diagnostic.js";
 import { q } from "../diagnostics/catalog/define.js";
 import { spellingOf, surfaceOf, type Spelling, type Words } from "../diagnostics/catalog/spelling.js";
-import type { CallExpr, Expr, IfStmt, LetStmt } from "../syntax/ast.js";
+import type { CallExpr, Expr, IfStmt, LetStmt, Stmt } from "../syntax/ast.js";
 import { assignable } from "./assign.js";
 import type { Ctx } from "./context.js";
-import { exprText } from "./expr-text.js";
+import { exprText, plainString } from "./expr-text.js";
 import { named, nonOptional, type Type } from "./types.js";
 
 /** For a `string` where an Address (or Recipients) is wanted: how to convert it, with a fix when one edit does it. */
@@ -29,13 +29,15 @@ export function addressHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { h
   if (e.kind === "Ident") {
     const sym = ctx.model.symbols.get(e);
     const decl = sym?.node as LetStmt | undefined;
-    if (decl?.kind === "LetStmt" && !decl.type && decl.init.kind === "StringLit") {
+    // A literal without interpolations: `"ann@{d}"` is no address literal (neither `: Address` nor `email(…)` takes it).
+    const plain = decl?.kind === "LetStmt" && !decl.type ? plainString(decl.init) : undefined;
+    if (decl?.kind === "LetStmt" && plain !== undefined) {
       const kw = decl.mutable ? "var" : "let";
       const literal = exprText(decl.init);
       const why = (s: Spelling): string => `${q(e.name)} is a \`string\` because ${q(s.decl(kw, e.name, "..."))} says no type`;
       if (surfaceOf(decl.span.file) === "ts") {
         // TypeScript holds a string literal to `string`: the address is made where it is written, `email("…")`.
-        const address = spellingOf("ts").address(JSON.parse(literal) as string);
+        const address = spellingOf("ts").address(plain);
         return {
           hint: (s) => `${why(s)}; an address is written ${q('email("…")')}, checked at compile time, so write it as one: ${q(s.decl(kw, e.name, address))}.`,
           fix: {
@@ -80,7 +82,8 @@ export function literalsHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { 
     `A ${q(x.name)} is one of ${list}${expected.kind === "optional" ? ` (or ${s.none}, to leave it out)` : ""}, written as a literal where it is used, so that the checker knows which.`;
   if (e.kind === "Ident") {
     const decl = ctx.model.symbols.get(e)?.node as LetStmt | undefined;
-    if (decl?.kind === "LetStmt" && !decl.type && decl.init.kind === "StringLit") {
+    // A literal without interpolations: its text (exprText's `"..."` for one with them) is what the fix writes.
+    if (decl?.kind === "LetStmt" && !decl.type && plainString(decl.init) !== undefined) {
       const kw = decl.mutable ? "var" : "let";
       const literal = exprText(decl.init);
       if (surfaceOf(decl.span.file) === "ts") {
@@ -137,6 +140,15 @@ function occurrences(root: unknown, e: Expr, out: Expr[] = []): Expr[] {
   return out;
 }
 
+/** Whether `name` is declared anywhere in `root` (a `let`, a loop variable). */
+function declares(root: unknown, name: string): boolean {
+  if (typeof root !== "object" || root === null) return false;
+  const n = root as Stmt;
+  if (n.kind === "LetStmt" && n.name.name === name) return true;
+  if (n.kind === "ForStmt" && (n.name.name === name || n.key?.name === name)) return true;
+  return Object.entries(root).some(([k, v]) => k !== "span" && typeof v === "object" && declares(v, name));
+}
+
 /**
  * `if state.lastPost.get(m.from) != none { ... state.lastPost.get(m.from).date ... }`:
  * the fix that binds the call with `let` before the `if` and uses the name in
@@ -153,6 +165,11 @@ export function bindCallFix(ctx: Ctx, call: CallExpr): Fix | undefined {
     while (cond.kind === "BinaryExpr" && cond.op === "and") cond = cond.left;
     if (cond.kind !== "BinaryExpr" || cond.op !== "!=" || cond.right.kind !== "NoneLit" || !sameExpr(cond.left, call)) continue;
     if (ctx.elseIfs.has(s) || cond.left.span.start !== s.cond.span.start) return undefined;
+    // The declaration goes before the `if`, in its block: not where the `if` is a statement's whole body without
+    // braces (a `.ts` rule's `if (a) if (…) …`, where a `const` cannot stand), nor where that block declares the name
+    // later or inside the `if` (a second declaration, or uses renamed to another's).
+    const block = ctx.ifBlocks.get(s);
+    if (!block || (block.stmts.length === 1 && block.span.start === s.span.start) || declares(block, name)) return undefined;
     const head = { file: s.span.file, start: s.span.start, end: cond.left.span.start, line: s.span.line, col: s.span.col, endLine: cond.left.span.line, endCol: cond.left.span.col };
     const indent = " ".repeat(Math.max(0, s.span.col - 1));
     const uses = occurrences(s.then, call).map((u) => ({ span: u.span, newText: name }));
