@@ -16,7 +16,7 @@ import type { Fix, TextEdit } from "../diagnostics/diagnostic.js";
 import { spanEnd } from "../diagnostics/diagnostic.js";
 import { q } from "../diagnostics/catalog/define.js";
 import { spellingOf, surfaceOf, type Spelling, type Words } from "../diagnostics/catalog/spelling.js";
-import type { CallExpr, Expr, IfStmt, LetStmt, Stmt } from "../syntax/ast.js";
+import type { CallExpr, Expr, FnDecl, IfStmt, LetStmt, Param, Stmt } from "../syntax/ast.js";
 import { assignable } from "./assign.js";
 import type { Ctx } from "./context.js";
 import { exprText, plainString } from "./expr-text.js";
@@ -38,8 +38,11 @@ export function addressHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { h
       if (surfaceOf(decl.span.file) === "ts") {
         // TypeScript holds a string literal to `string`: the address is made where it is written, `email("…")`.
         const address = spellingOf("ts").address(plain);
+        const hint: Words = (s) => `${why(s)}; an address is written ${q('email("…")')}, checked at compile time, so write it as one: ${q(s.decl(kw, e.name, address))}.`;
+        // A name `email` of the rule's own would be what the fix's `email(…)` calls.
+        if (ctx.ruleFile && declares(ctx.ruleFile, "email")) return { hint };
         return {
-          hint: (s) => `${why(s)}; an address is written ${q('email("…")')}, checked at compile time, so write it as one: ${q(s.decl(kw, e.name, address))}.`,
+          hint,
           fix: {
             description: `Write \`${address}\``,
             edits: [{ span: { ...decl.init.span, end: decl.init.span.start, endLine: decl.init.span.line, endCol: decl.init.span.col }, newText: "email(" }, { span: spanEnd(decl.init.span), newText: ")" }, ...importEdit(ctx, "email")],
@@ -140,11 +143,11 @@ function occurrences(root: unknown, e: Expr, out: Expr[] = []): Expr[] {
   return out;
 }
 
-/** Whether `name` is declared anywhere in `root` (a `let`, a loop variable). */
+/** Whether `name` is declared anywhere in `root` (a `let`, a loop variable, a function or its parameter). */
 function declares(root: unknown, name: string): boolean {
   if (typeof root !== "object" || root === null) return false;
-  const n = root as Stmt;
-  if (n.kind === "LetStmt" && n.name.name === name) return true;
+  const n = root as Stmt | FnDecl | Param;
+  if ((n.kind === "LetStmt" || n.kind === "FnDecl" || n.kind === "Param") && n.name.name === name) return true;
   if (n.kind === "ForStmt" && (n.name.name === name || n.key?.name === name)) return true;
   return Object.entries(root).some(([k, v]) => k !== "span" && typeof v === "object" && declares(v, name));
 }

@@ -70,6 +70,20 @@ on message(m: Message) {
 `,
     error: "TW2021",
   },
+  // A name \`email\` of the rule's own: \`email("…")\` would call it (and importing \`email\` would clash with it).
+  "email-taken.ts": {
+    text: `import { log, members, type Message } from "thwonk";
+export const rule = "adv";
+export function onMessage(m: Message) {
+  const email = "x";
+  const to = "ann@example.org";
+  if (members.has(to)) {
+    log(\`\${m.subject} \${email}\`);
+  }
+}
+`,
+    error: ["TS2345", "TW2021"],
+  },
   // Nor a `SendFrom` literal: the fix must not write the interpolated text (\`"..."\` in its words) where it is used.
   "sendfrom.ts": {
     text: `import { send, members, type Message } from "thwonk";
