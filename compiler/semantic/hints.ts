@@ -175,7 +175,8 @@ export function bindCallFix(ctx: Ctx, call: CallExpr): Fix | undefined {
     if (!block || (block.stmts.length === 1 && block.span.start === s.span.start) || declares(block, name)) return undefined;
     const head = { file: s.span.file, start: s.span.start, end: cond.left.span.start, line: s.span.line, col: s.span.col, endLine: cond.left.span.line, endCol: cond.left.span.col };
     const indent = " ".repeat(Math.max(0, s.span.col - 1));
-    const uses = occurrences(s.then, call).map((u) => ({ span: u.span, newText: name }));
+    // Its uses in the block and in the rest of the condition (`… != none and CALL.x > 1`), which the check carries to as well.
+    const uses = [...occurrences(s.cond, call).filter((u) => u !== cond.left), ...occurrences(s.then, call)].map((u) => ({ span: u.span, newText: name }));
     // `head` is `if ` (`if (` in a `.ts` rule): it becomes the declaration, and the `if` starts again after the call.
     const sp = spellingOf(surfaceOf(s.span.file));
     const [declared, again] = sp.surface === "ts" ? [`const ${name} = `, `;\n${indent}if (${name}`] : [`let ${name} = `, `\n${indent}if ${name}`];

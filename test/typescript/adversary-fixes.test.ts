@@ -107,6 +107,31 @@ on message(m: Message) {
 `,
     error: ["TW2021", "TW2020"],
   },
+  // Checked, then used again in the rest of the condition: that use is renamed too, or it stays an error.
+  "and-chain.ts": {
+    text: `${TS_HEAD}export function onMessage(m: Message) {
+  if (state.lastPost.get(m.from) !== undefined && state.lastPost.get(m.from).day > 1) {
+    log(\`\${state.lastPost.get(m.from).day}\`);
+  }
+}
+`,
+    error: "TW2023",
+  },
+  "and-chain.thwonk": {
+    text: `rule adv
+
+state {
+  lastPost: Map<Address, Time> max 100 = {}
+}
+
+on message(m: Message) {
+  if state.lastPost.get(m.from) != none and state.lastPost.get(m.from).day > 1 {
+    log("{state.lastPost.get(m.from).day}")
+  }
+}
+`,
+    error: "TW2023",
+  },
   // A `const` cannot be the body of an `if` without braces (TS1156).
   "braceless.ts": {
     text: `${TS_HEAD}export function onMessage(m: Message) {
