@@ -39,13 +39,14 @@ export function addressHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { h
         // TypeScript holds a string literal to `string`: the address is made where it is written, `email("…")`.
         const address = spellingOf("ts").address(plain);
         const hint: Words = (s) => `${why(s)}; an address is written ${q('email("…")')}, checked at compile time, so write it as one: ${q(s.decl(kw, e.name, address))}.`;
-        // A name `email` of the rule's own would be what the fix's `email(…)` calls.
-        if (ctx.ruleFile && declares(ctx.ruleFile, "email")) return { hint };
+        // A name `email` of the rule's own would be what the fix's `email(…)` calls; one imported as a type is no value.
+        const imported = importEdit(ctx, "email");
+        if ((ctx.ruleFile && declares(ctx.ruleFile, "email")) || imported === undefined) return { hint };
         return {
           hint,
           fix: {
             description: `Write \`${address}\``,
-            edits: [{ span: { ...decl.init.span, end: decl.init.span.start, endLine: decl.init.span.line, endCol: decl.init.span.col }, newText: "email(" }, { span: spanEnd(decl.init.span), newText: ")" }, ...importEdit(ctx, "email")],
+            edits: [{ span: { ...decl.init.span, end: decl.init.span.start, endLine: decl.init.span.line, endCol: decl.init.span.col }, newText: "email(" }, { span: spanEnd(decl.init.span), newText: ")" }, ...imported],
           },
         };
       }
@@ -63,10 +64,14 @@ export function addressHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { h
   };
 }
 
-/** In a `.ts` rule that does not import `name` from "thwonk" yet, the edit that does: after its last import, or a new import line. */
-function importEdit(ctx: Ctx, name: string): TextEdit[] {
+/**
+ * In a `.ts` rule that does not import `name` from "thwonk" yet, the edit that does: after its last import, or a new
+ * import line. Undefined when it imports it as a type only (`type email`): a second import of the name would clash.
+ */
+function importEdit(ctx: Ctx, name: string): TextEdit[] | undefined {
   const file = ctx.ruleFile;
   const imp = file?.thwonkImport;
+  if (imp?.types.includes(name)) return undefined;
   if (!file || !imp || imp.names.includes(name)) return [];
   if (imp.after) return [{ span: imp.after, newText: `, ${name}` }];
   return [{ span: { ...file.span, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 }, newText: `import { ${name} } from "thwonk";\n` }];

@@ -94,6 +94,7 @@ function checkImport(cx: Lowering, s: TsMorph.ts.ImportDeclaration): void {
       continue;
     }
     cx.imported.add(el.name.text);
+    if (!clause.isTypeOnly && !el.isTypeOnly) cx.importedValues.add(el.name.text);
     // A value imported after an `import type { … }`'s names would be a type: such an import is not where one is added.
     if (!clause.isTypeOnly) cx.importEnd = Math.max(cx.importEnd ?? 0, el.getEnd());
   }

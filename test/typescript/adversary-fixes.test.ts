@@ -84,6 +84,19 @@ export function onMessage(m: Message) {
 `,
     error: ["TS2345", "TW2021"],
   },
+  // \`email\` imported as a type only: the fix's \`email("…")\` is no value (TS1361), and a second import of it clashes.
+  "email-type.ts": {
+    text: `import { log, members, type email, type Message } from "thwonk";
+export const rule = "adv";
+export function onMessage(m: Message) {
+  const to = "ann@example.org";
+  if (members.has(to)) {
+    log(m.subject);
+  }
+}
+`,
+    error: ["TS2345", "TW2021"],
+  },
   // Nor a `SendFrom` literal: the fix must not write the interpolated text (\`"..."\` in its words) where it is used.
   "sendfrom.ts": {
     text: `import { send, members, type Message } from "thwonk";
