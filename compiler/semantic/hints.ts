@@ -101,7 +101,7 @@ export function literalsHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { 
           ? { hint: (s) => `${head(s)} To keep the name, ${declare(s)}.` }
           : {
               hint: (s) => `${head(s)} Write ${q(literal)} where it is used, or ${declare(s)}.`,
-              fix: { description: `Write \`${literal}\` where it is used`, edits: [{ span: e.span, newText: literal }] },
+              fix: { description: `Write \`${literal}\` where it is used`, edits: [{ span: e.span, newText: e.shorthand ? `${e.written ?? e.name}: ${literal}` : literal }] },
             };
       }
       return {

@@ -17,6 +17,12 @@ export interface Ident {
    * expression) show it as the rule wrote it. The checker reads `name`.
    */
   written?: string;
+  /**
+   * A `.ts` rule's shorthand property (`{ from }`): the name is the field's
+   * as well as the value's, so an edit that replaces the value writes the
+   * field too (`from: "sender"`).
+   */
+  shorthand?: true;
 }
 
 export interface Comment {

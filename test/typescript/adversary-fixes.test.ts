@@ -43,7 +43,7 @@ export const rule = "adv";
 export const state = { lastPost: new Map<Address, Time, 100>() };
 `;
 
-const CASES: Record<string, { text: string; error: string | string[] }> = {
+const CASES: Record<string, { text: string; error: string | string[]; fixed?: string }> = {
   // `email(…)` takes a literal only: an interpolated string is no address literal.
   "interpolated.ts": {
     text: `${TS_HEAD}export function onMessage(m: Message) {
@@ -145,6 +145,19 @@ on message(m: Message) {
 `,
     error: "TW2023",
   },
+  // A shorthand property: the literal written where it is used keeps the field's name (\`from: "sender"\`).
+  "shorthand.ts": {
+    text: `import { send, members, type Message } from "thwonk";
+export const rule = "adv";
+export function onMessage(m: Message) {
+  const from = "sender";
+  const subject = m.subject;
+  send({ to: members, subject, text: "t", from });
+}
+`,
+    error: ["TS2322", "TW2021"],
+    fixed: 'send({ to: members, subject, text: "t", from: "sender" });',
+  },
   // A `const` cannot be the body of an `if` without braces (TS1156).
   "braceless.ts": {
     text: `${TS_HEAD}export function onMessage(m: Message) {
@@ -198,7 +211,10 @@ for (const [file, c] of Object.entries(CASES)) {
       `no ${[c.error].flat().join(" or ")}: ${JSON.stringify(found, null, 2)}`,
     );
     const text = readFileSync(dir.path(file), "utf8");
-    for (const d of found.filter((x) => x.fix)) {
+    const fixes = found.filter((x) => x.fix);
+    // Where a fix is wanted, it is offered and writes this.
+    if (c.fixed !== undefined) assert.ok(fixes.some((d) => apply(text, d.fix!.edits).includes(c.fixed!)), JSON.stringify(fixes, null, 2));
+    for (const d of fixes) {
       const fixed = apply(text, d.fix!.edits);
       const copy = file.replace(/\.(ts|thwonk)$/, ".fixed.$1");
       dir.write(copy, fixed);
