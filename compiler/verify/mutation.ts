@@ -8,9 +8,10 @@
  */
 import { evalCost } from "../../stdlib/cost-eval.js";
 import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
+import { spanEnd } from "../diagnostics/diagnostic.js";
 import type { Type } from "../semantic/types.js";
 import type * as A from "../syntax/ast.js";
-import { exprText } from "../semantic/expr-text.js";
+import { afterValue, exprText } from "../semantic/expr-text.js";
 import { concat, join, originOf, SCALAR, str, totalOf, withOrigin, type Shape } from "./shapes.js";
 import * as S from "./sym.js";
 import { OperandSizes } from "./sizes.js";
@@ -76,7 +77,7 @@ export function reportFit(w: Walk, place: Extract<Place, { root: "state" }>, val
   }
   w.warn(at, makeDiagnostic(verifyMessages.overBound, valueExpr.span, [
     text, o.where, o.value, o.unit, stateKey(place)!, o.max, fix ? `${text}${fix}` : undefined,
-  ], fix && valueExpr.kind !== "ErrorExpr" ? { fix: { description: `Write \`${text}${fix}\``, edits: [{ span: { ...valueExpr.span, start: valueExpr.span.end, line: valueExpr.span.endLine, col: valueExpr.span.endCol }, newText: fix }] } } : undefined));
+  ], fix && valueExpr.kind !== "ErrorExpr" ? { fix: { description: `Write \`${text}${fix}\``, edits: [{ span: spanEnd(valueExpr.span), newText: afterValue(valueExpr, fix) }] } } : undefined));
 }
 
 /**

@@ -158,6 +158,40 @@ export function onMessage(m: Message) {
     error: ["TS2322", "TW2021"],
     fixed: 'send({ to: members, subject, text: "t", from: "sender" });',
   },
+  // What a fix appends to a value (\`.truncate(20)\`, \`.copy()\`) goes after the field of a shorthand property.
+  "shorthand-fit.ts": {
+    text: `import { log, List, type Message, type Text } from "thwonk";
+export const rule = "adv";
+export const state = { items: new List<{ subject: Text<20>, n: number }, 10>() };
+export function onMessage(m: Message) {
+  const subject = m.subject;
+  const n = 1;
+  if (state.items.size < 10) {
+    state.items.push({ subject, n });
+  }
+  log("x");
+}
+`,
+    error: [],
+    fixed: "state.items.push({ subject: subject.truncate(20), n });",
+  },
+  "shorthand-copy.ts": {
+    text: `import { log, List, type Message, type Text } from "thwonk";
+export const rule = "adv";
+export const state = { items: new List<{ tags: List<Text<20>, 5> }, 10>() };
+export function onMessage(m: Message) {
+  const tags = new List<Text<20>, 5>();
+  for (const _x of [1, 2]) {
+    if (state.items.size < 10) {
+      state.items.push({ tags });
+    }
+  }
+  log(m.subject);
+}
+`,
+    error: "TW2110",
+    fixed: "state.items.push({ tags: tags.copy() });",
+  },
   // A `const` cannot be the body of an `if` without braces (TS1156).
   "braceless.ts": {
     text: `${TS_HEAD}export function onMessage(m: Message) {
@@ -206,8 +240,9 @@ const check = async (file: string): Promise<JsonDiagnostic[]> => {
 for (const [file, c] of Object.entries(CASES)) {
   test(`${file}: every fix offered leaves a rule that checks`, async () => {
     const found = await check(file);
+    // `error: []`: a warning's fix (the verifier's), no error.
     assert.ok(
-      found.some((d) => [c.error].flat().includes(d.code)),
+      [c.error].flat().length === 0 || found.some((d) => [c.error].flat().includes(d.code)),
       `no ${[c.error].flat().join(" or ")}: ${JSON.stringify(found, null, 2)}`,
     );
     const text = readFileSync(dir.path(file), "utf8");
