@@ -75,9 +75,16 @@ export function reportFit(w: Walk, place: Extract<Place, { root: "state" }>, val
     w.warn(at, makeDiagnostic(verifyMessages.overBound, valueExpr.span, [text, "", o.value, o.unit, stateKey(place)!, o.max, `${written.target} = (${text}).truncate(${o.max})`]));
     return;
   }
-  w.warn(at, makeDiagnostic(verifyMessages.overBound, valueExpr.span, [
-    text, o.where, o.value, o.unit, stateKey(place)!, o.max, fix ? `${text}${fix}` : undefined,
-  ], fix && valueExpr.kind !== "ErrorExpr" ? { fix: { description: `Write \`${text}${fix}\``, edits: [{ span: spanEnd(valueExpr.span), newText: afterValue(valueExpr, fix) }] } } : undefined));
+  // An operator's expression takes the call in parentheses: `(m.subject + "!").truncate(20)`, not `"!".truncate(20)`.
+  const grouped = valueExpr.kind === "BinaryExpr" || valueExpr.kind === "UnaryExpr";
+  const fitted = fix ? `${grouped ? `(${text})` : text}${fix}` : undefined;
+  const s = valueExpr.span;
+  const edits = grouped
+    ? [{ span: { ...s, end: s.start, endLine: s.line, endCol: s.col }, newText: "(" }, { span: spanEnd(s), newText: `)${fix}` }]
+    : [{ span: spanEnd(s), newText: afterValue(valueExpr, fix ?? "") }];
+  w.warn(at, makeDiagnostic(verifyMessages.overBound, s, [
+    text, o.where, o.value, o.unit, stateKey(place)!, o.max, fitted,
+  ], fix && valueExpr.kind !== "ErrorExpr" ? { fix: { description: `Write \`${fitted}\``, edits } } : undefined));
 }
 
 /**

@@ -192,6 +192,37 @@ export function onMessage(m: Message) {
     error: "TW2110",
     fixed: "state.items.push({ tags: tags.copy() });",
   },
+  // Appended to an operator's expression, in parentheses: \`(m.subject + "!").truncate(20)\`.
+  "operator-fit.ts": {
+    text: `import { log, List, type Message, type Text } from "thwonk";
+export const rule = "adv";
+export const state = { items: new List<{ subject: Text<20> }, 10>() };
+export function onMessage(m: Message) {
+  if (state.items.size < 10) {
+    state.items.push({ subject: m.subject + "!" });
+  }
+  log("x");
+}
+`,
+    error: [],
+    fixed: 'state.items.push({ subject: (m.subject + "!").truncate(20) });',
+  },
+  "operator-fit.thwonk": {
+    text: `rule adv
+
+state {
+  items: List<{ subject: string max 20 }> max 10 = []
+}
+
+on message(m: Message) {
+  if state.items.size < 10 {
+    state.items.push({ subject: m.subject + "!" })
+  }
+}
+`,
+    error: [],
+    fixed: 'state.items.push({ subject: (m.subject + "!").truncate(20) })',
+  },
   // A `const` cannot be the body of an `if` without braces (TS1156).
   "braceless.ts": {
     text: `${TS_HEAD}export function onMessage(m: Message) {
