@@ -223,6 +223,17 @@ on message(m: Message) {
     error: [],
     fixed: 'state.items.push({ subject: (m.subject + "!").truncate(20) })',
   },
+  // A schedule's word written with an escape: the fix replaces that word's source, not the whole literal by a bare word.
+  "schedule-escaped.ts": {
+    text: `import { every, log } from "thwonk";
+export const rule = "adv";
+every("\\x64ya at 06:00", () => {
+  log("tick");
+});
+`,
+    error: "TW2093",
+    fixed: 'every("day at 06:00", () => {',
+  },
   // A `const` cannot be the body of an `if` without braces (TS1156).
   "braceless.ts": {
     text: `${TS_HEAD}export function onMessage(m: Message) {
