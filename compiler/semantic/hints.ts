@@ -113,8 +113,16 @@ export function literalsHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { 
   return { hint: (s) => `${head(s)} To choose by a condition, write the call in an ${s.surface === "ts" ? "`if (…)`" : "`if`"} with a literal in each branch.` };
 }
 
-/** A name for the value of a call: `state.lastPost.get(m.from)` → `lastPost`, `oldest()` → `oldest`. */
-function callName(call: CallExpr): string | undefined {
+/**
+ * A name for the value of a call: `state.lastPost.get(m.from)` → `lastPost`, `oldest()` → `oldest`; `value` for a word
+ * the file's language reserves (a `.ts` rule's `state.default.get(k)`), as the message names it (catalog/types.ts).
+ */
+function callName(call: CallExpr, sp: Spelling): string | undefined {
+  const name = calledName(call);
+  return name !== undefined && sp.reserved.has(name) ? "value" : name;
+}
+
+function calledName(call: CallExpr): string | undefined {
   const c = call.callee;
   const last = c.kind === "MemberExpr" ? c.name.name : c.kind === "Ident" ? c.name : undefined;
   if (last === undefined) return undefined;
@@ -165,7 +173,8 @@ function declares(root: unknown, name: string): boolean {
  * not taken.
  */
 export function bindCallFix(ctx: Ctx, call: CallExpr): Fix | undefined {
-  const name = callName(call);
+  const sp = spellingOf(surfaceOf(call.span.file));
+  const name = callName(call, sp);
   if (name === undefined || ctx.scope.lookup(name)) return undefined;
   for (let i = ctx.enclosingIfs.length - 1; i >= 0; i--) {
     const s: IfStmt = ctx.enclosingIfs[i]!;
@@ -183,7 +192,6 @@ export function bindCallFix(ctx: Ctx, call: CallExpr): Fix | undefined {
     // Its uses in the block and in the rest of the condition (`… != none and CALL.x > 1`), which the check carries to as well.
     const uses = [...occurrences(s.cond, call).filter((u) => u !== cond.left), ...occurrences(s.then, call)].map((u) => ({ span: u.span, newText: name }));
     // `head` is `if ` (`if (` in a `.ts` rule): it becomes the declaration, and the `if` starts again after the call.
-    const sp = spellingOf(surfaceOf(s.span.file));
     const [declared, again] = sp.surface === "ts" ? [`const ${name} = `, `;\n${indent}if (${name}`] : [`let ${name} = `, `\n${indent}if ${name}`];
     return {
       description: `Bind it first: ${q(sp.decl("let", name, "..."))} before the \`if\``,

@@ -234,6 +234,20 @@ every("\\x64ya at 06:00", () => {
     error: "TW2093",
     fixed: 'every("day at 06:00", () => {',
   },
+  // A field named by a reserved word: no \`const default\`, the value is named \`value\`, as the message names it.
+  "reserved.ts": {
+    text: `import { log, Map, type Address, type Message, type Time } from "thwonk";
+export const rule = "adv";
+export const state = { default: new Map<Address, Time, 100>() };
+export function onMessage(m: Message) {
+  if (state.default.get(m.from) !== undefined) {
+    log(\`\${state.default.get(m.from).day}\`);
+  }
+}
+`,
+    error: "TW2023",
+    fixed: "const value = state.default.get(m.from);",
+  },
   // A `const` cannot be the body of an `if` without braces (TS1156).
   "braceless.ts": {
     text: `${TS_HEAD}export function onMessage(m: Message) {
