@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { isTestFile, serializeBundle, TS_RULE_EXT, type Diagnostic } from "../compiler/index.js";
+import { isTestFile, serializeBundle, triggerAsDeclared, TS_RULE_EXT, type Diagnostic } from "../compiler/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { displayName, expandPaths, InputError, SOURCE_EXT } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
@@ -109,7 +109,8 @@ export function runCompile(paths: readonly string[], opts: CompileOptions, io: C
       io.stderr.write(`thwonkc: cannot write ${displayName(io.cwd, target)}: ${(err as Error).message}\n`);
       return ExitCode.Usage;
     }
-    const triggers = r.bundle.manifest.triggers.map((t) => t.name).join(", ");
+    const bundle = r.bundle;
+    const triggers = bundle.manifest.triggers.map((t) => triggerAsDeclared(t.name, bundle.source.fileName)).join(", ");
     written.push(`${src.name} → ${displayName(io.cwd, target)}  (rule ${r.bundle.manifest.rule}; ${triggers}; sha256 ${r.bundle.sha256.slice(0, 12)}…)`);
   }
 

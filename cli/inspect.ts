@@ -6,7 +6,7 @@
  * exit code 1, never described.
  */
 import { createColors } from "picocolors";
-import { readBundle, type Bundle, type Manifest } from "../compiler/index.js";
+import { readBundle, triggerAsDeclared, typeAsDeclared, type Bundle, type Manifest } from "../compiler/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { InputError } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
@@ -77,8 +77,10 @@ export function renderManifest(file: string, text: string, b: Bundle, color: boo
   row("capabilities", m.capabilities.length ? m.capabilities.join(", ") : "none");
 
   out.push("", c.bold(`triggers (${m.triggers.length})`));
+  // Triggers and types as the rule's source declares them (`onMessage` in a `.ts` rule); `--json` keeps the manifest's names.
+  const source = b.source.fileName;
   for (const t of m.triggers) {
-    out.push(`  ${c.bold(t.name)}`);
+    out.push(`  ${c.bold(triggerAsDeclared(t.name, source))}`);
     const cost = t.cost as { gas?: { formula?: unknown }; fanout?: { formula?: unknown } } | null;
     const formula = (f: unknown, value: number): string => (typeof f === "string" && f !== String(value) ? `  ${c.dim(`= ${f}`)}` : "");
     out.push(`    gas       ≤ ${n(t.gasBound)}${formula(cost?.gas?.formula, t.gasBound)}`);
@@ -90,7 +92,7 @@ export function renderManifest(file: string, text: string, b: Bundle, color: boo
   out.push("", c.bold("state"));
   if (m.state.length === 0) out.push("  none");
   const w = Math.max(0, ...m.state.map((s) => s.name.length));
-  for (const s of m.state) out.push(`  ${s.name.padEnd(w)}  ${s.type}`);
+  for (const s of m.state) out.push(`  ${s.name.padEnd(w)}  ${typeAsDeclared(s.type, source)}`);
 
   out.push("", c.bold("limits") + c.dim("  (* declared by the rule; the others are defaults)"));
   const entries = Object.entries(m.limits);

@@ -169,7 +169,7 @@ ${EXIT_CODES_HELP}`,
     .option("--state <file.json>", "the state before the run, as `run --json` prints it (its whole output is accepted too)")
     .option("--at <time>", "the arrival time, ISO 8601 (without Z or an offset: in the rule's time zone); default now")
     .option("--address <addr>", "the list's address (default NAME@example.org, with _ in the rule's name written -)")
-    .option("--trigger <name>", "`message` (the default with --message) or a schedule of the rule, e.g. \"every day at 00:00\"")
+    .option("--trigger <name>", "`message` (the default with --message) or a schedule of the rule, e.g. \"every day at 00:00\" (a .ts rule's as inspect shows them too: onMessage, 'every(\"day at 00:00\", ...)')")
     .option("--mail-from <addr>", "the envelope sender (MAIL FROM); default the From address, `<>` for a bounce")
     .option("--rcpt-to <addr>", "the envelope recipient (RCPT TO), e.g. list-request@example.org; default the list address")
     .option("--write <dir>", "write each outgoing message as it would be sent: DIR/N.eml and its envelope DIR/N.envelope.json")

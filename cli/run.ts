@@ -23,6 +23,7 @@ import {
   describeTrace,
   emitRule,
   initialState,
+  triggerAsDeclared,
   type Bundle,
   type InitialState,
   type TraceValueKind,
@@ -182,7 +183,13 @@ function pickTrigger(bundle: Bundle, opts: RunOptions): string {
       );
     }
   }
-  const found = names.find((n) => n === wanted) ?? names.find((n) => n === `every ${wanted}`) ?? names.find((n) => n.toLowerCase() === wanted!.toLowerCase());
+  // As the manifest names it, or as the rule's source declares it (`inspect` shows a `.ts` rule's `every("day at 00:00", …)`).
+  const declared = (n: string): string => triggerAsDeclared(n, bundle.source.fileName);
+  const found =
+    names.find((n) => n === wanted) ??
+    names.find((n) => n === `every ${wanted}`) ??
+    names.find((n) => n.toLowerCase() === wanted!.toLowerCase()) ??
+    names.find((n) => declared(n) === wanted || declared(n) === wanted!.replace(/\.\.\.\)$/, "…)"));
   if (found === undefined) throw new Usage(`rule ${bundle.manifest.rule} has no trigger \`${wanted}\`; its triggers: ${list}`);
   if (found === "message" && opts.message === undefined) throw new Usage("the message trigger needs a message: give --message FILE.eml");
   if (found !== "message" && opts.message !== undefined) throw new Usage(`the scheduled trigger \`${found}\` takes no message; leave out --message`);
@@ -456,7 +463,7 @@ export function renderRun(r: RunReport, color: boolean): string {
   const out: string[] = [];
   const { result, bundle } = r;
   const when = localTime(r.now, r.zone);
-  out.push(`${c.bold(`rule ${bundle.manifest.rule}`)}, ${r.trigger === "message" ? "on message" : r.trigger}, at ${when}${r.zone !== "UTC" ? ` (${r.zone})` : ""}`);
+  out.push(`${c.bold(`rule ${bundle.manifest.rule}`)}, ${triggerAsDeclared(r.trigger === "message" ? "on message" : r.trigger, r.sourceFile)}, at ${when}${r.zone !== "UTC" ? ` (${r.zone})` : ""}`);
   out.push(`list ${r.address}, ${plural(r.members, "member")}`);
   if (r.message) out.push(`message from ${r.message.from ?? "(no From address)"}: ${clip(r.message.subject, 100) || "(no subject)"}`);
   out.push("");

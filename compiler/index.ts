@@ -42,6 +42,8 @@ export type { TriggerCost, VerifyResult, VerifyOptions } from "./verify/index.js
 export { compareDiagnostics, hasErrors } from "./diagnostics/diagnostic.js";
 export type { Diagnostic, Severity, Span, RelatedInfo, Fix, TextEdit } from "./diagnostics/diagnostic.js";
 export { allMessages, messageByCode } from "./diagnostics/catalog/index.js";
+// A trigger and a type as the rule's own file writes them (`onMessage`, `Map<Address, Time, 5000>` in a `.ts` rule), for what a person reads.
+export { triggerAsDeclared, typeAsDeclared } from "./diagnostics/catalog/index.js";
 export type { MessageDef } from "./diagnostics/catalog/index.js";
 
 // The value rules a host applies to what a user typed (an address given on the command line).

@@ -2,11 +2,13 @@
  * Literal arguments of actions that are wrong whatever the run: a publish
  * path that is not a path (contract/values.ts canonicalPublishPath, the rule
  * the runtime applies, TW5016) and `send(from: "sender")` in a scheduled
- * trigger, which handles no message and so has no sender to send as.
+ * trigger, which handles no message and so has no sender to send as (or a
+ * name bound to that literal, which stands for it: assign.ts, boundLiteral).
  */
 import type { CallExpr, Expr } from "../syntax/ast.js";
 import { canonicalPublishPath } from "../../contract/values.js";
 import { typeMessages as M } from "../diagnostics/catalog/types.js";
+import { boundLiteral } from "./assign.js";
 import type { Ctx } from "./context.js";
 import type { CallTarget } from "./model.js";
 import { plainString } from "./expr-text.js";
@@ -29,6 +31,6 @@ export function checkActionLiterals(ctx: Ctx, e: CallExpr, target: CallTarget): 
   }
   if (target.name === "send" && ctx.body.kind === "trigger" && ctx.body.what !== "on message") {
     const from = argFor(e, target, "from");
-    if (from && plainString(from) === "sender") ctx.report(M.senderInSchedule, from.span, [ctx.body.what]);
+    if (from && (plainString(from) ?? boundLiteral(ctx, from)) === "sender") ctx.report(M.senderInSchedule, from.span, [ctx.body.what]);
   }
 }

@@ -4,7 +4,9 @@
  * an Address is expected, `"sender"` where a SendFrom is). The rules come
  * from the stdlib declaration: `acceptsFrom`, `fromStringLiteral`, `literals`.
  */
+import type { Expr, StringLit } from "../syntax/ast.js";
 import type { Ctx } from "./context.js";
+import { plainString } from "./expr-text.js";
 import type { StdlibTypes } from "./stdlib-types.js";
 import { nonOptional, typeEquals, type Type } from "./types.js";
 
@@ -59,4 +61,47 @@ export function literalTarget(ctx: Ctx, expected: Type | undefined, depth = 0): 
     if (r) return r;
   }
   return undefined;
+}
+
+/**
+ * The text a name always holds, when it is bound once to a string literal
+ * and written with no type: `let f = "sender"` (a `.ts` rule's
+ * `const f = "sender";`), a rule's `const F = "sender"`, or such a `let`
+ * bound to another (`let g = f`). TypeScript gives such a name the literal
+ * type `"sender"`, which fits where a union that has the text is expected;
+ * the checker does the same for both front ends, where one of the stdlib's
+ * enumerations is expected (`literalName`). A `var` (a `.ts` rule's `let`)
+ * may change, so it is a `string`, as TypeScript widens it; so is a name
+ * declared with a type (`let f: string = "sender"`).
+ */
+export function boundLiteral(ctx: Ctx, e: Expr): string | undefined {
+  const lit = boundLiteralNode(ctx, e);
+  return lit && plainString(lit);
+}
+
+/** The string literal a name is bound to (`boundLiteral`): where its text is written. */
+export function boundLiteralNode(ctx: Ctx, e: Expr): StringLit | undefined {
+  for (;;) {
+    if (e.kind !== "Ident") return undefined;
+    const sym = ctx.model.symbols.get(e);
+    const node = sym?.node;
+    if (sym?.kind === "const" && node?.kind === "ConstDecl" && !node.type) return plainString(node.value) !== undefined ? (node.value as StringLit) : undefined;
+    if (sym?.kind !== "let" || node?.kind !== "LetStmt" || node.mutable || node.type) return undefined;
+    if (plainString(node.init) !== undefined) return node.init as StringLit;
+    // `let g = f`: the init was checked before `g` was declared, so the chain only goes back.
+    e = node.init;
+  }
+}
+
+/**
+ * A name of a string literal (`boundLiteral`) where an enumeration that has
+ * its text is expected: that type, as the literal written there would have
+ * (`from: f` with `let f = "sender"` is a `SendFrom`); undefined otherwise.
+ */
+export function literalName(ctx: Ctx, e: Expr, found: Type, expected: Type): Type | undefined {
+  if (found.kind !== "named" || found.name !== "string" || e.kind !== "Ident" || assignable(ctx.std, found, expected)) return undefined;
+  const target = literalTarget(ctx, expected);
+  if (target?.kind !== "literals") return undefined;
+  const text = boundLiteral(ctx, e);
+  return text !== undefined && target.literals.includes(text) ? target.type : undefined;
 }

@@ -56,7 +56,7 @@ export function bindStdlib(ctx: Ctx): void {
   // `limits.members` in code: every limit, an int (constants.ts records the value of each read).
   const limits: RecordType = { kind: "record", name: "limits", fields: new Map() };
   for (const name of Object.keys(decl.limits)) limits.fields.set(name, { name, type: ctx.std.type("int"), span: undefined });
-  ctx.globalScope.declare(newSymbol("limits", "limits", undefined, limits, undefined, "The rule's limits, as declared in `limits { }` or by default: `limits.members`."));
+  ctx.globalScope.declare(newSymbol("limits", "limits", undefined, limits, undefined, "The rule's limits, as the rule declares them or by default: `limits.members`."));
 }
 
 const DECL_WORDS: Record<Decl["kind"], string> = {

@@ -174,7 +174,7 @@ export function checkArgs(ctx: Ctx, call: CallExpr, callee: Callee, pattern: boo
   if (pattern || misplaced) return;
   const missing = sig.params.filter((p) => !p.optional && !bound.includes(p.name));
   if (missing.length) {
-    ctx.report(M.missingArgument, callee.nameSpan, [name, listWords(missing.map((p) => `${p.name}: ${typeToString(p.type)}`))]);
+    ctx.report(M.missingArgument, callee.nameSpan, [name, (s) => listWords(missing.map((p) => `${p.name}: ${s.type(typeToString(p.type))}`))]);
   }
 }
 
@@ -225,7 +225,8 @@ function checkMutation(ctx: Ctx, receiver: Expr, method: string, span: Span, has
     ctx.report(
       M.mutateImmutable,
       span,
-      [method, `${q(place.symbol.name)} (declared with \`let\`)`, "Declare it with `var` to change it."],
+      // In the file's words: a `.ts` rule's `const` is the `.thwonk` `let`, its `let` the `var`.
+      [method, (s) => `${q(place.symbol.name)} (declared with ${q(s.constWord)})`, (s) => `Declare it with ${q(s.varWord)} to change it.`],
       fix ? { fix } : {},
     );
     return;

@@ -91,7 +91,7 @@ export function maxConstant(ctx: Ctx, e: Ident): number | undefined {
     return undefined;
   }
   if (c.type.kind !== "named" || c.type.name !== "int") {
-    ctx.report(M.maxNotConstant, e.span, [e.name, `is a ${typeToString(c.type)}`]);
+    ctx.report(M.maxNotConstant, e.span, [e.name, (s) => `is a ${s.type(typeToString(c.type))}`]);
     return undefined;
   }
   return c.value as number;

@@ -11,8 +11,8 @@ import type { BinaryExpr, Expr, Ident, MemberExpr, UnaryExpr } from "../syntax/a
 import { spanCover } from "../diagnostics/diagnostic.js";
 import { q } from "../diagnostics/catalog/define.js";
 import { didYouMean, typeMessages as M } from "../diagnostics/catalog/types.js";
-import type { Words } from "../diagnostics/catalog/spelling.js";
-import { assignable, sameType } from "./assign.js";
+import type { Spelling, Words } from "../diagnostics/catalog/spelling.js";
+import { assignable, literalName, sameType } from "./assign.js";
 import { checkCall } from "./calls.js";
 import type { Ctx } from "./context.js";
 import { checkBrace, checkList, checkString } from "./literals.js";
@@ -45,7 +45,9 @@ const TIME = named("Time");
 
 /** Checks `e` and returns its type; `expected` lets literals take their meaning from the context. */
 export function checkExpr(ctx: Ctx, e: Expr, expected?: Type): Type {
-  const t = inner(ctx, e, expected);
+  let t = inner(ctx, e, expected);
+  // A name bound once to a string literal has the literal's type where an enumeration is expected (assign.ts, boundLiteral).
+  if (expected && e.kind === "Ident") t = literalName(ctx, e, t, expected) ?? t;
   ctx.model.types.set(e, t);
   return t;
 }
@@ -111,7 +113,7 @@ export function checkAgainst(ctx: Ctx, e: Expr, expected: Type, dest: Destinatio
 
 export function reportMismatch(ctx: Ctx, e: Expr, found: Type, expected: Type, dest: Destination = {}): void {
   if (found.kind !== "none" && isOptional(found) && assignable(ctx.std, nonOptional(found), expected)) {
-    const use = dest.arg ? `as the argument ${q(dest.arg.param)} of ${q(dest.arg.fn)}` : `as ${q(typeToString(expected))}`;
+    const use = dest.arg ? `as the argument ${q(dest.arg.param)} of ${q(dest.arg.fn)}` : (s: Spelling) => `as ${q(s.type(typeToString(expected)))}`;
     ctx.report(M.maybeNone, e.span, [exprText(e), typeToString(found), use]);
     return;
   }
@@ -235,7 +237,7 @@ function recordField(ctx: Ctx, e: MemberExpr, rec: RecordType): MemberResolution
     const best = closest(name, rec.fields.keys());
     const hint = didYouMean(best);
     if (isState) {
-      ctx.report(M.unknownMember, e.name.span, ["state", name, hint || "Declare it in the `state { }` block."], renameFix(e.name.span, best));
+      ctx.report(M.unknownMember, e.name.span, ["state", name, hint || ((s) => `Declare it in ${q(s.block("state", "..."))}.`)], renameFix(e.name.span, best));
     } else {
       ctx.report(M.unknownMember, e.name.span, [typeToString(rec), name, hint || undefined], renameFix(e.name.span, best));
     }
@@ -356,9 +358,10 @@ function checkArithmetic(ctx: Ctx, e: BinaryExpr): Type {
   } else {
     const accepted = ctx.std
       .operators(e.op)
-      .map((o) => `${typeToString(o.left)} ${e.op} ${typeToString(o.right)}`)
-      .filter((s, i, all) => all.indexOf(s) === i);
-    if (accepted.length) hint = `It is defined for ${accepted.map(q).join(", ")}.`;
+      .map((o) => [typeToString(o.left), typeToString(o.right)] as const)
+      .filter(([a, b], i, all) => all.findIndex(([x, y]) => x === a && y === b) === i);
+    // In the file's words: `bool && bool`, `Text<80>` in a `.ts` rule.
+    if (accepted.length) hint = (s) => `It is defined for ${accepted.map(([a, b]) => q(`${s.type(a)} ${s.op(e.op)} ${s.type(b)}`)).join(", ")}.`;
   }
   ctx.report(M.operatorTypes, e.opSpan, [e.op, typeToString(l), typeToString(r), hint]);
   return errorType;

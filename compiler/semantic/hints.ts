@@ -15,11 +15,13 @@
 import type { Fix, TextEdit } from "../diagnostics/diagnostic.js";
 import { spanEnd } from "../diagnostics/diagnostic.js";
 import { q } from "../diagnostics/catalog/define.js";
+import { didYouMean } from "../diagnostics/catalog/types.js";
 import { spellingOf, surfaceOf, type Spelling, type Words } from "../diagnostics/catalog/spelling.js";
 import type { CallExpr, Expr, FnDecl, IfStmt, LetStmt, Param, Stmt } from "../syntax/ast.js";
-import { assignable } from "./assign.js";
+import { assignable, boundLiteralNode } from "./assign.js";
 import type { Ctx } from "./context.js";
 import { exprText, plainString } from "./expr-text.js";
+import { closest } from "./suggest.js";
 import { named, nonOptional, type Type } from "./types.js";
 
 /** For a `string` where an Address (or Recipients) is wanted: how to convert it, with a fix when one edit does it. */
@@ -77,7 +79,10 @@ function importEdit(ctx: Ctx, name: string): TextEdit[] | undefined {
   return [{ span: { ...file.span, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 }, newText: `import { ${name} } from "thwonk";\n` }];
 }
 
-/** For a `string` where a type of a few literal values is wanted (`SendFrom`): its values, and a fix for a `let` of one. */
+/**
+ * For a `string` where a type of a few literal values is wanted (`SendFrom`): its values; for a `let` of a literal
+ * the type does not have, the closest that it has (a fix); for a `var` of one, the type to declare it with (a fix).
+ */
 export function literalsHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { hint: Words; fix?: Fix } | undefined {
   const f = nonOptional(found);
   const x = nonOptional(expected);
@@ -87,25 +92,26 @@ export function literalsHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { 
   const values = literals.map((l) => JSON.stringify(l));
   const list = values.length === 1 ? values[0]! : `${values.slice(0, -1).join(", ")} or ${values[values.length - 1]}`;
   const head = (s: Spelling): string =>
-    `A ${q(x.name)} is one of ${list}${expected.kind === "optional" ? ` (or ${s.none}, to leave it out)` : ""}, written as a literal where it is used, so that the checker knows which.`;
+    `A ${q(x.name)} is one of ${list}${expected.kind === "optional" ? ` (or ${s.none}, to leave it out)` : ""}, written as a literal, or a name bound to one (${q(s.decl("let", "f", values[0]!))}), so that the checker knows which.`;
   if (e.kind === "Ident") {
+    const lit = boundLiteralNode(ctx, e);
+    const text = lit && plainString(lit);
+    if (lit && text !== undefined) {
+      // A `let` of a literal has the literal's type (assign.ts, boundLiteral): here, a text the type does not have.
+      const best = closest(text, literals);
+      const fix = best !== undefined ? { fix: { description: `Change ${q(exprText(lit))} to ${q(JSON.stringify(best))}`, edits: [{ span: lit.span, newText: JSON.stringify(best) }] } } : {};
+      return { hint: (s) => `${head(s)} ${q(e.name)} holds ${JSON.stringify(text)}, which is not one of them.${didYouMean(best && JSON.stringify(best))}`, ...fix };
+    }
     const decl = ctx.model.symbols.get(e)?.node as LetStmt | undefined;
-    // A literal without interpolations: its text (exprText's `"..."` for one with them) is what the fix writes.
-    if (decl?.kind === "LetStmt" && !decl.type && plainString(decl.init) !== undefined) {
-      const kw = decl.mutable ? "var" : "let";
+    // A literal without interpolations: `: SendFrom` does not make `"{who}er"` one.
+    if (decl?.kind === "LetStmt" && decl.mutable && !decl.type && plainString(decl.init) !== undefined) {
       const literal = exprText(decl.init);
       if (surfaceOf(decl.span.file) === "ts") {
-        // The type can be written only once imported; a `const`'s literal, written where it is used, needs nothing (its value cannot change).
-        const declare = (s: Spelling): string => `declare ${q(e.name)} as one, ${q(s.decl(kw, e.name, literal, x.name))}, with ${q(`type ${x.name}`)} imported from "thwonk"`;
-        return decl.mutable
-          ? { hint: (s) => `${head(s)} To keep the name, ${declare(s)}.` }
-          : {
-              hint: (s) => `${head(s)} Write ${q(literal)} where it is used, or ${declare(s)}.`,
-              fix: { description: `Write \`${literal}\` where it is used`, edits: [{ span: e.span, newText: e.shorthand ? `${e.written ?? e.name}: ${literal}` : literal }] },
-            };
+        // The type can be written only once imported (TypeScript refuses this first: a `let` of a literal is a `string` to it too).
+        return { hint: (s) => `${head(s)} To keep the name, declare ${q(e.name)} as one, ${q(s.decl("var", e.name, literal, x.name))}, with ${q(`type ${x.name}`)} imported from "thwonk".` };
       }
       return {
-        hint: (s) => `${head(s)} Declare ${q(e.name)} as one: ${q(s.decl(kw, e.name, literal, x.name))}.`,
+        hint: (s) => `${head(s)} Declare ${q(e.name)} as one: ${q(s.decl("var", e.name, literal, x.name))}.`,
         fix: { description: `Declare \`${e.name}\` as a \`${x.name}\``, edits: [{ span: spanEnd(decl.name.span), newText: `: ${x.name}` }] },
       };
     }

@@ -8,8 +8,8 @@
  */
 import type { CallExpr } from "../syntax/ast.js";
 import { didYouMean, typeMessages as M } from "../diagnostics/catalog/types.js";
-import { listWords } from "../diagnostics/catalog/define.js";
-import { surfaceOf } from "../diagnostics/catalog/spelling.js";
+import { listWords, q } from "../diagnostics/catalog/define.js";
+import { surfaceOf, type Spelling } from "../diagnostics/catalog/spelling.js";
 import type { Ctx } from "./context.js";
 import type { Callee } from "./calls.js";
 import { plainString } from "./expr-text.js";
@@ -44,7 +44,8 @@ export function checkListMethod(ctx: Ctx, e: CallExpr, callee: Callee): void {
     const hint = fields
       ? `For a list of records, sort by one of their fields: \`${spelled(callee.nameSpan.file, "sortBy")}(${JSON.stringify(fields.find((f) => isNamedIn(f.type, SORTABLE))?.name ?? "field")})\`.`
       : elem.kind === "optional"
-        ? "Its elements may be none: keep only the values (`if x != none { xs.push(x) }`) in a list of the plain type."
+        ? (s: Spelling) =>
+            `Its elements may be ${s.none}: keep only the values (${q(s.ifBlock(`x ${s.ne} ${s.none}`, s.surface === "ts" ? "xs.push(x);" : "xs.push(x)"))}) in a list of the plain type.`
         : "Build a list of one of those from the elements first.";
     ctx.report(M.notSortable, callee.nameSpan, [typeToString(elem), hint, spelled(callee.nameSpan.file, "sort")]);
   } else if (t.name === "sortBy") {

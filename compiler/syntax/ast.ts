@@ -18,9 +18,9 @@ export interface Ident {
    */
   written?: string;
   /**
-   * A `.ts` rule's shorthand property (`{ from }`): the name is the field's
-   * as well as the value's, so an edit that replaces the value writes the
-   * field too (`from: "sender"`).
+   * A `.ts` rule's shorthand property (`{ tags }`): the name is the field's
+   * as well as the value's, so an edit that appends to the value writes the
+   * field out (`{ tags: tags.copy() }`, expr-text.ts afterValue).
    */
   shorthand?: true;
 }

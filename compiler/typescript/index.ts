@@ -88,7 +88,7 @@ export function parseTypeScriptRule(fileName: string, text: string): TypeScriptR
  * `undefined` and used again, which TypeScript does not narrow (TS2532,
  * TS18048; the core's TW2023 binds it with `const` first), and a string where
  * an Address or a literal type is wanted (TS2345, TS2322; TW2021, TW2020:
- * `email("…")`, the literal where it is used), and a `const` assigned to
+ * `email("…")`), and a `const` assigned to
  * (TS2588; TW2050 declares it with `let`). Not TypeScript's unknown
  * names and members (TS2339, TS2551, ...): the core's "did you mean" offers
  * the stdlib's names (`length`, `sort`), TypeScript's its own, and the

@@ -8,7 +8,7 @@
 import type { IsCancelled } from "../cancel.js";
 import type { Capability, LimitDecl } from "../../stdlib/decl.js";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
-import { makeDiagnostic, q, spellingOf, surfaceOf, verifyMessages, type Spelling } from "../diagnostics/catalog/index.js";
+import { makeDiagnostic, q, surfaceOf, triggerAsDeclared, verifyMessages, type Spelling } from "../diagnostics/catalog/index.js";
 import type { SemanticModel, TriggerInfo } from "../semantic/model.js";
 import { loadStdlib, type StdlibTypes } from "../semantic/stdlib-types.js";
 import { typeToString, type Type } from "../semantic/types.js";
@@ -376,9 +376,8 @@ function collectLimits(e: import("../../stdlib/decl.js").CostExpr, out: Set<stri
 export function explainTrigger(t: TriggerCost): string[] {
   const n = (x: number): string => groupDigits(x);
   // In the rule's own words: a `.ts` rule's trigger as it declares it (`onMessage`), positions as file:line:col (placeOf).
-  const s = spellingOf(surfaceOf(t.span.file));
   const lines: string[] = [];
-  lines.push(`${s.trigger(t.name)} (${placeOf(t.span)})`);
+  lines.push(`${triggerAsDeclared(t.name, t.span.file)} (${placeOf(t.span)})`);
   lines.push(`  gas     ≤ ${t.gas.formula}`);
   lines.push(`          = ${n(t.gas.bound)}${Number.isFinite(t.gas.limit) ? ` of a budget of ${n(t.gas.limit)}` : ""}`);
   // A long formula in short: like terms collected, each ⌈x/k⌉ as x/k + 1 (still an upper bound), small parts left out.

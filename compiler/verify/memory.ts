@@ -38,8 +38,11 @@ export const BYTES = Object.freeze({
    * What a message action (send, reply, forward) carries besides: the list
    * headers (List-Id, List-Post, List-Unsubscribe, X-Thwonk-Loop: the list's
    * name, 256 units, and its address, 320, about 1,316 units) as strings and
-   * as outgoing JSON (6 characters a unit, 3 bytes each). Measured missing
-   * before: 10,000 sends ran out of a bound that counted 256
+   * as outgoing JSON (6 characters a unit, 3 bytes each). The two mailto
+   * URLs are percent-encoded (contract/list-fields.ts), ASCII, at most 997
+   * characters each (a longer one is left out): about 2,000 units of one
+   * byte and one JSON character each, within what the address in them counted.
+   * Measured missing before: 10,000 sends ran out of a bound that counted 256
    * (test/verify/memory-peaks.test.ts).
    */
   messageHeaders: 28 * 1024,

@@ -395,7 +395,49 @@ const __recipients = function (x) {
   else add(x.address);
   return out;
 }
-// The list's header fields of a reply, its own object (it adds to them); a send's and a forward's are the same four
+// The list's own header fields as an action shows them: contract/list-fields.ts listHeaderTexts, copied (the prelude
+// imports nothing; test/contract/list-fields.test.ts checks the two agree): List-Id `NAME <LOCAL.DOMAIN>`, the
+// mailto URLs percent-encoded (RFC 6068), each URL field left out when it cannot fit a line of 998 octets.
+const __oneLineText = function (s, max) {
+  var one = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ").replace(/\s+/g, " ").trim();
+  if (one.length <= max) return one;
+  var cps = Array.from(one);
+  return cps.length <= max ? one : cps.slice(0, max).join("");
+}
+const __pct = function (b) { return "%" + "0123456789ABCDEF".charAt(b >> 4) + "0123456789ABCDEF".charAt(b & 15); }
+const __mailtoEncode = function (s) {
+  var plain = /^[A-Za-z0-9\-._~!$'*+]*$/;
+  if (plain.test(s)) return s;
+  var out = "", c, d;
+  for (var i = 0; i < s.length; i++) {
+    c = s.charCodeAt(i);
+    if (c < 0x80) { out += plain.test(s.charAt(i)) ? s.charAt(i) : __pct(c); continue; }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      d = s.charCodeAt(i + 1);
+      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) { c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00); i++; } else c = 0xfffd;
+    }
+    if (c < 0x800) out += __pct(0xc0 | (c >> 6)) + __pct(0x80 | (c & 63));
+    else if (c < 0x10000) out += __pct(0xe0 | (c >> 12)) + __pct(0x80 | ((c >> 6) & 63)) + __pct(0x80 | (c & 63));
+    else out += __pct(0xf0 | (c >> 18)) + __pct(0x80 | ((c >> 12) & 63)) + __pct(0x80 | ((c >> 6) & 63)) + __pct(0x80 | (c & 63));
+  }
+  return out;
+}
+const __mailtoField = function (address, subject) {
+  var at = address.lastIndexOf("@");
+  var url = "mailto:" + __mailtoEncode(address.slice(0, at)) + "@" + __mailtoEncode(address.slice(at + 1)) + (subject === null ? "" : "?subject=" + __mailtoEncode(subject));
+  return url.length + 3 <= 998 ? "<" + url + ">" : null;
+}
+const __listHeaderTexts = function (address, name) {
+  var at = address.lastIndexOf("@"), local = address.slice(0, at), domain = address.slice(at + 1);
+  var shown = __oneLineText(name === null || name === undefined ? local : name, 100) || __oneLineText(local, 100);
+  var out = { "List-Id": shown + " <" + local + "." + domain + ">" };
+  var post = __mailtoField(address, null), unsubscribe = __mailtoField(local + "-request@" + domain, "unsubscribe");
+  if (post !== null) out["List-Post"] = post;
+  if (unsubscribe !== null) out["List-Unsubscribe"] = unsubscribe;
+  out["X-Thwonk-Loop"] = address;
+  return out;
+}
+// The list's header fields of a reply, its own object (it adds to them); a send's and a forward's are the same
 // for every run of the list, so the host adds them to those actions (runtime/run/list-headers.ts), not written out
 // here and read back by JSON for each. The texts depend on the list alone:
 // they are kept for the last list seen while it is a frozen object (a reused context keeps each list's input part
@@ -405,11 +447,12 @@ const __listHeaders = (function () {
   return function () {
     var l = __in.list, t = l === kept ? texts : null;
     if (t === null) {
-      var at = l.address.lastIndexOf("@"), local = l.address.slice(0, at), domain = l.address.slice(at + 1);
-      t = [__oneLine(l.name) + " <" + local + "." + domain + ">", "<mailto:" + l.address + ">", "<mailto:" + local + "-request@" + domain + "?subject=unsubscribe>", l.address];
+      t = __listHeaderTexts(l.address, l.name);
       if (Object.isFrozen(l)) { kept = l; texts = t; }
     }
-    return { "List-Id": t[0], "List-Post": t[1], "List-Unsubscribe": t[2], "X-Thwonk-Loop": t[3] };
+    var out = {};
+    for (var k in t) out[k] = t[k];
+    return out;
   };
 })();
 // Sending to all members is one action marked toMembers: the host expands it from its own member list

@@ -19,7 +19,7 @@
  *   DELETE /v1/lists/ADDR/members              { addresses: [] }: remove
  *   PUT    /v1/lists/ADDR/members              { text }: replace with a members file's (text or JSON form)
  *   GET    /v1/lists/ADDR/state                { "thwonk-state": 1, address, state, hash, initial, note? } (stateAnswer)
- *   PUT    /v1/lists/ADDR/state                { state }: replace it (checked against the rule's state; 422 with the problems)
+ *   PUT    /v1/lists/ADDR/state                { state }: replace it (checked against the rule's state; 422 with the problems); null: as DELETE
  *   DELETE /v1/lists/ADDR/state                back to the rule's initial state (null stored: the next run starts from it)
  *   GET    /v1/lists/ADDR/runs?failed=&limit=&after=&last=   runs, newest last, without their actions; `more`, `next` (last=N: the newest N)
  *   GET    /v1/lists/ADDR/failed?limit=&after=&schedulesAfter=  the messages whose run failed and were not replayed, oldest first;
@@ -241,7 +241,9 @@ export function apiHandler(o: ApiOptions) {
         const body = object(await p.body(bundle ? 2 * stateJsonBytes(bundle.manifest.state) : undefined));
         if (!Object.hasOwn(body, "state")) throw badRequest("`state` must be the list's new state: a JSON object of the rule's state fields, as GET .../state shows it");
         try {
-          return stateAnswer(daemon.resolve(p.address!) ?? p.address!, await daemon.setState(p.address!, body["state"]));
+          // null is what GET answers when none is stored: put back, it means that again (DELETE's reset).
+          const set = body["state"] === null ? await daemon.resetState(p.address!) : await daemon.setState(p.address!, body["state"]);
+          return stateAnswer(daemon.resolve(p.address!) ?? p.address!, set);
         } catch (err) {
           // Each value that does not fit, with its place, for a client to show or fix one by one.
           if (err instanceof StateRefusal) throw new ApiError(422, codeOf(err.message), err.message, { problems: err.problems });

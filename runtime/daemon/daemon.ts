@@ -24,6 +24,7 @@ import { GroupCommitter } from "./commit.js";
 import { Holds } from "./holds.js";
 import type { Logger } from "./log.js";
 import { daemonMessages as M, say } from "./messages.js";
+import { LIST_ADDRESS_MAX, wireLength } from "./smtp.js";
 import { MaildirOutbox } from "./outbox.js";
 import { PostmasterMailbox, postmasterAddress } from "./postmaster.js";
 import { receiveBounce } from "./bounces.js";
@@ -197,16 +198,35 @@ export class Daemon {
     return again.bundle;
   }
 
+  /**
+   * Ready to order what arrives (Scheduler.order): a message or any other work queued from now on comes after the
+   * schedules due before it, a missed one's catch-up too. Nothing runs by the clock until start(); main.ts calls this
+   * before the deploys at start and before any listener binds, so a connection taken the moment a port is open is
+   * already ordered.
+   */
+  order(): void {
+    this.scheduler.order();
+  }
+
+  /**
+   * Orders what arrives (order()), and runs what is due by the clock: the schedules, the expiry of held messages,
+   * the outbox rows left by an earlier process. The last two need no start before the listeners: a decision on a
+   * held message checks its expiry itself (Holds.waiting), and the outbox hands on the rows left in the store before
+   * any row committed since (MaildirOutbox.pass).
+   */
   start(): void {
     this.scheduler.start();
     this.holds.start();
     void this.outbox.kick();
   }
 
-  /** Stops the scheduler, lets queued runs finish, writes the outbox, closes the pool and the store. */
+  /**
+   * Stops the sweep of held messages, then the scheduler, lets queued runs finish, writes the outbox, closes the pool
+   * and the store. The sweep first: an expiry it is queueing still finds the schedules due before it ordered ahead.
+   */
   async close(): Promise<void> {
-    await this.scheduler.stop();
     await this.holds.stop();
+    await this.scheduler.stop();
     await this.runner.drain();
     await this.outbox.kick();
     await this.outbox.close();
@@ -276,6 +296,10 @@ export class Daemon {
       const address = canonicalAddress(given);
       if (address === undefined) {
         out.addresses.push({ address: given, deployed: false, problems: [say(M.badAddress, given)] });
+        continue;
+      }
+      if (wireLength(address) > LIST_ADDRESS_MAX) {
+        out.addresses.push({ address: given, deployed: false, problems: [say(M.listAddressTooLong, address, wireLength(address), LIST_ADDRESS_MAX)] });
         continue;
       }
       const current = this.runner.bundleAt(address);

@@ -38,6 +38,11 @@ export interface RelayOptions {
   connections?: number;
   /** Per-recipient headers, VERP and DKIM signing (personal.ts); without it, batches go as composed, unsigned. */
   personal?: Personal;
+  /**
+   * Plans what it takes but sends nothing until start(): thwonkd's start (main.ts) runs mail before its HTTP port,
+   * which one-click links name, is known.
+   */
+  held?: boolean;
 }
 
 interface SmtpError extends Error {
@@ -64,8 +69,10 @@ export class RelayDelivery implements RelayHandOff {
   private readonly transport: Transporter<SMTPTransport.SentMessageInfo>;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private held: boolean;
 
   constructor(private readonly o: RelayOptions) {
+    this.held = o.held === true;
     const connections = o.connections ?? 4;
     this.transport = nodemailer.createTransport({
       url: o.url,
@@ -94,8 +101,14 @@ export class RelayDelivery implements RelayHandOff {
 
   /** Delivers what is due, now or right after the pass in progress; then waits for the next due time. */
   kick(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+    if (this.stopped || this.held) return Promise.resolve();
     return this.passes.kick(() => this.arm());
+  }
+
+  /** Sends from now on (a relay made `held`), what is due first. */
+  start(): Promise<void> {
+    this.held = false;
+    return this.kick();
   }
 
   /** Waits for the transactions in flight (their outcome is recorded), then closes the connections. */

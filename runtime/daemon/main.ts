@@ -2,8 +2,8 @@
  * thwonkd: `thwonkd --data DIR [--smtp HOST:PORT] [--lmtp HOST:PORT]
  * [--http HOST:PORT] [--domain D] [--deploy DIR] [--relay smtp://HOST:PORT] [--config FILE]`.
  * The first line on stdout is one JSON object with the ports bound; logs go
- * to stderr. SIGTERM (or SIGINT): new connections get 421, the work in
- * flight finishes, then the process exits 0.
+ * to stderr. SIGTERM (or SIGINT): new connections get 421 (HTTP requests
+ * 503), the work in flight finishes, then the process exits 0.
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
@@ -13,7 +13,7 @@ import { basename, join, resolve } from "node:path";
 import { Command } from "commander";
 import { COMPILER_VERSION } from "../../compiler/index.js";
 import { clockFromEnv, ConfigError, hostPort, resolveConfig, type DaemonConfig } from "./config.js";
-import { Daemon } from "./daemon.js";
+import { Daemon, Refusal } from "./daemon.js";
 import { RelayDelivery } from "./delivery.js";
 import { createLogger, type Logger } from "./log.js";
 import { apiHandler } from "./api.js";
@@ -40,21 +40,59 @@ export function healthHandler(daemon: Daemon, inFlight?: InFlight): HttpHandler 
   };
 }
 
-export function createHttp(handlers: HttpHandler[], log: Logger): Server {
-  return createServer((req, res) => {
+/** The HTTP listener, with what SIGTERM needs of it: no new requests, then the requests in flight answered. */
+export interface HttpServer extends Server {
+  /** From now on a request gets 503 (TW6007) and its connection closes, as a new SMTP connection gets 421. */
+  refuseNew(): void;
+  /** Resolves once no request is being handled (its work queued with the lists, or done). */
+  settled(): Promise<void>;
+}
+
+export function createHttp(handlers: HttpHandler[], log: Logger): HttpServer {
+  let refusing = false;
+  let handling = 0;
+  const onSettled: (() => void)[] = [];
+  const server = createServer((req, res) => {
+    if (refusing) {
+      res.writeHead(503, { "content-type": "text/plain; charset=utf-8", connection: "close", "retry-after": "5" }).end(`${say(M.shuttingDown)}\n`);
+      return;
+    }
+    handling++;
     void (async () => {
       for (const h of handlers) if (await h(req, res)) return;
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found\n");
-    })().catch((err) => {
-      // As the API does (api.ts, TW6032): the cause stays in the log, the answer carries only the id to find it by.
-      const errorId = randomUUID();
-      // The path without an unsubscribe link's token: whoever reads the log could unsubscribe that member with it.
-      const path = (req.url ?? "/").split("?")[0]!.replace(/^(\/unsubscribe\/).+/, "$1…");
-      log.error({ err, errorId, method: req.method, path }, "HTTP handler failed");
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" }).end(`${say(M.serverFailed, errorId)}\n`);
-      else res.destroy(); // part of an answer went: cut it, so the client does not take it as whole
-    });
+    })()
+      .catch((err) => {
+        // As the API does (api.ts, TW6032): the cause stays in the log, the answer carries only the id to find it by.
+        const errorId = randomUUID();
+        // The path without an unsubscribe link's token: whoever reads the log could unsubscribe that member with it.
+        const path = (req.url ?? "/").split("?")[0]!.replace(/^(\/unsubscribe\/).+/, "$1…");
+        log.error({ err, errorId, method: req.method, path }, "HTTP handler failed");
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" }).end(`${say(M.serverFailed, errorId)}\n`);
+        else res.destroy(); // part of an answer went: cut it, so the client does not take it as whole
+      })
+      .finally(() => {
+        if (--handling === 0) for (const r of onSettled.splice(0)) r();
+      });
   });
+  return Object.assign(server, {
+    refuseNew(): void {
+      refusing = true;
+    },
+    settled(): Promise<void> {
+      return handling === 0 ? Promise.resolve() : new Promise<void>((r) => onSettled.push(r));
+    },
+  });
+}
+
+/** How long SIGTERM waits for the HTTP requests in flight before it cuts their connections (smtp-server's closeTimeout). */
+const HTTP_GRACE_MS = 5000;
+
+/** The HTTP requests in flight answered, or HTTP_GRACE_MS passed. */
+async function httpSettled(http: HttpServer): Promise<void> {
+  let grace: NodeJS.Timeout | undefined;
+  await Promise.race([http.settled(), new Promise<void>((r) => (grace = setTimeout(r, HTTP_GRACE_MS)))]);
+  clearTimeout(grace);
 }
 
 class CannotListen extends Error {}
@@ -99,6 +137,15 @@ async function deployDirectory(daemon: Daemon, dir: string, domain: string, log:
   for (const file of rules.deploy) {
     const name = basename(file).replace(/\.(thwonk|ts)$/, "");
     const address = `${name.replace(/_/g, "-")}@${domain}`;
+    // Whether the list has members as this start finds it, before the deploy: a schedule due before the deploy runs
+    // first (main.ts orders before deploying), and one that empties the list does not bring the file's members back.
+    const had = await daemon.members(address).then(
+      (now) => now.members.length,
+      (err: unknown) => {
+        if (err instanceof Refusal) return 0; // not deployed yet
+        throw err;
+      },
+    );
     const r = await daemon.deploy({ source: readFileSync(file, "utf8"), fileName: basename(file), addresses: [address] });
     if (!r.ok) {
       log.warn({ file, problems: [...r.problems, ...r.addresses.flatMap((a) => a.problems)] }, "not deployed");
@@ -107,7 +154,7 @@ async function deployDirectory(daemon: Daemon, dir: string, domain: string, log:
     const at = join(file, "..");
     for (const m of ["members.txt", "members.json"]) {
       if (!existsSync(join(at, m))) continue;
-      if ((await daemon.members(address)).members.length === 0) await daemon.importMembers(address, readFileSync(join(at, m), "utf8"));
+      if (had === 0 && (await daemon.members(address)).members.length === 0) await daemon.importMembers(address, readFileSync(join(at, m), "utf8"));
       break;
     }
   }
@@ -250,6 +297,7 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
       retryMax: cfg.relayRetryMax,
       deadAfter: cfg.deadAfter,
       personal,
+      held: true, // sends nothing until every listener is bound (below): its one-click links need the HTTP port
     });
     daemon.outbox.useRelay(relay);
     daemon.verpLists = verpOf(cfg);
@@ -257,6 +305,14 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
     // Planned for a relay by an earlier start: without one they wait, so say so rather than let them sit unseen.
     log.warn("deliveries planned for a relay are pending, and this start has no --relay: they wait until thwonkd starts with one");
   }
+  // Work is ordered from here on, before the deploys at start and before any listener binds: what comes (a message
+  // taken the moment a port opens, a deploy of a changed rule after downtime) must come after the schedules due
+  // before it, a missed one's catch-up too (daily_or_out's midnight removal before the member's post; a midnight run
+  // by the version deployed then, before the swap), and the runner asks the scheduler for them (dueBy) only once it
+  // orders. Ordering runs nothing of its own: the clock's work (schedules, expiries, the outbox left by an earlier
+  // process) and the relay's sending start once every listener is bound (daemon.start() below), so a start that
+  // cannot listen runs only what came before it failed (and what was due before that), then exits 2.
+  daemon.order();
   for (const dir of cfg.deploy) await deployDirectory(daemon, dir, cfg.domain, log);
 
   const smtpAt = hostPort(cfg.smtp, "--smtp");
@@ -280,8 +336,15 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
     if (!(err instanceof CannotListen)) throw err;
     // A start that cannot take its addresses says which and why, and leaves nothing running.
     process.stderr.write(`thwonkd: ${err.message}\n`);
+    http.refuseNew();
     await Promise.all(ingresses.map((i) => i.close()));
-    if (http.listening) await new Promise<void>((r) => http.close(() => r()));
+    await Promise.all(ingresses.map((i) => i.settled()));
+    await httpSettled(http);
+    if (http.listening)
+      await new Promise<void>((r) => {
+        http.close(() => r());
+        http.closeAllConnections();
+      });
     await relay?.stop();
     await daemon.close();
     return 2;
@@ -295,12 +358,17 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
       stopping = true;
       log.info({ signal }, "stopping: new connections get 421, work in flight finishes");
       for (const i of ingresses) i.refuseNew();
+      http.refuseNew();
       void (async () => {
         await daemon.runner.drain();
         await Promise.all(ingresses.map((i) => i.close()));
         // What the listeners took in before they closed is answered before the store closes: an LMTP message's
         // recipients are delivered one after the other, so the runner may have been idle between two of them.
         await Promise.all(ingresses.map((i) => i.settled()));
+        // So are the API's requests in flight (a deploy, a change of members, an approval): their work reaches the
+        // lists' queues before the last drain, while the scheduler still orders it, not after it stopped (or after
+        // the store closed); a request whose client stalls is cut after HTTP_GRACE_MS, as smtp-server cuts a session.
+        await httpSettled(http);
         await daemon.runner.drain();
         await new Promise<void>((r) => {
           http.close(() => r());
@@ -317,7 +385,7 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
     process.on("SIGINT", () => stop("SIGINT"));
   });
   daemon.start();
-  void relay?.kick();
+  void relay?.start();
   process.stdout.write(JSON.stringify({ ...ports, data: dataDir, outbox: daemon.outbox.dir, token: admin.file, lists: daemon.lists().map((l) => l.address) }) + "\n");
   log.info({ ports, lists: daemon.lists().length, outboxSync: daemon.outbox.durability }, "thwonkd is ready");
   return stopped;

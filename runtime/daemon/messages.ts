@@ -72,6 +72,8 @@ export const daemonMessages = {
     `The new version at ${address} does not have ${dropped}, so its stored values were dropped from the list's state at the deploy, as \`allowDataLoss\` (thwonkc deploy --allow-data-loss) asked.`),
   noStateStored: def("TW6042", "No state stored", (address: string) =>
     `No state is stored for ${address} (it was reset, or no run has saved state since it was deployed), so its next run starts from the rule's initial state: each field in \`initial\` at the initial value the rule declares. Nothing needs fixing; to start from other values, set them (thwonkc state set ${address} FILE).`),
+  listAddressTooLong: def("TW6043", "List address too long", (address: string, length: number, max: number) =>
+    `${address} is ${length} characters long as a client writes it: a list's address can be at most ${max}, so that mail reaches it and its -request and -bounces addresses (SMTP refuses an address over ${max + 8}, RFC 5321's path). Choose a shorter address.`),
   tooManyHops: def("TW6050", "Mail loop", (address: string, why: string) =>
     `The message was not run by ${address}: ${why}, so it is probably going round in a loop between lists or servers. Look at its Received and X-Thwonk-Hops fields to find the loop, and break it (a rule that forwards to a list that forwards back).`),
   relayRefused: def("TW6051", "The relay refused the message", (code: number, response: string) =>

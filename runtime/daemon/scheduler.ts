@@ -58,8 +58,19 @@ export class Scheduler {
     this.repeating = new Repeating(() => this.tick(), o.tickMs ?? 1000, o.log, "the scheduler's tick failed");
   }
 
-  start(): void {
+  /**
+   * From now on, what is queued for a list (a message, a deploy, a change of members, ...) has the schedules due by
+   * its time queued before it (runner.ts dueBy), without looking at the clock on its own yet: main.ts orders before
+   * any listener takes a connection, and starts the ticks once they all listen (a start that cannot listen then runs
+   * nothing by the clock).
+   */
+  order(): void {
     this.o.runner.dueBy = (address, at) => this.queueDue(address, at);
+  }
+
+  /** Orders the work queued from now on (order), and looks at the clock now and at each tick. */
+  start(): void {
+    this.order();
     this.repeating.start();
   }
 

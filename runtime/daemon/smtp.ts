@@ -129,6 +129,21 @@ function recipientKey(address: string): string {
   return envelopeAddress(address).toLowerCase();
 }
 
+/**
+ * The longest envelope address the ingress takes: smtp-server answers 501 past it (RFC 5321 4.5.3.1.3: a path is at
+ * most 256 octets with its angle brackets), counted as the client wrote it (its domain maybe in punycode).
+ */
+export const INGRESS_ADDRESS_MAX = 253;
+
+/** The longest list address: its `-request` and `-bounces` addresses, 8 longer, must reach the ingress too. */
+export const LIST_ADDRESS_MAX = INGRESS_ADDRESS_MAX - "-bounces".length;
+
+/** An address's length as a client may write it: the longer of its domain as given and in punycode. */
+export function wireLength(address: string): number {
+  const at = address.lastIndexOf("@");
+  return Math.max(address.length, at + 1 + (domainToASCII(address.slice(at + 1)) || address.slice(at + 1)).length);
+}
+
 function smtpError(code: number, message: string): Error & { responseCode: number } {
   return Object.assign(new Error(message), { responseCode: code });
 }

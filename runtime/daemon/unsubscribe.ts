@@ -20,6 +20,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
+import { ADDRESS_MAX } from "../../contract/index.js";
 import type { Daemon } from "./daemon.js";
 import type { Logger } from "./log.js";
 import { addressKey } from "./runner.js";
@@ -34,6 +35,8 @@ export const ONE_CLICK_FIELD = (url: string): string => `List-Unsubscribe: <${ur
 /**
  * The longest token of a list and a member whose addresses fit an SMTP path (254 octets of ASCII, what mail goes out
  * to: compose.ts safeAddress): each address in base64url, the joined time (13 at most: readToken), the MAC (43), 3 dots.
+ * It bounds the public URL only: a token of any list and member (ADDRESS_MAX each, in UTF-8: ADDRESS_MAX_B64 below)
+ * reads back, and its link goes out whenever its field fits a line (personal.ts withOneClick).
  */
 const LONGEST_TOKEN = 2 * Math.ceil((254 * 4) / 3) + 13 + 43 + 3;
 /**
@@ -63,8 +66,21 @@ export function ensureUnsubscribeKey(dataDir: string): Buffer {
   return key;
 }
 
+/**
+ * The most UTF-8 an address can take: ADDRESS_MAX UTF-16 units, each at most 3 bytes (a character past U+07FF;
+ * one past U+FFFF is 4 bytes in 2 units). A list or a member of any address the product takes fits it.
+ */
+export const ADDRESS_MAX_BYTES = 3 * ADDRESS_MAX;
+/** The longest base64url (no padding) of an address: what a token's address part may be, and no longer. */
+export const ADDRESS_MAX_B64 = Math.ceil((ADDRESS_MAX_BYTES * 4) / 3);
+const ADDRESS_B64 = new RegExp(`^[A-Za-z0-9_-]{1,${ADDRESS_MAX_B64}}$`);
+
 const b64 = (s: string): string => Buffer.from(s, "utf8").toString("base64url");
-const unb64 = (s: string): string | undefined => (/^[A-Za-z0-9_-]{1,400}$/.test(s) ? Buffer.from(s, "base64url").toString("utf8") : undefined);
+const unb64 = (s: string): string | undefined => {
+  if (!ADDRESS_B64.test(s)) return undefined;
+  const t = Buffer.from(s, "base64url").toString("utf8");
+  return t.length <= ADDRESS_MAX ? t : undefined;
+};
 
 function mac(key: Buffer, list: string, member: string, joined: number): Buffer {
   return createHmac("sha256", key).update(`thwonk-unsubscribe\0${addressKey(list)}\0${addressKey(member)}\0${joined}`).digest();

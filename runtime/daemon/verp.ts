@@ -12,6 +12,8 @@
  * lower-case the whole address), so the tag is read without case too.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { ADDRESS_MAX } from "../../contract/index.js";
+import { INGRESS_ADDRESS_MAX } from "./smtp.js";
 import { bounceAddress, safeAddress } from "../mail/compose.js";
 
 /** The tag's length: 8 base32 characters, 40 bits (a forger's guess is right once in 10^12). */
@@ -38,14 +40,27 @@ export function verpTagVerifies(key: string, list: string, member: string, tag: 
   return got.length === want.length && timingSafeEqual(got, want);
 }
 
-/** `LOCAL-bounces+TAG-MLOCAL=MDOMAIN@DOMAIN` for a recipient; the plain bounce address when that would not be an address (a local part over 64). */
+/** The longest local part of a VERP address: RFC 5321's (4.5.3.1.1, 64 octets), which relays may hold senders to. */
+export const VERP_LOCAL_MAX = 64;
+/**
+ * The longest VERP address: it is an address (ADDRESS_MAX), it fits an SMTP path (RFC 5321 4.5.3.1.3: 256 octets
+ * with its angle brackets, 254 without), and thwonkd's own ingress takes mail at it, whose SMTP parser
+ * (smtp-server) refuses an address over 253 with 501: a report to a longer one would never reach bounces.ts.
+ */
+export const VERP_ADDRESS_MAX = Math.min(ADDRESS_MAX, INGRESS_ADDRESS_MAX);
+
+/**
+ * `LOCAL-bounces+TAG-MLOCAL=MDOMAIN@DOMAIN` for a recipient; the plain bounce address when that would not fit
+ * (a local part over VERP_LOCAL_MAX, an address over VERP_ADDRESS_MAX or outside compose.ts safeAddress): a long
+ * member or list address keeps its mail, without VERP (docs/daemon.md, "Addresses at their longest").
+ */
 export function verpAddress(list: string, recipient: string, key: string): string {
   const plain = bounceAddress(list);
   const at = plain.lastIndexOf("@");
   const r = recipient.lastIndexOf("@");
   if (r < 1) return plain;
   const verp = `${plain.slice(0, at)}+${verpTag(key, list, recipient)}-${recipient.slice(0, r)}=${recipient.slice(r + 1)}${plain.slice(at)}`;
-  return safeAddress(verp) && verp.lastIndexOf("@") <= 64 ? verp : plain;
+  return verp.length <= VERP_ADDRESS_MAX && verp.lastIndexOf("@") <= VERP_LOCAL_MAX && safeAddress(verp) ? verp : plain;
 }
 
 /** What a bounce address names: the list, and for a VERP address the member and the tag it carries (null when it has none). */

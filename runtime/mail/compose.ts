@@ -18,11 +18,12 @@ import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import addressparser from "nodemailer/lib/addressparser/index.js";
 import * as mimeFuncs from "nodemailer/lib/mime-funcs/index.js";
 import type { RunAction } from "../../contract/index.js";
+import { listFields, oneLine } from "../../contract/list-fields.js";
 import { bareMailbox } from "../input/decode.js";
 import { readOriginal, spliceForward, type Original } from "./forward.js";
 import { withHtmlFooter, withTextFooter } from "./footer.js";
 import { serializeTree, type MimeTreeNode } from "./serialize.js";
-import { composerOptions, type Mailbox, type MessagePlan, writeMessage } from "./write-message.js";
+import { composerOptions, type Mailbox, type MessagePlan, type PlanField, writeMessage } from "./write-message.js";
 
 /** Every message a list sends carries it (its value: the list's address); mail that comes back with it is not run again. */
 export const LOOP_HEADER = "X-Thwonk-Loop";
@@ -103,14 +104,7 @@ export function safeAddress(s: unknown): string | undefined {
 }
 
 /** Text for a header: no control characters (a CR or LF would start a new header), one line, at most `max` code points. */
-export function headerText(s: string, max = 998): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  const one = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ").replace(/\s+/g, " ").trim();
-  // No more code points than UTF-16 units: a text that short is within `max` without counting.
-  if (one.length <= max) return one;
-  const cps = Array.from(one);
-  return cps.length <= max ? one : cps.slice(0, max).join("");
-}
+export const headerText: (s: string, max?: number) => string = oneLine;
 
 /** Text that spells an RFC 2047 encoded-word, which every reader would decode instead of showing. */
 const ENCODED_WORD = /=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=/;
@@ -301,8 +295,8 @@ interface ListFacts {
   listName: string;
   bounce: string;
   /** The list's own fields (List-Id, List-Post, List-Help, List-Unsubscribe) and its loop field, frozen: write-message.ts writes each once. */
-  fields: readonly Readonly<{ key: string; value: string }>[];
-  loop: Readonly<{ key: string; value: string }>;
+  fields: readonly Readonly<PlanField>[];
+  loop: Readonly<PlanField>;
   /** The list as a mailbox, and as the To of its posts. */
   person: Person;
   to: readonly Mailbox[];
@@ -311,7 +305,12 @@ interface ListFacts {
 }
 
 /** Fields every list writes the same, frozen (write-message.ts writes a frozen field once). */
-const field = (key: string, value: string): Readonly<{ key: string; value: string }> => Object.freeze({ key, value });
+const field = (key: string, value: string): Readonly<PlanField> => Object.freeze({ key, value });
+/**
+ * The list's own fields, whole as written here (List-Id's phrase encoded or quoted already, its identifier and the
+ * loop field's address in UTF-8 for a list at a non-ASCII address: RFC 6532), so the writer encodes nothing again.
+ */
+const prepared = (key: string, value: string): Readonly<PlanField> => Object.freeze({ key, value, prepared: true as const });
 const AUTO_REPLIED = field("Auto-Submitted", "auto-replied");
 const AUTO_GENERATED = field("Auto-Submitted", "auto-generated");
 const PRECEDENCE = field("Precedence", "list");
@@ -324,22 +323,22 @@ function factsOf(list: string, name: string | undefined): ListFacts {
   const key = name === undefined ? list : `${list}\u0000${name}`;
   let f = listFacts.get(key);
   if (f) return f;
-  const at = list.lastIndexOf("@");
-  const local = list.slice(0, at);
-  const domain = list.slice(at + 1);
-  const listName = headerText(name ?? local, 100) || local;
+  const own = listFields(list, name);
+  const listName = own.name;
   const person: Person = Object.freeze(shown(listName, list));
+  // The list's fields as contract/list-fields.ts decides them: List-Id's phrase encoded when it must be, its
+  // identifier (and the loop field) in UTF-8 for a list at a non-ASCII address (RFC 6532: its mail goes with
+  // SMTPUTF8), the mailto URLs percent-encoded (RFC 6068), a URL field that cannot fit a line left out.
+  const fields = [prepared("List-Id", `${phrase(listName)} <${own.id}>`)];
+  if (own.post !== undefined) fields.push(prepared("List-Post", own.post));
+  if (own.help !== undefined) fields.push(prepared("List-Help", own.help));
+  if (own.unsubscribe !== undefined) fields.push(prepared("List-Unsubscribe", own.unsubscribe));
   f = {
-    domain,
+    domain: list.slice(list.lastIndexOf("@") + 1),
     listName,
     bounce: bounceAddress(list),
-    fields: Object.freeze([
-      field("List-Id", `${phrase(listName)} <${local}.${domain}>`),
-      field("List-Post", `<mailto:${list}>`),
-      field("List-Help", `<mailto:${local}-request@${domain}?subject=help>`),
-      field("List-Unsubscribe", `<mailto:${local}-request@${domain}?subject=unsubscribe>`),
-    ]),
-    loop: field(LOOP_HEADER, list),
+    fields: Object.freeze(fields),
+    loop: prepared(LOOP_HEADER, list),
     person,
     to: Object.freeze([person]),
     via: new WeakMap(),
@@ -393,7 +392,7 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   const hops = run.hops;
   const given = (a["headers"] ?? {}) as Record<string, unknown>;
 
-  const headers: Readonly<{ key: string; value: string }>[] = [...facts.fields];
+  const headers: Readonly<PlanField>[] = [...facts.fields];
   if (a.kind === "reply") headers.push(AUTO_REPLIED);
   else if (!ctx.incoming) headers.push(AUTO_GENERATED);
   if (a.kind !== "reply") headers.push(PRECEDENCE);

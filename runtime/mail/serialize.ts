@@ -42,8 +42,9 @@ export function serializeTree(root: MimeTreeNode): Buffer | undefined {
   let out = parts.join("");
   // As build()'s last stage (LastNewline): the message ends with a line break.
   if (!out.endsWith("\n")) out += out.endsWith("\r") ? "\n" : "\r\n";
-  // Every part is 7-bit (headers encoded, bodies QP or base64) or was checked to be ASCII.
-  return Buffer.from(out, "latin1");
+  // Bodies are 7-bit (QP or base64, or checked to be ASCII); a header may hold UTF-8 (RFC 6532: an address with a
+  // non-ASCII local part, which nodemailer writes as it is, as build() does: latin1 made `ä` one byte and `😀` `=\0`).
+  return Buffer.from(out, "utf-8");
 }
 
 function writeNode(node: MimeTreeNode, parts: string[]): boolean {

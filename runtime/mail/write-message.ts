@@ -28,10 +28,22 @@ export interface Mailbox {
   address: string;
 }
 
+/**
+ * One of the builder's own fields. `prepared`: its value is structured and whole as given (List-Id's phrase
+ * encoded or quoted already, an address in UTF-8 where RFC 6532 allows it), so it goes as it is, folded at its
+ * spaces, never RFC 2047-encoded again (which made a List-Id with a quoted phrase one encoded-word, brackets and
+ * all, and a non-ASCII one encoded twice); a line break in it becomes a space.
+ */
+export interface PlanField {
+  key: string;
+  value: string;
+  prepared?: true;
+}
+
 /** A run's message as nodemailer would be given it. */
 export interface MessagePlan {
   /** The builder's own fields (List-Id, X-Thwonk-Loop, ...), in order, before From. */
-  headers: readonly { key: string; value: string }[];
+  headers: readonly PlanField[];
   from: Mailbox;
   to: readonly Mailbox[];
   cc?: readonly Mailbox[];
@@ -85,7 +97,14 @@ export function composerOptions(p: MessagePlan): ComposerOptions {
     date: p.date,
     ...(p.inReplyTo !== undefined ? { inReplyTo: p.inReplyTo } : {}),
     ...(p.references?.length ? { references: [...p.references] } : {}),
-    headers: p.headers.map((h) => ({ key: h.key, value: h.value })),
+    // A prepared field goes prepared: nodemailer writes it as it is, where it would encode it otherwise; folded by
+    // nodemailer when ASCII, else as foldAtSpaces folds it (nodemailer's folding breaks at any \s, U+00A0 too).
+    headers: p.headers.map((h) => {
+      if (!h.prepared) return { key: h.key, value: h.value };
+      const v = h.value.replace(NEWLINE, " ");
+      const folded = ASCII.test(v) ? undefined : foldAtSpaces(fieldName(h.key) ?? h.key, v);
+      return { key: h.key, value: folded === undefined ? { prepared: true, foldLines: true, value: v } : { prepared: true, value: folded } };
+    }) as { key: string; value: string }[],
     // The envelope is given to the transport, never written.
     envelope: p.envelope,
     ...(boundaryOf(p) !== undefined ? { baseBoundary: boundaryOf(p) } : {}),
@@ -124,6 +143,30 @@ function fieldLine(key: string, value: string): string {
   return (line.length < LINE ? line : mimeFuncs.foldLines(line, LINE)) + "\r\n";
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: every ASCII character
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * A prepared value that is not ASCII (UTF-8, RFC 6532), folded as `KEY: VALUE` would be at 76 but only at its ASCII
+ * spaces, never inside a word: JavaScript's \s, which nodemailer's foldLines breaks at, holds U+00A0, U+FEFF and
+ * others that an address may hold (RFC 6531), and a line break before one of them started a line that is no field.
+ * The value as written after `KEY: `.
+ */
+function foldAtSpaces(key: string, value: string): string {
+  const words = value.split(" ");
+  let line = `${key}: ${words[0]}`;
+  let out = "";
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i]!;
+    if (line.length + 1 + w.length <= LINE || !w) line += ` ${w}`;
+    else {
+      out += `${line}\r\n`;
+      line = ` ${w}`;
+    }
+  }
+  return (out + line).slice(key.length + 2);
+}
+
 /**
  * The lines written of frozen plan parts (a list's own fields, its address, a sender as a list's runs give them
  * again and again: runtime/mail/compose.ts), by the part: a frozen part says the same each time. null: not
@@ -133,12 +176,16 @@ const ownLines = new WeakMap<object, string | null>();
 const mailboxLines = new Map<string, WeakMap<object, string | null>>();
 
 /** A plan's own field, written (from its frozen object once). */
-function ownLine(h: { key: string; value: string }): string | null {
+function ownLine(h: PlanField): string | null {
   const frozen = Object.isFrozen(h);
   const kept = frozen ? ownLines.get(h) : undefined;
   if (kept !== undefined) return kept;
   const key = fieldName(h.key);
-  const line = key === undefined ? null : fieldLine(key, unstructured(h.value));
+  let line: string | null = null;
+  if (key !== undefined && h.prepared) {
+    const v = h.value.replace(NEWLINE, " ");
+    line = ASCII.test(v) || !v.trim() ? fieldLine(key, v) : `${key}: ${foldAtSpaces(key, v)}\r\n`;
+  } else if (key !== undefined) line = fieldLine(key, unstructured(h.value));
   if (frozen) ownLines.set(h, line);
   return line;
 }

@@ -3,27 +3,21 @@
  * X-Thwonk-Loop), added by the host to the actions of a run's output: they are the same for every run of a
  * list, so the sandbox does not write them into each action's JSON and read them back (contract/prelude/library.js
  * F$send, F$forward). The action then reads as the sandbox wrote it before: `headers` just before `at`, the texts
- * those of the prelude's `__listHeaders` (which a reply's headers still start from). The outgoing message does not
- * depend on them: runtime/mail/compose.ts writes the list's headers from the list itself.
+ * those of the prelude's `__listHeaders` (which a reply's headers still start from): contract/list-fields.ts's
+ * `listHeaderTexts`, which the prelude copies. The outgoing message does not depend on them: runtime/mail/compose.ts
+ * writes the list's headers from the list itself, with the same definition.
  */
 import type { RunAction } from "../../contract/index.js";
+import { listHeaderTexts } from "../../contract/list-fields.js";
 
-/** The texts, as `__listHeaders` made them: from the input's list as given (its name on one line). */
+/** The texts, as `__listHeaders` makes them (contract/list-fields.ts, the one definition, which the prelude copies). */
 function listHeaders(list: unknown): Record<string, string> | undefined {
   if (list === null || typeof list !== "object") return undefined;
   const { address, name } = list as { address?: unknown; name?: unknown };
   if (typeof address !== "string") return undefined;
   const last = kept.get(address);
   if (last && last.name === name) return { ...last.headers };
-  const at = address.lastIndexOf("@");
-  const local = address.slice(0, at);
-  const domain = address.slice(at + 1);
-  const headers = {
-    "List-Id": `${String(name ?? "").replace(/[\r\n]+/g, " ")} <${local}.${domain}>`,
-    "List-Post": `<mailto:${address}>`,
-    "List-Unsubscribe": `<mailto:${local}-request@${domain}?subject=unsubscribe>`,
-    "X-Thwonk-Loop": address,
-  };
+  const headers = listHeaderTexts(address, typeof name === "string" ? name : undefined);
   if (kept.size >= 4096) kept.clear();
   kept.set(address, { name, headers });
   return { ...headers };

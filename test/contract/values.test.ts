@@ -71,7 +71,29 @@ const atext = fc.constantFrom(..."abcXYZ09!#$%&'*+/=?^_`{|}~-.@ \t\"<>\x7f\0_äK
 const addressLike = fc
   .tuple(fc.string({ unit: atext, maxLength: 12 }), fc.constantFrom("@", "@@", ""), fc.string({ unit: fc.constantFrom(..."abcAZ09-._".split("")), maxLength: 12 }), fc.constantFrom(".org", ".IO", ".1", "", ".x-y"))
   .map(([l, at, d, tld]) => `${l}${at}${d}${tld}`);
-const corpus = fc.oneof(addressLike, fc.string(), fc.string({ unit: "binary" }));
+/** A host name of `n` characters, 3 or more: labels of at most 63, the last `b`. */
+const hostOf = (n: number): string => {
+  const labels: string[] = [];
+  for (let left = n - 2; left > 0; ) {
+    const take = left <= 63 ? left : Math.min(63, left - 2);
+    labels.push("a".repeat(take));
+    left -= take + 1;
+  }
+  return [...labels, "b"].join(".");
+};
+/**
+ * Addresses about their longest: local parts up to LOCAL_MAX + 1 and wholes around ADDRESS_MAX (either side of each
+ * bound, in characters of one and two UTF-16 units, a dot or two among them), on the shortest host name and longer.
+ */
+const longAddressLike = fc
+  .tuple(
+    fc.string({ unit: atext, maxLength: 4 }),
+    fc.integer({ min: 60, max: LOCAL_MAX + 1 }),
+    fc.constantFrom("x", "K", "ä", "😀", "a.", "a.."),
+    fc.constantFrom(3, 4, 11, ADDRESS_MAX - 1 - 64, 255, 256).map(hostOf),
+  )
+  .map(([head, n, fill, host]) => `${(head + fill.repeat(n)).slice(0, n)}@${host}`);
+const corpus = fc.oneof(addressLike, longAddressLike, fc.string(), fc.string({ unit: "binary" }));
 
 test("contract and prelude agree on every string (node:vm, a large corpus), and canonical forms are fixed points", () => {
   fc.assert(

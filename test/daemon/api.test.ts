@@ -157,7 +157,7 @@ test("a source at two addresses and its compiled bundle at a third; mail through
 
   const state = await admin("state", "a@example.org", "--json");
   assert.deepEqual((JSON.parse(state.out) as { state: unknown }).state, { count: 2, note: "" });
-  assert.match((await admin("state", "b@example.org")).out, /no state yet/);
+  assert.match((await admin("state", "b@example.org")).out, /has no state stored .*its next run starts from the rule.s initial state/);
   await until("the outbox", async () => ((await outboxMail(d.ports.outbox)).filter((m) => m.mail.subject === "#2 First").length === 1 ? true : undefined));
 });
 

@@ -167,4 +167,10 @@ test("a reset stores no state and says so: the fields the next run starts at the
   const after = (await call("GET", `lists/${COUNT_AT}/state`)).json;
   assert.deepEqual((after["state"] as { log: number[] }).log, [1]);
   assert.deepEqual(after["initial"], []);
+
+  // Over the API itself: GET's answer of a reset list, PUT back whole, is a reset too (null is not refused as a state).
+  const put = await call("PUT", `lists/${COUNT_AT}/state`, shown);
+  assert.equal(put.status, 200, JSON.stringify(put.json));
+  assert.deepEqual(put.json, answer);
+  assert.equal((await call("GET", `lists/${COUNT_AT}/state`)).json["state"], null);
 });

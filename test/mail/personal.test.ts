@@ -17,8 +17,10 @@ import { isHardFailure, readDsn, statusBlocks } from "../../runtime/daemon/bounc
 import { ConfigError, resolveConfig } from "../../runtime/daemon/config.js";
 import { loadDkimKeys } from "../../runtime/daemon/dkim.js";
 import { bounceTarget, verpAddress, withOneClick } from "../../runtime/daemon/personal.js";
-import { verpTag } from "../../runtime/daemon/verp.js";
+import { VERP_ADDRESS_MAX, VERP_LOCAL_MAX, verpTag } from "../../runtime/daemon/verp.js";
+import { bounceAddress } from "../../runtime/mail/compose.js";
 import { ensureUnsubscribeKey, formValue, readToken, unsubscribeToken } from "../../runtime/daemon/unsubscribe.js";
+import { ADDRESS_MAX, canonicalAddress } from "../../contract/index.js";
 import { runCli } from "../helpers/cli.js";
 import { statusReport } from "./helpers.js";
 
@@ -54,6 +56,72 @@ test("a token reads back only as it was made: every change, another key, junk an
   const u = unsubscribeToken(key, "Liste@Example.org", "Zoë.😀@example.org", 0);
   assert.deepEqual(readToken(key, u), { list: "Liste@Example.org", member: "Zoë.😀@example.org", joined: 0 });
   assert.match(u, /^[A-Za-z0-9_.-]+$/, "a token is safe in a URL path and a header");
+});
+
+test("a token reads back for a list and a member at ADDRESS_MAX, in ASCII and in characters of 3 and 4 bytes; past it, no", () => {
+  const domain = `${"d".repeat(63)}.example.org`;
+  // An address of exactly ADDRESS_MAX UTF-16 units whose local part is `unit` repeated (and an `a` when one is left).
+  const longest = (unit: string): string => {
+    const room = ADDRESS_MAX - 1 - domain.length;
+    return `${unit.repeat(Math.floor(room / unit.length))}${"a".repeat(room % unit.length)}@${domain}`;
+  };
+  const joined = Number.MIN_SAFE_INTEGER;
+  for (const unit of ["x", "é", "\u20ac", "😀"]) {
+    const list = longest(unit);
+    const member = longest(unit === "x" ? "m" : unit);
+    assert.equal(list.length, ADDRESS_MAX);
+    assert.equal(canonicalAddress(list), list.toLowerCase(), "an address the product takes");
+    const token = unsubscribeToken(key, list, member, joined);
+    assert.deepEqual(readToken(key, token), { list, member, joined }, `${unit}: ${Buffer.byteLength(list)} bytes`);
+  }
+  // The most UTF-8 an address takes, and one unit more: the bound is the address's, not a guess at its bytes.
+  const widest = `${"\u20ac".repeat(ADDRESS_MAX - 4)}@a.b`;
+  assert.equal(Buffer.byteLength(widest), 3 * ADDRESS_MAX - 8);
+  assert.deepEqual(readToken(key, unsubscribeToken(key, widest, widest, 1))?.member, widest);
+  assert.equal(readToken(key, unsubscribeToken(key, `x${widest}`, "ann@example.org", 1)), undefined, "a list past ADDRESS_MAX");
+  assert.equal(readToken(key, unsubscribeToken(key, "list@example.org", `x${widest}`, 1)), undefined, "a member past ADDRESS_MAX");
+});
+
+test("VERP at the longest: whatever verpAddress makes fits a local part and a path thwonkd takes mail at, and reads back", () => {
+  const k = "0".repeat(64);
+  /** A host name of exactly `n` characters (labels of at most 63). */
+  const host = (n: number): string => {
+    const labels: string[] = [];
+    for (let left = n; left > 0; ) {
+      const take = left <= 63 ? left : Math.min(63, left - 2);
+      labels.push("h".repeat(take));
+      left -= take + 1;
+    }
+    return labels.join(".").replace(/h$/, "g");
+  };
+  // A list whose VERP address for a short member is exactly 254 (an SMTP path's most): smtp-server, thwonkd's own
+  // ingress, refuses it (501), so a report to it would never arrive. The plain address goes instead.
+  const domain = host(254 - "l-bounces+abcdefgh-a=b.co@".length);
+  const list = `l@${domain}`;
+  assert.equal(`l-bounces+${verpTag(k, list, "a@b.co")}-a=b.co@${domain}`.length, 254);
+  assert.equal(verpAddress(list, "a@b.co", k), `l-bounces@${domain}`, "a VERP address of 254");
+  assert.match(verpAddress(`l@${domain.slice(1)}`, "a@b.co", k), /^l-bounces\+[a-z2-7]{8}-a=b\.co@/, "253 fits");
+
+  // Lists and members of every length up to their longest (a member: what mail goes to, 254; a list: ADDRESS_MAX).
+  const at = (who: string, n: number, d: string): string => `${who}${"x".repeat(Math.max(0, n - 1 - d.length - who.length))}@${d}`;
+  let verps = 0;
+  for (const d of ["example.org", host(100), host(240)]) {
+    for (let n = d.length + 2; n <= ADDRESS_MAX; n += 7) {
+      const l = at("l", n, d);
+      const lists = new Map([[l.toLowerCase(), l]]);
+      for (let mn = 6; mn <= 254; mn += 11) {
+        const member = at("m", mn, "b.co");
+        const v = verpAddress(l, member, k);
+        if (v === bounceAddress(l)) continue;
+        verps++;
+        assert.ok(v.length <= VERP_ADDRESS_MAX && v.lastIndexOf("@") <= VERP_LOCAL_MAX, v);
+        assert.equal(canonicalAddress(v), v.toLowerCase(), "an address by the product's own rule");
+        const back = bounceTarget(v, (a) => lists.get(a.toLowerCase()));
+        assert.deepEqual(back, { list: l, verp: member, tag: verpTag(k, l, member) }, v);
+      }
+    }
+  }
+  assert.ok(verps > 0);
 });
 
 test("the unsubscribe key is made once, 0600, and refused when it is not one", () => {

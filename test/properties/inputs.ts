@@ -193,7 +193,7 @@ export interface Plan {
   now: number;
   members: number;
   memberName: Sized;
-  /** Addresses at their longest (64 + 1 + 255 = 320 units) or short. */
+  /** Addresses at their longest (ADDRESS_MAX units: a local part of 64 to LOCAL_MAX, inputs.ts LONG_SHAPES) or short. */
   longAddresses: boolean;
   /** When members joined: all more than a day before now, all within the last day, or anything in three years. */
   joined: "old" | "recent" | "mixed";
@@ -238,15 +238,27 @@ const LONG_DOMAINS: readonly string[] = (() => {
   });
 })();
 
-/** A fresh canonical address (`local@domain`, domain in lower case); long ones are exactly 320 units. */
+/** A host name of 127 characters: two labels of 63, the last ending in a letter. */
+const MID_DOMAIN = `${"m".repeat(63)}.${"n".repeat(64 - 2)}z`;
+
+/**
+ * The shapes of an address at its longest, ADDRESS_MAX units each: the longest domain (255, and RFC 5321's 64 for
+ * the local part), one between (127 and 192), and the shortest (`a.b`, and LOCAL_MAX: a local part as long as any
+ * address can have). Long addresses take them in turn, so any three of a run's addresses have each.
+ */
+const LONG_SHAPES: readonly (readonly string[])[] = [LONG_DOMAINS, [MID_DOMAIN], ["a.b"]];
+
+/** A fresh canonical address (`local@domain`, domain in lower case); long ones are exactly ADDRESS_MAX units. */
 function address(c: Ctx, kind: string): string {
   const n = c.serial++;
   const tag = `${kind}${n}`;
   if (!c.plan.longAddresses) return `${tag}@example.org`;
   const localStyle: Style = c.r() < 0.3 ? "astral" : "ascii";
+  const domain = pick(c.r, LONG_SHAPES[n % LONG_SHAPES.length]!);
+  const units = ADDRESS_MAX - 1 - domain.length;
   // The one address rule (contract/values.ts): canonical is lower case, and a dot never follows a dot or ends the local part.
-  const local = (tag + "." + charsInUnits(c.r, localStyle, 64)).slice(0, 64).replace(/[\s<>(),;:"[\]\\]/g, "x").replace(/[\uD800-\uDBFF]$/, "x").toLowerCase().replace(/\.(?=\.|$)/g, "x");
-  return `${local}@${pick(c.r, LONG_DOMAINS)}`;
+  const local = (tag + "." + charsInUnits(c.r, localStyle, units)).slice(0, units).replace(/[\s<>(),;:"[\]\\]/g, "x").replace(/[\uD800-\uDBFF]$/, "x").toLowerCase().replace(/\.(?=\.|$)/g, "x");
+  return `${local}@${domain}`;
 }
 
 function sized(c: Ctx, s: Sized): string {
@@ -340,13 +352,19 @@ function commandSubject(r: Rand, command: string, size: number): string {
   return ws(left) + word + ws(pad - left);
 }
 
+/** What a recipient adds to the list's local part at most, with the shortest +tag: `-request+x`. */
+const REQUEST_TAG = "-request+x".length;
+
 /**
- * The list's address: short, or long (a 40-character local part, so the
- * -request form with a +tag still fits in 64, and a 255-character domain).
+ * The list's address: short, or long, as long as its `-request+x` form leaves an address (ADDRESS_MAX): a 255-character
+ * domain and a local part of 54 (`shape` 0), or the shortest domain (`a.b`) and a local part of 306 (`shape` 1).
  */
-export function listAddress(ex: Example, long = false): string {
+export function listAddress(ex: Example, long = false, shape = 0): string {
   const local = ex.name.replace(/_/g, "-");
-  return long ? `${(local + "-" + "x".repeat(40)).slice(0, 40)}@${LONG_DOMAINS[0]}` : `${local}@example.org`;
+  if (!long) return `${local}@example.org`;
+  const domain = shape % 2 === 0 ? LONG_DOMAINS[0]! : "a.b";
+  const units = ADDRESS_MAX - 1 - domain.length - REQUEST_TAG;
+  return `${(local + "-" + "x".repeat(units)).slice(0, units)}@${domain}`;
 }
 
 /** The run input a plan stands for. */
@@ -371,7 +389,7 @@ export function buildInput(ex: Example, plan: Plan): Record<string, unknown> {
     });
   }
   const list = {
-    address: listAddress(ex, plan.longAddresses),
+    address: listAddress(ex, plan.longAddresses, plan.seed),
     name: charsInUnits(r, plan.listName.style, Math.min(256, plan.listName.size)),
     owners: c.members.slice(0, Math.min(plan.owners, nMembers)),
   };

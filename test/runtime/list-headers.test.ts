@@ -14,6 +14,7 @@ import { assembleInput } from "../../runtime/input/build.js";
 import { composeRun } from "../../runtime/mail/compose.js";
 import { encodeRun, runBundle } from "../../runtime/run/run-rule.js";
 import { withListHeaders } from "../../runtime/run/list-headers.js";
+import { listHeaderTexts } from "../../contract/list-fields.js";
 import { Engine } from "../../runtime/sandbox/engine.js";
 import { resolveLimits } from "../../runtime/sandbox/types.js";
 import { assertOk } from "./harness.js";
@@ -53,6 +54,12 @@ const LISTS = [
   { address: "News.Letter@Example.org", name: "Line\r\nbreaks\n\nand 😀 \"quotes\" <b>" },
   { address: "__proto__@example.org", name: "__proto__" },
   { address: "x@example.org", name: "" },
+  // The prelude's copy of contract/list-fields.ts in the real sandbox: mailto URLs percent-encoded (RFC 6068), a
+  // non-ASCII list's in UTF-8 percent-encoded, URL fields that cannot fit a line left out.
+  { address: "a?b#c&d=e%f/g@example.org", name: "Specials\t and  blanks" },
+  { address: "ännä.😀@example.org", name: "Ünïcode" },
+  { address: `${"%".repeat(316)}@a.b`, name: "Percent" },
+  { address: `${"ä".repeat(316)}@a.b`, name: "" },
 ];
 
 test("a send's and a forward's headers are the prelude's own texts, just before `at`; a reply's are as before", async () => {
@@ -63,7 +70,9 @@ test("a send's and a forward's headers are the prelude's own texts, just before 
     const reply = r.actions.find((a) => a.kind === "reply")!;
     // The reply's headers are __listHeaders() with three more fields: what the sandbox wrote into every send before.
     const { "Auto-Submitted": _a, "In-Reply-To": _i, References: _r, ...prelude } = reply["headers"] as Record<string, string>;
-    assert.deepEqual(Object.keys(prelude), ["List-Id", "List-Post", "List-Unsubscribe", "X-Thwonk-Loop"]);
+    assert.deepEqual(prelude, listHeaderTexts(list.address.toLowerCase(), list.name), "the prelude's texts are contract/list-fields.ts's");
+    const long = list.address.startsWith("ää");
+    assert.deepEqual(Object.keys(prelude), long ? ["List-Id", "X-Thwonk-Loop"] : ["List-Id", "List-Post", "List-Unsubscribe", "X-Thwonk-Loop"]);
     const mail = r.actions.filter((a) => a.kind === "send" || a.kind === "forward");
     assert.equal(mail.length, 3);
     for (const a of mail) {
@@ -133,7 +142,8 @@ test("withListHeaders gives each list its own texts when lists' runs interleave,
       const [a] = withListHeaders([action()], list);
       const at = list.address.indexOf("@");
       assert.deepEqual(a!["headers"], {
-        "List-Id": `${String(list.name ?? "").replace(/[\r\n]+/g, " ")} <${list.address.slice(0, at)}.${list.address.slice(at + 1)}>`,
+        // The name on one line; no name: the local part (as the From shows it).
+        "List-Id": `${list.name === undefined ? list.address.slice(0, at) : list.name.replace(/[\r\n]+/g, " ")} <${list.address.slice(0, at)}.${list.address.slice(at + 1)}>`,
         "List-Post": `<mailto:${list.address}>`,
         "List-Unsubscribe": `<mailto:${list.address.slice(0, at)}-request@${list.address.slice(at + 1)}?subject=unsubscribe>`,
         "X-Thwonk-Loop": list.address,

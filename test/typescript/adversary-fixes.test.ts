@@ -97,7 +97,7 @@ export function onMessage(m: Message) {
 `,
     error: ["TS2345", "TW2021"],
   },
-  // Nor a `SendFrom` literal: the fix must not write the interpolated text (\`"..."\` in its words) where it is used.
+  // Nor a \`SendFrom\` literal: no fix writes the interpolated text (\`"..."\` in its words), nor declares it a \`SendFrom\`.
   "sendfrom.ts": {
     text: `import { send, members, type Message } from "thwonk";
 export const rule = "adv";
@@ -114,7 +114,7 @@ export function onMessage(m: Message) {
 
 on message(m: Message) {
   let who = "send"
-  let f = "{who}er"
+  var f = "{who}er"
   send(to: members, subject: m.subject, text: "t", from: f)
 }
 `,
@@ -144,19 +144,6 @@ on message(m: Message) {
 }
 `,
     error: "TW2023",
-  },
-  // A shorthand property: the literal written where it is used keeps the field's name (\`from: "sender"\`).
-  "shorthand.ts": {
-    text: `import { send, members, type Message } from "thwonk";
-export const rule = "adv";
-export function onMessage(m: Message) {
-  const from = "sender";
-  const subject = m.subject;
-  send({ to: members, subject, text: "t", from });
-}
-`,
-    error: ["TS2322", "TW2021"],
-    fixed: 'send({ to: members, subject, text: "t", from: "sender" });',
   },
   // What a fix appends to a value (\`.truncate(20)\`, \`.copy()\`) goes after the field of a shorthand property.
   "shorthand-fit.ts": {

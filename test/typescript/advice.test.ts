@@ -10,10 +10,20 @@
  *
  * The guard at the end formats every message of the core's bands for a
  * `.ts` file and fails on `.thwonk`-only syntax in its code, so a new
- * message cannot reach a `.ts` rule in the other language's words.
+ * message cannot reach a `.ts` rule in the other language's words. The
+ * catalog's text is half of what a message says: the rest is the material
+ * the checker and the verifier build and pass in (a hint, an advice
+ * sentence, what a place is). A second guard reads every string the code
+ * that builds that material writes, from its source, and holds each to the
+ * same test, so a hint cannot reach a `.ts` rule in `.thwonk` either
+ * (`"...{n}"` once did).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ts } from "ts-morph";
+import { repoRoot } from "../helpers/repo.js";
 import { checkSources } from "../../compiler/index.js";
 import { allMessages, messageText, runtimeMessages, tsType } from "../../compiler/diagnostics/catalog/index.js";
 
@@ -44,7 +54,7 @@ function thwonkOnly(code: string): string | undefined {
     [/^on \w+|\bon \w+\(/, "`on message`"],
     [/^every (?!\()/, "`every day`"],
     [/(?:^|[^=!<>])==(?!=)|!=(?!=)/, "`==` or `!=`"],
-    [/\blimits \{/, "`limits { ... }`"],
+    [/\b(?:limits|settings|state) \{/, "a `limits { ... }`, `settings { ... }` or `state { ... }` block"],
     [/\b\d+[dhm]\b/, "a duration literal (`7d`)"],
     [/(?<!")\b\d{4}-\d\d-\d\dT/, "a time literal"],
     [/^rule \w/, "`rule NAME`"],
@@ -136,6 +146,11 @@ export function onMessage(m: Message) { log(\`\${A} \${m.subject}\`); }`,
     code: "TW2165",
     rule: `export function onMessage(m: Message) { let y = undefined; y = now; log(\`\${y} \${m.subject}\`); }`,
     says: ["`let y = undefined;`", "`let y: Time | undefined = undefined;`"],
+  },
+  {
+    code: "TW2190",
+    rule: `export function onMessage(m: Message) { const xs: List<int | undefined, 5> = [1, undefined]; log(\`\${xs.sorted().size} \${m.subject}\`); }`,
+    says: ["`sorted()`", "may be undefined", "`if (x !== undefined) { xs.push(x); }`"],
   },
   {
     code: "TW2195",
@@ -353,6 +368,27 @@ test("guard: no message of the core reaches a .ts rule with .thwonk-only code in
   for (const m of reachable) for (const text of renderings(m, "guard.ts")) assertTypeScriptWording(text, `${m.code} (${m.title})`);
 });
 
+/** The parameters of a message's formatter, by name, as its source declares them (`(type, name, hint) => ...`). */
+function paramNames(m: (typeof allMessages)[number]): string[] {
+  const src = m.format.toString();
+  const list = /^\(([^)]*)\)/.exec(src)?.[1] ?? src.slice(0, src.indexOf("=>"));
+  return list.split(",").map((p) => p.trim().replace(/\s*=.*$/, "")).filter((p) => p !== "");
+}
+
+/** The parameters that take a type as the checker writes it (typeToString), but where a message says otherwise. */
+const TYPE_PARAMS = /^(?:type|found|expected|left|right|operand)$/;
+const NOT_TYPES: Record<string, string> = { TW2013: "its `expected` and `found` are counts of type arguments" };
+
+test("guard: a type a message is given reaches a .ts rule as TypeScript writes it (`List<Time | undefined, 5>`, not `List<Time?> max 5`)", () => {
+  const typed = reachable.filter((m) => !NOT_TYPES[m.code] && paramNames(m).some((p) => TYPE_PARAMS.test(p)));
+  assert.ok(typed.length >= 20, typed.map((m) => m.code).join(", "));
+  for (const m of typed) {
+    const args = paramNames(m).map((p) => (TYPE_PARAMS.test(p) ? "List<Time?> max 5" : (SAMPLE_ARGS[m.code]?.[paramNames(m).indexOf(p)] ?? "x")));
+    const text = messageText(m, "guard.ts", args);
+    assert.doesNotMatch(text, /Time\?|max 5/, `${m.code} (${m.title}) writes a type it is given as .thwonk does:\n${text}`);
+  }
+});
+
 test("the guard sees .thwonk syntax in the same messages' .thwonk wording", () => {
   // Were the detector blind, the guard above would pass on anything: the .thwonk wording of the same messages must trip it.
   const flagged = reachable.filter((m) => renderings(m, "guard.thwonk").some((t) => codeSpans(t).some((c) => thwonkOnly(c) !== undefined)));
@@ -360,10 +396,124 @@ test("the guard sees .thwonk syntax in the same messages' .thwonk wording", () =
 });
 
 test("the guard's detector finds .thwonk syntax and passes TypeScript", () => {
-  for (const code of ["let a = ...", "var x: T = e", "if x != none { ... }", "for x in xs { ... }", "Time?", "List<T> max 5", "on message(m: Message)", "every day", "limits { budget: ... }", "7d", '"{x.name}"', "a and b", "fn f()"]) {
+  for (const code of ["let a = ...", "var x: T = e", "if x != none { ... }", "for x in xs { ... }", "Time?", "List<T> max 5", "on message(m: Message)", "every day", "limits { budget: ... }", "state { }", "7d", '"{x.name}"', "a and b", "fn f()"]) {
     assert.ok(thwonkOnly(code), `not found in ${code}`);
   }
   for (const code of ["const a = ...;", "let x: T = e;", "if (x !== undefined) { ... }", "for (const x of xs) { ... }", "Time | undefined", "List<T, 5>", "export function onMessage(m: Message)", 'every("day", () => { ... })', "x ?? 2", "`${x}`", "a && b", "state.xs.size < 10"]) {
     assert.equal(thwonkOnly(code), undefined, `found in ${code}`);
   }
+});
+
+// ---------------------------------------------------------------- the material the checker and the verifier build
+
+/**
+ * The code that builds a message's material: the checker, the verifier and
+ * the program around them (compiler/*.ts), each folder's own files. Not the
+ * .thwonk parser (a .ts rule never reaches it but for TW1018 and TW1020,
+ * built in compiler/typescript/nesting.ts), the emitter (TW4xxx: bundles) or
+ * the TypeScript front end (TW7xxx, written for .ts rules alone).
+ */
+const BUILDERS = ["compiler/semantic", "compiler/verify", "compiler"];
+
+/** Words in that code that only a .thwonk file reads, each with why: `file: code` → reason. */
+const THWONK_ONLY_WORDS: Record<string, string> = {
+  "compiler/semantic/binder.ts: fn": "TW2005, a declaration in a test file (test files are .thwonk)",
+  "compiler/semantic/test-functions.ts: for i in range(200) { ... }": "the doc of a test file's `range(n)`",
+};
+
+interface Finding {
+  where: string;
+  code: string;
+  what: string;
+  text: string;
+}
+
+/** A condition that tells the surfaces apart (`s.surface === "ts"`, `surfaceOf(file) !== "ts"`): whether its true branch is the .ts one. */
+function surfaceTest(cond: string): boolean | undefined {
+  if (!/surface/.test(cond) || !/"ts"|"thwonk"/.test(cond)) return undefined;
+  return /===\s*"ts"|!==\s*"thwonk"/.test(cond);
+}
+
+/**
+ * Every string and template literal of `text` that shows code in backticks
+ * or is given to `q(...)`, with each `${...}` read as a name, checked for
+ * .thwonk-only code; but those
+ * in the .thwonk branch of a condition on the file's surface (their words
+ * are the other language's on purpose).
+ */
+function scanBuilder(fileName: string, text: string): Finding[] {
+  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
+  const out: Finding[] = [];
+  const visit = (node: ts.Node, thwonkBranch: boolean): void => {
+    if (ts.isIfStatement(node) || ts.isConditionalExpression(node)) {
+      const cond = ts.isIfStatement(node) ? node.expression : node.condition;
+      const tsIsTrue = surfaceTest(cond.getText(sf));
+      if (tsIsTrue !== undefined) {
+        const [yes, no] = ts.isIfStatement(node) ? [node.thenStatement, node.elseStatement] : [node.whenTrue, node.whenFalse];
+        visit(cond, thwonkBranch);
+        visit(yes, thwonkBranch || !tsIsTrue);
+        if (no) visit(no, thwonkBranch || tsIsTrue);
+        return;
+      }
+    }
+    // A type interpolated as the checker writes it (`Time?`, `string max 80`), where `s.type(...)` writes it as the file does.
+    if (ts.isTemplateSpan(node) && /typeToString\(/.test(node.expression.getText(sf)) && !/\.type\(typeToString\(/.test(node.expression.getText(sf)) && !thwonkBranch && !fileName.endsWith("semantic/types.ts")) {
+      const where = `${fileName}:${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1}`;
+      out.push({ where, code: node.expression.getText(sf), what: "a type in the .thwonk spelling (`Time?`): write `s.type(typeToString(t))`", text: node.parent.getText(sf) });
+    }
+    let words: string | undefined;
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) words = node.text;
+    else if (ts.isTemplateExpression(node)) words = node.head.text + node.templateSpans.map((p) => `x${p.literal.text}`).join("");
+    if (words !== undefined && !thwonkBranch) {
+      // Code is what a message shows in backticks, and what it puts in them: the text given to `q(...)`.
+      const quoted = ts.isCallExpression(node.parent) && node.parent.expression.getText(sf) === "q";
+      for (const code of quoted ? [words] : codeSpans(words)) {
+        const what = thwonkOnly(code);
+        if (what !== undefined) out.push({ where: `${fileName}:${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1}`, code, what, text: words });
+      }
+    }
+    ts.forEachChild(node, (c) => visit(c, thwonkBranch));
+  };
+  visit(sf, false);
+  return out;
+}
+
+function builderFiles(): string[] {
+  return BUILDERS.flatMap((dir) =>
+    readdirSync(join(repoRoot, dir))
+      .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+      .map((f) => `${dir}/${f}`),
+  );
+}
+
+test("guard: no words the checker or the verifier build for a message show .thwonk-only code, unless a .thwonk file alone reads them", () => {
+  const files = builderFiles();
+  assert.ok(files.includes("compiler/semantic/hints.ts") && files.includes("compiler/verify/explain.ts") && files.length > 40, files.join(", "));
+  const found = files.flatMap((f) => scanBuilder(f, readFileSync(join(repoRoot, f), "utf8")));
+  const left = found.filter((x) => !THWONK_ONLY_WORDS[`${x.where.replace(/:\d+$/, "")}: ${x.code}`]);
+  assert.deepEqual(
+    left.map((x) => `${x.where}: ${x.what} in \`${x.code}\`: ${x.text}`),
+    [],
+    "spell them by the file's surface (a function of the Spelling: s.none, s.ifBlock, s.decl, ...), or list them above with why",
+  );
+  // Each exception is still needed: a word spelled since is taken off the list.
+  const used = new Set(found.map((x) => `${x.where.replace(/:\d+$/, "")}: ${x.code}`));
+  assert.deepEqual(Object.keys(THWONK_ONLY_WORDS).filter((k) => !used.has(k)), []);
+});
+
+test("the builders' guard finds a hint written in .thwonk, and passes one spelled by the surface", () => {
+  // The hint `"...{n}"` that once reached .ts rules, as it was written (expressions.ts before it was spelled).
+  const leaked = scanBuilder(
+    "x.ts",
+    'hint = `To put a value into text, use interpolation: ${q(`"...{${exprText(other)}}"`)}.`;\nconst h = "keep only the values (`if x != none { xs.push(x) }`)";\nconst u = `as ${q(typeToString(t))}`;',
+  );
+  assert.deepEqual(
+    leaked.map((x) => x.what.replace(/:.*/, "")),
+    ["a `{x}` interpolation", "`none`", "a type in the .thwonk spelling (`Time?`)"],
+  );
+  const spelled = scanBuilder(
+    "x.ts",
+    'hint = (s) => `Put it in a string: ${q(s.interpolate("", exprText(e), ""))}.`;\nconst h = (s) => (s.surface === "ts" ? "`T | undefined`" : "`T?`");\nif (surfaceOf(f) !== "ts") { w = "`let x = e`"; }\nconst u = (s) => `as ${q(s.type(typeToString(t)))}`;',
+  );
+  assert.deepEqual(spelled, []);
 });

@@ -1,7 +1,8 @@
 /**
  * `thwonkc` on TypeScript rules: check (pretty, JSON, SARIF) with .ts
  * locations and TypeScript's own codes, compile (the bundle keeps the .ts
- * source), run (actions and a run's error at .ts lines), test (the
+ * source), inspect (triggers and types as the rule declares them), run
+ * (actions and a run's error at .ts lines), test (the
  * NAME.test.thwonk beside a .ts rule), and fmt leaving .ts files alone. The
  * bundled CLI in a child process once, to show TypeScript loads there too.
  */
@@ -49,6 +50,7 @@ before(() => {
     "divides.ts": DIVIDES,
     "zero.eml": "From: ann@example.org\r\nTo: divides@example.org\r\nSubject: zero\r\nMessage-ID: <1@example.org>\r\n\r\nhello\r\n",
     "members.txt": "ann@example.org\n",
+    "once_a_day/once_a_day.ts": example("once_a_day", "once_a_day.ts"),
     "trim140/trim140.ts": example("trim140", "trim140.ts"),
     "trim140/trim140.test.thwonk": example("trim140", "trim140.test.thwonk"),
     "trim140/weather.eml": example("trim140", "weather.eml"),
@@ -89,6 +91,31 @@ test("compile keeps the .ts source; run shows actions and an error at .ts lines"
   const out = JSON.parse(r.stdout) as { error: { code: string; line: number } | null };
   assert.equal(out.error?.code, "TW5010", r.stdout);
   assert.equal(out.error?.line, 10, "the line of `10 / d` in divides.ts");
+});
+
+test("inspect, compile and run name a .ts rule's triggers as it declares them, as check --cost does; --json keeps the manifest's names", async () => {
+  const c = await runCli(["compile", "once_a_day/once_a_day.ts", "-o", "once_a_day.thwb"], { cwd: dir.dir });
+  assert.equal(c.code, 0, c.stdout + c.stderr);
+  assert.match(c.stdout, /\(rule once_a_day; onMessage, every\("day at 00:00", …\); sha256 /);
+  const inspect = await runCli(["inspect", "once_a_day.thwb"], { cwd: dir.dir });
+  assert.equal(inspect.code, 0, inspect.stdout + inspect.stderr);
+  const shown = [...inspect.stdout.matchAll(/^ {2}(\S.*)\n {4}gas /gm)].map((m) => m[1]);
+  assert.deepEqual(shown, ["onMessage", 'every("day at 00:00", …)'], inspect.stdout);
+  // The one decision: the names --cost gives each trigger, before its position.
+  const cost = await runCli(["check", "--cost", "once_a_day/once_a_day.ts"], { cwd: dir.dir });
+  assert.deepEqual([...cost.stdout.matchAll(/^ {2}(\S.*) \(once_a_day\/once_a_day\.ts:\d+:\d+\)$/gm)].map((m) => m[1]), shown, cost.stdout);
+  // State types as the rule writes them: a bound is the last type argument.
+  assert.match(inspect.stdout, /\n {2}lastPost {2}Map<Address, Time, 5000>\n/);
+  const json = await runCli(["inspect", "once_a_day.thwb", "--json"], { cwd: dir.dir });
+  const manifest = (JSON.parse(json.stdout) as { manifest: { triggers: { name: string }[]; state: { type: string }[] } }).manifest;
+  assert.deepEqual(manifest.triggers.map((t) => t.name), ["message", "every day at 00:00"]);
+  assert.deepEqual(manifest.state.map((f) => f.type), ["Map<Address, Time> max 5000"]);
+  // run takes either name, and says the one the rule declares.
+  for (const trigger of ["every day at 00:00", 'every("day at 00:00", …)', 'every("day at 00:00", ...)']) {
+    const r = await runCli(["run", "once_a_day.thwb", "--trigger", trigger], { cwd: dir.dir });
+    assert.equal(r.code, 0, `${trigger}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /^rule once_a_day, every\("day at 00:00", …\), at /, trigger);
+  }
 });
 
 test("test: the .thwonk tests beside a .ts rule run against it", async () => {

@@ -81,19 +81,6 @@ export function onMessage(m: Message) {
     fixed: ['  const to = email("ann@example.org");', 'type Time, email } from "thwonk";'],
   },
   {
-    name: "a `const` string where a `SendFrom` is wanted (TypeScript takes it, the checker does not): the literal where it is used",
-    file: "sendfrom.ts",
-    body: `export function onMessage(m: Message) {
-  const f = "sender";
-  send({ to: members, subject: m.subject, text: "t", from: f });
-}
-`,
-    code: "TW2021",
-    says: [/or undefined, to leave it out/, /Write `"sender"` where it is used/, /`const f: SendFrom = "sender";`, with `type SendFrom` imported from "thwonk"/],
-    fix: /^Write `"sender"` where it is used$/,
-    fixed: 'text: "t", from: "sender" });',
-  },
-  {
     name: "a `const` assigned to: declare it with `let` (TypeScript's TS2588 in the core's words)",
     file: "constant.ts",
     body: `export function onMessage(m: Message) {

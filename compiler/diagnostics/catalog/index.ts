@@ -14,7 +14,7 @@ import type { MessageDef } from "./define.js";
 
 export { syntaxMessages, typeMessages, verifyMessages, emitMessages, runtimeMessages, typescriptMessages };
 export { makeDiagnostic, messageText, def, q } from "./define.js";
-export { say, spellingOf, surfaceOf, tsType, type Spelling, type Surface, type Words } from "./spelling.js";
+export { say, spellingOf, surfaceOf, triggerAsDeclared, tsType, typeAsDeclared, type Spelling, type Surface, type Words } from "./spelling.js";
 export type { MessageDef, DiagnosticExtras, SpelledArgs } from "./define.js";
 
 export const allMessages: readonly MessageDef[] = [

@@ -53,12 +53,12 @@ export interface Spelling {
   sized(type: string, max: string): string;
   /** Where a size bound is written, for "raise the `max`": `max` or the last type argument. */
   readonly boundWord: string;
-  /** A trigger as the checker names it (`on message`, `every day at 00:00`), as the rule writes it. */
+  /** A trigger as the checker (`on message`) or a bundle's manifest (`message`) names it, as the rule writes it (`triggerAsDeclared`). */
   trigger(name: string): string;
   /** A schedule (`day at 06:00`, `15m`), as a trigger of it is written. */
   schedule(text: string): string;
-  /** A limit or setting declaration: `limits { budget: ... }`, `export const limits = { budget: ... }`. */
-  block(kind: "limits" | "settings", entry: string): string;
+  /** A limits, settings or state declaration: `limits { budget: ... }`, `export const limits = { budget: ... }`. */
+  block(kind: "limits" | "settings" | "state", entry: string): string;
   /** A duration literal (`7d`, `days(7)`) and a time literal. */
   duration(amount: number, unit: DurationUnit): string;
   time(iso: string): string;
@@ -136,7 +136,7 @@ const TS: Spelling = {
   sized: (type, max) => tsType(`${type} max ${max}`),
   boundWord: "bound (the last type argument: `Text<N>`, `List<T, N>`, `Map<K, V, N>`)",
   trigger: (name) => {
-    const on = /^on (\w+)$/.exec(name);
+    const on = /^(?:on )?(\w+)$/.exec(name);
     if (on) return `on${on[1]!.charAt(0).toUpperCase()}${on[1]!.slice(1)}`;
     const every = /^every (.+)$/.exec(name);
     return every ? `every(${JSON.stringify(every[1])}, …)` : name;
@@ -152,6 +152,22 @@ const TS: Spelling = {
 
 export function spellingOf(surface: Surface): Spelling {
   return surface === "ts" ? TS : THWONK;
+}
+
+/**
+ * A trigger named as the file it is declared in declares it, for what a
+ * person reads (`check --cost`, `inspect`, `compile`): in a `.ts` rule
+ * `onMessage` and `every("day at 00:00", …)`; in a `.thwonk` rule the name
+ * given, as the checker (`on message`) or the manifest (`message`) has it.
+ * The manifest's names stay what JSON output and `run --trigger` use.
+ */
+export function triggerAsDeclared(name: string, file: string): string {
+  return spellingOf(surfaceOf(file)).trigger(name);
+}
+
+/** A type as `typeToString` (and a manifest's state) writes it, as the file it is declared in writes it (`Map<Address, Time, 5000>` in a `.ts` rule). */
+export function typeAsDeclared(text: string, file: string): string {
+  return spellingOf(surfaceOf(file)).type(text);
 }
 
 /**

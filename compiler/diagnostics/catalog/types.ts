@@ -48,7 +48,7 @@ export const typeMessages = {
   unknownType: def("TW2011", "error", "Unknown type",
     (name: string, hint?: string) => `There is no type called ${q(name)}.${tail(hint)}`),
   unknownMember: def("TW2012", "error", "Unknown field or method",
-    (type: string, name: string, hint?: string) => `${q(type)} has no field or method ${q(name)}.${tail(hint)}`),
+    (type: string, name: string, hint?: string) => (s) => `${qt(s, type)} has no field or method ${q(name)}.${tail(hint)}`),
   typeArgumentCount: def("TW2013", "error", "Wrong number of type arguments",
     (name: string, expected: number, found: number) =>
       expected === 0
@@ -59,7 +59,7 @@ export const typeMessages = {
   functionAsValue: def("TW2015", "error", "Function used as a value",
     (name: string) => `${q(name)} is a function; call it, as in ${q(name + "(...)")}. Functions are not values.`),
   methodNotCalled: def("TW2016", "error", "Method used without a call",
-    (name: string, type: string, example: string) => `${q(name)} is a method of ${q(type)}, not a field: call it, as in ${q(example)}.`),
+    (name: string, type: string, example: string) => (s) => `${q(name)} is a method of ${qt(s, type)}, not a field: call it, as in ${q(example)}.`),
   notCallable: def("TW2017", "error", "Not a function",
     (what: string, hint?: string) => `${what} is not a function and cannot be called.${tail(hint)}`),
   invalidMapKey: def("TW2018", "error", "Map key that cannot be compared",
@@ -84,7 +84,7 @@ export const typeMessages = {
     (name: string) => `${q(name)} returns nothing, so its result cannot be used as a value. Call it on a line of its own.`),
   operatorTypes: def("TW2025", "error", "Operator not defined for these types",
     (op: string, left: string, right: string, hint?: string) =>
-      (s) => `${q(op)} cannot be applied to ${qt(s, left)} and ${qt(s, right)}.${tail(hint)}`),
+      (s) => `${q(s.op(op))} cannot be applied to ${qt(s, left)} and ${qt(s, right)}.${tail(hint)}`),
   unaryOperatorType: def("TW2026", "error", "Operator not defined for this type",
     (op: string, operand: string) => (s) => `${q(op)} cannot be applied to ${qt(s, operand)}.`),
   notComparable: def("TW2027", "error", "Values cannot be compared",
@@ -102,14 +102,14 @@ export const typeMessages = {
   mixedBrace: def("TW2032", "error", "Record keys and map keys mixed",
     () => "In `{ ... }`, the keys are either all names (a record, `{ name: \"Ann\" }`) or all values (a map, `{ \"ann@example.org\": 1 }`), not both."),
   missingField: def("TW2033", "error", "Missing record field",
-    (type: string, names: string) => `This ${q(type)} needs ${names}. Add ${names.includes(",") ? "them" : "it"}.`),
+    (type: string, names: string) => (s) => `This ${qt(s, type)} needs ${names}. Add ${names.includes(",") ? "them" : "it"}.`),
   duplicateKey: def("TW2034", "error", "Duplicate key",
     (key: string) => `The key ${q(key)} appears twice. Remove one.`),
   invalidAddress: def("TW2035", "error", "Invalid address literal",
     (text: string) => (s) => `${q(JSON.stringify(text))} is not an e-mail address. Write one as ${q(s.address("name@example.org"))}.`),
   invalidLiteral: def("TW2036", "error", "Value not among the allowed ones",
-    (text: string, type: string, allowed: string, hint?: string) =>
-      `${q(JSON.stringify(text))} is not a ${q(type)}: it must be one of ${allowed}.${tail(hint)}`),
+    (text: string, type: string, allowed: string, hint?: string) => (s) =>
+      `${q(JSON.stringify(text))} is not a ${qt(s, type)}: it must be one of ${allowed}.${tail(hint)}`),
   invalidTimeZone: def("TW2037", "error", "Unknown time zone",
     (text: string, hint?: string) =>
       `${q(JSON.stringify(text))} is not an IANA time zone name. Write one such as \`"Europe/Paris"\`, \`"America/New_York"\` or \`"UTC"\`.${tail(hint)}`),
@@ -211,7 +211,7 @@ export const typeMessages = {
       expected === undefined
         ? `${q(s.trigger("on " + event))} takes no parameter. Remove it.`
         : s.surface === "ts"
-          ? `The parameter of ${q(s.trigger("on " + event))} is a ${q(expected)}: write ${q(`export function ${s.trigger("on " + event)}(m: ${expected})`)}.`
+          ? `The parameter of ${q(s.trigger("on " + event))} is a ${qt(s, expected)}: write ${q(`export function ${s.trigger("on " + event)}(m: ${s.type(expected)})`)}.`
           : `The parameter of ${q("on " + event)} is a ${q(expected)}: write ${q(`on ${event}(m: ${expected})`)} or leave the type out.`),
   duplicateTrigger: def("TW2092", "error", "Trigger declared twice",
     (what: string) => (s) => `${q(s.trigger(what))} is already declared. Put both bodies into one.`),
