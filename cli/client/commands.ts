@@ -34,11 +34,29 @@ interface DeployResult {
   problems: string[];
 }
 
-function readFile(io: CliIo, path: string, what: string): string {
+async function readFile(io: CliIo, path: string, what: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return readFileSync(resolve(io.cwd, path), "utf8");
+    bytes = readFileSync(resolve(io.cwd, path));
   } catch (e) {
     throw new ClientError(`thwonkc: cannot read the ${what} ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, ExitCode.Usage);
+  }
+  return utf8Text(bytes, path);
+}
+
+/**
+ * The bytes of a file sent to the server as text, refused where they are not UTF-8, at the place `check` names (the
+ * core's decodeSource, loaded only then: the client commands do not load the compiler): read through U+FFFD, a
+ * Latin-1 `é` in a rule, a state or a member's name was deployed or stored as another text than the one written.
+ */
+async function utf8Text(bytes: Uint8Array, shown: string): Promise<string> {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const { byteHex, decodeSource } = await import("../../compiler/index.js");
+    const r = decodeSource(bytes);
+    if (r.ok) return r.text;
+    throw new ClientError(`thwonkc: cannot read ${shown}:${r.at.line}:${r.at.col}: it is not UTF-8 text (byte ${byteHex(r.at.byte)}); save it as UTF-8`, ExitCode.Usage);
   }
 }
 
@@ -72,7 +90,7 @@ const errorText = (e: RunError): string => `${safe(e.code, 20)} ${safe(e.message
 export function runDeploy(file: string, addresses: string[], o: ServerOptions & { allowDataLoss?: boolean }, io: CliIo): Promise<number> {
   return client(io, async () => {
     const c = connection(o, io);
-    const text = readFile(io, file, "rule or bundle");
+    const text = await readFile(io, file, "rule or bundle");
     const isBundle = file.endsWith(".thwb") || text.trimStart().startsWith("{");
     const list = addresses.flatMap((a) => a.split(",")).map((a) => a.trim()).filter(Boolean);
     try {
@@ -129,7 +147,7 @@ export function runMembers(op: string, address: string, args: string[], o: Serve
       r = await request<Members>(c, "DELETE", path, membersAnswer, { addresses: args.map((a) => memberArg(a).address) });
     } else if (op === "import") {
       if (args.length !== 1) throw new ClientError("thwonkc: members import ADDRESS FILE: give one members file (one address a line, or a JSON array)", ExitCode.Usage);
-      r = await request<Members>(c, "PUT", path, membersAnswer, { text: readFile(io, args[0]!, "members file") });
+      r = await request<Members>(c, "PUT", path, membersAnswer, { text: await readFile(io, args[0]!, "members file") });
     } else throw new ClientError(`thwonkc: members ${op}: the operations are list, add, remove and import`, ExitCode.Usage);
     if (o.json) return json(io, r);
     if (op === "list") printMembers(io, address, r);
@@ -162,7 +180,7 @@ export function runState(first: string, args: string[], o: ServerOptions, io: St
     else if (op === "reset") r = await request(c, "DELETE", path, stateAnswer);
     else {
       const name = file === "-" ? "stdin" : file!;
-      const state = stateFileState(file === "-" ? (io.readStdin ?? (() => readFileSync(0, "utf8")))() : readFile(io, file!, "state file"), name, address);
+      const state = stateFileState(file === "-" ? (io.readStdin?.() ?? (await utf8Text(readFileSync(0), "stdin"))) : await readFile(io, file!, "state file"), name, address);
       if (state === null) {
         resetBy = name;
         r = await request(c, "DELETE", path, stateAnswer);

@@ -64,6 +64,14 @@ export interface ApiErrorBody {
 
 /** One API request; resolves to the answer's JSON when it has `shape`, or throws a ClientError with the server's reason. */
 export async function request<T>(c: Connection, method: string, path: string, shape: Shape, body?: unknown): Promise<T> {
+  // Written before the request, not inside its try: a body that cannot be written (a state file nested deeper than
+  // JSON.stringify goes) is the file's fault, not a server that cannot be reached.
+  let payload: string | undefined;
+  try {
+    payload = body === undefined ? undefined : JSON.stringify(body);
+  } catch (e) {
+    throw new ClientError(`thwonkc: what ${method} /v1/${path} would send cannot be written as JSON (${e instanceof Error ? e.message : String(e)}): is a file given nested too deeply?`, ExitCode.Usage);
+  }
   let res: Response;
   try {
     res = await fetch(`${c.server}/v1/${path}`, {
@@ -75,7 +83,7 @@ export async function request<T>(c: Connection, method: string, path: string, sh
         ...(c.token !== undefined ? { authorization: `Bearer ${c.token}` } : {}),
         ...(body !== undefined ? { "content-type": "application/json" } : {}),
       },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(payload !== undefined ? { body: payload } : {}),
     });
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;

@@ -6,7 +6,7 @@
 import type { Capability } from "../../stdlib/decl.js";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { makeDiagnostic, type DiagnosticExtras, type MessageDef, type SpelledArgs } from "../diagnostics/catalog/index.js";
-import type { Expr, Ident, IfStmt, LetStmt, SourceFile, TypeDecl } from "../syntax/ast.js";
+import type { Block, Expr, Ident, IfStmt, LetStmt, SourceFile, TypeDecl } from "../syntax/ast.js";
 import type { Facts } from "./narrowing.js";
 import type { FnInfo, SemanticModel, TypeDeclInfo } from "./model.js";
 import { newSymbol, Scope, type Symbol, type SymbolKind } from "./scope.js";
@@ -51,6 +51,8 @@ export class Ctx {
   /** The `if`s whose then-block is being checked, innermost last, and those that are an `else if`. */
   readonly enclosingIfs: IfStmt[] = [];
   readonly elseIfs = new WeakSet<IfStmt>();
+  /** The block each `if` stands in (an `else if` stands in none): where a fix may declare a name before it. */
+  readonly ifBlocks = new WeakMap<IfStmt, Block>();
   /** The callees of `contains(...)` that are a whole argument of an expected action: the only places it may stand for a value. */
   readonly patternContains = new Set<Expr>();
   readonly userTypes = new Map<string, PendingType>();

@@ -64,6 +64,14 @@ function render(e: Expr, s: Spelling): string {
   }
 }
 
+/**
+ * What an edit inserted at the end of `e` writes to append `suffix` to its value (`.copy()`, `.truncate(20)`): a `.ts`
+ * rule's shorthand property (`{ tags }`) is its field's name too, so the value is written out (`{ tags: tags.copy() }`).
+ */
+export function afterValue(e: Expr, suffix: string): string {
+  return e.kind === "Ident" && e.shorthand ? `: ${e.written ?? e.name}${suffix}` : suffix;
+}
+
 /** The text of a string literal without interpolations, or undefined. */
 export function plainString(e: Expr): string | undefined {
   if (e.kind !== "StringLit") return undefined;

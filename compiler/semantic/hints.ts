@@ -17,7 +17,7 @@ import { spanEnd } from "../diagnostics/diagnostic.js";
 import { q } from "../diagnostics/catalog/define.js";
 import { didYouMean } from "../diagnostics/catalog/types.js";
 import { spellingOf, surfaceOf, type Spelling, type Words } from "../diagnostics/catalog/spelling.js";
-import type { CallExpr, Expr, IfStmt, LetStmt } from "../syntax/ast.js";
+import type { CallExpr, Expr, FnDecl, IfStmt, LetStmt, Param, Stmt } from "../syntax/ast.js";
 import { assignable, boundLiteralNode } from "./assign.js";
 import type { Ctx } from "./context.js";
 import { exprText, plainString } from "./expr-text.js";
@@ -31,18 +31,24 @@ export function addressHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { h
   if (e.kind === "Ident") {
     const sym = ctx.model.symbols.get(e);
     const decl = sym?.node as LetStmt | undefined;
-    if (decl?.kind === "LetStmt" && !decl.type && decl.init.kind === "StringLit") {
+    // A literal without interpolations: `"ann@{d}"` is no address literal (neither `: Address` nor `email(…)` takes it).
+    const plain = decl?.kind === "LetStmt" && !decl.type ? plainString(decl.init) : undefined;
+    if (decl?.kind === "LetStmt" && plain !== undefined) {
       const kw = decl.mutable ? "var" : "let";
       const literal = exprText(decl.init);
       const why = (s: Spelling): string => `${q(e.name)} is a \`string\` because ${q(s.decl(kw, e.name, "..."))} says no type`;
       if (surfaceOf(decl.span.file) === "ts") {
         // TypeScript holds a string literal to `string`: the address is made where it is written, `email("…")`.
-        const address = spellingOf("ts").address(JSON.parse(literal) as string);
+        const address = spellingOf("ts").address(plain);
+        const hint: Words = (s) => `${why(s)}; an address is written ${q('email("…")')}, checked at compile time, so write it as one: ${q(s.decl(kw, e.name, address))}.`;
+        // A name `email` of the rule's own would be what the fix's `email(…)` calls; one imported as a type is no value.
+        const imported = importEdit(ctx, "email");
+        if ((ctx.ruleFile && declares(ctx.ruleFile, "email")) || imported === undefined) return { hint };
         return {
-          hint: (s) => `${why(s)}; an address is written ${q('email("…")')}, checked at compile time, so write it as one: ${q(s.decl(kw, e.name, address))}.`,
+          hint,
           fix: {
             description: `Write \`${address}\``,
-            edits: [{ span: { ...decl.init.span, end: decl.init.span.start, endLine: decl.init.span.line, endCol: decl.init.span.col }, newText: "email(" }, { span: spanEnd(decl.init.span), newText: ")" }, ...importEdit(ctx, "email")],
+            edits: [{ span: { ...decl.init.span, end: decl.init.span.start, endLine: decl.init.span.line, endCol: decl.init.span.col }, newText: "email(" }, { span: spanEnd(decl.init.span), newText: ")" }, ...imported],
           },
         };
       }
@@ -60,10 +66,14 @@ export function addressHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { h
   };
 }
 
-/** In a `.ts` rule that does not import `name` from "thwonk" yet, the edit that does: after its last import, or a new import line. */
-function importEdit(ctx: Ctx, name: string): TextEdit[] {
+/**
+ * In a `.ts` rule that does not import `name` from "thwonk" yet, the edit that does: after its last import, or a new
+ * import line. Undefined when it imports it as a type only (`type email`): a second import of the name would clash.
+ */
+function importEdit(ctx: Ctx, name: string): TextEdit[] | undefined {
   const file = ctx.ruleFile;
   const imp = file?.thwonkImport;
+  if (imp?.types.includes(name)) return undefined;
   if (!file || !imp || imp.names.includes(name)) return [];
   if (imp.after) return [{ span: imp.after, newText: `, ${name}` }];
   return [{ span: { ...file.span, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 }, newText: `import { ${name} } from "thwonk";\n` }];
@@ -93,7 +103,8 @@ export function literalsHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { 
       return { hint: (s) => `${head(s)} ${q(e.name)} holds ${JSON.stringify(text)}, which is not one of them.${didYouMean(best && JSON.stringify(best))}`, ...fix };
     }
     const decl = ctx.model.symbols.get(e)?.node as LetStmt | undefined;
-    if (decl?.kind === "LetStmt" && decl.mutable && !decl.type && decl.init.kind === "StringLit") {
+    // A literal without interpolations: `: SendFrom` does not make `"{who}er"` one.
+    if (decl?.kind === "LetStmt" && decl.mutable && !decl.type && plainString(decl.init) !== undefined) {
       const literal = exprText(decl.init);
       if (surfaceOf(decl.span.file) === "ts") {
         // The type can be written only once imported (TypeScript refuses this first: a `let` of a literal is a `string` to it too).
@@ -108,8 +119,16 @@ export function literalsHint(ctx: Ctx, e: Expr, found: Type, expected: Type): { 
   return { hint: (s) => `${head(s)} To choose by a condition, write the call in an ${s.surface === "ts" ? "`if (…)`" : "`if`"} with a literal in each branch.` };
 }
 
-/** A name for the value of a call: `state.lastPost.get(m.from)` → `lastPost`, `oldest()` → `oldest`. */
-function callName(call: CallExpr): string | undefined {
+/**
+ * A name for the value of a call: `state.lastPost.get(m.from)` → `lastPost`, `oldest()` → `oldest`; `value` for a word
+ * the file's language reserves (a `.ts` rule's `state.default.get(k)`), as the message names it (catalog/types.ts).
+ */
+function callName(call: CallExpr, sp: Spelling): string | undefined {
+  const name = calledName(call);
+  return name !== undefined && sp.reserved.has(name) ? "value" : name;
+}
+
+function calledName(call: CallExpr): string | undefined {
   const c = call.callee;
   const last = c.kind === "MemberExpr" ? c.name.name : c.kind === "Ident" ? c.name : undefined;
   if (last === undefined) return undefined;
@@ -143,6 +162,15 @@ function occurrences(root: unknown, e: Expr, out: Expr[] = []): Expr[] {
   return out;
 }
 
+/** Whether `name` is declared anywhere in `root` (a `let`, a loop variable, a function or its parameter). */
+function declares(root: unknown, name: string): boolean {
+  if (typeof root !== "object" || root === null) return false;
+  const n = root as Stmt | FnDecl | Param;
+  if ((n.kind === "LetStmt" || n.kind === "FnDecl" || n.kind === "Param") && n.name.name === name) return true;
+  if (n.kind === "ForStmt" && (n.name.name === name || n.key?.name === name)) return true;
+  return Object.entries(root).some(([k, v]) => k !== "span" && typeof v === "object" && declares(v, name));
+}
+
 /**
  * `if state.lastPost.get(m.from) != none { ... state.lastPost.get(m.from).date ... }`:
  * the fix that binds the call with `let` before the `if` and uses the name in
@@ -151,7 +179,8 @@ function occurrences(root: unknown, e: Expr, out: Expr[] = []): Expr[] {
  * not taken.
  */
 export function bindCallFix(ctx: Ctx, call: CallExpr): Fix | undefined {
-  const name = callName(call);
+  const sp = spellingOf(surfaceOf(call.span.file));
+  const name = callName(call, sp);
   if (name === undefined || ctx.scope.lookup(name)) return undefined;
   for (let i = ctx.enclosingIfs.length - 1; i >= 0; i--) {
     const s: IfStmt = ctx.enclosingIfs[i]!;
@@ -159,11 +188,16 @@ export function bindCallFix(ctx: Ctx, call: CallExpr): Fix | undefined {
     while (cond.kind === "BinaryExpr" && cond.op === "and") cond = cond.left;
     if (cond.kind !== "BinaryExpr" || cond.op !== "!=" || cond.right.kind !== "NoneLit" || !sameExpr(cond.left, call)) continue;
     if (ctx.elseIfs.has(s) || cond.left.span.start !== s.cond.span.start) return undefined;
+    // The declaration goes before the `if`, in its block: not where the `if` is a statement's whole body without
+    // braces (a `.ts` rule's `if (a) if (…) …`, where a `const` cannot stand), nor where that block declares the name
+    // later or inside the `if` (a second declaration, or uses renamed to another's).
+    const block = ctx.ifBlocks.get(s);
+    if (!block || (block.stmts.length === 1 && block.span.start === s.span.start) || declares(block, name)) return undefined;
     const head = { file: s.span.file, start: s.span.start, end: cond.left.span.start, line: s.span.line, col: s.span.col, endLine: cond.left.span.line, endCol: cond.left.span.col };
     const indent = " ".repeat(Math.max(0, s.span.col - 1));
-    const uses = occurrences(s.then, call).map((u) => ({ span: u.span, newText: name }));
+    // Its uses in the block and in the rest of the condition (`… != none and CALL.x > 1`), which the check carries to as well.
+    const uses = [...occurrences(s.cond, call).filter((u) => u !== cond.left), ...occurrences(s.then, call)].map((u) => ({ span: u.span, newText: name }));
     // `head` is `if ` (`if (` in a `.ts` rule): it becomes the declaration, and the `if` starts again after the call.
-    const sp = spellingOf(surfaceOf(s.span.file));
     const [declared, again] = sp.surface === "ts" ? [`const ${name} = `, `;\n${indent}if (${name}`] : [`let ${name} = `, `\n${indent}if ${name}`];
     return {
       description: `Bind it first: ${q(sp.decl("let", name, "..."))} before the \`if\``,

@@ -14,7 +14,7 @@
  * where arrays are references and copying on assignment is not an option.
  */
 import { carriedAs, type FunctionDecl } from "../../stdlib/decl.js";
-import type { Span } from "../diagnostics/diagnostic.js";
+import { spanEnd, type Span } from "../diagnostics/diagnostic.js";
 import { q } from "../diagnostics/catalog/define.js";
 import { typeMessages as M } from "../diagnostics/catalog/types.js";
 import { surfaceOf } from "../diagnostics/catalog/spelling.js";
@@ -22,7 +22,7 @@ import type { Expr } from "../syntax/ast.js";
 import type { Ctx } from "./context.js";
 import type { Symbol } from "./scope.js";
 import { nonOptional, type Type } from "./types.js";
-import { exprText } from "./expr-text.js";
+import { afterValue, exprText } from "./expr-text.js";
 
 /** Whether values of `t` contain something that changes in place (a List or a Map, at any depth). */
 export function holdsCollection(t: Type, depth = 0): boolean {
@@ -119,7 +119,7 @@ export function checkOwnedFlow(ctx: Ctx, value: Expr, into: string): void {
   // An empty map is `{}` in .thwonk, `new Map()` in a `.ts` rule.
   if (t?.kind === "optional" && base?.kind === "named") copy = `(${what} ?? ${base.name === "Map" ? (surfaceOf(r.e.span.file) === "ts" ? "new Map()" : "{}") : "[]"}).copy()`;
   const fix = canCopy
-    ? { fix: { description: `Store a copy: \`${what}.copy()\``, edits: [{ span: { ...r.e.span, start: r.e.span.end, line: r.e.span.endLine, col: r.e.span.endCol }, newText: ".copy()" }] } }
+    ? { fix: { description: `Store a copy: \`${what}.copy()\``, edits: [{ span: spanEnd(r.e.span), newText: afterValue(r.e, ".copy()") }] } }
     : {};
   const hint = r.why === "inLoop"
     ? `${q(what)} is declared outside this loop, so every iteration would store the same ${kind}.`

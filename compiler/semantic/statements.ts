@@ -41,7 +41,7 @@ const IF_ENDS: Flow = { ends: true, what: "an `if` whose branches all end" };
 /** Checks a block in a new scope; returns whether it always ends (never falls through). */
 export function checkBlock(ctx: Ctx, block: Block, kind: ScopeKind = "block"): boolean {
   return ctx.inScope(kind, (scope) => {
-    const flow = checkStmts(ctx, block.stmts);
+    const flow = checkStmts(ctx, block);
     reportUnused(ctx, scope);
     return flow.ends;
   });
@@ -53,12 +53,14 @@ export function checkBlock(ctx: Ctx, block: Block, kind: ScopeKind = "block"): b
  * redeclare them. The caller reports unused variables.
  */
 export function checkBody(ctx: Ctx, block: Block): boolean {
-  return checkStmts(ctx, block.stmts).ends;
+  return checkStmts(ctx, block).ends;
 }
 
-function checkStmts(ctx: Ctx, stmts: readonly Stmt[]): Flow {
+function checkStmts(ctx: Ctx, block: Block): Flow {
+  const stmts = block.stmts;
   let flow: Flow = GOES_ON;
   for (const s of stmts) {
+    if (s.kind === "IfStmt") ctx.ifBlocks.set(s, block);
     if (flow.ends) {
       ctx.report(M.unreachable, spanCover(s.span, stmts[stmts.length - 1]!.span), [flow.what ?? "the end of the block"]);
       // The rest is still checked, but reported unreachable only once.

@@ -17,6 +17,12 @@ export interface Ident {
    * expression) show it as the rule wrote it. The checker reads `name`.
    */
   written?: string;
+  /**
+   * A `.ts` rule's shorthand property (`{ tags }`): the name is the field's
+   * as well as the value's, so an edit that appends to the value writes the
+   * field out (`{ tags: tags.copy() }`, expr-text.ts afterValue).
+   */
+  shorthand?: true;
 }
 
 export interface Comment {
@@ -31,11 +37,13 @@ export interface SourceFile {
   decls: Decl[];
   comments: Comment[];
   /**
-   * A `.ts` rule's import from "thwonk": the names it imports, and the empty
-   * span after the last of them (undefined when it imports none), where a fix
-   * that writes a name not imported yet (`email(…)`) adds it.
+   * A `.ts` rule's import from "thwonk": the names it imports, those of them
+   * imported as types only (`import type { … }`, `type x`: not a value a fix
+   * may write), and the empty span after the last name of an import that is
+   * not `import type` (undefined when there is none), where a fix that writes
+   * a name not imported yet (`email(…)`) adds it.
    */
-  thwonkImport?: { names: readonly string[]; after: Span | undefined };
+  thwonkImport?: { names: readonly string[]; types: readonly string[]; after: Span | undefined };
 }
 
 // ---------------------------------------------------------------- declarations

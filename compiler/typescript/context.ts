@@ -21,6 +21,8 @@ export interface Lowering {
   imported: Set<string>;
   /** Where the last name imported from "thwonk" ends (SourceFile.thwonkImport). */
   importEnd: number | undefined;
+  /** Of `imported`, those imported as values (not by `import type { … }` nor `type x`). */
+  importedValues: Set<string>;
 }
 
 /** `checker` is made on first use: making it binds the rule, which must wait until its nesting is known to be within bounds (nesting.ts). */
@@ -38,6 +40,7 @@ export function newLowering(ts: Ts, sf: TsMorph.ts.SourceFile, program: TsMorph.
     diagnostics: [],
     imported: new Set(),
     importEnd: undefined,
+    importedValues: new Set(),
   };
 }
 

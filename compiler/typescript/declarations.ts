@@ -94,6 +94,7 @@ function checkImport(cx: Lowering, s: TsMorph.ts.ImportDeclaration): void {
       continue;
     }
     cx.imported.add(el.name.text);
+    if (!clause.isTypeOnly && !el.isTypeOnly) cx.importedValues.add(el.name.text);
     // A value imported after an `import type { … }`'s names would be a type: such an import is not where one is added.
     if (!clause.isTypeOnly) cx.importEnd = Math.max(cx.importEnd ?? 0, el.getEnd());
   }
@@ -262,6 +263,39 @@ function returnsValue(cx: Lowering, body: Node): boolean {
 }
 
 /** `every("day at 00:00", () => { … })`: the schedule's text is read by the .thwonk parser. */
+/**
+ * For the source between a string literal's quotes, the source offset of each UTF-16 unit of its value (and of its end,
+ * last): an escape (`\x64`, `\u{1F600}`, `\n`) is one source run for the one or two units it stands for.
+ */
+function rawOffsets(raw: string): number[] {
+  const out: number[] = [];
+  let i = 0;
+  while (i < raw.length) {
+    if (raw[i] !== "\\") {
+      out.push(i++);
+      continue;
+    }
+    const start = i;
+    const c = raw[i + 1] ?? "";
+    let units = 1;
+    if (c === "x") i += 4;
+    else if (c === "u" && raw[i + 2] === "{") {
+      const close = raw.indexOf("}", i);
+      units = Number.parseInt(raw.slice(i + 3, close), 16) > 0xffff ? 2 : 1;
+      i = close + 1;
+    } else if (c === "u") i += 6;
+    else if (c === "\r" && raw[i + 2] === "\n") [i, units] = [i + 3, 0];
+    else if (c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029") [i, units] = [i + 2, 0];
+    else if (c >= "0" && c <= "7") {
+      i += 2;
+      while (i < raw.length && i - start < 4 && raw[i]! >= "0" && raw[i]! <= "7") i++;
+    } else i += 2;
+    for (let u = 0; u < units; u++) out.push(start);
+  }
+  out.push(raw.length);
+  return out;
+}
+
 function every(cx: Lowering, call: TsMorph.ts.CallExpression): Decl | undefined {
   const ts = cx.ts;
   const [text, body] = call.arguments;
@@ -278,12 +312,11 @@ function every(cx: Lowering, call: TsMorph.ts.CallExpression): Decl | undefined 
     return undefined;
   }
   const at = spanOf(cx, text);
-  // A part of the schedule at its place inside the string literal (so a fix edits that part, `"day"` for `"dya"`), when
-  // the literal is written without escapes (its text is its source between the quotes); otherwise the whole literal.
-  const plain = text.getText(cx.sf).slice(1, -1) === text.text;
-  const inner = at.start + 1 - "every ".length;
-  const respan = <T extends { span: Span }>(n: T | undefined): T | undefined =>
-    n ? { ...n, span: plain ? spanAt(cx, inner + n.span.start, inner + n.span.end) : at } : undefined;
+  // A part of the schedule at its place inside the string literal (so a fix edits that part, `"day"` for `"dya"`), its
+  // escapes read (`"\x64ya"`: the fix replaces `\x64ya`, not the whole literal with a bare `day`).
+  const source = rawOffsets(text.getText(cx.sf).slice(1, -1));
+  const inner = (i: number): number => at.start + 1 + (source[i - "every ".length] ?? source[source.length - 1]!);
+  const respan = <T extends { span: Span }>(n: T | undefined): T | undefined => (n ? { ...n, span: spanAt(cx, inner(n.span.start), inner(n.span.end)) } : undefined);
   const sch = decl.schedule;
   const schedule = { kind: "Schedule" as const, span: at, unit: respan(sch.unit), interval: respan(sch.interval), at: respan(sch.at) };
   return { kind: "EveryDecl", span: spanOf(cx, call), schedule, body: lowerBlock(cx, body.body) };

@@ -174,7 +174,9 @@ function lowerObject(cx: Lowering, node: TsMorph.ts.ObjectLiteralExpression): Ex
       entries.push({ kind: "BraceEntry" as const, span: spanOf(cx, p), key, value: lowerExpr(cx, p.initializer) });
     } else if (ts.isShorthandPropertyAssignment(p)) {
       const key = { kind: "Ident" as const, span: spanOf(cx, p.name), name: p.name.text };
-      entries.push({ kind: "BraceEntry" as const, span: spanOf(cx, p), key, value: lowerIdentifier(cx, p.name) });
+      // `{ from }`: the name is the field's too, so an edit that replaces the value keeps the field (`from: "sender"`).
+      const value = lowerIdentifier(cx, p.name);
+      entries.push({ kind: "BraceEntry" as const, span: spanOf(cx, p), key, value: value.kind === "Ident" ? { ...value, shorthand: true as const } : value });
     } else {
       return refuse(cx, p, "A computed key, spread, getter or method in an object literal", "A record literal names its fields: `{ from: m.from, at: now }`.");
     }

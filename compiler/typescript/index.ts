@@ -78,7 +78,7 @@ export function parseTypeScriptRule(fileName: string, text: string): TypeScriptR
     if (ours.some((o) => o.span.start <= converted.span.start && converted.span.end <= o.span.end)) continue;
     diagnostics.push(converted);
   }
-  const thwonkImport = { names: [...cx.imported], after: cx.importEnd === undefined ? undefined : spanAt(cx, cx.importEnd, cx.importEnd) };
+  const thwonkImport = { names: [...cx.imported], types: [...cx.imported].filter((n) => !cx.importedValues.has(n)), after: cx.importEnd === undefined ? undefined : spanAt(cx, cx.importEnd, cx.importEnd) };
   return { file: { ...file, decls, thwonkImport }, diagnostics };
 }
 

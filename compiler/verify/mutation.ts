@@ -8,9 +8,10 @@
  */
 import { evalCost } from "../../stdlib/cost-eval.js";
 import { makeDiagnostic, verifyMessages } from "../diagnostics/catalog/index.js";
+import { spanEnd } from "../diagnostics/diagnostic.js";
 import type { Type } from "../semantic/types.js";
 import type * as A from "../syntax/ast.js";
-import { exprText } from "../semantic/expr-text.js";
+import { afterValue, exprText } from "../semantic/expr-text.js";
 import { concat, join, originOf, SCALAR, str, totalOf, withOrigin, type Shape } from "./shapes.js";
 import * as S from "./sym.js";
 import { OperandSizes } from "./sizes.js";
@@ -74,9 +75,16 @@ export function reportFit(w: Walk, place: Extract<Place, { root: "state" }>, val
     w.warn(at, makeDiagnostic(verifyMessages.overBound, valueExpr.span, [text, "", o.value, o.unit, stateKey(place)!, o.max, `${written.target} = (${text}).truncate(${o.max})`]));
     return;
   }
-  w.warn(at, makeDiagnostic(verifyMessages.overBound, valueExpr.span, [
-    text, o.where, o.value, o.unit, stateKey(place)!, o.max, fix ? `${text}${fix}` : undefined,
-  ], fix && valueExpr.kind !== "ErrorExpr" ? { fix: { description: `Write \`${text}${fix}\``, edits: [{ span: { ...valueExpr.span, start: valueExpr.span.end, line: valueExpr.span.endLine, col: valueExpr.span.endCol }, newText: fix }] } } : undefined));
+  // An operator's expression takes the call in parentheses: `(m.subject + "!").truncate(20)`, not `"!".truncate(20)`.
+  const grouped = valueExpr.kind === "BinaryExpr" || valueExpr.kind === "UnaryExpr";
+  const fitted = fix ? `${grouped ? `(${text})` : text}${fix}` : undefined;
+  const s = valueExpr.span;
+  const edits = grouped
+    ? [{ span: { ...s, end: s.start, endLine: s.line, endCol: s.col }, newText: "(" }, { span: spanEnd(s), newText: `)${fix}` }]
+    : [{ span: spanEnd(s), newText: afterValue(valueExpr, fix ?? "") }];
+  w.warn(at, makeDiagnostic(verifyMessages.overBound, s, [
+    text, o.where, o.value, o.unit, stateKey(place)!, o.max, fitted,
+  ], fix && valueExpr.kind !== "ErrorExpr" ? { fix: { description: `Write \`${fitted}\``, edits } } : undefined));
 }
 
 /**

@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
-import { runCliProcess, tempDir } from "../helpers/cli.js";
+import { runCli, runCliProcess, tempDir } from "../helpers/cli.js";
 
 // `log("café")` with the é in Latin-1 (0xE9), on line 3 at column 11; a string literal takes any character, so the
 // replacement character checked cleanly before.
@@ -59,6 +59,30 @@ test("fmt names the position too, and writes nothing", () => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /thwonkc: cannot read a\.thwonk:3:11: it is not UTF-8 text \(byte 0xE9\); save it as UTF-8 \(left as it is\)/);
     assert.ok(readFileSync(t.path("a.thwonk")).equals(LATIN1), "the file is unchanged");
+  } finally {
+    t.remove();
+  }
+});
+
+test("deploy, state set and members import refuse a file that is not UTF-8 before sending it, as check does (exit 2)", async () => {
+  const t = tempDir();
+  try {
+    writeFileSync(t.path("a.thwonk"), LATIN1);
+    // `{"note": "café"}` and a members line `Zoé <zoe@example.org>`, the é in Latin-1.
+    writeFileSync(t.path("state.json"), Buffer.concat([Buffer.from('{"note": "caf'), Buffer.from([0xe9]), Buffer.from('"}')]));
+    writeFileSync(t.path("members.txt"), Buffer.concat([Buffer.from("ann@example.org\nZo"), Buffer.from([0xe9]), Buffer.from(" <zoe@example.org>\n")]));
+    // Nothing listens there: a file read through U+FFFD would be sent, and the connection refused instead (exit 3).
+    const server = ["--server", "http://127.0.0.1:9", "--token", "t"];
+    const cases: [string[], RegExp][] = [
+      [["deploy", "a.thwonk", "--address", "a@example.org"], /^thwonkc: cannot read a\.thwonk:3:11: it is not UTF-8 text \(byte 0xE9\); save it as UTF-8/m],
+      [["state", "set", "a@example.org", "state.json"], /^thwonkc: cannot read state\.json:1:14: it is not UTF-8 text \(byte 0xE9\); save it as UTF-8/m],
+      [["members", "import", "a@example.org", "members.txt"], /^thwonkc: cannot read members\.txt:2:3: it is not UTF-8 text \(byte 0xE9\); save it as UTF-8/m],
+    ];
+    for (const [args, says] of cases) {
+      const r = await runCli([...args, ...server], { cwd: t.dir });
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, says, args.join(" "));
+    }
   } finally {
     t.remove();
   }

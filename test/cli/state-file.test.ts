@@ -60,3 +60,13 @@ test("a state file that is not JSON is still refused, with its name", async () =
   assert.equal(set.code, 2, set.out + set.err);
   assert.match(set.err, /bad\.json is not JSON/);
 });
+
+test("a state file nested deeper than JSON.stringify goes is refused as the file's fault (usage), not as a server not reached", async () => {
+  // JSON.parse reads it; writing it back for the request overflows the stack.
+  writeFileSync(join(cwd, "deep.json"), `{"n": ${"[".repeat(200_000)}1${"]".repeat(200_000)}}`);
+  const set = await cli("state", "set", LIST, "deep.json");
+  assert.equal(set.code, 2, set.out + set.err);
+  assert.doesNotMatch(set.err, /cannot reach the server/);
+  assert.match(set.err, /cannot be written as JSON .*nested too deeply/);
+  assert.deepEqual((await daemon.state(LIST)).state, { n: 41 });
+});

@@ -8,6 +8,8 @@
  * triggers as `on message` or `every day`); only the words differ.
  */
 
+import { RESERVED_WORDS } from "../../syntax/tokens.js";
+
 /** The language a source file is written in. */
 export type Surface = "thwonk" | "ts";
 
@@ -64,7 +66,16 @@ export interface Spelling {
   address(text: string): string;
   /** The trigger that handles a message, with its parameter. */
   readonly onMessage: string;
+  /** Words a declared name cannot be here (a `.ts` rule's field may be one: `state.default`, which is no `const default`). */
+  readonly reserved: ReadonlySet<string>;
 }
+
+/** JavaScript's reserved words in a module (strict mode), and the names a module's declaration cannot take or the lowering reads otherwise. */
+const TS_RESERVED = new Set(
+  ("break case catch class const continue debugger default delete do else enum export extends false finally for function if import in " +
+    "instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package " +
+    "private protected public await undefined arguments eval").split(" "),
+);
 
 const THWONK: Spelling = {
   surface: "thwonk",
@@ -94,6 +105,7 @@ const THWONK: Spelling = {
   time: (iso) => iso,
   address: (text) => JSON.stringify(text),
   onMessage: "on message(m: Message)",
+  reserved: new Set(RESERVED_WORDS),
 };
 
 /** The units of a duration literal, and the function a `.ts` rule writes each with (compiler/typescript/calls.ts). */
@@ -135,6 +147,7 @@ const TS: Spelling = {
   time: (iso) => `time(${JSON.stringify(iso)})`,
   address: (text) => `email(${JSON.stringify(text)})`,
   onMessage: "export function onMessage(m: Message)",
+  reserved: TS_RESERVED,
 };
 
 export function spellingOf(surface: Surface): Spelling {

@@ -8,11 +8,11 @@ import type { Spelling } from "./spelling.js";
 import { groupDigits } from "../../../contract/numbers.js";
 
 /** A name for the value of a call: `state.lastPost.get(...)` → `lastPost`, `m.headers.get(...)` → `headers`, `oldest()` → `oldest`. */
-function nameFor(call: string): string {
+function nameFor(call: string, s: Spelling): string {
   const parts = call.replace(/\([^()]*\)/g, "").split(".");
   const last = parts[parts.length - 1] ?? "";
   const name = ["get", "first", "last", "find", "take", "copy"].includes(last) && parts.length > 1 ? parts[parts.length - 2]! : last;
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && name !== "state" && name !== "m" ? name : "value";
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && name !== "state" && name !== "m" && !s.reserved.has(name) ? name : "value";
 }
 
 /** " Did you mean `x`?" or "". */
@@ -77,7 +77,7 @@ export const typeMessages = {
     (expr: string, type: string, use: string) => (s) =>
       `${q(expr)} is ${qt(s, type)} and may be ${s.none}, so it cannot be used ${use}. ${
         /\)$/.test(expr)
-          ? `A check does not carry over from one call to the next, so bind it with ${q(s.constWord)} first and check the name: ${q(s.decl("let", nameFor(expr), expr))}, then ${q(s.ifBlock(`${nameFor(expr)} ${s.ne} ${s.none}`))}; or give a default with \`??\`.`
+          ? `A check does not carry over from one call to the next, so bind it with ${q(s.constWord)} first and check the name: ${q(s.decl("let", nameFor(expr, s), expr))}, then ${q(s.ifBlock(`${nameFor(expr, s)} ${s.ne} ${s.none}`))}; or give a default with \`??\`.`
           : `Check it first (${q(s.ifBlock(`${expr} ${s.ne} ${s.none}`))}) or give a default with \`??\`.`
       }`),
   noValue: def("TW2024", "error", "Call returns nothing",
