@@ -43,7 +43,7 @@ export function healthHandler(daemon: Daemon, inFlight?: InFlight): HttpHandler 
 
 /** The HTTP listener, with what SIGTERM needs of it: no new requests, then the requests in flight answered. */
 export interface HttpServer extends Server {
-  /** From now on a request gets 503 (TW6007) and its connection closes, as a new SMTP connection gets 421. */
+  /** From now on a request gets 503 (TW6008) and its connection closes, as a new SMTP connection gets 421 (TW6007). */
   refuseNew(): void;
   /** Resolves once no request is being handled (its work queued with the lists, or done). */
   settled(): Promise<void>;
@@ -55,7 +55,14 @@ export function createHttp(handlers: HttpHandler[], log: Logger): HttpServer {
   const onSettled: (() => void)[] = [];
   const server = createServer((req, res) => {
     if (refusing) {
-      res.writeHead(503, { "content-type": "text/plain; charset=utf-8", connection: "close", "retry-after": "5" }).end(`${say(M.shuttingDown)}\n`);
+      // TW6008, not SMTP's TW6007: the request, not a message, is to be sent again. Retry-After (RFC 9110 10.2.3): the
+      // stop lasts at least as long as it waits for the requests in flight, so no sooner than that. Under /v1 in the
+      // API's own shape ({ error: { code, message } }), so thwonkc reports the refusal rather than "not JSON".
+      const headers = { connection: "close", "retry-after": String(HTTP_GRACE_MS / 1000), "cache-control": "no-store" };
+      const path = (req.url ?? "/").split("?")[0]!;
+      if (path === "/v1" || path.startsWith("/v1/"))
+        res.writeHead(503, { ...headers, "content-type": "application/json; charset=utf-8" }).end(`${JSON.stringify({ error: { code: M.httpStopping.code, message: say(M.httpStopping) } })}\n`);
+      else res.writeHead(503, { ...headers, "content-type": "text/plain; charset=utf-8" }).end(`${say(M.httpStopping)}\n`);
       return;
     }
     handling++;

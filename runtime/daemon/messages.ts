@@ -26,6 +26,8 @@ export const daemonMessages = {
   listBroken: def("TW6006", "The list cannot run", (address: string, problems: string) =>
     `The list ${address} cannot run its rule now: ${problems}. Its administrator must fix the list (e.g. its members) before it takes mail; send it again later.`),
   shuttingDown: def("TW6007", "Shutting down", () => "The server is shutting down; send the message again in a moment."),
+  httpStopping: def("TW6008", "thwonkd is stopping", () =>
+    "thwonkd is stopping, so this request was not handled and nothing was changed: send it again once thwonkd is running again (the Retry-After header says when to try first)."),
   ruleDoesNotCompile: def("TW6010", "The rule does not compile", (file: string, errors: string) =>
     `${file} has errors, so it was not deployed and the running version keeps running: ${errors}. Fix them (thwonkc check ${file}) and deploy again.`),
   bundleRefused: def("TW6011", "Bundle refused", (file: string, why: string) =>

@@ -2,9 +2,9 @@
  * The stop's order, the start's mirror image (start-order.test.ts): at
  * SIGTERM the HTTP API's requests in flight finish, their work queued with
  * the lists while the scheduler still orders it and before the store
- * closes, and a new request gets 503 (TW6007), as a new SMTP connection
- * gets 421. A real thwonkd, with a request whose body is still coming when
- * the signal comes.
+ * closes, and a new request gets 503 (TW6008, with Retry-After), as a new
+ * SMTP connection gets 421 (TW6007). A real thwonkd, with a request whose
+ * body is still coming when the signal comes.
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
@@ -16,7 +16,7 @@ import { COUNTER, readStore, startDaemon, workspace } from "./helpers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test("SIGTERM with an API request in flight: it is answered and its change kept; a new request gets 503 TW6007; exit 0", async () => {
+test("SIGTERM with an API request in flight: it is answered and its change kept; a new request gets 503 TW6008 with Retry-After; exit 0", async () => {
   const ws = workspace({ counter: { source: COUNTER } });
   const list = "counter@example.org";
   const d = await startDaemon(ws);
@@ -35,9 +35,18 @@ test("SIGTERM with an API request in flight: it is answered and its change kept;
     await sleep(300);
     const exited = d.stop();
     await sleep(500);
+    // TW6008, the HTTP request's refusal (TW6007 is SMTP's, about a message), with when to try again; in the API's shape under /v1.
     const late = await fetch(`http://127.0.0.1:${d.ports.http}/v1/health`);
     assert.equal(late.status, 503);
-    assert.match(await late.text(), /^TW6007 /);
+    assert.equal(late.headers.get("retry-after"), "5");
+    assert.match(late.headers.get("content-type") ?? "", /^application\/json/);
+    const refusal = (await late.json()) as { error: { code: string; message: string } };
+    assert.equal(refusal.error.code, "TW6008");
+    assert.match(refusal.error.message, /^TW6008 thwonkd is stopping, so this request was not handled/);
+    const page = await fetch(`http://127.0.0.1:${d.ports.http}/unsubscribe/x`);
+    assert.equal(page.status, 503);
+    assert.equal(page.headers.get("retry-after"), "5");
+    assert.match(await page.text(), /^TW6008 thwonkd is stopping/);
     socket.write(body.slice(5));
     await closed;
     assert.match(answer, /^HTTP\/1\.1 200 /, answer);
