@@ -50,7 +50,7 @@ export interface CheckResult {
 export function checkRule(rule: SourceFile, tests: SourceFile[], decl?: StdlibDecl): CheckResult {
   const std = loadStdlib(decl);
   const model = emptyModel({ kind: "record", name: "state", fields: new Map() });
-  const ctx = new Ctx(std, model, rule);
+  const ctx = new Ctx(std, model, rule, tests);
   try {
     bindStdlib(ctx);
     const top = bindRuleFile(ctx, rule);

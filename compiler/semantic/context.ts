@@ -64,7 +64,15 @@ export class Ctx {
     readonly model: SemanticModel,
     /** The rule's file (a `.ts` rule's imports: SourceFile.thwonkImport). */
     readonly ruleFile?: SourceFile,
+    /** Its test files: with the rule's, the texts a fix writes its lines to match (SourceFile.text). */
+    readonly testFiles: readonly SourceFile[] = [],
   ) {}
+
+  /** The text of the file named `fileName`, the rule's or one of its tests' (undefined for another, as the stdlib's). */
+  textOf(fileName: string): string | undefined {
+    if (this.ruleFile?.fileName === fileName) return this.ruleFile.text;
+    return this.testFiles.find((f) => f.fileName === fileName)?.text;
+  }
 
   /** Reports a diagnostic; a second error on the same span is dropped (one error per span). */
   report<A extends unknown[]>(m: MessageDef<A>, span: Span, args: SpelledArgs<A>, extras?: DiagnosticExtras): void {

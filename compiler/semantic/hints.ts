@@ -18,6 +18,7 @@ import { q } from "../diagnostics/catalog/define.js";
 import { didYouMean } from "../diagnostics/catalog/types.js";
 import { spellingOf, surfaceOf, type Spelling, type Words } from "../diagnostics/catalog/spelling.js";
 import type { CallExpr, Expr, FnDecl, IfStmt, LetStmt, Param, Stmt } from "../syntax/ast.js";
+import { lineLayout } from "../syntax/lines.js";
 import { assignable, boundLiteralNode } from "./assign.js";
 import type { Ctx } from "./context.js";
 import { exprText, plainString } from "./expr-text.js";
@@ -76,7 +77,9 @@ function importEdit(ctx: Ctx, name: string): TextEdit[] | undefined {
   if (imp?.types.includes(name)) return undefined;
   if (!file || !imp || imp.names.includes(name)) return [];
   if (imp.after) return [{ span: imp.after, newText: `, ${name}` }];
-  return [{ span: { ...file.span, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 }, newText: `import { ${name} } from "thwonk";\n` }];
+  // A line of its own before the first, written as that one is (its indentation, its line break: CRLF in a CRLF file).
+  const { indent, eol } = lineLayout(file.text, 0);
+  return [{ span: { ...file.span, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 }, newText: `${indent}import { ${name} } from "thwonk";${eol}` }];
 }
 
 /**
@@ -194,11 +197,13 @@ export function bindCallFix(ctx: Ctx, call: CallExpr): Fix | undefined {
     const block = ctx.ifBlocks.get(s);
     if (!block || (block.stmts.length === 1 && block.span.start === s.span.start) || declares(block, name)) return undefined;
     const head = { file: s.span.file, start: s.span.start, end: cond.left.span.start, line: s.span.line, col: s.span.col, endLine: cond.left.span.line, endCol: cond.left.span.col };
-    const indent = " ".repeat(Math.max(0, s.span.col - 1));
+    // The `if` starts a line of its own, indented as its line is (tabs stay tabs), after the line break the file uses there.
+    const text = ctx.textOf(s.span.file);
+    const { indent, eol } = text !== undefined ? lineLayout(text, s.span.start) : { indent: " ".repeat(Math.max(0, s.span.col - 1)), eol: "\n" };
     // Its uses in the block and in the rest of the condition (`… != none and CALL.x > 1`), which the check carries to as well.
     const uses = [...occurrences(s.cond, call).filter((u) => u !== cond.left), ...occurrences(s.then, call)].map((u) => ({ span: u.span, newText: name }));
     // `head` is `if ` (`if (` in a `.ts` rule): it becomes the declaration, and the `if` starts again after the call.
-    const [declared, again] = sp.surface === "ts" ? [`const ${name} = `, `;\n${indent}if (${name}`] : [`let ${name} = `, `\n${indent}if ${name}`];
+    const [declared, again] = sp.surface === "ts" ? [`const ${name} = `, `;${eol}${indent}if (${name}`] : [`let ${name} = `, `${eol}${indent}if ${name}`];
     return {
       description: `Bind it first: ${q(sp.decl("let", name, "..."))} before the \`if\``,
       edits: [{ span: head, newText: declared }, { span: spanEnd(cond.left.span), newText: again }, ...uses],

@@ -34,6 +34,8 @@ export interface SourceFile {
   kind: "SourceFile";
   span: Span;
   fileName: string;
+  /** The text as given: a fix that writes a line writes it as the file does (its indentation, its line break). */
+  text: string;
   decls: Decl[];
   comments: Comment[];
   /**

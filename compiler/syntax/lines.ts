@@ -70,3 +70,21 @@ export class LineMap {
     return this.starts[this.starts.length - 1]!;
   }
 }
+
+/**
+ * How the line holding `offset` is written, for a fix that writes a line
+ * beside it: its indentation (the blanks that start it, up to `offset`, as
+ * written: tabs stay tabs) and the line break that ends it (`\r\n` in a file
+ * written with CRLF); on a last line without one, the text's first line
+ * break, and `\n` in a text of one line.
+ */
+export function lineLayout(text: string, offset: number): { indent: string; eol: string } {
+  let start = Math.min(offset, text.length);
+  while (start > 0 && text[start - 1] !== "\n" && text[start - 1] !== "\r") start--;
+  let end = start;
+  while (end < offset && (text[end] === " " || text[end] === "\t")) end++;
+  const breaks = /\r\n|\n|\r/g;
+  breaks.lastIndex = start;
+  const eol = breaks.exec(text)?.[0] ?? /\r\n|\n|\r/.exec(text)?.[0] ?? "\n";
+  return { indent: text.slice(start, end), eol };
+}

@@ -35,7 +35,7 @@ export interface TypeScriptResult {
 const UNKNOWN_NAME = new Set([2304, 2552, 2580, 2591, 2592, 2662, 2663, 2686, 2868]);
 
 export function parseTypeScriptRule(fileName: string, text: string): TypeScriptResult {
-  const file: SourceFile = { kind: "SourceFile", span: spanIn(fileName, text, 0, text.length), fileName, decls: [], comments: [] };
+  const file: SourceFile = { kind: "SourceFile", span: spanIn(fileName, text, 0, text.length), fileName, text, decls: [], comments: [] };
   let rule: RuleProgram;
   try {
     rule = ruleProgram(fileName, text);

@@ -76,7 +76,7 @@ export function parseFile(fileName: string, text: string): ParseResult {
   const syntax = new SyntaxTree(text, tokens, lexed.trivia, events);
   p.reset("", "", []);
   return {
-    file: { kind: "SourceFile", span: fileSpan, fileName, decls, comments: lexed.comments },
+    file: { kind: "SourceFile", span: fileSpan, fileName, text, decls, comments: lexed.comments },
     diagnostics,
     syntax,
   };
