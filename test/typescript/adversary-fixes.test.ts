@@ -11,32 +11,8 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { runCli, tempDir, type TempDir } from "../helpers/cli.js";
+import { applyEdits as apply, type JsonDiagnostic } from "../helpers/json-fixes.js";
 
-interface JsonEdit {
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  newText: string;
-}
-interface JsonDiagnostic {
-  code: string;
-  severity: string;
-  message: string;
-  fix?: { description: string; edits: JsonEdit[] };
-}
-
-/** The text with the edits applied (1-based lines and columns, as `--format json` gives them). */
-function apply(text: string, edits: readonly JsonEdit[]): string {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === "\n") starts.push(i + 1);
-  const at = (line: number, col: number): number => starts[line - 1]! + col - 1;
-  let out = text;
-  for (const e of [...edits].sort((a, b) => at(b.line, b.column) - at(a.line, a.column))) {
-    out = out.slice(0, at(e.line, e.column)) + e.newText + out.slice(at(e.endLine, e.endColumn));
-  }
-  return out;
-}
 
 const TS_HEAD = `import { log, members, Map, type Address, type Message, type Time } from "thwonk";
 export const rule = "adv";
