@@ -104,6 +104,9 @@ const LISTS: [string, string | undefined][] = [
   ["news@example.org", ""],
   // Marks and emoji sequences (a joiner, a selector, a keycap), long enough that the From line folds.
   [`${"e\u0301👩🏽\u200d💻".repeat(12)}❤\ufe0f.1\ufe0f\u20e3@example.org`, "Sequences"],
+  // No address holds a space past ASCII now, but a name may: a fold there (JavaScript's \s) would start a line that
+  // is no field.
+  ["ännä.blanks@example.org", `${"a\u00a0".repeat(40)}b\ufeffc\u2028d\u3000e\u200b\u202ef`],
   [`${"%".repeat(LOCAL_MAX)}@a.b`, "Percent"],
   [`${"ä".repeat(LOCAL_MAX)}@a.b`, "Wide"],
   [`${"中".repeat(LOCAL_MAX)}@a.b`, "中文"],
