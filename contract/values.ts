@@ -15,6 +15,35 @@ const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,
 /** Half of a surrogate pair alone (with `u`, a pair is one code point, and only a lone half is in category Cs). */
 const LONE_SURROGATE = /\p{Cs}/u;
 
+/**
+ * What a local part may not hold though LOCAL admits it: characters a reader cannot see or that change how the text
+ * around them is shown, so `ann<U+200B>@example.org` would pass for `ann@example.org` and a U+202E would turn a From
+ * line or a members list around. RFC 6532 3.1/3.2 ask for NFC and discourage such characters; Unicode's UTS #39
+ * leaves them out of identifiers (Identifier_Status Restricted); the big providers refuse them in mailbox names.
+ * Letters, marks, numbers, punctuation, symbols and emoji stay. The set is written out (not as
+ * `\p{Default_Ignorable_Code_Point}` or `\p{Z}`, which grow with Unicode versions) so the host and QuickJS, each with
+ * its own Unicode tables, agree, and an engine update changes no address:
+ * - the separators (category Z): U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000;
+ * - the default ignorables: soft hyphen U+00AD, U+034F, the Hangul fillers U+115F, U+1160, U+3164, U+FFA0, U+17B4,
+ *   U+17B5, the Mongolian selectors U+180B–U+180F, U+200B–U+200F (zero-width space, non-joiner, joiner, the marks),
+ *   U+2060–U+206F (word joiner, invisible operators, the isolates U+2066–U+2069), the variation selectors
+ *   U+FE00–U+FE0F, U+FEFF, U+FFF0–U+FFF8, U+1BCA0–U+1BCA3, U+1D173–U+1D17A and U+E0000–U+E0FFF (tags and the
+ *   selectors past U+E0100);
+ * - the bidirectional controls: U+200E, U+200F and the isolates among those, U+061C, and the embeddings and
+ *   overrides U+202A–U+202E;
+ * - the interlinear annotation marks U+FFF9–U+FFFB (they hide what they wrap), the blank braille pattern U+2800 (it is
+ *   drawn as a space), private use (U+E000–U+F8FF, planes 15 and 16: drawn as anything, or nothing) and the
+ *   noncharacters (U+FDD0–U+FDEF and the last two of every plane: `\p{Noncharacter_Code_Point}`, fixed for good).
+ * Emoji sequences keep their joiner and selector, where they are seen (the pictographs around a joiner are drawn as
+ * one; family and profession emoji are such sequences): U+200D between two pictographs (`\p{Extended_Pictographic}`,
+ * which Unicode reserved ahead, so it does not move either), the first maybe with a skin tone or U+FE0F (👩🏽‍💻, 🏳️‍🌈),
+ * and U+FE0F after a pictograph (❤️) or between a digit, `#` or `*` and the keycap U+20E3 (1️⃣). Anywhere else they
+ * are invisible too, and refused.
+ */
+const INVISIBLE =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: each code point is refused on its own, U+034F (a mark) too
+  /[\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200c\u200e\u200f\u2028-\u202f\u205f-\u206f\u2800\u3000\u3164\ue000-\uf8ff\ufe00-\ufe0e\ufeff\uffa0\ufff0-\ufffb\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e0fff}\u{f0000}-\u{10ffff}]|\p{Noncharacter_Code_Point}|(?<!\p{Extended_Pictographic}[\u{1f3fb}-\u{1f3ff}\ufe0f]?)\u200d|\u200d(?!\p{Extended_Pictographic})|(?<!\p{Extended_Pictographic}|[0-9#*])\ufe0f|(?<!\p{Extended_Pictographic})\ufe0f(?!\u20e3)/u;
+
 /** The longest address, in UTF-16 units. */
 export const ADDRESS_MAX = 320;
 /** The longest local part an address can have within ADDRESS_MAX: `@` and the shortest host name (`a.b`) take 4. */
@@ -22,7 +51,9 @@ export const LOCAL_MAX = ADDRESS_MAX - 4;
 
 /**
  * The one address rule: `local@domain` with a dot-atom local part (RFC 5322
- * atext, or any character past U+009F as RFC 6531 allows) and a host name of
+ * atext, or any character past U+009F as RFC 6531 allows, but none that
+ * INVISIBLE names: no separator, invisible character or bidirectional
+ * control) and a host name of
  * two labels or more, at most 255 long (so `ann@localhost`, `ann@exa_mple.org`,
  * controls, spaces, quotes and a second `@` are not addresses), 320 UTF-16
  * units at most in all (the stdlib's Address bound), and well formed (half of
@@ -42,7 +73,8 @@ export function canonicalAddress(s: string): string | undefined {
   if (t.length > ADDRESS_MAX) return undefined;
   const at = t.indexOf("@");
   if (at < 1 || t.length - at - 1 > 255 || LONE_SURROGATE.test(t)) return undefined;
-  return LOCAL.test(t.slice(0, at)) && DOMAIN.test(t.slice(at + 1)) ? t : undefined;
+  const local = t.slice(0, at);
+  return LOCAL.test(local) && !INVISIBLE.test(local) && DOMAIN.test(t.slice(at + 1)) ? t : undefined;
 }
 
 /** Whether the checker accepts an address literal (TW2xxx invalidAddress): exactly the addresses the runtime loads. */

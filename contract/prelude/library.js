@@ -163,10 +163,14 @@ const __showFull = function (v, depth) {
 // ---------------------------------------------------------------- addresses
 // The one address rule, as contract/values.ts canonicalAddress states it (test/contract/values.test.ts: they agree).
 // The local part is bounded only by the whole's 320 (RFC 5321 asks servers to take local parts past 64).
+// No separator, invisible or bidirectional control in the local part, but the joiner and selector of emoji sequences:
+// contract/values.ts INVISIBLE says which and why.
+const __invisible = /[\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200c\u200e\u200f\u2028-\u202f\u205f-\u206f\u2800\u3000\u3164\ue000-\uf8ff\ufe00-\ufe0e\ufeff\uffa0\ufff0-\ufffb\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e0fff}\u{f0000}-\u{10ffff}]|\p{Noncharacter_Code_Point}|(?<!\p{Extended_Pictographic}[\u{1f3fb}-\u{1f3ff}\ufe0f]?)\u200d|\u200d(?!\p{Extended_Pictographic})|(?<!\p{Extended_Pictographic}|[0-9#*])\ufe0f|(?<!\p{Extended_Pictographic})\ufe0f(?!\u20e3)/u;
 const __canonical = function (s) {
   var t = s.trim().toLowerCase(), at = t.indexOf("@");
   if (t.length > 320 || at < 1 || t.length - at - 1 > 255 || /\p{Cs}/u.test(t)) return null;
   return /^[a-z0-9!#$%&'*+\/=?^_`{|}~\u00a0-\uffff-]+(?:\.[a-z0-9!#$%&'*+\/=?^_`{|}~\u00a0-\uffff-]+)*$/.test(t.slice(0, at)) &&
+    !__invisible.test(t.slice(0, at)) &&
     /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(t.slice(at + 1)) ? t : null;
 }
 // Every run reads the same few addresses again (the list's, its members', a sender's): the answers for short strings

@@ -29,7 +29,7 @@ import { loadSyncFs } from "./syncfs.js";
 export interface WriteFile {
   /** The file's name, in tmp/ then new/. */
   name: string;
-  /** Written first, as latin1 (the row's envelope, outbox.ts), then `bytes`. */
+  /** Written first, as UTF-8 (the row's envelope, outbox.ts), then `bytes`. */
   head?: string;
   bytes: Uint8Array;
 }
@@ -212,13 +212,14 @@ export class OutboxWriter {
       // The batch's files laid out in one buffer, each its head then its bytes, and moved to the writer's thread
       // (transferred, not cloned): the raw messages' own buffers may share Node's pool with other data.
       let total = 0;
-      for (const f of files) total += (f.head?.length ?? 0) + f.bytes.length;
+      for (const f of files) total += (f.head ? Buffer.byteLength(f.head) : 0) + f.bytes.length;
       const moved = Buffer.from(new ArrayBuffer(total));
       let at = 0;
       const views: WriteFile[] = [];
       for (const f of files) {
         const start = at;
-        if (f.head) at += moved.write(f.head, at, "latin1");
+        // UTF-8: the return path and the recipients may be past ASCII (RFC 6531).
+        if (f.head) at += moved.write(f.head, at, "utf8");
         moved.set(f.bytes, at);
         at += f.bytes.length;
         views.push({ name: f.name, bytes: new Uint8Array(moved.buffer, start, at - start) });

@@ -73,11 +73,12 @@ const HAS_RECIPIENTS = new RegExp(`(^|\\r\\n)${RECIPIENTS_HEADER}:`, "i");
 /** The Maildir file of a row: its envelope as Return-Path and the recipients header, then the wire message. */
 export function maildirBytes(r: Pick<OutboxRow, "address" | "recipients" | "raw">): Buffer {
   const head = maildirHead(r, true);
-  return head === "" ? r.raw : Buffer.concat([Buffer.from(head, "latin1"), r.raw]);
+  return head === "" ? r.raw : Buffer.concat([Buffer.from(head, "utf8"), r.raw]);
 }
 
 /**
- * What goes in front of a row's message in its file (latin1): its envelope, or nothing when `old` (a row from the
+ * What goes in front of a row's message in its file (UTF-8, as the message is: a list's or a member's address may
+ * be past ASCII, RFC 6531): its envelope, or nothing when `old` (a row from the
  * store, maybe written by an older build) and its header block already names its recipients. A row composed by
  * this process never does (runtime/mail/compose.ts writes no such field), so its header block is not read.
  */

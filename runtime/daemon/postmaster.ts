@@ -39,8 +39,9 @@ export class PostmasterMailbox {
   async keep(d: Delivery, to: string): Promise<Answer> {
     for (const sub of ["tmp", "new", "cur"]) mkdirSync(join(this.dir, sub), { recursive: true });
     const name = `${d.receivedAt}.P${process.pid}Q${++this.seq}.${hostname().replace(/[/:]/g, "_")}`;
-    // What a delivering agent puts on top: where the message was delivered, and its return path (none for a bounce).
-    const head = Buffer.from(`Return-Path: <${d.mailFrom ?? ""}>\r\nDelivered-To: ${to}\r\n`, "latin1");
+    // What a delivering agent puts on top: where the message was delivered, and its return path (none for a bounce);
+    // UTF-8, as the message is (a return path may be past ASCII, RFC 6531).
+    const head = Buffer.from(`Return-Path: <${d.mailFrom ?? ""}>\r\nDelivered-To: ${to}\r\n`, "utf8");
     const tmp = join(this.dir, "tmp", name);
     try {
       const f = await open(tmp, "wx", 0o600);

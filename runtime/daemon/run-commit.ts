@@ -3,7 +3,7 @@
  * its new state, member changes, published pages and outgoing mail, composed
  * here so that the bytes are part of the commit.
  */
-import type { MemberJson, RunAction, RunResult } from "../../contract/index.js";
+import { canonicalAddress, type MemberJson, type RunAction, type RunResult } from "../../contract/index.js";
 import type { IncomingMail, ListMailSettings } from "../mail/compose.js";
 import { composeAll } from "./outbox.js";
 import type { MemberChange, MembersSnapshot, RunCommit, RunOutcome } from "./store/types.js";
@@ -51,9 +51,14 @@ export async function runCommit(
 
 /**
  * A list's members as its runs take them, frozen through: a change loads new ones, so what each run's input
- * makes of them (their checks and columns, runtime/input/build.ts) is made once per version.
+ * makes of them (their checks and columns, runtime/input/build.ts) is made once per version. A member whose stored
+ * address the one address rule no longer takes (a row an older thwonkd took before contract/values.ts refused
+ * invisible characters: `ann<U+200B>@`) is left out, in `left`: the run's input would refuse it and hold the whole
+ * list (451, TW6006) until an owner removed it. The store and the API keep it, for an owner to see and remove.
  */
-export function frozen(s: MembersSnapshot): MembersSnapshot {
+export function frozen(given: MembersSnapshot): MembersSnapshot & { left?: string[] } {
+  const left = given.members.filter((m) => canonicalAddress(m.address) === undefined);
+  const s = left.length ? { ...given, members: given.members.filter((m) => canonicalAddress(m.address) !== undefined), left: left.map((m) => m.address) } : given;
   for (const m of s.members) Object.freeze(m);
   Object.freeze(s.members);
   return s;

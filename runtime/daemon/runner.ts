@@ -410,13 +410,20 @@ export class Runner {
     return result;
   }
 
+  /** The list's members as its runs take them (run-commit.ts frozen); the ones left out, said in the log. */
+  private async runnable(address: string): Promise<MembersSnapshot> {
+    const members = frozen(await this.o.store.members(address));
+    if (members.left) this.o.log.warn({ list: address, left: members.left }, "members whose address is no longer an e-mail address (contract/values.ts) are left out of the list's runs; remove them");
+    return members;
+  }
+
   /** The list's members and state, loaded once and kept after each commit; state saved by another version migrated. */
   private async load(slot: ListSlot): Promise<{ members: MembersSnapshot; state: SavedState | null }> {
     if (slot.loaded) return slot.loaded;
     // After a failure, runs before the failed one may still be committing: the store has the state once they settle.
     await slot.settled;
     if (slot.loaded) return slot.loaded;
-    const [members, saved] = await Promise.all([this.o.store.members(slot.address).then(frozen), this.o.store.state(slot.address)]);
+    const [members, saved] = await Promise.all([this.runnable(slot.address), this.o.store.state(slot.address)]);
     slot.loaded = { members, state: await stateAsRead(this.o.store, slot.bundle, saved) };
     return slot.loaded;
   }
@@ -591,7 +598,7 @@ export class Runner {
         async (got): Promise<Answer> => {
           if (c!.members?.length) {
             // Read first, then decided: whatever happened to the list while the members were read is seen.
-            const members = frozen(await this.o.store.members(slot.address));
+            const members = await this.runnable(slot.address);
             if (slot.loaded && slot.gen === turn.gen) slot.loaded = { ...slot.loaded, members };
           }
           if (this.o.log.isLevelEnabled("info")) this.o.log.info({ list: slot.address, run: got.runId, trigger: c!.run.trigger, outcome: c!.run.outcome, gas: c!.run.gasUsed }, "run committed");

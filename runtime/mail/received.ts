@@ -62,9 +62,9 @@ function receivedHead(s: ReceivedSession, by: string): string {
   const protocol = /^[A-Z]{1,12}$/.test(s.transmissionType ?? "") ? s.transmissionType! : "SMTP";
   const id = /^[A-Za-z0-9.-]{1,64}$/.test(s.id ?? "") ? ` id ${s.id}` : "";
   const rcpts = s.envelope?.rcptTo ?? [];
-  // One recipient is named (RFC 5321 allows it); more would tell each of them the others.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: an address with a control character is not named
-  const one = rcpts.length === 1 && /^[^\s<>"\\\x00-\x1f\x7f]{1,254}@[A-Za-z0-9.-]{1,253}$/.test(rcpts[0]!.address) ? ` for <${rcpts[0]!.address}>` : "";
+  // One recipient is named (RFC 5321 allows it); more would tell each of them the others. Only an ASCII one: the
+  // field is written a byte a character (receivedBefore), and a local part past ASCII (RFC 6531) is not named.
+  const one = rcpts.length === 1 && /^[!#-;=?-[\]-~]{1,254}@[A-Za-z0-9.-]{1,253}$/.test(rcpts[0]!.address) ? ` for <${rcpts[0]!.address}>` : "";
   return `from ${helo}${seen ? ` (${seen})` : ""} by ${name(by) ?? "thwonkd"} (thwonkd) with ${protocol}${id}${one}`;
 }
 

@@ -149,7 +149,8 @@ const ASCII = /^[\x00-\x7f]*$/;
 /**
  * A prepared value that is not ASCII (UTF-8, RFC 6532), folded as `KEY: VALUE` would be at 76 but only at its ASCII
  * spaces, never inside a word: JavaScript's \s, which nodemailer's foldLines breaks at, holds U+00A0, U+FEFF and
- * others that an address may hold (RFC 6531), and a line break before one of them started a line that is no field.
+ * others past ASCII, and a line break before one of them started a line that is no field. (No address holds them
+ * now, contract/values.ts INVISIBLE; the fold stays at ASCII spaces whatever the value holds.)
  * The value as written after `KEY: `.
  */
 function foldAtSpaces(key: string, value: string): string {

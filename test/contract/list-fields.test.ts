@@ -17,8 +17,8 @@ const prelude = vm.runInContext(`${PRELUDE}; ({ texts: __listHeaderTexts })`, vm
   texts: (address: string, name: string | null | undefined) => Record<string, string>;
 };
 
-/** Characters of a local part: ASCII atext (those RFC 6068 wants encoded among them), and past ASCII (RFC 6531). */
-const LOCAL_UNITS = [..."abcz09!#$%&'*+/=?^_`{|}~-", "ä", "é", "ß", "δ", "中", "😀", "\u00a0", "\u2028", "\uffff", "\ufeff"];
+/** Characters of a local part: ASCII atext (those RFC 6068 wants encoded among them), and past ASCII (RFC 6531) as the one address rule keeps them: marks, emoji sequences. */
+const LOCAL_UNITS = [..."abcz09!#$%&'*+/=?^_`{|}~-", "ä", "é", "ß", "δ", "中", "😀", "e\u0301", "👩🏽\u200d💻", "❤\ufe0f", "1\ufe0f\u20e3", "\ufffd"];
 const atom = fc.array(fc.constantFrom(...LOCAL_UNITS), { minLength: 1, maxLength: 12 }).map((cs) => cs.join(""));
 const domain = fc.constantFrom("example.org", "a.b", "xn--p1ai.xn--p1ai", "mail.example.co.uk", `${"a".repeat(63)}.${"b".repeat(63)}.org`);
 /** Canonical list addresses: dot-atoms of those characters, up to ADDRESS_MAX units. */
@@ -41,8 +41,10 @@ test("the prelude's list texts are the host's, for any list and name", () => {
     assert.equal(JSON.stringify(prelude.texts(address, name)), JSON.stringify(listHeaderTexts(address, name)), JSON.stringify([address, name]));
   };
   fc.assert(fc.property(fc.oneof(listAddress, longAddress, fc.string(), fc.string({ unit: "binary" })), names, same), { numRuns: 2000 });
-  // Lone surrogates, a missing `@`, an empty side, and a name the host gives as null.
+  // Lone surrogates, a missing `@`, an empty side, characters no address holds (contract/values.ts INVISIBLE), and a
+  // name the host gives as null.
   for (const a of ["\ud800@example.org", "a\udc00b@example.org", "noat", "@example.org", "a@", "", "a@b@c.d"]) same(a, "N");
+  for (const c of ["\u00a0", "\u2028", "\uffff", "\ufeff", "\u202e", "\u200b"]) same(`a${c}b@example.org`, `N${c}ame`);
   assert.equal(JSON.stringify(prelude.texts("a@example.org", null)), JSON.stringify(listHeaderTexts("a@example.org", undefined)));
 });
 

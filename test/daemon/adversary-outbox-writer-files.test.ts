@@ -18,7 +18,8 @@ function maildir(): string {
   return dir;
 }
 
-const whole = (f: WriteFile): Buffer => Buffer.concat([Buffer.from(f.head ?? "", "latin1"), f.bytes]);
+/** A file as written: its head in UTF-8 (a recipient or return path may be past ASCII, RFC 6531), then its bytes. */
+const whole = (f: WriteFile): Buffer => Buffer.concat([Buffer.from(f.head ?? "", "utf8"), f.bytes]);
 
 test("odd names, a name of 255 bytes, empty files: each whole in new/ under its own name", async () => {
   const dir = maildir();

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { RawClient } from "./inflight-client.js";
 import { have, python, readStore, startDaemon, swaks, workspace, type Running } from "./helpers.js";
 
 const ECHO = `rule postmaster
@@ -85,4 +86,22 @@ s.quit()
 `);
   assert.match(out, /RCPT1 250/);
   assert.match(out, /RCPT2 452/);
+});
+
+test("a return path past ASCII (SMTPUTF8) is kept in UTF-8 as the message is (its domain in A-labels), not a byte a unit", async () => {
+  const before = kept().length;
+  const c = await new RawClient(d.ports.smtp).open("EHLO");
+  assert.match(await c.command("MAIL FROM:<ännä.😀@bücher.example> SMTPUTF8"), /^250 /);
+  assert.match(await c.command("RCPT TO:<postmaster@example.org>"), /^250 /);
+  assert.match(await c.command("DATA"), /^354 /);
+  c.write(Buffer.from("From: ännä.😀@bücher.example\r\nSubject: utf8 return path\r\n\r\nhi\r\n", "utf8"));
+  assert.match((await c.end())[0]!, /^250 /);
+  await c.command("QUIT");
+  c.destroy();
+  const dir = join(ws.data, "postmaster", "new");
+  const files = readdirSync(dir).map((f) => readFileSync(join(dir, f)));
+  assert.equal(files.length, before + 1);
+  const mine = files.find((f) => f.includes("utf8 return path"))!;
+  assert.doesNotThrow(() => new TextDecoder("utf-8", { fatal: true }).decode(mine), "the kept file is UTF-8");
+  assert.match(mine.toString("utf8"), /^Return-Path: <ännä\.😀@xn--bcher-kva\.example>\r\nDelivered-To: postmaster@example\.org\r\n/);
 });

@@ -86,3 +86,13 @@ test("receivedBefore keeps a field head only while the session says the same: a 
     }
   }
 });
+
+test("a recipient past ASCII (RFC 6531) is not named: the field is written a byte a character, so it stays ASCII", () => {
+  const at = Date.UTC(2026, 11, 7);
+  assert.match(receivedValue({ envelope: { rcptTo: [{ address: "ann@example.org" }] } }, "lists.example.org", at), / for <ann@example\.org>; /);
+  for (const address of ["ännä@example.org", "😀@example.org", "a\u00e9b@example.org"]) {
+    const raw = withReceived(Buffer.from("Subject: x\r\n\r\n"), { envelope: { rcptTo: [{ address }] } }, "lists.example.org", at);
+    assert.doesNotMatch(raw.toString("latin1"), / for </, address);
+    assert.doesNotThrow(() => new TextDecoder("utf-8", { fatal: true }).decode(raw), address);
+  }
+});
