@@ -179,16 +179,18 @@ try {
       .map(([phase, x]) => `| ${name}, ${phase} | ${f1(x.rate)} | ${pct(x.rate, t.lat.rate)} | ${f2(x.cpu)} | ${f2(percentile(x.latencies, 50))} | ${f2(percentile(x.latencies, 99))} | ${f1(m.startMs)} | ${f1(m.rss)} |`)
       .join("\n");
   const vs = (x) => `${pct(x.reused.rate, b.reused.rate)} reused, ${pct(x.fresh.rate, b.fresh.rate)} new connection, ${pct(x.lat.rate, b.lat.rate)} load.js; CPU per message ${(x.cpu / b.cpu).toFixed(1)}× the bare server's`;
+  // The command as it was run: the BENCH_ variables set, then the script.
+  const command = [...Object.entries(process.env).filter(([k]) => k.startsWith("BENCH_")).map(([k, v]) => `${k}=${v}`), "node bench/daemon/run.js"].join(" ");
   const section = `## Issue 13: thwonkd throughput (${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC)
 
-\`BENCH_BEFORE=OLD/bin/thwonkd.js node bench/daemon/run.js\` (after \`npm run build\`; Postfix's \`smtp-source\` from Debian; env: messages ${MESSAGES},
+\`${command}\` (after \`npm run build\`; Postfix's \`smtp-source\` from Debian; env: messages ${MESSAGES},
 new connection ${NEWCONN}, warm-up ${WARM}, many ${MANY}, lists ${LISTS}, sessions ${SESSIONS}). ${availableParallelism()} × ${cpus()[0]?.model ?? "?"} (1-minute load
 average ${loads.map((x) => x.toFixed(1)).join(" → ")} over the run, the benchmark's own servers and client included; a shared machine whose speed drifts):
 the absolute rates are noisy; the ratios measured in the same run, and the CPU time per message, are what count.
 thwonkd: a one-member forwarding rule (bench/daemon/seed.js), each message run and committed (SQLite WAL, the log synced before the 250)
 before its answer, its outgoing copy written to the Maildir outbox (every file counted; data under ${process.env.BENCH_DATA ?? "the temporary folder"},
 where making a small file cost ${fileUs.toFixed(0)} µs of CPU: about 20 in a quiet folder, 10–20× that where many files were deleted lately); sandbox workers: ${WORKERS ?? "thwonkd's default"}.
-"before" is the branch's base build, measured in the same run. The bare server (bench/daemon/bare.js): smtp-server parsing each message
+${BEFORE ? `"before" is ${BEFORE}, measured in the same run. ` : ""}The bare server (bench/daemon/bare.js): smtp-server parsing each message
 with mailparser, nothing else. The floor (bench/daemon/floor.js sandbox): smtp-server doing only the durable work issue 13 asks of thwonkd,
 the cheapest way, with no rule language around it: each message through one QuickJS function on a worker thread (its JSON in, an action out),
 the raw message, a run row and an outbox row committed per group with the WAL synced before the 250s, each outgoing copy a Maildir file
