@@ -97,3 +97,36 @@ describe("a store an older thwonkd wrote, members stored decomposed", () => {
     assert.deepEqual((await daemon.members(LIST)).members.map((m) => m.address), ["zo\u00eb@example.org", REFUSED, "ann@example.org"]);
   });
 });
+
+describe("state saved with an address key written decomposed", () => {
+  const LIST = "votes@example.org";
+  const VOTES = `rule votes
+
+limits { members: 10, fanout: 10 }
+
+state {
+  votes: Map<Address, int> max 10 = {}
+}
+
+on message(m: Message) {
+  if state.votes.has(m.from) or state.votes.size < 10 { state.votes.set(m.from, (state.votes.get(m.from) ?? 0) + 1) }
+}
+`;
+  let daemon: Daemon;
+  let close: () => Promise<void>;
+  before(async () => {
+    ({ daemon, close } = await listDaemon({ source: VOTES, fileName: "votes.thwonk", addresses: [LIST] }));
+  });
+  after(() => close());
+
+  test("is the key of the composed sender, saved composed by the next run", async () => {
+    // As a run before NFC saved it: the sender's address as the client wrote it, decomposed.
+    await daemon.setState(LIST, { votes: { [DECOMPOSED]: 4 } });
+    assert.equal((await postTo(daemon, LIST, COMPOSED, "vote")).code, 250);
+    assert.deepEqual((await daemon.state(LIST)).state, { votes: { [COMPOSED]: 5 } });
+  });
+
+  test("the same address twice, once each way, is refused as the same key spelled twice (the owner repairs it)", async () => {
+    await assert.rejects(daemon.setState(LIST, { votes: { [COMPOSED]: 1, [DECOMPOSED]: 2 } }), /the same key as/);
+  });
+});
