@@ -18,14 +18,12 @@ import { repoRoot } from "../helpers/repo.js";
 import { thwonkFiles } from "../helpers/thwonk-files.js";
 import { exprArb, exprRule } from "../properties/exprgen.js";
 import { ruleArb } from "../properties/rulegen.js";
+import { meaning as meaningOf } from "./meaning.js";
 
 const examples = thwonkFiles(join(repoRoot, "examples")).map((f) => ({ name: relative(repoRoot, f), text: readFileSync(f, "utf8") }));
 
-/** The typed tree without positions or comments. */
-function meaning(text: string): string {
-  const { file } = parseFile("a.thwonk", text);
-  return JSON.stringify(file, (key, value: unknown) => (key === "span" || key === "opSpan" || key === "comments" ? undefined : value));
-}
+/** The typed tree without positions or comments (meaning.ts), of a text as a file a.thwonk. */
+const meaning = (text: string): string => meaningOf("a.thwonk", text);
 
 function parses(text: string): boolean {
   return !parseFile("a.thwonk", text).diagnostics.some((d) => d.severity === "error");

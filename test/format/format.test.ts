@@ -15,6 +15,7 @@ import { join, relative } from "node:path";
 import { formatText, isFormatted, parseFile } from "../../compiler/index.js";
 import { repoRoot } from "../helpers/repo.js";
 import { thwonkFiles } from "../helpers/thwonk-files.js";
+import { meaning } from "./meaning.js";
 
 const casesDir = join(repoRoot, "test", "format", "cases");
 const bless = process.env["THWONK_BLESS"] === "1";
@@ -23,11 +24,6 @@ const exampleFiles = thwonkFiles(join(repoRoot, "examples"));
 const goldenInputs = thwonkFiles(join(repoRoot, "test", "golden", "cases"));
 const caseFiles = thwonkFiles(casesDir);
 
-/** The typed tree without positions (spans, and comments, which the tree lists with their spans). */
-function meaning(fileName: string, text: string): string {
-  const { file } = parseFile(fileName, text);
-  return JSON.stringify(file, (key, value: unknown) => (key === "span" || key === "opSpan" || key === "comments" ? undefined : value));
-}
 
 function mustFormat(fileName: string, text: string): string {
   const r = formatText(fileName, text);
