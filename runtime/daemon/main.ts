@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
-import { DataInUse, lockDataDir } from "./data-lock.js";
+import { DataInUse, type DataLock, lockDataDir, LOCK_FILE } from "./data-lock.js";
 import { directoryRules } from "./deploy-dir.js";
 import { createServer, type Server } from "node:http";
 import { basename, join, resolve } from "node:path";
@@ -278,13 +278,13 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
   // Alone in the folder before anything in it is read or made (data-lock.ts); held until the daemon has stopped.
   const lock = lockDataDir(dataDir);
   try {
-    return await serveAlone(cfg, dataDir, log);
+    return await serveAlone(cfg, dataDir, log, lock);
   } finally {
     lock.release();
   }
 }
 
-async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<number> {
+async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger, lock: DataLock): Promise<number> {
   const admin = ensureAdminToken(dataDir);
   if (admin.created) log.info({ file: admin.file }, "made the admin token (send it as Authorization: Bearer)");
   const { clock, test } = clockFromEnv(process.env);
@@ -371,9 +371,10 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger): Prom
   }
   publicUrl ||= `http://${httpAt.host.includes(":") ? `[${httpAt.host}]` : httpAt.host}:${ports["http"]}`;
   // The signals are taken before the ready line: a SIGTERM sent the moment it is read stops thwonkd cleanly.
+  let stopNow: (signal: string, code: number) => void = () => undefined;
   const stopped = new Promise<number>((done) => {
     let stopping = false;
-    const stop = (signal: string): void => {
+    const stop = (signal: string, code = 0): void => {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, "stopping: new connections get 421, work in flight finishes");
@@ -398,11 +399,23 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger): Prom
         await relay?.stop();
         await daemon.close();
         log.info("stopped");
-        done(0);
+        done(code);
       })();
     };
+    stopNow = stop;
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGINT", () => stop("SIGINT"));
+  });
+  // The lock file removed or replaced while thwonkd runs (data-lock.ts keep): taken again at its name, so a later start
+  // is still refused; if a start got in meanwhile, two run on one folder, and this one, no longer holding the name,
+  // stops (exit 2) as SIGTERM stops it.
+  const lockFile = join(dataDir, LOCK_FILE);
+  lock.keep({
+    retaken: () => log.warn({ file: lockFile }, "the lock file was removed or replaced while thwonkd ran: locked again"),
+    lost: () => {
+      log.error({ file: lockFile }, "the lock file was removed or replaced, and another thwonkd holds the new one: stopping, as two must not run on one data folder");
+      stopNow("lock lost", 2);
+    },
   });
   daemon.start();
   void relay?.start();
