@@ -162,7 +162,14 @@ async function deployDirectory(daemon: Daemon, dir: string, domain: string, log:
     const at = join(file, "..");
     for (const m of ["members.txt", "members.json"]) {
       if (!existsSync(join(at, m))) continue;
-      if (had === 0 && (await daemon.members(address)).members.length === 0) await daemon.importMembers(address, readFileSync(join(at, m), "utf8"));
+      if (had === 0 && (await daemon.members(address)).members.length === 0) {
+        // A file the import refuses (all or nothing: an entry that is no address) is said, as a rule that does not
+        // compile is, and the start goes on: thrown, it ended the start with a stack trace, the list deployed.
+        await daemon.importMembers(address, readFileSync(join(at, m), "utf8")).catch((err: unknown) => {
+          if (!(err instanceof Refusal)) throw err;
+          log.warn({ file: join(at, m), problem: err.message }, "members not imported: the list has none until the file is fixed (the next start tries it again)");
+        });
+      }
       break;
     }
   }
