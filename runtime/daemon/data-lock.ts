@@ -22,15 +22,21 @@ export class DataInUse extends Error {
   override readonly name = "DataInUse";
 }
 
+/** The lock file is there but SQLite cannot lock it (not a database): the message names it and why. */
+export class LockFileUnusable extends Error {
+  override readonly name = "LockFileUnusable";
+}
+
 export interface DataLock {
   /**
    * Every LOCK_CHECK_MS, whether DIR/thwonkd.lock is still the file locked: the lock is on the file, not on its name,
    * so once it is removed or replaced (rm DIR/thwonkd.lock) the next start would take a new file at that name and run
    * beside this one. When the name is gone or names another file, the lock is taken again at it (`retaken`), or, when
    * another process holds that one already (it started in the moment between), `lost`: this thwonkd is no longer
-   * alone and is to stop.
+   * alone and is to stop. A file put there that cannot be locked (`unlockable`: not a database, read-only) refuses
+   * the next start as well, so this thwonkd goes on.
    */
-  keep(on: { retaken(): void; lost(): void }): void;
+  keep(on: { retaken(): void; lost(): void; unlockable(why: string): void }): void;
   release(): void;
 }
 
@@ -58,6 +64,9 @@ function take(path: string, waitMs: number): Held {
   } catch (err) {
     db.close();
     if ((err as { code?: string }).code === "SQLITE_BUSY") throw new DataInUse(path);
+    // Any other answer of SQLite's is the file's, not the store's: written over (a PID put in it, as in a pidfile),
+    // it is no database. A held lock would have answered busy first, so no thwonkd is using it.
+    if ((err as { name?: string }).name === "SqliteError") throw new LockFileUnusable(`${path} is not thwonkd's lock file (${(err as Error).message})`);
     throw err;
   }
   const st = statSync(path);
@@ -71,17 +80,24 @@ export function lockDataDir(dataDir: string): DataLock {
   let timer: NodeJS.Timeout | undefined;
   return {
     keep(on) {
+      // The file last looked at: the one locked, or one put in its place that could not be locked (looked at once).
+      let seen: { dev: number; ino: number } = held[0]!;
       timer = setInterval(() => {
-        const last = held.at(-1)!;
         const now = statSync(path, { throwIfNoEntry: false });
-        if (now !== undefined && now.dev === last.dev && now.ino === last.ino) return;
+        if (now !== undefined && now.dev === seen.dev && now.ino === seen.ino) return;
         try {
           // No wait here: the event loop is this thwonkd's. A racing start's moment of SHARED makes it `lost`.
-          held.push(take(path, 0));
+          held.push((seen = take(path, 0)));
           on.retaken();
-        } catch {
-          clearInterval(timer);
-          on.lost();
+        } catch (err) {
+          if (err instanceof DataInUse) {
+            clearInterval(timer);
+            return on.lost();
+          }
+          // A file put there that cannot be locked (no database, read-only): no start can take it either, so this
+          // thwonkd goes on, still holding the file it locked first, and says so.
+          if (now !== undefined) seen = now;
+          on.unlockable(err instanceof Error ? err.message : String(err));
         }
       }, LOCK_CHECK_MS).unref();
     },

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
-import { DataInUse, type DataLock, lockDataDir, LOCK_FILE } from "./data-lock.js";
+import { DataInUse, type DataLock, LockFileUnusable, lockDataDir, LOCK_FILE } from "./data-lock.js";
 import { directoryRules } from "./deploy-dir.js";
 import { createServer, type Server } from "node:http";
 import { basename, join, resolve } from "node:path";
@@ -252,6 +252,8 @@ function cannotStart(err: unknown, dataDir: string): string | undefined {
   if (err instanceof StartProblem) return err.message;
   if (err instanceof DataInUse)
     return say(M.cannotStart, `--data ${dataDir}:`, `another thwonkd is using it (it holds ${err.message})`, "Stop that thwonkd first, or give this one another --data directory.");
+  if (err instanceof LockFileUnusable)
+    return say(M.cannotStart, `--data ${dataDir}:`, err.message, `No thwonkd holds it: remove ${join(dataDir, LOCK_FILE)} (thwonkd makes it again); the store is not touched.`);
   const e = err as { code?: unknown; name?: unknown; message?: unknown; path?: unknown };
   const message = typeof e.message === "string" ? e.message : String(err);
   if (e.name === "SqliteError")
@@ -419,6 +421,7 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger, lock:
   const lockFile = join(dataDir, LOCK_FILE);
   lock.keep({
     retaken: () => log.warn({ file: lockFile }, "the lock file was removed or replaced while thwonkd ran: locked again"),
+    unlockable: (why) => log.warn({ file: lockFile, why }, "the lock file was replaced while thwonkd ran by one that cannot be locked: a start is refused on it too; remove it, and thwonkd locks the one it makes"),
     lost: () => {
       log.error({ file: lockFile }, "the lock file was removed or replaced, and another thwonkd holds the new one: stopping, as two must not run on one data folder");
       stopNow("lock lost", 2);

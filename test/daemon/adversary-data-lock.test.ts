@@ -126,7 +126,7 @@ setTimeout(() => db.close(), 60_000);
   try {
     await new Promise<void>((ok) => child.stdout.once("data", () => ok()));
     const seen = await new Promise<string>((r) => {
-      lock.keep({ retaken: () => r("retaken"), lost: () => r("lost") });
+      lock.keep({ retaken: () => r("retaken"), lost: () => r("lost"), unlockable: () => r("unlockable") });
       setTimeout(() => r("nothing"), LOCK_CHECK_MS * 3).unref();
     });
     assert.equal(seen, "lost");
@@ -168,6 +168,45 @@ test("a read-only lock file is refused (EACCES), not taken as a lock that two st
     const [first, second] = [await run(), await run()];
     assert.deepEqual([first, second], ["refused EACCES", "refused EACCES"]);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a lock file written over (a PID in it, as a pidfile): the start says it is the lock file, not the store, and how to go on", async () => {
+  const ws = workspace({ seed: { example: "trim140" } });
+  try {
+    const first = await startDaemon(ws);
+    assert.equal(await first.stop(), 0);
+    writeFileSync(join(ws.data, LOCK_FILE), "12345\n");
+    const r = await secondStart(ws.data, ws.rules);
+    assert.equal(r.started, false);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^thwonkd: TW6030 Cannot start: --data .*: .*thwonkd\.lock is not thwonkd's lock file \(file is not a database\)\. No thwonkd holds it: remove .*thwonkd\.lock \(thwonkd makes it again\); the store is not touched\.\n$/);
+    rmSync(join(ws.data, LOCK_FILE));
+    const again = await startDaemon(ws);
+    assert.equal(await again.stop(), 0);
+  } finally {
+    rmSync(ws.dir, { recursive: true, force: true });
+  }
+});
+
+test("the lock file replaced by one that cannot be locked (no database): keep says so once and goes on; removed, it is locked again", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-lock-"));
+  const lock = lockDataDir(dir);
+  try {
+    const seen: string[] = [];
+    lock.keep({ retaken: () => seen.push("retaken"), lost: () => seen.push("lost"), unlockable: (why) => seen.push(`unlockable: ${why}`) });
+    rmSync(join(dir, LOCK_FILE));
+    writeFileSync(join(dir, LOCK_FILE), "12345\n");
+    await sleep(LOCK_CHECK_MS * 2.5);
+    assert.deepEqual(seen, [`unlockable: ${join(dir, LOCK_FILE)} is not thwonkd's lock file (file is not a database)`]);
+    assert.throws(() => lockDataDir(dir), /not thwonkd's lock file/, "a start is refused on it too");
+    rmSync(join(dir, LOCK_FILE));
+    await sleep(LOCK_CHECK_MS * 2.5);
+    assert.deepEqual(seen.slice(1), ["retaken"]);
+    assert.throws(() => lockDataDir(dir), DataInUse);
+  } finally {
+    lock.release();
     rmSync(dir, { recursive: true, force: true });
   }
 });
