@@ -204,8 +204,9 @@ function checkValue(t: StateType, v: unknown, path: string, out: StateProblem[])
  * INVISIBLE: `bob<U+200B>@example.org`, taken before the rule refused it): the entries of a map keyed by such an
  * address, and such an address as an entry of a list. As a list's members at one are left out of its runs
  * (runtime/daemon/run-commit.ts frozen), so is this: kept, the whole state was refused (TW5070) and every run of
- * the list failed until an owner reset it. `left` names what was left out, by path; `state` is `saved` itself when
- * nothing was. An address elsewhere (a field, a record's field) is left for checkSavedState to refuse.
+ * the list failed until an owner reset it; an optional address (`Address?`) is none. `left` names what was left out,
+ * by path; `state` is `saved` itself when nothing was. An address that must be there (an `Address` field, a record's)
+ * is left for checkSavedState to refuse.
  */
 export function withoutRefusedAddresses(fields: readonly StateFieldSchema[], saved: SavedState): { state: SavedState; left: string[] } {
   const left: string[] = [];
@@ -228,7 +229,15 @@ function refusedAddress(t: StateType, v: unknown): boolean {
 }
 
 function pruned(t: StateType, v: unknown, path: string, left: string[]): unknown {
-  if (t.kind === "opt") return v === null ? v : pruned(t.of, v, path, left);
+  if (t.kind === "opt") {
+    if (v === null) return v;
+    // An optional address (a field, a record's field, a map's value): none.
+    if (refusedAddress(t, v)) {
+      left.push(path);
+      return null;
+    }
+    return pruned(t.of, v, path, left);
+  }
   if (t.kind === "list" && Array.isArray(v)) {
     let copy: unknown[] | undefined;
     v.forEach((e, i) => {

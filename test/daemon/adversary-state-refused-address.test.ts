@@ -44,12 +44,14 @@ test("withoutRefusedAddresses: map keys and list entries at a refused address, n
     { name: "seen", schema: { kind: "map", key: { kind: "address" }, value: { kind: "list", of: { kind: "address" } } } },
     { name: "banned", schema: { kind: "list", of: { kind: "opt", of: { kind: "address" } } } },
     { name: "owner", schema: { kind: "address" } },
+    { name: "deputy", schema: { kind: "opt", of: { kind: "address" } } },
+    { name: "last", schema: { kind: "rec", fields: { by: { kind: "opt", of: { kind: "address" } }, n: { kind: "int" } } } },
     { name: "n", schema: { kind: "int" } },
   ] as unknown as Parameters<typeof withoutRefusedAddresses>[0];
-  const saved = { seen: { "a\u200b@x.org": ["b@x.org"], "b@x.org": ["c@x.org", "d\u202e@x.org"] }, banned: [null, "e\ufeff@x.org", "f@x.org"], owner: "o@x.org", n: 3 };
+  const saved = { seen: { "a\u200b@x.org": ["b@x.org"], "b@x.org": ["c@x.org", "d\u202e@x.org"] }, banned: [null, "e\ufeff@x.org", "f@x.org"], owner: "o@x.org", deputy: "g\u00ad@x.org", last: { by: "h\u2060@x.org", n: 1 }, n: 3 };
   const r = withoutRefusedAddresses(fields, saved);
-  assert.deepEqual(r.state, { seen: { "b@x.org": ["c@x.org"] }, banned: [null, "f@x.org"], owner: "o@x.org", n: 3 });
-  assert.deepEqual(r.left, ['state.seen (the key "a\u200b@x.org")', 'state.seen["b@x.org"][1]', "state.banned[1]"]);
+  assert.deepEqual(r.state, { seen: { "b@x.org": ["c@x.org"] }, banned: [null, "f@x.org"], owner: "o@x.org", deputy: null, last: { by: null, n: 1 }, n: 3 });
+  assert.deepEqual(r.left, ['state.seen (the key "a\u200b@x.org")', 'state.seen["b@x.org"][1]', "state.banned[1]", "state.deputy", "state.last.by"]);
   assert.equal(saved.seen["a\u200b@x.org"]?.length, 1, "the saved state is not changed");
   const clean = { n: 1, owner: "o@x.org" };
   assert.equal(withoutRefusedAddresses(fields, clean).state, clean);
