@@ -58,16 +58,22 @@ function take(path: string, waitMs: number): Held {
   // write lock needs the file open for writing): two thwonkd each took a read-only thwonkd.lock and ran. So the file
   // must be writable, or its folder where it is to be made (EACCES, said by main.ts as a folder it cannot use).
   accessSync(existsSync(path) ? path : dirname(path), constants.W_OK);
-  const db = new Database(path, { timeout: waitMs });
+  // Any answer of SQLite's but busy is the file's, not the store's: written over (a PID put in it, as in a pidfile),
+  // it is no database; a folder made at its name cannot be opened. A held lock would have answered busy first.
+  const unusable = (err: unknown): unknown =>
+    (err as { name?: string }).name === "SqliteError" ? new LockFileUnusable(`${path} is not thwonkd's lock file (${(err as Error).message})`) : err;
+  let db: Database.Database;
+  try {
+    db = new Database(path, { timeout: waitMs });
+  } catch (err) {
+    throw unusable(err);
+  }
   try {
     db.exec("BEGIN EXCLUSIVE");
   } catch (err) {
     db.close();
     if ((err as { code?: string }).code === "SQLITE_BUSY") throw new DataInUse(path);
-    // Any other answer of SQLite's is the file's, not the store's: written over (a PID put in it, as in a pidfile),
-    // it is no database. A held lock would have answered busy first, so no thwonkd is using it.
-    if ((err as { name?: string }).name === "SqliteError") throw new LockFileUnusable(`${path} is not thwonkd's lock file (${(err as Error).message})`);
-    throw err;
+    throw unusable(err);
   }
   const st = statSync(path);
   return { db, dev: st.dev, ino: st.ino };
