@@ -408,12 +408,17 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger, lock:
         await relay?.stop();
         await daemon.close();
         log.info("stopped");
+        // Taken off once stopped: a process that runs main() again (a test) would gather them, each with its daemon.
+        process.off("SIGTERM", onTerm);
+        process.off("SIGINT", onInt);
         done(code);
       })();
     };
     stopNow = stop;
-    process.on("SIGTERM", () => stop("SIGTERM"));
-    process.on("SIGINT", () => stop("SIGINT"));
+    const onTerm = (): void => stop("SIGTERM");
+    const onInt = (): void => stop("SIGINT");
+    process.on("SIGTERM", onTerm);
+    process.on("SIGINT", onInt);
   });
   // The lock file removed or replaced while thwonkd runs (data-lock.ts keep): taken again at its name, so a later start
   // is still refused; if a start got in meanwhile, two run on one folder, and this one, no longer holding the name,
