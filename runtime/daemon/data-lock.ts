@@ -88,6 +88,7 @@ export function lockDataDir(dataDir: string): DataLock {
     keep(on) {
       // The file last looked at: the one locked, or one put in its place that could not be locked (looked at once).
       let seen: { dev: number; ino: number } = held[0]!;
+      let said: string | undefined;
       timer = setInterval(() => {
         const now = statSync(path, { throwIfNoEntry: false });
         if (now !== undefined && now.dev === seen.dev && now.ino === seen.ino) return;
@@ -103,7 +104,9 @@ export function lockDataDir(dataDir: string): DataLock {
           // A file put there that cannot be locked (no database, read-only): no start can take it either, so this
           // thwonkd goes on, still holding the file it locked first, and says so.
           if (now !== undefined) seen = now;
-          on.unlockable(err instanceof Error ? err.message : String(err));
+          // Said once for one reason: a folder removed whole is tried again each second, not logged each second.
+          const why = err instanceof Error ? err.message : String(err);
+          if (why !== said) on.unlockable((said = why));
         }
       }, LOCK_CHECK_MS).unref();
     },

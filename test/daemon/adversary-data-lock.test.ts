@@ -210,3 +210,18 @@ test("the lock file replaced by one that cannot be locked (no database): keep sa
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the data folder removed whole while the lock is kept: said once, not each second", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-lock-"));
+  const lock = lockDataDir(dir);
+  try {
+    const seen: string[] = [];
+    lock.keep({ retaken: () => seen.push("retaken"), lost: () => seen.push("lost"), unlockable: () => seen.push("unlockable") });
+    rmSync(dir, { recursive: true, force: true });
+    await sleep(LOCK_CHECK_MS * 3.5);
+    assert.deepEqual(seen, ["unlockable"]);
+  } finally {
+    lock.release();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
