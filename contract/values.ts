@@ -44,8 +44,14 @@ const INVISIBLE =
   // biome-ignore lint/suspicious/noMisleadingCharacterClass: each code point is refused on its own, U+034F (a mark) too
   /[\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200c\u200e\u200f\u2028-\u202f\u205f-\u206f\u2800\u3000\u3164\ue000-\uf8ff\ufe00-\ufe0e\ufeff\uffa0\ufff0-\ufffb\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e0fff}\u{f0000}-\u{10ffff}]|\p{Noncharacter_Code_Point}|(?<!\p{Extended_Pictographic}[\u{1f3fb}-\u{1f3ff}\ufe0f]?)\u200d|\u200d(?!\p{Extended_Pictographic})|(?<!\p{Extended_Pictographic}|[0-9#*])\ufe0f|(?<!\p{Extended_Pictographic})\ufe0f(?!\u20e3)/u;
 
-/** The longest address, in UTF-16 units. */
+/** The longest address, in UTF-16 units (of its canonical form: lower case and NFC). */
 export const ADDRESS_MAX = 320;
+/**
+ * NFC makes text at most this many times shorter in UTF-16 units (a character of four in NFD, such as U+1F82 `ᾂ`,
+ * is one; a CJK compatibility ideograph past U+FFFF is one unit in the BMP), and lower-casing makes none shorter:
+ * a trimmed string longer than NORMALISED_FROM × ADDRESS_MAX is no address, told before it is normalised.
+ */
+const NORMALISED_FROM = 4;
 /** The longest local part an address can have within ADDRESS_MAX: `@` and the shortest host name (`a.b`) take 4. */
 export const LOCAL_MAX = ADDRESS_MAX - 4;
 
@@ -64,12 +70,21 @@ export const LOCAL_MAX = ADDRESS_MAX - 4;
  * whole bound leaves it at most 316 (`LOCAL_MAX`, the shortest host name
  * being `a.b`), which the stdlib's `local` and `tag` bounds assume.
  * Surrounding white space is ignored. The canonical form is the whole
- * address in lower case: mail clients capitalise local parts differently and
- * no real mailbox tells `Ann@` from `ann@`, so membership, equality, map keys
- * and de-duplication all compare it. Undefined when `s` is not an address.
+ * address in lower case, then in Unicode Normalization Form C (NFC, as RFC
+ * 6532 3.1 asks): mail clients capitalise local parts differently and no real
+ * mailbox tells `Ann@` from `ann@`, and one client writes `é` as U+00E9 where
+ * another writes `e` + U+0301, so membership, equality, map keys and
+ * de-duplication all compare it. The rule is applied to the canonical form
+ * (its length, its characters: U+037E GREEK QUESTION MARK is `;` in NFC, so
+ * refused), and canonicalAddress(canonicalAddress(s)) is canonicalAddress(s).
+ * Undefined when `s` is not an address.
  */
 export function canonicalAddress(s: string): string | undefined {
-  const t = s.trim().toLowerCase();
+  const trimmed = s.trim();
+  if (trimmed.length > NORMALISED_FROM * ADDRESS_MAX) return undefined;
+  // Lower case first, then NFC: lower-casing can leave text unnormalised (`İ` is `i` + U+0307, which must go after a
+  // mark of a lower combining class), and NFC of lower-case text is lower case, so the result is a fixed point.
+  const t = trimmed.toLowerCase().normalize("NFC");
   if (t.length > ADDRESS_MAX) return undefined;
   const at = t.indexOf("@");
   if (at < 1 || t.length - at - 1 > 255 || LONE_SURROGATE.test(t)) return undefined;

@@ -166,8 +166,12 @@ const __showFull = function (v, depth) {
 // No separator, invisible or bidirectional control in the local part, but the joiner and selector of emoji sequences:
 // contract/values.ts INVISIBLE says which and why.
 const __invisible = /[\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f\u2000-\u200c\u200e\u200f\u2028-\u202f\u205f-\u206f\u2800\u3000\u3164\ue000-\uf8ff\ufe00-\ufe0e\ufeff\uffa0\ufff0-\ufffb\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e0fff}\u{f0000}-\u{10ffff}]|\p{Noncharacter_Code_Point}|(?<!\p{Extended_Pictographic}[\u{1f3fb}-\u{1f3ff}\ufe0f]?)\u200d|\u200d(?!\p{Extended_Pictographic})|(?<!\p{Extended_Pictographic}|[0-9#*])\ufe0f|(?<!\p{Extended_Pictographic})\ufe0f(?!\u20e3)/u;
+// Lower case, then NFC (as canonicalAddress: a fixed point); a trimmed string over 4 × 320 units is none before it is normalised.
 const __canonical = function (s) {
-  var t = s.trim().toLowerCase(), at = t.indexOf("@");
+  var t = s.trim();
+  if (t.length > 1280) return null;
+  t = t.toLowerCase().normalize("NFC");
+  var at = t.indexOf("@");
   if (t.length > 320 || at < 1 || t.length - at - 1 > 255 || /\p{Cs}/u.test(t)) return null;
   return /^[a-z0-9!#$%&'*+\/=?^_`{|}~\u00a0-\uffff-]+(?:\.[a-z0-9!#$%&'*+\/=?^_`{|}~\u00a0-\uffff-]+)*$/.test(t.slice(0, at)) &&
     !__invisible.test(t.slice(0, at)) &&

@@ -41,7 +41,7 @@ export function heldRoutes(daemon: Daemon): Route[] {
       access: "read",
       handle: async (p) => {
         await daemon.members(p.address!); // refuses a list that is not there
-        const at = daemon.resolve(p.address!)!;
+        const at = daemon.listAt(p.address!)!;
         const status = p.query.get("status") ?? "held";
         if (!STATUSES.includes(status as HeldStatus)) throw badRequest(`status must be one of ${STATUSES.join(", ")}, got ${JSON.stringify(status)}`);
         const limit = p.query.get("limit");

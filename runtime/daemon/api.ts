@@ -178,7 +178,7 @@ export function apiHandler(o: ApiOptions) {
       access: "read",
       handle: async (p) => {
         await daemon.members(p.address!); // refuses a list that is not there
-        const at = daemon.resolve(p.address!)!;
+        const at = daemon.listAt(p.address!)!;
         const list = daemon.lists().find((l) => l.address === at)!;
         return { ...list, deployments: await daemon.store.deploymentHistory(at) };
       },
@@ -228,7 +228,7 @@ export function apiHandler(o: ApiOptions) {
       method: "GET",
       pattern: /^lists\/([^/]+)\/state$/,
       access: "read",
-      handle: async (p) => stateAnswer(daemon.resolve(p.address!) ?? p.address!, await daemon.stateAsDeployed(p.address!)),
+      handle: async (p) => stateAnswer(daemon.listAt(p.address!) ?? p.address!, await daemon.stateAsDeployed(p.address!)),
     },
     {
       method: "PUT",
@@ -237,13 +237,13 @@ export function apiHandler(o: ApiOptions) {
       handle: async (p) => {
         // Any state the rule can hold, as GET shows it: a rule's bounds may pass the API's limit (3,000 notes of 2,000
         // characters are 12 MB of JSON, more escaped), so the limit is that much, twice over for a file's white space.
-        const bundle = daemon.runner.bundleAt(daemon.resolve(p.address!) ?? p.address!);
+        const bundle = daemon.runner.bundleAt(daemon.listAt(p.address!) ?? p.address!);
         const body = object(await p.body(bundle ? 2 * stateJsonBytes(bundle.manifest.state) : undefined));
         if (!Object.hasOwn(body, "state")) throw badRequest("`state` must be the list's new state: a JSON object of the rule's state fields, as GET .../state shows it");
         try {
           // null is what GET answers when none is stored: put back, it means that again (DELETE's reset).
           const set = body["state"] === null ? await daemon.resetState(p.address!) : await daemon.setState(p.address!, body["state"]);
-          return stateAnswer(daemon.resolve(p.address!) ?? p.address!, set);
+          return stateAnswer(daemon.listAt(p.address!) ?? p.address!, set);
         } catch (err) {
           // Each value that does not fit, with its place, for a client to show or fix one by one.
           if (err instanceof StateRefusal) throw new ApiError(422, codeOf(err.message), err.message, { problems: err.problems });
@@ -255,7 +255,7 @@ export function apiHandler(o: ApiOptions) {
       method: "DELETE",
       pattern: /^lists\/([^/]+)\/state$/,
       access: "write",
-      handle: async (p) => stateAnswer(daemon.resolve(p.address!) ?? p.address!, await daemon.resetState(p.address!)),
+      handle: async (p) => stateAnswer(daemon.listAt(p.address!) ?? p.address!, await daemon.resetState(p.address!)),
     },
     { method: "GET", pattern: /^lists\/([^/]+)\/runs$/, access: "read", handle: async (p) => runsPage(p.query, p.address) },
     { method: "GET", pattern: /^lists\/([^/]+)\/failed$/, access: "read", handle: async (p) => failed(p.query, p.address) },

@@ -109,6 +109,35 @@ interface SwapCheck {
   state?: SavedState;
 }
 
+const SCHEDULES = {
+  held: "Its schedules do not run either (each run would fail: its address is no address to the rule), until it is moved.",
+  run: "Its schedules still run, and what they send leaves with a return path (its -bounces address) longer than SMTP allows, which a mail server may refuse.",
+} as const;
+
+/**
+ * Why a list deployed before the address rules of today cannot be a list at its address now: the one address rule
+ * refuses it (invisible characters, bidirectional controls, lone surrogates: canonicalAddress), so no recipient finds
+ * it and its runs fail (its schedules held); or it is over LIST_ADDRESS_MAX as a client writes it, so SMTP refuses
+ * mail to it (its schedules run). Undefined for an address a deploy takes.
+ */
+export function listAddressProblem(address: string): { why: string; schedules: keyof typeof SCHEDULES } | undefined {
+  const canonical = canonicalAddress(address);
+  if (canonical === undefined) {
+    return {
+      why: "the address rule refused characters that cannot be seen (invisible ones, bidirectional controls, lone surrogates), and its address has one, so a recipient never finds it",
+      schedules: "held",
+    };
+  }
+  const length = wireLength(canonical);
+  if (length > LIST_ADDRESS_MAX) {
+    return {
+      why: `a list's address was limited to ${LIST_ADDRESS_MAX} characters as a client writes it, and its address has ${length}, so SMTP refuses mail to it`,
+      schedules: "run",
+    };
+  }
+  return undefined;
+}
+
 export class Daemon {
   readonly store: Store;
   readonly runner: Runner;
@@ -122,6 +151,8 @@ export class Daemon {
   readonly postmaster: PostmasterMailbox;
   /** What start-up found (rules kept at an old version, ...), for the log and the API. */
   readonly startReport: string[] = [];
+  /** Lists deployed at an address a list can no longer have (listAddressProblem), with their TW6044 line: lists() marks them. */
+  readonly refusedAddresses = new Map<string, string>();
   /** Whether a list's mail leaves with VERP senders (thwonkd's config, main.ts): its bounces then come to those. */
   verpLists: (list: string) => boolean = () => false;
 
@@ -175,6 +206,15 @@ export class Daemon {
       if (bundle.manifest.compiler !== COMPILER_VERSION) bundle = await daemon.recompile(d.address, bundle);
       await daemon.runner.install(d.address, bundle);
       await daemon.scheduler.prepare(d.address);
+      const problem = listAddressProblem(d.address);
+      if (problem) {
+        // Such a list's scheduled runs fail before they start (TW5024: the run's list address is no address), one
+        // failed run a due time; a list too long for SMTP runs them as any other.
+        if (problem.schedules === "held") daemon.scheduler.hold(d.address);
+        const line = say(M.listAddressRefused, d.address, problem.why, SCHEDULES[problem.schedules]);
+        daemon.refusedAddresses.set(d.address, line);
+        daemon.startReport.push(line);
+      }
     }
     for (const line of daemon.startReport) o.log.warn(line);
     return daemon;
@@ -262,10 +302,12 @@ export class Daemon {
     return this.runner.deliver(d);
   }
 
-  lists(): { address: string; rule: string; hash: string }[] {
+  /** The lists; one deployed at an address a list can no longer have carries `addressRefused`, its TW6044 line. */
+  lists(): { address: string; rule: string; hash: string; addressRefused?: string }[] {
     return this.runner.addresses().map((address) => {
       const b = this.runner.bundleAt(address)!;
-      return { address, rule: b.manifest.rule, hash: b.sha256 };
+      const refused = this.refusedAddresses.get(address);
+      return { address, rule: b.manifest.rule, hash: b.sha256, ...(refused !== undefined ? { addressRefused: refused } : {}) };
     });
   }
 
@@ -379,9 +421,17 @@ export class Daemon {
     return { problems, dropped, ...(state !== undefined && problems.length === 0 ? { state } : {}) };
   }
 
+  /**
+   * The list deployed at exactly this address, as the API names it (any case); a list deployed at an address a list
+   * can no longer have is found too (listAddressProblem), so it can be read and moved (TW6044). Not for mail: resolve.
+   */
+  listAt(address: string): string | undefined {
+    return this.runner.listAt(address);
+  }
+
   private listAddress(address: string): string {
-    const at = this.runner.resolve(address);
-    if (at === undefined || addressKey(at) !== addressKey(canonicalAddress(address) ?? address)) throw new Refusal(say(M.unknownList, address));
+    const at = this.listAt(address);
+    if (at === undefined) throw new Refusal(say(M.unknownList, address));
     return at;
   }
 

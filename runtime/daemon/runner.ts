@@ -190,6 +190,15 @@ export class Runner {
     return route;
   }
 
+  /**
+   * The list deployed at exactly this address (any case), found also when the address no longer canonicalises (a
+   * list deployed before the one address rule refused what it has: daemon.ts listAddressProblem), which no
+   * recipient reaches: for the administration (the API), not for mail.
+   */
+  listAt(address: string): string | undefined {
+    return this.exactList(address) ?? (canonicalAddress(address) === undefined ? this.lists.get(addressKey(address))?.address : undefined);
+  }
+
   /** The list deployed at exactly this address (any case), or undefined. */
   private readonly exactList = (a: string): string | undefined => {
     const at = this.resolve(a);

@@ -53,6 +53,8 @@ interface ListTimes {
 export class Scheduler {
   private readonly repeating: Repeating;
   private readonly lists = new Map<string, ListTimes>();
+  /** Lists whose schedules do not run (hold): deployed at an address a list can no longer have (daemon.ts listAddressProblem). */
+  private readonly held = new Set<string>();
 
   constructor(private readonly o: SchedulerOptions) {
     this.repeating = new Repeating(() => this.tick(), o.tickMs ?? 1000, o.log, "the scheduler's tick failed");
@@ -78,6 +80,11 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.o.runner.dueBy = undefined;
     await this.repeating.stop();
+  }
+
+  /** The list's schedules are not run from now on: each run would fail before it starts, as the list's own problem. */
+  hold(address: string): void {
+    this.held.add(address);
   }
 
   /** Reads the list's bookkeeping from the store, once: before the list takes mail, so its first message is ordered too. */
@@ -116,7 +123,7 @@ export class Scheduler {
   private queueDue(address: string, now: number): void {
     const list = this.lists.get(address);
     const bundle = this.o.runner.bundleAt(address);
-    if (!list || !bundle) return;
+    if (!list || !bundle || this.held.has(address)) return;
     try {
       this.queueList(address, list, bundle, now);
     } catch (err) {

@@ -124,9 +124,10 @@ export function envelopeAddress(address: string): string {
   return `${local}@${domain}`;
 }
 
-/** A recipient as the transaction tells them apart: the address as lists are written, without case. */
+/** A recipient as the transaction tells them apart: the address as lists are written, canonical (without case, NFC). */
 function recipientKey(address: string): string {
-  return envelopeAddress(address).toLowerCase();
+  const e = envelopeAddress(address);
+  return canonicalAddress(e) ?? e.toLowerCase();
 }
 
 /**

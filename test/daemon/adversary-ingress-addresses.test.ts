@@ -225,3 +225,32 @@ test("addresses no list has get 550 or 501 at RCPT, never a relay, and the daemo
   const ok = await transaction({ from: "ann@example.org", rcpts: ["foo@example.org"] });
   assert.match(ok.data[0]!, /^250 /);
 });
+
+/** Says whether the sender is a member, and the addresses as the run sees them. */
+const NFC_RULE = `rule nfc
+
+limits { members: 10, fanout: 10 }
+
+on message(m: Message) {
+  send(to: members, subject: "{list.address} rcpt={m.envelope.recipient} member={members.has(m.from)} from={m.from}", text: m.text)
+}
+`;
+
+test("an address written composed and decomposed (é, e + U+0301) is one: a member is the sender either way, a list named both ways in one transaction is one recipient", async () => {
+  const token = readFileSync(join(ws.data, "admin.token"), "utf8").trim();
+  const api = (path: string, body: unknown) =>
+    fetch(`http://127.0.0.1:${d.ports.http}/v1/${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const LIST = "r\u00e9sum\u00e9@example.org";
+  const r = await api("deploy", { source: NFC_RULE, fileName: "nfc.thwonk", addresses: [LIST] });
+  assert.equal(r.status, 200, await r.text());
+  assert.equal((await api(`lists/${encodeURIComponent(LIST)}/members`, { members: ["jos\u00e9@example.org"] })).status, 200);
+  // The sender written decomposed, in the envelope and in From, to the list written decomposed.
+  const t = await transaction({ from: "jose\u0301@example.org", params: "SMTPUTF8", rcpts: ["re\u0301sume\u0301@example.org"], header: "Jose\u0301 <jose\u0301@example.org>" });
+  assert.match(t.rcpts[0]!, /^250 /);
+  assert.match(t.data[0]!, /^250 /);
+  assert.deepEqual(t.said, [`${LIST} rcpt=${LIST} member=true from=jos\u00e9@example.org`]);
+  // The list twice, once each way: one recipient, one run.
+  const two = await transaction({ from: "jos\u00e9@example.org", params: "SMTPUTF8", rcpts: [LIST, "RE\u0301SUME\u0301@example.org"], header: "jos\u00e9@example.org" });
+  assert.match(two.rcpts[1]!, /^250 /);
+  assert.equal(two.said.length, 1, "one run");
+});

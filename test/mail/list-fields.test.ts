@@ -103,7 +103,7 @@ const LISTS: [string, string | undefined][] = [
   ["δοκιμή+tag@example.org", "=?utf-8?Q?Not_a_word?="],
   ["news@example.org", ""],
   // Marks and emoji sequences (a joiner, a selector, a keycap), long enough that the From line folds.
-  [`${"e\u0301👩🏽\u200d💻".repeat(12)}❤\ufe0f.1\ufe0f\u20e3@example.org`, "Sequences"],
+  [`${"q\u0301👩🏽\u200d💻".repeat(12)}❤\ufe0f.1\ufe0f\u20e3@example.org`, "Sequences"],
   // No address holds a space past ASCII now, but a name may: a fold there (JavaScript's \s) would start a line that
   // is no field.
   ["ännä.blanks@example.org", `${"a\u00a0".repeat(40)}b\ufeffc\u2028d\u3000e\u200b\u202ef`],
@@ -148,7 +148,7 @@ test("the mailto of a list with specials is exactly as RFC 6068 writes it; a non
   assert.doesNotMatch(eai.slice(0, eai.indexOf("\r\n\r\n")), /=\?UTF-8\?Q\?=3D=3F|=\?UTF-8\?Q\?=3Cmailto/i, "nothing encoded twice, no URL encoded");
 });
 
-const LOCAL_UNITS = [..."abz09!#$%&'*+/=?^_`{|}~-", "ä", "ß", "δ", "中", "😀", "e\u0301", "👩🏽\u200d💻", "❤\ufe0f", "1\ufe0f\u20e3"];
+const LOCAL_UNITS = [..."abz09!#$%&'*+/=?^_`{|}~-", "ä", "ß", "δ", "中", "😀", "q\u0301", "👩🏽\u200d💻", "❤\ufe0f", "1\ufe0f\u20e3"];
 const atom = fc.array(fc.constantFrom(...LOCAL_UNITS), { minLength: 1, maxLength: 10 }).map((cs) => cs.join(""));
 const listAddress = fc
   .tuple(fc.array(atom, { minLength: 1, maxLength: 4 }), fc.constantFrom("example.org", "a.b", "xn--p1ai.xn--p1ai"), fc.nat({ max: 300 }), fc.constantFrom("a", "%", "ä", "😀"))

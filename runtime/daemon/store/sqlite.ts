@@ -10,7 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
-import type { MemberJson, RunAction } from "../../../contract/index.js";
+import { canonicalAddress, type MemberJson, type RunAction } from "../../../contract/index.js";
 import { Checkpointer, type CheckpointerOptions } from "./checkpointer.js";
 import { SqliteHeld } from "./sqlite-held.js";
 import type {
@@ -123,6 +123,25 @@ const MIGRATIONS: string[] = [
   ALTER TABLE runs ADD COLUMN replayed_by INTEGER REFERENCES runs(id);
   CREATE INDEX runs_failed_due ON runs(address, id) WHERE outcome = 'failed' AND message_id IS NULL AND replayed_by IS NULL;
   `,
+  // An address's canonical form is NFC too (contract/values.ts canonicalAddress): a member stored before, written
+  // decomposed (`e` + U+0301), is stored at its canonical form (`é`), so the rule's `members`, a removal and a
+  // bounce find it by the one address; of two members of a list that are one address now, the first is kept (its
+  // name, role and joined). Only rows with a character past ASCII are read by the rule (thwonk_canonical_address,
+  // which keeps an address the rule refuses as it is: run-commit.ts frozen leaves it out of runs). Bounces follow.
+  `
+  CREATE TEMP TABLE nfc_members AS SELECT rowid AS id, address, pos, thwonk_canonical_address(member) AS canon FROM members
+    WHERE member GLOB '*[^ -~]*' AND member <> thwonk_canonical_address(member);
+  CREATE TEMP TABLE nfc_group AS SELECT id, address, pos, canon FROM nfc_members
+    UNION ALL SELECT m.rowid, m.address, m.pos, m.member FROM members m JOIN (SELECT DISTINCT address, canon FROM nfc_members) n ON n.address = m.address AND n.canon = m.member;
+  DELETE FROM members WHERE rowid IN
+    (SELECT g.id FROM nfc_group g WHERE EXISTS (SELECT 1 FROM nfc_group o WHERE o.address = g.address AND o.canon = g.canon AND o.pos < g.pos));
+  UPDATE members SET member = thwonk_canonical_address(member) WHERE rowid IN (SELECT id FROM nfc_members);
+  UPDATE lists SET members_version = members_version + 1 WHERE address IN (SELECT address FROM nfc_members);
+  UPDATE bounces SET member = thwonk_canonical_address(member), member_key = lower(thwonk_canonical_address(member))
+    WHERE member GLOB '*[^ -~]*' AND member <> thwonk_canonical_address(member);
+  DROP TABLE nfc_members;
+  DROP TABLE nfc_group;
+  `,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -171,12 +190,19 @@ export function openSchemaBefore(file: string, marker: string): Database.Databas
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
+  migrationFunctions(db);
   for (let v = 0; v < upTo; v++) db.exec(MIGRATIONS[v]!);
   db.pragma(`user_version = ${upTo}`);
   return db;
 }
 
+/** The SQL functions the migrations call: an address's canonical form (the one address rule), or it as it is when the rule refuses it. */
+function migrationFunctions(db: Database.Database): void {
+  db.function("thwonk_canonical_address", { deterministic: true }, (s: unknown) => (typeof s === "string" ? (canonicalAddress(s) ?? s) : s));
+}
+
 function migrate(db: Database.Database): void {
+  migrationFunctions(db);
   const at = db.pragma("user_version", { simple: true }) as number;
   if (at > MIGRATIONS.length) throw new Error(`the database's schema version ${at} is newer than this thwonkd's (${MIGRATIONS.length}); run a newer thwonkd`);
   for (let v = at; v < MIGRATIONS.length; v++) {
