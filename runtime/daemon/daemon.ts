@@ -340,13 +340,11 @@ export class Daemon {
         out.addresses.push({ address: given, deployed: false, problems: [say(M.badAddress, given)] });
         continue;
       }
-      const current = this.runner.bundleAt(address);
-      // A new list only: one deployed at a longer address before this bound (an older thwonkd) still runs and takes
-      // mail there, and refusing its redeploy would shorten nothing, only leave its rule as it is for good.
-      if (!current && wireLength(address) > LIST_ADDRESS_MAX) {
+      if (wireLength(address) > LIST_ADDRESS_MAX) {
         out.addresses.push({ address: given, deployed: false, problems: [say(M.listAddressTooLong, address, wireLength(address), LIST_ADDRESS_MAX)] });
         continue;
       }
+      const current = this.runner.bundleAt(address);
       const at = current ? this.runner.resolve(address)! : address;
       let problems: string[] = [];
       let dropped: string[] = [];
