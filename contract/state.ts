@@ -200,6 +200,85 @@ function checkValue(t: StateType, v: unknown, path: string, out: StateProblem[])
 }
 
 /**
+ * `saved` without what an older host stored at an address the one address rule now refuses (contract/values.ts
+ * INVISIBLE: `bob<U+200B>@example.org`, taken before the rule refused it): the entries of a map keyed by such an
+ * address, and such an address as an entry of a list. As a list's members at one are left out of its runs
+ * (runtime/daemon/run-commit.ts frozen), so is this: kept, the whole state was refused (TW5070) and every run of
+ * the list failed until an owner reset it; an optional address (`Address?`) is none. `left` names what was left out,
+ * by path; `state` is `saved` itself when nothing was. An address that must be there (an `Address` field, a record's)
+ * is left for checkSavedState to refuse.
+ */
+export function withoutRefusedAddresses(fields: readonly StateFieldSchema[], saved: SavedState): { state: SavedState; left: string[] } {
+  const left: string[] = [];
+  if (!isPlainObject(saved)) return { state: saved, left };
+  const byName = new Map(fields.map((f) => [f.name, f.schema]));
+  let out: SavedState | undefined;
+  for (const k of Object.keys(saved)) {
+    const t = byName.get(k);
+    if (t === undefined) continue;
+    const v = pruned(t, saved[k], `state${member(k)}`, left);
+    if (v !== saved[k]) (out ??= { ...saved })[k] = v;
+  }
+  return { state: out ?? saved, left };
+}
+
+/** Whether `v`, of type `t`, is an address the one address rule refuses. */
+function refusedAddress(t: StateType, v: unknown): boolean {
+  const inner = t.kind === "opt" ? t.of : t;
+  return inner.kind === "address" && typeof v === "string" && canonicalAddress(v) === undefined;
+}
+
+function pruned(t: StateType, v: unknown, path: string, left: string[]): unknown {
+  if (t.kind === "opt") {
+    if (v === null) return v;
+    // An optional address (a field, a record's field, a map's value): none.
+    if (refusedAddress(t, v)) {
+      left.push(path);
+      return null;
+    }
+    return pruned(t.of, v, path, left);
+  }
+  if (t.kind === "list" && Array.isArray(v)) {
+    let copy: unknown[] | undefined;
+    v.forEach((e, i) => {
+      if (refusedAddress(t.of, e)) {
+        left.push(`${path}[${i}]`);
+        copy ??= v.slice(0, i);
+        return;
+      }
+      const p = pruned(t.of, e, `${path}[${i}]`, left);
+      if (copy === undefined && p !== e) copy = v.slice(0, i);
+      copy?.push(p);
+    });
+    return copy ?? v;
+  }
+  if (t.kind === "map" && isPlainObject(v)) {
+    let copy: Record<string, unknown> | undefined;
+    for (const k of Object.keys(v)) {
+      if (refusedAddress(t.key, k)) {
+        left.push(`${path} (the key ${JSON.stringify(k)})`);
+        copy ??= { ...v };
+        delete copy[k];
+        continue;
+      }
+      const p = pruned(t.value, v[k], `${path}[${JSON.stringify(k)}]`, left);
+      if (p !== v[k]) (copy ??= { ...v })[k] = p;
+    }
+    return copy ?? v;
+  }
+  if (t.kind === "rec" && isPlainObject(v)) {
+    let copy: Record<string, unknown> | undefined;
+    for (const [f, ft] of Object.entries(t.fields)) {
+      if (!Object.hasOwn(v, f)) continue;
+      const p = pruned(ft, v[f], `${path}${member(f)}`, left);
+      if (p !== v[f]) (copy ??= { ...v })[f] = p;
+    }
+    return copy ?? v;
+  }
+  return v;
+}
+
+/**
  * A map's key is saved as a string: the canonical text of a value of the key type. Its spelling as a run saves it
  * (the prelude's __loadKey, then __saveKey), the one spelling of its value; undefined when it is no such value.
  */

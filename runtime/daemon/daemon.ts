@@ -24,7 +24,7 @@ import { GroupCommitter } from "./commit.js";
 import { Holds } from "./holds.js";
 import type { Logger } from "./log.js";
 import { daemonMessages as M, say } from "./messages.js";
-import { LIST_ADDRESS_MAX, wireLength } from "./smtp.js";
+import { INGRESS_ADDRESS_MAX, LIST_ADDRESS_MAX, wireLength } from "./smtp.js";
 import { MaildirOutbox } from "./outbox.js";
 import { PostmasterMailbox, postmasterAddress } from "./postmaster.js";
 import { receiveBounce } from "./bounces.js";
@@ -118,20 +118,24 @@ const SCHEDULES = {
  * Why a list deployed before the address rules of today cannot be a list at its address now: the one address rule
  * refuses it (invisible characters, bidirectional controls, lone surrogates: canonicalAddress), so no recipient finds
  * it and its runs fail (its schedules held); or it is over LIST_ADDRESS_MAX as a client writes it, so SMTP refuses
- * mail to it (its schedules run). Undefined for an address a deploy takes.
+ * mail to its -request and -bounces addresses, or, past INGRESS_ADDRESS_MAX, to it (its schedules run). Undefined for an address a deploy takes.
  */
 export function listAddressProblem(address: string): { why: string; schedules: keyof typeof SCHEDULES } | undefined {
   const canonical = canonicalAddress(address);
   if (canonical === undefined) {
     return {
-      why: "the address rule refused characters that cannot be seen (invisible ones, bidirectional controls, lone surrogates), and its address has one, so a recipient never finds it",
+      why: "the address rule refused characters that cannot be seen (invisible ones, bidirectional controls, lone surrogates), and its address has one, so a recipient never finds it: no mail reaches it",
       schedules: "held",
     };
   }
   const length = wireLength(canonical);
   if (length > LIST_ADDRESS_MAX) {
     return {
-      why: `a list's address was limited to ${LIST_ADDRESS_MAX} characters as a client writes it, and its address has ${length}, so SMTP refuses mail to it`,
+      // Up to INGRESS_ADDRESS_MAX its own address still takes mail: only its -request and -bounces (8 longer) do not.
+      why:
+        length <= INGRESS_ADDRESS_MAX
+          ? `a list's address was limited to ${LIST_ADDRESS_MAX} characters as a client writes it, and its address has ${length}, so SMTP refuses mail to its -request and -bounces addresses (${length + 8} long, over ${INGRESS_ADDRESS_MAX}): unsubscribe requests and bounces do not reach it`
+          : `a list's address was limited to ${LIST_ADDRESS_MAX} characters as a client writes it, and its address has ${length}, so SMTP refuses mail to it (over ${INGRESS_ADDRESS_MAX}): no mail reaches it`,
       schedules: "run",
     };
   }

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
-import { DataInUse, lockDataDir } from "./data-lock.js";
+import { DataInUse, type DataLock, LockFileUnusable, lockDataDir, LOCK_FILE } from "./data-lock.js";
 import { directoryRules } from "./deploy-dir.js";
 import { createServer, type Server } from "node:http";
 import { basename, join, resolve } from "node:path";
@@ -162,7 +162,14 @@ async function deployDirectory(daemon: Daemon, dir: string, domain: string, log:
     const at = join(file, "..");
     for (const m of ["members.txt", "members.json"]) {
       if (!existsSync(join(at, m))) continue;
-      if (had === 0 && (await daemon.members(address)).members.length === 0) await daemon.importMembers(address, readFileSync(join(at, m), "utf8"));
+      if (had === 0 && (await daemon.members(address)).members.length === 0) {
+        // A file the import refuses (all or nothing: an entry that is no address) is said, as a rule that does not
+        // compile is, and the start goes on: thrown, it ended the start with a stack trace, the list deployed.
+        await daemon.importMembers(address, readFileSync(join(at, m), "utf8")).catch((err: unknown) => {
+          if (!(err instanceof Refusal)) throw err;
+          log.warn({ file: join(at, m), problem: err.message }, "members not imported: the list has none until the file is fixed (the next start tries it again)");
+        });
+      }
       break;
     }
   }
@@ -245,6 +252,8 @@ function cannotStart(err: unknown, dataDir: string): string | undefined {
   if (err instanceof StartProblem) return err.message;
   if (err instanceof DataInUse)
     return say(M.cannotStart, `--data ${dataDir}:`, `another thwonkd is using it (it holds ${err.message})`, "Stop that thwonkd first, or give this one another --data directory.");
+  if (err instanceof LockFileUnusable)
+    return say(M.cannotStart, `--data ${dataDir}:`, err.message, `No thwonkd holds it: remove ${join(dataDir, LOCK_FILE)} (thwonkd makes it again); the store is not touched.`);
   const e = err as { code?: unknown; name?: unknown; message?: unknown; path?: unknown };
   const message = typeof e.message === "string" ? e.message : String(err);
   if (e.name === "SqliteError")
@@ -278,13 +287,13 @@ async function serve(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<n
   // Alone in the folder before anything in it is read or made (data-lock.ts); held until the daemon has stopped.
   const lock = lockDataDir(dataDir);
   try {
-    return await serveAlone(cfg, dataDir, log);
+    return await serveAlone(cfg, dataDir, log, lock);
   } finally {
     lock.release();
   }
 }
 
-async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger): Promise<number> {
+async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger, lock: DataLock): Promise<number> {
   const admin = ensureAdminToken(dataDir);
   if (admin.created) log.info({ file: admin.file }, "made the admin token (send it as Authorization: Bearer)");
   const { clock, test } = clockFromEnv(process.env);
@@ -371,9 +380,10 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger): Prom
   }
   publicUrl ||= `http://${httpAt.host.includes(":") ? `[${httpAt.host}]` : httpAt.host}:${ports["http"]}`;
   // The signals are taken before the ready line: a SIGTERM sent the moment it is read stops thwonkd cleanly.
+  let stopNow: (signal: string, code: number) => void = () => undefined;
   const stopped = new Promise<number>((done) => {
     let stopping = false;
-    const stop = (signal: string): void => {
+    const stop = (signal: string, code = 0): void => {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, "stopping: new connections get 421, work in flight finishes");
@@ -398,11 +408,29 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger): Prom
         await relay?.stop();
         await daemon.close();
         log.info("stopped");
-        done(0);
+        // Taken off once stopped: a process that runs main() again (a test) would gather them, each with its daemon.
+        process.off("SIGTERM", onTerm);
+        process.off("SIGINT", onInt);
+        done(code);
       })();
     };
-    process.on("SIGTERM", () => stop("SIGTERM"));
-    process.on("SIGINT", () => stop("SIGINT"));
+    stopNow = stop;
+    const onTerm = (): void => stop("SIGTERM");
+    const onInt = (): void => stop("SIGINT");
+    process.on("SIGTERM", onTerm);
+    process.on("SIGINT", onInt);
+  });
+  // The lock file removed or replaced while thwonkd runs (data-lock.ts keep): taken again at its name, so a later start
+  // is still refused; if a start got in meanwhile, two run on one folder, and this one, no longer holding the name,
+  // stops (exit 2) as SIGTERM stops it.
+  const lockFile = join(dataDir, LOCK_FILE);
+  lock.keep({
+    retaken: () => log.warn({ file: lockFile }, "the lock file was removed or replaced while thwonkd ran: locked again"),
+    unlockable: (why) => log.warn({ file: lockFile, why }, "the lock file was replaced while thwonkd ran by one that cannot be locked: a start is refused on it too; remove it, and thwonkd locks the one it makes"),
+    lost: () => {
+      log.error({ file: lockFile }, "the lock file was removed or replaced, and another thwonkd holds the new one: stopping, as two must not run on one data folder");
+      stopNow("lock lost", 2);
+    },
   });
   daemon.start();
   void relay?.start();

@@ -17,7 +17,7 @@
  * its commit, so members always come from the store as it committed them.
  */
 import { COMPILER_VERSION, migrateState, type Bundle } from "../../compiler/index.js";
-import { canonicalAddress, checkSavedState, describeStateProblem, runtimeMessages, type RunAction, type RunError, type RunResult } from "../../contract/index.js";
+import { canonicalAddress, checkSavedState, describeStateProblem, runtimeMessages, type RunAction, type RunError, type RunResult, withoutRefusedAddresses } from "../../contract/index.js";
 import { checkMessage, InputRefused, keepJson, parseEml, type MessageJson } from "../input/index.js";
 import { bundleInput, bundleLimits } from "../run/input.js";
 import { encodeRun, runBundle } from "../run/run-rule.js";
@@ -426,6 +426,18 @@ export class Runner {
     return members;
   }
 
+  /**
+   * The list's state as its runs take it: without the map entries and list entries at an address the one address rule
+   * no longer takes (contract/state.ts withoutRefusedAddresses), said in the log, as members at one are left out
+   * (runnable); the next commit stores the state without them.
+   */
+  private runnableState(address: string, bundle: Bundle, state: SavedState | null): SavedState | null {
+    if (state === null) return state;
+    const r = withoutRefusedAddresses(bundle.manifest.state, state);
+    if (r.left.length) this.o.log.warn({ list: address, left: r.left }, "state entries at an address that is no longer an e-mail address (contract/values.ts) are left out of the list's runs; its next run stores the state without them");
+    return r.state;
+  }
+
   /** The list's members and state, loaded once and kept after each commit; state saved by another version migrated. */
   private async load(slot: ListSlot): Promise<{ members: MembersSnapshot; state: SavedState | null }> {
     if (slot.loaded) return slot.loaded;
@@ -433,7 +445,7 @@ export class Runner {
     await slot.settled;
     if (slot.loaded) return slot.loaded;
     const [members, saved] = await Promise.all([this.runnable(slot.address), this.o.store.state(slot.address)]);
-    slot.loaded = { members, state: await stateAsRead(this.o.store, slot.bundle, saved) };
+    slot.loaded = { members, state: this.runnableState(slot.address, slot.bundle, await stateAsRead(this.o.store, slot.bundle, saved)) };
     return slot.loaded;
   }
 

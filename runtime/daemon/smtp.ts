@@ -6,7 +6,7 @@
  * answer (550 5.7.1), and a 250 comes only after the run's commit. With
  * LMTP each recipient gets its own answer after DATA.
  */
-import { domainToASCII } from "node:url";
+import { domainToASCII, domainToUnicode } from "node:url";
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
 import { canonicalAddress } from "../../contract/values.js";
 import { receivedBefore } from "../mail/received.js";
@@ -139,10 +139,15 @@ export const INGRESS_ADDRESS_MAX = 253;
 /** The longest list address: its `-request` and `-bounces` addresses, 8 longer, must reach the ingress too. */
 export const LIST_ADDRESS_MAX = INGRESS_ADDRESS_MAX - "-bounces".length;
 
-/** An address's length as a client may write it: the longer of its domain as given and in punycode. */
+/**
+ * An address's length as a client may write it: the longest of its domain as given, in punycode and as its U-label
+ * (SMTPUTF8). The U-label is mostly the shorter, but not for characters past U+FFFF: two UTF-16 units each, which
+ * smtp-server counts, against about one in punycode (40 of U+20000: 88 units, `xn--j50iaaaa…` 55).
+ */
 export function wireLength(address: string): number {
   const at = address.lastIndexOf("@");
-  return Math.max(address.length, at + 1 + (domainToASCII(address.slice(at + 1)) || address.slice(at + 1)).length);
+  const domain = address.slice(at + 1);
+  return at + 1 + Math.max(domain.length, domainToASCII(domain).length, domainToUnicode(domain).length);
 }
 
 function smtpError(code: number, message: string): Error & { responseCode: number } {

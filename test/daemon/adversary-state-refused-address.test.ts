@@ -1,0 +1,58 @@
+/**
+ * A list's state keyed by addresses (Map<Address, Time>) holding a key the one address rule now refuses
+ * (contract/values.ts INVISIBLE: `bob<U+200B>@example.org`, stored by an older thwonkd before the rule refused it).
+ * Members at such addresses are left out of runs (members-refused-address.test.ts); a state key at one broke every
+ * run of the list (TW5070 on the whole state) until an owner reset it, and all it held with it.
+ * Now they are left out as the state is loaded (contract/state.ts withoutRefusedAddresses, runner.ts runnableState),
+ * said in the log, and the next commit stores the state without them.
+ * A real Daemon, real QuickJS workers, real SQLite; the state put in the store as an older thwonkd left it.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import type { Daemon } from "../../runtime/daemon/daemon.js";
+import { withoutRefusedAddresses } from "../../contract/index.js";
+import { repoRoot } from "../helpers/repo.js";
+import { listDaemon, postTo } from "./helpers.js";
+
+const LIST = "once@example.org";
+let daemon: Daemon;
+let close: () => Promise<void>;
+
+before(async () => {
+  const source = readFileSync(join(repoRoot, "examples", "once_a_day", "once_a_day.thwonk"), "utf8");
+  ({ daemon, close } = await listDaemon({ source, fileName: "once_a_day.thwonk", addresses: [LIST] }));
+  await daemon.addMembers(LIST, [{ address: "bob@example.org", name: "Bob" }]);
+  const hash = (await daemon.store.state(LIST)).hash ?? daemon.runner.bundleAt(LIST)!.sha256;
+  const yesterday = Date.now() - 3 * 86_400_000;
+  await daemon.store.setState(LIST, { lastPost: { "bob\u200b@example.org": yesterday, "bob@example.org": yesterday } }, hash);
+});
+
+after(() => close());
+
+test("a stored state key the address rule now refuses does not fail the list's runs", async () => {
+  const r = await postTo(daemon, LIST, "ann@example.org", "hello");
+  assert.equal(r.code, 250);
+  assert.deepEqual(r.to, ["ann@example.org", "bob@example.org"]);
+  const stored = (await daemon.store.state(LIST)).state as { lastPost: Record<string, unknown> };
+  assert.deepEqual(Object.keys(stored.lastPost).sort(), ["ann@example.org", "bob@example.org"], "the run saw and stored the state without the refused key");
+});
+
+test("withoutRefusedAddresses: map keys and list entries at a refused address, nested too; the rest as it was", () => {
+  const fields = [
+    { name: "seen", schema: { kind: "map", key: { kind: "address" }, value: { kind: "list", of: { kind: "address" } } } },
+    { name: "banned", schema: { kind: "list", of: { kind: "opt", of: { kind: "address" } } } },
+    { name: "owner", schema: { kind: "address" } },
+    { name: "deputy", schema: { kind: "opt", of: { kind: "address" } } },
+    { name: "last", schema: { kind: "rec", fields: { by: { kind: "opt", of: { kind: "address" } }, n: { kind: "int" } } } },
+    { name: "n", schema: { kind: "int" } },
+  ] as unknown as Parameters<typeof withoutRefusedAddresses>[0];
+  const saved = { seen: { "a\u200b@x.org": ["b@x.org"], "b@x.org": ["c@x.org", "d\u202e@x.org"] }, banned: [null, "e\ufeff@x.org", "f@x.org"], owner: "o@x.org", deputy: "g\u00ad@x.org", last: { by: "h\u2060@x.org", n: 1 }, n: 3 };
+  const r = withoutRefusedAddresses(fields, saved);
+  assert.deepEqual(r.state, { seen: { "b@x.org": ["c@x.org"] }, banned: [null, "f@x.org"], owner: "o@x.org", deputy: null, last: { by: null, n: 1 }, n: 3 });
+  assert.deepEqual(r.left, ['state.seen (the key "a\u200b@x.org")', 'state.seen["b@x.org"][1]', "state.banned[1]", "state.deputy", "state.last.by"]);
+  assert.equal(saved.seen["a\u200b@x.org"]?.length, 1, "the saved state is not changed");
+  const clean = { n: 1, owner: "o@x.org" };
+  assert.equal(withoutRefusedAddresses(fields, clean).state, clean);
+});
