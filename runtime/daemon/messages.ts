@@ -41,7 +41,8 @@ export const daemonMessages = {
   unknownList: def("TW6015", "No such list", (address: string) => `No list is deployed at ${address}. Deploy a rule there first (thwonkc deploy).`),
   notReplayable: def("TW6016", "Nothing to replay", (id: number, why: string) => `Run ${id} cannot be replayed: ${why}.`),
   badAddress: def("TW6017", "Not an address", (text: string) => `${JSON.stringify(text)} is not an e-mail address; write it as name@example.org.`),
-  badMembers: def("TW6018", "Members refused", (problems: string) => `The members were not changed: ${problems}. Fix those entries and try again.`),
+  // Each problem is a sentence of its own: the last one's full stop is this sentence's.
+  badMembers: def("TW6018", "Members refused", (problems: string) => `The members were not changed: ${problems.replace(/\.$/, "")}. Fix those entries and try again.`),
   noMessageTrigger: def("TW6019", "The rule takes no mail", (rule: string) =>
     `Rule ${rule} has no \`on message\` trigger, so it does not take mail; the message is kept with this failed run. Add an \`on message\` trigger (or deploy the rule meant for this list), then replay the run.`),
   unauthorized: def("TW6020", "Not authorized", (why: string) =>

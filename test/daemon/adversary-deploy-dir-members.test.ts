@@ -33,6 +33,8 @@ test("a --deploy members file with a refused entry: the start goes on, the list 
     assert.equal(warning.length, 1, d.stderr());
     assert.equal(warning[0]!.file, join(ws.rules, "seed", "members.txt"));
     assert.match(warning[0]!.problem, /^TW6018 .*import:2/);
+    // The problem's own full stop ends it, before the advice: not two.
+    assert.match(warning[0]!.problem, /Fix or remove that entry\. Fix those entries and try again\.$/);
     const members = readStore(ws.data, (db) => db.prepare("SELECT address, member FROM members ORDER BY address, pos").all() as { address: string; member: string }[]);
     assert.deepEqual(members, [{ address: "other@example.org", member: "carl@example.org" }], "the other directory's members imported, the refused file's none");
     const t = nodemailer.createTransport({ host: "127.0.0.1", port: d.ports.smtp, secure: false, ignoreTLS: true });
