@@ -4,7 +4,7 @@
  * which files to read, which diagnostics to show, how, and the exit code.
  */
 import { allMessages, checkAgainstDeployed, checkSources, type Diagnostic, type ProgramResult } from "../compiler/index.js";
-import { STATE_ANSWER_KEY, STATE_ANSWER_VERSION, type SavedState } from "../contract/index.js";
+import { STATE_ANSWER_KEY, STATE_ANSWER_VERSION, stateOfFile, type SavedState } from "../contract/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { InputError, loadSources } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
@@ -147,14 +147,14 @@ function readSavedState(io: CliIo, arg: string): SavedState {
     throw new InputError(`the state file ${arg} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
   const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
-  if (isObj(data) && Object.hasOwn(data, STATE_ANSWER_KEY)) {
-    if (data[STATE_ANSWER_KEY] !== STATE_ANSWER_VERSION || !Object.hasOwn(data, "state")) {
-      throw new InputError(
-        `the state file ${arg} has "${STATE_ANSWER_KEY}": ${JSON.stringify(data[STATE_ANSWER_KEY]).slice(0, 40)} but is not the answer of \`thwonkc state ADDRESS --json\` this thwonkc reads (version ${STATE_ANSWER_VERSION}, with "state"); give its "state" alone`,
-      );
-    }
-    data = data["state"] === null ? {} : data["state"];
-  } else if (isObj(data) && "actions" in data && "gas" in data && "state" in data) data = data["state"];
+  const file = stateOfFile(data);
+  if ("unread" in file) {
+    throw new InputError(
+      `the state file ${arg} has "${STATE_ANSWER_KEY}": ${JSON.stringify(file.version).slice(0, 40)} but is not the answer of \`thwonkc state ADDRESS --json\` this thwonkc reads (version ${STATE_ANSWER_VERSION}, with "state"); give its "state" alone`,
+    );
+  }
+  if (file.answer) data = file.state === null ? {} : file.state;
+  else if (isObj(data) && "actions" in data && "gas" in data && "state" in data) data = data["state"];
   if (!isObj(data)) throw new InputError(`the state file ${arg} must hold a JSON object: { "FIELD": value, ... }`);
   return data;
 }

@@ -60,6 +60,20 @@ export type SavedState = Record<string, unknown>;
 export const STATE_ANSWER_KEY = "thwonk-state";
 export const STATE_ANSWER_VERSION = 1;
 
+/**
+ * What a state file holds, parsed: the state alone (`answer` false), or the answer `thwonkc state ADDRESS --json`
+ * prints, told by STATE_ANSWER_KEY, whose `state` it gives (null: none stored); `unread`: such an answer this version
+ * does not read (another version, or none with a `state`). `thwonkc state set` and `thwonkc check --state` read both.
+ */
+export function stateOfFile(v: unknown): { state: unknown; answer: boolean } | { unread: "version" | "noState"; version: unknown } {
+  if (typeof v !== "object" || v === null || Array.isArray(v) || !Object.hasOwn(v, STATE_ANSWER_KEY)) return { state: v, answer: false };
+  const a = v as Record<string, unknown>;
+  const version = a[STATE_ANSWER_KEY];
+  if (version !== STATE_ANSWER_VERSION) return { unread: "version", version };
+  if (!Object.hasOwn(a, "state")) return { unread: "noState", version };
+  return { state: a["state"], answer: true };
+}
+
 /** One thing wrong with saved state: where (`state.notes[3].body`) and what. */
 export interface StateProblem {
   path: string;

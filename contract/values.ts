@@ -12,6 +12,9 @@ const LOCAL = /^[a-z0-9!#$%&'*+/=?^_`{|}~\u00a0-\uffff-]+(?:\.[a-z0-9!#$%&'*+/=?
 /** Host names (RFC 1123): labels of letters, digits and inner hyphens, two at least, the last starting with a letter. */
 const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/** A unit past ASCII (a surrogate half too). */
+const NOT_ASCII = /[\u0080-\uffff]/;
+
 /** Half of a surrogate pair alone (with `u`, a pair is one code point, and only a lone half is in category Cs). */
 const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -84,12 +87,15 @@ export function canonicalAddress(s: string): string | undefined {
   if (trimmed.length > NORMALISED_FROM * ADDRESS_MAX) return undefined;
   // Lower case first, then NFC: lower-casing can leave text unnormalised (`İ` is `i` + U+0307, which must go after a
   // mark of a lower combining class), and NFC of lower-case text is lower case, so the result is a fixed point.
-  const t = trimmed.toLowerCase().normalize("NFC");
+  const lower = trimmed.toLowerCase();
+  // ASCII (most addresses, each message's several) is its own NFC and holds nothing INVISIBLE or LONE_SURROGATE names.
+  const ascii = !NOT_ASCII.test(lower);
+  const t = ascii ? lower : lower.normalize("NFC");
   if (t.length > ADDRESS_MAX) return undefined;
   const at = t.indexOf("@");
-  if (at < 1 || t.length - at - 1 > 255 || LONE_SURROGATE.test(t)) return undefined;
+  if (at < 1 || t.length - at - 1 > 255 || (!ascii && LONE_SURROGATE.test(t))) return undefined;
   const local = t.slice(0, at);
-  return LOCAL.test(local) && !INVISIBLE.test(local) && DOMAIN.test(t.slice(at + 1)) ? t : undefined;
+  return LOCAL.test(local) && (ascii || !INVISIBLE.test(local)) && DOMAIN.test(t.slice(at + 1)) ? t : undefined;
 }
 
 /** Whether the checker accepts an address literal (TW2xxx invalidAddress): exactly the addresses the runtime loads. */

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import { STATE_ANSWER_KEY, STATE_ANSWER_VERSION, type MemberJson, type RunAction, type RunError } from "../../contract/index.js";
+import { STATE_ANSWER_KEY, STATE_ANSWER_VERSION, stateOfFile, type MemberJson, type RunAction, type RunError } from "../../contract/index.js";
 import type { RunRecord } from "../../runtime/daemon/store/types.js";
 import { client, ClientError, connection, enc, request, type ServerOptions } from "./http.js";
 import { json, safe, safeJson, time } from "./print.js";
@@ -243,22 +243,18 @@ function stateFileState(text: string, name: string, address: string): unknown {
       ExitCode.Usage,
     );
   }
-  if (typeof v !== "object" || v === null || Array.isArray(v) || !Object.hasOwn(v, STATE_ANSWER_KEY)) return v;
-  const answer = v as Record<string, unknown>;
-  const version = answer[STATE_ANSWER_KEY];
-  if (version !== STATE_ANSWER_VERSION) {
+  const r = stateOfFile(v);
+  if (!("unread" in r)) return r.state;
+  if (r.unread === "version") {
     throw new ClientError(
-      `thwonkc: ${name} is a list's state answer of version ${safeJson(version).slice(0, 40)} ("${STATE_ANSWER_KEY}"), which this thwonkc does not read (it reads ${STATE_ANSWER_VERSION}); give its "state" alone, or use the thwonkc that wrote it`,
+      `thwonkc: ${name} is a list's state answer of version ${safeJson(r.version).slice(0, 40)} ("${STATE_ANSWER_KEY}"), which this thwonkc does not read (it reads ${STATE_ANSWER_VERSION}); give its "state" alone, or use the thwonkc that wrote it`,
       ExitCode.Usage,
     );
   }
-  if (!Object.hasOwn(answer, "state")) {
-    throw new ClientError(
-      `thwonkc: ${name} has "${STATE_ANSWER_KEY}" but no "state": give the whole of what \`thwonkc state ${address} --json\` printed, or the state alone (a JSON object of the rule's state fields)`,
-      ExitCode.Usage,
-    );
-  }
-  return answer["state"];
+  throw new ClientError(
+    `thwonkc: ${name} has "${STATE_ANSWER_KEY}" but no "state": give the whole of what \`thwonkc state ${address} --json\` printed, or the state alone (a JSON object of the rule's state fields)`,
+    ExitCode.Usage,
+  );
 }
 
 function runLine(r: RunSummary): string {

@@ -344,8 +344,9 @@ export class Daemon {
         out.addresses.push({ address: given, deployed: false, problems: [say(M.badAddress, given)] });
         continue;
       }
-      if (wireLength(address) > LIST_ADDRESS_MAX) {
-        out.addresses.push({ address: given, deployed: false, problems: [say(M.listAddressTooLong, address, wireLength(address), LIST_ADDRESS_MAX)] });
+      const length = wireLength(address);
+      if (length > LIST_ADDRESS_MAX) {
+        out.addresses.push({ address: given, deployed: false, problems: [say(M.listAddressTooLong, address, length, LIST_ADDRESS_MAX)] });
         continue;
       }
       const current = this.runner.bundleAt(address);

@@ -96,6 +96,27 @@ export function createHttp(handlers: HttpHandler[], log: Logger): HttpServer {
 /** How long SIGTERM waits for the HTTP requests in flight before it cuts their connections (smtp-server's closeTimeout). */
 const HTTP_GRACE_MS = 5000;
 
+/**
+ * The mail listeners closed and what they took in answered (an LMTP message's recipients are delivered one after
+ * the other, so the runner may be idle between two of them), and the API's requests in flight answered (a deploy, a
+ * change of members, an approval): their work reaches the lists' queues while the scheduler still orders it, not
+ * after it stopped or the store closed. A request whose client stalls is cut after HTTP_GRACE_MS, as smtp-server
+ * cuts a session.
+ */
+async function closeListeners(ingresses: readonly Ingress[], http: HttpServer): Promise<void> {
+  await Promise.all(ingresses.map((i) => i.close()));
+  await Promise.all(ingresses.map((i) => i.settled()));
+  await httpSettled(http);
+}
+
+/** The HTTP listener closed, its idle keep-alive connections with it. */
+function closeHttp(http: HttpServer): Promise<void> {
+  return new Promise<void>((r) => {
+    http.close(() => r());
+    http.closeAllConnections();
+  });
+}
+
 /** The HTTP requests in flight answered, or HTTP_GRACE_MS passed. */
 async function httpSettled(http: HttpServer): Promise<void> {
   let grace: NodeJS.Timeout | undefined;
@@ -366,14 +387,8 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger, lock:
     // A start that cannot take its addresses says which and why, and leaves nothing running.
     process.stderr.write(`thwonkd: ${err.message}\n`);
     http.refuseNew();
-    await Promise.all(ingresses.map((i) => i.close()));
-    await Promise.all(ingresses.map((i) => i.settled()));
-    await httpSettled(http);
-    if (http.listening)
-      await new Promise<void>((r) => {
-        http.close(() => r());
-        http.closeAllConnections();
-      });
+    await closeListeners(ingresses, http);
+    if (http.listening) await closeHttp(http);
     await relay?.stop();
     await daemon.close();
     return 2;
@@ -391,19 +406,9 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger, lock:
       http.refuseNew();
       void (async () => {
         await daemon.runner.drain();
-        await Promise.all(ingresses.map((i) => i.close()));
-        // What the listeners took in before they closed is answered before the store closes: an LMTP message's
-        // recipients are delivered one after the other, so the runner may have been idle between two of them.
-        await Promise.all(ingresses.map((i) => i.settled()));
-        // So are the API's requests in flight (a deploy, a change of members, an approval): their work reaches the
-        // lists' queues before the last drain, while the scheduler still orders it, not after it stopped (or after
-        // the store closed); a request whose client stalls is cut after HTTP_GRACE_MS, as smtp-server cuts a session.
-        await httpSettled(http);
+        await closeListeners(ingresses, http);
         await daemon.runner.drain();
-        await new Promise<void>((r) => {
-          http.close(() => r());
-          http.closeAllConnections();
-        });
+        await closeHttp(http);
         await daemon.outbox.kick();
         await relay?.stop();
         await daemon.close();
