@@ -3,6 +3,7 @@
  * (JSON) over the defaults.
  */
 import { readFileSync } from "node:fs";
+import { canonicalAddress } from "../../contract/values.js";
 
 export interface DaemonConfig {
   data: string;
@@ -111,7 +112,19 @@ function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
         );
       }
     }
-    return data;
+    // Keyed by the canonical address, as lists are (lower case, NFC): a key written `Liste@` or with a decomposed `é`
+    // is that list's; one that is no address, or a second key for the same list, is a mistake said now.
+    const lists: Record<string, unknown> = {};
+    const given = new Map<string, string>();
+    for (const [address, s] of Object.entries(data)) {
+      const canonical = canonicalAddress(address);
+      if (canonical === undefined) throw new ConfigError(`${from}: lists.${address} is not a list's address (LOCAL@DOMAIN, the domain in ASCII: xn-- for an international one)`);
+      const before = given.get(canonical);
+      if (before !== undefined) throw new ConfigError(`${from}: lists.${before} and lists.${address} are the same list (${canonical}): keep one`);
+      given.set(canonical, address);
+      lists[canonical] = s;
+    }
+    return lists;
   }
   if (key === "dkim") {
     // A flag or variable may also say DOMAIN=SELECTOR:KEYFILE[,DOMAIN=SELECTOR:KEYFILE...].

@@ -16,6 +16,7 @@ import { simpleParser } from "mailparser";
 import { isHardFailure, readDsn, statusBlocks } from "../../runtime/daemon/bounces.js";
 import { ConfigError, resolveConfig } from "../../runtime/daemon/config.js";
 import { loadDkimKeys } from "../../runtime/daemon/dkim.js";
+import { verpOf } from "../../runtime/daemon/mail-out.js";
 import { bounceTarget, verpAddress, withOneClick } from "../../runtime/daemon/personal.js";
 import { VERP_ADDRESS_MAX, VERP_LOCAL_MAX, verpTag } from "../../runtime/daemon/verp.js";
 import { bounceAddress } from "../../runtime/mail/compose.js";
@@ -250,6 +251,10 @@ test("the mail settings: dkim as JSON or DOMAIN=SELECTOR:FILE, lists' verp and o
     assert.deepEqual(e.lists["a@example.org"], { verp: true, oneClick: false, from: "keep" });
     assert.deepEqual(e.dkim, { "example.org": { selector: "s", keyFile: "f" } });
     assert.equal(e.oneClick, false);
+    // Keys are the lists' canonical addresses: another case, or `é` written as e + U+0301, is the same list's.
+    const decomposed = resolveConfig({ data: dir, lists: JSON.stringify({ "Liste\u0301@Example.org": { verp: true } }) }, {});
+    assert.deepEqual(Object.keys(decomposed.lists), ["list\u00e9@example.org"]);
+    assert.equal(verpOf(decomposed)("list\u00e9@example.org"), true);
     for (const [flags, message] of [
       [{ dkim: "example.org" }, /not DOMAIN=SELECTOR:KEYFILE/],
       [{ dkim: '{"example.org":{"selector":"s"}}' }, /must be \{ "selector": "S", "keyFile": "FILE" \}/],
@@ -258,6 +263,9 @@ test("the mail settings: dkim as JSON or DOMAIN=SELECTOR:FILE, lists' verp and o
       [{ oneClick: "maybe" }, /oneClick must be true or false/],
       [{ lists: '{"a@example.org":{"verp":"yes"}}' }, /"verp" and "oneClick" true or false/],
       [{ lists: '{"a@example.org":{"footer":"x"}}' }, /lists\.a@example\.org must be/],
+      [{ lists: '{"a@localhost":{"verp":true}}' }, /lists\.a@localhost is not a list's address/],
+      [{ lists: '{"a@bücher.example":{"verp":true}}' }, /the domain in ASCII: xn-- for an international one/],
+      [{ lists: '{"A@example.org":{"verp":true},"a@EXAMPLE.org":{"verp":false}}' }, /lists\.A@example\.org and lists\.a@EXAMPLE\.org are the same list \(a@example\.org\)/],
     ] as const) {
       assert.throws(() => resolveConfig({ data: dir, ...flags }, {}), (err: unknown) => err instanceof ConfigError && message.test(err.message));
     }
