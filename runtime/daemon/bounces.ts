@@ -172,10 +172,11 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: BounceT
     const entries: BounceEntry[] = [];
     const seen = new Set<string>();
     for (const n of named) {
-      const m = await daemon.store.member(target.list, n.address);
+      // Members are kept canonical (NFC): a VERP address made before that names one as written then.
+      const m = await daemon.store.member(target.list, canonicalAddress(n.address) ?? n.address);
       if (!m || seen.has(m.address.toLowerCase())) continue;
       // Sent to this subscription: a report about mail to one they left (an MTA's last word after days of retries) is not theirs.
-      const messageId = ours.find((id) => (sent.get(id)!.get(m.address.toLowerCase()) ?? Number.NEGATIVE_INFINITY) >= m.joined);
+      const messageId = ours.find((id) => (sent.get(id)!.get(m.address) ?? Number.NEGATIVE_INFINITY) >= m.joined);
       if (messageId === undefined) {
         daemon.log.info({ list: target.list, member: m.address, ids: ours }, "a bounce report about a message the list did not send to this member since they joined: not counted");
         continue;

@@ -60,7 +60,8 @@ export function verpAddress(list: string, recipient: string, key: string): strin
   const r = recipient.lastIndexOf("@");
   if (r < 1) return plain;
   const verp = `${plain.slice(0, at)}+${verpTag(key, list, recipient)}-${recipient.slice(0, r)}=${recipient.slice(r + 1)}${plain.slice(at)}`;
-  return verp.length <= VERP_ADDRESS_MAX && verp.lastIndexOf("@") <= VERP_LOCAL_MAX && safeAddress(verp) ? verp : plain;
+  // The local part's bound is in octets (a member past ASCII has characters of two to four in UTF-8).
+  return verp.length <= VERP_ADDRESS_MAX && Buffer.byteLength(verp.slice(0, verp.lastIndexOf("@"))) <= VERP_LOCAL_MAX && safeAddress(verp) ? verp : plain;
 }
 
 /** What a bounce address names: the list, and for a VERP address the member and the tag it carries (null when it has none). */

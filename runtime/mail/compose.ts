@@ -17,7 +17,7 @@ import { createHash } from "node:crypto";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import addressparser from "nodemailer/lib/addressparser/index.js";
 import * as mimeFuncs from "nodemailer/lib/mime-funcs/index.js";
-import type { RunAction } from "../../contract/index.js";
+import { canonicalAddress, type RunAction } from "../../contract/index.js";
 import { listFields, oneLine } from "../../contract/list-fields.js";
 import { bareMailbox } from "../input/decode.js";
 import { readOriginal, spliceForward, type Original } from "./forward.js";
@@ -95,12 +95,21 @@ export function isMailAction(a: RunAction): boolean {
 // A conservative address: what an SMTP command can carry, without spaces, controls, brackets or quotes. Its local
 // part may pass 64 (RFC 5321 4.5.3.1: a sender with one is answered); the whole fits a path (254, safeAddress).
 const ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
+/** A path's longest address in octets (RFC 5321 4.5.3.1.3: 256 with the angle brackets). */
+const PATH_OCTETS = 254;
 const MSG_ID = /^[\x21-\x3b\x3d\x3f-\x7e]{1,250}@[\x21-\x3b\x3d\x3f-\x7e]{1,250}$/;
 
-/** An address that is safe in a header and an SMTP command, or undefined. */
+/**
+ * An address that is safe in a header and an SMTP command, or undefined. Past ASCII, the address rule's own
+ * (contract/values.ts: a local part of RFC 6531's characters, none invisible; an ASCII domain) as it is written,
+ * at most a path's octets in UTF-8: mail to it needs SMTPUTF8, which the relay's client asks for (a relay
+ * without it refuses that recipient, recorded as any refusal is), and the Maildir writes it in UTF-8. Members
+ * may have such addresses, so a rule's send to them must reach them (it was left out without a word).
+ */
 export function safeAddress(s: unknown): string | undefined {
-  if (typeof s !== "string" || s.length > 254) return undefined;
-  return ADDRESS.test(s) ? s : undefined;
+  if (typeof s !== "string" || s.length > PATH_OCTETS) return undefined;
+  if (ADDRESS.test(s)) return s;
+  return s.trim() === s && Buffer.byteLength(s) <= PATH_OCTETS && canonicalAddress(s) !== undefined ? s : undefined;
 }
 
 /** Text for a header: no control characters (a CR or LF would start a new header), one line, at most `max` code points. */

@@ -686,7 +686,8 @@ class SqliteStore implements Store {
       .all(address, messageId) as { recipients: string; at: number }[];
     for (const r of rows) {
       for (const a of JSON.parse(r.recipients) as string[]) {
-        const key = a.toLowerCase();
+        // Canonical, as members are: recipients written before members were kept in NFC compare too.
+        const key = canonicalAddress(a) ?? a.toLowerCase();
         out.set(key, Math.max(out.get(key) ?? r.at, r.at));
       }
     }

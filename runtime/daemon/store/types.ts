@@ -273,7 +273,7 @@ export interface Store {
    */
   sync?(): Promise<void>;
   /**
-   * Everyone the list sent the message with this Message-ID (without brackets) to, in lower case, with when it was
+   * Everyone the list sent the message with this Message-ID (without brackets) to, canonical (lower case, NFC), with when it was
    * last sent to them (its run's time): one read for a report naming many.
    */
   sentRecipients(address: string, messageId: string): Promise<Map<string, number>>;
