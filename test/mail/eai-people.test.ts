@@ -1,5 +1,5 @@
 /**
- * Members at addresses past ASCII (RFC 6531), over real SMTP to a real thwonkd. The address rule takes them, so a
+ * Members and senders at addresses past ASCII (RFC 6531), over real SMTP to a real thwonkd. The address rule takes them, so a
  * rule's send to members reaches them: through a relay with SMTPUTF8, and in the Maildir outbox (they were left
  * out without a word). A VERP address made before members were kept in NFC names its member as written then
  * (`e` + U+0301 for `é`), its tag made over that form: such a report still verifies and counts for the member now
@@ -64,6 +64,33 @@ test("a member past ASCII gets the list's mail in the Maildir outbox, named in U
       mail.map((m) => m.recipients),
       [[MEMBER]],
     );
+  } finally {
+    mta.close();
+    await d.stop();
+    rmSync(ws.dir, { recursive: true, force: true });
+  }
+});
+
+test("a sender past ASCII gets the rule's reply, and a post from them is sent on with them as its author", async () => {
+  const SENDER = "j\u00f6s\u00e9@example.net";
+  const ws = workspace({ alpha: { source: 'rule answer\n\non message(m: Message) {\n  reply(m, text: "Got it.")\n  forward(m, to: members)\n}\n', members: ["bob@example.org"] } });
+  const d = await startDaemon(ws);
+  const mta = nodemailer.createTransport({ host: "127.0.0.1", port: d.ports.smtp, secure: false, ignoreTLS: true });
+  try {
+    await mta.sendMail({ envelope: { from: SENDER, to: [A] }, raw: `From: Jos\u00e9 <${SENDER}>\r\nTo: ${A}\r\nSubject: Hi\r\nMessage-ID: <1@example.net>\r\n\r\nhi\r\n` });
+    const mail = await until("both copies in the outbox", async () => {
+      const m = await outboxMail(join(ws.data, "outbox"));
+      return m.length >= 2 ? m : undefined;
+    });
+    const byTo = new Map(mail.map((m) => [m.recipients.join(","), m.mail]));
+    assert.deepEqual([...byTo.keys()].sort(), ["bob@example.org", SENDER].sort());
+    assert.match(byTo.get(SENDER)!.text ?? "", /Got it\./);
+    assert.equal(byTo.get(SENDER)!.inReplyTo, "<1@example.net>");
+    // Munged (the list's default): From is the list's, in the author's name, with Reply-To the author.
+    const forwarded = byTo.get("bob@example.org")!;
+    assert.equal(forwarded.from?.value[0]?.address, A);
+    assert.match(forwarded.from?.value[0]?.name ?? "", /Jos\u00e9/);
+    assert.deepEqual(forwarded.replyTo?.value.map((v) => v.address), [SENDER]);
   } finally {
     mta.close();
     await d.stop();
