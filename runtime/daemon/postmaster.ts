@@ -13,9 +13,13 @@ import { join } from "node:path";
 import type { Logger } from "./log.js";
 import type { Answer, Delivery } from "./runner.js";
 
-/** `postmaster@DOMAIN` (canonical, lower case) when `rcpt` is the postmaster of one of `domains`, else undefined. */
+/**
+ * `postmaster@DOMAIN` (canonical, lower case) when `rcpt` is the postmaster of one of `domains`; `postmaster` for
+ * `RCPT TO:<Postmaster>` without a domain, which every SMTP server must take (RFC 5321 4.1.1.3, 4.5.1); else undefined.
+ */
 export function postmasterAddress(rcpt: string, domains: () => Iterable<string>): string | undefined {
   const a = rcpt.trim().replace(/^<(.*)>$/, "$1").toLowerCase();
+  if (a === "postmaster") return a;
   const at = a.lastIndexOf("@");
   // The local part first: the domains are looked at only for the postmaster, not for every unknown recipient.
   if (a.slice(0, at) !== "postmaster") return undefined;

@@ -105,3 +105,20 @@ test("a return path past ASCII (SMTPUTF8) is kept in UTF-8 as the message is (it
   assert.doesNotThrow(() => new TextDecoder("utf-8", { fatal: true }).decode(mine), "the kept file is UTF-8");
   assert.match(mine.toString("utf8"), /^Return-Path: <ännä\.😀@xn--bcher-kva\.example>\r\nDelivered-To: postmaster@example\.org\r\n/);
 });
+
+test("RCPT TO:<Postmaster> without a domain (RFC 5321 4.1.1.3: every server must take it) is kept for the postmaster, in any case", async () => {
+  const before = kept().length;
+  const c = await new RawClient(d.ports.smtp).open("EHLO");
+  for (const [i, rcpt] of ["<Postmaster>", "<postmaster>", "<POSTMASTER>"].entries()) {
+    assert.match(await c.command("MAIL FROM:<mailer@elsewhere.example>"), /^250 /);
+    assert.match(await c.command(`RCPT TO:${rcpt}`), /^250 /, rcpt);
+    assert.match(await c.command("DATA"), /^354 /);
+    c.write(Buffer.from(`From: mailer@elsewhere.example\r\nSubject: bare ${i}\r\n\r\nhi\r\n`));
+    assert.match((await c.end())[0]!, /^250 2\.0\.0 kept for the postmaster/);
+  }
+  await c.command("QUIT");
+  c.destroy();
+  const mine = kept().filter((f) => /Subject: bare \d/.test(f));
+  assert.equal(kept().length, before + 3);
+  for (const f of mine) assert.match(f, /^Return-Path: <mailer@elsewhere\.example>\r\nDelivered-To: postmaster\r\n/);
+});
