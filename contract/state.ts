@@ -61,17 +61,61 @@ export const STATE_ANSWER_KEY = "thwonk-state";
 export const STATE_ANSWER_VERSION = 1;
 
 /**
- * What a state file holds, parsed: the state alone (`answer` false), or the answer `thwonkc state ADDRESS --json`
- * prints, told by STATE_ANSWER_KEY, whose `state` it gives (null: none stored); `unread`: such an answer this version
- * does not read (another version, or none with a `state`). `thwonkc state set` and `thwonkc check --state` read both.
+ * What `thwonkc run --json` prints is marked the same way: `{ "thwonk-run": 1, actions, state, gas, error, trace }`,
+ * so `run --state` and `check --state` take a run's whole output by this key alone, never by the names of its
+ * other keys (a rule's state may well have fields `actions`, `gas` and `state`). The value is the output's version.
  */
-export function stateOfFile(v: unknown): { state: unknown; answer: boolean } | { unread: "version" | "noState"; version: unknown } {
-  if (typeof v !== "object" || v === null || Array.isArray(v) || !Object.hasOwn(v, STATE_ANSWER_KEY)) return { state: v, answer: false };
+export const RUN_OUTPUT_KEY = "thwonk-run";
+export const RUN_OUTPUT_VERSION = 1;
+
+/** The keys of what `run --json` printed before it had RUN_OUTPUT_KEY. */
+const OLD_RUN_KEYS = ["actions", "error", "gas", "state", "trace"];
+
+/**
+ * What a state file holds, parsed: the state alone (`from` "state"); the answer `thwonkc state ADDRESS --json`
+ * prints, told by STATE_ANSWER_KEY, whose `state` it gives (null: none stored); or what `thwonkc run --json`
+ * printed, told by RUN_OUTPUT_KEY, whose `state` it gives (null: the run failed). `unread`: such a file this
+ * version does not read (another version, or none with a `state`). `thwonkc state set` reads the state and the
+ * answer, `thwonkc check --state` and `thwonkc run --state` all three.
+ *
+ * `declared` (the rule's state fields, where the host knows the rule) also reads a run's output from before the
+ * marker: an object with `actions` (a list), `gas` (an object) and `state`, and no keys but those and `error` and
+ * `trace`, one of which the rule does not declare. As a state such a file could only be refused (a field the rule
+ * does not have), so it is read as the run's output; where the rule declares every key the file has, it is the
+ * rule's state, as it is. Without `declared` (`state set`: the server knows the rule) only the marker counts.
+ */
+export function stateOfFile(
+  v: unknown,
+  declared?: readonly string[],
+): { state: unknown; from: "state" | "answer" | "run" } | { unread: "version" | "noState"; from: "answer" | "run"; version: unknown } {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return { state: v, from: "state" };
   const a = v as Record<string, unknown>;
-  const version = a[STATE_ANSWER_KEY];
-  if (version !== STATE_ANSWER_VERSION) return { unread: "version", version };
-  if (!Object.hasOwn(a, "state")) return { unread: "noState", version };
-  return { state: a["state"], answer: true };
+  for (const [key, current, from] of [
+    [STATE_ANSWER_KEY, STATE_ANSWER_VERSION, "answer"],
+    [RUN_OUTPUT_KEY, RUN_OUTPUT_VERSION, "run"],
+  ] as const) {
+    if (!Object.hasOwn(a, key)) continue;
+    const version = a[key];
+    if (version !== current) return { unread: "version", from, version };
+    if (!Object.hasOwn(a, "state")) return { unread: "noState", from, version };
+    return { state: a["state"], from };
+  }
+  if (declared !== undefined && isOldRunOutput(a, declared)) return { state: a["state"], from: "run" };
+  return { state: v, from: "state" };
+}
+
+function isOldRunOutput(a: Record<string, unknown>, declared: readonly string[]): boolean {
+  const keys = Object.keys(a);
+  const gas = a["gas"];
+  return (
+    keys.every((k) => OLD_RUN_KEYS.includes(k)) &&
+    Object.hasOwn(a, "state") &&
+    Array.isArray(a["actions"]) &&
+    typeof gas === "object" &&
+    gas !== null &&
+    !Array.isArray(gas) &&
+    keys.some((k) => !declared.includes(k))
+  );
 }
 
 /** One thing wrong with saved state: where (`state.notes[3].body`) and what. */
