@@ -234,7 +234,7 @@ function checkValue(t: StateType, v: unknown, path: string, out: StateProblem[])
       let spelled: Map<string, string> | undefined;
       for (const k of keys) {
         if (out.length >= MAX_PROBLEMS) return;
-        const at = `${path} (the key ${JSON.stringify(k)})`;
+        const at = `${path} (the key ${quoted(k)})`;
         const value = checkKey(t.key, k, at, out);
         if (value !== undefined && value !== k) {
           const other = Object.hasOwn(v, value) ? value : spelled?.get(value);
@@ -314,7 +314,7 @@ function pruned(t: StateType, v: unknown, path: string, left: string[]): unknown
     let copy: Record<string, unknown> | undefined;
     for (const k of Object.keys(v)) {
       if (refusedAddress(t.key, k)) {
-        left.push(`${path} (the key ${JSON.stringify(k)})`);
+        left.push(`${path} (the key ${quoted(k)})`);
         copy ??= { ...v };
         delete copy[k];
         continue;
@@ -342,7 +342,7 @@ function pruned(t: StateType, v: unknown, path: string, left: string[]): unknown
  */
 function checkKey(t: StateType, k: string, path: string, out: StateProblem[]): string | undefined {
   const inner = t.kind === "opt" ? t.of : t;
-  const expected = (): undefined => void out.push({ path, problem: `expected ${stateTypeText(inner)} as a key, got ${JSON.stringify(k)}` });
+  const expected = (): undefined => void out.push({ path, problem: `expected ${stateTypeText(inner)} as a key, got ${quoted(k)}` });
   // As checkValue says it of a value of the type.
   const notValue = (): undefined => void out.push({ path, problem: `expected ${stateTypeText(inner)}, got ${shown(k)}` });
   switch (inner.kind) {
@@ -385,7 +385,19 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** `.name`, or `["odd key"]` for a name that is not an identifier. */
 function member(k: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `.${k}` : `[${quoted(k)}]`;
+}
+
+/**
+ * A character a person cannot see in a problem's text: a format or private-use character, a separator other than the
+ * space, a variation selector, a filler (what contract/values.ts INVISIBLE refuses in an address, and more).
+ */
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each code point is escaped on its own, U+034F (a mark) too
+const HIDDEN = /[\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}]/gu;
+
+/** A text as JSON, each character nobody could see written as its escape (`"bob\u200b@example.org"`), still JSON. */
+function quoted(s: string): string {
+  return JSON.stringify(s).replace(HIDDEN, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""));
 }
 
 /** A value as a problem shows it: short JSON for scalars, what kind for the rest. */
@@ -394,6 +406,6 @@ function shown(v: unknown): string {
   if (v === undefined) return "nothing";
   if (Array.isArray(v)) return `a list (${v.length} entries)`;
   if (typeof v === "object") return "an object";
-  const s = JSON.stringify(v);
+  const s = typeof v === "string" ? quoted(v) : JSON.stringify(v);
   return s.length > 40 ? `${s.slice(0, 39)}…` : s;
 }
