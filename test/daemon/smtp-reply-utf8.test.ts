@@ -6,10 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { python, startDaemon, workspace, type Running } from "./helpers.js";
+import { cliIn, python, readStore, startDaemon, workspace, type Running } from "./helpers.js";
 
 const LONG = `${"a".repeat(399)}😀 and more`;
 const RULE = `rule quiet
@@ -147,4 +147,14 @@ test("SMTPUTF8 holds for its transaction only: the next MAIL FROM without it get
     refusals.map((l) => /deployed at (\S+);/.exec(l)?.[1]),
     ["ünïcode@xn--exmple-cua.org", "\\u{FC}n\\u{EF}code@xn--exmple-cua.org"],
   );
+});
+
+test("thwonkc mail takes a non-ASCII From as the envelope sender as it is (it was read a byte a character), and prints the reply in UTF-8", async () => {
+  const file = join(ws.dir, "unicode.eml");
+  writeFileSync(file, `From: Ünï <${STRANGER}>\r\nTo: quiet@example.org\r\nSubject: no\r\nMessage-ID: <mail-utf8@example.org>\r\n\r\nhello\r\n`);
+  const r = await cliIn(ws.dir, ["mail", file, "--to", "quiet@example.org", "--server", `smtp://127.0.0.1:${d.ports.smtp}`]);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.err, /550 5\.7\.1 Nö, ünïcode@xn--exmple-cua\.org ist kein Mitglied/);
+  const from = readStore(ws.data, (db) => (db.prepare("SELECT mail_from FROM messages WHERE CAST(raw AS TEXT) LIKE '%mail-utf8@%'").get() as { mail_from: string }).mail_from);
+  assert.equal(from, "ünïcode@xn--exmple-cua.org");
 });
