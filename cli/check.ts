@@ -4,7 +4,7 @@
  * which files to read, which diagnostics to show, how, and the exit code.
  */
 import { allMessages, checkAgainstDeployed, checkSources, type Diagnostic, type ProgramResult } from "../compiler/index.js";
-import { STATE_ANSWER_KEY, STATE_ANSWER_VERSION, stateOfFile, type SavedState } from "../contract/index.js";
+import { RUN_OUTPUT_KEY, RUN_OUTPUT_VERSION, STATE_ANSWER_KEY, STATE_ANSWER_VERSION, stateOfFile, type SavedState } from "../contract/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { InputError, loadSources } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
@@ -129,16 +129,28 @@ function againstDeployed(io: CliIo, unit: ProgramResult["units"][number], source
   const deployed = readUserFile(io.cwd, a.bundle, "the deployed bundle");
   return checkAgainstDeployed(unit, text, { fileName: deployed.name, text: deployed.text }, {
     allowDataLoss: a.allowDataLoss === true,
-    state: a.state === undefined ? undefined : readSavedState(io, a.state),
+    state: a.state === undefined ? undefined : readSavedState(io, a.state, [...unit.check.model.state.map((f) => f.name), ...deployedFields(deployed.text)]),
     memberCount: a.memberCount,
   });
 }
 
+/** The state fields the deployed bundle's manifest names, as far as it can be read ([] otherwise: the check says why). */
+function deployedFields(text: string): string[] {
+  try {
+    const state = (JSON.parse(text) as { manifest?: { state?: unknown } }).manifest?.state;
+    return Array.isArray(state) ? state.map((f: { name?: unknown }) => String(f?.name)) : [];
+  } catch {
+    return [];
+  }
+}
+
 /**
  * A stored state file: `{ FIELD: value }`, what `thwonkc state ADDRESS --json` printed (told by its "thwonk-state"
- * key, which no state can have; its `state` null, none stored, is an empty state), or the whole output of `run --json`.
+ * key, which no state can have; its `state` null, none stored, is an empty state), or the whole output of `run --json`
+ * (told by its "thwonk-run" key; one printed before that key by its five keys, when `declared`, the fields of the new
+ * and the deployed version, lack one of them: contract/state.ts `stateOfFile`).
  */
-function readSavedState(io: CliIo, arg: string): SavedState {
+function readSavedState(io: CliIo, arg: string, declared: readonly string[]): SavedState {
   const f = readUserFile(io.cwd, arg, "the state file");
   let data: unknown;
   try {
@@ -147,14 +159,16 @@ function readSavedState(io: CliIo, arg: string): SavedState {
     throw new InputError(`the state file ${arg} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
   const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
-  const file = stateOfFile(data);
+  const file = stateOfFile(data, declared);
   if ("unread" in file) {
     throw new InputError(
-      `the state file ${arg} has "${STATE_ANSWER_KEY}": ${JSON.stringify(file.version).slice(0, 40)} but is not the answer of \`thwonkc state ADDRESS --json\` this thwonkc reads (version ${STATE_ANSWER_VERSION}, with "state"); give its "state" alone`,
+      file.from === "answer"
+        ? `the state file ${arg} has "${STATE_ANSWER_KEY}": ${JSON.stringify(file.version).slice(0, 40)} but is not the answer of \`thwonkc state ADDRESS --json\` this thwonkc reads (version ${STATE_ANSWER_VERSION}, with "state"); give its "state" alone`
+        : `the state file ${arg} has "${RUN_OUTPUT_KEY}": ${JSON.stringify(file.version).slice(0, 40)} but is not the output of \`thwonkc run --json\` this thwonkc reads (version ${RUN_OUTPUT_VERSION}, with "state"); give its "state" alone`,
     );
   }
-  if (file.answer) data = file.state === null ? {} : file.state;
-  else if (isObj(data) && "actions" in data && "gas" in data && "state" in data) data = data["state"];
+  if (file.from === "run" && file.state === null) throw new InputError(`the run saved in ${arg} failed, so it has no state to check`);
+  data = file.from === "answer" && file.state === null ? {} : file.state;
   if (!isObj(data)) throw new InputError(`the state file ${arg} must hold a JSON object: { "FIELD": value, ... }`);
   return data;
 }

@@ -34,7 +34,7 @@ import type { MemberJson, MessageJson, RunInput } from "../runtime/input/index.j
 import { bundleInput, bundleLimits, bundleTimeZone } from "../runtime/run/input.js";
 import { runBundle, type RunAction, type RunResult, type TraceStep } from "../runtime/run/run-rule.js";
 import { NodeHost } from "../runtime/host/node-host.js";
-import { stateRefusals } from "../contract/index.js";
+import { RUN_OUTPUT_KEY, RUN_OUTPUT_VERSION, STATE_ANSWER_KEY, STATE_ANSWER_VERSION, stateOfFile, stateRefusals } from "../contract/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { InputError } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
@@ -159,7 +159,8 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
     }
   }
   if (opts.json) {
-    io.stdout.write(JSON.stringify(result, null, 2) + "\n");
+    // Marked (contract/state.ts RUN_OUTPUT_KEY), so `--state` takes this output whole by the marker, not by its keys.
+    io.stdout.write(JSON.stringify({ [RUN_OUTPUT_KEY]: RUN_OUTPUT_VERSION, ...result }, null, 2) + "\n");
   } else {
     const before = stateBefore(bundle, stateFile, unit ? initialState(unit.check.model) : undefined);
     const traceInfo = unit ? { lines: bundle.source.text.split(/\r\n|\r|\n/), letValues: describeTrace(unit).letValues } : undefined;
@@ -248,7 +249,8 @@ function readMembersFile(io: CliIo, arg: string): MemberJson[] {
 
 /**
  * `--state FILE.json`: the state as a run's result gives it (`state` of
- * `run --json`); the whole output of `run --json` is accepted too. Fields
+ * `run --json`); the whole output of `run --json` (its "thwonk-run" key) and
+ * the answer of `thwonkc state ADDRESS --json` are accepted too. Fields
  * the rule does not declare are a mistake (a typo, another rule's state).
  */
 function readStateFile(io: CliIo, arg: string, bundle: Bundle): Record<string, unknown> {
@@ -263,12 +265,16 @@ function readStateFile(io: CliIo, arg: string, bundle: Bundle): Record<string, u
     throw new Usage(`the state file ${arg} nests deeper than ${MAX_JSON_DEPTH} levels; no rule's state does (a state file is what \`run --json\` printed, or its \`state\`)`);
   }
   const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
-  if (isObj(data) && "actions" in data && "gas" in data && "state" in data) {
-    if (data["state"] === null) throw new Usage(`the run saved in ${arg} failed, so it has no state to start from`);
-    data = data["state"];
-  }
-  if (!isObj(data)) throw new Usage(`the state file ${arg} must hold a JSON object: { "FIELD": value, ... }`);
   const fields = bundle.manifest.state.map((s) => s.name);
+  // A run's whole output by its marker (or, from before it, by its keys where the rule could not have them all).
+  const file = stateOfFile(data, fields);
+  if ("unread" in file) {
+    const [key, version, what] = file.from === "answer" ? [STATE_ANSWER_KEY, STATE_ANSWER_VERSION, "the answer of `thwonkc state ADDRESS --json`"] : [RUN_OUTPUT_KEY, RUN_OUTPUT_VERSION, "the output of `thwonkc run --json`"];
+    throw new Usage(`the state file ${arg} has "${key}": ${JSON.stringify(file.version).slice(0, 40)} but is not ${what} this thwonkc reads (version ${version}, with "state"); give its "state" alone`);
+  }
+  if (file.from === "run" && file.state === null) throw new Usage(`the run saved in ${arg} failed, so it has no state to start from`);
+  data = file.from === "answer" && file.state === null ? {} : file.state;
+  if (!isObj(data)) throw new Usage(`the state file ${arg} must hold a JSON object: { "FIELD": value, ... }`);
   const unknown = Object.keys(data).filter((k) => !fields.includes(k));
   if (unknown.length) {
     throw new Usage(

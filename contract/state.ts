@@ -61,17 +61,61 @@ export const STATE_ANSWER_KEY = "thwonk-state";
 export const STATE_ANSWER_VERSION = 1;
 
 /**
- * What a state file holds, parsed: the state alone (`answer` false), or the answer `thwonkc state ADDRESS --json`
- * prints, told by STATE_ANSWER_KEY, whose `state` it gives (null: none stored); `unread`: such an answer this version
- * does not read (another version, or none with a `state`). `thwonkc state set` and `thwonkc check --state` read both.
+ * What `thwonkc run --json` prints is marked the same way: `{ "thwonk-run": 1, actions, state, gas, error, trace }`,
+ * so `run --state` and `check --state` take a run's whole output by this key alone, never by the names of its
+ * other keys (a rule's state may well have fields `actions`, `gas` and `state`). The value is the output's version.
  */
-export function stateOfFile(v: unknown): { state: unknown; answer: boolean } | { unread: "version" | "noState"; version: unknown } {
-  if (typeof v !== "object" || v === null || Array.isArray(v) || !Object.hasOwn(v, STATE_ANSWER_KEY)) return { state: v, answer: false };
+export const RUN_OUTPUT_KEY = "thwonk-run";
+export const RUN_OUTPUT_VERSION = 1;
+
+/** The keys of what `run --json` printed before it had RUN_OUTPUT_KEY. */
+const OLD_RUN_KEYS = ["actions", "error", "gas", "state", "trace"];
+
+/**
+ * What a state file holds, parsed: the state alone (`from` "state"); the answer `thwonkc state ADDRESS --json`
+ * prints, told by STATE_ANSWER_KEY, whose `state` it gives (null: none stored); or what `thwonkc run --json`
+ * printed, told by RUN_OUTPUT_KEY, whose `state` it gives (null: the run failed). `unread`: such a file this
+ * version does not read (another version, or none with a `state`). `thwonkc state set` reads the state and the
+ * answer, `thwonkc check --state` and `thwonkc run --state` all three.
+ *
+ * `declared` (the rule's state fields, where the host knows the rule) also reads a run's output from before the
+ * marker: an object with `actions` (a list), `gas` (an object) and `state`, and no keys but those and `error` and
+ * `trace`, one of which the rule does not declare. As a state such a file could only be refused (a field the rule
+ * does not have), so it is read as the run's output; where the rule declares every key the file has, it is the
+ * rule's state, as it is. Without `declared` (`state set`: the server knows the rule) only the marker counts.
+ */
+export function stateOfFile(
+  v: unknown,
+  declared?: readonly string[],
+): { state: unknown; from: "state" | "answer" | "run" } | { unread: "version" | "noState"; from: "answer" | "run"; version: unknown } {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return { state: v, from: "state" };
   const a = v as Record<string, unknown>;
-  const version = a[STATE_ANSWER_KEY];
-  if (version !== STATE_ANSWER_VERSION) return { unread: "version", version };
-  if (!Object.hasOwn(a, "state")) return { unread: "noState", version };
-  return { state: a["state"], answer: true };
+  for (const [key, current, from] of [
+    [STATE_ANSWER_KEY, STATE_ANSWER_VERSION, "answer"],
+    [RUN_OUTPUT_KEY, RUN_OUTPUT_VERSION, "run"],
+  ] as const) {
+    if (!Object.hasOwn(a, key)) continue;
+    const version = a[key];
+    if (version !== current) return { unread: "version", from, version };
+    if (!Object.hasOwn(a, "state")) return { unread: "noState", from, version };
+    return { state: a["state"], from };
+  }
+  if (declared !== undefined && isOldRunOutput(a, declared)) return { state: a["state"], from: "run" };
+  return { state: v, from: "state" };
+}
+
+function isOldRunOutput(a: Record<string, unknown>, declared: readonly string[]): boolean {
+  const keys = Object.keys(a);
+  const gas = a["gas"];
+  return (
+    keys.every((k) => OLD_RUN_KEYS.includes(k)) &&
+    Object.hasOwn(a, "state") &&
+    Array.isArray(a["actions"]) &&
+    typeof gas === "object" &&
+    gas !== null &&
+    !Array.isArray(gas) &&
+    keys.some((k) => !declared.includes(k))
+  );
 }
 
 /** One thing wrong with saved state: where (`state.notes[3].body`) and what. */
@@ -190,7 +234,7 @@ function checkValue(t: StateType, v: unknown, path: string, out: StateProblem[])
       let spelled: Map<string, string> | undefined;
       for (const k of keys) {
         if (out.length >= MAX_PROBLEMS) return;
-        const at = `${path} (the key ${JSON.stringify(k)})`;
+        const at = `${path} (the key ${quoted(k)})`;
         const value = checkKey(t.key, k, at, out);
         if (value !== undefined && value !== k) {
           const other = Object.hasOwn(v, value) ? value : spelled?.get(value);
@@ -270,7 +314,7 @@ function pruned(t: StateType, v: unknown, path: string, left: string[]): unknown
     let copy: Record<string, unknown> | undefined;
     for (const k of Object.keys(v)) {
       if (refusedAddress(t.key, k)) {
-        left.push(`${path} (the key ${JSON.stringify(k)})`);
+        left.push(`${path} (the key ${quoted(k)})`);
         copy ??= { ...v };
         delete copy[k];
         continue;
@@ -298,7 +342,7 @@ function pruned(t: StateType, v: unknown, path: string, left: string[]): unknown
  */
 function checkKey(t: StateType, k: string, path: string, out: StateProblem[]): string | undefined {
   const inner = t.kind === "opt" ? t.of : t;
-  const expected = (): undefined => void out.push({ path, problem: `expected ${stateTypeText(inner)} as a key, got ${JSON.stringify(k)}` });
+  const expected = (): undefined => void out.push({ path, problem: `expected ${stateTypeText(inner)} as a key, got ${quoted(k)}` });
   // As checkValue says it of a value of the type.
   const notValue = (): undefined => void out.push({ path, problem: `expected ${stateTypeText(inner)}, got ${shown(k)}` });
   switch (inner.kind) {
@@ -341,7 +385,19 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** `.name`, or `["odd key"]` for a name that is not an identifier. */
 function member(k: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `.${k}` : `[${quoted(k)}]`;
+}
+
+/**
+ * A character a person cannot see in a problem's text: a format or private-use character, a separator other than the
+ * space, a variation selector, a filler (what contract/values.ts INVISIBLE refuses in an address, and more).
+ */
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each code point is escaped on its own, U+034F (a mark) too
+const HIDDEN = /[\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}]/gu;
+
+/** A text as JSON, each character nobody could see written as its escape (`"bob\u200b@example.org"`), still JSON. */
+function quoted(s: string): string {
+  return JSON.stringify(s).replace(HIDDEN, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""));
 }
 
 /** A value as a problem shows it: short JSON for scalars, what kind for the rest. */
@@ -350,6 +406,6 @@ function shown(v: unknown): string {
   if (v === undefined) return "nothing";
   if (Array.isArray(v)) return `a list (${v.length} entries)`;
   if (typeof v === "object") return "an object";
-  const s = JSON.stringify(v);
+  const s = typeof v === "string" ? quoted(v) : JSON.stringify(v);
   return s.length > 40 ? `${s.slice(0, 39)}…` : s;
 }

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import { STATE_ANSWER_KEY, STATE_ANSWER_VERSION, stateOfFile, type MemberJson, type RunAction, type RunError } from "../../contract/index.js";
+import { RUN_OUTPUT_KEY, RUN_OUTPUT_VERSION, STATE_ANSWER_KEY, STATE_ANSWER_VERSION, stateOfFile, type MemberJson, type RunAction, type RunError } from "../../contract/index.js";
 import type { RunRecord } from "../../runtime/daemon/store/types.js";
 import { client, ClientError, connection, enc, request, type ServerOptions } from "./http.js";
 import { json, safe, safeJson, time } from "./print.js";
@@ -206,6 +206,8 @@ export function runState(first: string, args: string[], o: ServerOptions, io: St
       io.stdout.write(`${safeJson(r.state, 2)}\n`);
       // On stderr, so that stdout stays the state alone (`thwonkc state ADDRESS > state.json`).
       if (initial) io.stderr.write(`not stored: ${initial}; the next run starts them at their initial values in the rule\n`);
+      // Entries left out of the state shown (at an address no longer taken: TW6045).
+      if (r.note !== undefined) io.stderr.write(`${safe(r.note, 4000)}\n`);
     }
   });
 }
@@ -226,8 +228,9 @@ interface StateAnswer {
 }
 
 /**
- * The state a `state set` file gives: the file is either the state alone or the whole answer `thwonkc state ADDRESS
- * --json` prints, told apart by the answer's key (STATE_ANSWER_KEY, "thwonk-state"), which no state can have (a
+ * The state a `state set` file gives: the file is either the state alone, the whole answer `thwonkc state ADDRESS
+ * --json` prints or the whole output of `thwonkc run --json`, told apart by their keys (STATE_ANSWER_KEY,
+ * "thwonk-state"; RUN_OUTPUT_KEY, "thwonk-run"), which no state can have (a
  * field's name is an identifier): a state whose fields are `address`, `state` and `hash` is still a state. From an
  * answer, its `state` alone is taken (null: none stored, which the caller sets by a reset); its `address`, `hash`,
  * `initial` and `note` are not sent, so a list's state can be set from another's.
@@ -244,7 +247,17 @@ function stateFileState(text: string, name: string, address: string): unknown {
     );
   }
   const r = stateOfFile(v);
-  if (!("unread" in r)) return r.state;
+  if (!("unread" in r)) {
+    // A failed run left no state: not a reset of the list's.
+    if (r.from === "run" && r.state === null) throw new ClientError(`thwonkc: ${name} is the output of a run that failed, so it has no state to set`, ExitCode.Usage);
+    return r.state;
+  }
+  if (r.from === "run") {
+    throw new ClientError(
+      `thwonkc: ${name} has "${RUN_OUTPUT_KEY}": ${safeJson(r.version).slice(0, 40)} but is not the output of \`thwonkc run --json\` this thwonkc reads (version ${RUN_OUTPUT_VERSION}, with "state"); give its "state" alone`,
+      ExitCode.Usage,
+    );
+  }
   if (r.unread === "version") {
     throw new ClientError(
       `thwonkc: ${name} is a list's state answer of version ${safeJson(r.version).slice(0, 40)} ("${STATE_ANSWER_KEY}"), which this thwonkc does not read (it reads ${STATE_ANSWER_VERSION}); give its "state" alone, or use the thwonkc that wrote it`,

@@ -27,6 +27,14 @@ export function fromHeader(raw: string): string | undefined {
   return /<([^<>@\s]+@[^<>\s]+)>/.exec(line)?.[1] ?? /([^\s<>",;:]+@[^\s<>",;]+)/.exec(line)?.[1];
 }
 
+function utf8OrLatin1(raw: Buffer): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(raw);
+  } catch {
+    return raw.toString("latin1");
+  }
+}
+
 /** smtp://HOST:PORT or lmtp://HOST:PORT (HOST:PORT alone means smtp). */
 function serverOf(text: string): { host: string; port: number; lmtp: boolean } | undefined {
   const m = /^(?:(smtp|lmtp):\/\/)?(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(text.trim());
@@ -48,7 +56,9 @@ export async function runMail(file: string, o: MailOptions, io: CliIo): Promise<
   const serverText = o.server ?? io.env["THWONK_SMTP"] ?? DEFAULT_SMTP;
   const server = serverOf(serverText);
   if (!server) return fail(`thwonkc: --server must be smtp://HOST:PORT or lmtp://HOST:PORT, e.g. ${DEFAULT_SMTP} (got ${JSON.stringify(serverText)})`, ExitCode.Usage);
-  const from = o.from ?? fromHeader(raw.toString("latin1"));
+  // The header as UTF-8 (RFC 6532: an address in a header is ASCII or UTF-8), a byte a character only where it is not:
+  // read as latin1, `ü` was `Ã¼`, and the envelope sender an address nobody has.
+  const from = o.from ?? fromHeader(utf8OrLatin1(raw));
   if (from === undefined) return fail(`thwonkc: ${file} has no From address; give the envelope sender with --from ADDR`, ExitCode.Usage);
   const to = o.to.flatMap((a) => a.split(",")).map((a) => a.trim()).filter(Boolean);
   if (to.length === 0) return fail("thwonkc: give the recipients with --to ADDR (e.g. --to trim140@lists.localhost)", ExitCode.Usage);

@@ -77,9 +77,15 @@ function importEdit(ctx: Ctx, name: string): TextEdit[] | undefined {
   if (imp?.types.includes(name)) return undefined;
   if (!file || !imp || imp.names.includes(name)) return [];
   if (imp.after) return [{ span: imp.after, newText: `, ${name}` }];
-  // A line of its own before the first, written as that one is (its indentation, its line break: CRLF in a CRLF file).
-  const { indent, eol } = lineLayout(file.text, 0);
-  return [{ span: { ...file.span, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 }, newText: `${indent}import { ${name} } from "thwonk";${eol}` }];
+  // A line of its own where TypeScript's auto-import would write it (after the imports, or a header comment: the
+  // front end's `line`), with the file's line break (CRLF in a CRLF file), indented as the import line before it
+  // (a top-level statement: none after anything else); after a last line without a line break, one is written first.
+  const at = imp.line ?? { ...file.span, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
+  const { eol } = lineLayout(file.text, at.start);
+  const lastLine = at.start === file.text.length && at.start > 0 && !/[\r\n]$/.test(file.text);
+  const before = lastLine ? file.text.slice(file.text.search(/[^\r\n]*$/)) : (/[^\r\n]*[\r\n]+$/.exec(file.text.slice(0, at.start))?.[0] ?? "");
+  const indent = /^([ \t]*)import\b/.exec(before)?.[1] ?? "";
+  return [{ span: at, newText: `${lastLine ? eol : ""}${indent}import { ${name} } from "thwonk";${eol}` }];
 }
 
 /**

@@ -6,7 +6,7 @@
  * actions (`expect send(to: "a@example.org")`, `expect no reply`) or
  * conditions (`expect state.count == 1`).
  */
-import type { AssignStmt, Expr, ExpectClause, FnDecl, GivenClause, TestDecl } from "../syntax/ast.js";
+import type { AssignStmt, Block, Expr, ExpectClause, FnDecl, GivenClause, TestDecl } from "../syntax/ast.js";
 import { typeMessages as M } from "../diagnostics/catalog/types.js";
 import type { Ctx } from "./context.js";
 import { checkArgs, resolveCallee, type Callee } from "./calls.js";
@@ -156,6 +156,9 @@ function checkStep(ctx: Ctx, test: TestDecl, clauses: TestDecl["clauses"], first
         checkExpect(ctx, c);
         break;
       case "StmtClause":
+        // An `if` among the test's statements stands in the test as in a block (its statements are the test's): the
+        // fix that binds a value before it (hints.ts bindCallFix) looks there for where the `if` is and what is declared.
+        if (c.stmt.kind === "IfStmt") ctx.ifBlocks.set(c.stmt, testBlock(test));
         checkStmt(ctx, c.stmt);
         break;
     }
@@ -166,6 +169,11 @@ function checkStep(ctx: Ctx, test: TestDecl, clauses: TestDecl["clauses"], first
   const trigger = ctx.model.triggers.find((t) => t.kind === "on" && t.event === eventName);
   if (!trigger) ctx.report(M.noTriggerToRun, first ? test.name.span : (clauses[0]?.span ?? test.name.span), [eventName]);
   return trigger;
+}
+
+/** A test's statements as the block they are in (each `let` of the test among them, in every step). */
+function testBlock(test: TestDecl): Block {
+  return { kind: "Block", span: test.span, stmts: test.clauses.flatMap((c) => (c.kind === "StmtClause" ? [c.stmt] : [])) };
 }
 
 /** `x = value` among the givens, for a variable of the test: the assignment statement it is. */

@@ -43,9 +43,15 @@ export interface SourceFile {
    * imported as types only (`import type { … }`, `type x`: not a value a fix
    * may write), and the empty span after the last name of an import that is
    * not `import type` (undefined when there is none), where a fix that writes
-   * a name not imported yet (`email(…)`) adds it.
+   * a name not imported yet (`email(…)`) adds it. `line`: where an import
+   * line of its own goes when there is no such import, at the start of a line
+   * (or the end of a text whose last line has no line break): after the last
+   * import of any kind, or, without one, where TypeScript's own auto-import
+   * puts the first (after a shebang, a `"use strict"`, a header comment
+   * followed by a blank line, a `/*!` or `///` comment; before a comment on
+   * the first statement).
    */
-  thwonkImport?: { names: readonly string[]; types: readonly string[]; after: Span | undefined };
+  thwonkImport?: { names: readonly string[]; types: readonly string[]; after: Span | undefined; line?: Span };
 }
 
 // ---------------------------------------------------------------- declarations

@@ -78,8 +78,62 @@ export function parseTypeScriptRule(fileName: string, text: string): TypeScriptR
     if (ours.some((o) => o.span.start <= converted.span.start && converted.span.end <= o.span.end)) continue;
     diagnostics.push(converted);
   }
-  const thwonkImport = { names: [...cx.imported], types: [...cx.imported].filter((n) => !cx.importedValues.has(n)), after: cx.importEnd === undefined ? undefined : spanAt(cx, cx.importEnd, cx.importEnd) };
+  const line = newImportLine(cx);
+  const thwonkImport = {
+    names: [...cx.imported],
+    types: [...cx.imported].filter((n) => !cx.importedValues.has(n)),
+    after: cx.importEnd === undefined ? undefined : spanAt(cx, cx.importEnd, cx.importEnd),
+    line: spanAt(cx, line, line),
+  };
   return { file: { ...file, decls, thwonkImport }, diagnostics };
+}
+
+/**
+ * Where a new import line goes (SourceFile.thwonkImport `line`): the start of the line after the last import
+ * declaration, or, in a file without one, where TypeScript's auto-import puts it (its textChanges
+ * getInsertionPositionAtSourceFileTop): past a `"use strict"`; else past a shebang and the first comments when they
+ * are the file's header: a `/*!` or `///` comment, or comments that a blank line parts from the first statement
+ * (a comment on the first statement stays on it, and a blank line between two comments ends the header).
+ */
+function newImportLine(cx: Lowering): number {
+  const { ts, sf } = cx;
+  const text = sf.text;
+  /** The start of the next line from `at` (the end of the text when there is none). */
+  const nextLine = (at: number): number => {
+    const nl = /\r\n|\n|\r/g;
+    nl.lastIndex = at;
+    const m = nl.exec(text);
+    return m ? m.index + m[0].length : text.length;
+  };
+  const imports = sf.statements.filter((s) => ts.isImportDeclaration(s));
+  if (imports.length) return nextLine(imports[imports.length - 1]!.getEnd());
+  let prologue: TsMorph.ts.Statement | undefined;
+  for (const s of sf.statements) {
+    if (ts.isExpressionStatement(s) && ts.isStringLiteral(s.expression)) prologue = s;
+    else break;
+  }
+  if (prologue) return nextLine(prologue.getEnd());
+  const shebang = ts.getShebang(text);
+  // The comments are read from the shebang's end (or the text's start, a byte order mark skipped as white space): from
+  // the start of the next line, TypeScript's scanner takes the first for no leading comment (one is leading only after
+  // a line break, or at the text's start).
+  const shebangEnd = shebang === undefined ? 0 : text.indexOf(shebang) + shebang.length;
+  const start = shebang === undefined ? (text.startsWith("\ufeff") ? 1 : 0) : nextLine(shebangEnd);
+  const lineOf = (at: number): number => sf.getLineAndCharacterOfPosition(at).line;
+  const first = sf.statements[0];
+  const firstLine = first ? lineOf(first.getStart(sf)) : undefined;
+  let last: { end: number; pinned: boolean } | undefined;
+  for (const c of ts.getLeadingCommentRanges(text, shebangEnd) ?? []) {
+    const pinned = c.kind === ts.SyntaxKind.MultiLineCommentTrivia ? text[c.pos + 2] === "!" : /^\/\/\/\s*<(reference|amd-|file|no-default-lib)/.test(text.slice(c.pos, c.end));
+    if (pinned) {
+      last = { end: c.end, pinned: true };
+      continue;
+    }
+    if (last && (last.pinned || lineOf(c.pos) >= lineOf(last.end) + 2)) break;
+    if (firstLine !== undefined && firstLine < lineOf(c.end) + 2) break;
+    last = { end: c.end, pinned: false };
+  }
+  return last ? nextLine(last.end) : start;
 }
 
 /**

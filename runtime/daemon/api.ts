@@ -367,6 +367,8 @@ function stateAnswer(address: string, s: ListState): Record<string, unknown> {
     state: s.state,
     hash: s.hash,
     initial: s.initial,
+    // Entries at a refused address, left out of the state shown as runs leave them out (Daemon.stateAsDeployed).
+    ...(s.left?.length ? { left: s.left, note: say(M.stateLeftOut, address, s.left.length, s.left.join(", ")) } : {}),
     ...(s.state === null ? { note: say(M.noStateStored, address) } : {}),
   };
 }

@@ -16,7 +16,7 @@ import {
   type CompatProblem,
   type Diagnostic,
 } from "../../compiler/index.js";
-import { canonicalAddress, checkSavedState, describeStateProblem, type MemberJson, type StateProblem } from "../../contract/index.js";
+import { canonicalAddress, checkSavedState, describeStateProblem, type MemberJson, type StateProblem, withoutRefusedAddresses } from "../../contract/index.js";
 import { NodeHost } from "../host/node-host.js";
 import { memberFieldProblem, readMembers } from "../input/index.js";
 import { createSandboxPool, DEFAULT_LIMITS, type SandboxPool } from "../sandbox/index.js";
@@ -90,6 +90,8 @@ export interface ListState {
   state: SavedState | null;
   hash: string | null;
   initial: string[];
+  /** What the state shown leaves out, by path: entries at an address the address rule now refuses (stateAsDeployed). */
+  left?: string[];
 }
 
 /** The deployed version's state fields that `state` does not hold, which the next run starts at their initial values. */
@@ -494,15 +496,19 @@ export class Daemon {
   /**
    * The state as the deployed version reads it (what its next run starts from: state saved by an older version
    * migrated, as the runner's load does), with the version that saved it: what GET .../state shows, and so what PUT
-   * takes back. Shown as saved, a record field a deploy added since would be missing, and the state refused.
+   * takes back. Shown as saved, a record field a deploy added since would be missing, and the state refused. So are
+   * entries at an address the address rule now refuses (a map's key, a list's entry, an optional address): left
+   * out, as the runner's load leaves them out (contract/state.ts withoutRefusedAddresses), and named in `left`;
+   * shown, PUT would refuse them, and the state read could not be set back as it is.
    */
   async stateAsDeployed(address: string): Promise<ListState> {
     const at = this.listAddress(address);
     const saved = await this.store.state(at);
     const running = this.runner.bundleAt(at);
     if (!running) return { ...saved, initial: [] };
-    const state = await stateAsRead(this.store, running, saved);
-    return { state, hash: saved.hash, initial: unstored(running, state) };
+    const read = await stateAsRead(this.store, running, saved);
+    const { state, left } = read === null ? { state: read, left: [] } : withoutRefusedAddresses(running.manifest.state, read);
+    return { state, hash: saved.hash, initial: unstored(running, state), ...(left.length ? { left } : {}) };
   }
 
   /**

@@ -743,8 +743,10 @@ function refusals(bundle: Bundle, state: SavedState | null): string {
   return problems.length ? runtimeMessages.badState.format(problems.map(describeStateProblem).join("; ")) : "";
 }
 
+/** A reason as one line of at most 400 UTF-16 units, never cut inside a character (half of a pair is no UTF-8: U+FFFD on the wire). */
 function oneLine(s: string): string {
-  return s.replace(/[\r\n]+/g, " ").slice(0, 400);
+  const line = s.replace(/[\r\n]+/g, " ");
+  return line.slice(0, /[\ud800-\udbff]/.test(line[399] ?? "") ? 399 : 400);
 }
 
 export { COMPILER_VERSION };

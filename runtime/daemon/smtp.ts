@@ -150,8 +150,28 @@ export function wireLength(address: string): number {
   return at + 1 + Math.max(domain.length, domainToASCII(domain).length, domainToUnicode(domain).length);
 }
 
-function smtpError(code: number, message: string): Error & { responseCode: number } {
-  return Object.assign(new Error(message), { responseCode: code });
+/**
+ * A reply's text as it goes on the wire. smtp-server writes a reply as UTF-8, whatever the client said. A client
+ * that said SMTPUTF8 in this transaction (RFC 6531: `MAIL FROM:<...> SMTPUTF8`) gets the text as it is, in UTF-8:
+ * the address it wrote, a rule's reason in its own language. Any other client gets an ASCII rendering: RFC 5321
+ * (4.2, `textstring`) has reply text in ASCII, and a client that did not ask for UTF-8 writes such bytes where it
+ * keeps the reply (a bounce, a log) as it likes, mostly one character a byte (latin1: `Ã¼` for `ü`). Each
+ * character past ASCII is written `\u{HEX}`, as a .thwonk string writes it (`Nö` is `N\u{F6}`), so an address in
+ * the text still names that address, never another one (`u` for `ü` would); domains are in ASCII already
+ * (`envelopeAddress`, `xn--`). Before MAIL FROM (the greeting, 421 at connect) there is no transaction: ASCII.
+ */
+export function replyText(text: string, utf8: boolean): string {
+  if (utf8) return text;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: every character past ASCII, none of it
+  return text.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
+}
+
+/** Whether this transaction's replies may be UTF-8: its MAIL FROM said SMTPUTF8 (smtp-server keeps it per transaction). */
+const saidUtf8 = (session: SMTPServerSession): boolean => session.envelope?.smtpUtf8 === true;
+
+/** A refusal, its text as `replyText` writes it (`utf8`: this transaction said SMTPUTF8). */
+function smtpError(code: number, message: string, utf8 = false): Error & { responseCode: number } {
+  return Object.assign(new Error(replyText(message, utf8)), { responseCode: code });
 }
 
 export function createIngress(o: IngressOptions): Ingress {
@@ -187,7 +207,7 @@ export function createIngress(o: IngressOptions): Ingress {
       cb();
     },
     onMailFrom(_address, session, cb) {
-      if (closing) return cb(smtpError(421, `4.3.2 ${say(M.shuttingDown)}`));
+      if (closing) return cb(smtpError(421, `4.3.2 ${say(M.shuttingDown)}`, saidUtf8(session)));
       transactions.set(session, { lists: new Map(), accepted: [] });
       cb();
     },
@@ -195,7 +215,7 @@ export function createIngress(o: IngressOptions): Ingress {
       const rcpt = envelopeAddress(address.address);
       // A list's address, or the postmaster of a domain of the lists (RFC 5321 §4.5.1), which is kept, not run.
       const list = o.daemon.resolve(rcpt) ?? o.daemon.postmasterOf(rcpt);
-      if (list === undefined) return cb(smtpError(550, `5.1.1 ${say(M.noList, rcpt)}`));
+      if (list === undefined) return cb(smtpError(550, `5.1.1 ${say(M.noList, rcpt)}`, saidUtf8(session)));
       const tx = transactions.get(session) ?? { lists: new Map<string, string>(), accepted: [] };
       transactions.set(session, tx);
       const seen = tx.lists;
@@ -207,14 +227,16 @@ export function createIngress(o: IngressOptions): Ingress {
         return cb();
       }
       const first: string | undefined = seen.values().next().value;
-      if (!o.lmtp && first !== undefined && first !== list) return cb(smtpError(452, `4.5.3 ${say(M.secondList, rcpt, first)}`));
-      if (!o.lmtp && first !== undefined) return cb(smtpError(452, `4.5.3 one address of a list per transaction: send to ${rcpt} in a new transaction`));
+      if (!o.lmtp && first !== undefined && first !== list) return cb(smtpError(452, `4.5.3 ${say(M.secondList, rcpt, first)}`, saidUtf8(session)));
+      if (!o.lmtp && first !== undefined) return cb(smtpError(452, `4.5.3 one address of a list per transaction: send to ${rcpt} in a new transaction`, saidUtf8(session)));
       seen.set(key, list);
       tx.accepted.push(key);
       cb();
     },
     onData(stream: SMTPServerDataStream, session, cb) {
       const chunks = new Blocks();
+      // Read now: smtp-server starts the next transaction's envelope once the answer is given.
+      const utf8 = saidUtf8(session);
       const budget = o.inFlight;
       // This message's bytes counted in the budget, given back once it is answered or its client is gone.
       let held = 0;
@@ -258,9 +280,9 @@ export function createIngress(o: IngressOptions): Ingress {
       stream.on("end", () => {
         ended = true;
         clearTimeout(deadline);
-        if (stream.sizeExceeded) return refuse(smtpError(552, `5.3.4 ${say(M.tooBig, size)}`));
-        if (late) return refuse(smtpError(451, `4.4.2 ${say(M.tooSlow, dataDeadlineMs / 60_000)}`));
-        if (dropped) return refuse(smtpError(452, `4.3.1 ${say(M.inFlightFull, budget!.limit)}`));
+        if (stream.sizeExceeded) return refuse(smtpError(552, `5.3.4 ${say(M.tooBig, size)}`, utf8));
+        if (late) return refuse(smtpError(451, `4.4.2 ${say(M.tooSlow, dataDeadlineMs / 60_000)}`, utf8));
+        if (dropped) return refuse(smtpError(452, `4.3.1 ${say(M.inFlightFull, budget!.limit)}`, utf8));
         const receivedAt = o.daemon.clock();
         // Stored with this hop's trace field (runtime/mail/received.ts), as every MTA that accepts a message adds one.
         const raw = receivedBefore(chunks.buffers(), session, o.name ?? "thwonkd", receivedAt);
@@ -283,7 +305,7 @@ export function createIngress(o: IngressOptions): Ingress {
         };
         // SMTP: one list per transaction (onRcptTo), so the one answer to DATA is its run's.
         if (!o.lmtp) {
-          void deliver(0).then((a) => reply(() => (a.code === 250 ? cb(null, a.message) : cb(smtpError(a.code, a.message)))));
+          void deliver(0).then((a) => reply(() => (a.code === 250 ? cb(null, replyText(a.message, utf8)) : cb(smtpError(a.code, a.message, utf8)))));
           return;
         }
         // One recipient after the other: each delivery reads the message on its own (the rule's parse, a bounce
@@ -302,7 +324,7 @@ export function createIngress(o: IngressOptions): Ingress {
               null,
               each((key) => {
                 const a = answers.get(key) ?? { code: 451, message: `4.3.0 ${say(M.commitFailed, "no delivery was made for this recipient")}` };
-                return a.code === 250 ? a.message : smtpError(a.code, a.message);
+                return a.code === 250 ? replyText(a.message, utf8) : smtpError(a.code, a.message, utf8);
               }) as never,
             ),
           ),

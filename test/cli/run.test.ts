@@ -242,10 +242,11 @@ describe("run", () => {
     assert.equal(missing.code, 2, missing.stdout + missing.stderr);
   });
 
-  test("--json prints the RunResult: actions, state, gas, error, trace", async () => {
+  test("--json prints the RunResult, marked: thwonk-run, actions, state, gas, error, trace", async () => {
     const j = await json(["run", example("trim140"), "-m", "weather.eml", "--members", "members.txt"]);
     assert.equal(j.code, 0);
-    assert.deepEqual(Object.keys(j.out), ["actions", "state", "gas", "error", "trace"]);
+    assert.deepEqual(Object.keys(j.out), ["thwonk-run", "actions", "state", "gas", "error", "trace"]);
+    assert.equal((j.out as unknown as Record<string, unknown>)["thwonk-run"], 1);
     assert.equal(j.out.actions.length, 1);
     const a = j.out.actions[0]!;
     assert.equal(a.kind, "send");

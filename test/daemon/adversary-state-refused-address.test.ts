@@ -51,7 +51,8 @@ test("withoutRefusedAddresses: map keys and list entries at a refused address, n
   const saved = { seen: { "a\u200b@x.org": ["b@x.org"], "b@x.org": ["c@x.org", "d\u202e@x.org"] }, banned: [null, "e\ufeff@x.org", "f@x.org"], owner: "o@x.org", deputy: "g\u00ad@x.org", last: { by: "h\u2060@x.org", n: 1 }, n: 3 };
   const r = withoutRefusedAddresses(fields, saved);
   assert.deepEqual(r.state, { seen: { "b@x.org": ["c@x.org"] }, banned: [null, "f@x.org"], owner: "o@x.org", deputy: null, last: { by: null, n: 1 }, n: 3 });
-  assert.deepEqual(r.left, ['state.seen (the key "a\u200b@x.org")', 'state.seen["b@x.org"][1]', "state.banned[1]", "state.deputy", "state.last.by"]);
+  // The key as a person can read it: the invisible character written as its JSON escape.
+  assert.deepEqual(r.left, ['state.seen (the key "a\\u200b@x.org")', 'state.seen["b@x.org"][1]', "state.banned[1]", "state.deputy", "state.last.by"]);
   assert.equal(saved.seen["a\u200b@x.org"]?.length, 1, "the saved state is not changed");
   const clean = { n: 1, owner: "o@x.org" };
   assert.equal(withoutRefusedAddresses(fields, clean).state, clean);

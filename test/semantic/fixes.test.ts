@@ -78,3 +78,54 @@ test("other languages' forms: !, &&, ||, ===, x++, 'quotes', null, var x = none 
   assert.match(out, /if not m\.isAutomated\(\) and m\.subject == "hello" \{\n {4}state\.count \+= 1/);
   assert.match(out, /oldest == none or member\.joined/);
 });
+
+/** The diagnostics of a rule and its NAME.test.thwonk, checked together as thwonkc and the editor check them. */
+function withTests(ruleText: string, testText: string): Diagnostic[] {
+  return checkSources([
+    { fileName: FILE, text: ruleText },
+    { fileName: "r.test.thwonk", text: testText },
+  ]).diagnostics;
+}
+
+test("TW2023 in a test block: the bind fix is offered there too, and applied the tests check clean", () => {
+  const ruleText = rule(`  if state.lastPost.has(m.from) or state.lastPost.size < 100 {\n    state.lastPost.set(m.from, now)\n  }\n  state.day += 1`, "state {\n  lastPost: Map<Address, Time> max 100 = {}\n  day: int = 0\n}\n");
+  const testText = [
+    'test "the day of the last post" {',
+    '  state.lastPost = { "ann@example.org": 2026-11-24T10:00:00Z }',
+    '  if state.lastPost.get("ann@example.org") != none {',
+    '    state.day = state.lastPost.get("ann@example.org").day',
+    "  }",
+    '  message = { from: "ann@example.org", subject: "Hi" }',
+    "  expect state.day == 25",
+    "}",
+    "",
+  ].join("\r\n");
+  let out = testText;
+  for (let i = 0; i < 5; i++) {
+    const d = withTests(ruleText, out).find((x) => x.code === "TW2023");
+    if (!d) break;
+    assert.ok(d.fix, "the fix is offered in the test file");
+    assert.equal(d.span.file, "r.test.thwonk");
+    for (const e of [...d.fix.edits].sort((a, b) => b.span.start - a.span.start)) out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
+  }
+  assert.deepEqual(withTests(ruleText, out).filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`), [], out);
+  // Its own line, indented as the `if`, with the file's \r\n.
+  assert.ok(
+    out.includes('\r\n  let lastPost = state.lastPost.get("ann@example.org")\r\n  if lastPost != none {\r\n    state.day = lastPost.day\r\n  }\r\n'),
+    JSON.stringify(out),
+  );
+});
+
+test("in a test block, no bind fix where the test declares the name later, or a helper has it", () => {
+  const ruleText = rule("  state.day += 1", "state {\n  lastPost: Map<Address, Time> max 100 = {}\n  day: int = 0\n}\n");
+  const ifClause = '  if state.lastPost.get("ann@example.org") != none {\n    state.day = state.lastPost.get("ann@example.org").day\n  }\n';
+  const later = `test "t" {\n${ifClause}  let lastPost = 3\n  state.day = lastPost\n}\n`;
+  assert.equal(withTests(ruleText, later).find((d) => d.code === "TW2023")?.fix, undefined);
+  const helper = `fn lastPost(): int {\n  return 1\n}\n\ntest "t" {\n${ifClause}  state.day = lastPost()\n}\n`;
+  const d = withTests(ruleText, helper).find((x) => x.code === "TW2023");
+  assert.ok(d, JSON.stringify(withTests(ruleText, helper).map((x) => x.message)));
+  assert.equal(d.fix, undefined);
+  // Another test's `let` of the name is no obstacle: each test is a scope of its own.
+  const other = `test "one" {\n  let lastPost = 3\n  state.day = lastPost\n}\n\ntest "two" {\n${ifClause}}\n`;
+  assert.ok(withTests(ruleText, other).find((x) => x.code === "TW2023")?.fix);
+});

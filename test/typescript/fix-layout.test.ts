@@ -3,7 +3,7 @@
  * written: TW2023's "bind it first" (a `.ts` rule's `const`, a `.thwonk`
  * rule's `let`) and the `import { email }` line TW2021's fix adds to a `.ts`
  * rule that imports only types. The new line takes the indentation of the
- * line it goes before as written (tabs stay tabs, not a space per tab) and
+ * line it goes before (the `let`), or of the import it follows, as written (tabs stay tabs, not a space per tab) and
  * the file's line break (CRLF in a CRLF file, not a bare `\n`). Through
  * `thwonkc check --format json`, as an editor gets the fix: applied to a
  * tab-indented CRLF file, the rule checks clean and its bytes keep tabs and
@@ -54,7 +54,8 @@ on message(m: Message) {
 `,
     fixed: "\r\n\t\tlet lastPost = state.lastPost.get(m.from)\r\n\t\tif lastPost != none {\r\n",
   },
-  // Only `import type` from "thwonk": `email` is imported on a line of its own, before the first.
+  // Only `import type` from "thwonk": `email` is imported on a line of its own, after the last import (as TypeScript's
+  // auto-import adds one), indented as that import is (here not at all) with the file's CRLF.
   "typeonly.ts": {
     code: "TW2021",
     text: `import type { Members, Message } from "thwonk";
@@ -69,7 +70,7 @@ export function onMessage(m: Message) {
   }
 }
 `,
-    fixed: 'import { email } from "thwonk";\r\nimport type { Members, Message } from "thwonk";\r\n',
+    fixed: 'import type { Members, Message } from "thwonk";\r\nimport { email } from "thwonk";\r\nexport const rule = "typeonly";\r\n',
   },
 };
 

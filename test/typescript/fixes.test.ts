@@ -143,7 +143,18 @@ export function onMessage(m: Message) {
 `;
   const cases: [string, string, string][] = [
     ["imports.ts", `import type { Message } from "thwonk";\nimport { log, members } from "thwonk";\nexport const rule = "imports";\nexport function onMessage(m: Message) {\n${uses}`, 'import { log, members, email } from "thwonk";'],
-    ["typeonly.ts", typeOnly, 'import { email } from "thwonk";\nimport type { Members, Message } from "thwonk";'],
+    // After the imports, as TypeScript's own auto-import adds one, never above the file's first line.
+    ["typeonly.ts", typeOnly, 'import type { Members, Message } from "thwonk";\nimport { email } from "thwonk";\nexport const rule = "typeonly";'],
+    // A header comment and a shebang stay first; the file's \r\n is kept.
+    [
+      "header.ts",
+      `#!/usr/bin/env thwonkc\r\n/**\r\n * The header: what the rule does.\r\n */\r\n\r\n${typeOnly.replace('"typeonly"', '"header"').replace(/\n/g, "\r\n")}`,
+      '#!/usr/bin/env thwonkc\r\n/**\r\n * The header: what the rule does.\r\n */\r\n\r\nimport type { Members, Message } from "thwonk";\r\nimport { email } from "thwonk";\r\nexport const rule = "header";',
+    ],
+    // An indented import: the new one indented as it is.
+    ["indented.ts", `\t${typeOnly.replace('"typeonly"', '"indented"')}`, '\timport type { Members, Message } from "thwonk";\n\timport { email } from "thwonk";\nexport const rule = "indented";'],
+    // The import type on the last line, without a line break after it: the new import on a line of its own.
+    ["lastline.ts", `export const rule = "lastline";\n${typeOnly.slice(typeOnly.indexOf("function"))}import type { Members, Message } from "thwonk";`, '\nimport type { Members, Message } from "thwonk";\nimport { email } from "thwonk";\n'],
   ];
   for (const [file, source, want] of cases) {
     writeFileSync(dir.path(file), source);
