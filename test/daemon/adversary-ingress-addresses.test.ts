@@ -217,11 +217,14 @@ test("addresses no list has get 550 or 501 at RCPT, never a relay, and the daemo
     "@example.org",
     `${"f".repeat(300)}@example.org`,
     "foo@xn--bcher-kva.example",
-    "postmaster",
+    "postmaste",
+    "postmaster@",
   ]) {
     const t = await transaction({ from: "ann@example.org", rcpts: [rcpt] });
     assert.match(t.rcpts[0]!, /^5(50 5\.1\.1|01) /, rcpt);
   }
+  // RCPT TO:<Postmaster> without a domain is the server's postmaster (RFC 5321 4.1.1.3), kept: test/daemon/postmaster.test.ts.
+  assert.match((await transaction({ from: "ann@example.org", rcpts: ["Postmaster"] })).rcpts[0]!, /^250 /);
   const ok = await transaction({ from: "ann@example.org", rcpts: ["foo@example.org"] });
   assert.match(ok.data[0]!, /^250 /);
 });
