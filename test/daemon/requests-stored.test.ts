@@ -70,7 +70,10 @@ test("a stored bundle of stdlib 0.2.0 whose source no longer compiles is kept, a
       const raw = Buffer.from("From: <ann@example.org>\r\nTo: <trim140-request@example.org>\r\nSubject: unsubscribe\r\nMessage-ID: <u.1@example.org>\r\n\r\n\r\n");
       const a = await daemon.deliver({ address: LIST, rcptTo: "trim140-request@example.org", mailFrom: "ann@example.org", raw, receivedAt: Date.now() });
       assert.equal(a.code, 250);
-      assert.equal((await daemon.store.run(a.runId!))!.trigger, "message", "the old rule ran, as before");
+      const run = (await daemon.store.run(a.runId!))!;
+      assert.equal(run.trigger, "message", "the old rule ran, as before");
+      // The defect as it was for every list: the member's "unsubscribe" went to the whole list.
+      assert.ok(run.actions.some((x) => x.kind === "send" && x["subject"] === "unsubscribe" && x.to.join() === "ann@example.org"), JSON.stringify(run.actions));
     } finally {
       await daemon.close();
     }
