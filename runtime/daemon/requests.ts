@@ -52,6 +52,8 @@ const AT = { line: 0, column: 0 };
 
 /** Whether mail to `rcpt` is for thwonkd to answer: the -request address of a list whose rule does not answer it. */
 export function answeredByDaemon(daemon: Daemon, list: string, rcpt: string): boolean {
+  // Asked of every message: most go to the list's own address, told apart at once.
+  if (!/-request/i.test(rcpt)) return false;
   const bundle = daemon.runner.bundleAt(list);
   if (!bundle || ruleAnswersRequests(bundle.manifest)) return false;
   const r = canonicalAddress(rcpt.trim().replace(/^<(.*)>$/, "$1"));
