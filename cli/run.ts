@@ -23,6 +23,7 @@ import {
   describeTrace,
   emitRule,
   initialState,
+  ruleAnswersRequests,
   triggerAsDeclared,
   type Bundle,
   type InitialState,
@@ -130,6 +131,9 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
     const loop = overHopLimit(parsed.message.headers);
     if (loop) throw new Refused([`TW6050 not run: ${loop} (a mail loop)`]);
     for (const p of parsed.problems) io.stderr.write(`thwonkc: warning: ${opts.message}: ${p}\n`);
+    // What thwonkd does with it differs: the dry run shows the rule's run, and says so.
+    if (parsed.message.envelope.isRequest && !ruleAnswersRequests(manifest))
+      io.stderr.write(`thwonkc: warning: the rule never reads m.envelope.isRequest, so thwonkd answers ${parsed.message.envelope.recipient} itself and does not run the rule on this message (docs/daemon.md, "The -request address"); shown is what the rule would do\n`);
     message = parsed.message;
     if (opts.approved) message.approved = true;
     messageSize = parsed.size;

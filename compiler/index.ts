@@ -17,7 +17,7 @@ export { ruleOfTest, TS_RULE_EXT, isTsRuleName, importsThwonk } from "./test-fil
 export type { RulePair, DeclaredTest } from "./test-files.js";
 
 // Compiling to a bundle, and reading one back (its hash checked, its source recompiled).
-export { compileSource, readBundle, serializeBundle, BUNDLE_FORMAT, CODE_TARGET } from "./emit/bundle.js";
+export { compileSource, declaresRequests, readBundle, ruleAnswersRequests, serializeBundle, BUNDLE_FORMAT, CODE_TARGET } from "./emit/bundle.js";
 export type { Bundle, Manifest, ManifestTrigger, ManifestStateField, CompileResult, ReadBundleResult } from "./emit/bundle.js";
 
 // A new version against the deployed one: which state changes are safe, and the stored state migrated.

@@ -77,7 +77,13 @@ export type Capability =
   | "members.remove"
   | "state.write"
   | "publish"
-  | "log";
+  | "log"
+  /**
+   * Not an action: the trigger reads `m.envelope.isRequest`, so the rule answers its list's `-request` address
+   * itself. A list whose `on message` lacks it has thwonkd answer that address (docs/daemon.md, "The -request
+   * address"); the rule never sees that mail.
+   */
+  | "requests";
 
 // ------------------------------------------------------------------ declarations
 
@@ -183,6 +189,8 @@ export interface FieldDecl {
   bound?: string | number;
   /** Gas to read the field; 0 when absent. */
   cost?: CostExpr;
+  /** Reading the field is a capability the bundle declares (`Envelope.isRequest`: "requests"). */
+  capability?: Capability;
 }
 
 export interface TypeDeclSpec {

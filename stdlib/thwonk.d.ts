@@ -1,4 +1,4 @@
-// Generated from the stdlib declaration (stdlib/index.ts, version 0.2.0) by scripts/thwonk-dts.js.
+// Generated from the stdlib declaration (stdlib/index.ts, version 0.3.0) by scripts/thwonk-dts.js.
 // Do not edit: run `npm run build && node scripts/thwonk-dts.js`. See docs/typescript.md.
 
 // The global types TypeScript needs under noLib, and no more: they have no values.
@@ -420,7 +420,7 @@ declare module "thwonk" {
      */
     readonly recipient: Address;
     /**
-     * `true` when the message was sent to the `-request` address.
+     * `true` when the message was sent to the `-request` address. A rule that reads it answers that address itself; a rule that never does has thwonkd answer it (unsubscribe with a confirmation, help) and never sees that mail.
      */
     readonly isRequest: boolean;
     /**

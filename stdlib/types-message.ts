@@ -62,7 +62,11 @@ export const messageTypes: Record<string, TypeDeclSpec> = {
     fields: {
       sender: { type: "Address?", doc: "The MAIL FROM address; none for bounces (`MAIL FROM:<>`)." },
       recipient: { type: "Address", doc: "The list address as used (with its `-request` or `+tag` form)." },
-      isRequest: { type: "bool", doc: "`true` when the message was sent to the `-request` address." },
+      isRequest: {
+        type: "bool",
+        doc: "`true` when the message was sent to the `-request` address. A rule that reads it answers that address itself; a rule that never does has thwonkd answer it (unsubscribe with a confirmation, help) and never sees that mail.",
+        capability: "requests",
+      },
       // Within the recipient's local part (contract/values.ts LOCAL_MAX), after its `+`.
       tag: { type: "string?", doc: "The `+tag` of the address used, or none.", bound: 315 },
     },

@@ -197,6 +197,24 @@ export function compileSource(fileName: string, text: string): CompileResult {
 
 const WHOLE: Span = { file: "", start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
 
+/**
+ * Whether the rule answers its list's `-request` address itself: its `on message` trigger reads
+ * `m.envelope.isRequest` (the capability "requests", recorded by the checker and the verifier). When it does not,
+ * thwonkd answers that address (runtime/daemon/requests.ts) and the rule never sees that mail. A bundle compiled
+ * against a stdlib before 0.3.0 does not say, and keeps its -request mail as it had it (thwonkd compiles a stored
+ * one again at start: runtime/daemon/daemon.ts).
+ */
+export function ruleAnswersRequests(manifest: Pick<Manifest, "stdlib" | "triggers">): boolean {
+  if (!declaresRequests(manifest)) return true;
+  return manifest.triggers.some((t) => t.kind === "on" && t.name === "message" && t.capabilities.includes("requests"));
+}
+
+/** Whether the bundle says if its rule answers its -request address: compiled against stdlib 0.3.0 or later. */
+export function declaresRequests(manifest: Pick<Manifest, "stdlib">): boolean {
+  const [major = 0, minor = 0] = String(manifest.stdlib).split(".").map(Number);
+  return major > 0 || minor >= 3;
+}
+
 export interface ReadBundleResult {
   bundle: Bundle | undefined;
   diagnostics: Diagnostic[];

@@ -217,6 +217,7 @@ export function resolveMember(ctx: Ctx, e: MemberExpr): MemberResolution {
     const f = ctx.std.field(obj, name);
     if (f) {
       ctx.model.members.set(e, { kind: "field", owner: f.owner, name, decl: f.decl });
+      if (f.decl.capability) ctx.useCapability(f.decl.capability, e.span);
       return { kind: "field", type: f.type };
     }
     const m = ctx.std.method(obj, name);

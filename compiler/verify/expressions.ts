@@ -166,6 +166,8 @@ export function member(w: Walk, e: A.MemberExpr, frame: Frame, acc: { cost: Cost
     w.stateUsed.add(target.field.name);
     return stateField(w, { name: target.field.name, type: target.field.type });
   }
+  // A field whose reading is a capability (`m.envelope.isRequest`: the rule answers its -request address).
+  if (target?.kind === "field" && target.decl.capability !== undefined && w.quiet === 0) w.capabilities.add(target.decl.capability);
   const obj = expr(w, e.object, frame, acc);
   const c = nodeCharge(e, w.cx);
   if (c) w.chargeNode(acc, c, new FieldSizes(w.host, obj, w.host.model.types.get(e.object)), e.span, `.${e.name.written ?? e.name.name}`);

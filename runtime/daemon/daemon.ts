@@ -7,6 +7,7 @@ import { join } from "node:path";
 import {
   COMPILER_VERSION,
   compareVersions,
+  declaresRequests,
   compileSource,
   migrateState,
   readBundle,
@@ -28,6 +29,7 @@ import { INGRESS_ADDRESS_MAX, LIST_ADDRESS_MAX, wireLength } from "./smtp.js";
 import { MaildirOutbox } from "./outbox.js";
 import { PostmasterMailbox, postmasterAddress } from "./postmaster.js";
 import { receiveBounce } from "./bounces.js";
+import { answeredByDaemon, receiveRequest } from "./requests.js";
 import { addressKey, Runner, stateAsRead, type Answer, type Delivery } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import type { CheckpointerOptions } from "./store/checkpointer.js";
@@ -161,6 +163,8 @@ export class Daemon {
   readonly refusedAddresses = new Map<string, string>();
   /** Whether a list's mail leaves with VERP senders (thwonkd's config, main.ts): its bounces then come to those. */
   verpLists: (list: string) => boolean = () => false;
+  /** A member's one-click link (unsubscribe.ts), when thwonkd has a --public-url: the -request address's confirmations offer it (requests.ts). */
+  unsubscribeLink: ((list: string, member: string, joined: number) => string) | undefined;
 
   private constructor(
     private readonly o: DaemonOptions,
@@ -209,7 +213,8 @@ export class Daemon {
         daemon.startReport.push(`${d.address}: its bundle ${d.hash} is missing from the store; the list takes no mail`);
         continue;
       }
-      if (bundle.manifest.compiler !== COMPILER_VERSION) bundle = await daemon.recompile(d.address, bundle);
+      // Compiled again too: a bundle that does not say whether its rule answers its -request address (requests.ts).
+      if (bundle.manifest.compiler !== COMPILER_VERSION || !declaresRequests(bundle.manifest)) bundle = await daemon.recompile(d.address, bundle);
       await daemon.runner.install(d.address, bundle);
       await daemon.scheduler.prepare(d.address);
       const problem = listAddressProblem(d.address);
@@ -303,6 +308,8 @@ export class Daemon {
   deliver(d: Delivery): Promise<Answer> {
     const route = this.runner.route(d.rcptTo);
     if (route?.bounce) return receiveBounce(this, d, route.bounce);
+    // The -request address of a list whose rule does not answer it: thwonkd answers (requests.ts).
+    if (route && answeredByDaemon(this, route.list, d.rcptTo)) return receiveRequest(this, d, route.list);
     const postmaster = route ? undefined : this.postmasterAt(d.rcptTo);
     if (postmaster) return this.postmaster.keep(d, postmaster);
     return this.runner.deliver(d);

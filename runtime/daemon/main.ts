@@ -24,7 +24,7 @@ import { createIngress, InFlight, type Ingress } from "./smtp.js";
 import { loadDkimKeys } from "./dkim.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { personalFrom, verpOf } from "./mail-out.js";
-import { ensureUnsubscribeKey, MAX_PUBLIC_URL, unsubscribeHandler } from "./unsubscribe.js";
+import { ensureUnsubscribeKey, MAX_PUBLIC_URL, UNSUBSCRIBE_PATH, unsubscribeHandler, unsubscribeToken } from "./unsubscribe.js";
 
 /** A handler the HTTP server tries in turn; true when it answered. The API adds its own. */
 export type HttpHandler = (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => Promise<boolean>;
@@ -334,6 +334,8 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger, lock:
   daemon.holds.expiry = cfg.holdExpiry;
   let publicUrl = cfg.publicUrl ?? "";
   const personal = personalFrom(cfg, dkim, unsubscribeKey, () => publicUrl, daemon);
+  // A -request address's confirmation offers the member's one-click link only where it reaches thwonkd: a --public-url.
+  if (cfg.publicUrl) daemon.unsubscribeLink = (list, member, joined) => `${cfg.publicUrl}${UNSUBSCRIBE_PATH}${unsubscribeToken(unsubscribeKey, list, member, joined)}`;
   if (dkim.size) daemon.outbox.sign = (address, raw) => dkim.sign(address, raw);
   let relay: RelayDelivery | undefined;
   if (cfg.relay) {

@@ -1,5 +1,5 @@
 /**
- * The daemon's messages (TW6001–TW6069; mail out TW6120–TW6149; moderation TW6150–TW6169): SMTP answers, deploy and members
+ * The daemon's messages (TW6001–TW6069; mail out TW6120–TW6149, the -request address's TW6128–TW6135; moderation TW6150–TW6169): SMTP answers, deploy and members
  * refusals, start-up reports. Each says what is wrong and how to fix it.
  */
 export interface DaemonMessage<A extends unknown[]> {
@@ -107,6 +107,26 @@ export const daemonMessages = {
   bounceRecorded: def("TW6126", "Bounce recorded", (members: string) => `A delivery failure was recorded for ${members}.`),
   bounceIgnored: def("TW6127", "Not a bounce of this list", (why: string) =>
     `The message to the bounce address was read and dropped: ${why}. The bounce address takes delivery status reports (RFC 3464) only; write to the list's own address or its -request address instead.`),
+  // The -request address of a list whose rule does not answer it (requests.ts; docs/daemon.md, "The -request address").
+  requestAnswered: def("TW6128", "Request answered", (list: string, what: string) =>
+    `accepted: a request to ${list}'s -request address, answered by the list server (${what}); the list's rule does not see it.`),
+  requestNotAnswered: def("TW6129", "Request not answered", (list: string, why: string) =>
+    `accepted and not answered: ${why}. Write to ${list}'s -request address from your own mailbox, with "unsubscribe" or "help" as the subject.`),
+  requestHelpSubject: def("TW6130", "The help reply's subject", (list: string) => `Help for the list ${list}`),
+  requestHelp: def("TW6131", "The help reply", (list: string, request: string) =>
+    `This is the list server of ${list}, answering mail to its request address, ${request}.\n\n` +
+    `To leave the list, send a message with the subject "unsubscribe" to ${request} from the address you are subscribed with (your mail program's Unsubscribe button does this). A confirmation request then goes to that address; the list never removes anyone without one.\n\n` +
+    `To post, write to ${list}. Anything else sent to ${request} gets this help.\n`),
+  requestConfirmSubject: def("TW6132", "The confirmation request's subject", (list: string) => `Confirm: unsubscribe from ${list}`),
+  requestConfirm: def("TW6133", "The confirmation request", (member: string, list: string, replyTo: string | null, link: string | null) =>
+    `Someone, probably you, asked to unsubscribe ${member} from the list ${list}.\n\n` +
+    (replyTo !== null ? `To confirm, reply to this message: the reply goes to ${replyTo}, and what it says does not matter.\n` : "") +
+    (link !== null ? `${replyTo !== null ? "Or open" : "To confirm, open"} this link and press its button:\n${link}\n` : "") +
+    (replyTo === null && link === null ? `This address is too long for a confirmation by mail: ask the owner of ${list} to remove it.\n` : "") +
+    `\nIf you did not ask, ignore this message: you stay subscribed.\n`),
+  requestGoodbyeSubject: def("TW6134", "The goodbye's subject", (list: string) => `Unsubscribed from ${list}`),
+  requestGoodbye: def("TW6135", "The goodbye", (member: string, list: string) =>
+    `${member} is unsubscribed from the list ${list}, as you confirmed. You will get no more of its mail.\n`),
 } as const;
 
 /** `TW6001 No list is deployed at ...`: how answers and refusals start. */

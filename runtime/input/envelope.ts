@@ -60,7 +60,7 @@ function readEnvelopeNow(given: EnvelopeGiven, from: string | null, listAddress:
  * list's own local part, which may hold a `+` or end in `-request` itself (a list at `a+b@` beside `a@`: `a+b+c@`
  * is its tag "c", `a+b-request@` its request address); a recipient that is no form of it, by its first `+`.
  */
-function addressForm(recipient: string, listAddress: string): { isRequest: boolean; tag: string | null } {
+export function addressForm(recipient: string, listAddress: string): { isRequest: boolean; tag: string | null } {
   const at = recipient.lastIndexOf("@");
   const local = recipient.slice(0, at);
   const listAt = listAddress.lastIndexOf("@");

@@ -10,7 +10,7 @@
 export { buildInput, assembleInput, encodeInput, type BuildInputOptions } from "./build.js";
 export { formatRuntimeError, InputRefused, type FormattedRuntimeError, type RuntimeErrorLike } from "./errors.js";
 export { parseEml, DEFAULT_LIST_ADDRESS, type EmlOptions, type ParsedEml } from "./eml.js";
-export type { EnvelopeGiven } from "./envelope.js";
+export { addressForm, type EnvelopeGiven } from "./envelope.js";
 export { parseMailDate } from "./maildate.js";
 export { readMembers, parseMembersText, parseMembersJson, type MembersOptions, type MembersResult, type MemberProblem } from "./members.js";
 export { offsetTransitions, offsetAt, isKnownTimeZone } from "./timezone.js";

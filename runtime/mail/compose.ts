@@ -382,6 +382,12 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
     }
   }
   if (a.kind === "send" && a["replyTo"] != null) replyTo = who(a["replyTo"]);
+  // A reply thwonkd writes itself to a list's -request address (runtime/daemon/requests.ts) names the address that
+  // answers it; a rule's reply (the prelude's F$reply) has no such field.
+  else if (a.kind === "reply" && typeof a["replyAddress"] === "string") {
+    const address = safeAddress(a["replyAddress"]);
+    if (address !== undefined) replyTo = { name: "", address };
+  }
   // A munged From would send a member's answer to the list: unless the rule said where answers go, they go to the author.
   else if (onBehalf && sender && fromMode === "munge") replyTo = sender;
 

@@ -241,7 +241,7 @@ test("the model gives triggers, fns, calls and capabilities", () => {
   assert.ok(bump && bump[1].kind === "fn" && bump[1].fn.name === "bump");
   assert.deepEqual(
     [...m.capabilities.keys()].sort(),
-    ["forward", "hold", "log", "members.add", "members.remove", "publish", "send", "state.write"],
+    ["forward", "hold", "log", "members.add", "members.remove", "publish", "requests", "send", "state.write"],
   );
   const on = m.triggers[0]!;
   assert.ok(on.kind === "on" && on.param?.name === "m" && typeToString(on.paramType!) === "Message");

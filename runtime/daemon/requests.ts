@@ -1,0 +1,206 @@
+/**
+ * The -request address of a list whose rule does not answer it (docs/daemon.md, "The -request address").
+ *
+ * Every list's mail names `LIST-request@DOMAIN` in List-Unsubscribe and List-Help (RFC 2369), and a mail program's
+ * Unsubscribe button writes "unsubscribe" there. A rule that reads `m.envelope.isRequest` answers that address
+ * itself (the compiler records the capability "requests": compiler/emit/bundle.ts ruleAnswersRequests); for any
+ * other rule thwonkd answers it here, and the rule never sees that mail (before, trim140 sent a member's
+ * "unsubscribe" to every member and removed nobody).
+ *
+ *   unsubscribe (leave, remove), the subject's first word or else the first word of the body's first non-empty line,
+ *     any case: from a member (the envelope sender, else the From address) a confirmation request goes to THAT
+ *     MEMBER's address as the list has it, never anywhere else; the envelope sender gets the help when it is not the
+ *     member. So a forged From costs the member one message they can ignore, and removes no one. A sender that is
+ *     not a member gets the help, as anyone asking anything else does: the answer to a stranger is the same whether
+ *     the address they named is subscribed or not.
+ *   the confirmation: a reply to its Reply-To, `LIST-request+TAG-MLOCAL=MDOMAIN@DOMAIN` (TAG 12 base32 characters,
+ *     60 bits of an HMAC-SHA256 under the list's own key of the list, the member and when they joined: only the list
+ *     can make it, and a member who joins again has a new one), or the member's one-click link (unsubscribe.ts) when
+ *     thwonkd has a --public-url. A confirmed unsubscribe removes the member as one-click does: a run of trigger
+ *     `unsubscribe` with the action `members.remove` (via "mail"), the rule not run; a goodbye goes to the member.
+ *     The tagged address is used when its local part fits RFC 5321's 64 octets (and the whole a path); otherwise the
+ *     confirmation offers the link alone.
+ *   anything else: the help (what the address is, how to leave).
+ *
+ * Nothing is answered to MAIL FROM:<>, to automatic mail (RFC 3834: Auto-Submitted other than `no`; Precedence bulk,
+ * junk or list; a List-Id: the tests a rule's `m.isAutomated()` makes), to the list's own mail (its loop header, or
+ * one of its own addresses as sender), nor past the hop limit. Every answer is a `reply` (Auto-Submitted:
+ * auto-replied, the loop header, In-Reply-To) composed by the one builder and committed with the message and its
+ * run record in the group commit, in the list's order (Runner.withList), as any run's mail: nothing is lost across a
+ * crash and nothing is sent twice.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { ruleAnswersRequests } from "../../compiler/index.js";
+import { canonicalAddress, type MemberJson, type RunAction } from "../../contract/index.js";
+import { addressForm, parseEml, type MessageJson } from "../input/index.js";
+import { overHopLimit, safeAddress } from "../mail/compose.js";
+import { ownTraceLength } from "../mail/received.js";
+import type { Daemon } from "./daemon.js";
+import { daemonMessages as M, say } from "./messages.js";
+import { composeAll, LOOP_HEADER } from "./outbox.js";
+import { addressKey, type Answer, type Delivery } from "./runner.js";
+import type { RunCommit } from "./store/types.js";
+import { VERP_ADDRESS_MAX, VERP_LOCAL_MAX } from "./verp.js";
+
+/** The confirmation tag's length: 12 base32 characters, 60 bits. */
+export const CONFIRM_TAG_LENGTH = 12;
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+const TAGGED = new RegExp(`^([a-z2-7]{${CONFIRM_TAG_LENGTH}})-(.+)$`, "i");
+/** The words that ask to leave (Mailman's among them); anything else is a request for help. */
+const LEAVE = new Set(["unsubscribe", "leave", "remove", "signoff"]);
+const AT = { line: 0, column: 0 };
+
+/** Whether mail to `rcpt` is for thwonkd to answer: the -request address of a list whose rule does not answer it. */
+export function answeredByDaemon(daemon: Daemon, list: string, rcpt: string): boolean {
+  // Asked of every message: most go to the list's own address, told apart at once.
+  if (!/-request/i.test(rcpt)) return false;
+  const bundle = daemon.runner.bundleAt(list);
+  if (!bundle || ruleAnswersRequests(bundle.manifest)) return false;
+  const r = canonicalAddress(rcpt.trim().replace(/^<(.*)>$/, "$1"));
+  return r !== undefined && addressForm(r, list).isRequest;
+}
+
+/** The tag of `member`'s confirmation, made for the subscription they have (its `joined`) under the list's key. */
+export function confirmTag(key: string, list: string, member: string, joined: number): string {
+  const mac = createHmac("sha256", key).update(`thwonk-request-confirm-1\n${addressKey(list)}\n${addressKey(member)}\n${joined}`, "utf8").digest();
+  let n = mac.readBigUInt64BE(0) >> 4n;
+  let out = "";
+  for (let i = 0; i < CONFIRM_TAG_LENGTH; i++) {
+    out = BASE32[Number(n & 31n)]! + out;
+    n >>= 5n;
+  }
+  return out;
+}
+
+function tagVerifies(key: string, list: string, member: MemberJson, tag: string): boolean {
+  const want = Buffer.from(confirmTag(key, list, member.address, member.joined), "latin1");
+  const got = Buffer.from(tag.toLowerCase(), "latin1");
+  return got.length === want.length && timingSafeEqual(got, want);
+}
+
+/**
+ * `LIST-request+TAG-MLOCAL=MDOMAIN@DOMAIN`, where a reply confirms; undefined when it would not fit (a local part
+ * over 64 octets, an address over what thwonkd's ingress takes or outside compose.ts safeAddress).
+ */
+export function confirmAddress(key: string, list: string, member: string, joined: number): string | undefined {
+  const at = list.lastIndexOf("@");
+  const m = member.lastIndexOf("@");
+  if (m < 1) return undefined;
+  const local = `${list.slice(0, at)}-request+${confirmTag(key, list, member, joined)}-${member.slice(0, m)}=${member.slice(m + 1)}`;
+  const address = `${local}${list.slice(at)}`;
+  return Buffer.byteLength(local) <= VERP_LOCAL_MAX && address.length <= VERP_ADDRESS_MAX && safeAddress(address) !== undefined ? address : undefined;
+}
+
+/** What a tagged -request address's `+` part names: the member and the tag; undefined for any other part. */
+export function readConfirm(extension: string): { member: string; tag: string } | undefined {
+  const tagged = TAGGED.exec(extension);
+  if (!tagged) return undefined;
+  const named = tagged[2]!;
+  const eq = named.lastIndexOf("=");
+  const member = eq > 0 ? canonicalAddress(`${named.slice(0, eq)}@${named.slice(eq + 1)}`) : undefined;
+  return member === undefined ? undefined : { member, tag: tagged[1]!.toLowerCase() };
+}
+
+/** `unsubscribe` when the subject's first word, or else the first word of the body's first non-empty line, asks to leave. */
+export function commandOf(subject: string, text: string): "unsubscribe" | "help" {
+  const firstLine = text.split(/\r\n|\r|\n/).find((l) => l.trim() !== "") ?? "";
+  for (const line of [subject.replace(/^\s*((re|fwd?)\s*:\s*)+/i, ""), firstLine]) {
+    const word = /^\s*([A-Za-z-]+)/.exec(line)?.[1]?.toLowerCase();
+    if (word !== undefined) return LEAVE.has(word) ? "unsubscribe" : "help";
+  }
+  return "help";
+}
+
+/** Why nothing answers this message (RFC 3834, loops, the null sender), or undefined. */
+function unanswerable(daemon: Daemon, list: string, m: MessageJson): { why: string; loop?: true } | undefined {
+  const h = (name: string): string[] => m.headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v.trim());
+  const own = (a: string | null): boolean => a !== null && daemon.runner.route(a)?.list === list;
+  if (h(LOOP_HEADER.toLowerCase()).some((v) => v.split(",").some((x) => addressKey(x.trim().replace(/^<(.*)>$/, "$1")) === addressKey(list))) || own(m.from) || own(m.envelope.sender))
+    return { why: "it came from this list (a loop)", loop: true };
+  if (m.envelope.sender === null) return { why: "it has no envelope sender (MAIL FROM:<>), and nothing answers a bounce" };
+  if (h("auto-submitted").some((v) => v.toLowerCase() !== "no")) return { why: "it is automatic mail (Auto-Submitted, RFC 3834), which nothing answers" };
+  if (h("precedence").some((v) => /^(bulk|list|junk)$/i.test(v))) return { why: "it is bulk or list mail (Precedence), which nothing answers" };
+  if (h("list-id").length) return { why: "it came from a mailing list (List-Id), which nothing answers" };
+  const hops = overHopLimit(m.headers, daemon.runner.mail.hopLimit);
+  if (hops) return { why: `it went through too many hops (${hops})` };
+  return undefined;
+}
+
+function reply(m: MessageJson, to: string, subject: string, text: string, replyAddress: string | undefined, what: string): RunAction {
+  const headers: Record<string, string> = {};
+  if (m.messageId) headers["In-Reply-To"] = headers["References"] = `<${m.messageId}>`;
+  const a: RunAction = { kind: "reply", to: [to], at: AT, subject, text, html: null, headers, request: what };
+  if (replyAddress !== undefined) a["replyAddress"] = replyAddress;
+  return a;
+}
+
+/**
+ * Mail to the -request address of a list whose rule does not answer it (answeredByDaemon): answered here, in the
+ * list's order, the message, its run and its replies committed together; 250 once they are on the disk.
+ */
+export async function receiveRequest(daemon: Daemon, d: Delivery, list: string): Promise<Answer> {
+  const trace = ownTraceLength(d.raw);
+  const { message: m } = await parseEml(trace ? d.raw.subarray(trace) : d.raw, { listAddress: list, envelope: { mailFrom: d.mailFrom, rcptTo: d.rcptTo } });
+  const not = unanswerable(daemon, list, m);
+  const answer = await daemon.runner.withList(list, async (bundle): Promise<Answer | "rule"> => {
+    // A version deployed since the message came may answer the address itself: it runs the rule, as any message.
+    if (ruleAnswersRequests(bundle.manifest)) return "rule";
+    const request = addressForm(m.envelope.recipient, list);
+    const now = d.receivedAt;
+    const commit = async (c: Omit<RunCommit, "address" | "message" | "run">, trigger: string, actions: RunAction[], status: "accepted" | "loop" = "accepted"): Promise<number> => {
+      const outbox = await composeAll(actions, { list, incoming: { from: m.from, headers: m.headers, raw: d.raw }, now, ...(daemon.runner.mail.lists(list) ? { settings: daemon.runner.mail.lists(list)! } : {}) });
+      const ids = await daemon.committer.commit({
+        address: list,
+        message: { raw: d.raw, mailFrom: d.mailFrom, rcptTo: d.rcptTo, receivedAt: d.receivedAt, status, problems: [] },
+        run: { trigger, now, bundleHash: bundle.sha256, outcome: status === "loop" ? "loop" : "ok", error: null, gasUsed: 0, gasBound: 0, actions, replayOf: null },
+        outbox,
+        ...c,
+      });
+      return ids.runId;
+    };
+    if (not) {
+      daemon.log.info({ list, mailFrom: d.mailFrom, why: not.why }, "mail to the -request address not answered");
+      const runId = await commit({}, "request", [{ kind: "request", to: [], at: AT, answer: "none", why: not.why }], not.loop ? "loop" : "accepted");
+      return { code: 250, message: `2.0.0 ${say(M.requestNotAnswered, list, not.why)}`, runId, outcome: not.loop ? "loop" : "ok" };
+    }
+    const key = await daemon.store.tokenKey(list);
+    const at = list.lastIndexOf("@");
+    const requestAddress = `${list.slice(0, at)}-request${list.slice(at)}`;
+    // A reply to a confirmation: the member its tag names, when the tag is the one made for their subscription now.
+    const confirm = request.tag !== null ? readConfirm(request.tag) : undefined;
+    if (confirm) {
+      const member = await daemon.store.member(list, confirm.member);
+      if (member && tagVerifies(key, list, member, confirm.tag)) {
+        const actions: RunAction[] = [
+          { kind: "members.remove", to: [], at: AT, address: member.address, via: "mail" },
+          reply(m, member.address, M.requestGoodbyeSubject.format(list), M.requestGoodbye.format(member.address, list), requestAddress, "goodbye"),
+        ];
+        const runId = await commit({ members: [{ op: "remove", address: member.address }] }, "unsubscribe", actions);
+        daemon.log.info({ list, member: member.address, run: runId }, "unsubscribed by a confirmed request");
+        return { code: 250, message: `2.0.0 ${say(M.unsubscribed, member.address, list)}`, runId, outcome: "ok" };
+      }
+      // A confirmation used already (the member left, or joined again since), or a tag the list did not make.
+      daemon.log.info({ list, named: confirm.member, mailFrom: d.mailFrom }, "a confirmation to the -request address that does not verify (used, or not made by this list): answered with the help");
+    }
+    const sender = m.envelope.sender!;
+    const help = (): RunAction => reply(m, sender, M.requestHelpSubject.format(list), M.requestHelp.format(list, requestAddress), requestAddress, "help");
+    const actions: RunAction[] = [];
+    // The answer names the command, never whether a member was found: a stranger reads it too.
+    const command = commandOf(m.subject, m.text);
+    if (command === "unsubscribe") {
+      // The member asking: the envelope sender (where replies go), else the From address (a provider whose envelope
+      // sender is not the member's address). The confirmation goes to the member's address alone.
+      const member = (await daemon.store.member(list, sender)) ?? (m.from !== null ? await daemon.store.member(list, m.from) : undefined);
+      if (member) {
+        const replyTo = confirmAddress(key, list, member.address, member.joined);
+        const link = daemon.unsubscribeLink?.(list, member.address, member.joined);
+        actions.push(reply(m, member.address, M.requestConfirmSubject.format(list), M.requestConfirm.format(member.address, list, replyTo ?? null, link ?? null), replyTo ?? requestAddress, "confirm"));
+      }
+      // A sender who is not the member gets what a stranger gets, whoever the From names.
+      if (!member || addressKey(member.address) !== addressKey(sender)) actions.push(help());
+    } else actions.push(help());
+    const runId = await commit({}, "request", actions);
+    return { code: 250, message: `2.0.0 ${say(M.requestAnswered, list, command)}`, runId, outcome: "ok" };
+  });
+  return answer === "rule" ? daemon.runner.deliver(d) : answer;
+}

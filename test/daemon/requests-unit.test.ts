@@ -1,0 +1,86 @@
+/**
+ * The parts of the -request address's answers (runtime/daemon/requests.ts): the command read from a message, the
+ * tagged confirmation address (its bound, its reading back), and a confirmation in a thwonkd without --public-url
+ * or for an address too long to tag, composed and committed in process.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { simpleParser } from "mailparser";
+import { commandOf, confirmAddress, confirmTag, readConfirm } from "../../runtime/daemon/requests.js";
+import { listDaemon, readStore } from "./helpers.js";
+
+const TRIM = `rule trim140
+
+limits { members: 50, fanout: 50 }
+
+on message(m: Message) {
+  send(to: members, subject: m.subject, text: m.text.truncate(140))
+}
+`;
+
+test("the command: the subject's first word, else the body's first non-empty line; leave words, any case", () => {
+  assert.equal(commandOf("unsubscribe", ""), "unsubscribe");
+  assert.equal(commandOf("  UNSUBSCRIBE me please", ""), "unsubscribe");
+  assert.equal(commandOf("Re: Fwd: leave", ""), "unsubscribe");
+  assert.equal(commandOf("", "\n\n  Remove\nthanks"), "unsubscribe");
+  assert.equal(commandOf("help", "unsubscribe"), "help", "the subject's word decides when it has one");
+  assert.equal(commandOf("", ""), "help");
+  assert.equal(commandOf("unsubscribed?", "x"), "help", "a word, not a prefix");
+  assert.equal(commandOf("Please unsubscribe me", ""), "help");
+});
+
+test("the tagged address: read back, any case, within 64 octets before the @; none when it would not fit", () => {
+  const key = "k".repeat(64);
+  const a = confirmAddress(key, "trim140@example.org", "ann@example.org", 1234)!;
+  const tag = confirmTag(key, "trim140@example.org", "ann@example.org", 1234);
+  assert.equal(a, `trim140-request+${tag}-ann=example.org@example.org`);
+  assert.deepEqual(readConfirm(a.split("@")[0]!.slice("trim140-request+".length)), { member: "ann@example.org", tag });
+  assert.deepEqual(readConfirm(`${tag.toUpperCase()}-ANN=EXAMPLE.ORG`)?.tag, tag);
+  assert.notEqual(confirmTag(key, "trim140@example.org", "ann@example.org", 1235), tag, "a new subscription, a new tag");
+  assert.notEqual(confirmTag(key, "trim140@example.org", "bob@example.org", 1234), tag);
+  assert.equal(confirmTag(key, "TRIM140@example.org", "Ann@Example.org", 1234), tag);
+  assert.equal(readConfirm("nothing"), undefined);
+  assert.equal(readConfirm(`${tag}-no-at-sign`), undefined);
+  const long = `${"a".repeat(40)}@example.org`;
+  assert.equal(confirmAddress(key, "trim140@example.org", long, 1), undefined);
+  const fits = `${"a".repeat(64 - "trim140-request+".length - 13 - "=example.org".length)}@example.org`;
+  assert.ok(confirmAddress(key, "trim140@example.org", fits, 1));
+  assert.equal(Buffer.byteLength(confirmAddress(key, "trim140@example.org", fits, 1)!.split("@")[0]!), 64);
+});
+
+test("without --public-url a confirmation offers the reply alone; for an address too long to tag, it says to ask the owner", async () => {
+  const list = "trim140@example.org";
+  const l = await listDaemon({ source: TRIM, fileName: "trim140.thwonk", addresses: [list] });
+  try {
+    const long = `${"l".repeat(40)}@example.org`;
+    await l.daemon.addMembers(list, [{ address: long, name: "" }]);
+    const ask = async (from: string): Promise<void> => {
+      const raw = Buffer.from(`From: <${from}>\r\nTo: <trim140-request@example.org>\r\nSubject: unsubscribe\r\nMessage-ID: <u.${from.length}@example.org>\r\n\r\n\r\n`);
+      const a = await l.daemon.deliver({ address: list, rcptTo: "trim140-request@example.org", mailFrom: from, raw, receivedAt: Date.now() });
+      assert.equal(a.code, 250, a.message);
+      const run = (await l.daemon.store.run(a.runId!))!;
+      assert.equal(run.trigger, "request");
+      assert.deepEqual(run.actions.map((x) => [x.kind, x.to]), [["reply", [from]]]);
+    };
+    await ask("ann@example.org");
+    await ask(long);
+    await l.daemon.runner.drain();
+    const texts: { to: string; replyTo: string; text: string }[] = [];
+    const rows = readStore(l.dir, (db) => db.prepare("SELECT recipients, raw FROM outbox ORDER BY id").all() as { recipients: string; raw: Buffer }[]);
+    for (const r of rows) {
+      const m = await simpleParser(r.raw);
+      const to = r.recipients.startsWith("[") ? (JSON.parse(r.recipients) as string[])[0]! : r.recipients.split(",")[0]!;
+      texts.push({ to, replyTo: m.replyTo?.value[0]?.address ?? "", text: m.text ?? "" });
+    }
+    const ann = texts.find((t) => t.to === "ann@example.org")!;
+    assert.match(ann.replyTo, /^trim140-request\+[a-z2-7]{12}-ann=example\.org@example\.org$/);
+    assert.doesNotMatch(ann.text, /unsubscribe\//, "no link without --public-url");
+    assert.match(ann.text, /reply to this message/);
+    const lng = texts.find((t) => t.to === long)!;
+    assert.equal(lng.replyTo, "trim140-request@example.org");
+    assert.match(lng.text, /ask the owner/);
+    assert.doesNotMatch(lng.text, /reply to this message/);
+  } finally {
+    await l.close();
+  }
+});
