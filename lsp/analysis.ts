@@ -52,6 +52,18 @@ function isLineBreak(ch: string | undefined): boolean {
   return ch === "\n" || ch === "\r";
 }
 
+/**
+ * `table[name]` if the table declares that name itself. The stdlib's tables
+ * are plain objects: read by a name the user wrote (`toString`,
+ * `constructor`, `__proto__`), a bare index or `in` found Object.prototype's
+ * members, so signature help and completion failed on `toString(` and a
+ * rename to `constructor` was refused as a stdlib name (the checker asks
+ * Object.hasOwn, as here).
+ */
+function own<T>(table: Record<string, T> | undefined, name: string): T | undefined {
+  return table !== undefined && Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
 export interface HoverInfo {
   markdown: string;
   span: Span;
@@ -109,9 +121,9 @@ function hoverByText(unit: CheckedUnit, fileName: string, text: string, offset: 
   if (chain.length === 0) {
     const sym = visibleSymbols(unit, file, offset).find((x) => x.name === name);
     if (sym) return { markdown: symbolLine(sym), span };
-    const g = stdlib.globals[name];
+    const g = own(stdlib.globals, name);
     if (g) return { markdown: [code(`(global) ${name}: ${g.type}`), g.doc].join("\n\n"), span };
-    const f = stdlib.functions[name];
+    const f = own(stdlib.functions, name);
     if (f) return { markdown: declDoc(name, f), span };
     return undefined;
   }
@@ -121,10 +133,10 @@ function hoverByText(unit: CheckedUnit, fileName: string, text: string, offset: 
     const t = shape.fields.get(name);
     return t ? { markdown: code(`(field) ${name}: ${typeToString(t)}`), span } : undefined;
   }
-  const decl = shape ? stdlib.types[shape.name] : undefined;
-  const field = decl?.fields?.[name];
+  const decl = shape ? own(stdlib.types, shape.name) : undefined;
+  const field = own(decl?.fields, name);
   if (field && shape) return { markdown: [code(`(field) ${shape.name}.${name}: ${field.type}`), field.doc].join("\n\n"), span };
-  const method = decl?.methods?.[name];
+  const method = own(decl?.methods, name);
   if (method && shape) return { markdown: declDoc(name, method, shape.name), span };
   return undefined;
 }
@@ -140,7 +152,7 @@ function hoverTyped(unit: CheckedUnit, fileName: string, offset: number): HoverI
     // A name in `limits { }` or `settings { }`.
     if (parent?.kind === "Entry" && parent.name === node) {
       const inLimits = grand?.kind === "LimitsDecl";
-      const d = inLimits ? stdlib.limits[node.name] : stdlib.settings[node.name];
+      const d = inLimits ? own(stdlib.limits, node.name) : own(stdlib.settings, node.name);
       if (d) {
         const info = inLimits ? model.limits.get(node.name) : model.settings.get(node.name);
         return { markdown: [code(`(${inLimits ? "limit" : "setting"}) ${node.name}${info ? ` = ${info.value}` : ""}`), d.doc].join("\n\n"), span: node.span };
@@ -177,10 +189,10 @@ function hoverTyped(unit: CheckedUnit, fileName: string, offset: number): HoverI
         }
       }
       if (s.kind === "function") {
-        const d = stdlib.functions[s.name];
+        const d = own(stdlib.functions, s.name);
         if (d) return { markdown: declDoc(s.name, d), span: node.span };
       }
-      const doc = s.doc ?? (s.kind === "global" ? stdlib.globals[s.name]?.doc : undefined);
+      const doc = s.doc ?? (s.kind === "global" ? own(stdlib.globals, s.name)?.doc : undefined);
       return { markdown: [symbolLine(s), doc].filter(Boolean).join("\n\n"), span: node.span };
     }
   }
@@ -224,8 +236,8 @@ export function renameRefusal(symbol: Symbol, newName: string | undefined): stri
   if (newName === undefined) return undefined;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(newName)) return `\`${newName}\` is not a name: a name is letters, digits and _, not starting with a digit.`;
   if (RESERVED.has(newName)) return `\`${newName}\` is a reserved word and cannot be a name.`;
-  if (newName in stdlib.functions || newName in stdlib.globals) return `\`${newName}\` is a name of the standard library: the renamed name would hide it or clash with it.`;
-  if (symbol.kind === "type" && newName in stdlib.types) return `\`${newName}\` is a type of the standard library.`;
+  if (Object.hasOwn(stdlib.functions, newName) || Object.hasOwn(stdlib.globals, newName)) return `\`${newName}\` is a name of the standard library: the renamed name would hide it or clash with it.`;
+  if (symbol.kind === "type" && Object.hasOwn(stdlib.types, newName)) return `\`${newName}\` is a type of the standard library.`;
   return undefined;
 }
 
@@ -335,13 +347,13 @@ function shapeOf(t: Type | undefined, model: SemanticModel): Shape {
 /** The shape of a stdlib type written as text (`List<Address>`, `string?`): its name is what lists its members. */
 function shapeOfText(s: string): Shape {
   const name = s.replace(/\?$/, "").replace(/<.*$/, "").replace(/ max .*$/, "").trim();
-  return name in stdlib.types ? { kind: "named", name } : undefined;
+  return Object.hasOwn(stdlib.types, name) ? { kind: "named", name } : undefined;
 }
 
 function membersOf(shape: Shape): Completion[] {
   if (!shape) return [];
   if (shape.kind === "record") return [...shape.fields].map(([name, t]) => ({ label: name, kind: "field", detail: typeToString(t) }));
-  const decl = stdlib.types[shape.name];
+  const decl = own(stdlib.types, shape.name);
   if (!decl) return [];
   const out: Completion[] = [];
   for (const [name, f] of Object.entries(decl.fields ?? {})) out.push({ label: name, kind: "field", detail: f.type, doc: f.doc });
@@ -357,10 +369,10 @@ function membersOf(shape: Shape): Completion[] {
 function step(shape: Shape, name: string, model: SemanticModel): Shape {
   if (!shape) return undefined;
   if (shape.kind === "record") return shapeOf(shape.fields.get(name), model);
-  const decl = stdlib.types[shape.name];
-  const f = decl?.fields?.[name];
+  const decl = own(stdlib.types, shape.name);
+  const f = own(decl?.fields, name);
   if (f) return shapeOfText(f.type);
-  const m = decl?.methods?.[name];
+  const m = own(decl?.methods, name);
   return m ? shapeOfText(m.returns) : undefined;
 }
 
@@ -370,7 +382,7 @@ function rootShape(unit: CheckedUnit, file: SourceFile, offset: number, root: st
   const sym = visibleSymbols(unit, file, offset).find((s) => s.name === root);
   if (sym) return shapeOf(sym.type, model);
   if (root === "state") return shapeOf({ kind: "named", name: "State", args: [] }, model);
-  const g = stdlib.globals[root];
+  const g = own(stdlib.globals, root);
   return g ? shapeOfText(g.type) : undefined;
 }
 
@@ -580,13 +592,13 @@ export function signatureAt(unit: CheckedUnit | undefined, file: SourceFile | un
         const returns = fn.sig.returns.kind === "void" ? "" : `: ${typeToString(fn.sig.returns)}`;
         return { label: `${name}(${params.map((p) => p.label).join(", ")})${returns}`, doc: "", params, active: pick(fn.params.map((p) => p.name)) };
       }
-      decl = stdlib.functions[name];
+      decl = own(stdlib.functions, name);
     } else if (unit && file) {
       let shape = rootShape(unit, file, offset, chain[0]!);
       for (const n of chain.slice(1)) shape = step(shape, n, unit.check.model);
       if (shape?.kind === "named") {
         owner = shape.name;
-        decl = stdlib.types[shape.name]?.methods?.[name];
+        decl = own(own(stdlib.types, shape.name)?.methods, name);
       }
     }
     if (!decl) return undefined;
