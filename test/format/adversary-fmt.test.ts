@@ -88,6 +88,24 @@ test("a file with `\\r` line ends through the real CLI: formatted (LF), not an i
   }
 });
 
+test("a block comment over several lines in a CRLF (or `\\r`) file: fmt writes its line breaks `\\n` too, not a file of mixed line ends", () => {
+  const crlf = "rule a\r\n/* what\r\n   it does */\r\non message(_m: Message) {\r\n  log(\"x\") /* and\r   why */\r\n}\r\n";
+  const lf = "rule a\n/* what\n   it does */\non message(_m: Message) {\n  log(\"x\") /* and\n   why */\n}\n";
+  const t = tempDir({ "a.thwonk": crlf });
+  try {
+    // Before: `rule a\n/* what\r\n   it does */\non message...`: LF outside the comments, CRLF and CR inside.
+    const r = runCliProcess(["fmt", "a.thwonk"], { cwd: t.dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(t.path("a.thwonk"), "utf8"), lf);
+  } finally {
+    t.remove();
+  }
+  // An LF file with one CRLF left in a comment (a paste) is not formatted: --check says so.
+  const stray = lf.replace("what\n", "what\r\n");
+  assert.equal(formatsSoundly("a stray CRLF in a comment", stray), lf);
+  assert.equal(formatsSoundly("CRLF", crlf), lf);
+});
+
 test("property: a comment at any token boundary of an example is kept, and the file formats soundly", () => {
   const comments = ["/*c*/", "/* two\nlines */", "/**/", "// end of line\n", "\n// own line\n", "/* before a break */\n", "\t/*tab*/ "];
   fc.assert(
