@@ -6,6 +6,7 @@
  * Offsets are UTF-16 code units, as spans and the LSP count them.
  */
 import {
+  isSyntaxNode,
   nodeAt,
   nodePathAt,
   referencesOf,
@@ -16,6 +17,8 @@ import {
   type SemanticModel,
   type SourceFile,
   type Span,
+  type SyntaxNode,
+  type SyntaxToken,
   type Symbol,
   type Type,
 } from "../compiler/index.js";
@@ -62,6 +65,35 @@ function isLineBreak(ch: string | undefined): boolean {
  */
 function own<T>(table: Record<string, T> | undefined, name: string): T | undefined {
   return table !== undefined && Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
+/**
+ * Whether `offset` is inside a comment, as the lexer read the text (the
+ * lossless tree's trivia): there is nothing to complete or sign there. The
+ * line-based look completion had saw only `//`, so `/* state.` offered the
+ * state fields, and so did `m.` on any line of a block comment.
+ */
+export function inComment(root: SyntaxNode, offset: number): boolean {
+  const t = tokenEndingFrom(root, offset);
+  // A comment's leading trivia lie before the first token that ends at or after the offset.
+  for (const tr of t?.leading ?? []) {
+    if (tr.start >= offset) break;
+    if (tr.kind === "Whitespace") continue;
+    // At the end of a line comment (or of one never closed) the cursor is still in it; past a block's `*/` it is not.
+    if (tr.kind === "BlockComment" ? offset < tr.end : offset <= tr.end) return true;
+  }
+  return false;
+}
+
+/** The first token of `n` whose end is at or after `offset` (EOF at the latest). */
+function tokenEndingFrom(n: SyntaxNode, offset: number): SyntaxToken | undefined {
+  for (const c of n.children) {
+    if (c.end < offset) continue;
+    if (!isSyntaxNode(c)) return c;
+    const t = tokenEndingFrom(c, offset);
+    if (t) return t;
+  }
+  return undefined;
 }
 
 export interface HoverInfo {

@@ -69,7 +69,7 @@ import {
   type Diagnostic,
   type Span,
 } from "../compiler/index.js";
-import { complete, definition, hover, outline, references, renameRefusal, signatureAt, type CompletionKind, type Lens, type OutlineItem } from "./analysis.js";
+import { complete, definition, hover, inComment, outline, references, renameRefusal, signatureAt, type CompletionKind, type Lens, type OutlineItem } from "./analysis.js";
 import type { DryRunParams, DryRunResult, TestsResult } from "./run.js";
 import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from "./tokens.js";
 import { isTsRule, servesAsThwonk } from "./typescript.js";
@@ -559,9 +559,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(h.span) } : null;
   });
 
+  /** Whether the position is inside a comment of the document's text (read off the tree its check parsed). */
+  const atComment = (file: string, offset: number): boolean => {
+    const tree = ws.syntaxOf(file);
+    return tree !== undefined && inComment(tree.root, offset);
+  };
+
   connection.onCompletion((p) => {
     const c = context(p.textDocument.uri);
-    if (!c || isTsRule(c.file)) return [];
+    if (!c || isTsRule(c.file) || atComment(c.file, c.doc.offsetAt(p.position))) return [];
     const file = c.unit ? [c.unit.rule, ...c.unit.tests].find((f) => f.fileName === c.file) : undefined;
     const items = complete(c.unit, file, c.doc.getText(), c.doc.offsetAt(p.position));
     return items.map((i): CompletionItem => {
@@ -760,7 +766,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onSignatureHelp((p) => {
     const c = context(p.textDocument.uri);
-    if (!c || isTsRule(c.file)) return null;
+    if (!c || isTsRule(c.file) || atComment(c.file, c.doc.offsetAt(p.position))) return null;
     const file = c.unit ? [c.unit.rule, ...c.unit.tests].find((f) => f.fileName === c.file) : undefined;
     const sig = signatureAt(c.unit, file, c.doc.getText(), c.doc.offsetAt(p.position));
     if (!sig) return null;

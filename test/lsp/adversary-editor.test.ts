@@ -70,3 +70,46 @@ test("names of Object.prototype (toString, constructor, hasOwnProperty, __proto_
   // Still refused: a real stdlib name.
   await assert.rejects(client.connection.sendRequest(RenameRequest.type, { textDocument: { uri: v }, position: positionOf(clean, "t = m"), newName: "send" }), /standard library/);
 });
+
+test("inside a block comment (on one line, over several, never closed): no completion, no signature help; after its `*/`, both", async () => {
+  const u = uri("comments.thwonk");
+  const text = [
+    "rule comments",
+    "state {",
+    "  count: int = 0",
+    "}",
+    "on message(m: Message) {",
+    "  /* state. */",
+    "  /* a note",
+    "     that goes on: m. log(",
+    "  */",
+    "  let x = 1 /* m. */ + m.size",
+    '  log("{x}")',
+    "}",
+    "/* to the end: m.",
+  ].join("\r\n");
+  await client.open(u, text);
+  await client.waitFor(u);
+  const td = { uri: u };
+  const complete = async (needle: string, delta: number, nth = 0): Promise<string[]> =>
+    ((await client.connection.sendRequest(CompletionRequest.type, { textDocument: td, position: crlfPosition(text, needle, delta, nth) })) as CompletionItem[]).map((i) => i.label);
+  // Before: the state's fields after `/* state.`, the message's after `m.` in a comment.
+  assert.deepEqual(await complete("state.", 6), []);
+  assert.deepEqual(await complete("on: m.", 6), []);
+  assert.deepEqual(await complete("1 /* m.", 7), []);
+  assert.deepEqual(await complete("end: m.", 7), []);
+  assert.equal(await client.connection.sendRequest(SignatureHelpRequest.type, { textDocument: td, position: crlfPosition(text, "m. log(", 7) }), null);
+  // Outside the comments, as before.
+  assert.ok((await complete("+ m.", 4)).includes("subject"));
+  const sig = (await client.connection.sendRequest(SignatureHelpRequest.type, { textDocument: td, position: crlfPosition(text, 'log("', 4) })) as SignatureHelp | null;
+  assert.match(sig?.signatures[0]?.label ?? "", /^log\(/);
+});
+
+/** The LSP position of `needle` (its `nth` occurrence) in a text with any line ends, plus `delta` characters. */
+function crlfPosition(text: string, needle: string, delta = 0, nth = 0): { line: number; character: number } {
+  let at = -1;
+  for (let i = 0; i <= nth; i++) at = text.indexOf(needle, at + 1);
+  if (at < 0) throw new Error(`${needle} not in text`);
+  const lines = text.slice(0, at + delta).split(/\r\n|\r|\n/);
+  return { line: lines.length - 1, character: lines[lines.length - 1]!.length };
+}
