@@ -164,6 +164,37 @@ test("property: generated rules, with comments and line ends of every kind put b
   );
 });
 
+test("property: comments of any Unicode (astral, combining, zero-width, U+2028, NUL, every line end inside a block) and blanks of every kind at token boundaries: formatted soundly, all line ends `\\n`", () => {
+  const unit = fc.oneof(
+    fc.constantFrom("😀", "e\u0301", "\u200b", "\u2028", "\t", "\u00a0", "\ufeff", "*", "/", "{", "}", '"', "\\", "\r\n", "\r", "\n", " ", "\u0000"),
+    fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }),
+  );
+  const body = fc.string({ unit, maxLength: 12 });
+  const trivia = fc.oneof(
+    body.map((s) => `/*${s.replace(/\*\//g, "* /")}*/`),
+    body.map((s) => `//${s.replace(/[\r\n]/g, "")}\n`),
+    fc.constantFrom(" ", "\t", "\u00a0", "\ufeff", "\v", "\f", "\r\n", "\r", "\n\n", " \r\n\t"),
+  );
+  let formatted = 0;
+  fc.assert(
+    fc.property(fc.constantFrom(...examples), fc.array(fc.tuple(fc.nat(), trivia), { minLength: 1, maxLength: 6 }), (ex, cuts) => {
+      let text = ex.text;
+      for (const [n, ins] of cuts) {
+        const starts = tokenStarts(text);
+        const at = starts[n % starts.length]!;
+        text = text.slice(0, at) + ins + text.slice(at);
+      }
+      // A line break can end a statement: a variant that no longer parses is fmt's to refuse.
+      if (!parses(text)) return;
+      formatted++;
+      const out = formatsSoundly(`${ex.name} + ${JSON.stringify(cuts.map((c) => c[1]))}`, text);
+      assert.ok(!out.includes("\r"), `${ex.name} + ${JSON.stringify(cuts.map((c) => c[1]))}: every line end is \\n`);
+    }),
+    { numRuns: 300, seed: 13 },
+  );
+  assert.ok(formatted > 200, `most variants parse (${formatted})`);
+});
+
 test("a BOM, a comment at the end of a file without a newline, an empty block with a comment, deep nesting: formatted soundly", () => {
   const deep = `rule d\non message(m: Message) {\n  let x = ${"(".repeat(300)}1${")".repeat(300)}\n  log("{x}")\n}\n`;
   const blocks = `rule b\non message(m: Message) {\n${"if true {\n".repeat(150)}log("x")\n${"}\n".repeat(150)}}\n`;
