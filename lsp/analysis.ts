@@ -284,6 +284,14 @@ export interface OutlineItem {
   children: OutlineItem[];
 }
 
+/**
+ * The document's outline. A declaration the parser recovered without its
+ * name (`fn (x: int)`, `type = {`, `limits { : 5 }`, as typed) has an empty
+ * name, and an editor refuses a symbol without one (VS Code's "name must not
+ * be falsy" failed the whole outline, and every workspace symbol search): a
+ * declaration is named by its keyword then, as a rule is, an entry or field
+ * without its name is left out.
+ */
 export function outline(file: SourceFile, text: string): OutlineItem[] {
   const out: OutlineItem[] = [];
   for (const d of file.decls) {
@@ -299,7 +307,7 @@ export function outline(file: SourceFile, text: string): OutlineItem[] {
           kind: d.kind === "LimitsDecl" ? "limits" : "settings",
           span: d.span,
           nameSpan: d.span,
-          children: d.entries.map((e) => ({ name: e.name.name, detail: "", kind: "entry" as const, span: e.span, nameSpan: e.name.span, children: [] })),
+          children: d.entries.filter((e) => e.name.name !== "").map((e) => ({ name: e.name.name, detail: "", kind: "entry" as const, span: e.span, nameSpan: e.name.span, children: [] })),
         });
         break;
       case "StateDecl":
@@ -309,14 +317,14 @@ export function outline(file: SourceFile, text: string): OutlineItem[] {
           kind: "state",
           span: d.span,
           nameSpan: d.span,
-          children: d.fields.map((f) => ({ name: f.name.name, detail: "", kind: "field" as const, span: f.span, nameSpan: f.name.span, children: [] })),
+          children: d.fields.filter((f) => f.name.name !== "").map((f) => ({ name: f.name.name, detail: "", kind: "field" as const, span: f.span, nameSpan: f.name.span, children: [] })),
         });
         break;
       case "TypeDecl":
-        out.push({ name: d.name.name, detail: "type", kind: "type", span: d.span, nameSpan: d.name.span, children: [] });
+        out.push({ name: d.name.name || "type", detail: "type", kind: "type", span: d.span, nameSpan: d.name.span, children: [] });
         break;
       case "FnDecl":
-        out.push({ name: d.name.name, detail: `fn(${d.params.map((p) => p.name.name).join(", ")})`, kind: "fn", span: d.span, nameSpan: d.name.span, children: [] });
+        out.push({ name: d.name.name || "fn", detail: `fn(${d.params.map((p) => p.name.name).join(", ")})`, kind: "fn", span: d.span, nameSpan: d.name.span, children: [] });
         break;
       case "OnDecl":
         out.push({ name: `on ${d.event.name}`, detail: "trigger", kind: "trigger", span: d.span, nameSpan: d.event.span, children: [] });
@@ -543,6 +551,8 @@ export function complete(unit: CheckedUnit | undefined, file: SourceFile | undef
   for (const k of inTest ? [...TEST_KEYWORDS, ...STMT_KEYWORDS.slice(-6)] : STMT_KEYWORDS) out.push({ label: k, kind: "keyword" });
   if (unit && file) {
     for (const s of visibleSymbols(unit, file, offset)) {
+      // A name the parser recovered as missing (`let = 1`) is nothing to write.
+      if (s.name === "") continue;
       out.push({ label: s.name, kind: s.kind === "fn" ? "function" : s.kind === "type" ? "type" : "variable", detail: typeToString(s.type) });
     }
   }

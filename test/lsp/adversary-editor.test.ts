@@ -1,12 +1,26 @@
 /**
  * The language server driven as an editor drives it, over stdio, by a user
  * who types names JavaScript objects already know (`toString(`,
- * `constructor.`, a rename to `__proto__`).
+ * `constructor.`, a rename to `__proto__`), asks for completion inside a
+ * comment, and has declarations half typed (no name yet).
  */
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
-import { CompletionRequest, HoverRequest, RenameRequest, SignatureHelpRequest, type CompletionItem, type MarkupContent, type SignatureHelp } from "vscode-languageserver-protocol/node";
+import {
+  CompletionRequest,
+  DocumentSymbolRequest,
+  HoverRequest,
+  RenameRequest,
+  SemanticTokensRequest,
+  SignatureHelpRequest,
+  WorkspaceSymbolRequest,
+  type CompletionItem,
+  type DocumentSymbol,
+  type MarkupContent,
+  type SignatureHelp,
+  type SymbolInformation,
+} from "vscode-languageserver-protocol/node";
 import { tempDir, type TempDir } from "../helpers/cli.js";
 import { LspClient, positionOf } from "./client.js";
 
@@ -113,3 +127,23 @@ function crlfPosition(text: string, needle: string, delta = 0, nth = 0): { line:
   const lines = text.slice(0, at + delta).split(/\r\n|\r|\n/);
   return { line: lines.length - 1, character: lines[lines.length - 1]!.length };
 }
+
+test("declarations and bindings typed without their name yet (`fn (x`, `type =`, `limits { : 5`, `let = 1`): every symbol named, no empty completion, no empty token", async () => {
+  const u = uri("unnamed.thwonk");
+  const text = ["rule unnamed", "limits { : 5, members: 10 }", "type = { a: int }", "fn (x: int): int { return x }", "on message(m: Message) {", "  let = 1", "  log(m.subject)", "  ", "}", ""].join("\n");
+  await client.open(u, text);
+  await client.waitFor(u);
+  const td = { uri: u };
+  // Before: two symbols named "" (the type and the fn), which VS Code refuses ("name must not be falsy"): no outline
+  // at all for the file, and no workspace symbols while it is in the workspace.
+  const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: td })) as DocumentSymbol[];
+  const names = (xs: DocumentSymbol[]): string[] => xs.flatMap((x) => [x.name, ...names(x.children ?? [])]);
+  assert.deepEqual(names(symbols), ["unnamed", "limits", "members", "type", "fn", "on message"]);
+  const all = (await client.connection.sendRequest(WorkspaceSymbolRequest.type, { query: "" })) as SymbolInformation[];
+  assert.ok(all.length > 0 && all.every((x) => x.name !== ""), JSON.stringify(all.map((x) => x.name)));
+  const items = (await client.connection.sendRequest(CompletionRequest.type, { textDocument: td, position: { line: 7, character: 2 } })) as CompletionItem[];
+  assert.ok(items.some((i) => i.label === "m"));
+  assert.deepEqual(items.filter((i) => i.label === ""), []);
+  const data = (await client.connection.sendRequest(SemanticTokensRequest.type, { textDocument: td }))?.data ?? [];
+  for (let i = 0; i < data.length; i += 5) assert.ok(data[i + 2]! > 0, `token ${i / 5} has a length`);
+});
