@@ -24,7 +24,7 @@
  */
 import { foldingRanges } from "./folding.js";
 import { readdirSync, readFileSync, statSync, writeFileSync, type Dirent } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   CodeActionKind,
@@ -158,6 +158,22 @@ function scan(dir: string, out: string[], depth = 0): void {
     }
     out.push(p);
   }
+}
+
+/**
+ * Whether `scan` leaves `file` out: it lies, below the workspace folder that
+ * holds it, in `node_modules` or a dot directory. A watcher reports changes
+ * there too (an install, a tool's cache): read from those, a package's rules
+ * were checked and reported as the workspace's, which the scan at start and
+ * `thwonkc check DIR` never do.
+ */
+function skippedByScan(folders: readonly string[], file: string): boolean {
+  for (const f of folders) {
+    const rel = relative(f, file);
+    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) continue;
+    return rel.split(sep).slice(0, -1).some((d) => d.startsWith(".") || d === "node_modules");
+  }
+  return false;
 }
 
 interface RuleState {
@@ -529,6 +545,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       // A .ts rule is read from disk as the scan reads it (its tests are checked against it); other .ts files are not ours.
       if (!file.endsWith(".thwonk") && !isTsRule(file)) continue;
       const known = ws.has(file) || notUtf8.has(file);
+      // Where the scan does not look, a change is not a rule of the workspace (one the editor opened is its buffer's).
+      if (!known && skippedByScan(folders, file)) continue;
       takeFromDisk(file, change.type === FileChangeType.Deleted ? undefined : readDisk(file));
       if (!known && !ws.has(file) && !notUtf8.has(file)) continue;
       schedule(file);

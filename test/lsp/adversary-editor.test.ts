@@ -6,10 +6,13 @@
  */
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import {
   CompletionRequest,
+  DidChangeWatchedFilesNotification,
   DocumentSymbolRequest,
+  FileChangeType,
   HoverRequest,
   RenameRequest,
   SemanticTokensRequest,
@@ -146,4 +149,31 @@ test("declarations and bindings typed without their name yet (`fn (x`, `type =`,
   assert.deepEqual(items.filter((i) => i.label === ""), []);
   const data = (await client.connection.sendRequest(SemanticTokensRequest.type, { textDocument: td }))?.data ?? [];
   for (let i = 0; i < data.length; i += 5) assert.ok(data[i + 2]! > 0, `token ${i / 5} has a length`);
+});
+
+test("a rule created under node_modules or a dot directory (an install, a tool's cache) is not the workspace's: the scan skips it, and so does the watcher", async () => {
+  const broken = (name: string): string => `rule ${name}\non message(m: Message) {\n  let x = \n}\n`;
+  mkdirSync(dir.path("node_modules/pkg"), { recursive: true });
+  mkdirSync(dir.path(".cache/rules"), { recursive: true });
+  mkdirSync(dir.path("later"), { recursive: true });
+  writeFileSync(dir.path("node_modules/pkg/pkg.thwonk"), broken("pkg"));
+  writeFileSync(dir.path(".cache/rules/cached.thwonk"), broken("cached"));
+  writeFileSync(dir.path("later/later.thwonk"), broken("later"));
+  const since = client.published.length;
+  await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+    changes: [
+      { uri: uri("node_modules/pkg/pkg.thwonk"), type: FileChangeType.Created },
+      { uri: uri(".cache/rules/cached.thwonk"), type: FileChangeType.Changed },
+    ],
+  });
+  await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri("later/later.thwonk"), type: FileChangeType.Created }] });
+  // A rule of the workspace created after start is checked; the others, had they been taken, were queued before it
+  // and published first.
+  const later = await client.waitFor(uri("later/later.thwonk"), (p) => p.diagnostics.some((d) => d.code === "TW1004"), since);
+  assert.ok(later.diagnostics.length > 0);
+  // Before: TW1004 published for node_modules/pkg/pkg.thwonk and .cache/rules/cached.thwonk.
+  assert.deepEqual(
+    client.published.slice(since).filter((p) => p.uri === uri("node_modules/pkg/pkg.thwonk") || p.uri === uri(".cache/rules/cached.thwonk")).map((p) => p.uri),
+    [],
+  );
 });
