@@ -196,3 +196,18 @@ test("parseTypeText reads stdlib type strings", () => {
   assert.equal(parseTypeText("Map<"), undefined);
   assert.equal(parseTypeText("int int"), undefined);
 });
+
+test("a comment that runs to the end of a file ending with a newline (never closed) ends at the end of its last line, whatever the line ends", () => {
+  for (const eol of ["\n", "\r\n", "\r"]) {
+    const text = ["rule r", 'on message(_m: Message) {', '  log("x") /* 😀 begun', "  and 😀 never ended", ""].join(eol);
+    const d = parseFile("a.thwonk", text).diagnostics.find((x) => x.code === "TW1008");
+    assert.ok(d, JSON.stringify(eol));
+    // Before: 4:2, two units into the last line ("  and 😀 never ended" is 20 units long) whatever its length.
+    assert.deepEqual([d.span.line, d.span.col, d.span.endLine, d.span.endCol], [3, 12, 4, 21], JSON.stringify(eol));
+    const comment = parseFile("a.thwonk", text).file.comments.at(-1)!;
+    assert.deepEqual([comment.span.endLine, comment.span.endCol], [4, 21], JSON.stringify(eol));
+  }
+  // Its only line break: it ends on its own line.
+  const one = parseFile("a.thwonk", "rule r /* x\n").diagnostics.find((x) => x.code === "TW1008")!;
+  assert.deepEqual([one.span.line, one.span.col, one.span.endLine, one.span.endCol], [1, 8, 1, 12]);
+});
