@@ -119,15 +119,24 @@ export function lex(file: string, text: string, lines: LineMap, from = 0, to = t
       continue;
     }
     if (c === 39) {
-      // 'text' as other languages write it: read as "text" when it has no `"` and closes on its line.
+      // 'text' as other languages write it: read as "text" when it has no `"` and closes on its line. An escape is
+      // theirs too: `\'` does not close it (`'it\'s'` was `'it\'` and a fix to the string `"it\"`, never closed).
       let close = start + 1;
-      while (close < to && text.charCodeAt(close) !== 39 && text.charCodeAt(close) !== 10 && text.charCodeAt(close) !== 13 && text.charCodeAt(close) !== 34) close++;
+      while (close < to) {
+        const k = text.charCodeAt(close);
+        if (k === 39 || k === 10 || k === 13 || k === 34) break;
+        const next = at(text, close + 1, to);
+        close += k === 92 && next !== -1 && next !== 10 && next !== 13 ? 2 : 1;
+      }
       if (close < to && text.charCodeAt(close) === 39) {
         const asDouble = `${text.slice(0, start)}"${text.slice(start + 1, close)}"${text.slice(close + 1)}`;
         const scan = scanString(asDouble, start);
+        // `\'` is no escape of Thwonk's: the fix writes the quote alone, and the string has that one diagnostic.
+        scan.problems = scan.problems.filter((p) => !(p.kind === "badEscape" && text.charCodeAt(p.start + 1) === 39));
         i = close + 1;
         tokens.push({ kind: T.StringLiteral, start, end: i, text: text.slice(start, i), scan });
-        foreign(syntaxMessages.singleQuotes, start, i, [], asDouble.slice(start, i), "Write it in double quotes");
+        const fix = `"${text.slice(start + 1, close).replace(/\\(.)/g, (m, ch: string) => (ch === "'" ? "'" : m))}"`;
+        foreign(syntaxMessages.singleQuotes, start, i, [], fix, "Write it in double quotes");
         continue;
       }
     }
