@@ -29,6 +29,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   CodeActionKind,
   CompletionItemKind,
+  DocumentFormattingRequest,
+  SemanticTokensRegistrationType,
   DiagnosticSeverity,
   FileChangeType,
   InsertTextFormat,
@@ -467,9 +469,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   // ------------------------------------------------------------------ lifecycle
 
+  /**
+   * Formatting and semantic tokens, registered for .thwonk documents alone
+   * when the client can register them so. VS Code's extension sends the
+   * server TypeScript files too (for .ts rules), and a capability declared
+   * at start is the server's for every document the client sends: a second
+   * formatter of TypeScript (VS Code then asks which formatter to use), and
+   * semantic tokens of every .ts file, empty, which VS Code takes as complete
+   * (TypeScript's own semantic colouring, by range, was no longer asked for).
+   */
+  let thwonkOnly = { formatting: false, tokens: false };
+  const THWONK_DOCUMENTS = [{ language: "thwonk" }, { pattern: "**/*.thwonk" }];
   connection.onInitialize((params) => {
     const roots = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     folders = roots.filter((u) => u.startsWith("file:")).map(fileOfUri);
+    const caps = params.capabilities.textDocument;
+    thwonkOnly = { formatting: caps?.formatting?.dynamicRegistration === true, tokens: caps?.semanticTokens?.dynamicRegistration === true };
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -480,19 +495,26 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
         workspaceSymbolProvider: true,
-        documentFormattingProvider: true,
+        documentFormattingProvider: !thwonkOnly.formatting,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         foldingRangeProvider: true,
         documentHighlightProvider: true,
         codeLensProvider: { resolveProvider: false },
         signatureHelpProvider: { triggerCharacters: ["(", ","], retriggerCharacters: [":"] },
-        semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
+        ...(thwonkOnly.tokens ? {} : { semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true } }),
       },
       serverInfo: { name: "thwonk", version: SERVER_VERSION },
     };
   });
 
   connection.onInitialized(() => {
+    const registered = (what: string) => (e: unknown): void => connection.console.error(`thwonk: could not register ${what}: ${e instanceof Error ? e.message : String(e)}`);
+    if (thwonkOnly.formatting) connection.client.register(DocumentFormattingRequest.type, { documentSelector: THWONK_DOCUMENTS }).catch(registered("formatting"));
+    if (thwonkOnly.tokens) {
+      connection.client
+        .register(SemanticTokensRegistrationType.type, { documentSelector: THWONK_DOCUMENTS, legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true })
+        .catch(registered("semantic tokens"));
+    }
     // The workspace's rules, read from disk: their diagnostics show without opening them.
     const files: string[] = [];
     for (const f of folders) scan(f, files);

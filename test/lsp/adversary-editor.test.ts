@@ -12,15 +12,21 @@ import {
   CompletionRequest,
   DidChangeWatchedFilesNotification,
   DocumentSymbolRequest,
+  DocumentFormattingRequest,
   FileChangeType,
   HoverRequest,
+  InitializedNotification,
+  InitializeRequest,
+  RegistrationRequest,
   RenameRequest,
   SemanticTokensRequest,
   SignatureHelpRequest,
   WorkspaceSymbolRequest,
   type CompletionItem,
   type DocumentSymbol,
+  type InitializeResult,
   type MarkupContent,
+  type Registration,
   type SignatureHelp,
   type SymbolInformation,
 } from "vscode-languageserver-protocol/node";
@@ -176,4 +182,49 @@ test("a rule created under node_modules or a dot directory (an install, a tool's
     client.published.slice(since).filter((p) => p.uri === uri("node_modules/pkg/pkg.thwonk") || p.uri === uri(".cache/rules/cached.thwonk")).map((p) => p.uri),
     [],
   );
+});
+
+test("a client that registers capabilities (VS Code): formatting and semantic tokens are registered for .thwonk documents alone, not for the TypeScript files the extension also sends", async () => {
+  const c = new LspClient();
+  try {
+    const registrations: Registration[] = [];
+    let registered!: () => void;
+    const both = new Promise<void>((resolve) => (registered = resolve));
+    c.connection.onRequest(RegistrationRequest.type, (p) => {
+      registrations.push(...p.registrations);
+      if (registrations.length >= 2) registered();
+    });
+    const init = (await c.connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {
+        textDocument: {
+          formatting: { dynamicRegistration: true },
+          semanticTokens: { dynamicRegistration: true, requests: { full: true }, tokenTypes: [], tokenModifiers: [], formats: ["relative"] },
+        },
+      },
+    })) as InitializeResult;
+    // Before: both declared at start, so the server's for every document, TypeScript ones included: VS Code asked which
+    // formatter TypeScript files should use, and took the server's empty semantic tokens of a .ts file as complete.
+    assert.ok(!init.capabilities.documentFormattingProvider, JSON.stringify(init.capabilities.documentFormattingProvider));
+    assert.equal(init.capabilities.semanticTokensProvider, undefined);
+    await c.connection.sendNotification(InitializedNotification.type, {});
+    await both;
+    assert.deepEqual(registrations.map((r) => r.method).sort(), ["textDocument/formatting", "textDocument/semanticTokens"]);
+    for (const r of registrations) {
+      const selector = (r.registerOptions as { documentSelector: { language?: string; pattern?: string }[] }).documentSelector;
+      assert.deepEqual(selector, [{ language: "thwonk" }, { pattern: "**/*.thwonk" }], r.method);
+    }
+    // The requests are still answered for a .thwonk document.
+    const u = uri("registered.thwonk");
+    const text = "rule registered\non message(m: Message) {\n    log(m.subject)\n}\n";
+    await c.open(u, text);
+    await c.waitFor(u);
+    const edits = await c.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: u }, options: { tabSize: 2, insertSpaces: true } });
+    assert.equal(edits?.[0]?.newText, "rule registered\non message(m: Message) {\n  log(m.subject)\n}\n");
+    const tokens = await c.connection.sendRequest(SemanticTokensRequest.type, { textDocument: { uri: u } });
+    assert.ok((tokens?.data.length ?? 0) > 0);
+  } finally {
+    await c.close();
+  }
 });
