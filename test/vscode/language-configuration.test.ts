@@ -2,7 +2,7 @@
  * The extension's language configuration against the lexer, the language's
  * one truth: the word VS Code selects on a double-click, and replaces when a
  * completion is accepted, is the token the lexer reads; its comment and
- * bracket characters are the lexer's.
+ * bracket characters are the lexer's; every snippet parses.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -69,5 +69,34 @@ test("the comment and bracket characters are the lexer's", () => {
   for (const [open, close] of config.brackets) {
     const kinds = tokens(`${open}${close}`).map((x) => x.kind);
     assert.deepEqual(kinds.slice(0, 2), [{ "{": "LCurly", "[": "LBracket", "(": "LParen" }[open], { "}": "RCurly", "]": "RBracket", ")": "RParen" }[close]]);
+  }
+});
+
+/**
+ * A snippet's body as VS Code inserts it with its defaults: a placeholder's
+ * default text, `$0` empty, TM_FILENAME_BASE through the snippet's own
+ * transform (a JavaScript regular expression, as VS Code applies it).
+ */
+function expand(body: string, fileBase: string): string {
+  let out = body.replace(/\$\{TM_FILENAME_BASE\/((?:[^/\\]|\\.)*)\/((?:[^/\\]|\\.)*)\/([gim]*)\}/g, (_m, re: string, fmt: string, flags: string) => fileBase.replace(new RegExp(re, flags), fmt));
+  for (let again = true; again; ) {
+    const next = out.replace(/\$\{\d+:([^${}]*)\}/g, "$1");
+    again = next !== out;
+    out = next;
+  }
+  return out.replace(/\$\d+/g, "");
+}
+
+test("every snippet, inserted with its defaults, parses: a rule named after any file (`2024-digest.thwonk` too)", () => {
+  const snippets = JSON.parse(readFileSync(join(repoRoot, "vscode-extension", "snippets", "thwonk.json"), "utf8")) as Record<string, { body: string[] }>;
+  const inRule = (code: string): string => `rule r\non message(m: Message) {\n${code}\n  log(m.subject)\n}\n`;
+  for (const base of ["digest", "2024-digest", "my list.v2", "once_a_day"]) {
+    for (const [name, s] of Object.entries(snippets)) {
+      const code = expand(s.body.join("\n"), base);
+      const [fileName, text] = name === "Test" ? ["r.test.thwonk", code] : name === "New rule" ? [`${base}.thwonk`, code] : /^(On message|Every)/.test(name) ? ["r.thwonk", `rule r\n${code}\n`] : ["r.thwonk", inRule(code)];
+      const errors = parseFile(fileName, text).diagnostics.filter((d) => d.severity === "error");
+      // Before: `rule 2024_digest` for 2024-digest.thwonk, a name starting with a digit.
+      assert.deepEqual(errors.map((d) => `${d.code} ${d.message}`), [], `${name} in ${base}.thwonk:\n${text}`);
+    }
   }
 });
