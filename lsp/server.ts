@@ -592,18 +592,19 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return { doc, file, result, unit: result?.unit };
   };
 
-  connection.onHover((p) => {
-    const c = context(p.textDocument.uri);
-    if (!c?.unit) return null;
-    const h = hover(c.unit, c.file, c.doc.offsetAt(p.position), c.doc.getText());
-    return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(h.span) } : null;
-  });
-
   /** Whether the position is inside a comment of the document's text (read off the tree its check parsed). */
   const atComment = (file: string, offset: number): boolean => {
     const tree = ws.syntaxOf(file);
     return tree !== undefined && inComment(tree.root, offset);
   };
+
+  connection.onHover((p) => {
+    const c = context(p.textDocument.uri);
+    // A word of a comment is prose: the fallback that reads the name at the cursor from the text gave it a type.
+    if (!c?.unit || atComment(c.file, c.doc.offsetAt(p.position))) return null;
+    const h = hover(c.unit, c.file, c.doc.offsetAt(p.position), c.doc.getText());
+    return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(h.span) } : null;
+  });
 
   connection.onCompletion((p) => {
     const c = context(p.textDocument.uri);

@@ -122,6 +122,11 @@ test("inside a block comment (on one line, over several, never closed): no compl
   assert.deepEqual(await complete("1 /* m.", 7), []);
   assert.deepEqual(await complete("end: m.", 7), []);
   assert.equal(await client.connection.sendRequest(SignatureHelpRequest.type, { textDocument: td, position: crlfPosition(text, "m. log(", 7) }), null);
+  // Nor a hover: a word of a comment that names a variable is prose (before: `(param) m: Message` on the `m` of a comment).
+  const hoverAt = (needle: string, delta: number) => client.connection.sendRequest(HoverRequest.type, { textDocument: td, position: crlfPosition(text, needle, delta) });
+  assert.equal(await hoverAt("the end: m", 9), null);
+  assert.equal(await hoverAt("on: m.", 4), null);
+  assert.match(((await hoverAt("let x", 4))?.contents as MarkupContent | undefined)?.value ?? "", /\(let\) x/);
   // Outside the comments, as before.
   assert.ok((await complete("+ m.", 4)).includes("subject"));
   const sig = (await client.connection.sendRequest(SignatureHelpRequest.type, { textDocument: td, position: crlfPosition(text, 'log("', 4) })) as SignatureHelp | null;
