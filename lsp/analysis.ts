@@ -6,6 +6,7 @@
  * Offsets are UTF-16 code units, as spans and the LSP count them.
  */
 import {
+  isSyntaxNode,
   nodeAt,
   nodePathAt,
   referencesOf,
@@ -16,6 +17,8 @@ import {
   type SemanticModel,
   type SourceFile,
   type Span,
+  type SyntaxNode,
+  type SyntaxToken,
   type Symbol,
   type Type,
 } from "../compiler/index.js";
@@ -50,6 +53,47 @@ function lineStartOf(text: string, offset: number): number {
 
 function isLineBreak(ch: string | undefined): boolean {
   return ch === "\n" || ch === "\r";
+}
+
+/**
+ * `table[name]` if the table declares that name itself. The stdlib's tables
+ * are plain objects: read by a name the user wrote (`toString`,
+ * `constructor`, `__proto__`), a bare index or `in` found Object.prototype's
+ * members, so signature help and completion failed on `toString(` and a
+ * rename to `constructor` was refused as a stdlib name (the checker asks
+ * Object.hasOwn, as here).
+ */
+function own<T>(table: Record<string, T> | undefined, name: string): T | undefined {
+  return table !== undefined && Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
+/**
+ * Whether `offset` is inside a comment, as the lexer read the text (the
+ * lossless tree's trivia): there is nothing to complete or sign there. The
+ * line-based look completion had saw only `//`, so `/* state.` offered the
+ * state fields, and so did `m.` on any line of a block comment.
+ */
+export function inComment(root: SyntaxNode, offset: number): boolean {
+  const t = tokenEndingFrom(root, offset);
+  // A comment's leading trivia lie before the first token that ends at or after the offset.
+  for (const tr of t?.leading ?? []) {
+    if (tr.start >= offset) break;
+    if (tr.kind === "Whitespace") continue;
+    // At the end of a line comment (or of one never closed) the cursor is still in it; past a block's `*/` it is not.
+    if (tr.kind === "BlockComment" ? offset < tr.end : offset <= tr.end) return true;
+  }
+  return false;
+}
+
+/** The first token of `n` whose end is at or after `offset` (EOF at the latest). */
+function tokenEndingFrom(n: SyntaxNode, offset: number): SyntaxToken | undefined {
+  for (const c of n.children) {
+    if (c.end < offset) continue;
+    if (!isSyntaxNode(c)) return c;
+    const t = tokenEndingFrom(c, offset);
+    if (t) return t;
+  }
+  return undefined;
 }
 
 export interface HoverInfo {
@@ -109,9 +153,9 @@ function hoverByText(unit: CheckedUnit, fileName: string, text: string, offset: 
   if (chain.length === 0) {
     const sym = visibleSymbols(unit, file, offset).find((x) => x.name === name);
     if (sym) return { markdown: symbolLine(sym), span };
-    const g = stdlib.globals[name];
+    const g = own(stdlib.globals, name);
     if (g) return { markdown: [code(`(global) ${name}: ${g.type}`), g.doc].join("\n\n"), span };
-    const f = stdlib.functions[name];
+    const f = own(stdlib.functions, name);
     if (f) return { markdown: declDoc(name, f), span };
     return undefined;
   }
@@ -121,10 +165,10 @@ function hoverByText(unit: CheckedUnit, fileName: string, text: string, offset: 
     const t = shape.fields.get(name);
     return t ? { markdown: code(`(field) ${name}: ${typeToString(t)}`), span } : undefined;
   }
-  const decl = shape ? stdlib.types[shape.name] : undefined;
-  const field = decl?.fields?.[name];
+  const decl = shape ? own(stdlib.types, shape.name) : undefined;
+  const field = own(decl?.fields, name);
   if (field && shape) return { markdown: [code(`(field) ${shape.name}.${name}: ${field.type}`), field.doc].join("\n\n"), span };
-  const method = decl?.methods?.[name];
+  const method = own(decl?.methods, name);
   if (method && shape) return { markdown: declDoc(name, method, shape.name), span };
   return undefined;
 }
@@ -140,7 +184,7 @@ function hoverTyped(unit: CheckedUnit, fileName: string, offset: number): HoverI
     // A name in `limits { }` or `settings { }`.
     if (parent?.kind === "Entry" && parent.name === node) {
       const inLimits = grand?.kind === "LimitsDecl";
-      const d = inLimits ? stdlib.limits[node.name] : stdlib.settings[node.name];
+      const d = inLimits ? own(stdlib.limits, node.name) : own(stdlib.settings, node.name);
       if (d) {
         const info = inLimits ? model.limits.get(node.name) : model.settings.get(node.name);
         return { markdown: [code(`(${inLimits ? "limit" : "setting"}) ${node.name}${info ? ` = ${info.value}` : ""}`), d.doc].join("\n\n"), span: node.span };
@@ -177,10 +221,10 @@ function hoverTyped(unit: CheckedUnit, fileName: string, offset: number): HoverI
         }
       }
       if (s.kind === "function") {
-        const d = stdlib.functions[s.name];
+        const d = own(stdlib.functions, s.name);
         if (d) return { markdown: declDoc(s.name, d), span: node.span };
       }
-      const doc = s.doc ?? (s.kind === "global" ? stdlib.globals[s.name]?.doc : undefined);
+      const doc = s.doc ?? (s.kind === "global" ? own(stdlib.globals, s.name)?.doc : undefined);
       return { markdown: [symbolLine(s), doc].filter(Boolean).join("\n\n"), span: node.span };
     }
   }
@@ -224,8 +268,8 @@ export function renameRefusal(symbol: Symbol, newName: string | undefined): stri
   if (newName === undefined) return undefined;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(newName)) return `\`${newName}\` is not a name: a name is letters, digits and _, not starting with a digit.`;
   if (RESERVED.has(newName)) return `\`${newName}\` is a reserved word and cannot be a name.`;
-  if (newName in stdlib.functions || newName in stdlib.globals) return `\`${newName}\` is a name of the standard library: the renamed name would hide it or clash with it.`;
-  if (symbol.kind === "type" && newName in stdlib.types) return `\`${newName}\` is a type of the standard library.`;
+  if (Object.hasOwn(stdlib.functions, newName) || Object.hasOwn(stdlib.globals, newName)) return `\`${newName}\` is a name of the standard library: the renamed name would hide it or clash with it.`;
+  if (symbol.kind === "type" && Object.hasOwn(stdlib.types, newName)) return `\`${newName}\` is a type of the standard library.`;
   return undefined;
 }
 
@@ -240,6 +284,14 @@ export interface OutlineItem {
   children: OutlineItem[];
 }
 
+/**
+ * The document's outline. A declaration the parser recovered without its
+ * name (`fn (x: int)`, `type = {`, `limits { : 5 }`, as typed) has an empty
+ * name, and an editor refuses a symbol without one (VS Code's "name must not
+ * be falsy" failed the whole outline, and every workspace symbol search): a
+ * declaration is named by its keyword then, as a rule is, an entry or field
+ * without its name is left out.
+ */
 export function outline(file: SourceFile, text: string): OutlineItem[] {
   const out: OutlineItem[] = [];
   for (const d of file.decls) {
@@ -255,7 +307,7 @@ export function outline(file: SourceFile, text: string): OutlineItem[] {
           kind: d.kind === "LimitsDecl" ? "limits" : "settings",
           span: d.span,
           nameSpan: d.span,
-          children: d.entries.map((e) => ({ name: e.name.name, detail: "", kind: "entry" as const, span: e.span, nameSpan: e.name.span, children: [] })),
+          children: d.entries.filter((e) => e.name.name !== "").map((e) => ({ name: e.name.name, detail: "", kind: "entry" as const, span: e.span, nameSpan: e.name.span, children: [] })),
         });
         break;
       case "StateDecl":
@@ -265,14 +317,14 @@ export function outline(file: SourceFile, text: string): OutlineItem[] {
           kind: "state",
           span: d.span,
           nameSpan: d.span,
-          children: d.fields.map((f) => ({ name: f.name.name, detail: "", kind: "field" as const, span: f.span, nameSpan: f.name.span, children: [] })),
+          children: d.fields.filter((f) => f.name.name !== "").map((f) => ({ name: f.name.name, detail: "", kind: "field" as const, span: f.span, nameSpan: f.name.span, children: [] })),
         });
         break;
       case "TypeDecl":
-        out.push({ name: d.name.name, detail: "type", kind: "type", span: d.span, nameSpan: d.name.span, children: [] });
+        out.push({ name: d.name.name || "type", detail: "type", kind: "type", span: d.span, nameSpan: d.name.span, children: [] });
         break;
       case "FnDecl":
-        out.push({ name: d.name.name, detail: `fn(${d.params.map((p) => p.name.name).join(", ")})`, kind: "fn", span: d.span, nameSpan: d.name.span, children: [] });
+        out.push({ name: d.name.name || "fn", detail: `fn(${d.params.map((p) => p.name.name).join(", ")})`, kind: "fn", span: d.span, nameSpan: d.name.span, children: [] });
         break;
       case "OnDecl":
         out.push({ name: `on ${d.event.name}`, detail: "trigger", kind: "trigger", span: d.span, nameSpan: d.event.span, children: [] });
@@ -335,13 +387,13 @@ function shapeOf(t: Type | undefined, model: SemanticModel): Shape {
 /** The shape of a stdlib type written as text (`List<Address>`, `string?`): its name is what lists its members. */
 function shapeOfText(s: string): Shape {
   const name = s.replace(/\?$/, "").replace(/<.*$/, "").replace(/ max .*$/, "").trim();
-  return name in stdlib.types ? { kind: "named", name } : undefined;
+  return Object.hasOwn(stdlib.types, name) ? { kind: "named", name } : undefined;
 }
 
 function membersOf(shape: Shape): Completion[] {
   if (!shape) return [];
   if (shape.kind === "record") return [...shape.fields].map(([name, t]) => ({ label: name, kind: "field", detail: typeToString(t) }));
-  const decl = stdlib.types[shape.name];
+  const decl = own(stdlib.types, shape.name);
   if (!decl) return [];
   const out: Completion[] = [];
   for (const [name, f] of Object.entries(decl.fields ?? {})) out.push({ label: name, kind: "field", detail: f.type, doc: f.doc });
@@ -357,10 +409,10 @@ function membersOf(shape: Shape): Completion[] {
 function step(shape: Shape, name: string, model: SemanticModel): Shape {
   if (!shape) return undefined;
   if (shape.kind === "record") return shapeOf(shape.fields.get(name), model);
-  const decl = stdlib.types[shape.name];
-  const f = decl?.fields?.[name];
+  const decl = own(stdlib.types, shape.name);
+  const f = own(decl?.fields, name);
   if (f) return shapeOfText(f.type);
-  const m = decl?.methods?.[name];
+  const m = own(decl?.methods, name);
   return m ? shapeOfText(m.returns) : undefined;
 }
 
@@ -370,7 +422,7 @@ function rootShape(unit: CheckedUnit, file: SourceFile, offset: number, root: st
   const sym = visibleSymbols(unit, file, offset).find((s) => s.name === root);
   if (sym) return shapeOf(sym.type, model);
   if (root === "state") return shapeOf({ kind: "named", name: "State", args: [] }, model);
-  const g = stdlib.globals[root];
+  const g = own(stdlib.globals, root);
   return g ? shapeOfText(g.type) : undefined;
 }
 
@@ -499,6 +551,8 @@ export function complete(unit: CheckedUnit | undefined, file: SourceFile | undef
   for (const k of inTest ? [...TEST_KEYWORDS, ...STMT_KEYWORDS.slice(-6)] : STMT_KEYWORDS) out.push({ label: k, kind: "keyword" });
   if (unit && file) {
     for (const s of visibleSymbols(unit, file, offset)) {
+      // A name the parser recovered as missing (`let = 1`) is nothing to write.
+      if (s.name === "") continue;
       out.push({ label: s.name, kind: s.kind === "fn" ? "function" : s.kind === "type" ? "type" : "variable", detail: typeToString(s.type) });
     }
   }
@@ -580,13 +634,13 @@ export function signatureAt(unit: CheckedUnit | undefined, file: SourceFile | un
         const returns = fn.sig.returns.kind === "void" ? "" : `: ${typeToString(fn.sig.returns)}`;
         return { label: `${name}(${params.map((p) => p.label).join(", ")})${returns}`, doc: "", params, active: pick(fn.params.map((p) => p.name)) };
       }
-      decl = stdlib.functions[name];
+      decl = own(stdlib.functions, name);
     } else if (unit && file) {
       let shape = rootShape(unit, file, offset, chain[0]!);
       for (const n of chain.slice(1)) shape = step(shape, n, unit.check.model);
       if (shape?.kind === "named") {
         owner = shape.name;
-        decl = stdlib.types[shape.name]?.methods?.[name];
+        decl = own(own(stdlib.types, shape.name)?.methods, name);
       }
     }
     if (!decl) return undefined;

@@ -24,11 +24,13 @@
  */
 import { foldingRanges } from "./folding.js";
 import { readdirSync, readFileSync, statSync, writeFileSync, type Dirent } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   CodeActionKind,
   CompletionItemKind,
+  DocumentFormattingRequest,
+  SemanticTokensRegistrationType,
   DiagnosticSeverity,
   FileChangeType,
   InsertTextFormat,
@@ -69,7 +71,7 @@ import {
   type Diagnostic,
   type Span,
 } from "../compiler/index.js";
-import { complete, definition, hover, outline, references, renameRefusal, signatureAt, type CompletionKind, type Lens, type OutlineItem } from "./analysis.js";
+import { complete, definition, hover, inComment, outline, references, renameRefusal, signatureAt, type CompletionKind, type Lens, type OutlineItem } from "./analysis.js";
 import type { DryRunParams, DryRunResult, TestsResult } from "./run.js";
 import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from "./tokens.js";
 import { isTsRule, servesAsThwonk } from "./typescript.js";
@@ -158,6 +160,22 @@ function scan(dir: string, out: string[], depth = 0): void {
     }
     out.push(p);
   }
+}
+
+/**
+ * Whether `scan` leaves `file` out: it lies, below the workspace folder that
+ * holds it, in `node_modules` or a dot directory. A watcher reports changes
+ * there too (an install, a tool's cache): read from those, a package's rules
+ * were checked and reported as the workspace's, which the scan at start and
+ * `thwonkc check DIR` never do.
+ */
+function skippedByScan(folders: readonly string[], file: string): boolean {
+  for (const f of folders) {
+    const rel = relative(f, file);
+    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) continue;
+    return rel.split(sep).slice(0, -1).some((d) => d.startsWith(".") || d === "node_modules");
+  }
+  return false;
 }
 
 interface RuleState {
@@ -451,9 +469,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   // ------------------------------------------------------------------ lifecycle
 
+  /**
+   * Formatting and semantic tokens, registered for .thwonk documents alone
+   * when the client can register them so. VS Code's extension sends the
+   * server TypeScript files too (for .ts rules), and a capability declared
+   * at start is the server's for every document the client sends: a second
+   * formatter of TypeScript (VS Code then asks which formatter to use), and
+   * semantic tokens of every .ts file, empty, which VS Code takes as complete
+   * (TypeScript's own semantic colouring, by range, was no longer asked for).
+   */
+  let thwonkOnly = { formatting: false, tokens: false };
+  const THWONK_DOCUMENTS = [{ language: "thwonk" }, { pattern: "**/*.thwonk" }];
   connection.onInitialize((params) => {
     const roots = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     folders = roots.filter((u) => u.startsWith("file:")).map(fileOfUri);
+    const caps = params.capabilities.textDocument;
+    thwonkOnly = { formatting: caps?.formatting?.dynamicRegistration === true, tokens: caps?.semanticTokens?.dynamicRegistration === true };
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -464,19 +495,26 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
         workspaceSymbolProvider: true,
-        documentFormattingProvider: true,
+        documentFormattingProvider: !thwonkOnly.formatting,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         foldingRangeProvider: true,
         documentHighlightProvider: true,
         codeLensProvider: { resolveProvider: false },
         signatureHelpProvider: { triggerCharacters: ["(", ","], retriggerCharacters: [":"] },
-        semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
+        ...(thwonkOnly.tokens ? {} : { semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true } }),
       },
       serverInfo: { name: "thwonk", version: SERVER_VERSION },
     };
   });
 
   connection.onInitialized(() => {
+    const registered = (what: string) => (e: unknown): void => connection.console.error(`thwonk: could not register ${what}: ${e instanceof Error ? e.message : String(e)}`);
+    if (thwonkOnly.formatting) connection.client.register(DocumentFormattingRequest.type, { documentSelector: THWONK_DOCUMENTS }).catch(registered("formatting"));
+    if (thwonkOnly.tokens) {
+      connection.client
+        .register(SemanticTokensRegistrationType.type, { documentSelector: THWONK_DOCUMENTS, legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true })
+        .catch(registered("semantic tokens"));
+    }
     // The workspace's rules, read from disk: their diagnostics show without opening them.
     const files: string[] = [];
     for (const f of folders) scan(f, files);
@@ -529,6 +567,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       // A .ts rule is read from disk as the scan reads it (its tests are checked against it); other .ts files are not ours.
       if (!file.endsWith(".thwonk") && !isTsRule(file)) continue;
       const known = ws.has(file) || notUtf8.has(file);
+      // Where the scan does not look, a change is not a rule of the workspace (one the editor opened is its buffer's).
+      if (!known && skippedByScan(folders, file)) continue;
       takeFromDisk(file, change.type === FileChangeType.Deleted ? undefined : readDisk(file));
       if (!known && !ws.has(file) && !notUtf8.has(file)) continue;
       schedule(file);
@@ -552,16 +592,23 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return { doc, file, result, unit: result?.unit };
   };
 
+  /** Whether the position is inside a comment of the document's text (read off the tree its check parsed). */
+  const atComment = (file: string, offset: number): boolean => {
+    const tree = ws.syntaxOf(file);
+    return tree !== undefined && inComment(tree.root, offset);
+  };
+
   connection.onHover((p) => {
     const c = context(p.textDocument.uri);
-    if (!c?.unit) return null;
+    // A word of a comment is prose: the fallback that reads the name at the cursor from the text gave it a type.
+    if (!c?.unit || atComment(c.file, c.doc.offsetAt(p.position))) return null;
     const h = hover(c.unit, c.file, c.doc.offsetAt(p.position), c.doc.getText());
     return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(h.span) } : null;
   });
 
   connection.onCompletion((p) => {
     const c = context(p.textDocument.uri);
-    if (!c || isTsRule(c.file)) return [];
+    if (!c || isTsRule(c.file) || atComment(c.file, c.doc.offsetAt(p.position))) return [];
     const file = c.unit ? [c.unit.rule, ...c.unit.tests].find((f) => f.fileName === c.file) : undefined;
     const items = complete(c.unit, file, c.doc.getText(), c.doc.offsetAt(p.position));
     return items.map((i): CompletionItem => {
@@ -760,7 +807,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onSignatureHelp((p) => {
     const c = context(p.textDocument.uri);
-    if (!c || isTsRule(c.file)) return null;
+    if (!c || isTsRule(c.file) || atComment(c.file, c.doc.offsetAt(p.position))) return null;
     const file = c.unit ? [c.unit.rule, ...c.unit.tests].find((f) => f.fileName === c.file) : undefined;
     const sig = signatureAt(c.unit, file, c.doc.getText(), c.doc.offsetAt(p.position));
     if (!sig) return null;

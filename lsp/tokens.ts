@@ -60,7 +60,8 @@ export function semanticTokens(unit: CheckedUnit, file: SourceFile): number[] {
   const model = unit.check.model;
   const toks = new Map<number, Tok>();
   const add = (s: Span, type: TokenType, mods: number): void => {
-    if (s.line !== s.endLine || s.file !== file.fileName || toks.has(s.start)) return;
+    // A name the parser recovered as missing is empty: no token of no length.
+    if (s.line !== s.endLine || s.file !== file.fileName || s.end <= s.start || toks.has(s.start)) return;
     toks.set(s.start, { line: s.line - 1, col: s.col - 1, length: s.end - s.start, type: TOKEN_TYPES.indexOf(type), mods });
   };
   const calleeMembers = new Set<Node>();

@@ -23,7 +23,7 @@
  *   statements or declarations, none after an opening or before a closing
  *   bracket nor at the start of the file; the file ends with one newline.
  * - Comments: kept where they are, their text untouched (line comments lose
- *   trailing blanks); a comment alone on its line takes the indentation of
+ *   trailing blanks, a block comment's line breaks are written `\n`); a comment alone on its line takes the indentation of
  *   the code after it; the gap before a comment at the end of a line is kept
  *   as written (so hand-aligned comments stay aligned).
  *
@@ -139,7 +139,7 @@ function layout(root: SyntaxNode): string {
       const isLine = tr.kind === "LineComment";
       if (nl > 0) newline(nl, t, true);
       else if (!atStart) out.push(isLine && prevComment === undefined ? keptGap(gap) : " ");
-      out.push(isLine ? tr.text.trimEnd() : tr.text);
+      out.push(commentText(tr.text, isLine));
       atStart = false;
       prevComment = isLine ? "line" : "block";
       nl = 0;
@@ -176,6 +176,16 @@ function lineBreaks(ws: string): number {
     if (ch === 10 || (ch === 13 && ws.charCodeAt(c + 1) !== 10)) n++;
   }
   return n;
+}
+
+/**
+ * A comment as the formatter writes it: a line comment without its trailing
+ * blanks, a block comment with its line breaks written `\n`, as every other
+ * line of the output ends (a CRLF file's multi-line comment kept its `\r\n`,
+ * and the file came out with mixed line ends, which `fmt --check` passed).
+ */
+function commentText(text: string, isLine: boolean): string {
+  return isLine ? text.trimEnd() : text.replace(/\r\n?/g, "\n");
 }
 
 /** The blanks before a comment that ends a line: as written, at least one space. */
@@ -220,7 +230,7 @@ function shape(root: SyntaxNode): string {
     for (const c of n.children) {
       if (isSyntaxNode(c)) walk(c);
       else {
-        for (const tr of c.leading) if (tr.kind !== "Whitespace") parts.push(tr.kind === "LineComment" ? tr.text.trimEnd() : tr.text);
+        for (const tr of c.leading) if (tr.kind !== "Whitespace") parts.push(commentText(tr.text, tr.kind === "LineComment"));
         parts.push(`${c.kind}:${c.text}`);
       }
     }

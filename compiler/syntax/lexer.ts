@@ -119,15 +119,24 @@ export function lex(file: string, text: string, lines: LineMap, from = 0, to = t
       continue;
     }
     if (c === 39) {
-      // 'text' as other languages write it: read as "text" when it has no `"` and closes on its line.
+      // 'text' as other languages write it: read as "text" when it has no `"` and closes on its line. An escape is
+      // theirs too: `\'` does not close it (`'it\'s'` was `'it\'` and a fix to the string `"it\"`, never closed).
       let close = start + 1;
-      while (close < to && text.charCodeAt(close) !== 39 && text.charCodeAt(close) !== 10 && text.charCodeAt(close) !== 13 && text.charCodeAt(close) !== 34) close++;
+      while (close < to) {
+        const k = text.charCodeAt(close);
+        if (k === 39 || k === 10 || k === 13 || k === 34) break;
+        const next = at(text, close + 1, to);
+        close += k === 92 && next !== -1 && next !== 10 && next !== 13 ? 2 : 1;
+      }
       if (close < to && text.charCodeAt(close) === 39) {
         const asDouble = `${text.slice(0, start)}"${text.slice(start + 1, close)}"${text.slice(close + 1)}`;
         const scan = scanString(asDouble, start);
+        // `\'` is no escape of Thwonk's: the fix writes the quote alone, and the string has that one diagnostic.
+        scan.problems = scan.problems.filter((p) => !(p.kind === "badEscape" && text.charCodeAt(p.start + 1) === 39));
         i = close + 1;
         tokens.push({ kind: T.StringLiteral, start, end: i, text: text.slice(start, i), scan });
-        foreign(syntaxMessages.singleQuotes, start, i, [], asDouble.slice(start, i), "Write it in double quotes");
+        const fix = `"${text.slice(start + 1, close).replace(/\\(.)/g, (m, ch: string) => (ch === "'" ? "'" : m))}"`;
+        foreign(syntaxMessages.singleQuotes, start, i, [], fix, "Write it in double quotes");
         continue;
       }
     }
@@ -268,34 +277,15 @@ function number(text: string, start: number, to: number): [number, number] {
 
 /**
  * The span of a comment, which may cover several lines (line breaks are
- * `\n`, `\r\n` and `\r`; a comment that ends with its only line break ends
- * on its first line, and one that ends with a line break ends just past it).
+ * `\n`, `\r\n` and `\r`). A comment that ends with a line break (one never
+ * closed, running to the end of a file that ends with a newline) ends where
+ * that break starts: at the end of its last line of text. (Its end column
+ * was counted from that break itself, so it was always 2 on the last line,
+ * whatever that line's length.)
  */
 function commentSpan(file: string, text: string, start: number, end: number, lines: LineMap): Span {
-  const len = end - start;
-  const startLine = lines.line(start);
-  const startColumn = lines.col(start);
-  let endLine = startLine;
-  let endColumn = startColumn + len - 1;
-  let breaks = 0;
-  let lastBreakEnd = -1;
-  for (let i = 0; i < len; i++) {
-    const c = text.charCodeAt(start + i);
-    if (c === 10) {
-      breaks++;
-      lastBreakEnd = i;
-    } else if (c === 13) {
-      if (text.charCodeAt(start + i + 1) === 10 && i + 1 < len) i++;
-      breaks++;
-      lastBreakEnd = i;
-    }
-  }
-  if (breaks !== 0) {
-    const endsWithBreak = lastBreakEnd === len - 1;
-    if (!(breaks === 1 && endsWithBreak)) {
-      endLine = startLine + breaks - (endsWithBreak ? 1 : 0);
-      endColumn = len - lastBreakEnd - 1 + (endsWithBreak ? 1 : 0);
-    }
-  }
-  return { file, start, end, line: startLine, col: startColumn, endLine, endCol: endColumn + 1 };
+  let last = end;
+  const c = text.charCodeAt(end - 1);
+  if (end > start && (c === 10 || c === 13)) last = c === 10 && end - 2 >= start && text.charCodeAt(end - 2) === 13 ? end - 2 : end - 1;
+  return { file, start, end, line: lines.line(start), col: lines.col(start), endLine: lines.line(last), endCol: lines.col(last) };
 }

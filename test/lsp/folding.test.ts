@@ -1,4 +1,4 @@
-/** Folding ranges read off the syntax tree: brackets spanning lines, runs of line comments; brackets inside strings and comments are text. */
+/** Folding ranges read off the syntax tree: brackets spanning lines, runs of line comments, block comments, regions; brackets inside strings and comments are text. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { FoldingRangeRequest } from "vscode-languageserver-protocol/node";
@@ -33,6 +33,38 @@ test("brackets over several lines fold; a bracket in a string or a comment does 
       [0, 2, "comment"],
       [4, 9, "region"],
       [7, 8, "region"],
+    ],
+  );
+});
+
+test("`// region` ... `// endregion` (the language configuration's markers, which VS Code ignores once a server folds) and block comments over several lines fold", () => {
+  const text = [
+    "// region state", // 0
+    "// what it keeps", // 1
+    "rule r", // 2
+    "/* a note", // 3
+    "   on two lines */", // 4
+    "// region triggers", // 5
+    "on message(m: Message) {", // 6
+    "  log(m.subject)", // 7
+    "}", // 8
+    "// endregion", // 9
+    "/* one line */", // 10
+    "// endregion", // 11
+    "// endregion (one too many)", // 12
+    "/* never closed", // 13
+    "",
+  ].join("\r\n");
+  const lineOfCrlf = (offset: number): number => text.slice(0, offset).split("\r\n").length - 1;
+  const folds = foldingRanges(parseFile("r.thwonk", text).syntax.root, lineOfCrlf);
+  assert.deepEqual(
+    folds.map((f) => [f.startLine, f.endLine, f.kind ?? "brackets"]).sort((a, b) => Number(a[0]) - Number(b[0]) || Number(a[1]) - Number(b[1])),
+    [
+      [0, 11, "region"],
+      [3, 4, "comment"],
+      [5, 9, "region"],
+      [6, 7, "brackets"],
+      [13, 14, "comment"],
     ],
   );
 });

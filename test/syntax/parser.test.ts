@@ -196,3 +196,37 @@ test("parseTypeText reads stdlib type strings", () => {
   assert.equal(parseTypeText("Map<"), undefined);
   assert.equal(parseTypeText("int int"), undefined);
 });
+
+test("a comment that runs to the end of a file ending with a newline (never closed) ends at the end of its last line, whatever the line ends", () => {
+  for (const eol of ["\n", "\r\n", "\r"]) {
+    const text = ["rule r", 'on message(_m: Message) {', '  log("x") /* 😀 begun', "  and 😀 never ended", ""].join(eol);
+    const d = parseFile("a.thwonk", text).diagnostics.find((x) => x.code === "TW1008");
+    assert.ok(d, JSON.stringify(eol));
+    // Before: 4:2, two units into the last line ("  and 😀 never ended" is 20 units long) whatever its length.
+    assert.deepEqual([d.span.line, d.span.col, d.span.endLine, d.span.endCol], [3, 12, 4, 21], JSON.stringify(eol));
+    const comment = parseFile("a.thwonk", text).file.comments.at(-1)!;
+    assert.deepEqual([comment.span.endLine, comment.span.endCol], [4, 21], JSON.stringify(eol));
+  }
+  // Its only line break: it ends on its own line.
+  const one = parseFile("a.thwonk", "rule r /* x\n").diagnostics.find((x) => x.code === "TW1008")!;
+  assert.deepEqual([one.span.line, one.span.col, one.span.endLine, one.span.endCol], [1, 8, 1, 12]);
+});
+
+test("a string in single quotes with their escapes (`'it\\'s'`, `'a\\\\'`): one diagnostic, and its fix gives the string in double quotes, which parses", () => {
+  const cases: [string, string][] = [
+    ["'it\\'s {m.subject}'", "\"it's {m.subject}\""],
+    ["'a\\\\'", '"a\\\\"'],
+    ["'a\\\\\\'b'", "\"a\\\\'b\""],
+    ["'tab\\there'", '"tab\\there"'],
+  ];
+  for (const [written, fixed] of cases) {
+    const text = `rule r\non message(m: Message) {\n  log(${written})\n}\n`;
+    const errors = parseFile("a.thwonk", text).diagnostics.filter((d) => d.severity === "error");
+    // Before: `'it\'s ...'` closed at `\'`: four errors after it, and a fix to `"it\"`, a string never closed.
+    assert.deepEqual(errors.map((d) => d.code), ["TW1023"], written);
+    const edit = errors[0]!.fix!.edits[0]!;
+    assert.equal(edit.newText, fixed, written);
+    const after = text.slice(0, edit.span.start) + edit.newText + text.slice(edit.span.end);
+    assert.deepEqual(parseFile("a.thwonk", after).diagnostics.filter((d) => d.severity === "error"), [], after);
+  }
+});

@@ -18,7 +18,7 @@ const grammar = (cases: string) =>
 test("every construct of the language gets its scopes", () => {
   const r = grammar("test/grammar/*.thwonk");
   assert.equal(r.status, 0, r.stdout + r.stderr);
-  for (const f of ["declarations", "statements", "tests"]) assert.match(r.stdout, new RegExp(`test/grammar/${f}\\.thwonk run successfuly`));
+  for (const f of ["declarations", "statements", "tests", "interpolations", "times"]) assert.match(r.stdout, new RegExp(`test/grammar/${f}\\.thwonk run successfuly`));
 });
 
 test("a wrong scope assertion fails the grammar test", () => {
