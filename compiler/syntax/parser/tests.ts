@@ -80,6 +80,15 @@ function testClause(p: Parser): A.TestClause {
     return { kind: "StmtClause", span: stmt.span, stmt };
   }
   if (t.kind === T.Not || t.kind === T.Minus || (T.IS_IDENTIFIER[t.kind] === 1 && !givenAfterName(p, t2))) {
+    // `run` and `expect` start a clause of their own: what is wrong is the word after them ("found `run`" said nothing).
+    if (t.kind === T.Run) {
+      p.bump();
+      p.fail("`every` after `run` (a test runs a schedule: `run every day at 00:00`; its message is a given: `message = { ... }`)");
+    }
+    if (t.kind === T.Expect) {
+      p.bump();
+      p.fail("`no` or an expression after `expect` (`expect send(to: members)`, `expect no reply`)");
+    }
     p.fail(EXPECTED_CLAUSE);
   }
   const m = p.open(N.GivenClause);
