@@ -206,7 +206,7 @@ export function runState(first: string, args: string[], o: ServerOptions, io: St
       io.stdout.write(`${safeJson(r.state, 2)}\n`);
       // On stderr, so that stdout stays the state alone (`thwonkc state ADDRESS > state.json`).
       if (initial) io.stderr.write(`not stored: ${initial}; the next run starts them at their initial values in the rule\n`);
-      // Entries left out of the state shown (at an address no longer taken: TW6045).
+      // Entries left out of the state shown (at an address no longer taken: TW6048).
       if (r.note !== undefined) io.stderr.write(`${safe(r.note, 4000)}\n`);
     }
   });

@@ -3,7 +3,7 @@
  * `bob<U+200B>@example.org`, stored by an older thwonkd), on a real thwonkd: `thwonkc state ADDR --json > f.json;
  * thwonkc state set ADDR f.json` works. GET .../state shows the state as the list's next run takes it, without
  * those entries (as runs leave them out: contract/state.ts withoutRefusedAddresses), naming each in `left` and in a
- * note (TW6045); PUT stays strict, so an address typed with such a character is still refused, by its key.
+ * note (TW6048); PUT stays strict, so an address typed with such a character is still refused, by its key.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -67,11 +67,11 @@ test("state --json, then state set of that file: the entries at a refused addres
   const answer = JSON.parse(shown.out) as Record<string, unknown>;
   assert.deepEqual(answer["state"], { lastPost: { "bob@example.org": T }, banned: ["eve@example.org"], deputy: null, count: 2 });
   assert.deepEqual(answer["left"], ['state.lastPost (the key "bob\\u200b@example.org")', "state.banned[1]", "state.deputy"]);
-  assert.match(String(answer["note"]), /^TW6045 .*seen@example\.org.*3 entries.*state\.lastPost \(the key "bob\\u200b@example\.org"\), state\.banned\[1\], state\.deputy/);
+  assert.match(String(answer["note"]), /^TW6048 .*seen@example\.org.*3 entries.*state\.lastPost \(the key "bob\\u200b@example\.org"\), state\.banned\[1\], state\.deputy/);
 
   const person = await admin("state", LIST);
   assert.equal(person.code, 0, person.err);
-  assert.match(person.err, /^TW6045 /);
+  assert.match(person.err, /^TW6048 /);
 
   const set = await admin("state", "set", LIST, "s.json");
   assert.equal(set.code, 0, set.err);
