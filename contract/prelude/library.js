@@ -618,6 +618,8 @@ const __saveKey = function (d, k) { if (d === "time") return new Date(__clampTim
 // members stay the same; see runtime/sandbox/lockdown.ts). A column is split, and records and the
 // address index made, only when the rule needs them: sending to all members touches none of it.
 const __members = function (input) {
+  // The sandbox's shared columns first: every run of a reused context takes this way, with no empty columns made.
+  if (input && typeof input.col === "function" && !Array.isArray(input)) return __mnew({}, input);
   var cols = { address: [], name: [], role: [], joined: [], bounces: [] };
   if (Array.isArray(input)) {
     var seen = new Set();
@@ -627,8 +629,6 @@ const __members = function (input) {
       cols.joined.push(typeof m.joined === "number" ? m.joined : typeof m.joined === "string" ? Date.parse(m.joined) : __in.now);
       cols.bounces.push(typeof m.bounces === "number" && m.bounces > 0 ? Math.floor(m.bounces) : 0);
     });
-  } else if (input && typeof input.col === "function") {
-    return __mnew({}, input);
   } else if (input) cols = { address: input.address, name: input.name, role: input.role, joined: input.joined, bounces: input.bounces };
   return __mnew(cols, null);
 }
