@@ -714,6 +714,21 @@ const __message = function (j) {
   };
 }
 
+// The message of a packed input (runtime/sandbox/kept-input.ts PACKED: [gas, now, state, fanout, from, to, subject,
+// text, headers, date, messageId, sender, recipient]), whose other members read as their absence: what __message
+// makes of the message object it stands for, member by member.
+const __packedMessage = function (p) {
+  var from = __addr(p[4]) || "unknown@invalid.invalid";
+  return {
+    from: from, to: __addrs(p[5]), cc: __addrs(undefined), subject: p[6] || "", text: p[7] || "",
+    html: null, headers: __headers(p[8] || [], undefined),
+    attachments: __attachments(undefined),
+    date: p[9] === null ? null : (typeof p[9] === "number" ? p[9] : Date.parse(p[9])),
+    messageId: p[10] || "", envelope: { sender: p[11] === null ? null : __addr(p[11]), recipient: __addr(p[12]) || __in.list.address, isRequest: false, tag: null },
+    approved: false,
+    fromName: "", replyTo: null
+  };
+}
 // ---------------------------------------------------------------- string patterns and numbers
 // `matches`: Sieve's `:matches` wildcards, in time linear in the string for each run of literal characters,
 // never a backtracking expression over the whole pattern. The pattern is cut at its stars into runs of
