@@ -260,7 +260,13 @@ const __describeAction = function (a) {
  */
 const __drive = function (name, inputJson, members, triggers, tests, schema, bounds, init, unitGas) {
   __rule = { triggers: triggers, tests: tests, schema: schema, bounds: bounds, init: init, unitGas: unitGas };
-  var input = JSON.parse(inputJson);
+  var input = JSON.parse(inputJson), packed = null;
+  // A packed input (an array: the rest of an input the context keeps parts of, kept-input.ts PACKED) stands for
+  // the object with its members.
+  if (__kept !== null && Array.isArray(input)) {
+    packed = input;
+    input = { gas: packed[0], now: packed[1], state: packed[2], fanout: packed[3] };
+  }
   // The parts of the input a reused context keeps for the list (runtime/sandbox/kept-input.ts), frozen, put back
   // where the host wrote them: the input is then what parsing the whole of it gave.
   if (__kept !== null) {
@@ -299,5 +305,5 @@ const __drive = function (name, inputJson, members, triggers, tests, schema, bou
     var logs = __actions.filter(function (a) { return a.kind === "log"; }).map(function (a) { return { line: a.at.line, text: a.text }; });
     return __result(error, { failures: failures, logs: logs });
   }
-  return __result(__runTrigger(name, __message(input.message)));
+  return __result(__runTrigger(name, packed !== null ? __packedMessage(packed) : __message(input.message)));
 }

@@ -618,6 +618,8 @@ const __saveKey = function (d, k) { if (d === "time") return new Date(__clampTim
 // members stay the same; see runtime/sandbox/lockdown.ts). A column is split, and records and the
 // address index made, only when the rule needs them: sending to all members touches none of it.
 const __members = function (input) {
+  // The sandbox's shared columns first: every run of a reused context takes this way, with no empty columns made.
+  if (input && typeof input.col === "function" && !Array.isArray(input)) return __mnew({}, input);
   var cols = { address: [], name: [], role: [], joined: [], bounces: [] };
   if (Array.isArray(input)) {
     var seen = new Set();
@@ -627,8 +629,6 @@ const __members = function (input) {
       cols.joined.push(typeof m.joined === "number" ? m.joined : typeof m.joined === "string" ? Date.parse(m.joined) : __in.now);
       cols.bounces.push(typeof m.bounces === "number" && m.bounces > 0 ? Math.floor(m.bounces) : 0);
     });
-  } else if (input && typeof input.col === "function") {
-    return __mnew({}, input);
   } else if (input) cols = { address: input.address, name: input.name, role: input.role, joined: input.joined, bounces: input.bounces };
   return __mnew(cols, null);
 }
@@ -714,6 +714,21 @@ const __message = function (j) {
   };
 }
 
+// The message of a packed input (runtime/sandbox/kept-input.ts PACKED: [gas, now, state, fanout, from, to, subject,
+// text, headers, date, messageId, sender, recipient]), whose other members read as their absence: what __message
+// makes of the message object it stands for, member by member.
+const __packedMessage = function (p) {
+  var from = __addr(p[4]) || "unknown@invalid.invalid";
+  return {
+    from: from, to: __addrs(p[5]), cc: __addrs(undefined), subject: p[6] || "", text: p[7] || "",
+    html: null, headers: __headers(p[8] || [], undefined),
+    attachments: __attachments(undefined),
+    date: p[9] === null ? null : (typeof p[9] === "number" ? p[9] : Date.parse(p[9])),
+    messageId: p[10] || "", envelope: { sender: p[11] === null ? null : __addr(p[11]), recipient: __addr(p[12]) || __in.list.address, isRequest: false, tag: null },
+    approved: false,
+    fromName: "", replyTo: null
+  };
+}
 // ---------------------------------------------------------------- string patterns and numbers
 // `matches`: Sieve's `:matches` wildcards, in time linear in the string for each run of literal characters,
 // never a backtracking expression over the whole pattern. The pattern is cut at its stars into runs of

@@ -341,7 +341,7 @@ export class Engine {
     // code with the prelude takes them): the run parses the rest.
     let kept: QuickJSHandle | undefined;
     let runJson = inputJson;
-    const split = entry.reset ? splitInput(inputJson) : undefined;
+    const split = entry.reset ? splitInput(inputJson, true) : undefined;
     if (split) {
       const taken = entry.inputs.keep(o.list ?? "", split.keptJson, (json) => this.keepParts(entry!.sb, json, limits));
       if (!taken.ok) {

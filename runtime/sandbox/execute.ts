@@ -2,7 +2,7 @@
 import type { QuickJSHandle } from "quickjs-emscripten-core";
 import { failedBy, guardError, thrownError } from "./classify.js";
 import { GAS_USED } from "./bundle.js";
-import { newString, triggerString, type Sandbox } from "./context.js";
+import { callDirect, newString, triggerString, type Sandbox } from "./context.js";
 import { sandboxError, sandboxMessages as M, type SandboxError } from "./errors.js";
 import type { MemberColumns } from "../../contract/input.js";
 import type { SandboxLimits } from "./types.js";
@@ -45,10 +45,10 @@ function executeRun(sb: Sandbox, factory: QuickJSHandle, trigger: string, inputJ
   const input = newString(sb, inputJson);
   const t = triggerString(sb, trigger);
   const r = reset || kept
-    ? ctx.callFunction(sb.invoke, ctx.undefined, factory, t, input, members ?? ctx.undefined, reset ?? ctx.undefined, kept ?? ctx.undefined)
+    ? callDirect(sb, sb.invoke, [factory, t, input, members ?? ctx.undefined, reset ?? ctx.undefined, kept ?? ctx.undefined])
     : members
-      ? ctx.callFunction(sb.invoke, ctx.undefined, factory, t, input, members)
-      : ctx.callFunction(sb.invoke, ctx.undefined, factory, t, input);
+      ? callDirect(sb, sb.invoke, [factory, t, input, members])
+      : callDirect(sb, sb.invoke, [factory, t, input]);
   input.dispose();
   if (r.error) {
     const error = thrownError(sb, r.error, limits);

@@ -24,25 +24,50 @@ export const KEPT_INPUT_SHARE = 1 / 64;
  * text that ends too soon) or without a kept key: such an input is parsed whole. Only the top level is read: a
  * string is skipped to its closing quote, anything nested to its closing bracket (JSON.parse then reads each part).
  * One pass over the text, the message's members read in it, with no object made per member: a run pays for this
- * on the worker's thread.
+ * on the worker's thread. With `pack`, a message's run as the daemon gives it comes back packed (PACKED): `restJson`
+ * is then an array, which the driver reads only where the context keeps parts (the engine asks for it for code with
+ * the prelude).
  */
-export function splitInput(json: string): { keptJson: string; restJson: string } | undefined {
+export function splitInput(json: string, pack = false): { keptJson: string; restJson: string } | undefined {
   const n = json.length;
   if (n <= 2 || json.charCodeAt(0) !== OPEN_BRACE || json.charCodeAt(n - 1) !== CLOSE_BRACE) return undefined;
   let kept = "";
   let rest = "";
   let i = 1;
+  // Packing (see PACKED): the top level's members by their place in PACKED (the message's own packed by
+  // packMessage), until a member the packed form cannot hold is seen. The packed message's place in `rest`
+  // (`messageAt` its text in `json`, `restAt` where it goes in `rest`), should the input keep its form after all.
+  let packing = pack;
+  if (packing) packed.fill(undefined);
+  let messageAt = -1;
+  let messageEnd = -1;
+  let restAt = -1;
+  const unpack = (): void => {
+    packing = false;
+    if (messageAt < 0) return;
+    // packMessage read this message whole: compactObject reads it too.
+    const message = compactObject(json, messageAt, MESSAGE_DEFAULTS) ?? json.slice(messageAt, messageEnd);
+    rest = rest.slice(0, restAt) + '"message":' + message + rest.slice(restAt);
+    messageAt = -1;
+  };
   for (;;) {
     const colon = keyAt(json, i);
     if (colon < 0) return undefined;
     const start = colon + 1;
     let end = -1;
     let text: string | undefined;
+    let packedHere = false;
     if (colon - i === 9 && json.startsWith('"message"', i) && json.charCodeAt(start) === OPEN_BRACE) {
-      const message = compactObject(json, start, MESSAGE_DEFAULTS);
-      if (message !== undefined && isEnd(json.charCodeAt(compactEnd))) {
+      if (packing && messageAt < 0 && packMessage(json, start) && isEnd(json.charCodeAt(compactEnd))) {
         end = compactEnd;
-        text = '"message":' + message;
+        packedHere = true;
+      } else {
+        unpack();
+        const message = compactObject(json, start, MESSAGE_DEFAULTS);
+        if (message !== undefined && isEnd(json.charCodeAt(compactEnd))) {
+          end = compactEnd;
+          text = '"message":' + message;
+        }
       }
     }
     if (end < 0) {
@@ -50,13 +75,157 @@ export function splitInput(json: string): { keptJson: string; restJson: string }
       if (end < 0) return undefined;
     }
     if (isKept(json, i, colon)) kept += (kept === "" ? "{" : ",") + json.slice(i, end);
-    else rest += (rest === "" ? "{" : ",") + (text ?? json.slice(i, end));
+    else {
+      rest += rest === "" ? "{" : ",";
+      if (packedHere) {
+        messageAt = start;
+        messageEnd = end;
+        restAt = rest.length;
+      } else {
+        if (packing) {
+          const at = text === undefined ? packedTop(json, i, colon) : -1;
+          if (at < 0 || packed[at] !== undefined) unpack();
+          else packed[at] = json.slice(start, end);
+        }
+        rest += text ?? json.slice(i, end);
+      }
+    }
     if (end === n - 1) break;
     if (json.charCodeAt(end) !== COMMA) return undefined;
     i = end + 1;
   }
   if (kept === "") return undefined;
+  if (packing && messageAt >= 0 && packed[P_GAS] !== undefined && packed[P_NOW] !== undefined && packed[P_STATE] !== undefined && packed[P_FANOUT] !== undefined) {
+    let out = "[";
+    for (let k = 0; k < PACKED.length; k++) out += (k === 0 ? "" : ",") + (packed[k] ?? "null");
+    return { keptJson: kept + "}", restJson: out + "]" };
+  }
+  unpack();
   return { keptJson: kept + "}", restJson: rest === "" ? "{}" : rest + "}" };
+}
+
+/**
+ * The packed form of a run's input (splitInput with `pack`, which the engine asks for code with the prelude): the
+ * input's members one after another in an array, by their place here, for the input the daemon gives a message's
+ * run: the top level's gas, now, state and fanout (and the parts kept), its message's from, to, subject, text,
+ * headers, date (or none: null), messageId and its envelope's sender and recipient, all other members of the
+ * message and envelope reading as their absence. QuickJS's JSON.parse makes an atom and a property of each key:
+ * an array of the same values parses in about two thirds of the time. The driver (contract/prelude/driver.js
+ * `__drive`, library.js `__packedMessage`) reads it as the object it stands for. Any other input keeps its form.
+ */
+const PACKED = ["gas", "now", "state", "fanout", "from", "to", "subject", "text", "headers", "date", "messageId", "sender", "recipient"] as const;
+const [P_GAS, P_NOW, P_STATE, P_FANOUT, P_FROM] = [0, 1, 2, 3, 4];
+const P_DATE = 9;
+const P_SENDER = 11;
+const packed: (string | undefined)[] = new Array(PACKED.length).fill(undefined);
+
+/** The place in PACKED of the top-level key at `i` (its colon at `colon`): gas, now, state or fanout; else -1. */
+function packedTop(json: string, i: number, colon: number): number {
+  for (let k = P_GAS; k < P_FROM; k++) {
+    const key = PACKED[k]!;
+    if (colon - i === key.length + 2 && json.startsWith(key, i + 1)) return k;
+  }
+  return -1;
+}
+
+/** The place in PACKED of the key at `i` (its colon at `colon`) among `from` to `to` (exclusive), or -1. */
+function packedKey(json: string, i: number, colon: number, from: number, to: number): number {
+  for (let k = from; k < to; k++) {
+    const key = PACKED[k]!;
+    if (colon - i === key.length + 2 && json.startsWith(key, i + 1)) return k;
+  }
+  return -1;
+}
+
+/**
+ * Reads the message object at `s` into `packed` (from its place P_FROM on): true when each of its members is one
+ * packed (each once, all but `date` there) or one that reads as its absence (MESSAGE_DEFAULTS' texts), and its
+ * envelope likewise has a sender and a recipient and nothing else that reads otherwise. `compactEnd` is then the
+ * index after its closing brace.
+ */
+function packMessage(json: string, s: number): boolean {
+  if (json.charCodeAt(s + 1) === CLOSE_BRACE) return false;
+  let i = s + 1;
+  let seen = 0;
+  for (;;) {
+    const colon = keyAt(json, i);
+    if (colon < 0) return false;
+    const vs = colon + 1;
+    let ve: number;
+    const at = packedKey(json, i, colon, P_FROM, P_SENDER);
+    if (at >= 0) {
+      if (packed[at] !== undefined) return false;
+      ve = looseValueEnd(json, vs);
+      if (ve < 0) return false;
+      packed[at] = json.slice(vs, ve);
+    } else if (colon - i === 10 && json.startsWith('"envelope"', i)) {
+      if (seen & 1 || json.charCodeAt(vs) !== OPEN_BRACE) return false;
+      seen |= 1;
+      ve = packEnvelope(json, vs);
+      if (ve < 0) return false;
+    } else {
+      let k = -1;
+      for (let d = 0; d < MESSAGE_DEFAULTS.length; d++) {
+        const key = MESSAGE_DEFAULTS[d]!.key;
+        if (key.length === colon - i && json.startsWith(key, i)) {
+          k = d;
+          break;
+        }
+      }
+      const def = k < 0 ? undefined : MESSAGE_DEFAULTS[k]!;
+      if (def === undefined || def.nested || seen & (2 << k)) return false;
+      seen |= 2 << k;
+      ve = looseValueEnd(json, vs);
+      if (ve < 0) return false;
+      if (def.value !== undefined ? !(ve - vs === def.value.length && json.startsWith(def.value, vs)) : !allNull(json, vs, ve)) return false;
+    }
+    if (json.charCodeAt(ve) === CLOSE_BRACE) {
+      compactEnd = ve + 1;
+      if (!(seen & 1)) return false;
+      for (let k = P_FROM; k < PACKED.length; k++) if (packed[k] === undefined && k !== P_DATE) return false;
+      return true;
+    }
+    if (json.charCodeAt(ve) !== COMMA) return false;
+    i = ve + 1;
+  }
+}
+
+/** The envelope at `s` into `packed`: its sender and recipient, each once, and no other member but those that read as their absence. The index of what ends it, or -1. */
+function packEnvelope(json: string, s: number): number {
+  if (json.charCodeAt(s + 1) === CLOSE_BRACE) return -1;
+  let i = s + 1;
+  let seen = 0;
+  for (;;) {
+    const colon = keyAt(json, i);
+    if (colon < 0) return -1;
+    const vs = colon + 1;
+    const ve = looseValueEnd(json, vs);
+    if (ve < 0) return -1;
+    const at = packedKey(json, i, colon, P_SENDER, PACKED.length);
+    if (at >= 0) {
+      if (packed[at] !== undefined) return -1;
+      packed[at] = json.slice(vs, ve);
+    } else {
+      let k = -1;
+      for (let d = 0; d < ENVELOPE_DEFAULTS.length; d++) {
+        const key = ENVELOPE_DEFAULTS[d]!.key;
+        if (key.length === colon - i && json.startsWith(key, i)) {
+          k = d;
+          break;
+        }
+      }
+      if (k < 0 || seen & (1 << k)) return -1;
+      seen |= 1 << k;
+      const value = ENVELOPE_DEFAULTS[k]!.value!;
+      if (!(ve - vs === value.length && json.startsWith(value, vs))) return -1;
+    }
+    if (json.charCodeAt(ve) === CLOSE_BRACE) {
+      // What ends the envelope's value in the message: the character after its closing brace.
+      return ve + 1;
+    }
+    if (json.charCodeAt(ve) !== COMMA) return -1;
+    i = ve + 1;
+  }
 }
 
 /** A member whose value's text reads as its absence (`value`), or is all nulls (`allNull`), or an object read so in turn (`nested`). */

@@ -132,17 +132,19 @@ const { stringify } = JSON, { isSafeInteger } = Number, Str = String;
 // change to them but a new value (a getter, a deletion, a new property all
 // fail as on any frozen object): comparing the values is enough, and reading
 // a data property runs no code. (About 10x cheaper than comparing descriptors.)
-// The check is written out, one property read by its literal name each: a read
-// by a computed key makes an atom of the name at every read, several times the
-// whole check's cost (it runs after every run).
+// The check is written out, one property read by its name each, as G.name: QuickJS
+// compiles G["name"] as a computed read, which makes an atom of the name at every
+// read (4.3 µs for the 63 globals against 2.4 µs as G.name; it runs after every run). Each
+// value it compares with is a variable of the closure, not an element of an array: 1 µs less.
 const globalKeys = ownKeys(G);
 for (const k of globalKeys) if (!("value" in getOwnPropertyDescriptor(G, k))) throw new TypeError("lockdown: the global object has an accessor");
 const pristine = globalKeys.map((k) => G[k]);
 const symbols = [];
-const read = (k) => typeof k === "symbol" ? "G[S[" + (symbols.push(k) - 1) + "]]" : "G[" + stringify(k) + "]";
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const read = (k) => typeof k === "symbol" ? "G[S[" + (symbols.push(k) - 1) + "]]" : IDENTIFIER.test(k) ? "G." + k : "G[" + stringify(k) + "]";
 const named = (k) => stringify(typeof k === "symbol" ? k.toString() : k);
-const intact = realEval("(function (G, P, S) {\n\"use strict\";\nreturn function intact() {\nvar v;\n" +
-  globalKeys.map((k, i) => "if ((v = " + read(k) + ") !== P[" + i + "] && (v === v || P[" + i + "] === P[" + i + "])) return " + named(k) + ";\n").join("") +
+const intact = realEval("(function (G, P, S) {\n\"use strict\";\nvar " + globalKeys.map((k, i) => "p" + i + " = P[" + i + "]").join(", ") + ";\nreturn function intact() {\nvar v;\n" +
+  globalKeys.map((k, i) => "if ((v = " + read(k) + ") !== p" + i + " && (v === v || p" + i + " === p" + i + ")) return " + named(k) + ";\n").join("") +
   "return \"\";\n};\n})")(G, freeze(pristine), freeze(symbols));
 const data = (o, k) => {
   for (let p = o; p !== null; p = getPrototypeOf(p)) {

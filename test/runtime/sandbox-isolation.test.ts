@@ -171,3 +171,46 @@ test("bundles that share a context: what one run tries to leave behind does not 
     assert.equal(engine.stats.loads, drops ? 3 : 2, `${name}: loads`);
   }
 });
+
+/**
+ * The check after each run (lockdown.ts `intact`) reads every global by its name. QuickJS lets defineProperty (and
+ * a class field on an object a base constructor returned) change a frozen global's value: whichever global a run
+ * changes, by whichever of those ways, the run fails for it, and the next run in the same engine does not see it.
+ */
+test("redefining any global, by any of the ways QuickJS allows, fails the run and never reaches the next one", async () => {
+  const engine = new Engine({ limits: resolveLimits(), strategy: "reuse" });
+  const keysCode = bundle("return JSON.stringify(Reflect.ownKeys(globalThis).map((k) => typeof k === 'symbol' ? ['symbol', k.description] : ['string', k]));");
+  const keys = JSON.parse(assertOk((await engine.run(keysCode, "keys", "message", "{}")).result)) as [string, string][];
+  assert.ok(keys.length >= 60, `only ${keys.length} globals`);
+  assert.ok(keys.some(([kind]) => kind === "symbol"), "no symbol-keyed global to try");
+  const keyExpr = ([kind, name]: [string, string]): string =>
+    kind === "symbol" ? `Reflect.ownKeys(globalThis).find((k) => typeof k === 'symbol' && k.description === ${JSON.stringify(name)})` : JSON.stringify(name);
+  const ways = [
+    "Object.defineProperty(G, K, { value: { planted: 1 } });",
+    "Reflect.defineProperty(G, K, { value: { planted: 1 } });",
+    "Object.defineProperties(G, { [K]: { value: { planted: 1 } } });",
+    "Object.defineProperty(G, K, { value: { planted: 1 }, writable: false, enumerable: false, configurable: false });",
+    "class Base { constructor() { return G; } } class Field extends Base { [K] = { planted: 1 }; } new Field();",
+  ];
+  // Everything the run uses after its attempt is taken before it: the attempt may have replaced any global.
+  const planted = "const v = G[K]; return S(v !== null && typeof v === 'object' && v.planted === 1);";
+  let changed = 0;
+  for (const key of keys) {
+    const head = `const G = globalThis, S = JSON.stringify, K = ${keyExpr(key)};`;
+    for (const [w, way] of ways.entries()) {
+      const name = `${key[0]} ${key[1]}, way ${w}`;
+      const { result } = await engine.run(bundle(`${head}\ntry { ${way} } catch (e) {}\n${planted}`), `plant ${name}`, "message", "{}");
+      if (result.ok) {
+        // QuickJS refused this way for this global: nothing changed, nothing to find.
+        assert.equal(result.output, "false", `${name}: a changed global went unnoticed`);
+      } else {
+        changed++;
+        assertFails(result, "TW5005", /redefined the global/);
+      }
+      const seen = await engine.run(bundle(`${head}\n${planted}`), `observe ${name}`, "message", "{}");
+      assert.equal(assertOk(seen.result), "false", `${name}: the next run saw the planted value`);
+    }
+  }
+  // The ways do change globals on this QuickJS (else this test checks nothing).
+  assert.ok(changed >= keys.length, `only ${changed} changes made`);
+});

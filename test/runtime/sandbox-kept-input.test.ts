@@ -120,8 +120,10 @@ function __thwonk_run(t, i) {
   __drive; // the prelude's scope: its run state is in reach
   var input = JSON.parse(i);
   var kept = __kept;
-  var seen = JSON.stringify({ kept: kept !== null, tz: kept && kept.tz, list: kept && kept.list, fanout: kept && kept.limits && kept.limits.fanout, frozen: kept !== null && Object.isFrozen(kept) && Object.isFrozen(kept.list) && Object.isFrozen(kept.list.owners) && Object.isFrozen(kept.tz[0]), rest: Object.keys(input) });
-  if (input.message && input.message.subject === "pollute") { ${attempt} }
+  // A packed input (kept-input.ts PACKED) holds the message's subject at 6.
+  var packed = Array.isArray(input);
+  var seen = JSON.stringify({ kept: kept !== null, tz: kept && kept.tz, list: kept && kept.list, fanout: kept && kept.limits && kept.limits.fanout, frozen: kept !== null && Object.isFrozen(kept) && Object.isFrozen(kept.list) && Object.isFrozen(kept.list.owners) && Object.isFrozen(kept.tz[0]), rest: packed ? "packed" : Object.keys(input) });
+  if (packed ? input[6] === "pollute" : input.message && input.message.subject === "pollute") { ${attempt} }
   return seen;
 }
 `;
@@ -150,7 +152,7 @@ test("no run can change the parts kept for the next", async () => {
       list: { address: "list@example.org", name: "list", owners: ["o@example.org"] },
       fanout: 10000,
       frozen: true,
-      rest: ["gas", "now", "state", "message", "fanout"],
+      rest: "packed",
     });
     assertFails((await engine.run(code, "hostile", "message", polluting, plain.members, { list: "l" })).result, "TW5005", /TypeError/);
     const after = JSON.parse(assertOk((await engine.run(code, "hostile", "message", plain.inputJson, plain.members, { list: "l" })).result));
@@ -258,4 +260,62 @@ test("addresses kept by string: the same answers, first time or kept, for keys t
     assert.deepEqual(first, want);
     assert.deepEqual(again, want);
   }
+});
+
+const EVERY_FIELD_SOURCE = `rule fields
+
+limits { members: 10 }
+
+on message(m: Message) {
+  var shown = "no date"
+  if m.date != none {
+    shown = "dated {m.date.hour}"
+  }
+  var sender = "bounce"
+  if m.envelope.sender != none {
+    sender = "{m.envelope.sender}"
+  }
+  log("{m.from}|{m.to.size}|{m.subject}|{m.text}|{m.messageId}|{m.envelope.recipient}|{m.headers.get("X-A") ?? "-"}|{m.headers.get("__proto__") ?? "-"}|{shown}|{sender}|{m.cc.size}|{m.html ?? "-"}|{m.attachments.size}|{m.envelope.isRequest}|{m.envelope.tag ?? "-"}|{m.fromName}|{m.approved}|{m.isAutomated()}")
+}
+`;
+
+test("a message's run packed (kept-input.ts PACKED) reads as its whole input does, field by field", async () => {
+  const bundle = compiled(EVERY_FIELD_SOURCE);
+  const engine = new Engine({ limits: resolveLimits(), strategy: "reuse" });
+  const base = input(bundle);
+  const message = JSON.parse(base.inputJson).message;
+  let seed = 5;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const choose = <T>(xs: readonly T[]): T => xs[rnd(xs.length)]!;
+  const seen = new Set<string>();
+  let packed = 0;
+  for (let n = 0; n < 60; n++) {
+    const m: Record<string, unknown> = {
+      ...message,
+      from: choose(["a@example.org", "B@Example.ORG", "not an address", ""]),
+      to: choose([[], ["list@example.org"], ["x@example.org", "y@example.org"]]),
+      subject: choose(["hi", "", "Ünïcode 😀"]),
+      text: choose(["", "body\n", "x".repeat(300)]),
+      headers: choose([[], [["X-A", "1"]], [["__proto__", "p"], ["Auto-Submitted", "auto-replied"]], [["List-Id", "<x>"], ["x-a", "2"]]]),
+      date: choose([null, NOW, NOW + 3_600_000]),
+      messageId: choose(["1@example.org", ""]),
+      envelope: { sender: choose(["a@example.org", null, "S@Example.org"]), recipient: choose(["list@example.org", "list-request@example.org", "list+t@example.org"]), isRequest: false, tag: null },
+    };
+    if (rnd(4) === 0) delete m["date"];
+    // Now and then one member that the packed form does not hold: the object form, read the same.
+    if (rnd(5) === 0) Object.assign(m, choose([{ cc: ["c@example.org"] }, { html: "<p>x</p>" }, { fromName: "Zoë" }, { approved: true }, { replyTo: "r@example.org" }]));
+    const json = base.inputJson.replace(JSON.stringify(message), JSON.stringify(m));
+    assert.notEqual(json, base.inputJson);
+    if (splitInput(json, true)?.restJson.startsWith("[")) packed++;
+    const options = { list: "list@example.org", timeLimitMs: base.timeLimitMs };
+    const kept = JSON.parse(assertOk((await engine.run(bundle.code.text, bundle.sha256, "message", json, base.members, options)).result));
+    const whole = JSON.parse(assertOk((await new Engine({ limits: resolveLimits(), strategy: "fresh" }).run(bundle.code.text, bundle.sha256, "message", json, base.members, options)).result));
+    assert.deepEqual(kept, whole, JSON.stringify(m));
+    seen.add(kept.actions[0].text);
+  }
+  assert.ok(packed >= 30, `${packed} of 60 packed`);
+  assert.ok(seen.size >= 40, `only ${seen.size} different readings`);
 });

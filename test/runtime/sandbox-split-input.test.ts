@@ -96,3 +96,70 @@ test("splitInput: text cut anywhere or with more after it is left whole or cut a
     }
   }
 });
+
+// The packed form (kept-input.ts PACKED): the input's members by their place, for a message's run as the daemon gives it.
+const PACKED_KEYS = ["gas", "now", "state", "fanout", "from", "to", "subject", "text", "headers", "date", "messageId", "sender", "recipient"];
+
+// A generator of its own for these (32-bit arithmetic: every low bit varies).
+let packSeed = 11;
+const rnd = (n: number): number => {
+  packSeed = (Math.imul(packSeed, 1664525) + 1013904223) >>> 0;
+  return (packSeed >>> 8) % n;
+};
+const choose = <T>(xs: readonly T[]): T => xs[rnd(xs.length)]!;
+
+/** A message the host could give, or a near miss of one: every member the packed form holds, in any order, with others that read as their absence or not. */
+function packableInput(): string {
+  const parts: [string, unknown][] = [["from", choose(["a@b.org", "", null, 1])], ["to", choose([[], ["x@y.org"], "x"])], ["subject", choose(["s", "", "}{"])], ["text", choose(["t\n", "", "😀"])],
+    ["headers", choose([[], [["X-A", "1"]], [["__proto__", "x"], ["Subject", "s"]]])], ["messageId", choose(["1@b", ""])]];
+  if (rnd(3)) parts.push(["date", choose([null, 1796551200000, "2026-12-06T10:00:00Z"])]);
+  const env: [string, unknown][] = [["sender", choose(["a@b.org", null, ""])], ["recipient", choose(["l@b.org", "l-request+t@b.org"])]];
+  if (rnd(2)) env.push(["isRequest", rnd(4) === 0]);
+  if (rnd(2)) env.push(["tag", rnd(4) ? null : "t"]);
+  if (rnd(8) === 0) env.splice(rnd(env.length), 1);
+  if (rnd(10) === 0) env.push([choose(["sender", "recipient", "extra"]), "z"]);
+  parts.push(["envelope", Object.fromEntries(env.sort(() => rnd(3) - 1))]);
+  for (const [k, v, other] of [["cc", [], ["c@d"]], ["html", null, "<b>"], ["attachments", [], [{ size: 1 }]], ["fromName", "", "N"], ["replyTo", null, "r@s"], ["approved", false, true], ["decoded", [null, null], ["x"]]] as [string, unknown, unknown][]) {
+    if (rnd(2)) parts.push([k, rnd(6) ? v : other]);
+  }
+  if (rnd(10) === 0) parts.splice(rnd(parts.length), 1);
+  if (rnd(12) === 0) parts.push([choose(["from", "text", "date", "envelope", "cc", "other"]), "again"]);
+  parts.sort(() => rnd(3) - 1);
+  const message = `{${parts.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(",")}}`;
+  const top: [string, string][] = [["gas", "10"], ["now", "1"], ["tz", "[[0,60]]"], ["list", '{"address":"l@b.org"}'], ["state", choose(["null", '{"a":1}'])], ["limits", '{"x":1}'], ["message", message], ["fanout", "3"]];
+  if (rnd(10) === 0) top.splice(rnd(top.length), 1);
+  if (rnd(10) === 0) top.push([choose(["trace", "members", "gas", "message"]), choose(["true", message])]);
+  return `{${top.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(",")}}`;
+}
+
+test("splitInput packs a message's run as the whole reads, and leaves any other input as the object form has it", () => {
+  let packedCount = 0;
+  for (let n = 0; n < 4000; n++) {
+    const json = packableInput();
+    const split = splitInput(json, true);
+    const plain = splitInput(json);
+    assert.ok(split && plain, json);
+    assert.equal(split.keptJson, plain.keptJson, json);
+    if (!split.restJson.startsWith("[")) {
+      assert.equal(split.restJson, plain.restJson, json);
+      continue;
+    }
+    packedCount++;
+    const values = JSON.parse(split.restJson) as unknown[];
+    assert.equal(values.length, PACKED_KEYS.length, json);
+    const at = (k: string): unknown => values[PACKED_KEYS.indexOf(k)];
+    // The whole as JSON.parse reads it (a repeated key: its last value), without the kept parts.
+    const whole = JSON.parse(json) as Record<string, unknown>;
+    const rest = JSON.parse(plain.restJson) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(rest).sort(), ["fanout", "gas", "message", "now", "state"], json);
+    for (const k of ["gas", "now", "state", "fanout"]) assert.deepEqual(at(k), whole[k], `${k}: ${json}`);
+    const message = { from: at("from"), to: at("to"), subject: at("subject"), text: at("text"), headers: at("headers"), messageId: at("messageId"), date: at("date"),
+      envelope: { sender: at("sender"), recipient: at("recipient") } };
+    assert.deepEqual(read(message), read(whole["message"]), json);
+    // Each member it holds was in the message as written, once (the date may be absent: none).
+    const written = whole["message"] as Record<string, unknown>;
+    for (const k of ["from", "to", "subject", "text", "headers", "messageId"]) assert.ok(k in written, `${k}: ${json}`);
+    for (const k of ["sender", "recipient"]) assert.ok(k in (written["envelope"] as Record<string, unknown>), `${k}: ${json}`);
+  }
+  assert.ok(packedCount > 500 && packedCount < 3900, `${packedCount} of 4000 packed`);
+});
