@@ -8,7 +8,8 @@
 // which is all the bare server of bench/daemon/run.js does besides SMTP. CPU is read per thread from /proc
 // (the event loop's thread apart from the rest: the sandbox workers, the outbox writer, V8's helpers).
 //
-// Environment: BENCH_MESSAGES (3000), BENCH_WARM (1000; V8 compiles the hot code over the first thousands).
+// Environment: BENCH_MESSAGES (3000), BENCH_WARM (1000; V8 compiles the hot code over the first thousands),
+// BENCH_LISTS (which lists, comma-separated: all three; e.g. `forward` alone to profile it), BENCH_BASELINE=0 (skip it).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -95,9 +96,12 @@ async function measure(name) {
     };
     const run = (n) => Promise.all(Array.from({ length: SESSIONS }, () => session(n / SESSIONS)));
     await run(WARM);
+    // For a profiler's window (perf record -k CLOCK_MONOTONIC): the measured part's bounds, in that clock's ns.
+    if (process.env.BENCH_MARK) console.error(`mark ${name} start ${process.hrtime.bigint()}`);
     const t0 = ticks();
     const w = performance.now();
     await run(MESSAGES);
+    if (process.env.BENCH_MARK) console.error(`mark ${name} end ${process.hrtime.bigint()}`);
     const result = { ...perMessage(t0, ticks(), MESSAGES), rate: (MESSAGES * 1000) / (performance.now() - w) };
     await d.close();
     return result;
@@ -106,10 +110,11 @@ async function measure(name) {
   }
 }
 
-const base = await baseline();
+const only = process.env.BENCH_LISTS?.split(",");
+const base = process.env.BENCH_BASELINE === "0" ? { rate: NaN, main: NaN, total: NaN } : await baseline();
 const f2 = (x) => x.toFixed(2);
 const lines = [`| simpleParser alone (the baseline) | ${base.rate.toFixed(0)} | ${f2(base.main)} | ${f2(base.total)} | 1.0× |`];
-for (const name of Object.keys(rules)) {
+for (const name of Object.keys(rules).filter((n) => !only || only.includes(n))) {
   const m = await measure(name);
   lines.push(`| ${name} | ${m.rate.toFixed(0)} | ${f2(m.main)} | ${f2(m.total)} | ${(m.total / base.total).toFixed(1)}× |`);
   console.error(`${name}: ${m.rate.toFixed(0)} msg/s, event loop ${f2(m.main)} ms/msg, process ${f2(m.total)} ms/msg`);
