@@ -117,7 +117,7 @@ const lines = [`| simpleParser alone (the baseline) | ${base.rate.toFixed(0)} | 
 for (const name of Object.keys(rules).filter((n) => !only || only.includes(n))) {
   const m = await measure(name);
   lines.push(`| ${name} | ${m.rate.toFixed(0)} | ${f2(m.main)} | ${f2(m.total)} | ${(m.total / base.total).toFixed(1)}× |`);
-  console.error(`${name}: ${m.rate.toFixed(0)} msg/s, event loop ${f2(m.main)} ms/msg, process ${f2(m.total)} ms/msg`);
+  console.error(`${name}: ${m.rate.toFixed(0)} msg/s, event loop ${m.main.toFixed(3)} ms/msg, process ${m.total.toFixed(3)} ms/msg`);
 }
 console.log(`${availableParallelism()} × ${cpus()[0]?.model ?? "?"}, load ${loadavg().map((x) => x.toFixed(1)).join(" ")}; ${MESSAGES} messages after ${WARM}, ${SESSIONS} at a time
 
