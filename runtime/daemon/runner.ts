@@ -319,9 +319,15 @@ export class Runner {
   /** The answer of queued work that hands its run to the committer; counted in flight until it settles. */
   private answered(queued: Promise<Answer | Submitted>): Promise<Answer> {
     this.inFlight++;
-    const answer = queued.then(answerOf);
-    answer.then(this.settleOne, this.settleOne);
-    return answer;
+    // One async function, not a then() whose handler returns the answer's promise (its handler returns a promise: two more turns) and a then() to count.
+    return (async (): Promise<Answer> => {
+      try {
+        const r = await queued;
+        return "answer" in r ? await r.answer : r;
+      } finally {
+        this.settle();
+      }
+    })();
   }
 
   private readonly settleOne = (): void => this.settle();
@@ -527,7 +533,9 @@ export class Runner {
         // A replay that fails again leaves its message failed, to be replayed once more after the next fix.
         if (outcome === "failed" && !replay.approved) head.messageStatus = "failed";
       } else head.message = stored(outcome === "ok" ? "accepted" : outcome).message!;
-      return this.outcomeCommit(slot, head, runBase, result, actions, outcome, { from: message.from, headers: message.headers, raw: d.raw }).then((c) => Object.assign(c, holdEffects(outcome, hold, message, d, replay)));
+      const held = (c: RunCommit): RunCommit => Object.assign(c, holdEffects(outcome, hold, message, d, replay));
+      const composed = this.outcomeCommit(slot, head, runBase, result, actions, outcome, { from: message.from, headers: message.headers, raw: d.raw });
+      return composed instanceof Promise ? composed.then(held) : held(composed);
     });
     if (result.error) this.o.log.warn({ list: address, error: result.error }, "the rule failed on a message; it is kept and can be replayed");
     const answer: Answer =
@@ -578,7 +586,11 @@ export class Runner {
     return this.submit(slot, turn, c, { code: 250, message: "2.0.0 ran" }, result, result.actions);
   }
 
-  /** The run's commit, its outgoing mail composed (the one part that waits: it runs after the list's queue moved on). */
+  /**
+   * The run's commit, its outgoing mail composed (it runs after the list's queue moved on): at once, unless a message
+   * went through nodemailer (run-commit.ts). Mail that cannot be composed is a rejected promise, as the commit's
+   * failure: submit() answers it 451 and moves the generation on.
+   */
   private outcomeCommit(
     slot: ListSlot,
     head: Omit<RunCommit, "run">,
@@ -587,8 +599,12 @@ export class Runner {
     actions: RunAction[],
     outcome: RunOutcome,
     incoming: IncomingMail | null,
-  ): Promise<RunCommit> {
-    return runCommit(head, runBase, result, actions, outcome, { list: slot.address, incoming, settings: this.mail.lists(slot.address) });
+  ): RunCommit | Promise<RunCommit> {
+    try {
+      return runCommit(head, runBase, result, actions, outcome, { list: slot.address, incoming, settings: this.mail.lists(slot.address) });
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**
@@ -604,31 +620,43 @@ export class Runner {
       return { answer: Promise.resolve(this.failedCommit(slot, turn, new StaleCommit("an earlier run of this list failed to commit"))) };
     }
     if (slot.loaded && result && !result.error && result.state) slot.loaded = { ...slot.loaded, state: result.state };
+    // Async functions, not chains of then(): each step of a chain is a promise of its own, and a handler that
+    // returns a promise (the commit being composed, the committer's ids) costs two more turns of the microtask queue.
+    const before = slot.handed;
     let c: RunCommit | undefined;
     let ids: Promise<{ runId: number; messageId: number | null }> | undefined;
-    const handed = slot.handed
-      .then(() => commit)
-      .then((done) => {
-        c = done;
-        ids = this.o.committer.commit(done, () => valid(slot, turn));
-      });
-    slot.handed = handed.catch(() => undefined);
-    const settled = handed
-      .then(() => ids!)
-      .then(
-        async (got): Promise<Answer> => {
-          if (c!.members?.length) {
-            // Read first, then decided: whatever happened to the list while the members were read is seen.
-            const members = await this.runnable(slot.address);
-            if (slot.loaded && slot.gen === turn.gen) slot.loaded = { ...slot.loaded, members };
-          }
-          if (this.o.log.isLevelEnabled("info")) this.o.log.info({ list: slot.address, run: got.runId, trigger: c!.run.trigger, outcome: c!.run.outcome, gas: c!.run.gasUsed }, "run committed");
-          return { ...answer, runId: got.runId, outcome: c!.run.outcome };
-        },
-        (err: unknown) => this.failedCommit(slot, turn, err),
-      );
-    // Settled to nothing: allSettled's value holds the one before it, and so every answer of the list since it started.
-    slot.settled = Promise.allSettled([slot.settled, settled]).then(nothing);
+    let unmade: { err: unknown } | undefined;
+    // Settles (never rejects) once the run's commit is handed to the committer, after the list's earlier runs' were.
+    const handed = (async (): Promise<void> => {
+      await before;
+      try {
+        c = await commit;
+      } catch (err) {
+        unmade = { err };
+        return;
+      }
+      ids = this.o.committer.commit(c, () => valid(slot, turn));
+    })();
+    slot.handed = handed;
+    const settled = (async (): Promise<Answer> => {
+      await handed;
+      let got: { runId: number; messageId: number | null };
+      try {
+        if (unmade) throw unmade.err;
+        got = await ids!;
+      } catch (err) {
+        return this.failedCommit(slot, turn, err);
+      }
+      if (c!.members?.length) {
+        // Read first, then decided: whatever happened to the list while the members were read is seen.
+        const members = await this.runnable(slot.address);
+        if (slot.loaded && slot.gen === turn.gen) slot.loaded = { ...slot.loaded, members };
+      }
+      if (this.o.log.isLevelEnabled("info")) this.o.log.info({ list: slot.address, run: got.runId, trigger: c!.run.trigger, outcome: c!.run.outcome, gas: c!.run.gasUsed }, "run committed");
+      return { ...answer, runId: got.runId, outcome: c!.run.outcome };
+    })();
+    // Settled (never rejected) once this answer and every one of the list's before it have settled.
+    slot.settled = bothSettled(slot.settled, settled);
     if (!result?.error && actions?.some((a) => a.kind === "members.add" || a.kind === "members.remove")) await settled;
     return { answer: settled };
   }
@@ -722,9 +750,20 @@ function valid(slot: ListSlot, turn: Turn): boolean {
 
 function nothing(): void {}
 
-function answerOf(r: Answer | Submitted): Answer | Promise<Answer> {
-  return "answer" in r ? r.answer : r;
+/** Resolves once both have settled (Promise.allSettled's, with fewer promises on the way). */
+async function bothSettled(a: Promise<unknown>, b: Promise<unknown>): Promise<void> {
+  try {
+    await b;
+  } catch {
+    // settled either way
+  }
+  try {
+    await a;
+  } catch {
+    // settled either way
+  }
 }
+
 
 /** Resolves after the promise reactions queued now (setImmediate comes after them). */
 function afterTurn(): Promise<void> {
