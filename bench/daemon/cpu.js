@@ -98,9 +98,12 @@ async function measure(name) {
     await run(WARM);
     // For a profiler's window (perf record -k CLOCK_MONOTONIC): the measured part's bounds, in that clock's ns.
     if (process.env.BENCH_MARK) console.error(`mark ${name} start ${process.hrtime.bigint()}`);
+    const g0 = { ...d.committer.stats };
     const t0 = ticks();
     const w = performance.now();
     await run(MESSAGES);
+    const g1 = d.committer.stats;
+    if (process.env.BENCH_MARK) console.error(`groups ${g1.groups - g0.groups}, runs ${g1.runs - g0.runs}: ${((g1.runs - g0.runs) / (g1.groups - g0.groups)).toFixed(2)} runs a group`);
     if (process.env.BENCH_MARK) console.error(`mark ${name} end ${process.hrtime.bigint()}`);
     const result = { ...perMessage(t0, ticks(), MESSAGES), rate: (MESSAGES * 1000) / (performance.now() - w) };
     await d.close();
