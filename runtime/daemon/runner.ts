@@ -287,19 +287,14 @@ export class Runner {
     const slot = this.slot(d.address);
     // A schedule arrives when it is due: one due by the time this message came runs before it.
     this.dueBy?.(slot.address, d.receivedAt);
-    const early = this.parse(slot, slot.bundle, d);
     const waiting: Waiting = { d };
+    const early = this.parse(slot, slot.bundle, d, waiting);
     slot.waiting.push(waiting);
-    // Runnable as parsed (ahead.ts): the checks of its turn that come before the run, the state and members aside.
-    early.then((p) => {
-      const m = p.eml.message;
-      if (!p.eml.refused.length && !this.isLoop(slot.address, m) && !overHopLimit(m.headers, this.mail.hopLimit) && !checkMessage(m, bundleLimits(p.bundle), p.eml.size).length)
-        waiting.runnable = { bundle: p.bundle, message: m, size: p.eml.size };
-    }, () => undefined); // awaited in its turn
     return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, undefined, early), false));
   }
 
-  private async parse(slot: ListSlot, bundle: Bundle, d: Delivery): Promise<Parsed> {
+  /** `waiting`: the delivery's place in the list's queue, marked runnable (ahead.ts) once parsed, if it is. */
+  private async parse(slot: ListSlot, bundle: Bundle, d: Delivery, waiting?: Waiting): Promise<Parsed> {
     // The rule's limits are checked while parsing (size and header fields first), so a hostile message costs little.
     const envelope: { mailFrom: string | null; rcptTo?: string } = { mailFrom: d.mailFrom };
     if (d.rcptTo) envelope.rcptTo = d.rcptTo;
@@ -308,6 +303,12 @@ export class Runner {
     const eml = await parseEml(trace ? d.raw.subarray(trace) : d.raw, { listAddress: slot.address, envelope, limits: bundleLimits(bundle) });
     // Frozen with its JSON kept: each input that carries it (ahead.ts, and its turn) writes it once, and checks it once.
     keepJson(eml.message);
+    // Runnable as parsed (ahead.ts): the checks of its turn that come before the run, the state and members aside.
+    if (waiting) {
+      const m = eml.message;
+      if (!eml.refused.length && !this.isLoop(slot.address, m) && !overHopLimit(m.headers, this.mail.hopLimit) && !checkMessage(m, bundleLimits(bundle), eml.size).length)
+        waiting.runnable = { bundle, message: m, size: eml.size };
+    }
     return { bundle, eml };
   }
 
@@ -484,7 +485,8 @@ export class Runner {
     const tooBig = parsed.refused.length ? parsed.refused : checkMessage(message, limits, parsed.size);
     if (tooBig.length) return { code: 552, message: `5.3.4 ${say(M.inputRefused, address, tooBig.map((p) => `${p.code} ${p.message}`).join(" "))}` };
 
-    const { members, state } = await this.load(slot);
+    // Kept from the last run (the common case): taken without an await (load() is async: a promise and a turn).
+    const { members, state } = slot.loaded ?? (await this.load(slot));
     const trigger = bundle.manifest.triggers.find((t) => t.name === "message");
     let result: RunResult;
     const refused = refusals(bundle, state);
