@@ -18,7 +18,7 @@
  */
 import { COMPILER_VERSION, migrateState, type Bundle } from "../../compiler/index.js";
 import { canonicalAddress, checkSavedState, describeStateProblem, runtimeMessages, type RunAction, type RunError, type RunResult, withoutRefusedAddresses } from "../../contract/index.js";
-import { checkMessage, InputRefused, keepJson, parseEml, type MessageJson } from "../input/index.js";
+import { checkMessage, InputRefused, isKept, keepJson, parseEml, type MessageJson } from "../input/index.js";
 import { bundleInput, bundleLimits } from "../run/input.js";
 import { encodeRun, runBundle } from "../run/run-rule.js";
 import { GATHER_TURNS, runsAhead, sameInput, takeAhead, type Ran, type Waiting } from "./ahead.js";
@@ -452,7 +452,7 @@ export class Runner {
     await slot.settled;
     if (slot.loaded) return slot.loaded;
     const [members, saved] = await Promise.all([this.runnable(slot.address), this.o.store.state(slot.address)]);
-    slot.loaded = { members, state: this.runnableState(slot.address, slot.bundle, await stateAsRead(this.o.store, slot.bundle, saved)) };
+    slot.loaded = { members, state: keptState(this.runnableState(slot.address, slot.bundle, await stateAsRead(this.o.store, slot.bundle, saved))) };
     return slot.loaded;
   }
 
@@ -621,7 +621,7 @@ export class Runner {
       Promise.resolve(commit).catch(() => undefined);
       return { answer: Promise.resolve(this.failedCommit(slot, turn, new StaleCommit("an earlier run of this list failed to commit"))) };
     }
-    if (slot.loaded && result && !result.error && result.state) slot.loaded = { ...slot.loaded, state: result.state };
+    if (slot.loaded && result && !result.error && result.state) slot.loaded = { ...slot.loaded, state: keptState(result.state) };
     // Async functions, not chains of then(): each step of a chain is a promise of its own, and a handler that
     // returns a promise (the commit being composed, the committer's ids) costs two more turns of the microtask queue.
     const before = slot.handed;
@@ -751,6 +751,17 @@ function valid(slot: ListSlot, turn: Turn): boolean {
 }
 
 function nothing(): void {}
+
+/**
+ * The state the list's next runs start from, frozen with its JSON kept (json-parts.ts keepJson): written once, not
+ * once by each input that carries it (the run's, and those of the runs given ahead with it), each comparison of a
+ * run given ahead (ahead.ts sameInput) and the commit that stores it. No run changes a state it was given: a run's
+ * new state is another object.
+ */
+function keptState(state: SavedState | null): SavedState | null {
+  if (state !== null && typeof state === "object" && !isKept(state)) keepJson(state);
+  return state;
+}
 
 /** Resolves once both have settled (Promise.allSettled's, with fewer promises on the way). */
 async function bothSettled(a: Promise<unknown>, b: Promise<unknown>): Promise<void> {
