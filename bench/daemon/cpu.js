@@ -3,7 +3,9 @@
 // a time, each waiting for its answer as a client does), for three lists:
 //   - "nothing": a rule that does nothing (the floor: parse, run, commit);
 //   - "forward": bench/daemon/seed.js's one-member forwarding rule (composing and the Maildir outbox too);
-//   - "roster": a rule that does nothing, on a list of 10,000 members (what a big list costs each message).
+//   - "roster": a rule that does nothing, on a list of 10,000 members (what a big list costs each message);
+//   - "state": a forward that also keeps each sender's last post in its state (2,000 senders: a map of 2,000 entries,
+//     ~90 KB of JSON, after the first 2,000 messages), what a list with state (once_a_day) costs.
 // Each is measured against the baseline of the same run: mailparser's simpleParser on the same messages,
 // which is all the bare server of bench/daemon/run.js does besides SMTP. CPU is read per thread from /proc
 // (the event loop's thread apart from the rest: the sandbox workers, the outbox writer, V8's helpers).
@@ -35,10 +37,18 @@ const message = (i) =>
     `Received: from client (localhost [127.0.0.1]) by lists.localhost (thwonkd) with SMTP id bench${i} for <${LIST}>;\r\n\tSun, 06 Dec 2026 09:47:49 +0000\r\nFrom: <from@example.org>\r\nTo: <${LIST}>\r\nDate: Sun,  6 Dec 2026 09:47:48 +0000 (UTC)\r\nMessage-Id: <bench.${i}@client>\r\n\r\nLa de da de da 1.\r\nLa de da de da 2.\r\nLa de da de da 3.\r\nLa de da de da 4.\r\n`,
   );
 
+/** The "state" list's messages: each from one of 2,000 senders. */
+const fromMany = (i) => Buffer.from(message(i).toString("latin1").replace("From: <from@example.org>", `From: <sender${i % 2000}@example.org>`), "latin1");
+
 const rules = {
   nothing: { source: `rule nothing\n\nlimits { members: 10 }\n\non message(_m: Message) {\n}\n`, members: 1 },
   forward: { source: forwardSource(), members: 1 },
   roster: { source: `rule roster\n\nlimits { members: 10000, memory: 128 * 1024 * 1024 }\n\non message(_m: Message) {\n}\n`, members: 10_000 },
+  state: {
+    source: `rule seen\n\nlimits { members: 10, fanout: 10, memory: 128 * 1024 * 1024 }\n\nstate {\n  last: Map<Address, Time> max 5000 = {}\n}\n\non message(m: Message) {\n  if state.last.has(m.from) or state.last.size < 5000 {\n    state.last.set(m.from, now)\n  }\n  send(to: members, subject: m.subject, text: m.text, from: "sender", replyTo: "list")\n}\n`,
+    members: 1,
+    message: fromMany,
+  },
 };
 
 /** CPU ticks (1/100 s) of each thread of this process. */
@@ -90,7 +100,7 @@ async function measure(name) {
     let i = 0;
     const session = async (n) => {
       for (let k = 0; k < n; k++) {
-        const a = await d.runner.deliver({ address: LIST, rcptTo: LIST, mailFrom: "from@example.org", raw: message(i++), receivedAt: Date.now() });
+        const a = await d.runner.deliver({ address: LIST, rcptTo: LIST, mailFrom: "from@example.org", raw: (rule.message ?? message)(i++), receivedAt: Date.now() });
         if (a.code !== 250) throw new Error(`${name}: ${a.code} ${a.message}`);
       }
     };
