@@ -3,12 +3,15 @@
 // a time, each waiting for its answer as a client does), for three lists:
 //   - "nothing": a rule that does nothing (the floor: parse, run, commit);
 //   - "forward": bench/daemon/seed.js's one-member forwarding rule (composing and the Maildir outbox too);
-//   - "roster": a rule that does nothing, on a list of 10,000 members (what a big list costs each message).
+//   - "roster": a rule that does nothing, on a list of 10,000 members (what a big list costs each message);
+//   - "state", only when BENCH_LISTS names it: a forward that also keeps each sender's last post in its state (2,000
+//     senders: a map of 2,000 entries, ~90 KB of JSON, after the first 2,000 messages), as a list with state (once_a_day).
 // Each is measured against the baseline of the same run: mailparser's simpleParser on the same messages,
 // which is all the bare server of bench/daemon/run.js does besides SMTP. CPU is read per thread from /proc
 // (the event loop's thread apart from the rest: the sandbox workers, the outbox writer, V8's helpers).
 //
-// Environment: BENCH_MESSAGES (3000), BENCH_WARM (1000; V8 compiles the hot code over the first thousands).
+// Environment: BENCH_MESSAGES (3000), BENCH_WARM (1000; V8 compiles the hot code over the first thousands),
+// BENCH_LISTS (which lists, comma-separated: default nothing, forward, roster; e.g. `forward` alone to profile it), BENCH_BASELINE=0 (skip it).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -34,10 +37,20 @@ const message = (i) =>
     `Received: from client (localhost [127.0.0.1]) by lists.localhost (thwonkd) with SMTP id bench${i} for <${LIST}>;\r\n\tSun, 06 Dec 2026 09:47:49 +0000\r\nFrom: <from@example.org>\r\nTo: <${LIST}>\r\nDate: Sun,  6 Dec 2026 09:47:48 +0000 (UTC)\r\nMessage-Id: <bench.${i}@client>\r\n\r\nLa de da de da 1.\r\nLa de da de da 2.\r\nLa de da de da 3.\r\nLa de da de da 4.\r\n`,
   );
 
+/** The "state" list's messages: each from one of 2,000 senders. */
+const fromMany = (i) => Buffer.from(message(i).toString("latin1").replace("From: <from@example.org>", `From: <sender${i % 2000}@example.org>`), "latin1");
+
 const rules = {
   nothing: { source: `rule nothing\n\nlimits { members: 10 }\n\non message(_m: Message) {\n}\n`, members: 1 },
   forward: { source: forwardSource(), members: 1 },
   roster: { source: `rule roster\n\nlimits { members: 10000, memory: 128 * 1024 * 1024 }\n\non message(_m: Message) {\n}\n`, members: 10_000 },
+  state: {
+    source: `rule seen\n\nlimits { members: 10, fanout: 10, memory: 128 * 1024 * 1024 }\n\nstate {\n  last: Map<Address, Time> max 5000 = {}\n}\n\non message(m: Message) {\n  if state.last.has(m.from) or state.last.size < 5000 {\n    state.last.set(m.from, now)\n  }\n  send(to: members, subject: m.subject, text: m.text, from: "sender", replyTo: "list")\n}\n`,
+    members: 1,
+    message: fromMany,
+    // Run only when named (BENCH_LISTS=state): its sandbox takes ~30 ms of CPU a message, so use few (BENCH_MESSAGES=500).
+    optIn: true,
+  },
 };
 
 /** CPU ticks (1/100 s) of each thread of this process. */
@@ -89,15 +102,21 @@ async function measure(name) {
     let i = 0;
     const session = async (n) => {
       for (let k = 0; k < n; k++) {
-        const a = await d.runner.deliver({ address: LIST, rcptTo: LIST, mailFrom: "from@example.org", raw: message(i++), receivedAt: Date.now() });
+        const a = await d.runner.deliver({ address: LIST, rcptTo: LIST, mailFrom: "from@example.org", raw: (rule.message ?? message)(i++), receivedAt: Date.now() });
         if (a.code !== 250) throw new Error(`${name}: ${a.code} ${a.message}`);
       }
     };
     const run = (n) => Promise.all(Array.from({ length: SESSIONS }, () => session(n / SESSIONS)));
     await run(WARM);
+    // For a profiler's window (perf record -k CLOCK_MONOTONIC): the measured part's bounds, in that clock's ns.
+    if (process.env.BENCH_MARK) console.error(`mark ${name} start ${process.hrtime.bigint()}`);
+    const g0 = { ...d.committer.stats };
     const t0 = ticks();
     const w = performance.now();
     await run(MESSAGES);
+    const g1 = d.committer.stats;
+    if (process.env.BENCH_MARK) console.error(`groups ${g1.groups - g0.groups}, runs ${g1.runs - g0.runs}: ${((g1.runs - g0.runs) / (g1.groups - g0.groups)).toFixed(2)} runs a group`);
+    if (process.env.BENCH_MARK) console.error(`mark ${name} end ${process.hrtime.bigint()}`);
     const result = { ...perMessage(t0, ticks(), MESSAGES), rate: (MESSAGES * 1000) / (performance.now() - w) };
     await d.close();
     return result;
@@ -106,13 +125,14 @@ async function measure(name) {
   }
 }
 
-const base = await baseline();
+const only = process.env.BENCH_LISTS?.split(",");
+const base = process.env.BENCH_BASELINE === "0" ? { rate: NaN, main: NaN, total: NaN } : await baseline();
 const f2 = (x) => x.toFixed(2);
 const lines = [`| simpleParser alone (the baseline) | ${base.rate.toFixed(0)} | ${f2(base.main)} | ${f2(base.total)} | 1.0× |`];
-for (const name of Object.keys(rules)) {
+for (const name of Object.keys(rules).filter((n) => (only ? only.includes(n) : !rules[n].optIn))) {
   const m = await measure(name);
   lines.push(`| ${name} | ${m.rate.toFixed(0)} | ${f2(m.main)} | ${f2(m.total)} | ${(m.total / base.total).toFixed(1)}× |`);
-  console.error(`${name}: ${m.rate.toFixed(0)} msg/s, event loop ${f2(m.main)} ms/msg, process ${f2(m.total)} ms/msg`);
+  console.error(`${name}: ${m.rate.toFixed(0)} msg/s, event loop ${m.main.toFixed(3)} ms/msg, process ${m.total.toFixed(3)} ms/msg`);
 }
 console.log(`${availableParallelism()} × ${cpus()[0]?.model ?? "?"}, load ${loadavg().map((x) => x.toFixed(1)).join(" ")}; ${MESSAGES} messages after ${WARM}, ${SESSIONS} at a time
 

@@ -11,7 +11,7 @@
  * costs that run again, never a different result.
  */
 import type { Bundle } from "../../compiler/index.js";
-import { InputRefused } from "../input/index.js";
+import { InputRefused, keptJson } from "../input/index.js";
 import { bundleInput } from "../run/input.js";
 import { encodeRun } from "../run/run-rule.js";
 import type { RunAhead, SandboxResult } from "../sandbox/types.js";
@@ -76,8 +76,10 @@ export function runsAhead(slot: AheadSlot, bundle: Bundle, members: MembersSnaps
       done: (r) => {
         // Not run: its turn runs it, or a later chain takes it.
         if (!r && slot.ahead.get(w.d) === ran) slot.ahead.delete(w.d);
-        const sent = { input, inputJson: enc.inputJson, members: members.members, stateJson: (stateJson ??= JSON.stringify(state)), message: w.runnable!.message, size: w.runnable!.size, now: w.d.receivedAt };
-        done(r ? { ...r, membersVersion: members.version, bundle, sent } : undefined);
+        if (!r) return done(undefined);
+        const sent = { input, inputJson: enc.inputJson, members: members.members, stateJson: (stateJson ??= keptJson(state)), message: w.runnable!.message, size: w.runnable!.size, now: w.d.receivedAt };
+        // Field by field: a spread of the worker's answer (an object structured clone made) makes V8 build new maps each time.
+        done({ inputJson: r.inputJson, result: r.result, membersVersion: members.version, bundle, sent });
       },
     });
   }
@@ -99,7 +101,8 @@ export function sameInput(ran: Ran | undefined, bundle: Bundle, members: Members
   const s = ran.sent;
   if (ran.bundle !== bundle || ran.membersVersion !== members.version || s.members !== members.members) return undefined;
   if (s.message !== message || s.size !== size || s.now !== now || ran.inputJson !== s.inputJson) return undefined;
-  if (JSON.stringify(state) !== s.stateJson) return undefined;
+  // The state's JSON is kept with it (runner.ts keptState): compared as text without writing it again.
+  if (keptJson(state) !== s.stateJson) return undefined;
   aheadCounts.taken++;
   return s.input;
 }

@@ -135,10 +135,13 @@ export function writeBatch(r: BatchRequest, syncfs: ((fd: number) => void) | und
     const catchUp = r.look;
     files = files.filter((f) => !look.has(r.dir, catchUp, f.name));
   }
+  // The folders once a batch, each name put after them (path.join for each file normalizes the whole path again).
+  const newDir = `${join(r.dir, "new")}/`;
+  const tmpDir = `${join(r.dir, "tmp")}/`;
   try {
     for (const f of files) {
-      const target = join(r.dir, "new", f.name);
-      const tmp = join(r.dir, "tmp", f.name);
+      const target = newDir + f.name;
+      const tmp = tmpDir + f.name;
       // O_TRUNC: a file left in tmp/ by a crash is written over.
       const file = { fd: openSync(tmp, CREATE), tmp, target };
       open.push(file);

@@ -23,7 +23,7 @@ import { OutboxWriter, type WriteFile } from "./outbox-writer.js";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { RunAction } from "../../contract/index.js";
-import { bounceAddress, composeRun, isMailAction, LOOP_HEADER, type IncomingMail, type ListMailSettings } from "../mail/compose.js";
+import { bounceAddress, composeRunNow, isMailAction, LOOP_HEADER, type ComposeContext as MailContext, type IncomingMail, type ListMailSettings, type OutgoingMessage } from "../mail/compose.js";
 import type { OutboxRow, OutgoingMail, Store } from "./store/types.js";
 import type { Logger } from "./log.js";
 
@@ -62,10 +62,23 @@ const HOST = hostname().replace(/[/:]/g, "_");
 
 /** The run's mail actions as wire messages, with stable ids (`thwonk.RUNKEY.N@domain`) and file names. */
 export async function composeAll(actions: readonly RunAction[], ctx: ComposeContext): Promise<OutgoingMail[]> {
+  return composeAllNow(actions, ctx);
+}
+
+/** composeAll, answered at once unless a message went through nodemailer (composeRunNow); may throw. */
+export function composeAllNow(actions: readonly RunAction[], ctx: ComposeContext): OutgoingMail[] | Promise<OutgoingMail[]> {
   const runKey = `${ctx.now.toString(36)}.${PROCESS_KEY}${(runs++).toString(36)}`;
-  const host = HOST;
-  const messages = await composeRun(actions, { list: ctx.list, incoming: ctx.incoming, now: ctx.now, runKey, ...(ctx.settings ? { settings: ctx.settings } : {}) });
-  return messages.map((m) => ({ file: `${ctx.now}.T${runKey}_${m.index}.${host}`, messageId: m.messageId, recipients: m.envelope.to, action: m.action, raw: m.raw }));
+  const now = ctx.now;
+  const c: MailContext = { list: ctx.list, incoming: ctx.incoming, now, runKey };
+  if (ctx.settings) c.settings = ctx.settings;
+  const messages = composeRunNow(actions, c);
+  return messages instanceof Promise ? messages.then((m) => outgoing(m, now, runKey)) : outgoing(messages, now, runKey);
+}
+
+function outgoing(messages: OutgoingMessage[], now: number, runKey: string): OutgoingMail[] {
+  const out: OutgoingMail[] = [];
+  for (const m of messages) out.push({ file: `${now}.T${runKey}_${m.index}.${HOST}`, messageId: m.messageId, recipients: m.envelope.to, action: m.action, raw: m.raw });
+  return out;
 }
 
 const HAS_RECIPIENTS = new RegExp(`(^|\\r\\n)${RECIPIENTS_HEADER}:`, "i");

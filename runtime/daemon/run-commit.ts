@@ -5,8 +5,8 @@
  */
 import { canonicalAddress, type MemberJson, type RunAction, type RunResult } from "../../contract/index.js";
 import type { IncomingMail, ListMailSettings } from "../mail/compose.js";
-import { composeAll } from "./outbox.js";
-import type { MemberChange, MembersSnapshot, RunCommit, RunOutcome } from "./store/types.js";
+import { composeAllNow, type ComposeContext } from "./outbox.js";
+import type { MemberChange, MembersSnapshot, OutgoingMail, RunCommit, RunOutcome } from "./store/types.js";
 
 /** The parts of a run's record known before it runs. */
 export interface RunBase {
@@ -16,15 +16,19 @@ export interface RunBase {
   replayOf: number | null;
 }
 
-/** `head`: made for this one run (it becomes the commit). */
-export async function runCommit(
+/**
+ * `head`: made for this one run (it becomes the commit). Answered at once unless a message went through nodemailer
+ * (composeAllNow): a promise for each run costs the event loop more than the run's short messages. Throws when its mail
+ * cannot be composed.
+ */
+export function runCommit(
   head: Omit<RunCommit, "run">,
   runBase: RunBase,
   result: RunResult,
   actions: RunAction[],
   outcome: RunOutcome,
   mail: { list: string; incoming: IncomingMail | null; settings: Partial<ListMailSettings> | undefined },
-): Promise<RunCommit> {
+): RunCommit | Promise<RunCommit> {
   const run = { trigger: runBase.trigger, now: runBase.now, bundleHash: runBase.bundleHash, replayOf: runBase.replayOf, outcome, error: result.error, gasUsed: result.gas.used, gasBound: result.gas.bound, actions };
   // The commit is the head the caller made for this run, filled in: a copy by spread ({ ...head }) takes V8's slow
   // path at each run, as the heads of messages, replays and schedules differ in shape.
@@ -41,12 +45,17 @@ export async function runCommit(
   }
   const published = actions.filter((a) => a.kind === "publish").map((a) => ({ path: String(a["path"]), html: String(a["html"] ?? "") }));
   const { list, incoming, settings } = mail;
-  const outbox = await composeAll(actions, { list, incoming, now: runBase.now, ...(settings ? { settings } : {}) });
-  if (result.state) c.state = result.state;
-  c.members = members;
-  c.outbox = outbox;
-  c.published = published;
-  return c;
+  const ctx: ComposeContext = { list, incoming, now: runBase.now };
+  if (settings) ctx.settings = settings;
+  const outbox = composeAllNow(actions, ctx);
+  const fill = (o: OutgoingMail[]): RunCommit => {
+    if (result.state) c.state = result.state;
+    c.members = members;
+    c.outbox = o;
+    c.published = published;
+    return c;
+  };
+  return outbox instanceof Promise ? outbox.then(fill) : fill(outbox);
 }
 
 /**

@@ -18,7 +18,7 @@
  */
 import { COMPILER_VERSION, migrateState, type Bundle } from "../../compiler/index.js";
 import { canonicalAddress, checkSavedState, describeStateProblem, runtimeMessages, type RunAction, type RunError, type RunResult, withoutRefusedAddresses } from "../../contract/index.js";
-import { checkMessage, InputRefused, keepJson, parseEml, type MessageJson } from "../input/index.js";
+import { checkMessage, InputRefused, isKept, keepJson, parseEml, type MessageJson } from "../input/index.js";
 import { bundleInput, bundleLimits } from "../run/input.js";
 import { encodeRun, runBundle } from "../run/run-rule.js";
 import { GATHER_TURNS, runsAhead, sameInput, takeAhead, type Ran, type Waiting } from "./ahead.js";
@@ -287,19 +287,14 @@ export class Runner {
     const slot = this.slot(d.address);
     // A schedule arrives when it is due: one due by the time this message came runs before it.
     this.dueBy?.(slot.address, d.receivedAt);
-    const early = this.parse(slot, slot.bundle, d);
     const waiting: Waiting = { d };
+    const early = this.parse(slot, slot.bundle, d, waiting);
     slot.waiting.push(waiting);
-    // Runnable as parsed (ahead.ts): the checks of its turn that come before the run, the state and members aside.
-    early.then((p) => {
-      const m = p.eml.message;
-      if (!p.eml.refused.length && !this.isLoop(slot.address, m) && !overHopLimit(m.headers, this.mail.hopLimit) && !checkMessage(m, bundleLimits(p.bundle), p.eml.size).length)
-        waiting.runnable = { bundle: p.bundle, message: m, size: p.eml.size };
-    }, () => undefined); // awaited in its turn
     return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, undefined, early), false));
   }
 
-  private async parse(slot: ListSlot, bundle: Bundle, d: Delivery): Promise<Parsed> {
+  /** `waiting`: the delivery's place in the list's queue, marked runnable (ahead.ts) once parsed, if it is. */
+  private async parse(slot: ListSlot, bundle: Bundle, d: Delivery, waiting?: Waiting): Promise<Parsed> {
     // The rule's limits are checked while parsing (size and header fields first), so a hostile message costs little.
     const envelope: { mailFrom: string | null; rcptTo?: string } = { mailFrom: d.mailFrom };
     if (d.rcptTo) envelope.rcptTo = d.rcptTo;
@@ -308,6 +303,12 @@ export class Runner {
     const eml = await parseEml(trace ? d.raw.subarray(trace) : d.raw, { listAddress: slot.address, envelope, limits: bundleLimits(bundle) });
     // Frozen with its JSON kept: each input that carries it (ahead.ts, and its turn) writes it once, and checks it once.
     keepJson(eml.message);
+    // Runnable as parsed (ahead.ts): the checks of its turn that come before the run, the state and members aside.
+    if (waiting) {
+      const m = eml.message;
+      if (!eml.refused.length && !this.isLoop(slot.address, m) && !overHopLimit(m.headers, this.mail.hopLimit) && !checkMessage(m, bundleLimits(bundle), eml.size).length)
+        waiting.runnable = { bundle, message: m, size: eml.size };
+    }
     return { bundle, eml };
   }
 
@@ -319,9 +320,15 @@ export class Runner {
   /** The answer of queued work that hands its run to the committer; counted in flight until it settles. */
   private answered(queued: Promise<Answer | Submitted>): Promise<Answer> {
     this.inFlight++;
-    const answer = queued.then(answerOf);
-    answer.then(this.settleOne, this.settleOne);
-    return answer;
+    // One async function, not a then() whose handler returns the answer's promise (its handler returns a promise: two more turns) and a then() to count.
+    return (async (): Promise<Answer> => {
+      try {
+        const r = await queued;
+        return "answer" in r ? await r.answer : r;
+      } finally {
+        this.settle();
+      }
+    })();
   }
 
   private readonly settleOne = (): void => this.settle();
@@ -445,7 +452,7 @@ export class Runner {
     await slot.settled;
     if (slot.loaded) return slot.loaded;
     const [members, saved] = await Promise.all([this.runnable(slot.address), this.o.store.state(slot.address)]);
-    slot.loaded = { members, state: this.runnableState(slot.address, slot.bundle, await stateAsRead(this.o.store, slot.bundle, saved)) };
+    slot.loaded = { members, state: keptState(this.runnableState(slot.address, slot.bundle, await stateAsRead(this.o.store, slot.bundle, saved))) };
     return slot.loaded;
   }
 
@@ -478,7 +485,8 @@ export class Runner {
     const tooBig = parsed.refused.length ? parsed.refused : checkMessage(message, limits, parsed.size);
     if (tooBig.length) return { code: 552, message: `5.3.4 ${say(M.inputRefused, address, tooBig.map((p) => `${p.code} ${p.message}`).join(" "))}` };
 
-    const { members, state } = await this.load(slot);
+    // Kept from the last run (the common case): taken without an await (load() is async: a promise and a turn).
+    const { members, state } = slot.loaded ?? (await this.load(slot));
     const trigger = bundle.manifest.triggers.find((t) => t.name === "message");
     let result: RunResult;
     const refused = refusals(bundle, state);
@@ -527,7 +535,9 @@ export class Runner {
         // A replay that fails again leaves its message failed, to be replayed once more after the next fix.
         if (outcome === "failed" && !replay.approved) head.messageStatus = "failed";
       } else head.message = stored(outcome === "ok" ? "accepted" : outcome).message!;
-      return this.outcomeCommit(slot, head, runBase, result, actions, outcome, { from: message.from, headers: message.headers, raw: d.raw }).then((c) => Object.assign(c, holdEffects(outcome, hold, message, d, replay)));
+      const held = (c: RunCommit): RunCommit => Object.assign(c, holdEffects(outcome, hold, message, d, replay));
+      const composed = this.outcomeCommit(slot, head, runBase, result, actions, outcome, { from: message.from, headers: message.headers, raw: d.raw });
+      return composed instanceof Promise ? composed.then(held) : held(composed);
     });
     if (result.error) this.o.log.warn({ list: address, error: result.error }, "the rule failed on a message; it is kept and can be replayed");
     const answer: Answer =
@@ -578,7 +588,11 @@ export class Runner {
     return this.submit(slot, turn, c, { code: 250, message: "2.0.0 ran" }, result, result.actions);
   }
 
-  /** The run's commit, its outgoing mail composed (the one part that waits: it runs after the list's queue moved on). */
+  /**
+   * The run's commit, its outgoing mail composed (it runs after the list's queue moved on): at once, unless a message
+   * went through nodemailer (run-commit.ts). Mail that cannot be composed is a rejected promise, as the commit's
+   * failure: submit() answers it 451 and moves the generation on.
+   */
   private outcomeCommit(
     slot: ListSlot,
     head: Omit<RunCommit, "run">,
@@ -587,8 +601,12 @@ export class Runner {
     actions: RunAction[],
     outcome: RunOutcome,
     incoming: IncomingMail | null,
-  ): Promise<RunCommit> {
-    return runCommit(head, runBase, result, actions, outcome, { list: slot.address, incoming, settings: this.mail.lists(slot.address) });
+  ): RunCommit | Promise<RunCommit> {
+    try {
+      return runCommit(head, runBase, result, actions, outcome, { list: slot.address, incoming, settings: this.mail.lists(slot.address) });
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**
@@ -603,32 +621,44 @@ export class Runner {
       Promise.resolve(commit).catch(() => undefined);
       return { answer: Promise.resolve(this.failedCommit(slot, turn, new StaleCommit("an earlier run of this list failed to commit"))) };
     }
-    if (slot.loaded && result && !result.error && result.state) slot.loaded = { ...slot.loaded, state: result.state };
+    if (slot.loaded && result && !result.error && result.state) slot.loaded = { ...slot.loaded, state: keptState(result.state) };
+    // Async functions, not chains of then(): each step of a chain is a promise of its own, and a handler that
+    // returns a promise (the commit being composed, the committer's ids) costs two more turns of the microtask queue.
+    const before = slot.handed;
     let c: RunCommit | undefined;
     let ids: Promise<{ runId: number; messageId: number | null }> | undefined;
-    const handed = slot.handed
-      .then(() => commit)
-      .then((done) => {
-        c = done;
-        ids = this.o.committer.commit(done, () => valid(slot, turn));
-      });
-    slot.handed = handed.catch(() => undefined);
-    const settled = handed
-      .then(() => ids!)
-      .then(
-        async (got): Promise<Answer> => {
-          if (c!.members?.length) {
-            // Read first, then decided: whatever happened to the list while the members were read is seen.
-            const members = await this.runnable(slot.address);
-            if (slot.loaded && slot.gen === turn.gen) slot.loaded = { ...slot.loaded, members };
-          }
-          if (this.o.log.isLevelEnabled("info")) this.o.log.info({ list: slot.address, run: got.runId, trigger: c!.run.trigger, outcome: c!.run.outcome, gas: c!.run.gasUsed }, "run committed");
-          return { ...answer, runId: got.runId, outcome: c!.run.outcome };
-        },
-        (err: unknown) => this.failedCommit(slot, turn, err),
-      );
-    // Settled to nothing: allSettled's value holds the one before it, and so every answer of the list since it started.
-    slot.settled = Promise.allSettled([slot.settled, settled]).then(nothing);
+    let unmade: { err: unknown } | undefined;
+    // Settles (never rejects) once the run's commit is handed to the committer, after the list's earlier runs' were.
+    const handed = (async (): Promise<void> => {
+      await before;
+      try {
+        c = await commit;
+      } catch (err) {
+        unmade = { err };
+        return;
+      }
+      ids = this.o.committer.commit(c, () => valid(slot, turn));
+    })();
+    slot.handed = handed;
+    const settled = (async (): Promise<Answer> => {
+      await handed;
+      let got: { runId: number; messageId: number | null };
+      try {
+        if (unmade) throw unmade.err;
+        got = await ids!;
+      } catch (err) {
+        return this.failedCommit(slot, turn, err);
+      }
+      if (c!.members?.length) {
+        // Read first, then decided: whatever happened to the list while the members were read is seen.
+        const members = await this.runnable(slot.address);
+        if (slot.loaded && slot.gen === turn.gen) slot.loaded = { ...slot.loaded, members };
+      }
+      if (this.o.log.isLevelEnabled("info")) this.o.log.info({ list: slot.address, run: got.runId, trigger: c!.run.trigger, outcome: c!.run.outcome, gas: c!.run.gasUsed }, "run committed");
+      return { ...answer, runId: got.runId, outcome: c!.run.outcome };
+    })();
+    // Settled (never rejected) once this answer and every one of the list's before it have settled.
+    slot.settled = bothSettled(slot.settled, settled);
     if (!result?.error && actions?.some((a) => a.kind === "members.add" || a.kind === "members.remove")) await settled;
     return { answer: settled };
   }
@@ -722,9 +752,31 @@ function valid(slot: ListSlot, turn: Turn): boolean {
 
 function nothing(): void {}
 
-function answerOf(r: Answer | Submitted): Answer | Promise<Answer> {
-  return "answer" in r ? r.answer : r;
+/**
+ * The state the list's next runs start from, frozen with its JSON kept (json-parts.ts keepJson): written once, not
+ * once by each input that carries it (the run's, and those of the runs given ahead with it), each comparison of a
+ * run given ahead (ahead.ts sameInput) and the commit that stores it. No run changes a state it was given: a run's
+ * new state is another object.
+ */
+function keptState(state: SavedState | null): SavedState | null {
+  if (state !== null && typeof state === "object" && !isKept(state)) keepJson(state);
+  return state;
 }
+
+/** Resolves once both have settled (Promise.allSettled's, with fewer promises on the way). */
+async function bothSettled(a: Promise<unknown>, b: Promise<unknown>): Promise<void> {
+  try {
+    await b;
+  } catch {
+    // settled either way
+  }
+  try {
+    await a;
+  } catch {
+    // settled either way
+  }
+}
+
 
 /** Resolves after the promise reactions queued now (setImmediate comes after them). */
 function afterTurn(): Promise<void> {

@@ -28,4 +28,4 @@ export {
 } from "./limits.js";
 export type * from "./types.js";
 export { ROLES } from "./types.js";
-export { keepJson } from "./json-parts.js";
+export { isKept, keepJson, keptJson } from "./json-parts.js";

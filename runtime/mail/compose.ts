@@ -266,9 +266,21 @@ const CHECKS = { safeAddress, headerText, decodeWords, msgIds, literalName };
 
 /** The run's mail actions as wire messages (actions without a valid recipient send nothing). */
 export async function composeRun(actions: readonly RunAction[], ctx: ComposeContext): Promise<OutgoingMessage[]> {
-  const out: OutgoingMessage[] = [];
-  let run: RunFacts | undefined;
-  for (let i = 0; i < actions.length; i++) {
+  return composeRunNow(actions, ctx);
+}
+
+/**
+ * composeRun, answered at once when every message is written directly (write-message.ts), as all are but a plan the
+ * direct writer leaves to nodemailer: the daemon composes each run's mail, and a promise and an await for each of its
+ * messages cost the event loop more than writing a short one. A promise only when one went through nodemailer.
+ */
+export function composeRunNow(actions: readonly RunAction[], ctx: ComposeContext): OutgoingMessage[] | Promise<OutgoingMessage[]> {
+  return composeFrom(actions, ctx, 0, [], undefined);
+}
+
+/** The messages of actions `from` on, after `out` (those before); a promise once one goes through nodemailer. */
+function composeFrom(actions: readonly RunAction[], ctx: ComposeContext, from: number, out: OutgoingMessage[], run: RunFacts | undefined): OutgoingMessage[] | Promise<OutgoingMessage[]> {
+  for (let i = from; i < actions.length; i++) {
     const a = actions[i]!;
     if (!isMailAction(a)) continue;
     const to: string[] = [];
@@ -286,9 +298,17 @@ export async function composeRun(actions: readonly RunAction[], ctx: ComposeCont
     }
     if (to.length === 0) continue;
     run ??= { sender: author(ctx.incoming), hops: ctx.incoming ? hopCount(ctx.incoming.headers).hops + 1 : 1 };
-    out.push(await composeOne(a, i + 1, to, refused, ctx, run));
+    const m = composeOne(a, i + 1, to, refused, ctx, run);
+    // Through nodemailer: awaited, and the actions after it composed after it, in order, as composeRun always did.
+    if (m instanceof Promise) return composeAfter(m, actions, ctx, i + 1, out, run);
+    out.push(m);
   }
   return out;
+}
+
+async function composeAfter(m: Promise<OutgoingMessage>, actions: readonly RunAction[], ctx: ComposeContext, from: number, out: OutgoingMessage[], run: RunFacts): Promise<OutgoingMessage[]> {
+  out.push(await m);
+  return composeFrom(actions, ctx, from, out, run);
 }
 
 /** What every message of a run reads from the incoming mail, read once. */
@@ -357,7 +377,8 @@ function factsOf(list: string, name: string | undefined): ListFacts {
   return f;
 }
 
-async function composeOne(a: RunAction, index: number, to: string[], refused: string[], ctx: ComposeContext, run: RunFacts): Promise<OutgoingMessage> {
+/** A promise only when the message went through nodemailer (composeRunNow). */
+function composeOne(a: RunAction, index: number, to: string[], refused: string[], ctx: ComposeContext, run: RunFacts): OutgoingMessage | Promise<OutgoingMessage> {
   // As `{ ...DEFAULT_LIST_SETTINGS, ...ctx.settings }` reads it, without the copy.
   const fromMode = ctx.settings !== undefined && Object.hasOwn(ctx.settings, "fromMode") ? ctx.settings.fromMode : DEFAULT_LIST_SETTINGS.fromMode;
   const list = ctx.list;
@@ -453,9 +474,12 @@ async function composeOne(a: RunAction, index: number, to: string[], refused: st
   if (html !== undefined && !original) plan.html = html;
   if (inReplyTo.length) plan.inReplyTo = `<${inReplyTo[0]}>`;
   if (references.length) plan.references = references.map((r) => `<${r}>`);
-  let raw = (!ctx.viaNodemailer && writeMessage(plan)) || (await viaNodemailer(plan));
-  if (original) raw = spliceForward(raw, original, footer, CHECKS);
-  return { index, messageId: sentId, envelope: { from: facts.bounce, to }, refused, action: a, raw };
+  const direct = !ctx.viaNodemailer && writeMessage(plan);
+  const done = (written: Buffer): OutgoingMessage => {
+    const raw = original ? spliceForward(written, original, footer, CHECKS) : written;
+    return { index, messageId: sentId, envelope: { from: facts.bounce, to }, refused, action: a, raw };
+  };
+  return direct ? done(direct) : viaNodemailer(plan).then(done);
 }
 
 /**

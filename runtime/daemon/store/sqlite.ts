@@ -11,6 +11,7 @@
 import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
 import { canonicalAddress, type MemberJson, type RunAction } from "../../../contract/index.js";
+import { keptJson } from "../../input/json-parts.js";
 import { Checkpointer, type CheckpointerOptions } from "./checkpointer.js";
 import { SqliteHeld } from "./sqlite-held.js";
 import type {
@@ -494,7 +495,8 @@ class SqliteStore implements Store {
       );
       if (c.state !== undefined && lastState.get(c.address) === i) {
         // One statement for a list that has a row (every deployed list) and one that has none.
-        q.putState.run(c.address, JSON.stringify(c.state), r.bundleHash);
+        // Its JSON kept with it when the runner kept it (runner.ts keptState): not written again.
+        q.putState.run(c.address, keptJson(c.state), r.bundleHash);
       }
       if (c.members?.length) this.applyMembers(c.address, c.members, q);
       const outboxIds: number[] = [];
