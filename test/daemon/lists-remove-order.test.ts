@@ -1,0 +1,111 @@
+/**
+ * Removing a list, in the daemon's own order (a Daemon in this process, its list's queue held by a test's gate): a
+ * deploy and a message queued behind the removal find the list gone (the deploy then starts a new list, the message
+ * gets 550 and is not stored); what the removal drops (held messages expire, the published pages, the signing key)
+ * and keeps (the published HTML in its run).
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { repoRoot } from "../helpers/repo.js";
+import { HeldRefusal } from "../../runtime/daemon/holds.js";
+import { REMOVED_NOTE } from "../../runtime/daemon/store/sqlite-lists.js";
+import { listDaemon, postTo } from "./helpers.js";
+
+const PULSE = `rule pulse
+
+limits { members: 20, fanout: 20 }
+
+state { n: int = 0 }
+
+on message(m: Message) {
+  if state.n < 1000000 {
+    state.n = state.n + 1
+  }
+  send(to: members, subject: m.subject, text: m.text)
+}
+`;
+const HOLDER = `rule holder
+
+on message(m: Message) {
+  if not m.approved {
+    hold("wait")
+  }
+}
+`;
+
+test("a deploy and a message queued behind a removal: the deploy starts a new list, the message gets 550, unstored", async () => {
+  const X = "x@example.org";
+  const l = await listDaemon({ source: PULSE, fileName: "pulse.thwonk", addresses: [X] });
+  try {
+    assert.equal((await postTo(l.daemon, X, "ann@example.org", "before")).code, 250);
+    const keyBefore = await l.daemon.store.tokenKey(X);
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const holding = l.daemon.runner.withList(X, () => gate);
+    const removing = l.daemon.removeList(X);
+    const posting = postTo(l.daemon, X, "ann@example.org", "behind the removal");
+    const deploying = l.daemon.deploy({ source: `${PULSE}\n// the next version\n`, fileName: "pulse.thwonk", addresses: [X] });
+    // The deploy reaches the list's queue (its swap, behind the removal) before the gate opens.
+    await new Promise((r) => setTimeout(r, 200));
+    open();
+    await holding;
+    const removed = await removing;
+    assert.equal(removed.members, 1);
+    assert.equal(removed.address, X);
+    assert.equal((await posting).code, 550);
+    const dep = await deploying;
+    assert.equal(dep.ok, true, JSON.stringify(dep));
+    assert.equal(l.daemon.runner.bundleAt(X)?.sha256, dep.hash);
+    assert.deepEqual((await l.daemon.members(X)).members, [], "a new list: no members");
+    assert.equal((await l.daemon.stateAsDeployed(X)).state, null, "and the rule's initial state");
+    assert.notEqual(await l.daemon.store.tokenKey(X), keyBefore, "a new signing key");
+    const subjects = (await l.daemon.store.messages({ address: X })).length;
+    assert.equal(subjects, 1, "only the message before the removal is stored");
+    // A message to the new list runs on it.
+    await l.daemon.addMembers(X, [{ address: "bob@example.org" }]);
+    assert.deepEqual(await postTo(l.daemon, X, "bob@example.org", "new"), { code: 250, to: ["bob@example.org"] });
+  } finally {
+    await l.close();
+  }
+});
+
+test("removal expires the held messages (approval refused after) and drops the published pages, kept in their runs", async () => {
+  const H = "held@example.org";
+  const P = "archive@example.org";
+  const l = await listDaemon({ source: HOLDER, fileName: "holder.thwonk", addresses: [H] });
+  try {
+    const held = await postTo(l.daemon, H, "ann@example.org", "wait for me");
+    assert.equal(held.code, 250);
+    const [h] = await l.daemon.store.heldMessages({ address: H });
+    assert.ok(h);
+    const r = await l.daemon.removeList(H);
+    assert.equal(r.held, 1);
+    assert.match(r.message, /^TW6046 .*its 1 held message expired/);
+    const after = (await l.daemon.store.heldMessage(h.id))!;
+    assert.equal(after.status, "expired");
+    assert.equal(after.note, REMOVED_NOTE);
+    assert.equal((await l.daemon.store.message(h.id))!.status, "expired");
+    await assert.rejects(l.daemon.holds.approve(h.id), HeldRefusal);
+
+    const archive = readFileSync(join(repoRoot, "examples", "archive", "archive.thwonk"), "utf8");
+    assert.equal((await l.daemon.deploy({ source: archive, fileName: "archive.thwonk", addresses: [P] })).ok, true);
+    await l.daemon.addMembers(P, [{ address: "ann@example.org" }]);
+    const a = await l.daemon.runner.deliver({
+      address: P,
+      rcptTo: P,
+      mailFrom: "ann@example.org",
+      raw: Buffer.from(`From: <ann@example.org>\r\nTo: <${P}>\r\nSubject: first\r\nMessage-ID: <p1@example.org>\r\n\r\nhello\r\n`),
+      receivedAt: Date.now(),
+    });
+    assert.equal(a.code, 250);
+    assert.ok(await l.daemon.store.published(P, "index.html"));
+    await l.daemon.removeList(P);
+    assert.equal(await l.daemon.store.published(P, "index.html"), undefined, "no longer served, nor a new list's");
+    const run = (await l.daemon.store.run(a.runId!))!;
+    assert.ok(run.actions.some((x) => x.kind === "publish" && x["path"] === "index.html" && String(x["html"]).includes("first")), "the page's HTML stays in its run");
+  } finally {
+    await l.close();
+  }
+});
