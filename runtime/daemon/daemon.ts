@@ -439,37 +439,35 @@ export class Daemon {
     const at = current ? this.runner.resolve(address)! : address;
     let problems: string[] = [];
     let dropped: string[] = [];
-    {
-      if (!current) {
+    if (!current) {
+      const now = this.clock();
+      const added = scheduledTriggers(bundle);
+      await this.store.deploy(at, bundle.sha256, now, added);
+      // A new list: any schedule times kept for a list removed from this address are not its own.
+      this.scheduler.forget(at);
+      await this.scheduler.deployed(at, added, now);
+      await this.runner.install(at, bundle);
+    } else {
+      // Checked in the list's turn, against the version and the state and members as they are then: checked before
+      // it, the runs and the other deploys queued ahead could save state (or install a version) it does not fit.
+      problems = await this.runner.swap(at, bundle, async (running) => {
+        const check: SwapCheck = running.sha256 === bundle.sha256 ? { problems: [], dropped: [] } : await this.swapCheck(at, running, bundle, allowDataLoss);
+        if (check.problems.length) return check.problems;
+        // The triggers this version brings in count from its deploy (not the list's first), recorded with it; told
+        // to the scheduler before the swap, so the tick that first sees the new version already counts them so.
+        const had = new Set(scheduledTriggers(running));
+        const added = scheduledTriggers(bundle).filter((name) => !had.has(name));
         const now = this.clock();
-        const added = scheduledTriggers(bundle);
-        await this.store.deploy(at, bundle.sha256, now, added);
-        // A new list: any schedule times kept for a list removed from this address are not its own.
-        this.scheduler.forget(at);
+        // The state with what it drops written, not left to the runner's load, so a later version that brings a
+        // dropped field back starts it afresh instead of finding the value this one dropped (migrated from the older
+        // hash); in the deploy's own transaction: written after it, a failure or a crash between the two left this
+        // version deployed (at the next start) over the state it was to drop.
+        await this.store.deploy(at, bundle.sha256, now, added, check.state);
         await this.scheduler.deployed(at, added, now);
-        await this.runner.install(at, bundle);
-      } else {
-        // Checked in the list's turn, against the version and the state and members as they are then: checked before
-        // it, the runs and the other deploys queued ahead could save state (or install a version) it does not fit.
-        problems = await this.runner.swap(at, bundle, async (running) => {
-          const check: SwapCheck = running.sha256 === bundle.sha256 ? { problems: [], dropped: [] } : await this.swapCheck(at, running, bundle, allowDataLoss);
-          if (check.problems.length) return check.problems;
-          // The triggers this version brings in count from its deploy (not the list's first), recorded with it; told
-          // to the scheduler before the swap, so the tick that first sees the new version already counts them so.
-          const had = new Set(scheduledTriggers(running));
-          const added = scheduledTriggers(bundle).filter((name) => !had.has(name));
-          const now = this.clock();
-          // The state with what it drops written, not left to the runner's load, so a later version that brings a
-          // dropped field back starts it afresh instead of finding the value this one dropped (migrated from the older
-          // hash); in the deploy's own transaction: written after it, a failure or a crash between the two left this
-          // version deployed (at the next start) over the state it was to drop.
-          await this.store.deploy(at, bundle.sha256, now, added, check.state);
-          await this.scheduler.deployed(at, added, now);
-          if (check.state !== undefined) this.o.log.warn({ list: at, hash: bundle.sha256, dropped: check.dropped }, "state dropped at deploy (allowDataLoss)");
-          dropped = check.dropped;
-          return [];
-        });
-      }
+        if (check.state !== undefined) this.o.log.warn({ list: at, hash: bundle.sha256, dropped: check.dropped }, "state dropped at deploy (allowDataLoss)");
+        dropped = check.dropped;
+        return [];
+      });
     }
     return { at, problems, dropped };
   }
