@@ -26,6 +26,7 @@ interface ListView {
 }
 interface ListDetail extends ListView {
   deployments: { hash: string; deployedAt: number }[];
+  removals?: { hash: string; rule: string; removedAt: number; members: number }[];
 }
 interface Removed {
   removed: true;
@@ -50,7 +51,11 @@ const listView = {
   schedulesHeld: S.optional(S.flag),
 };
 const listsAnswer = S.fields({ lists: S.listOf(S.fields(listView)) });
-const listAnswer = S.fields({ ...listView, deployments: S.listOf(S.fields({ hash: S.text, deployedAt: S.epochMs })) });
+const listAnswer = S.fields({
+  ...listView,
+  deployments: S.listOf(S.fields({ hash: S.text, deployedAt: S.epochMs })),
+  removals: S.optional(S.listOf(S.fields({ hash: S.text, rule: S.text, removedAt: S.epochMs, members: S.number }))),
+});
 const removedAnswer = S.fields({ removed: S.flag, address: S.text, rule: S.text, hash: S.text, removedAt: S.epochMs, members: S.number, held: S.number, message: S.text });
 const membersAnswer = S.fields({ members: S.listOf(S.present) });
 
@@ -106,7 +111,12 @@ export function runLists(args: string[], o: ServerOptions & { yes?: boolean }, i
     for (const f of flags(l).filter((x) => !x.endsWith(" held"))) io.stdout.write(`  ${f}\n`);
     if (l.addressRefused !== undefined) io.stdout.write(`  ${safe(l.addressRefused, 4000)}\n`);
     io.stdout.write(`  deployments (oldest first):\n`);
-    for (const d of l.deployments) io.stdout.write(`    ${time(d.deployedAt)}  ${safe(d.hash, 64)}\n`);
+    // The removals of earlier lists at the address, in their place among the deployments.
+    const events = [
+      ...l.deployments.map((d) => ({ at: d.deployedAt, line: `${time(d.deployedAt)}  ${safe(d.hash, 64)}` })),
+      ...(l.removals ?? []).map((r) => ({ at: r.removedAt, line: `${time(r.removedAt)}  removed (rule ${safe(r.rule, 100)}, ${plural(r.members, "member")} dropped)` })),
+    ].sort((a, b) => a.at - b.at);
+    for (const e of events) io.stdout.write(`    ${e.line}\n`);
   });
 }
 

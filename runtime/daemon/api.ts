@@ -197,7 +197,8 @@ export function apiHandler(o: ApiOptions) {
         await daemon.members(p.address!); // refuses a list that is not there
         const at = daemon.listAt(p.address!)!;
         const list = (await daemon.listsView()).find((l) => l.address === at)!;
-        return { ...list, deployments: await daemon.store.deploymentHistory(at) };
+        // Every version deployed at the address, and the lists removed from it (a list deployed there since is a new one).
+        return { ...list, deployments: await daemon.store.deploymentHistory(at), removals: (await daemon.store.removals(at)).map(({ id: _id, ...r }) => r) };
       },
     },
     { method: "DELETE", pattern: /^lists\/([^/]+)$/, access: "write", handle: async (p) => daemon.removeList(p.address!) },

@@ -325,7 +325,12 @@ export class Daemon {
   /** Runs the list's rule on a message; mail to its bounce address is recorded instead, never run nor answered; mail to the postmaster is kept. */
   deliver(d: Delivery): Promise<Answer> {
     const route = this.runner.route(d.rcptTo);
-    if (route?.bounce) return receiveBounce(this, d, route.bounce);
+    // A bounce for a list removed while it waited for its turn: refused as mail to no list, as its RCPT would be now.
+    if (route?.bounce)
+      return receiveBounce(this, d, route.bounce).catch((err: unknown) => {
+        if (err instanceof ListGone) return { code: 550, message: `5.1.1 ${say(M.noList, d.rcptTo)}` };
+        throw err;
+      });
     const postmaster = route ? undefined : this.postmasterAt(d.rcptTo);
     if (postmaster) return this.postmaster.keep(d, postmaster);
     return this.runner.deliver(d);
@@ -364,7 +369,8 @@ export class Daemon {
     this.scheduler.forget(at);
     const line = this.refusedAddresses.get(at);
     this.refusedAddresses.delete(at);
-    if (line !== undefined) this.startReport.splice(this.startReport.indexOf(line), 1);
+    const reported = line === undefined ? -1 : this.startReport.indexOf(line);
+    if (reported >= 0) this.startReport.splice(reported, 1);
     this.o.log.info({ list: at, hash: r.hash, members: r.members, held: r.held, lastRun: r.lastRun }, "list removed");
     const { id: _id, ...rest } = r;
     return { removed: true, ...rest, message: say(M.removedList, at, r.members, r.held) };

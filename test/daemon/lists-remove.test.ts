@@ -279,8 +279,12 @@ test("a deploy at the same address starts a new list: no members, the initial st
   const replay = await call("POST", `runs/${failedRun}/replay`);
   assert.equal(replay.status, 409);
   assert.equal(replay.json.error?.code, "TW6047");
-  const history = (await call("GET", `lists/${A}`)).json["deployments"] as unknown[];
-  assert.equal(history.length, 2, "every deployment at the address kept");
+  const view = (await call("GET", `lists/${A}`)).json;
+  assert.equal((view["deployments"] as unknown[]).length, 2, "every deployment at the address kept");
+  assert.deepEqual((view["removals"] as { removedAt: number; members: number }[]).map((r) => [r.removedAt, r.members]), [[removedAt, 2]]);
+  const shown = await cliIn(ws.dir, ["lists", A, ...server()]);
+  assert.equal(shown.code, 0, shown.err);
+  assert.match(shown.out, /\n {4}2026-11-25T10:30:00Z {2}[0-9a-f]{64}\n {4}2026-11-25T10:45:00Z {2}removed \(rule pulse, 2 members dropped\)\n {4}2026-11-25T12:10:00Z {2}[0-9a-f]{64}\n$/);
 });
 
 test("adversarial: removed during a burst of messages, each message answered 250 was run exactly once, every other refused", async (t) => {
