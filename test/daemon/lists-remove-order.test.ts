@@ -5,12 +5,14 @@
  * and keeps (the published HTML in its run).
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { repoRoot } from "../helpers/repo.js";
 import { HeldRefusal } from "../../runtime/daemon/holds.js";
 import { REMOVED_NOTE } from "../../runtime/daemon/store/sqlite-lists.js";
+import { openSchemaBefore, openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
 import { listDaemon, postTo } from "./helpers.js";
 
 const PULSE = `rule pulse
@@ -107,5 +109,40 @@ test("removal expires the held messages (approval refused after) and drops the p
     assert.ok(run.actions.some((x) => x.kind === "publish" && x["path"] === "index.html" && String(x["html"]).includes("first")), "the page's HTML stays in its run");
   } finally {
     await l.close();
+  }
+});
+
+test("a store of the schema before removals is migrated: its lists and failed runs as they were, none removed", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonkd-removals-"));
+  try {
+    const file = join(dir, "thwonkd.sqlite");
+    const db = openSchemaBefore(file, "list_removals");
+    db.prepare("INSERT INTO bundles (hash, rule, compiler, source, json, created_at) VALUES ('h', 'r', 'c', '', '{}', 0)").run();
+    db.prepare("INSERT INTO lists (address, hash) VALUES ('old@example.org', 'h')").run();
+    db.prepare("INSERT INTO deployments (address, hash, deployed_at) VALUES ('old@example.org', 'h', 5)").run();
+    db.prepare("INSERT INTO members (address, member, pos, name, role, joined) VALUES ('old@example.org', 'ann@example.org', 1, '', 'member', 0)").run();
+    db.prepare(
+      "INSERT INTO runs (address, trigger, message_id, now, bundle_hash, outcome, error, gas_used, gas_bound, actions, replay_of, created_at) VALUES ('old@example.org', 'every day', NULL, 0, 'h', 'failed', NULL, 0, 0, '[]', NULL, 0)",
+    ).run();
+    db.close();
+    const store = openSqliteStore(file);
+    try {
+      assert.deepEqual(await store.removals(), []);
+      assert.equal((await store.runs())[0]!.replayable, true);
+      assert.deepEqual([...(await store.listCounts())], [["old@example.org", { members: 1, held: 0 }]]);
+      const r = await store.removeList("old@example.org", 9);
+      assert.deepEqual([r.members, r.lastRun, r.rule], [1, 1, "r"]);
+      assert.equal((await store.runs())[0]!.replayable, false, "a removed list's run is not replayable");
+      assert.deepEqual(await store.deployments(), []);
+      assert.equal((await store.deploymentHistory("old@example.org")).length, 1, "its history kept");
+      await assert.rejects(store.removeList("old@example.org", 10), /no list is deployed/);
+    } finally {
+      await store.close();
+    }
+    const again = openSqliteStore(file);
+    assert.equal((await again.removals("OLD@example.org")).length, 1);
+    await again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
