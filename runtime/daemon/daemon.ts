@@ -179,6 +179,8 @@ export class Daemon {
   readonly startReport: string[] = [];
   /** Lists deployed at an address a list can no longer have (listAddressProblem), with their TW6044 line: lists() marks them. */
   readonly refusedAddresses = new Map<string, string>();
+  /** Lists the store has whose bundle is missing (not installed, no mail): by addressKey, with their start report line; removable. */
+  private readonly notInstalled = new Map<string, { address: string; line: string }>();
   /** The latest removal of each address (by addressKey), for the refusals that name it (TW6045) and its history. */
   private readonly removed = new Map<string, ListRemoval>();
   /** Whether a list's mail leaves with VERP senders (thwonkd's config, main.ts): its bounces then come to those. */
@@ -228,7 +230,9 @@ export class Daemon {
     for (const d of deployments) {
       let bundle = bundles.get(d.hash);
       if (!bundle) {
-        daemon.startReport.push(`${d.address}: its bundle ${d.hash} is missing from the store; the list takes no mail`);
+        const line = `${d.address}: its bundle ${d.hash} is missing from the store; the list takes no mail (remove it with thwonkc lists remove ${d.address} --yes, or deploy its rule there again)`;
+        daemon.startReport.push(line);
+        daemon.notInstalled.set(addressKey(d.address), { address: d.address, line });
         continue;
       }
       if (bundle.manifest.compiler !== COMPILER_VERSION) bundle = await daemon.recompile(d.address, bundle);
@@ -363,8 +367,15 @@ export class Daemon {
    * and its schedules do not run. A list at an address a list can no longer have (TW6044) is removed the same way.
    */
   async removeList(address: string): Promise<RemoveResult> {
-    const at = this.listAddress(address);
-    const r = await this.runner.remove(at, () => this.store.removeList(at, this.clock()));
+    // A list whose bundle was missing at the start runs nothing and is in no queue: removed in the store alone.
+    const stray = this.listAt(address) === undefined ? this.notInstalled.get(addressKey(canonicalAddress(address) ?? address)) : undefined;
+    const at = stray?.address ?? this.listAddress(address);
+    const r = stray ? await this.store.removeList(at, this.clock()) : await this.runner.remove(at, () => this.store.removeList(at, this.clock()));
+    if (stray) {
+      this.notInstalled.delete(addressKey(at));
+      const i = this.startReport.indexOf(stray.line);
+      if (i >= 0) this.startReport.splice(i, 1);
+    }
     this.removed.set(addressKey(r.address), r);
     this.scheduler.forget(at);
     const line = this.refusedAddresses.get(at);
@@ -451,6 +462,7 @@ export class Daemon {
       await this.store.deploy(at, bundle.sha256, now, added);
       // A new list: any schedule times kept for a list removed from this address are not its own.
       this.scheduler.forget(at);
+      this.notInstalled.delete(addressKey(at));
       await this.scheduler.deployed(at, added, now);
       await this.runner.install(at, bundle);
     } else {

@@ -10,7 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { repoRoot } from "../helpers/repo.js";
+import Database from "better-sqlite3";
+import { compileSource, serializeBundle } from "../../compiler/index.js";
+import { Daemon } from "../../runtime/daemon/daemon.js";
 import { HeldRefusal } from "../../runtime/daemon/holds.js";
+import { createLogger } from "../../runtime/daemon/log.js";
 import { REMOVED_NOTE } from "../../runtime/daemon/store/sqlite-lists.js";
 import { openSchemaBefore, openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
 import { listDaemon, postTo } from "./helpers.js";
@@ -142,6 +146,42 @@ test("a store of the schema before removals is migrated: its lists and failed ru
     const again = openSqliteStore(file);
     assert.equal((await again.removals("OLD@example.org")).length, 1);
     await again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a list whose bundle is missing from the store (reported at each start, no mail) is removable, and no longer reported", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonkd-stray-"));
+  const S = "stray@example.org";
+  const open = () => Daemon.open({ dataDir: dir, log: createLogger({ level: "silent", pretty: false }), workers: 1 });
+  try {
+    const file = join(dir, "thwonkd.sqlite");
+    const store = openSqliteStore(file);
+    const b = compileSource("pulse.thwonk", PULSE).bundle!;
+    await store.putBundle({ hash: b.sha256, rule: b.manifest.rule, compiler: b.manifest.compiler, source: b.source.text, json: serializeBundle(b), createdAt: 1 });
+    await store.deploy(S, b.sha256, 1);
+    await store.changeMembers(S, [{ op: "add", member: { address: "ann@example.org", name: "", role: "member", joined: 1 } }]);
+    await store.close();
+    // The bundle gone, as a store damaged by hand would have it.
+    const db = new Database(file);
+    db.pragma("foreign_keys = OFF");
+    db.prepare("DELETE FROM bundles").run();
+    db.close();
+    let daemon = await open();
+    try {
+      assert.equal(daemon.startReport.filter((l) => l.includes(S)).length, 1);
+      assert.match(daemon.startReport[0]!, /thwonkc lists remove stray@example\.org --yes/);
+      const r = await daemon.removeList(S.toUpperCase());
+      assert.deepEqual([r.address, r.members], [S, 1]);
+      assert.deepEqual(daemon.startReport, []);
+      await assert.rejects(daemon.removeList(S), /TW6045/);
+    } finally {
+      await daemon.close();
+    }
+    daemon = await open();
+    assert.deepEqual(daemon.startReport, [], "not reported at the next start");
+    await daemon.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
