@@ -325,6 +325,28 @@ ${EXIT_CODES_HELP}`,
 
   serverOptions(
     program
+      .command("lists")
+      .summary("list the lists deployed on a running thwonkd (or show one, or remove one)")
+      .description(
+        "lists: every deployed list: address, rule, bundle (sha256, short), members, and flags (address-refused: TW6044; " +
+          "schedules-held; N held: messages waiting for moderation). lists ADDRESS: one list with its deployment history. " +
+          "lists remove ADDRESS --yes: remove the list, between its runs: mail already accepted is run first, then mail to it " +
+          "(and its -request, -bounces and +tag addresses) is refused with 550, its schedules stop, and its members, state and " +
+          "published pages are dropped (held messages expire); its runs, messages and deployed versions are kept (thwonkc runs " +
+          "ADDRESS), and its queued outgoing mail is still delivered. A later deploy there starts a new list. Without --yes " +
+          "nothing is removed (exit 2).",
+      )
+      .argument("[args...]", "nothing, ADDRESS, or remove ADDRESS")
+      .option("--yes", "with remove: remove the list (without it, only say what would be dropped)", false),
+  )
+    .addHelpText("after", serverHelp("  thwonkc lists\n  thwonkc lists --json\n  thwonkc lists trim140@lists.localhost\n  thwonkc lists remove old-list@lists.localhost --yes"))
+    .action(async (args: string[], opts: ServerOpts & { yes: boolean }) => {
+      const { runLists } = await import("./client/lists.js");
+      setExit(await runLists(args, opts, io));
+    });
+
+  serverOptions(
+    program
       .command("members")
       .summary("list, add, remove or import a list's members on a running thwonkd")
       .description(

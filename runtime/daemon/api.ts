@@ -11,9 +11,10 @@
  * does not fit the rule). A fault of
  * the server's own is 500 with an id its log line carries, never its text.
  *
- *   GET    /v1/lists                           the lists: address, rule, bundle hash
+ *   GET    /v1/lists                           the lists: address, rule, bundle hash, deployedAt, members, held (counts), addressRefused?, schedulesHeld?
  *   POST   /v1/deploy                          { source | bundle, fileName?, addresses: [], allowDataLoss? }
  *   GET    /v1/lists/ADDR                      the list and its deployment history
+ *   DELETE /v1/lists/ADDR                      removes the list (below)
  *   GET    /v1/lists/ADDR/members              { version, members }
  *   POST   /v1/lists/ADDR/members              { members: ["a@x" | { address, name?, role? }] }: add
  *   DELETE /v1/lists/ADDR/members              { addresses: [] }: remove
@@ -29,11 +30,25 @@
  *   GET    /v1/runs/ID                         one run with its actions, gas and error
  *   POST   /v1/runs/ID/replay                  runs a failed run again with the version deployed now (its message, or its schedule at its due time)
  *   ...    /v1/lists/ADDR/held, /v1/held/ID    moderation (api-held.ts)
+ *
+ * Removing a list (DELETE /v1/lists/ADDR; thwonkc lists remove ADDR --yes) happens in the list's turn, as a deploy's
+ * swap does: the messages, schedules and changes queued before it run and commit first (a message answered 250 is
+ * never lost), then the list is gone. From the answer on, RCPT TO the address and its -request, -bounces and +tag forms
+ * gets 550 (a message whose DATA was still coming gets 550 too, and was not run), its schedules never run again,
+ * and its members, state, schedule times, signing key and published pages are dropped and its held messages expire
+ * (a later deploy at the address starts a new list: no members, the rule's initial state, schedules from that deploy).
+ * Kept, for audit and readable: its deployments and bundles, runs (GET /v1/lists/ADDR/runs, /failed and /v1/runs/ID
+ * still answer for it), messages and outbox rows; its outgoing mail already committed is still delivered. A replay of
+ * its runs is refused (409 TW6047), and the list's other routes answer 404 TW6045 (removed, when). Answer: { removed,
+ * address, hash, rule, removedAt, members, held, lastRun, message (TW6046) }; 404 TW6015 for an address with no list
+ * (a second removal of the same list: TW6045). A list at an address a list can no longer have (TW6044) is removed the
+ * same way, and no later start installs or reports it.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { bearerToken, type Access, type Authorizer } from "./auth.js";
 import { Refusal, StateRefusal, type Daemon, type DeployResult, type ListState } from "./daemon.js";
+import { ListGone } from "./runner.js";
 import { heldRoutes } from "./api-held.js";
 import type { Logger } from "./log.js";
 import { decoded } from "./publish.js";
@@ -73,10 +88,12 @@ const codeOf = (message: string): string => /^(TW\d{4})\b/.exec(message)?.[1] ??
 function statusOf(code: string): number {
   switch (code) {
     case M.unknownList.code:
+    case M.listRemoved.code:
       return 404;
     case M.incompatibleState.code:
     case M.membersOverLimit.code:
     case M.notReplayable.code:
+    case M.replayRemoved.code:
       return 409;
     default:
       return 422;
@@ -146,7 +163,7 @@ export function apiHandler(o: ApiOptions) {
   };
 
   const routes: Route[] = [
-    { method: "GET", pattern: /^lists$/, access: "read", handle: async () => ({ lists: daemon.lists() }) },
+    { method: "GET", pattern: /^lists$/, access: "read", handle: async () => ({ lists: await daemon.listsView() }) },
     {
       method: "POST",
       pattern: /^deploy$/,
@@ -179,10 +196,12 @@ export function apiHandler(o: ApiOptions) {
       handle: async (p) => {
         await daemon.members(p.address!); // refuses a list that is not there
         const at = daemon.listAt(p.address!)!;
-        const list = daemon.lists().find((l) => l.address === at)!;
-        return { ...list, deployments: await daemon.store.deploymentHistory(at) };
+        const list = (await daemon.listsView()).find((l) => l.address === at)!;
+        // Every version deployed at the address, and the lists removed from it (a list deployed there since is a new one).
+        return { ...list, deployments: await daemon.store.deploymentHistory(at), removals: (await daemon.store.removals(at)).map(({ id: _id, ...r }) => r) };
       },
     },
+    { method: "DELETE", pattern: /^lists\/([^/]+)$/, access: "write", handle: async (p) => daemon.removeList(p.address!) },
     { method: "GET", pattern: /^lists\/([^/]+)\/members$/, access: "read", handle: async (p) => daemon.members(p.address!) },
     {
       method: "POST",
@@ -319,7 +338,8 @@ export function apiHandler(o: ApiOptions) {
       if (methods.length) throw new ApiError(405, M.wrongMethod.code, say(M.wrongMethod, method, url.pathname, methods.join(", ")), undefined, { allow: methods.join(", ") });
       throw new ApiError(404, M.noRoute.code, say(M.noRoute, method, url.pathname));
     } catch (err) {
-      const e = err instanceof ApiError ? err : err instanceof Refusal ? fromRefusal(err.message) : undefined;
+      // ListGone: the list was removed while the request waited for its turn (404, as a list that is not there).
+      const e = err instanceof ApiError ? err : err instanceof Refusal || err instanceof ListGone ? fromRefusal(err.message) : undefined;
       if (e) {
         send(res, e.status, { error: { code: e.code, message: e.message }, ...(e.details !== undefined ? { result: e.details } : {}) }, e.headers);
         if (e.status === 401) o.log.warn({ method, path: url.pathname }, "API request refused: not authorized");

@@ -30,11 +30,11 @@ import { MaildirOutbox } from "./outbox.js";
 import { PostmasterMailbox, postmasterAddress } from "./postmaster.js";
 import { receiveBounce } from "./bounces.js";
 import { answeredByDaemon, receiveRequest } from "./requests.js";
-import { addressKey, Runner, stateAsRead, type Answer, type Delivery } from "./runner.js";
+import { addressKey, ListGone, Runner, stateAsRead, type Answer, type Delivery } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import type { CheckpointerOptions } from "./store/checkpointer.js";
 import { openSqliteStore } from "./store/sqlite.js";
-import type { MembersSnapshot, MessageRecord, RunFilter, RunRecord, SavedState, Store } from "./store/types.js";
+import type { ListRemoval, MembersSnapshot, MessageRecord, RunFilter, RunRecord, SavedState, Store } from "./store/types.js";
 
 export interface DaemonOptions {
   dataDir: string;
@@ -58,6 +58,28 @@ export interface DeployRequest {
   addresses: string[];
   /** A state field (or record field) the new version removes is dropped from the stored state, not refused. */
   allowDataLoss?: boolean;
+}
+
+/** A list as the lists view shows it (GET /v1/lists, thwonkc lists). */
+export interface ListView {
+  address: string;
+  rule: string;
+  hash: string;
+  /** When its running version was deployed. */
+  deployedAt: number | null;
+  members: number;
+  /** Its messages held for moderation and still waiting. */
+  held: number;
+  /** The TW6044 line of a list deployed at an address a list can no longer have. */
+  addressRefused?: string;
+  /** Its schedules do not run (an address the address rule refuses: TW6044). */
+  schedulesHeld?: true;
+}
+
+/** A removal as DELETE /v1/lists/ADDR answers it: what was removed and went with it, and TW6046 in words. */
+export interface RemoveResult extends Omit<ListRemoval, "id"> {
+  removed: true;
+  message: string;
 }
 
 export interface DeployResult {
@@ -161,6 +183,10 @@ export class Daemon {
   readonly startReport: string[] = [];
   /** Lists deployed at an address a list can no longer have (listAddressProblem), with their TW6044 line: lists() marks them. */
   readonly refusedAddresses = new Map<string, string>();
+  /** Lists the store has whose bundle is missing (not installed, no mail): by addressKey, with their start report line; removable. */
+  private readonly notInstalled = new Map<string, { address: string; line: string }>();
+  /** The latest removal of each address (by addressKey), for the refusals that name it (TW6045) and its history. */
+  private readonly removed = new Map<string, ListRemoval>();
   /** Whether a list's mail leaves with VERP senders (thwonkd's config, main.ts): its bounces then come to those. */
   verpLists: (list: string) => boolean = () => false;
   /** A member's one-click link (unsubscribe.ts), when thwonkd has a --public-url: the -request address's confirmations offer it (requests.ts). */
@@ -210,7 +236,9 @@ export class Daemon {
     for (const d of deployments) {
       let bundle = bundles.get(d.hash);
       if (!bundle) {
-        daemon.startReport.push(`${d.address}: its bundle ${d.hash} is missing from the store; the list takes no mail`);
+        const line = `${d.address}: its bundle ${d.hash} is missing from the store; the list takes no mail (remove it with thwonkc lists remove ${d.address} --yes, or deploy its rule there again)`;
+        daemon.startReport.push(line);
+        daemon.notInstalled.set(addressKey(d.address), { address: d.address, line });
         continue;
       }
       // Compiled again too: a bundle that does not say whether its rule answers its -request address (requests.ts).
@@ -227,6 +255,7 @@ export class Daemon {
         daemon.startReport.push(line);
       }
     }
+    for (const r of await store.removals()) daemon.removed.set(addressKey(r.address), r);
     for (const line of daemon.startReport) o.log.warn(line);
     return daemon;
   }
@@ -307,9 +336,14 @@ export class Daemon {
   /** Runs the list's rule on a message; mail to its bounce address is recorded instead, never run nor answered; mail to the postmaster is kept. */
   deliver(d: Delivery): Promise<Answer> {
     const route = this.runner.route(d.rcptTo);
-    if (route?.bounce) return receiveBounce(this, d, route.bounce);
+    // A bounce or a request for a list removed while it waited for its turn: refused as mail to no list, as its RCPT would be now.
+    const noList = (err: unknown): Answer => {
+      if (err instanceof ListGone) return { code: 550, message: `5.1.1 ${say(M.noList, d.rcptTo)}` };
+      throw err;
+    };
+    if (route?.bounce) return receiveBounce(this, d, route.bounce).catch(noList);
     // The -request address of a list whose rule does not answer it: thwonkd answers (requests.ts).
-    if (route && answeredByDaemon(this, route.list, d.rcptTo)) return receiveRequest(this, d, route.list);
+    if (route && answeredByDaemon(this, route.list, d.rcptTo)) return receiveRequest(this, d, route.list).catch(noList);
     const postmaster = route ? undefined : this.postmasterAt(d.rcptTo);
     if (postmaster) return this.postmaster.keep(d, postmaster);
     return this.runner.deliver(d);
@@ -322,6 +356,50 @@ export class Daemon {
       const refused = this.refusedAddresses.get(address);
       return { address, rule: b.manifest.rule, hash: b.sha256, ...(refused !== undefined ? { addressRefused: refused } : {}) };
     });
+  }
+
+  /** The lists with their counts and when their version was deployed: the lists view (GET /v1/lists). */
+  async listsView(): Promise<ListView[]> {
+    const [counts, deployments] = await Promise.all([this.store.listCounts(), this.store.deployments()]);
+    const since = new Map(deployments.map((d) => [d.address, d.deployedAt]));
+    return this.lists().map((l) => {
+      const c = counts.get(l.address);
+      const held = this.refusedAddresses.has(l.address) && listAddressProblem(l.address)?.schedules === "held";
+      return { ...l, deployedAt: since.get(l.address) ?? null, members: c?.members ?? 0, held: c?.held ?? 0, ...(held ? { schedulesHeld: true as const } : {}) };
+    });
+  }
+
+  /**
+   * Removes the list (DELETE /v1/lists/ADDR), in its turn: the work queued before it runs and commits first (a message
+   * answered 250 is never lost), then one store transaction drops its members, state, schedules, signing key and
+   * published pages and expires its held messages, keeping its history; from then on no recipient reaches it (550)
+   * and its schedules do not run. A list at an address a list can no longer have (TW6044) is removed the same way.
+   */
+  async removeList(address: string): Promise<RemoveResult> {
+    // A list whose bundle was missing at the start runs nothing and is in no queue: removed in the store alone.
+    const stray = this.listAt(address) === undefined ? this.notInstalled.get(addressKey(canonicalAddress(address) ?? address)) : undefined;
+    const at = stray?.address ?? this.listAddress(address);
+    const r = stray ? await this.store.removeList(at, this.clock()) : await this.runner.remove(at, () => this.store.removeList(at, this.clock()));
+    if (stray) {
+      this.notInstalled.delete(addressKey(at));
+      const i = this.startReport.indexOf(stray.line);
+      if (i >= 0) this.startReport.splice(i, 1);
+    }
+    this.removed.set(addressKey(r.address), r);
+    this.scheduler.forget(at);
+    const line = this.refusedAddresses.get(at);
+    this.refusedAddresses.delete(at);
+    const reported = line === undefined ? -1 : this.startReport.indexOf(line);
+    if (reported >= 0) this.startReport.splice(reported, 1);
+    this.o.log.info({ list: at, hash: r.hash, members: r.members, held: r.held, lastRun: r.lastRun }, "list removed");
+    const { id: _id, ...rest } = r;
+    return { removed: true, ...rest, message: say(M.removedList, at, r.members, r.held) };
+  }
+
+  /** The latest removal of the address (any case), when no list is deployed there now. */
+  removalOf(address: string): ListRemoval | undefined {
+    if (this.listAt(address) !== undefined) return undefined;
+    return this.removed.get(addressKey(canonicalAddress(address) ?? address));
   }
 
   private async storeBundle(b: Bundle): Promise<void> {
@@ -358,37 +436,17 @@ export class Daemon {
         out.addresses.push({ address: given, deployed: false, problems: [say(M.listAddressTooLong, address, length, LIST_ADDRESS_MAX)] });
         continue;
       }
-      const current = this.runner.bundleAt(address);
-      const at = current ? this.runner.resolve(address)! : address;
+      let at = address;
       let problems: string[] = [];
       let dropped: string[] = [];
-      if (!current) {
-        const now = this.clock();
-        const added = scheduledTriggers(bundle);
-        await this.store.deploy(at, bundle.sha256, now, added);
-        await this.scheduler.deployed(at, added, now);
-        await this.runner.install(at, bundle);
-      } else {
-        // Checked in the list's turn, against the version and the state and members as they are then: checked before
-        // it, the runs and the other deploys queued ahead could save state (or install a version) it does not fit.
-        problems = await this.runner.swap(at, bundle, async (running) => {
-          const check: SwapCheck = running.sha256 === bundle.sha256 ? { problems: [], dropped: [] } : await this.swapCheck(at, running, bundle, req.allowDataLoss === true);
-          if (check.problems.length) return check.problems;
-          // The triggers this version brings in count from its deploy (not the list's first), recorded with it; told
-          // to the scheduler before the swap, so the tick that first sees the new version already counts them so.
-          const had = new Set(scheduledTriggers(running));
-          const added = scheduledTriggers(bundle).filter((name) => !had.has(name));
-          const now = this.clock();
-          // The state with what it drops written, not left to the runner's load, so a later version that brings a
-          // dropped field back starts it afresh instead of finding the value this one dropped (migrated from the older
-          // hash); in the deploy's own transaction: written after it, a failure or a crash between the two left this
-          // version deployed (at the next start) over the state it was to drop.
-          await this.store.deploy(at, bundle.sha256, now, added, check.state);
-          await this.scheduler.deployed(at, added, now);
-          if (check.state !== undefined) this.o.log.warn({ list: at, hash: bundle.sha256, dropped: check.dropped }, "state dropped at deploy (allowDataLoss)");
-          dropped = check.dropped;
-          return [];
-        });
+      // Again when the list was removed while this deploy waited for its turn (ListGone): then it starts a new list.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          ({ at, problems, dropped } = await this.deployAt(address, bundle, req.allowDataLoss === true));
+          break;
+        } catch (err) {
+          if (!(err instanceof ListGone) || attempt >= 3) throw err;
+        }
       }
       if (problems.length) {
         out.addresses.push({ address: at, deployed: false, problems });
@@ -399,6 +457,46 @@ export class Daemon {
     }
     out.ok = out.addresses.every((a) => a.deployed);
     return out;
+  }
+
+  /** One address of a deploy: a new list, or a swap in the list's turn (ListGone when the list is removed before it). */
+  private async deployAt(address: string, bundle: Bundle, allowDataLoss: boolean): Promise<{ at: string; problems: string[]; dropped: string[] }> {
+    const current = this.runner.bundleAt(address);
+    const at = current ? this.runner.resolve(address)! : address;
+    let problems: string[] = [];
+    let dropped: string[] = [];
+    if (!current) {
+      const now = this.clock();
+      const added = scheduledTriggers(bundle);
+      await this.store.deploy(at, bundle.sha256, now, added);
+      // A new list: any schedule times kept for a list removed from this address are not its own.
+      this.scheduler.forget(at);
+      this.notInstalled.delete(addressKey(at));
+      await this.scheduler.deployed(at, added, now);
+      await this.runner.install(at, bundle);
+    } else {
+      // Checked in the list's turn, against the version and the state and members as they are then: checked before
+      // it, the runs and the other deploys queued ahead could save state (or install a version) it does not fit.
+      problems = await this.runner.swap(at, bundle, async (running) => {
+        const check: SwapCheck = running.sha256 === bundle.sha256 ? { problems: [], dropped: [] } : await this.swapCheck(at, running, bundle, allowDataLoss);
+        if (check.problems.length) return check.problems;
+        // The triggers this version brings in count from its deploy (not the list's first), recorded with it; told
+        // to the scheduler before the swap, so the tick that first sees the new version already counts them so.
+        const had = new Set(scheduledTriggers(running));
+        const added = scheduledTriggers(bundle).filter((name) => !had.has(name));
+        const now = this.clock();
+        // The state with what it drops written, not left to the runner's load, so a later version that brings a
+        // dropped field back starts it afresh instead of finding the value this one dropped (migrated from the older
+        // hash); in the deploy's own transaction: written after it, a failure or a crash between the two left this
+        // version deployed (at the next start) over the state it was to drop.
+        await this.store.deploy(at, bundle.sha256, now, added, check.state);
+        await this.scheduler.deployed(at, added, now);
+        if (check.state !== undefined) this.o.log.warn({ list: at, hash: bundle.sha256, dropped: check.dropped }, "state dropped at deploy (allowDataLoss)");
+        dropped = check.dropped;
+        return [];
+      });
+    }
+    return { at, problems, dropped };
   }
 
   /**
@@ -443,8 +541,14 @@ export class Daemon {
 
   private listAddress(address: string): string {
     const at = this.listAt(address);
-    if (at === undefined) throw new Refusal(say(M.unknownList, address));
-    return at;
+    if (at !== undefined) return at;
+    const removal = this.removalOf(address);
+    throw new Refusal(removal ? say(M.listRemoved, removal.address, iso(removal.removedAt)) : say(M.unknownList, address));
+  }
+
+  /** The list's address for its history (runs, failed messages): a list deployed now, or else one removed (kept for audit). */
+  private historyAddress(address: string): string {
+    return this.listAt(address) ?? this.removalOf(address)?.address ?? this.listAddress(address);
   }
 
   async members(address: string): Promise<MembersSnapshot> {
@@ -556,7 +660,7 @@ export class Daemon {
   }
 
   runs(filter: RunFilter = {}): Promise<RunRecord[]> {
-    return this.store.runs(filter.address ? { ...filter, address: this.listAddress(filter.address) } : filter);
+    return this.store.runs(filter.address ? { ...filter, address: this.historyAddress(filter.address) } : filter);
   }
 
   run(id: number): Promise<RunRecord | undefined> {
@@ -565,12 +669,12 @@ export class Daemon {
 
   /** The failed messages oldest first: the first `limit` (1,000) with an id above `after`. */
   failedMessages(address?: string, page: { after?: number; limit?: number } = {}): Promise<MessageRecord[]> {
-    return this.store.messages({ ...(address ? { address: this.listAddress(address) } : {}), status: "failed", ...page });
+    return this.store.messages({ ...(address ? { address: this.historyAddress(address) } : {}), status: "failed", ...page });
   }
 
   /** The failed scheduled runs not replayed, oldest first: the first `limit` (1,000) with an id above `after`. */
   failedSchedules(address?: string, page: { after?: number; limit?: number } = {}): Promise<RunRecord[]> {
-    return this.store.failedSchedules({ ...(address ? { address: this.listAddress(address) } : {}), ...page });
+    return this.store.failedSchedules({ ...(address ? { address: this.historyAddress(address) } : {}), ...page });
   }
 
   /**
@@ -578,6 +682,10 @@ export class Daemon {
    * trigger with `now` its due time (the run is then replayed, whatever the replay's outcome).
    */
   async replay(runId: number): Promise<Answer> {
+    // A run of a list removed since has no rule to run it: not the removed list's (gone), nor a new list's there.
+    const run = await this.store.run(runId);
+    const removal = run && (await this.store.removals(run.address)).find((r) => r.address === run.address && r.lastRun >= run.id);
+    if (run && removal) throw new Refusal(say(M.replayRemoved, runId, run.address, iso(removal.removedAt)));
     try {
       return await this.runner.replay(runId);
     } catch (err) {
@@ -586,6 +694,8 @@ export class Daemon {
     }
   }
 }
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function errorsText(ds: readonly Diagnostic[]): string {
   const errors = ds.filter((d) => d.severity === "error");

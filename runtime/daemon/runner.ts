@@ -91,6 +91,19 @@ interface ListSlot {
   /** Deliveries queued and not started, in order; runs asked for ahead of their turn (ahead.ts). */
   waiting: Waiting[];
   ahead: Map<Delivery, Promise<Ran | undefined>>;
+  /** Set when the list is removed (remove()): work queued behind the removal finds no list (ListGone). */
+  removed?: boolean;
+}
+
+/**
+ * Work on a list that was removed while it waited in the list's queue (queued behind the removal): a message is
+ * answered 550 as one to no list, a schedule is not run, and an API request is refused as one about no list (404).
+ */
+export class ListGone extends Error {
+  override readonly name = "ListGone";
+  constructor(readonly address: string) {
+    super(say(M.unknownList, address));
+  }
 }
 
 /** A run's place: its list's generation when it started, and its number. */
@@ -282,15 +295,41 @@ export class Runner {
     });
   }
 
+  /**
+   * Removes the list, in its turn: after the work queued before it (messages, schedules, deploys, member changes) has
+   * run and committed, `work` records the removal (the store's removeList); then, at once, the list leaves the
+   * runner, so no recipient reaches it and the work queued behind it finds no list (ListGone). Refused (ListGone)
+   * when the list was removed meanwhile.
+   */
+  remove<T>(address: string, work: () => Promise<T>): Promise<T> {
+    const slot = this.slot(address);
+    // What was due before the removal came runs first, as for a deploy.
+    this.dueBy?.(slot.address, this.o.clock());
+    return this.enqueue(slot, async () => {
+      await slot.settled;
+      const done = await work();
+      slot.removed = true;
+      slot.loaded = undefined;
+      slot.waiting.length = 0;
+      slot.ahead.clear();
+      if (this.lists.get(addressKey(slot.address)) === slot) this.lists.delete(addressKey(slot.address));
+      this.resolved.clear();
+      this.routed.clear();
+      return done;
+    });
+  }
+
   /** The message is parsed before its turn (the list's earlier runs go on meanwhile), its mail composed after it. */
   deliver(d: Delivery): Promise<Answer> {
-    const slot = this.slot(d.address);
+    const slot = this.lists.get(addressKey(d.address));
+    // Removed after its RCPT was answered, before its DATA was: answered as mail to no list, never run.
+    if (!slot) return Promise.resolve(noList(d));
     // A schedule arrives when it is due: one due by the time this message came runs before it.
     this.dueBy?.(slot.address, d.receivedAt);
     const waiting: Waiting = { d };
     const early = this.parse(slot, slot.bundle, d, waiting);
     slot.waiting.push(waiting);
-    return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, undefined, early), false));
+    return this.answered(this.enqueue(slot, () => this.runMessage(slot, d, undefined, early), false).catch(gone(() => noList(d))));
   }
 
   /** `waiting`: the delivery's place in the list's queue, marked runnable (ahead.ts) once parsed, if it is. */
@@ -313,8 +352,9 @@ export class Runner {
   }
 
   runSchedule(address: string, trigger: string, due: number): Promise<Answer> {
-    const slot = this.slot(address);
-    return this.answered(this.enqueue(slot, () => this.runDue(slot, trigger, due), false));
+    const slot = this.lists.get(addressKey(address));
+    if (!slot) return Promise.resolve(notRunRemoved);
+    return this.answered(this.enqueue(slot, () => this.runDue(slot, trigger, due), false).catch(gone(() => notRunRemoved)));
   }
 
   /** The answer of queued work that hands its run to the committer; counted in flight until it settles. */
@@ -411,13 +451,14 @@ export class Runner {
 
   private slot(address: string): ListSlot {
     const slot = this.lists.get(addressKey(address));
-    if (!slot) throw new Error(say(M.unknownList, address));
+    if (!slot) throw new ListGone(address);
     return slot;
   }
 
   /** `counted`: false for work whose answer answered() counts in flight (until after the work is done). */
   private enqueue<T>(slot: ListSlot, work: () => Promise<T>, counted = true): Promise<T> {
-    const result = slot.tail.then(work);
+    // Queued behind a removal: the list is gone when its turn comes.
+    const result = slot.tail.then(() => (slot.removed ? Promise.reject(new ListGone(slot.address)) : work()));
     slot.tail = result.catch(nothing);
     if (counted) {
       this.inFlight++;
@@ -763,6 +804,21 @@ function keptState(state: SavedState | null): SavedState | null {
   return state;
 }
 
+/** The answer to mail for a list removed before its message could be run: as to any address without a list. */
+function noList(d: Delivery): Answer {
+  return { code: 550, message: `5.1.1 ${say(M.noList, d.rcptTo)}` };
+}
+
+const notRunRemoved: Answer = { code: 250, message: "2.0.0 not run: the list was removed" };
+
+/** A rejection handler that answers `answer()` for a ListGone and passes anything else on. */
+function gone(answer: () => Answer): (err: unknown) => Answer {
+  return (err) => {
+    if (err instanceof ListGone) return answer();
+    throw err;
+  };
+}
+
 /** Resolves once both have settled (Promise.allSettled's, with fewer promises on the way). */
 async function bothSettled(a: Promise<unknown>, b: Promise<unknown>): Promise<void> {
   try {
@@ -776,7 +832,6 @@ async function bothSettled(a: Promise<unknown>, b: Promise<unknown>): Promise<vo
     // settled either way
   }
 }
-
 
 /** Resolves after the promise reactions queued now (setImmediate comes after them). */
 function afterTurn(): Promise<void> {

@@ -87,6 +87,15 @@ export class Scheduler {
     this.held.add(address);
   }
 
+  /**
+   * Forgets what it knew of the list at `address` (its times, a hold): the list was removed, or a new list is deployed
+   * there, whose bookkeeping is read from the store afresh (prepare) and counts from its own deploy.
+   */
+  forget(address: string): void {
+    this.lists.delete(address);
+    this.held.delete(address);
+  }
+
   /** Reads the list's bookkeeping from the store, once: before the list takes mail, so its first message is ordered too. */
   async prepare(address: string): Promise<void> {
     if (this.lists.has(address)) return;

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { repoRoot } from "../helpers/repo.js";
 import { callApi } from "./adversary-api-helpers.js";
-import { cliIn, startDaemon, workspace, type Running } from "./helpers.js";
+import { cliIn, startDaemon, until, workspace, type Running } from "./helpers.js";
 
 const rule = (name: string, fields: string, body: string) => `rule ${name}
 
@@ -184,8 +184,8 @@ test("state the rule refuses (TW5070): thwonkc state set repairs it, refused val
     await s.mail(LIST);
     assert.deepEqual((await s.state(LIST)).state, { count: 1, log: [1] });
     // Audit: each change outside a run is in the log with the list.
-    assert.match(s.d.stderr(), /"list":"count@example\.org".*"msg":"state set through the API"/);
-    assert.match(s.d.stderr(), /"list":"count@example\.org".*"msg":"state reset through the API"/);
+    await until("the log line", () => /"list":"count@example\.org".*"msg":"state set through the API"/.test(s.d.stderr()) || undefined); // logged asynchronously (log.ts): it may follow the answer
+    await until("the log line", () => /"list":"count@example\.org".*"msg":"state reset through the API"/.test(s.d.stderr()) || undefined); // logged asynchronously (log.ts): it may follow the answer
 
     const usage = await s.admin("state", "set", LIST);
     assert.equal(usage.code, 2);
@@ -234,7 +234,7 @@ test("a removed state field: refused saying how to allow it; thwonkc deploy --al
     assert.match(dropped.out, /TW6041 .*`state\.tag`, `state\.r\.b`/);
     const after = await s.state(at);
     assert.deepEqual(after.state, { count: 1, r: { a: 0 } });
-    assert.match(s.d.stderr(), /"dropped":\["`state\.tag`","`state\.r\.b`"\].*"msg":"state dropped at deploy \(allowDataLoss\)"/);
+    await until("the log line", () => /"dropped":\["`state\.tag`","`state\.r\.b`"\].*"msg":"state dropped at deploy \(allowDataLoss\)"/.test(s.d.stderr()) || undefined); // logged asynchronously (log.ts): it may follow the answer
 
     // No run between: the version that brings `tag` back must not find the value the last one dropped.
     const back = await s.call("POST", "deploy", { source: RETAGGED, addresses: [at] });

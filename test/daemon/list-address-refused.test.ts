@@ -5,7 +5,8 @@
  * thwonkd left them, then a real thwonkd starts on it: its start report names each (TW6044, in the log), the API's
  * list view marks them, the invisible one's schedules are held (no failed run a due time) while the long one's run,
  * and the way out TW6044 gives (a deploy at a new address, members list --json and import, state --json and state
- * set, through thwonkc) moves the list.
+ * set, through thwonkc) moves the list; then `thwonkc lists remove` removes the old one, which a restart no longer
+ * installs nor reports.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -90,6 +91,7 @@ test("the start report names each list at a refused address in the log, with TW6
   assert.match(invisible.msg, /cannot be seen/);
   assert.match(invisible.msg, /schedules do not run/);
   assert.match(invisible.msg, /thwonkc deploy .*thwonkc members list .*--json.*thwonkc members import .*thwonkc state .*--json.*thwonkc state set/);
+  assert.ok(invisible.msg.includes(`thwonkc lists remove ${INVISIBLE} --yes`), "and how to remove it then");
   const long = warned.find((w) => w.msg.includes(LONG))!;
   assert.match(long.msg, new RegExp(`limited to ${LIST_ADDRESS_MAX} characters .* has ${LONG.length}`));
   assert.match(long.msg, /schedules still run/);
@@ -138,4 +140,27 @@ test("the way out TW6044 gives moves the list: deploy at a new address, its memb
   assert.deepEqual(moved.members.map((m) => [m.address, m.role]), [["ann@example.org", "owner"], ["bob@example.org", "member"]]);
   assert.deepEqual((await get<{ state: unknown }>(`lists/${MOVED}/state`)).state, { n: 41 });
   assert.equal((await get<{ lists: ListView[] }>("lists")).lists.find((l) => l.address === MOVED)!.addressRefused, undefined);
+});
+
+test("once moved, the list at a refused address is removed (thwonkc lists remove), and a restart neither installs nor reports it", async () => {
+  const server = ["--server", api, "--token", token];
+  const listed = await cliIn(ws.dir, ["lists", ...server]);
+  assert.equal(listed.code, 0, listed.err);
+  assert.match(listed.out, /address-refused \(TW6044\), schedules-held/);
+  const r = await cliIn(ws.dir, ["lists", "remove", INVISIBLE, "--yes", "--json", ...server]);
+  assert.equal(r.code, 0, r.err);
+  const removed = JSON.parse(r.out) as { address: string; members: number; removed: boolean };
+  assert.deepEqual([removed.removed, removed.address, removed.members], [true, INVISIBLE, 2]);
+  const { lists } = await get<{ lists: ListView[] }>("lists");
+  assert.ok(!lists.some((l) => l.address === INVISIBLE));
+  assert.equal((await fetch(`${api}/v1/lists/${encodeURIComponent(INVISIBLE)}/runs`, { headers: { authorization: `Bearer ${token}` } })).status, 200, "its history stays readable");
+  assert.equal(await d.stop(), 0);
+  d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock } });
+  api = `http://127.0.0.1:${d.ports.http}`;
+  await until("thwonkd is ready in its log", () => d.stderr().includes("thwonkd is ready") || undefined);
+  const reported = d.stderr().split("\n").filter((l) => l.includes("TW6044"));
+  assert.equal(reported.length, 1, d.stderr());
+  assert.ok(reported[0]!.includes(LONG) && !reported.some((l) => l.includes(INVISIBLE)));
+  const again = await get<{ lists: ListView[] }>("lists");
+  assert.deepEqual(again.lists.map((l) => l.address).sort(), [FINE, LONG, MOVED].sort());
 });

@@ -14,10 +14,13 @@ import { canonicalAddress, type MemberJson, type RunAction } from "../../../cont
 import { keptJson } from "../../input/json-parts.js";
 import { Checkpointer, type CheckpointerOptions } from "./checkpointer.js";
 import { SqliteHeld } from "./sqlite-held.js";
+import { SqliteLists } from "./sqlite-lists.js";
 import type {
   BounceRecord,
   Deployment,
   HeldRecord,
+  ListCounts,
+  ListRemoval,
   HeldStatus,
   DeliveryPart,
   DeliveryRow,
@@ -143,6 +146,13 @@ const MIGRATIONS: string[] = [
   DROP TABLE nfc_members;
   DROP TABLE nfc_group;
   `,
+  // Removing a list (store/sqlite-lists.ts): each removal, with the version it ran, what went with it, and its last
+  // run, up to which the address's runs are the removed list's (not replayed, not a list's deployed there since).
+  `
+  CREATE TABLE list_removals (id INTEGER PRIMARY KEY, address TEXT NOT NULL, hash TEXT NOT NULL, rule TEXT NOT NULL, removed_at INTEGER NOT NULL,
+    members INTEGER NOT NULL, held INTEGER NOT NULL, last_run INTEGER NOT NULL);
+  CREATE INDEX list_removals_address ON list_removals(address, last_run);
+  `,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -216,8 +226,12 @@ function migrate(db: Database.Database): void {
 
 type Row = Record<string, unknown>;
 
-/** A run's row and its message's status, which says whether the run can be replayed (toRun). */
-const RUN_COLUMNS = "runs.*, (SELECT status FROM messages WHERE messages.id = runs.message_id) AS message_status";
+/**
+ * A run's row, its message's status and whether its list was removed after it (list_removals), which say whether the
+ * run can be replayed (toRun).
+ */
+const RUN_COLUMNS =
+  "runs.*, (SELECT status FROM messages WHERE messages.id = runs.message_id) AS message_status, EXISTS (SELECT 1 FROM list_removals x WHERE x.address = runs.address AND x.last_run >= runs.id) AS list_removed";
 
 type Statements = ReturnType<typeof statements>;
 
@@ -302,6 +316,8 @@ class SqliteStore implements Store {
   /** groupTransaction as one transaction, made once (better-sqlite3's transaction() builds a new wrapper at each call). */
   private readonly commitGroup: (commits: RunCommit[], now: number) => CommittedIds[];
   private readonly markDone: (ids: number[]) => void;
+  /** Removing lists and the lists view's counts (sqlite-lists.ts), on the first connection. */
+  private readonly listsTable: SqliteLists;
 
   constructor(
     private readonly db: Database.Database,
@@ -321,6 +337,7 @@ class SqliteStore implements Store {
     this.commitGroup = gdb.transaction((commits: RunCommit[], now: number) => this.groupTransaction(commits, now));
     // A batch's rows in one statement: one call into SQLite, not one a row.
     this.markDone = (ids: number[]) => void this.g.doneAll.run(JSON.stringify(ids));
+    this.listsTable = new SqliteLists(db);
   }
 
   /** Set once close() began: it waits for syncs still running, and a commit made meanwhile would be answered as failed. */
@@ -375,6 +392,18 @@ class SqliteStore implements Store {
 
   async deploymentHistory(address: string): Promise<Deployment[]> {
     return (this.q.history.all(address) as Row[]).map(toDeployment);
+  }
+
+  async removeList(address: string, at: number): Promise<ListRemoval> {
+    return this.listsTable.removeList(address, at);
+  }
+
+  async removals(address?: string): Promise<ListRemoval[]> {
+    return this.listsTable.removals(address);
+  }
+
+  async listCounts(): Promise<Map<string, ListCounts>> {
+    return this.listsTable.counts();
   }
 
   async members(address: string): Promise<MembersSnapshot> {
@@ -741,7 +770,8 @@ function toRun(r: Row): RunRecord {
   const messageId = (r["message_id"] as number | null) ?? null;
   const replayedBy = (r["replayed_by"] as number | null | undefined) ?? null;
   // What replay() takes: a failed message's run (its message still failed), or a failed scheduled run not replayed yet.
-  const replayable = r["outcome"] === "failed" && (messageId === null ? replayedBy === null : r["message_status"] === "failed");
+  // Never a run of a list removed since: no rule of its list is deployed (a list deployed there again is another).
+  const replayable = r["outcome"] === "failed" && !r["list_removed"] && (messageId === null ? replayedBy === null : r["message_status"] === "failed");
   return {
     id: r["id"] as number,
     address: r["address"] as string,

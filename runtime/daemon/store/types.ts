@@ -26,6 +26,30 @@ export interface Deployment {
   deployedAt: number;
 }
 
+/**
+ * A list removed (Daemon.removeList, DELETE /v1/lists/ADDR): what it was and what went with it. Its history (runs,
+ * messages, deployments, bundles, outbox) stays; `lastRun` is its last run's id (0: none), so a run of the address
+ * up to it is the removed list's, not a list's deployed there since.
+ */
+export interface ListRemoval {
+  id: number;
+  address: string;
+  /** The version it ran when removed, and its rule's name. */
+  hash: string;
+  rule: string;
+  removedAt: number;
+  /** How many members were dropped with it, and how many held messages it still had (they expired with it). */
+  members: number;
+  held: number;
+  lastRun: number;
+}
+
+/** Per list address: its members, and its messages held for moderation and still waiting (the lists view's counts). */
+export interface ListCounts {
+  members: number;
+  held: number;
+}
+
 export interface MembersSnapshot {
   /** Bumped on every change: the runner ships members to the sandbox only when it moved. */
   version: number;
@@ -204,6 +228,17 @@ export interface Store {
   deploy(address: string, hash: string, at: number, newTriggers?: readonly string[], state?: SavedState): Promise<void>;
   deployments(): Promise<Deployment[]>;
   deploymentHistory(address: string): Promise<Deployment[]>;
+  /**
+   * Removes the list deployed at `address` (exactly as stored), in one transaction: records the removal, drops its
+   * members, its state, its schedules' bookkeeping, its signing key and its published pages, and expires its held
+   * messages; keeps its deployments, bundles, runs, messages, bounces and outbox. A later deploy at the address starts
+   * a new list. Throws when no list is deployed there.
+   */
+  removeList(address: string, at: number): Promise<ListRemoval>;
+  /** The removals, oldest first; of one address (any case) when given. */
+  removals(address?: string): Promise<ListRemoval[]>;
+  /** Each list's counts (ListCounts), for the lists that have any: one read for the lists view. */
+  listCounts(): Promise<Map<string, ListCounts>>;
 
   members(address: string): Promise<MembersSnapshot>;
   /** Applies adds and removes (an add of a present address updates it); returns the new snapshot. */
