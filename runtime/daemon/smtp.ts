@@ -161,9 +161,29 @@ export function wireLength(address: string): number {
  * (`envelopeAddress`, `xn--`). Before MAIL FROM (the greeting, 421 at connect) there is no transaction: ASCII.
  */
 export function replyText(text: string, utf8: boolean): string {
-  if (utf8) return text;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: every character past ASCII, none of it
-  return text.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
+  const full = utf8 ? text : text.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
+  return Buffer.byteLength(full) <= REPLY_TEXT_MAX ? full : cutReply(full);
+}
+
+/**
+ * A reply line's text at most: RFC 5321 4.5.3.1.5 bounds a reply line at 512 octets with its code, the space after
+ * it and the CRLF (a rule's reason written `\u{HEX}`, or a TW6001 naming a long address, passed it). The whole
+ * text stays in the run record and the log.
+ */
+export const REPLY_TEXT_MAX = 512 - 4 - 2;
+
+/** `text` cut to REPLY_TEXT_MAX octets with `...` at the end, never inside a character or a `\u{HEX}`. */
+function cutReply(text: string): string {
+  const room = REPLY_TEXT_MAX - 3;
+  let octets = 0;
+  let end = 0;
+  for (const piece of text.match(/\\u\{[0-9A-F]+\}|[\s\S]/gu) ?? []) {
+    octets += Buffer.byteLength(piece);
+    if (octets > room) break;
+    end += piece.length;
+  }
+  return `${text.slice(0, end)}...`;
 }
 
 /** Whether this transaction's replies may be UTF-8: its MAIL FROM said SMTPUTF8 (smtp-server keeps it per transaction). */

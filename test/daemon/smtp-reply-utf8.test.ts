@@ -20,6 +20,9 @@ on message(m: Message) {
   if m.subject == "long" {
     reject("${LONG}")
   }
+  if m.subject == "wide" {
+    reject("${"ü".repeat(300)}")
+  }
   if m.subject != "ok" {
     reject("Nö, {m.from} ist kein Mitglied")
   }
@@ -157,4 +160,32 @@ test("thwonkc mail takes a non-ASCII From as the envelope sender as it is (it wa
   assert.match(r.err, /550 5\.7\.1 Nö, ünïcode@xn--exmple-cua\.org ist kein Mitglied/);
   const from = readStore(ws.data, (db) => (db.prepare("SELECT mail_from FROM messages WHERE CAST(raw AS TEXT) LIKE '%mail-utf8@%'").get() as { mail_from: string }).mail_from);
   assert.equal(from, "ünïcode@xn--exmple-cua.org");
+});
+
+test("a reply line is at most 512 octets with its code and CRLF (RFC 5321 4.5.3.1.5): a long reason is cut with `...`, never inside a character or an escape", async () => {
+  const wide = "\u00fc".repeat(120);
+  const unknown = `${wide}@example.org`;
+  for (const smtputf8 of [false, true]) {
+    const bytes = await rawSession([
+      "EHLO client.example.org",
+      `MAIL FROM:<${STRANGER}>${smtputf8 ? " SMTPUTF8" : ""}`,
+      `RCPT TO:<${unknown}>`,
+      "RCPT TO:<quiet@example.org>",
+      "DATA",
+      `From: ${STRANGER}\r\nSubject: wide\r\n\r\nhello\r\n.`,
+      "QUIT",
+    ]);
+    const lines = bytes.toString("latin1").split("\r\n").slice(0, -1);
+    for (const line of lines) assert.ok(Buffer.byteLength(line, "latin1") + 2 <= 512, `${line.length}: ${line.slice(0, 60)}`);
+    const text = utf8(bytes.toString("hex"));
+    const reject = text.split("\r\n").find((l) => l.startsWith("550 5.7.1 "))!;
+    const noList = text.split("\r\n").find((l) => l.startsWith("550 5.1.1 "))!;
+    if (smtputf8) {
+      assert.match(reject, /^550 5\.7\.1 ü+\.\.\.$/);
+      assert.match(noList, /^550 5\.1\.1 TW6001 No list is deployed at ü+/);
+    } else {
+      assert.match(reject, /^550 5\.7\.1 (?:\\u\{FC\})+\.\.\.$/, "cut between escapes");
+      assert.match(noList, /^550 5\.1\.1 TW6001 No list is deployed at (?:\\u\{FC\})+\.\.\.$/);
+    }
+  }
 });
