@@ -166,6 +166,17 @@ async function deployDirectory(daemon: Daemon, dir: string, domain: string, log:
   for (const file of rules.deploy) {
     const name = basename(file).replace(/\.(thwonk|ts)$/, "");
     const address = `${name.replace(/_/g, "-")}@${domain}`;
+    // A list removed (thwonkc lists remove) stays removed: its rule still in the directory does not bring it back.
+    if (!daemon.runner.bundleAt(address)) {
+      const removed = (await daemon.store.removals(address)).at(-1);
+      if (removed) {
+        log.warn(
+          { file, list: address, removedAt: new Date(removed.removedAt).toISOString() },
+          `not deployed: the list at ${address} was removed (thwonkc lists remove); to have it again, deploy it (thwonkc deploy ${file} --address ${address}), or take the rule out of ${dir}`,
+        );
+        continue;
+      }
+    }
     // Whether the list has members as this start finds it, before the deploy: a schedule due before the deploy runs
     // first (main.ts orders before deploying), and one that empties the list does not bring the file's members back.
     const had = await daemon.members(address).then(
