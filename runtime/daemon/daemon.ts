@@ -191,6 +191,8 @@ export class Daemon {
   verpLists: (list: string) => boolean = () => false;
   /** A member's one-click link (unsubscribe.ts), when thwonkd has a --public-url: the -request address's confirmations offer it (requests.ts). */
   unsubscribeLink: ((list: string, member: string, joined: number) => string) | undefined;
+  /** Told each removed list's address once its removal is committed (main.ts: the relay's cache of list keys). */
+  onListRemoved: ((address: string) => void) | undefined;
 
   private constructor(
     private readonly o: DaemonOptions,
@@ -387,6 +389,7 @@ export class Daemon {
     }
     this.removed.set(addressKey(r.address), r);
     this.scheduler.forget(at);
+    this.onListRemoved?.(at);
     const line = this.refusedAddresses.get(at);
     this.refusedAddresses.delete(at);
     const reported = line === undefined ? -1 : this.startReport.indexOf(line);

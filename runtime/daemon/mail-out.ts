@@ -23,7 +23,9 @@ export function personalFrom(cfg: Pick<DaemonConfig, "lists" | "oneClick">, dkim
     verp: verpOf(cfg),
     oneClick: (list) => lists.get(list.toLowerCase())?.oneClick ?? cfg.oneClick,
     unsubscribeUrl: (list, member, joined) => `${publicUrl()}${UNSUBSCRIBE_PATH}${unsubscribeToken(key, list, member, joined)}`,
-    listKey: (list) => daemon.store.tokenKey(list),
+    // A removed list's mail, still delivered, has no key to be tagged under (its key was dropped with it).
+    // (A list not installed at this start, its bundle missing, still has its key: its mail leaves tagged as before.)
+    listKey: async (list) => (daemon.removalOf(list) !== undefined ? undefined : daemon.store.tokenKey(list)),
     member: (list, address) => daemon.store.member(list, address),
   });
 }

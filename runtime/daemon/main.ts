@@ -345,6 +345,7 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger, lock:
   daemon.holds.expiry = cfg.holdExpiry;
   let publicUrl = cfg.publicUrl ?? "";
   const personal = personalFrom(cfg, dkim, unsubscribeKey, () => publicUrl, daemon);
+  daemon.onListRemoved = (address) => personal.forget(address);
   // A -request address's confirmation offers the member's one-click link only where it reaches thwonkd: a --public-url.
   if (cfg.publicUrl) daemon.unsubscribeLink = (list, member, joined) => `${cfg.publicUrl}${UNSUBSCRIBE_PATH}${unsubscribeToken(unsubscribeKey, list, member, joined)}`;
   if (dkim.size) daemon.outbox.sign = (address, raw) => dkim.sign(address, raw);

@@ -23,8 +23,11 @@ export interface PersonalOptions {
   oneClick: (list: string) => boolean;
   /** The member's one-click URL (unsubscribe.ts), signed for this subscription. */
   unsubscribeUrl: (list: string, member: string, joined: number) => string;
-  /** The list's own key (store `tokenKey`), under which its VERP addresses are tagged (verp.ts). */
-  listKey: (list: string) => Promise<string>;
+  /**
+   * The list's own key (store `tokenKey`), under which its VERP addresses are tagged (verp.ts); undefined when no list
+   * is deployed at the address (a removed list's mail still delivered: its key is dropped, so it leaves untagged).
+   */
+  listKey: (list: string) => Promise<string | undefined>;
   /** A member of the list, or undefined (the recipient of a reply may be none). */
   member: (list: string, address: string) => Promise<MemberJson | undefined>;
 }
@@ -37,20 +40,37 @@ export interface Prepared {
 }
 
 export class Personal {
-  /** Each list's key, read once: it never changes (the store keeps the first one made). */
-  private readonly keys = new Map<string, Promise<string>>();
+  /**
+   * Each list's key, read once: it does not change while the list lives (the store keeps the first one made). A
+   * removal drops it (forget): a list deployed there again has a new key, and its mail must not be tagged under the old.
+   */
+  private readonly keys = new Map<string, Promise<string | undefined>>();
 
   constructor(private readonly o: PersonalOptions) {}
 
-  private listKey(list: string): Promise<string> {
+  private listKey(list: string): Promise<string | undefined> {
     const k = list.toLowerCase();
     let key = this.keys.get(k);
     if (!key) {
-      key = this.o.listKey(list);
-      this.keys.set(k, key);
-      key.catch(() => this.keys.delete(k));
+      const made = this.o.listKey(list);
+      key = made;
+      this.keys.set(k, made);
+      // No key (no list there now) and a failed read are not kept: the next delivery asks again.
+      made.then(
+        (v) => {
+          if (v === undefined && this.keys.get(k) === made) this.keys.delete(k);
+        },
+        () => {
+          if (this.keys.get(k) === made) this.keys.delete(k);
+        },
+      );
     }
     return key;
+  }
+
+  /** The list was removed (Daemon.removeList): its key is gone, and a list deployed there again has its own. */
+  forget(list: string): void {
+    this.keys.delete(list.toLowerCase());
   }
 
   /** Whether the list's mail goes one recipient per transaction. */
@@ -64,7 +84,10 @@ export class Personal {
     let out = raw;
     if (recipients.length === 1 && this.perRecipient(list)) {
       const rcpt = recipients[0]!;
-      if (this.o.verp(list)) from = verpAddress(list, rcpt, await this.listKey(list));
+      if (this.o.verp(list)) {
+        const key = await this.listKey(list);
+        if (key !== undefined) from = verpAddress(list, rcpt, key);
+      }
       if (this.o.oneClick(list)) {
         const m = await this.o.member(list, rcpt);
         if (m) out = withOneClick(raw, this.o.unsubscribeUrl(list, m.address, m.joined));

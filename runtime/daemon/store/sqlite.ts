@@ -301,6 +301,11 @@ function statements(db: Database.Database) {
     ),
     addSecret: db.prepare("INSERT OR IGNORE INTO list_secrets (address, secret, created_at) VALUES (?, ?, ?)"),
     secret: db.prepare("SELECT secret FROM list_secrets WHERE address = ?"),
+    // Only a deployed list gets a key when it asks: a removed list's key is dropped, and one made for it afterwards
+    // (a late delivery of its mail) would become the key of the next list deployed there (deploy keeps a key it finds).
+    addListedSecret: db.prepare(
+      "INSERT OR IGNORE INTO list_secrets (address, secret, created_at) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM lists WHERE address = ? AND hash <> '')",
+    ),
     // Each run's actions once for a batch of outbox rows (a join would copy them into every row of the run).
     runActions: db.prepare("SELECT id, actions FROM runs WHERE id IN (SELECT value FROM json_each(?))"),
   };
@@ -382,8 +387,10 @@ class SqliteStore implements Store {
 
   async tokenKey(address: string): Promise<string> {
     // A list deployed before keys were kept gets its key at its first run that asks.
-    this.q.addSecret.run(address, newTokenKey(), Date.now());
-    return (this.q.secret.get(address) as Row)["secret"] as string;
+    this.q.addListedSecret.run(address, newTokenKey(), Date.now(), address);
+    const row = this.q.secret.get(address) as Row | undefined;
+    if (!row) throw new Error(`no list is deployed at ${address}: it has no key`);
+    return row["secret"] as string;
   }
 
   async deployments(): Promise<Deployment[]> {
