@@ -34,7 +34,7 @@ import { simpleParser, type Attachment } from "mailparser";
 import { canonicalAddress } from "../../contract/index.js";
 import type { Daemon } from "./daemon.js";
 import { daemonMessages as M, say } from "./messages.js";
-import type { Answer, Delivery } from "./runner.js";
+import { type Answer, type Delivery, ListGone } from "./runner.js";
 import type { BounceEntry } from "./store/types.js";
 import { type BounceTarget, verpAddress, verpTagVerifies } from "./verp.js";
 import { bounceAddress } from "../mail/compose.js";
@@ -145,7 +145,10 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: BounceT
     dsn = undefined;
   }
   if (!dsn) return ignored("it is not a delivery status report (no message/delivery-status part)");
-  if (target.verp !== null && (target.tag === null || !verpTagVerifies(await daemon.store.tokenKey(target.list), target.list, target.verp, target.tag))) {
+  // The list's key, while it is there: removed while the report was read, it has none (and must not be made one,
+  // which the next list deployed at the address would inherit); refused as mail to no list (ListGone: 550).
+  const listKey = (): Promise<string> => (daemon.listAt(target.list) === undefined ? Promise.reject(new ListGone(target.list)) : daemon.store.tokenKey(target.list));
+  if (target.verp !== null && (target.tag === null || !verpTagVerifies(await listKey(), target.list, target.verp, target.tag))) {
     // Anyone can write to any VERP address; only the list can tag one. Logged as a forgery would be, and not counted.
     daemon.log.warn({ list: target.list, rcptTo: d.rcptTo, named: target.verp, mailFrom: d.mailFrom }, "a bounce report to a VERP address whose tag does not verify: unverified, not counted");
     return ignored(`it was sent to a VERP address naming ${target.verp} whose tag the list did not make (unverified)`);
@@ -160,7 +163,7 @@ export async function receiveBounce(daemon: Daemon, d: Delivery, target: BounceT
   if (target.verp === null && daemon.verpLists(target.list)) {
     // On a VERP list each member's mail leaves with a sender that names them, and their bounces go there: a report
     // to the plain address can only be about a member whose VERP address would not fit (it went out plain), or forged.
-    const key = await daemon.store.tokenKey(target.list);
+    const key = await listKey();
     const plain = bounceAddress(target.list);
     named = named.filter((n) => verpAddress(target.list, n.address, key) === plain);
     if (named.length === 0) return ignored("on a VERP list a report must come to the VERP address of whom it is about, not the plain bounce address");
