@@ -23,7 +23,7 @@ import { join } from "node:path";
 import { ADDRESS_MAX } from "../../contract/index.js";
 import type { Daemon } from "./daemon.js";
 import type { Logger } from "./log.js";
-import { addressKey } from "./runner.js";
+import { addressKey, ListGone } from "./runner.js";
 import { daemonMessages as M, say } from "./messages.js";
 
 export const UNSUBSCRIBE_KEY_FILE = "unsubscribe.key";
@@ -120,7 +120,12 @@ export type OneClickResult = "removed" | "not-subscribed" | "no-list";
 export async function oneClickRemove(daemon: Daemon, list: string, member: string, joined: number): Promise<OneClickResult> {
   const at = daemon.resolve(list);
   if (at === undefined || addressKey(at) !== addressKey(list)) return "no-list";
-  return daemon.runner.withList(at, async (bundle) => {
+  // Queued behind the list's removal (the click came while it waited): no list, as a click after it (not a 500).
+  const gone = (err: unknown): OneClickResult => {
+    if (err instanceof ListGone) return "no-list";
+    throw err;
+  };
+  return daemon.runner.withList(at, async (bundle): Promise<OneClickResult> => {
     const m = await daemon.store.member(at, member);
     if (!m || m.joined !== joined) return "not-subscribed";
     await daemon.committer.commit({
@@ -139,7 +144,7 @@ export async function oneClickRemove(daemon: Daemon, list: string, member: strin
       members: [{ op: "remove", address: m.address }],
     });
     return "removed";
-  });
+  }).catch(gone);
 }
 
 /** The HTTP side of one-click unsubscribe (main.ts mounts it before the API). */
