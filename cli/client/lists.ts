@@ -11,7 +11,7 @@
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { client, ClientError, connection, enc, request, type ServerOptions } from "./http.js";
-import { json, safe, time } from "./print.js";
+import { displayWidth, json, pad, safe, time } from "./print.js";
 import * as S from "./shape.js";
 
 interface ListView {
@@ -77,10 +77,11 @@ function table(io: CliIo, lists: ListView[]): void {
   }
   const rows = lists.map((l) => [safe(l.address, 400), safe(l.rule, 100), safe(l.hash, 64).slice(0, 12), l.members === undefined ? "?" : String(l.members), flags(l).join(", ")]);
   const head = ["ADDRESS", "RULE", "BUNDLE", "MEMBERS", "FLAGS"];
-  const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  // In terminal columns, not UTF-16 units: an address in CJK or with combining marks keeps the table's columns.
+  const width = head.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i]!))));
   const line = (cells: string[]): string =>
     `${cells
-      .map((c, i) => (i === 3 ? c.padStart(width[i]!) : c.padEnd(width[i]!)))
+      .map((c, i) => pad(c, width[i]!, i === 3))
       .join("  ")
       .trimEnd()}\n`;
   io.stdout.write(line(head));
