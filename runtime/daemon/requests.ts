@@ -35,6 +35,7 @@ import { canonicalAddress, type MemberJson, type RunAction } from "../../contrac
 import { addressForm, parseEml, type MessageJson } from "../input/index.js";
 import { overHopLimit, safeAddress } from "../mail/compose.js";
 import { ownTraceLength } from "../mail/received.js";
+import { bundleLimits } from "../run/input.js";
 import type { Daemon } from "./daemon.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { composeAll, LOOP_HEADER } from "./outbox.js";
@@ -103,7 +104,11 @@ export function readConfirm(extension: string): { member: string; tag: string } 
 
 /** `unsubscribe` when the subject's first word, or else the first word of the body's first non-empty line, asks to leave. */
 export function commandOf(subject: string, text: string): "unsubscribe" | "help" {
-  const firstLine = text.split(/\r\n|\r|\n/).find((l) => l.trim() !== "") ?? "";
+  // The body's first non-empty line begins at its first character that is not white space (what trim() removes, \s
+  // in a pattern, line ends among it): found without cutting the body into lines, which for a body of 10 MB of
+  // empty lines made millions of strings and held hundreds of megabytes per message.
+  const first = /\S/.exec(text)?.index;
+  const firstLine = first === undefined ? "" : text.slice(first, first + 64);
   for (const line of [subject.replace(/^\s*((re|fwd?)\s*:\s*)+/i, ""), firstLine]) {
     const word = /^\s*([A-Za-z-]+)/.exec(line)?.[1]?.toLowerCase();
     if (word !== undefined) return LEAVE.has(word) ? "unsubscribe" : "help";
@@ -139,8 +144,14 @@ function reply(m: MessageJson, to: string, subject: string, text: string, replyA
  * list's order, the message, its run and its replies committed together; 250 once they are on the disk.
  */
 export async function receiveRequest(daemon: Daemon, d: Delivery, list: string): Promise<Answer> {
+  const bundleAtStart = daemon.runner.bundleAt(list);
   const trace = ownTraceLength(d.raw);
-  const { message: m } = await parseEml(trace ? d.raw.subarray(trace) : d.raw, { listAddress: list, envelope: { mailFrom: d.mailFrom, rcptTo: d.rcptTo } });
+  // Read under the list's limits for a message, as its own address reads it (runner.ts parse): a message over them
+  // (its size, its header fields) is refused before it is parsed, and nothing is stored. Read without them, a
+  // stranger's 10 MB messages were each parsed whole and stored, where the list's address refuses them at once.
+  const limits = bundleAtStart ? bundleLimits(bundleAtStart) : undefined;
+  const { message: m, refused } = await parseEml(trace ? d.raw.subarray(trace) : d.raw, { listAddress: list, envelope: { mailFrom: d.mailFrom, rcptTo: d.rcptTo }, ...(limits ? { limits } : {}) });
+  if (refused.length) return { code: 552, message: `5.3.4 ${say(M.inputRefused, list, refused.map((p) => `${p.code} ${p.message}`).join(" "))}` };
   const not = unanswerable(daemon, list, m);
   const answer = await daemon.runner.withList(list, async (bundle): Promise<Answer | "rule"> => {
     // A version deployed since the message came may answer the address itself: it runs the rule, as any message.

@@ -1,0 +1,65 @@
+/**
+ * The -request address answered by thwonkd (runtime/daemon/requests.ts), attacked over SMTP through a real thwonkd:
+ * what a stranger can make it do, and what it must not.
+ */
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { after, before, test } from "node:test";
+import nodemailer from "nodemailer";
+import { commandOf } from "../../runtime/daemon/requests.js";
+import { readStore, startDaemon, workspace, type Running } from "./helpers.js";
+
+const SMALL = `rule small
+
+limits { members: 100, size: 20000 }
+
+on message(m: Message) {
+  send(to: members, subject: m.subject, text: m.text)
+}
+`;
+
+let ws: ReturnType<typeof workspace>;
+let d: Running;
+
+before(async () => {
+  ws = workspace({ small: { source: SMALL, members: ["ann@example.org", "bob@example.org"] } });
+  d = await startDaemon(ws);
+});
+
+after(async () => {
+  assert.equal(await d.stop(), 0);
+  rmSync(ws.dir, { recursive: true, force: true });
+});
+
+async function sendRaw(from: string, to: string, raw: string): Promise<string> {
+  const client = nodemailer.createTransport({ host: "127.0.0.1", port: d.ports.smtp, secure: false, ignoreTLS: true });
+  try {
+    return (await client.sendMail({ envelope: { from, to: [to] }, raw })).response;
+  } catch (e) {
+    return (e as { response?: string }).response ?? String(e);
+  } finally {
+    client.close();
+  }
+}
+
+const stored = (): number => readStore(ws.data, (db) => (db.prepare("SELECT COUNT(*) AS n FROM messages").get() as { n: number }).n);
+
+test("mail to the -request address over the list's size limit is refused as at the list's address, read no further and not stored", async () => {
+  const body = `${"\r\n".repeat(30_000)}unsubscribe\r\n`;
+  const raw = (to: string): string => `From: ann@example.org\r\nTo: ${to}\r\nSubject: \r\n\r\n${body}`;
+  const before = stored();
+  assert.match(await sendRaw("ann@example.org", "small@example.org", raw("small@example.org")), /^552 5\.3\.4 TW6004 /);
+  // Before: parsed whole without the list's limits (a 10 MB body of empty lines held hundreds of megabytes), stored, answered 250.
+  assert.match(await sendRaw("ann@example.org", "small-request@example.org", raw("small-request@example.org")), /^552 5\.3\.4 TW6004 /);
+  assert.equal(stored(), before, "nothing stored");
+  // Under the limit it is answered, the command read past the empty lines.
+  assert.match(await sendRaw("ann@example.org", "small-request@example.org", `From: ann@example.org\r\nSubject: \r\n\r\n${"\r\n".repeat(50)}  Unsubscribe please\r\n`), /^250 2\.0\.0 TW6128 .*\(unsubscribe\)/);
+});
+
+test("the command is the first word of the body's first non-empty line, found without cutting the body into lines", () => {
+  assert.equal(commandOf("", `${"\n".repeat(2_000_000)} \t\u00a0leave\n`), "unsubscribe");
+  assert.equal(commandOf("", "\r\n\u2028  remove me"), "unsubscribe");
+  assert.equal(commandOf("", `${"\n \n".repeat(10)}${"unsubscribe".repeat(10)}`), "help");
+  assert.equal(commandOf("", " \n\t"), "help");
+  assert.equal(commandOf("Re: RE:fwd: Signoff", "help"), "unsubscribe");
+});
