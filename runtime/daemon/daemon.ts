@@ -29,7 +29,7 @@ import { INGRESS_ADDRESS_MAX, LIST_ADDRESS_MAX, wireLength } from "./smtp.js";
 import { MaildirOutbox } from "./outbox.js";
 import { PostmasterMailbox, postmasterAddress } from "./postmaster.js";
 import { receiveBounce } from "./bounces.js";
-import { answeredByDaemon, receiveRequest } from "./requests.js";
+import { answeredByDaemon, receiveRequest, requestInTurn } from "./requests.js";
 import { addressKey, ListGone, Runner, stateAsRead, type Answer, type Delivery } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import type { CheckpointerOptions } from "./store/checkpointer.js";
@@ -214,6 +214,7 @@ export class Daemon {
       words: new NodeHost(),
       clock: this.clock,
       log: o.log,
+      answersRequest: (address, d, bundle) => requestInTurn(this, address, d, bundle),
     });
     this.scheduler = new Scheduler({ store, runner: this.runner, clock: this.clock, log: o.log, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });
     this.holds = new Holds({ store, runner: this.runner, committer: this.committer, clock: this.clock, log: o.log, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });

@@ -43,6 +43,13 @@ export interface RunnerOptions {
   words: RuleErrorWords;
   clock: () => number;
   log: Logger;
+  /**
+   * Mail to the -request address of a list whose version at the message's turn does not answer it: thwonkd's answer
+   * (requests.ts), made in that turn instead of the run; undefined for any other mail. Asked at every turn that
+   * would run a message (its arrival, a replay, an approval), so the version deployed then decides, as for mail
+   * arriving then: never a rule that does not read `m.envelope.isRequest`.
+   */
+  answersRequest?: (address: string, d: Delivery, bundle: Bundle) => ((again?: RunAgain) => Promise<Answer>) | undefined;
 }
 
 const LOOP_NAME = LOOP_HEADER.toLowerCase();
@@ -499,6 +506,19 @@ export class Runner {
 
   private async runMessage(slot: ListSlot, d: Delivery, replay?: RunAgain, early?: Promise<Parsed>): Promise<Answer | Submitted> {
     const { bundle, address } = slot;
+    const answerRequest = this.o.answersRequest?.(address, d, bundle);
+    if (answerRequest) {
+      const w = slot.waiting.findIndex((x) => x.d === d);
+      if (w >= 0) slot.waiting.splice(w, 1);
+      slot.ahead.delete(d);
+      // Answered as withList works: once the runs before it are committed, the members read afresh after it.
+      await slot.settled;
+      try {
+        return await answerRequest(replay);
+      } finally {
+        slot.loaded = undefined;
+      }
+    }
     const turn: Turn = { gen: slot.gen, seq: slot.seq++ };
     const limits = bundleLimits(bundle);
     const w = slot.waiting.findIndex((x) => x.d === d);
