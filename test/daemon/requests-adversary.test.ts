@@ -7,7 +7,7 @@ import { rmSync } from "node:fs";
 import { after, before, test } from "node:test";
 import nodemailer from "nodemailer";
 import { commandOf } from "../../runtime/daemon/requests.js";
-import { readStore, startDaemon, workspace, type Running } from "./helpers.js";
+import { outboxMail, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
 
 const SMALL = `rule small
 
@@ -62,4 +62,24 @@ test("the command is the first word of the body's first non-empty line, found wi
   assert.equal(commandOf("", `${"\n \n".repeat(10)}${"unsubscribe".repeat(10)}`), "help");
   assert.equal(commandOf("", " \n\t"), "help");
   assert.equal(commandOf("Re: RE:fwd: Signoff", "help"), "unsubscribe");
+});
+
+test("a burst: ten replies at once to one confirmation remove the member once, with one goodbye; the others get the help", async () => {
+  assert.match(await sendRaw("bob@example.org", "small-request@example.org", "From: bob@example.org\r\nSubject: unsubscribe\r\n\r\n"), /^250 /);
+  const confirmation = await until("the confirmation", async () => (await outboxMail(d.ports.outbox)).find((o) => o.mail.subject === "Confirm: unsubscribe from small@example.org" && o.recipients[0] === "bob@example.org"));
+  const tagged = confirmation.mail.replyTo?.value[0]?.address ?? "";
+  assert.match(tagged, /^small-request\+[a-z2-7]{12}-bob=example\.org@example\.org$/);
+  const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => sendRaw("bob@example.org", i % 2 ? tagged.toUpperCase() : tagged, `From: bob@example.org\r\nSubject: Re: confirm ${i}\r\n\r\n`)));
+  assert.equal(answers.filter((a) => /^250 2\.0\.0 TW6124 /.test(a)).length, 1, answers.join("\n"));
+  assert.equal(answers.filter((a) => /^250 2\.0\.0 TW6128 /.test(a)).length, 9, answers.join("\n"));
+  const members = readStore(ws.data, (db) => (db.prepare("SELECT member FROM members WHERE address = ?").all("small@example.org") as { member: string }[]).map((r) => r.member));
+  assert.deepEqual(members, ["ann@example.org"]);
+  const toBob = await until("the goodbye and nine helps", async () => {
+    const got = (await outboxMail(d.ports.outbox)).filter((o) => o.recipients[0] === "bob@example.org" && o.mail.subject !== "Confirm: unsubscribe from small@example.org");
+    return got.length >= 10 ? got : undefined;
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(toBob.map((o) => o.mail.subject).sort(), ["Unsubscribed from small@example.org", ...Array(9).fill("Help for the list small@example.org")].sort());
+  const unsubscribes = readStore(ws.data, (db) => (db.prepare("SELECT COUNT(*) AS n FROM runs WHERE trigger = 'unsubscribe'").get() as { n: number }).n);
+  assert.equal(unsubscribes, 1);
 });
