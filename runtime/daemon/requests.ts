@@ -147,6 +147,29 @@ export function commandOf(subject: string, text: string): "unsubscribe" | "help"
   return "help";
 }
 
+/** How many help and confirmation replies go to one address in a day, at most (Mailman's max_autoresponses_per_day). */
+export const ANSWERS_PER_DAY = 10;
+const DAY = 86_400_000;
+/** Per daemon, per list and address: when it was answered within the last day. Kept in memory: a restart forgets. */
+const answered = new WeakMap<Daemon, Map<string, number[]>>();
+
+/** Whether one more answer may go to `to` at `now`; counted when it may. Called in the list's turn. */
+function answeredToday(daemon: Daemon, list: string, to: string, now: number): boolean {
+  let all = answered.get(daemon);
+  if (!all) answered.set(daemon, (all = new Map()));
+  // Bounded: past 10,000 addresses, those not answered within the day are forgotten.
+  if (all.size > 10_000) for (const [k, times] of all) if (times.at(-1)! <= now - DAY) all.delete(k);
+  const key = `${addressKey(list)}\n${addressKey(to)}`;
+  const times = (all.get(key) ?? []).filter((t) => t > now - DAY);
+  if (times.length >= ANSWERS_PER_DAY) {
+    all.set(key, times);
+    return false;
+  }
+  times.push(now);
+  all.set(key, times);
+  return true;
+}
+
 /** Why nothing answers this message (RFC 3834, loops, the null sender), or undefined. */
 function unanswerable(daemon: Daemon, list: string, m: MessageJson): { why: string; loop?: true } | undefined {
   const h = (name: string): string[] => m.headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v.trim());
@@ -246,6 +269,15 @@ async function answerInTurn(daemon: Daemon, d: Delivery, list: string, bundle: B
     // A sender who is not the member gets what a stranger gets, whoever the From names.
     if (!member || addressKey(member.address) !== addressKey(sender)) actions.push(help());
   } else actions.push(help());
-  const runId = await commit({}, "request", actions);
+  // At most ANSWERS_PER_DAY help and confirmation replies to one address a day: past it the reply is left out, so
+  // an auto-responder that answers every message without saying so (no Auto-Submitted) cannot ping-pong with this
+  // address for ever, nor a forger make it a reflector that writes to a victim (or a member) without end.
+  const sent = actions.filter((a) => answeredToday(daemon, list, a.to[0]!, now));
+  if (sent.length < actions.length) {
+    const why = `${actions.length - sent.length === 1 ? "its reply was" : "its replies were"} left out: ${ANSWERS_PER_DAY} answers went to that address in the last day (a loop with an auto-responder, or a flood)`;
+    daemon.log.info({ list, mailFrom: d.mailFrom, why }, "mail to the -request address not answered");
+    sent.push({ kind: "request", to: [], at: AT, answer: "none", why });
+  }
+  const runId = await commit({}, "request", sent);
   return { code: 250, message: `2.0.0 ${say(M.requestAnswered, list, command)}`, runId, outcome: "ok" };
 }

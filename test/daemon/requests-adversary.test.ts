@@ -83,3 +83,37 @@ test("a burst: ten replies at once to one confirmation remove the member once, w
   const unsubscribes = readStore(ws.data, (db) => (db.prepare("SELECT COUNT(*) AS n FROM runs WHERE trigger = 'unsubscribe'").get() as { n: number }).n);
   assert.equal(unsubscribes, 1);
 });
+
+test("an auto-responder that says nothing of itself (no Auto-Submitted) and answers the help: the ping-pong stops after ten answers a day", async () => {
+  const robot = "robot@else.example";
+  const helps = async (): Promise<Awaited<ReturnType<typeof outboxMail>>> => (await outboxMail(d.ports.outbox)).filter((o) => o.recipients[0] === robot);
+  let to = "small-request@example.org";
+  let rounds = 0;
+  for (; rounds < 25; rounds++) {
+    const before = (await helps()).length;
+    // The same SMTP answer whether or not a reply goes out: it says nothing of the count.
+    assert.match(await sendRaw(robot, to, `From: ${robot}\r\nSubject: I am away\r\n\r\nI am away until Monday.\r\n`), /^250 2\.0\.0 TW6128 /);
+    const answer = await until("the answer, or none", async () => {
+      const got = await helps();
+      if (got.length > before) return got.at(-1);
+      return rounds >= 10 ? null : undefined;
+    }, 3000).catch(() => null);
+    if (!answer) break;
+    // The auto-responder replies where the help says to: its Reply-To.
+    to = answer.mail.replyTo?.value[0]?.address ?? "";
+    assert.equal(to, "small-request@example.org");
+  }
+  assert.equal(rounds, 10, "ten answers, then none");
+  assert.equal((await helps()).length, 10);
+  const last = readStore(ws.data, (db) => db.prepare("SELECT actions FROM runs WHERE trigger = 'request' ORDER BY id DESC LIMIT 1").get() as { actions: string });
+  assert.match(last.actions, /"answer":"none".*10 answers went to that address in the last day/);
+});
+
+test("a forger writing 'unsubscribe' From a member from many senders: the member gets at most ten confirmations a day", async () => {
+  for (let i = 0; i < 13; i++) assert.match(await sendRaw(`eve${i}@evil.example`, "small-request@example.org", "From: ann@example.org\r\nSubject: unsubscribe\r\n\r\n"), /^250 2\.0\.0 TW6128 /);
+  await new Promise((r) => setTimeout(r, 500));
+  const out = await outboxMail(d.ports.outbox);
+  // Ann had one confirmation from the first test.
+  assert.equal(out.filter((o) => o.recipients[0] === "ann@example.org" && o.mail.subject === "Confirm: unsubscribe from small@example.org").length, 10);
+  assert.equal(out.filter((o) => o.recipients[0]?.startsWith("eve")).length, 13, "each sender its help");
+});
