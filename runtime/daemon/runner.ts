@@ -511,6 +511,8 @@ export class Runner {
       const w = slot.waiting.findIndex((x) => x.d === d);
       if (w >= 0) slot.waiting.splice(w, 1);
       slot.ahead.delete(d);
+      // Its reading for the rule is not needed: never left to fail unheard.
+      early?.catch(() => undefined);
       // Answered as withList works: once the runs before it are committed, the members read afresh after it.
       await slot.settled;
       try {
