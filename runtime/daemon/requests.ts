@@ -24,8 +24,11 @@
  *
  * Nothing is answered to MAIL FROM:<>, to automatic mail (RFC 3834: Auto-Submitted other than `no`; Precedence bulk,
  * junk or list; a List-Id: the tests a rule's `m.isAutomated()` makes), to the list's own mail (its loop header, or
- * one of its own addresses as sender), nor past the hop limit. Every answer is a `reply` (Auto-Submitted:
- * auto-replied, the loop header, In-Reply-To) composed by the one builder and committed with the message and its
+ * one of its own addresses as sender), nor past the hop limit; and at most ANSWERS_PER_DAY help and confirmation replies
+ * go to one address a day (an auto-responder that does not say it is one would otherwise answer each for ever). The
+ * mail is read under the list's limits for a message, as at its own address. Mail to the address whose turn to run
+ * the rule comes under a version that does not read isRequest is answered here too (requestInTurn).
+ * Every answer is a `reply` (Auto-Submitted: auto-replied, the loop header, In-Reply-To) composed by the one builder and committed with the message and its
  * run record in the group commit, in the list's order (Runner.withList), as any run's mail: nothing is lost across a
  * crash and nothing is sent twice.
  */
