@@ -22,7 +22,7 @@ let ws: ReturnType<typeof workspace>;
 let d: Running;
 
 before(async () => {
-  ws = workspace({ small: { source: SMALL, members: ["ann@example.org", "bob@example.org"] } });
+  ws = workspace({ small: { source: SMALL, members: ["ann@example.org", "bob@example.org"] }, trim140: { example: "trim140", members: ["ann@example.org"] } });
   d = await startDaemon(ws);
 });
 
@@ -116,4 +116,14 @@ test("a forger writing 'unsubscribe' From a member from many senders: the member
   // Ann had one confirmation from the first test.
   assert.equal(out.filter((o) => o.recipients[0] === "ann@example.org" && o.mail.subject === "Confirm: unsubscribe from small@example.org").length, 10);
   assert.equal(out.filter((o) => o.recipients[0]?.startsWith("eve")).length, 13, "each sender its help");
+});
+
+test("two lists' -request addresses set on each other: the first answers, the second does not answer the answer (held up)", async () => {
+  const before = (await outboxMail(d.ports.outbox)).length;
+  assert.match(await sendRaw("trim140-request@example.org", "small-request@example.org", "From: trim140-request@example.org\r\nSubject: help\r\n\r\n"), /^250 2\.0\.0 TW6128 /);
+  const help = await until("the help", async () => (await outboxMail(d.ports.outbox)).slice(before).find((o) => o.recipients[0] === "trim140-request@example.org"));
+  // Delivered where it is addressed, as a relay would: the answer is not answered.
+  assert.match(await sendRaw("small-bounces@example.org", "trim140-request@example.org", help.raw), /^250 2\.0\.0 TW6129 /);
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal((await outboxMail(d.ports.outbox)).length, before + 1);
 });
