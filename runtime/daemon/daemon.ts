@@ -344,7 +344,7 @@ export class Daemon {
     };
     if (route?.bounce) return receiveBounce(this, d, route.bounce).catch(noList);
     // The -request address of a list whose rule does not answer it: thwonkd answers (requests.ts).
-    if (route && answeredByDaemon(this, route.list, d.rcptTo)) return receiveRequest(this, d, route.list).catch(noList);
+    if (route && answeredByDaemon(this, route.list, d.rcptTo)) return receiveRequest(this, d).catch(noList);
     const postmaster = route ? undefined : this.postmasterAt(d.rcptTo);
     if (postmaster) return this.postmaster.keep(d, postmaster);
     return this.runner.deliver(d);

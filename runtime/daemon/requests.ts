@@ -29,13 +29,13 @@
  * mail is read under the list's limits for a message, as at its own address. Mail to the address whose turn to run
  * the rule comes under a version that does not read isRequest is answered here too (requestInTurn).
  * Every answer is a `reply` (Auto-Submitted: auto-replied, the loop header, In-Reply-To) composed by the one builder and committed with the message and its
- * run record in the group commit, in the list's order (Runner.withList), as any run's mail: nothing is lost across a
+ * run record in the group commit, in the list's order (queued as any message: Runner.deliver), as any run's mail: nothing is lost across a
  * crash and nothing is sent twice.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { ruleAnswersRequests } from "../../compiler/index.js";
 import { canonicalAddress, type MemberJson, type RunAction } from "../../contract/index.js";
-import { addressForm, parseEml, type MessageJson } from "../input/index.js";
+import { addressForm, parseEml, type MessageJson, type ParsedEml } from "../input/index.js";
 import { overHopLimit, safeAddress } from "../mail/compose.js";
 import { ownTraceLength } from "../mail/received.js";
 import { bundleLimits } from "../run/input.js";
@@ -75,22 +75,22 @@ function answeredUnder(bundle: Bundle, list: string, rcpt: string): boolean {
  * to the rule (its version then read isRequest) but whose turn comes under a version that does not (a deploy since,
  * a replay of its failed run, an approval) is answered here, in that turn, never run by that rule.
  */
-export function requestInTurn(daemon: Daemon, list: string, d: Delivery, bundle: Bundle): ((again?: RunAgain) => Promise<Answer>) | undefined {
+export function requestInTurn(daemon: Daemon, list: string, d: Delivery, bundle: Bundle): ((again?: RunAgain, eml?: ParsedEml) => Promise<Answer>) | undefined {
   if (!answeredUnder(bundle, list, d.rcptTo)) return undefined;
-  return async (again) => {
-    const read = await readRequest(daemon, d, list, bundle);
+  return async (again, eml) => {
+    const read = await readRequest(daemon, d, list, bundle, eml);
     return "code" in read ? read : answerInTurn(daemon, d, list, bundle, read.m, read.not, again);
   };
 }
 
 /** The message read under the list's limits, and why nothing answers it; or the answer refusing it. */
-async function readRequest(daemon: Daemon, d: Delivery, list: string, bundle: Bundle | undefined): Promise<Answer | { m: MessageJson; not: ReturnType<typeof unanswerable> }> {
+async function readRequest(daemon: Daemon, d: Delivery, list: string, bundle: Bundle | undefined, read?: ParsedEml): Promise<Answer | { m: MessageJson; not: ReturnType<typeof unanswerable> }> {
   const trace = ownTraceLength(d.raw);
   // Read under the list's limits for a message, as its own address reads it (runner.ts parse): a message over them
   // (its size, its header fields) is refused before it is parsed, and nothing is stored. Read without them, a
   // stranger's 10 MB messages were each parsed whole and stored, where the list's address refuses them at once.
   const limits = bundle ? bundleLimits(bundle) : undefined;
-  const { message: m, refused } = await parseEml(trace ? d.raw.subarray(trace) : d.raw, { listAddress: list, envelope: { mailFrom: d.mailFrom, rcptTo: d.rcptTo }, ...(limits ? { limits } : {}) });
+  const { message: m, refused } = read ?? await parseEml(trace ? d.raw.subarray(trace) : d.raw, { listAddress: list, envelope: { mailFrom: d.mailFrom, rcptTo: d.rcptTo }, ...(limits ? { limits } : {}) });
   if (refused.length) return { code: 552, message: `5.3.4 ${say(M.inputRefused, list, refused.map((p) => `${p.code} ${p.message}`).join(" "))}` };
   return { m, not: unanswerable(daemon, list, m) };
 }
@@ -200,15 +200,11 @@ function reply(m: MessageJson, to: string, subject: string, text: string, replyA
  * Mail to the -request address of a list whose rule does not answer it (answeredByDaemon): answered here, in the
  * list's order, the message, its run and its replies committed together; 250 once they are on the disk.
  */
-export async function receiveRequest(daemon: Daemon, d: Delivery, list: string): Promise<Answer> {
-  const read = await readRequest(daemon, d, list, daemon.runner.bundleAt(list));
-  if ("code" in read) return read;
-  const answer = await daemon.runner.withList(list, async (bundle): Promise<Answer | "rule"> =>
-    // A version deployed since the message came may answer the address itself: it runs the rule, as any message.
-    ruleAnswersRequests(bundle.manifest) ? "rule" : answerInTurn(daemon, d, list, bundle, read.m, read.not),
-  );
-  // In the rule's turn, a version deployed meanwhile that does not answer the address hands it back (requestInTurn).
-  return answer === "rule" ? daemon.runner.deliver(d) : answer;
+export function receiveRequest(daemon: Daemon, d: Delivery): Promise<Answer> {
+  // Queued as any message, in the order it came: at its turn the runner asks requestInTurn, so the version deployed
+  // then decides who answers it (before, it was read, then queued a first time to be answered, and when a deploy of
+  // a rule that reads isRequest had come meanwhile, queued again, behind the mail that came after it).
+  return daemon.runner.deliver(d);
 }
 
 /**

@@ -5,7 +5,11 @@
  * every member (the defect the -request address answered by thwonkd exists to end).
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
+import { confirmAddress } from "../../runtime/daemon/requests.js";
+import { repoRoot } from "../helpers/repo.js";
 import { listDaemon } from "./helpers.js";
 
 const LIST = "req@example.org";
@@ -55,6 +59,30 @@ test("a failed run of -request mail replayed after a deploy of a rule that does 
     assert.equal((await daemon.store.message(failed!.messageId!))?.status, "replayed");
     await assert.rejects(daemon.runner.replay(first.runId!), "replayed once only");
     assert.equal((await daemon.store.runs({ address: LIST })).length, 2);
+  } finally {
+    await close();
+  }
+});
+
+test("-request mail is queued in the order it came: a confirmation then a post, handed in at once, remove the member before the post runs", async () => {
+  const source = readFileSync(join(repoRoot, "examples", "trim140", "trim140.thwonk"), "utf8");
+  const list = "trim140@example.org";
+  const { daemon, close } = await listDaemon({ source, fileName: "trim140.thwonk", addresses: [list] });
+  try {
+    await daemon.addMembers(list, [{ address: "bob@example.org" }]);
+    const ann = (await daemon.store.member(list, "ann@example.org"))!;
+    const tagged = confirmAddress(await daemon.store.tokenKey(list), list, ann.address, ann.joined)!;
+    const mail = (to: string, subject: string): Buffer => Buffer.from(`From: <ann@example.org>\r\nTo: <${to}>\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, "")}@example.org>\r\n\r\nhello\r\n`);
+    const now = Date.now();
+    // Before: the -request mail was read first and queued after, so the post handed in after it ran first (to bob).
+    const [confirmed, post] = await Promise.all([
+      daemon.deliver({ address: list, rcptTo: tagged, mailFrom: "ann@example.org", raw: mail(tagged, "Re: confirm"), receivedAt: now }),
+      daemon.deliver({ address: list, rcptTo: list, mailFrom: "ann@example.org", raw: mail(list, "a post"), receivedAt: now }),
+    ]);
+    assert.match(confirmed.message, /TW6124 /);
+    assert.ok(confirmed.runId! < (post.runId ?? Number.POSITIVE_INFINITY), `${JSON.stringify(confirmed)} ${JSON.stringify(post)}`);
+    const runs = await daemon.store.runs({ address: list });
+    assert.deepEqual(runs.flatMap((r) => r.actions).filter((a) => a.kind === "send"), [], "the post of a member who had left is not sent to the list");
   } finally {
     await close();
   }
