@@ -29,7 +29,7 @@ import { INGRESS_ADDRESS_MAX, LIST_ADDRESS_MAX, wireLength } from "./smtp.js";
 import { MaildirOutbox } from "./outbox.js";
 import { PostmasterMailbox, postmasterAddress } from "./postmaster.js";
 import { receiveBounce } from "./bounces.js";
-import { answeredByDaemon, receiveRequest } from "./requests.js";
+import { answeredByDaemon, receiveRequest, requestInTurn } from "./requests.js";
 import { addressKey, ListGone, Runner, stateAsRead, type Answer, type Delivery } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import type { CheckpointerOptions } from "./store/checkpointer.js";
@@ -216,6 +216,7 @@ export class Daemon {
       words: new NodeHost(),
       clock: this.clock,
       log: o.log,
+      answersRequest: (address, d, bundle) => requestInTurn(this, address, d, bundle),
     });
     this.scheduler = new Scheduler({ store, runner: this.runner, clock: this.clock, log: o.log, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });
     this.holds = new Holds({ store, runner: this.runner, committer: this.committer, clock: this.clock, log: o.log, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });
@@ -345,7 +346,7 @@ export class Daemon {
     };
     if (route?.bounce) return receiveBounce(this, d, route.bounce).catch(noList);
     // The -request address of a list whose rule does not answer it: thwonkd answers (requests.ts).
-    if (route && answeredByDaemon(this, route.list, d.rcptTo)) return receiveRequest(this, d, route.list).catch(noList);
+    if (route && answeredByDaemon(this, route.list, d.rcptTo)) return receiveRequest(this, d).catch(noList);
     const postmaster = route ? undefined : this.postmasterAt(d.rcptTo);
     if (postmaster) return this.postmaster.keep(d, postmaster);
     return this.runner.deliver(d);

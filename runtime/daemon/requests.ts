@@ -24,17 +24,23 @@
  *
  * Nothing is answered to MAIL FROM:<>, to automatic mail (RFC 3834: Auto-Submitted other than `no`; Precedence bulk,
  * junk or list; a List-Id: the tests a rule's `m.isAutomated()` makes), to the list's own mail (its loop header, or
- * one of its own addresses as sender), nor past the hop limit. Every answer is a `reply` (Auto-Submitted:
- * auto-replied, the loop header, In-Reply-To) composed by the one builder and committed with the message and its
- * run record in the group commit, in the list's order (Runner.withList), as any run's mail: nothing is lost across a
+ * one of its own addresses as sender), nor past the hop limit; and at most ANSWERS_PER_DAY help and confirmation replies
+ * go to one address a day (an auto-responder that does not say it is one would otherwise answer each for ever). The
+ * mail is read under the list's limits for a message, as at its own address. Mail to the address whose turn to run
+ * the rule comes under a version that does not read isRequest is answered here too (requestInTurn).
+ * Every answer is a `reply` (Auto-Submitted: auto-replied, the loop header, In-Reply-To) composed by the one builder and committed with the message and its
+ * run record in the group commit, in the list's order (queued as any message: Runner.deliver), as any run's mail: nothing is lost across a
  * crash and nothing is sent twice.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { ruleAnswersRequests } from "../../compiler/index.js";
 import { canonicalAddress, type MemberJson, type RunAction } from "../../contract/index.js";
-import { addressForm, parseEml, type MessageJson } from "../input/index.js";
+import { addressForm, parseEml, type MessageJson, type ParsedEml } from "../input/index.js";
 import { overHopLimit, safeAddress } from "../mail/compose.js";
 import { ownTraceLength } from "../mail/received.js";
+import { bundleLimits } from "../run/input.js";
+import type { Bundle } from "../../compiler/index.js";
+import { holdEffects, type RunAgain } from "./holds.js";
 import type { Daemon } from "./daemon.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { composeAll, LOOP_HEADER } from "./outbox.js";
@@ -52,12 +58,41 @@ const AT = { line: 0, column: 0 };
 
 /** Whether mail to `rcpt` is for thwonkd to answer: the -request address of a list whose rule does not answer it. */
 export function answeredByDaemon(daemon: Daemon, list: string, rcpt: string): boolean {
-  // Asked of every message: most go to the list's own address, told apart at once.
-  if (!/-request/i.test(rcpt)) return false;
   const bundle = daemon.runner.bundleAt(list);
-  if (!bundle || ruleAnswersRequests(bundle.manifest)) return false;
+  return bundle !== undefined && answeredUnder(bundle, list, rcpt);
+}
+
+/** Whether mail to `rcpt` is for thwonkd to answer when `bundle` is the list's version. */
+function answeredUnder(bundle: Bundle, list: string, rcpt: string): boolean {
+  // Asked of every message: most go to the list's own address, told apart at once.
+  if (!/-request/i.test(rcpt) || ruleAnswersRequests(bundle.manifest)) return false;
   const r = canonicalAddress(rcpt.trim().replace(/^<(.*)>$/, "$1"));
   return r !== undefined && addressForm(r, list).isRequest;
+}
+
+/**
+ * The runner's question at a message's turn (RunnerOptions.answersRequest): mail to the -request address that went
+ * to the rule (its version then read isRequest) but whose turn comes under a version that does not (a deploy since,
+ * a replay of its failed run, an approval) is answered here, in that turn, never run by that rule.
+ */
+export function requestInTurn(daemon: Daemon, list: string, d: Delivery, bundle: Bundle): ((again?: RunAgain, eml?: ParsedEml) => Promise<Answer>) | undefined {
+  if (!answeredUnder(bundle, list, d.rcptTo)) return undefined;
+  return async (again, eml) => {
+    const read = await readRequest(daemon, d, list, bundle, eml);
+    return "code" in read ? read : answerInTurn(daemon, d, list, bundle, read.m, read.not, again);
+  };
+}
+
+/** The message read under the list's limits, and why nothing answers it; or the answer refusing it. */
+async function readRequest(daemon: Daemon, d: Delivery, list: string, bundle: Bundle | undefined, read?: ParsedEml): Promise<Answer | { m: MessageJson; not: ReturnType<typeof unanswerable> }> {
+  const trace = ownTraceLength(d.raw);
+  // Read under the list's limits for a message, as its own address reads it (runner.ts parse): a message over them
+  // (its size, its header fields) is refused before it is parsed, and nothing is stored. Read without them, a
+  // stranger's 10 MB messages were each parsed whole and stored, where the list's address refuses them at once.
+  const limits = bundle ? bundleLimits(bundle) : undefined;
+  const { message: m, refused } = read ?? await parseEml(trace ? d.raw.subarray(trace) : d.raw, { listAddress: list, envelope: { mailFrom: d.mailFrom, rcptTo: d.rcptTo }, ...(limits ? { limits } : {}) });
+  if (refused.length) return { code: 552, message: `5.3.4 ${say(M.inputRefused, list, refused.map((p) => `${p.code} ${p.message}`).join(" "))}` };
+  return { m, not: unanswerable(daemon, list, m) };
 }
 
 /** The tag of `member`'s confirmation, made for the subscription they have (its `joined`) under the list's key. */
@@ -103,12 +138,39 @@ export function readConfirm(extension: string): { member: string; tag: string } 
 
 /** `unsubscribe` when the subject's first word, or else the first word of the body's first non-empty line, asks to leave. */
 export function commandOf(subject: string, text: string): "unsubscribe" | "help" {
-  const firstLine = text.split(/\r\n|\r|\n/).find((l) => l.trim() !== "") ?? "";
+  // The body's first non-empty line begins at its first character that is not white space (what trim() removes, \s
+  // in a pattern, line ends among it): found without cutting the body into lines, which for a body of 10 MB of
+  // empty lines made millions of strings and held hundreds of megabytes per message.
+  const first = /\S/.exec(text)?.index;
+  const firstLine = first === undefined ? "" : text.slice(first, first + 64);
   for (const line of [subject.replace(/^\s*((re|fwd?)\s*:\s*)+/i, ""), firstLine]) {
     const word = /^\s*([A-Za-z-]+)/.exec(line)?.[1]?.toLowerCase();
     if (word !== undefined) return LEAVE.has(word) ? "unsubscribe" : "help";
   }
   return "help";
+}
+
+/** How many help and confirmation replies go to one address in a day, at most (Mailman's max_autoresponses_per_day). */
+export const ANSWERS_PER_DAY = 10;
+const DAY = 86_400_000;
+/** Per daemon, per list and address: when it was answered within the last day. Kept in memory: a restart forgets. */
+const answered = new WeakMap<Daemon, Map<string, number[]>>();
+
+/** Whether one more answer may go to `to` at `now`; counted when it may. Called in the list's turn. */
+function answeredToday(daemon: Daemon, list: string, to: string, now: number): boolean {
+  let all = answered.get(daemon);
+  if (!all) answered.set(daemon, (all = new Map()));
+  // Bounded: past 10,000 addresses, those not answered within the day are forgotten.
+  if (all.size > 10_000) for (const [k, times] of all) if (times.at(-1)! <= now - DAY) all.delete(k);
+  const key = `${addressKey(list)}\n${addressKey(to)}`;
+  const times = (all.get(key) ?? []).filter((t) => t > now - DAY);
+  if (times.length >= ANSWERS_PER_DAY) {
+    all.set(key, times);
+    return false;
+  }
+  times.push(now);
+  all.set(key, times);
+  return true;
 }
 
 /** Why nothing answers this message (RFC 3834, loops, the null sender), or undefined. */
@@ -138,69 +200,83 @@ function reply(m: MessageJson, to: string, subject: string, text: string, replyA
  * Mail to the -request address of a list whose rule does not answer it (answeredByDaemon): answered here, in the
  * list's order, the message, its run and its replies committed together; 250 once they are on the disk.
  */
-export async function receiveRequest(daemon: Daemon, d: Delivery, list: string): Promise<Answer> {
-  const trace = ownTraceLength(d.raw);
-  const { message: m } = await parseEml(trace ? d.raw.subarray(trace) : d.raw, { listAddress: list, envelope: { mailFrom: d.mailFrom, rcptTo: d.rcptTo } });
-  const not = unanswerable(daemon, list, m);
-  const answer = await daemon.runner.withList(list, async (bundle): Promise<Answer | "rule"> => {
-    // A version deployed since the message came may answer the address itself: it runs the rule, as any message.
-    if (ruleAnswersRequests(bundle.manifest)) return "rule";
-    const request = addressForm(m.envelope.recipient, list);
-    const now = d.receivedAt;
-    const commit = async (c: Omit<RunCommit, "address" | "message" | "run">, trigger: string, actions: RunAction[], status: "accepted" | "loop" = "accepted"): Promise<number> => {
-      const outbox = await composeAll(actions, { list, incoming: { from: m.from, headers: m.headers, raw: d.raw }, now, ...(daemon.runner.mail.lists(list) ? { settings: daemon.runner.mail.lists(list)! } : {}) });
-      const ids = await daemon.committer.commit({
-        address: list,
-        message: { raw: d.raw, mailFrom: d.mailFrom, rcptTo: d.rcptTo, receivedAt: d.receivedAt, status, problems: [] },
-        run: { trigger, now, bundleHash: bundle.sha256, outcome: status === "loop" ? "loop" : "ok", error: null, gasUsed: 0, gasBound: 0, actions, replayOf: null },
-        outbox,
-        ...c,
-      });
-      return ids.runId;
-    };
-    if (not) {
-      daemon.log.info({ list, mailFrom: d.mailFrom, why: not.why }, "mail to the -request address not answered");
-      const runId = await commit({}, "request", [{ kind: "request", to: [], at: AT, answer: "none", why: not.why }], not.loop ? "loop" : "accepted");
-      return { code: 250, message: `2.0.0 ${say(M.requestNotAnswered, list, not.why)}`, runId, outcome: not.loop ? "loop" : "ok" };
+export function receiveRequest(daemon: Daemon, d: Delivery): Promise<Answer> {
+  // Queued as any message, in the order it came: at its turn the runner asks requestInTurn, so the version deployed
+  // then decides who answers it (before, it was read, then queued a first time to be answered, and when a deploy of
+  // a rule that reads isRequest had come meanwhile, queued again, behind the mail that came after it).
+  return daemon.runner.deliver(d);
+}
+
+/**
+ * The answer, in the list's turn under `bundle`: the message (or, for `again`, the stored one it runs again), its run
+ * and its replies committed together; 250 once they are on the disk.
+ */
+async function answerInTurn(daemon: Daemon, d: Delivery, list: string, bundle: Bundle, m: MessageJson, not: ReturnType<typeof unanswerable>, again?: RunAgain): Promise<Answer> {
+  const request = addressForm(m.envelope.recipient, list);
+  const now = d.receivedAt;
+  const commit = async (c: Omit<RunCommit, "address" | "message" | "run">, trigger: string, actions: RunAction[], status: "accepted" | "loop" = "accepted"): Promise<number> => {
+    const outbox = await composeAll(actions, { list, incoming: { from: m.from, headers: m.headers, raw: d.raw }, now, ...(daemon.runner.mail.lists(list) ? { settings: daemon.runner.mail.lists(list)! } : {}) });
+    const ids = await daemon.committer.commit({
+      address: list,
+      ...(again
+        ? { messageId: again.messageId, ...holdEffects(status === "loop" ? "loop" : "ok", undefined, m, d, again) }
+        : { message: { raw: d.raw, mailFrom: d.mailFrom, rcptTo: d.rcptTo, receivedAt: d.receivedAt, status, problems: [] } }),
+      run: { trigger, now, bundleHash: bundle.sha256, outcome: status === "loop" ? "loop" : "ok", error: null, gasUsed: 0, gasBound: 0, actions, replayOf: again?.replayOf ?? null },
+      outbox,
+      ...c,
+    });
+    return ids.runId;
+  };
+  if (not) {
+    daemon.log.info({ list, mailFrom: d.mailFrom, why: not.why }, "mail to the -request address not answered");
+    const runId = await commit({}, "request", [{ kind: "request", to: [], at: AT, answer: "none", why: not.why }], not.loop ? "loop" : "accepted");
+    return { code: 250, message: `2.0.0 ${say(M.requestNotAnswered, list, not.why)}`, runId, outcome: not.loop ? "loop" : "ok" };
+  }
+  const key = await daemon.store.tokenKey(list);
+  const at = list.lastIndexOf("@");
+  const requestAddress = `${list.slice(0, at)}-request${list.slice(at)}`;
+  // A reply to a confirmation: the member its tag names, when the tag is the one made for their subscription now.
+  const confirm = request.tag !== null ? readConfirm(request.tag) : undefined;
+  if (confirm) {
+    const member = await daemon.store.member(list, confirm.member);
+    if (member && tagVerifies(key, list, member, confirm.tag)) {
+      const actions: RunAction[] = [
+        { kind: "members.remove", to: [], at: AT, address: member.address, via: "mail" },
+        reply(m, member.address, M.requestGoodbyeSubject.format(list), M.requestGoodbye.format(member.address, list), requestAddress, "goodbye"),
+      ];
+      const runId = await commit({ members: [{ op: "remove", address: member.address }] }, "unsubscribe", actions);
+      daemon.log.info({ list, member: member.address, run: runId }, "unsubscribed by a confirmed request");
+      return { code: 250, message: `2.0.0 ${say(M.unsubscribed, member.address, list)}`, runId, outcome: "ok" };
     }
-    const key = await daemon.store.tokenKey(list);
-    const at = list.lastIndexOf("@");
-    const requestAddress = `${list.slice(0, at)}-request${list.slice(at)}`;
-    // A reply to a confirmation: the member its tag names, when the tag is the one made for their subscription now.
-    const confirm = request.tag !== null ? readConfirm(request.tag) : undefined;
-    if (confirm) {
-      const member = await daemon.store.member(list, confirm.member);
-      if (member && tagVerifies(key, list, member, confirm.tag)) {
-        const actions: RunAction[] = [
-          { kind: "members.remove", to: [], at: AT, address: member.address, via: "mail" },
-          reply(m, member.address, M.requestGoodbyeSubject.format(list), M.requestGoodbye.format(member.address, list), requestAddress, "goodbye"),
-        ];
-        const runId = await commit({ members: [{ op: "remove", address: member.address }] }, "unsubscribe", actions);
-        daemon.log.info({ list, member: member.address, run: runId }, "unsubscribed by a confirmed request");
-        return { code: 250, message: `2.0.0 ${say(M.unsubscribed, member.address, list)}`, runId, outcome: "ok" };
-      }
-      // A confirmation used already (the member left, or joined again since), or a tag the list did not make.
-      daemon.log.info({ list, named: confirm.member, mailFrom: d.mailFrom }, "a confirmation to the -request address that does not verify (used, or not made by this list): answered with the help");
+    // A confirmation used already (the member left, or joined again since), or a tag the list did not make.
+    daemon.log.info({ list, named: confirm.member, mailFrom: d.mailFrom }, "a confirmation to the -request address that does not verify (used, or not made by this list): answered with the help");
+  }
+  const sender = m.envelope.sender!;
+  const help = (): RunAction => reply(m, sender, M.requestHelpSubject.format(list), M.requestHelp.format(list, requestAddress), requestAddress, "help");
+  const actions: RunAction[] = [];
+  // The answer names the command, never whether a member was found: a stranger reads it too.
+  const command = commandOf(m.subject, m.text);
+  if (command === "unsubscribe") {
+    // The member asking: the envelope sender (where replies go), else the From address (a provider whose envelope
+    // sender is not the member's address). The confirmation goes to the member's address alone.
+    const member = (await daemon.store.member(list, sender)) ?? (m.from !== null ? await daemon.store.member(list, m.from) : undefined);
+    if (member) {
+      const replyTo = confirmAddress(key, list, member.address, member.joined);
+      const link = daemon.unsubscribeLink?.(list, member.address, member.joined);
+      actions.push(reply(m, member.address, M.requestConfirmSubject.format(list), M.requestConfirm.format(member.address, list, replyTo ?? null, link ?? null), replyTo ?? requestAddress, "confirm"));
     }
-    const sender = m.envelope.sender!;
-    const help = (): RunAction => reply(m, sender, M.requestHelpSubject.format(list), M.requestHelp.format(list, requestAddress), requestAddress, "help");
-    const actions: RunAction[] = [];
-    // The answer names the command, never whether a member was found: a stranger reads it too.
-    const command = commandOf(m.subject, m.text);
-    if (command === "unsubscribe") {
-      // The member asking: the envelope sender (where replies go), else the From address (a provider whose envelope
-      // sender is not the member's address). The confirmation goes to the member's address alone.
-      const member = (await daemon.store.member(list, sender)) ?? (m.from !== null ? await daemon.store.member(list, m.from) : undefined);
-      if (member) {
-        const replyTo = confirmAddress(key, list, member.address, member.joined);
-        const link = daemon.unsubscribeLink?.(list, member.address, member.joined);
-        actions.push(reply(m, member.address, M.requestConfirmSubject.format(list), M.requestConfirm.format(member.address, list, replyTo ?? null, link ?? null), replyTo ?? requestAddress, "confirm"));
-      }
-      // A sender who is not the member gets what a stranger gets, whoever the From names.
-      if (!member || addressKey(member.address) !== addressKey(sender)) actions.push(help());
-    } else actions.push(help());
-    const runId = await commit({}, "request", actions);
-    return { code: 250, message: `2.0.0 ${say(M.requestAnswered, list, command)}`, runId, outcome: "ok" };
-  });
-  return answer === "rule" ? daemon.runner.deliver(d) : answer;
+    // A sender who is not the member gets what a stranger gets, whoever the From names.
+    if (!member || addressKey(member.address) !== addressKey(sender)) actions.push(help());
+  } else actions.push(help());
+  // At most ANSWERS_PER_DAY help and confirmation replies to one address a day: past it the reply is left out, so
+  // an auto-responder that answers every message without saying so (no Auto-Submitted) cannot ping-pong with this
+  // address for ever, nor a forger make it a reflector that writes to a victim (or a member) without end.
+  const sent = actions.filter((a) => answeredToday(daemon, list, a.to[0]!, now));
+  if (sent.length < actions.length) {
+    const why = `${actions.length - sent.length === 1 ? "its reply was" : "its replies were"} left out: ${ANSWERS_PER_DAY} answers went to that address in the last day (a loop with an auto-responder, or a flood)`;
+    daemon.log.info({ list, mailFrom: d.mailFrom, why }, "mail to the -request address not answered");
+    sent.push({ kind: "request", to: [], at: AT, answer: "none", why });
+  }
+  const runId = await commit({}, "request", sent);
+  return { code: 250, message: `2.0.0 ${say(M.requestAnswered, list, command)}`, runId, outcome: "ok" };
 }

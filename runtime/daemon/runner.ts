@@ -43,6 +43,13 @@ export interface RunnerOptions {
   words: RuleErrorWords;
   clock: () => number;
   log: Logger;
+  /**
+   * Mail to the -request address of a list whose version at the message's turn does not answer it: thwonkd's answer
+   * (requests.ts), made in that turn instead of the run; undefined for any other mail. Asked at every turn that
+   * would run a message (its arrival, a replay, an approval), so the version deployed then decides, as for mail
+   * arriving then: never a rule that does not read `m.envelope.isRequest`.
+   */
+  answersRequest?: (address: string, d: Delivery, bundle: Bundle) => ((again?: RunAgain, eml?: Awaited<ReturnType<typeof parseEml>>) => Promise<Answer>) | undefined;
 }
 
 const LOOP_NAME = LOOP_HEADER.toLowerCase();
@@ -345,7 +352,8 @@ export class Runner {
     // Runnable as parsed (ahead.ts): the checks of its turn that come before the run, the state and members aside.
     if (waiting) {
       const m = eml.message;
-      if (!eml.refused.length && !this.isLoop(slot.address, m) && !overHopLimit(m.headers, this.mail.hopLimit) && !checkMessage(m, bundleLimits(bundle), eml.size).length)
+      // Mail thwonkd answers under this version (requests.ts) is never run ahead by its rule.
+      if (!eml.refused.length && !this.o.answersRequest?.(slot.address, d, bundle) && !this.isLoop(slot.address, m) && !overHopLimit(m.headers, this.mail.hopLimit) && !checkMessage(m, bundleLimits(bundle), eml.size).length)
         waiting.runnable = { bundle, message: m, size: eml.size };
     }
     return { bundle, eml };
@@ -499,6 +507,21 @@ export class Runner {
 
   private async runMessage(slot: ListSlot, d: Delivery, replay?: RunAgain, early?: Promise<Parsed>): Promise<Answer | Submitted> {
     const { bundle, address } = slot;
+    const answerRequest = this.o.answersRequest?.(address, d, bundle);
+    if (answerRequest) {
+      const w = slot.waiting.findIndex((x) => x.d === d);
+      if (w >= 0) slot.waiting.splice(w, 1);
+      slot.ahead.delete(d);
+      // Read on arrival under this version (its limits): taken as it is; under another, read again at the answer.
+      const read = early ? await early.catch(() => undefined) : undefined;
+      // Answered as withList works: once the runs before it are committed, the members read afresh after it.
+      await slot.settled;
+      try {
+        return await answerRequest(replay, read?.bundle === bundle ? read.eml : undefined);
+      } finally {
+        slot.loaded = undefined;
+      }
+    }
     const turn: Turn = { gen: slot.gen, seq: slot.seq++ };
     const limits = bundleLimits(bundle);
     const w = slot.waiting.findIndex((x) => x.d === d);
