@@ -30,7 +30,7 @@ import { MaildirOutbox } from "./outbox.js";
 import { PostmasterMailbox, postmasterAddress } from "./postmaster.js";
 import { receiveBounce } from "./bounces.js";
 import { answeredByDaemon, receiveRequest, requestInTurn } from "./requests.js";
-import { addressKey, ListGone, Runner, stateAsRead, type Answer, type Delivery } from "./runner.js";
+import { addressKey, gone, ListGone, noList, Runner, stateAsRead, type Answer, type Delivery } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import type { CheckpointerOptions } from "./store/checkpointer.js";
 import { openSqliteStore } from "./store/sqlite.js";
@@ -340,13 +340,10 @@ export class Daemon {
   deliver(d: Delivery): Promise<Answer> {
     const route = this.runner.route(d.rcptTo);
     // A bounce or a request for a list removed while it waited for its turn: refused as mail to no list, as its RCPT would be now.
-    const noList = (err: unknown): Answer => {
-      if (err instanceof ListGone) return { code: 550, message: `5.1.1 ${say(M.noList, d.rcptTo)}` };
-      throw err;
-    };
-    if (route?.bounce) return receiveBounce(this, d, route.bounce).catch(noList);
+    const removed = gone(() => noList(d));
+    if (route?.bounce) return receiveBounce(this, d, route.bounce).catch(removed);
     // The -request address of a list whose rule does not answer it: thwonkd answers (requests.ts).
-    if (route && answeredByDaemon(this, route.list, d.rcptTo)) return receiveRequest(this, d).catch(noList);
+    if (route && answeredByDaemon(this, route.list, d.rcptTo)) return receiveRequest(this, d).catch(removed);
     const postmaster = route ? undefined : this.postmasterAt(d.rcptTo);
     if (postmaster) return this.postmaster.keep(d, postmaster);
     return this.runner.deliver(d);

@@ -32,7 +32,6 @@
  * run record in the group commit, in the list's order (queued as any message: Runner.deliver), as any run's mail: nothing is lost across a
  * crash and nothing is sent twice.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { ruleAnswersRequests } from "../../compiler/index.js";
 import { canonicalAddress, type MemberJson, type RunAction } from "../../contract/index.js";
 import { addressForm, parseEml, type MessageJson, type ParsedEml } from "../input/index.js";
@@ -46,11 +45,10 @@ import { daemonMessages as M, say } from "./messages.js";
 import { composeAll, LOOP_HEADER } from "./outbox.js";
 import { addressKey, type Answer, type Delivery } from "./runner.js";
 import type { RunCommit } from "./store/types.js";
-import { VERP_ADDRESS_MAX, VERP_LOCAL_MAX } from "./verp.js";
+import { macTag, sameTag, VERP_ADDRESS_MAX, VERP_LOCAL_MAX } from "./verp.js";
 
 /** The confirmation tag's length: 12 base32 characters, 60 bits. */
 export const CONFIRM_TAG_LENGTH = 12;
-const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 const TAGGED = new RegExp(`^([a-z2-7]{${CONFIRM_TAG_LENGTH}})-(.+)$`, "i");
 /** The words that ask to leave (Mailman's among them); anything else is a request for help. */
 const LEAVE = new Set(["unsubscribe", "leave", "remove", "signoff"]);
@@ -97,20 +95,11 @@ async function readRequest(daemon: Daemon, d: Delivery, list: string, bundle: Bu
 
 /** The tag of `member`'s confirmation, made for the subscription they have (its `joined`) under the list's key. */
 export function confirmTag(key: string, list: string, member: string, joined: number): string {
-  const mac = createHmac("sha256", key).update(`thwonk-request-confirm-1\n${addressKey(list)}\n${addressKey(member)}\n${joined}`, "utf8").digest();
-  let n = mac.readBigUInt64BE(0) >> 4n;
-  let out = "";
-  for (let i = 0; i < CONFIRM_TAG_LENGTH; i++) {
-    out = BASE32[Number(n & 31n)]! + out;
-    n >>= 5n;
-  }
-  return out;
+  return macTag(key, `thwonk-request-confirm-1\n${addressKey(list)}\n${addressKey(member)}\n${joined}`, CONFIRM_TAG_LENGTH);
 }
 
 function tagVerifies(key: string, list: string, member: MemberJson, tag: string): boolean {
-  const want = Buffer.from(confirmTag(key, list, member.address, member.joined), "latin1");
-  const got = Buffer.from(tag.toLowerCase(), "latin1");
-  return got.length === want.length && timingSafeEqual(got, want);
+  return sameTag(confirmTag(key, list, member.address, member.joined), tag);
 }
 
 /**

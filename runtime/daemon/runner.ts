@@ -828,14 +828,14 @@ function keptState(state: SavedState | null): SavedState | null {
 }
 
 /** The answer to mail for a list removed before its message could be run: as to any address without a list. */
-function noList(d: Delivery): Answer {
+export function noList(d: Delivery): Answer {
   return { code: 550, message: `5.1.1 ${say(M.noList, d.rcptTo)}` };
 }
 
 const notRunRemoved: Answer = { code: 250, message: "2.0.0 not run: the list was removed" };
 
 /** A rejection handler that answers `answer()` for a ListGone and passes anything else on. */
-function gone(answer: () => Answer): (err: unknown) => Answer {
+export function gone(answer: () => Answer): (err: unknown) => Answer {
   return (err) => {
     if (err instanceof ListGone) return answer();
     throw err;

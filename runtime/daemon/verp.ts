@@ -21,23 +21,37 @@ export const VERP_TAG_LENGTH = 8;
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 const TAGGED = new RegExp(`^([a-z2-7]{${VERP_TAG_LENGTH}})-(.+)$`, "i");
 
-/** The tag of `member` on `list` under the list's key (the text signed starts with its own first line, so no `list.sign` token is one). */
-export function verpTag(key: string, list: string, member: string): string {
-  const mac = createHmac("sha256", key).update(`thwonk-verp-1\n${list.toLowerCase()}\n${member.toLowerCase()}`, "utf8").digest();
-  let n = mac.readUIntBE(0, 5);
+/**
+ * A tag a list's key makes of `text`: the first 5 × `length` bits of its HMAC-SHA256, in base32 (a-z, 2-7), most
+ * significant first. VERP's tags and the -request address's confirmations (requests.ts) are both this.
+ */
+export function macTag(key: string, text: string, length: number): string {
+  const mac = createHmac("sha256", key).update(text, "utf8").digest();
+  const bytes = Math.ceil((length * 5) / 8);
+  let n = BigInt(`0x${mac.subarray(0, bytes).toString("hex")}`) >> BigInt(bytes * 8 - length * 5);
   let out = "";
-  for (let i = 0; i < VERP_TAG_LENGTH; i++) {
-    out = BASE32[n % 32]! + out;
-    n = Math.floor(n / 32);
+  for (let i = 0; i < length; i++) {
+    out = BASE32[Number(n & 31n)]! + out;
+    n >>= 5n;
   }
   return out;
 }
 
+/** Whether `got` is the tag `want` (any case, as relays may change it; compared in constant time). */
+export function sameTag(want: string, got: string): boolean {
+  const w = Buffer.from(want, "latin1");
+  const g = Buffer.from(got.toLowerCase(), "latin1");
+  return g.length === w.length && timingSafeEqual(g, w);
+}
+
+/** The tag of `member` on `list` under the list's key (the text signed starts with its own first line, so no `list.sign` token is one). */
+export function verpTag(key: string, list: string, member: string): string {
+  return macTag(key, `thwonk-verp-1\n${list.toLowerCase()}\n${member.toLowerCase()}`, VERP_TAG_LENGTH);
+}
+
 /** Whether `tag` is the list's tag for `member` (any case; compared in constant time). */
 export function verpTagVerifies(key: string, list: string, member: string, tag: string): boolean {
-  const want = Buffer.from(verpTag(key, list, member), "latin1");
-  const got = Buffer.from(tag.toLowerCase(), "latin1");
-  return got.length === want.length && timingSafeEqual(got, want);
+  return sameTag(verpTag(key, list, member), tag);
 }
 
 /** The longest local part of a VERP address: RFC 5321's (4.5.3.1.1, 64 octets), which relays may hold senders to. */
