@@ -512,7 +512,9 @@ export class Daemon {
     const before = versionSchema(running.manifest);
     const after = versionSchema(next.manifest);
     const unseen = compareVersions(before, after, { allowDataLoss }).filter((p) => !p.members);
-    const saved = unseen.length ? await stateAsRead(this.store, running, await this.store.state(at)) : null;
+    const read = unseen.length ? await stateAsRead(this.store, running, await this.store.state(at)) : null;
+    // As the list's runs read it: entries at a refused address are not the list's data (withoutRefusedAddresses).
+    const saved = read === null ? null : withoutRefusedAddresses(running.manifest.state, read).state;
     let dropped: string[] = [];
     let state: SavedState | undefined;
     if (saved !== null) {

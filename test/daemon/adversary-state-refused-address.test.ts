@@ -118,3 +118,21 @@ test("a run of a list whose stored Map<text, Address> holds a refused value goes
     await made.close();
   }
 });
+
+test("a deploy that lowers a map's max is judged on the entries the list's runs read, not on those at a refused address", async () => {
+  const onceSource = readFileSync(join(repoRoot, "examples", "once_a_day", "once_a_day.thwonk"), "utf8");
+  const made = await listDaemon({ source: onceSource, fileName: "once_a_day.thwonk", addresses: ["lower@example.org"] });
+  try {
+    const hash = (await made.daemon.store.state("lower@example.org")).hash ?? made.daemon.runner.bundleAt("lower@example.org")!.sha256;
+    const t = Date.now();
+    await made.daemon.store.setState("lower@example.org", { lastPost: { "a@example.org": t, "b@example.org": t, "c\u200b@example.org": t } }, hash);
+    const lower = (max: number) => onceSource.replace("Map<Address, Time> max 5000", `Map<Address, Time> max ${max}`).replace("state.lastPost.size < 5000", `state.lastPost.size < ${max}`);
+    const refused = await made.daemon.deploy({ source: lower(1), fileName: "once_a_day.thwonk", addresses: ["lower@example.org"] });
+    assert.equal(refused.ok, false, "two readable entries do not fit max 1");
+    assert.match(refused.addresses.flatMap((a) => a.problems).join("\n"), /TW4025/);
+    const ok = await made.daemon.deploy({ source: lower(2), fileName: "once_a_day.thwonk", addresses: ["lower@example.org"] });
+    assert.equal(ok.ok, true, JSON.stringify(ok));
+  } finally {
+    await made.close();
+  }
+});
