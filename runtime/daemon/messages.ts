@@ -93,6 +93,8 @@ export const daemonMessages = {
     `The relay answered ${code} (${response}); the message is not sent again to these recipients. Check the addresses, or the relay's policy for this list's mail.`),
   deadLetter: def("TW6052", "Not delivered in time", (window: string, last: string) =>
     `The message could not be handed to the relay within ${window} (last: ${last}); it is given up as a dead letter. Check that the relay is up and accepts mail from this server, and raise --dead-after if it is often down this long.`),
+  relayNoUtf8: def("TW6154", "The relay does not offer SMTPUTF8", (why: string) =>
+    `The relay does not offer SMTPUTF8 (RFC 6531), which this mail needs: ${why}. It was not handed to the relay (a relay without SMTPUTF8 may not be given such an address, and one that takes it anyway loses or garbles the copy) and is not tried again; the other recipients' copies went as usual. Use a relay that offers SMTPUTF8 (Postfix: smtputf8_enable = yes), or give the member an ASCII address.`),
   noHeld: def("TW6150", "No such held message", (id: string) =>
     `There is no held message ${id}. List a list's held messages with thwonkc held ADDRESS (GET /v1/lists/ADDRESS/held).`),
   heldDecided: def("TW6151", "Already decided", (id: number, status: string, at: string) =>
