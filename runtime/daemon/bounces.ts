@@ -32,6 +32,7 @@
  */
 import { simpleParser, type Attachment } from "mailparser";
 import { canonicalAddress } from "../../contract/index.js";
+import { mailboxAddress } from "../input/decode.js";
 import type { Daemon } from "./daemon.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { type Answer, type Delivery, ListGone } from "./runner.js";
@@ -108,7 +109,8 @@ export function statusBlocks(text: string): Map<string, string>[] {
 function typedAddress(v: string | undefined): string | null {
   if (v === undefined) return null;
   const m = /^\s*rfc822\s*;\s*<?([^<>\s]+?)>?\s*$/i.exec(v);
-  return m ? (canonicalAddress(m[1]!) ?? null) : null;
+  // An MTA names a recipient as it was sent or as written (RFC 6531): a domain in Unicode is the member's in ASCII.
+  return m ? (mailboxAddress(m[1]!) ?? null) : null;
 }
 
 function recipientOf(f: Map<string, string>): DsnRecipient | undefined {

@@ -20,6 +20,7 @@ import {
 import { canonicalAddress, checkSavedState, describeStateProblem, type MemberJson, type StateProblem, withoutRefusedAddresses } from "../../contract/index.js";
 import { NodeHost } from "../host/node-host.js";
 import { memberFieldProblem, readMembers } from "../input/index.js";
+import { mailboxAddress } from "../input/decode.js";
 import { createSandboxPool, DEFAULT_LIMITS, type SandboxPool } from "../sandbox/index.js";
 import { GroupCommitter } from "./commit.js";
 import { Holds } from "./holds.js";
@@ -574,7 +575,7 @@ export class Daemon {
   async removeMembers(address: string, addresses: string[]): Promise<MembersSnapshot> {
     const at = this.listAddress(address);
     // Members are stored canonical; SQLite's lower() folds ASCII only, so `ÄNN@` or ` ann@ ` must be made canonical here to match.
-    return this.runner.withList(at, () => this.store.changeMembers(at, addresses.map((a) => ({ op: "remove", address: canonicalAddress(a) ?? a }))));
+    return this.runner.withList(at, () => this.store.changeMembers(at, addresses.map((a) => ({ op: "remove", address: mailboxAddress(a) ?? a }))));
   }
 
   /** Replaces the members with a members file's (text or JSON, runtime/input/members.ts). */
@@ -589,7 +590,8 @@ export class Daemon {
   }
 
   private member(m: Partial<MemberJson> & { address: string }): MemberJson {
-    const address = canonicalAddress(m.address);
+    // A domain written in Unicode is the member at that domain in ASCII, as mail from them is read (input/decode.ts).
+    const address = mailboxAddress(m.address);
     if (address === undefined) throw new Refusal(say(M.badAddress, m.address));
     const member: MemberJson = { address, name: m.name ?? "", role: m.role ?? "member", joined: m.joined ?? this.clock() };
     // What a members file is held to (a name's length): a member the runner would refuse to load would stop the list's mail.
