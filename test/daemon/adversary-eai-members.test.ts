@@ -138,6 +138,47 @@ test("bounces about them count: to a VERP address, and to the plain address for 
   assert.deepEqual([counts[CJK], counts[WIDE], counts[LATIN]], [1, 1, 0]);
 });
 
+test("a global delivery status report (RFC 6533: message/global-delivery-status, `utf-8;` addresses, `\\x{HEX}` escapes) counts too", async () => {
+  const before = relay.got.length;
+  await mta.sendMail({ envelope: { from: BOB, to: [A] }, raw: `From: ${BOB}\r\nTo: ${A}\r\nSubject: Again\r\nMessage-ID: <post2@example.org>\r\n\r\nhi\r\n` });
+  const wide = await until("the second post's copy for the member past 64 octets", () => relay.got.slice(before).find((g) => g.to[0] === `${"\u00e4".repeat(16)}@ex\u00e4mple.org`));
+  const id = String((await simpleParser(wide.raw)).messageId).replace(/^<|>$/g, "");
+  const escaped = `${"\\x{E4}".repeat(8)}${"\u00e4".repeat(8)}@ex\u00e4mple.org`;
+  const report = [
+    "From: MAILER-DAEMON@mx.example.net",
+    "To: alpha-bounces@example.org",
+    "Subject: Undelivered Mail Returned to Sender",
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/report; report-type=global-delivery-status; boundary="B"',
+    "",
+    "--B",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    "no",
+    "--B",
+    "Content-Type: message/global-delivery-status",
+    "",
+    "Reporting-MTA: dns; mx.example.net",
+    "",
+    `Original-Recipient: utf-8; ${escaped}`,
+    // Where the member's mailbox forwarded it: the Original-Recipient (escaped) is what names the member.
+    "Final-Recipient: utf-8; \\x{5BA2}\\x{6237}@mx.example.net",
+    "Action: failed",
+    "Status: 5.1.1",
+    "",
+    "--B",
+    "Content-Type: message/global-headers",
+    "",
+    `Message-ID: <${id}>`,
+    "",
+    "--B--",
+    "",
+  ].join("\r\n");
+  const r = await mta.sendMail({ envelope: { from: "", to: ["alpha-bounces@example.org"] }, raw: report });
+  assert.match(r.response, /^250 .*TW6126/, r.response);
+  assert.equal(readStore(ws.data, (db) => (db.prepare("SELECT COUNT(*) AS n FROM bounces WHERE member = ?").get(WIDE) as { n: number }).n), 2);
+});
+
 test("the one-click link of a member past ASCII removes that member, and no other", async () => {
   const raw = copyOf(CJK).raw.toString("utf8");
   const url = /List-Unsubscribe: <(http:[^>]+)>/.exec(raw)?.[1];
