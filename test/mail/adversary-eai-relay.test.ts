@@ -139,3 +139,22 @@ test("Postfix's smtp-sink (no SMTPUTF8 in its EHLO) gets Bob's copy; the members
     rmSync(dumps, { recursive: true, force: true });
   }
 });
+
+test("a list at an address past ASCII sends nothing through a relay without SMTPUTF8: every recipient failed with TW6154, naming its bounce address", async () => {
+  const relay = await sink({ hideSMTPUTF8: true });
+  const ws = workspace({ "\u00e4nn\u00e4": { source: RULE, members: [BOB, "cy@example.org"] } });
+  const d = await startDaemon(ws, { args: ["--relay", `smtp://127.0.0.1:${relay.port}`, "--relay-retry-min", "100"] });
+  const mta = nodemailer.createTransport({ host: "127.0.0.1", port: d.ports.smtp, secure: false, ignoreTLS: true });
+  try {
+    await mta.sendMail({ envelope: { from: "ann@example.org", to: ["\u00e4nn\u00e4@example.org"] }, raw: POST.replace(A, "\u00e4nn\u00e4@example.org") });
+    const r = await until("every recipient settled", settled(ws.data, 2));
+    assert.deepEqual(whom(r, "failed"), [BOB, "cy@example.org"]);
+    assert.match(r[0]!.response ?? "", /TW6154 .*envelope sender \u00e4nn\u00e4-bounces@example\.org is past ASCII/);
+    assert.equal(relay.got.length, 0);
+  } finally {
+    mta.close();
+    await d.stop();
+    await relay.close();
+    rmSync(ws.dir, { recursive: true, force: true });
+  }
+});
