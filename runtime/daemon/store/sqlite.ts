@@ -269,7 +269,11 @@ function statements(db: Database.Database) {
     ),
     insertOutbox: db.prepare("INSERT INTO outbox (run_id, address, file, message_id, recipients, action, raw, action_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
     publish: db.prepare(
-      "INSERT INTO published (address, path, html, updated_at, run_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT(address, path) DO UPDATE SET html = excluded.html, updated_at = excluded.updated_at, run_id = excluded.run_id",
+      // A page's time (its Last-Modified, to the second) moves with every change of it and only then: to the next
+      // second at least, so a page changed twice in one second, or after the clock went back, is never older than a
+      // copy a client has (If-Modified-Since would keep that copy); the same page published again keeps its time.
+      "INSERT INTO published (address, path, html, updated_at, run_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT(address, path) DO UPDATE SET " +
+        "updated_at = CASE WHEN html = excluded.html THEN updated_at ELSE MAX(excluded.updated_at, updated_at / 1000 * 1000 + 1000) END, html = excluded.html, run_id = excluded.run_id",
     ),
     due: db.prepare("INSERT INTO schedule (address, trigger, last_due) VALUES (?, ?, ?) ON CONFLICT(address, trigger) DO UPDATE SET last_due = MAX(last_due, excluded.last_due)"),
     run: db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`),
