@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { mailboxAddress } from "../input/decode.js";
 import type { Store } from "./store/types.js";
 
 export const PUBLIC_PREFIX = "/lists/";
@@ -36,7 +37,8 @@ export function publishHandler(store: Store, resolve: (address: string) => strin
     const slash = rest.indexOf("/");
     // A part that is not valid URL encoding names nothing published: 404, not a thrown URIError.
     const list = decoded(slash < 0 ? rest : rest.slice(0, slash));
-    const address = list === undefined ? undefined : resolve(list);
+    // The address as a browser writes it: a domain in Unicode is the list's, which is kept in ASCII (xn--).
+    const address = list === undefined ? undefined : resolve(mailboxAddress(list) ?? list);
     let path = slash < 0 ? "" : decoded(rest.slice(slash + 1));
     if (path !== undefined && (path === "" || path.endsWith("/"))) path += "index.html";
     const page = address === undefined || path === undefined ? undefined : await store.published(address, path);

@@ -203,6 +203,23 @@ test("a page replaced by a later run while a client reads it: the client gets th
   assert.equal(got.tag, `"${createHash("sha256").update(got.body).digest("base64url").slice(0, 22)}"`, "the ETag is the body's");
 });
 
+test("a list at an address past ASCII: its pages at the address as a browser writes it (UTF-8, the domain in Unicode), in NFD, or in punycode; UTF-8 pages say so", async () => {
+  const token = readFileSync(join(ws.data, "admin.token"), "utf8").trim();
+  const LIST = "p\u00e4ges@xn--exmple-cua.org";
+  const dep = await cliIn(ws.dir, ["deploy", join(ws.rules, "pages", "pages.thwonk"), "--address", LIST, "--server", `http://127.0.0.1:${d.ports.http}`, "--token", token]);
+  assert.equal(dep.code, 0, dep.err + dep.out);
+  const r = await mta.sendMail({ envelope: { from: "ann@example.org", to: [LIST] }, raw: `From: ann@example.org\r\nTo: ${LIST}\r\nSubject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\u65e5\u672c\u8a9e \u{1F600}\r\n` });
+  assert.match(r.response, /^250 /);
+  for (const written of [LIST, "p\u00e4ges@ex\u00e4mple.org", "pa\u0308ges@exa\u0308mple.org", "P\u00c4GES@XN--EXMPLE-CUA.ORG"]) {
+    const res = await fetch(`http://127.0.0.1:${d.ports.http}/lists/${encodeURIComponent(written)}/page.html`);
+    assert.equal(res.status, 200, written);
+    assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8");
+    const body = Buffer.from(await res.arrayBuffer());
+    assert.equal(res.headers.get("content-length"), String(body.length));
+    assert.match(new TextDecoder("utf-8", { fatal: true }).decode(body), /Gr\u00fc\u00dfe.*\u65e5\u672c\u8a9e \u{1F600}/su);
+  }
+});
+
 test("a removed list's pages are gone (404), and a list deployed again at its address does not serve them", async () => {
   assert.equal((await fetchPage("page.html")).status, 200);
   const token = readFileSync(join(ws.data, "admin.token"), "utf8").trim();
