@@ -5,11 +5,14 @@
  * read back the same by mailparser and by Python's email package (policy SMTPUTF8).
  */
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { dkimVerify } from "mailauth/lib/dkim/verify.js";
 import nodemailer from "nodemailer";
 import { outboxMail, python, startDaemon, until, workspace } from "../daemon/helpers.js";
+import { makeKey, resolverWith, sink } from "./helpers.js";
 
 const A = "alpha@example.org";
 // 316 CJK characters: the longest local part an address can have (ADDRESS_MAX 320 with `@a.b`), 948 octets in UTF-8:
@@ -75,5 +78,44 @@ print(json.dumps({"to": addrs("To"), "cc": addrs("Cc"), "replyTo": addrs("Reply-
     mta.close();
     await d.stop();
     rmSync(ws.dir, { recursive: true, force: true });
+  }
+});
+
+test("DKIM over header fields in UTF-8: each member's copy through the relay (VERP, one-click) and the Maildir file verify with mailauth", async () => {
+  const keys = mkdtempSync(join(tmpdir(), "eai-dkim-"));
+  const { keyFile, txt } = await makeKey(keys, "example.org", "s1");
+  const resolver = resolverWith("s1._domainkey.example.org", txt);
+  const relay = await sink();
+  const members = ["bob@example.org", "\u7528\u6237@xn--fsqu00a.xn--4rr70v", "list\u00e9@xn--exmple-cua.org"];
+  const ws = workspace({ alpha: { source: RULE, members } });
+  const ws2 = workspace({ alpha: { source: RULE, members } });
+  const d = await startDaemon(ws, {
+    args: ["--relay", `smtp://127.0.0.1:${relay.port}`, "--dkim", `example.org=s1:${keyFile}`, "--one-click"],
+    env: { THWONKD_LISTS: JSON.stringify({ [A]: { verp: true } }) },
+  });
+  const d2 = await startDaemon(ws2, { args: ["--dkim", `example.org=s1:${keyFile}`] });
+  const raw = [`From: =?utf-8?q?=C3=96mer?= <${AUTHOR}>`, `To: ${A}, ${CJK}`, `Cc: "W" <${WIDE}>`, "Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=", "Message-ID: <eai.2@example.net>", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "", "gr\u00fc\u00dfe", ""].join("\r\n");
+  try {
+    for (const x of [d, d2]) {
+      const mta = nodemailer.createTransport({ host: "127.0.0.1", port: x.ports.smtp, secure: false, ignoreTLS: true });
+      await mta.sendMail({ envelope: { from: AUTHOR, to: [A] }, raw });
+      mta.close();
+    }
+    const copies = await until("six copies relayed (two actions, three members)", () => (relay.got.length >= 6 ? relay.got.slice() : undefined));
+    const files = await until("two files in the outbox", async () => {
+      const m = await outboxMail(join(ws2.data, "outbox"));
+      return m.length >= 2 ? m : undefined;
+    });
+    const signed = [...copies.map((c) => c.raw), ...files.map((f) => Buffer.from(f.raw.slice(f.raw.indexOf("\r\n", f.raw.indexOf("X-Thwonk-Recipients:")) + 2), "utf8"))];
+    assert.ok(copies.some((c) => c.raw.toString("utf8").includes(`\r\nReply-To: =?UTF-8?Q?=C3=96mer?=\r\n <${AUTHOR}>`)), "a Reply-To in UTF-8 among the signed copies");
+    for (const m of signed) {
+      const r = (await dkimVerify(m, { resolver })).results[0]!;
+      assert.equal(r.status.result, "pass", `${r.status.comment ?? ""}\n${m.toString("utf8").slice(0, 1500)}`);
+    }
+  } finally {
+    await d.stop();
+    await d2.stop();
+    await relay.close();
+    for (const dir of [ws.dir, ws2.dir, keys]) rmSync(dir, { recursive: true, force: true });
   }
 });
