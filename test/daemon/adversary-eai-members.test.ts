@@ -195,3 +195,30 @@ test("the one-click link of a member past ASCII removes that member, and no othe
   assert.equal(rm.code, 0, rm.err + rm.out);
   assert.deepEqual(await members(), [BOB, WIDE].sort(), "removed by the Unicode spelling too");
 });
+
+test("unsubscribe by mail from a member past ASCII (Python's smtplib, SMTPUTF8, the domain in Unicode): a confirmation to them, whose reply removes them", async () => {
+  const before = relay.got.length;
+  assert.equal((await admin("members", "add", A, CJK_AS_WRITTEN)).code, 0);
+  const sendAs = (to: string, subject: string) =>
+    python(`
+import smtplib
+from email.message import EmailMessage
+from email import policy
+m = EmailMessage(policy=policy.SMTPUTF8)
+m["From"] = "${CJK_AS_WRITTEN}"
+m["To"] = "${to}"
+m["Subject"] = "${subject}"
+m.set_content("please")
+s = smtplib.SMTP("127.0.0.1", ${d.ports.smtp})
+s.send_message(m)  # adds SMTPUTF8 itself for an address past ASCII
+s.quit()
+`);
+  await sendAs("alpha-request@example.org", "unsubscribe");
+  const confirm = await until("the confirmation relayed", () => relay.got.slice(before).find((g) => g.to.length === 1 && g.to[0] === CJK_AS_WRITTEN));
+  const parsed = await simpleParser(confirm.raw);
+  const tagged = parsed.replyTo?.value[0]?.address ?? "";
+  assert.match(tagged, /^alpha-request\+[a-z2-7]{12}-\u7528\u6237=xn--fsqu00a\.xn--4rr70v@example\.org$/, `${parsed.subject}: ${tagged}`);
+  assert.ok((await members()).includes(CJK), "not removed before the confirmation");
+  await sendAs(tagged, "Re: confirm");
+  await until("the member removed", async () => ((await members()).includes(CJK) ? undefined : true));
+});
