@@ -12,7 +12,8 @@ import { connect } from "node:net";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { readStore, startDaemon, workspace, type Running } from "./helpers.js";
+import { spawnSync } from "node:child_process";
+import { have, readStore, startDaemon, swaks, workspace, type Running } from "./helpers.js";
 
 const WIDE = "\u00fc".repeat(1000);
 const RULE = `rule strict
@@ -204,4 +205,18 @@ test("the postmaster beside a list in one SMTP transaction: 452 that says the po
     assert.doesNotMatch(refusal, /another list/, refusal);
     assert.match(refusal, /postmaster/i);
   }
+});
+
+test("real clients to the postmaster: swaks to <Postmaster>, Postfix's smtp-source 5 messages to <postmaster@EXAMPLE.ORG>: all kept, none run", { skip: !(have("swaks") && have("smtp-source")) && "no swaks or smtp-source" }, async () => {
+  const box = join(ws.data, "postmaster", "new");
+  const count = () => readdirSync(box).length;
+  const runs = () => readStore(ws.data, (db) => (db.prepare("SELECT COUNT(*) AS n FROM runs").get() as { n: number }).n);
+  const [files, ran] = [count(), runs()];
+  const s = await swaks(["--server", `127.0.0.1:${d.ports.smtp}`, "--from", "ann@example.org", "--to", "Postmaster", "--header", "Subject: abuse report"]);
+  assert.equal(s.code, 0, s.out);
+  assert.match(s.out, /<-\s+250 2\.0\.0 kept for the postmaster/);
+  const src = spawnSync("smtp-source", ["-m", "5", "-f", "ann@example.org", "-t", "postmaster@EXAMPLE.ORG", `127.0.0.1:${d.ports.smtp}`], { encoding: "utf8", timeout: 30_000 });
+  assert.equal(src.status, 0, src.stderr);
+  assert.equal(count(), files + 6);
+  assert.equal(runs(), ran);
 });
