@@ -167,7 +167,11 @@ export class RelayDelivery implements RelayHandOff {
     if (this.utf8 !== undefined) return Promise.resolve(this.utf8);
     this.probing ??= new Promise<boolean>((resolve, reject) => {
       const c = new SMTPConnection({ ...parseConnectionUrl(this.o.url), connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 60_000 });
-      c.once("error", reject);
+      // Every error, not the first only: one after the answer (a reset at QUIT) would otherwise be unhandled.
+      c.on("error", (err) => {
+        c.close();
+        reject(err);
+      });
       c.connect(() => {
         // nodemailer reads the EHLO's extensions into this list (it adds SMTPUTF8 to MAIL FROM from it) and shows them only after a transaction.
         const ext = (c as unknown as { _supportedExtensions?: string[] })._supportedExtensions ?? [];

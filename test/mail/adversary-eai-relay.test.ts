@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { domainToUnicode } from "node:url";
 import nodemailer from "nodemailer";
+import { SMTPServer } from "smtp-server";
 import { have, readStore, startDaemon, until, workspace } from "../daemon/helpers.js";
 import { sink } from "./helpers.js";
 
@@ -155,6 +156,40 @@ test("a list at an address past ASCII sends nothing through a relay without SMTP
     mta.close();
     await d.stop();
     await relay.close();
+    rmSync(ws.dir, { recursive: true, force: true });
+  }
+});
+
+test("a relay that cannot be reached when thwonkd asks whether it offers SMTPUTF8: the member's copy waits and goes once it is up, never failed", async () => {
+  const port = await freePort();
+  const ws = workspace({ alpha: { source: RULE, members: [LATIN, BOB] } });
+  const d = await startDaemon(ws, { args: ["--relay", `smtp://127.0.0.1:${port}`, "--relay-retry-min", "100", "--relay-retry-max", "200"] });
+  const mta = nodemailer.createTransport({ host: "127.0.0.1", port: d.ports.smtp, secure: false, ignoreTLS: true });
+  const got: string[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    onData(stream, session, cb) {
+      stream.resume();
+      stream.on("end", () => {
+        got.push(...session.envelope.rcptTo.map((r) => r.address));
+        cb();
+      });
+    },
+  });
+  try {
+    await mta.sendMail({ envelope: { from: "ann@example.org", to: [A] }, raw: POST });
+    await until("a failed attempt", () => rows(ws.data).some((r) => r.attempts >= 1) || undefined);
+    assert.ok(rows(ws.data).every((r) => r.status === "pending"), JSON.stringify(rows(ws.data)));
+    await new Promise<void>((ok) => server.listen(port, "127.0.0.1", () => ok()));
+    const r = await until("every recipient settled", settled(ws.data, 2));
+    assert.deepEqual(whom(r, "sent"), [LATIN, BOB].sort());
+    assert.deepEqual(got.sort(), [`list\u00e9@ex\u00e4mple.org`, BOB].sort());
+  } finally {
+    mta.close();
+    await d.stop();
+    await new Promise<void>((ok) => server.close(() => ok()));
     rmSync(ws.dir, { recursive: true, force: true });
   }
 });
