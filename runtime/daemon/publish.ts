@@ -50,7 +50,9 @@ export function publishHandler(store: Store, resolve: (address: string) => strin
     const tag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
     const headers = {
       "content-type": "text/html; charset=utf-8",
-      "last-modified": new Date(page.updatedAt).toUTCString(),
+      // Never later than the clock (RFC 9110 8.8.2.1): a page's time may be ahead of it (changed twice in a second,
+      // or the clock went back). An earlier date makes a later If-Modified-Since answer 200, never a stale 304.
+      "last-modified": new Date(Math.min(page.updatedAt, clock())).toUTCString(),
       etag: tag,
       // A page changes with the list's next run (an archive's index): a cache asks again each time, a 304 when it has it.
       "cache-control": "no-cache",
