@@ -48,6 +48,8 @@ export interface DaemonOptions {
   store?: Store;
   /** How the Maildir outbox makes its files durable (config.ts `outboxSync`); default "syncfs", where it can. */
   outboxSync?: "syncfs" | "fdatasync";
+  /** The server's own domain (`--domain`, the name it greets with): its postmaster is kept too, with no list there. */
+  domain?: string;
 }
 
 export interface DeployRequest {
@@ -334,7 +336,12 @@ export class Daemon {
 
   /** postmasterOf for a recipient already known to reach no list. */
   private postmasterAt(rcpt: string): string | undefined {
-    return postmasterAddress(rcpt, () => new Set(this.runner.addresses().map((a) => a.slice(a.lastIndexOf("@") + 1).toLowerCase())));
+    return postmasterAddress(rcpt, () => {
+      const domains = new Set(this.runner.addresses().map((a) => a.slice(a.lastIndexOf("@") + 1).toLowerCase()));
+      // The server's own (RFC 5321 4.5.1): the name in its greeting, which bounces and abuse reports are sent to.
+      if (this.o.domain) domains.add(this.o.domain.toLowerCase());
+      return domains;
+    });
   }
 
   /** Runs the list's rule on a message; mail to its bounce address is recorded instead, never run nor answered; mail to the postmaster is kept. */

@@ -338,7 +338,7 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger, lock:
     process.stderr.write(`thwonkd: ${err.message}\n`);
     return 2;
   }
-  const daemon = await Daemon.open({ dataDir, log, clock, outboxSync: cfg.outboxSync, ...(cfg.workers ? { workers: cfg.workers } : {}), ...(test ? { tickMs: 100 } : {}) });
+  const daemon = await Daemon.open({ dataDir, log, clock, outboxSync: cfg.outboxSync, domain: cfg.domain, ...(cfg.workers ? { workers: cfg.workers } : {}), ...(test ? { tickMs: 100 } : {}) });
   const unsubscribeKey = ensureUnsubscribeKey(dataDir);
   const lists = new Map(Object.entries(cfg.lists).map(([a, s]) => [a.toLowerCase(), s.from ? { fromMode: s.from } : {}]));
   daemon.runner.mail = { lists: (address) => lists.get(address.toLowerCase()), hopLimit: cfg.hopLimit };

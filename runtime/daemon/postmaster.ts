@@ -1,6 +1,6 @@
 /**
  * Mail to postmaster@ (RFC 5321 §4.5.1: every domain a server takes mail for
- * must take mail for its postmaster). A domain of thwonkd's lists has no one
+ * must take mail for its postmaster). A domain of thwonkd's lists, and its own (`--domain`), has no one
  * to read it unless a list is deployed at postmaster@ itself (that list gets
  * it, as any list its mail); otherwise it is kept for whoever runs the server
  * in a Maildir, DATA/postmaster (tmp/, new/, cur/), made durable before the

@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { spawnSync } from "node:child_process";
@@ -219,4 +219,24 @@ test("real clients to the postmaster: swaks to <Postmaster>, Postfix's smtp-sour
   assert.equal(src.status, 0, src.stderr);
   assert.equal(count(), files + 6);
   assert.equal(runs(), ran);
+});
+
+test("postmaster@ the server's own domain (--domain, the name in its greeting) is kept though no list is deployed on it", async () => {
+  const solo = workspace({});
+  mkdirSync(solo.rules);
+  const s = await startDaemon(solo, { args: ["--domain", "mx.example.net"] });
+  try {
+    for (const to of ["<postmaster@mx.example.net>", "<POSTMASTER@MX.EXAMPLE.NET>"]) {
+      const r = await session(s.ports.smtp, ["EHLO client.example.org", "MAIL FROM:<>", `RCPT TO:${to}`, "DATA", message("hello"), "QUIT"]);
+      assert.match(lines(r[0]!, false)[0]!, /^220 mx\.example\.net /);
+      assert.match(lines(r[3]!, false)[0]!, /^250 /, `${to}: ${r[3]}`);
+      assert.match(answer(r[5]!, false, 250, "2.0.0"), /kept for the postmaster/);
+    }
+    // Any other domain is still no one's: thwonkd is no relay.
+    const other = await session(s.ports.smtp, ["EHLO client.example.org", "MAIL FROM:<>", "RCPT TO:<postmaster@elsewhere.example>", "QUIT"]);
+    answer(other[3]!, false, 550, "5.1.1");
+  } finally {
+    assert.equal(await s.stop(), 0);
+    rmSync(solo.dir, { recursive: true, force: true });
+  }
 });
