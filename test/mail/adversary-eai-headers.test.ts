@@ -119,3 +119,38 @@ test("DKIM over header fields in UTF-8: each member's copy through the relay (VE
     for (const dir of [ws.dir, ws2.dir, keys]) rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a list at an address past ASCII: From, To and the List-* fields name it in UTF-8 (the mailto URLs percent-encoded), read back by mailparser and Python", async () => {
+  const LIST = "\u00e4nn\u00e4@example.org";
+  const ws = workspace({ "\u00e4nn\u00e4": { source: RULE, members: ["bob@example.org"] } });
+  const d = await startDaemon(ws);
+  const mta = nodemailer.createTransport({ host: "127.0.0.1", port: d.ports.smtp, secure: false, ignoreTLS: true });
+  try {
+    await mta.sendMail({ envelope: { from: "ann@example.org", to: [LIST] }, raw: `From: ann@example.org\r\nTo: ${LIST}\r\nSubject: Hi\r\nMessage-ID: <eai.3@example.net>\r\n\r\nhi\r\n` });
+    const files = await until("both copies in the outbox", async () => {
+      const m = await outboxMail(join(ws.data, "outbox"));
+      return m.length >= 2 ? m : undefined;
+    });
+    for (const f of files) {
+      assert.equal(f.mail.from?.value[0]?.address, LIST);
+      const bytes = Buffer.from(f.raw, "utf8");
+      const py = JSON.parse(
+        await python(`
+import email, email.policy, json, urllib.parse, re
+m = email.message_from_string(bytes.fromhex(${JSON.stringify(bytes.toString("hex"))}).decode("utf-8"), policy=email.policy.SMTPUTF8)
+post = re.search(r"<mailto:([^>?]*)", str(m["List-Post"])).group(1)
+print(json.dumps({"from": [a.addr_spec for a in m["From"].addresses], "listId": str(m["List-Id"]), "post": urllib.parse.unquote(post), "loop": str(m["X-Thwonk-Loop"]), "returnPath": str(m["Return-Path"])}))
+`),
+      ) as Record<string, unknown>;
+      assert.deepEqual(py["from"], [LIST]);
+      assert.match(String(py["listId"]), /<\u00e4nn\u00e4\.example\.org>$/);
+      assert.equal(py["post"], LIST);
+      assert.equal(py["loop"], LIST);
+      assert.equal(py["returnPath"], "<\u00e4nn\u00e4-bounces@example.org>");
+    }
+  } finally {
+    mta.close();
+    await d.stop();
+    rmSync(ws.dir, { recursive: true, force: true });
+  }
+});
