@@ -220,7 +220,8 @@ export class RelayDelivery implements RelayHandOff {
       const at = { list: d.address, messageId: d.messageId, recipients: p.recipients.length, attempts, code: p.code };
       if (p.status === "sent") this.o.log.info(at, "delivered to the relay");
       else if (p.status === "pending") this.o.log.warn({ ...at, response: p.response, next: new Date(p.nextAt!).toISOString() }, "the relay did not take it now; it is tried again");
-      else this.o.log.warn({ ...at, response: p.response }, p.status === "dead" ? "given up (a dead letter)" : "the relay refused it");
+      else if (p.status === "dead") this.o.log.warn({ ...at, response: p.response }, "given up (a dead letter)");
+      else this.o.log.warn({ ...at, response: p.response }, refused.includes(p) ? "not handed to the relay (it does not offer SMTPUTF8)" : "the relay refused it");
     }
   }
 
