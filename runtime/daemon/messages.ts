@@ -97,6 +97,8 @@ export const daemonMessages = {
     `The relay does not offer SMTPUTF8 (RFC 6531), which this mail needs: ${why}. It was not handed to the relay (a relay without SMTPUTF8 may not be given such an address, and one that takes it anyway loses or garbles the copy) and is not tried again; the other recipients' copies went as usual. Use a relay that offers SMTPUTF8 (Postfix: smtputf8_enable = yes), or give the member an ASCII address.`),
   postmasterApart: def("TW6155", "The postmaster's mail in a transaction of its own", (address: string, first: string) =>
     `${address} cannot be a recipient of this transaction, which is already for ${first}: mail to the postmaster is kept for whoever runs this server and never run by a list's rule, so it goes in a transaction apart from a list's. Send the message to ${address} in a new transaction (MAIL FROM again).`),
+  secondAddress: def("TW6156", "One address of a list per transaction", (address: string, list: string) =>
+    `${address} is another address of the list ${list} (its +tag or -request form), which this transaction is already for: each address of a list is run on its own, so send the message to ${address} in a new transaction (MAIL FROM again).`),
   noHeld: def("TW6150", "No such held message", (id: string) =>
     `There is no held message ${id}. List a list's held messages with thwonkc held ADDRESS (GET /v1/lists/ADDRESS/held).`),
   heldDecided: def("TW6151", "Already decided", (id: number, status: string, at: string) =>

@@ -195,6 +195,11 @@ test("the postmaster: <Postmaster>, <postmaster@DOMAIN> in any case, and quoted,
   assert.deepEqual(kept.map((k) => /^Delivered-To: (.*)$/m.exec(k)?.[1]).sort(), ["postmaster", "postmaster", "postmaster@example.org", "postmaster@example.org", "postmaster@example.org"]);
 });
 
+test("a second address of the same list in one SMTP transaction: 452 4.5.3 with its catalog code, naming both", async () => {
+  const r = await session(d.ports.smtp, ["EHLO client.example.org", "MAIL FROM:<ann@example.org>", "RCPT TO:<strict@example.org>", "RCPT TO:<strict+news@example.org>", "RCPT TO:<strict-request@example.org>", "QUIT"]);
+  for (const x of [r[4]!, r[5]!]) assert.match(answer(x, false, 452, "4.5.3"), /TW6156 strict(\+news|-request)@example\.org is another address of the list strict@example\.org/);
+});
+
 test("the postmaster beside a list in one SMTP transaction: 452 that says the postmaster's mail goes in a transaction of its own, not that it is a list", async () => {
   for (const [first, second] of [
     ["strict@example.org", "Postmaster"],
