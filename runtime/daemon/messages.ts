@@ -99,6 +99,8 @@ export const daemonMessages = {
     `${address} cannot be a recipient of this transaction, which is already for ${first}: mail to the postmaster is kept for whoever runs this server and never run by a list's rule, so it goes in a transaction apart from a list's. Send the message to ${address} in a new transaction (MAIL FROM again).`),
   secondAddress: def("TW6156", "One address of a list per transaction", (address: string, list: string) =>
     `${address} is another address of the list ${list} (its +tag or -request form), which this transaction is already for: each address of a list is run on its own, so send the message to ${address} in a new transaction (MAIL FROM again).`),
+  postmasterNotKept: def("TW6157", "Not kept for the postmaster", (to: string, why: string) =>
+    `The message to ${to} could not be kept in the postmaster's mailbox (${why}); nothing was kept. Send it again later; whoever runs this server should check DATA/postmaster (its tmp, new and cur folders, and the disk).`),
   noHeld: def("TW6150", "No such held message", (id: string) =>
     `There is no held message ${id}. List a list's held messages with thwonkc held ADDRESS (GET /v1/lists/ADDRESS/held).`),
   heldDecided: def("TW6151", "Already decided", (id: number, status: string, at: string) =>

@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { spawnSync } from "node:child_process";
@@ -244,4 +244,19 @@ test("postmaster@ the server's own domain (--domain, the name in its greeting) i
     assert.equal(await s.stop(), 0);
     rmSync(solo.dir, { recursive: true, force: true });
   }
+});
+
+test("a postmaster's mailbox that cannot be written: 451 4.3.0 with its catalog code, nothing kept, and the next message kept once it can be", async () => {
+  const box = join(ws.data, "postmaster");
+  mkdirSync(box, { recursive: true });
+  rmSync(join(box, "new"), { recursive: true, force: true });
+  writeFileSync(join(box, "new"), "not a folder");
+  try {
+    const r = await session(d.ports.smtp, ["EHLO client.example.org", "MAIL FROM:<>", "RCPT TO:<Postmaster>", "DATA", message("lost?"), "QUIT"]);
+    assert.match(answer(r[5]!, false, 451, "4.3.0"), /TW6157 The message to postmaster could not be kept/);
+  } finally {
+    rmSync(join(box, "new"), { force: true });
+  }
+  const again = await session(d.ports.smtp, ["EHLO client.example.org", "MAIL FROM:<>", "RCPT TO:<Postmaster>", "DATA", message("again"), "QUIT"]);
+  answer(again[5]!, false, 250, "2.0.0");
 });
