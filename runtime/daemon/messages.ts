@@ -96,7 +96,7 @@ export const daemonMessages = {
   relayNoUtf8: def("TW6154", "The relay does not offer SMTPUTF8", (why: string) =>
     `The relay does not offer SMTPUTF8 (RFC 6531), which this mail needs: ${why}. It was not handed to the relay (a relay without SMTPUTF8 may not be given such an address, and one that takes it anyway loses or garbles the copy) and is not tried again; the other recipients' copies went as usual. Use a relay that offers SMTPUTF8 (Postfix: smtputf8_enable = yes), or give the member an ASCII address.`),
   postmasterApart: def("TW6155", "The postmaster's mail in a transaction of its own", (address: string, first: string) =>
-    `${address} cannot be a recipient of this transaction, which is already for ${first}: mail to the postmaster is kept for whoever runs this server and never run by a list's rule, so it goes in a transaction apart from a list's. Send the message to ${address} in a new transaction (MAIL FROM again).`),
+    `${address} cannot be a recipient of this transaction, which is already for ${first}: mail to the postmaster is kept for whoever runs this server and never run by a list's rule, so it goes in a transaction of its own, with no other recipient. Send the message to ${address} in a new transaction (MAIL FROM again).`),
   secondAddress: def("TW6156", "One address of a list per transaction", (address: string, list: string) =>
     `${address} is another address of the list ${list} (its +tag or -request form), which this transaction is already for: each address of a list is run on its own, so send the message to ${address} in a new transaction (MAIL FROM again).`),
   postmasterNotKept: def("TW6157", "Not kept for the postmaster", (to: string, why: string) =>
