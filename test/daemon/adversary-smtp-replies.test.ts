@@ -5,7 +5,10 @@
  * enhanced status code (RFC 3463) of the reply's class and the one its meaning has. A rule's reason of 1,000
  * characters past ASCII, or holding CR, LF and NUL; an address of 253 characters past ASCII named in a refusal; a
  * message over the list's limits; a loop. And the postmaster (RFC 5321 4.5.1): `<Postmaster>` and
- * `<postmaster@DOMAIN>` in any case are kept in DATA/postmaster, never run.
+ * `<postmaster@DOMAIN>` in any case are kept in DATA/postmaster, never run; beside a list in one transaction it was
+ * refused as "another list" (now TW6155), postmaster@ the server's own --domain was refused 550 when no list was
+ * there, and a mailbox that could not be written answered without a catalog code (now TW6157); a second address of
+ * the same list had none either (now TW6156).
  */
 import assert from "node:assert/strict";
 import { connect } from "node:net";
@@ -168,13 +171,17 @@ for (const utf8 of [false, true]) {
   });
 }
 
-test("LMTP: one answer for each recipient after DATA, each held to the same bounds", async () => {
-  const r = await session(d.ports.lmtp!, ["LHLO client.example.org", "MAIL FROM:<ann@example.org>", "RCPT TO:<strict@example.org>", "RCPT TO:<Postmaster>", "RCPT TO:<strict+x@example.org>", "DATA", message("wide")], 3);
-  const [list, postmaster, tagged] = r.slice(-3);
-  answer(list!, false, 550, "5.7.1");
-  assert.match(answer(postmaster!, false, 250, "2.0.0"), /kept for the postmaster/);
-  answer(tagged!, false, 550, "5.7.1");
-});
+for (const utf8 of [false, true]) {
+  test(`LMTP: one answer for each recipient after DATA, each held to the same bounds, ${utf8 ? "with" : "without"} SMTPUTF8`, async () => {
+    const r = await session(d.ports.lmtp!, ["LHLO client.example.org", `MAIL FROM:<ann@example.org>${utf8 ? " SMTPUTF8" : ""}`, "RCPT TO:<strict@example.org>", "RCPT TO:<Postmaster>", "RCPT TO:<strict+x@example.org>", "DATA", message("wide")], 3);
+    for (const x of r) lines(x, utf8);
+    const [list, postmaster, tagged] = r.slice(-3);
+    const first = answer(list!, utf8, 550, "5.7.1");
+    assert.ok(first.startsWith(`550 5.7.1 ${utf8 ? "\u00fc" : "\\u{FC}"}`), first.slice(0, 40));
+    assert.match(answer(postmaster!, utf8, 250, "2.0.0"), /kept for the postmaster/);
+    assert.equal(answer(tagged!, utf8, 550, "5.7.1"), first);
+  });
+}
 
 test("the postmaster: <Postmaster>, <postmaster@DOMAIN> in any case, and quoted, are kept in DATA/postmaster and run nothing", async () => {
   const runs = () => readStore(ws.data, (db) => (db.prepare("SELECT COUNT(*) AS n FROM runs").get() as { n: number }).n);
