@@ -408,7 +408,7 @@ export class Daemon {
   /** The latest removal of the address (any case), when no list is deployed there now. */
   removalOf(address: string): ListRemoval | undefined {
     if (this.listAt(address) !== undefined) return undefined;
-    return this.removed.get(addressKey(canonicalAddress(address) ?? address));
+    return this.removed.get(addressKey(mailboxAddress(address) ?? address));
   }
 
   private async storeBundle(b: Bundle): Promise<void> {
@@ -435,7 +435,8 @@ export class Daemon {
     const out: DeployResult = { ok: true, hash: bundle.sha256, addresses: [], problems: [] };
     await this.storeBundle(bundle);
     for (const given of req.addresses) {
-      const address = canonicalAddress(given);
+      // A domain written in Unicode is deployed in ASCII (xn--), the form every address is kept in.
+      const address = mailboxAddress(given);
       if (address === undefined) {
         out.addresses.push({ address: given, deployed: false, problems: [say(M.badAddress, given)] });
         continue;
@@ -547,7 +548,11 @@ export class Daemon {
    * can no longer have is found too (listAddressProblem), so it can be read and moved (TW6044). Not for mail: resolve.
    */
   listAt(address: string): string | undefined {
-    return this.runner.listAt(address);
+    const at = this.runner.listAt(address);
+    if (at !== undefined || canonicalAddress(address) !== undefined) return at;
+    // As an owner writes it: a domain in Unicode is the list's, kept in ASCII (xn--), as ingress reads it.
+    const ascii = mailboxAddress(address);
+    return ascii === undefined ? undefined : this.runner.listAt(ascii);
   }
 
   private listAddress(address: string): string {

@@ -222,3 +222,17 @@ s.quit()
   await sendAs(tagged, "Re: confirm");
   await until("the member removed", async () => ((await members()).includes(CJK) ? undefined : true));
 });
+
+test("an owner writes a list's address with its domain in Unicode too: deploy, members add and members list find the list kept in ASCII", async () => {
+  const WRITTEN = "b\u00fccher@ex\u00e4mple.org";
+  const KEPT = "b\u00fccher@xn--exmple-cua.org";
+  const dep = await admin("deploy", join(ws.rules, "alpha", "alpha.thwonk"), "--address", WRITTEN);
+  assert.equal(dep.code, 0, dep.err + dep.out);
+  assert.match(dep.out, new RegExp(KEPT.replace(/[.+]/g, "\\$&")));
+  const add = await admin("members", "add", WRITTEN, CJK_AS_WRITTEN);
+  assert.equal(add.code, 0, add.err + add.out);
+  const listed = await admin("members", "list", KEPT, "--json");
+  assert.deepEqual((JSON.parse(listed.out) as { members: { address: string }[] }).members.map((m) => m.address), [CJK]);
+  const mail = await mta.sendMail({ envelope: { from: BOB, to: [WRITTEN] }, raw: `From: ${BOB}\r\nTo: ${WRITTEN}\r\nSubject: x\r\n\r\nx\r\n` });
+  assert.match(mail.response, /^250 /, "its mail reaches it, as ingress reads the domain");
+});
