@@ -18,6 +18,7 @@ import {
   type Diagnostic,
 } from "../../compiler/index.js";
 import { canonicalAddress, checkSavedState, describeStateProblem, type MemberJson, type StateProblem, withoutRefusedAddresses } from "../../contract/index.js";
+import { stdlib } from "../../stdlib/index.js";
 import { NodeHost } from "../host/node-host.js";
 import { memberFieldProblem, readMembers } from "../input/index.js";
 import { createSandboxPool, DEFAULT_LIMITS, type SandboxPool } from "../sandbox/index.js";
@@ -244,8 +245,11 @@ export class Daemon {
         daemon.notInstalled.set(addressKey(d.address), { address: d.address, line });
         continue;
       }
-      // Compiled again too: a bundle that does not say whether its rule answers its -request address (requests.ts).
-      if (bundle.manifest.compiler !== COMPILER_VERSION || !declaresRequests(bundle.manifest)) bundle = await daemon.recompile(d.address, bundle);
+      // Compiled again too: a bundle of another stdlib, whose prelude is another stdlib's (stdlib 0.4.0: isAutomated()
+      // reads the markers the -request address reads), and so one that does not say whether its rule answers its
+      // -request address (requests.ts).
+      if (bundle.manifest.compiler !== COMPILER_VERSION || bundle.manifest.stdlib !== stdlib.version || !declaresRequests(bundle.manifest))
+        bundle = await daemon.recompile(d.address, bundle);
       await daemon.runner.install(d.address, bundle);
       await daemon.scheduler.prepare(d.address);
       const problem = listAddressProblem(d.address);
@@ -277,7 +281,7 @@ export class Daemon {
     }
     await this.storeBundle(again.bundle);
     await this.store.deploy(address, again.bundle.sha256, this.clock());
-    this.o.log.info({ list: address, from: old.manifest.compiler, to: COMPILER_VERSION }, "recompiled with this compiler");
+    this.o.log.info({ list: address, from: old.manifest.compiler, to: COMPILER_VERSION, stdlib: { from: old.manifest.stdlib, to: stdlib.version } }, "recompiled with this compiler");
     return again.bundle;
   }
 
