@@ -672,14 +672,19 @@ export class Daemon {
     return this.store.run(id);
   }
 
-  /** The failed messages oldest first: the first `limit` (1,000) with an id above `after`. */
-  failedMessages(address?: string, page: { after?: number; limit?: number } = {}): Promise<MessageRecord[]> {
+  /**
+   * The failed messages oldest first: the first `limit` (1,000) with an id above `after`. Those of a list removed
+   * since (not replayable, TW6047) are marked `listRemoved`, and left out with `removedLists: false`.
+   */
+  failedMessages(address?: string, page: { after?: number; limit?: number; removedLists?: boolean } = {}): Promise<MessageRecord[]> {
     return this.store.messages({ ...(address ? { address: this.historyAddress(address) } : {}), status: "failed", ...page });
   }
 
-  /** The failed scheduled runs not replayed, oldest first: the first `limit` (1,000) with an id above `after`. */
-  failedSchedules(address?: string, page: { after?: number; limit?: number } = {}): Promise<RunRecord[]> {
-    return this.store.failedSchedules({ ...(address ? { address: this.historyAddress(address) } : {}), ...page });
+  /** The failed scheduled runs not replayed, oldest first, as failedMessages has the messages (`listRemoved`, `removedLists`). */
+  async failedSchedules(address?: string, page: { after?: number; limit?: number; removedLists?: boolean } = {}): Promise<(RunRecord & { listRemoved?: true })[]> {
+    const runs = await this.store.failedSchedules({ ...(address ? { address: this.historyAddress(address) } : {}), ...page });
+    // The latest removal at an address has the highest last run: a run up to it was a removed list's.
+    return runs.map((r) => (r.id <= (this.removed.get(addressKey(r.address))?.lastRun ?? 0) ? { ...r, listRemoved: true as const } : r));
   }
 
   /**
