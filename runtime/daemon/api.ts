@@ -96,6 +96,9 @@ function statusOf(code: string): number {
     case M.notReplayable.code:
     case M.replayRemoved.code:
       return 409;
+    // The store refused the removal, which changed nothing: a retry is safe.
+    case M.removalFailed.code:
+      return 503;
     default:
       return 422;
   }

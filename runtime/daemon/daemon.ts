@@ -3,6 +3,7 @@
  * outbox, and the operations an API calls (deploy, members, state, runs,
  * replay). SMTP and HTTP listeners (smtp.ts, main.ts) stand on it.
  */
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import {
   COMPILER_VERSION,
@@ -383,7 +384,17 @@ export class Daemon {
     // A list whose bundle was missing at the start runs nothing and is in no queue: removed in the store alone.
     const stray = this.listAt(address) === undefined ? this.notInstalled.get(addressKey(canonicalAddress(address) ?? address)) : undefined;
     const at = stray?.address ?? this.listAddress(address);
-    const r = stray ? await this.store.removeList(at, this.clock()) : await this.runner.remove(at, () => this.store.removeList(at, this.clock()));
+    let r: ListRemoval;
+    try {
+      r = stray ? await this.store.removeList(at, this.clock()) : await this.runner.remove(at, () => this.store.removeList(at, this.clock()));
+    } catch (err) {
+      if (err instanceof ListGone) throw err;
+      // The store refused the removal's one transaction (a full disk, a failing store): nothing of it was written, and
+      // the runner let the list go only after it, so the list is whole. Said so, with the error's id: a retry is safe.
+      const errorId = randomUUID();
+      this.o.log.error({ err, errorId, list: at }, "the list's removal failed; nothing of it was changed");
+      throw new Refusal(say(M.removalFailed, at, errorId));
+    }
     if (stray) {
       this.notInstalled.delete(addressKey(at));
       const i = this.startReport.indexOf(stray.line);
