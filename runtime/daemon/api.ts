@@ -42,7 +42,7 @@
  * still answer for it), messages and outbox rows; its outgoing mail already committed is still delivered. A replay of
  * its runs is refused (409 TW6047), and the list's other routes answer 404 TW6045 (removed, when). Answer: { removed,
  * address, hash, rule, removedAt, members, held, lastRun, message (TW6046) }; 404 TW6015 for an address with no list
- * (a second removal of the same list: TW6045). A list at an address a list can no longer have (TW6044) is removed the
+ * (a second removal of the same list: TW6045); 503 TW6136 when the store refused the removal, which changed nothing. A list at an address a list can no longer have (TW6044) is removed the
  * same way, and no later start installs or reports it.
  */
 import { randomUUID } from "node:crypto";

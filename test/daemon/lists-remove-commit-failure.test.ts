@@ -23,7 +23,7 @@ import { createHttp } from "../../runtime/daemon/main.js";
 import { createIngress, type Ingress } from "../../runtime/daemon/smtp.js";
 import { openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
 import { failingStore, type FailingStore } from "./failing-store.js";
-import { until } from "./helpers.js";
+import { cliIn, until } from "./helpers.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 
@@ -187,6 +187,12 @@ test("a removal while the group commit fails: an error, the list whole; then the
   assert.equal((await call("GET", `lists/${A}/members`)).status, 200);
   assert.deepEqual((await daemon.state(A)).state, { count: counted }, "two's run not committed");
   assert.equal(daemon.removalOf(A), undefined);
+
+  // The same from the command line, while the store still refuses: exit 3 (the server's fault), the words kept.
+  const cli = await cliIn(dir, ["lists", "remove", A, "--yes", "--server", api.replace(/\/v1$/, ""), "--token", TOKEN]);
+  assert.equal(cli.code, 3, cli.err);
+  assert.match(cli.err, /TW6136 The list a@example\.org was not removed/);
+  assert.deepEqual(rows().removals, []);
 
   // The sender retries: taken, counted from the committed state.
   assert.equal(await send("two"), 250);
