@@ -396,10 +396,11 @@ ${EXIT_CODES_HELP}`,
       .description("runs [ADDRESS]: the latest runs (of every list without ADDRESS), oldest first: trigger, outcome, gas used/bound, actions. runs ID: one run with its actions. --failed: the messages whose run failed and the scheduled runs that failed, which can be replayed (thwonkc replay RUN), oldest first, saying when more wait behind them.")
       .argument("[address-or-id]", "a list's address, or a run's number")
       .option("--failed", "the failed messages, with the run to replay, and the failed scheduled runs", false)
+      .option("--removed", "with --failed and no ADDRESS: those of lists removed since too (marked; not replayable)", false)
       .option("--limit <n>", "the latest N runs (default 1000); with --failed, the oldest N failed messages", countArg),
   )
     .addHelpText("after", serverHelp("  thwonkc runs trim140@lists.localhost\n  thwonkc runs trim140@lists.localhost --failed\n  thwonkc runs 42"))
-    .action(async (target: string | undefined, opts: ServerOpts & { failed: boolean; limit?: number }) => {
+    .action(async (target: string | undefined, opts: ServerOpts & { failed: boolean; removed: boolean; limit?: number }) => {
       const { runRuns } = await import("./client/commands.js");
       setExit(await runRuns(target, opts, io));
     });
