@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { repoRoot, sourceFiles } from "./helpers/repo.js";
 
@@ -28,4 +28,122 @@ test("every file at the top of the compiler core is in the code map", () => {
   assert.ok(files.includes("index.ts"));
   const missing = files.filter((f) => !doc.includes(f));
   assert.deepEqual(missing, [], "add these files to docs/architecture.md's code map");
+});
+
+// ---------------------------------------------------------------- the docs' own truth
+
+const DOCS = ["README.md", ...readdirSync(join(repoRoot, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const textOf = (file: string): string => readFileSync(join(repoRoot, file), "utf8");
+
+/** GitHub's anchor of a heading: lower case, punctuation but `-` and `_` dropped, spaces as `-`. */
+function slug(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+}
+
+/** The headings of a Markdown file (outside code blocks). */
+function headings(text: string): string[] {
+  const out: string[] = [];
+  let fenced = false;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("```")) fenced = !fenced;
+    else if (!fenced && /^#{1,6} /.test(line)) out.push(line.replace(/^#+\s*/, "").trim());
+  }
+  return out;
+}
+
+test("every link between the docs resolves, to a file and to a heading in it", () => {
+  const broken: string[] = [];
+  for (const file of DOCS) {
+    const text = textOf(file);
+    for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      const href = m[1]!;
+      if (/^[a-z]+:/.test(href)) continue; // http:, https:, mailto:
+      const [path, anchor] = href.split("#") as [string, string | undefined];
+      const target = path === "" ? file : join(dirname(file), path);
+      if (!existsSync(join(repoRoot, target))) {
+        broken.push(`${file}: ${href} (no ${target})`);
+        continue;
+      }
+      if (anchor !== undefined && !headings(textOf(target)).some((h) => slug(h) === anchor)) broken.push(`${file}: ${href} (no such heading)`);
+    }
+  }
+  assert.deepEqual(broken, []);
+});
+
+test("a section a doc names in another doc (`docs/daemon.md, \"Moderation\"`) is there", () => {
+  const broken: string[] = [];
+  for (const file of DOCS) {
+    const text = textOf(file).replace(/\s+/g, " ");
+    for (const m of text.matchAll(/\b((?:docs\/|bench\/)?[A-Za-z-]+\.md),? \(?"([^"]{2,80})"/g)) {
+      const named = m[1]!;
+      const target = [named, `docs/${named}`].find((t) => existsSync(join(repoRoot, t)));
+      if (target === undefined) {
+        broken.push(`${file}: ${named} does not exist`);
+        continue;
+      }
+      const section = m[2]!;
+      const doc = textOf(target);
+      // A heading, or a paragraph's bold lead (`**Addresses.**`).
+      const found = headings(doc).some((h) => h.startsWith(section)) || doc.includes(`**${section}`);
+      if (!found) broken.push(`${file}: ${named}, "${section}"`);
+    }
+  }
+  assert.deepEqual(broken, []);
+});
+
+test("every TWnnnn code the docs cite is in a catalog", async () => {
+  const { allMessages } = await import("../compiler/index.js");
+  const { daemonMessages } = await import("../runtime/daemon/messages.js");
+  const codes = new Set<string>([...allMessages.map((m) => m.code), ...Object.values(daemonMessages).map((m) => m.code)]);
+  assert.ok(codes.has("TW1003") && codes.has("TW5010") && codes.has("TW6001"));
+  const unknown: string[] = [];
+  for (const file of DOCS) {
+    // A range (`TW6001–TW6049`) names a band, not two codes.
+    const text = textOf(file).replace(/TW\d{4}\s*[–-]\s*TW\d{4}/g, "");
+    for (const m of text.matchAll(/\bTW\d{4}\b/g)) if (!codes.has(m[0])) unknown.push(`${file}: ${m[0]}`);
+  }
+  assert.deepEqual([...new Set(unknown)], []);
+});
+
+/**
+ * A ```thwonk block is a whole rule, or tests of the last whole rule above it
+ * in the same doc: it must check with no error and no warning, as a reader
+ * who copies it would run it. A piece of a rule is marked ```thwonk fragment.
+ */
+test("every ```thwonk block of the docs checks clean (pieces are marked `thwonk fragment`)", async () => {
+  const { checkSources } = await import("../compiler/index.js");
+  const problems: string[] = [];
+  let blocks = 0;
+  for (const file of [...DOCS, ...readdirSync(join(repoRoot, "examples")).map((d) => `examples/${d}/README.md`).filter((f) => existsSync(join(repoRoot, f)))]) {
+    const lines = textOf(file).split("\n");
+    let rule: string | undefined;
+    for (let i = 0; i < lines.length; i++) {
+      const open = /^```(\S*)\s*(.*)$/.exec(lines[i]!);
+      if (!open) continue;
+      let end = i + 1;
+      while (end < lines.length && !lines[end]!.startsWith("```")) end++;
+      const body = `${lines.slice(i + 1, end).join("\n")}\n`;
+      const at = `${file}:${i + 1}`;
+      i = end;
+      if (open[1] === "thwonk" && open[2] !== "fragment") {
+        blocks++;
+        const code = body.replace(/^(\s*\/\/.*\n|\s*\n)*/, "");
+        let sources;
+        if (code.startsWith("rule ")) {
+          rule = body;
+          sources = [{ fileName: "doc.thwonk", text: body }];
+        } else if (code.startsWith("test ") && rule !== undefined) {
+          sources = [{ fileName: "doc.thwonk", text: rule }, { fileName: "doc.test.thwonk", text: body }];
+        } else {
+          problems.push(`${at}: neither a rule nor tests of the rule above it: mark it \`\`\`thwonk fragment`);
+          continue;
+        }
+        for (const d of checkSources(sources).diagnostics) problems.push(`${at} (+${d.span.line}): ${d.severity} ${d.code}: ${d.message}`);
+      } else if (open[1] === "thwonk" && open[2] !== "" && open[2] !== "fragment") {
+        problems.push(`${at}: unknown block kind \`thwonk ${open[2]}\``);
+      }
+    }
+  }
+  assert.ok(blocks >= 2, `only ${blocks} thwonk blocks found`);
+  assert.deepEqual(problems, []);
 });
