@@ -125,7 +125,7 @@ test("every ```thwonk block of the docs checks clean (pieces are marked `thwonk 
       const body = `${lines.slice(i + 1, end).join("\n")}\n`;
       const at = `${file}:${i + 1}`;
       i = end;
-      if (open[1] === "thwonk" && open[2] !== "fragment") {
+      if (open[1] === "thwonk" && open[2] === "") {
         blocks++;
         const code = body.replace(/^(\s*\/\/.*\n|\s*\n)*/, "");
         let sources;
@@ -139,7 +139,7 @@ test("every ```thwonk block of the docs checks clean (pieces are marked `thwonk 
           continue;
         }
         for (const d of checkSources(sources).diagnostics) problems.push(`${at} (+${d.span.line}): ${d.severity} ${d.code}: ${d.message}`);
-      } else if (open[1] === "thwonk" && open[2] !== "" && open[2] !== "fragment") {
+      } else if (open[1] === "thwonk" && open[2] !== "fragment") {
         problems.push(`${at}: unknown block kind \`thwonk ${open[2]}\``);
       }
     }
