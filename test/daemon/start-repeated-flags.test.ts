@@ -1,0 +1,63 @@
+/**
+ * Flags a list owner gives more than once: a real thwonkd (bin/thwonkd.js) started with `--deploy A --deploy B`
+ * deploys the rules of both directories (as `deploy` in the config file is a list), and `--dkim` given once per
+ * domain loads every key. Before, the last one given won and the others were dropped without a word: a list owner
+ * found half the lists missing, or a domain's mail unsigned.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { repoRoot } from "../helpers/repo.js";
+import { startDaemon, workspace } from "./helpers.js";
+
+test("--deploy twice: the rules of both directories are deployed", async () => {
+  const ws = workspace({ trim140: { example: "trim140" } });
+  const other = workspace({ digest: { example: "digest" } });
+  // startDaemon gives `--deploy ws.rules`; this is the second.
+  const d = await startDaemon(ws, { args: ["--deploy", other.rules] });
+  try {
+    const lists = (d.ports as unknown as { lists: string[] }).lists;
+    assert.deepEqual([...lists].sort(), ["digest@example.org", "trim140@example.org"]);
+  } finally {
+    assert.equal(await d.stop(), 0);
+    rmSync(ws.dir, { recursive: true, force: true });
+    rmSync(other.dir, { recursive: true, force: true });
+  }
+});
+
+function thwonkd(args: string[]) {
+  return spawnSync(process.execPath, [join(repoRoot, "bin", "thwonkd.js"), ...args, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0"], {
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { ...process.env, THWONKD_LOG_LEVEL: "error" },
+  });
+}
+
+test("each --deploy is checked: a missing first directory is refused (TW6030), not passed over for the second", () => {
+  const ws = workspace({ trim140: { example: "trim140" } });
+  try {
+    const r = thwonkd(["--data", ws.data, "--deploy", join(ws.dir, "rulez"), "--deploy", ws.rules]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^thwonkd: TW6030 Cannot start: --deploy .*rulez: there is no such directory/);
+  } finally {
+    rmSync(ws.dir, { recursive: true, force: true });
+  }
+});
+
+test("--dkim once per domain: every key is loaded, so a first key that cannot be read stops the start", () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonkd-dkim-"));
+  try {
+    const good = join(dir, "b.pem");
+    writeFileSync(good, generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }));
+    const missing = join(dir, "a.pem");
+    const r = thwonkd(["--data", join(dir, "data"), "--dkim", `a.example.org=s1:${missing}`, "--dkim", `b.example.org=s1:${good}`]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /dkim\.a\.example\.org\.keyFile .*a\.pem cannot be read/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
