@@ -147,3 +147,17 @@ test("every ```thwonk block of the docs checks clean (pieces are marked `thwonk 
   assert.ok(blocks >= 2, `only ${blocks} thwonk blocks found`);
   assert.deepEqual(problems, []);
 });
+
+test("every file or folder of the repository the docs name is there", () => {
+  const missing: string[] = [];
+  const root = /(?<![\w./-])((?:compiler|runtime|contract|cli|stdlib|lsp|test|bench|scripts|examples|native|vscode-extension)\/[\w./-]*\w)(?![\w/*-]|\.\w)/g; // a glob (`thwonk-*.vsix`) is not a path
+  for (const file of DOCS) {
+    for (const m of textOf(file).matchAll(root)) {
+      const path = m[1]!;
+      if (path.endsWith(".vsix")) continue; // made by `npm run vsix`
+      // A test is often named without its extension (test/daemon/outbox-syncfs).
+      if (![path, `${path}.ts`, `${path}.test.ts`].some((p) => existsSync(join(repoRoot, p)))) missing.push(`${file}: ${path}`);
+    }
+  }
+  assert.deepEqual([...new Set(missing)], []);
+});
