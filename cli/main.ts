@@ -64,7 +64,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--cost", "after the diagnostics, explain each trigger's worst-case gas and fan-out (pretty or json)", false)
     .option(
       "--ceiling <name=n,...>",
-      "the daemon's ceilings on the budgets: budget=N (gas), fanout=N (messages); a rule's own budget above one is lowered to it",
+      "the daemon's ceilings on the budgets: budget=N (gas), fanout=N (messages), memory=N (bytes); a rule's own limit above one is lowered to it",
       ceilingArg,
     )
     .option("--against <bundle.thwb>", "the deployed bundle: refuse (exit 1) a change of the state schema its stored state could not take")

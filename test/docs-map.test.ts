@@ -3,6 +3,11 @@
  * holds source is named there (as `path/` or, under its parent's heading, as
  * `name/`), and every file at the top of the compiler core is named. A new
  * folder or core file without a line in the map fails here.
+ *
+ * And the docs (README.md, docs/*.md) stay true to the repository: their
+ * links and the sections they name resolve, the TW codes they cite are in a
+ * catalog, the paths they name exist, and every ```thwonk block checks clean
+ * (a piece of a rule is marked ```thwonk fragment).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
