@@ -86,6 +86,9 @@ export const DEFAULTS: Omit<DaemonConfig, "data"> & { data: string | null } = {
 
 const KEYS = Object.keys(DEFAULTS) as (keyof DaemonConfig)[];
 
+/** The log levels thwonkd takes (pino's), most quiet last. */
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+
 export class ConfigError extends Error {}
 
 function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
@@ -140,6 +143,12 @@ function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
   if (key === "outboxSync") {
     if (v === "syncfs" || v === "fdatasync") return v;
     throw new ConfigError(`${from}: outboxSync must be "syncfs" (the file system once a batch, where it can) or "fdatasync" (each file), got ${JSON.stringify(v)}`);
+  }
+  if (key === "logLevel") {
+    // pino's levels; another name made pino throw at start, a stack trace instead of this line.
+    const level = typeof v === "string" ? v.trim().toLowerCase() : v;
+    if (typeof level === "string" && LOG_LEVELS.includes(level)) return level;
+    throw new ConfigError(`${from}: logLevel must be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(v)}`);
   }
   if (key === "oneClick") {
     if (v === true || v === "true" || v === "1") return true;

@@ -1,8 +1,12 @@
 /**
- * Flags a list owner gives more than once: a real thwonkd (bin/thwonkd.js) started with `--deploy A --deploy B`
- * deploys the rules of both directories (as `deploy` in the config file is a list), and `--dkim` given once per
- * domain loads every key. Before, the last one given won and the others were dropped without a word: a list owner
- * found half the lists missing, or a domain's mail unsigned.
+ * Settings as a list owner writes them, to a real thwonkd (bin/thwonkd.js).
+ *
+ * Flags given more than once: `--deploy A --deploy B` deploys the rules of both directories (as `deploy` in the
+ * config file is a list), and `--dkim` given once per domain loads every key. Before, the last one given won and the
+ * others were dropped without a word: a list owner found half the lists missing, or a domain's mail unsigned.
+ *
+ * A log level that is no level (`THWONKD_LOG_LEVEL=verbose`) is refused in one line, exit 2, as any bad setting; it
+ * made pino throw at start, a stack trace.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -57,6 +61,33 @@ test("--dkim once per domain: every key is loaded, so a first key that cannot be
     const r = thwonkd(["--data", join(dir, "data"), "--dkim", `a.example.org=s1:${missing}`, "--dkim", `b.example.org=s1:${good}`]);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /dkim\.a\.example\.org\.keyFile .*a\.pem cannot be read/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a log level that is no level: one line naming the levels, exit 2, from the variable and the config file alike", () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonkd-level-"));
+  try {
+    const r = spawnSync(process.execPath, [join(repoRoot, "bin", "thwonkd.js"), "--data", join(dir, "data"), "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0"], {
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, THWONKD_LOG_LEVEL: "verbose" },
+    });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr, 'thwonkd: THWONKD_LOG_LEVEL: logLevel must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"\n');
+    const config = join(dir, "c.json");
+    writeFileSync(config, JSON.stringify({ logLevel: 3 }));
+    const f = thwonkd(["--data", join(dir, "data"), "--config", config]);
+    assert.equal(f.status, 2, f.stderr);
+    assert.match(f.stderr, /^thwonkd: .*c\.json: logLevel must be one of .*, got 3\n$/);
+    // A level in capitals is that level.
+    const ok = spawnSync(process.execPath, [join(repoRoot, "bin", "thwonkd.js"), "--data", join(dir, "data"), "--smtp", "127.0.0.1:0", "--http", "999.0.0.1:0"], {
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, THWONKD_LOG_LEVEL: "WARN" },
+    });
+    assert.doesNotMatch(ok.stderr, /logLevel/, ok.stderr);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
