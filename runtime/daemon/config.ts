@@ -144,6 +144,24 @@ function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
     if (v === "syncfs" || v === "fdatasync") return v;
     throw new ConfigError(`${from}: outboxSync must be "syncfs" (the file system once a batch, where it can) or "fdatasync" (each file), got ${JSON.stringify(v)}`);
   }
+  if ((key === "smtp" || key === "lmtp" || key === "http") && typeof v === "string") {
+    // Checked with the other settings, before anything is made: found at the listen, it was a stack trace, exit 1.
+    hostPort(v, from.startsWith("--") || from.startsWith("THWONKD_") ? from : `${from}: ${key}`);
+    return v;
+  }
+  if (key === "relay" && typeof v === "string") {
+    let url: URL | undefined;
+    try {
+      url = new URL(v);
+    } catch {
+      url = undefined;
+    }
+    // A relay URL nodemailer cannot use was found only at the first delivery, every message then retried for days.
+    if (!url || (url.protocol !== "smtp:" && url.protocol !== "smtps:") || url.hostname === "") {
+      throw new ConfigError(`${from}: relay must be smtp://HOST:PORT (smtps:// for TLS; options as query parameters), got ${JSON.stringify(v)}`);
+    }
+    return v;
+  }
   if (key === "logLevel") {
     // pino's levels; another name made pino throw at start, a stack trace instead of this line.
     const level = typeof v === "string" ? v.trim().toLowerCase() : v;

@@ -5,13 +5,14 @@
  * config file is a list), and `--dkim` given once per domain loads every key. Before, the last one given won and the
  * others were dropped without a word: a list owner found half the lists missing, or a domain's mail unsigned.
  *
- * A log level that is no level (`THWONKD_LOG_LEVEL=verbose`) is refused in one line, exit 2, as any bad setting; it
- * made pino throw at start, a stack trace.
+ * A log level that is no level (`THWONKD_LOG_LEVEL=verbose`), a listener that is no HOST:PORT (`--http nonsense`) and a
+ * relay that is no smtp:// URL are refused in one line, exit 2, before anything is made, as any bad setting: the first
+ * two were stack traces (exit 1), the relay was found only at the first delivery.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -88,6 +89,40 @@ test("a log level that is no level: one line naming the levels, exit 2, from the
       env: { ...process.env, THWONKD_LOG_LEVEL: "WARN" },
     });
     assert.doesNotMatch(ok.stderr, /logLevel/, ok.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a listener that is no HOST:PORT, or a relay that is no smtp:// URL: one line, exit 2, before anything is made", () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonkd-listen-"));
+  try {
+    const data = join(dir, "data");
+    const cases: [string[], RegExp][] = [
+      [["--http", "nonsense"], /^thwonkd: --http "nonsense" is not HOST:PORT/],
+      [["--smtp", "127.0.0.1:99999"], /^thwonkd: --smtp "127\.0\.0\.1:99999" is not HOST:PORT/],
+      [["--lmtp", "127.0.0.1:2424x"], /^thwonkd: --lmtp "127\.0\.0\.1:2424x" is not HOST:PORT/],
+      [["--relay", "notaurl"], /^thwonkd: --relay: relay must be smtp:\/\/HOST:PORT .*got "notaurl"/],
+      [["--relay", "ftp://relay.example.org"], /^thwonkd: --relay: relay must be smtp:\/\/HOST:PORT/],
+    ];
+    for (const [args, said] of cases) {
+      // The flag given last wins over thwonkd()'s own --smtp and --http.
+      const r = spawnSync(process.execPath, [join(repoRoot, "bin", "thwonkd.js"), "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", ...args], {
+        encoding: "utf8",
+        timeout: 60_000,
+        env: { ...process.env, THWONKD_LOG_LEVEL: "error" },
+      });
+      assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, said);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assert.equal(existsSync(data), false, "nothing made");
+    }
+    // The same from a config file, named by its file and setting.
+    const config = join(dir, "c.json");
+    writeFileSync(config, JSON.stringify({ http: "localhost" }));
+    const g = spawnSync(process.execPath, [join(repoRoot, "bin", "thwonkd.js"), "--data", data, "--config", config], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(g.status, 2, g.stderr);
+    assert.match(g.stderr, /^thwonkd: .*c\.json: http "localhost" is not HOST:PORT/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
