@@ -56,7 +56,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
         "checked together with its rule NAME.thwonk, which is loaded if it was not given; only " +
         "the files given or found are reported on.",
     )
-    .argument("<paths...>", ".thwonk files or directories")
+    .argument("<paths...>", "rules (.thwonk, or .ts importing from \"thwonk\"), test files or directories")
     .addOption(
       new Option("-f, --format <format>", "output format").choices(FORMATS).default("pretty"),
     )
@@ -113,7 +113,7 @@ ${EXIT_CODES_HELP}`,
         "A directory stands for every rule inside it (test files are skipped). A rule with errors gets " +
         "no bundle: its diagnostics are printed and the exit code is 1.",
     )
-    .argument("<paths...>", ".thwonk files or directories")
+    .argument("<paths...>", "rules (.thwonk or .ts) or directories")
     .option("-o, --out <path>", "a directory for the bundles (made if missing), or FILE.thwb for a single rule (default: next to each rule)")
     .option("--strict", "treat warnings as errors (no bundle for a rule with warnings)", false)
     .option("--color", "colour the output")
@@ -225,7 +225,7 @@ ${EXIT_CODES_HELP}`,
         "and ends with the line `N passed, N failed`. A directory stands for every rule inside it; the default " +
         "is the current directory.",
     )
-    .argument("[paths...]", ".thwonk files or directories (default: .)")
+    .argument("[paths...]", "rules (.thwonk or .ts) or directories (default: .)")
     .option("--coverage", "per rule, the statement lines no test reached, and the share reached", false)
     .option("--sign-key <text>", "the key list.sign and list.verify use (default: the public test key, runtime/sandbox/tokens.ts TEST_TOKEN_KEY), e.g. to check a token a list sent")
     .option("--color", "colour the output")
