@@ -166,3 +166,35 @@ test("every file or folder of the repository the docs name is there", () => {
   }
   assert.deepEqual([...new Set(missing)], []);
 });
+
+/**
+ * What a doc shows a command printing is what it prints: each `$ npx thwonkc ...` in a README code block whose files
+ * are in the repository (an example, not a `rules/` of the reader's) and whose output is shown whole (no line `...`) is
+ * run in-process and its output compared, so a change to the cost model or the output's format that leaves the doc
+ * behind fails here.
+ */
+test("the output the README shows for a command on the examples is the command's output", async () => {
+  const { main } = await import("../cli/main.js");
+  const { BufferStream } = await import("../cli/io.js");
+  const lines = textOf("README.md").split("\n");
+  const differ: string[] = [];
+  let ran = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const cmd = /^\$ npx thwonkc (.*)$/.exec(lines[i]!);
+    if (!cmd) continue;
+    let end = i + 1;
+    while (end < lines.length && !lines[end]!.startsWith("$ ") && !lines[end]!.startsWith("```")) end++;
+    const shown = lines.slice(i + 1, end).join("\n").trim();
+    const args = cmd[1]!.split(/\s+/);
+    const files = args.filter((a) => !a.startsWith("-") && /[/.]/.test(a));
+    const elided = shown.split("\n").some((l) => l.trim() === "...");
+    if (elided || files.length === 0 || !files.every((f) => existsSync(join(repoRoot, f)))) continue;
+    const out = new BufferStream();
+    const err = new BufferStream();
+    await main(args, { cwd: repoRoot, env: {}, stdout: out, stderr: err });
+    ran++;
+    if (out.text().trim() !== shown) differ.push(`README.md:${i + 1}: $ thwonkc ${cmd[1]}\n--- shown\n${shown}\n--- printed\n${out.text().trim()}${err.text()}`);
+  }
+  assert.ok(ran >= 3, `only ${ran} commands compared`);
+  assert.deepEqual(differ, []);
+});
