@@ -263,6 +263,7 @@ ${EXIT_CODES_HELP}`,
   program
     .command("init")
     .summary("start a new rule (--ts: a TypeScript rule, with thwonk.d.ts and a tsconfig.json)")
+    .description("Write a starter rule in DIR, named after it: DIR/NAME.thwonk, or with --ts DIR/NAME.ts with thwonk.d.ts and a tsconfig.json for the editor. A file already there is never written over (exit 2).")
     .argument("[dir]", "the directory to write it in (default: .); the rule is named after it")
     .option("--ts", "a TypeScript rule (docs/typescript.md), with what an editor needs to check it", false)
     .addHelpText("after", `\nExamples:\n  thwonkc init announcements\n  thwonkc init --ts announcements\n${EXIT_CODES_HELP}`)
@@ -404,7 +405,11 @@ ${EXIT_CODES_HELP}`,
       setExit(await runRuns(target, opts, io));
     });
 
-  serverOptions(program.command("replay").summary("run a failed run again with the version deployed now (its message, or its schedule at its due time)").argument("<id>", "the failed run's number (thwonkc runs ADDRESS --failed)"))
+  serverOptions(program
+      .command("replay")
+      .summary("run a failed run again with the version deployed now (its message, or its schedule at its due time)")
+      .description("Run a failed run again with the version deployed now, in the list's turn: its message, or its scheduled trigger with `now` its due time. A run replays once; a run that did not fail, or was replayed already, is refused (exit 1). After a fix: deploy it, then thwonkc runs ADDRESS --failed, then replay each.")
+      .argument("<id>", "the failed run's number (thwonkc runs ADDRESS --failed)"))
     .addHelpText("after", serverHelp("  thwonkc replay 42"))
     .action(async (id: string, opts: ServerOpts) => {
       const { runReplay } = await import("./client/commands.js");
@@ -443,7 +448,11 @@ ${EXIT_CODES_HELP}`,
       setExit(await runHeld(target, opts, io));
     });
 
-  serverOptions(program.command("approve").summary("approve a held message: the rule runs again on it with m.approved true").argument("<id>", "the held message's number (thwonkc held ADDRESS)"))
+  serverOptions(program
+      .command("approve")
+      .summary("approve a held message: the rule runs again on it with m.approved true")
+      .description("Approve a held message: in the list's turn, the rule deployed now runs again on it with m.approved true and `now` the approval time, and what it does is committed as any run's. A decision is final: a message decided or expired already is refused (exit 1).")
+      .argument("<id>", "the held message's number (thwonkc held ADDRESS)"))
     .addHelpText("after", serverHelp("  thwonkc approve 12"))
     .action(async (id: string, opts: ServerOpts) => {
       const { runApprove } = await import("./client/held.js");
@@ -454,6 +463,7 @@ ${EXIT_CODES_HELP}`,
     program
       .command("reject")
       .summary("reject a held message: the decision and the note are recorded, nothing is sent")
+      .description("Reject a held message: the decision and the note are recorded; nothing is sent, not even to its sender (whose address is not proven). A decision is final: a message decided or expired already is refused (exit 1).")
       .argument("<id>", "the held message's number (thwonkc held ADDRESS)")
       .option("--note <text>", "why, for the list's owners (kept with the decision)"),
   )
