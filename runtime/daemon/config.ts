@@ -86,6 +86,9 @@ export const DEFAULTS: Omit<DaemonConfig, "data"> & { data: string | null } = {
 
 const KEYS = Object.keys(DEFAULTS) as (keyof DaemonConfig)[];
 
+/** The most sandbox workers thwonkd starts (--workers). */
+export const MAX_WORKERS = 256;
+
 /** The log levels thwonkd takes (pino's), most quiet last. */
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
 
@@ -188,6 +191,11 @@ function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
   if (key === "size" || key === "maxConnections" || key === "inFlight" || key === "workers" || key === "relayBatch" || key === "relayRetryMin" || key === "relayRetryMax" || key === "deadAfter" || key === "hopLimit" || key === "holdExpiry") {
     const n = typeof v === "number" ? v : Number(v);
     if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${from}: ${key} must be a positive whole number, got ${JSON.stringify(v)}`);
+    // Each worker is a thread with its own QuickJS, all started at once: a million (a typo, a byte count) took the
+    // machine's memory before the first line was logged.
+    if (key === "workers" && n > MAX_WORKERS) {
+      throw new ConfigError(`${from}: workers must be at most ${MAX_WORKERS} (each is a sandbox thread of its own; more than the machine's cores adds memory, not speed), got ${n}`);
+    }
     return n;
   }
   if (typeof v !== "string") throw new ConfigError(`${from}: ${key} must be a string, got ${JSON.stringify(v)}`);

@@ -220,7 +220,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--size <bytes>", "largest message accepted (default 10485760)")
     .option("--max-connections <n>", "most connections at once per listener; past it a new one gets 421 (default 1000)")
     .option("--in-flight <bytes>", "most bytes of mail taken in or running at once; past it a message gets 452, to send again (default 268435456)")
-    .option("--workers <n>", "sandbox workers")
+    .option("--workers <n>", "sandbox workers (default: the cores, at most 4; 256 at most)")
     .option("--outbox-sync <how>", "syncfs: the outbox's files made durable with one sync of their file system a batch, where it can (default); fdatasync: each file")
     .option("--relay <url>", "deliver through this SMTP relay (smtp://HOST:PORT); without it mail goes to the Maildir outbox")
     .option("--relay-batch <n>", "most recipients in one SMTP transaction (default 100)")

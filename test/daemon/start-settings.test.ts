@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { repoRoot } from "../helpers/repo.js";
+import { ConfigError, MAX_WORKERS, resolveConfig } from "../../runtime/daemon/config.js";
 import { startDaemon, workspace } from "./helpers.js";
 
 test("--deploy twice: the rules of both directories are deployed", async () => {
@@ -125,5 +126,12 @@ test("a listener that is no HOST:PORT, or a relay that is no smtp:// URL: one li
     assert.match(g.stderr, /^thwonkd: .*c\.json: http "localhost" is not HOST:PORT/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("--workers past the most a machine could use is refused with the other settings, not started thread by thread", () => {
+  assert.equal(resolveConfig({ data: "d", workers: String(MAX_WORKERS) }, {}).workers, MAX_WORKERS);
+  for (const [flags, env] of [[{ data: "d", workers: "1000000" }, {}], [{ data: "d" }, { THWONKD_WORKERS: String(MAX_WORKERS + 1) }]] as const) {
+    assert.throws(() => resolveConfig(flags, env), (e: unknown) => e instanceof ConfigError && /workers must be at most 256 .*got \d+$/.test(e.message));
   }
 });
