@@ -170,6 +170,9 @@ export function listAddressProblem(address: string): { why: string; schedules: k
   return undefined;
 }
 
+/** A members file's entry without `joined` (no real time is this far before the epoch). */
+const NOT_GIVEN = Number.MIN_SAFE_INTEGER;
+
 export class Daemon {
   readonly store: Store;
   readonly runner: Runner;
@@ -592,14 +595,23 @@ export class Daemon {
     return this.runner.withList(at, () => this.store.changeMembers(at, addresses.map((a) => ({ op: "remove", address: canonicalAddress(a) ?? a }))));
   }
 
-  /** Replaces the members with a members file's (text or JSON, runtime/input/members.ts). */
+  /**
+   * Replaces the members with a members file's (text or JSON, runtime/input/members.ts). A member already on the
+   * list keeps when they joined, unless the file says (`joined` in JSON), as `add` keeps it: a subscription's bounce
+   * count, its one-click links and its -request confirmations all go by that time, so importing the same roster again
+   * reset every member's bounces and broke every unsubscribe link sent before. The others join now; all in joining
+   * order, the file's order among equals.
+   */
   async importMembers(address: string, text: string): Promise<MembersSnapshot> {
     const at = this.listAddress(address);
-    const r = readMembers(text, { joined: this.clock(), source: "import" });
+    const r = readMembers(text, { joined: NOT_GIVEN, source: "import" });
     if (r.problems.length) throw new Refusal(say(M.badMembers, r.problems.map((p) => `${p.code} ${p.message}`).join(" ")));
     return this.runner.withList(at, async (bundle) => {
       this.checkLimit(at, bundle, r.members.length);
-      return this.store.setMembers(at, r.members);
+      const before = new Map((await this.store.members(at)).members.map((m) => [addressKey(m.address), m.joined]));
+      const now = this.clock();
+      const members = r.members.map((m) => (m.joined === NOT_GIVEN ? { ...m, joined: before.get(addressKey(m.address)) ?? now } : m));
+      return this.store.setMembers(at, members.sort((a, b) => a.joined - b.joined));
     });
   }
 
