@@ -457,11 +457,9 @@ class SqliteStore implements Store {
     return this.db.transaction(() => {
       this.q.ensureList.run(address);
       this.q.clearMembers.run(address);
-      this.applyMembers(
-        address,
-        members.map((member) => ({ op: "add", member })),
-      );
-      this.q.bumpMembers.run(address);
+      // One change, one version: applyMembers bumps it unless there is nothing to add.
+      if (members.length === 0) this.q.bumpMembers.run(address);
+      else this.applyMembers(address, members.map((member) => ({ op: "add", member })));
       return this.snapshot(address);
     })();
   }
