@@ -3,6 +3,7 @@
  * outbox, and the operations an API calls (deploy, members, state, runs,
  * replay). SMTP and HTTP listeners (smtp.ts, main.ts) stand on it.
  */
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import {
   COMPILER_VERSION,
@@ -18,6 +19,7 @@ import {
   type Diagnostic,
 } from "../../compiler/index.js";
 import { canonicalAddress, checkSavedState, describeStateProblem, type MemberJson, type StateProblem, withoutRefusedAddresses } from "../../contract/index.js";
+import { stdlib } from "../../stdlib/index.js";
 import { NodeHost } from "../host/node-host.js";
 import { memberFieldProblem, readMembers } from "../input/index.js";
 import { mailboxAddress } from "../input/decode.js";
@@ -171,6 +173,9 @@ export function listAddressProblem(address: string): { why: string; schedules: k
   return undefined;
 }
 
+/** A members file's entry without `joined` (no real time is this far before the epoch). */
+const NOT_GIVEN = Number.MIN_SAFE_INTEGER;
+
 export class Daemon {
   readonly store: Store;
   readonly runner: Runner;
@@ -247,8 +252,11 @@ export class Daemon {
         daemon.notInstalled.set(addressKey(d.address), { address: d.address, line });
         continue;
       }
-      // Compiled again too: a bundle that does not say whether its rule answers its -request address (requests.ts).
-      if (bundle.manifest.compiler !== COMPILER_VERSION || !declaresRequests(bundle.manifest)) bundle = await daemon.recompile(d.address, bundle);
+      // Compiled again too: a bundle of another stdlib, whose prelude is another stdlib's (stdlib 0.4.0: isAutomated()
+      // reads the markers the -request address reads), and so one that does not say whether its rule answers its
+      // -request address (requests.ts).
+      if (bundle.manifest.compiler !== COMPILER_VERSION || bundle.manifest.stdlib !== stdlib.version || !declaresRequests(bundle.manifest))
+        bundle = await daemon.recompile(d.address, bundle);
       await daemon.runner.install(d.address, bundle);
       await daemon.scheduler.prepare(d.address);
       const problem = listAddressProblem(d.address);
@@ -280,7 +288,7 @@ export class Daemon {
     }
     await this.storeBundle(again.bundle);
     await this.store.deploy(address, again.bundle.sha256, this.clock());
-    this.o.log.info({ list: address, from: old.manifest.compiler, to: COMPILER_VERSION }, "recompiled with this compiler");
+    this.o.log.info({ list: address, from: old.manifest.compiler, to: COMPILER_VERSION, stdlib: { from: old.manifest.stdlib, to: stdlib.version } }, "recompiled with this compiler");
     return again.bundle;
   }
 
@@ -387,7 +395,17 @@ export class Daemon {
     // A list whose bundle was missing at the start runs nothing and is in no queue: removed in the store alone.
     const stray = this.listAt(address) === undefined ? this.notInstalled.get(addressKey(canonicalAddress(address) ?? address)) : undefined;
     const at = stray?.address ?? this.listAddress(address);
-    const r = stray ? await this.store.removeList(at, this.clock()) : await this.runner.remove(at, () => this.store.removeList(at, this.clock()));
+    let r: ListRemoval;
+    try {
+      r = stray ? await this.store.removeList(at, this.clock()) : await this.runner.remove(at, () => this.store.removeList(at, this.clock()));
+    } catch (err) {
+      if (err instanceof ListGone) throw err;
+      // The store refused the removal's one transaction (a full disk, a failing store): nothing of it was written, and
+      // the runner let the list go only after it, so the list is whole. Said so, with the error's id: a retry is safe.
+      const errorId = randomUUID();
+      this.o.log.error({ err, errorId, list: at }, "the list's removal failed; nothing of it was changed");
+      throw new Refusal(say(M.removalFailed, at, errorId));
+    }
     if (stray) {
       this.notInstalled.delete(addressKey(at));
       const i = this.startReport.indexOf(stray.line);
@@ -590,14 +608,23 @@ export class Daemon {
     return this.runner.withList(at, () => this.store.changeMembers(at, addresses.map((a) => ({ op: "remove", address: mailboxAddress(a) ?? a }))));
   }
 
-  /** Replaces the members with a members file's (text or JSON, runtime/input/members.ts). */
+  /**
+   * Replaces the members with a members file's (text or JSON, runtime/input/members.ts). A member already on the
+   * list keeps when they joined, unless the file says (`joined` in JSON), as `add` keeps it: a subscription's bounce
+   * count, its one-click links and its -request confirmations all go by that time, so importing the same roster again
+   * reset every member's bounces and broke every unsubscribe link sent before. The others join now; all in joining
+   * order, the file's order among equals.
+   */
   async importMembers(address: string, text: string): Promise<MembersSnapshot> {
     const at = this.listAddress(address);
-    const r = readMembers(text, { joined: this.clock(), source: "import" });
+    const r = readMembers(text, { joined: NOT_GIVEN, source: "import" });
     if (r.problems.length) throw new Refusal(say(M.badMembers, r.problems.map((p) => `${p.code} ${p.message}`).join(" ")));
     return this.runner.withList(at, async (bundle) => {
       this.checkLimit(at, bundle, r.members.length);
-      return this.store.setMembers(at, r.members);
+      const before = new Map((await this.store.members(at)).members.map((m) => [addressKey(m.address), m.joined]));
+      const now = this.clock();
+      const members = r.members.map((m) => (m.joined === NOT_GIVEN ? { ...m, joined: before.get(addressKey(m.address)) ?? now } : m));
+      return this.store.setMembers(at, members.sort((a, b) => a.joined - b.joined));
     });
   }
 
@@ -684,14 +711,19 @@ export class Daemon {
     return this.store.run(id);
   }
 
-  /** The failed messages oldest first: the first `limit` (1,000) with an id above `after`. */
-  failedMessages(address?: string, page: { after?: number; limit?: number } = {}): Promise<MessageRecord[]> {
+  /**
+   * The failed messages oldest first: the first `limit` (1,000) with an id above `after`. Those of a list removed
+   * since (not replayable, TW6047) are marked `listRemoved`, and left out with `removedLists: false`.
+   */
+  failedMessages(address?: string, page: { after?: number; limit?: number; removedLists?: boolean } = {}): Promise<MessageRecord[]> {
     return this.store.messages({ ...(address ? { address: this.historyAddress(address) } : {}), status: "failed", ...page });
   }
 
-  /** The failed scheduled runs not replayed, oldest first: the first `limit` (1,000) with an id above `after`. */
-  failedSchedules(address?: string, page: { after?: number; limit?: number } = {}): Promise<RunRecord[]> {
-    return this.store.failedSchedules({ ...(address ? { address: this.historyAddress(address) } : {}), ...page });
+  /** The failed scheduled runs not replayed, oldest first, as failedMessages has the messages (`listRemoved`, `removedLists`). */
+  async failedSchedules(address?: string, page: { after?: number; limit?: number; removedLists?: boolean } = {}): Promise<(RunRecord & { listRemoved?: true })[]> {
+    const runs = await this.store.failedSchedules({ ...(address ? { address: this.historyAddress(address) } : {}), ...page });
+    // The latest removal at an address has the highest last run: a run up to it was a removed list's.
+    return runs.map((r) => (r.id <= (this.removed.get(addressKey(r.address))?.lastRun ?? 0) ? { ...r, listRemoved: true as const } : r));
   }
 
   /**

@@ -1,5 +1,6 @@
 /**
- * The daemon's messages (TW6001–TW6069; mail out TW6120–TW6149, the -request address's TW6128–TW6135; moderation TW6150–TW6169): SMTP answers, deploy and members
+ * The daemon's messages (TW6001–TW6069; mail out TW6120–TW6149, the -request address's TW6128–TW6135, a removal that failed
+ * TW6136; moderation TW6150–TW6169): SMTP answers, deploy and members
  * refusals, start-up reports. Each says what is wrong and how to fix it.
  */
 export interface DaemonMessage<A extends unknown[]> {
@@ -141,6 +142,8 @@ export const daemonMessages = {
   requestGoodbyeSubject: def("TW6134", "The goodbye's subject", (list: string) => `Unsubscribed from ${list}`),
   requestGoodbye: def("TW6135", "The goodbye", (member: string, list: string) =>
     `${member} is unsubscribed from the list ${list}, as you confirmed. You will get no more of its mail.\n`),
+  removalFailed: def("TW6136", "The list was not removed", (address: string, id: string) =>
+    `The list ${address} was not removed: the store could not record its removal (a fault of the server's, not of the request; its log has the cause under the id ${id}, errorId). Nothing of it was changed: it is still there, whole (its members, state, key and held messages), and takes mail as before. Try again once the store takes writes (thwonkc lists remove ${address} --yes).`),
 } as const;
 
 /** `TW6001 No list is deployed at ...`: how answers and refusals start. */
