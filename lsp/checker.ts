@@ -88,7 +88,11 @@ export function serveChecker(): void {
 
 /** The thread ended under a job (a crash, out of memory, terminated): not an answer about the rule. */
 export class CheckerCrashed extends Error {
-  constructor(why: string) {
+  /** `why`: what happened, in words ("ran out of memory ..."); `detail`: the thread's error with its stack, for the log. */
+  constructor(
+    readonly why: string,
+    readonly detail = "",
+  ) {
     super(`the checker thread ${why}`);
     this.name = "CheckerCrashed";
   }
@@ -221,16 +225,19 @@ export class CheckerThread {
       else p.reject(new Error(r.error));
       this.next();
     });
-    const fail = (why: string): void => {
+    const fail = (why: string, detail = ""): void => {
       if (this.worker !== w) return;
       this.worker = undefined;
       if (!this.served) this.usable = false;
       const p = this.running;
       this.running = undefined;
-      p?.reject(this.usable ? new CheckerCrashed(why) : new Error(`the checker thread ${why}`));
+      p?.reject(this.usable ? new CheckerCrashed(why, detail) : new Error(`the checker thread ${why}${detail ? `: ${detail}` : ""}`));
       this.next();
     };
-    w.on("error", (e) => fail(`failed: ${e.stack ?? e.message}`));
+    w.on("error", (e) => {
+      const oom = (e as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY";
+      fail(oom ? `ran out of memory (its heap is limited to ${this.heapMb === undefined ? "Node's default" : `${this.heapMb} MB`})` : "failed", e.stack ?? e.message);
+    });
     w.on("exit", (code) => fail(`exited with code ${code}`));
     this.worker = w;
     return w;

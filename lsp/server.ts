@@ -364,10 +364,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const r = ruleState(key);
     const again = r.crashed?.generation === gen && r.crashed.verify === verify;
     r.crashed = { generation: gen, verify };
-    connection.console.error(`thwonk: ${e.message}, while ${verify ? "verifying" : "checking"} ${key}; a new checker thread was started`);
+    const doing = `${verify ? "verifying" : "checking"} ${basename(key)}`;
+    connection.console.error(`thwonk: ${e.message} while ${verify ? "verifying" : "checking"} ${key}${e.detail ? `: ${e.detail}` : ""}`);
     void connection.sendNotification(ShowMessageNotification.type, {
       type: MessageType.Warning,
-      message: `Thwonk: the checker stopped while ${verify ? "verifying" : "checking"} ${basename(key)} (${e.message.split("\n")[0]}). ${again ? "It stopped there twice: this rule is not checked again until it changes." : "It was started again."}`,
+      message: `Thwonk: the checker thread ${e.why} while ${doing}. ${again ? "It stopped there twice: this version of the rule is not checked again (its diagnostics say so); edit it to try again." : "A new one was started, and tries again."}`,
     });
     if (r.generation !== gen || shuttingDown) return;
     if (!again) {
@@ -376,7 +377,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     const target = checkTarget(key) ?? key;
     const earlier = r.checked?.generation === gen ? r.checked.result.diagnostics : [];
-    publish(key, { files: [target], diagnostics: [...earlier, internalErrorDiagnostic(target, "the checker thread", e)] });
+    const what = `it ${e.why} twice while ${doing}, so this version is not checked (the thread's heap limit is the server's \`checkerHeapMb\` initialization option)`;
+    publish(key, { files: [target], diagnostics: [...earlier, internalErrorDiagnostic(target, "the checker thread", what)] });
   };
 
   /** One pass of the rule on the checker thread: its types (`verify` false), or its verify. */
