@@ -30,6 +30,7 @@ import {
   CodeActionKind,
   CompletionItemKind,
   DocumentFormattingRequest,
+  DocumentSymbolRequest,
   SemanticTokensRegistrationType,
   DiagnosticSeverity,
   FileChangeType,
@@ -555,15 +556,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // ------------------------------------------------------------------ lifecycle
 
   /**
-   * Formatting and semantic tokens, registered for .thwonk documents alone
+   * Formatting, semantic tokens and document symbols, registered for .thwonk documents alone
    * when the client can register them so. VS Code's extension sends the
    * server TypeScript files too (for .ts rules), and a capability declared
    * at start is the server's for every document the client sends: a second
    * formatter of TypeScript (VS Code then asks which formatter to use), and
    * semantic tokens of every .ts file, empty, which VS Code takes as complete
-   * (TypeScript's own semantic colouring, by range, was no longer asked for).
+   * (TypeScript's own semantic colouring, by range, was no longer asked for),
+   * and document symbols, a second outline group beside TypeScript's.
    */
-  let thwonkOnly = { formatting: false, tokens: false };
+  let thwonkOnly = { formatting: false, tokens: false, symbols: false };
   const THWONK_DOCUMENTS = [{ language: "thwonk" }, { pattern: "**/*.thwonk" }];
   connection.onInitialize((params) => {
     const roots = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
@@ -572,7 +574,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const heapMb = (params.initializationOptions as { checkerHeapMb?: unknown } | undefined)?.checkerHeapMb;
     if (options.checker && typeof heapMb === "number" && Number.isFinite(heapMb) && heapMb > 0) options.checker.heapMb = heapMb;
     const caps = params.capabilities.textDocument;
-    thwonkOnly = { formatting: caps?.formatting?.dynamicRegistration === true, tokens: caps?.semanticTokens?.dynamicRegistration === true };
+    thwonkOnly = {
+      formatting: caps?.formatting?.dynamicRegistration === true,
+      tokens: caps?.semanticTokens?.dynamicRegistration === true,
+      symbols: caps?.documentSymbol?.dynamicRegistration === true,
+    };
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -581,7 +587,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         definitionProvider: true,
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
-        documentSymbolProvider: true,
+        documentSymbolProvider: !thwonkOnly.symbols,
         workspaceSymbolProvider: true,
         documentFormattingProvider: !thwonkOnly.formatting,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
@@ -599,6 +605,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onInitialized(() => {
     const registered = (what: string) => (e: unknown): void => connection.console.error(`thwonk: could not register ${what}: ${e instanceof Error ? e.message : String(e)}`);
     if (thwonkOnly.formatting) connection.client.register(DocumentFormattingRequest.type, { documentSelector: THWONK_DOCUMENTS }).catch(registered("formatting"));
+    if (thwonkOnly.symbols) connection.client.register(DocumentSymbolRequest.type, { documentSelector: THWONK_DOCUMENTS }).catch(registered("document symbols"));
     if (thwonkOnly.tokens) {
       connection.client
         .register(SemanticTokensRegistrationType.type, { documentSelector: THWONK_DOCUMENTS, legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true })
@@ -835,6 +842,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onDocumentSymbol((p) => {
+    // A .ts rule's outline is the editor's TypeScript's: a second one, of the rule as lowered, was a second group beside it.
+    if (isTsRule(fileOfUri(p.textDocument.uri))) return [];
     const c = context(p.textDocument.uri);
     if (!c) return [];
     const file = ws.fileOf(c.file);
