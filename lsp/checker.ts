@@ -56,7 +56,11 @@ export function isCheckerThread(): boolean {
 /** The rule checked in `ws` (the thread's, or the server's own when it has no thread). */
 export function checkIn(ws: Pick<Workspace, "set" | "delete" | "check">, job: CheckJob, isCancelled: () => boolean): Checked {
   for (const f of job.gone) ws.delete(f);
-  for (const f of job.files) ws.set(f.name, f.text);
+  for (const f of job.files) {
+    // A parse is not interrupted; a job an edit overtook stops before the next.
+    if (isCancelled()) throw new CheckCancelled();
+    ws.set(f.name, f.text);
+  }
   const full = ws.check(job.target, { verify: job.verify, isCancelled });
   const verified = job.verify && full.unit !== undefined;
   return {
@@ -145,21 +149,6 @@ export class CheckerThread {
     });
   }
 
-  /** Whether a job is running or waiting. */
-  get busy(): boolean {
-    return this.running !== undefined || this.waiting.length > 0;
-  }
-
-  /** The running thread's id (for `thwonk/stats`), if one is running. */
-  get threadId(): number | undefined {
-    return this.worker?.threadId;
-  }
-
-  /** Ends the running thread as a crash would (`thwonk/restartChecker`): its job fails with CheckerCrashed, the next job starts a new one. */
-  kill(): Promise<void> {
-    return this.worker?.terminate().then(() => undefined) ?? Promise.resolve();
-  }
-
   dispose(): void {
     clearInterval(this.poll);
     const w = this.worker;
@@ -236,7 +225,7 @@ export class CheckerThread {
     };
     w.on("error", (e) => {
       const oom = (e as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY";
-      fail(oom ? `ran out of memory (its heap is limited to ${this.heapMb === undefined ? "Node's default" : `${this.heapMb} MB`})` : "failed", e.stack ?? e.message);
+      fail(oom ? `ran out of memory (its heap is limited to ${this.heapMb === undefined ? "Node's default" : `${this.heapMb} MB`})` : `failed (${e.message})`, e.stack ?? e.message);
     });
     w.on("exit", (code) => fail(`exited with code ${code}`));
     this.worker = w;

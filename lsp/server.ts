@@ -324,6 +324,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
    * stale; here when the host gives no thread. Undefined when `cancelled`
    * answered true before it was done.
    */
+  let threadGone = false;
   const checkRule = (key: string, target: string, verify: boolean, cancelled: () => boolean): Promise<Checked | undefined> => {
     const here = (): Promise<Checked | undefined> => {
       try {
@@ -336,7 +337,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const thread = options.checker;
     if (!thread?.usable) return here();
     // The job a thread that never served failed is checked here, as the later ones are (else that pass was lost).
-    return thread.run(jobOf(ws, key, target, verify), cancelled).catch((e: unknown) => (thread.usable ? Promise.reject(e) : cancelled() ? undefined : here()));
+    return thread.run(jobOf(ws, key, target, verify), cancelled).catch((e: unknown) => {
+      if (thread.usable) return Promise.reject(e);
+      if (!threadGone) {
+        threadGone = true;
+        connection.console.warn(`thwonk: the checker thread did not start (${e instanceof Error ? e.message : String(e)}); the checks run on the server's thread`);
+      }
+      return cancelled() ? undefined : here();
+    });
   };
 
   /** A check of the rule published: the types' first, then the verifier's (queued, unless this pass verified). */
@@ -1031,7 +1039,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
    * `parses` counts every .thwonk text parsed on the server's thread (a
    * feature that parsed a version again shows here), `checks` the rules checked.
    */
-  connection.onRequest("thwonk/stats", () => ({ parses: parseStats.files, checks: ws.stats.checks, checkerThreads: options.checker?.started ?? 0 }));
+  connection.onRequest("thwonk/stats", () => ({
+    parses: parseStats.files,
+    checks: ws.stats.checks,
+    checker: { threads: options.checker?.started ?? 0, heapMb: options.checker?.heapMb ?? null },
+  }));
 
   /** `thwonk/compile`: the rule's bundle written next to it (NAME.thwb), as `thwonkc compile`. */
   connection.onRequest("thwonk/compile", (p: { uri: string }): { ok: boolean; bundle: string | undefined; message: string; errors: string[] } => {
