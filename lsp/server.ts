@@ -386,7 +386,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     const target = checkTarget(key) ?? key;
     const earlier = r.checked?.generation === gen ? r.checked.result.diagnostics : [];
-    const what = `it ${e.why} twice while ${doing}, so this version is not checked (the thread's heap limit is the server's \`checkerHeapMb\` initialization option)`;
+    const memory = e.why.startsWith("ran out of memory") ? " (the thread's heap is the server's `checkerHeapMb` initialization option)" : "";
+    const what = `it ${e.why} twice while ${doing}, so this version is not checked${memory}`;
     publish(key, { files: [target], diagnostics: [...earlier, internalErrorDiagnostic(target, "the checker thread", what)] });
   };
 

@@ -50,11 +50,9 @@ test("a .ts rule: clean, then a while loop and a type error reported at their .t
 
 test("a .ts rule: the cost lens on its triggers, hover on a stdlib call; formatting, folding and the outline left to TypeScript", async () => {
   const u = uri("once/once_a_day.ts");
-  let lenses: { command?: { title: string } }[] = [];
-  for (let i = 0; i < 50 && lenses.length === 0; i++) {
-    lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: u } })) ?? [];
-    if (lenses.length === 0) await new Promise((r) => setTimeout(r, 200));
-  }
+  // The lenses are the last verified pass's: there is one once the server says so.
+  await client.until("the rule verified", () => client.verified.some((v) => v.uri === u));
+  const lenses: { command?: { title: string } }[] = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: u } })) ?? [];
   assert.equal(lenses.length, 2, "a lens on onMessage and one on the schedule");
   assert.ok(lenses.every((l) => /gas/.test(l.command?.title ?? "")), JSON.stringify(lenses));
   const h = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: u }, position: positionOf(ONCE, "sameDay(now)", 2) });
