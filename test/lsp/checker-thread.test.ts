@@ -245,7 +245,7 @@ test("workspace folders added and removed: the rules and tests of an added folde
   const bad = (name: string) => `rule ${name}\n\non message(m: Message) {\n  log(nowhere)\n}\n`;
   const badTest = 'test "t" {\n  message = { from: "a@b.example", subject: "s", text: "t" }\n  expect nothing\n}\n';
   const a = tempDir({ "a.thwonk": bad("a") });
-  const b = tempDir({ "b.thwonk": bad("b"), "b.test.thwonk": badTest, "sub/c.thwonk": bad("c"), "node_modules/pkg/d.thwonk": bad("d") });
+  const b = tempDir({ "b.thwonk": bad("b"), "b.test.thwonk": badTest, "sub/c.thwonk": bad("c"), "sub/e.thwonk": bad("e"), "node_modules/pkg/d.thwonk": bad("d") });
   const s = start();
   try {
     await init(s, [a.dir]);
@@ -256,14 +256,21 @@ test("workspace folders added and removed: the rules and tests of an added folde
     // c.thwonk open in the editor before its folder is added: its buffer wins, and stays when the folder goes.
     const openC = "rule c\n\non message(m: Message) {\n  log(stillNowhere)\n}\n";
     await open(s, uri(b, "sub/c.thwonk"), openC);
-    await s.conn.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [{ uri: pathToFileURL(b.dir).href, name: "b" }], removed: [] } });
+    // b, and b/sub as a folder of its own too (a multi-root workspace may nest them).
+    await s.conn.sendNotification("workspace/didChangeWorkspaceFolders", {
+      event: { added: [{ uri: pathToFileURL(b.dir).href, name: "b" }, { uri: pathToFileURL(b.path("sub")).href, name: "sub" }], removed: [] },
+    });
     await s.until("b's error", () => undefinedName(uri(b, "b.thwonk")));
     await s.until("b's test file's diagnostics", () => (last(uri(b, "b.test.thwonk"))?.diagnostics.length ?? 0) > 0);
     await s.until("c's buffer checked", () => last(uri(b, "sub/c.thwonk"))?.diagnostics.some((d) => String(d.message).includes("stillNowhere")) === true);
+    await s.until("e's error", () => undefinedName(uri(b, "sub/e.thwonk")));
     await s.conn.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [], removed: [{ uri: pathToFileURL(b.dir).href, name: "b" }] } });
     await s.until("b's diagnostics cleared", () => last(uri(b, "b.thwonk"))?.diagnostics.length === 0 && last(uri(b, "b.test.thwonk"))?.diagnostics.length === 0);
     await s.conn.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [], removed: [{ uri: pathToFileURL(a.dir).href, name: "a" }] } });
     await s.until("a's diagnostics cleared", () => last(uri(a, "a.thwonk"))?.diagnostics.length === 0);
+    // e.thwonk is still under a folder of the workspace (b/sub): its diagnostics stay. (Its clear, had it been
+    // dropped with b, was queued before a's removal and would have come first.)
+    assert.ok(undefinedName(uri(b, "sub/e.thwonk")));
     // The open document is the editor's, folder or not: still checked, still answered.
     assert.ok(last(uri(b, "sub/c.thwonk"))!.diagnostics.some((d) => String(d.message).includes("stillNowhere")));
     const hover = (await s.conn.sendRequest("textDocument/hover", { textDocument: { uri: uri(b, "sub/c.thwonk") }, position: positionOf(openC, "m: Message", 0) })) as Hover | null;
