@@ -359,6 +359,18 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       // The verifier after the first publish has gone out, unless a newer edit came meanwhile.
       enqueue(`verify:${key}`, key, () => runPass(key, true));
     }
+    // An open rule's types here too, while the thread verifies: the editor asks for them after every edit
+    // (semantic tokens, completion), and would otherwise wait for this check then.
+    if (!c.verified && isOpen(key) && r.typed?.generation !== gen) {
+      setImmediate(() => {
+        if (r.generation !== gen || shuttingDown || r.typed?.generation === gen) return;
+        try {
+          typedNow(key);
+        } catch (e) {
+          internalError(e);
+        }
+      });
+    }
   };
 
   /**
