@@ -196,6 +196,8 @@ interface RuleState {
   published: Set<string>;
   /** The generation and pass the checker thread last died under: a second death there is reported on the rule, not tried again. */
   crashed?: { generation: number; verify: boolean };
+  /** The user was told the thread died on this rule, and no pass of it has been published since: not told again at each edit. */
+  crashShown?: boolean;
 }
 
 /**
@@ -351,6 +353,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const publishChecked = (key: string, gen: number, c: Checked): void => {
     const r = ruleState(key);
     r.checked = { generation: gen, result: c };
+    r.crashShown = false;
     publish(key, c);
     if (c.verified) {
       r.lenses = c.lenses;
@@ -386,11 +389,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const again = r.crashed?.generation === gen && r.crashed.verify === verify;
     r.crashed = { generation: gen, verify };
     const doing = `${verify ? "verifying" : "checking"} ${basename(key)}`;
-    connection.console.error(`thwonk: ${e.message} while ${verify ? "verifying" : "checking"} ${key}${e.detail ? `: ${e.detail}` : ""}`);
-    void connection.sendNotification(ShowMessageNotification.type, {
-      type: MessageType.Warning,
-      message: `Thwonk: the checker thread ${e.why} while ${doing}. ${again ? "It stopped there twice: this version of the rule is not checked again (its diagnostics say so); edit it to try again." : "A new one was started, and tries again."}`,
-    });
+    connection.console.error(`thwonk: ${e.message} while ${verify ? "verifying" : "checking"} ${key}${e.detail ? `: ${e.detail}` : ""}; a new thread is started`);
+    // Shown once until a pass of the rule gets through (each edit of a rule the thread cannot hold would show it again).
+    if (!r.crashShown) {
+      r.crashShown = true;
+      void connection.sendNotification(ShowMessageNotification.type, {
+        type: MessageType.Warning,
+        message: `Thwonk: the checker thread ${e.why} while ${doing}. A new one was started${again ? "" : ", and tries again"}; if it stops there again, the rule's diagnostics say so.`,
+      });
+    }
     if (r.generation !== gen || shuttingDown) return;
     if (!again) {
       enqueue(`${verify ? "verify" : "check"}:${key}`, key, () => runPass(key, verify));
