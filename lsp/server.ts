@@ -4,23 +4,26 @@
  * editor's bundle both start, on whatever connection they made.
  *
  * Documents: the editor's open files (incremental sync) over the rules read
- * from the workspace folders' disk, all held in one core Workspace, which
- * parses a file again only when its text changed and checks a rule with its
+ * from the workspace folders' disk (folders added and removed as the editor
+ * says), held as texts (texts.ts). A rule is checked with its
  * NAME.test.thwonk together (editing the rule re-checks its tests).
  *
  * Diagnostics after an edit are published in two steps: syntax and types
  * first (the checker is fast), the verifier's when it has run. An edit only
  * updates the document's text; the parse and the check run once the edits
  * pause (CHECK_DELAY_MS after the last, MAX_CHECK_WAIT_MS after the first at
- * most), once for a burst, one check at a time between messages (the rules of
- * open documents first). The verifier runs on a thread of its own
- * (verifier.ts) when the host gives one, so the event loop keeps reading: an
- * edit arriving meanwhile makes the pass stale and stops it within a poll, a
- * stale pass is never published (an older version's diagnostics never follow
- * a newer one's), and `thwonk/check` answers a `$/cancelRequest` with
- * RequestCancelled.
- * A feature request (hover, completion, ...) first brings the types up to
- * date, synchronously, so it always answers on the text as it is.
+ * most), once for a burst, one pass at a time (the rules of open documents
+ * first), on the checker thread (checker.ts) when the host gives one, so the
+ * event loop keeps reading and answering: an edit arriving meanwhile makes
+ * the pass stale and stops it at its next poll, a stale pass is never
+ * published (an older version's diagnostics never follow a newer one's), and
+ * `thwonk/check` answers a `$/cancelRequest` with RequestCancelled. A thread
+ * that dies under a pass is reported and replaced, and the pass tried once
+ * more (the server holds every text; each job carries those of its rule).
+ * A feature request (hover, completion, ...) brings the types of its own
+ * rule up to date here, synchronously, so it always answers on the text as
+ * it is; an open rule's types are checked here ahead, after the thread's
+ * first publish of them.
  */
 import { foldingRanges } from "./folding.js";
 import { readdirSync, readFileSync, statSync, writeFileSync, type Dirent } from "node:fs";
