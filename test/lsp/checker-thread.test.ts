@@ -22,6 +22,7 @@ import {
   StreamMessageWriter,
   type CompletionItem,
   type Hover,
+  type InitializeResult,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
 } from "vscode-languageserver-protocol/node";
@@ -93,9 +94,9 @@ function start(): Server {
   return { ...s, until, exited };
 }
 
-async function init(s: Server, folders: string[] = [], initializationOptions?: object): Promise<void> {
+async function init(s: Server, folders: string[] = [], initializationOptions?: object): Promise<InitializeResult> {
   const workspaceFolders = folders.map((f) => ({ uri: pathToFileURL(f).href, name: basename(f) }));
-  await s.conn.sendRequest("initialize", {
+  const r = await s.conn.sendRequest<InitializeResult>("initialize", {
     processId: null,
     rootUri: workspaceFolders[0]?.uri ?? null,
     workspaceFolders: workspaceFolders.length ? workspaceFolders : null,
@@ -103,6 +104,7 @@ async function init(s: Server, folders: string[] = [], initializationOptions?: o
     initializationOptions,
   });
   await s.conn.sendNotification("initialized", {});
+  return r;
 }
 
 async function stop(s: Server): Promise<number | null> {
@@ -251,7 +253,9 @@ test("workspace folders added and removed: the rules and tests of an added folde
   const b = tempDir({ "b.thwonk": bad("b"), "b.test.thwonk": badTest, "sub/c.thwonk": bad("c"), "sub/e.thwonk": bad("e"), "node_modules/pkg/d.thwonk": bad("d") });
   const s = start();
   try {
-    await init(s, [a.dir]);
+    const init0 = await init(s, [a.dir]);
+    // What makes a client (VS Code's) send the folders' changes at all.
+    assert.deepEqual(init0.capabilities.workspace?.workspaceFolders, { supported: true, changeNotifications: true });
     const uri = (d: { path: (r: string) => string }, rel: string) => pathToFileURL(d.path(rel)).href;
     const last = (u: string) => s.published.filter((p) => p.uri === u).at(-1);
     const undefinedName = (u: string) => last(u)?.diagnostics.some((d) => d.code === "TW2010") === true;
