@@ -130,6 +130,8 @@ export class CheckerThread {
   private served = false;
   /** Threads started so far (the first, and one after each crash). */
   started = 0;
+  /** Jobs the thread stopped before their end (compiler/cancel.ts), an edit or a cancellation having made them stale. */
+  stopped = 0;
   /**
    * False once a thread ended before it served (an entry that is not the
    * server's, as a host that embeds runLsp has): the server then checks
@@ -210,7 +212,10 @@ export class CheckerThread {
       if (!p || p.id !== r.id) return;
       this.running = undefined;
       if ("checked" in r) p.resolve(p.isCancelled() ? undefined : r.checked);
-      else if ("cancelled" in r) p.resolve(undefined);
+      else if ("cancelled" in r) {
+        this.stopped++;
+        p.resolve(undefined);
+      }
       else p.reject(new Error(r.error));
       this.next();
     });

@@ -1065,7 +1065,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onRequest("thwonk/stats", () => ({
     parses: parseStats.files,
     checks: ws.stats.checks,
-    checker: { threads: options.checker?.started ?? 0, heapMb: options.checker?.heapMb ?? null },
+    checker: { threads: options.checker?.started ?? 0, stopped: options.checker?.stopped ?? 0, heapMb: options.checker?.heapMb ?? null },
   }));
 
   /** `thwonk/compile`: the rule's bundle written next to it (NAME.thwb), as `thwonkc compile`. */

@@ -178,6 +178,8 @@ test("edits in quick succession while the first version is checked: only the las
     await s.until("version 1's check under way", () => s.progress.some((m) => m.includes("checking edited.thwonk")));
     const since = s.published.length;
     const verifiedSince = s.verified.length;
+    const stats = () => s.conn.sendRequest<{ checker: { stopped: number } }>("thwonk/stats");
+    const stoppedBefore = (await stats()).checker.stopped;
     // A comment typed a character at a time on line 2: `/*xxxx*/`, each key a version; half-way the text does not parse.
     const typed = `/*${"x".repeat(16)}*/`;
     const versions = await Promise.all(
@@ -194,6 +196,8 @@ test("edits in quick succession while the first version is checked: only the las
     // Before: version 1's diagnostics, checked on the event loop while the burst waited, were published after it.
     assert.deepEqual([...new Set(afterBurst.map((p) => p.version))], [last], "publishes after the burst, by version");
     assert.deepEqual(s.verified.slice(verifiedSince).filter((v) => v.uri === u).map((v) => v.version), [last]);
+    // Version 1's check was stopped on the thread (its isCancelled read the edit), not run to its end and dropped.
+    assert.ok((await stats()).checker.stopped > stoppedBefore);
     // The verifier's findings (over budget), no syntax error of a version half-typed.
     const codes = afterBurst.at(-1)!.diagnostics.map((d) => String(d.code));
     assert.ok(codes.length > 0 && codes.every((c) => c.startsWith("TW3")), codes.join());
