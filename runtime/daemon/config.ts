@@ -3,7 +3,7 @@
  * (JSON) over the defaults.
  */
 import { readFileSync } from "node:fs";
-import { canonicalAddress } from "../../contract/values.js";
+import { mailboxAddress } from "../input/decode.js";
 
 export interface DaemonConfig {
   data: string;
@@ -123,8 +123,9 @@ function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
     const lists: Record<string, unknown> = {};
     const given = new Map<string, string>();
     for (const [address, s] of Object.entries(data)) {
-      const canonical = canonicalAddress(address);
-      if (canonical === undefined) throw new ConfigError(`${from}: lists.${address} is not a list's address (LOCAL@DOMAIN, the domain in ASCII: xn-- for an international one)`);
+      // A domain in Unicode is its xn-- form, as members, deploys and mail read it.
+      const canonical = mailboxAddress(address);
+      if (canonical === undefined) throw new ConfigError(`${from}: lists.${address} is not a list's address (LOCAL@DOMAIN)`);
       const before = given.get(canonical);
       if (before !== undefined) throw new ConfigError(`${from}: lists.${before} and lists.${address} are the same list (${canonical}): keep one`);
       given.set(canonical, address);
