@@ -388,7 +388,7 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger, lock:
   const limits = { size: cfg.size, maxConnections: cfg.maxConnections, inFlight: new InFlight(cfg.inFlight) };
   const ingresses: Ingress[] = [createIngress({ daemon, log, ...limits, name: cfg.domain })];
   const api = apiHandler({ daemon, authorize: adminAuthorizer(admin.token), log });
-  const http = createHttp([healthHandler(daemon, limits.inFlight), unsubscribeHandler({ daemon, key: unsubscribeKey, log }), api, publishHandler(daemon.store, (a) => daemon.runner.resolve(a), clock)], log);
+  const http = createHttp([healthHandler(daemon, limits.inFlight), unsubscribeHandler({ daemon, key: unsubscribeKey, log }), api, publishHandler(daemon.store, (a) => daemon.runner.listAt(a), clock)], log);
   const ports: Record<string, number> = {};
   try {
     ports["smtp"] = await bound("SMTP", cfg.smtp, () => ingresses[0]!.listen(smtpAt.host, smtpAt.port));

@@ -189,6 +189,10 @@ test("Range is ignored (the whole page, 200, never a part of a page another run 
     `/lists/pages%40example.org%2Fpage.html`,
     `/lists/pages@example.org%00/page.html`,
     `/lists/other@example.org/page.html`,
+    // The list's other mail addresses are not its pages' address: one URL a page.
+    `/lists/pages-request@example.org/page.html`,
+    `/lists/pages+tag@example.org/page.html`,
+    `/lists/pages-bounces@example.org/page.html`,
     `${p}/${"a/".repeat(2000)}page.html`,
   ]) {
     const status = await raw(path);
