@@ -93,6 +93,16 @@ export const daemonMessages = {
     `The relay answered ${code} (${response}); the message is not sent again to these recipients. Check the addresses, or the relay's policy for this list's mail.`),
   deadLetter: def("TW6052", "Not delivered in time", (window: string, last: string) =>
     `The message could not be handed to the relay within ${window} (last: ${last}); it is given up as a dead letter. Check that the relay is up and accepts mail from this server, and raise --dead-after if it is often down this long.`),
+  keepRefused: def("TW6054", "Not a number of days to keep", (where: string, given: string) =>
+    `${where} must be a whole number of days, 1 or more (how long thwonkd keeps the bytes of messages, of runs' actions and of outgoing mail), got ${given}; thwonkd did not start. Give e.g. --keep 90, or leave it out to keep them for ever (the default).`),
+  payloadPruned: def("TW6055", "Removed by retention", (id: number, at: string) =>
+    `The bytes of message ${id} were removed by retention at ${at} (thwonkd --keep DAYS keeps them that long), so it cannot be read or run again; its record (times, addresses, status, size) and its runs' records are kept. Ask its sender to send it again if it is still needed.`),
+  runPruned: def("TW6056", "Actions removed by retention", (id: number, count: number, at: string) =>
+    `The ${count} action${count === 1 ? "" : "s"} of run ${id} (what it sent, replied, published) were removed by retention at ${at} (thwonkd --keep); its trigger, outcome, gas, error and times are kept. Nothing needs fixing.`),
+  vacuumOnce: def("TW6057", "The store rewritten once for retention", (mb: string, seconds: string) =>
+    `The store (${mb} MB) was made before retention and was rewritten once (VACUUM, ${seconds} s) so that retention can give the space it frees back to the disk; later starts do not do it again. Nothing needs fixing.`),
+  sweepFailed: def("TW6058", "A retention sweep failed", (why: string) =>
+    `A retention sweep failed (${why}); what it did before is kept (each step is one transaction) and the next sweep goes on from there. Mail is not affected. If it happens at every sweep, report it with this line.`),
   noHeld: def("TW6150", "No such held message", (id: string) =>
     `There is no held message ${id}. List a list's held messages with thwonkc held ADDRESS (GET /v1/lists/ADDRESS/held).`),
   heldDecided: def("TW6151", "Already decided", (id: number, status: string, at: string) =>
