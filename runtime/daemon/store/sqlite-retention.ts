@@ -34,9 +34,9 @@ const KEPT_MESSAGES = 2;
 const WALK_OUTBOX = 3;
 const WALK_RUNS = 4;
 const WALK_MESSAGES = 5;
-export const PRUNE_DONE = 6;
+const PRUNE_DONE = 6;
 
-const KIND = { [KEPT_OUTBOX]: "outbox", [KEPT_RUNS]: "run", [KEPT_MESSAGES]: "message" } as Record<number, string>;
+const KIND: Record<number, string> = { [KEPT_OUTBOX]: "outbox", [KEPT_RUNS]: "run", [KEPT_MESSAGES]: "message" };
 
 export class SqliteRetention {
   private readonly q;
@@ -120,6 +120,7 @@ export class SqliteRetention {
   private walk(cursor: PruneCursor, cutoff: number, at: number, limit: number, out: PruneStep): number {
     const name = cursor.phase === WALK_OUTBOX ? "outbox" : cursor.phase === WALK_RUNS ? "runs" : "messages";
     const kind = cursor.phase === WALK_OUTBOX ? "outbox" : cursor.phase === WALK_RUNS ? "run" : "message";
+    if (cursor.phase > WALK_MESSAGES) return limit;
     let from = (this.q.cursor.get(name) as number | undefined) ?? 0;
     const rows = ((cursor.phase === WALK_OUTBOX ? this.q.outboxWalk : cursor.phase === WALK_RUNS ? this.q.runsWalk : this.q.messagesWalk).all(from, limit) as Row[]);
     // Runs only as far as the outgoing messages were walked: a run's own come right after it.
