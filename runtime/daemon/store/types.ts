@@ -352,6 +352,8 @@ export interface Store {
   prune(cursor: PruneCursor, cutoff: number, at: number, limit: number): Promise<PruneStep>;
   /** Gives up to `pages` free pages back to the file system (incremental vacuum); the pages given back. */
   vacuumStep(pages: number): Promise<number>;
+  /** How far the log is behind its checkpoints (1: as far as a checkpoint is due); 0 for a store without one. */
+  backlog(): number;
   size(): Promise<StoreSize>;
 }
 
