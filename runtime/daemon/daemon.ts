@@ -232,8 +232,14 @@ export class Daemon {
     const file = join(o.dataDir, "thwonkd.sqlite");
     // A store made before retention is rewritten once, so that the space retention frees can go back to the disk.
     if (o.keepDays !== undefined && !o.store) {
-      const v = incrementalVacuum(file);
-      if (v) o.log.warn({ before: v.before, after: v.after, ms: v.ms }, say(M.vacuumOnce, (v.before / 1e6).toFixed(1), (v.ms / 1000).toFixed(1)));
+      try {
+        const v = incrementalVacuum(file);
+        if (v) o.log.warn({ before: v.before, after: v.after, ms: v.ms }, say(M.vacuumOnce, (v.before / 1e6).toFixed(1), (v.ms / 1000).toFixed(1)));
+      } catch (err) {
+        // A disk too full for the copy is why one turns retention on: the start goes on, and retention still works
+        // (without giving the space back). A store that is no store fails at its open below, as before.
+        o.log.warn({ err }, say(M.vacuumFailed, err instanceof Error ? err.message : String(err)));
+      }
     }
     const store = o.store ?? openSqliteStore(file, { checkpoint: checkpointOptions(o.log) });
     const deployments = await store.deployments();

@@ -103,6 +103,8 @@ export const daemonMessages = {
     `The store (${mb} MB) was made before retention and was rewritten once (VACUUM, ${seconds} s) so that retention can give the space it frees back to the disk; later starts do not do it again. Nothing needs fixing.`),
   sweepFailed: def("TW6058", "A retention sweep failed", (why: string) =>
     `A retention sweep failed (${why}); what it did before is kept (each step is one transaction) and the next sweep goes on from there. Mail is not affected. If it happens at every sweep, report it with this line.`),
+  vacuumFailed: def("TW6059", "The store could not be rewritten for retention", (why: string) =>
+    `The store was made before retention, and rewriting it once so that retention can give freed space back to the disk failed (${why}); it is left as it was. Retention still removes old payloads, and the space they took is used again by new mail inside the file, but the file does not shrink. To have it shrink, make room (the rewrite needs as much free disk as the file takes) and restart thwonkd.`),
   noHeld: def("TW6150", "No such held message", (id: string) =>
     `There is no held message ${id}. List a list's held messages with thwonkc held ADDRESS (GET /v1/lists/ADDRESS/held).`),
   heldDecided: def("TW6151", "Already decided", (id: number, status: string, at: string) =>

@@ -113,7 +113,7 @@ export class Retention {
       r.kept += step.kept;
       r.steps++;
       done = step.done;
-      await pace(this.o.store);
+      await pace(this.o.store, () => this.stopping);
     }
     const before = await this.o.store.size();
     let freed = 0;
@@ -123,7 +123,7 @@ export class Retention {
       if (n === 0) break;
       freed += n;
       r.steps++;
-      await pace(this.o.store);
+      await pace(this.o.store, () => this.stopping);
     }
     const size = await this.o.store.size();
     r.freed = freed * before.pageSize;
@@ -147,9 +147,9 @@ export function prunedMessage(id: number, at: number): string {
  * writes faster than the disk copies, and at ten checkpoints' worth the event loop would checkpoint itself (100 ms
  * and more, measured on 100,000 messages), delaying mail.
  */
-async function pace(store: Store): Promise<void> {
+async function pace(store: Store, stopping: () => boolean): Promise<void> {
   await turn();
-  for (let waited = 0; store.backlog() >= 2 && waited < 5000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let waited = 0; store.backlog() >= 2 && waited < 5000 && !stopping(); waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 /** The event loop's turn: what waits (a connection's data, a finished run, the next group commit) runs first. */
