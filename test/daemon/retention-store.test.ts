@@ -200,6 +200,30 @@ test("a clock set back prunes nothing new: records stamped earlier than those be
   }
 });
 
+test("a step stops after 4 MiB of payload, whatever its records: large messages do not make one long transaction", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
+  try {
+    const store = openSqliteStore(join(dir, "thwonkd.sqlite"));
+    const big = Buffer.alloc(2 * 1024 * 1024, "y");
+    for (let i = 0; i < 12; i++) {
+      await store.commitRuns([{ ...commit(i, T0, "failed"), message: { raw: big, mailFrom: "a@example.org", rcptTo: LIST, receivedAt: T0, status: "accepted", problems: [] } }], T0);
+    }
+    const cursor = { phase: 0, after: 0 };
+    const steps: number[] = [];
+    for (;;) {
+      const st = await store.prune(cursor, T0 + DAY, T0 + DAY, 50);
+      steps.push(st.bytes);
+      if (st.done) break;
+    }
+    assert.equal(steps.reduce((a, b) => a + b, 0), 12 * big.length);
+    assert.ok(steps.every((b) => b <= 4 * 1024 * 1024 + big.length), `each step at most 4 MiB and one message: ${steps}`);
+    assert.ok(steps.length >= 6, `${steps.length} steps`);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a store of the version before (12) migrates to 13 with its rows, is switched to incremental vacuum once, and is swept", async () => {
   const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
   try {

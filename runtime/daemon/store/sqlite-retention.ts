@@ -35,6 +35,11 @@ const WALK_OUTBOX = 3;
 const WALK_RUNS = 4;
 const WALK_MESSAGES = 5;
 const PRUNE_DONE = 6;
+/**
+ * A step ends once it removed this many bytes, whatever its records: deleting a row frees its overflow pages one by
+ * one, and 50 messages of 10 MB in one transaction would hold the event loop for a long time.
+ */
+const STEP_BYTES = 4 * 1024 * 1024;
 
 const KIND: Record<number, string> = { [KEPT_OUTBOX]: "outbox", [KEPT_RUNS]: "run", [KEPT_MESSAGES]: "message" };
 
@@ -98,6 +103,7 @@ export class SqliteRetention {
     const kind = KIND[cursor.phase]!;
     const ids = this.q.kept.all(kind, cursor.after, limit) as number[];
     for (const id of ids) {
+      if (out.bytes >= STEP_BYTES) return 0; // the step's bytes: the rest in the next step
       cursor.after = id;
       const r = (kind === "outbox" ? this.q.outboxOne : kind === "run" ? this.q.runOne : this.q.messageOne).get(id) as Row | undefined;
       // Gone (it cannot be: rows are never deleted) or pruned already: nothing left to keep.
@@ -129,6 +135,12 @@ export class SqliteRetention {
     let looked = 0;
     for (const r of rows) {
       const id = r["id"] as number;
+      if (out.bytes >= STEP_BYTES) {
+        // The step's bytes: the rest in the next step.
+        ended = false;
+        looked = limit;
+        break;
+      }
       if ((r["at"] as number) >= cutoff || id >= runsUpTo) {
         ended = true;
         break;
