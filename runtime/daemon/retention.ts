@@ -4,7 +4,7 @@
  * bytes), keeping every row and its metadata, and passes over what is still needed (store/sqlite-retention.ts says
  * what). Then it gives the freed pages back to the file system (incremental vacuum).
  *
- * It never delays mail: each step is one short transaction (50 records, or 64 pages of vacuum: a few milliseconds
+ * It never delays mail: each step is one short transaction (50 records or 4 MiB, or up to 3 ms of vacuum: a few milliseconds
  * measured) on the event loop, between two group commits (better-sqlite3 is synchronous, so no commit is ever
  * inside one), through the checkpoint thread's gate as the outbox's marks are, and the event loop runs what waits
  * (SMTP, the next group commit) before the next step. A crash between steps leaves each step whole or absent.
