@@ -56,7 +56,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
         "checked together with its rule NAME.thwonk, which is loaded if it was not given; only " +
         "the files given or found are reported on.",
     )
-    .argument("<paths...>", ".thwonk files or directories")
+    .argument("<paths...>", "rules (.thwonk, or .ts importing from \"thwonk\"), test files or directories")
     .addOption(
       new Option("-f, --format <format>", "output format").choices(FORMATS).default("pretty"),
     )
@@ -64,7 +64,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--cost", "after the diagnostics, explain each trigger's worst-case gas and fan-out (pretty or json)", false)
     .option(
       "--ceiling <name=n,...>",
-      "the daemon's ceilings on the budgets: budget=N (gas), fanout=N (messages); a rule's own budget above one is lowered to it",
+      "the daemon's ceilings on the budgets: budget=N (gas), fanout=N (messages), memory=N (bytes); a rule's own limit above one is lowered to it",
       ceilingArg,
     )
     .option("--against <bundle.thwb>", "the deployed bundle: refuse (exit 1) a change of the state schema its stored state could not take")
@@ -113,7 +113,7 @@ ${EXIT_CODES_HELP}`,
         "A directory stands for every rule inside it (test files are skipped). A rule with errors gets " +
         "no bundle: its diagnostics are printed and the exit code is 1.",
     )
-    .argument("<paths...>", ".thwonk files or directories")
+    .argument("<paths...>", "rules (.thwonk or .ts) or directories")
     .option("-o, --out <path>", "a directory for the bundles (made if missing), or FILE.thwb for a single rule (default: next to each rule)")
     .option("--strict", "treat warnings as errors (no bundle for a rule with warnings)", false)
     .option("--color", "colour the output")
@@ -225,7 +225,7 @@ ${EXIT_CODES_HELP}`,
         "and ends with the line `N passed, N failed`. A directory stands for every rule inside it; the default " +
         "is the current directory.",
     )
-    .argument("[paths...]", ".thwonk files or directories (default: .)")
+    .argument("[paths...]", "rules (.thwonk or .ts) or directories (default: .)")
     .option("--coverage", "per rule, the statement lines no test reached, and the share reached", false)
     .option("--sign-key <text>", "the key list.sign and list.verify use (default: the public test key, runtime/sandbox/tokens.ts TEST_TOKEN_KEY), e.g. to check a token a list sent")
     .option("--color", "colour the output")
@@ -263,6 +263,7 @@ ${EXIT_CODES_HELP}`,
   program
     .command("init")
     .summary("start a new rule (--ts: a TypeScript rule, with thwonk.d.ts and a tsconfig.json)")
+    .description("Write a starter rule in DIR, named after it: DIR/NAME.thwonk, or with --ts DIR/NAME.ts with thwonk.d.ts and a tsconfig.json for the editor. A file already there is never written over (exit 2).")
     .argument("[dir]", "the directory to write it in (default: .); the rule is named after it")
     .option("--ts", "a TypeScript rule (docs/typescript.md), with what an editor needs to check it", false)
     .addHelpText("after", `\nExamples:\n  thwonkc init announcements\n  thwonkc init --ts announcements\n${EXIT_CODES_HELP}`)
@@ -396,15 +397,20 @@ ${EXIT_CODES_HELP}`,
       .description("runs [ADDRESS]: the latest runs (of every list without ADDRESS), oldest first: trigger, outcome, gas used/bound, actions. runs ID: one run with its actions. --failed: the messages whose run failed and the scheduled runs that failed, which can be replayed (thwonkc replay RUN), oldest first, saying when more wait behind them.")
       .argument("[address-or-id]", "a list's address, or a run's number")
       .option("--failed", "the failed messages, with the run to replay, and the failed scheduled runs", false)
+      .option("--removed", "with --failed and no ADDRESS: those of lists removed since too (marked; not replayable)", false)
       .option("--limit <n>", "the latest N runs (default 1000); with --failed, the oldest N failed messages", countArg),
   )
     .addHelpText("after", serverHelp("  thwonkc runs trim140@lists.localhost\n  thwonkc runs trim140@lists.localhost --failed\n  thwonkc runs 42"))
-    .action(async (target: string | undefined, opts: ServerOpts & { failed: boolean; limit?: number }) => {
+    .action(async (target: string | undefined, opts: ServerOpts & { failed: boolean; removed: boolean; limit?: number }) => {
       const { runRuns } = await import("./client/commands.js");
       setExit(await runRuns(target, opts, io));
     });
 
-  serverOptions(program.command("replay").summary("run a failed run again with the version deployed now (its message, or its schedule at its due time)").argument("<id>", "the failed run's number (thwonkc runs ADDRESS --failed)"))
+  serverOptions(program
+      .command("replay")
+      .summary("run a failed run again with the version deployed now (its message, or its schedule at its due time)")
+      .description("Run a failed run again with the version deployed now, in the list's turn: its message, or its scheduled trigger with `now` its due time. A run replays once; a run that did not fail, or was replayed already, is refused (exit 1). After a fix: deploy it, then thwonkc runs ADDRESS --failed, then replay each.")
+      .argument("<id>", "the failed run's number (thwonkc runs ADDRESS --failed)"))
     .addHelpText("after", serverHelp("  thwonkc replay 42"))
     .action(async (id: string, opts: ServerOpts) => {
       const { runReplay } = await import("./client/commands.js");
@@ -443,7 +449,11 @@ ${EXIT_CODES_HELP}`,
       setExit(await runHeld(target, opts, io));
     });
 
-  serverOptions(program.command("approve").summary("approve a held message: the rule runs again on it with m.approved true").argument("<id>", "the held message's number (thwonkc held ADDRESS)"))
+  serverOptions(program
+      .command("approve")
+      .summary("approve a held message: the rule runs again on it with m.approved true")
+      .description("Approve a held message: in the list's turn, the rule deployed now runs again on it with m.approved true and `now` the approval time, and what it does is committed as any run's. A decision is final: a message decided or expired already is refused (exit 1).")
+      .argument("<id>", "the held message's number (thwonkc held ADDRESS)"))
     .addHelpText("after", serverHelp("  thwonkc approve 12"))
     .action(async (id: string, opts: ServerOpts) => {
       const { runApprove } = await import("./client/held.js");
@@ -454,6 +464,7 @@ ${EXIT_CODES_HELP}`,
     program
       .command("reject")
       .summary("reject a held message: the decision and the note are recorded, nothing is sent")
+      .description("Reject a held message: the decision and the note are recorded; nothing is sent, not even to its sender (whose address is not proven). A decision is final: a message decided or expired already is refused (exit 1).")
       .argument("<id>", "the held message's number (thwonkc held ADDRESS)")
       .option("--note <text>", "why, for the list's owners (kept with the decision)"),
   )

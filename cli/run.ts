@@ -14,7 +14,7 @@
  * only when `run` is the command.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { resolve as resolvePath } from "node:path";
+import { join as joinPath, resolve as resolvePath } from "node:path";
 import { composeRun, dryRunKey, overHopLimit } from "../runtime/mail/compose.js";
 import { createColors } from "picocolors";
 import {
@@ -159,7 +159,7 @@ async function dryRun(path: string, opts: RunOptions, io: CliIo): Promise<ExitCo
     for (const m of await composeRun(result.actions, { list: address, listName, incoming, now, runKey })) {
       writeFileSync(`${dir}/${m.index}.eml`, m.raw);
       writeFileSync(`${dir}/${m.index}.envelope.json`, JSON.stringify({ messageId: m.messageId, from: m.envelope.from, to: m.envelope.to, refused: m.refused }, null, 2) + "\n");
-      io.stderr.write(`thwonkc: wrote ${opts.write}/${m.index}.eml (<${m.messageId}>, to ${m.envelope.to.length} recipient${m.envelope.to.length === 1 ? "" : "s"})\n`);
+      io.stderr.write(`thwonkc: wrote ${joinPath(opts.write, `${m.index}.eml`)} (<${m.messageId}>, to ${m.envelope.to.length} recipient${m.envelope.to.length === 1 ? "" : "s"})\n`);
     }
   }
   if (opts.json) {

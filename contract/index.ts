@@ -11,6 +11,7 @@ export { ROLES } from "./input.js";
 export type * from "./output.js";
 export type * from "./state.js";
 export { checkSavedState, describeStateProblem, RUN_OUTPUT_KEY, RUN_OUTPUT_VERSION, STATE_ANSWER_KEY, STATE_ANSWER_VERSION, stateOfFile, stateRefusals, stateTypeText, withoutRefusedAddresses } from "./state.js";
+export { AUTOMATIC_MARKERS, automaticMarker, type AutomaticMarker } from "./automatic.js";
 export { ADDRESS_MAX, canonicalAddress, isValidAddress, LOCAL_MAX } from "./values.js";
 export { isKnownTimeZone, knownTimeZones } from "./zones.js";
 export { runtimeMessages, type RuntimeMessage, type RuntimeMessageKey } from "./messages.js";

@@ -259,12 +259,13 @@ function checkValue(t: StateType, v: unknown, path: string, out: StateProblem[])
 
 /**
  * `saved` without what an older host stored at an address the one address rule now refuses (contract/values.ts
- * INVISIBLE: `bob<U+200B>@example.org`, taken before the rule refused it): the entries of a map keyed by such an
- * address, and such an address as an entry of a list. As a list's members at one are left out of its runs
- * (runtime/daemon/run-commit.ts frozen), so is this: kept, the whole state was refused (TW5070) and every run of
- * the list failed until an owner reset it; an optional address (`Address?`) is none. `left` names what was left out,
- * by path; `state` is `saved` itself when nothing was. An address that must be there (an `Address` field, a record's)
- * is left for checkSavedState to refuse.
+ * INVISIBLE: `bob<U+200B>@example.org`, taken before the rule refused it): a map's entries keyed by such an
+ * address or holding one as their value, a list's elements that are or hold one (a record with such an `Address`
+ * field goes whole), and an optional address (`Address?`) is none. As a list's members at one are left out of its
+ * runs (runtime/daemon/run-commit.ts frozen), so is this: kept, the whole state was refused (TW5070) and every run of
+ * the list failed until an owner reset it. `left` names what was left out, by path; `state` is `saved` itself when
+ * nothing was. Only a state field that must hold one (`state x: Address`, or a record that must) is left for
+ * checkSavedState to refuse, by its path: there is nothing it could become.
  */
 export function withoutRefusedAddresses(fields: readonly StateFieldSchema[], saved: SavedState): { state: SavedState; left: string[] } {
   const left: string[] = [];
@@ -275,7 +276,7 @@ export function withoutRefusedAddresses(fields: readonly StateFieldSchema[], sav
     const t = byName.get(k);
     if (t === undefined) continue;
     const v = pruned(t, saved[k], `state${member(k)}`, left);
-    if (v !== saved[k]) (out ??= { ...saved })[k] = v;
+    if (v !== saved[k] && v !== REFUSED) (out ??= { ...saved })[k] = v;
   }
   return { state: out ?? saved, left };
 }
@@ -286,25 +287,33 @@ function refusedAddress(t: StateType, v: unknown): boolean {
   return inner.kind === "address" && typeof v === "string" && canonicalAddress(v) === undefined;
 }
 
+/** What `pruned` gives for a value that cannot stay and has no "none" to become: its container drops it. */
+const REFUSED: unique symbol = Symbol("refused");
+
+/**
+ * `v` without what is at a refused address. A value that is itself such an address, or a record that must hold
+ * one (an `Address` field), is REFUSED: an optional one becomes none, a list's element or a map's entry goes, and a
+ * state field's is kept as it is for checkSavedState to refuse by its path (a state field cannot go).
+ */
 function pruned(t: StateType, v: unknown, path: string, left: string[]): unknown {
   if (t.kind === "opt") {
     if (v === null) return v;
-    // An optional address (a field, a record's field, a map's value): none.
-    if (refusedAddress(t, v)) {
-      left.push(path);
-      return null;
-    }
-    return pruned(t.of, v, path, left);
+    const p = pruned(t.of, v, path, left);
+    if (p !== REFUSED) return p;
+    left.push(path);
+    return null;
   }
+  if (t.kind === "address") return refusedAddress(t, v) ? REFUSED : v;
   if (t.kind === "list" && Array.isArray(v)) {
     let copy: unknown[] | undefined;
     v.forEach((e, i) => {
-      if (refusedAddress(t.of, e)) {
+      // An element that is a refused address goes, even where it could be none: as it always has.
+      const p = refusedAddress(t.of, e) ? REFUSED : pruned(t.of, e, `${path}[${i}]`, left);
+      if (p === REFUSED) {
         left.push(`${path}[${i}]`);
         copy ??= v.slice(0, i);
         return;
       }
-      const p = pruned(t.of, e, `${path}[${i}]`, left);
       if (copy === undefined && p !== e) copy = v.slice(0, i);
       copy?.push(p);
     });
@@ -313,13 +322,14 @@ function pruned(t: StateType, v: unknown, path: string, left: string[]): unknown
   if (t.kind === "map" && isPlainObject(v)) {
     let copy: Record<string, unknown> | undefined;
     for (const k of Object.keys(v)) {
-      if (refusedAddress(t.key, k)) {
-        left.push(`${path} (the key ${quoted(k)})`);
+      const at = `${path}[${JSON.stringify(k)}]`;
+      const p = refusedAddress(t.key, k) ? REFUSED : pruned(t.value, v[k], at, left);
+      if (p === REFUSED) {
+        left.push(refusedAddress(t.key, k) ? `${path} (the key ${quoted(k)})` : at);
         copy ??= { ...v };
         delete copy[k];
         continue;
       }
-      const p = pruned(t.value, v[k], `${path}[${JSON.stringify(k)}]`, left);
       if (p !== v[k]) (copy ??= { ...v })[k] = p;
     }
     return copy ?? v;
@@ -329,6 +339,7 @@ function pruned(t: StateType, v: unknown, path: string, left: string[]): unknown
     for (const [f, ft] of Object.entries(t.fields)) {
       if (!Object.hasOwn(v, f)) continue;
       const p = pruned(ft, v[f], `${path}${member(f)}`, left);
+      if (p === REFUSED) return REFUSED;
       if (p !== v[f]) (copy ??= { ...v })[f] = p;
     }
     return copy ?? v;

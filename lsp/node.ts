@@ -4,30 +4,30 @@
  * stdin/stdout; `--node-ipc` over the IPC channel VS Code opens when it
  * starts a Node server module.
  *
- * The same entry, started again as a worker thread, is the server's verifier
- * thread (lsp/verifier.ts): whichever bundle is running starts itself.
+ * The same entry, started again as a worker thread, is the server's checker
+ * thread (lsp/checker.ts): whichever bundle is running starts itself.
  */
 import { Worker } from "node:worker_threads";
 import { createConnection, ProposedFeatures } from "vscode-languageserver/node";
 import { FrameGuard } from "./frames.js";
 import { startServer } from "./server.js";
-import { isVerifierThread, serveVerifier, VerifierThread } from "./verifier.js";
+import { CheckerThread, isCheckerThread, serveChecker } from "./checker.js";
 
 /** Runs the server until the editor shuts it down; resolves with the exit code (0 after `shutdown`, 1 without). */
 export function runLsp(transport: "stdio" | "node-ipc"): Promise<number> {
-  if (isVerifierThread()) {
-    serveVerifier();
+  if (isCheckerThread()) {
+    serveChecker();
     // The thread serves jobs until the server ends it.
     return new Promise(() => {});
   }
   const entry = process.argv[1];
-  const verifier = entry === undefined ? undefined : new VerifierThread((workerData) => new Worker(entry, { argv: process.argv.slice(2), workerData, stdout: true }));
+  const checker = entry === undefined ? undefined : new CheckerThread((workerData, resourceLimits) => new Worker(entry, { argv: process.argv.slice(2), workerData, resourceLimits, stdout: true }));
   // createConnection reads the transport from process.argv (--node-ipc, --stdio, --socket) when given no streams.
   const connection = transport === "stdio" ? createConnection(ProposedFeatures.all, guardedStdin(), process.stdout) : createConnection(ProposedFeatures.all);
   return new Promise((resolve) => {
     // The editor's stdin stays open after `exit`: the process ends here.
     startServer(connection, {
-      verifier,
+      checker,
       exit: (code) => {
         resolve(code);
         setImmediate(() => process.exit(code));

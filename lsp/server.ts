@@ -4,32 +4,36 @@
  * editor's bundle both start, on whatever connection they made.
  *
  * Documents: the editor's open files (incremental sync) over the rules read
- * from the workspace folders' disk, all held in one core Workspace, which
- * parses a file again only when its text changed and checks a rule with its
+ * from the workspace folders' disk (folders added and removed as the editor
+ * says), held as texts (texts.ts). A rule is checked with its
  * NAME.test.thwonk together (editing the rule re-checks its tests).
  *
  * Diagnostics after an edit are published in two steps: syntax and types
  * first (the checker is fast), the verifier's when it has run. An edit only
  * updates the document's text; the parse and the check run once the edits
  * pause (CHECK_DELAY_MS after the last, MAX_CHECK_WAIT_MS after the first at
- * most), once for a burst, one check at a time between messages (the rules of
- * open documents first). The verifier runs on a thread of its own
- * (verifier.ts) when the host gives one, so the event loop keeps reading: an
- * edit arriving meanwhile makes the pass stale and stops it within a poll, a
- * stale pass is never published (an older version's diagnostics never follow
- * a newer one's), and `thwonk/check` answers a `$/cancelRequest` with
- * RequestCancelled.
- * A feature request (hover, completion, ...) first brings the types up to
- * date, synchronously, so it always answers on the text as it is.
+ * most), once for a burst, one pass at a time (the rules of open documents
+ * first), on the checker thread (checker.ts) when the host gives one, so the
+ * event loop keeps reading and answering: an edit arriving meanwhile makes
+ * the pass stale and stops it at its next poll, a stale pass is never
+ * published (an older version's diagnostics never follow a newer one's), and
+ * `thwonk/check` answers a `$/cancelRequest` with RequestCancelled. A thread
+ * that dies under a pass is reported and replaced, and the pass tried once
+ * more (the server holds every text; each job carries those of its rule).
+ * A feature request (hover, completion, ...) brings the types of its own
+ * rule up to date here, synchronously, so it always answers on the text as
+ * it is; an open rule's types are checked here ahead, after the thread's
+ * first publish of them.
  */
 import { foldingRanges } from "./folding.js";
 import { readdirSync, readFileSync, statSync, writeFileSync, type Dirent } from "node:fs";
-import { isAbsolute, join, relative, sep } from "node:path";
+import { basename, isAbsolute, join, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   CodeActionKind,
   CompletionItemKind,
   DocumentFormattingRequest,
+  DocumentSymbolRequest,
   SemanticTokensRegistrationType,
   DiagnosticSeverity,
   FileChangeType,
@@ -52,11 +56,14 @@ import {
   ErrorCodes,
   LSPErrorCodes,
   type CancellationToken,
+  DidChangeWorkspaceFoldersNotification,
+  type WorkDoneProgressServerReporter,
 } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import {
   CheckCancelled,
   compileSource,
+  internalErrorDiagnostic,
   decodeSource,
   notUtf8Diagnostic,
   formatText,
@@ -75,7 +82,8 @@ import { complete, definition, hover, inComment, outline, references, renameRefu
 import type { DryRunParams, DryRunResult, TestsResult } from "./run.js";
 import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from "./tokens.js";
 import { isTsRule, servesAsThwonk } from "./typescript.js";
-import { jobOf, verifyIn, type Verified, type VerifierThread } from "./verifier.js";
+import { CheckerCrashed, checkIn, jobOf, type Checked, type CheckerThread } from "./checker.js";
+import { Texts } from "./texts.js";
 
 const SERVER_VERSION = "0.2.0";
 
@@ -181,10 +189,18 @@ function skippedByScan(folders: readonly string[], file: string): boolean {
 interface RuleState {
   /** Bumped by every change to one of the rule's files: a check of an older generation is stale. */
   generation: number;
-  /** The last check, with the generation it saw and whether it verified (then with its code lenses). */
-  last: { generation: number; verified: boolean; result: CheckedDocument; lenses?: Lens[] } | undefined;
+  /** The rule checked on the server's thread, for the features asked about it, with the generation it saw. */
+  typed: { generation: number; result: CheckedDocument } | undefined;
+  /** The last check published (the checker thread's), with the generation it saw. */
+  checked: { generation: number; result: Checked } | undefined;
+  /** The code lenses of the last verified pass. */
+  lenses: Lens[];
   /** The files diagnostics were last published for (to clear those no longer in the rule). */
   published: Set<string>;
+  /** The generation and pass the checker thread last died under: a second death there is reported on the rule, not tried again. */
+  crashed?: { generation: number; verify: boolean };
+  /** The user was told the thread died on this rule, and no pass of it has been published since: not told again at each edit. */
+  crashShown?: boolean;
 }
 
 /**
@@ -203,13 +219,14 @@ const MAX_CHECK_WAIT_MS = 300;
 export interface ServerOptions {
   /** Called on the protocol's `exit` with the exit code (0 after `shutdown`, 1 without); the host ends the process. */
   exit?: (code: number) => void;
-  /** Where the verifier runs. Without one it runs on the event loop, and nothing can interrupt it (an in-process host, a test). */
-  verifier?: VerifierThread;
+  /** Where the checks run. Without one they run on the event loop, and nothing can interrupt them (an in-process host, a test). */
+  checker?: CheckerThread;
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
   const documents = new TextDocuments(TextDocument);
-  const ws = new Workspace();
+  /** Every text the server holds; parsed and checked here only for the features asked about a rule. */
+  const ws = new Texts();
   const rules = new Map<string, RuleState>();
   /**
    * The closed files whose bytes on disk are not UTF-8, with their one
@@ -248,7 +265,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const ruleState = (key: string): RuleState => {
     let r = rules.get(key);
     if (!r) {
-      r = { generation: 0, last: undefined, published: new Set() };
+      r = { generation: 0, typed: undefined, checked: undefined, lenses: [], published: new Set() };
       rules.set(key, r);
     }
     return r;
@@ -287,72 +304,137 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
   };
 
-  /** The rule's types, up to date with its texts (checked now if an edit came since). */
+  /** The rule's types, up to date with its texts, checked here (now, if an edit came since): what the features read. */
   const typedNow = (key: string): CheckedDocument | undefined => {
     sync();
     const r = ruleState(key);
-    if (r.last && r.last.generation === r.generation) return r.last.result;
+    if (r.typed && r.typed.generation === r.generation) return r.typed.result;
     const target = checkTarget(key);
     if (!target) return undefined;
     const result = ws.check(target, { verify: false });
-    r.last = { generation: r.generation, verified: false, result };
+    r.typed = { generation: r.generation, result };
     return result;
   };
 
-  const runCheck = (key: string): void => {
+  /** The rule's diagnostics of its texts as they are: the last published pass if it is of this generation (the verifier's included), else the types here. */
+  const diagnosticsNow = (key: string): Diagnostic[] => {
+    const r = ruleState(key);
+    const typed = typedNow(key);
+    return r.checked?.generation === r.generation ? r.checked.result.diagnostics : (typed?.diagnostics ?? []);
+  };
+
+  /**
+   * The rule checked (`verify`: and verified) on the checker thread, so the
+   * event loop stays free to read the edit or the cancellation that makes it
+   * stale; here when the host gives no thread. Undefined when `cancelled`
+   * answered true before it was done.
+   */
+  let threadGone = false;
+  const checkRule = (key: string, target: string, verify: boolean, cancelled: () => boolean): Promise<Checked | undefined> => {
+    const here = (): Promise<Checked | undefined> => {
+      try {
+        // The job of the texts the server has now: an older job's would put an overtaken text back.
+        return Promise.resolve(checkIn(ws, jobOf(ws, key, target, verify), cancelled));
+      } catch (e) {
+        return e instanceof CheckCancelled ? Promise.resolve(undefined) : Promise.reject(e);
+      }
+    };
+    const thread = options.checker;
+    if (!thread?.usable) return here();
+    // The job a thread that never served failed is checked here, as the later ones are (else that pass was lost).
+    return thread.run(jobOf(ws, key, target, verify), cancelled).catch((e: unknown) => {
+      if (thread.usable) return Promise.reject(e);
+      if (!threadGone) {
+        threadGone = true;
+        connection.console.warn(`thwonk: the checker thread did not start (${e instanceof Error ? e.message : String(e)}); the checks run on the server's thread`);
+      }
+      return cancelled() ? undefined : here();
+    });
+  };
+
+  /** A check of the rule published: the types' first, then the verifier's (queued, unless this pass verified). */
+  const publishChecked = (key: string, gen: number, c: Checked): void => {
+    const r = ruleState(key);
+    r.checked = { generation: gen, result: c };
+    r.crashShown = false;
+    publish(key, c);
+    if (c.verified) {
+      r.lenses = c.lenses;
+      void connection.sendNotification("thwonk/verified", { uri: uriOf(key), generation: gen, version: documents.get(uriOf(key))?.version });
+    } else if (c.unit) {
+      // The verifier after the first publish has gone out, unless a newer edit came meanwhile.
+      enqueue(`verify:${key}`, key, () => runPass(key, true));
+    }
+    // An open rule's types here too, while the thread verifies: the editor asks for them after every edit
+    // (semantic tokens, completion), and would otherwise wait for this check then.
+    if (!c.verified && isOpen(key) && r.typed?.generation !== gen) {
+      setImmediate(() => {
+        if (r.generation !== gen || shuttingDown || r.typed?.generation === gen) return;
+        try {
+          typedNow(key);
+        } catch (e) {
+          internalError(e);
+        }
+      });
+    }
+  };
+
+  /**
+   * A pass that failed. The checker thread died under it (a crash, out of
+   * memory): said to the user, and tried once more on a new thread (the
+   * server still has every text: the job carries them); dying there again at
+   * the same version, it is reported on the rule instead (TW3999), not tried
+   * again until the rule changes. Anything else is a bug of the core, logged.
+   */
+  const passFailed = (key: string, gen: number, verify: boolean) => (e: unknown): void => {
+    if (!(e instanceof CheckerCrashed)) return internalError(e);
+    const r = ruleState(key);
+    const again = r.crashed?.generation === gen && r.crashed.verify === verify;
+    r.crashed = { generation: gen, verify };
+    const doing = `${verify ? "verifying" : "checking"} ${basename(key)}`;
+    connection.console.error(`thwonk: ${e.message} while ${verify ? "verifying" : "checking"} ${key}${e.detail ? `: ${e.detail}` : ""}; a new thread is started`);
+    // Shown once until a pass of the rule gets through (each edit of a rule the thread cannot hold would show it again).
+    if (!r.crashShown) {
+      r.crashShown = true;
+      void connection.sendNotification(ShowMessageNotification.type, {
+        type: MessageType.Warning,
+        message: `Thwonk: the checker thread ${e.why} while ${doing}. A new one was started${again ? "" : ", and tries again"}; if it stops there again, the rule's diagnostics say so.`,
+      });
+    }
+    if (r.generation !== gen || shuttingDown) return;
+    if (!again) {
+      enqueue(`${verify ? "verify" : "check"}:${key}`, key, () => runPass(key, verify));
+      return;
+    }
+    const target = checkTarget(key) ?? key;
+    const earlier = r.checked?.generation === gen ? r.checked.result.diagnostics : [];
+    const memory = e.why.startsWith("ran out of memory") ? " (the thread's heap is the server's `checkerHeapMb` initialization option)" : "";
+    const what = `it ${e.why} twice while ${doing}, so this version is not checked${memory}`;
+    publish(key, { files: [target], diagnostics: [...earlier, internalErrorDiagnostic(target, "the checker thread", what)] });
+  };
+
+  /** One pass of the rule on the checker thread: its types (`verify` false), or its verify. */
+  const runPass = (key: string, verify: boolean): Promise<void> | undefined => {
     const r = ruleState(key);
     if (shuttingDown) return;
     sync();
     const target = checkTarget(key);
     if (!target) {
-      publish(key, { files: [], diagnostics: [] });
+      if (!verify) publish(key, { files: [], diagnostics: [] });
       return;
     }
     const gen = r.generation;
     const stale = (): boolean => r.generation !== gen || shuttingDown;
-    try {
-      if (!(r.last && r.last.generation === gen)) {
-        const typed = ws.check(target, { verify: false, isCancelled: stale });
-        r.last = { generation: gen, verified: false, result: typed };
-      }
-      publish(key, r.last!.result);
-    } catch (e) {
-      if (e instanceof CheckCancelled) return;
-      throw e;
-    }
-    if (r.last!.result.unit === undefined || r.last!.verified) return;
-    // The verifier after the first publish has gone out, unless a newer edit came meanwhile.
-    enqueue(`verify:${key}`, key, () => {
-      if (stale()) return;
-      const unit = r.last!.result.unit;
-      verifyRule(key, target, stale).then((v) => {
-        // Checked again here: the result of a pass an edit overtook would follow the newer version's publish.
-        if (!v || stale()) return;
-        r.last = { generation: gen, verified: true, result: { unit, files: v.files, diagnostics: v.diagnostics }, lenses: v.lenses };
-        publish(key, r.last.result);
-        void connection.sendNotification("thwonk/verified", { uri: uriOf(key), generation: gen, version: documents.get(uriOf(key))?.version });
-      }, internalError);
-    });
-  };
-
-  /**
-   * The rule verified, on the host's verifier thread (the event loop stays
-   * free to read the edit or the cancellation that makes it stale), else
-   * here. Undefined when `cancelled` answered true before it was done.
-   */
-  const verifyRule = (key: string, target: string, cancelled: () => boolean): Promise<Verified | undefined> => {
-    const here = (): Promise<Verified | undefined> => {
-      try {
-        // The job of the texts the workspace has now: an older job's would put an overtaken text back.
-        return Promise.resolve(verifyIn(ws, jobOf(ws, key, target), cancelled));
-      } catch (e) {
-        return e instanceof CheckCancelled ? Promise.resolve(undefined) : Promise.reject(e);
-      }
-    };
-    const thread = options.verifier;
-    if (!thread?.usable) return here();
-    // The job a thread that never served failed is verified here, as the later ones are (else that pass was lost).
-    return thread.run(jobOf(ws, key, target), cancelled).catch((e: unknown) => (thread.usable ? Promise.reject(e) : cancelled() ? undefined : here()));
+    if (!verify) {
+      // A feature already checked this version here: its types are published without another check.
+      if (r.checked?.generation === gen) return void publish(key, r.checked.result);
+      const typed = r.typed?.generation === gen ? r.typed.result : undefined;
+      if (typed) return void publishChecked(key, gen, { files: typed.files, diagnostics: typed.diagnostics, unit: typed.unit !== undefined, verified: false, lenses: [], triggers: [] });
+    } else if (r.checked?.generation !== gen || r.checked.result.verified) return;
+    return checkRule(key, target, verify, stale).then((c) => {
+      // Checked again here: the result of a pass an edit overtook would follow the newer version's publish.
+      if (c && !stale()) publishChecked(key, gen, c);
+    }, passFailed(key, gen, verify));
   };
 
   /**
@@ -363,26 +445,45 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const internalError = (e: unknown): void => {
     connection.console.error(`thwonk: internal error while checking (a bug in thwonkc; please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   };
-  const later = (work: () => void): void => {
-    try {
-      work();
-    } catch (e) {
-      internalError(e);
-    }
+
+  /**
+   * Progress shown while checks run (when the client takes
+   * window/workDoneProgress): one begin when the queue starts, a report per
+   * rule, one end when it is empty.
+   */
+  let progressOk = false;
+  let progress: Promise<WorkDoneProgressServerReporter | undefined> | undefined;
+  const progressReport = (message: string): void => {
+    if (!progressOk) return;
+    if (!progress) {
+      progress = connection.window.createWorkDoneProgress().then(
+        (p) => {
+          p.begin("Thwonk", undefined, message);
+          return p;
+        },
+        () => undefined,
+      );
+    } else void progress.then((p) => p?.report(message));
+  };
+  const progressDone = (): void => {
+    const p = progress;
+    progress = undefined;
+    void p?.then((x) => x?.done());
   };
 
   /**
-   * The checks and verifications to do, run one per turn of the event loop,
-   * each CHECK_DELAY_MS after it was asked for: run together (the workspace's
-   * rules at start, hundreds of them) they held every request until the last
-   * was done. One at a time, a request waits for one at most, and the rules of
-   * open documents go first.
+   * The checks and verifications to do, one at a time, each CHECK_DELAY_MS
+   * after it was asked for: the workspace's rules at start (hundreds of
+   * them), and the rules of open documents first. A pass runs on the checker
+   * thread and the next starts when it is done; the event loop answers
+   * requests meanwhile. Without a thread, one pass per turn of the event loop.
    */
-  const queue = new Map<string, { key: string; first: number; due: number; work: () => void }>();
+  const queue = new Map<string, { key: string; first: number; due: number; work: () => Promise<void> | undefined }>();
   let pumpTimer: ReturnType<typeof setTimeout> | undefined;
   let pumpSoon = false;
+  let pumpBusy = false;
   const isOpen = (key: string): boolean => [key, rulePair(key).test].some((f) => f !== undefined && documents.get(uriOf(f)) !== undefined);
-  const enqueue = (id: string, key: string, work: () => void): void => {
+  const enqueue = (id: string, key: string, work: () => Promise<void> | undefined): void => {
     const now = Date.now();
     // Already queued: put off again, to the end of the burst, but not for ever; it runs the newer work.
     const first = queue.get(id)?.first ?? now;
@@ -390,7 +491,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     armPump();
   };
   const armPump = (): void => {
-    if (pumpSoon || pumpTimer !== undefined || queue.size === 0) return;
+    if (pumpBusy || pumpSoon || pumpTimer !== undefined || queue.size === 0) return;
     let due = Infinity;
     for (const item of queue.values()) due = Math.min(due, item.due);
     pumpTimer = setTimeout(() => {
@@ -399,6 +500,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }, Math.max(0, due - Date.now()));
   };
   const pump = (): void => {
+    if (pumpBusy) return;
     const now = Date.now();
     let pick: string | undefined;
     for (const [id, item] of queue) {
@@ -409,26 +511,41 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       }
       pick ??= id;
     }
-    if (pick !== undefined) {
-      const item = queue.get(pick)!;
-      queue.delete(pick);
-      later(item.work);
+    if (pick === undefined) {
+      if (queue.size === 0) progressDone();
+      armPump();
+      return;
     }
-    // The next one after the messages that came meanwhile (the protocol library reads one per turn).
-    if (pick !== undefined && queue.size > 0) {
+    const item = queue.get(pick)!;
+    queue.delete(pick);
+    progressReport(`${pick.startsWith("verify:") ? "verifying" : "checking"} ${basename(item.key)}`);
+    let running: Promise<void> | undefined;
+    try {
+      running = item.work();
+    } catch (e) {
+      internalError(e);
+    }
+    const then = (): void => {
+      pumpBusy = false;
+      if (queue.size === 0) progressDone();
+      // The next one after the messages that came meanwhile (the protocol library reads one per turn).
       pumpSoon = true;
       setImmediate(() => {
         pumpSoon = false;
         pump();
       });
-    } else armPump();
+    };
+    if (running) {
+      pumpBusy = true;
+      running.catch(internalError).finally(then);
+    } else then();
   };
 
   const schedule = (file: string): void => {
     const key = ruleKey(file);
     const r = ruleState(key);
     r.generation++;
-    enqueue(`check:${key}`, key, () => runCheck(key));
+    enqueue(`check:${key}`, key, () => runPass(key, false));
   };
 
   /**
@@ -470,21 +587,29 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // ------------------------------------------------------------------ lifecycle
 
   /**
-   * Formatting and semantic tokens, registered for .thwonk documents alone
+   * Formatting, semantic tokens and document symbols, registered for .thwonk documents alone
    * when the client can register them so. VS Code's extension sends the
    * server TypeScript files too (for .ts rules), and a capability declared
    * at start is the server's for every document the client sends: a second
    * formatter of TypeScript (VS Code then asks which formatter to use), and
    * semantic tokens of every .ts file, empty, which VS Code takes as complete
-   * (TypeScript's own semantic colouring, by range, was no longer asked for).
+   * (TypeScript's own semantic colouring, by range, was no longer asked for),
+   * and document symbols, a second outline group beside TypeScript's.
    */
-  let thwonkOnly = { formatting: false, tokens: false };
+  let thwonkOnly = { formatting: false, tokens: false, symbols: false };
   const THWONK_DOCUMENTS = [{ language: "thwonk" }, { pattern: "**/*.thwonk" }];
   connection.onInitialize((params) => {
     const roots = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     folders = roots.filter((u) => u.startsWith("file:")).map(fileOfUri);
+    progressOk = params.capabilities.window?.workDoneProgress === true;
+    const heapMb = (params.initializationOptions as { checkerHeapMb?: unknown } | undefined)?.checkerHeapMb;
+    if (options.checker && typeof heapMb === "number" && Number.isFinite(heapMb) && heapMb > 0) options.checker.heapMb = heapMb;
     const caps = params.capabilities.textDocument;
-    thwonkOnly = { formatting: caps?.formatting?.dynamicRegistration === true, tokens: caps?.semanticTokens?.dynamicRegistration === true };
+    thwonkOnly = {
+      formatting: caps?.formatting?.dynamicRegistration === true,
+      tokens: caps?.semanticTokens?.dynamicRegistration === true,
+      symbols: caps?.documentSymbol?.dynamicRegistration === true,
+    };
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -493,7 +618,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         definitionProvider: true,
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
-        documentSymbolProvider: true,
+        documentSymbolProvider: !thwonkOnly.symbols,
         workspaceSymbolProvider: true,
         documentFormattingProvider: !thwonkOnly.formatting,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
@@ -502,6 +627,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         codeLensProvider: { resolveProvider: false },
         signatureHelpProvider: { triggerCharacters: ["(", ","], retriggerCharacters: [":"] },
         ...(thwonkOnly.tokens ? {} : { semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true } }),
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: "thwonk", version: SERVER_VERSION },
     };
@@ -510,26 +636,60 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onInitialized(() => {
     const registered = (what: string) => (e: unknown): void => connection.console.error(`thwonk: could not register ${what}: ${e instanceof Error ? e.message : String(e)}`);
     if (thwonkOnly.formatting) connection.client.register(DocumentFormattingRequest.type, { documentSelector: THWONK_DOCUMENTS }).catch(registered("formatting"));
+    if (thwonkOnly.symbols) connection.client.register(DocumentSymbolRequest.type, { documentSelector: THWONK_DOCUMENTS }).catch(registered("document symbols"));
     if (thwonkOnly.tokens) {
       connection.client
         .register(SemanticTokensRegistrationType.type, { documentSelector: THWONK_DOCUMENTS, legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true })
         .catch(registered("semantic tokens"));
     }
-    // The workspace's rules, read from disk: their diagnostics show without opening them.
+    addFolders(folders);
+    // Folders added and removed while the server runs (a multi-root workspace in VS Code).
+    connection.onNotification(DidChangeWorkspaceFoldersNotification.type, (p) => {
+      const removed = p.event.removed.filter((f) => f.uri.startsWith("file:")).map((f) => fileOfUri(f.uri));
+      const added = p.event.added.filter((f) => f.uri.startsWith("file:")).map((f) => fileOfUri(f.uri));
+      folders = [...folders.filter((f) => !removed.includes(f)), ...added.filter((f) => !folders.includes(f))];
+      removeFolders(removed);
+      addFolders(added);
+    });
+  });
+
+  /** The rules under `dirs`, read from disk and checked: their diagnostics show without opening them. */
+  const addFolders = (dirs: readonly string[]): void => {
     const files: string[] = [];
-    for (const f of folders) scan(f, files);
+    for (const f of dirs) scan(f, files);
+    const found = new Set(files);
     for (const file of files) {
       if (documents.get(uriOf(file))) continue;
       takeFromDisk(file, readDisk(file));
     }
-    for (const file of files) if (!isTestFile(file) || !files.includes(ruleKey(file))) schedule(file);
-  });
+    for (const file of files) if (!isTestFile(file) || !found.has(ruleKey(file))) schedule(file);
+  };
+
+  /**
+   * The rules read from `dirs` forgotten (those the editor has open stay its
+   * buffers, and a folder still in the workspace keeps its own): each is
+   * checked again without them, which clears their diagnostics.
+   */
+  const removeFolders = (dirs: readonly string[]): void => {
+    const under = (dir: string, file: string): boolean => {
+      const rel = relative(dir, file);
+      return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+    };
+    const gone = [...ws.files(), ...notUtf8.keys()].filter(
+      (f) => dirs.some((d) => under(d, f)) && !folders.some((d) => under(d, f)) && documents.get(uriOf(f)) === undefined,
+    );
+    for (const file of gone) {
+      ws.delete(file);
+      notUtf8.delete(file);
+    }
+    for (const file of gone) schedule(file);
+  };
 
   connection.onShutdown(() => {
     shuttingDown = true;
   });
   connection.onExit(() => {
-    options.verifier?.dispose();
+    options.checker?.dispose();
     options.exit?.(shuttingDown ? 0 : 1);
   });
 
@@ -713,6 +873,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onDocumentSymbol((p) => {
+    // A .ts rule's outline is the editor's TypeScript's: a second one, of the rule as lowered, was a second group beside it.
+    if (isTsRule(fileOfUri(p.textDocument.uri))) return [];
     const c = context(p.textDocument.uri);
     if (!c) return [];
     const file = ws.fileOf(c.file);
@@ -772,7 +934,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     // not caught up with), and their edits would land on the wrong characters.
     const c = context(p.textDocument.uri);
     const out: CodeAction[] = [];
-    for (const d of c?.result?.diagnostics ?? []) {
+    for (const d of c ? diagnosticsNow(ruleKey(c.file)) : []) {
       if (d.span.file !== c!.file) continue;
       if (!d.fix) continue;
       const range = toRange(d.span);
@@ -801,7 +963,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const file = fileOfUri(p.textDocument.uri);
     if (isTestFile(file)) return [];
     const r = rules.get(ruleKey(file));
-    const lenses = r?.last?.verified ? (r.last.lenses ?? []) : [];
+    const lenses = r?.lenses ?? [];
     return lenses.map((l) => ({ range: toRange(l.span), command: { title: l.title, command: "" } }));
   });
 
@@ -875,14 +1037,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     if (!target) throw new ResponseError(ErrorCodes.InvalidParams, `No rule is open or on disk for ${p.uri}.`);
     const gen = r.generation;
-    const unit = typedNow(key)?.unit;
-    const full = await verifyRule(key, target, () => token.isCancellationRequested || shuttingDown);
+    const full = await checkRule(key, target, true, () => token.isCancellationRequested || shuttingDown);
     // A cancel read after the verify's last look still gets RequestCancelled: the client has stopped waiting for it.
     if (!full || token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, "The check was cancelled.");
     // Published only if no edit came while it ran: an older text's diagnostics never follow a newer one's.
     if (r.generation === gen) {
-      r.last = { generation: gen, verified: true, result: { unit, files: full.files, diagnostics: full.diagnostics }, lenses: full.lenses };
-      publish(key, r.last.result);
+      r.checked = { generation: gen, result: full };
+      if (full.verified) r.lenses = full.lenses;
+      publish(key, full);
     }
     // A test file that is not UTF-8 was not checked: its diagnostic is among the answer's.
     const diagnostics = withUnreadable(key, full).diagnostics;
@@ -900,7 +1062,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
    * `parses` counts every .thwonk text parsed on the server's thread (a
    * feature that parsed a version again shows here), `checks` the rules checked.
    */
-  connection.onRequest("thwonk/stats", () => ({ parses: parseStats.files, checks: ws.stats.checks }));
+  connection.onRequest("thwonk/stats", () => ({
+    parses: parseStats.files,
+    checks: ws.stats.checks,
+    checker: { threads: options.checker?.started ?? 0, stopped: options.checker?.stopped ?? 0, heapMb: options.checker?.heapMb ?? null },
+  }));
 
   /** `thwonk/compile`: the rule's bundle written next to it (NAME.thwb), as `thwonkc compile`. */
   connection.onRequest("thwonk/compile", (p: { uri: string }): { ok: boolean; bundle: string | undefined; message: string; errors: string[] } => {

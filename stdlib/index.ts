@@ -84,7 +84,10 @@ const operators: OperatorDecl[] = [
 export const stdlib: StdlibDecl = {
   // 0.3.0: reading `Envelope.isRequest` is the capability "requests" (a bundle of 0.2.0 does not say whether its rule
   // answers its -request address: compiler/emit/bundle.ts ruleAnswersRequests).
-  version: "0.3.0",
+  // 0.4.0: `Message.isAutomated()` also reads the de facto markers of auto-responders (X-Autoreply, X-Autorespond,
+  // X-Auto-Response-Suppress, Precedence: auto_reply: contract/automatic.ts), as thwonkd's -request address does; a
+  // stored bundle of an older stdlib is compiled again at start (runtime/daemon/daemon.ts).
+  version: "0.4.0",
   // 3: Headers.all over the header count. 4: string walks charged by size, Map keys over their length.
   // 5: loading and saving state charged per unit (constructs.stateUnit). 6: a log charged for its action's way out, members.add for its checks.
   // 7: forward's subject and footer, send's thread. 8: List sort, sortBy (n·log₂ n: `log2` in cost expressions), slice, remove,

@@ -1,4 +1,4 @@
-// Generated from the stdlib declaration (stdlib/index.ts, version 0.3.0) by scripts/thwonk-dts.js.
+// Generated from the stdlib declaration (stdlib/index.ts, version 0.4.0) by scripts/thwonk-dts.js.
 // Do not edit: run `npm run build && node scripts/thwonk-dts.js`. See docs/typescript.md.
 
 // The global types TypeScript needs under noLib, and no more: they have no values.
@@ -490,7 +490,7 @@ declare module "thwonk" {
      */
     readonly replyTo: Address | undefined;
     /**
-     * `true` for automatic mail that must not be answered automatically (RFC 3834): an `Auto-Submitted` header other than `no`, `Precedence: bulk`, `list` or `junk`, or a `List-Id` header.
+     * `true` for automatic mail that must not be answered automatically: an `Auto-Submitted` header other than `no` (RFC 3834), `Precedence: bulk`, `list`, `junk` or `auto_reply`, an `X-Autoreply` header other than `no`, an `X-Autorespond` header, an `X-Auto-Response-Suppress` header naming `All`, `OOF` or `AutoReply`, a `List-Id` header, or no envelope sender (a bounce).
      */
     isAutomated(): boolean;
   }

@@ -94,7 +94,7 @@ export const messageTypes: Record<string, TypeDeclSpec> = {
     },
     methods: {
       isAutomated: {
-        doc: "`true` for automatic mail that must not be answered automatically (RFC 3834): an `Auto-Submitted` header other than `no`, `Precedence: bulk`, `list` or `junk`, or a `List-Id` header.",
+        doc: "`true` for automatic mail that must not be answered automatically: an `Auto-Submitted` header other than `no` (RFC 3834), `Precedence: bulk`, `list`, `junk` or `auto_reply`, an `X-Autoreply` header other than `no`, an `X-Autorespond` header, an `X-Auto-Response-Suppress` header naming `All`, `OOF` or `AutoReply`, a `List-Id` header, or no envelope sender (a bounce).",
         params: [],
         returns: "bool",
         walks: [],

@@ -26,6 +26,8 @@ interface FailedMessage {
   receivedAt: number;
   runId: number | null;
   error: RunError | null;
+  /** A message of a list removed since: no replay runs it (TW6047). */
+  listRemoved?: boolean;
 }
 interface DeployResult {
   ok: boolean;
@@ -76,11 +78,13 @@ const stateAnswer = S.fields({ address: S.text, state: S.present, hash: S.nullab
 const runsAnswer = S.fields({ runs: S.listOf(S.run) });
 // `more` and `next` are optional: a server before them answered the first 1,000 and said nothing of the rest.
 const failedAnswer = S.fields({
-  messages: S.listOf(S.fields({ id: S.number, address: S.text, mailFrom: S.nullable(S.text), receivedAt: S.epochMs, runId: S.nullable(S.number), error: S.nullable(S.runError) })),
+  messages: S.listOf(
+    S.fields({ id: S.number, address: S.text, mailFrom: S.nullable(S.text), receivedAt: S.epochMs, runId: S.nullable(S.number), error: S.nullable(S.runError), listRemoved: S.optional(S.flag) }),
+  ),
   more: S.optional(S.flag),
   next: S.optional(S.nullable(S.number)),
   // Failed scheduled runs, which have no message: a server before them did not list them (nor replay them).
-  schedules: S.optional(S.fields({ runs: S.listOf(S.run), more: S.flag })),
+  schedules: S.optional(S.fields({ runs: S.listOf((v) => S.run(v) && S.fields({ listRemoved: S.optional(S.flag) })(v)), more: S.flag })),
 });
 const replayAnswer = S.fields({ replayed: S.number, answer: S.fields({ code: S.number, message: S.text }), run: S.nullable(S.run) });
 
@@ -291,32 +295,36 @@ function printRun(io: CliIo, r: RunSummary): void {
   }
 }
 
-/** `thwonkc runs [ADDRESS] [--failed]`, or `thwonkc runs ID`: one run with its actions. */
-export function runRuns(target: string | undefined, o: ServerOptions & { failed?: boolean; limit?: number }, io: CliIo): Promise<number> {
+/** `thwonkc runs [ADDRESS] [--failed [--removed]]`, or `thwonkc runs ID`: one run with its actions. */
+export function runRuns(target: string | undefined, o: ServerOptions & { failed?: boolean; removed?: boolean; limit?: number }, io: CliIo): Promise<number> {
   return client(io, async () => {
     const c = connection(o, io);
     if (target !== undefined && /^\d+$/.test(target)) {
       const r = await request<RunSummary>(c, "GET", `runs/${target}`, S.run);
       return o.json ? json(io, r) : printRun(io, r);
     }
+    if (o.removed && !o.failed) throw new ClientError("thwonkc: --removed goes with --failed (thwonkc runs --failed --removed)", ExitCode.Usage);
     const base = target === undefined ? "" : `lists/${enc(target)}/`;
     if (o.failed) {
       // The oldest first, as they are best replayed; the server says when more wait behind them.
-      const r = await request<{ messages: FailedMessage[]; more?: boolean; schedules?: { runs: RunSummary[]; more: boolean } }>(
+      // Every list's leaves out those of the lists removed since (no replay runs them) unless --removed asks for them.
+      const query = [...(o.limit !== undefined ? [`limit=${o.limit}`] : []), ...(o.removed && target === undefined ? ["removed=1"] : [])];
+      const r = await request<{ messages: FailedMessage[]; more?: boolean; schedules?: { runs: (RunSummary & { listRemoved?: boolean })[]; more: boolean } }>(
         c,
         "GET",
-        `${base}failed${o.limit !== undefined ? `?limit=${o.limit}` : ""}`,
+        `${base}failed${query.length ? `?${query.join("&")}` : ""}`,
         failedAnswer,
       );
       if (o.json) return json(io, r);
+      const gone = (x: { listRemoved?: boolean }): string => (x.listRemoved ? "  (its list was removed: not replayable)" : "");
       for (const m of r.messages)
-        io.stdout.write(`run #${m.runId ?? "?"}  message #${m.id}  ${time(m.receivedAt)}  ${safe(m.address, 400)}  from ${safe(m.mailFrom ?? "<>", 400)}${m.error ? `  ${errorText(m.error)}` : ""}\n`);
+        io.stdout.write(`run #${m.runId ?? "?"}  message #${m.id}  ${time(m.receivedAt)}  ${safe(m.address, 400)}  from ${safe(m.mailFrom ?? "<>", 400)}${m.error ? `  ${errorText(m.error)}` : ""}${gone(m)}\n`);
       const n = r.messages.length;
       const count = `${n} failed message${n === 1 ? "" : "s"}`;
       if (r.more) io.stdout.write(`${count}, the oldest; more failed messages wait behind them (--limit N for more, or replay these first). After a fix, deploy it and run: thwonkc replay RUN\n`);
       else io.stdout.write(n ? `${count}; after a fix, deploy it and run: thwonkc replay RUN\n` : "no failed messages\n");
       const due = r.schedules?.runs ?? [];
-      for (const x of due) io.stdout.write(`run #${x.id}  schedule ${safe(x.trigger, 200)}  due ${time(x.now)}  ${safe(x.address, 400)}${x.error ? `  ${errorText(x.error)}` : ""}\n`);
+      for (const x of due) io.stdout.write(`run #${x.id}  schedule ${safe(x.trigger, 200)}  due ${time(x.now)}  ${safe(x.address, 400)}${x.error ? `  ${errorText(x.error)}` : ""}${gone(x)}\n`);
       // Said only when some failed: a list without schedules reads as before.
       const d = `${due.length} failed scheduled run${due.length === 1 ? "" : "s"}`;
       if (r.schedules?.more) io.stdout.write(`${d}, the oldest; more wait behind them (--limit N for more, or replay these first). After a fix, deploy it and run: thwonkc replay RUN (it runs at its due time)\n`);

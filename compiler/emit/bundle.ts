@@ -242,9 +242,11 @@ export function readBundle(fileName: string, text: string, options: { recompile?
   const b = raw as Bundle;
   if (b.format !== BUNDLE_FORMAT) return fail(makeDiagnostic(emitMessages.unsupportedFormat, at, [String(b.format), BUNDLE_FORMAT]));
   // A bundle from another thwonkc is not tampered with, only old (or new): it asks to be compiled again.
-  const other = b.manifest.compiler !== COMPILER_VERSION || b.manifest.costTable !== stdlib.costTableVersion;
+  // Its stdlib too: the prelude it runs with is this one's, so its own source, compiled again, gives other code.
+  const other = b.manifest.compiler !== COMPILER_VERSION || b.manifest.stdlib !== stdlib.version || b.manifest.costTable !== stdlib.costTableVersion;
   if (other && (b.code.target !== CODE_TARGET || options.recompile !== false)) {
-    return fail(makeDiagnostic(emitMessages.otherCompiler, at, [String(b.manifest.compiler), String(b.manifest.costTable), COMPILER_VERSION, stdlib.costTableVersion]));
+    const made = [String(b.manifest.compiler), String(b.manifest.stdlib), String(b.manifest.costTable)] as const;
+    return fail(makeDiagnostic(emitMessages.otherCompiler, at, [...made, COMPILER_VERSION, stdlib.version, stdlib.costTableVersion]));
   }
   // Code for another ABI would run wrongly here, not fail: refused even when the source is not recompiled.
   if (b.code.target !== CODE_TARGET) return fail(makeDiagnostic(emitMessages.unsupportedFormat, at, [`${b.format}, code ${String(b.code.target)}`, `${BUNDLE_FORMAT}, code ${CODE_TARGET}`]));

@@ -184,7 +184,10 @@ export function verifyRule(file: SourceFile, model: SemanticModel, options: Veri
       ]));
     }
     if (fanout.bound > fanoutLimit) {
-      report(makeDiagnostic(verifyMessages.overFanout, span, [a.name, fanout.bound, fanoutLimit, describeTerm(fanout.dominant, fanout.bound, span, false)], relatedOf(fanout.dominant)));
+      report(makeDiagnostic(verifyMessages.overFanout, span, [
+        a.name, fanout.bound, fanoutLimit, describeTerm(fanout.dominant, fanout.bound, span, false),
+        (options.ceilings?.["fanout"] ?? Infinity) < (model.limits.get("fanout")?.value ?? Infinity),
+      ], relatedOf(fanout.dominant)));
     }
   }
 

@@ -341,12 +341,24 @@ const __headers = function (fields, decoded) {
   return Object.freeze({ fields: fields, decoded: Array.isArray(decoded) ? decoded : [], index: { byName: null, rawByName: null, automated: null } });
 }
 // What the headers say about isAutomated(), answered once per message when it is first asked (a message never
-// changes): the rule's call walks nothing.
+// changes): the rule's call walks nothing. The markers of contract/automatic.ts (AUTOMATIC_MARKERS), any field of
+// each name: RFC 3834's Auto-Submitted and the de facto ones of auto-responders that do not write it
+// (test/contract/automatic.test.ts holds the two to one table).
 const __automated = function (h) {
   var x = h.index;
   if (x.automated !== null) return x.automated;
-  var auto = Headers$get(h, "Auto-Submitted"), prec;
-  x.automated = (auto !== null && auto.trim().toLowerCase() !== "no") || ((prec = Headers$get(h, "Precedence")) !== null && /^(bulk|list|junk)$/i.test(prec.trim())) || Headers$has(h, "List-Id");
+  var any = function (name, marks) {
+    var vs = Headers$all(h, name);
+    for (var i = 0; i < vs.length; i++) if (marks(vs[i].trim())) return true;
+    return false;
+  };
+  var notNo = function (v) { return v.toLowerCase() !== "no"; };
+  x.automated = any("Auto-Submitted", notNo) ||
+    any("Precedence", function (v) { return /^(bulk|list|junk|auto_reply)$/i.test(v); }) ||
+    any("X-Autoreply", notNo) ||
+    Headers$has(h, "X-Autorespond") ||
+    any("X-Auto-Response-Suppress", function (v) { return /(^|,)\s*(all|oof|autoreply)\s*(,|$)/i.test(v); }) ||
+    Headers$has(h, "List-Id");
   return x.automated;
 }
 const Message$isAutomated = function (m) { return __automated(m.headers) || m.envelope.sender === null; };

@@ -26,7 +26,8 @@
  *   GET    /v1/lists/ADDR/failed?limit=&after=&schedulesAfter=  the messages whose run failed and were not replayed, oldest first;
  *                                              `more`, `next`; `schedules`: failed scheduled runs not replayed, the same way
  *   GET    /v1/runs?failed=&limit=&after=&last=   runs of every list
- *   GET    /v1/failed                          failed messages of every list
+ *   GET    /v1/failed?removed=                 failed messages of every list; with removed=1 those of lists removed since too,
+ *                                              marked `listRemoved` (not replayable, TW6047)
  *   GET    /v1/runs/ID                         one run with its actions, gas and error
  *   POST   /v1/runs/ID/replay                  runs a failed run again with the version deployed now (its message, or its schedule at its due time)
  *   ...    /v1/lists/ADDR/held, /v1/held/ID    moderation (api-held.ts)
@@ -41,7 +42,7 @@
  * still answer for it), messages and outbox rows; its outgoing mail already committed is still delivered. A replay of
  * its runs is refused (409 TW6047), and the list's other routes answer 404 TW6045 (removed, when). Answer: { removed,
  * address, hash, rule, removedAt, members, held, lastRun, message (TW6046) }; 404 TW6015 for an address with no list
- * (a second removal of the same list: TW6045). A list at an address a list can no longer have (TW6044) is removed the
+ * (a second removal of the same list: TW6045); 503 TW6136 when the store refused the removal, which changed nothing. A list at an address a list can no longer have (TW6044) is removed the
  * same way, and no later start installs or reports it.
  */
 import { randomUUID } from "node:crypto";
@@ -97,10 +98,16 @@ function statusOf(code: string): number {
       return 409;
     case M.payloadPruned.code:
       return 410; // Gone: its bytes were removed by retention, for good
+    // The store refused the removal, which changed nothing: a retry is safe.
+    case M.removalFailed.code:
+      return 503;
     default:
       return 422;
   }
 }
+
+/** A query's yes/no parameter: `1` or `true`. */
+const flag = (q: URLSearchParams, name: string): boolean => q.get(name) === "true" || q.get(name) === "1";
 
 function fromRefusal(message: string, details?: unknown): ApiError {
   const code = codeOf(message);
@@ -131,7 +138,7 @@ export function apiHandler(o: ApiOptions) {
     r.prunedAt === undefined ? r : { ...r, pruned: true, note: say(M.runPruned, r.id, r.actionCount ?? 0, new Date(r.prunedAt).toISOString().replace(/\.\d{3}Z$/, "Z")) };
   const runFilter = (q: URLSearchParams, address?: string) => ({
     ...(address ? { address } : {}),
-    ...(q.get("failed") === "true" || q.get("failed") === "1" ? { failed: true } : {}),
+    ...(flag(q, "failed") ? { failed: true } : {}),
     ...(q.has("limit") ? { limit: pageSize(q.get("limit")!) } : {}),
     ...(q.has("after") ? { after: wholeNumber(q.get("after")!, "after") } : {}),
     ...(q.has("last") ? { last: wholeNumber(q.get("last")!, "last") } : {}),
@@ -153,9 +160,12 @@ export function apiHandler(o: ApiOptions) {
     const limit = q.has("limit") ? pageSize(q.get("limit")!) : PAGE;
     const after = q.has("after") ? wholeNumber(q.get("after")!, "after") : undefined;
     const schedulesAfter = q.has("schedulesAfter") ? wholeNumber(q.get("schedulesAfter")!, "schedulesAfter") : undefined;
-    const read: MessageRecord[] = await daemon.failedMessages(address, { limit: limit + 1, ...(after !== undefined ? { after } : {}) });
+    // Every list's: those of the lists removed since (which no replay runs, TW6047) only with `removed=1`, marked
+    // `listRemoved`. A list's own: all of them, marked (its history, also once it is removed).
+    const removedLists = address !== undefined || flag(q, "removed") ? {} : { removedLists: false };
+    const read: MessageRecord[] = await daemon.failedMessages(address, { limit: limit + 1, ...(after !== undefined ? { after } : {}), ...removedLists });
     const { page: messages, more, next } = paged(read, limit, after);
-    const due = paged(await daemon.failedSchedules(address, { limit: limit + 1, ...(schedulesAfter !== undefined ? { after: schedulesAfter } : {}) }), limit, schedulesAfter);
+    const due = paged(await daemon.failedSchedules(address, { limit: limit + 1, ...(schedulesAfter !== undefined ? { after: schedulesAfter } : {}), ...removedLists }), limit, schedulesAfter);
     return { messages: await withRuns(messages), more, next, schedules: { runs: due.page.map(summary), more: due.more, next: due.next } };
   };
   /** A page of runs without `last`: the first `limit` with an id above `after`, and `more`/`next` as failed() has them. */

@@ -32,6 +32,7 @@
  */
 import { simpleParser, type Attachment } from "mailparser";
 import { canonicalAddress } from "../../contract/index.js";
+import { mailboxAddress } from "../input/decode.js";
 import type { Daemon } from "./daemon.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { type Answer, type Delivery, ListGone } from "./runner.js";
@@ -104,11 +105,24 @@ export function statusBlocks(text: string): Map<string, string>[] {
     .filter((f) => f.size > 0);
 }
 
-/** `rfc822; ann@example.org` → the address (other address types are not mail addresses). */
+/**
+ * `rfc822; ann@example.org` or `utf-8; ann@example.org` → the address (other address types are not mail addresses).
+ * `utf-8` is RFC 6533's type for an address past ASCII (a message/global-delivery-status), its characters as they are
+ * or written `\x{HEX}` (3: EmbeddedUnicodeChar).
+ */
 function typedAddress(v: string | undefined): string | null {
   if (v === undefined) return null;
-  const m = /^\s*rfc822\s*;\s*<?([^<>\s]+?)>?\s*$/i.exec(v);
-  return m ? (canonicalAddress(m[1]!) ?? null) : null;
+  const m = /^\s*(rfc822|utf-8)\s*;\s*<?([^<>\s]+?)>?\s*$/i.exec(v);
+  if (!m) return null;
+  let address = m[2]!;
+  if (m[1]!.toLowerCase() === "utf-8") {
+    address = address.replace(/\\x\{([0-9A-Fa-f]{2,6})\}/g, (x, hex: string) => {
+      const c = Number.parseInt(hex, 16);
+      return c <= 0x10ffff && (c < 0xd800 || c > 0xdfff) ? String.fromCodePoint(c) : x;
+    });
+  }
+  // An MTA names a recipient as it was sent or as written (RFC 6531): a domain in Unicode is the member's in ASCII.
+  return mailboxAddress(address) ?? null;
 }
 
 function recipientOf(f: Map<string, string>): DsnRecipient | undefined {

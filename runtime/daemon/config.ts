@@ -3,7 +3,7 @@
  * (JSON) over the defaults.
  */
 import { readFileSync } from "node:fs";
-import { canonicalAddress } from "../../contract/values.js";
+import { mailboxAddress } from "../input/decode.js";
 import { daemonMessages as M, say } from "./messages.js";
 
 export interface DaemonConfig {
@@ -96,6 +96,12 @@ export const KEEP_MAX_DAYS = 36_500;
 
 const KEYS = Object.keys(DEFAULTS) as (keyof DaemonConfig)[];
 
+/** The most sandbox workers thwonkd starts (--workers). */
+export const MAX_WORKERS = 256;
+
+/** The log levels thwonkd takes (pino's), most quiet last. */
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+
 export class ConfigError extends Error {}
 
 function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
@@ -127,8 +133,9 @@ function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
     const lists: Record<string, unknown> = {};
     const given = new Map<string, string>();
     for (const [address, s] of Object.entries(data)) {
-      const canonical = canonicalAddress(address);
-      if (canonical === undefined) throw new ConfigError(`${from}: lists.${address} is not a list's address (LOCAL@DOMAIN, the domain in ASCII: xn-- for an international one)`);
+      // A domain in Unicode is its xn-- form, as members, deploys and mail read it.
+      const canonical = mailboxAddress(address);
+      if (canonical === undefined) throw new ConfigError(`${from}: lists.${address} is not a list's address (LOCAL@DOMAIN)`);
       const before = given.get(canonical);
       if (before !== undefined) throw new ConfigError(`${from}: lists.${before} and lists.${address} are the same list (${canonical}): keep one`);
       given.set(canonical, address);
@@ -161,6 +168,30 @@ function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
     }
     return n;
   }
+  if ((key === "smtp" || key === "lmtp" || key === "http") && typeof v === "string") {
+    // Checked with the other settings, before anything is made: found at the listen, it was a stack trace, exit 1.
+    hostPort(v, from.startsWith("--") || from.startsWith("THWONKD_") ? from : `${from}: ${key}`);
+    return v;
+  }
+  if (key === "relay" && typeof v === "string") {
+    let url: URL | undefined;
+    try {
+      url = new URL(v);
+    } catch {
+      url = undefined;
+    }
+    // A relay URL nodemailer cannot use was found only at the first delivery, every message then retried for days.
+    if (!url || (url.protocol !== "smtp:" && url.protocol !== "smtps:") || url.hostname === "") {
+      throw new ConfigError(`${from}: relay must be smtp://HOST:PORT (smtps:// for TLS; options as query parameters), got ${JSON.stringify(v)}`);
+    }
+    return v;
+  }
+  if (key === "logLevel") {
+    // pino's levels; another name made pino throw at start, a stack trace instead of this line.
+    const level = typeof v === "string" ? v.trim().toLowerCase() : v;
+    if (typeof level === "string" && LOG_LEVELS.includes(level)) return level;
+    throw new ConfigError(`${from}: logLevel must be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(v)}`);
+  }
   if (key === "oneClick") {
     if (v === true || v === "true" || v === "1") return true;
     if (v === false || v === "false" || v === "0") return false;
@@ -181,6 +212,11 @@ function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
   if (key === "size" || key === "maxConnections" || key === "inFlight" || key === "workers" || key === "relayBatch" || key === "relayRetryMin" || key === "relayRetryMax" || key === "deadAfter" || key === "hopLimit" || key === "holdExpiry") {
     const n = typeof v === "number" ? v : Number(v);
     if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${from}: ${key} must be a positive whole number, got ${JSON.stringify(v)}`);
+    // Each worker is a thread with its own QuickJS, all started at once: a million (a typo, a byte count) took the
+    // machine's memory before the first line was logged.
+    if (key === "workers" && n > MAX_WORKERS) {
+      throw new ConfigError(`${from}: workers must be at most ${MAX_WORKERS} (each is a sandbox thread of its own; more than the machine's cores adds memory, not speed), got ${n}`);
+    }
     return n;
   }
   if (typeof v !== "string") throw new ConfigError(`${from}: ${key} must be a string, got ${JSON.stringify(v)}`);

@@ -3,6 +3,7 @@
  * outbox, and the operations an API calls (deploy, members, state, runs,
  * replay). SMTP and HTTP listeners (smtp.ts, main.ts) stand on it.
  */
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import {
   COMPILER_VERSION,
@@ -18,8 +19,10 @@ import {
   type Diagnostic,
 } from "../../compiler/index.js";
 import { canonicalAddress, checkSavedState, describeStateProblem, type MemberJson, type StateProblem, withoutRefusedAddresses } from "../../contract/index.js";
+import { stdlib } from "../../stdlib/index.js";
 import { NodeHost } from "../host/node-host.js";
 import { memberFieldProblem, readMembers } from "../input/index.js";
+import { mailboxAddress } from "../input/decode.js";
 import { createSandboxPool, DEFAULT_LIMITS, type SandboxPool } from "../sandbox/index.js";
 import { GroupCommitter } from "./commit.js";
 import { Holds } from "./holds.js";
@@ -50,6 +53,8 @@ export interface DaemonOptions {
   outboxSync?: "syncfs" | "fdatasync";
   /** Retention (config.ts `keep`): payloads older than this many days are removed (retention.ts); undefined: kept for ever. */
   keepDays?: number;
+  /** The server's own domain (`--domain`, the name it greets with): its postmaster is kept too, with no list there. */
+  domain?: string;
 }
 
 export interface DeployRequest {
@@ -171,6 +176,9 @@ export function listAddressProblem(address: string): { why: string; schedules: k
   return undefined;
 }
 
+/** A members file's entry without `joined` (no real time is this far before the epoch). */
+const NOT_GIVEN = Number.MIN_SAFE_INTEGER;
+
 export class Daemon {
   readonly store: Store;
   readonly runner: Runner;
@@ -262,8 +270,11 @@ export class Daemon {
         daemon.notInstalled.set(addressKey(d.address), { address: d.address, line });
         continue;
       }
-      // Compiled again too: a bundle that does not say whether its rule answers its -request address (requests.ts).
-      if (bundle.manifest.compiler !== COMPILER_VERSION || !declaresRequests(bundle.manifest)) bundle = await daemon.recompile(d.address, bundle);
+      // Compiled again too: a bundle of another stdlib, whose prelude is another stdlib's (stdlib 0.4.0: isAutomated()
+      // reads the markers the -request address reads), and so one that does not say whether its rule answers its
+      // -request address (requests.ts).
+      if (bundle.manifest.compiler !== COMPILER_VERSION || bundle.manifest.stdlib !== stdlib.version || !declaresRequests(bundle.manifest))
+        bundle = await daemon.recompile(d.address, bundle);
       await daemon.runner.install(d.address, bundle);
       await daemon.scheduler.prepare(d.address);
       const problem = listAddressProblem(d.address);
@@ -295,7 +306,7 @@ export class Daemon {
     }
     await this.storeBundle(again.bundle);
     await this.store.deploy(address, again.bundle.sha256, this.clock());
-    this.o.log.info({ list: address, from: old.manifest.compiler, to: COMPILER_VERSION }, "recompiled with this compiler");
+    this.o.log.info({ list: address, from: old.manifest.compiler, to: COMPILER_VERSION, stdlib: { from: old.manifest.stdlib, to: stdlib.version } }, "recompiled with this compiler");
     return again.bundle;
   }
 
@@ -353,7 +364,12 @@ export class Daemon {
 
   /** postmasterOf for a recipient already known to reach no list. */
   private postmasterAt(rcpt: string): string | undefined {
-    return postmasterAddress(rcpt, () => new Set(this.runner.addresses().map((a) => a.slice(a.lastIndexOf("@") + 1).toLowerCase())));
+    return postmasterAddress(rcpt, () => {
+      const domains = new Set(this.runner.addresses().map((a) => a.slice(a.lastIndexOf("@") + 1).toLowerCase()));
+      // The server's own (RFC 5321 4.5.1): the name in its greeting, which bounces and abuse reports are sent to.
+      if (this.o.domain) domains.add(this.o.domain.toLowerCase());
+      return domains;
+    });
   }
 
   /** Runs the list's rule on a message; mail to its bounce address is recorded instead, never run nor answered; mail to the postmaster is kept. */
@@ -399,7 +415,17 @@ export class Daemon {
     // A list whose bundle was missing at the start runs nothing and is in no queue: removed in the store alone.
     const stray = this.listAt(address) === undefined ? this.notInstalled.get(addressKey(canonicalAddress(address) ?? address)) : undefined;
     const at = stray?.address ?? this.listAddress(address);
-    const r = stray ? await this.store.removeList(at, this.clock()) : await this.runner.remove(at, () => this.store.removeList(at, this.clock()));
+    let r: ListRemoval;
+    try {
+      r = stray ? await this.store.removeList(at, this.clock()) : await this.runner.remove(at, () => this.store.removeList(at, this.clock()));
+    } catch (err) {
+      if (err instanceof ListGone) throw err;
+      // The store refused the removal's one transaction (a full disk, a failing store): nothing of it was written, and
+      // the runner let the list go only after it, so the list is whole. Said so, with the error's id: a retry is safe.
+      const errorId = randomUUID();
+      this.o.log.error({ err, errorId, list: at }, "the list's removal failed; nothing of it was changed");
+      throw new Refusal(say(M.removalFailed, at, errorId));
+    }
     if (stray) {
       this.notInstalled.delete(addressKey(at));
       const i = this.startReport.indexOf(stray.line);
@@ -420,7 +446,7 @@ export class Daemon {
   /** The latest removal of the address (any case), when no list is deployed there now. */
   removalOf(address: string): ListRemoval | undefined {
     if (this.listAt(address) !== undefined) return undefined;
-    return this.removed.get(addressKey(canonicalAddress(address) ?? address));
+    return this.removed.get(addressKey(mailboxAddress(address) ?? address));
   }
 
   private async storeBundle(b: Bundle): Promise<void> {
@@ -447,7 +473,8 @@ export class Daemon {
     const out: DeployResult = { ok: true, hash: bundle.sha256, addresses: [], problems: [] };
     await this.storeBundle(bundle);
     for (const given of req.addresses) {
-      const address = canonicalAddress(given);
+      // A domain written in Unicode is deployed in ASCII (xn--), the form every address is kept in.
+      const address = mailboxAddress(given);
       if (address === undefined) {
         out.addresses.push({ address: given, deployed: false, problems: [say(M.badAddress, given)] });
         continue;
@@ -532,7 +559,9 @@ export class Daemon {
     const before = versionSchema(running.manifest);
     const after = versionSchema(next.manifest);
     const unseen = compareVersions(before, after, { allowDataLoss }).filter((p) => !p.members);
-    const saved = unseen.length ? await stateAsRead(this.store, running, await this.store.state(at)) : null;
+    const read = unseen.length ? await stateAsRead(this.store, running, await this.store.state(at)) : null;
+    // As the list's runs read it: entries at a refused address are not the list's data (withoutRefusedAddresses).
+    const saved = read === null ? null : withoutRefusedAddresses(running.manifest.state, read).state;
     let dropped: string[] = [];
     let state: SavedState | undefined;
     if (saved !== null) {
@@ -557,7 +586,11 @@ export class Daemon {
    * can no longer have is found too (listAddressProblem), so it can be read and moved (TW6044). Not for mail: resolve.
    */
   listAt(address: string): string | undefined {
-    return this.runner.listAt(address);
+    const at = this.runner.listAt(address);
+    if (at !== undefined || canonicalAddress(address) !== undefined) return at;
+    // As an owner writes it: a domain in Unicode is the list's, kept in ASCII (xn--), as ingress reads it.
+    const ascii = mailboxAddress(address);
+    return ascii === undefined ? undefined : this.runner.listAt(ascii);
   }
 
   private listAddress(address: string): string {
@@ -592,22 +625,32 @@ export class Daemon {
   async removeMembers(address: string, addresses: string[]): Promise<MembersSnapshot> {
     const at = this.listAddress(address);
     // Members are stored canonical; SQLite's lower() folds ASCII only, so `ÄNN@` or ` ann@ ` must be made canonical here to match.
-    return this.runner.withList(at, () => this.store.changeMembers(at, addresses.map((a) => ({ op: "remove", address: canonicalAddress(a) ?? a }))));
+    return this.runner.withList(at, () => this.store.changeMembers(at, addresses.map((a) => ({ op: "remove", address: mailboxAddress(a) ?? a }))));
   }
 
-  /** Replaces the members with a members file's (text or JSON, runtime/input/members.ts). */
+  /**
+   * Replaces the members with a members file's (text or JSON, runtime/input/members.ts). A member already on the
+   * list keeps when they joined, unless the file says (`joined` in JSON), as `add` keeps it: a subscription's bounce
+   * count, its one-click links and its -request confirmations all go by that time, so importing the same roster again
+   * reset every member's bounces and broke every unsubscribe link sent before. The others join now; all in joining
+   * order, the file's order among equals.
+   */
   async importMembers(address: string, text: string): Promise<MembersSnapshot> {
     const at = this.listAddress(address);
-    const r = readMembers(text, { joined: this.clock(), source: "import" });
+    const r = readMembers(text, { joined: NOT_GIVEN, source: "import" });
     if (r.problems.length) throw new Refusal(say(M.badMembers, r.problems.map((p) => `${p.code} ${p.message}`).join(" ")));
     return this.runner.withList(at, async (bundle) => {
       this.checkLimit(at, bundle, r.members.length);
-      return this.store.setMembers(at, r.members);
+      const before = new Map((await this.store.members(at)).members.map((m) => [addressKey(m.address), m.joined]));
+      const now = this.clock();
+      const members = r.members.map((m) => (m.joined === NOT_GIVEN ? { ...m, joined: before.get(addressKey(m.address)) ?? now } : m));
+      return this.store.setMembers(at, members.sort((a, b) => a.joined - b.joined));
     });
   }
 
   private member(m: Partial<MemberJson> & { address: string }): MemberJson {
-    const address = canonicalAddress(m.address);
+    // A domain written in Unicode is the member at that domain in ASCII, as mail from them is read (input/decode.ts).
+    const address = mailboxAddress(m.address);
     if (address === undefined) throw new Refusal(say(M.badAddress, m.address));
     const member: MemberJson = { address, name: m.name ?? "", role: m.role ?? "member", joined: m.joined ?? this.clock() };
     // What a members file is held to (a name's length): a member the runner would refuse to load would stop the list's mail.
@@ -688,14 +731,19 @@ export class Daemon {
     return this.store.run(id);
   }
 
-  /** The failed messages oldest first: the first `limit` (1,000) with an id above `after`. */
-  failedMessages(address?: string, page: { after?: number; limit?: number } = {}): Promise<MessageRecord[]> {
+  /**
+   * The failed messages oldest first: the first `limit` (1,000) with an id above `after`. Those of a list removed
+   * since (not replayable, TW6047) are marked `listRemoved`, and left out with `removedLists: false`.
+   */
+  failedMessages(address?: string, page: { after?: number; limit?: number; removedLists?: boolean } = {}): Promise<MessageRecord[]> {
     return this.store.messages({ ...(address ? { address: this.historyAddress(address) } : {}), status: "failed", ...page });
   }
 
-  /** The failed scheduled runs not replayed, oldest first: the first `limit` (1,000) with an id above `after`. */
-  failedSchedules(address?: string, page: { after?: number; limit?: number } = {}): Promise<RunRecord[]> {
-    return this.store.failedSchedules({ ...(address ? { address: this.historyAddress(address) } : {}), ...page });
+  /** The failed scheduled runs not replayed, oldest first, as failedMessages has the messages (`listRemoved`, `removedLists`). */
+  async failedSchedules(address?: string, page: { after?: number; limit?: number; removedLists?: boolean } = {}): Promise<(RunRecord & { listRemoved?: true })[]> {
+    const runs = await this.store.failedSchedules({ ...(address ? { address: this.historyAddress(address) } : {}), ...page });
+    // The latest removal at an address has the highest last run: a run up to it was a removed list's.
+    return runs.map((r) => (r.id <= (this.removed.get(addressKey(r.address))?.lastRun ?? 0) ? { ...r, listRemoved: true as const } : r));
   }
 
   /**

@@ -9,10 +9,15 @@
  * transaction: a 4xx or a relay that cannot be reached is tried again with
  * exponential backoff (retryMin, doubling, at most retryMax) until
  * `deadAfter` from the plan, then it is a dead letter; a 5xx is recorded
- * and not tried again.
+ * and not tried again. An address past ASCII (RFC 6531) goes only to a
+ * relay that offers SMTPUTF8: nodemailer sends it to any relay, and one
+ * without SMTPUTF8 (Postfix's smtp-sink, an old MTA) takes it and loses or
+ * garbles the copy later, so such a recipient is failed here (TW6154).
  */
 import { Coalesced } from "./coalesce.js";
 import nodemailer, { type Transporter } from "nodemailer";
+import SMTPConnection from "nodemailer/lib/smtp-connection/index.js";
+import { parseConnectionUrl } from "nodemailer/lib/shared/index.js";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import { bounceAddress } from "../mail/compose.js";
 import type { Logger } from "./log.js";
@@ -65,11 +70,20 @@ export function backoff(attempts: number, min: number, max: number): number {
   return Math.min(max, min * 2 ** Math.max(0, attempts - 1));
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: every ASCII character: an address with none else needs no SMTPUTF8
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** Whether an EHLO reply's lines (without their codes) offer SMTPUTF8. */
+const offersUtf8 = (lines: readonly string[]): boolean => lines.some((l) => /^SMTPUTF8\b/i.test(l.trim()));
+
 export class RelayDelivery implements RelayHandOff {
   private readonly transport: Transporter<SMTPTransport.SentMessageInfo>;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private held: boolean;
+  /** Whether the relay offers SMTPUTF8, as its last EHLO said (a probe's, or a transaction's); undefined until asked. */
+  private utf8: boolean | undefined;
+  private probing: Promise<boolean> | undefined;
 
   constructor(private readonly o: RelayOptions) {
     this.held = o.held === true;
@@ -144,29 +158,70 @@ export class RelayDelivery implements RelayHandOff {
     }
   }
 
+  /**
+   * Whether the relay offers SMTPUTF8: its last EHLO's answer, or a connection's of its own that says EHLO and quits
+   * (nodemailer's, with the pool's options, so TLS and STARTTLS are as for the mail). A relay that cannot be reached
+   * throws, as a transaction would: the batch is tried again.
+   */
+  private relayUtf8(): Promise<boolean> {
+    if (this.utf8 !== undefined) return Promise.resolve(this.utf8);
+    this.probing ??= new Promise<boolean>((resolve, reject) => {
+      const c = new SMTPConnection({ ...parseConnectionUrl(this.o.url), connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 60_000 });
+      // Every error, not the first only: one after the answer (a reset at QUIT) would otherwise be unhandled.
+      c.on("error", (err) => {
+        c.close();
+        reject(err);
+      });
+      c.connect(() => {
+        // nodemailer reads the EHLO's extensions into this list (it adds SMTPUTF8 to MAIL FROM from it) and shows them only after a transaction.
+        const ext = (c as unknown as { _supportedExtensions?: string[] })._supportedExtensions ?? [];
+        c.quit();
+        resolve(offersUtf8(ext));
+      });
+    }).finally(() => (this.probing = undefined));
+    return this.probing.then((v) => (this.utf8 ??= v));
+  }
+
   /** One SMTP transaction for a batch, and its outcome recorded in one store transaction. */
   private async attempt(d: DeliveryRow): Promise<void> {
     const attempts = d.attempts + 1;
     let parts: DeliveryPart[];
+    // The recipients the relay is not given (TW6154), and those it is.
+    const refused: DeliveryPart[] = [];
+    let to = d.recipients;
     try {
       const p = (await this.o.personal?.prepare(d.address, d.recipients, d.raw)) ?? { from: bounceAddress(d.address), raw: d.raw };
-      const info = await this.transport.sendMail({ envelope: { from: p.from, to: d.recipients }, raw: p.raw });
-      const rejected = ((info as unknown as { rejectedErrors?: SmtpError[] }).rejectedErrors ?? []).filter((e) => e.recipient);
-      const code = Number(/^\d{3}/.exec(info.response ?? "")?.[0] ?? 250);
-      const gone = new Set(rejected.map((e) => e.recipient!.toLowerCase()));
-      parts = [{ recipients: d.recipients.filter((r) => !gone.has(r.toLowerCase())), status: "sent", attempts, code, response: info.response ?? null }];
-      parts.push(...this.perRecipient(d, rejected, attempts));
+      // RFC 6531 3.2: an address past ASCII goes only to a relay that offers SMTPUTF8; else its recipient fails here.
+      if ((!ASCII.test(p.from) || !to.every((r) => ASCII.test(r))) && !(await this.relayUtf8())) {
+        const wide = ASCII.test(p.from) ? to.filter((r) => !ASCII.test(r)) : to;
+        const why = ASCII.test(p.from) ? "the recipient's address is past ASCII" : `its envelope sender ${p.from} is past ASCII`;
+        refused.push({ recipients: wide, status: "failed", attempts, code: null, response: say(M.relayNoUtf8, why) });
+        to = to.filter((r) => !wide.includes(r));
+      }
+      if (to.length === 0) parts = [];
+      else {
+        const info = await this.transport.sendMail({ envelope: { from: p.from, to }, raw: p.raw });
+        const ehlo = (info as unknown as { ehlo?: string[] }).ehlo;
+        if (ehlo) this.utf8 = offersUtf8(ehlo);
+        const rejected = ((info as unknown as { rejectedErrors?: SmtpError[] }).rejectedErrors ?? []).filter((e) => e.recipient);
+        const code = Number(/^\d{3}/.exec(info.response ?? "")?.[0] ?? 250);
+        const gone = new Set(rejected.map((e) => e.recipient!.toLowerCase()));
+        parts = [{ recipients: to.filter((r) => !gone.has(r.toLowerCase())), status: "sent", attempts, code, response: info.response ?? null }];
+        parts.push(...this.perRecipient(d, rejected, attempts));
+      }
     } catch (e) {
       const err = e as SmtpError;
       if (err.rejectedErrors?.length && err.rejectedErrors.every((r) => r.recipient)) parts = this.perRecipient(d, err.rejectedErrors, attempts);
-      else parts = [this.failure(d, d.recipients, attempts, err)];
+      else parts = [this.failure(d, to, attempts, err)];
     }
+    parts.push(...refused);
     await this.o.store.settleDelivery(d, parts, this.o.clock());
     for (const p of parts) {
       const at = { list: d.address, messageId: d.messageId, recipients: p.recipients.length, attempts, code: p.code };
       if (p.status === "sent") this.o.log.info(at, "delivered to the relay");
       else if (p.status === "pending") this.o.log.warn({ ...at, response: p.response, next: new Date(p.nextAt!).toISOString() }, "the relay did not take it now; it is tried again");
-      else this.o.log.warn({ ...at, response: p.response }, p.status === "dead" ? "given up (a dead letter)" : "the relay refused it");
+      else if (p.status === "dead") this.o.log.warn({ ...at, response: p.response }, "given up (a dead letter)");
+      else this.o.log.warn({ ...at, response: p.response }, refused.includes(p) ? "not handed to the relay (it does not offer SMTPUTF8)" : "the relay refused it");
     }
   }
 

@@ -23,7 +23,7 @@ import type { GroupCommitter } from "./commit.js";
 import type { Logger } from "./log.js";
 import { Repeating } from "./repeat.js";
 import { daemonMessages as M, say } from "./messages.js";
-import type { Answer, Delivery, Runner } from "./runner.js";
+import { type Answer, type Delivery, ListGone, type Runner } from "./runner.js";
 import type { HeldRecord, HeldStatus, RunCommit, RunOutcome, RunRecord, Store } from "./store/types.js";
 
 export const DEFAULT_HOLD_EXPIRY = 14 * 86_400_000;
@@ -158,12 +158,19 @@ export class Holds {
     const due = (await this.o.store.heldDue(now - this.expiry)).filter((h) => this.o.runner.bundleAt(h.address) !== undefined);
     await Promise.all(
       due.map((first) =>
-        this.o.runner
-          .moderate(first.address, async () => {
-            const h = await this.o.store.heldMessage(first.id);
-            if (h?.status === "held" && h.heldAt + this.expiry <= now) await this.expire(h);
-          })
-          .catch((err) => this.o.log.error({ err, list: first.address, held: first.id }, "a held message could not be expired; it is tried again")),
+        // Through a promise, so that a list gone before its turn is asked for (ListGone, thrown at once) is skipped too.
+        Promise.resolve()
+          .then(() =>
+            this.o.runner.moderate(first.address, async () => {
+              const h = await this.o.store.heldMessage(first.id);
+              if (h?.status === "held" && h.heldAt + this.expiry <= now) await this.expire(h);
+            }),
+          )
+          .catch((err) => {
+            // A list removed while the expiry waited behind its removal: the removal expired its held messages.
+            if (err instanceof ListGone) this.o.log.debug({ list: first.address, held: first.id }, "a held message's expiry skipped: its list was removed, which expired it");
+            else this.o.log.error({ err, list: first.address, held: first.id }, "a held message could not be expired; it is tried again");
+          }),
       ),
     );
   }

@@ -219,11 +219,12 @@ export async function main(argv: string[]): Promise<number> {
     .option("--lmtp <host:port>", "LMTP listener (off by default)")
     .option("--http <host:port>", "HTTP listener: /v1 and published files (default 127.0.0.1:8025)")
     .option("--domain <domain>", "domain of the lists deployed with --deploy (default lists.localhost)")
-    .option("--deploy <dir>", "deploy every rule in DIR at start (NAME@DOMAIN)")
+    // Repeated, each directory is deployed (as `deploy` in the config is a list): the last alone was, silently.
+    .option("--deploy <dir>", "deploy every rule in DIR at start (NAME@DOMAIN); give it again for more directories", (dir: string, dirs: string[] = []) => [...dirs, dir])
     .option("--size <bytes>", "largest message accepted (default 10485760)")
     .option("--max-connections <n>", "most connections at once per listener; past it a new one gets 421 (default 1000)")
     .option("--in-flight <bytes>", "most bytes of mail taken in or running at once; past it a message gets 452, to send again (default 268435456)")
-    .option("--workers <n>", "sandbox workers")
+    .option("--workers <n>", "sandbox workers (default: the cores, at most 4; 256 at most)")
     .option("--outbox-sync <how>", "syncfs: the outbox's files made durable with one sync of their file system a batch, where it can (default); fdatasync: each file")
     .option("--relay <url>", "deliver through this SMTP relay (smtp://HOST:PORT); without it mail goes to the Maildir outbox")
     .option("--relay-batch <n>", "most recipients in one SMTP transaction (default 100)")
@@ -232,7 +233,9 @@ export async function main(argv: string[]): Promise<number> {
     .option("--dead-after <ms>", "give a message up as a dead letter this long after its commit (default 5 days)")
     .option("--hop-limit <n>", "do not run a message that passed through more lists than this (default 10)")
     .option("--hold-expiry <ms>", "a held message nobody approves or rejects this long expires, unsent (default 14 days)")
-    .option("--dkim <domain=selector:keyfile,...>", "sign each domain's list mail with this DKIM key (thwonkc dkim-key DOMAIN makes one)")
+    .option("--dkim <domain=selector:keyfile,...>", "sign each domain's list mail with this DKIM key (thwonkc dkim-key DOMAIN makes one); give it again for more domains", (pair: string, pairs?: string) =>
+      pairs === undefined ? pair : `${pairs},${pair}`,
+    )
     .option("--public-url <url>", "where mailbox providers reach the HTTP side, for one-click unsubscribe links (default http://HOST:PORT of --http)")
     .option("--one-click", "one-click unsubscribe (RFC 8058) on every list: a signed link per member, one SMTP transaction per recipient")
     .option("--keep <days>", "remove the bytes of messages, runs' actions and outgoing mail older than DAYS days, keeping their records (default: keep them for ever)")
@@ -241,9 +244,9 @@ export async function main(argv: string[]): Promise<number> {
   let cfg: DaemonConfig;
   try {
     program.parse(argv, { from: "user" });
-    const f = program.opts<Record<string, string | undefined>>();
+    const f = program.opts<Record<string, unknown>>();
     const flags: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(f)) if (v !== undefined) flags[k] = k === "deploy" ? [v] : v;
+    for (const [k, v] of Object.entries(f)) if (v !== undefined) flags[k] = v;
     cfg = resolveConfig(flags, process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -348,6 +351,7 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger, lock:
     log,
     clock,
     outboxSync: cfg.outboxSync,
+    domain: cfg.domain,
     ...(cfg.workers ? { workers: cfg.workers } : {}),
     ...(test ? { tickMs: 100 } : {}),
     ...(cfg.keep !== null ? { keepDays: cfg.keep } : {}),
@@ -398,7 +402,7 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger, lock:
   const limits = { size: cfg.size, maxConnections: cfg.maxConnections, inFlight: new InFlight(cfg.inFlight) };
   const ingresses: Ingress[] = [createIngress({ daemon, log, ...limits, name: cfg.domain })];
   const api = apiHandler({ daemon, authorize: adminAuthorizer(admin.token), log });
-  const http = createHttp([healthHandler(daemon, limits.inFlight), unsubscribeHandler({ daemon, key: unsubscribeKey, log }), api, publishHandler(daemon.store, (a) => daemon.runner.resolve(a))], log);
+  const http = createHttp([healthHandler(daemon, limits.inFlight), unsubscribeHandler({ daemon, key: unsubscribeKey, log }), api, publishHandler(daemon.store, (a) => daemon.runner.listAt(a), clock)], log);
   const ports: Record<string, number> = {};
   try {
     ports["smtp"] = await bound("SMTP", cfg.smtp, () => ingresses[0]!.listen(smtpAt.host, smtpAt.port));

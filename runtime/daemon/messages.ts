@@ -1,5 +1,6 @@
 /**
- * The daemon's messages (TW6001–TW6069; mail out TW6120–TW6149, the -request address's TW6128–TW6135; moderation TW6150–TW6169): SMTP answers, deploy and members
+ * The daemon's messages (TW6001–TW6069; mail out TW6120–TW6149, the -request address's TW6128–TW6135, a removal that failed
+ * TW6136; moderation TW6150–TW6169): SMTP answers, deploy and members
  * refusals, start-up reports. Each says what is wrong and how to fix it.
  */
 export interface DaemonMessage<A extends unknown[]> {
@@ -105,6 +106,14 @@ export const daemonMessages = {
     `A retention sweep failed (${why}); what it did before is kept (each step is one transaction) and the next sweep goes on from there. Mail is not affected. If it happens at every sweep, report it with this line.`),
   vacuumFailed: def("TW6059", "The store could not be rewritten for retention", (why: string) =>
     `The store was made before retention, and rewriting it once so that retention can give freed space back to the disk failed (${why}); it is left as it was. Retention still removes old payloads, and the space they took is used again by new mail inside the file, but the file does not shrink. To have it shrink, make room (the rewrite needs as much free disk as the file takes) and restart thwonkd.`),
+  relayNoUtf8: def("TW6154", "The relay does not offer SMTPUTF8", (why: string) =>
+    `The relay does not offer SMTPUTF8 (RFC 6531), which this mail needs: ${why}. It was not handed to the relay (a relay without SMTPUTF8 may not be given such an address, and one that takes it anyway loses or garbles the copy) and is not tried again; the other recipients' copies went as usual. Use a relay that offers SMTPUTF8 (Postfix: smtputf8_enable = yes), or give the member an ASCII address.`),
+  postmasterApart: def("TW6155", "The postmaster's mail in a transaction of its own", (address: string, first: string) =>
+    `${address} cannot be a recipient of this transaction, which is already for ${first}: mail to the postmaster is kept for whoever runs this server and never run by a list's rule, so it goes in a transaction of its own, with no other recipient. Send the message to ${address} in a new transaction (MAIL FROM again).`),
+  secondAddress: def("TW6156", "One address of a list per transaction", (address: string, list: string) =>
+    `${address} is another address of the list ${list} (its +tag or -request form), which this transaction is already for: each address of a list is run on its own, so send the message to ${address} in a new transaction (MAIL FROM again).`),
+  postmasterNotKept: def("TW6157", "Not kept for the postmaster", (to: string, why: string) =>
+    `The message to ${to} could not be kept in the postmaster's mailbox (${why}); nothing was kept. Send it again later; whoever runs this server should check DATA/postmaster (its tmp, new and cur folders, and the disk).`),
   noHeld: def("TW6150", "No such held message", (id: string) =>
     `There is no held message ${id}. List a list's held messages with thwonkc held ADDRESS (GET /v1/lists/ADDRESS/held).`),
   heldDecided: def("TW6151", "Already decided", (id: number, status: string, at: string) =>
@@ -145,6 +154,8 @@ export const daemonMessages = {
   requestGoodbyeSubject: def("TW6134", "The goodbye's subject", (list: string) => `Unsubscribed from ${list}`),
   requestGoodbye: def("TW6135", "The goodbye", (member: string, list: string) =>
     `${member} is unsubscribed from the list ${list}, as you confirmed. You will get no more of its mail.\n`),
+  removalFailed: def("TW6136", "The list was not removed", (address: string, id: string) =>
+    `The list ${address} was not removed: the store could not record its removal (a fault of the server's, not of the request; its log has the cause under the id ${id}, errorId). Nothing of it was changed: it is still there, whole (its members, state, key and held messages), and takes mail as before. Try again once the store takes writes (thwonkc lists remove ${address} --yes).`),
 } as const;
 
 /** `TW6001 No list is deployed at ...`: how answers and refusals start. */

@@ -1,6 +1,6 @@
 /**
  * Mail to postmaster@ (RFC 5321 §4.5.1: every domain a server takes mail for
- * must take mail for its postmaster). A domain of thwonkd's lists has no one
+ * must take mail for its postmaster). A domain of thwonkd's lists, and its own (`--domain`), has no one
  * to read it unless a list is deployed at postmaster@ itself (that list gets
  * it, as any list its mail); otherwise it is kept for whoever runs the server
  * in a Maildir, DATA/postmaster (tmp/, new/, cur/), made durable before the
@@ -11,6 +11,7 @@ import { open, rename } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "./log.js";
+import { daemonMessages as M, say } from "./messages.js";
 import type { Answer, Delivery } from "./runner.js";
 
 /**
@@ -41,13 +42,13 @@ export class PostmasterMailbox {
 
   /** Writes the message to tmp/, syncs it, renames it into new/ and syncs new/: on the disk before its 250. */
   async keep(d: Delivery, to: string): Promise<Answer> {
-    for (const sub of ["tmp", "new", "cur"]) mkdirSync(join(this.dir, sub), { recursive: true });
     const name = `${d.receivedAt}.P${process.pid}Q${++this.seq}.${hostname().replace(/[/:]/g, "_")}`;
     // What a delivering agent puts on top: where the message was delivered, and its return path (none for a bounce);
     // UTF-8, as the message is (a return path may be past ASCII, RFC 6531).
     const head = Buffer.from(`Return-Path: <${d.mailFrom ?? ""}>\r\nDelivered-To: ${to}\r\n`, "utf8");
     const tmp = join(this.dir, "tmp", name);
     try {
+      for (const sub of ["tmp", "new", "cur"]) mkdirSync(join(this.dir, sub), { recursive: true });
       const f = await open(tmp, "wx", 0o600);
       try {
         await f.writev([head, d.raw]);
@@ -64,7 +65,7 @@ export class PostmasterMailbox {
       }
     } catch (err) {
       this.log.error({ err, to }, "mail to the postmaster could not be kept");
-      return { code: 451, message: `4.3.0 the message to ${to} could not be kept (${err instanceof Error ? err.message : String(err)}); send it again later` };
+      return { code: 451, message: `4.3.0 ${say(M.postmasterNotKept, to, err instanceof Error ? err.message : String(err))}` };
     }
     this.log.info({ to, from: d.mailFrom, file: join(this.dir, "new", name) }, "mail to the postmaster kept");
     return { code: 250, message: `2.0.0 kept for the postmaster` };

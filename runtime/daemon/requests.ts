@@ -22,8 +22,9 @@
  *     confirmation offers the link alone.
  *   anything else: the help (what the address is, how to leave).
  *
- * Nothing is answered to MAIL FROM:<>, to automatic mail (RFC 3834: Auto-Submitted other than `no`; Precedence bulk,
- * junk or list; a List-Id: the tests a rule's `m.isAutomated()` makes), to the list's own mail (its loop header, or
+ * Nothing is answered to MAIL FROM:<>, to automatic mail (contract/automatic.ts: RFC 3834's Auto-Submitted other than
+ * `no`, the de facto markers X-Autoreply, X-Autorespond, X-Auto-Response-Suppress, Precedence bulk, junk, list or
+ * auto_reply; a List-Id: the tests a rule's `m.isAutomated()` makes), to the list's own mail (its loop header, or
  * one of its own addresses as sender), nor past the hop limit; and at most ANSWERS_PER_DAY help and confirmation replies
  * go to one address a day (an auto-responder that does not say it is one would otherwise answer each for ever). The
  * mail is read under the list's limits for a message, as at its own address. Mail to the address whose turn to run
@@ -33,7 +34,7 @@
  * crash and nothing is sent twice.
  */
 import { ruleAnswersRequests } from "../../compiler/index.js";
-import { canonicalAddress, type MemberJson, type RunAction } from "../../contract/index.js";
+import { automaticMarker, canonicalAddress, type MemberJson, type RunAction } from "../../contract/index.js";
 import { addressForm, parseEml, type MessageJson, type ParsedEml } from "../input/index.js";
 import { overHopLimit, safeAddress } from "../mail/compose.js";
 import { ownTraceLength } from "../mail/received.js";
@@ -125,6 +126,46 @@ export function readConfirm(extension: string): { member: string; tag: string } 
   return member === undefined ? undefined : { member, tag: tagged[1]!.toLowerCase() };
 }
 
+/**
+ * The reply and forward prefixes a mail program writes before a subject, in the languages Wikipedia's "List of email
+ * subject abbreviations" gives (its table "Abbreviations in other languages", which Thunderbird's localized
+ * `mailnews.localizedRe` and Outlook's prefixes follow): a member replying from a German Outlook writes
+ * "AW: unsubscribe", a Swede "SV: unsubscribe". Matched in any case, before a colon (or a full-width one), with a
+ * counter as some programs write it ("Re[2]:", "Re^2:", "Re(2):").
+ */
+export const REPLY_PREFIXES: readonly string[] = [
+  "Re", "Fwd", "Fw", // English, and most programs in any language
+  "AW", "WG", // German: Antwort, Weitergeleitet
+  "SV", "VS", "VB", "FS", // Danish, Norwegian, Swedish, Icelandic: Svar; Videresendt, Vidarebefordrat, Framsent
+  "VL", // Finnish: Välitetty (its Vastaus is VS, above)
+  "Antw", "Doorst", // Dutch: Antwoord, Doorsturen
+  "Réf", "Ref", "Rép", "TR", // French: Référence, Réponse, Transfert
+  "R", "RIF", "I", // Italian: Risposta, Riferimento, Inoltrato
+  "RES", "ENC", // Portuguese: Resposta, Encaminhado
+  "RV", // Spanish: Reenviado
+  "Odp", "PD", // Polish: Odpowiedź, Przekazanie dalej
+  "VÁ", "TO", // Hungarian: Válasz, Továbbítás
+  "YNT", "İLT", "ILT", // Turkish: Yanıt, İlet
+  "BLS", "TRS", // Indonesian: Balas, Terusan
+  "ATB", "YML", // Welsh: Ateb, Ymlaen
+  "ΑΠ", "ΣΧΕΤ", "ΠΡΘ", // Greek: Απάντηση, Σχετικό, Προωθημένο
+  "השב", "הועבר", // Hebrew
+  "رد", // Arabic
+  "回复", "转发", "回覆", "轉寄", // Chinese, simplified and traditional
+  "返信", "転送", // Japanese
+];
+const escaped = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** The prefixes at the start of a subject, any number of them ("RE: Fwd: AW: ..."), longest alternatives first. */
+const PREFIXES = new RegExp(
+  `^\\s*((${[...REPLY_PREFIXES].sort((a, b) => b.length - a.length).map(escaped).join("|")})\\s*(?:(?:\\[\\d+\\]|\\^\\d+|\\(\\d+\\))\\s*)?[:\uff1a]\\s*)+`,
+  "iu",
+);
+
+/** A subject without the reply and forward prefixes before it (REPLY_PREFIXES), in its composed (NFC) form. */
+export function withoutReplyPrefixes(subject: string): string {
+  return subject.normalize("NFC").replace(PREFIXES, "");
+}
+
 /** `unsubscribe` when the subject's first word, or else the first word of the body's first non-empty line, asks to leave. */
 export function commandOf(subject: string, text: string): "unsubscribe" | "help" {
   // The body's first non-empty line begins at its first character that is not white space (what trim() removes, \s
@@ -132,7 +173,9 @@ export function commandOf(subject: string, text: string): "unsubscribe" | "help"
   // empty lines made millions of strings and held hundreds of megabytes per message.
   const first = /\S/.exec(text)?.index;
   const firstLine = first === undefined ? "" : text.slice(first, first + 64);
-  for (const line of [subject.replace(/^\s*((re|fwd?)\s*:\s*)+/i, ""), firstLine]) {
+  // Only the subject's first characters can be a command behind its prefixes: a subject is bounded by the list's
+  // header limit, but normalizing it whole for every message would be work for nothing.
+  for (const line of [withoutReplyPrefixes(subject.slice(0, 512)), firstLine]) {
     const word = /^\s*([A-Za-z-]+)/.exec(line)?.[1]?.toLowerCase();
     if (word !== undefined) return LEAVE.has(word) ? "unsubscribe" : "help";
   }
@@ -169,9 +212,11 @@ function unanswerable(daemon: Daemon, list: string, m: MessageJson): { why: stri
   if (h(LOOP_HEADER.toLowerCase()).some((v) => v.split(",").some((x) => addressKey(x.trim().replace(/^<(.*)>$/, "$1")) === addressKey(list))) || own(m.from) || own(m.envelope.sender))
     return { why: "it came from this list (a loop)", loop: true };
   if (m.envelope.sender === null) return { why: "it has no envelope sender (MAIL FROM:<>), and nothing answers a bounce" };
-  if (h("auto-submitted").some((v) => v.toLowerCase() !== "no")) return { why: "it is automatic mail (Auto-Submitted, RFC 3834), which nothing answers" };
-  if (h("precedence").some((v) => /^(bulk|list|junk)$/i.test(v))) return { why: "it is bulk or list mail (Precedence), which nothing answers" };
-  if (h("list-id").length) return { why: "it came from a mailing list (List-Id), which nothing answers" };
+  // What m.isAutomated() reads (contract/automatic.ts): RFC 3834's Auto-Submitted and the de facto markers of the
+  // auto-responders that do not write it. Answered, such a responder answers the answer (a ping-pong), and one writing
+  // to a confirmation's Reply-To would confirm a forger's unsubscribe: the confirmation is not answered either.
+  const automatic = automaticMarker(m.headers);
+  if (automatic) return { why: `it is ${automatic.what}, which nothing answers` };
   const hops = overHopLimit(m.headers, daemon.runner.mail.hopLimit);
   if (hops) return { why: `it went through too many hops (${hops})` };
   return undefined;

@@ -247,8 +247,13 @@ export function createIngress(o: IngressOptions): Ingress {
         return cb();
       }
       const first: string | undefined = seen.values().next().value;
+      // The postmaster is no list (postmasterOf answers only where none is deployed): a refusal must not call it one.
+      const kept = (l: string): boolean => o.daemon.postmasterOf(l) !== undefined;
+      if (!o.lmtp && first !== undefined && first !== list && (kept(first) || kept(list))) {
+        return cb(smtpError(452, `4.5.3 ${say(M.postmasterApart, rcpt, first)}`, saidUtf8(session)));
+      }
       if (!o.lmtp && first !== undefined && first !== list) return cb(smtpError(452, `4.5.3 ${say(M.secondList, rcpt, first)}`, saidUtf8(session)));
-      if (!o.lmtp && first !== undefined) return cb(smtpError(452, `4.5.3 one address of a list per transaction: send to ${rcpt} in a new transaction`, saidUtf8(session)));
+      if (!o.lmtp && first !== undefined) return cb(smtpError(452, `4.5.3 ${say(M.secondAddress, rcpt, first)}`, saidUtf8(session)));
       seen.set(key, list);
       tx.accepted.push(key);
       cb();

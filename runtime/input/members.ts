@@ -11,7 +11,7 @@
  * reported with where it is and left out; the rest is still read.
  */
 import { runtimeMessages } from "../../contract/messages.js";
-import { canonicalAddress } from "../../contract/values.js";
+import { mailboxAddress } from "./decode.js";
 import { memberFieldProblem } from "./limits.js";
 import { ROLES, type InputProblem, type MemberJson, type Role } from "./types.js";
 
@@ -99,7 +99,8 @@ class Collector {
   }
 
   add(line: number, e: Entry): void {
-    const address = canonicalAddress(e.address);
+    // As people write it: a domain in Unicode is that domain in ASCII (`用户@例子.广告`), as ingress reads it.
+    const address = mailboxAddress(e.address);
     if (address === undefined) return this.problem(line, `${JSON.stringify(e.address)} is not an e-mail address`);
     const first = this.seen.get(address);
     if (first !== undefined) return this.problem(line, `${address} is already listed (${this.unit} ${first})`);

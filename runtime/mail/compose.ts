@@ -103,7 +103,7 @@ const MSG_ID = /^[\x21-\x3b\x3d\x3f-\x7e]{1,250}@[\x21-\x3b\x3d\x3f-\x7e]{1,250}
  * An address that is safe in a header and an SMTP command, or undefined. Past ASCII, the address rule's own
  * (contract/values.ts: a local part of RFC 6531's characters, none invisible; an ASCII domain) as it is written,
  * at most a path's octets in UTF-8: mail to it needs SMTPUTF8, which the relay's client asks for (a relay
- * without it refuses that recipient, recorded as any refusal is), and the Maildir writes it in UTF-8. Members
+ * without it is not given that recipient, recorded failed: daemon/delivery.ts), and the Maildir writes it in UTF-8. Members
  * may have such addresses, so a rule's send to them must reach them (it was left out without a word).
  */
 export function safeAddress(s: unknown): string | undefined {

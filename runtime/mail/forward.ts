@@ -12,6 +12,7 @@
  * another list's headers, `Authentication-Results` anyone could have
  * written) is left out.
  */
+import { domainToASCII } from "node:url";
 import addressparser from "nodemailer/lib/addressparser/index.js";
 import { type Footed, footEntity, foldField, isSealed, wrapWithFooter } from "./footer.js";
 import { fitEntity } from "./long-lines.js";
@@ -60,6 +61,15 @@ function fieldText(value: string): string {
   }
 }
 
+/** `local@domain` with its domain in ASCII (IDNA, `xn--`) when it is written past ASCII; else as it is. */
+function asciiDomain(address: string | undefined): string | undefined {
+  const at = address?.lastIndexOf("@") ?? -1;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: every ASCII character: only a domain past it is converted
+  if (address === undefined || at < 1 || /^[\x00-\x7f]*$/.test(address.slice(at + 1))) return address;
+  const ascii = domainToASCII(address.slice(at + 1));
+  return ascii ? `${address.slice(0, at)}@${ascii}` : address;
+}
+
 function addresses(fields: readonly Field[], name: string, c: Checks): { name: string; address: string }[] {
   const out: { name: string; address: string }[] = [];
   const seen = new Set<string>();
@@ -67,7 +77,9 @@ function addresses(fields: readonly Field[], name: string, c: Checks): { name: s
     if (f.name.toLowerCase() !== name) continue;
     const parsed = addressparser(fieldText(f.value), { flatten: true }) as { name?: string; address?: string }[];
     for (const p of parsed) {
-      const address = c.safeAddress(p.address);
+      // A domain the author wrote in Unicode (RFC 6532) is kept in ASCII, as every address is written: a co-recipient
+      // at `用户@例子.广告` was left out, and a member's reply-all missed them.
+      const address = c.safeAddress(p.address) ?? c.safeAddress(asciiDomain(p.address));
       if (!address || seen.has(address.toLowerCase()) || out.length >= MAX_ADDRESSES) continue;
       seen.add(address.toLowerCase());
       out.push({ name: c.literalName(c.headerText(c.decodeWords(p.name ?? ""), 100)), address });

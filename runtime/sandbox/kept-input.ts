@@ -164,14 +164,7 @@ function packMessage(json: string, s: number): boolean {
       ve = packEnvelope(json, vs);
       if (ve < 0) return false;
     } else {
-      let k = -1;
-      for (let d = 0; d < MESSAGE_DEFAULTS.length; d++) {
-        const key = MESSAGE_DEFAULTS[d]!.key;
-        if (key.length === colon - i && json.startsWith(key, i)) {
-          k = d;
-          break;
-        }
-      }
+      const k = defaultAt(MESSAGE_DEFAULTS, json, i, colon);
       const def = k < 0 ? undefined : MESSAGE_DEFAULTS[k]!;
       if (def === undefined || def.nested || seen & (2 << k)) return false;
       seen |= 2 << k;
@@ -206,14 +199,7 @@ function packEnvelope(json: string, s: number): number {
       if (packed[at] !== undefined) return -1;
       packed[at] = json.slice(vs, ve);
     } else {
-      let k = -1;
-      for (let d = 0; d < ENVELOPE_DEFAULTS.length; d++) {
-        const key = ENVELOPE_DEFAULTS[d]!.key;
-        if (key.length === colon - i && json.startsWith(key, i)) {
-          k = d;
-          break;
-        }
-      }
+      const k = defaultAt(ENVELOPE_DEFAULTS, json, i, colon);
       if (k < 0 || seen & (1 << k)) return -1;
       seen |= 1 << k;
       const value = ENVELOPE_DEFAULTS[k]!.value!;
@@ -258,6 +244,15 @@ const MESSAGE_DEFAULTS: readonly Default[] = [
   { key: '"envelope"', nested: ENVELOPE_DEFAULTS },
 ];
 
+/** The index in `defaults` of the key written at json[i, colon), or -1. */
+function defaultAt(defaults: readonly Default[], json: string, i: number, colon: number): number {
+  for (let d = 0; d < defaults.length; d++) {
+    const key = defaults[d]!.key;
+    if (key.length === colon - i && json.startsWith(key, i)) return d;
+  }
+  return -1;
+}
+
 /** Where the object compactObject last read ends (the index after its closing brace). */
 let compactEnd = 0;
 
@@ -281,14 +276,7 @@ function compactObject(json: string, s: number, defaults: readonly Default[]): s
     const colon = keyAt(json, i);
     if (colon < 0) return undefined;
     const vs = colon + 1;
-    let k = -1;
-    for (let d = 0; d < defaults.length; d++) {
-      const key = defaults[d]!.key;
-      if (key.length === colon - i && json.startsWith(key, i)) {
-        k = d;
-        break;
-      }
-    }
+    const k = defaultAt(defaults, json, i, colon);
     const def = k < 0 ? undefined : defaults[k]!;
     if (k >= 0) {
       if (seen & (1 << k)) return undefined;

@@ -119,7 +119,10 @@ describe("check --ceiling", () => {
   test("a fan-out ceiling works the same way, and ceilings can be given together or repeated", async () => {
     const r = await check(["--ceiling", "fanout=50", "trim.thwonk"]);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /error TW\d{4}: .*100.*50/);
+    assert.match(r.stdout, /error TW3002: .*100.*over the daemon's fan-out ceiling of 50/);
+    // Raising the rule's own fanout cannot help under a ceiling: the advice is the ceiling, not `limits { fanout }`.
+    assert.match(r.stdout, /or ask for a higher ceiling\./);
+    assert.doesNotMatch(r.stdout, /raise `limits/);
     const both = await check(["-f", "json", "--cost", "--ceiling", "budget=900000,fanout=100", "trim.thwonk"]);
     assert.equal(both.code, 0);
     const j = JSON.parse(both.stdout) as CostJson;

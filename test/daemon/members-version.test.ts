@@ -67,3 +67,12 @@ test("an import that puts the list over its rule's limit is refused at the next 
   await daemon.runner.withList(LIST, async () => undefined);
   assert.deepEqual(await post("ann@example.org", "again"), { code: 250, to: ["ann@example.org"] });
 });
+
+test("an import is one change: the members' version moves by one, an empty import too", async () => {
+  const v0 = (await daemon.store.members(LIST)).version;
+  const one = await daemon.importMembers(LIST, "Ann <ann@example.org>\nBob <bob@example.org>\n");
+  assert.equal(one.version, v0 + 1);
+  const none = await daemon.importMembers(LIST, "");
+  assert.equal(none.version, v0 + 2);
+  assert.deepEqual(none.members, []);
+});

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { simpleParser } from "mailparser";
-import { commandOf, confirmAddress, confirmTag, readConfirm } from "../../runtime/daemon/requests.js";
+import { commandOf, confirmAddress, confirmTag, readConfirm, REPLY_PREFIXES, withoutReplyPrefixes } from "../../runtime/daemon/requests.js";
 import { listDaemon, readStore } from "./helpers.js";
 
 const TRIM = `rule trim140
@@ -27,6 +27,24 @@ test("the command: the subject's first word, else the body's first non-empty lin
   assert.equal(commandOf("", ""), "help");
   assert.equal(commandOf("unsubscribed?", "x"), "help", "a word, not a prefix");
   assert.equal(commandOf("Please unsubscribe me", ""), "help");
+});
+
+test("every reply and forward prefix of the list, any case, counted or not, before the command; a longer word is not one", () => {
+  for (const p of REPLY_PREFIXES) {
+    // (The case forms with as many characters: "İLT" lowercased outside Turkish is "i̇lt", a dotted i no one writes.)
+    for (const written of [p, p.toLowerCase(), p.toUpperCase()].filter((w) => w.length === p.length)) {
+      for (const sep of [": ", ":", " : ", "[3]: ", "^2: ", "\uff1a"]) assert.equal(commandOf(`${written}${sep}unsubscribe`, "help"), "unsubscribe", `${written}${sep}`);
+      assert.equal(commandOf(`${written}: Fwd: ${written}: signoff`, "help"), "unsubscribe");
+    }
+    // Not a prefix without its colon, nor inside a longer word: the first word read is then that word.
+    if (!REPLY_PREFIXES.some((q) => q.toLowerCase() === `${p}x`.toLowerCase())) assert.equal(withoutReplyPrefixes(`${p}x: unsubscribe`), `${p}x: unsubscribe`, `${p}x`);
+    if (/^[A-Za-z]+$/.test(p)) assert.equal(commandOf(`${p} unsubscribe`, "unsubscribe"), "help", `${p} without a colon`);
+  }
+  // Decomposed (as a program may write é), and the subject's length: a prefix run over the whole header stays quick.
+  assert.equal(commandOf("Re\u0301f: unsubscribe", ""), "unsubscribe");
+  const start = performance.now();
+  for (const s of ["Re ".repeat(20_000), `${"Re:".repeat(20_000)}x`, `${"Re[1]".repeat(5000)}`, `${" ".repeat(50_000)}:`]) assert.equal(commandOf(s, ""), "help");
+  assert.ok(performance.now() - start < 500, `${performance.now() - start} ms`);
 });
 
 test("the tagged address: read back, any case, within 64 octets before the @; none when it would not fit", () => {

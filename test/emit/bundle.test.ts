@@ -81,6 +81,13 @@ test("malformed and tampered bundles are refused with a clear code", () => {
   const { sha256: ___, ...body3 } = d;
   d.sha256 = sha256Hex(canonicalJson(body3));
   assert.deepEqual(codes(JSON.stringify(d)), ["TW4004"]);
+  // Another stdlib (its prelude is not this one's): "compile it again", not "altered".
+  const lib = JSON.parse(good);
+  lib.manifest.stdlib = "0.3.0";
+  const { sha256: _s, ...bodyLib } = lib;
+  lib.sha256 = sha256Hex(canonicalJson(bodyLib));
+  assert.deepEqual(codes(JSON.stringify(lib)), ["TW4004"]);
+  assert.match(readBundle("x.thwb", JSON.stringify(lib)).diagnostics[0]!.message, /stdlib 0\.3\.0, .*this is thwonkc .* \(stdlib \d/);
   // Code for another ABI (an older code target), hash fixed: refused before anything else, even without recompiling.
   const f = JSON.parse(good);
   f.code.target = "quickjs-js/1";

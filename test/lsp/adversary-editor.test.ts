@@ -189,7 +189,7 @@ test("a rule created under node_modules or a dot directory (an install, a tool's
   );
 });
 
-test("a client that registers capabilities (VS Code): formatting and semantic tokens are registered for .thwonk documents alone, not for the TypeScript files the extension also sends", async () => {
+test("a client that registers capabilities (VS Code): formatting, semantic tokens and document symbols are registered for .thwonk documents alone, not for the TypeScript files the extension also sends", async () => {
   const c = new LspClient();
   try {
     const registrations: Registration[] = [];
@@ -197,7 +197,7 @@ test("a client that registers capabilities (VS Code): formatting and semantic to
     const both = new Promise<void>((resolve) => (registered = resolve));
     c.connection.onRequest(RegistrationRequest.type, (p) => {
       registrations.push(...p.registrations);
-      if (registrations.length >= 2) registered();
+      if (registrations.length >= 3) registered();
     });
     const init = (await c.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
@@ -205,6 +205,7 @@ test("a client that registers capabilities (VS Code): formatting and semantic to
       capabilities: {
         textDocument: {
           formatting: { dynamicRegistration: true },
+          documentSymbol: { dynamicRegistration: true },
           semanticTokens: { dynamicRegistration: true, requests: { full: true }, tokenTypes: [], tokenModifiers: [], formats: ["relative"] },
         },
       },
@@ -213,9 +214,11 @@ test("a client that registers capabilities (VS Code): formatting and semantic to
     // formatter TypeScript files should use, and took the server's empty semantic tokens of a .ts file as complete.
     assert.ok(!init.capabilities.documentFormattingProvider, JSON.stringify(init.capabilities.documentFormattingProvider));
     assert.equal(init.capabilities.semanticTokensProvider, undefined);
+    // Before: declared at start, a .ts rule had two outline groups in VS Code, TypeScript's and the server's.
+    assert.ok(!init.capabilities.documentSymbolProvider, JSON.stringify(init.capabilities.documentSymbolProvider));
     await c.connection.sendNotification(InitializedNotification.type, {});
     await both;
-    assert.deepEqual(registrations.map((r) => r.method).sort(), ["textDocument/formatting", "textDocument/semanticTokens"]);
+    assert.deepEqual(registrations.map((r) => r.method).sort(), ["textDocument/documentSymbol", "textDocument/formatting", "textDocument/semanticTokens"]);
     for (const r of registrations) {
       const selector = (r.registerOptions as { documentSelector: { language?: string; pattern?: string }[] }).documentSelector;
       assert.deepEqual(selector, [{ language: "thwonk" }, { pattern: "**/*.thwonk" }], r.method);
@@ -229,6 +232,8 @@ test("a client that registers capabilities (VS Code): formatting and semantic to
     assert.equal(edits?.[0]?.newText, "rule registered\non message(m: Message) {\n  log(m.subject)\n}\n");
     const tokens = await c.connection.sendRequest(SemanticTokensRequest.type, { textDocument: { uri: u } });
     assert.ok((tokens?.data.length ?? 0) > 0);
+    const symbols = (await c.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: u } })) as DocumentSymbol[];
+    assert.deepEqual(symbols.map((x) => x.name), ["registered", "on message"]);
   } finally {
     await c.close();
   }

@@ -32,6 +32,11 @@ export interface Published {
 export class LspClient {
   readonly connection: ProtocolConnection;
   readonly published: Published[] = [];
+  /** The messages of the server's `$/progress` (begin and report), when `initialize` asked for them. */
+  readonly progress: string[] = [];
+  /** The `thwonk/verified` notifications, in order. */
+  readonly verified: { uri: string; version: number | undefined; generation: number }[] = [];
+  private readonly pokes: (() => void)[] = [];
   private readonly waiters: { test: (p: Published) => boolean; resolve: (p: Published) => void }[] = [];
   private readonly proc: ChildProcess;
   private versions = new Map<string, number>();
@@ -48,17 +53,47 @@ export class LspClient {
           this.waiters.splice(i, 1);
         }
       }
+      this.poke();
+    });
+    this.connection.onRequest("window/workDoneProgress/create", () => null);
+    this.connection.onNotification("$/progress", (p: { value: { kind: string; message?: string } }) => {
+      if (p.value.kind !== "end") this.progress.push(p.value.message ?? "");
+      this.poke();
+    });
+    this.connection.onNotification("thwonk/verified", (p: { uri: string; version?: number; generation: number }) => {
+      this.verified.push({ uri: p.uri, version: p.version, generation: p.generation });
+      this.poke();
     });
     this.connection.listen();
   }
 
-  async initialize(rootDir?: string): Promise<unknown> {
+  private poke(): void {
+    for (const w of [...this.pokes]) w();
+  }
+
+  /** Resolves when `test` holds over what has come (checked at every publish, progress and thwonk/verified). */
+  until(what: string, test: () => boolean, timeoutMs = 60_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${what}: not within ${timeoutMs} ms`)), timeoutMs);
+      const check = (): void => {
+        if (!test()) return;
+        clearTimeout(timer);
+        this.pokes.splice(this.pokes.indexOf(check), 1);
+        resolve();
+      };
+      this.pokes.push(check);
+      check();
+    });
+  }
+
+  /** `progress`: the client takes window/workDoneProgress, and the server reports its checks. */
+  async initialize(rootDir?: string, opts: { progress?: boolean } = {}): Promise<unknown> {
     const root = rootDir ? pathToFileURL(rootDir).href : null;
     const r = await this.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: root,
       workspaceFolders: root ? [{ uri: root, name: "root" }] : null,
-      capabilities: {},
+      capabilities: opts.progress ? { window: { workDoneProgress: true } } : {},
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
     return r;

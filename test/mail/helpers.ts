@@ -10,10 +10,11 @@ export interface Transaction {
   raw: Buffer;
 }
 
-/** An SMTP sink on 127.0.0.1 keeping every transaction. */
-export async function sink(): Promise<{ port: number; got: Transaction[]; close(): Promise<void> }> {
+/** An SMTP sink on 127.0.0.1 keeping every transaction; `hideSMTPUTF8`: one that does not offer SMTPUTF8 (RFC 6531), and takes what it is given. */
+export async function sink(o: { hideSMTPUTF8?: boolean } = {}): Promise<{ port: number; got: Transaction[]; close(): Promise<void> }> {
   const got: Transaction[] = [];
   const server = new SMTPServer({
+    hideSMTPUTF8: o.hideSMTPUTF8 === true,
     authOptional: true,
     disabledCommands: ["STARTTLS", "AUTH"],
     logger: false,

@@ -80,3 +80,16 @@ test("readMembers picks the form by the first character", () => {
   assert.deepEqual(readMembers('  ["ann@example.org"]').members.map((m) => m.address), ["ann@example.org"]);
   assert.deepEqual(readMembers("ann@example.org\n").members.map((m) => m.address), ["ann@example.org"]);
 });
+
+test("an address written with its domain in Unicode is the member at that domain in ASCII (xn--): the same member as its punycode form", () => {
+  const { members, problems } = parseMembersText(["Wang <\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a>", "\u7528\u6237@XN--FSQU00A.XN--4RR70V", "ann@b\u00fccher.example"].join("\n"), { joined: 1 });
+  assert.deepEqual(
+    members.map((m) => [m.address, m.name]),
+    [
+      ["\u7528\u6237@xn--fsqu00a.xn--4rr70v", "Wang"],
+      ["ann@xn--bcher-kva.example", ""],
+    ],
+  );
+  assert.deepEqual(problems.map((p) => p.line), [2], "the punycode spelling is already listed");
+  assert.deepEqual(parseMembersJson(JSON.stringify(["ann@B\u00dcCHER.example"])).members.map((m) => m.address), ["ann@xn--bcher-kva.example"]);
+});

@@ -230,3 +230,32 @@ test("a string in single quotes with their escapes (`'it\\'s'`, `'a\\\\'`): one 
     assert.deepEqual(parseFile("a.thwonk", after).diagnostics.filter((d) => d.severity === "error"), [], after);
   }
 });
+
+test("an unindented statement that starts with a soft keyword (`state.x = 1`) is a statement, not a new declaration", () => {
+  // Valid code, as copied from a doc or written without indentation: the keyword is a name there.
+  const src = [
+    "rule x",
+    "state { n: int = 0, xs: List<int> max 5 = [] }",
+    "on message(m: Message) {",
+    "state.n = 1",
+    "state.n += 2",
+    "state.xs.push(state.n)",
+    "var type = 3",
+    "type = 4",
+    "type -= 1",
+    "var max = [1]",
+    "max[0]",
+    "every(1)",
+    "}",
+    "every day at 00:00 {",
+    "state.n = 0",
+    "}",
+  ].join("\n");
+  const r = parseFile("u.thwonk", src);
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(r.file.decls.map((d) => d.kind), ["RuleDecl", "StateDecl", "OnDecl", "EveryDecl"]);
+  assert.deepEqual(body(r.file, 2).map((s) => s.kind), ["AssignStmt", "AssignStmt", "ExprStmt", "LetStmt", "AssignStmt", "AssignStmt", "LetStmt", "ExprStmt", "ExprStmt"]);
+  // A declaration at the start of a line still ends a block whose `}` is missing.
+  assert.deepEqual(codes('rule x\non message(m) {\n  log("a")\nstate { n: int = 0 }\non message(m) { state.n = 1 }\n'), ["3:11 TW1015"]);
+  assert.deepEqual(codes('rule x\non message(m) {\n  log("a")\ntype T = { a: int }\nfn f() { }\n'), ["3:11 TW1015"]);
+});

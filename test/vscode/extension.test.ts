@@ -26,8 +26,11 @@ const EML = ["From: Ann <ann@example.org>", "To: auto-reply@example.org", "Subje
 let dir: TempDir;
 let vsix: string;
 let entries: string[];
-const state: FakeState = { commands: new Map(), channels: new Map(), messages: [], openDialogAnswer: undefined, settings: {}, activeFile: undefined, activeText: "", saved: [] };
-let ext: { activate(c: unknown): Promise<{ client(): { isRunning(): boolean; _serverProcess?: { pid: number } } | undefined }>; deactivate(): Promise<void> };
+const state: FakeState = { commands: new Map(), channels: new Map(), messages: [], openDialogAnswer: undefined, settings: { "thwonk.server.checkerHeapMb": 700 }, activeFile: undefined, activeText: "", saved: [] };
+let ext: {
+  activate(c: unknown): Promise<{ client(): { isRunning(): boolean; sendRequest(method: string): Promise<unknown>; _serverProcess?: { pid: number } } | undefined }>;
+  deactivate(): Promise<void>;
+};
 let api: Awaited<ReturnType<typeof ext.activate>>;
 
 before(async () => {
@@ -83,11 +86,14 @@ test("the .vsix holds the client, the server, the grammar, the configuration, th
   assert.deepEqual(manifest.contributes.commands.map((c: { command: string }) => c.command).sort(), ["thwonk.check", "thwonk.compile", "thwonk.dryRun", "thwonk.restartServer", "thwonk.runTests"]);
   assert.ok(manifest.contributes.configuration.properties["thwonk.server.path"]);
   assert.ok(manifest.contributes.configuration.properties["thwonk.trace.server"]);
+  assert.equal(manifest.contributes.configuration.properties["thwonk.server.checkerHeapMb"].default, 0);
   assert.ok(existsSync(dir.path("unpacked/extension/node_modules")) === false);
 });
 
-test("activate() starts the bundled server and registers the commands", () => {
+test("activate() starts the bundled server and registers the commands; the checker thread's heap setting reaches the server", async () => {
   assert.equal(api.client()?.isRunning(), true);
+  const stats = (await api.client()!.sendRequest("thwonk/stats")) as { checker: { heapMb: number | null } };
+  assert.equal(stats.checker.heapMb, 700);
   for (const c of ["thwonk.check", "thwonk.compile", "thwonk.dryRun", "thwonk.runTests", "thwonk.restartServer"]) assert.ok(state.commands.has(c), c);
   assert.ok(state.channels.has("Thwonk Language Server"));
 });

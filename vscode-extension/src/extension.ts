@@ -67,6 +67,8 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
     traceOutputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     errorHandler: restartingErrorHandler((line) => output.appendLine(line)),
+    // The server's options (docs/editing.md); 0 or unset: its defaults.
+    initializationOptions: { checkerHeapMb: config.get<number>("server.checkerHeapMb") || undefined },
   };
   return new LanguageClient("thwonk", "Thwonk Language Server", serverOptions(context.extensionPath, config.get<string>("server.path") ?? ""), clientOptions);
 }

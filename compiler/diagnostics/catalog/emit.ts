@@ -11,8 +11,8 @@ export const emitMessages = {
   hashMismatch: def("TW4003", "error", "bundle content does not match its sha256", () =>
     "The bundle's content does not match its sha256: it was changed after it was compiled. It will not be run; compile the rule again.",
   ),
-  otherCompiler: def("TW4004", "error", "bundle from another compiler", (compiler: string, table: string, ours: string, ourTable: string) =>
-    `The bundle was made by thwonkc ${compiler} (cost table ${table}); this is thwonkc ${ours} (cost table ${ourTable}), which cannot confirm its code. Compile the rule again with this version.`,
+  otherCompiler: def("TW4004", "error", "bundle from another compiler", (compiler: string, lib: string, table: string, ours: string, ourLib: string, ourTable: string) =>
+    `The bundle was made by thwonkc ${compiler} (stdlib ${lib}, cost table ${table}); this is thwonkc ${ours} (stdlib ${ourLib}, cost table ${ourTable}), which cannot confirm its code. Compile the rule again with this version.`,
   ),
   sourceDoesNotCompile: def("TW4005", "error", "bundle source has errors", (errors: number) =>
     `The rule inside the bundle does not compile (${errors} error${errors === 1 ? "" : "s"}), so its code cannot be trusted. Run \`thwonkc check\` on the source.`,

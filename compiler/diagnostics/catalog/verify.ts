@@ -17,9 +17,10 @@ export const verifyMessages = {
     "TW3002",
     "error",
     "worst-case fan-out over limit",
-    (trigger: string, bound: number, limit: number, dominant: string) => (s) =>
-      `${q(s.trigger(trigger))} can send up to ${n(bound)} messages, over the fan-out limit of ${n(limit)}. Most of them come from ${dominant}. ` +
-      `Send to a list of recipients in one call, lower the limits that multiply it, or raise ${q(s.block("limits", "fanout: ..."))}.`,
+    // Under a daemon's ceiling, raising the rule's own fanout changes nothing: the ceiling lowers it again.
+    (trigger: string, bound: number, limit: number, dominant: string, capped: boolean) => (s) =>
+      `${q(s.trigger(trigger))} can send up to ${n(bound)} messages, over the ${capped ? "daemon's fan-out ceiling" : "fan-out limit"} of ${n(limit)}. Most of them come from ${dominant}. ` +
+      `Send to a list of recipients in one call, lower the limits that multiply it, or ${capped ? "ask for a higher ceiling" : `raise ${q(s.block("limits", "fanout: ..."))}`}.`,
   ),
   unboundedState: def("TW3003", "error", "state without a bound", (field: string, type: string, suggestion: string) => (s) =>
     `${q("state." + field)} has no bound on its size (${q(s.type(type))}): every collection and string kept in state needs one, so the cost of reading it is known. Write ${q(s.type(suggestion))}.`,

@@ -45,6 +45,8 @@ export function describeToken(t: Token): string {
 }
 
 const DECL_START = T.kindTable([T.Rule, T.Limits, T.Settings, T.State, T.Type, T.Fn, T.On, T.Every, T.Test, T.Const]);
+/** Tokens after a name that use it (a member, an assignment, an index, a call): never after a declaration's keyword. */
+const NAME_USE = T.kindTable([T.Dot, T.Eq, T.PlusEq, T.MinusEq, T.LBracket, T.LParen]);
 
 export class Parser {
   file = "";
@@ -168,9 +170,18 @@ export class Parser {
     return a !== undefined && this.lines.line(a.start) === this.lines.line(b.start);
   }
 
-  /** Is `t` a declaration keyword at the start of a line (ends a block whose `}` is missing)? */
+  /**
+   * Is `t` a declaration keyword at the start of a line (ends a block whose `}` is missing)? Not when the token after
+   * it, on its line, makes it a name in a statement (`state.x = 1`, `type = 2`, `max[0]`): a soft keyword is a name
+   * there, and an unindented statement is valid code, not a new declaration. No declaration has one of those after
+   * its keyword.
+   */
   isDeclAtLineStart(t: Token): boolean {
-    return DECL_START[t.kind] === 1 && this.lines.col(t.start) === 1;
+    if (DECL_START[t.kind] !== 1 || this.lines.col(t.start) !== 1) return false;
+    if (t.kind === T.Fn) return true; // reserved: never a name
+    const at = this.tokens[this.pos] === t ? this.pos : this.tokens.indexOf(t);
+    const next = this.tokens[at + 1];
+    return next === undefined || NAME_USE[next.kind] !== 1 || !this.sameLine(t, next);
   }
 
   // ------------------------------------------------------------ the concrete tree

@@ -342,7 +342,11 @@ function statements(db: Database.Database) {
     ),
     insertOutbox: db.prepare("INSERT INTO outbox (run_id, address, file, message_id, recipients, action, raw, action_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
     publish: db.prepare(
-      "INSERT INTO published (address, path, html, updated_at, run_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT(address, path) DO UPDATE SET html = excluded.html, updated_at = excluded.updated_at, run_id = excluded.run_id",
+      // A page's time (its Last-Modified, to the second) moves with every change of it and only then: to the next
+      // second at least, so a page changed twice in one second, or after the clock went back, is never older than a
+      // copy a client has (If-Modified-Since would keep that copy); the same page published again keeps its time.
+      "INSERT INTO published (address, path, html, updated_at, run_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT(address, path) DO UPDATE SET " +
+        "updated_at = CASE WHEN html = excluded.html THEN updated_at ELSE MAX(excluded.updated_at, updated_at / 1000 * 1000 + 1000) END, html = excluded.html, run_id = excluded.run_id",
     ),
     due: db.prepare("INSERT INTO schedule (address, trigger, last_due) VALUES (?, ?, ?) ON CONFLICT(address, trigger) DO UPDATE SET last_due = MAX(last_due, excluded.last_due)"),
     run: db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`),
@@ -350,6 +354,8 @@ function statements(db: Database.Database) {
     failedRunsOf: db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE outcome = 'failed' AND message_id IN (SELECT value FROM json_each(?)) ORDER BY id`),
     markReplayed: db.prepare("UPDATE runs SET replayed_by = ? WHERE id = ?"),
     message: db.prepare("SELECT * FROM messages WHERE id = ?"),
+    removalCuts: db.prepare("SELECT id, address, last_run FROM list_removals"),
+    lastMessageUpTo: db.prepare("SELECT COALESCE(MAX(message_id), 0) AS m FROM runs WHERE address = ? AND id <= ?"),
     pending: db.prepare("SELECT * FROM outbox WHERE done = 0 ORDER BY id LIMIT ?"),
     done: db.prepare("UPDATE outbox SET done = 1 WHERE id = ?"),
     doneAll: db.prepare("UPDATE outbox SET done = 1 WHERE id IN (SELECT value FROM json_each(?))"),
@@ -398,6 +404,8 @@ class SqliteStore implements Store {
   private readonly listsTable: SqliteLists;
   /** Retention's sweeps (sqlite-retention.ts), on a connection of their own (sweepConnection). */
   private readonly retention: SqliteRetention;
+  /** Per removal (its id): its address and the last message of the list it removed (removedUpTo). */
+  private readonly cuts = new Map<number, { address: string; upTo: number }>();
 
   constructor(
     private readonly db: Database.Database,
@@ -583,11 +591,9 @@ class SqliteStore implements Store {
     return this.db.transaction(() => {
       this.q.ensureList.run(address);
       this.q.clearMembers.run(address);
-      this.applyMembers(
-        address,
-        members.map((member) => ({ op: "add", member })),
-      );
-      this.q.bumpMembers.run(address);
+      // One change, one version: applyMembers bumps it unless there is nothing to add.
+      if (members.length === 0) this.q.bumpMembers.run(address);
+      else this.applyMembers(address, members.map((member) => ({ op: "add", member })));
       return this.snapshot(address);
     })();
   }
@@ -706,12 +712,13 @@ class SqliteStore implements Store {
     return (this.q.failedRunsOf.all(JSON.stringify(messageIds)) as Row[]).map(toRun);
   }
 
-  async failedSchedules(filter: { address?: string; limit?: number; after?: number } = {}): Promise<RunRecord[]> {
+  async failedSchedules(filter: { address?: string; limit?: number; after?: number; removedLists?: boolean } = {}): Promise<RunRecord[]> {
     // The conditions of the index of these runs alone (runs_failed_due), written as it has them.
     const where = ["outcome = 'failed'", "message_id IS NULL", "replayed_by IS NULL"];
     const args: unknown[] = [];
     if (filter.address !== undefined) (where.push("address = ?"), args.push(filter.address));
     if (filter.after !== undefined) (where.push("id > ?"), args.push(filter.after));
+    if (filter.removedLists === false) where.push("NOT EXISTS (SELECT 1 FROM list_removals x WHERE x.address = runs.address AND x.last_run >= runs.id)");
     const sql = `SELECT ${RUN_COLUMNS} FROM runs WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`;
     return (this.db.prepare(sql).all(...args, filter.limit ?? 1000) as Row[]).map(toRun);
   }
@@ -721,11 +728,16 @@ class SqliteStore implements Store {
     return r ? { ...toMessage(r), raw: r["raw"] as Buffer } : undefined;
   }
 
-  async messages(filter: { address?: string; status?: MessageStatus; limit?: number; after?: number } = {}): Promise<MessageRecord[]> {
+  async messages(filter: { address?: string; status?: MessageStatus; limit?: number; after?: number; removedLists?: boolean } = {}): Promise<MessageRecord[]> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.address !== undefined) (where.push("address = ?"), args.push(filter.address));
     if (filter.after !== undefined) (where.push("id > ?"), args.push(filter.after));
+    const removed = this.removedUpTo();
+    if (filter.removedLists === false && removed.size) {
+      where.push("NOT EXISTS (SELECT 1 FROM json_each(?) j WHERE json_extract(j.value, '$[0]') = messages.address AND messages.id <= json_extract(j.value, '$[1]'))");
+      args.push(JSON.stringify([...removed]));
+    }
     // The status as a literal, so that a query for the failed ones uses their index (messages_failed), as a bound
     // value cannot; one of the known statuses only.
     if (filter.status !== undefined) {
@@ -733,7 +745,26 @@ class SqliteStore implements Store {
       where.push(`status = '${filter.status}'`);
     }
     const sql = `SELECT id, address, mail_from, rcpt_to, received_at, size, status, problems, pruned_at FROM messages ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, filter.limit ?? 1000) as Row[]).map(toMessage);
+    return (this.db.prepare(sql).all(...args, filter.limit ?? 1000) as Row[]).map((r) => {
+      const m = toMessage(r);
+      const upTo = removed.get(m.address);
+      return upTo !== undefined && m.id <= upTo ? { ...m, listRemoved: true as const } : m;
+    });
+  }
+
+  /**
+   * Per address, the last message of the lists removed from it: a message at an address up to it was a removed list's
+   * (one after it, a list's deployed there since). A removal's last run is the last of its list (list_removals); a
+   * message is stored with its first run, in the same order, so the highest message a run up to it names is the list's
+   * last (a replay names an older one). Computed once per removal (a removal never changes) and kept.
+   */
+  private removedUpTo(): Map<string, number> {
+    const removals = this.q.removalCuts.all() as { id: number; address: string; last_run: number }[];
+    for (const r of removals)
+      if (!this.cuts.has(r.id)) this.cuts.set(r.id, { address: r.address, upTo: (this.q.lastMessageUpTo.get(r.address, r.last_run) as { m: number }).m });
+    const out = new Map<string, number>();
+    for (const { address, upTo } of this.cuts.values()) out.set(address, Math.max(out.get(address) ?? 0, upTo));
+    return out;
   }
 
   async pendingOutbox(limit = 500, maxBytes = Number.POSITIVE_INFINITY): Promise<OutboxRow[]> {

@@ -78,6 +78,11 @@ export interface MessageRecord {
   problems: string[];
   /** When retention removed its bytes (thwonkd --keep; docs/daemon.md, "Retention"): its raw is then empty, its metadata kept. */
   prunedAt?: number;
+  /**
+   * Set (true) on a message of a list removed since (list_removals), which no replay runs (TW6047); absent on any
+   * other. Read for messages that have a run (every message a run committed: a failed one among them).
+   */
+  listRemoved?: true;
 }
 
 export interface RunRecord {
@@ -290,11 +295,17 @@ export interface Store {
   run(id: number): Promise<RunRecord | undefined>;
   /** The failed runs of these messages, oldest first: the last of a message's is the one to replay. */
   failedRunsOf(messageIds: readonly number[]): Promise<RunRecord[]>;
-  /** Failed scheduled runs not replayed, oldest first: the first `limit` (default 1,000), with an id above `after` when given. */
-  failedSchedules(filter?: { address?: string; limit?: number; after?: number }): Promise<RunRecord[]>;
+  /**
+   * Failed scheduled runs not replayed, oldest first: the first `limit` (default 1,000), with an id above `after` when
+   * given; with `removedLists: false`, none of a list removed since (their `replayable` is false).
+   */
+  failedSchedules(filter?: { address?: string; limit?: number; after?: number; removedLists?: boolean }): Promise<RunRecord[]>;
   message(id: number): Promise<(MessageRecord & { raw: Buffer }) | undefined>;
-  /** Messages oldest first: the first `limit` (default 1,000), with an id above `after` when given (paging). */
-  messages(filter?: { address?: string; status?: MessageStatus; limit?: number; after?: number }): Promise<MessageRecord[]>;
+  /**
+   * Messages oldest first: the first `limit` (default 1,000), with an id above `after` when given (paging); with
+   * `removedLists: false`, none of a list removed since (MessageRecord.listRemoved).
+   */
+  messages(filter?: { address?: string; status?: MessageStatus; limit?: number; after?: number; removedLists?: boolean }): Promise<MessageRecord[]>;
 
   /** Outbox rows not yet written out, in commit order; with `maxBytes`, rows up to that many bytes (the first whatever its size), those past it not read. */
   pendingOutbox(limit?: number, maxBytes?: number): Promise<OutboxRow[]>;
