@@ -275,12 +275,15 @@ function stateFileState(text: string, name: string, address: string): unknown {
 }
 
 function runLine(r: RunSummary): string {
-  const count = r.actions?.length ?? r.actionCount ?? 0;
-  return `#${r.id}  ${time(r.now)}  ${safe(r.address, 400)}  ${safe(r.trigger, 200)}  ${safe(r.outcome, 20)}  gas ${r.gasUsed}/${r.gasBound}  ${count} action${count === 1 ? "" : "s"}${r.replayOf !== null ? `  (replay of #${r.replayOf})` : ""}${typeof r.replayedBy === "number" ? `  (replayed by #${r.replayedBy})` : ""}${r.error ? `  ${errorText(r.error)}` : ""}`;
+  // A run whose actions retention removed: how many it had, and that they are gone (its actions are then []).
+  const count = r.prunedAt !== undefined ? (r.actionCount ?? 0) : (r.actions?.length ?? r.actionCount ?? 0);
+  const pruned = r.prunedAt !== undefined ? ` (removed by retention ${time(r.prunedAt)})` : "";
+  return `#${r.id}  ${time(r.now)}  ${safe(r.address, 400)}  ${safe(r.trigger, 200)}  ${safe(r.outcome, 20)}  gas ${r.gasUsed}/${r.gasBound}  ${count} action${count === 1 ? "" : "s"}${pruned}${r.replayOf !== null ? `  (replay of #${r.replayOf})` : ""}${typeof r.replayedBy === "number" ? `  (replayed by #${r.replayedBy})` : ""}${r.error ? `  ${errorText(r.error)}` : ""}`;
 }
 
 function printRun(io: CliIo, r: RunSummary): void {
   io.stdout.write(`${runLine(r)}\n  bundle ${safe(r.bundleHash, 64)}${r.messageId !== null ? `, message #${r.messageId}` : ""}\n`);
+  if (r.prunedAt !== undefined) io.stdout.write(`  its actions were removed by retention at ${time(r.prunedAt)} (thwonkd --keep); its record is kept\n`);
   for (const a of r.actions ?? []) {
     const { kind, to, at, ...rest } = a;
     const detail = Object.entries(rest)

@@ -52,6 +52,7 @@ export const run = fields({
   bundleHash: text,
   messageId: nullable(number),
   actionCount: optional(number),
+  prunedAt: optional(epochMs),
   actions: optional(listOf(fields({ kind: text, to: listOf(text), at: fields({ line: number }) }))),
 });
 /** An API refusal: `{ error: { code, message } }`. */

@@ -14,6 +14,7 @@ import { ApiError, type Route } from "./api.js";
 import type { Daemon } from "./daemon.js";
 import { HeldRefusal, MAX_NOTE } from "./holds.js";
 import { daemonMessages as M, say } from "./messages.js";
+import { prunedMessage } from "./retention.js";
 import type { HeldRecord, HeldStatus } from "./store/types.js";
 
 const STATUSES: readonly (HeldStatus | "all")[] = ["held", "approved", "rejected", "expired", "all"];
@@ -59,6 +60,8 @@ export function heldRoutes(daemon: Daemon): Route[] {
         refusing(async () => {
           const h = await holds.get(heldId(p.id!));
           const stored = await daemon.store.message(h.id);
+          // Its bytes removed by retention: 410, with the record (which is kept) in `result`.
+          if (stored?.prunedAt !== undefined) throw new ApiError(410, M.payloadPruned.code, prunedMessage(h.id, stored.prunedAt), { ...view(h), pruned: true, prunedAt: stored.prunedAt });
           const raw = stored?.raw ?? Buffer.alloc(0);
           const mail = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
           const text = mail.text ?? "";

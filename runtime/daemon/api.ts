@@ -96,6 +96,8 @@ function statusOf(code: string): number {
     case M.notReplayable.code:
     case M.replayRemoved.code:
       return 409;
+    case M.payloadPruned.code:
+      return 410; // Gone: its bytes were removed by retention, for good
     // The store refused the removal, which changed nothing: a retry is safe.
     case M.removalFailed.code:
       return 503;
@@ -129,8 +131,11 @@ export function apiHandler(o: ApiOptions) {
 
   const summary = (r: RunRecord) => {
     const { actions, ...rest } = r;
-    return { ...rest, actionCount: actions.length };
+    return { ...rest, actionCount: r.prunedAt !== undefined ? (r.actionCount ?? 0) : actions.length, ...(r.prunedAt !== undefined ? { pruned: true } : {}) };
   };
+  /** A run as GET /v1/runs/ID shows it: one whose actions retention removed says so (`pruned`, TW6056), not an empty run. */
+  const whole = (r: RunRecord) =>
+    r.prunedAt === undefined ? r : { ...r, pruned: true, note: say(M.runPruned, r.id, r.actionCount ?? 0, new Date(r.prunedAt).toISOString().replace(/\.\d{3}Z$/, "Z")) };
   const runFilter = (q: URLSearchParams, address?: string) => ({
     ...(address ? { address } : {}),
     ...(flag(q, "failed") ? { failed: true } : {}),
@@ -145,7 +150,7 @@ export function apiHandler(o: ApiOptions) {
     // failure's run would not be among them, and the message would be listed without a run to replay.
     const runOf = new Map<number, RunRecord>();
     for (const r of await daemon.store.failedRunsOf(messages.map((m) => m.id))) runOf.set(r.messageId!, r); // the latest wins
-    return messages.map((m) => ({ ...m, runId: runOf.get(m.id)?.id ?? null, error: runOf.get(m.id)?.error ?? null }));
+    return messages.map((m) => ({ ...m, runId: runOf.get(m.id)?.id ?? null, error: runOf.get(m.id)?.error ?? null, ...(m.prunedAt !== undefined ? { pruned: true } : {}) }));
   };
   /**
    * A page of failed messages, oldest first, with whether more wait behind it and the `after` that reads them; and
@@ -295,14 +300,15 @@ export function apiHandler(o: ApiOptions) {
 
   /** Routes about one run: the run's list is known only after it is read, and is what the token is asked about. */
   const runRoutes: { method: string; pattern: RegExp; access: Access["action"]; handle: (run: RunRecord) => Promise<unknown> }[] = [
-    { method: "GET", pattern: /^runs\/(\d+)$/, access: "read", handle: async (run) => run },
+    { method: "GET", pattern: /^runs\/(\d+)$/, access: "read", handle: async (run) => whole(run) },
     {
       method: "POST",
       pattern: /^runs\/(\d+)\/replay$/,
       access: "write",
       handle: async (run) => {
         const answer = await daemon.replay(run.id);
-        return { replayed: run.id, answer, run: answer.runId !== undefined ? ((await daemon.run(answer.runId)) ?? null) : null };
+        const again = answer.runId !== undefined ? await daemon.run(answer.runId) : undefined;
+        return { replayed: run.id, answer, run: again ? whole(again) : null };
       },
     },
   ];

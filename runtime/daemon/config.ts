@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { mailboxAddress } from "../input/decode.js";
+import { daemonMessages as M, say } from "./messages.js";
 
 export interface DaemonConfig {
   data: string;
@@ -47,6 +48,11 @@ export interface DaemonConfig {
   publicUrl: string | null;
   /** One-click unsubscribe (RFC 8058) for every list unless a list says otherwise: one SMTP transaction per recipient. */
   oneClick: boolean;
+  /**
+   * Retention: the bytes of messages, runs' actions and outgoing mail older than this many days are removed, their
+   * records kept (runtime/daemon/retention.ts); null, the default: kept for ever.
+   */
+  keep: number | null;
 }
 
 /** A list's mail settings in thwonkd's config. */
@@ -82,7 +88,11 @@ export const DEFAULTS: Omit<DaemonConfig, "data"> & { data: string | null } = {
   dkim: {},
   publicUrl: null,
   oneClick: false,
+  keep: null,
 };
+
+/** The longest retention that is not for ever: 100 years (its milliseconds stay exact). */
+export const KEEP_MAX_DAYS = 36_500;
 
 const KEYS = Object.keys(DEFAULTS) as (keyof DaemonConfig)[];
 
@@ -147,6 +157,16 @@ function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
   if (key === "outboxSync") {
     if (v === "syncfs" || v === "fdatasync") return v;
     throw new ConfigError(`${from}: outboxSync must be "syncfs" (the file system once a batch, where it can) or "fdatasync" (each file), got ${JSON.stringify(v)}`);
+  }
+  if (key === "keep") {
+    // Days, as a whole number: 0 would remove each payload at once, a fraction is a mistyped number of days.
+    if (v === null && !from.startsWith("--") && !from.startsWith("THWONKD_")) return null; // `"keep": null` in a file: for ever
+    const n = typeof v === "number" ? v : typeof v === "string" && /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < 1 || n > KEEP_MAX_DAYS) {
+      const where = from.startsWith("--") || from.startsWith("THWONKD_") ? from : `${from}: keep`;
+      throw new ConfigError(say(M.keepRefused, where, `${JSON.stringify(v)}${n > KEEP_MAX_DAYS ? ` (at most ${KEEP_MAX_DAYS}, 100 years)` : ""}`));
+    }
+    return n;
   }
   if ((key === "smtp" || key === "lmtp" || key === "http") && typeof v === "string") {
     // Checked with the other settings, before anything is made: found at the listen, it was a stack trace, exit 1.

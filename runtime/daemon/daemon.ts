@@ -36,7 +36,8 @@ import { answeredByDaemon, receiveRequest, requestInTurn } from "./requests.js";
 import { addressKey, gone, ListGone, noList, Runner, stateAsRead, type Answer, type Delivery } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import type { CheckpointerOptions } from "./store/checkpointer.js";
-import { openSqliteStore } from "./store/sqlite.js";
+import { incrementalVacuum, openSqliteStore } from "./store/sqlite.js";
+import { prunedMessage, Retention } from "./retention.js";
 import type { ListRemoval, MembersSnapshot, MessageRecord, RunFilter, RunRecord, SavedState, Store } from "./store/types.js";
 
 export interface DaemonOptions {
@@ -50,6 +51,8 @@ export interface DaemonOptions {
   store?: Store;
   /** How the Maildir outbox makes its files durable (config.ts `outboxSync`); default "syncfs", where it can. */
   outboxSync?: "syncfs" | "fdatasync";
+  /** Retention (config.ts `keep`): payloads older than this many days are removed (retention.ts); undefined: kept for ever. */
+  keepDays?: number;
   /** The server's own domain (`--domain`, the name it greets with): its postmaster is kept too, with no list there. */
   domain?: string;
 }
@@ -185,6 +188,8 @@ export class Daemon {
   readonly clock: () => number;
   /** Moderation: held messages, approved, rejected or expired (holds.ts). */
   readonly holds: Holds;
+  /** Retention's sweeps (retention.ts), when thwonkd was given --keep. */
+  readonly retention: Retention | undefined;
   /** Mail to postmaster@ a domain of the lists, kept for whoever runs the server (postmaster.ts). */
   readonly postmaster: PostmasterMailbox;
   /** What start-up found (rules kept at an old version, ...), for the log and the API. */
@@ -228,10 +233,23 @@ export class Daemon {
     });
     this.scheduler = new Scheduler({ store, runner: this.runner, clock: this.clock, log: o.log, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });
     this.holds = new Holds({ store, runner: this.runner, committer: this.committer, clock: this.clock, log: o.log, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });
+    this.retention = o.keepDays === undefined ? undefined : new Retention({ store, clock: this.clock, log: o.log, keepDays: o.keepDays, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });
   }
 
   static async open(o: DaemonOptions): Promise<Daemon> {
-    const store = o.store ?? openSqliteStore(join(o.dataDir, "thwonkd.sqlite"), { checkpoint: checkpointOptions(o.log) });
+    const file = join(o.dataDir, "thwonkd.sqlite");
+    // A store made before retention is rewritten once, so that the space retention frees can go back to the disk.
+    if (o.keepDays !== undefined && !o.store) {
+      try {
+        const v = incrementalVacuum(file);
+        if (v) o.log.warn({ before: v.before, after: v.after, ms: v.ms }, say(M.vacuumOnce, (v.before / 1e6).toFixed(1), (v.ms / 1000).toFixed(1)));
+      } catch (err) {
+        // A disk too full for the copy is why one turns retention on: the start goes on, and retention still works
+        // (without giving the space back). A store that is no store fails at its open below, as before.
+        o.log.warn({ err }, say(M.vacuumFailed, err instanceof Error ? err.message : String(err)));
+      }
+    }
+    const store = o.store ?? openSqliteStore(file, { checkpoint: checkpointOptions(o.log) });
     const deployments = await store.deployments();
     const bundles = new Map<string, Bundle>();
     for (const d of deployments) {
@@ -311,6 +329,7 @@ export class Daemon {
   start(): void {
     this.scheduler.start();
     this.holds.start();
+    this.retention?.start();
     void this.outbox.kick();
   }
 
@@ -319,6 +338,7 @@ export class Daemon {
    * and the store. The sweep first: an expiry it is queueing still finds the schedules due before it ordered ahead.
    */
   async close(): Promise<void> {
+    await this.retention?.stop();
     await this.holds.stop();
     await this.scheduler.stop();
     await this.runner.drain();
@@ -735,16 +755,20 @@ export class Daemon {
     const run = await this.store.run(runId);
     const removal = run && (await this.store.removals(run.address)).find((r) => r.address === run.address && r.lastRun >= run.id);
     if (run && removal) throw new Refusal(say(M.replayRemoved, runId, run.address, iso(removal.removedAt)));
+    // Its message's bytes removed by retention: nothing left to run (410).
+    const message = run?.messageId != null ? await this.store.message(run.messageId) : undefined;
+    if (message?.prunedAt !== undefined) throw new Refusal(prunedMessage(message.id, message.prunedAt));
     try {
       return await this.runner.replay(runId);
     } catch (err) {
-      if (err instanceof Error && err.message.startsWith(M.notReplayable.code)) throw new Refusal(err.message);
+      if (err instanceof Error && (err.message.startsWith(M.notReplayable.code) || err.message.startsWith(M.payloadPruned.code))) throw new Refusal(err.message);
       throw err;
     }
   }
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+
 
 function errorsText(ds: readonly Diagnostic[]): string {
   const errors = ds.filter((d) => d.severity === "error");

@@ -129,6 +129,8 @@ export class Holds {
       const h = await this.waiting(id, now);
       const message = await this.o.store.message(id);
       if (!message) throw new HeldRefusal("notRun", say(M.approvalNotRun, id, "its message is no longer stored"));
+      // A waiting message is never pruned (sqlite-retention.ts); a store edited by hand could have one.
+      if (message.prunedAt !== undefined) throw new HeldRefusal("notRun", say(M.approvalNotRun, id, "its bytes were removed by retention"));
       const d: Delivery = { address: h.address, rcptTo: message.rcptTo, mailFrom: message.mailFrom, raw: message.raw, receivedAt: now };
       const answer = await rerun(d, id);
       if (answer.runId === undefined) throw new HeldRefusal("notRun", say(M.approvalNotRun, id, answer.message));

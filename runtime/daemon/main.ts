@@ -36,7 +36,11 @@ export function healthHandler(daemon: Daemon, inFlight?: InFlight): HttpHandler 
     // The mail in flight against its budget: how near the server is to answering 452.
     const flight = inFlight ? { inFlight: { bytes: inFlight.bytes, peak: inFlight.peak, limit: inFlight.limit } } : {};
     const outbox = { outboxSync: daemon.outbox.durability };
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, compiler: COMPILER_VERSION, lists: daemon.lists().length, ...flight, ...outbox }) + "\n");
+    // Retention: how long payloads are kept, the last sweep's report, when the next is due, and the store's size.
+    const r = daemon.retention;
+    const size = r ? await daemon.store.size() : undefined;
+    const retention = r && size ? { retention: { keepDays: r.keepDays, lastSweep: r.last ?? null, nextSweepAt: r.nextAt, storeBytes: size.pages * size.pageSize, freeBytes: size.free * size.pageSize } } : {};
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, compiler: COMPILER_VERSION, lists: daemon.lists().length, ...flight, ...outbox, ...retention }) + "\n");
     return true;
   };
 }
@@ -234,6 +238,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option("--public-url <url>", "where mailbox providers reach the HTTP side, for one-click unsubscribe links (default http://HOST:PORT of --http)")
     .option("--one-click", "one-click unsubscribe (RFC 8058) on every list: a signed link per member, one SMTP transaction per recipient")
+    .option("--keep <days>", "remove the bytes of messages, runs' actions and outgoing mail older than DAYS days, keeping their records (default: keep them for ever)")
     .option("--config <file>", "JSON config file")
     .exitOverride();
   let cfg: DaemonConfig;
@@ -341,7 +346,16 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger, lock:
     process.stderr.write(`thwonkd: ${err.message}\n`);
     return 2;
   }
-  const daemon = await Daemon.open({ dataDir, log, clock, outboxSync: cfg.outboxSync, domain: cfg.domain, ...(cfg.workers ? { workers: cfg.workers } : {}), ...(test ? { tickMs: 100 } : {}) });
+  const daemon = await Daemon.open({
+    dataDir,
+    log,
+    clock,
+    outboxSync: cfg.outboxSync,
+    domain: cfg.domain,
+    ...(cfg.workers ? { workers: cfg.workers } : {}),
+    ...(test ? { tickMs: 100 } : {}),
+    ...(cfg.keep !== null ? { keepDays: cfg.keep } : {}),
+  });
   const unsubscribeKey = ensureUnsubscribeKey(dataDir);
   const lists = new Map(Object.entries(cfg.lists).map(([a, s]) => [a.toLowerCase(), s.from ? { fromMode: s.from } : {}]));
   daemon.runner.mail = { lists: (address) => lists.get(address.toLowerCase()), hopLimit: cfg.hopLimit };
@@ -457,6 +471,6 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger, lock:
   daemon.start();
   void relay?.start();
   process.stdout.write(JSON.stringify({ ...ports, data: dataDir, outbox: daemon.outbox.dir, token: admin.file, lists: daemon.lists().map((l) => l.address) }) + "\n");
-  log.info({ ports, lists: daemon.lists().length, outboxSync: daemon.outbox.durability }, "thwonkd is ready");
+  log.info({ ports, lists: daemon.lists().length, outboxSync: daemon.outbox.durability, ...(cfg.keep !== null ? { keepDays: cfg.keep } : {}) }, "thwonkd is ready");
   return stopped;
 }

@@ -94,6 +94,18 @@ export const daemonMessages = {
     `The relay answered ${code} (${response}); the message is not sent again to these recipients. Check the addresses, or the relay's policy for this list's mail.`),
   deadLetter: def("TW6052", "Not delivered in time", (window: string, last: string) =>
     `The message could not be handed to the relay within ${window} (last: ${last}); it is given up as a dead letter. Check that the relay is up and accepts mail from this server, and raise --dead-after if it is often down this long.`),
+  keepRefused: def("TW6054", "Not a number of days to keep", (where: string, given: string) =>
+    `${where} must be a whole number of days, 1 or more (how long thwonkd keeps the bytes of messages, of runs' actions and of outgoing mail), got ${given}; thwonkd did not start. Give e.g. --keep 90, or leave it out to keep them for ever (the default).`),
+  payloadPruned: def("TW6055", "Removed by retention", (id: number, at: string) =>
+    `The bytes of message ${id} were removed by retention at ${at} (thwonkd --keep DAYS keeps them that long), so it cannot be read or run again; its record (times, addresses, status, size) and its runs' records are kept. Ask its sender to send it again if it is still needed.`),
+  runPruned: def("TW6056", "Actions removed by retention", (id: number, count: number, at: string) =>
+    `The ${count} action${count === 1 ? "" : "s"} of run ${id} (what it sent, replied, published) were removed by retention at ${at} (thwonkd --keep); its trigger, outcome, gas, error and times are kept. Nothing needs fixing.`),
+  vacuumOnce: def("TW6057", "The store rewritten once for retention", (mb: string, seconds: string) =>
+    `The store (${mb} MB) was made before retention and was rewritten once (VACUUM, ${seconds} s) so that retention can give the space it frees back to the disk; later starts do not do it again. Nothing needs fixing.`),
+  sweepFailed: def("TW6058", "A retention sweep failed", (why: string) =>
+    `A retention sweep failed (${why}); what it did before is kept (each step is one transaction) and the next sweep goes on from there. Mail is not affected. If it happens at every sweep, report it with this line.`),
+  vacuumFailed: def("TW6059", "The store could not be rewritten for retention", (why: string) =>
+    `The store was made before retention, and rewriting it once so that retention can give freed space back to the disk failed (${why}); it is left as it was. Retention still removes old payloads, and the space they took is used again by new mail inside the file, but the file does not shrink. To have it shrink, make room (the rewrite needs as much free disk as the file takes) and restart thwonkd.`),
   relayNoUtf8: def("TW6154", "The relay does not offer SMTPUTF8", (why: string) =>
     `The relay does not offer SMTPUTF8 (RFC 6531), which this mail needs: ${why}. It was not handed to the relay (a relay without SMTPUTF8 may not be given such an address, and one that takes it anyway loses or garbles the copy) and is not tried again; the other recipients' copies went as usual. Use a relay that offers SMTPUTF8 (Postfix: smtputf8_enable = yes), or give the member an ASCII address.`),
   postmasterApart: def("TW6155", "The postmaster's mail in a transaction of its own", (address: string, first: string) =>

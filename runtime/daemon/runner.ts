@@ -34,6 +34,7 @@ import { ownTraceLength } from "../mail/received.js";
 import { DEFAULT_HOP_LIMIT, overHopLimit, type IncomingMail, type ListMailSettings } from "../mail/compose.js";
 import type { Logger } from "./log.js";
 import { holdEffects, type RunAgain } from "./holds.js";
+import { prunedMessage } from "./retention.js";
 import type { MembersSnapshot, MessageRecord, MessageStatus, RunCommit, RunOutcome, RunRecord, SavedState, StateSnapshot, Store } from "./store/types.js";
 
 export interface RunnerOptions {
@@ -393,6 +394,8 @@ export class Runner {
       if (run.messageId === null) return this.replayDue(run);
       const message = await this.o.store.message(run.messageId);
       if (!message) throw new Error(say(M.notReplayable, runId, "its message is no longer stored"));
+      // Its bytes removed by retention (Daemon.replay says so first: this is for a caller that did not ask).
+      if (message.prunedAt !== undefined) throw new Error(prunedMessage(message.id, message.prunedAt));
       notReplayable(runId, message);
       const slot = this.slot(run.address);
       const d: Delivery = { address: run.address, rcptTo: message.rcptTo, mailFrom: message.mailFrom, raw: message.raw, receivedAt: this.o.clock() };

@@ -180,6 +180,17 @@ export class Checkpointer {
     return { done: Atomics.load(this.sh, DONE), retries: Atomics.load(this.sh, RETRIES), own: this.own, fallen: this.fallen };
   }
 
+  /**
+   * The frames written to the log and not yet copied into the database, relative to the frames the thread checkpoints
+   * at (1 is `pages` behind); 0 when unknown or fallen back. Retention's sweep waits while it is high, so that its
+   * writes never take the log to the bound where the event loop checkpoints itself.
+   */
+  get backlog(): number {
+    if (this.fallen !== undefined || this.closed) return 0;
+    const log = this.readLog();
+    return log ? (log.frames - log.copied) / this.pages : 0;
+  }
+
   /** Whether the thread's last pass has the gate: the store's writes then wait for opened() first. */
   get shut(): boolean {
     return Atomics.load(this.sh, GATE) === 1;

@@ -15,6 +15,7 @@ import { keptJson } from "../../input/json-parts.js";
 import { Checkpointer, type CheckpointerOptions } from "./checkpointer.js";
 import { SqliteHeld } from "./sqlite-held.js";
 import { SqliteLists } from "./sqlite-lists.js";
+import { SqliteRetention } from "./sqlite-retention.js";
 import type {
   BounceRecord,
   Deployment,
@@ -29,6 +30,8 @@ import type {
   MessageRecord,
   MessageStatus,
   OutboxRow,
+  PruneCursor,
+  PruneStep,
   RunCommit,
   RunFilter,
   RunRecord,
@@ -37,6 +40,7 @@ import type {
   StateSnapshot,
   Store,
   StoredBundle,
+  StoreSize,
 } from "./types.js";
 import { WalSync } from "./wal-sync.js";
 
@@ -153,6 +157,19 @@ const MIGRATIONS: string[] = [
     members INTEGER NOT NULL, held INTEGER NOT NULL, last_run INTEGER NOT NULL);
   CREATE INDEX list_removals_address ON list_removals(address, last_run);
   `,
+  // Retention (thwonkd --keep; store/sqlite-retention.ts): when a record's payload was removed, with what a run had
+  // (its actions' count) and an outgoing message's size; each table's sweep cursor; the rows a sweep passed over as
+  // still needed, looked at again by the next (an outgoing message's with its run, which is kept with it).
+  `
+  ALTER TABLE messages ADD COLUMN pruned_at INTEGER;
+  ALTER TABLE runs ADD COLUMN pruned_at INTEGER;
+  ALTER TABLE runs ADD COLUMN action_count INTEGER;
+  ALTER TABLE outbox ADD COLUMN pruned_at INTEGER;
+  ALTER TABLE outbox ADD COLUMN size INTEGER;
+  CREATE TABLE retention (name TEXT PRIMARY KEY, after INTEGER NOT NULL);
+  CREATE TABLE retention_kept (kind TEXT NOT NULL, id INTEGER NOT NULL, run_id INTEGER, PRIMARY KEY (kind, id)) WITHOUT ROWID;
+  CREATE INDEX retention_kept_run ON retention_kept(run_id) WHERE kind = 'outbox';
+  `,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -173,12 +190,15 @@ export interface SqliteStoreOptions {
 
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
   const db = new Database(file);
+  // A new store can give back the space retention frees (incremental vacuum), which only a file made so, or
+  // rewritten by a VACUUM (incrementalVacuum), can: set before its first table.
+  if (isEmpty(db)) db.pragma("auto_vacuum = INCREMENTAL");
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   migrate(db);
-  if (options.synchronous === "NORMAL") return new SqliteStore(db);
+  if (options.synchronous === "NORMAL") return new SqliteStore(db, undefined, undefined, undefined, sweepConnection(file));
   // The group commit writes the log without waiting for the disk, then syncs it off the event loop (wal-sync.ts):
   // on a connection of its own that stays at NORMAL, as a switch of one connection between NORMAL and FULL is a
   // PRAGMA, compiled again at each run. Every other write keeps FULL on the first.
@@ -187,8 +207,61 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   unsynced.pragma("foreign_keys = ON");
   unsynced.pragma("busy_timeout = 5000");
   // Neither connection checkpoints in its commits: a thread does (checkpointer.ts).
-  const checkpointer = new Checkpointer(file, [unsynced, db], options.checkpoint);
-  return new SqliteStore(db, new WalSync(file), unsynced, checkpointer);
+  const sweeper = sweepConnection(file);
+  const checkpointer = new Checkpointer(file, [unsynced, db, sweeper], options.checkpoint);
+  return new SqliteStore(db, new WalSync(file), unsynced, checkpointer, sweeper);
+}
+
+/**
+ * Retention's connection (sqlite-retention.ts): `synchronous = NORMAL`, as the group commit's (a sweep lost in a power
+ * cut is done again by the next), and without foreign key checks: a sweep takes each row it blanks out and puts it
+ * back with the same id in one transaction, and a check of each row taken out would scan the tables that refer to
+ * it (`runs.message_id`, `outbox.run_id` have no index): a sweep of 20,000 messages took 9 minutes, not 2 seconds.
+ */
+function sweepConnection(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma("synchronous = NORMAL");
+  db.pragma("foreign_keys = OFF");
+  db.pragma("busy_timeout = 5000");
+  // A vacuum step moves pages from the file's end and rewrites the pages that point to them: kept in memory, not read
+  // again from the disk at each step.
+  db.pragma("cache_size = -32000");
+  return db;
+}
+
+function isEmpty(db: Database.Database): boolean {
+  return db.prepare("SELECT count(*) FROM sqlite_master").pluck().get() === 0;
+}
+
+/** SQLite's auto_vacuum setting: 2 is INCREMENTAL. */
+const INCREMENTAL = 2;
+
+/**
+ * Makes a store file made before retention able to give space back (auto_vacuum = INCREMENTAL), once: a VACUUM, which
+ * rewrites the whole file (it takes as long as copying it and needs as much free disk again; docs/daemon.md,
+ * "Retention"). Undefined when the file needs none (missing, new or switched already); else the sizes and the time.
+ */
+export function incrementalVacuum(file: string): { before: number; after: number; ms: number } | undefined {
+  let db: Database.Database;
+  try {
+    db = new Database(file, { fileMustExist: true });
+  } catch {
+    return undefined;
+  }
+  try {
+    if (isEmpty(db) || db.pragma("auto_vacuum", { simple: true }) === INCREMENTAL) return undefined;
+    const bytes = (): number => (db.pragma("page_count", { simple: true }) as number) * (db.pragma("page_size", { simple: true }) as number);
+    const before = bytes();
+    const t0 = performance.now();
+    db.pragma("busy_timeout = 5000");
+    db.pragma("auto_vacuum = INCREMENTAL");
+    db.exec("VACUUM");
+    // The log the VACUUM wrote (the whole database) copied and cut back.
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    return { before, after: bytes(), ms: Math.round(performance.now() - t0) };
+  } finally {
+    db.close();
+  }
 }
 
 /**
@@ -329,6 +402,8 @@ class SqliteStore implements Store {
   private readonly markDone: (ids: number[]) => void;
   /** Removing lists and the lists view's counts (sqlite-lists.ts), on the first connection. */
   private readonly listsTable: SqliteLists;
+  /** Retention's sweeps (sqlite-retention.ts), on a connection of their own (sweepConnection). */
+  private readonly retention: SqliteRetention;
   /** Per removal (its id): its address and the last message of the list it removed (removedUpTo). */
   private readonly cuts = new Map<number, { address: string; upTo: number }>();
 
@@ -340,6 +415,8 @@ class SqliteStore implements Store {
     private readonly unsyncedDb?: Database.Database,
     /** With `wal`: checkpoints the log on a thread of its own, woken after group commits. */
     private readonly checkpointer?: Checkpointer,
+    /** Retention's own connection (sweepConnection). */
+    private readonly sweepDb?: Database.Database,
   ) {
     this.q = statements(db);
     this.held = new SqliteHeld(db);
@@ -351,6 +428,58 @@ class SqliteStore implements Store {
     // A batch's rows in one statement: one call into SQLite, not one a row.
     this.markDone = (ids: number[]) => void this.g.doneAll.run(JSON.stringify(ids));
     this.listsTable = new SqliteLists(db);
+    this.retention = new SqliteRetention(sweepDb ?? gdb);
+  }
+
+  /**
+   * Retention's writes, as the outbox's marks: on the connection that does not wait for the disk (a sweep lost in a
+   * power cut is done again by the next; each step is one transaction, so nothing is half done), through the
+   * checkpoint thread's gate, and never inside a group commit (better-sqlite3 is synchronous: a step runs between
+   * two). After it, the checkpoint thread is woken as after a commit: a sweep writes many pages.
+   */
+  private async outsideCommits<T>(work: () => T): Promise<T> {
+    if (this.closing) throw new Error("the store is closing");
+    const cp = this.checkpointer;
+    if (cp?.shut) await cp.opened();
+    cp?.enter();
+    try {
+      return work();
+    } finally {
+      cp?.leave();
+      cp?.afterCommit();
+    }
+  }
+
+  async prune(cursor: PruneCursor, cutoff: number, at: number, limit: number): Promise<PruneStep> {
+    return this.outsideCommits(() => this.retention.prune(cursor, cutoff, at, limit));
+  }
+
+  async vacuumStep(pages: number): Promise<number> {
+    const gdb = this.sweepDb ?? this.unsyncedDb ?? this.db;
+    return this.outsideCommits(() => {
+      const free = gdb.pragma("freelist_count", { simple: true }) as number;
+      // In pieces of 8 pages, up to `pages` or 3 ms: a page moved from the file's end may need its parent read from the
+      // disk, and on a file larger than memory 64 pages at once held the event loop up to 70 ms.
+      const end = performance.now() + 3;
+      let left = Math.min(free, Math.max(1, Math.floor(pages)));
+      while (left > 0 && performance.now() < end) {
+        gdb.pragma(`incremental_vacuum(${Math.min(8, left)})`);
+        left -= 8;
+      }
+      return free - (gdb.pragma("freelist_count", { simple: true }) as number);
+    });
+  }
+
+  backlog(): number {
+    return this.checkpointer?.backlog ?? 0;
+  }
+
+  async size(): Promise<StoreSize> {
+    return {
+      pageSize: this.db.pragma("page_size", { simple: true }) as number,
+      pages: this.db.pragma("page_count", { simple: true }) as number,
+      free: this.db.pragma("freelist_count", { simple: true }) as number,
+    };
   }
 
   /** Set once close() began: it waits for syncs still running, and a commit made meanwhile would be answered as failed. */
@@ -361,6 +490,7 @@ class SqliteStore implements Store {
     await this.checkpointer?.close();
     await this.wal?.close();
     if (this.unsyncedDb?.open) this.unsyncedDb.close();
+    if (this.sweepDb?.open) this.sweepDb.close();
     if (this.db.open) this.db.close();
   }
 
@@ -614,7 +744,7 @@ class SqliteStore implements Store {
       if (!Object.hasOwn(MESSAGE_STATUSES, filter.status)) throw new Error(`no message has the status ${JSON.stringify(filter.status)}`);
       where.push(`status = '${filter.status}'`);
     }
-    const sql = `SELECT id, address, mail_from, rcpt_to, received_at, size, status, problems FROM messages ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
+    const sql = `SELECT id, address, mail_from, rcpt_to, received_at, size, status, problems, pruned_at FROM messages ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
     return (this.db.prepare(sql).all(...args, filter.limit ?? 1000) as Row[]).map((r) => {
       const m = toMessage(r);
       const upTo = removed.get(m.address);
@@ -826,6 +956,7 @@ function toRun(r: Row): RunRecord {
     replayedBy,
     replayable,
     createdAt: r["created_at"] as number,
+    ...(typeof r["pruned_at"] === "number" ? { prunedAt: r["pruned_at"], actionCount: (r["action_count"] as number | null) ?? 0 } : {}),
   };
 }
 
@@ -839,6 +970,7 @@ function toMessage(r: Row): MessageRecord {
     size: r["size"] as number,
     status: r["status"] as MessageStatus,
     problems: JSON.parse(r["problems"] as string) as string[],
+    ...(typeof r["pruned_at"] === "number" ? { prunedAt: r["pruned_at"] } : {}),
   };
 }
 

@@ -76,6 +76,8 @@ export interface MessageRecord {
   status: MessageStatus;
   /** What mailparser could not read (malformed MIME), in words. */
   problems: string[];
+  /** When retention removed its bytes (thwonkd --keep; docs/daemon.md, "Retention"): its raw is then empty, its metadata kept. */
+  prunedAt?: number;
   /**
    * Set (true) on a message of a list removed since (list_removals), which no replay runs (TW6047); absent on any
    * other. Read for messages that have a run (every message a run committed: a failed one among them).
@@ -104,6 +106,9 @@ export interface RunRecord {
   replayable: boolean;
   /** When it was committed, by the daemon's clock. */
   createdAt: number;
+  /** When retention removed its actions (thwonkd --keep): `actions` is then empty, `actionCount` how many it had. */
+  prunedAt?: number;
+  actionCount?: number;
 }
 
 export type MemberChange = { op: "add"; member: MemberJson } | { op: "remove"; address: string };
@@ -206,6 +211,29 @@ export interface BounceRecord extends BounceEntry {
   id: number;
   address: string;
   runId: number;
+}
+
+/** Where a retention sweep is (Store.prune): which of its phases, and past which id within a phase that pages in memory. */
+export interface PruneCursor {
+  phase: number;
+  after: number;
+}
+
+/** What one step of a sweep did: payloads blanked per table, their bytes, rows passed over as still needed, and whether the sweep is done. */
+export interface PruneStep {
+  messages: number;
+  runs: number;
+  outbox: number;
+  bytes: number;
+  kept: number;
+  done: boolean;
+}
+
+/** The store's file: its page size, pages (those in use and free ones) and free pages. */
+export interface StoreSize {
+  pageSize: number;
+  pages: number;
+  free: number;
 }
 
 export interface RunFilter {
@@ -323,6 +351,21 @@ export interface Store {
    * last sent to them (its run's time): one read for a report naming many.
    */
   sentRecipients(address: string, messageId: string): Promise<Map<string, number>>;
+
+  /**
+   * One step of a retention sweep (docs/daemon.md, "Retention"), one short transaction: blanks the payloads (a
+   * message's bytes, a run's actions, an outgoing message's bytes) of up to `limit` records older than `cutoff`,
+   * keeping their metadata and marking them pruned at `at`; passes over, and looks at again in later sweeps, those
+   * still needed (a failed or held message, a run it or a pending outgoing message needs, an outgoing message not yet
+   * delivered). Moves `cursor` on; done once no record older than `cutoff` is left to look at. A record after one not
+   * older than `cutoff` (in commit order) waits for it, so a clock set back prunes nothing new.
+   */
+  prune(cursor: PruneCursor, cutoff: number, at: number, limit: number): Promise<PruneStep>;
+  /** Gives up to `pages` free pages back to the file system (incremental vacuum); the pages given back. */
+  vacuumStep(pages: number): Promise<number>;
+  /** How far the log is behind its checkpoints (1: as far as a checkpoint is due); 0 for a store without one. */
+  backlog(): number;
+  size(): Promise<StoreSize>;
 }
 
 /** Where a held message stands: waiting, or what became of it. */

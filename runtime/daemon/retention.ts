@@ -1,0 +1,158 @@
+/**
+ * Retention (thwonkd --keep DAYS; docs/daemon.md, "Retention"): a sweep at start and then each hour by the daemon's
+ * clock blanks the payloads of records older than DAYS (a message's bytes, a run's actions, an outgoing message's
+ * bytes), keeping every row and its metadata, and passes over what is still needed (store/sqlite-retention.ts says
+ * what). Then it gives the freed pages back to the file system (incremental vacuum).
+ *
+ * It never delays mail: each step is one short transaction (50 records or 4 MiB, or up to 3 ms of vacuum: a few milliseconds
+ * measured) on the event loop, between two group commits (better-sqlite3 is synchronous, so no commit is ever
+ * inside one), through the checkpoint thread's gate as the outbox's marks are, and the event loop runs what waits
+ * (SMTP, the next group commit) before the next step. A crash between steps leaves each step whole or absent.
+ */
+import type { Logger } from "./log.js";
+import { daemonMessages as M, say } from "./messages.js";
+import { Repeating } from "./repeat.js";
+import type { PruneCursor, Store } from "./store/types.js";
+
+export const DAY_MS = 86_400_000;
+/** How often a sweep runs, by the daemon's clock. */
+export const SWEEP_EVERY_MS = 3_600_000;
+/** Records looked at in one step, and pages given back in one: each a few milliseconds on a 2-core machine. */
+const STEP_RECORDS = 50;
+const VACUUM_PAGES = 64;
+
+export interface SweepReport {
+  /** When it began, by the daemon's clock, and the time before which payloads were removed. */
+  at: number;
+  cutoff: number;
+  messages: number;
+  runs: number;
+  outbox: number;
+  /** The payloads' bytes removed. */
+  bytes: number;
+  /** Records older than the cutoff kept because they are still needed (failed, held, not yet delivered). */
+  kept: number;
+  /** Bytes given back to the file system, and the store's size after. */
+  freed: number;
+  storeBytes: number;
+  /** How long it took (real time) in how many steps; false when thwonkd stopped before it ended. */
+  ms: number;
+  steps: number;
+  complete: boolean;
+}
+
+export interface RetentionOptions {
+  store: Store;
+  clock: () => number;
+  log: Logger;
+  /** Payloads older than this many days are removed. */
+  keepDays: number;
+  /** How often to look at the clock (ms); default 1000. */
+  tickMs?: number;
+}
+
+export class Retention {
+  private readonly repeating: Repeating;
+  /** The clock's time at the last sweep's start: the next is due an hour after it. */
+  private lastAt: number | undefined;
+  private stopping = false;
+  /** The last sweep's report (GET /v1/health). */
+  last: SweepReport | undefined;
+
+  constructor(private readonly o: RetentionOptions) {
+    this.repeating = new Repeating(() => this.tick(), o.tickMs ?? 1000, o.log, "a retention sweep failed");
+  }
+
+  get keepDays(): number {
+    return this.o.keepDays;
+  }
+
+  /** The first sweep now, then one an hour by the daemon's clock. */
+  start(): void {
+    this.repeating.start();
+  }
+
+  /** Stops between two steps; resolves when the sweep in progress has stopped. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.repeating.stop();
+  }
+
+  /** When the next sweep is due, by the daemon's clock. */
+  get nextAt(): number | null {
+    return this.lastAt === undefined ? null : this.lastAt + SWEEP_EVERY_MS;
+  }
+
+  private async tick(): Promise<void> {
+    const now = this.o.clock();
+    // Due an hour after the last; at once when the clock was set back behind it (a sweep then removes nothing newer
+    // than before: the cutoff moved back with the clock).
+    if (this.lastAt !== undefined && now >= this.lastAt && now < this.lastAt + SWEEP_EVERY_MS) return;
+    try {
+      await this.sweep();
+    } catch (err) {
+      this.o.log.error({ err }, say(M.sweepFailed, err instanceof Error ? err.message : String(err)));
+    }
+  }
+
+  /** One sweep, step by step, each a transaction of its own, the event loop free between them. */
+  async sweep(): Promise<SweepReport> {
+    const at = this.o.clock();
+    this.lastAt = at;
+    const cutoff = at - this.o.keepDays * DAY_MS;
+    const t0 = performance.now();
+    const r: SweepReport = { at, cutoff, messages: 0, runs: 0, outbox: 0, bytes: 0, kept: 0, freed: 0, storeBytes: 0, ms: 0, steps: 0, complete: false };
+    const cursor: PruneCursor = { phase: 0, after: 0 };
+    let done = false;
+    while (!done && !this.stopping) {
+      const step = await this.o.store.prune(cursor, cutoff, at, STEP_RECORDS);
+      r.messages += step.messages;
+      r.runs += step.runs;
+      r.outbox += step.outbox;
+      r.bytes += step.bytes;
+      r.kept += step.kept;
+      r.steps++;
+      done = step.done;
+      await pace(this.o.store, () => this.stopping);
+    }
+    const before = await this.o.store.size();
+    let freed = 0;
+    for (;;) {
+      if (this.stopping) break;
+      const n = await this.o.store.vacuumStep(VACUUM_PAGES);
+      if (n === 0) break;
+      freed += n;
+      r.steps++;
+      await pace(this.o.store, () => this.stopping);
+    }
+    const size = await this.o.store.size();
+    r.freed = freed * before.pageSize;
+    r.storeBytes = size.pages * size.pageSize;
+    r.complete = done && !this.stopping;
+    r.ms = Math.round(performance.now() - t0);
+    this.last = r;
+    // One line a sweep: what it removed, kept and gave back.
+    this.o.log.info({ retention: { keepDays: this.o.keepDays, ...r, cutoff: new Date(cutoff).toISOString() } }, "retention sweep");
+    return r;
+  }
+}
+
+/** TW6055: message `id`'s bytes, removed by retention at `at`. */
+export function prunedMessage(id: number, at: number): string {
+  return say(M.payloadPruned, id, new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z"));
+}
+
+/**
+ * The event loop's turn, and while the log is far behind its checkpoints, a wait for the checkpoint thread: a sweep
+ * writes faster than the disk copies, and at ten checkpoints' worth the event loop would checkpoint itself (100 ms
+ * and more, measured on 100,000 messages), delaying mail.
+ */
+async function pace(store: Store, stopping: () => boolean): Promise<void> {
+  await turn();
+  for (let waited = 0; store.backlog() >= 2 && waited < 5000 && !stopping(); waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/** The event loop's turn: what waits (a connection's data, a finished run, the next group commit) runs first. */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,259 @@
+/**
+ * Retention in the SQLite store (store/sqlite-retention.ts), on real files: hundreds of records over simulated days,
+ * then sweeps. Old payloads blanked with their records kept; what is still needed (a failed message to replay, a held
+ * one to approve, an outgoing message not yet written or with a delivery pending, the run whose actions such a message
+ * names) untouched and usable, then pruned by a later sweep once it is not; bounce attribution unchanged; the file's
+ * pages given back; a clock set back prunes nothing new; a store of the version before (12) migrates and is swept.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import Database from "better-sqlite3";
+import { incrementalVacuum, openSchemaBefore, openSqliteStore, SCHEMA_VERSION } from "../../runtime/daemon/store/sqlite.js";
+import type { RunAction } from "../../contract/index.js";
+import type { PruneStep, RunCommit, Store } from "../../runtime/daemon/store/types.js";
+import { writeOld } from "./old-store.js";
+
+const LIST = "keep@example.org";
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 0, 1);
+const body = "x".repeat(3000);
+const raw = (s: string): Buffer => Buffer.from(`From: a@example.org\r\nSubject: ${s}\r\nMessage-ID: <${s}@example.org>\r\n\r\n${body}\r\n`);
+const send: RunAction = { kind: "send", to: ["b@example.org"], at: { line: 1, column: 1 }, subject: "s", text: body };
+
+type Kind = "ok" | "failed" | "held" | "unwritten";
+
+/** A message arriving at `at` and its run; one that is `ok` or `unwritten` sends one outgoing message. */
+function commit(i: number, at: number, kind: Kind): RunCommit {
+  const outcome = kind === "failed" ? "failed" : kind === "held" ? "held" : "ok";
+  return {
+    address: LIST,
+    message: { raw: raw(`m${i}`), mailFrom: "a@example.org", rcptTo: LIST, receivedAt: at, status: kind === "failed" ? "failed" : kind === "held" ? "held" : "accepted", problems: [] },
+    run: {
+      trigger: "message", now: at, bundleHash: "h", replayOf: null, outcome, gasUsed: 1, gasBound: 9,
+      error: outcome === "failed" ? { code: "TW5001", message: "out of gas", line: 1, column: 1 } : null,
+      actions: (outcome === "ok" ? [send] : outcome === "held" ? [{ kind: "hold", to: [], at: { line: 1, column: 1 }, reason: "look" }] : []) as RunAction[],
+    },
+    ...(kind === "held" ? { held: { op: "hold" as const, reason: "look", from: "a@example.org", subject: `m${i}`, mailFrom: "a@example.org", at } } : {}),
+    ...(outcome === "ok" ? { outbox: [{ file: `f${i}`, messageId: `out${i}@example.org`, recipients: ["b@example.org"], action: send, raw: raw(`out${i}`) }] } : {}),
+  };
+}
+
+/** A whole sweep, step by step as retention.ts runs it; the totals. */
+async function sweep(store: Store, cutoff: number, at: number, limit = 50): Promise<PruneStep & { steps: number }> {
+  const cursor = { phase: 0, after: 0 };
+  const total = { messages: 0, runs: 0, outbox: 0, bytes: 0, kept: 0, done: false, steps: 0 };
+  for (;;) {
+    const s = await store.prune(cursor, cutoff, at, limit);
+    for (const k of ["messages", "runs", "outbox", "bytes", "kept"] as const) total[k] += s[k];
+    total.steps++;
+    if (s.done) return { ...total, done: true };
+  }
+}
+
+function look<T>(file: string, read: (db: Database.Database) => T): T {
+  const db = new Database(file, { readonly: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+const bytes = (file: string): number => look(file, (db) => (db.pragma("page_count", { simple: true }) as number) * (db.pragma("page_size", { simple: true }) as number));
+
+test("old payloads are blanked, their records kept; failed, held, unwritten and undelivered ones are kept and still usable, then pruned once not needed", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
+  try {
+    const file = join(dir, "thwonkd.sqlite");
+    const store = openSqliteStore(file);
+    // 400 messages over 40 days, ten a day; every 25th fails, every 40th is held, the outgoing message of every 30th
+    // is not yet written out (done = 0); every 50th goes to a relay whose delivery stays pending.
+    const kindOf = (i: number): Kind => (i % 25 === 7 ? "failed" : i % 40 === 9 ? "held" : i % 30 === 11 ? "unwritten" : "ok");
+    const ids: { i: number; at: number; kind: Kind; runId: number; messageId: number; outboxIds: number[] }[] = [];
+    for (let day = 0; day < 40; day++) {
+      const at = T0 + day * DAY;
+      const cs = Array.from({ length: 10 }, (_, k) => commit(day * 10 + k, at + k * 1000, kindOf(day * 10 + k)));
+      const got = await store.commitRuns(cs, at);
+      got.forEach((g, k) => ids.push({ i: day * 10 + k, at: at + k * 1000, kind: kindOf(day * 10 + k), runId: g.runId, messageId: g.messageId!, outboxIds: g.outboxIds }));
+    }
+    const relayed = ids.filter((x) => x.kind === "ok" && x.i % 50 === 3);
+    await store.markOutboxDone(ids.filter((x) => x.kind === "ok" && !relayed.includes(x)).flatMap((x) => x.outboxIds));
+    await store.planDeliveries(relayed.map((x) => ({ outboxId: x.outboxIds[0]!, batches: [["b@example.org"]] })), T0);
+    await store.sync?.();
+    const before = bytes(file);
+
+    // Keep 30 days, on day 40: the first 10 days' payloads go.
+    const now = T0 + 40 * DAY;
+    const cutoff = now - 30 * DAY;
+    const r = await sweep(store, cutoff, now, 20);
+    const old = ids.filter((x) => x.at < cutoff);
+    const young = ids.filter((x) => x.at >= cutoff);
+    const prunable = old.filter((x) => x.kind === "ok" && !relayed.includes(x));
+    assert.equal(r.messages, old.filter((x) => x.kind !== "failed" && x.kind !== "held").length, "every old message but the failed and held ones");
+    assert.equal(r.outbox, prunable.length, "every old outgoing message written out and not waiting for the relay");
+    assert.equal(r.runs, prunable.length, "every old run but those of failed and held messages and of outgoing mail still needed");
+    assert.ok(r.steps > 10, `a sweep in many steps (${r.steps})`);
+
+    for (const x of old) {
+      const m = (await store.message(x.messageId))!;
+      const run = (await store.run(x.runId))!;
+      const keptMessage = x.kind === "failed" || x.kind === "held";
+      assert.equal(m.raw.length === 0, !keptMessage, `message ${x.i} (${x.kind}) blanked or kept`);
+      assert.equal(m.prunedAt === now, !keptMessage);
+      // Its record: times, addresses, status, size.
+      assert.equal(m.receivedAt, x.at);
+      assert.equal(m.mailFrom, "a@example.org");
+      assert.equal(m.size, raw(`m${x.i}`).length);
+      const runKept = keptMessage || x.kind === "unwritten" || relayed.includes(x);
+      assert.equal(run.prunedAt === now, !runKept, `run of ${x.i} (${x.kind}) pruned or kept`);
+      if (!runKept) {
+        assert.deepEqual(run.actions, []);
+        assert.equal(run.actionCount, 1, "a pruned run keeps how many actions it had");
+        assert.equal(run.outcome, "ok");
+        assert.equal(run.gasUsed, 1);
+      }
+    }
+    for (const x of young) {
+      assert.equal((await store.message(x.messageId))!.raw.length, raw(`m${x.i}`).length, "a young message is whole");
+      assert.equal((await store.run(x.runId))!.prunedAt, undefined);
+    }
+    // Still usable: the failed runs replayable, the held messages waiting, unwritten rows pending with their actions,
+    // the relay's deliveries due with their bytes.
+    const failedRuns = await store.runs({ failed: true });
+    assert.ok(failedRuns.filter((f) => f.createdAt < cutoff).every((f) => f.replayable), "old failed runs are still replayable");
+    assert.equal((await store.heldMessages({ address: LIST })).length, ids.filter((x) => x.kind === "held").length);
+    const pending = await store.pendingOutbox();
+    assert.deepEqual(pending.map((p) => p.file), ids.filter((x) => x.kind === "unwritten").map((x) => `f${x.i}`));
+    for (const p of pending) {
+      assert.equal(p.raw.toString(), raw(`out${p.file.slice(1)}`).toString(), "an unwritten outgoing message keeps its bytes");
+      assert.equal(p.action?.kind, "send", "and its action, from its run's actions");
+    }
+    const due = await store.dueDeliveries(now);
+    assert.equal(due.length, relayed.length);
+    for (const d of due) assert.ok(d.raw.length > 3000, "a pending delivery keeps its bytes");
+    // Bounce attribution reads Message-ID, recipients and the run's time: a pruned outgoing message still names whom it went to.
+    const oldSent = prunable[0]!;
+    assert.deepEqual([...(await store.sentRecipients(LIST, `out${oldSent.i}@example.org`))], [["b@example.org", oldSent.at - (oldSent.at - T0) % DAY]]);
+
+    // The pages: given back by incremental vacuum (a new store is made for it).
+    assert.equal(look(file, (db) => db.pragma("auto_vacuum", { simple: true })), 2);
+    let freed = 0;
+    for (let n = await store.vacuumStep(64); n > 0; n = await store.vacuumStep(64)) freed += n;
+    const after = bytes(file);
+    assert.ok(freed > 0);
+    assert.ok(after < before - r.bytes * 0.8, `the file shrank by most of what was removed: ${before} → ${after}, ${r.bytes} bytes removed`);
+
+    // A sweep again: nothing new; what was kept is looked at again, and kept.
+    const again = await sweep(store, cutoff, now);
+    assert.equal(again.messages + again.runs + again.outbox, 0);
+    assert.equal(again.kept, r.kept);
+
+    // Once not needed: the failed message replayed, the held one decided, the rows written out, the deliveries sent.
+    const f = old.find((x) => x.kind === "failed")!;
+    const h = old.find((x) => x.kind === "held")!;
+    await store.commitRuns([
+      { address: LIST, messageId: f.messageId, messageStatus: "replayed", run: { ...commit(0, now, "ok").run, replayOf: f.runId } },
+      { address: LIST, messageId: h.messageId, messageStatus: "rejected", run: { ...commit(0, now, "ok").run, outcome: "rejected", actions: [] }, held: { op: "decide", status: "rejected", at: now } },
+    ], now);
+    await store.markOutboxDone(pending.map((p) => p.id));
+    for (const d of due) await store.settleDelivery(d, [{ recipients: d.recipients, status: "sent", attempts: 1 }], now);
+    const later = await sweep(store, cutoff + DAY, now + DAY);
+    const unwrittenOld = old.filter((x) => x.kind === "unwritten").length;
+    assert.ok(later.messages >= 2, "the replayed and the decided message are pruned now");
+    assert.equal((await store.message(f.messageId))!.raw.length, 0);
+    assert.equal((await store.message(h.messageId))!.raw.length, 0);
+    assert.ok(later.outbox >= unwrittenOld + relayed.filter((x) => x.at < cutoff).length, "the rows written out and delivered since are pruned");
+    await store.close();
+    const check = look(file, (db) => ({ integrity: db.pragma("integrity_check", { simple: true }), fk: db.pragma("foreign_key_check") as unknown[] }));
+    assert.deepEqual(check, { integrity: "ok", fk: [] });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a clock set back prunes nothing new: records stamped earlier than those before them wait for those", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
+  try {
+    const store = openSqliteStore(join(dir, "thwonkd.sqlite"));
+    // Day 0..39, then the clock jumps back to day 5 for ten more messages.
+    for (let day = 0; day < 40; day++) await store.commitRuns([commit(day, T0 + day * DAY, "ok")], T0 + day * DAY);
+    const first = await sweep(store, T0 + 10 * DAY, T0 + 40 * DAY);
+    assert.equal(first.messages, 10);
+    const back: number[] = [];
+    for (let k = 0; k < 10; k++) back.push((await store.commitRuns([commit(100 + k, T0 + 5 * DAY, "ok")], T0 + 5 * DAY))[0]!.messageId!);
+    // On the clock set back (day 5): its cutoff is before everything left.
+    const behind = await sweep(store, T0 - 25 * DAY, T0 + 5 * DAY);
+    assert.equal(behind.messages + behind.runs + behind.outbox, 0, "nothing pruned while the clock is behind");
+    // The clock right again (day 41): day 10 goes, and the messages stamped day 5 stay: they came after days 11..39.
+    const right = await sweep(store, T0 + 11 * DAY, T0 + 41 * DAY);
+    assert.equal(right.messages, 1);
+    for (const id of back) assert.ok((await store.message(id))!.raw.length > 3000, "a message stamped back in time is not pruned before those that came before it");
+    // Once those before them are old enough, they go too.
+    const all = await sweep(store, T0 + 41 * DAY, T0 + 71 * DAY);
+    assert.equal(all.messages, 29 + 10);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a step stops after 4 MiB of payload, whatever its records: large messages do not make one long transaction", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
+  try {
+    const store = openSqliteStore(join(dir, "thwonkd.sqlite"));
+    const big = Buffer.alloc(2 * 1024 * 1024, "y");
+    for (let i = 0; i < 12; i++) {
+      await store.commitRuns([{ ...commit(i, T0, "failed"), message: { raw: big, mailFrom: "a@example.org", rcptTo: LIST, receivedAt: T0, status: "accepted", problems: [] } }], T0);
+    }
+    const cursor = { phase: 0, after: 0 };
+    const steps: number[] = [];
+    for (;;) {
+      const st = await store.prune(cursor, T0 + DAY, T0 + DAY, 50);
+      steps.push(st.bytes);
+      if (st.done) break;
+    }
+    assert.equal(steps.reduce((a, b) => a + b, 0), 12 * big.length);
+    assert.ok(steps.every((b) => b <= 4 * 1024 * 1024 + big.length), `each step at most 4 MiB and one message: ${steps}`);
+    assert.ok(steps.length >= 6, `${steps.length} steps`);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a store of the version before (12) migrates to 13 with its rows, is switched to incremental vacuum once, and is swept", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
+  try {
+    const file = join(dir, "thwonkd.sqlite");
+    const db = openSchemaBefore(file, "pruned_at");
+    assert.equal(db.pragma("user_version", { simple: true }), 12);
+    // Rows as version 12 wrote them (outgoing messages with their own action's JSON), over 40 days.
+    const written = writeOld(db, Array.from({ length: 200 }, (_, i) => commit(i, T0 + Math.floor(i / 5) * DAY, i % 25 === 7 ? "failed" : "ok")), T0);
+    db.prepare("UPDATE runs SET created_at = now").run();
+    db.prepare("UPDATE outbox SET done = 1").run();
+    db.close();
+    assert.equal(look(file, (d) => d.pragma("auto_vacuum", { simple: true })), 0, "made without auto_vacuum, as before");
+    const switched = incrementalVacuum(file)!;
+    assert.ok(switched.before > 0 && switched.ms >= 0);
+    assert.equal(look(file, (d) => d.pragma("auto_vacuum", { simple: true })), 2);
+    assert.equal(incrementalVacuum(file), undefined, "once: a second start does not rewrite it again");
+    const store = openSqliteStore(file);
+    assert.equal(look(file, (d) => d.pragma("user_version", { simple: true })), SCHEMA_VERSION);
+    const before = bytes(file);
+    const r = await sweep(store, T0 + 30 * DAY, T0 + 40 * DAY);
+    assert.equal(r.messages, 150 - 6, "30 days of messages but the failed ones");
+    const run = (await store.run(written[0]!.runId))!;
+    assert.equal(run.prunedAt, T0 + 40 * DAY);
+    assert.equal(run.actionCount, 1);
+    const row = look(file, (d) => d.prepare("SELECT action, raw, size, message_id, recipients FROM outbox WHERE id = ?").get(written[0]!.outboxIds[0]) as Record<string, unknown>);
+    assert.deepEqual({ ...row, raw: (row["raw"] as Buffer).length }, { action: "null", raw: 0, size: raw("out0").length, message_id: "out0@example.org", recipients: '["b@example.org"]' });
+    for (let n = await store.vacuumStep(64); n > 0; n = await store.vacuumStep(64));
+    assert.ok(bytes(file) < before / 2, "the migrated file gives its space back");
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
