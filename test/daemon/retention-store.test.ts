@@ -257,3 +257,27 @@ test("a store of the version before (12) migrates to 13 with its rows, is switch
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a removed list's failed messages and runs are not kept for a replay that can never come; a list deployed there since keeps its own", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
+  try {
+    const store = openSqliteStore(join(dir, "thwonkd.sqlite"));
+    await store.putBundle({ hash: "h", rule: "r", compiler: "0", source: "", json: "{}", createdAt: T0 });
+    await store.deploy(LIST, "h", T0);
+    const before = await store.commitRuns([commit(1, T0, "failed"), commit(2, T0 + 1, "ok")], T0);
+    await store.removeList(LIST, T0 + 2);
+    await store.deploy(LIST, "h", T0 + 3);
+    const after = await store.commitRuns([commit(3, T0 + 4, "failed")], T0 + 4);
+    const r = await sweep(store, T0 + 10 * DAY, T0 + 50 * DAY);
+    assert.equal(r.done, true);
+    const pruned = (id: number) => (store as unknown as { db: Database.Database }).db.prepare("SELECT pruned_at FROM messages WHERE id = ?").pluck().get(id);
+    assert.notEqual(pruned(before[0]!.messageId!), null, "the removed list's failed message is pruned");
+    assert.equal(pruned(after[0]!.messageId!), null, "the new list's failed message is kept, to replay");
+    const run = (id: number) => (store as unknown as { db: Database.Database }).db.prepare("SELECT pruned_at FROM runs WHERE id = ?").pluck().get(id);
+    assert.notEqual(run(before[0]!.runId), null);
+    assert.equal(run(after[0]!.runId), null);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -10,10 +10,10 @@
  * (records stamped earlier than those before them) prunes nothing new. A record still needed is passed over and
  * listed in `retention_kept`, which each sweep looks at again first:
  *
- * - a message failed (to replay) or held (to approve);
+ * - a message failed (to replay; not a removed list's, which nothing replays) or held (to approve);
  * - an outgoing message not yet written out (`done = 0`) or with a delivery to the relay still pending (the relay
  *   reads its bytes); its run too, whose actions name its action (`outbox.action_at`);
- * - a run of a failed or held message, and a failed scheduled run not replayed.
+ * - a run of a failed or held message, and a failed scheduled run not replayed (again not a removed list's).
  *
  * Never touched: bundles, deployments, lists (state, members), published pages, held records, bounces, deliveries,
  * and every row's metadata: bounce attribution reads an outgoing message's Message-ID, recipients and its run's time
@@ -26,6 +26,10 @@ import type Database from "better-sqlite3";
 import type { PruneCursor, PruneStep } from "./types.js";
 
 type Row = Record<string, unknown>;
+
+/** A run's message's status, and whether its list was removed after it (list_removals): then nothing can replay it. */
+const RUN_STATUS =
+  "(SELECT status FROM messages m WHERE m.id = runs.message_id) AS message_status, EXISTS (SELECT 1 FROM list_removals x WHERE x.address = runs.address AND x.last_run >= runs.id) AS list_removed";
 
 /** The phases of a sweep: the rows kept before looked at again, then the three walks; outgoing messages before runs. */
 const KEPT_OUTBOX = 0;
@@ -63,15 +67,13 @@ export class SqliteRetention {
       deliveryPending: db.prepare("SELECT 1 FROM deliveries WHERE outbox_id = ? AND status = 'pending' LIMIT 1").pluck(),
       nextOutboxRun: db.prepare("SELECT run_id FROM outbox WHERE id > ? ORDER BY id LIMIT 1").pluck(),
 
-      runsWalk: db.prepare(
-        "SELECT id, created_at AS at, outcome, message_id, replayed_by, (SELECT status FROM messages m WHERE m.id = runs.message_id) AS message_status FROM runs WHERE id > ? ORDER BY id LIMIT ?",
-      ),
-      runOne: db.prepare(
-        "SELECT id, created_at AS at, outcome, message_id, replayed_by, pruned_at, (SELECT status FROM messages m WHERE m.id = runs.message_id) AS message_status FROM runs WHERE id = ?",
-      ),
+      runsWalk: db.prepare(`SELECT id, created_at AS at, outcome, message_id, replayed_by, ${RUN_STATUS} FROM runs WHERE id > ? ORDER BY id LIMIT ?`),
+      runOne: db.prepare(`SELECT id, created_at AS at, outcome, message_id, replayed_by, pruned_at, ${RUN_STATUS} FROM runs WHERE id = ?`),
 
-      messagesWalk: db.prepare("SELECT id, received_at AS at, status FROM messages WHERE id > ? ORDER BY id LIMIT ?"),
-      messageOne: db.prepare("SELECT id, received_at AS at, status, pruned_at FROM messages WHERE id = ?"),
+      messagesWalk: db.prepare("SELECT id, address, received_at AS at, status FROM messages WHERE id > ? ORDER BY id LIMIT ?"),
+      messageOne: db.prepare("SELECT id, address, received_at AS at, status, pruned_at FROM messages WHERE id = ?"),
+      removals: db.prepare("SELECT id, address, last_run FROM list_removals"),
+      lastMessageUpTo: db.prepare("SELECT COALESCE(MAX(message_id), 0) FROM runs WHERE address = ? AND id <= ?").pluck(),
       heldWaiting: db.prepare("SELECT 1 FROM held WHERE message_id = ? AND status = 'held'").pluck(),
     };
     this.rewrite = {
@@ -160,12 +162,25 @@ export class SqliteRetention {
   private needed(kind: string, r: Row): boolean {
     const id = r["id"] as number;
     if (kind === "outbox") return r["done"] !== 1 || this.q.deliveryPending.get(id) !== undefined;
-    if (kind === "message") return r["status"] === "failed" || r["status"] === "held" || this.q.heldWaiting.get(id) !== undefined;
+    // A failed message of a removed list is never replayed (TW6047): not kept for it.
+    if (kind === "message") return ((r["status"] === "failed" && !this.removedList(r["address"] as string, id)) || r["status"] === "held" || this.q.heldWaiting.get(id) !== undefined);
     // A run: its message to replay or approve, a failed schedule to replay, outgoing messages that read its actions.
     const status = r["message_status"];
-    if (status === "failed" || status === "held") return true;
-    if (r["outcome"] === "failed" && r["message_id"] === null && r["replayed_by"] === null) return true;
+    if (status === "held" || (status === "failed" && r["list_removed"] !== 1)) return true;
+    if (r["outcome"] === "failed" && r["message_id"] === null && r["replayed_by"] === null && r["list_removed"] !== 1) return true;
     return this.q.runKeptForOutbox.get(id) !== undefined;
+  }
+
+  /** Per removal, the last message of the list removed (sqlite.ts removedUpTo's reading): a removal never changes. */
+  private readonly cuts = new Map<number, { address: string; upTo: number }>();
+
+  /** Whether message `id` at `address` was a list's that has been removed since. */
+  private removedList(address: string, id: number): boolean {
+    for (const r of this.q.removals.all() as { id: number; address: string; last_run: number }[]) {
+      if (!this.cuts.has(r.id)) this.cuts.set(r.id, { address: r.address, upTo: this.q.lastMessageUpTo.get(r.address, r.last_run) as number });
+    }
+    for (const c of this.cuts.values()) if (c.address === address && id <= c.upTo) return true;
+    return false;
   }
 
   private pruneOne(kind: string, id: number, at: number, out: PruneStep): void {
