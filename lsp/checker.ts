@@ -18,7 +18,7 @@
  * thread started again after a crash learns them from the next job.
  */
 import { parentPort, type ResourceLimits, type Worker, workerData } from "node:worker_threads";
-import { CheckCancelled, RULE_EXT, rulePair, TEST_EXT, TS_RULE_EXT, Workspace, type Diagnostic } from "../compiler/index.js";
+import { CheckCancelled, isTsRuleName, RULE_EXT, ruleOfTest, rulePair, TEST_EXT, TS_RULE_EXT, Workspace, type Diagnostic } from "../compiler/index.js";
 import { triggerLenses, type Lens } from "./analysis.js";
 
 export interface CheckJob {
@@ -247,6 +247,22 @@ export function ruleFileNames(key: string): string[] {
 }
 
 /**
+ * `ruleFileNames(key)` less the test file when it is not `key`'s: NAME.ts
+ * beside NAME.thwonk, whose NAME.test.thwonk is the .thwonk rule's
+ * (ruleOfTest, as `thwonkc check` pairs them). The core's Workspace checks
+ * a rule with whatever test file of its name it holds, so the twin's check
+ * held the tests against the .ts rule and published their errors over the
+ * .thwonk rule's verdict; that test file is to be dropped from the workspace
+ * the twin is checked in (`skip`).
+ */
+export function ruleFiles(key: string, has: (f: string) => boolean): { names: string[]; skip: string | undefined } {
+  const names = ruleFileNames(key);
+  const test = rulePair(key).test;
+  if (!isTsRuleName(key) || test === undefined || ruleOfTest(test, has) === key) return { names, skip: undefined };
+  return { names: names.filter((f) => f !== test), skip: test };
+}
+
+/**
  * The files of a rule a job carries: the rule and its test file, those the
  * server has, and whether the other rule file a test file could belong to
  * is there: a test file's rule is NAME.thwonk or NAME.ts by which exists
@@ -256,10 +272,12 @@ export function ruleFileNames(key: string): string[] {
 export function jobOf(texts: { textOf(f: string): string | undefined }, key: string, target: string, verify: boolean): CheckJob {
   const files: CheckJob["files"] = [];
   const gone: string[] = [];
-  for (const f of ruleFileNames(key)) {
+  const own = ruleFiles(key, (f) => texts.textOf(f) !== undefined);
+  for (const f of own.names) {
     const text = texts.textOf(f);
     if (text === undefined) gone.push(f);
     else files.push({ name: f, text });
   }
+  if (own.skip !== undefined) gone.push(own.skip);
   return { target, files, gone, verify };
 }

@@ -298,6 +298,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     for (const f of r.published) if (!byFile.has(f)) byFile.set(f, []);
     r.published = new Set(result.files);
+    // A file's diagnostics are the last rule's to publish them (a test file whose rule became NAME.thwonk beside
+    // NAME.ts): the other rule's next check must not clear them as its own.
+    for (const [k, other] of rules) if (k !== key) for (const f of result.files) other.published.delete(f);
     for (const [file, diags] of byFile) {
       const doc = documents.get(uriOf(file));
       void connection.sendDiagnostics({ uri: uriOf(file), version: doc?.version, diagnostics: diags.map((d) => toLspDiagnostic(d, uriOf)) });
