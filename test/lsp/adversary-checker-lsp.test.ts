@@ -307,3 +307,160 @@ test("a test file whose rule becomes NAME.thwonk beside NAME.ts, then NAME.ts ch
     dir.remove();
   }
 });
+
+/** A rule whose check takes a while (3,000 ifs), so that edits overtake checks under way. */
+const TAGGED_RULE = (tag: string): string =>
+  `rule r\n\nstate { n: int = 0 }\n\non message(m: Message) {\n  log(nowhere_${tag})\n${Array.from({ length: 3000 }, (_, i) => `  if m.subject.contains("k${i}") {\n    state.n += ${i}\n  }`).join("\n")}\n}\n`;
+const TAGGED_TEST = (tag: string): string => `test "t" {\n  message = { from: "a@b.example", subject: "s", text: "t" }\n  expect state.tag_${tag} == 1\n}\n`;
+const tagOf = (session: string, version: number): string => `${session}_${String(version).padStart(4, "0")}`;
+/** The range of the tag (`A_0001`) in a tagged text. */
+const tagRange = (text: string): { start: { line: number; character: number }; end: { line: number; character: number } } => {
+  const m = /(nowhere|tag)_([A-Z]_\d{4})/.exec(text)!;
+  const before = text.slice(0, m.index + m[1]!.length + 1);
+  const line = before.split("\n").length - 1;
+  const character = before.length - (before.lastIndexOf("\n") + 1);
+  return { start: { line, character }, end: { line, character: character + 6 } };
+};
+
+test("1,000 edits in a burst, alternating between a rule and its test file, with didSave, hovers and completions cancelled, and the rule closed and opened again at version 1: every publish is of the text of the version it names, the last ones of the last texts", async () => {
+  const dir = tempDir({});
+  const rule = pathToFileURL(dir.path("r.thwonk")).href;
+  const tests = pathToFileURL(dir.path("r.test.thwonk")).href;
+  const s = start();
+  try {
+    await init(s, []);
+    const versions = new Map<string, { session: string; version: number }>([
+      [rule, { session: "A", version: 1 }],
+      [tests, { session: "A", version: 1 }],
+    ]);
+    await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: rule, languageId: "thwonk", version: 1, text: TAGGED_RULE(tagOf("A", 1)) } });
+    await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: tests, languageId: "thwonk", version: 1, text: TAGGED_TEST(tagOf("A", 1)) } });
+    const ruleRange = tagRange(TAGGED_RULE(tagOf("A", 1)));
+    const testRange = tagRange(TAGGED_TEST(tagOf("A", 1)));
+    const answers: Promise<string>[] = [];
+    const { CancellationTokenSource } = await import("vscode-languageserver-protocol/node");
+    for (let i = 0; i < 1000; i++) {
+      const uri = i % 2 === 0 ? rule : tests;
+      const v = versions.get(uri)!;
+      if (uri === rule && i === 500) {
+        // Closed and opened again: the versions start over, in a new session.
+        await s.conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
+        v.session = "B";
+        v.version = 1;
+        await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "thwonk", version: 1, text: TAGGED_RULE(tagOf("B", 1)) } });
+        continue;
+      }
+      v.version++;
+      await s.conn.sendNotification("textDocument/didChange", {
+        textDocument: { uri, version: v.version },
+        contentChanges: [{ range: uri === rule ? ruleRange : testRange, text: tagOf(v.session, v.version) }],
+      });
+      if (i % 50 === 1) await s.conn.sendNotification("textDocument/didSave", { textDocument: { uri } });
+      if (i % 10 === 3) {
+        const source = new CancellationTokenSource();
+        const method = i % 20 === 3 ? "textDocument/hover" : "textDocument/completion";
+        answers.push(
+          s.conn.sendRequest(method, { textDocument: { uri: rule }, position: { line: 5, character: 6 } }, source.token).then(
+            () => "answered",
+            (e: { code?: number }) => (e.code === -32800 ? "cancelled" : `failed: ${JSON.stringify(e)}`),
+          ),
+        );
+        source.cancel();
+      }
+    }
+    const last = (uri: string) => versions.get(uri)!;
+    const tagIn = (p: PublishDiagnosticsParams): string | undefined => {
+      for (const d of p.diagnostics) {
+        const m = /(?:nowhere|tag)_([A-Z]_\d{4})/.exec(String(d.message));
+        if (m) return m[1];
+      }
+      return undefined;
+    };
+    const isLast = (uri: string): boolean => {
+      const p = lastOf(s, uri);
+      return p?.version === last(uri).version && tagIn(p) === tagOf(last(uri).session, last(uri).version);
+    };
+    await s.until("the last texts' diagnostics", () => isLast(rule) && isLast(tests));
+    for (const a of await Promise.all(answers)) assert.match(a, /^(answered|cancelled)$/);
+    // Every publish names its version's tag; the rule's, once of the second session, never of the first again.
+    let inB = false;
+    const wrong: string[] = [];
+    for (const p of s.published) {
+      if (p.uri !== rule && p.uri !== tests) continue;
+      const tag = tagIn(p);
+      if (p.version === undefined) {
+        // The rule closed: cleared (no file on disk), never an open version's diagnostics.
+        if (p.uri !== rule || p.diagnostics.length !== 0) wrong.push(`unversioned ${JSON.stringify(p)}`);
+        continue;
+      }
+      // The test file checked while the rule was closed (without its rule) has no tag; the rule always has one.
+      if (tag === undefined) {
+        if (p.uri === rule) wrong.push(`${p.uri} version ${p.version} without its tag: ${JSON.stringify(p.diagnostics)}`);
+        continue;
+      }
+      const [session, version] = tag.split("_");
+      if (Number(version) !== p.version) wrong.push(`${p.uri} version ${p.version} with ${tag}`);
+      if (p.uri === rule) {
+        if (session === "B") inB = true;
+        else if (inB) wrong.push(`${p.uri} ${tag} after the second session's`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+    const stats = (await s.conn.sendRequest("thwonk/stats")) as { checks: number; checker: { threads: number; stopped: number } };
+    assert.equal(stats.checker.threads, 1);
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    dir.remove();
+  }
+});
+
+test("an open rule changed and deleted on disk: the buffer's diagnostics while open; closed, the disk's; deleted, none; its test file's follow", async () => {
+  const dir = tempDir({ "r.thwonk": TAGGED_RULE(tagOf("D", 1)), "r.test.thwonk": TAGGED_TEST(tagOf("D", 1)) });
+  const rule = pathToFileURL(dir.path("r.thwonk")).href;
+  const tests = pathToFileURL(dir.path("r.test.thwonk")).href;
+  const tagged = (uri: string, tag: string) => lastOf(s, uri)?.diagnostics.some((d) => String(d.message).includes(tag)) === true;
+  const s = start();
+  try {
+    await init(s, [dir.dir]);
+    await s.until("the disk's rule checked", () => tagged(rule, "nowhere_D_0001") && tagged(tests, "tag_D_0001"));
+    await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: rule, languageId: "thwonk", version: 7, text: TAGGED_RULE(tagOf("E", 7)) } });
+    await s.until("the buffer checked", () => tagged(rule, "nowhere_E_0007") && lastOf(s, rule)?.version === 7);
+    // Saved from elsewhere while open (another editor, a git checkout): the buffer still wins.
+    let before = s.progress.length;
+    writeFileSync(dir.path("r.thwonk"), TAGGED_RULE(tagOf("D", 2)));
+    await watched(s, [{ file: dir.path("r.thwonk"), type: 2 }]);
+    // A test-file change after it makes the server check the rule (the buffer) again: the disk's change was read by then.
+    writeFileSync(dir.path("r.test.thwonk"), TAGGED_TEST(tagOf("D", 2)));
+    await watched(s, [{ file: dir.path("r.test.thwonk"), type: 2 }]);
+    await settled(s, before, "checked after the disk's changes");
+    assert.ok(tagged(rule, "nowhere_E_0007") && lastOf(s, rule)?.version === 7, JSON.stringify(lastOf(s, rule)));
+    assert.ok(tagged(tests, "tag_D_0002"), JSON.stringify(lastOf(s, tests)));
+    // Closed: the disk's text is the rule again.
+    before = s.progress.length;
+    await s.conn.sendNotification("textDocument/didClose", { textDocument: { uri: rule } });
+    await settled(s, before, "checked after the close");
+    assert.ok(tagged(rule, "nowhere_D_0002"), JSON.stringify(lastOf(s, rule)));
+    assert.equal(lastOf(s, rule)?.version, undefined);
+    // Deleted: the rule's diagnostics go; its test file is reported as without its rule.
+    before = s.progress.length;
+    unlinkSync(dir.path("r.thwonk"));
+    await watched(s, [{ file: dir.path("r.thwonk"), type: 3 }]);
+    await settled(s, before, "checked after the delete");
+    assert.deepEqual(lastOf(s, rule)?.diagnostics, []);
+    assert.deepEqual(
+      lastOf(s, tests)?.diagnostics.map((d) => d.code),
+      (await runCheck(dir.dir)).map((d) => d.code),
+    );
+    // The test file deleted too: nothing left anywhere.
+    before = s.progress.length;
+    unlinkSync(dir.path("r.test.thwonk"));
+    await watched(s, [{ file: dir.path("r.test.thwonk"), type: 3 }]);
+    await settled(s, before, "checked after the second delete");
+    assert.deepEqual(lastOf(s, tests)?.diagnostics, []);
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    dir.remove();
+  }
+});
