@@ -389,6 +389,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
    * the same version, it is reported on the rule instead (TW3999), not tried
    * again until the rule changes. Anything else is a bug of the core, logged.
    */
+  let crashShownInRun = false;
   const passFailed = (key: string, gen: number, verify: boolean) => (e: unknown): void => {
     if (!(e instanceof CheckerCrashed)) return internalError(e);
     const r = ruleState(key);
@@ -397,13 +398,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const doing = `${verify ? "verifying" : "checking"} ${basename(key)}`;
     connection.console.error(`thwonk: ${e.message} while ${verify ? "verifying" : "checking"} ${key}${e.detail ? `: ${e.detail}` : ""}; a new thread is started`);
     // Shown once until a pass of the rule gets through (each edit of a rule the thread cannot hold would show it again).
-    if (!r.crashShown) {
-      r.crashShown = true;
+    // And once for a run of checks (until the queue empties): a workspace of rules the thread cannot hold was a message per rule at start.
+    if (!r.crashShown && !crashShownInRun) {
+      crashShownInRun = true;
       void connection.sendNotification(ShowMessageNotification.type, {
         type: MessageType.Warning,
         message: `Thwonk: the checker thread ${e.why} while ${doing}. A new one was started${again ? "" : ", and tries again"}; if it stops there again, the rule's diagnostics say so.`,
       });
     }
+    r.crashShown = true;
     if (r.generation !== gen || shuttingDown) return;
     if (!again) {
       enqueue(`${verify ? "verify" : "check"}:${key}`, key, () => runPass(key, verify));
@@ -469,6 +472,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     } else void progress.then((p) => p?.report(message));
   };
   const progressDone = (): void => {
+    crashShownInRun = false;
     const p = progress;
     progress = undefined;
     void p?.then((x) => x?.done());

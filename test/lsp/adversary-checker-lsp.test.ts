@@ -464,3 +464,87 @@ test("an open rule changed and deleted on disk: the buffer's diagnostics while o
     dir.remove();
   }
 });
+
+/** A rule that checks clean, of `ifs` × 3 lines (20,000: more than a 32 MB heap holds, parsed). */
+function bigRule(name: string, ifs: number): string {
+  const body: string[] = [];
+  for (let i = 0; i < ifs; i++) body.push(`  if m.subject.contains("k${i}") {\n    state.n += ${i}\n  }`);
+  return `rule ${name}\n\nstate { n: int = 0 }\n\non message(m: Message) {\n${body.join("\n")}\n}\n`;
+}
+
+const rssKb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+
+test("a workspace of rules that each kill the checker thread, scanned at start: each is tried twice and gets TW3999, no thread more; the small rule beside them is checked; the server answers and exits", async () => {
+  const n = 3;
+  const files: Record<string, string> = { "small.thwonk": "rule small\n\non message(m: Message) {\n  log(nowhere)\n}\n" };
+  for (let i = 0; i < n; i++) files[`big${i}.thwonk`] = bigRule(`big${i}`, 20000);
+  const dir = tempDir(files);
+  const s = start();
+  try {
+    const workspaceFolders = [{ uri: pathToFileURL(dir.dir).href, name: "w" }];
+    await s.conn.sendRequest("initialize", {
+      processId: null,
+      rootUri: workspaceFolders[0]!.uri,
+      workspaceFolders,
+      capabilities: { window: { workDoneProgress: true } },
+      initializationOptions: { checkerHeapMb: 32 },
+    });
+    await s.conn.sendNotification("initialized", {});
+    const uri = (rel: string) => pathToFileURL(dir.path(rel)).href;
+    await settled(s, 0, "the scan's checks done");
+    for (let i = 0; i < n; i++) {
+      const codes = lastOf(s, uri(`big${i}.thwonk`))?.diagnostics.map((d) => d.code);
+      assert.deepEqual(codes, ["TW3999"], `big${i}: ${JSON.stringify(codes)}`);
+    }
+    assert.ok(lastOf(s, uri("small.thwonk"))?.diagnostics.some((d) => d.code === "TW2010"));
+    const stats = (await s.conn.sendRequest("thwonk/stats")) as { checker: { threads: number } };
+    // Two deaths a rule, and at most the thread started after the last.
+    assert.ok(stats.checker.threads <= 2 * n + 1, JSON.stringify(stats));
+    // Told once (a crash loop is not a message per rule: the rules' diagnostics say which).
+    assert.equal(s.shown.length, 1, JSON.stringify(s.shown));
+    console.log(`# measured: ${stats.checker.threads} threads, ${s.shown.length} messages, server RSS ${rssKb(s.proc.pid!)} kB after ${2 * n} thread deaths`);
+    const hover = await s.conn.sendRequest("textDocument/hover", { textDocument: { uri: uri("small.thwonk") }, position: { line: 3, character: 7 } });
+    assert.equal(hover, null);
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    dir.remove();
+  }
+});
+
+test("exit without shutdown while the thread checks a big rule: the process ends with 1 at once, no thread keeps it", async () => {
+  const s = start();
+  try {
+    await init(s, []);
+    await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: "file:///virtual/big.thwonk", languageId: "thwonk", version: 1, text: bigRule("big", 20000) } });
+    await s.until("the big rule's check under way", () => s.progress.some((m) => /checking big\.thwonk/.test(m)));
+    await s.conn.sendNotification("exit");
+    assert.equal(await s.exited, 1);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+  }
+});
+
+test("a folder removed while its big rule is checked: the check is dropped, the rule's diagnostics cleared, and no later publish brings them back", async () => {
+  const dir = tempDir({ "big.thwonk": bigRule("big", 8000).replace("state.n += 0", "state.n += nowhere") });
+  const uri = pathToFileURL(dir.path("big.thwonk")).href;
+  const s = start();
+  try {
+    await init(s, [dir.dir]);
+    await s.until("the big rule's check under way", () => s.progress.some((m) => /checking big\.thwonk/.test(m)));
+    const before = s.progress.length;
+    await s.conn.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [], removed: [{ uri: pathToFileURL(dir.dir).href, name: "w" }] } });
+    await settled(s, before, "checked after the removal");
+    assert.deepEqual(lastOf(s, uri)?.diagnostics ?? [], []);
+    // A request the server answers after every check queued: nothing about the removed rule came since.
+    const count = s.published.filter((p) => p.uri === uri).length;
+    await s.conn.sendRequest("thwonk/stats");
+    assert.equal(s.published.filter((p) => p.uri === uri).length, count);
+    const symbols = (await s.conn.sendRequest("workspace/symbol", { query: "" })) as unknown[];
+    assert.deepEqual(symbols, []);
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    dir.remove();
+  }
+});
