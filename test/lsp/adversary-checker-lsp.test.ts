@@ -322,10 +322,20 @@ const tagRange = (text: string): { start: { line: number; character: number }; e
   return { start: { line, character }, end: { line, character: character + 6 } };
 };
 
-test("1,000 edits in a burst, alternating between a rule and its test file, with didSave, hovers and completions cancelled, and the rule closed and opened again at version 1: every publish is of the text of the version it names, the last ones of the last texts", async () => {
+/**
+ * `edits` edits in a burst, alternating between the rule `name` (its text
+ * `ruleText(tag)`) and its test file, with didSave, hovers and completions
+ * cancelled, and the rule closed and opened again at version 1 midway:
+ * every publish must be of the text of the version it names (the tag in its
+ * diagnostics), the last ones of the last texts. `testsTagged` false: the
+ * rule's errors keep its tests from being checked (a .ts rule TypeScript
+ * refuses), so the test file's diagnostics have no tag.
+ */
+async function burst(name: string, ruleText: (tag: string) => string, edits: number, testsTagged = true): Promise<void> {
   const dir = tempDir({});
-  const rule = pathToFileURL(dir.path("r.thwonk")).href;
-  const tests = pathToFileURL(dir.path("r.test.thwonk")).href;
+  const rule = pathToFileURL(dir.path(name)).href;
+  const tests = pathToFileURL(dir.path(name.replace(/\.(thwonk|ts)$/, ".test.thwonk"))).href;
+  const languageId = name.endsWith(".ts") ? "typescript" : "thwonk";
   const s = start();
   try {
     await init(s, []);
@@ -333,21 +343,21 @@ test("1,000 edits in a burst, alternating between a rule and its test file, with
       [rule, { session: "A", version: 1 }],
       [tests, { session: "A", version: 1 }],
     ]);
-    await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: rule, languageId: "thwonk", version: 1, text: TAGGED_RULE(tagOf("A", 1)) } });
+    await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: rule, languageId, version: 1, text: ruleText(tagOf("A", 1)) } });
     await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: tests, languageId: "thwonk", version: 1, text: TAGGED_TEST(tagOf("A", 1)) } });
-    const ruleRange = tagRange(TAGGED_RULE(tagOf("A", 1)));
+    const ruleRange = tagRange(ruleText(tagOf("A", 1)));
     const testRange = tagRange(TAGGED_TEST(tagOf("A", 1)));
     const answers: Promise<string>[] = [];
     const { CancellationTokenSource } = await import("vscode-languageserver-protocol/node");
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < edits; i++) {
       const uri = i % 2 === 0 ? rule : tests;
       const v = versions.get(uri)!;
-      if (uri === rule && i === 500) {
+      if (uri === rule && i === edits / 2) {
         // Closed and opened again: the versions start over, in a new session.
         await s.conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
         v.session = "B";
         v.version = 1;
-        await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "thwonk", version: 1, text: TAGGED_RULE(tagOf("B", 1)) } });
+        await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId, version: 1, text: ruleText(tagOf("B", 1)) } });
         continue;
       }
       v.version++;
@@ -360,7 +370,7 @@ test("1,000 edits in a burst, alternating between a rule and its test file, with
         const source = new CancellationTokenSource();
         const method = i % 20 === 3 ? "textDocument/hover" : "textDocument/completion";
         answers.push(
-          s.conn.sendRequest(method, { textDocument: { uri: rule }, position: { line: 5, character: 6 } }, source.token).then(
+          s.conn.sendRequest(method, { textDocument: { uri: rule }, position: ruleRange.start }, source.token).then(
             () => "answered",
             (e: { code?: number }) => (e.code === -32800 ? "cancelled" : `failed: ${JSON.stringify(e)}`),
           ),
@@ -380,7 +390,7 @@ test("1,000 edits in a burst, alternating between a rule and its test file, with
       const p = lastOf(s, uri);
       return p?.version === last(uri).version && tagIn(p) === tagOf(last(uri).session, last(uri).version);
     };
-    await s.until("the last texts' diagnostics", () => isLast(rule) && isLast(tests));
+    await s.until("the last texts' diagnostics", () => isLast(rule) && (testsTagged ? isLast(tests) : lastOf(s, tests)?.version === last(tests).version));
     for (const a of await Promise.all(answers)) assert.match(a, /^(answered|cancelled)$/);
     // Every publish names its version's tag; the rule's, once of the second session, never of the first again.
     let inB = false;
@@ -413,6 +423,16 @@ test("1,000 edits in a burst, alternating between a rule and its test file, with
     if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
     dir.remove();
   }
+}
+
+test("1,000 edits in a burst, alternating between a rule and its test file, with didSave, hovers and completions cancelled, and the rule closed and opened again at version 1: every publish is of the text of the version it names, the last ones of the last texts", async () => {
+  await burst("r.thwonk", TAGGED_RULE, 1000);
+});
+
+test("the same burst on a .ts rule (the TypeScript front end) and its test file", async () => {
+  const once = ONCE(".ts").replace("  if (m.isAutomated()) {", "  const seen = nowhere_TAG;\n  if (m.isAutomated()) {");
+  assert.notEqual(once, ONCE(".ts"));
+  await burst("once_a_day.ts", (tag) => once.replace("nowhere_TAG", `nowhere_${tag}`), 400, false);
 });
 
 test("an open rule changed and deleted on disk: the buffer's diagnostics while open; closed, the disk's; deleted, none; its test file's follow", async () => {
