@@ -177,6 +177,14 @@ function scan(dir: string, out: string[], depth = 0): void {
  * were checked and reported as the workspace's, which the scan at start and
  * `thwonkc check DIR` never do.
  */
+/** Whether `scan` of `folders` finds `file`: under one of them, not in `node_modules` nor a dot directory. */
+function foundByScan(folders: readonly string[], file: string): boolean {
+  return folders.some((f) => {
+    const rel = relative(f, file);
+    return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+  }) && !skippedByScan(folders, file);
+}
+
 function skippedByScan(folders: readonly string[], file: string): boolean {
   for (const f of folders) {
     const rel = relative(f, file);
@@ -718,10 +726,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     schedule(file);
   });
 
+  const scanFinds = (file: string): boolean => foundByScan(folders, file);
   documents.onDidClose((e) => {
     unsynced.delete(e.document.uri);
     const file = fileOfUri(e.document.uri);
-    takeFromDisk(file, e.document.uri.startsWith("file:") ? readDisk(file) : undefined);
+    // Read from disk again if the scan would find it; a file outside the workspace folders (or where the scan
+    // does not look) stayed checked and published for, closed, for the rest of the session.
+    takeFromDisk(file, e.document.uri.startsWith("file:") && scanFinds(file) ? readDisk(file) : undefined);
     schedule(file);
   });
 

@@ -568,3 +568,38 @@ test("a folder removed while its big rule is checked: the check is dropped, the 
     dir.remove();
   }
 });
+
+test("a document outside the workspace folders (or under node_modules), or whose folder was removed, closed: its diagnostics go with it, as the scan would not have found it", async () => {
+  const bad = "rule r\n\non message(m: Message) {\n  log(nowhere)\n}\n";
+  const ws = tempDir({ "in.thwonk": bad, "node_modules/pkg/dep.thwonk": bad });
+  const outside = tempDir({ "out.thwonk": bad, "gone/g.thwonk": bad, "gone/g.test.thwonk": TAGGED_TEST(tagOf("G", 1)) });
+  const uri = (d: { path: (r: string) => string }, rel: string) => pathToFileURL(d.path(rel)).href;
+  const s = start();
+  try {
+    await init(s, [ws.dir, outside.path("gone")]);
+    await settled(s, 0, "the scan's checks done");
+    assert.ok(lastOf(s, uri(outside, "gone/g.test.thwonk"))!.diagnostics.length > 0);
+    const opened = [uri(ws, "in.thwonk"), uri(ws, "node_modules/pkg/dep.thwonk"), uri(outside, "out.thwonk"), uri(outside, "gone/g.thwonk")];
+    let v = 1;
+    for (const u of opened) await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: u, languageId: "thwonk", version: v++, text: bad } });
+    await s.until("the open documents checked", () => opened.every((u) => lastOf(s, u)?.version !== undefined && lastOf(s, u)!.diagnostics.length > 0));
+    // g's folder removed while g.thwonk is open: its buffer stays, its test file (closed) goes.
+    let before = s.progress.length;
+    await s.conn.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [], removed: [{ uri: pathToFileURL(outside.path("gone")).href, name: "gone" }] } });
+    await settled(s, before, "checked after the removal");
+    assert.deepEqual(lastOf(s, uri(outside, "gone/g.test.thwonk"))?.diagnostics, []);
+    before = s.progress.length;
+    for (const u of opened) await s.conn.sendNotification("textDocument/didClose", { textDocument: { uri: u } });
+    await settled(s, before, "checked after the closes");
+    // The workspace's rule is read from disk again; the others are no rules of the workspace any more.
+    assert.ok(lastOf(s, uri(ws, "in.thwonk"))!.diagnostics.some((d) => d.code === "TW2010"));
+    for (const u of opened.slice(1)) assert.deepEqual(lastOf(s, u)?.diagnostics, [], u);
+    const symbols = (await s.conn.sendRequest("workspace/symbol", { query: "" })) as { location: { uri: string } }[];
+    assert.deepEqual([...new Set(symbols.map((x) => x.location.uri))], [uri(ws, "in.thwonk")]);
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    ws.remove();
+    outside.remove();
+  }
+});
