@@ -1084,6 +1084,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     parses: parseStats.files,
     checks: ws.stats.checks,
     checker: { threads: options.checker?.started ?? 0, stopped: options.checker?.stopped ?? 0, heapMb: options.checker?.heapMb ?? null },
+    // The passes queued or running: a client that sees none after its last notification knows every check it asked for is done.
+    pending: queue.size + (pumpBusy ? 1 : 0),
   }));
 
   /** `thwonk/compile`: the rule's bundle written next to it (NAME.thwb), as `thwonkc compile`. */

@@ -186,6 +186,17 @@ function runCheck(dir: string): Promise<Flat[]> {
   });
 }
 
+/**
+ * Resolves when every check asked for by the messages sent so far is done:
+ * the server answers thwonk/stats after it has read them, and with passes
+ * still pending there, the `$/progress` run they are in ends after the answer.
+ */
+async function settled(s: Server, what: string): Promise<void> {
+  const stats = (await s.conn.sendRequest("thwonk/stats")) as { pending: number };
+  const mark = s.progress.length;
+  if (stats.pending > 0) await s.until(what, () => s.progress.slice(mark).includes("end"));
+}
+
 /** What the server last published for each of `rels` (under `dir`) that differs from `thwonkc check --json DIR`'s report of it. */
 async function disagreements(s: Server, dir: string, rels: readonly string[]): Promise<string[]> {
   const cli = await runCheck(dir);
@@ -206,7 +217,8 @@ async function disagreements(s: Server, dir: string, rels: readonly string[]): P
         endColumn: d.range.end.character + 1,
         severity: d.severity === 1 ? "error" : d.severity === 2 ? "warning" : "info",
         code: String(d.code),
-        message: String(d.message),
+        // The server names files by their paths, thwonkc relative to its directory (the one difference allowed).
+        message: String(d.message).replaceAll(`${dir}/`, ""),
       }),
     );
     const a = [...got].sort();
@@ -237,8 +249,8 @@ test("agreement: for the examples and random edits of them, the server publishes
   const s = start();
   try {
     await init(s, [dir.dir]);
-    // The first end of the progress: every rule of the scan checked and verified (a check queues its verify before it ends).
-    await s.until("the workspace's checks done", () => s.progress.includes("end"));
+    // Every rule of the scan checked and verified (a check queues its verify before it ends).
+    await settled(s, "the workspace's checks done");
     const differences = await disagreements(s, dir.dir, Object.keys(files));
     assert.deepEqual(differences, [], differences.join("\n"));
     assert.equal(await stop(s), 0);
@@ -257,7 +269,7 @@ test("a rule with a .ts twin: its test file is checked against NAME.thwonk alone
   const s = start();
   try {
     await init(s, [dir.dir]);
-    await s.until("the workspace's checks done", () => s.progress.includes("end"));
+    await settled(s, "the workspace's checks done");
     const differences = await disagreements(s, dir.dir, Object.keys(files));
     assert.deepEqual(differences, [], differences.join("\n"));
     assert.equal(await stop(s), 0);
@@ -267,8 +279,6 @@ test("a rule with a .ts twin: its test file is checked against NAME.thwonk alone
   }
 });
 
-/** Resolves when the server's checks have all been done since `before` (the `$/progress` it began after then has ended). */
-const settled = (s: Server, before: number, what: string): Promise<void> => s.until(what, () => s.progress.slice(before).includes("end"));
 
 const watched = (s: Server, changes: { file: string; type: 1 | 2 | 3 }[]) =>
   s.conn.sendNotification("workspace/didChangeWatchedFiles", { changes: changes.map((c) => ({ uri: pathToFileURL(c.file).href, type: c.type })) });
@@ -280,26 +290,23 @@ test("a test file whose rule becomes NAME.thwonk beside NAME.ts, then NAME.ts ch
   const s = start();
   try {
     await init(s, [dir.dir]);
-    await settled(s, 0, "the scan's checks done");
+    await settled(s, "the scan's checks done");
     assert.deepEqual(lastOf(s, testUri)?.diagnostics, []);
     // NAME.thwonk comes, without the field the tests read: the tests are its now, with errors.
-    let before = s.progress.length;
     writeFileSync(dir.path("once_a_day.thwonk"), ONCE(".thwonk").replaceAll("lastPost", "seenAt"));
     await watched(s, [{ file: dir.path("once_a_day.thwonk"), type: 1 }]);
-    await settled(s, before, "the new rule checked");
+    await settled(s, "the new rule checked");
     assert.ok(lastOf(s, testUri)!.diagnostics.some((d) => d.code === "TW2012"), JSON.stringify(lastOf(s, testUri)));
     assert.deepEqual(await disagreements(s, dir.dir, rels), []);
     // The twin changed on disk: checked again, alone; the tests' errors stay (they are the .thwonk rule's).
-    before = s.progress.length;
     writeFileSync(dir.path("once_a_day.ts"), `${ONCE(".ts")}\n// changed\n`);
     await watched(s, [{ file: dir.path("once_a_day.ts"), type: 2 }]);
-    await settled(s, before, "the twin checked again");
+    await settled(s, "the twin checked again");
     assert.deepEqual(await disagreements(s, dir.dir, rels), []);
     // The test file deleted: its diagnostics go.
-    before = s.progress.length;
     unlinkSync(dir.path("once_a_day.test.thwonk"));
     await watched(s, [{ file: dir.path("once_a_day.test.thwonk"), type: 3 }]);
-    await settled(s, before, "the rule checked without its tests");
+    await settled(s, "the rule checked without its tests");
     assert.deepEqual(lastOf(s, testUri)?.diagnostics, []);
     assert.equal(await stop(s), 0);
   } finally {
@@ -447,36 +454,32 @@ test("an open rule changed and deleted on disk: the buffer's diagnostics while o
     await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: rule, languageId: "thwonk", version: 7, text: TAGGED_RULE(tagOf("E", 7)) } });
     await s.until("the buffer checked", () => tagged(rule, "nowhere_E_0007") && lastOf(s, rule)?.version === 7);
     // Saved from elsewhere while open (another editor, a git checkout): the buffer still wins.
-    let before = s.progress.length;
     writeFileSync(dir.path("r.thwonk"), TAGGED_RULE(tagOf("D", 2)));
     await watched(s, [{ file: dir.path("r.thwonk"), type: 2 }]);
     // A test-file change after it makes the server check the rule (the buffer) again: the disk's change was read by then.
     writeFileSync(dir.path("r.test.thwonk"), TAGGED_TEST(tagOf("D", 2)));
     await watched(s, [{ file: dir.path("r.test.thwonk"), type: 2 }]);
-    await settled(s, before, "checked after the disk's changes");
+    await settled(s, "checked after the disk's changes");
     assert.ok(tagged(rule, "nowhere_E_0007") && lastOf(s, rule)?.version === 7, JSON.stringify(lastOf(s, rule)));
     assert.ok(tagged(tests, "tag_D_0002"), JSON.stringify(lastOf(s, tests)));
     // Closed: the disk's text is the rule again.
-    before = s.progress.length;
     await s.conn.sendNotification("textDocument/didClose", { textDocument: { uri: rule } });
-    await settled(s, before, "checked after the close");
+    await settled(s, "checked after the close");
     assert.ok(tagged(rule, "nowhere_D_0002"), JSON.stringify(lastOf(s, rule)));
     assert.equal(lastOf(s, rule)?.version, undefined);
     // Deleted: the rule's diagnostics go; its test file is reported as without its rule.
-    before = s.progress.length;
     unlinkSync(dir.path("r.thwonk"));
     await watched(s, [{ file: dir.path("r.thwonk"), type: 3 }]);
-    await settled(s, before, "checked after the delete");
+    await settled(s, "checked after the delete");
     assert.deepEqual(lastOf(s, rule)?.diagnostics, []);
     assert.deepEqual(
       lastOf(s, tests)?.diagnostics.map((d) => d.code),
       (await runCheck(dir.dir)).map((d) => d.code),
     );
     // The test file deleted too: nothing left anywhere.
-    before = s.progress.length;
     unlinkSync(dir.path("r.test.thwonk"));
     await watched(s, [{ file: dir.path("r.test.thwonk"), type: 3 }]);
-    await settled(s, before, "checked after the second delete");
+    await settled(s, "checked after the second delete");
     assert.deepEqual(lastOf(s, tests)?.diagnostics, []);
     assert.equal(await stop(s), 0);
   } finally {
@@ -511,7 +514,7 @@ test("a workspace of rules that each kill the checker thread, scanned at start: 
     });
     await s.conn.sendNotification("initialized", {});
     const uri = (rel: string) => pathToFileURL(dir.path(rel)).href;
-    await settled(s, 0, "the scan's checks done");
+    await settled(s, "the scan's checks done");
     for (let i = 0; i < n; i++) {
       const codes = lastOf(s, uri(`big${i}.thwonk`))?.diagnostics.map((d) => d.code);
       assert.deepEqual(codes, ["TW3999"], `big${i}: ${JSON.stringify(codes)}`);
@@ -552,9 +555,8 @@ test("a folder removed while its big rule is checked: the check is dropped, the 
   try {
     await init(s, [dir.dir]);
     await s.until("the big rule's check under way", () => s.progress.some((m) => /checking big\.thwonk/.test(m)));
-    const before = s.progress.length;
     await s.conn.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [], removed: [{ uri: pathToFileURL(dir.dir).href, name: "w" }] } });
-    await settled(s, before, "checked after the removal");
+    await settled(s, "checked after the removal");
     assert.deepEqual(lastOf(s, uri)?.diagnostics ?? [], []);
     // A request the server answers after every check queued: nothing about the removed rule came since.
     const count = s.published.filter((p) => p.uri === uri).length;
@@ -577,20 +579,18 @@ test("a document outside the workspace folders (or under node_modules), or whose
   const s = start();
   try {
     await init(s, [ws.dir, outside.path("gone")]);
-    await settled(s, 0, "the scan's checks done");
+    await settled(s, "the scan's checks done");
     assert.ok(lastOf(s, uri(outside, "gone/g.test.thwonk"))!.diagnostics.length > 0);
     const opened = [uri(ws, "in.thwonk"), uri(ws, "node_modules/pkg/dep.thwonk"), uri(outside, "out.thwonk"), uri(outside, "gone/g.thwonk")];
     let v = 1;
     for (const u of opened) await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: u, languageId: "thwonk", version: v++, text: bad } });
     await s.until("the open documents checked", () => opened.every((u) => lastOf(s, u)?.version !== undefined && lastOf(s, u)!.diagnostics.length > 0));
     // g's folder removed while g.thwonk is open: its buffer stays, its test file (closed) goes.
-    let before = s.progress.length;
     await s.conn.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [], removed: [{ uri: pathToFileURL(outside.path("gone")).href, name: "gone" }] } });
-    await settled(s, before, "checked after the removal");
+    await settled(s, "checked after the removal");
     assert.deepEqual(lastOf(s, uri(outside, "gone/g.test.thwonk"))?.diagnostics, []);
-    before = s.progress.length;
     for (const u of opened) await s.conn.sendNotification("textDocument/didClose", { textDocument: { uri: u } });
-    await settled(s, before, "checked after the closes");
+    await settled(s, "checked after the closes");
     // The workspace's rule is read from disk again; the others are no rules of the workspace any more.
     assert.ok(lastOf(s, uri(ws, "in.thwonk"))!.diagnostics.some((d) => d.code === "TW2010"));
     for (const u of opened.slice(1)) assert.deepEqual(lastOf(s, u)?.diagnostics, [], u);
@@ -601,5 +601,43 @@ test("a document outside the workspace folders (or under node_modules), or whose
     if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
     ws.remove();
     outside.remove();
+  }
+});
+
+test("a test file open while its rule is renamed on disk (deleted, created under another name) and back, during the rule's check: the diagnostics follow thwonkc check's at each step", async () => {
+  const rule = bigRule("r", 3000).replace("state { n: int = 0 }", "state { n: int = 0, tag_R_0001: int = 0 }");
+  const dir = tempDir({ "r.thwonk": rule, "r.test.thwonk": TAGGED_TEST(tagOf("R", 1)) });
+  const rels = ["r.thwonk", "r.test.thwonk", "s.thwonk"];
+  const s = start();
+  try {
+    await init(s, [dir.dir]);
+    await settled(s, "the scan's checks done");
+    await s.conn.sendNotification("textDocument/didOpen", {
+      textDocument: { uri: pathToFileURL(dir.path("r.test.thwonk")).href, languageId: "thwonk", version: 1, text: TAGGED_TEST(tagOf("R", 1)) },
+    });
+    assert.deepEqual(await disagreements(s, dir.dir, rels), []);
+    for (const [from, to] of [
+      ["r.thwonk", "s.thwonk"],
+      ["s.thwonk", "r.thwonk"],
+    ] as const) {
+      const before = s.progress.length;
+      // A change first, so that a check of the rule is under way when it goes.
+      writeFileSync(dir.path(from), `${rule}\n// touched\n`);
+      await watched(s, [{ file: dir.path(from), type: 2 }]);
+      await s.until("a check under way", () => s.progress.slice(before).some((m) => m.includes(from)));
+      writeFileSync(dir.path(to), readFileSync(dir.path(from), "utf8").replace("rule r", `rule ${to.slice(0, 1)}`));
+      unlinkSync(dir.path(from));
+      await watched(s, [
+        { file: dir.path(from), type: 3 },
+        { file: dir.path(to), type: 1 },
+      ]);
+      await settled(s, "all checked after the rename");
+      const differences = await disagreements(s, dir.dir, rels);
+      assert.deepEqual(differences, [], differences.join("\n"));
+    }
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    dir.remove();
   }
 });
