@@ -13,8 +13,8 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
-import { basename, isAbsolute, join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection, type PublishDiagnosticsParams } from "vscode-languageserver-protocol/node";
 import { binPath, tempDir } from "../helpers/cli.js";
@@ -635,6 +635,64 @@ test("a test file open while its rule is renamed on disk (deleted, created under
       const differences = await disagreements(s, dir.dir, rels);
       assert.deepEqual(differences, [], differences.join("\n"));
     }
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    dir.remove();
+  }
+});
+
+/** The one change that turns `a` into `b`: their common start and end kept, the middle replaced. */
+function changeOf(a: string, b: string): { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string } {
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  let q = 0;
+  while (q < a.length - p && q < b.length - p && a[a.length - 1 - q] === b[b.length - 1 - q]) q++;
+  const pos = (offset: number) => {
+    const before = a.slice(0, offset);
+    const line = before.split("\n").length - 1;
+    return { line, character: offset - (before.lastIndexOf("\n") + 1) };
+  };
+  return { range: { start: pos(p), end: pos(a.length - q) }, text: b.slice(p, b.length - q) };
+}
+
+test("agreement while editing: the examples opened and edited at random (incremental changes, hovers and completions between), the last publishes equal thwonkc check's of the last texts", async () => {
+  const rnd = prng(Number(process.env["ADV_SEED"] ?? 7));
+  const dir = tempDir({});
+  const texts = new Map<string, string>();
+  const s = start();
+  try {
+    await init(s, []);
+    for (const ex of readdirSync(join(repoRoot, "examples"))) {
+      for (const f of readdirSync(join(repoRoot, "examples", ex)).filter((x) => x.endsWith(".thwonk") || x.endsWith(".ts"))) {
+        const rel = `${ex}/${f}`;
+        texts.set(rel, readFileSync(join(repoRoot, "examples", ex, f), "utf8"));
+        await s.conn.sendNotification("textDocument/didOpen", {
+          textDocument: { uri: pathToFileURL(dir.path(rel)).href, languageId: f.endsWith(".ts") ? "typescript" : "thwonk", version: 1, text: texts.get(rel) },
+        });
+      }
+    }
+    const rels = [...texts.keys()];
+    const versions = new Map(rels.map((r) => [r, 1]));
+    for (let i = 0; i < 300; i++) {
+      const rel = rels[Math.floor(rnd() * rels.length)]!;
+      const uri = pathToFileURL(dir.path(rel)).href;
+      const next = mutate(texts.get(rel)!, rnd);
+      const change = changeOf(texts.get(rel)!, next);
+      texts.set(rel, next);
+      versions.set(rel, versions.get(rel)! + 1);
+      await s.conn.sendNotification("textDocument/didChange", { textDocument: { uri, version: versions.get(rel) }, contentChanges: [change] });
+      if (i % 7 === 0) await s.conn.sendRequest(i % 14 === 0 ? "textDocument/hover" : "textDocument/completion", { textDocument: { uri }, position: change.range.start });
+      // Now and then a pause long enough for the checks to catch up, so that passes of every kind are published.
+      if (i % 60 === 59) await settled(s, "caught up");
+    }
+    await settled(s, "the last texts checked");
+    for (const [rel, text] of texts) {
+      mkdirSync(dirname(dir.path(rel)), { recursive: true });
+      writeFileSync(dir.path(rel), text);
+    }
+    const differences = await disagreements(s, dir.dir, rels);
+    assert.deepEqual(differences, [], differences.join("\n"));
     assert.equal(await stop(s), 0);
   } finally {
     if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
