@@ -699,3 +699,49 @@ test("agreement while editing: the examples opened and edited at random (increme
     dir.remove();
   }
 });
+
+test("hostile rules in the workspace, opened and edited: a 4 MB string, 100,000 nested brackets (in .thwonk and .ts), 20,000 nested ifs: the diagnostics thwonkc check gives, the server alive", async () => {
+  const deep = (open: string, close: string) => `rule deep\n\non message(m: Message) {\n  let x = ${open.repeat(100_000)}1${close.repeat(100_000)}\n  log(x)\n}\n`;
+  const files: Record<string, string> = {
+    "huge.thwonk": `rule huge\n\non message(m: Message) {\n  let x = "${"a".repeat(4_000_000)}"\n  log(x)\n}\n`,
+    "parens.thwonk": deep("(", ")"),
+    "lists.thwonk": deep("[", "]"),
+    "ifs.thwonk": `rule ifs\n\non message(m: Message) {\n${"if true {\n".repeat(20_000)}log(1)\n${"}\n".repeat(20_000)}}\n`,
+    "deep.ts": ONCE(".ts").replace("  if (m.isAutomated()) {", `  const deep = ${"(".repeat(100_000)}1${")".repeat(100_000)};\n  if (m.isAutomated()) {`),
+  };
+  const dir = tempDir(files);
+  const s = start();
+  try {
+    await init(s, [dir.dir]);
+    await settled(s, "the scan's checks done");
+    // Where the .ts rule is refused as too deep is where TypeScript's parser ran out of stack (compiler/typescript,
+    // parserOverflowAt): a thread's stack is not the CLI's, nor is the depth of the calls under it, so only the code
+    // and the line can agree there.
+    const exact = Object.keys(files).filter((f) => f !== "deep.ts");
+    const deepTs = pathToFileURL(dir.path("deep.ts")).href;
+    const tooDeep = (line: number) => assert.deepEqual(lastOf(s, deepTs)?.diagnostics.map((d) => `${d.code}@${d.range.start.line + 1}`), [`TW1018@${line}`]);
+    let differences = await disagreements(s, dir.dir, exact);
+    assert.deepEqual(differences, [], differences.join("\n"));
+    tooDeep(19);
+    assert.deepEqual((await runCheck(dir.dir)).filter((d) => d.file.endsWith("deep.ts")).map((d) => `${d.code}@${d.line}`), ["TW1018@19"]);
+    // Opened (the server's own thread checks an open rule too) and edited: still the same answers.
+    for (const [rel, text] of Object.entries(files)) {
+      const uri = pathToFileURL(dir.path(rel)).href;
+      await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: rel.endsWith(".ts") ? "typescript" : "thwonk", version: 1, text } });
+      await s.conn.sendRequest("textDocument/hover", { textDocument: { uri }, position: { line: 3, character: 8 } });
+      await s.conn.sendNotification("textDocument/didChange", { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: "// edited\n" }] });
+      writeFileSync(dir.path(rel), `// edited\n${text}`);
+    }
+    await settled(s, "the edited rules checked");
+    differences = await disagreements(s, dir.dir, exact);
+    assert.deepEqual(differences, [], differences.join("\n"));
+    tooDeep(20);
+    const stats = (await s.conn.sendRequest("thwonk/stats")) as { checker: { threads: number } };
+    assert.equal(stats.checker.threads, 1);
+    console.log(`# measured: server RSS ${rssKb(s.proc.pid!)} kB with the hostile rules open`);
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    dir.remove();
+  }
+});
