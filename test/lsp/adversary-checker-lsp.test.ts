@@ -13,7 +13,7 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection, type PublishDiagnosticsParams } from "vscode-languageserver-protocol/node";
@@ -739,6 +739,45 @@ test("hostile rules in the workspace, opened and edited: a 4 MB string, 100,000 
     const stats = (await s.conn.sendRequest("thwonk/stats")) as { checker: { threads: number } };
     assert.equal(stats.checker.threads, 1);
     console.log(`# measured: server RSS ${rssKb(s.proc.pid!)} kB with the hostile rules open`);
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    dir.remove();
+  }
+});
+
+test("the same file in two folders (nested, and through a link to the folder): one rule per name, kept while a folder still holds it, cleared when the last goes or the file is deleted", async () => {
+  const bad = (n: string) => `rule ${n}\n\non message(m: Message) {\n  log(nowhere)\n}\n`;
+  const dir = tempDir({ "a/top.thwonk": bad("top"), "a/sub/inner.thwonk": bad("inner"), "a/sub/inner.test.thwonk": TAGGED_TEST(tagOf("N", 1)) });
+  symlinkSync(dir.path("a"), dir.path("link"));
+  const folder = (rel: string) => ({ uri: pathToFileURL(dir.path(rel)).href, name: rel });
+  const uri = (rel: string) => pathToFileURL(dir.path(rel)).href;
+  const has = (rel: string) => (lastOf(s, uri(rel))?.diagnostics.length ?? 0) > 0;
+  const s = start();
+  try {
+    await init(s, [dir.path("a"), dir.path("a/sub"), dir.path("link")]);
+    await settled(s, "the scan's checks done");
+    for (const rel of ["a/top.thwonk", "a/sub/inner.thwonk", "a/sub/inner.test.thwonk", "link/top.thwonk", "link/sub/inner.thwonk"]) assert.ok(has(rel), rel);
+    // One rule per name: the nested folder's rule is not a second one.
+    const names = (await s.conn.sendRequest("workspace/symbol", { query: "" })) as { location: { uri: string } }[];
+    assert.deepEqual([...new Set(names.map((n) => n.location.uri).filter((u) => u.includes("/inner")))].sort(), [uri("a/sub/inner.thwonk"), uri("a/sub/inner.test.thwonk"), uri("link/sub/inner.thwonk"), uri("link/sub/inner.test.thwonk")].sort());
+    // The nested folder removed: a still holds its rules.
+    await s.conn.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [], removed: [folder("a/sub")] } });
+    await settled(s, "checked after a/sub's removal");
+    assert.ok(has("a/sub/inner.thwonk") && has("a/sub/inner.test.thwonk"));
+    // Deleted on disk (the watcher says so under both names): both names cleared.
+    unlinkSync(dir.path("a/top.thwonk"));
+    await watched(s, [
+      { file: dir.path("a/top.thwonk"), type: 3 },
+      { file: dir.path("link/top.thwonk"), type: 3 },
+    ]);
+    await settled(s, "checked after the delete");
+    assert.ok(!has("a/top.thwonk") && !has("link/top.thwonk"));
+    // a removed: its rules go; the link's names stay, that folder being still the workspace's.
+    await s.conn.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [], removed: [folder("a")] } });
+    await settled(s, "checked after a's removal");
+    assert.ok(!has("a/sub/inner.thwonk") && !has("a/sub/inner.test.thwonk"));
+    assert.ok(has("link/sub/inner.thwonk") && has("link/sub/inner.test.thwonk"));
     assert.equal(await stop(s), 0);
   } finally {
     if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
