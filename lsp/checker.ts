@@ -190,6 +190,14 @@ export class CheckerThread {
     worker.postMessage({ id: p.id, job: p.job });
     this.poll ??= setInterval(() => {
       if (this.running?.isCancelled()) Atomics.store(this.current, 0, 0);
+      // A job cancelled while it waits is answered now, not when the one running ends (a thwonk/check
+      // cancelled behind a long verify of another rule was answered only seconds later).
+      for (let i = this.waiting.length - 1; i >= 0; i--) {
+        const w = this.waiting[i]!;
+        if (!w.isCancelled()) continue;
+        this.waiting.splice(i, 1);
+        w.resolve(undefined);
+      }
     }, POLL_MS);
     this.poll.unref();
   }

@@ -784,3 +784,32 @@ test("the same file in two folders (nested, and through a link to the folder): o
     dir.remove();
   }
 });
+
+test("thwonk/check cancelled while it waits behind another rule's long verify: answered RequestCancelled at once, not when that verify ends; the server goes on", async () => {
+  const dir = tempDir({ "big.thwonk": bigRule("big", 20000) });
+  const big = pathToFileURL(dir.path("big.thwonk")).href;
+  const small = "file:///virtual/small.thwonk";
+  const s = start();
+  try {
+    await init(s, [dir.dir]);
+    await s.until("the big rule's verify under way", () => s.progress.some((m) => /verifying big\.thwonk/.test(m)));
+    await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: small, languageId: "thwonk", version: 1, text: "rule small\n\non message(m: Message) {\n  log(m.subject)\n}\n" } });
+    const { CancellationTokenSource } = await import("vscode-languageserver-protocol/node");
+    const source = new CancellationTokenSource();
+    const answer = s.conn.sendRequest("thwonk/check", { uri: small }, source.token).then(
+      () => "answered",
+      (e: { code?: number }) => (e.code === -32800 ? "cancelled" : `failed: ${JSON.stringify(e)}`),
+    );
+    source.cancel();
+    assert.equal(await answer, "cancelled");
+    // Before the big rule's verify was done: its verified pass had not come.
+    assert.equal(s.verified.some((v) => v.uri === big), false);
+    await s.until("the big rule verified", () => s.verified.some((v) => v.uri === big));
+    const full = (await s.conn.sendRequest("thwonk/check", { uri: small })) as { errors: number };
+    assert.equal(full.errors, 0);
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    dir.remove();
+  }
+});
