@@ -745,8 +745,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       // A .ts rule is read from disk as the scan reads it (its tests are checked against it); other .ts files are not ours.
       if (!file.endsWith(".thwonk") && !isTsRule(file)) continue;
       const known = ws.has(file) || notUtf8.has(file);
-      // Where the scan does not look, a change is not a rule of the workspace (one the editor opened is its buffer's).
-      if (!known && skippedByScan(folders, file)) continue;
+      // Where the scan does not look (outside the folders too: one since removed), a change is not a rule of the
+      // workspace (one the editor opened is its buffer's).
+      if (!known && !scanFinds(file)) continue;
       takeFromDisk(file, change.type === FileChangeType.Deleted ? undefined : readDisk(file));
       if (!known && !ws.has(file) && !notUtf8.has(file)) continue;
       schedule(file);

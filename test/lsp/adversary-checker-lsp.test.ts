@@ -813,3 +813,33 @@ test("thwonk/check cancelled while it waits behind another rule's long verify: a
     dir.remove();
   }
 });
+
+test("a watched change to a file no folder of the workspace holds (outside them, or in a folder since removed) is not taken as a rule: nothing published for it", async () => {
+  const bad = "rule r\n\non message(m: Message) {\n  log(nowhere)\n}\n";
+  const ws = tempDir({ "in.thwonk": bad });
+  const other = tempDir({ "kept/k.thwonk": bad });
+  const s = start();
+  try {
+    await init(s, [ws.dir, other.path("kept")]);
+    await settled(s, "the scan's checks done");
+    await s.conn.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [], removed: [{ uri: pathToFileURL(other.path("kept")).href, name: "kept" }] } });
+    await settled(s, "checked after the removal");
+    const since = s.published.length;
+    writeFileSync(other.path("outside.thwonk"), bad);
+    writeFileSync(other.path("kept/late.thwonk"), bad);
+    writeFileSync(ws.path("new.thwonk"), bad);
+    await watched(s, [
+      { file: other.path("outside.thwonk"), type: 1 },
+      { file: other.path("kept/late.thwonk"), type: 1 },
+      { file: ws.path("new.thwonk"), type: 1 },
+    ]);
+    await settled(s, "checked after the changes");
+    // The workspace's new rule, and nothing else.
+    assert.deepEqual([...new Set(s.published.slice(since).map((p) => p.uri))], [pathToFileURL(ws.path("new.thwonk")).href]);
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    ws.remove();
+    other.remove();
+  }
+});
