@@ -742,6 +742,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const file = fileOfUri(change.uri);
       // The editor's buffer wins over the disk, however the watcher spells the file's URI.
       if (documents.get(change.uri) || documents.get(uriOf(file))) continue;
+      if (change.type === FileChangeType.Deleted && !file.endsWith(".thwonk") && !isTsRule(file)) {
+        // A directory deleted (or renamed) is one event for the directory, none for the rules in it: those go too.
+        const inside = (f: string): boolean => f.startsWith(file.endsWith(sep) ? file : file + sep);
+        const gone = [...ws.files(), ...notUtf8.keys()].filter((f) => inside(f) && documents.get(uriOf(f)) === undefined);
+        for (const f of gone) {
+          takeFromDisk(f, undefined);
+          schedule(f);
+        }
+        continue;
+      }
       // A .ts rule is read from disk as the scan reads it (its tests are checked against it); other .ts files are not ours.
       if (!file.endsWith(".thwonk") && !isTsRule(file)) continue;
       const known = ws.has(file) || notUtf8.has(file);

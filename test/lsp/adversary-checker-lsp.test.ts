@@ -13,7 +13,7 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection, type PublishDiagnosticsParams } from "vscode-languageserver-protocol/node";
@@ -841,5 +841,28 @@ test("a watched change to a file no folder of the workspace holds (outside them,
     if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
     ws.remove();
     other.remove();
+  }
+});
+
+test("a directory of rules deleted (the watcher reports the directory alone): its rules' and tests' diagnostics go; an open one stays its buffer's", async () => {
+  const bad = (n: string) => `rule ${n}\n\non message(m: Message) {\n  log(nowhere)\n}\n`;
+  const dir = tempDir({ "keep.thwonk": bad("keep"), "sub/a.thwonk": bad("a"), "sub/a.test.thwonk": TAGGED_TEST(tagOf("S", 1)), "sub/deeper/b.thwonk": bad("b"), "sub/open.thwonk": bad("open"), "subway.thwonk": bad("subway") });
+  const uri = (rel: string) => pathToFileURL(dir.path(rel)).href;
+  const has = (rel: string) => (lastOf(s, uri(rel))?.diagnostics.length ?? 0) > 0;
+  const s = start();
+  try {
+    await init(s, [dir.dir]);
+    await settled(s, "the scan's checks done");
+    await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: uri("sub/open.thwonk"), languageId: "thwonk", version: 1, text: bad("open") } });
+    rmSync(dir.path("sub"), { recursive: true });
+    await s.conn.sendNotification("workspace/didChangeWatchedFiles", { changes: [{ uri: uri("sub"), type: 3 }] });
+    await settled(s, "checked after the delete");
+    for (const rel of ["sub/a.thwonk", "sub/a.test.thwonk", "sub/deeper/b.thwonk"]) assert.ok(!has(rel), rel);
+    for (const rel of ["keep.thwonk", "subway.thwonk", "sub/open.thwonk"]) assert.ok(has(rel), rel);
+    assert.equal(lastOf(s, uri("sub/open.thwonk"))?.version, 1);
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    dir.remove();
   }
 });
