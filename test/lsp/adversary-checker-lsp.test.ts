@@ -425,6 +425,7 @@ async function burst(name: string, ruleText: (tag: string) => string, edits: num
     assert.deepEqual(wrong, []);
     const stats = (await s.conn.sendRequest("thwonk/stats")) as { checks: number; checker: { threads: number; stopped: number } };
     assert.equal(stats.checker.threads, 1);
+    console.log(`# measured: ${edits} edits of ${name}: ${s.published.length} publishes, ${stats.checker.stopped} passes stopped, server RSS ${rssKb(s.proc.pid!)} kB`);
     assert.equal(await stop(s), 0);
   } finally {
     if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
@@ -864,5 +865,23 @@ test("a directory of rules deleted (the watcher reports the directory alone): it
   } finally {
     if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
     dir.remove();
+  }
+});
+
+test("shutdown while the thread checks a big rule: nothing is published after the shutdown's answer, and exit ends the process with 0", async () => {
+  const s = start();
+  try {
+    await init(s, []);
+    await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: "file:///virtual/big.thwonk", languageId: "thwonk", version: 1, text: bigRule("big", 20000).replace("state.n += 0", "state.n += nowhere") } });
+    await s.until("the big rule's check under way", () => s.progress.some((m) => /checking big\.thwonk/.test(m)));
+    await s.conn.sendRequest("shutdown");
+    const published = s.published.length;
+    // A request now is refused; the check under way is dropped, not published.
+    await assert.rejects(s.conn.sendRequest("thwonk/stats").then(() => s.conn.sendRequest("textDocument/hover", { textDocument: { uri: "file:///virtual/big.thwonk" }, position: { line: 0, character: 0 } })));
+    await s.conn.sendNotification("exit");
+    assert.equal(await s.exited, 0);
+    assert.equal(s.published.length, published);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
   }
 });
