@@ -421,10 +421,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       return;
     }
     const target = checkTarget(key) ?? key;
-    const earlier = r.checked?.generation === gen ? r.checked.result.diagnostics : [];
+    // The verify died: the types' diagnostics of this version stay, each in its file (a test file's were put on the
+    // rule file, at the test file's lines, when only the target was named).
+    const earlier = r.checked?.generation === gen ? r.checked.result : { files: [target], diagnostics: [] };
     const memory = e.why.startsWith("ran out of memory") ? " (the thread's heap is the server's `checkerHeapMb` initialization option)" : "";
     const what = `it ${e.why} twice while ${doing}, so this version is not checked${memory}`;
-    publish(key, { files: [target], diagnostics: [...earlier, internalErrorDiagnostic(target, "the checker thread", what)] });
+    publish(key, { files: earlier.files, diagnostics: [...earlier.diagnostics, internalErrorDiagnostic(target, "the checker thread", what)] });
   };
 
   /** One pass of the rule on the checker thread: its types (`verify` false), or its verify. */

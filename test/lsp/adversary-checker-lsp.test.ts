@@ -885,3 +885,36 @@ test("shutdown while the thread checks a big rule: nothing is published after th
     if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
   }
 });
+
+test("the checker thread dies twice verifying a rule whose types were checked on the server's thread: TW3999 on the rule, the test file's warnings kept in the test file", async () => {
+  const s = start();
+  const dir = tempDir({});
+  const rule = pathToFileURL(dir.path("big.thwonk")).href;
+  const tests = pathToFileURL(dir.path("big.test.thwonk")).href;
+  try {
+    await s.conn.sendRequest("initialize", { processId: null, rootUri: null, workspaceFolders: null, capabilities: { window: { workDoneProgress: true } }, initializationOptions: { checkerHeapMb: 32 } });
+    await s.conn.sendNotification("initialized", {});
+    const testText = 'test "t" {\n  let unused = 1\n  message = { from: "a@b.example", subject: "s", text: "t" }\n  expect state.n == 0\n}\n';
+    await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: tests, languageId: "thwonk", version: 1, text: testText } });
+    // Each version: the big text, and at once a hover, which checks its types here (a check 25 ms off on the thread
+    // finds them done and publishes them); the thread then dies verifying it. Should the thread's check run first
+    // (a machine stalled between the two messages), it dies there instead: another version is tried.
+    let verifying = false;
+    for (let v = 1; v <= 4 && !verifying; v++) {
+      const text = bigRule("big", 20000 + v);
+      if (v === 1) await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: rule, languageId: "thwonk", version: 1, text } });
+      else await s.conn.sendNotification("textDocument/didChange", { textDocument: { uri: rule, version: v }, contentChanges: [{ text }] });
+      await s.conn.sendRequest("textDocument/hover", { textDocument: { uri: rule }, position: { line: 0, character: 6 } });
+      await s.until(`version ${v}'s TW3999`, () => s.published.some((p) => p.uri === rule && p.version === v && p.diagnostics.some((d) => d.code === "TW3999")));
+      verifying = String(lastOf(s, rule)!.diagnostics.find((d) => d.code === "TW3999")!.message).includes("while verifying");
+    }
+    assert.ok(verifying, JSON.stringify(lastOf(s, rule)));
+    // The rule's own diagnostics: the crash alone, no line of the test file's.
+    assert.deepEqual(lastOf(s, rule)!.diagnostics.map((d) => d.code), ["TW3999"], JSON.stringify(lastOf(s, rule)));
+    assert.ok(lastOf(s, tests)!.diagnostics.some((d) => /`unused`/.test(String(d.message))), JSON.stringify(lastOf(s, tests)));
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    dir.remove();
+  }
+});
