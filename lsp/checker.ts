@@ -18,7 +18,7 @@
  * thread started again after a crash learns them from the next job.
  */
 import { parentPort, type ResourceLimits, type Worker, workerData } from "node:worker_threads";
-import { CheckCancelled, isTsRuleName, RULE_EXT, ruleOfTest, rulePair, TEST_EXT, TS_RULE_EXT, Workspace, type Diagnostic } from "../compiler/index.js";
+import { CheckCancelled, isTsRuleName, RULE_EXT, rulePair, TEST_EXT, TS_RULE_EXT, Workspace, type Diagnostic } from "../compiler/index.js";
 import { triggerLenses, type Lens } from "./analysis.js";
 
 export interface CheckJob {
@@ -266,7 +266,8 @@ export function ruleFileNames(key: string): string[] {
 export function ruleFiles(key: string, has: (f: string) => boolean): { names: string[]; skip: string | undefined } {
   const names = ruleFileNames(key);
   const test = rulePair(key).test;
-  if (!isTsRuleName(key) || test === undefined || ruleOfTest(test, has) === key) return { names, skip: undefined };
+  // Only when the .thwonk rule is there: without it the tests are this rule's, or checked alone (and in the job).
+  if (!isTsRuleName(key) || test === undefined || !has(test.slice(0, -TEST_EXT.length) + RULE_EXT)) return { names, skip: undefined };
   return { names: names.filter((f) => f !== test), skip: test };
 }
 

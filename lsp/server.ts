@@ -305,6 +305,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       else if (result.files[0] !== undefined) byFile.get(result.files[0])!.push(d);
     }
     for (const f of r.published) if (!byFile.has(f)) byFile.set(f, []);
+    // The rule's own file, not in its check (deleted, closed without a file): cleared even if another rule's check,
+    // the last to name it, took it from this rule's published files (NAME.ts checked as NAME.thwonk's tests' rule).
+    if (!byFile.has(key) && !ws.has(key)) byFile.set(key, []);
     r.published = new Set(result.files);
     // A file's diagnostics are the last rule's to publish them (a test file whose rule became NAME.thwonk beside
     // NAME.ts): the other rule's next check must not clear them as its own.

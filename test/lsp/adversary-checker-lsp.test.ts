@@ -918,3 +918,27 @@ test("the checker thread dies twice verifying a rule whose types were checked on
     dir.remove();
   }
 });
+
+test("NAME.thwonk, NAME.ts and the tests: NAME.thwonk deleted (the tests go to NAME.ts), then NAME.ts deleted: each deleted rule's diagnostics cleared, the tests' those of a test file without its rule", async () => {
+  const ts = ONCE(".ts").replace("  if (m.isAutomated()) {", "  const seen = nowhere;\n  if (m.isAutomated()) {");
+  const dir = tempDir({ "once_a_day.thwonk": ONCE(".thwonk").replace("on message(m: Message) {", "on message(m: Message) {\n  log(nowhere)"), "once_a_day.ts": ts, "once_a_day.test.thwonk": ONCE(".test.thwonk") });
+  const rels = ["once_a_day.thwonk", "once_a_day.ts", "once_a_day.test.thwonk"];
+  const s = start();
+  try {
+    await init(s, [dir.dir]);
+    await settled(s, "the scan's checks done");
+    assert.ok((lastOf(s, pathToFileURL(dir.path("once_a_day.ts")).href)?.diagnostics.length ?? 0) > 0);
+    assert.deepEqual(await disagreements(s, dir.dir, rels), []);
+    for (const rel of ["once_a_day.thwonk", "once_a_day.ts"]) {
+      unlinkSync(dir.path(rel));
+      await watched(s, [{ file: dir.path(rel), type: 3 }]);
+      await settled(s, `checked after ${rel}'s delete`);
+      const differences = await disagreements(s, dir.dir, rels);
+      assert.deepEqual(differences, [], differences.join("\n"));
+    }
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    dir.remove();
+  }
+});
