@@ -942,3 +942,71 @@ test("NAME.thwonk, NAME.ts and the tests: NAME.thwonk deleted (the tests go to N
     dir.remove();
   }
 });
+
+test("disk churn: files of the examples changed, deleted, restored and renamed on disk, opened and closed (buffer as on disk), at random: after each round the diagnostics equal thwonkc check's", async () => {
+  const rnd = prng(Number(process.env["ADV_SEED"] ?? 99));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const originals: Record<string, string> = {};
+  for (const ex of ["once_a_day", "bumplist", "trim140", "digest"]) {
+    for (const f of readdirSync(join(repoRoot, "examples", ex)).filter((x) => x.endsWith(".thwonk") || x.endsWith(".ts"))) {
+      originals[`${ex}/${f}`] = readFileSync(join(repoRoot, "examples", ex, f), "utf8");
+    }
+  }
+  const dir = tempDir(originals);
+  const rels = new Set(Object.keys(originals));
+  const open = new Set<string>();
+  const exists = (rel: string) => readdirSync(dirname(dir.path(rel))).includes(basename(rel));
+  const s = start();
+  try {
+    await init(s, [dir.dir]);
+    await settled(s, "the scan's checks done");
+    const uri = (rel: string) => pathToFileURL(dir.path(rel)).href;
+    let version = 1;
+    for (let round = 0; round < 8; round++) {
+      for (let step = 0; step < 5; step++) {
+        const rel = pick([...rels]);
+        const op = Math.floor(rnd() * 5);
+        if (op === 0 && exists(rel)) {
+          const text = mutate(readFileSync(dir.path(rel), "utf8"), rnd);
+          writeFileSync(dir.path(rel), text);
+          if (open.has(rel)) await s.conn.sendNotification("textDocument/didChange", { textDocument: { uri: uri(rel), version: ++version }, contentChanges: [{ text }] });
+          else await watched(s, [{ file: dir.path(rel), type: 2 }]);
+        } else if (op === 1 && exists(rel) && !open.has(rel)) {
+          unlinkSync(dir.path(rel));
+          await watched(s, [{ file: dir.path(rel), type: 3 }]);
+        } else if (op === 2 && !exists(rel) && originals[rel] !== undefined) {
+          writeFileSync(dir.path(rel), originals[rel]!);
+          await watched(s, [{ file: dir.path(rel), type: 1 }]);
+        } else if (op === 3 && exists(rel) && !open.has(rel)) {
+          // Renamed, in its language (a .thwonk text as NAME.ts is no rule, and thwonkc check then skips its tests
+          // without a word, where the server says they have no rule): to other.thwonk, other.ts, other.test.thwonk.
+          const to = rel.replace(/[^/]+?(\.test\.thwonk|\.thwonk|\.ts)$/, "other$1");
+          if (exists(to) || open.has(to)) continue;
+          writeFileSync(dir.path(to), readFileSync(dir.path(rel), "utf8"));
+          unlinkSync(dir.path(rel));
+          rels.add(to);
+          await watched(s, [
+            { file: dir.path(rel), type: 3 },
+            { file: dir.path(to), type: 1 },
+          ]);
+        } else if (op === 4 && exists(rel)) {
+          if (open.has(rel)) {
+            open.delete(rel);
+            await s.conn.sendNotification("textDocument/didClose", { textDocument: { uri: uri(rel) } });
+          } else {
+            open.add(rel);
+            const languageId = rel.endsWith(".ts") ? "typescript" : "thwonk";
+            await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: uri(rel), languageId, version: ++version, text: readFileSync(dir.path(rel), "utf8") } });
+          }
+        }
+      }
+      await settled(s, `round ${round} checked`);
+      const differences = await disagreements(s, dir.dir, [...rels]);
+      assert.deepEqual(differences, [], `round ${round}:\n${differences.join("\n")}`);
+    }
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    dir.remove();
+  }
+});
