@@ -295,6 +295,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return { files: [...result.files, ...bad.filter((f) => !result.files.includes(f))], diagnostics: [...result.diagnostics, ...bad.map((f) => notUtf8.get(f)!)] };
   };
 
+  /** The files whose last publish had diagnostics. */
+  const shown = new Set<string>();
   const publish = (key: string, checked: Pick<CheckedDocument, "files" | "diagnostics">): void => {
     const r = ruleState(key);
     const result = withUnreadable(key, checked);
@@ -307,12 +309,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     for (const f of r.published) if (!byFile.has(f)) byFile.set(f, []);
     // The rule's own file, not in its check (deleted, closed without a file): cleared even if another rule's check,
     // the last to name it, took it from this rule's published files (NAME.ts checked as NAME.thwonk's tests' rule).
-    if (!byFile.has(key) && !ws.has(key)) byFile.set(key, []);
+    if (!byFile.has(key) && !ws.has(key) && shown.has(key)) byFile.set(key, []);
     r.published = new Set(result.files);
     // A file's diagnostics are the last rule's to publish them (a test file whose rule became NAME.thwonk beside
     // NAME.ts): the other rule's next check must not clear them as its own.
     for (const [k, other] of rules) if (k !== key) for (const f of result.files) other.published.delete(f);
     for (const [file, diags] of byFile) {
+      if (diags.length) shown.add(file);
+      else shown.delete(file);
       const doc = documents.get(uriOf(file));
       void connection.sendDiagnostics({ uri: uriOf(file), version: doc?.version, diagnostics: diags.map((d) => toLspDiagnostic(d, uriOf)) });
     }
@@ -735,9 +739,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   documents.onDidClose((e) => {
     unsynced.delete(e.document.uri);
     const file = fileOfUri(e.document.uri);
+    const known = ws.has(file) || notUtf8.has(file);
     // Read from disk again if the scan would find it; a file outside the workspace folders (or where the scan
     // does not look) stayed checked and published for, closed, for the rest of the session.
     takeFromDisk(file, e.document.uri.startsWith("file:") && scanFinds(file) ? readDisk(file) : undefined);
+    // A TypeScript file that is no rule (the editor sends every one) was never ours: nothing to check again.
+    if (!known && !ws.has(file) && !notUtf8.has(file)) return;
     schedule(file);
   });
 

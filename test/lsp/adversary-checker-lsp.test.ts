@@ -1010,3 +1010,25 @@ test("disk churn: files of the examples changed, deleted, restored and renamed o
     dir.remove();
   }
 });
+
+test("a TypeScript file that is no rule (the editor sends every one), opened, edited and closed: no check of it, nothing published for it", async () => {
+  const plain = "export const x: number = 1;\n";
+  const dir = tempDir({ "util.ts": plain, "r.thwonk": "rule r\n\non message(m: Message) {\n  log(nowhere)\n}\n" });
+  const u = pathToFileURL(dir.path("util.ts")).href;
+  const s = start();
+  try {
+    await init(s, [dir.dir]);
+    await settled(s, "the scan's checks done");
+    const since = { published: s.published.length, progress: s.progress.length };
+    await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: u, languageId: "typescript", version: 1, text: plain } });
+    await s.conn.sendNotification("textDocument/didChange", { textDocument: { uri: u, version: 2 }, contentChanges: [{ text: `${plain}export const y = 2;\n` }] });
+    await s.conn.sendNotification("textDocument/didClose", { textDocument: { uri: u } });
+    await settled(s, "after the close");
+    assert.deepEqual(s.published.slice(since.published), []);
+    assert.deepEqual(s.progress.slice(since.progress), []);
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+    dir.remove();
+  }
+});
