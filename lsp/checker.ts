@@ -227,10 +227,12 @@ export class CheckerThread {
       else p.reject(new Error(r.error));
       this.next();
     });
-    const fail = (why: string, detail = ""): void => {
+    const fail = (why: string, detail = "", oom = false): void => {
       if (this.worker !== w) return;
       this.worker = undefined;
-      if (!this.served) this.usable = false;
+      // Out of memory before it served is the heap limit's doing (a checkerHeapMb too small to load the server),
+      // not a host whose entry cannot be a thread: the checks then ran on the server's thread, without the limit asked for.
+      if (!this.served && !oom) this.usable = false;
       const p = this.running;
       this.running = undefined;
       p?.reject(this.usable ? new CheckerCrashed(why, detail) : new Error(`the checker thread ${why}${detail ? `: ${detail}` : ""}`));
@@ -238,7 +240,7 @@ export class CheckerThread {
     };
     w.on("error", (e) => {
       const oom = (e as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY";
-      fail(oom ? `ran out of memory (its heap is limited to ${this.heapMb === undefined ? "Node's default" : `${this.heapMb} MB`})` : `failed (${e.message})`, e.stack ?? e.message);
+      fail(oom ? `ran out of memory (its heap is limited to ${this.heapMb === undefined ? "Node's default" : `${this.heapMb} MB`})` : `failed (${e.message})`, e.stack ?? e.message, oom);
     });
     w.on("exit", (code) => fail(`exited with code ${code}`));
     this.worker = w;

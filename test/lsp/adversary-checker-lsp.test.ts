@@ -1032,3 +1032,21 @@ test("a TypeScript file that is no rule (the editor sends every one), opened, ed
     dir.remove();
   }
 });
+
+test("a checkerHeapMb too small for the thread to start: the rules get TW3999 naming the option, not checks moved to the server's thread without the limit", async () => {
+  const s = start();
+  try {
+    await s.conn.sendRequest("initialize", { processId: null, rootUri: null, workspaceFolders: null, capabilities: { window: { workDoneProgress: true } }, initializationOptions: { checkerHeapMb: 4 } });
+    await s.conn.sendNotification("initialized", {});
+    const u = "file:///virtual/r.thwonk";
+    await s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri: u, languageId: "thwonk", version: 1, text: "rule r\n\non message(m: Message) {\n  log(nowhere)\n}\n" } });
+    await s.until("the crash reported on the rule", () => lastOf(s, u)?.diagnostics.some((d) => d.code === "TW3999") === true);
+    assert.match(String(lastOf(s, u)!.diagnostics.find((d) => d.code === "TW3999")!.message), /ran out of memory \(its heap is limited to 4 MB\).*checkerHeapMb/);
+    assert.equal(s.shown.length, 1, JSON.stringify(s.shown));
+    const stats = (await s.conn.sendRequest("thwonk/stats")) as { checks: number; checker: { threads: number } };
+    assert.equal(stats.checker.threads, 2);
+    assert.equal(await stop(s), 0);
+  } finally {
+    if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+  }
+});
