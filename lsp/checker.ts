@@ -18,7 +18,7 @@
  * thread started again after a crash learns them from the next job.
  */
 import { parentPort, type ResourceLimits, type Worker, workerData } from "node:worker_threads";
-import { CheckCancelled, RULE_EXT, rulePair, TEST_EXT, TS_RULE_EXT, Workspace, type Diagnostic } from "../compiler/index.js";
+import { CheckCancelled, isTsRuleName, RULE_EXT, rulePair, TEST_EXT, TS_RULE_EXT, Workspace, type Diagnostic } from "../compiler/index.js";
 import { triggerLenses, type Lens } from "./analysis.js";
 
 export interface CheckJob {
@@ -190,6 +190,14 @@ export class CheckerThread {
     worker.postMessage({ id: p.id, job: p.job });
     this.poll ??= setInterval(() => {
       if (this.running?.isCancelled()) Atomics.store(this.current, 0, 0);
+      // A job cancelled while it waits is answered now, not when the one running ends (a thwonk/check
+      // cancelled behind a long verify of another rule was answered only seconds later).
+      for (let i = this.waiting.length - 1; i >= 0; i--) {
+        const w = this.waiting[i]!;
+        if (!w.isCancelled()) continue;
+        this.waiting.splice(i, 1);
+        w.resolve(undefined);
+      }
     }, POLL_MS);
     this.poll.unref();
   }
@@ -219,10 +227,12 @@ export class CheckerThread {
       else p.reject(new Error(r.error));
       this.next();
     });
-    const fail = (why: string, detail = ""): void => {
+    const fail = (why: string, detail = "", oom = false): void => {
       if (this.worker !== w) return;
       this.worker = undefined;
-      if (!this.served) this.usable = false;
+      // Out of memory before it served is the heap limit's doing (a checkerHeapMb too small to load the server),
+      // not a host whose entry cannot be a thread: the checks then ran on the server's thread, without the limit asked for.
+      if (!this.served && !oom) this.usable = false;
       const p = this.running;
       this.running = undefined;
       p?.reject(this.usable ? new CheckerCrashed(why, detail) : new Error(`the checker thread ${why}${detail ? `: ${detail}` : ""}`));
@@ -230,7 +240,7 @@ export class CheckerThread {
     };
     w.on("error", (e) => {
       const oom = (e as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY";
-      fail(oom ? `ran out of memory (its heap is limited to ${this.heapMb === undefined ? "Node's default" : `${this.heapMb} MB`})` : `failed (${e.message})`, e.stack ?? e.message);
+      fail(oom ? `ran out of memory (its heap is limited to ${this.heapMb === undefined ? "Node's default" : `${this.heapMb} MB`})` : `failed (${e.message})`, e.stack ?? e.message, oom);
     });
     w.on("exit", (code) => fail(`exited with code ${code}`));
     this.worker = w;
@@ -247,6 +257,23 @@ export function ruleFileNames(key: string): string[] {
 }
 
 /**
+ * `ruleFileNames(key)` less the test file when it is not `key`'s: NAME.ts
+ * beside NAME.thwonk, whose NAME.test.thwonk is the .thwonk rule's
+ * (ruleOfTest, as `thwonkc check` pairs them). The core's Workspace checks
+ * a rule with whatever test file of its name it holds, so the twin's check
+ * held the tests against the .ts rule and published their errors over the
+ * .thwonk rule's verdict; that test file is to be dropped from the workspace
+ * the twin is checked in (`skip`).
+ */
+export function ruleFiles(key: string, has: (f: string) => boolean): { names: string[]; skip: string | undefined } {
+  const names = ruleFileNames(key);
+  const test = rulePair(key).test;
+  // Only when the .thwonk rule is there: without it the tests are this rule's, or checked alone (and in the job).
+  if (!isTsRuleName(key) || test === undefined || !has(test.slice(0, -TEST_EXT.length) + RULE_EXT)) return { names, skip: undefined };
+  return { names: names.filter((f) => f !== test), skip: test };
+}
+
+/**
  * The files of a rule a job carries: the rule and its test file, those the
  * server has, and whether the other rule file a test file could belong to
  * is there: a test file's rule is NAME.thwonk or NAME.ts by which exists
@@ -256,10 +283,12 @@ export function ruleFileNames(key: string): string[] {
 export function jobOf(texts: { textOf(f: string): string | undefined }, key: string, target: string, verify: boolean): CheckJob {
   const files: CheckJob["files"] = [];
   const gone: string[] = [];
-  for (const f of ruleFileNames(key)) {
+  const own = ruleFiles(key, (f) => texts.textOf(f) !== undefined);
+  for (const f of own.names) {
     const text = texts.textOf(f);
     if (text === undefined) gone.push(f);
     else files.push({ name: f, text });
   }
+  if (own.skip !== undefined) gone.push(own.skip);
   return { target, files, gone, verify };
 }

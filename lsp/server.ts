@@ -177,6 +177,14 @@ function scan(dir: string, out: string[], depth = 0): void {
  * were checked and reported as the workspace's, which the scan at start and
  * `thwonkc check DIR` never do.
  */
+/** Whether `scan` of `folders` finds `file`: under one of them, not in `node_modules` nor a dot directory. */
+function foundByScan(folders: readonly string[], file: string): boolean {
+  return folders.some((f) => {
+    const rel = relative(f, file);
+    return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+  }) && !skippedByScan(folders, file);
+}
+
 function skippedByScan(folders: readonly string[], file: string): boolean {
   for (const f of folders) {
     const rel = relative(f, file);
@@ -287,6 +295,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return { files: [...result.files, ...bad.filter((f) => !result.files.includes(f))], diagnostics: [...result.diagnostics, ...bad.map((f) => notUtf8.get(f)!)] };
   };
 
+  /** The files whose last publish had diagnostics. */
+  const shown = new Set<string>();
   const publish = (key: string, checked: Pick<CheckedDocument, "files" | "diagnostics">): void => {
     const r = ruleState(key);
     const result = withUnreadable(key, checked);
@@ -297,8 +307,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       else if (result.files[0] !== undefined) byFile.get(result.files[0])!.push(d);
     }
     for (const f of r.published) if (!byFile.has(f)) byFile.set(f, []);
+    // The rule's own file, not in its check (deleted, closed without a file): cleared even if another rule's check,
+    // the last to name it, took it from this rule's published files (NAME.ts checked as NAME.thwonk's tests' rule).
+    if (!byFile.has(key) && !ws.has(key) && shown.has(key)) byFile.set(key, []);
     r.published = new Set(result.files);
+    // A file's diagnostics are the last rule's to publish them (a test file whose rule became NAME.thwonk beside
+    // NAME.ts): the other rule's next check must not clear them as its own.
+    for (const [k, other] of rules) if (k !== key) for (const f of result.files) other.published.delete(f);
     for (const [file, diags] of byFile) {
+      if (diags.length) shown.add(file);
+      else shown.delete(file);
       const doc = documents.get(uriOf(file));
       void connection.sendDiagnostics({ uri: uriOf(file), version: doc?.version, diagnostics: diags.map((d) => toLspDiagnostic(d, uriOf)) });
     }
@@ -386,6 +404,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
    * the same version, it is reported on the rule instead (TW3999), not tried
    * again until the rule changes. Anything else is a bug of the core, logged.
    */
+  let crashShownInRun = false;
   const passFailed = (key: string, gen: number, verify: boolean) => (e: unknown): void => {
     if (!(e instanceof CheckerCrashed)) return internalError(e);
     const r = ruleState(key);
@@ -394,23 +413,27 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const doing = `${verify ? "verifying" : "checking"} ${basename(key)}`;
     connection.console.error(`thwonk: ${e.message} while ${verify ? "verifying" : "checking"} ${key}${e.detail ? `: ${e.detail}` : ""}; a new thread is started`);
     // Shown once until a pass of the rule gets through (each edit of a rule the thread cannot hold would show it again).
-    if (!r.crashShown) {
-      r.crashShown = true;
+    // And once for a run of checks (until the queue empties): a workspace of rules the thread cannot hold was a message per rule at start.
+    if (!r.crashShown && !crashShownInRun) {
+      crashShownInRun = true;
       void connection.sendNotification(ShowMessageNotification.type, {
         type: MessageType.Warning,
         message: `Thwonk: the checker thread ${e.why} while ${doing}. A new one was started${again ? "" : ", and tries again"}; if it stops there again, the rule's diagnostics say so.`,
       });
     }
+    r.crashShown = true;
     if (r.generation !== gen || shuttingDown) return;
     if (!again) {
       enqueue(`${verify ? "verify" : "check"}:${key}`, key, () => runPass(key, verify));
       return;
     }
     const target = checkTarget(key) ?? key;
-    const earlier = r.checked?.generation === gen ? r.checked.result.diagnostics : [];
+    // The verify died: the types' diagnostics of this version stay, each in its file (a test file's were put on the
+    // rule file, at the test file's lines, when only the target was named).
+    const earlier = r.checked?.generation === gen ? r.checked.result : { files: [target], diagnostics: [] };
     const memory = e.why.startsWith("ran out of memory") ? " (the thread's heap is the server's `checkerHeapMb` initialization option)" : "";
     const what = `it ${e.why} twice while ${doing}, so this version is not checked${memory}`;
-    publish(key, { files: [target], diagnostics: [...earlier, internalErrorDiagnostic(target, "the checker thread", what)] });
+    publish(key, { files: earlier.files, diagnostics: [...earlier.diagnostics, internalErrorDiagnostic(target, "the checker thread", what)] });
   };
 
   /** One pass of the rule on the checker thread: its types (`verify` false), or its verify. */
@@ -466,6 +489,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     } else void progress.then((p) => p?.report(message));
   };
   const progressDone = (): void => {
+    crashShownInRun = false;
     const p = progress;
     progress = undefined;
     void p?.then((x) => x?.done());
@@ -711,10 +735,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     schedule(file);
   });
 
+  const scanFinds = (file: string): boolean => foundByScan(folders, file);
   documents.onDidClose((e) => {
     unsynced.delete(e.document.uri);
     const file = fileOfUri(e.document.uri);
-    takeFromDisk(file, e.document.uri.startsWith("file:") ? readDisk(file) : undefined);
+    const known = ws.has(file) || notUtf8.has(file);
+    // Read from disk again if the scan would find it; a file outside the workspace folders (or where the scan
+    // does not look) stayed checked and published for, closed, for the rest of the session.
+    takeFromDisk(file, e.document.uri.startsWith("file:") && scanFinds(file) ? readDisk(file) : undefined);
+    // A TypeScript file that is no rule (the editor sends every one) was never ours: nothing to check again.
+    if (!known && !ws.has(file) && !notUtf8.has(file)) return;
     schedule(file);
   });
 
@@ -724,11 +754,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const file = fileOfUri(change.uri);
       // The editor's buffer wins over the disk, however the watcher spells the file's URI.
       if (documents.get(change.uri) || documents.get(uriOf(file))) continue;
+      if (change.type === FileChangeType.Deleted && !file.endsWith(".thwonk") && !isTsRule(file)) {
+        // A directory deleted (or renamed) is one event for the directory, none for the rules in it: those go too.
+        const inside = (f: string): boolean => f.startsWith(file.endsWith(sep) ? file : file + sep);
+        const gone = [...ws.files(), ...notUtf8.keys()].filter((f) => inside(f) && documents.get(uriOf(f)) === undefined);
+        for (const f of gone) {
+          takeFromDisk(f, undefined);
+          schedule(f);
+        }
+        continue;
+      }
       // A .ts rule is read from disk as the scan reads it (its tests are checked against it); other .ts files are not ours.
       if (!file.endsWith(".thwonk") && !isTsRule(file)) continue;
       const known = ws.has(file) || notUtf8.has(file);
-      // Where the scan does not look, a change is not a rule of the workspace (one the editor opened is its buffer's).
-      if (!known && skippedByScan(folders, file)) continue;
+      // Where the scan does not look (outside the folders too: one since removed), a change is not a rule of the
+      // workspace (one the editor opened is its buffer's).
+      if (!known && !scanFinds(file)) continue;
       takeFromDisk(file, change.type === FileChangeType.Deleted ? undefined : readDisk(file));
       if (!known && !ws.has(file) && !notUtf8.has(file)) continue;
       schedule(file);
@@ -1066,6 +1107,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     parses: parseStats.files,
     checks: ws.stats.checks,
     checker: { threads: options.checker?.started ?? 0, stopped: options.checker?.stopped ?? 0, heapMb: options.checker?.heapMb ?? null },
+    // The passes queued or running: a client that sees none after its last notification knows every check it asked for is done.
+    pending: queue.size + (pumpBusy ? 1 : 0),
   }));
 
   /** `thwonk/compile`: the rule's bundle written next to it (NAME.thwb), as `thwonkc compile`. */

@@ -15,7 +15,7 @@
  * rule again (a 60,000-line rule: 1 s to clone, 160 ms to type-check).
  */
 import { Workspace, type CheckedDocument, type SourceFile, type SyntaxTree, type WorkspaceCheckOptions } from "../compiler/index.js";
-import { ruleFileNames } from "./checker.js";
+import { ruleFiles } from "./checker.js";
 
 export class Texts {
   private readonly texts = new Map<string, string>();
@@ -62,7 +62,9 @@ export class Texts {
 
   /** The rule `target` belongs to, checked here (through the core's one entry, as the thread checks it). */
   check(target: string, options: WorkspaceCheckOptions): CheckedDocument {
-    for (const f of ruleFileNames(target)) this.bring(f);
+    const own = ruleFiles(target, (f) => this.texts.has(f));
+    for (const f of own.names) this.bring(f);
+    if (own.skip !== undefined) this.ws.delete(own.skip);
     return this.ws.check(target, options);
   }
 

@@ -62,7 +62,11 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
     // TypeScript rules too (docs/typescript.md): the server answers only for a .ts file that imports "thwonk".
     documentSelector: [{ scheme: "file", language: "thwonk" }, { scheme: "untitled", language: "thwonk" }, { scheme: "file", language: "typescript" }],
     // .ts too: a TypeScript rule changed on disk is read again, for the tests beside it (the server ignores other .ts files).
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/*.{thwonk,ts}") },
+    // And any deletion: a directory deleted or renamed is one event for the directory, which the first glob does not match,
+    // and the rules in it kept their diagnostics.
+    synchronize: {
+      fileEvents: [vscode.workspace.createFileSystemWatcher("**/*.{thwonk,ts}"), vscode.workspace.createFileSystemWatcher("**/*", true, true, false)],
+    },
     outputChannel: output,
     traceOutputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
