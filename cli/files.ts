@@ -56,6 +56,14 @@ function describeFsError(err: unknown): string {
   }
 }
 
+/**
+ * Whether the rule file a test file names is there (ruleOfTest's question): NAME.thwonk, or NAME.ts when it is a rule
+ * (imports from "thwonk"). Other TypeScript beside the test file is not its rule: the test file then has none (TW2001).
+ */
+export function ruleFileExists(p: string): boolean {
+  return isTsRuleName(p) ? isTsRuleFile(p, p) : statExists(p);
+}
+
 /** A TypeScript rule found in a directory: NAME.ts (not a declaration file) that imports from "thwonk". */
 function isTsRuleFile(full: string, name: string): boolean {
   if (!isTsRuleName(name)) return false;
@@ -168,7 +176,7 @@ export function loadSources(cwd: string, args: readonly string[]): LoadedSources
   for (const abs of files) {
     const pair = rulePair(abs);
     if (!pair.isTest) continue;
-    const ruleAbs = ruleOfTest(abs, statExists);
+    const ruleAbs = ruleOfTest(abs, ruleFileExists);
     const ruleName = displayName(cwd, ruleAbs);
     if (reported.has(ruleName) || context.has(ruleName)) continue;
     let text: string;

@@ -20,7 +20,7 @@ import { runRuleTests, type TestOutcome, type TestRunResult } from "../runtime/t
 import type { HostServices } from "../runtime/testing/host.js";
 import { EmlNotFound, NodeHost } from "../runtime/host/node-host.js";
 import { ExitCode } from "./exit-codes.js";
-import { displayName, expandPaths, InputError } from "./files.js";
+import { displayName, expandPaths, InputError, ruleFileExists } from "./files.js";
 import { wantColor, type CliIo } from "./io.js";
 import { renderPretty } from "./render/pretty.js";
 import { readUserFile } from "./rule-files.js";
@@ -52,7 +52,7 @@ export function groupRules(files: readonly string[]): RuleGroup[] {
   };
   for (const f of files) {
     const pair = rulePair(f);
-    const g = get(pair.isTest ? ruleOfTest(f, existsSync) : pair.rule);
+    const g = get(pair.isTest ? ruleOfTest(f, ruleFileExists) : pair.rule);
     if (pair.isTest) {
       if (!g.tests.includes(f)) g.tests.push(f);
     } else if (pair.test !== undefined && !g.tests.includes(pair.test) && existsSync(pair.test)) {

@@ -396,4 +396,21 @@ on message(m: Message) {
       d.remove();
     }
   });
+
+  test("TypeScript beside a test file that is no rule (no import from \"thwonk\") is not its rule: check and test say it has none", async () => {
+    const d = tempDir({ "lonely.test.thwonk": TEST, "lonely.ts": "export const x = 1;\n" });
+    try {
+      for (const args of [["check", "--format", "json", "."], ["check", "--format", "json", "lonely.test.thwonk"]]) {
+        const r = await runCli(args, { cwd: d.dir });
+        assert.equal(r.code, 1, `${args.join(" ")}: ${r.stdout}`);
+        const diags = JSON.parse(r.stdout) as { file: string; code: string }[];
+        assert.deepEqual(diags.map((x) => [x.file, x.code]), [["lonely.test.thwonk", "TW2001"]]);
+      }
+      const t = await runCli(["test", "."], { cwd: d.dir });
+      assert.equal(t.code, 1);
+      assert.match(t.stdout, /no rule lonely\.thwonk to test/);
+    } finally {
+      d.remove();
+    }
+  });
 });
