@@ -10,100 +10,21 @@
  * Nothing is timed: every wait is for an event (a publish, `$/progress`'s
  * end, `thwonk/verified`); the long timers only turn a hang into a failure.
  */
-import { after, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection, type PublishDiagnosticsParams } from "vscode-languageserver-protocol/node";
+import type { PublishDiagnosticsParams } from "vscode-languageserver-protocol/node";
 import { binPath, tempDir } from "../helpers/cli.js";
 import { repoRoot } from "../helpers/repo.js";
+import { bigRule, initServer, killAtEnd, startServer, stopServer, type StdioServer } from "./stdio-server.js";
 
-interface Server {
-  proc: ChildProcess;
-  conn: ProtocolConnection;
-  stderr: () => string;
-  published: PublishDiagnosticsParams[];
-  verified: { uri: string; version?: number }[];
-  /** `$/progress` begins, reports and ends, in order ("end" for an end). */
-  progress: string[];
-  shown: string[];
-  until: (what: string, test: () => boolean) => Promise<void>;
-  exited: Promise<number | null>;
-}
-
-const started: ChildProcess[] = [];
-after(() => {
-  for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
-});
-
-function start(): Server {
-  const proc = spawn(process.execPath, [binPath, "lsp", "--stdio"], { stdio: ["pipe", "pipe", "pipe"], cwd: repoRoot });
-  started.push(proc);
-  let err = "";
-  proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
-  const s: Omit<Server, "until" | "exited"> = { proc, conn, stderr: () => err, published: [], verified: [], progress: [], shown: [] };
-  const waiters: (() => void)[] = [];
-  const poke = (): void => {
-    for (const w of [...waiters]) w();
-  };
-  conn.onNotification("textDocument/publishDiagnostics", (p: PublishDiagnosticsParams) => {
-    s.published.push(p);
-    poke();
-  });
-  conn.onNotification("thwonk/verified", (p: { uri: string; version?: number }) => {
-    s.verified.push(p);
-    poke();
-  });
-  conn.onNotification("window/showMessage", (p: { message: string }) => {
-    s.shown.push(p.message);
-    poke();
-  });
-  conn.onRequest("window/workDoneProgress/create", () => null);
-  conn.onNotification("$/progress", (p: { value: { kind: string; message?: string } }) => {
-    s.progress.push(p.value.kind === "end" ? "end" : (p.value.message ?? ""));
-    poke();
-  });
-  conn.onError(() => {});
-  conn.listen();
-  const exited = new Promise<number | null>((resolve) => proc.once("exit", (c) => resolve(c)));
-  const until = (what: string, t: () => boolean): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${what}: not within 240 s; stderr: ${err}`)), 240_000);
-      const check = (): void => {
-        if (!t()) return;
-        clearTimeout(timer);
-        waiters.splice(waiters.indexOf(check), 1);
-        resolve();
-      };
-      waiters.push(check);
-      check();
-    });
-  return { ...s, until, exited };
-}
-
-async function init(s: Server, folders: string[] = []): Promise<void> {
-  const workspaceFolders = folders.map((f) => ({ uri: pathToFileURL(f).href, name: basename(f) }));
-  await s.conn.sendRequest("initialize", {
-    processId: null,
-    rootUri: workspaceFolders[0]?.uri ?? null,
-    workspaceFolders: workspaceFolders.length ? workspaceFolders : null,
-    capabilities: { window: { workDoneProgress: true }, workspace: { workspaceFolders: true } },
-  });
-  await s.conn.sendNotification("initialized", {});
-}
-
-async function stop(s: Server): Promise<number | null> {
-  if (s.proc.exitCode === null) {
-    await s.conn.sendRequest("shutdown");
-    await s.conn.sendNotification("exit");
-  }
-  const code = await s.exited;
-  s.conn.dispose();
-  return code;
-}
+type Server = StdioServer;
+const start = (): Server => startServer({ waitMs: 240_000 });
+const init = async (s: Server, folders: string[] = []): Promise<void> => void (await initServer(s, folders));
+const stop = stopServer;
 
 const lastOf = (s: Server, uri: string): PublishDiagnosticsParams | undefined => s.published.filter((p) => p.uri === uri).at(-1);
 
@@ -174,7 +95,7 @@ const key = (d: Omit<Flat, "file">): string => `${d.line}:${d.column}-${d.endLin
 function runCheck(dir: string): Promise<Flat[]> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [binPath, "check", "--format", "json", dir], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-    started.push(p);
+    killAtEnd(p);
     let out = "";
     let err = "";
     p.stdout!.on("data", (d: Buffer) => (out += d.toString()));
@@ -489,12 +410,6 @@ test("an open rule changed and deleted on disk: the buffer's diagnostics while o
   }
 });
 
-/** A rule that checks clean, of `ifs` × 3 lines (20,000: more than a 32 MB heap holds, parsed). */
-function bigRule(name: string, ifs: number): string {
-  const body: string[] = [];
-  for (let i = 0; i < ifs; i++) body.push(`  if m.subject.contains("k${i}") {\n    state.n += ${i}\n  }`);
-  return `rule ${name}\n\nstate { n: int = 0 }\n\non message(m: Message) {\n${body.join("\n")}\n}\n`;
-}
 
 const rssKb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
 

@@ -5,101 +5,21 @@
  * verify runs. Waits are for events (a publish, a notification, an exit); the
  * long timers only turn a hang into a failure.
  */
-import { after, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import {
-  createProtocolConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type ProtocolConnection,
-  type PublishDiagnosticsParams,
-} from "vscode-languageserver-protocol/node";
-import { binPath, tempDir } from "../helpers/cli.js";
+import { tempDir } from "../helpers/cli.js";
 import { repoRoot } from "../helpers/repo.js";
+import { bigRule as bigRuleOf, initServer, openDocument, startServer, stopServer, type StdioServer } from "./stdio-server.js";
 
-interface Server {
-  proc: ChildProcess;
-  conn: ProtocolConnection;
-  stderr: () => string;
-  published: PublishDiagnosticsParams[];
-  verified: { uri: string; version?: number; generation: number }[];
-  /** Resolves when `test` holds over what has come (checked at every notification). */
-  until: (what: string, test: () => boolean) => Promise<void>;
-  exited: Promise<number | null>;
-}
-
-/** Every server started, killed at the end if a failed test left it running (else the run never ends). */
-const started: ChildProcess[] = [];
-after(() => {
-  for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
-});
-
-function start(args: string[] = [binPath, "lsp", "--stdio"]): Server {
-  const proc = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], cwd: repoRoot });
-  started.push(proc);
-  let err = "";
-  proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
-  const published: PublishDiagnosticsParams[] = [];
-  const verified: Server["verified"] = [];
-  const waiters: (() => void)[] = [];
-  const poke = (): void => {
-    for (const w of [...waiters]) w();
-  };
-  conn.onNotification("textDocument/publishDiagnostics", (p: PublishDiagnosticsParams) => {
-    published.push(p);
-    poke();
-  });
-  conn.onNotification("thwonk/verified", (p: Server["verified"][number]) => {
-    verified.push(p);
-    poke();
-  });
-  conn.onError(() => {});
-  conn.listen();
-  const exited = new Promise<number | null>((resolve) => proc.once("exit", (c) => resolve(c)));
-  const until = (what: string, t: () => boolean): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${what}: not within 60 s; stderr: ${err}`)), 60_000);
-      const check = (): void => {
-        if (!t()) return;
-        clearTimeout(timer);
-        waiters.splice(waiters.indexOf(check), 1);
-        resolve();
-      };
-      waiters.push(check);
-      check();
-    });
-  return { proc, conn, stderr: () => err, published, verified, until, exited };
-}
-
-async function init(s: Server, root?: string): Promise<void> {
-  const rootUri = root ? pathToFileURL(root).href : null;
-  await s.conn.sendRequest("initialize", { processId: null, rootUri, workspaceFolders: rootUri ? [{ uri: rootUri, name: "r" }] : null, capabilities: {} });
-  await s.conn.sendNotification("initialized", {});
-}
-
-async function stop(s: Server): Promise<number | null> {
-  if (s.proc.exitCode === null) {
-    await s.conn.sendRequest("shutdown");
-    await s.conn.sendNotification("exit");
-  }
-  const code = await s.exited;
-  s.conn.dispose();
-  return code;
-}
-
-const open = (s: Server, uri: string, text: string, version = 1) =>
-  s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "thwonk", version, text } });
-
+type Server = StdioServer;
+const start = (args?: string[]): Server => startServer(args ? { args } : {});
+const init = async (s: Server, root?: string): Promise<void> => void (await initServer(s, root ? [root] : [], { capabilities: {} }));
+const stop = stopServer;
+const open = openDocument;
 /** A rule that checks clean but takes the verifier a second or more. */
-function bigRule(name: string, ifs = 3300): string {
-  const body: string[] = [];
-  for (let i = 0; i < ifs; i++) body.push(`  if m.subject.contains("k${i}") {\n    state.n += ${i}\n  }`);
-  return `rule ${name}\n\nstate { n: int = 0 }\n\non message(m: Message) {\n${body.join("\n")}\n}\n`;
-}
+const bigRule = (name: string, ifs = 3300): string => bigRuleOf(name, ifs);
 
 const SMALL = "rule small\n\non message(m: Message) {\n  reply(m, text: \"hi\")\n}\n";
 
@@ -178,7 +98,7 @@ test("open, close, open again while the first verifies; two rules at once: thwon
     await s.until("a's version 5 verified", () => s.verified.some((v) => v.uri === a && v.version === 5));
     await s.until("b verified after its close (from disk)", () => s.verified.slice(beforeClose).some((v) => v.uri === b && v.version === undefined));
     for (const u of [a, b]) {
-      const gens = s.verified.filter((v) => v.uri === u).map((v) => v.generation);
+      const gens = s.verified.filter((v) => v.uri === u).map((v) => v.generation!);
       assert.deepEqual(gens, [...gens].sort((x, y) => x - y), `verified passes of ${u} in order`);
     }
     // The last publish for a is version 5's, and it carries the verifier's finding.

@@ -11,121 +11,19 @@
  * assertion is about the order things came in. The long timers only turn a
  * hang into a failure.
  */
-import { after, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { basename } from "node:path";
 import { pathToFileURL } from "node:url";
-import {
-  createProtocolConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type CompletionItem,
-  type Hover,
-  type InitializeResult,
-  type ProtocolConnection,
-  type PublishDiagnosticsParams,
-} from "vscode-languageserver-protocol/node";
-import { binPath, tempDir } from "../helpers/cli.js";
-import { repoRoot } from "../helpers/repo.js";
+import type { CompletionItem, Hover } from "vscode-languageserver-protocol/node";
+import { tempDir } from "../helpers/cli.js";
 import { positionOf } from "./client.js";
+import { bigRule, initServer, openDocument, startServer, stopServer, type StdioServer } from "./stdio-server.js";
 
-interface Server {
-  proc: ChildProcess;
-  conn: ProtocolConnection;
-  stderr: () => string;
-  published: PublishDiagnosticsParams[];
-  verified: { uri: string; version?: number }[];
-  /** The messages of `$/progress` begin and report, in order. */
-  progress: string[];
-  shown: string[];
-  until: (what: string, test: () => boolean) => Promise<void>;
-  exited: Promise<number | null>;
-}
-
-const started: ChildProcess[] = [];
-after(() => {
-  for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
-});
-
-function start(): Server {
-  const proc = spawn(process.execPath, [binPath, "lsp", "--stdio"], { stdio: ["pipe", "pipe", "pipe"], cwd: repoRoot });
-  started.push(proc);
-  let err = "";
-  proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
-  const s: Omit<Server, "until" | "exited"> = { proc, conn, stderr: () => err, published: [], verified: [], progress: [], shown: [] };
-  const waiters: (() => void)[] = [];
-  const poke = (): void => {
-    for (const w of [...waiters]) w();
-  };
-  conn.onNotification("textDocument/publishDiagnostics", (p: PublishDiagnosticsParams) => {
-    s.published.push(p);
-    poke();
-  });
-  conn.onNotification("thwonk/verified", (p: { uri: string; version?: number }) => {
-    s.verified.push(p);
-    poke();
-  });
-  conn.onNotification("window/showMessage", (p: { message: string }) => {
-    s.shown.push(p.message);
-    poke();
-  });
-  conn.onRequest("window/workDoneProgress/create", () => null);
-  conn.onNotification("$/progress", (p: { value: { kind: string; message?: string } }) => {
-    if (p.value.kind !== "end") s.progress.push(p.value.message ?? "");
-    poke();
-  });
-  conn.onError(() => {});
-  conn.listen();
-  const exited = new Promise<number | null>((resolve) => proc.once("exit", (c) => resolve(c)));
-  const until = (what: string, t: () => boolean): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${what}: not within 90 s; stderr: ${err}`)), 90_000);
-      const check = (): void => {
-        if (!t()) return;
-        clearTimeout(timer);
-        waiters.splice(waiters.indexOf(check), 1);
-        resolve();
-      };
-      waiters.push(check);
-      check();
-    });
-  return { ...s, until, exited };
-}
-
-async function init(s: Server, folders: string[] = [], initializationOptions?: object): Promise<InitializeResult> {
-  const workspaceFolders = folders.map((f) => ({ uri: pathToFileURL(f).href, name: basename(f) }));
-  const r = await s.conn.sendRequest<InitializeResult>("initialize", {
-    processId: null,
-    rootUri: workspaceFolders[0]?.uri ?? null,
-    workspaceFolders: workspaceFolders.length ? workspaceFolders : null,
-    capabilities: { window: { workDoneProgress: true }, workspace: { workspaceFolders: true } },
-    initializationOptions,
-  });
-  await s.conn.sendNotification("initialized", {});
-  return r;
-}
-
-async function stop(s: Server): Promise<number | null> {
-  if (s.proc.exitCode === null) {
-    await s.conn.sendRequest("shutdown");
-    await s.conn.sendNotification("exit");
-  }
-  const code = await s.exited;
-  s.conn.dispose();
-  return code;
-}
-
-const open = (s: Server, uri: string, text: string, version = 1) =>
-  s.conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "thwonk", version, text } });
-
-/** A rule that checks clean, of `ifs` × 3 lines: 20,000 make a parse and check of several hundred ms. */
-function bigRule(name: string, ifs: number): string {
-  const body: string[] = [];
-  for (let i = 0; i < ifs; i++) body.push(`  if m.subject.contains("k${i}") {\n    state.n += ${i}\n  }`);
-  return `rule ${name}\n\nstate { n: int = 0 }\n\non message(m: Message) {\n${body.join("\n")}\n}\n`;
-}
+type Server = StdioServer;
+const start = (): Server => startServer();
+const init = (s: Server, folders: string[] = [], initializationOptions?: object) => initServer(s, folders, initializationOptions ? { initializationOptions } : {});
+const stop = stopServer;
+const open = openDocument;
 
 const SMALL = 'rule small\n\non message(m: Message) {\n  let greeting = "hi"\n  log(greeting)\n}\n';
 
