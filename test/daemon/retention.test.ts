@@ -296,13 +296,18 @@ async function seed(data: string, n: number, at: number): Promise<void> {
   await store.close();
 }
 
-test("a sweep of 20,000 old records interleaved with a burst of SMTP mail: every message answered 250, stored and run; none late or lost", async () => {
+/** A daemon started on a store with `n` records seeded a day before its clock (as an older thwonkd left them). */
+async function seededDaemon(n: number) {
   const { ws, clock } = setup();
-  let e = await start(ws, clock);
-  assert.equal(await e.d.stop(), 0);
-  await seed(ws.data, 20_000, T0);
+  const first = await start(ws, clock);
+  assert.equal(await first.d.stop(), 0);
+  await seed(ws.data, n, T0);
   writeFileSync(clock, String(T0 + DAY));
-  e = await start(ws, clock);
+  return { ws, clock, e: await start(ws, clock) };
+}
+
+test("a sweep of 20,000 old records interleaved with a burst of SMTP mail: every message answered 250, stored and run; none late or lost", async () => {
+  const { ws, clock, e } = await seededDaemon(20_000);
   const clients = 8;
   const each = 40;
   const answers: string[] = [];
@@ -355,12 +360,9 @@ test("a sweep of 20,000 old records interleaved with a burst of SMTP mail: every
 });
 
 test("a SIGKILL in the middle of a sweep leaves a consistent store; the next start finishes it", async () => {
-  const { ws, clock } = setup();
-  let e = await start(ws, clock);
-  assert.equal(await e.d.stop(), 0);
-  await seed(ws.data, 20_000, T0);
-  writeFileSync(clock, String(T0 + DAY));
-  e = await start(ws, clock);
+  const seeded = await seededDaemon(20_000);
+  const { ws, clock } = seeded;
+  let e = seeded.e;
   writeFileSync(clock, String(T0 + 40 * DAY));
   const pruned = (): number => readStore(ws.data, (db) => (db.prepare("SELECT count(*) AS n FROM outbox WHERE pruned_at IS NOT NULL").get() as { n: number }).n);
   await until("the sweep under way", () => pruned() > 0 || undefined, 60_000);

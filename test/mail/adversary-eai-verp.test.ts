@@ -12,20 +12,10 @@ import { domainToASCII } from "node:url";
 import { canonicalAddress } from "../../contract/values.js";
 import { bounceTarget, verpAddress, verpTagVerifies } from "../../runtime/daemon/verp.js";
 import { bounceAddress } from "../../runtime/mail/compose.js";
+import { rand as rng } from "../properties/inputs.js";
 
 const KEY = "k".repeat(64);
 
-/** A deterministic generator (mulberry32), so a failure names its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CHARS = ["a", "z", "0", "-", "+", "=", "\u00e9", "e\u0301", "\u00df", "\u0416", "\u7528", "\u6237", "\u{1F600}", "\u{20000}", "\u0915\u094D"];
 

@@ -19,6 +19,34 @@ type Row = Record<string, unknown>;
 /** The note a held message expired by a removal carries (HeldRecord.note). */
 export const REMOVED_NOTE = "the list was removed";
 
+/**
+ * Per address, the last message of the lists removed from it: a message at an address up to it was a removed list's
+ * (one after it, a list's deployed there since). A removal's last run is the last of its list (list_removals); a
+ * message is stored with its first run, in the same order, so the highest message a run up to it names is the list's
+ * last (a replay names an older one). Computed once per removal (a removal never changes) and kept. The failed
+ * messages' views and retention (sqlite-retention.ts) read it, each on its own connection.
+ */
+export class RemovedUpTo {
+  private readonly removals;
+  private readonly lastMessage;
+  /** Per removal (its id): its address and the last message of the list it removed. */
+  private readonly cuts = new Map<number, { address: string; upTo: number }>();
+
+  constructor(db: Database.Database) {
+    this.removals = db.prepare("SELECT id, address, last_run FROM list_removals");
+    this.lastMessage = db.prepare("SELECT COALESCE(MAX(message_id), 0) FROM runs WHERE address = ? AND id <= ?").pluck();
+  }
+
+  get(): Map<string, number> {
+    for (const r of this.removals.all() as { id: number; address: string; last_run: number }[]) {
+      if (!this.cuts.has(r.id)) this.cuts.set(r.id, { address: r.address, upTo: this.lastMessage.get(r.address, r.last_run) as number });
+    }
+    const out = new Map<string, number>();
+    for (const { address, upTo } of this.cuts.values()) out.set(address, Math.max(out.get(address) ?? 0, upTo));
+    return out;
+  }
+}
+
 export class SqliteLists {
   private readonly q;
   private readonly remove: (address: string, at: number) => ListRemoval;

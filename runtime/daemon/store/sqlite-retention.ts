@@ -23,6 +23,7 @@
  * whether a run's outgoing messages are still needed is then known from `retention_kept` alone.
  */
 import type Database from "better-sqlite3";
+import { RemovedUpTo } from "./sqlite-lists.js";
 import type { PruneCursor, PruneStep } from "./types.js";
 
 type Row = Record<string, unknown>;
@@ -51,9 +52,11 @@ export class SqliteRetention {
   private readonly q;
   private readonly rewrite: Record<string, (id: number, at: number) => number | undefined>;
   private readonly step: (cursor: PruneCursor, cutoff: number, at: number, limit: number) => PruneStep;
+  private readonly removedUpTo: RemovedUpTo;
 
   /** `db` checks no foreign keys (sqlite.ts sweepConnection): a row blanked is taken out and put back with its id. */
   constructor(db: Database.Database) {
+    this.removedUpTo = new RemovedUpTo(db);
     this.q = {
       cursor: db.prepare("SELECT after FROM retention WHERE name = ?").pluck(),
       setCursor: db.prepare("INSERT INTO retention (name, after) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET after = excluded.after"),
@@ -72,8 +75,6 @@ export class SqliteRetention {
 
       messagesWalk: db.prepare("SELECT id, address, received_at AS at, status FROM messages WHERE id > ? ORDER BY id LIMIT ?"),
       messageOne: db.prepare("SELECT id, address, received_at AS at, status, pruned_at FROM messages WHERE id = ?"),
-      removals: db.prepare("SELECT id, address, last_run FROM list_removals"),
-      lastMessageUpTo: db.prepare("SELECT COALESCE(MAX(message_id), 0) FROM runs WHERE address = ? AND id <= ?").pluck(),
       heldWaiting: db.prepare("SELECT 1 FROM held WHERE message_id = ? AND status = 'held'").pluck(),
     };
     this.rewrite = {
@@ -171,16 +172,9 @@ export class SqliteRetention {
     return this.q.runKeptForOutbox.get(id) !== undefined;
   }
 
-  /** Per removal, the last message of the list removed (sqlite.ts removedUpTo's reading): a removal never changes. */
-  private readonly cuts = new Map<number, { address: string; upTo: number }>();
-
   /** Whether message `id` at `address` was a list's that has been removed since. */
   private removedList(address: string, id: number): boolean {
-    for (const r of this.q.removals.all() as { id: number; address: string; last_run: number }[]) {
-      if (!this.cuts.has(r.id)) this.cuts.set(r.id, { address: r.address, upTo: this.q.lastMessageUpTo.get(r.address, r.last_run) as number });
-    }
-    for (const c of this.cuts.values()) if (c.address === address && id <= c.upTo) return true;
-    return false;
+    return id <= (this.removedUpTo.get().get(address) ?? 0);
   }
 
   private pruneOne(kind: string, id: number, at: number, out: PruneStep): void {

@@ -14,7 +14,7 @@ import { canonicalAddress, type MemberJson, type RunAction } from "../../../cont
 import { keptJson } from "../../input/json-parts.js";
 import { Checkpointer, type CheckpointerOptions } from "./checkpointer.js";
 import { SqliteHeld } from "./sqlite-held.js";
-import { SqliteLists } from "./sqlite-lists.js";
+import { RemovedUpTo, SqliteLists } from "./sqlite-lists.js";
 import { SqliteRetention } from "./sqlite-retention.js";
 import type {
   BounceRecord,
@@ -354,8 +354,6 @@ function statements(db: Database.Database) {
     failedRunsOf: db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE outcome = 'failed' AND message_id IN (SELECT value FROM json_each(?)) ORDER BY id`),
     markReplayed: db.prepare("UPDATE runs SET replayed_by = ? WHERE id = ?"),
     message: db.prepare("SELECT * FROM messages WHERE id = ?"),
-    removalCuts: db.prepare("SELECT id, address, last_run FROM list_removals"),
-    lastMessageUpTo: db.prepare("SELECT COALESCE(MAX(message_id), 0) AS m FROM runs WHERE address = ? AND id <= ?"),
     pending: db.prepare("SELECT * FROM outbox WHERE done = 0 ORDER BY id LIMIT ?"),
     done: db.prepare("UPDATE outbox SET done = 1 WHERE id = ?"),
     doneAll: db.prepare("UPDATE outbox SET done = 1 WHERE id IN (SELECT value FROM json_each(?))"),
@@ -404,8 +402,8 @@ class SqliteStore implements Store {
   private readonly listsTable: SqliteLists;
   /** Retention's sweeps (sqlite-retention.ts), on a connection of their own (sweepConnection). */
   private readonly retention: SqliteRetention;
-  /** Per removal (its id): its address and the last message of the list it removed (removedUpTo). */
-  private readonly cuts = new Map<number, { address: string; upTo: number }>();
+  /** The last message of the lists removed from each address (sqlite-lists.ts). */
+  private readonly removedUpTo: RemovedUpTo;
 
   constructor(
     private readonly db: Database.Database,
@@ -428,6 +426,7 @@ class SqliteStore implements Store {
     // A batch's rows in one statement: one call into SQLite, not one a row.
     this.markDone = (ids: number[]) => void this.g.doneAll.run(JSON.stringify(ids));
     this.listsTable = new SqliteLists(db);
+    this.removedUpTo = new RemovedUpTo(db);
     this.retention = new SqliteRetention(sweepDb ?? gdb);
   }
 
@@ -733,7 +732,7 @@ class SqliteStore implements Store {
     const args: unknown[] = [];
     if (filter.address !== undefined) (where.push("address = ?"), args.push(filter.address));
     if (filter.after !== undefined) (where.push("id > ?"), args.push(filter.after));
-    const removed = this.removedUpTo();
+    const removed = this.removedUpTo.get();
     if (filter.removedLists === false && removed.size) {
       where.push("NOT EXISTS (SELECT 1 FROM json_each(?) j WHERE json_extract(j.value, '$[0]') = messages.address AND messages.id <= json_extract(j.value, '$[1]'))");
       args.push(JSON.stringify([...removed]));
@@ -750,21 +749,6 @@ class SqliteStore implements Store {
       const upTo = removed.get(m.address);
       return upTo !== undefined && m.id <= upTo ? { ...m, listRemoved: true as const } : m;
     });
-  }
-
-  /**
-   * Per address, the last message of the lists removed from it: a message at an address up to it was a removed list's
-   * (one after it, a list's deployed there since). A removal's last run is the last of its list (list_removals); a
-   * message is stored with its first run, in the same order, so the highest message a run up to it names is the list's
-   * last (a replay names an older one). Computed once per removal (a removal never changes) and kept.
-   */
-  private removedUpTo(): Map<string, number> {
-    const removals = this.q.removalCuts.all() as { id: number; address: string; last_run: number }[];
-    for (const r of removals)
-      if (!this.cuts.has(r.id)) this.cuts.set(r.id, { address: r.address, upTo: (this.q.lastMessageUpTo.get(r.address, r.last_run) as { m: number }).m });
-    const out = new Map<string, number>();
-    for (const { address, upTo } of this.cuts.values()) out.set(address, Math.max(out.get(address) ?? 0, upTo));
-    return out;
   }
 
   async pendingOutbox(limit = 500, maxBytes = Number.POSITIVE_INFINITY): Promise<OutboxRow[]> {
