@@ -166,6 +166,24 @@ export function withoutReplyPrefixes(subject: string): string {
   return subject.normalize("NFC").replace(PREFIXES, "");
 }
 
+/** A list's subject tag ("[list] "), as a reply to the list's mail carries it: at most 64 characters inside. */
+const LIST_TAG = /^\s*\[[^\]\r\n]{1,64}\]\s*/u;
+
+/**
+ * A subject without its reply prefixes and list tags, in any order ("Re: [list] unsubscribe", "[list] AW: leave"):
+ * a member answering the list's mail with the word writes it after them. A few rounds at most, so a subject of
+ * thousands of tags costs no more than a few.
+ */
+function withoutListTags(subject: string): string {
+  let s = withoutReplyPrefixes(subject);
+  for (let round = 0; round < 4; round++) {
+    const tag = LIST_TAG.exec(s);
+    if (!tag) break;
+    s = withoutReplyPrefixes(s.slice(tag[0].length));
+  }
+  return s;
+}
+
 /** `unsubscribe` when the subject's first word, or else the first word of the body's first non-empty line, asks to leave. */
 export function commandOf(subject: string, text: string): "unsubscribe" | "help" {
   // The body's first non-empty line begins at its first character that is not white space (what trim() removes, \s
@@ -175,7 +193,7 @@ export function commandOf(subject: string, text: string): "unsubscribe" | "help"
   const firstLine = first === undefined ? "" : text.slice(first, first + 64);
   // Only the subject's first characters can be a command behind its prefixes: a subject is bounded by the list's
   // header limit, but normalizing it whole for every message would be work for nothing.
-  for (const line of [withoutReplyPrefixes(subject.slice(0, 512)), firstLine]) {
+  for (const line of [withoutListTags(subject.slice(0, 512)), firstLine]) {
     const word = /^\s*([A-Za-z-]+)/.exec(line)?.[1]?.toLowerCase();
     if (word !== undefined) return LEAVE.has(word) ? "unsubscribe" : "help";
   }

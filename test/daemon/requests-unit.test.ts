@@ -27,6 +27,12 @@ test("the command: the subject's first word, else the body's first non-empty lin
   assert.equal(commandOf("", ""), "help");
   assert.equal(commandOf("unsubscribed?", "x"), "help", "a word, not a prefix");
   assert.equal(commandOf("Please unsubscribe me", ""), "help");
+  // A reply to the list's mail keeps its subject tag: the word after it decides, not the quoted body's first line.
+  assert.equal(commandOf("Re: [news] unsubscribe", "> quoted post\nthanks"), "unsubscribe");
+  assert.equal(commandOf("[news] AW: [news] leave", "hello"), "unsubscribe");
+  assert.equal(commandOf("Re: [news] hello", "unsubscribe"), "help", "the subject's word after the tag decides");
+  assert.equal(commandOf(`${"[t] ".repeat(5000)}unsubscribe`, "x"), "help", "a few tags at most are looked past");
+  assert.equal(commandOf("[not a tag unsubscribe", "x"), "help");
 });
 
 test("every reply and forward prefix of the list, any case, counted or not, before the command; a longer word is not one", () => {
