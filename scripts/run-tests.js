@@ -37,9 +37,12 @@ if (files.length === 0) {
 }
 
 const concurrency = Math.max(2, availableParallelism());
+// TEST_TIMES=FILE also writes each file's time to FILE, slowest first (scripts/test-times.js).
+const times = process.env.TEST_TIMES ? [`--test-reporter=${join(root, "scripts", "test-times.js")}`, `--test-reporter-destination=${process.env.TEST_TIMES}`] : [];
 const args = [
   "--test",
   "--test-reporter=tap",
+  ...(times.length > 0 ? ["--test-reporter-destination=stdout", ...times] : []),
   `--test-concurrency=${concurrency}`,
   ...process.argv.slice(2),
   ...files,
