@@ -4,7 +4,7 @@
  * one message per member in a loop (a personal digest: 1,000 sends of 10 KB, 10 MB of actions) makes 1,000 rows;
  * a batch of 200 of them read with a copy of the whole run's actions each is 2 GB of strings, and a thwonkd
  * restarted on that backlog runs out of memory at every start. The rows must read back their own actions, in
- * memory and time of the order of the batch's own size; and a real thwonkd (with a heap of 384 MB) restarted on
+ * memory (and so time) of the order of the batch's own size; and a real thwonkd (with a heap of 384 MB) restarted on
  * the backlog of such a rule's run writes it.
  */
 import assert from "node:assert/strict";
@@ -41,9 +41,7 @@ test("pending rows of a run with 1,000 sends of 10 KB are read in memory of the 
     for (;;) {
       gc();
       const before = process.memoryUsage().heapUsed;
-      const t0 = performance.now();
       const rows = await store.pendingOutbox(200);
-      const ms = performance.now() - t0;
       const grew = process.memoryUsage().heapUsed - before;
       worst = Math.max(worst, grew);
       if (rows.length === 0) break;
@@ -53,9 +51,9 @@ test("pending rows of a run with 1,000 sends of 10 KB are read in memory of the 
         assert.equal(a.text, `${seen} `.padEnd(10_000, "t"));
         seen++;
       }
-      // The batch's own actions are 2 MB; the run's, read once, 10 MB.
+      // The batch's own actions are 2 MB; the run's, read once, 10 MB; a copy of them per row, 2 GB (and the time to
+      // parse it: the heap tells both, where a wall-clock bound would follow the machine's load).
       assert.ok(grew < 150 * 2 ** 20, `reading 200 rows grew the heap by ${Math.round(grew / 2 ** 20)} MB`);
-      assert.ok(ms < 1500, `reading 200 rows took ${Math.round(ms)} ms`);
       await store.markOutboxDone(rows.map((r) => r.id));
     }
     assert.equal(seen, 1000);

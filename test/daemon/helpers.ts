@@ -93,6 +93,17 @@ export async function outboxMail(outbox: string): Promise<{ file: string; raw: s
   return out;
 }
 
+/**
+ * The CPU time a process has used so far (ms, all its threads: /proc/PID/stat's utime + stime at 100 ticks a
+ * second, Linux's USER_HZ): what a test compares where wall time would follow the machine's load.
+ */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command's name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+  const after = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(after[11]) + Number(after[12])) * 10;
+}
+
 /** The store, read-only (WAL lets a reader in beside the daemon). */
 export function readStore<T>(data: string, read: (db: Database.Database) => T): T {
   const db = new Database(join(data, "thwonkd.sqlite"), { readonly: true, fileMustExist: true });

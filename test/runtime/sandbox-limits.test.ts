@@ -30,9 +30,9 @@ test("catastrophic regex backtracking is stopped by the time backstop (TW5004)",
 });
 
 test("compiled-style gas code that runs out gets TW5001, within the time limit", async () => {
+  // Gas, not the clock: a run the gas did not stop would end at its time limit as TW5004.
   const r = await run(gasBundle("for (;;) charge(1);"), "{}", { timeLimitMs: 5000 });
   assertFails(r, "TW5001");
-  assert.ok(r.wallMs < 2000, `took ${r.wallMs} ms`);
 });
 
 test("out of gas cannot be caught: try/catch/finally around it is still TW5001", async () => {
@@ -93,9 +93,9 @@ test("an error the code throws is TW5005 with its message and the thwonkLine/thw
 });
 
 test("reading a thrown value runs none of the code's getters", async () => {
+  // A getter run would loop until the time limit: TW5004, not the thrown value's TW5005.
   const r = await run(bundle("throw { get message() { for (;;) {} }, name: 'Trap' };"), "{}", { timeLimitMs: 5000 });
   assertFails(r, "TW5005", /Trap/);
-  assert.ok(r.wallMs < 2000);
 });
 
 test("malformed bundles are TW5005: syntax error, no __thwonk_run, a result that is not a string", async () => {
