@@ -14,7 +14,7 @@ import type { SourceFile } from "../syntax/ast.js";
 import { newLowering, spanAt, type Lowering } from "./context.js";
 import { lowerTopLevel } from "./declarations.js";
 import { forgetProgram, parserOverflowAt, ruleProgram, type RuleProgram } from "./load.js";
-import { checkNesting } from "./nesting.js";
+import { bracketsTooDeepAt, checkNesting } from "./nesting.js";
 import { syntaxMessages } from "../diagnostics/catalog/syntax.js";
 import { LineMap } from "../syntax/lines.js";
 import { explainsUnknownName } from "./names.js";
@@ -36,6 +36,9 @@ const UNKNOWN_NAME = new Set([2304, 2552, 2580, 2591, 2592, 2662, 2663, 2686, 28
 
 export function parseTypeScriptRule(fileName: string, text: string): TypeScriptResult {
   const file: SourceFile = { kind: "SourceFile", span: spanIn(fileName, text, 0, text.length), fileName, text, decls: [], comments: [] };
+  // Nested past what the core takes and near what TypeScript's parser can: refused here, where every host agrees.
+  const tooDeep = bracketsTooDeepAt(text);
+  if (tooDeep !== undefined) return { file, diagnostics: [makeDiagnostic(syntaxMessages.tooDeep, spanIn(fileName, text, tooDeep, tooDeep + 1), [])] };
   let rule: RuleProgram;
   try {
     rule = ruleProgram(fileName, text);

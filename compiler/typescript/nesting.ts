@@ -97,3 +97,72 @@ export function checkNesting(cx: Lowering, sf: TsMorph.ts.SourceFile): boolean {
   }
   return refused;
 }
+
+/**
+ * The most brackets (`(`, `[`, `{`, a template's `${`) a `.ts` rule may have open at once before TypeScript parses it:
+ * more than any rule the core takes (each weighs at least NEST_BRACKET, so MAX_NESTING allows 350), and fewer than
+ * TypeScript's parser takes on the smallest stack a host gives it (Node 20's main thread: 651 levels of `{a:` —
+ * a thread's stack is larger). Past it, TW1018 is reported where the depth passed it, the same on every host; only
+ * a rule nesting otherwise (thousands of `!` or `=>` in a row) still reaches the parser's own overflow.
+ */
+export const MAX_TS_BRACKETS = Math.ceil((1.5 * MAX_NESTING) / NEST_BRACKET);
+
+/**
+ * The offset of the bracket that opens one more than MAX_TS_BRACKETS, or undefined. Strings, comments and template
+ * text are skipped; a regular expression's brackets count (telling one from a division takes a parser; its
+ * brackets, unbalanced, only ever make the count higher, and a rule needs hundreds of them to reach the limit).
+ */
+export function bracketsTooDeepAt(text: string): number | undefined {
+  /** For each open bracket: whether it is a template's `${`, whose `}` goes back into the template's text. */
+  const open: boolean[] = [];
+  let i = 0;
+  const n = text.length;
+  /** Skips a template's text from `i` (after its backquote or a `}`) to its end or its next `${`; true at `${`. */
+  const templateText = (): boolean => {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 0x5c /* \ */) i += 2;
+      else if (c === 0x60 /* ` */) {
+        i++;
+        return false;
+      } else if (c === 0x24 /* $ */ && text.charCodeAt(i + 1) === 0x7b /* { */) {
+        i += 2;
+        return true;
+      } else i++;
+    }
+    return false;
+  };
+  /** Opens a bracket; true when that is one too many. */
+  const push = (template: boolean): boolean => {
+    open.push(template);
+    return open.length > MAX_TS_BRACKETS;
+  };
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    const at = i;
+    if (c === 0x2f /* / */ && text.charCodeAt(i + 1) === 0x2f) {
+      const end = text.indexOf("\n", i);
+      i = end < 0 ? n : end + 1;
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a /* * */) {
+      const end = text.indexOf("*/", i + 2);
+      i = end < 0 ? n : end + 2;
+    } else if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+      i++;
+      while (i < n && text.charCodeAt(i) !== c && text.charCodeAt(i) !== 0x0a) i += text.charCodeAt(i) === 0x5c ? 2 : 1;
+      i++;
+    } else if (c === 0x60 /* ` */) {
+      i++;
+      if (templateText() && push(true)) return i - 2;
+    } else if (c === 0x28 || c === 0x5b || c === 0x7b /* ( [ { */) {
+      i++;
+      if (push(false)) return at;
+    } else if (c === 0x29 || c === 0x5d /* ) ] */) {
+      i++;
+      open.pop();
+    } else if (c === 0x7d /* } */) {
+      i++;
+      if (open.pop() === true && templateText() && push(true)) return i - 2;
+    } else i++;
+  }
+  return undefined;
+}

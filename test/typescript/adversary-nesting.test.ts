@@ -8,7 +8,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { once } from "node:events";
+import { Worker } from "node:worker_threads";
 import { checkSources, compileSource } from "../../compiler/index.js";
+import { MAX_TS_BRACKETS } from "../../compiler/typescript/nesting.js";
 import { runBundle } from "../../runtime/run/run-rule.js";
 import { runCliProcess, tempDir } from "../helpers/cli.js";
 import { handInput, ruleErrorWords } from "../helpers/run-input.js";
@@ -86,4 +89,54 @@ test("thwonkc check, compile and run on a .ts rule deeper than TypeScript can pa
   } finally {
     dir.remove();
   }
+});
+
+/** Each FAR rule's TW1018/TW1020 as `code line:col` on a thread with a stack of `mb` MB (the language server checks on one). */
+async function placesOnThread(mb: number): Promise<string[]> {
+  const code = `
+    const { parentPort, workerData } = require("node:worker_threads");
+    import(workerData.compiler).then(({ checkSources }) => {
+      parentPort.postMessage(workerData.sources.map((text) => {
+        const d = checkSources([{ fileName: "size.ts", text }]).diagnostics.find((e) => e.code === "TW1018" || e.code === "TW1020");
+        return d ? d.code + " " + d.span.line + ":" + d.span.col : "none";
+      }));
+    });`;
+  const w = new Worker(code, { eval: true, resourceLimits: { stackSizeMb: mb }, workerData: { compiler: new URL("../../compiler/index.js", import.meta.url).href, sources: FAR.map(([, src]) => src) } });
+  const [places] = (await once(w, "message")) as [string[]];
+  await w.terminate();
+  return places;
+}
+
+/** The same on this thread with `frames` calls already on its stack (a host calls the core from deep inside itself). */
+function placesUnder(frames: number): string[] {
+  const down = (k: number): string[] =>
+    k === 0
+      ? FAR.map(([, src]) => {
+          const d = errorsOf(src).find((e) => e.code === "TW1018" || e.code === "TW1020");
+          return d ? `${d.code} ${d.span.line}:${d.span.col}` : "none";
+        })
+      : down(k - 1);
+  return down(frames);
+}
+
+test("a .ts rule too deep for TypeScript's parser is refused at the same place on every host: a thread's larger stack, calls already on the stack", async () => {
+  const here = placesUnder(0);
+  // Those nested by brackets: where the depth passed MAX_TS_BRACKETS, found before TypeScript parses.
+  const parens = FAR[0]![1];
+  const first = parens.indexOf("(".repeat(100));
+  const lines = parens.slice(0, first).split("\n");
+  // The function body's `{` is open around them: the MAX_TS_BRACKETS-th parenthesis is one too many.
+  assert.equal(here[0], `TW1018 ${lines.length}:${lines.at(-1)!.length + MAX_TS_BRACKETS}`);
+  const bracketed = FAR.map(([what], k) => [what, k] as const).filter(([what]) => /parentheses|templates|lists/.test(what));
+  const pick = (places: string[]) => bracketed.map(([what, k]) => `${what}: ${places[k]}`);
+  assert.deepEqual(pick(placesUnder(2000)), pick(here));
+  assert.deepEqual(pick(await placesOnThread(16)), pick(here));
+});
+
+test("brackets in strings, comments and a template's text are not nesting; a template's ${ is", () => {
+  const many = MAX_TS_BRACKETS + 10;
+  const fine = rule(`// ${"(".repeat(many)}\n/* ${"[".repeat(many)} */\nconst s = "${"{".repeat(many)}" + '${"(".repeat(many)}' + \`${"(".repeat(many)}\`;\nlog(s);`);
+  assert.deepEqual(errorsOf(fine).map((d) => d.code), []);
+  const templates = rule(`log(${"`${".repeat(many)}1${"}`".repeat(many)});`);
+  assert.deepEqual(errorsOf(templates).map((d) => d.code), ["TW1018"]);
 });
