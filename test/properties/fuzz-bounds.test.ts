@@ -114,7 +114,8 @@ describe(`differential soundness fuzzer (seed ${SEED}, ${RULES} rules${LONG ? ",
       `rule runs failing each property: ${PROPERTIES.map((p) => `${p} ${failing.get(p) ?? 0}`).join(", ")}`;
     ctx.diagnostic(line);
     console.log(`fuzz-bounds: ${line}`);
-    assert.ok(stats.accepted * 2 >= stats.rules, `only ${stats.accepted} of ${stats.rules} generated rules pass check: the generator makes too many ill-typed or over-budget rules to test the verifier`);
+    // 64–69% here; fewer, and the generator makes what the language now refuses (the one-name rule made it 48%).
+    assert.ok(stats.accepted * 5 >= stats.rules * 3, `only ${stats.accepted} of ${stats.rules} generated rules pass check: the generator makes too many ill-typed or over-budget rules to test the verifier (see which codes refuse them above)`);
   });
 
   test("check never throws nor reports an internal error (TWn999) on a generated rule", async () => {

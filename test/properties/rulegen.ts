@@ -78,7 +78,16 @@ interface Var {
   name: string;
   ty: Ty;
   mutable: boolean;
+  /** A helper's parameter: borrowed, never moved. */
+  param?: boolean;
 }
+
+/**
+ * A collection expression that names a collection already: a variable, a state field, an element of either
+ * (`(state.nest.get(k) ?? [])`). Stored (a variable's value, a state field, an element, a result) it must be a copy
+ * or a moved local: the one-name rule refuses a second name (TW2110) and a use after a move (TW2111).
+ */
+const NAMED = /^(?:[a-z_]\w*(?:\.\w+)*|\(.*\?\? (?:\[\]|\{\})\))$/i;
 
 interface Fn {
   name: string;
@@ -152,6 +161,23 @@ class Builder {
 
   private declare(v: Var): void {
     this.scopes[this.scopes.length - 1]!.push(v);
+  }
+
+  /** `expr` where it is stored: copied when it names a collection already (NAMED). */
+  private owned(expr: string): string {
+    return NAMED.test(expr) ? `${expr}.copy()` : expr;
+  }
+
+  /**
+   * Whether `v` may be moved into a new name here: a local declared in this block (a loop's next turn would use it
+   * again), not walked by a loop; then it leaves the scope, as the checker takes it (TW2111 after).
+   */
+  private moves(v: Var): boolean {
+    const here = this.scopes[this.scopes.length - 1]!;
+    const at = here.indexOf(v);
+    if (at < 0 || v.param || this.walked.includes(v.name)) return false;
+    here.splice(at, 1);
+    return true;
   }
 
   private block(body: () => void): void {
@@ -339,6 +365,12 @@ class Builder {
     return `${f.name}(${args.join(", ")})`;
   }
 
+  /** A helper's result: a collection it returns is its own (TW2110 for a parameter or a state field). */
+  private result(ty: Ty): string {
+    const v = this.valueOf(ty, 1);
+    return COLLECTIONS.includes(ty) ? this.owned(v) : v;
+  }
+
   /** An expression of type `ty` (for the types a declaration or parameter may take). */
   valueOf(ty: Ty, d = 0): string {
     switch (ty) {
@@ -357,7 +389,7 @@ class Builder {
       case "Map<string, string>":
         return this.map(d);
       case "Note":
-        return `{ body: ${this.str(d + 1)}, items: ${this.strList(d + 1)} }`;
+        return `{ body: ${this.str(d + 1)}, items: ${this.owned(this.strList(d + 1))} }`;
       default: {
         const v = this.vars((x) => x.ty === ty);
         if (v.length && this.t.chance(50)) return this.t.of(v).name;
@@ -428,31 +460,32 @@ class Builder {
       default:
         init = this.valueOf(ty, 1);
     }
+    if (COLLECTIONS.includes(ty)) init = this.owned(init);
     const annotate = ty !== "Note" && (init === "none" || init === "[]" || init === "{}" || t.chance(40));
     this.emit(`${mutable ? "var" : "let"} ${name}${annotate ? `: ${ty}` : ""} = ${init}`);
     this.declare({ name, ty, mutable });
   }
 
-  /** A second name for a collection: `var ys = xs`, then either may be changed. */
+  /** A collection under a new name: a local moved there (`var ys = xs`, xs gone), or a copy of any. */
   private alias(): void {
     const v = this.vars((x) => COLLECTIONS.includes(x.ty));
     if (!v.length) return this.declareLocal();
     const src = this.t.of(v);
     const name = this.fresh("alias");
     const mutable = this.t.chance(80);
-    this.emit(`${mutable ? "var" : "let"} ${name} = ${src.name}`);
+    this.emit(`${mutable ? "var" : "let"} ${name} = ${this.t.chance(50) && this.moves(src) ? src.name : `${src.name}.copy()`}`);
     this.declare({ name, ty: src.ty, mutable });
     if (mutable && this.t.chance(70)) this.mutateVar({ name, ty: src.ty, mutable });
   }
 
-  /** Recipients collected in a loop, through the list's name or a second name, then sent to (through either). */
+  /** Recipients collected in a loop, in the list or in the one it was moved to, then sent to. */
   private collectRecipients(): void {
     const t = this.t;
     const to = this.fresh("to");
     this.emit(`var ${to}: List<Address> = []`);
     this.declare({ name: to, ty: "List<Address>", mutable: true });
     let via = to;
-    if (t.chance(70)) {
+    if (t.chance(70) && this.moves(this.vars((x) => x.name === to)[0]!)) {
       via = this.fresh("alias");
       this.emit(`var ${via} = ${to}`);
       this.declare({ name: via, ty: "List<Address>", mutable: true });
@@ -463,7 +496,7 @@ class Builder {
     this.emit(`${via}.push(${x}.address)`);
     this.depth--;
     this.emit("}");
-    const target = t.chance(70) ? to : via;
+    const target = via;
     this.emit(t.chance(70) ? `send(to: ${target}, subject: ${this.str(2)}, text: ${this.str(2)})` : this.inMessage ? `forward(m, to: ${target})` : `send(to: ${target}, subject: "a", text: "b")`);
   }
 
@@ -486,21 +519,21 @@ class Builder {
       case "bool":
         return this.emit(`${x.name} = ${this.bool(1)}`);
       case "List<string>":
-        return this.emit(t.of([`${x.name}.push(${this.str(1)})`, `${x.name}.push(${this.str(1)})`, `${x.name} = ${this.strList(1)}`]));
+        return this.emit(t.of([`${x.name}.push(${this.str(1)})`, `${x.name}.push(${this.str(1)})`, `${x.name} = ${this.owned(this.strList(1))}`]));
       case "List<int>":
         return this.emit(`${x.name}.push(${this.int(1)})`);
       case "List<Address>":
         return this.emit(`${x.name}.push(${this.address()})`);
       case "List<List<string>>":
-        return this.emit(`${x.name}.push(${this.strList(1)})`);
+        return this.emit(`${x.name}.push(${this.owned(this.strList(1))})`);
       case "Map<string, string>":
         return this.emit(t.of([`${x.name}.set(${this.str(1)}, ${this.str(1)})`, `${x.name}.remove(${this.str(1)})`]));
       case "Map<int, string>":
         return this.emit(`${x.name}.set(${this.int(1)}, ${this.str(1)})`);
       case "Map<string, List<string>>":
-        return this.emit(`${x.name}.set(${this.str(1)}, ${this.strList(1)})`);
+        return this.emit(`${x.name}.set(${this.str(1)}, ${this.owned(this.strList(1))})`);
       case "Note":
-        return this.emit(`${x.name} = { body: ${this.str(1)}, items: ${this.strList(1)} }`);
+        return this.emit(`${x.name} = { body: ${this.str(1)}, items: ${this.owned(this.strList(1))} }`);
       default:
         return;
     }
@@ -526,7 +559,7 @@ class Builder {
     if (!fields.length) return this.send();
     const f = t.of(fields);
     const lists = this.vars((x) => x.ty === "List<string>");
-    const localList = (): string => (lists.length && t.chance(60) ? t.of(lists).name : this.strList(1));
+    const localList = (): string => this.owned(lists.length && t.chance(60) ? t.of(lists).name : this.strList(1));
     switch (f) {
       case "str":
         return this.emit(t.of([`state.str = ${this.bounded()}`, `state.str += ${this.bounded()}`, `state.str = ""`]));
@@ -584,7 +617,7 @@ class Builder {
     }
     const r = this.fnResult;
     this.emit(`if ${this.bool(1)} {`);
-    this.block(() => this.emit(`return ${this.valueOf(r, 1)}`));
+    this.block(() => this.emit(`return ${this.result(r)}`));
     this.emit("}");
   }
 
@@ -660,7 +693,7 @@ class Builder {
     this.emit(`fn ${name}(${params.map((p) => `${p.name}: ${p.ty}`).join(", ")})${result ? `: ${result}` : ""} {`);
     this.fnResult = result;
     this.inMessage = false;
-    this.scopes.push(params.map((p) => ({ name: p.name, ty: p.ty, mutable: false })));
+    this.scopes.push(params.map((p) => ({ name: p.name, ty: p.ty, mutable: false, param: true })));
     this.depth++;
     const s = params.find((p) => p.ty === "string");
     if (result === "string" && s && t.chance(40)) {
@@ -676,7 +709,7 @@ class Builder {
     } else {
       this.stmts(3);
     }
-    if (result) this.emit(`return ${this.valueOf(result, 1)}`);
+    if (result) this.emit(`return ${this.result(result)}`);
     this.depth--;
     this.scopes.pop();
     this.fnResult = undefined;
