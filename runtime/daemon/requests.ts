@@ -184,17 +184,40 @@ function withoutListTags(subject: string): string {
   return s;
 }
 
+/**
+ * What a reader does not see: format characters (zero-width spaces and joiners, a byte order mark, bidirectional
+ * controls) and control characters other than white space (a NUL). Left out before a word is read, so the word is
+ * the one shown; a line of nothing else is an empty line.
+ */
+const UNSEEN_CLASS = "\\p{Cf}\\u0000-\\u0008\\u000e-\\u001f\\u007f";
+const UNSEEN = new RegExp(`[${UNSEEN_CLASS}]`, "gu");
+/** The first character seen: not white space, not unseen. */
+const SEEN = new RegExp(`[^\\s${UNSEEN_CLASS}]`, "u");
+/** A word: letters of any script (a look-alike from another script is another letter), their marks, and `-`. */
+const WORD = /^\s*([\p{L}\p{M}-]+)/u;
+
+/**
+ * A command word as the reader sees it: in its compatibility form (full-width "ｕｎｓｕｂｓｃｒｉｂｅ", as an East
+ * Asian input method writes it, is "unsubscribe"), without accents (a Turkish capital "UNSUBSCRİBE" lowercases to a
+ * dotted i), in lower case. Only ever a confirmation follows, so reading leniently removes no one.
+ */
+function commandWord(line: string): string | undefined {
+  const word = WORD.exec(line)?.[1];
+  return word?.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
 /** `unsubscribe` when the subject's first word, or else the first word of the body's first non-empty line, asks to leave. */
 export function commandOf(subject: string, text: string): "unsubscribe" | "help" {
   // The body's first non-empty line begins at its first character that is not white space (what trim() removes, \s
-  // in a pattern, line ends among it): found without cutting the body into lines, which for a body of 10 MB of
-  // empty lines made millions of strings and held hundreds of megabytes per message.
-  const first = /\S/.exec(text)?.index;
-  const firstLine = first === undefined ? "" : text.slice(first, first + 64);
+  // in a pattern, line ends among it) nor unseen: found without cutting the body into lines, which for a body of
+  // 10 MB of empty lines made millions of strings and held hundreds of megabytes per message.
+  const first = SEEN.exec(text)?.index;
+  const firstLine = first === undefined ? "" : text.slice(first, first + 64).replace(UNSEEN, "").normalize("NFKC");
   // Only the subject's first characters can be a command behind its prefixes: a subject is bounded by the list's
-  // header limit, but normalizing it whole for every message would be work for nothing.
-  for (const line of [withoutListTags(subject.slice(0, 512)), firstLine]) {
-    const word = /^\s*([A-Za-z-]+)/.exec(line)?.[1]?.toLowerCase();
+  // header limit, but normalizing it whole for every message would be work for nothing. In its compatibility form
+  // first, so a full-width "Ｒｅ：" is a prefix as "Re:" is.
+  for (const line of [withoutListTags(subject.slice(0, 512).replace(UNSEEN, "").normalize("NFKC")), firstLine]) {
+    const word = commandWord(line);
     if (word !== undefined) return LEAVE.has(word) ? "unsubscribe" : "help";
   }
   return "help";

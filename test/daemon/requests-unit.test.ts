@@ -35,6 +35,28 @@ test("the command: the subject's first word, else the body's first non-empty lin
   assert.equal(commandOf("[not a tag unsubscribe", "x"), "help");
 });
 
+test("the command as the reader sees it: any width, case and accent, unseen characters aside; another script's look-alike is another word", () => {
+  // Before, a word was ASCII letters alone: the full-width word (an East Asian input method's) got the help, and
+  // "unsubscribeé" was read as "unsubscribe" (the word cut at its first other letter) while "unsubscribed" was not.
+  assert.equal(commandOf("\uff55\uff4e\uff53\uff55\uff42\uff53\uff43\uff52\uff49\uff42\uff45", ""), "unsubscribe");
+  assert.equal(commandOf("\uff32\uff45\uff1a \uff2c\uff25\uff21\uff36\uff25", ""), "unsubscribe", "a full-width prefix and word");
+  assert.equal(commandOf("", "\uff55\uff4e\uff53\uff55\uff42\uff53\uff43\uff52\uff49\uff42\uff45"), "unsubscribe");
+  assert.equal(commandOf("UNSUBSCR\u0130BE", ""), "unsubscribe", "a Turkish capital I");
+  assert.equal(commandOf("unsubscrib\u00e9", ""), "unsubscribe");
+  assert.equal(commandOf("\u200bunsubscribe", ""), "unsubscribe", "a zero-width space before it");
+  assert.equal(commandOf("un\u00adsubscribe", ""), "unsubscribe", "a soft hyphen inside it");
+  assert.equal(commandOf("Re:\ufeff unsubscribe", ""), "unsubscribe");
+  assert.equal(commandOf("", "\u0000\u200b\u202e\nleave"), "unsubscribe", "a first line of unseen characters is empty");
+  assert.equal(commandOf("", "\ufeffRemove me"), "unsubscribe");
+  // Letters of another word: help, which says how to leave.
+  assert.equal(commandOf("unsubscrib\u0435", "unsubscribe"), "help", "a Cyrillic \u0435 ends it: the subject's word decides");
+  assert.equal(commandOf("\u0443nsubscribe", ""), "help", "a Cyrillic \u0443");
+  assert.equal(commandOf("unsubscribe\u00e9", ""), "help", "a longer word");
+  assert.equal(commandOf("unsubscribe\u0436", ""), "help");
+  assert.equal(commandOf("\u043e\u0442\u043f\u0438\u0441\u0430\u0442\u044c\u0441\u044f", "unsubscribe"), "help");
+  assert.equal(commandOf("", `${"\u200b".repeat(1_000_000)}unsubscribe`), "unsubscribe", "what is seen, past any number of them");
+});
+
 test("every reply and forward prefix of the list, any case, counted or not, before the command; a longer word is not one", () => {
   for (const p of REPLY_PREFIXES) {
     // (The case forms with as many characters: "İLT" lowercased outside Turkish is "i̇lt", a dotted i no one writes.)
