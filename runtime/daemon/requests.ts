@@ -256,7 +256,7 @@ function unanswerable(daemon: Daemon, list: string, m: MessageJson): { why: stri
   // What m.isAutomated() reads (contract/automatic.ts): RFC 3834's Auto-Submitted and the de facto markers of the
   // auto-responders that do not write it. Answered, such a responder answers the answer (a ping-pong), and one writing
   // to a confirmation's Reply-To would confirm a forger's unsubscribe: the confirmation is not answered either.
-  const automatic = automaticMarker(m.headers);
+  const automatic = automaticMarker(m.headers, m.decoded);
   if (automatic) return { why: `it is ${automatic.what}, which nothing answers` };
   const hops = overHopLimit(m.headers, daemon.runner.mail.hopLimit);
   if (hops) return { why: `it went through too many hops (${hops})` };

@@ -1,0 +1,94 @@
+/**
+ * The -request address answered by thwonkd (runtime/daemon/requests.ts) against a stranger's hostile mail, over real
+ * SMTP (Python's smtplib, raw message bytes) through one real thwonkd: the automatic markers read as RFC 3834 and a
+ * rule read them (contract/automatic.ts), the command word in other forms and scripts, and the daily answer limit
+ * against one mailbox spelt many ways.
+ */
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { after, before, test } from "node:test";
+import { outboxMail, python, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
+
+const SMALL = `rule small
+
+limits { members: 100, size: 20000 }
+
+on message(m: Message) {
+  send(to: members, subject: m.subject, text: m.text)
+}
+`;
+const REQUEST = "small-request@example.org";
+const MEMBER = "mei@example.org";
+
+let ws: ReturnType<typeof workspace>;
+let d: Running;
+
+before(async () => {
+  ws = workspace({ small: { source: SMALL, members: ["ann@example.org", MEMBER] } });
+  d = await startDaemon(ws);
+});
+
+after(async () => {
+  assert.equal(await d.stop(), 0);
+  rmSync(ws.dir, { recursive: true, force: true });
+});
+
+/** Each message handed over by smtplib in one session (SMTPUTF8 for a non-ASCII sender); the server's answers to DATA. */
+async function send(messages: { mailFrom: string; head: string; body?: string }[]): Promise<string[]> {
+  const script = `
+import json, smtplib, sys
+msgs = json.loads(${JSON.stringify(JSON.stringify(messages))})
+s = smtplib.SMTP("127.0.0.1", ${d.ports.smtp})
+s.ehlo("client.example")
+out = []
+for m in msgs:
+    opts = ["SMTPUTF8"] if any(ord(c) > 127 for c in m["mailFrom"]) else []
+    s.mail(m["mailFrom"], opts)
+    s.rcpt("${REQUEST}")
+    code, text = s.data((m["head"] + "\\r\\n\\r\\n" + m.get("body", "")).encode("utf-8"))
+    out.append("%d %s" % (code, text.decode("utf-8")))
+s.quit()
+print(json.dumps(out))
+`;
+  return JSON.parse(await python(script)) as string[];
+}
+
+const runs = (): number => readStore(ws.data, (db) => (db.prepare("SELECT COUNT(*) AS n FROM runs").get() as { n: number }).n);
+
+test("the markers as RFC 3834 writes them, and as the rule reads them: a comment after `no` is answered, an encoded `bulk` is not", async () => {
+  const answers = await send([
+    // A person's mail program may say so with a comment (RFC 3834: `no` [CFWS]). Before: not answered (TW6129).
+    { mailFrom: "pat@else.example", head: "From: pat@else.example\r\nAuto-Submitted: no (sent by a person)\r\nSubject: help" },
+    { mailFrom: "pat@else.example", head: "From: pat@else.example\r\nAuto-Submitted: No; reason=manual\r\nSubject: help" },
+    // What a rule's m.isAutomated() reads decoded is automatic here too. Before: answered (TW6128).
+    { mailFrom: "robot@else.example", head: "From: robot@else.example\r\nPrecedence: =?utf-8?q?bulk?=\r\nSubject: help" },
+    { mailFrom: "robot@else.example", head: "From: robot@else.example\r\nPrecedence: bulk (newsletter)\r\nSubject: help" },
+    { mailFrom: "robot@else.example", head: "From: robot@else.example\r\nauto-submitted:\r\n\tauto-replied\r\nSubject: help" },
+  ]);
+  assert.match(answers[0]!, /^250 2\.0\.0 TW6128 .*\(help\)/, answers[0]);
+  assert.match(answers[1]!, /^250 2\.0\.0 TW6128 /, answers[1]);
+  for (const a of answers.slice(2)) assert.match(a, /^250 2\.0\.0 TW6129 /, a);
+  const toPat = await until("the two helps", async () => {
+    const got = (await outboxMail(d.ports.outbox)).filter((o) => o.recipients[0] === "pat@else.example");
+    return got.length === 2 ? got : undefined;
+  });
+  assert.deepEqual(toPat.map((o) => o.mail.subject), ["Help for the list small@example.org", "Help for the list small@example.org"]);
+  assert.equal((await outboxMail(d.ports.outbox)).filter((o) => o.recipients[0] === "robot@else.example").length, 0);
+});
+
+test("the command in other forms: full-width and encoded, behind a zero-width space, is the member's unsubscribe; a Cyrillic look-alike is help", async () => {
+  const fullwidth = "\uff55\uff4e\uff53\uff55\uff42\uff53\uff43\uff52\uff49\uff42\uff45";
+  const answers = await send([
+    { mailFrom: MEMBER, head: `From: ${MEMBER}\r\nSubject: =?utf-8?b?${Buffer.from(`\uff32\uff45\uff1a ${fullwidth}`).toString("base64")}?=` },
+    { mailFrom: MEMBER, head: `From: ${MEMBER}\r\nSubject: =?utf-8?q?=E2=80=8Bunsubscribe?=` },
+    { mailFrom: MEMBER, head: `From: ${MEMBER}\r\nSubject: =?utf-8?q?unsubscrib=D0=B5?=` },
+  ]);
+  assert.match(answers[0]!, /\(unsubscribe\)/, answers[0]);
+  assert.match(answers[1]!, /\(unsubscribe\)/, answers[1]);
+  assert.match(answers[2]!, /\(help\)/, answers[2]);
+  const toMember = await until("the answers", async () => {
+    const got = (await outboxMail(d.ports.outbox)).filter((o) => o.recipients[0] === MEMBER);
+    return got.length === 3 ? got : undefined;
+  });
+  assert.deepEqual(toMember.map((o) => o.mail.subject), ["Confirm: unsubscribe from small@example.org", "Confirm: unsubscribe from small@example.org", "Help for the list small@example.org"]);
+});
