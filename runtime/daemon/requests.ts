@@ -36,6 +36,7 @@
 import { ruleAnswersRequests } from "../../compiler/index.js";
 import { automaticMarker, canonicalAddress, type MemberJson, type RunAction } from "../../contract/index.js";
 import { addressForm, parseEml, type MessageJson, type ParsedEml } from "../input/index.js";
+import { mailboxAddress } from "../input/decode.js";
 import { overHopLimit, safeAddress } from "../mail/compose.js";
 import { ownTraceLength } from "../mail/received.js";
 import { bundleLimits } from "../run/input.js";
@@ -225,25 +226,69 @@ export function commandOf(subject: string, text: string): "unsubscribe" | "help"
 
 /** How many help and confirmation replies go to one address in a day, at most (Mailman's max_autoresponses_per_day). */
 export const ANSWERS_PER_DAY = 10;
+/** How many addresses' counts a daemon keeps, at most: past it, the one answered least recently is forgotten. */
+export const ANSWER_COUNTS_KEPT = 10_000;
 const DAY = 86_400_000;
-/** Per daemon, per list and address: when it was answered within the last day. Kept in memory: a restart forgets. */
-const answered = new WeakMap<Daemon, Map<string, number[]>>();
 
-/** Whether one more answer may go to `to` at `now`; counted when it may. Called in the list's turn. */
-function answeredToday(daemon: Daemon, list: string, to: string, now: number): boolean {
-  let all = answered.get(daemon);
-  if (!all) answered.set(daemon, (all = new Map()));
-  // Bounded: past 10,000 addresses, those not answered within the day are forgotten.
-  if (all.size > 10_000) for (const [k, times] of all) if (times.at(-1)! <= now - DAY) all.delete(k);
-  const key = `${addressKey(list)}\n${addressKey(to)}`;
-  const times = (all.get(key) ?? []).filter((t) => t > now - DAY);
-  if (times.length >= ANSWERS_PER_DAY) {
-    all.set(key, times);
-    return false;
+/**
+ * The mailbox a day's answers are counted against, with its list: one however it is written. Its domain in ASCII
+ * (`bücher.example` is `xn--bcher-kva.example`), case and Unicode form aside (canonical), and without a `+tag`
+ * (RFC 5233 subaddress: `eve+1@`, `eve+2@`, ... are one mailbox). Before, each spelling had ten answers of its
+ * own, so a forger naming `victim+N@` as sender made the address a reflector to one mailbox without end.
+ */
+export function answerKey(list: string, to: string): string {
+  const a = mailboxAddress(to) ?? addressKey(to);
+  const at = a.lastIndexOf("@");
+  const plus = a.indexOf("+");
+  return `${addressKey(list)}\n${plus > 0 && plus < at ? a.slice(0, plus) + a.slice(at) : a}`;
+}
+
+/**
+ * When each mailbox was answered within the last day (answerKey), in memory (a restart forgets). Kept in the order
+ * of the last answer, so the ones to forget (last answered over a day ago) are at the front, and at most `kept` of
+ * them: each answer costs a constant time and the whole stays small under any flood of senders. Before, past
+ * 10,000 addresses every answer walked them all (a flood of n senders cost n² steps), and nothing bounded them.
+ * An auto-responder in a loop with the address is answered all the time, so it is never the one forgotten.
+ */
+export class AnswerCounts {
+  private readonly times = new Map<string, number[]>();
+  constructor(
+    readonly perDay = ANSWERS_PER_DAY,
+    readonly kept = ANSWER_COUNTS_KEPT,
+  ) {}
+
+  /** How many mailboxes are counted now. */
+  get size(): number {
+    return this.times.size;
   }
-  times.push(now);
-  all.set(key, times);
-  return true;
+
+  /** Whether one more answer may go to `key` at `now`; counted when it may. Called in the list's turn. */
+  take(key: string, now: number): boolean {
+    for (const [k, t] of this.times) {
+      if (t.at(-1)! > now - DAY) break;
+      this.times.delete(k);
+    }
+    const times = (this.times.get(key) ?? []).filter((t) => t > now - DAY);
+    this.times.delete(key);
+    const may = times.length < this.perDay;
+    if (may) times.push(now);
+    this.times.set(key, times);
+    for (const k of this.times.keys()) {
+      if (this.times.size <= this.kept) break;
+      this.times.delete(k);
+    }
+    return may;
+  }
+}
+
+/** Per daemon: the answers to each mailbox within the last day. */
+const answered = new WeakMap<Daemon, AnswerCounts>();
+
+/** Whether one more answer may go to `to` at `now`; counted when it may. */
+function answeredToday(daemon: Daemon, list: string, to: string, now: number): boolean {
+  let counts = answered.get(daemon);
+  if (!counts) answered.set(daemon, (counts = new AnswerCounts()));
+  return counts.take(answerKey(list, to), now);
 }
 
 /** Why nothing answers this message (RFC 3834, loops, the null sender), or undefined. */

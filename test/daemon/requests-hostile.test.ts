@@ -92,3 +92,26 @@ test("the command in other forms: full-width and encoded, behind a zero-width sp
   });
   assert.deepEqual(toMember.map((o) => o.mail.subject), ["Confirm: unsubscribe from small@example.org", "Confirm: unsubscribe from small@example.org", "Help for the list small@example.org"]);
 });
+
+test("one mailbox spelt many ways (+tags, case, NFD, a Unicode domain) gets at most ten answers a day", async () => {
+  const before = runs();
+  // A forger naming the victim's mailbox as sender, a new spelling each time. Before: each spelling its own ten.
+  const spellings = [
+    ...Array.from({ length: 8 }, (_, i) => `victim+${i}@xn--bcher-kva.example`),
+    "VICTIM@XN--BCHER-KVA.EXAMPLE",
+    "victim@b\u00fccher.example",
+    "victim@bu\u0308cher.example",
+    "Victim+x@B\u00dcCHER.example",
+    "victim@xn--bcher-kva.example",
+  ];
+  const answers = await send(spellings.map((s) => ({ mailFrom: s, head: "From: someone@else.example\r\nSubject: help" })));
+  for (const a of answers) assert.match(a, /^250 2\.0\.0 TW6128 /, a);
+  await until("their runs", () => runs() === before + spellings.length || undefined);
+  const actions = readStore(ws.data, (db) => (db.prepare("SELECT actions FROM runs WHERE id > (SELECT MAX(id) - ? FROM runs) ORDER BY id").all(spellings.length) as { actions: string }[]).map((r) => JSON.parse(r.actions) as { kind: string; to: string[]; answer?: string }[]));
+  const replied = actions.filter((a) => a.some((x) => x.kind === "reply"));
+  assert.equal(replied.length, 10, JSON.stringify(actions.map((a) => a.map((x) => x.to[0] ?? x.answer))));
+  assert.ok(actions.slice(10).every((a) => a.length === 1 && a[0]!.kind === "request" && a[0]!.answer === "none"));
+  // Another mailbox on that domain is counted on its own.
+  assert.match((await send([{ mailFrom: "other@xn--bcher-kva.example", head: "From: other@xn--bcher-kva.example\r\nSubject: help" }]))[0]!, /TW6128/);
+  await until("its help", async () => (await outboxMail(d.ports.outbox)).find((o) => o.recipients[0] === "other@xn--bcher-kva.example"));
+});

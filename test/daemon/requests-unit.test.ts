@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { simpleParser } from "mailparser";
-import { commandOf, confirmAddress, confirmTag, readConfirm, REPLY_PREFIXES, withoutReplyPrefixes } from "../../runtime/daemon/requests.js";
+import { AnswerCounts, answerKey, commandOf, confirmAddress, confirmTag, readConfirm, REPLY_PREFIXES, withoutReplyPrefixes } from "../../runtime/daemon/requests.js";
 import { listDaemon, readStore } from "./helpers.js";
 
 const TRIM = `rule trim140
@@ -129,4 +129,28 @@ test("without --public-url a confirmation offers the reply alone; for an address
   } finally {
     await l.close();
   }
+});
+
+test("the answer counts: one mailbox however spelt; constant work per answer, and bounded under a flood of senders", () => {
+  const key = answerKey("news@example.org", "ann@example.org");
+  for (const a of ["ANN@Example.org", "ann+x@example.org", "Ann+a+b@EXAMPLE.ORG"]) assert.equal(answerKey("news@example.org", a), key, a);
+  assert.equal(answerKey("news@example.org", "z\u00f6e@b\u00fccher.example"), answerKey("news@example.org", "zo\u0308e+1@xn--bcher-kva.example"));
+  assert.notEqual(answerKey("news@example.org", "bob@example.org"), key);
+  assert.notEqual(answerKey("other@example.org", "ann@example.org"), key, "each list counts its own");
+  assert.notEqual(answerKey("news@example.org", "+ann@example.org"), answerKey("news@example.org", "@example.org"), "a local part starting with + is its own");
+
+  const DAY = 86_400_000;
+  const c = new AnswerCounts(10, 100);
+  for (let i = 0; i < 10; i++) assert.equal(c.take("loop", i), true);
+  assert.equal(c.take("loop", 10), false);
+  // A flood of strangers, each answered once, while the loop goes on: the loop stays counted, the flood is cut to 100.
+  for (let i = 0; i < 5000; i++) {
+    assert.equal(c.take(`stranger${i}`, 20 + i), true);
+    if (i % 50 === 0) assert.equal(c.take("loop", 20 + i), false, `loop at ${i}`);
+    assert.ok(c.size <= 100, `${c.size} kept`);
+  }
+  // A day after its tenth answer the loop's address may be answered again; the ones answered over a day ago are forgotten.
+  assert.equal(c.take("loop", 9 + DAY + 1), true);
+  assert.equal(c.take("late", 2 * DAY + 10_000), true);
+  assert.equal(c.size, 1);
 });
