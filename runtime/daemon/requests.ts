@@ -14,8 +14,8 @@
  *     not a member gets the help, as anyone asking anything else does: the answer to a stranger is the same whether
  *     the address they named is subscribed or not.
  *   the confirmation: a reply to its Reply-To, `LIST-request+TAG-MLOCAL=MDOMAIN@DOMAIN` (TAG 12 base32 characters,
- *     60 bits of an HMAC-SHA256 under the list's own key of the list, the member and when they joined: only the list
- *     can make it, and a member who joins again has a new one), or the member's one-click link (unsubscribe.ts) when
+ *     60 bits of an HMAC-SHA256 under the list's own key of the list, the member, when they joined and the day it
+ *     was made: only the list can make it, a member who joins again has a new one, and it confirms for CONFIRM_DAYS), or the member's one-click link (unsubscribe.ts) when
  *     thwonkd has a --public-url. A confirmed unsubscribe removes the member as one-click does: a run of trigger
  *     `unsubscribe` with the action `members.remove` (via "mail"), the rule not run; a goodbye goes to the member.
  *     The tagged address is used when its local part fits RFC 5321's 64 octets (and the whole a path); otherwise the
@@ -95,24 +95,41 @@ async function readRequest(daemon: Daemon, d: Delivery, list: string, bundle: Bu
   return { m, not: unanswerable(daemon, list, m) };
 }
 
-/** The tag of `member`'s confirmation, made for the subscription they have (its `joined`) under the list's key. */
-export function confirmTag(key: string, list: string, member: string, joined: number): string {
-  return macTag(key, `thwonk-request-confirm-1\n${addressKey(list)}\n${addressKey(member)}\n${joined}`, CONFIRM_TAG_LENGTH);
+/**
+ * For how many days after the day it was made a confirmation confirms (Mailman's pending requests live 3 days).
+ * Before, a confirmation confirmed for as long as the subscription lasted: one a forger had sent, kept unanswered
+ * in the member's mailbox ("ignore this message: you stay subscribed"), removed them whenever anything wrote to its
+ * Reply-To, a reply to an old thread or an auto-responder that says nothing of itself, years later.
+ */
+export const CONFIRM_DAYS = 7;
+const DAY_MS = 86_400_000;
+
+/**
+ * The tag of `member`'s confirmation made on `day` (days since 1970, UTC), for the subscription they have (its
+ * `joined`), under the list's key. The day is in the MAC only: the address is as long as before.
+ */
+export function confirmTag(key: string, list: string, member: string, joined: number, day: number): string {
+  return macTag(key, `thwonk-request-confirm-2\n${addressKey(list)}\n${addressKey(member)}\n${joined}\n${day}`, CONFIRM_TAG_LENGTH);
 }
 
-function tagVerifies(key: string, list: string, member: MemberJson, tag: string): boolean {
-  return sameTag(confirmTag(key, list, member.address, member.joined), tag);
+/** Whether `tag` is `member`'s, made on one of the last CONFIRM_DAYS days before `now` or on its day (a day ahead too: a clock set back). */
+function tagVerifies(key: string, list: string, member: MemberJson, tag: string, now: number): boolean {
+  const today = Math.floor(now / DAY_MS);
+  let ok = false;
+  // Every day compared, so the time taken says nothing of which one matched.
+  for (let day = today - CONFIRM_DAYS; day <= today + 1; day++) ok = sameTag(confirmTag(key, list, member.address, member.joined, day), tag) || ok;
+  return ok;
 }
 
 /**
  * `LIST-request+TAG-MLOCAL=MDOMAIN@DOMAIN`, where a reply confirms; undefined when it would not fit (a local part
  * over 64 octets, an address over what thwonkd's ingress takes or outside compose.ts safeAddress).
  */
-export function confirmAddress(key: string, list: string, member: string, joined: number): string | undefined {
+export function confirmAddress(key: string, list: string, member: string, joined: number, now: number): string | undefined {
   const at = list.lastIndexOf("@");
   const m = member.lastIndexOf("@");
   if (m < 1) return undefined;
-  const local = `${list.slice(0, at)}-request+${confirmTag(key, list, member, joined)}-${member.slice(0, m)}=${member.slice(m + 1)}`;
+  const local = `${list.slice(0, at)}-request+${confirmTag(key, list, member, joined, Math.floor(now / DAY_MS))}-${member.slice(0, m)}=${member.slice(m + 1)}`;
   const address = `${local}${list.slice(at)}`;
   return Buffer.byteLength(local) <= VERP_LOCAL_MAX && address.length <= VERP_ADDRESS_MAX && safeAddress(address) !== undefined ? address : undefined;
 }
@@ -359,7 +376,7 @@ async function answerInTurn(daemon: Daemon, d: Delivery, list: string, bundle: B
   const confirm = request.tag !== null ? readConfirm(request.tag) : undefined;
   if (confirm) {
     const member = await daemon.store.member(list, confirm.member);
-    if (member && tagVerifies(key, list, member, confirm.tag)) {
+    if (member && tagVerifies(key, list, member, confirm.tag, now)) {
       const actions: RunAction[] = [
         { kind: "members.remove", to: [], at: AT, address: member.address, via: "mail" },
         reply(m, member.address, M.requestGoodbyeSubject.format(list), M.requestGoodbye.format(member.address, list), requestAddress, "goodbye"),
@@ -381,9 +398,9 @@ async function answerInTurn(daemon: Daemon, d: Delivery, list: string, bundle: B
     // sender is not the member's address). The confirmation goes to the member's address alone.
     const member = (await daemon.store.member(list, sender)) ?? (m.from !== null ? await daemon.store.member(list, m.from) : undefined);
     if (member) {
-      const replyTo = confirmAddress(key, list, member.address, member.joined);
+      const replyTo = confirmAddress(key, list, member.address, member.joined, now);
       const link = daemon.unsubscribeLink?.(list, member.address, member.joined);
-      actions.push(reply(m, member.address, M.requestConfirmSubject.format(list), M.requestConfirm.format(member.address, list, replyTo ?? null, link ?? null), replyTo ?? requestAddress, "confirm"));
+      actions.push(reply(m, member.address, M.requestConfirmSubject.format(list), M.requestConfirm.format(member.address, list, replyTo ?? null, link ?? null, CONFIRM_DAYS), replyTo ?? requestAddress, "confirm"));
     }
     // A sender who is not the member gets what a stranger gets, whoever the From names.
     if (!member || addressKey(member.address) !== addressKey(sender)) actions.push(help());

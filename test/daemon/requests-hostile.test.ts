@@ -1,11 +1,13 @@
 /**
  * The -request address answered by thwonkd (runtime/daemon/requests.ts) against a stranger's hostile mail, over real
  * SMTP (Python's smtplib, raw message bytes) through one real thwonkd: the automatic markers read as RFC 3834 and a
- * rule read them (contract/automatic.ts), the command word in other forms and scripts, and the daily answer limit
- * against one mailbox spelt many ways.
+ * rule read them (contract/automatic.ts), the command word in other forms and scripts, the daily answer limit
+ * against one mailbox spelt many ways, and a confirmation kept past its days. The daemon's clock is a test's
+ * (THWONKD_TEST_CLOCK_FILE), moved by the last test only.
  */
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { outboxMail, python, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
 
@@ -22,10 +24,13 @@ const MEMBER = "mei@example.org";
 
 let ws: ReturnType<typeof workspace>;
 let d: Running;
+let clock: string;
 
 before(async () => {
-  ws = workspace({ small: { source: SMALL, members: ["ann@example.org", MEMBER] } });
-  d = await startDaemon(ws);
+  ws = workspace({ small: { source: SMALL, members: ["ann@example.org", MEMBER, "kim@example.org"] } });
+  clock = join(ws.dir, "clock");
+  writeFileSync(clock, "2026-12-01T12:00:00Z");
+  d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock } });
 });
 
 after(async () => {
@@ -34,7 +39,7 @@ after(async () => {
 });
 
 /** Each message handed over by smtplib in one session (SMTPUTF8 for a non-ASCII sender); the server's answers to DATA. */
-async function send(messages: { mailFrom: string; head: string; body?: string }[]): Promise<string[]> {
+async function send(messages: { mailFrom: string; head: string; body?: string; to?: string }[]): Promise<string[]> {
   const script = `
 import json, smtplib, sys
 msgs = json.loads(${JSON.stringify(JSON.stringify(messages))})
@@ -44,7 +49,7 @@ out = []
 for m in msgs:
     opts = ["SMTPUTF8"] if any(ord(c) > 127 for c in m["mailFrom"]) else []
     s.mail(m["mailFrom"], opts)
-    s.rcpt("${REQUEST}")
+    s.rcpt(m.get("to", "${REQUEST}"))
     code, text = s.data((m["head"] + "\\r\\n\\r\\n" + m.get("body", "")).encode("utf-8"))
     out.append("%d %s" % (code, text.decode("utf-8")))
 s.quit()
@@ -114,4 +119,35 @@ test("one mailbox spelt many ways (+tags, case, NFD, a Unicode domain) gets at m
   // Another mailbox on that domain is counted on its own.
   assert.match((await send([{ mailFrom: "other@xn--bcher-kva.example", head: "From: other@xn--bcher-kva.example\r\nSubject: help" }]))[0]!, /TW6128/);
   await until("its help", async () => (await outboxMail(d.ports.outbox)).find((o) => o.recipients[0] === "other@xn--bcher-kva.example"));
+});
+
+test("a confirmation confirms for its days: one kept unanswered past them removes no one, and asking again works", async () => {
+  const members = (): string[] => readStore(ws.data, (db) => (db.prepare("SELECT member FROM members WHERE address = 'small@example.org' ORDER BY pos").all() as { member: string }[]).map((r) => r.member));
+  const confirmationTo = async (member: string, after: number): Promise<string> => {
+    const got = await until(`${member}'s confirmation`, async () => (await outboxMail(d.ports.outbox)).slice(after).find((o) => o.recipients[0] === member && o.mail.subject === "Confirm: unsubscribe from small@example.org"));
+    assert.match(got.mail.text ?? "", /A reply confirms for 7 days/);
+    return got.mail.replyTo!.value[0]!.address!;
+  };
+  const start = (await outboxMail(d.ports.outbox)).length;
+  // Asked on 1 December (by anyone: a forger's From costs the member only the confirmation).
+  assert.match((await send([{ mailFrom: "ann@example.org", head: "From: ann@example.org\r\nSubject: unsubscribe" }]))[0]!, /\(unsubscribe\)/);
+  const ann = await confirmationTo("ann@example.org", start);
+  assert.match((await send([{ mailFrom: "kim@example.org", head: "From: kim@example.org\r\nSubject: unsubscribe" }]))[0]!, /\(unsubscribe\)/);
+  const kim = await confirmationTo("kim@example.org", start);
+  const reply = (who: string, to: string): { mailFrom: string; head: string; to: string } => ({ mailFrom: who, to, head: `From: ${who}\r\nSubject: Re: Confirm: unsubscribe from small@example.org` });
+
+  // The 7th day after: still confirms.
+  writeFileSync(clock, "2026-12-08T23:59:00Z");
+  assert.match((await send([reply("kim@example.org", kim)]))[0]!, /^250 2\.0\.0 TW6124 /);
+  // The 8th: it does not (before: it did, for as long as ann stayed subscribed). The help answers it.
+  writeFileSync(clock, "2026-12-09T00:00:01Z");
+  assert.match((await send([reply("ann@example.org", ann)]))[0]!, /^250 2\.0\.0 TW6128 /);
+  assert.deepEqual(members(), ["ann@example.org", MEMBER]);
+  // Asked again, confirmed the same day.
+  const again = (await outboxMail(d.ports.outbox)).length;
+  assert.match((await send([{ mailFrom: "ann@example.org", head: "From: ann@example.org\r\nSubject: unsubscribe" }]))[0]!, /\(unsubscribe\)/);
+  const fresh = await confirmationTo("ann@example.org", again);
+  assert.notEqual(fresh, ann);
+  assert.match((await send([reply("ann@example.org", fresh)]))[0]!, /^250 2\.0\.0 TW6124 /);
+  assert.deepEqual(members(), [MEMBER]);
 });

@@ -77,21 +77,24 @@ test("every reply and forward prefix of the list, any case, counted or not, befo
 
 test("the tagged address: read back, any case, within 64 octets before the @; none when it would not fit", () => {
   const key = "k".repeat(64);
-  const a = confirmAddress(key, "trim140@example.org", "ann@example.org", 1234)!;
-  const tag = confirmTag(key, "trim140@example.org", "ann@example.org", 1234);
+  const now = Date.UTC(2026, 11, 7, 15);
+  const day = Math.floor(now / 86_400_000);
+  const a = confirmAddress(key, "trim140@example.org", "ann@example.org", 1234, now)!;
+  const tag = confirmTag(key, "trim140@example.org", "ann@example.org", 1234, day);
   assert.equal(a, `trim140-request+${tag}-ann=example.org@example.org`);
   assert.deepEqual(readConfirm(a.split("@")[0]!.slice("trim140-request+".length)), { member: "ann@example.org", tag });
   assert.deepEqual(readConfirm(`${tag.toUpperCase()}-ANN=EXAMPLE.ORG`)?.tag, tag);
-  assert.notEqual(confirmTag(key, "trim140@example.org", "ann@example.org", 1235), tag, "a new subscription, a new tag");
-  assert.notEqual(confirmTag(key, "trim140@example.org", "bob@example.org", 1234), tag);
-  assert.equal(confirmTag(key, "TRIM140@example.org", "Ann@Example.org", 1234), tag);
+  assert.notEqual(confirmTag(key, "trim140@example.org", "ann@example.org", 1235, day), tag, "a new subscription, a new tag");
+  assert.notEqual(confirmTag(key, "trim140@example.org", "bob@example.org", 1234, day), tag);
+  assert.notEqual(confirmTag(key, "trim140@example.org", "ann@example.org", 1234, day + 1), tag, "another day, another tag");
+  assert.equal(confirmTag(key, "TRIM140@example.org", "Ann@Example.org", 1234, day), tag);
   assert.equal(readConfirm("nothing"), undefined);
   assert.equal(readConfirm(`${tag}-no-at-sign`), undefined);
   const long = `${"a".repeat(40)}@example.org`;
-  assert.equal(confirmAddress(key, "trim140@example.org", long, 1), undefined);
+  assert.equal(confirmAddress(key, "trim140@example.org", long, 1, now), undefined);
   const fits = `${"a".repeat(64 - "trim140-request+".length - 13 - "=example.org".length)}@example.org`;
-  assert.ok(confirmAddress(key, "trim140@example.org", fits, 1));
-  assert.equal(Buffer.byteLength(confirmAddress(key, "trim140@example.org", fits, 1)!.split("@")[0]!), 64);
+  assert.ok(confirmAddress(key, "trim140@example.org", fits, 1, now));
+  assert.equal(Buffer.byteLength(confirmAddress(key, "trim140@example.org", fits, 1, now)!.split("@")[0]!), 64);
 });
 
 test("without --public-url a confirmation offers the reply alone; for an address too long to tag, it says to ask the owner", async () => {
