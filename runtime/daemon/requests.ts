@@ -405,12 +405,22 @@ async function answerInTurn(daemon: Daemon, d: Delivery, list: string, bundle: B
     // A sender who is not the member gets what a stranger gets, whoever the From names.
     if (!member || addressKey(member.address) !== addressKey(sender)) actions.push(help());
   } else actions.push(help());
-  // At most ANSWERS_PER_DAY help and confirmation replies to one address a day: past it the reply is left out, so
-  // an auto-responder that answers every message without saying so (no Auto-Submitted) cannot ping-pong with this
-  // address for ever, nor a forger make it a reflector that writes to a victim (or a member) without end.
-  const sent = actions.filter((a) => answeredToday(daemon, list, a.to[0]!, now));
-  if (sent.length < actions.length) {
-    const why = `${actions.length - sent.length === 1 ? "its reply was" : "its replies were"} left out: ${ANSWERS_PER_DAY} answers went to that address in the last day (a loop with an auto-responder, or a flood)`;
+  // Never to an address of a list of this server (a member that is a list, as an umbrella list's is, or a sender
+  // naming one): its rule would send the answer on to its members. Before, a forger's "unsubscribe" From such a
+  // member put the confirmation, its tagged address and one-click link, before every member of that list, any one
+  // of whom could then remove it; and a forged sender had the help posted to any open list here.
+  const sent: RunAction[] = [];
+  const leftOut: string[] = [];
+  for (const a of actions) {
+    const local = daemon.runner.route(a.to[0]!)?.list;
+    if (local !== undefined) leftOut.push(`its reply to ${a.to[0]} was left out: that is an address of ${local}, a list of this server, whose rule would send it on to its members`);
+    // At most ANSWERS_PER_DAY help and confirmation replies to one mailbox a day: past it the reply is left out, so
+    // an auto-responder that answers every message without saying so (no Auto-Submitted) cannot ping-pong with this
+    // address for ever, nor a forger make it a reflector that writes to a victim (or a member) without end.
+    else if (answeredToday(daemon, list, a.to[0]!, now)) sent.push(a);
+    else leftOut.push(`its reply was left out: ${ANSWERS_PER_DAY} answers went to that address in the last day (a loop with an auto-responder, or a flood)`);
+  }
+  for (const why of leftOut) {
     daemon.log.info({ list, mailFrom: d.mailFrom, why }, "mail to the -request address not answered");
     sent.push({ kind: "request", to: [], at: AT, answer: "none", why });
   }

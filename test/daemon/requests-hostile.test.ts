@@ -21,13 +21,19 @@ on message(m: Message) {
 `;
 const REQUEST = "small-request@example.org";
 const MEMBER = "mei@example.org";
+const UMBRELLA = "umbrella@example.org";
 
 let ws: ReturnType<typeof workspace>;
 let d: Running;
 let clock: string;
 
 before(async () => {
-  ws = workspace({ small: { source: SMALL, members: ["ann@example.org", MEMBER, "kim@example.org"] } });
+  // umbrella@ is a list of this server and a member of small (an umbrella list's members get its mail): open, as
+  // such a list is to its parent's mail.
+  ws = workspace({
+    small: { source: SMALL, members: ["ann@example.org", MEMBER, "kim@example.org", UMBRELLA] },
+    umbrella: { source: SMALL.replace("rule small", "rule umbrella"), members: ["una@else.example"] },
+  });
   clock = join(ws.dir, "clock");
   writeFileSync(clock, "2026-12-01T12:00:00Z");
   d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock } });
@@ -121,6 +127,26 @@ test("one mailbox spelt many ways (+tags, case, NFD, a Unicode domain) gets at m
   await until("its help", async () => (await outboxMail(d.ports.outbox)).find((o) => o.recipients[0] === "other@xn--bcher-kva.example"));
 });
 
+test("no answer goes to a list of this server: a forged 'unsubscribe' From a member that is a list, a forged sender naming one", async () => {
+  const before = runs();
+  const answers = await send([
+    // Before: the confirmation went to umbrella@, whose rule sent it (its tagged address, its link) to its members.
+    { mailFrom: "eve@evil.example", head: `From: ${UMBRELLA}\r\nSubject: unsubscribe` },
+    { mailFrom: UMBRELLA, head: `From: ${UMBRELLA}\r\nSubject: unsubscribe` },
+    // Before: the help went to the list's address (or its +tag, or its -request), a post to its members.
+    { mailFrom: "umbrella+x@example.org", head: "From: eve@evil.example\r\nSubject: help" },
+    { mailFrom: "UMBRELLA-request@example.org", head: "From: eve@evil.example\r\nSubject: help" },
+  ]);
+  for (const a of answers) assert.match(a, /^250 2\.0\.0 TW6128 /, a);
+  await until("their runs", () => runs() === before + answers.length || undefined);
+  const actions = readStore(ws.data, (db) => (db.prepare("SELECT actions FROM runs WHERE id > ? ORDER BY id").all(before) as { actions: string }[]).map((r) => JSON.parse(r.actions) as { kind: string; to: string[]; why?: string }[]));
+  // Eve gets the help a stranger gets; nothing else goes anywhere, and each run says why.
+  assert.deepEqual(actions.map((a) => a.filter((x) => x.kind === "reply").map((x) => x.to[0])), [["eve@evil.example"], [], [], []]);
+  for (const a of actions) assert.ok(a.some((x) => x.kind === "request" && /a list of this server/.test(x.why ?? "")), JSON.stringify(a));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual((await outboxMail(d.ports.outbox)).filter((o) => o.recipients.some((r) => r.toLowerCase().startsWith("umbrella"))), []);
+});
+
 test("a confirmation confirms for its days: one kept unanswered past them removes no one, and asking again works", async () => {
   const members = (): string[] => readStore(ws.data, (db) => (db.prepare("SELECT member FROM members WHERE address = 'small@example.org' ORDER BY pos").all() as { member: string }[]).map((r) => r.member));
   const confirmationTo = async (member: string, after: number): Promise<string> => {
@@ -142,12 +168,12 @@ test("a confirmation confirms for its days: one kept unanswered past them remove
   // The 8th: it does not (before: it did, for as long as ann stayed subscribed). The help answers it.
   writeFileSync(clock, "2026-12-09T00:00:01Z");
   assert.match((await send([reply("ann@example.org", ann)]))[0]!, /^250 2\.0\.0 TW6128 /);
-  assert.deepEqual(members(), ["ann@example.org", MEMBER]);
+  assert.deepEqual(members(), ["ann@example.org", MEMBER, UMBRELLA]);
   // Asked again, confirmed the same day.
   const again = (await outboxMail(d.ports.outbox)).length;
   assert.match((await send([{ mailFrom: "ann@example.org", head: "From: ann@example.org\r\nSubject: unsubscribe" }]))[0]!, /\(unsubscribe\)/);
   const fresh = await confirmationTo("ann@example.org", again);
   assert.notEqual(fresh, ann);
   assert.match((await send([reply("ann@example.org", fresh)]))[0]!, /^250 2\.0\.0 TW6124 /);
-  assert.deepEqual(members(), [MEMBER]);
+  assert.deepEqual(members(), [MEMBER, UMBRELLA]);
 });
