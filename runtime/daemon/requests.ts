@@ -211,8 +211,12 @@ const UNSEEN_CLASS = "\\p{Cf}\\u0000-\\u0008\\u000e-\\u001f\\u007f";
 const UNSEEN = new RegExp(`[${UNSEEN_CLASS}]`, "gu");
 /** The first character seen: not white space, not unseen. */
 const SEEN = new RegExp(`[^\\s${UNSEEN_CLASS}]`, "u");
-/** A word: letters of any script (a look-alike from another script is another letter), their marks, and `-`. */
-const WORD = /^\s*([\p{L}\p{M}-]+)/u;
+/**
+ * A word: letters of any script (a look-alike from another script is another letter), their marks, and `-`, after
+ * any quotes, brackets or other punctuation and symbols before it: the help says to send `the subject "unsubscribe"`,
+ * and a person copies the quotes too (before, `"unsubscribe"` had no word and got the help again).
+ */
+const WORD = /^[\s\p{P}\p{S}]*(\p{L}[\p{L}\p{M}-]*)/u;
 
 /**
  * A command word as the reader sees it: in its compatibility form (full-width "ｕｎｓｕｂｓｃｒｉｂｅ", as an East

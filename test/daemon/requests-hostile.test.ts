@@ -87,21 +87,25 @@ test("the markers as RFC 3834 writes them, and as the rule reads them: a comment
   assert.equal((await outboxMail(d.ports.outbox)).filter((o) => o.recipients[0] === "robot@else.example").length, 0);
 });
 
-test("the command in other forms: full-width and encoded, behind a zero-width space, is the member's unsubscribe; a Cyrillic look-alike is help", async () => {
+test("the command in other forms: full-width and encoded, behind a zero-width space, in quotes, is the member's unsubscribe; a Cyrillic look-alike is help", async () => {
   const fullwidth = "\uff55\uff4e\uff53\uff55\uff42\uff53\uff43\uff52\uff49\uff42\uff45";
   const answers = await send([
     { mailFrom: MEMBER, head: `From: ${MEMBER}\r\nSubject: =?utf-8?b?${Buffer.from(`\uff32\uff45\uff1a ${fullwidth}`).toString("base64")}?=` },
     { mailFrom: MEMBER, head: `From: ${MEMBER}\r\nSubject: =?utf-8?q?=E2=80=8Bunsubscribe?=` },
     { mailFrom: MEMBER, head: `From: ${MEMBER}\r\nSubject: =?utf-8?q?unsubscrib=D0=B5?=` },
+    // As the help writes it, quotes and all.
+    { mailFrom: MEMBER, head: `From: ${MEMBER}\r\nSubject: "unsubscribe"` },
   ]);
   assert.match(answers[0]!, /\(unsubscribe\)/, answers[0]);
   assert.match(answers[1]!, /\(unsubscribe\)/, answers[1]);
   assert.match(answers[2]!, /\(help\)/, answers[2]);
+  assert.match(answers[3]!, /\(unsubscribe\)/, answers[3]);
   const toMember = await until("the answers", async () => {
     const got = (await outboxMail(d.ports.outbox)).filter((o) => o.recipients[0] === MEMBER);
-    return got.length === 3 ? got : undefined;
+    return got.length === 4 ? got : undefined;
   });
-  assert.deepEqual(toMember.map((o) => o.mail.subject), ["Confirm: unsubscribe from small@example.org", "Confirm: unsubscribe from small@example.org", "Help for the list small@example.org"]);
+  const confirm = "Confirm: unsubscribe from small@example.org";
+  assert.deepEqual(toMember.map((o) => o.mail.subject), [confirm, confirm, "Help for the list small@example.org", confirm]);
 });
 
 test("one mailbox spelt many ways (+tags, case, NFD, a Unicode domain) gets at most ten answers a day", async () => {

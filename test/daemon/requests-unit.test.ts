@@ -48,6 +48,12 @@ test("the command as the reader sees it: any width, case and accent, unseen char
   assert.equal(commandOf("Re:\ufeff unsubscribe", ""), "unsubscribe");
   assert.equal(commandOf("", "\u0000\u200b\u202e\nleave"), "unsubscribe", "a first line of unseen characters is empty");
   assert.equal(commandOf("", "\ufeffRemove me"), "unsubscribe");
+  // Quoted as the help writes it, or in other quotes and brackets, or a quoted body line: the word inside.
+  assert.equal(commandOf('"unsubscribe"', ""), "unsubscribe", "copied from the help with its quotes");
+  for (const s of ["\u201cunsubscribe\u201d", "\u00ableave\u00bb", "'remove'", "(signoff)", "*unsubscribe*", "\u300cunsubscribe\u300d", "--unsubscribe"]) assert.equal(commandOf(s, ""), "unsubscribe", s);
+  assert.equal(commandOf("", "> unsubscribe"), "unsubscribe");
+  assert.equal(commandOf('"unsubscribe me" please', ""), "unsubscribe");
+  assert.equal(commandOf("1. unsubscribe", "x"), "help", "a number is no punctuation");
   // Letters of another word: help, which says how to leave.
   assert.equal(commandOf("unsubscrib\u0435", "unsubscribe"), "help", "a Cyrillic \u0435 ends it: the subject's word decides");
   assert.equal(commandOf("\u0443nsubscribe", ""), "help", "a Cyrillic \u0443");
