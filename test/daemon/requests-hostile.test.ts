@@ -178,6 +178,22 @@ test("a confirmation confirms for its days: one kept unanswered past them remove
   assert.match((await send([{ mailFrom: "ann@example.org", head: "From: ann@example.org\r\nSubject: unsubscribe" }]))[0]!, /\(unsubscribe\)/);
   const fresh = await confirmationTo("ann@example.org", again);
   assert.notEqual(fresh, ann);
+  // Its tag cut, padded, changed to a letter outside base32, moved to another list, or written in the subject and
+  // body of mail to the plain address: help, and ann stays.
+  const [local, domain] = fresh.split("@") as [string, string];
+  const tag = /\+([a-z2-7]{12})-/.exec(local)![1]!;
+  const mangled = [
+    fresh.replace(`+${tag}-`, `+${tag.slice(0, 11)}-`),
+    fresh.replace(`+${tag}-`, `+${tag}a-`),
+    fresh.replace(`+${tag}-`, `+${tag.slice(0, 11)}1-`),
+    `umbrella-request${local.slice("small-request".length)}@${domain}`,
+  ];
+  const answers = await send([
+    ...mangled.map((to) => reply("ann@example.org", to)),
+    { mailFrom: "ann@example.org", head: `From: ann@example.org\r\nSubject: confirm ${tag}`, body: `${fresh}\r\n${tag}\r\n` },
+  ]);
+  for (const a of answers) assert.match(a, /^250 2\.0\.0 TW6128 /, a);
+  assert.deepEqual(members(), ["ann@example.org", MEMBER, UMBRELLA]);
   assert.match((await send([reply("ann@example.org", fresh)]))[0]!, /^250 2\.0\.0 TW6124 /);
   assert.deepEqual(members(), [MEMBER, UMBRELLA]);
 });
