@@ -15,8 +15,8 @@
  *     the address they named is subscribed or not.
  *   the confirmation: a reply to its Reply-To, `LIST-request+TAG-MLOCAL=MDOMAIN@DOMAIN` (TAG 12 base32 characters,
  *     60 bits of an HMAC-SHA256 under the list's own key of the list, the member, when they joined and the day it
- *     was made: only the list can make it, a member who joins again has a new one, and it confirms for CONFIRM_DAYS), or the member's one-click link (unsubscribe.ts) when
- *     thwonkd has a --public-url. A confirmed unsubscribe removes the member as one-click does: a run of trigger
+ *     was made: only the list can make it, a member who joins again has a new one, and it confirms for CONFIRM_DAYS),
+ *     or the member's one-click link (unsubscribe.ts) when thwonkd has a --public-url. A confirmed unsubscribe removes the member as one-click does: a run of trigger
  *     `unsubscribe` with the action `members.remove` (via "mail"), the rule not run; a goodbye goes to the member.
  *     The tagged address is used when its local part fits RFC 5321's 64 octets (and the whole a path); otherwise the
  *     confirmation offers the link alone.
@@ -25,8 +25,9 @@
  * Nothing is answered to MAIL FROM:<>, to automatic mail (contract/automatic.ts: RFC 3834's Auto-Submitted other than
  * `no`, the de facto markers X-Autoreply, X-Autorespond, X-Auto-Response-Suppress, Precedence bulk, junk, list or
  * auto_reply; a List-Id: the tests a rule's `m.isAutomated()` makes), to the list's own mail (its loop header, or
- * one of its own addresses as sender), nor past the hop limit; and at most ANSWERS_PER_DAY help and confirmation replies
- * go to one address a day (an auto-responder that does not say it is one would otherwise answer each for ever). The
+ * one of its own addresses as sender), nor past the hop limit; no answer goes to an address of a list of this server
+ * (its rule would send it on to its members); and at most ANSWERS_PER_DAY help and confirmation replies go to one
+ * mailbox a day (an auto-responder that does not say it is one would otherwise answer each for ever). The
  * mail is read under the list's limits for a message, as at its own address. Mail to the address whose turn to run
  * the rule comes under a version that does not read isRequest is answered here too (requestInTurn).
  * Every answer is a `reply` (Auto-Submitted: auto-replied, the loop header, In-Reply-To) composed by the one builder and committed with the message and its
@@ -102,7 +103,7 @@ async function readRequest(daemon: Daemon, d: Delivery, list: string, bundle: Bu
  * Reply-To, a reply to an old thread or an auto-responder that says nothing of itself, years later.
  */
 export const CONFIRM_DAYS = 7;
-const DAY_MS = 86_400_000;
+const DAY = 86_400_000;
 
 /**
  * The tag of `member`'s confirmation made on `day` (days since 1970, UTC), for the subscription they have (its
@@ -114,7 +115,7 @@ export function confirmTag(key: string, list: string, member: string, joined: nu
 
 /** Whether `tag` is `member`'s, made on one of the last CONFIRM_DAYS days before `now` or on its day (a day ahead too: a clock set back). */
 function tagVerifies(key: string, list: string, member: MemberJson, tag: string, now: number): boolean {
-  const today = Math.floor(now / DAY_MS);
+  const today = Math.floor(now / DAY);
   let ok = false;
   // Every day compared, so the time taken says nothing of which one matched.
   for (let day = today - CONFIRM_DAYS; day <= today + 1; day++) ok = sameTag(confirmTag(key, list, member.address, member.joined, day), tag) || ok;
@@ -129,7 +130,7 @@ export function confirmAddress(key: string, list: string, member: string, joined
   const at = list.lastIndexOf("@");
   const m = member.lastIndexOf("@");
   if (m < 1) return undefined;
-  const local = `${list.slice(0, at)}-request+${confirmTag(key, list, member, joined, Math.floor(now / DAY_MS))}-${member.slice(0, m)}=${member.slice(m + 1)}`;
+  const local = `${list.slice(0, at)}-request+${confirmTag(key, list, member, joined, Math.floor(now / DAY))}-${member.slice(0, m)}=${member.slice(m + 1)}`;
   const address = `${local}${list.slice(at)}`;
   return Buffer.byteLength(local) <= VERP_LOCAL_MAX && address.length <= VERP_ADDRESS_MAX && safeAddress(address) !== undefined ? address : undefined;
 }
@@ -249,7 +250,6 @@ export function commandOf(subject: string, text: string): "unsubscribe" | "help"
 export const ANSWERS_PER_DAY = 10;
 /** How many addresses' counts a daemon keeps, at most: past it, the one answered least recently is forgotten. */
 export const ANSWER_COUNTS_KEPT = 10_000;
-const DAY = 86_400_000;
 
 /**
  * The mailbox a day's answers are counted against, with its list: one however it is written. Its domain in ASCII
