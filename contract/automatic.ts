@@ -12,7 +12,7 @@
 /** One marker: the header field, and which of its values say the message is automatic (any field of that name). */
 export interface AutomaticMarker {
   field: string;
-  /** Whether this value (trimmed) marks the message automatic. */
+  /** Whether this value (as markerValue reads it) marks the message automatic. */
   marks: (value: string) => boolean;
   /** What it is, in words: why a message it marks is not answered. */
   what: string;
@@ -32,9 +32,49 @@ export const AUTOMATIC_MARKERS: readonly AutomaticMarker[] = [
   { field: "list-id", marks: () => true, what: "mail from a mailing list (List-Id)" },
 ];
 
-/** The first marker that says the message with these header fields is automatic, or undefined. */
-export function automaticMarker(headers: readonly (readonly [string, string])[]): AutomaticMarker | undefined {
+/** How much of a marker's value is read. */
+export const MARKER_READ = 256;
+
+/**
+ * A marker's value as RFC 3834 reads `Auto-Submitted` (`[CFWS] keyword [CFWS] *(";" parameter)`), the de facto
+ * markers read alike: its comments (nested, with quoted pairs) and everything from the first `;` outside them left
+ * out, trimmed. So `no (sent by a person)` is `no`, and `auto-replied; owner-email="a@b"` is `auto-replied`. One
+ * pass over the value's first MARKER_READ characters (a marker is a word: the rest is a comment or a parameter, and
+ * the prelude walks it a character a step), as the prelude's `__markerValue` makes it (the two agree:
+ * test/contract/automatic.test.ts).
+ */
+export function markerValue(value: string): string {
+  let out = "";
+  let depth = 0;
+  let from = 0;
+  const end = Math.min(value.length, MARKER_READ);
+  for (let i = 0; i < end; i++) {
+    const c = value.charCodeAt(i);
+    if (depth > 0) {
+      if (c === 0x5c) i++; // a quoted pair: the next character is only that
+      else if (c === 0x28) depth++;
+      else if (c === 0x29 && --depth === 0) from = i + 1;
+    } else if (c === 0x28) {
+      out += value.slice(from, i);
+      depth = 1;
+    } else if (c === 0x3b) {
+      out += value.slice(from, i);
+      return out.trim();
+    }
+  }
+  return (depth > 0 ? out : out + value.slice(from, end)).trim();
+}
+
+/**
+ * The first marker that says the message with these header fields is automatic, or undefined. Each value is read as
+ * the rule reads it (`m.headers.get`): decoded where `decoded` has it (runtime/input/decode.ts), so a marker written
+ * in an encoded word is the same marker to both.
+ */
+export function automaticMarker(headers: readonly (readonly [string, string])[], decoded?: readonly (string | null)[]): AutomaticMarker | undefined {
   for (const marker of AUTOMATIC_MARKERS)
-    for (const [name, value] of headers) if (name.toLowerCase() === marker.field && marker.marks(value.trim())) return marker;
+    for (let i = 0; i < headers.length; i++) {
+      const [name, raw] = headers[i]!;
+      if (name.toLowerCase() === marker.field && marker.marks(markerValue(decoded?.[i] ?? raw))) return marker;
+    }
   return undefined;
 }

@@ -344,12 +344,27 @@ const __headers = function (fields, decoded) {
 // changes): the rule's call walks nothing. The markers of contract/automatic.ts (AUTOMATIC_MARKERS), any field of
 // each name: RFC 3834's Auto-Submitted and the de facto ones of auto-responders that do not write it
 // (test/contract/automatic.test.ts holds the two to one table).
+// A marker's value as RFC 3834 reads it: comments (nested, quoted pairs) and what follows the first `;` outside
+// them left out, trimmed, of its first 256 characters (contract/automatic.ts markerValue, the same pass).
+const __markerValue = function (v) {
+  var out = "", depth = 0, from = 0, end = Math.min(v.length, 256);
+  for (var i = 0; i < end; i++) {
+    var c = v.charCodeAt(i);
+    if (depth > 0) {
+      if (c === 0x5c) i++;
+      else if (c === 0x28) depth++;
+      else if (c === 0x29 && --depth === 0) from = i + 1;
+    } else if (c === 0x28) { out += v.slice(from, i); depth = 1; }
+    else if (c === 0x3b) { out += v.slice(from, i); return out.trim(); }
+  }
+  return (depth > 0 ? out : out + v.slice(from, end)).trim();
+}
 const __automated = function (h) {
   var x = h.index;
   if (x.automated !== null) return x.automated;
   var any = function (name, marks) {
     var vs = Headers$all(h, name);
-    for (var i = 0; i < vs.length; i++) if (marks(vs[i].trim())) return true;
+    for (var i = 0; i < vs.length; i++) if (marks(__markerValue(vs[i]))) return true;
     return false;
   };
   var notNo = function (v) { return v.toLowerCase() !== "no"; };

@@ -145,11 +145,12 @@ export const daemonMessages = {
     `To leave the list, send a message with the subject "unsubscribe" to ${request} from the address you are subscribed with (your mail program's Unsubscribe button does this). A confirmation request then goes to that address; the list never removes anyone without one.\n\n` +
     `To post, write to ${list}. Anything else sent to ${request} gets this help.\n`),
   requestConfirmSubject: def("TW6132", "The confirmation request's subject", (list: string) => `Confirm: unsubscribe from ${list}`),
-  requestConfirm: def("TW6133", "The confirmation request", (member: string, list: string, replyTo: string | null, link: string | null) =>
+  requestConfirm: def("TW6133", "The confirmation request", (member: string, list: string, replyTo: string | null, link: string | null, days: number) =>
     `Someone, probably you, asked to unsubscribe ${member} from the list ${list}.\n\n` +
     (replyTo !== null ? `To confirm, reply to this message: the reply goes to ${replyTo}, and what it says does not matter.\n` : "") +
     (link !== null ? `${replyTo !== null ? "Or open" : "To confirm, open"} this link and press its button:\n${link}\n` : "") +
     (replyTo === null && link === null ? `This address is too long for a confirmation by mail: ask the owner of ${list} to remove it.\n` : "") +
+    (replyTo !== null ? `A reply confirms for ${days} days; after that, ask again.\n` : "") +
     `\nIf you did not ask, ignore this message: you stay subscribed.\n`),
   requestGoodbyeSubject: def("TW6134", "The goodbye's subject", (list: string) => `Unsubscribed from ${list}`),
   requestGoodbye: def("TW6135", "The goodbye", (member: string, list: string) =>

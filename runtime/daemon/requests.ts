@@ -14,9 +14,9 @@
  *     not a member gets the help, as anyone asking anything else does: the answer to a stranger is the same whether
  *     the address they named is subscribed or not.
  *   the confirmation: a reply to its Reply-To, `LIST-request+TAG-MLOCAL=MDOMAIN@DOMAIN` (TAG 12 base32 characters,
- *     60 bits of an HMAC-SHA256 under the list's own key of the list, the member and when they joined: only the list
- *     can make it, and a member who joins again has a new one), or the member's one-click link (unsubscribe.ts) when
- *     thwonkd has a --public-url. A confirmed unsubscribe removes the member as one-click does: a run of trigger
+ *     60 bits of an HMAC-SHA256 under the list's own key of the list, the member, when they joined and the day it
+ *     was made: only the list can make it, a member who joins again has a new one, and it confirms for CONFIRM_DAYS),
+ *     or the member's one-click link (unsubscribe.ts) when thwonkd has a --public-url. A confirmed unsubscribe removes the member as one-click does: a run of trigger
  *     `unsubscribe` with the action `members.remove` (via "mail"), the rule not run; a goodbye goes to the member.
  *     The tagged address is used when its local part fits RFC 5321's 64 octets (and the whole a path); otherwise the
  *     confirmation offers the link alone.
@@ -25,8 +25,9 @@
  * Nothing is answered to MAIL FROM:<>, to automatic mail (contract/automatic.ts: RFC 3834's Auto-Submitted other than
  * `no`, the de facto markers X-Autoreply, X-Autorespond, X-Auto-Response-Suppress, Precedence bulk, junk, list or
  * auto_reply; a List-Id: the tests a rule's `m.isAutomated()` makes), to the list's own mail (its loop header, or
- * one of its own addresses as sender), nor past the hop limit; and at most ANSWERS_PER_DAY help and confirmation replies
- * go to one address a day (an auto-responder that does not say it is one would otherwise answer each for ever). The
+ * one of its own addresses as sender), nor past the hop limit; no answer goes to an address of a list of this server
+ * (its rule would send it on to its members); and at most ANSWERS_PER_DAY help and confirmation replies go to one
+ * mailbox a day (an auto-responder that does not say it is one would otherwise answer each for ever). The
  * mail is read under the list's limits for a message, as at its own address. Mail to the address whose turn to run
  * the rule comes under a version that does not read isRequest is answered here too (requestInTurn).
  * Every answer is a `reply` (Auto-Submitted: auto-replied, the loop header, In-Reply-To) composed by the one builder and committed with the message and its
@@ -36,6 +37,7 @@
 import { ruleAnswersRequests } from "../../compiler/index.js";
 import { automaticMarker, canonicalAddress, type MemberJson, type RunAction } from "../../contract/index.js";
 import { addressForm, parseEml, type MessageJson, type ParsedEml } from "../input/index.js";
+import { mailboxAddress } from "../input/decode.js";
 import { overHopLimit, safeAddress } from "../mail/compose.js";
 import { ownTraceLength } from "../mail/received.js";
 import { bundleLimits } from "../run/input.js";
@@ -94,24 +96,41 @@ async function readRequest(daemon: Daemon, d: Delivery, list: string, bundle: Bu
   return { m, not: unanswerable(daemon, list, m) };
 }
 
-/** The tag of `member`'s confirmation, made for the subscription they have (its `joined`) under the list's key. */
-export function confirmTag(key: string, list: string, member: string, joined: number): string {
-  return macTag(key, `thwonk-request-confirm-1\n${addressKey(list)}\n${addressKey(member)}\n${joined}`, CONFIRM_TAG_LENGTH);
+/**
+ * For how many days after the day it was made a confirmation confirms (Mailman's pending requests live 3 days).
+ * Before, a confirmation confirmed for as long as the subscription lasted: one a forger had sent, kept unanswered
+ * in the member's mailbox ("ignore this message: you stay subscribed"), removed them whenever anything wrote to its
+ * Reply-To, a reply to an old thread or an auto-responder that says nothing of itself, years later.
+ */
+export const CONFIRM_DAYS = 7;
+const DAY = 86_400_000;
+
+/**
+ * The tag of `member`'s confirmation made on `day` (days since 1970, UTC), for the subscription they have (its
+ * `joined`), under the list's key. The day is in the MAC only: the address is as long as before.
+ */
+export function confirmTag(key: string, list: string, member: string, joined: number, day: number): string {
+  return macTag(key, `thwonk-request-confirm-2\n${addressKey(list)}\n${addressKey(member)}\n${joined}\n${day}`, CONFIRM_TAG_LENGTH);
 }
 
-function tagVerifies(key: string, list: string, member: MemberJson, tag: string): boolean {
-  return sameTag(confirmTag(key, list, member.address, member.joined), tag);
+/** Whether `tag` is `member`'s, made on one of the last CONFIRM_DAYS days before `now` or on its day (a day ahead too: a clock set back). */
+function tagVerifies(key: string, list: string, member: MemberJson, tag: string, now: number): boolean {
+  const today = Math.floor(now / DAY);
+  let ok = false;
+  // Every day compared, so the time taken says nothing of which one matched.
+  for (let day = today - CONFIRM_DAYS; day <= today + 1; day++) ok = sameTag(confirmTag(key, list, member.address, member.joined, day), tag) || ok;
+  return ok;
 }
 
 /**
  * `LIST-request+TAG-MLOCAL=MDOMAIN@DOMAIN`, where a reply confirms; undefined when it would not fit (a local part
  * over 64 octets, an address over what thwonkd's ingress takes or outside compose.ts safeAddress).
  */
-export function confirmAddress(key: string, list: string, member: string, joined: number): string | undefined {
+export function confirmAddress(key: string, list: string, member: string, joined: number, now: number): string | undefined {
   const at = list.lastIndexOf("@");
   const m = member.lastIndexOf("@");
   if (m < 1) return undefined;
-  const local = `${list.slice(0, at)}-request+${confirmTag(key, list, member, joined)}-${member.slice(0, m)}=${member.slice(m + 1)}`;
+  const local = `${list.slice(0, at)}-request+${confirmTag(key, list, member, joined, Math.floor(now / DAY))}-${member.slice(0, m)}=${member.slice(m + 1)}`;
   const address = `${local}${list.slice(at)}`;
   return Buffer.byteLength(local) <= VERP_LOCAL_MAX && address.length <= VERP_ADDRESS_MAX && safeAddress(address) !== undefined ? address : undefined;
 }
@@ -184,17 +203,44 @@ function withoutListTags(subject: string): string {
   return s;
 }
 
+/**
+ * What a reader does not see: format characters (zero-width spaces and joiners, a byte order mark, bidirectional
+ * controls) and control characters other than white space (a NUL). Left out before a word is read, so the word is
+ * the one shown; a line of nothing else is an empty line.
+ */
+const UNSEEN_CLASS = "\\p{Cf}\\u0000-\\u0008\\u000e-\\u001f\\u007f";
+const UNSEEN = new RegExp(`[${UNSEEN_CLASS}]`, "gu");
+/** The first character seen: not white space, not unseen. */
+const SEEN = new RegExp(`[^\\s${UNSEEN_CLASS}]`, "u");
+/**
+ * A word: letters of any script (a look-alike from another script is another letter), their marks, and `-`, after
+ * any quotes, brackets or other punctuation and symbols before it: the help says to send `the subject "unsubscribe"`,
+ * and a person copies the quotes too (before, `"unsubscribe"` had no word and got the help again).
+ */
+const WORD = /^[\s\p{P}\p{S}]*(\p{L}[\p{L}\p{M}-]*)/u;
+
+/**
+ * A command word as the reader sees it: in its compatibility form (full-width "ｕｎｓｕｂｓｃｒｉｂｅ", as an East
+ * Asian input method writes it, is "unsubscribe"), without accents (a Turkish capital "UNSUBSCRİBE" lowercases to a
+ * dotted i), in lower case. Only ever a confirmation follows, so reading leniently removes no one.
+ */
+function commandWord(line: string): string | undefined {
+  const word = WORD.exec(line)?.[1];
+  return word?.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
 /** `unsubscribe` when the subject's first word, or else the first word of the body's first non-empty line, asks to leave. */
 export function commandOf(subject: string, text: string): "unsubscribe" | "help" {
   // The body's first non-empty line begins at its first character that is not white space (what trim() removes, \s
-  // in a pattern, line ends among it): found without cutting the body into lines, which for a body of 10 MB of
-  // empty lines made millions of strings and held hundreds of megabytes per message.
-  const first = /\S/.exec(text)?.index;
-  const firstLine = first === undefined ? "" : text.slice(first, first + 64);
+  // in a pattern, line ends among it) nor unseen: found without cutting the body into lines, which for a body of
+  // 10 MB of empty lines made millions of strings and held hundreds of megabytes per message.
+  const first = SEEN.exec(text)?.index;
+  const firstLine = first === undefined ? "" : text.slice(first, first + 64).replace(UNSEEN, "").normalize("NFKC");
   // Only the subject's first characters can be a command behind its prefixes: a subject is bounded by the list's
-  // header limit, but normalizing it whole for every message would be work for nothing.
-  for (const line of [withoutListTags(subject.slice(0, 512)), firstLine]) {
-    const word = /^\s*([A-Za-z-]+)/.exec(line)?.[1]?.toLowerCase();
+  // header limit, but normalizing it whole for every message would be work for nothing. In its compatibility form
+  // first, so a full-width "Ｒｅ：" is a prefix as "Re:" is.
+  for (const line of [withoutListTags(subject.slice(0, 512).replace(UNSEEN, "").normalize("NFKC")), firstLine]) {
+    const word = commandWord(line);
     if (word !== undefined) return LEAVE.has(word) ? "unsubscribe" : "help";
   }
   return "help";
@@ -202,25 +248,68 @@ export function commandOf(subject: string, text: string): "unsubscribe" | "help"
 
 /** How many help and confirmation replies go to one address in a day, at most (Mailman's max_autoresponses_per_day). */
 export const ANSWERS_PER_DAY = 10;
-const DAY = 86_400_000;
-/** Per daemon, per list and address: when it was answered within the last day. Kept in memory: a restart forgets. */
-const answered = new WeakMap<Daemon, Map<string, number[]>>();
+/** How many addresses' counts a daemon keeps, at most: past it, the one answered least recently is forgotten. */
+export const ANSWER_COUNTS_KEPT = 10_000;
 
-/** Whether one more answer may go to `to` at `now`; counted when it may. Called in the list's turn. */
-function answeredToday(daemon: Daemon, list: string, to: string, now: number): boolean {
-  let all = answered.get(daemon);
-  if (!all) answered.set(daemon, (all = new Map()));
-  // Bounded: past 10,000 addresses, those not answered within the day are forgotten.
-  if (all.size > 10_000) for (const [k, times] of all) if (times.at(-1)! <= now - DAY) all.delete(k);
-  const key = `${addressKey(list)}\n${addressKey(to)}`;
-  const times = (all.get(key) ?? []).filter((t) => t > now - DAY);
-  if (times.length >= ANSWERS_PER_DAY) {
-    all.set(key, times);
-    return false;
+/**
+ * The mailbox a day's answers are counted against, with its list: one however it is written. Its domain in ASCII
+ * (`bücher.example` is `xn--bcher-kva.example`), case and Unicode form aside (canonical), and without a `+tag`
+ * (RFC 5233 subaddress: `eve+1@`, `eve+2@`, ... are one mailbox). Before, each spelling had ten answers of its
+ * own, so a forger naming `victim+N@` as sender made the address a reflector to one mailbox without end.
+ */
+export function answerKey(list: string, to: string): string {
+  const a = mailboxAddress(to) ?? addressKey(to);
+  const at = a.lastIndexOf("@");
+  const plus = a.indexOf("+");
+  return `${addressKey(list)}\n${plus > 0 && plus < at ? a.slice(0, plus) + a.slice(at) : a}`;
+}
+
+/**
+ * When each mailbox was answered within the last day (answerKey), in memory (a restart forgets). Kept in the order
+ * of the last answer, so the ones to forget (last answered over a day ago) are at the front, and at most `kept` of
+ * them: each answer costs a constant time and the whole stays small under any flood of senders. Before, past
+ * 10,000 addresses every answer walked them all (a flood of n senders cost n² steps), and nothing bounded them.
+ * An auto-responder in a loop with the address is answered all the time, so it is never the one forgotten.
+ */
+export class AnswerCounts {
+  private readonly times = new Map<string, number[]>();
+  constructor(
+    readonly perDay = ANSWERS_PER_DAY,
+    readonly kept = ANSWER_COUNTS_KEPT,
+  ) {}
+
+  /** How many mailboxes are counted now. */
+  get size(): number {
+    return this.times.size;
   }
-  times.push(now);
-  all.set(key, times);
-  return true;
+
+  /** Whether one more answer may go to `key` at `now`; counted when it may. Called in the list's turn. */
+  take(key: string, now: number): boolean {
+    for (const [k, t] of this.times) {
+      if (t.at(-1)! > now - DAY) break;
+      this.times.delete(k);
+    }
+    const times = (this.times.get(key) ?? []).filter((t) => t > now - DAY);
+    this.times.delete(key);
+    const may = times.length < this.perDay;
+    if (may) times.push(now);
+    this.times.set(key, times);
+    for (const k of this.times.keys()) {
+      if (this.times.size <= this.kept) break;
+      this.times.delete(k);
+    }
+    return may;
+  }
+}
+
+/** Per daemon: the answers to each mailbox within the last day. */
+const answered = new WeakMap<Daemon, AnswerCounts>();
+
+/** Whether one more answer may go to `to` at `now`; counted when it may. */
+function answeredToday(daemon: Daemon, list: string, to: string, now: number): boolean {
+  let counts = answered.get(daemon);
+  if (!counts) answered.set(daemon, (counts = new AnswerCounts()));
+  return counts.take(answerKey(list, to), now);
 }
 
 /** Why nothing answers this message (RFC 3834, loops, the null sender), or undefined. */
@@ -233,7 +322,7 @@ function unanswerable(daemon: Daemon, list: string, m: MessageJson): { why: stri
   // What m.isAutomated() reads (contract/automatic.ts): RFC 3834's Auto-Submitted and the de facto markers of the
   // auto-responders that do not write it. Answered, such a responder answers the answer (a ping-pong), and one writing
   // to a confirmation's Reply-To would confirm a forger's unsubscribe: the confirmation is not answered either.
-  const automatic = automaticMarker(m.headers);
+  const automatic = automaticMarker(m.headers, m.decoded);
   if (automatic) return { why: `it is ${automatic.what}, which nothing answers` };
   const hops = overHopLimit(m.headers, daemon.runner.mail.hopLimit);
   if (hops) return { why: `it went through too many hops (${hops})` };
@@ -291,7 +380,7 @@ async function answerInTurn(daemon: Daemon, d: Delivery, list: string, bundle: B
   const confirm = request.tag !== null ? readConfirm(request.tag) : undefined;
   if (confirm) {
     const member = await daemon.store.member(list, confirm.member);
-    if (member && tagVerifies(key, list, member, confirm.tag)) {
+    if (member && tagVerifies(key, list, member, confirm.tag, now)) {
       const actions: RunAction[] = [
         { kind: "members.remove", to: [], at: AT, address: member.address, via: "mail" },
         reply(m, member.address, M.requestGoodbyeSubject.format(list), M.requestGoodbye.format(member.address, list), requestAddress, "goodbye"),
@@ -313,19 +402,29 @@ async function answerInTurn(daemon: Daemon, d: Delivery, list: string, bundle: B
     // sender is not the member's address). The confirmation goes to the member's address alone.
     const member = (await daemon.store.member(list, sender)) ?? (m.from !== null ? await daemon.store.member(list, m.from) : undefined);
     if (member) {
-      const replyTo = confirmAddress(key, list, member.address, member.joined);
+      const replyTo = confirmAddress(key, list, member.address, member.joined, now);
       const link = daemon.unsubscribeLink?.(list, member.address, member.joined);
-      actions.push(reply(m, member.address, M.requestConfirmSubject.format(list), M.requestConfirm.format(member.address, list, replyTo ?? null, link ?? null), replyTo ?? requestAddress, "confirm"));
+      actions.push(reply(m, member.address, M.requestConfirmSubject.format(list), M.requestConfirm.format(member.address, list, replyTo ?? null, link ?? null, CONFIRM_DAYS), replyTo ?? requestAddress, "confirm"));
     }
     // A sender who is not the member gets what a stranger gets, whoever the From names.
     if (!member || addressKey(member.address) !== addressKey(sender)) actions.push(help());
   } else actions.push(help());
-  // At most ANSWERS_PER_DAY help and confirmation replies to one address a day: past it the reply is left out, so
-  // an auto-responder that answers every message without saying so (no Auto-Submitted) cannot ping-pong with this
-  // address for ever, nor a forger make it a reflector that writes to a victim (or a member) without end.
-  const sent = actions.filter((a) => answeredToday(daemon, list, a.to[0]!, now));
-  if (sent.length < actions.length) {
-    const why = `${actions.length - sent.length === 1 ? "its reply was" : "its replies were"} left out: ${ANSWERS_PER_DAY} answers went to that address in the last day (a loop with an auto-responder, or a flood)`;
+  // Never to an address of a list of this server (a member that is a list, as an umbrella list's is, or a sender
+  // naming one): its rule would send the answer on to its members. Before, a forger's "unsubscribe" From such a
+  // member put the confirmation, its tagged address and one-click link, before every member of that list, any one
+  // of whom could then remove it; and a forged sender had the help posted to any open list here.
+  const sent: RunAction[] = [];
+  const leftOut: string[] = [];
+  for (const a of actions) {
+    const local = daemon.runner.route(a.to[0]!)?.list;
+    if (local !== undefined) leftOut.push(`its reply to ${a.to[0]} was left out: that is an address of ${local}, a list of this server, whose rule would send it on to its members`);
+    // At most ANSWERS_PER_DAY help and confirmation replies to one mailbox a day: past it the reply is left out, so
+    // an auto-responder that answers every message without saying so (no Auto-Submitted) cannot ping-pong with this
+    // address for ever, nor a forger make it a reflector that writes to a victim (or a member) without end.
+    else if (answeredToday(daemon, list, a.to[0]!, now)) sent.push(a);
+    else leftOut.push(`its reply was left out: ${ANSWERS_PER_DAY} answers went to that address in the last day (a loop with an auto-responder, or a flood)`);
+  }
+  for (const why of leftOut) {
     daemon.log.info({ list, mailFrom: d.mailFrom, why }, "mail to the -request address not answered");
     sent.push({ kind: "request", to: [], at: AT, answer: "none", why });
   }

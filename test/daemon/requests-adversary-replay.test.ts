@@ -71,9 +71,9 @@ test("-request mail is queued in the order it came: a confirmation then a post, 
   try {
     await daemon.addMembers(list, [{ address: "bob@example.org" }]);
     const ann = (await daemon.store.member(list, "ann@example.org"))!;
-    const tagged = confirmAddress(await daemon.store.tokenKey(list), list, ann.address, ann.joined)!;
-    const mail = (to: string, subject: string): Buffer => Buffer.from(`From: <ann@example.org>\r\nTo: <${to}>\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, "")}@example.org>\r\n\r\nhello\r\n`);
     const now = Date.now();
+    const tagged = confirmAddress(await daemon.store.tokenKey(list), list, ann.address, ann.joined, now)!;
+    const mail = (to: string, subject: string): Buffer => Buffer.from(`From: <ann@example.org>\r\nTo: <${to}>\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, "")}@example.org>\r\n\r\nhello\r\n`);
     // Before: the -request mail was read first and queued after, so the post handed in after it ran first (to bob).
     const [confirmed, post] = await Promise.all([
       daemon.deliver({ address: list, rcptTo: tagged, mailFrom: "ann@example.org", raw: mail(tagged, "Re: confirm"), receivedAt: now }),
