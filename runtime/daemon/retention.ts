@@ -12,7 +12,7 @@
 import type { Logger } from "./log.js";
 import { daemonMessages as M, say } from "./messages.js";
 import { Repeating } from "./repeat.js";
-import type { PruneCursor, Store } from "./store/types.js";
+import type { PruneCursor, StampedAhead, Store } from "./store/types.js";
 
 export const DAY_MS = 86_400_000;
 /** How often a sweep runs, by the daemon's clock. */
@@ -39,6 +39,8 @@ export interface SweepReport {
   ms: number;
   steps: number;
   complete: boolean;
+  /** The record stamped more than a day after the clock that the records after it wait for (TW6060), if a walk stopped at one. */
+  waitingBehind?: StampedAhead;
 }
 
 export interface RetentionOptions {
@@ -111,6 +113,7 @@ export class Retention {
       r.outbox += step.outbox;
       r.bytes += step.bytes;
       r.kept += step.kept;
+      if (step.ahead) r.waitingBehind ??= step.ahead;
       r.steps++;
       done = step.done;
       await pace(this.o.store, () => this.stopping);
@@ -133,13 +136,34 @@ export class Retention {
     this.last = r;
     // One line a sweep: what it removed, kept and gave back.
     this.o.log.info({ retention: { keepDays: this.o.keepDays, ...r, cutoff: new Date(cutoff).toISOString() } }, "retention sweep");
+    this.warnAhead(r);
     return r;
+  }
+
+  /** The record the last warning named (TW6060): said once, not at each hourly sweep that waits behind it again. */
+  private warned: string | undefined;
+
+  /**
+   * A walk that stopped at a record stamped more than a day after the clock: said, with what to do. Which clock was
+   * wrong cannot be told from the store (a clock years ahead for a moment, or one set back now, look the same), and
+   * guessing wrong would remove payloads early, so the sweep waits and the operator decides.
+   */
+  private warnAhead(r: SweepReport): void {
+    const w = r.waitingBehind;
+    const key = w && `${w.table} ${w.id} ${w.at}`;
+    if (!w || key === this.warned) return;
+    this.warned = key;
+    const what = `${w.table === "messages" ? "message" : "run"} ${w.id}`;
+    const days = Math.floor((w.at - r.at) / DAY_MS);
+    this.o.log.warn({ retention: { waitingBehind: w } }, say(M.pruneWaits, what, `${w.table}.${w.column}`, iso(w.at), days, iso(r.at)));
   }
 }
 
+const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+
 /** TW6055: message `id`'s bytes, removed by retention at `at`. */
 export function prunedMessage(id: number, at: number): string {
-  return say(M.payloadPruned, id, new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z"));
+  return say(M.payloadPruned, id, iso(at));
 }
 
 /**

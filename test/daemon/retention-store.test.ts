@@ -9,11 +9,15 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { test } from "node:test";
 import Database from "better-sqlite3";
+import pino from "pino";
+import { daemonMessages } from "../../runtime/daemon/messages.js";
+import { Retention } from "../../runtime/daemon/retention.js";
 import { incrementalVacuum, openSchemaBefore, openSqliteStore, SCHEMA_VERSION } from "../../runtime/daemon/store/sqlite.js";
 import type { RunAction } from "../../contract/index.js";
-import type { PruneStep, RunCommit, Store } from "../../runtime/daemon/store/types.js";
+import type { PruneStep, RunCommit, StampedAhead, Store } from "../../runtime/daemon/store/types.js";
 import { writeOld } from "./old-store.js";
 
 const LIST = "keep@example.org";
@@ -41,13 +45,14 @@ function commit(i: number, at: number, kind: Kind): RunCommit {
   };
 }
 
-/** A whole sweep, step by step as retention.ts runs it; the totals. */
+/** A whole sweep, step by step as retention.ts runs it; the totals (and the first record stamped ahead it stopped at). */
 async function sweep(store: Store, cutoff: number, at: number, limit = 50): Promise<PruneStep & { steps: number }> {
   const cursor = { phase: 0, after: 0 };
-  const total = { messages: 0, runs: 0, outbox: 0, bytes: 0, kept: 0, done: false, steps: 0 };
+  const total: PruneStep & { steps: number } = { messages: 0, runs: 0, outbox: 0, bytes: 0, kept: 0, done: false, steps: 0 };
   for (;;) {
     const s = await store.prune(cursor, cutoff, at, limit);
     for (const k of ["messages", "runs", "outbox", "bytes", "kept"] as const) total[k] += s[k];
+    if (s.ahead) total.ahead ??= s.ahead;
     total.steps++;
     if (s.done) return { ...total, done: true };
   }
@@ -277,6 +282,102 @@ test("a removed list's failed messages and runs are not kept for a replay that c
     assert.notEqual(run(before[0]!.runId), null);
     assert.equal(run(after[0]!.runId), null);
     await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Every column of every row of the tables retention rewrites, as SQL literals with their types, by table and id. */
+function rows(file: string): Map<string, Record<string, string>> {
+  return look(file, (db) => {
+    const out = new Map<string, Record<string, string>>();
+    for (const t of ["messages", "runs", "outbox"]) {
+      const cols = db.prepare(`SELECT name FROM pragma_table_info('${t}')`).pluck().all() as string[];
+      const sql = `SELECT rowid AS "#", ${cols.map((c) => `quote("${c}") || ' ' || typeof("${c}") AS "${c}"`).join(", ")} FROM ${t}`;
+      for (const r of db.prepare(sql).all() as Record<string, string>[]) out.set(`${t} ${r["#"]}`, r);
+    }
+    return out;
+  });
+}
+
+test("a record stamped years ahead (a clock ahead for a moment, then right) holds back those after it, and the sweep says so (TW6060) once; its fix frees them; every other column is kept; bytes are counted as bytes", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
+  try {
+    const file = join(dir, "thwonkd.sqlite");
+    let store = openSqliteStore(file);
+    // 40 days of one post a day, the last ending 150 days ago, sent with an action whose text is past ASCII (3 bytes a
+    // character); on day 10 the clock was ten years ahead for one post.
+    const start = Date.now() - 190 * DAY;
+    const wide: RunAction = { ...send, text: "日本語".repeat(400) };
+    const ahead = start + 10 * DAY + 3650 * DAY;
+    const ids: { runId: number; messageId: number }[] = [];
+    for (let d = 0; d < 40; d++) {
+      const at = d === 10 ? ahead : start + d * DAY;
+      const c = commit(d, at, "ok");
+      c.run.actions = [wide];
+      c.outbox![0]!.action = wide;
+      const [got] = await store.commitRuns([c], at);
+      ids.push({ runId: got!.runId, messageId: got!.messageId! });
+      await store.markOutboxDone(got!.outboxIds);
+    }
+    const before = rows(file);
+    const old = ids.slice(0, 10);
+    const expected = look(file, (db) =>
+      old.reduce((n, x) => n + (db.prepare("SELECT length(raw) FROM messages WHERE id = ?").pluck().get(x.messageId) as number), 0) +
+      old.reduce((n, x) => n + (db.prepare("SELECT length(raw) FROM outbox WHERE run_id = ?").pluck().get(x.runId) as number), 0) +
+      10 * (Buffer.byteLength(JSON.stringify([wide])) - 2),
+    );
+    const now = Date.now();
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const l of chunk.toString("utf8").split("\n")) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
+        done();
+      },
+    });
+    const retention = new Retention({ store, clock: () => now, log: pino({ level: "info" }, sink), keepDays: 30 });
+    const first = await retention.sweep();
+    // Days 0..9 go; day 10 (stamped ten years on) stops the walk, and days 11..39 wait behind it.
+    assert.deepEqual([first.messages, first.runs, first.outbox], [10, 10, 10]);
+    const waiting: StampedAhead = { table: "runs", id: ids[10]!.runId, column: "created_at", at: ahead };
+    assert.deepEqual(first.waitingBehind, waiting, "the sweep names the record the others wait for");
+    const warned = () => lines.filter((l) => String(l["msg"]).startsWith("TW6060 "));
+    assert.equal(warned().length, 1);
+    assert.match(String(warned()[0]!["msg"]), new RegExp(`^TW6060 Retention waits behind run ${ids[10]!.runId}, whose time \\(runs.created_at\\) is ${new Date(ahead).toISOString().slice(0, 19)}Z, \\d{4} days after thwonkd's clock now`));
+    const again = await retention.sweep();
+    assert.equal(again.messages + again.runs + again.outbox, 0);
+    assert.deepEqual(again.waitingBehind, waiting);
+    assert.equal(warned().length, 1, "said once, not at each hourly sweep");
+
+    // Bytes as bytes: each message's and outgoing message's raw, each run's actions in UTF-8 (not in characters).
+    assert.equal(first.bytes, expected);
+
+    // Every column of the rows pruned kept, but the payload and what records it (pruned_at, size, action_count).
+    const after = rows(file);
+    const payload = new Set(["#", "raw", "actions", "action", "pruned_at", "size", "action_count"]);
+    let compared = 0;
+    for (const [key, r] of before) {
+      const a = after.get(key)!;
+      for (const c of Object.keys(r)) if (!payload.has(c) || a["pruned_at"] === "NULL null") (assert.equal(a[c], r[c], `${key}.${c}`), compared++);
+    }
+    assert.ok(compared > 40 * 30, `${compared} columns compared`);
+    assert.equal(after.size, before.size);
+
+    // The fix TW6060 gives, with thwonkd stopped: each time ahead brought back to the earliest of those after it (day
+    // 11's, which it came before). Then it and the rest go.
+    await store.close();
+    const fix = /sqlite3 DATA\/thwonkd\.sqlite "([^"]+)"/.exec(String(warned()[0]!["msg"]))![1]!;
+    const db = new Database(file);
+    db.exec(fix);
+    db.close();
+    store = openSqliteStore(file);
+    const fixed = await sweep(store, Date.now() - 30 * DAY, Date.now());
+    assert.deepEqual([fixed.messages, fixed.runs, fixed.outbox, fixed.ahead], [30, 30, 30, undefined]);
+    assert.equal((await store.run(ids[10]!.runId))!.createdAt, start + 11 * DAY);
+    await store.close();
+    const check = look(file, (d) => ({ integrity: d.pragma("integrity_check", { simple: true }), fk: d.pragma("foreign_key_check") as unknown[] }));
+    assert.deepEqual(check, { integrity: "ok", fk: [] });
+    assert.ok(daemonMessages.pruneWaits.code === "TW6060");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -24,7 +24,7 @@
  */
 import type Database from "better-sqlite3";
 import { RemovedUpTo } from "./sqlite-lists.js";
-import type { PruneCursor, PruneStep } from "./types.js";
+import { PRUNE_AHEAD_MS, type PruneCursor, type PruneStep, type StampedAhead } from "./types.js";
 
 type Row = Record<string, unknown>;
 
@@ -78,8 +78,9 @@ export class SqliteRetention {
       heldWaiting: db.prepare("SELECT 1 FROM held WHERE message_id = ? AND status = 'held'").pluck(),
     };
     this.rewrite = {
-      outbox: rewriter(db, "outbox", { raw: "x''", action: "CASE WHEN action = '' THEN '' ELSE 'null' END", size: "length(raw)" }, "length(raw) + length(action)"),
-      run: rewriter(db, "runs", { actions: "'[]'", action_count: "json_array_length(actions)" }, "length(actions) - 2"),
+      // Bytes, not characters: length() of TEXT counts characters (an action's text in Japanese is three bytes each).
+      outbox: rewriter(db, "outbox", { raw: "x''", action: "CASE WHEN action = '' THEN '' ELSE 'null' END", size: "length(raw)" }, "length(raw) + length(CAST(action AS BLOB))"),
+      run: rewriter(db, "runs", { actions: "'[]'", action_count: "json_array_length(actions)" }, "length(CAST(actions AS BLOB)) - 2"),
       message: rewriter(db, "messages", { raw: "x''" }, "length(raw)"),
     };
     this.step = db.transaction((cursor: PruneCursor, cutoff: number, at: number, limit: number) => this.stepIn(cursor, cutoff, at, limit));
@@ -145,6 +146,9 @@ export class SqliteRetention {
         break;
       }
       if ((r["at"] as number) >= cutoff || id >= runsUpTo) {
+        // Stamped more than a day after the sweep's clock: every record after it waits for it, for as long as that is
+        // (a clock that was years ahead for a moment holds retention back for years); said, not guessed past (TW6060).
+        if (id < runsUpTo && (r["at"] as number) > at + PRUNE_AHEAD_MS) out.ahead ??= stampedAhead(kind, r);
         ended = true;
         break;
       }
@@ -183,6 +187,13 @@ export class SqliteRetention {
     out[kind === "outbox" ? "outbox" : kind === "run" ? "runs" : "messages"]++;
     out.bytes += bytes;
   }
+}
+
+/** The record a walk stopped at, stamped ahead of the clock: an outgoing message's time is its run's. */
+function stampedAhead(kind: string, r: Row): StampedAhead {
+  const at = r["at"] as number;
+  if (kind === "message") return { table: "messages", id: r["id"] as number, column: "received_at", at };
+  return { table: "runs", id: (kind === "outbox" ? r["run_id"] : r["id"]) as number, column: "created_at", at };
 }
 
 /**
