@@ -11,16 +11,17 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import nodemailer from "nodemailer";
 import type { RunAction } from "../../contract/index.js";
-import { openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
+import { openSchemaBefore, openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
 import type { SweepReport } from "../../runtime/daemon/retention.js";
 import type { RunCommit } from "../../runtime/daemon/store/types.js";
 import { repoRoot } from "../helpers/repo.js";
 import { cliIn, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
+import { writeOld } from "./old-store.js";
 
 const RULE = `rule keeper
 
@@ -64,8 +65,8 @@ interface Env {
   token: string;
 }
 
-async function start(ws: ReturnType<typeof workspace>, clock: string, args: string[] = ["--keep", "30"]): Promise<Env> {
-  const d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock }, args: ["--hold-expiry", String(60 * DAY), ...args] });
+async function start(ws: ReturnType<typeof workspace>, clock: string, args: string[] = ["--keep", "30"], more: Parameters<typeof startDaemon>[1] = {}): Promise<Env> {
+  const d = await startDaemon(ws, { ...more, env: { THWONKD_TEST_CLOCK_FILE: clock, ...more.env }, args: ["--hold-expiry", String(60 * DAY), ...args] });
   cleanup.push(() => (d.proc.exitCode === null ? d.kill() : undefined));
   return { ws, clock, d, api: `http://127.0.0.1:${d.ports.http}`, token: readFileSync(join(ws.data, "admin.token"), "utf8").trim() };
 }
@@ -408,4 +409,65 @@ test("--keep 0, -1, 1.5, THWONKD_KEEP=abc and a config file's \"keep\": 0 are re
     assert.equal(r.status, 2, `${args.join(" ")} ${JSON.stringify(env)}: ${r.stderr}`);
     assert.match(r.stderr, new RegExp(`^thwonkd: TW6054 ${where.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} must be a whole number of days, 1 or more`));
   }
+});
+
+/** Whether this process may mount a file system of its own (root, or a user namespace the system allows). */
+const mountable = spawnSync("unshare", ["-rm", "sh", "-c", "mount -t tmpfs -o size=1m tmpfs /mnt"], { encoding: "utf8" }).status === 0;
+
+test("a store made before retention on a disk too full to rewrite it: TW6059, the start goes on, old payloads are still removed and mail is taken; a store that is no store: TW6030 alone", { skip: mountable ? false : "needs a file system of its own (tmpfs in a mount namespace: root or user namespaces)" }, async () => {
+  const { ws, clock } = setup();
+  // A store as version 12 made it (no incremental vacuum), of 300 old posts.
+  mkdirSync(ws.data, { recursive: true });
+  const seed = join(ws.dir, "seed.sqlite");
+  const db = openSchemaBefore(seed, "pruned_at");
+  const raw = (i: number): Buffer => Buffer.from(`From: ann@example.org\r\nSubject: seed ${i}\r\n\r\n${BODY}\r\n`);
+  const send: RunAction = { kind: "send", to: ["bob@example.org"], at: { line: 1, column: 1 }, subject: "s", text: BODY };
+  writeOld(
+    db,
+    Array.from({ length: 300 }, (_, i) => ({
+      address: LIST,
+      message: { raw: raw(i), mailFrom: "ann@example.org", rcptTo: LIST, receivedAt: T0, status: "accepted" as const, problems: [] },
+      run: { trigger: "message", now: T0, bundleHash: "seed", outcome: "ok" as const, error: null, gasUsed: 1, gasBound: 2, replayOf: null, actions: [send] },
+      outbox: [{ file: `seed-${i}`, messageId: `seed-${i}@example.org`, recipients: ["bob@example.org"], action: send, raw: raw(i) }],
+    })),
+    T0,
+  );
+  db.prepare("UPDATE outbox SET done = 1").run();
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.close();
+  // The data folder a file system of its own, with room for the store and 1.5 MB: a rewrite needs as much again.
+  const size = statSync(seed).size;
+  writeFileSync(clock, String(T0 + 40 * DAY));
+  // The admin token made here, as the test reads it from the data folder, which the mount hides from it.
+  const token = "ab".repeat(32);
+  writeFileSync(join(ws.data, "admin.token"), token, { mode: 0o600 });
+  writeFileSync(`${seed}.token`, token, { mode: 0o600 });
+  const mount = 'mount -t tmpfs -o size="$1" tmpfs "$2" && cp "$3" "$2/thwonkd.sqlite" && cp -p "$3.token" "$2/admin.token" && shift 3 && exec "$@"';
+  const e = await start(ws, clock, ["--keep", "30"], {
+    env: { THWONKD_TEST_CHECKPOINT_PAGES: "50" },
+    wrap: (node, args) => ["unshare", ["-rm", "sh", "-c", mount, "sh", `${Math.ceil((size + 1.5 * 2 ** 20) / 4096) * 4096}`, ws.data, seed, node, ...args]],
+  });
+  const s = await until("the first sweep", async () => (await health(e)).retention?.lastSweep ?? undefined);
+  const log = e.d.stderr();
+  assert.match(log, /TW6059 The store was made before retention, and rewriting it once .* failed \(database or disk is full\)/);
+  assert.doesNotMatch(log, /TW6057/, "not rewritten");
+  assert.equal(s.complete, true);
+  assert.deepEqual([s.messages, s.runs, s.outbox], [300, 300, 300], "old payloads removed all the same");
+  assert.equal(s.freed, 0, "no space given back: the file is not made for it");
+  // Mail is still taken, run and stored, in the space the old payloads took.
+  const t = transport(e);
+  for (let i = 0; i < 5; i++) assert.match((await t.sendMail({ from: "ann@example.org", to: LIST, subject: `after ${i}`, text: BODY })).response, /^250 /);
+  t.close();
+  const runs = await call(e, "GET", `lists/${LIST}/runs?last=5`);
+  assert.deepEqual(runs.json.runs?.map((r) => r["outcome"]), ["ok", "ok", "ok", "ok", "ok"]);
+  assert.equal(await e.d.stop(), 0);
+
+  // A file that is no store, with --keep: the start says that (TW6030) and nothing about a rewrite.
+  const bad = join(ws.dir, "bad");
+  mkdirSync(bad);
+  writeFileSync(join(bad, "thwonkd.sqlite"), "not a store ".repeat(100));
+  const r = spawnSync(process.execPath, [join(repoRoot, "bin", "thwonkd.js"), "--data", bad, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--keep", "30"], { encoding: "utf8" });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /TW6030 .*file is not a database/);
+  assert.doesNotMatch(r.stderr, /TW6059/);
 });
