@@ -391,23 +391,28 @@ test("a SIGKILL in the middle of a sweep leaves a consistent store; the next sta
   assert.equal(await e.d.stop(), 0);
 });
 
-test("--keep 0, -1, 1.5, THWONKD_KEEP=abc and a config file's \"keep\": 0 are refused at start: TW6054, exit 2", () => {
+test("--keep 0, -1, 1.5, THWONKD_KEEP=abc and a config file's \"keep\": 0 or 1e400 are refused at start: TW6054, exit 2", () => {
   const { ws } = setup();
   mkdirSync(ws.data, { recursive: true });
   const run = (args: string[], env: Record<string, string> = {}) =>
     spawnSync(process.execPath, [join(repoRoot, "bin", "thwonkd.js"), "--data", ws.data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", ...args], { env: { ...process.env, ...env }, encoding: "utf8" });
   const config = join(ws.dir, "thwonkd.json");
   writeFileSync(config, JSON.stringify({ keep: 0 }));
-  for (const [args, env, where] of [
-    [["--keep", "0"], {}, "--keep"],
-    [["--keep=-1"], {}, "--keep"],
-    [["--keep", "1.5"], {}, "--keep"],
-    [[], { THWONKD_KEEP: "abc" }, "THWONKD_KEEP"],
-    [["--config", config], {}, `${config}: keep`],
+  // A number JSON reads as Infinity, said as written (not as `null`).
+  const infinite = join(ws.dir, "infinite.json");
+  writeFileSync(infinite, '{ "keep": 1e400 }');
+  for (const [args, env, where, given] of [
+    [["--keep", "0"], {}, "--keep", '"0"'],
+    [["--keep=-1"], {}, "--keep", '"-1"'],
+    [["--keep", "1.5"], {}, "--keep", '"1.5"'],
+    [[], { THWONKD_KEEP: "abc" }, "THWONKD_KEEP", '"abc"'],
+    [["--config", config], {}, `${config}: keep`, "0"],
+    [["--config", infinite], {}, `${infinite}: keep`, "Infinity (at most 36500, 100 years)"],
   ] as const) {
     const r = run([...args], env);
     assert.equal(r.status, 2, `${args.join(" ")} ${JSON.stringify(env)}: ${r.stderr}`);
-    assert.match(r.stderr, new RegExp(`^thwonkd: TW6054 ${where.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} must be a whole number of days, 1 or more`));
+    const esc = (x: string): string => x.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    assert.match(r.stderr, new RegExp(`^thwonkd: TW6054 ${esc(where)} must be a whole number of days, 1 or more .*, got ${esc(given)}; thwonkd did not start`));
   }
 });
 
