@@ -268,10 +268,15 @@ test("old payloads go, records stay: failed still replays, held still approves, 
   assert.equal(heldGone.json.result?.["status"], "approved", "with the held record, which is kept");
   t.close();
 
-  // A clock set back prunes nothing new: the sweep it makes removes nothing, and the young posts stay whole.
-  const back = await sweepAt(e, T0 + 20 * DAY);
+  // A clock set back prunes nothing new: the sweep it makes removes nothing, and the young posts stay whole. They are
+  // stamped a week after its clock (day 12, the clock at day 5): it says it waits behind them, once (TW6060).
+  const back = await sweepAt(e, T0 + 5 * DAY);
   assert.equal(back.messages + back.runs + back.outbox, 0);
   assert.equal(readStore(ws.data, (db) => (db.prepare("SELECT count(*) AS n FROM messages WHERE pruned_at IS NULL AND length(raw) > 0").get() as { n: number }).n), 10, "the young posts (a bounce report is no message)");
+  assert.deepEqual([back.waitingBehind?.table, back.waitingBehind?.at], ["runs", T0 + 12 * DAY]);
+  assert.equal((await health(e)).retention?.lastSweep?.waitingBehind?.id, back.waitingBehind?.id);
+  await sweepAt(e, T0 + 5 * DAY + 3_600_000);
+  assert.equal(e.d.stderr().match(/"msg":"TW6060 Retention waits behind run \d+, whose time \(runs.created_at\) is 2026-01-13T00:00:00Z, 7 days after/g)?.length, 1, "said once");
   assert.equal(await e.d.stop(), 0);
 });
 
