@@ -382,3 +382,24 @@ test("a record stamped years ahead (a clock ahead for a moment, then right) hold
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a trigger on a table retention rewrites (added by hand) stops the sweep with its name, before it fires; dropped, the sweep goes on", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
+  try {
+    const file = join(dir, "thwonkd.sqlite");
+    const store = openSqliteStore(file);
+    for (let d = 0; d < 3; d++) await store.commitRuns([commit(d, T0 + d * DAY, "ok")], T0 + d * DAY);
+    // A count of messages kept by triggers, as an operator's report might: a rewrite (delete, insert) would fire both.
+    const db = new Database(file);
+    db.exec("CREATE TABLE gone (id INTEGER); CREATE TRIGGER count_gone AFTER DELETE ON messages BEGIN INSERT INTO gone VALUES (old.id); END;");
+    await assert.rejects(sweep(store, T0 + 30 * DAY, T0 + 40 * DAY), /trigger on a table retention rewrites, count_gone \(on messages\): a pruned row is deleted and inserted again/);
+    assert.equal(db.prepare("SELECT count(*) FROM gone").pluck().get(), 0, "it did not fire");
+    assert.equal((await store.message(1))!.prunedAt, undefined, "and nothing was pruned");
+    db.exec("DROP TRIGGER count_gone");
+    db.close();
+    assert.equal((await sweep(store, T0 + 30 * DAY, T0 + 40 * DAY)).messages, 3);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
