@@ -53,6 +53,8 @@ export interface DaemonOptions {
   outboxSync?: "syncfs" | "fdatasync";
   /** Retention (config.ts `keep`): payloads older than this many days are removed (retention.ts); undefined: kept for ever. */
   keepDays?: number;
+  /** `clock` is a test's (THWONKD_TEST_CLOCK_FILE), moved on by jumps on purpose: retention does not wait after one. */
+  testClock?: boolean;
   /** The server's own domain (`--domain`, the name it greets with): its postmaster is kept too, with no list there. */
   domain?: string;
 }
@@ -233,7 +235,7 @@ export class Daemon {
     });
     this.scheduler = new Scheduler({ store, runner: this.runner, clock: this.clock, log: o.log, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });
     this.holds = new Holds({ store, runner: this.runner, committer: this.committer, clock: this.clock, log: o.log, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });
-    this.retention = o.keepDays === undefined ? undefined : new Retention({ store, clock: this.clock, log: o.log, keepDays: o.keepDays, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });
+    this.retention = o.keepDays === undefined ? undefined : new Retention({ store, clock: this.clock, log: o.log, keepDays: o.keepDays, ...(o.tickMs ? { tickMs: o.tickMs } : {}), ...(o.testClock ? { trustJumps: true } : {}) });
   }
 
   static async open(o: DaemonOptions): Promise<Daemon> {

@@ -17,6 +17,11 @@ import type { PruneCursor, StampedAhead, Store } from "./store/types.js";
 export const DAY_MS = 86_400_000;
 /** How often a sweep runs, by the daemon's clock. */
 export const SWEEP_EVERY_MS = 3_600_000;
+/**
+ * How far the clock may move ahead of the time that really passed between two looks (a second apart) before it
+ * counts as set forward (TW6061): NTP's small steps stay under it, a clock set a day or a year ahead does not.
+ */
+export const JUMP_MS = 3_600_000;
 /** Records looked at in one step, and pages given back in one: each a few milliseconds on a 2-core machine. */
 const STEP_RECORDS = 50;
 const VACUUM_PAGES = 64;
@@ -51,6 +56,10 @@ export interface RetentionOptions {
   keepDays: number;
   /** How often to look at the clock (ms); default 1000. */
   tickMs?: number;
+  /** The time that really passed (ms), which no one sets (default performance.now): what a jump of the clock is told by. */
+  elapsed?: () => number;
+  /** The clock is a test's, moved on by jumps on purpose (THWONKD_TEST_CLOCK_FILE): a jump does not hold a sweep back. */
+  trustJumps?: boolean;
 }
 
 export class Retention {
@@ -60,9 +69,15 @@ export class Retention {
   private stopping = false;
   /** The last sweep's report (GET /v1/health). */
   last: SweepReport | undefined;
+  /** The clock and the time really passed at the last look: a jump of the clock is the difference of their moves. */
+  private seen: { now: number; real: number } | undefined;
+  /** After the clock jumped ahead: no sweep before this (in `elapsed`'s time). */
+  private settleUntil: number | undefined;
+  private readonly elapsed: () => number;
 
   constructor(private readonly o: RetentionOptions) {
     this.repeating = new Repeating(() => this.tick(), o.tickMs ?? 1000, o.log, "a retention sweep failed");
+    this.elapsed = o.elapsed ?? (() => performance.now());
   }
 
   get keepDays(): number {
@@ -82,11 +97,14 @@ export class Retention {
 
   /** When the next sweep is due, by the daemon's clock. */
   get nextAt(): number | null {
-    return this.lastAt === undefined ? null : this.lastAt + SWEEP_EVERY_MS;
+    if (this.lastAt === undefined) return null;
+    const settled = this.settleUntil === undefined ? 0 : this.o.clock() + Math.max(0, this.settleUntil - this.elapsed());
+    return Math.max(this.lastAt + SWEEP_EVERY_MS, settled);
   }
 
   private async tick(): Promise<void> {
     const now = this.o.clock();
+    if (this.held(now)) return;
     // Due an hour after the last; at once when the clock was set back behind it (a sweep then removes nothing newer
     // than before: the cutoff moved back with the clock).
     if (this.lastAt !== undefined && now >= this.lastAt && now < this.lastAt + SWEEP_EVERY_MS) return;
@@ -95,6 +113,29 @@ export class Retention {
     } catch (err) {
       this.o.log.error({ err }, say(M.sweepFailed, err instanceof Error ? err.message : String(err)));
     }
+  }
+
+  /**
+   * Whether a sweep is held back because the clock jumped ahead of the time that really passed: a sweep at a clock set
+   * a year ahead by mistake would remove a year of payloads for good, so after such a jump the next sweep waits an
+   * hour of real time (TW6061), and a clock set right again within it (set back: the sweep at once, as before) removes
+   * nothing early. A clock set right forward (NTP after a long drift, a machine resumed after a suspend, during which
+   * the time that passed does not count) only delays that sweep an hour.
+   */
+  private held(now: number): boolean {
+    const real = this.elapsed();
+    if (this.seen && !this.o.trustJumps) {
+      const ahead = now - this.seen.now - (real - this.seen.real);
+      if (ahead > JUMP_MS) {
+        this.settleUntil = real + SWEEP_EVERY_MS;
+        this.o.log.warn({ retention: { clockAhead: ahead } }, say(M.clockJumped, Math.round(ahead / 60_000), iso(now)));
+      } else if (ahead < -JUMP_MS) this.settleUntil = undefined;
+    }
+    this.seen = { now, real };
+    if (this.settleUntil === undefined) return false;
+    if (real < this.settleUntil) return true;
+    this.settleUntil = undefined;
+    return false;
   }
 
   /** One sweep, step by step, each a transaction of its own, the event loop free between them. */

@@ -403,3 +403,77 @@ test("a trigger on a table retention rewrites (added by hand) stops the sweep wi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a clock set years ahead while thwonkd runs holds the next sweep an hour of real time (TW6061): set right within it, nothing young is pruned; left there, the sweep comes", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString("utf8").split("\n").filter((l) => l.trim()));
+      done();
+    },
+  });
+  try {
+    const store = openSqliteStore(join(dir, "thwonkd.sqlite"));
+    const ids: number[] = [];
+    for (let d = 0; d < 40; d++) ids.push((await store.commitRuns([commit(d, T0 + d * DAY, "ok")], T0 + d * DAY))[0]!.messageId!);
+    // The daemon's clock and the time that really passed, both the test's.
+    let now = T0 + 40 * DAY;
+    let real = 0;
+    const retention = new Retention({ store, clock: () => now, elapsed: () => real, log: pino({ level: "info" }, sink), keepDays: 30, tickMs: 2 });
+    const ticks = async (): Promise<void> => {
+      for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 3));
+    };
+    const whole = async (): Promise<number> => (await Promise.all(ids.map((id) => store.message(id)))).filter((m) => m!.prunedAt === undefined).length;
+    retention.start();
+    try {
+    await until(() => retention.last);
+    assert.equal(retention.last!.messages, 10, "the first sweep, at the start: days 0..9");
+
+    // Ten years ahead in one second: no sweep, said once; young payloads whole.
+    now += 3650 * DAY;
+    real += 1000;
+    await ticks();
+    assert.equal(retention.last!.at, T0 + 40 * DAY, "no sweep at the clock ahead");
+    assert.equal(await whole(), 30);
+    assert.equal(lines.filter((l) => l.includes('"msg":"TW6061 ')).length, 1);
+    assert.ok(retention.nextAt! >= now + 3_599_000, "the next sweep an hour of real time on");
+    // Set right again within the hour: no sweep was made at the clock ahead, and the next comes an hour after the
+    // last, by the clock set right (day 10's post then goes, as it would have).
+    now = T0 + 40 * DAY + 2000;
+    real += 1000;
+    await ticks();
+    assert.equal(retention.last!.at, T0 + 40 * DAY);
+    assert.equal(await whole(), 30);
+    now += 3_600_000;
+    real += 3_600_000;
+    await until(() => retention.last!.at === now || undefined);
+    assert.equal(retention.last!.messages, 1);
+
+    // 41 days ahead and left there (a machine resumed after 41 days): the sweep waits an hour of real time, then comes.
+    const before = retention.last!.at;
+    now += 41 * DAY;
+    real += 1000;
+    await ticks();
+    assert.equal(retention.last!.at, before);
+    assert.equal(lines.filter((l) => l.includes('"msg":"TW6061 ')).length, 2);
+    real += 3_600_000;
+    await until(() => retention.last!.at === now || undefined);
+    assert.equal(retention.last!.messages, 29);
+    } finally {
+      await retention.stop();
+    }
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function until<T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error("timed out");
+}
