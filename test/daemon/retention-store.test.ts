@@ -18,6 +18,7 @@ import { Retention } from "../../runtime/daemon/retention.js";
 import { incrementalVacuum, openSchemaBefore, openSqliteStore, SCHEMA_VERSION } from "../../runtime/daemon/store/sqlite.js";
 import type { RunAction } from "../../contract/index.js";
 import type { PruneStep, RunCommit, StampedAhead, Store } from "../../runtime/daemon/store/types.js";
+import { pick, rand } from "../properties/inputs.js";
 import { writeOld } from "./old-store.js";
 
 const LIST = "keep@example.org";
@@ -477,3 +478,86 @@ async function until<T>(probe: () => T | undefined | Promise<T | undefined>): Pr
   }
   throw new Error("timed out");
 }
+
+test("sweeps of one to three records a step, interleaved with replays, decisions, writes, relay retries, a removal and a deploy: nothing still needed is ever pruned, and once nothing is, everything old is", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
+  try {
+    const file = join(dir, "thwonkd.sqlite");
+    const store = openSqliteStore(file);
+    const r = rand(20261207);
+    const lists = ["a@example.org", "b@example.org"];
+    await store.putBundle({ hash: "h", rule: "r", compiler: "0", source: "", json: "{}", createdAt: T0 });
+    for (const l of lists) await store.deploy(l, "h", T0);
+    type Rec = { kind: Kind | "relay"; address: string; runId: number; messageId: number; outboxIds: number[] };
+    const recs: Rec[] = [];
+    for (let i = 0; i < 240; i++) {
+      const kind = pick(r, ["ok", "ok", "failed", "held", "unwritten", "relay"] as const);
+      const at = T0 + i * 3_600_000;
+      const c = { ...commit(i, at, kind === "relay" ? "unwritten" : kind), address: lists[i % 2]! };
+      c.message!.rcptTo = c.address;
+      const [g] = await store.commitRuns([c], at);
+      if (kind === "ok") await store.markOutboxDone(g!.outboxIds);
+      if (kind === "relay") await store.planDeliveries([{ outboxId: g!.outboxIds[0]!, batches: [["b@example.org"], ["c@example.org"]] }], at);
+      recs.push({ kind, address: c.address, runId: g!.runId, messageId: g!.messageId!, outboxIds: g!.outboxIds });
+    }
+    const now = T0 + 40 * DAY;
+    const run = (outcome: "ok" | "rejected") => ({ trigger: "message", now, bundleHash: "h", replayOf: null, outcome, gasUsed: 1, gasBound: 1, error: null, actions: [] as RunAction[] });
+    /** The rows whose payload is still needed (docs/daemon.md, "Retention") and was removed: none, ever. */
+    const lost = (): unknown[] =>
+      look(file, (db) => [
+        ...db.prepare("SELECT 'message', id FROM messages m WHERE pruned_at IS NOT NULL AND (status = 'held' OR (status = 'failed' AND NOT EXISTS (SELECT 1 FROM list_removals x WHERE x.address = m.address)))").raw().all(),
+        ...db.prepare("SELECT 'outbox', id FROM outbox o WHERE pruned_at IS NOT NULL AND (done = 0 OR EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id AND d.status = 'pending'))").raw().all(),
+        ...db.prepare("SELECT 'run', r.id FROM runs r JOIN outbox o ON o.run_id = r.id WHERE r.pruned_at IS NOT NULL AND o.action_at IS NOT NULL AND (o.done = 0 OR EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id AND d.status = 'pending'))").raw().all(),
+        ...db.prepare("SELECT 'run', r.id FROM runs r JOIN messages m ON m.id = r.message_id WHERE r.pruned_at IS NOT NULL AND (m.status = 'held' OR (m.status = 'failed' AND NOT EXISTS (SELECT 1 FROM list_removals x WHERE x.address = r.address)))").raw().all(),
+      ]);
+    /** One change between two steps, as the daemon's other work makes them. */
+    const change = async (k: number): Promise<void> => {
+      const x = pick(r, recs);
+      const what = Math.floor(r() * 5);
+      if (k === 40) await store.removeList(lists[1]!, now);
+      else if (k === 80) await store.deploy(lists[1]!, "h", now);
+      else if (what === 0 && x.kind === "failed") {
+        await store.commitRuns([{ address: x.address, messageId: x.messageId, messageStatus: "replayed", run: { ...run("ok"), replayOf: x.runId } }], now);
+        x.kind = "ok";
+      } else if (what === 1 && x.kind === "held") {
+        await store.commitRuns([{ address: x.address, messageId: x.messageId, messageStatus: "rejected", run: run("rejected"), held: { op: "decide", status: "rejected", at: now } }], now);
+        x.kind = "ok";
+      } else if (what === 2 && x.kind === "unwritten") {
+        await store.markOutboxDone(x.outboxIds);
+        x.kind = "ok";
+      } else if (what === 3 && x.kind === "relay") {
+        // A retry: sent, or deferred again.
+        for (const d of (await store.dueDeliveries(now + DAY, 1000)).filter((d) => d.outboxId === x.outboxIds[0])) {
+          assert.ok(d.raw.length > 3000, "a delivery due reads its bytes whole");
+          await store.settleDelivery(d, [{ recipients: d.recipients, status: r() < 0.5 ? "sent" : "pending", attempts: 1, nextAt: now + 1 }], now);
+        }
+      }
+    };
+    const cursor = { phase: 0, after: 0 };
+    let k = 0;
+    for (let done = false; !done; k++) {
+      done = (await store.prune(cursor, now - 30 * DAY, now, 1 + Math.floor(r() * 3))).done;
+      await change(k);
+      assert.deepEqual(lost(), [], `after step ${k}`);
+    }
+    assert.ok(k > 100, `${k} steps`);
+    // Every need met: the rest replayed, decided, written, delivered. Then everything old goes, and nothing is kept.
+    for (const x of recs) {
+      if (x.kind === "failed" && x.address === lists[0]) await store.commitRuns([{ address: x.address, messageId: x.messageId, messageStatus: "replayed", run: { ...run("ok"), replayOf: x.runId } }], now);
+      if (x.kind === "held" && x.address === lists[0]) await store.commitRuns([{ address: x.address, messageId: x.messageId, messageStatus: "rejected", run: run("rejected"), held: { op: "decide", status: "rejected", at: now } }], now);
+    }
+    await store.markOutboxDone(recs.flatMap((x) => x.outboxIds));
+    for (const d of await store.dueDeliveries(now + DAY, 10_000)) await store.settleDelivery(d, [{ recipients: d.recipients, status: "sent", attempts: 2 }], now);
+    await sweep(store, now + 20 * DAY, now + 50 * DAY);
+    const left = look(file, (db) => ({
+      kept: db.prepare("SELECT count(*) FROM retention_kept").pluck().get(),
+      whole: ["messages", "runs", "outbox"].map((t) => db.prepare(`SELECT count(*) FROM ${t} WHERE pruned_at IS NULL AND ${t === "messages" ? "received_at" : t === "runs" ? "created_at" : "(SELECT created_at FROM runs WHERE runs.id = outbox.run_id)"} < ?`).pluck().get(T0 + 30 * DAY)),
+      integrity: db.pragma("integrity_check", { simple: true }),
+      fk: (db.pragma("foreign_key_check") as unknown[]).length,
+    }));
+    assert.deepEqual(left, { kept: 0, whole: [0, 0, 0], integrity: "ok", fk: 0 });
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
