@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import Database from "better-sqlite3";
 import pino from "pino";
 import { daemonMessages } from "../../runtime/daemon/messages.js";
@@ -27,6 +27,25 @@ const T0 = Date.UTC(2026, 0, 1);
 const body = "x".repeat(3000);
 const raw = (s: string): Buffer => Buffer.from(`From: a@example.org\r\nSubject: ${s}\r\nMessage-ID: <${s}@example.org>\r\n\r\n${body}\r\n`);
 const send: RunAction = { kind: "send", to: ["b@example.org"], at: { line: 1, column: 1 }, subject: "s", text: body };
+
+/**
+ * A store opened by a test, closed after the file's tests if the test did not (an assertion failed before its close):
+ * a store left open after many writes keeps its threads, and the file would never end.
+ */
+const opened = new Set<Store>();
+function openStore(file: string): Store {
+  const store = openSqliteStore(file);
+  const close = store.close.bind(store);
+  store.close = async () => {
+    opened.delete(store);
+    await close();
+  };
+  opened.add(store);
+  return store;
+}
+after(async () => {
+  for (const s of [...opened]) await s.close();
+});
 
 type Kind = "ok" | "failed" | "held" | "unwritten";
 
@@ -74,7 +93,7 @@ test("old payloads are blanked, their records kept; failed, held, unwritten and 
   const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
   try {
     const file = join(dir, "thwonkd.sqlite");
-    const store = openSqliteStore(file);
+    const store = openStore(file);
     // 400 messages over 40 days, ten a day; every 25th fails, every 40th is held, the outgoing message of every 30th
     // is not yet written out (done = 0); every 50th goes to a relay whose delivery stays pending.
     const kindOf = (i: number): Kind => (i % 25 === 7 ? "failed" : i % 40 === 9 ? "held" : i % 30 === 11 ? "unwritten" : "ok");
@@ -183,7 +202,7 @@ test("old payloads are blanked, their records kept; failed, held, unwritten and 
 test("a clock set back prunes nothing new: records stamped earlier than those before them wait for those", async () => {
   const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
   try {
-    const store = openSqliteStore(join(dir, "thwonkd.sqlite"));
+    const store = openStore(join(dir, "thwonkd.sqlite"));
     // Day 0..39, then the clock jumps back to day 5 for ten more messages.
     for (let day = 0; day < 40; day++) await store.commitRuns([commit(day, T0 + day * DAY, "ok")], T0 + day * DAY);
     const first = await sweep(store, T0 + 10 * DAY, T0 + 40 * DAY);
@@ -209,7 +228,7 @@ test("a clock set back prunes nothing new: records stamped earlier than those be
 test("a step stops after 4 MiB of payload, whatever its records: large messages do not make one long transaction", async () => {
   const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
   try {
-    const store = openSqliteStore(join(dir, "thwonkd.sqlite"));
+    const store = openStore(join(dir, "thwonkd.sqlite"));
     const big = Buffer.alloc(2 * 1024 * 1024, "y");
     for (let i = 0; i < 12; i++) {
       await store.commitRuns([{ ...commit(i, T0, "failed"), message: { raw: big, mailFrom: "a@example.org", rcptTo: LIST, receivedAt: T0, status: "accepted", problems: [] } }], T0);
@@ -246,7 +265,7 @@ test("a store of the version before (12) migrates to 13 with its rows, is switch
     assert.ok(switched.before > 0 && switched.ms >= 0);
     assert.equal(look(file, (d) => d.pragma("auto_vacuum", { simple: true })), 2);
     assert.equal(incrementalVacuum(file), undefined, "once: a second start does not rewrite it again");
-    const store = openSqliteStore(file);
+    const store = openStore(file);
     assert.equal(look(file, (d) => d.pragma("user_version", { simple: true })), SCHEMA_VERSION);
     const before = bytes(file);
     const r = await sweep(store, T0 + 30 * DAY, T0 + 40 * DAY);
@@ -267,15 +286,27 @@ test("a store of the version before (12) migrates to 13 with its rows, is switch
 test("a removed list's failed messages and runs are not kept for a replay that can never come; a list deployed there since keeps its own", async () => {
   const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
   try {
-    const store = openSqliteStore(join(dir, "thwonkd.sqlite"));
+    const store = openStore(join(dir, "thwonkd.sqlite"));
     await store.putBundle({ hash: "h", rule: "r", compiler: "0", source: "", json: "{}", createdAt: T0 });
     await store.deploy(LIST, "h", T0);
-    const before = await store.commitRuns([commit(1, T0, "failed"), commit(2, T0 + 1, "ok")], T0);
+    // Failed runs that logged before they failed (a failed run keeps its actions' record), and a loop's run, which has
+    // no actions: nothing to remove, so never rewritten nor marked.
+    const failing = (i: number, at: number): RunCommit => {
+      const c = commit(i, at, "failed");
+      c.run.actions = [{ kind: "log", to: [], at: { line: 1, column: 1 }, text: "before the failure" }];
+      return c;
+    };
+    const loop: RunCommit = { ...commit(9, T0 + 1, "ok"), outbox: [] };
+    loop.message!.status = "loop";
+    loop.run = { ...loop.run, outcome: "loop", actions: [] };
+    const before = await store.commitRuns([failing(1, T0), commit(2, T0 + 1, "ok"), loop], T0);
     await store.removeList(LIST, T0 + 2);
     await store.deploy(LIST, "h", T0 + 3);
-    const after = await store.commitRuns([commit(3, T0 + 4, "failed")], T0 + 4);
+    const after = await store.commitRuns([failing(3, T0 + 4)], T0 + 4);
     const r = await sweep(store, T0 + 10 * DAY, T0 + 50 * DAY);
     assert.equal(r.done, true);
+    assert.deepEqual([r.messages, r.runs], [3, 1], "the three messages; of the runs, the failed one (the sent one waits for its outgoing mail, the loop's has no actions)");
+    assert.equal((await store.run(before[2]!.runId))!.prunedAt, undefined);
     const pruned = (id: number) => (store as unknown as { db: Database.Database }).db.prepare("SELECT pruned_at FROM messages WHERE id = ?").pluck().get(id);
     assert.notEqual(pruned(before[0]!.messageId!), null, "the removed list's failed message is pruned");
     assert.equal(pruned(after[0]!.messageId!), null, "the new list's failed message is kept, to replay");
@@ -305,7 +336,7 @@ test("a record stamped years ahead (a clock ahead for a moment, then right) hold
   const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
   try {
     const file = join(dir, "thwonkd.sqlite");
-    let store = openSqliteStore(file);
+    let store = openStore(file);
     // 40 days of one post a day, the last ending 150 days ago, sent with an action whose text is past ASCII (3 bytes a
     // character); on day 10 the clock was ten years ahead for one post.
     const start = Date.now() - 190 * DAY;
@@ -371,7 +402,7 @@ test("a record stamped years ahead (a clock ahead for a moment, then right) hold
     const db = new Database(file);
     db.exec(fix);
     db.close();
-    store = openSqliteStore(file);
+    store = openStore(file);
     const fixed = await sweep(store, Date.now() - 30 * DAY, Date.now());
     assert.deepEqual([fixed.messages, fixed.runs, fixed.outbox, fixed.ahead], [30, 30, 30, undefined]);
     assert.equal((await store.run(ids[10]!.runId))!.createdAt, start + 11 * DAY);
@@ -388,7 +419,7 @@ test("a trigger on a table retention rewrites (added by hand) stops the sweep wi
   const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
   try {
     const file = join(dir, "thwonkd.sqlite");
-    const store = openSqliteStore(file);
+    const store = openStore(file);
     for (let d = 0; d < 3; d++) await store.commitRuns([commit(d, T0 + d * DAY, "ok")], T0 + d * DAY);
     // A count of messages kept by triggers, as an operator's report might: a rewrite (delete, insert) would fire both.
     const db = new Database(file);
@@ -415,7 +446,7 @@ test("a clock set years ahead while thwonkd runs holds the next sweep an hour of
     },
   });
   try {
-    const store = openSqliteStore(join(dir, "thwonkd.sqlite"));
+    const store = openStore(join(dir, "thwonkd.sqlite"));
     const ids: number[] = [];
     for (let d = 0; d < 40; d++) ids.push((await store.commitRuns([commit(d, T0 + d * DAY, "ok")], T0 + d * DAY))[0]!.messageId!);
     // The daemon's clock and the time that really passed, both the test's.
@@ -483,7 +514,7 @@ test("sweeps of one to three records a step, interleaved with replays, decisions
   const dir = mkdtempSync(join(tmpdir(), "thwonk-keep-"));
   try {
     const file = join(dir, "thwonkd.sqlite");
-    const store = openSqliteStore(file);
+    const store = openStore(file);
     const r = rand(20261207);
     const lists = ["a@example.org", "b@example.org"];
     await store.putBundle({ hash: "h", rule: "r", compiler: "0", source: "", json: "{}", createdAt: T0 });
@@ -551,7 +582,8 @@ test("sweeps of one to three records a step, interleaved with replays, decisions
     await sweep(store, now + 20 * DAY, now + 50 * DAY);
     const left = look(file, (db) => ({
       kept: db.prepare("SELECT count(*) FROM retention_kept").pluck().get(),
-      whole: ["messages", "runs", "outbox"].map((t) => db.prepare(`SELECT count(*) FROM ${t} WHERE pruned_at IS NULL AND ${t === "messages" ? "received_at" : t === "runs" ? "created_at" : "(SELECT created_at FROM runs WHERE runs.id = outbox.run_id)"} < ?`).pluck().get(T0 + 30 * DAY)),
+      // A run with no actions (a rejection's, a failure's) has nothing to remove, and is left as it is.
+      whole: ["messages", "runs", "outbox"].map((t) => db.prepare(`SELECT count(*) FROM ${t} WHERE pruned_at IS NULL AND ${t === "messages" ? "received_at" : t === "runs" ? "actions <> '[]' AND created_at" : "(SELECT created_at FROM runs WHERE runs.id = outbox.run_id)"} < ?`).pluck().get(T0 + 30 * DAY)),
       integrity: db.pragma("integrity_check", { simple: true }),
       fk: (db.pragma("foreign_key_check") as unknown[]).length,
     }));

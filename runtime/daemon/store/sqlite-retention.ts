@@ -81,7 +81,9 @@ export class SqliteRetention {
     this.rewrite = {
       // Bytes, not characters: length() of TEXT counts characters (an action's text in Japanese is three bytes each).
       outbox: rewriter(db, "outbox", { raw: "x''", action: "CASE WHEN action = '' THEN '' ELSE 'null' END", size: "length(raw)" }, "length(raw) + length(CAST(action AS BLOB))"),
-      run: rewriter(db, "runs", { actions: "'[]'", action_count: "json_array_length(actions)" }, "length(CAST(actions AS BLOB)) - 2"),
+      // A run with no actions (a loop, a moderator's rejection, most failures) has nothing to remove: left as it is, not
+      // rewritten for nothing and then shown as "0 actions removed by retention".
+      run: rewriter(db, "runs", { actions: "'[]'", action_count: "json_array_length(actions)" }, "length(CAST(actions AS BLOB)) - 2", "actions <> '[]'"),
       message: rewriter(db, "messages", { raw: "x''" }, "length(raw)"),
     };
     this.step = db.transaction((cursor: PruneCursor, cutoff: number, at: number, limit: number) => this.stepIn(cursor, cutoff, at, limit));
@@ -217,12 +219,12 @@ function stampedAhead(kind: string, r: Row): StampedAhead {
  * its neighbours only when a row is deleted from it, and new rows go at the end of the table, never into that space:
  * measured on 20,000 messages of 2.6 kB, an UPDATE gave a third of their pages back, this all but the pages of the
  * rows kept. Every column of the table is carried over (read from the schema, so a column added later is too). The
- * payload's bytes, or undefined when the row is gone or was pruned already.
+ * payload's bytes, or undefined when the row is gone, was pruned already or has nothing to remove (`something`).
  */
-function rewriter(db: Database.Database, table: string, set: Record<string, string>, bytes: string): (id: number, at: number) => number | undefined {
+function rewriter(db: Database.Database, table: string, set: Record<string, string>, bytes: string, something = "1"): (id: number, at: number) => number | undefined {
   const columns = (db.prepare(`SELECT name FROM pragma_table_info('${table}') ORDER BY cid`).pluck().all() as string[]);
   const values = columns.map((c) => (c === "pruned_at" ? "@at" : (set[c] ?? `"${c}"`)));
-  const read = db.prepare(`SELECT ${values.join(", ")}, ${bytes} FROM "${table}" WHERE id = @id AND pruned_at IS NULL`).raw();
+  const read = db.prepare(`SELECT ${values.join(", ")}, ${bytes} FROM "${table}" WHERE id = @id AND pruned_at IS NULL AND ${something}`).raw();
   const remove = db.prepare(`DELETE FROM "${table}" WHERE id = ?`);
   const put = db.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
   return (id, at) => {
