@@ -164,7 +164,9 @@ function coerce(key: keyof DaemonConfig, v: unknown, from: string): unknown {
     const n = typeof v === "number" ? v : typeof v === "string" && /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
     if (!Number.isSafeInteger(n) || n < 1 || n > KEEP_MAX_DAYS) {
       const where = from.startsWith("--") || from.startsWith("THWONKD_") ? from : `${from}: keep`;
-      throw new ConfigError(say(M.keepRefused, where, `${JSON.stringify(v)}${n > KEEP_MAX_DAYS ? ` (at most ${KEEP_MAX_DAYS}, 100 years)` : ""}`));
+      // A number as written (JSON.stringify says `null` for 1e400, which JSON reads as Infinity).
+      const given = typeof v === "number" ? String(v) : JSON.stringify(v);
+      throw new ConfigError(say(M.keepRefused, where, `${given}${n > KEEP_MAX_DAYS ? ` (at most ${KEEP_MAX_DAYS}, 100 years)` : ""}`));
     }
     return n;
   }

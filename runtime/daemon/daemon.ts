@@ -53,6 +53,8 @@ export interface DaemonOptions {
   outboxSync?: "syncfs" | "fdatasync";
   /** Retention (config.ts `keep`): payloads older than this many days are removed (retention.ts); undefined: kept for ever. */
   keepDays?: number;
+  /** `clock` is a test's (THWONKD_TEST_CLOCK_FILE), moved on by jumps on purpose: retention does not wait after one. */
+  testClock?: boolean;
   /** The server's own domain (`--domain`, the name it greets with): its postmaster is kept too, with no list there. */
   domain?: string;
 }
@@ -233,23 +235,26 @@ export class Daemon {
     });
     this.scheduler = new Scheduler({ store, runner: this.runner, clock: this.clock, log: o.log, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });
     this.holds = new Holds({ store, runner: this.runner, committer: this.committer, clock: this.clock, log: o.log, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });
-    this.retention = o.keepDays === undefined ? undefined : new Retention({ store, clock: this.clock, log: o.log, keepDays: o.keepDays, ...(o.tickMs ? { tickMs: o.tickMs } : {}) });
+    this.retention = o.keepDays === undefined ? undefined : new Retention({ store, clock: this.clock, log: o.log, keepDays: o.keepDays, ...(o.tickMs ? { tickMs: o.tickMs } : {}), ...(o.testClock ? { trustJumps: true } : {}) });
   }
 
   static async open(o: DaemonOptions): Promise<Daemon> {
     const file = join(o.dataDir, "thwonkd.sqlite");
     // A store made before retention is rewritten once, so that the space retention frees can go back to the disk.
+    let vacuumFailed: unknown;
     if (o.keepDays !== undefined && !o.store) {
       try {
         const v = incrementalVacuum(file);
         if (v) o.log.warn({ before: v.before, after: v.after, ms: v.ms }, say(M.vacuumOnce, (v.before / 1e6).toFixed(1), (v.ms / 1000).toFixed(1)));
       } catch (err) {
-        // A disk too full for the copy is why one turns retention on: the start goes on, and retention still works
-        // (without giving the space back). A store that is no store fails at its open below, as before.
-        o.log.warn({ err }, say(M.vacuumFailed, err instanceof Error ? err.message : String(err)));
+        vacuumFailed = err;
       }
     }
     const store = o.store ?? openSqliteStore(file, { checkpoint: checkpointOptions(o.log) });
+    // A disk too full for the copy is why one turns retention on: the start goes on, and retention still works (without
+    // giving the space back). Said once the store opened: a store that is no store, or cannot be written, failed at its
+    // open above (TW6030), and a warning that retention goes on would be untrue.
+    if (vacuumFailed !== undefined) o.log.warn({ err: vacuumFailed }, say(M.vacuumFailed, vacuumFailed instanceof Error ? vacuumFailed.message : String(vacuumFailed)));
     const deployments = await store.deployments();
     const bundles = new Map<string, Bundle>();
     for (const d of deployments) {

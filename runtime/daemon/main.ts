@@ -353,7 +353,7 @@ async function serveAlone(cfg: DaemonConfig, dataDir: string, log: Logger, lock:
     outboxSync: cfg.outboxSync,
     domain: cfg.domain,
     ...(cfg.workers ? { workers: cfg.workers } : {}),
-    ...(test ? { tickMs: 100 } : {}),
+    ...(test ? { tickMs: 100, testClock: true } : {}),
     ...(cfg.keep !== null ? { keepDays: cfg.keep } : {}),
   });
   const unsubscribeKey = ensureUnsubscribeKey(dataDir);

@@ -13,6 +13,20 @@ function def<A extends unknown[]>(code: string, title: string, format: (...args:
   return { code, title, format };
 }
 
+/** The time now in SQL, as thwonkd stores times (milliseconds since 1970), for TW6060's fix. */
+const NOW_MS = "CAST(strftime('%s','now') AS INTEGER) * 1000";
+
+/**
+ * TW6060's fix: each time ahead of now set to the earliest time of the records that came after it (or now): it came
+ * before them, so nothing is removed early, and it no longer holds them back.
+ */
+const AHEAD_FIX = [
+  ["messages", "received_at"],
+  ["runs", "created_at"],
+]
+  .map(([t, c]) => `UPDATE ${t} SET ${c} = coalesce((SELECT min(${c}) FROM ${t} n WHERE n.id > ${t}.id AND n.${c} <= ${NOW_MS}), ${NOW_MS}) WHERE ${c} > ${NOW_MS};`)
+  .join(" ");
+
 export const daemonMessages = {
   noList: def("TW6001", "No list at this address", (address: string) =>
     `No list is deployed at ${address}; this server accepts mail only for its lists (it is no relay). Check the address, or deploy a rule there.`),
@@ -106,6 +120,10 @@ export const daemonMessages = {
     `A retention sweep failed (${why}); what it did before is kept (each step is one transaction) and the next sweep goes on from there. Mail is not affected. If it happens at every sweep, report it with this line.`),
   vacuumFailed: def("TW6059", "The store could not be rewritten for retention", (why: string) =>
     `The store was made before retention, and rewriting it once so that retention can give freed space back to the disk failed (${why}); it is left as it was. Retention still removes old payloads, and the space they took is used again by new mail inside the file, but the file does not shrink. To have it shrink, make room (the rewrite needs as much free disk as the file takes) and restart thwonkd.`),
+  pruneWaits: def("TW6060", "Retention waits behind a record stamped ahead of the clock", (what: string, column: string, stamp: string, days: number, now: string) =>
+    `Retention waits behind ${what}, whose time (${column}) is ${stamp}, ${days} day${days === 1 ? "" : "s"} after thwonkd's clock now (${now}): payloads are removed in the order their records came, so nothing that came after it is removed before that time, and the store grows meanwhile. If the clock was ahead when it was stamped and is right now, stop thwonkd, bring each time ahead of now back to the earliest time of the records that came after it (it came before them, so nothing is removed early): sqlite3 DATA/thwonkd.sqlite "${AHEAD_FIX}" and start it again. If thwonkd's clock is behind now, set it right instead. Mail is not affected.`),
+  clockJumped: def("TW6061", "The clock jumped ahead: retention waits an hour", (minutes: number, now: string) =>
+    `thwonkd's clock moved ${minutes} minutes more than the time that passed (it is ${now} now): it was set forward, by hand or by NTP, or the machine was suspended. Retention's next sweep waits an hour, so that a clock set ahead by mistake removes no payload early if it is set right within that hour. If the clock is right now, nothing needs doing.`),
   relayNoUtf8: def("TW6154", "The relay does not offer SMTPUTF8", (why: string) =>
     `The relay does not offer SMTPUTF8 (RFC 6531), which this mail needs: ${why}. It was not handed to the relay (a relay without SMTPUTF8 may not be given such an address, and one that takes it anyway loses or garbles the copy) and is not tried again; the other recipients' copies went as usual. Use a relay that offers SMTPUTF8 (Postfix: smtputf8_enable = yes), or give the member an ASCII address.`),
   postmasterApart: def("TW6155", "The postmaster's mail in a transaction of its own", (address: string, first: string) =>

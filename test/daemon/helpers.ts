@@ -43,12 +43,17 @@ export function workspace(rules: Record<string, { example?: string; source?: str
   return { dir, data: join(dir, "data"), rules: join(dir, "rules") };
 }
 
-export function startDaemon(ws: { data: string; rules: string }, options: { env?: Record<string, string>; args?: string[] } = {}): Promise<Running> {
-  const proc = spawn(
-    process.execPath,
-    [join(repoRoot, "bin", "thwonkd.js"), "--data", ws.data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--lmtp", "127.0.0.1:0", "--deploy", ws.rules, "--domain", "example.org", "--workers", "2", ...(options.args ?? [])],
-    { env: { ...process.env, THWONKD_LOG_LEVEL: "info", ...options.env }, stdio: ["ignore", "pipe", "pipe"] },
-  );
+/**
+ * `wrap`: the program that runs node with thwonkd's arguments instead of node itself (its file and arguments, given
+ * node's): e.g. `unshare` and a shell that mounts a small file system for the data folder first, then execs node.
+ */
+export function startDaemon(
+  ws: { data: string; rules: string },
+  options: { env?: Record<string, string>; args?: string[]; wrap?: (node: string, args: string[]) => [string, string[]] } = {},
+): Promise<Running> {
+  const args = [join(repoRoot, "bin", "thwonkd.js"), "--data", ws.data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--lmtp", "127.0.0.1:0", "--deploy", ws.rules, "--domain", "example.org", "--workers", "2", ...(options.args ?? [])];
+  const [file, argv] = options.wrap ? options.wrap(process.execPath, args) : [process.execPath, args];
+  const proc = spawn(file, argv, { env: { ...process.env, THWONKD_LOG_LEVEL: "info", ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   proc.stderr!.on("data", (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));

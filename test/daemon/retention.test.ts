@@ -11,16 +11,17 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import nodemailer from "nodemailer";
 import type { RunAction } from "../../contract/index.js";
-import { openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
+import { openSchemaBefore, openSqliteStore } from "../../runtime/daemon/store/sqlite.js";
 import type { SweepReport } from "../../runtime/daemon/retention.js";
 import type { RunCommit } from "../../runtime/daemon/store/types.js";
 import { repoRoot } from "../helpers/repo.js";
 import { cliIn, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
+import { writeOld } from "./old-store.js";
 
 const RULE = `rule keeper
 
@@ -64,8 +65,8 @@ interface Env {
   token: string;
 }
 
-async function start(ws: ReturnType<typeof workspace>, clock: string, args: string[] = ["--keep", "30"]): Promise<Env> {
-  const d = await startDaemon(ws, { env: { THWONKD_TEST_CLOCK_FILE: clock }, args: ["--hold-expiry", String(60 * DAY), ...args] });
+async function start(ws: ReturnType<typeof workspace>, clock: string, args: string[] = ["--keep", "30"], more: Parameters<typeof startDaemon>[1] = {}): Promise<Env> {
+  const d = await startDaemon(ws, { ...more, env: { THWONKD_TEST_CLOCK_FILE: clock, ...more.env }, args: ["--hold-expiry", String(60 * DAY), ...args] });
   cleanup.push(() => (d.proc.exitCode === null ? d.kill() : undefined));
   return { ws, clock, d, api: `http://127.0.0.1:${d.ports.http}`, token: readFileSync(join(ws.data, "admin.token"), "utf8").trim() };
 }
@@ -227,7 +228,10 @@ test("old payloads go, records stay: failed still replays, held still approves, 
   assert.match(cliRun.out, /its actions were removed by retention at 2026-02-11T00:00:00Z/);
   const list = await cliIn(ws.dir, ["runs", LIST, "--limit", "400", ...server(e)]);
   assert.equal(list.code, 0, list.err);
-  assert.equal((list.out.match(/removed by retention/g) ?? []).length, 300 - 2 - 0, "each pruned run of the list says so");
+  // Every run of days 0..9 but A's and H's (kept) and B's first, which failed before it acted: no actions, nothing
+  // removed, and not said to be.
+  assert.equal((list.out.match(/removed by retention/g) ?? []).length, 300 - 2 - 1, "each pruned run of the list says so");
+  assert.match(list.out, new RegExp(`^#${B.run} .* failed .* 0 actions  `, "m"));
   const runs = await call(e, "GET", `lists/${LIST}/runs?limit=5`);
   assert.ok((runs.json.runs ?? []).every((r) => (r["pruned"] === true && r["actionCount"] === 1) || r["outcome"] !== "ok"));
 
@@ -267,10 +271,15 @@ test("old payloads go, records stay: failed still replays, held still approves, 
   assert.equal(heldGone.json.result?.["status"], "approved", "with the held record, which is kept");
   t.close();
 
-  // A clock set back prunes nothing new: the sweep it makes removes nothing, and the young posts stay whole.
-  const back = await sweepAt(e, T0 + 20 * DAY);
+  // A clock set back prunes nothing new: the sweep it makes removes nothing, and the young posts stay whole. They are
+  // stamped a week after its clock (day 12, the clock at day 5): it says it waits behind them, once (TW6060).
+  const back = await sweepAt(e, T0 + 5 * DAY);
   assert.equal(back.messages + back.runs + back.outbox, 0);
   assert.equal(readStore(ws.data, (db) => (db.prepare("SELECT count(*) AS n FROM messages WHERE pruned_at IS NULL AND length(raw) > 0").get() as { n: number }).n), 10, "the young posts (a bounce report is no message)");
+  assert.deepEqual([back.waitingBehind?.table, back.waitingBehind?.at], ["runs", T0 + 12 * DAY]);
+  assert.equal((await health(e)).retention?.lastSweep?.waitingBehind?.id, back.waitingBehind?.id);
+  await sweepAt(e, T0 + 5 * DAY + 3_600_000);
+  assert.equal(e.d.stderr().match(/"msg":"TW6060 Retention waits behind run \d+, whose time \(runs.created_at\) is 2026-01-13T00:00:00Z, 7 days after/g)?.length, 1, "said once");
   assert.equal(await e.d.stop(), 0);
 });
 
@@ -390,22 +399,88 @@ test("a SIGKILL in the middle of a sweep leaves a consistent store; the next sta
   assert.equal(await e.d.stop(), 0);
 });
 
-test("--keep 0, -1, 1.5, THWONKD_KEEP=abc and a config file's \"keep\": 0 are refused at start: TW6054, exit 2", () => {
+test("--keep 0, -1, 1.5, THWONKD_KEEP=abc and a config file's \"keep\": 0 or 1e400 are refused at start: TW6054, exit 2", () => {
   const { ws } = setup();
   mkdirSync(ws.data, { recursive: true });
   const run = (args: string[], env: Record<string, string> = {}) =>
     spawnSync(process.execPath, [join(repoRoot, "bin", "thwonkd.js"), "--data", ws.data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", ...args], { env: { ...process.env, ...env }, encoding: "utf8" });
   const config = join(ws.dir, "thwonkd.json");
   writeFileSync(config, JSON.stringify({ keep: 0 }));
-  for (const [args, env, where] of [
-    [["--keep", "0"], {}, "--keep"],
-    [["--keep=-1"], {}, "--keep"],
-    [["--keep", "1.5"], {}, "--keep"],
-    [[], { THWONKD_KEEP: "abc" }, "THWONKD_KEEP"],
-    [["--config", config], {}, `${config}: keep`],
+  // A number JSON reads as Infinity, said as written (not as `null`).
+  const infinite = join(ws.dir, "infinite.json");
+  writeFileSync(infinite, '{ "keep": 1e400 }');
+  for (const [args, env, where, given] of [
+    [["--keep", "0"], {}, "--keep", '"0"'],
+    [["--keep=-1"], {}, "--keep", '"-1"'],
+    [["--keep", "1.5"], {}, "--keep", '"1.5"'],
+    [[], { THWONKD_KEEP: "abc" }, "THWONKD_KEEP", '"abc"'],
+    [["--config", config], {}, `${config}: keep`, "0"],
+    [["--config", infinite], {}, `${infinite}: keep`, "Infinity (at most 36500, 100 years)"],
   ] as const) {
     const r = run([...args], env);
     assert.equal(r.status, 2, `${args.join(" ")} ${JSON.stringify(env)}: ${r.stderr}`);
-    assert.match(r.stderr, new RegExp(`^thwonkd: TW6054 ${where.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} must be a whole number of days, 1 or more`));
+    const esc = (x: string): string => x.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    assert.match(r.stderr, new RegExp(`^thwonkd: TW6054 ${esc(where)} must be a whole number of days, 1 or more .*, got ${esc(given)}; thwonkd did not start`));
   }
+});
+
+/** Whether this process may mount a file system of its own (root, or a user namespace the system allows). */
+const mountable = spawnSync("unshare", ["-rm", "sh", "-c", "mount -t tmpfs -o size=1m tmpfs /mnt"], { encoding: "utf8" }).status === 0;
+
+test("a store made before retention on a disk too full to rewrite it: TW6059, the start goes on, old payloads are still removed and mail is taken; a store that is no store: TW6030 alone", { skip: mountable ? false : "needs a file system of its own (tmpfs in a mount namespace: root or user namespaces)" }, async () => {
+  const { ws, clock } = setup();
+  // A store as version 12 made it (no incremental vacuum), of 300 old posts.
+  mkdirSync(ws.data, { recursive: true });
+  const seed = join(ws.dir, "seed.sqlite");
+  const db = openSchemaBefore(seed, "pruned_at");
+  const raw = (i: number): Buffer => Buffer.from(`From: ann@example.org\r\nSubject: seed ${i}\r\n\r\n${BODY}\r\n`);
+  const send: RunAction = { kind: "send", to: ["bob@example.org"], at: { line: 1, column: 1 }, subject: "s", text: BODY };
+  writeOld(
+    db,
+    Array.from({ length: 300 }, (_, i) => ({
+      address: LIST,
+      message: { raw: raw(i), mailFrom: "ann@example.org", rcptTo: LIST, receivedAt: T0, status: "accepted" as const, problems: [] },
+      run: { trigger: "message", now: T0, bundleHash: "seed", outcome: "ok" as const, error: null, gasUsed: 1, gasBound: 2, replayOf: null, actions: [send] },
+      outbox: [{ file: `seed-${i}`, messageId: `seed-${i}@example.org`, recipients: ["bob@example.org"], action: send, raw: raw(i) }],
+    })),
+    T0,
+  );
+  db.prepare("UPDATE outbox SET done = 1").run();
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.close();
+  // The data folder a file system of its own, with room for the store and 1.5 MB: a rewrite needs as much again.
+  const size = statSync(seed).size;
+  writeFileSync(clock, String(T0 + 40 * DAY));
+  // The admin token made here, as the test reads it from the data folder, which the mount hides from it.
+  const token = "ab".repeat(32);
+  writeFileSync(join(ws.data, "admin.token"), token, { mode: 0o600 });
+  writeFileSync(`${seed}.token`, token, { mode: 0o600 });
+  const mount = 'mount -t tmpfs -o size="$1" tmpfs "$2" && cp "$3" "$2/thwonkd.sqlite" && cp -p "$3.token" "$2/admin.token" && shift 3 && exec "$@"';
+  const e = await start(ws, clock, ["--keep", "30"], {
+    env: { THWONKD_TEST_CHECKPOINT_PAGES: "50" },
+    wrap: (node, args) => ["unshare", ["-rm", "sh", "-c", mount, "sh", `${Math.ceil((size + 1.5 * 2 ** 20) / 4096) * 4096}`, ws.data, seed, node, ...args]],
+  });
+  const s = await until("the first sweep", async () => (await health(e)).retention?.lastSweep ?? undefined);
+  const log = e.d.stderr();
+  assert.match(log, /TW6059 The store was made before retention, and rewriting it once .* failed \(database or disk is full\)/);
+  assert.doesNotMatch(log, /TW6057/, "not rewritten");
+  assert.equal(s.complete, true);
+  assert.deepEqual([s.messages, s.runs, s.outbox], [300, 300, 300], "old payloads removed all the same");
+  assert.equal(s.freed, 0, "no space given back: the file is not made for it");
+  // Mail is still taken, run and stored, in the space the old payloads took.
+  const t = transport(e);
+  for (let i = 0; i < 5; i++) assert.match((await t.sendMail({ from: "ann@example.org", to: LIST, subject: `after ${i}`, text: BODY })).response, /^250 /);
+  t.close();
+  const runs = await call(e, "GET", `lists/${LIST}/runs?last=5`);
+  assert.deepEqual(runs.json.runs?.map((r) => r["outcome"]), ["ok", "ok", "ok", "ok", "ok"]);
+  assert.equal(await e.d.stop(), 0);
+
+  // A file that is no store, with --keep: the start says that (TW6030) and nothing about a rewrite.
+  const bad = join(ws.dir, "bad");
+  mkdirSync(bad);
+  writeFileSync(join(bad, "thwonkd.sqlite"), "not a store ".repeat(100));
+  const r = spawnSync(process.execPath, [join(repoRoot, "bin", "thwonkd.js"), "--data", bad, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--keep", "30"], { encoding: "utf8" });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /TW6030 .*file is not a database/);
+  assert.doesNotMatch(r.stderr, /TW6059/);
 });

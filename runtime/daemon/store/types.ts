@@ -227,7 +227,24 @@ export interface PruneStep {
   bytes: number;
   kept: number;
   done: boolean;
+  /**
+   * The record a walk stopped at when it is stamped more than a day after the sweep's clock (PRUNE_AHEAD_MS): every
+   * record that came after it waits for it, so until the clock reaches that time nothing new is pruned (TW6060). Its
+   * table, id and the column whose time it is (an outgoing message's is its run's).
+   */
+  ahead?: StampedAhead;
 }
+
+/** A record stamped ahead of a sweep's clock, which the records after it wait for (PruneStep.ahead). */
+export interface StampedAhead {
+  table: "messages" | "runs";
+  id: number;
+  column: "received_at" | "created_at";
+  at: number;
+}
+
+/** How far after a sweep's clock a record's time must be for the sweep to say that it waits behind it (a day). */
+export const PRUNE_AHEAD_MS = 86_400_000;
 
 /** The store's file: its page size, pages (those in use and free ones) and free pages. */
 export interface StoreSize {
