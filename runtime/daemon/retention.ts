@@ -119,8 +119,8 @@ export class Retention {
    * Whether a sweep is held back because the clock jumped ahead of the time that really passed: a sweep at a clock set
    * a year ahead by mistake would remove a year of payloads for good, so after such a jump the next sweep waits an
    * hour of real time (TW6061), and a clock set right again within it removes nothing early (its next sweep comes an
-   * hour after the last, by the clock set right). A clock set right forward (NTP after a long drift, a machine resumed after a suspend, during which
-   * the time that passed does not count) only delays that sweep an hour.
+   * hour after the last, by the clock set right). A clock set right forward (NTP after a long drift, a machine resumed
+   * after a suspend, during which the time that passed does not count) only delays that sweep an hour.
    */
   private held(now: number): boolean {
     const real = this.elapsed();

@@ -97,9 +97,9 @@ export class SqliteRetention {
 
   /**
    * A row blanked is taken out and put back (rewriter): a trigger on its table would fire as if the row were removed
-   * and another added (a count kept by triggers would drift, a search index lose the row's text twice over). None is
-   * made by thwonkd; one added to the file by hand, or by a later migration that forgot this, stops the sweep with
-   * its name (TW6058) rather than firing. Looked at each step: a trigger can be added while thwonkd runs.
+   * and another added (a count kept by a trigger would drift, a search index be told of a removal and an addition).
+   * None is made by thwonkd; one added to the file by hand, or by a later migration that forgot this, stops the sweep
+   * with its name (TW6058) rather than firing. Looked at each step: a trigger can be added while thwonkd runs.
    */
   private noTriggers(): void {
     const found = this.q.triggers.all() as { name: string; tbl_name: string }[];
