@@ -88,6 +88,8 @@ interface ListSlot {
   seq: number;
   /** The run that failed last: the runs of its generation after it are not committed. */
   broken?: Turn;
+  /** Whether that run failed for want of space (diskFull): the runs refused behind it are answered so too. */
+  brokenByFullDisk?: boolean;
   /** Settles when the last commit handed to the committer has settled. */
   settled: Promise<unknown>;
   /** Settles when the last run's commit has been handed to the committer: the next one goes after it. */
@@ -730,16 +732,29 @@ export class Runner {
     return { answer: settled };
   }
 
-  /** 451 for a run whose commit failed or was refused; a real failure drops the uncommitted state (once per generation). */
+  /**
+   * 451 for a run whose commit failed or was refused, 452 4.3.1 when the disk is full (RFC 5321's insufficient
+   * storage; RFC 3463's mail system full); a real failure drops the uncommitted state (once per generation).
+   */
   private failedCommit(slot: ListSlot, turn: Turn, err: unknown): Answer {
+    // A run refused behind one that failed for want of space is answered as that one: the disk is what is full.
+    const full = err instanceof StaleCommit ? slot.brokenByFullDisk === true : diskFull(err);
     if (!(err instanceof StaleCommit) && slot.gen === turn.gen) {
       slot.gen++;
       slot.broken = turn;
+      slot.brokenByFullDisk = full;
       slot.loaded = undefined;
-      this.o.log.error({ err, list: slot.address }, "a group commit failed; its messages were answered 451");
+      if (full) this.saidFull.say(err);
+      else this.o.log.error({ err, list: slot.address }, "a group commit failed; its messages were answered 451");
     }
+    if (full) return { code: 452, message: `4.3.1 ${say(M.diskFull)}` };
     return { code: 451, message: `4.3.0 ${say(M.commitFailed, err instanceof Error ? err.message : String(err))}` };
   }
+
+  /** A full disk fails every group while it lasts: said once a minute (TW6063), with how many failed between. */
+  private readonly saidFull = new Once(60_000, () => this.o.clock(), (err: unknown, more: number) =>
+    this.o.log.error({ err: err instanceof Error ? err.message : String(err) }, say(M.diskFullLog, err instanceof Error ? err.message : String(err), more)),
+  );
 
   /** The pool as the list's runs see it (listPool), made again only when the bundle, the members or the key change. */
   private poolFor(slot: ListSlot, bundle: Bundle, membersVersion: number, tokenKey: string): SandboxPool {
@@ -883,3 +898,30 @@ function oneLine(s: string): string {
 }
 
 export { COMPILER_VERSION };
+
+/** Whether a store's or a file's write failed for want of space: SQLite's SQLITE_FULL, the system's ENOSPC or EDQUOT. */
+export function diskFull(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "SQLITE_FULL" || code === "ENOSPC" || code === "EDQUOT";
+}
+
+/** Says a thing at most once per `every` ms, counting the times it was not said. */
+class Once<A> {
+  private last = Number.NEGATIVE_INFINITY;
+  private more = 0;
+  constructor(
+    private readonly every: number,
+    private readonly now: () => number,
+    private readonly sayIt: (a: A, more: number) => void,
+  ) {}
+  say(a: A): void {
+    const now = this.now();
+    if (now - this.last < this.every && now >= this.last) {
+      this.more++;
+      return;
+    }
+    this.last = now;
+    this.sayIt(a, this.more);
+    this.more = 0;
+  }
+}

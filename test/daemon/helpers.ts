@@ -80,7 +80,10 @@ export function startDaemon(
         },
       });
     });
-    void exited.then((code) => reject(new Error(`thwonkd exited with ${code} before it was ready:\n${err}`)));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`thwonkd exited with ${code} before it was ready:\n${err}`));
+    });
   });
 }
 
