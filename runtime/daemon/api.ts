@@ -49,7 +49,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { bearerToken, type Access, type Authorizer } from "./auth.js";
 import { Refusal, StateRefusal, type Daemon, type DeployResult, type ListState } from "./daemon.js";
-import { ListGone } from "./runner.js";
+import { diskFull, ListGone } from "./runner.js";
 import { heldRoutes } from "./api-held.js";
 import type { Logger } from "./log.js";
 import { decoded } from "./publish.js";
@@ -359,6 +359,13 @@ export function apiHandler(o: ApiOptions) {
       if (e) {
         send(res, e.status, { error: { code: e.code, message: e.message }, ...(e.details !== undefined ? { result: e.details } : {}) }, e.headers);
         if (e.status === 401) o.log.warn({ method, path: url.pathname }, "API request refused: not authorized");
+        return true;
+      }
+      // A full disk is the server's state, not a bug: 507 (RFC 4918's Insufficient Storage), nothing changed (each
+      // change is one transaction), and said once a minute in the log, with the mail's (runner.ts).
+      if (diskFull(err)) {
+        send(res, 507, { error: { code: M.diskFullApi.code, message: say(M.diskFullApi) } });
+        o.log.warn({ err: err instanceof Error ? err.message : String(err), method, path: url.pathname }, say(M.diskFullApi));
         return true;
       }
       // The error's text stays in the log (it can name files, SQL, the store's insides); the answer has only the id to find it by.

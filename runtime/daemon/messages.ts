@@ -42,6 +42,8 @@ export const daemonMessages = {
     "The server's disk is full, so the message could not be stored; nothing was done with it. Send it again later."),
   diskFullLog: def("TW6063", "The store's disk is full", (why: string, more: number) =>
     `The store could not write (${why}): mail is answered 452 4.3.1 (try again later) and nothing of it is kept, until there is room again; then mail is taken as before, no restart needed. Free space on the data folder's disk, or move the data folder to a larger one.${more > 0 ? ` ${more} more group${more === 1 ? "" : "s"} failed so since the last time this was said.` : ""}`),
+  diskFullApi: def("TW6064", "The server's disk is full", () =>
+    "The server's disk is full, so the change could not be stored; nothing was changed. Try again once there is room on the data folder's disk."),
   listBroken: def("TW6006", "The list cannot run", (address: string, problems: string) =>
     `The list ${address} cannot run its rule now: ${problems}. Its administrator must fix the list (e.g. its members) before it takes mail; send it again later.`),
   shuttingDown: def("TW6007", "Shutting down", () => "The server is shutting down; send the message again in a moment."),

@@ -80,6 +80,20 @@ test("a full disk under parallel mail: 452 4.3.1 and nothing kept for what did n
     assert.ok([...replies.values()].some((r) => /^452 4\.3\.1 TW6062 /.test(r)), [...replies.values()].filter((r) => !r.startsWith("250")).join("\n"));
     assert.ok(acked.size > 0, "mail was taken before the disk filled");
     assert.equal(d.proc.exitCode, null, "thwonkd goes on");
+    // A change through the API meanwhile: 507 (Insufficient Storage), nothing changed; no 500 with an error id.
+    const token = readFileSync(inside(join(ws.data, "admin.token")), "utf8").trim();
+    const api = (method: string, body?: unknown) =>
+      fetch(`http://127.0.0.1:${d.ports.http}/v1/lists/plain@example.org/members`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const bob = { members: [{ address: "bob@example.org", name: "Bob ".repeat(60).trim() }] };
+    let refusedChange: Response | undefined;
+    for (let i = 0; i < 50 && !refusedChange; i++) {
+      // The store may still fit one small change (a freed page): add and remove until one does not fit.
+      const r = await api("POST", bob);
+      if (r.status !== 200) refusedChange = r;
+      else await api("DELETE", { addresses: ["bob@example.org"] });
+    }
+    assert.equal(refusedChange?.status, 507);
+    assert.equal(((await refusedChange!.json()) as { error: { code: string } }).error.code, "TW6064");
 
     // Space freed: mail is taken again at once, no restart.
     rmSync(inside(join(ws.data, "filler")));
@@ -93,6 +107,7 @@ test("a full disk under parallel mail: 452 4.3.1 and nothing kept for what did n
       assert.equal(codes.get(`after-${i}`), 250, `after-${i} taken once space was freed`);
     }
     t.close();
+    assert.equal((await api("POST", bob)).status, 200, "the change taken once there is room");
     // SQLite opens a file by its resolved path, which through /proc/PID/root is this namespace's folder (empty): the
     // store is read from a copy, made once the outbox has caught up and two copies in a row are the same.
     const outbox = inside(join(ws.data, "outbox"));
