@@ -60,8 +60,9 @@ function take(path: string, waitMs: number): Held {
   accessSync(existsSync(path) ? path : dirname(path), constants.W_OK);
   // Any answer of SQLite's but busy is the file's, not the store's: written over (a PID put in it, as in a pidfile),
   // it is no database; a folder made at its name cannot be opened. A held lock would have answered busy first.
+  // A full disk is the disk's (main.ts says so), not the file's.
   const unusable = (err: unknown): unknown =>
-    (err as { name?: string }).name === "SqliteError" ? new LockFileUnusable(`${path} is not thwonkd's lock file (${(err as Error).message})`) : err;
+    (err as { name?: string }).name === "SqliteError" && (err as { code?: string }).code !== "SQLITE_FULL" ? new LockFileUnusable(`${path} is not thwonkd's lock file (${(err as Error).message})`) : err;
   let db: Database.Database;
   try {
     db = new Database(path, { timeout: waitMs });

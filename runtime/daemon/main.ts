@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { DataInUse, type DataLock, LockFileUnusable, lockDataDir, LOCK_FILE } from "./data-lock.js";
+import { diskFull } from "./disk-full.js";
 import { directoryRules } from "./deploy-dir.js";
 import { createServer, type Server } from "node:http";
 import { basename, join, resolve } from "node:path";
@@ -296,6 +297,7 @@ function cannotStart(err: unknown, dataDir: string): string | undefined {
     return say(M.cannotStart, `--data ${dataDir}:`, err.message, `No thwonkd holds it: remove ${join(dataDir, LOCK_FILE)} (thwonkd makes it again); the store is not touched.`);
   const e = err as { code?: unknown; name?: unknown; message?: unknown; path?: unknown };
   const message = typeof e.message === "string" ? e.message : String(err);
+  if (diskFull(err)) return say(M.cannotStart, `--data ${dataDir}:`, `its disk is full (${message})`, "Free space on that disk, or give a --data directory on a disk with room.");
   if (e.name === "SqliteError")
     return say(M.cannotStart, `the store in ${dataDir}`, `cannot be used (${message})`, "Is --data the right directory? A store damaged on the disk can be read back with sqlite3's .recover into a new thwonkd.sqlite.");
   const fsCodes = ["ENOENT", "ENOTDIR", "EEXIST", "EACCES", "EPERM", "EROFS", "ENOSPC", "EISDIR", "ELOOP", "ENAMETOOLONG", "EDQUOT"];

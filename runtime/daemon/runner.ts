@@ -35,6 +35,7 @@ import { DEFAULT_HOP_LIMIT, overHopLimit, type IncomingMail, type ListMailSettin
 import type { Logger } from "./log.js";
 import { holdEffects, type RunAgain } from "./holds.js";
 import { prunedMessage } from "./retention.js";
+import { diskFull, Throttled } from "./disk-full.js";
 import type { MembersSnapshot, MessageRecord, MessageStatus, RunCommit, RunOutcome, RunRecord, SavedState, StateSnapshot, Store } from "./store/types.js";
 
 export interface RunnerOptions {
@@ -752,7 +753,7 @@ export class Runner {
   }
 
   /** A full disk fails every group while it lasts: said once a minute (TW6063), with how many failed between. */
-  private readonly saidFull = new Once(60_000, () => this.o.clock(), (err: unknown, more: number) =>
+  private readonly saidFull = new Throttled(60_000, () => this.o.clock(), (err: unknown, more: number) =>
     this.o.log.error({ err: err instanceof Error ? err.message : String(err) }, say(M.diskFullLog, err instanceof Error ? err.message : String(err), more)),
   );
 
@@ -898,30 +899,3 @@ function oneLine(s: string): string {
 }
 
 export { COMPILER_VERSION };
-
-/** Whether a store's or a file's write failed for want of space: SQLite's SQLITE_FULL, the system's ENOSPC or EDQUOT. */
-export function diskFull(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === "SQLITE_FULL" || code === "ENOSPC" || code === "EDQUOT";
-}
-
-/** Says a thing at most once per `every` ms, counting the times it was not said. */
-class Once<A> {
-  private last = Number.NEGATIVE_INFINITY;
-  private more = 0;
-  constructor(
-    private readonly every: number,
-    private readonly now: () => number,
-    private readonly sayIt: (a: A, more: number) => void,
-  ) {}
-  say(a: A): void {
-    const now = this.now();
-    if (now - this.last < this.every && now >= this.last) {
-      this.more++;
-      return;
-    }
-    this.last = now;
-    this.sayIt(a, this.more);
-    this.more = 0;
-  }
-}

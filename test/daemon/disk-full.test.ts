@@ -13,6 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:
 import { join } from "node:path";
 import { test } from "node:test";
 import nodemailer from "nodemailer";
+import { repoRoot } from "../helpers/repo.js";
 import { assertEachAcknowledgedOnce, COUNTER, outboxMail, startDaemon, until, workspace } from "./helpers.js";
 
 /** Whether this process may mount a file system of its own (root, or a user namespace the system allows). */
@@ -129,6 +130,21 @@ test("a full disk under parallel mail: 452 4.3.1 and nothing kept for what did n
     assert.equal(await d.stop(), 0);
   } finally {
     if (d.proc.exitCode === null) await d.kill();
+    rmSync(ws.dir, { recursive: true, force: true });
+  }
+});
+
+test("a start on a full disk: exit 2 with one line that says the disk is full (TW6030), not that the lock file is no lock", { skip: mountable ? false : "needs a file system of its own (tmpfs in a mount namespace: root or user namespaces)" }, () => {
+  const ws = workspace({ plain: { source: PLAIN, members: [] } });
+  mkdirSync(ws.data);
+  try {
+    // All of a 1 MB file system taken by the filler: thwonkd cannot make its lock file's first page.
+    const fill = 'mount -t tmpfs -o size=1m tmpfs "$1" && head -c 2000000 /dev/zero > "$1/filler" 2>/dev/null; shift && exec "$@"';
+    const r = spawnSync("unshare", ["-rm", "sh", "-c", fill, "sh", ws.data, process.execPath, join(repoRoot, "bin", "thwonkd.js"), "--data", ws.data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--deploy", ws.rules], { encoding: "utf8", timeout: 30_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^thwonkd: TW6030 Cannot start: --data .*: its disk is full \(.*\)\. Free space on that disk/m);
+    assert.doesNotMatch(r.stderr, /lock file|remove .*thwonkd\.lock/);
+  } finally {
     rmSync(ws.dir, { recursive: true, force: true });
   }
 });
