@@ -14,10 +14,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import nodemailer from "nodemailer";
 import { repoRoot } from "../helpers/repo.js";
-import { assertEachAcknowledgedOnce, COUNTER, outboxMail, startDaemon, until, workspace } from "./helpers.js";
+import { assertEachAcknowledgedOnce, canMount, COUNTER, outboxMail, startDaemon, until, workspace } from "./helpers.js";
 
-/** Whether this process may mount a file system of its own (root, or a user namespace the system allows). */
-const mountable = spawnSync("unshare", ["-rm", "sh", "-c", "mount -t tmpfs -o size=1m tmpfs /mnt"], { encoding: "utf8" }).status === 0;
 
 const MB = 2 ** 20;
 const STORE_FILES = ["thwonkd.sqlite", "thwonkd.sqlite-wal", "thwonkd.sqlite-shm"];
@@ -37,7 +35,7 @@ on message(m: Message) {
 }
 `;
 
-test("a full disk under parallel mail: 452 4.3.1 and nothing kept for what did not fit, thwonkd goes on; space freed, mail is taken again and every 250 is run and written once", { skip: mountable ? false : "needs a file system of its own (tmpfs in a mount namespace: root or user namespaces)" }, async () => {
+test("a full disk under parallel mail: 452 4.3.1 and nothing kept for what did not fit, thwonkd goes on; space freed, mail is taken again and every 250 is run and written once", { skip: canMount() ? false : "needs a file system of its own (tmpfs in a mount namespace: root or user namespaces)" }, async () => {
   const ann = [{ address: "ann@example.org", name: "Ann" }];
   const ws = workspace({ plain: { source: PLAIN, members: ann }, counter: { source: COUNTER, members: ann } });
   // A file system of 8 MB for the data folder, 5 MB of it a filler: the store, its log and the outbox share the rest.
@@ -134,7 +132,7 @@ test("a full disk under parallel mail: 452 4.3.1 and nothing kept for what did n
   }
 });
 
-test("a start on a full disk: exit 2 with one line that says the disk is full (TW6030), not that the lock file is no lock", { skip: mountable ? false : "needs a file system of its own (tmpfs in a mount namespace: root or user namespaces)" }, () => {
+test("a start on a full disk: exit 2 with one line that says the disk is full (TW6030), not that the lock file is no lock", { skip: canMount() ? false : "needs a file system of its own (tmpfs in a mount namespace: root or user namespaces)" }, () => {
   const ws = workspace({ plain: { source: PLAIN, members: [] } });
   mkdirSync(ws.data);
   try {

@@ -128,6 +128,16 @@ export function nativeRefused(): boolean {
   return !["", "0"].includes(process.env["THWONK_NO_NATIVE"] ?? "");
 }
 
+/**
+ * Whether this process may mount a file system of its own (a tmpfs in a mount namespace: root, or a user namespace
+ * the system allows), for the tests of a full disk; where it may not, they are skipped.
+ */
+export function canMount(): boolean {
+  mountable ??= spawnSync("unshare", ["-rm", "sh", "-c", "mount -t tmpfs -o size=1m tmpfs /mnt"], { encoding: "utf8" }).status === 0;
+  return mountable;
+}
+let mountable: boolean | undefined;
+
 export function have(program: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${program}`]).status === 0;
 }

@@ -20,7 +20,7 @@ import { openSchemaBefore, openSqliteStore } from "../../runtime/daemon/store/sq
 import type { SweepReport } from "../../runtime/daemon/retention.js";
 import type { RunCommit } from "../../runtime/daemon/store/types.js";
 import { repoRoot } from "../helpers/repo.js";
-import { cliIn, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
+import { canMount, cliIn, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
 import { writeOld } from "./old-store.js";
 
 const RULE = `rule keeper
@@ -424,10 +424,8 @@ test("--keep 0, -1, 1.5, THWONKD_KEEP=abc and a config file's \"keep\": 0 or 1e4
   }
 });
 
-/** Whether this process may mount a file system of its own (root, or a user namespace the system allows). */
-const mountable = spawnSync("unshare", ["-rm", "sh", "-c", "mount -t tmpfs -o size=1m tmpfs /mnt"], { encoding: "utf8" }).status === 0;
 
-test("a store made before retention on a disk too full to rewrite it: TW6059, the start goes on, old payloads are still removed and mail is taken; a store that is no store: TW6030 alone", { skip: mountable ? false : "needs a file system of its own (tmpfs in a mount namespace: root or user namespaces)" }, async () => {
+test("a store made before retention on a disk too full to rewrite it: TW6059, the start goes on, old payloads are still removed and mail is taken; a store that is no store: TW6030 alone", { skip: canMount() ? false : "needs a file system of its own (tmpfs in a mount namespace: root or user namespaces)" }, async () => {
   const { ws, clock } = setup();
   // A store as version 12 made it (no incremental vacuum), of 300 old posts.
   mkdirSync(ws.data, { recursive: true });
