@@ -57,7 +57,7 @@ test("a SIGKILL at any moment around a due time: the time runs exactly once, bef
       await d.kill();
       want.push(midnight);
       d = await startDaemon(ws, { env });
-      const runs = await settledRuns(ws.data, list, want.length);
+      const runs = await settledRuns(d, ws.data, list, want.length);
       assert.deepEqual(
         runs.map((r) => r.now),
         want,
