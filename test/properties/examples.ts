@@ -12,10 +12,8 @@ import type { StateFieldInfo } from "../../compiler/semantic/model.js";
 import { checkList, checkMembers, checkMessage, type RuleLimits } from "../../runtime/input/limits.js";
 import type { ListJson, MemberJson, MessageJson } from "../../runtime/input/types.js";
 import { runBundle, type RunResult } from "../../runtime/run/run-rule.js";
-import { Engine } from "../../runtime/sandbox/engine.js";
-import { TEST_TOKEN_KEY } from "../../runtime/sandbox/tokens.js";
-import { resolveLimits, type SandboxPool } from "../../runtime/sandbox/types.js";
 import { repoRoot } from "../helpers/repo.js";
+import { reusedPool } from "../helpers/run-input.js";
 
 export interface Example {
   name: string;
@@ -92,28 +90,10 @@ export interface Run {
   wallMs: number;
 }
 
-/**
- * One engine for the file's runs, with the daemon pool's strategy ("reuse", engine.ts): each bundle is compiled once
- * for its memory limit, in a locked-down context, and each run calls it. A fresh sandbox for each run (runOnce) made a
- * WebAssembly instance, locked it down and compiled the prelude and the bundle again for every one of thousands of
- * runs. Reused, anything a run left behind would show in the next run's result (the determinism checks).
- */
-const engine = new Engine({ limits: resolveLimits({ timeLimitMs: TIME_LIMIT_MS }), strategy: "reuse" });
-
-/** The engine as runBundle takes a pool: the run at the rule's own memory limit, as runOnce runs it, with the test signing key. */
-function reused(bundle: Bundle): SandboxPool {
-  const memoryLimitBytes = bundle.manifest.limits["memory"]?.value;
-  return {
-    run: async (code, codeId, trigger, inputJson, members, run) =>
-      (await engine.run(code, codeId, trigger, inputJson, members, { timeLimitMs: run?.timeLimitMs, memoryLimitBytes, tokenKey: run?.tokenKey ?? TEST_TOKEN_KEY })).result,
-    close: async () => undefined,
-  };
-}
-
-/** One run of one trigger, with the gas limit set to the trigger's bound (runBundle does that), on the file's engine. */
+/** One run of one trigger, with the gas limit set to the trigger's bound (runBundle does that), on the file's reused engine (reusedPool). */
 export async function runTrigger(ex: Example, trigger: string, input: Record<string, unknown>): Promise<Run> {
   const start = performance.now();
-  const result = await runBundle(ex.bundle, { trigger, input, limits: { timeLimitMs: TIME_LIMIT_MS }, pool: reused(ex.bundle) }, WORDS);
+  const result = await runBundle(ex.bundle, { trigger, input, limits: { timeLimitMs: TIME_LIMIT_MS }, pool: reusedPool(ex.bundle) }, WORDS);
   return { result, wallMs: performance.now() - start };
 }
 
