@@ -20,7 +20,7 @@ import { test } from "node:test";
 import nodemailer from "nodemailer";
 import { DataInUse, LOCK_CHECK_MS, LOCK_FILE, lockDataDir } from "../../runtime/daemon/data-lock.js";
 import { repoRoot } from "../helpers/repo.js";
-import { startDaemon, workspace } from "./helpers.js";
+import { startDaemon, until, workspace } from "./helpers.js";
 
 const HOLD_SHARED = `
 const Database = require("better-sqlite3");
@@ -92,7 +92,8 @@ for (const how of ["removed", "replaced"] as const) {
       const file = join(ws.data, LOCK_FILE);
       rmSync(file);
       if (how === "replaced") writeFileSync(file, "");
-      await sleep(LOCK_CHECK_MS * 2.5);
+      // The next look (each LOCK_CHECK_MS) takes the lock again and says so: waited for, not slept through.
+      await until("the lock taken again", () => /the lock file was removed or replaced while thwonkd ran: locked again/.test(d.stderr()) || undefined, LOCK_CHECK_MS * 10);
       const r = await secondStart(ws.data, ws.rules);
       assert.equal(r.started, false, "the second thwonkd ran beside the first");
       assert.equal(r.status, 2, r.stderr);
@@ -198,11 +199,13 @@ test("the lock file replaced by one that cannot be locked (no database): keep sa
     lock.keep({ retaken: () => seen.push("retaken"), lost: () => seen.push("lost"), unlockable: (why) => seen.push(`unlockable: ${why}`) });
     rmSync(join(dir, LOCK_FILE));
     writeFileSync(join(dir, LOCK_FILE), "12345\n");
-    await sleep(LOCK_CHECK_MS * 2.5);
+    // Said at the next look; then one look more, which must not say it again.
+    await until("the lock file said unlockable", () => seen.length > 0 || undefined, LOCK_CHECK_MS * 10);
+    await sleep(LOCK_CHECK_MS * 1.5);
     assert.deepEqual(seen, [`unlockable: ${join(dir, LOCK_FILE)} is not thwonkd's lock file (file is not a database)`]);
     assert.throws(() => lockDataDir(dir), /not thwonkd's lock file/, "a start is refused on it too");
     rmSync(join(dir, LOCK_FILE));
-    await sleep(LOCK_CHECK_MS * 2.5);
+    await until("the lock taken again", () => seen.length > 1 || undefined, LOCK_CHECK_MS * 10);
     assert.deepEqual(seen.slice(1), ["retaken"]);
     assert.throws(() => lockDataDir(dir), DataInUse);
   } finally {
