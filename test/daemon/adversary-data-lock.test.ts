@@ -68,6 +68,9 @@ setTimeout(() => db.close(), 60_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How often the tests of keep() in this process have it look: the logic is the same at any pace, a thwonkd's is LOCK_CHECK_MS. */
+const LOOK_MS = 100;
+
 /** A second thwonkd on `data`: its exit status and stderr, or "started" (then stopped) if it printed its ready line. */
 function secondStart(data: string, rules: string): Promise<{ status: number | null; stderr: string; started: boolean }> {
   const p = spawn(process.execPath, [join(repoRoot, "bin", "thwonkd.js"), "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--deploy", rules], {
@@ -127,7 +130,7 @@ setTimeout(() => db.close(), 60_000);
   try {
     await new Promise<void>((ok) => child.stdout.once("data", () => ok()));
     const seen = await new Promise<string>((r) => {
-      lock.keep({ retaken: () => r("retaken"), lost: () => r("lost"), unlockable: () => r("unlockable") });
+      lock.keep({ retaken: () => r("retaken"), lost: () => r("lost"), unlockable: () => r("unlockable") }, LOOK_MS);
       setTimeout(() => r("nothing"), LOCK_CHECK_MS * 3).unref();
     });
     assert.equal(seen, "lost");
@@ -196,12 +199,12 @@ test("the lock file replaced by one that cannot be locked (no database): keep sa
   const lock = lockDataDir(dir);
   try {
     const seen: string[] = [];
-    lock.keep({ retaken: () => seen.push("retaken"), lost: () => seen.push("lost"), unlockable: (why) => seen.push(`unlockable: ${why}`) });
+    lock.keep({ retaken: () => seen.push("retaken"), lost: () => seen.push("lost"), unlockable: (why) => seen.push(`unlockable: ${why}`) }, LOOK_MS);
     rmSync(join(dir, LOCK_FILE));
     writeFileSync(join(dir, LOCK_FILE), "12345\n");
-    // Said at the next look; then one look more, which must not say it again.
+    // Said at the next look; then more looks, which must not say it again.
     await until("the lock file said unlockable", () => seen.length > 0 || undefined, LOCK_CHECK_MS * 10);
-    await sleep(LOCK_CHECK_MS * 1.5);
+    await sleep(LOOK_MS * 3.5);
     assert.deepEqual(seen, [`unlockable: ${join(dir, LOCK_FILE)} is not thwonkd's lock file (file is not a database)`]);
     assert.throws(() => lockDataDir(dir), /not thwonkd's lock file/, "a start is refused on it too");
     rmSync(join(dir, LOCK_FILE));
@@ -219,9 +222,11 @@ test("the data folder removed whole while the lock is kept: said once, not each 
   const lock = lockDataDir(dir);
   try {
     const seen: string[] = [];
-    lock.keep({ retaken: () => seen.push("retaken"), lost: () => seen.push("lost"), unlockable: () => seen.push("unlockable") });
+    lock.keep({ retaken: () => seen.push("retaken"), lost: () => seen.push("lost"), unlockable: () => seen.push("unlockable") }, LOOK_MS);
     rmSync(dir, { recursive: true, force: true });
-    await sleep(LOCK_CHECK_MS * 3.5);
+    // Said at the next look; then the looks after it (each tries the folder again) must not say it again.
+    await until("the folder said unlockable", () => seen.length > 0 || undefined, LOCK_CHECK_MS * 10);
+    await sleep(LOOK_MS * 3.5);
     assert.deepEqual(seen, ["unlockable"]);
   } finally {
     lock.release();
