@@ -66,6 +66,7 @@ export async function lookedAt(d: { ports: { http: number } }, data: string, lis
       method: "DELETE",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ addresses: [] }),
+      signal: AbortSignal.timeout(60_000),
     });
     if (r.status !== 200) throw new Error(`the list's turn through the API: ${r.status} ${await r.text()}`);
   }
