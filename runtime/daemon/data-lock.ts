@@ -34,9 +34,10 @@ export interface DataLock {
    * beside this one. When the name is gone or names another file, the lock is taken again at it (`retaken`), or, when
    * another process holds that one already (it started in the moment between), `lost`: this thwonkd is no longer
    * alone and is to stop. A file put there that cannot be locked (`unlockable`: not a database, read-only) refuses
-   * the next start as well, so this thwonkd goes on.
+   * the next start as well, so this thwonkd goes on. `everyMs`: how often to look, LOCK_CHECK_MS unless a test of
+   * this logic asks for less.
    */
-  keep(on: { retaken(): void; lost(): void; unlockable(why: string): void }): void;
+  keep(on: { retaken(): void; lost(): void; unlockable(why: string): void }, everyMs?: number): void;
   release(): void;
 }
 
@@ -86,7 +87,7 @@ export function lockDataDir(dataDir: string): DataLock {
   const held = [take(path, LOCK_WAIT_MS)];
   let timer: NodeJS.Timeout | undefined;
   return {
-    keep(on) {
+    keep(on, everyMs = LOCK_CHECK_MS) {
       // The file last looked at: the one locked, or one put in its place that could not be locked (looked at once).
       let seen: { dev: number; ino: number } = held[0]!;
       let said: string | undefined;
@@ -109,7 +110,7 @@ export function lockDataDir(dataDir: string): DataLock {
           const why = err instanceof Error ? err.message : String(err);
           if (why !== said) on.unlockable((said = why));
         }
-      }, LOCK_CHECK_MS).unref();
+      }, everyMs).unref();
     },
     release() {
       clearInterval(timer);

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { compileSource } from "../../compiler/index.js";
 import { runBundle } from "../../runtime/run/run-rule.js";
-import { handInput, ruleErrorWords } from "../helpers/run-input.js";
+import { handInput, reusedPool, ruleErrorWords } from "../helpers/run-input.js";
 
 const MAPS = `rule keys
 
@@ -40,9 +40,10 @@ const bundle = (() => {
   return r.bundle;
 })();
 
-async function run(subject: string, state: unknown): Promise<{ log: string; state: Record<string, Record<string, number>> }> {
+/** `reused`: on the file's reused engine (the daemon pool's way, reusedPool), where a key that leaked into a prototype would show in later runs; else in a fresh sandbox. */
+async function run(subject: string, state: unknown, reused = false): Promise<{ log: string; state: Record<string, Record<string, number>> }> {
   const input = handInput({ state, limits: { members: 2, logs: 3, page: 20, subject: 100 } }, { subject });
-  const r = await runBundle(bundle, { trigger: "message", input: input as never }, ruleErrorWords);
+  const r = await runBundle(bundle, { trigger: "message", input: input as never, ...(reused ? { pool: reusedPool(bundle) } : {}) }, ruleErrorWords);
   assert.equal(r.error, null, `subject ${JSON.stringify(subject)}: ${JSON.stringify(r.error)}`);
   // The state goes through JSON between runs, as the daemon stores it.
   return { log: String(r.actions[0]?.["text"]), state: JSON.parse(JSON.stringify(r.state)) };
@@ -70,7 +71,7 @@ test("any string round-trips as a key through set, get, has, remove and saved st
       for (const raw of keys) {
         // Subjects are one line; the language's keys are whatever the subject holds.
         const k = raw.replace(/[\r\n]/g, " ");
-        const r = await run(k, state);
+        const r = await run(k, state, true);
         counts.set(k, (counts.get(k) ?? 0) + 1);
         assert.equal(r.log, `${k}=${counts.get(k)} true false`);
         state = r.state;

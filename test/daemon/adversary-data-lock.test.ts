@@ -20,7 +20,7 @@ import { test } from "node:test";
 import nodemailer from "nodemailer";
 import { DataInUse, LOCK_CHECK_MS, LOCK_FILE, lockDataDir } from "../../runtime/daemon/data-lock.js";
 import { repoRoot } from "../helpers/repo.js";
-import { startDaemon, workspace } from "./helpers.js";
+import { startDaemon, until, workspace } from "./helpers.js";
 
 const HOLD_SHARED = `
 const Database = require("better-sqlite3");
@@ -68,6 +68,9 @@ setTimeout(() => db.close(), 60_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How often the tests of keep() in this process have it look: the logic is the same at any pace, a thwonkd's is LOCK_CHECK_MS. */
+const LOOK_MS = 100;
+
 /** A second thwonkd on `data`: its exit status and stderr, or "started" (then stopped) if it printed its ready line. */
 function secondStart(data: string, rules: string): Promise<{ status: number | null; stderr: string; started: boolean }> {
   const p = spawn(process.execPath, [join(repoRoot, "bin", "thwonkd.js"), "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--deploy", rules], {
@@ -92,7 +95,8 @@ for (const how of ["removed", "replaced"] as const) {
       const file = join(ws.data, LOCK_FILE);
       rmSync(file);
       if (how === "replaced") writeFileSync(file, "");
-      await sleep(LOCK_CHECK_MS * 2.5);
+      // The next look (each LOCK_CHECK_MS) takes the lock again and says so: waited for, not slept through.
+      await until("the lock taken again", () => /the lock file was removed or replaced while thwonkd ran: locked again/.test(d.stderr()) || undefined, LOCK_CHECK_MS * 10);
       const r = await secondStart(ws.data, ws.rules);
       assert.equal(r.started, false, "the second thwonkd ran beside the first");
       assert.equal(r.status, 2, r.stderr);
@@ -126,7 +130,7 @@ setTimeout(() => db.close(), 60_000);
   try {
     await new Promise<void>((ok) => child.stdout.once("data", () => ok()));
     const seen = await new Promise<string>((r) => {
-      lock.keep({ retaken: () => r("retaken"), lost: () => r("lost"), unlockable: () => r("unlockable") });
+      lock.keep({ retaken: () => r("retaken"), lost: () => r("lost"), unlockable: () => r("unlockable") }, LOOK_MS);
       setTimeout(() => r("nothing"), LOCK_CHECK_MS * 3).unref();
     });
     assert.equal(seen, "lost");
@@ -195,14 +199,16 @@ test("the lock file replaced by one that cannot be locked (no database): keep sa
   const lock = lockDataDir(dir);
   try {
     const seen: string[] = [];
-    lock.keep({ retaken: () => seen.push("retaken"), lost: () => seen.push("lost"), unlockable: (why) => seen.push(`unlockable: ${why}`) });
+    lock.keep({ retaken: () => seen.push("retaken"), lost: () => seen.push("lost"), unlockable: (why) => seen.push(`unlockable: ${why}`) }, LOOK_MS);
     rmSync(join(dir, LOCK_FILE));
     writeFileSync(join(dir, LOCK_FILE), "12345\n");
-    await sleep(LOCK_CHECK_MS * 2.5);
+    // Said at the next look; then more looks, which must not say it again.
+    await until("the lock file said unlockable", () => seen.length > 0 || undefined, LOCK_CHECK_MS * 10);
+    await sleep(LOOK_MS * 3.5);
     assert.deepEqual(seen, [`unlockable: ${join(dir, LOCK_FILE)} is not thwonkd's lock file (file is not a database)`]);
     assert.throws(() => lockDataDir(dir), /not thwonkd's lock file/, "a start is refused on it too");
     rmSync(join(dir, LOCK_FILE));
-    await sleep(LOCK_CHECK_MS * 2.5);
+    await until("the lock taken again", () => seen.length > 1 || undefined, LOCK_CHECK_MS * 10);
     assert.deepEqual(seen.slice(1), ["retaken"]);
     assert.throws(() => lockDataDir(dir), DataInUse);
   } finally {
@@ -216,9 +222,11 @@ test("the data folder removed whole while the lock is kept: said once, not each 
   const lock = lockDataDir(dir);
   try {
     const seen: string[] = [];
-    lock.keep({ retaken: () => seen.push("retaken"), lost: () => seen.push("lost"), unlockable: () => seen.push("unlockable") });
+    lock.keep({ retaken: () => seen.push("retaken"), lost: () => seen.push("lost"), unlockable: () => seen.push("unlockable") }, LOOK_MS);
     rmSync(dir, { recursive: true, force: true });
-    await sleep(LOCK_CHECK_MS * 3.5);
+    // Said at the next look; then the looks after it (each tries the folder again) must not say it again.
+    await until("the folder said unlockable", () => seen.length > 0 || undefined, LOCK_CHECK_MS * 10);
+    await sleep(LOOK_MS * 3.5);
     assert.deepEqual(seen, ["unlockable"]);
   } finally {
     lock.release();

@@ -10,7 +10,7 @@ import { rmSync } from "node:fs";
 import { test } from "node:test";
 import nodemailer from "nodemailer";
 import { readStore, startDaemon, workspace, type Running } from "./helpers.js";
-import { countingRule, scheduledRuns, settledRuns, testClock } from "./adversary-schedule-helpers.js";
+import { countingRule, lookedAt, scheduledRuns, settledRuns, testClock } from "./adversary-schedule-helpers.js";
 
 const BERLIN = countingRule("berlin", "day at 02:30", "Europe/Berlin");
 
@@ -25,7 +25,7 @@ test("Berlin's 02:30: the skipped one runs at 03:00, the repeated one once; days
     const step = async (iso: string, ran?: string): Promise<void> => {
       set(iso);
       if (ran) want.push(ran);
-      const runs = await settledRuns(ws.data, list, want.length);
+      const runs = await settledRuns(d, ws.data, list, want.length);
       assert.deepEqual(
         runs.map((r) => r.now),
         want,
@@ -87,25 +87,25 @@ test("every 7h and every 90m in Kathmandu (+05:45) across restarts: 00:00, 07:00
   let d: Running = await startDaemon(ws, { env });
   try {
     set("2026-06-01T15:15:00Z"); // local 21:00: a time of both
-    await settledRuns(ws.data, list, 2);
+    await settledRuns(d, ws.data, list, 2);
     assert.deepEqual(of("every 7h"), ["2026-06-01T15:15:00.000Z"]);
     assert.deepEqual(of("every 90m"), ["2026-06-01T15:15:00.000Z"]);
     // Killed right after the run committed: the restart at the same time runs nothing again.
     await d.kill();
     d = await startDaemon(ws, { env });
-    await new Promise((r) => setTimeout(r, 800));
+    await lookedAt(d, ws.data, list);
     assert.deepEqual(of("every 7h"), ["2026-06-01T15:15:00.000Z"]);
     assert.deepEqual(of("every 90m"), ["2026-06-01T15:15:00.000Z"]);
     // Local midnight (18:15Z): both; the last gap of the 7h day was 3h.
     set("2026-06-01T18:15:00Z");
-    await settledRuns(ws.data, list, 4);
+    await settledRuns(d, ws.data, list, 4);
     assert.deepEqual(of("every 7h"), ["2026-06-01T15:15:00.000Z", "2026-06-01T18:15:00.000Z"]);
     assert.deepEqual(of("every 90m"), ["2026-06-01T15:15:00.000Z", "2026-06-01T18:15:00.000Z"]);
     assert.equal(await d.stop(), 0);
     // Down from local 00:00 to 13:59 (08:14Z): 7h missed 07:00 (01:15Z), 90m missed 01:30 … 13:30 (07:45Z): once each, the latest.
     set("2026-06-02T08:14:00Z");
     d = await startDaemon(ws, { env });
-    await settledRuns(ws.data, list, 6);
+    await settledRuns(d, ws.data, list, 6);
     assert.deepEqual(of("every 7h"), ["2026-06-01T15:15:00.000Z", "2026-06-01T18:15:00.000Z", "2026-06-02T01:15:00.000Z"]);
     assert.deepEqual(of("every 90m"), ["2026-06-01T15:15:00.000Z", "2026-06-01T18:15:00.000Z", "2026-06-02T07:45:00.000Z"]);
   } finally {
@@ -143,7 +143,7 @@ test("a scheduled run that fails is recorded as failed, commits nothing, and nei
   const d = await startDaemon(ws, { env });
   try {
     set("2026-06-01T11:00:00Z");
-    let runs = await settledRuns(ws.data, list, 1);
+    let runs = await settledRuns(d, ws.data, list, 1);
     assert.deepEqual(runs, [{ trigger: "every hour", now: "2026-06-01T11:00:00.000Z", outcome: "failed" }]);
     const t = nodemailer.createTransport({ host: "127.0.0.1", port: d.ports.smtp, secure: false, ignoreTLS: true });
     const info = await t.sendMail({ from: "ann@example.org", to: list, subject: "after", text: "x" });
@@ -151,7 +151,7 @@ test("a scheduled run that fails is recorded as failed, commits nothing, and nei
     const state = readStore(ws.data, (db) => (db.prepare("SELECT state FROM lists WHERE address = ?").get(list) as { state: string }).state);
     assert.equal((JSON.parse(state) as { n: number }).n, 1, "the failed run wrote nothing; the message's run counted 1");
     set("2026-06-01T12:00:00Z");
-    runs = await settledRuns(ws.data, list, 2);
+    runs = await settledRuns(d, ws.data, list, 2);
     assert.deepEqual(
       runs.map((r) => [r.now, r.outcome]),
       [
@@ -198,7 +198,7 @@ test("the `now` a scheduled run sees in Lord Howe's 30-minute changes: 01:30–0
     set(iso);
     steps.push(ran);
     const n = steps.flat().length;
-    await settledRuns(ws.data, list, n);
+    await settledRuns(d, ws.data, list, n);
     const all = seen();
     assert.equal(all.length, n, `${iso}: ${all.join(" | ")}`);
     let at = 0;

@@ -4,7 +4,7 @@
  * for them, and the reference for due times (computed from the zone's
  * table of offset changes, not as schedule.ts does).
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { offsetTransitions } from "../../runtime/input/index.js";
 import type { TriggerSchedule } from "../../runtime/daemon/schedule.js";
@@ -51,10 +51,31 @@ export function scheduledRuns(data: string, list: string): Ran[] {
   );
 }
 
-/** Waits until the list has `n` scheduled runs, then eight more of the scheduler's looks at the clock, so more would show. */
-export async function settledRuns(data: string, list: string, n: number): Promise<Ran[]> {
+/**
+ * Looks at the daemon's clock in the list's own turn, and waits for what the looks queue: an empty member change
+ * through the API is queued like any work on the list, so the runner first queues every schedule due by the clock
+ * now (runner.ts dueBy, the tick's own queueDue), and the API answers once the runs queued before it are committed.
+ * Twice: the second turn comes after every run before the first was answered, so a run put back to be due again
+ * (scheduler.ts, a run not committed) is queued by then too. When it returns, a run too many for the clock as it is
+ * now is in the store: no fixed wait for the scheduler's ticks.
+ */
+export async function lookedAt(d: { ports: { http: number } }, data: string, list: string): Promise<void> {
+  const token = readFileSync(join(data, "admin.token"), "utf8").trim();
+  for (let turn = 0; turn < 2; turn++) {
+    const r = await fetch(`http://127.0.0.1:${d.ports.http}/v1/lists/${encodeURIComponent(list)}/members`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ addresses: [] }),
+      signal: AbortSignal.timeout(60_000),
+    });
+    if (r.status !== 200) throw new Error(`the list's turn through the API: ${r.status} ${await r.text()}`);
+  }
+}
+
+/** Waits until the list has `n` scheduled runs, then for a look at the clock in the list's turn (lookedAt), so more would show. */
+export async function settledRuns(d: { ports: { http: number } }, data: string, list: string, n: number): Promise<Ran[]> {
   await until(`${n} scheduled runs of ${list}`, () => scheduledRuns(data, list).length >= n || undefined);
-  await new Promise((r) => setTimeout(r, 800));
+  await lookedAt(d, data, list);
   return scheduledRuns(data, list);
 }
 

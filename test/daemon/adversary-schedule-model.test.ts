@@ -12,7 +12,7 @@ import { rmSync } from "node:fs";
 import { test } from "node:test";
 import type { TriggerSchedule } from "../../runtime/daemon/schedule.js";
 import { startDaemon, until, workspace, type Running } from "./helpers.js";
-import { COUNT, DAY, HOUR, MINUTE, refDueTimes, scheduledRuns, testClock } from "./adversary-schedule-helpers.js";
+import { COUNT, DAY, HOUR, MINUTE, lookedAt, refDueTimes, scheduledRuns, testClock } from "./adversary-schedule-helpers.js";
 // A seeded stream of numbers in [0, 1) (mulberry32): the same walk at every run.
 import { rand as random } from "../properties/inputs.js";
 
@@ -103,7 +103,8 @@ test("a seeded walk of the clock with restarts and kills: the scheduled runs are
         }
       }
       for (const [list, want] of expected) await until(`${want.length} runs of ${list}`, () => scheduledRuns(ws.data, list).length >= want.length || undefined);
-      await new Promise((r) => setTimeout(r, 800)); // eight of the scheduler's looks: a run too many would show
+      // A look at the clock in each list's turn, waited for: a run too many would show.
+      for (const list of expected.keys()) await lookedAt(d, ws.data, list);
       for (const [list, want] of expected) {
         const got = scheduledRuns(ws.data, list).map((r) => `${r.trigger} ${r.now}`);
         assert.deepEqual([...got].sort(), [...want].sort(), `${list} after: ${done.join(", ")}`);

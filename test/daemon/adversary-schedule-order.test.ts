@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import nodemailer from "nodemailer";
 import { readStore, startDaemon, until, workspace } from "./helpers.js";
-import { countingRule, testClock } from "./adversary-schedule-helpers.js";
+import { countingRule, lookedAt, testClock } from "./adversary-schedule-helpers.js";
 
 const RULE = countingRule("midnight", "day at 00:00");
 
@@ -30,7 +30,8 @@ test("a message accepted at or just after midnight runs after the midnight trigg
     await t.sendMail({ from: "ann@example.org", to: list, subject: "noon", text: "x" });
     for (let night = 2; night <= 6; night++) {
       set(`2026-06-0${night - 1}T23:59:59Z`);
-      await new Promise((r) => setTimeout(r, 300));
+      // The scheduler has looked at 23:59:59 (in the list's turn, waited for) before the clock passes midnight.
+      await lookedAt(d, ws.data, list);
       // The clock passes midnight and the message comes at once, before the scheduler's next look at the clock.
       // On odd nights the message comes at midnight itself: a trigger due at the same instant goes first too.
       set(`2026-06-0${night}T00:00:0${night % 2}Z`);
@@ -70,7 +71,7 @@ test("after downtime, a message accepted as soon as thwonkd listens runs after t
     const info = await t.sendMail({ from: "ann@example.org", to: list, subject: "back", text: "x" });
     assert.match(info.response, /^250 /);
     await until("the catch-up run", () => runsOf(ws.data, list).some((r) => r.trigger !== "message") || undefined);
-    await new Promise((r) => setTimeout(r, 500));
+    await lookedAt(d, ws.data, list);
     assert.deepEqual(
       runsOf(ws.data, list).map((r) => `${r.trigger === "message" ? "message" : "midnight"} ${new Date(r.now).toISOString()}`),
       ["midnight 2026-06-04T00:00:00.000Z", "message 2026-06-04T09:00:00.000Z"],
@@ -119,7 +120,8 @@ test("a held message approved just after midnight runs after the midnight trigge
     assert.equal(held.length, 4);
     for (let night = 2; night <= 5; night++) {
       set(`2026-06-0${night - 1}T23:59:59Z`);
-      await new Promise((r) => setTimeout(r, 300));
+      // The scheduler has looked at 23:59:59 (in the list's turn, waited for) before the clock passes midnight.
+      await lookedAt(d, ws.data, list);
       set(`2026-06-0${night}T00:00:01Z`);
       const r = await fetch(`http://127.0.0.1:${d.ports.http}/v1/held/${held[night - 2]}/approve`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
       assert.equal(r.status, 200, await r.text());

@@ -9,7 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
-import { COUNT, scheduledRuns, settledRuns, testClock } from "./adversary-schedule-helpers.js";
+import { COUNT, lookedAt, scheduledRuns, settledRuns, testClock } from "./adversary-schedule-helpers.js";
 
 const rule = (...schedules: string[]): string => `rule weekly
 
@@ -41,13 +41,13 @@ test("a schedule added or moved by a redeploy counts from that deploy, also acro
   let d = await startDaemon(ws, { env });
   try {
     set("2026-06-03T12:00:00Z"); // Wednesday noon: the missed midnights run once
-    await settledRuns(ws.data, list, 1);
+    await settledRuns(d, ws.data, list, 1);
     assert.deepEqual(runs(), ["every day at 00:00 2026-06-03T00:00:00.000Z"]);
 
     // Wednesday noon: Monday 09:00 and today's 06:00 passed before these triggers existed. Nothing runs now.
     const v2 = rule("day at 00:00", "monday at 09:00", "day at 06:00");
     await deploy(d, ws.data, v2, list);
-    await new Promise((r) => setTimeout(r, 800));
+    await lookedAt(d, ws.data, list);
     assert.deepEqual(runs(), ["every day at 00:00 2026-06-03T00:00:00.000Z"], "no run for times before the deploy");
 
     // Nor after a restart (the deploy directory now holds the same version).
@@ -55,16 +55,16 @@ test("a schedule added or moved by a redeploy counts from that deploy, also acro
     assert.equal(await d.stop(), 0);
     set("2026-06-03T13:00:00Z");
     d = await startDaemon(ws, { env });
-    await new Promise((r) => setTimeout(r, 800));
+    await lookedAt(d, ws.data, list);
     assert.deepEqual(runs(), ["every day at 00:00 2026-06-03T00:00:00.000Z"], "no run for times before the deploy, after a restart");
 
     // Thursday 07:00: the kept midnight and the new 06:00, once each.
     set("2026-06-04T07:00:00Z");
-    await settledRuns(ws.data, list, 3);
+    await settledRuns(d, ws.data, list, 3);
     assert.deepEqual(runs().slice(1).sort(), ["every day at 00:00 2026-06-04T00:00:00.000Z", "every day at 06:00 2026-06-04T06:00:00.000Z"]);
     // Monday 09:00: the new weekly one runs for the first time.
     set("2026-06-08T09:00:00Z");
-    await settledRuns(ws.data, list, 6);
+    await settledRuns(d, ws.data, list, 6);
     assert.deepEqual(runs().slice(3).sort(), ["every day at 00:00 2026-06-08T00:00:00.000Z", "every day at 06:00 2026-06-08T06:00:00.000Z", "every monday at 09:00 2026-06-08T09:00:00.000Z"]);
   } finally {
     await d.stop();

@@ -32,7 +32,7 @@ test("a list whose zone is unknown here does not stop the other lists' schedules
     mkdirSync(ws.rules);
     set("2026-06-01T11:00:10Z");
     d = await startDaemon(ws, { env });
-    const runs = await settledRuns(ws.data, "bbb@example.org", 1);
+    const runs = await settledRuns(d, ws.data, "bbb@example.org", 1);
     assert.deepEqual(
       runs.map((r) => r.now),
       ["2026-06-01T11:00:00.000Z"],

@@ -122,6 +122,15 @@ export function readStore<T>(data: string, read: (db: Database.Database) => T): 
   }
 }
 
+/**
+ * Waits until every outgoing message committed so far is in the outbox (no outbox row left unwritten). A run's
+ * messages are committed with it, before its 250: once this returns, a message of an answered run that is not in
+ * new/ was never made, without a fixed wait for one that might come.
+ */
+export function outboxWritten(data: string): Promise<true> {
+  return until("the outbox written", () => readStore(data, (db) => (db.prepare("SELECT count(*) AS n FROM outbox WHERE done = 0").get() as { n: number }).n === 0) || undefined);
+}
+
 /** Whether a program is on the PATH. */
 /** Whether this install was asked not to build native/ (THWONK_NO_NATIVE as scripts/build-native.js reads it). */
 export function nativeRefused(): boolean {

@@ -7,7 +7,7 @@ import { rmSync } from "node:fs";
 import { after, before, test } from "node:test";
 import nodemailer from "nodemailer";
 import { commandOf } from "../../runtime/daemon/requests.js";
-import { outboxMail, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
+import { outboxMail, outboxWritten, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
 
 const SMALL = `rule small
 
@@ -78,7 +78,7 @@ test("a burst: ten replies at once to one confirmation remove the member once, w
     const got = (await outboxMail(d.ports.outbox)).filter((o) => o.recipients[0] === "bob@example.org" && o.mail.subject !== "Confirm: unsubscribe from small@example.org");
     return got.length >= 10 ? got : undefined;
   });
-  await new Promise((r) => setTimeout(r, 300));
+  await outboxWritten(ws.data);
   assert.deepEqual(toBob.map((o) => o.mail.subject).sort(), ["Unsubscribed from small@example.org", ...Array(9).fill("Help for the list small@example.org")].sort());
   const unsubscribes = readStore(ws.data, (db) => (db.prepare("SELECT COUNT(*) AS n FROM runs WHERE trigger = 'unsubscribe'").get() as { n: number }).n);
   assert.equal(unsubscribes, 1);
@@ -111,7 +111,7 @@ test("an auto-responder that says nothing of itself (no Auto-Submitted) and answ
 
 test("a forger writing 'unsubscribe' From a member from many senders: the member gets at most ten confirmations a day", async () => {
   for (let i = 0; i < 13; i++) assert.match(await sendRaw(`eve${i}@evil.example`, "small-request@example.org", "From: ann@example.org\r\nSubject: unsubscribe\r\n\r\n"), /^250 2\.0\.0 TW6128 /);
-  await new Promise((r) => setTimeout(r, 500));
+  await outboxWritten(ws.data);
   const out = await outboxMail(d.ports.outbox);
   // Ann had one confirmation from the first test.
   assert.equal(out.filter((o) => o.recipients[0] === "ann@example.org" && o.mail.subject === "Confirm: unsubscribe from small@example.org").length, 10);
@@ -122,7 +122,7 @@ test("two lists' -request addresses set on each other: neither answers the other
   const before = (await outboxMail(d.ports.outbox)).length;
   assert.match(await sendRaw("trim140-request@example.org", "small-request@example.org", "From: trim140-request@example.org\r\nSubject: help\r\n\r\n"), /^250 2\.0\.0 TW6128 /);
   assert.match(await sendRaw("small-request@example.org", "trim140-request@example.org", "From: small-request@example.org\r\nSubject: help\r\n\r\n"), /^250 2\.0\.0 TW6128 /);
-  await new Promise((r) => setTimeout(r, 400));
+  await outboxWritten(ws.data);
   assert.equal((await outboxMail(d.ports.outbox)).length, before);
   const last = readStore(ws.data, (db) => (db.prepare("SELECT actions FROM runs WHERE trigger = 'request' ORDER BY id DESC LIMIT 2").all() as { actions: string }[]).map((r) => r.actions));
   for (const a of last) assert.match(a, /"answer":"none".*a list of this server/);

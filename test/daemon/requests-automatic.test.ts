@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, test } from "node:test";
 import nodemailer from "nodemailer";
-import { outboxMail, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
+import { outboxMail, outboxWritten, readStore, startDaemon, until, workspace, type Running } from "./helpers.js";
 
 const LIST = "trim140@example.org";
 const REQUEST = "trim140-request@example.org";
@@ -74,7 +74,7 @@ test("a member's 'unsubscribe' marked only by a de facto auto-responder header g
     assert.match(run.actions, /X-Autoreply|X-Autorespond|X-Auto-Response-Suppress|Precedence/, run.actions);
   }
   // Nothing left for carol, who was still answered before (a help or a confirmation each time).
-  await new Promise((r) => setTimeout(r, 500));
+  await outboxWritten(ws.data);
   assert.deepEqual(await outTo("carol@example.org"), []);
   assert.ok(members().includes("carol@example.org"));
   // What only looks like a marker is answered as before: a confirmation to the member.
@@ -106,7 +106,7 @@ test("a forger's unsubscribe and the member's out-of-office answering the confir
 test("an auto-responder marked by Precedence: auto_reply answering the help: no answer at all, not ten", async () => {
   const robot = "robot@else.example";
   for (let i = 0; i < 3; i++) assert.match(await send({ from: robot, subject: "I am away", headers: { Precedence: "auto_reply" } }), /^250 2\.0\.0 TW6129 /);
-  await new Promise((r) => setTimeout(r, 500));
+  await outboxWritten(ws.data);
   assert.deepEqual(await outTo(robot), []);
 });
 
@@ -116,7 +116,7 @@ test("a rule's m.isAutomated() reads the same markers: the help desk acknowledge
   for (const [i, headers] of MARKERS.entries()) assert.match(await send({ from: `away${i}@else.example`, to: "desk@example.org", subject: "Out of office", headers }), /^250 /);
   // Each reached the team (the rule ran), and none of them was acknowledged.
   await until("the team has them", async () => (await outTo("team@example.org")).length === 1 + MARKERS.length || undefined);
-  await new Promise((r) => setTimeout(r, 300));
+  await outboxWritten(ws.data);
   const acked = (await outboxMail(d.ports.outbox)).filter((o) => o.recipients.some((r) => r.startsWith("away")));
   assert.deepEqual(acked.map((o) => o.recipients), []);
 });

@@ -11,6 +11,7 @@ import { test } from "node:test";
 import nodemailer from "nodemailer";
 import { instantOf, latestDue, nextDue } from "../../runtime/daemon/schedule.js";
 import { outboxMail, readStore, startDaemon, until, workspace } from "./helpers.js";
+import { lookedAt } from "./adversary-schedule-helpers.js";
 
 const at = (s: string): number => Date.parse(s);
 const daily = (h: number, m = 0) => ({ unit: "day", intervalMs: null, atMinutes: h * 60 + m });
@@ -71,7 +72,8 @@ test("daily_or_out: the midnight trigger removes a silent member; after downtime
       const r = readStore(ws.data, (db) => db.prepare("SELECT trigger, now FROM runs WHERE trigger != 'message' ORDER BY id").all() as { trigger: string; now: number }[]);
       return r.length >= 2 ? r : undefined;
     });
-    await new Promise((r) => setTimeout(r, 500));
+    // A look at the clock in the list's turn, waited for: a second catch-up run would show.
+    await lookedAt(d, ws.data, "daily-or-out@example.org");
     const after = readStore(ws.data, (db) => db.prepare("SELECT trigger, now FROM runs WHERE trigger != 'message' ORDER BY id").all() as { trigger: string; now: number }[]);
     assert.equal(after.length, 2, "the missed midnights ran once");
     assert.deepEqual(runs.map((r) => new Date(r.now).toISOString()), ["2026-11-25T23:00:00.000Z", "2026-11-27T23:00:00.000Z"]);

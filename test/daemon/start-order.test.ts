@@ -21,7 +21,7 @@ import nodemailer from "nodemailer";
 import { main } from "../../runtime/daemon/main.js";
 import { repoRoot } from "../helpers/repo.js";
 import { readStore, startDaemon, until, workspace } from "./helpers.js";
-import { countingRule, testClock } from "./adversary-schedule-helpers.js";
+import { countingRule, lookedAt, testClock } from "./adversary-schedule-helpers.js";
 
 const LIST = "daily-or-out@example.org";
 const MEMBERS = [
@@ -172,7 +172,8 @@ test("a listener that cannot bind after others did: exit 2, nothing run by the c
     const d = await startDaemon(ws, { env });
     try {
       await until("the catch-up run", () => runsOf(ws.data).length >= 2 || undefined);
-      await new Promise((r) => setTimeout(r, 500));
+      // A look at the clock in the list's turn, waited for: a second catch-up run would show.
+      await lookedAt(d, ws.data, LIST);
       assert.deepEqual(runsOf(ws.data), ["message 2026-11-25T12:00:00.000Z", "midnight 2026-11-25T23:00:00.000Z"]);
       assert.deepEqual(membersOf(ws.data), ["bob@example.org"]);
     } finally {
@@ -195,7 +196,8 @@ test("--deploy of a changed rule at a restart after a missed midnight: the midni
   set("2026-06-02T09:00:00Z");
   d = await startDaemon(ws, { env });
   try {
-    await new Promise((r) => setTimeout(r, 500));
+    // The catch-up and the deploy queued at start, and a look at the clock after them, waited for in the list's turn.
+    await lookedAt(d, ws.data, list);
     const { runs, deployed } = readStore(ws.data, (db) => ({
       runs: db.prepare("SELECT trigger, now, bundle_hash AS hash FROM runs WHERE address = ? ORDER BY id").all(list) as { trigger: string; now: number; hash: string }[],
       deployed: (db.prepare("SELECT hash FROM deployments WHERE address = ? ORDER BY id").all(list) as { hash: string }[]).map((r) => r.hash),

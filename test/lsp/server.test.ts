@@ -114,8 +114,14 @@ test("a session of many edits ends with the right diagnostics", async () => {
   v = await client.change(u, { start: typo, end: typo }, "e");
   const fixed = await client.waitFor(u, (p) => p.version === v, since);
   assert.deepEqual(fixed.diagnostics, []);
-  // No publish after the last one says otherwise (the older checks were superseded, not published late).
-  await new Promise((r) => setTimeout(r, 1500));
+  // No publish after the last one says otherwise (the older checks were superseded, not published late): once the
+  // server has no pass queued or running (thwonk/stats, answered after what it sent before), none can come.
+  for (const end = Date.now() + 60_000; ; ) {
+    const stats = (await client.connection.sendRequest("thwonk/stats")) as { pending: number };
+    if (stats.pending === 0) break;
+    assert.ok(Date.now() < end, `passes still pending after 60 s: ${stats.pending}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
   const lastForUri = client.published.filter((p) => p.uri === u).at(-1)!;
   assert.deepEqual(lastForUri.diagnostics, []);
 });

@@ -13,6 +13,7 @@ import { checkList, checkMembers, checkMessage, type RuleLimits } from "../../ru
 import type { ListJson, MemberJson, MessageJson } from "../../runtime/input/types.js";
 import { runBundle, type RunResult } from "../../runtime/run/run-rule.js";
 import { repoRoot } from "../helpers/repo.js";
+import { reusedPool } from "../helpers/run-input.js";
 
 export interface Example {
   name: string;
@@ -89,10 +90,10 @@ export interface Run {
   wallMs: number;
 }
 
-/** One run of one trigger, in a fresh sandbox, with the gas limit set to the trigger's bound (runBundle does that). */
+/** One run of one trigger, with the gas limit set to the trigger's bound (runBundle does that), on the file's reused engine (reusedPool). */
 export async function runTrigger(ex: Example, trigger: string, input: Record<string, unknown>): Promise<Run> {
   const start = performance.now();
-  const result = await runBundle(ex.bundle, { trigger, input, limits: { timeLimitMs: TIME_LIMIT_MS } }, WORDS);
+  const result = await runBundle(ex.bundle, { trigger, input, limits: { timeLimitMs: TIME_LIMIT_MS }, pool: reusedPool(ex.bundle) }, WORDS);
   return { result, wallMs: performance.now() - start };
 }
 

@@ -13,8 +13,21 @@ export type Kind = "S" | "B" | "I" | "T" | "D" | "A" | "LS" | "LI";
 const LITS = ['""', '"a"', '"b"', '"😀x"', '"*"', '"a?"', '"-12"', '"9007199254740993"', '","', '"é"', '"👍👍"'];
 const paren = (s: string): string => `(${s})`;
 
+/**
+ * Made once for each kind and depth: an arbitrary is a description (what it draws depends on the random source
+ * alone), and made afresh each one built every arbitrary below it again, thousands for one expression.
+ */
+const made = new Map<string, fc.Arbitrary<string>>();
+
 /** An expression of kind `k`, at most `depth` levels deep. */
 export function exprArb(k: Kind, depth: number): fc.Arbitrary<string> {
+  const key = `${k} ${depth}`;
+  let arb = made.get(key);
+  if (!arb) made.set(key, (arb = makeExprArb(k, depth)));
+  return arb;
+}
+
+function makeExprArb(k: Kind, depth: number): fc.Arbitrary<string> {
   const sub = (kk: Kind): fc.Arbitrary<string> => exprArb(kk, depth - 1);
   const leaf: Record<Kind, fc.Arbitrary<string>> = {
     S: fc.constantFrom("m.subject", "m.fromName", "m.text", ...LITS),

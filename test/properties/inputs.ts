@@ -63,26 +63,49 @@ const BASE: Record<Exclude<Style, "mixed">, readonly string[]> = {
 };
 const ALPHABET: Record<Style, readonly string[]> = { ...BASE, mixed: Object.values(BASE).flat() };
 
+/**
+ * Each style's characters as their UTF-16 units. The strings are written into a buffer of units and made in a few
+ * pieces: inputs at their limits are megabytes, and a string a character, joined, spent more time making and
+ * collecting garbage than the runs they were built for. The same draws of `r` give the same characters as one at a time.
+ */
+const UNITS = Object.fromEntries(
+  Object.entries(ALPHABET).map(([style, a]) => [style, a.map((c) => Array.from({ length: c.length }, (_, i) => c.charCodeAt(i)))]),
+) as unknown as Record<Style, readonly (readonly number[])[]>;
+
+/** The first `len` units of `buf` as a string, made in pieces small enough for String.fromCharCode's arguments. */
+function fromUnits(buf: Uint16Array, len: number): string {
+  const CHUNK = 8192;
+  const parts: string[] = [];
+  for (let i = 0; i < len; i += CHUNK) parts.push(String.fromCharCode.apply(null, buf.subarray(i, Math.min(len, i + CHUNK)) as unknown as number[]));
+  return parts.join("");
+}
+
 /** Exactly `n` code points of the style. */
 export function chars(r: Rand, style: Style, n: number): string {
-  const a = ALPHABET[style];
-  const out: string[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = a[Math.floor(r() * a.length)]!;
-  return out.join("");
+  const a = UNITS[style];
+  const buf = new Uint16Array(2 * n);
+  let len = 0;
+  for (let i = 0; i < n; i++) {
+    const c = a[Math.floor(r() * a.length)]!;
+    buf[len++] = c[0]!;
+    if (c.length === 2) buf[len++] = c[1]!;
+  }
+  return fromUnits(buf, len);
 }
 
 /** As many code points of the style as fit in `units` UTF-16 units (a one-unit gap left by an astral style gets an ASCII letter). */
 export function charsInUnits(r: Rand, style: Style, units: number): string {
-  const a = ALPHABET[style];
-  const out: string[] = [];
+  const a = UNITS[style];
+  const buf = new Uint16Array(units);
   let len = 0;
   while (len < units) {
     const c = a[Math.floor(r() * a.length)]!;
-    const next = len + c.length <= units ? c : "x";
-    out.push(next);
-    len += next.length;
+    if (len + c.length <= units) {
+      buf[len++] = c[0]!;
+      if (c.length === 2) buf[len++] = c[1]!;
+    } else buf[len++] = 0x78; // "x"
   }
-  return out.join("");
+  return fromUnits(buf, len);
 }
 
 /** The number of code points (characters, as the language counts them) in a string. */

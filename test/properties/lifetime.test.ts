@@ -16,9 +16,11 @@ import { examples, observable, runTrigger, soundnessProblem, type Example } from
 import { buildInput, planArb } from "./inputs.js";
 import { compileRule, ruleArb, runRule } from "./rulegen.js";
 import type { RunResult } from "../../runtime/run/run-rule.js";
+import { scaled } from "../helpers/scale.js";
 
 const LONG = process.env["THWONK_LIFETIME_LONG"] === "1";
-const STEPS = LONG ? 300 : 30;
+// 20 runs a life in npm test, the redeploy after the 10th (30 with THWONK_TEST_SCALE=full).
+const STEPS = LONG ? 300 : scaled(20, 30);
 const SEED = 20261206;
 // Every example: the stateless ones live the same life (their redeploy changes nothing they keep).
 const NAMES = examples().map((e) => e.name);

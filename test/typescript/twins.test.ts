@@ -16,9 +16,11 @@ import { compileSource, readBundle, serializeBundle } from "../../compiler/index
 import { examples, observable, runTrigger, soundnessProblem, type Example } from "../properties/examples.js";
 import { buildInput, planArb } from "../properties/inputs.js";
 import { repoRoot } from "../helpers/repo.js";
+import { scaled } from "../helpers/scale.js";
 
 const TWINS = ["trim140", "once_a_day", "daily_or_out", "bumplist"];
-const STEPS = 24;
+// Runs of each twin and its original on the same inputs: 16 in npm test, 24 with THWONK_TEST_SCALE=full.
+const STEPS = scaled(16, 24);
 const SEED = 20261206;
 
 function twinOf(ex: Example): Example {
