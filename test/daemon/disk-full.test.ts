@@ -86,10 +86,8 @@ test("a full disk under parallel mail: 452 4.3.1 and nothing kept for what did n
     const bob = { members: [{ address: "bob@example.org", name: "Bob ".repeat(60).trim() }] };
     let refusedChange: Response | undefined;
     for (let i = 0; i < 50 && !refusedChange; i++) {
-      // The store may still fit one small change (a freed page): add and remove until one does not fit.
-      const r = await api("POST", bob);
-      if (r.status !== 200) refusedChange = r;
-      else await api("DELETE", { addresses: ["bob@example.org"] });
+      // The store may still fit a small change (a freed page): add and remove until one does not fit.
+      for (const r of [await api("POST", bob), await api("DELETE", { addresses: ["bob@example.org"] })]) if (r.status !== 200) refusedChange ??= r;
     }
     assert.equal(refusedChange?.status, 507);
     assert.equal(((await refusedChange!.json()) as { error: { code: string } }).error.code, "TW6064");
@@ -106,7 +104,7 @@ test("a full disk under parallel mail: 452 4.3.1 and nothing kept for what did n
       assert.equal(codes.get(`after-${i}`), 250, `after-${i} taken once space was freed`);
     }
     t.close();
-    assert.equal((await api("POST", bob)).status, 200, "the change taken once there is room");
+    assert.equal((await api("DELETE", { addresses: ["bob@example.org"] })).status, 200, "a change taken once there is room");
     // SQLite opens a file by its resolved path, which through /proc/PID/root is this namespace's folder (empty): the
     // store is read from a copy, made once the outbox has caught up and two copies in a row are the same.
     const outbox = inside(join(ws.data, "outbox"));
