@@ -28,6 +28,8 @@ interface FailedMessage {
   error: RunError | null;
   /** A message of a list removed since: no replay runs it (TW6047). */
   listRemoved?: boolean;
+  /** Its bytes were removed by retention (a removed list's failures are pruned too): no replay could run it. */
+  pruned?: boolean;
 }
 interface DeployResult {
   ok: boolean;
@@ -79,7 +81,7 @@ const runsAnswer = S.fields({ runs: S.listOf(S.run) });
 // `more` and `next` are optional: a server before them answered the first 1,000 and said nothing of the rest.
 const failedAnswer = S.fields({
   messages: S.listOf(
-    S.fields({ id: S.number, address: S.text, mailFrom: S.nullable(S.text), receivedAt: S.epochMs, runId: S.nullable(S.number), error: S.nullable(S.runError), listRemoved: S.optional(S.flag) }),
+    S.fields({ id: S.number, address: S.text, mailFrom: S.nullable(S.text), receivedAt: S.epochMs, runId: S.nullable(S.number), error: S.nullable(S.runError), listRemoved: S.optional(S.flag), pruned: S.optional(S.flag) }),
   ),
   more: S.optional(S.flag),
   next: S.optional(S.nullable(S.number)),
@@ -316,7 +318,8 @@ export function runRuns(target: string | undefined, o: ServerOptions & { failed?
         failedAnswer,
       );
       if (o.json) return json(io, r);
-      const gone = (x: { listRemoved?: boolean }): string => (x.listRemoved ? "  (its list was removed: not replayable)" : "");
+      const gone = (x: { listRemoved?: boolean; pruned?: boolean }): string =>
+        `${x.listRemoved ? "  (its list was removed: not replayable)" : ""}${x.pruned ? "  (its bytes were removed by retention)" : ""}`;
       for (const m of r.messages)
         io.stdout.write(`run #${m.runId ?? "?"}  message #${m.id}  ${time(m.receivedAt)}  ${safe(m.address, 400)}  from ${safe(m.mailFrom ?? "<>", 400)}${m.error ? `  ${errorText(m.error)}` : ""}${gone(m)}\n`);
       const n = r.messages.length;
