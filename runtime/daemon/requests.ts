@@ -4,8 +4,8 @@
  * Every list's mail names `LIST-request@DOMAIN` in List-Unsubscribe and List-Help (RFC 2369), and a mail program's
  * Unsubscribe button writes "unsubscribe" there. A rule that reads `m.envelope.isRequest` answers that address
  * itself (the compiler records the capability "requests": compiler/emit/bundle.ts ruleAnswersRequests); for any
- * other rule thwonkd answers it here, and the rule never sees that mail (before, trim140 sent a member's
- * "unsubscribe" to every member and removed nobody).
+ * other rule thwonkd answers it here, and the rule never sees that mail (a rule that does not read it would send a
+ * member's "unsubscribe" to every member and remove nobody).
  *
  *   unsubscribe (leave, remove), the subject's first word or else the first word of the body's first non-empty line,
  *     any case: from a member (the envelope sender, else the From address) a confirmation request goes to THAT
@@ -98,9 +98,9 @@ async function readRequest(daemon: Daemon, d: Delivery, list: string, bundle: Bu
 
 /**
  * For how many days after the day it was made a confirmation confirms (Mailman's pending requests live 3 days).
- * Before, a confirmation confirmed for as long as the subscription lasted: one a forger had sent, kept unanswered
- * in the member's mailbox ("ignore this message: you stay subscribed"), removed them whenever anything wrote to its
- * Reply-To, a reply to an old thread or an auto-responder that says nothing of itself, years later.
+ * A confirmation that lived as long as the subscription would let one a forger sent, kept unanswered in the member's
+ * mailbox ("ignore this message: you stay subscribed"), remove them whenever anything wrote to its Reply-To, a reply
+ * to an old thread or an auto-responder that says nothing of itself, years later.
  */
 export const CONFIRM_DAYS = 7;
 const DAY = 86_400_000;
@@ -215,7 +215,7 @@ const SEEN = new RegExp(`[^\\s${UNSEEN_CLASS}]`, "u");
 /**
  * A word: letters of any script (a look-alike from another script is another letter), their marks, and `-`, after
  * any quotes, brackets or other punctuation and symbols before it: the help says to send `the subject "unsubscribe"`,
- * and a person copies the quotes too (before, `"unsubscribe"` had no word and got the help again).
+ * and a person copies the quotes too.
  */
 const WORD = /^[\s\p{P}\p{S}]*(\p{L}[\p{L}\p{M}-]*)/u;
 
@@ -254,8 +254,8 @@ export const ANSWER_COUNTS_KEPT = 10_000;
 /**
  * The mailbox a day's answers are counted against, with its list: one however it is written. Its domain in ASCII
  * (`bücher.example` is `xn--bcher-kva.example`), case and Unicode form aside (canonical), and without a `+tag`
- * (RFC 5233 subaddress: `eve+1@`, `eve+2@`, ... are one mailbox). Before, each spelling had ten answers of its
- * own, so a forger naming `victim+N@` as sender made the address a reflector to one mailbox without end.
+ * (RFC 5233 subaddress: `eve+1@`, `eve+2@`, ... are one mailbox): were each spelling counted apart, a forger
+ * naming `victim+N@` as sender would make the address a reflector to one mailbox without end.
  */
 export function answerKey(list: string, to: string): string {
   const a = mailboxAddress(to) ?? addressKey(to);
@@ -267,8 +267,8 @@ export function answerKey(list: string, to: string): string {
 /**
  * When each mailbox was answered within the last day (answerKey), in memory (a restart forgets). Kept in the order
  * of the last answer, so the ones to forget (last answered over a day ago) are at the front, and at most `kept` of
- * them: each answer costs a constant time and the whole stays small under any flood of senders. Before, past
- * 10,000 addresses every answer walked them all (a flood of n senders cost n² steps), and nothing bounded them.
+ * them: each answer costs a constant time and the whole stays small under any flood of senders (a walk of all of
+ * them per answer would make a flood of n senders cost n² steps).
  * An auto-responder in a loop with the address is answered all the time, so it is never the one forgotten.
  */
 export class AnswerCounts {
@@ -343,8 +343,7 @@ function reply(m: MessageJson, to: string, subject: string, text: string, replyA
  */
 export function receiveRequest(daemon: Daemon, d: Delivery): Promise<Answer> {
   // Queued as any message, in the order it came: at its turn the runner asks requestInTurn, so the version deployed
-  // then decides who answers it (before, it was read, then queued a first time to be answered, and when a deploy of
-  // a rule that reads isRequest had come meanwhile, queued again, behind the mail that came after it).
+  // then decides who answers it, and it keeps its place behind the mail that came before it and ahead of what came after.
   return daemon.runner.deliver(d);
 }
 
@@ -410,9 +409,9 @@ async function answerInTurn(daemon: Daemon, d: Delivery, list: string, bundle: B
     if (!member || addressKey(member.address) !== addressKey(sender)) actions.push(help());
   } else actions.push(help());
   // Never to an address of a list of this server (a member that is a list, as an umbrella list's is, or a sender
-  // naming one): its rule would send the answer on to its members. Before, a forger's "unsubscribe" From such a
-  // member put the confirmation, its tagged address and one-click link, before every member of that list, any one
-  // of whom could then remove it; and a forged sender had the help posted to any open list here.
+  // naming one): its rule would send the answer on to its members, so a forger's "unsubscribe" From such a member
+  // would put the confirmation, its tagged address and one-click link before every member of that list, any one of
+  // whom could then remove it, and a forged sender would have the help posted to any open list here.
   const sent: RunAction[] = [];
   const leftOut: string[] = [];
   for (const a of actions) {
